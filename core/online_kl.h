@@ -1,0 +1,65 @@
+/* gst-nmf core: KL-NMF kept up to date over a sliding window of frames.
+ *
+ * For each new magnitude frame v (bins values >= 0):
+ *   1. nmf_online_kl_activate(): its activations h (components values) with
+ *      the templates W fixed, by multiplicative updates warm-started from the
+ *      previous frame's activations;
+ *   2. nmf_online_kl_learn(): the frame joins the window statistics
+ *        A = sum_s W_s * ((v_s / (W_s h_s)) h_s^T),   B = sum_s h_s
+ *      (W_s the templates in force when frame s entered), the frame that
+ *      leaves the window is subtracted, and W = A / (1 B^T) with columns
+ *      normalised to sum to one (the scale lives in h).
+ * This is the majorize-minimize W update of KL-NMF over the window, at
+ * O(bins x components) per frame instead of re-running full-window updates
+ * (see DESIGN.md, "Keeping the window up to date cheaply").
+ *
+ * W is stored column-major: component k's template is W[k * bins + f].
+ * Entries never become exactly zero (zero is absorbing under multiplicative
+ * updates), and frames of digital silence leave the model as it was. */
+#ifndef NMF_ONLINE_KL_H
+#define NMF_ONLINE_KL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nmf_online_kl nmf_online_kl;
+
+int nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
+    int window_frames, int iterations, uint64_t seed);
+void nmf_online_kl_destroy (nmf_online_kl ** kl);
+
+/* Empties the window.  keep_templates = 0 also restarts W from the seed. */
+void nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates);
+
+/* h (components values): activations of v with W fixed. */
+void nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h);
+
+/* Adds (v, h) to the window, drops the oldest frame when full, refreshes W. */
+void nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h);
+
+/* Column-major bins x components templates in force now. */
+const float *nmf_online_kl_templates (const nmf_online_kl * kl);
+
+/* Frames currently in the window (<= window_frames). */
+int nmf_online_kl_window_fill (const nmf_online_kl * kl);
+
+/* Stateless pieces, also used by the tests. */
+
+/* `iterations` multiplicative updates of h for D(v || W h), W fixed
+ * (column-major bins x components, column sums colsum).  scratch holds
+ * 2 * bins + components floats. */
+void nmf_kl_update_activations (const float *W, const float *colsum,
+    int bins, int components, const float *v, float *h, int iterations,
+    float *scratch);
+
+/* D(v || W h) = sum v log(v / Wh) - v + Wh, in double. */
+double nmf_kl_divergence (const float *W, int bins, int components,
+    const float *v, const float *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NMF_ONLINE_KL_H */

@@ -1,0 +1,436 @@
+#include "separator.h"
+#include "masks.h"
+#include "nmf_error.h"
+#include "online_kl.h"
+#include "stft.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#define NMF_HAVE_MXCSR 1
+#endif
+
+struct nmf_separator
+{
+  nmf_separator_config cfg;
+  int bins;
+  int delay;                    /* fft_size - hop_size */
+  nmf_stft *stft;
+  nmf_online_kl *model;
+
+  float *input;                 /* channels x fft_size: the current frame */
+  int fill;                     /* new samples in the current hop */
+  float *spectra;               /* channels x (2 * bins) */
+  float *magnitude;             /* bins */
+  float *activations;           /* components */
+  float *masks;                 /* sources x bins */
+  float *mask_scratch;          /* sources x bins */
+  float *masked;                /* 2 * bins */
+  float *frame_out;             /* fft_size */
+  float *ola;                   /* sources x channels x fft_size */
+
+  uint64_t frames;              /* frames analysed since reset */
+  uint64_t samples_in;
+  uint64_t samples_out;
+  uint64_t masks_out;
+  uint64_t non_finite;
+};
+
+void
+nmf_separator_config_init (nmf_separator_config * c)
+{
+  c->channels = 1;
+  c->sources = 2;
+  c->components = 2;
+  c->fft_size = NMF_SEPARATOR_DEFAULT_FFT_SIZE;
+  c->hop_size = NMF_SEPARATOR_DEFAULT_HOP_SIZE;
+  c->window_frames = NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES;
+  c->iterations = NMF_SEPARATOR_DEFAULT_ITERATIONS;
+  c->mask_exponent = NMF_SEPARATOR_DEFAULT_MASK_EXPONENT;
+  c->seed = NMF_SEPARATOR_DEFAULT_SEED;
+}
+
+int
+nmf_separator_check_config (const nmf_separator_config * c,
+    const char **message)
+{
+  const char *msg = NULL;
+
+  if (!c)
+    msg = "no configuration";
+  else if (c->channels < 1 || c->channels > NMF_SEPARATOR_MAX_CHANNELS)
+    msg = "channels must be between 1 and 64";
+  else if (c->sources < 1 || c->sources > NMF_SEPARATOR_MAX_SOURCES)
+    msg = "n-sources must be between 1 and 16";
+  else if (c->components < c->sources)
+    msg = "components must be at least n-sources";
+  else if (c->components != c->sources)
+    msg = "components must equal n-sources: grouping several components "
+        "into one source is not supported yet";
+  else if (c->fft_size < 32 || c->fft_size > 32768 || c->fft_size % 2)
+    msg = "fft-size must be even and between 32 and 32768";
+  else if (c->hop_size < 1 || c->hop_size > c->fft_size / 2)
+    msg = "hop-size must be between 1 and fft-size / 2";
+  else if (c->window_frames < 1 || c->window_frames > 100000)
+    msg = "window-frames must be between 1 and 100000";
+  else if (c->iterations < 1 || c->iterations > 1000)
+    msg = "iterations must be between 1 and 1000";
+  else if (c->mask_exponent != 1 && c->mask_exponent != 2)
+    msg = "mask-exponent must be 1 or 2";
+
+  if (message)
+    *message = msg;
+  return msg ? NMF_ERR_INVALID_ARGUMENT : NMF_OK;
+}
+
+int
+nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
+{
+  nmf_separator *sep;
+  int ret;
+  size_t C, S, N, F;
+
+  if (!out)
+    return NMF_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  if ((ret = nmf_separator_check_config (cfg, NULL)) != NMF_OK)
+    return ret;
+
+  sep = calloc (1, sizeof (*sep));
+  if (!sep)
+    return NMF_ERR_NO_MEMORY;
+  sep->cfg = *cfg;
+  sep->bins = cfg->fft_size / 2 + 1;
+  sep->delay = cfg->fft_size - cfg->hop_size;
+  C = cfg->channels;
+  S = cfg->sources;
+  N = cfg->fft_size;
+  F = sep->bins;
+
+  if ((ret = nmf_stft_create (&sep->stft, cfg->fft_size, cfg->hop_size))
+      != NMF_OK
+      || (ret = nmf_online_kl_create (&sep->model, sep->bins, cfg->components,
+              cfg->window_frames, cfg->iterations, cfg->seed)) != NMF_OK) {
+    nmf_separator_destroy (&sep);
+    return ret;
+  }
+  sep->input = calloc (C * N, sizeof (float));
+  sep->spectra = calloc (C * 2 * F, sizeof (float));
+  sep->magnitude = calloc (F, sizeof (float));
+  sep->activations = calloc (cfg->components, sizeof (float));
+  sep->masks = calloc (S * F, sizeof (float));
+  sep->mask_scratch = calloc (S * F, sizeof (float));
+  sep->masked = calloc (2 * F, sizeof (float));
+  sep->frame_out = calloc (N, sizeof (float));
+  sep->ola = calloc (S * C * N, sizeof (float));
+  if (!sep->input || !sep->spectra || !sep->magnitude || !sep->activations
+      || !sep->masks || !sep->mask_scratch || !sep->masked || !sep->frame_out
+      || !sep->ola) {
+    nmf_separator_destroy (&sep);
+    return NMF_ERR_NO_MEMORY;
+  }
+  *out = sep;
+  return NMF_OK;
+}
+
+void
+nmf_separator_destroy (nmf_separator ** sepp)
+{
+  nmf_separator *sep;
+
+  if (!sepp || !*sepp)
+    return;
+  sep = *sepp;
+  nmf_stft_destroy (&sep->stft);
+  nmf_online_kl_destroy (&sep->model);
+  free (sep->input);
+  free (sep->spectra);
+  free (sep->magnitude);
+  free (sep->activations);
+  free (sep->masks);
+  free (sep->mask_scratch);
+  free (sep->masked);
+  free (sep->frame_out);
+  free (sep->ola);
+  free (sep);
+  *sepp = NULL;
+}
+
+void
+nmf_separator_reset (nmf_separator * sep, int keep_model)
+{
+  const nmf_separator_config *c = &sep->cfg;
+
+  memset (sep->input, 0, sizeof (float) * c->channels * c->fft_size);
+  memset (sep->ola, 0,
+      sizeof (float) * c->sources * c->channels * c->fft_size);
+  sep->fill = 0;
+  sep->frames = 0;
+  sep->samples_in = 0;
+  sep->samples_out = 0;
+  sep->masks_out = 0;
+  nmf_online_kl_reset (sep->model, keep_model);
+}
+
+int
+nmf_separator_bins (const nmf_separator * sep)
+{
+  return sep->bins;
+}
+
+int
+nmf_separator_delay (const nmf_separator * sep)
+{
+  return sep->delay;
+}
+
+/* Audio samples complete once `frames` frames have been analysed: frame j
+ * ends with input sample (j + 1) * hop - 1, and output runs `delay` behind. */
+static uint64_t
+audio_complete (const nmf_separator * sep, uint64_t frames)
+{
+  uint64_t done = frames * (uint64_t) sep->cfg.hop_size;
+  return done > (uint64_t) sep->delay ? done - sep->delay : 0;
+}
+
+size_t
+nmf_separator_pending_audio (const nmf_separator * sep, size_t n_in)
+{
+  uint64_t frames = sep->frames + (sep->fill + (uint64_t) n_in)
+      / sep->cfg.hop_size;
+  return (size_t) (audio_complete (sep, frames) - sep->samples_out);
+}
+
+size_t
+nmf_separator_pending_masks (const nmf_separator * sep, size_t n_in)
+{
+  return (size_t) ((sep->fill + (uint64_t) n_in) / sep->cfg.hop_size);
+}
+
+static uint64_t
+ceil_div (uint64_t a, uint64_t b)
+{
+  return (a + b - 1) / b;
+}
+
+size_t
+nmf_separator_drain_audio (const nmf_separator * sep)
+{
+  return (size_t) (sep->samples_in - sep->samples_out);
+}
+
+size_t
+nmf_separator_drain_masks (const nmf_separator * sep)
+{
+  return (size_t) (ceil_div (sep->samples_in, sep->cfg.hop_size)
+      - sep->masks_out);
+}
+
+/* Analyse the frame now in sep->input, emit its mask and the hop of audio it
+ * completes (samples at or after the stream start, before `audio_limit`). */
+static void
+process_frame (nmf_separator * sep, const nmf_separator_output * out,
+    int64_t audio_limit, int emit_mask, size_t * n_audio, size_t * n_masks)
+{
+  const nmf_separator_config *c = &sep->cfg;
+  const int C = c->channels, S = c->sources, N = c->fft_size, H =
+      c->hop_size, F = sep->bins;
+
+  /* magnitude summed over channels */
+  memset (sep->magnitude, 0, sizeof (float) * F);
+  for (int ch = 0; ch < C; ch++) {
+    float *spec = sep->spectra + (size_t) ch * 2 * F;
+    nmf_stft_forward (sep->stft, sep->input + (size_t) ch * N, spec);
+    for (int f = 0; f < F; f++) {
+      double re = spec[2 * f], im = spec[2 * f + 1];
+      sep->magnitude[f] += (float) sqrt (re * re + im * im);
+    }
+  }
+
+  /* the mask comes from the model in force when the frame enters; then the
+   * frame joins the window */
+  nmf_online_kl_activate (sep->model, sep->magnitude, sep->activations);
+  nmf_masks_compute (nmf_online_kl_templates (sep->model), sep->activations,
+      F, c->components, NULL, S, c->mask_exponent, sep->masks,
+      sep->mask_scratch);
+  nmf_online_kl_learn (sep->model, sep->magnitude, sep->activations);
+
+  if (out && out->masks && emit_mask) {
+    for (int s = 0; s < S; s++)
+      memcpy (out->masks[s] + (size_t) (*n_masks) * F,
+          sep->masks + (size_t) s * F, sizeof (float) * F);
+  }
+  if (emit_mask) {
+    (*n_masks)++;
+    sep->masks_out++;
+  }
+
+  if (out && out->audio) {
+    /* this frame completes output samples [t0, t0 + hop) */
+    int64_t t0 = (int64_t) sep->frames * H - sep->delay;
+    int first = t0 < 0 ? (int) -t0 : 0;
+    int last = H;
+    if (t0 + H > audio_limit)
+      last = (int) (audio_limit - t0);
+    if (last < first)
+      last = first;
+
+    for (int s = 0; s < S; s++) {
+      const float *mask = sep->masks + (size_t) s * F;
+      float *dst = out->audio[s] + (size_t) (*n_audio) * C;
+      for (int ch = 0; ch < C; ch++) {
+        const float *spec = sep->spectra + (size_t) ch * 2 * F;
+        float *ola = sep->ola + ((size_t) s * C + ch) * N;
+        for (int f = 0; f < F; f++) {
+          sep->masked[2 * f] = spec[2 * f] * mask[f];
+          sep->masked[2 * f + 1] = spec[2 * f + 1] * mask[f];
+        }
+        nmf_stft_inverse (sep->stft, sep->masked, sep->frame_out);
+        for (int i = 0; i < N; i++)
+          ola[i] += sep->frame_out[i];
+        for (int i = first; i < last; i++)
+          dst[(size_t) (i - first) * C + ch] = ola[i];
+        memmove (ola, ola + H, sizeof (float) * (N - H));
+        memset (ola + N - H, 0, sizeof (float) * H);
+      }
+    }
+    *n_audio += last - first;
+    sep->samples_out += last - first;
+  } else {
+    /* keep the sample count honest even when audio is not computed */
+    uint64_t done = audio_complete (sep, sep->frames + 1);
+    if ((int64_t) done > audio_limit)
+      done = audio_limit;
+    if (done > sep->samples_out)
+      sep->samples_out = done;
+  }
+
+  sep->frames++;
+  /* slide the frame by one hop */
+  for (int ch = 0; ch < C; ch++) {
+    float *in = sep->input + (size_t) ch * N;
+    memmove (in, in + H, sizeof (float) * (N - H));
+  }
+  sep->fill = 0;
+}
+
+/* Append up to one hop's worth of input; returns how many frames were taken */
+static size_t
+take_input (nmf_separator * sep, const float *in, size_t n)
+{
+  const int C = sep->cfg.channels, N = sep->cfg.fft_size, H =
+      sep->cfg.hop_size;
+  size_t take = (size_t) (H - sep->fill);
+  if (take > n)
+    take = n;
+
+  for (int ch = 0; ch < C; ch++) {
+    float *dst = sep->input + (size_t) ch * N + (N - H) + sep->fill;
+    if (in) {
+      for (size_t i = 0; i < take; i++) {
+        float x = in[i * C + ch];
+        if (!isfinite (x)) {
+          x = 0.0f;
+          sep->non_finite++;
+        }
+        dst[i] = x;
+      }
+    } else {
+      memset (dst, 0, sizeof (float) * take);
+    }
+  }
+  sep->fill += (int) take;
+  return take;
+}
+
+#ifdef NMF_HAVE_MXCSR
+/* Flush denormals to zero inside the separator only: decaying overlap-add
+ * tails and multiplicative updates would otherwise crawl through denormal
+ * arithmetic.  The caller's floating-point mode is restored on return. */
+#define DENORMALS_OFF(saved) \
+  unsigned int saved = _mm_getcsr (); _mm_setcsr (saved | 0x8040)
+#define DENORMALS_RESTORE(saved) _mm_setcsr (saved)
+#else
+#define DENORMALS_OFF(saved) (void) 0
+#define DENORMALS_RESTORE(saved) (void) 0
+#endif
+
+int
+nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
+    const nmf_separator_output * out, size_t * n_audio, size_t * n_masks)
+{
+  size_t audio = 0, masks = 0;
+
+  if (!sep || (!in && n_in > 0))
+    return NMF_ERR_INVALID_ARGUMENT;
+
+  DENORMALS_OFF (saved);
+  while (n_in > 0) {
+    size_t took = take_input (sep, in, n_in);
+    in += took * sep->cfg.channels;
+    n_in -= took;
+    sep->samples_in += took;
+    if (sep->fill == sep->cfg.hop_size)
+      process_frame (sep, out, INT64_MAX, 1, &audio, &masks);
+  }
+  DENORMALS_RESTORE (saved);
+
+  if (n_audio)
+    *n_audio = audio;
+  if (n_masks)
+    *n_masks = masks;
+  return NMF_OK;
+}
+
+int
+nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
+    size_t * n_audio, size_t * n_masks)
+{
+  size_t audio = 0, masks = 0;
+
+  if (!sep)
+    return NMF_ERR_INVALID_ARGUMENT;
+
+  const int H = sep->cfg.hop_size;
+  uint64_t total = sep->samples_in;
+  /* frames needed: every input sample out, and a mask for every hop that
+   * holds input */
+  uint64_t need_audio = out && out->audio ? ceil_div (total + sep->delay, H)
+      : 0;
+  uint64_t need_masks = ceil_div (total, H);
+  uint64_t need = need_audio > need_masks ? need_audio : need_masks;
+
+  DENORMALS_OFF (saved);
+  while (sep->frames < need) {
+    take_input (sep, NULL, (size_t) (H - sep->fill));
+    process_frame (sep, out, (int64_t) total, sep->frames < need_masks, &audio, &masks);
+  }
+  DENORMALS_RESTORE (saved);
+  nmf_separator_reset (sep, 1);
+
+  if (n_audio)
+    *n_audio = audio;
+  if (n_masks)
+    *n_masks = masks;
+  return NMF_OK;
+}
+
+void
+nmf_separator_get_stats (const nmf_separator * sep,
+    nmf_separator_stats * stats)
+{
+  stats->samples_in = sep->samples_in;
+  stats->samples_out = sep->samples_out;
+  stats->masks_out = sep->masks_out;
+  stats->frames = sep->frames;
+  stats->non_finite_samples = sep->non_finite;
+}
+
+const float *
+nmf_separator_templates (const nmf_separator * sep)
+{
+  return nmf_online_kl_templates (sep->model);
+}

@@ -1,0 +1,125 @@
+/* gst-nmf core: the streaming separator.
+ *
+ * Interleaved float samples in; per source, interleaved float samples (or
+ * one soft mask per hop) out.  Internally: an STFT per channel (FFTW), the
+ * magnitude summed over channels, a sliding-window KL-NMF of it kept up to
+ * date frame by frame (online_kl.h), masks (masks.h) applied to every
+ * channel's STFT, inverse STFT and overlap-add.
+ *
+ * Time alignment: output sample n is the separated version of input sample
+ * n.  The output runs nmf_separator_delay() samples behind the input (the
+ * STFT's own latency, fft_size - hop_size); nmf_separator_drain() at the
+ * end of a stream emits the tail, so that exactly as many samples come out
+ * as went in.  Mask frame j is the mask of the STFT frame that ends with
+ * input samples [j * hop, (j + 1) * hop): it is emitted as soon as that hop
+ * is complete.  Causal: no look-ahead beyond the STFT frame.
+ *
+ * Non-finite samples (NaN, +-Inf) are replaced by 0 (silence) before they
+ * reach the STFT, in the model and in the output alike, and counted
+ * (nmf_separator_get_stats).
+ *
+ * All memory and FFTW plans are set up by create; process and drain never
+ * allocate.  One separator must not be used by two threads at once;
+ * separate separators may run in parallel threads. */
+#ifndef NMF_SEPARATOR_H
+#define NMF_SEPARATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NMF_SEPARATOR_MAX_CHANNELS 64
+#define NMF_SEPARATOR_MAX_SOURCES 16
+
+typedef struct
+{
+  int channels;                 /* 1..NMF_SEPARATOR_MAX_CHANNELS */
+  int sources;                  /* 1..NMF_SEPARATOR_MAX_SOURCES */
+  int components;               /* NMF rank; must equal sources for now */
+  int fft_size;                 /* even, 32..32768 */
+  int hop_size;                 /* 1..fft_size/2 */
+  int window_frames;            /* frames in the sliding window, >= 1 */
+  int iterations;               /* multiplicative updates per hop, >= 1 */
+  int mask_exponent;            /* 1 or 2 */
+  uint64_t seed;                /* start of the templates */
+} nmf_separator_config;
+
+#define NMF_SEPARATOR_DEFAULT_FFT_SIZE 2048
+#define NMF_SEPARATOR_DEFAULT_HOP_SIZE 512
+#define NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES 258 /* ~3 s at 44.1 kHz, hop 512 */
+#define NMF_SEPARATOR_DEFAULT_ITERATIONS 15
+#define NMF_SEPARATOR_DEFAULT_MASK_EXPONENT 2
+#define NMF_SEPARATOR_DEFAULT_SEED 0
+
+typedef struct
+{
+  float *const *audio;          /* sources buffers of interleaved samples, or NULL */
+  float *const *masks;          /* sources buffers of bins floats per mask, or NULL */
+} nmf_separator_output;
+
+typedef struct
+{
+  uint64_t samples_in;          /* per channel, since the last reset */
+  uint64_t samples_out;         /* per channel and source */
+  uint64_t masks_out;           /* mask frames, per source */
+  uint64_t frames;              /* STFT frames analysed */
+  uint64_t non_finite_samples;  /* NaN / Inf input samples replaced by 0 */
+} nmf_separator_stats;
+
+typedef struct nmf_separator nmf_separator;
+
+void nmf_separator_config_init (nmf_separator_config * config);
+
+/* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with *message (static) naming the
+ * offending setting the way the element's properties are named. */
+int nmf_separator_check_config (const nmf_separator_config * config,
+    const char **message);
+
+int nmf_separator_create (nmf_separator ** out,
+    const nmf_separator_config * config);
+void nmf_separator_destroy (nmf_separator ** sep);
+
+/* Forget the stream (buffered input, overlap-add tail, counters).
+ * keep_model = 1 keeps the learned templates, 0 restarts them from the
+ * seed. */
+void nmf_separator_reset (nmf_separator * sep, int keep_model);
+
+int nmf_separator_bins (const nmf_separator * sep);
+/* Samples the output runs behind the input: fft_size - hop_size. */
+int nmf_separator_delay (const nmf_separator * sep);
+
+/* Exactly how many samples (per channel and source) and mask frames the
+ * next nmf_separator_process() of n_in samples will write. */
+size_t nmf_separator_pending_audio (const nmf_separator * sep, size_t n_in);
+size_t nmf_separator_pending_masks (const nmf_separator * sep, size_t n_in);
+
+/* in: n_in interleaved frames of `channels` samples.  Writes the samples
+ * and masks that become complete; their counts in *n_audio, *n_masks (either
+ * pointer may be NULL).  Buffers of `out` that are NULL are not computed
+ * (audio = NULL skips the inverse STFT). */
+int nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
+    const nmf_separator_output * out, size_t * n_audio, size_t * n_masks);
+
+/* What nmf_separator_drain() will write. */
+size_t nmf_separator_drain_audio (const nmf_separator * sep);
+size_t nmf_separator_drain_masks (const nmf_separator * sep);
+
+/* End of stream: pads the input with silence until every input sample has
+ * come out, writes the rest (the last mask frame may cover a partial hop),
+ * then resets the stream, keeping the model. */
+int nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
+    size_t * n_audio, size_t * n_masks);
+
+void nmf_separator_get_stats (const nmf_separator * sep,
+    nmf_separator_stats * stats);
+
+/* Column-major bins x components templates in force now. */
+const float *nmf_separator_templates (const nmf_separator * sep);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NMF_SEPARATOR_H */

@@ -1,0 +1,241 @@
+/* The sliding-window KL-NMF: divergence never increases over iterations,
+ * the warm-started window learns a planted model and beats a cold start,
+ * silence and tiny values produce no NaN. */
+#include "check.h"
+#include "online_kl.h"
+
+#include <string.h>
+
+#define F 257
+#define K 3
+
+static void
+planted_templates (float *W, unsigned long long *seed)
+{
+  /* each component: a few harmonic peaks at its own fundamental */
+  const int f0[K] = { 11, 17, 29 };
+  for (int k = 0; k < K; k++) {
+    double sum = 0.0;
+    for (int f = 0; f < F; f++) {
+      double x = 1e-3 * test_uniform (seed);
+      for (int h = 1; h * f0[k] < F; h++)
+        x += exp (-0.5 * (f - h * f0[k]) * (f - h * f0[k])) / h;
+      W[k * F + f] = (float) x;
+      sum += x;
+    }
+    for (int f = 0; f < F; f++)
+      W[k * F + f] /= (float) sum;
+  }
+}
+
+static void
+planted_frame (const float *W, const float *h, float *v)
+{
+  for (int f = 0; f < F; f++) {
+    double x = 0.0;
+    for (int k = 0; k < K; k++)
+      x += W[k * F + f] * h[k];
+    v[f] = (float) x;
+  }
+}
+
+static void
+random_activations (float *h, unsigned long long *seed)
+{
+  for (int k = 0; k < K; k++)
+    h[k] = test_uniform (seed) < 0.4 ? 0.0f : (float) (100.0 * test_uniform (seed));
+}
+
+static void
+test_divergence_monotone (void)
+{
+  unsigned long long seed = 7;
+  float W[K * F], colsum[K], v[F], h[K], scratch[2 * F + K];
+
+  for (int trial = 0; trial < 20; trial++) {
+    for (int k = 0; k < K; k++) {
+      colsum[k] = 0.0f;
+      for (int f = 0; f < F; f++) {
+        W[k * F + f] = (float) (test_uniform (&seed) + 1e-3);
+        colsum[k] += W[k * F + f];
+      }
+      h[k] = (float) (test_uniform (&seed) + 0.1);
+    }
+    for (int f = 0; f < F; f++)
+      v[f] = trial % 4 == 0 && f % 3 ? 0.0f : (float) (10.0 * test_uniform (&seed));
+    double prev = nmf_kl_divergence (W, F, K, v, h);
+    for (int it = 0; it < 100; it++) {
+      nmf_kl_update_activations (W, colsum, F, K, v, h, 1, scratch);
+      double d = nmf_kl_divergence (W, F, K, v, h);
+      CHECK (d <= prev * (1.0 + 1e-6) + 1e-6,
+          "trial %d iteration %d: divergence rose from %.9g to %.9g",
+          trial, it, prev, d);
+      prev = d;
+    }
+  }
+}
+
+static double
+cosine (const float *a, const float *b)
+{
+  double ab = 0, aa = 0, bb = 0;
+  for (int f = 0; f < F; f++) {
+    ab += (double) a[f] * b[f];
+    aa += (double) a[f] * a[f];
+    bb += (double) b[f] * b[f];
+  }
+  return ab / sqrt (aa * bb);
+}
+
+static void
+test_window_learns_planted_model (void)
+{
+  unsigned long long seed = 99;
+  float W_true[K * F], v[F], h_true[K], h[K];
+  nmf_online_kl *warm, *cold;
+  double warm_div = 0.0, cold_div = 0.0, first_div = 0.0, norm = 0.0;
+  int frames = 1500;
+
+  planted_templates (W_true, &seed);
+  CHECK_OK (nmf_online_kl_create (&warm, F, K, 200, 15, 1));
+  for (int t = 0; t < frames; t++) {
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    nmf_online_kl_activate (warm, v, h);
+    double d = nmf_kl_divergence (nmf_online_kl_templates (warm), F, K, v, h);
+    double mass = 0;
+    for (int f = 0; f < F; f++)
+      mass += v[f];
+    if (t < 50)
+      first_div += d / (mass + 1e-9);
+    nmf_online_kl_learn (warm, v, h);
+    CHECK (nmf_online_kl_window_fill (warm) == (t + 1 < 200 ? t + 1 : 200),
+        "window fill %d at frame %d", nmf_online_kl_window_fill (warm), t);
+  }
+
+  /* each planted template is found by one learned component */
+  const float *W = nmf_online_kl_templates (warm);
+  for (int k = 0; k < K; k++) {
+    double best = 0.0;
+    for (int j = 0; j < K; j++) {
+      double c = cosine (W_true + k * F, W + j * F);
+      if (c > best)
+        best = c;
+    }
+    printf ("planted template %d: best cosine %.4f\n", k, best);
+    CHECK (best > 0.95, "template %d not learned: cosine %.4f", k, best);
+  }
+
+  /* warm-started window against a cold start on the same new frames */
+  CHECK_OK (nmf_online_kl_create (&cold, F, K, 200, 15, 1));
+  for (int t = 0; t < 50; t++) {
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    double mass = 0;
+    for (int f = 0; f < F; f++)
+      mass += v[f];
+    nmf_online_kl_activate (warm, v, h);
+    warm_div += nmf_kl_divergence (nmf_online_kl_templates (warm), F, K, v, h);
+    nmf_online_kl_learn (warm, v, h);
+    nmf_online_kl_activate (cold, v, h);
+    cold_div += nmf_kl_divergence (nmf_online_kl_templates (cold), F, K, v, h);
+    nmf_online_kl_learn (cold, v, h);
+    norm += mass;
+  }
+  printf ("relative divergence: first frames %.4g, warm %.4g, cold %.4g\n",
+      first_div / 50, warm_div / norm, cold_div / norm);
+  CHECK (warm_div < 0.25 * cold_div, "warm %g not below cold %g", warm_div,
+      cold_div);
+  CHECK (warm_div / norm < 0.01, "warm relative divergence %g",
+      warm_div / norm);
+
+  /* reset keeping templates keeps W; full reset restarts from the seed */
+  float saved[K * F];
+  memcpy (saved, nmf_online_kl_templates (warm), sizeof saved);
+  nmf_online_kl_reset (warm, 1);
+  CHECK (memcmp (saved, nmf_online_kl_templates (warm), sizeof saved) == 0,
+      "reset(keep) changed the templates");
+  CHECK (nmf_online_kl_window_fill (warm) == 0, "reset left frames");
+  nmf_online_kl_reset (warm, 0);
+  nmf_online_kl_reset (cold, 0);
+  CHECK (memcmp (nmf_online_kl_templates (cold),
+          nmf_online_kl_templates (warm), sizeof saved) == 0,
+      "same seed, different start");
+  nmf_online_kl_destroy (&warm);
+  nmf_online_kl_destroy (&cold);
+  CHECK (warm == NULL && cold == NULL, "destroy must NULL");
+}
+
+static int
+all_finite (const float *x, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (!isfinite (x[i]))
+      return 0;
+  return 1;
+}
+
+static void
+test_silence_and_tiny_values (void)
+{
+  unsigned long long seed = 5;
+  float W_true[K * F], v[F], h_true[K], h[K], before[K * F];
+  nmf_online_kl *kl;
+
+  planted_templates (W_true, &seed);
+  CHECK_OK (nmf_online_kl_create (&kl, F, K, 50, 15, 3));
+  /* silence from the start */
+  memset (v, 0, sizeof v);
+  for (int t = 0; t < 120; t++) {
+    nmf_online_kl_activate (kl, v, h);
+    CHECK (all_finite (h, K), "NaN activations on silence");
+    nmf_online_kl_learn (kl, v, h);
+  }
+  CHECK (all_finite (nmf_online_kl_templates (kl), K * F), "NaN templates");
+  /* sound, then a window's worth of silence: the model is kept */
+  for (int t = 0; t < 200; t++) {
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    nmf_online_kl_activate (kl, v, h);
+    nmf_online_kl_learn (kl, v, h);
+  }
+  memcpy (before, nmf_online_kl_templates (kl), sizeof before);
+  memset (v, 0, sizeof v);
+  for (int t = 0; t < 120; t++) {
+    nmf_online_kl_activate (kl, v, h);
+    nmf_online_kl_learn (kl, v, h);
+  }
+  const float *W = nmf_online_kl_templates (kl);
+  CHECK (all_finite (W, K * F), "NaN templates after silence");
+  double worst = 1.0;
+  for (int k = 0; k < K; k++) {
+    double c = cosine (before + k * F, W + k * F);
+    worst = c < worst ? c : worst;
+  }
+  CHECK (worst > 0.999, "silence changed the model: cosine %g", worst);
+  /* tiny, huge and sparse magnitudes */
+  const float scales[] = { 1e-30f, 1e-20f, 1e-12f, 1e12f, 1e30f };
+  for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+    for (int t = 0; t < 60; t++) {
+      random_activations (h_true, &seed);
+      planted_frame (W_true, h_true, v);
+      for (int f = 0; f < F; f++)
+        v[f] *= scales[i] * (f % 7 == 0 ? 0.0f : 1.0f);
+      nmf_online_kl_activate (kl, v, h);
+      CHECK (all_finite (h, K), "NaN activations at scale %g", scales[i]);
+      nmf_online_kl_learn (kl, v, h);
+      CHECK (all_finite (nmf_online_kl_templates (kl), K * F),
+          "NaN templates at scale %g", scales[i]);
+    }
+  }
+  nmf_online_kl_destroy (&kl);
+}
+
+int
+main (void)
+{
+  test_divergence_monotone ();
+  test_window_learns_planted_model ();
+  test_silence_and_tiny_values ();
+  CHECK_DONE ();
+}

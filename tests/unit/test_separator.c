@@ -1,0 +1,335 @@
+/* The streaming separator: exact sample counts, alignment, sum of sources
+ * equals input, one source reproduces the input, masks sum to one,
+ * silence/NaN handling. */
+#include "check.h"
+#include "masks.h"
+#include "nmf_error.h"
+#include "separator.h"
+
+#include <string.h>
+
+static float *
+make_signal (size_t n, int channels, unsigned long long seed)
+{
+  float *x = malloc (sizeof (float) * n * channels);
+  for (size_t i = 0; i < n; i++)
+    for (int c = 0; c < channels; c++) {
+      double t = (double) i / 44100.0;
+      /* two tones switching on and off, plus a little noise */
+      double a = ((i / 11025) % 2) ? sin (2 * M_PI * 440 * t) : 0.0;
+      double b = ((i / 16000) % 3) ? 0.5 * sin (2 * M_PI * 1250 * t) : 0.0;
+      x[i * channels + c] = (float) (0.4 * a + 0.4 * b + (c + 1) * 0.01
+          * (test_uniform (&seed) - 0.5));
+    }
+  return x;
+}
+
+typedef struct
+{
+  float *audio[NMF_SEPARATOR_MAX_SOURCES];
+  float *masks[NMF_SEPARATOR_MAX_SOURCES];
+  size_t n_audio, n_masks;
+} collected;
+
+/* Push x in odd-sized pieces, drain, and collect every output. */
+static void
+run_stream (nmf_separator * sep, const nmf_separator_config * cfg,
+    const float *x, size_t n, int want_audio, int want_masks, collected * col)
+{
+  const int S = cfg->sources, C = cfg->channels;
+  const int F = nmf_separator_bins (sep);
+  size_t max_masks = n / cfg->hop_size + 2;
+  unsigned long long seed = 3;
+  float *a_ptr[NMF_SEPARATOR_MAX_SOURCES], *m_ptr[NMF_SEPARATOR_MAX_SOURCES];
+  nmf_separator_output out = { want_audio ? a_ptr : NULL,
+    want_masks ? m_ptr : NULL
+  };
+
+  memset (col, 0, sizeof (*col));
+  for (int s = 0; s < S; s++) {
+    col->audio[s] = calloc ((n + 1) * C, sizeof (float));
+    col->masks[s] = calloc (max_masks * F, sizeof (float));
+  }
+  size_t pos = 0;
+  while (pos < n) {
+    size_t chunk = 1 + (size_t) (test_uniform (&seed) * 3000);
+    if (chunk > n - pos)
+      chunk = n - pos;
+    size_t expect_a = nmf_separator_pending_audio (sep, chunk);
+    size_t expect_m = nmf_separator_pending_masks (sep, chunk);
+    size_t got_a, got_m;
+    for (int s = 0; s < S; s++) {
+      a_ptr[s] = col->audio[s] + col->n_audio * C;
+      m_ptr[s] = col->masks[s] + col->n_masks * F;
+    }
+    CHECK_OK (nmf_separator_process (sep, x + pos * C, chunk, &out, &got_a,
+            &got_m));
+    CHECK (got_a == (want_audio ? expect_a : 0) || (!want_audio && got_a == 0),
+        "pending_audio said %zu, got %zu", expect_a, got_a);
+    CHECK (got_m == expect_m, "pending_masks said %zu, got %zu", expect_m,
+        got_m);
+    col->n_audio += got_a;
+    col->n_masks += got_m;
+    pos += chunk;
+  }
+  size_t expect_a = nmf_separator_drain_audio (sep);
+  size_t expect_m = nmf_separator_drain_masks (sep);
+  size_t got_a, got_m;
+  for (int s = 0; s < S; s++) {
+    a_ptr[s] = col->audio[s] + col->n_audio * C;
+    m_ptr[s] = col->masks[s] + col->n_masks * F;
+  }
+  CHECK_OK (nmf_separator_drain (sep, &out, &got_a, &got_m));
+  if (want_audio)
+    CHECK (got_a == expect_a, "drain_audio said %zu, got %zu", expect_a,
+        got_a);
+  CHECK (got_m == expect_m, "drain_masks said %zu, got %zu", expect_m, got_m);
+  col->n_audio += want_audio ? got_a : 0;
+  col->n_masks += got_m;
+}
+
+static void
+free_collected (collected * col, int S)
+{
+  for (int s = 0; s < S; s++) {
+    free (col->audio[s]);
+    free (col->masks[s]);
+  }
+}
+
+static void
+test_one_source_is_identity (void)
+{
+  nmf_separator_config cfg;
+  nmf_separator *sep;
+  collected col;
+  const size_t n = 100003;
+
+  nmf_separator_config_init (&cfg);
+  cfg.sources = cfg.components = 1;
+  cfg.channels = 2;
+  float *x = make_signal (n, 2, 1);
+  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  CHECK (nmf_separator_delay (sep) == 2048 - 512, "delay %d",
+      nmf_separator_delay (sep));
+  run_stream (sep, &cfg, x, n, 1, 0, &col);
+  CHECK (col.n_audio == n, "one source: %zu samples out for %zu in",
+      col.n_audio, n);
+  double max_err = 0.0;
+  for (size_t i = 0; i < n * 2; i++) {
+    double e = fabs ((double) col.audio[0][i] - x[i]);
+    max_err = e > max_err ? e : max_err;
+  }
+  printf ("one source: max |out - in| = %.3g\n", max_err);
+  CHECK (max_err < 1e-5, "one source must reproduce the input: %g", max_err);
+  free_collected (&col, 1);
+  nmf_separator_destroy (&sep);
+  free (x);
+}
+
+static void
+test_sources_sum_to_input (void)
+{
+  const int configs[][4] = {
+    /* channels, sources, fft, hop */
+    {1, 2, 2048, 512}, {2, 3, 1024, 256}, {1, 2, 512, 200}, {8, 2, 256, 64},
+    {1, 16, 2048, 1024},
+  };
+  for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++) {
+    nmf_separator_config cfg;
+    nmf_separator *sep;
+    collected col;
+    size_t n = 60000 + c * 77;
+
+    nmf_separator_config_init (&cfg);
+    cfg.channels = configs[c][0];
+    cfg.sources = cfg.components = configs[c][1];
+    cfg.fft_size = configs[c][2];
+    cfg.hop_size = configs[c][3];
+    cfg.window_frames = 40;
+    float *x = make_signal (n, cfg.channels, 11 + c);
+    CHECK_OK (nmf_separator_create (&sep, &cfg));
+    run_stream (sep, &cfg, x, n, 1, 0, &col);
+    CHECK (col.n_audio == n, "config %zu: %zu samples out for %zu in", c,
+        col.n_audio, n);
+    double max_err = 0.0;
+    for (size_t i = 0; i < n * cfg.channels; i++) {
+      double sum = 0.0;
+      for (int s = 0; s < cfg.sources; s++) {
+        CHECK (isfinite (col.audio[s][i]), "non-finite output");
+        sum += col.audio[s][i];
+      }
+      double e = fabs (sum - x[i]);
+      max_err = e > max_err ? e : max_err;
+    }
+    printf ("config %zu: max |sum of sources - input| = %.3g\n", c, max_err);
+    CHECK (max_err < 1e-5, "config %zu: sources do not add up: %g", c,
+        max_err);
+    free_collected (&col, cfg.sources);
+    nmf_separator_destroy (&sep);
+    free (x);
+  }
+}
+
+static void
+test_masks (void)
+{
+  nmf_separator_config cfg;
+  nmf_separator *sep;
+  collected col;
+  const size_t n = 44100 * 3 + 17;
+
+  nmf_separator_config_init (&cfg);
+  cfg.sources = cfg.components = 3;
+  float *x = make_signal (n, 1, 2);
+  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  int F = nmf_separator_bins (sep);
+  run_stream (sep, &cfg, x, n, 0, 1, &col);
+  size_t expect = (n + cfg.hop_size - 1) / cfg.hop_size;
+  CHECK (col.n_masks == expect, "%zu masks for %zu hops", col.n_masks, expect);
+  double worst = 0.0;
+  for (size_t j = 0; j < col.n_masks; j++)
+    for (int f = 0; f < F; f++) {
+      double sum = 0.0;
+      for (int s = 0; s < 3; s++) {
+        float m = col.masks[s][j * F + f];
+        CHECK (m >= 0.0f && m <= 1.0f, "mask value %g", m);
+        sum += m;
+      }
+      worst = fabs (sum - 1.0) > worst ? fabs (sum - 1.0) : worst;
+    }
+  CHECK (worst < 1e-5, "masks sum to one within %g", worst);
+  free_collected (&col, 3);
+  nmf_separator_destroy (&sep);
+  free (x);
+
+  /* the mask function alone, on tiny, huge and zero model values */
+  const int bins = 64, K = 4;
+  float W[4 * 64], h[4], masks[4 * 64], scratch[4 * 64];
+  const float scales[] = { 0.0f, 1e-38f, 1e-20f, 1.0f, 1e20f, 3e38f };
+  unsigned long long seed = 1;
+  for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++)
+    for (int p = 1; p <= 2; p++) {
+      for (int k = 0; k < K; k++) {
+        h[k] = scales[i] * (float) test_uniform (&seed);
+        for (int f = 0; f < bins; f++)
+          W[k * bins + f] = (float) test_uniform (&seed);
+      }
+      nmf_masks_compute (W, h, bins, K, NULL, K, p, masks, scratch);
+      for (int f = 0; f < bins; f++) {
+        double sum = 0.0;
+        for (int k = 0; k < K; k++) {
+          CHECK (isfinite (masks[k * bins + f]), "mask NaN at scale %g",
+              scales[i]);
+          sum += masks[k * bins + f];
+        }
+        CHECK (fabs (sum - 1.0) < 1e-5, "scale %g p %d: sum %g", scales[i],
+            p, sum);
+      }
+    }
+}
+
+static void
+test_silence_and_non_finite (void)
+{
+  nmf_separator_config cfg;
+  nmf_separator *sep;
+  collected col;
+  const size_t n = 44100 * 4;
+  float *x = calloc (n, sizeof (float));
+
+  nmf_separator_config_init (&cfg);
+  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  run_stream (sep, &cfg, x, n, 1, 1, &col);
+  CHECK (col.n_audio == n, "silence: %zu out", col.n_audio);
+  for (size_t i = 0; i < n; i++)
+    for (int s = 0; s < 2; s++)
+      CHECK (col.audio[s][i] == 0.0f, "silence in, %g out", col.audio[s][i]);
+  free_collected (&col, 2);
+
+  /* NaN and Inf stretches: replaced by silence, counted, model recovers */
+  float *y = make_signal (n, 1, 4);
+  size_t bad = 0;
+  for (size_t i = 30000; i < 40000; i++, bad++)
+    y[i] = i % 3 == 0 ? NAN : (i % 3 == 1 ? INFINITY : -INFINITY);
+  run_stream (sep, &cfg, y, n, 1, 1, &col);
+  nmf_separator_stats st;
+  nmf_separator_get_stats (sep, &st);
+  CHECK (st.non_finite_samples == bad, "counted %llu non-finite, pushed %zu",
+      (unsigned long long) st.non_finite_samples, bad);
+  double max_err = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double ref = (i >= 30000 && i < 40000) ? 0.0 : y[i];
+    double sum = col.audio[0][i] + col.audio[1][i];
+    CHECK (isfinite (sum), "non-finite output at %zu", i);
+    max_err = fabs (sum - ref) > max_err ? fabs (sum - ref) : max_err;
+  }
+  CHECK (max_err < 1e-5, "sources add to the cleaned input within %g",
+      max_err);
+  const float *W = nmf_separator_templates (sep);
+  for (int i = 0; i < nmf_separator_bins (sep) * 2; i++)
+    CHECK (isfinite (W[i]) && W[i] > 0.0f, "template %d = %g", i, W[i]);
+  free_collected (&col, 2);
+  nmf_separator_destroy (&sep);
+  free (x);
+  free (y);
+}
+
+static void
+test_config_errors (void)
+{
+  nmf_separator_config cfg;
+  nmf_separator *sep = NULL;
+  const char *msg = NULL;
+
+  nmf_separator_config_init (&cfg);
+  CHECK (nmf_separator_check_config (&cfg, &msg) == NMF_OK, "defaults: %s",
+      msg);
+  cfg.components = 3;
+  CHECK (nmf_separator_check_config (&cfg, &msg) == NMF_ERR_INVALID_ARGUMENT
+      && strstr (msg, "components"), "components != sources accepted");
+  CHECK (nmf_separator_create (&sep, &cfg) == NMF_ERR_INVALID_ARGUMENT
+      && sep == NULL, "create accepted a bad config");
+  nmf_separator_config_init (&cfg);
+  cfg.hop_size = 2000;
+  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+      && strstr (msg, "hop-size"), "hop-size > fft/2 accepted");
+  nmf_separator_config_init (&cfg);
+  cfg.mask_exponent = 3;
+  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+      && strstr (msg, "mask-exponent"), "exponent 3 accepted");
+  nmf_separator_config_init (&cfg);
+  cfg.sources = cfg.components = 17;
+  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+      && strstr (msg, "n-sources"), "17 sources accepted");
+  nmf_separator_config_init (&cfg);
+  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  CHECK (nmf_separator_process (sep, NULL, 10, NULL, NULL, NULL) ==
+      NMF_ERR_INVALID_ARGUMENT, "NULL input accepted");
+  /* EOS with nothing pushed, and before a full hop */
+  size_t a, m;
+  CHECK_OK (nmf_separator_drain (sep, NULL, &a, &m));
+  CHECK (a == 0 && m == 0, "empty drain produced %zu / %zu", a, m);
+  float few[100] = { 0.5f };
+  float o0[100], o1[100];
+  float *optr[2] = { o0, o1 };
+  nmf_separator_output out = { optr, NULL };
+  CHECK_OK (nmf_separator_process (sep, few, 100, &out, &a, &m));
+  CHECK (a == 0, "output before the first hop");
+  CHECK_OK (nmf_separator_drain (sep, &out, &a, &m));
+  CHECK (a == 100, "drain after 100 samples gave %zu", a);
+  CHECK (fabs (o0[0] + o1[0] - 0.5) < 1e-6, "first sample %g + %g", o0[0],
+      o1[0]);
+  nmf_separator_destroy (&sep);
+}
+
+int
+main (void)
+{
+  test_one_source_is_identity ();
+  test_sources_sum_to_input ();
+  test_masks ();
+  test_silence_and_non_finite ();
+  test_config_errors ();
+  CHECK_DONE ();
+}

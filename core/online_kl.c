@@ -159,6 +159,15 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
     init_templates (kl);
 }
 
+int
+nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations)
+{
+  if (iterations < 1 || iterations > 10000)
+    return NMF_ERR_INVALID_ARGUMENT;
+  kl->iterations = iterations;
+  return NMF_OK;
+}
+
 const float *
 nmf_online_kl_templates (const nmf_online_kl * kl)
 {

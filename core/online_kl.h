@@ -40,6 +40,9 @@ void nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h);
 /* Adds (v, h) to the window, drops the oldest frame when full, refreshes W. */
 void nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h);
 
+/* Multiplicative updates per frame from now on (1..10000). */
+int nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations);
+
 /* Column-major bins x components templates in force now. */
 const float *nmf_online_kl_templates (const nmf_online_kl * kl);
 

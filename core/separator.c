@@ -418,6 +418,27 @@ nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
   return NMF_OK;
 }
 
+int
+nmf_separator_set_iterations (nmf_separator * sep, int iterations)
+{
+  int ret;
+
+  if (iterations < 1 || iterations > 1000)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if ((ret = nmf_online_kl_set_iterations (sep->model, iterations)) == NMF_OK)
+    sep->cfg.iterations = iterations;
+  return ret;
+}
+
+int
+nmf_separator_set_mask_exponent (nmf_separator * sep, int exponent)
+{
+  if (exponent != 1 && exponent != 2)
+    return NMF_ERR_INVALID_ARGUMENT;
+  sep->cfg.mask_exponent = exponent;
+  return NMF_OK;
+}
+
 void
 nmf_separator_get_stats (const nmf_separator * sep,
     nmf_separator_stats * stats)

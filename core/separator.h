@@ -113,6 +113,10 @@ size_t nmf_separator_drain_masks (const nmf_separator * sep);
 int nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
     size_t * n_audio, size_t * n_masks);
 
+/* Settings that may change between two calls, mid-stream. */
+int nmf_separator_set_iterations (nmf_separator * sep, int iterations);
+int nmf_separator_set_mask_exponent (nmf_separator * sep, int exponent);
+
 void nmf_separator_get_stats (const nmf_separator * sep,
     nmf_separator_stats * stats);
 

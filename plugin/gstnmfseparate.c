@@ -1,0 +1,1228 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-nmfseparate
+ * @title: nmfseparate
+ * @short_description: real-time, training-free audio source separation by
+ * sliding-window nonnegative matrix factorization
+ *
+ * nmfseparate splits an audio stream into #GstNmfSeparate:n-sources parts
+ * with no training.  It computes a spectrogram (FFTW), keeps a
+ * Kullback-Leibler nonnegative matrix factorization of the last
+ * #GstNmfSeparate:window-frames frames up to date as the stream moves, and
+ * sends each source out of its own source pad `src_0`, `src_1`, ...: as
+ * audio (the mixture filtered by the source's soft mask) or as the masks
+ * themselves.
+ *
+ * The source pads exist as soon as the element is created (and are
+ * re-created when #GstNmfSeparate:n-sources is set in the NULL or READY
+ * state), so that `name.src_0` links in gst-launch-1.0.  Like deinterleave,
+ * an unlinked source pad is not an error as long as another one is linked.
+ *
+ * ## Audio output (output-mode=audio, the default)
+ * Every source pad carries F32 audio with the rate and channels of the
+ * input.  Masks are computed from the magnitude spectrum summed over the
+ * channels and applied to each channel's spectrum.  Output sample n is the
+ * separated version of input sample n and carries its timestamp; at EOS the
+ * tail is drained, so every source pad pushes exactly as many samples as
+ * came in, and the sources add up to the input (the masks sum to one).
+ * The element holds up to #GstNmfSeparate:fft-size samples: it reports that
+ * as its latency (fft-size - hop-size of STFT delay, plus one hop to
+ * complete a frame).
+ *
+ * ## Mask output (output-mode=mask)
+ * Every source pad carries `application/x-nmf-mask, bins=(int)B,
+ * hop-size=(int)H, rate=(int)R` with B = fft-size / 2 + 1: one buffer per
+ * hop, holding B native-endian float32 values in [0, 1], the soft mask of
+ * that source for the STFT frame that ends with the hop.  Buffer j has the
+ * timestamp of input sample j * H and lasts H samples (the last one may be
+ * shorter, at EOS).  The masks of all sources sum to one in every bin.  The
+ * latency is one hop.
+ *
+ * ## Model
+ * For every new frame the activations are solved with the templates fixed
+ * (#GstNmfSeparate:iterations multiplicative updates, warm-started from the
+ * previous frame); the templates are then refreshed from running
+ * statistics of the whole window (a majorize-minimize step of KL-NMF over
+ * the window), so the factorization follows the stream at a cost that does
+ * not grow with the window.  The mask of a frame comes from the model in
+ * force when the frame enters: the element never looks ahead beyond one
+ * STFT frame.  #GstNmfSeparate:seed makes the start, and so the whole run,
+ * deterministic.
+ *
+ * ## Bad input
+ * NaN and infinite samples are replaced by silence (in the model and in the
+ * output alike) and reported in the debug log (category nmfseparate, level
+ * WARNING).  Digital silence gives silence and leaves the model as it was.
+ * A DISCONT buffer, a timestamp discontinuity, or a caps change drains the
+ * samples held so far and starts a new stream (the learned templates stay);
+ * a flush drops them.  A GAP event is separated as silence of its duration.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 filesrc location=mix.wav ! wavparse ! audioconvert ! \
+ *   nmfseparate name=s n-sources=2 \
+ *   s.src_0 ! audioconvert ! wavenc ! filesink location=source0.wav \
+ *   s.src_1 ! audioconvert ! wavenc ! filesink location=source1.wav
+ * ]| Splits a recording into two sources, one WAV file each.
+ * |[
+ * gst-launch-1.0 autoaudiosrc ! audioconvert ! audioresample ! \
+ *   nmfseparate name=s s.src_0 ! audioconvert ! autoaudiosink s.src_1 ! fakesink
+ * ]| Plays one of two sources of the microphone live.
+ * |[
+ * gst-launch-1.0 filesrc location=mix.wav ! wavparse ! audioconvert ! \
+ *   nmfseparate name=s output-mode=mask s.src_0 ! fakesink s.src_1 ! fakesink
+ * ]| Computes the soft masks only.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnmfseparate.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_nmf_separate_debug);
+#define GST_CAT_DEFAULT gst_nmf_separate_debug
+
+#define MASK_CAPS_NAME "application/x-nmf-mask"
+
+/* F32 in the machine's byte order, which is F32LE on every little-endian
+ * host: the core computes on native floats. */
+#define AUDIO_CAPS \
+  "audio/x-raw, format=(string)" GST_AUDIO_NE (F32) ", " \
+  "layout=(string)interleaved, rate=(int)[ 8000, 192000 ], " \
+  "channels=(int)[ 1, 8 ]"
+
+#define MASK_CAPS \
+  MASK_CAPS_NAME ", bins=(int)[ 17, 16385 ], hop-size=(int)[ 1, 16384 ], " \
+  "rate=(int)[ 8000, 192000 ]"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (AUDIO_CAPS));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
+    GST_PAD_SRC,
+    GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS (AUDIO_CAPS "; " MASK_CAPS));
+
+enum
+{
+  PROP_0,
+  PROP_N_SOURCES,
+  PROP_COMPONENTS,
+  PROP_FFT_SIZE,
+  PROP_HOP_SIZE,
+  PROP_WINDOW_FRAMES,
+  PROP_ITERATIONS,
+  PROP_OUTPUT_MODE,
+  PROP_MASK_EXPONENT,
+  PROP_SEED,
+};
+
+#define DEFAULT_N_SOURCES 2
+#define DEFAULT_COMPONENTS 0
+#define DEFAULT_FFT_SIZE NMF_SEPARATOR_DEFAULT_FFT_SIZE
+#define DEFAULT_HOP_SIZE NMF_SEPARATOR_DEFAULT_HOP_SIZE
+#define DEFAULT_WINDOW_FRAMES NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES
+#define DEFAULT_ITERATIONS NMF_SEPARATOR_DEFAULT_ITERATIONS
+#define DEFAULT_OUTPUT_MODE GST_NMF_OUTPUT_MODE_AUDIO
+#define DEFAULT_MASK_EXPONENT NMF_SEPARATOR_DEFAULT_MASK_EXPONENT
+#define DEFAULT_SEED NMF_SEPARATOR_DEFAULT_SEED
+
+/* a GAP event is separated as silence, this many samples at a time */
+#define GAP_CHUNK_SAMPLES 8192
+
+#define gst_nmf_separate_parent_class parent_class
+G_DEFINE_TYPE (GstNmfSeparate, gst_nmf_separate, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (nmfseparate, "nmfseparate",
+    GST_RANK_NONE, GST_TYPE_NMF_SEPARATE,
+    GST_DEBUG_CATEGORY_INIT (gst_nmf_separate_debug, "nmfseparate", 0,
+        "NMF audio source separation"));
+
+GType
+gst_nmf_output_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_NMF_OUTPUT_MODE_AUDIO, "Separated audio, one source per pad",
+        "audio"},
+    {GST_NMF_OUTPUT_MODE_MASK,
+        "Soft masks (" MASK_CAPS_NAME "), one buffer per hop", "mask"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstNmfOutputMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static void gst_nmf_separate_finalize (GObject * object);
+static void gst_nmf_separate_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void gst_nmf_separate_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static GstStateChangeReturn gst_nmf_separate_change_state (GstElement *
+    element, GstStateChange transition);
+static GstFlowReturn gst_nmf_separate_chain (GstPad * pad, GstObject * parent,
+    GstBuffer * buffer);
+static gboolean gst_nmf_separate_sink_event (GstPad * pad, GstObject * parent,
+    GstEvent * event);
+static gboolean gst_nmf_separate_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
+static gboolean gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query);
+
+static void
+gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  gobject_class->finalize = gst_nmf_separate_finalize;
+  gobject_class->set_property = gst_nmf_separate_set_property;
+  gobject_class->get_property = gst_nmf_separate_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_N_SOURCES,
+      g_param_spec_uint ("n-sources", "Number of sources",
+          "Number of sources to separate: one source pad src_%u each "
+          "(pads are re-created when this is set in NULL or READY)",
+          1, NMF_SEPARATOR_MAX_SOURCES, DEFAULT_N_SOURCES,
+          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_COMPONENTS,
+      g_param_spec_uint ("components", "Components",
+          "NMF rank K (spectral templates); 0 means as many as n-sources. "
+          "For now K must equal n-sources (each component is one source)",
+          0, 256, DEFAULT_COMPONENTS, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_FFT_SIZE,
+      g_param_spec_uint ("fft-size", "FFT size",
+          "STFT frame length in samples (even)", 32, 32768, DEFAULT_FFT_SIZE,
+          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_HOP_SIZE,
+      g_param_spec_uint ("hop-size", "Hop size",
+          "Samples between STFT frames (at most fft-size / 2)", 1, 16384,
+          DEFAULT_HOP_SIZE, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_WINDOW_FRAMES,
+      g_param_spec_uint ("window-frames", "Window length",
+          "Length of the sliding window the factorization covers, in frames "
+          "(the default is about 3 s at 44.1 kHz with hop-size 512)",
+          1, 100000, DEFAULT_WINDOW_FRAMES, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_ITERATIONS,
+      g_param_spec_uint ("iterations", "Iterations per hop",
+          "Multiplicative updates of the new frame's activations per hop",
+          1, 1000, DEFAULT_ITERATIONS,
+          rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE));
+  g_object_class_install_property (gobject_class, PROP_OUTPUT_MODE,
+      g_param_spec_enum ("output-mode", "Output mode",
+          "What the source pads carry: separated audio, or each source's "
+          "soft mask per hop (" MASK_CAPS_NAME ")", GST_TYPE_NMF_OUTPUT_MODE,
+          DEFAULT_OUTPUT_MODE, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MASK_EXPONENT,
+      g_param_spec_uint ("mask-exponent", "Mask exponent",
+          "p in mask_s = P_s^p / sum_r P_r^p: 1 for ratio masks, 2 for "
+          "Wiener-like masks", 1, 2, DEFAULT_MASK_EXPONENT,
+          rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE));
+  g_object_class_install_property (gobject_class, PROP_SEED,
+      g_param_spec_uint64 ("seed", "Seed",
+          "Seed of the templates' random start: the same seed and input "
+          "give the same output", 0, G_MAXUINT64, DEFAULT_SEED,
+          rw | GST_PARAM_MUTABLE_READY));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "NMF source separator", "Filter/Audio",
+      "Separates audio sources in real time, without training, by a "
+      "sliding-window nonnegative matrix factorization of the spectrogram",
+      "gst-nmf developers");
+
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_change_state);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_NMF_OUTPUT_MODE, 0);
+}
+
+/* The queue between the streaming thread and one source pad's task. */
+typedef struct
+{
+  GQueue items;                 /* GstBuffer and serialized GstEvent */
+  gboolean flushing;
+  gboolean busy;                /* the task is pushing an item */
+} SrcQueue;
+
+/* Enough to keep every branch busy, small enough to bound memory. */
+#define MAX_QUEUED_ITEMS 64
+
+static void
+src_queue_clear (SrcQueue * q)
+{
+  GstMiniObject *item;
+
+  while ((item = g_queue_pop_head (&q->items)))
+    gst_mini_object_unref (item);
+}
+
+static void
+src_queue_free (gpointer data)
+{
+  SrcQueue *q = data;
+
+  src_queue_clear (q);
+  g_free (q);
+}
+
+static SrcQueue *
+pad_queue (GstPad * pad)
+{
+  return gst_pad_get_element_private (pad);
+}
+
+/* Hands an item to a source pad's task; blocks while its queue is full.
+ * Returns FALSE (and drops the item) when the pad is flushing. */
+static gboolean
+gst_nmf_separate_enqueue (GstNmfSeparate * self, guint source,
+    GstMiniObject * item)
+{
+  SrcQueue *q = pad_queue (g_ptr_array_index (self->srcpads, source));
+
+  g_mutex_lock (&self->queue_lock);
+  while (q->items.length >= MAX_QUEUED_ITEMS && !q->flushing)
+    g_cond_wait (&self->queue_cond, &self->queue_lock);
+  if (q->flushing) {
+    g_mutex_unlock (&self->queue_lock);
+    gst_mini_object_unref (item);
+    return FALSE;
+  }
+  g_queue_push_tail (&q->items, item);
+  g_cond_broadcast (&self->queue_cond);
+  g_mutex_unlock (&self->queue_lock);
+  return TRUE;
+}
+
+static void
+gst_nmf_separate_src_loop (GstPad * pad)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (gst_pad_get_parent (pad));
+  SrcQueue *q = pad_queue (pad);
+  GstMiniObject *item;
+
+  if (!self) {
+    gst_pad_pause_task (pad);
+    return;
+  }
+  g_mutex_lock (&self->queue_lock);
+  while (g_queue_is_empty (&q->items) && !q->flushing)
+    g_cond_wait (&self->queue_cond, &self->queue_lock);
+  if (q->flushing) {
+    g_mutex_unlock (&self->queue_lock);
+    gst_pad_pause_task (pad);
+    gst_object_unref (self);
+    return;
+  }
+  item = g_queue_pop_head (&q->items);
+  q->busy = TRUE;
+  g_cond_broadcast (&self->queue_cond);
+  g_mutex_unlock (&self->queue_lock);
+
+  if (GST_IS_BUFFER (item)) {
+    GstFlowReturn ret = gst_pad_push (pad, GST_BUFFER_CAST (item));
+    g_mutex_lock (&self->queue_lock);
+    self->combined_flow =
+        gst_flow_combiner_update_pad_flow (self->flow_combiner, pad, ret);
+    g_mutex_unlock (&self->queue_lock);
+    if (ret != GST_FLOW_OK)
+      GST_LOG_OBJECT (pad, "push returned %s", gst_flow_get_name (ret));
+  } else {
+    gst_pad_push_event (pad, GST_EVENT_CAST (item));
+  }
+
+  g_mutex_lock (&self->queue_lock);
+  q->busy = FALSE;
+  g_cond_broadcast (&self->queue_cond);
+  g_mutex_unlock (&self->queue_lock);
+  gst_object_unref (self);
+}
+
+static void
+gst_nmf_separate_set_flushing (GstNmfSeparate * self, GstPad * pad,
+    gboolean flushing)
+{
+  SrcQueue *q = pad_queue (pad);
+
+  g_mutex_lock (&self->queue_lock);
+  q->flushing = flushing;
+  if (flushing)
+    src_queue_clear (q);
+  g_cond_broadcast (&self->queue_cond);
+  g_mutex_unlock (&self->queue_lock);
+}
+
+static gboolean
+gst_nmf_separate_src_activate_mode (GstPad * pad, GstObject * parent,
+    GstPadMode mode, gboolean active)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+  if (active) {
+    gst_nmf_separate_set_flushing (self, pad, FALSE);
+    return gst_pad_start_task (pad,
+        (GstTaskFunction) gst_nmf_separate_src_loop, pad, NULL);
+  }
+  gst_nmf_separate_set_flushing (self, pad, TRUE);
+  return gst_pad_stop_task (pad);
+}
+
+/* Waits until every queue is empty and every task idle (DRAIN query). */
+static void
+gst_nmf_separate_wait_queues_empty (GstNmfSeparate * self)
+{
+  g_mutex_lock (&self->queue_lock);
+  for (guint i = 0; i < self->srcpads->len; i++) {
+    SrcQueue *q = pad_queue (g_ptr_array_index (self->srcpads, i));
+    while ((!g_queue_is_empty (&q->items) || q->busy) && !q->flushing)
+      g_cond_wait (&self->queue_cond, &self->queue_lock);
+  }
+  g_mutex_unlock (&self->queue_lock);
+}
+
+/* Pads: one per source, created when the element is made and whenever
+ * n-sources changes in NULL or READY. */
+static void
+gst_nmf_separate_set_n_pads (GstNmfSeparate * self, guint n)
+{
+  GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
+  GstPadTemplate *templ = gst_element_class_get_pad_template (klass,
+      "src_%u");
+
+  while (self->srcpads->len > n) {
+    GstPad *pad = g_ptr_array_index (self->srcpads, self->srcpads->len - 1);
+    g_mutex_lock (&self->queue_lock);
+    gst_flow_combiner_remove_pad (self->flow_combiner, pad);
+    g_mutex_unlock (&self->queue_lock);
+    g_ptr_array_remove_index (self->srcpads, self->srcpads->len - 1);
+    gst_element_remove_pad (GST_ELEMENT (self), pad);
+  }
+  while (self->srcpads->len < n) {
+    gchar *name = g_strdup_printf ("src_%u", self->srcpads->len);
+    GstPad *pad = gst_pad_new_from_template (templ, name);
+    g_free (name);
+    gst_pad_set_query_function (pad,
+        GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query));
+    gst_pad_set_activatemode_function (pad,
+        GST_DEBUG_FUNCPTR (gst_nmf_separate_src_activate_mode));
+    gst_pad_set_element_private (pad, g_new0 (SrcQueue, 1));
+    g_object_set_data_full (G_OBJECT (pad), "nmf-queue",
+        gst_pad_get_element_private (pad), src_queue_free);
+    gst_pad_use_fixed_caps (pad);
+    g_ptr_array_add (self->srcpads, pad);
+    g_mutex_lock (&self->queue_lock);
+    gst_flow_combiner_add_pad (self->flow_combiner, pad);
+    g_mutex_unlock (&self->queue_lock);
+    gst_element_add_pad (GST_ELEMENT (self), pad);
+  }
+}
+
+static void
+gst_nmf_separate_init (GstNmfSeparate * self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_sink_event));
+  gst_pad_set_query_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_sink_query));
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->settings.n_sources = DEFAULT_N_SOURCES;
+  self->settings.components = DEFAULT_COMPONENTS;
+  self->settings.fft_size = DEFAULT_FFT_SIZE;
+  self->settings.hop_size = DEFAULT_HOP_SIZE;
+  self->settings.window_frames = DEFAULT_WINDOW_FRAMES;
+  self->settings.iterations = DEFAULT_ITERATIONS;
+  self->settings.output_mode = DEFAULT_OUTPUT_MODE;
+  self->settings.mask_exponent = DEFAULT_MASK_EXPONENT;
+  self->settings.seed = DEFAULT_SEED;
+
+  self->srcpads = g_ptr_array_new ();
+  g_mutex_init (&self->queue_lock);
+  g_cond_init (&self->queue_cond);
+  self->flow_combiner = gst_flow_combiner_new ();
+  self->combined_flow = GST_FLOW_OK;
+  gst_nmf_separate_set_n_pads (self, DEFAULT_N_SOURCES);
+}
+
+static void
+gst_nmf_separate_finalize (GObject * object)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (object);
+
+  nmf_separator_destroy (&self->separator);
+  if (self->align)
+    gst_audio_stream_align_free (self->align);
+  gst_flow_combiner_free (self->flow_combiner);
+  g_ptr_array_free (self->srcpads, TRUE);
+  g_mutex_clear (&self->queue_lock);
+  g_cond_clear (&self->queue_cond);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* Size-changing properties may only change in NULL or READY: the streaming
+ * thread's separator was built from them. */
+static gboolean
+gst_nmf_separate_settable (GstNmfSeparate * self, GParamSpec * pspec)
+{
+  GstState state;
+
+  GST_OBJECT_LOCK (self);
+  state = GST_STATE (self);
+  GST_OBJECT_UNLOCK (self);
+  if ((pspec->flags & GST_PARAM_MUTABLE_PLAYING) || state <= GST_STATE_READY)
+    return TRUE;
+  GST_WARNING_OBJECT (self, "property '%s' can only be changed in the NULL "
+      "or READY state; ignoring the new value", pspec->name);
+  return FALSE;
+}
+
+static void
+gst_nmf_separate_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (object);
+  GstNmfSeparateSettings *s = &self->settings;
+
+  if (!gst_nmf_separate_settable (self, pspec))
+    return;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_N_SOURCES:
+      s->n_sources = g_value_get_uint (value);
+      GST_OBJECT_UNLOCK (self);
+      /* pads are added outside the object lock: adding takes it */
+      gst_nmf_separate_set_n_pads (self, g_value_get_uint (value));
+      return;
+    case PROP_COMPONENTS:
+      s->components = g_value_get_uint (value);
+      break;
+    case PROP_FFT_SIZE:
+      s->fft_size = g_value_get_uint (value);
+      break;
+    case PROP_HOP_SIZE:
+      s->hop_size = g_value_get_uint (value);
+      break;
+    case PROP_WINDOW_FRAMES:
+      s->window_frames = g_value_get_uint (value);
+      break;
+    case PROP_ITERATIONS:
+      s->iterations = g_value_get_uint (value);
+      break;
+    case PROP_OUTPUT_MODE:
+      s->output_mode = g_value_get_enum (value);
+      break;
+    case PROP_MASK_EXPONENT:
+      s->mask_exponent = g_value_get_uint (value);
+      break;
+    case PROP_SEED:
+      s->seed = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_nmf_separate_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (object);
+  GstNmfSeparateSettings *s = &self->settings;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_N_SOURCES:
+      g_value_set_uint (value, s->n_sources);
+      break;
+    case PROP_COMPONENTS:
+      g_value_set_uint (value, s->components);
+      break;
+    case PROP_FFT_SIZE:
+      g_value_set_uint (value, s->fft_size);
+      break;
+    case PROP_HOP_SIZE:
+      g_value_set_uint (value, s->hop_size);
+      break;
+    case PROP_WINDOW_FRAMES:
+      g_value_set_uint (value, s->window_frames);
+      break;
+    case PROP_ITERATIONS:
+      g_value_set_uint (value, s->iterations);
+      break;
+    case PROP_OUTPUT_MODE:
+      g_value_set_enum (value, s->output_mode);
+      break;
+    case PROP_MASK_EXPONENT:
+      g_value_set_uint (value, s->mask_exponent);
+      break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, s->seed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+settings_to_config (const GstNmfSeparateSettings * s, int channels,
+    nmf_separator_config * cfg)
+{
+  nmf_separator_config_init (cfg);
+  cfg->channels = channels;
+  cfg->sources = s->n_sources;
+  cfg->components = s->components ? s->components : s->n_sources;
+  cfg->fft_size = s->fft_size;
+  cfg->hop_size = s->hop_size;
+  cfg->window_frames = s->window_frames;
+  cfg->iterations = s->iterations;
+  cfg->mask_exponent = s->mask_exponent;
+  cfg->seed = s->seed;
+}
+
+/* Refuses an invalid combination of properties with an error that names
+ * the property.  Returns FALSE after posting the error. */
+static gboolean
+gst_nmf_separate_check_settings (GstNmfSeparate * self,
+    const GstNmfSeparateSettings * s, int channels)
+{
+  nmf_separator_config cfg;
+  const char *message = NULL;
+
+  settings_to_config (s, channels, &cfg);
+  if (nmf_separator_check_config (&cfg, &message) == NMF_OK)
+    return TRUE;
+  GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+      ("Invalid property settings: %s", message),
+      ("n-sources=%u components=%u fft-size=%u hop-size=%u window-frames=%u "
+          "iterations=%u mask-exponent=%u, %d channel(s)", s->n_sources,
+          s->components, s->fft_size, s->hop_size, s->window_frames,
+          s->iterations, s->mask_exponent, channels));
+  return FALSE;
+}
+
+static GstClockTime
+gst_nmf_separate_own_latency (GstNmfSeparate * self)
+{
+  guint samples;
+
+  if (!self->have_info)
+    return 0;
+  /* audio: fft-size - hop-size of STFT delay plus one hop to fill a frame;
+   * masks: the hop that completes the frame */
+  samples = self->active.output_mode == GST_NMF_OUTPUT_MODE_AUDIO ?
+      self->active.fft_size : self->active.hop_size;
+  return gst_util_uint64_scale_int_ceil (samples, GST_SECOND,
+      GST_AUDIO_INFO_RATE (&self->info));
+}
+
+static GstCaps *
+gst_nmf_separate_src_caps (GstNmfSeparate * self)
+{
+  if (self->active.output_mode == GST_NMF_OUTPUT_MODE_MASK)
+    return gst_caps_new_simple (MASK_CAPS_NAME,
+        "bins", G_TYPE_INT, (gint) self->active.fft_size / 2 + 1,
+        "hop-size", G_TYPE_INT, (gint) self->active.hop_size,
+        "rate", G_TYPE_INT, GST_AUDIO_INFO_RATE (&self->info), NULL);
+  return gst_audio_info_to_caps (&self->info);
+}
+
+/* Serialized events travel through the queues, in order with the data;
+ * the others go out at once. */
+static gboolean
+gst_nmf_separate_push_event_to_srcs (GstNmfSeparate * self, GstEvent * event)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < self->srcpads->len; i++) {
+    GstPad *pad = g_ptr_array_index (self->srcpads, i);
+    if (GST_EVENT_IS_SERIALIZED (event))
+      ok &= gst_nmf_separate_enqueue (self, i,
+          GST_MINI_OBJECT_CAST (gst_event_ref (event)));
+    else
+      ok &= gst_pad_push_event (pad, gst_event_ref (event));
+  }
+  gst_event_unref (event);
+  return ok;
+}
+
+/* Start a new stream timeline: input sample 0 from now on has timestamp
+ * `time` (or continues from the segment start when buffers carry none). */
+static void
+gst_nmf_separate_rebase (GstNmfSeparate * self, GstClockTime time,
+    guint64 offset)
+{
+  self->base_time = time;
+  self->base_offset = offset;
+  self->discont_pending = TRUE;
+}
+
+static GstClockTime
+sample_time (GstNmfSeparate * self, guint64 sample)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (self->base_time))
+    return GST_CLOCK_TIME_NONE;
+  return self->base_time + gst_util_uint64_scale_int (sample, GST_SECOND,
+      GST_AUDIO_INFO_RATE (&self->info));
+}
+
+static void
+stamp (GstNmfSeparate * self, GstBuffer * buf, guint64 first, guint64 end)
+{
+  GstClockTime t0 = sample_time (self, first), t1 = sample_time (self, end);
+
+  GST_BUFFER_PTS (buf) = t0;
+  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_IS_VALID (t0) ? t1 - t0 :
+      GST_CLOCK_TIME_NONE;
+  if (self->active.output_mode == GST_NMF_OUTPUT_MODE_AUDIO) {
+    GST_BUFFER_OFFSET (buf) = self->base_offset + first;
+    GST_BUFFER_OFFSET_END (buf) = self->base_offset + end;
+  } else {
+    GST_BUFFER_OFFSET (buf) = GST_BUFFER_OFFSET_NONE;
+    GST_BUFFER_OFFSET_END (buf) = GST_BUFFER_OFFSET_NONE;
+  }
+}
+
+/* Output of one core call: per source one buffer (audio) or one buffer
+ * holding every mask frame (masks), mapped for the core to write into. */
+typedef struct
+{
+  guint n_sources;
+  GstBuffer *buffers[NMF_SEPARATOR_MAX_SOURCES];
+  GstMapInfo maps[NMF_SEPARATOR_MAX_SOURCES];
+  float *ptrs[NMF_SEPARATOR_MAX_SOURCES];
+  nmf_separator_output out;
+} OutputBlock;
+
+static void
+output_block_alloc (GstNmfSeparate * self, OutputBlock * blk, gsize n_audio,
+    gsize n_masks)
+{
+  gboolean audio = self->active.output_mode == GST_NMF_OUTPUT_MODE_AUDIO;
+  gsize size = audio ? n_audio * GST_AUDIO_INFO_BPF (&self->info) :
+      n_masks * (gsize) nmf_separator_bins (self->separator) * sizeof (float);
+
+  memset (blk, 0, sizeof (*blk));
+  blk->n_sources = self->active.n_sources;
+  for (guint s = 0; s < blk->n_sources; s++) {
+    blk->buffers[s] = gst_buffer_new_allocate (NULL, MAX (size, 1), NULL);
+    gst_buffer_map (blk->buffers[s], &blk->maps[s], GST_MAP_WRITE);
+    blk->ptrs[s] = (float *) blk->maps[s].data;
+  }
+  blk->out.audio = audio ? blk->ptrs : NULL;
+  blk->out.masks = audio ? NULL : blk->ptrs;
+}
+
+static void
+output_block_unmap (OutputBlock * blk)
+{
+  for (guint s = 0; s < blk->n_sources; s++)
+    gst_buffer_unmap (blk->buffers[s], &blk->maps[s]);
+}
+
+/* Queues a buffer for a source pad.  Returns the flow combined over all
+ * source pads from their latest pushes (FLUSHING when the pad flushes). */
+static GstFlowReturn
+gst_nmf_separate_push (GstNmfSeparate * self, guint source, GstBuffer * buf)
+{
+  GstFlowReturn ret;
+
+  if (self->discont_pending)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+  if (!gst_nmf_separate_enqueue (self, source, GST_MINI_OBJECT_CAST (buf)))
+    return GST_FLOW_FLUSHING;
+  g_mutex_lock (&self->queue_lock);
+  ret = self->combined_flow;
+  g_mutex_unlock (&self->queue_lock);
+  return ret;
+}
+
+/* Pushes what a core call wrote: audio samples [audio_first, +n_audio), or
+ * mask frames [mask_first, +n_masks) whose hops end at most at input sample
+ * `limit`. */
+static GstFlowReturn
+gst_nmf_separate_push_block (GstNmfSeparate * self, OutputBlock * blk,
+    guint64 audio_first, gsize n_audio, guint64 mask_first, gsize n_masks,
+    guint64 limit)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  const guint64 hop = self->active.hop_size;
+  const gsize mask_bytes = (gsize) nmf_separator_bins (self->separator)
+      * sizeof (float);
+  gboolean audio = self->active.output_mode == GST_NMF_OUTPUT_MODE_AUDIO;
+
+  output_block_unmap (blk);
+  if (audio) {
+    for (guint s = 0; s < blk->n_sources; s++) {
+      if (n_audio == 0) {
+        gst_buffer_unref (blk->buffers[s]);
+        continue;
+      }
+      gst_buffer_set_size (blk->buffers[s],
+          n_audio * GST_AUDIO_INFO_BPF (&self->info));
+      stamp (self, blk->buffers[s], audio_first, audio_first + n_audio);
+      ret = gst_nmf_separate_push (self, s, blk->buffers[s]);
+    }
+  } else {
+    /* frame by frame across the pads, so that no pad waits for another's
+     * whole block */
+    for (gsize j = 0; j < n_masks; j++) {
+      guint64 frame = mask_first + j;
+      for (guint s = 0; s < blk->n_sources; s++) {
+        GstBuffer *one = gst_buffer_copy_region (blk->buffers[s],
+            GST_BUFFER_COPY_MEMORY, j * mask_bytes, mask_bytes);
+        stamp (self, one, frame * hop, MIN ((frame + 1) * hop, limit));
+        ret = gst_nmf_separate_push (self, s, one);
+      }
+    }
+    for (guint s = 0; s < blk->n_sources; s++)
+      gst_buffer_unref (blk->buffers[s]);
+  }
+  if ((audio && n_audio > 0) || (!audio && n_masks > 0))
+    self->discont_pending = FALSE;
+  return ret;
+}
+
+static void
+gst_nmf_separate_report_bad_samples (GstNmfSeparate * self)
+{
+  nmf_separator_stats st;
+
+  nmf_separator_get_stats (self->separator, &st);
+  if (st.non_finite_samples > self->non_finite_reported) {
+    GST_WARNING_OBJECT (self, "replaced %" G_GUINT64_FORMAT " NaN/Inf input "
+        "samples by silence (%" G_GUINT64_FORMAT " so far)",
+        st.non_finite_samples - self->non_finite_reported,
+        st.non_finite_samples);
+    self->non_finite_reported = st.non_finite_samples;
+  }
+}
+
+/* Emits every sample held so far, then starts a new stream (the templates
+ * stay). */
+static GstFlowReturn
+gst_nmf_separate_drain (GstNmfSeparate * self)
+{
+  OutputBlock blk;
+  nmf_separator_stats st;
+  size_t n_audio = 0, n_masks = 0;
+
+  if (!self->separator)
+    return GST_FLOW_OK;
+  nmf_separator_get_stats (self->separator, &st);
+  if (st.samples_in == 0)
+    return GST_FLOW_OK;
+  GST_DEBUG_OBJECT (self, "draining %" G_GUINT64_FORMAT " samples",
+      (guint64) nmf_separator_drain_audio (self->separator));
+  output_block_alloc (self, &blk, nmf_separator_drain_audio (self->separator),
+      nmf_separator_drain_masks (self->separator));
+  nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
+  return gst_nmf_separate_push_block (self, &blk, st.samples_out, n_audio,
+      st.masks_out, n_masks, st.samples_in);
+}
+
+static GstFlowReturn
+gst_nmf_separate_process (GstNmfSeparate * self, const float *data, gsize n)
+{
+  OutputBlock blk;
+  nmf_separator_stats st;
+  size_t n_audio = 0, n_masks = 0;
+  int ret;
+
+  nmf_separator_get_stats (self->separator, &st);
+  output_block_alloc (self, &blk,
+      nmf_separator_pending_audio (self->separator, n),
+      nmf_separator_pending_masks (self->separator, n));
+  ret = nmf_separator_process (self->separator, data, n, &blk.out, &n_audio,
+      &n_masks);
+  if (ret != NMF_OK) {
+    output_block_unmap (&blk);
+    for (guint s = 0; s < blk.n_sources; s++)
+      gst_buffer_unref (blk.buffers[s]);
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("separator failed: %s", nmf_strerror (ret)));
+    return GST_FLOW_ERROR;
+  }
+  gst_nmf_separate_report_bad_samples (self);
+  return gst_nmf_separate_push_block (self, &blk, st.samples_out, n_audio,
+      st.masks_out, n_masks, G_MAXUINT64);
+}
+
+/* Live-tunable settings reach the core between two buffers. */
+static void
+gst_nmf_separate_apply_live_settings (GstNmfSeparate * self)
+{
+  guint iterations, exponent;
+
+  GST_OBJECT_LOCK (self);
+  iterations = self->settings.iterations;
+  exponent = self->settings.mask_exponent;
+  GST_OBJECT_UNLOCK (self);
+  if (iterations != self->active.iterations) {
+    nmf_separator_set_iterations (self->separator, iterations);
+    self->active.iterations = iterations;
+  }
+  if (exponent != self->active.mask_exponent) {
+    nmf_separator_set_mask_exponent (self->separator, exponent);
+    self->active.mask_exponent = exponent;
+  }
+}
+
+static GstFlowReturn
+gst_nmf_separate_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
+    GstBuffer * buffer)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstMapInfo map;
+  gsize n;
+  gboolean discont;
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  nmf_separator_stats st;
+
+  if (G_UNLIKELY (!self->separator)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("received a buffer before caps"));
+    gst_buffer_unref (buffer);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  gst_nmf_separate_apply_live_settings (self);
+
+  n = gst_buffer_get_size (buffer) / GST_AUDIO_INFO_BPF (&self->info);
+  discont = GST_BUFFER_IS_DISCONT (buffer);
+  if (GST_CLOCK_TIME_IS_VALID (pts))
+    discont = gst_audio_stream_align_process (self->align, discont, pts, n,
+        &pts, NULL, NULL);
+
+  nmf_separator_get_stats (self->separator, &st);
+  if (st.samples_in == 0 || discont) {
+    /* without timestamps, a new stream goes on where the last one ended,
+     * or at the segment start */
+    GstClockTime next = st.samples_in > 0 ?
+        sample_time (self, st.samples_in) : self->segment_time;
+    guint64 offset;
+    if (st.samples_in > 0) {
+      GST_DEBUG_OBJECT (self, "discontinuity at %" GST_TIME_FORMAT
+          ": draining and starting a new stream", GST_TIME_ARGS (pts));
+      ret = gst_nmf_separate_drain (self);
+    }
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      next = pts;
+    if (GST_BUFFER_OFFSET_IS_VALID (buffer))
+      offset = GST_BUFFER_OFFSET (buffer);
+    else if (GST_CLOCK_TIME_IS_VALID (next))
+      offset = gst_util_uint64_scale_round (next,
+          GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
+    else
+      offset = 0;
+    gst_nmf_separate_rebase (self, next, offset);
+  }
+
+  if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {
+    gst_buffer_map (buffer, &map, GST_MAP_READ);
+    ret = gst_nmf_separate_process (self, (const float *) map.data, n);
+    gst_buffer_unmap (buffer, &map);
+  }
+  gst_buffer_unref (buffer);
+  return ret;
+}
+
+/* Applies new caps: drains the stream made with the old ones, then builds
+ * the separator for the new format. */
+static gboolean
+gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
+{
+  GstAudioInfo info;
+  GstNmfSeparateSettings s;
+  nmf_separator_config cfg;
+  nmf_separator *sep = NULL;
+  GstClockTime old_latency;
+  GstCaps *src_caps;
+  int ret;
+
+  if (!gst_audio_info_from_caps (&info, caps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("invalid caps %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  if (self->have_info && gst_audio_info_is_equal (&info, &self->info))
+    return TRUE;
+
+  GST_OBJECT_LOCK (self);
+  s = self->settings;
+  GST_OBJECT_UNLOCK (self);
+  if (!gst_nmf_separate_check_settings (self, &s,
+          GST_AUDIO_INFO_CHANNELS (&info)))
+    return FALSE;
+
+  old_latency = gst_nmf_separate_own_latency (self);
+  if (self->separator) {
+    GST_INFO_OBJECT (self, "caps changed mid-stream to %" GST_PTR_FORMAT,
+        caps);
+    gst_nmf_separate_drain (self);
+  }
+
+  settings_to_config (&s, GST_AUDIO_INFO_CHANNELS (&info), &cfg);
+  ret = nmf_separator_create (&sep, &cfg);
+  if (ret != NMF_OK) {
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
+        ("could not create the separator: %s", nmf_strerror (ret)));
+    return FALSE;
+  }
+  nmf_separator_destroy (&self->separator);
+  self->separator = sep;
+  self->active = s;
+  self->info = info;
+  self->have_info = TRUE;
+  self->non_finite_reported = 0;
+  if (self->align)
+    gst_audio_stream_align_free (self->align);
+  self->align = gst_audio_stream_align_new (GST_AUDIO_INFO_RATE (&info),
+      40 * GST_MSECOND, GST_SECOND);
+  GST_INFO_OBJECT (self, "separating %u sources from %d channel(s) at %d Hz: "
+      "fft %u, hop %u, window %u frames", s.n_sources,
+      GST_AUDIO_INFO_CHANNELS (&info), GST_AUDIO_INFO_RATE (&info),
+      s.fft_size, s.hop_size, s.window_frames);
+
+  src_caps = gst_nmf_separate_src_caps (self);
+  gst_nmf_separate_push_event_to_srcs (self, gst_event_new_caps (src_caps));
+  gst_caps_unref (src_caps);
+  if (old_latency != gst_nmf_separate_own_latency (self))
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+  return TRUE;
+}
+
+static void
+gst_nmf_separate_push_stream_start (GstNmfSeparate * self, GstEvent * event)
+{
+  guint group_id;
+  gboolean have_group = gst_event_parse_group_id (event, &group_id);
+  GstStreamFlags flags;
+
+  gst_event_parse_stream_flags (event, &flags);
+  for (guint i = 0; i < self->srcpads->len; i++) {
+    GstPad *pad = g_ptr_array_index (self->srcpads, i);
+    gchar *name = gst_pad_get_name (pad);
+    gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self), name);
+    GstEvent *ev = gst_event_new_stream_start (id);
+    if (have_group)
+      gst_event_set_group_id (ev, group_id);
+    gst_event_set_stream_flags (ev, flags);
+    gst_nmf_separate_enqueue (self, i, GST_MINI_OBJECT_CAST (ev));
+    g_free (id);
+    g_free (name);
+  }
+  gst_event_unref (event);
+}
+
+/* A gap is separated as silence of its duration, so that timestamps,
+ * sample counts and the model's view of time stay continuous. */
+static void
+gst_nmf_separate_fill_gap (GstNmfSeparate * self, GstEvent * event)
+{
+  GstClockTime ts, duration;
+  guint64 samples;
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+
+  gst_event_parse_gap (event, &ts, &duration);
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    return;
+  samples = gst_util_uint64_scale_round (duration,
+      GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
+  while (samples > 0) {
+    guint64 n = MIN (samples, GAP_CHUNK_SAMPLES);
+    GstBuffer *silence = gst_buffer_new_allocate (NULL, n * bpf, NULL);
+    gst_buffer_memset (silence, 0, 0, n * bpf);
+    GST_BUFFER_PTS (silence) = ts;
+    if (GST_CLOCK_TIME_IS_VALID (ts))
+      ts += gst_util_uint64_scale_int (n, GST_SECOND,
+          GST_AUDIO_INFO_RATE (&self->info));
+    if (gst_nmf_separate_chain (self->sinkpad, GST_OBJECT (self), silence)
+        != GST_FLOW_OK)
+      break;
+    samples -= n;
+  }
+}
+
+static gboolean
+gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+
+  GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_STREAM_START:
+      gst_nmf_separate_push_stream_start (self, event);
+      return TRUE;
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      gboolean ok;
+      gst_event_parse_caps (event, &caps);
+      ok = gst_nmf_separate_set_caps (self, caps);
+      gst_event_unref (event);
+      return ok;
+    }
+    case GST_EVENT_SEGMENT:{
+      const GstSegment *segment;
+      gst_event_parse_segment (event, &segment);
+      self->segment_time = segment->format == GST_FORMAT_TIME ?
+          segment->start : 0;
+      break;
+    }
+    case GST_EVENT_FLUSH_START:
+      /* unblock downstream first, then our tasks and the streaming thread */
+      for (guint i = 0; i < self->srcpads->len; i++) {
+        GstPad *src = g_ptr_array_index (self->srcpads, i);
+        gst_pad_push_event (src, gst_event_ref (event));
+        gst_nmf_separate_set_flushing (self, src, TRUE);
+        gst_pad_pause_task (src);
+      }
+      gst_event_unref (event);
+      return TRUE;
+    case GST_EVENT_FLUSH_STOP:
+      if (self->separator)
+        nmf_separator_reset (self->separator, 1);
+      if (self->align)
+        gst_audio_stream_align_mark_discont (self->align);
+      g_mutex_lock (&self->queue_lock);
+      gst_flow_combiner_reset (self->flow_combiner);
+      self->combined_flow = GST_FLOW_OK;
+      g_mutex_unlock (&self->queue_lock);
+      for (guint i = 0; i < self->srcpads->len; i++) {
+        GstPad *src = g_ptr_array_index (self->srcpads, i);
+        gst_nmf_separate_set_flushing (self, src, FALSE);
+        gst_pad_push_event (src, gst_event_ref (event));
+        gst_pad_start_task (src, (GstTaskFunction) gst_nmf_separate_src_loop,
+            src, NULL);
+      }
+      gst_event_unref (event);
+      return TRUE;
+    case GST_EVENT_EOS:
+      gst_nmf_separate_drain (self);
+      break;
+    case GST_EVENT_GAP:
+      if (self->separator) {
+        gst_nmf_separate_fill_gap (self, event);
+        gst_event_unref (event);
+        return TRUE;
+      }
+      break;
+    default:
+      break;
+  }
+  return gst_nmf_separate_push_event_to_srcs (self, event);
+}
+
+static gboolean
+gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_DRAIN:
+      /* everything handed to the tasks has been pushed */
+      gst_nmf_separate_wait_queues_empty (self);
+      return TRUE;
+    case GST_QUERY_ALLOCATION:
+      /* output buffers are our own: nothing to propose upstream */
+      return FALSE;
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}
+
+static gboolean
+gst_nmf_separate_src_query (GstPad * pad, GstObject * parent,
+    GstQuery * query)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_LATENCY:{
+      gboolean live;
+      GstClockTime min, max, own;
+      if (!gst_pad_peer_query (self->sinkpad, query))
+        return FALSE;
+      gst_query_parse_latency (query, &live, &min, &max);
+      own = gst_nmf_separate_own_latency (self);
+      GST_DEBUG_OBJECT (self, "upstream latency %" GST_TIME_FORMAT
+          ", own %" GST_TIME_FORMAT, GST_TIME_ARGS (min), GST_TIME_ARGS (own));
+      min += own;
+      if (GST_CLOCK_TIME_IS_VALID (max))
+        max += own;
+      gst_query_set_latency (query, live, min, max);
+      return TRUE;
+    }
+    default:
+      return gst_pad_query_default (pad, parent, query);
+  }
+}
+
+static GstStateChangeReturn
+gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    GstNmfSeparateSettings s;
+    GST_OBJECT_LOCK (self);
+    s = self->settings;
+    GST_OBJECT_UNLOCK (self);
+    /* catch invalid combinations before any data flows */
+    if (!gst_nmf_separate_check_settings (self, &s, 1))
+      return GST_STATE_CHANGE_FAILURE;
+    g_mutex_lock (&self->queue_lock);
+    gst_flow_combiner_reset (self->flow_combiner);
+    self->combined_flow = GST_FLOW_OK;
+    g_mutex_unlock (&self->queue_lock);
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    /* streaming has stopped: the pads are deactivated */
+    nmf_separator_destroy (&self->separator);
+    if (self->align) {
+      gst_audio_stream_align_free (self->align);
+      self->align = NULL;
+    }
+    self->have_info = FALSE;
+    self->base_time = GST_CLOCK_TIME_NONE;
+    self->segment_time = 0;
+  }
+  return ret;
+}

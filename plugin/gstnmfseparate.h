@@ -1,0 +1,82 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifndef __GST_NMF_SEPARATE_H__
+#define __GST_NMF_SEPARATE_H__
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/base/gstflowcombiner.h>
+
+#include "nmf_error.h"
+#include "separator.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_NMF_SEPARATE (gst_nmf_separate_get_type ())
+G_DECLARE_FINAL_TYPE (GstNmfSeparate, gst_nmf_separate, GST, NMF_SEPARATE,
+    GstElement);
+
+typedef enum
+{
+  GST_NMF_OUTPUT_MODE_AUDIO,
+  GST_NMF_OUTPUT_MODE_MASK,
+} GstNmfOutputMode;
+
+#define GST_TYPE_NMF_OUTPUT_MODE (gst_nmf_output_mode_get_type ())
+GType gst_nmf_output_mode_get_type (void);
+
+/* Property values, read and written under the object lock. */
+typedef struct
+{
+  guint n_sources;
+  guint components;             /* 0: as many as n_sources */
+  guint fft_size;
+  guint hop_size;
+  guint window_frames;
+  guint iterations;
+  GstNmfOutputMode output_mode;
+  guint mask_exponent;
+  guint64 seed;
+} GstNmfSeparateSettings;
+
+struct _GstNmfSeparate
+{
+  GstElement parent;
+
+  GstPad *sinkpad;
+  GPtrArray *srcpads;           /* GstPad*, one per source, index = source */
+
+  /* Each source pad pushes from its own task, fed by a bounded queue, so
+   * that one blocked branch (a sink waiting for preroll) cannot stall the
+   * others: the pipelines need no queue element after the source pads. */
+  GMutex queue_lock;
+  GCond queue_cond;
+  GstFlowCombiner *flow_combiner;       /* under queue_lock */
+  GstFlowReturn combined_flow;  /* under queue_lock */
+
+  GstNmfSeparateSettings settings;
+
+  /* streaming state: touched by the streaming thread only, and by
+   * change_state once streaming has stopped */
+  nmf_separator *separator;
+  GstNmfSeparateSettings active;        /* settings the separator was made with */
+  GstAudioInfo info;
+  gboolean have_info;
+  GstAudioStreamAlign *align;
+  GstClockTime base_time;       /* PTS of input sample 0 since the last reset */
+  guint64 base_offset;          /* sample offset of input sample 0 */
+  GstClockTime segment_time;    /* where untimestamped streams start */
+  gboolean discont_pending;
+  guint64 non_finite_reported;
+};
+
+GST_ELEMENT_REGISTER_DECLARE (nmfseparate);
+
+G_END_DECLS
+#endif /* __GST_NMF_SEPARATE_H__ */

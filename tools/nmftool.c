@@ -1,0 +1,412 @@
+/* nmftool: command-line front end to the gst-nmf core numerics.
+ *
+ *   nmftool factorize --method volmin|kl --rank R --in X.npy
+ *                     --w-out W.npy --h-out H.npy [options]
+ *
+ * Subcommands live in a dispatch table so that later ones (learn,
+ * separate) are one entry and one function each. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kl_batch.h"
+#include "nmf_error.h"
+#include "npy.h"
+#include "volmin.h"
+
+#define EXIT_RUNTIME 1          /* bad data, I/O, solver failure */
+#define EXIT_USAGE 2            /* bad command line */
+
+static const char *prog = "nmftool";
+
+static void
+fail_line (const char *cmd, const char *kind, const char *fmt, va_list ap)
+{
+  fprintf (stderr, "%s%s%s: %s: ", prog, cmd ? " " : "", cmd ? cmd : "",
+      kind);
+  vfprintf (stderr, fmt, ap);
+  fputc ('\n', stderr);
+}
+
+static int
+usage_error (const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  /* One line: the hint goes on the same line as the message. */
+  fprintf (stderr, "%s%s%s: error: ", prog, cmd ? " " : "", cmd ? cmd : "");
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, " (see '%s --help')\n", prog);
+  return EXIT_USAGE;
+}
+
+static int
+runtime_error (const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  fail_line (cmd, "error", fmt, ap);
+  va_end (ap);
+  return EXIT_RUNTIME;
+}
+
+static void
+warning (const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  fail_line (cmd, "warning", fmt, ap);
+  va_end (ap);
+}
+
+/* Strict number parsing: the whole string, in range, finite. */
+static int
+parse_ulong (const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+  char *end;
+  unsigned long v;
+
+  if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+    return -1;
+  errno = 0;
+  v = strtoul (s, &end, 10);
+  if (errno != 0 || *end != '\0' || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int
+parse_u64 (const char *s, unsigned long long *out)
+{
+  char *end;
+  unsigned long long v;
+
+  if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+    return -1;
+  errno = 0;
+  v = strtoull (s, &end, 0);
+  if (errno != 0 || *end != '\0')
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int
+parse_double (const char *s, double *out)
+{
+  char *end;
+  double v;
+
+  if (s == NULL || *s == '\0')
+    return -1;
+  errno = 0;
+  v = strtod (s, &end);
+  if (errno != 0 || *end != '\0' || !isfinite (v))
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* ---- factorize ---------------------------------------------------------- */
+
+static const char factorize_help[] =
+    "nmftool factorize: factor a matrix X (M x N) as X ~ W H^T\n"
+    "\n"
+    "  nmftool factorize --method volmin|kl --rank R --in X.npy\n"
+    "                    --w-out W.npy --h-out H.npy\n"
+    "                    [--lambda L] [--iterations N] [--seed S] [--quiet]\n"
+    "\n"
+    "Input: a NumPy .npy file (format 1.0, 2.0 or 3.0) holding a 2-d array\n"
+    "of little-endian float64 or float32 ('<f8', '<f4'), C or Fortran\n"
+    "order; a 1-d array of length M is read as M x 1. Outputs: float64 .npy\n"
+    "files, W of shape (M, R) and H of shape (N, R), with X ~ W H^T (H is\n"
+    "N x R, not R x N).\n"
+    "\n"
+    "  --method volmin   column-normalized volume minimization (Fu, Huang,\n"
+    "                    Sidiropoulos 2018): minimize det(W^T W) subject to\n"
+    "                    X = W H^T, H >= 0, every column of H summing to 1.\n"
+    "                    Exact for data of rank R; W may be negative.\n"
+    "                    X may have any sign.\n"
+    "  --method kl       KL-NMF (Lee-Seung multiplicative updates), W, H >= 0,\n"
+    "                    columns of W summing to 1. Needs X >= 0.\n"
+    "  --rank R          number of components, 1 <= R <= min(M, N). Required.\n"
+    "  --in FILE         input X (.npy). Required.\n"
+    "  --w-out FILE      output W (.npy, M x R). Required.\n"
+    "  --h-out FILE      output H (.npy, N x R). Required.\n"
+    "  --lambda L        volmin only: 0 <= L <= 1. L > 0 solves the log-det\n"
+    "                    regularized form for noisy data,\n"
+    "                      ||X - W H^T||_F^2 + L ||X||_F^2 / R\n"
+    "                                       * logdet(W^T W + delta I),\n"
+    "                    delta = ||W0||_F^2 / R (W0 the exact solution);\n"
+    "                    useful values about 1e-4 .. 1e-2. Default 0.\n"
+    "  --iterations N    kl: number of multiplicative updates (default 500).\n"
+    "                    volmin: maximum alternating-optimization sweeps\n"
+    "                    (default 100), or with --lambda > 0 the maximum\n"
+    "                    regularized iterations (default 1000).\n"
+    "  --seed S          seed of the deterministic random start (default 0).\n"
+    "  --quiet, -q       no summary line on stderr.\n"
+    "  --help, -h        this text.\n"
+    "\n"
+    "If the solver stops at its iteration limit before converging, the last\n"
+    "iterate is written and a warning printed (exit status 0).\n";
+
+static int
+cmd_factorize (int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    {"method", required_argument, NULL, 'm'},
+    {"rank", required_argument, NULL, 'r'},
+    {"in", required_argument, NULL, 'i'},
+    {"w-out", required_argument, NULL, 'W'},
+    {"h-out", required_argument, NULL, 'H'},
+    {"lambda", required_argument, NULL, 'l'},
+    {"iterations", required_argument, NULL, 'n'},
+    {"seed", required_argument, NULL, 's'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}
+  };
+  const char *cmd = "factorize";
+  const char *method = NULL, *in = NULL, *wout = NULL, *hout = NULL;
+  unsigned long rank = 0, iterations = 0;
+  unsigned long long seed = 0;
+  double lambda = 0.0;
+  int have_lambda = 0, have_iterations = 0, quiet = 0, c, ret;
+  double *x = NULL, *w = NULL, *h = NULL;
+  size_t m, n;
+  char err[256];
+  nmf_status st;
+
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, ":qh", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'm':
+        method = optarg;
+        break;
+      case 'r':
+        if (parse_ulong (optarg, 1, 100000, &rank) < 0)
+          return usage_error (cmd, "--rank needs a positive integer, got '%s'",
+              optarg);
+        break;
+      case 'i':
+        in = optarg;
+        break;
+      case 'W':
+        wout = optarg;
+        break;
+      case 'H':
+        hout = optarg;
+        break;
+      case 'l':
+        if (parse_double (optarg, &lambda) < 0 || lambda < 0.0
+            || lambda > 1.0)
+          return usage_error (cmd, "--lambda needs a number in [0, 1], "
+              "got '%s'", optarg);
+        have_lambda = 1;
+        break;
+      case 'n':
+        if (parse_ulong (optarg, 1, 100000000, &iterations) < 0)
+          return usage_error (cmd, "--iterations needs a positive integer, "
+              "got '%s'", optarg);
+        have_iterations = 1;
+        break;
+      case 's':
+        if (parse_u64 (optarg, &seed) < 0)
+          return usage_error (cmd, "--seed needs a non-negative integer, "
+              "got '%s'", optarg);
+        break;
+      case 'q':
+        quiet = 1;
+        break;
+      case 'h':
+        fputs (factorize_help, stdout);
+        return 0;
+      case ':':
+        return usage_error (cmd, "option '%s' needs an argument",
+            argv[optind - 1]);
+      default:
+        return usage_error (cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return usage_error (cmd, "unexpected argument '%s'", argv[optind]);
+  if (method == NULL)
+    return usage_error (cmd, "--method is required (volmin or kl)");
+  if (strcmp (method, "volmin") != 0 && strcmp (method, "kl") != 0)
+    return usage_error (cmd, "unknown method '%s' (volmin or kl)", method);
+  if (rank == 0)
+    return usage_error (cmd, "--rank is required");
+  if (in == NULL || wout == NULL || hout == NULL)
+    return usage_error (cmd, "--in, --w-out and --h-out are required");
+  if (have_lambda && strcmp (method, "kl") == 0)
+    return usage_error (cmd, "--lambda applies to --method volmin only");
+
+  st = nmf_npy_read (in, &x, &m, &n, err, sizeof (err));
+  if (st != NMF_OK)
+    return runtime_error (cmd, "%s", err);
+  if (rank > m || rank > n) {
+    free (x);
+    return runtime_error (cmd, "rank %lu exceeds min(M, N) = %zu for X of "
+        "shape (%zu, %zu)", rank, m < n ? m : n, m, n);
+  }
+  w = malloc (m * rank * sizeof (double));
+  h = malloc (n * rank * sizeof (double));
+  if (w == NULL || h == NULL) {
+    ret = runtime_error (cmd, "out of memory");
+    goto out;
+  }
+
+  if (strcmp (method, "kl") == 0) {
+    nmf_kl_batch_options opt;
+    nmf_kl_batch *s = NULL;
+    double d = 0.0;
+    unsigned done = 0;
+
+    nmf_kl_batch_options_init (&opt);
+    opt.seed = seed;
+    if (have_iterations)
+      opt.max_iterations = (unsigned) iterations;
+    st = nmf_kl_batch_create (m, n, rank, &opt, &s);
+    if (st == NMF_OK)
+      st = nmf_kl_batch_solve (s, x, w, h, &d, &done);
+    nmf_kl_batch_destroy (s);
+    if (st == NMF_ERR_NEGATIVE) {
+      ret = runtime_error (cmd, "%s: X has negative entries; KL-NMF needs "
+          "X >= 0 (use --method volmin)", in);
+      goto out;
+    }
+    if (st != NMF_OK) {
+      ret = runtime_error (cmd, "%s: KL-NMF failed: %s", in,
+          nmf_strerror (st));
+      goto out;
+    }
+    if (!quiet)
+      fprintf (stderr, "%s %s: kl rank %lu on %zu x %zu: divergence %.6g "
+          "after %u iterations\n", prog, cmd, rank, m, n, d, done);
+  } else {
+    nmf_volmin_options opt;
+    nmf_volmin *s = NULL;
+    nmf_volmin_info info;
+
+    nmf_volmin_options_init (&opt);
+    opt.seed = seed;
+    opt.lambda = lambda;
+    if (have_iterations) {
+      if (lambda > 0.0)
+        opt.reg_iterations = (unsigned) iterations;
+      else
+        opt.max_sweeps = (unsigned) iterations;
+    }
+    st = nmf_volmin_create (m, n, rank, &opt, &s);
+    if (st != NMF_OK) {
+      ret = runtime_error (cmd, "cannot set up volmin: %s",
+          nmf_strerror (st));
+      goto out;
+    }
+    st = nmf_volmin_solve (s, x, w, h);
+    nmf_volmin_get_info (s, &info);
+    if (st == NMF_ERR_NOT_CONVERGED)
+      warning (cmd, "%s; writing the last iterate",
+          nmf_volmin_last_error (s));
+    else if (st != NMF_OK) {
+      ret = runtime_error (cmd, "%s: volmin failed: %s", in,
+          nmf_volmin_last_error (s)[0] ? nmf_volmin_last_error (s)
+          : nmf_strerror (st));
+      nmf_volmin_destroy (s);
+      nmf_volmin_thread_cleanup ();
+      goto out;
+    }
+    nmf_volmin_destroy (s);
+    nmf_volmin_thread_cleanup ();
+    if (!quiet) {
+      if (lambda > 0.0)
+        fprintf (stderr, "%s %s: volmin rank %lu on %zu x %zu, lambda %g: "
+            "relative residual %.3g, objective %.6g, %u iterations\n", prog,
+            cmd, rank, m, n, lambda, info.residual, info.objective,
+            info.reg_iterations);
+      else
+        fprintf (stderr, "%s %s: volmin rank %lu on %zu x %zu: relative "
+            "residual %.3g, %u sweeps, %u LPs, |det Q| %.6g\n", prog, cmd,
+            rank, m, n, info.residual, info.sweeps, info.lp_solves,
+            info.abs_det_q);
+    }
+  }
+
+  st = nmf_npy_write (wout, w, m, rank, err, sizeof (err));
+  if (st == NMF_OK)
+    st = nmf_npy_write (hout, h, n, rank, err, sizeof (err));
+  if (st != NMF_OK) {
+    ret = runtime_error (cmd, "%s", err);
+    goto out;
+  }
+  ret = 0;
+
+out:
+  free (x);
+  free (w);
+  free (h);
+  return ret;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+typedef struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+  const char *help;
+} command;
+
+static const command commands[] = {
+  {"factorize", cmd_factorize, "factor X ~ W H^T (volume-min or KL-NMF)",
+      factorize_help},
+};
+
+#define N_COMMANDS (sizeof (commands) / sizeof (commands[0]))
+
+static void
+print_help (FILE * f)
+{
+  size_t i;
+
+  fprintf (f, "usage: %s COMMAND [OPTIONS]\n"
+      "       %s --help | --version\n\nCommands:\n", prog, prog);
+  for (i = 0; i < N_COMMANDS; i++)
+    fprintf (f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+  fprintf (f, "\nExit status: 0 success (possibly with a warning), "
+      "1 bad data, I/O or solver\nfailure, 2 bad command line. Errors are "
+      "one line on stderr.\n\n");
+  for (i = 0; i < N_COMMANDS; i++)
+    fputs (commands[i].help, f);
+}
+
+int
+main (int argc, char **argv)
+{
+  size_t i;
+
+  if (argc < 2)
+    return usage_error (NULL, "no command given");
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || strcmp (argv[1], "help") == 0) {
+    print_help (stdout);
+    return 0;
+  }
+  if (strcmp (argv[1], "--version") == 0) {
+    printf ("%s (gst-nmf)\n", prog);
+    return 0;
+  }
+  for (i = 0; i < N_COMMANDS; i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+  return usage_error (NULL, "unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,530 @@
+#!/usr/bin/python3
+"""BSS Eval quality table for nmfseparate against anchors, on the corpus of
+make_corpus.py.
+
+For every mixture (directory with mix.wav and source_<k>.wav) it evaluates
+  mixture   the mixture itself as the estimate of every source (lower anchor)
+  sklearn   batch KL-NMF from scikit-learn over the whole file, one component
+            per source, soft masks (power p, --mask-power, default 2 = Wiener)
+  irm       ideal ratio mask from the true sources (magnitude ratio
+            |S_k| / sum_j |S_j|), the limit of a masking method at this STFT
+  element   nmfseparate run through gst-launch-1.0 (skipped, with a message,
+            if the element cannot be found)
+with mir_eval.separation.bss_eval_sources (SDR, SIR, SAR; permutation
+resolved by mir_eval) and SI-SDR (best permutation, computed here).
+
+Run with Debian's interpreter: /usr/bin/python3 evaluate.py CORPUS_DIR
+"""
+
+import os
+
+# one BLAS thread per worker process; set before numpy is imported
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse
+import itertools
+import json
+import multiprocessing
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+import scipy.io.wavfile
+import scipy.signal
+
+import mir_eval.separation
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+
+NFFT = 2048
+HOP = 512
+WINDOW = "hann"
+NMF_ITER = 200
+BSS_FILTER_LEN = 512   # mir_eval default (allowed distortion filter taps)
+
+
+# --------------------------------------------------------------------------
+# I/O
+# --------------------------------------------------------------------------
+
+def read_wav(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.io.wavfile.WavFileWarning)
+        sr, x = scipy.io.wavfile.read(path)
+    if x.dtype == np.int16:
+        x = x / 32768.0
+    elif x.dtype == np.int32:
+        x = x / 2147483648.0
+    elif x.dtype == np.uint8:
+        x = (x - 128.0) / 128.0
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 2:
+        x = x.mean(axis=1)
+    return sr, x
+
+
+def list_mixtures(corpus, only=None):
+    names = sorted(d for d in os.listdir(corpus)
+                   if os.path.isfile(os.path.join(corpus, d, "mix.wav")))
+    if only:
+        want = set(only.split(","))
+        names = [n for n in names if n in want]
+    return names
+
+
+def load_mixture(d):
+    sr, mix = read_wav(os.path.join(d, "mix.wav"))
+    refs = []
+    k = 0
+    while os.path.exists(os.path.join(d, "source_%d.wav" % k)):
+        srk, s = read_wav(os.path.join(d, "source_%d.wav" % k))
+        if srk != sr or len(s) != len(mix):
+            raise RuntimeError("%s: source_%d does not match mix.wav" % (d, k))
+        refs.append(s)
+        k += 1
+    return sr, mix, np.stack(refs)
+
+
+# --------------------------------------------------------------------------
+# STFT-domain baselines
+# --------------------------------------------------------------------------
+
+def stft(x, sr):
+    _, _, X = scipy.signal.stft(x, fs=sr, window=WINDOW, nperseg=NFFT,
+                                noverlap=NFFT - HOP, boundary="zeros", padded=True)
+    return X
+
+
+def istft(X, sr, n):
+    _, x = scipy.signal.istft(X, fs=sr, window=WINDOW, nperseg=NFFT,
+                              noverlap=NFFT - HOP, boundary=True)
+    return fit_length(np.real(x), n)
+
+
+def fit_length(x, n):
+    if len(x) >= n:
+        return x[:n]
+    return np.concatenate([x, np.zeros(n - len(x))])
+
+
+def apply_masks(X, parts, p, sr, n):
+    """parts: list of nonnegative F x T models; soft masks part^p / sum."""
+    P = np.stack([np.power(q, p) for q in parts])
+    den = P.sum(axis=0) + 1e-12
+    return np.stack([istft(X * (P[k] / den), sr, n) for k in range(len(parts))])
+
+
+def sklearn_nmf(mix, sr, n_src, p, seed):
+    X = stft(mix, sr)
+    V = np.abs(X)
+    model = NMF(n_components=n_src, solver="mu", beta_loss="kullback-leibler",
+                init="nndsvda", max_iter=NMF_ITER, tol=0.0, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W = model.fit_transform(V)           # F x K templates
+    H = model.components_                    # K x T activations
+    parts = [np.outer(W[:, k], H[k]) for k in range(n_src)]
+    return apply_masks(X, parts, p, sr, len(mix))
+
+
+def ideal_ratio_mask(mix, refs, sr):
+    X = stft(mix, sr)
+    parts = [np.abs(stft(s, sr)) for s in refs]
+    return apply_masks(X, parts, 1.0, sr, len(mix))
+
+
+# --------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------
+
+def si_sdr(ref, est):
+    ref = ref - ref.mean()
+    est = est - est.mean()
+    a = np.dot(est, ref) / max(np.dot(ref, ref), 1e-20)
+    t = a * ref
+    e = est - t
+    return 10 * np.log10(max(np.dot(t, t), 1e-20) / max(np.dot(e, e), 1e-20))
+
+
+def si_sdr_best_perm(refs, ests):
+    K = len(refs)
+    M = np.array([[si_sdr(refs[i], ests[j]) for j in range(K)] for i in range(K)])
+    best = max(itertools.permutations(range(K)),
+               key=lambda pm: sum(M[i, pm[i]] for i in range(K)))
+    return np.array([M[i, best[i]] for i in range(K)]), list(best)
+
+
+def evaluate_estimates(refs, ests, sr, eval_sr, same_estimates=False):
+    """Returns dict with per-source lists; refs/ests K x N at rate sr."""
+    if eval_sr != sr:
+        g = np.gcd(sr, eval_sr)
+        refs_e = scipy.signal.resample_poly(refs, eval_sr // g, sr // g, axis=1)
+        ests_e = scipy.signal.resample_poly(ests, eval_sr // g, sr // g, axis=1)
+    else:
+        refs_e, ests_e = refs, ests
+    out = {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            sdr, sir, sar, perm = mir_eval.separation.bss_eval_sources(
+                refs_e, ests_e, compute_permutation=not same_estimates)
+        out.update(sdr=sdr.tolist(), sir=sir.tolist(), sar=sar.tolist(),
+                   perm=[int(v) for v in perm])
+    except ValueError as e:          # e.g. an all-zero estimate
+        nan = [float("nan")] * len(refs)
+        out.update(sdr=nan, sir=nan, sar=nan, perm=None, error=str(e))
+    si, siperm = si_sdr_best_perm(refs, ests)  # SI-SDR at the native rate
+    out.update(si_sdr=si.tolist(), si_sdr_perm=siperm)
+    return out
+
+
+# --------------------------------------------------------------------------
+# The element
+# --------------------------------------------------------------------------
+
+def gst_env(build_dir):
+    env = dict(os.environ)
+    env["GST_PLUGIN_PATH"] = os.path.join(build_dir, "plugin")
+    env.pop("GST_PLUGIN_SYSTEM_PATH_1_0", None)
+    env.pop("GST_PLUGIN_SYSTEM_PATH", None)
+    return env
+
+
+def element_available(build_dir, factory):
+    if shutil.which("gst-inspect-1.0") is None:
+        return False, "gst-inspect-1.0 not found"
+    r = subprocess.run(["gst-inspect-1.0", factory], env=gst_env(build_dir),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        return False, ("element %s not found with GST_PLUGIN_PATH=%s "
+                       "(build the plugin first: meson setup %s && ninja -C %s)"
+                       % (factory, os.path.join(build_dir, "plugin"), build_dir, build_dir))
+    return True, ""
+
+
+def element_pipeline(mix_path, out_paths, props, factory):
+    k = len(out_paths)
+    args = ["filesrc", "location=" + mix_path, "!", "wavparse", "!", "audioconvert",
+            "!", factory, "name=s"]
+    if factory == "nmfseparate":
+        args.append("n-sources=%d" % k)
+    args += shlex.split(props)
+    for i, p in enumerate(out_paths):
+        # a queue per branch: one streaming thread pushing to several sinks
+        # would otherwise deadlock at preroll
+        args += ["s.src_%d" % i, "!", "queue", "!", "audioconvert", "!", "audio/x-raw,format=F32LE",
+                 "!", "wavenc", "!", "filesink", "location=" + p]
+    return args
+
+
+def run_element(d, n_src, build_dir, props, factory, outdir, timeout):
+    outs = [os.path.join(outdir, "est_%d.wav" % k) for k in range(n_src)]
+    args = ["gst-launch-1.0", "-q"] + element_pipeline(os.path.join(d, "mix.wav"), outs,
+                                                       props, factory)
+    t0 = time.time()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        r = subprocess.run(args, env=gst_env(build_dir), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        rc, log = r.returncode, r.stdout
+    except subprocess.TimeoutExpired as e:
+        rc, log = "timeout", (e.stdout or "")
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    info = dict(command=" ".join(shlex.quote(a) for a in args), returncode=rc,
+                wall_s=time.time() - t0,
+                cpu_s=(r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+    if rc != 0:
+        info["log"] = log[-2000:] if isinstance(log, str) else str(log)[-2000:]
+        return None, info
+    ests = []
+    for p in outs:
+        if not os.path.exists(p):
+            info["error"] = "missing output " + p
+            return None, info
+        sr, x = read_wav(p)
+        ests.append((sr, x))
+    info["out_rates"] = [s for s, _ in ests]
+    info["out_lengths"] = [len(x) for _, x in ests]
+    return ests, info
+
+
+def best_lag(mix, est_sum, max_lag):
+    """Lag (samples) by which est_sum is delayed relative to mix."""
+    n = len(mix) + len(est_sum)
+    nfft = 1 << int(np.ceil(np.log2(n)))
+    c = np.fft.irfft(np.fft.rfft(est_sum, nfft) * np.conj(np.fft.rfft(mix, nfft)), nfft)
+    lags = np.concatenate([np.arange(0, max_lag + 1), np.arange(-max_lag, 0)])
+    vals = np.concatenate([c[:max_lag + 1], c[nfft - max_lag:]])
+    return int(lags[np.argmax(vals)])
+
+
+def shift(x, lag):
+    """Undo a delay of `lag` samples (positive = x is late)."""
+    if lag > 0:
+        return np.concatenate([x[lag:], np.zeros(lag)])
+    if lag < 0:
+        return np.concatenate([np.zeros(-lag), x[:lag]])
+    return x
+
+
+def snr_db(ref, est):
+    e = ref - est
+    return float(10 * np.log10(max(np.dot(ref, ref), 1e-20) / max(np.dot(e, e), 1e-20)))
+
+
+# --------------------------------------------------------------------------
+# One mixture
+# --------------------------------------------------------------------------
+
+def process(task):
+    name, a = task
+    d = os.path.join(a["corpus"], name)
+    sr, mix, refs = load_mixture(d)
+    K, N = refs.shape
+    res = dict(name=name, n_sources=K, seconds=N / sr, methods={}, timing={})
+
+    t = time.time()
+    ests = np.stack([mix] * K)
+    res["methods"]["mixture"] = evaluate_estimates(refs, ests, sr, a["eval_sr"], True)
+    res["timing"]["mixture_eval_s"] = time.time() - t
+
+    if not a["no_baselines"]:
+        t = time.time()
+        ests = sklearn_nmf(mix, sr, K, a["mask_power"], a["seed"])
+        res["timing"]["sklearn_nmf_s"] = time.time() - t
+        t = time.time()
+        res["methods"]["sklearn"] = evaluate_estimates(refs, ests, sr, a["eval_sr"])
+        res["timing"]["sklearn_eval_s"] = time.time() - t
+
+        t = time.time()
+        ests = ideal_ratio_mask(mix, refs, sr)
+        res["methods"]["irm"] = evaluate_estimates(refs, ests, sr, a["eval_sr"])
+        res["timing"]["irm_eval_s"] = time.time() - t
+
+    if a["element"]:
+        keep = a["keep_outputs"]
+        outdir = os.path.join(keep, name) if keep else tempfile.mkdtemp(prefix="nmfq-")
+        os.makedirs(outdir, exist_ok=True)
+        got, info = run_element(d, K, a["build_dir"], a["element_props"],
+                                a["factory"], outdir, a["timeout"])
+        info["rtf"] = ((N / sr) / info["cpu_s"]
+                       if info["returncode"] == 0 and info["cpu_s"] > 0 else None)
+        res["element_run"] = info
+        if got is None:
+            res["methods"]["element"] = dict(error="pipeline failed (rc=%s)" % info["returncode"])
+        else:
+            notes = []
+            rates = set(s for s, _ in got)
+            if rates != {sr}:
+                notes.append("output rate %s != %d" % (sorted(rates), sr))
+            lens = [len(x) for _, x in got]
+            info["length_ok"] = all(n_ == N for n_ in lens)
+            if not info["length_ok"]:
+                notes.append("output lengths %s != input %d (padded/trimmed)" % (lens, N))
+            ests = np.stack([fit_length(x, N) for _, x in got])
+            esum = ests.sum(axis=0)
+            lag = best_lag(mix, esum, a["max_lag"])
+            info["lag_samples"] = lag
+            info["sum_vs_mix_snr_db"] = snr_db(mix, esum)
+            info["sum_vs_mix_snr_db_lag_comp"] = snr_db(mix, shift(esum, lag))
+            if lag != 0:
+                notes.append("outputs delayed by %d samples vs mix" % lag)
+                if a["compensate_lag"]:
+                    ests = np.stack([shift(x, lag) for x in ests])
+                    notes.append("lag compensated before scoring")
+            info["notes"] = notes
+            t = time.time()
+            res["methods"]["element"] = evaluate_estimates(refs, ests, sr, a["eval_sr"])
+            res["timing"]["element_eval_s"] = time.time() - t
+        if not keep:
+            shutil.rmtree(outdir, ignore_errors=True)
+    return res
+
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+
+def mean(v):
+    v = [x for x in v if x is not None and np.isfinite(x)]
+    return float(np.mean(v)) if v else float("nan")
+
+
+def m_of(res, method, metric):
+    m = res["methods"].get(method)
+    if not m or metric not in m:
+        return float("nan")
+    return mean(m[metric]) if len(m[metric]) == res["n_sources"] and \
+        all(np.isfinite(m[metric])) else float("nan")
+
+
+def fmt(x):
+    return "n/a" if x is None or not np.isfinite(x) else "%.2f" % x
+
+
+def table(results, cols, title_first="mixture"):
+    lines = ["| %s | K | " % title_first + " | ".join(h for h, _, _ in cols) + " |",
+             "|---|---|" + "---:|" * len(cols)]
+    for r in results:
+        lines.append("| %s | %d | " % (r["name"], r["n_sources"]) +
+                     " | ".join(fmt(m_of(r, meth, met)) for _, meth, met in cols) + " |")
+    means = [mean([m_of(r, meth, met) for r in results]) for _, meth, met in cols]
+    lines.append("| **mean** | | " + " | ".join("**%s**" % fmt(v) for v in means) + " |")
+    return "\n".join(lines), means
+
+
+def clean_json(o):
+    """Strict JSON: numpy scalars to Python, NaN/inf to null."""
+    if isinstance(o, dict):
+        return {str(k): clean_json(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [clean_json(v) for v in o]
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (float, np.floating)):
+        return float(o) if np.isfinite(o) else None
+    return o
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", help="directory made by make_corpus.py")
+    ap.add_argument("--build-dir", default="/work/main/build",
+                    help="meson build dir; the plugin is looked up in <build-dir>/plugin")
+    ap.add_argument("--element-props", default="",
+                    help='extra nmfseparate properties, e.g. "components=8 iterations=2"')
+    ap.add_argument("--label", default="nmfseparate", help="name of the element run")
+    ap.add_argument("--no-element", action="store_true")
+    ap.add_argument("--element", default="nmfseparate",
+                    help="element factory; 'tee' is a plumbing self-test whose "
+                         "columns must equal the mixture anchor")
+    ap.add_argument("--no-baselines", action="store_true",
+                    help="skip sklearn and IRM (mixture anchor is always computed)")
+    ap.add_argument("--mask-power", type=float, default=2.0,
+                    help="p of the sklearn KL-NMF soft masks (2 = Wiener, 1 = ratio)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--eval-rate", type=int, default=0,
+                    help="resample to this rate before bss_eval (0 = native 44.1 kHz)")
+    ap.add_argument("--compensate-lag", action="store_true",
+                    help="shift element outputs by the measured lag before scoring")
+    ap.add_argument("--max-lag", type=int, default=16384)
+    ap.add_argument("--keep-outputs", default="",
+                    help="directory to keep the element's output WAVs")
+    ap.add_argument("--json", default="", help="output JSON (default CORPUS/results-LABEL.json)")
+    ap.add_argument("--only", help="comma-separated mixture names")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=120.0,
+                    help="seconds allowed for one gst-launch run")
+    a = ap.parse_args()
+
+    corpus = os.path.abspath(a.corpus)
+    names = list_mixtures(corpus, a.only)
+    if not names:
+        sys.exit("evaluate: no mixtures (mix.wav) under %s" % corpus)
+    build_dir = os.path.abspath(a.build_dir)
+
+    elem = False
+    elem_msg = "skipped (--no-element)"
+    if not a.no_element:
+        elem, elem_msg = element_available(build_dir, a.element)
+        if not elem:
+            print("NOTE: %s; printing the baseline columns only.\n" % elem_msg, flush=True)
+
+    sr0 = read_wav(os.path.join(corpus, names[0], "mix.wav"))[0]
+    eval_sr = a.eval_rate or sr0
+    args = dict(corpus=corpus, eval_sr=eval_sr, no_baselines=a.no_baselines,
+                mask_power=a.mask_power, seed=a.seed, element=elem,
+                build_dir=build_dir, element_props=a.element_props, factory=a.element,
+                keep_outputs=os.path.abspath(a.keep_outputs) if a.keep_outputs else "",
+                compensate_lag=a.compensate_lag, max_lag=a.max_lag, timeout=a.timeout)
+
+    t0 = time.time()
+    tasks = [(n, args) for n in names]
+    if a.jobs > 1:
+        with multiprocessing.get_context("fork").Pool(min(a.jobs, len(tasks))) as pool:
+            results = pool.map(process, tasks, chunksize=1)
+    else:
+        results = [process(t) for t in tasks]
+    total = time.time() - t0
+
+    lab = a.label
+    eval_desc = ("full signals at %d Hz" % eval_sr if eval_sr == sr0 else
+                 "full signals resampled %d -> %d Hz" % (sr0, eval_sr))
+    print("## Separation quality (dB), corpus %s\n" % corpus)
+    print("BSS Eval v3 (mir_eval %s bss_eval_sources, %d-tap distortion filter, "
+          "permutation by mir_eval) on %s, no segmentation; SI-SDR at %d Hz, best "
+          "permutation. Means are over sources, then over mixtures. STFT for baselines: "
+          "%s window, %d FFT, hop %d. sklearn: KL-NMF (mu, nndsvda, %d iterations, "
+          "one component per source), soft masks p=%g. IRM: magnitude ratio mask "
+          "from the true sources.\n" % (mir_eval.__version__, BSS_FILTER_LEN, eval_desc,
+                                      sr0, WINDOW, NFFT, HOP, NMF_ITER, a.mask_power))
+    if elem:
+        print("Element run `%s`: %s%s %s\n" % (lab, a.element, " n-sources=K"
+          if a.element == "nmfseparate" else "", a.element_props))
+    cols = [("mixture SDR", "mixture", "sdr"), ("sklearn KL-NMF SDR", "sklearn", "sdr"),
+            ("IRM SDR", "irm", "sdr"), ("%s SDR" % lab, "element", "sdr"),
+            ("%s SIR" % lab, "element", "sir"), ("%s SAR" % lab, "element", "sar"),
+            ("%s SI-SDR" % lab, "element", "si_sdr")]
+    t1, means1 = table(results, cols)
+    print(t1)
+    print()
+    cols2 = [("mixture SIR", "mixture", "sir"), ("mixture SI-SDR", "mixture", "si_sdr"),
+             ("sklearn SIR", "sklearn", "sir"), ("sklearn SAR", "sklearn", "sar"),
+             ("sklearn SI-SDR", "sklearn", "si_sdr"), ("IRM SIR", "irm", "sir"),
+             ("IRM SAR", "irm", "sar"), ("IRM SI-SDR", "irm", "si_sdr")]
+    t2, _ = table(results, cols2)
+    print("Anchors, other metrics:\n")
+    print(t2)
+    print()
+    if elem:
+        print("Element runs:\n")
+        print("| mixture | rc | length ok | lag (samples) | sum-vs-mix SNR dB | CPU s | x real time | notes |")
+        print("|---|---|---|---:|---:|---:|---:|---|")
+        for r in results:
+            e = r.get("element_run", {})
+            print("| %s | %s | %s | %s | %s | %.2f | %s | %s |" % (
+                r["name"], e.get("returncode"), e.get("length_ok", "n/a"),
+                e.get("lag_samples", "n/a"), fmt(e.get("sum_vs_mix_snr_db", float("nan"))),
+                e.get("cpu_s", float("nan")),
+                fmt(e["rtf"]) if e.get("rtf") else "n/a",
+                "; ".join(e.get("notes", [])) or
+                (e.get("log", "").strip().splitlines() or [""])[-1][:120]))
+        print()
+        for r in results:
+            e = r.get("element_run", {})
+            if e.get("returncode") != 0:
+                print("pipeline failed for %s:\n  %s\n  %s" % (
+                    r["name"], e.get("command"), e.get("log", "").strip()[-600:]))
+    else:
+        print("Element: %s\n" % elem_msg)
+    print("Total evaluation time %.1f s (%d jobs)." % (total, a.jobs))
+
+    out = dict(corpus=corpus, label=lab, element_available=elem, element_message=elem_msg,
+               element_props=a.element_props, build_dir=build_dir,
+               plugin_files={p: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(
+                   os.path.getmtime(p))) for p in [os.path.join(build_dir, "plugin",
+                   "libgstnmf.so")] if os.path.exists(p)},
+               settings=dict(eval_rate=eval_sr, native_rate=sr0, bss_filter_len=BSS_FILTER_LEN,
+                             segmentation=None, nfft=NFFT, hop=HOP, window=WINDOW,
+                             nmf_iter=NMF_ITER, mask_power=a.mask_power, seed=a.seed,
+                             compensate_lag=a.compensate_lag,
+                             mir_eval=mir_eval.__version__),
+               means={h: v for (h, _, _), v in zip(cols, means1)},
+               total_seconds=total, mixtures=results,
+               command=" ".join(shlex.quote(x) for x in [sys.executable] + sys.argv))
+    jpath = a.json or os.path.join(corpus, "results-%s.json" % lab)
+    with open(jpath, "w") as f:
+        json.dump(clean_json(out), f, indent=1, allow_nan=False)
+    print("JSON: %s" % jpath)
+
+
+if __name__ == "__main__":
+    main()

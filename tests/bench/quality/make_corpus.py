@@ -1,0 +1,418 @@
+#!/usr/bin/python3
+"""Build the quality-benchmark corpus: mixtures of real rendered material.
+
+Sources are
+  * General MIDI instruments of the FluidR3 soundfont (Debian fluid-soundfont-gm),
+    rendered with fluidsynth from Standard MIDI files that this script writes
+    itself (tiny SMF writer below, no third-party MIDI library);
+  * espeak-ng speech, several voices, resampled from 22050 Hz to 44100 Hz.
+
+Every mixture gets its own directory:
+    <out>/<name>/mix.wav          mono 44.1 kHz float32, = sum of the sources
+    <out>/<name>/source_<k>.wav   the k-th true source, as it is in the mix
+    <out>/<name>/train_<k>.wav    a separate clip of the same instrument/voice
+                                  playing different notes / saying different
+                                  sentences (for dictionary learning)
+    <out>/<name>/meta.json        what each source is
+plus <out>/corpus.json listing all mixtures.
+
+Sources are normalised to equal RMS (over the whole clip) before mixing; then
+sources and mixture are scaled by one common factor so the mixture peak is
+PEAK (< 1.0).  Deterministic: all randomness comes from fixed seeds, and
+fluidsynth / espeak-ng are deterministic for a given input.
+
+Run with Debian's interpreter: /usr/bin/python3 make_corpus.py OUTDIR
+"""
+
+import argparse
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import warnings
+
+import numpy as np
+import scipy.io.wavfile
+import scipy.signal
+
+SR = 44100
+DUR = 22.0            # seconds of every mixture (>= 20 s)
+TRAIN_DUR = 15.0      # seconds of every training clip
+PEAK = 0.9            # peak of the mixture after common scaling
+SF2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+CORPUS_VERSION = 1    # bump when the corpus definition changes (run.sh cache)
+
+
+# --------------------------------------------------------------------------
+# Minimal Standard MIDI File writer (format 0, one track)
+# --------------------------------------------------------------------------
+
+def _vlq(n):
+    """MIDI variable-length quantity."""
+    n = int(n)
+    out = [n & 0x7F]
+    n >>= 7
+    while n:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    return bytes(reversed(out))
+
+
+def write_smf(path, notes, program, bpm, channel=0, ppq=480, end_beats=None):
+    """notes: list of (start_beat, dur_beats, pitch, velocity)."""
+    ev = []  # (tick, order, bytes); note-offs (order 0) before note-ons (1)
+    for start, dur, pitch, vel in notes:
+        t0 = int(round(start * ppq))
+        t1 = int(round((start + dur) * ppq))
+        if t1 <= t0:
+            t1 = t0 + 1
+        ev.append((t0, 1, bytes([0x90 | channel, pitch, vel])))
+        ev.append((t1, 0, bytes([0x80 | channel, pitch, 0])))
+    ev.sort(key=lambda e: (e[0], e[1]))
+    tempo = int(round(60e6 / bpm))
+    trk = bytearray()
+    trk += _vlq(0) + b"\xff\x51\x03" + tempo.to_bytes(3, "big")
+    trk += _vlq(0) + bytes([0xC0 | channel, program])
+    trk += _vlq(0) + bytes([0xB0 | channel, 7, 100])    # channel volume
+    trk += _vlq(0) + bytes([0xB0 | channel, 10, 64])    # pan centre
+    now = 0
+    for tick, _, data in ev:
+        trk += _vlq(tick - now) + data
+        now = tick
+    if end_beats is not None:
+        end_tick = int(round(end_beats * ppq))
+        if end_tick > now:
+            trk += _vlq(end_tick - now) + bytes([0xB0 | channel, 123, 0])
+            now = end_tick
+    trk += _vlq(0) + b"\xff\x2f\x00"
+    hdr = b"MThd" + struct.pack(">IHHH", 6, 0, 1, ppq)
+    with open(path, "wb") as f:
+        f.write(hdr + b"MTrk" + struct.pack(">I", len(trk)) + bytes(trk))
+
+
+# --------------------------------------------------------------------------
+# Melody generation
+# --------------------------------------------------------------------------
+
+SCALES = {
+    "major": [0, 2, 4, 5, 7, 9, 11],
+    "minor": [0, 2, 3, 5, 7, 8, 10],
+    "dorian": [0, 2, 3, 5, 7, 9, 10],
+    "mixolydian": [0, 2, 4, 5, 7, 9, 10],
+}
+
+# GM program (0-based), pitch range, rhythm vocabulary (beats), style
+INSTRUMENTS = {
+    "piano":    dict(program=0,  lo=55, hi=84, durs=[0.5, 0.5, 1, 1, 1.5, 2], style="piano"),
+    "marimba":  dict(program=12, lo=60, hi=91, durs=[0.25, 0.25, 0.5, 0.5, 0.5, 1], style="mallet"),
+    "bass":     dict(program=32, lo=28, hi=52, durs=[0.5, 1, 1, 1, 2], style="bass"),
+    "violin":   dict(program=40, lo=55, hi=88, durs=[0.5, 1, 1, 1.5, 2, 3], style="legato"),
+    "cello":    dict(program=42, lo=36, hi=64, durs=[1, 1, 1.5, 2, 3], style="legato"),
+    "trumpet":  dict(program=56, lo=55, hi=79, durs=[0.5, 0.5, 1, 1, 1.5, 2], style="detached"),
+    "clarinet": dict(program=71, lo=50, hi=82, durs=[0.5, 1, 1, 1.5, 2], style="legato"),
+    "flute":    dict(program=73, lo=60, hi=93, durs=[0.25, 0.5, 0.5, 1, 1, 1.5, 2], style="legato"),
+}
+
+
+def scale_pitches(root, mode, lo, hi):
+    pcs = set((root + s) % 12 for s in SCALES[mode])
+    return [p for p in range(lo, hi + 1) if p % 12 in pcs]
+
+
+def melody(rng, inst, root, mode, total_beats):
+    """A melodic line: random walk on the scale with rhythm, rests, phrases."""
+    info = INSTRUMENTS[inst]
+    pitches = scale_pitches(root, mode, info["lo"], info["hi"])
+    n = len(pitches)
+    idx = int(rng.integers(n // 3, 2 * n // 3))
+    notes = []
+    t = 0.0
+    phrase_left = int(rng.integers(5, 10))
+    while t < total_beats:
+        d = float(rng.choice(info["durs"]))
+        if phrase_left == 0:          # breath / rest between phrases
+            t += float(rng.choice([0.5, 1.0, 1.5]))
+            phrase_left = int(rng.integers(5, 10))
+            continue
+        step = int(rng.choice([-3, -2, -1, -1, 1, 1, 2, 3, 0, 4, -4]))
+        idx = int(np.clip(idx + step, 0, n - 1))
+        if idx in (0, n - 1):
+            idx = int(np.clip(idx - np.sign(step) * 2, 0, n - 1))
+        vel = int(np.clip(rng.normal(90, 12), 50, 120))
+        style = info["style"]
+        if style == "detached":
+            gate = 0.8
+        elif style == "mallet":
+            gate = 1.0
+        elif style == "bass":
+            gate = 0.9
+        else:
+            gate = 0.98
+        if t + d > total_beats:
+            d = total_beats - t
+        notes.append((t, d * gate, pitches[idx], vel))
+        if style == "piano" and rng.random() < 0.5:
+            # left hand: a lower chord tone an octave-and-something below
+            low = pitches[idx] - int(rng.choice([12, 15, 16, 19]))
+            if low >= 36:
+                notes.append((t, d * gate, low, max(40, vel - 20)))
+        t += d
+        phrase_left -= 1
+    return notes
+
+
+def render_midi(notes, program, bpm, seconds, tmpdir, tag):
+    mid = os.path.join(tmpdir, tag + ".mid")
+    wav = os.path.join(tmpdir, tag + ".wav")
+    write_smf(mid, notes, program, bpm, end_beats=(seconds + 0.5) * bpm / 60.0)
+    cmd = ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(SR), "-O", "float",
+           "-T", "wav", "-F", wav, SF2, mid]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    x = read_wav(wav, expect_sr=SR)
+    return fit_length(x, int(round(seconds * SR)))
+
+
+# --------------------------------------------------------------------------
+# Speech
+# --------------------------------------------------------------------------
+
+# Public-domain texts.  Mixture and training clips never share a sentence.
+TEXTS = {
+    "en_a": ("The North Wind and the Sun were disputing which was the stronger, "
+             "when a traveler came along wrapped in a warm cloak. They agreed that "
+             "the one who first succeeded in making the traveler take his cloak off "
+             "should be considered stronger than the other. Then the North Wind blew "
+             "as hard as he could, but the more he blew the more closely did the "
+             "traveler fold his cloak around him; and at last the North Wind gave up "
+             "the attempt. Then the Sun shined out warmly, and immediately the "
+             "traveler took off his cloak. And so the North Wind was obliged to "
+             "confess that the Sun was the stronger of the two."),
+    "en_b": ("Four score and seven years ago our fathers brought forth on this "
+             "continent a new nation, conceived in liberty, and dedicated to the "
+             "proposition that all men are created equal. Now we are engaged in a "
+             "great civil war, testing whether that nation, or any nation so "
+             "conceived and so dedicated, can long endure. We are met on a great "
+             "battlefield of that war. We have come to dedicate a portion of that "
+             "field, as a final resting place for those who here gave their lives "
+             "that that nation might live."),
+    "en_c": ("A crow, half dead with thirst, came upon a pitcher which had once "
+             "been full of water; but when the crow put its beak into the mouth of "
+             "the pitcher he found that only very little water was left in it, and "
+             "that he could not reach far enough down to get at it. He tried, and he "
+             "tried, but at last had to give up in despair. Then a thought came to "
+             "him, and he took a pebble and dropped it into the pitcher. Then he "
+             "took another pebble and dropped it into the pitcher. At last, at "
+             "last, he saw the water mount up near him, and after casting in a few "
+             "more pebbles he was able to quench his thirst and save his life. "
+             "Little by little does the trick."),
+    "en_d": ("A hare one day ridiculed the short feet and slow pace of the "
+             "tortoise, who replied, laughing: though you be swift as the wind, I "
+             "will beat you in a race. The hare, believing her assertion to be "
+             "simply impossible, assented to the proposal; and they agreed that the "
+             "fox should choose the course and fix the goal. On the day appointed "
+             "for the race the two started together. The tortoise never for a "
+             "moment stopped, but went on with a slow but steady pace straight to "
+             "the end of the course. Slow but steady wins the race."),
+    "de_a": ("Einst stritten sich Nordwind und Sonne, wer von ihnen beiden wohl "
+             "der Stärkere wäre, als ein Wanderer, der in einen warmen Mantel "
+             "gehüllt war, des Weges daherkam. Sie wurden einig, dass derjenige "
+             "für den Stärkeren gelten sollte, der den Wanderer zwingen würde, "
+             "seinen Mantel abzunehmen. Der Nordwind blies mit aller Macht, aber "
+             "je mehr er blies, desto fester hüllte sich der Wanderer in seinen "
+             "Mantel ein. Endlich gab der Nordwind den Kampf auf. Nun erwärmte die "
+             "Sonne die Luft mit ihren freundlichen Strahlen, und schon nach wenigen "
+             "Augenblicken zog der Wanderer seinen Mantel aus. Da musste der "
+             "Nordwind zugeben, dass die Sonne von ihnen beiden der Stärkere war."),
+    "de_b": ("Alle Menschen sind frei und gleich an Würde und Rechten geboren. Sie "
+             "sind mit Vernunft und Gewissen begabt und sollen einander im Geist "
+             "der Brüderlichkeit begegnen. Jeder hat Anspruch auf die in dieser "
+             "Erklärung verkündeten Rechte und Freiheiten, ohne irgendeinen "
+             "Unterschied, etwa nach Rasse, Hautfarbe, Geschlecht, Sprache, "
+             "Religion, politischer oder sonstiger Überzeugung, nationaler oder "
+             "sozialer Herkunft, Vermögen, Geburt oder sonstigem Stand. Jeder hat "
+             "das Recht auf Leben, Freiheit und Sicherheit der Person."),
+    "fr_a": ("La bise et le soleil se disputaient, chacun assurant qu'il était le "
+             "plus fort, quand ils ont vu un voyageur qui s'avançait, enveloppé "
+             "dans son manteau. Ils sont tombés d'accord que celui qui arriverait "
+             "le premier à faire ôter son manteau au voyageur serait regardé comme "
+             "le plus fort. Alors, la bise s'est mise à souffler de toute sa force "
+             "mais plus elle soufflait, plus le voyageur serrait son manteau autour "
+             "de lui. Finalement, elle renonça à le lui faire ôter. Alors le soleil "
+             "commença à briller et au bout d'un moment le voyageur, réchauffé, ôta "
+             "son manteau. Ainsi, la bise dut reconnaître que le soleil était le "
+             "plus fort des deux."),
+    "fr_b": ("Tous les êtres humains naissent libres et égaux en dignité et en "
+             "droits. Ils sont doués de raison et de conscience et doivent agir les "
+             "uns envers les autres dans un esprit de fraternité. Chacun peut se "
+             "prévaloir de tous les droits et de toutes les libertés proclamés dans "
+             "la présente Déclaration, sans distinction aucune, notamment de race, "
+             "de couleur, de sexe, de langue, de religion, d'opinion politique ou "
+             "de toute autre opinion, d'origine nationale ou sociale, de fortune, "
+             "de naissance ou de toute autre situation."),
+}
+
+
+def render_speech(voice, text_key, seconds, tmpdir, tag, speed=160):
+    wav = os.path.join(tmpdir, tag + ".wav")
+    cmd = ["espeak-ng", "-v", voice, "-s", str(speed), "-w", wav, TEXTS[text_key]]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sr, x = read_wav(wav, return_rate=True)
+    if sr != SR:
+        g = np.gcd(sr, SR)
+        x = scipy.signal.resample_poly(x, SR // g, sr // g).astype(np.float64)
+    n = int(round(seconds * SR))
+    if len(x) < n:
+        raise RuntimeError("speech %s/%s too short: %.1f s < %.1f s"
+                           % (voice, text_key, len(x) / SR, seconds))
+    return x[:n]
+
+
+# --------------------------------------------------------------------------
+# WAV helpers
+# --------------------------------------------------------------------------
+
+def read_wav(path, expect_sr=None, return_rate=False):
+    with warnings.catch_warnings():
+        # fluidsynth (libsndfile) writes a PEAK chunk scipy does not parse
+        warnings.simplefilter("ignore", scipy.io.wavfile.WavFileWarning)
+        sr, x = scipy.io.wavfile.read(path)
+    if expect_sr is not None and sr != expect_sr:
+        raise RuntimeError("%s: rate %d, expected %d" % (path, sr, expect_sr))
+    if x.dtype == np.int16:
+        x = x / 32768.0
+    elif x.dtype == np.int32:
+        x = x / 2147483648.0
+    elif x.dtype == np.uint8:
+        x = (x - 128.0) / 128.0
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 2:
+        x = x.mean(axis=1)
+    return (sr, x) if return_rate else x
+
+
+def fit_length(x, n):
+    if len(x) >= n:
+        return x[:n]
+    return np.concatenate([x, np.zeros(n - len(x))])
+
+
+def write_wav(path, x):
+    scipy.io.wavfile.write(path, SR, np.asarray(x, dtype=np.float32))
+
+
+def rms(x):
+    return float(np.sqrt(np.mean(np.square(x))))
+
+
+# --------------------------------------------------------------------------
+# Corpus definition
+# --------------------------------------------------------------------------
+# Each source: ("inst", name) or ("speech", voice, mix_text, train_text).
+# Music in one mixture shares key and tempo (as in real ensembles); the
+# training clip of an instrument uses another seed, key, mode and tempo.
+
+MIXTURES = [
+    dict(name="m1_piano_violin", key=62, mode="major", bpm=104, seed=11,
+         sources=[("inst", "piano"), ("inst", "violin")]),
+    dict(name="m2_flute_bass", key=57, mode="dorian", bpm=112, seed=12,
+         sources=[("inst", "flute"), ("inst", "bass")]),
+    dict(name="m3_trumpet_clarinet_marimba", key=65, mode="mixolydian", bpm=96, seed=13,
+         sources=[("inst", "trumpet"), ("inst", "clarinet"), ("inst", "marimba")]),
+    dict(name="m4_speech_en_piano", key=60, mode="minor", bpm=90, seed=14,
+         sources=[("speech", "en-us", "en_a", "en_b"), ("inst", "piano")]),
+    dict(name="m5_speech_en_male_female", key=None, mode=None, bpm=None, seed=15,
+         sources=[("speech", "en-us", "en_c", "en_b"),
+                  ("speech", "en+f3", "en_d", "en_a")]),
+    dict(name="m6_speech_de_cello_flute", key=67, mode="major", bpm=100, seed=16,
+         sources=[("speech", "de", "de_a", "de_b"), ("inst", "cello"), ("inst", "flute")]),
+    dict(name="m7_speech_fr_speech_en_f_violin", key=64, mode="minor", bpm=84, seed=17,
+         sources=[("speech", "fr", "fr_a", "fr_b"), ("speech", "en+f3", "en_b", "en_c"),
+                  ("inst", "violin")]),
+]
+
+
+def build_mixture(spec, outdir, tmpdir, log):
+    d = os.path.join(outdir, spec["name"])
+    os.makedirs(d, exist_ok=True)
+    rng = np.random.default_rng(spec["seed"])
+    n = int(round(DUR * SR))
+    srcs, trains, meta = [], [], []
+    for k, s in enumerate(spec["sources"]):
+        tag = "%s_%d" % (spec["name"], k)
+        if s[0] == "inst":
+            inst = s[1]
+            prog = INSTRUMENTS[inst]["program"]
+            beats = (DUR - 0.3) * spec["bpm"] / 60.0
+            notes = melody(rng, inst, spec["key"], spec["mode"], beats)
+            x = render_midi(notes, prog, spec["bpm"], DUR, tmpdir, tag + "_mix")
+            # training clip: different seed, key (+5 semitones), mode, tempo
+            trng = np.random.default_rng(1000 + spec["seed"] * 10 + k)
+            tkey = (spec["key"] + 5 - 60) % 12 + 60
+            tmode = "minor" if spec["mode"] == "major" else "major"
+            tbpm = spec["bpm"] + 14
+            tnotes = melody(trng, inst, tkey, tmode, (TRAIN_DUR - 0.3) * tbpm / 60.0)
+            t = render_midi(tnotes, prog, tbpm, TRAIN_DUR, tmpdir, tag + "_train")
+            pitches = sorted(set(p for _, _, p, _ in notes))
+            meta.append(dict(kind="instrument", instrument=inst, gm_program=prog,
+                             n_notes=len(notes), distinct_pitches=len(pitches),
+                             pitch_range=[pitches[0], pitches[-1]], bpm=spec["bpm"],
+                             train=dict(n_notes=len(tnotes), bpm=tbpm, key=tkey, mode=tmode)))
+        else:
+            _, voice, mtext, ttext = s
+            x = render_speech(voice, mtext, DUR, tmpdir, tag + "_mix")
+            t = render_speech(voice, ttext, TRAIN_DUR, tmpdir, tag + "_train")
+            meta.append(dict(kind="speech", voice=voice, text=mtext,
+                             train=dict(text=ttext)))
+        if rms(x) <= 0 or rms(t) <= 0:
+            raise RuntimeError("silent source in " + tag)
+        srcs.append(x / rms(x) * 0.1)
+        trains.append(t / rms(t) * 0.1)
+    mix = np.sum(srcs, axis=0)
+    g = PEAK / np.max(np.abs(mix))
+    srcs = [s * g for s in srcs]
+    mix = mix * g
+    write_wav(os.path.join(d, "mix.wav"), mix)
+    for k, (s, t) in enumerate(zip(srcs, trains)):
+        write_wav(os.path.join(d, "source_%d.wav" % k), s)
+        tp = PEAK / max(np.max(np.abs(t)), 1e-9)
+        write_wav(os.path.join(d, "train_%d.wav" % k), t * min(1.0, tp))
+    info = dict(name=spec["name"], n_sources=len(srcs), sample_rate=SR,
+                seconds=DUR, mix_peak=float(np.max(np.abs(mix))),
+                source_rms=[rms(s) for s in srcs], sources=meta)
+    with open(os.path.join(d, "meta.json"), "w") as f:
+        json.dump(info, f, indent=1)
+    log("  %-34s %d sources  %s" % (spec["name"], len(srcs),
+        ", ".join(m.get("instrument", m.get("voice", "")) for m in meta)))
+    return info
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("outdir")
+    ap.add_argument("--only", help="comma-separated mixture names")
+    args = ap.parse_args()
+    for tool in ("fluidsynth", "espeak-ng"):
+        if shutil.which(tool) is None:
+            sys.exit("make_corpus: %s not found (apt-get install %s)" % (tool, tool))
+    if not os.path.exists(SF2):
+        sys.exit("make_corpus: %s missing (apt-get install fluid-soundfont-gm)" % SF2)
+    os.makedirs(args.outdir, exist_ok=True)
+    specs = MIXTURES
+    if args.only:
+        want = set(args.only.split(","))
+        specs = [m for m in MIXTURES if m["name"] in want]
+    infos = []
+    with tempfile.TemporaryDirectory(prefix="gstnmf-corpus-") as tmp:
+        for spec in specs:
+            infos.append(build_mixture(spec, args.outdir, tmp, print))
+    with open(os.path.join(args.outdir, "corpus.json"), "w") as f:
+        json.dump(dict(version=CORPUS_VERSION, sample_rate=SR, seconds=DUR,
+                       mixtures=[i["name"] for i in infos]), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Quality benchmark of nmfseparate: builds the corpus (cached) and prints a
+# BSS Eval table against the anchors (mixture, sklearn KL-NMF, ideal ratio mask).
+#
+#   tests/bench/quality/run.sh [CACHE_DIR] [evaluate.py options...]
+#
+# CACHE_DIR defaults to /tmp/gst-nmf-quality; the corpus is (re)built there when
+# missing or when make_corpus.py's CORPUS_VERSION changed. Options after
+# CACHE_DIR go to evaluate.py, e.g.
+#   run.sh /tmp/gst-nmf-quality --build-dir /tmp/qbuild \
+#          --element-props "components=8 iterations=2" --label k8
+# Needs Debian's python3 (numpy, scipy, mir-eval, sklearn), fluidsynth,
+# fluid-soundfont-gm, espeak-ng, and gstreamer1.0-tools / -plugins-good.
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3          # Debian's interpreter, not a pyenv on PATH
+export PYTHONDONTWRITEBYTECODE=1   # keep the source tree clean
+CACHE=/tmp/gst-nmf-quality
+case "${1:-}" in
+    ""|-*) ;;
+    *) CACHE=$1; shift ;;
+esac
+
+"$PY" -c 'import numpy, scipy, mir_eval, sklearn' 2>/dev/null || {
+    echo "run.sh: $PY lacks numpy/scipy/mir_eval/sklearn:" >&2
+    echo "  apt-get install python3-numpy python3-scipy python3-mir-eval python3-sklearn" >&2
+    exit 2
+}
+
+want=$("$PY" -c "import sys; sys.path.insert(0, '$HERE'); import make_corpus; print(make_corpus.CORPUS_VERSION)")
+have=$("$PY" -c "import json; print(json.load(open('$CACHE/corpus.json'))['version'])" 2>/dev/null || echo none)
+if [ "$have" != "$want" ]; then
+    echo "Building corpus in $CACHE (version $want, was $have) ..."
+    t0=$(date +%s)
+    rm -rf "$CACHE"
+    "$PY" "$HERE/make_corpus.py" "$CACHE"
+    echo "Corpus built in $(( $(date +%s) - t0 )) s."
+else
+    echo "Using cached corpus $CACHE (version $have)."
+fi
+echo
+
+echo "Reproduce with:"
+printf '  %s %s' "$HERE/run.sh" "$CACHE"
+for a in "$@"; do printf " '%s'" "$a"; done
+printf '\n  (evaluation alone: %s %s %s' "$PY" "$HERE/evaluate.py" "$CACHE"
+for a in "$@"; do printf " '%s'" "$a"; done
+printf ')\n\n'
+
+exec "$PY" "$HERE/evaluate.py" "$CACHE" "$@"

@@ -20,6 +20,20 @@
  * that was off in the previous frame can be switched on within a few
  * multiplicative updates. */
 #define WARM_START_UNIFORM_SHARE 0.1f
+/* While the first window fills, the model is far from the data and the
+ * statistics stored with an early W go stale fast.  During that warm-up,
+ * after voiced frame t when t is a multiple of max(1, t / REFRESH_DIVISOR),
+ * every frame of the window is re-fitted with the current W
+ * (REFRESH_ITERATIONS updates of its activations, its contribution
+ * recomputed): one batch majorize-minimize step over the window.  Often at
+ * first, ever more rarely: about REFRESH_DIVISOR * window_frames
+ * frame-solves in all, paid once per stream, not per hop. */
+#ifndef REFRESH_DIVISOR
+#define REFRESH_DIVISOR 8
+#endif
+#ifndef REFRESH_ITERATIONS
+#define REFRESH_ITERATIONS 3
+#endif
 
 struct nmf_online_kl
 {
@@ -32,6 +46,8 @@ struct nmf_online_kl
   double *B;                    /* window statistic, components */
   float *ring_contrib;          /* window_frames x (bins x components) */
   float *ring_h;                /* window_frames x components */
+  float *ring_v;                /* window_frames x bins: the frames */
+  int voiced_seen;              /* voiced frames since the last reset */
   int ring_pos;                 /* slot the next frame goes to */
   int ring_fill;
   int ring_voiced;              /* frames in the window that are not silence */
@@ -40,6 +56,7 @@ struct nmf_online_kl
 
   float *h_prev;
   int have_prev;
+  int cold;                     /* templates still at their random start */
   float *scratch;               /* 2 * bins + components */
 };
 
@@ -75,6 +92,22 @@ init_templates (nmf_online_kl * kl)
   for (size_t i = 0; i < n; i++)
     kl->W[i] = (float) (0.5 + nmf_rng_uniform (&state));
   normalise_columns (kl->W, kl->colsum, kl->bins, kl->components);
+  kl->cold = 1;
+}
+
+/* A cold model meets its first sound: the first component starts from that
+ * frame's spectrum, the others stay random, so the sound is explained by
+ * one component at once instead of being split evenly among symmetric
+ * random templates (which costs about the first second of a stream). */
+static void
+seed_from_first_frame (nmf_online_kl * kl, const float *v, double mass)
+{
+  float *w = kl->W;
+
+  for (int f = 0; f < kl->bins; f++)
+    w[f] = (float) (0.9 * v[f] / mass + 0.1 * w[f]);
+  normalise_columns (kl->W, kl->colsum, kl->bins, kl->components);
+  kl->cold = 0;
 }
 
 int
@@ -106,11 +139,12 @@ nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
   kl->B = calloc (components, sizeof (double));
   kl->ring_contrib = calloc (fk * window_frames, sizeof (float));
   kl->ring_h = calloc ((size_t) components * window_frames, sizeof (float));
+  kl->ring_v = calloc ((size_t) bins * window_frames, sizeof (float));
   kl->ring_is_voiced = calloc (window_frames, 1);
   kl->h_prev = calloc (components, sizeof (float));
   kl->scratch = malloc (sizeof (float) * (2 * (size_t) bins + components));
   if (!kl->W || !kl->colsum || !kl->A || !kl->B || !kl->ring_contrib
-      || !kl->ring_h || !kl->ring_is_voiced || !kl->h_prev || !kl->scratch) {
+      || !kl->ring_h || !kl->ring_v || !kl->ring_is_voiced || !kl->h_prev || !kl->scratch) {
     nmf_online_kl_destroy (&kl);
     return NMF_ERR_NO_MEMORY;
   }
@@ -133,6 +167,7 @@ nmf_online_kl_destroy (nmf_online_kl ** klp)
   free (kl->B);
   free (kl->ring_contrib);
   free (kl->ring_h);
+  free (kl->ring_v);
   free (kl->ring_is_voiced);
   free (kl->h_prev);
   free (kl->scratch);
@@ -149,6 +184,8 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
   memset (kl->B, 0, sizeof (double) * kl->components);
   memset (kl->ring_contrib, 0, sizeof (float) * fk * kl->window_frames);
   memset (kl->ring_h, 0, sizeof (float) * kl->components * kl->window_frames);
+  memset (kl->ring_v, 0, sizeof (float) * kl->bins * kl->window_frames);
+  kl->voiced_seen = 0;
   kl->ring_pos = 0;
   kl->ring_fill = 0;
   kl->ring_voiced = 0;
@@ -256,6 +293,9 @@ nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h)
     return;
   }
 
+  if (kl->cold && kl->components > 1)
+    seed_from_first_frame (kl, v, mass);
+
   /* warm start: the previous frame's activations, rescaled to this frame's
    * mass (columns of W sum to one, so sum(h) ~ sum(v)), blended with a
    * uniform split */
@@ -299,6 +339,64 @@ resum_window (nmf_online_kl * kl)
   kl->frames_since_resum = 0;
 }
 
+/* slot = W * ((v / Wh) h^T), with the W in force now */
+static void
+frame_contribution (nmf_online_kl * kl, const float *v, const float *h,
+    float *slot)
+{
+  const int F = kl->bins, K = kl->components;
+  float *wh = kl->scratch;
+  float *ratio = kl->scratch + F;
+
+  model_ratio (kl->W, F, K, v, h, wh, ratio);
+  for (int k = 0; k < K; k++) {
+    const float *w = kl->W + (size_t) k * F;
+    float *c = slot + (size_t) k * F;
+    for (int f = 0; f < F; f++)
+      c[f] = w[f] * ratio[f] * h[k];
+  }
+}
+
+/* W = A / (1 B^T); a component with no mass in the window keeps its
+ * template */
+static void
+update_templates (nmf_online_kl * kl)
+{
+  const int F = kl->bins, K = kl->components;
+
+  for (int k = 0; k < K; k++) {
+    if (!(kl->B[k] > (double) MODEL_FLOOR))
+      continue;
+    float *w = kl->W + (size_t) k * F;
+    const double *a = kl->A + (size_t) k * F;
+    double inv = 1.0 / kl->B[k];
+    for (int f = 0; f < F; f++)
+      w[f] = (float) (a[f] * inv);
+  }
+  normalise_columns (kl->W, kl->colsum, F, K);
+}
+
+/* One batch majorize-minimize step over the whole window (see
+ * REFRESH_INTERVAL). */
+static void
+refresh_window (nmf_online_kl * kl)
+{
+  const int F = kl->bins, K = kl->components;
+  const size_t fk = (size_t) F * K;
+
+  for (int s = 0; s < kl->ring_fill; s++) {
+    if (!kl->ring_is_voiced[s])
+      continue;
+    const float *v = kl->ring_v + (size_t) F * s;
+    float *h = kl->ring_h + (size_t) K * s;
+    nmf_kl_update_activations (kl->W, kl->colsum, F, K, v, h,
+        REFRESH_ITERATIONS, kl->scratch);
+    frame_contribution (kl, v, h, kl->ring_contrib + fk * s);
+  }
+  resum_window (kl);
+  update_templates (kl);
+}
+
 void
 nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
 {
@@ -306,8 +404,6 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
   const size_t fk = (size_t) F * K;
   float *slot = kl->ring_contrib + fk * kl->ring_pos;
   float *slot_h = kl->ring_h + (size_t) K * kl->ring_pos;
-  float *wh = kl->scratch;
-  float *ratio = kl->scratch + F;
   int silent = !(frame_mass (v, F) > SILENCE_MASS);
 
   /* the frame leaving the window */
@@ -326,18 +422,15 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
     memset (slot, 0, sizeof (float) * fk);
     memset (slot_h, 0, sizeof (float) * K);
   } else {
-    model_ratio (kl->W, F, K, v, h, wh, ratio);
+    frame_contribution (kl, v, h, slot);
+    for (size_t i = 0; i < fk; i++)
+      kl->A[i] += slot[i];
     for (int k = 0; k < K; k++) {
-      const float *w = kl->W + (size_t) k * F;
-      float *c = slot + (size_t) k * F;
-      double *a = kl->A + (size_t) k * F;
-      for (int f = 0; f < F; f++) {
-        c[f] = w[f] * ratio[f] * h[k];
-        a[f] += c[f];
-      }
       slot_h[k] = h[k];
       kl->B[k] += h[k];
     }
+    memcpy (kl->ring_v + (size_t) F * kl->ring_pos, v, sizeof (float) * F);
+    kl->voiced_seen++;
   }
   kl->ring_is_voiced[kl->ring_pos] = !silent;
   kl->ring_voiced += !silent;
@@ -349,19 +442,18 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
     kl->frames_since_resum = 0;
     return;
   }
+  if (!silent && kl->voiced_seen <= kl->window_frames) {
+    int interval = kl->voiced_seen / REFRESH_DIVISOR;
+    if (interval < 1 || kl->voiced_seen % interval == 0) {
+      refresh_window (kl);
+      return;
+    }
+  }
+  if (0) {
+    refresh_window (kl);
+    return;
+  }
   if (++kl->frames_since_resum >= kl->window_frames)
     resum_window (kl);
-
-  /* W = A / (1 B^T); a component with no mass in the window keeps its
-   * template */
-  for (int k = 0; k < K; k++) {
-    if (!(kl->B[k] > (double) MODEL_FLOOR))
-      continue;
-    float *w = kl->W + (size_t) k * F;
-    const double *a = kl->A + (size_t) k * F;
-    double inv = 1.0 / kl->B[k];
-    for (int f = 0; f < F; f++)
-      w[f] = (float) (a[f] * inv);
-  }
-  normalise_columns (kl->W, kl->colsum, F, K);
+  update_templates (kl);
 }

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Speed and memory benchmark: the CPU time of nmfseparate (defaults) on a
+# 3-minute 44.1 kHz mono file, divided by that of GStreamer's own spectrum
+# analyser at the same FFT size and hop on the same file, the two run in
+# turn in one session; plus the real-time factor and the peak RSS.
+#   tests/bench/speed.sh [RUNS] [EXTRA NMFSEPARATE PROPERTIES...]
+# Must reach: CPU ratio <= 2.0 (kl, defaults), peak RSS < 64 MB.
+set -eu
+cd "$(dirname "$0")/../.."
+. scripts/setup.sh
+nmf_ensure_packages time
+nmf_build build
+
+runs=${1:-5}
+shift || true
+props="$*"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+seconds=180
+rate=44100
+hop=512
+build/tests/tools/nmf-make-mixture "$work" $seconds $rate >/dev/null
+file="$work/mix.wav"
+export GST_PLUGIN_PATH="$PWD/build/plugin"
+export GST_REGISTRY="$work/registry.bin"
+gst-inspect-1.0 nmfseparate >/dev/null   # fill the registry outside the timing
+
+interval=$(( hop * 1000000000 / rate ))
+nmf_cmd="gst-launch-1.0 -q filesrc location=$file ! wavparse ! audioconvert ! nmfseparate name=s $props s.src_0 ! fakesink s.src_1 ! fakesink"
+spectrum_cmd="gst-launch-1.0 -q filesrc location=$file ! wavparse ! audioconvert ! spectrum bands=1025 interval=$interval post-messages=false ! fakesink"
+
+# one run: "cpu_seconds peak_rss_kb"
+measure () {
+  /usr/bin/time -f "%U %S %M" -o "$work/time" $1 >/dev/null
+  awk '{ printf "%.3f %d\n", $1 + $2, $3 }' "$work/time"
+}
+
+echo "nmfseparate: $nmf_cmd"
+echo "spectrum:    $spectrum_cmd"
+echo "run  nmf_cpu_s  spectrum_cpu_s  ratio  nmf_rss_MB"
+: > "$work/results"
+for i in $(seq "$runs"); do
+  read -r nmf_cpu nmf_rss < <(measure "$nmf_cmd")
+  read -r spec_cpu spec_rss < <(measure "$spectrum_cmd")
+  ratio=$(awk -v a="$nmf_cpu" -v b="$spec_cpu" 'BEGIN { printf "%.2f", a / b }')
+  printf "%3d  %9.3f  %14.3f  %5s  %10.1f\n" "$i" "$nmf_cpu" "$spec_cpu" "$ratio" \
+    "$(awk -v k="$nmf_rss" 'BEGIN { print k / 1024 }')"
+  echo "$nmf_cpu $spec_cpu $ratio $nmf_rss" >> "$work/results"
+done
+
+median () { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+m_ratio=$(cut -d' ' -f3 "$work/results" | median)
+m_cpu=$(cut -d' ' -f1 "$work/results" | median)
+m_rss=$(cut -d' ' -f4 "$work/results" | sort -g | tail -n 1)
+rtf=$(awk -v s=$seconds -v c="$m_cpu" 'BEGIN { printf "%.0f", s / c }')
+echo
+echo "median CPU ratio nmfseparate / spectrum: $m_ratio   (must be <= 2.0)"
+echo "nmfseparate real-time factor (median, whole pipeline, CPU time): ${rtf}x"
+echo "nmfseparate peak RSS (max over runs): $(awk -v k="$m_rss" 'BEGIN { printf "%.1f", k / 1024 }') MB   (must be < 64 MB)"
+echo "reproduce: tests/bench/speed.sh $runs $props"
+awk -v r="$m_ratio" -v m="$m_rss" 'BEGIN { exit !(r <= 2.0 && m < 65536) }' \
+  && echo "targets met" || { echo "targets NOT met"; exit 1; }

@@ -397,7 +397,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="directory made by make_corpus.py")
-    ap.add_argument("--build-dir", default="/work/main/build",
+    ap.add_argument("--build-dir",
+                    default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build"),
                     help="meson build dir; the plugin is looked up in <build-dir>/plugin")
     ap.add_argument("--element-props", default="",
                     help='extra nmfseparate properties, e.g. "components=8 iterations=2"')

@@ -22,6 +22,13 @@ case "${1:-}" in
     *) CACHE=$1; shift ;;
 esac
 
+# the packages (installed when run as root) and the element, built
+ROOT=$(cd "$HERE/../../.." && pwd)
+. "$ROOT/scripts/setup.sh"
+nmf_ensure_packages python3-numpy python3-scipy python3-mir-eval python3-sklearn \
+    fluidsynth fluid-soundfont-gm espeak-ng
+nmf_build "$ROOT/build"
+
 "$PY" -c 'import numpy, scipy, mir_eval, sklearn' 2>/dev/null || {
     echo "run.sh: $PY lacks numpy/scipy/mir_eval/sklearn:" >&2
     echo "  apt-get install python3-numpy python3-scipy python3-mir-eval python3-sklearn" >&2

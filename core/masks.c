@@ -4,7 +4,7 @@
 #include <string.h>
 
 void
-nmf_masks_compute (const float *W, const float *h, int bins, int components,
+nmf_masks_compute (const float *spectra, int bins, int components,
     const int *source_of, int sources, int exponent, float *masks,
     float *scratch)
 {
@@ -13,10 +13,10 @@ nmf_masks_compute (const float *W, const float *h, int bins, int components,
   memset (power, 0, sizeof (float) * (size_t) sources * bins);
   for (int k = 0; k < components; k++) {
     int s = source_of ? source_of[k] : k;
-    const float *w = W + (size_t) k * bins;
+    const float *c = spectra + (size_t) k * bins;
     float *p = power + (size_t) s * bins;
     for (int f = 0; f < bins; f++)
-      p[f] += w[f] * h[k];
+      p[f] += c[f];
   }
 
   for (int f = 0; f < bins; f++) {

@@ -196,6 +196,17 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
     init_templates (kl);
 }
 
+void
+nmf_online_kl_spectra (const nmf_online_kl * kl, const float *h,
+    float *spectra)
+{
+  const size_t fk = (size_t) kl->bins * kl->components;
+
+  /* W is column-major, so component k's template is contiguous */
+  for (size_t i = 0; i < fk; i++)
+    spectra[i] = kl->W[i] * h[i / kl->bins];
+}
+
 int
 nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations)
 {

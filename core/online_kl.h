@@ -40,6 +40,11 @@ void nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h);
 /* Adds (v, h) to the window, drops the oldest frame when full, refreshes W. */
 void nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h);
 
+/* spectra (components x bins, row-major) = W_k h_k: each component's model
+ * of the frame whose activations are h. */
+void nmf_online_kl_spectra (const nmf_online_kl * kl, const float *h,
+    float *spectra);
+
 /* Multiplicative updates per frame from now on (1..10000). */
 int nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations);
 

@@ -26,6 +26,7 @@ struct nmf_separator
   float *spectra;               /* channels x (2 * bins) */
   float *magnitude;             /* bins */
   float *activations;           /* components */
+  float *models;                /* components x bins: each component's model */
   float *masks;                 /* sources x bins */
   float *mask_scratch;          /* sources x bins */
   float *masked;                /* 2 * bins */
@@ -121,13 +122,14 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
   sep->spectra = calloc (C * 2 * F, sizeof (float));
   sep->magnitude = calloc (F, sizeof (float));
   sep->activations = calloc (cfg->components, sizeof (float));
+  sep->models = calloc ((size_t) cfg->components * F, sizeof (float));
   sep->masks = calloc (S * F, sizeof (float));
   sep->mask_scratch = calloc (S * F, sizeof (float));
   sep->masked = calloc (2 * F, sizeof (float));
   sep->frame_out = calloc (N, sizeof (float));
   sep->ola = calloc (S * C * N, sizeof (float));
   if (!sep->input || !sep->spectra || !sep->magnitude || !sep->activations
-      || !sep->masks || !sep->mask_scratch || !sep->masked || !sep->frame_out
+      || !sep->models || !sep->masks || !sep->mask_scratch || !sep->masked || !sep->frame_out
       || !sep->ola) {
     nmf_separator_destroy (&sep);
     return NMF_ERR_NO_MEMORY;
@@ -150,6 +152,7 @@ nmf_separator_destroy (nmf_separator ** sepp)
   free (sep->spectra);
   free (sep->magnitude);
   free (sep->activations);
+  free (sep->models);
   free (sep->masks);
   free (sep->mask_scratch);
   free (sep->masked);
@@ -253,9 +256,9 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   /* the mask comes from the model in force when the frame enters; then the
    * frame joins the window */
   nmf_online_kl_activate (sep->model, sep->magnitude, sep->activations);
-  nmf_masks_compute (nmf_online_kl_templates (sep->model), sep->activations,
-      F, c->components, NULL, S, c->mask_exponent, sep->masks,
-      sep->mask_scratch);
+  nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
+  nmf_masks_compute (sep->models, F, c->components, NULL, S,
+      c->mask_exponent, sep->masks, sep->mask_scratch);
   nmf_online_kl_learn (sep->model, sep->magnitude, sep->activations);
 
   if (out && out->masks && emit_mask) {

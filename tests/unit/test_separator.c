@@ -205,7 +205,7 @@ test_masks (void)
 
   /* the mask function alone, on tiny, huge and zero model values */
   const int bins = 64, K = 4;
-  float W[4 * 64], h[4], masks[4 * 64], scratch[4 * 64];
+  float W[4 * 64], h[4], spectra[4 * 64], masks[4 * 64], scratch[4 * 64];
   const float scales[] = { 0.0f, 1e-38f, 1e-20f, 1.0f, 1e20f, 3e38f };
   unsigned long long seed = 1;
   for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++)
@@ -215,7 +215,9 @@ test_masks (void)
         for (int f = 0; f < bins; f++)
           W[k * bins + f] = (float) test_uniform (&seed);
       }
-      nmf_masks_compute (W, h, bins, K, NULL, K, p, masks, scratch);
+      for (int i = 0; i < K * bins; i++)
+        spectra[i] = W[i] * h[i / bins];
+      nmf_masks_compute (spectra, bins, K, NULL, K, p, masks, scratch);
       for (int f = 0; f < bins; f++) {
         double sum = 0.0;
         for (int k = 0; k < K; k++) {

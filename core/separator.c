@@ -3,6 +3,7 @@
 #include "nmf_error.h"
 #include "online_kl.h"
 #include "stft.h"
+#include "volmin_stream.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@ struct nmf_separator
   int bins;
   int delay;                    /* fft_size - hop_size */
   nmf_stft *stft;
-  nmf_online_kl *model;
+  nmf_online_kl *model;         /* algorithm kl */
+  nmf_volmin_stream *volmin;    /* algorithm volmin */
 
   float *input;                 /* channels x fft_size: the current frame */
   int fill;                     /* new samples in the current hop */
@@ -52,6 +54,9 @@ nmf_separator_config_init (nmf_separator_config * c)
   c->iterations = NMF_SEPARATOR_DEFAULT_ITERATIONS;
   c->mask_exponent = NMF_SEPARATOR_DEFAULT_MASK_EXPONENT;
   c->seed = NMF_SEPARATOR_DEFAULT_SEED;
+  c->algorithm = NMF_ALGORITHM_KL;
+  c->regularization = 0.0;
+  c->refresh_interval = NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL;
 }
 
 int
@@ -81,6 +86,16 @@ nmf_separator_check_config (const nmf_separator_config * c,
     msg = "iterations must be between 1 and 1000";
   else if (c->mask_exponent != 1 && c->mask_exponent != 2)
     msg = "mask-exponent must be 1 or 2";
+  else if (c->algorithm != NMF_ALGORITHM_KL
+      && c->algorithm != NMF_ALGORITHM_VOLMIN)
+    msg = "algorithm must be kl or volmin";
+  else if (c->algorithm == NMF_ALGORITHM_VOLMIN
+      && c->window_frames < 2 * c->components)
+    msg = "window-frames must be at least 2 * components for volmin";
+  else if (!(c->regularization >= 0.0 && c->regularization <= 1.0))
+    msg = "regularization must be between 0 and 1";
+  else if (c->refresh_interval < 1 || c->refresh_interval > 100000)
+    msg = "refresh-interval must be between 1 and 100000";
 
   if (message)
     *message = msg;
@@ -113,8 +128,14 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
 
   if ((ret = nmf_stft_create (&sep->stft, cfg->fft_size, cfg->hop_size))
       != NMF_OK
-      || (ret = nmf_online_kl_create (&sep->model, sep->bins, cfg->components,
-              cfg->window_frames, cfg->iterations, cfg->seed)) != NMF_OK) {
+      || (cfg->algorithm == NMF_ALGORITHM_KL
+          && (ret = nmf_online_kl_create (&sep->model, sep->bins,
+                  cfg->components, cfg->window_frames, cfg->iterations,
+                  cfg->seed)) != NMF_OK)
+      || (cfg->algorithm == NMF_ALGORITHM_VOLMIN
+          && (ret = nmf_volmin_stream_create (&sep->volmin, sep->bins,
+                  cfg->components, cfg->window_frames, cfg->refresh_interval,
+                  cfg->regularization, cfg->seed)) != NMF_OK)) {
     nmf_separator_destroy (&sep);
     return ret;
   }
@@ -148,6 +169,7 @@ nmf_separator_destroy (nmf_separator ** sepp)
   sep = *sepp;
   nmf_stft_destroy (&sep->stft);
   nmf_online_kl_destroy (&sep->model);
+  nmf_volmin_stream_destroy (&sep->volmin);
   free (sep->input);
   free (sep->spectra);
   free (sep->magnitude);
@@ -175,7 +197,10 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
   sep->samples_in = 0;
   sep->samples_out = 0;
   sep->masks_out = 0;
-  nmf_online_kl_reset (sep->model, keep_model);
+  if (sep->model)
+    nmf_online_kl_reset (sep->model, keep_model);
+  if (sep->volmin)
+    nmf_volmin_stream_reset (sep->volmin, keep_model);
 }
 
 int
@@ -255,11 +280,17 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
 
   /* the mask comes from the model in force when the frame enters; then the
    * frame joins the window */
-  nmf_online_kl_activate (sep->model, sep->magnitude, sep->activations);
-  nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
+  if (sep->model) {
+    nmf_online_kl_activate (sep->model, sep->magnitude, sep->activations);
+    nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
+    nmf_online_kl_learn (sep->model, sep->magnitude, sep->activations);
+  } else {
+    /* a frame the model cannot take (magnitudes overflowing to Inf) comes
+     * back with zero spectra: an even split for that frame */
+    nmf_volmin_stream_push (sep->volmin, sep->magnitude, sep->models);
+  }
   nmf_masks_compute (sep->models, F, c->components, NULL, S,
       c->mask_exponent, sep->masks, sep->mask_scratch);
-  nmf_online_kl_learn (sep->model, sep->magnitude, sep->activations);
 
   if (out && out->masks && emit_mask) {
     for (int s = 0; s < S; s++)
@@ -428,9 +459,12 @@ nmf_separator_set_iterations (nmf_separator * sep, int iterations)
 
   if (iterations < 1 || iterations > 1000)
     return NMF_ERR_INVALID_ARGUMENT;
-  if ((ret = nmf_online_kl_set_iterations (sep->model, iterations)) == NMF_OK)
-    sep->cfg.iterations = iterations;
-  return ret;
+  if (sep->model
+      && (ret = nmf_online_kl_set_iterations (sep->model, iterations))
+      != NMF_OK)
+    return ret;
+  sep->cfg.iterations = iterations;
+  return NMF_OK;
 }
 
 int
@@ -456,5 +490,6 @@ nmf_separator_get_stats (const nmf_separator * sep,
 const float *
 nmf_separator_templates (const nmf_separator * sep)
 {
-  return nmf_online_kl_templates (sep->model);
+  return sep->model ? nmf_online_kl_templates (sep->model) :
+      nmf_volmin_stream_templates (sep->volmin);
 }

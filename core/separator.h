@@ -34,8 +34,15 @@ extern "C" {
 #define NMF_SEPARATOR_MAX_CHANNELS 64
 #define NMF_SEPARATOR_MAX_SOURCES 16
 
+typedef enum
+{
+  NMF_ALGORITHM_KL = 0,         /* warm-started KL-NMF (online_kl.h) */
+  NMF_ALGORITHM_VOLMIN = 1,     /* column-normalized volume-min (volmin_stream.h) */
+} nmf_algorithm;
+
 typedef struct
 {
+  int algorithm;                /* nmf_algorithm */
   int channels;                 /* 1..NMF_SEPARATOR_MAX_CHANNELS */
   int sources;                  /* 1..NMF_SEPARATOR_MAX_SOURCES */
   int components;               /* NMF rank; must equal sources for now */
@@ -45,6 +52,8 @@ typedef struct
   int iterations;               /* multiplicative updates per hop, >= 1 */
   int mask_exponent;            /* 1 or 2 */
   uint64_t seed;                /* start of the templates */
+  double regularization;        /* volmin: lambda in [0, 1], 0 = exact */
+  int refresh_interval;         /* volmin: frames between model refreshes */
 } nmf_separator_config;
 
 #define NMF_SEPARATOR_DEFAULT_FFT_SIZE 2048
@@ -53,6 +62,7 @@ typedef struct
 #define NMF_SEPARATOR_DEFAULT_ITERATIONS 15
 #define NMF_SEPARATOR_DEFAULT_MASK_EXPONENT 2
 #define NMF_SEPARATOR_DEFAULT_SEED 0
+#define NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL 16
 
 typedef struct
 {

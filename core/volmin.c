@@ -68,6 +68,10 @@ struct nmf_volmin
   double *xtw, *hx, *hxp, *hy, *hz, *hg, *sortbuf, *colbuf;
   double *wbuf, *wold, *hold, *wext, *hext;
 
+  /* subspace mode (nmf_volmin_solve_subspace) */
+  double *xr;                   /* r x n row-major: S V^T */
+  double *wsub;                 /* r x r row-major: U^T W */
+
   /* GLPK, alive only inside a solve */
   glp_prob *lp;
   glp_smcp smcp;
@@ -155,6 +159,8 @@ nmf_volmin_destroy (nmf_volmin * s)
   free (s->hold);
   free (s->wext);
   free (s->hext);
+  free (s->xr);
+  free (s->wsub);
   free (s);
 }
 
@@ -251,6 +257,8 @@ nmf_volmin_create (size_t m, size_t n, size_t r,
   ALLOC (hold, n * r, double);
   ALLOC (wext, m * r, double);
   ALLOC (hext, n * r, double);
+  ALLOC (xr, r * n, double);
+  ALLOC (wsub, r * r, double);
 
   /* Workspace queries, so that solve allocates nothing of ours. */
   info = LAPACKE_dgesdd_work (LAPACK_COL_MAJOR, 'S', (lapack_int) n,
@@ -812,15 +820,16 @@ exact_outputs (nmf_volmin * s, double *w, double *h)
   return NMF_OK;
 }
 
+/* ||X - W H^T||_F^2 for X with m rows (s->m, or r in subspace mode). */
 static double
-residual_sq (nmf_volmin * s, const double *x, const double *w,
+residual_sq (nmf_volmin * s, size_t m, const double *x, const double *w,
     const double *h)
 {
-  size_t len = s->m * s->n, i;
+  size_t len = m * s->n, i;
   double e = 0.0;
 
   memcpy (s->a, x, len * sizeof (double));
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) s->m,
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) m,
       (int) s->n, (int) s->r, -1.0, w, (int) s->r, h, (int) s->r, 1.0, s->a,
       (int) s->n);
   for (i = 0; i < len; i++)
@@ -905,18 +914,18 @@ logdet_spd (nmf_volmin * s, const double *g, double delta, double *ld)
 
 /* ||X - W H^T||_F^2 + lam logdet(W^T W + delta I). */
 static nmf_status
-reg_objective (nmf_volmin * s, const double *x, const double *w,
+reg_objective (nmf_volmin * s, size_t m, const double *x, const double *w,
     const double *h, double lam, double delta, double *f)
 {
   double ld;
 
   cblas_dsyrk (CblasColMajor, CblasUpper, CblasNoTrans, (int) s->r,
-      (int) s->m, 1.0, w, (int) s->r, 0.0, s->amat, (int) s->r);
+      (int) m, 1.0, w, (int) s->r, 0.0, s->amat, (int) s->r);
   if (logdet_spd (s, s->amat, delta, &ld) != NMF_OK) {
     set_msg (s, "W^T W + delta I not positive definite");
     return NMF_ERR_NOT_FINITE;
   }
-  *f = residual_sq (s, x, w, h) + lam * ld;
+  *f = residual_sq (s, m, x, w, h) + lam * ld;
   if (!isfinite (*f)) {
     set_msg (s, "regularized objective is not finite");
     return NMF_ERR_NOT_FINITE;
@@ -924,10 +933,11 @@ reg_objective (nmf_volmin * s, const double *x, const double *w,
   return NMF_OK;
 }
 
+/* m: rows of x and w (s->m, or r in subspace mode). */
 static nmf_status
-regularize (nmf_volmin * s, const double *x, double *w, double *h)
+regularize (nmf_volmin * s, size_t m, const double *x, double *w, double *h)
 {
-  size_t m = s->m, n = s->n, r = s->r, i, a;
+  size_t n = s->n, r = s->r, i, a;
   double xx = 0.0, wn = 0.0, lam, delta, f, fprev, beta = 0.5;
   unsigned it;
   lapack_int info;
@@ -943,7 +953,7 @@ regularize (nmf_volmin * s, const double *x, double *w, double *h)
     return NMF_ERR_NOT_FINITE;
   }
 
-  if (reg_objective (s, x, w, h, lam, delta, &fprev) != NMF_OK)
+  if (reg_objective (s, m, x, w, h, lam, delta, &fprev) != NMF_OK)
     return NMF_ERR_NOT_FINITE;
   s->info.converged = 0;
 
@@ -1037,7 +1047,7 @@ regularize (nmf_volmin * s, const double *x, double *w, double *h)
       return NMF_ERR_NOT_FINITE;
     }
     memcpy (w, s->wbuf, m * r * sizeof (double));
-    if (reg_objective (s, x, w, h, lam, delta, &f) != NMF_OK)
+    if (reg_objective (s, m, x, w, h, lam, delta, &f) != NMF_OK)
       return NMF_ERR_NOT_FINITE;
     s->info.reg_iterations = it + 1;
 
@@ -1051,7 +1061,7 @@ regularize (nmf_volmin * s, const double *x, double *w, double *h)
     for (i = 0; i < n * r; i++)
       s->hext[i] = h[i] + beta * (h[i] - s->hold[i]);
     project_columns (s, s->hext);
-    if (reg_objective (s, x, s->wext, s->hext, lam, delta, &fe) == NMF_OK
+    if (reg_objective (s, m, x, s->wext, s->hext, lam, delta, &fe) == NMF_OK
         && fe < f) {
       memcpy (w, s->wext, m * r * sizeof (double));
       memcpy (h, s->hext, n * r * sizeof (double));
@@ -1074,6 +1084,46 @@ regularize (nmf_volmin * s, const double *x, double *w, double *h)
 
 /* ---- solve -------------------------------------------------------------- */
 
+/* Steps 2-4 (start, AO, polish) on the subspace already in s->sv, s->vt,
+ * s->v and s->svec. */
+static nmf_status
+run_ao (nmf_volmin * s, const double *w_prev)
+{
+  nmf_status st;
+  int old_term;
+
+  /* Everything GLPK sees is finite and well formed by now; the hook only
+   * catches GLPK's own internal failures (e.g. out of memory). */
+  s->lp = NULL;
+  old_term = glp_term_out (GLP_OFF);
+  if (setjmp (s->jb) != 0) {
+    /* GLPK requires its environment freed after an error; that frees
+     * s->lp too. */
+    glp_free_env ();
+    s->lp = NULL;
+    set_msg (s, "GLPK internal error");
+    return NMF_ERR_LP;
+  }
+  glp_error_hook (glpk_error_hook, s);
+  lp_build (s);
+
+  st = NMF_OK;
+  if (w_prev != NULL)
+    s->info.warm_started = start_warm (s, w_prev);
+  if (!s->info.warm_started)
+    st = start_cold (s);
+  if (st == NMF_OK)
+    st = alternate (s);
+  if (st == NMF_OK && s->opt.polish)
+    polish (s);
+
+  glp_delete_prob (s->lp);
+  s->lp = NULL;
+  glp_error_hook (NULL, NULL);
+  glp_term_out (old_term);
+  return st;
+}
+
 static nmf_status
 solve_common (nmf_volmin * s, const double *x, const double *w_prev,
     double *w, double *h)
@@ -1081,7 +1131,6 @@ solve_common (nmf_volmin * s, const double *x, const double *w_prev,
   size_t m, n, r, k, i, j;
   lapack_int info;
   nmf_status st;
-  int old_term;
   double xx;
 
   if (s == NULL)
@@ -1139,35 +1188,7 @@ solve_common (nmf_volmin * s, const double *x, const double *w_prev,
     s->svec[i] = t;
   }
 
-  /* Everything GLPK sees is finite and well formed by now; the hook only
-   * catches GLPK's own internal failures (e.g. out of memory). */
-  s->lp = NULL;
-  old_term = glp_term_out (GLP_OFF);
-  if (setjmp (s->jb) != 0) {
-    /* GLPK requires its environment freed after an error; that frees
-     * s->lp too. */
-    glp_free_env ();
-    s->lp = NULL;
-    set_msg (s, "GLPK internal error");
-    return NMF_ERR_LP;
-  }
-  glp_error_hook (glpk_error_hook, s);
-  lp_build (s);
-
-  st = NMF_OK;
-  if (w_prev != NULL)
-    s->info.warm_started = start_warm (s, w_prev);
-  if (!s->info.warm_started)
-    st = start_cold (s);
-  if (st == NMF_OK)
-    st = alternate (s);
-  if (st == NMF_OK && s->opt.polish)
-    polish (s);
-
-  glp_delete_prob (s->lp);
-  s->lp = NULL;
-  glp_error_hook (NULL, NULL);
-  glp_term_out (old_term);
+  st = run_ao (s, w_prev);
   if (st != NMF_OK)
     return st;
 
@@ -1176,12 +1197,13 @@ solve_common (nmf_volmin * s, const double *x, const double *w_prev,
     return st;
   if (s->opt.lambda > 0.0) {
     int ao_converged = s->info.converged;
-    st = regularize (s, x, w, h);
+    st = regularize (s, s->m, x, w, h);
     if (st != NMF_OK)
       return st;
     s->info.converged = s->info.converged && ao_converged;
   }
-  s->info.residual = xx > 0.0 ? sqrt (residual_sq (s, x, w, h) / xx) : 0.0;
+  s->info.residual = xx > 0.0 ? sqrt (residual_sq (s, s->m, x, w, h) / xx)
+      : 0.0;
   if (!s->info.converged) {
     set_msg (s, "stopped after %u sweeps / %u regularized iterations "
         "without converging", s->info.sweeps, s->info.reg_iterations);
@@ -1206,4 +1228,126 @@ nmf_volmin_solve_warm (nmf_volmin * s, const double *x, const double *w_prev,
     return NMF_ERR_INVALID_ARGUMENT;
   }
   return solve_common (s, x, w_prev, w, h);
+}
+
+/* ---- subspace mode ------------------------------------------------------- */
+
+nmf_status
+nmf_volmin_solve_subspace (nmf_volmin * s, const double *u, const double *sv,
+    const double *vt, const double *w_prev, double *w, double *h)
+{
+  size_t m, n, r, k, i, j;
+  nmf_status st;
+  double logdet, ss;
+
+  if (s == NULL)
+    return NMF_ERR_INVALID_ARGUMENT;
+  s->msg[0] = '\0';
+  memset (&s->info, 0, sizeof (s->info));
+  if (u == NULL || sv == NULL || vt == NULL || w == NULL || h == NULL) {
+    set_msg (s, "invalid argument");
+    return NMF_ERR_INVALID_ARGUMENT;
+  }
+  m = s->m;
+  n = s->n;
+  r = s->r;
+  k = s->k;
+  for (i = 0; i < m * r; i++)
+    if (!isfinite (u[i])) {
+      set_msg (s, "U holds NaN or Inf");
+      return NMF_ERR_NOT_FINITE;
+    }
+  for (i = 0; i < r * n; i++)
+    if (!isfinite (vt[i])) {
+      set_msg (s, "V^T holds NaN or Inf");
+      return NMF_ERR_NOT_FINITE;
+    }
+  for (i = 0; i < r; i++)
+    if (!isfinite (sv[i]) || sv[i] < 0.0 || (i > 0 && sv[i] > sv[i - 1])) {
+      set_msg (s, "singular values must be finite, >= 0 and non-increasing");
+      return NMF_ERR_INVALID_ARGUMENT;
+    }
+  if (w_prev != NULL)
+    for (i = 0; i < m * r; i++)
+      if (!isfinite (w_prev[i])) {
+        set_msg (s, "previous W holds NaN or Inf");
+        return NMF_ERR_NOT_FINITE;
+      }
+  s->info.singular_ratio = sv[0] > 0.0 ? sv[r - 1] / sv[0] : 0.0;
+  if (!(sv[0] > 0.0)
+      || sv[r - 1] <= 10.0 * (double) (m > n ? m : n) * DBL_EPSILON * sv[0]) {
+    set_msg (s, "X has numerical rank below %zu (s_%zu / s_1 = %.3g)", r, r,
+        s->info.singular_ratio);
+    return NMF_ERR_RANK;
+  }
+
+  /* The layout solve_common leaves behind: sv, vt (U^T, k x m column-major)
+   * for the warm start, v (V, n x r row-major) and svec for the LPs. */
+  for (i = 0; i < r; i++)
+    s->sv[i] = sv[i];
+  for (j = 0; j < m; j++)
+    for (i = 0; i < r; i++)
+      s->vt[i + k * j] = u[j * r + i];
+  for (j = 0; j < n; j++)
+    for (i = 0; i < r; i++)
+      s->v[j * r + i] = vt[i * n + j];
+  for (i = 0; i < r; i++) {
+    double t = 0.0;
+    for (j = 0; j < n; j++)
+      t += vt[i * n + j];
+    s->svec[i] = t;
+  }
+
+  st = run_ao (s, w_prev);
+  if (st != NMF_OK)
+    return st;
+
+  /* H = V Q^T / RHO clipped at 0; in the coordinates of U, the data are
+   * xr = S V^T and W = U wsub with wsub = RHO S Q^{-1}. */
+  if (factor_q (s, &logdet) != NMF_OK) {
+    set_msg (s, "final Q is singular");
+    return NMF_ERR_RANK;
+  }
+  s->info.abs_det_q = exp (logdet - (double) r * log (s->rho));
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) n, (int) r,
+      (int) r, 1.0 / s->rho, s->v, (int) r, s->q, (int) r, 0.0, h, (int) r);
+  for (i = 0; i < n * r; i++)
+    if (h[i] < 0.0)
+      h[i] = 0.0;
+  /* Q^T wsub^T = RHO S, with wsub^T column-major = wsub row-major. One
+   * right-hand side per call: OpenBLAS 0.3.21 hands dgetrs with several
+   * right-hand sides to its thread pool whatever the size (measured: the
+   * helper threads then spin on the other core). */
+  memset (s->wsub, 0, r * r * sizeof (double));
+  for (i = 0; i < r; i++) {
+    s->wsub[i + r * i] = s->rho * sv[i];
+    LAPACKE_dgetrs_work (LAPACK_COL_MAJOR, 'N', (lapack_int) r, 1, s->lu,
+        (lapack_int) r, s->ipiv, s->wsub + r * i, (lapack_int) r);
+  }
+  ss = 0.0;
+  for (i = 0; i < r; i++) {
+    for (j = 0; j < n; j++)
+      s->xr[i * n + j] = sv[i] * vt[i * n + j];
+    ss += sv[i] * sv[i];
+  }
+  if (s->opt.lambda > 0.0) {
+    int ao_converged = s->info.converged;
+    st = regularize (s, r, s->xr, s->wsub, h);
+    if (st != NMF_OK)
+      return st;
+    s->info.converged = s->info.converged && ao_converged;
+  }
+  /* W = U wsub (m x r row-major). */
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) r,
+      (int) r, 1.0, u, (int) r, s->wsub, (int) r, 0.0, w, (int) r);
+  /* W lies in the span of U (orthonormal), so the residual against
+   * U S V^T is the residual of the r x n coordinates. */
+  s->info.residual = ss > 0.0
+      ? sqrt (residual_sq (s, r, s->xr, s->wsub, h) / ss) : 0.0;
+  if (!s->info.converged) {
+    set_msg (s, "stopped after %u sweeps / %u regularized iterations "
+        "without converging", s->info.sweeps, s->info.reg_iterations);
+    return NMF_ERR_NOT_CONVERGED;
+  }
+  return NMF_OK;
 }

@@ -150,6 +150,26 @@ nmf_status nmf_volmin_solve (nmf_volmin * s, const double *x, double *w,
 nmf_status nmf_volmin_solve_warm (nmf_volmin * s, const double *x,
     const double *w_prev, double *w, double *h);
 
+/* The same, from a rank-r subspace the caller already has (e.g. tracked
+ * across a sliding window, see volmin_stream.h) instead of the SVD of X:
+ *   u   m x r row-major, orthonormal columns (the left singular vectors),
+ *   sv  r values, finite, >= 0, non-increasing,
+ *   vt  r x n row-major, orthonormal rows (the right singular vectors),
+ * so that X ~ U S V^T. w_prev (m x r row-major) may be NULL: cold start;
+ * otherwise the warm start of nmf_volmin_solve_warm. Steps 2-5 above then
+ * run unchanged on this subspace; W = U (U^T W) lies in span(U), and
+ * info.residual is measured against U S V^T. With lambda > 0 the log-det
+ * form is solved for the rank-r data U S V^T in the r-dimensional
+ * coordinates of U (the optimal W has no component outside span(U)), so its
+ * cost does not depend on m; lam is scaled by ||S||^2 = ||U S V^T||_F^2.
+ * Same errors as nmf_volmin_solve (NMF_ERR_RANK when s_r is at round-off
+ * level relative to s_1; NMF_ERR_INVALID_ARGUMENT for unsorted or negative
+ * singular values). Nothing here depends on m x n work: the cost is the LPs
+ * (O(n r) per pivot) plus O((m + n) r^2). */
+nmf_status nmf_volmin_solve_subspace (nmf_volmin * s, const double *u,
+    const double *sv, const double *vt, const double *w_prev, double *w,
+    double *h);
+
 /* Statistics of the last solve. */
 nmf_status nmf_volmin_get_info (const nmf_volmin * s, nmf_volmin_info * info);
 

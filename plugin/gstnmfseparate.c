@@ -57,6 +57,21 @@
  * STFT frame.  #GstNmfSeparate:seed makes the start, and so the whole run,
  * deterministic.
  *
+ * ## Volume minimization (algorithm=volmin)
+ * The window is factored by the column-normalized volume-minimization
+ * criterion (Fu, Huang, Sidiropoulos 2018): minimize det(W^T W) subject to
+ * X = W H^T, H^T 1 = 1, H >= 0, with W unconstrained.  Every 16 frames the
+ * rank-K subspace of the window is updated by one subspace iteration from
+ * the previous one and the criterion re-solved by small linear programs
+ * (GLPK), warm-started through the previous templates and matched to them so
+ * that a source index keeps its meaning; between refreshes each frame's
+ * activations are its coordinates in that model.  W may have negative
+ * entries: each component's model of a frame, W_k h_k, is clipped at zero
+ * before the masks are formed from it.  Until the window holds a model
+ * (at least 2 K sounding frames of rank K) the sources share each bin
+ * evenly.  #GstNmfSeparate:regularization selects the log-det regularized
+ * form for noisy data.  #GstNmfSeparate:iterations does not apply.
+ *
  * ## Bad input
  * NaN and infinite samples are replaced by silence (in the model and in the
  * output alike) and reported in the debug log (category nmfseparate, level
@@ -119,6 +134,8 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
 enum
 {
   PROP_0,
+  PROP_ALGORITHM,
+  PROP_REGULARIZATION,
   PROP_N_SOURCES,
   PROP_COMPONENTS,
   PROP_FFT_SIZE,
@@ -130,6 +147,8 @@ enum
   PROP_SEED,
 };
 
+#define DEFAULT_ALGORITHM GST_NMF_ALGORITHM_KL
+#define DEFAULT_REGULARIZATION 0.0
 #define DEFAULT_N_SOURCES 2
 #define DEFAULT_COMPONENTS 0
 #define DEFAULT_FFT_SIZE NMF_SEPARATOR_DEFAULT_FFT_SIZE
@@ -169,6 +188,26 @@ gst_nmf_output_mode_get_type (void)
   return type;
 }
 
+GType
+gst_nmf_algorithm_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_NMF_ALGORITHM_KL, "Warm-started KL-NMF (nonnegative templates)",
+        "kl"},
+    {GST_NMF_ALGORITHM_VOLMIN,
+          "Column-normalized volume minimization (identifiable; templates "
+          "may be negative, clipped at zero for the masks)", "volmin"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstNmfAlgorithm", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 static void gst_nmf_separate_finalize (GObject * object);
 static void gst_nmf_separate_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
@@ -196,6 +235,18 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   gobject_class->set_property = gst_nmf_separate_set_property;
   gobject_class->get_property = gst_nmf_separate_get_property;
 
+  g_object_class_install_property (gobject_class, PROP_ALGORITHM,
+      g_param_spec_enum ("algorithm", "Algorithm",
+          "Factorization kept up to date over the sliding window",
+          GST_TYPE_NMF_ALGORITHM, DEFAULT_ALGORITHM,
+          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_REGULARIZATION,
+      g_param_spec_double ("regularization", "Regularization",
+          "volmin only: lambda of the log-det regularized criterion "
+          "||X - W H^T||^2 + lambda * scale * logdet(W^T W + delta I), for "
+          "noisy data; 0 solves the exact criterion (useful values about "
+          "1e-4 to 1e-2; larger values merge components)",
+          0.0, 1.0, DEFAULT_REGULARIZATION, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_N_SOURCES,
       g_param_spec_uint ("n-sources", "Number of sources",
           "Number of sources to separate: one source pad src_%u each "
@@ -253,6 +304,7 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
       GST_DEBUG_FUNCPTR (gst_nmf_separate_change_state);
 
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_OUTPUT_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_NMF_ALGORITHM, 0);
 }
 
 /* The queue between the streaming thread and one source pad's task. */
@@ -449,6 +501,8 @@ gst_nmf_separate_init (GstNmfSeparate * self)
       GST_DEBUG_FUNCPTR (gst_nmf_separate_sink_query));
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 
+  self->settings.algorithm = DEFAULT_ALGORITHM;
+  self->settings.regularization = DEFAULT_REGULARIZATION;
   self->settings.n_sources = DEFAULT_N_SOURCES;
   self->settings.components = DEFAULT_COMPONENTS;
   self->settings.fft_size = DEFAULT_FFT_SIZE;
@@ -517,6 +571,12 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
       /* pads are added outside the object lock: adding takes it */
       gst_nmf_separate_set_n_pads (self, g_value_get_uint (value));
       return;
+    case PROP_ALGORITHM:
+      s->algorithm = g_value_get_enum (value);
+      break;
+    case PROP_REGULARIZATION:
+      s->regularization = g_value_get_double (value);
+      break;
     case PROP_COMPONENTS:
       s->components = g_value_get_uint (value);
       break;
@@ -559,6 +619,12 @@ gst_nmf_separate_get_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_N_SOURCES:
       g_value_set_uint (value, s->n_sources);
+      break;
+    case PROP_ALGORITHM:
+      g_value_set_enum (value, s->algorithm);
+      break;
+    case PROP_REGULARIZATION:
+      g_value_set_double (value, s->regularization);
       break;
     case PROP_COMPONENTS:
       g_value_set_uint (value, s->components);
@@ -605,6 +671,8 @@ settings_to_config (const GstNmfSeparateSettings * s, int channels,
   cfg->iterations = s->iterations;
   cfg->mask_exponent = s->mask_exponent;
   cfg->seed = s->seed;
+  cfg->algorithm = s->algorithm;
+  cfg->regularization = s->regularization;
 }
 
 /* Refuses an invalid combination of properties with an error that names
@@ -621,10 +689,11 @@ gst_nmf_separate_check_settings (GstNmfSeparate * self,
     return TRUE;
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
       ("Invalid property settings: %s", message),
-      ("n-sources=%u components=%u fft-size=%u hop-size=%u window-frames=%u "
-          "iterations=%u mask-exponent=%u, %d channel(s)", s->n_sources,
+      ("algorithm=%d n-sources=%u components=%u fft-size=%u hop-size=%u "
+          "window-frames=%u iterations=%u mask-exponent=%u "
+          "regularization=%g, %d channel(s)", s->algorithm, s->n_sources,
           s->components, s->fft_size, s->hop_size, s->window_frames,
-          s->iterations, s->mask_exponent, channels));
+          s->iterations, s->mask_exponent, s->regularization, channels));
   return FALSE;
 }
 

@@ -31,9 +31,20 @@ typedef enum
 #define GST_TYPE_NMF_OUTPUT_MODE (gst_nmf_output_mode_get_type ())
 GType gst_nmf_output_mode_get_type (void);
 
+typedef enum
+{
+  GST_NMF_ALGORITHM_KL = NMF_ALGORITHM_KL,
+  GST_NMF_ALGORITHM_VOLMIN = NMF_ALGORITHM_VOLMIN,
+} GstNmfAlgorithm;
+
+#define GST_TYPE_NMF_ALGORITHM (gst_nmf_algorithm_get_type ())
+GType gst_nmf_algorithm_get_type (void);
+
 /* Property values, read and written under the object lock. */
 typedef struct
 {
+  GstNmfAlgorithm algorithm;
+  gdouble regularization;
   guint n_sources;
   guint components;             /* 0: as many as n_sources */
   guint fft_size;

@@ -742,13 +742,14 @@ gst_nmf_separate_push_event_to_srcs (GstNmfSeparate * self, GstEvent * event)
   return ok;
 }
 
-/* Start a new stream timeline: input sample 0 from now on has timestamp
- * `time` (or continues from the segment start when buffers carry none). */
+/* Start a new stream timeline: input sample n of the new stream has the
+ * timestamp of sample base_samples + n counted from `time`. */
 static void
 gst_nmf_separate_rebase (GstNmfSeparate * self, GstClockTime time,
-    guint64 offset)
+    guint64 base_samples, guint64 offset)
 {
   self->base_time = time;
+  self->base_samples = base_samples;
   self->base_offset = offset;
   self->discont_pending = TRUE;
 }
@@ -758,8 +759,8 @@ sample_time (GstNmfSeparate * self, guint64 sample)
 {
   if (!GST_CLOCK_TIME_IS_VALID (self->base_time))
     return GST_CLOCK_TIME_NONE;
-  return self->base_time + gst_util_uint64_scale_int (sample, GST_SECOND,
-      GST_AUDIO_INFO_RATE (&self->info));
+  return self->base_time + gst_util_uint64_scale_int (self->base_samples +
+      sample, GST_SECOND, GST_AUDIO_INFO_RATE (&self->info));
 }
 
 static void
@@ -993,26 +994,27 @@ gst_nmf_separate_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
 
   nmf_separator_get_stats (self->separator, &st);
   if (st.samples_in == 0 || discont) {
-    /* without timestamps, a new stream goes on where the last one ended,
-     * or at the segment start */
-    GstClockTime next = st.samples_in > 0 ?
-        sample_time (self, st.samples_in) : self->segment_time;
-    guint64 offset;
     if (st.samples_in > 0) {
       GST_DEBUG_OBJECT (self, "discontinuity at %" GST_TIME_FORMAT
           ": draining and starting a new stream", GST_TIME_ARGS (pts));
       ret = gst_nmf_separate_drain (self);
     }
-    if (GST_CLOCK_TIME_IS_VALID (pts))
-      next = pts;
-    if (GST_BUFFER_OFFSET_IS_VALID (buffer))
-      offset = GST_BUFFER_OFFSET (buffer);
-    else if (GST_CLOCK_TIME_IS_VALID (next))
-      offset = gst_util_uint64_scale_round (next,
+    if (GST_CLOCK_TIME_IS_VALID (pts)) {
+      guint64 offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ?
+          GST_BUFFER_OFFSET (buffer) : gst_util_uint64_scale_round (pts,
           GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
-    else
-      offset = 0;
-    gst_nmf_separate_rebase (self, next, offset);
+      gst_nmf_separate_rebase (self, pts, 0, offset);
+    } else if (st.samples_in > 0) {
+      /* no timestamps: the new stream goes on where the last one ended,
+       * counted in samples from the same origin */
+      gst_nmf_separate_rebase (self, self->base_time,
+          self->base_samples + st.samples_in,
+          self->base_offset + st.samples_in);
+    } else {
+      gst_nmf_separate_rebase (self, self->segment_time, 0,
+          GST_BUFFER_OFFSET_IS_VALID (buffer) ? GST_BUFFER_OFFSET (buffer) :
+          0);
+    }
   }
 
   if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {
@@ -1074,8 +1076,10 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   self->non_finite_reported = 0;
   if (self->align)
     gst_audio_stream_align_free (self->align);
+  /* jitter up to 40 ms is absorbed (timestamps follow the sample count);
+   * a larger jump is a discontinuity at once */
   self->align = gst_audio_stream_align_new (GST_AUDIO_INFO_RATE (&info),
-      40 * GST_MSECOND, GST_SECOND);
+      40 * GST_MSECOND, 0);
   GST_INFO_OBJECT (self, "separating %u sources from %d channel(s) at %d Hz: "
       "fft %u, hop %u, window %u frames", s.n_sources,
       GST_AUDIO_INFO_CHANNELS (&info), GST_AUDIO_INFO_RATE (&info),

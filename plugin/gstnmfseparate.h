@@ -80,7 +80,8 @@ struct _GstNmfSeparate
   GstAudioInfo info;
   gboolean have_info;
   GstAudioStreamAlign *align;
-  GstClockTime base_time;       /* PTS of input sample 0 since the last reset */
+  GstClockTime base_time;       /* timestamps count samples from here */
+  guint64 base_samples;         /* samples from base_time to the stream start */
   guint64 base_offset;          /* sample offset of input sample 0 */
   GstClockTime segment_time;    /* where untimestamped streams start */
   gboolean discont_pending;

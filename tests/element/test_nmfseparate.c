@@ -1,0 +1,2010 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* GstHarness tests of nmfseparate against the contract of its SECTION doc
+ * comment (plugin/gstnmfseparate.c): pads, caps, latency, sample-exact
+ * timestamps and counts, sum of sources == input, flush/discont, bad input,
+ * mask output, invalid settings, silence.
+ *
+ * The test environment has an empty system plugin path: only this build's
+ * plugin is available, so nothing here depends on other plugins (a tiny
+ * sink element is registered by the test itself for link/parse tests). */
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+
+#include <math.h>
+#include <string.h>
+
+#define RATE 44100
+#define FFT 2048
+#define HOP 512
+#define BINS (FFT / 2 + 1)
+
+#define CAPS_MONO_44100 \
+  "audio/x-raw, format=(string)F32LE, layout=(string)interleaved, " \
+  "rate=(int)44100, channels=(int)1"
+#define CAPS_STEREO_44100 \
+  "audio/x-raw, format=(string)F32LE, layout=(string)interleaved, " \
+  "rate=(int)44100, channels=(int)2"
+
+#define MAX_PADS 16
+
+/* ------------------------------------------------------------------------ */
+/* A minimal sink element, so that link and parse tests need no system
+ * plugin. */
+
+typedef struct
+{
+  GstElement parent;
+  GstPad *sinkpad;
+  /* blocking mode: chain waits (like a sink prerolling) until flushed */
+  GMutex lock;
+  GCond cond;
+  gboolean block, flushing, blocked;
+  guint buffers;
+} NmfTestSink;
+
+typedef struct
+{
+  GstElementClass parent_class;
+} NmfTestSinkClass;
+
+GType nmf_test_sink_get_type (void);
+G_DEFINE_TYPE (NmfTestSink, nmf_test_sink, GST_TYPE_ELEMENT);
+
+static GstStaticPadTemplate test_sink_template = GST_STATIC_PAD_TEMPLATE
+    ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static GstFlowReturn
+nmf_test_sink_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
+    GstBuffer * buf)
+{
+  NmfTestSink *self = (NmfTestSink *) parent;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  gst_buffer_unref (buf);
+  g_mutex_lock (&self->lock);
+  self->buffers++;
+  if (self->block) {
+    self->blocked = TRUE;
+    g_cond_broadcast (&self->cond);
+    while (self->block && !self->flushing)
+      g_cond_wait (&self->cond, &self->lock);
+    self->blocked = FALSE;
+    if (self->flushing)
+      ret = GST_FLOW_FLUSHING;
+  }
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+static gboolean
+nmf_test_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  NmfTestSink *self = (NmfTestSink *) parent;
+
+  g_mutex_lock (&self->lock);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_START)
+    self->flushing = TRUE;
+  else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    self->flushing = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static void
+nmf_test_sink_finalize (GObject * object)
+{
+  NmfTestSink *self = (NmfTestSink *) object;
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (nmf_test_sink_parent_class)->finalize (object);
+}
+
+static void
+nmf_test_sink_class_init (NmfTestSinkClass * klass)
+{
+  GstElementClass *ec = GST_ELEMENT_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = nmf_test_sink_finalize;
+  gst_element_class_add_static_pad_template (ec, &test_sink_template);
+  gst_element_class_set_static_metadata (ec, "nmf test sink", "Sink",
+      "Drops everything", "gst-nmf developers");
+}
+
+static void
+nmf_test_sink_init (NmfTestSink * self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&test_sink_template,
+      "sink");
+  gst_pad_set_chain_function (self->sinkpad, nmf_test_sink_chain);
+  gst_pad_set_event_function (self->sinkpad, nmf_test_sink_event);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Helpers */
+
+static GstClockTime
+stime (guint64 sample, gint rate)
+{
+  return gst_util_uint64_scale_int (sample, GST_SECOND, rate);
+}
+
+/* algorithm=... for the elements make_sep() makes (NULL: the default) */
+static const gchar *test_algorithm = NULL;
+
+static gboolean
+has_property (GstElement * el, const gchar * name)
+{
+  return g_object_class_find_property (G_OBJECT_GET_CLASS (el), name) != NULL;
+}
+
+static GstElement *
+make_sep (void)
+{
+  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
+  fail_unless (el != NULL, "nmfseparate not found: check GST_PLUGIN_PATH");
+  if (test_algorithm) {
+    fail_unless (has_property (el, "algorithm"));
+    gst_util_set_object_arg (G_OBJECT (el), "algorithm", test_algorithm);
+  }
+  return el;
+}
+
+static void
+reset_algorithm (void)
+{
+  test_algorithm = NULL;
+}
+
+/* TRUE when the element has algorithm=name (skips the test otherwise) */
+static gboolean
+use_algorithm (const gchar * name)
+{
+  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
+  GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (el),
+      "algorithm");
+  gboolean ok = FALSE;
+
+  if (ps && G_IS_PARAM_SPEC_ENUM (ps)) {
+    GEnumClass *ec = G_PARAM_SPEC_ENUM (ps)->enum_class;
+    ok = g_enum_get_value_by_nick (ec, name) != NULL;
+  }
+  gst_object_unref (el);
+  test_algorithm = ok ? name : NULL;
+  if (!ok)
+    GST_WARNING ("no algorithm=%s: skipped", name);
+  return ok;
+}
+
+/* Harnesses on an element: h[0] feeds "sink" and reads src_0, h[i] reads
+ * src_i.  Takes the element's floating/initial ref. */
+typedef struct
+{
+  GstElement *el;
+  GstHarness *h[MAX_PADS];
+  guint n;
+} Fix;
+
+static void
+fix_attach (Fix * f, GstElement * el, guint n_pads)
+{
+  memset (f, 0, sizeof (*f));
+  f->el = el;
+  f->n = n_pads;
+  f->h[0] = gst_harness_new_with_element (el, "sink", "src_0");
+  for (guint i = 1; i < n_pads; i++) {
+    gchar *name = g_strdup_printf ("src_%u", i);
+    f->h[i] = gst_harness_new_with_element (el, NULL, name);
+    g_free (name);
+  }
+  gst_object_unref (el);        /* the harnesses hold it now */
+}
+
+static void
+fix_teardown (Fix * f)
+{
+  for (gint i = f->n - 1; i >= 0; i--)
+    gst_harness_teardown (f->h[i]);
+  memset (f, 0, sizeof (*f));
+}
+
+static GstBuffer *
+make_buf (const float *data, gsize frames, gint channels, gint rate,
+    GstClockTime base, guint64 idx, guint64 off0, gboolean discont)
+{
+  gsize bytes = frames * channels * sizeof (float);
+  GstBuffer *b = gst_buffer_new_allocate (NULL, bytes, NULL);
+  GstClockTime t0 = base + stime (idx, rate);
+
+  if (bytes)
+    gst_buffer_fill (b, 0, data, bytes);
+  GST_BUFFER_PTS (b) = t0;
+  GST_BUFFER_DURATION (b) = base + stime (idx + frames, rate) - t0;
+  if (off0 != GST_BUFFER_OFFSET_NONE) {
+    GST_BUFFER_OFFSET (b) = off0 + idx;
+    GST_BUFFER_OFFSET_END (b) = off0 + idx + frames;
+  }
+  if (discont)
+    GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DISCONT);
+  return b;
+}
+
+/* Deterministic two tones per channel (different per channel). */
+static float *
+two_tone (gsize n, gint channels, gint rate)
+{
+  float *x = g_new (float, n * channels);
+  for (gsize i = 0; i < n; i++)
+    for (gint c = 0; c < channels; c++) {
+      double t = (double) i / rate;
+      double f1 = 440.0 * (c + 1), f2 = 2750.0 + 500.0 * c;
+      /* the second tone switches on and off, so the sources differ */
+      double on = ((i / 8000) % 2) ? 1.0 : 0.0;
+      x[i * channels + c] = (float) (0.5 * sin (2 * M_PI * f1 * t)
+          + 0.3 * on * sin (2 * M_PI * f2 * t));
+    }
+  return x;
+}
+
+static guint32
+lcg (guint32 * s)
+{
+  *s = *s * 1664525u + 1013904223u;
+  return *s >> 8;
+}
+
+/* Waits for EOS on a harness (its buffers before it are then queued). */
+static void
+wait_eos (GstHarness * h)
+{
+  GstEvent *ev;
+
+  while ((ev = gst_harness_pull_event (h))) {
+    gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    gst_event_unref (ev);
+    if (eos)
+      return;
+  }
+  fail ("no EOS within 60 s");
+}
+
+/* Waits until every item the element has queued has been pushed. */
+static void
+drain_element (GstHarness * h)
+{
+  GstQuery *q = gst_query_new_drain ();
+  fail_unless (gst_pad_peer_query (h->srcpad, q));
+  gst_query_unref (q);
+}
+
+/* Checks that each output buffer continues the last one sample-exactly. */
+typedef struct
+{
+  gint rate, channels;
+  GstClockTime base;            /* PTS of output sample 0 */
+  guint64 off0;                 /* OFFSET of output sample 0, or NONE */
+  guint64 n;                    /* samples so far */
+  guint nbufs;
+  GArray *data;                 /* floats, when kept */
+  gboolean check_finite;
+} Collector;
+
+static void
+collector_init (Collector * c, gint rate, gint channels, GstClockTime base,
+    guint64 off0, gboolean keep)
+{
+  memset (c, 0, sizeof (*c));
+  c->rate = rate;
+  c->channels = channels;
+  c->base = base;
+  c->off0 = off0;
+  c->check_finite = TRUE;
+  if (keep)
+    c->data = g_array_new (FALSE, FALSE, sizeof (float));
+}
+
+static void
+collector_clear (Collector * c)
+{
+  if (c->data)
+    g_array_free (c->data, TRUE);
+  c->data = NULL;
+}
+
+static void
+collector_add (Collector * c, GstBuffer * b)
+{
+  gsize size = gst_buffer_get_size (b);
+  gsize bpf = sizeof (float) * c->channels;
+  gsize frames;
+  GstClockTime t0, t1;
+  GstMapInfo map;
+
+  fail_unless (size % bpf == 0, "size %" G_GSIZE_FORMAT " not whole frames",
+      size);
+  frames = size / bpf;
+  fail_unless (frames > 0, "empty output buffer");
+  t0 = c->base + stime (c->n, c->rate);
+  t1 = c->base + stime (c->n + frames, c->rate);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (b), t0);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (b), t1 - t0);
+  if (c->off0 != GST_BUFFER_OFFSET_NONE) {
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), c->off0 + c->n);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (b),
+        c->off0 + c->n + frames);
+  }
+  fail_unless (gst_buffer_map (b, &map, GST_MAP_READ));
+  if (c->check_finite) {
+    const float *v = (const float *) map.data;
+    for (gsize i = 0; i < frames * c->channels; i++)
+      if (!isfinite (v[i]))
+        fail ("non-finite output sample %g at %" G_GUINT64_FORMAT, v[i],
+            c->n + i / c->channels);
+  }
+  if (c->data)
+    g_array_append_vals (c->data, map.data, frames * c->channels);
+  gst_buffer_unmap (b, &map);
+  c->n += frames;
+  c->nbufs++;
+  gst_buffer_unref (b);
+}
+
+static void
+collect_available (Collector * c, GstHarness * h)
+{
+  GstBuffer *b;
+  while ((b = gst_harness_try_pull (h)))
+    collector_add (c, b);
+}
+
+static void
+collect_to_eos (Collector * c, GstHarness * h)
+{
+  wait_eos (h);
+  collect_available (c, h);
+}
+
+/* Every buffer up to EOS, in order. */
+static GPtrArray *
+pull_all_to_eos (GstHarness * h)
+{
+  GPtrArray *arr = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  GstBuffer *b;
+
+  wait_eos (h);
+  while ((b = gst_harness_try_pull (h)))
+    g_ptr_array_add (arr, b);
+  return arr;
+}
+
+static gboolean
+str_contains (const gchar * s, const gchar * what)
+{
+  return s && strstr (s, what) != NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* 1. Pads */
+
+static gboolean
+has_pad (GstElement * el, const gchar * name)
+{
+  GstPad *p = gst_element_get_static_pad (el, name);
+  if (p)
+    gst_object_unref (p);
+  return p != NULL;
+}
+
+GST_START_TEST (test_pads_default)
+{
+  GstElement *el = make_sep ();
+  GstPad *p;
+  GstPadTemplate *tmpl;
+
+  fail_unless (has_pad (el, "sink"));
+  fail_unless (has_pad (el, "src_0"));
+  fail_unless (has_pad (el, "src_1"));
+  fail_if (has_pad (el, "src_2"));
+  fail_unless_equals_int (el->numsrcpads, 2);
+
+  p = gst_element_get_static_pad (el, "src_1");
+  fail_unless_equals_int (GST_PAD_DIRECTION (p), GST_PAD_SRC);
+  tmpl = gst_pad_get_pad_template (p);
+  fail_unless (tmpl != NULL);
+  fail_unless_equals_string (GST_PAD_TEMPLATE_NAME_TEMPLATE (tmpl), "src_%u");
+  gst_object_unref (tmpl);
+  gst_object_unref (p);
+  gst_object_unref (el);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_pads_n_sources)
+{
+  GstElement *el = make_sep ();
+  guint n;
+
+  g_object_set (el, "n-sources", 4, NULL);
+  g_object_get (el, "n-sources", &n, NULL);
+  fail_unless_equals_int (n, 4);
+  fail_unless_equals_int (el->numsrcpads, 4);
+  for (guint i = 0; i < 4; i++) {
+    gchar *name = g_strdup_printf ("src_%u", i);
+    fail_unless (has_pad (el, name), "missing %s", name);
+    g_free (name);
+  }
+  fail_if (has_pad (el, "src_4"));
+
+  g_object_set (el, "n-sources", 1, NULL);
+  fail_unless_equals_int (el->numsrcpads, 1);
+  fail_unless (has_pad (el, "src_0"));
+  fail_if (has_pad (el, "src_1"));
+  fail_if (has_pad (el, "src_3"));
+
+  /* READY is allowed too */
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_set (el, "n-sources", 3, NULL);
+  fail_unless_equals_int (el->numsrcpads, 3);
+  fail_unless (has_pad (el, "src_2"));
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (el);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_pads_link_by_name)
+{
+  GstElement *bin = gst_pipeline_new (NULL);
+  GstElement *el = make_sep ();
+  GstElement *s0 = gst_element_factory_make ("fakesink", NULL);
+  GstElement *s1 = g_object_new (nmf_test_sink_get_type (), NULL);
+  GstPad *src0, *src1, *peer, *loose;
+
+  /* fakesink only when system plugins happen to be there */
+  if (!s0)
+    s0 = g_object_new (nmf_test_sink_get_type (), NULL);
+  gst_bin_add_many (GST_BIN (bin), el, s0, s1, NULL);
+  fail_unless (gst_element_link_pads (el, "src_1", s1, "sink"));
+  fail_unless (gst_element_link_pads (el, "src_0", s0, "sink"));
+
+  src1 = gst_element_get_static_pad (el, "src_1");
+  peer = gst_pad_get_peer (src1);
+  fail_unless (peer != NULL);
+  fail_unless (GST_OBJECT_PARENT (peer) == GST_OBJECT (s1));
+  gst_object_unref (peer);
+  gst_object_unref (src1);
+
+  /* and to a plain pad */
+  src0 = gst_element_get_static_pad (el, "src_0");
+  gst_element_unlink_pads (el, "src_0", s0, "sink");
+  fail_if (gst_pad_is_linked (src0));
+  loose = gst_pad_new ("loose", GST_PAD_SINK);
+  fail_unless_equals_int (gst_pad_link (src0, loose), GST_PAD_LINK_OK);
+  fail_unless (gst_pad_is_linked (src0));
+  fail_unless (gst_pad_unlink (src0, loose));
+  gst_object_unref (loose);
+  gst_object_unref (src0);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
+static void
+check_parse_links (const gchar * desc, const gchar ** linked, guint n_linked)
+{
+  GError *err = NULL;
+  GstElement *pipe = gst_parse_launch (desc, &err);
+  GstElement *s;
+
+  fail_unless (pipe != NULL, "parse of '%s' failed: %s", desc,
+      err ? err->message : "?");
+  fail_unless (err == NULL, "parse of '%s': %s", desc, err ? err->message :
+      "");
+  s = gst_bin_get_by_name (GST_BIN (pipe), "s");
+  fail_unless (s != NULL);
+  for (guint i = 0; i < n_linked; i++) {
+    GstPad *p = gst_element_get_static_pad (s, linked[i]);
+    fail_unless (p != NULL, "%s missing in '%s'", linked[i], desc);
+    fail_unless (gst_pad_is_linked (p), "%s not linked in '%s'", linked[i],
+        desc);
+    gst_object_unref (p);
+  }
+  gst_object_unref (s);
+  gst_object_unref (pipe);
+}
+
+GST_START_TEST (test_pads_parse_launch)
+{
+  const gchar *two[] = { "src_0", "src_1" };
+  const gchar *third[] = { "src_2" };
+
+  check_parse_links ("nmfseparate name=s s.src_0 ! nmftestsink "
+      "s.src_1 ! nmftestsink", two, 2);
+  /* properties are set before the delayed links are resolved */
+  check_parse_links ("nmfseparate name=s n-sources=3 s.src_2 ! nmftestsink",
+      third, 1);
+
+  /* the real pipeline, only when those system plugins are available */
+  {
+    GstElementFactory *a = gst_element_factory_find ("audiotestsrc");
+    GstElementFactory *c = gst_element_factory_find ("audioconvert");
+    GstElementFactory *k = gst_element_factory_find ("fakesink");
+    if (a && c && k) {
+      GstElement *pipe = gst_parse_launch ("audiotestsrc num-buffers=5 ! "
+          "audioconvert ! nmfseparate name=s s.src_0 ! fakesink "
+          "s.src_1 ! fakesink", NULL);
+      GstBus *bus;
+      GstMessage *msg;
+      fail_unless (pipe != NULL);
+      bus = gst_element_get_bus (pipe);
+      gst_element_set_state (pipe, GST_STATE_PLAYING);
+      msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+          GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+      fail_unless (msg != NULL);
+      fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+      gst_message_unref (msg);
+      gst_element_set_state (pipe, GST_STATE_NULL);
+      gst_object_unref (bus);
+      gst_object_unref (pipe);
+    }
+    if (a)
+      gst_object_unref (a);
+    if (c)
+      gst_object_unref (c);
+    if (k)
+      gst_object_unref (k);
+  }
+}
+
+GST_END_TEST;
+
+/* Only src_0 linked: an unlinked source pad is not an error. */
+GST_START_TEST (test_pads_one_unlinked)
+{
+  GstHarness *h = gst_harness_new_with_element (make_sep (), "sink", "src_0");
+  float *x = two_tone (5000, 1, RATE);
+  Collector c;
+
+  gst_object_unref (h->element);        /* harness keeps its own ref */
+  gst_harness_set_src_caps_str (h, CAPS_MONO_44100);
+  collector_init (&c, RATE, 1, 0, 0, FALSE);
+  for (guint i = 0; i < 5; i++) {
+    fail_unless_equals_int (gst_harness_push (h, make_buf (x + i * 1000, 1000,
+                1, RATE, 0, i * 1000, 0, FALSE)), GST_FLOW_OK);
+    collect_available (&c, h);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  collect_to_eos (&c, h);
+  fail_unless_equals_uint64 (c.n, 5000);
+  collector_clear (&c);
+  g_free (x);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 2. Caps */
+
+static GstCaps *
+current_caps (GstElement * el, const gchar * pad_name)
+{
+  GstPad *p = gst_element_get_static_pad (el, pad_name);
+  GstCaps *caps = gst_pad_get_current_caps (p);
+  gst_object_unref (p);
+  return caps;
+}
+
+static void
+check_audio_caps (const gchar * in_str, gboolean exact)
+{
+  Fix f;
+  GstCaps *in = gst_caps_from_string (in_str);
+  GstAudioInfo in_info, out_info;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], in_str);
+  drain_element (f.h[0]);
+  fail_unless (gst_audio_info_from_caps (&in_info, in));
+  for (guint i = 0; i < 2; i++) {
+    gchar *name = g_strdup_printf ("src_%u", i);
+    GstCaps *out = current_caps (f.el, name);
+    fail_unless (out != NULL, "no caps on %s", name);
+    GST_INFO ("%s: %" GST_PTR_FORMAT, name, out);
+    if (exact)
+      fail_unless (gst_caps_is_equal (out, in), "%s caps %" GST_PTR_FORMAT
+          " != input %" GST_PTR_FORMAT, name, out, in);
+    /* the same format in any case: nothing differs from the input */
+    fail_unless (gst_caps_is_subset (out, in), "%s caps %" GST_PTR_FORMAT
+        " not within input %" GST_PTR_FORMAT, name, out, in);
+    fail_unless (gst_audio_info_from_caps (&out_info, out));
+    fail_unless (gst_audio_info_is_equal (&out_info, &in_info));
+    gst_caps_unref (out);
+    g_free (name);
+  }
+  gst_caps_unref (in);
+  fix_teardown (&f);
+}
+
+GST_START_TEST (test_caps_audio)
+{
+  /* as in the brief: no channel-mask upstream; the element's caps are the
+   * same format (it spells out the default stereo mask) */
+  check_audio_caps (CAPS_STEREO_44100, FALSE);
+  /* fully specified input: caps equal exactly */
+  check_audio_caps (CAPS_STEREO_44100 ", channel-mask=(bitmask)0x3", TRUE);
+  check_audio_caps (CAPS_MONO_44100, TRUE);
+  check_audio_caps ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)48000, channels=(int)1", TRUE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_caps_mask)
+{
+  Fix f;
+  GstElement *el = make_sep ();
+  GstCaps *want = gst_caps_from_string ("application/x-nmf-mask, "
+      "bins=(int)1025, hop-size=(int)512, rate=(int)44100");
+
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
+  fix_attach (&f, el, 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
+  drain_element (f.h[0]);
+  for (guint i = 0; i < 2; i++) {
+    GstCaps *out = current_caps (f.el, i ? "src_1" : "src_0");
+    fail_unless (out != NULL);
+    fail_unless (gst_caps_is_equal (out, want), "caps %" GST_PTR_FORMAT, out);
+    gst_caps_unref (out);
+  }
+  gst_caps_unref (want);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+static void
+check_caps_refused (const gchar * str)
+{
+  Fix f;
+  GstCaps *caps = gst_caps_from_string (str);
+  GstPad *sink;
+  float zeros[256] = { 0 };
+
+  fix_attach (&f, make_sep (), 2);
+  sink = gst_element_get_static_pad (f.el, "sink");
+  fail_if (gst_pad_query_accept_caps (sink, caps), "accepted %s", str);
+  gst_object_unref (sink);
+  /* sent to the element directly, the caps event is refused ... */
+  sink = gst_element_get_static_pad (f.el, "sink");
+  fail_if (gst_pad_send_event (sink, gst_event_new_caps (caps)),
+      "caps event %s handled", str);
+  gst_object_unref (sink);
+  /* ... and pushed from upstream (where a failed sticky event still
+   * returns TRUE), data flow then fails with not-negotiated */
+  gst_harness_push_event (f.h[0], gst_event_new_caps (caps));
+  {
+    GstSegment seg;
+    gst_segment_init (&seg, GST_FORMAT_TIME);
+    gst_harness_push_event (f.h[0], gst_event_new_segment (&seg));
+  }
+  fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (zeros, 128, 1,
+              RATE, 0, 0, 0, FALSE)), GST_FLOW_NOT_NEGOTIATED);
+  fail_unless_equals_int (gst_harness_buffers_received (f.h[0]), 0);
+  gst_caps_unref (caps);
+  fix_teardown (&f);
+}
+
+GST_START_TEST (test_caps_refused)
+{
+  check_caps_refused ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)44100, channels=(int)9");
+  check_caps_refused ("audio/x-raw, format=(string)S16LE, "
+      "layout=(string)interleaved, rate=(int)44100, channels=(int)2");
+  check_caps_refused ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)non-interleaved, rate=(int)44100, channels=(int)2");
+  check_caps_refused ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)4000, channels=(int)1");
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 3. Latency */
+
+static void
+check_latency (guint fft, guint hop, gint rate, const gchar * mode)
+{
+  Fix f;
+  GstElement *el = make_sep ();
+  const GstClockTime upstream = 10 * GST_MSECOND;
+  GstClockTime own, want;
+  gchar *caps;
+  GstQuery *q;
+  gboolean live;
+  GstClockTime min, max;
+
+  g_object_set (el, "fft-size", fft, "hop-size", hop, NULL);
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", mode);
+  fix_attach (&f, el, 2);
+  gst_harness_set_upstream_latency (f.h[0], upstream);
+  caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)%d, channels=(int)1", rate);
+  gst_harness_set_src_caps_str (f.h[0], caps);
+  g_free (caps);
+
+  own = gst_util_uint64_scale_int_ceil (strcmp (mode, "mask") ? fft : hop,
+      GST_SECOND, rate);
+  want = upstream + own;
+  for (guint i = 0; i < 2; i++) {
+    GstClockTime got = gst_harness_query_latency (f.h[i]);
+    fail_unless_equals_uint64 (got, want);
+  }
+  /* live flag and max pass through */
+  q = gst_query_new_latency ();
+  fail_unless (gst_pad_peer_query (f.h[1]->sinkpad, q));
+  gst_query_parse_latency (q, &live, &min, &max);
+  fail_unless (live);
+  fail_unless_equals_uint64 (min, want);
+  fail_unless_equals_uint64 (max, GST_CLOCK_TIME_NONE);
+  gst_query_unref (q);
+  fix_teardown (&f);
+}
+
+GST_START_TEST (test_latency)
+{
+  check_latency (2048, 512, 44100, "audio");
+  check_latency (1024, 256, 48000, "audio");
+  check_latency (2048, 512, 44100, "mask");
+  check_latency (1024, 256, 48000, "mask");
+  check_latency (1000, 441, 44100, "audio");    /* not a whole ns: ceil */
+  check_latency (1000, 441, 44100, "mask");
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 4. Ten minutes of contiguous, sample-aligned output */
+
+GST_START_TEST (test_long_stream_timestamps)
+{
+  Fix f;
+  const guint64 total = (guint64) RATE * 600;   /* 10 minutes */
+  const GstClockTime base = 0;
+  Collector c[2];
+  float *chunk = g_new (float, 5000);
+  guint64 pos = 0;
+  guint32 seed = 12345;
+  gint64 t_start = g_get_monotonic_time ();
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  for (guint i = 0; i < 2; i++)
+    collector_init (&c[i], RATE, 1, base, 0, FALSE);
+
+  while (pos < total) {
+    guint64 n = 1 + lcg (&seed) % 4999;
+    if (n > total - pos)
+      n = total - pos;
+    for (guint64 k = 0; k < n; k++) {
+      guint64 i = pos + k;
+      /* cheap deterministic signal: two square-ish tones and noise */
+      chunk[k] = 0.3f * (((i / 50) & 1) ? 1.f : -1.f)
+          + 0.2f * (((i / 37) % 3) == 0 ? 1.f : -0.5f)
+          + 0.05f * ((lcg (&seed) & 0xffff) / 32768.f - 1.f);
+    }
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (chunk, n, 1,
+                RATE, base, pos, 0, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint i = 0; i < 2; i++)
+      collect_available (&c[i], f.h[i]);
+    /* the output never runs more than fft-size (+ what is in flight in
+     * the element's queues) behind */
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint i = 0; i < 2; i++) {
+    collect_to_eos (&c[i], f.h[i]);
+    fail_unless_equals_uint64 (c[i].n, total);
+    GST_INFO ("pad %u: %u buffers", i, c[i].nbufs);
+    collector_clear (&c[i]);
+  }
+  GST_INFO ("10 min of audio in %.1f s",
+      (g_get_monotonic_time () - t_start) / 1e6);
+  g_free (chunk);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 5. Exact counts after EOS */
+
+/* Pushes n_bufs buffers of the given sizes (cycled), EOS, and checks that
+ * every pad gets exactly the same number of samples, contiguous. */
+static void
+check_counts (const guint * sizes, guint n_sizes, guint n_bufs,
+    guint n_sources)
+{
+  Fix f;
+  GstElement *el = make_sep ();
+  Collector c[MAX_PADS];
+  guint64 pos = 0, total = 0;
+  float *x;
+
+  for (guint i = 0; i < n_bufs; i++)
+    total += sizes[i % n_sizes];
+  x = two_tone (total ? total : 1, 1, RATE);
+  g_object_set (el, "n-sources", n_sources, NULL);
+  fix_attach (&f, el, n_sources);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  for (guint i = 0; i < n_sources; i++)
+    collector_init (&c[i], RATE, 1, GST_SECOND, 1000, FALSE);
+  for (guint i = 0; i < n_bufs; i++) {
+    guint n = sizes[i % n_sizes];
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos, n, 1,
+                RATE, GST_SECOND, pos, 1000, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < n_sources; s++)
+      collect_available (&c[s], f.h[s]);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < n_sources; s++) {
+    collect_to_eos (&c[s], f.h[s]);
+    fail_unless_equals_uint64 (c[s].n, total);
+    if (total == 0)
+      fail_unless_equals_int (gst_harness_buffers_received (f.h[s]), 0);
+    collector_clear (&c[s]);
+  }
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_START_TEST (test_counts_less_than_hop)
+{
+  const guint one[] = { 100 };
+  const guint hop_minus[] = { HOP - 1 };
+  check_counts (one, 1, 1, 2);
+  check_counts (hop_minus, 1, 1, 2);
+  check_counts (one, 1, 1, 1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_counts_nothing)
+{
+  check_counts (NULL, 0, 0, 2);
+}
+
+GST_END_TEST;
+
+/* EOS without even caps: EOS goes out on every pad, no buffer, no error */
+GST_START_TEST (test_counts_eos_without_caps)
+{
+  Fix f;
+
+  fix_attach (&f, make_sep (), 2);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    wait_eos (f.h[s]);
+    fail_unless_equals_int (gst_harness_buffers_received (f.h[s]), 0);
+  }
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_counts_mid_frame)
+{
+  const guint a[] = { 1000 };
+  const guint b[] = { 777, 1500, 3, 2049 };
+  const guint hop_exact[] = { HOP };
+  const guint fft_exact[] = { FFT };
+  check_counts (a, 1, 3, 2);    /* 3000: mid-frame */
+  check_counts (b, 4, 9, 3);
+  check_counts (hop_exact, 1, 1, 2);
+  check_counts (fft_exact, 1, 1, 2);
+  check_counts (fft_exact, 1, 3, 2);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_counts_one_sample_buffers)
+{
+  const guint one[] = { 1 };
+  check_counts (one, 1, 5000, 2);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_counts_huge_buffer)
+{
+  const guint huge[] = { 1000000 };
+  check_counts (huge, 1, 1, 2);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 6. Sum of sources == input, sample by sample and timestamp by timestamp */
+
+static void
+check_sum (gint channels, guint n_sources, gsize total, GstClockTime base,
+    guint fft, guint hop)
+{
+  Fix f;
+  GstElement *el = make_sep ();
+  Collector c[MAX_PADS];
+  float *x = two_tone (total, channels, RATE);
+  gchar *caps;
+  gsize pos = 0;
+  guint32 seed = 7;
+  double worst = 0;
+
+  g_object_set (el, "n-sources", n_sources, "fft-size", fft, "hop-size", hop,
+      NULL);
+  fix_attach (&f, el, n_sources);
+  caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)%d, channels=(int)%d", RATE,
+      channels);
+  gst_harness_set_src_caps_str (f.h[0], caps);
+  g_free (caps);
+  for (guint s = 0; s < n_sources; s++)
+    collector_init (&c[s], RATE, channels, base, GST_BUFFER_OFFSET_NONE,
+        TRUE);
+  while (pos < total) {
+    gsize n = 1 + lcg (&seed) % 3001;
+    if (n > total - pos)
+      n = total - pos;
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos *
+                channels, n, channels, RATE, base, pos,
+                GST_BUFFER_OFFSET_NONE, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < n_sources; s++)
+      collect_available (&c[s], f.h[s]);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < n_sources; s++) {
+    collect_to_eos (&c[s], f.h[s]);
+    /* timestamps: the collector checked output sample n has the PTS of
+     * input sample n (base + n / rate) */
+    fail_unless_equals_uint64 (c[s].n, total);
+  }
+  for (gsize i = 0; i < total * channels; i++) {
+    double sum = 0;
+    for (guint s = 0; s < n_sources; s++)
+      sum += g_array_index (c[s].data, float, i);
+    double err = fabs (sum - x[i]);
+    if (err > worst)
+      worst = err;
+    if (err > 1e-5)
+      fail ("sample %" G_GSIZE_FORMAT " ch %" G_GSIZE_FORMAT
+          ": sum of sources %.8f != input %.8f", i / channels, i % channels,
+          sum, x[i]);
+  }
+  GST_INFO ("channels %d sources %u: worst |sum - input| %g", channels,
+      n_sources, worst);
+  /* and the sources are not trivially the input and silence */
+  {
+    double e0 = 0, e1 = 0;
+    for (gsize i = 0; i < total * channels; i++) {
+      float a = g_array_index (c[0].data, float, i);
+      e0 += (double) a * a;
+      if (n_sources > 1) {
+        float b = g_array_index (c[1].data, float, i);
+        e1 += (double) b * b;
+      }
+    }
+    fail_unless (e0 > 0);
+    if (n_sources > 1)
+      fail_unless (e1 > 0);
+  }
+  for (guint s = 0; s < n_sources; s++)
+    collector_clear (&c[s]);
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_START_TEST (test_sum_mono)
+{
+  check_sum (1, 2, 2 * RATE, 0, FFT, HOP);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sum_stereo)
+{
+  check_sum (2, 2, 2 * RATE, 3 * GST_SECOND + 17, FFT, HOP);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sum_other_configs)
+{
+  check_sum (2, 3, RATE, GST_SECOND, 1024, 256);
+  check_sum (1, 1, RATE / 2, 0, 512, 128);
+  check_sum (1, 2, RATE / 2, 0, 1000, 300);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 7. Flush and discont */
+
+GST_START_TEST (test_flush)
+{
+  Fix f;
+  const guint64 n1 = 10000, n2 = 7000;
+  const GstClockTime t2 = 5 * GST_SECOND + 12345;
+  const guint64 off2 = 5 * RATE;
+  float *x = two_tone (n1 + n2, 1, RATE);
+  Collector c[2];
+  GstSegment seg;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, 1, 0, 0, FALSE);
+  for (guint64 pos = 0; pos < n1; pos += 1000)
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos,
+                1000, 1, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+  drain_element (f.h[0]);
+  for (guint s = 0; s < 2; s++) {
+    collect_available (&c[s], f.h[s]);
+    /* the element holds at most fft-size samples */
+    fail_unless (c[s].n <= n1);
+    fail_unless (c[s].n + FFT >= n1, "only %" G_GUINT64_FORMAT " out",
+        c[s].n);
+  }
+
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+
+  /* the held samples are gone: what comes now starts at the new PTS */
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, 1, t2, off2, FALSE);
+  for (guint64 pos = 0; pos < n2; pos += 700)
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + n1 + pos,
+                700, 1, RATE, t2, pos, off2, FALSE)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GstEvent *ev;
+    gboolean saw_start = FALSE, saw_stop = FALSE;
+    GPtrArray *bufs;
+
+    /* flush events went through to every pad */
+    while ((ev = gst_harness_pull_event (f.h[s]))) {
+      GstEventType t = GST_EVENT_TYPE (ev);
+      gst_event_unref (ev);
+      if (t == GST_EVENT_FLUSH_START)
+        saw_start = TRUE;
+      else if (t == GST_EVENT_FLUSH_STOP)
+        saw_stop = TRUE;
+      else if (t == GST_EVENT_EOS)
+        break;
+    }
+    fail_unless (saw_start && saw_stop);
+    bufs = g_ptr_array_new ();
+    {
+      GstBuffer *b;
+      while ((b = gst_harness_try_pull (f.h[s])))
+        g_ptr_array_add (bufs, b);
+    }
+    fail_unless (bufs->len > 0);
+    fail_unless (GST_BUFFER_IS_DISCONT (g_ptr_array_index (bufs, 0)));
+    for (guint i = 0; i < bufs->len; i++)
+      collector_add (&c[s], g_ptr_array_index (bufs, i));
+    g_ptr_array_free (bufs, TRUE);
+    fail_unless_equals_uint64 (c[s].n, n2);
+    collector_clear (&c[s]);
+  }
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* kind: 0 = DISCONT flag + PTS jump, 1 = PTS jump only, 2 = DISCONT flag
+ * with contiguous PTS */
+static void
+check_discont (gint kind)
+{
+  Fix f;
+  const guint64 n1 = 7777, n2 = 5555;
+  const GstClockTime t2 = kind == 2 ? stime (n1, RATE) : 10 * GST_SECOND;
+  const guint64 off2 = kind == 2 ? n1 : 10 * RATE;
+  float *x = two_tone (n1 + n2, 1, RATE);
+  guint64 pos;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  for (pos = 0; pos < n1;) {
+    guint64 n = MIN (1111, n1 - pos);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos, n,
+                1, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+    pos += n;
+  }
+  for (pos = 0; pos < n2;) {
+    guint64 n = MIN (999, n2 - pos);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + n1 + pos,
+                n, 1, RATE, t2, pos, off2, pos == 0 && kind != 1)),
+        GST_FLOW_OK);
+    pos += n;
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = pull_all_to_eos (f.h[s]);
+    Collector a, b;
+    guint i = 0;
+
+    collector_init (&a, RATE, 1, 0, 0, FALSE);
+    collector_init (&b, RATE, 1, t2, off2, FALSE);
+    /* stream 1: drained exactly before stream 2 starts, i.e. the first
+     * DISCONT buffer after the start comes after exactly n1 samples */
+    {
+      guint64 before = 0;
+      guint j;
+      for (j = 0; j < bufs->len; j++) {
+        GstBuffer *buf = g_ptr_array_index (bufs, j);
+        if (j > 0 && GST_BUFFER_IS_DISCONT (buf))
+          break;
+        before += gst_buffer_get_size (buf) / sizeof (float);
+      }
+      fail_unless (j < bufs->len && before == n1, "%s: the element did not "
+          "start a new stream after exactly %" G_GUINT64_FORMAT " samples "
+          "(%s after %" G_GUINT64_FORMAT ")", kind == 0 ? "DISCONT + PTS jump"
+          : kind == 1 ? "PTS jump of 10 s without DISCONT flag" :
+          "DISCONT flag", n1, j < bufs->len ? "new stream" : "no new stream",
+          before);
+    }
+    while (i < bufs->len && a.n < n1) {
+      GstBuffer *buf = g_ptr_array_index (bufs, i++);
+      if (a.n > 0)
+        fail_if (GST_BUFFER_IS_DISCONT (buf));
+      collector_add (&a, gst_buffer_ref (buf));
+    }
+    fail_unless_equals_uint64 (a.n, n1);
+    fail_unless (i < bufs->len, "nothing of the second stream");
+    fail_unless (GST_BUFFER_IS_DISCONT (g_ptr_array_index (bufs, i)),
+        "first buffer of the new stream not DISCONT");
+    for (; i < bufs->len; i++) {
+      GstBuffer *buf = g_ptr_array_index (bufs, i);
+      if (b.n > 0)
+        fail_if (GST_BUFFER_IS_DISCONT (buf));
+      collector_add (&b, gst_buffer_ref (buf));
+    }
+    fail_unless_equals_uint64 (b.n, n2);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_START_TEST (test_discont_flag_and_jump)
+{
+  check_discont (0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_discont_pts_jump)
+{
+  check_discont (1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_discont_flag_only)
+{
+  check_discont (2);
+}
+
+GST_END_TEST;
+
+/* A caps change drains the old stream, then the new one starts. */
+GST_START_TEST (test_caps_change_drains)
+{
+  Fix f;
+  const guint64 n1 = 3333, n2 = 4444;
+  const GstClockTime t2 = stime (n1, RATE);
+  float *x = two_tone (n1 + n2, 1, 48000);
+  GPtrArray *bufs;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x, n1, 1, RATE,
+              0, 0, 0, FALSE)), GST_FLOW_OK);
+  gst_harness_set_src_caps_str (f.h[0], "audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)48000, channels=(int)1");
+  fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + n1, n2, 1,
+              48000, t2, 0, GST_BUFFER_OFFSET_NONE, FALSE)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    Collector a, b;
+    guint i = 0;
+    bufs = pull_all_to_eos (f.h[s]);
+    collector_init (&a, RATE, 1, 0, 0, FALSE);
+    collector_init (&b, 48000, 1, t2, GST_BUFFER_OFFSET_NONE, FALSE);
+    while (i < bufs->len && a.n < n1)
+      collector_add (&a, gst_buffer_ref (g_ptr_array_index (bufs, i++)));
+    fail_unless_equals_uint64 (a.n, n1);
+    for (; i < bufs->len; i++)
+      collector_add (&b, gst_buffer_ref (g_ptr_array_index (bufs, i)));
+    fail_unless_equals_uint64 (b.n, n2);
+    g_ptr_array_free (bufs, TRUE);
+    {
+      GstCaps *caps = current_caps (f.el, s ? "src_1" : "src_0");
+      GstStructure *st = gst_caps_get_structure (caps, 0);
+      gint rate;
+      fail_unless (gst_structure_get_int (st, "rate", &rate));
+      fail_unless_equals_int (rate, 48000);
+      gst_caps_unref (caps);
+    }
+  }
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 8. NaN / Inf input */
+
+GST_START_TEST (test_non_finite_input)
+{
+  Fix f;
+  const gsize total = 40000;
+  float *x = two_tone (total, 2, RATE);
+  float *clean;
+  Collector c[2];
+  gsize pos = 0;
+
+  /* scattered bad samples, a run of them, and a whole buffer of NaN */
+  for (gsize i = 0; i < total * 2; i += 97)
+    x[i] = NAN;
+  for (gsize i = 5; i < total * 2; i += 1013)
+    x[i] = INFINITY;
+  for (gsize i = 11; i < total * 2; i += 1543)
+    x[i] = -INFINITY;
+  for (gsize i = 20000; i < 20600; i++)
+    x[i] = (i & 1) ? NAN : -INFINITY;
+  for (gsize i = 30000 * 2; i < 31000 * 2; i++)
+    x[i] = NAN;
+  clean = g_memdup2 (x, total * 2 * sizeof (float));
+  for (gsize i = 0; i < total * 2; i++)
+    if (!isfinite (clean[i]))
+      clean[i] = 0.f;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, 2, 0, 0, TRUE);
+  while (pos < total) {
+    /* one buffer is exactly [30000, 31000): all NaN */
+    gsize n = pos < 30000 ? MIN (30000 - pos, 1234) : pos < 31000 ?
+        31000 - pos : MIN (total - pos, 2345);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos * 2, n,
+                2, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < 2; s++)
+      collect_available (&c[s], f.h[s]);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    collect_to_eos (&c[s], f.h[s]);     /* checks every sample is finite */
+    fail_unless_equals_uint64 (c[s].n, total);
+  }
+  for (gsize i = 0; i < total * 2; i++) {
+    double sum = (double) g_array_index (c[0].data, float, i)
+        + g_array_index (c[1].data, float, i);
+    if (fabs (sum - clean[i]) > 1e-5)
+      fail ("sample %" G_GSIZE_FORMAT ": sum %.8f != cleaned input %.8f",
+          i / 2, sum, clean[i]);
+  }
+  for (guint s = 0; s < 2; s++)
+    collector_clear (&c[s]);
+  g_free (clean);
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 9. Mask output */
+
+static void
+check_masks (gsize total, guint n_sources, GstClockTime base, gint channels)
+{
+  Fix f;
+  GstElement *el = make_sep ();
+  float *x = two_tone (total ? total : 1, channels, RATE);
+  GPtrArray *bufs[MAX_PADS];
+  const guint64 want = (total + HOP - 1) / HOP;
+  gsize pos = 0;
+  gchar *caps;
+
+  g_object_set (el, "n-sources", n_sources, NULL);
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
+  fix_attach (&f, el, n_sources);
+  caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)%d, channels=(int)%d", RATE,
+      channels);
+  gst_harness_set_src_caps_str (f.h[0], caps);
+  g_free (caps);
+  while (pos < total) {
+    gsize n = MIN (total - pos, 1777);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos *
+                channels, n, channels, RATE, base, pos, 0, FALSE)),
+        GST_FLOW_OK);
+    pos += n;
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < n_sources; s++) {
+    bufs[s] = pull_all_to_eos (f.h[s]);
+    fail_unless_equals_uint64 (bufs[s]->len, want);
+  }
+  for (guint64 j = 0; j < want; j++) {
+    GstMapInfo maps[MAX_PADS];
+    GstClockTime t0 = base + stime (j * HOP, RATE);
+    GstClockTime t1 = base + stime (MIN ((j + 1) * HOP, total), RATE);
+    for (guint s = 0; s < n_sources; s++) {
+      GstBuffer *b = g_ptr_array_index (bufs[s], j);
+      fail_unless_equals_uint64 (gst_buffer_get_size (b), BINS * 4);
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b), t0);
+      fail_unless_equals_uint64 (GST_BUFFER_DURATION (b), t1 - t0);
+      fail_unless (gst_buffer_map (b, &maps[s], GST_MAP_READ));
+    }
+    for (guint k = 0; k < BINS; k++) {
+      double sum = 0;
+      for (guint s = 0; s < n_sources; s++) {
+        float v = ((const float *) maps[s].data)[k];
+        if (!(v >= 0.f && v <= 1.f))
+          fail ("mask %u frame %" G_GUINT64_FORMAT " bin %u = %g", s, j, k,
+              v);
+        sum += v;
+      }
+      if (fabs (sum - 1.0) > 1e-5)
+        fail ("frame %" G_GUINT64_FORMAT " bin %u: masks sum to %.8f", j, k,
+            sum);
+    }
+    for (guint s = 0; s < n_sources; s++)
+      gst_buffer_unmap (g_ptr_array_index (bufs[s], j), &maps[s]);
+  }
+  for (guint s = 0; s < n_sources; s++)
+    g_ptr_array_free (bufs[s], TRUE);
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_START_TEST (test_mask_output)
+{
+  check_masks (10000, 2, 0, 1);         /* ceil: 20, the last one short */
+  check_masks (HOP * 10, 2, 0, 1);      /* exact multiple: 10 */
+  check_masks (100, 2, 0, 1);   /* less than a hop: 1 */
+  check_masks (0, 2, 0, 1);     /* nothing: 0 */
+  check_masks (44100, 3, GST_SECOND, 2);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 10. Invalid settings */
+
+static void
+check_invalid (const gchar * prop_name, const gchar * p1, guint v1,
+    const gchar * p2, guint v2)
+{
+  GstElement *el = make_sep ();
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  g_object_set (el, p1, v1, NULL);
+  if (p2)
+    g_object_set (el, p2, v2, NULL);
+  gst_element_set_bus (el, bus);
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error message for invalid %s", prop_name);
+  gst_message_parse_error (msg, &err, &dbg);
+  GST_INFO ("error: %s (%s)", err->message, dbg);
+  fail_unless (g_error_matches (err, GST_LIBRARY_ERROR,
+          GST_LIBRARY_ERROR_SETTINGS), "error %s", err->message);
+  fail_unless (str_contains (err->message, prop_name),
+      "error message '%s' does not name %s", err->message, prop_name);
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+
+  /* valid again: the state change now succeeds */
+  g_object_set (el, "components", 0, "fft-size", FFT, "hop-size", HOP, NULL);
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_bus (el, NULL);
+  gst_bus_set_flushing (bus, TRUE);
+  gst_object_unref (bus);
+  gst_object_unref (el);
+}
+
+GST_START_TEST (test_invalid_settings)
+{
+  check_invalid ("components", "components", 3, "n-sources", 2);
+  check_invalid ("hop-size", "fft-size", 2048, "hop-size", 1025);
+  check_invalid ("hop-size", "fft-size", 64, NULL, 0);  /* hop 512 > 32 */
+  check_invalid ("fft-size", "fft-size", 2047, NULL, 0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_settings_ignored_in_playing)
+{
+  Fix f;
+  guint fft, hop, n, comp, win, it, exp_;
+  guint64 seed;
+  gint mode;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_upstream_latency (f.h[0], 0);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  fail_unless_equals_int (GST_STATE (f.el), GST_STATE_PLAYING);
+
+  g_object_set (f.el, "fft-size", 1024, "hop-size", 128, "n-sources", 3,
+      "components", 3, "window-frames", 10, "seed", (guint64) 99, NULL);
+  gst_util_set_object_arg (G_OBJECT (f.el), "output-mode", "mask");
+  /* live-tunable ones do change */
+  g_object_set (f.el, "iterations", 3, "mask-exponent", 1, NULL);
+
+  g_object_get (f.el, "fft-size", &fft, "hop-size", &hop, "n-sources", &n,
+      "components", &comp, "window-frames", &win, "seed", &seed,
+      "output-mode", &mode, "iterations", &it, "mask-exponent", &exp_, NULL);
+  fail_unless_equals_int (fft, FFT);
+  fail_unless_equals_int (hop, HOP);
+  fail_unless_equals_int (n, 2);
+  fail_unless_equals_int (comp, 0);
+  fail_unless_equals_int (win, 258);
+  fail_unless_equals_uint64 (seed, 0);
+  fail_unless_equals_int (mode, 0);
+  fail_unless_equals_int (it, 3);
+  fail_unless_equals_int (exp_, 1);
+  fail_unless_equals_int (f.el->numsrcpads, 2);
+  if (has_property (f.el, "algorithm")) {
+    gint algo;
+    gdouble reg;
+    gst_util_set_object_arg (G_OBJECT (f.el), "algorithm", "volmin");
+    g_object_set (f.el, "regularization", 0.5, NULL);
+    g_object_get (f.el, "algorithm", &algo, "regularization", &reg, NULL);
+    fail_unless_equals_int (algo, 0);
+    fail_unless (reg == 0.0);
+  }
+  fail_unless_equals_uint64 (gst_harness_query_latency (f.h[1]),
+      gst_util_uint64_scale_int_ceil (FFT, GST_SECOND, RATE));
+
+  /* and data still flows with the old sizes */
+  {
+    float *x = two_tone (3000, 1, RATE);
+    Collector c[2];
+    for (guint s = 0; s < 2; s++)
+      collector_init (&c[s], RATE, 1, 0, 0, FALSE);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x, 3000, 1,
+                RATE, 0, 0, 0, FALSE)), GST_FLOW_OK);
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+    for (guint s = 0; s < 2; s++) {
+      collect_to_eos (&c[s], f.h[s]);
+      fail_unless_equals_uint64 (c[s].n, 3000);
+    }
+    g_free (x);
+  }
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 11. Silence */
+
+GST_START_TEST (test_silence)
+{
+  Fix f;
+  const gsize total = 3 * RATE;
+  float *zeros = g_new0 (float, 5000 * 2);
+  Collector c[2];
+  gsize pos = 0;
+  guint32 seed = 99;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, 2, 0, 0, TRUE);
+  while (pos < total) {
+    gsize n = MIN (total - pos, 1 + lcg (&seed) % 4999);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (zeros, n, 2,
+                RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < 2; s++)
+      collect_available (&c[s], f.h[s]);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    collect_to_eos (&c[s], f.h[s]);
+    fail_unless_equals_uint64 (c[s].n, total);
+    for (gsize i = 0; i < total * 2; i++)
+      if (g_array_index (c[s].data, float, i) != 0.0f)
+        fail ("pad %u sample %" G_GSIZE_FORMAT " = %g, not 0", s, i / 2,
+            g_array_index (c[s].data, float, i));
+    collector_clear (&c[s]);
+  }
+  g_free (zeros);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* A GAP is separated as silence of its duration. */
+GST_START_TEST (test_gap_is_silence)
+{
+  Fix f;
+  Collector c[2];
+  const GstClockTime t0 = 2 * GST_SECOND;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, 1, t0, GST_BUFFER_OFFSET_NONE, TRUE);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (t0,
+              100 * GST_MSECOND)));
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    collect_to_eos (&c[s], f.h[s]);
+    fail_unless_equals_uint64 (c[s].n, 4410);
+    for (guint i = 0; i < 4410; i++)
+      fail_unless (g_array_index (c[s].data, float, i) == 0.0f);
+    collector_clear (&c[s]);
+  }
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* More: multichannel, untimestamped input, flush with a blocked branch */
+
+/* More than two channels, unpositioned (channel-mask=0). */
+GST_START_TEST (test_sum_multichannel)
+{
+  const gint channels[] = { 4, 8 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (channels); k++) {
+    const gint C = channels[k];
+    const gsize total = RATE / 2;
+    Fix f;
+    Collector c[2];
+    float *x = two_tone (total, C, RATE);
+    gchar *caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
+        "layout=(string)interleaved, rate=(int)%d, channels=(int)%d, "
+        "channel-mask=(bitmask)0x0", RATE, C);
+    GstCaps *in = gst_caps_from_string (caps);
+
+    fix_attach (&f, make_sep (), 2);
+    gst_harness_set_src_caps_str (f.h[0], caps);
+    g_free (caps);
+    for (guint s = 0; s < 2; s++)
+      collector_init (&c[s], RATE, C, 0, 0, TRUE);
+    for (gsize pos = 0; pos < total;) {
+      gsize n = MIN (total - pos, 2999);
+      fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos * C,
+                  n, C, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+      pos += n;
+      for (guint s = 0; s < 2; s++)
+        collect_available (&c[s], f.h[s]);
+    }
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+    for (guint s = 0; s < 2; s++) {
+      GstCaps *out = current_caps (f.el, s ? "src_1" : "src_0");
+      fail_unless (gst_caps_is_equal (out, in), "caps %" GST_PTR_FORMAT, out);
+      gst_caps_unref (out);
+      collect_to_eos (&c[s], f.h[s]);
+      fail_unless_equals_uint64 (c[s].n, total);
+    }
+    for (gsize i = 0; i < total * C; i++) {
+      double sum = (double) g_array_index (c[0].data, float, i)
+          + g_array_index (c[1].data, float, i);
+      if (fabs (sum - x[i]) > 1e-5)
+        fail ("%d ch, sample %" G_GSIZE_FORMAT ": sum %.8f != input %.8f", C,
+            i / C, sum, x[i]);
+    }
+    for (guint s = 0; s < 2; s++)
+      collector_clear (&c[s]);
+    gst_caps_unref (in);
+    g_free (x);
+    fix_teardown (&f);
+  }
+}
+
+GST_END_TEST;
+
+static GstBuffer *
+make_buf_no_ts (const float *data, gsize frames, gboolean discont)
+{
+  GstBuffer *b = make_buf (data, frames, 1, RATE, 0, 0,
+      GST_BUFFER_OFFSET_NONE, discont);
+  GST_BUFFER_PTS (b) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (b) = GST_CLOCK_TIME_NONE;
+  return b;
+}
+
+/* Buffers without timestamps: the output starts at the segment start and
+ * runs on sample by sample; a DISCONT buffer among them drains the first
+ * stream and the second one continues where it ended. */
+GST_START_TEST (test_untimestamped)
+{
+  Fix f;
+  const guint64 n1 = 6001, n2 = 4321;
+  const GstClockTime start = 2 * GST_SECOND;
+  float *x = two_tone (n1 + n2, 1, RATE);
+  GstSegment seg;
+
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = seg.time = seg.position = start;
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  for (guint64 pos = 0; pos < n1;) {
+    guint64 n = MIN (n1 - pos, 1000);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf_no_ts (x + pos,
+                n, FALSE)), GST_FLOW_OK);
+    pos += n;
+  }
+  for (guint64 pos = 0; pos < n2;) {
+    guint64 n = MIN (n2 - pos, 1000);
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            make_buf_no_ts (x + n1 + pos, n, pos == 0)), GST_FLOW_OK);
+    pos += n;
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = pull_all_to_eos (f.h[s]);
+    Collector c;
+    guint i = 0;
+
+    collector_init (&c, RATE, 1, start, GST_BUFFER_OFFSET_NONE, FALSE);
+    while (i < bufs->len && c.n < n1)
+      collector_add (&c, gst_buffer_ref (g_ptr_array_index (bufs, i++)));
+    fail_unless_equals_uint64 (c.n, n1);
+    fail_unless (i < bufs->len);
+    fail_unless (GST_BUFFER_IS_DISCONT (g_ptr_array_index (bufs, i)));
+    /* the new stream goes on where the last one ended, on the same
+     * timeline: sample n1 + k has the timestamp start + (n1 + k) / rate */
+    for (; i < bufs->len; i++)
+      collector_add (&c, gst_buffer_ref (g_ptr_array_index (bufs, i)));
+    fail_unless_equals_uint64 (c.n, n1 + n2);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstHarness *h;
+  const float *x;
+  guint n_bufs, pushed;
+  GstFlowReturn last;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} Pusher;
+
+static gpointer
+pusher_thread (gpointer data)
+{
+  Pusher *p = data;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  for (guint i = 0; i < p->n_bufs && ret == GST_FLOW_OK; i++) {
+    ret = gst_harness_push (p->h, make_buf (p->x + i * HOP, HOP, 1, RATE, 0,
+            (guint64) i * HOP, 0, FALSE));
+    g_mutex_lock (&p->lock);
+    p->pushed++;
+    g_mutex_unlock (&p->lock);
+  }
+  g_mutex_lock (&p->lock);
+  p->last = ret;
+  p->done = TRUE;
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+  return NULL;
+}
+
+/* src_1 goes to a sink that blocks (like one waiting for preroll): once
+ * its queue is full the streaming thread waits; a flush must release
+ * everything, and the stream must start afresh after it. */
+GST_START_TEST (test_flush_blocked_branch)
+{
+  GstHarness *h;
+  GstElement *el = make_sep ();
+  NmfTestSink *sink = g_object_new (nmf_test_sink_get_type (), NULL);
+  GstPad *src1;
+  float *x = two_tone (400 * HOP, 1, RATE);
+  Pusher p = { 0 };
+  GThread *thread;
+  gint64 deadline;
+  const GstClockTime t2 = 7 * GST_SECOND;
+  GstSegment seg;
+  Collector c;
+
+  gst_object_ref_sink (sink);
+  sink->block = TRUE;
+  src1 = gst_element_get_static_pad (el, "src_1");
+  fail_unless_equals_int (gst_pad_link (src1, sink->sinkpad),
+      GST_PAD_LINK_OK);
+  gst_pad_set_active (sink->sinkpad, TRUE);
+  h = gst_harness_new_with_element (el, "sink", "src_0");
+  gst_object_unref (el);
+  gst_harness_set_src_caps_str (h, CAPS_MONO_44100);
+
+  p.h = h;
+  p.x = x;
+  p.n_bufs = 400;
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  thread = g_thread_new ("pusher", pusher_thread, &p);
+
+  /* the pusher gets stuck: src_1 holds 64 items at most */
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_mutex_lock (&p.lock);
+  fail_if (p.done, "all pushed although src_1 is blocked");
+  g_mutex_unlock (&p.lock);
+  g_mutex_lock (&sink->lock);
+  fail_unless (sink->blocked);
+  g_mutex_unlock (&sink->lock);
+
+  /* flush from this thread, as a seek would */
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  g_mutex_lock (&p.lock);
+  while (!p.done)
+    if (!g_cond_wait_until (&p.cond, &p.lock, deadline))
+      break;
+  fail_unless (p.done, "streaming thread still blocked after flush-start");
+  fail_unless_equals_int (p.last, GST_FLOW_FLUSHING);
+  g_mutex_unlock (&p.lock);
+  g_thread_join (thread);
+
+  g_mutex_lock (&sink->lock);
+  sink->block = FALSE;
+  g_cond_broadcast (&sink->cond);
+  g_mutex_unlock (&sink->lock);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+
+  /* drop what src_0 got before the flush */
+  {
+    GstBuffer *b;
+    while ((b = gst_harness_try_pull (h)))
+      gst_buffer_unref (b);
+  }
+  collector_init (&c, RATE, 1, t2, 0, FALSE);
+  for (guint i = 0; i < 10; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_buf (x + i * 1000, 1000,
+                1, RATE, t2, i * 1000, 0, FALSE)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  collect_to_eos (&c, h);
+  fail_unless_equals_uint64 (c.n, 10000);
+  collector_clear (&c);
+
+  gst_harness_teardown (h);
+  gst_pad_set_active (sink->sinkpad, FALSE);
+  gst_object_unref (src1);
+  gst_object_unref (sink);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* The same contract with algorithm=volmin (when the element has it) */
+
+GST_START_TEST (test_volmin_sum)
+{
+  if (!use_algorithm ("volmin"))
+    return;
+  check_sum (1, 2, 2 * RATE, 0, FFT, HOP);
+  check_sum (2, 2, RATE, 3 * GST_SECOND + 17, FFT, HOP);
+  check_sum (2, 3, RATE, GST_SECOND, 1024, 256);
+  test_algorithm = NULL;
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_volmin_counts)
+{
+  const guint one[] = { 1 };
+  const guint mixed[] = { 777, 1500, 3, 2049 };
+  const guint huge[] = { 300000 };
+
+  if (!use_algorithm ("volmin"))
+    return;
+  check_counts (one, 1, 3000, 2);
+  check_counts (mixed, 4, 9, 3);
+  check_counts (huge, 1, 1, 2);
+  check_counts (NULL, 0, 0, 2);
+  test_algorithm = NULL;
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_volmin_masks)
+{
+  if (!use_algorithm ("volmin"))
+    return;
+  check_masks (10000, 2, 0, 1);
+  check_masks (44100, 3, GST_SECOND, 2);
+  test_algorithm = NULL;
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_volmin_silence_and_nan)
+{
+  Fix f;
+  const gsize total = RATE;
+  float *x = g_new0 (float, total);
+  Collector c[2];
+
+  if (!use_algorithm ("volmin"))
+    return;
+  /* silence, then NaN/Inf: all of it is silence for the element */
+  for (gsize i = total / 2; i < total; i++)
+    x[i] = (i % 3) ? NAN : ((i & 1) ? INFINITY : -INFINITY);
+  fix_attach (&f, make_sep (), 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, 1, 0, 0, TRUE);
+  for (gsize pos = 0; pos < total;) {
+    gsize n = MIN (total - pos, 3333);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos, n, 1,
+                RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < 2; s++)
+      collect_available (&c[s], f.h[s]);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    collect_to_eos (&c[s], f.h[s]);
+    fail_unless_equals_uint64 (c[s].n, total);
+    for (gsize i = 0; i < total; i++)
+      if (g_array_index (c[s].data, float, i) != 0.0f)
+        fail ("pad %u sample %" G_GSIZE_FORMAT " = %g, not 0", s, i,
+            g_array_index (c[s].data, float, i));
+    collector_clear (&c[s]);
+  }
+  g_free (x);
+  fix_teardown (&f);
+  test_algorithm = NULL;
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+
+static Suite *
+nmfseparate_suite (void)
+{
+  Suite *s = suite_create ("nmfseparate");
+  TCase *tc;
+
+  gst_element_register (NULL, "nmftestsink", GST_RANK_NONE,
+      nmf_test_sink_get_type ());
+
+  tc = tcase_create ("pads");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_pads_default);
+  tcase_add_test (tc, test_pads_n_sources);
+  tcase_add_test (tc, test_pads_link_by_name);
+  tcase_add_test (tc, test_pads_parse_launch);
+  tcase_add_test (tc, test_pads_one_unlinked);
+
+  tc = tcase_create ("caps");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_caps_audio);
+  tcase_add_test (tc, test_caps_mask);
+  tcase_add_test (tc, test_caps_refused);
+
+  tc = tcase_create ("latency");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_latency);
+
+  tc = tcase_create ("timestamps");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_long_stream_timestamps);
+
+  tc = tcase_create ("counts");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_counts_less_than_hop);
+  tcase_add_test (tc, test_counts_nothing);
+  tcase_add_test (tc, test_counts_eos_without_caps);
+  tcase_add_test (tc, test_counts_mid_frame);
+  tcase_add_test (tc, test_counts_one_sample_buffers);
+  tcase_add_test (tc, test_counts_huge_buffer);
+
+  tc = tcase_create ("sum");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_sum_mono);
+  tcase_add_test (tc, test_sum_stereo);
+  tcase_add_test (tc, test_sum_other_configs);
+  tcase_add_test (tc, test_sum_multichannel);
+
+  tc = tcase_create ("flush_discont");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_flush);
+  tcase_add_test (tc, test_discont_flag_and_jump);
+  tcase_add_test (tc, test_discont_pts_jump);
+  tcase_add_test (tc, test_discont_flag_only);
+  tcase_add_test (tc, test_caps_change_drains);
+  tcase_add_test (tc, test_untimestamped);
+  tcase_add_test (tc, test_flush_blocked_branch);
+
+  tc = tcase_create ("bad_input");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_non_finite_input);
+
+  tc = tcase_create ("mask");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_mask_output);
+
+  tc = tcase_create ("settings");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_invalid_settings);
+  tcase_add_test (tc, test_settings_ignored_in_playing);
+
+  tc = tcase_create ("volmin");
+  suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, NULL, reset_algorithm);
+  tcase_add_test (tc, test_volmin_sum);
+  tcase_add_test (tc, test_volmin_counts);
+  tcase_add_test (tc, test_volmin_masks);
+  tcase_add_test (tc, test_volmin_silence_and_nan);
+
+  tc = tcase_create ("silence");
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_silence);
+  tcase_add_test (tc, test_gap_is_silence);
+
+  return s;
+}
+
+GST_CHECK_MAIN (nmfseparate);

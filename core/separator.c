@@ -40,6 +40,7 @@ struct nmf_separator
   uint64_t samples_out;
   uint64_t masks_out;
   uint64_t non_finite;
+  uint64_t clamped;
 };
 
 void
@@ -369,6 +370,9 @@ take_input (nmf_separator * sep, const float *in, size_t n)
         if (!isfinite (x)) {
           x = 0.0f;
           sep->non_finite++;
+        } else if (fabsf (x) > NMF_SEPARATOR_MAX_SAMPLE) {
+          x = x > 0.0f ? NMF_SEPARATOR_MAX_SAMPLE : -NMF_SEPARATOR_MAX_SAMPLE;
+          sep->clamped++;
         }
         dst[i] = x;
       }
@@ -485,6 +489,7 @@ nmf_separator_get_stats (const nmf_separator * sep,
   stats->masks_out = sep->masks_out;
   stats->frames = sep->frames;
   stats->non_finite_samples = sep->non_finite;
+  stats->clamped_samples = sep->clamped;
 }
 
 const float *

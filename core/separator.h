@@ -16,7 +16,9 @@
  *
  * Non-finite samples (NaN, +-Inf) are replaced by 0 (silence) before they
  * reach the STFT, in the model and in the output alike, and counted
- * (nmf_separator_get_stats).
+ * (nmf_separator_get_stats).  Finite samples beyond +-NMF_SEPARATOR_MAX_SAMPLE
+ * (300 dB above full scale: garbage, not audio) are clamped to it, so that
+ * no spectrum or model value can overflow float, and counted too.
  *
  * All memory and FFTW plans are set up by create; process and drain never
  * allocate.  One separator must not be used by two threads at once;
@@ -33,6 +35,7 @@ extern "C" {
 
 #define NMF_SEPARATOR_MAX_CHANNELS 64
 #define NMF_SEPARATOR_MAX_SOURCES 16
+#define NMF_SEPARATOR_MAX_SAMPLE 1e15f
 
 typedef enum
 {
@@ -77,6 +80,7 @@ typedef struct
   uint64_t masks_out;           /* mask frames, per source */
   uint64_t frames;              /* STFT frames analysed */
   uint64_t non_finite_samples;  /* NaN / Inf input samples replaced by 0 */
+  uint64_t clamped_samples;     /* samples beyond +-NMF_SEPARATOR_MAX_SAMPLE */
 } nmf_separator_stats;
 
 typedef struct nmf_separator nmf_separator;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.." || exit 1
 . scripts/setup.sh
 builddir=${1:-build}
 
-if ! nmf_ensure_packages clang libclang-rt-14-dev; then
+if ! nmf_ensure_packages clang libclang-rt-14-dev python3-gst-1.0; then
   echo "0 passed, 1 failed"
   exit 1
 fi

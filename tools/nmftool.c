@@ -2,6 +2,7 @@
  *
  *   nmftool factorize --method volmin|kl --rank R --in X.npy
  *                     --w-out W.npy --h-out H.npy [options]
+ *   nmftool separate --sources N [options] INPUT OUTDIR   (separate.c)
  *
  * Subcommands live in a dispatch table so that later ones (learn,
  * separate) are one entry and one function each. */
@@ -15,13 +16,11 @@
 
 #include "kl_batch.h"
 #include "nmf_error.h"
+#include "nmftool.h"
 #include "npy.h"
 #include "volmin.h"
 
-#define EXIT_RUNTIME 1          /* bad data, I/O, solver failure */
-#define EXIT_USAGE 2            /* bad command line */
-
-static const char *prog = "nmftool";
+const char *prog = "nmftool";
 
 static void
 fail_line (const char *cmd, const char *kind, const char *fmt, va_list ap)
@@ -32,7 +31,7 @@ fail_line (const char *cmd, const char *kind, const char *fmt, va_list ap)
   fputc ('\n', stderr);
 }
 
-static int
+int
 usage_error (const char *cmd, const char *fmt, ...)
 {
   va_list ap;
@@ -45,7 +44,7 @@ usage_error (const char *cmd, const char *fmt, ...)
   return EXIT_USAGE;
 }
 
-static int
+int
 runtime_error (const char *cmd, const char *fmt, ...)
 {
   va_list ap;
@@ -55,7 +54,7 @@ runtime_error (const char *cmd, const char *fmt, ...)
   return EXIT_RUNTIME;
 }
 
-static void
+void
 warning (const char *cmd, const char *fmt, ...)
 {
   va_list ap;
@@ -65,7 +64,7 @@ warning (const char *cmd, const char *fmt, ...)
 }
 
 /* Strict number parsing: the whole string, in range, finite. */
-static int
+int
 parse_ulong (const char *s, unsigned long min, unsigned long max,
     unsigned long *out)
 {
@@ -82,7 +81,7 @@ parse_ulong (const char *s, unsigned long min, unsigned long max,
   return 0;
 }
 
-static int
+int
 parse_u64 (const char *s, unsigned long long *out)
 {
   char *end;
@@ -98,7 +97,7 @@ parse_u64 (const char *s, unsigned long long *out)
   return 0;
 }
 
-static int
+int
 parse_double (const char *s, double *out)
 {
   char *end;
@@ -369,6 +368,9 @@ typedef struct
 static const command commands[] = {
   {"factorize", cmd_factorize, "factor X ~ W H^T (volume-min or KL-NMF)",
       factorize_help},
+  {"separate", nmftool_cmd_separate,
+      "separate an audio file into one WAV per source (nmfseparate)",
+      nmftool_separate_help},
 };
 
 #define N_COMMANDS (sizeof (commands) / sizeof (commands[0]))
@@ -383,10 +385,13 @@ print_help (FILE * f)
   for (i = 0; i < N_COMMANDS; i++)
     fprintf (f, "  %-12s %s\n", commands[i].name, commands[i].summary);
   fprintf (f, "\nExit status: 0 success (possibly with a warning), "
-      "1 bad data, I/O or solver\nfailure, 2 bad command line. Errors are "
-      "one line on stderr.\n\n");
-  for (i = 0; i < N_COMMANDS; i++)
+      "1 bad data, I/O or solver\nfailure (separate: pipeline error), "
+      "2 bad command line, 130 interrupted\n(separate, Ctrl-C). Errors are "
+      "one line on stderr.\n");
+  for (i = 0; i < N_COMMANDS; i++) {
+    fputc ('\n', f);
     fputs (commands[i].help, f);
+  }
 }
 
 int

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Live: the microphone (autoaudiosrc) through nmfseparate, one source played
+# back (autoaudiosink), the others dropped. Stop with Ctrl-C.
+#
+#   pipelines/live-mic.sh [--print] [--sources N] [--play K]
+#                         [--algorithm kl|volmin]
+#
+#   --sources N     number of sources, 1..16 (default 2)
+#   --play K        the source to listen to, 0..N-1 (default 0)
+#   --algorithm A   kl (default) or volmin
+#   --print         only print the gst-launch-1.0 line, do not check the
+#                   devices nor run it
+# Refuses (exit status 3, one line saying which) when there is no audio
+# capture or playback device: autoaudiosrc/autoaudiosink would otherwise
+# fall back to silence/a fake sink and run without any sound.
+# The latency added by nmfseparate is fft-size / rate (46 ms at the default
+# 2048 samples, 44.1 kHz); use headphones so the playback does not feed the
+# microphone. Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is
+# not set and build/ has one.
+set -eu
+usage () { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+die () { echo "live-mic.sh: $*" >&2; exit 2; }
+
+n=2 k=0 algorithm=kl print_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sources) n=${2:?}; shift 2 ;;
+    --play) k=${2:?}; shift 2 ;;
+    --algorithm) algorithm=${2:?}; shift 2 ;;
+    --print) print_only=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument $1 (see --help)" ;;
+  esac
+done
+case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 1..16" ;; esac
+case "$k" in ''|*[!0-9]*) die "--play needs an integer in 0..$((n - 1))" ;; esac
+[ "$n" -ge 1 ] && [ "$n" -le 16 ] || die "--sources needs an integer in 1..16"
+[ "$k" -lt "$n" ] || die "--play needs an integer in 0..$((n - 1))"
+case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
+  export GST_PLUGIN_PATH="$root/build/plugin"
+  echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
+fi
+
+args=(autoaudiosrc ! audioconvert ! audioresample !
+      nmfseparate name=s "n-sources=$n" "algorithm=$algorithm")
+for ((i = 0; i < n; i++)); do
+  if [ "$i" -eq "$k" ]; then
+    args+=(s.src_$i ! audioconvert ! audioresample ! autoaudiosink)
+  else
+    args+=(s.src_$i ! fakesink)
+  fi
+done
+echo "gst-launch-1.0 ${args[*]}"
+[ "$print_only" -eq 1 ] && exit 0
+
+# Is there a real device? autoaudiosrc/autoaudiosink fall back to
+# audiotestsrc/fakesink (with only a warning) when none opens.
+src_probe=$(timeout 15 gst-launch-1.0 -v autoaudiosrc ! identity eos-after=3 ! fakesink 2>&1) || true
+if ! grep -q 'GstAutoAudioSrc:[^ ]*/Gst[A-Za-z]*Src:[^ ]*\.GstPad:src: caps' <<<"$src_probe" \
+   || grep -q 'GstAutoAudioSrc:[^ ]*/GstAudioTestSrc:' <<<"$src_probe"; then
+  echo "live-mic.sh: no audio capture device found (autoaudiosrc could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect a microphone or start the sound server, then try again" >&2
+  exit 3
+fi
+sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc num-buffers=3 ! autoaudiosink 2>&1) || true
+if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' <<<"$sink_probe" \
+   || grep -q 'GstAutoAudioSink:[^ ]*/GstFakeSink:' <<<"$sink_probe"; then
+  echo "live-mic.sh: no audio playback device found (autoaudiosink could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect speakers or headphones or start the sound server, then try again" >&2
+  exit 3
+fi
+
+echo "listening: source $k of $n; Ctrl-C stops" >&2
+exec gst-launch-1.0 -e "${args[@]}"

@@ -1,0 +1,82 @@
+#!/bin/bash
+# "Remove one source": separate a recording into N sources with nmfseparate
+# and mix all of them back with audiomixer except source K, to a WAV file
+# (32-bit float, same rate, channels and length as the input). As the
+# sources add up to the input, the result is the input minus source K.
+#
+#   pipelines/remove-source.sh [--print] [--sources N] [--remove K]
+#                              [--algorithm kl|volmin] INPUT OUTPUT.wav
+#
+#   --sources N     number of sources, 2..16 (default 2)
+#   --remove K      the source left out, 0..N-1 (default 0); which index
+#                   holds which sound depends on the recording: listen to
+#                   the outputs of 'nmftool separate' first
+#   --algorithm A   kl (default) or volmin
+#   --print         only print the gst-launch-1.0 line, do not run it
+# INPUT is a file name or URI of anything GStreamer decodes. Uses the plugin
+# of this tree's build/ when GST_PLUGIN_PATH is not set and build/ has one.
+set -eu
+usage () { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
+die () { echo "remove-source.sh: $*" >&2; exit 2; }
+
+n=2 k=0 algorithm=kl print_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sources) n=${2:?}; shift 2 ;;
+    --remove) k=${2:?}; shift 2 ;;
+    --algorithm) algorithm=${2:?}; shift 2 ;;
+    --print) print_only=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    --*) die "unknown option $1 (see --help)" ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 2 ] || die "need INPUT and OUTPUT.wav (see --help)"
+input=$1 output=$2
+case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..16" ;; esac
+case "$k" in ''|*[!0-9]*) die "--remove needs an integer in 0..$((n - 1))" ;; esac
+[ "$n" -ge 2 ] && [ "$n" -le 16 ] || die "--sources needs an integer in 2..16"
+[ "$k" -lt "$n" ] || die "--remove needs an integer in 0..$((n - 1))"
+case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
+
+case "$input" in
+  *://*) uri=$input ;;
+  *)
+    [ -r "$input" ] && [ -f "$input" ] || { echo "remove-source.sh: $input: no such readable file" >&2; exit 1; }
+    uri="file://$(realpath "$input" | sed 's/%/%25/g; s/ /%20/g; s/#/%23/g; s/?/%3F/g')"
+    ;;
+esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
+  export GST_PLUGIN_PATH="$root/build/plugin"
+  echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
+fi
+
+# gst-launch-1.0 arguments: decoder, separator, the removed source to
+# fakesink, every other source into audiomixer, the mix to a WAV file
+args=(uridecodebin "uri=$uri" ! audioconvert ! audioresample !
+      nmfseparate name=s "n-sources=$n" "algorithm=$algorithm")
+for ((i = 0; i < n; i++)); do
+  if [ "$i" -eq "$k" ]; then
+    args+=(s.src_$i ! fakesink)
+  else
+    args+=(s.src_$i ! mix.)
+  fi
+done
+args+=(audiomixer name=mix ! audioconvert ! wavenc ! filesink "location=$output")
+
+# print it as one line that can be pasted into a shell
+quote () {
+  if [[ $1 == '!' || $1 =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then
+    printf '%s' "$1"
+  else
+    printf "'%s'" "${1//\'/\'\\\'\'}"
+  fi
+}
+printf 'gst-launch-1.0'
+for a in "${args[@]}"; do printf ' '; quote "$a"; done
+printf '\n'
+[ "$print_only" -eq 1 ] && exit 0
+gst-launch-1.0 -q "${args[@]}"
+echo "wrote $output: the input without source $k of $n" >&2

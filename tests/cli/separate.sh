@@ -1,0 +1,135 @@
+#!/bin/bash
+# nmftool separate on a generated mixture: one WAV per source with exactly
+# the input's sample count (file name and file:// URI, kl and volmin, f32 and
+# s16), progress lines when stderr is not a terminal, and one-line errors
+# with the documented exit status for a missing input, a non-media input,
+# bad options, an invalid element setting and --dictionary without element
+# support.
+#   separate.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
+set -u
+nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
+plugin_dir=$(realpath "$4")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GST_PLUGIN_PATH_1_0="$plugin_dir"
+export GST_REGISTRY="$work/registry.bin"
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+lines () { grep -c '' "$1"; }
+
+found=$(gst-inspect-1.0 nmfseparate | sed -n 's/^ *Filename *//p')
+case "$found" in
+  "$plugin_dir"/*) ;;
+  *) echo "nmfseparate comes from '$found', not from $plugin_dir" >&2; exit 1 ;;
+esac
+
+"$make_mixture" "$work" 10 >/dev/null || exit 1
+read -r frames ch rate fmt bits < <("$wavcheck" "$work/mix.wav") || exit 1
+echo "input: $frames frames, $ch channel(s), $rate Hz"
+
+# run NAME ARGS...: nmftool with stdout+stderr (not a terminal) to NAME.log
+run () { local name=$1; shift; "$nmftool" "$@" >"$work/$name.log" 2>&1; echo $?; }
+check_outputs () {   # DIR N FORMAT BITS
+  local i f n=0
+  for ((i = 0; i < $2; i++)); do
+    f=$1/source$i.wav
+    if ! info=$("$wavcheck" "$f"); then fail "$f is not a complete WAV file"; continue; fi
+    read -r got gch grate gfmt gbits <<<"$info"
+    [ "$got" = "$frames" ] || fail "$f: $got frames, the input has $frames"
+    [ "$gch $grate" = "$ch $rate" ] || fail "$f: $gch channels at $grate Hz, the input $ch at $rate"
+    [ "$gfmt $gbits" = "$3 $4" ] || fail "$f: format $gfmt/$gbits bits, expected $3/$4"
+    n=$((n + 1))
+  done
+  [ ! -e "$1/source$2.wav" ] || fail "$1/source$2.wav should not exist"
+  echo "$1: $n of $2 files with $frames frames"
+}
+
+# 1. two sources, plain file name, default float output, progress lines
+rc=$(run two separate --sources 2 "$work/mix.wav" "$work/out2")
+[ "$rc" = 0 ] || fail "2 sources: exit $rc: $(cat "$work/two.log")"
+check_outputs "$work/out2" 2 3 32
+grep -q '100%.*/.*x real time.*ETA' "$work/two.log" || fail "no 100% progress line: $(cat "$work/two.log")"
+grep -q $'\r' "$work/two.log" && fail "progress bar control characters on a non-terminal"
+grep -q 'wrote .*source0.wav, .*source1.wav' "$work/two.log" || fail "no summary line"
+cat "$work/two.log"
+
+# 2. three sources, volmin, 16-bit, input as a file:// URI, new nested OUTDIR
+rc=$(run three separate --sources 3 --algorithm volmin --format s16 \
+  "file://$work/mix.wav" "$work/out3/nested")
+[ "$rc" = 0 ] || fail "3 sources volmin: exit $rc: $(cat "$work/three.log")"
+check_outputs "$work/out3/nested" 3 1 16
+
+# 3. --set passes element properties; the forced progress bar draws in place
+rc=$(run bar separate --sources 2 --set fft-size=1024 --set hop-size=256 \
+  --progress bar "$work/mix.wav" "$work/outbar")
+[ "$rc" = 0 ] || fail "--set fft-size: exit $rc: $(cat "$work/bar.log")"
+check_outputs "$work/outbar" 2 3 32
+grep -q $'\r\\[#*-*\\] *[0-9]*%' "$work/bar.log" || fail "--progress bar drew no bar"
+
+# 4. a missing input: one line, exit 1, nothing created
+rc=$(run missing separate --sources 2 "$work/no-such.wav" "$work/outm")
+[ "$rc" = 1 ] || fail "missing input: exit $rc, expected 1"
+[ "$(lines "$work/missing.log")" = 1 ] || fail "missing input: not one line: $(cat "$work/missing.log")"
+grep -q 'no-such.wav: No such file or directory' "$work/missing.log" || fail "missing input: $(cat "$work/missing.log")"
+[ ! -e "$work/outm" ] || fail "missing input: OUTDIR was created"
+cat "$work/missing.log"
+
+# 5. not a media file: the pipeline's error, one line, exit 1, no files left
+echo "not audio" >"$work/text.txt"
+rc=$(run text separate --sources 2 "$work/text.txt" "$work/outt")
+[ "$rc" = 1 ] || fail "non-media input: exit $rc, expected 1"
+[ "$(lines "$work/text.log")" = 1 ] || fail "non-media input: not one line: $(cat "$work/text.log")"
+ls "$work/outt"/*.wav >/dev/null 2>&1 && fail "non-media input: partial files left"
+cat "$work/text.log"
+
+# 6. an invalid element setting refused when the pipeline starts: one line, exit 1
+rc=$(run badhop separate --sources 2 --set hop-size=4096 "$work/mix.wav" "$work/outh")
+[ "$rc" = 1 ] || fail "hop-size > fft-size/2: exit $rc, expected 1"
+[ "$(lines "$work/badhop.log")" = 1 ] || fail "hop-size > fft-size/2: not one line: $(cat "$work/badhop.log")"
+ls "$work/outh"/*.wav >/dev/null 2>&1 && fail "hop-size > fft-size/2: partial files left"
+cat "$work/badhop.log"
+
+# 7. command-line errors: one line, exit 2
+usage_case () {
+  rc=$(run usage separate "$@")
+  [ "$rc" = 2 ] || fail "'$*': exit $rc, expected 2: $(cat "$work/usage.log")"
+  [ "$(lines "$work/usage.log")" = 1 ] || fail "'$*': not one line: $(cat "$work/usage.log")"
+}
+in=$work/mix.wav out=$work/outu
+usage_case --sources 0 "$in" "$out"
+usage_case --sources 17 "$in" "$out"
+usage_case --sources x "$in" "$out"
+usage_case "$in" "$out"
+usage_case --sources 2 "$in"
+usage_case --sources 2 "$in" "$out" extra
+usage_case --sources 2 --algorithm nope "$in" "$out"
+usage_case --sources 2 --set no-such-prop=1 "$in" "$out"
+usage_case --sources 2 --set fft-size=abc "$in" "$out"
+usage_case --sources 2 --set iterations=0 "$in" "$out"
+usage_case --sources 2 --set n-sources=3 "$in" "$out"
+usage_case --sources 2 --format u8 "$in" "$out"
+usage_case --sources 2 --bogus "$in" "$out"
+[ ! -e "$out" ] || fail "a command-line error created OUTDIR"
+
+# 8. --dictionary: refused unless the element has a 'dictionaries' property
+if gst-inspect-1.0 nmfseparate | grep -q '^ *dictionaries *:'; then
+  echo "the element has a dictionaries property: refusal not tested"
+else
+  : >"$work/d.npy"
+  rc=$(run dict separate --sources 2 --dictionary "0=$work/d.npy" "$work/mix.wav" "$work/outd")
+  [ "$rc" = 2 ] || fail "--dictionary: exit $rc, expected 2"
+  [ "$(lines "$work/dict.log")" = 1 ] || fail "--dictionary: not one line"
+  grep -q 'dictionaries are not supported by this build' "$work/dict.log" || fail "--dictionary: $(cat "$work/dict.log")"
+  cat "$work/dict.log"
+fi
+
+# 9. help documents the command
+"$nmftool" --help >"$work/help.txt" || fail "--help exit status"
+for word in 'separate --sources N' --algorithm --components --dictionary --set \
+            --format --progress Ctrl-C OUTDIR/sourceI.wav factorize; do
+  grep -q -e "$word" "$work/help.txt" || fail "--help does not mention $word"
+done
+"$nmftool" separate --help >/dev/null || fail "separate --help exit status"
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,110 @@
+#!/bin/bash
+# Ctrl-C in nmftool separate.
+# 1. One SIGINT about 0.3 s into a 600 s mixture: exit 130, the partial
+#    files are complete WAV files (header sizes match the file), of equal
+#    length, longer than 0 and shorter than the input, and stderr names them
+#    as finalized.
+# 2. Two SIGINTs while the input stalls (a FIFO that stops delivering, so
+#    the EOS of the first one cannot go through): exit 130 at once, the
+#    incomplete files removed, and said so.
+#   sigint.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
+set -u
+nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
+plugin_dir=$(realpath "$4")
+work=$(mktemp -d)
+pids=()
+cleanup () { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT
+export GST_PLUGIN_PATH_1_0="$plugin_dir"
+export GST_REGISTRY="$work/registry.bin"
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# the registry is built here, not in the timed part
+found=$(gst-inspect-1.0 nmfseparate | sed -n 's/^ *Filename *//p')
+case "$found" in
+  "$plugin_dir"/*) ;;
+  *) echo "nmfseparate comes from '$found', not from $plugin_dir" >&2; exit 1 ;;
+esac
+
+"$make_mixture" "$work" 600 >/dev/null || exit 1
+read -r frames _ < <("$wavcheck" "$work/mix.wav") || exit 1
+
+# wait_for_data FILE PID: until FILE has audio data (up to 30 s)
+wait_for_data () {
+  for _ in $(seq 300); do
+    [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt 100000 ] && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_for_stall FILE PID: until FILE has data and has not grown for 1 s
+wait_for_stall () {
+  local last=-1 same=0 size
+  for _ in $(seq 300); do
+    size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+    if [ "$size" -gt 100000 ] && [ "$size" = "$last" ]; then
+      same=$((same + 1)); [ "$same" -ge 5 ] && return 0
+    else
+      same=0
+    fi
+    last=$size
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+# --- 1. one Ctrl-C: finalized partial files ---
+"$nmftool" separate --sources 2 "$work/mix.wav" "$work/out" 2>"$work/err1.txt" &
+pid=$!; pids+=("$pid")
+wait_for_data "$work/out/source0.wav" "$pid" || fail "no output appeared"
+sleep 0.3
+kill -INT "$pid"
+wait "$pid"; rc=$?
+cat "$work/err1.txt"
+[ "$rc" = 130 ] || fail "one SIGINT: exit $rc, expected 130"
+grep -q "finalized the partial files .*source0.wav, .*source1.wav" "$work/err1.txt" \
+  || fail "stderr does not name the finalized files"
+got=()
+for i in 0 1; do
+  if info=$("$wavcheck" "$work/out/source$i.wav"); then
+    read -r n _ <<<"$info"; got+=("$n")
+  else
+    fail "source$i.wav is not a complete WAV file"; got+=(-1)
+  fi
+done
+echo "partial files: ${got[*]} frames of $frames"
+[ "${got[0]}" = "${got[1]}" ] || fail "partial files of different lengths: ${got[*]}"
+[ "${got[0]}" -gt 0 ] && [ "${got[0]}" -lt "$frames" ] \
+  || fail "partial length ${got[0]} not in (0, $frames): was it interrupted mid-run?"
+
+# --- 2. two Ctrl-C while the input stalls: abort, files removed ---
+mkfifo "$work/fifo"
+( head -c 2000000 "$work/mix.wav"; sleep 60 ) >"$work/fifo" &
+pids+=("$!")
+"$nmftool" separate --sources 2 "$work/fifo" "$work/out2" 2>"$work/err2.txt" &
+pid=$!; pids+=("$pid")
+wait_for_stall "$work/out2/source0.wav" "$pid" \
+  || fail "the output from the FIFO did not appear and stall (size $(stat -c %s "$work/out2/source0.wav" 2>&1))"
+kill -INT "$pid"
+for _ in $(seq 50); do grep -q "interrupted" "$work/err2.txt" && break; sleep 0.1; done
+kill -INT "$pid"
+start=$(date +%s)
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+  fail "still running 10 s after the second SIGINT"
+  kill -9 "$pid"
+fi
+wait "$pid"; rc=$?
+cat "$work/err2.txt"
+[ "$rc" = 130 ] || fail "two SIGINTs: exit $rc, expected 130"
+grep -q "aborted: removed the incomplete files .*source0.wav, .*source1.wav" "$work/err2.txt" \
+  || fail "stderr does not say the files were removed"
+ls "$work/out2"/*.wav >/dev/null 2>&1 && fail "incomplete files left after the abort"
+echo "aborted within $(( $(date +%s) - start )) s"
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,56 @@
+#!/bin/bash
+# install.sh MESON BUILD_DIR PREFIX LIBDIR BINDIR MAKE_MIXTURE WAVCHECK
+set -u
+meson=$1 build=$(realpath "$2") prefix=$3 libdir=$4 bindir=$5
+make_mixture=$(realpath "$6") wavcheck=$(realpath "$7")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+under () { case "$1" in /*) echo "$work/dest$1" ;; *) echo "$work/dest$prefix/$1" ;; esac; }
+
+"$meson" install -C "$build" --no-rebuild --destdir "$work/dest" >"$work/install.log" 2>&1 \
+  || { cat "$work/install.log"; echo "FAIL: meson install"; exit 1; }
+plugdir=$(under "$libdir")/gstreamer-1.0
+bin=$(under "$bindir")
+echo "installed under $work/dest (prefix $prefix):"
+(cd "$work/dest" && find . -type f | sort)
+
+[ -f "$plugdir/libgstnmf.so" ] || fail "no libgstnmf.so in $plugdir"
+[ -x "$bin/nmftool" ] || fail "no executable nmftool in $bin"
+if readelf -d "$plugdir/libgstnmf.so" "$bin/nmftool" 2>/dev/null | grep -i 'R.*PATH' | grep -q "$build"; then
+  fail "an installed binary still has a run path into the build tree"
+fi
+
+# the installed plugin alone: no system plugins, no GST_PLUGIN_PATH but this
+unset GST_PLUGIN_PATH
+export GST_PLUGIN_SYSTEM_PATH_1_0= GST_PLUGIN_PATH_1_0="$plugdir"
+export GST_REGISTRY="$work/registry-alone.bin"
+if gst-inspect-1.0 nmfseparate >"$work/inspect.txt" 2>&1; then
+  found=$(sed -n 's/^ *Filename *//p' "$work/inspect.txt")
+  echo "gst-inspect-1.0 nmfseparate: Filename $found"
+  [ "$found" = "$plugdir/libgstnmf.so" ] || fail "found in $found, not $plugdir"
+  grep -q 'src_%u' "$work/inspect.txt" || fail "no src_%u pad template in gst-inspect"
+else
+  cat "$work/inspect.txt"
+  fail "gst-inspect-1.0 does not find nmfseparate in $plugdir"
+fi
+[ "$(gst-inspect-1.0 audiotestsrc 2>/dev/null)" = "" ] || fail "system plugins were visible"
+
+# the installed nmftool with the installed plugin (and the system plugins
+# for decoding and writing)
+unset GST_PLUGIN_SYSTEM_PATH_1_0
+export GST_REGISTRY="$work/registry-tool.bin"
+"$bin/nmftool" --help | grep -q 'nmftool separate' || fail "installed nmftool --help"
+"$make_mixture" "$work" 3 >/dev/null || exit 1
+if "$bin/nmftool" separate --sources 2 --quiet "$work/mix.wav" "$work/out"; then
+  read -r a _ < <("$wavcheck" "$work/mix.wav")
+  read -r b _ < <("$wavcheck" "$work/out/source1.wav")
+  echo "installed nmftool separate: $b frames of $a"
+  [ "${b:-x}" = "$a" ] || fail "installed nmftool output has ${b:-no} frames, input $a"
+else
+  fail "installed nmftool separate failed"
+fi
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

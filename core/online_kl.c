@@ -35,24 +35,39 @@
 #define REFRESH_ITERATIONS 3
 #endif
 
+/* Lanes of the K-major copy of W: rows padded to a multiple of this. */
+#define LANES 8
+typedef float vf8 __attribute__ ((vector_size (LANES * sizeof (float))));
+
 struct nmf_online_kl
 {
   int bins, components, window_frames, iterations;
+  int kpad;                     /* components rounded up to LANES */
+  int update_interval;          /* M: frames per block of statistics */
+  int blocks;                   /* ceil(window_frames / M) */
+  int capacity;                 /* blocks * M frames */
   uint64_t seed;
 
   float *W;                     /* bins x components, column-major */
+  vf8 *acc;                     /* components: kernel partial sums */
   float *colsum;                /* column sums of W */
-  double *A;                    /* window statistic, like W */
-  double *B;                    /* window statistic, components */
-  float *ring_contrib;          /* window_frames x (bins x components) */
-  float *ring_h;                /* window_frames x components */
-  float *ring_v;                /* window_frames x bins: the frames */
+  unsigned char *fixed;         /* components: template held fixed */
+  int n_fixed;
+  double *A;                    /* statistic of the complete blocks, like W */
+  double *B;                    /* statistic of the complete blocks */
+  float *block_contrib;         /* blocks x (bins x components) */
+  float *block_h;               /* blocks x components */
+  int *block_voiced;            /* blocks */
+  float *ring_h;                /* capacity x components */
+  float *ring_v;                /* capacity x bins: the frames */
   int voiced_seen;              /* voiced frames since the last reset */
   int ring_pos;                 /* slot the next frame goes to */
   int ring_fill;
   int ring_voiced;              /* frames in the window that are not silence */
   unsigned char *ring_is_voiced;
   int frames_since_resum;
+  float *hpad;                  /* kpad */
+  float *gpad;                  /* kpad */
 
   float *h_prev;
   int have_prev;
@@ -82,17 +97,31 @@ normalise_columns (float *W, float *colsum, int bins, int components)
   }
 }
 
+/* The K-major copy of W used by the per-frame kernels. */
+static void
+transpose_templates (nmf_online_kl * kl)
+{
+  (void) kl;                    /* the kernels read W as it is */
+}
+
 static void
 init_templates (nmf_online_kl * kl)
 {
   uint64_t state = kl->seed;
-  size_t n = (size_t) kl->bins * kl->components;
+  const int F = kl->bins;
 
-  /* positive, away from zero, different per component */
-  for (size_t i = 0; i < n; i++)
-    kl->W[i] = (float) (0.5 + nmf_rng_uniform (&state));
+  /* positive, away from zero, different per component; templates held
+   * fixed are left as they are (the random draws are made all the same, so
+   * the free templates do not depend on which are fixed) */
+  for (int k = 0; k < kl->components; k++)
+    for (int f = 0; f < F; f++) {
+      float x = (float) (0.5 + nmf_rng_uniform (&state));
+      if (!kl->fixed[k])
+        kl->W[(size_t) k * F + f] = x;
+    }
   normalise_columns (kl->W, kl->colsum, kl->bins, kl->components);
-  kl->cold = 1;
+  transpose_templates (kl);
+  kl->cold = kl->n_fixed < kl->components;
 }
 
 /* A cold model meets its first sound: the first component starts from that
@@ -102,12 +131,60 @@ init_templates (nmf_online_kl * kl)
 static void
 seed_from_first_frame (nmf_online_kl * kl, const float *v, double mass)
 {
-  float *w = kl->W;
+  int first = 0;
 
-  for (int f = 0; f < kl->bins; f++)
-    w[f] = (float) (0.9 * v[f] / mass + 0.1 * w[f]);
-  normalise_columns (kl->W, kl->colsum, kl->bins, kl->components);
+  /* the first free template */
+  while (first < kl->components && kl->fixed[first])
+    first++;
+  if (first < kl->components) {
+    float *w = kl->W + (size_t) first * kl->bins;
+    for (int f = 0; f < kl->bins; f++)
+      w[f] = (float) (0.9 * v[f] / mass + 0.1 * w[f]);
+    normalise_columns (kl->W, kl->colsum, kl->bins, kl->components);
+    transpose_templates (kl);
+  }
   kl->cold = 0;
+}
+
+/* (Re)allocate the window storage for update interval m. */
+static int
+alloc_window (nmf_online_kl * kl, int m)
+{
+  const size_t fk = (size_t) kl->bins * kl->components;
+  int blocks = (kl->window_frames + m - 1) / m;
+  int cap = blocks * m;
+  float *bc = calloc (fk * blocks, sizeof (float));
+  float *bh = calloc ((size_t) kl->components * blocks, sizeof (float));
+  int *bv = calloc (blocks, sizeof (int));
+  float *rh = calloc ((size_t) kl->components * cap, sizeof (float));
+  float *rv = calloc ((size_t) kl->bins * cap, sizeof (float));
+  unsigned char *ri = calloc (cap, 1);
+
+  if (!bc || !bh || !bv || !rh || !rv || !ri) {
+    free (bc);
+    free (bh);
+    free (bv);
+    free (rh);
+    free (rv);
+    free (ri);
+    return NMF_ERR_NO_MEMORY;
+  }
+  free (kl->block_contrib);
+  free (kl->block_h);
+  free (kl->block_voiced);
+  free (kl->ring_h);
+  free (kl->ring_v);
+  free (kl->ring_is_voiced);
+  kl->block_contrib = bc;
+  kl->block_h = bh;
+  kl->block_voiced = bv;
+  kl->ring_h = rh;
+  kl->ring_v = rv;
+  kl->ring_is_voiced = ri;
+  kl->update_interval = m;
+  kl->blocks = blocks;
+  kl->capacity = cap;
+  return NMF_OK;
 }
 
 int
@@ -132,19 +209,21 @@ nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
   kl->window_frames = window_frames;
   kl->iterations = iterations;
   kl->seed = seed;
+  kl->kpad = (components + LANES - 1) / LANES * LANES;
   fk = (size_t) bins * components;
   kl->W = malloc (sizeof (float) * fk);
+  kl->acc = aligned_alloc (sizeof (vf8), sizeof (vf8) * components);
   kl->colsum = malloc (sizeof (float) * components);
+  kl->fixed = calloc (components, 1);
   kl->A = calloc (fk, sizeof (double));
   kl->B = calloc (components, sizeof (double));
-  kl->ring_contrib = calloc (fk * window_frames, sizeof (float));
-  kl->ring_h = calloc ((size_t) components * window_frames, sizeof (float));
-  kl->ring_v = calloc ((size_t) bins * window_frames, sizeof (float));
-  kl->ring_is_voiced = calloc (window_frames, 1);
   kl->h_prev = calloc (components, sizeof (float));
+  kl->hpad = aligned_alloc (sizeof (vf8), sizeof (float) * kl->kpad);
+  kl->gpad = aligned_alloc (sizeof (vf8), sizeof (float) * kl->kpad);
   kl->scratch = malloc (sizeof (float) * (2 * (size_t) bins + components));
-  if (!kl->W || !kl->colsum || !kl->A || !kl->B || !kl->ring_contrib
-      || !kl->ring_h || !kl->ring_v || !kl->ring_is_voiced || !kl->h_prev || !kl->scratch) {
+  if (!kl->W || !kl->acc || !kl->colsum || !kl->fixed || !kl->A || !kl->B
+      || !kl->h_prev || !kl->hpad || !kl->gpad || !kl->scratch
+      || alloc_window (kl, 1) != NMF_OK) {
     nmf_online_kl_destroy (&kl);
     return NMF_ERR_NO_MEMORY;
   }
@@ -162,14 +241,20 @@ nmf_online_kl_destroy (nmf_online_kl ** klp)
     return;
   kl = *klp;
   free (kl->W);
+  free (kl->acc);
   free (kl->colsum);
+  free (kl->fixed);
   free (kl->A);
   free (kl->B);
-  free (kl->ring_contrib);
+  free (kl->block_contrib);
+  free (kl->block_h);
+  free (kl->block_voiced);
   free (kl->ring_h);
   free (kl->ring_v);
   free (kl->ring_is_voiced);
   free (kl->h_prev);
+  free (kl->hpad);
+  free (kl->gpad);
   free (kl->scratch);
   free (kl);
   *klp = NULL;
@@ -182,14 +267,16 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
 
   memset (kl->A, 0, sizeof (double) * fk);
   memset (kl->B, 0, sizeof (double) * kl->components);
-  memset (kl->ring_contrib, 0, sizeof (float) * fk * kl->window_frames);
-  memset (kl->ring_h, 0, sizeof (float) * kl->components * kl->window_frames);
-  memset (kl->ring_v, 0, sizeof (float) * kl->bins * kl->window_frames);
+  memset (kl->block_contrib, 0, sizeof (float) * fk * kl->blocks);
+  memset (kl->block_h, 0, sizeof (float) * kl->components * kl->blocks);
+  memset (kl->block_voiced, 0, sizeof (int) * kl->blocks);
+  memset (kl->ring_h, 0, sizeof (float) * kl->components * kl->capacity);
+  memset (kl->ring_v, 0, sizeof (float) * kl->bins * kl->capacity);
   kl->voiced_seen = 0;
   kl->ring_pos = 0;
   kl->ring_fill = 0;
   kl->ring_voiced = 0;
-  memset (kl->ring_is_voiced, 0, kl->window_frames);
+  memset (kl->ring_is_voiced, 0, kl->capacity);
   kl->frames_since_resum = 0;
   kl->have_prev = 0;
   if (!keep_templates)
@@ -207,6 +294,102 @@ nmf_online_kl_spectra (const nmf_online_kl * kl, const float *h,
     spectra[i] = kl->W[i] * h[i / kl->bins];
 }
 
+/* The fused per-frame kernel on the column-major templates, 8 bins at a
+ * time: m = W h on the block (an axpy per component), r = v / max(m, floor),
+ * and grad_k += W_k . r kept as one 8-lane partial sum per component
+ * (reduced once at the end).  One pass over W per multiplicative update
+ * instead of two matrix-vector products, no horizontal sum per bin, and
+ * single-threaded by construction (OpenBLAS threads its gemv above a size
+ * and its idle threads spin).  Built for AVX2 and for the baseline ISA,
+ * chosen at load time.  acc: components vf8 of scratch (aligned). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NMF_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define NMF_CLONES
+#endif
+typedef float vf8u __attribute__ ((vector_size (LANES * sizeof (float)),
+        aligned (4)));
+
+NMF_CLONES static void
+fused_ratio_grad (const float *restrict W, int F, int K,
+    const float *restrict v, const float *restrict h, float *restrict grad,
+    float *restrict wh, vf8 * restrict acc)
+{
+  const int Fb = F / LANES * LANES;
+
+  for (int k = 0; k < K; k++)
+    acc[k] = (vf8) { 0 };
+  for (int f = 0; f < Fb; f += LANES) {
+    vf8 m = (vf8) { 0 };
+    for (int k = 0; k < K; k++)
+      m += h[k] * *(const vf8u *) (W + (size_t) k * F + f);
+    if (wh)
+      *(vf8u *) (wh + f) = m;
+    vf8 vv = *(const vf8u *) (v + f);
+    for (int i = 0; i < LANES; i++)
+      m[i] = m[i] > MODEL_FLOOR ? m[i] : MODEL_FLOOR;
+    vf8 r = vv / m;
+    for (int k = 0; k < K; k++)
+      acc[k] += r * *(const vf8u *) (W + (size_t) k * F + f);
+  }
+  for (int k = 0; k < K; k++) {
+    vf8 a = acc[k];
+    grad[k] = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+  }
+  for (int f = Fb; f < F; f++) {
+    float m = 0.0f;
+    for (int k = 0; k < K; k++)
+      m += h[k] * W[(size_t) k * F + f];
+    if (wh)
+      wh[f] = m;
+    float r = v[f] / (m > MODEL_FLOOR ? m : MODEL_FLOOR);
+    for (int k = 0; k < K; k++)
+      grad[k] += r * W[(size_t) k * F + f];
+  }
+}
+
+/* wh = W h. */
+NMF_CLONES static void
+fused_model (const float *restrict W, int F, int K, const float *restrict h,
+    float *restrict wh)
+{
+  const int Fb = F / LANES * LANES;
+
+  for (int f = 0; f < Fb; f += LANES) {
+    vf8 m = (vf8) { 0 };
+    for (int k = 0; k < K; k++)
+      m += h[k] * *(const vf8u *) (W + (size_t) k * F + f);
+    *(vf8u *) (wh + f) = m;
+  }
+  for (int f = Fb; f < F; f++) {
+    float m = 0.0f;
+    for (int k = 0; k < K; k++)
+      m += h[k] * W[(size_t) k * F + f];
+    wh[f] = m;
+  }
+}
+
+int
+nmf_online_kl_group_spectra (nmf_online_kl * kl, const float *h,
+    const float *membership, int sources, float *spectra, float *scratch)
+{
+  const int K = kl->components;
+  float *hg = scratch;
+
+  for (int s = 0; s < sources; s++) {
+    for (int k = 0; k < K; k++)
+      hg[k] = h[k] * membership[(size_t) k * sources + s];
+    fused_model (kl->W, kl->bins, K, hg, spectra + (size_t) s * kl->bins);
+  }
+  return NMF_OK;
+}
+
+int
+nmf_online_kl_padded_components (const nmf_online_kl * kl)
+{
+  return kl->kpad;
+}
+
 int
 nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations)
 {
@@ -216,16 +399,70 @@ nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations)
   return NMF_OK;
 }
 
+int
+nmf_online_kl_set_update_interval (nmf_online_kl * kl, int frames)
+{
+  int ret;
+
+  if (frames < 1 || frames > kl->window_frames)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if (frames == kl->update_interval)
+    return NMF_OK;
+  if ((ret = alloc_window (kl, frames)) != NMF_OK)
+    return ret;
+  nmf_online_kl_reset (kl, 1);
+  return NMF_OK;
+}
+
+int
+nmf_online_kl_set_templates (nmf_online_kl * kl, int first, int count,
+    const float *templates, int fixed)
+{
+  const int F = kl->bins;
+
+  if (first < 0 || count < 1 || first + count > kl->components || !templates)
+    return NMF_ERR_INVALID_ARGUMENT;
+  for (size_t i = 0; i < (size_t) count * F; i++)
+    if (!(templates[i] >= 0.0f) || !isfinite (templates[i]))
+      return NMF_ERR_INVALID_ARGUMENT;
+  memcpy (kl->W + (size_t) first * F, templates,
+      sizeof (float) * (size_t) count * F);
+  for (int k = first; k < first + count; k++) {
+    kl->n_fixed += (fixed != 0) - kl->fixed[k];
+    kl->fixed[k] = fixed != 0;
+  }
+  normalise_columns (kl->W, kl->colsum, F, kl->components);
+  transpose_templates (kl);
+  if (kl->n_fixed == kl->components)
+    kl->cold = 0;
+  return NMF_OK;
+}
+
 const float *
 nmf_online_kl_templates (const nmf_online_kl * kl)
 {
   return kl->W;
 }
 
+void
+nmf_online_kl_activation_mass (const nmf_online_kl * kl, double *mass)
+{
+  const int K = kl->components;
+  /* complete blocks and the block being filled */
+  const float *part = kl->block_h
+      + (size_t) K * (kl->ring_pos / kl->update_interval);
+  int partial = kl->ring_pos % kl->update_interval != 0;
+  for (int k = 0; k < K; k++) {
+    double m = kl->B[k] + (partial ? part[k] : 0.0);
+    mass[k] = m > 0.0 ? m : 0.0;
+  }
+}
+
 int
 nmf_online_kl_window_fill (const nmf_online_kl * kl)
 {
-  return kl->ring_fill;
+  return kl->ring_fill < kl->window_frames ? kl->ring_fill
+      : kl->window_frames;
 }
 
 static double
@@ -271,6 +508,30 @@ nmf_kl_update_activations (const float *W, const float *colsum, int bins,
       h[k] = x > floor_h ? x : floor_h;
     }
   }
+}
+
+/* The same updates on the K-major copy, with the fused kernel. */
+static void
+update_activations_fused (nmf_online_kl * kl, const float *v, float *h,
+    int iterations, double mass)
+{
+  const int K = kl->components, kp = kl->kpad;
+  float *hp = kl->hpad, *gp = kl->gpad;
+  float floor_h = (float) (mass / kl->bins) * ACTIVATION_FLOOR;
+
+  if (!(floor_h > MODEL_FLOOR))
+    floor_h = MODEL_FLOOR;
+  memcpy (hp, h, sizeof (float) * K);
+  for (int k = K; k < kp; k++)
+    hp[k] = 0.0f;
+  for (int it = 0; it < iterations; it++) {
+    fused_ratio_grad (kl->W, kl->bins, K, v, hp, gp, NULL, kl->acc);
+    for (int k = 0; k < K; k++) {
+      float x = hp[k] * gp[k] / kl->colsum[k];
+      hp[k] = x > floor_h ? x : floor_h;
+    }
+  }
+  memcpy (h, hp, sizeof (float) * K);
 }
 
 double
@@ -324,24 +585,36 @@ nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h)
       h[k] = uniform;
     }
   }
-  nmf_kl_update_activations (kl->W, kl->colsum, kl->bins, K, v, h,
-      kl->iterations, kl->scratch);
+  update_activations_fused (kl, v, h, kl->iterations, mass);
   memcpy (kl->h_prev, h, sizeof (float) * K);
   kl->have_prev = 1;
 }
 
-/* Exact re-summation of the window, so that rounding in the running
- * add/subtract cannot accumulate over hours of audio. */
+/* The block being filled holds frames when ring_pos is inside it. */
+static int
+partial_block (const nmf_online_kl * kl)
+{
+  return kl->ring_pos % kl->update_interval != 0
+      ? kl->ring_pos / kl->update_interval : -1;
+}
+
+/* Exact re-summation of the complete blocks, so that rounding in the
+ * running add/subtract cannot accumulate over hours of audio. */
 static void
 resum_window (nmf_online_kl * kl)
 {
   const size_t fk = (size_t) kl->bins * kl->components;
+  const int part = partial_block (kl);
+  const int used = kl->ring_fill == kl->capacity ? kl->blocks
+      : (kl->ring_fill + kl->update_interval - 1) / kl->update_interval;
 
   memset (kl->A, 0, sizeof (double) * fk);
   memset (kl->B, 0, sizeof (double) * kl->components);
-  for (int s = 0; s < kl->ring_fill; s++) {
-    const float *c = kl->ring_contrib + fk * s;
-    const float *hs = kl->ring_h + (size_t) kl->components * s;
+  for (int b = 0; b < used; b++) {
+    if (b == part)
+      continue;
+    const float *c = kl->block_contrib + fk * b;
+    const float *hs = kl->block_h + (size_t) kl->components * b;
     for (size_t i = 0; i < fk; i++)
       kl->A[i] += c[i];
     for (int k = 0; k < kl->components; k++)
@@ -350,59 +623,82 @@ resum_window (nmf_online_kl * kl)
   kl->frames_since_resum = 0;
 }
 
-/* slot = W * ((v / Wh) h^T), with the W in force now */
+/* slot += W * ((v / Wh) h^T), with the W in force now; templates held
+ * fixed get nothing (they never use it) */
 static void
-frame_contribution (nmf_online_kl * kl, const float *v, const float *h,
+add_frame_contribution (nmf_online_kl * kl, const float *v, const float *h,
     float *slot)
 {
   const int F = kl->bins, K = kl->components;
   float *wh = kl->scratch;
   float *ratio = kl->scratch + F;
 
-  model_ratio (kl->W, F, K, v, h, wh, ratio);
+  if (kl->n_fixed == K)
+    return;
+  fused_model (kl->W, F, K, h, wh);
+  for (int f = 0; f < F; f++)
+    ratio[f] = v[f] / (wh[f] > MODEL_FLOOR ? wh[f] : MODEL_FLOOR);
   for (int k = 0; k < K; k++) {
+    if (kl->fixed[k])
+      continue;
     const float *w = kl->W + (size_t) k * F;
     float *c = slot + (size_t) k * F;
+    const float hk = h[k];
     for (int f = 0; f < F; f++)
-      c[f] = w[f] * ratio[f] * h[k];
+      c[f] += w[f] * ratio[f] * hk;
   }
 }
 
-/* W = A / (1 B^T); a component with no mass in the window keeps its
- * template */
+/* W = (A + partial block) / (1 (B + partial)^T); a component with no mass
+ * in the window, or held fixed, keeps its template */
 static void
 update_templates (nmf_online_kl * kl)
 {
   const int F = kl->bins, K = kl->components;
+  const int part = partial_block (kl);
+  const size_t fk = (size_t) F * K;
+  const float *pc = part >= 0 ? kl->block_contrib + fk * part : NULL;
+  const float *ph = part >= 0 ? kl->block_h + (size_t) K * part : NULL;
 
+  if (kl->n_fixed == K)
+    return;
   for (int k = 0; k < K; k++) {
-    if (!(kl->B[k] > (double) MODEL_FLOOR))
+    double b = kl->B[k] + (ph ? ph[k] : 0.0);
+    if (kl->fixed[k] || !(b > (double) MODEL_FLOOR))
       continue;
     float *w = kl->W + (size_t) k * F;
     const double *a = kl->A + (size_t) k * F;
-    double inv = 1.0 / kl->B[k];
+    const float *p = pc ? pc + (size_t) k * F : NULL;
+    double inv = 1.0 / b;
     for (int f = 0; f < F; f++)
-      w[f] = (float) (a[f] * inv);
+      w[f] = (float) ((a[f] + (p ? p[f] : 0.0f)) * inv);
   }
   normalise_columns (kl->W, kl->colsum, F, K);
+  transpose_templates (kl);
 }
 
 /* One batch majorize-minimize step over the whole window (see
- * REFRESH_INTERVAL). */
+ * REFRESH_DIVISOR): every stored frame re-fitted with the current W, the
+ * block statistics recomputed. */
 static void
 refresh_window (nmf_online_kl * kl)
 {
-  const int F = kl->bins, K = kl->components;
+  const int F = kl->bins, K = kl->components, M = kl->update_interval;
   const size_t fk = (size_t) F * K;
 
+  memset (kl->block_contrib, 0, sizeof (float) * fk * kl->blocks);
+  memset (kl->block_h, 0, sizeof (float) * K * kl->blocks);
   for (int s = 0; s < kl->ring_fill; s++) {
     if (!kl->ring_is_voiced[s])
       continue;
     const float *v = kl->ring_v + (size_t) F * s;
     float *h = kl->ring_h + (size_t) K * s;
-    nmf_kl_update_activations (kl->W, kl->colsum, F, K, v, h,
-        REFRESH_ITERATIONS, kl->scratch);
-    frame_contribution (kl, v, h, kl->ring_contrib + fk * s);
+    float *bh = kl->block_h + (size_t) K * (s / M);
+    update_activations_fused (kl, v, h, REFRESH_ITERATIONS,
+        frame_mass (v, F));
+    add_frame_contribution (kl, v, h, kl->block_contrib + fk * (s / M));
+    for (int k = 0; k < K; k++)
+      bh[k] += h[k];
   }
   resum_window (kl);
   update_templates (kl);
@@ -411,41 +707,50 @@ refresh_window (nmf_online_kl * kl)
 void
 nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
 {
-  const int F = kl->bins, K = kl->components;
+  const int F = kl->bins, K = kl->components, M = kl->update_interval;
   const size_t fk = (size_t) F * K;
-  float *slot = kl->ring_contrib + fk * kl->ring_pos;
-  float *slot_h = kl->ring_h + (size_t) K * kl->ring_pos;
+  const int pos = kl->ring_pos, b = pos / M;
+  float *block = kl->block_contrib + fk * b;
+  float *block_h = kl->block_h + (size_t) K * b;
   int silent = !(frame_mass (v, F) > SILENCE_MASS);
 
-  /* the frame leaving the window */
-  if (kl->ring_fill == kl->window_frames) {
-    for (size_t i = 0; i < fk; i++)
-      kl->A[i] -= slot[i];
-    for (int k = 0; k < K; k++)
-      kl->B[k] -= slot_h[k];
-    kl->ring_voiced -= kl->ring_is_voiced[kl->ring_pos];
-  } else {
-    kl->ring_fill++;
-  }
-
-  /* the frame entering it: W * ((v / Wh) h^T); silence contributes nothing */
-  if (silent) {
-    memset (slot, 0, sizeof (float) * fk);
-    memset (slot_h, 0, sizeof (float) * K);
-  } else {
-    frame_contribution (kl, v, h, slot);
-    for (size_t i = 0; i < fk; i++)
-      kl->A[i] += slot[i];
-    for (int k = 0; k < K; k++) {
-      slot_h[k] = h[k];
-      kl->B[k] += h[k];
+  /* a new block starts: the block it replaces leaves the window */
+  if (pos % M == 0) {
+    if (kl->ring_fill == kl->capacity) {
+      for (size_t i = 0; i < fk; i++)
+        kl->A[i] -= block[i];
+      for (int k = 0; k < K; k++)
+        kl->B[k] -= block_h[k];
     }
-    memcpy (kl->ring_v + (size_t) F * kl->ring_pos, v, sizeof (float) * F);
+    memset (block, 0, sizeof (float) * fk);
+    memset (block_h, 0, sizeof (float) * K);
+    kl->block_voiced[b] = 0;
+  }
+  if (kl->ring_fill == kl->capacity)
+    kl->ring_voiced -= kl->ring_is_voiced[pos];
+  else
+    kl->ring_fill++;
+
+  /* the frame entering: W * ((v / Wh) h^T); silence contributes nothing */
+  if (!silent) {
+    add_frame_contribution (kl, v, h, block);
+    for (int k = 0; k < K; k++)
+      block_h[k] += h[k];
+    memcpy (kl->ring_v + (size_t) F * pos, v, sizeof (float) * F);
+    memcpy (kl->ring_h + (size_t) K * pos, h, sizeof (float) * K);
+    kl->block_voiced[b]++;
     kl->voiced_seen++;
   }
-  kl->ring_is_voiced[kl->ring_pos] = !silent;
+  kl->ring_is_voiced[pos] = !silent;
   kl->ring_voiced += !silent;
-  kl->ring_pos = (kl->ring_pos + 1) % kl->window_frames;
+  kl->ring_pos = (pos + 1) % kl->capacity;
+  int complete = pos % M == M - 1;
+  if (complete) {
+    for (size_t i = 0; i < fk; i++)
+      kl->A[i] += block[i];
+    for (int k = 0; k < K; k++)
+      kl->B[k] += block_h[k];
+  }
   if (kl->ring_voiced == 0) {
     /* an all-silent window: the statistics are exactly empty, keep W */
     memset (kl->A, 0, sizeof (double) * fk);
@@ -460,11 +765,9 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
       return;
     }
   }
-  if (0) {
-    refresh_window (kl);
+  if (!complete)
     return;
-  }
-  if (++kl->frames_since_resum >= kl->window_frames)
+  if ((kl->frames_since_resum += M) >= kl->capacity)
     resum_window (kl);
   update_templates (kl);
 }

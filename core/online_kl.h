@@ -45,11 +45,41 @@ void nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h);
 void nmf_online_kl_spectra (const nmf_online_kl * kl, const float *h,
     float *spectra);
 
+/* Per-source model spectra (sources x bins, row-major):
+ *   spectra_s = sum_k membership[k * sources + s] W_k h_k,
+ * membership a components x sources row-major matrix (grouping.h).
+ * scratch: sources * nmf_online_kl_padded_components() floats, aligned to
+ * 32 bytes (NMF_ERR_INVALID_ARGUMENT otherwise). */
+int nmf_online_kl_group_spectra (nmf_online_kl * kl, const float *h,
+    const float *membership, int sources, float *spectra, float *scratch);
+int nmf_online_kl_padded_components (const nmf_online_kl * kl);
+
 /* Multiplicative updates per frame from now on (1..10000). */
 int nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations);
 
+/* Update W every `frames` frames (1..window_frames) instead of every
+ * frame: the window statistics are kept per block of `frames` frames (a
+ * block leaves the window whole, so the window spans between
+ * ceil(window_frames / frames) * frames - frames + 1 and that many frames),
+ * which divides the per-frame cost of learning by about 3 and the memory of
+ * the statistics by `frames`.  1 (the default) is the per-frame update
+ * described above.  Empties the window (keeps the templates). */
+int nmf_online_kl_set_update_interval (nmf_online_kl * kl, int frames);
+
+/* Set templates first .. first + count - 1 (column-major bins x count, >= 0,
+ * finite; normalised here to sum to one).  fixed != 0: they are held fixed
+ * (a dictionary): never updated, never reset by nmf_online_kl_reset, and
+ * they cost nothing in the learning step; the other templates stay free.
+ * A cold model seeds its first free template from its first sound. */
+int nmf_online_kl_set_templates (nmf_online_kl * kl, int first, int count,
+    const float *templates, int fixed);
+
 /* Column-major bins x components templates in force now. */
 const float *nmf_online_kl_templates (const nmf_online_kl * kl);
+
+/* Each component's activation mass over the window (sum of its h over the
+ * frames in the window): components values. */
+void nmf_online_kl_activation_mass (const nmf_online_kl * kl, double *mass);
 
 /* Frames currently in the window (<= window_frames). */
 int nmf_online_kl_window_fill (const nmf_online_kl * kl);

@@ -1,4 +1,5 @@
 #include "separator.h"
+#include "grouping.h"
 #include "masks.h"
 #include "nmf_error.h"
 #include "online_kl.h"
@@ -22,6 +23,11 @@ struct nmf_separator
   nmf_stft *stft;
   nmf_online_kl *model;         /* algorithm kl */
   nmf_volmin_stream *volmin;    /* algorithm volmin */
+  nmf_grouping *grouping;       /* components > sources */
+  float *source_models;         /* sources x bins: grouped models */
+  double *mass;                 /* rank: activation mass (grouping) */
+  float *group_scratch;         /* sources x padded rank, aligned */
+  int rank;                     /* components + dictionary templates */
 
   float *input;                 /* channels x fft_size: the current frame */
   int fill;                     /* new samples in the current hop */
@@ -36,11 +42,16 @@ struct nmf_separator
   float *ola;                   /* sources x channels x fft_size */
 
   uint64_t frames;              /* frames analysed since reset */
+  uint64_t total_frames;        /* frames analysed since create */
   uint64_t samples_in;
   uint64_t samples_out;
   uint64_t masks_out;
   uint64_t non_finite;
   uint64_t clamped;
+
+  nmf_separator_frame_func observer;
+  void *observer_data;
+  double energy[NMF_SEPARATOR_MAX_SOURCES];
 };
 
 void
@@ -58,6 +69,27 @@ nmf_separator_config_init (nmf_separator_config * c)
   c->algorithm = NMF_ALGORITHM_KL;
   c->regularization = 0.0;
   c->refresh_interval = NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL;
+  c->regroup_interval = NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL;
+  c->update_interval = NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL;
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    c->dictionaries[s] = NULL;
+    c->dictionary_components[s] = 0;
+  }
+}
+
+/* Sources with a dictionary, and the templates they bring. */
+static int
+count_dictionaries (const nmf_separator_config * c, int *templates)
+{
+  int n = 0, t = 0;
+  for (int s = 0; s < c->sources && s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    if (c->dictionary_components[s] > 0) {
+      n++;
+      t += c->dictionary_components[s];
+    }
+  if (templates)
+    *templates = t;
+  return n;
 }
 
 int
@@ -65,6 +97,17 @@ nmf_separator_check_config (const nmf_separator_config * c,
     const char **message)
 {
   const char *msg = NULL;
+  int dict_templates = 0, n_dict = 0, bad_dict = 0;
+
+  if (c) {
+    for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+      if (c->dictionary_components[s] < 0
+          || c->dictionary_components[s] > 1024
+          || (c->dictionary_components[s] > 0) != (c->dictionaries[s] != NULL)
+          || (s >= c->sources && c->dictionary_components[s] > 0))
+        bad_dict = 1;
+    n_dict = count_dictionaries (c, &dict_templates);
+  }
 
   if (!c)
     msg = "no configuration";
@@ -72,11 +115,20 @@ nmf_separator_check_config (const nmf_separator_config * c,
     msg = "channels must be between 1 and 64";
   else if (c->sources < 1 || c->sources > NMF_SEPARATOR_MAX_SOURCES)
     msg = "n-sources must be between 1 and 16";
-  else if (c->components < c->sources)
+  else if (bad_dict)
+    msg = "dictionaries: each source needs 0 to 1024 templates, with the "
+        "templates given exactly when their count is not 0";
+  else if (n_dict == 0 && c->components < c->sources)
     msg = "components must be at least n-sources";
-  else if (c->components != c->sources)
-    msg = "components must equal n-sources: grouping several components "
-        "into one source is not supported yet";
+  else if (n_dict > 0 && c->components < c->sources - n_dict)
+    msg = "components must be at least the number of sources without a "
+        "dictionary";
+  else if (n_dict > 0 && c->algorithm != NMF_ALGORITHM_KL)
+    msg = "dictionaries need algorithm kl";
+  else if (c->components + dict_templates > 1024)
+    msg = "components (with the dictionaries' templates) must be at most 1024";
+  else if (c->update_interval < 1 || c->update_interval > c->window_frames)
+    msg = "update-interval must be between 1 and window-frames";
   else if (c->fft_size < 32 || c->fft_size > 32768 || c->fft_size % 2)
     msg = "fft-size must be even and between 32 and 32768";
   else if (c->hop_size < 1 || c->hop_size > c->fft_size / 2)
@@ -97,6 +149,8 @@ nmf_separator_check_config (const nmf_separator_config * c,
     msg = "regularization must be between 0 and 1";
   else if (c->refresh_interval < 1 || c->refresh_interval > 100000)
     msg = "refresh-interval must be between 1 and 100000";
+  else if (c->regroup_interval < 1 || c->regroup_interval > 100000)
+    msg = "regroup-interval must be between 1 and 100000";
 
   if (message)
     *message = msg;
@@ -126,13 +180,23 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
   S = cfg->sources;
   N = cfg->fft_size;
   F = sep->bins;
+  int dict_templates = 0;
+  int n_dict = count_dictionaries (cfg, &dict_templates);
+  sep->rank = cfg->components + dict_templates;
+  const int R = sep->rank;
+  /* the configuration keeps no pointers to the caller's dictionaries */
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    sep->cfg.dictionaries[s] = NULL;
 
   if ((ret = nmf_stft_create (&sep->stft, cfg->fft_size, cfg->hop_size))
       != NMF_OK
       || (cfg->algorithm == NMF_ALGORITHM_KL
           && (ret = nmf_online_kl_create (&sep->model, sep->bins,
-                  cfg->components, cfg->window_frames, cfg->iterations,
+                  R, cfg->window_frames, cfg->iterations,
                   cfg->seed)) != NMF_OK)
+      || (sep->model
+          && (ret = nmf_online_kl_set_update_interval (sep->model,
+                  cfg->update_interval)) != NMF_OK)
       || (cfg->algorithm == NMF_ALGORITHM_VOLMIN
           && (ret = nmf_volmin_stream_create (&sep->volmin, sep->bins,
                   cfg->components, cfg->window_frames, cfg->refresh_interval,
@@ -140,11 +204,52 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
     nmf_separator_destroy (&sep);
     return ret;
   }
+  /* dictionaries: after the blind components, source by source, fixed */
+  for (int s = 0, first = cfg->components; s < cfg->sources; s++) {
+    int ks = cfg->dictionary_components[s];
+    if (ks <= 0)
+      continue;
+    if ((ret = nmf_online_kl_set_templates (sep->model, first, ks,
+                cfg->dictionaries[s], 1)) != NMF_OK) {
+      nmf_separator_destroy (&sep);
+      return ret;
+    }
+    first += ks;
+  }
+  if (R > cfg->sources || n_dict > 0) {
+    nmf_grouping_config gc;
+    nmf_grouping_config_init (&gc, sep->bins, R, cfg->sources);
+    gc.seed = cfg->seed;
+    if ((ret = nmf_grouping_create (&sep->grouping, &gc)) != NMF_OK) {
+      nmf_separator_destroy (&sep);
+      return ret;
+    }
+    if (n_dict > 0) {
+      unsigned char blind[NMF_SEPARATOR_MAX_SOURCES];
+      for (int s = 0, first = cfg->components; s < cfg->sources; s++) {
+        int ks = cfg->dictionary_components[s];
+        blind[s] = ks == 0;
+        for (int k = first; k < first + ks; k++)
+          nmf_grouping_pin (sep->grouping, k, s);
+        first += ks;
+      }
+      nmf_grouping_set_blind_sources (sep->grouping, blind);
+    }
+    sep->source_models = calloc (S * F, sizeof (float));
+    sep->mass = calloc (R, sizeof (double));
+    int kp = sep->model ? nmf_online_kl_padded_components (sep->model) : R;
+    sep->group_scratch = aligned_alloc (32,
+        (sizeof (float) * S * kp + 31) / 32 * 32);
+    if (!sep->source_models || !sep->mass || !sep->group_scratch) {
+      nmf_separator_destroy (&sep);
+      return NMF_ERR_NO_MEMORY;
+    }
+  }
   sep->input = calloc (C * N, sizeof (float));
   sep->spectra = calloc (C * 2 * F, sizeof (float));
   sep->magnitude = calloc (F, sizeof (float));
-  sep->activations = calloc (cfg->components, sizeof (float));
-  sep->models = calloc ((size_t) cfg->components * F, sizeof (float));
+  sep->activations = calloc (R, sizeof (float));
+  sep->models = calloc ((size_t) R * F, sizeof (float));
   sep->masks = calloc (S * F, sizeof (float));
   sep->mask_scratch = calloc (S * F, sizeof (float));
   sep->masked = calloc (2 * F, sizeof (float));
@@ -171,6 +276,10 @@ nmf_separator_destroy (nmf_separator ** sepp)
   nmf_stft_destroy (&sep->stft);
   nmf_online_kl_destroy (&sep->model);
   nmf_volmin_stream_destroy (&sep->volmin);
+  nmf_grouping_destroy (&sep->grouping);
+  free (sep->source_models);
+  free (sep->mass);
+  free (sep->group_scratch);
   free (sep->input);
   free (sep->spectra);
   free (sep->magnitude);
@@ -202,6 +311,8 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
     nmf_online_kl_reset (sep->model, keep_model);
   if (sep->volmin)
     nmf_volmin_stream_reset (sep->volmin, keep_model);
+  if (sep->grouping && !keep_model)
+    nmf_grouping_reset (sep->grouping);
 }
 
 int
@@ -258,6 +369,82 @@ nmf_separator_drain_masks (const nmf_separator * sep)
       - sep->masks_out);
 }
 
+/* Components > sources: regroup every regroup_interval frames (from the
+ * templates and activation mass in force), advance the mask ramps, and sum
+ * the component models into per-source models through the membership
+ * matrix. */
+static void
+group_models (nmf_separator * sep)
+{
+  const nmf_separator_config *c = &sep->cfg;
+  const int K = sep->rank, S = c->sources, F = sep->bins;
+
+  if ((sep->total_frames + 1) % (uint64_t) c->regroup_interval == 0) {
+    const float *W;
+    if (sep->model) {
+      W = nmf_online_kl_templates (sep->model);
+      nmf_online_kl_activation_mass (sep->model, sep->mass);
+    } else {
+      /* volmin: W_k carries component k's energy over the window */
+      W = nmf_volmin_stream_templates (sep->volmin);
+      for (int k = 0; k < K; k++) {
+        double m = 0.0;
+        for (int f = 0; f < F; f++)
+          m += W[(size_t) k * F + f] > 0.0f ? W[(size_t) k * F + f] : 0.0f;
+        sep->mass[k] = m;
+      }
+    }
+    double total = 0.0;
+    for (int k = 0; k < K; k++)
+      total += sep->mass[k];
+    if (total > 0.0)
+      nmf_grouping_update (sep->grouping, W, sep->mass);
+  }
+  nmf_grouping_step (sep->grouping);
+
+  const float *G = nmf_grouping_membership (sep->grouping);
+  if (sep->model) {
+    nmf_online_kl_group_spectra (sep->model, sep->activations, G, S,
+        sep->source_models, sep->group_scratch);
+    return;
+  }
+  memset (sep->source_models, 0, sizeof (float) * (size_t) S * F);
+  for (int k = 0; k < K; k++) {
+    const float *m = sep->models + (size_t) k * F;
+    for (int s = 0; s < S; s++) {
+      float g = G[(size_t) k * S + s];
+      if (g == 0.0f)
+        continue;
+      float *p = sep->source_models + (size_t) s * F;
+      for (int f = 0; f < F; f++)
+        p[f] += g * m[f];
+    }
+  }
+}
+
+/* Each source's energy in the frame, sum over channels and bins of
+ * |M_s X_c|^2 (in the units of the forward FFT), and the observer's call. */
+static void
+notify_observer (nmf_separator * sep)
+{
+  const int C = sep->cfg.channels, S = sep->cfg.sources, F = sep->bins;
+
+  for (int s = 0; s < S; s++) {
+    const float *mask = sep->masks + (size_t) s * F;
+    double e = 0.0;
+    for (int ch = 0; ch < C; ch++) {
+      const float *spec = sep->spectra + (size_t) ch * 2 * F;
+      for (int f = 0; f < F; f++) {
+        double re = spec[2 * f], im = spec[2 * f + 1];
+        e += (re * re + im * im) * mask[f] * mask[f];
+      }
+    }
+    sep->energy[s] = e;
+  }
+  sep->observer (sep->observer_data, sep->masks_out, sep->magnitude,
+      sep->masks, sep->energy);
+}
+
 /* Analyse the frame now in sep->input, emit its mask and the hop of audio it
  * completes (samples at or after the stream start, before `audio_limit`). */
 static void
@@ -283,15 +470,28 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
    * frame joins the window */
   if (sep->model) {
     nmf_online_kl_activate (sep->model, sep->magnitude, sep->activations);
-    nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
+    if (!sep->grouping)
+      nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
+    else
+      group_models (sep);
     nmf_online_kl_learn (sep->model, sep->magnitude, sep->activations);
   } else {
     /* a frame the model cannot take (magnitudes overflowing to Inf) comes
      * back with zero spectra: an even split for that frame */
     nmf_volmin_stream_push (sep->volmin, sep->magnitude, sep->models);
   }
-  nmf_masks_compute (sep->models, F, c->components, NULL, S,
-      c->mask_exponent, sep->masks, sep->mask_scratch);
+  if (sep->grouping) {
+    if (!sep->model)
+      group_models (sep);
+    nmf_masks_compute (sep->source_models, F, S, NULL, S,
+        c->mask_exponent, sep->masks, sep->mask_scratch);
+  } else {
+    nmf_masks_compute (sep->models, F, c->components, NULL, S,
+        c->mask_exponent, sep->masks, sep->mask_scratch);
+  }
+
+  if (sep->observer && emit_mask)
+    notify_observer (sep);
 
   if (out && out->masks && emit_mask) {
     for (int s = 0; s < S; s++)
@@ -344,6 +544,7 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   }
 
   sep->frames++;
+  sep->total_frames++;
   /* slide the frame by one hop */
   for (int ch = 0; ch < C; ch++) {
     float *in = sep->input + (size_t) ch * N;
@@ -481,6 +682,14 @@ nmf_separator_set_mask_exponent (nmf_separator * sep, int exponent)
 }
 
 void
+nmf_separator_set_frame_observer (nmf_separator * sep,
+    nmf_separator_frame_func func, void *user_data)
+{
+  sep->observer = func;
+  sep->observer_data = user_data;
+}
+
+void
 nmf_separator_get_stats (const nmf_separator * sep,
     nmf_separator_stats * stats)
 {
@@ -490,6 +699,18 @@ nmf_separator_get_stats (const nmf_separator * sep,
   stats->frames = sep->frames;
   stats->non_finite_samples = sep->non_finite;
   stats->clamped_samples = sep->clamped;
+}
+
+int
+nmf_separator_rank (const nmf_separator * sep)
+{
+  return sep->rank;
+}
+
+const int *
+nmf_separator_assignment (const nmf_separator * sep)
+{
+  return sep->grouping ? nmf_grouping_assignment (sep->grouping) : NULL;
 }
 
 const float *

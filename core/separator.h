@@ -48,7 +48,9 @@ typedef struct
   int algorithm;                /* nmf_algorithm */
   int channels;                 /* 1..NMF_SEPARATOR_MAX_CHANNELS */
   int sources;                  /* 1..NMF_SEPARATOR_MAX_SOURCES */
-  int components;               /* NMF rank; must equal sources for now */
+  int components;               /* NMF rank, >= sources; with more components
+                                 * than sources they are grouped into sources
+                                 * by timbre (grouping.h) */
   int fft_size;                 /* even, 32..32768 */
   int hop_size;                 /* 1..fft_size/2 */
   int window_frames;            /* frames in the sliding window, >= 1 */
@@ -57,6 +59,19 @@ typedef struct
   uint64_t seed;                /* start of the templates */
   double regularization;        /* volmin: lambda in [0, 1], 0 = exact */
   int refresh_interval;         /* volmin: frames between model refreshes */
+  int regroup_interval;         /* components > sources: frames between
+                                 * regroupings */
+  int update_interval;          /* kl: frames between template updates
+                                 * (online_kl.h) */
+  /* Dictionaries (supervised / semi-supervised, kl only): source s's
+   * templates, column-major bins x dictionary_components[s] floats (see
+   * dictionary.h), held fixed; NULL / 0 for a blind source.  Copied at
+   * create.  `components` then counts the blind (learned) components only:
+   * the model's rank is components + sum of dictionary_components, the
+   * blind components are grouped among the sources without a dictionary,
+   * and components may be 0 when every source has one. */
+  const float *dictionaries[NMF_SEPARATOR_MAX_SOURCES];
+  int dictionary_components[NMF_SEPARATOR_MAX_SOURCES];
 } nmf_separator_config;
 
 #define NMF_SEPARATOR_DEFAULT_FFT_SIZE 2048
@@ -66,6 +81,8 @@ typedef struct
 #define NMF_SEPARATOR_DEFAULT_MASK_EXPONENT 2
 #define NMF_SEPARATOR_DEFAULT_SEED 0
 #define NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL 16
+#define NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL 16
+#define NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL 1
 
 typedef struct
 {
@@ -131,10 +148,29 @@ int nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
 int nmf_separator_set_iterations (nmf_separator * sep, int iterations);
 int nmf_separator_set_mask_exponent (nmf_separator * sep, int exponent);
 
+/* Called from process/drain once per mask frame (the frames that carry
+ * input, as nmf_separator_pending_masks counts them), after its masks are
+ * known: frame index since the stream start, the magnitude summed over
+ * channels (bins), the masks (sources x bins), and each source's energy
+ * in the frame, sum over channels and bins of |M_s X|^2 (forward-FFT
+ * units).  NULL removes it.  The pointers are valid during the call. */
+typedef void (*nmf_separator_frame_func) (void *user_data, uint64_t frame,
+    const float *magnitude, const float *masks, const double *energy);
+void nmf_separator_set_frame_observer (nmf_separator * sep,
+    nmf_separator_frame_func func, void *user_data);
+
 void nmf_separator_get_stats (const nmf_separator * sep,
     nmf_separator_stats * stats);
 
-/* Column-major bins x components templates in force now. */
+/* Model rank: components + the dictionaries' templates. */
+int nmf_separator_rank (const nmf_separator * sep);
+
+/* Source of each of the rank components now (the dictionaries' components
+ * come after the blind ones, source by source); NULL when components ==
+ * sources and there are no dictionaries (component k is source k). */
+const int *nmf_separator_assignment (const nmf_separator * sep);
+
+/* Column-major bins x rank templates in force now. */
 const float *nmf_separator_templates (const nmf_separator * sep);
 
 #ifdef __cplusplus

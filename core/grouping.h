@@ -1,0 +1,140 @@
+/* gst-nmf core: streaming grouping of NMF components into sources by timbre.
+ *
+ * With K components and S < K sources, every component's template W_k
+ * (bins values >= 0) is described by timbre features, the components are
+ * clustered into S groups, and each group is one source.  Method: clustering
+ * of the templates by features of their log-frequency spectrum, after
+ * Spiertz & Gnann, "Source-filter based clustering for monaural blind source
+ * separation" (DAFx 2009: MFCC of the NMF bases, k-means) and the shift-
+ * invariant view of Jaiswal et al. ("Clustering NMF basis functions using
+ * shifted NMF for monaural sound source separation", ICASSP 2011: one
+ * instrument's notes are near-shifted copies on a log-frequency axis).
+ * Features of one template (each block scaled to unit norm, so no block
+ * dominates by its units; fixed scaling, no per-call standardisation, so
+ * features of different regroupings are comparable):
+ *   1. cepstral envelope: DCT coefficients 1..NMF_GROUPING_CEPS of the log
+ *      energies in NMF_GROUPING_BANDS_PER_OCTAVE-per-octave bands of a
+ *      log-frequency axis (MFCC-like; c0, the level, is left out);
+ *   2. shift-invariant harmonic pattern: the modulus of the DFT, along the
+ *      log-frequency axis, of the mean-removed log band energies
+ *      (coefficients 1..NMF_GROUPING_SHIFT_COEFS): invariant to a shift on
+ *      that axis, i.e. to transposition, so notes of one instrument match;
+ *   3. spectral descriptors: flatness (geometric / arithmetic mean of the
+ *      band energies) and the share of energy in each octave (a coarse
+ *      register / brightness profile).
+ * Clustering: k-means on these features, each component weighted by its
+ * activation mass (a component that has not sounded in the window has an
+ * unreliable template and little say).
+ *
+ * Streaming stability (a source index means the same source for the whole
+ * stream):
+ *   - nmf_grouping_update() is meant to be called every N frames, not per
+ *     frame; the first call with enough mass makes the initial grouping;
+ *   - each later regrouping starts k-means from the per-source centroids
+ *     kept so far, matches its clusters to the old sources (Hungarian
+ *     assignment on centroid distance), and the centroids are then smoothed
+ *     (exponential moving average);
+ *   - hysteresis: a component moves to another source only when that
+ *     source's centroid is closer than its own source's by a relative
+ *     margin, at `patience` regroupings in a row, and with enough
+ *     activation mass;
+ *   - a component that moves changes source through a linear ramp of
+ *     `ramp_frames` frames in the membership matrix (nmf_grouping_step()
+ *     advances it once per frame), so the masks never jump.
+ * Components may be pinned to a source (e.g. templates from a dictionary):
+ * they are never regrouped and do not take part in the clustering.
+ *
+ * Everything is allocated at create; update and step never allocate. */
+#ifndef NMF_GROUPING_H
+#define NMF_GROUPING_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NMF_GROUPING_BANDS_PER_OCTAVE 12
+#define NMF_GROUPING_CEPS 13
+#define NMF_GROUPING_SHIFT_COEFS 24
+
+typedef struct nmf_grouping nmf_grouping;
+
+typedef struct
+{
+  int bins;                     /* fft_size / 2 + 1, >= 16 */
+  int components;               /* K, >= sources */
+  int sources;                  /* S, >= 1 */
+  int patience;                 /* regroupings in a row before a move, >= 1 */
+  double margin;                /* relative distance margin of a move, >= 0 */
+  double smoothing;             /* centroid EMA weight of a new regrouping, (0, 1] */
+  int ramp_frames;              /* frames of the mask ramp of a move, >= 1 */
+  int restarts;                 /* extra k-means++ starts per regrouping, >= 0 */
+  double weight_envelope;       /* weights of the three feature blocks, >= 0 */
+  double weight_shift;
+  double weight_descriptors;
+  uint64_t seed;
+} nmf_grouping_config;
+
+#define NMF_GROUPING_DEFAULT_PATIENCE 3
+#define NMF_GROUPING_DEFAULT_MARGIN 0.1
+#define NMF_GROUPING_DEFAULT_SMOOTHING 0.3
+#define NMF_GROUPING_DEFAULT_RAMP_FRAMES 8
+#define NMF_GROUPING_DEFAULT_RESTARTS 4
+
+void nmf_grouping_config_init (nmf_grouping_config * c, int bins,
+    int components, int sources);
+
+int nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c);
+void nmf_grouping_destroy (nmf_grouping ** g);
+
+/* Forget the grouping (back to the initial round-robin assignment, no
+ * centroids); pinned components stay pinned. */
+void nmf_grouping_reset (nmf_grouping * g);
+
+/* Pin component k to source s for good (s < 0 unpins it). */
+int nmf_grouping_pin (nmf_grouping * g, int k, int s);
+
+/* Sources that take part in blind grouping: the free (unpinned) components
+ * are grouped into these only.  mask[s] != 0: source s is blind.  Default:
+ * every source.  If exactly one source is blind, every free component
+ * belongs to it and no clustering is done. */
+int nmf_grouping_set_blind_sources (nmf_grouping * g, const unsigned char *mask);
+
+/* A regrouping from the templates in force (column-major bins x components,
+ * >= 0; negative entries are read as 0) and each component's activation mass
+ * over the model's window (>= 0; NULL: all equal).  Returns the number of
+ * components that started to move. */
+int nmf_grouping_update (nmf_grouping * g, const float *templates,
+    const double *mass);
+
+/* Advance the mask ramps by one frame.  Call once per frame. */
+void nmf_grouping_step (nmf_grouping * g);
+
+/* K x S row-major membership matrix in force: each row sums to one, a
+ * component off a ramp has a single 1. */
+const float *nmf_grouping_membership (const nmf_grouping * g);
+
+/* Source each component belongs to (or is moving to). */
+const int *nmf_grouping_assignment (const nmf_grouping * g);
+
+/* Regroupings done, and component moves started, since the last reset. */
+uint64_t nmf_grouping_regroups (const nmf_grouping * g);
+uint64_t nmf_grouping_moves (const nmf_grouping * g);
+
+/* Features of one template (for tests and analysis): writes
+ * nmf_grouping_feature_dim() values. */
+int nmf_grouping_feature_dim (const nmf_grouping * g);
+void nmf_grouping_features (nmf_grouping * g, const float *w, float *feat);
+
+/* One-shot clustering of `n` templates (column-major bins x n) into
+ * `clusters` groups with the same features and weighted k-means (several
+ * k-means++ starts from `seed`, the best kept): label[i] in [0, clusters).
+ * No state, for batch use and tests. */
+int nmf_grouping_cluster_once (nmf_grouping * g, const float *templates,
+    const double *mass, int n, int clusters, uint64_t seed, int *label);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NMF_GROUPING_H */

@@ -1,0 +1,213 @@
+/* Grouping of components into sources (core/grouping.h) and the separator
+ * with components > sources: planted templates are grouped as planted,
+ * repeated evidence is needed before a component moves, and a stream whose
+ * sources alternate and overlap never swaps its outputs. */
+#include "check.h"
+#include "grouping.h"
+#include "nmf_error.h"
+#include "separator.h"
+
+#include <string.h>
+
+#define FFT 1024
+#define BINS (FFT / 2 + 1)
+#define RATE 44100.0
+
+/* Source A: harmonic tones, partials decaying as 1/n (f0 in Hz).  Source B:
+ * a noise band with a smooth bump around 5 kHz. */
+static void
+template_a (float *w, double f0, unsigned long long *seed)
+{
+  for (int f = 0; f < BINS; f++)
+    w[f] = 1e-4f;
+  for (int n = 1; n <= 12; n++) {
+    double bin = n * f0 * FFT / RATE;
+    if (bin >= BINS - 2)
+      break;
+    int b = (int) bin;
+    double frac = bin - b;
+    float amp = (float) ((1.0 / n) * (0.9 + 0.2 * test_uniform (seed)));
+    w[b] += amp * (float) (1.0 - frac);
+    w[b + 1] += amp * (float) frac;
+  }
+}
+
+static void
+template_b (float *w, double centre_hz, unsigned long long *seed)
+{
+  for (int f = 0; f < BINS; f++) {
+    double hz = f * RATE / FFT;
+    double x = (hz - centre_hz) / 2000.0;
+    w[f] = (float) (exp (-x * x) * (0.8 + 0.4 * test_uniform (seed)) + 1e-4);
+  }
+}
+
+static void
+test_planted (void)
+{
+  enum { K = 16 };
+  static float W[K * BINS];
+  int label[K], truth[K];
+  unsigned long long seed = 7;
+  nmf_grouping_config gc;
+  nmf_grouping *g;
+
+  for (int k = 0; k < K; k++) {
+    truth[k] = (k * 5) % 2;     /* interleaved */
+    if (truth[k] == 0)
+      template_a (W + k * BINS, 110.0 * pow (2.0, k / 12.0 * 2), &seed);
+    else
+      template_b (W + k * BINS, 3500.0 + 300.0 * k, &seed);
+  }
+  nmf_grouping_config_init (&gc, BINS, K, 2);
+  CHECK_OK (nmf_grouping_create (&g, &gc));
+  CHECK_OK (nmf_grouping_cluster_once (g, W, NULL, K, 2, 1, label));
+  int agree = 0;
+  for (int k = 0; k < K; k++)
+    agree += label[k] == (label[0] == truth[0] ? truth[k] : 1 - truth[k]);
+  CHECK (agree == K, "planted grouping: %d of %d components as planted",
+      agree, K);
+
+  /* streaming: the first update groups, later identical updates move
+   * nothing */
+  CHECK (nmf_grouping_update (g, W, NULL) == 0, "first grouping moved");
+  const int *as = nmf_grouping_assignment (g);
+  int same = 0;
+  for (int k = 0; k < K; k++)
+    same += (as[k] == as[0]) == (truth[k] == truth[0]);
+  CHECK (same == K, "streaming grouping: %d of %d as planted", same, K);
+  for (int r = 0; r < 10; r++)
+    CHECK (nmf_grouping_update (g, W, NULL) == 0, "a stable update moved");
+
+  /* hysteresis: one template looks like the other source for fewer
+   * regroupings than the patience: no move; for longer: it moves, through
+   * a ramp */
+  static float Wx[K * BINS];
+  memcpy (Wx, W, sizeof W);
+  int victim = 0;
+  while (truth[victim] != 0)
+    victim++;
+  template_b (Wx + victim * BINS, 4200.0, &seed);
+  int before = as[victim];
+  for (int r = 0; r < gc.patience - 1; r++)
+    nmf_grouping_update (g, Wx, NULL);
+  nmf_grouping_update (g, W, NULL);
+  CHECK (nmf_grouping_assignment (g)[victim] == before,
+      "moved on %d regroupings of evidence", gc.patience - 1);
+  int moved = 0;
+  for (int r = 0; r < gc.patience; r++)
+    moved += nmf_grouping_update (g, Wx, NULL);
+  CHECK (moved == 1 && nmf_grouping_assignment (g)[victim] != before,
+      "did not move after %d regroupings of evidence (moves %d)",
+      gc.patience, moved);
+  const float *G = nmf_grouping_membership (g);
+  CHECK (G[victim * 2 + before] == 1.0f, "ramp jumped at once");
+  nmf_grouping_step (g);
+  CHECK (G[victim * 2 + before] > 0.0f && G[victim * 2 + before] < 1.0f
+      && fabsf (G[victim * 2] + G[victim * 2 + 1] - 1.0f) < 1e-6f,
+      "no ramp: %g %g", G[victim * 2], G[victim * 2 + 1]);
+  for (int i = 0; i < gc.ramp_frames; i++)
+    nmf_grouping_step (g);
+  CHECK (G[victim * 2 + before] == 0.0f, "ramp did not finish");
+  nmf_grouping_destroy (&g);
+}
+
+/* Two sources that alternate and overlap: A (harmonic tones, changing
+ * notes) sounds in [0, 2) s, [4, 6) s, ...; B (noise band) in [1, 3) s,
+ * [5, 7) s, ...  Every solo stretch of A after the first 4 s must come out
+ * mostly on the same output, B's solo stretches on the other. */
+static void
+test_no_swap (void)
+{
+  const double secs = 24.0;
+  const size_t n = (size_t) (secs * RATE);
+  float *x = calloc (n, sizeof (float));
+  unsigned long long seed = 11;
+  double phase[12] = { 0 };
+  /* a smooth noise band: sum of random sinusoids between 3 and 7 kHz */
+  enum { NB = 60 };
+  double bf[NB], bp[NB];
+  for (int i = 0; i < NB; i++) {
+    bf[i] = 3000.0 + 4000.0 * test_uniform (&seed);
+    bp[i] = 2 * M_PI * test_uniform (&seed);
+  }
+  for (size_t i = 0; i < n; i++) {
+    double t = i / RATE;
+    int seg = (int) t;
+    double a = 0.0, b = 0.0;
+    if (seg % 4 < 2) {
+      double f0 = 110.0 * pow (2.0, ((seg * 7 + (int) (t * 4)) % 12) / 12.0);
+      for (int h = 1; h <= 8; h++) {
+        phase[h] += 2 * M_PI * h * f0 / RATE;
+        a += sin (phase[h]) / h;
+      }
+    }
+    if ((seg + 3) % 4 < 2)
+      for (int k = 0; k < NB; k++)
+        b += sin (2 * M_PI * bf[k] * t + bp[k]) / NB * 4.0;
+    x[i] = (float) (0.2 * a + 0.2 * b);
+  }
+
+  nmf_separator_config cfg;
+  nmf_separator_config_init (&cfg);
+  cfg.sources = 2;
+  cfg.components = 8;
+  cfg.iterations = 4;
+  cfg.update_interval = 4;
+  nmf_separator *sep;
+  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  float *out0 = calloc (n + FFT * 4, sizeof (float));
+  float *out1 = calloc (n + FFT * 4, sizeof (float));
+  float *ptr[2];
+  nmf_separator_output o = { ptr, NULL };
+  size_t done = 0, got;
+  for (size_t p = 0; p < n; p += 4096) {
+    size_t chunk = n - p < 4096 ? n - p : 4096;
+    ptr[0] = out0 + done;
+    ptr[1] = out1 + done;
+    CHECK_OK (nmf_separator_process (sep, x + p, chunk, &o, &got, NULL));
+    done += got;
+  }
+  ptr[0] = out0 + done;
+  ptr[1] = out1 + done;
+  CHECK_OK (nmf_separator_drain (sep, &o, &got, NULL));
+  done += got;
+  CHECK (done == n, "%zu samples out of %zu", done, n);
+
+  /* solo stretches: A alone in [4k, 4k+1), B alone in [4k+2, 4k+3) */
+  int a_out = -1, b_out = -1, swaps = 0;
+  for (int k = 1; k < (int) (secs / 4); k++) {
+    for (int which = 0; which < 2; which++) {
+      size_t s0 = (size_t) ((4 * k + 2 * which) * RATE) + 4096;
+      size_t s1 = (size_t) ((4 * k + 2 * which + 1) * RATE) - 4096;
+      double e0 = 0, e1 = 0;
+      for (size_t i = s0; i < s1; i++) {
+        e0 += (double) out0[i] * out0[i];
+        e1 += (double) out1[i] * out1[i];
+      }
+      int win = e0 > e1 ? 0 : 1;
+      int *o_ = which == 0 ? &a_out : &b_out;
+      if (*o_ < 0)
+        *o_ = win;
+      else if (*o_ != win)
+        swaps++;
+      double share = (win ? e1 : e0) / (e0 + e1);
+      printf ("segment %d %s: output %d, energy share %.2f\n", k,
+          which ? "B" : "A", win, share);
+    }
+  }
+  CHECK (swaps == 0, "%d solo stretches came out on the other output", swaps);
+  CHECK (a_out != b_out, "A and B came out on the same output");
+  nmf_separator_destroy (&sep);
+  free (x);
+  free (out0);
+  free (out1);
+}
+
+int
+main (void)
+{
+  test_planted ();
+  test_no_swap ();
+  CHECK_DONE ();
+}

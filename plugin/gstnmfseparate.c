@@ -126,6 +126,13 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS (AUDIO_CAPS));
 
+static GstStaticPadTemplate viz_template = GST_STATIC_PAD_TEMPLATE ("viz",
+    GST_PAD_SRC,
+    GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("video/x-raw, format=(string){ RGBA, RGB }, "
+        "width=(int)[ 16, 8192 ], height=(int)[ 16, 4096 ], "
+        "framerate=(fraction)[ 0/1, 120/1 ]"));
+
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
     GST_PAD_SRC,
     GST_PAD_SOMETIMES,
@@ -145,6 +152,9 @@ enum
   PROP_OUTPUT_MODE,
   PROP_MASK_EXPONENT,
   PROP_SEED,
+  PROP_POST_MESSAGES,
+  PROP_INTERVAL,
+  PROP_MESSAGE_MASKS,
 };
 
 #define DEFAULT_ALGORITHM GST_NMF_ALGORITHM_KL
@@ -158,6 +168,12 @@ enum
 #define DEFAULT_OUTPUT_MODE GST_NMF_OUTPUT_MODE_AUDIO
 #define DEFAULT_MASK_EXPONENT NMF_SEPARATOR_DEFAULT_MASK_EXPONENT
 #define DEFAULT_SEED NMF_SEPARATOR_DEFAULT_SEED
+#define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_INTERVAL (100 * GST_MSECOND)
+#define DEFAULT_MESSAGE_MASKS FALSE
+#define VIZ_DEFAULT_WIDTH 640
+#define VIZ_DEFAULT_HEIGHT 360
+#define VIZ_DEFAULT_FPS 30
 
 /* a GAP event is separated as silence, this many samples at a time */
 #define GAP_CHUNK_SAMPLES 8192
@@ -215,6 +231,9 @@ static void gst_nmf_separate_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static GstStateChangeReturn gst_nmf_separate_change_state (GstElement *
     element, GstStateChange transition);
+static GstPad *gst_nmf_separate_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, const gchar * name, const GstCaps * caps);
+static void gst_nmf_separate_release_pad (GstElement * element, GstPad * pad);
 static GstFlowReturn gst_nmf_separate_chain (GstPad * pad, GstObject * parent,
     GstBuffer * buffer);
 static gboolean gst_nmf_separate_sink_event (GstPad * pad, GstObject * parent,
@@ -256,7 +275,9 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   g_object_class_install_property (gobject_class, PROP_COMPONENTS,
       g_param_spec_uint ("components", "Components",
           "NMF rank K (spectral templates); 0 means as many as n-sources. "
-          "For now K must equal n-sources (each component is one source)",
+          "With K = n-sources each component is a source; with more, the "
+          "components are grouped into sources by the timbre of their "
+          "templates, stably as the window slides",
           0, 256, DEFAULT_COMPONENTS, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_FFT_SIZE,
       g_param_spec_uint ("fft-size", "FFT size",
@@ -292,6 +313,23 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
           "give the same output", 0, G_MAXUINT64, DEFAULT_SEED,
           rw | GST_PARAM_MUTABLE_READY));
 
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post an element message \"nmfseparate\" on the bus every "
+          "interval, with each source's energy", DEFAULT_POST_MESSAGES,
+          rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE));
+  g_object_class_install_property (gobject_class, PROP_INTERVAL,
+      g_param_spec_uint64 ("interval", "Interval",
+          "Time covered by each element message, in nanoseconds",
+          GST_MSECOND, G_MAXUINT64, DEFAULT_INTERVAL,
+          rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE));
+  g_object_class_install_property (gobject_class, PROP_MESSAGE_MASKS,
+      g_param_spec_boolean ("message-masks", "Masks in messages",
+          "Add the sources' masks of the interval's last frame to each "
+          "message (field \"masks\")", DEFAULT_MESSAGE_MASKS,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+
+  gst_element_class_add_static_pad_template (element_class, &viz_template);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
@@ -302,9 +340,27 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
 
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_nmf_separate_change_state);
+  element_class->request_new_pad =
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_request_new_pad);
+  element_class->release_pad = GST_DEBUG_FUNCPTR (gst_nmf_separate_release_pad);
 
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_OUTPUT_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_ALGORITHM, 0);
+}
+
+/* Output pads: the source pads, then the viz pad if one was requested.
+ * All of them push from their own task through a queue. */
+static guint
+n_out_pads (GstNmfSeparate * self)
+{
+  return self->srcpads->len + (self->vizpad ? 1 : 0);
+}
+
+static GstPad *
+out_pad (GstNmfSeparate * self, guint i)
+{
+  return i < self->srcpads->len ? g_ptr_array_index (self->srcpads, i) :
+      self->vizpad;
 }
 
 /* The queue between the streaming thread and one source pad's task. */
@@ -345,10 +401,10 @@ pad_queue (GstPad * pad)
 /* Hands an item to a source pad's task; blocks while its queue is full.
  * Returns FALSE (and drops the item) when the pad is flushing. */
 static gboolean
-gst_nmf_separate_enqueue (GstNmfSeparate * self, guint source,
+gst_nmf_separate_enqueue (GstNmfSeparate * self, GstPad * pad,
     GstMiniObject * item)
 {
-  SrcQueue *q = pad_queue (g_ptr_array_index (self->srcpads, source));
+  SrcQueue *q = pad_queue (pad);
 
   g_mutex_lock (&self->queue_lock);
   while (q->items.length >= MAX_QUEUED_ITEMS && !q->flushing)
@@ -444,8 +500,8 @@ static void
 gst_nmf_separate_wait_queues_empty (GstNmfSeparate * self)
 {
   g_mutex_lock (&self->queue_lock);
-  for (guint i = 0; i < self->srcpads->len; i++) {
-    SrcQueue *q = pad_queue (g_ptr_array_index (self->srcpads, i));
+  for (guint i = 0; i < n_out_pads (self); i++) {
+    SrcQueue *q = pad_queue (out_pad (self, i));
     while ((!g_queue_is_empty (&q->items) || q->busy) && !q->flushing)
       g_cond_wait (&self->queue_cond, &self->queue_lock);
   }
@@ -512,6 +568,10 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   self->settings.output_mode = DEFAULT_OUTPUT_MODE;
   self->settings.mask_exponent = DEFAULT_MASK_EXPONENT;
   self->settings.seed = DEFAULT_SEED;
+  self->settings.post_messages = DEFAULT_POST_MESSAGES;
+  self->settings.interval = DEFAULT_INTERVAL;
+  self->settings.message_masks = DEFAULT_MESSAGE_MASKS;
+  gst_segment_init (&self->segment, GST_FORMAT_TIME);
 
   self->srcpads = g_ptr_array_new ();
   g_mutex_init (&self->queue_lock);
@@ -529,6 +589,8 @@ gst_nmf_separate_finalize (GObject * object)
   nmf_separator_destroy (&self->separator);
   if (self->align)
     gst_audio_stream_align_free (self->align);
+  gst_nmf_viz_free (self->viz);
+  g_free (self->msg_masks);
   gst_flow_combiner_free (self->flow_combiner);
   g_ptr_array_free (self->srcpads, TRUE);
   g_mutex_clear (&self->queue_lock);
@@ -601,6 +663,15 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
     case PROP_SEED:
       s->seed = g_value_get_uint64 (value);
       break;
+    case PROP_POST_MESSAGES:
+      s->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_INTERVAL:
+      s->interval = g_value_get_uint64 (value);
+      break;
+    case PROP_MESSAGE_MASKS:
+      s->message_masks = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -649,6 +720,15 @@ gst_nmf_separate_get_property (GObject * object, guint prop_id,
       break;
     case PROP_SEED:
       g_value_set_uint64 (value, s->seed);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, s->post_messages);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint64 (value, s->interval);
+      break;
+    case PROP_MESSAGE_MASKS:
+      g_value_set_boolean (value, s->message_masks);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -730,10 +810,13 @@ gst_nmf_separate_push_event_to_srcs (GstNmfSeparate * self, GstEvent * event)
 {
   gboolean ok = TRUE;
 
-  for (guint i = 0; i < self->srcpads->len; i++) {
-    GstPad *pad = g_ptr_array_index (self->srcpads, i);
+  for (guint i = 0; i < n_out_pads (self); i++) {
+    GstPad *pad = out_pad (self, i);
+    /* the viz pad carries video: the audio caps are not its own */
+    if (pad == self->vizpad && GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+      continue;
     if (GST_EVENT_IS_SERIALIZED (event))
-      ok &= gst_nmf_separate_enqueue (self, i,
+      ok &= gst_nmf_separate_enqueue (self, pad,
           GST_MINI_OBJECT_CAST (gst_event_ref (event)));
     else
       ok &= gst_pad_push_event (pad, gst_event_ref (event));
@@ -752,6 +835,14 @@ gst_nmf_separate_rebase (GstNmfSeparate * self, GstClockTime time,
   self->base_samples = base_samples;
   self->base_offset = offset;
   self->discont_pending = TRUE;
+  self->msg_frames = 0;
+  self->msg_next_boundary = 0;
+  self->viz_next = 0;
+  if (self->viz && GST_VIDEO_INFO_FPS_N (&self->viz_info) == 0
+      && GST_CLOCK_TIME_IS_VALID (time))
+    /* the still picture comes at the end: let its sink preroll meanwhile */
+    gst_nmf_separate_enqueue (self, self->vizpad,
+        GST_MINI_OBJECT_CAST (gst_event_new_gap (time, GST_CLOCK_TIME_NONE)));
 }
 
 static GstClockTime
@@ -827,7 +918,8 @@ gst_nmf_separate_push (GstNmfSeparate * self, guint source, GstBuffer * buf)
 
   if (self->discont_pending)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-  if (!gst_nmf_separate_enqueue (self, source, GST_MINI_OBJECT_CAST (buf)))
+  if (!gst_nmf_separate_enqueue (self, g_ptr_array_index (self->srcpads,
+              source), GST_MINI_OBJECT_CAST (buf)))
     return GST_FLOW_FLUSHING;
   g_mutex_lock (&self->queue_lock);
   ret = self->combined_flow;
@@ -896,6 +988,174 @@ gst_nmf_separate_report_bad_samples (GstNmfSeparate * self)
   }
 }
 
+/* Element messages, as spectrum and level post them: one per interval of
+ * the stream, the interval boundaries on the sample timeline so that they
+ * never drift; the last partial interval at EOS. */
+static void
+gst_nmf_separate_post_message (GstNmfSeparate * self, guint64 end_sample)
+{
+  const guint S = self->active.n_sources;
+  const guint bins = self->active.fft_size / 2 + 1;
+  GstClockTime ts = sample_time (self, self->msg_first_frame *
+      self->active.hop_size), end = sample_time (self, end_sample);
+  GstStructure *st;
+  GValue energy = G_VALUE_INIT;
+
+  if (self->msg_frames == 0)
+    return;
+  st = gst_structure_new ("nmfseparate",
+      "timestamp", G_TYPE_UINT64, ts,
+      "stream-time", G_TYPE_UINT64, gst_segment_to_stream_time (&self->segment,
+          GST_FORMAT_TIME, ts),
+      "running-time", G_TYPE_UINT64,
+      gst_segment_to_running_time (&self->segment, GST_FORMAT_TIME, ts),
+      "duration", G_TYPE_UINT64, GST_CLOCK_TIME_IS_VALID (ts) ? end - ts :
+      GST_CLOCK_TIME_NONE, NULL);
+  g_value_init (&energy, GST_TYPE_ARRAY);
+  for (guint s = 0; s < S; s++) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_DOUBLE);
+    g_value_set_double (&v, self->msg_energy[s] / self->msg_frames);
+    gst_value_array_append_and_take_value (&energy, &v);
+  }
+  gst_structure_take_value (st, "energy", &energy);
+  if (self->active.message_masks && self->msg_masks) {
+    GValue masks = G_VALUE_INIT;
+    g_value_init (&masks, GST_TYPE_ARRAY);
+    for (guint s = 0; s < S; s++) {
+      GValue one = G_VALUE_INIT;
+      g_value_init (&one, GST_TYPE_ARRAY);
+      for (guint f = 0; f < bins; f++) {
+        GValue v = G_VALUE_INIT;
+        g_value_init (&v, G_TYPE_FLOAT);
+        g_value_set_float (&v, self->msg_masks[(gsize) s * bins + f]);
+        gst_value_array_append_and_take_value (&one, &v);
+      }
+      gst_value_array_append_and_take_value (&masks, &one);
+    }
+    gst_structure_take_value (st, "masks", &masks);
+  }
+  self->msg_frames = 0;
+  memset (self->msg_energy, 0, sizeof (self->msg_energy));
+  /* called from the streaming thread, never under the object lock */
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), st));
+}
+
+static void
+gst_nmf_separate_push_viz (GstNmfSeparate * self, GstClockTime ts,
+    GstClockTime duration)
+{
+  GstBuffer *buf = gst_nmf_viz_render (self->viz);
+  GstFlowReturn ret;
+
+  GST_BUFFER_PTS (buf) = ts;
+  GST_BUFFER_DURATION (buf) = duration;
+  if (!gst_nmf_separate_enqueue (self, self->vizpad, GST_MINI_OBJECT_CAST (buf)))
+    return;
+  g_mutex_lock (&self->queue_lock);
+  ret = self->combined_flow;
+  g_mutex_unlock (&self->queue_lock);
+  (void) ret;
+}
+
+/* The separator calls this for every frame (streaming thread). */
+static void
+gst_nmf_separate_on_frame (void *user_data, uint64_t frame,
+    const float *magnitude, const float *masks, const double *energy)
+{
+  GstNmfSeparate *self = user_data;
+  const guint64 hop = self->active.hop_size;
+  const gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  const guint64 frame_end = (frame + 1) * hop;
+
+  if (self->active.post_messages) {
+    guint64 interval = MAX (1, gst_util_uint64_scale (self->active.interval,
+            rate, GST_SECOND));
+    if (self->msg_frames == 0) {
+      self->msg_first_frame = frame;
+      if (self->msg_next_boundary <= frame * hop)
+        self->msg_next_boundary = (frame * hop / interval + 1) * interval;
+    }
+    for (guint s = 0; s < self->active.n_sources; s++)
+      self->msg_energy[s] += energy[s];
+    self->msg_frames++;
+    if (self->active.message_masks && self->msg_masks)
+      memcpy (self->msg_masks, masks, sizeof (float) *
+          self->active.n_sources * (self->active.fft_size / 2 + 1));
+    if (frame_end >= self->msg_next_boundary) {
+      gst_nmf_separate_post_message (self, frame_end);
+      self->msg_next_boundary += interval;
+    }
+  }
+
+  if (self->viz) {
+    gint fps_n = GST_VIDEO_INFO_FPS_N (&self->viz_info);
+    gint fps_d = GST_VIDEO_INFO_FPS_D (&self->viz_info);
+    gst_nmf_viz_add_frame (self->viz, magnitude, masks);
+    /* a scrolling picture: every video frame whose time the audio has
+     * reached shows the spectrogram up to there */
+    while (fps_n > 0 && gst_util_uint64_scale (self->viz_next,
+            (guint64) fps_d * rate, fps_n) <= frame_end) {
+      GstClockTime t0 = sample_time (self, 0);
+      GstClockTime ts = t0 + gst_util_uint64_scale (self->viz_next,
+          (guint64) fps_d * GST_SECOND, fps_n);
+      GstClockTime te = t0 + gst_util_uint64_scale (self->viz_next + 1,
+          (guint64) fps_d * GST_SECOND, fps_n);
+      gst_nmf_separate_push_viz (self, ts, te - ts);
+      self->viz_next++;
+    }
+  }
+}
+
+/* Picks the viz pad's format from what downstream takes (640x360 RGBA at
+ * 30 fps unless told otherwise; framerate 0/1 means one still picture of the
+ * whole stream, at EOS) and makes the renderer. */
+static void
+gst_nmf_separate_viz_negotiate (GstNmfSeparate * self)
+{
+  GstCaps *templ = gst_pad_get_pad_template_caps (self->vizpad);
+  GstCaps *caps = gst_pad_peer_query_caps (self->vizpad, templ);
+  GstStructure *st;
+
+  gst_caps_unref (templ);
+  if (gst_caps_is_empty (caps)) {
+    gst_caps_unref (caps);
+    GST_WARNING_OBJECT (self, "viz: downstream takes no picture format");
+    return;
+  }
+  caps = gst_caps_make_writable (gst_caps_truncate (caps));
+  st = gst_caps_get_structure (caps, 0);
+  gst_structure_fixate_field_nearest_int (st, "width", VIZ_DEFAULT_WIDTH);
+  gst_structure_fixate_field_nearest_int (st, "height", VIZ_DEFAULT_HEIGHT);
+  gst_structure_fixate_field_nearest_fraction (st, "framerate",
+      VIZ_DEFAULT_FPS, 1);
+  gst_structure_fixate_field_string (st, "format", "RGBA");
+  caps = gst_caps_fixate (caps);
+  if (!gst_video_info_from_caps (&self->viz_info, caps)) {
+    gst_caps_unref (caps);
+    return;
+  }
+  gst_nmf_viz_free (self->viz);
+  self->viz = gst_nmf_viz_new (&self->viz_info,
+      GST_AUDIO_INFO_RATE (&self->info), self->active.fft_size,
+      self->active.n_sources, GST_VIDEO_INFO_FPS_N (&self->viz_info) == 0);
+  GST_INFO_OBJECT (self, "viz: %" GST_PTR_FORMAT, caps);
+  gst_nmf_separate_enqueue (self, self->vizpad,
+      GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));
+  gst_caps_unref (caps);
+}
+
+/* A still picture (framerate 0/1) of the stream, at its end. */
+static void
+gst_nmf_separate_push_still (GstNmfSeparate * self, guint64 samples)
+{
+  if (!self->viz || GST_VIDEO_INFO_FPS_N (&self->viz_info) != 0)
+    return;
+  gst_nmf_separate_push_viz (self, sample_time (self, 0),
+      sample_time (self, samples) - sample_time (self, 0));
+}
+
 /* Emits every sample held so far, then starts a new stream (the templates
  * stay). */
 static GstFlowReturn
@@ -904,6 +1164,7 @@ gst_nmf_separate_drain (GstNmfSeparate * self)
   OutputBlock blk;
   nmf_separator_stats st;
   size_t n_audio = 0, n_masks = 0;
+  GstFlowReturn ret;
 
   if (!self->separator)
     return GST_FLOW_OK;
@@ -915,8 +1176,12 @@ gst_nmf_separate_drain (GstNmfSeparate * self)
   output_block_alloc (self, &blk, nmf_separator_drain_audio (self->separator),
       nmf_separator_drain_masks (self->separator));
   nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
-  return gst_nmf_separate_push_block (self, &blk, st.samples_out, n_audio,
+  ret = gst_nmf_separate_push_block (self, &blk, st.samples_out, n_audio,
       st.masks_out, n_masks, st.samples_in);
+  /* the last partial interval of messages, and the still picture */
+  gst_nmf_separate_post_message (self, st.samples_in);
+  gst_nmf_separate_push_still (self, st.samples_in);
+  return ret;
 }
 
 static GstFlowReturn
@@ -955,6 +1220,9 @@ gst_nmf_separate_apply_live_settings (GstNmfSeparate * self)
   GST_OBJECT_LOCK (self);
   iterations = self->settings.iterations;
   exponent = self->settings.mask_exponent;
+  self->active.post_messages = self->settings.post_messages;
+  self->active.interval = self->settings.interval;
+  self->active.message_masks = self->settings.message_masks;
   GST_OBJECT_UNLOCK (self);
   if (iterations != self->active.iterations) {
     nmf_separator_set_iterations (self->separator, iterations);
@@ -1071,6 +1339,10 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
   self->active = s;
+  nmf_separator_set_frame_observer (sep, gst_nmf_separate_on_frame, self);
+  g_free (self->msg_masks);
+  self->msg_masks = g_new0 (gfloat, (gsize) s.n_sources *
+      (s.fft_size / 2 + 1));
   self->info = info;
   self->have_info = TRUE;
   self->non_finite_reported = 0;
@@ -1088,6 +1360,8 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   src_caps = gst_nmf_separate_src_caps (self);
   gst_nmf_separate_push_event_to_srcs (self, gst_event_new_caps (src_caps));
   gst_caps_unref (src_caps);
+  if (self->vizpad)
+    gst_nmf_separate_viz_negotiate (self);
   if (old_latency != gst_nmf_separate_own_latency (self))
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_latency (GST_OBJECT (self)));
@@ -1102,15 +1376,15 @@ gst_nmf_separate_push_stream_start (GstNmfSeparate * self, GstEvent * event)
   GstStreamFlags flags;
 
   gst_event_parse_stream_flags (event, &flags);
-  for (guint i = 0; i < self->srcpads->len; i++) {
-    GstPad *pad = g_ptr_array_index (self->srcpads, i);
+  for (guint i = 0; i < n_out_pads (self); i++) {
+    GstPad *pad = out_pad (self, i);
     gchar *name = gst_pad_get_name (pad);
     gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self), name);
     GstEvent *ev = gst_event_new_stream_start (id);
     if (have_group)
       gst_event_set_group_id (ev, group_id);
     gst_event_set_stream_flags (ev, flags);
-    gst_nmf_separate_enqueue (self, i, GST_MINI_OBJECT_CAST (ev));
+    gst_nmf_separate_enqueue (self, pad, GST_MINI_OBJECT_CAST (ev));
     g_free (id);
     g_free (name);
   }
@@ -1168,14 +1442,15 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     case GST_EVENT_SEGMENT:{
       const GstSegment *segment;
       gst_event_parse_segment (event, &segment);
+      gst_segment_copy_into (segment, &self->segment);
       self->segment_time = segment->format == GST_FORMAT_TIME ?
           segment->start : 0;
       break;
     }
     case GST_EVENT_FLUSH_START:
       /* unblock downstream first, then our tasks and the streaming thread */
-      for (guint i = 0; i < self->srcpads->len; i++) {
-        GstPad *src = g_ptr_array_index (self->srcpads, i);
+      for (guint i = 0; i < n_out_pads (self); i++) {
+        GstPad *src = out_pad (self, i);
         gst_pad_push_event (src, gst_event_ref (event));
         gst_nmf_separate_set_flushing (self, src, TRUE);
         gst_pad_pause_task (src);
@@ -1191,8 +1466,8 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
       gst_flow_combiner_reset (self->flow_combiner);
       self->combined_flow = GST_FLOW_OK;
       g_mutex_unlock (&self->queue_lock);
-      for (guint i = 0; i < self->srcpads->len; i++) {
-        GstPad *src = g_ptr_array_index (self->srcpads, i);
+      for (guint i = 0; i < n_out_pads (self); i++) {
+        GstPad *src = out_pad (self, i);
         gst_nmf_separate_set_flushing (self, src, FALSE);
         gst_pad_push_event (src, gst_event_ref (event));
         gst_pad_start_task (src, (GstTaskFunction) gst_nmf_separate_src_loop,
@@ -1296,6 +1571,75 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
     self->have_info = FALSE;
     self->base_time = GST_CLOCK_TIME_NONE;
     self->segment_time = 0;
+    gst_segment_init (&self->segment, GST_FORMAT_TIME);
+    gst_nmf_viz_free (self->viz);
+    self->viz = NULL;
   }
   return ret;
+}
+
+/* The viz pad: one at most.  The sink pad's stream lock keeps the streaming
+ * thread out while the pad comes and goes. */
+static GstPad *
+gst_nmf_separate_request_new_pad (GstElement * element,
+    GstPadTemplate * templ, G_GNUC_UNUSED const gchar * name,
+    G_GNUC_UNUSED const GstCaps * caps)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (element);
+  GstPad *pad;
+
+  if (g_strcmp0 (GST_PAD_TEMPLATE_NAME_TEMPLATE (templ), "viz") != 0)
+    return NULL;
+  GST_PAD_STREAM_LOCK (self->sinkpad);
+  if (self->vizpad) {
+    GST_PAD_STREAM_UNLOCK (self->sinkpad);
+    GST_WARNING_OBJECT (self, "there is one viz pad already");
+    return NULL;
+  }
+  pad = gst_pad_new_from_template (templ, "viz");
+  gst_pad_set_activatemode_function (pad,
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_src_activate_mode));
+  gst_pad_set_element_private (pad, g_new0 (SrcQueue, 1));
+  g_object_set_data_full (G_OBJECT (pad), "nmf-queue",
+      gst_pad_get_element_private (pad), src_queue_free);
+  gst_pad_use_fixed_caps (pad);
+  g_mutex_lock (&self->queue_lock);
+  gst_flow_combiner_add_pad (self->flow_combiner, pad);
+  g_mutex_unlock (&self->queue_lock);
+  self->vizpad = pad;
+  if (GST_STATE (self) > GST_STATE_READY)
+    gst_pad_set_active (pad, TRUE);
+  gst_element_add_pad (element, pad);
+  if (self->have_info) {
+    /* joining a running stream: the sticky events a new pad needs */
+    gchar *id = gst_pad_create_stream_id (pad, element, "viz");
+    gst_nmf_separate_enqueue (self, pad,
+        GST_MINI_OBJECT_CAST (gst_event_new_stream_start (id)));
+    g_free (id);
+    gst_nmf_separate_viz_negotiate (self);
+    gst_nmf_separate_enqueue (self, pad,
+        GST_MINI_OBJECT_CAST (gst_event_new_segment (&self->segment)));
+  }
+  GST_PAD_STREAM_UNLOCK (self->sinkpad);
+  return pad;
+}
+
+static void
+gst_nmf_separate_release_pad (GstElement * element, GstPad * pad)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (element);
+
+  if (pad != self->vizpad)
+    return;
+  gst_nmf_separate_set_flushing (self, pad, TRUE);
+  GST_PAD_STREAM_LOCK (self->sinkpad);
+  gst_pad_set_active (pad, FALSE);
+  g_mutex_lock (&self->queue_lock);
+  gst_flow_combiner_remove_pad (self->flow_combiner, pad);
+  g_mutex_unlock (&self->queue_lock);
+  self->vizpad = NULL;
+  gst_nmf_viz_free (self->viz);
+  self->viz = NULL;
+  GST_PAD_STREAM_UNLOCK (self->sinkpad);
+  gst_element_remove_pad (element, pad);
 }

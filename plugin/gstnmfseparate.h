@@ -13,6 +13,7 @@
 #include <gst/audio/audio.h>
 #include <gst/base/gstflowcombiner.h>
 
+#include "gstnmfviz.h"
 #include "nmf_error.h"
 #include "separator.h"
 
@@ -54,6 +55,9 @@ typedef struct
   GstNmfOutputMode output_mode;
   guint mask_exponent;
   guint64 seed;
+  gboolean post_messages;
+  guint64 interval;
+  gboolean message_masks;
 } GstNmfSeparateSettings;
 
 struct _GstNmfSeparate
@@ -84,6 +88,20 @@ struct _GstNmfSeparate
   guint64 base_samples;         /* samples from base_time to the stream start */
   guint64 base_offset;          /* sample offset of input sample 0 */
   GstClockTime segment_time;    /* where untimestamped streams start */
+  GstSegment segment;
+
+  /* element messages: the interval being accumulated */
+  guint64 msg_first_frame;
+  guint msg_frames;
+  guint64 msg_next_boundary;    /* sample where the interval ends */
+  gdouble msg_energy[NMF_SEPARATOR_MAX_SOURCES];
+  gfloat *msg_masks;            /* sources x bins: the last frame's masks */
+
+  /* the picture: a request pad, its renderer and video timeline */
+  GstPad *vizpad;
+  GstNmfViz *viz;
+  GstVideoInfo viz_info;
+  guint64 viz_next;             /* next video frame of this stream */
   gboolean discont_pending;
   guint64 non_finite_reported;
 };

@@ -699,6 +699,17 @@ nmf_separator_get_stats (const nmf_separator * sep,
   stats->frames = sep->frames;
   stats->non_finite_samples = sep->non_finite;
   stats->clamped_samples = sep->clamped;
+  stats->model_refreshes = 0;
+  stats->model_failures = 0;
+  stats->model_error = "";
+  if (sep->volmin) {
+    nmf_volmin_stream_stats vs;
+    if (nmf_volmin_stream_get_stats (sep->volmin, &vs) == NMF_OK) {
+      stats->model_refreshes = vs.refreshes;
+      stats->model_failures = vs.failures;
+      stats->model_error = vs.last_error ? vs.last_error : "";
+    }
+  }
 }
 
 int

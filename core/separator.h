@@ -98,6 +98,11 @@ typedef struct
   uint64_t frames;              /* STFT frames analysed */
   uint64_t non_finite_samples;  /* NaN / Inf input samples replaced by 0 */
   uint64_t clamped_samples;     /* samples beyond +-NMF_SEPARATOR_MAX_SAMPLE */
+  uint64_t model_refreshes;     /* volmin: refreshes that installed a model */
+  uint64_t model_failures;      /* volmin: refreshes whose solve failed (the
+                                 * model in force was kept) */
+  const char *model_error;      /* the last failure's message, "" if none;
+                                 * valid until the next process/drain */
 } nmf_separator_stats;
 
 typedef struct nmf_separator nmf_separator;

@@ -973,8 +973,10 @@ gst_nmf_separate_push_block (GstNmfSeparate * self, OutputBlock * blk,
   return ret;
 }
 
+/* The debug log: dropped and clamped samples (WARNING), model refreshes
+ * (DEBUG) and failed ones (WARNING), once per buffer at most. */
 static void
-gst_nmf_separate_report_bad_samples (GstNmfSeparate * self)
+gst_nmf_separate_report_stats (GstNmfSeparate * self)
 {
   nmf_separator_stats st;
 
@@ -986,6 +988,28 @@ gst_nmf_separate_report_bad_samples (GstNmfSeparate * self)
         st.non_finite_samples);
     self->non_finite_reported = st.non_finite_samples;
   }
+  if (st.clamped_samples > self->clamped_reported) {
+    GST_WARNING_OBJECT (self, "clamped %" G_GUINT64_FORMAT " samples beyond "
+        "+-%g (%" G_GUINT64_FORMAT " so far)",
+        st.clamped_samples - self->clamped_reported,
+        (double) NMF_SEPARATOR_MAX_SAMPLE, st.clamped_samples);
+    self->clamped_reported = st.clamped_samples;
+  }
+  if (st.model_refreshes > self->refreshes_reported) {
+    GST_DEBUG_OBJECT (self, "model refreshed %" G_GUINT64_FORMAT " time(s) "
+        "(%" G_GUINT64_FORMAT " so far)",
+        st.model_refreshes - self->refreshes_reported, st.model_refreshes);
+    self->refreshes_reported = st.model_refreshes;
+  }
+  if (st.model_failures > self->failures_reported) {
+    GST_WARNING_OBJECT (self, "%" G_GUINT64_FORMAT " model refresh(es) "
+        "failed, the previous model is kept: %s",
+        st.model_failures - self->failures_reported, st.model_error);
+    self->failures_reported = st.model_failures;
+  }
+  GST_LOG_OBJECT (self, "%" G_GUINT64_FORMAT " samples in, %"
+      G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " frames", st.samples_in,
+      st.samples_out, st.frames);
 }
 
 /* Element messages, as spectrum and level post them: one per interval of
@@ -1206,7 +1230,7 @@ gst_nmf_separate_process (GstNmfSeparate * self, const float *data, gsize n)
         ("separator failed: %s", nmf_strerror (ret)));
     return GST_FLOW_ERROR;
   }
-  gst_nmf_separate_report_bad_samples (self);
+  gst_nmf_separate_report_stats (self);
   return gst_nmf_separate_push_block (self, &blk, st.samples_out, n_audio,
       st.masks_out, n_masks, G_MAXUINT64);
 }
@@ -1346,6 +1370,9 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   self->info = info;
   self->have_info = TRUE;
   self->non_finite_reported = 0;
+  self->clamped_reported = 0;
+  self->refreshes_reported = 0;
+  self->failures_reported = 0;
   if (self->align)
     gst_audio_stream_align_free (self->align);
   /* jitter up to 40 ms is absorbed (timestamps follow the sample count);

@@ -104,6 +104,9 @@ struct _GstNmfSeparate
   guint64 viz_next;             /* next video frame of this stream */
   gboolean discont_pending;
   guint64 non_finite_reported;
+  guint64 clamped_reported;
+  guint64 refreshes_reported;
+  guint64 failures_reported;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);

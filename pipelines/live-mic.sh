@@ -53,6 +53,8 @@ for ((i = 0; i < n; i++)); do
     args+=(s.src_$i ! fakesink)
   fi
 done
+# and the picture of the separation, live, in a window
+args+=(s.viz ! queue ! videoconvert ! autovideosink)
 echo "gst-launch-1.0 ${args[*]}"
 [ "$print_only" -eq 1 ] && exit 0
 

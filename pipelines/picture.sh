@@ -4,8 +4,10 @@
 #   pipelines/picture.sh MIX.wav OUT.png [WIDTH HEIGHT]   one still picture of the whole file
 #   pipelines/picture.sh --live MIX.wav                    scrolling, in a window, with the sound
 set -eu
-cd "$(dirname "$0")/.."
-export GST_PLUGIN_PATH="$PWD/build/plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
+  export GST_PLUGIN_PATH="$root/build/plugin"   # the uninstalled plugin
+fi
 if [ "${1:-}" = "--live" ]; then
   exec gst-launch-1.0 filesrc location="$2" ! wavparse ! audioconvert ! audioresample ! \
     nmfseparate name=s \

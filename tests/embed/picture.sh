@@ -1,0 +1,15 @@
+#!/bin/bash
+# pipelines/picture.sh on a generated mixture: one PNG of the requested size.
+#   picture.sh PICTURE_SH MAKE_MIXTURE PLUGIN_DIR
+set -eu
+script=$(realpath "$1") make_mixture=$(realpath "$2") plugin_dir=$(realpath "$3")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
+"$make_mixture" "$work" 8 >/dev/null
+timeout 120 "$script" "$work/mix.wav" "$work/out.png" 320 120
+# a PNG, 320 x 120: signature, then the IHDR chunk's width and height
+sig=$(head -c 8 "$work/out.png" | od -An -tx1 | tr -d ' \n')
+size=$(head -c 24 "$work/out.png" | tail -c 8 | od -An -tu1 | awk '{ print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }')
+echo "signature $sig, size $size"
+[ "$sig" = "89504e470d0a1a0a" ] && [ "$size" = "320 120" ]

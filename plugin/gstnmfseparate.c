@@ -155,6 +155,7 @@ enum
   PROP_POST_MESSAGES,
   PROP_INTERVAL,
   PROP_MESSAGE_MASKS,
+  PROP_DICTIONARIES,
 };
 
 #define DEFAULT_ALGORITHM GST_NMF_ALGORITHM_KL
@@ -328,6 +329,13 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
           "Add the sources' masks of the interval's last frame to each "
           "message (field \"masks\")", DEFAULT_MESSAGE_MASKS,
           rw | GST_PARAM_MUTABLE_PLAYING));
+
+  g_object_class_install_property (gobject_class, PROP_DICTIONARIES,
+      g_param_spec_string ("dictionaries", "Dictionaries",
+          "Fixed templates for some sources: comma-separated SOURCE=FILE.npy "
+          "entries (e.g. \"1=noise.npy\"), each a (fft-size/2+1) x K "
+          "float .npy made by 'nmftool learn'; the other sources stay blind "
+          "(kl only)", NULL, rw | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &viz_template);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -591,6 +599,8 @@ gst_nmf_separate_finalize (GObject * object)
     gst_audio_stream_align_free (self->align);
   gst_nmf_viz_free (self->viz);
   g_free (self->msg_masks);
+  g_free (self->settings.dictionaries);
+  g_free (self->active.dictionaries);
   gst_flow_combiner_free (self->flow_combiner);
   g_ptr_array_free (self->srcpads, TRUE);
   g_mutex_clear (&self->queue_lock);
@@ -672,6 +682,10 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
     case PROP_MESSAGE_MASKS:
       s->message_masks = g_value_get_boolean (value);
       break;
+    case PROP_DICTIONARIES:
+      g_free (s->dictionaries);
+      s->dictionaries = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -730,6 +744,9 @@ gst_nmf_separate_get_property (GObject * object, guint prop_id,
     case PROP_MESSAGE_MASKS:
       g_value_set_boolean (value, s->message_masks);
       break;
+    case PROP_DICTIONARIES:
+      g_value_set_string (value, s->dictionaries);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -737,14 +754,97 @@ gst_nmf_separate_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* A copy of the settings that owns its string, taken under the lock. */
+static void
+gst_nmf_separate_get_settings (GstNmfSeparate * self,
+    GstNmfSeparateSettings * s)
+{
+  GST_OBJECT_LOCK (self);
+  *s = self->settings;
+  s->dictionaries = g_strdup (self->settings.dictionaries);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* Dictionaries read from the files the property names. */
+typedef struct
+{
+  float *templates[NMF_SEPARATOR_MAX_SOURCES];
+  int components[NMF_SEPARATOR_MAX_SOURCES];
+} Dictionaries;
+
+static void
+dictionaries_clear (Dictionaries * d)
+{
+  for (guint i = 0; i < NMF_SEPARATOR_MAX_SOURCES; i++)
+    free (d->templates[i]);
+  memset (d, 0, sizeof (*d));
+}
+
+/* Parses "SOURCE=FILE.npy,..." and loads each file for fft_size.  On
+ * failure returns FALSE with *message (g_free it). */
+static gboolean
+dictionaries_load (const GstNmfSeparateSettings * s, Dictionaries * d,
+    gchar ** message)
+{
+  gchar **entries;
+  gboolean ok = TRUE;
+
+  memset (d, 0, sizeof (*d));
+  if (!s->dictionaries || !*s->dictionaries)
+    return TRUE;
+  entries = g_strsplit (s->dictionaries, ",", -1);
+  for (guint i = 0; ok && entries[i]; i++) {
+    gchar *entry = g_strstrip (entries[i]), *eq = strchr (entry, '='), *end;
+    char err[256] = "";
+    guint64 source;
+
+    if (!*entry)
+      continue;
+    if (!eq || eq == entry || !eq[1]) {
+      *message = g_strdup_printf ("dictionaries: '%s' is not SOURCE=FILE.npy",
+          entry);
+      ok = FALSE;
+      break;
+    }
+    *eq = '\0';
+    source = g_ascii_strtoull (entry, &end, 10);
+    if (*end || source >= s->n_sources) {
+      *message = g_strdup_printf ("dictionaries: source '%s' is not one of "
+          "0..%u (n-sources)", entry, s->n_sources - 1);
+      ok = FALSE;
+    } else if (d->templates[source]) {
+      *message = g_strdup_printf ("dictionaries: source %s is given twice",
+          entry);
+      ok = FALSE;
+    } else if (nmf_dictionary_load_npy (eq + 1, s->fft_size / 2 + 1,
+            &d->templates[source], &d->components[source], err,
+            sizeof err) != NMF_OK) {
+      *message = g_strdup_printf ("dictionaries: %s: %s", eq + 1, err);
+      ok = FALSE;
+    }
+  }
+  g_strfreev (entries);
+  if (!ok)
+    dictionaries_clear (d);
+  return ok;
+}
+
 static void
 settings_to_config (const GstNmfSeparateSettings * s, int channels,
-    nmf_separator_config * cfg)
+    const Dictionaries * d, nmf_separator_config * cfg)
 {
+  guint blind = 0;
+
   nmf_separator_config_init (cfg);
+  for (guint i = 0; i < s->n_sources && i < NMF_SEPARATOR_MAX_SOURCES; i++) {
+    cfg->dictionaries[i] = d->templates[i];
+    cfg->dictionary_components[i] = d->components[i];
+    blind += d->templates[i] == NULL;
+  }
   cfg->channels = channels;
   cfg->sources = s->n_sources;
-  cfg->components = s->components ? s->components : s->n_sources;
+  /* 0: one learned component per blind source */
+  cfg->components = s->components ? s->components : blind;
   cfg->fft_size = s->fft_size;
   cfg->hop_size = s->hop_size;
   cfg->window_frames = s->window_frames;
@@ -755,18 +855,28 @@ settings_to_config (const GstNmfSeparateSettings * s, int channels,
   cfg->regularization = s->regularization;
 }
 
-/* Refuses an invalid combination of properties with an error that names
- * the property.  Returns FALSE after posting the error. */
+/* The core's configuration for these settings, dictionaries loaded; an
+ * invalid combination is refused with an error naming the property.
+ * Returns FALSE after posting the error. */
 static gboolean
-gst_nmf_separate_check_settings (GstNmfSeparate * self,
-    const GstNmfSeparateSettings * s, int channels)
+gst_nmf_separate_make_config (GstNmfSeparate * self,
+    const GstNmfSeparateSettings * s, int channels, Dictionaries * d,
+    nmf_separator_config * cfg)
 {
-  nmf_separator_config cfg;
   const char *message = NULL;
+  gchar *dict_message = NULL;
 
-  settings_to_config (s, channels, &cfg);
-  if (nmf_separator_check_config (&cfg, &message) == NMF_OK)
+  if (!dictionaries_load (s, d, &dict_message)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Invalid property settings: %s", dict_message),
+        ("dictionaries=\"%s\" fft-size=%u", s->dictionaries, s->fft_size));
+    g_free (dict_message);
+    return FALSE;
+  }
+  settings_to_config (s, channels, d, cfg);
+  if (nmf_separator_check_config (cfg, &message) == NMF_OK)
     return TRUE;
+  dictionaries_clear (d);
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
       ("Invalid property settings: %s", message),
       ("algorithm=%d n-sources=%u components=%u fft-size=%u hop-size=%u "
@@ -1329,6 +1439,7 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator *sep = NULL;
   GstClockTime old_latency;
   GstCaps *src_caps;
+  Dictionaries dicts;
   int ret;
 
   if (!gst_audio_info_from_caps (&info, caps)) {
@@ -1339,12 +1450,12 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   if (self->have_info && gst_audio_info_is_equal (&info, &self->info))
     return TRUE;
 
-  GST_OBJECT_LOCK (self);
-  s = self->settings;
-  GST_OBJECT_UNLOCK (self);
-  if (!gst_nmf_separate_check_settings (self, &s,
-          GST_AUDIO_INFO_CHANNELS (&info)))
+  gst_nmf_separate_get_settings (self, &s);
+  if (!gst_nmf_separate_make_config (self, &s,
+          GST_AUDIO_INFO_CHANNELS (&info), &dicts, &cfg)) {
+    g_free (s.dictionaries);
     return FALSE;
+  }
 
   old_latency = gst_nmf_separate_own_latency (self);
   if (self->separator) {
@@ -1353,15 +1464,18 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
     gst_nmf_separate_drain (self);
   }
 
-  settings_to_config (&s, GST_AUDIO_INFO_CHANNELS (&info), &cfg);
+  /* the separator copies the dictionaries */
   ret = nmf_separator_create (&sep, &cfg);
+  dictionaries_clear (&dicts);
   if (ret != NMF_OK) {
+    g_free (s.dictionaries);
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
         ("could not create the separator: %s", nmf_strerror (ret)));
     return FALSE;
   }
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
+  g_free (self->active.dictionaries);
   self->active = s;
   nmf_separator_set_frame_observer (sep, gst_nmf_separate_on_frame, self);
   g_free (self->msg_masks);
@@ -1572,11 +1686,16 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     GstNmfSeparateSettings s;
-    GST_OBJECT_LOCK (self);
-    s = self->settings;
-    GST_OBJECT_UNLOCK (self);
-    /* catch invalid combinations before any data flows */
-    if (!gst_nmf_separate_check_settings (self, &s, 1))
+    nmf_separator_config cfg;
+    Dictionaries dicts;
+    gboolean ok;
+    /* catch invalid combinations (and unreadable dictionaries) before any
+     * data flows */
+    gst_nmf_separate_get_settings (self, &s);
+    ok = gst_nmf_separate_make_config (self, &s, 1, &dicts, &cfg);
+    dictionaries_clear (&dicts);
+    g_free (s.dictionaries);
+    if (!ok)
       return GST_STATE_CHANGE_FAILURE;
     g_mutex_lock (&self->queue_lock);
     gst_flow_combiner_reset (self->flow_combiner);

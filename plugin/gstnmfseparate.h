@@ -14,6 +14,7 @@
 #include <gst/base/gstflowcombiner.h>
 
 #include "gstnmfviz.h"
+#include "dictionary.h"
 #include "nmf_error.h"
 #include "separator.h"
 
@@ -58,6 +59,7 @@ typedef struct
   gboolean post_messages;
   guint64 interval;
   gboolean message_masks;
+  gchar *dictionaries;          /* "SOURCE=FILE.npy,..." or NULL */
 } GstNmfSeparateSettings;
 
 struct _GstNmfSeparate

@@ -371,6 +371,9 @@ static const command commands[] = {
   {"separate", nmftool_cmd_separate,
       "separate an audio file into one WAV per source (nmfseparate)",
       nmftool_separate_help},
+  {"learn", nmftool_cmd_learn,
+      "learn a dictionary of one source from example audio",
+      nmftool_learn_help},
 };
 
 #define N_COMMANDS (sizeof (commands) / sizeof (commands[0]))

@@ -28,4 +28,8 @@ int parse_double (const char *s, double *out);
 extern const char nmftool_separate_help[];
 int nmftool_cmd_separate (int argc, char **argv);
 
+/* nmftool learn (learn.c) */
+extern const char nmftool_learn_help[];
+int nmftool_cmd_learn (int argc, char **argv);
+
 #endif

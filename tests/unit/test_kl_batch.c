@@ -7,17 +7,9 @@
 #include "factor_metrics.h"
 #include "kl_batch.h"
 
-static int failures = 0;
-
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      failures++; \
-      fprintf (stderr, "%s:%d: FAIL: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf (stderr, __VA_ARGS__); \
-      fputc ('\n', stderr); \
-    } \
-  } while (0)
+/* the shared assertions; this file counts failures under its own name */
+#include "check.h"
+#define failures check_failures
 
 static void
 test_monotone_and_fit (void)

@@ -15,20 +15,13 @@
 #include "factor_metrics.h"
 #include "npy.h"
 
-static int failures = 0;
+/* the shared assertions; this file counts failures under its own name */
+#include "check.h"
+#define failures check_failures
+
 static const char *tool;
 static char dir[] = "/tmp/test_nmftool_XXXXXX";
 static char out[8192];          /* stdout + stderr of the last run */
-
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      failures++; \
-      fprintf (stderr, "%s:%d: FAIL: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf (stderr, __VA_ARGS__); \
-      fputc ('\n', stderr); \
-    } \
-  } while (0)
 
 static char *
 path (const char *name)

@@ -1090,7 +1090,22 @@ static nmf_status
 run_ao (nmf_volmin * s, const double *w_prev)
 {
   nmf_status st;
-  int old_term;
+  int old_term, env_was_there;
+
+  /* GLPK keeps an environment per thread.  One this solve creates is freed
+   * at its end, so a streaming thread that dies later leaks nothing; one
+   * the thread already had (the host uses GLPK) is left alone. */
+  switch (glp_init_env ()) {
+    case 0:
+      env_was_there = 0;
+      break;
+    case 1:
+      env_was_there = 1;
+      break;
+    default:
+      set_msg (s, "GLPK could not initialise its environment");
+      return NMF_ERR_LP;
+  }
 
   /* Everything GLPK sees is finite and well formed by now; the hook only
    * catches GLPK's own internal failures (e.g. out of memory). */
@@ -1121,6 +1136,8 @@ run_ao (nmf_volmin * s, const double *w_prev)
   s->lp = NULL;
   glp_error_hook (NULL, NULL);
   glp_term_out (old_term);
+  if (!env_was_there)
+    glp_free_env ();
   return st;
 }
 

@@ -78,9 +78,10 @@
  * would otherwise abort the process, e.g. out of memory inside GLPK) the
  * hook longjmps back, the thread's GLPK environment is freed as GLPK
  * requires, and NMF_ERR_LP is returned. So do not interleave this with
- * other GLPK use in the same thread. GLPK's per-thread environment is not
- * freed otherwise; nmf_volmin_thread_cleanup() frees it (call it at thread
- * end if nothing else in the thread uses GLPK).
+ * other GLPK use in the same thread. A GLPK environment that a solve
+ * creates in the calling thread is freed when the solve ends (so threads
+ * that die later leak nothing); one the thread had before is kept.
+ * nmf_volmin_thread_cleanup() frees the thread's environment outright.
  *
  * Allocation: all solver workspace is allocated at create; GLPK allocates
  * internally during solve (unavoidable). */

@@ -49,5 +49,9 @@ skipped=$(sum "Skipped")
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
+xfail=$(sum "Expected Fail")
+if [ "$xfail" -gt 0 ]; then
+  echo "($xfail of the passed are known failures marked should_fail in meson: see the test's comment)"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,25 @@
+#!/bin/sh
+# End to end: a flushing, accurate seek to 10 s in a playing
+# filesrc ! wavparse ! audioconvert ! nmfseparate ! appsink x2 pipeline
+# (system plugins for everything but nmfseparate) on a 20 s synthetic
+# mixture; see seek_flush.c for what is checked.
+#   seek_flush.sh MAKE_MIXTURE SEEK_FLUSH PLUGIN_DIR
+set -eu
+make_mixture=$(realpath "$1")
+seek_flush=$(realpath "$2")
+plugin_dir=$(realpath "$3")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$make_mixture" "$work" 20 44100
+# the plugin under test must be the one of this build
+export GST_PLUGIN_PATH_1_0="$plugin_dir"
+export GST_REGISTRY="$work/registry.bin"
+found=$(gst-inspect-1.0 nmfseparate | sed -n 's/^ *Filename *//p')
+case "$found" in
+  "$plugin_dir"/*) ;;
+  *) echo "nmfseparate comes from '$found', not from $plugin_dir" >&2; exit 1 ;;
+esac
+
+# bounded: the program has its own 60 s limit and a watchdog alarm
+"$seek_flush" "$work/mix.wav" 20 44100

@@ -1,0 +1,1026 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* Bad input for nmfseparate (issue 5, "Bad input"), for algorithm=kl and
+ * algorithm=volmin alike, always pushed in odd-sized buffers:
+ *
+ *  - samples: NaN, +Inf, -Inf stretches, denormals (1e-40), full-scale
+ *    square waves, values far above 1.0 (1e6, 1e20, FLT_MAX: finite values
+ *    beyond 1e15 are clamped by the core, core/separator.h), DC offset, a
+ *    single impulse, minutes of digital silence then sound;
+ *  - stream: caps changes mid-stream (rate 44100 -> 16000, channels
+ *    1 -> 2), EOS right after the first buffer and before any full frame,
+ *    EOS with nothing pushed, buffers of 1 sample and of 1,000,000 samples.
+ *
+ * Every run checks, on both source pads: every output sample finite, output
+ * timestamps / durations / offsets sample-exact and contiguous, exactly as
+ * many samples out as in after EOS, and the sources adding up to the
+ * cleaned input (NaN/Inf -> 0, clamped to +-1e15) within float precision
+ * relative to the local signal level.
+ *
+ * Recovery: a clean two-source mixture with a one-second bad stretch in it
+ * is separated, and over its last 5 s (long after the stretch has left the
+ * sliding window) the outputs must (a) still be a real separation: each
+ * source's output has an SI-SDR of at least RECOVER_MIN_SDR dB against the
+ * true source, no worse than RECOVER_MAX_LOSS dB below a run that never
+ * saw the stretch (the stretch replaced by silence), both sources
+ * carrying energy; and (b) match that clean run's outputs (SI-SDR of the
+ * recovered run's output against the clean run's, best permutation, at
+ * least RECOVER_MIN_MATCH dB).
+ *
+ * Only this build's plugin is loaded (see meson.build). */
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#define FFT 2048                /* the element's default fft-size */
+#define MAX_SAMPLE 1e15f        /* NMF_SEPARATOR_MAX_SAMPLE */
+
+/* thresholds of the recovery check (dB) */
+#define RECOVER_MIN_SDR 8.0
+#define RECOVER_MAX_LOSS 3.0
+#define RECOVER_MIN_MATCH 20.0
+
+static const gchar *const algorithms[] = { "kl", "volmin" };
+
+/* ------------------------------------------------------------------------ */
+/* Helpers */
+
+static GstClockTime
+stime (guint64 sample, gint rate)
+{
+  return gst_util_uint64_scale_int (sample, GST_SECOND, rate);
+}
+
+static guint32
+lcg (guint32 * s)
+{
+  *s = *s * 1664525u + 1013904223u;
+  return *s >> 8;
+}
+
+/* an odd buffer size in [1, max] */
+static gsize
+odd_size (guint32 * seed, gsize max)
+{
+  return 1 + 2 * (lcg (seed) % MAX (1, max / 2));
+}
+
+static gchar *
+caps_str (gint rate, gint channels)
+{
+  return g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)%d, channels=(int)%d", rate,
+      channels);
+}
+
+typedef struct
+{
+  GstElement *el;
+  GstHarness *h[2];
+} Fix;
+
+/* nmfseparate with algorithm=alg and optional "prop=value ..." settings;
+ * h[0] feeds sink and reads src_0, h[1] reads src_1. */
+static void
+fix_setup (Fix * f, const gchar * alg, const gchar * props)
+{
+  f->el = gst_element_factory_make ("nmfseparate", NULL);
+  fail_unless (f->el != NULL, "nmfseparate not found: check GST_PLUGIN_PATH");
+  gst_util_set_object_arg (G_OBJECT (f->el), "algorithm", alg);
+  if (props) {
+    gchar **kv = g_strsplit (props, " ", -1);
+    for (guint i = 0; kv[i]; i++) {
+      gchar **p = g_strsplit (kv[i], "=", 2);
+      fail_unless (p[0] && p[1], "bad property string %s", kv[i]);
+      gst_util_set_object_arg (G_OBJECT (f->el), p[0], p[1]);
+      g_strfreev (p);
+    }
+    g_strfreev (kv);
+  }
+  f->h[0] = gst_harness_new_with_element (f->el, "sink", "src_0");
+  f->h[1] = gst_harness_new_with_element (f->el, NULL, "src_1");
+  gst_object_unref (f->el);
+}
+
+static void
+fix_teardown (Fix * f)
+{
+  gst_harness_teardown (f->h[1]);
+  gst_harness_teardown (f->h[0]);
+  memset (f, 0, sizeof (*f));
+}
+
+static void
+set_caps (Fix * f, gint rate, gint channels)
+{
+  gchar *c = caps_str (rate, channels);
+  gst_harness_set_src_caps_str (f->h[0], c);
+  g_free (c);
+}
+
+static GstBuffer *
+make_buf (const float *data, gsize frames, gint channels, gint rate,
+    GstClockTime base, guint64 idx, guint64 off0)
+{
+  gsize bytes = frames * channels * sizeof (float);
+  GstBuffer *b = gst_buffer_new_allocate (NULL, bytes, NULL);
+  GstClockTime t0 = base + stime (idx, rate);
+
+  if (bytes)
+    gst_buffer_fill (b, 0, data, bytes);
+  GST_BUFFER_PTS (b) = t0;
+  GST_BUFFER_DURATION (b) = base + stime (idx + frames, rate) - t0;
+  if (off0 != GST_BUFFER_OFFSET_NONE) {
+    GST_BUFFER_OFFSET (b) = off0 + idx;
+    GST_BUFFER_OFFSET_END (b) = off0 + idx + frames;
+  }
+  return b;
+}
+
+/* Checks that each output buffer continues the last one sample-exactly,
+ * that its samples are finite, and keeps them. */
+typedef struct
+{
+  gint rate, channels;
+  GstClockTime base;            /* PTS of output sample 0 */
+  guint64 off0;                 /* OFFSET of output sample 0, or NONE */
+  guint64 n;                    /* frames so far */
+  GArray *data;                 /* floats */
+} Collector;
+
+static void
+collector_init (Collector * c, gint rate, gint channels, GstClockTime base,
+    guint64 off0)
+{
+  memset (c, 0, sizeof (*c));
+  c->rate = rate;
+  c->channels = channels;
+  c->base = base;
+  c->off0 = off0;
+  c->data = g_array_new (FALSE, FALSE, sizeof (float));
+}
+
+static void
+collector_clear (Collector * c)
+{
+  if (c->data)
+    g_array_free (c->data, TRUE);
+  c->data = NULL;
+}
+
+static void
+collector_add (Collector * c, GstBuffer * b)
+{
+  gsize size = gst_buffer_get_size (b);
+  gsize bpf = sizeof (float) * c->channels;
+  gsize frames;
+  GstClockTime t0, t1;
+  GstMapInfo map;
+  const float *v;
+
+  fail_unless (size % bpf == 0, "output size %" G_GSIZE_FORMAT " is not "
+      "whole frames of %d channel(s)", size, c->channels);
+  frames = size / bpf;
+  fail_unless (frames > 0, "empty output buffer");
+  t0 = c->base + stime (c->n, c->rate);
+  t1 = c->base + stime (c->n + frames, c->rate);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (b), t0);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (b), t1 - t0);
+  if (c->off0 != GST_BUFFER_OFFSET_NONE) {
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), c->off0 + c->n);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (b),
+        c->off0 + c->n + frames);
+  }
+  fail_unless (gst_buffer_map (b, &map, GST_MAP_READ));
+  v = (const float *) map.data;
+  for (gsize i = 0; i < frames * c->channels; i++)
+    if (!isfinite (v[i]))
+      fail ("non-finite output sample %g at frame %" G_GUINT64_FORMAT, v[i],
+          c->n + i / c->channels);
+  g_array_append_vals (c->data, map.data, frames * c->channels);
+  gst_buffer_unmap (b, &map);
+  c->n += frames;
+  gst_buffer_unref (b);
+}
+
+static void
+collect_available (Collector * c, GstHarness * h)
+{
+  GstBuffer *b;
+  while ((b = gst_harness_try_pull (h)))
+    collector_add (c, b);
+}
+
+/* Waits for EOS on a harness (gst_harness_pull_event gives up after 60 s);
+ * the caps events seen on the way are appended to caps_seen if given. */
+static void
+wait_eos (GstHarness * h, GPtrArray * caps_seen)
+{
+  GstEvent *ev;
+
+  while ((ev = gst_harness_pull_event (h))) {
+    gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    if (caps_seen && GST_EVENT_TYPE (ev) == GST_EVENT_CAPS) {
+      GstCaps *caps;
+      gst_event_parse_caps (ev, &caps);
+      g_ptr_array_add (caps_seen, gst_caps_ref (caps));
+    }
+    gst_event_unref (ev);
+    if (eos)
+      return;
+  }
+  fail ("no EOS within 60 s");
+}
+
+/* x with NaN/Inf replaced by 0 and finite values clamped to +-1e15, as the
+ * core does. */
+static float *
+cleaned (const float *x, gsize n)
+{
+  float *c = g_new (float, n);
+  for (gsize i = 0; i < n; i++) {
+    float v = x[i];
+    if (!isfinite (v))
+      v = 0.0f;
+    else if (fabsf (v) > MAX_SAMPLE)
+      v = v > 0 ? MAX_SAMPLE : -MAX_SAMPLE;
+    c[i] = v;
+  }
+  return c;
+}
+
+/* The sources add up to the cleaned input: output sample i depends on the
+ * input within fft-size samples of it, so the float error allowed scales
+ * with the largest input there. */
+static void
+check_sum (const float *x, const float *y0, const float *y1, gsize frames,
+    gint channels, guint fft, const gchar * what)
+{
+  float *clean = cleaned (x, frames * channels);
+  gsize nb = frames / fft + 1;
+  float *bm = g_new0 (float, nb);
+  double worst = 0;
+
+  for (gsize i = 0; i < frames * channels; i++)
+    bm[i / channels / fft] = MAX (bm[i / channels / fft], fabsf (clean[i]));
+  for (gsize i = 0; i < frames * channels; i++) {
+    gsize b = i / channels / fft;
+    double m = bm[b], err, tol;
+    if (b > 0)
+      m = MAX (m, bm[b - 1]);
+    if (b + 1 < nb)
+      m = MAX (m, bm[b + 1]);
+    err = fabs ((double) y0[i] + y1[i] - clean[i]);
+    tol = 1e-5 * (1.0 + m);
+    if (err / (1.0 + m) > worst)
+      worst = err / (1.0 + m);
+    if (err > tol)
+      fail ("%s: frame %" G_GSIZE_FORMAT " channel %" G_GSIZE_FORMAT
+          ": sum of sources %.9g != cleaned input %.9g (local peak %g)", what,
+          i / channels, i % channels, (double) y0[i] + y1[i], clean[i], m);
+  }
+  GST_INFO ("%s: worst |sum - input| / (1 + local peak) = %.3g", what, worst);
+  g_free (bm);
+  g_free (clean);
+}
+
+/* Separates frames x channels samples (x interleaved) with nmfseparate
+ * algorithm=alg (and props), pushed in odd-sized buffers of at most
+ * max_buf frames (0: all in one buffer; timestamps from `base`, offsets
+ * from 0); checks every
+ * output sample finite, timestamps and offsets contiguous, both pads
+ * giving exactly `frames` samples, and the sum; returns the outputs
+ * (g_free them) in y[0], y[1]. */
+static void
+separate (const gchar * alg, const gchar * props, gint rate, gint channels,
+    const float *x, gsize frames, gsize max_buf, GstClockTime base,
+    float **y, const gchar * what)
+{
+  Fix f;
+  Collector c[2];
+  guint32 seed = 12345;
+  gsize pos = 0;
+  guint fft = FFT;
+  gchar *desc = g_strdup_printf ("%s, algorithm=%s", what, alg);
+
+  fix_setup (&f, alg, props);
+  g_object_get (f.el, "fft-size", &fft, NULL);
+  set_caps (&f, rate, channels);
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], rate, channels, base, 0);
+  while (pos < frames) {
+    /* (odd_size outside MIN: the macro evaluates its arguments twice) */
+    gsize n = max_buf ? odd_size (&seed, max_buf) : frames;
+    n = MIN (n, frames - pos);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos *
+                channels, n, channels, rate, base, pos, 0)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < 2; s++)
+      collect_available (&c[s], f.h[s]);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    wait_eos (f.h[s], NULL);
+    collect_available (&c[s], f.h[s]);
+    fail_unless (c[s].n == frames, "%s: pad %u gave %" G_GUINT64_FORMAT
+        " samples for %" G_GSIZE_FORMAT, desc, s, c[s].n, frames);
+  }
+  check_sum (x, (float *) c[0].data->data, (float *) c[1].data->data, frames,
+      channels, fft, desc);
+  for (guint s = 0; s < 2; s++) {
+    y[s] = (float *) g_array_free (c[s].data, FALSE);
+    c[s].data = NULL;
+  }
+  fix_teardown (&f);
+  g_free (desc);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Signals */
+
+/* 1 inside an on-stretch of a periodic pattern, with 20 ms raised-cosine
+ * ramps (as tests/tools/make_mixture.c) */
+static double
+gate (double t, double period, double on_start, double on_end)
+{
+  const double ramp = 0.02;
+  double x = fmod (t, period);
+  double edge;
+  if (x < on_start || x >= on_end)
+    return 0.0;
+  edge = MIN (x - on_start, on_end - x);
+  return edge >= ramp ? 1.0 : 0.5 - 0.5 * cos (G_PI * edge / ramp);
+}
+
+/* The two sources of tests/tools/make_mixture.c (a bright 220 Hz tone and a
+ * hollow 1318.5 Hz tone, each switching on and off in its own pattern),
+ * each at RMS 0.2; mix = a + b. */
+static void
+two_sources (gsize n, gint rate, float **a, float **b, float **mix)
+{
+  double ea = 0, eb = 0, ga, gb;
+
+  *a = g_new (float, n);
+  *b = g_new (float, n);
+  *mix = g_new (float, n);
+  for (gsize i = 0; i < n; i++) {
+    double t = (double) i / rate, x = 0, y = 0;
+    for (int h = 1; h <= 8; h++)
+      x += sin (2 * G_PI * 220.0 * h * t) / h;
+    for (int h = 1; h <= 5; h += 2)
+      y += sin (2 * G_PI * 1318.5 * h * t + 0.3 * h) / (h * h);
+    (*a)[i] = (float) (x * gate (t, 1.6, 0.0, 1.0));
+    (*b)[i] = (float) (y * gate (t + 0.4, 2.2, 0.6, 1.7));
+    ea += (double) (*a)[i] * (*a)[i];
+    eb += (double) (*b)[i] * (*b)[i];
+  }
+  ga = 0.2 / sqrt (ea / n);
+  gb = 0.2 / sqrt (eb / n);
+  for (gsize i = 0; i < n; i++) {
+    (*a)[i] = (float) ((*a)[i] * ga);
+    (*b)[i] = (float) ((*b)[i] * gb);
+    (*mix)[i] = (*a)[i] + (*b)[i];
+  }
+}
+
+/* SI-SDR (dB) of est against ref */
+static double
+si_sdr (const float *ref, const float *est, gsize n)
+{
+  double rr = 0, re = 0, num = 0, den = 0, alpha;
+  for (gsize i = 0; i < n; i++) {
+    rr += (double) ref[i] * ref[i];
+    re += (double) ref[i] * est[i];
+  }
+  if (rr <= 0)
+    return -INFINITY;
+  alpha = re / rr;
+  for (gsize i = 0; i < n; i++) {
+    double t = alpha * ref[i], e = est[i] - t;
+    num += t * t;
+    den += e * e;
+  }
+  if (den <= 0)
+    return INFINITY;
+  return 10 * log10 (num / den);
+}
+
+static double
+energy (const float *x, gsize n)
+{
+  double e = 0;
+  for (gsize i = 0; i < n; i++)
+    e += (double) x[i] * x[i];
+  return e;
+}
+
+/* Best-permutation SI-SDR of est[0..1] against ref[0..1]: the smaller of
+ * the two sources' figures, *perm set to 1 when swapped. */
+static double
+pair_sdr (const float *const *ref, const float *const *est, gsize n,
+    double *each, gboolean * perm)
+{
+  double s00 = si_sdr (ref[0], est[0], n), s11 = si_sdr (ref[1], est[1], n);
+  double s01 = si_sdr (ref[0], est[1], n), s10 = si_sdr (ref[1], est[0], n);
+  gboolean swap = MIN (s01, s10) > MIN (s00, s11);
+  if (perm)
+    *perm = swap;
+  if (each) {
+    each[0] = swap ? s01 : s00;
+    each[1] = swap ? s10 : s11;
+  }
+  return swap ? MIN (s01, s10) : MIN (s00, s11);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 1. Bad stretches in a mixture, and recovery after them */
+
+typedef enum
+{
+  BAD_NAN,
+  BAD_POS_INF,
+  BAD_NEG_INF,
+  BAD_MIXED_NON_FINITE,
+  BAD_DENORMAL,
+  BAD_SQUARE,
+  BAD_HUGE_1E6,
+  BAD_HUGE_1E20,
+  BAD_FLT_MAX,
+  BAD_DC,
+  BAD_IMPULSE,
+  BAD_N
+} BadKind;
+
+static const gchar *const bad_names[BAD_N] = {
+  "NaN", "+Inf", "-Inf", "NaN/+-Inf mixed", "denormals (+-1e-40)",
+  "full-scale square wave", "x 1e6", "x 1e20 (clamped)",
+  "x FLT_MAX (clamped)", "DC offset +0.9", "single impulse in silence",
+};
+
+/* Overwrites x[first, first + n) with a bad stretch of the given kind. */
+static void
+make_bad (float *x, gsize first, gsize n, gint rate, BadKind kind)
+{
+  guint32 seed = 777;
+
+  for (gsize i = first; i < first + n; i++) {
+    double t = (double) i / rate;
+    float v = x[i];
+    switch (kind) {
+      case BAD_NAN:
+        v = NAN;
+        break;
+      case BAD_POS_INF:
+        v = INFINITY;
+        break;
+      case BAD_NEG_INF:
+        v = -INFINITY;
+        break;
+      case BAD_MIXED_NON_FINITE:
+        /* runs of each, and scattered ones inside sound */
+        switch (lcg (&seed) % 4) {
+          case 0:
+            v = NAN;
+            break;
+          case 1:
+            v = INFINITY;
+            break;
+          case 2:
+            v = -INFINITY;
+            break;
+          default:
+            break;
+        }
+        break;
+      case BAD_DENORMAL:
+        v = (lcg (&seed) & 1) ? 1e-40f : -1e-40f;
+        break;
+      case BAD_SQUARE:
+        /* two full-scale square waves, 110 Hz and 1 kHz: -1, 0, +1 */
+        v = 0.5f * ((fmod (t * 110.0, 1.0) < 0.5 ? 1.0f : -1.0f)
+            + (fmod (t * 1000.0, 1.0) < 0.5 ? 1.0f : -1.0f));
+        break;
+      case BAD_HUGE_1E6:
+        v = (float) ((double) x[i] * 1e6);
+        break;
+      case BAD_HUGE_1E20:
+        v = (float) ((double) x[i] * 1e20);
+        break;
+      case BAD_FLT_MAX:
+        /* |mix| < 1.25 here: FLT_MAX / 1.25 * mix stays finite */
+        v = (float) ((double) x[i] * (FLT_MAX / 1.25));
+        break;
+      case BAD_DC:
+        v = x[i] + 0.9f;
+        break;
+      case BAD_IMPULSE:
+        v = i == first + n / 2 + 1 ? 1.0f : 0.0f;
+        break;
+      default:
+        g_assert_not_reached ();
+    }
+    x[i] = v;
+  }
+}
+
+#define REC_RATE 16000
+#define REC_SECONDS 20
+#define REC_BAD_START (3 * REC_RATE)
+#define REC_BAD_LEN (1 * REC_RATE)
+#define REC_EVAL (5 * REC_RATE)
+
+static void
+check_recovery (const gchar * alg, BadKind kind, const float *const *truth,
+    const float *mix, const float *const *ref_out, double ref_sdr,
+    GString * failures)
+{
+  const gsize n = REC_SECONDS * REC_RATE, e0 = n - REC_EVAL;
+  float *x = g_memdup2 (mix, n * sizeof (float));
+  float *y[2];
+  const float *last[2], *truth_last[2] = { truth[0] + e0, truth[1] + e0 };
+  const float *ref_last[2] = { ref_out[0] + e0, ref_out[1] + e0 };
+  double each[2], sdr, match, emix = energy (mix + e0, REC_EVAL);
+  gboolean perm, mperm;
+  gchar *what = g_strdup_printf ("bad stretch %s", bad_names[kind]);
+
+  make_bad (x, REC_BAD_START, REC_BAD_LEN, REC_RATE, kind);
+  separate (alg, NULL, REC_RATE, 1, x, n, 4097, 0, y, what);
+
+  /* the bad stretch itself: where the input was non-finite, silence */
+  if (kind <= BAD_NEG_INF)
+    for (gsize i = REC_BAD_START + FFT; i < REC_BAD_START + REC_BAD_LEN - FFT;
+        i++)
+      fail_unless (y[0][i] == 0.0f && y[1][i] == 0.0f,
+          "%s, algorithm=%s: output %g / %g inside the bad stretch", what,
+          alg, y[0][i], y[1][i]);
+
+  last[0] = y[0] + e0;
+  last[1] = y[1] + e0;
+  sdr = pair_sdr (truth_last, last, REC_EVAL, each, &perm);
+  match = pair_sdr (ref_last, last, REC_EVAL, NULL, &mperm);
+  GST_INFO ("algorithm=%s %s: last 5 s SI-SDR vs truth %.2f / %.2f dB "
+      "(clean run %.2f), vs clean run's outputs %.2f dB%s", alg, what,
+      each[0], each[1], ref_sdr, match, mperm ? " (sources swapped)" : "");
+  /* every kind is tried before the test fails: the failures are listed */
+  for (guint s = 0; s < 2; s++)
+    if (!(energy (last[s], REC_EVAL) > 0.05 * emix))
+      g_string_append_printf (failures, "\n  algorithm=%s %s: source %u "
+          "silent after the stretch (energy %g of the mixture's %g)", alg,
+          what, s, energy (last[s], REC_EVAL), emix);
+  if (!(sdr >= RECOVER_MIN_SDR && sdr >= ref_sdr - RECOVER_MAX_LOSS))
+    g_string_append_printf (failures, "\n  algorithm=%s %s: not recovered: "
+        "last 5 s SI-SDR vs truth %.2f / %.2f dB, clean run %.2f dB", alg,
+        what, each[0], each[1], ref_sdr);
+  if (!(match >= RECOVER_MIN_MATCH))
+    g_string_append_printf (failures, "\n  algorithm=%s %s: last 5 s differ "
+        "from a run without the stretch: SI-SDR %.2f dB < %.1f", alg, what,
+        match, RECOVER_MIN_MATCH);
+  g_free (y[0]);
+  g_free (y[1]);
+  g_free (x);
+  g_free (what);
+}
+
+static void
+check_bad_kinds (const BadKind * kinds, guint n_kinds)
+{
+  const gsize n = REC_SECONDS * REC_RATE, e0 = n - REC_EVAL;
+  float *a, *b, *mix;
+  GString *failures = g_string_new (NULL);
+
+  two_sources (n, REC_RATE, &a, &b, &mix);
+  for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
+    const gchar *alg = algorithms[k];
+    const float *truth[2] = { a, b };
+    const float *truth_last[2] = { a + e0, b + e0 };
+    float *ref[2], *x = g_memdup2 (mix, n * sizeof (float));
+    const float *ref_last[2];
+    double ref_sdr, each[2];
+
+    /* the clean run: the stretch is silence */
+    memset (x + REC_BAD_START, 0, REC_BAD_LEN * sizeof (float));
+    separate (alg, NULL, REC_RATE, 1, x, n, 4097, 0, ref, "clean run");
+    ref_last[0] = ref[0] + e0;
+    ref_last[1] = ref[1] + e0;
+    ref_sdr = pair_sdr (truth_last, ref_last, REC_EVAL, each, NULL);
+    GST_INFO ("algorithm=%s clean run: last 5 s SI-SDR %.2f / %.2f dB", alg,
+        each[0], each[1]);
+    fail_unless (ref_sdr >= RECOVER_MIN_SDR, "algorithm=%s does not "
+        "separate the clean mixture: %.2f / %.2f dB", alg, each[0], each[1]);
+    for (guint i = 0; i < n_kinds; i++)
+      check_recovery (alg, kinds[i], truth, mix, (const float *const *) ref,
+          ref_sdr, failures);
+    g_free (ref[0]);
+    g_free (ref[1]);
+    g_free (x);
+  }
+  g_free (a);
+  g_free (b);
+  g_free (mix);
+  if (failures->len)
+    fail ("the factorization did not recover (stretch at 3-4 s, window "
+        "%.1f s, last 5 s of %d s judged):%s", 258 * 512.0 / REC_RATE,
+        REC_SECONDS, failures->str);
+  g_string_free (failures, TRUE);
+}
+
+GST_START_TEST (test_recover_non_finite)
+{
+  const BadKind kinds[] = { BAD_NAN, BAD_POS_INF, BAD_NEG_INF,
+    BAD_MIXED_NON_FINITE
+  };
+  check_bad_kinds (kinds, G_N_ELEMENTS (kinds));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_recover_huge)
+{
+  const BadKind kinds[] = { BAD_HUGE_1E6, BAD_HUGE_1E20, BAD_FLT_MAX };
+  check_bad_kinds (kinds, G_N_ELEMENTS (kinds));
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_recover_other)
+{
+  const BadKind kinds[] = { BAD_DENORMAL, BAD_SQUARE, BAD_DC, BAD_IMPULSE };
+  check_bad_kinds (kinds, G_N_ELEMENTS (kinds));
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 2. Whole streams of unusual but finite signals */
+
+GST_START_TEST (test_whole_stream_signals)
+{
+  const gint rate = 44100;
+  const gsize n = 3 * rate;
+  float *x = g_new (float, n * 2);
+  float *y[2];
+
+  for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
+    const gchar *alg = algorithms[k];
+
+    /* stereo full-scale square waves: exactly +-1.0, different per
+     * channel */
+    for (gsize i = 0; i < n; i++) {
+      x[2 * i] = ((i / 100) & 1) ? 1.0f : -1.0f;
+      x[2 * i + 1] = ((i / 37) & 1) ? 1.0f : -1.0f;
+    }
+    separate (alg, NULL, rate, 2, x, n, 3001, 0, y, "full-scale squares");
+    g_free (y[0]);
+    g_free (y[1]);
+
+    /* constant DC at full scale, then a DC offset under a tone */
+    for (gsize i = 0; i < n; i++)
+      x[i] = i < n / 2 ? 1.0f : (float) (0.5 + 0.3 * sin (2 * G_PI * 440.0 *
+              i / rate));
+    separate (alg, NULL, rate, 1, x, n, 3001, 0, y, "DC");
+    g_free (y[0]);
+    g_free (y[1]);
+
+    /* denormals all the way (+-1e-40 and the smallest one) */
+    for (gsize i = 0; i < n; i++)
+      x[i] = (i % 3) ? ((i & 1) ? 1e-40f : -1e-40f) : 1.4e-45f;
+    separate (alg, NULL, rate, 1, x, n, 3001, 0, y, "denormals");
+    for (gsize i = 0; i < n; i++)
+      fail_unless (fabsf (y[0][i]) < 1e-30f && fabsf (y[1][i]) < 1e-30f);
+    g_free (y[0]);
+    g_free (y[1]);
+
+    /* values far above 1.0 for the whole stream: 1e6 tone, then clamped
+     * ones (1e20, FLT_MAX, -FLT_MAX) */
+    for (gsize i = 0; i < n; i++) {
+      double s = sin (2 * G_PI * 440.0 * i / rate);
+      x[i] = i < n / 3 ? (float) (1e6 * s) : i < 2 * n / 3 ?
+          (float) (1e20 * s) : (s >= 0 ? FLT_MAX : -FLT_MAX);
+    }
+    separate (alg, NULL, rate, 1, x, n, 3001, 0, y, "huge values");
+    g_free (y[0]);
+    g_free (y[1]);
+  }
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* A single impulse in silence: the output is silent farther than one
+ * fft-size from it, and the sources add up to it. */
+GST_START_TEST (test_single_impulse)
+{
+  const gint rate = 44100;
+  const gsize n = 2 * rate, at = rate + 333;
+  float *x = g_new0 (float, n);
+  float *y[2];
+
+  x[at] = 1.0f;
+  for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
+    separate (algorithms[k], NULL, rate, 1, x, n, 2001, GST_SECOND, y,
+        "single impulse");
+    for (gsize i = 0; i < n; i++)
+      if (i + FFT < at || i > at + FFT)
+        fail_unless (y[0][i] == 0.0f && y[1][i] == 0.0f,
+            "algorithm=%s: output %g / %g at %" G_GSIZE_FORMAT ", far from "
+            "the impulse at %" G_GSIZE_FORMAT, algorithms[k], y[0][i],
+            y[1][i], i, at);
+    g_free (y[0]);
+    g_free (y[1]);
+  }
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* Three minutes of digital silence (8 kHz), then sound: silence gives
+ * exact silence, and the sound that follows is separated as well as by a
+ * run that never saw the silence. */
+GST_START_TEST (test_minutes_of_silence_then_sound)
+{
+  const gint rate = 8000;
+  const gsize quiet = 3 * 60 * rate, sound = 20 * rate, n = quiet + sound;
+  const gsize ev = 5 * rate;
+  float *a, *b, *mix, *x = g_new0 (float, n);
+  float *y[2], *r[2];
+
+  two_sources (sound, rate, &a, &b, &mix);
+  memcpy (x + quiet, mix, sound * sizeof (float));
+  for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
+    const gchar *alg = algorithms[k];
+    const float *truth[2] = { a + sound - ev, b + sound - ev };
+    const float *got[2], *ref[2];
+    double each[2], reach[2], sdr, rsdr, match;
+
+    separate (alg, NULL, rate, 1, x, n, 4999, 0, y, "3 min silence, sound");
+    for (gsize i = 0; i + FFT < quiet; i++)
+      fail_unless (y[0][i] == 0.0f && y[1][i] == 0.0f,
+          "algorithm=%s: output %g / %g in the silence at %" G_GSIZE_FORMAT,
+          alg, y[0][i], y[1][i], i);
+    separate (alg, NULL, rate, 1, mix, sound, 4999, 0, r, "sound only");
+    got[0] = y[0] + n - ev;
+    got[1] = y[1] + n - ev;
+    ref[0] = r[0] + sound - ev;
+    ref[1] = r[1] + sound - ev;
+    sdr = pair_sdr (truth, got, ev, each, NULL);
+    rsdr = pair_sdr (truth, ref, ev, reach, NULL);
+    match = pair_sdr (ref, got, ev, NULL, NULL);
+    GST_INFO ("algorithm=%s after 3 min of silence: SI-SDR %.2f / %.2f dB; "
+        "without: %.2f / %.2f dB; outputs match to %.2f dB", alg, each[0],
+        each[1], reach[0], reach[1], match);
+    fail_unless (sdr >= RECOVER_MIN_SDR && sdr >= rsdr - RECOVER_MAX_LOSS,
+        "algorithm=%s: after 3 min of silence SI-SDR %.2f / %.2f dB, "
+        "without the silence %.2f / %.2f dB", alg, each[0], each[1],
+        reach[0], reach[1]);
+    fail_unless (match >= RECOVER_MIN_MATCH, "algorithm=%s: the silence "
+        "changed the separation of what follows (match %.2f dB)", alg, match);
+    for (guint s = 0; s < 2; s++) {
+      g_free (y[s]);
+      g_free (r[s]);
+    }
+  }
+  g_free (a);
+  g_free (b);
+  g_free (mix);
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 3. Stream-level bad input */
+
+/* Caps change mid-stream: 44100 mono -> 16000 mono -> 16000 stereo ->
+ * 44100 mono.  Every segment comes out with exactly its sample count, its
+ * own sample-exact timestamps, its caps in order, and the sum. */
+GST_START_TEST (test_caps_changes_rate_and_channels)
+{
+  const gint rates[] = { 44100, 16000, 16000, 44100 };
+  const gint chans[] = { 1, 1, 2, 1 };
+  const gsize counts[] = { 30011, 20011, 15013, 9001 };
+  const guint nseg = G_N_ELEMENTS (rates);
+
+  for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
+    Fix f;
+    GstClockTime t[5];
+    float *x[4];
+    guint32 seed = 4242;
+    GPtrArray *bufs[2], *caps_seen[2];
+
+    fix_setup (&f, algorithms[k], NULL);
+    t[0] = 0;
+    for (guint g = 0; g < nseg; g++) {
+      float *tone = g_new (float, counts[g] * chans[g]);
+      for (gsize i = 0; i < counts[g]; i++)
+        for (gint c = 0; c < chans[g]; c++)
+          tone[i * chans[g] + c] = (float) (0.4 * sin (2 * G_PI * (300.0 +
+                      200 * c) * i / rates[g]) + 0.3 * ((i / 3000) & 1) *
+              sin (2 * G_PI * 2500.0 * i / rates[g]));
+      x[g] = tone;
+      t[g + 1] = t[g] + stime (counts[g], rates[g]);
+    }
+    for (guint g = 0; g < nseg; g++) {
+      gsize pos = 0;
+      set_caps (&f, rates[g], chans[g]);
+      while (pos < counts[g]) {
+        gsize n = odd_size (&seed, 3001);
+        n = MIN (n, counts[g] - pos);
+        fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x[g] +
+                    pos * chans[g], n, chans[g], rates[g], t[g], pos,
+                    GST_BUFFER_OFFSET_NONE)), GST_FLOW_OK);
+        pos += n;
+      }
+    }
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+    for (guint s = 0; s < 2; s++) {
+      GstBuffer *b;
+      caps_seen[s] = g_ptr_array_new_with_free_func ((GDestroyNotify)
+          gst_caps_unref);
+      wait_eos (f.h[s], caps_seen[s]);
+      bufs[s] = g_ptr_array_new ();
+      while ((b = gst_harness_try_pull (f.h[s])))
+        g_ptr_array_add (bufs[s], b);
+      /* one caps event per segment, in order */
+      fail_unless_equals_int (caps_seen[s]->len, nseg);
+      for (guint g = 0; g < nseg; g++) {
+        GstAudioInfo info;
+        fail_unless (gst_audio_info_from_caps (&info,
+                g_ptr_array_index (caps_seen[s], g)));
+        fail_unless_equals_int (GST_AUDIO_INFO_RATE (&info), rates[g]);
+        fail_unless_equals_int (GST_AUDIO_INFO_CHANNELS (&info), chans[g]);
+      }
+    }
+    /* split the output by segment: a buffer straddling two segments would
+     * overshoot a count or break the frame size */
+    {
+      guint i[2] = { 0, 0 };
+      for (guint g = 0; g < nseg; g++) {
+        Collector c[2];
+        gchar *what = g_strdup_printf ("caps segment %u (%d Hz, %d ch)", g,
+            rates[g], chans[g]);
+        for (guint s = 0; s < 2; s++) {
+          /* a new stream: its offsets start from its first timestamp */
+          collector_init (&c[s], rates[g], chans[g], t[g],
+              gst_util_uint64_scale_round (t[g], rates[g], GST_SECOND));
+          while (i[s] < bufs[s]->len && c[s].n < counts[g])
+            collector_add (&c[s], g_ptr_array_index (bufs[s], i[s]++));
+          fail_unless (c[s].n == counts[g], "algorithm=%s %s: pad %u gave %"
+              G_GUINT64_FORMAT " samples for %" G_GSIZE_FORMAT,
+              algorithms[k], what, s, c[s].n, counts[g]);
+        }
+        check_sum (x[g], (float *) c[0].data->data, (float *) c[1].data->data,
+            counts[g], chans[g], FFT, what);
+        collector_clear (&c[0]);
+        collector_clear (&c[1]);
+        g_free (what);
+      }
+      for (guint s = 0; s < 2; s++) {
+        fail_unless_equals_int (i[s], bufs[s]->len);
+        g_ptr_array_free (bufs[s], TRUE);
+        g_ptr_array_free (caps_seen[s], TRUE);
+      }
+    }
+    for (guint g = 0; g < nseg; g++)
+      g_free (x[g]);
+    fix_teardown (&f);
+  }
+}
+
+GST_END_TEST;
+
+/* EOS right after the first buffer, before any full frame (less than a
+ * hop, and between a hop and an fft-size), and EOS with nothing pushed. */
+GST_START_TEST (test_eos_before_a_frame)
+{
+  const gsize sizes[] = { 1, 3, 511, 513, 1501, 2047 };
+  const gint rate = 44100;
+  float x[2048];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (x); i++)
+    x[i] = (float) (0.7 * sin (2 * G_PI * 1000.0 * i / rate));
+  for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
+    for (guint j = 0; j < G_N_ELEMENTS (sizes); j++) {
+      float *y[2];
+      /* one buffer (max_buf = size: the first and only one) */
+      separate (algorithms[k], NULL, rate, 1, x, sizes[j], 0, 7 * GST_SECOND,
+          y, "EOS after the first buffer");
+      g_free (y[0]);
+      g_free (y[1]);
+    }
+    /* caps and segment, no buffer, EOS: EOS and nothing else */
+    {
+      Fix f;
+      fix_setup (&f, algorithms[k], NULL);
+      set_caps (&f, rate, 1);
+      fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+      for (guint s = 0; s < 2; s++) {
+        wait_eos (f.h[s], NULL);
+        fail_unless_equals_int (gst_harness_buffers_received (f.h[s]), 0);
+      }
+      fix_teardown (&f);
+    }
+  }
+}
+
+GST_END_TEST;
+
+/* 1-sample buffers, a 1,000,000-sample buffer, and the two mixed. */
+GST_START_TEST (test_tiny_and_huge_buffers)
+{
+  const gint rate = 44100;
+  const gsize n_small = 6000, n_huge = 1000000, n_mix = n_huge + 4097;
+  float *a, *b, *mix;
+
+  two_sources (n_mix, rate, &a, &b, &mix);
+  for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
+    const gchar *alg = algorithms[k];
+    float *y[2];
+    Fix f;
+    Collector c[2];
+    gsize pos = 0;
+
+    /* every buffer one sample: max_buf 1 */
+    separate (alg, NULL, rate, 1, mix, n_small, 1, 0, y, "1-sample buffers");
+    g_free (y[0]);
+    g_free (y[1]);
+
+    /* one buffer of a million samples, then one-sample buffers */
+    fix_setup (&f, alg, NULL);
+    set_caps (&f, rate, 1);
+    for (guint s = 0; s < 2; s++)
+      collector_init (&c[s], rate, 1, 0, 0);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (mix, n_huge,
+                1, rate, 0, 0, 0)), GST_FLOW_OK);
+    for (pos = n_huge; pos < n_mix; pos++) {
+      fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (mix + pos,
+                  1, 1, rate, 0, pos, 0)), GST_FLOW_OK);
+      if (pos % 1000 == 0)
+        for (guint s = 0; s < 2; s++)
+          collect_available (&c[s], f.h[s]);
+    }
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+    for (guint s = 0; s < 2; s++) {
+      wait_eos (f.h[s], NULL);
+      collect_available (&c[s], f.h[s]);
+      fail_unless_equals_uint64 (c[s].n, n_mix);
+    }
+    check_sum (mix, (float *) c[0].data->data, (float *) c[1].data->data,
+        n_mix, 1, FFT, "1,000,000-sample buffer then 1-sample buffers");
+    {
+      /* and it separates: the last 5 s against the truth */
+      const gsize ev = 5 * rate;
+      const float *truth[2] = { a + n_mix - ev, b + n_mix - ev };
+      const float *got[2] = { (float *) c[0].data->data + n_mix - ev,
+        (float *) c[1].data->data + n_mix - ev
+      };
+      double each[2], sdr = pair_sdr (truth, got, ev, each, NULL);
+      GST_INFO ("algorithm=%s 1M-sample buffer: last 5 s SI-SDR %.2f / %.2f",
+          alg, each[0], each[1]);
+      fail_unless (sdr >= RECOVER_MIN_SDR, "algorithm=%s: 1M-sample buffer "
+          "separated at %.2f / %.2f dB", alg, each[0], each[1]);
+    }
+    collector_clear (&c[0]);
+    collector_clear (&c[1]);
+    fix_teardown (&f);
+  }
+  g_free (a);
+  g_free (b);
+  g_free (mix);
+}
+
+GST_END_TEST;
+
+static Suite *
+nmfseparate_bad_input_suite (void)
+{
+  Suite *s = suite_create ("nmfseparate-bad-input");
+  TCase *tc = tcase_create ("bad_input");
+
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_recover_non_finite);
+  tcase_add_test (tc, test_recover_huge);
+  tcase_add_test (tc, test_recover_other);
+  tcase_add_test (tc, test_whole_stream_signals);
+  tcase_add_test (tc, test_single_impulse);
+  tcase_add_test (tc, test_minutes_of_silence_then_sound);
+  tcase_add_test (tc, test_caps_changes_rate_and_channels);
+  tcase_add_test (tc, test_eos_before_a_frame);
+  tcase_add_test (tc, test_tiny_and_huge_buffers);
+  return s;
+}
+
+GST_CHECK_MAIN (nmfseparate_bad_input);

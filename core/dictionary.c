@@ -198,6 +198,50 @@ out:
 }
 
 int
+nmf_dictionary_shift_steps (const float *W, int bins, int components,
+    int shifts, int steps, float *out, char *err, size_t errlen)
+{
+  if (!W || !out || bins < 2 || components < 1 || shifts < 0
+      || shifts > NMF_DICTIONARY_MAX_SHIFTS || steps < 1
+      || steps > NMF_DICTIONARY_MAX_SHIFT_STEPS)
+    return fail (err, errlen, NMF_ERR_INVALID_ARGUMENT,
+        "bad arguments (bins %d, components %d, shifts %d: 0 to %d, steps "
+        "%d: 1 to %d)", bins, components, shifts, NMF_DICTIONARY_MAX_SHIFTS,
+        steps, NMF_DICTIONARY_MAX_SHIFT_STEPS);
+  const int n = shifts * steps;
+  for (int s = -n; s <= n; s++) {
+    /* out(f) = w(f / ratio), ratio = 2^(s / (12 steps)) */
+    const double inv = pow (2.0, -s / (12.0 * steps));
+    for (int k = 0; k < components; k++) {
+      const float *w = W + (size_t) k * bins;
+      float *o = out + ((size_t) (s + n) * components + k) * bins;
+      for (int f = 0; f < bins; f++) {
+        double x = f * inv;
+        int i = (int) x;
+        if (s == 0)
+          o[f] = w[f];
+        else if (i >= bins - 1)
+          o[f] = x <= bins - 1 ? w[bins - 1] : TEMPLATE_FLOOR;
+        else {
+          double a = x - i;
+          o[f] = (float) ((1.0 - a) * w[i] + a * w[i + 1]);
+        }
+      }
+    }
+  }
+  return nmf_dictionary_normalise (out, bins, components * (2 * n + 1), err,
+      errlen);
+}
+
+int
+nmf_dictionary_shift (const float *W, int bins, int components, int shifts,
+    float *out, char *err, size_t errlen)
+{
+  return nmf_dictionary_shift_steps (W, bins, components, shifts, 1, out,
+      err, errlen);
+}
+
+int
 nmf_dictionary_load_npy (const char *path, int bins, float **W,
     int *components, char *err, size_t errlen)
 {

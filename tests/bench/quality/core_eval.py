@@ -6,10 +6,15 @@ different notes / sentences than the mixture), scored like evaluate.py
 
   core_eval.py CORPUS [--build-dir /tmp/g-build] [--label NAME]
                [--args "--components 16 --iterations 4"]
-               [--dict KS] [--learn-iterations N] [--jobs 2]
+               [--dict KS] [--learn-iterations N] [--shifts R]
+               [--shift-steps N] [--jobs 2]
 
 --dict KS learns KS templates per source from train_<k>.wav and separates
 with every source supervised (dictionaries held fixed, no blind component).
+--shifts R adds copies of every learned template shifted by -R..R semitones
+along a log-frequency axis (core/dictionary.h, nmf_dictionary_shift), so the
+dictionary holds KS * (2R + 1) templates per source; --shift-steps N puts N
+shifts in each semitone (KS * (2RN + 1) templates).
 The harness core_separate.c is compiled against BUILD/core/libnmfcore.a.
 Run with Debian's /usr/bin/python3.
 """
@@ -34,7 +39,10 @@ import evaluate as ev  # noqa: E402
 
 
 def build_harness(build_dir):
-    exe = os.path.join(tempfile.gettempdir(), "gst-nmf-core-separate")
+    # one executable per run, so that runs in parallel never overwrite the
+    # harness another one is executing
+    exe = os.path.join(tempfile.mkdtemp(prefix="gst-nmf-core-separate-"),
+                       "core_separate")
     src = [os.path.join(HERE, "core_separate.c"),
            os.path.join(HERE, "..", "..", "tools", "wavio.c")]
     cmd = ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE",
@@ -56,6 +64,8 @@ def run_one(task):
     cmd = [a["exe"], "--sources", str(K), "--components", str(K)] + shlex.split(a["args"])
     if a["dict"]:
         cmd += ["--components", "0", "--learn-iterations", str(a["learn_iter"])]
+        if a["shifts"]:
+            cmd += ["--shifts", str(a["shifts"]), "--shift-steps", str(a["shift_steps"])]
         for k in range(K):
             cmd += ["--learn", str(k), os.path.join(d, "train_%d.wav" % k), str(a["dict"])]
     cmd += [os.path.join(d, "mix.wav"), out]
@@ -81,6 +91,8 @@ def main():
     ap.add_argument("--args", default="")
     ap.add_argument("--dict", type=int, default=0)
     ap.add_argument("--learn-iterations", type=int, default=200)
+    ap.add_argument("--shifts", type=int, default=0)
+    ap.add_argument("--shift-steps", type=int, default=1)
     ap.add_argument("--label", default="core")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", default=None)
@@ -88,9 +100,13 @@ def main():
     exe = build_harness(a.build_dir)
     names = ev.list_mixtures(a.corpus, a.only)
     task = dict(corpus=a.corpus, exe=exe, args=a.args, dict=a.dict,
-                learn_iter=a.learn_iterations)
-    with multiprocessing.Pool(a.jobs) as pool:
-        results = pool.map(run_one, [(n, task) for n in names])
+                learn_iter=a.learn_iterations, shifts=a.shifts,
+                shift_steps=a.shift_steps)
+    try:
+        with multiprocessing.Pool(a.jobs) as pool:
+            results = pool.map(run_one, [(n, task) for n in names])
+    finally:
+        shutil.rmtree(os.path.dirname(exe), ignore_errors=True)
     print("| mixture | SDR | SIR | SAR | SI-SDR | separator CPU s |")
     print("|---|---:|---:|---:|---:|---:|")
     means = {m: [] for m in ("sdr", "sir", "sar", "si_sdr")}
@@ -107,7 +123,8 @@ def main():
                    for m in ("sdr", "sir", "sar", "si_sdr"))))
     with open(os.path.join(a.corpus, "core-results-%s.json" % a.label), "w") as f:
         json.dump(ev.clean_json(dict(label=a.label, args=a.args, dict=a.dict,
-                                     results=results)), f, indent=1)
+                                     shifts=a.shifts,
+                                     shift_steps=a.shift_steps, results=results)), f, indent=1)
 
 
 if __name__ == "__main__":

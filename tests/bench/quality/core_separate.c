@@ -10,6 +10,10 @@
  *     --learn SOURCE TRAIN.wav KS   learn KS templates for SOURCE from TRAIN
  *     --dict SOURCE FILE.npy        templates for SOURCE from a .npy file
  *     --learn-iterations N          batch KL-NMF iterations for --learn
+ *     --shifts R                    add copies of the learned templates
+ *                                   shifted by -R..R semitones
+ *                                   (nmf_dictionary_shift)
+ *     --shift-steps N               N shifts per semitone (default 1)
  * Prints "frames cpu_seconds" on stdout. */
 #include "dictionary.h"
 #include "nmf_error.h"
@@ -29,6 +33,7 @@ main (int argc, char **argv)
   const char *dict_path[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   int learn_k[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   int learn_iter = 200;
+  int shifts = 0, shift_steps = 1;
   const char *pos[2];
   int npos = 0;
 
@@ -57,6 +62,14 @@ main (int argc, char **argv)
     }
     if (!strcmp (a, "--learn-iterations") && i + 1 < argc) {
       learn_iter = atoi (argv[++i]);
+      continue;
+    }
+    if (!strcmp (a, "--shift-steps") && i + 1 < argc) {
+      shift_steps = atoi (argv[++i]);
+      continue;
+    }
+    if (!strcmp (a, "--shifts") && i + 1 < argc) {
+      shifts = atoi (argv[++i]);
       continue;
     }
     if (!strcmp (a, "--learn") && i + 3 < argc) {
@@ -109,6 +122,18 @@ main (int argc, char **argv)
       }
       ks = learn_k[s];
       wav_free (&tr);
+      if (shifts > 0) {
+        int copies = 2 * shifts * shift_steps + 1;
+        float *sh = malloc (sizeof (float) * bins * ks * copies);
+        if (nmf_dictionary_shift_steps (dict[s], bins, ks, shifts,
+                shift_steps, sh, err, sizeof err) != NMF_OK) {
+          fprintf (stderr, "shift: %s\n", err);
+          return 1;
+        }
+        free (dict[s]);
+        dict[s] = sh;
+        ks *= copies;
+      }
     } else if (dict_path[s]) {
       int ret = nmf_dictionary_load_npy (dict_path[s], bins, &dict[s], &ks,
           err, sizeof err);

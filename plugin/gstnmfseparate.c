@@ -72,6 +72,32 @@
  * evenly.  #GstNmfSeparate:regularization selects the log-det regularized
  * form for noisy data.  #GstNmfSeparate:iterations does not apply.
  *
+ * ## Many components, dictionaries
+ * With #GstNmfSeparate:components above n-sources the components are
+ * grouped into sources by the timbre of their templates (cepstral envelope,
+ * shift-invariant harmonic pattern, octave energies), regrouped every 16
+ * frames from smoothed per-source centroids with hysteresis, so a source
+ * index keeps its meaning.  #GstNmfSeparate:dictionaries gives some sources
+ * fixed templates learned beforehand (`nmftool learn`); the others stay
+ * blind.
+ *
+ * ## Messages
+ * With #GstNmfSeparate:post-messages the element posts an element message
+ * "nmfseparate" every #GstNmfSeparate:interval: `timestamp`, `stream-time`,
+ * `running-time`, `duration` (guint64), `energy` (GST_TYPE_ARRAY of gdouble,
+ * each source's mean spectral energy sum |mask X|^2 over the interval's
+ * frames) and, with #GstNmfSeparate:message-masks, `masks` (GST_TYPE_ARRAY
+ * of one GST_TYPE_ARRAY of gfloat per source, the interval's last frame).
+ * The last partial interval is posted at EOS.
+ *
+ * ## Picture
+ * The request pad `viz` produces video/x-raw (RGBA or RGB; 640x360 at 30
+ * fps unless downstream asks otherwise): a spectrogram on a logarithmic
+ * frequency axis whose every point is coloured by the sources' masks,
+ * scrolling with the newest frame at the right edge.  With framerate 0/1 it
+ * pushes one still picture of the whole stream at EOS (a file sink after it
+ * needs async=false in gst-launch, since the picture comes only at the end).
+ *
  * ## Bad input
  * NaN and infinite samples are replaced by silence (in the model and in the
  * output alike) and reported in the debug log (category nmfseparate, level
@@ -95,6 +121,12 @@
  * gst-launch-1.0 filesrc location=mix.wav ! wavparse ! audioconvert ! \
  *   nmfseparate name=s output-mode=mask s.src_0 ! fakesink s.src_1 ! fakesink
  * ]| Computes the soft masks only.
+ * |[
+ * gst-launch-1.0 filesrc location=mix.wav ! wavparse ! audioconvert ! \
+ *   nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
+ *   s.viz ! video/x-raw,width=1200,height=400,framerate=0/1 ! videoconvert ! \
+ *   pngenc ! filesink location=separation.png async=false
+ * ]| Draws the separation of a whole file as one picture.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -1181,16 +1213,11 @@ gst_nmf_separate_push_viz (GstNmfSeparate * self, GstClockTime ts,
     GstClockTime duration)
 {
   GstBuffer *buf = gst_nmf_viz_render (self->viz);
-  GstFlowReturn ret;
 
   GST_BUFFER_PTS (buf) = ts;
   GST_BUFFER_DURATION (buf) = duration;
-  if (!gst_nmf_separate_enqueue (self, self->vizpad, GST_MINI_OBJECT_CAST (buf)))
-    return;
-  g_mutex_lock (&self->queue_lock);
-  ret = self->combined_flow;
-  g_mutex_unlock (&self->queue_lock);
-  (void) ret;
+  /* its flow reaches upstream through the combiner, like the sources' */
+  gst_nmf_separate_enqueue (self, self->vizpad, GST_MINI_OBJECT_CAST (buf));
 }
 
 /* The separator calls this for every frame (streaming thread). */

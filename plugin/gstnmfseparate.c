@@ -377,6 +377,20 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
       "Separates audio sources in real time, without training, by a "
       "sliding-window nonnegative matrix factorization of the spectrogram",
       "gst-nmf developers");
+  /* shown by gst-inspect-1.0 with the factory details */
+  gst_element_class_add_static_metadata (element_class, "example-launch-line",
+      "gst-launch-1.0 filesrc location=mix.wav ! wavparse ! audioconvert ! "
+      "nmfseparate name=s n-sources=2 s.src_0 ! audioconvert ! wavenc ! "
+      "filesink location=source0.wav s.src_1 ! audioconvert ! wavenc ! "
+      "filesink location=source1.wav");
+  gst_element_class_add_static_metadata (element_class, "example-masks",
+      "... ! nmfseparate name=s output-mode=mask s.src_0 ! fakesink "
+      "s.src_1 ! fakesink (application/x-nmf-mask: one buffer of "
+      "fft-size/2+1 float32 per hop and source, summing to one per bin)");
+  gst_element_class_add_static_metadata (element_class, "example-picture",
+      "... ! nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink s.viz ! "
+      "videoconvert ! autovideosink (request pad viz: the spectrogram "
+      "coloured by source; framerate=0/1 for one picture at EOS)");
 
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_nmf_separate_change_state);

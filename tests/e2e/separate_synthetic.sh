@@ -21,6 +21,16 @@ case "$found" in
   *) echo "nmfseparate comes from '$found', not from $plugin_dir" >&2; exit 1 ;;
 esac
 
+# gst-inspect documents the element: example launch lines, every pad
+# template, every property with its range and default
+doc=$(gst-inspect-1.0 nmfseparate)
+for want in Example-launch-line Example-masks Example-picture "SRC template: 'src_%u'" \
+    "SRC template: 'viz'" "SINK template: 'sink'" n-sources components fft-size \
+    hop-size window-frames iterations output-mode mask-exponent seed algorithm \
+    regularization post-messages interval message-masks dictionaries; do
+  echo "$doc" | grep -qF -- "$want" || { echo "gst-inspect does not show: $want"; exit 1; }
+done
+
 cd "$work"
 gst-launch-1.0 -q filesrc location=mix.wav ! wavparse ! audioconvert ! \
   nmfseparate name=s n-sources=2 \

@@ -12,14 +12,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$make_mixture" "$work" 20 44100
-# the plugin under test must be the one of this build
-export GST_PLUGIN_PATH_1_0="$plugin_dir"
-export GST_REGISTRY="$work/registry.bin"
-found=$(gst-inspect-1.0 nmfseparate | sed -n 's/^ *Filename *//p')
-case "$found" in
-  "$plugin_dir"/*) ;;
-  *) echo "nmfseparate comes from '$found', not from $plugin_dir" >&2; exit 1 ;;
-esac
+. "$(dirname "$0")/use-build-plugin.sh"
+use_build_plugin "$plugin_dir" "$work"
 
 # bounded: the program has its own 60 s limit and a watchdog alarm
 "$seek_flush" "$work/mix.wav" 20 44100

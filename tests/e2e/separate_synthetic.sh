@@ -12,14 +12,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$make_mixture" "$work" 60 44100
-# the plugin under test must be the one of this build
-export GST_PLUGIN_PATH_1_0="$plugin_dir"
-export GST_REGISTRY="$work/registry.bin"
-found=$(gst-inspect-1.0 nmfseparate | sed -n 's/^ *Filename *//p')
-case "$found" in
-  "$plugin_dir"/*) ;;
-  *) echo "nmfseparate comes from '$found', not from $plugin_dir" >&2; exit 1 ;;
-esac
+. "$(dirname "$0")/use-build-plugin.sh"
+use_build_plugin "$plugin_dir" "$work"
 
 # gst-inspect documents the element: example launch lines, every pad
 # template, every property with its range and default

@@ -43,6 +43,8 @@
 
 #include <float.h>
 #include <math.h>
+
+#include "collector.h"
 #include <string.h>
 
 #define FFT 2048                /* the element's default fft-size */
@@ -58,11 +60,6 @@ static const gchar *const algorithms[] = { "kl", "volmin" };
 /* ------------------------------------------------------------------------ */
 /* Helpers */
 
-static GstClockTime
-stime (guint64 sample, gint rate)
-{
-  return gst_util_uint64_scale_int (sample, GST_SECOND, rate);
-}
 
 static guint32
 lcg (guint32 * s)
@@ -150,79 +147,6 @@ make_buf (const float *data, gsize frames, gint channels, gint rate,
   return b;
 }
 
-/* Checks that each output buffer continues the last one sample-exactly,
- * that its samples are finite, and keeps them. */
-typedef struct
-{
-  gint rate, channels;
-  GstClockTime base;            /* PTS of output sample 0 */
-  guint64 off0;                 /* OFFSET of output sample 0, or NONE */
-  guint64 n;                    /* frames so far */
-  GArray *data;                 /* floats */
-} Collector;
-
-static void
-collector_init (Collector * c, gint rate, gint channels, GstClockTime base,
-    guint64 off0)
-{
-  memset (c, 0, sizeof (*c));
-  c->rate = rate;
-  c->channels = channels;
-  c->base = base;
-  c->off0 = off0;
-  c->data = g_array_new (FALSE, FALSE, sizeof (float));
-}
-
-static void
-collector_clear (Collector * c)
-{
-  if (c->data)
-    g_array_free (c->data, TRUE);
-  c->data = NULL;
-}
-
-static void
-collector_add (Collector * c, GstBuffer * b)
-{
-  gsize size = gst_buffer_get_size (b);
-  gsize bpf = sizeof (float) * c->channels;
-  gsize frames;
-  GstClockTime t0, t1;
-  GstMapInfo map;
-  const float *v;
-
-  fail_unless (size % bpf == 0, "output size %" G_GSIZE_FORMAT " is not "
-      "whole frames of %d channel(s)", size, c->channels);
-  frames = size / bpf;
-  fail_unless (frames > 0, "empty output buffer");
-  t0 = c->base + stime (c->n, c->rate);
-  t1 = c->base + stime (c->n + frames, c->rate);
-  fail_unless_equals_uint64 (GST_BUFFER_PTS (b), t0);
-  fail_unless_equals_uint64 (GST_BUFFER_DURATION (b), t1 - t0);
-  if (c->off0 != GST_BUFFER_OFFSET_NONE) {
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), c->off0 + c->n);
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (b),
-        c->off0 + c->n + frames);
-  }
-  fail_unless (gst_buffer_map (b, &map, GST_MAP_READ));
-  v = (const float *) map.data;
-  for (gsize i = 0; i < frames * c->channels; i++)
-    if (!isfinite (v[i]))
-      fail ("non-finite output sample %g at frame %" G_GUINT64_FORMAT, v[i],
-          c->n + i / c->channels);
-  g_array_append_vals (c->data, map.data, frames * c->channels);
-  gst_buffer_unmap (b, &map);
-  c->n += frames;
-  gst_buffer_unref (b);
-}
-
-static void
-collect_available (Collector * c, GstHarness * h)
-{
-  GstBuffer *b;
-  while ((b = gst_harness_try_pull (h)))
-    collector_add (c, b);
-}
 
 /* Waits for EOS on a harness (gst_harness_pull_event gives up after 60 s);
  * the caps events seen on the way are appended to caps_seen if given. */
@@ -320,7 +244,7 @@ separate (const gchar * alg, const gchar * props, gint rate, gint channels,
   g_object_get (f.el, "fft-size", &fft, NULL);
   set_caps (&f, rate, channels);
   for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], rate, channels, base, 0);
+    collector_init (&c[s], rate, channels, base, 0, TRUE);
   while (pos < frames) {
     /* (odd_size outside MIN: the macro evaluates its arguments twice) */
     gsize n = max_buf ? odd_size (&seed, max_buf) : frames;
@@ -874,7 +798,7 @@ GST_START_TEST (test_caps_changes_rate_and_channels)
         for (guint s = 0; s < 2; s++) {
           /* a new stream: its offsets start from its first timestamp */
           collector_init (&c[s], rates[g], chans[g], t[g],
-              gst_util_uint64_scale_round (t[g], rates[g], GST_SECOND));
+              gst_util_uint64_scale_round (t[g], rates[g], GST_SECOND), TRUE);
           while (i[s] < bufs[s]->len && c[s].n < counts[g])
             collector_add (&c[s], g_ptr_array_index (bufs[s], i[s]++));
           fail_unless (c[s].n == counts[g], "algorithm=%s %s: pad %u gave %"
@@ -961,7 +885,7 @@ GST_START_TEST (test_tiny_and_huge_buffers)
     fix_setup (&f, alg, NULL);
     set_caps (&f, rate, 1);
     for (guint s = 0; s < 2; s++)
-      collector_init (&c[s], rate, 1, 0, 0);
+      collector_init (&c[s], rate, 1, 0, 0, TRUE);
     fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (mix, n_huge,
                 1, rate, 0, 0, 0)), GST_FLOW_OK);
     for (pos = n_huge; pos < n_mix; pos++) {

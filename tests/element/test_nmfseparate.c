@@ -22,6 +22,8 @@
 #include <gst/check/gstharness.h>
 
 #include <math.h>
+
+#include "collector.h"
 #include <string.h>
 
 #define RATE 44100
@@ -138,11 +140,6 @@ nmf_test_sink_init (NmfTestSink * self)
 /* ------------------------------------------------------------------------ */
 /* Helpers */
 
-static GstClockTime
-stime (guint64 sample, gint rate)
-{
-  return gst_util_uint64_scale_int (sample, GST_SECOND, rate);
-}
 
 /* algorithm=... for the elements make_sep() makes (NULL: the default) */
 static const gchar *test_algorithm = NULL;
@@ -292,85 +289,6 @@ drain_element (GstHarness * h)
   gst_query_unref (q);
 }
 
-/* Checks that each output buffer continues the last one sample-exactly. */
-typedef struct
-{
-  gint rate, channels;
-  GstClockTime base;            /* PTS of output sample 0 */
-  guint64 off0;                 /* OFFSET of output sample 0, or NONE */
-  guint64 n;                    /* samples so far */
-  guint nbufs;
-  GArray *data;                 /* floats, when kept */
-  gboolean check_finite;
-} Collector;
-
-static void
-collector_init (Collector * c, gint rate, gint channels, GstClockTime base,
-    guint64 off0, gboolean keep)
-{
-  memset (c, 0, sizeof (*c));
-  c->rate = rate;
-  c->channels = channels;
-  c->base = base;
-  c->off0 = off0;
-  c->check_finite = TRUE;
-  if (keep)
-    c->data = g_array_new (FALSE, FALSE, sizeof (float));
-}
-
-static void
-collector_clear (Collector * c)
-{
-  if (c->data)
-    g_array_free (c->data, TRUE);
-  c->data = NULL;
-}
-
-static void
-collector_add (Collector * c, GstBuffer * b)
-{
-  gsize size = gst_buffer_get_size (b);
-  gsize bpf = sizeof (float) * c->channels;
-  gsize frames;
-  GstClockTime t0, t1;
-  GstMapInfo map;
-
-  fail_unless (size % bpf == 0, "size %" G_GSIZE_FORMAT " not whole frames",
-      size);
-  frames = size / bpf;
-  fail_unless (frames > 0, "empty output buffer");
-  t0 = c->base + stime (c->n, c->rate);
-  t1 = c->base + stime (c->n + frames, c->rate);
-  fail_unless_equals_uint64 (GST_BUFFER_PTS (b), t0);
-  fail_unless_equals_uint64 (GST_BUFFER_DURATION (b), t1 - t0);
-  if (c->off0 != GST_BUFFER_OFFSET_NONE) {
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), c->off0 + c->n);
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (b),
-        c->off0 + c->n + frames);
-  }
-  fail_unless (gst_buffer_map (b, &map, GST_MAP_READ));
-  if (c->check_finite) {
-    const float *v = (const float *) map.data;
-    for (gsize i = 0; i < frames * c->channels; i++)
-      if (!isfinite (v[i]))
-        fail ("non-finite output sample %g at %" G_GUINT64_FORMAT, v[i],
-            c->n + i / c->channels);
-  }
-  if (c->data)
-    g_array_append_vals (c->data, map.data, frames * c->channels);
-  gst_buffer_unmap (b, &map);
-  c->n += frames;
-  c->nbufs++;
-  gst_buffer_unref (b);
-}
-
-static void
-collect_available (Collector * c, GstHarness * h)
-{
-  GstBuffer *b;
-  while ((b = gst_harness_try_pull (h)))
-    collector_add (c, b);
-}
 
 static void
 collect_to_eos (Collector * c, GstHarness * h)

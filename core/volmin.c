@@ -794,11 +794,12 @@ polish (nmf_volmin * s)
 
 /* ---- outputs ------------------------------------------------------------ */
 
-/* H = V Q^T / RHO (clipped at 0), W = RHO U S Q^{-1}. */
+/* H = V Q^T / RHO, clipped at 0, from the final Q; leaves Q's LU factors
+ * in s->lu for the W that follows. */
 static nmf_status
-exact_outputs (nmf_volmin * s, double *w, double *h)
+outputs_h (nmf_volmin * s, double *h)
 {
-  size_t m = s->m, n = s->n, r = s->r, k = s->k, i, j;
+  size_t n = s->n, r = s->r, i;
   double logdet;
 
   if (factor_q (s, &logdet) != NMF_OK) {
@@ -811,6 +812,18 @@ exact_outputs (nmf_volmin * s, double *w, double *h)
   for (i = 0; i < n * r; i++)
     if (h[i] < 0.0)
       h[i] = 0.0;
+  return NMF_OK;
+}
+
+/* H = V Q^T / RHO (clipped at 0), W = RHO U S Q^{-1}. */
+static nmf_status
+exact_outputs (nmf_volmin * s, double *w, double *h)
+{
+  size_t m = s->m, r = s->r, k = s->k, i, j;
+  nmf_status st;
+
+  if ((st = outputs_h (s, h)) != NMF_OK)
+    return st;
   /* W^T (column-major r x m = row-major W) solves Q^T W^T = RHO S U^T. */
   for (j = 0; j < m; j++)
     for (i = 0; i < r; i++)
@@ -1255,7 +1268,7 @@ nmf_volmin_solve_subspace (nmf_volmin * s, const double *u, const double *sv,
 {
   size_t m, n, r, k, i, j;
   nmf_status st;
-  double logdet, ss;
+  double ss;
 
   if (s == NULL)
     return NMF_ERR_INVALID_ARGUMENT;
@@ -1321,16 +1334,8 @@ nmf_volmin_solve_subspace (nmf_volmin * s, const double *u, const double *sv,
 
   /* H = V Q^T / RHO clipped at 0; in the coordinates of U, the data are
    * xr = S V^T and W = U wsub with wsub = RHO S Q^{-1}. */
-  if (factor_q (s, &logdet) != NMF_OK) {
-    set_msg (s, "final Q is singular");
-    return NMF_ERR_RANK;
-  }
-  s->info.abs_det_q = exp (logdet - (double) r * log (s->rho));
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) n, (int) r,
-      (int) r, 1.0 / s->rho, s->v, (int) r, s->q, (int) r, 0.0, h, (int) r);
-  for (i = 0; i < n * r; i++)
-    if (h[i] < 0.0)
-      h[i] = 0.0;
+  if ((st = outputs_h (s, h)) != NMF_OK)
+    return st;
   /* Q^T wsub^T = RHO S, with wsub^T column-major = wsub row-major. One
    * right-hand side per call: OpenBLAS 0.3.21 hands dgetrs with several
    * right-hand sides to its thread pool whatever the size (measured: the

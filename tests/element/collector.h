@@ -14,6 +14,29 @@ stime (guint64 sample, gint rate)
   return gst_util_uint64_scale_int (sample, GST_SECOND, rate);
 }
 
+/* An input buffer of `frames` interleaved samples from data, stamped as
+ * sample idx of a stream starting at base (offsets from off0 unless NONE). */
+static GstBuffer *
+make_buf (const float *data, gsize frames, gint channels, gint rate,
+    GstClockTime base, guint64 idx, guint64 off0, gboolean discont)
+{
+  gsize bytes = frames * channels * sizeof (float);
+  GstBuffer *b = gst_buffer_new_allocate (NULL, bytes, NULL);
+  GstClockTime t0 = base + stime (idx, rate);
+
+  if (bytes)
+    gst_buffer_fill (b, 0, data, bytes);
+  GST_BUFFER_PTS (b) = t0;
+  GST_BUFFER_DURATION (b) = base + stime (idx + frames, rate) - t0;
+  if (off0 != GST_BUFFER_OFFSET_NONE) {
+    GST_BUFFER_OFFSET (b) = off0 + idx;
+    GST_BUFFER_OFFSET_END (b) = off0 + idx + frames;
+  }
+  if (discont)
+    GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DISCONT);
+  return b;
+}
+
 /* Checks that each output buffer continues the last one sample-exactly. */
 typedef struct
 {

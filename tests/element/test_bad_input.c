@@ -128,26 +128,6 @@ set_caps (Fix * f, gint rate, gint channels)
   g_free (c);
 }
 
-static GstBuffer *
-make_buf (const float *data, gsize frames, gint channels, gint rate,
-    GstClockTime base, guint64 idx, guint64 off0)
-{
-  gsize bytes = frames * channels * sizeof (float);
-  GstBuffer *b = gst_buffer_new_allocate (NULL, bytes, NULL);
-  GstClockTime t0 = base + stime (idx, rate);
-
-  if (bytes)
-    gst_buffer_fill (b, 0, data, bytes);
-  GST_BUFFER_PTS (b) = t0;
-  GST_BUFFER_DURATION (b) = base + stime (idx + frames, rate) - t0;
-  if (off0 != GST_BUFFER_OFFSET_NONE) {
-    GST_BUFFER_OFFSET (b) = off0 + idx;
-    GST_BUFFER_OFFSET_END (b) = off0 + idx + frames;
-  }
-  return b;
-}
-
-
 /* Waits for EOS on a harness (gst_harness_pull_event gives up after 60 s);
  * the caps events seen on the way are appended to caps_seen if given. */
 static void
@@ -250,7 +230,7 @@ separate (const gchar * alg, const gchar * props, gint rate, gint channels,
     gsize n = max_buf ? odd_size (&seed, max_buf) : frames;
     n = MIN (n, frames - pos);
     fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos *
-                channels, n, channels, rate, base, pos, 0)), GST_FLOW_OK);
+                channels, n, channels, rate, base, pos, 0, FALSE)), GST_FLOW_OK);
     pos += n;
     for (guint s = 0; s < 2; s++)
       collect_available (&c[s], f.h[s]);
@@ -764,7 +744,7 @@ GST_START_TEST (test_caps_changes_rate_and_channels)
         n = MIN (n, counts[g] - pos);
         fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x[g] +
                     pos * chans[g], n, chans[g], rates[g], t[g], pos,
-                    GST_BUFFER_OFFSET_NONE)), GST_FLOW_OK);
+                    GST_BUFFER_OFFSET_NONE, FALSE)), GST_FLOW_OK);
         pos += n;
       }
     }
@@ -887,10 +867,10 @@ GST_START_TEST (test_tiny_and_huge_buffers)
     for (guint s = 0; s < 2; s++)
       collector_init (&c[s], rate, 1, 0, 0, TRUE);
     fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (mix, n_huge,
-                1, rate, 0, 0, 0)), GST_FLOW_OK);
+                1, rate, 0, 0, 0, FALSE)), GST_FLOW_OK);
     for (pos = n_huge; pos < n_mix; pos++) {
       fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (mix + pos,
-                  1, 1, rate, 0, pos, 0)), GST_FLOW_OK);
+                  1, 1, rate, 0, pos, 0, FALSE)), GST_FLOW_OK);
       if (pos % 1000 == 0)
         for (guint s = 0; s < 2; s++)
           collect_available (&c[s], f.h[s]);

@@ -220,27 +220,6 @@ fix_teardown (Fix * f)
   memset (f, 0, sizeof (*f));
 }
 
-static GstBuffer *
-make_buf (const float *data, gsize frames, gint channels, gint rate,
-    GstClockTime base, guint64 idx, guint64 off0, gboolean discont)
-{
-  gsize bytes = frames * channels * sizeof (float);
-  GstBuffer *b = gst_buffer_new_allocate (NULL, bytes, NULL);
-  GstClockTime t0 = base + stime (idx, rate);
-
-  if (bytes)
-    gst_buffer_fill (b, 0, data, bytes);
-  GST_BUFFER_PTS (b) = t0;
-  GST_BUFFER_DURATION (b) = base + stime (idx + frames, rate) - t0;
-  if (off0 != GST_BUFFER_OFFSET_NONE) {
-    GST_BUFFER_OFFSET (b) = off0 + idx;
-    GST_BUFFER_OFFSET_END (b) = off0 + idx + frames;
-  }
-  if (discont)
-    GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DISCONT);
-  return b;
-}
-
 /* Deterministic two tones per channel (different per channel). */
 static float *
 two_tone (gsize n, gint channels, gint rate)

@@ -1,6 +1,7 @@
 #include "online_kl.h"
 #include "nmf_error.h"
 #include "rng.h"
+#include "factor_metrics.h"   /* nmf_assignment_solve */
 
 #include <cblas.h>
 #include <math.h>
@@ -33,6 +34,37 @@
 #endif
 #ifndef REFRESH_ITERATIONS
 #define REFRESH_ITERATIONS 3
+#endif
+
+/* Bounded memory.  Multiplicative updates cannot leave a poor local
+ * optimum: after a loud broadband stretch one component may explain
+ * everything and the others sit on templates nothing else matches, long
+ * after the stretch has left the window (and a bad start is as lasting).
+ * So once per window turnover (every window_frames voiced frames after the
+ * warm-up) a fresh model - the cold start, a new random draw - is fitted by
+ * batch KL-NMF (CHALLENGE_ITERATIONS majorize-minimize steps) to
+ * CHALLENGE_FRAMES voiced frames spread over the window, and judged against
+ * the model in force on as many other frames of the window (activations
+ * re-fitted for each model: CHALLENGE_EVAL_ITERATIONS updates, the
+ * incumbent's warm-started from its stored ones).  The fresh model replaces
+ * the one in force, its components matched to the old ones so indices keep
+ * their meaning, only when its held-out divergence is below
+ * CHALLENGE_MARGIN times the incumbent's: a model that tracks its window
+ * well is never replaced by a fit to a few frames. */
+#ifndef CHALLENGE_FRAMES
+#define CHALLENGE_FRAMES 16
+#endif
+#ifndef CHALLENGE_ITERATIONS
+#define CHALLENGE_ITERATIONS 15
+#endif
+#ifndef CHALLENGE_EVAL_ITERATIONS
+#define CHALLENGE_EVAL_ITERATIONS 8
+#endif
+#ifndef CHALLENGE_REBUILD_PASSES
+#define CHALLENGE_REBUILD_PASSES 4
+#endif
+#ifndef CHALLENGE_MARGIN
+#define CHALLENGE_MARGIN 0.45
 #endif
 
 /* Lanes of the K-major copy of W: rows padded to a multiple of this. */
@@ -73,6 +105,19 @@ struct nmf_online_kl
   int have_prev;
   int cold;                     /* templates still at their random start */
   float *scratch;               /* 2 * bins + components */
+
+  /* the fresh model of a challenge (see CHALLENGE_FRAMES) */
+  int voiced_since_challenge;
+  uint64_t challenges;          /* challenges run (each draws anew) */
+  uint64_t restarts;            /* challenges won */
+  float *ch_W;                  /* bins x components */
+  float *ch_colsum;             /* components */
+  float *ch_num;                /* bins x components: MM numerator */
+  double *ch_den;               /* components */
+  float *ch_h;                  /* 2 * CHALLENGE_FRAMES x components */
+  int *ch_slots;                /* 2 * CHALLENGE_FRAMES ring slots */
+  double *ch_cost;              /* components^2 */
+  size_t *ch_perm;              /* components */
 };
 
 static void
@@ -104,22 +149,31 @@ transpose_templates (nmf_online_kl * kl)
   (void) kl;                    /* the kernels read W as it is */
 }
 
+/* Free templates of W drawn from *state: positive, away from zero,
+ * different per component; templates held fixed are left as they are (the
+ * random draws are made all the same, so the free templates do not depend
+ * on which are fixed). */
+static void
+draw_templates (const nmf_online_kl * kl, float *W, float *colsum,
+    uint64_t * state)
+{
+  const int F = kl->bins;
+
+  for (int k = 0; k < kl->components; k++)
+    for (int f = 0; f < F; f++) {
+      float x = (float) (0.5 + nmf_rng_uniform (state));
+      if (!kl->fixed[k])
+        W[(size_t) k * F + f] = x;
+    }
+  normalise_columns (W, colsum, kl->bins, kl->components);
+}
+
 static void
 init_templates (nmf_online_kl * kl)
 {
   uint64_t state = kl->seed;
-  const int F = kl->bins;
 
-  /* positive, away from zero, different per component; templates held
-   * fixed are left as they are (the random draws are made all the same, so
-   * the free templates do not depend on which are fixed) */
-  for (int k = 0; k < kl->components; k++)
-    for (int f = 0; f < F; f++) {
-      float x = (float) (0.5 + nmf_rng_uniform (&state));
-      if (!kl->fixed[k])
-        kl->W[(size_t) k * F + f] = x;
-    }
-  normalise_columns (kl->W, kl->colsum, kl->bins, kl->components);
+  draw_templates (kl, kl->W, kl->colsum, &state);
   transpose_templates (kl);
   kl->cold = kl->n_fixed < kl->components;
 }
@@ -129,7 +183,8 @@ init_templates (nmf_online_kl * kl)
  * one component at once instead of being split evenly among symmetric
  * random templates (which costs about the first second of a stream). */
 static void
-seed_from_first_frame (nmf_online_kl * kl, const float *v, double mass)
+seed_first_free (const nmf_online_kl * kl, float *W, float *colsum,
+    const float *v, double mass)
 {
   int first = 0;
 
@@ -137,12 +192,18 @@ seed_from_first_frame (nmf_online_kl * kl, const float *v, double mass)
   while (first < kl->components && kl->fixed[first])
     first++;
   if (first < kl->components) {
-    float *w = kl->W + (size_t) first * kl->bins;
+    float *w = W + (size_t) first * kl->bins;
     for (int f = 0; f < kl->bins; f++)
       w[f] = (float) (0.9 * v[f] / mass + 0.1 * w[f]);
-    normalise_columns (kl->W, kl->colsum, kl->bins, kl->components);
-    transpose_templates (kl);
+    normalise_columns (W, colsum, kl->bins, kl->components);
   }
+}
+
+static void
+seed_from_first_frame (nmf_online_kl * kl, const float *v, double mass)
+{
+  seed_first_free (kl, kl->W, kl->colsum, v, mass);
+  transpose_templates (kl);
   kl->cold = 0;
 }
 
@@ -221,8 +282,18 @@ nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
   kl->hpad = aligned_alloc (sizeof (vf8), sizeof (float) * kl->kpad);
   kl->gpad = aligned_alloc (sizeof (vf8), sizeof (float) * kl->kpad);
   kl->scratch = malloc (sizeof (float) * (2 * (size_t) bins + components));
+  kl->ch_W = malloc (sizeof (float) * fk);
+  kl->ch_colsum = malloc (sizeof (float) * components);
+  kl->ch_num = malloc (sizeof (float) * fk);
+  kl->ch_den = malloc (sizeof (double) * components);
+  kl->ch_h = malloc (sizeof (float) * 2 * CHALLENGE_FRAMES * components);
+  kl->ch_slots = malloc (sizeof (int) * 2 * CHALLENGE_FRAMES);
+  kl->ch_cost = malloc (sizeof (double) * components * components);
+  kl->ch_perm = malloc (sizeof (size_t) * components);
   if (!kl->W || !kl->acc || !kl->colsum || !kl->fixed || !kl->A || !kl->B
       || !kl->h_prev || !kl->hpad || !kl->gpad || !kl->scratch
+      || !kl->ch_W || !kl->ch_colsum || !kl->ch_num || !kl->ch_den
+      || !kl->ch_h || !kl->ch_slots || !kl->ch_cost || !kl->ch_perm
       || alloc_window (kl, 1) != NMF_OK) {
     nmf_online_kl_destroy (&kl);
     return NMF_ERR_NO_MEMORY;
@@ -256,6 +327,14 @@ nmf_online_kl_destroy (nmf_online_kl ** klp)
   free (kl->hpad);
   free (kl->gpad);
   free (kl->scratch);
+  free (kl->ch_W);
+  free (kl->ch_colsum);
+  free (kl->ch_num);
+  free (kl->ch_den);
+  free (kl->ch_h);
+  free (kl->ch_slots);
+  free (kl->ch_cost);
+  free (kl->ch_perm);
   free (kl);
   *klp = NULL;
 }
@@ -279,6 +358,7 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
   memset (kl->ring_is_voiced, 0, kl->capacity);
   kl->frames_since_resum = 0;
   kl->have_prev = 0;
+  kl->voiced_since_challenge = 0;
   if (!keep_templates)
     init_templates (kl);
 }
@@ -510,10 +590,11 @@ nmf_kl_update_activations (const float *W, const float *colsum, int bins,
   }
 }
 
-/* The same updates on the K-major copy, with the fused kernel. */
+/* The same updates with the fused kernel, on templates W (column sums
+ * colsum): the model's own or a challenger's. */
 static void
-update_activations_fused (nmf_online_kl * kl, const float *v, float *h,
-    int iterations, double mass)
+activations_of (nmf_online_kl * kl, const float *W, const float *colsum,
+    const float *v, float *h, int iterations, double mass)
 {
   const int K = kl->components, kp = kl->kpad;
   float *hp = kl->hpad, *gp = kl->gpad;
@@ -525,13 +606,20 @@ update_activations_fused (nmf_online_kl * kl, const float *v, float *h,
   for (int k = K; k < kp; k++)
     hp[k] = 0.0f;
   for (int it = 0; it < iterations; it++) {
-    fused_ratio_grad (kl->W, kl->bins, K, v, hp, gp, NULL, kl->acc);
+    fused_ratio_grad (W, kl->bins, K, v, hp, gp, NULL, kl->acc);
     for (int k = 0; k < K; k++) {
-      float x = hp[k] * gp[k] / kl->colsum[k];
+      float x = hp[k] * gp[k] / colsum[k];
       hp[k] = x > floor_h ? x : floor_h;
     }
   }
   memcpy (h, hp, sizeof (float) * K);
+}
+
+static void
+update_activations_fused (nmf_online_kl * kl, const float *v, float *h,
+    int iterations, double mass)
+{
+  activations_of (kl, kl->W, kl->colsum, v, h, iterations, mass);
 }
 
 double
@@ -623,11 +711,11 @@ resum_window (nmf_online_kl * kl)
   kl->frames_since_resum = 0;
 }
 
-/* slot += W * ((v / Wh) h^T), with the W in force now; templates held
- * fixed get nothing (they never use it) */
+/* slot += W * ((v / Wh) h^T) for templates W (the model's or a
+ * challenger's); templates held fixed get nothing (they never use it) */
 static void
-add_frame_contribution (nmf_online_kl * kl, const float *v, const float *h,
-    float *slot)
+contribution_of (nmf_online_kl * kl, const float *W, const float *v,
+    const float *h, float *slot)
 {
   const int F = kl->bins, K = kl->components;
   float *wh = kl->scratch;
@@ -635,18 +723,26 @@ add_frame_contribution (nmf_online_kl * kl, const float *v, const float *h,
 
   if (kl->n_fixed == K)
     return;
-  fused_model (kl->W, F, K, h, wh);
+  fused_model (W, F, K, h, wh);
   for (int f = 0; f < F; f++)
     ratio[f] = v[f] / (wh[f] > MODEL_FLOOR ? wh[f] : MODEL_FLOOR);
   for (int k = 0; k < K; k++) {
     if (kl->fixed[k])
       continue;
-    const float *w = kl->W + (size_t) k * F;
+    const float *w = W + (size_t) k * F;
     float *c = slot + (size_t) k * F;
     const float hk = h[k];
     for (int f = 0; f < F; f++)
       c[f] += w[f] * ratio[f] * hk;
   }
+}
+
+/* with the W in force now */
+static void
+add_frame_contribution (nmf_online_kl * kl, const float *v, const float *h,
+    float *slot)
+{
+  contribution_of (kl, kl->W, v, h, slot);
 }
 
 /* W = (A + partial block) / (1 (B + partial)^T); a component with no mass
@@ -704,6 +800,166 @@ refresh_window (nmf_online_kl * kl)
   update_templates (kl);
 }
 
+/* D(v || W h) with the fused kernel's model (floored like the updates). */
+static double
+divergence_of (nmf_online_kl * kl, const float *W, const float *v,
+    const float *h)
+{
+  const int F = kl->bins;
+  float *wh = kl->scratch;
+  double d = 0.0;
+
+  fused_model (W, F, kl->components, h, wh);
+  for (int f = 0; f < F; f++) {
+    double m = wh[f] > MODEL_FLOOR ? wh[f] : MODEL_FLOOR;
+    d += v[f] > 0.0f ? v[f] * log (v[f] / m) - v[f] + m : m;
+  }
+  return d;
+}
+
+/* Held-out divergence of templates W over the frames in slots: activations
+ * from an even split, CHALLENGE_EVAL_ITERATIONS updates, the same for any
+ * W so that two models are judged alike. */
+static double
+held_out_divergence (nmf_online_kl * kl, const float *W, const float *colsum,
+    const int *slots, int n, float *h)
+{
+  const int F = kl->bins, K = kl->components;
+  double d = 0.0;
+
+  for (int i = 0; i < n; i++) {
+    const float *v = kl->ring_v + (size_t) F * slots[i];
+    double mass = frame_mass (v, F);
+    for (int k = 0; k < K; k++)
+      h[k] = (float) (mass / K);
+    activations_of (kl, W, colsum, v, h, CHALLENGE_EVAL_ITERATIONS, mass);
+    d += divergence_of (kl, W, v, h);
+  }
+  return d;
+}
+
+/* The challenge of CHALLENGE_FRAMES: returns 1 when the fresh model won
+ * and is now in force (its window statistics rebuilt). */
+static int
+challenge (nmf_online_kl * kl)
+{
+  const int F = kl->bins, K = kl->components;
+  const size_t fk = (size_t) F * K;
+  const int oldest = kl->ring_fill == kl->capacity ? kl->ring_pos : 0;
+  int want = kl->ring_voiced < 2 * CHALLENGE_FRAMES ? kl->ring_voiced
+      : 2 * CHALLENGE_FRAMES;
+  int *train = kl->ch_slots, *eval = kl->ch_slots + CHALLENGE_FRAMES;
+  int n_train = 0, n_eval = 0, picked = 0, seen = 0;
+  float *h_train = kl->ch_h, *h_eval = kl->ch_h + (size_t) CHALLENGE_FRAMES * K;
+  double d_new, d_old;
+  uint64_t state;
+
+  if (kl->n_fixed == K || want < 4)
+    return 0;
+  /* voiced frames spread evenly over the window, alternately for fitting
+   * and for judging */
+  for (int i = 0; i < kl->ring_fill && picked < want; i++) {
+    int slot = (oldest + i) % kl->capacity;
+    if (!kl->ring_is_voiced[slot])
+      continue;
+    if (seen++ != (int) (((double) picked + 0.5) * kl->ring_voiced / want))
+      continue;
+    if (picked++ % 2 == 0)
+      train[n_train++] = slot;
+    else
+      eval[n_eval++] = slot;
+  }
+  if (n_train < 2 || n_eval < 2)
+    return 0;
+
+  /* the fresh model: a cold start with a new draw, then batch KL-NMF */
+  state = kl->seed ^ (0x9E3779B97F4A7C15ull * ++kl->challenges);
+  memcpy (kl->ch_W, kl->W, sizeof (float) * fk);
+  draw_templates (kl, kl->ch_W, kl->ch_colsum, &state);
+  {
+    const float *v = kl->ring_v + (size_t) F * train[0];
+    seed_first_free (kl, kl->ch_W, kl->ch_colsum, v, frame_mass (v, F));
+  }
+  for (int i = 0; i < n_train; i++) {
+    double mass = frame_mass (kl->ring_v + (size_t) F * train[i], F);
+    for (int k = 0; k < K; k++)
+      h_train[(size_t) K * i + k] = (float) (mass / K);
+  }
+  for (int it = 0; it < CHALLENGE_ITERATIONS; it++) {
+    memset (kl->ch_num, 0, sizeof (float) * fk);
+    memset (kl->ch_den, 0, sizeof (double) * K);
+    for (int i = 0; i < n_train; i++) {
+      const float *v = kl->ring_v + (size_t) F * train[i];
+      float *h = h_train + (size_t) K * i;
+      activations_of (kl, kl->ch_W, kl->ch_colsum, v, h, 1,
+          frame_mass (v, F));
+      contribution_of (kl, kl->ch_W, v, h, kl->ch_num);
+      for (int k = 0; k < K; k++)
+        kl->ch_den[k] += h[k];
+    }
+    for (int k = 0; k < K; k++) {
+      if (kl->fixed[k] || !(kl->ch_den[k] > (double) MODEL_FLOOR))
+        continue;
+      float *w = kl->ch_W + (size_t) k * F;
+      const float *a = kl->ch_num + (size_t) k * F;
+      float inv = (float) (1.0 / kl->ch_den[k]);
+      for (int f = 0; f < F; f++)
+        w[f] = a[f] * inv;
+    }
+    normalise_columns (kl->ch_W, kl->ch_colsum, F, K);
+  }
+
+  d_new = held_out_divergence (kl, kl->ch_W, kl->ch_colsum, eval, n_eval,
+      h_eval);
+  d_old = held_out_divergence (kl, kl->W, kl->colsum, eval, n_eval, h_eval);
+  if (!(d_new < CHALLENGE_MARGIN * d_old))
+    return 0;
+
+  /* the fresh model takes over: each old component's index goes to the new
+   * template closest to it (cosine), templates held fixed stay where they
+   * are */
+  for (int i = 0; i < K; i++)
+    for (int j = 0; j < K; j++) {
+      double c;
+      if (kl->fixed[i] || kl->fixed[j])
+        c = i == j ? -2.0 : 2.0;
+      else {
+        const float *a = kl->W + (size_t) i * F, *b = kl->ch_W + (size_t) j * F;
+        double ab = 0.0, aa = 0.0, bb = 0.0;
+        for (int f = 0; f < F; f++) {
+          ab += (double) a[f] * b[f];
+          aa += (double) a[f] * a[f];
+          bb += (double) b[f] * b[f];
+        }
+        c = -ab / sqrt (aa * bb + 1e-300);
+      }
+      kl->ch_cost[(size_t) i * K + j] = c;
+    }
+  if (nmf_assignment_solve (kl->ch_cost, (size_t) K, kl->ch_perm, NULL)
+      != NMF_OK)
+    for (int k = 0; k < K; k++)
+      kl->ch_perm[k] = (size_t) k;
+  for (int k = 0; k < K; k++)
+    memcpy (kl->W + (size_t) k * F, kl->ch_W + (size_t) kl->ch_perm[k] * F,
+        sizeof (float) * F);
+  normalise_columns (kl->W, kl->colsum, F, K);
+  transpose_templates (kl);
+
+  /* the window's activations and statistics, rebuilt for the new model */
+  for (int s = 0; s < kl->ring_fill; s++) {
+    if (!kl->ring_is_voiced[s])
+      continue;
+    double mass = frame_mass (kl->ring_v + (size_t) F * s, F);
+    for (int k = 0; k < K; k++)
+      kl->ring_h[(size_t) K * s + k] = (float) (mass / K);
+  }
+  for (int r = 0; r < CHALLENGE_REBUILD_PASSES; r++)
+    refresh_window (kl);
+  kl->have_prev = 0;
+  kl->restarts++;
+  return 1;
+}
+
 void
 nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
 {
@@ -758,6 +1014,12 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
     kl->frames_since_resum = 0;
     return;
   }
+  if (!silent && kl->voiced_seen > kl->window_frames
+      && ++kl->voiced_since_challenge >= kl->window_frames) {
+    kl->voiced_since_challenge = 0;
+    if (challenge (kl))
+      return;
+  }
   if (!silent && kl->voiced_seen <= kl->window_frames) {
     int interval = kl->voiced_seen / REFRESH_DIVISOR;
     if (interval < 1 || kl->voiced_seen % interval == 0) {
@@ -770,4 +1032,10 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
   if ((kl->frames_since_resum += M) >= kl->capacity)
     resum_window (kl);
   update_templates (kl);
+}
+
+uint64_t
+nmf_online_kl_restarts (const nmf_online_kl * kl)
+{
+  return kl->restarts;
 }

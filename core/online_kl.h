@@ -81,6 +81,12 @@ const float *nmf_online_kl_templates (const nmf_online_kl * kl);
  * frames in the window): components values. */
 void nmf_online_kl_activation_mass (const nmf_online_kl * kl, double *mass);
 
+/* Times a fresh model fitted to the window replaced the one in force (see
+ * "Bounded memory" in online_kl.c): a model stuck in a poor fit, e.g.
+ * after a loud broadband stretch, is replaced at most two window lengths
+ * after the stretch ends. */
+uint64_t nmf_online_kl_restarts (const nmf_online_kl * kl);
+
 /* Frames currently in the window (<= window_frames). */
 int nmf_online_kl_window_fill (const nmf_online_kl * kl);
 

@@ -701,6 +701,7 @@ nmf_separator_get_stats (const nmf_separator * sep,
   stats->clamped_samples = sep->clamped;
   stats->model_refreshes = 0;
   stats->model_failures = 0;
+  stats->model_restarts = sep->model ? nmf_online_kl_restarts (sep->model) : 0;
   stats->model_error = "";
   if (sep->volmin) {
     nmf_volmin_stream_stats vs;

@@ -101,6 +101,9 @@ typedef struct
   uint64_t model_refreshes;     /* volmin: refreshes that installed a model */
   uint64_t model_failures;      /* volmin: refreshes whose solve failed (the
                                  * model in force was kept) */
+  uint64_t model_restarts;      /* kl: times a fresh fit of the window
+                                 * replaced a model stuck in a poor fit
+                                 * (online_kl.h) */
   const char *model_error;      /* the last failure's message, "" if none;
                                  * valid until the next process/drain */
 } nmf_separator_stats;

@@ -1130,7 +1130,8 @@ gst_nmf_separate_push_block (GstNmfSeparate * self, OutputBlock * blk,
 }
 
 /* The debug log: dropped and clamped samples (WARNING), model refreshes
- * (DEBUG) and failed ones (WARNING), once per buffer at most. */
+ * (DEBUG), restarts (INFO) and failed refreshes (WARNING), once per buffer
+ * at most. */
 static void
 gst_nmf_separate_report_stats (GstNmfSeparate * self)
 {
@@ -1156,6 +1157,12 @@ gst_nmf_separate_report_stats (GstNmfSeparate * self)
         "(%" G_GUINT64_FORMAT " so far)",
         st.model_refreshes - self->refreshes_reported, st.model_refreshes);
     self->refreshes_reported = st.model_refreshes;
+  }
+  if (st.model_restarts > self->restarts_reported) {
+    GST_INFO_OBJECT (self, "model restarted: a fresh factorization explains "
+        "the window much better than the model in force (%" G_GUINT64_FORMAT
+        " restart(s) so far)", st.model_restarts);
+    self->restarts_reported = st.model_restarts;
   }
   if (st.model_failures > self->failures_reported) {
     GST_WARNING_OBJECT (self, "%" G_GUINT64_FORMAT " model refresh(es) "
@@ -1528,6 +1535,7 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   self->clamped_reported = 0;
   self->refreshes_reported = 0;
   self->failures_reported = 0;
+  self->restarts_reported = 0;
   if (self->align)
     gst_audio_stream_align_free (self->align);
   /* jitter up to 40 ms is absorbed (timestamps follow the sample count);

@@ -109,6 +109,7 @@ struct _GstNmfSeparate
   guint64 clamped_reported;
   guint64 refreshes_reported;
   guint64 failures_reported;
+  guint64 restarts_reported;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);

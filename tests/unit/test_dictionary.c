@@ -173,13 +173,19 @@ main (void)
       snrs[0], snrs[1]);
   CHECK (sup > blind, "supervised no better than blind");
 
-  /* semi-supervised: source 1 from its dictionary, source 0 blind */
+  /* semi-supervised: the notes from their dictionary (learned from other
+   * renditions of the same notes), the noise band blind.  (The other way
+   * round is weak by construction: the noise dictionary was learned from
+   * sinusoids at other frequencies, so free components explain the noise's
+   * own peaks better than it does and take some of the notes with them.) */
   cfg.components = 4;
-  cfg.dictionaries[0] = NULL;
-  cfg.dictionary_components[0] = 0;
+  cfg.dictionaries[1] = NULL;
+  cfg.dictionary_components[1] = 0;
   double semi = separate (mix, n, refs, &cfg, snrs);
   printf ("semi-supervised: SNR %.2f / %.2f dB\n", snrs[0], snrs[1]);
-  CHECK (semi > blind + 3.0, "semi-supervised SNR %.2f, blind %.2f", semi,
+  CHECK (snrs[0] > 20.0 && snrs[1] > 20.0, "semi-supervised SNR %.2f / %.2f",
+      snrs[0], snrs[1]);
+  CHECK (semi > blind + 10.0, "semi-supervised SNR %.2f, blind %.2f", semi,
       blind);
 
   /* configuration errors */
@@ -188,6 +194,7 @@ main (void)
   CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
       && strstr (msg, "kl"), "dictionary with volmin accepted");
   cfg.algorithm = NMF_ALGORITHM_KL;
+  cfg.dictionaries[1] = dict[1];
   cfg.dictionary_components[1] = 0;     /* templates but no count */
   CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
       && strstr (msg, "dictionar"), "dangling dictionary accepted");

@@ -231,11 +231,66 @@ test_silence_and_tiny_values (void)
   nmf_online_kl_destroy (&kl);
 }
 
+/* Bounded memory: a model taken over by a loud stretch unlike the sources
+ * (one broadband spectrum, for a whole window) is replaced by a fresh fit
+ * once the stretch has left the window, and finds the planted templates
+ * again; on a clean stream the model in force is never replaced. */
+static void
+test_poisoned_model_restarts (void)
+{
+  const int window = 100;
+  unsigned long long seed = 21;
+  float W_true[K * F], v[F], h_true[K], h[K], loud[F];
+  nmf_online_kl *kl, *clean;
+  int t;
+
+  planted_templates (W_true, &seed);
+  /* a square wave's spectrum: odd harmonics of bin 3 on a broadband floor */
+  for (int f = 0; f < F; f++) {
+    loud[f] = 1e-2f;
+    if (f % 6 == 3)
+      loud[f] += 1e4f / f;
+  }
+  CHECK_OK (nmf_online_kl_create (&kl, F, K, window, 15, 4));
+  CHECK_OK (nmf_online_kl_create (&clean, F, K, window, 15, 4));
+  for (t = 0; t < 8 * window; t++) {
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    nmf_online_kl_activate (clean, v, h);
+    nmf_online_kl_learn (clean, v, h);
+    if (t >= window && t < 2 * window)
+      memcpy (v, loud, sizeof v);
+    nmf_online_kl_activate (kl, v, h);
+    CHECK (all_finite (h, K), "NaN activations at frame %d", t);
+    nmf_online_kl_learn (kl, v, h);
+  }
+  printf ("restarts: after a loud stretch %llu, clean stream %llu\n",
+      (unsigned long long) nmf_online_kl_restarts (kl),
+      (unsigned long long) nmf_online_kl_restarts (clean));
+  CHECK (nmf_online_kl_restarts (kl) >= 1, "the poisoned model was kept");
+  CHECK (nmf_online_kl_restarts (clean) == 0, "a clean model was replaced "
+      "%llu times", (unsigned long long) nmf_online_kl_restarts (clean));
+  const float *W = nmf_online_kl_templates (kl);
+  for (int k = 0; k < K; k++) {
+    double best = 0.0;
+    for (int j = 0; j < K; j++) {
+      double c = cosine (W_true + k * F, W + j * F);
+      best = c > best ? c : best;
+    }
+    printf ("after the loud stretch, planted template %d: cosine %.4f\n", k,
+        best);
+    CHECK (best > 0.95, "template %d not recovered: cosine %.4f", k, best);
+  }
+  nmf_online_kl_destroy (&kl);
+  nmf_online_kl_destroy (&clean);
+}
+
 int
 main (void)
 {
   test_divergence_monotone ();
   test_window_learns_planted_model ();
   test_silence_and_tiny_values ();
+  test_poisoned_model_restarts ();
   CHECK_DONE ();
 }

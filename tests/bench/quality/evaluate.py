@@ -8,8 +8,17 @@ For every mixture (directory with mix.wav and source_<k>.wav) it evaluates
             per source, soft masks (power p, --mask-power, default 2 = Wiener)
   irm       ideal ratio mask from the true sources (magnitude ratio
             |S_k| / sum_j |S_j|), the limit of a masking method at this STFT
-  element   nmfseparate run through gst-launch-1.0 (skipped, with a message,
-            if the element cannot be found)
+  element   nmfseparate run through gst-launch-1.0, once per --run (skipped,
+            with a message, if the element cannot be found); by default
+            three runs: "kl" (the element's defaults, blind), "volmin"
+            (algorithm=volmin, blind) and "dict" (every source from a
+            dictionary: learn=32:2, below)
+--run LABEL=PROPS adds a run (repeatable; --element-props P --label L is
+the same as --run L=P).  PROPS are nmfseparate properties, plus one that
+evaluate.py handles itself: learn=KS:R learns, for every source k, a
+dictionary of KS templates shifted by up to R semitones either side from
+train_<k>.wav (other notes / sentences than the mixture's) with
+`nmftool learn`, and passes them as dictionaries="0=...,1=...".
 with mir_eval.separation.bss_eval_sources (SDR, SIR, SAR; permutation
 resolved by mir_eval) and SI-SDR (best permutation, computed here).
 
@@ -48,6 +57,9 @@ HOP = 512
 WINDOW = "hann"
 NMF_ITER = 200
 BSS_FILTER_LEN = 512   # mir_eval default (allowed distortion filter taps)
+# the issue's columns: blind kl and volmin at the element's defaults, and
+# every source from a dictionary (32 templates, +-2 semitones)
+STANDARD_RUNS = (("kl", ""), ("volmin", "algorithm=volmin"), ("dict", "learn=32:2"))
 
 
 # --------------------------------------------------------------------------
@@ -283,6 +295,78 @@ def snr_db(ref, est):
 # One mixture
 # --------------------------------------------------------------------------
 
+def learn_dictionaries(d, n_src, build_dir, spec, outdir):
+    """learn=KS:R -> (dictionaries property value, seconds spent)."""
+    ks, _, shifts = spec.partition(":")
+    tool = os.path.join(build_dir, "tools", "nmftool")
+    paths = []
+    t0 = time.time()
+    for k in range(n_src):
+        out = os.path.join(outdir, "dict_%d.npy" % k)
+        cmd = [tool, "learn", "--components", ks, "--shifts", shifts or "0",
+               "--fft-size", str(NFFT), "--hop-size", str(HOP),
+               "--in", os.path.join(d, "train_%d.wav" % k), "--out", out]
+        r = subprocess.run(cmd, env=gst_env(build_dir), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("%s: %s" % (" ".join(cmd), r.stdout.strip()))
+        paths.append("%d=%s" % (k, out))
+    return ",".join(paths), time.time() - t0
+
+
+def run_label(res, d, name, label, props, a, sr, mix, refs):
+    K, N = refs.shape
+    method = "element:" + label
+    keep = a["keep_outputs"]
+    outdir = os.path.join(keep, label, name) if keep else tempfile.mkdtemp(prefix="nmfq-")
+    os.makedirs(outdir, exist_ok=True)
+    words = shlex.split(props)
+    learn = [w for w in words if w.startswith("learn=")]
+    words = [w for w in words if not w.startswith("learn=")]
+    learn_s = None
+    if learn:
+        try:
+            value, learn_s = learn_dictionaries(d, K, a["build_dir"], learn[-1][6:], outdir)
+        except RuntimeError as e:
+            res["methods"][method] = dict(error="learning failed: %s" % e)
+            return
+        words.append("dictionaries=" + value)
+    got, info = run_element(d, K, a["build_dir"], " ".join(shlex.quote(w) for w in words),
+                            a["factory"], outdir, a["timeout"])
+    info["learn_s"] = learn_s
+    info["rtf"] = ((N / sr) / info["cpu_s"]
+                   if info["returncode"] == 0 and info["cpu_s"] > 0 else None)
+    res.setdefault("element_runs", {})[label] = info
+    if got is None:
+        res["methods"][method] = dict(error="pipeline failed (rc=%s)" % info["returncode"])
+    else:
+        notes = []
+        rates = set(s_ for s_, _ in got)
+        if rates != {sr}:
+            notes.append("output rate %s != %d" % (sorted(rates), sr))
+        lens = [len(x) for _, x in got]
+        info["length_ok"] = all(n_ == N for n_ in lens)
+        if not info["length_ok"]:
+            notes.append("output lengths %s != input %d (padded/trimmed)" % (lens, N))
+        ests = np.stack([fit_length(x, N) for _, x in got])
+        esum = ests.sum(axis=0)
+        lag = best_lag(mix, esum, a["max_lag"])
+        info["lag_samples"] = lag
+        info["sum_vs_mix_snr_db"] = snr_db(mix, esum)
+        info["sum_vs_mix_snr_db_lag_comp"] = snr_db(mix, shift(esum, lag))
+        if lag != 0:
+            notes.append("outputs delayed by %d samples vs mix" % lag)
+            if a["compensate_lag"]:
+                ests = np.stack([shift(x, lag) for x in ests])
+                notes.append("lag compensated before scoring")
+        info["notes"] = notes
+        t = time.time()
+        res["methods"][method] = evaluate_estimates(refs, ests, sr, a["eval_sr"])
+        res["timing"]["%s_eval_s" % label] = time.time() - t
+    if not keep:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
 def process(task):
     name, a = task
     d = os.path.join(a["corpus"], name)
@@ -309,42 +393,8 @@ def process(task):
         res["timing"]["irm_eval_s"] = time.time() - t
 
     if a["element"]:
-        keep = a["keep_outputs"]
-        outdir = os.path.join(keep, name) if keep else tempfile.mkdtemp(prefix="nmfq-")
-        os.makedirs(outdir, exist_ok=True)
-        got, info = run_element(d, K, a["build_dir"], a["element_props"],
-                                a["factory"], outdir, a["timeout"])
-        info["rtf"] = ((N / sr) / info["cpu_s"]
-                       if info["returncode"] == 0 and info["cpu_s"] > 0 else None)
-        res["element_run"] = info
-        if got is None:
-            res["methods"]["element"] = dict(error="pipeline failed (rc=%s)" % info["returncode"])
-        else:
-            notes = []
-            rates = set(s for s, _ in got)
-            if rates != {sr}:
-                notes.append("output rate %s != %d" % (sorted(rates), sr))
-            lens = [len(x) for _, x in got]
-            info["length_ok"] = all(n_ == N for n_ in lens)
-            if not info["length_ok"]:
-                notes.append("output lengths %s != input %d (padded/trimmed)" % (lens, N))
-            ests = np.stack([fit_length(x, N) for _, x in got])
-            esum = ests.sum(axis=0)
-            lag = best_lag(mix, esum, a["max_lag"])
-            info["lag_samples"] = lag
-            info["sum_vs_mix_snr_db"] = snr_db(mix, esum)
-            info["sum_vs_mix_snr_db_lag_comp"] = snr_db(mix, shift(esum, lag))
-            if lag != 0:
-                notes.append("outputs delayed by %d samples vs mix" % lag)
-                if a["compensate_lag"]:
-                    ests = np.stack([shift(x, lag) for x in ests])
-                    notes.append("lag compensated before scoring")
-            info["notes"] = notes
-            t = time.time()
-            res["methods"]["element"] = evaluate_estimates(refs, ests, sr, a["eval_sr"])
-            res["timing"]["element_eval_s"] = time.time() - t
-        if not keep:
-            shutil.rmtree(outdir, ignore_errors=True)
+        for label, props in a["runs"]:
+            run_label(res, d, name, label, props, a, sr, mix, refs)
     return res
 
 
@@ -400,9 +450,12 @@ def main():
     ap.add_argument("--build-dir",
                     default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "build"),
                     help="meson build dir; the plugin is looked up in <build-dir>/plugin")
-    ap.add_argument("--element-props", default="",
+    ap.add_argument("--run", action="append", default=[], metavar="LABEL=PROPS",
+                    help="an element run (repeatable), see above")
+    ap.add_argument("--element-props", default=None,
                     help='extra nmfseparate properties, e.g. "components=8 iterations=2"')
-    ap.add_argument("--label", default="nmfseparate", help="name of the element run")
+    ap.add_argument("--label", default="nmfseparate",
+                    help="name of the --element-props run")
     ap.add_argument("--no-element", action="store_true")
     ap.add_argument("--element", default="nmfseparate",
                     help="element factory; 'tee' is a plumbing self-test whose "
@@ -441,9 +494,21 @@ def main():
 
     sr0 = read_wav(os.path.join(corpus, names[0], "mix.wav"))[0]
     eval_sr = a.eval_rate or sr0
+    runs = []
+    for r in a.run:
+        label, eq, props = r.partition("=")
+        if not eq or not label:
+            sys.exit("evaluate: --run wants LABEL=PROPS, got %r" % r)
+        runs.append((label, props))
+    if a.element_props is not None:
+        runs.append((a.label, a.element_props))
+    if not runs:
+        runs = list(STANDARD_RUNS)
+    if len(set(l for l, _ in runs)) != len(runs):
+        sys.exit("evaluate: two runs with one label")
     args = dict(corpus=corpus, eval_sr=eval_sr, no_baselines=a.no_baselines,
-                mask_power=a.mask_power, seed=a.seed, element=elem,
-                build_dir=build_dir, element_props=a.element_props, factory=a.element,
+                mask_power=a.mask_power, seed=a.seed, element=elem, runs=runs,
+                build_dir=build_dir, factory=a.element,
                 keep_outputs=os.path.abspath(a.keep_outputs) if a.keep_outputs else "",
                 compensate_lag=a.compensate_lag, max_lag=a.max_lag, timeout=a.timeout)
 
@@ -456,7 +521,7 @@ def main():
         results = [process(t) for t in tasks]
     total = time.time() - t0
 
-    lab = a.label
+    lab = "+".join(l for l, _ in runs)
     eval_desc = ("full signals at %d Hz" % eval_sr if eval_sr == sr0 else
                  "full signals resampled %d -> %d Hz" % (sr0, eval_sr))
     print("## Separation quality (dB), corpus %s\n" % corpus)
@@ -468,12 +533,13 @@ def main():
           "from the true sources.\n" % (mir_eval.__version__, BSS_FILTER_LEN, eval_desc,
                                       sr0, WINDOW, NFFT, HOP, NMF_ITER, a.mask_power))
     if elem:
-        print("Element run `%s`: %s%s %s\n" % (lab, a.element, " n-sources=K"
-          if a.element == "nmfseparate" else "", a.element_props))
+        for label, props in runs:
+            print("Element run `%s`: %s%s %s" % (label, a.element, " n-sources=K"
+                  if a.element == "nmfseparate" else "", props))
+        print()
     cols = [("mixture SDR", "mixture", "sdr"), ("sklearn KL-NMF SDR", "sklearn", "sdr"),
-            ("IRM SDR", "irm", "sdr"), ("%s SDR" % lab, "element", "sdr"),
-            ("%s SIR" % lab, "element", "sir"), ("%s SAR" % lab, "element", "sar"),
-            ("%s SI-SDR" % lab, "element", "si_sdr")]
+            ("IRM SDR", "irm", "sdr")]
+    cols += [("%s SDR" % l, "element:" + l, "sdr") for l, _ in runs]
     t1, means1 = table(results, cols)
     print(t1)
     print()
@@ -486,30 +552,42 @@ def main():
     print(t2)
     print()
     if elem:
-        print("Element runs:\n")
-        print("| mixture | rc | length ok | lag (samples) | sum-vs-mix SNR dB | CPU s | x real time | notes |")
-        print("|---|---|---|---:|---:|---:|---:|---|")
-        for r in results:
-            e = r.get("element_run", {})
-            print("| %s | %s | %s | %s | %s | %.2f | %s | %s |" % (
-                r["name"], e.get("returncode"), e.get("length_ok", "n/a"),
-                e.get("lag_samples", "n/a"), fmt(e.get("sum_vs_mix_snr_db", float("nan"))),
-                e.get("cpu_s", float("nan")),
-                fmt(e["rtf"]) if e.get("rtf") else "n/a",
-                "; ".join(e.get("notes", [])) or
-                (e.get("log", "").strip().splitlines() or [""])[-1][:120]))
+        cols3 = []
+        for l, _ in runs:
+            cols3 += [("%s SIR" % l, "element:" + l, "sir"), ("%s SAR" % l, "element:" + l, "sar"),
+                      ("%s SI-SDR" % l, "element:" + l, "si_sdr")]
+        t3, _ = table(results, cols3)
+        print("Element runs, other metrics:\n")
+        print(t3)
         print()
-        for r in results:
-            e = r.get("element_run", {})
-            if e.get("returncode") != 0:
-                print("pipeline failed for %s:\n  %s\n  %s" % (
-                    r["name"], e.get("command"), e.get("log", "").strip()[-600:]))
+        print("Element runs:\n")
+        print("| run | mixture | rc | length ok | lag (samples) | sum-vs-mix SNR dB | CPU s | x real time | learning s | notes |")
+        print("|---|---|---|---|---:|---:|---:|---:|---:|---|")
+        for l, _ in runs:
+            for r in results:
+                e = r.get("element_runs", {}).get(l, {})
+                print("| %s | %s | %s | %s | %s | %s | %.2f | %s | %s | %s |" % (
+                    l, r["name"], e.get("returncode"), e.get("length_ok", "n/a"),
+                    e.get("lag_samples", "n/a"), fmt(e.get("sum_vs_mix_snr_db", float("nan"))),
+                    e.get("cpu_s", float("nan")),
+                    fmt(e["rtf"]) if e.get("rtf") else "n/a",
+                    fmt(e["learn_s"]) if e.get("learn_s") is not None else "",
+                    "; ".join(e.get("notes", [])) or
+                    (e.get("log", "").strip().splitlines() or [""])[-1][:120]))
+        print()
+        for l, _ in runs:
+            for r in results:
+                e = r.get("element_runs", {}).get(l, {})
+                err = r["methods"].get("element:" + l, {}).get("error")
+                if e.get("returncode") not in (0, None) or err:
+                    print("run %s failed for %s: %s\n  %s\n  %s" % (
+                        l, r["name"], err, e.get("command"), e.get("log", "").strip()[-600:]))
     else:
         print("Element: %s\n" % elem_msg)
     print("Total evaluation time %.1f s (%d jobs)." % (total, a.jobs))
 
     out = dict(corpus=corpus, label=lab, element_available=elem, element_message=elem_msg,
-               element_props=a.element_props, build_dir=build_dir,
+               runs=[dict(label=l, props=p) for l, p in runs], build_dir=build_dir,
                plugin_files={p: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(
                    os.path.getmtime(p))) for p in [os.path.join(build_dir, "plugin",
                    "libgstnmf.so")] if os.path.exists(p)},

@@ -283,6 +283,32 @@ test_poisoned_model_restarts (void)
   }
   nmf_online_kl_destroy (&kl);
   nmf_online_kl_destroy (&clean);
+
+  /* the same with template 0 held fixed (a dictionary): a restart keeps it
+   * exactly where it is and restarts only the free ones */
+  float fixed0[F];
+  CHECK_OK (nmf_online_kl_create (&kl, F, K, window, 15, 4));
+  CHECK_OK (nmf_online_kl_set_templates (kl, 0, 1, W_true, 1));
+  memcpy (fixed0, nmf_online_kl_templates (kl), sizeof fixed0);
+  for (t = 0; t < 8 * window; t++) {
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    if (t >= window && t < 2 * window)
+      memcpy (v, loud, sizeof v);
+    nmf_online_kl_activate (kl, v, h);
+    nmf_online_kl_learn (kl, v, h);
+  }
+  W = nmf_online_kl_templates (kl);
+  printf ("with a fixed template: restarts %llu, cosines %.4f %.4f\n",
+      (unsigned long long) nmf_online_kl_restarts (kl),
+      fmax (cosine (W_true + F, W + F), cosine (W_true + F, W + 2 * F)),
+      fmax (cosine (W_true + 2 * F, W + F), cosine (W_true + 2 * F, W + 2 * F)));
+  CHECK (memcmp (fixed0, W, sizeof fixed0) == 0, "the fixed template moved");
+  CHECK (fmax (cosine (W_true + F, W + F), cosine (W_true + F, W + 2 * F))
+      > 0.95 && fmax (cosine (W_true + 2 * F, W + F),
+          cosine (W_true + 2 * F, W + 2 * F)) > 0.95,
+      "free templates not recovered next to a fixed one");
+  nmf_online_kl_destroy (&kl);
 }
 
 int

@@ -28,6 +28,13 @@ struct nmf_separator
   double *mass;                 /* rank: activation mass (grouping) */
   float *group_scratch;         /* sources x padded rank, aligned */
   int rank;                     /* components + dictionary templates */
+  int model_bins;               /* bins, or bands on a log-frequency axis */
+  int *band_of;                 /* bins: band of each bin (bands only) */
+  float *band_scale;            /* model_bins: 1 / bins in the band */
+  float *band_magnitude;        /* model_bins: the frame on the band axis */
+  float *band_masks;            /* sources x model_bins */
+  float *bin_templates;         /* bins x rank: templates on the bin axis,
+                                 * for the grouping's features */
 
   float *input;                 /* channels x fft_size: the current frame */
   int fill;                     /* new samples in the current hop */
@@ -71,6 +78,7 @@ nmf_separator_config_init (nmf_separator_config * c)
   c->refresh_interval = NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL;
   c->regroup_interval = NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL;
   c->update_interval = NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL;
+  c->bands_per_octave = NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE;
   for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     c->dictionaries[s] = NULL;
     c->dictionary_components[s] = 0;
@@ -151,10 +159,37 @@ nmf_separator_check_config (const nmf_separator_config * c,
     msg = "refresh-interval must be between 1 and 100000";
   else if (c->regroup_interval < 1 || c->regroup_interval > 100000)
     msg = "regroup-interval must be between 1 and 100000";
+  else if (c->bands_per_octave != 0
+      && (c->bands_per_octave < 6 || c->bands_per_octave > 96))
+    msg = "bands-per-octave must be 0 or between 6 and 96";
 
   if (message)
     *message = msg;
   return msg ? NMF_ERR_INVALID_ARGUMENT : NMF_OK;
+}
+
+/* The log-frequency axis: bin f (frequency f / fft_size in cycles per
+ * sample) keeps a band of its own while bins are no denser than
+ * bands_per_octave per octave, i.e. below f_split = 1 / (2^(1/N) - 1) bins;
+ * above, band b covers [f_split 2^(b/N), f_split 2^((b+1)/N)).  Bands no
+ * bin falls in are skipped.  Returns the number of bands, band_of filled
+ * (bins entries). */
+static int
+make_bands (int bins, int per_octave, int *band_of)
+{
+  const double split = 1.0 / (pow (2.0, 1.0 / per_octave) - 1.0);
+  int n = 0, last = -1;
+
+  for (int f = 0; f < bins; f++) {
+    int key = f < split ? f
+        : (int) ceil (split) + (int) floor (per_octave * log2 (f / split));
+    if (key != last) {
+      n++;
+      last = key;
+    }
+    band_of[f] = n - 1;
+  }
+  return n;
 }
 
 int
@@ -188,17 +223,40 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
   for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
     sep->cfg.dictionaries[s] = NULL;
 
+  sep->model_bins = sep->bins;
+  if (cfg->bands_per_octave > 0) {
+    sep->band_of = calloc (F, sizeof (int));
+    if (!sep->band_of) {
+      nmf_separator_destroy (&sep);
+      return NMF_ERR_NO_MEMORY;
+    }
+    sep->model_bins = make_bands (sep->bins, cfg->bands_per_octave,
+        sep->band_of);
+    sep->band_scale = calloc (sep->model_bins, sizeof (float));
+    sep->band_magnitude = calloc (sep->model_bins, sizeof (float));
+    sep->band_masks = calloc (S * sep->model_bins, sizeof (float));
+    if (!sep->band_scale || !sep->band_magnitude || !sep->band_masks) {
+      nmf_separator_destroy (&sep);
+      return NMF_ERR_NO_MEMORY;
+    }
+    for (size_t f = 0; f < F; f++)
+      sep->band_scale[sep->band_of[f]] += 1.0f;
+    for (int b = 0; b < sep->model_bins; b++)
+      sep->band_scale[b] = 1.0f / sep->band_scale[b];
+  }
+  const int MB = sep->model_bins;
+
   if ((ret = nmf_stft_create (&sep->stft, cfg->fft_size, cfg->hop_size))
       != NMF_OK
       || (cfg->algorithm == NMF_ALGORITHM_KL
-          && (ret = nmf_online_kl_create (&sep->model, sep->bins,
+          && (ret = nmf_online_kl_create (&sep->model, MB,
                   R, cfg->window_frames, cfg->iterations,
                   cfg->seed)) != NMF_OK)
       || (sep->model
           && (ret = nmf_online_kl_set_update_interval (sep->model,
                   cfg->update_interval)) != NMF_OK)
       || (cfg->algorithm == NMF_ALGORITHM_VOLMIN
-          && (ret = nmf_volmin_stream_create (&sep->volmin, sep->bins,
+          && (ret = nmf_volmin_stream_create (&sep->volmin, MB,
                   cfg->components, cfg->window_frames, cfg->refresh_interval,
                   cfg->regularization, cfg->seed)) != NMF_OK)) {
     nmf_separator_destroy (&sep);
@@ -209,8 +267,23 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
     int ks = cfg->dictionary_components[s];
     if (ks <= 0)
       continue;
-    if ((ret = nmf_online_kl_set_templates (sep->model, first, ks,
-                cfg->dictionaries[s], 1)) != NMF_OK) {
+    const float *dict = cfg->dictionaries[s];
+    float *pooled = NULL;
+    if (sep->band_of) {
+      /* the templates on the band axis: sums over each band's bins */
+      pooled = calloc ((size_t) MB * ks, sizeof (float));
+      if (!pooled) {
+        nmf_separator_destroy (&sep);
+        return NMF_ERR_NO_MEMORY;
+      }
+      for (int k = 0; k < ks; k++)
+        for (size_t f = 0; f < F; f++)
+          pooled[(size_t) k * MB + sep->band_of[f]] += dict[k * F + f];
+      dict = pooled;
+    }
+    ret = nmf_online_kl_set_templates (sep->model, first, ks, dict, 1);
+    free (pooled);
+    if (ret != NMF_OK) {
       nmf_separator_destroy (&sep);
       return ret;
     }
@@ -235,8 +308,12 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
       }
       nmf_grouping_set_blind_sources (sep->grouping, blind);
     }
-    sep->source_models = calloc (S * F, sizeof (float));
+    sep->source_models = calloc (S * MB, sizeof (float));
     sep->mass = calloc (R, sizeof (double));
+    if (sep->band_of && !(sep->bin_templates = calloc (F * R, sizeof (float)))) {
+      nmf_separator_destroy (&sep);
+      return NMF_ERR_NO_MEMORY;
+    }
     int kp = sep->model ? nmf_online_kl_padded_components (sep->model) : R;
     sep->group_scratch = aligned_alloc (32,
         (sizeof (float) * S * kp + 31) / 32 * 32);
@@ -249,9 +326,10 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
   sep->spectra = calloc (C * 2 * F, sizeof (float));
   sep->magnitude = calloc (F, sizeof (float));
   sep->activations = calloc (R, sizeof (float));
-  sep->models = calloc ((size_t) R * F, sizeof (float));
+  sep->models = calloc ((size_t) R * MB, sizeof (float));
   sep->masks = calloc (S * F, sizeof (float));
-  sep->mask_scratch = calloc (S * F, sizeof (float));
+  sep->mask_scratch = calloc (S * (F > (size_t) MB ? F : (size_t) MB),
+      sizeof (float));
   sep->masked = calloc (2 * F, sizeof (float));
   sep->frame_out = calloc (N, sizeof (float));
   sep->ola = calloc (S * C * N, sizeof (float));
@@ -278,6 +356,11 @@ nmf_separator_destroy (nmf_separator ** sepp)
   nmf_volmin_stream_destroy (&sep->volmin);
   nmf_grouping_destroy (&sep->grouping);
   free (sep->source_models);
+  free (sep->band_of);
+  free (sep->band_scale);
+  free (sep->band_magnitude);
+  free (sep->band_masks);
+  free (sep->bin_templates);
   free (sep->mass);
   free (sep->group_scratch);
   free (sep->input);
@@ -377,7 +460,7 @@ static void
 group_models (nmf_separator * sep)
 {
   const nmf_separator_config *c = &sep->cfg;
-  const int K = sep->rank, S = c->sources, F = sep->bins;
+  const int K = sep->rank, S = c->sources, F = sep->model_bins;
 
   if ((sep->total_frames + 1) % (uint64_t) c->regroup_interval == 0) {
     const float *W;
@@ -397,7 +480,18 @@ group_models (nmf_separator * sep)
     double total = 0.0;
     for (int k = 0; k < K; k++)
       total += sep->mass[k];
-    if (total > 0.0)
+    if (total > 0.0 && sep->band_of) {
+      /* the grouping's features read templates on the bin axis: each
+       * band's value spread evenly over its bins */
+      const int FB = sep->bins;
+      for (int k = 0; k < K; k++)
+        for (int f = 0; f < FB; f++) {
+          int b = sep->band_of[f];
+          sep->bin_templates[(size_t) k * FB + f] =
+              W[(size_t) k * F + b] * sep->band_scale[b];
+        }
+      nmf_grouping_update (sep->grouping, sep->bin_templates, sep->mass);
+    } else if (total > 0.0)
       nmf_grouping_update (sep->grouping, W, sep->mass);
   }
   nmf_grouping_step (sep->grouping);
@@ -466,29 +560,46 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
     }
   }
 
+  /* the frame as the model sees it: every bin, or summed into bands */
+  const int MB = sep->model_bins;
+  const float *v = sep->magnitude;
+  float *model_masks = sep->masks;
+  if (sep->band_of) {
+    memset (sep->band_magnitude, 0, sizeof (float) * MB);
+    for (int f = 0; f < F; f++)
+      sep->band_magnitude[sep->band_of[f]] += sep->magnitude[f];
+    v = sep->band_magnitude;
+    model_masks = sep->band_masks;
+  }
+
   /* the mask comes from the model in force when the frame enters; then the
    * frame joins the window */
   if (sep->model) {
-    nmf_online_kl_activate (sep->model, sep->magnitude, sep->activations);
+    nmf_online_kl_activate (sep->model, v, sep->activations);
     if (!sep->grouping)
       nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
     else
       group_models (sep);
-    nmf_online_kl_learn (sep->model, sep->magnitude, sep->activations);
+    nmf_online_kl_learn (sep->model, v, sep->activations);
   } else {
     /* a frame the model cannot take (magnitudes overflowing to Inf) comes
      * back with zero spectra: an even split for that frame */
-    nmf_volmin_stream_push (sep->volmin, sep->magnitude, sep->models);
+    nmf_volmin_stream_push (sep->volmin, v, sep->models);
   }
   if (sep->grouping) {
     if (!sep->model)
       group_models (sep);
-    nmf_masks_compute (sep->source_models, F, S, NULL, S,
-        c->mask_exponent, sep->masks, sep->mask_scratch);
+    nmf_masks_compute (sep->source_models, MB, S, NULL, S,
+        c->mask_exponent, model_masks, sep->mask_scratch);
   } else {
-    nmf_masks_compute (sep->models, F, c->components, NULL, S,
-        c->mask_exponent, sep->masks, sep->mask_scratch);
+    nmf_masks_compute (sep->models, MB, c->components, NULL, S,
+        c->mask_exponent, model_masks, sep->mask_scratch);
   }
+  if (sep->band_of)
+    for (int s = 0; s < S; s++)
+      for (int f = 0; f < F; f++)
+        sep->masks[(size_t) s * F + f] =
+            sep->band_masks[(size_t) s * MB + sep->band_of[f]];
 
   if (sep->observer && emit_mask)
     notify_observer (sep);

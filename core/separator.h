@@ -63,6 +63,12 @@ typedef struct
                                  * regroupings */
   int update_interval;          /* kl: frames between template updates
                                  * (online_kl.h) */
+  int bands_per_octave;         /* 0: the model sees every STFT bin; N > 0:
+                                 * it sees a log-frequency axis - bins kept
+                                 * where they are already N per octave or
+                                 * sparser, summed into bands of 1/N octave
+                                 * above - and each band's masks apply to
+                                 * all its bins (0 or 6..96) */
   /* Dictionaries (supervised / semi-supervised, kl only): source s's
    * templates, column-major bins x dictionary_components[s] floats (see
    * dictionary.h), held fixed; NULL / 0 for a blind source.  Copied at
@@ -83,6 +89,7 @@ typedef struct
 #define NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL 16
 #define NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL 16
 #define NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL 1
+#define NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE 0
 
 typedef struct
 {

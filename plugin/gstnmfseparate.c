@@ -180,6 +180,7 @@ enum
   PROP_FFT_SIZE,
   PROP_HOP_SIZE,
   PROP_WINDOW_FRAMES,
+  PROP_BANDS_PER_OCTAVE,
   PROP_ITERATIONS,
   PROP_OUTPUT_MODE,
   PROP_MASK_EXPONENT,
@@ -197,6 +198,7 @@ enum
 #define DEFAULT_FFT_SIZE NMF_SEPARATOR_DEFAULT_FFT_SIZE
 #define DEFAULT_HOP_SIZE NMF_SEPARATOR_DEFAULT_HOP_SIZE
 #define DEFAULT_WINDOW_FRAMES NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES
+#define DEFAULT_BANDS_PER_OCTAVE NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE
 #define DEFAULT_ITERATIONS NMF_SEPARATOR_DEFAULT_ITERATIONS
 #define DEFAULT_OUTPUT_MODE GST_NMF_OUTPUT_MODE_AUDIO
 #define DEFAULT_MASK_EXPONENT NMF_SEPARATOR_DEFAULT_MASK_EXPONENT
@@ -325,6 +327,14 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
           "Length of the sliding window the factorization covers, in frames "
           "(the default is about 3 s at 44.1 kHz with hop-size 512)",
           1, 100000, DEFAULT_WINDOW_FRAMES, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_BANDS_PER_OCTAVE,
+      g_param_spec_uint ("bands-per-octave", "Bands per octave",
+          "0: the factorization sees every STFT bin; N (6 to 96): it sees a "
+          "log-frequency axis of N bands per octave (bins kept below the "
+          "frequency where they are that dense, summed into bands above; "
+          "each band's mask applies to all its bins), which makes many "
+          "components several times cheaper (kl and volmin)",
+          0, 96, DEFAULT_BANDS_PER_OCTAVE, rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ITERATIONS,
       g_param_spec_uint ("iterations", "Iterations per hop",
           "Multiplicative updates of the new frame's activations per hop",
@@ -618,6 +628,7 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   self->settings.fft_size = DEFAULT_FFT_SIZE;
   self->settings.hop_size = DEFAULT_HOP_SIZE;
   self->settings.window_frames = DEFAULT_WINDOW_FRAMES;
+  self->settings.bands_per_octave = DEFAULT_BANDS_PER_OCTAVE;
   self->settings.iterations = DEFAULT_ITERATIONS;
   self->settings.output_mode = DEFAULT_OUTPUT_MODE;
   self->settings.mask_exponent = DEFAULT_MASK_EXPONENT;
@@ -707,6 +718,9 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
     case PROP_WINDOW_FRAMES:
       s->window_frames = g_value_get_uint (value);
       break;
+    case PROP_BANDS_PER_OCTAVE:
+      s->bands_per_octave = g_value_get_uint (value);
+      break;
     case PROP_ITERATIONS:
       s->iterations = g_value_get_uint (value);
       break;
@@ -768,6 +782,9 @@ gst_nmf_separate_get_property (GObject * object, guint prop_id,
       break;
     case PROP_WINDOW_FRAMES:
       g_value_set_uint (value, s->window_frames);
+      break;
+    case PROP_BANDS_PER_OCTAVE:
+      g_value_set_uint (value, s->bands_per_octave);
       break;
     case PROP_ITERATIONS:
       g_value_set_uint (value, s->iterations);
@@ -894,6 +911,7 @@ settings_to_config (const GstNmfSeparateSettings * s, int channels,
   cfg->fft_size = s->fft_size;
   cfg->hop_size = s->hop_size;
   cfg->window_frames = s->window_frames;
+  cfg->bands_per_octave = s->bands_per_octave;
   cfg->iterations = s->iterations;
   cfg->mask_exponent = s->mask_exponent;
   cfg->seed = s->seed;
@@ -926,10 +944,10 @@ gst_nmf_separate_make_config (GstNmfSeparate * self,
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
       ("Invalid property settings: %s", message),
       ("algorithm=%d n-sources=%u components=%u fft-size=%u hop-size=%u "
-          "window-frames=%u iterations=%u mask-exponent=%u "
+          "window-frames=%u bands-per-octave=%u iterations=%u mask-exponent=%u "
           "regularization=%g, %d channel(s)", s->algorithm, s->n_sources,
           s->components, s->fft_size, s->hop_size, s->window_frames,
-          s->iterations, s->mask_exponent, s->regularization, channels));
+          s->bands_per_octave, s->iterations, s->mask_exponent, s->regularization, channels));
   return FALSE;
 }
 

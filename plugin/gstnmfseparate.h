@@ -52,6 +52,7 @@ typedef struct
   guint fft_size;
   guint hop_size;
   guint window_frames;
+  guint bands_per_octave;       /* 0: every bin */
   guint iterations;
   GstNmfOutputMode output_mode;
   guint mask_exponent;

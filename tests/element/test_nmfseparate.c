@@ -1340,7 +1340,8 @@ check_invalid (const gchar * prop_name, const gchar * p1, guint v1,
       GST_STATE_CHANGE_SUCCESS);
 
   /* valid again: the state change now succeeds */
-  g_object_set (el, "components", 0, "fft-size", FFT, "hop-size", HOP, NULL);
+  g_object_set (el, "components", 0, "fft-size", FFT, "hop-size", HOP,
+      "bands-per-octave", 0, NULL);
   fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
       GST_STATE_CHANGE_SUCCESS);
   fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
@@ -1358,6 +1359,7 @@ GST_START_TEST (test_invalid_settings)
   check_invalid ("hop-size", "fft-size", 2048, "hop-size", 1025);
   check_invalid ("hop-size", "fft-size", 64, NULL, 0);  /* hop 512 > 32 */
   check_invalid ("fft-size", "fft-size", 2047, NULL, 0);
+  check_invalid ("bands-per-octave", "bands-per-octave", 3, NULL, 0);
 }
 
 GST_END_TEST;
@@ -1495,6 +1497,54 @@ GST_END_TEST;
 /* More: multichannel, untimestamped input, flush with a blocked branch */
 
 /* More than two channels, unpositioned (channel-mask=0). */
+/* bands-per-octave: the model on a log-frequency axis with grouped
+ * components, stereo: the same contract (exact count, the sources add up
+ * to the input) */
+GST_START_TEST (test_sum_bands)
+{
+  const gint C = 2;
+  const gsize total = RATE * 2 + 333;
+  Fix f;
+  Collector c[2];
+  float *x = two_tone (total, C, RATE);
+  GstElement *el = make_sep ();
+  guint bands;
+
+  g_object_set (el, "bands-per-octave", 24, "components", 8, NULL);
+  g_object_get (el, "bands-per-octave", &bands, NULL);
+  fail_unless_equals_int (bands, 24);
+  fix_attach (&f, el, 2);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, C, 0, 0, TRUE);
+  for (gsize pos = 0; pos < total;) {
+    gsize n = MIN (total - pos, 1777);
+    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos * C,
+                n, C, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < 2; s++)
+      collect_available (&c[s], f.h[s]);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    collect_to_eos (&c[s], f.h[s]);
+    fail_unless_equals_uint64 (c[s].n, total);
+  }
+  for (gsize i = 0; i < total * C; i++) {
+    double sum = (double) g_array_index (c[0].data, float, i)
+        + g_array_index (c[1].data, float, i);
+    if (fabs (sum - x[i]) > 1e-5)
+      fail ("sample %" G_GSIZE_FORMAT ": sum %.8f != input %.8f", i, sum,
+          x[i]);
+  }
+  for (guint s = 0; s < 2; s++)
+    collector_clear (&c[s]);
+  g_free (x);
+  fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_sum_multichannel)
 {
   const gint channels[] = { 4, 8 };
@@ -1868,6 +1918,7 @@ nmfseparate_suite (void)
   tcase_add_test (tc, test_sum_stereo);
   tcase_add_test (tc, test_sum_other_configs);
   tcase_add_test (tc, test_sum_multichannel);
+  tcase_add_test (tc, test_sum_bands);
 
   tc = tcase_create ("flush_discont");
   suite_add_tcase (s, tc);

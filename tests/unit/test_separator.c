@@ -292,6 +292,14 @@ test_config_errors (void)
       && strstr (msg, "components"), "components < sources accepted");
   CHECK (nmf_separator_create (&sep, &cfg) == NMF_ERR_INVALID_ARGUMENT
       && sep == NULL, "create accepted a bad config");
+  for (int bad = -1; bad <= 97; bad += 98)
+    for (int i = 0; i < 2; i++) {
+      nmf_separator_config_init (&cfg);
+      cfg.bands_per_octave = i ? bad : 5;
+      CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+          && strstr (msg, "bands-per-octave"), "bands-per-octave %d accepted",
+          cfg.bands_per_octave);
+    }
   nmf_separator_config_init (&cfg);
   cfg.hop_size = 2000;
   CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
@@ -325,6 +333,133 @@ test_config_errors (void)
   nmf_separator_destroy (&sep);
 }
 
+/* SI-SDR (dB) of est against ref over n samples */
+static double
+si_sdr (const float *ref, const float *est, size_t n)
+{
+  double rr = 0, re = 0, num = 0, den = 0;
+  for (size_t i = 0; i < n; i++) {
+    rr += (double) ref[i] * ref[i];
+    re += (double) ref[i] * est[i];
+  }
+  double a = re / (rr + 1e-30);
+  for (size_t i = 0; i < n; i++) {
+    double t = a * ref[i], e = est[i] - t;
+    num += t * t;
+    den += e * e;
+  }
+  return 10 * log10 ((num + 1e-30) / (den + 1e-30));
+}
+
+/* The log-frequency band axis (bands_per_octave): the same output
+ * contract (counts, sources adding up to the input, masks summing to one),
+ * with kl and volmin, one component per source and grouped components, and
+ * it still separates two tones. */
+static void
+test_bands (void)
+{
+  const int configs[][7] = {
+    /* channels, sources, components, fft, hop, bands/octave, algorithm */
+    {1, 2, 2, 2048, 512, 24, NMF_ALGORITHM_KL},
+    {2, 3, 8, 1024, 256, 12, NMF_ALGORITHM_KL},
+    {1, 2, 2, 256, 64, 96, NMF_ALGORITHM_KL},
+    {1, 2, 2, 2048, 512, 6, NMF_ALGORITHM_VOLMIN},
+    {1, 2, 6, 2048, 512, 24, NMF_ALGORITHM_VOLMIN},
+  };
+  for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++) {
+    nmf_separator_config cfg;
+    nmf_separator *sep;
+    collected col, masks;
+    const size_t n = 44100 * 3 + 5 * c;
+
+    nmf_separator_config_init (&cfg);
+    cfg.channels = configs[c][0];
+    cfg.sources = configs[c][1];
+    cfg.components = configs[c][2];
+    cfg.fft_size = configs[c][3];
+    cfg.hop_size = configs[c][4];
+    cfg.bands_per_octave = configs[c][5];
+    cfg.algorithm = configs[c][6];
+    cfg.window_frames = 60;
+    float *x = make_signal (n, cfg.channels, 31 + c);
+    CHECK_OK (nmf_separator_create (&sep, &cfg));
+    run_stream (sep, &cfg, x, n, 1, 0, &col);
+    CHECK (col.n_audio == n, "bands config %zu: %zu samples out for %zu in",
+        c, col.n_audio, n);
+    double max_err = 0.0;
+    for (size_t i = 0; i < n * cfg.channels; i++) {
+      double sum = 0.0;
+      for (int s = 0; s < cfg.sources; s++)
+        sum += col.audio[s][i];
+      max_err = fabs (sum - x[i]) > max_err ? fabs (sum - x[i]) : max_err;
+    }
+    CHECK (max_err < 1e-5, "bands config %zu: sources do not add up: %g", c,
+        max_err);
+    nmf_separator_reset (sep, 0);
+    run_stream (sep, &cfg, x, n, 0, 1, &masks);
+    const int F = nmf_separator_bins (sep);
+    double worst = 0.0;
+    for (size_t j = 0; j < masks.n_masks; j++)
+      for (int f = 0; f < F; f++) {
+        double sum = 0.0;
+        for (int s = 0; s < cfg.sources; s++) {
+          float m = masks.masks[s][j * F + f];
+          CHECK (m >= 0.0f && m <= 1.0f, "bands config %zu: mask %g", c, m);
+          sum += m;
+        }
+        worst = fabs (sum - 1.0) > worst ? fabs (sum - 1.0) : worst;
+      }
+    CHECK (worst < 1e-5, "bands config %zu: masks sum to one within %g", c,
+        worst);
+    printf ("bands config %zu: max |sum - input| %.3g, masks %.3g\n", c,
+        max_err, worst);
+    free_collected (&col, cfg.sources);
+    free_collected (&masks, cfg.sources);
+    nmf_separator_destroy (&sep);
+    free (x);
+  }
+
+  /* two harmonic tones, 24 bands per octave: separated */
+  const size_t n = 44100 * 12;
+  float *a = malloc (sizeof (float) * n), *b = malloc (sizeof (float) * n);
+  float *x = malloc (sizeof (float) * n);
+  for (size_t i = 0; i < n; i++) {
+    double t = (double) i / 44100.0, u = 0.0, v = 0.0;
+    for (int h = 1; h <= 6; h++) {
+      u += sin (2 * M_PI * 220.0 * h * t) / h;
+      v += sin (2 * M_PI * 1318.5 * h * t) / (h * h);
+    }
+    a[i] = (float) (0.2 * u * (((i / 30000) % 3) != 2));
+    b[i] = (float) (0.2 * v * (i >= 20000 && (((i / 47000) % 2) == 1
+                || i > n / 2)));
+    x[i] = a[i] + b[i];
+  }
+  for (int bands = 0; bands <= 24; bands += 24) {
+    nmf_separator_config cfg;
+    nmf_separator *sep;
+    collected col;
+    nmf_separator_config_init (&cfg);
+    cfg.bands_per_octave = bands;
+    CHECK_OK (nmf_separator_create (&sep, &cfg));
+    run_stream (sep, &cfg, x, n, 1, 0, &col);
+    const size_t h = n / 2;
+    double s00 = si_sdr (a + h, col.audio[0] + h, n - h);
+    double s11 = si_sdr (b + h, col.audio[1] + h, n - h);
+    double s01 = si_sdr (a + h, col.audio[1] + h, n - h);
+    double s10 = si_sdr (b + h, col.audio[0] + h, n - h);
+    double sdr = fmax (fmin (s00, s11), fmin (s01, s10));
+    printf ("two tones, bands-per-octave %d: SI-SDR %.2f dB (second half; "
+        "%.2f %.2f %.2f %.2f)\n", bands, sdr, s00, s11, s01, s10);
+    CHECK (sdr > 12.0, "bands-per-octave %d: two tones not separated: %.2f "
+        "dB", bands, sdr);
+    free_collected (&col, 2);
+    nmf_separator_destroy (&sep);
+  }
+  free (a);
+  free (b);
+  free (x);
+}
+
 int
 main (void)
 {
@@ -333,5 +468,6 @@ main (void)
   test_masks ();
   test_silence_and_non_finite ();
   test_config_errors ();
+  test_bands ();
   CHECK_DONE ();
 }

@@ -51,6 +51,7 @@ main (int argc, char **argv)
     ARG ("--fft-size", fft_size);
     ARG ("--hop-size", hop_size);
     ARG ("--update-interval", update_interval);
+    ARG ("--bands-per-octave", bands_per_octave);
     if (!strcmp (a, "--seed") && i + 1 < argc) {
       cfg.seed = strtoull (argv[++i], NULL, 10);
       continue;

@@ -405,6 +405,12 @@ nmf_separator_bins (const nmf_separator * sep)
 }
 
 int
+nmf_separator_model_bins (const nmf_separator * sep)
+{
+  return sep->model_bins;
+}
+
+int
 nmf_separator_delay (const nmf_separator * sep)
 {
   return sep->delay;

@@ -185,8 +185,12 @@ int nmf_separator_rank (const nmf_separator * sep);
  * sources and there are no dictionaries (component k is source k). */
 const int *nmf_separator_assignment (const nmf_separator * sep);
 
-/* Column-major bins x rank templates in force now. */
+/* Column-major model_bins x rank templates in force now. */
 const float *nmf_separator_templates (const nmf_separator * sep);
+
+/* Values per frame the model sees: the bins (fft_size / 2 + 1), or the
+ * bands of the log-frequency axis when bands_per_octave > 0. */
+int nmf_separator_model_bins (const nmf_separator * sep);
 
 #ifdef __cplusplus
 }

@@ -55,7 +55,13 @@
  * not grow with the window.  The mask of a frame comes from the model in
  * force when the frame enters: the element never looks ahead beyond one
  * STFT frame.  #GstNmfSeparate:seed makes the start, and so the whole run,
- * deterministic.
+ * deterministic.  Bounded memory: once per window length a fresh
+ * factorization of a few frames of the window is compared with the model
+ * in force on other frames, and replaces it when it explains them with
+ * less than half the divergence (a model broken by a loud broadband
+ * stretch, which multiplicative updates cannot leave); so a bad stretch is
+ * forgotten at most two windows after it ends (restarts are logged at
+ * INFO).
  *
  * ## Volume minimization (algorithm=volmin)
  * The window is factored by the column-normalized volume-minimization
@@ -79,7 +85,10 @@
  * frames from smoothed per-source centroids with hysteresis, so a source
  * index keeps its meaning.  #GstNmfSeparate:dictionaries gives some sources
  * fixed templates learned beforehand (`nmftool learn`); the others stay
- * blind.
+ * blind.  #GstNmfSeparate:bands-per-octave lets the model see a
+ * log-frequency axis instead of every bin (153 values per frame instead of
+ * 1025 at 24 bands per octave and fft-size 2048), which makes many
+ * components several times cheaper; each band's mask applies to its bins.
  *
  * ## Messages
  * With #GstNmfSeparate:post-messages the element posts an element message

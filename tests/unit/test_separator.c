@@ -383,6 +383,19 @@ test_bands (void)
     cfg.window_frames = 60;
     float *x = make_signal (n, cfg.channels, 31 + c);
     CHECK_OK (nmf_separator_create (&sep, &cfg));
+    {
+      /* below f_split = 1 / (2^(1/N) - 1) bins every bin is a band, above
+       * there are N per octave up to the last bin */
+      const int bins = cfg.fft_size / 2 + 1, N = cfg.bands_per_octave;
+      const double split = 1.0 / (pow (2.0, 1.0 / N) - 1.0);
+      const int expect = split >= bins ? bins
+          : (int) ceil (split) + (int) floor (N * log2 ((bins - 1) / split)) + 1;
+      printf ("bands config %zu: %d bins -> %d bands (expected %d)\n", c,
+          bins, nmf_separator_model_bins (sep), expect);
+      CHECK (abs (nmf_separator_model_bins (sep) - expect) <= 1,
+          "bands config %zu: %d bands, expected about %d", c,
+          nmf_separator_model_bins (sep), expect);
+    }
     run_stream (sep, &cfg, x, n, 1, 0, &col);
     CHECK (col.n_audio == n, "bands config %zu: %zu samples out for %zu in",
         c, col.n_audio, n);

@@ -18,7 +18,9 @@ the same as --run L=P).  PROPS are nmfseparate properties, plus one that
 evaluate.py handles itself: learn=KS:R learns, for every source k, a
 dictionary of KS templates shifted by up to R semitones either side from
 train_<k>.wav (other notes / sentences than the mixture's) with
-`nmftool learn`, and passes them as dictionaries="0=...,1=...".
+`nmftool learn`, and passes them as dictionaries="0=...,1=...";
+learn=KS:R:0+2 learns them for sources 0 and 2 only, the others stay blind
+(semi-supervised).
 with mir_eval.separation.bss_eval_sources (SDR, SIR, SAR; permutation
 resolved by mir_eval) and SI-SDR (best permutation, computed here).
 
@@ -295,16 +297,24 @@ def snr_db(ref, est):
 # One mixture
 # --------------------------------------------------------------------------
 
-def learn_dictionaries(d, n_src, build_dir, spec, outdir):
-    """learn=KS:R -> (dictionaries property value, seconds spent)."""
-    ks, _, shifts = spec.partition(":")
+def learn_dictionaries(d, n_src, build_dir, spec, outdir, fft_size, hop_size):
+    """learn=KS:R[:SOURCES] -> (dictionaries property value, seconds spent).
+    SOURCES: '+'-separated source indices (default: every source); the
+    others stay blind (semi-supervised)."""
+    fields = spec.split(":")
+    ks = fields[0]
+    shifts = fields[1] if len(fields) > 1 and fields[1] else "0"
+    which = ([int(x) for x in fields[2].split("+")] if len(fields) > 2 and fields[2]
+             else list(range(n_src)))
     tool = os.path.join(build_dir, "tools", "nmftool")
     paths = []
     t0 = time.time()
-    for k in range(n_src):
+    for k in which:
+        if not 0 <= k < n_src:
+            continue
         out = os.path.join(outdir, "dict_%d.npy" % k)
-        cmd = [tool, "learn", "--components", ks, "--shifts", shifts or "0",
-               "--fft-size", str(NFFT), "--hop-size", str(HOP),
+        cmd = [tool, "learn", "--components", ks, "--shifts", shifts,
+               "--fft-size", str(fft_size), "--hop-size", str(hop_size),
                "--in", os.path.join(d, "train_%d.wav" % k), "--out", out]
         r = subprocess.run(cmd, env=gst_env(build_dir), stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
@@ -325,8 +335,12 @@ def run_label(res, d, name, label, props, a, sr, mix, refs):
     words = [w for w in words if not w.startswith("learn=")]
     learn_s = None
     if learn:
+        # the dictionaries are learned at the run's own STFT size
+        sizes = dict(w.split("=", 1) for w in words if w.startswith(("fft-size=", "hop-size=")))
         try:
-            value, learn_s = learn_dictionaries(d, K, a["build_dir"], learn[-1][6:], outdir)
+            value, learn_s = learn_dictionaries(d, K, a["build_dir"], learn[-1][6:], outdir,
+                                                sizes.get("fft-size", NFFT),
+                                                sizes.get("hop-size", HOP))
         except RuntimeError as e:
             res["methods"][method] = dict(error="learning failed: %s" % e)
             return

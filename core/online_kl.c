@@ -45,8 +45,9 @@
  * batch KL-NMF (CHALLENGE_ITERATIONS majorize-minimize steps) to
  * CHALLENGE_FRAMES voiced frames spread over the window, and judged against
  * the model in force on as many other frames of the window (activations
- * re-fitted for each model: CHALLENGE_EVAL_ITERATIONS updates, the
- * incumbent's warm-started from its stored ones).  The fresh model replaces
+ * re-fitted alike for each model: CHALLENGE_EVAL_ITERATIONS updates from an
+ * even split; no challenge while the window holds fewer than
+ * CHALLENGE_MIN_FRAMES voiced frames).  The fresh model replaces
  * the one in force, its components matched to the old ones so indices keep
  * their meaning, only when its held-out divergence is below
  * CHALLENGE_MARGIN times the incumbent's: a model that tracks its window
@@ -62,6 +63,9 @@
 #endif
 #ifndef CHALLENGE_REBUILD_PASSES
 #define CHALLENGE_REBUILD_PASSES 4
+#endif
+#ifndef CHALLENGE_MIN_FRAMES
+#define CHALLENGE_MIN_FRAMES 16
 #endif
 #ifndef CHALLENGE_MARGIN
 #define CHALLENGE_MARGIN 0.45
@@ -92,7 +96,7 @@ struct nmf_online_kl
   int *block_voiced;            /* blocks */
   float *ring_h;                /* capacity x components */
   float *ring_v;                /* capacity x bins: the frames */
-  int voiced_seen;              /* voiced frames since the last reset */
+  int64_t voiced_seen;          /* voiced frames since the last reset */
   int ring_pos;                 /* slot the next frame goes to */
   int ring_fill;
   int ring_voiced;              /* frames in the window that are not silence */
@@ -359,8 +363,10 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
   kl->frames_since_resum = 0;
   kl->have_prev = 0;
   kl->voiced_since_challenge = 0;
-  if (!keep_templates)
+  if (!keep_templates) {
     init_templates (kl);
+    kl->challenges = 0;         /* the same challengers as a new model */
+  }
 }
 
 void
@@ -686,6 +692,16 @@ partial_block (const nmf_online_kl * kl)
       ? kl->ring_pos / kl->update_interval : -1;
 }
 
+/* Slot s holds a frame of the window: written, and not a frame of the
+ * previous pass left in the block being filled (that block left the
+ * statistics whole when it started, update_interval > 1). */
+static int
+in_window (const nmf_online_kl * kl, int s)
+{
+  return s < kl->ring_fill && kl->ring_is_voiced[s]
+      && !(s >= kl->ring_pos && s / kl->update_interval == partial_block (kl));
+}
+
 /* Exact re-summation of the complete blocks, so that rounding in the
  * running add/subtract cannot accumulate over hours of audio. */
 static void
@@ -785,7 +801,7 @@ refresh_window (nmf_online_kl * kl)
   memset (kl->block_contrib, 0, sizeof (float) * fk * kl->blocks);
   memset (kl->block_h, 0, sizeof (float) * K * kl->blocks);
   for (int s = 0; s < kl->ring_fill; s++) {
-    if (!kl->ring_is_voiced[s])
+    if (!in_window (kl, s))
       continue;
     const float *v = kl->ring_v + (size_t) F * s;
     float *h = kl->ring_h + (size_t) K * s;
@@ -846,23 +862,26 @@ challenge (nmf_online_kl * kl)
   const int F = kl->bins, K = kl->components;
   const size_t fk = (size_t) F * K;
   const int oldest = kl->ring_fill == kl->capacity ? kl->ring_pos : 0;
-  int want = kl->ring_voiced < 2 * CHALLENGE_FRAMES ? kl->ring_voiced
-      : 2 * CHALLENGE_FRAMES;
+  int voiced = 0;
+  for (int s = 0; s < kl->ring_fill; s++)
+    voiced += in_window (kl, s);
+  int want = voiced < 2 * CHALLENGE_FRAMES ? voiced : 2 * CHALLENGE_FRAMES;
   int *train = kl->ch_slots, *eval = kl->ch_slots + CHALLENGE_FRAMES;
   int n_train = 0, n_eval = 0, picked = 0, seen = 0;
   float *h_train = kl->ch_h, *h_eval = kl->ch_h + (size_t) CHALLENGE_FRAMES * K;
   double d_new, d_old;
   uint64_t state;
 
-  if (kl->n_fixed == K || want < 4)
+  /* a fit to a handful of frames judged on a handful says nothing */
+  if (kl->n_fixed == K || want < CHALLENGE_MIN_FRAMES)
     return 0;
   /* voiced frames spread evenly over the window, alternately for fitting
    * and for judging */
   for (int i = 0; i < kl->ring_fill && picked < want; i++) {
     int slot = (oldest + i) % kl->capacity;
-    if (!kl->ring_is_voiced[slot])
+    if (!in_window (kl, slot))
       continue;
-    if (seen++ != (int) (((double) picked + 0.5) * kl->ring_voiced / want))
+    if (seen++ != (int) (((double) picked + 0.5) * voiced / want))
       continue;
     if (picked++ % 2 == 0)
       train[n_train++] = slot;
@@ -947,7 +966,7 @@ challenge (nmf_online_kl * kl)
 
   /* the window's activations and statistics, rebuilt for the new model */
   for (int s = 0; s < kl->ring_fill; s++) {
-    if (!kl->ring_is_voiced[s])
+    if (!in_window (kl, s))
       continue;
     double mass = frame_mass (kl->ring_v + (size_t) F * s, F);
     for (int k = 0; k < K; k++)
@@ -1021,7 +1040,7 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
       return;
   }
   if (!silent && kl->voiced_seen <= kl->window_frames) {
-    int interval = kl->voiced_seen / REFRESH_DIVISOR;
+    int64_t interval = kl->voiced_seen / REFRESH_DIVISOR;
     if (interval < 1 || kl->voiced_seen % interval == 0) {
       refresh_window (kl);
       return;

@@ -100,6 +100,31 @@ count_dictionaries (const nmf_separator_config * c, int *templates)
   return n;
 }
 
+/* The log-frequency axis: bin f (frequency f / fft_size in cycles per
+ * sample) keeps a band of its own while bins are no denser than
+ * bands_per_octave per octave, i.e. below f_split = 1 / (2^(1/N) - 1) bins;
+ * above, band b covers [f_split 2^(b/N), f_split 2^((b+1)/N)).  Bands no
+ * bin falls in are skipped.  Returns the number of bands, band_of filled
+ * (bins entries). */
+static int
+make_bands (int bins, int per_octave, int *band_of)
+{
+  const double split = 1.0 / (pow (2.0, 1.0 / per_octave) - 1.0);
+  int n = 0, last = -1;
+
+  for (int f = 0; f < bins; f++) {
+    int key = f < split ? f
+        : (int) ceil (split) + (int) floor (per_octave * log2 (f / split));
+    if (key != last) {
+      n++;
+      last = key;
+    }
+    if (band_of)
+      band_of[f] = n - 1;
+  }
+  return n;
+}
+
 int
 nmf_separator_check_config (const nmf_separator_config * c,
     const char **message)
@@ -162,34 +187,16 @@ nmf_separator_check_config (const nmf_separator_config * c,
   else if (c->bands_per_octave != 0
       && (c->bands_per_octave < 6 || c->bands_per_octave > 96))
     msg = "bands-per-octave must be 0 or between 6 and 96";
+  else if (c->algorithm == NMF_ALGORITHM_VOLMIN
+      && c->components > (c->bands_per_octave > 0
+          ? make_bands (c->fft_size / 2 + 1, c->bands_per_octave, NULL)
+          : c->fft_size / 2 + 1))
+    msg = "components must be at most the number of frequency bins "
+        "(bands with bands-per-octave) for volmin";
 
   if (message)
     *message = msg;
   return msg ? NMF_ERR_INVALID_ARGUMENT : NMF_OK;
-}
-
-/* The log-frequency axis: bin f (frequency f / fft_size in cycles per
- * sample) keeps a band of its own while bins are no denser than
- * bands_per_octave per octave, i.e. below f_split = 1 / (2^(1/N) - 1) bins;
- * above, band b covers [f_split 2^(b/N), f_split 2^((b+1)/N)).  Bands no
- * bin falls in are skipped.  Returns the number of bands, band_of filled
- * (bins entries). */
-static int
-make_bands (int bins, int per_octave, int *band_of)
-{
-  const double split = 1.0 / (pow (2.0, 1.0 / per_octave) - 1.0);
-  int n = 0, last = -1;
-
-  for (int f = 0; f < bins; f++) {
-    int key = f < split ? f
-        : (int) ceil (split) + (int) floor (per_octave * log2 (f / split));
-    if (key != last) {
-      n++;
-      last = key;
-    }
-    band_of[f] = n - 1;
-  }
-  return n;
 }
 
 int

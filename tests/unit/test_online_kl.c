@@ -284,6 +284,30 @@ test_poisoned_model_restarts (void)
   nmf_online_kl_destroy (&kl);
   nmf_online_kl_destroy (&clean);
 
+  /* the same with the statistics kept in blocks of 3 frames: the frames of
+   * the previous pass still in the block being filled are not the window's
+   * and must not come back with the restart */
+  CHECK_OK (nmf_online_kl_create (&kl, F, K, window, 15, 4));
+  CHECK_OK (nmf_online_kl_set_update_interval (kl, 3));
+  for (t = 0; t < 8 * window; t++) {
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    if (t >= window && t < 2 * window)
+      memcpy (v, loud, sizeof v);
+    nmf_online_kl_activate (kl, v, h);
+    nmf_online_kl_learn (kl, v, h);
+  }
+  W = nmf_online_kl_templates (kl);
+  for (int k = 0; k < K; k++) {
+    double best = 0.0;
+    for (int j = 0; j < K; j++)
+      best = fmax (best, cosine (W_true + k * F, W + j * F));
+    CHECK (best > 0.95, "update interval 3: template %d not recovered: "
+        "cosine %.4f (restarts %llu)", k, best,
+        (unsigned long long) nmf_online_kl_restarts (kl));
+  }
+  nmf_online_kl_destroy (&kl);
+
   /* the same with template 0 held fixed (a dictionary): a restart keeps it
    * exactly where it is and restarts only the free ones */
   float fixed0[F];

@@ -300,6 +300,18 @@ test_config_errors (void)
           && strstr (msg, "bands-per-octave"), "bands-per-octave %d accepted",
           cfg.bands_per_octave);
     }
+  /* volmin's rank is bounded by what the model sees: 15 bands here */
+  nmf_separator_config_init (&cfg);
+  cfg.algorithm = NMF_ALGORITHM_VOLMIN;
+  cfg.fft_size = 32;
+  cfg.hop_size = 8;
+  cfg.bands_per_octave = 6;
+  cfg.components = 16;
+  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+      && strstr (msg, "components"), "volmin rank above the bands accepted");
+  cfg.components = 15;
+  CHECK (nmf_separator_check_config (&cfg, &msg) == NMF_OK, "volmin rank "
+      "of 15 on 15 bands refused: %s", msg);
   nmf_separator_config_init (&cfg);
   cfg.hop_size = 2000;
   CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK

@@ -311,7 +311,7 @@ def learn_dictionaries(d, n_src, build_dir, spec, outdir, fft_size, hop_size):
     t0 = time.time()
     for k in which:
         if not 0 <= k < n_src:
-            continue
+            continue            # a source this mixture does not have
         out = os.path.join(outdir, "dict_%d.npy" % k)
         cmd = [tool, "learn", "--components", ks, "--shifts", shifts,
                "--fft-size", str(fft_size), "--hop-size", str(hop_size),
@@ -341,8 +341,15 @@ def run_label(res, d, name, label, props, a, sr, mix, refs):
             value, learn_s = learn_dictionaries(d, K, a["build_dir"], learn[-1][6:], outdir,
                                                 sizes.get("fft-size", NFFT),
                                                 sizes.get("hop-size", HOP))
-        except RuntimeError as e:
+        except (RuntimeError, ValueError) as e:
             res["methods"][method] = dict(error="learning failed: %s" % e)
+            if not keep:
+                shutil.rmtree(outdir, ignore_errors=True)
+            return
+        if not value:
+            res["methods"][method] = dict(error="%s names no source of this mixture" % learn[-1])
+            if not keep:
+                shutil.rmtree(outdir, ignore_errors=True)
             return
         words.append("dictionaries=" + value)
     got, info = run_element(d, K, a["build_dir"], " ".join(shlex.quote(w) for w in words),
@@ -517,7 +524,9 @@ def main():
     if a.element_props is not None:
         runs.append((a.label, a.element_props))
     if not runs:
-        runs = list(STANDARD_RUNS)
+        # the standard runs set nmfseparate's properties; any other element
+        # (e.g. --element tee, the plumbing check) runs once as it is
+        runs = list(STANDARD_RUNS) if a.element == "nmfseparate" else [(a.element, "")]
     if len(set(l for l, _ in runs)) != len(runs):
         sys.exit("evaluate: two runs with one label")
     args = dict(corpus=corpus, eval_sr=eval_sr, no_baselines=a.no_baselines,
@@ -570,7 +579,7 @@ def main():
         for l, _ in runs:
             cols3 += [("%s SIR" % l, "element:" + l, "sir"), ("%s SAR" % l, "element:" + l, "sar"),
                       ("%s SI-SDR" % l, "element:" + l, "si_sdr")]
-        t3, _ = table(results, cols3)
+        t3, means3 = table(results, cols3)
         print("Element runs, other metrics:\n")
         print(t3)
         print()
@@ -597,6 +606,7 @@ def main():
                     print("run %s failed for %s: %s\n  %s\n  %s" % (
                         l, r["name"], err, e.get("command"), e.get("log", "").strip()[-600:]))
     else:
+        cols3, means3 = [], []
         print("Element: %s\n" % elem_msg)
     print("Total evaluation time %.1f s (%d jobs)." % (total, a.jobs))
 
@@ -610,7 +620,7 @@ def main():
                              nmf_iter=NMF_ITER, mask_power=a.mask_power, seed=a.seed,
                              compensate_lag=a.compensate_lag,
                              mir_eval=mir_eval.__version__),
-               means={h: v for (h, _, _), v in zip(cols, means1)},
+               means={h: v for (h, _, _), v in zip(cols + cols3, means1 + means3)},
                total_seconds=total, mixtures=results,
                command=" ".join(shlex.quote(x) for x in [sys.executable] + sys.argv))
     jpath = a.json or os.path.join(corpus, "results-%s.json" % lab)

@@ -1497,6 +1497,41 @@ GST_END_TEST;
 /* More: multichannel, untimestamped input, flush with a blocked branch */
 
 /* More than two channels, unpositioned (channel-mask=0). */
+/* Pushes x (total frames of C channels) in buffers of `chunk` frames, then
+ * EOS, collects both source pads to their EOS and checks the sample-exact
+ * contract: as many frames out as in, the two sources adding up to the
+ * input. */
+static void
+push_and_check_sum (Fix * f, const float *x, gsize total, gint C, gsize chunk)
+{
+  Collector c[2];
+
+  for (guint s = 0; s < 2; s++)
+    collector_init (&c[s], RATE, C, 0, 0, TRUE);
+  for (gsize pos = 0; pos < total;) {
+    gsize n = MIN (total - pos, chunk);
+    fail_unless_equals_int (gst_harness_push (f->h[0], make_buf (x + pos * C,
+                n, C, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
+    pos += n;
+    for (guint s = 0; s < 2; s++)
+      collect_available (&c[s], f->h[s]);
+  }
+  fail_unless (gst_harness_push_event (f->h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    collect_to_eos (&c[s], f->h[s]);
+    fail_unless_equals_uint64 (c[s].n, total);
+  }
+  for (gsize i = 0; i < total * C; i++) {
+    double sum = (double) g_array_index (c[0].data, float, i)
+        + g_array_index (c[1].data, float, i);
+    if (fabs (sum - x[i]) > 1e-5)
+      fail ("%d ch, sample %" G_GSIZE_FORMAT ": sum %.8f != input %.8f", C,
+          i / C, sum, x[i]);
+  }
+  for (guint s = 0; s < 2; s++)
+    collector_clear (&c[s]);
+}
+
 /* bands-per-octave: the model on a log-frequency axis with grouped
  * components, stereo: the same contract (exact count, the sources add up
  * to the input) */
@@ -1505,7 +1540,6 @@ GST_START_TEST (test_sum_bands)
   const gint C = 2;
   const gsize total = RATE * 2 + 333;
   Fix f;
-  Collector c[2];
   float *x = two_tone (total, C, RATE);
   GstElement *el = make_sep ();
   guint bands;
@@ -1515,30 +1549,7 @@ GST_START_TEST (test_sum_bands)
   fail_unless_equals_int (bands, 24);
   fix_attach (&f, el, 2);
   gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
-  for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], RATE, C, 0, 0, TRUE);
-  for (gsize pos = 0; pos < total;) {
-    gsize n = MIN (total - pos, 1777);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos * C,
-                n, C, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-    pos += n;
-    for (guint s = 0; s < 2; s++)
-      collect_available (&c[s], f.h[s]);
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < 2; s++) {
-    collect_to_eos (&c[s], f.h[s]);
-    fail_unless_equals_uint64 (c[s].n, total);
-  }
-  for (gsize i = 0; i < total * C; i++) {
-    double sum = (double) g_array_index (c[0].data, float, i)
-        + g_array_index (c[1].data, float, i);
-    if (fabs (sum - x[i]) > 1e-5)
-      fail ("sample %" G_GSIZE_FORMAT ": sum %.8f != input %.8f", i, sum,
-          x[i]);
-  }
-  for (guint s = 0; s < 2; s++)
-    collector_clear (&c[s]);
+  push_and_check_sum (&f, x, total, C, 1777);
   g_free (x);
   fix_teardown (&f);
 }
@@ -1553,7 +1564,6 @@ GST_START_TEST (test_sum_multichannel)
     const gint C = channels[k];
     const gsize total = RATE / 2;
     Fix f;
-    Collector c[2];
     float *x = two_tone (total, C, RATE);
     gchar *caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
         "layout=(string)interleaved, rate=(int)%d, channels=(int)%d, "
@@ -1563,37 +1573,15 @@ GST_START_TEST (test_sum_multichannel)
     fix_attach (&f, make_sep (), 2);
     gst_harness_set_src_caps_str (f.h[0], caps);
     g_free (caps);
-    for (guint s = 0; s < 2; s++)
-      collector_init (&c[s], RATE, C, 0, 0, TRUE);
-    for (gsize pos = 0; pos < total;) {
-      gsize n = MIN (total - pos, 2999);
-      fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos * C,
-                  n, C, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-      pos += n;
-      for (guint s = 0; s < 2; s++)
-        collect_available (&c[s], f.h[s]);
-    }
-    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+    push_and_check_sum (&f, x, total, C, 2999);
     for (guint s = 0; s < 2; s++) {
-      GstCaps *out;
       /* each source pad pushes from its own task: its caps are certain
-       * only once its EOS has come through */
-      collect_to_eos (&c[s], f.h[s]);
-      fail_unless_equals_uint64 (c[s].n, total);
-      out = current_caps (f.el, s ? "src_1" : "src_0");
+       * only once its EOS has come through (push_and_check_sum waited) */
+      GstCaps *out = current_caps (f.el, s ? "src_1" : "src_0");
       fail_unless (out != NULL && gst_caps_is_equal (out, in),
           "caps %" GST_PTR_FORMAT, out);
       gst_caps_unref (out);
     }
-    for (gsize i = 0; i < total * C; i++) {
-      double sum = (double) g_array_index (c[0].data, float, i)
-          + g_array_index (c[1].data, float, i);
-      if (fabs (sum - x[i]) > 1e-5)
-        fail ("%d ch, sample %" G_GSIZE_FORMAT ": sum %.8f != input %.8f", C,
-            i / C, sum, x[i]);
-    }
-    for (guint s = 0; s < 2; s++)
-      collector_clear (&c[s]);
     gst_caps_unref (in);
     g_free (x);
     fix_teardown (&f);

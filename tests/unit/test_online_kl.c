@@ -231,6 +231,23 @@ test_silence_and_tiny_values (void)
   nmf_online_kl_destroy (&kl);
 }
 
+/* 8 windows of planted frames, the second window replaced by `loud` */
+static void
+feed_poisoned (nmf_online_kl * kl, const float *W_true, const float *loud,
+    int window, unsigned long long *seed)
+{
+  float v[F], h_true[K], h[K];
+
+  for (int t = 0; t < 8 * window; t++) {
+    random_activations (h_true, seed);
+    planted_frame (W_true, h_true, v);
+    if (t >= window && t < 2 * window)
+      memcpy (v, loud, sizeof v);
+    nmf_online_kl_activate (kl, v, h);
+    nmf_online_kl_learn (kl, v, h);
+  }
+}
+
 /* Bounded memory: a model taken over by a loud stretch unlike the sources
  * (one broadband spectrum, for a whole window) is replaced by a fresh fit
  * once the stretch has left the window, and finds the planted templates
@@ -289,14 +306,7 @@ test_poisoned_model_restarts (void)
    * and must not come back with the restart */
   CHECK_OK (nmf_online_kl_create (&kl, F, K, window, 15, 4));
   CHECK_OK (nmf_online_kl_set_update_interval (kl, 3));
-  for (t = 0; t < 8 * window; t++) {
-    random_activations (h_true, &seed);
-    planted_frame (W_true, h_true, v);
-    if (t >= window && t < 2 * window)
-      memcpy (v, loud, sizeof v);
-    nmf_online_kl_activate (kl, v, h);
-    nmf_online_kl_learn (kl, v, h);
-  }
+  feed_poisoned (kl, W_true, loud, window, &seed);
   W = nmf_online_kl_templates (kl);
   for (int k = 0; k < K; k++) {
     double best = 0.0;
@@ -314,14 +324,7 @@ test_poisoned_model_restarts (void)
   CHECK_OK (nmf_online_kl_create (&kl, F, K, window, 15, 4));
   CHECK_OK (nmf_online_kl_set_templates (kl, 0, 1, W_true, 1));
   memcpy (fixed0, nmf_online_kl_templates (kl), sizeof fixed0);
-  for (t = 0; t < 8 * window; t++) {
-    random_activations (h_true, &seed);
-    planted_frame (W_true, h_true, v);
-    if (t >= window && t < 2 * window)
-      memcpy (v, loud, sizeof v);
-    nmf_online_kl_activate (kl, v, h);
-    nmf_online_kl_learn (kl, v, h);
-  }
+  feed_poisoned (kl, W_true, loud, window, &seed);
   W = nmf_online_kl_templates (kl);
   printf ("with a fixed template: restarts %llu, cosines %.4f %.4f\n",
       (unsigned long long) nmf_online_kl_restarts (kl),

@@ -47,6 +47,7 @@
 #include <math.h>
 
 #include "collector.h"
+#include "metrics.h"
 #include <string.h>
 
 #define FFT 2048                /* the element's default fft-size */
@@ -302,28 +303,6 @@ two_sources (gsize n, gint rate, float **a, float **b, float **mix)
   }
 }
 
-/* SI-SDR (dB) of est against ref */
-static double
-si_sdr (const float *ref, const float *est, gsize n)
-{
-  double rr = 0, re = 0, num = 0, den = 0, alpha;
-  for (gsize i = 0; i < n; i++) {
-    rr += (double) ref[i] * ref[i];
-    re += (double) ref[i] * est[i];
-  }
-  if (rr <= 0)
-    return -INFINITY;
-  alpha = re / rr;
-  for (gsize i = 0; i < n; i++) {
-    double t = alpha * ref[i], e = est[i] - t;
-    num += t * t;
-    den += e * e;
-  }
-  if (den <= 0)
-    return INFINITY;
-  return 10 * log10 (num / den);
-}
-
 static double
 energy (const float *x, gsize n)
 {
@@ -339,8 +318,10 @@ static double
 pair_sdr (const float *const *ref, const float *const *est, gsize n,
     double *each, gboolean * perm)
 {
-  double s00 = si_sdr (ref[0], est[0], n), s11 = si_sdr (ref[1], est[1], n);
-  double s01 = si_sdr (ref[0], est[1], n), s10 = si_sdr (ref[1], est[0], n);
+  double s00 = nmf_si_sdr (ref[0], 1, est[0], 1, n);
+  double s11 = nmf_si_sdr (ref[1], 1, est[1], 1, n);
+  double s01 = nmf_si_sdr (ref[0], 1, est[1], 1, n);
+  double s10 = nmf_si_sdr (ref[1], 1, est[0], 1, n);
   gboolean swap = MIN (s01, s10) > MIN (s00, s11);
   if (perm)
     *perm = swap;

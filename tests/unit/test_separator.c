@@ -3,6 +3,7 @@
  * silence/NaN handling. */
 #include "check.h"
 #include "masks.h"
+#include "metrics.h"
 #include "nmf_error.h"
 #include "separator.h"
 
@@ -345,24 +346,6 @@ test_config_errors (void)
   nmf_separator_destroy (&sep);
 }
 
-/* SI-SDR (dB) of est against ref over n samples */
-static double
-si_sdr (const float *ref, const float *est, size_t n)
-{
-  double rr = 0, re = 0, num = 0, den = 0;
-  for (size_t i = 0; i < n; i++) {
-    rr += (double) ref[i] * ref[i];
-    re += (double) ref[i] * est[i];
-  }
-  double a = re / (rr + 1e-30);
-  for (size_t i = 0; i < n; i++) {
-    double t = a * ref[i], e = est[i] - t;
-    num += t * t;
-    den += e * e;
-  }
-  return 10 * log10 ((num + 1e-30) / (den + 1e-30));
-}
-
 /* The log-frequency band axis (bands_per_octave): the same output
  * contract (counts, sources adding up to the input, masks summing to one),
  * with kl and volmin, one component per source and grouped components, and
@@ -471,10 +454,10 @@ test_bands (void)
     CHECK_OK (nmf_separator_create (&sep, &cfg));
     run_stream (sep, &cfg, x, n, 1, 0, &col);
     const size_t h = n / 2;
-    double s00 = si_sdr (a + h, col.audio[0] + h, n - h);
-    double s11 = si_sdr (b + h, col.audio[1] + h, n - h);
-    double s01 = si_sdr (a + h, col.audio[1] + h, n - h);
-    double s10 = si_sdr (b + h, col.audio[0] + h, n - h);
+    double s00 = nmf_si_sdr (a + h, 1, col.audio[0] + h, 1, n - h);
+    double s11 = nmf_si_sdr (b + h, 1, col.audio[1] + h, 1, n - h);
+    double s01 = nmf_si_sdr (a + h, 1, col.audio[1] + h, 1, n - h);
+    double s10 = nmf_si_sdr (b + h, 1, col.audio[0] + h, 1, n - h);
     double sdr = fmax (fmin (s00, s11), fmin (s01, s10));
     printf ("two tones, bands-per-octave %d: SI-SDR %.2f dB (second half; "
         "%.2f %.2f %.2f %.2f)\n", bands, sdr, s00, s11, s01, s10);

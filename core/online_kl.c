@@ -120,6 +120,7 @@ struct nmf_online_kl
   double *ch_den;               /* components */
   float *ch_h;                  /* 2 * CHALLENGE_FRAMES x components */
   int *ch_slots;                /* 2 * CHALLENGE_FRAMES ring slots */
+  double *ch_mass;              /* their frames' total magnitudes */
   double *ch_cost;              /* components^2 */
   size_t *ch_perm;              /* components */
 };
@@ -292,12 +293,14 @@ nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
   kl->ch_den = malloc (sizeof (double) * components);
   kl->ch_h = malloc (sizeof (float) * 2 * CHALLENGE_FRAMES * components);
   kl->ch_slots = malloc (sizeof (int) * 2 * CHALLENGE_FRAMES);
+  kl->ch_mass = malloc (sizeof (double) * 2 * CHALLENGE_FRAMES);
   kl->ch_cost = malloc (sizeof (double) * components * components);
   kl->ch_perm = malloc (sizeof (size_t) * components);
   if (!kl->W || !kl->acc || !kl->colsum || !kl->fixed || !kl->A || !kl->B
       || !kl->h_prev || !kl->hpad || !kl->gpad || !kl->scratch
       || !kl->ch_W || !kl->ch_colsum || !kl->ch_num || !kl->ch_den
-      || !kl->ch_h || !kl->ch_slots || !kl->ch_cost || !kl->ch_perm
+      || !kl->ch_h || !kl->ch_slots || !kl->ch_mass || !kl->ch_cost
+      || !kl->ch_perm
       || alloc_window (kl, 1) != NMF_OK) {
     nmf_online_kl_destroy (&kl);
     return NMF_ERR_NO_MEMORY;
@@ -337,6 +340,7 @@ nmf_online_kl_destroy (nmf_online_kl ** klp)
   free (kl->ch_den);
   free (kl->ch_h);
   free (kl->ch_slots);
+  free (kl->ch_mass);
   free (kl->ch_cost);
   free (kl->ch_perm);
   free (kl);
@@ -816,40 +820,22 @@ refresh_window (nmf_online_kl * kl)
   update_templates (kl);
 }
 
-/* D(v || W h) with the fused kernel's model (floored like the updates). */
-static double
-divergence_of (nmf_online_kl * kl, const float *W, const float *v,
-    const float *h)
-{
-  const int F = kl->bins;
-  float *wh = kl->scratch;
-  double d = 0.0;
-
-  fused_model (W, F, kl->components, h, wh);
-  for (int f = 0; f < F; f++) {
-    double m = wh[f] > MODEL_FLOOR ? wh[f] : MODEL_FLOOR;
-    d += v[f] > 0.0f ? v[f] * log (v[f] / m) - v[f] + m : m;
-  }
-  return d;
-}
-
 /* Held-out divergence of templates W over the frames in slots: activations
  * from an even split, CHALLENGE_EVAL_ITERATIONS updates, the same for any
  * W so that two models are judged alike. */
 static double
 held_out_divergence (nmf_online_kl * kl, const float *W, const float *colsum,
-    const int *slots, int n, float *h)
+    const int *slots, const double *mass, int n, float *h)
 {
   const int F = kl->bins, K = kl->components;
   double d = 0.0;
 
   for (int i = 0; i < n; i++) {
     const float *v = kl->ring_v + (size_t) F * slots[i];
-    double mass = frame_mass (v, F);
     for (int k = 0; k < K; k++)
-      h[k] = (float) (mass / K);
-    activations_of (kl, W, colsum, v, h, CHALLENGE_EVAL_ITERATIONS, mass);
-    d += divergence_of (kl, W, v, h);
+      h[k] = (float) (mass[i] / K);
+    activations_of (kl, W, colsum, v, h, CHALLENGE_EVAL_ITERATIONS, mass[i]);
+    d += nmf_kl_divergence (W, F, K, v, h);
   }
   return d;
 }
@@ -867,6 +853,8 @@ challenge (nmf_online_kl * kl)
     voiced += in_window (kl, s);
   int want = voiced < 2 * CHALLENGE_FRAMES ? voiced : 2 * CHALLENGE_FRAMES;
   int *train = kl->ch_slots, *eval = kl->ch_slots + CHALLENGE_FRAMES;
+  double *train_mass = kl->ch_mass;
+  double *eval_mass = kl->ch_mass + CHALLENGE_FRAMES;
   int n_train = 0, n_eval = 0, picked = 0, seen = 0;
   float *h_train = kl->ch_h, *h_eval = kl->ch_h + (size_t) CHALLENGE_FRAMES * K;
   double d_new, d_old;
@@ -883,10 +871,14 @@ challenge (nmf_online_kl * kl)
       continue;
     if (seen++ != (int) (((double) picked + 0.5) * voiced / want))
       continue;
-    if (picked++ % 2 == 0)
+    double mass = frame_mass (kl->ring_v + (size_t) F * slot, F);
+    if (picked++ % 2 == 0) {
+      train_mass[n_train] = mass;
       train[n_train++] = slot;
-    else
+    } else {
+      eval_mass[n_eval] = mass;
       eval[n_eval++] = slot;
+    }
   }
   if (n_train < 2 || n_eval < 2)
     return 0;
@@ -895,23 +887,18 @@ challenge (nmf_online_kl * kl)
   state = kl->seed ^ (0x9E3779B97F4A7C15ull * ++kl->challenges);
   memcpy (kl->ch_W, kl->W, sizeof (float) * fk);
   draw_templates (kl, kl->ch_W, kl->ch_colsum, &state);
-  {
-    const float *v = kl->ring_v + (size_t) F * train[0];
-    seed_first_free (kl, kl->ch_W, kl->ch_colsum, v, frame_mass (v, F));
-  }
-  for (int i = 0; i < n_train; i++) {
-    double mass = frame_mass (kl->ring_v + (size_t) F * train[i], F);
+  seed_first_free (kl, kl->ch_W, kl->ch_colsum,
+      kl->ring_v + (size_t) F * train[0], train_mass[0]);
+  for (int i = 0; i < n_train; i++)
     for (int k = 0; k < K; k++)
-      h_train[(size_t) K * i + k] = (float) (mass / K);
-  }
+      h_train[(size_t) K * i + k] = (float) (train_mass[i] / K);
   for (int it = 0; it < CHALLENGE_ITERATIONS; it++) {
     memset (kl->ch_num, 0, sizeof (float) * fk);
     memset (kl->ch_den, 0, sizeof (double) * K);
     for (int i = 0; i < n_train; i++) {
       const float *v = kl->ring_v + (size_t) F * train[i];
       float *h = h_train + (size_t) K * i;
-      activations_of (kl, kl->ch_W, kl->ch_colsum, v, h, 1,
-          frame_mass (v, F));
+      activations_of (kl, kl->ch_W, kl->ch_colsum, v, h, 1, train_mass[i]);
       contribution_of (kl, kl->ch_W, v, h, kl->ch_num);
       for (int k = 0; k < K; k++)
         kl->ch_den[k] += h[k];
@@ -928,9 +915,10 @@ challenge (nmf_online_kl * kl)
     normalise_columns (kl->ch_W, kl->ch_colsum, F, K);
   }
 
-  d_new = held_out_divergence (kl, kl->ch_W, kl->ch_colsum, eval, n_eval,
+  d_new = held_out_divergence (kl, kl->ch_W, kl->ch_colsum, eval, eval_mass,
+      n_eval, h_eval);
+  d_old = held_out_divergence (kl, kl->W, kl->colsum, eval, eval_mass, n_eval,
       h_eval);
-  d_old = held_out_divergence (kl, kl->W, kl->colsum, eval, n_eval, h_eval);
   if (!(d_new < CHALLENGE_MARGIN * d_old))
     return 0;
 

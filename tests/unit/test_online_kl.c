@@ -231,7 +231,8 @@ test_silence_and_tiny_values (void)
   nmf_online_kl_destroy (&kl);
 }
 
-/* 8 windows of planted frames, the second window replaced by `loud` */
+/* 8 windows of planted frames, the second window replaced by `loud`
+ * (unless NULL); the activations must stay finite throughout */
 static void
 feed_poisoned (nmf_online_kl * kl, const float *W_true, const float *loud,
     int window, unsigned long long *seed)
@@ -241,9 +242,10 @@ feed_poisoned (nmf_online_kl * kl, const float *W_true, const float *loud,
   for (int t = 0; t < 8 * window; t++) {
     random_activations (h_true, seed);
     planted_frame (W_true, h_true, v);
-    if (t >= window && t < 2 * window)
+    if (loud && t >= window && t < 2 * window)
       memcpy (v, loud, sizeof v);
     nmf_online_kl_activate (kl, v, h);
+    CHECK (all_finite (h, K), "NaN activations at frame %d", t);
     nmf_online_kl_learn (kl, v, h);
   }
 }
@@ -257,9 +259,8 @@ test_poisoned_model_restarts (void)
 {
   const int window = 100;
   unsigned long long seed = 21;
-  float W_true[K * F], v[F], h_true[K], h[K], loud[F];
+  float W_true[K * F], loud[F];
   nmf_online_kl *kl, *clean;
-  int t;
 
   planted_templates (W_true, &seed);
   /* a square wave's spectrum: odd harmonics of bin 3 on a broadband floor */
@@ -270,17 +271,8 @@ test_poisoned_model_restarts (void)
   }
   CHECK_OK (nmf_online_kl_create (&kl, F, K, window, 15, 4));
   CHECK_OK (nmf_online_kl_create (&clean, F, K, window, 15, 4));
-  for (t = 0; t < 8 * window; t++) {
-    random_activations (h_true, &seed);
-    planted_frame (W_true, h_true, v);
-    nmf_online_kl_activate (clean, v, h);
-    nmf_online_kl_learn (clean, v, h);
-    if (t >= window && t < 2 * window)
-      memcpy (v, loud, sizeof v);
-    nmf_online_kl_activate (kl, v, h);
-    CHECK (all_finite (h, K), "NaN activations at frame %d", t);
-    nmf_online_kl_learn (kl, v, h);
-  }
+  feed_poisoned (kl, W_true, loud, window, &seed);
+  feed_poisoned (clean, W_true, NULL, window, &seed);
   printf ("restarts: after a loud stretch %llu, clean stream %llu\n",
       (unsigned long long) nmf_online_kl_restarts (kl),
       (unsigned long long) nmf_online_kl_restarts (clean));

@@ -433,6 +433,24 @@ dist2 (const float *x, const double *c, int D)
   return d;
 }
 
+/* The centre of cent[0..m) nearest to x (the first on ties); its squared
+ * distance in *dist. */
+static int
+nearest (const float *x, const double *cent, int m, int D, double *dist)
+{
+  int best = 0;
+  double bd = INFINITY;
+  for (int j = 0; j < m; j++) {
+    double d = dist2 (x, cent + (size_t) j * D, D);
+    if (d < bd) {
+      bd = d;
+      best = j;
+    }
+  }
+  *dist = bd;
+  return best;
+}
+
 /* Weighted k-means of n points (feat rows idx[0..n)) into m clusters from
  * the centres in cent; labels in lab.  Returns the weighted cost. */
 static double
@@ -448,15 +466,8 @@ kmeans (nmf_grouping * g, int n, int m, double *cent, int *lab)
     cost = 0.0;
     for (int i = 0; i < n; i++) {
       const float *x = g->feat + (size_t) g->idx[i] * D;
-      int best = 0;
-      double bd = INFINITY;
-      for (int j = 0; j < m; j++) {
-        double d = dist2 (x, cent + (size_t) j * D, D);
-        if (d < bd) {
-          bd = d;
-          best = j;
-        }
-      }
+      double bd;
+      int best = nearest (x, cent, m, D, &bd);
       if (best != lab[i])
         changed = 1;
       lab[i] = best;
@@ -526,25 +537,15 @@ kmeanspp (nmf_grouping * g, int n, int m, double *cent)
   for (int j = 1; j < m; j++) {
     double sum = 0.0;
     for (int i = 0; i < n; i++) {
-      const float *x = g->feat + (size_t) g->idx[i] * D;
-      double bd = INFINITY;
-      for (int c = 0; c < j; c++) {
-        double d = dist2 (x, cent + (size_t) c * D, D);
-        if (d < bd)
-          bd = d;
-      }
+      double bd;
+      nearest (g->feat + (size_t) g->idx[i] * D, cent, j, D, &bd);
       sum += g->wmass[i] * bd;
     }
     double t = nmf_xrng_uniform (&g->rng) * sum;
     int pick = n - 1;
     for (int i = 0; i < n; i++) {
-      const float *x = g->feat + (size_t) g->idx[i] * D;
-      double bd = INFINITY;
-      for (int c = 0; c < j; c++) {
-        double d = dist2 (x, cent + (size_t) c * D, D);
-        if (d < bd)
-          bd = d;
-      }
+      double bd;
+      nearest (g->feat + (size_t) g->idx[i] * D, cent, j, D, &bd);
       t -= g->wmass[i] * bd;
       if (t <= 0.0 && bd > 0.0) {
         pick = i;

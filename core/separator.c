@@ -125,6 +125,27 @@ make_bands (int bins, int per_octave, int *band_of)
   return n;
 }
 
+/* bins values -> model_bins values: each band the sum of its bins */
+static void
+pool_to_bands (const nmf_separator * sep, const float *bins, float *bands)
+{
+  memset (bands, 0, sizeof (float) * sep->model_bins);
+  for (int f = 0; f < sep->bins; f++)
+    bands[sep->band_of[f]] += bins[f];
+}
+
+/* model_bins values -> bins values: each bin its band's value, or with
+ * `spread` that value shared evenly among the band's bins */
+static void
+spread_to_bins (const nmf_separator * sep, const float *bands, float *bins,
+    int spread)
+{
+  for (int f = 0; f < sep->bins; f++) {
+    int b = sep->band_of[f];
+    bins[f] = spread ? bands[b] * sep->band_scale[b] : bands[b];
+  }
+}
+
 int
 nmf_separator_check_config (const nmf_separator_config * c,
     const char **message)
@@ -284,8 +305,7 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
         return NMF_ERR_NO_MEMORY;
       }
       for (int k = 0; k < ks; k++)
-        for (size_t f = 0; f < F; f++)
-          pooled[(size_t) k * MB + sep->band_of[f]] += dict[k * F + f];
+        pool_to_bands (sep, dict + (size_t) k * F, pooled + (size_t) k * MB);
       dict = pooled;
     }
     ret = nmf_online_kl_set_templates (sep->model, first, ks, dict, 1);
@@ -493,19 +513,16 @@ group_models (nmf_separator * sep)
     double total = 0.0;
     for (int k = 0; k < K; k++)
       total += sep->mass[k];
-    if (total > 0.0 && sep->band_of) {
-      /* the grouping's features read templates on the bin axis: each
-       * band's value spread evenly over its bins */
-      const int FB = sep->bins;
-      for (int k = 0; k < K; k++)
-        for (int f = 0; f < FB; f++) {
-          int b = sep->band_of[f];
-          sep->bin_templates[(size_t) k * FB + f] =
-              W[(size_t) k * F + b] * sep->band_scale[b];
-        }
-      nmf_grouping_update (sep->grouping, sep->bin_templates, sep->mass);
-    } else if (total > 0.0)
+    if (total > 0.0) {
+      if (sep->band_of) {
+        /* the grouping's features read templates on the bin axis */
+        for (int k = 0; k < K; k++)
+          spread_to_bins (sep, W + (size_t) k * F,
+              sep->bin_templates + (size_t) k * sep->bins, 1);
+        W = sep->bin_templates;
+      }
       nmf_grouping_update (sep->grouping, W, sep->mass);
+    }
   }
   nmf_grouping_step (sep->grouping);
 
@@ -578,9 +595,7 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   const float *v = sep->magnitude;
   float *model_masks = sep->masks;
   if (sep->band_of) {
-    memset (sep->band_magnitude, 0, sizeof (float) * MB);
-    for (int f = 0; f < F; f++)
-      sep->band_magnitude[sep->band_of[f]] += sep->magnitude[f];
+    pool_to_bands (sep, sep->magnitude, sep->band_magnitude);
     v = sep->band_magnitude;
     model_masks = sep->band_masks;
   }
@@ -610,9 +625,8 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   }
   if (sep->band_of)
     for (int s = 0; s < S; s++)
-      for (int f = 0; f < F; f++)
-        sep->masks[(size_t) s * F + f] =
-            sep->band_masks[(size_t) s * MB + sep->band_of[f]];
+      spread_to_bins (sep, sep->band_masks + (size_t) s * MB,
+          sep->masks + (size_t) s * F, 0);
 
   if (sep->observer && emit_mask)
     notify_observer (sep);

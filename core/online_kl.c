@@ -625,13 +625,6 @@ activations_of (nmf_online_kl * kl, const float *W, const float *colsum,
   memcpy (h, hp, sizeof (float) * K);
 }
 
-static void
-update_activations_fused (nmf_online_kl * kl, const float *v, float *h,
-    int iterations, double mass)
-{
-  activations_of (kl, kl->W, kl->colsum, v, h, iterations, mass);
-}
-
 double
 nmf_kl_divergence (const float *W, int bins, int components, const float *v,
     const float *h)
@@ -683,7 +676,7 @@ nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h)
       h[k] = uniform;
     }
   }
-  update_activations_fused (kl, v, h, kl->iterations, mass);
+  activations_of (kl, kl->W, kl->colsum, v, h, kl->iterations, mass);
   memcpy (kl->h_prev, h, sizeof (float) * K);
   kl->have_prev = 1;
 }
@@ -757,14 +750,6 @@ contribution_of (nmf_online_kl * kl, const float *W, const float *v,
   }
 }
 
-/* with the W in force now */
-static void
-add_frame_contribution (nmf_online_kl * kl, const float *v, const float *h,
-    float *slot)
-{
-  contribution_of (kl, kl->W, v, h, slot);
-}
-
 /* W = (A + partial block) / (1 (B + partial)^T); a component with no mass
  * in the window, or held fixed, keeps its template */
 static void
@@ -810,9 +795,9 @@ refresh_window (nmf_online_kl * kl)
     const float *v = kl->ring_v + (size_t) F * s;
     float *h = kl->ring_h + (size_t) K * s;
     float *bh = kl->block_h + (size_t) K * (s / M);
-    update_activations_fused (kl, v, h, REFRESH_ITERATIONS,
+    activations_of (kl, kl->W, kl->colsum, v, h, REFRESH_ITERATIONS,
         frame_mass (v, F));
-    add_frame_contribution (kl, v, h, kl->block_contrib + fk * (s / M));
+    contribution_of (kl, kl->W, v, h, kl->block_contrib + fk * (s / M));
     for (int k = 0; k < K; k++)
       bh[k] += h[k];
   }
@@ -996,7 +981,7 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
 
   /* the frame entering: W * ((v / Wh) h^T); silence contributes nothing */
   if (!silent) {
-    add_frame_contribution (kl, v, h, block);
+    contribution_of (kl, kl->W, v, h, block);
     for (int k = 0; k < K; k++)
       block_h[k] += h[k];
     memcpy (kl->ring_v + (size_t) F * pos, v, sizeof (float) * F);

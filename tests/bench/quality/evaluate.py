@@ -321,6 +321,8 @@ def learn_dictionaries(d, n_src, build_dir, spec, outdir, fft_size, hop_size):
         if r.returncode != 0:
             raise RuntimeError("%s: %s" % (" ".join(cmd), r.stdout.strip()))
         paths.append("%d=%s" % (k, out))
+    if not paths:
+        raise RuntimeError("learn=%s names no source of this mixture" % spec)
     return ",".join(paths), time.time() - t0
 
 
@@ -343,11 +345,6 @@ def run_label(res, d, name, label, props, a, sr, mix, refs):
                                                 sizes.get("hop-size", HOP))
         except (RuntimeError, ValueError) as e:
             res["methods"][method] = dict(error="learning failed: %s" % e)
-            if not keep:
-                shutil.rmtree(outdir, ignore_errors=True)
-            return
-        if not value:
-            res["methods"][method] = dict(error="%s names no source of this mixture" % learn[-1])
             if not keep:
                 shutil.rmtree(outdir, ignore_errors=True)
             return

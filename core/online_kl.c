@@ -71,7 +71,8 @@
 #define CHALLENGE_MARGIN 0.45
 #endif
 
-/* Lanes of the K-major copy of W: rows padded to a multiple of this. */
+/* Lanes of the fused kernel's vectors: bins 8 at a time, activation
+ * buffers padded to a multiple of this. */
 #define LANES 8
 typedef float vf8 __attribute__ ((vector_size (LANES * sizeof (float))));
 
@@ -147,13 +148,6 @@ normalise_columns (float *W, float *colsum, int bins, int components)
   }
 }
 
-/* The K-major copy of W used by the per-frame kernels. */
-static void
-transpose_templates (nmf_online_kl * kl)
-{
-  (void) kl;                    /* the kernels read W as it is */
-}
-
 /* Free templates of W drawn from *state: positive, away from zero,
  * different per component; templates held fixed are left as they are (the
  * random draws are made all the same, so the free templates do not depend
@@ -179,7 +173,6 @@ init_templates (nmf_online_kl * kl)
   uint64_t state = kl->seed;
 
   draw_templates (kl, kl->W, kl->colsum, &state);
-  transpose_templates (kl);
   kl->cold = kl->n_fixed < kl->components;
 }
 
@@ -208,7 +201,6 @@ static void
 seed_from_first_frame (nmf_online_kl * kl, const float *v, double mass)
 {
   seed_first_free (kl, kl->W, kl->colsum, v, mass);
-  transpose_templates (kl);
   kl->cold = 0;
 }
 
@@ -522,7 +514,6 @@ nmf_online_kl_set_templates (nmf_online_kl * kl, int first, int count,
     kl->fixed[k] = fixed != 0;
   }
   normalise_columns (kl->W, kl->colsum, F, kl->components);
-  transpose_templates (kl);
   if (kl->n_fixed == kl->components)
     kl->cold = 0;
   return NMF_OK;
@@ -775,7 +766,6 @@ update_templates (nmf_online_kl * kl)
       w[f] = (float) ((a[f] + (p ? p[f] : 0.0f)) * inv);
   }
   normalise_columns (kl->W, kl->colsum, F, K);
-  transpose_templates (kl);
 }
 
 /* One batch majorize-minimize step over the whole window (see
@@ -935,7 +925,6 @@ challenge (nmf_online_kl * kl)
     memcpy (kl->W + (size_t) k * F, kl->ch_W + (size_t) kl->ch_perm[k] * F,
         sizeof (float) * F);
   normalise_columns (kl->W, kl->colsum, F, K);
-  transpose_templates (kl);
 
   /* the window's activations and statistics, rebuilt for the new model */
   for (int s = 0; s < kl->ring_fill; s++) {

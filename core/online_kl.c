@@ -555,6 +555,12 @@ frame_mass (const float *v, int bins)
   return mass;
 }
 
+int
+nmf_online_kl_is_silence (const float *v, int bins)
+{
+  return !(frame_mass (v, bins) > SILENCE_MASS);
+}
+
 /* ratio = v / max(W h, floor); returns nothing, fills wh and ratio */
 static void
 model_ratio (const float *W, int bins, int components, const float *v,

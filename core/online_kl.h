@@ -27,6 +27,10 @@ extern "C" {
 
 typedef struct nmf_online_kl nmf_online_kl;
 
+/* 1 when frame v (bins magnitudes) is digital silence: the frames that
+ * leave the model as it was. */
+int nmf_online_kl_is_silence (const float *v, int bins);
+
 int nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
     int window_frames, int iterations, uint64_t seed);
 void nmf_online_kl_destroy (nmf_online_kl ** kl);

@@ -50,6 +50,7 @@ struct nmf_separator
 
   uint64_t frames;              /* frames analysed since reset */
   uint64_t total_frames;        /* frames analysed since create */
+  uint64_t sounding_frames;     /* of these, frames that were not silence */
   uint64_t samples_in;
   uint64_t samples_out;
   uint64_t masks_out;
@@ -485,17 +486,19 @@ nmf_separator_drain_masks (const nmf_separator * sep)
       - sep->masks_out);
 }
 
-/* Components > sources: regroup every regroup_interval frames (from the
- * templates and activation mass in force), advance the mask ramps, and sum
- * the component models into per-source models through the membership
- * matrix. */
+/* Components > sources: regroup every regroup_interval frames of sound
+ * (from the templates and activation mass in force), advance the mask
+ * ramps, and sum the component models into per-source models through the
+ * membership matrix.  Silence, as it leaves the model as it was, leaves the
+ * grouping as it was too: what follows is grouped as if it had not been. */
 static void
-group_models (nmf_separator * sep)
+group_models (nmf_separator * sep, const float *v)
 {
   const nmf_separator_config *c = &sep->cfg;
   const int K = sep->rank, S = c->sources, F = sep->model_bins;
+  const int sounding = !nmf_online_kl_is_silence (v, F);
 
-  if ((sep->total_frames + 1) % (uint64_t) c->regroup_interval == 0) {
+  if (sounding && ++sep->sounding_frames % (uint64_t) c->regroup_interval == 0) {
     const float *W;
     if (sep->model) {
       W = nmf_online_kl_templates (sep->model);
@@ -524,7 +527,8 @@ group_models (nmf_separator * sep)
       nmf_grouping_update (sep->grouping, W, sep->mass);
     }
   }
-  nmf_grouping_step (sep->grouping);
+  if (sounding)
+    nmf_grouping_step (sep->grouping);
 
   const float *G = nmf_grouping_membership (sep->grouping);
   if (sep->model) {
@@ -607,7 +611,7 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
     if (!sep->grouping)
       nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
     else
-      group_models (sep);
+      group_models (sep, v);
     nmf_online_kl_learn (sep->model, v, sep->activations);
   } else {
     /* a frame the model cannot take (magnitudes overflowing to Inf) comes
@@ -616,7 +620,7 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   }
   if (sep->grouping) {
     if (!sep->model)
-      group_models (sep);
+      group_models (sep, v);
     nmf_masks_compute (sep->source_models, MB, S, NULL, S,
         c->mask_exponent, model_masks, sep->mask_scratch);
   } else {

@@ -270,7 +270,7 @@ test_silence_and_non_finite (void)
   CHECK (max_err < 1e-5, "sources add to the cleaned input within %g",
       max_err);
   const float *W = nmf_separator_templates (sep);
-  for (int i = 0; i < nmf_separator_bins (sep) * 2; i++)
+  for (int i = 0; i < nmf_separator_model_bins (sep) * 2; i++)
     CHECK (isfinite (W[i]) && W[i] > 0.0f, "template %d = %g", i, W[i]);
   free_collected (&col, 2);
   nmf_separator_destroy (&sep);
@@ -471,6 +471,57 @@ test_bands (void)
   free (x);
 }
 
+/* Digital silence leaves the state as it was: a stream that starts with
+ * a long silence (a whole number of hops) separates what follows exactly as
+ * a stream without it - the model, and with components > sources the
+ * grouping (its regrouping rhythm and mask ramps count frames of sound). */
+static void
+test_silence_leaves_state (void)
+{
+  const size_t n = 44100 * 6, quiet = 512 * 700;
+  float *x = make_signal (n, 1, 77);
+  float *y = calloc (quiet + n, sizeof (float));
+  memcpy (y + quiet, x, n * sizeof (float));
+  const int configs[][3] = {
+    /* algorithm, components, bands_per_octave */
+    {NMF_ALGORITHM_KL, 2, 0},
+    {NMF_ALGORITHM_KL, 8, 0},
+    {NMF_ALGORITHM_KL, 16, 24},
+  };
+  for (size_t c = 0; c < sizeof (configs) / sizeof (configs[0]); c++) {
+    nmf_separator_config cfg;
+    nmf_separator *a, *b;
+    collected ca, cb;
+    nmf_separator_config_init (&cfg);
+    cfg.algorithm = configs[c][0];
+    cfg.components = configs[c][1];
+    cfg.bands_per_octave = configs[c][2];
+    cfg.window_frames = 100;
+    CHECK_OK (nmf_separator_create (&a, &cfg));
+    CHECK_OK (nmf_separator_create (&b, &cfg));
+    run_stream (a, &cfg, x, n, 1, 0, &ca);
+    run_stream (b, &cfg, y, quiet + n, 1, 0, &cb);
+    double worst = 0.0;
+    for (int s = 0; s < 2; s++)
+      for (size_t i = 0; i < n; i++) {
+        double d = fabs (ca.audio[s][i] - cb.audio[s][quiet + i]);
+        worst = d > worst ? d : worst;
+      }
+    for (size_t i = 0; i + 2048 < quiet; i++)
+      CHECK (cb.audio[0][i] == 0.0f && cb.audio[1][i] == 0.0f,
+          "config %zu: output in the silence at %zu", c, i);
+    printf ("silence first, config %zu: max |difference| %.3g\n", c, worst);
+    CHECK (worst < 1e-6, "config %zu: %zu samples of silence changed what "
+        "follows by up to %g", c, quiet, worst);
+    free_collected (&ca, 2);
+    free_collected (&cb, 2);
+    nmf_separator_destroy (&a);
+    nmf_separator_destroy (&b);
+  }
+  free (x);
+  free (y);
+}
+
 int
 main (void)
 {
@@ -480,5 +531,6 @@ main (void)
   test_silence_and_non_finite ();
   test_config_errors ();
   test_bands ();
+  test_silence_leaves_state ();
   CHECK_DONE ();
 }

@@ -258,10 +258,11 @@ GST_START_TEST (test_allocation_failure_is_an_error)
   GstMessage *msg;
   GError *err = NULL;
 
-  /* a window of 100000 frames of 16385 bins for 16 components needs about
-   * 100 GB: the core's allocation fails and the element must say so */
+  /* a window of 100000 frames of 16385 bins (bands-per-octave 0: every
+   * bin) for 16 components needs about 100 GB: the core's allocation fails
+   * and the element must say so */
   g_object_set (el, "fft-size", 32768, "hop-size", 16384, "window-frames",
-      100000, "n-sources", 16, NULL);
+      100000, "n-sources", 16, "bands-per-octave", 0, NULL);
   gst_element_set_bus (el, bus);
   h = gst_harness_new_with_element (el, "sink", "src_0");
   gst_harness_set_src_caps_str (h, CAPS);

@@ -114,6 +114,13 @@ INSTRUMENTS = {
     "trumpet":  dict(program=56, lo=55, hi=79, durs=[0.5, 0.5, 1, 1, 1.5, 2], style="detached"),
     "clarinet": dict(program=71, lo=50, hi=82, durs=[0.5, 1, 1, 1.5, 2], style="legato"),
     "flute":    dict(program=73, lo=60, hi=93, durs=[0.25, 0.5, 0.5, 1, 1, 1.5, 2], style="legato"),
+    # only in the held-out set
+    "vibraphone": dict(program=11, lo=53, hi=89, durs=[0.5, 0.5, 1, 1, 1.5], style="mallet"),
+    "guitar":   dict(program=24, lo=40, hi=76, durs=[0.5, 0.5, 1, 1, 1.5, 2], style="mallet"),
+    "trombone": dict(program=57, lo=40, hi=72, durs=[0.5, 1, 1, 1.5, 2], style="detached"),
+    "alto_sax": dict(program=65, lo=49, hi=81, durs=[0.5, 0.5, 1, 1, 1.5, 2], style="legato"),
+    "oboe":     dict(program=68, lo=58, hi=91, durs=[0.5, 1, 1, 1.5, 2], style="legato"),
+    "bassoon":  dict(program=70, lo=34, hi=72, durs=[0.5, 1, 1, 1.5, 2], style="detached"),
 }
 
 
@@ -252,6 +259,28 @@ TEXTS = {
              "de couleur, de sexe, de langue, de religion, d'opinion politique ou "
              "de toute autre opinion, d'origine nationale ou sociale, de fortune, "
              "de naissance ou de toute autre situation."),
+    # UDHR articles 1-4 (held-out set)
+    "es_a": ("Todos los seres humanos nacen libres e iguales en dignidad y "
+             "derechos y, dotados como están de razón y conciencia, deben "
+             "comportarse fraternalmente los unos con los otros. Toda persona "
+             "tiene todos los derechos y libertades proclamados en esta "
+             "Declaración, sin distinción alguna de raza, color, sexo, idioma, "
+             "religión, opinión política o de cualquier otra índole, origen "
+             "nacional o social, posición económica, nacimiento o cualquier otra "
+             "condición. Todo individuo tiene derecho a la vida, a la libertad y a "
+             "la seguridad de su persona. Nadie estará sometido a esclavitud ni a "
+             "servidumbre; la esclavitud y la trata de esclavos están prohibidas "
+             "en todas sus formas."),
+    "it_a": ("Tutti gli esseri umani nascono liberi ed eguali in dignità e "
+             "diritti. Essi sono dotati di ragione e di coscienza e devono agire "
+             "gli uni verso gli altri in spirito di fratellanza. Ad ogni individuo "
+             "spettano tutti i diritti e tutte le libertà enunciate nella presente "
+             "Dichiarazione, senza distinzione alcuna, per ragioni di razza, di "
+             "colore, di sesso, di lingua, di religione, di opinione politica o di "
+             "altro genere, di origine nazionale o sociale, di ricchezza, di "
+             "nascita o di altra condizione. Ogni individuo ha diritto alla vita, "
+             "alla libertà ed alla sicurezza della propria persona. Nessun "
+             "individuo potrà essere tenuto in stato di schiavitù o di servitù."),
 }
 
 
@@ -333,6 +362,33 @@ MIXTURES = [
                   ("inst", "violin")]),
 ]
 
+# A second set, for choosing settings on material they were not tuned on:
+# other instruments, voices and pairings, same construction.  Built with
+# make_corpus.py --set heldout (tests/bench/quality/run.sh --set heldout).
+MIXTURES_HELDOUT = [
+    dict(name="h1_guitar_clarinet", key=64, mode="minor", bpm=98, seed=21,
+         sources=[("inst", "guitar"), ("inst", "clarinet")]),
+    dict(name="h2_oboe_cello", key=62, mode="dorian", bpm=88, seed=22,
+         sources=[("inst", "oboe"), ("inst", "cello")]),
+    dict(name="h3_alto_sax_piano_bass", key=58, mode="mixolydian", bpm=108, seed=23,
+         sources=[("inst", "alto_sax"), ("inst", "piano"), ("inst", "bass")]),
+    dict(name="h4_speech_en_gb_guitar", key=67, mode="major", bpm=92, seed=24,
+         sources=[("speech", "en-gb+m3", "en_d", "en_c"), ("inst", "guitar")]),
+    dict(name="h5_speech_en_f_de_m", key=None, mode=None, bpm=None, seed=25,
+         sources=[("speech", "en-us+f2", "en_a", "en_d"),
+                  ("speech", "de+m1", "de_b", "de_a")]),
+    dict(name="h6_speech_es_vibraphone_bassoon", key=60, mode="major", bpm=102, seed=26,
+         sources=[("speech", "es", "es_a", "en_a"), ("inst", "vibraphone"),
+                  ("inst", "bassoon")]),
+    dict(name="h7_trombone_flute", key=65, mode="major", bpm=116, seed=27,
+         sources=[("inst", "trombone"), ("inst", "flute")]),
+    dict(name="h8_speech_it_violin_marimba", key=69, mode="minor", bpm=94, seed=28,
+         sources=[("speech", "it+f4", "it_a", "fr_a"), ("inst", "violin"),
+                  ("inst", "marimba")]),
+]
+
+SETS = {"main": MIXTURES, "heldout": MIXTURES_HELDOUT}
+
 
 def build_mixture(spec, outdir, tmpdir, log):
     d = os.path.join(outdir, spec["name"])
@@ -394,6 +450,9 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("outdir")
     ap.add_argument("--only", help="comma-separated mixture names")
+    ap.add_argument("--set", choices=sorted(SETS), default="main",
+                    help="main: the quality table's corpus; heldout: other "
+                    "instruments, voices and pairings, for checking settings")
     args = ap.parse_args()
     for tool in ("fluidsynth", "espeak-ng"):
         if shutil.which(tool) is None:
@@ -401,16 +460,16 @@ def main():
     if not os.path.exists(SF2):
         sys.exit("make_corpus: %s missing (apt-get install fluid-soundfont-gm)" % SF2)
     os.makedirs(args.outdir, exist_ok=True)
-    specs = MIXTURES
+    specs = SETS[args.set]
     if args.only:
         want = set(args.only.split(","))
-        specs = [m for m in MIXTURES if m["name"] in want]
+        specs = [m for m in specs if m["name"] in want]
     infos = []
     with tempfile.TemporaryDirectory(prefix="gstnmf-corpus-") as tmp:
         for spec in specs:
             infos.append(build_mixture(spec, args.outdir, tmp, print))
     with open(os.path.join(args.outdir, "corpus.json"), "w") as f:
-        json.dump(dict(version=CORPUS_VERSION, sample_rate=SR, seconds=DUR,
+        json.dump(dict(version=CORPUS_VERSION, set=args.set, sample_rate=SR, seconds=DUR,
                        mixtures=[i["name"] for i in infos]), f, indent=1)
 
 

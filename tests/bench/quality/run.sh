@@ -2,10 +2,13 @@
 # Quality benchmark of nmfseparate: builds the corpus (cached) and prints a
 # BSS Eval table against the anchors (mixture, sklearn KL-NMF, ideal ratio mask).
 #
-#   tests/bench/quality/run.sh [CACHE_DIR] [evaluate.py options...]
+#   tests/bench/quality/run.sh [--set main|heldout] [CACHE_DIR] [evaluate.py options...]
 #
-# CACHE_DIR defaults to /tmp/gst-nmf-quality; the corpus is (re)built there when
-# missing or when make_corpus.py's CORPUS_VERSION changed. Options after
+# --set heldout evaluates the held-out set (other instruments, voices and
+# pairings: make_corpus.py) instead of the quality table's corpus.
+# CACHE_DIR defaults to /tmp/gst-nmf-quality (/tmp/gst-nmf-heldout for the
+# held-out set); the corpus is (re)built there when missing or when
+# make_corpus.py's CORPUS_VERSION or the set changed. Options after
 # CACHE_DIR go to evaluate.py, e.g.
 #   run.sh /tmp/gst-nmf-quality --build-dir /tmp/qbuild \
 #          --element-props "components=8 iterations=2" --label k8
@@ -16,7 +19,16 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3          # Debian's interpreter, not a pyenv on PATH
 export PYTHONDONTWRITEBYTECODE=1   # keep the source tree clean
-CACHE=/tmp/gst-nmf-quality
+SET=main
+if [ "${1:-}" = "--set" ]; then
+    SET=${2:?run.sh: --set needs main or heldout}
+    shift 2
+fi
+case "$SET" in
+    main) CACHE=/tmp/gst-nmf-quality ;;
+    heldout) CACHE=/tmp/gst-nmf-heldout ;;
+    *) echo "run.sh: unknown set '$SET' (main or heldout)" >&2; exit 2 ;;
+esac
 case "${1:-}" in
     ""|-*) ;;
     *) CACHE=$1; shift ;;
@@ -35,13 +47,13 @@ nmf_build "$ROOT/build"
     exit 2
 }
 
-want=$("$PY" -c "import sys; sys.path.insert(0, '$HERE'); import make_corpus; print(make_corpus.CORPUS_VERSION)")
-have=$("$PY" -c "import json; print(json.load(open('$CACHE/corpus.json'))['version'])" 2>/dev/null || echo none)
+want=$("$PY" -c "import sys; sys.path.insert(0, '$HERE'); import make_corpus; print(make_corpus.CORPUS_VERSION, '$SET')")
+have=$("$PY" -c "import json; c = json.load(open('$CACHE/corpus.json')); print(c['version'], c.get('set', 'main'))" 2>/dev/null || echo none)
 if [ "$have" != "$want" ]; then
-    echo "Building corpus in $CACHE (version $want, was $have) ..."
+    echo "Building corpus in $CACHE (version and set $want, was $have) ..."
     t0=$(date +%s)
     rm -rf "$CACHE"
-    "$PY" "$HERE/make_corpus.py" "$CACHE"
+    "$PY" "$HERE/make_corpus.py" --set "$SET" "$CACHE"
     echo "Corpus built in $(( $(date +%s) - t0 )) s."
 else
     echo "Using cached corpus $CACHE (version $have)."
@@ -49,7 +61,7 @@ fi
 echo
 
 echo "Reproduce with:"
-printf '  %s %s' "$HERE/run.sh" "$CACHE"
+printf '  %s --set %s %s' "$HERE/run.sh" "$SET" "$CACHE"
 for a in "$@"; do printf " '%s'" "$a"; done
 printf '\n  (evaluation alone: %s %s %s' "$PY" "$HERE/evaluate.py" "$CACHE"
 for a in "$@"; do printf " '%s'" "$a"; done

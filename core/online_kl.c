@@ -678,6 +678,26 @@ nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h)
   kl->have_prev = 1;
 }
 
+void
+nmf_online_kl_refit (nmf_online_kl * kl, const float *v, float *h,
+    int iterations)
+{
+  const int K = kl->components;
+  double mass = frame_mass (v, kl->bins), hm = 0.0;
+  if (!(mass > SILENCE_MASS)) {
+    for (int k = 0; k < K; k++)
+      h[k] = MODEL_FLOOR;
+    return;
+  }
+  for (int k = 0; k < K; k++)
+    hm += h[k];
+  for (int k = 0; k < K; k++)
+    h[k] = hm > 0.0 ? (float) ((1.0 - WARM_START_UNIFORM_SHARE) * h[k]
+        * (mass / hm) + WARM_START_UNIFORM_SHARE * mass / K)
+        : (float) (mass / K);
+  activations_of (kl, kl->W, kl->colsum, v, h, iterations, mass);
+}
+
 /* The block being filled holds frames when ring_pos is inside it. */
 static int
 partial_block (const nmf_online_kl * kl)

@@ -31,6 +31,11 @@ typedef struct nmf_online_kl nmf_online_kl;
  * leave the model as it was. */
 int nmf_online_kl_is_silence (const float *v, int bins);
 
+/* Re-fit frame v's activations h (in: a start, e.g. those it had when it
+ * entered; out: the fit) with the templates in force now. */
+void nmf_online_kl_refit (nmf_online_kl * kl, const float *v, float *h,
+    int iterations);
+
 int nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
     int window_frames, int iterations, uint64_t seed);
 void nmf_online_kl_destroy (nmf_online_kl ** kl);

@@ -51,6 +51,14 @@ struct nmf_separator
   uint64_t frames;              /* frames analysed since reset */
   uint64_t total_frames;        /* frames analysed since create */
   uint64_t sounding_frames;     /* of these, frames that were not silence */
+  /* look-ahead (cfg.lookahead_frames = L > 0): the last L + 1 frames as
+   * they entered - every channel's spectrum, the summed magnitude, the
+   * model's view of it and its activations - so that a frame's masks can
+   * be made L frames later, from the model in force then */
+  float *ahead_spectra;         /* (L + 1) x channels x (2 * bins) */
+  float *ahead_magnitude;       /* (L + 1) x bins */
+  float *ahead_v;               /* (L + 1) x model_bins */
+  float *ahead_h;               /* (L + 1) x rank */
   uint64_t samples_in;
   uint64_t samples_out;
   uint64_t masks_out;
@@ -80,6 +88,7 @@ nmf_separator_config_init (nmf_separator_config * c)
   c->regroup_interval = NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL;
   c->update_interval = NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL;
   c->bands_per_octave = NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE;
+  c->lookahead_frames = NMF_SEPARATOR_DEFAULT_LOOKAHEAD_FRAMES;
   for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     c->dictionaries[s] = NULL;
     c->dictionary_components[s] = 0;
@@ -206,6 +215,11 @@ nmf_separator_check_config (const nmf_separator_config * c,
     msg = "refresh-interval must be between 1 and 100000";
   else if (c->regroup_interval < 1 || c->regroup_interval > 100000)
     msg = "regroup-interval must be between 1 and 100000";
+  else if (c->lookahead_frames < 0
+      || c->lookahead_frames > NMF_SEPARATOR_MAX_LOOKAHEAD)
+    msg = "lookahead-frames must be between 0 and 100000";
+  else if (c->lookahead_frames > 0 && c->algorithm != NMF_ALGORITHM_KL)
+    msg = "lookahead-frames needs algorithm=kl";
   else if (c->bands_per_octave != 0
       && (c->bands_per_octave < 6 || c->bands_per_octave > 96))
     msg = "bands-per-octave must be 0 or between 6 and 96";
@@ -239,7 +253,8 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
     return NMF_ERR_NO_MEMORY;
   sep->cfg = *cfg;
   sep->bins = cfg->fft_size / 2 + 1;
-  sep->delay = cfg->fft_size - cfg->hop_size;
+  sep->delay = cfg->fft_size - cfg->hop_size
+      + cfg->lookahead_frames * cfg->hop_size;
   C = cfg->channels;
   S = cfg->sources;
   N = cfg->fft_size;
@@ -350,6 +365,18 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
       return NMF_ERR_NO_MEMORY;
     }
   }
+  if (cfg->lookahead_frames > 0) {
+    const size_t slots = (size_t) cfg->lookahead_frames + 1;
+    sep->ahead_spectra = calloc (slots * C * 2 * F, sizeof (float));
+    sep->ahead_magnitude = calloc (slots * F, sizeof (float));
+    sep->ahead_v = calloc (slots * MB, sizeof (float));
+    sep->ahead_h = calloc (slots * R, sizeof (float));
+    if (!sep->ahead_spectra || !sep->ahead_magnitude || !sep->ahead_v
+        || !sep->ahead_h) {
+      nmf_separator_destroy (&sep);
+      return NMF_ERR_NO_MEMORY;
+    }
+  }
   sep->input = calloc (C * N, sizeof (float));
   sep->spectra = calloc (C * 2 * F, sizeof (float));
   sep->magnitude = calloc (F, sizeof (float));
@@ -393,6 +420,10 @@ nmf_separator_destroy (nmf_separator ** sepp)
   free (sep->group_scratch);
   free (sep->input);
   free (sep->spectra);
+  free (sep->ahead_spectra);
+  free (sep->ahead_magnitude);
+  free (sep->ahead_v);
+  free (sep->ahead_h);
   free (sep->magnitude);
   free (sep->activations);
   free (sep->models);
@@ -461,10 +492,22 @@ nmf_separator_pending_audio (const nmf_separator * sep, size_t n_in)
   return (size_t) (audio_complete (sep, frames) - sep->samples_out);
 }
 
+/* Mask frames complete once `frames` frames have been analysed: with
+ * look-ahead, the first L frames complete none. */
+static uint64_t
+masks_complete (const nmf_separator * sep, uint64_t frames)
+{
+  uint64_t L = (uint64_t) sep->cfg.lookahead_frames;
+  return frames > L ? frames - L : 0;
+}
+
 size_t
 nmf_separator_pending_masks (const nmf_separator * sep, size_t n_in)
 {
-  return (size_t) ((sep->fill + (uint64_t) n_in) / sep->cfg.hop_size);
+  uint64_t frames = sep->frames + (sep->fill + (uint64_t) n_in)
+      / sep->cfg.hop_size;
+  return (size_t) (masks_complete (sep, frames)
+      - masks_complete (sep, sep->frames));
 }
 
 static uint64_t
@@ -489,14 +532,15 @@ nmf_separator_drain_masks (const nmf_separator * sep)
 /* Components > sources: regroup every regroup_interval frames of sound
  * (from the templates and activation mass in force), advance the mask
  * ramps, and sum the component models into per-source models through the
- * membership matrix.  Silence, as it leaves the model as it was, leaves the
- * grouping as it was too: what follows is grouped as if it had not been. */
+ * membership matrix.  `learned` is the frame the model learns from now:
+ * silence, as it leaves the model as it was, leaves the grouping as it was
+ * too, so what follows is grouped as if it had not been. */
 static void
-group_models (nmf_separator * sep, const float *v)
+group_models (nmf_separator * sep, const float *learned)
 {
   const nmf_separator_config *c = &sep->cfg;
   const int K = sep->rank, S = c->sources, F = sep->model_bins;
-  const int sounding = !nmf_online_kl_is_silence (v, F);
+  const int sounding = !nmf_online_kl_is_silence (learned, F);
 
   if (sounding && ++sep->sounding_frames % (uint64_t) c->regroup_interval == 0) {
     const float *W;
@@ -573,11 +617,14 @@ notify_observer (nmf_separator * sep)
       sep->masks, sep->energy);
 }
 
-/* Analyse the frame now in sep->input, emit its mask and the hop of audio it
- * completes (samples at or after the stream start, before `audio_limit`). */
+/* Analyse the frame now in sep->input, emit the mask of the frame it
+ * completes - itself, or with look-ahead the frame L before it - if that
+ * frame's index is below `mask_limit`, and the hop of audio it completes
+ * (samples at or after the stream start, before `audio_limit`). */
 static void
 process_frame (nmf_separator * sep, const nmf_separator_output * out,
-    int64_t audio_limit, int emit_mask, size_t * n_audio, size_t * n_masks)
+    int64_t audio_limit, uint64_t mask_limit, size_t * n_audio,
+    size_t * n_masks)
 {
   const nmf_separator_config *c = &sep->cfg;
   const int C = c->channels, S = c->sources, N = c->fft_size, H =
@@ -604,6 +651,42 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
     model_masks = sep->band_masks;
   }
 
+  if (c->lookahead_frames > 0) {
+    /* the frame joins the window now; the masks made now are those of the
+     * frame that entered L frames ago, its activations re-fitted with the
+     * templates in force (before that frame exists, the masks of silence) */
+    const int L = c->lookahead_frames, R = sep->rank;
+    const size_t slot = sep->frames % (uint64_t) (L + 1);
+    const float *learned = sep->ahead_v + slot * MB;
+    float *h = sep->ahead_h + slot * R;
+    nmf_online_kl_activate (sep->model, v, h);
+    nmf_online_kl_learn (sep->model, v, h);
+    memcpy (sep->ahead_spectra + slot * C * 2 * F, sep->spectra,
+        sizeof (float) * C * 2 * F);
+    memcpy (sep->ahead_magnitude + slot * F, sep->magnitude,
+        sizeof (float) * F);
+    memcpy (sep->ahead_v + slot * MB, v, sizeof (float) * MB);
+    if (sep->frames < (uint64_t) L) {
+      memset (sep->spectra, 0, sizeof (float) * C * 2 * F);
+      memset (sep->magnitude, 0, sizeof (float) * F);
+      v = sep->magnitude;       /* silence: no model bins exceed bins */
+      for (int k = 0; k < R; k++)
+        sep->activations[k] = 0.0f;
+    } else {
+      const size_t then = (sep->frames - (uint64_t) L) % (uint64_t) (L + 1);
+      memcpy (sep->spectra, sep->ahead_spectra + then * C * 2 * F,
+          sizeof (float) * C * 2 * F);
+      memcpy (sep->magnitude, sep->ahead_magnitude + then * F,
+          sizeof (float) * F);
+      v = sep->ahead_v + then * MB;
+      memcpy (sep->activations, sep->ahead_h + then * R, sizeof (float) * R);
+      nmf_online_kl_refit (sep->model, v, sep->activations, c->iterations);
+    }
+    if (!sep->grouping)
+      nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
+    else
+      group_models (sep, learned);
+  } else
   /* the mask comes from the model in force when the frame enters; then the
    * frame joins the window */
   if (sep->model) {
@@ -632,6 +715,8 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
       spread_to_bins (sep, sep->band_masks + (size_t) s * MB,
           sep->masks + (size_t) s * F, 0);
 
+  const uint64_t L = (uint64_t) c->lookahead_frames;
+  const int emit_mask = sep->frames >= L && sep->frames - L < mask_limit;
   if (sep->observer && emit_mask)
     notify_observer (sep);
 
@@ -755,7 +840,7 @@ nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
     n_in -= took;
     sep->samples_in += took;
     if (sep->fill == sep->cfg.hop_size)
-      process_frame (sep, out, INT64_MAX, 1, &audio, &masks);
+      process_frame (sep, out, INT64_MAX, UINT64_MAX, &audio, &masks);
   }
   DENORMALS_RESTORE (saved);
 
@@ -782,12 +867,14 @@ nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
   uint64_t need_audio = out && out->audio ? ceil_div (total + sep->delay, H)
       : 0;
   uint64_t need_masks = ceil_div (total, H);
-  uint64_t need = need_audio > need_masks ? need_audio : need_masks;
+  uint64_t need = need_masks + (uint64_t) sep->cfg.lookahead_frames;
+  if (need_audio > need)
+    need = need_audio;
 
   DENORMALS_OFF (saved);
   while (sep->frames < need) {
     take_input (sep, NULL, (size_t) (H - sep->fill));
-    process_frame (sep, out, (int64_t) total, sep->frames < need_masks, &audio, &masks);
+    process_frame (sep, out, (int64_t) total, need_masks, &audio, &masks);
   }
   DENORMALS_RESTORE (saved);
   nmf_separator_reset (sep, 1);

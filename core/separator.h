@@ -12,7 +12,11 @@
  * end of a stream emits the tail, so that exactly as many samples come out
  * as went in.  Mask frame j is the mask of the STFT frame that ends with
  * input samples [j * hop, (j + 1) * hop): it is emitted as soon as that hop
- * is complete.  Causal: no look-ahead beyond the STFT frame.
+ * is complete.  Causal: no look-ahead beyond the STFT frame - unless
+ * lookahead_frames = L > 0 (kl): then frame j's masks are made when frame
+ * j + L has been learned, from the templates in force then (frame j's
+ * activations re-fitted with them), and mask frames and audio come out L
+ * hops later (nmf_separator_delay() includes L * hop_size).
  *
  * Non-finite samples (NaN, +-Inf) are replaced by 0 (silence) before they
  * reach the STFT, in the model and in the output alike, and counted
@@ -63,6 +67,9 @@ typedef struct
                                  * regroupings */
   int update_interval;          /* kl: frames between template updates
                                  * (online_kl.h) */
+  int lookahead_frames;         /* kl: frames a frame's masks wait for the
+                                 * model (0..NMF_SEPARATOR_MAX_LOOKAHEAD);
+                                 * 0: causal */
   int bands_per_octave;         /* 0: the model sees every STFT bin; N > 0:
                                  * it sees a log-frequency axis - bins kept
                                  * where they are already N per octave or
@@ -90,6 +97,8 @@ typedef struct
 #define NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL 16
 #define NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL 1
 #define NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE 0
+#define NMF_SEPARATOR_DEFAULT_LOOKAHEAD_FRAMES 0
+#define NMF_SEPARATOR_MAX_LOOKAHEAD 100000
 
 typedef struct
 {
@@ -134,7 +143,8 @@ void nmf_separator_destroy (nmf_separator ** sep);
 void nmf_separator_reset (nmf_separator * sep, int keep_model);
 
 int nmf_separator_bins (const nmf_separator * sep);
-/* Samples the output runs behind the input: fft_size - hop_size. */
+/* Samples the output runs behind the input: fft_size - hop_size, plus
+ * lookahead_frames * hop_size. */
 int nmf_separator_delay (const nmf_separator * sep);
 
 /* Exactly how many samples (per channel and source) and mask frames the

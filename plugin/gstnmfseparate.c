@@ -35,7 +35,10 @@
  * came in, and the sources add up to the input (the masks sum to one).
  * The element holds up to #GstNmfSeparate:fft-size samples: it reports that
  * as its latency (fft-size - hop-size of STFT delay, plus one hop to
- * complete a frame).
+ * complete a frame).  With #GstNmfSeparate:lookahead-frames = L (kl) a
+ * frame's masks are made L frames later, from the model that has learned
+ * from those frames too, and the latency (audio and mask mode) grows by L
+ * hops: causal (0, the default) for live use, a few seconds for files.
  *
  * ## Mask output (output-mode=mask)
  * Every source pad carries `application/x-nmf-mask, bins=(int)B,
@@ -190,6 +193,7 @@ enum
   PROP_HOP_SIZE,
   PROP_WINDOW_FRAMES,
   PROP_BANDS_PER_OCTAVE,
+  PROP_LOOKAHEAD_FRAMES,
   PROP_ITERATIONS,
   PROP_OUTPUT_MODE,
   PROP_MASK_EXPONENT,
@@ -208,6 +212,7 @@ enum
 #define DEFAULT_HOP_SIZE NMF_SEPARATOR_DEFAULT_HOP_SIZE
 #define DEFAULT_WINDOW_FRAMES NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES
 #define DEFAULT_BANDS_PER_OCTAVE NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE
+#define DEFAULT_LOOKAHEAD_FRAMES NMF_SEPARATOR_DEFAULT_LOOKAHEAD_FRAMES
 #define DEFAULT_ITERATIONS NMF_SEPARATOR_DEFAULT_ITERATIONS
 #define DEFAULT_OUTPUT_MODE GST_NMF_OUTPUT_MODE_AUDIO
 #define DEFAULT_MASK_EXPONENT NMF_SEPARATOR_DEFAULT_MASK_EXPONENT
@@ -344,6 +349,14 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
           "each band's mask applies to all its bins), which makes many "
           "components several times cheaper (kl and volmin)",
           0, 96, DEFAULT_BANDS_PER_OCTAVE, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_LOOKAHEAD_FRAMES,
+      g_param_spec_uint ("lookahead-frames", "Look-ahead",
+          "kl: frames a frame's masks wait for the model, which meanwhile "
+          "learns from the frames that follow; adds that many hops to the "
+          "latency. 0: causal, for live use; a few seconds' worth (e.g. "
+          "516 = 6 s at 44.1 kHz, hop-size 512) separates files better",
+          0, NMF_SEPARATOR_MAX_LOOKAHEAD, DEFAULT_LOOKAHEAD_FRAMES,
+          rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ITERATIONS,
       g_param_spec_uint ("iterations", "Iterations per hop",
           "Multiplicative updates of the new frame's activations per hop",
@@ -638,6 +651,7 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   self->settings.hop_size = DEFAULT_HOP_SIZE;
   self->settings.window_frames = DEFAULT_WINDOW_FRAMES;
   self->settings.bands_per_octave = DEFAULT_BANDS_PER_OCTAVE;
+  self->settings.lookahead_frames = DEFAULT_LOOKAHEAD_FRAMES;
   self->settings.iterations = DEFAULT_ITERATIONS;
   self->settings.output_mode = DEFAULT_OUTPUT_MODE;
   self->settings.mask_exponent = DEFAULT_MASK_EXPONENT;
@@ -730,6 +744,9 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
     case PROP_BANDS_PER_OCTAVE:
       s->bands_per_octave = g_value_get_uint (value);
       break;
+    case PROP_LOOKAHEAD_FRAMES:
+      s->lookahead_frames = g_value_get_uint (value);
+      break;
     case PROP_ITERATIONS:
       s->iterations = g_value_get_uint (value);
       break;
@@ -794,6 +811,9 @@ gst_nmf_separate_get_property (GObject * object, guint prop_id,
       break;
     case PROP_BANDS_PER_OCTAVE:
       g_value_set_uint (value, s->bands_per_octave);
+      break;
+    case PROP_LOOKAHEAD_FRAMES:
+      g_value_set_uint (value, s->lookahead_frames);
       break;
     case PROP_ITERATIONS:
       g_value_set_uint (value, s->iterations);
@@ -921,6 +941,7 @@ settings_to_config (const GstNmfSeparateSettings * s, int channels,
   cfg->hop_size = s->hop_size;
   cfg->window_frames = s->window_frames;
   cfg->bands_per_octave = s->bands_per_octave;
+  cfg->lookahead_frames = (int) s->lookahead_frames;
   cfg->iterations = s->iterations;
   cfg->mask_exponent = s->mask_exponent;
   cfg->seed = s->seed;
@@ -953,10 +974,11 @@ gst_nmf_separate_make_config (GstNmfSeparate * self,
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
       ("Invalid property settings: %s", message),
       ("algorithm=%d n-sources=%u components=%u fft-size=%u hop-size=%u "
-          "window-frames=%u bands-per-octave=%u iterations=%u mask-exponent=%u "
+          "window-frames=%u bands-per-octave=%u lookahead-frames=%u "
+          "iterations=%u mask-exponent=%u "
           "regularization=%g, %d channel(s)", s->algorithm, s->n_sources,
           s->components, s->fft_size, s->hop_size, s->window_frames,
-          s->bands_per_octave, s->iterations, s->mask_exponent, s->regularization, channels));
+          s->bands_per_octave, s->lookahead_frames, s->iterations, s->mask_exponent, s->regularization, channels));
   return FALSE;
 }
 
@@ -968,9 +990,11 @@ gst_nmf_separate_own_latency (GstNmfSeparate * self)
   if (!self->have_info)
     return 0;
   /* audio: fft-size - hop-size of STFT delay plus one hop to fill a frame;
-   * masks: the hop that completes the frame */
+   * masks: the hop that completes the frame; both wait lookahead-frames
+   * hops more for the model */
   samples = self->active.output_mode == GST_NMF_OUTPUT_MODE_AUDIO ?
       self->active.fft_size : self->active.hop_size;
+  samples += self->active.lookahead_frames * self->active.hop_size;
   return gst_util_uint64_scale_int_ceil (samples, GST_SECOND,
       GST_AUDIO_INFO_RATE (&self->info));
 }

@@ -53,6 +53,7 @@ typedef struct
   guint hop_size;
   guint window_frames;
   guint bands_per_octave;       /* 0: every bin */
+  guint lookahead_frames;       /* 0: causal */
   guint iterations;
   GstNmfOutputMode output_mode;
   guint mask_exponent;

@@ -628,7 +628,8 @@ GST_END_TEST;
 /* 3. Latency */
 
 static void
-check_latency (guint fft, guint hop, gint rate, const gchar * mode)
+check_latency (guint fft, guint hop, gint rate, const gchar * mode,
+    guint ahead)
 {
   Fix f;
   GstElement *el = make_sep ();
@@ -639,7 +640,8 @@ check_latency (guint fft, guint hop, gint rate, const gchar * mode)
   gboolean live;
   GstClockTime min, max;
 
-  g_object_set (el, "fft-size", fft, "hop-size", hop, NULL);
+  g_object_set (el, "fft-size", fft, "hop-size", hop, "lookahead-frames",
+      ahead, NULL);
   gst_util_set_object_arg (G_OBJECT (el), "output-mode", mode);
   fix_attach (&f, el, 2);
   gst_harness_set_upstream_latency (f.h[0], upstream);
@@ -648,8 +650,8 @@ check_latency (guint fft, guint hop, gint rate, const gchar * mode)
   gst_harness_set_src_caps_str (f.h[0], caps);
   g_free (caps);
 
-  own = gst_util_uint64_scale_int_ceil (strcmp (mode, "mask") ? fft : hop,
-      GST_SECOND, rate);
+  own = gst_util_uint64_scale_int_ceil ((strcmp (mode, "mask") ? fft : hop)
+      + ahead * hop, GST_SECOND, rate);
   want = upstream + own;
   for (guint i = 0; i < 2; i++) {
     GstClockTime got = gst_harness_query_latency (f.h[i]);
@@ -668,12 +670,15 @@ check_latency (guint fft, guint hop, gint rate, const gchar * mode)
 
 GST_START_TEST (test_latency)
 {
-  check_latency (2048, 512, 44100, "audio");
-  check_latency (1024, 256, 48000, "audio");
-  check_latency (2048, 512, 44100, "mask");
-  check_latency (1024, 256, 48000, "mask");
-  check_latency (1000, 441, 44100, "audio");    /* not a whole ns: ceil */
-  check_latency (1000, 441, 44100, "mask");
+  check_latency (2048, 512, 44100, "audio", 0);
+  check_latency (1024, 256, 48000, "audio", 0);
+  check_latency (2048, 512, 44100, "mask", 0);
+  check_latency (1024, 256, 48000, "mask", 0);
+  check_latency (1000, 441, 44100, "audio", 0); /* not a whole ns: ceil */
+  check_latency (1000, 441, 44100, "mask", 0);
+  /* look-ahead: that many hops more */
+  check_latency (2048, 512, 44100, "audio", 516);
+  check_latency (1000, 441, 44100, "mask", 7);
 }
 
 GST_END_TEST;
@@ -1538,6 +1543,22 @@ GST_START_TEST (test_sum_bands)
 
 GST_END_TEST;
 
+/* With look-ahead (longer than the stream, too): exactly as many samples
+ * out as in, with their timestamps, adding up to the input. */
+GST_START_TEST (test_sum_lookahead)
+{
+  const guint ahead[] = { 43, 516 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (ahead); k++) {
+    GstElement *el = make_sep ();
+    g_object_set (el, "lookahead-frames", ahead[k], "components", 8,
+        "bands-per-octave", 24, NULL);
+    check_sum_element (el, 2, 2, RATE * 2 + 333, 0, NULL, FALSE);
+  }
+}
+
+GST_END_TEST;
+
 /* More than two channels, unpositioned (channel-mask=0): the output caps
  * are exactly the input's. */
 GST_START_TEST (test_sum_multichannel)
@@ -1868,6 +1889,7 @@ nmfseparate_suite (void)
   tcase_add_test (tc, test_sum_other_configs);
   tcase_add_test (tc, test_sum_multichannel);
   tcase_add_test (tc, test_sum_bands);
+  tcase_add_test (tc, test_sum_lookahead);
 
   tc = tcase_create ("flush_discont");
   suite_add_tcase (s, tc);

@@ -131,10 +131,12 @@ test_one_source_is_identity (void)
 static void
 test_sources_sum_to_input (void)
 {
-  const int configs[][4] = {
-    /* channels, sources, fft, hop */
-    {1, 2, 2048, 512}, {2, 3, 1024, 256}, {1, 2, 512, 200}, {8, 2, 256, 64},
-    {1, 16, 2048, 1024},
+  const int configs[][6] = {
+    /* channels, sources, fft, hop, components, lookahead frames */
+    {1, 2, 2048, 512, 2, 0}, {2, 3, 1024, 256, 3, 0}, {1, 2, 512, 200, 2, 0},
+    {8, 2, 256, 64, 2, 0}, {1, 16, 2048, 1024, 16, 0},
+    {1, 2, 2048, 512, 2, 37}, {2, 3, 1024, 256, 8, 5}, {1, 2, 512, 200, 2, 1},
+    {1, 2, 2048, 512, 2, 200},  /* look-ahead longer than the stream */
   };
   for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++) {
     nmf_separator_config cfg;
@@ -144,12 +146,17 @@ test_sources_sum_to_input (void)
 
     nmf_separator_config_init (&cfg);
     cfg.channels = configs[c][0];
-    cfg.sources = cfg.components = configs[c][1];
+    cfg.sources = configs[c][1];
     cfg.fft_size = configs[c][2];
     cfg.hop_size = configs[c][3];
+    cfg.components = configs[c][4];
+    cfg.lookahead_frames = configs[c][5];
     cfg.window_frames = 40;
     float *x = make_signal (n, cfg.channels, 11 + c);
     CHECK_OK (nmf_separator_create (&sep, &cfg));
+    CHECK (nmf_separator_delay (sep) == cfg.fft_size - cfg.hop_size
+        + cfg.lookahead_frames * cfg.hop_size, "config %zu: delay %d", c,
+        nmf_separator_delay (sep));
     run_stream (sep, &cfg, x, n, 1, 0, &col);
     CHECK (col.n_audio == n, "config %zu: %zu samples out for %zu in", c,
         col.n_audio, n);
@@ -180,14 +187,17 @@ test_masks (void)
   collected col;
   const size_t n = 44100 * 3 + 17;
 
+  for (int ahead = 0; ahead <= 40; ahead += 40) {
   nmf_separator_config_init (&cfg);
   cfg.sources = cfg.components = 3;
+  cfg.lookahead_frames = ahead;
   float *x = make_signal (n, 1, 2);
   CHECK_OK (nmf_separator_create (&sep, &cfg));
   int F = nmf_separator_bins (sep);
   run_stream (sep, &cfg, x, n, 0, 1, &col);
   size_t expect = (n + cfg.hop_size - 1) / cfg.hop_size;
-  CHECK (col.n_masks == expect, "%zu masks for %zu hops", col.n_masks, expect);
+  CHECK (col.n_masks == expect, "look-ahead %d: %zu masks for %zu hops",
+      ahead, col.n_masks, expect);
   double worst = 0.0;
   for (size_t j = 0; j < col.n_masks; j++)
     for (int f = 0; f < F; f++) {
@@ -203,6 +213,7 @@ test_masks (void)
   free_collected (&col, 3);
   nmf_separator_destroy (&sep);
   free (x);
+  }
 
   /* the mask function alone, on tiny, huge and zero model values */
   const int bins = 64, K = 4;
@@ -303,7 +314,14 @@ test_config_errors (void)
     }
   /* volmin's rank is bounded by what the model sees: 15 bands here */
   nmf_separator_config_init (&cfg);
+  cfg.lookahead_frames = -1;
+  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+      && strstr (msg, "lookahead-frames"), "lookahead-frames -1 accepted");
+  cfg.lookahead_frames = 10;
   cfg.algorithm = NMF_ALGORITHM_VOLMIN;
+  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+      && strstr (msg, "lookahead-frames"), "volmin with look-ahead accepted");
+  cfg.lookahead_frames = 0;
   cfg.fft_size = 32;
   cfg.hop_size = 8;
   cfg.bands_per_octave = 6;
@@ -445,12 +463,16 @@ test_bands (void)
     b[i] = (float) (0.2 * v * (((i / 47000) % 2) == 1));
     x[i] = a[i] + b[i];
   }
-  for (int bands = 0; bands <= 24; bands += 24) {
+  /* runs: bands per octave, look-ahead frames */
+  const int runs[][2] = { {0, 0}, {24, 0}, {24, 86} };
+  for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+    const int bands = runs[r][0];
     nmf_separator_config cfg;
     nmf_separator *sep;
     collected col;
     nmf_separator_config_init (&cfg);
     cfg.bands_per_octave = bands;
+    cfg.lookahead_frames = runs[r][1];
     CHECK_OK (nmf_separator_create (&sep, &cfg));
     run_stream (sep, &cfg, x, n, 1, 0, &col);
     const size_t h = n / 2;
@@ -459,8 +481,9 @@ test_bands (void)
     double s01 = nmf_si_sdr (a + h, 1, col.audio[1] + h, 1, n - h);
     double s10 = nmf_si_sdr (b + h, 1, col.audio[0] + h, 1, n - h);
     double sdr = fmax (fmin (s00, s11), fmin (s01, s10));
-    printf ("two tones, bands-per-octave %d: SI-SDR %.2f dB (second half; "
-        "%.2f %.2f %.2f %.2f)\n", bands, sdr, s00, s11, s01, s10);
+    printf ("two tones, bands-per-octave %d, look-ahead %d: SI-SDR %.2f dB "
+        "(second half; %.2f %.2f %.2f %.2f)\n", bands, runs[r][1], sdr, s00,
+        s11, s01, s10);
     CHECK (sdr > 12.0, "bands-per-octave %d: two tones not separated: %.2f "
         "dB", bands, sdr);
     free_collected (&col, 2);

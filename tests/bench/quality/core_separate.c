@@ -52,6 +52,7 @@ main (int argc, char **argv)
     ARG ("--hop-size", hop_size);
     ARG ("--update-interval", update_interval);
     ARG ("--bands-per-octave", bands_per_octave);
+    ARG ("--lookahead-frames", lookahead_frames);
     if (!strcmp (a, "--seed") && i + 1 < argc) {
       cfg.seed = strtoull (argv[++i], NULL, 10);
       continue;

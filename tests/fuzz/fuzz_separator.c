@@ -56,13 +56,19 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   cfg.mask_exponent = 1 + take (&data, &size) % 2;
   cfg.refresh_interval = 1 + take (&data, &size) % 8;
   int audio_on = take (&data, &size) % 4 != 0;
+  /* look-ahead (kl only; volmin must be refused with it, so try that too) */
+  cfg.lookahead_frames = take (&data, &size) % 16;
+  if (cfg.algorithm != NMF_ALGORITHM_KL && cfg.lookahead_frames > 1)
+    cfg.lookahead_frames = 0;
 
   if (nmf_separator_create (&sep, &cfg) != NMF_OK)
     return 0;                   /* refused: fine, as long as it said so */
   const int F = nmf_separator_bins (sep), C = cfg.channels;
-  const size_t max_frames = MAX_PUSH / cfg.hop_size + 8;
+  const size_t max_frames = MAX_PUSH / cfg.hop_size + 8
+      + (size_t) cfg.lookahead_frames;
   for (int s = 0; s < cfg.sources; s++) {
-    audio[s] = malloc (sizeof (float) * (MAX_PUSH + cfg.fft_size) * C);
+    audio[s] = malloc (sizeof (float) * (MAX_PUSH + cfg.fft_size
+            + (size_t) cfg.lookahead_frames * cfg.hop_size) * C);
     masks[s] = malloc (sizeof (float) * max_frames * F);
   }
   nmf_separator_output out = { audio_on ? audio : NULL, masks };
@@ -98,7 +104,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   size_t want_a = nmf_separator_drain_audio (sep), got_a, got_m;
   if (want_a + total_out != total_in)
     abort ();
-  if (want_a <= MAX_PUSH + (size_t) cfg.fft_size) {
+  if (want_a <= MAX_PUSH + (size_t) cfg.fft_size
+      + (size_t) cfg.lookahead_frames * cfg.hop_size) {
     if (nmf_separator_drain (sep, &out, &got_a, &got_m) != NMF_OK
         || (audio_on && got_a != want_a))
       abort ();

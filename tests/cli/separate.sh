@@ -66,6 +66,14 @@ rc=$(run bar separate --sources 2 --set fft-size=1024 --set hop-size=256 \
 check_outputs "$work/outbar" 2 3 32
 grep -q $'\r\\[#*-*\\] *[0-9]*%' "$work/bar.log" || fail "--progress bar drew no bar"
 
+# 3b. --settings element: the element's causal defaults, not the file
+# settings of run 1 (so the outputs differ)
+rc=$(run elem separate --sources 2 --settings element "$work/mix.wav" "$work/outel")
+[ "$rc" = 0 ] || fail "--settings element: exit $rc: $(cat "$work/elem.log")"
+check_outputs "$work/outel" 2 3 32
+cmp -s "$work/out2/source0.wav" "$work/outel/source0.wav" \
+  && fail "--settings file and element gave the same output"
+
 # 4. a missing input: one line, exit 1, nothing created
 rc=$(run missing separate --sources 2 "$work/no-such.wav" "$work/outm")
 [ "$rc" = 1 ] || fail "missing input: exit $rc, expected 1"
@@ -102,6 +110,7 @@ usage_case --sources x "$in" "$out"
 usage_case "$in" "$out"
 usage_case --sources 2 "$in"
 usage_case --sources 2 "$in" "$out" extra
+usage_case --sources 2 --settings live "$in" "$out"
 usage_case --sources 2 --algorithm nope "$in" "$out"
 usage_case --sources 2 --set no-such-prop=1 "$in" "$out"
 usage_case --sources 2 --set fft-size=abc "$in" "$out"

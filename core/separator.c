@@ -617,6 +617,46 @@ notify_observer (nmf_separator * sep)
       sep->masks, sep->energy);
 }
 
+/* Look-ahead (lookahead_frames = L > 0): frame v (the model's view of the
+ * frame now in sep->spectra / sep->magnitude) joins the window and is kept
+ * in the ring; the frame that entered L frames ago is put in its place -
+ * spectra, magnitude, activations re-fitted with the templates in force -
+ * and its model view returned (before that frame exists, silence).
+ * *learned: the stored copy of v, for the grouping's rhythm. */
+static const float *
+look_ahead (nmf_separator * sep, const float *v, const float **learned)
+{
+  const int L = sep->cfg.lookahead_frames, R = sep->rank;
+  const int C = sep->cfg.channels, F = sep->bins, MB = sep->model_bins;
+  const size_t spec = (size_t) C * 2 * F;
+  const size_t slot = sep->frames % (uint64_t) (L + 1);
+  float *h = sep->ahead_h + slot * R;
+
+  nmf_online_kl_activate (sep->model, v, h);
+  nmf_online_kl_learn (sep->model, v, h);
+  memcpy (sep->ahead_spectra + slot * spec, sep->spectra,
+      sizeof (float) * spec);
+  memcpy (sep->ahead_magnitude + slot * F, sep->magnitude,
+      sizeof (float) * F);
+  memcpy (sep->ahead_v + slot * MB, v, sizeof (float) * MB);
+  *learned = sep->ahead_v + slot * MB;
+  if (sep->frames < (uint64_t) L) {
+    memset (sep->spectra, 0, sizeof (float) * spec);
+    memset (sep->magnitude, 0, sizeof (float) * F);
+    memset (sep->activations, 0, sizeof (float) * R);
+    return sep->magnitude;      /* silence (model_bins <= bins) */
+  }
+  const size_t then = (sep->frames - (uint64_t) L) % (uint64_t) (L + 1);
+  memcpy (sep->spectra, sep->ahead_spectra + then * spec,
+      sizeof (float) * spec);
+  memcpy (sep->magnitude, sep->ahead_magnitude + then * F,
+      sizeof (float) * F);
+  memcpy (sep->activations, sep->ahead_h + then * R, sizeof (float) * R);
+  nmf_online_kl_refit (sep->model, sep->ahead_v + then * MB,
+      sep->activations, sep->cfg.iterations);
+  return sep->ahead_v + then * MB;
+}
+
 /* Analyse the frame now in sep->input, emit the mask of the frame it
  * completes - itself, or with look-ahead the frame L before it - if that
  * frame's index is below `mask_limit`, and the hop of audio it completes
@@ -651,51 +691,21 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
     model_masks = sep->band_masks;
   }
 
-  if (c->lookahead_frames > 0) {
-    /* the frame joins the window now; the masks made now are those of the
-     * frame that entered L frames ago, its activations re-fitted with the
-     * templates in force (before that frame exists, the masks of silence) */
-    const int L = c->lookahead_frames, R = sep->rank;
-    const size_t slot = sep->frames % (uint64_t) (L + 1);
-    const float *learned = sep->ahead_v + slot * MB;
-    float *h = sep->ahead_h + slot * R;
-    nmf_online_kl_activate (sep->model, v, h);
-    nmf_online_kl_learn (sep->model, v, h);
-    memcpy (sep->ahead_spectra + slot * C * 2 * F, sep->spectra,
-        sizeof (float) * C * 2 * F);
-    memcpy (sep->ahead_magnitude + slot * F, sep->magnitude,
-        sizeof (float) * F);
-    memcpy (sep->ahead_v + slot * MB, v, sizeof (float) * MB);
-    if (sep->frames < (uint64_t) L) {
-      memset (sep->spectra, 0, sizeof (float) * C * 2 * F);
-      memset (sep->magnitude, 0, sizeof (float) * F);
-      v = sep->magnitude;       /* silence: no model bins exceed bins */
-      for (int k = 0; k < R; k++)
-        sep->activations[k] = 0.0f;
-    } else {
-      const size_t then = (sep->frames - (uint64_t) L) % (uint64_t) (L + 1);
-      memcpy (sep->spectra, sep->ahead_spectra + then * C * 2 * F,
-          sizeof (float) * C * 2 * F);
-      memcpy (sep->magnitude, sep->ahead_magnitude + then * F,
-          sizeof (float) * F);
-      v = sep->ahead_v + then * MB;
-      memcpy (sep->activations, sep->ahead_h + then * R, sizeof (float) * R);
-      nmf_online_kl_refit (sep->model, v, sep->activations, c->iterations);
-    }
+  if (sep->model) {
+    /* causal: the mask comes from the model in force when the frame
+     * enters, then the frame joins the window; with look-ahead the frame
+     * joins the window first and the mask is that of an earlier frame */
+    const float *learned = v;
+    if (c->lookahead_frames > 0)
+      v = look_ahead (sep, v, &learned);
+    else
+      nmf_online_kl_activate (sep->model, v, sep->activations);
     if (!sep->grouping)
       nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
     else
       group_models (sep, learned);
-  } else
-  /* the mask comes from the model in force when the frame enters; then the
-   * frame joins the window */
-  if (sep->model) {
-    nmf_online_kl_activate (sep->model, v, sep->activations);
-    if (!sep->grouping)
-      nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
-    else
-      group_models (sep, v);
-    nmf_online_kl_learn (sep->model, v, sep->activations);
+    if (c->lookahead_frames == 0)
+      nmf_online_kl_learn (sep->model, v, sep->activations);
   } else {
     /* a frame the model cannot take (magnitudes overflowing to Inf) comes
      * back with zero spectra: an even split for that frame */

@@ -185,6 +185,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
 enum
 {
   PROP_0,
+  PROP_PROFILE,
   PROP_ALGORITHM,
   PROP_REGULARIZATION,
   PROP_N_SOURCES,
@@ -204,6 +205,7 @@ enum
   PROP_DICTIONARIES,
 };
 
+#define DEFAULT_PROFILE GST_NMF_PROFILE_AUTO
 #define DEFAULT_ALGORITHM GST_NMF_ALGORITHM_KL
 #define DEFAULT_REGULARIZATION 0.0
 #define DEFAULT_N_SOURCES 2
@@ -273,6 +275,29 @@ gst_nmf_algorithm_get_type (void)
   return type;
 }
 
+GType
+gst_nmf_profile_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_NMF_PROFILE_AUTO, "file when upstream is not live (the latency "
+          "query says so), live otherwise", "auto"},
+    {GST_NMF_PROFILE_LIVE, "Causal, low latency: the property defaults",
+        "live"},
+    {GST_NMF_PROFILE_FILE, "Best measured quality, 6 s of latency: for "
+          "blind kl, components=16 bands-per-octave=24 iterations=4 "
+          "lookahead-frames=2*window-frames mask-exponent=1 unless set",
+        "file"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstNmfProfile", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 static void gst_nmf_separate_finalize (GObject * object);
 static void gst_nmf_separate_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
@@ -303,6 +328,18 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   gobject_class->set_property = gst_nmf_separate_set_property;
   gobject_class->get_property = gst_nmf_separate_get_property;
 
+  g_object_class_install_property (gobject_class, PROP_PROFILE,
+      g_param_spec_enum ("profile", "Profile",
+          "Defaults for the quality / latency trade-off. live: the property "
+          "defaults below (causal, latency of fft-size samples). file: for "
+          "blind kl (no dictionaries) components=16, bands-per-octave=24, "
+          "iterations=4, lookahead-frames=2 x window-frames (516 = 6 s at "
+          "44.1 kHz), mask-exponent=1 - the best measured blind quality, "
+          "at 6 s of latency. auto: file when upstream answers the latency "
+          "query as not live, live otherwise. A property set explicitly "
+          "always wins over the profile",
+          GST_TYPE_NMF_PROFILE, DEFAULT_PROFILE,
+          rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ALGORITHM,
       g_param_spec_enum ("algorithm", "Algorithm",
           "Factorization kept up to date over the sliding window",
@@ -432,6 +469,7 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_OUTPUT_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_ALGORITHM, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_NMF_PROFILE, 0);
 }
 
 /* Output pads: the source pads, then the viz pad if one was requested.
@@ -643,6 +681,7 @@ gst_nmf_separate_init (GstNmfSeparate * self)
       GST_DEBUG_FUNCPTR (gst_nmf_separate_sink_query));
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 
+  self->settings.profile = DEFAULT_PROFILE;
   self->settings.algorithm = DEFAULT_ALGORITHM;
   self->settings.regularization = DEFAULT_REGULARIZATION;
   self->settings.n_sources = DEFAULT_N_SOURCES;
@@ -716,7 +755,11 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
     return;
 
   GST_OBJECT_LOCK (self);
+  s->explicit_props |= G_GUINT64_CONSTANT (1) << prop_id;
   switch (prop_id) {
+    case PROP_PROFILE:
+      s->profile = g_value_get_enum (value);
+      break;
     case PROP_N_SOURCES:
       s->n_sources = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
@@ -790,6 +833,9 @@ gst_nmf_separate_get_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_N_SOURCES:
       g_value_set_uint (value, s->n_sources);
+      break;
+    case PROP_PROFILE:
+      g_value_set_enum (value, s->profile);
       break;
     case PROP_ALGORITHM:
       g_value_set_enum (value, s->algorithm);
@@ -919,6 +965,58 @@ dictionaries_load (const GstNmfSeparateSettings * s, Dictionaries * d,
   if (!ok)
     dictionaries_clear (d);
   return ok;
+}
+
+/* Whether upstream is live, from the latency query; unknown counts as live,
+ * so that no look-ahead is added where latency may matter. */
+static gboolean
+gst_nmf_separate_upstream_is_live (GstNmfSeparate * self)
+{
+  GstQuery *query = gst_query_new_latency ();
+  gboolean live = TRUE;
+
+  if (gst_pad_peer_query (self->sinkpad, query))
+    gst_query_parse_latency (query, &live, NULL, NULL);
+  else
+    GST_DEBUG_OBJECT (self, "upstream did not answer the latency query");
+  gst_query_unref (query);
+  return live;
+}
+
+/* Whether the file profile's settings apply to these settings: profile
+ * file, or auto with a non-live upstream; and blind kl (the settings were
+ * measured for it; volmin has no look-ahead). */
+static gboolean
+gst_nmf_separate_file_profile (GstNmfSeparate * self,
+    const GstNmfSeparateSettings * s)
+{
+  if (s->algorithm != GST_NMF_ALGORITHM_KL
+      || (s->dictionaries && *s->dictionaries))
+    return FALSE;
+  if (s->profile == GST_NMF_PROFILE_AUTO)
+    return !gst_nmf_separate_upstream_is_live (self);
+  return s->profile == GST_NMF_PROFILE_FILE;
+}
+
+/* With the file profile, the core's file settings replace the property
+ * defaults; a property set explicitly keeps its value. */
+static void
+apply_file_profile (GstNmfSeparateSettings * s)
+{
+  nmf_separator_config files;
+
+  nmf_separator_config_init (&files);
+  files.window_frames = (int) s->window_frames;
+  nmf_separator_config_for_files (&files);
+#define FROM_PROFILE(prop, field) \
+  if (!(s->explicit_props & (G_GUINT64_CONSTANT (1) << (prop)))) \
+    s->field = files.field
+  FROM_PROFILE (PROP_COMPONENTS, components);
+  FROM_PROFILE (PROP_BANDS_PER_OCTAVE, bands_per_octave);
+  FROM_PROFILE (PROP_ITERATIONS, iterations);
+  FROM_PROFILE (PROP_LOOKAHEAD_FRAMES, lookahead_frames);
+  FROM_PROFILE (PROP_MASK_EXPONENT, mask_exponent);
+#undef FROM_PROFILE
 }
 
 static void
@@ -1450,13 +1548,19 @@ gst_nmf_separate_apply_live_settings (GstNmfSeparate * self)
 {
   guint iterations, exponent;
 
+  GstNmfSeparateSettings s;
+
   GST_OBJECT_LOCK (self);
-  iterations = self->settings.iterations;
-  exponent = self->settings.mask_exponent;
+  s = self->settings;
+  s.dictionaries = NULL;        /* not ours; not needed here */
   self->active.post_messages = self->settings.post_messages;
   self->active.interval = self->settings.interval;
   self->active.message_masks = self->settings.message_masks;
   GST_OBJECT_UNLOCK (self);
+  if (self->file_profile)
+    apply_file_profile (&s);
+  iterations = s.iterations;
+  exponent = s.mask_exponent;
   if (iterations != self->active.iterations) {
     nmf_separator_set_iterations (self->separator, iterations);
     self->active.iterations = iterations;
@@ -1539,6 +1643,7 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   GstClockTime old_latency;
   GstCaps *src_caps;
   Dictionaries dicts;
+  gboolean file_profile;
   int ret;
 
   if (!gst_audio_info_from_caps (&info, caps)) {
@@ -1550,6 +1655,9 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
     return TRUE;
 
   gst_nmf_separate_get_settings (self, &s);
+  file_profile = gst_nmf_separate_file_profile (self, &s);
+  if (file_profile)
+    apply_file_profile (&s);
   if (!gst_nmf_separate_make_config (self, &s,
           GST_AUDIO_INFO_CHANNELS (&info), &dicts, &cfg)) {
     g_free (s.dictionaries);
@@ -1574,6 +1682,7 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   }
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
+  self->file_profile = file_profile;
   g_free (self->active.dictionaries);
   self->active = s;
   nmf_separator_set_frame_observer (sep, gst_nmf_separate_on_frame, self);
@@ -1593,10 +1702,13 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
    * a larger jump is a discontinuity at once */
   self->align = gst_audio_stream_align_new (GST_AUDIO_INFO_RATE (&info),
       40 * GST_MSECOND, 0);
-  GST_INFO_OBJECT (self, "separating %u sources from %d channel(s) at %d Hz: "
-      "fft %u, hop %u, window %u frames", s.n_sources,
-      GST_AUDIO_INFO_CHANNELS (&info), GST_AUDIO_INFO_RATE (&info),
-      s.fft_size, s.hop_size, s.window_frames);
+  GST_INFO_OBJECT (self, "separating %u sources from %d channel(s) at %d Hz "
+      "with the %s settings: fft %u, hop %u, window %u frames, %u "
+      "components, %u bands per octave, %u iterations, look-ahead %u frames, "
+      "mask exponent %u", s.n_sources, GST_AUDIO_INFO_CHANNELS (&info),
+      GST_AUDIO_INFO_RATE (&info), file_profile ? "file" : "live",
+      s.fft_size, s.hop_size, s.window_frames, cfg.components,
+      s.bands_per_octave, s.iterations, s.lookahead_frames, s.mask_exponent);
 
   src_caps = gst_nmf_separate_src_caps (self);
   gst_nmf_separate_push_event_to_srcs (self, gst_event_new_caps (src_caps));

@@ -42,9 +42,21 @@ typedef enum
 #define GST_TYPE_NMF_ALGORITHM (gst_nmf_algorithm_get_type ())
 GType gst_nmf_algorithm_get_type (void);
 
+typedef enum
+{
+  GST_NMF_PROFILE_AUTO,
+  GST_NMF_PROFILE_LIVE,
+  GST_NMF_PROFILE_FILE,
+} GstNmfProfile;
+
+#define GST_TYPE_NMF_PROFILE (gst_nmf_profile_get_type ())
+GType gst_nmf_profile_get_type (void);
+
 /* Property values, read and written under the object lock. */
 typedef struct
 {
+  GstNmfProfile profile;
+  guint64 explicit_props;       /* bit p: property p was set by the user */
   GstNmfAlgorithm algorithm;
   gdouble regularization;
   guint n_sources;
@@ -85,6 +97,7 @@ struct _GstNmfSeparate
    * change_state once streaming has stopped */
   nmf_separator *separator;
   GstNmfSeparateSettings active;        /* settings the separator was made with */
+  gboolean file_profile;        /* active has the file profile's settings */
   GstAudioInfo info;
   gboolean have_info;
   GstAudioStreamAlign *align;

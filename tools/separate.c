@@ -36,7 +36,7 @@ const char nmftool_separate_help[] =
     "\n"
     "  nmftool separate --sources N [--algorithm kl|volmin] [--components K]\n"
     "                   [--dictionary SRC=FILE.npy ...] [--set PROP=VALUE ...]\n"
-    "                   [--settings file|element]\n"
+    "                   [--profile file|live|auto]\n"
     "                   [--format f32|s16] [--progress auto|bar|lines|none]\n"
     "                   [--quiet] INPUT OUTDIR\n"
     "\n"
@@ -65,12 +65,14 @@ const char nmftool_separate_help[] =
     "  --set PROP=VALUE  any other nmfseparate property, repeatable (e.g.\n"
     "                    --set fft-size=4096 --set mask-exponent=1); see\n"
     "                    'gst-inspect-1.0 nmfseparate'.\n"
-    "  --settings S      file (default): for blind kl (no --components, no\n"
-    "                    --dictionary) the best blind settings measured for\n"
-    "                    files, which need no low latency: components=16\n"
-    "                    bands-per-octave=24 iterations=4 lookahead-frames=516\n"
-    "                    mask-exponent=1 (--set overrides any of them);\n"
-    "                    element: the element's causal defaults.\n"
+    "  --profile P       the element's profile property. file (default): for\n"
+    "                    blind kl (no --dictionary) the best blind settings\n"
+    "                    measured for files, which need no low latency:\n"
+    "                    components=16 bands-per-octave=24 iterations=4\n"
+    "                    lookahead-frames=516 mask-exponent=1 (--components\n"
+    "                    and --set override any of them); live: the element's\n"
+    "                    causal property defaults; auto: file unless the\n"
+    "                    input is live.\n"
     "  --format F        f32: 32-bit float WAV (default, the element's output\n"
     "                    unchanged); s16: 16-bit PCM WAV.\n"
     "  --progress P      auto (default): a bar redrawn in place when stderr is\n"
@@ -701,7 +703,7 @@ nmftool_cmd_separate (int argc, char **argv)
     {"components", required_argument, NULL, 'k'},
     {"dictionary", required_argument, NULL, 'd'},
     {"set", required_argument, NULL, 'S'},
-    {"settings", required_argument, NULL, 's'},
+    {"profile", required_argument, NULL, 'P'},
     {"format", required_argument, NULL, 'f'},
     {"progress", required_argument, NULL, 'p'},
     {"quiet", no_argument, NULL, 'q'},
@@ -711,7 +713,7 @@ nmftool_cmd_separate (int argc, char **argv)
   Separate st0, *st = &st0;
   const char *algorithm = NULL, *components = NULL, *format = "F32LE";
   const char *progress = "auto";
-  int file_settings = 1;
+  const char *profile = "file";
   GPtrArray *dicts = g_ptr_array_new ();
   GPtrArray *sets = g_ptr_array_new ();
   unsigned long n = 0;
@@ -756,13 +758,8 @@ nmftool_cmd_separate (int argc, char **argv)
       case 'd':
         g_ptr_array_add (dicts, optarg);
         break;
-      case 's':
-        if (strcmp (optarg, "file") != 0 && strcmp (optarg, "element") != 0) {
-          ret = usage_error (st->cmd, "unknown --settings '%s' (file or "
-              "element)", optarg);
-          goto out;
-        }
-        file_settings = strcmp (optarg, "file") == 0;
+      case 'P':
+        profile = optarg;
         break;
       case 'S':
         if (strchr (optarg, '=') == NULL || optarg[0] == '=') {
@@ -858,19 +855,9 @@ nmftool_cmd_separate (int argc, char **argv)
   if (components && (ret = set_property (st, st->sep, "components",
               components, "--components")))
     goto out;
-  if (file_settings && !components && dicts->len == 0
-      && (!algorithm || strcmp (algorithm, "kl") == 0)) {
-    /* the best blind settings measured for files (README, "Files:
-     * look-ahead"); --set below may override each */
-    static const char *const best[][2] = {
-      {"components", "16"}, {"bands-per-octave", "24"}, {"iterations", "4"},
-      {"lookahead-frames", "516"}, {"mask-exponent", "1"},
-    };
-    for (guint i = 0; i < G_N_ELEMENTS (best); i++)
-      if ((ret = set_property (st, st->sep, best[i][0], best[i][1],
-                  "--settings file")))
-        goto out;
-  }
+  /* the element applies the profile to what is not set explicitly */
+  if ((ret = set_property (st, st->sep, "profile", profile, "--profile")))
+    goto out;
   for (guint i = 0; i < sets->len; i++) {
     gchar **kv = g_strsplit (g_ptr_array_index (sets, i), "=", 2);
     if (strcmp (kv[0], "n-sources") == 0 || strcmp (kv[0], "name") == 0

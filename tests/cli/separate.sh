@@ -66,13 +66,19 @@ rc=$(run bar separate --sources 2 --set fft-size=1024 --set hop-size=256 \
 check_outputs "$work/outbar" 2 3 32
 grep -q $'\r\\[#*-*\\] *[0-9]*%' "$work/bar.log" || fail "--progress bar drew no bar"
 
-# 3b. --settings element: the element's causal defaults, not the file
-# settings of run 1 (so the outputs differ)
-rc=$(run elem separate --sources 2 --settings element "$work/mix.wav" "$work/outel")
-[ "$rc" = 0 ] || fail "--settings element: exit $rc: $(cat "$work/elem.log")"
+# 3b. --profile live: the element's causal defaults, not the file
+# settings of run 1 (so the outputs differ); --profile auto on a file is
+# the file profile (so the outputs are the same)
+rc=$(run elem separate --sources 2 --profile live "$work/mix.wav" "$work/outel")
+[ "$rc" = 0 ] || fail "--profile live: exit $rc: $(cat "$work/elem.log")"
 check_outputs "$work/outel" 2 3 32
 cmp -s "$work/out2/source0.wav" "$work/outel/source0.wav" \
-  && fail "--settings file and element gave the same output"
+  && fail "--profile file and live gave the same output"
+rc=$(run auto separate --sources 2 --profile auto "$work/mix.wav" "$work/outauto")
+[ "$rc" = 0 ] || fail "--profile auto: exit $rc: $(cat "$work/auto.log")"
+check_outputs "$work/outauto" 2 3 32
+cmp -s "$work/out2/source0.wav" "$work/outauto/source0.wav" \
+  || fail "--profile auto on a file differs from --profile file"
 
 # 4. a missing input: one line, exit 1, nothing created
 rc=$(run missing separate --sources 2 "$work/no-such.wav" "$work/outm")
@@ -110,7 +116,7 @@ usage_case --sources x "$in" "$out"
 usage_case "$in" "$out"
 usage_case --sources 2 "$in"
 usage_case --sources 2 "$in" "$out" extra
-usage_case --sources 2 --settings live "$in" "$out"
+usage_case --sources 2 --profile best "$in" "$out"
 usage_case --sources 2 --algorithm nope "$in" "$out"
 usage_case --sources 2 --set no-such-prop=1 "$in" "$out"
 usage_case --sources 2 --set fft-size=abc "$in" "$out"

@@ -1,12 +1,14 @@
 /* End to end: a flushing, accurate seek in a playing file pipeline.
  *
- *   nmf-e2e-seek-flush MIX.wav SECONDS RATE
+ *   nmf-e2e-seek-flush MIX.wav SECONDS RATE [SEEK_WHEN [PROPERTIES]]
  *
  * Runs
  *   filesrc location=MIX ! wavparse ! audioconvert ! nmfseparate name=s
- *     s.src_0 ! appsink name=a0 sync=false  s.src_1 ! appsink name=a1 sync=false
- * to PLAYING; when about 2 s of stream time have reached nmfseparate's sink
- * pad, seeks the pipeline to 10 s (GST_SEEK_FLAG_FLUSH |
+ *     PROPERTIES s.src_0 ! appsink name=a0 sync=false
+ *     s.src_1 ! appsink name=a1 sync=false
+ * to PLAYING; when SEEK_WHEN seconds (default 2) of stream time have reached
+ * nmfseparate's sink pad - after its latency, so that the sinks have
+ * prerolled - seeks the pipeline to 10 s (GST_SEEK_FLAG_FLUSH |
  * GST_SEEK_FLAG_ACCURATE), then runs to EOS.  Checks, after the seek:
  *   - both appsinks get a FLUSH_STOP, then a TIME segment starting at 10 s;
  *   - the first output buffer starts at 10 s (within one sample), and every
@@ -25,7 +27,7 @@
 #include <unistd.h>
 
 #define SEEK_TARGET (10 * GST_SECOND)
-#define SEEK_WHEN (2 * GST_SECOND)
+static GstClockTime seek_when = 2 * GST_SECOND;
 #define TIMEOUT_S 60
 
 static gint failures = 0;
@@ -133,7 +135,7 @@ log_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 }
 
 /* The seek trigger: nmfseparate's sink pad holds the buffer that reaches
- * SEEK_WHEN until the seek's FLUSH_START comes by, so that the seek happens
+ * seek_when until the seek's FLUSH_START comes by, so that the seek happens
  * while data flows, at a known place, even though sync=false runs the file
  * much faster than real time. */
 static GMutex trig_lock;
@@ -150,7 +152,7 @@ trigger_probe (G_GNUC_UNUSED GstPad * pad, GstPadProbeInfo * info,
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
     if (!triggered && GST_BUFFER_PTS_IS_VALID (b)
-        && GST_BUFFER_PTS (b) >= SEEK_WHEN) {
+        && GST_BUFFER_PTS (b) >= seek_when) {
       gint64 end = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
       triggered = TRUE;
       g_cond_broadcast (&trig_cond);
@@ -188,19 +190,22 @@ main (int argc, char **argv)
   gint rate;
 
   gst_init (&argc, &argv);
-  if (argc != 4) {
-    g_printerr ("usage: %s MIX.wav SECONDS RATE\n", argv[0]);
+  if (argc < 4 || argc > 6) {
+    g_printerr ("usage: %s MIX.wav SECONDS RATE [SEEK_WHEN [PROPERTIES]]\n",
+        argv[0]);
     return 2;
   }
   seconds = g_ascii_strtod (argv[2], NULL);
   rate = atoi (argv[3]);
+  if (argc > 4)
+    seek_when = (GstClockTime) (g_ascii_strtod (argv[4], NULL) * GST_SECOND);
   expected = (guint64) (seconds * rate + 0.5) - 10 * (guint64) rate;
   /* a watchdog: a hang anywhere (even inside a GStreamer call) fails */
   alarm (TIMEOUT_S + 30);
 
   desc = g_strdup_printf ("filesrc location=\"%s\" ! wavparse ! audioconvert "
-      "! nmfseparate name=s s.src_0 ! appsink name=a0 sync=false "
-      "s.src_1 ! appsink name=a1 sync=false", argv[1]);
+      "! nmfseparate name=s %s s.src_0 ! appsink name=a0 sync=false "
+      "s.src_1 ! appsink name=a1 sync=false", argv[1], argc > 5 ? argv[5] : "");
   pipe = gst_parse_launch (desc, &err);
   g_free (desc);
   /* a missing element gives a partial pipeline and an error */

@@ -15,5 +15,11 @@ trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/use-build-plugin.sh"
 use_build_plugin "$plugin_dir" "$work"
 
-# bounded: the program has its own 60 s limit and a watchdog alarm
-"$seek_flush" "$work/mix.wav" 20 44100
+# bounded: the program has its own 60 s limit and a watchdog alarm.
+# The default profile (auto) separates this file pipeline with the file
+# settings: 6 s of look-ahead, so the sinks preroll after 6 s of input and
+# the seek comes at 8 s; profile=live (causal) seeks at 2 s.
+echo "== default (file settings)"
+"$seek_flush" "$work/mix.wav" 20 44100 8
+echo "== profile=live"
+"$seek_flush" "$work/mix.wav" 20 44100 2 profile=live

@@ -853,10 +853,12 @@ GST_END_TEST;
  * to the input, none of them silent.  caps_extra is appended to the input
  * caps; with caps_exact the output caps must equal them (read after each
  * pad's EOS: each source pad pushes from its own task). */
+/* check_sum_element(), which also hands back source 0's samples in
+ * *source0 (g_array_unref them) when source0 is not NULL */
 static void
-check_sum_element (GstElement * el, gint channels, guint n_sources,
+check_sum_element_keep (GstElement * el, gint channels, guint n_sources,
     gsize total, GstClockTime base, const gchar * caps_extra,
-    gboolean caps_exact)
+    gboolean caps_exact, GArray ** source0)
 {
   Fix f;
   Collector c[MAX_PADS];
@@ -933,11 +935,22 @@ check_sum_element (GstElement * el, gint channels, guint n_sources,
     if (n_sources > 1)
       fail_unless (e1 > 0);
   }
+  if (source0)
+    *source0 = g_array_copy (c[0].data);
   for (guint s = 0; s < n_sources; s++)
     collector_clear (&c[s]);
   gst_caps_unref (in);
   g_free (x);
   fix_teardown (&f);
+}
+
+static void
+check_sum_element (GstElement * el, gint channels, guint n_sources,
+    gsize total, GstClockTime base, const gchar * caps_extra,
+    gboolean caps_exact)
+{
+  check_sum_element_keep (el, channels, n_sources, total, base, caps_extra,
+      caps_exact, NULL);
 }
 
 static void
@@ -1559,6 +1572,114 @@ GST_START_TEST (test_sum_lookahead)
 
 GST_END_TEST;
 
+/* profile=file is exactly its documented settings, for the whole stream
+ * (the live-tunable iterations and mask-exponent too), and differs from
+ * profile=live; both add up to the input with exact counts. */
+GST_START_TEST (test_profile_file_settings)
+{
+  const gsize total = RATE * 8 + 333;
+  GArray *file, *spelled, *live;
+  GstElement *el;
+
+  el = make_sep ();
+  gst_util_set_object_arg (G_OBJECT (el), "profile", "file");
+  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &file);
+
+  el = make_sep ();
+  gst_util_set_object_arg (G_OBJECT (el), "profile", "live");
+  g_object_set (el, "components", 16, "bands-per-octave", 24, "iterations",
+      4, "lookahead-frames", 516, "mask-exponent", 1, NULL);
+  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &spelled);
+
+  el = make_sep ();
+  gst_util_set_object_arg (G_OBJECT (el), "profile", "live");
+  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &live);
+
+  fail_unless_equals_int (file->len, total);
+  fail_unless_equals_int (spelled->len, total);
+  fail_unless (memcmp (file->data, spelled->data, total * sizeof (float))
+      == 0, "profile=file is not its documented settings");
+  fail_unless (memcmp (file->data, live->data, total * sizeof (float)) != 0,
+      "profile=file and profile=live gave the same output");
+  g_array_unref (file);
+  g_array_unref (spelled);
+  g_array_unref (live);
+}
+
+GST_END_TEST;
+
+/* Upstream's answer to the latency query: live or not (user_data), 10 ms. */
+static GstPadProbeReturn
+answer_latency (G_GNUC_UNUSED GstPad * pad, GstPadProbeInfo * info,
+    gpointer live)
+{
+  GstQuery *q = GST_PAD_PROBE_INFO_QUERY (info);
+
+  if (GST_QUERY_TYPE (q) != GST_QUERY_LATENCY)
+    return GST_PAD_PROBE_OK;
+  gst_query_set_latency (q, GPOINTER_TO_INT (live), 10 * GST_MSECOND,
+      GST_CLOCK_TIME_NONE);
+  return GST_PAD_PROBE_HANDLED;
+}
+
+/* nmfseparate's own latency, with PROPS ("name=value ..."), once caps have
+ * made its separator, behind an upstream that is live or not: the latency
+ * downstream of it less upstream's. */
+static GstClockTime
+own_latency_with_upstream (gboolean live, const gchar * props)
+{
+  GstElement *el = make_sep ();
+  gchar **kv = g_strsplit (props, " ", -1);
+  GstClockTime got;
+  Fix f;
+
+  for (guint i = 0; kv[i]; i++) {
+    gchar **p = g_strsplit (kv[i], "=", 2);
+    if (p[0] && p[1])
+      gst_util_set_object_arg (G_OBJECT (el), p[0], p[1]);
+    g_strfreev (p);
+  }
+  g_strfreev (kv);
+  fix_attach (&f, el, 2);
+  gst_pad_add_probe (f.h[0]->srcpad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
+      answer_latency, GINT_TO_POINTER (live), NULL);
+  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  got = gst_harness_query_latency (f.h[1]);
+  fix_teardown (&f);
+  fail_unless (GST_CLOCK_TIME_IS_VALID (got) && got >= 10 * GST_MSECOND);
+  return got - 10 * GST_MSECOND;
+}
+
+static GstClockTime
+latency_of (guint samples)
+{
+  return gst_util_uint64_scale_int_ceil (samples, GST_SECOND, 44100);
+}
+
+/* profile=auto (the default) takes the file settings - 6 s of look-ahead -
+ * only when upstream is not live; explicit properties win over a profile;
+ * the file settings are for blind kl only. */
+GST_START_TEST (test_profile_auto)
+{
+  /* default window 258: look-ahead 2 x 258 frames of 512 */
+  fail_unless_equals_uint64 (own_latency_with_upstream (FALSE, ""),
+      latency_of (2048 + 516 * 512));
+  fail_unless_equals_uint64 (own_latency_with_upstream (TRUE, ""),
+      latency_of (2048));
+  fail_unless_equals_uint64 (own_latency_with_upstream (FALSE, "profile=live"),
+      latency_of (2048));
+  fail_unless_equals_uint64 (own_latency_with_upstream (TRUE, "profile=file"),
+      latency_of (2048 + 516 * 512));
+  fail_unless_equals_uint64 (own_latency_with_upstream (TRUE,
+          "profile=file lookahead-frames=43"), latency_of (2048 + 43 * 512));
+  fail_unless_equals_uint64 (own_latency_with_upstream (FALSE,
+          "window-frames=100"), latency_of (2048 + 200 * 512));
+  fail_unless_equals_uint64 (own_latency_with_upstream (FALSE,
+          "algorithm=volmin"), latency_of (2048));
+}
+
+GST_END_TEST;
+
 /* More than two channels, unpositioned (channel-mask=0): the output caps
  * are exactly the input's. */
 GST_START_TEST (test_sum_multichannel)
@@ -1868,6 +1989,7 @@ nmfseparate_suite (void)
   tc = tcase_create ("latency");
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_latency);
+  tcase_add_test (tc, test_profile_auto);
 
   tc = tcase_create ("timestamps");
   suite_add_tcase (s, tc);
@@ -1890,6 +2012,7 @@ nmfseparate_suite (void)
   tcase_add_test (tc, test_sum_multichannel);
   tcase_add_test (tc, test_sum_bands);
   tcase_add_test (tc, test_sum_lookahead);
+  tcase_add_test (tc, test_profile_file_settings);
 
   tc = tcase_create ("flush_discont");
   suite_add_tcase (s, tc);

@@ -364,6 +364,35 @@ test_config_errors (void)
   nmf_separator_destroy (&sep);
 }
 
+/* The file settings: a valid configuration whose look-ahead is two
+ * windows, within the limit, the other fields untouched. */
+static void
+test_config_for_files (void)
+{
+  const int windows[] = { 258, 100, 1, 60000 };
+  const char *msg = NULL;
+
+  for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
+    nmf_separator_config c;
+    long want = 2L * windows[i];
+    nmf_separator_config_init (&c);
+    c.window_frames = windows[i];
+    c.fft_size = 1024;
+    nmf_separator_config_for_files (&c);
+    if (want > NMF_SEPARATOR_MAX_LOOKAHEAD)
+      want = NMF_SEPARATOR_MAX_LOOKAHEAD;
+    CHECK (c.lookahead_frames == want, "window %d: look-ahead %d, not %ld",
+        windows[i], c.lookahead_frames, want);
+    CHECK (c.components == 16 && c.bands_per_octave == 24
+        && c.iterations == 4 && c.mask_exponent == 1, "file settings %d %d "
+        "%d %d", c.components, c.bands_per_octave, c.iterations,
+        c.mask_exponent);
+    CHECK (c.fft_size == 1024 && c.window_frames == windows[i]
+        && c.sources == 2, "other fields changed");
+    CHECK_OK (nmf_separator_check_config (&c, &msg));
+  }
+}
+
 /* The log-frequency band axis (bands_per_octave): the same output
  * contract (counts, sources adding up to the input, masks summing to one),
  * with kl and volmin, one component per source and grouped components, and
@@ -553,6 +582,7 @@ main (void)
   test_masks ();
   test_silence_and_non_finite ();
   test_config_errors ();
+  test_config_for_files ();
   test_bands ();
   test_silence_leaves_state ();
   CHECK_DONE ();

@@ -38,7 +38,24 @@
  * complete a frame).  With #GstNmfSeparate:lookahead-frames = L (kl) a
  * frame's masks are made L frames later, from the model that has learned
  * from those frames too, and the latency (audio and mask mode) grows by L
- * hops: causal (0, the default) for live use, a few seconds for files.
+ * hops: causal (0, the property default) for live use, a few seconds for
+ * files.
+ *
+ * ## Profiles: live and files
+ * #GstNmfSeparate:profile picks the defaults of the quality / latency
+ * trade-off.  `live` is the property defaults: causal, one component per
+ * source, latency fft-size samples.  `file` is the setting measured best
+ * for blind separation (README, "Measured quality"): for kl without
+ * dictionaries, components=16 grouped into the sources,
+ * bands-per-octave=24, iterations=4, lookahead-frames = 2 x window-frames
+ * (516 frames, 6 s at 44.1 kHz) and mask-exponent=1; it costs about as
+ * much CPU as live but holds 6 s, so a sink prerolls only once 6 s of input
+ * have come in.  `auto`, the default, asks upstream with a latency query
+ * when the caps arrive: `file` when upstream is not live (a file, a
+ * non-live test source), `live` when it is live or does not answer.  A
+ * property set explicitly always keeps its value (e.g.
+ * `lookahead-frames=86` gives the file settings with 1 s of look-ahead).
+ * The settings in force are logged at INFO when the caps arrive.
  *
  * ## Mask output (output-mode=mask)
  * Every source pad carries `application/x-nmf-mask, bins=(int)B,
@@ -55,9 +72,9 @@
  * previous frame); the templates are then refreshed from running
  * statistics of the whole window (a majorize-minimize step of KL-NMF over
  * the window), so the factorization follows the stream at a cost that does
- * not grow with the window.  The mask of a frame comes from the model in
- * force when the frame enters: the element never looks ahead beyond one
- * STFT frame.  #GstNmfSeparate:seed makes the start, and so the whole run,
+ * not grow with the window.  Causally (lookahead-frames=0) the mask of a
+ * frame comes from the model in force when the frame enters: the element
+ * never looks ahead beyond one STFT frame.  #GstNmfSeparate:seed makes the start, and so the whole run,
  * deterministic.  Bounded memory: once per window length a fresh
  * factorization of a few frames of the window is compared with the model
  * in force on other frames, and replaces it when it explains them with
@@ -124,11 +141,13 @@
  *   nmfseparate name=s n-sources=2 \
  *   s.src_0 ! audioconvert ! wavenc ! filesink location=source0.wav \
  *   s.src_1 ! audioconvert ! wavenc ! filesink location=source1.wav
- * ]| Splits a recording into two sources, one WAV file each.
+ * ]| Splits a recording into two sources, one WAV file each (a file is not
+ * live: the file profile).
  * |[
  * gst-launch-1.0 autoaudiosrc ! audioconvert ! audioresample ! \
  *   nmfseparate name=s s.src_0 ! audioconvert ! autoaudiosink s.src_1 ! fakesink
- * ]| Plays one of two sources of the microphone live.
+ * ]| Plays one of two sources of the microphone live (causal: the live
+ * profile).
  * |[
  * gst-launch-1.0 filesrc location=mix.wav ! wavparse ! audioconvert ! \
  *   nmfseparate name=s output-mode=mask s.src_0 ! fakesink s.src_1 ! fakesink

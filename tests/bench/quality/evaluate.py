@@ -10,9 +10,10 @@ For every mixture (directory with mix.wav and source_<k>.wav) it evaluates
             |S_k| / sum_j |S_j|), the limit of a masking method at this STFT
   element   nmfseparate run through gst-launch-1.0, once per --run (skipped,
             with a message, if the element cannot be found); by default
-            three runs: "kl" (the element's defaults, blind), "volmin"
-            (algorithm=volmin, blind) and "dict" (every source from a
-            dictionary: learn=32:2, below)
+            four runs: "kl" (the element's defaults, blind: on a file the
+            file profile), "live" (profile=live: the causal defaults),
+            "volmin" (algorithm=volmin, blind) and "dict" (every source
+            from a dictionary: learn=32:2, below)
 --run LABEL=PROPS adds a run (repeatable; --element-props P --label L is
 the same as --run L=P).  PROPS are nmfseparate properties, plus one that
 evaluate.py handles itself: learn=KS:R learns, for every source k, a
@@ -61,7 +62,8 @@ NMF_ITER = 200
 BSS_FILTER_LEN = 512   # mir_eval default (allowed distortion filter taps)
 # the columns: blind kl and volmin at the element's defaults, and
 # every source from a dictionary (32 templates, +-2 semitones)
-STANDARD_RUNS = (("kl", ""), ("volmin", "algorithm=volmin"), ("dict", "learn=32:2"))
+STANDARD_RUNS = (("kl", ""), ("live", "profile=live"), ("volmin", "algorithm=volmin"),
+                 ("dict", "learn=32:2"))
 
 
 # --------------------------------------------------------------------------

@@ -50,7 +50,13 @@
  * bands-per-octave=24, iterations=4, lookahead-frames = 2 x window-frames
  * (516 frames, 6 s at 44.1 kHz) and mask-exponent=1; it costs about as
  * much CPU as live but holds 6 s, so a sink prerolls only once 6 s of input
- * have come in.  `auto`, the default, asks upstream with a latency query
+ * have come in.  Hence a non-live pipeline that tees the stream to
+ * nmfseparate and to another sink must let the other branch's queue hold
+ * more than 6 s (e.g. `queue max-size-time=10000000000 max-size-buffers=0
+ * max-size-bytes=0`), or use `profile=live`: with a default queue (1 s) the
+ * other sink, prerolled, blocks the tee before nmfseparate has enough to
+ * preroll its own, and the pipeline never prerolls (as with any element of
+ * large latency, e.g. an encoder's look-ahead).  `auto`, the default, asks upstream with a latency query
  * when the caps arrive: `file` when upstream is not live (a file, a
  * non-live test source), `live` when it is live or does not answer.  A
  * property set explicitly always keeps its value (e.g.

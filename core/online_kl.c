@@ -640,6 +640,30 @@ nmf_kl_divergence (const float *W, int bins, int components, const float *v,
   return d;
 }
 
+/* Warm start of a frame of total magnitude `mass`: activations `from` (K
+ * values; may be h itself) rescaled to that mass (columns of W sum to one,
+ * so sum(h) ~ sum(v)) and blended with a uniform split; the uniform split
+ * alone when from is NULL or sums to zero. */
+static void
+warm_start (const float *from, int K, double mass, float *h)
+{
+  double from_mass = 0.0;
+
+  if (from)
+    for (int k = 0; k < K; k++)
+      from_mass += from[k];
+  for (int k = 0; k < K; k++) {
+    float uniform = (float) (mass / K);
+    if (from_mass > 0.0) {
+      float warm = (float) (from[k] * (mass / from_mass));
+      h[k] = (1.0f - WARM_START_UNIFORM_SHARE) * warm
+          + WARM_START_UNIFORM_SHARE * uniform;
+    } else {
+      h[k] = uniform;
+    }
+  }
+}
+
 void
 nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h)
 {
@@ -656,23 +680,8 @@ nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h)
   if (kl->cold && kl->components > 1)
     seed_from_first_frame (kl, v, mass);
 
-  /* warm start: the previous frame's activations, rescaled to this frame's
-   * mass (columns of W sum to one, so sum(h) ~ sum(v)), blended with a
-   * uniform split */
-  double prev_mass = 0.0;
-  if (kl->have_prev)
-    for (int k = 0; k < K; k++)
-      prev_mass += kl->h_prev[k];
-  for (int k = 0; k < K; k++) {
-    float uniform = (float) (mass / K);
-    if (prev_mass > 0.0) {
-      float warm = (float) (kl->h_prev[k] * (mass / prev_mass));
-      h[k] = (1.0f - WARM_START_UNIFORM_SHARE) * warm
-          + WARM_START_UNIFORM_SHARE * uniform;
-    } else {
-      h[k] = uniform;
-    }
-  }
+  /* warm start from the previous frame's activations */
+  warm_start (kl->have_prev ? kl->h_prev : NULL, K, mass, h);
   activations_of (kl, kl->W, kl->colsum, v, h, kl->iterations, mass);
   memcpy (kl->h_prev, h, sizeof (float) * K);
   kl->have_prev = 1;
@@ -683,18 +692,13 @@ nmf_online_kl_refit (nmf_online_kl * kl, const float *v, float *h,
     int iterations)
 {
   const int K = kl->components;
-  double mass = frame_mass (v, kl->bins), hm = 0.0;
+  double mass = frame_mass (v, kl->bins);
   if (!(mass > SILENCE_MASS)) {
     for (int k = 0; k < K; k++)
       h[k] = MODEL_FLOOR;
     return;
   }
-  for (int k = 0; k < K; k++)
-    hm += h[k];
-  for (int k = 0; k < K; k++)
-    h[k] = hm > 0.0 ? (float) ((1.0 - WARM_START_UNIFORM_SHARE) * h[k]
-        * (mass / hm) + WARM_START_UNIFORM_SHARE * mass / K)
-        : (float) (mass / K);
+  warm_start (h, K, mass, h);
   activations_of (kl, kl->W, kl->colsum, v, h, iterations, mass);
 }
 

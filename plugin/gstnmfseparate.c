@@ -56,11 +56,12 @@
  * max-size-bytes=0`), or use `profile=live`: with a default queue (1 s) the
  * other sink, prerolled, blocks the tee before nmfseparate has enough to
  * preroll its own, and the pipeline never prerolls (as with any element of
- * large latency, e.g. an encoder's look-ahead).  `auto`, the default, asks upstream with a latency query
- * when the caps arrive: `file` when upstream is not live (a file, a
- * non-live test source), `live` when it is live or does not answer.  A
- * property set explicitly always keeps its value (e.g.
- * `lookahead-frames=86` gives the file settings with 1 s of look-ahead).
+ * large latency, e.g. an encoder's look-ahead).  `auto`, the default,
+ * asks upstream with a latency query when the caps arrive: `file` when
+ * upstream is not live (a file, a non-live test source), `live` when it is
+ * live or does not answer.  A property set explicitly always keeps its
+ * value (e.g. `lookahead-frames=86` gives the file settings with 1 s of
+ * look-ahead).
  * The settings in force are logged at INFO when the caps arrive.
  *
  * ## Mask output (output-mode=mask)
@@ -80,8 +81,8 @@
  * the window), so the factorization follows the stream at a cost that does
  * not grow with the window.  Causally (lookahead-frames=0) the mask of a
  * frame comes from the model in force when the frame enters: the element
- * never looks ahead beyond one STFT frame.  #GstNmfSeparate:seed makes the start, and so the whole run,
- * deterministic.  Bounded memory: once per window length a fresh
+ * never looks ahead beyond one STFT frame.  #GstNmfSeparate:seed makes
+ * the start, and so the whole run, deterministic.  Bounded memory: once per window length a fresh
  * factorization of a few frames of the window is compared with the model
  * in force on other frames, and replaces it when it explains them with
  * less than half the divergence (a model broken by a loud broadband
@@ -1101,7 +1102,8 @@ gst_nmf_separate_make_config (GstNmfSeparate * self,
           "iterations=%u mask-exponent=%u "
           "regularization=%g, %d channel(s)", s->algorithm, s->n_sources,
           s->components, s->fft_size, s->hop_size, s->window_frames,
-          s->bands_per_octave, s->lookahead_frames, s->iterations, s->mask_exponent, s->regularization, channels));
+          s->bands_per_octave, s->lookahead_frames, s->iterations,
+          s->mask_exponent, s->regularization, channels));
   return FALSE;
 }
 

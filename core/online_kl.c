@@ -664,18 +664,29 @@ warm_start (const float *from, int K, double mass, float *h)
   }
 }
 
+/* Frame v's total magnitude in *mass; for silence (nothing to explain)
+ * h gets the floor and 1 is returned. */
+static int
+floor_if_silent (const nmf_online_kl * kl, const float *v, float *h,
+    double *mass)
+{
+  *mass = frame_mass (v, kl->bins);
+  if (*mass > SILENCE_MASS)
+    return 0;
+  for (int k = 0; k < kl->components; k++)
+    h[k] = MODEL_FLOOR;
+  return 1;
+}
+
 void
 nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h)
 {
   const int K = kl->components;
-  double mass = frame_mass (v, kl->bins);
+  double mass;
 
-  if (!(mass > SILENCE_MASS)) {
-    /* silence: nothing to explain; keep the warm start for the next frame */
-    for (int k = 0; k < K; k++)
-      h[k] = MODEL_FLOOR;
+  /* silence keeps the warm start for the next frame */
+  if (floor_if_silent (kl, v, h, &mass))
     return;
-  }
 
   if (kl->cold && kl->components > 1)
     seed_from_first_frame (kl, v, mass);
@@ -691,14 +702,11 @@ void
 nmf_online_kl_refit (nmf_online_kl * kl, const float *v, float *h,
     int iterations)
 {
-  const int K = kl->components;
-  double mass = frame_mass (v, kl->bins);
-  if (!(mass > SILENCE_MASS)) {
-    for (int k = 0; k < K; k++)
-      h[k] = MODEL_FLOOR;
+  double mass;
+
+  if (floor_if_silent (kl, v, h, &mass))
     return;
-  }
-  warm_start (h, K, mass, h);
+  warm_start (h, kl->components, mass, h);
   activations_of (kl, kl->W, kl->colsum, v, h, iterations, mass);
 }
 

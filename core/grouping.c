@@ -62,7 +62,9 @@ nmf_grouping_config_init (nmf_grouping_config * c, int bins, int components,
   c->ramp_frames = NMF_GROUPING_DEFAULT_RAMP_FRAMES;
   c->restarts = NMF_GROUPING_DEFAULT_RESTARTS;
   c->seed = 0;
-  c->weight_envelope = c->weight_shift = c->weight_descriptors = 1.0;
+  c->weight_envelope = NMF_GROUPING_DEFAULT_WEIGHT_ENVELOPE;
+  c->weight_shift = NMF_GROUPING_DEFAULT_WEIGHT_SHIFT;
+  c->weight_descriptors = NMF_GROUPING_DEFAULT_WEIGHT_DESCRIPTORS;
 }
 
 static int

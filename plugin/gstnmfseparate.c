@@ -82,13 +82,13 @@
  * not grow with the window.  Causally (lookahead-frames=0) the mask of a
  * frame comes from the model in force when the frame enters: the element
  * never looks ahead beyond one STFT frame.  #GstNmfSeparate:seed makes
- * the start, and so the whole run, deterministic.  Bounded memory: once per window length a fresh
- * factorization of a few frames of the window is compared with the model
- * in force on other frames, and replaces it when it explains them with
- * less than half the divergence (a model broken by a loud broadband
- * stretch, which multiplicative updates cannot leave); so a bad stretch is
- * forgotten at most two windows after it ends (restarts are logged at
- * INFO).
+ * the start, and so the whole run, deterministic.  Bounded memory: once
+ * per window length a fresh factorization of a few frames of the window
+ * is compared with the model in force on other frames, and replaces it
+ * when it explains them with less than half the divergence (a model broken
+ * by a loud broadband stretch, which multiplicative updates cannot leave);
+ * so a bad stretch is forgotten at most two windows after it ends
+ * (restarts are logged at INFO).
  *
  * ## Volume minimization (algorithm=volmin)
  * The window is factored by the column-normalized volume-minimization
@@ -1573,8 +1573,6 @@ gst_nmf_separate_process (GstNmfSeparate * self, const float *data, gsize n)
 static void
 gst_nmf_separate_apply_live_settings (GstNmfSeparate * self)
 {
-  guint iterations, exponent;
-
   GstNmfSeparateSettings s;
 
   GST_OBJECT_LOCK (self);
@@ -1584,17 +1582,16 @@ gst_nmf_separate_apply_live_settings (GstNmfSeparate * self)
   self->active.interval = self->settings.interval;
   self->active.message_masks = self->settings.message_masks;
   GST_OBJECT_UNLOCK (self);
+  /* the profile resolves these two as it did at caps time */
   if (self->file_profile)
     apply_file_profile (&s);
-  iterations = s.iterations;
-  exponent = s.mask_exponent;
-  if (iterations != self->active.iterations) {
-    nmf_separator_set_iterations (self->separator, iterations);
-    self->active.iterations = iterations;
+  if (s.iterations != self->active.iterations) {
+    nmf_separator_set_iterations (self->separator, s.iterations);
+    self->active.iterations = s.iterations;
   }
-  if (exponent != self->active.mask_exponent) {
-    nmf_separator_set_mask_exponent (self->separator, exponent);
-    self->active.mask_exponent = exponent;
+  if (s.mask_exponent != self->active.mask_exponent) {
+    nmf_separator_set_mask_exponent (self->separator, s.mask_exponent);
+    self->active.mask_exponent = s.mask_exponent;
   }
 }
 

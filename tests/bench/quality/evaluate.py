@@ -60,8 +60,9 @@ HOP = 512
 WINDOW = "hann"
 NMF_ITER = 200
 BSS_FILTER_LEN = 512   # mir_eval default (allowed distortion filter taps)
-# the columns: blind kl and volmin at the element's defaults, and
-# every source from a dictionary (32 templates, +-2 semitones)
+# the columns: blind kl (the element's defaults: on a file, the file
+# profile) and volmin, blind at the causal live profile, and every source
+# from a dictionary (32 templates, +-2 semitones)
 STANDARD_RUNS = (("kl", ""), ("live", "profile=live"), ("volmin", "algorithm=volmin"),
                  ("dict", "learn=32:2"))
 

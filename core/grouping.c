@@ -31,8 +31,11 @@ struct nmf_grouping
   unsigned char *blind;         /* S */
   int *assign;                  /* K */
   int *candidate, *count;       /* K */
-  int *ramp_from, *ramp_pos;    /* K: ramp_pos == ramp_frames: no ramp */
-  float *G;                     /* K x S */
+  int *ramp_pos;                /* K: ramp_pos == ramp_frames: no ramp */
+  float *G;                     /* K x S: membership in force */
+  float *ramp_from, *target;    /* K x S: a ramp goes from one to the other */
+  float *row;                   /* S scratch */
+  double *dist;                 /* S scratch */
 
   int have_centroids;
   double *centroid;             /* S x D (indexed by source) */
@@ -65,6 +68,7 @@ nmf_grouping_config_init (nmf_grouping_config * c, int bins, int components,
   c->weight_envelope = NMF_GROUPING_DEFAULT_WEIGHT_ENVELOPE;
   c->weight_shift = NMF_GROUPING_DEFAULT_WEIGHT_SHIFT;
   c->weight_descriptors = NMF_GROUPING_DEFAULT_WEIGHT_DESCRIPTORS;
+  c->membership_exponent = NMF_GROUPING_DEFAULT_MEMBERSHIP_EXPONENT;
 }
 
 static int
@@ -256,7 +260,8 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
   if (!c || c->bins < 16 || c->sources < 1 || c->components < c->sources
       || c->components > 4096 || c->patience < 1 || !(c->margin >= 0.0)
       || !(c->smoothing > 0.0 && c->smoothing <= 1.0) || c->ramp_frames < 1
-      || c->restarts < 0 || c->restarts > 100)
+      || c->restarts < 0 || c->restarts > 100
+      || !(c->membership_exponent >= 0.0 && c->membership_exponent <= 64.0))
     return NMF_ERR_INVALID_ARGUMENT;
   g = calloc (1, sizeof (*g));
   if (!g)
@@ -280,9 +285,12 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
   g->assign = malloc (sizeof (int) * K);
   g->candidate = malloc (sizeof (int) * K);
   g->count = malloc (sizeof (int) * K);
-  g->ramp_from = malloc (sizeof (int) * K);
   g->ramp_pos = malloc (sizeof (int) * K);
   g->G = malloc (sizeof (float) * K * S);
+  g->ramp_from = malloc (sizeof (float) * K * S);
+  g->target = malloc (sizeof (float) * K * S);
+  g->row = malloc (sizeof (float) * S);
+  g->dist = malloc (sizeof (double) * S);
   g->centroid = malloc (sizeof (double) * S * g->D);
   g->feat = malloc (sizeof (float) * K * g->D);
   g->wmass = malloc (sizeof (double) * K);
@@ -297,9 +305,9 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
   g->bsrc = malloc (sizeof (int) * S);
   if (!g->cos_tab || !g->dft_re || !g->dft_im || !g->band || !g->logband
       || !g->pinned || !g->blind || !g->assign || !g->candidate || !g->count
-      || !g->ramp_from || !g->ramp_pos || !g->G || !g->centroid || !g->feat
-      || !g->wmass || !g->idx || !g->label || !g->label_best || !g->cent_a
-      || !g->cent_b || !g->cmass || !g->cost || !g->perm || !g->bsrc) {
+      || !g->ramp_pos || !g->G || !g->ramp_from || !g->target || !g->row
+      || !g->dist || !g->centroid || !g->feat || !g->wmass || !g->idx
+      || !g->label || !g->label_best || !g->cent_a || !g->cent_b || !g->cmass || !g->cost || !g->perm || !g->bsrc) {
     nmf_grouping_destroy (&g);
     return NMF_ERR_NO_MEMORY;
   }
@@ -342,9 +350,12 @@ nmf_grouping_destroy (nmf_grouping ** gp)
   free (g->assign);
   free (g->candidate);
   free (g->count);
-  free (g->ramp_from);
   free (g->ramp_pos);
   free (g->G);
+  free (g->ramp_from);
+  free (g->target);
+  free (g->row);
+  free (g->dist);
   free (g->centroid);
   free (g->feat);
   free (g->wmass);
@@ -371,15 +382,39 @@ blind_sources (const nmf_grouping * g, int *list)
   return n;
 }
 
+/* Component k's membership becomes `row` at once. */
+static void
+set_row (nmf_grouping * g, int k, const float *row)
+{
+  const size_t S = (size_t) g->S;
+  memcpy (g->G + k * S, row, sizeof (float) * S);
+  memcpy (g->ramp_from + k * S, row, sizeof (float) * S);
+  memcpy (g->target + k * S, row, sizeof (float) * S);
+  g->ramp_pos[k] = g->cfg.ramp_frames;
+}
+
+/* Component k's membership ramps from where it is to `row` (no new ramp
+ * if that is already its target). */
+static void
+ramp_to (nmf_grouping * g, int k, const float *row)
+{
+  const size_t S = (size_t) g->S;
+  float *t = g->target + k * S;
+  if (!memcmp (t, row, sizeof (float) * S))
+    return;
+  memcpy (g->ramp_from + k * S, g->G + k * S, sizeof (float) * S);
+  memcpy (t, row, sizeof (float) * S);
+  g->ramp_pos[k] = 0;
+}
+
 static void
 set_member (nmf_grouping * g, int k, int s)
 {
-  float *row = g->G + (size_t) k * g->S;
+  float *row = g->row;
   for (int r = 0; r < g->S; r++)
     row[r] = r == s ? 1.0f : 0.0f;
+  set_row (g, k, row);
   g->assign[k] = s;
-  g->ramp_pos[k] = g->cfg.ramp_frames;
-  g->ramp_from[k] = s;
   g->count[k] = 0;
   g->candidate[k] = s;
 }
@@ -618,11 +653,49 @@ nmf_grouping_cluster_once (nmf_grouping * g, const float *templates,
 static void
 start_move (nmf_grouping * g, int k, int to)
 {
-  g->ramp_from[k] = g->assign[k];
   g->assign[k] = to;
-  g->ramp_pos[k] = 0;
   g->count[k] = 0;
   g->moves++;
+}
+
+/* The membership row of free component k (features in g->feat, from this
+ * regrouping), in g->row.  Hard: all of it in its assigned source.  Soft
+ * (membership_exponent q > 0, fuzzy c-means): blind source s gets a share
+ * in proportion to d_s^-q, d_s the squared feature distance to the
+ * source's smoothed centroid; with `smooth`, those shares are blended into
+ * the row in force as the centroids are (weight cfg.smoothing), so that a
+ * share moves only as far as repeated evidence takes it. */
+static const float *
+membership_row (nmf_grouping * g, int k, int nb, int smooth)
+{
+  float *row = g->row;
+  const double q = g->cfg.membership_exponent;
+
+  for (int s = 0; s < g->S; s++)
+    row[s] = 0.0f;
+  if (!(q > 0.0) || nb < 2 || !g->have_centroids) {
+    row[g->assign[k]] = 1.0f;
+    return row;
+  }
+  const float *x = g->feat + (size_t) k * g->D;
+  double dmin = INFINITY, sum = 0.0;
+  for (int j = 0; j < nb; j++) {
+    g->dist[j] = dist2 (x, g->centroid + (size_t) g->bsrc[j] * g->D, g->D)
+        + 1e-12;
+    if (g->dist[j] < dmin)
+      dmin = g->dist[j];
+  }
+  for (int j = 0; j < nb; j++) {
+    g->dist[j] = pow (dmin / g->dist[j], q);    /* in (0, 1]: no overflow */
+    sum += g->dist[j];
+  }
+  const double a = smooth ? g->cfg.smoothing : 1.0;
+  const float *now = g->target + (size_t) k * g->S;
+  for (int j = 0; j < nb; j++) {
+    const int s = g->bsrc[j];
+    row[s] = (float) ((1.0 - a) * now[s] + a * g->dist[j] / sum);
+  }
+  return row;
 }
 
 int
@@ -637,9 +710,9 @@ nmf_grouping_update (nmf_grouping * g, const float *templates,
     return 0;
   if (nb == 1) {
     for (int k = 0; k < g->K; k++)
-      if (g->pinned[k] < 0 && g->assign[k] != g->bsrc[0]
-          && g->ramp_pos[k] >= g->cfg.ramp_frames) {
+      if (g->pinned[k] < 0 && g->assign[k] != g->bsrc[0]) {
         start_move (g, k, g->bsrc[0]);
+        ramp_to (g, k, membership_row (g, k, 1, 0));
         started++;
       }
     return started;
@@ -659,9 +732,11 @@ nmf_grouping_update (nmf_grouping * g, const float *templates,
     for (int j = 0; j < nb; j++)
       memcpy (g->centroid + (size_t) g->bsrc[j] * D,
           g->cent_b + (size_t) j * D, sizeof (double) * D);
-    for (int i = 0; i < n; i++)
-      set_member (g, g->idx[i], g->bsrc[g->label_best[i]]);
     g->have_centroids = 1;
+    for (int i = 0; i < n; i++) {
+      set_member (g, g->idx[i], g->bsrc[g->label_best[i]]);
+      set_row (g, g->idx[i], membership_row (g, g->idx[i], nb, 0));
+    }
     return 0;
   }
 
@@ -713,7 +788,7 @@ nmf_grouping_update (nmf_grouping * g, const float *templates,
   for (int i = 0; i < n; i++) {
     int k = g->idx[i];
     int to = g->bsrc[g->perm[g->label_best[i]]];
-    if (to == g->assign[k] || g->ramp_pos[k] < g->cfg.ramp_frames) {
+    if (to == g->assign[k]) {
       g->count[k] = 0;
       continue;
     }
@@ -735,6 +810,8 @@ nmf_grouping_update (nmf_grouping * g, const float *templates,
       started++;
     }
   }
+  for (int i = 0; i < n; i++)
+    ramp_to (g, g->idx[i], membership_row (g, g->idx[i], nb, 1));
   return started;
 }
 
@@ -747,16 +824,11 @@ nmf_grouping_step (nmf_grouping * g)
       continue;
     g->ramp_pos[k]++;
     float *row = g->G + (size_t) k * S;
-    float t = (float) g->ramp_pos[k] / R;
+    const float *from = g->ramp_from + (size_t) k * S;
+    const float *to = g->target + (size_t) k * S;
+    const float t = (float) g->ramp_pos[k] / R;
     for (int s = 0; s < S; s++)
-      row[s] = 0.0f;
-    if (g->ramp_pos[k] >= R) {
-      row[g->assign[k]] = 1.0f;
-      g->ramp_from[k] = g->assign[k];
-    } else {
-      row[g->assign[k]] = t;
-      row[g->ramp_from[k]] += 1.0f - t;
-    }
+      row[s] = g->ramp_pos[k] >= R ? to[s] : from[s] + t * (to[s] - from[s]);
   }
 }
 

@@ -60,6 +60,7 @@ test_planted (void)
       template_b (W + k * BINS, 3500.0 + 300.0 * k, &seed);
   }
   nmf_grouping_config_init (&gc, BINS, K, 2);
+  gc.membership_exponent = 0.0; /* hard: each row one-hot off a ramp */
   CHECK_OK (nmf_grouping_create (&g, &gc));
   CHECK_OK (nmf_grouping_cluster_once (g, W, NULL, K, 2, 1, label));
   int agree = 0;
@@ -109,6 +110,76 @@ test_planted (void)
   for (int i = 0; i < gc.ramp_frames; i++)
     nmf_grouping_step (g);
   CHECK (G[victim * 2 + before] == 0.0f, "ramp did not finish");
+  nmf_grouping_destroy (&g);
+}
+
+/* Soft memberships (the default): planted components belong mostly to
+ * their source, one that mixes both sources is split, and a change of
+ * membership goes through a ramp. */
+static void
+test_soft (void)
+{
+  enum { K = 16 };
+  static float W[K * BINS], Wx[K * BINS];
+  unsigned long long seed = 5;
+  nmf_grouping_config gc;
+  nmf_grouping *g;
+
+  for (int k = 0; k < K; k++) {
+    if (k % 2 == 0)
+      template_a (W + k * BINS, 110.0 * pow (2.0, k / 12.0 * 2), &seed);
+    else
+      template_b (W + k * BINS, 3500.0 + 300.0 * k, &seed);
+  }
+  nmf_grouping_config_init (&gc, BINS, K, 2);
+  CHECK (gc.membership_exponent > 0.0, "memberships are hard by default");
+  CHECK_OK (nmf_grouping_create (&g, &gc));
+  nmf_grouping_update (g, W, NULL);
+  const float *G = nmf_grouping_membership (g);
+  const int *as = nmf_grouping_assignment (g);
+  for (int k = 0; k < K; k++) {
+    CHECK (fabsf (G[k * 2] + G[k * 2 + 1] - 1.0f) < 1e-5f,
+        "row %d sums to %g", k, G[k * 2] + G[k * 2 + 1]);
+    CHECK (G[k * 2 + as[k]] > 0.6f, "planted component %d: %g of its source",
+        k, G[k * 2 + as[k]]);
+    CHECK ((as[k] == as[0]) == (k % 2 == 0), "component %d misgrouped", k);
+  }
+
+  /* component 0 becomes a tone plus twelve times its energy of noise: its
+   * share of its source falls, through a ramp, part of the way on one
+   * regrouping and further on repeated evidence, and it is split */
+  memcpy (Wx, W, sizeof W);
+  float *mix = Wx, tmp[BINS];
+  template_b (tmp, 4500.0, &seed);
+  double ea = 0.0, eb = 0.0;
+  for (int f = 0; f < BINS; f++) {
+    ea += mix[f];
+    eb += tmp[f];
+  }
+  for (int f = 0; f < BINS; f++)
+    mix[f] = (float) (mix[f] / ea + 12.0 * tmp[f] / eb);
+  const int home = as[0];
+  const float before = G[home];
+  nmf_grouping_update (g, Wx, NULL);
+  CHECK (G[home] == before, "membership jumped at once");
+  nmf_grouping_step (g);
+  CHECK (G[home] < before, "no ramp");
+  for (int i = 0; i < gc.ramp_frames; i++)
+    nmf_grouping_step (g);
+  const float once = G[home];
+  CHECK (nmf_grouping_assignment (g)[0] == home,
+      "assignment moved on one regrouping");
+  for (int r = 0; r < 10; r++) {
+    nmf_grouping_update (g, Wx, NULL);
+    for (int i = 0; i < gc.ramp_frames; i++)
+      nmf_grouping_step (g);
+  }
+  CHECK (G[home] < once - 0.05f, "no more change on repeated evidence: "
+      "%g after one regrouping, %g after 11", once, G[home]);
+  CHECK (G[home] > 0.1f && G[home] < 0.9f,
+      "a component of both sources not split: %g / %g", G[0], G[1]);
+  printf ("mixed component: share of its source %.3f, %.3f after one "
+      "regrouping, %.3f after 11\n", before, once, G[home]);
   nmf_grouping_destroy (&g);
 }
 
@@ -208,6 +279,7 @@ int
 main (void)
 {
   test_planted ();
+  test_soft ();
   test_no_swap ();
   CHECK_DONE ();
 }

@@ -109,8 +109,9 @@
  * With #GstNmfSeparate:components above n-sources the components are
  * grouped into sources by the timbre of their templates (cepstral envelope,
  * shift-invariant harmonic pattern, octave energies), regrouped every 16
- * frames from smoothed per-source centroids with hysteresis, so a source
- * index keeps its meaning.  #GstNmfSeparate:dictionaries gives some sources
+ * frames from smoothed per-source centroids, so a source index keeps its
+ * meaning; a component that sits between two sources is shared by them
+ * (fuzzy memberships, smoothed over regroupings and ramped).  #GstNmfSeparate:dictionaries gives some sources
  * fixed templates learned beforehand (`nmftool learn`); the others stay
  * blind.  #GstNmfSeparate:bands-per-octave lets the model see a
  * log-frequency axis instead of every bin (153 values per frame instead of

@@ -307,7 +307,8 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
       || !g->pinned || !g->blind || !g->assign || !g->candidate || !g->count
       || !g->ramp_pos || !g->G || !g->ramp_from || !g->target || !g->row
       || !g->dist || !g->centroid || !g->feat || !g->wmass || !g->idx
-      || !g->label || !g->label_best || !g->cent_a || !g->cent_b || !g->cmass || !g->cost || !g->perm || !g->bsrc) {
+      || !g->label || !g->label_best || !g->cent_a || !g->cent_b
+      || !g->cmass || !g->cost || !g->perm || !g->bsrc) {
     nmf_grouping_destroy (&g);
     return NMF_ERR_NO_MEMORY;
   }

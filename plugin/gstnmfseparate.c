@@ -111,12 +111,13 @@
  * shift-invariant harmonic pattern, octave energies), regrouped every 16
  * frames from smoothed per-source centroids, so a source index keeps its
  * meaning; a component that sits between two sources is shared by them
- * (fuzzy memberships, smoothed over regroupings and ramped).  #GstNmfSeparate:dictionaries gives some sources
- * fixed templates learned beforehand (`nmftool learn`); the others stay
- * blind.  #GstNmfSeparate:bands-per-octave lets the model see a
- * log-frequency axis instead of every bin (153 values per frame instead of
- * 1025 at 24 bands per octave and fft-size 2048), which makes many
- * components several times cheaper; each band's mask applies to its bins.
+ * (fuzzy memberships, smoothed over regroupings and ramped).
+ * #GstNmfSeparate:dictionaries gives some sources fixed templates learned
+ * beforehand (`nmftool learn`); the others stay blind.
+ * #GstNmfSeparate:bands-per-octave lets the model see a log-frequency axis
+ * instead of every bin (153 values per frame instead of 1025 at 24 bands
+ * per octave and fft-size 2048), which makes many components several times
+ * cheaper; each band's mask applies to its bins.
  *
  * ## Messages
  * With #GstNmfSeparate:post-messages the element posts an element message

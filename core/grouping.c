@@ -62,6 +62,7 @@ nmf_grouping_config_init (nmf_grouping_config * c, int bins, int components,
   c->patience = NMF_GROUPING_DEFAULT_PATIENCE;
   c->margin = NMF_GROUPING_DEFAULT_MARGIN;
   c->smoothing = NMF_GROUPING_DEFAULT_SMOOTHING;
+  c->membership_smoothing = NMF_GROUPING_DEFAULT_MEMBERSHIP_SMOOTHING;
   c->ramp_frames = NMF_GROUPING_DEFAULT_RAMP_FRAMES;
   c->restarts = NMF_GROUPING_DEFAULT_RESTARTS;
   c->seed = 0;
@@ -259,7 +260,9 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
   *out = NULL;
   if (!c || c->bins < 16 || c->sources < 1 || c->components < c->sources
       || c->components > 4096 || c->patience < 1 || !(c->margin >= 0.0)
-      || !(c->smoothing > 0.0 && c->smoothing <= 1.0) || c->ramp_frames < 1
+      || !(c->smoothing > 0.0 && c->smoothing <= 1.0)
+      || !(c->membership_smoothing > 0.0 && c->membership_smoothing <= 1.0)
+      || c->ramp_frames < 1
       || c->restarts < 0 || c->restarts > 100
       || !(c->membership_exponent >= 0.0 && c->membership_exponent <= 64.0))
     return NMF_ERR_INVALID_ARGUMENT;
@@ -664,8 +667,8 @@ start_move (nmf_grouping * g, int k, int to)
  * (membership_exponent q > 0, fuzzy c-means): blind source s gets a share
  * in proportion to d_s^-q, d_s the squared feature distance to the
  * source's smoothed centroid; with `smooth`, those shares are blended into
- * the row in force as the centroids are (weight cfg.smoothing), so that a
- * share moves only as far as repeated evidence takes it. */
+ * the row in force (weight cfg.membership_smoothing), so that a share moves
+ * only as far as repeated evidence takes it. */
 static const float *
 membership_row (nmf_grouping * g, int k, int nb, int smooth)
 {
@@ -690,7 +693,7 @@ membership_row (nmf_grouping * g, int k, int nb, int smooth)
     g->dist[j] = pow (dmin / g->dist[j], q);    /* in (0, 1]: no overflow */
     sum += g->dist[j];
   }
-  const double a = smooth ? g->cfg.smoothing : 1.0;
+  const double a = smooth ? g->cfg.membership_smoothing : 1.0;
   const float *now = g->target + (size_t) k * g->S;
   for (int j = 0; j < nb; j++) {
     const int s = g->bsrc[j];

@@ -7,6 +7,7 @@
 #include "nmf_error.h"
 #include "separator.h"
 
+#include <math.h>
 #include <string.h>
 
 #define FFT 1024
@@ -275,9 +276,43 @@ test_no_swap (void)
   free (out1);
 }
 
+/* The defaults make a grouping; each setting out of its range is
+ * refused, the two smoothing weights each on its own. */
+static void
+test_config (void)
+{
+  nmf_grouping_config c;
+  nmf_grouping *g = NULL;
+
+  nmf_grouping_config_init (&c, BINS, 16, 2);
+  CHECK_OK (nmf_grouping_create (&g, &c));
+  nmf_grouping_destroy (&g);
+  CHECK (g == NULL, "destroy did not clear the pointer");
+  const double bad_weights[] = { 0.0, -0.1, 1.5, NAN };
+  for (size_t i = 0; i < sizeof bad_weights / sizeof bad_weights[0]; i++) {
+    nmf_grouping_config_init (&c, BINS, 16, 2);
+    c.smoothing = bad_weights[i];
+    CHECK (nmf_grouping_create (&g, &c) == NMF_ERR_INVALID_ARGUMENT && !g,
+        "centroid weight %g accepted", bad_weights[i]);
+    nmf_grouping_config_init (&c, BINS, 16, 2);
+    c.membership_smoothing = bad_weights[i];
+    CHECK (nmf_grouping_create (&g, &c) == NMF_ERR_INVALID_ARGUMENT && !g,
+        "share weight %g accepted", bad_weights[i]);
+  }
+  nmf_grouping_config_init (&c, BINS, 16, 2);
+  c.smoothing = 1.0;
+  c.membership_smoothing = 1.0;
+  CHECK_OK (nmf_grouping_create (&g, &c));
+  nmf_grouping_destroy (&g);
+  nmf_grouping_config_init (&c, BINS, 1, 2);
+  CHECK (nmf_grouping_create (&g, &c) == NMF_ERR_INVALID_ARGUMENT && !g,
+      "fewer components than sources accepted");
+}
+
 int
 main (void)
 {
+  test_config ();
   test_planted ();
   test_soft ();
   test_no_swap ();

@@ -109,8 +109,9 @@
  * With #GstNmfSeparate:components above n-sources the components are
  * grouped into sources by the timbre of their templates (cepstral envelope,
  * shift-invariant harmonic pattern, octave energies), regrouped every 16
- * frames from smoothed per-source centroids, so a source index keeps its
- * meaning; a component that sits between two sources is shared by them
+ * frames from per-source centroids that move slowly (a time constant of
+ * about 4 s), so a source index keeps its meaning through pauses; a
+ * component that sits between two sources is shared by them
  * (fuzzy memberships, smoothed over regroupings and ramped).
  * #GstNmfSeparate:dictionaries gives some sources fixed templates learned
  * beforehand (`nmftool learn`); the others stay blind.

@@ -667,8 +667,10 @@ start_move (nmf_grouping * g, int k, int to)
  * (membership_exponent q > 0, fuzzy c-means): blind source s gets a share
  * in proportion to d_s^-q, d_s the squared feature distance to the
  * source's smoothed centroid; with `smooth`, those shares are blended into
- * the row in force (weight cfg.membership_smoothing), so that a share moves
- * only as far as repeated evidence takes it. */
+ * the row the component is ramping to, its target (weight
+ * cfg.membership_smoothing; the target, not the row in force mid-ramp, so a
+ * ramp is never blended into itself), and a share moves only as far as
+ * repeated evidence takes it. */
 static const float *
 membership_row (nmf_grouping * g, int k, int nb, int smooth)
 {

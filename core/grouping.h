@@ -42,11 +42,11 @@
  *     recognition with fuzzy objective function algorithms", 1981): blind
  *     source s gets a share of a component in proportion to d_s^-q, d_s
  *     the squared feature distance from the component to s's centroid,
- *     blended into the shares in force (weight `membership_smoothing`),
- *     so that a share moves only as far as repeated evidence takes it.  A
- *     component near one centroid stays almost wholly there; one between
- *     two - a template that learned parts of both sources - is split
- *     instead of thrown on one side.  The hysteresis then only keeps
+ *     blended into the shares the component is ramping to (weight
+ *     `membership_smoothing`), so that a share moves only as far as
+ *     repeated evidence takes it.  A component near one centroid stays
+ *     almost wholly there; one between two - a template that learned parts
+ *     of both sources - is split instead of thrown on one side.  The hysteresis then only keeps
  *     nmf_grouping_assignment(), the source each component counts as;
  *   - every change of a membership row goes through a linear ramp of
  *     `ramp_frames` frames (nmf_grouping_step() advances it once per

@@ -729,7 +729,8 @@ in_window (const nmf_online_kl * kl, int s)
 }
 
 /* Exact re-summation of the complete blocks, so that rounding in the
- * running add/subtract cannot accumulate over hours of audio. */
+ * running add/subtract cannot accumulate over hours of audio, nor be all
+ * that is left when a block that held most of the sum leaves. */
 static void
 resum_window (nmf_online_kl * kl)
 {
@@ -991,15 +992,24 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
 
   /* a new block starts: the block it replaces leaves the window */
   if (pos % M == 0) {
+    int cancelled = 0;
     if (kl->ring_fill == kl->capacity) {
       for (size_t i = 0; i < fk; i++)
         kl->A[i] -= block[i];
-      for (int k = 0; k < K; k++)
+      for (int k = 0; k < K; k++) {
         kl->B[k] -= block_h[k];
+        cancelled |= block_h[k] > kl->B[k];
+      }
     }
     memset (block, 0, sizeof (float) * fk);
     memset (block_h, 0, sizeof (float) * K);
     kl->block_voiced[b] = 0;
+    /* The block held more of a component's mass than the rest of the
+     * window: what the subtraction left is as much rounding error as
+     * statistic (after a burst 1e15 times louder, nothing but error, and
+     * the templates learn it), so sum the rest again exactly. */
+    if (cancelled)
+      resum_window (kl);
   }
   if (kl->ring_fill == kl->capacity)
     kl->ring_voiced -= kl->ring_is_voiced[pos];

@@ -1,6 +1,7 @@
 /* The sliding-window KL-NMF: divergence never increases over iterations,
  * the warm-started window learns a planted model and beats a cold start,
- * silence and tiny values produce no NaN. */
+ * silence and tiny values produce no NaN, a model poisoned by a loud
+ * stretch is replaced, a loud burst leaves no trace once it has left the window. */
 #include "check.h"
 #include "online_kl.h"
 
@@ -330,6 +331,50 @@ test_poisoned_model_restarts (void)
   nmf_online_kl_destroy (&kl);
 }
 
+/* A burst far louder than the rest (30 frames of a broadband spectrum at
+ * 1e18 times the planted frames' level) leaves the window: what it added to
+ * the running statistics must leave with it, not the rounding error of
+ * subtracting it (which would be larger than all the other frames' sum).
+ * From one window after the burst on, every planted template is matched. */
+static void
+test_loud_burst_leaves_no_trace (void)
+{
+  enum { KM = 8 };
+  const int window = 100;
+  unsigned long long seed = 33;
+  float W_true[K * F], loud[F], v[F], h_true[K], h[KM];
+  double worst = 1.0;
+  nmf_online_kl *kl;
+
+  planted_templates (W_true, &seed);
+  for (int f = 0; f < F; f++)
+    loud[f] = 1e18f * (f % 6 == 3 ? 100.0f / f : 0.1f);
+  CHECK_OK (nmf_online_kl_create (&kl, F, KM, window, 4, 4));
+  for (int t = 0; t < 5 * window; t++) {
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    if (t >= 2 * window && t < 2 * window + 30)
+      memcpy (v, loud, sizeof v);
+    nmf_online_kl_activate (kl, v, h);
+    CHECK (all_finite (h, KM), "NaN activations at frame %d", t);
+    nmf_online_kl_learn (kl, v, h);
+    if (t < 3 * window + 30)
+      continue;
+    const float *W = nmf_online_kl_templates (kl);
+    for (int k = 0; k < K; k++) {
+      double best = 0.0;
+      for (int j = 0; j < KM; j++)
+        best = fmax (best, cosine (W_true + k * F, W + j * F));
+      worst = fmin (worst, best);
+    }
+  }
+  printf ("after a loud burst has left the window: worst cosine of a planted "
+      "template %.4f (restarts %llu)\n", worst,
+      (unsigned long long) nmf_online_kl_restarts (kl));
+  CHECK (worst > 0.95, "a loud burst left a trace: cosine %.4f", worst);
+  nmf_online_kl_destroy (&kl);
+}
+
 int
 main (void)
 {
@@ -337,5 +382,6 @@ main (void)
   test_window_learns_planted_model ();
   test_silence_and_tiny_values ();
   test_poisoned_model_restarts ();
+  test_loud_burst_leaves_no_trace ();
   CHECK_DONE ();
 }

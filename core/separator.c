@@ -96,6 +96,16 @@ nmf_separator_config_init (nmf_separator_config * c)
 }
 
 void
+nmf_separator_config_for_live (nmf_separator_config * c)
+{
+  c->components = 16;
+  c->bands_per_octave = 24;
+  c->iterations = 4;
+  c->lookahead_frames = 0;
+  c->mask_exponent = 1;
+}
+
+void
 nmf_separator_config_for_files (nmf_separator_config * c)
 {
   /* two windows: the model has learned a whole window past the frame, and
@@ -103,12 +113,9 @@ nmf_separator_config_for_files (nmf_separator_config * c)
    * longer window with the same look-ahead no better */
   long lookahead = 2L * (c->window_frames > 0 ? c->window_frames : 0);
 
-  c->components = 16;
-  c->bands_per_octave = 24;
-  c->iterations = 4;
+  nmf_separator_config_for_live (c);
   c->lookahead_frames = (int) (lookahead < NMF_SEPARATOR_MAX_LOOKAHEAD ?
       lookahead : NMF_SEPARATOR_MAX_LOOKAHEAD);
-  c->mask_exponent = 1;
 }
 
 /* Sources with a dictionary, and the templates they bring. */

@@ -128,12 +128,18 @@ typedef struct nmf_separator nmf_separator;
 
 void nmf_separator_config_init (nmf_separator_config * config);
 
+/* The settings measured best for blind kl separation with no latency to
+ * spare (live): 16 components grouped into the sources, a log-frequency
+ * axis of 24 bands per octave, 4 updates per hop, ratio masks, causal
+ * (README, "Live").  Sets those five fields of config and leaves the
+ * others. */
+void nmf_separator_config_for_live (nmf_separator_config * config);
+
 /* The settings measured best for blind kl separation when latency does not
- * matter (files): 16 components grouped into the sources, a log-frequency
- * axis of 24 bands per octave, 4 updates per hop, a look-ahead of two
- * windows (516 frames, 6 s at 44.1 kHz with the default window) and ratio
- * masks (README, "Files: look-ahead").  Sets those five fields of config
- * from its window_frames and leaves the others. */
+ * matter (files): the live settings with a look-ahead of two windows (516
+ * frames, 6 s at 44.1 kHz with the default window; README, "Files:
+ * look-ahead").  Sets the same five fields of config, from its
+ * window_frames, and leaves the others. */
 void nmf_separator_config_for_files (nmf_separator_config * config);
 
 /* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with *message (static) naming the

@@ -43,14 +43,14 @@
  *
  * ## Profiles: live and files
  * #GstNmfSeparate:profile picks the defaults of the quality / latency
- * trade-off.  `live` is the property defaults: causal, one component per
- * source, latency fft-size samples.  `file` is the setting measured best
- * for blind separation (README, "Measured quality"): for kl without
- * dictionaries, components=16 grouped into the sources,
- * bands-per-octave=24, iterations=4, lookahead-frames = 2 x window-frames
- * (516 frames, 6 s at 44.1 kHz) and mask-exponent=1; it costs about as
- * much CPU as live but holds 6 s, so a sink prerolls only once 6 s of input
- * have come in.  Hence a non-live pipeline that tees the stream to
+ * trade-off for blind kl (without dictionaries; volmin and dictionaries
+ * keep the property defaults), as measured best (README, "Measured
+ * quality").  `live`: components=16 grouped into the sources,
+ * bands-per-octave=24, iterations=4 and mask-exponent=1, causal: latency
+ * fft-size samples.  `file`: the same with lookahead-frames = 2 x
+ * window-frames (516 frames, 6 s at 44.1 kHz); it costs about as much CPU
+ * as live but holds 6 s, so a sink prerolls only once 6 s of input have
+ * come in.  Hence a non-live pipeline that tees the stream to
  * nmfseparate and to another sink must let the other branch's queue hold
  * more than 6 s (e.g. `queue max-size-time=10000000000 max-size-buffers=0
  * max-size-bytes=0`), or use `profile=live`: with a default queue (1 s) the
@@ -311,11 +311,11 @@ gst_nmf_profile_get_type (void)
   static const GEnumValue values[] = {
     {GST_NMF_PROFILE_AUTO, "file when upstream is not live (the latency "
           "query says so), live otherwise", "auto"},
-    {GST_NMF_PROFILE_LIVE, "Causal, low latency: the property defaults",
-        "live"},
-    {GST_NMF_PROFILE_FILE, "Best measured quality, 6 s of latency: for "
+    {GST_NMF_PROFILE_LIVE, "Causal, latency of fft-size samples: for "
           "blind kl, components=16 bands-per-octave=24 iterations=4 "
-          "lookahead-frames=2*window-frames mask-exponent=1 unless set",
+          "mask-exponent=1 unless set", "live"},
+    {GST_NMF_PROFILE_FILE, "Best measured quality, 6 s of latency: the "
+          "live settings and lookahead-frames=2*window-frames unless set",
         "file"},
     {0, NULL, NULL},
   };
@@ -359,14 +359,15 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_PROFILE,
       g_param_spec_enum ("profile", "Profile",
-          "Defaults for the quality / latency trade-off. live: the property "
-          "defaults below (causal, latency of fft-size samples). file: for "
-          "blind kl (no dictionaries) components=16, bands-per-octave=24, "
-          "iterations=4, lookahead-frames=2 x window-frames (516 = 6 s at "
-          "44.1 kHz), mask-exponent=1 - the best measured blind quality, "
-          "at 6 s of latency. auto: file when upstream answers the latency "
-          "query as not live, live otherwise. A property set explicitly "
-          "always wins over the profile",
+          "Defaults for the quality / latency trade-off, for blind kl (no "
+          "dictionaries; volmin and dictionaries keep the property defaults "
+          "below). live: components=16 grouped into the sources, "
+          "bands-per-octave=24, iterations=4, mask-exponent=1, causal "
+          "(latency of fft-size samples). file: the same with "
+          "lookahead-frames=2 x window-frames (516 = 6 s at 44.1 kHz) - the "
+          "best measured blind quality, at 6 s of latency. auto: file when "
+          "upstream answers the latency query as not live, live otherwise. "
+          "A property set explicitly always wins over the profile",
           GST_TYPE_NMF_PROFILE, DEFAULT_PROFILE,
           rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ALGORITHM,
@@ -1012,34 +1013,45 @@ gst_nmf_separate_upstream_is_live (GstNmfSeparate * self)
   return live;
 }
 
-/* Whether the file profile's settings apply to these settings: profile
- * file, or auto with a non-live upstream; and blind kl (the settings were
- * measured for it; volmin has no look-ahead). */
+/* The profiles were measured for blind kl; volmin (which has no
+ * look-ahead) and dictionaries keep the property defaults. */
 static gboolean
-gst_nmf_separate_file_profile (GstNmfSeparate * self,
-    const GstNmfSeparateSettings * s)
+profile_applies (const GstNmfSeparateSettings * s)
 {
-  if (s->algorithm != GST_NMF_ALGORITHM_KL
-      || (s->dictionaries && *s->dictionaries))
-    return FALSE;
-  if (s->profile == GST_NMF_PROFILE_AUTO)
-    return !gst_nmf_separate_upstream_is_live (self);
-  return s->profile == GST_NMF_PROFILE_FILE;
+  return s->algorithm == GST_NMF_ALGORITHM_KL
+      && !(s->dictionaries && *s->dictionaries);
 }
 
-/* With the file profile, the core's file settings replace the property
+/* The profile these settings ask for, auto resolved: file when upstream
+ * answers the latency query as not live, live otherwise. */
+static GstNmfProfile
+gst_nmf_separate_resolve_profile (GstNmfSeparate * self,
+    const GstNmfSeparateSettings * s)
+{
+  if (s->profile != GST_NMF_PROFILE_AUTO)
+    return s->profile;
+  if (!profile_applies (s))
+    return GST_NMF_PROFILE_LIVE;        /* no need to ask */
+  return gst_nmf_separate_upstream_is_live (self) ? GST_NMF_PROFILE_LIVE
+      : GST_NMF_PROFILE_FILE;
+}
+
+/* The core's settings of profile (live or file) replace the property
  * defaults; a property set explicitly keeps its value. */
 static void
-apply_file_profile (GstNmfSeparateSettings * s)
+apply_profile (GstNmfSeparateSettings * s, GstNmfProfile profile)
 {
-  nmf_separator_config files;
+  nmf_separator_config p;
 
-  nmf_separator_config_init (&files);
-  files.window_frames = (int) s->window_frames;
-  nmf_separator_config_for_files (&files);
+  nmf_separator_config_init (&p);
+  p.window_frames = (int) s->window_frames;
+  if (profile == GST_NMF_PROFILE_FILE)
+    nmf_separator_config_for_files (&p);
+  else
+    nmf_separator_config_for_live (&p);
 #define FROM_PROFILE(prop, field) \
   if (!(s->explicit_props & (G_GUINT64_CONSTANT (1) << (prop)))) \
-    s->field = files.field
+    s->field = p.field
   FROM_PROFILE (PROP_COMPONENTS, components);
   FROM_PROFILE (PROP_BANDS_PER_OCTAVE, bands_per_octave);
   FROM_PROFILE (PROP_ITERATIONS, iterations);
@@ -1586,8 +1598,8 @@ gst_nmf_separate_apply_live_settings (GstNmfSeparate * self)
   self->active.message_masks = self->settings.message_masks;
   GST_OBJECT_UNLOCK (self);
   /* the profile resolves these two as it did at caps time */
-  if (self->file_profile)
-    apply_file_profile (&s);
+  if (self->profile_applied)
+    apply_profile (&s, self->profile_in_force);
   if (s.iterations != self->active.iterations) {
     nmf_separator_set_iterations (self->separator, s.iterations);
     self->active.iterations = s.iterations;
@@ -1670,7 +1682,8 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   GstClockTime old_latency;
   GstCaps *src_caps;
   Dictionaries dicts;
-  gboolean file_profile;
+  GstNmfProfile profile;
+  gboolean profile_applied;
   int ret;
 
   if (!gst_audio_info_from_caps (&info, caps)) {
@@ -1682,9 +1695,10 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
     return TRUE;
 
   gst_nmf_separate_get_settings (self, &s);
-  file_profile = gst_nmf_separate_file_profile (self, &s);
-  if (file_profile)
-    apply_file_profile (&s);
+  profile = gst_nmf_separate_resolve_profile (self, &s);
+  profile_applied = profile_applies (&s);
+  if (profile_applied)
+    apply_profile (&s, profile);
   if (!gst_nmf_separate_make_config (self, &s,
           GST_AUDIO_INFO_CHANNELS (&info), &dicts, &cfg)) {
     g_free (s.dictionaries);
@@ -1709,7 +1723,8 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   }
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
-  self->file_profile = file_profile;
+  self->profile_in_force = profile;
+  self->profile_applied = profile_applied;
   g_free (self->active.dictionaries);
   self->active = s;
   nmf_separator_set_frame_observer (sep, gst_nmf_separate_on_frame, self);
@@ -1733,7 +1748,8 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
       "with the %s settings: fft %u, hop %u, window %u frames, %u "
       "components, %u bands per octave, %u iterations, look-ahead %u frames, "
       "mask exponent %u", s.n_sources, GST_AUDIO_INFO_CHANNELS (&info),
-      GST_AUDIO_INFO_RATE (&info), file_profile ? "file" : "live",
+      GST_AUDIO_INFO_RATE (&info), !profile_applied ? "property"
+      : profile == GST_NMF_PROFILE_FILE ? "file" : "live",
       s.fft_size, s.hop_size, s.window_frames, cfg.components,
       s.bands_per_octave, s.iterations, s.lookahead_frames, s.mask_exponent);
 

@@ -97,7 +97,8 @@ struct _GstNmfSeparate
    * change_state once streaming has stopped */
   nmf_separator *separator;
   GstNmfSeparateSettings active;        /* settings the separator was made with */
-  gboolean file_profile;        /* active has the file profile's settings */
+  GstNmfProfile profile_in_force;       /* auto resolved, at caps time */
+  gboolean profile_applied;     /* blind kl: the profile's settings apply */
   GstAudioInfo info;
   gboolean have_info;
   GstAudioStreamAlign *align;

@@ -24,6 +24,8 @@
 #include <math.h>
 
 #include "collector.h"
+#include "npy.h"
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define RATE 44100
@@ -1573,12 +1575,13 @@ GST_START_TEST (test_sum_lookahead)
 GST_END_TEST;
 
 /* profile=file is exactly its documented settings, for the whole stream
- * (the live-tunable iterations and mask-exponent too), and differs from
- * profile=live; both add up to the input with exact counts. */
+ * (the live-tunable iterations and mask-exponent too), profile=live the
+ * same without look-ahead, and the two differ; all add up to the input with
+ * exact counts. */
 GST_START_TEST (test_profile_file_settings)
 {
   const gsize total = RATE * 8 + 333;
-  GArray *file, *spelled, *live;
+  GArray *file, *spelled, *live, *causal_file;
   GstElement *el;
 
   el = make_sep ();
@@ -1595,15 +1598,71 @@ GST_START_TEST (test_profile_file_settings)
   gst_util_set_object_arg (G_OBJECT (el), "profile", "live");
   check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &live);
 
+  el = make_sep ();
+  gst_util_set_object_arg (G_OBJECT (el), "profile", "file");
+  g_object_set (el, "lookahead-frames", 0, NULL);
+  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &causal_file);
+
   fail_unless_equals_int (file->len, total);
   fail_unless_equals_int (spelled->len, total);
   fail_unless (memcmp (file->data, spelled->data, total * sizeof (float))
       == 0, "profile=file is not its documented settings");
+  fail_unless (memcmp (live->data, causal_file->data,
+          total * sizeof (float)) == 0,
+      "profile=live is not the file settings without look-ahead");
   fail_unless (memcmp (file->data, live->data, total * sizeof (float)) != 0,
       "profile=file and profile=live gave the same output");
   g_array_unref (file);
   g_array_unref (spelled);
   g_array_unref (live);
+  g_array_unref (causal_file);
+}
+
+GST_END_TEST;
+
+/* With a dictionary no profile applies: the property defaults stay in
+ * force for the whole stream (the live-tunable iterations and mask-exponent
+ * too, which the element re-reads while playing), whatever the profile. */
+GST_START_TEST (test_profile_not_with_dictionaries)
+{
+  const gsize total = RATE * 6 + 77;
+  const size_t bins = 1025, templates = 3;
+  double *dict = g_new (double, bins * templates);
+  gchar *path = NULL, *value;
+  GArray *out[3];
+  GstElement *el;
+  gint fd;
+
+  /* three smooth positive templates, one row per frequency bin */
+  for (size_t f = 0; f < bins; f++)
+    for (size_t k = 0; k < templates; k++)
+      dict[f * templates + k] = 1e-3 + exp (-0.5 * pow ((f - 10.0 * (k + 1))
+              / 3.0, 2.0));
+  fd = g_file_open_tmp ("nmf-dict-XXXXXX.npy", &path, NULL);
+  fail_unless (fd >= 0);
+  g_close (fd, NULL);
+  fail_unless (nmf_npy_write (path, dict, bins, templates, NULL, 0) == NMF_OK);
+  value = g_strdup_printf ("0=%s", path);
+
+  for (guint i = 0; i < 3; i++) {
+    el = make_sep ();
+    gst_util_set_object_arg (G_OBJECT (el), "dictionaries", value);
+    gst_util_set_object_arg (G_OBJECT (el), "profile", i == 1 ? "file"
+        : "live");
+    if (i == 2)                 /* the property defaults, spelled out */
+      g_object_set (el, "iterations", 15, "mask-exponent", 2,
+          "bands-per-octave", 0, "lookahead-frames", 0, NULL);
+    check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &out[i]);
+  }
+  for (guint i = 1; i < 3; i++)
+    fail_unless (memcmp (out[0]->data, out[i]->data, total * sizeof (float))
+        == 0, "with a dictionary, run %u differs from profile=live", i);
+  for (guint i = 0; i < 3; i++)
+    g_array_unref (out[i]);
+  g_unlink (path);
+  g_free (path);
+  g_free (value);
+  g_free (dict);
 }
 
 GST_END_TEST;
@@ -2013,6 +2072,7 @@ nmfseparate_suite (void)
   tcase_add_test (tc, test_sum_bands);
   tcase_add_test (tc, test_sum_lookahead);
   tcase_add_test (tc, test_profile_file_settings);
+  tcase_add_test (tc, test_profile_not_with_dictionaries);
 
   tc = tcase_create ("flush_discont");
   suite_add_tcase (s, tc);

@@ -1,4 +1,5 @@
-/* Shared by the element tests: sample-exact checks of output buffers. */
+/* Shared by the element tests: element properties from a string, input
+ * buffers, sample-exact checks of output buffers. */
 #ifndef NMF_TEST_COLLECTOR_H
 #define NMF_TEST_COLLECTOR_H
 
@@ -7,6 +8,24 @@
 #include <gst/check/gstharness.h>
 
 #include <math.h>
+
+/* "prop=value ..." (NULL or empty: nothing) on el */
+static void
+set_props (GstElement * el, const gchar * props)
+{
+  gchar **kv;
+
+  if (!props || !*props)
+    return;
+  kv = g_strsplit (props, " ", -1);
+  for (guint i = 0; kv[i]; i++) {
+    gchar **p = g_strsplit (kv[i], "=", 2);
+    fail_unless (p[0] && p[1], "bad property string %s", kv[i]);
+    gst_util_set_object_arg (G_OBJECT (el), p[0], p[1]);
+    g_strfreev (p);
+  }
+  g_strfreev (kv);
+}
 
 static GstClockTime
 stime (guint64 sample, gint rate)

@@ -92,24 +92,6 @@ typedef struct
   GstHarness *h[2];
 } Fix;
 
-/* "prop=value ..." (NULL or empty: nothing) on el */
-static void
-set_props (GstElement * el, const gchar * props)
-{
-  gchar **kv;
-
-  if (!props || !*props)
-    return;
-  kv = g_strsplit (props, " ", -1);
-  for (guint i = 0; kv[i]; i++) {
-    gchar **p = g_strsplit (kv[i], "=", 2);
-    fail_unless (p[0] && p[1], "bad property string %s", kv[i]);
-    gst_util_set_object_arg (G_OBJECT (el), p[0], p[1]);
-    g_strfreev (p);
-  }
-  g_strfreev (kv);
-}
-
 /* nmfseparate with algorithm=alg and optional "prop=value ..." settings,
  * then those of NMF_BAD_INPUT_PROPS, if set (to run these checks at other
  * settings: upstream, the harness, does not answer the latency query, so

@@ -1688,17 +1688,10 @@ static GstClockTime
 own_latency_with_upstream (gboolean live, const gchar * props)
 {
   GstElement *el = make_sep ();
-  gchar **kv = g_strsplit (props, " ", -1);
   GstClockTime got;
   Fix f;
 
-  for (guint i = 0; kv[i]; i++) {
-    gchar **p = g_strsplit (kv[i], "=", 2);
-    if (p[0] && p[1])
-      gst_util_set_object_arg (G_OBJECT (el), p[0], p[1]);
-    g_strfreev (p);
-  }
-  g_strfreev (kv);
+  set_props (el, props);
   fix_attach (&f, el, 2);
   gst_pad_add_probe (f.h[0]->srcpad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
       answer_latency, GINT_TO_POINTER (live), NULL);

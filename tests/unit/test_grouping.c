@@ -307,6 +307,20 @@ test_config (void)
   nmf_grouping_config_init (&c, BINS, 1, 2);
   CHECK (nmf_grouping_create (&g, &c) == NMF_ERR_INVALID_ARGUMENT && !g,
       "fewer components than sources accepted");
+  /* the membership exponent: 0 (hard) to 64 */
+  const double exponents[] = { 0.0, 64.0, -0.5, 64.5, NAN, INFINITY };
+  for (size_t i = 0; i < sizeof exponents / sizeof exponents[0]; i++) {
+    nmf_grouping_config_init (&c, BINS, 16, 2);
+    c.membership_exponent = exponents[i];
+    int ret = nmf_grouping_create (&g, &c);
+    if (i < 2)
+      CHECK (ret == NMF_OK && g, "membership exponent %g refused",
+          exponents[i]);
+    else
+      CHECK (ret == NMF_ERR_INVALID_ARGUMENT && !g,
+          "membership exponent %g accepted", exponents[i]);
+    nmf_grouping_destroy (&g);
+  }
 }
 
 int

@@ -35,6 +35,17 @@
 #ifndef REFRESH_ITERATIONS
 #define REFRESH_ITERATIONS 3
 #endif
+/* After the warm-up the statistics go stale too, only more slowly: each
+ * frame's contribution was computed with the templates in force when it
+ * entered, so the templates are a fixed point of an average over past
+ * models, not of the window.  With nmf_online_kl_set_refreshes(kl, n) the
+ * window is re-fitted in the same way every window_frames / n voiced
+ * frames, with STEADY_REFRESH_ITERATIONS updates of each frame's
+ * activations (from where they are); never when every template is held
+ * fixed (nothing to learn). */
+#ifndef STEADY_REFRESH_ITERATIONS
+#define STEADY_REFRESH_ITERATIONS 1
+#endif
 
 /* Bounded memory.  Multiplicative updates cannot leave a poor local
  * optimum: after a loud broadband stretch one component may explain
@@ -81,6 +92,7 @@ struct nmf_online_kl
   int bins, components, window_frames, iterations;
   int kpad;                     /* components rounded up to LANES */
   int update_interval;          /* M: frames per block of statistics */
+  int refreshes;                /* window re-fits per window_frames, >= 0 */
   int blocks;                   /* ceil(window_frames / M) */
   int capacity;                 /* blocks * M frames */
   uint64_t seed;
@@ -482,6 +494,15 @@ nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations)
 }
 
 int
+nmf_online_kl_set_refreshes (nmf_online_kl * kl, int per_window)
+{
+  if (!kl || per_window < 0)
+    return NMF_ERR_INVALID_ARGUMENT;
+  kl->refreshes = per_window;
+  return NMF_OK;
+}
+
+int
 nmf_online_kl_set_update_interval (nmf_online_kl * kl, int frames)
 {
   int ret;
@@ -808,10 +829,11 @@ update_templates (nmf_online_kl * kl)
 }
 
 /* One batch majorize-minimize step over the whole window (see
- * REFRESH_DIVISOR): every stored frame re-fitted with the current W, the
- * block statistics recomputed. */
+ * REFRESH_DIVISOR): every stored frame re-fitted with the current W
+ * (iterations updates of its activations), the block statistics
+ * recomputed. */
 static void
-refresh_window (nmf_online_kl * kl)
+refresh_window (nmf_online_kl * kl, int iterations)
 {
   const int F = kl->bins, K = kl->components, M = kl->update_interval;
   const size_t fk = (size_t) F * K;
@@ -824,7 +846,7 @@ refresh_window (nmf_online_kl * kl)
     const float *v = kl->ring_v + (size_t) F * s;
     float *h = kl->ring_h + (size_t) K * s;
     float *bh = kl->block_h + (size_t) K * (s / M);
-    activations_of (kl, kl->W, kl->colsum, v, h, REFRESH_ITERATIONS,
+    activations_of (kl, kl->W, kl->colsum, v, h, iterations,
         frame_mass (v, F));
     contribution_of (kl, kl->W, v, h, kl->block_contrib + fk * (s / M));
     for (int k = 0; k < K; k++)
@@ -974,7 +996,7 @@ challenge (nmf_online_kl * kl)
       kl->ring_h[(size_t) K * s + k] = (float) (mass / K);
   }
   for (int r = 0; r < CHALLENGE_REBUILD_PASSES; r++)
-    refresh_window (kl);
+    refresh_window (kl, REFRESH_ITERATIONS);
   kl->have_prev = 0;
   kl->restarts++;
   return 1;
@@ -1052,7 +1074,13 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
   if (!silent && kl->voiced_seen <= kl->window_frames) {
     int64_t interval = kl->voiced_seen / REFRESH_DIVISOR;
     if (interval < 1 || kl->voiced_seen % interval == 0) {
-      refresh_window (kl);
+      refresh_window (kl, REFRESH_ITERATIONS);
+      return;
+    }
+  } else if (!silent && kl->refreshes > 0 && kl->n_fixed < K) {
+    int interval = kl->window_frames / kl->refreshes;
+    if (interval < 1 || kl->voiced_seen % interval == 0) {
+      refresh_window (kl, STEADY_REFRESH_ITERATIONS);
       return;
     }
   }

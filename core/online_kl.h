@@ -75,6 +75,14 @@ int nmf_online_kl_set_iterations (nmf_online_kl * kl, int iterations);
  * described above.  Empties the window (keeps the templates). */
 int nmf_online_kl_set_update_interval (nmf_online_kl * kl, int frames);
 
+/* After the warm-up, re-fit the whole window - every frame's activations
+ * (one update from where they are) and its share of the statistics, which
+ * was computed with the templates in force when the frame entered - every
+ * window_frames / per_window voiced frames: a batch majorize-minimize step
+ * over the window, at about the cost of per_window / window_frames of a
+ * frame's own update per frame.  0 (the default): never. */
+int nmf_online_kl_set_refreshes (nmf_online_kl * kl, int per_window);
+
 /* Set templates first .. first + count - 1 (column-major bins x count, >= 0,
  * finite; normalised here to sum to one).  fixed != 0: they are held fixed
  * (a dictionary): never updated, never reset by nmf_online_kl_reset, and

@@ -3,6 +3,7 @@
  * silence and tiny values produce no NaN, a model poisoned by a loud
  * stretch is replaced, a loud burst leaves no trace once it has left the window. */
 #include "check.h"
+#include "nmf_error.h"
 #include "online_kl.h"
 
 #include <string.h>
@@ -375,6 +376,74 @@ test_loud_burst_leaves_no_trace (void)
   nmf_online_kl_destroy (&kl);
 }
 
+/* Re-fitting the window (nmf_online_kl_set_refreshes): while the sources'
+ * spectra drift (planted templates moving to other fundamentals over two
+ * windows), a model that re-fits its window 4 times per window length
+ * explains the frames with at least 20 % less divergence than one whose
+ * statistics keep each frame's share as computed with the templates of its
+ * time.  Negative counts are refused. */
+static void
+test_refreshes (void)
+{
+  const int window = 100;
+  const int f0_new[K] = { 13, 19, 23 };
+  float W_old[K * F], W_new[K * F], v[F], h_true[K], h[K];
+  double div[2] = { 0.0, 0.0 }, mass_sum = 0.0;
+  nmf_online_kl *kl[2];
+  unsigned long long seed = 5;
+
+  planted_templates (W_old, &seed);
+  /* the same kind of templates at other fundamentals */
+  for (int k = 0; k < K; k++) {
+    double sum = 0.0;
+    for (int f = 0; f < F; f++) {
+      double x = 1e-3;
+      for (int m = 1; m * f0_new[k] < F; m++)
+        x += exp (-0.5 * (f - m * f0_new[k]) * (f - m * f0_new[k])) / m;
+      W_new[k * F + f] = (float) x;
+      sum += x;
+    }
+    for (int f = 0; f < F; f++)
+      W_new[k * F + f] /= (float) sum;
+  }
+  for (int i = 0; i < 2; i++) {
+    CHECK_OK (nmf_online_kl_create (&kl[i], F, K, window, 15, 3));
+    CHECK_OK (nmf_online_kl_set_refreshes (kl[i], i == 0 ? 0 : 4));
+  }
+  CHECK (nmf_online_kl_set_refreshes (kl[0], -1) == NMF_ERR_INVALID_ARGUMENT,
+      "a negative refresh count accepted");
+  for (int t = 0; t < 5 * window; t++) {
+    /* from 2 windows on the templates drift to the new ones in 2 windows */
+    double a = t < 2 * window ? 0.0 : t >= 4 * window ? 1.0
+        : (t - 2.0 * window) / (2.0 * window);
+    float W_now[K * F];
+    for (int i = 0; i < K * F; i++)
+      W_now[i] = (float) ((1.0 - a) * W_old[i] + a * W_new[i]);
+    random_activations (h_true, &seed);
+    planted_frame (W_now, h_true, v);
+    double mass = 0.0;
+    for (int f = 0; f < F; f++)
+      mass += v[f];
+    for (int i = 0; i < 2; i++) {
+      nmf_online_kl_activate (kl[i], v, h);
+      /* while they drift, and after */
+      if (t >= 3 * window)
+        div[i] += nmf_kl_divergence (nmf_online_kl_templates (kl[i]), F, K,
+            v, h);
+      nmf_online_kl_learn (kl[i], v, h);
+    }
+    if (t >= 3 * window)
+      mass_sum += mass;
+  }
+  printf ("after the sources changed: relative divergence %.4g without "
+      "refreshes, %.4g with 4 per window\n", div[0] / mass_sum,
+      div[1] / mass_sum);
+  CHECK (div[1] < 0.8 * div[0], "refreshes did not help the model follow: "
+      "%g against %g", div[1], div[0]);
+  for (int i = 0; i < 2; i++)
+    nmf_online_kl_destroy (&kl[i]);
+}
+
 int
 main (void)
 {
@@ -383,5 +452,6 @@ main (void)
   test_silence_and_tiny_values ();
   test_poisoned_model_restarts ();
   test_loud_burst_leaves_no_trace ();
+  test_refreshes ();
   CHECK_DONE ();
 }

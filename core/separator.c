@@ -23,7 +23,8 @@
  * / 2.95 with 1, 2.36 / 3.26 with 8); causal 0.14 / 0.84 -> 0.22 / 1.01;
  * about 0.15 more of the speed ratio.  One component per source loses by
  * it (-1.80 / -0.57 -> -2.09 / -0.89): a template that stands for a whole
- * source does better averaged over past models.  README, "Files". */
+ * source does better averaged over past models.  README, "Window
+ * re-fits". */
 #define GROUPED_REFRESHES_PER_WINDOW 4
 
 struct nmf_separator

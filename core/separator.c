@@ -15,7 +15,8 @@
 #define NMF_HAVE_MXCSR 1
 #endif
 
-/* kl with more components than sources (grouped): the window is re-fitted
+/* kl with more blind components than blind sources (grouped; sources with
+ * a dictionary do not count): the window is re-fitted
  * 4 times per window length (nmf_online_kl_set_refreshes), since each
  * component follows a note or a phoneme and learns better from statistics
  * of the templates now in force.  File settings, main / held-out corpus,
@@ -334,7 +335,7 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
       || (sep->model
           && (ret = nmf_online_kl_set_update_interval (sep->model,
                   cfg->update_interval)) != NMF_OK)
-      || (sep->model && cfg->components > cfg->sources
+      || (sep->model && cfg->components > cfg->sources - n_dict
           && (ret = nmf_online_kl_set_refreshes (sep->model,
                   GROUPED_REFRESHES_PER_WINDOW)) != NMF_OK)
       || (cfg->algorithm == NMF_ALGORITHM_VOLMIN

@@ -337,7 +337,10 @@ test_poisoned_model_restarts (void)
  * 1e18 times the planted frames' level) leaves the window: what it added to
  * the running statistics must leave with it, not the rounding error of
  * subtracting it (which would be larger than all the other frames' sum).
- * From one window after the burst on, every planted template is matched. */
+ * From one window after the burst on, every planted template is matched
+ * (statistics updated every frame, the separator's default: with blocks of
+ * several frames the templates are updated less often and take longer to
+ * come back, with or without the re-summation). */
 static void
 test_loud_burst_leaves_no_trace (void)
 {

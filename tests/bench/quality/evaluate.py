@@ -11,7 +11,8 @@ For every mixture (directory with mix.wav and source_<k>.wav) it evaluates
   element   nmfseparate run through gst-launch-1.0, once per --run (skipped,
             with a message, if the element cannot be found); by default
             four runs: "kl" (the element's defaults, blind: on a file the
-            file profile), "live" (profile=live: the causal defaults),
+            file profile), "live" (profile=live: the live profile, the same
+            16 grouped components without look-ahead),
             "volmin" (algorithm=volmin, blind) and "dict" (every source
             from a dictionary: learn=32:2, below)
 --run LABEL=PROPS adds a run (repeatable; --element-props P --label L is
@@ -61,7 +62,7 @@ WINDOW = "hann"
 NMF_ITER = 200
 BSS_FILTER_LEN = 512   # mir_eval default (allowed distortion filter taps)
 # the columns: blind kl (the element's defaults: on a file, the file
-# profile) and volmin, blind at the causal live profile, and every source
+# profile), blind at the causal live profile, volmin, and every source
 # from a dictionary (32 templates, +-2 semitones)
 STANDARD_RUNS = (("kl", ""), ("live", "profile=live"), ("volmin", "algorithm=volmin"),
                  ("dict", "learn=32:2"))

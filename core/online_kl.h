@@ -80,9 +80,8 @@ int nmf_online_kl_set_update_interval (nmf_online_kl * kl, int frames);
  * was computed with the templates in force when the frame entered - every
  * window_frames / per_window voiced frames: a batch majorize-minimize step
  * over the window, costing per frame about per_window activation updates
- * and contributions (with 4 re-fits, 16 components on 153 bands and 4
- * updates per hop: the model's cost per frame +70 %).  0 (the default):
- * never. */
+ * and contributions (against the frame's own `iterations` updates and one
+ * contribution).  0 (the default): never. */
 int nmf_online_kl_set_refreshes (nmf_online_kl * kl, int per_window);
 
 /* Set templates first .. first + count - 1 (column-major bins x count, >= 0,

@@ -1597,8 +1597,9 @@ gst_nmf_separate_apply_live_settings (GstNmfSeparate * self)
   self->active.interval = self->settings.interval;
   self->active.message_masks = self->settings.message_masks;
   GST_OBJECT_UNLOCK (self);
-  /* the profile resolves these two as it did at caps time */
-  if (self->profile_applied)
+  /* the profile resolves these two as it did at caps time (active holds
+   * the algorithm and dictionaries of then) */
+  if (profile_applies (&self->active))
     apply_profile (&s, self->profile_in_force);
   if (s.iterations != self->active.iterations) {
     nmf_separator_set_iterations (self->separator, s.iterations);
@@ -1724,7 +1725,6 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
   self->profile_in_force = profile;
-  self->profile_applied = profile_applied;
   g_free (self->active.dictionaries);
   self->active = s;
   nmf_separator_set_frame_observer (sep, gst_nmf_separate_on_frame, self);

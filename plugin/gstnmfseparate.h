@@ -98,7 +98,6 @@ struct _GstNmfSeparate
   nmf_separator *separator;
   GstNmfSeparateSettings active;        /* settings the separator was made with */
   GstNmfProfile profile_in_force;       /* auto resolved, at caps time */
-  gboolean profile_applied;     /* blind kl: the profile's settings apply */
   GstAudioInfo info;
   gboolean have_info;
   GstAudioStreamAlign *align;

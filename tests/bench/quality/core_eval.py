@@ -7,7 +7,7 @@ different notes / sentences than the mixture), scored like evaluate.py
   core_eval.py CORPUS [--build-dir /tmp/g-build] [--label NAME]
                [--args "--components 16 --iterations 4"]
                [--dict KS] [--learn-iterations N] [--shifts R]
-               [--shift-steps N] [--jobs 2]
+               [--shift-steps N] [--jobs 2] [--seeds 0,1,2,3,4]
 
 --dict KS learns KS templates per source from train_<k>.wav and separates
 with every source supervised (dictionaries held fixed, no blind component).
@@ -15,6 +15,11 @@ with every source supervised (dictionaries held fixed, no blind component).
 along a log-frequency axis (core/dictionary.h, nmf_dictionary_shift), so the
 dictionary holds KS * (2R + 1) templates per source; --shift-steps N puts N
 shifts in each semitone (KS * (2RN + 1) templates).
+--seeds runs the whole corpus once per seed (appending --seed S to --args)
+and prints each mixture's SDR per seed, each seed's mean and the mean over
+seeds: the model's random start moves a mixture by several dB and the
+corpus mean by up to 1.6 dB (README, "Seeds"), so compare settings over
+several seeds, never at one.
 The harness core_separate.c is compiled against BUILD/core/libnmfcore.a.
 Run with Debian's /usr/bin/python3.
 """
@@ -83,6 +88,24 @@ def run_one(task):
     return res
 
 
+def print_seeds(a, seeds, names, runs):
+    """SDR per mixture and seed, each seed's mean, the mean over seeds."""
+    def sdr(r):
+        return float("nan") if "error" in r else float(np.mean(r["sdr"]))
+    print("| mixture | " + " | ".join("seed %d" % s for s in seeds) + " | mean |")
+    print("|---|" + "---:|" * (len(seeds) + 1))
+    for i, name in enumerate(names):
+        row = [sdr(run[i]) for run in runs]
+        print("| %s | %s | %.2f |" % (name, " | ".join("%.2f" % v for v in row),
+                                     float(np.mean(row))))
+    per_seed = [float(np.mean([sdr(r) for r in run])) for run in runs]
+    print("| **mean %s** | %s | **%.2f** |" % (
+        a.label, " | ".join("%.2f" % v for v in per_seed), float(np.mean(per_seed))))
+    with open(os.path.join(a.corpus, "core-results-%s-seeds.json" % a.label), "w") as f:
+        json.dump(ev.clean_json(dict(label=a.label, args=a.args, dict=a.dict,
+                                     seeds=seeds, results=runs)), f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -96,6 +119,8 @@ def main():
     ap.add_argument("--label", default="core")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--seeds", default=None,
+                    help="comma-separated seeds: one run per seed")
     a = ap.parse_args()
     exe = build_harness(a.build_dir)
     names = ev.list_mixtures(a.corpus, a.only)
@@ -103,6 +128,15 @@ def main():
                 learn_iter=a.learn_iterations, shifts=a.shifts,
                 shift_steps=a.shift_steps)
     try:
+        if a.seeds is not None:
+            seeds = [int(v) for v in a.seeds.split(",")]
+            runs = []
+            for seed in seeds:
+                t = dict(task, args="%s --seed %d" % (a.args, seed))
+                with multiprocessing.Pool(a.jobs) as pool:
+                    runs.append(pool.map(run_one, [(n, t) for n in names]))
+            print_seeds(a, seeds, names, runs)
+            return
         with multiprocessing.Pool(a.jobs) as pool:
             results = pool.map(run_one, [(n, task) for n in names])
     finally:

@@ -46,8 +46,9 @@
  *     `membership_smoothing`), so that a share moves only as far as
  *     repeated evidence takes it.  A component near one centroid stays
  *     almost wholly there; one between two - a template that learned parts
- *     of both sources - is split instead of thrown on one side.  The hysteresis then only keeps
- *     nmf_grouping_assignment(), the source each component counts as;
+ *     of both sources - is split instead of thrown on one side.  The
+ *     hysteresis then only keeps nmf_grouping_assignment(), the source
+ *     each component counts as;
  *   - every change of a membership row goes through a linear ramp of
  *     `ramp_frames` frames (nmf_grouping_step() advances it once per
  *     frame), so the masks never jump.

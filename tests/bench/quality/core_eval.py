@@ -127,20 +127,19 @@ def main():
     task = dict(corpus=a.corpus, exe=exe, args=a.args, dict=a.dict,
                 learn_iter=a.learn_iterations, shifts=a.shifts,
                 shift_steps=a.shift_steps)
+    # with --seeds, every (seed, mixture) run in one pool, seed by seed
+    seeds = [int(v) for v in a.seeds.split(",")] if a.seeds is not None else None
+    tasks = [(n, task) for n in names] if seeds is None else [
+        (n, dict(task, args="%s --seed %d" % (a.args, seed))) for seed in seeds for n in names]
     try:
-        if a.seeds is not None:
-            seeds = [int(v) for v in a.seeds.split(",")]
-            runs = []
-            for seed in seeds:
-                t = dict(task, args="%s --seed %d" % (a.args, seed))
-                with multiprocessing.Pool(a.jobs) as pool:
-                    runs.append(pool.map(run_one, [(n, t) for n in names]))
-            print_seeds(a, seeds, names, runs)
-            return
         with multiprocessing.Pool(a.jobs) as pool:
-            results = pool.map(run_one, [(n, task) for n in names])
+            results = pool.map(run_one, tasks)
     finally:
         shutil.rmtree(os.path.dirname(exe), ignore_errors=True)
+    if seeds is not None:
+        print_seeds(a, seeds, names, [results[i * len(names):(i + 1) * len(names)]
+                                      for i in range(len(seeds))])
+        return
     print("| mixture | SDR | SIR | SAR | SI-SDR | separator CPU s |")
     print("|---|---:|---:|---:|---:|---:|")
     means = {m: [] for m in ("sdr", "sir", "sar", "si_sdr")}

@@ -1,6 +1,9 @@
 #include "grouping.h"
 #include "factor_metrics.h"
 #include "nmf_error.h"
+#include "stft.h"
+
+#include <fftw3.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,14 +19,16 @@
 struct nmf_grouping
 {
   nmf_grouping_config cfg;
-  int K, S, B, D, octaves;
+  int K, S, B, D, octaves, shift_coefs;
   /* band b: weights band_w[band_start[b] .. band_start[b + 1]) on bins
    * band_bin[...] */
   int *band_start, *band_bin;
   float *band_w;
   int *band_octave;
   double *cos_tab;              /* CEPS x B */
-  double *dft_re, *dft_im;      /* SHIFT_COEFS x B */
+  float *pad;                   /* 2B: band energies, zero-padded */
+  fftwf_complex *pad_dft;       /* B + 1 = shift_coefs */
+  fftwf_plan pad_plan;
   double *band;                 /* B scratch */
   double *logband;              /* B scratch */
 
@@ -159,7 +164,7 @@ nmf_grouping_features (nmf_grouping * g, const float *w, float *feat)
 {
   const int B = g->B;
   double *e = g->band, *L = g->logband;
-  double peak = 0.0, total = 0.0, mean_log = 0.0, norm;
+  double peak = 0.0, total = 0.0, norm;
   float *out;
 
   for (int b = 0; b < B; b++) {
@@ -174,11 +179,8 @@ nmf_grouping_features (nmf_grouping * g, const float *w, float *feat)
       peak = s;
   }
   double fl = peak > 0.0 ? peak * LOG_FLOOR_REL : 1e-30;
-  for (int b = 0; b < B; b++) {
+  for (int b = 0; b < B; b++)
     L[b] = log (e[b] + fl);
-    mean_log += L[b];
-  }
-  mean_log /= B;
 
   /* 1. cepstral envelope */
   out = feat;
@@ -195,29 +197,25 @@ nmf_grouping_features (nmf_grouping * g, const float *w, float *feat)
   for (int i = 0; i < NMF_GROUPING_CEPS; i++)
     out[i] = (float) (out[i] * norm);
 
-  /* 2. shift-invariant pattern: |DFT| of the centred log spectrum */
+  /* 2. shift-invariant pattern: |DFT| of the band energies, zero-padded
+   * so that a transposition is a shift, not a rotation */
   out = feat + NMF_GROUPING_CEPS;
+  for (int b = 0; b < B; b++)
+    g->pad[b] = (float) e[b];
+  fftwf_execute (g->pad_plan);
   norm = 0.0;
-  for (int j = 0; j < NMF_GROUPING_SHIFT_COEFS; j++) {
-    double re = 0.0, im = 0.0;
-    const double *cr = g->dft_re + (size_t) j * B, *ci = g->dft_im
-        + (size_t) j * B;
-    for (int b = 0; b < B; b++) {
-      double x = L[b] - mean_log;
-      re += cr[b] * x;
-      im += ci[b] * x;
-    }
-    double m = sqrt (re * re + im * im);
+  for (int j = 0; j < g->shift_coefs; j++) {
+    double m = hypot (g->pad_dft[j][0], g->pad_dft[j][1]);
     out[j] = (float) m;
     norm += m * m;
   }
   norm = norm > 0.0 ? 1.0 / sqrt (norm) : 0.0;
-  for (int j = 0; j < NMF_GROUPING_SHIFT_COEFS; j++)
+  for (int j = 0; j < g->shift_coefs; j++)
     out[j] = (float) (out[j] * norm);
 
   /* 3. descriptors: sqrt of the octave energy shares (a unit vector) and
    * the flatness */
-  out = feat + NMF_GROUPING_CEPS + NMF_GROUPING_SHIFT_COEFS;
+  out = feat + NMF_GROUPING_CEPS + g->shift_coefs;
   for (int o = 0; o < g->octaves; o++)
     out[o] = 0.0f;
   for (int b = 0; b < B; b++)
@@ -244,7 +242,7 @@ nmf_grouping_features (nmf_grouping * g, const float *w, float *feat)
       sqrt (g->cfg.weight_shift), w3 = sqrt (g->cfg.weight_descriptors);
   for (int i = 0; i < g->D; i++) {
     double wt = i < NMF_GROUPING_CEPS ? w1
-        : i < NMF_GROUPING_CEPS + NMF_GROUPING_SHIFT_COEFS ? w2 : w3;
+        : i < NMF_GROUPING_CEPS + g->shift_coefs ? w2 : w3;
     feat[i] = (float) (feat[i] * wt);
   }
 }
@@ -277,10 +275,11 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
     return ret;
   }
   const int K = g->K, S = g->S, B = g->B;
-  g->D = NMF_GROUPING_CEPS + NMF_GROUPING_SHIFT_COEFS + g->octaves + 1;
+  g->shift_coefs = B + 1;
+  g->D = NMF_GROUPING_CEPS + g->shift_coefs + g->octaves + 1;
   g->cos_tab = malloc (sizeof (double) * NMF_GROUPING_CEPS * B);
-  g->dft_re = malloc (sizeof (double) * NMF_GROUPING_SHIFT_COEFS * B);
-  g->dft_im = malloc (sizeof (double) * NMF_GROUPING_SHIFT_COEFS * B);
+  g->pad = fftwf_malloc (sizeof (float) * 2 * B);
+  g->pad_dft = fftwf_malloc (sizeof (fftwf_complex) * g->shift_coefs);
   g->band = malloc (sizeof (double) * B);
   g->logband = malloc (sizeof (double) * B);
   g->pinned = malloc (sizeof (int) * K);
@@ -306,7 +305,7 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
   g->cost = malloc (sizeof (double) * S * S);
   g->perm = malloc (sizeof (size_t) * S);
   g->bsrc = malloc (sizeof (int) * S);
-  if (!g->cos_tab || !g->dft_re || !g->dft_im || !g->band || !g->logband
+  if (!g->cos_tab || !g->pad || !g->pad_dft || !g->band || !g->logband
       || !g->pinned || !g->blind || !g->assign || !g->candidate || !g->count
       || !g->ramp_pos || !g->G || !g->ramp_from || !g->target || !g->row
       || !g->dist || !g->centroid || !g->feat || !g->wmass || !g->idx
@@ -318,12 +317,15 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
   for (int i = 0; i < NMF_GROUPING_CEPS; i++)
     for (int b = 0; b < B; b++)
       g->cos_tab[(size_t) i * B + b] = cos (M_PI * (i + 1) * (b + 0.5) / B);
-  for (int j = 0; j < NMF_GROUPING_SHIFT_COEFS; j++)
-    for (int b = 0; b < B; b++) {
-      double a = 2.0 * M_PI * (j + 1) * b / B;
-      g->dft_re[(size_t) j * B + b] = cos (a);
-      g->dft_im[(size_t) j * B + b] = -sin (a);
-    }
+  memset (g->pad, 0, sizeof (float) * 2 * B);
+  nmf_fftw_plan_lock ();
+  g->pad_plan = fftwf_plan_dft_r2c_1d (2 * B, g->pad, g->pad_dft,
+      FFTW_ESTIMATE);
+  nmf_fftw_plan_unlock ();
+  if (!g->pad_plan) {
+    nmf_grouping_destroy (&g);
+    return NMF_ERR_FFT_PLAN;
+  }
   for (int k = 0; k < K; k++)
     g->pinned[k] = -1;
   memset (g->blind, 1, S);
@@ -345,8 +347,13 @@ nmf_grouping_destroy (nmf_grouping ** gp)
   free (g->band_w);
   free (g->band_octave);
   free (g->cos_tab);
-  free (g->dft_re);
-  free (g->dft_im);
+  if (g->pad_plan) {
+    nmf_fftw_plan_lock ();
+    fftwf_destroy_plan (g->pad_plan);
+    nmf_fftw_plan_unlock ();
+  }
+  fftwf_free (g->pad);
+  fftwf_free (g->pad_dft);
   free (g->band);
   free (g->logband);
   free (g->pinned);

@@ -112,7 +112,8 @@ typedef struct
  * mean by 1.1 dB for 0.1 dB less on the main set (seeds 0-2; README,
  * "Files").  The shift-invariant block on zero-padded energies is worth
  * as much: file profile, seeds 0-4 (main / held out), weight 1, 2, 4, 8:
- * 2.31 / 3.29, 2.67 / 3.48, 2.67 / 3.50, 2.73 / 3.00 (README, "Files"). */
+ * 2.31 / 3.29, 2.67 / 3.48, 2.67 / 3.50, 2.73 / 3.00 (README, "The
+ * shift-invariant block, mended"). */
 #define NMF_GROUPING_DEFAULT_WEIGHT_ENVELOPE 1.0
 #define NMF_GROUPING_DEFAULT_WEIGHT_SHIFT 2.0
 #define NMF_GROUPING_DEFAULT_WEIGHT_DESCRIPTORS 2.0

@@ -53,10 +53,16 @@
 #define FFT 2048                /* the element's default fft-size */
 #define MAX_SAMPLE 1e15f        /* NMF_SEPARATOR_MAX_SAMPLE */
 
-/* thresholds of the recovery check (dB) */
+/* thresholds of the recovery check (dB).  The match: two clean runs of
+ * this mixture whose models start from different seeds agree to 22 - 35
+ * dB (last 5 s), and a recovered run agrees with the clean run of its seed
+ * to 18 - 23 dB (x 1e20 stretch, seeds 0 - 2, this build and the one
+ * before the grouping's shift block was mended): 20 dB sat inside that
+ * spread.  A model or grouping that has not recovered gives under 10 (the
+ * shift block weighed 4: 9.3 dB at seed 0). */
 #define RECOVER_MIN_SDR 8.0
 #define RECOVER_MAX_LOSS 3.0
-#define RECOVER_MIN_MATCH 20.0
+#define RECOVER_MIN_MATCH 16.0
 
 static const gchar *const algorithms[] = { "kl", "volmin" };
 

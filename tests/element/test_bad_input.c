@@ -55,7 +55,8 @@
 
 /* thresholds of the recovery check (dB).  The match: two clean runs of
  * this mixture whose models start from different seeds agree to 22 - 35
- * dB (last 5 s), and a recovered run agrees with the clean run of its seed
+ * dB (last 5 s; `nmftool separate --set seed=S` on it as a WAV file, the
+ * file profile), and a recovered run agrees with the clean run of its seed
  * to 18 - 23 dB (x 1e20 stretch, seeds 0 - 2, this build and the one
  * before the grouping's shift block was mended): 20 dB sat inside that
  * spread.  A model or grouping that has not recovered gives under 10 (the

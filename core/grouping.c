@@ -222,7 +222,7 @@ nmf_grouping_features (nmf_grouping * g, const float *w, float *feat)
     out[g->band_octave[b]] += (float) e[b];
   double geo = 0.0;
   for (int b = 0; b < B; b++)
-    geo += log (e[b] + fl);
+    geo += L[b];
   double flat = total > 0.0 ? exp (geo / B) / (total / B) : 1.0;
   if (flat > 1.0)
     flat = 1.0;

@@ -14,23 +14,36 @@
 #define BINS (FFT / 2 + 1)
 #define RATE 44100.0
 
+/* A harmonic tone on an fft-point spectrum (fft / 2 + 1 bins) with
+ * partials n = 1, 1 + step, 1 + 2 step, ... up to `last`, decaying as 1/n
+ * (each amplitude jittered by 0.9 - 1.1 when seed is not NULL): step 1
+ * every partial, step 2 the odd ones (clarinet-like). */
+static void
+template_partials (float *w, int fft, double f0, int step, int last,
+    unsigned long long *seed)
+{
+  const int bins = fft / 2 + 1;
+  for (int f = 0; f < bins; f++)
+    w[f] = 1e-4f;
+  for (int n = 1; n <= last; n += step) {
+    double bin = n * f0 * fft / RATE;
+    if (bin >= bins - 2)
+      break;
+    int b = (int) bin;
+    double frac = bin - b;
+    float amp = (float) ((1.0 / n) * (seed ? 0.9 + 0.2 * test_uniform (seed)
+            : 1.0));
+    w[b] += amp * (float) (1.0 - frac);
+    w[b + 1] += amp * (float) frac;
+  }
+}
+
 /* Source A: harmonic tones, partials decaying as 1/n (f0 in Hz).  Source B:
  * a noise band with a smooth bump around 5 kHz. */
 static void
 template_a (float *w, double f0, unsigned long long *seed)
 {
-  for (int f = 0; f < BINS; f++)
-    w[f] = 1e-4f;
-  for (int n = 1; n <= 12; n++) {
-    double bin = n * f0 * FFT / RATE;
-    if (bin >= BINS - 2)
-      break;
-    int b = (int) bin;
-    double frac = bin - b;
-    float amp = (float) ((1.0 / n) * (0.9 + 0.2 * test_uniform (seed)));
-    w[b] += amp * (float) (1.0 - frac);
-    w[b + 1] += amp * (float) frac;
-  }
+  template_partials (w, FFT, f0, 1, 12, seed);
 }
 
 static void
@@ -114,26 +127,6 @@ test_planted (void)
   nmf_grouping_destroy (&g);
 }
 
-/* A harmonic tone on an fft-point spectrum (fft / 2 + 1 bins) with
- * partials n = 1, 1 + step, 1 + 2 step, ... up to 15, decaying as 1/n:
- * step 1 every partial, step 2 the odd ones (clarinet-like). */
-static void
-template_partials (float *w, int fft, double f0, int step)
-{
-  const int bins = fft / 2 + 1;
-  for (int f = 0; f < bins; f++)
-    w[f] = 1e-4f;
-  for (int n = 1; n <= 15; n += step) {
-    double bin = n * f0 * fft / RATE;
-    if (bin >= bins - 2)
-      break;
-    int b = (int) bin;
-    double frac = bin - b;
-    w[b] += (float) ((1.0 / n) * (1.0 - frac));
-    w[b + 1] += (float) ((1.0 / n) * frac);
-  }
-}
-
 /* The shift-invariant block, on a spectrum that resolves the partials
  * (4096 points, f0 from 196 Hz): a tone transposed by a fifth stays much
  * nearer the same tone than a tone of other partials at the same pitch;
@@ -157,9 +150,10 @@ test_shift_invariance (void)
   CHECK (D <= 4096, "feature dimension %d", D);
   for (int i = 0; i < 4 && D <= 4096; i++) {
     double f0 = 196.0 * pow (2.0, i / 2.0);
-    template_partials (W, RFFT, f0, 1);
-    template_partials (W + RBINS, RFFT, f0 * pow (2.0, 7.0 / 12.0), 1);
-    template_partials (other, RFFT, f0, 2);
+    template_partials (W, RFFT, f0, 1, 15, NULL);
+    template_partials (W + RBINS, RFFT, f0 * pow (2.0, 7.0 / 12.0), 1, 15,
+        NULL);
+    template_partials (other, RFFT, f0, 2, 15, NULL);
     nmf_grouping_features (g, W, fa);
     nmf_grouping_features (g, W + RBINS, fb);
     nmf_grouping_features (g, other, fc);
@@ -177,7 +171,7 @@ test_shift_invariance (void)
   for (int k = 0; k < K; k++) {
     truth[k] = k % 2;
     template_partials (W + k * RBINS, RFFT,
-        220.0 * pow (2.0, (k / 2) * 2.5 / 12.0), truth[k] ? 2 : 1);
+        220.0 * pow (2.0, (k / 2) * 2.5 / 12.0), truth[k] ? 2 : 1, 15, NULL);
   }
   gc.membership_exponent = 0.0;
   CHECK_OK (nmf_grouping_create (&g, &gc));

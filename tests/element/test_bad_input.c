@@ -29,12 +29,17 @@
  * than two windows after the stretch ends: a kl model stuck in a poor fit
  * is replaced by a fresh one within two windows, core/online_kl.c
  * "Bounded memory") the outputs must (a) still be a real separation: each
- * source's output has an SI-SDR of at least RECOVER_MIN_SDR dB against the
- * true source, no worse than RECOVER_MAX_LOSS dB below a run that never
- * saw the stretch (the stretch replaced by silence), both sources
- * carrying energy; and (b) match that clean run's outputs (SI-SDR of the
- * recovered run's output against the clean run's, best permutation, at
- * least RECOVER_MIN_MATCH dB).
+ * source's output has an SI-SDR against the true source no worse than
+ * RECOVER_MAX_LOSS dB below the worst of RECOVER_REF_RUNS runs that never
+ * saw the stretch (the stretch replaced by silence; the element's seed and
+ * the next ones, whose median must reach RECOVER_MIN_SDR dB), both
+ * sources carrying energy; and (b) match one
+ * of those clean runs' outputs (SI-SDR of the recovered run's output
+ * against the clean run's, best permutation, at least RECOVER_MIN_MATCH
+ * dB).  The reference is several clean runs, not only the one of the same
+ * seed: the stretch moves the model to another local optimum, and on this
+ * mixture the clean runs alone range over 7 dB between seeds (README,
+ * "Tests and measurements": recovery).
  *
  * Only this build's plugin is loaded (see meson.build). */
 
@@ -53,14 +58,25 @@
 #define FFT 2048                /* the element's default fft-size */
 #define MAX_SAMPLE 1e15f        /* NMF_SEPARATOR_MAX_SAMPLE */
 
+/* clean runs (seeds s, s + 1, ...; s the element's) the recovered run is
+ * judged against.  One was not enough: the clean run of the same seed is
+ * one draw among local optima (last 5 s of the kl clean runs, file
+ * profile, seeds 0 - 7: 7.21 - 14.54 dB), and a stretch that moves the
+ * model draws another, so with that single reference the test's verdict
+ * turned on the seed (test_recover_huge failed at seeds 1, 4 and 6 of 0 -
+ * 7 with nothing wrong: outputs matching at 15.30 and 15.71 dB, a clean
+ * run at 7.21). */
+#define RECOVER_REF_RUNS 5
+
 /* thresholds of the recovery check (dB).  The match: two clean runs of
  * this mixture whose models start from different seeds agree to 22 - 35
  * dB (last 5 s; `nmftool separate --set seed=S` on it as a WAV file, the
- * file profile), and a recovered run agrees with the clean run of its seed
- * to 18 - 23 dB (x 1e20 stretch, seeds 0 - 2, this build and the one
- * before the grouping's shift block was mended): 20 dB sat inside that
- * spread.  A model or grouping that has not recovered gives under 10 (the
- * shift block weighed 4: 9.3 dB at seed 0). */
+ * file profile), and a recovered run agrees with the closest of five clean
+ * runs to 19.3 dB or better (every kind, seeds 0 - 7 as the element's, the
+ * file profile; 18.4 live), with the clean run of its own seed to 15.3 -
+ * 23 dB (x 1e20 and x FLT_MAX).  A model or grouping that has not
+ * recovered gives under 10 (the shift block weighed 4: 9.3 dB at seed 0);
+ * one component taking everything gives -17.9 dB against the truth. */
 #define RECOVER_MIN_SDR 8.0
 #define RECOVER_MAX_LOSS 3.0
 #define RECOVER_MIN_MATCH 16.0
@@ -99,11 +115,11 @@ typedef struct
   GstHarness *h[2];
 } Fix;
 
-/* nmfseparate with algorithm=alg and optional "prop=value ..." settings,
- * then those of NMF_BAD_INPUT_PROPS, if set (to run these checks at other
- * settings: upstream, the harness, does not answer the latency query, so
- * the element takes its live profile unless told otherwise, e.g.
- * NMF_BAD_INPUT_PROPS=profile=file);
+/* nmfseparate with algorithm=alg, the settings of NMF_BAD_INPUT_PROPS, if
+ * set (to run these checks at other settings: upstream, the harness, does
+ * not answer the latency query, so the element takes its live profile
+ * unless told otherwise, e.g. NMF_BAD_INPUT_PROPS=profile=file), then the
+ * optional "prop=value ..." settings of the check itself;
  * h[0] feeds sink and reads src_0, h[1] reads src_1. */
 static void
 fix_setup (Fix * f, const gchar * alg, const gchar * props)
@@ -111,8 +127,8 @@ fix_setup (Fix * f, const gchar * alg, const gchar * props)
   f->el = gst_element_factory_make ("nmfseparate", NULL);
   fail_unless (f->el != NULL, "nmfseparate not found: check GST_PLUGIN_PATH");
   gst_util_set_object_arg (G_OBJECT (f->el), "algorithm", alg);
-  set_props (f->el, props);
   set_props (f->el, g_getenv ("NMF_BAD_INPUT_PROPS"));
+  set_props (f->el, props);
   f->h[0] = gst_harness_new_with_element (f->el, "sink", "src_0");
   f->h[1] = gst_harness_new_with_element (f->el, NULL, "src_1");
   gst_object_unref (f->el);
@@ -432,18 +448,33 @@ make_bad (float *x, gsize first, gsize n, gint rate, BadKind kind)
 #define REC_BAD_LEN (1 * REC_RATE)
 #define REC_EVAL (5 * REC_RATE)
 
+/* The seed nmfseparate runs with in these checks (NMF_BAD_INPUT_PROPS may
+ * set it). */
+static guint64
+configured_seed (void)
+{
+  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
+  guint64 seed;
+
+  fail_unless (el != NULL, "nmfseparate not found: check GST_PLUGIN_PATH");
+  set_props (el, g_getenv ("NMF_BAD_INPUT_PROPS"));
+  g_object_get (el, "seed", &seed, NULL);
+  gst_object_unref (el);
+  return seed;
+}
+
 static void
 check_recovery (const gchar * alg, BadKind kind, const float *const *truth,
-    const float *mix, const float *const *ref_out, double ref_sdr,
+    const float *mix, float *const ref_out[][2], double worst_ref_sdr,
     GString * failures)
 {
   const gsize n = REC_SECONDS * REC_RATE, e0 = n - REC_EVAL;
   float *x = g_memdup2 (mix, n * sizeof (float));
   float *y[2];
   const float *last[2], *truth_last[2] = { truth[0] + e0, truth[1] + e0 };
-  const float *ref_last[2] = { ref_out[0] + e0, ref_out[1] + e0 };
-  double each[2], sdr, match, emix = energy (mix + e0, REC_EVAL);
-  gboolean perm, mperm;
+  double each[2], sdr, match = -G_MAXDOUBLE, emix = energy (mix + e0,
+      REC_EVAL);
+  guint closest = 0;
   gchar *what = g_strdup_printf ("bad stretch %s", bad_names[kind]);
 
   make_bad (x, REC_BAD_START, REC_BAD_LEN, REC_RATE, kind);
@@ -459,35 +490,51 @@ check_recovery (const gchar * alg, BadKind kind, const float *const *truth,
 
   last[0] = y[0] + e0;
   last[1] = y[1] + e0;
-  sdr = pair_sdr (truth_last, last, REC_EVAL, each, &perm);
-  match = pair_sdr (ref_last, last, REC_EVAL, NULL, &mperm);
+  sdr = pair_sdr (truth_last, last, REC_EVAL, each, NULL);
+  for (guint r = 0; r < RECOVER_REF_RUNS; r++) {
+    const float *ref_last[2] = { ref_out[r][0] + e0, ref_out[r][1] + e0 };
+    double m = pair_sdr (ref_last, last, REC_EVAL, NULL, NULL);
+    if (m > match) {
+      match = m;
+      closest = r;
+    }
+  }
   GST_INFO ("algorithm=%s %s: last 5 s SI-SDR vs truth %.2f / %.2f dB "
-      "(clean run %.2f), vs clean run's outputs %.2f dB%s", alg, what,
-      each[0], each[1], ref_sdr, match, mperm ? " (sources swapped)" : "");
+      "(clean runs: worst %.2f), vs the closest clean run's outputs (seed "
+      "+%u) %.2f dB", alg, what, each[0], each[1], worst_ref_sdr, closest,
+      match);
   /* every kind is tried before the test fails: the failures are listed */
   for (guint s = 0; s < 2; s++)
     if (!(energy (last[s], REC_EVAL) > 0.05 * emix))
       g_string_append_printf (failures, "\n  algorithm=%s %s: source %u "
           "silent after the stretch (energy %g of the mixture's %g)", alg,
           what, s, energy (last[s], REC_EVAL), emix);
-  if (!(sdr >= RECOVER_MIN_SDR && sdr >= ref_sdr - RECOVER_MAX_LOSS))
+  if (!(sdr >= worst_ref_sdr - RECOVER_MAX_LOSS))
     g_string_append_printf (failures, "\n  algorithm=%s %s: not recovered: "
-        "last 5 s SI-SDR vs truth %.2f / %.2f dB, clean run %.2f dB", alg,
-        what, each[0], each[1], ref_sdr);
+        "last 5 s SI-SDR vs truth %.2f / %.2f dB, worst clean run %.2f dB",
+        alg, what, each[0], each[1], worst_ref_sdr);
   if (!(match >= RECOVER_MIN_MATCH))
     g_string_append_printf (failures, "\n  algorithm=%s %s: last 5 s differ "
-        "from a run without the stretch: SI-SDR %.2f dB < %.1f", alg, what,
-        match, RECOVER_MIN_MATCH);
+        "from every run without the stretch: SI-SDR %.2f dB < %.1f", alg,
+        what, match, RECOVER_MIN_MATCH);
   g_free (y[0]);
   g_free (y[1]);
   g_free (x);
   g_free (what);
 }
 
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
 static void
 check_bad_kinds (const BadKind * kinds, guint n_kinds)
 {
   const gsize n = REC_SECONDS * REC_RATE, e0 = n - REC_EVAL;
+  const guint64 seed = configured_seed ();
   float *a, *b, *mix;
   GString *failures = g_string_new (NULL);
 
@@ -496,25 +543,40 @@ check_bad_kinds (const BadKind * kinds, guint n_kinds)
     const gchar *alg = algorithms[k];
     const float *truth[2] = { a, b };
     const float *truth_last[2] = { a + e0, b + e0 };
-    float *ref[2], *x = g_memdup2 (mix, n * sizeof (float));
-    const float *ref_last[2];
-    double ref_sdr, each[2];
+    float *ref[RECOVER_REF_RUNS][2], *x = g_memdup2 (mix, n * sizeof (float));
+    double worst = G_MAXDOUBLE, clean_sdr[RECOVER_REF_RUNS], each[2];
 
-    /* the clean run: the stretch is silence */
+    /* the clean runs: the stretch is silence */
     memset (x + REC_BAD_START, 0, REC_BAD_LEN * sizeof (float));
-    separate (alg, NULL, REC_RATE, 1, x, n, 4097, 0, ref, "clean run");
-    ref_last[0] = ref[0] + e0;
-    ref_last[1] = ref[1] + e0;
-    ref_sdr = pair_sdr (truth_last, ref_last, REC_EVAL, each, NULL);
-    GST_INFO ("algorithm=%s clean run: last 5 s SI-SDR %.2f / %.2f dB", alg,
-        each[0], each[1]);
-    fail_unless (ref_sdr >= RECOVER_MIN_SDR, "algorithm=%s does not "
-        "separate the clean mixture: %.2f / %.2f dB", alg, each[0], each[1]);
+    for (guint r = 0; r < RECOVER_REF_RUNS; r++) {
+      gchar *props = g_strdup_printf ("seed=%" G_GUINT64_FORMAT, seed + r);
+      gchar *what = g_strdup_printf ("clean run, %s", props);
+      const float *ref_last[2];
+      double sdr;
+
+      separate (alg, props, REC_RATE, 1, x, n, 4097, 0, ref[r], what);
+      ref_last[0] = ref[r][0] + e0;
+      ref_last[1] = ref[r][1] + e0;
+      sdr = pair_sdr (truth_last, ref_last, REC_EVAL, each, NULL);
+      GST_INFO ("algorithm=%s %s: last 5 s SI-SDR %.2f / %.2f dB", alg, what,
+          each[0], each[1]);
+      clean_sdr[r] = sdr;
+      worst = MIN (worst, sdr);
+      g_free (what);
+      g_free (props);
+    }
+    qsort (clean_sdr, RECOVER_REF_RUNS, sizeof (double), compare_doubles);
+    fail_unless (clean_sdr[RECOVER_REF_RUNS / 2] >= RECOVER_MIN_SDR,
+        "algorithm=%s does not separate the clean mixture: median last 5 s "
+        "SI-SDR %.2f dB over seeds %" G_GUINT64_FORMAT " - %" G_GUINT64_FORMAT,
+        alg, clean_sdr[RECOVER_REF_RUNS / 2], seed,
+        seed + RECOVER_REF_RUNS - 1);
     for (guint i = 0; i < n_kinds; i++)
-      check_recovery (alg, kinds[i], truth, mix, (const float *const *) ref,
-          ref_sdr, failures);
-    g_free (ref[0]);
-    g_free (ref[1]);
+      check_recovery (alg, kinds[i], truth, mix, ref, worst, failures);
+    for (guint r = 0; r < RECOVER_REF_RUNS; r++) {
+      g_free (ref[r][0]);
+      g_free (ref[r][1]);
+    }
     g_free (x);
   }
   g_free (a);

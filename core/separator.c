@@ -77,6 +77,11 @@ struct nmf_separator
   uint64_t masks_out;
   uint64_t non_finite;
   uint64_t clamped;
+  /* the frame analysed when samples_in reaches this count is the last to
+   * hold a clamped sample (-1: none since reset): such frames are
+   * separated but not learned from */
+  int64_t clamped_frames_end;
+  float *silence;               /* model_bins zeros: what they are learned as */
 
   nmf_separator_frame_func observer;
   void *observer_data;
@@ -427,9 +432,11 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
   sep->masked = calloc (2 * F, sizeof (float));
   sep->frame_out = calloc (N, sizeof (float));
   sep->ola = calloc (S * C * N, sizeof (float));
+  sep->silence = calloc (MB, sizeof (float));
+  sep->clamped_frames_end = -1;
   if (!sep->input || !sep->spectra || !sep->magnitude || !sep->activations
       || !sep->models || !sep->masks || !sep->mask_scratch || !sep->masked || !sep->frame_out
-      || !sep->ola) {
+      || !sep->ola || !sep->silence) {
     nmf_separator_destroy (&sep);
     return NMF_ERR_NO_MEMORY;
   }
@@ -471,6 +478,7 @@ nmf_separator_destroy (nmf_separator ** sepp)
   free (sep->masked);
   free (sep->frame_out);
   free (sep->ola);
+  free (sep->silence);
   free (sep);
   *sepp = NULL;
 }
@@ -488,6 +496,7 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
   sep->samples_in = 0;
   sep->samples_out = 0;
   sep->masks_out = 0;
+  sep->clamped_frames_end = -1;
   if (sep->model)
     nmf_online_kl_reset (sep->model, keep_model);
   if (sep->volmin)
@@ -656,12 +665,27 @@ notify_observer (nmf_separator * sep)
       sep->masks, sep->energy);
 }
 
+/* Frame v's activations in h.  A frame learned as silence (`learned` is
+ * not v) leaves the model's state alone, its warm start included: it is
+ * fitted with nmf_online_kl_refit, from h as it stands. */
+static void
+fit_activations (nmf_separator * sep, const float *v, const float *learned,
+    float *h)
+{
+  if (learned == v)
+    nmf_online_kl_activate (sep->model, v, h);
+  else
+    nmf_online_kl_refit (sep->model, v, h, sep->cfg.iterations);
+}
+
 /* Look-ahead (lookahead_frames = L > 0): frame v (the model's view of the
- * frame now in sep->spectra / sep->magnitude) joins the window and is kept
- * in the ring; the frame that entered L frames ago is put in its place -
- * spectra, magnitude, activations re-fitted with the templates in force -
- * and its model view returned (before that frame exists, silence).
- * *learned: the stored copy of v, for the grouping's rhythm. */
+ * frame now in sep->spectra / sep->magnitude) is kept in the ring, and
+ * *learned (v, or silence for a frame not learned from) joins the window;
+ * the frame that entered L frames ago is put in its place - spectra,
+ * magnitude, activations re-fitted with the templates in force - and its
+ * model view returned (before that frame exists, silence).  *learned is
+ * then the stored copy of v (or stays silence), for the grouping's
+ * rhythm. */
 static const float *
 look_ahead (nmf_separator * sep, const float *v, const float **learned)
 {
@@ -671,14 +695,15 @@ look_ahead (nmf_separator * sep, const float *v, const float **learned)
   const size_t slot = sep->frames % (uint64_t) (L + 1);
   float *h = sep->ahead_h + slot * R;
 
-  nmf_online_kl_activate (sep->model, v, h);
-  nmf_online_kl_learn (sep->model, v, h);
+  fit_activations (sep, v, *learned, h);
+  nmf_online_kl_learn (sep->model, *learned, h);
   memcpy (sep->ahead_spectra + slot * spec, sep->spectra,
       sizeof (float) * spec);
   memcpy (sep->ahead_magnitude + slot * F, sep->magnitude,
       sizeof (float) * F);
   memcpy (sep->ahead_v + slot * MB, v, sizeof (float) * MB);
-  *learned = sep->ahead_v + slot * MB;
+  if (*learned == v)
+    *learned = sep->ahead_v + slot * MB;
   if (sep->frames < (uint64_t) L) {
     memset (sep->spectra, 0, sizeof (float) * spec);
     memset (sep->magnitude, 0, sizeof (float) * F);
@@ -733,18 +758,23 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   if (sep->model) {
     /* causal: the mask comes from the model in force when the frame
      * enters, then the frame joins the window; with look-ahead the frame
-     * joins the window first and the mask is that of an earlier frame */
-    const float *learned = v;
+     * joins the window first and the mask is that of an earlier frame.  A
+     * frame holding a clamped sample - garbage, not audio - joins it as
+     * silence, so that it leaves the model and the grouping as they were
+     * (after a clipped burst 1e15 times louder than the sound, a model that
+     * learned it could come back with templates that mix the sources). */
+    const float *learned =
+        (int64_t) sep->samples_in <= sep->clamped_frames_end ? sep->silence : v;
     if (c->lookahead_frames > 0)
       v = look_ahead (sep, v, &learned);
     else
-      nmf_online_kl_activate (sep->model, v, sep->activations);
+      fit_activations (sep, v, learned, sep->activations);
     if (!sep->grouping)
       nmf_online_kl_spectra (sep->model, sep->activations, sep->models);
     else
       group_models (sep, learned);
     if (c->lookahead_frames == 0)
-      nmf_online_kl_learn (sep->model, v, sep->activations);
+      nmf_online_kl_learn (sep->model, learned, sep->activations);
   } else {
     /* a frame the model cannot take (magnitudes overflowing to Inf) comes
      * back with zero spectra: an even split for that frame */
@@ -850,6 +880,8 @@ take_input (nmf_separator * sep, const float *in, size_t n)
         } else if (fabsf (x) > NMF_SEPARATOR_MAX_SAMPLE) {
           x = x > 0.0f ? NMF_SEPARATOR_MAX_SAMPLE : -NMF_SEPARATOR_MAX_SAMPLE;
           sep->clamped++;
+          /* the frames ending within fft_size samples after it hold it */
+          sep->clamped_frames_end = (int64_t) (sep->samples_in + i) + N;
         }
         dst[i] = x;
       }

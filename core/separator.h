@@ -22,7 +22,10 @@
  * reach the STFT, in the model and in the output alike, and counted
  * (nmf_separator_get_stats).  Finite samples beyond +-NMF_SEPARATOR_MAX_SAMPLE
  * (300 dB above full scale: garbage, not audio) are clamped to it, so that
- * no spectrum or model value can overflow float, and counted too.
+ * no spectrum or model value can overflow float, and counted too; the
+ * frames that hold a clamped sample are separated with the model in force
+ * but not learned from (kl: the model and the grouping take them as
+ * silence, which leaves them as they were; volmin learns them).
  *
  * All memory and FFTW plans are set up by create; process and drain never
  * allocate.  One separator must not be used by two threads at once;

@@ -1338,7 +1338,8 @@ gst_nmf_separate_report_stats (GstNmfSeparate * self)
   }
   if (st.clamped_samples > self->clamped_reported) {
     GST_WARNING_OBJECT (self, "clamped %" G_GUINT64_FORMAT " samples beyond "
-        "+-%g (%" G_GUINT64_FORMAT " so far)",
+        "+-%g (%" G_GUINT64_FORMAT " so far); their frames are not learned "
+        "from",
         st.clamped_samples - self->clamped_reported,
         (double) NMF_SEPARATOR_MAX_SAMPLE, st.clamped_samples);
     self->clamped_reported = st.clamped_samples;

@@ -11,8 +11,9 @@
  * algorithm=volmin alike, always pushed in odd-sized buffers:
  *
  *  - samples: NaN, +Inf, -Inf stretches, denormals (1e-40), full-scale
- *    square waves, values far above 1.0 (1e6, 1e20, FLT_MAX: finite values
- *    beyond 1e15 are clamped by the core, core/separator.h), DC offset, a
+ *    square waves, values far above 1.0 (1e6, 1e12, 1e20, FLT_MAX: finite
+ *    values beyond 1e15 are clamped by the core and the frames that hold
+ *    them not learned from, core/separator.h), DC offset, a
  *    single impulse, minutes of digital silence then sound;
  *  - stream: caps changes mid-stream (rate 44100 -> 16000, channels
  *    1 -> 2), EOS right after the first buffer and before any full frame,
@@ -363,6 +364,7 @@ typedef enum
   BAD_DENORMAL,
   BAD_SQUARE,
   BAD_HUGE_1E6,
+  BAD_HUGE_1E12,
   BAD_HUGE_1E20,
   BAD_FLT_MAX,
   BAD_DC,
@@ -372,8 +374,9 @@ typedef enum
 
 static const gchar *const bad_names[BAD_N] = {
   "NaN", "+Inf", "-Inf", "NaN/+-Inf mixed", "denormals (+-1e-40)",
-  "full-scale square wave", "x 1e6", "x 1e20 (clamped)",
-  "x FLT_MAX (clamped)", "DC offset +0.9", "single impulse in silence",
+  "full-scale square wave", "x 1e6", "x 1e12 (below the clamp: learned)",
+  "x 1e20 (clamped)", "x FLT_MAX (clamped)", "DC offset +0.9",
+  "single impulse in silence",
 };
 
 /* Overwrites x[first, first + n) with a bad stretch of the given kind. */
@@ -421,6 +424,9 @@ make_bad (float *x, gsize first, gsize n, gint rate, BadKind kind)
         break;
       case BAD_HUGE_1E6:
         v = (float) ((double) x[i] * 1e6);
+        break;
+      case BAD_HUGE_1E12:
+        v = (float) ((double) x[i] * 1e12);
         break;
       case BAD_HUGE_1E20:
         v = (float) ((double) x[i] * 1e20);
@@ -601,7 +607,9 @@ GST_END_TEST;
 
 GST_START_TEST (test_recover_huge)
 {
-  const BadKind kinds[] = { BAD_HUGE_1E6, BAD_HUGE_1E20, BAD_FLT_MAX };
+  const BadKind kinds[] = { BAD_HUGE_1E6, BAD_HUGE_1E12, BAD_HUGE_1E20,
+    BAD_FLT_MAX
+  };
   check_bad_kinds (kinds, G_N_ELEMENTS (kinds));
 }
 

@@ -574,6 +574,72 @@ test_silence_leaves_state (void)
   free (y);
 }
 
+/* A stretch of samples beyond NMF_SEPARATOR_MAX_SAMPLE (clamped: garbage,
+ * not audio) is not learned from: what it held makes no difference to the
+ * model, so two streams that differ only in what their clamped stretch
+ * held (the sound x 1e20, clipped; noise x 1e30) come out of it with the
+ * same templates and, once no frame overlaps it, the same output, bit for
+ * bit.  The model learned such a burst before (then every output sample
+ * after it differed here), and a grouped model could come back from it
+ * with templates that mixed the sources (README, "Bad input"). */
+static void
+test_clamped_not_learned (void)
+{
+  const size_t n = 44100 * 8, start = 44100 * 2, len = 44100;
+  float *x = make_signal (n, 1, 91);
+  float *y = malloc (n * sizeof (float));
+  unsigned long long seed = 5;
+  const int configs[][3] = {
+    /* components, bands_per_octave, look-ahead (1: config_for_files) */
+    {2, 0, 0},
+    {8, 0, 0},
+    {16, 24, 0},
+    {16, 24, 1},
+  };
+  memcpy (y, x, n * sizeof (float));
+  for (size_t i = start; i < start + len; i++) {
+    x[i] *= 1e20f;
+    y[i] = (float) ((test_uniform (&seed) - 0.5) * 1e30);
+  }
+  for (size_t c = 0; c < sizeof (configs) / sizeof (configs[0]); c++) {
+    nmf_separator_config cfg;
+    nmf_separator *a, *b;
+    collected ca, cb;
+    nmf_separator_stats st;
+    nmf_separator_config_init (&cfg);
+    cfg.window_frames = 100;
+    if (configs[c][2])
+      nmf_separator_config_for_files (&cfg);
+    cfg.components = configs[c][0];
+    cfg.bands_per_octave = configs[c][1];
+    CHECK_OK (nmf_separator_create (&a, &cfg));
+    CHECK_OK (nmf_separator_create (&b, &cfg));
+    run_stream (a, &cfg, x, n, 1, 0, &ca);
+    run_stream (b, &cfg, y, n, 1, 0, &cb);
+    nmf_separator_get_stats (a, &st);
+    CHECK (st.clamped_samples > 0, "config %zu: nothing clamped", c);
+    const int R = nmf_separator_rank (a), MB = nmf_separator_model_bins (a);
+    CHECK (memcmp (nmf_separator_templates (a), nmf_separator_templates (b),
+            sizeof (float) * (size_t) R * MB) == 0,
+        "config %zu: what the clamped stretch held changed the model", c);
+    /* the output, from where no frame overlapping the stretch is heard */
+    size_t differ = 0;
+    for (int s = 0; s < 2; s++)
+      for (size_t i = start + len + 2 * cfg.fft_size; i < n; i++)
+        differ += ca.audio[s][i] != cb.audio[s][i];
+    printf ("clamped stretch, config %zu: %zu samples differ after it\n", c,
+        differ);
+    CHECK (differ == 0, "config %zu: what the clamped stretch held changed "
+        "%zu output samples after it", c, differ);
+    free_collected (&ca, 2);
+    free_collected (&cb, 2);
+    nmf_separator_destroy (&a);
+    nmf_separator_destroy (&b);
+  }
+  free (x);
+  free (y);
+}
+
 int
 main (void)
 {
@@ -585,5 +651,6 @@ main (void)
   test_config_for_files ();
   test_bands ();
   test_silence_leaves_state ();
+  test_clamped_not_learned ();
   CHECK_DONE ();
 }

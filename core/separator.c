@@ -116,7 +116,7 @@ nmf_separator_config_init (nmf_separator_config * c)
 void
 nmf_separator_config_for_live (nmf_separator_config * c)
 {
-  c->components = 16;
+  c->components = 20;
   c->bands_per_octave = 24;
   c->iterations = 4;
   c->lookahead_frames = 0;

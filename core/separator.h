@@ -132,7 +132,7 @@ typedef struct nmf_separator nmf_separator;
 void nmf_separator_config_init (nmf_separator_config * config);
 
 /* The settings measured best for blind kl separation with no latency to
- * spare (live): 16 components grouped into the sources, a log-frequency
+ * spare (live): 20 components grouped into the sources, a log-frequency
  * axis of 24 bands per octave, 4 updates per hop, ratio masks, causal
  * (README, "Live").  Sets those five fields of config and leaves the
  * others. */

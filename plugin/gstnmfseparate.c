@@ -45,7 +45,7 @@
  * #GstNmfSeparate:profile picks the defaults of the quality / latency
  * trade-off for blind kl (without dictionaries; volmin and dictionaries
  * keep the property defaults), as measured best (README, "Measured
- * quality").  `live`: components=16 grouped into the sources,
+ * quality").  `live`: components=20 grouped into the sources,
  * bands-per-octave=24, iterations=4 and mask-exponent=1, causal: latency
  * fft-size samples.  `file`: the same with lookahead-frames = 2 x
  * window-frames (516 frames, 6 s at 44.1 kHz); it costs about as much CPU
@@ -312,7 +312,7 @@ gst_nmf_profile_get_type (void)
     {GST_NMF_PROFILE_AUTO, "file when upstream is not live (the latency "
           "query says so), live otherwise", "auto"},
     {GST_NMF_PROFILE_LIVE, "Causal, latency of fft-size samples: for "
-          "blind kl, components=16 bands-per-octave=24 iterations=4 "
+          "blind kl, components=20 bands-per-octave=24 iterations=4 "
           "mask-exponent=1 unless set", "live"},
     {GST_NMF_PROFILE_FILE, "Best measured quality, 6 s of latency: the "
           "live settings and lookahead-frames=2*window-frames unless set",
@@ -361,7 +361,7 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
       g_param_spec_enum ("profile", "Profile",
           "Defaults for the quality / latency trade-off, for blind kl (no "
           "dictionaries; volmin and dictionaries keep the property defaults "
-          "below). live: components=16 grouped into the sources, "
+          "below). live: components=20 grouped into the sources, "
           "bands-per-octave=24, iterations=4, mask-exponent=1, causal "
           "(latency of fft-size samples). file: the same with "
           "lookahead-frames=2 x window-frames (516 = 6 s at 44.1 kHz) - the "

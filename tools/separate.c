@@ -68,7 +68,7 @@ const char nmftool_separate_help[] =
     "  --profile P       the element's profile property. file (default): for\n"
     "                    blind kl (no --dictionary) the best blind settings\n"
     "                    measured for files, which need no low latency:\n"
-    "                    components=16 bands-per-octave=24 iterations=4\n"
+    "                    components=20 bands-per-octave=24 iterations=4\n"
     "                    lookahead-frames=516 mask-exponent=1 (--components\n"
     "                    and --set override any of them); live: the same\n"
     "                    without look-ahead (causal); auto: file unless the\n"

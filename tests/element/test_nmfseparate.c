@@ -1590,7 +1590,7 @@ GST_START_TEST (test_profile_file_settings)
 
   el = make_sep ();
   gst_util_set_object_arg (G_OBJECT (el), "profile", "live");
-  g_object_set (el, "components", 16, "bands-per-octave", 24, "iterations",
+  g_object_set (el, "components", 20, "bands-per-octave", 24, "iterations",
       4, "lookahead-frames", 516, "mask-exponent", 1, NULL);
   check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &spelled);
 

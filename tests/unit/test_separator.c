@@ -383,7 +383,7 @@ test_config_for_files (void)
       want = NMF_SEPARATOR_MAX_LOOKAHEAD;
     CHECK (c.lookahead_frames == want, "window %d: look-ahead %d, not %ld",
         windows[i], c.lookahead_frames, want);
-    CHECK (c.components == 16 && c.bands_per_octave == 24
+    CHECK (c.components == 20 && c.bands_per_octave == 24
         && c.iterations == 4 && c.mask_exponent == 1, "file settings %d %d "
         "%d %d", c.components, c.bands_per_octave, c.iterations,
         c.mask_exponent);

@@ -12,7 +12,7 @@ For every mixture (directory with mix.wav and source_<k>.wav) it evaluates
             with a message, if the element cannot be found); by default
             four runs: "kl" (the element's defaults, blind: on a file the
             file profile), "live" (profile=live: the live profile, the same
-            16 grouped components without look-ahead),
+            20 grouped components without look-ahead),
             "volmin" (algorithm=volmin, blind) and "dict" (every source
             from a dictionary: learn=32:2, below)
 --run LABEL=PROPS adds a run (repeatable; --element-props P --label L is

@@ -98,6 +98,18 @@ free_collected (collected * col, int S)
   }
 }
 
+/* The two separators of a side-by-side run and what they gave (two
+ * sources each). */
+static void
+free_pair (nmf_separator ** a, nmf_separator ** b, collected * ca,
+    collected * cb)
+{
+  free_collected (ca, 2);
+  free_collected (cb, 2);
+  nmf_separator_destroy (a);
+  nmf_separator_destroy (b);
+}
+
 static void
 test_one_source_is_identity (void)
 {
@@ -565,10 +577,7 @@ test_silence_leaves_state (void)
     printf ("silence first, config %zu: max |difference| %.3g\n", c, worst);
     CHECK (worst < 1e-6, "config %zu: %zu samples of silence changed what "
         "follows by up to %g", c, quiet, worst);
-    free_collected (&ca, 2);
-    free_collected (&cb, 2);
-    nmf_separator_destroy (&a);
-    nmf_separator_destroy (&b);
+    free_pair (&a, &b, &ca, &cb);
   }
   free (x);
   free (y);
@@ -631,10 +640,7 @@ test_clamped_not_learned (void)
         differ);
     CHECK (differ == 0, "config %zu: what the clamped stretch held changed "
         "%zu output samples after it", c, differ);
-    free_collected (&ca, 2);
-    free_collected (&cb, 2);
-    nmf_separator_destroy (&a);
-    nmf_separator_destroy (&b);
+    free_pair (&a, &b, &ca, &cb);
   }
   free (x);
   free (y);

@@ -43,7 +43,10 @@ DUR = 22.0            # seconds of every mixture (>= 20 s)
 TRAIN_DUR = 15.0      # seconds of every training clip
 PEAK = 0.9            # peak of the mixture after common scaling
 SF2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
-CORPUS_VERSION = 1    # bump when the corpus definition changes (run.sh cache)
+CORPUS_VERSION = 2    # bump when the corpus definition changes (run.sh cache)
+ONSET_DB = -35.0     # a 10 ms frame sounds when its RMS is within this of the
+                     # loudest frame of its source (onsets in meta.json)
+FRAME = 441          # 10 ms at 44.1 kHz
 
 
 # --------------------------------------------------------------------------
@@ -121,6 +124,16 @@ INSTRUMENTS = {
     "alto_sax": dict(program=65, lo=49, hi=81, durs=[0.5, 0.5, 1, 1, 1.5, 2], style="legato"),
     "oboe":     dict(program=68, lo=58, hi=91, durs=[0.5, 1, 1, 1.5, 2], style="legato"),
     "bassoon":  dict(program=70, lo=34, hi=72, durs=[0.5, 1, 1, 1.5, 2], style="detached"),
+    # corpus version 2: three more for the main set ...
+    "harpsichord": dict(program=6, lo=53, hi=84, durs=[0.25, 0.5, 0.5, 1, 1], style="mallet"),
+    "viola":    dict(program=41, lo=48, hi=79, durs=[0.5, 1, 1, 1.5, 2, 3], style="legato"),
+    "horn":     dict(program=60, lo=41, hi=72, durs=[0.5, 1, 1, 1.5, 2], style="legato"),
+    # ... and five more for the held-out set
+    "xylophone": dict(program=13, lo=65, hi=96, durs=[0.25, 0.25, 0.5, 0.5, 1], style="mallet"),
+    "accordion": dict(program=21, lo=53, hi=81, durs=[0.5, 1, 1, 1.5, 2], style="legato"),
+    "harp":     dict(program=46, lo=48, hi=88, durs=[0.5, 0.5, 1, 1, 1.5], style="mallet"),
+    "tuba":     dict(program=58, lo=28, hi=55, durs=[0.5, 1, 1, 1.5, 2], style="detached"),
+    "english_horn": dict(program=69, lo=52, hi=81, durs=[0.5, 1, 1, 1.5, 2], style="legato"),
 }
 
 
@@ -281,10 +294,153 @@ TEXTS = {
              "nascita o di altra condizione. Ogni individuo ha diritto alla vita, "
              "alla libertà ed alla sicurezza della propria persona. Nessun "
              "individuo potrà essere tenuto in stato di schiavitù o di servitù."),
+    # corpus version 2.  English: Aesop's fables, retold after the public-domain
+    # translations (Townsend 1867, Jones 1912); e-h for the main set, i-j for
+    # the held-out set.  The others: "The North Wind and the Sun" (the IPA's
+    # illustration text) and UDHR articles 1-4.
+    "en_e": ("A hungry fox saw some fine bunches of grapes hanging from a vine "
+             "that was trained along a high trellis, and did his best to reach "
+             "them by jumping as high as he could into the air. But it was all in "
+             "vain, for they were just out of reach: so he gave up trying, and "
+             "walked away with an air of dignity and unconcern, remarking, I "
+             "thought those grapes were ripe, but I see now they are quite sour. "
+             "A lion was asleep in his den one day, when a mischievous mouse ran "
+             "across his outstretched paw and up the royal nose of the king of "
+             "beasts, and woke him from his nap. The mighty beast clapped his paw "
+             "upon the frightened little creature and would have made an end of "
+             "him, had the mouse not begged so hard for mercy."),
+    "en_f": ("In a field one summer's day a grasshopper was hopping about, "
+             "chirping and singing to its heart's content. An ant passed by, "
+             "bearing along with great toil an ear of corn he was taking to the "
+             "nest. Why not come and chat with me, said the grasshopper, instead "
+             "of toiling and moiling in that way? I am helping to lay up food for "
+             "the winter, said the ant, and I recommend you to do the same. Why "
+             "bother about winter? said the grasshopper; we have got plenty of "
+             "food at present. But the ant went on its way and continued its "
+             "toil. When the winter came the grasshopper had no food, and found "
+             "itself dying of hunger, while it saw the ants handing out corn and "
+             "grain every day from the stores they had collected in the summer."),
+    "en_g": ("There was once a young shepherd boy who tended his sheep at the "
+             "foot of a mountain near a dark forest. It was rather lonely for him "
+             "all day, so he thought upon a plan by which he could get a little "
+             "company and some excitement. He rushed down towards the village "
+             "calling out Wolf, Wolf, and the villagers came out to meet him, and "
+             "some of them stopped with him for a considerable time. This pleased "
+             "the boy so much that a few days afterwards he tried the same trick, "
+             "and again the villagers came to his help. But shortly after this a "
+             "wolf actually did come out from the forest, and the boy cried out "
+             "Wolf, Wolf, still louder than before. This time nobody came."),
+    "en_h": ("It happened that a dog had got a piece of meat and was carrying it "
+             "home in his mouth to eat it in peace. Now on his way home he had to "
+             "cross a plank lying across a running brook. As he crossed, he "
+             "looked down and saw his own shadow reflected in the water beneath. "
+             "Thinking it was another dog with another piece of meat, he made up "
+             "his mind to have that also. So he made a snap at the shadow in the "
+             "water, but as he opened his mouth the piece of meat fell out, "
+             "dropped into the water and was never seen more. A wolf who had been "
+             "gorging on an animal he had killed suddenly felt a small bone stick "
+             "in his throat, and he could not swallow it."),
+    "en_i": ("Now you must know that a town mouse once upon a time went on a "
+             "visit to his cousin in the country. He was rough and ready, this "
+             "cousin, but he loved his town friend and made him heartily welcome. "
+             "Beans and bacon, cheese and bread, were all he had to offer, but he "
+             "offered them freely. The town mouse rather turned up his long nose "
+             "at this country fare, and said: I cannot understand, cousin, how "
+             "you can put up with such poor food as this, but of course you "
+             "cannot expect anything better in the country; come with me and I "
+             "will show you how to live. When you have been in town a week you "
+             "will wonder how you could ever have stood a country life."),
+    "en_j": ("Patty the milkmaid was going to market carrying her milk in a pail "
+             "on her head. As she went along she began calculating what she "
+             "would do with the money she would get for the milk. I will buy "
+             "some fowls from farmer Brown, said she, and they will lay eggs each "
+             "morning, which I will sell to the parson's wife. With the money "
+             "that I get from the sale of these eggs I will buy myself a new "
+             "frock and a hat; and when I go to market, will not all the young "
+             "men come up and speak to me! But as she tossed her head proudly, "
+             "the pail fell off it, and all the milk was spilt. So she had to go "
+             "home and tell her mother what had happened."),
+    "nl_a": ("De noordenwind en de zon waren erover aan het redetwisten wie de "
+             "sterkste was van hun beiden. Juist op dat moment kwam er een "
+             "reiziger aan, die gehuld was in een warme winterjas. Ze kwamen "
+             "overeen dat degene die het eerst erin zou slagen de reiziger zijn "
+             "jas te doen uittrekken de sterkste zou worden geacht. De noordenwind "
+             "begon uit alle macht te blazen, maar hoe harder hij blies, des te "
+             "dichter trok de reiziger zijn jas om zich heen; en ten lange leste "
+             "gaf de noordenwind het op. Daarna begon de zon krachtig te stralen, "
+             "en hierop trok de reiziger onmiddellijk zijn jas uit. De noordenwind "
+             "moest dus wel bekennen dat de zon van hun beiden de sterkste was."),
+    "nl_b": ("Alle mensen worden vrij en gelijk in waardigheid en rechten "
+             "geboren. Zij zijn begiftigd met verstand en geweten, en behoren "
+             "zich jegens elkander in een geest van broederschap te gedragen. "
+             "Een ieder heeft aanspraak op alle rechten en vrijheden, in deze "
+             "Verklaring opgesomd, zonder enig onderscheid van welke aard ook, "
+             "zoals ras, kleur, geslacht, taal, godsdienst, politieke of andere "
+             "overtuiging, nationale of maatschappelijke afkomst, eigendom, "
+             "geboorte of andere status. Een ieder heeft het recht op leven, "
+             "vrijheid en onschendbaarheid van zijn persoon. Niemand zal in "
+             "slavernij of horigheid gehouden worden."),
+    "pt_a": ("Todos os seres humanos nascem livres e iguais em dignidade e em "
+             "direitos. Dotados de razão e de consciência, devem agir uns para "
+             "com os outros em espírito de fraternidade. Todos os seres humanos "
+             "podem invocar os direitos e as liberdades proclamados na presente "
+             "Declaração, sem distinção alguma, nomeadamente de raça, de cor, de "
+             "sexo, de língua, de religião, de opinião política ou outra, de "
+             "origem nacional ou social, de fortuna, de nascimento ou de qualquer "
+             "outra situação. Todo o indivíduo tem direito à vida, à liberdade e "
+             "à segurança pessoal. Ninguém será mantido em escravatura ou em "
+             "servidão."),
+    "pt_b": ("O vento norte e o sol discutiam qual dos dois era o mais forte, "
+             "quando passou um viajante envolto numa capa. Ao vê-lo, põem-se de "
+             "acordo em como aquele que primeiro conseguisse obrigar o viajante "
+             "a tirar a capa seria considerado o mais forte. O vento norte "
+             "começou a soprar com muita fúria, mas quanto mais soprava, mais o "
+             "viajante se aconchegava à sua capa, até que o vento norte desistiu. "
+             "O sol brilhou então com todo o esplendor, e imediatamente o "
+             "viajante tirou a capa. E o vento norte teve assim de reconhecer a "
+             "superioridade do sol."),
+    "pl_a": ("Wszyscy ludzie rodzą się wolni i równi pod względem swej godności "
+             "i swych praw. Są oni obdarzeni rozumem i sumieniem i powinni "
+             "postępować wobec innych w duchu braterstwa. Każdy człowiek posiada "
+             "wszystkie prawa i wolności zawarte w niniejszej Deklaracji bez "
+             "względu na jakiekolwiek różnice rasy, koloru skóry, płci, języka, "
+             "wyznania, poglądów politycznych i innych, narodowości, pochodzenia "
+             "społecznego, majątku, urodzenia lub jakiegokolwiek innego stanu. "
+             "Każdy człowiek ma prawo do życia, wolności i bezpieczeństwa swej "
+             "osoby. Nikt nie może być trzymany w niewoli lub poddaństwie."),
+    "pl_b": ("Północny wiatr i słońce sprzeczali się, kto z nich jest "
+             "silniejszy, gdy zobaczyli wędrowca otulonego w ciepły płaszcz. "
+             "Uzgodnili, że ten, kto pierwszy zmusi wędrowca do zdjęcia płaszcza, "
+             "zostanie uznany za silniejszego. Wtedy północny wiatr zaczął dąć z "
+             "całej siły, ale im mocniej dął, tym szczelniej wędrowiec otulał się "
+             "płaszczem. W końcu północny wiatr zaniechał swych wysiłków. Wtedy "
+             "słońce zaczęło przygrzewać i po chwili wędrowiec zdjął płaszcz. Tak "
+             "więc północny wiatr musiał przyznać, że słońce jest silniejsze od "
+             "niego."),
+    "es_b": ("El viento del norte y el sol discutían sobre cuál de ellos era el "
+             "más fuerte, cuando pasó un viajero envuelto en una capa. "
+             "Convinieron en que quien antes lograra obligar al viajero a "
+             "quitarse la capa sería considerado más poderoso. El viento del "
+             "norte sopló con gran furia, pero cuanto más soplaba, más se "
+             "arrebujaba en su capa el viajero; por fin el viento del norte "
+             "abandonó la empresa. Entonces brilló el sol con ardor, e "
+             "inmediatamente se despojó de su capa el viajero; por lo que el "
+             "viento del norte hubo de reconocer la superioridad del sol."),
+    "it_b": ("Si bisticciavano un giorno il vento di tramontana e il sole, l'uno "
+             "pretendendo d'esser più forte dell'altro, quando videro un "
+             "viaggiatore che veniva innanzi, avvolto nel mantello. I due "
+             "litiganti convennero allora che si sarebbe ritenuto più forte chi "
+             "fosse riuscito a far sì che il viaggiatore si togliesse il mantello "
+             "di dosso. Il vento di tramontana cominciò a soffiare con violenza; "
+             "ma più soffiava, più il viaggiatore si stringeva nel mantello; tanto "
+             "che alla fine il povero vento dovette desistere dal suo proposito. "
+             "Il sole allora si mostrò nel cielo, e poco dopo il viaggiatore, che "
+             "sentiva caldo, si tolse il mantello."),
 }
 
 
-def render_speech(voice, text_key, seconds, tmpdir, tag, speed=160):
+def render_speech_full(voice, text_key, tmpdir, tag, speed=160):
+    """The whole text read by the voice, at SR."""
     wav = os.path.join(tmpdir, tag + ".wav")
     cmd = ["espeak-ng", "-v", voice, "-s", str(speed), "-w", wav, TEXTS[text_key]]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -292,11 +448,121 @@ def render_speech(voice, text_key, seconds, tmpdir, tag, speed=160):
     if sr != SR:
         g = np.gcd(sr, SR)
         x = scipy.signal.resample_poly(x, SR // g, sr // g).astype(np.float64)
+    return x
+
+
+def render_speech(voice, text_key, seconds, tmpdir, tag, speed=160):
+    x = render_speech_full(voice, text_key, tmpdir, tag, speed)
     n = int(round(seconds * SR))
     if len(x) < n:
         raise RuntimeError("speech %s/%s too short: %.1f s < %.1f s"
                            % (voice, text_key, len(x) / SR, seconds))
     return x[:n]
+
+
+# --------------------------------------------------------------------------
+# Entries: when each source sounds (corpus version 2)
+# --------------------------------------------------------------------------
+# A source's entries are the spans (start, end) in seconds where it plays;
+# the mixtures of version 1 have one span, the whole file, for every source.
+# Instruments play a melody of their own in each span, from its first beat;
+# speech continues its text in each span from the next phrase, starting at
+# the span's first sample with its first sounding 10 ms frame.
+
+QUIET_RUN = 10        # frames (100 ms) of quiet that make a pause in speech
+
+
+def frame_db(x):
+    """RMS of every 10 ms frame, in dB relative to the loudest frame."""
+    n = len(x) // FRAME
+    r = np.sqrt(np.mean(np.square(x[:n * FRAME].reshape(n, FRAME)), axis=1))
+    return 20 * np.log10(np.maximum(r, 1e-12) / max(float(r.max()), 1e-12))
+
+
+def first_sounding_frame(db, start):
+    for i in range(start, len(db)):
+        if db[i] > ONSET_DB:
+            return i
+    return None
+
+
+def next_pause(db, start):
+    """First frame at or after `start` that ends QUIET_RUN quiet frames."""
+    run = 0
+    for i in range(start, len(db)):
+        run = run + 1 if db[i] <= ONSET_DB else 0
+        if run >= QUIET_RUN:
+            return i
+    return None
+
+
+def speech_in_spans(x, spans, who):
+    """Place the speech x (read from the start) in the spans: each span
+    starts with the next phrase's first sounding frame (after a pause, from
+    the second span on) and ends at its last pause within 1.5 s of the
+    span's end (or is faded out over 20 ms when it has none); a span that
+    ends with the file is not cut."""
+    out = np.zeros(int(round(DUR * SR)))
+    db = frame_db(x)
+    cursor = 0                         # frame index in x
+    at_pause = True                    # the text's start counts as one
+    for a, b in spans:
+        if not at_pause:
+            p = next_pause(db, cursor)
+            if p is None:
+                raise RuntimeError("speech %s: no pause after %.1f s" % (who, cursor * FRAME / SR))
+            cursor = p
+        f0 = first_sounding_frame(db, cursor)
+        if f0 is None:
+            raise RuntimeError("speech %s: text ends at %.1f s" % (who, cursor * FRAME / SR))
+        i0, n = int(round(a * SR)), int(round((b - a) * SR))
+        piece = x[f0 * FRAME:f0 * FRAME + n].copy()
+        if len(piece) < n:
+            raise RuntimeError("speech %s too short for span %.1f-%.1f s" % (who, a, b))
+        used, at_pause = n, False
+        if b < DUR:
+            pdb = db[f0:f0 + n // FRAME]       # same reference as the whole text
+            cut, run = None, 0
+            for i in range(len(pdb)):
+                run = run + 1 if pdb[i] <= ONSET_DB else 0
+                if run >= QUIET_RUN and i * FRAME >= n - int(1.5 * SR):
+                    cut = (i - run + 3) * FRAME    # the last such pause wins
+            if cut is not None and cut < n:
+                piece[cut:] = 0.0
+                used, at_pause = cut, True
+            else:
+                fade = int(0.02 * SR)
+                piece[n - fade:] *= np.linspace(1.0, 0.0, fade)
+        out[i0:i0 + n] += piece
+        cursor = f0 + used // FRAME
+    return out
+
+
+def melody_in_spans(rng, inst, spec, spans):
+    """Notes of a melody played in every span (beats from the file start)."""
+    bpm = spec["bpm"]
+    notes = []
+    for a, b in spans:
+        beats = ((b - a) - (0.3 if b >= DUR else 0.0)) * bpm / 60.0
+        off = a * bpm / 60.0
+        notes += [(t + off, d, p, v) for t, d, p, v in
+                  melody(rng, inst, spec["key"], spec["mode"], beats)]
+    return notes
+
+
+def onsets(x):
+    """Where the source starts to sound after at least 0.5 s of quiet (and at
+    its first sounding frame), in seconds, from 10 ms frames."""
+    db = frame_db(x)
+    out, quiet = [], 10 ** 9
+    for i, v in enumerate(db):
+        if v > ONSET_DB:
+            if quiet >= 50:
+                out.append(round(i * FRAME / SR, 2))
+            quiet = 0
+        else:
+            quiet += 1
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -387,7 +653,94 @@ MIXTURES_HELDOUT = [
                   ("inst", "marimba")]),
 ]
 
+# Corpus version 2 (issue 24): more mixtures in both sets, so that a choice
+# can be made on one set and checked on the other.  Every new mixture has
+# sources that start together (all at 0 s, a common pause, all again at
+# 11 s: "together") or one after the other ("apart": entries at least 3.5 s
+# apart, some sources leave before the end).  The held-out additions use
+# only instruments, voices and texts the main set does not.
+TOGETHER = [(0.0, 9.0), (11.0, DUR)]
+
+MIXTURES += [
+    dict(name="m8_marimba_cello", key=62, mode="minor", bpm=100, seed=31, onset="apart",
+         sources=[("inst", "marimba"), ("inst", "cello")],
+         entries=[[(0.0, DUR)], [(5.0, DUR)]]),
+    dict(name="m9_harpsichord_horn_bass", key=67, mode="mixolydian", bpm=108, seed=32,
+         onset="together",
+         sources=[("inst", "harpsichord"), ("inst", "horn"), ("inst", "bass")],
+         entries=[TOGETHER] * 3),
+    dict(name="m10_speech_en_sc_trumpet", key=58, mode="major", bpm=96, seed=33, onset="apart",
+         sources=[("speech", "en-gb-scotland", "en_e", "en_f"), ("inst", "trumpet")],
+         entries=[[(4.0, DUR)], [(0.0, 15.0)]]),
+    dict(name="m11_speech_nl_clarinet", key=65, mode="dorian", bpm=88, seed=34,
+         onset="together",
+         sources=[("speech", "nl", "nl_a", "nl_b"), ("inst", "clarinet")],
+         entries=[TOGETHER] * 2),
+    dict(name="m12_speech_de_speech_en_f", key=None, mode=None, bpm=None, seed=35,
+         onset="apart",
+         sources=[("speech", "de", "de_b", "de_a"), ("speech", "en+f3", "en_g", "en_e")],
+         entries=[[(0.0, 16.0)], [(6.0, DUR)]]),
+    dict(name="m13_speech_fr_speech_en_sc", key=None, mode=None, bpm=None, seed=36,
+         onset="together",
+         sources=[("speech", "fr", "fr_b", "fr_a"),
+                  ("speech", "en-gb-scotland", "en_h", "en_g")],
+         entries=[TOGETHER] * 2),
+    dict(name="m14_speech_en_viola_piano", key=60, mode="major", bpm=104, seed=37,
+         onset="apart",
+         sources=[("speech", "en-us", "en_f", "en_h"), ("inst", "viola"), ("inst", "piano")],
+         entries=[[(8.0, DUR)], [(3.5, 18.0)], [(0.0, DUR)]]),
+    dict(name="m15_flute_horn_cello", key=63, mode="major", bpm=92, seed=38, onset="apart",
+         sources=[("inst", "flute"), ("inst", "horn"), ("inst", "cello")],
+         entries=[[(9.0, DUR)], [(4.0, DUR)], [(0.0, DUR)]]),
+    dict(name="m16_violin_bass", key=69, mode="dorian", bpm=112, seed=39, onset="apart",
+         sources=[("inst", "violin"), ("inst", "bass")],
+         entries=[[(6.0, DUR)], [(0.0, 17.0)]]),
+]
+
+MIXTURES_HELDOUT += [
+    dict(name="h9_harp_bassoon", key=64, mode="major", bpm=96, seed=41, onset="apart",
+         sources=[("inst", "harp"), ("inst", "bassoon")],
+         entries=[[(0.0, DUR)], [(5.0, DUR)]]),
+    dict(name="h10_accordion_tuba_xylophone", key=62, mode="major", bpm=110, seed=42,
+         onset="together",
+         sources=[("inst", "accordion"), ("inst", "tuba"), ("inst", "xylophone")],
+         entries=[TOGETHER] * 3),
+    dict(name="h11_speech_pt_trombone", key=60, mode="mixolydian", bpm=90, seed=43,
+         onset="apart",
+         sources=[("speech", "pt", "pt_a", "pt_b"), ("inst", "trombone")],
+         entries=[[(4.0, DUR)], [(0.0, 15.0)]]),
+    dict(name="h12_speech_pl_f_oboe", key=67, mode="minor", bpm=84, seed=44, onset="together",
+         sources=[("speech", "pl+f2", "pl_a", "pl_b"), ("inst", "oboe")],
+         entries=[TOGETHER] * 2),
+    dict(name="h13_speech_es_speech_en_029", key=None, mode=None, bpm=None, seed=45,
+         onset="apart",
+         sources=[("speech", "es", "es_b", "es_a"), ("speech", "en-029", "en_i", "en_j")],
+         entries=[[(0.0, 16.0)], [(6.0, DUR)]]),
+    dict(name="h14_speech_it_f_speech_pt_f", key=None, mode=None, bpm=None, seed=46,
+         onset="together",
+         sources=[("speech", "it+f4", "it_b", "it_a"), ("speech", "pt+f3", "pt_b", "pt_a")],
+         entries=[TOGETHER] * 2),
+    dict(name="h15_speech_pl_alto_sax_guitar", key=57, mode="dorian", bpm=100, seed=47,
+         onset="apart",
+         sources=[("speech", "pl", "pl_b", "pl_a"), ("inst", "alto_sax"), ("inst", "guitar")],
+         entries=[[(8.0, DUR)], [(3.5, 18.0)], [(0.0, DUR)]]),
+    dict(name="h16_english_horn_vibraphone", key=65, mode="minor", bpm=106, seed=48,
+         onset="apart",
+         sources=[("inst", "english_horn"), ("inst", "vibraphone")],
+         entries=[[(6.0, DUR)], [(0.0, 17.0)]]),
+    dict(name="h17_oboe_harp_tuba", key=58, mode="major", bpm=94, seed=49, onset="apart",
+         sources=[("inst", "oboe"), ("inst", "harp"), ("inst", "tuba")],
+         entries=[[(9.0, DUR)], [(4.0, DUR)], [(0.0, DUR)]]),
+]
+
 SETS = {"main": MIXTURES, "heldout": MIXTURES_HELDOUT}
+
+
+def mixture_tags(n_sources, kinds, onset):
+    """The tags the evaluation breaks its means down by."""
+    kind = ("speech" if all(k == "speech" for k in kinds) else
+            "music" if all(k == "instrument" for k in kinds) else "speech+music")
+    return dict(kind=kind, n_sources=n_sources, onset=onset)
 
 
 def build_mixture(spec, outdir, tmpdir, log):
@@ -396,13 +749,19 @@ def build_mixture(spec, outdir, tmpdir, log):
     rng = np.random.default_rng(spec["seed"])
     n = int(round(DUR * SR))
     srcs, trains, meta = [], [], []
+    # version 1 mixtures: every source over the whole file, built as then
+    spanned = "entries" in spec
+    entries = spec.get("entries", [[(0.0, DUR)]] * len(spec["sources"]))
     for k, s in enumerate(spec["sources"]):
         tag = "%s_%d" % (spec["name"], k)
         if s[0] == "inst":
             inst = s[1]
             prog = INSTRUMENTS[inst]["program"]
-            beats = (DUR - 0.3) * spec["bpm"] / 60.0
-            notes = melody(rng, inst, spec["key"], spec["mode"], beats)
+            if spanned:
+                notes = melody_in_spans(rng, inst, spec, entries[k])
+            else:
+                beats = (DUR - 0.3) * spec["bpm"] / 60.0
+                notes = melody(rng, inst, spec["key"], spec["mode"], beats)
             x = render_midi(notes, prog, spec["bpm"], DUR, tmpdir, tag + "_mix")
             # training clip: different seed, key (+5 semitones), mode, tempo
             trng = np.random.default_rng(1000 + spec["seed"] * 10 + k)
@@ -418,13 +777,22 @@ def build_mixture(spec, outdir, tmpdir, log):
                              train=dict(n_notes=len(tnotes), bpm=tbpm, key=tkey, mode=tmode)))
         else:
             _, voice, mtext, ttext = s
-            x = render_speech(voice, mtext, DUR, tmpdir, tag + "_mix")
+            if spanned:
+                x = speech_in_spans(render_speech_full(voice, mtext, tmpdir, tag + "_mix"),
+                                    entries[k], "%s/%s" % (voice, mtext))
+            else:
+                x = render_speech(voice, mtext, DUR, tmpdir, tag + "_mix")
             t = render_speech(voice, ttext, TRAIN_DUR, tmpdir, tag + "_train")
             meta.append(dict(kind="speech", voice=voice, text=mtext,
                              train=dict(text=ttext)))
-        if rms(x) <= 0 or rms(t) <= 0:
+        # equal RMS over the spans where each source plays (for version 1,
+        # the whole clip)
+        active = np.zeros(len(x), dtype=bool)
+        for a, b in entries[k]:
+            active[int(round(a * SR)):int(round(b * SR))] = True
+        if rms(x[active]) <= 0 or rms(t) <= 0:
             raise RuntimeError("silent source in " + tag)
-        srcs.append(x / rms(x) * 0.1)
+        srcs.append(x / rms(x[active]) * 0.1)
         trains.append(t / rms(t) * 0.1)
     mix = np.sum(srcs, axis=0)
     g = PEAK / np.max(np.abs(mix))
@@ -435,13 +803,20 @@ def build_mixture(spec, outdir, tmpdir, log):
         write_wav(os.path.join(d, "source_%d.wav" % k), s)
         tp = PEAK / max(np.max(np.abs(t)), 1e-9)
         write_wav(os.path.join(d, "train_%d.wav" % k), t * min(1.0, tp))
+    for m, s, e in zip(meta, srcs, entries):
+        m["entries"] = [list(span) for span in e]
+        m["onsets_s"] = onsets(s)
+    # version 1 mixtures: every source starts within the first ~0.1 s
+    tags = mixture_tags(len(srcs), [m["kind"] for m in meta], spec.get("onset", "together"))
     info = dict(name=spec["name"], n_sources=len(srcs), sample_rate=SR,
                 seconds=DUR, mix_peak=float(np.max(np.abs(mix))),
-                source_rms=[rms(s) for s in srcs], sources=meta)
+                source_rms=[rms(s) for s in srcs], tags=tags, sources=meta)
     with open(os.path.join(d, "meta.json"), "w") as f:
         json.dump(info, f, indent=1)
-    log("  %-34s %d sources  %s" % (spec["name"], len(srcs),
-        ", ".join(m.get("instrument", m.get("voice", "")) for m in meta)))
+    log("  %-34s %d sources  %-12s %-8s %s" % (
+        spec["name"], len(srcs), tags["kind"], tags["onset"],
+        ", ".join("%s %s" % (m.get("instrument", m.get("voice", "")), m["onsets_s"])
+                  for m in meta)))
     return info
 
 
@@ -470,7 +845,8 @@ def main():
             infos.append(build_mixture(spec, args.outdir, tmp, print))
     with open(os.path.join(args.outdir, "corpus.json"), "w") as f:
         json.dump(dict(version=CORPUS_VERSION, set=args.set, sample_rate=SR, seconds=DUR,
-                       mixtures=[i["name"] for i in infos]), f, indent=1)
+                       mixtures=[i["name"] for i in infos],
+                       tags={i["name"]: i["tags"] for i in infos}), f, indent=1)
 
 
 if __name__ == "__main__":

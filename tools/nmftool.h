@@ -24,6 +24,13 @@ int parse_ulong (const char *s, unsigned long min, unsigned long max,
 int parse_u64 (const char *s, unsigned long long *out);
 int parse_double (const char *s, double *out);
 
+/* 1 when the paths A and B name the same file: by device and inode when
+ * both exist (symbolic and hard links included), otherwise by the device
+ * and inode of the directory that holds them and their last component
+ * (dangling symbolic links followed), so two names of a file that is yet
+ * to be written compare equal too; 0 otherwise. */
+int same_file (const char *a, const char *b);
+
 /* nmftool separate (separate.c) */
 extern const char nmftool_separate_help[];
 int nmftool_cmd_separate (int argc, char **argv);

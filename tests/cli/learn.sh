@@ -1,0 +1,72 @@
+#!/bin/bash
+# nmftool learn on input it cannot learn from: a text file, a PNG, an empty
+# file, random bytes, a directory, a WAV cut inside its header, a missing
+# file. Each run must end within 30 s (it used to wait for ever on the
+# appsink) with exit status 1, one line on stderr, and no output file.
+# --out naming the input (the same name, a symbolic link, a hard link) is
+# refused the same way and leaves the input as it was. A real WAV learns.
+#   learn.sh NMFTOOL MAKE_MIXTURE
+set -u
+nmftool=$(realpath "$1") make_mixture=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GST_REGISTRY="$work/registry.bin"
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+cd "$work" || exit 1
+
+"$make_mixture" . 4 >/dev/null || exit 1
+echo "plain text, not audio" >text.txt
+gst-launch-1.0 -q videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! \
+  pngenc ! filesink location=picture.png || exit 1
+: >empty.bin
+head -c 65536 /dev/urandom >random.bin
+head -c 30 mix.wav >header-cut.wav
+mkdir adir
+
+# bad NAME INPUT: exit 1 within the time bound, one line, no --out file
+bad () {
+  local name=$1 in=$2 rc
+  timeout 30 "$nmftool" learn --components 4 --in "$in" --out "$name.npy" \
+    >"$name.log" 2>&1
+  rc=$?
+  [ "$rc" = 124 ] && { fail "$name: still running after 30 s"; return; }
+  [ "$rc" = 1 ] || fail "$name: exit $rc, expected 1: $(cat "$name.log")"
+  [ "$(grep -c '' "$name.log")" = 1 ] || fail "$name: not one line: $(cat "$name.log")"
+  grep -q "^nmftool learn: error: " "$name.log" || fail "$name: $(cat "$name.log")"
+  [ ! -e "$name.npy" ] || fail "$name: an output file was left"
+  echo "$name: $(cat "$name.log")"
+}
+bad text text.txt
+bad png picture.png
+bad empty empty.bin
+bad random random.bin
+bad dir adir
+bad header-cut header-cut.wav
+bad missing no-such-file.wav
+bad uri-missing "file://$work/no-such-file.wav"
+
+# --out aliasing the input: refused before anything is written
+sum=$(md5sum <mix.wav)
+ln -s mix.wav link.wav
+ln mix.wav hard.wav
+for out in mix.wav ./mix.wav link.wav hard.wav "$work/mix.wav"; do
+  timeout 30 "$nmftool" learn --components 4 --in mix.wav --out "$out" >alias.log 2>&1
+  rc=$?
+  [ "$rc" = 1 ] || fail "--out $out (the input): exit $rc, expected 1"
+  grep -q "is the input file" alias.log || fail "--out $out: $(cat alias.log)"
+  [ "$(md5sum <mix.wav)" = "$sum" ] || fail "--out $out: the input changed"
+done
+timeout 30 "$nmftool" learn --components 4 --in "file://$work/mix.wav" --out link.wav \
+  >alias.log 2>&1 && fail "--out a link to the file:// input accepted"
+[ "$(md5sum <mix.wav)" = "$sum" ] || fail "the input changed"
+cat alias.log
+
+# a real file: a dictionary (the .npy magic)
+timeout 60 "$nmftool" learn --components 4 --in mix.wav --out good.npy >good.log 2>&1 \
+  || fail "learning from mix.wav: $(cat good.log)"
+[ "$(head -c 6 good.npy | od -An -c | tr -d ' \n')" = '223NUMPY' ] || fail "good.npy is no .npy file"
+cat good.log
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

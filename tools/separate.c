@@ -100,8 +100,12 @@ typedef struct
   GMainLoop *loop;
   guint n_sources;
   gchar *outdir;
+  GPtrArray *created_dirs;      /* directories of OUTDIR made here, outer
+                                 * first: removed again (if empty) when
+                                 * the run fails */
   gchar *paths[MAX_SOURCES];
   const char *input;
+  gchar *input_local;           /* the input's file name, if local */
   const char *format_label;
 
   gint linked;                  /* atomic: an audio pad of the decoder linked */
@@ -278,12 +282,24 @@ on_timer (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The output files, and the directories made for them if that leaves
+ * them empty.  Never an input: outputs naming one are refused before
+ * anything is written (check_aliases). */
+static void
+remove_created_dirs (Separate * st)
+{
+  if (st->created_dirs)
+    for (guint i = st->created_dirs->len; i-- > 0;)
+      g_rmdir (g_ptr_array_index (st->created_dirs, i));
+}
+
 static void
 remove_outputs (Separate * st)
 {
   for (guint i = 0; i < st->n_sources; i++)
     if (st->paths[i])
       g_unlink (st->paths[i]);
+  remove_created_dirs (st);
 }
 
 static gchar *
@@ -618,12 +634,74 @@ input_uri (Separate * st, const char *input, int *ret)
       }
     }
   }
-  g_free (local);
+  st->input_local = local;
   return uri;
 fail:
   g_free (local);
   g_free (uri);
   return NULL;
+}
+
+/* Refuse, before anything is written, an output that is one of the files
+ * read: the input or a dictionary (the same file by device and inode, so
+ * links count; filesink would truncate it, a failure remove it). */
+static int
+check_aliases (Separate * st, GPtrArray * dicts)
+{
+  for (guint i = 0; i < st->n_sources; i++) {
+    if (st->input_local && same_file (st->paths[i], st->input_local))
+      return runtime_error (st->cmd, "the output %s is the input file %s: "
+          "refusing to write over it (choose another OUTDIR)", st->paths[i],
+          st->input);
+    for (guint j = 0; j < dicts->len; j++) {
+      const char *eq = strchr (g_ptr_array_index (dicts, j), '=');
+      if (eq && same_file (st->paths[i], eq + 1))
+        return runtime_error (st->cmd, "the output %s is the dictionary %s: "
+            "refusing to write over it (choose another OUTDIR)",
+            st->paths[i], eq + 1);
+    }
+  }
+  return 0;
+}
+
+/* OUTDIR and its missing parents, each directory made here remembered so
+ * that a failed run can take it away again. */
+static int
+make_outdir (Separate * st)
+{
+  GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
+  gchar *path = g_strdup (st->outdir);
+  int ret = 0, err = 0;
+
+  while (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+    gchar *parent = g_path_get_dirname (path);
+    g_ptr_array_add (missing, path);    /* innermost first */
+    if (strcmp (parent, path) == 0) {
+      g_free (parent);
+      path = NULL;
+      break;
+    }
+    path = parent;
+  }
+  g_free (path);
+  st->created_dirs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = missing->len; i-- > 0;) {
+    const gchar *dir = g_ptr_array_index (missing, i);
+    if (g_mkdir (dir, 0777) == 0)
+      g_ptr_array_add (st->created_dirs, g_strdup (dir));
+    else if (errno != EEXIST) {
+      err = errno;
+      break;
+    }
+  }
+  if (!g_file_test (st->outdir, G_FILE_TEST_IS_DIR)) {
+    ret = runtime_error (st->cmd, "cannot create the output directory %s: "
+        "%s", st->outdir, err ? g_strerror (err)
+        : "it exists and is not a directory");
+    remove_created_dirs (st);
+  }
+  g_ptr_array_unref (missing);
+  return ret;
 }
 
 static int
@@ -876,18 +954,16 @@ nmftool_cmd_separate (int argc, char **argv)
   uri = input_uri (st, st->input, &ret);
   if (uri == NULL)
     goto out;
-  if (g_mkdir_with_parents (st->outdir, 0777) != 0
-      || !g_file_test (st->outdir, G_FILE_TEST_IS_DIR)) {
-    ret = runtime_error (st->cmd, "cannot create the output directory %s: "
-        "%s", st->outdir, g_strerror (errno));
-    goto out;
-  }
   for (guint i = 0; i < st->n_sources; i++)
     st->paths[i] = g_strdup_printf ("%s%ssource%u.wav", st->outdir,
         g_str_has_suffix (st->outdir, "/") ? "" : "/", i);
-
-  if ((ret = build_pipeline (st, uri, format)))
+  if ((ret = check_aliases (st, dicts)) || (ret = make_outdir (st)))
     goto out;
+
+  if ((ret = build_pipeline (st, uri, format))) {
+    remove_created_dirs (st);
+    goto out;
+  }
 
   st->loop = g_main_loop_new (NULL, FALSE);
   bus = gst_element_get_bus (st->pipeline);
@@ -971,6 +1047,9 @@ out:
   for (guint i = 0; i < MAX_SOURCES; i++)
     g_free (st->paths[i]);
   g_free (st->outdir);
+  g_free (st->input_local);
+  if (st->created_dirs)
+    g_ptr_array_unref (st->created_dirs);
   g_free (st->missing_plugin);
   g_free (uri);
   g_ptr_array_unref (dicts);

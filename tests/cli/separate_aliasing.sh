@@ -1,0 +1,93 @@
+#!/bin/bash
+# nmftool separate never writes over, truncates or removes a file it reads:
+# an output OUTDIR/sourceI.wav that is the input (the same name, a symbolic
+# link, a hard link, the input given as a file:// URI) or a --dictionary
+# file is refused with exit 1 before anything is written, and the file is
+# unchanged (it used to be truncated, then removed when the run failed).
+# A failed run removes the directories it created for OUTDIR, and only those.
+#   separate_aliasing.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
+set -u
+nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
+plugin_dir=$(realpath "$4")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+cd "$work" || exit 1
+
+"$make_mixture" . 4 >/dev/null || exit 1
+sum=$(md5sum <mix.wav)
+cp mix.wav pristine.wav
+
+# refused NAME INPUT OUTDIR [OPTIONS...]: exit 1, one line, the file that
+# mix.wav holds unchanged (restored if not), no other output made
+refused () {
+  local name=$1 in=$2 out=$3 rc; shift 3
+  timeout 60 "$nmftool" separate -q --sources 3 "$@" "$in" "$out" >"$name.log" 2>&1
+  rc=$?
+  [ "$rc" = 1 ] || fail "$name: exit $rc, expected 1: $(cat "$name.log")"
+  grep -q "refusing to write over it" "$name.log" || fail "$name: $(cat "$name.log")"
+  [ "$(grep -c '' "$name.log")" = 1 ] || fail "$name: not one line"
+  echo "$name: $(cat "$name.log")"
+}
+check_kept () {   # FILE NAME: FILE still holds mix.wav's bytes
+  if [ "$(md5sum <"$1" 2>/dev/null)" != "$sum" ]; then
+    fail "$2: $1 changed or is gone"
+    cat pristine.wav >"$1"   # the same inode, if it is still there
+  fi
+}
+
+# 1. the input inside OUTDIR under an output's name (the issue's case)
+mkdir out1
+cp mix.wav out1/source0.wav
+refused inside out1/source0.wav out1
+check_kept out1/source0.wav inside
+[ ! -e out1/source1.wav ] || fail "inside: out1/source1.wav was made"
+refused inside-uri "file://$work/out1/source0.wav" out1
+check_kept out1/source0.wav inside-uri
+refused inside-slash out1/source0.wav ./out1/
+check_kept out1/source0.wav inside-slash
+
+# 2. an output that is a symbolic or a hard link to the input
+mkdir out2 out3
+ln -s ../mix.wav out2/source2.wav
+refused symlink mix.wav out2
+check_kept mix.wav symlink
+[ -L out2/source2.wav ] || fail "symlink: the link was replaced"
+ln mix.wav out3/source1.wav
+refused hardlink mix.wav out3
+check_kept mix.wav hardlink
+ln -s out3 out4
+refused dirlink out3/source1.wav out4
+check_kept out3/source1.wav dirlink
+
+# 3. an output that is a dictionary
+mkdir out5
+cp mix.wav out5/source0.wav
+refused dictionary mix.wav out5 --dictionary "1=out5/source0.wav"
+check_kept out5/source0.wav dictionary
+
+# 4. a failed run removes the directories it made, not those it found
+echo "plain text, not audio" >text.txt
+timeout 60 "$nmftool" separate -q --sources 2 text.txt new/deeper/out >text.log 2>&1
+rc=$?
+[ "$rc" = 1 ] || fail "text input: exit $rc, expected 1"
+[ ! -e new ] || fail "text input: the directories it created are left: $(find new)"
+mkdir kept
+timeout 60 "$nmftool" separate -q --sources 2 text.txt kept/out >text.log 2>&1
+[ -d kept ] && [ ! -e kept/out ] || fail "text input: kept/ removed or kept/out left"
+timeout 60 "$nmftool" separate -q --sources 2 text.txt kept >text.log 2>&1
+[ -d kept ] || fail "text input: an existing OUTDIR was removed"
+echo "failed runs: $(cat text.log); made directories removed"
+
+# 5. not an alias: a copy of the input in OUTDIR is separate from it
+mkdir out6
+cp mix.wav out6/source0.wav
+timeout 60 "$nmftool" separate -q --sources 2 mix.wav out6 >copy.log 2>&1 \
+  || fail "a copy in OUTDIR: $(cat copy.log)"
+check_kept mix.wav copy
+"$wavcheck" out6/source0.wav >/dev/null || fail "a copy in OUTDIR: source0.wav not written"
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

@@ -6,8 +6,19 @@ different notes / sentences than the mixture), scored like evaluate.py
 
   core_eval.py CORPUS [--build-dir /tmp/g-build] [--label NAME]
                [--args "--components 16 --iterations 4"]
+               [--config LABEL="ARGS" ...]
                [--dict KS] [--learn-iterations N] [--shifts R]
                [--shift-steps N] [--jobs 2] [--seeds 0,1,2,3,4]
+               [--oracle] [--no-anchors] [--json FILE]
+
+ARGS are core_separate options (core_separate.c); `--profile file` (first,
+or after --window-frames) gives the element's file profile, the element's
+default on a file, and `--profile live` its live profile, so that
+  --config kl="--profile file" --config live="--profile live"
+    --config volmin="--algorithm volmin"
+are evaluate.py's kl / live / volmin runs without GStreamer (same figures).
+--config may be repeated; --args / --label is one more configuration (the
+only one when no --config is given, as before).
 
 --dict KS learns KS templates per source from train_<k>.wav and separates
 with every source supervised (dictionaries held fixed, no blind component).
@@ -15,11 +26,26 @@ with every source supervised (dictionaries held fixed, no blind component).
 along a log-frequency axis (core/dictionary.h, nmf_dictionary_shift), so the
 dictionary holds KS * (2R + 1) templates per source; --shift-steps N puts N
 shifts in each semitone (KS * (2RN + 1) templates).
---seeds runs the whole corpus once per seed (appending --seed S to --args)
-and prints each mixture's SDR per seed, each seed's mean and the mean over
-seeds: the model's random start moves a mixture by several dB and the
-corpus mean by up to 1.6 dB (README, "Seeds"), so compare settings over
+
+--seeds runs the whole corpus once per seed (appending --seed S to the
+arguments) and prints each mixture's SDR per seed, each seed's mean and the
+mean over seeds, then (seedstats.py) per configuration the mean over
+mixtures and seeds, the spread of the per-seed means, the worst seed,
+per-tag means (kind, sources, onset) and per-mixture ranges, beside the
+anchors (mixture, ideal ratio mask, sklearn KL-NMF rank = sources at each
+seed; from evaluate.py, cached in CORPUS/anchors-cache.json; --no-anchors
+skips them).  The model's random start moves a mixture by several dB and
+the corpus mean by up to 1.6 dB (README, "Seeds"), so compare settings over
 several seeds, never at one.
+
+--oracle (kl only) also scores the separator's own components regrouped
+with the true sources (oracle.py): its components with hard memberships
+("blind-hard"), and each component given to the source whose ideal ratio
+mask covers most of it for the whole file ("oracle-file"), per 2 s block
+("oracle-2s") and per frame ("oracle-frame").  They appear as
+configurations "LABEL/oracle-file" etc.  About 5 BSS Eval runs per mixture
+and seed instead of one.
+
 The harness core_separate.c is compiled against BUILD/core/libnmfcore.a.
 Run with Debian's /usr/bin/python3.
 """
@@ -35,12 +61,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import evaluate as ev  # noqa: E402
+import oracle  # noqa: E402
+import seedstats  # noqa: E402
+
+ORACLE_VARIANTS = ("blind-hard", "oracle-file", "oracle-2s", "oracle-frame")
 
 
 def build_harness(build_dir):
@@ -73,36 +104,65 @@ def run_one(task):
             cmd += ["--shifts", str(a["shifts"]), "--shift-steps", str(a["shift_steps"])]
         for k in range(K):
             cmd += ["--learn", str(k), os.path.join(d, "train_%d.wav" % k), str(a["dict"])]
+    dump = os.path.join(out, "dump.bin") if a.get("oracle") else None
+    if dump:
+        cmd += ["--dump", dump]
     cmd += [os.path.join(d, "mix.wav"), out]
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if r.returncode != 0:
         shutil.rmtree(out, ignore_errors=True)
-        return dict(name=name, error=r.stderr.strip(), cmd=" ".join(cmd))
+        return dict(name=name, config=a.get("config"), seed=a.get("seed"),
+                    error=r.stderr.strip(), cmd=" ".join(cmd))
     frames, cpu = r.stdout.split()
     ests = np.stack([ev.fit_length(ev.read_wav(os.path.join(out, "est_%d.wav" % k))[1], len(mix))
                      for k in range(K)])
-    shutil.rmtree(out, ignore_errors=True)
     res = ev.evaluate_estimates(refs, ests, sr, sr)
-    res.update(name=name, n_sources=K, sep_cpu_s=float(cpu), frames=int(frames))
+    res.update(name=name, n_sources=K, sep_cpu_s=float(cpu), frames=int(frames),
+               config=a.get("config"), seed=a.get("seed"))
+    if dump:
+        try:
+            est, check, _ = oracle.variants(dump, mix, refs, sr)
+            check["replay_max_abs_diff"] = float(np.max(np.abs(est["replay"] - ests)))
+            res["oracle_check"] = check
+            res["oracle"] = {v: ev.evaluate_estimates(refs, est[v], sr, sr)
+                             for v in ORACLE_VARIANTS}
+        except (ValueError, OSError) as e:
+            res["oracle_error"] = str(e)
+    shutil.rmtree(out, ignore_errors=True)
     return res
 
 
-def print_seeds(a, seeds, names, runs):
+def dispatch(task):
+    """A task of the shared pool: an anchor (evaluate.work) or a run."""
+    if task[0] == "anchor":
+        return ev.work(task)
+    return task[1], task[0], None, run_one(task[4])
+
+
+def sdr_of(r, variant=None):
+    if "error" in r:
+        return float("nan")
+    m = r if variant is None else r.get("oracle", {}).get(variant)
+    if not m or not all(np.isfinite(m["sdr"])):
+        return float("nan")
+    return float(np.mean(m["sdr"]))
+
+
+def print_seeds(a, label, args, seeds, names, runs):
     """SDR per mixture and seed, each seed's mean, the mean over seeds."""
-    def sdr(r):
-        return float("nan") if "error" in r else float(np.mean(r["sdr"]))
     print("| mixture | " + " | ".join("seed %d" % s for s in seeds) + " | mean |")
     print("|---|" + "---:|" * (len(seeds) + 1))
     for i, name in enumerate(names):
-        row = [sdr(run[i]) for run in runs]
+        row = [sdr_of(run[i]) for run in runs]
         print("| %s | %s | %.2f |" % (name, " | ".join("%.2f" % v for v in row),
                                      float(np.mean(row))))
-    per_seed = [float(np.mean([sdr(r) for r in run])) for run in runs]
+    per_seed = [float(np.mean([sdr_of(r) for r in run])) for run in runs]
     print("| **mean %s** | %s | **%.2f** |" % (
-        a.label, " | ".join("%.2f" % v for v in per_seed), float(np.mean(per_seed))))
-    with open(os.path.join(a.corpus, "core-results-%s-seeds.json" % a.label), "w") as f:
-        json.dump(ev.clean_json(dict(label=a.label, args=a.args, dict=a.dict,
+        label, " | ".join("%.2f" % v for v in per_seed), float(np.mean(per_seed))))
+    print()
+    with open(os.path.join(a.corpus, "core-results-%s-seeds.json" % label), "w") as f:
+        json.dump(ev.clean_json(dict(label=label, args=args, dict=a.dict,
                                      seeds=seeds, results=runs)), f, indent=1)
 
 
@@ -111,7 +171,9 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus")
     ap.add_argument("--build-dir", default="/tmp/g-build")
-    ap.add_argument("--args", default="")
+    ap.add_argument("--args", default=None)
+    ap.add_argument("--config", action="append", default=[], metavar="LABEL=ARGS",
+                    help="a configuration (repeatable): core_separate arguments")
     ap.add_argument("--dict", type=int, default=0)
     ap.add_argument("--learn-iterations", type=int, default=200)
     ap.add_argument("--shifts", type=int, default=0)
@@ -121,28 +183,146 @@ def main():
     ap.add_argument("--only", default=None)
     ap.add_argument("--seeds", default=None,
                     help="comma-separated seeds: one run per seed")
+    ap.add_argument("--oracle", action="store_true",
+                    help="also score the components regrouped with the true sources")
+    ap.add_argument("--no-anchors", action="store_true",
+                    help="with --seeds: no mixture / IRM / sklearn anchors")
+    ap.add_argument("--json", default="",
+                    help="with --seeds: the summary JSON (default "
+                         "CORPUS/core-summary-LABELS.json)")
     a = ap.parse_args()
+    a.corpus = os.path.abspath(a.corpus)
+    configs = []
+    for c in a.config:
+        label, eq, args = c.partition("=")
+        if not eq or not label:
+            sys.exit("core_eval: --config wants LABEL=ARGS, got %r" % c)
+        configs.append((label, args))
+    if a.args is not None or not configs:
+        configs.append((a.label, a.args or ""))
+    if len(set(l for l, _ in configs)) != len(configs):
+        sys.exit("core_eval: two configurations with one label")
+    seeds = [int(v) for v in a.seeds.split(",")] if a.seeds is not None else None
+    if seeds is not None and len(set(seeds)) != len(seeds):
+        sys.exit("core_eval: --seeds wants distinct seeds")
     exe = build_harness(a.build_dir)
     names = ev.list_mixtures(a.corpus, a.only)
-    task = dict(corpus=a.corpus, exe=exe, args=a.args, dict=a.dict,
-                learn_iter=a.learn_iterations, shifts=a.shifts,
-                shift_steps=a.shift_steps)
-    # with --seeds, every (seed, mixture) run in one pool, seed by seed
-    seeds = [int(v) for v in a.seeds.split(",")] if a.seeds is not None else None
-    tasks = [(n, task) for n in names] if seeds is None else [
-        (n, dict(task, args="%s --seed %d" % (a.args, seed))) for seed in seeds for n in names]
+    if not names:
+        sys.exit("core_eval: no mixtures (mix.wav) under %s" % a.corpus)
+    base = dict(corpus=a.corpus, exe=exe, dict=a.dict, learn_iter=a.learn_iterations,
+                shifts=a.shifts, shift_steps=a.shift_steps)
+    # every (configuration, seed, mixture) run in one pool; with --seeds and
+    # anchors, the anchors' missing pieces in the same pool
+    tasks = []
+    for label, args in configs:
+        orc = a.oracle and "volmin" not in args
+        for seed in (seeds if seeds is not None else [None]):
+            t = dict(base, config=label, seed=seed, oracle=orc,
+                     args=args if seed is None else "%s --seed %d" % (args, seed))
+            tasks += [(n, t) for n in names]
+    t0 = time.time()
+    anchors = None
     try:
-        with multiprocessing.Pool(a.jobs) as pool:
-            results = pool.map(run_one, tasks)
+        if seeds is not None and not a.no_anchors:
+            sr0 = ev.read_wav(os.path.join(a.corpus, names[0], "mix.wav"))[0]
+            aa = dict(corpus=a.corpus, eval_sr=sr0, mask_power=2.0, no_baselines=False)
+            anchors, _, out = ev.compute_anchors(
+                aa, names, seeds, a.jobs, [("core", n, None, None, (n, t)) for n, t in tasks],
+                dispatch)
+            results = [r for _, _, _, r in out]
+        else:
+            with multiprocessing.Pool(a.jobs) as pool:
+                results = pool.map(run_one, tasks, chunksize=1)
     finally:
         shutil.rmtree(os.path.dirname(exe), ignore_errors=True)
-    if seeds is not None:
-        print_seeds(a, seeds, names, [results[i * len(names):(i + 1) * len(names)]
-                                      for i in range(len(seeds))])
+    total = time.time() - t0
+
+    if seeds is None:
+        for label, args in configs:
+            rs = [r for r in results if r.get("config") == label]
+            single_table(a, label, args, rs)
         return
-    print("| mixture | SDR | SIR | SAR | SI-SDR | separator CPU s |")
-    print("|---|---:|---:|---:|---:|---:|")
+
+    by = {(r["config"], r["seed"], r["name"]): r for r in results}
+    tags = {n: seedstats.mixture_tags(a.corpus, n) for n in names}
+    floor = None
+    summaries = []
+    if anchors is not None:
+        floor = {n: seedstats.fnan(float(np.mean(anchors[n]["mixture"]["sdr"]))) for n in names}
+
+        def asdr(n, k):
+            m = anchors[n][k]
+            return float(np.mean(m["sdr"])) if all(np.isfinite(m["sdr"])) else float("nan")
+        summaries += [("mixture", seedstats.constant(floor, names, tags)),
+                      ("IRM (oracle masks)", seedstats.constant(
+                          {n: asdr(n, "irm") for n in names}, names, tags)),
+                      ("sklearn KL-NMF (rank = sources)", seedstats.summarize(
+                          {s: {n: asdr(n, "sklearn@%d" % s) for n in names} for s in seeds},
+                          names, tags, floor))]
+    checks = {}
+    for label, args in configs:
+        runs = [[by[(label, s, n)] for n in names] for s in seeds]
+        print("### %s: `%s`\n" % (label, args))
+        print_seeds(a, label, args, seeds, names, runs)
+        summaries.append((label, seedstats.summarize(
+            {s: {n: sdr_of(by[(label, s, n)]) for n in names} for s in seeds},
+            names, tags, floor)))
+        if any("oracle" in by[(label, s, n)] for s in seeds for n in names):
+            for v in ORACLE_VARIANTS:
+                summaries.append(("%s/%s" % (label, v), seedstats.summarize(
+                    {s: {n: sdr_of(by[(label, s, n)], v) for n in names} for s in seeds},
+                    names, tags, floor)))
+            checks[label] = {"%s@%d" % (n, s): by[(label, s, n)].get("oracle_check")
+                             for s in seeds for n in names}
+    errors = [r for r in results if "error" in r or "oracle_error" in r]
+    for r in errors:
+        print("%s seed %s %s: %s" % (r.get("config"), r.get("seed"), r["name"],
+                                     r.get("error") or r.get("oracle_error")))
+    print("## core_separate over seeds %s, corpus %s\n" % (
+        ",".join(str(s) for s in seeds), a.corpus))
+    for label, args in configs:
+        print("- `%s`: core_separate --sources K --components K %s --seed S" % (label, args))
+    print()
+    ev.print_seed_report(summaries, names, tags, "Summary (tag columns: mean over the "
+                         "tagged mixtures and the seeds; their count in brackets):")
+    if checks:
+        for label, c in checks.items():
+            vals = [v for v in c.values() if v]
+            if vals:
+                print("Oracle checks, %s: replay max |diff| %.2g, membership residual "
+                      "max %.3g, blind mass off the per-file oracle %.2f (mean), "
+                      "per-frame oracle switches %.3f of frames (mean)." % (
+                          label, max(v["replay_max_abs_diff"] for v in vals),
+                          max(v.get("membership_residual", 0.0) for v in vals),
+                          float(np.mean([v["blind_mass_off_oracle_file"] for v in vals])),
+                          float(np.mean([v["oracle_frame_switch_rate"] for v in vals]))))
+        print()
+    print("Total %.1f s (%d jobs)." % (total, a.jobs))
+    lab = "+".join(l for l, _ in configs)
+    jpath = a.json or os.path.join(a.corpus, "core-summary-%s.json" % lab)
+    with open(jpath, "w") as f:
+        json.dump(ev.clean_json(dict(corpus=a.corpus, seeds=seeds,
+                                     configs=[dict(label=l, args=g) for l, g in configs],
+                                     build_dir=os.path.abspath(a.build_dir), tags=tags,
+                                     summary={l: s for l, s in summaries}, oracle_checks=checks,
+                                     results=results, total_seconds=total,
+                                     command=" ".join(shlex.quote(x) for x in
+                                                      [sys.executable] + sys.argv))),
+                  f, indent=1)
+    print("JSON: %s" % jpath)
+
+
+def single_table(a, label, args, results):
+    orc = any("oracle" in r for r in results)
+    head = "| mixture | SDR | SIR | SAR | SI-SDR | separator CPU s |"
+    sep = "|---|---:|---:|---:|---:|---:|"
+    if orc:
+        head += "".join(" %s SDR |" % v for v in ORACLE_VARIANTS)
+        sep += "---:|" * len(ORACLE_VARIANTS)
+    print(head)
+    print(sep)
     means = {m: [] for m in ("sdr", "sir", "sar", "si_sdr")}
+    omeans = {v: [] for v in ORACLE_VARIANTS}
     for r in results:
         if "error" in r:
             print("| %s | error: %s |" % (r["name"], r["error"]))
@@ -150,12 +330,22 @@ def main():
         row = [float(np.mean(r[m])) for m in ("sdr", "sir", "sar", "si_sdr")]
         for m, v in zip(("sdr", "sir", "sar", "si_sdr"), row):
             means[m].append(v)
-        print("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |" % ((r["name"],) + tuple(row) + (r["sep_cpu_s"],)))
-    print("| **mean %s** | **%.2f** | %.2f | %.2f | %.2f | |" % (
-        a.label, *(float(np.mean(means[m])) if means[m] else float("nan")
-                   for m in ("sdr", "sir", "sar", "si_sdr"))))
-    with open(os.path.join(a.corpus, "core-results-%s.json" % a.label), "w") as f:
-        json.dump(ev.clean_json(dict(label=a.label, args=a.args, dict=a.dict,
+        line = "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
+            (r["name"],) + tuple(row) + (r["sep_cpu_s"],))
+        if orc:
+            for v in ORACLE_VARIANTS:
+                x = sdr_of(r, v)
+                omeans[v].append(x)
+                line += " %.2f |" % x
+        print(line)
+    line = "| **mean %s** | **%.2f** | %.2f | %.2f | %.2f | |" % (
+        label, *(float(np.mean(means[m])) if means[m] else float("nan")
+                 for m in ("sdr", "sir", "sar", "si_sdr")))
+    if orc:
+        line += "".join(" %.2f |" % float(np.nanmean(omeans[v])) for v in ORACLE_VARIANTS)
+    print(line)
+    with open(os.path.join(a.corpus, "core-results-%s.json" % label), "w") as f:
+        json.dump(ev.clean_json(dict(label=label, args=args, dict=a.dict,
                                      shifts=a.shifts,
                                      shift_steps=a.shift_steps, results=results)), f, indent=1)
 

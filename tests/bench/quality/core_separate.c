@@ -14,16 +14,97 @@
  *                                   shifted by -R..R semitones
  *                                   (nmf_dictionary_shift)
  *     --shift-steps N               N shifts per semitone (default 1)
- * Prints "frames cpu_seconds" on stdout. */
+ *     --profile file|live           the element's profile settings
+ *                                   (nmf_separator_config_for_files /
+ *                                   _for_live) at this point of the
+ *                                   arguments: options after it override
+ *                                   it (give --window-frames before it)
+ *     --dump FILE                   write, for every mask frame, what the
+ *                                   oracle grouping of core_eval.py
+ *                                   --oracle needs (format below)
+ * Prints "frames cpu_seconds" on stdout.
+ *
+ * --dump FILE: a header of int32 values - 0x444d464e ("NFMD"), 1 (the
+ * format), bins, model bins, rank, sources, fft size, hop size, look-ahead
+ * frames, mask exponent, updates per hop (iterations) - then bins int32 values, the band of each bin (0..bins-1 when
+ * the model sees every bin), then per mask frame, in the order they come
+ * out: int32 frame index; model-bins float32, the frame's magnitude on the
+ * model's axis (summed in bands); model-bins x rank float32, the templates
+ * in force when the frame's masks were made (column-major: component k's
+ * template at k * model-bins); rank int32, each component's source
+ * (nmf_separator_assignment; k when there is no grouping); sources x
+ * model-bins float32, the masks the separator made (each band's value). */
 #include "dictionary.h"
 #include "nmf_error.h"
 #include "separator.h"
 #include "wavio.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The log-frequency axis of separator.c (make_bands), for the dump. */
+static int
+make_bands (int bins, int per_octave, int *band_of)
+{
+  const double split = 1.0 / (pow (2.0, 1.0 / per_octave) - 1.0);
+  int n = 0, last = -1;
+
+  for (int f = 0; f < bins; f++) {
+    int key = f < split ? f
+        : (int) ceil (split) + (int) floor (per_octave * log2 (f / split));
+    if (key != last) {
+      n++;
+      last = key;
+    }
+    band_of[f] = n - 1;
+  }
+  return n;
+}
+
+typedef struct
+{
+  FILE *f;
+  const nmf_separator *sep;
+  int bins, model_bins, rank, sources;
+  int *band_of;
+  int *first_bin;               /* model_bins: first bin of each band */
+  float *buf;
+  int failed;
+} dump_state;
+
+static void
+dump_frame (void *user_data, uint64_t frame, const float *magnitude,
+    const float *masks, const double *energy)
+{
+  dump_state *d = user_data;
+  const int F = d->bins, MB = d->model_bins, R = d->rank, S = d->sources;
+  const int *assign = nmf_separator_assignment (d->sep);
+  int32_t idx = (int32_t) frame;
+
+  (void) energy;
+  memset (d->buf, 0, sizeof (float) * MB);
+  for (int f = 0; f < F; f++)
+    d->buf[d->band_of[f]] += magnitude[f];
+  int ok = fwrite (&idx, sizeof idx, 1, d->f) == 1
+      && fwrite (d->buf, sizeof (float), MB, d->f) == (size_t) MB
+      && fwrite (nmf_separator_templates (d->sep), sizeof (float),
+      (size_t) MB * R, d->f) == (size_t) MB * R;
+  for (int k = 0; ok && k < R; k++) {
+    int32_t s = assign ? assign[k] : k;
+    ok = fwrite (&s, sizeof s, 1, d->f) == 1;
+  }
+  for (int s = 0; ok && s < S; s++) {
+    for (int b = 0; b < MB; b++)
+      d->buf[b] = masks[(size_t) s * F + d->first_bin[b]];
+    ok = fwrite (d->buf, sizeof (float), MB, d->f) == (size_t) MB;
+  }
+  if (!ok)
+    d->failed = 1;
+}
 
 int
 main (int argc, char **argv)
@@ -35,6 +116,7 @@ main (int argc, char **argv)
   int learn_iter = 200;
   int shifts = 0, shift_steps = 1;
   const char *pos[2];
+  const char *dump_path = NULL;
   int npos = 0;
 
   nmf_separator_config_init (&cfg);
@@ -60,6 +142,22 @@ main (int argc, char **argv)
     if (!strcmp (a, "--algorithm") && i + 1 < argc) {
       cfg.algorithm = !strcmp (argv[++i], "volmin") ? NMF_ALGORITHM_VOLMIN
           : NMF_ALGORITHM_KL;
+      continue;
+    }
+    if (!strcmp (a, "--profile") && i + 1 < argc) {
+      const char *p = argv[++i];
+      if (!strcmp (p, "file"))
+        nmf_separator_config_for_files (&cfg);
+      else if (!strcmp (p, "live"))
+        nmf_separator_config_for_live (&cfg);
+      else {
+        fprintf (stderr, "core_separate: --profile file or live\n");
+        return 2;
+      }
+      continue;
+    }
+    if (!strcmp (a, "--dump") && i + 1 < argc) {
+      dump_path = argv[++i];
       continue;
     }
     if (!strcmp (a, "--learn-iterations") && i + 1 < argc) {
@@ -148,8 +246,8 @@ main (int argc, char **argv)
     cfg.dictionary_components[s] = ks;
   }
 
-  const char *msg;
-  if (nmf_separator_check_config (&cfg, &msg) != NMF_OK) {
+  char msg[256] = "";
+  if (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK) {
     fprintf (stderr, "config: %s\n", msg);
     return 1;
   }
@@ -161,6 +259,42 @@ main (int argc, char **argv)
   }
   const int S = cfg.sources, C = cfg.channels;
   size_t n = mix.frames;
+  dump_state dump = { 0 };
+  if (dump_path) {
+    dump.f = fopen (dump_path, "wb");
+    dump.sep = sep;
+    dump.bins = bins;
+    dump.rank = nmf_separator_rank (sep);
+    dump.sources = S;
+    dump.band_of = malloc (sizeof (int) * bins);
+    dump.model_bins = cfg.bands_per_octave > 0
+        ? make_bands (bins, cfg.bands_per_octave, dump.band_of) : bins;
+    if (cfg.bands_per_octave <= 0)
+      for (int f = 0; f < bins; f++)
+        dump.band_of[f] = f;
+    if (!dump.f || dump.model_bins != nmf_separator_model_bins (sep)
+        || cfg.algorithm != NMF_ALGORITHM_KL) {
+      fprintf (stderr, "dump: cannot open %s, or its band axis (%d bands) is "
+          "not the separator's (%d), or the algorithm is not kl\n", dump_path,
+          dump.model_bins, nmf_separator_model_bins (sep));
+      return 1;
+    }
+    dump.first_bin = malloc (sizeof (int) * dump.model_bins);
+    dump.buf = malloc (sizeof (float) * (bins > dump.model_bins ? bins
+            : dump.model_bins));
+    for (int f = bins - 1; f >= 0; f--)
+      dump.first_bin[dump.band_of[f]] = f;
+    int32_t head[11] = { 0x444d464e, 1, bins, dump.model_bins, dump.rank, S,
+      cfg.fft_size, cfg.hop_size, cfg.lookahead_frames, cfg.mask_exponent,
+      cfg.iterations
+    };
+    fwrite (head, sizeof (int32_t), 11, dump.f);
+    for (int f = 0; f < bins; f++) {
+      int32_t b = dump.band_of[f];
+      fwrite (&b, sizeof b, 1, dump.f);
+    }
+    nmf_separator_set_frame_observer (sep, dump_frame, &dump);
+  }
   float *out[NMF_SEPARATOR_MAX_SOURCES];
   float *ptr[NMF_SEPARATOR_MAX_SOURCES];
   for (int s = 0; s < S; s++)
@@ -187,6 +321,15 @@ main (int argc, char **argv)
       return 1;
     free (out[s]);
     free (dict[s]);
+  }
+  if (dump.f) {
+    if (fclose (dump.f) != 0 || dump.failed) {
+      fprintf (stderr, "dump: writing %s failed\n", dump_path);
+      return 1;
+    }
+    free (dump.band_of);
+    free (dump.first_bin);
+    free (dump.buf);
   }
   nmf_separator_stats st;
   nmf_separator_get_stats (sep, &st);

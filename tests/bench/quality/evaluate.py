@@ -54,6 +54,9 @@ import scipy.signal
 
 import mir_eval.separation
 from sklearn.decomposition import NMF
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seedstats  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning
 
 NFFT = 2048
@@ -389,35 +392,106 @@ def run_label(res, d, name, label, props, a, sr, mix, refs):
         shutil.rmtree(outdir, ignore_errors=True)
 
 
-def process(task):
-    name, a = task
+def anchor_estimates(key, mix, refs, sr, a):
+    """The estimates of an anchor: "mixture", "irm" or "sklearn@SEED"."""
+    K = len(refs)
+    if key == "mixture":
+        return np.stack([mix] * K)
+    if key == "irm":
+        return ideal_ratio_mask(mix, refs, sr)
+    return sklearn_nmf(mix, sr, K, a["mask_power"], int(key.split("@")[1]))
+
+
+def work(task):
+    """One piece of the evaluation: an anchor of a mixture, or one element
+    run (a label at a seed) on it.  Returns (name, kind, key, result)."""
+    kind, name, key, a = task[:4]
     d = os.path.join(a["corpus"], name)
     sr, mix, refs = load_mixture(d)
     K, N = refs.shape
+    if kind == "anchor":
+        t = time.time()
+        ests = anchor_estimates(key, mix, refs, sr, a)
+        t1 = time.time()
+        r = evaluate_estimates(refs, ests, sr, a["eval_sr"], same_estimates=key == "mixture")
+        return name, kind, key, dict(result=r, timing={"%s_s" % key: t1 - t,
+                                                      "%s_eval_s" % key: time.time() - t1})
+    label, props = key, task[4]
     res = dict(name=name, n_sources=K, seconds=N / sr, methods={}, timing={})
+    run_label(res, d, name, label, props, a, sr, mix, refs)
+    return name, kind, key, res
 
-    t = time.time()
-    ests = np.stack([mix] * K)
-    res["methods"]["mixture"] = evaluate_estimates(refs, ests, sr, a["eval_sr"], True)
-    res["timing"]["mixture_eval_s"] = time.time() - t
 
-    if not a["no_baselines"]:
-        t = time.time()
-        ests = sklearn_nmf(mix, sr, K, a["mask_power"], a["seed"])
-        res["timing"]["sklearn_nmf_s"] = time.time() - t
-        t = time.time()
-        res["methods"]["sklearn"] = evaluate_estimates(refs, ests, sr, a["eval_sr"])
-        res["timing"]["sklearn_eval_s"] = time.time() - t
+# the anchors' figures, kept in the corpus directory: they depend on the
+# corpus and the scoring settings only, so that runs of evaluate.py and
+# core_eval.py with other element settings reuse them
+ANCHOR_CACHE = "anchors-cache.json"
 
-        t = time.time()
-        ests = ideal_ratio_mask(mix, refs, sr)
-        res["methods"]["irm"] = evaluate_estimates(refs, ests, sr, a["eval_sr"])
-        res["timing"]["irm_eval_s"] = time.time() - t
 
-    if a["element"]:
-        for label, props in a["runs"]:
-            run_label(res, d, name, label, props, a, sr, mix, refs)
-    return res
+def anchor_settings(a):
+    try:
+        with open(os.path.join(a["corpus"], "corpus.json")) as f:
+            c = json.load(f)
+        corpus = [c.get("version"), c.get("set")]
+    except (OSError, ValueError):
+        corpus = None
+    return dict(corpus=corpus, eval_rate=a["eval_sr"], mask_power=a["mask_power"],
+                nfft=NFFT, hop=HOP, window=WINDOW, nmf_iter=NMF_ITER,
+                bss_filter_len=BSS_FILTER_LEN, mir_eval=mir_eval.__version__)
+
+
+def load_anchor_cache(a):
+    path = os.path.join(a["corpus"], ANCHOR_CACHE)
+    try:
+        with open(path) as f:
+            c = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    if c.get("settings") != clean_json(anchor_settings(a)):
+        return {}
+    return c.get("anchors", {})
+
+
+def save_anchor_cache(a, anchors):
+    path = os.path.join(a["corpus"], ANCHOR_CACHE)
+    tmp = path + ".tmp%d" % os.getpid()
+    with open(tmp, "w") as f:
+        json.dump(clean_json(dict(settings=anchor_settings(a), anchors=anchors)), f)
+    os.replace(tmp, path)
+
+
+def anchor_keys(a, sk_seeds):
+    return ["mixture"] + ([] if a["no_baselines"] else
+                          ["irm"] + ["sklearn@%d" % s for s in sk_seeds])
+
+
+def compute_anchors(a, names, sk_seeds, jobs, extra_tasks=(), worker=None):
+    """{name: {key: evaluate_estimates result}} for every anchor key, from
+    the cache where it holds them (a["anchor_cache"]); extra_tasks run in
+    the same pool, through worker (default work(), which must also take the
+    anchor tasks), their results (name, kind, key, result) returned as a
+    list."""
+    worker = worker or work
+    cache = load_anchor_cache(a) if a.get("anchor_cache", True) else {}
+    tasks = [("anchor", n, k, a) for n in names for k in anchor_keys(a, sk_seeds)
+             if k not in cache.get(n, {})]
+    tasks += list(extra_tasks)
+    if jobs > 1 and len(tasks) > 1:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+            out = pool.map(worker, tasks, chunksize=1)
+    else:
+        out = [worker(t) for t in tasks]
+    timing = {}
+    others = []
+    for name, kind, key, r in out:
+        if kind == "anchor":
+            cache.setdefault(name, {})[key] = r["result"]
+            timing.setdefault(name, {}).update(r["timing"])
+        else:
+            others.append((name, kind, key, r))
+    if a.get("anchor_cache", True) and any(t[0] == "anchor" for t in tasks):
+        save_anchor_cache(a, cache)
+    return {n: {k: cache[n][k] for k in anchor_keys(a, sk_seeds)} for n in names}, timing, others
 
 
 # --------------------------------------------------------------------------
@@ -465,6 +539,98 @@ def clean_json(o):
     return o
 
 
+def seed_summaries(results, names, tags, labels, seeds, anchors=True):
+    """[(configuration label, seedstats summary)]: the anchors, then every
+    labelled element run over the seeds.  results: evaluate.py's per-mixture
+    dicts (methods "mixture", "irm", "sklearn@S", "element:LABEL@S")."""
+    by = {r["name"]: r for r in results}
+    floor = {n: m_of(by[n], "mixture", "sdr") for n in names}
+    out = []
+    if anchors:
+        out.append(("mixture", seedstats.constant(floor, names, tags)))
+        if any("irm" in by[n]["methods"] for n in names):
+            out.append(("IRM (oracle masks)", seedstats.constant(
+                {n: m_of(by[n], "irm", "sdr") for n in names}, names, tags)))
+        if any("sklearn@%d" % seeds[0] in by[n]["methods"] for n in names):
+            out.append(("sklearn KL-NMF (rank = sources)", seedstats.summarize(
+                {s: {n: m_of(by[n], "sklearn@%d" % s, "sdr") for n in names} for s in seeds},
+                names, tags, floor)))
+    for label in labels:
+        out.append((label, seedstats.summarize(
+            {s: {n: m_of(by[n], "element:%s@%d" % (label, s), "sdr") for n in names}
+             for s in seeds}, names, tags, floor)))
+    return out
+
+
+def print_seed_report(summaries, names, tags, title):
+    print(title)
+    print()
+    print(seedstats.summary_table(summaries, names, tags))
+    print()
+    t = seedstats.issue24_targets(summaries)
+    if t:
+        print(t)
+        print()
+    print("Per mixture: mean SDR over the seeds (min .. max over seeds).\n")
+    print(seedstats.mixture_table(summaries, names, tags))
+    print()
+
+
+def report_seeds(a, corpus, names, results, runs, seeds, elem, elem_msg, eval_sr, sr0,
+                 build_dir, total):
+    tags = {n: seedstats.mixture_tags(corpus, n) for n in names}
+    labels = [l for l, _ in runs] if elem else []
+    summaries = seed_summaries(results, names, tags, labels, seeds, not a.no_baselines)
+    print("## Separation quality over seeds %s (dB SDR), corpus %s\n" % (
+        ",".join(str(s) for s in seeds), corpus))
+    print("BSS Eval v3 (mir_eval %s bss_eval_sources, %d-tap filter) at %d Hz; a "
+          "mixture's SDR is the mean over its sources, a seed's mean the mean over "
+          "the %d mixtures. sklearn: KL-NMF rank = sources (mu, nndsvda, %d "
+          "iterations, random_state = the seed), masks p=%g. The mixture and the "
+          "IRM have no seed." % (mir_eval.__version__, BSS_FILTER_LEN, eval_sr, len(names),
+                                 NMF_ITER, a.mask_power))
+    for label, props in runs if elem else []:
+        print("- `%s`: %s%s %s seed=S" % (label, a.element, " n-sources=K"
+              if a.element == "nmfseparate" else "", props))
+    if not elem:
+        print("Element: %s" % elem_msg)
+    print()
+    print_seed_report(summaries, names, tags, "Summary (tag columns: mean over the "
+                      "tagged mixtures and the seeds; their count in brackets):")
+    failed = []
+    for r in results:
+        for key, e in sorted(r.get("element_runs", {}).items()):
+            err = r["methods"].get("element:" + key, {}).get("error")
+            if e.get("returncode") not in (0, None) or err:
+                failed.append("run %s failed for %s: %s\n  %s\n  %s" % (
+                    key, r["name"], err, e.get("command"), e.get("log", "").strip()[-600:]))
+    for f in failed:
+        print(f)
+    rt = [e["rtf"] for r in results for e in r.get("element_runs", {}).values() if e.get("rtf")]
+    if rt:
+        print("Element runs: %d, x real time (CPU) %.0f .. %.0f (median %.0f)." % (
+            len(rt), min(rt), max(rt), float(np.median(rt))))
+    print("Total evaluation time %.1f s (%d jobs)." % (total, a.jobs))
+    lab = "+".join(l for l, _ in runs) + "-seeds"
+    out = dict(corpus=corpus, label=lab, seeds=seeds, element_available=elem,
+               element_message=elem_msg, runs=[dict(label=l, props=p) for l, p in runs],
+               build_dir=build_dir,
+               plugin_files={p: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(
+                   os.path.getmtime(p))) for p in [os.path.join(build_dir, "plugin",
+                   "libgstnmf.so")] if os.path.exists(p)},
+               settings=dict(eval_rate=eval_sr, native_rate=sr0, bss_filter_len=BSS_FILTER_LEN,
+                             nfft=NFFT, hop=HOP, window=WINDOW, nmf_iter=NMF_ITER,
+                             mask_power=a.mask_power, compensate_lag=a.compensate_lag,
+                             mir_eval=mir_eval.__version__),
+               tags=tags, summary={l: s for l, s in summaries},
+               total_seconds=total, mixtures=results,
+               command=" ".join(shlex.quote(x) for x in [sys.executable] + sys.argv))
+    jpath = a.json or os.path.join(corpus, "results-%s.json" % lab)
+    with open(jpath, "w") as f:
+        json.dump(clean_json(out), f, indent=1, allow_nan=False)
+    print("JSON: %s" % jpath)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -486,7 +652,17 @@ def main():
                     help="skip sklearn and IRM (mixture anchor is always computed)")
     ap.add_argument("--mask-power", type=float, default=2.0,
                     help="p of the sklearn KL-NMF soft masks (2 = Wiener, 1 = ratio)")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="sklearn's random_state (one seed; the element keeps its own "
+                         "default unless a run sets seed=)")
+    ap.add_argument("--seeds", default=None,
+                    help="comma-separated seeds, e.g. 0,1,2,3,4: every run once per "
+                         "seed (seed=S added to its properties) and sklearn at each; "
+                         "prints the means over seeds, their spread, the worst seed, "
+                         "per-tag means and per-mixture ranges instead of the "
+                         "one-seed tables")
+    ap.add_argument("--no-anchor-cache", action="store_true",
+                    help="recompute the anchors instead of reading CORPUS/%s" % ANCHOR_CACHE)
     ap.add_argument("--eval-rate", type=int, default=0,
                     help="resample to this rate before bss_eval (0 = native 44.1 kHz)")
     ap.add_argument("--compensate-lag", action="store_true",
@@ -530,20 +706,60 @@ def main():
         runs = list(STANDARD_RUNS) if a.element == "nmfseparate" else [(a.element, "")]
     if len(set(l for l, _ in runs)) != len(runs):
         sys.exit("evaluate: two runs with one label")
+    seeds = None
+    if a.seeds is not None:
+        seeds = [int(v) for v in a.seeds.split(",") if v.strip() != ""]
+        if not seeds or len(set(seeds)) != len(seeds):
+            sys.exit("evaluate: --seeds wants distinct comma-separated integers")
+        for label, props in runs:
+            if any(w.startswith("seed=") for w in shlex.split(props)):
+                sys.exit("evaluate: run %s sets seed= itself; with --seeds leave it out" % label)
     args = dict(corpus=corpus, eval_sr=eval_sr, no_baselines=a.no_baselines,
                 mask_power=a.mask_power, seed=a.seed, element=elem, runs=runs,
                 build_dir=build_dir, factory=a.element,
                 keep_outputs=os.path.abspath(a.keep_outputs) if a.keep_outputs else "",
-                compensate_lag=a.compensate_lag, max_lag=a.max_lag, timeout=a.timeout)
+                compensate_lag=a.compensate_lag, max_lag=a.max_lag, timeout=a.timeout,
+                anchor_cache=not a.no_anchor_cache)
 
     t0 = time.time()
-    tasks = [(n, args) for n in names]
-    if a.jobs > 1:
-        with multiprocessing.get_context("fork").Pool(min(a.jobs, len(tasks))) as pool:
-            results = pool.map(process, tasks, chunksize=1)
-    else:
-        results = [process(t) for t in tasks]
+    # one task per anchor and per (run, seed) of every mixture, in one pool
+    el_tasks = []
+    if elem:
+        for n in names:
+            for label, props in runs:
+                if seeds is None:
+                    el_tasks.append(("run", n, label, args, props))
+                    continue
+                for s in seeds:
+                    p = props + (" seed=%d" % s if a.element == "nmfseparate" else "")
+                    el_tasks.append(("run", n, "%s@%d" % (label, s), args, p))
+    sk_seeds = seeds if seeds is not None else [a.seed]
+    anchors, anchor_timing, el_out = compute_anchors(args, names, sk_seeds, a.jobs, el_tasks)
+    results = []
+    for n in names:
+        d = os.path.join(corpus, n)
+        K = 0
+        while os.path.exists(os.path.join(d, "source_%d.wav" % K)):
+            K += 1
+        sr_n, mix_n = read_wav(os.path.join(d, "mix.wav"))
+        res = dict(name=n, n_sources=K, seconds=len(mix_n) / sr_n, methods={},
+                   timing=dict(anchor_timing.get(n, {})))
+        for key, r in anchors[n].items():
+            # one seed: the columns keep their names ("sklearn")
+            res["methods"]["sklearn" if seeds is None and key.startswith("sklearn@") else key] = r
+        for name, _, _, r in el_out:
+            if name != n:
+                continue
+            res["methods"].update(r["methods"])
+            res["timing"].update(r["timing"])
+            res.setdefault("element_runs", {}).update(r.get("element_runs", {}))
+        results.append(res)
     total = time.time() - t0
+
+    if seeds is not None:
+        report_seeds(a, corpus, names, results, runs, seeds, elem, elem_msg, eval_sr, sr0,
+                     build_dir, total)
+        return
 
     lab = "+".join(l for l, _ in runs)
     eval_desc = ("full signals at %d Hz" % eval_sr if eval_sr == sr0 else

@@ -7,6 +7,7 @@
 #include "volmin_stream.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,84 +198,147 @@ spread_to_bins (const nmf_separator * sep, const float *bands, float *bins,
   }
 }
 
-int
-nmf_separator_check_config (const nmf_separator_config * c,
-    const char **message)
+/* Bytes the large buffers of a separator with this (valid) configuration
+ * take: the window statistics, the look-ahead ring, the volmin window and
+ * its solver, the overlap-add state.  The small fixed-size state is left
+ * out. */
+static double
+memory_estimate (const nmf_separator_config * c)
 {
-  const char *msg = NULL;
+  const double F = c->fft_size / 2 + 1;
+  const double MB = c->bands_per_octave > 0 ?
+      make_bands (c->fft_size / 2 + 1, c->bands_per_octave, NULL) : F;
+  const double C = c->channels, S = c->sources, N = c->fft_size;
+  const double W = c->window_frames, L = c->lookahead_frames;
+  int dict_templates = 0;
+  double R, bytes;
+
+  count_dictionaries (c, &dict_templates);
+  R = c->components + dict_templates;
+  bytes = 4.0 * (S * C * N + 3.0 * C * N + S * F * 4.0 + R * MB * 6.0);
+  if (c->algorithm == NMF_ALGORITHM_KL) {
+    /* per block of update_interval frames its statistics, per frame its
+     * spectrum and activations */
+    double m = c->update_interval, blocks = ceil (W / m);
+    bytes += 4.0 * (MB * R * blocks + R * blocks + (R + MB) * blocks * m);
+  } else {
+    /* the window as floats and doubles, the solver's copies */
+    bytes += MB * W * (4.0 + 3.0 * 8.0) + R * W * 8.0 * 8.0;
+  }
+  bytes += 4.0 * (L + 1.0) * (C * 2.0 * F + F + MB + R);
+  return bytes;
+}
+
+#define FAIL(...) do { snprintf (message, size, __VA_ARGS__); goto fail; } \
+  while (0)
+
+int
+nmf_separator_check_config (const nmf_separator_config * c, char *message,
+    size_t size)
+{
+  char scratch[2];
   int dict_templates = 0, n_dict = 0, bad_dict = 0;
 
-  if (c) {
-    for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
-      if (c->dictionary_components[s] < 0
-          || c->dictionary_components[s] > 1024
-          || (c->dictionary_components[s] > 0) != (c->dictionaries[s] != NULL)
-          || (s >= c->sources && c->dictionary_components[s] > 0))
-        bad_dict = 1;
-    n_dict = count_dictionaries (c, &dict_templates);
+  if (!message || size == 0) {
+    message = scratch;
+    size = sizeof scratch;
   }
-
+  message[0] = '\0';
   if (!c)
-    msg = "no configuration";
-  else if (c->channels < 1 || c->channels > NMF_SEPARATOR_MAX_CHANNELS)
-    msg = "channels must be between 1 and 64";
-  else if (c->sources < 1 || c->sources > NMF_SEPARATOR_MAX_SOURCES)
-    msg = "n-sources must be between 1 and 16";
-  else if (bad_dict)
-    msg = "dictionaries: each source needs 0 to 1024 templates, with the "
-        "templates given exactly when their count is not 0";
-  else if (n_dict == 0 && c->components < c->sources)
-    msg = "components must be at least n-sources";
-  else if (n_dict > 0 && c->components < c->sources - n_dict)
-    msg = "components must be at least the number of sources without a "
-        "dictionary";
-  else if (n_dict > 0 && c->algorithm != NMF_ALGORITHM_KL)
-    msg = "dictionaries need algorithm kl";
-  else if (c->components + dict_templates > 1024)
-    msg = "components (with the dictionaries' templates) must be at most 1024";
-  else if (c->update_interval < 1 || c->update_interval > c->window_frames)
-    msg = "update-interval must be between 1 and window-frames";
-  else if (c->fft_size < 32 || c->fft_size > 32768 || c->fft_size % 2)
-    msg = "fft-size must be even and between 32 and 32768";
-  else if (c->hop_size < 1 || c->hop_size > c->fft_size / 2)
-    msg = "hop-size must be between 1 and fft-size / 2";
-  else if (c->window_frames < 1 || c->window_frames > 100000)
-    msg = "window-frames must be between 1 and 100000";
-  else if (c->iterations < 1 || c->iterations > 1000)
-    msg = "iterations must be between 1 and 1000";
-  else if (c->mask_exponent != 1 && c->mask_exponent != 2)
-    msg = "mask-exponent must be 1 or 2";
-  else if (c->algorithm != NMF_ALGORITHM_KL
-      && c->algorithm != NMF_ALGORITHM_VOLMIN)
-    msg = "algorithm must be kl or volmin";
-  else if (c->algorithm == NMF_ALGORITHM_VOLMIN
-      && c->window_frames < 2 * c->components)
-    msg = "window-frames must be at least 2 * components for volmin";
-  else if (!(c->regularization >= 0.0 && c->regularization <= 1.0))
-    msg = "regularization must be between 0 and 1";
-  else if (c->refresh_interval < 1 || c->refresh_interval > 100000)
-    msg = "refresh-interval must be between 1 and 100000";
-  else if (c->regroup_interval < 1 || c->regroup_interval > 100000)
-    msg = "regroup-interval must be between 1 and 100000";
-  else if (c->lookahead_frames < 0
-      || c->lookahead_frames > NMF_SEPARATOR_MAX_LOOKAHEAD)
-    msg = "lookahead-frames must be between 0 and 100000";
-  else if (c->lookahead_frames > 0 && c->algorithm != NMF_ALGORITHM_KL)
-    msg = "lookahead-frames needs algorithm=kl";
-  else if (c->bands_per_octave != 0
-      && (c->bands_per_octave < 6 || c->bands_per_octave > 96))
-    msg = "bands-per-octave must be 0 or between 6 and 96";
-  else if (c->algorithm == NMF_ALGORITHM_VOLMIN
-      && c->components > (c->bands_per_octave > 0
-          ? make_bands (c->fft_size / 2 + 1, c->bands_per_octave, NULL)
-          : c->fft_size / 2 + 1))
-    msg = "components must be at most the number of frequency bins "
-        "(bands with bands-per-octave) for volmin";
+    FAIL ("no configuration");
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    if (c->dictionary_components[s] < 0
+        || c->dictionary_components[s] > 1024
+        || (c->dictionary_components[s] > 0) != (c->dictionaries[s] != NULL)
+        || (s >= c->sources && c->dictionary_components[s] > 0))
+      bad_dict = 1;
+  n_dict = count_dictionaries (c, &dict_templates);
 
-  if (message)
-    *message = msg;
-  return msg ? NMF_ERR_INVALID_ARGUMENT : NMF_OK;
+  if (c->channels < 1 || c->channels > NMF_SEPARATOR_MAX_CHANNELS)
+    FAIL ("channels (%d) must be between 1 and %d", c->channels,
+        NMF_SEPARATOR_MAX_CHANNELS);
+  if (c->sources < 1 || c->sources > NMF_SEPARATOR_MAX_SOURCES)
+    FAIL ("n-sources (%d) must be between 1 and %d", c->sources,
+        NMF_SEPARATOR_MAX_SOURCES);
+  if (bad_dict)
+    FAIL ("dictionaries: each source needs 0 to 1024 templates, with the "
+        "templates given exactly when their count is not 0");
+  if (n_dict == 0 && c->components < c->sources)
+    FAIL ("components (%d) must be at least n-sources (%d)", c->components,
+        c->sources);
+  if (n_dict > 0 && c->components < c->sources - n_dict)
+    FAIL ("components (%d) must be at least the number of sources without "
+        "a dictionary (%d)", c->components, c->sources - n_dict);
+  if (n_dict > 0 && c->algorithm != NMF_ALGORITHM_KL)
+    FAIL ("dictionaries need algorithm kl");
+  if (c->components + dict_templates > 1024)
+    FAIL ("components (%d, with the dictionaries' templates) must be at "
+        "most 1024", c->components + dict_templates);
+  if (c->fft_size < 32 || c->fft_size > 32768 || c->fft_size % 2)
+    FAIL ("fft-size (%d) must be even and between 32 and 32768",
+        c->fft_size);
+  if (c->hop_size < 1 || c->hop_size > c->fft_size / 2)
+    FAIL ("hop-size (%d) must be between 1 and fft-size / 2 (%d): with "
+        "fft-size %d set hop-size too, e.g. to fft-size / 4 (%d)",
+        c->hop_size, c->fft_size / 2, c->fft_size,
+        c->fft_size / 4 > 0 ? c->fft_size / 4 : 1);
+  if (c->window_frames < 1 || c->window_frames > NMF_SEPARATOR_MAX_WINDOW)
+    FAIL ("window-frames (%d) must be between 1 and %d", c->window_frames,
+        NMF_SEPARATOR_MAX_WINDOW);
+  if (c->update_interval < 1 || c->update_interval > c->window_frames)
+    FAIL ("update-interval (%d) must be between 1 and window-frames (%d)",
+        c->update_interval, c->window_frames);
+  if (c->iterations < 1 || c->iterations > 1000)
+    FAIL ("iterations (%d) must be between 1 and 1000", c->iterations);
+  if (c->mask_exponent != 1 && c->mask_exponent != 2)
+    FAIL ("mask-exponent (%d) must be 1 or 2", c->mask_exponent);
+  if (c->algorithm != NMF_ALGORITHM_KL && c->algorithm != NMF_ALGORITHM_VOLMIN)
+    FAIL ("algorithm must be kl or volmin");
+  if (c->algorithm == NMF_ALGORITHM_VOLMIN
+      && c->window_frames < 2 * c->components)
+    FAIL ("window-frames (%d) must be at least 2 * components (%d) for "
+        "volmin", c->window_frames, 2 * c->components);
+  if (!(c->regularization >= 0.0 && c->regularization <= 1.0))
+    FAIL ("regularization (%g) must be between 0 and 1", c->regularization);
+  if (c->refresh_interval < 1 || c->refresh_interval > 100000)
+    FAIL ("refresh-interval (%d) must be between 1 and 100000",
+        c->refresh_interval);
+  if (c->regroup_interval < 1 || c->regroup_interval > 100000)
+    FAIL ("regroup-interval (%d) must be between 1 and 100000",
+        c->regroup_interval);
+  if (c->lookahead_frames < 0
+      || c->lookahead_frames > NMF_SEPARATOR_MAX_LOOKAHEAD)
+    FAIL ("lookahead-frames (%d) must be between 0 and %d",
+        c->lookahead_frames, NMF_SEPARATOR_MAX_LOOKAHEAD);
+  if (c->lookahead_frames > 0 && c->algorithm != NMF_ALGORITHM_KL)
+    FAIL ("lookahead-frames needs algorithm=kl");
+  if (c->bands_per_octave != 0
+      && (c->bands_per_octave < 6 || c->bands_per_octave > 96))
+    FAIL ("bands-per-octave (%d) must be 0 or between 6 and 96",
+        c->bands_per_octave);
+  if (c->algorithm == NMF_ALGORITHM_VOLMIN) {
+    int model_bins = c->bands_per_octave > 0 ?
+        make_bands (c->fft_size / 2 + 1, c->bands_per_octave, NULL) :
+        c->fft_size / 2 + 1;
+    if (c->components > model_bins)
+      FAIL ("components (%d) must be at most the number of frequency bins "
+          "(bands with bands-per-octave: %d) for volmin", c->components,
+          model_bins);
+  }
+  double bytes = memory_estimate (c);
+  if (bytes > NMF_SEPARATOR_MAX_MEMORY)
+    FAIL ("these settings need about %.0f MiB of memory, more than the "
+        "limit of %.0f MiB: lower window-frames (%d), lookahead-frames (%d) "
+        "or components (%d), or use fewer channels (%d)",
+        bytes / 1048576.0, NMF_SEPARATOR_MAX_MEMORY / 1048576.0,
+        c->window_frames, c->lookahead_frames, c->components, c->channels);
+  return NMF_OK;
+
+fail:
+  return NMF_ERR_INVALID_ARGUMENT;
 }
+
+#undef FAIL
 
 int
 nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
@@ -286,7 +350,7 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * cfg)
   if (!out)
     return NMF_ERR_INVALID_ARGUMENT;
   *out = NULL;
-  if ((ret = nmf_separator_check_config (cfg, NULL)) != NMF_OK)
+  if ((ret = nmf_separator_check_config (cfg, NULL, 0)) != NMF_OK)
     return ret;
 
   sep = calloc (1, sizeof (*sep));

@@ -102,6 +102,9 @@ typedef struct
 #define NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE 0
 #define NMF_SEPARATOR_DEFAULT_LOOKAHEAD_FRAMES 0
 #define NMF_SEPARATOR_MAX_LOOKAHEAD 100000
+#define NMF_SEPARATOR_MAX_WINDOW 100000
+/* what one separator's buffers may take (1 GiB) */
+#define NMF_SEPARATOR_MAX_MEMORY (1024.0 * 1024.0 * 1024.0)
 
 typedef struct
 {
@@ -145,10 +148,13 @@ void nmf_separator_config_for_live (nmf_separator_config * config);
  * window_frames, and leaves the others. */
 void nmf_separator_config_for_files (nmf_separator_config * config);
 
-/* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with *message (static) naming the
- * offending setting the way the element's properties are named. */
+/* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with a message (written to message,
+ * size bytes; either may be NULL / 0) naming the offending setting and its
+ * value, the way the element's properties are named.  Settings whose
+ * buffers would take more than NMF_SEPARATOR_MAX_MEMORY bytes are refused
+ * too: a clear error rather than an out-of-memory kill. */
 int nmf_separator_check_config (const nmf_separator_config * config,
-    const char **message);
+    char *message, size_t size);
 
 int nmf_separator_create (nmf_separator ** out,
     const nmf_separator_config * config);

@@ -61,9 +61,9 @@ separate (const float *mix, size_t n, const float *const *ref,
   float *out[2], *ptr[2];
   nmf_separator_output o = { ptr, NULL };
   size_t done = 0, got;
-  const char *msg;
+  char msg[256] = "";
 
-  CHECK (nmf_separator_check_config (cfg, &msg) == NMF_OK, "config: %s",
+  CHECK (nmf_separator_check_config (cfg, msg, sizeof msg) == NMF_OK, "config: %s",
       msg);
   CHECK_OK (nmf_separator_create (&sep, cfg));
   for (int s = 0; s < 2; s++)
@@ -189,14 +189,14 @@ main (void)
       blind);
 
   /* configuration errors */
-  const char *msg;
+  char msg[256] = "";
   cfg.algorithm = NMF_ALGORITHM_VOLMIN;
-  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
       && strstr (msg, "kl"), "dictionary with volmin accepted");
   cfg.algorithm = NMF_ALGORITHM_KL;
   cfg.dictionaries[1] = dict[1];
   cfg.dictionary_components[1] = 0;     /* templates but no count */
-  CHECK (nmf_separator_check_config (&cfg, &msg) != NMF_OK
+  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
       && strstr (msg, "dictionar"), "dangling dictionary accepted");
 
   for (int s = 0; s < 2; s++) {

@@ -21,10 +21,14 @@
  * audio (the mixture filtered by the source's soft mask) or as the masks
  * themselves.
  *
- * The source pads exist as soon as the element is created (and are
- * re-created when #GstNmfSeparate:n-sources is set in the NULL or READY
- * state), so that `name.src_0` links in gst-launch-1.0.  Like deinterleave,
- * an unlinked source pad is not an error as long as another one is linked.
+ * The source pads are request pads, `src_0` to `src_N-1` for
+ * #GstNmfSeparate:n-sources = N: gst-launch-1.0 requests them when it links
+ * `name.src_0`, an application with gst_element_request_pad_simple() (by
+ * name, or "src_%u" for the lowest free source).  A source pad that
+ * n-sources does not have is refused, so such a link fails at once; a
+ * source whose pad was not requested is separated but not sent anywhere.
+ * Like deinterleave, an unlinked source pad is not an error as long as
+ * another one is linked.
  *
  * ## Audio output (output-mode=audio, the default)
  * Every source pad carries F32 audio with the rate and channels of the
@@ -49,14 +53,13 @@
  * bands-per-octave=24, iterations=4 and mask-exponent=1, causal: latency
  * fft-size samples.  `file`: the same with lookahead-frames = 2 x
  * window-frames (516 frames, 6 s at 44.1 kHz); it costs about as much CPU
- * as live but holds 6 s, so a sink prerolls only once 6 s of input have
- * come in.  Hence a non-live pipeline that tees the stream to
- * nmfseparate and to another sink must let the other branch's queue hold
- * more than 6 s (e.g. `queue max-size-time=10000000000 max-size-buffers=0
- * max-size-bytes=0`), or use `profile=live`: with a default queue (1 s) the
- * other sink, prerolled, blocks the tee before nmfseparate has enough to
- * preroll its own, and the pipeline never prerolls (as with any element of
- * large latency, e.g. an encoder's look-ahead).  `auto`, the default,
+ * as live but holds 6 s.  While the look-ahead fills, the source pads carry
+ * an empty GAP event at the stream start, so that their sinks preroll at
+ * once: a non-live pipeline that tees the input to nmfseparate and to
+ * another sink through a default queue still prerolls.  Its output then
+ * comes 6 s after its input: a synchronised sink after it in such a
+ * pipeline, which plays in real time, gets it late (use `profile=live`
+ * there).  `auto`, the default,
  * asks upstream with a latency query when the caps arrive: `file` when
  * upstream is not live (a file, a non-live test source), `live` when it is
  * live or does not answer.  A property set explicitly always keeps its
@@ -188,7 +191,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_nmf_separate_debug);
 #define AUDIO_CAPS \
   "audio/x-raw, format=(string)" GST_AUDIO_NE (F32) ", " \
   "layout=(string)interleaved, rate=(int)[ 8000, 192000 ], " \
-  "channels=(int)[ 1, 8 ]"
+  "channels=(int)[ 1, 64 ]"
 
 #define MASK_CAPS \
   MASK_CAPS_NAME ", bins=(int)[ 17, 16385 ], hop-size=(int)[ 1, 16384 ], " \
@@ -208,7 +211,7 @@ static GstStaticPadTemplate viz_template = GST_STATIC_PAD_TEMPLATE ("viz",
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
     GST_PAD_SRC,
-    GST_PAD_SOMETIMES,
+    GST_PAD_REQUEST,
     GST_STATIC_CAPS (AUDIO_CAPS "; " MASK_CAPS));
 
 enum
@@ -406,8 +409,11 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   g_object_class_install_property (gobject_class, PROP_WINDOW_FRAMES,
       g_param_spec_uint ("window-frames", "Window length",
           "Length of the sliding window the factorization covers, in frames "
-          "(the default is about 3 s at 44.1 kHz with hop-size 512)",
-          1, 100000, DEFAULT_WINDOW_FRAMES, rw | GST_PARAM_MUTABLE_READY));
+          "(the default is about 3 s at 44.1 kHz with hop-size 512). "
+          "Settings whose buffers would take more than 1 GiB (long windows "
+          "and look-ahead, many components and channels) are refused with "
+          "an error", 1, NMF_SEPARATOR_MAX_WINDOW, DEFAULT_WINDOW_FRAMES,
+          rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_BANDS_PER_OCTAVE,
       g_param_spec_uint ("bands-per-octave", "Bands per octave",
           "0: the factorization sees every STFT bin; N (6 to 96): it sees a "
@@ -421,7 +427,8 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
           "kl: frames a frame's masks wait for the model, which meanwhile "
           "learns from the frames that follow; adds that many hops to the "
           "latency. 0: causal, for live use; a few seconds' worth (e.g. "
-          "516 = 6 s at 44.1 kHz, hop-size 512) separates files better",
+          "516 = 6 s at 44.1 kHz, hop-size 512) separates files better. "
+          "Counts towards the 1 GiB bound of window-frames",
           0, NMF_SEPARATOR_MAX_LOOKAHEAD, DEFAULT_LOOKAHEAD_FRAMES,
           rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ITERATIONS,
@@ -502,19 +509,19 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_PROFILE, 0);
 }
 
-/* Output pads: the source pads, then the viz pad if one was requested.
- * All of them push from their own task through a queue. */
+/* Output pads: the requested source pads and the viz pad, in the order
+ * they were requested.  All of them push from their own task through a
+ * queue. */
 static guint
 n_out_pads (GstNmfSeparate * self)
 {
-  return self->srcpads->len + (self->vizpad ? 1 : 0);
+  return self->outpads->len;
 }
 
 static GstPad *
 out_pad (GstNmfSeparate * self, guint i)
 {
-  return i < self->srcpads->len ? g_ptr_array_index (self->srcpads, i) :
-      self->vizpad;
+  return g_ptr_array_index (self->outpads, i);
 }
 
 /* The queue between the streaming thread and one source pad's task. */
@@ -662,43 +669,6 @@ gst_nmf_separate_wait_queues_empty (GstNmfSeparate * self)
   g_mutex_unlock (&self->queue_lock);
 }
 
-/* Pads: one per source, created when the element is made and whenever
- * n-sources changes in NULL or READY. */
-static void
-gst_nmf_separate_set_n_pads (GstNmfSeparate * self, guint n)
-{
-  GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
-  GstPadTemplate *templ = gst_element_class_get_pad_template (klass,
-      "src_%u");
-
-  while (self->srcpads->len > n) {
-    GstPad *pad = g_ptr_array_index (self->srcpads, self->srcpads->len - 1);
-    g_mutex_lock (&self->queue_lock);
-    gst_flow_combiner_remove_pad (self->flow_combiner, pad);
-    g_mutex_unlock (&self->queue_lock);
-    g_ptr_array_remove_index (self->srcpads, self->srcpads->len - 1);
-    gst_element_remove_pad (GST_ELEMENT (self), pad);
-  }
-  while (self->srcpads->len < n) {
-    gchar *name = g_strdup_printf ("src_%u", self->srcpads->len);
-    GstPad *pad = gst_pad_new_from_template (templ, name);
-    g_free (name);
-    gst_pad_set_query_function (pad,
-        GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query));
-    gst_pad_set_activatemode_function (pad,
-        GST_DEBUG_FUNCPTR (gst_nmf_separate_src_activate_mode));
-    gst_pad_set_element_private (pad, g_new0 (SrcQueue, 1));
-    g_object_set_data_full (G_OBJECT (pad), "nmf-queue",
-        gst_pad_get_element_private (pad), src_queue_free);
-    gst_pad_use_fixed_caps (pad);
-    g_ptr_array_add (self->srcpads, pad);
-    g_mutex_lock (&self->queue_lock);
-    gst_flow_combiner_add_pad (self->flow_combiner, pad);
-    g_mutex_unlock (&self->queue_lock);
-    gst_element_add_pad (GST_ELEMENT (self), pad);
-  }
-}
-
 static void
 gst_nmf_separate_init (GstNmfSeparate * self)
 {
@@ -730,12 +700,11 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   self->settings.message_masks = DEFAULT_MESSAGE_MASKS;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
 
-  self->srcpads = g_ptr_array_new ();
+  self->outpads = g_ptr_array_new ();
   g_mutex_init (&self->queue_lock);
   g_cond_init (&self->queue_cond);
   self->flow_combiner = gst_flow_combiner_new ();
   self->combined_flow = GST_FLOW_OK;
-  gst_nmf_separate_set_n_pads (self, DEFAULT_N_SOURCES);
 }
 
 static void
@@ -751,7 +720,7 @@ gst_nmf_separate_finalize (GObject * object)
   g_free (self->settings.dictionaries);
   g_free (self->active.dictionaries);
   gst_flow_combiner_free (self->flow_combiner);
-  g_ptr_array_free (self->srcpads, TRUE);
+  g_ptr_array_free (self->outpads, TRUE);
   g_mutex_clear (&self->queue_lock);
   g_cond_clear (&self->queue_cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -792,10 +761,7 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
       break;
     case PROP_N_SOURCES:
       s->n_sources = g_value_get_uint (value);
-      GST_OBJECT_UNLOCK (self);
-      /* pads are added outside the object lock: adding takes it */
-      gst_nmf_separate_set_n_pads (self, g_value_get_uint (value));
-      return;
+      break;
     case PROP_ALGORITHM:
       s->algorithm = g_value_get_enum (value);
       break;
@@ -1096,7 +1062,7 @@ gst_nmf_separate_make_config (GstNmfSeparate * self,
     const GstNmfSeparateSettings * s, int channels, Dictionaries * d,
     nmf_separator_config * cfg)
 {
-  const char *message = NULL;
+  char message[256];
   gchar *dict_message = NULL;
 
   if (!dictionaries_load (s, d, &dict_message)) {
@@ -1107,7 +1073,7 @@ gst_nmf_separate_make_config (GstNmfSeparate * self,
     return FALSE;
   }
   settings_to_config (s, channels, d, cfg);
-  if (nmf_separator_check_config (cfg, &message) == NMF_OK)
+  if (nmf_separator_check_config (cfg, message, sizeof message) == NMF_OK)
     return TRUE;
   dictionaries_clear (d);
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
@@ -1172,6 +1138,15 @@ gst_nmf_separate_push_event_to_srcs (GstNmfSeparate * self, GstEvent * event)
   return ok;
 }
 
+static GstClockTime
+sample_time (GstNmfSeparate * self, guint64 sample)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (self->base_time))
+    return GST_CLOCK_TIME_NONE;
+  return self->base_time + gst_util_uint64_scale_int (self->base_samples +
+      sample, GST_SECOND, GST_AUDIO_INFO_RATE (&self->info));
+}
+
 /* Start a new stream timeline: input sample n of the new stream has the
  * timestamp of sample base_samples + n counted from `time`. */
 static void
@@ -1185,20 +1160,22 @@ gst_nmf_separate_rebase (GstNmfSeparate * self, GstClockTime time,
   self->msg_frames = 0;
   self->msg_next_boundary = 0;
   self->viz_next = 0;
+  if (self->active.lookahead_frames > 0 && GST_CLOCK_TIME_IS_VALID (time)) {
+    /* The output comes seconds after the input: let the sinks preroll on
+     * an empty gap meanwhile.  Otherwise a non-live pipeline that tees the
+     * input to another, prerolled sink never prerolls: that branch's queue
+     * fills and blocks the tee before enough input has come here. */
+    GstClockTime start = sample_time (self, 0);
+    for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+      if (self->srcpad_of[s])
+        gst_nmf_separate_enqueue (self, self->srcpad_of[s],
+            GST_MINI_OBJECT_CAST (gst_event_new_gap (start, 0)));
+  }
   if (self->viz && GST_VIDEO_INFO_FPS_N (&self->viz_info) == 0
       && GST_CLOCK_TIME_IS_VALID (time))
     /* the still picture comes at the end: let its sink preroll meanwhile */
     gst_nmf_separate_enqueue (self, self->vizpad,
         GST_MINI_OBJECT_CAST (gst_event_new_gap (time, GST_CLOCK_TIME_NONE)));
-}
-
-static GstClockTime
-sample_time (GstNmfSeparate * self, guint64 sample)
-{
-  if (!GST_CLOCK_TIME_IS_VALID (self->base_time))
-    return GST_CLOCK_TIME_NONE;
-  return self->base_time + gst_util_uint64_scale_int (self->base_samples +
-      sample, GST_SECOND, GST_AUDIO_INFO_RATE (&self->info));
 }
 
 static void
@@ -1263,10 +1240,15 @@ gst_nmf_separate_push (GstNmfSeparate * self, guint source, GstBuffer * buf)
 {
   GstFlowReturn ret;
 
+  if (!self->srcpad_of[source]) {
+    /* no pad was requested for this source */
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
   if (self->discont_pending)
     GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-  if (!gst_nmf_separate_enqueue (self, g_ptr_array_index (self->srcpads,
-              source), GST_MINI_OBJECT_CAST (buf)))
+  if (!gst_nmf_separate_enqueue (self, self->srcpad_of[source],
+          GST_MINI_OBJECT_CAST (buf)))
     return GST_FLOW_FLUSHING;
   g_mutex_lock (&self->queue_lock);
   ret = self->combined_flow;
@@ -1484,20 +1466,29 @@ gst_nmf_separate_on_frame (void *user_data, uint64_t frame,
 
 /* Picks the viz pad's format from what downstream takes (640x360 RGBA at
  * 30 fps unless told otherwise; framerate 0/1 means one still picture of the
- * whole stream, at EOS) and makes the renderer. */
-static void
+ * whole stream, at EOS) and makes the renderer.  When downstream takes none
+ * of the pad's formats, posts a not-negotiated error (a pipeline would
+ * otherwise wait for a picture that never comes) and returns FALSE. */
+static gboolean
 gst_nmf_separate_viz_negotiate (GstNmfSeparate * self)
 {
   GstCaps *templ = gst_pad_get_pad_template_caps (self->vizpad);
   GstCaps *caps = gst_pad_peer_query_caps (self->vizpad, templ);
   GstStructure *st;
 
-  gst_caps_unref (templ);
   if (gst_caps_is_empty (caps)) {
+    GstCaps *peer = gst_pad_peer_query_caps (self->vizpad, NULL);
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("The picture pad 'viz' cannot negotiate a format: downstream takes "
+            "none of %" GST_PTR_FORMAT " (put videoconvert, and videoscale "
+            "or videorate if needed, between it and the next element)",
+            templ), ("downstream takes %" GST_PTR_FORMAT, peer));
+    gst_caps_unref (peer);
+    gst_caps_unref (templ);
     gst_caps_unref (caps);
-    GST_WARNING_OBJECT (self, "viz: downstream takes no picture format");
-    return;
+    return FALSE;
   }
+  gst_caps_unref (templ);
   caps = gst_caps_make_writable (gst_caps_truncate (caps));
   st = gst_caps_get_structure (caps, 0);
   gst_structure_fixate_field_nearest_int (st, "width", VIZ_DEFAULT_WIDTH);
@@ -1507,8 +1498,10 @@ gst_nmf_separate_viz_negotiate (GstNmfSeparate * self)
   gst_structure_fixate_field_string (st, "format", "RGBA");
   caps = gst_caps_fixate (caps);
   if (!gst_video_info_from_caps (&self->viz_info, caps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("viz: cannot use the caps %" GST_PTR_FORMAT, caps));
     gst_caps_unref (caps);
-    return;
+    return FALSE;
   }
   gst_nmf_viz_free (self->viz);
   self->viz = gst_nmf_viz_new (&self->viz_info,
@@ -1518,6 +1511,7 @@ gst_nmf_separate_viz_negotiate (GstNmfSeparate * self)
   gst_nmf_separate_enqueue (self, self->vizpad,
       GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));
   gst_caps_unref (caps);
+  return TRUE;
 }
 
 /* A still picture (framerate 0/1) of the stream, at its end. */
@@ -1757,8 +1751,12 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   src_caps = gst_nmf_separate_src_caps (self);
   gst_nmf_separate_push_event_to_srcs (self, gst_event_new_caps (src_caps));
   gst_caps_unref (src_caps);
-  if (self->vizpad)
-    gst_nmf_separate_viz_negotiate (self);
+  if (self->vizpad && !gst_nmf_separate_viz_negotiate (self)) {
+    /* not negotiated: no buffer is taken until caps that work come */
+    nmf_separator_destroy (&self->separator);
+    self->have_info = FALSE;
+    return FALSE;
+  }
   if (old_latency != gst_nmf_separate_own_latency (self))
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_latency (GST_OBJECT (self)));
@@ -1838,6 +1836,8 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     }
     case GST_EVENT_SEGMENT:{
       const GstSegment *segment;
+      /* what is held belongs to the segment that ends here */
+      gst_nmf_separate_drain (self);
       gst_event_parse_segment (event, &segment);
       gst_segment_copy_into (segment, &self->segment);
       self->segment_time = segment->format == GST_FORMAT_TIME ?
@@ -1873,6 +1873,9 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
       gst_event_unref (event);
       return TRUE;
     case GST_EVENT_EOS:
+    case GST_EVENT_SEGMENT_DONE:
+      /* the end of the stream or of a segment seek's segment: everything
+       * held comes out before the event */
       gst_nmf_separate_drain (self);
       break;
     case GST_EVENT_GAP:
@@ -1934,6 +1937,26 @@ gst_nmf_separate_src_query (GstPad * pad, GstObject * parent,
   }
 }
 
+/* Source pads requested before n-sources was lowered name sources that do
+ * not exist: refused before any data flows. */
+static gboolean
+gst_nmf_separate_check_pads (GstNmfSeparate * self)
+{
+  guint n_sources;
+
+  GST_OBJECT_LOCK (self);
+  n_sources = self->settings.n_sources;
+  GST_OBJECT_UNLOCK (self);
+  for (guint s = n_sources; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    if (self->srcpad_of[s]) {
+      GST_ELEMENT_ERROR (self, CORE, PAD, (NULL),
+          ("source pad src_%u was requested, but n-sources is %u: release "
+              "the pad or raise n-sources", s, n_sources));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GstStateChangeReturn
 gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
 {
@@ -1951,7 +1974,7 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
     ok = gst_nmf_separate_make_config (self, &s, 1, &dicts, &cfg);
     dictionaries_clear (&dicts);
     g_free (s.dictionaries);
-    if (!ok)
+    if (!ok || !gst_nmf_separate_check_pads (self))
       return GST_STATE_CHANGE_FAILURE;
     g_mutex_lock (&self->queue_lock);
     gst_flow_combiner_reset (self->flow_combiner);
@@ -1980,25 +2003,76 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
   return ret;
 }
 
-/* The viz pad: one at most.  The sink pad's stream lock keeps the streaming
- * thread out while the pad comes and goes. */
+/* Pads of source `source` (or the picture, source = -1) are requested by
+ * name ("src_1", "viz") or by template ("src_%u": the lowest free source).
+ * A source index that n-sources does not have is refused, so that a
+ * pipeline linking to it fails at link time instead of waiting for a pad
+ * that will never exist.  The sink pad's stream lock keeps the streaming
+ * thread out while pads come and go. */
 static GstPad *
 gst_nmf_separate_request_new_pad (GstElement * element,
-    GstPadTemplate * templ, G_GNUC_UNUSED const gchar * name,
+    GstPadTemplate * templ, const gchar * name,
     G_GNUC_UNUSED const GstCaps * caps)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (element);
+  gboolean is_viz =
+      g_strcmp0 (GST_PAD_TEMPLATE_NAME_TEMPLATE (templ), "viz") == 0;
+  gint source = -1;
+  guint n_sources;
+  gchar *pad_name;
   GstPad *pad;
 
-  if (g_strcmp0 (GST_PAD_TEMPLATE_NAME_TEMPLATE (templ), "viz") != 0)
-    return NULL;
+  GST_OBJECT_LOCK (self);
+  n_sources = self->settings.n_sources;
+  GST_OBJECT_UNLOCK (self);
+
   GST_PAD_STREAM_LOCK (self->sinkpad);
-  if (self->vizpad) {
-    GST_PAD_STREAM_UNLOCK (self->sinkpad);
-    GST_WARNING_OBJECT (self, "there is one viz pad already");
-    return NULL;
+  if (is_viz) {
+    if (self->vizpad) {
+      GST_PAD_STREAM_UNLOCK (self->sinkpad);
+      GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
+          ("there is one viz pad already: the picture pad can be requested "
+              "once"));
+      return NULL;
+    }
+  } else if (name && strcmp (name, "src_%u") != 0) {
+    gchar *end = NULL;
+    guint64 idx = g_ascii_strtoull (name + (g_str_has_prefix (name,
+                "src_") ? 4 : 0), &end, 10);
+    if (!g_str_has_prefix (name, "src_") || end == name + 4 || *end
+        || idx >= n_sources) {
+      GST_PAD_STREAM_UNLOCK (self->sinkpad);
+      GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
+          ("no source pad '%s': n-sources is %u, so the source pads are "
+              "src_0 to src_%u", name, n_sources, n_sources - 1));
+      return NULL;
+    }
+    source = (gint) idx;
+    if (self->srcpad_of[source]) {
+      GST_PAD_STREAM_UNLOCK (self->sinkpad);
+      GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
+          ("source pad '%s' was requested already", name));
+      return NULL;
+    }
+  } else {
+    for (guint s = 0; s < n_sources && source < 0; s++)
+      if (!self->srcpad_of[s])
+        source = (gint) s;
+    if (source < 0) {
+      GST_PAD_STREAM_UNLOCK (self->sinkpad);
+      GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
+          ("all %u source pads (n-sources) were requested already",
+              n_sources));
+      return NULL;
+    }
   }
-  pad = gst_pad_new_from_template (templ, "viz");
+
+  pad_name = is_viz ? g_strdup ("viz") : g_strdup_printf ("src_%d", source);
+  pad = gst_pad_new_from_template (templ, pad_name);
+  g_free (pad_name);
+  if (!is_viz)
+    gst_pad_set_query_function (pad,
+        GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query));
   gst_pad_set_activatemode_function (pad,
       GST_DEBUG_FUNCPTR (gst_nmf_separate_src_activate_mode));
   gst_pad_set_element_private (pad, g_new0 (SrcQueue, 1));
@@ -2008,17 +2082,27 @@ gst_nmf_separate_request_new_pad (GstElement * element,
   g_mutex_lock (&self->queue_lock);
   gst_flow_combiner_add_pad (self->flow_combiner, pad);
   g_mutex_unlock (&self->queue_lock);
-  self->vizpad = pad;
-  if (GST_STATE (self) > GST_STATE_READY)
-    gst_pad_set_active (pad, TRUE);
+  if (is_viz)
+    self->vizpad = pad;
+  else
+    self->srcpad_of[source] = pad;
+  g_ptr_array_add (self->outpads, pad);
+  /* activates it (and starts its task) if the element is running */
   gst_element_add_pad (element, pad);
   if (self->have_info) {
     /* joining a running stream: the sticky events a new pad needs */
-    gchar *id = gst_pad_create_stream_id (pad, element, "viz");
+    gchar *id = gst_pad_create_stream_id (pad, element, GST_PAD_NAME (pad));
     gst_nmf_separate_enqueue (self, pad,
         GST_MINI_OBJECT_CAST (gst_event_new_stream_start (id)));
     g_free (id);
-    gst_nmf_separate_viz_negotiate (self);
+    if (is_viz) {
+      gst_nmf_separate_viz_negotiate (self);
+    } else {
+      GstCaps *src_caps = gst_nmf_separate_src_caps (self);
+      gst_nmf_separate_enqueue (self, pad,
+          GST_MINI_OBJECT_CAST (gst_event_new_caps (src_caps)));
+      gst_caps_unref (src_caps);
+    }
     gst_nmf_separate_enqueue (self, pad,
         GST_MINI_OBJECT_CAST (gst_event_new_segment (&self->segment)));
   }
@@ -2031,17 +2115,21 @@ gst_nmf_separate_release_pad (GstElement * element, GstPad * pad)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (element);
 
-  if (pad != self->vizpad)
-    return;
   gst_nmf_separate_set_flushing (self, pad, TRUE);
   GST_PAD_STREAM_LOCK (self->sinkpad);
   gst_pad_set_active (pad, FALSE);
   g_mutex_lock (&self->queue_lock);
   gst_flow_combiner_remove_pad (self->flow_combiner, pad);
   g_mutex_unlock (&self->queue_lock);
-  self->vizpad = NULL;
-  gst_nmf_viz_free (self->viz);
-  self->viz = NULL;
+  g_ptr_array_remove (self->outpads, pad);
+  if (pad == self->vizpad) {
+    self->vizpad = NULL;
+    gst_nmf_viz_free (self->viz);
+    self->viz = NULL;
+  }
+  for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    if (self->srcpad_of[s] == pad)
+      self->srcpad_of[s] = NULL;
   GST_PAD_STREAM_UNLOCK (self->sinkpad);
   gst_element_remove_pad (element, pad);
 }

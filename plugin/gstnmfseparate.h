@@ -81,7 +81,11 @@ struct _GstNmfSeparate
   GstElement parent;
 
   GstPad *sinkpad;
-  GPtrArray *srcpads;           /* GstPad*, one per source, index = source */
+  /* Request pads.  Changed by the application thread under the sink pad's
+   * stream lock, so that the streaming thread never sees them change. */
+  GstPad *srcpad_of[NMF_SEPARATOR_MAX_SOURCES]; /* src_%u, NULL if not
+                                                 * requested */
+  GPtrArray *outpads;           /* every output pad: sources and viz */
 
   /* Each source pad pushes from its own task, fed by a bounded queue, so
    * that one blocked branch (a sink waiting for preroll) cannot stall the

@@ -6,6 +6,7 @@
 #include <gst/video/video.h>
 
 #include <math.h>
+#include <string.h>
 
 #define RATE 44100
 #define CAPS "audio/x-raw, format=F32LE, layout=interleaved, rate=44100, channels=1"
@@ -263,6 +264,47 @@ GST_START_TEST (test_viz_still_picture)
 
 GST_END_TEST;
 
+/* Downstream of the picture pad takes none of its formats (a common
+ * mistake: an encoder with no videoconvert before it): a not-negotiated
+ * error on the bus, and the audio refused, instead of a pipeline waiting
+ * for ever for a picture. */
+GST_START_TEST (test_viz_not_negotiated)
+{
+  GstBus *bus = gst_bus_new ();
+  GstElement *el = make_element (bus, FALSE, GST_SECOND, FALSE);
+  GstHarness *h[3];
+  GstMessage *msg;
+  GError *err = NULL;
+  gchar *dbg = NULL;
+
+  h[0] = gst_harness_new_with_element (el, "sink", "src_0");
+  h[1] = gst_harness_new_with_element (el, NULL, "src_1");
+  h[2] = gst_harness_new_with_element (el, NULL, "viz");
+  gst_object_unref (el);
+  /* linked already; narrower than the pad's 16..8192 pixels */
+  gst_harness_set_sink_caps_str (h[2], "video/x-raw, format=RGBA, "
+      "width=15, height=100, framerate=30/1");
+  gst_harness_set_src_caps_str (h[0], CAPS);
+  fail_unless_equals_int (gst_harness_push (h[0], two_tones (0, 4096)),
+      GST_FLOW_NOT_NEGOTIATED);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error on the bus");
+  gst_message_parse_error (msg, &err, &dbg);
+  fail_unless (g_error_matches (err, GST_CORE_ERROR,
+          GST_CORE_ERROR_NEGOTIATION), "%s", err->message);
+  fail_unless (strstr (err->message, "viz") != NULL, "%s", err->message);
+  fail_unless (strstr (dbg, "width=(int)15") != NULL, "%s", dbg);
+  g_clear_error (&err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  gst_element_set_bus (h[0]->element, NULL);
+  gst_object_unref (bus);
+  for (guint i = 0; i < 3; i++)
+    gst_harness_teardown (h[i]);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_messages_suite (void)
 {
@@ -274,6 +316,7 @@ nmfseparate_messages_suite (void)
   tcase_add_test (tc, test_messages_masks_and_off);
   tcase_add_test (tc, test_viz_scrolling);
   tcase_add_test (tc, test_viz_still_picture);
+  tcase_add_test (tc, test_viz_not_negotiated);
   return s;
 }
 

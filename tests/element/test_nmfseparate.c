@@ -310,25 +310,48 @@ has_pad (GstElement * el, const gchar * name)
   return p != NULL;
 }
 
+/* Source pads are request pads: none exist until asked for, by name
+ * ("src_1") or by template ("src_%u": the lowest free source), and only
+ * for the sources n-sources has. */
 GST_START_TEST (test_pads_default)
 {
   GstElement *el = make_sep ();
-  GstPad *p;
+  GstPad *p, *q;
   GstPadTemplate *tmpl;
 
   fail_unless (has_pad (el, "sink"));
-  fail_unless (has_pad (el, "src_0"));
-  fail_unless (has_pad (el, "src_1"));
-  fail_if (has_pad (el, "src_2"));
+  fail_if (has_pad (el, "src_0"));
+  fail_unless_equals_int (el->numsrcpads, 0);
+  tmpl = gst_element_get_pad_template (el, "src_%u");
+  fail_unless (tmpl != NULL);
+  fail_unless_equals_int (GST_PAD_TEMPLATE_PRESENCE (tmpl), GST_PAD_REQUEST);
+
+  p = gst_element_request_pad_simple (el, "src_1");
+  fail_unless (p != NULL);
+  fail_unless_equals_string (GST_PAD_NAME (p), "src_1");
+  fail_unless_equals_int (GST_PAD_DIRECTION (p), GST_PAD_SRC);
+  fail_unless (gst_pad_get_pad_template (p) != NULL);
+  gst_object_unref (gst_pad_get_pad_template (p));
+  /* beyond n-sources, or not a source: refused */
+  fail_if (gst_element_request_pad_simple (el, "src_2"));
+  fail_if (gst_element_request_pad_simple (el, "src_x"));
+  /* by template: the lowest free source, then none left */
+  q = gst_element_request_pad_simple (el, "src_%u");
+  fail_unless (q != NULL);
+  fail_unless_equals_string (GST_PAD_NAME (q), "src_0");
+  fail_if (gst_element_request_pad_simple (el, "src_%u"));
   fail_unless_equals_int (el->numsrcpads, 2);
 
-  p = gst_element_get_static_pad (el, "src_1");
-  fail_unless_equals_int (GST_PAD_DIRECTION (p), GST_PAD_SRC);
-  tmpl = gst_pad_get_pad_template (p);
-  fail_unless (tmpl != NULL);
-  fail_unless_equals_string (GST_PAD_TEMPLATE_NAME_TEMPLATE (tmpl), "src_%u");
-  gst_object_unref (tmpl);
+  gst_element_release_request_pad (el, p);
   gst_object_unref (p);
+  fail_if (has_pad (el, "src_1"));
+  p = gst_element_request_pad_simple (el, "src_%u");
+  fail_unless_equals_string (GST_PAD_NAME (p), "src_1");
+  gst_element_release_request_pad (el, p);
+  gst_element_release_request_pad (el, q);
+  gst_object_unref (p);
+  gst_object_unref (q);
+  fail_unless_equals_int (el->numsrcpads, 0);
   gst_object_unref (el);
 }
 
@@ -337,33 +360,52 @@ GST_END_TEST;
 GST_START_TEST (test_pads_n_sources)
 {
   GstElement *el = make_sep ();
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GstPad *pads[4];
   guint n;
 
+  gst_element_set_bus (el, bus);
   g_object_set (el, "n-sources", 4, NULL);
   g_object_get (el, "n-sources", &n, NULL);
   fail_unless_equals_int (n, 4);
-  fail_unless_equals_int (el->numsrcpads, 4);
   for (guint i = 0; i < 4; i++) {
     gchar *name = g_strdup_printf ("src_%u", i);
-    fail_unless (has_pad (el, name), "missing %s", name);
+    pads[i] = gst_element_request_pad_simple (el, name);
+    fail_unless (pads[i] != NULL, "missing %s", name);
     g_free (name);
   }
-  fail_if (has_pad (el, "src_4"));
+  fail_if (gst_element_request_pad_simple (el, "src_4"));
 
-  g_object_set (el, "n-sources", 1, NULL);
-  fail_unless_equals_int (el->numsrcpads, 1);
-  fail_unless (has_pad (el, "src_0"));
-  fail_if (has_pad (el, "src_1"));
-  fail_if (has_pad (el, "src_3"));
-
-  /* READY is allowed too */
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_READY),
-      GST_STATE_CHANGE_SUCCESS);
+  /* n-sources lowered below a requested pad: refused before data flows,
+   * with an error naming the pad */
   g_object_set (el, "n-sources", 3, NULL);
-  fail_unless_equals_int (el->numsrcpads, 3);
-  fail_unless (has_pad (el, "src_2"));
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  {
+    GError *err = NULL;
+    gchar *dbg = NULL;
+    gst_message_parse_error (msg, &err, &dbg);
+    fail_unless (str_contains (dbg, "src_3"), "%s", dbg);
+    g_clear_error (&err);
+    g_free (dbg);
+  }
+  gst_message_unref (msg);
+  gst_element_set_state (el, GST_STATE_NULL);
+  gst_element_release_request_pad (el, pads[3]);
+  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_SUCCESS);
   fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
+  for (guint i = 0; i < 4; i++) {
+    if (i < 3)
+      gst_element_release_request_pad (el, pads[i]);
+    gst_object_unref (pads[i]);
+  }
+  gst_element_set_bus (el, NULL);
+  gst_object_unref (bus);
   gst_object_unref (el);
 }
 
@@ -437,9 +479,19 @@ GST_START_TEST (test_pads_parse_launch)
 
   check_parse_links ("nmfseparate name=s s.src_0 ! nmftestsink "
       "s.src_1 ! nmftestsink", two, 2);
-  /* properties are set before the delayed links are resolved */
+  /* properties are set before the pads are requested */
   check_parse_links ("nmfseparate name=s n-sources=3 s.src_2 ! nmftestsink",
       third, 1);
+  /* a pad n-sources does not have fails at link time */
+  {
+    GError *err = NULL;
+    GstElement *pipe = gst_parse_launch ("nmfseparate name=s n-sources=1 "
+        "s.src_0 ! nmftestsink s.src_1 ! nmftestsink", &err);
+    fail_unless (err != NULL, "linked to src_1 with n-sources=1");
+    g_clear_error (&err);
+    if (pipe)
+      gst_object_unref (pipe);
+  }
 
   /* the real pipeline, only when those system plugins are available */
   {
@@ -615,7 +667,7 @@ check_caps_refused (const gchar * str)
 GST_START_TEST (test_caps_refused)
 {
   check_caps_refused ("audio/x-raw, format=(string)F32LE, "
-      "layout=(string)interleaved, rate=(int)44100, channels=(int)9");
+      "layout=(string)interleaved, rate=(int)44100, channels=(int)65");
   check_caps_refused ("audio/x-raw, format=(string)S16LE, "
       "layout=(string)interleaved, rate=(int)44100, channels=(int)2");
   check_caps_refused ("audio/x-raw, format=(string)F32LE, "
@@ -1859,7 +1911,7 @@ GST_START_TEST (test_flush_blocked_branch)
 
   gst_object_ref_sink (sink);
   sink->block = TRUE;
-  src1 = gst_element_get_static_pad (el, "src_1");
+  src1 = gst_element_request_pad_simple (el, "src_1");
   fail_unless_equals_int (gst_pad_link (src1, sink->sinkpad),
       GST_PAD_LINK_OK);
   gst_pad_set_active (sink->sinkpad, TRUE);

@@ -1,0 +1,127 @@
+#!/bin/bash
+# End to end: pipelines a user gets wrong, and pipelines that used to hang,
+# run with gst-launch-1.0 under a time bound.  Each must end on its own:
+# a mistake with a clear error (at link time when the pad cannot exist),
+# a valid pipeline with EOS and exactly the input's samples.
+#   pipeline_mistakes.sh MAKE_MIXTURE PLUGIN_DIR
+set -u
+make_mixture=$(realpath "$1")
+plugin_dir=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/use-build-plugin.sh"
+use_build_plugin "$plugin_dir" "$work"
+
+"$make_mixture" "$work" 4 44100 >/dev/null
+mix="$work/mix.wav"
+failures=0
+fail () { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# run NAME SECONDS PIPELINE...: gst-launch with a time bound; sets $rc and
+# leaves its output in $work/NAME.log
+run () {
+  local name=$1 bound=$2
+  shift 2
+  timeout "$bound" gst-launch-1.0 "$@" >"$work/$name.log" 2>&1
+  rc=$?
+  if [ "$rc" -eq 124 ]; then
+    fail "$name: still running after $bound s (a hang)"
+  fi
+}
+
+# must_fail NAME PATTERN PIPELINE...: ends with an error whose text matches
+must_fail () {
+  local name=$1 pattern=$2
+  shift 2
+  run "$name" 20 "$@"
+  if [ "$rc" -eq 0 ]; then
+    fail "$name: succeeded"
+  elif [ "$rc" -ne 124 ] && ! grep -Eq "$pattern" "$work/$name.log"; then
+    fail "$name: the error does not say '$pattern':"
+    sed 's/^/    /' "$work/$name.log"
+  fi
+  if grep -q CRITICAL "$work/$name.log"; then
+    fail "$name: a GStreamer-CRITICAL"
+    grep CRITICAL "$work/$name.log"
+  fi
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && echo "ok: $name"
+}
+
+# wav_info FILE: "FRAMES CHANNELS" from the header of a finalized WAV
+wav_info () {
+  python3 - "$1" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+pos, ch, bpf, frames = 12, 0, 0, -1
+while pos + 8 <= len(d):
+    cid, size = d[pos:pos + 4], struct.unpack('<I', d[pos + 4:pos + 8])[0]
+    if cid == b'fmt ':
+        ch, bpf = struct.unpack('<H', d[pos + 10:pos + 12])[0], \
+            struct.unpack('<H', d[pos + 20:pos + 22])[0]
+    elif cid == b'data':
+        frames = size // bpf
+    pos += 8 + size + (size & 1)
+print(frames, ch)
+EOF
+}
+
+src="filesrc location=$mix ! wavparse ! audioconvert"
+
+# a source pad that n-sources does not have: refused when linking
+must_fail pad_beyond_n_sources "could not link" $src ! \
+  nmfseparate name=s n-sources=1 s.src_0 ! fakesink s.src_1 ! fakesink
+# the picture pad twice
+must_fail viz_twice "could not link" $src ! nmfseparate name=s \
+  s.src_0 ! fakesink s.src_1 ! fakesink s.viz ! fakesink s.viz ! fakesink
+# the picture pad into elements that take none of its formats
+if gst-inspect-1.0 theoraenc >/dev/null 2>&1; then
+  must_fail viz_theoraenc "could not link|not-negotiated|negotiat" $src ! \
+    nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
+    s.viz ! theoraenc ! fakesink
+fi
+for caps in "video/x-raw,width=15" "video/x-raw,format=I420" \
+    "video/x-raw,framerate=200/1" "image/png"; do
+  must_fail "viz_caps_${caps//[^a-z0-9]/_}" "could not link|negotiat" $src ! \
+    nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
+    s.viz ! "$caps" ! fakesink
+done
+# settings that would need gigabytes: a clear error, not an out-of-memory
+# kill
+must_fail too_much_memory "MiB of memory" $src ! \
+  nmfseparate name=s window-frames=100000 lookahead-frames=100000 \
+  s.src_0 ! fakesink s.src_1 ! fakesink
+
+# the tee trap: the file profile holds 6 s of input; with the input teed
+# to a real-time sink through a default queue (1 s) the pipeline must still
+# preroll, play to the end, and give every sample
+run tee_trap 60 $src ! tee name=t t. ! queue ! fakesink sync=true \
+  t. ! queue ! nmfseparate name=s \
+  s.src_0 ! wavenc ! filesink location="$work/tee0.wav" \
+  s.src_1 ! wavenc ! filesink location="$work/tee1.wav"
+if [ "$rc" -eq 0 ]; then
+  for f in tee0 tee1; do
+    info=$(wav_info "$work/$f.wav")
+    [ "$info" = "176400 1" ] || fail "tee_trap: $f.wav has '$info' (frames channels), not '176400 1'"
+  done
+  echo "ok: tee_trap"
+elif [ "$rc" -ne 124 ]; then
+  fail "tee_trap: exit status $rc"
+  sed 's/^/    /' "$work/tee_trap.log"
+fi
+
+# nine channels in, nine channels out (microphone arrays have more than 8)
+run nine_channels 60 audiotestsrc num-buffers=20 samplesperbuffer=4410 ! \
+  audio/x-raw,rate=44100,channels=9 ! audioconvert ! \
+  nmfseparate name=s profile=live \
+  s.src_0 ! wavenc ! filesink location="$work/c9_0.wav" s.src_1 ! fakesink
+if [ "$rc" -eq 0 ]; then
+  info=$(wav_info "$work/c9_0.wav")
+  [ "$info" = "88200 9" ] || fail "nine_channels: '$info' (frames channels), not '88200 9'"
+  echo "ok: nine_channels"
+elif [ "$rc" -ne 124 ]; then
+  fail "nine_channels: exit status $rc"
+  sed 's/^/    /' "$work/nine_channels.log"
+fi
+
+[ "$failures" -eq 0 ] && echo "all pipeline checks passed"
+[ "$failures" -eq 0 ]

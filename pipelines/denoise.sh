@@ -4,22 +4,55 @@
 # the blind source (src_0) and the noise, whose templates stay fixed (src_1).
 #   pipelines/denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]
 # NOISE_ONLY and NOISY: any format GStreamer decodes, the same sample rate.
+# CLEAN.wav appears only when the whole pipeline succeeded (it is written
+# under a temporary name first); it may not be one of the inputs.
 set -eu
-noise=${1:?usage: denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]}
-noisy=${2:?usage: denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]}
-clean=${3:?usage: denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]}
+usage="usage: denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]"
+noise=${1:?$usage}
+noisy=${2:?$usage}
+clean=${3:?$usage}
+die () { echo "denoise.sh: $*" >&2; exit 1; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
   export GST_PLUGIN_PATH="$root/build/plugin"   # the uninstalled plugin
 fi
 nmftool=${NMFTOOL:-$root/build/tools/nmftool}
+
+# file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
+# percent-encoded, so that no character of a file name ('#', '%', '?',
+# spaces, quotes, backslashes) can mean anything to a URI or to gst-launch
+file_uri () {
+  local path c i uri=file:// LC_ALL=C
+  path=$(realpath -- "$1") || return 1
+  for ((i = 0; i < ${#path}; i++)); do
+    c=${path:i:1}
+    case $c in
+      [A-Za-z0-9/._~-]) uri+=$c ;;
+      *) printf -v c '%%%02X' "'$c"; uri+=$c ;;
+    esac
+  done
+  printf '%s\n' "$uri"
+}
+
+[ -f "$noisy" ] && [ -r "$noisy" ] || die "$noisy: no such readable file"
+for f in "$noise" "$noisy"; do
+  ! [ "$f" -ef "$clean" ] || die "$clean is the input $f: refusing to write over it"
+done
+
 dict=$(mktemp --suffix=.npy)
-trap 'rm -f "$dict"' EXIT
+out=$(mktemp --tmpdir="$(dirname -- "$clean")" .denoise.XXXXXX.wav)
+trap 'rm -f "$dict" "$out"' EXIT
 
 "$nmftool" learn --components 16 --in "$noise" --out "$dict"
+in_uri=$(file_uri "$noisy")
+out_uri=$(file_uri "$out")
+dict_abs=$(realpath -- "$dict")
 set -x
-gst-launch-1.0 -q uridecodebin uri="$(realpath "$noisy" | sed 's|^|file://|')" ! \
+gst-launch-1.0 -q uridecodebin "uri=$in_uri" ! \
   audioconvert ! audio/x-raw,format=F32LE ! \
-  nmfseparate name=s n-sources=2 components="${4:-8}" dictionaries="1=$dict" \
-  s.src_0 ! audioconvert ! wavenc ! filesink location="$clean" \
+  nmfseparate name=s n-sources=2 components="${4:-8}" dictionaries="1=$dict_abs" \
+  s.src_0 ! audioconvert ! wavenc ! "$out_uri" \
   s.src_1 ! fakesink
+{ set +x; } 2>/dev/null
+chmod "$(printf '%o' $((0666 & ~$(umask))))" "$out"   # mktemp made it 0600
+mv -f -- "$out" "$clean"

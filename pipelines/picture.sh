@@ -1,25 +1,60 @@
 #!/bin/bash
 # The separation as a picture: a spectrogram whose every point is coloured
 # by the source that owns it (mask-weighted colours).
-#   pipelines/picture.sh MIX.wav OUT.png [WIDTH HEIGHT]   one still picture of the whole file
-#   pipelines/picture.sh --live MIX.wav                    scrolling, in a window, with the sound
+#   pipelines/picture.sh MIX OUT.png [WIDTH HEIGHT]   one still picture of the whole file
+#   pipelines/picture.sh --live MIX                    scrolling, in a window, with the sound
+# MIX: any audio file GStreamer decodes. OUT.png appears only when the
+# picture was made (it is written under a temporary name first).
 set -eu
+die () { echo "picture.sh: $*" >&2; exit 1; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
   export GST_PLUGIN_PATH="$root/build/plugin"   # the uninstalled plugin
 fi
+
+# file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
+# percent-encoded, so that no character of a file name ('#', '%', '?',
+# spaces, quotes, backslashes) can mean anything to a URI or to gst-launch
+file_uri () {
+  local path c i uri=file:// LC_ALL=C
+  path=$(realpath -- "$1") || return 1
+  for ((i = 0; i < ${#path}; i++)); do
+    c=${path:i:1}
+    case $c in
+      [A-Za-z0-9/._~-]) uri+=$c ;;
+      *) printf -v c '%%%02X' "'$c"; uri+=$c ;;
+    esac
+  done
+  printf '%s\n' "$uri"
+}
+
 if [ "${1:-}" = "--live" ]; then
-  exec gst-launch-1.0 filesrc location="$2" ! wavparse ! audioconvert ! audioresample ! \
+  mix=${2:?usage: picture.sh --live MIX}
+  [ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
+  exec gst-launch-1.0 uridecodebin "uri=$(file_uri "$mix")" ! audioconvert ! audioresample ! \
     nmfseparate name=s \
     s.src_0 ! queue ! audioconvert ! autoaudiosink \
     s.src_1 ! fakesink \
     s.viz ! queue ! videoconvert ! autovideosink
 fi
-mix=${1:?usage: picture.sh MIX.wav OUT.png [WIDTH HEIGHT]}
-out=${2:?usage: picture.sh MIX.wav OUT.png [WIDTH HEIGHT]}
+mix=${1:?usage: picture.sh MIX OUT.png [WIDTH HEIGHT]}
+out=${2:?usage: picture.sh MIX OUT.png [WIDTH HEIGHT]}
+[ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
+! [ "$mix" -ef "$out" ] || die "$out is the input: refusing to write over it"
+uri=$(file_uri "$mix")
+tmp=$(mktemp --tmpdir="$(dirname -- "$out")" .picture.XXXXXX.png)
+trap 'rm -f "$tmp"' EXIT
 # framerate=0/1: one picture of the whole stream, pushed at its end; the
-# file sink must not wait for it to preroll (async=false)
-exec gst-launch-1.0 -q filesrc location="$mix" ! wavparse ! audioconvert ! \
-  nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
-  s.viz ! "video/x-raw,width=${3:-1200},height=${4:-400},framerate=0/1" ! \
-  videoconvert ! pngenc ! filesink location="$out" async=false
+# file sink must not wait for it to preroll (async=false). Run in the
+# picture's directory so that the location is the temporary file's plain
+# name, which gst-launch cannot misread.
+(cd "$(dirname -- "$tmp")" &&
+  gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
+    nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
+    s.viz ! "video/x-raw,width=${3:-1200},height=${4:-400},framerate=0/1" ! \
+    videoconvert ! pngenc ! filesink "location=${tmp##*/}" async=false)
+# gst-launch may end without error and without a picture (a stream with
+# no audio frame): no PNG then either
+[ -s "$tmp" ] || die "$mix: no picture was made"
+chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"   # mktemp made it 0600
+mv -f -- "$tmp" "$out"

@@ -39,13 +39,43 @@ case "$k" in ''|*[!0-9]*) die "--remove needs an integer in 0..$((n - 1))" ;; es
 [ "$k" -lt "$n" ] || die "--remove needs an integer in 0..$((n - 1))"
 case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
 
+# file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
+# percent-encoded, so that no character of a file name ('#', '%', '?',
+# spaces, quotes, backslashes) can mean anything to a URI or to gst-launch
+file_uri () {
+  local path c i uri=file:// LC_ALL=C
+  path=$(realpath -- "$1") || return 1
+  for ((i = 0; i < ${#path}; i++)); do
+    c=${path:i:1}
+    case $c in
+      [A-Za-z0-9/._~-]) uri+=$c ;;
+      *) printf -v c '%%%02X' "'$c"; uri+=$c ;;
+    esac
+  done
+  printf '%s\n' "$uri"
+}
+
 case "$input" in
-  *://*) uri=$input ;;
+  file:*)
+    # the local file behind a file: URI (percent-decoded), for the check
+    # below that the output is not the input
+    local_input=${input#file:}
+    case $local_input in
+      //*) local_input=${local_input#//}; local_input=/${local_input#*/} ;;
+    esac
+    local_input=${local_input%%[?#]*}
+    printf -v local_input '%b' "${local_input//%/\\x}"
+    uri=$input ;;
+  *://*) uri=$input local_input= ;;
   *)
     [ -r "$input" ] && [ -f "$input" ] || { echo "remove-source.sh: $input: no such readable file" >&2; exit 1; }
-    uri="file://$(realpath "$input" | sed 's/%/%25/g; s/ /%20/g; s/#/%23/g; s/?/%3F/g')"
+    uri=$(file_uri "$input") local_input=$input
     ;;
 esac
+if [ -n "$local_input" ] && [ "$local_input" -ef "$output" ]; then
+  echo "remove-source.sh: $output is the input $input: refusing to write over it" >&2
+  exit 1
+fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
@@ -64,7 +94,17 @@ for ((i = 0; i < n; i++)); do
     args+=(s.src_$i ! mix.)
   fi
 done
-args+=(audiomixer name=mix ! audioconvert ! wavenc ! filesink "location=$output")
+# the output as a URI too (a sink element in gst-launch); when run, the
+# pipeline writes a temporary file beside it, renamed to OUTPUT.wav only
+# if the pipeline succeeded: no empty or partial output on failure
+if [ "$print_only" -eq 1 ]; then
+  sink_uri=$(file_uri "$output") || die "$output: cannot make a URI of it"
+else
+  tmp=$(mktemp --tmpdir="$(dirname -- "$output")" .remove-source.XXXXXX.wav) || exit 1
+  trap 'rm -f "$tmp"' EXIT
+  sink_uri=$(file_uri "$tmp")
+fi
+args+=(audiomixer name=mix ! audioconvert ! wavenc ! "$sink_uri")
 
 # print it as one line that can be pasted into a shell
 quote () {
@@ -78,5 +118,7 @@ printf 'gst-launch-1.0'
 for a in "${args[@]}"; do printf ' '; quote "$a"; done
 printf '\n'
 [ "$print_only" -eq 1 ] && exit 0
-gst-launch-1.0 -q "${args[@]}"
+gst-launch-1.0 -q "${args[@]}" || exit 1
+chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"   # mktemp made it 0600
+mv -f -- "$tmp" "$output"
 echo "wrote $output: the input without source $k of $n" >&2

@@ -1,0 +1,117 @@
+#!/bin/bash
+# The example pipelines of pipelines/ on awkward file names and bad input:
+# - file names holding '#', '%', '%25', spaces, quotes and backslashes
+#   (denoise.sh built its URI without escaping: it failed and left a 0-byte
+#   output) give complete outputs;
+# - undecodable input ends within 60 s (denoise.sh hung with nmftool learn)
+#   with a non-zero exit and no output file at all (picture.sh and
+#   denoise.sh left 0-byte files);
+# - an output naming an input (the same name, a hard or symbolic link, a
+#   file:// URI) is refused and the input is unchanged (remove-source.sh
+#   a.wav a.wav left a.wav empty).
+#   pipelines.sh PIPELINES_DIR NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
+set -u
+pdir=$(realpath "$1") nmftool=$(realpath "$2") make_mixture=$(realpath "$3")
+wavcheck=$(realpath "$4") plugin_dir=$(realpath "$5")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
+export NMFTOOL="$nmftool"
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+cd "$work" || exit 1
+
+"$make_mixture" . 4 >/dev/null || exit 1
+read -r frames _ < <("$wavcheck" mix.wav) || exit 1
+odd="dir #1 %25"
+mkdir "$odd"
+name="$odd/mix #%25 '\"\\ x.wav"
+cp mix.wav "$name"
+cp source_1.wav "$odd/noise #%.wav"
+echo "plain text, not audio" >text.txt
+sum=$(md5sum <mix.wav)
+cp mix.wav pristine.wav
+
+# run NAME SCRIPT ARGS...: exit status (124: still running after 60 s)
+run () {
+  local name=$1; shift
+  timeout 60 "$@" >"$name.log" 2>&1
+  echo $?
+}
+# no_leftovers DIR WHAT: no hidden temporary files left in DIR
+no_leftovers () {
+  ls -A "$1" | grep -q '^\.\(denoise\|picture\|remove-source\)\.' \
+    && fail "$2: temporary files left in $1: $(ls -A "$1")"
+}
+# refused NAME SCRIPT ARGS...: exit 1 within the bound, input unchanged
+refused () {
+  local name=$1 rc; shift
+  rc=$(run "$name" "$@")
+  [ "$rc" = 1 ] || fail "$name: exit $rc, expected 1: $(tail -3 "$name.log")"
+  grep -q "refusing to write over it" "$name.log" || fail "$name: $(tail -3 "$name.log")"
+  if [ "$(md5sum <mix.wav)" != "$sum" ]; then
+    fail "$name: the input changed"
+    cat pristine.wav >mix.wav   # the same inode: its links stay links
+  fi
+  echo "$name: $(tail -1 "$name.log")"
+}
+# failed NAME OUTPUT SCRIPT ARGS...: non-zero exit within the bound, no OUTPUT
+failed () {
+  local name=$1 out=$2 rc; shift 2
+  rc=$(run "$name" "$@")
+  [ "$rc" = 124 ] && fail "$name: still running after 60 s"
+  [ "$rc" != 0 ] || fail "$name: exit 0 on bad input"
+  [ ! -e "$out" ] || fail "$name: $out left behind ($(stat -c %s "$out") bytes)"
+  echo "$name: exit $rc"
+}
+
+# --- denoise.sh ---
+rc=$(run denoise-odd "$pdir/denoise.sh" "$odd/noise #%.wav" "$name" "$odd/clean #%25 \"'.wav")
+[ "$rc" = 0 ] || fail "denoise.sh on odd names: exit $rc: $(tail -3 denoise-odd.log)"
+if info=$("$wavcheck" "$odd/clean #%25 \"'.wav"); then
+  read -r got _ <<<"$info"
+  [ "$got" = "$frames" ] || fail "denoise.sh: $got frames, the input has $frames"
+else
+  fail "denoise.sh: no complete output on odd names"
+fi
+failed denoise-bad-noisy clean1.wav "$pdir/denoise.sh" source_1.wav text.txt clean1.wav
+failed denoise-bad-noise clean2.wav "$pdir/denoise.sh" text.txt mix.wav clean2.wav
+failed denoise-empty-noise clean3.wav "$pdir/denoise.sh" /dev/null mix.wav clean3.wav
+refused denoise-same "$pdir/denoise.sh" source_1.wav mix.wav mix.wav
+ln mix.wav hard.wav
+refused denoise-hard "$pdir/denoise.sh" source_1.wav mix.wav hard.wav
+no_leftovers . denoise.sh
+no_leftovers "$odd" denoise.sh
+
+# --- picture.sh ---
+rc=$(run picture-odd "$pdir/picture.sh" "$name" "$odd/pic #%25 \"'.png" 64 32)
+[ "$rc" = 0 ] || fail "picture.sh on odd names: exit $rc: $(tail -3 picture-odd.log)"
+[ "$(head -c 4 "$odd/pic #%25 \"'.png" 2>/dev/null | tail -c 3)" = PNG ] \
+  || fail "picture.sh: no PNG on odd names"
+failed picture-text pic1.png "$pdir/picture.sh" text.txt pic1.png 64 32
+failed picture-missing pic2.png "$pdir/picture.sh" no-such.wav pic2.png 64 32
+refused picture-same "$pdir/picture.sh" mix.wav mix.wav 64 32
+no_leftovers . picture.sh
+no_leftovers "$odd" picture.sh
+
+# --- remove-source.sh ---
+rc=$(run remove-odd "$pdir/remove-source.sh" "$name" "$odd/without #%25 \"'.wav")
+[ "$rc" = 0 ] || fail "remove-source.sh on odd names: exit $rc: $(tail -3 remove-odd.log)"
+if info=$("$wavcheck" "$odd/without #%25 \"'.wav"); then
+  read -r got _ <<<"$info"
+  [ "$got" = "$frames" ] || fail "remove-source.sh: $got frames, the input has $frames"
+else
+  fail "remove-source.sh: no complete output on odd names"
+fi
+failed remove-text out1.wav "$pdir/remove-source.sh" text.txt out1.wav
+refused remove-same "$pdir/remove-source.sh" mix.wav mix.wav
+refused remove-dot "$pdir/remove-source.sh" mix.wav ./mix.wav
+refused remove-hard "$pdir/remove-source.sh" mix.wav hard.wav
+ln -s mix.wav link.wav
+refused remove-link "$pdir/remove-source.sh" mix.wav link.wav
+refused remove-uri "$pdir/remove-source.sh" "file://$work/mix.wav" mix.wav
+no_leftovers . remove-source.sh
+no_leftovers "$odd" remove-source.sh
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

@@ -23,6 +23,7 @@
 
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <gst/audio/audio.h>
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 
@@ -119,6 +120,9 @@ typedef struct
   GMutex lock;
   GstSegment segment;           /* of src_0, under lock */
   GstClockTime position;        /* stream time reached by src_0, under lock */
+  guint64 frames;               /* sample frames out of src_0, under lock */
+  gint rate;                    /* of src_0, under lock */
+  gint bpf;                     /* bytes per frame of src_0, under lock */
   GstClockTime duration;
   gint64 start_us;
   int mode;                     /* 0 none, 1 lines, 2 bar */
@@ -327,7 +331,16 @@ entry_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_DROP;
 }
 
-/* On nmfseparate's src_0: how far the output has got (stream time). */
+/* On nmfseparate's src_0: how far the output has got (stream time), and
+ * how many sample frames it has sent (what each file holds).
+ * A decoder's last buffer may end past the segment's stop: the stop is
+ * the stream's duration rounded to a nanosecond while the last sample
+ * starts before it and lasts a whole sample (vorbisdec, clipping with
+ * rounding up, keeps 169 samples where 168.000008 reach the stop), and
+ * the element's last buffer, which drains the look-ahead (seconds long
+ * with the file profile), ends there too.  gst_segment_to_stream_time()
+ * refuses a position after the stop, so the end of such a buffer is
+ * clamped to the segment first. */
 static GstPadProbeReturn
 position_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
@@ -337,15 +350,21 @@ position_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
     GstClockTime t = GST_BUFFER_PTS (buf);
+    g_mutex_lock (&st->lock);
+    if (st->bpf > 0)
+      st->frames += gst_buffer_get_size (buf) / st->bpf;
     if (GST_CLOCK_TIME_IS_VALID (t)) {
       if (GST_BUFFER_DURATION_IS_VALID (buf))
         t += GST_BUFFER_DURATION (buf);
-      g_mutex_lock (&st->lock);
+      if (GST_CLOCK_TIME_IS_VALID (st->segment.stop) && t > st->segment.stop)
+        t = st->segment.stop;
+      if (t < st->segment.start)
+        t = st->segment.start;
       t = gst_segment_to_stream_time (&st->segment, GST_FORMAT_TIME, t);
       if (GST_CLOCK_TIME_IS_VALID (t))
         st->position = t;
-      g_mutex_unlock (&st->lock);
     }
+    g_mutex_unlock (&st->lock);
   } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
     if (GST_EVENT_TYPE (ev) == GST_EVENT_SEGMENT) {
@@ -356,9 +375,32 @@ position_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
         gst_segment_copy_into (seg, &st->segment);
         g_mutex_unlock (&st->lock);
       }
+    } else if (GST_EVENT_TYPE (ev) == GST_EVENT_CAPS) {
+      GstCaps *caps;
+      GstAudioInfo ai;
+      gst_event_parse_caps (ev, &caps);
+      if (gst_audio_info_from_caps (&ai, caps)) {
+        g_mutex_lock (&st->lock);
+        st->rate = GST_AUDIO_INFO_RATE (&ai);
+        st->bpf = GST_AUDIO_INFO_BPF (&ai);
+        g_mutex_unlock (&st->lock);
+      }
     }
   }
   return GST_PAD_PROBE_OK;
+}
+
+/* The length of the output files so far, in seconds (from the frames
+ * sent, not from timestamps). */
+static double
+written_seconds (Separate * st)
+{
+  double s = 0.0;
+  g_mutex_lock (&st->lock);
+  if (st->rate > 0)
+    s = (double) st->frames / st->rate;
+  g_mutex_unlock (&st->lock);
+  return s;
 }
 
 static void
@@ -994,9 +1036,7 @@ nmftool_cmd_separate (int argc, char **argv)
   if (ret == 0) {
     progress_update (st, TRUE);
     if (!quiet) {
-      GstClockTime pos = get_position (st);
-      double p = GST_CLOCK_TIME_IS_VALID (pos) ? pos / (double) GST_SECOND
-          : 0.0;
+      double p = written_seconds (st);
       double el = (g_get_monotonic_time () - st->start_us) / 1e6;
       char ps[32];
       gchar *list = list_outputs (st);
@@ -1009,12 +1049,10 @@ nmftool_cmd_separate (int argc, char **argv)
     }
   } else if (ret == EXIT_INTERRUPTED) {
     /* first Ctrl-C, EOS went through: the files are finalized */
-    GstClockTime pos = get_position (st);
     char ps[32], ds[32];
     gchar *list = list_outputs (st);
     progress_clear (st);
-    format_time (ps, sizeof ps, GST_CLOCK_TIME_IS_VALID (pos)
-        ? pos / (double) GST_SECOND : 0.0);
+    format_time (ps, sizeof ps, written_seconds (st));
     if (GST_CLOCK_TIME_IS_VALID (st->duration))
       format_time (ds, sizeof ds, st->duration / (double) GST_SECOND);
     else

@@ -1,0 +1,61 @@
+#!/bin/bash
+# nmftool separate on encoded files (Ogg Vorbis at 44.1 and 22.05 kHz,
+# FLAC, MP3) made here from a generated mixture: complete WAV files of equal
+# length, a progress line at 100 %, and a summary whose length per file is
+# the frames written / the rate. On Ogg Vorbis the decoder's last sample
+# ends a fraction of a sample past the segment's stop; the position was
+# then lost for the element's last (look-ahead) buffer and a 13 s file was
+# reported as "0:07.0 each", its progress ending at 54 %.
+#   separate_encoded.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
+set -u
+nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
+plugin_dir=$(realpath "$4")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+cd "$work" || exit 1
+
+# encode SECONDS CAPS ENCODER... > FILE
+encode () {
+  local secs=$1 caps=$2 out=$3; shift 3
+  mkdir -p "m$secs"
+  [ -f "m$secs/mix.wav" ] || "$make_mixture" "m$secs" "$secs" >/dev/null || exit 1
+  gst-launch-1.0 -q filesrc location="m$secs/mix.wav" ! wavparse ! audioconvert ! \
+    audioresample ! "audio/x-raw,$caps" ! "$@" ! filesink location="$out" \
+    || { fail "cannot make $out"; return 1; }
+}
+encode 13 rate=44100,channels=1 vorbis44.ogg vorbisenc ! oggmux
+encode 7 rate=22050,channels=1 vorbis22.ogg vorbisenc ! oggmux
+encode 7 rate=48000,channels=2 stereo.flac flacenc
+encode 7 rate=44100,channels=2 stereo.mp3 lamemp3enc ! id3v2mux
+
+for f in vorbis44.ogg vorbis22.ogg stereo.flac stereo.mp3; do
+  [ -s "$f" ] || continue
+  out=out-${f%.*}-${f##*.}
+  timeout 120 "$nmftool" separate --sources 2 --progress lines "$f" "$out" >"$out.log" 2>&1
+  rc=$?
+  [ "$rc" = 0 ] || { fail "$f: exit $rc: $(cat "$out.log")"; continue; }
+  n0= rate=
+  for i in 0 1; do
+    if info=$("$wavcheck" "$out/source$i.wav"); then
+      read -r n _ r _ <<<"$info"
+      [ -z "$n0" ] && n0=$n rate=$r
+      [ "$n" = "$n0" ] || fail "$f: source$i.wav has $n frames, source0.wav $n0"
+    else
+      fail "$f: $out/source$i.wav is not a complete WAV file"
+    fi
+  done
+  [ -n "$n0" ] || continue
+  # the summary's length, as nmftool formats it (m:ss.s)
+  want=$(awk -v n="$n0" -v r="$rate" 'BEGIN { s = n / r; m = int(s / 60); printf "%d:%04.1f", m, s - 60 * m }')
+  grep -q "(2 sources, $want each," "$out.log" \
+    || fail "$f: $n0 frames at $rate Hz is $want, the summary says: $(tail -1 "$out.log")"
+  grep -q '^nmftool separate: 100% ' "$out.log" \
+    || fail "$f: the progress did not reach 100 %: $(grep '%' "$out.log" | tail -1)"
+  echo "$f: $n0 frames at $rate Hz; $(tail -1 "$out.log")"
+done
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

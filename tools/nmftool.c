@@ -487,8 +487,8 @@ print_help (FILE * f)
     fprintf (f, "  %-12s %s\n", commands[i].name, commands[i].summary);
   fprintf (f, "\nExit status: 0 success (possibly with a warning), "
       "1 bad data, I/O or solver\nfailure (separate: pipeline error), "
-      "2 bad command line, 130 interrupted\n(separate, Ctrl-C). Errors are "
-      "one line on stderr.\n");
+      "2 bad command line, 130 interrupted\n(separate, Ctrl-C; 143 for "
+      "SIGTERM, 129 for SIGHUP). Errors are one line\non stderr.\n");
   for (i = 0; i < N_COMMANDS; i++) {
     fputc ('\n', f);
     fputs (commands[i].help, f);

@@ -5,6 +5,8 @@
 #define EXIT_RUNTIME 1          /* bad data, I/O, solver or pipeline failure */
 #define EXIT_USAGE 2            /* bad command line */
 #define EXIT_INTERRUPTED 130    /* Ctrl-C (128 + SIGINT) */
+#define EXIT_HUNGUP 129         /* 128 + SIGHUP */
+#define EXIT_TERMINATED 143     /* kill, 128 + SIGTERM */
 
 extern const char *prog;
 

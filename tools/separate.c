@@ -6,10 +6,11 @@
  *
  * Progress (position, duration, speed, ETA) is drawn on stderr: a bar
  * redrawn in place on a terminal, plain lines (one per 10 %) otherwise.
- * The first Ctrl-C sends EOS into the pipeline (at the entry of
- * audioconvert, from the streaming thread) so that nmfseparate drains and
- * wavenc rewrites its header: the partial files are valid and kept.  A
- * second Ctrl-C stops at once and removes the (then incomplete) files. */
+ * The first Ctrl-C (or SIGTERM, SIGHUP) sends EOS into the pipeline (at
+ * the entry of audioconvert, from the streaming thread) so that
+ * nmfseparate drains and wavenc rewrites its header: the partial files are
+ * valid and kept.  A second one stops at once and removes the (then
+ * incomplete) files. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -88,6 +89,8 @@ const char nmftool_separate_help[] =
     "(EOS): the partial files are finalized (valid WAV headers), kept, and\n"
     "named on stderr; exit status 130. A second Ctrl-C aborts at once: the\n"
     "incomplete files are removed (said on stderr); exit status 130.\n"
+    "SIGTERM (kill, timeout) and SIGHUP are handled the same way, with exit\n"
+    "status 143 and 129.\n"
     "On a pipeline error (undecodable input, missing plugin, invalid\n"
     "property combination, write failure) one line names the error and\n"
     "the element, the partial files are removed, exit status 1.\n";
@@ -113,6 +116,9 @@ typedef struct
   gint eos_requested;           /* atomic: 1 the entry probe must send EOS,
                                  * 2 it has */
   int interrupts;
+  int signal_exit;              /* 128 + the first signal that ended the
+                                 * stream (SIGINT, SIGTERM, SIGHUP), or 0 */
+  const char *signal_what;      /* "interrupted", "terminated (SIGTERM)"... */
   int exit_code;
   gboolean done;
 
@@ -477,7 +483,7 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
       /* EOS we sent, or the input ended by itself before the probe saw
        * another buffer (then the files are complete: success) */
       st->exit_code = g_atomic_int_get (&st->eos_requested) == 2
-          ? EXIT_INTERRUPTED : 0;
+          ? st->signal_exit : 0;
       g_main_loop_quit (st->loop);
       break;
     default:
@@ -486,22 +492,27 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGINT (Ctrl-C), SIGTERM (kill, a service manager, timeout) and SIGHUP
+ * (the terminal closed) all mean "stop": the first one ends the stream
+ * there and the files are finalized, a second one aborts. */
 static gboolean
-on_sigint (gpointer data)
+on_signal (Separate * st, int signum)
 {
-  Separate *st = data;
-
   st->interrupts++;
   progress_clear (st);
   if (st->interrupts == 1 && g_atomic_int_get (&st->linked)) {
-    fprintf (stderr, "%s %s: interrupted: ending the stream here and "
-        "finalizing the files (Ctrl-C again to abort)\n", prog, st->cmd);
+    st->signal_exit = 128 + signum;
+    st->signal_what = signum == SIGINT ? "interrupted"
+        : signum == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)";
+    fprintf (stderr, "%s %s: %s: ending the stream here and "
+        "finalizing the files (%s again to abort)\n", prog, st->cmd,
+        st->signal_what, signum == SIGINT ? "Ctrl-C" : "the signal");
     g_atomic_int_set (&st->eos_requested, 1);
     gst_pad_add_probe (st->entry, GST_PAD_PROBE_TYPE_BUFFER
         | GST_PAD_PROBE_TYPE_BUFFER_LIST, entry_probe, st, NULL);
     return G_SOURCE_CONTINUE;
   }
-  /* Second Ctrl-C, or nothing decoded yet: stop now.  Not through the
+  /* Second signal, or nothing decoded yet: stop now.  Not through the
    * NULL state: a source blocked in a read (a stalled network stream, a
    * pipe) could hold that up, and an abort must not wait. */
   {
@@ -511,9 +522,27 @@ on_sigint (gpointer data)
         prog, st->cmd, list);
     fflush (stderr);
     g_free (list);
-    _exit (EXIT_INTERRUPTED);
+    _exit (128 + signum);
   }
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_sigint (gpointer data)
+{
+  return on_signal (data, SIGINT);
+}
+
+static gboolean
+on_sigterm (gpointer data)
+{
+  return on_signal (data, SIGTERM);
+}
+
+static gboolean
+on_sighup (gpointer data)
+{
+  return on_signal (data, SIGHUP);
 }
 
 /* ---- setup -------------------------------------------------------------- */
@@ -841,7 +870,7 @@ nmftool_cmd_separate (int argc, char **argv)
   gchar *uri = NULL;
   GError *err = NULL;
   GstBus *bus = NULL;
-  guint timer = 0, sigint = 0;
+  guint timer = 0, sigint = 0, sigterm = 0, sighup = 0;
   GstStateChangeReturn scr;
 
   memset (st, 0, sizeof *st);
@@ -1011,6 +1040,8 @@ nmftool_cmd_separate (int argc, char **argv)
   bus = gst_element_get_bus (st->pipeline);
   gst_bus_add_watch (bus, on_bus, st);
   sigint = g_unix_signal_add (SIGINT, on_sigint, st);
+  sigterm = g_unix_signal_add (SIGTERM, on_sigterm, st);
+  sighup = g_unix_signal_add (SIGHUP, on_sighup, st);
   timer = g_timeout_add (PROGRESS_INTERVAL_MS, on_timer, st);
   st->start_us = g_get_monotonic_time ();
   st->exit_code = EXIT_RUNTIME;
@@ -1047,8 +1078,9 @@ nmftool_cmd_separate (int argc, char **argv)
           el > 0 ? p / el : 0.0);
       g_free (list);
     }
-  } else if (ret == EXIT_INTERRUPTED) {
-    /* first Ctrl-C, EOS went through: the files are finalized */
+  } else if (st->signal_exit && ret == st->signal_exit) {
+    /* first Ctrl-C (or SIGTERM, SIGHUP), EOS went through: the files are
+     * finalized */
     char ps[32], ds[32];
     gchar *list = list_outputs (st);
     progress_clear (st);
@@ -1057,8 +1089,9 @@ nmftool_cmd_separate (int argc, char **argv)
       format_time (ds, sizeof ds, st->duration / (double) GST_SECOND);
     else
       g_strlcpy (ds, "?", sizeof ds);
-    fprintf (stderr, "%s %s: interrupted at %s of %s: finalized the partial "
-        "files %s (valid WAV, %s each)\n", prog, st->cmd, ps, ds, list, ps);
+    fprintf (stderr, "%s %s: %s at %s of %s: finalized the partial files "
+        "%s (valid WAV, %s each)\n", prog, st->cmd, st->signal_what, ps, ds,
+        list, ps);
     g_free (list);
   } else {
     progress_clear (st);
@@ -1070,6 +1103,10 @@ out:
     g_source_remove (timer);
   if (sigint)
     g_source_remove (sigint);
+  if (sigterm)
+    g_source_remove (sigterm);
+  if (sighup)
+    g_source_remove (sighup);
   if (bus) {
     gst_bus_remove_watch (bus);
     gst_object_unref (bus);

@@ -1,9 +1,11 @@
 #!/bin/bash
-# Ctrl-C in nmftool separate.
+# Ctrl-C (and SIGTERM, SIGHUP) in nmftool separate.
 # 1. One SIGINT about 0.3 s into a 600 s mixture: exit 130, the partial
 #    files are complete WAV files (header sizes match the file), of equal
 #    length, longer than 0 and shorter than the input, and stderr names them
-#    as finalized.
+#    as finalized. SIGTERM (what kill and timeout send) and SIGHUP the same
+#    way, with exit status 143 and 129 (they used to kill nmftool and leave
+#    WAV headers claiming 536,854,528 frames).
 # 2. Two SIGINTs while the input stalls (a FIFO that stops delivering, so
 #    the EOS of the first one cannot go through): exit 130 at once, the
 #    incomplete files removed, and said so.
@@ -57,29 +59,33 @@ wait_for_stall () {
   return 1
 }
 
-# --- 1. one Ctrl-C: finalized partial files ---
-"$nmftool" separate --sources 2 "$work/mix.wav" "$work/out" 2>"$work/err1.txt" &
-pid=$!; pids+=("$pid")
-wait_for_data "$work/out/source0.wav" "$pid" || fail "no output appeared"
-sleep 0.3
-kill -INT "$pid"
-wait "$pid"; rc=$?
-cat "$work/err1.txt"
-[ "$rc" = 130 ] || fail "one SIGINT: exit $rc, expected 130"
-grep -q "finalized the partial files .*source0.wav, .*source1.wav" "$work/err1.txt" \
-  || fail "stderr does not name the finalized files"
-got=()
-for i in 0 1; do
-  if info=$("$wavcheck" "$work/out/source$i.wav"); then
-    read -r n _ <<<"$info"; got+=("$n")
-  else
-    fail "source$i.wav is not a complete WAV file"; got+=(-1)
-  fi
+# --- 1. one Ctrl-C, SIGTERM or SIGHUP: finalized partial files ---
+for case in "INT 130 interrupted" "TERM 143 terminated" "HUP 129 hung.up"; do
+  read -r sig want what <<<"$case"
+  rm -rf "$work/out"
+  "$nmftool" separate --sources 2 "$work/mix.wav" "$work/out" 2>"$work/err1.txt" &
+  pid=$!; pids+=("$pid")
+  wait_for_data "$work/out/source0.wav" "$pid" || fail "SIG$sig: no output appeared"
+  sleep 0.3
+  kill -"$sig" "$pid"
+  wait "$pid"; rc=$?
+  cat "$work/err1.txt"
+  [ "$rc" = "$want" ] || fail "one SIG$sig: exit $rc, expected $want"
+  grep -q "$what.* at .*finalized the partial files .*source0.wav, .*source1.wav" "$work/err1.txt" \
+    || fail "SIG$sig: stderr does not name the finalized files"
+  got=()
+  for i in 0 1; do
+    if info=$("$wavcheck" "$work/out/source$i.wav"); then
+      read -r n _ <<<"$info"; got+=("$n")
+    else
+      fail "SIG$sig: source$i.wav is not a complete WAV file"; got+=(-1)
+    fi
+  done
+  echo "SIG$sig: partial files: ${got[*]} frames of $frames"
+  [ "${got[0]}" = "${got[1]}" ] || fail "SIG$sig: partial files of different lengths: ${got[*]}"
+  [ "${got[0]}" -gt 0 ] && [ "${got[0]}" -lt "$frames" ] \
+    || fail "SIG$sig: partial length ${got[0]} not in (0, $frames): was it interrupted mid-run?"
 done
-echo "partial files: ${got[*]} frames of $frames"
-[ "${got[0]}" = "${got[1]}" ] || fail "partial files of different lengths: ${got[*]}"
-[ "${got[0]}" -gt 0 ] && [ "${got[0]}" -lt "$frames" ] \
-  || fail "partial length ${got[0]} not in (0, $frames): was it interrupted mid-run?"
 
 # --- 2. two Ctrl-C while the input stalls: abort, files removed ---
 mkfifo "$work/fifo"

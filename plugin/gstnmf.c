@@ -12,12 +12,14 @@
 
 #include <gst/gst.h>
 
+#include "gstnmfextract.h"
 #include "gstnmfseparate.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (nmfseparate, plugin);
+  return GST_ELEMENT_REGISTER (nmfseparate, plugin)
+      && GST_ELEMENT_REGISTER (nmfextract, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, nmf,

@@ -123,5 +123,20 @@ elif [ "$rc" -ne 124 ]; then
   sed 's/^/    /' "$work/nine_channels.log"
 fi
 
+# playbin's audio-filter takes one sink and one src pad: nmfextract
+run playbin_filter 60 playbin uri="file://$mix" \
+  audio-filter="nmfextract source=1" video-sink=fakesink \
+  audio-sink="wavenc ! filesink location=$work/pb.wav"
+if [ "$rc" -eq 0 ]; then
+  info=$(wav_info "$work/pb.wav")
+  [ "$info" = "176400 1" ] || fail "playbin_filter: '$info' (frames channels), not '176400 1'"
+  echo "ok: playbin_filter"
+elif [ "$rc" -ne 124 ]; then
+  fail "playbin_filter: exit status $rc"
+  sed 's/^/    /' "$work/playbin_filter.log"
+fi
+# nmfextract: a source n-sources does not have is an error
+must_fail extract_beyond "does not exist" $src ! nmfextract source=2 ! fakesink
+
 [ "$failures" -eq 0 ] && echo "all pipeline checks passed"
 [ "$failures" -eq 0 ]

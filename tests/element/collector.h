@@ -10,7 +10,7 @@
 #include <math.h>
 
 /* "prop=value ..." (NULL or empty: nothing) on el */
-static void
+G_GNUC_UNUSED static void
 set_props (GstElement * el, const gchar * props)
 {
   gchar **kv;

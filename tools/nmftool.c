@@ -524,7 +524,8 @@ cmd_factorize (int argc, char **argv)
     }
   }
 
-  /* a failed write leaves no file that was not there before */
+  /* a failed write leaves no file that was not there before (the writer
+   * removes the file it fails on; W is removed here if H fails) */
   w_existed = access (wout, F_OK) == 0;
   h_existed = access (hout, F_OK) == 0;
   st = nmf_npy_write (wout, w, m, rank, err, sizeof (err));

@@ -72,6 +72,23 @@ ln good.npy hard.npy
 err h-is-input 'is the input file' --method volmin --in good.npy --w-out W.npy --h-out hard.npy
 [ "$(md5sum <good.npy)" = "$sum" ] || fail "the input changed"
 
+# a write that fails (file size limit, SIGXFSZ ignored) on H leaves no W
+# either: W.npy (4 x 1) fits in the limit, H.npy (2000 x 1) does not
+/usr/bin/python3 -c "
+import struct
+hdr = \"{'descr': '<f8', 'fortran_order': False, 'shape': (4, 2000), }\"
+hdr += ' ' * (64 - 10 - len(hdr) - 1) + '\\n'
+open('wide.npy', 'wb').write(b'\\x93NUMPY\\x01\\x00' + struct.pack('<H', len(hdr))
+    + hdr.encode() + struct.pack('<8000d', *[1.0 + i % 7 for i in range(8000)]))
+" || exit 1
+rm -f W.npy H.npy
+(trap '' XFSZ; ulimit -f 8; exec "$nmftool" factorize --method kl --rank 1 \
+  --iterations 5 --in wide.npy --w-out W.npy --h-out H.npy) >full.log 2>&1
+rc=$?
+[ "$rc" = 1 ] || fail "write failure: exit $rc, expected 1: $(cat full.log)"
+[ ! -e W.npy ] && [ ! -e H.npy ] || fail "write failure: left $(ls W.npy H.npy 2>/dev/null)"
+echo "write failure: $(cat full.log)"
+
 # a good matrix, and the version
 for m in kl volmin; do
   rm -f W.npy H.npy

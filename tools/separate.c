@@ -149,6 +149,7 @@ typedef struct
   /* the signal left as it was */
   gint in_channels;             /* atomic: channels of the decoded input */
   gint max_channels;            /* nmfseparate's sink caps limit, 0: none */
+  gint refused;                 /* atomic: a caps probe refused the stream */
   gboolean count_clips;         /* s16 output: count what it clips */
   guint64 clipped;              /* samples beyond full scale, under lock */
   guint64 samples;              /* samples out of the element, under lock */
@@ -460,6 +461,27 @@ caps_channels (GstEvent * ev)
   return c;
 }
 
+/* After a refusal no data goes down the pad it came from: a buffer
+ * returns not-negotiated upstream (so the decoder stops), and the EOS the
+ * decoder sends after its error is dropped (a wavenc would write a header
+ * for a stream it has no caps and segment for). Other events pass: a sink
+ * pad that lost its segment would warn of data before it. */
+static GstPadProbeReturn
+refuse_data (GstPadProbeInfo * info)
+{
+  if (info->type & (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST)) {
+    gst_mini_object_unref (GST_PAD_PROBE_INFO_DATA (info));
+    GST_PAD_PROBE_INFO_DATA (info) = NULL;
+    GST_PAD_PROBE_INFO_FLOW_RETURN (info) = GST_FLOW_NOT_NEGOTIATED;
+    return GST_PAD_PROBE_HANDLED;
+  }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS
+      || GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS)
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
+}
+
 /* On the first audioconvert's sink pad: the decoded input's channels.
  * More than nmfseparate takes would be downmixed by that audioconvert
  * without a word; the help promises the input's channels, so refuse. */
@@ -467,13 +489,19 @@ static GstPadProbeReturn
 input_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   Separate *st = data;
-  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  GstEvent *ev;
   gint c;
 
+  if (g_atomic_int_get (&st->refused))
+    return refuse_data (info);
+  if (!(info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM))
+    return GST_PAD_PROBE_OK;
+  ev = GST_PAD_PROBE_INFO_EVENT (info);
   if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS || (c = caps_channels (ev)) <= 0)
     return GST_PAD_PROBE_OK;
   g_atomic_int_set (&st->in_channels, c);
   if (st->max_channels > 0 && c > st->max_channels) {
+    g_atomic_int_set (&st->refused, 1);
     post_own_error (st, GST_OBJECT (st->sep), "the input has %d channels; "
         "nmftool separate takes 1..%d (%s), and does not downmix: nothing "
         "written", c, st->max_channels,
@@ -492,13 +520,19 @@ static GstPadProbeReturn
 output_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   Separate *st = data;
-  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  GstEvent *ev;
   gint c, in;
 
+  if (g_atomic_int_get (&st->refused))
+    return refuse_data (info);
+  if (!(info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM))
+    return GST_PAD_PROBE_OK;
+  ev = GST_PAD_PROBE_INFO_EVENT (info);
   if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS || (c = caps_channels (ev)) <= 0)
     return GST_PAD_PROBE_OK;
   in = g_atomic_int_get (&st->in_channels);
   if (in > 0 && c != in) {
+    g_atomic_int_set (&st->refused, 1);
     post_own_error (st, GST_OBJECT (GST_PAD_PARENT (pad)), "the input has "
         "%d channels but the output would have %d; nmftool does not change "
         "the channel count: nothing written", in, c);
@@ -966,7 +1000,8 @@ build_pipeline (Separate * st, const char *uri, const char *format)
         "audioresample ! nmfseparate");
   st->entry = gst_element_get_static_pad (convert, "sink");
   st->max_channels = element_max_channels (st->sep);
-  gst_pad_add_probe (st->entry, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+  gst_pad_add_probe (st->entry, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
+      | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
       input_caps_probe, st, NULL);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), st);
   g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads),
@@ -998,7 +1033,8 @@ build_pipeline (Separate * st, const char *uri, const char *format)
         && gst_element_link_many (c, f, w, s, NULL);
     if (ok) {
       GstPad *wsink = gst_element_get_static_pad (w, "sink");
-      gst_pad_add_probe (wsink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      gst_pad_add_probe (wsink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
+          | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
           output_caps_probe, st, NULL);
       gst_object_unref (wsink);
       srcpad = gst_element_get_static_pad (st->sep, padname);

@@ -329,7 +329,7 @@ nmftool_cmd_learn (int argc, char **argv)
   if (ret == NMF_OK)
     ret = nmf_dictionary_shift (W, bins, (int) components, (int) shifts,
         shifted, err, sizeof err);
-  if (ret == NMF_OK)           /* removes its file if a write fails */
+  if (ret == NMF_OK)            /* removes its file if a write fails */
     ret = nmf_dictionary_save_npy (out, shifted, bins, total, err,
         sizeof err);
   if (ret != NMF_OK)

@@ -433,10 +433,6 @@ written_seconds (Separate * st)
 
 static void
 post_own_error (Separate * st, GstObject * src, const char *fmt, ...)
-    G_GNUC_PRINTF (3, 4);
-
-static void
-post_own_error (Separate * st, GstObject * src, const char *fmt, ...)
 {
   va_list ap;
   GError *err;

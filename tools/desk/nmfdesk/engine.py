@@ -181,7 +181,7 @@ class RecordBranch:
         for e in self.elements:
             pipeline.add(e)
         Gst.Element.link_many(*self.elements)
-        self.sink.get_static_pad("sink").add_probe(
+        self.sink_probe = self.sink.get_static_pad("sink").add_probe(
             Gst.PadProbeType.EVENT_DOWNSTREAM, self._on_sink_event)
         for e in self.elements:
             e.sync_state_with_parent()
@@ -290,13 +290,17 @@ class RecordBranch:
         peer = self.teepad.get_peer()
         if peer is not None:
             self.teepad.unlink(peer)
+        self.teepad.remove_probe(self.probe)
         self.tee.release_request_pad(self.teepad)
+        self.sink.get_static_pad("sink").remove_probe(self.sink_probe)
         for e in self.elements:
             e.set_state(Gst.State.NULL)
             if pipeline is not None:
                 pipeline.remove(e)
+        # the probes' closures held this object: drop every reference
         self.elements = []
-        self.teepad = None
+        self.teepad = self.tee = self.queue = self.conv = self.caps = None
+        self.enc = self.sink = self.engine = None
 
 
 class Feed:
@@ -315,7 +319,6 @@ class Feed:
 
     def __init__(self, engine, pad, pad_end):
         self.engine = engine
-        self.pad = pad
         self.pad_end = pad_end
         self.end_pts = None
         pad.add_probe(Gst.PadProbeType.BUFFER |
@@ -435,18 +438,24 @@ class Engine(GObject.Object):
     def element_available():
         return Gst.ElementFactory.find("nmfseparate") is not None
 
-    def has_enrolment(self):
-        sep = self.sep
-        probe = sep
-        if probe is None:
+    _enrolment = None
+
+    @classmethod
+    def has_enrolment(cls):
+        """Does this build of nmfseparate have the enrolment interface
+        (issue 26): the property enrol-source and the action signals
+        save-dictionary and load-dictionary? Asked once, by introspection."""
+        if cls._enrolment is None:
             probe = Gst.ElementFactory.make("nmfseparate")
             if probe is None:
                 return False
-        gtype = type(probe).__gtype__
-        ok = (probe.find_property("enrol-source") is not None
-              and GObject.signal_lookup("save-dictionary", gtype) != 0
-              and GObject.signal_lookup("load-dictionary", gtype) != 0)
-        return ok
+            gtype = type(probe).__gtype__
+            cls._enrolment = bool(
+                probe.find_property("enrol-source") is not None
+                and GObject.signal_lookup("save-dictionary", gtype) != 0
+                and GObject.signal_lookup("load-dictionary", gtype) != 0)
+            del probe
+        return cls._enrolment
 
     # ---- building -----------------------------------------------------
     def open(self, inp, settings=None, position=None, play=False):
@@ -467,7 +476,7 @@ class Engine(GObject.Object):
                                       else Gst.State.PAUSED)
         if ret == Gst.StateChangeReturn.FAILURE:
             # the bus has (or will have) the error; make sure one is said
-            GLib.idle_add(self._state_change_failed)
+            GLib.idle_add(self._state_change_failed, self.pipeline)
         self.watchdog = GLib.timeout_add_seconds(PREROLL_TIMEOUT_S,
                                                  self._on_watchdog)
         return True
@@ -738,14 +747,14 @@ class Engine(GObject.Object):
         self._set_status("error")
         return False
 
-    def _state_change_failed(self):
-        if self.status == "starting":
+    def _state_change_failed(self, pipeline):
+        if self.status == "starting" and pipeline is self.pipeline:
             # give the bus a moment to say why; then say it ourselves
-            GLib.timeout_add(500, self._state_change_failed_late)
+            GLib.timeout_add(500, self._state_change_failed_late, pipeline)
         return False
 
-    def _state_change_failed_late(self):
-        if self.status == "starting":
+    def _state_change_failed_late(self, pipeline):
+        if self.status == "starting" and pipeline is self.pipeline:
             self._fail("%s could not be started (see the log: GST_DEBUG=3)"
                        % (self.input.label if self.input else "the input"))
         return False
@@ -784,11 +793,21 @@ class Engine(GObject.Object):
         if self.duration != Gst.CLOCK_TIME_NONE and self.duration > 0:
             t = min(t, self.duration)
         self._drop_ended()
-        self.pipeline.seek_simple(Gst.Format.TIME,
-                                  Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE, t)
+        self._seek(t)
         self.emit("flushed")
         if self.target_playing:
             self.pipeline.set_state(Gst.State.PLAYING)
+
+    def _seek(self, t):
+        """A flushing, accurate seek to stream time t (ns), sent to the mixer
+        (it goes up every source pad, nmfseparate takes it to the input, and
+        the flush reaches every sink). Not to the pipeline: with audiomixer
+        and another sink (the picture), GStreamer 1.22 leaks the seek event
+        when the pipeline sends it to every sink."""
+        mixer = self.pipeline.get_by_name("mixer")
+        mixer.send_event(Gst.Event.new_seek(
+            1.0, Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE,
+            Gst.SeekType.SET, t, Gst.SeekType.NONE, 0))
 
     def _drop_ended(self):
         self.input_end = None
@@ -866,9 +885,7 @@ class Engine(GObject.Object):
             for b in self.record_branches:
                 b.start("after-flush")
             self._drop_ended()
-            self.pipeline.seek_simple(
-                Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE,
-                int(pos * Gst.SECOND))
+            self._seek(int(pos * Gst.SECOND))
             self.emit("flushed")
         self.record_state = "on"
         self.emit("recording", "on")
@@ -1032,9 +1049,7 @@ class Engine(GObject.Object):
         self._preroll_done()
         if self.pending_seek is not None:
             t, self.pending_seek = self.pending_seek, None
-            self.pipeline.seek_simple(
-                Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE,
-                int(t * Gst.SECOND))
+            self._seek(int(t * Gst.SECOND))
             self.emit("flushed")
             return
         if self.target_playing and self.status != "ended":
@@ -1099,9 +1114,14 @@ class Engine(GObject.Object):
     def _on_error(self, msg):
         err, dbg = msg.parse_error()
         src = msg.src
-        path = src.get_path_string() if src is not None else ""
-        if "/audiosink" in path and self.sink_kind not in ("monitor",):
-            # a sound card that cannot open: go on without sound
+        names = set()
+        obj = src
+        while obj is not None and obj is not self.pipeline:
+            names.add(obj.get_name())
+            obj = obj.get_parent()
+        if "audiosink" in names and self.sink_kind != "monitor":
+            # a sound card that cannot open: go on without sound (the
+            # errors that follow from the same sink are the same news)
             if not self.sink_failed:
                 self.sink_failed = True
                 self.emit("notice", "warning",
@@ -1109,11 +1129,10 @@ class Engine(GObject.Object):
                           "playing on without sound. Check the sound server "
                           "or choose another output with --audio-sink."
                           % err.message)
-                GLib.idle_add(self._reopen_after_sink_failure)
-                return
-        if "/input" in path or (src is not None and
-                                src.get_name() in ("input", "inconv", "inres",
-                                                   "incaps")):
+                GLib.idle_add(self._reopen_after_sink_failure,
+                              self.target_playing)
+            return
+        if names & {"input", "inconv", "inres", "incaps", "insplit"}:
             if self.input.kind == "file":
                 text = "%s cannot be played: %s" % (self.input.label,
                                                    err.message)
@@ -1126,10 +1145,10 @@ class Engine(GObject.Object):
                                err.message)
         self._fail(text)
 
-    def _reopen_after_sink_failure(self):
+    def _reopen_after_sink_failure(self, play):
         if self.input is not None:
             pos = None if self.input.live else self.position()
-            self.open(self.input, position=pos, play=self.target_playing)
+            self.open(self.input, position=pos, play=play)
         return False
 
 

@@ -1,4 +1,5 @@
 """The desk's one window."""
+import bisect
 import math
 import os
 import time
@@ -133,6 +134,7 @@ class DeskWindow(Gtk.Window):
         self.notices = []
         self.strips = []
         self.pending_levels = []
+        self.level_seq = 0
         self.positions_seen = 0.0
         self.restart_timer = 0
         self.seek_dragging = False
@@ -707,7 +709,10 @@ class DeskWindow(Gtk.Window):
         self.eos_waiters = []
 
     def _on_levels(self, engine, rt, energy, enrol, pos):
-        self.pending_levels.append((rt, energy, enrol, pos))
+        # shown when the sound they describe is heard (by running time)
+        self.level_seq += 1
+        bisect.insort(self.pending_levels, (rt, self.level_seq, energy, enrol,
+                                            pos))
         if len(self.pending_levels) > 400:
             del self.pending_levels[:200]
 
@@ -717,8 +722,9 @@ class DeskWindow(Gtk.Window):
         if now is not None:
             while self.pending_levels and self.pending_levels[0][0] <= now:
                 shown = self.pending_levels.pop(0)
+                self._show_fields(*shown[3:])
         if shown is not None:
-            self._show_levels(*shown[1:])
+            self._show_levels(shown[2])
         elif now is None:
             for s in self.strips:
                 if s.meter.level > s.meter.FLOOR:
@@ -730,19 +736,20 @@ class DeskWindow(Gtk.Window):
         self._update_position()
         return True
 
-    def _show_levels(self, energy, enrol, pos):
+    def _show_levels(self, energy):
         n = self.engine.fft_size
         channels = max(1, self.engine.channels)
-        for i, strip in enumerate(self.strips):
-            if i >= len(energy):
-                break
+        for i, strip in enumerate(self.strips[:len(energy)]):
             ms = 4.0 * energy[i] / (n * n * channels)
             raw = 10 * math.log10(ms) + 3.01 if ms > 1e-12 else -120.0
             g = self.engine.effective_gain(i)
             heard = raw + 20 * math.log10(g) if g > 0 else -120.0
             strip.meter.set_level(heard, raw)
-            if enrol is not None and i < len(enrol):
-                state = enrol[i]
+
+    def _show_fields(self, enrol, pos):
+        """The fields of issue 26's element messages, when present."""
+        if enrol is not None:
+            for strip, state in zip(self.strips, enrol):
                 if strip.holding and state == "blind":
                     state = "enrolling"
                 if state != strip.enrol_state:

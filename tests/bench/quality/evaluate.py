@@ -103,9 +103,15 @@ def read_wav(path):
     return sr, x
 
 
+def natural_key(name):
+    """m2 before m10."""
+    import re
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
 def list_mixtures(corpus, only=None):
-    names = sorted(d for d in os.listdir(corpus)
-                   if os.path.isfile(os.path.join(corpus, d, "mix.wav")))
+    names = sorted((d for d in os.listdir(corpus)
+                    if os.path.isfile(os.path.join(corpus, d, "mix.wav"))), key=natural_key)
     if only:
         want = set(only.split(","))
         names = [n for n in names if n in want]

@@ -217,7 +217,9 @@ def main():
         return float("nan") if o is None else o
     summaries = list(nan(j["summary"]).items())
     tags = j["tags"]
-    names = list(tags)
+    import re
+    names = sorted(tags, key=lambda n: [int(t) if t.isdigit() else t
+                                        for t in re.split(r"(\d+)", n)])
     print(summary_table(summaries, names, tags))
     print()
     print(mixture_table(summaries, names, tags))

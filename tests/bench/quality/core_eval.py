@@ -9,7 +9,7 @@ different notes / sentences than the mixture), scored like evaluate.py
                [--config LABEL="ARGS" ...]
                [--dict KS] [--learn-iterations N] [--shifts R]
                [--shift-steps N] [--jobs 2] [--seeds 0,1,2,3,4]
-               [--oracle] [--oracle-variants V,...] [--segments T0,T1,...]
+               [--oracle] [--oracle-variants V,...] [--segments T0,T1,...] [--solo]
                [--no-anchors] [--json FILE]
 
 ARGS are core_separate options (core_separate.c); `--profile file` (first,
@@ -50,6 +50,9 @@ and seed instead of one (--oracle-variants picks fewer).
 --segments 0,6,11,22 also scores every time segment of the file (the
 separator's output and the oracle variants) and prints the means per
 segment: where in the file quality is lost, and where the seeds differ.
+--solo measures, where one source plays alone (from the entries in
+meta.json, 0.5 s inside them), the share of the outputs' energy that goes
+to that source's output (1 is right; 1 / sources is an even split).
 
 The harness core_separate.c is compiled against BUILD/core/libnmfcore.a.
 Run with Debian's /usr/bin/python3.
@@ -149,8 +152,54 @@ def run_one(task):
                 seg[v] = float(np.mean(ev.evaluate_estimates(
                     refs[:, i0:i1], e[:, i0:i1], sr, sr)["sdr"]))
             res["segments"]["%g-%g" % (b0, b1)] = seg
+    if a.get("solo"):
+        # where one source plays alone (its entries, meta.json, shrunk by
+        # 0.5 s for releases): the share of the outputs' energy in the output
+        # matched to it over the whole file (mir_eval's permutation)
+        spans = solo_spans(d, sr, len(mix))
+        if spans:
+            res["solo"] = {}
+            for v, e, perm in [("element", ests, res.get("perm"))] + [
+                    (v, est[v], res.get("oracle", {}).get(v, {}).get("perm"))
+                    for v in a.get("oracle_variants", []) if v in est]:
+                if perm is None:
+                    continue
+                own = tot = 0.0
+                for k, i0, i1 in spans:
+                    en = np.sum(e[:, i0:i1] ** 2, axis=1)
+                    own += float(en[perm[k]])
+                    tot += float(en.sum())
+                res["solo"][v] = own / tot if tot > 0 else float("nan")
     shutil.rmtree(out, ignore_errors=True)
     return res
+
+
+def solo_spans(d, sr, n, margin=0.5):
+    """[(source, first sample, end sample)]: where exactly one source's
+    entries are active (meta.json, corpus version 2), each span shrunk by
+    margin seconds at both ends; [] when the mixture has none."""
+    with open(os.path.join(d, "meta.json")) as f:
+        meta = json.load(f)
+    dur = n / sr
+    ents = [s.get("entries", [[0.0, dur]]) for s in meta.get("sources", [])]
+    grid = np.arange(0.0, dur, 0.01)
+    active = np.array([[any(a <= t < b for a, b in e) for t in grid] for e in ents])
+    out = []
+    only = active.sum(axis=0) == 1
+    t = 0
+    while t < len(grid):
+        if only[t]:
+            k = int(np.argmax(active[:, t]))
+            u = t
+            while u < len(grid) and only[u] and active[k, u]:
+                u += 1
+            a, b = grid[t] + margin, grid[u - 1] + 0.01 - margin
+            if b - a >= 1.0:
+                out.append((k, int(a * sr), int(b * sr)))
+            t = u
+        else:
+            t += 1
+    return out
 
 
 def dispatch(task):
@@ -212,6 +261,9 @@ def main():
                     help="also score each time segment [Ti, Ti+1) in seconds (the "
                          "separator's output and the oracle variants; a segment "
                          "where a source is silent is left out)")
+    ap.add_argument("--solo", action="store_true",
+                    help="where one source plays alone (meta.json entries): the "
+                         "share of the output energy in that source's output")
     ap.add_argument("--no-anchors", action="store_true",
                     help="with --seeds: no mixture / IRM / sklearn anchors")
     ap.add_argument("--json", default="",
@@ -241,6 +293,7 @@ def main():
     # every (configuration, seed, mixture) run in one pool; with --seeds and
     # anchors, the anchors' missing pieces in the same pool
     base["segments"] = [float(v) for v in a.segments.split(",")] if a.segments else None
+    base["solo"] = a.solo
     base["oracle_variants"] = [v for v in a.oracle_variants.split(",") if v]
     bad = set(base["oracle_variants"]) - set(ORACLE_VARIANTS)
     if bad:
@@ -331,6 +384,24 @@ def main():
                           max(v.get("membership_residual", 0.0) for v in vals),
                           float(np.mean([v["blind_mass_off_oracle_file"] for v in vals])),
                           float(np.mean([v["oracle_frame_switch_rate"] for v in vals]))))
+        print()
+    if a.solo:
+        print("Where one source plays alone (mixtures with such spans: %s): share of "
+              "the outputs' energy in the output matched to that source, mean over the "
+              "mixtures (min .. max over mixture means over seeds):\n" % ", ".join(
+                  n for n in names if any("solo" in by[(l, s, n)] for l, _ in configs
+                                          for s in seeds)))
+        for label, _ in configs:
+            rs = [by[(label, s, n)] for s in seeds for n in names]
+            vs = sorted({v for r in rs for v in r.get("solo", {})},
+                        key=lambda v: (("element",) + ORACLE_VARIANTS).index(v))
+            for v in vs:
+                per_mix = [np.nanmean([by[(label, s, n)].get("solo", {}).get(v, np.nan)
+                                       for s in seeds]) for n in names
+                           if any(v in by[(label, s, n)].get("solo", {}) for s in seeds)]
+                print("- %s: %.2f (%.2f .. %.2f)" % (
+                    label if v == "element" else "%s/%s" % (label, v),
+                    float(np.mean(per_mix)), float(np.min(per_mix)), float(np.max(per_mix))))
         print()
     if segtab:
         print("Per time segment: mean SDR over the mixtures where every source sounds "

@@ -320,33 +320,28 @@ class Feed:
     def __init__(self, engine, pad, pad_end):
         self.engine = engine
         self.pad_end = pad_end
-        self.end_pts = None
-        pad.add_probe(Gst.PadProbeType.BUFFER |
-                      Gst.PadProbeType.EVENT_DOWNSTREAM |
-                      Gst.PadProbeType.EVENT_FLUSH, self._on_data)
+        # events only: a Python call per buffer would cost more CPU than
+        # the separation itself
+        pad.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, self._on_event)
 
     # streaming thread
-    def _on_data(self, pad, info):
-        if info.type & Gst.PadProbeType.BUFFER:
-            buf = info.get_buffer()
-            if buf.pts != Gst.CLOCK_TIME_NONE and \
-                    buf.duration != Gst.CLOCK_TIME_NONE:
-                self.end_pts = buf.pts + buf.duration
+    def _on_event(self, pad, info):
+        if info.get_event().type != Gst.EventType.EOS:
             return Gst.PadProbeReturn.OK
-        ev = info.get_event()
-        if ev.type == Gst.EventType.FLUSH_STOP:
-            self.end_pts = None
-        elif ev.type == Gst.EventType.EOS and self.end_pts is not None:
-            seg_ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
-            seg = seg_ev.parse_segment() if seg_ev is not None else None
-            end = seg.to_stream_time(Gst.Format.TIME, self.end_pts) \
-                if seg is not None else self.end_pts
-            GLib.idle_add(self.engine._on_input_end, end)
-            if self.pad_end:
-                self._push_silence(pad)
+        # where the input ends: the position upstream answers now (the
+        # stream time after the last sample: capsfilter counts what it sent)
+        ok, end = pad.peer_query_position(Gst.Format.TIME)
+        seg_ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
+        if not ok or end < 0 or seg_ev is None:
+            return Gst.PadProbeReturn.OK
+        seg = seg_ev.parse_segment()
+        GLib.idle_add(self.engine._on_input_end, end)
+        if self.pad_end:
+            self._push_silence(pad, seg.position_from_stream_time(
+                Gst.Format.TIME, end))
         return Gst.PadProbeReturn.OK
 
-    def _push_silence(self, pad):
+    def _push_silence(self, pad, pts):
         caps = pad.get_current_caps()
         sep = self.engine.sep
         if caps is None or sep is None:
@@ -357,7 +352,6 @@ class Feed:
         frames = (max(sep.get_property("lookahead-frames"),
                       2 * sep.get_property("window-frames")) + 4) * hop + \
             sep.get_property("fft-size")
-        pts = self.end_pts
         done = 0
         while done < frames:
             n = min(self.CHUNK, frames - done)
@@ -376,10 +370,6 @@ class Engine(GObject.Object):
     GObject signals (all emitted in the main thread)."""
 
     __gsignals__ = {
-        # level: running-time, energies (list), enrolment (list or None),
-        # positions (list or None)
-        "levels": (GObject.SignalFlags.RUN_FIRST, None,
-                   (GObject.TYPE_UINT64, object, object, object)),
         # kind ("error", "warning", "info"), text
         "notice": (GObject.SignalFlags.RUN_FIRST, None, (str, str)),
         "state": (GObject.SignalFlags.RUN_FIRST, None, (str,)),
@@ -412,6 +402,8 @@ class Engine(GObject.Object):
         self.fft_size = 2048
         self.hop_size = 512
         self.duration = Gst.CLOCK_TIME_NONE
+        self.last_position = 0.0
+        self.seeking = False
         self.status = "empty"       # empty, starting, paused, playing, ended, error
         self.target_playing = False
         self.pending_seek = None
@@ -425,6 +417,7 @@ class Engine(GObject.Object):
         self.record_done_cb = []
         self.last_record = None
         self.enrol_source = -1
+        self.on_levels = None       # (running time, energy, enrolment, position)
         self.requested = []
         self.vizpad = None
         self.feed = None
@@ -466,6 +459,8 @@ class Engine(GObject.Object):
         self.input = inp
         self.target_playing = play or inp.live
         self.pending_seek = position if (position and not inp.live) else None
+        self.last_position = self.pending_seek or 0.0
+        self.seeking = False
         try:
             self._build()
         except BuildError as exc:
@@ -611,9 +606,12 @@ class Engine(GObject.Object):
                           "missing (Debian package gstreamer1.0-gtk3)")
             self.emit("video-widget", None)
         else:
-            vsink.set_property("force-aspect-ratio", False)
-            vsink.set_property("qos", False)
-            self.emit("video-widget", vsink.get_property("widget"))
+            if vsink.find_property("widget"):
+                vsink.set_property("force-aspect-ratio", False)
+                vsink.set_property("qos", False)
+                self.emit("video-widget", vsink.get_property("widget"))
+            else:
+                vsink.set_property("sync", True)
         for e in (vcaps, vq, vconv, vsink):
             p.add(e)
         viz = sep.request_pad_simple("viz")
@@ -794,6 +792,7 @@ class Engine(GObject.Object):
             t = min(t, self.duration)
         self._drop_ended()
         self._seek(t)
+        self.last_position = t / Gst.SECOND
         self.emit("flushed")
         if self.target_playing:
             self.pipeline.set_state(Gst.State.PLAYING)
@@ -805,6 +804,7 @@ class Engine(GObject.Object):
         and another sink (the picture), GStreamer 1.22 leaks the seek event
         when the pipeline sends it to every sink."""
         mixer = self.pipeline.get_by_name("mixer")
+        self.seeking = True         # until the pipeline has prerolled there
         mixer.send_event(Gst.Event.new_seek(
             1.0, Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE,
             Gst.SeekType.SET, t, Gst.SeekType.NONE, 0))
@@ -816,10 +816,14 @@ class Engine(GObject.Object):
             self._set_status("paused")
 
     def position(self):
+        """Seconds heard (stream time); while a seek or a restart settles,
+        where it goes."""
         if self.pipeline is None:
-            return 0.0
+            return self.last_position
         ok, pos = self.pipeline.query_position(Gst.Format.TIME)
-        return pos / Gst.SECOND if ok and pos >= 0 else 0.0
+        if ok and pos >= 0 and self.pending_seek is None and not self.seeking:
+            self.last_position = pos / Gst.SECOND
+        return self.last_position
 
     def running_time(self):
         p = self.pipeline
@@ -1045,6 +1049,7 @@ class Engine(GObject.Object):
             self._query_stream()
 
     def _on_async_done(self):
+        self.seeking = False
         first = not self.prerolled
         self._preroll_done()
         if self.pending_seek is not None:
@@ -1077,9 +1082,10 @@ class Engine(GObject.Object):
         enrol = st.get_value("enrolment") if st.has_field("enrolment") else None
         pos = st.get_value("position") if st.has_field("position") else None
         rt = st.get_value("running-time") if st.has_field("running-time") else 0
-        self.emit("levels", rt, energy,
-                  list(enrol) if enrol is not None else None,
-                  list(pos) if pos is not None else None)
+        # a plain call (a GObject signal costs more, 20 times a second)
+        if self.on_levels is not None:
+            self.on_levels(rt, energy, list(enrol) if enrol is not None
+                           else None, list(pos) if pos is not None else None)
 
     def _on_input_end(self, end):
         """Main thread: the file's last sample entered the element, at
@@ -1091,12 +1097,12 @@ class Engine(GObject.Object):
             b.stop_at_time(end)
         return False
 
-    def check_end(self):
-        """Called a few times a second: a file ends when its last sample is
-        heard (what follows in the pipeline is the padding)."""
+    def check_end(self, position):
+        """Called a few times a second with the position heard: a file ends
+        when its last sample is heard (what follows is the padding)."""
         if self.input_end is None or self.status != "playing":
             return
-        if int(self.position() * Gst.SECOND) >= self.input_end:
+        if int(position * Gst.SECOND) >= self.input_end:
             self._on_eos()
 
     def _on_eos(self):

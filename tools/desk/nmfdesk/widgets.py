@@ -195,10 +195,13 @@ class Meter(Gtk.DrawingArea):
     def set_level(self, db, raw_db):
         db = max(self.FLOOR, db)
         # fast attack, 20 dB/s release at 25 updates a second
+        old = (self.level, self.peak, self.raw)
         self.level = db if db > self.level else max(db, self.level - 0.8)
         self.peak = db if db > self.peak else max(self.FLOOR, self.peak - 0.4)
         self.raw = max(self.FLOOR, raw_db)
-        self.queue_draw()
+        if max(abs(a - b) for a, b in zip(old, (self.level, self.peak,
+                                                self.raw))) >= 0.2:
+            self.queue_draw()
 
     def decay(self):
         self.set_level(self.FLOOR, self.FLOOR)
@@ -268,6 +271,32 @@ class StereoField(Gtk.DrawingArea):
             rgb(cr, picture.source_colour(s))
             cr.arc(x, y + 0.5 - 6 * ((s % 3) - 1), 5.5, 0, 2 * math.pi)
             cr.fill()
+        return True
+
+
+class TextArea(Gtk.DrawingArea):
+    """One line of text in a fixed size (changing it redraws only itself)."""
+
+    def __init__(self, text, width):
+        super().__init__()
+        self.text = text
+        self.set_size_request(width, 20)
+        self.set_valign(Gtk.Align.CENTER)
+        self.connect("draw", self._draw)
+
+    def get_text(self):
+        return self.text
+
+    def set_text(self, text):
+        self.text = text
+        self.queue_draw()
+
+    def _draw(self, widget, cr):
+        colour = self.get_style_context().get_color(self.get_state_flags())
+        cr.set_source_rgba(colour.red, colour.green, colour.blue, colour.alpha)
+        cr.set_font_size(12.0)
+        cr.move_to(4, 14)
+        cr.show_text(self.text)
         return True
 
 

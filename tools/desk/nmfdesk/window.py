@@ -9,12 +9,12 @@ from gi.repository import Gdk, GLib, Gst, Gtk, Pango
 
 from . import engine as eng
 from . import picture
-from .widgets import (AXIS_BG, fill_background, FreqAxis, Key, Meter, Placeholder, StereoField,
+from .widgets import (AXIS_BG, fill_background, FreqAxis, TextArea, Key, Meter, Placeholder, StereoField,
                       StreamGeometry, Swatch, TimeAxis)
 
 ALGORITHMS = ("kl", "volmin")
 PROFILES = ("auto", "live", "file")
-TICK_MS = 40
+TICK_MS = 50                # meters, position: 20 times a second
 RESTART_DEBOUNCE_MS = 350
 
 
@@ -135,6 +135,7 @@ class DeskWindow(Gtk.Window):
         self.strips = []
         self.pending_levels = []
         self.level_seq = 0
+        self.tick_count = 0
         self.positions_seen = 0.0
         self.restart_timer = 0
         self.seek_dragging = False
@@ -199,8 +200,8 @@ class DeskWindow(Gtk.Window):
         self.position.connect("change-value", self._on_seek)
         self.position.connect("button-press-event", self._on_seek_press)
         self.position.connect("button-release-event", self._on_seek_release)
-        self.time_label = Gtk.Label(label="-:-- / -:--")
-        self.time_label.set_width_chars(16)
+        # drawn, not a Gtk.Label: a label's new text re-lays the window out
+        self.time_label = TextArea("-:-- / -:--", 130)
         posrow.pack_start(self.position, True, True, 0)
         posrow.pack_start(self.time_label, False, False, 0)
         outer.pack_start(posrow, False, False, 0)
@@ -237,7 +238,7 @@ class DeskWindow(Gtk.Window):
                            Gdk.DragAction.COPY)
         self.connect("drag-data-received", self._on_drop)
 
-        engine.connect("levels", self._on_levels)
+        engine.on_levels = self._on_levels
         engine.connect("notice", lambda e, k, t: self.notice(k, t))
         engine.connect("state", self._on_state)
         engine.connect("video-widget", self._on_video_widget)
@@ -708,7 +709,7 @@ class DeskWindow(Gtk.Window):
             cb()
         self.eos_waiters = []
 
-    def _on_levels(self, engine, rt, energy, enrol, pos):
+    def _on_levels(self, rt, energy, enrol, pos):
         # shown when the sound they describe is heard (by running time)
         self.level_seq += 1
         bisect.insort(self.pending_levels, (rt, self.level_seq, energy, enrol,
@@ -717,6 +718,9 @@ class DeskWindow(Gtk.Window):
             del self.pending_levels[:200]
 
     def _on_tick(self):
+        self.tick_count += 1
+        if self.engine.status != "playing" and self.tick_count % 5:
+            return True             # 5 times a second is enough then
         now = self.engine.running_time()
         shown = None
         if now is not None:
@@ -732,7 +736,6 @@ class DeskWindow(Gtk.Window):
         if self.positions_seen and time.monotonic() - self.positions_seen > 2.0:
             self.positions_seen = 0.0
             self.stereo.hide()
-        self.engine.check_end()
         self._update_position()
         return True
 
@@ -760,27 +763,37 @@ class DeskWindow(Gtk.Window):
             if not self.stereo.get_visible():
                 self.stereo.show()
 
+    def _set_label(self, label, text):
+        if label.get_text() != text:
+            label.set_text(text)
+
     def _update_position(self):
         e = self.engine
         if e.pipeline is None or e.input is None:
-            self.time_label.set_text("-:-- / -:--")
+            self._set_label(self.time_label, "-:-- / -:--")
             return
         pos = e.position()
+        e.check_end(pos)
         if e.input.live:
-            self.position.set_sensitive(False)
-            self.time_label.set_text("live %s" % fmt_time(pos))
+            if self.position.get_sensitive():
+                self.position.set_sensitive(False)
+            self._set_label(self.time_label, "live %s" % fmt_time(pos))
             return
         dur = e.duration / Gst.SECOND if e.duration not in (
             None, Gst.CLOCK_TIME_NONE) and e.duration > 0 else 0.0
-        self.position.set_sensitive(dur > 0)
+        if self.position.get_sensitive() != (dur > 0):
+            self.position.set_sensitive(dur > 0)
         if dur > 0 and not self.seek_dragging:
             adj = self.position.get_adjustment()
             self.updating_position = True
             if adj.get_upper() != dur:
                 adj.set_upper(dur)
-            adj.set_value(min(pos, dur))
+            # a step the slider can show (about a pixel)
+            if abs(adj.get_value() - min(pos, dur)) > dur / 1000.0:
+                adj.set_value(min(pos, dur))
             self.updating_position = False
-        self.time_label.set_text("%s / %s" % (fmt_time(pos), fmt_time(dur)))
+        self._set_label(self.time_label, "%s / %s" % (fmt_time(min(pos, dur)),
+                                                      fmt_time(dur)))
 
     def _update_status(self):
         e = self.engine

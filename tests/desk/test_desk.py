@@ -344,7 +344,9 @@ def run(desk, make_mixture, work):
     silent_from = (last_sound + 1) / rate
     check(energy(rec1, int(0.5 * rate), int((p_mute - 0.1) * rate)) > 1.0,
           "source 1 was heard before the mute")
-    check(p_mute - 0.02 <= silent_from <= p_mute + 0.1,
+    # (on a loaded machine the sink's clock may run ahead of late buffers:
+    # the sound then stops "before" the position the click read)
+    check(silent_from <= p_mute + 0.1,
           "source 1 silent from %.3f s, %.0f ms after the click (<= 100 ms)"
           % (silent_from, 1000 * (silent_from - p_mute)))
     a, b = int((p_mute + 0.1) * rate), n_in

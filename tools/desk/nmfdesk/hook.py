@@ -13,6 +13,8 @@ replies when its condition holds (or on timeout).
     {"cmd": "mute"|"solo", "source": I, "on": B}
     {"cmd": "record", "on": B}             the record button
     {"cmd": "record-root", "path": DIR}    where recordings go
+    {"cmd": "name", "source": I, "text": T} source I's name (its entry)
+    {"cmd": "dismiss"}                     close the message bar
     {"cmd": "settings", "n_sources": N, "algorithm": A, "profile": P}
     {"cmd": "enrol", "source": I, "on": B} press / release an enrol button
     {"cmd": "post", "structure": S}        post an element message from the
@@ -21,7 +23,8 @@ replies when its condition holds (or on timeout).
      "timeout": S}
     {"cmd": "state"}                       what the window shows
     {"cmd": "layout"}                      where the picture, axes and key are
-    {"cmd": "screenshot", "path": PNG}     the window, drawn into a PNG
+    {"cmd": "screenshot", "path": PNG}     the window as the X server shows it
+                                           ("offscreen": true: drawn alone)
     {"cmd": "quit"}                        close the window (as its close box)
 """
 import json
@@ -164,6 +167,14 @@ class ControlHook:
         self.win._update_status()
         return {}
 
+    def cmd_dismiss(self, req, reply):
+        self.win.infobar.hide()
+        return {}
+
+    def cmd_name(self, req, reply):
+        self._strip(req).name.set_text(str(req["text"]))
+        return {}
+
     def cmd_settings(self, req, reply):
         w = self.win
         if "n_sources" in req:
@@ -272,7 +283,8 @@ class ControlHook:
         }
 
     def cmd_screenshot(self, req, reply):
-        width, height = self.win.screenshot(req["path"])
+        width, height = self.win.screenshot(req["path"],
+                                            bool(req.get("offscreen")))
         return {"size": [width, height]}
 
     def cmd_quit(self, req, reply):

@@ -849,11 +849,11 @@ class DeskWindow(Gtk.Window):
             finish()
 
     # ---- for the test hook and the README's picture --------------------------
-    def screenshot(self, path):
-        """The window as the X server shows it; drawn offscreen when it
-        cannot be read (not mapped)."""
+    def screenshot(self, path, offscreen=False):
+        """The window as the X server shows it (with whatever covers it,
+        e.g. a tooltip), or drawn offscreen: the window alone."""
         gdkwin = self.get_window()
-        if gdkwin is not None and self.get_mapped():
+        if not offscreen and gdkwin is not None and self.get_mapped():
             pb = Gdk.pixbuf_get_from_window(gdkwin, 0, 0, gdkwin.get_width(),
                                             gdkwin.get_height())
             if pb is not None:

@@ -1,6 +1,6 @@
 #include "grouping.h"
 #include "factor_metrics.h"
-#include "nmf_error.h"
+#include <nmf/error.h>
 #include "stft.h"
 
 #include <fftw3.h>

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nmf_error.h"
+#include <nmf/error.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 
-#include "nmf_error.h"
+#include <nmf/error.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 #include "online_kl.h"
-#include "nmf_error.h"
+#include <nmf/error.h>
 #include "rng.h"
 #include "factor_metrics.h"   /* nmf_assignment_solve */
 

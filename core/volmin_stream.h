@@ -82,7 +82,7 @@
 
 #include <stdint.h>
 
-#include "nmf_error.h"
+#include <nmf/error.h>
 
 #ifdef __cplusplus
 extern "C" {

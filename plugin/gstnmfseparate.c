@@ -243,10 +243,10 @@ enum
 #define DEFAULT_N_SOURCES 2
 #define DEFAULT_COMPONENTS 0
 #define DEFAULT_FFT_SIZE NMF_SEPARATOR_DEFAULT_FFT_SIZE
-#define DEFAULT_HOP_SIZE NMF_SEPARATOR_DEFAULT_HOP_SIZE
+#define DEFAULT_HOP_SIZE 512
 #define DEFAULT_WINDOW_FRAMES NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES
-#define DEFAULT_BANDS_PER_OCTAVE NMF_SEPARATOR_DEFAULT_BANDS_PER_OCTAVE
-#define DEFAULT_LOOKAHEAD_FRAMES NMF_SEPARATOR_DEFAULT_LOOKAHEAD_FRAMES
+#define DEFAULT_BANDS_PER_OCTAVE 0
+#define DEFAULT_LOOKAHEAD_FRAMES 0
 #define DEFAULT_ITERATIONS NMF_SEPARATOR_DEFAULT_ITERATIONS
 #define DEFAULT_OUTPUT_MODE GST_NMF_OUTPUT_MODE_AUDIO
 #define DEFAULT_MASK_EXPONENT NMF_SEPARATOR_DEFAULT_MASK_EXPONENT
@@ -1011,10 +1011,8 @@ apply_profile (GstNmfSeparateSettings * s, GstNmfProfile profile)
 
   nmf_separator_config_init (&p);
   p.window_frames = (int) s->window_frames;
-  if (profile == GST_NMF_PROFILE_FILE)
-    nmf_separator_config_for_files (&p);
-  else
-    nmf_separator_config_for_live (&p);
+  nmf_separator_config_apply_profile (&p, profile == GST_NMF_PROFILE_FILE ?
+      NMF_PROFILE_FILE : NMF_PROFILE_LIVE);
 #define FROM_PROFILE(prop, field) \
   if (!(s->explicit_props & (G_GUINT64_CONSTANT (1) << (prop)))) \
     s->field = p.field
@@ -1073,7 +1071,7 @@ gst_nmf_separate_make_config (GstNmfSeparate * self,
     return FALSE;
   }
   settings_to_config (s, channels, d, cfg);
-  if (nmf_separator_check_config (cfg, message, sizeof message) == NMF_OK)
+  if (nmf_separator_check_config (cfg, NULL, message, sizeof message) == NMF_OK)
     return TRUE;
   dictionaries_clear (d);
   GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
@@ -1709,7 +1707,7 @@ gst_nmf_separate_set_caps (GstNmfSeparate * self, GstCaps * caps)
   }
 
   /* the separator copies the dictionaries */
-  ret = nmf_separator_create (&sep, &cfg);
+  ret = nmf_separator_create (&sep, &cfg, NULL, 0);
   dictionaries_clear (&dicts);
   if (ret != NMF_OK) {
     g_free (s.dictionaries);

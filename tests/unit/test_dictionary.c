@@ -3,8 +3,8 @@
  * separator with every source supervised and with one source blind. */
 #include "check.h"
 #include "dictionary.h"
-#include "nmf_error.h"
-#include "separator.h"
+#include <nmf/error.h>
+#include <nmf/separator.h>
 
 #include <stdio.h>
 #include <unistd.h>
@@ -63,9 +63,9 @@ separate (const float *mix, size_t n, const float *const *ref,
   size_t done = 0, got;
   char msg[256] = "";
 
-  CHECK (nmf_separator_check_config (cfg, msg, sizeof msg) == NMF_OK, "config: %s",
+  CHECK (nmf_separator_check_config (cfg, NULL, msg, sizeof msg) == NMF_OK, "config: %s",
       msg);
-  CHECK_OK (nmf_separator_create (&sep, cfg));
+  CHECK_OK (nmf_separator_create (&sep, cfg, NULL, 0));
   for (int s = 0; s < 2; s++)
     out[s] = calloc (n + FFT, sizeof (float));
   for (size_t p = 0; p < n; p += 3000) {
@@ -191,12 +191,12 @@ main (void)
   /* configuration errors */
   char msg[256] = "";
   cfg.algorithm = NMF_ALGORITHM_VOLMIN;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
       && strstr (msg, "kl"), "dictionary with volmin accepted");
   cfg.algorithm = NMF_ALGORITHM_KL;
   cfg.dictionaries[1] = dict[1];
   cfg.dictionary_components[1] = 0;     /* templates but no count */
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
       && strstr (msg, "dictionar"), "dangling dictionary accepted");
 
   for (int s = 0; s < 2; s++) {

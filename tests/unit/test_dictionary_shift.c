@@ -5,7 +5,7 @@
  * whole tone) far better than the dictionary as learned. */
 #include "check.h"
 #include "dictionary.h"
-#include "nmf_error.h"
+#include <nmf/error.h>
 #include "online_kl.h"
 
 #include <string.h>

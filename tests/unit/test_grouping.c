@@ -4,8 +4,8 @@
  * sources alternate and overlap never swaps its outputs. */
 #include "check.h"
 #include "grouping.h"
-#include "nmf_error.h"
-#include "separator.h"
+#include <nmf/error.h>
+#include <nmf/separator.h>
 
 #include <math.h>
 #include <string.h>
@@ -297,7 +297,8 @@ test_no_swap (void)
   cfg.iterations = 4;
   cfg.update_interval = 4;
   nmf_separator *sep;
-  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  nmf_separator_get_config (sep, &cfg);
   float *out0 = calloc (n + FFT * 4, sizeof (float));
   float *out1 = calloc (n + FFT * 4, sizeof (float));
   float *ptr[2];

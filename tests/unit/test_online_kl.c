@@ -4,7 +4,7 @@
  * stretch is replaced, a loud burst leaves no trace once it has left the
  * window, re-fitting the window keeps a planted model. */
 #include "check.h"
-#include "nmf_error.h"
+#include <nmf/error.h>
 #include "online_kl.h"
 
 #include <string.h>

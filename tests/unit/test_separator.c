@@ -4,8 +4,8 @@
 #include "check.h"
 #include "masks.h"
 #include "metrics.h"
-#include "nmf_error.h"
-#include "separator.h"
+#include <nmf/error.h>
+#include <nmf/separator.h>
 
 #include <string.h>
 
@@ -122,8 +122,9 @@ test_one_source_is_identity (void)
   cfg.sources = cfg.components = 1;
   cfg.channels = 2;
   float *x = make_signal (n, 2, 1);
-  CHECK_OK (nmf_separator_create (&sep, &cfg));
-  CHECK (nmf_separator_delay (sep) == 2048 - 512, "delay %d",
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  nmf_separator_get_config (sep, &cfg);
+  CHECK (nmf_separator_delay (sep) == 2048 - 512, "delay %zu",
       nmf_separator_delay (sep));
   run_stream (sep, &cfg, x, n, 1, 0, &col);
   CHECK (col.n_audio == n, "one source: %zu samples out for %zu in",
@@ -165,9 +166,10 @@ test_sources_sum_to_input (void)
     cfg.lookahead_frames = configs[c][5];
     cfg.window_frames = 40;
     float *x = make_signal (n, cfg.channels, 11 + c);
-    CHECK_OK (nmf_separator_create (&sep, &cfg));
-    CHECK (nmf_separator_delay (sep) == cfg.fft_size - cfg.hop_size
-        + cfg.lookahead_frames * cfg.hop_size, "config %zu: delay %d", c,
+    CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+    nmf_separator_get_config (sep, &cfg);
+    CHECK ((int) nmf_separator_delay (sep) == cfg.fft_size - cfg.hop_size
+        + cfg.lookahead_frames * cfg.hop_size, "config %zu: delay %zu", c,
         nmf_separator_delay (sep));
     run_stream (sep, &cfg, x, n, 1, 0, &col);
     CHECK (col.n_audio == n, "config %zu: %zu samples out for %zu in", c,
@@ -204,7 +206,8 @@ test_masks (void)
   cfg.sources = cfg.components = 3;
   cfg.lookahead_frames = ahead;
   float *x = make_signal (n, 1, 2);
-  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  nmf_separator_get_config (sep, &cfg);
   int F = nmf_separator_bins (sep);
   run_stream (sep, &cfg, x, n, 0, 1, &col);
   size_t expect = (n + cfg.hop_size - 1) / cfg.hop_size;
@@ -265,7 +268,8 @@ test_silence_and_non_finite (void)
   float *x = calloc (n, sizeof (float));
 
   nmf_separator_config_init (&cfg);
-  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  nmf_separator_get_config (sep, &cfg);
   run_stream (sep, &cfg, x, n, 1, 1, &col);
   CHECK (col.n_audio == n, "silence: %zu out", col.n_audio);
   for (size_t i = 0; i < n; i++)
@@ -293,7 +297,7 @@ test_silence_and_non_finite (void)
   CHECK (max_err < 1e-5, "sources add to the cleaned input within %g",
       max_err);
   const float *W = nmf_separator_templates (sep);
-  for (int i = 0; i < nmf_separator_model_bins (sep) * 2; i++)
+  for (int i = 0; i < (int) nmf_separator_model_bins (sep) * 2; i++)
     CHECK (isfinite (W[i]) && W[i] > 0.0f, "template %d = %g", i, W[i]);
   free_collected (&col, 2);
   nmf_separator_destroy (&sep);
@@ -309,54 +313,55 @@ test_config_errors (void)
   char msg[256] = "";
 
   nmf_separator_config_init (&cfg);
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) == NMF_OK, "defaults: %s",
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) == NMF_OK, "defaults: %s",
       msg);
   cfg.components = 1;            /* fewer components than sources */
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) == NMF_ERR_INVALID_ARGUMENT
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) == NMF_ERR_INVALID_ARGUMENT
       && strstr (msg, "components"), "components < sources accepted");
-  CHECK (nmf_separator_create (&sep, &cfg) == NMF_ERR_INVALID_ARGUMENT
+  CHECK (nmf_separator_create (&sep, &cfg, NULL, 0) == NMF_ERR_INVALID_ARGUMENT
       && sep == NULL, "create accepted a bad config");
-  for (int bad = -1; bad <= 97; bad += 98)
+  for (int bad = -2; bad <= 97; bad += 99)
     for (int i = 0; i < 2; i++) {
       nmf_separator_config_init (&cfg);
       cfg.bands_per_octave = i ? bad : 5;
-      CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
-          && strstr (msg, "bands-per-octave"), "bands-per-octave %d accepted",
+      CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
+          && strstr (msg, "bands per octave"), "bands-per-octave %d accepted",
           cfg.bands_per_octave);
     }
   /* volmin's rank is bounded by what the model sees: 15 bands here */
   nmf_separator_config_init (&cfg);
-  cfg.lookahead_frames = -1;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
-      && strstr (msg, "lookahead-frames"), "lookahead-frames -1 accepted");
+  cfg.lookahead_frames = -2;
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
+      && strstr (msg, "look-ahead"), "lookahead-frames -2 accepted");
   cfg.lookahead_frames = 10;
   cfg.algorithm = NMF_ALGORITHM_VOLMIN;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
-      && strstr (msg, "lookahead-frames"), "volmin with look-ahead accepted");
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
+      && strstr (msg, "look-ahead"), "volmin with look-ahead accepted");
   cfg.lookahead_frames = 0;
   cfg.fft_size = 32;
   cfg.hop_size = 8;
   cfg.bands_per_octave = 6;
   cfg.components = 16;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
       && strstr (msg, "components"), "volmin rank above the bands accepted");
   cfg.components = 15;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) == NMF_OK, "volmin rank "
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) == NMF_OK, "volmin rank "
       "of 15 on 15 bands refused: %s", msg);
   nmf_separator_config_init (&cfg);
   cfg.hop_size = 2000;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
-      && strstr (msg, "hop-size"), "hop-size > fft/2 accepted");
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
+      && strstr (msg, "hop size"), "hop-size > fft/2 accepted");
   nmf_separator_config_init (&cfg);
   cfg.mask_exponent = 3;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
-      && strstr (msg, "mask-exponent"), "exponent 3 accepted");
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
+      && strstr (msg, "mask exponent"), "exponent 3 accepted");
   nmf_separator_config_init (&cfg);
   cfg.sources = cfg.components = 17;
-  CHECK (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK
-      && strstr (msg, "n-sources"), "17 sources accepted");
+  CHECK (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK
+      && strstr (msg, "sources"), "17 sources accepted");
   nmf_separator_config_init (&cfg);
-  CHECK_OK (nmf_separator_create (&sep, &cfg));
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  nmf_separator_get_config (sep, &cfg);
   CHECK (nmf_separator_process (sep, NULL, 10, NULL, NULL, NULL) ==
       NMF_ERR_INVALID_ARGUMENT, "NULL input accepted");
   /* EOS with nothing pushed, and before a full hop */
@@ -390,7 +395,7 @@ test_config_for_files (void)
     nmf_separator_config_init (&c);
     c.window_frames = windows[i];
     c.fft_size = 1024;
-    nmf_separator_config_for_files (&c);
+    nmf_separator_config_apply_profile (&c, NMF_PROFILE_FILE);
     if (want > NMF_SEPARATOR_MAX_LOOKAHEAD)
       want = NMF_SEPARATOR_MAX_LOOKAHEAD;
     CHECK (c.lookahead_frames == want, "window %d: look-ahead %d, not %ld",
@@ -403,9 +408,9 @@ test_config_for_files (void)
         && c.sources == 2, "other fields changed");
     /* valid, but for the longest window more than memory allows */
     if (windows[i] < 10000)
-      CHECK_OK (nmf_separator_check_config (&c, msg, sizeof msg));
+      CHECK_OK (nmf_separator_check_config (&c, NULL, msg, sizeof msg));
     else
-      CHECK (nmf_separator_check_config (&c, msg, sizeof msg) != NMF_OK
+      CHECK (nmf_separator_check_config (&c, NULL, msg, sizeof msg) != NMF_OK
           && strstr (msg, "MiB of memory"), "window %d: %s", windows[i], msg);
   }
 }
@@ -441,7 +446,8 @@ test_bands (void)
     cfg.algorithm = configs[c][6];
     cfg.window_frames = 60;
     float *x = make_signal (n, cfg.channels, 31 + c);
-    CHECK_OK (nmf_separator_create (&sep, &cfg));
+    CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+    nmf_separator_get_config (sep, &cfg);
     {
       /* below f_split = 1 / (2^(1/N) - 1) bins every bin is a band, above
        * there are N per octave up to the last bin */
@@ -449,11 +455,11 @@ test_bands (void)
       const double split = 1.0 / (pow (2.0, 1.0 / N) - 1.0);
       const int expect = split >= bins ? bins
           : (int) ceil (split) + (int) floor (N * log2 ((bins - 1) / split)) + 1;
+      const int got = (int) nmf_separator_model_bins (sep);
       printf ("bands config %zu: %d bins -> %d bands (expected %d)\n", c,
-          bins, nmf_separator_model_bins (sep), expect);
-      CHECK (abs (nmf_separator_model_bins (sep) - expect) <= 1,
-          "bands config %zu: %d bands, expected about %d", c,
-          nmf_separator_model_bins (sep), expect);
+          bins, got, expect);
+      CHECK (abs (got - expect) <= 1,
+          "bands config %zu: %d bands, expected about %d", c, got, expect);
     }
     run_stream (sep, &cfg, x, n, 1, 0, &col);
     CHECK (col.n_audio == n, "bands config %zu: %zu samples out for %zu in",
@@ -519,7 +525,8 @@ test_bands (void)
     nmf_separator_config_init (&cfg);
     cfg.bands_per_octave = bands;
     cfg.lookahead_frames = runs[r][1];
-    CHECK_OK (nmf_separator_create (&sep, &cfg));
+    CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+    nmf_separator_get_config (sep, &cfg);
     run_stream (sep, &cfg, x, n, 1, 0, &col);
     const size_t h = n / 2;
     double s00 = nmf_si_sdr (a + h, 1, col.audio[0] + h, 1, n - h);
@@ -566,8 +573,10 @@ test_silence_leaves_state (void)
     cfg.components = configs[c][1];
     cfg.bands_per_octave = configs[c][2];
     cfg.window_frames = 100;
-    CHECK_OK (nmf_separator_create (&a, &cfg));
-    CHECK_OK (nmf_separator_create (&b, &cfg));
+    CHECK_OK (nmf_separator_create (&a, &cfg, NULL, 0));
+    nmf_separator_get_config (a, &cfg);
+    CHECK_OK (nmf_separator_create (&b, &cfg, NULL, 0));
+    nmf_separator_get_config (b, &cfg);
     run_stream (a, &cfg, x, n, 1, 0, &ca);
     run_stream (b, &cfg, y, quiet + n, 1, 0, &cb);
     double worst = 0.0;
@@ -604,7 +613,7 @@ test_clamped_not_learned (void)
   float *y = malloc (n * sizeof (float));
   unsigned long long seed = 5;
   const int configs[][3] = {
-    /* components, bands_per_octave, look-ahead (1: config_for_files) */
+    /* components, bands_per_octave, look-ahead (1: the file profile) */
     {2, 0, 0},
     {8, 0, 0},
     {16, 24, 0},
@@ -623,11 +632,13 @@ test_clamped_not_learned (void)
     nmf_separator_config_init (&cfg);
     cfg.window_frames = 100;
     if (configs[c][2])
-      nmf_separator_config_for_files (&cfg);
+      nmf_separator_config_apply_profile (&cfg, NMF_PROFILE_FILE);
     cfg.components = configs[c][0];
     cfg.bands_per_octave = configs[c][1];
-    CHECK_OK (nmf_separator_create (&a, &cfg));
-    CHECK_OK (nmf_separator_create (&b, &cfg));
+    CHECK_OK (nmf_separator_create (&a, &cfg, NULL, 0));
+    nmf_separator_get_config (a, &cfg);
+    CHECK_OK (nmf_separator_create (&b, &cfg, NULL, 0));
+    nmf_separator_get_config (b, &cfg);
     run_stream (a, &cfg, x, n, 1, 0, &ca);
     run_stream (b, &cfg, y, n, 1, 0, &cb);
     nmf_separator_get_stats (a, &st);

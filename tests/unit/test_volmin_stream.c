@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "factor_metrics.h"
-#include "nmf_error.h"
+#include <nmf/error.h>
 #include "volmin.h"
 #include "volmin_stream.h"
 

@@ -15,10 +15,8 @@
  *                                   (nmf_dictionary_shift)
  *     --shift-steps N               N shifts per semitone (default 1)
  *     --profile file|live           the element's profile settings
- *                                   (nmf_separator_config_for_files /
- *                                   _for_live) at this point of the
- *                                   arguments: options after it override
- *                                   it (give --window-frames before it)
+ *                                   (nmf_separator_config_apply_profile)
+ *                                   for every setting not given
  *     --dump FILE                   write, for every mask frame, what the
  *                                   oracle grouping of core_eval.py
  *                                   --oracle needs (format below)
@@ -35,8 +33,8 @@
  * (nmf_separator_assignment; k when there is no grouping); sources x
  * model-bins float32, the masks the separator made (each band's value). */
 #include "dictionary.h"
-#include "nmf_error.h"
-#include "separator.h"
+#include <nmf/error.h>
+#include <nmf/separator.h>
 #include "wavio.h"
 
 #include <math.h>
@@ -110,6 +108,7 @@ int
 main (int argc, char **argv)
 {
   nmf_separator_config cfg;
+  nmf_profile profile = NMF_PROFILE_NONE;
   const char *learn_path[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   const char *dict_path[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   int learn_k[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
@@ -147,9 +146,9 @@ main (int argc, char **argv)
     if (!strcmp (a, "--profile") && i + 1 < argc) {
       const char *p = argv[++i];
       if (!strcmp (p, "file"))
-        nmf_separator_config_for_files (&cfg);
+        profile = NMF_PROFILE_FILE;
       else if (!strcmp (p, "live"))
-        nmf_separator_config_for_live (&cfg);
+        profile = NMF_PROFILE_LIVE;
       else {
         fprintf (stderr, "core_separate: --profile file or live\n");
         return 2;
@@ -247,16 +246,18 @@ main (int argc, char **argv)
   }
 
   char msg[256] = "";
-  if (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK) {
+  nmf_separator_config_apply_profile (&cfg, profile);
+  if (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK) {
     fprintf (stderr, "config: %s\n", msg);
     return 1;
   }
   nmf_separator *sep;
-  int ret = nmf_separator_create (&sep, &cfg);
+  int ret = nmf_separator_create (&sep, &cfg, NULL, 0);
   if (ret != NMF_OK) {
     fprintf (stderr, "create: %s\n", nmf_strerror (ret));
     return 1;
   }
+  nmf_separator_get_config (sep, &cfg);
   const int S = cfg.sources, C = cfg.channels;
   size_t n = mix.frames;
   dump_state dump = { 0 };

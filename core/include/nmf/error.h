@@ -1,7 +1,10 @@
-/* gst-nmf core: error codes shared by every core module.
+/* gst-nmf core library: status codes.
  *
- * Every core call that can fail returns one of these (0 on success, a
- * distinct negative value per failure), never aborts the process. */
+ * Every function of the library that can fail returns an nmf_status: NMF_OK
+ * (0) or one of the negative codes below.  Functions that can fail for a
+ * reason the caller has to act on (a setting out of range, a malformed
+ * file) also take a caller-owned buffer `message` of `message_size` bytes
+ * (either may be NULL / 0) that receives one line saying what and why. */
 #ifndef NMF_ERROR_H
 #define NMF_ERROR_H
 
@@ -12,7 +15,7 @@ extern "C" {
 typedef enum
 {
   NMF_OK = 0,
-  NMF_ERR_INVALID_ARGUMENT = -1,        /* a size, rank or option out of range */
+  NMF_ERR_INVALID_ARGUMENT = -1,        /* a size, setting or option out of range */
   NMF_ERR_NO_MEMORY = -2,               /* an allocation failed */
   NMF_ERR_FFT_PLAN = -3,                /* FFTW could not make a plan */
   NMF_ERR_NOT_FINITE = -4,              /* input holds NaN or Inf */
@@ -24,7 +27,8 @@ typedef enum
   NMF_ERR_NEGATIVE = -10,               /* input has negative entries where the model needs >= 0 */
 } nmf_status;
 
-/* A static, human-readable description of a status code. */
+/* A short English description of a status code ("unknown error" for a
+ * value that is not one). */
 const char *nmf_strerror (int status);
 
 #ifdef __cplusplus

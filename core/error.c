@@ -1,4 +1,4 @@
-#include "nmf_error.h"
+#include <nmf/error.h>
 
 const char *
 nmf_strerror (int status)

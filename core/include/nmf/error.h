@@ -8,6 +8,8 @@
 #ifndef NMF_ERROR_H
 #define NMF_ERROR_H
 
+#include <nmf/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,7 +31,7 @@ typedef enum
 
 /* A short English description of a status code ("unknown error" for a
  * value that is not one). */
-const char *nmf_strerror (int status);
+NMF_API const char *nmf_strerror (int status);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,8 @@
 
 #include <nmf/error.h>
 
+#include <nmf/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -124,7 +126,7 @@ typedef struct nmf_separator nmf_separator;
 
 /* Fills config with the defaults: 1 channel, 2 sources, fft_size 2048,
  * window 258 frames, kl, and the profile-dependent fields AUTO. */
-void nmf_separator_config_init (nmf_separator_config * config);
+NMF_API void nmf_separator_config_init (nmf_separator_config * config);
 
 /* Sets every field of config still at NMF_SEPARATOR_AUTO to the value
  * `profile` gives it (NMF_PROFILE_NONE, or a configuration the profiles do
@@ -132,7 +134,7 @@ void nmf_separator_config_init (nmf_separator_config * config);
  * caller set keep their values.  Needs the fields the profile reads
  * (algorithm, sources, window_frames, fft_size, dictionaries) set first.
  * nmf_separator_create applies NMF_PROFILE_NONE to what is left AUTO. */
-void nmf_separator_config_apply_profile (nmf_separator_config * config,
+NMF_API void nmf_separator_config_apply_profile (nmf_separator_config * config,
     nmf_profile profile);
 
 /* The fields of nmf_separator_config, for a host to name the setting a
@@ -164,33 +166,33 @@ typedef enum
  * would take more than NMF_SEPARATOR_MAX_MEMORY bytes are refused too
  * (field: the window).  AUTO fields are checked as nmf_separator_create
  * would resolve them. */
-nmf_status nmf_separator_check_config (const nmf_separator_config * config,
+NMF_API nmf_status nmf_separator_check_config (const nmf_separator_config * config,
     nmf_config_field * field, char *message, size_t message_size);
 
 /* *out is NULL on failure.  The configuration is checked as by
  * nmf_separator_check_config (the reason in message). */
-nmf_status nmf_separator_create (nmf_separator ** out,
+NMF_API nmf_status nmf_separator_create (nmf_separator ** out,
     const nmf_separator_config * config, char *message, size_t message_size);
-void nmf_separator_destroy (nmf_separator ** separator);
+NMF_API void nmf_separator_destroy (nmf_separator ** separator);
 
 /* The configuration in force, every AUTO field resolved; its
  * dictionaries are NULL (the separator holds its own copies), their
  * template counts as given. */
-void nmf_separator_get_config (const nmf_separator * separator,
+NMF_API void nmf_separator_get_config (const nmf_separator * separator,
     nmf_separator_config * config);
 
 /* Forget the stream (buffered input, overlap-add tail, counters).
  * keep_model = 1 keeps the learned templates, 0 restarts them from the
  * seed. */
-void nmf_separator_reset (nmf_separator * separator, int keep_model);
+NMF_API void nmf_separator_reset (nmf_separator * separator, int keep_model);
 
 /* Values per mask frame: fft_size / 2 + 1. */
-size_t nmf_separator_bins (const nmf_separator * separator);
+NMF_API size_t nmf_separator_bins (const nmf_separator * separator);
 /* Input samples per frame. */
-size_t nmf_separator_hop_size (const nmf_separator * separator);
+NMF_API size_t nmf_separator_hop_size (const nmf_separator * separator);
 /* Samples the audio output runs behind the input: fft_size - hop_size,
  * plus lookahead_frames * hop_size. */
-size_t nmf_separator_delay (const nmf_separator * separator);
+NMF_API size_t nmf_separator_delay (const nmf_separator * separator);
 
 typedef enum
 {
@@ -201,7 +203,7 @@ typedef enum
 /* The most input samples that go in before the output they complete comes
  * out (the latency a host reports): audio, the delay plus the hop that
  * completes a frame (fft_size + L * hop); masks, (L + 1) * hop. */
-size_t nmf_separator_latency (const nmf_separator * separator,
+NMF_API size_t nmf_separator_latency (const nmf_separator * separator,
     nmf_output_kind kind);
 
 typedef struct
@@ -215,32 +217,32 @@ typedef struct
 
 /* Exactly how many samples (per channel and source) and mask frames the
  * next nmf_separator_process() of n_in samples will write. */
-size_t nmf_separator_pending_audio (const nmf_separator * separator,
+NMF_API size_t nmf_separator_pending_audio (const nmf_separator * separator,
     size_t n_in);
-size_t nmf_separator_pending_masks (const nmf_separator * separator,
+NMF_API size_t nmf_separator_pending_masks (const nmf_separator * separator,
     size_t n_in);
 
 /* in: n_in interleaved frames of `channels` samples.  Writes the samples
  * and masks that become complete; their counts in *n_audio, *n_masks
  * (either pointer may be NULL). */
-nmf_status nmf_separator_process (nmf_separator * separator, const float *in,
+NMF_API nmf_status nmf_separator_process (nmf_separator * separator, const float *in,
     size_t n_in, const nmf_separator_output * out, size_t * n_audio,
     size_t * n_masks);
 
 /* What nmf_separator_drain() will write. */
-size_t nmf_separator_drain_audio (const nmf_separator * separator);
-size_t nmf_separator_drain_masks (const nmf_separator * separator);
+NMF_API size_t nmf_separator_drain_audio (const nmf_separator * separator);
+NMF_API size_t nmf_separator_drain_masks (const nmf_separator * separator);
 
 /* End of stream: pads the input with silence until every input sample has
  * come out, writes the rest (the last mask frame may cover a partial hop),
  * then resets the stream, keeping the model. */
-nmf_status nmf_separator_drain (nmf_separator * separator,
+NMF_API nmf_status nmf_separator_drain (nmf_separator * separator,
     const nmf_separator_output * out, size_t * n_audio, size_t * n_masks);
 
 /* Settings that may change between two calls, mid-stream. */
-nmf_status nmf_separator_set_iterations (nmf_separator * separator,
+NMF_API nmf_status nmf_separator_set_iterations (nmf_separator * separator,
     int iterations);
-nmf_status nmf_separator_set_mask_exponent (nmf_separator * separator,
+NMF_API nmf_status nmf_separator_set_mask_exponent (nmf_separator * separator,
     int exponent);
 
 /* Called from process/drain once per mask frame (the frames that carry
@@ -251,7 +253,7 @@ nmf_status nmf_separator_set_mask_exponent (nmf_separator * separator,
  * units).  NULL removes it.  The pointers are valid during the call. */
 typedef void (*nmf_separator_frame_func) (void *user_data, uint64_t frame,
     const float *magnitude, const float *masks, const double *energy);
-void nmf_separator_set_frame_observer (nmf_separator * separator,
+NMF_API void nmf_separator_set_frame_observer (nmf_separator * separator,
     nmf_separator_frame_func func, void *user_data);
 
 typedef struct
@@ -271,23 +273,23 @@ typedef struct
                                  * valid until the next process/drain */
 } nmf_separator_stats;
 
-void nmf_separator_get_stats (const nmf_separator * separator,
+NMF_API void nmf_separator_get_stats (const nmf_separator * separator,
     nmf_separator_stats * stats);
 
 /* Model rank: components + the dictionaries' templates. */
-size_t nmf_separator_rank (const nmf_separator * separator);
+NMF_API size_t nmf_separator_rank (const nmf_separator * separator);
 
 /* Source of each of the rank components now (the dictionaries' components
  * come after the blind ones, source by source); NULL when every component
  * is its own source. */
-const int *nmf_separator_assignment (const nmf_separator * separator);
+NMF_API const int *nmf_separator_assignment (const nmf_separator * separator);
 
 /* Values per frame the model sees: the bins, or the bands of the
  * log-frequency axis when bands_per_octave > 0. */
-size_t nmf_separator_model_bins (const nmf_separator * separator);
+NMF_API size_t nmf_separator_model_bins (const nmf_separator * separator);
 
 /* Column-major model_bins x rank templates in force now. */
-const float *nmf_separator_templates (const nmf_separator * separator);
+NMF_API const float *nmf_separator_templates (const nmf_separator * separator);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,14 @@
+/* gst-nmf core library: every public header.
+ *
+ * pkg-config --cflags --libs nmfcore */
+#ifndef NMF_NMF_H
+#define NMF_NMF_H
+
+#define NMF_VERSION_MAJOR 0
+#define NMF_VERSION_MINOR 1
+#define NMF_VERSION_MICRO 0
+
+#include <nmf/error.h>
+#include <nmf/separator.h>
+
+#endif /* NMF_NMF_H */

@@ -1,5 +1,6 @@
 #include "grouping.h"
-#include "factor_metrics.h"
+#include "hungarian.h"
+#include "rng.h"
 #include <nmf/error.h>
 #include "stft.h"
 

@@ -8,7 +8,7 @@
 
 #include <cblas.h>
 
-#include "factor_metrics.h"     /* nmf_xrng */
+#include "rng.h"
 
 struct nmf_kl_batch
 {

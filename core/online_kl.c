@@ -1,7 +1,7 @@
 #include "online_kl.h"
 #include <nmf/error.h>
 #include "rng.h"
-#include "factor_metrics.h"   /* nmf_assignment_solve */
+#include "hungarian.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -172,7 +172,7 @@ draw_templates (const nmf_online_kl * kl, float *W, float *colsum,
 
   for (int k = 0; k < kl->components; k++)
     for (int f = 0; f < F; f++) {
-      float x = (float) (0.5 + nmf_rng_uniform (state));
+      float x = (float) (0.5 + nmf_splitmix64_uniform (state));
       if (!kl->fixed[k])
         W[(size_t) k * F + f] = x;
     }

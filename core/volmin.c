@@ -13,7 +13,7 @@
 #include <glpk.h>
 #include <lapacke.h>
 
-#include "factor_metrics.h"     /* nmf_xrng */
+#include "rng.h"
 
 /* Feasible rows are scaled so their H column sums to RHO = n instead of 1:
  * entries of H are then about 1 on average, which is the scale GLPK's

@@ -11,7 +11,8 @@
 #include <cblas.h>
 #include <lapacke.h>
 
-#include "factor_metrics.h"     /* nmf_xrng, nmf_assignment_solve */
+#include "hungarian.h"
+#include "rng.h"
 #include "volmin.h"
 
 /* OpenBLAS (0.3.x, interface/gemm.c and gemv.c) runs a product on one

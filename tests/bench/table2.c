@@ -18,7 +18,7 @@
 
 #include <cblas.h>
 
-#include "factor_metrics.h"
+#include "planted.h"
 #include "kl_batch.h"
 #include "volmin.h"
 

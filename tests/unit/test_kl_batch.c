@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "factor_metrics.h"
+#include "planted.h"
 #include "kl_batch.h"
 
 /* the shared assertions; this file counts failures under its own name */

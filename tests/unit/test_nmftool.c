@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "factor_metrics.h"
+#include "planted.h"
 #include "npy.h"
 
 /* the shared assertions; this file counts failures under its own name */

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "factor_metrics.h"
+#include "hungarian.h"
+#include "planted.h"
 #include "volmin.h"
 
 /* the shared assertions; this file counts failures under its own name */

@@ -10,7 +10,8 @@
 #include <lapacke.h>
 
 #include "check.h"
-#include "factor_metrics.h"
+#include "hungarian.h"
+#include "planted.h"
 #include <nmf/error.h>
 #include "volmin.h"
 #include "volmin_stream.h"

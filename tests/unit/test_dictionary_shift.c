@@ -6,6 +6,7 @@
 #include "check.h"
 #include "dictionary.h"
 #include <nmf/error.h>
+#include "kl_kernels.h"
 #include "online_kl.h"
 
 #include <string.h>

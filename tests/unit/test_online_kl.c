@@ -5,6 +5,7 @@
  * window, re-fitting the window keeps a planted model. */
 #include "check.h"
 #include <nmf/error.h>
+#include "kl_kernels.h"
 #include "online_kl.h"
 
 #include <string.h>

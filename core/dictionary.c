@@ -1,5 +1,5 @@
 #include "dictionary.h"
-#include "kl_batch.h"
+#include <nmf/factorize.h>
 #include "npy.h"
 #include "stft.h"
 
@@ -120,14 +120,15 @@ nmf_dictionary_learn (const float *frames, size_t n_frames, int bins,
     j++;
   }
   nmf_kl_batch_options_init (&opt);
-  opt.max_iterations = (unsigned) iterations;
+  opt.max_iterations = iterations;
   opt.seed = seed;
-  if ((ret = nmf_kl_batch_create (bins, used, components, &opt, &kb))
-      != NMF_OK) {
+  if ((ret = nmf_kl_batch_create (&kb, bins, used, components, &opt, NULL,
+              0)) != NMF_OK) {
     fail (err, errlen, ret, "batch KL-NMF: %s", nmf_strerror (ret));
     goto out;
   }
-  if ((ret = nmf_kl_batch_solve (kb, x, w, h, NULL, NULL)) != NMF_OK) {
+  if ((ret = nmf_kl_batch_solve (kb, x, w, h, NULL, NULL, NULL, 0))
+      != NMF_OK) {
     fail (err, errlen, ret, "batch KL-NMF: %s", nmf_strerror (ret));
     goto out;
   }
@@ -136,7 +137,7 @@ nmf_dictionary_learn (const float *frames, size_t n_frames, int bins,
       W[(size_t) k * bins + f] = (float) w[(size_t) f * components + k];
   ret = nmf_dictionary_normalise (W, bins, components, err, errlen);
 out:
-  nmf_kl_batch_destroy (kb);
+  nmf_kl_batch_destroy (&kb);
   free (x);
   free (w);
   free (h);

@@ -121,9 +121,11 @@ typedef struct
   uint64_t frames;              /* frames pushed (accepted) */
   uint64_t refreshes;           /* refreshes that installed a new model */
   uint64_t failures;            /* solver failures (previous model kept) */
-  uint64_t skipped_silent;      /* due refreshes skipped: < 2 rank non-silent frames */
+  uint64_t skipped_silent;      /* due refreshes skipped: < 2 rank
+                                 * non-silent frames */
   uint64_t skipped_rank;        /* due refreshes skipped: numerical rank < r */
-  uint64_t swaps;               /* refreshes whose matching permuted W's columns */
+  uint64_t swaps;               /* refreshes whose matching permuted W's
+                                 * columns */
   int has_model;                /* 0: output is the even split */
   int last_status;              /* nmf_status of the last refresh attempt */
   const char *last_error;       /* message of the last failure ("" if none);

@@ -16,11 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kl_batch.h"
-#include "nmf_error.h"
+#include <nmf/error.h>
+#include <nmf/factorize.h>
 #include "nmftool.h"
 #include "npy.h"
-#include "volmin.h"
 
 const char *prog = "nmftool";
 
@@ -365,16 +364,16 @@ cmd_factorize (int argc, char **argv)
     nmf_kl_batch_options opt;
     nmf_kl_batch *s = NULL;
     double d = 0.0;
-    unsigned done = 0;
+    size_t done = 0;
 
     nmf_kl_batch_options_init (&opt);
     opt.seed = seed;
     if (have_iterations)
-      opt.max_iterations = (unsigned) iterations;
-    st = nmf_kl_batch_create (m, n, rank, &opt, &s);
+      opt.max_iterations = (int) iterations;
+    st = nmf_kl_batch_create (&s, m, n, rank, &opt, NULL, 0);
     if (st == NMF_OK)
-      st = nmf_kl_batch_solve (s, x, w, h, &d, &done);
-    nmf_kl_batch_destroy (s);
+      st = nmf_kl_batch_solve (s, x, w, h, &d, &done, NULL, 0);
+    nmf_kl_batch_destroy (&s);
     if (st == NMF_ERR_NEGATIVE) {
       ret = runtime_error (cmd, "%s: X has negative entries; KL-NMF needs "
           "X >= 0 (use --method volmin)", in);
@@ -387,7 +386,7 @@ cmd_factorize (int argc, char **argv)
     }
     if (!quiet)
       fprintf (stderr, "%s %s: kl rank %lu on %zu x %zu: divergence %.6g "
-          "after %u iterations\n", prog, cmd, rank, m, n, d, done);
+          "after %zu iterations\n", prog, cmd, rank, m, n, d, done);
   } else {
     nmf_volmin_options opt;
     nmf_volmin *s = NULL;
@@ -398,40 +397,38 @@ cmd_factorize (int argc, char **argv)
     opt.lambda = lambda;
     if (have_iterations) {
       if (lambda > 0.0)
-        opt.reg_iterations = (unsigned) iterations;
+        opt.reg_iterations = (int) iterations;
       else
-        opt.max_sweeps = (unsigned) iterations;
+        opt.max_sweeps = (int) iterations;
     }
-    st = nmf_volmin_create (m, n, rank, &opt, &s);
+    st = nmf_volmin_create (&s, m, n, rank, &opt, NULL, 0);
     if (st != NMF_OK) {
       ret = runtime_error (cmd, "cannot set up volmin: %s",
           nmf_strerror (st));
       goto out;
     }
-    st = nmf_volmin_solve (s, x, w, h);
+    st = nmf_volmin_solve (s, x, w, h, err, sizeof (err));
     nmf_volmin_get_info (s, &info);
     if (st == NMF_ERR_NOT_CONVERGED)
-      warning (cmd, "%s; writing the last iterate",
-          nmf_volmin_last_error (s));
+      warning (cmd, "%s; writing the last iterate", err);
     else if (st != NMF_OK) {
       ret = runtime_error (cmd, "%s: volmin failed: %s", in,
-          nmf_volmin_last_error (s)[0] ? nmf_volmin_last_error (s)
-          : nmf_strerror (st));
-      nmf_volmin_destroy (s);
+          err[0] ? err : nmf_strerror (st));
+      nmf_volmin_destroy (&s);
       nmf_volmin_thread_cleanup ();
       goto out;
     }
-    nmf_volmin_destroy (s);
+    nmf_volmin_destroy (&s);
     nmf_volmin_thread_cleanup ();
     if (!quiet) {
       if (lambda > 0.0)
         fprintf (stderr, "%s %s: volmin rank %lu on %zu x %zu, lambda %g: "
-            "relative residual %.3g, objective %.6g, %u iterations\n", prog,
+            "relative residual %.3g, objective %.6g, %zu iterations\n", prog,
             cmd, rank, m, n, lambda, info.residual, info.objective,
             info.reg_iterations);
       else
         fprintf (stderr, "%s %s: volmin rank %lu on %zu x %zu: relative "
-            "residual %.3g, %u sweeps, %u LPs, |det Q| %.6g\n", prog, cmd,
+            "residual %.3g, %zu sweeps, %zu LPs, |det Q| %.6g\n", prog, cmd,
             rank, m, n, info.residual, info.sweeps, info.lp_solves,
             info.abs_det_q);
     }

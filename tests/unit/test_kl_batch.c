@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "planted.h"
-#include "kl_batch.h"
+#include <nmf/factorize.h>
 
 /* the shared assertions; this file counts failures under its own name */
 #include "check.h"
@@ -34,8 +34,8 @@ test_monotone_and_fit (void)
 
   nmf_kl_batch_options_init (&opt);
   opt.seed = 3;
-  CHECK (nmf_kl_batch_create (m, n, r, &opt, &s) == NMF_OK, "create");
-  CHECK (nmf_kl_batch_init (s, x, NULL, NULL) == NMF_OK, "init");
+  CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_init (s, x, NULL, NULL, NULL, 0) == NMF_OK, "init");
   CHECK (nmf_kl_batch_divergence (s, &d0) == NMF_OK, "divergence");
   prev = d0;
   for (int it = 0; it < 3000; it++) {
@@ -69,7 +69,7 @@ test_monotone_and_fit (void)
   printf ("kl_batch: D %g -> %g after 3000 iterations (sum X %g), "
       "worst rise %g, MSE of H %g\n", d0, d, sumx, worst_rise, mse);
 
-  nmf_kl_batch_destroy (s);
+  nmf_kl_batch_destroy (&s);
   free (w0);
   free (h0);
   free (x);
@@ -83,7 +83,7 @@ test_determinism_and_solve (void)
   const size_t m = 30, n = 40, r = 3;
   double x[30 * 40], w0[30 * 3], h0[40 * 3];
   double w1[30 * 3], h1[40 * 3], w2[30 * 3], h2[40 * 3], d1, d2;
-  unsigned it1, it2;
+  size_t it1, it2;
   nmf_xrng g;
   nmf_kl_batch *s;
   nmf_kl_batch_options opt;
@@ -93,34 +93,39 @@ test_determinism_and_solve (void)
   nmf_kl_batch_options_init (&opt);
   opt.seed = 99;
   opt.max_iterations = 200;
-  CHECK (nmf_kl_batch_create (m, n, r, &opt, &s) == NMF_OK, "create");
-  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1) == NMF_OK, "solve 1");
-  CHECK (nmf_kl_batch_solve (s, x, w2, h2, &d2, &it2) == NMF_OK, "solve 2");
-  CHECK (it1 == 200 && it2 == 200, "iterations %u %u", it1, it2);
+  CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1, NULL, 0) == NMF_OK,
+      "solve 1");
+  CHECK (nmf_kl_batch_solve (s, x, w2, h2, &d2, &it2, NULL, 0) == NMF_OK,
+      "solve 2");
+  CHECK (it1 == 200 && it2 == 200, "iterations %zu %zu", it1, it2);
   CHECK (memcmp (w1, w2, sizeof (w1)) == 0 && memcmp (h1, h2, sizeof (h1))
       == 0 && d1 == d2, "same seed, different result");
-  nmf_kl_batch_destroy (s);
+  nmf_kl_batch_destroy (&s);
 
   /* Tolerance stops early. */
   opt.tolerance = 1e-4;
   opt.max_iterations = 100000;
-  CHECK (nmf_kl_batch_create (m, n, r, &opt, &s) == NMF_OK, "create");
-  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1) == NMF_OK, "solve");
-  CHECK (it1 < 100000 && it1 > 1, "tolerance ignored: %u iterations", it1);
-  nmf_kl_batch_destroy (s);
+  CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1, NULL, 0) == NMF_OK,
+      "solve");
+  CHECK (it1 < 100000 && it1 > 1, "tolerance ignored: %zu iterations", it1);
+  nmf_kl_batch_destroy (&s);
 
   /* A different seed gives a different start. */
   opt.tolerance = 0.0;
   opt.max_iterations = 1;
   opt.seed = 100;
-  CHECK (nmf_kl_batch_create (m, n, r, &opt, &s) == NMF_OK, "create");
-  CHECK (nmf_kl_batch_solve (s, x, w2, h2, &d2, &it2) == NMF_OK, "solve");
+  CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_solve (s, x, w2, h2, &d2, &it2, NULL, 0) == NMF_OK,
+      "solve");
   opt.seed = 101;
-  nmf_kl_batch_destroy (s);
-  CHECK (nmf_kl_batch_create (m, n, r, &opt, &s) == NMF_OK, "create");
-  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1) == NMF_OK, "solve");
+  nmf_kl_batch_destroy (&s);
+  CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1, NULL, 0) == NMF_OK,
+      "solve");
   CHECK (memcmp (w1, w2, sizeof (w1)) != 0, "seed has no effect");
-  nmf_kl_batch_destroy (s);
+  nmf_kl_batch_destroy (&s);
 }
 
 static void
@@ -132,32 +137,38 @@ test_errors (void)
 
   for (int i = 0; i < 20; i++)
     x[i] = 1.0 + i;
-  CHECK (nmf_kl_batch_create (4, 5, 5, NULL, &s) == NMF_ERR_RANK && !s,
+  CHECK (nmf_kl_batch_create (&s, 4, 5, 5, NULL, NULL, 0) == NMF_ERR_RANK && !s,
       "rank > min(m,n)");
-  CHECK (nmf_kl_batch_create (0, 5, 1, NULL, &s) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_kl_batch_create (&s, 0, 5, 1, NULL, NULL, 0)
+          == NMF_ERR_INVALID_ARGUMENT,
       "empty");
-  CHECK (nmf_kl_batch_create (4, 5, 0, NULL, &s) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_kl_batch_create (&s, 4, 5, 0, NULL, NULL, 0)
+          == NMF_ERR_INVALID_ARGUMENT,
       "rank 0");
   nmf_kl_batch_options_init (&opt);
   opt.floor = 0.0;
-  CHECK (nmf_kl_batch_create (4, 5, 2, &opt, &s) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_kl_batch_create (&s, 4, 5, 2, &opt, NULL, 0)
+          == NMF_ERR_INVALID_ARGUMENT,
       "floor 0");
-  CHECK (nmf_kl_batch_create (4, 5, 2, NULL, &s) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_create (&s, 4, 5, 2, NULL, NULL, 0) == NMF_OK, "create");
   CHECK (nmf_kl_batch_step (s, &d) == NMF_ERR_INVALID_ARGUMENT,
       "step before init");
   x[7] = -1e-300;
-  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL) == NMF_ERR_NEGATIVE,
+  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL, NULL, 0) == NMF_ERR_NEGATIVE,
       "negative X");
   x[7] = NAN;
-  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL) == NMF_ERR_NOT_FINITE,
+  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL, NULL, 0)
+          == NMF_ERR_NOT_FINITE,
       "NaN X");
   x[7] = INFINITY;
-  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL) == NMF_ERR_NOT_FINITE,
+  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL, NULL, 0)
+          == NMF_ERR_NOT_FINITE,
       "Inf X");
 
   /* All-zero X (digital silence): finite, tiny, no NaN. */
   memset (x, 0, sizeof (x));
-  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL) == NMF_OK, "zero X");
+  CHECK (nmf_kl_batch_solve (s, x, w, h, &d, NULL, NULL, 0) == NMF_OK,
+      "zero X");
   CHECK (isfinite (d) && d < 1e-9, "zero X divergence %g", d);
   for (int i = 0; i < 8; i++)
     CHECK (w[i] > 0.0 && isfinite (w[i]), "zero X: W[%d] = %g", i, w[i]);
@@ -171,11 +182,11 @@ test_errors (void)
     w[i] = 1.0;
   for (int i = 0; i < 10; i++)
     h[i] = 1.0;
-  CHECK (nmf_kl_batch_init (s, x, w, h) == NMF_OK, "init with start");
+  CHECK (nmf_kl_batch_init (s, x, w, h, NULL, 0) == NMF_OK, "init with start");
   h[3] = -1.0;
-  CHECK (nmf_kl_batch_init (s, x, w, h) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_kl_batch_init (s, x, w, h, NULL, 0) == NMF_ERR_INVALID_ARGUMENT,
       "negative start");
-  nmf_kl_batch_destroy (s);
+  nmf_kl_batch_destroy (&s);
   nmf_kl_batch_destroy (NULL);
 }
 

@@ -7,10 +7,13 @@
 
 #include "hungarian.h"
 #include "planted.h"
-#include "volmin.h"
+#include <nmf/factorize.h>
 
 /* the shared assertions; this file counts failures under its own name */
 #include "check.h"
+
+/* the message of the last solve */
+static char msg[256];
 #define failures check_failures
 
 typedef struct
@@ -155,7 +158,8 @@ test_table2 (void)
 
       problem_alloc (&p, m, n, r);
       nmf_xrng_seed (&g, 1000u * (unsigned) which + r);
-      CHECK (nmf_volmin_create (m, n, r, NULL, &s) == NMF_OK, "create");
+      CHECK (nmf_volmin_create (&s, m, n, r, NULL, NULL, 0) == NMF_OK,
+          "create");
       for (int t = 0; t < trials; t++) {
         double mse = 1.0;
         char what[64];
@@ -163,9 +167,9 @@ test_table2 (void)
         snprintf (what, sizeof (what), "case %d r %zu trial %d", which, r, t);
         CHECK (nmf_planted_generate ((nmf_planted_case) which, m, n, r, 0.35,
                 &g, p.w0, p.h0, p.x) == NMF_OK, "generate");
-        st = nmf_volmin_solve (s, p.x, p.w, p.h);
+        st = nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg);
         CHECK (st == NMF_OK, "%s: status %d: %s", what, st,
-            nmf_volmin_last_error (s));
+            msg);
         if (st != NMF_OK)
           continue;
         CHECK (nmf_matched_column_mse (p.h0, p.h, n, r, &mse, NULL) == NMF_OK,
@@ -180,7 +184,7 @@ test_table2 (void)
       }
       printf ("table 2: case %d (%s), r = %zu: worst MSE of H over %d trials "
           "%.3g\n", which, names[which], r, trials, worst);
-      nmf_volmin_destroy (s);
+      nmf_volmin_destroy (&s);
       problem_free (&p);
     }
 }
@@ -206,9 +210,10 @@ test_shapes (void)
     nmf_xrng_seed (&g, 77 + d);
     nmf_planted_generate (NMF_PLANTED_GAUSSIAN_W, p.m, p.n, p.r, 0.35, &g,
         p.w0, p.h0, p.x);
-    CHECK (nmf_volmin_create (p.m, p.n, p.r, NULL, &s) == NMF_OK, "create");
-    st = nmf_volmin_solve (s, p.x, p.w, p.h);
-    CHECK (st == NMF_OK, "%s: %d %s", what, st, nmf_volmin_last_error (s));
+    CHECK (nmf_volmin_create (&s, p.m, p.n, p.r, NULL, NULL, 0) == NMF_OK,
+        "create");
+    st = nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg);
+    CHECK (st == NMF_OK, "%s: %d %s", what, st, msg);
     if (st == NMF_OK) {
       nmf_matched_column_mse (p.h0, p.h, p.n, p.r, &mse, NULL);
       /* With few columns (n = 40) H may not be sufficiently scattered;
@@ -217,7 +222,7 @@ test_shapes (void)
         CHECK (mse <= 1e-20, "%s: MSE %g", what, mse);
       check_feasible_exact (&p, 1e-11, what);
     }
-    nmf_volmin_destroy (s);
+    nmf_volmin_destroy (&s);
     problem_free (&p);
   }
 
@@ -232,12 +237,15 @@ test_shapes (void)
     nmf_xrng_seed (&g, 5);
     nmf_planted_generate (NMF_PLANTED_DENSE_W, 60, 80, 5, 0.35, &g, p.w0,
         p.h0, p.x);
-    nmf_volmin_create (60, 80, 5, NULL, &s);
-    CHECK (nmf_volmin_solve (s, p.x, p.w, p.h) == NMF_OK, "solve 1");
-    CHECK (nmf_volmin_solve (s, p.x, w2, h2) == NMF_OK, "solve 2");
+    nmf_volmin_create (&s, 60, 80, 5, NULL, NULL, 0);
+    CHECK (nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg) == NMF_OK,
+        "solve 1");
+    CHECK (nmf_volmin_solve (s, p.x, w2, h2, msg, sizeof msg) == NMF_OK,
+        "solve 2");
     CHECK (memcmp (p.w, w2, 60 * 5 * sizeof (double)) == 0
-        && memcmp (p.h, h2, 80 * 5 * sizeof (double)) == 0, "not deterministic");
-    nmf_volmin_destroy (s);
+            && memcmp (p.h, h2, 80 * 5 * sizeof (double)) == 0,
+        "not deterministic");
+    nmf_volmin_destroy (&s);
     problem_free (&p);
     free (w2);
     free (h2);
@@ -255,34 +263,41 @@ test_errors (void)
   nmf_xrng g;
   nmf_status st;
 
-  CHECK (nmf_volmin_create (10, 5, 6, NULL, &s) == NMF_ERR_RANK && !s,
+  CHECK (nmf_volmin_create (&s, 10, 5, 6, NULL, NULL, 0) == NMF_ERR_RANK && !s,
       "r > n");
-  CHECK (nmf_volmin_create (4, 50, 5, NULL, &s) == NMF_ERR_RANK, "r > m");
-  CHECK (nmf_volmin_create (0, 5, 1, NULL, &s) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_volmin_create (&s, 4, 50, 5, NULL, NULL, 0) == NMF_ERR_RANK,
+      "r > m");
+  CHECK (nmf_volmin_create (&s, 0, 5, 1, NULL, NULL, 0)
+          == NMF_ERR_INVALID_ARGUMENT,
       "m = 0");
   nmf_volmin_options_init (&opt);
   opt.lambda = 1.5;
-  CHECK (nmf_volmin_create (10, 10, 2, &opt, &s) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_volmin_create (&s, 10, 10, 2, &opt, NULL, 0)
+          == NMF_ERR_INVALID_ARGUMENT,
       "lambda > 1");
   opt.lambda = -1e-3;
-  CHECK (nmf_volmin_create (10, 10, 2, &opt, &s) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_volmin_create (&s, 10, 10, 2, &opt, NULL, 0)
+          == NMF_ERR_INVALID_ARGUMENT,
       "lambda < 0");
   opt.lambda = NAN;
-  CHECK (nmf_volmin_create (10, 10, 2, &opt, &s) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_volmin_create (&s, 10, 10, 2, &opt, NULL, 0)
+          == NMF_ERR_INVALID_ARGUMENT,
       "lambda NaN");
 
   problem_alloc (&p, 40, 60, 4);
   nmf_xrng_seed (&g, 9);
   nmf_planted_generate (NMF_PLANTED_DENSE_W, 40, 60, 4, 0.35, &g, p.w0, p.h0,
       p.x);
-  CHECK (nmf_volmin_create (40, 60, 4, NULL, &s) == NMF_OK, "create");
+  CHECK (nmf_volmin_create (&s, 40, 60, 4, NULL, NULL, 0) == NMF_OK, "create");
 
   p.x[123] = NAN;
-  st = nmf_volmin_solve (s, p.x, p.w, p.h);
-  CHECK (st == NMF_ERR_NOT_FINITE && strstr (nmf_volmin_last_error (s), "NaN"),
-      "NaN: %d %s", st, nmf_volmin_last_error (s));
+  st = nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg);
+  CHECK (st == NMF_ERR_NOT_FINITE && strstr (msg, "NaN"),
+      "NaN: %d %s", st, msg);
   p.x[123] = -INFINITY;
-  CHECK (nmf_volmin_solve (s, p.x, p.w, p.h) == NMF_ERR_NOT_FINITE, "Inf");
+  CHECK (nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg)
+          == NMF_ERR_NOT_FINITE,
+      "Inf");
 
   /* Rank 3 data, rank 4 requested. */
   {
@@ -290,19 +305,21 @@ test_errors (void)
     problem_alloc (&q, 40, 60, 3);
     nmf_planted_generate (NMF_PLANTED_DENSE_W, 40, 60, 3, 0.35, &g, q.w0,
         q.h0, q.x);
-    st = nmf_volmin_solve (s, q.x, p.w, p.h);
+    st = nmf_volmin_solve (s, q.x, p.w, p.h, msg, sizeof msg);
     CHECK (st == NMF_ERR_RANK, "rank-deficient: %d %s", st,
-        nmf_volmin_last_error (s));
+        msg);
     problem_free (&q);
   }
   /* Digital silence. */
   memset (p.x, 0, 40 * 60 * sizeof (double));
-  CHECK (nmf_volmin_solve (s, p.x, p.w, p.h) == NMF_ERR_RANK, "zero X");
-  CHECK (nmf_volmin_solve (s, NULL, p.w, p.h) == NMF_ERR_INVALID_ARGUMENT,
+  CHECK (nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg) == NMF_ERR_RANK,
+      "zero X");
+  CHECK (nmf_volmin_solve (s, NULL, p.w, p.h, msg, sizeof msg)
+          == NMF_ERR_INVALID_ARGUMENT,
       "NULL X");
-  CHECK (nmf_volmin_solve_warm (s, p.x, NULL, p.w, p.h)
+  CHECK (nmf_volmin_solve_warm (s, p.x, NULL, p.w, p.h, msg, sizeof msg)
       == NMF_ERR_INVALID_ARGUMENT, "NULL W_prev");
-  nmf_volmin_destroy (s);
+  nmf_volmin_destroy (&s);
   problem_free (&p);
 
   /* Row space with no nonnegative vector: every LP infeasible. H columns
@@ -320,11 +337,11 @@ test_errors (void)
     for (size_t i = 0; i < m; i++)
       for (size_t j = 0; j < n; j++)
         x[i * n + j] = w0[i * r] * h0[j * r] + w0[i * r + 1] * h0[j * r + 1];
-    CHECK (nmf_volmin_create (m, n, r, NULL, &s) == NMF_OK, "create");
-    st = nmf_volmin_solve (s, x, w, h);
-    CHECK (st == NMF_ERR_LP && strstr (nmf_volmin_last_error (s),
-            "infeasible"), "infeasible: %d %s", st, nmf_volmin_last_error (s));
-    nmf_volmin_destroy (s);
+    CHECK (nmf_volmin_create (&s, m, n, r, NULL, NULL, 0) == NMF_OK, "create");
+    st = nmf_volmin_solve (s, x, w, h, msg, sizeof msg);
+    CHECK (st == NMF_ERR_LP && strstr (msg,
+            "infeasible"), "infeasible: %d %s", st, msg);
+    nmf_volmin_destroy (&s);
   }
 }
 
@@ -351,7 +368,7 @@ test_warm_start (void)
   nmf_xrng_seed (&g, 31);
   nmf_planted_generate (NMF_PLANTED_GAUSSIAN_W, m, total, r, 0.35, &g, w0,
       hl, dummy);
-  CHECK (nmf_volmin_create (m, n, r, NULL, &s) == NMF_OK, "create");
+  CHECK (nmf_volmin_create (&s, m, n, r, NULL, NULL, 0) == NMF_OK, "create");
   for (size_t win = 0; win < 5; win++) {
     const double *hw = hl + win * hop * r;
     double mse;
@@ -364,11 +381,11 @@ test_warm_start (void)
         x[i * n + j] = v;
       }
     if (win == 0)
-      st = nmf_volmin_solve (s, x, w, h);
+      st = nmf_volmin_solve (s, x, w, h, msg, sizeof msg);
     else
-      st = nmf_volmin_solve_warm (s, x, wprev, w, h);
+      st = nmf_volmin_solve_warm (s, x, wprev, w, h, msg, sizeof msg);
     CHECK (st == NMF_OK, "window %zu: %d %s", win, st,
-        nmf_volmin_last_error (s));
+        msg);
     nmf_volmin_get_info (s, &info);
     CHECK (win == 0 || info.warm_started, "window %zu: warm start not used",
         win);
@@ -387,16 +404,20 @@ test_warm_start (void)
     double mse;
     for (size_t i = 0; i < m * r; i++)
       wprev[i] = nmf_xrng_normal (&g);
-    CHECK (nmf_volmin_solve_warm (s, x, wprev, w, h) == NMF_OK, "random warm");
+    CHECK (nmf_volmin_solve_warm (s, x, wprev, w, h, msg, sizeof msg)
+            == NMF_OK,
+        "random warm");
     CHECK (nmf_matched_column_mse (hl + 4 * hop * r, h, n, r, &mse, NULL)
         == NMF_OK && mse <= 1e-20, "random warm: MSE %g", mse);
     /* A rank-deficient W_prev cannot be used: falls back to cold. */
     memset (wprev, 0, m * r * sizeof (double));
-    CHECK (nmf_volmin_solve_warm (s, x, wprev, w, h) == NMF_OK, "zero warm");
+    CHECK (nmf_volmin_solve_warm (s, x, wprev, w, h, msg, sizeof msg)
+            == NMF_OK,
+        "zero warm");
     nmf_volmin_get_info (s, &info);
     CHECK (!info.warm_started, "zero W_prev used as warm start");
   }
-  nmf_volmin_destroy (s);
+  nmf_volmin_destroy (&s);
   free (w0);
   free (hl);
   free (x);
@@ -430,51 +451,53 @@ test_regularized (void)
   for (size_t i = 0; i < m * n; i++)
     p.x[i] += 0.01 * rms * nmf_xrng_normal (&g);
 
-  CHECK (nmf_volmin_create (m, n, r, NULL, &s) == NMF_OK, "create");
-  CHECK (nmf_volmin_solve (s, p.x, p.w, p.h) == NMF_OK, "exact on noisy");
+  CHECK (nmf_volmin_create (&s, m, n, r, NULL, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg) == NMF_OK,
+      "exact on noisy");
   nmf_matched_column_mse (p.h0, p.h, n, r, &mse_exact, NULL);
-  nmf_volmin_destroy (s);
+  nmf_volmin_destroy (&s);
 
   nmf_volmin_options_init (&opt);
   opt.lambda = 1e-2;
-  CHECK (nmf_volmin_create (m, n, r, &opt, &s) == NMF_OK, "create reg");
-  st = nmf_volmin_solve (s, p.x, p.w, p.h);
-  CHECK (st == NMF_OK, "regularized: %d %s", st, nmf_volmin_last_error (s));
+  CHECK (nmf_volmin_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK,
+      "create reg");
+  st = nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg);
+  CHECK (st == NMF_OK, "regularized: %d %s", st, msg);
   nmf_volmin_get_info (s, &info);
   nmf_matched_column_mse (p.h0, p.h, n, r, &mse_reg, NULL);
   check_feasible_exact (&p, 0.05, "regularized");
   CHECK (mse_reg < 0.1 * mse_exact, "regularized MSE %g vs exact %g",
       mse_reg, mse_exact);
   printf ("regularized (lambda 1e-2, 1%% noise): MSE of H %.3g (exact "
-      "criterion %.3g), %u iterations, residual %.3g\n", mse_reg, mse_exact,
+      "criterion %.3g), %zu iterations, residual %.3g\n", mse_reg, mse_exact,
       info.reg_iterations, info.residual);
-  nmf_volmin_destroy (s);
+  nmf_volmin_destroy (&s);
 
   /* The objective never increases with the iteration count. */
   opt.reg_tolerance = 0.0;
-  for (unsigned k = 1; k <= 12; k++) {
+  for (int k = 1; k <= 12; k++) {
     opt.reg_iterations = k;
-    CHECK (nmf_volmin_create (m, n, r, &opt, &s) == NMF_OK, "create");
-    st = nmf_volmin_solve (s, p.x, p.w, p.h);
-    CHECK (st == NMF_OK || st == NMF_ERR_NOT_CONVERGED, "k %u: %d", k, st);
+    CHECK (nmf_volmin_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+    st = nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg);
+    CHECK (st == NMF_OK || st == NMF_ERR_NOT_CONVERGED, "k %d: %d", k, st);
     nmf_volmin_get_info (s, &info);
-    CHECK (info.objective <= prev * (1.0 + 1e-12), "k %u: objective rose "
+    CHECK (info.objective <= prev * (1.0 + 1e-12), "k %d: objective rose "
         "%.17g -> %.17g", k, prev, info.objective);
     prev = info.objective;
-    nmf_volmin_destroy (s);
+    nmf_volmin_destroy (&s);
   }
 
   /* The largest lambda allowed does not blow up. */
   opt.lambda = 1.0;
   opt.reg_iterations = 1000;
   opt.reg_tolerance = 1e-10;
-  CHECK (nmf_volmin_create (m, n, r, &opt, &s) == NMF_OK, "create");
-  st = nmf_volmin_solve (s, p.x, p.w, p.h);
+  CHECK (nmf_volmin_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  st = nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg);
   CHECK (st == NMF_OK || st == NMF_ERR_NOT_CONVERGED, "lambda 1: %d %s", st,
-      nmf_volmin_last_error (s));
+      msg);
   for (size_t i = 0; i < m * r; i++)
     CHECK (isfinite (p.w[i]), "lambda 1: W not finite");
-  nmf_volmin_destroy (s);
+  nmf_volmin_destroy (&s);
   problem_free (&p);
 }
 

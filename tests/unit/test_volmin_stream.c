@@ -16,6 +16,9 @@
 #include "volmin.h"
 #include "volmin_stream.h"
 
+/* the message of the last solve */
+static char msg[256];
+
 /* ---- planted streams ---------------------------------------------------- */
 
 typedef struct
@@ -492,10 +495,13 @@ test_invalid (void)
 
   CHECK (nmf_volmin_stream_create (NULL, 16, 2, 8, 4, 0.0, 0)
       == NMF_ERR_INVALID_ARGUMENT, "NULL out");
-#define BAD(...) do { \
-    s = (nmf_volmin_stream *) &s; \
+#define BAD(...) \
+  do { \
+    s = (nmf_volmin_stream *)&s; \
     CHECK (nmf_volmin_stream_create (&s, __VA_ARGS__) \
-        == NMF_ERR_INVALID_ARGUMENT && s == NULL, "accepted: %s", #__VA_ARGS__); \
+                == NMF_ERR_INVALID_ARGUMENT \
+            && s == NULL, \
+        "accepted: %s", #__VA_ARGS__); \
   } while (0)
   BAD (0, 2, 8, 4, 0.0, 0);
   BAD (1, 1, 8, 4, 0.0, 0);
@@ -644,9 +650,12 @@ test_solve_subspace (void)
       malloc (n * r * sizeof (double));
   double *w2 = malloc (m * r * sizeof (double)), *h2 =
       malloc (n * r * sizeof (double));
-  double *a = malloc (m * n * sizeof (double)), *sv = malloc (n * sizeof (double));
-  double *uu = malloc (m * n * sizeof (double)), *vt = malloc (n * n * sizeof (double));
-  double *u = malloc (m * r * sizeof (double)), *vtr = malloc (r * n * sizeof (double));
+  double *a = malloc (m * n * sizeof (double)),
+         *sv = malloc (n * sizeof (double));
+  double *uu = malloc (m * n * sizeof (double)),
+         *vt = malloc (n * n * sizeof (double));
+  double *u = malloc (m * r * sizeof (double)),
+         *vtr = malloc (r * n * sizeof (double));
   double mse1, mse2, mse3;
   nmf_volmin *s;
   nmf_volmin_info info;
@@ -655,8 +664,8 @@ test_solve_subspace (void)
   nmf_xrng_seed (&g, 42);
   CHECK_OK (nmf_planted_generate (NMF_PLANTED_DENSE_W, m, n, r, 0.35, &g, w0,
           h0, x));
-  CHECK_OK (nmf_volmin_create (m, n, r, NULL, &s));
-  CHECK_OK (nmf_volmin_solve (s, x, w1, h1));
+  CHECK_OK (nmf_volmin_create (&s, m, n, r, NULL, NULL, 0));
+  CHECK_OK (nmf_volmin_solve (s, x, w1, h1, msg, sizeof msg));
   /* SVD of X (row-major m x n) */
   memcpy (a, x, m * n * sizeof (double));
   {
@@ -669,8 +678,9 @@ test_solve_subspace (void)
     for (size_t k = 0; k < r; k++)
       u[i * r + k] = uu[i * n + k];
   memcpy (vtr, vt, r * n * sizeof (double));
-  ret = nmf_volmin_solve_subspace (s, u, sv, vtr, NULL, w2, h2);
-  CHECK (ret == NMF_OK, "solve_subspace: %s", nmf_volmin_last_error (s));
+  ret = nmf_volmin_solve_subspace (s, u, sv, vtr, NULL, w2, h2, msg,
+      sizeof msg);
+  CHECK (ret == NMF_OK, "solve_subspace: %s", msg);
   CHECK_OK (nmf_volmin_get_info (s, &info));
   CHECK (info.residual < 1e-10, "subspace residual %g", info.residual);
   CHECK_OK (nmf_matched_column_mse (h0, h1, n, r, &mse1, NULL));
@@ -681,8 +691,8 @@ test_solve_subspace (void)
   CHECK (mse2 < 1e-20, "H mse %g", mse2);
   CHECK (mse3 < 1e-20, "W mse %g", mse3);
   /* warm start from the planted W */
-  ret = nmf_volmin_solve_subspace (s, u, sv, vtr, w0, w2, h2);
-  CHECK (ret == NMF_OK, "warm solve_subspace: %s", nmf_volmin_last_error (s));
+  ret = nmf_volmin_solve_subspace (s, u, sv, vtr, w0, w2, h2, msg, sizeof msg);
+  CHECK (ret == NMF_OK, "warm solve_subspace: %s", msg);
   CHECK_OK (nmf_volmin_get_info (s, &info));
   CHECK (info.warm_started, "warm start not used");
   CHECK_OK (nmf_matched_column_mse (h0, h2, n, r, &mse2, NULL));
@@ -690,14 +700,20 @@ test_solve_subspace (void)
   /* unsorted singular values and zero data are rejected */
   {
     double bad_sv[4] = { 1.0, 2.0, 0.5, 0.1 }, zero_sv[4] = { 0 };
-    CHECK (nmf_volmin_solve_subspace (s, u, bad_sv, vtr, NULL, w2, h2)
-        == NMF_ERR_INVALID_ARGUMENT, "unsorted singular values accepted");
-    CHECK (nmf_volmin_solve_subspace (s, u, zero_sv, vtr, NULL, w2, h2)
-        == NMF_ERR_RANK, "zero singular values accepted");
-    CHECK (nmf_volmin_solve_subspace (s, NULL, sv, vtr, NULL, w2, h2)
-        == NMF_ERR_INVALID_ARGUMENT, "NULL U accepted");
+    CHECK (nmf_volmin_solve_subspace (s, u, bad_sv, vtr, NULL, w2, h2, msg,
+               sizeof msg)
+            == NMF_ERR_INVALID_ARGUMENT,
+        "unsorted singular values accepted");
+    CHECK (nmf_volmin_solve_subspace (s, u, zero_sv, vtr, NULL, w2, h2, msg,
+               sizeof msg)
+            == NMF_ERR_RANK,
+        "zero singular values accepted");
+    CHECK (nmf_volmin_solve_subspace (s, NULL, sv, vtr, NULL, w2, h2, msg,
+               sizeof msg)
+            == NMF_ERR_INVALID_ARGUMENT,
+        "NULL U accepted");
   }
-  nmf_volmin_destroy (s);
+  nmf_volmin_destroy (&s);
   free (w0);
   free (h0);
   free (x);

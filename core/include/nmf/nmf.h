@@ -9,6 +9,7 @@
 #define NMF_VERSION_MICRO 0
 
 #include <nmf/error.h>
+#include <nmf/factorize.h>
 #include <nmf/separator.h>
 
 #endif /* NMF_NMF_H */

@@ -12,7 +12,7 @@
 
 #include "gstnmfsettings.h"
 
-#include "dictionary.h"
+#include <nmf/dictionary.h>
 
 #include <string.h>
 
@@ -461,7 +461,8 @@ gst_nmf_dictionaries_load (GstNmfDictionaries * d, GstElement * element,
     else if (nmf_dictionary_load_npy (eq + 1, s->fft_size / 2 + 1,
             &d->templates[source], &d->components[source], err,
             sizeof err) != NMF_OK)
-      message = g_strdup_printf ("dictionaries: %s: %s", eq + 1, err);
+      message = g_strdup_printf ("dictionaries: %s: %s (fft-size %u)",
+          eq + 1, err, s->fft_size);
   }
   g_strfreev (entries);
   if (!message)
@@ -498,7 +499,7 @@ gst_nmf_settings_to_config (const GstNmfSettings * s, gint channels,
   for (guint i = 0; d && i < s->n_sources && i < NMF_SEPARATOR_MAX_SOURCES;
       i++) {
     cfg->dictionaries[i] = d->templates[i];
-    cfg->dictionary_components[i] = d->components[i];
+    cfg->dictionary_components[i] = (int) d->components[i];
   }
   cfg->algorithm = s->algorithm;
   cfg->regularization = s->regularization;

@@ -114,7 +114,7 @@ void gst_nmf_settings_take_live (GstElement * element, GstNmfSettings * s,
 typedef struct
 {
   float *templates[NMF_SEPARATOR_MAX_SOURCES];
-  int components[NMF_SEPARATOR_MAX_SOURCES];
+  size_t components[NMF_SEPARATOR_MAX_SOURCES];
 } GstNmfDictionaries;
 
 /* Parses "SOURCE=FILE.npy,..." and loads each file for the fft-size.  On

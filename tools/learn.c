@@ -2,8 +2,8 @@
  * from example audio of it, for nmfseparate's `dictionaries` property. */
 #include "nmftool.h"
 
-#include "dictionary.h"
-#include "nmf_error.h"
+#include <nmf/dictionary.h>
+#include <nmf/error.h>
 
 #include <gst/gst.h>
 

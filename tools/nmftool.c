@@ -19,7 +19,7 @@
 #include <nmf/error.h>
 #include <nmf/factorize.h>
 #include "nmftool.h"
-#include "npy.h"
+#include <nmf/npy.h>
 
 const char *prog = "nmftool";
 

@@ -1,8 +1,8 @@
-/* Dictionaries (core/dictionary.h): .npy round trip, a clear error for a
- * dictionary made for another fft-size, learning from audio, and the
+/* Dictionaries (<nmf/dictionary.h>): .npy round trip, a clear error for a
+ * dictionary made for another FFT size, learning from audio, and the
  * separator with every source supervised and with one source blind. */
 #include "check.h"
-#include "dictionary.h"
+#include <nmf/dictionary.h>
 #include <nmf/error.h>
 #include <nmf/separator.h>
 
@@ -111,7 +111,7 @@ main (void)
     CHECK (fabs (sum - 1.0) < 1e-4, "template not normalised: %g", sum);
   }
 
-  /* .npy round trip and the fft-size check */
+  /* .npy round trip and the FFT size check */
   char path[] = "/tmp/nmf-test-dict-XXXXXX";
   int fd = mkstemp (path);
   CHECK (fd >= 0, "mkstemp");
@@ -119,10 +119,10 @@ main (void)
   CHECK_OK (nmf_dictionary_save_npy (path, dict[0], BINS, KS, err,
           sizeof err));
   float *back;
-  int kb;
+  size_t kb;
   CHECK_OK (nmf_dictionary_load_npy (path, BINS, &back, &kb, err,
           sizeof err));
-  CHECK (kb == KS, "read %d templates", kb);
+  CHECK (kb == KS, "read %zu templates", kb);
   double dmax = 0;
   for (int i = 0; i < BINS * KS; i++)
     dmax = fmax (dmax, fabs (back[i] - dict[0][i]));
@@ -130,10 +130,10 @@ main (void)
   free (back);
   int ret = nmf_dictionary_load_npy (path, 2048 / 2 + 1, &back, &kb, err,
       sizeof err);
-  CHECK (ret == NMF_ERR_FORMAT && back == NULL && strstr (err, "fft-size")
+  CHECK (ret == NMF_ERR_FORMAT && back == NULL && strstr (err, "FFT size")
       && strstr (err, "1024") && strstr (err, "2048"),
-      "wrong fft-size: %d, '%s'", ret, err);
-  printf ("wrong fft-size: %s\n", err);
+      "wrong FFT size: %d, '%s'", ret, err);
+  printf ("wrong FFT size: %s\n", err);
   ret = nmf_dictionary_load_npy ("/nonexistent/dict.npy", BINS, &back, &kb,
       err, sizeof err);
   CHECK (ret == NMF_ERR_IO, "missing file: %d", ret);

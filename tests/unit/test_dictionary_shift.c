@@ -1,10 +1,10 @@
-/* Shift-tolerant dictionaries (core/dictionary.h, nmf_dictionary_shift):
+/* Shift-tolerant dictionaries (<nmf/dictionary.h>, nmf_dictionary_shift):
  * layout and normalisation of the shifted copies, the partials moving by
  * the right ratio, argument checks, and the point of it: a dictionary
  * learned from some notes, shifted, fits other notes (a transposition by a
  * whole tone) far better than the dictionary as learned. */
 #include "check.h"
-#include "dictionary.h"
+#include <nmf/dictionary.h>
 #include <nmf/error.h>
 #include "kl_kernels.h"
 #include "online_kl.h"

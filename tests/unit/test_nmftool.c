@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "planted.h"
-#include "npy.h"
+#include <nmf/npy.h>
 
 /* the shared assertions; this file counts failures under its own name */
 #include "check.h"

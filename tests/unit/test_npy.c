@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "npy.h"
+#include <nmf/npy.h>
 
 /* the shared assertions; this file counts failures under its own name */
 #include "check.h"

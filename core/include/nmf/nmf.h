@@ -8,8 +8,10 @@
 #define NMF_VERSION_MINOR 1
 #define NMF_VERSION_MICRO 0
 
+#include <nmf/dictionary.h>
 #include <nmf/error.h>
 #include <nmf/factorize.h>
+#include <nmf/npy.h>
 #include <nmf/separator.h>
 
 #endif /* NMF_NMF_H */

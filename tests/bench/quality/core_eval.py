@@ -83,6 +83,7 @@ def build_harness(build_dir):
            os.path.join(HERE, "..", "..", "tools", "wavio.c")]
     cmd = ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE",
            "-I" + os.path.join(HERE, "..", "..", "..", "core"),
+           "-I" + os.path.join(HERE, "..", "..", "..", "core", "include"),
            "-I" + os.path.join(HERE, "..", "..", "tools")] + src + [
         os.path.join(build_dir, "core", "libnmfcore.a"),
         "-lfftw3f", "-lopenblas", "-llapacke", "-lglpk", "-lm", "-lpthread",

@@ -32,7 +32,7 @@
  * template at k * model-bins); rank int32, each component's source
  * (nmf_separator_assignment; k when there is no grouping); sources x
  * model-bins float32, the masks the separator made (each band's value). */
-#include "dictionary.h"
+#include <nmf/dictionary.h>
 #include <nmf/error.h>
 #include <nmf/separator.h>
 #include "wavio.h"
@@ -206,7 +206,7 @@ main (int argc, char **argv)
   float *dict[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   for (int s = 0; s < cfg.sources; s++) {
     char err[256] = "";
-    int ks = 0;
+    size_t ks = 0;
     if (learn_path[s]) {
       wav_data tr;
       if (wav_read (learn_path[s], &tr))
@@ -242,7 +242,7 @@ main (int argc, char **argv)
       }
     }
     cfg.dictionaries[s] = dict[s];
-    cfg.dictionary_components[s] = ks;
+    cfg.dictionary_components[s] = (int) ks;
   }
 
   char msg[256] = "";
@@ -277,7 +277,7 @@ main (int argc, char **argv)
         || cfg.algorithm != NMF_ALGORITHM_KL) {
       fprintf (stderr, "dump: cannot open %s, or its band axis (%d bands) is "
           "not the separator's (%d), or the algorithm is not kl\n", dump_path,
-          dump.model_bins, nmf_separator_model_bins (sep));
+          dump.model_bins, (int) nmf_separator_model_bins (sep));
       return 1;
     }
     dump.first_bin = malloc (sizeof (int) * dump.model_bins);
@@ -335,7 +335,7 @@ main (int argc, char **argv)
   nmf_separator_stats st;
   nmf_separator_get_stats (sep, &st);
   printf ("%llu %.3f\n", (unsigned long long) st.frames, cpu);
-  fprintf (stderr, "rank %d\n", nmf_separator_rank (sep));
+  fprintf (stderr, "rank %zu\n", nmf_separator_rank (sep));
   nmf_separator_destroy (&sep);
   wav_free (&mix);
   return 0;

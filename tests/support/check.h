@@ -1,4 +1,4 @@
-/* Minimal assertions for the core unit tests (no GLib in core/). */
+/* Minimal assertions for the tests of core/ and nmftool (no GLib). */
 #ifndef NMF_TEST_CHECK_H
 #define NMF_TEST_CHECK_H
 

@@ -1,13 +1,16 @@
-/* Unit tests of core/volmin.c and core/factor_metrics.c, including the
- * Table 2 reproduction of Fu, Huang, Sidiropoulos (IEEE SPL 2018). */
+/* Unit tests of the volume-min solver (<nmf/factorize.h>, core/volmin*.c)
+ * and of the matching and scoring it is checked with, including the Table 2
+ * reproduction of Fu, Huang, Sidiropoulos (IEEE SPL 2018). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <lapacke.h>
+
 #include "hungarian.h"
 #include "planted.h"
-#include <nmf/factorize.h>
+#include "volmin.h"
 
 /* the shared assertions; this file counts failures under its own name */
 #include "check.h"
@@ -501,6 +504,97 @@ test_regularized (void)
   problem_free (&p);
 }
 
+/* nmf_volmin_solve_subspace against nmf_volmin_solve on planted data. */
+static void
+test_solve_subspace (void)
+{
+  const size_t m = 60, n = 50, r = 4;
+  nmf_xrng g;
+  double *w0 = malloc (m * r * sizeof (double)), *h0 =
+      malloc (n * r * sizeof (double)), *x = malloc (m * n * sizeof (double));
+  double *w1 = malloc (m * r * sizeof (double)), *h1 =
+      malloc (n * r * sizeof (double));
+  double *w2 = malloc (m * r * sizeof (double)), *h2 =
+      malloc (n * r * sizeof (double));
+  double *a = malloc (m * n * sizeof (double)),
+         *sv = malloc (n * sizeof (double));
+  double *uu = malloc (m * n * sizeof (double)),
+         *vt = malloc (n * n * sizeof (double));
+  double *u = malloc (m * r * sizeof (double)),
+         *vtr = malloc (r * n * sizeof (double));
+  double mse1, mse2, mse3;
+  nmf_volmin *s;
+  nmf_volmin_info info;
+  int ret;
+
+  nmf_xrng_seed (&g, 42);
+  CHECK_OK (nmf_planted_generate (NMF_PLANTED_DENSE_W, m, n, r, 0.35, &g, w0,
+          h0, x));
+  CHECK_OK (nmf_volmin_create (&s, m, n, r, NULL, NULL, 0));
+  CHECK_OK (nmf_volmin_solve (s, x, w1, h1, msg, sizeof msg));
+  /* SVD of X (row-major m x n) */
+  memcpy (a, x, m * n * sizeof (double));
+  {
+    double *superb = malloc (n * sizeof (double));
+    CHECK_OK (LAPACKE_dgesvd (LAPACK_ROW_MAJOR, 'S', 'S', (int) m, (int) n, a,
+            (int) n, sv, uu, (int) n, vt, (int) n, superb));
+    free (superb);
+  }
+  for (size_t i = 0; i < m; i++)
+    for (size_t k = 0; k < r; k++)
+      u[i * r + k] = uu[i * n + k];
+  memcpy (vtr, vt, r * n * sizeof (double));
+  ret = nmf_volmin_solve_subspace (s, u, sv, vtr, NULL, w2, h2, msg,
+      sizeof msg);
+  CHECK (ret == NMF_OK, "solve_subspace: %s", msg);
+  CHECK_OK (nmf_volmin_get_info (s, &info));
+  CHECK (info.residual < 1e-10, "subspace residual %g", info.residual);
+  CHECK_OK (nmf_matched_column_mse (h0, h1, n, r, &mse1, NULL));
+  CHECK_OK (nmf_matched_column_mse (h0, h2, n, r, &mse2, NULL));
+  CHECK_OK (nmf_matched_column_mse (w0, w2, m, r, &mse3, NULL));
+  printf ("solve_subspace: H mse %.3g (full solve %.3g), W mse %.3g\n", mse2,
+      mse1, mse3);
+  CHECK (mse2 < 1e-20, "H mse %g", mse2);
+  CHECK (mse3 < 1e-20, "W mse %g", mse3);
+  /* warm start from the planted W */
+  ret = nmf_volmin_solve_subspace (s, u, sv, vtr, w0, w2, h2, msg, sizeof msg);
+  CHECK (ret == NMF_OK, "warm solve_subspace: %s", msg);
+  CHECK_OK (nmf_volmin_get_info (s, &info));
+  CHECK (info.warm_started, "warm start not used");
+  CHECK_OK (nmf_matched_column_mse (h0, h2, n, r, &mse2, NULL));
+  CHECK (mse2 < 1e-20, "warm H mse %g", mse2);
+  /* unsorted singular values and zero data are rejected */
+  {
+    double bad_sv[4] = { 1.0, 2.0, 0.5, 0.1 }, zero_sv[4] = { 0 };
+    CHECK (nmf_volmin_solve_subspace (s, u, bad_sv, vtr, NULL, w2, h2, msg,
+               sizeof msg)
+            == NMF_ERR_INVALID_ARGUMENT,
+        "unsorted singular values accepted");
+    CHECK (nmf_volmin_solve_subspace (s, u, zero_sv, vtr, NULL, w2, h2, msg,
+               sizeof msg)
+            == NMF_ERR_RANK,
+        "zero singular values accepted");
+    CHECK (nmf_volmin_solve_subspace (s, NULL, sv, vtr, NULL, w2, h2, msg,
+               sizeof msg)
+            == NMF_ERR_INVALID_ARGUMENT,
+        "NULL U accepted");
+  }
+  nmf_volmin_destroy (&s);
+  free (w0);
+  free (h0);
+  free (x);
+  free (w1);
+  free (h1);
+  free (w2);
+  free (h2);
+  free (a);
+  free (sv);
+  free (uu);
+  free (vt);
+  free (u);
+  free (vtr);
+}
+
 int
 main (void)
 {
@@ -510,6 +604,7 @@ main (void)
   test_errors ();
   test_warm_start ();
   test_regularized ();
+  test_solve_subspace ();
   nmf_volmin_thread_cleanup ();
   if (failures) {
     fprintf (stderr, "test_volmin: %d failure(s)\n", failures);

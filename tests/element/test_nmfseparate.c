@@ -23,8 +23,8 @@
 
 #include <math.h>
 
-#include "collector.h"
-#include "npy.h"
+#include "harness.h"
+#include <nmf/npy.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -41,6 +41,9 @@
   "rate=(int)44100, channels=(int)2"
 
 #define MAX_PADS 16
+
+/* the timeline of most streams here: mono, from 0, offsets from 0 */
+static const NmfTimeline mono = { RATE, 1, 0, 0 };
 
 /* ------------------------------------------------------------------------ */
 /* A minimal sink element, so that link and parse tests need no system
@@ -142,23 +145,15 @@ nmf_test_sink_init (NmfTestSink * self)
 /* ------------------------------------------------------------------------ */
 /* Helpers */
 
-
 /* algorithm=... for the elements make_sep() makes (NULL: the default) */
 static const gchar *test_algorithm = NULL;
-
-static gboolean
-has_property (GstElement * el, const gchar * name)
-{
-  return g_object_class_find_property (G_OBJECT_GET_CLASS (el), name) != NULL;
-}
 
 static GstElement *
 make_sep (void)
 {
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
-  fail_unless (el != NULL, "nmfseparate not found: check GST_PLUGIN_PATH");
+  GstElement *el = nmf_test_element ("nmfseparate", NULL);
   if (test_algorithm) {
-    fail_unless (has_property (el, "algorithm"));
+    fail_unless (nmf_test_has_property (el, "algorithm"));
     gst_util_set_object_arg (G_OBJECT (el), "algorithm", test_algorithm);
   }
   return el;
@@ -174,7 +169,7 @@ reset_algorithm (void)
 static gboolean
 use_algorithm (const gchar * name)
 {
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
+  GstElement *el = nmf_test_element ("nmfseparate", NULL);
   GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (el),
       "algorithm");
   gboolean ok = FALSE;
@@ -190,106 +185,19 @@ use_algorithm (const gchar * name)
   return ok;
 }
 
-/* Harnesses on an element: h[0] feeds "sink" and reads src_0, h[i] reads
- * src_i.  Takes the element's floating/initial ref. */
-typedef struct
-{
-  GstElement *el;
-  GstHarness *h[MAX_PADS];
-  guint n;
-} Fix;
-
 static void
-fix_attach (Fix * f, GstElement * el, guint n_pads)
+collectors_init (Collector * c, guint n, const NmfTimeline * t,
+    gboolean keep)
 {
-  memset (f, 0, sizeof (*f));
-  f->el = el;
-  f->n = n_pads;
-  f->h[0] = gst_harness_new_with_element (el, "sink", "src_0");
-  for (guint i = 1; i < n_pads; i++) {
-    gchar *name = g_strdup_printf ("src_%u", i);
-    f->h[i] = gst_harness_new_with_element (el, NULL, name);
-    g_free (name);
-  }
-  gst_object_unref (el);        /* the harnesses hold it now */
+  for (guint i = 0; i < n; i++)
+    collector_init (&c[i], t, keep);
 }
 
 static void
-fix_teardown (Fix * f)
+collectors_clear (Collector * c, guint n)
 {
-  for (gint i = f->n - 1; i >= 0; i--)
-    gst_harness_teardown (f->h[i]);
-  memset (f, 0, sizeof (*f));
-}
-
-/* Deterministic two tones per channel (different per channel). */
-static float *
-two_tone (gsize n, gint channels, gint rate)
-{
-  float *x = g_new (float, n * channels);
-  for (gsize i = 0; i < n; i++)
-    for (gint c = 0; c < channels; c++) {
-      double t = (double) i / rate;
-      double f1 = 440.0 * (c + 1), f2 = 2750.0 + 500.0 * c;
-      /* the second tone switches on and off, so the sources differ */
-      double on = ((i / 8000) % 2) ? 1.0 : 0.0;
-      x[i * channels + c] = (float) (0.5 * sin (2 * M_PI * f1 * t)
-          + 0.3 * on * sin (2 * M_PI * f2 * t));
-    }
-  return x;
-}
-
-static guint32
-lcg (guint32 * s)
-{
-  *s = *s * 1664525u + 1013904223u;
-  return *s >> 8;
-}
-
-/* Waits for EOS on a harness (its buffers before it are then queued). */
-static void
-wait_eos (GstHarness * h)
-{
-  GstEvent *ev;
-
-  while ((ev = gst_harness_pull_event (h))) {
-    gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
-    gst_event_unref (ev);
-    if (eos)
-      return;
-  }
-  fail ("no EOS within 60 s");
-}
-
-/* Waits until every item the element has queued has been pushed. */
-static void
-drain_element (GstHarness * h)
-{
-  GstQuery *q = gst_query_new_drain ();
-  fail_unless (gst_pad_peer_query (h->srcpad, q));
-  gst_query_unref (q);
-}
-
-
-static void
-collect_to_eos (Collector * c, GstHarness * h)
-{
-  wait_eos (h);
-  collect_available (c, h);
-}
-
-/* Every buffer up to EOS, in order. */
-static GPtrArray *
-pull_all_to_eos (GstHarness * h)
-{
-  GPtrArray *arr = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      gst_buffer_unref);
-  GstBuffer *b;
-
-  wait_eos (h);
-  while ((b = gst_harness_try_pull (h)))
-    g_ptr_array_add (arr, b);
-  return arr;
+  for (guint i = 0; i < n; i++)
+    collector_clear (&c[i]);
 }
 
 static gboolean
@@ -323,6 +231,9 @@ GST_START_TEST (test_pads_default)
   fail_if (has_pad (el, "src_0"));
   fail_unless_equals_int (el->numsrcpads, 0);
   tmpl = gst_element_get_pad_template (el, "src_%u");
+  fail_unless (tmpl != NULL);
+  fail_unless_equals_int (GST_PAD_TEMPLATE_PRESENCE (tmpl), GST_PAD_REQUEST);
+  tmpl = gst_element_get_pad_template (el, "viz");
   fail_unless (tmpl != NULL);
   fail_unless_equals_int (GST_PAD_TEMPLATE_PRESENCE (tmpl), GST_PAD_REQUEST);
 
@@ -360,12 +271,11 @@ GST_END_TEST;
 GST_START_TEST (test_pads_n_sources)
 {
   GstElement *el = make_sep ();
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
   GstPad *pads[4];
+  GError *err;
+  gchar *dbg = NULL;
   guint n;
 
-  gst_element_set_bus (el, bus);
   g_object_set (el, "n-sources", 4, NULL);
   g_object_get (el, "n-sources", &n, NULL);
   fail_unless_equals_int (n, 4);
@@ -380,32 +290,17 @@ GST_START_TEST (test_pads_n_sources)
   /* n-sources lowered below a requested pad: refused before data flows,
    * with an error naming the pad */
   g_object_set (el, "n-sources", 3, NULL);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  {
-    GError *err = NULL;
-    gchar *dbg = NULL;
-    gst_message_parse_error (msg, &err, &dbg);
-    fail_unless (str_contains (dbg, "src_3"), "%s", dbg);
-    g_clear_error (&err);
-    g_free (dbg);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (el, GST_STATE_NULL);
+  err = nmf_test_expect_start_error (el, &dbg);
+  fail_unless (str_contains (dbg, "src_3"), "%s", dbg);
+  g_clear_error (&err);
+  g_free (dbg);
   gst_element_release_request_pad (el, pads[3]);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_SUCCESS);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
+  nmf_test_expect_start_ok (el);
   for (guint i = 0; i < 4; i++) {
     if (i < 3)
       gst_element_release_request_pad (el, pads[i]);
     gst_object_unref (pads[i]);
   }
-  gst_element_set_bus (el, NULL);
-  gst_object_unref (bus);
   gst_object_unref (el);
 }
 
@@ -530,24 +425,20 @@ GST_END_TEST;
 /* Only src_0 linked: an unlinked source pad is not an error. */
 GST_START_TEST (test_pads_one_unlinked)
 {
-  GstHarness *h = gst_harness_new_with_element (make_sep (), "sink", "src_0");
-  float *x = two_tone (5000, 1, RATE);
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  float *x = nmf_test_two_tones (5000, 1, RATE);
   Collector c;
 
-  gst_object_unref (h->element);        /* harness keeps its own ref */
-  gst_harness_set_src_caps_str (h, CAPS_MONO_44100);
-  collector_init (&c, RATE, 1, 0, 0, FALSE);
-  for (guint i = 0; i < 5; i++) {
-    fail_unless_equals_int (gst_harness_push (h, make_buf (x + i * 1000, 1000,
-                1, RATE, 0, i * 1000, 0, FALSE)), GST_FLOW_OK);
-    collect_available (&c, h);
-  }
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  collect_to_eos (&c, h);
+  nmf_fix_attach (&f, make_sep (), 1);
+  nmf_fix_set_caps (&f, &mono, NULL);
+  collector_init (&c, &mono, FALSE);
+  nmf_fix_push (&f, &mono, x, 0, 5000, &z, FALSE, &c);
+  nmf_fix_finish (&f, &c);
   fail_unless_equals_uint64 (c.n, 5000);
   collector_clear (&c);
   g_free (x);
-  gst_harness_teardown (h);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -555,29 +446,20 @@ GST_END_TEST;
 /* ------------------------------------------------------------------------ */
 /* 2. Caps */
 
-static GstCaps *
-current_caps (GstElement * el, const gchar * pad_name)
-{
-  GstPad *p = gst_element_get_static_pad (el, pad_name);
-  GstCaps *caps = gst_pad_get_current_caps (p);
-  gst_object_unref (p);
-  return caps;
-}
-
 static void
 check_audio_caps (const gchar * in_str, gboolean exact)
 {
-  Fix f;
+  NmfFix f;
   GstCaps *in = gst_caps_from_string (in_str);
   GstAudioInfo in_info, out_info;
 
-  fix_attach (&f, make_sep (), 2);
+  nmf_fix_attach (&f, make_sep (), 2);
   gst_harness_set_src_caps_str (f.h[0], in_str);
-  drain_element (f.h[0]);
+  nmf_fix_drain (&f);
   fail_unless (gst_audio_info_from_caps (&in_info, in));
   for (guint i = 0; i < 2; i++) {
     gchar *name = g_strdup_printf ("src_%u", i);
-    GstCaps *out = current_caps (f.el, name);
+    GstCaps *out = nmf_fix_caps (&f, name);
     fail_unless (out != NULL, "no caps on %s", name);
     GST_INFO ("%s: %" GST_PTR_FORMAT, name, out);
     if (exact)
@@ -592,7 +474,7 @@ check_audio_caps (const gchar * in_str, gboolean exact)
     g_free (name);
   }
   gst_caps_unref (in);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_START_TEST (test_caps_audio)
@@ -609,25 +491,38 @@ GST_START_TEST (test_caps_audio)
 
 GST_END_TEST;
 
-GST_START_TEST (test_caps_mask)
+/* Mask caps: bins and hop from the separator; hop-size 0 (the default) is
+ * fft-size / 4. */
+static void
+check_mask_caps (const gchar * props, const gchar * want_str)
 {
-  Fix f;
+  NmfFix f;
   GstElement *el = make_sep ();
-  GstCaps *want = gst_caps_from_string ("application/x-nmf-mask, "
-      "bins=(int)1025, hop-size=(int)512, rate=(int)44100");
+  GstCaps *want = gst_caps_from_string (want_str);
 
   gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
-  fix_attach (&f, el, 2);
+  nmf_test_set_props (el, props);
+  nmf_fix_attach (&f, el, 2);
   gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
-  drain_element (f.h[0]);
+  nmf_fix_drain (&f);
   for (guint i = 0; i < 2; i++) {
-    GstCaps *out = current_caps (f.el, i ? "src_1" : "src_0");
+    GstCaps *out = nmf_fix_caps (&f, i ? "src_1" : "src_0");
     fail_unless (out != NULL);
     fail_unless (gst_caps_is_equal (out, want), "caps %" GST_PTR_FORMAT, out);
     gst_caps_unref (out);
   }
   gst_caps_unref (want);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_caps_mask)
+{
+  check_mask_caps (NULL, "application/x-nmf-mask, bins=(int)1025, "
+      "hop-size=(int)512, rate=(int)44100");
+  check_mask_caps ("fft-size=1024", "application/x-nmf-mask, "
+      "bins=(int)513, hop-size=(int)256, rate=(int)44100");
+  check_mask_caps ("fft-size=1024 hop-size=500", "application/x-nmf-mask, "
+      "bins=(int)513, hop-size=(int)500, rate=(int)44100");
 }
 
 GST_END_TEST;
@@ -635,17 +530,15 @@ GST_END_TEST;
 static void
 check_caps_refused (const gchar * str)
 {
-  Fix f;
+  NmfFix f;
   GstCaps *caps = gst_caps_from_string (str);
   GstPad *sink;
   float zeros[256] = { 0 };
 
-  fix_attach (&f, make_sep (), 2);
+  nmf_fix_attach (&f, make_sep (), 2);
   sink = gst_element_get_static_pad (f.el, "sink");
   fail_if (gst_pad_query_accept_caps (sink, caps), "accepted %s", str);
-  gst_object_unref (sink);
   /* sent to the element directly, the caps event is refused ... */
-  sink = gst_element_get_static_pad (f.el, "sink");
   fail_if (gst_pad_send_event (sink, gst_event_new_caps (caps)),
       "caps event %s handled", str);
   gst_object_unref (sink);
@@ -657,11 +550,11 @@ check_caps_refused (const gchar * str)
     gst_segment_init (&seg, GST_FORMAT_TIME);
     gst_harness_push_event (f.h[0], gst_event_new_segment (&seg));
   }
-  fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (zeros, 128, 1,
-              RATE, 0, 0, 0, FALSE)), GST_FLOW_NOT_NEGOTIATED);
+  fail_unless_equals_int (gst_harness_push (f.h[0], nmf_test_buffer (&mono,
+              zeros, 0, 128, FALSE)), GST_FLOW_NOT_NEGOTIATED);
   fail_unless_equals_int (gst_harness_buffers_received (f.h[0]), 0);
   gst_caps_unref (caps);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_START_TEST (test_caps_refused)
@@ -685,11 +578,13 @@ static void
 check_latency (guint fft, guint hop, gint rate, const gchar * mode,
     guint ahead)
 {
-  Fix f;
+  NmfFix f;
   GstElement *el = make_sep ();
   const GstClockTime upstream = 10 * GST_MSECOND;
+  /* hop-size 0: fft-size / 4 */
+  const guint h = hop ? hop : fft / 4;
   GstClockTime own, want;
-  gchar *caps;
+  NmfTimeline t = { rate, 1, 0, 0 };
   GstQuery *q;
   gboolean live;
   GstClockTime min, max;
@@ -697,15 +592,12 @@ check_latency (guint fft, guint hop, gint rate, const gchar * mode,
   g_object_set (el, "fft-size", fft, "hop-size", hop, "lookahead-frames",
       ahead, NULL);
   gst_util_set_object_arg (G_OBJECT (el), "output-mode", mode);
-  fix_attach (&f, el, 2);
+  nmf_fix_attach (&f, el, 2);
   gst_harness_set_upstream_latency (f.h[0], upstream);
-  caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
-      "layout=(string)interleaved, rate=(int)%d, channels=(int)1", rate);
-  gst_harness_set_src_caps_str (f.h[0], caps);
-  g_free (caps);
+  nmf_fix_set_caps (&f, &t, NULL);
 
-  own = gst_util_uint64_scale_int_ceil ((strcmp (mode, "mask") ? fft : hop)
-      + ahead * hop, GST_SECOND, rate);
+  own = gst_util_uint64_scale_int_ceil ((strcmp (mode, "mask") ? fft : h)
+      + ahead * h, GST_SECOND, rate);
   want = upstream + own;
   for (guint i = 0; i < 2; i++) {
     GstClockTime got = gst_harness_query_latency (f.h[i]);
@@ -719,7 +611,7 @@ check_latency (guint fft, guint hop, gint rate, const gchar * mode,
   fail_unless_equals_uint64 (min, want);
   fail_unless_equals_uint64 (max, GST_CLOCK_TIME_NONE);
   gst_query_unref (q);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_START_TEST (test_latency)
@@ -733,6 +625,8 @@ GST_START_TEST (test_latency)
   /* look-ahead: that many hops more */
   check_latency (2048, 512, 44100, "audio", 516);
   check_latency (1000, 441, 44100, "mask", 7);
+  /* hop-size 0: fft-size / 4 */
+  check_latency (1024, 0, 48000, "mask", 3);
 }
 
 GST_END_TEST;
@@ -742,22 +636,21 @@ GST_END_TEST;
 
 GST_START_TEST (test_long_stream_timestamps)
 {
-  Fix f;
+  NmfFix f;
   const guint64 total = (guint64) RATE * 600;   /* 10 minutes */
-  const GstClockTime base = 0;
   Collector c[2];
   float *chunk = g_new (float, 5000);
   guint64 pos = 0;
   guint32 seed = 12345;
   gint64 t_start = g_get_monotonic_time ();
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
-  for (guint i = 0; i < 2; i++)
-    collector_init (&c[i], RATE, 1, base, 0, FALSE);
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_set_caps (&f, &mono, NULL);
+  collectors_init (c, 2, &mono, FALSE);
 
+  /* the signal is made as it goes: 10 minutes would take 100 MB */
   while (pos < total) {
-    guint64 n = 1 + lcg (&seed) % 4999;
+    guint64 n = 1 + nmf_test_lcg (&seed) % 4999;
     if (n > total - pos)
       n = total - pos;
     for (guint64 k = 0; k < n; k++) {
@@ -765,27 +658,24 @@ GST_START_TEST (test_long_stream_timestamps)
       /* cheap deterministic signal: two square-ish tones and noise */
       chunk[k] = 0.3f * (((i / 50) & 1) ? 1.f : -1.f)
           + 0.2f * (((i / 37) % 3) == 0 ? 1.f : -0.5f)
-          + 0.05f * ((lcg (&seed) & 0xffff) / 32768.f - 1.f);
+          + 0.05f * ((nmf_test_lcg (&seed) & 0xffff) / 32768.f - 1.f);
     }
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (chunk, n, 1,
-                RATE, base, pos, 0, FALSE)), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (f.h[0], nmf_test_buffer (&mono,
+                chunk, pos, n, FALSE)), GST_FLOW_OK);
     pos += n;
     for (guint i = 0; i < 2; i++)
-      collect_available (&c[i], f.h[i]);
-    /* the output never runs more than fft-size (+ what is in flight in
-     * the element's queues) behind */
+      nmf_test_collect (f.h[i], &c[i]);
   }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_fix_finish (&f, c);
   for (guint i = 0; i < 2; i++) {
-    collect_to_eos (&c[i], f.h[i]);
     fail_unless_equals_uint64 (c[i].n, total);
     GST_INFO ("pad %u: %u buffers", i, c[i].nbufs);
-    collector_clear (&c[i]);
   }
+  collectors_clear (c, 2);
   GST_INFO ("10 min of audio in %.1f s",
       (g_get_monotonic_time () - t_start) / 1e6);
   g_free (chunk);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -799,38 +689,26 @@ static void
 check_counts (const guint * sizes, guint n_sizes, guint n_bufs,
     guint n_sources)
 {
-  Fix f;
+  NmfFix f;
   GstElement *el = make_sep ();
+  const NmfTimeline t = { RATE, 1, GST_SECOND, 1000 };
+  NmfSizes z = NMF_SIZES_OF (sizes, n_sizes);
   Collector c[MAX_PADS];
-  guint64 pos = 0, total = 0;
+  guint64 total = 0;
   float *x;
 
   for (guint i = 0; i < n_bufs; i++)
     total += sizes[i % n_sizes];
-  x = two_tone (total ? total : 1, 1, RATE);
+  x = nmf_test_two_tones (total ? total : 1, 1, RATE);
   g_object_set (el, "n-sources", n_sources, NULL);
-  fix_attach (&f, el, n_sources);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
-  for (guint i = 0; i < n_sources; i++)
-    collector_init (&c[i], RATE, 1, GST_SECOND, 1000, FALSE);
-  for (guint i = 0; i < n_bufs; i++) {
-    guint n = sizes[i % n_sizes];
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos, n, 1,
-                RATE, GST_SECOND, pos, 1000, FALSE)), GST_FLOW_OK);
-    pos += n;
-    for (guint s = 0; s < n_sources; s++)
-      collect_available (&c[s], f.h[s]);
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < n_sources; s++) {
-    collect_to_eos (&c[s], f.h[s]);
-    fail_unless_equals_uint64 (c[s].n, total);
+  nmf_fix_attach (&f, el, n_sources);
+  nmf_fix_run (&f, &t, NULL, x, total, &z, FALSE, c);
+  for (guint s = 0; s < n_sources; s++)
     if (total == 0)
       fail_unless_equals_int (gst_harness_buffers_received (f.h[s]), 0);
-    collector_clear (&c[s]);
-  }
+  collectors_clear (c, n_sources);
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_START_TEST (test_counts_less_than_hop)
@@ -854,15 +732,11 @@ GST_END_TEST;
 /* EOS without even caps: EOS goes out on every pad, no buffer, no error */
 GST_START_TEST (test_counts_eos_without_caps)
 {
-  Fix f;
+  NmfFix f;
 
-  fix_attach (&f, make_sep (), 2);
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < 2; s++) {
-    wait_eos (f.h[s]);
-    fail_unless_equals_int (gst_harness_buffers_received (f.h[s]), 0);
-  }
-  fix_teardown (&f);
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_finish_empty (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -906,59 +780,35 @@ GST_END_TEST;
  * samples out as in, the PTS of each (the collector), the sources adding up
  * to the input, none of them silent.  caps_extra is appended to the input
  * caps; with caps_exact the output caps must equal them (read after each
- * pad's EOS: each source pad pushes from its own task). */
-/* check_sum_element(), which also hands back source 0's samples in
- * *source0 (g_array_unref them) when source0 is not NULL */
+ * pad's EOS: each source pad pushes from its own task).  Hands back source
+ * 0's samples in *source0 (g_array_unref them) when source0 is not NULL. */
 static void
 check_sum_element_keep (GstElement * el, gint channels, guint n_sources,
     gsize total, GstClockTime base, const gchar * caps_extra,
     gboolean caps_exact, GArray ** source0)
 {
-  Fix f;
+  NmfFix f;
   Collector c[MAX_PADS];
-  float *x = two_tone (total, channels, RATE);
-  gchar *caps;
-  GstCaps *in;
-  gsize pos = 0;
-  guint32 seed = 7;
+  const NmfTimeline t = { RATE, channels, base, GST_BUFFER_OFFSET_NONE };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_RANDOM, 3001, 7);
+  float *x = nmf_test_two_tones (total, channels, RATE);
+  gchar *caps = nmf_test_caps_str (RATE, channels, caps_extra);
+  GstCaps *in = gst_caps_from_string (caps);
   double worst = 0;
 
-  g_object_set (el, "n-sources", n_sources, NULL);
-  fix_attach (&f, el, n_sources);
-  caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
-      "layout=(string)interleaved, rate=(int)%d, channels=(int)%d%s", RATE,
-      channels, caps_extra ? caps_extra : "");
-  in = gst_caps_from_string (caps);
-  gst_harness_set_src_caps_str (f.h[0], caps);
   g_free (caps);
-  for (guint s = 0; s < n_sources; s++)
-    collector_init (&c[s], RATE, channels, base, GST_BUFFER_OFFSET_NONE,
-        TRUE);
-  while (pos < total) {
-    gsize n = 1 + lcg (&seed) % 3001;
-    if (n > total - pos)
-      n = total - pos;
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos *
-                channels, n, channels, RATE, base, pos,
-                GST_BUFFER_OFFSET_NONE, FALSE)), GST_FLOW_OK);
-    pos += n;
-    for (guint s = 0; s < n_sources; s++)
-      collect_available (&c[s], f.h[s]);
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < n_sources; s++) {
-    collect_to_eos (&c[s], f.h[s]);
-    /* timestamps: the collector checked output sample n has the PTS of
-     * input sample n (base + n / rate) */
-    fail_unless_equals_uint64 (c[s].n, total);
-    if (caps_exact) {
-      gchar *name = g_strdup_printf ("src_%u", s);
-      GstCaps *out = current_caps (f.el, name);
-      fail_unless (out != NULL && gst_caps_is_equal (out, in),
-          "%s caps %" GST_PTR_FORMAT, name, out);
-      gst_caps_unref (out);
-      g_free (name);
-    }
+  g_object_set (el, "n-sources", n_sources, NULL);
+  /* timestamps: the collectors check output sample n has the PTS of input
+   * sample n (base + n / rate) */
+  nmf_fix_attach (&f, el, n_sources);
+  nmf_fix_run (&f, &t, caps_extra, x, total, &z, TRUE, c);
+  for (guint s = 0; s < n_sources && caps_exact; s++) {
+    gchar *name = g_strdup_printf ("src_%u", s);
+    GstCaps *out = nmf_fix_caps (&f, name);
+    fail_unless (out != NULL && gst_caps_is_equal (out, in),
+        "%s caps %" GST_PTR_FORMAT, name, out);
+    gst_caps_unref (out);
+    g_free (name);
   }
   for (gsize i = 0; i < total * channels; i++) {
     double sum = 0;
@@ -975,27 +825,19 @@ check_sum_element_keep (GstElement * el, gint channels, guint n_sources,
   GST_INFO ("channels %d sources %u: worst |sum - input| %g", channels,
       n_sources, worst);
   /* and the sources are not trivially the input and silence */
-  {
-    double e0 = 0, e1 = 0;
-    for (gsize i = 0; i < total * channels; i++) {
-      float a = g_array_index (c[0].data, float, i);
-      e0 += (double) a * a;
-      if (n_sources > 1) {
-        float b = g_array_index (c[1].data, float, i);
-        e1 += (double) b * b;
-      }
-    }
-    fail_unless (e0 > 0);
-    if (n_sources > 1)
-      fail_unless (e1 > 0);
+  for (guint s = 0; s < MIN (n_sources, 2); s++) {
+    double e = 0;
+    for (gsize i = 0; i < total * channels; i++)
+      e += (double) g_array_index (c[s].data, float, i) *
+          g_array_index (c[s].data, float, i);
+    fail_unless (e > 0, "source %u silent", s);
   }
   if (source0)
     *source0 = g_array_copy (c[0].data);
-  for (guint s = 0; s < n_sources; s++)
-    collector_clear (&c[s]);
+  collectors_clear (c, n_sources);
   gst_caps_unref (in);
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 static void
@@ -1036,6 +878,7 @@ GST_START_TEST (test_sum_other_configs)
   check_sum (2, 3, RATE, GST_SECOND, 1024, 256);
   check_sum (1, 1, RATE / 2, 0, 512, 128);
   check_sum (1, 2, RATE / 2, 0, 1000, 300);
+  check_sum (1, 2, RATE / 2, 0, 1000, 0);       /* hop-size 0: 250 */
 }
 
 GST_END_TEST;
@@ -1045,24 +888,22 @@ GST_END_TEST;
 
 GST_START_TEST (test_flush)
 {
-  Fix f;
+  NmfFix f;
   const guint64 n1 = 10000, n2 = 7000;
-  const GstClockTime t2 = 5 * GST_SECOND + 12345;
-  const guint64 off2 = 5 * RATE;
-  float *x = two_tone (n1 + n2, 1, RATE);
+  const NmfTimeline t2 = { RATE, 1, 5 * GST_SECOND + 12345, 5 * RATE };
+  NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 700, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
   Collector c[2];
   GstSegment seg;
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
-  for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], RATE, 1, 0, 0, FALSE);
-  for (guint64 pos = 0; pos < n1; pos += 1000)
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos,
-                1000, 1, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-  drain_element (f.h[0]);
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_set_caps (&f, &mono, NULL);
+  collectors_init (c, 2, &mono, FALSE);
+  nmf_fix_push (&f, &mono, x, 0, n1, &z1, FALSE, NULL);
+  nmf_fix_drain (&f);
   for (guint s = 0; s < 2; s++) {
-    collect_available (&c[s], f.h[s]);
+    nmf_test_collect (f.h[s], &c[s]);
     /* the element holds at most fft-size samples */
     fail_unless (c[s].n <= n1);
     fail_unless (c[s].n + FFT >= n1, "only %" G_GUINT64_FORMAT " out",
@@ -1076,124 +917,106 @@ GST_START_TEST (test_flush)
   fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
 
   /* the held samples are gone: what comes now starts at the new PTS */
-  for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], RATE, 1, t2, off2, FALSE);
-  for (guint64 pos = 0; pos < n2; pos += 700)
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + n1 + pos,
-                700, 1, RATE, t2, pos, off2, FALSE)), GST_FLOW_OK);
+  collectors_init (c, 2, &t2, FALSE);
+  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, FALSE, NULL);
   fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
   for (guint s = 0; s < 2; s++) {
     GstEvent *ev;
     gboolean saw_start = FALSE, saw_stop = FALSE;
-    GPtrArray *bufs;
+    GstBuffer *b;
 
     /* flush events went through to every pad */
     while ((ev = gst_harness_pull_event (f.h[s]))) {
-      GstEventType t = GST_EVENT_TYPE (ev);
+      GstEventType type = GST_EVENT_TYPE (ev);
       gst_event_unref (ev);
-      if (t == GST_EVENT_FLUSH_START)
+      if (type == GST_EVENT_FLUSH_START)
         saw_start = TRUE;
-      else if (t == GST_EVENT_FLUSH_STOP)
+      else if (type == GST_EVENT_FLUSH_STOP)
         saw_stop = TRUE;
-      else if (t == GST_EVENT_EOS)
+      else if (type == GST_EVENT_EOS)
         break;
     }
     fail_unless (saw_start && saw_stop);
-    bufs = g_ptr_array_new ();
-    {
-      GstBuffer *b;
-      while ((b = gst_harness_try_pull (f.h[s])))
-        g_ptr_array_add (bufs, b);
-    }
-    fail_unless (bufs->len > 0);
-    fail_unless (GST_BUFFER_IS_DISCONT (g_ptr_array_index (bufs, 0)));
-    for (guint i = 0; i < bufs->len; i++)
-      collector_add (&c[s], g_ptr_array_index (bufs, i));
-    g_ptr_array_free (bufs, TRUE);
+    b = gst_harness_try_pull (f.h[s]);
+    fail_unless (b != NULL);
+    fail_unless (GST_BUFFER_IS_DISCONT (b));
+    collector_add (&c[s], b);
+    nmf_test_collect (f.h[s], &c[s]);
     fail_unless_equals_uint64 (c[s].n, n2);
-    collector_clear (&c[s]);
   }
+  collectors_clear (c, 2);
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
+
+/* Checks that bufs hold exactly the stream of `n` samples on t from *i on,
+ * only the first one DISCONT (if first_discont). */
+static void
+check_stream_part (GPtrArray * bufs, guint * i, const NmfTimeline * t,
+    guint64 n, gboolean first_discont)
+{
+  Collector c;
+
+  collector_init (&c, t, FALSE);
+  fail_unless (*i < bufs->len, "nothing of the stream at %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (t->base));
+  while (*i < bufs->len && c.n < n) {
+    GstBuffer *buf = g_ptr_array_index (bufs, (*i)++);
+    fail_unless_equals_int (GST_BUFFER_IS_DISCONT (buf), c.n == 0
+        && first_discont);
+    collector_add (&c, gst_buffer_ref (buf));
+  }
+  fail_unless_equals_uint64 (c.n, n);
+}
 
 /* kind: 0 = DISCONT flag + PTS jump, 1 = PTS jump only, 2 = DISCONT flag
  * with contiguous PTS */
 static void
 check_discont (gint kind)
 {
-  Fix f;
+  NmfFix f;
   const guint64 n1 = 7777, n2 = 5555;
-  const GstClockTime t2 = kind == 2 ? stime (n1, RATE) : 10 * GST_SECOND;
-  const guint64 off2 = kind == 2 ? n1 : 10 * RATE;
-  float *x = two_tone (n1 + n2, 1, RATE);
-  guint64 pos;
+  const NmfTimeline t2 = { RATE, 1, kind == 2 ? nmf_test_time (n1, RATE) :
+    10 * GST_SECOND, kind == 2 ? n1 : 10 * RATE
+  };
+  NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 1111, 0);
+  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 999, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
-  for (pos = 0; pos < n1;) {
-    guint64 n = MIN (1111, n1 - pos);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos, n,
-                1, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-    pos += n;
-  }
-  for (pos = 0; pos < n2;) {
-    guint64 n = MIN (999, n2 - pos);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + n1 + pos,
-                n, 1, RATE, t2, pos, off2, pos == 0 && kind != 1)),
-        GST_FLOW_OK);
-    pos += n;
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_set_caps (&f, &mono, NULL);
+  nmf_fix_push (&f, &mono, x, 0, n1, &z1, FALSE, NULL);
+  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, kind != 1, NULL);
+  nmf_fix_finish (&f, NULL);
 
   for (guint s = 0; s < 2; s++) {
-    GPtrArray *bufs = pull_all_to_eos (f.h[s]);
-    Collector a, b;
-    guint i = 0;
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    guint i = 0, j;
+    guint64 before = 0;
 
-    collector_init (&a, RATE, 1, 0, 0, FALSE);
-    collector_init (&b, RATE, 1, t2, off2, FALSE);
     /* stream 1: drained exactly before stream 2 starts, i.e. the first
      * DISCONT buffer after the start comes after exactly n1 samples */
-    {
-      guint64 before = 0;
-      guint j;
-      for (j = 0; j < bufs->len; j++) {
-        GstBuffer *buf = g_ptr_array_index (bufs, j);
-        if (j > 0 && GST_BUFFER_IS_DISCONT (buf))
-          break;
-        before += gst_buffer_get_size (buf) / sizeof (float);
-      }
-      fail_unless (j < bufs->len && before == n1, "%s: the element did not "
-          "start a new stream after exactly %" G_GUINT64_FORMAT " samples "
-          "(%s after %" G_GUINT64_FORMAT ")", kind == 0 ? "DISCONT + PTS jump"
-          : kind == 1 ? "PTS jump of 10 s without DISCONT flag" :
-          "DISCONT flag", n1, j < bufs->len ? "new stream" : "no new stream",
-          before);
+    for (j = 0; j < bufs->len; j++) {
+      GstBuffer *buf = g_ptr_array_index (bufs, j);
+      if (j > 0 && GST_BUFFER_IS_DISCONT (buf))
+        break;
+      before += gst_buffer_get_size (buf) / sizeof (float);
     }
-    while (i < bufs->len && a.n < n1) {
-      GstBuffer *buf = g_ptr_array_index (bufs, i++);
-      if (a.n > 0)
-        fail_if (GST_BUFFER_IS_DISCONT (buf));
-      collector_add (&a, gst_buffer_ref (buf));
-    }
-    fail_unless_equals_uint64 (a.n, n1);
-    fail_unless (i < bufs->len, "nothing of the second stream");
-    fail_unless (GST_BUFFER_IS_DISCONT (g_ptr_array_index (bufs, i)),
-        "first buffer of the new stream not DISCONT");
-    for (; i < bufs->len; i++) {
-      GstBuffer *buf = g_ptr_array_index (bufs, i);
-      if (b.n > 0)
-        fail_if (GST_BUFFER_IS_DISCONT (buf));
-      collector_add (&b, gst_buffer_ref (buf));
-    }
-    fail_unless_equals_uint64 (b.n, n2);
+    fail_unless (j < bufs->len && before == n1, "%s: the element did not "
+        "start a new stream after exactly %" G_GUINT64_FORMAT " samples "
+        "(%s after %" G_GUINT64_FORMAT ")", kind == 0 ? "DISCONT + PTS jump"
+        : kind == 1 ? "PTS jump of 10 s without DISCONT flag" :
+        "DISCONT flag", n1, j < bufs->len ? "new stream" : "no new stream",
+        before);
+    check_stream_part (bufs, &i, &mono, n1, TRUE);
+    check_stream_part (bufs, &i, &t2, n2, TRUE);
+    fail_unless_equals_int (i, bufs->len);
     g_ptr_array_free (bufs, TRUE);
   }
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_START_TEST (test_discont_flag_and_jump)
@@ -1220,45 +1043,37 @@ GST_END_TEST;
 /* A caps change drains the old stream, then the new one starts. */
 GST_START_TEST (test_caps_change_drains)
 {
-  Fix f;
+  NmfFix f;
   const guint64 n1 = 3333, n2 = 4444;
-  const GstClockTime t2 = stime (n1, RATE);
-  float *x = two_tone (n1 + n2, 1, 48000);
-  GPtrArray *bufs;
+  const NmfTimeline t2 = { 48000, 1, nmf_test_time (n1, RATE),
+    GST_BUFFER_OFFSET_NONE
+  };
+  NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, 48000);
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
-  fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x, n1, 1, RATE,
-              0, 0, 0, FALSE)), GST_FLOW_OK);
-  gst_harness_set_src_caps_str (f.h[0], "audio/x-raw, format=(string)F32LE, "
-      "layout=(string)interleaved, rate=(int)48000, channels=(int)1");
-  fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + n1, n2, 1,
-              48000, t2, 0, GST_BUFFER_OFFSET_NONE, FALSE)), GST_FLOW_OK);
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_set_caps (&f, &mono, NULL);
+  nmf_fix_push (&f, &mono, x, 0, n1, &z1, FALSE, NULL);
+  nmf_fix_set_caps (&f, &t2, NULL);
+  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
   for (guint s = 0; s < 2; s++) {
-    Collector a, b;
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    GstCaps *caps = nmf_fix_caps (&f, s ? "src_1" : "src_0");
+    GstStructure *st = gst_caps_get_structure (caps, 0);
     guint i = 0;
-    bufs = pull_all_to_eos (f.h[s]);
-    collector_init (&a, RATE, 1, 0, 0, FALSE);
-    collector_init (&b, 48000, 1, t2, GST_BUFFER_OFFSET_NONE, FALSE);
-    while (i < bufs->len && a.n < n1)
-      collector_add (&a, gst_buffer_ref (g_ptr_array_index (bufs, i++)));
-    fail_unless_equals_uint64 (a.n, n1);
-    for (; i < bufs->len; i++)
-      collector_add (&b, gst_buffer_ref (g_ptr_array_index (bufs, i)));
-    fail_unless_equals_uint64 (b.n, n2);
+    gint rate;
+
+    check_stream_part (bufs, &i, &mono, n1, TRUE);
+    check_stream_part (bufs, &i, &t2, n2, TRUE);
     g_ptr_array_free (bufs, TRUE);
-    {
-      GstCaps *caps = current_caps (f.el, s ? "src_1" : "src_0");
-      GstStructure *st = gst_caps_get_structure (caps, 0);
-      gint rate;
-      fail_unless (gst_structure_get_int (st, "rate", &rate));
-      fail_unless_equals_int (rate, 48000);
-      gst_caps_unref (caps);
-    }
+    fail_unless (gst_structure_get_int (st, "rate", &rate));
+    fail_unless_equals_int (rate, 48000);
+    gst_caps_unref (caps);
   }
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -1268,12 +1083,15 @@ GST_END_TEST;
 
 GST_START_TEST (test_non_finite_input)
 {
-  Fix f;
+  NmfFix f;
   const gsize total = 40000;
-  float *x = two_tone (total, 2, RATE);
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  NmfSizes before = NMF_SIZES (NMF_SIZES_FIXED, 1234, 0);
+  NmfSizes whole = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  NmfSizes after = NMF_SIZES (NMF_SIZES_FIXED, 2345, 0);
+  float *x = nmf_test_two_tones (total, 2, RATE);
   float *clean;
   Collector c[2];
-  gsize pos = 0;
 
   /* scattered bad samples, a run of them, and a whole buffer of NaN */
   for (gsize i = 0; i < total * 2; i += 97)
@@ -1291,25 +1109,17 @@ GST_START_TEST (test_non_finite_input)
     if (!isfinite (clean[i]))
       clean[i] = 0.f;
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  collectors_init (c, 2, &t, TRUE);
+  /* one buffer is exactly [30000, 31000): all NaN */
+  nmf_fix_push (&f, &t, x, 0, 30000, &before, FALSE, c);
+  nmf_fix_push (&f, &t, x, 30000, 1000, &whole, FALSE, c);
+  nmf_fix_push (&f, &t, x, 31000, total - 31000, &after, FALSE, c);
+  nmf_fix_finish (&f, c);       /* the collectors check every sample is
+                                 * finite */
   for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], RATE, 2, 0, 0, TRUE);
-  while (pos < total) {
-    /* one buffer is exactly [30000, 31000): all NaN */
-    gsize n = pos < 30000 ? MIN (30000 - pos, 1234) : pos < 31000 ?
-        31000 - pos : MIN (total - pos, 2345);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos * 2, n,
-                2, RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-    pos += n;
-    for (guint s = 0; s < 2; s++)
-      collect_available (&c[s], f.h[s]);
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < 2; s++) {
-    collect_to_eos (&c[s], f.h[s]);     /* checks every sample is finite */
     fail_unless_equals_uint64 (c[s].n, total);
-  }
   for (gsize i = 0; i < total * 2; i++) {
     double sum = (double) g_array_index (c[0].data, float, i)
         + g_array_index (c[1].data, float, i);
@@ -1317,11 +1127,10 @@ GST_START_TEST (test_non_finite_input)
       fail ("sample %" G_GSIZE_FORMAT ": sum %.8f != cleaned input %.8f",
           i / 2, sum, clean[i]);
   }
-  for (guint s = 0; s < 2; s++)
-    collector_clear (&c[s]);
+  collectors_clear (c, 2);
   g_free (clean);
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -1332,38 +1141,28 @@ GST_END_TEST;
 static void
 check_masks (gsize total, guint n_sources, GstClockTime base, gint channels)
 {
-  Fix f;
+  NmfFix f;
   GstElement *el = make_sep ();
-  float *x = two_tone (total ? total : 1, channels, RATE);
+  const NmfTimeline t = { RATE, channels, base, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1777, 0);
+  float *x = nmf_test_two_tones (total ? total : 1, channels, RATE);
   GPtrArray *bufs[MAX_PADS];
   const guint64 want = (total + HOP - 1) / HOP;
-  gsize pos = 0;
-  gchar *caps;
 
   g_object_set (el, "n-sources", n_sources, NULL);
   gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
-  fix_attach (&f, el, n_sources);
-  caps = g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
-      "layout=(string)interleaved, rate=(int)%d, channels=(int)%d", RATE,
-      channels);
-  gst_harness_set_src_caps_str (f.h[0], caps);
-  g_free (caps);
-  while (pos < total) {
-    gsize n = MIN (total - pos, 1777);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos *
-                channels, n, channels, RATE, base, pos, 0, FALSE)),
-        GST_FLOW_OK);
-    pos += n;
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_fix_attach (&f, el, n_sources);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, total, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
   for (guint s = 0; s < n_sources; s++) {
-    bufs[s] = pull_all_to_eos (f.h[s]);
+    bufs[s] = nmf_test_pull_all (f.h[s]);
     fail_unless_equals_uint64 (bufs[s]->len, want);
   }
   for (guint64 j = 0; j < want; j++) {
     GstMapInfo maps[MAX_PADS];
-    GstClockTime t0 = base + stime (j * HOP, RATE);
-    GstClockTime t1 = base + stime (MIN ((j + 1) * HOP, total), RATE);
+    GstClockTime t0 = base + nmf_test_time (j * HOP, RATE);
+    GstClockTime t1 = base + nmf_test_time (MIN ((j + 1) * HOP, total), RATE);
     for (guint s = 0; s < n_sources; s++) {
       GstBuffer *b = g_ptr_array_index (bufs[s], j);
       fail_unless_equals_uint64 (gst_buffer_get_size (b), BINS * 4);
@@ -1390,7 +1189,7 @@ check_masks (gsize total, guint n_sources, GstClockTime base, gint channels)
   for (guint s = 0; s < n_sources; s++)
     g_ptr_array_free (bufs[s], TRUE);
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_START_TEST (test_mask_output)
@@ -1407,25 +1206,17 @@ GST_END_TEST;
 /* ------------------------------------------------------------------------ */
 /* 10. Invalid settings */
 
+/* The settings props are refused when the element starts, with a library
+ * error whose message names prop_name; valid again, it starts. */
 static void
-check_invalid (const gchar * prop_name, const gchar * p1, guint v1,
-    const gchar * p2, guint v2)
+check_invalid (const gchar * prop_name, const gchar * props)
 {
   GstElement *el = make_sep ();
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
+  GError *err;
   gchar *dbg = NULL;
 
-  g_object_set (el, p1, v1, NULL);
-  if (p2)
-    g_object_set (el, p2, v2, NULL);
-  gst_element_set_bus (el, bus);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no error message for invalid %s", prop_name);
-  gst_message_parse_error (msg, &err, &dbg);
+  nmf_test_set_props (el, props);
+  err = nmf_test_expect_start_error (el, &dbg);
   GST_INFO ("error: %s (%s)", err->message, dbg);
   fail_unless (g_error_matches (err, GST_LIBRARY_ERROR,
           GST_LIBRARY_ERROR_SETTINGS), "error %s", err->message);
@@ -1433,45 +1224,38 @@ check_invalid (const gchar * prop_name, const gchar * p1, guint v1,
       "error message '%s' does not name %s", err->message, prop_name);
   g_error_free (err);
   g_free (dbg);
-  gst_message_unref (msg);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
 
   /* valid again: the state change now succeeds */
   g_object_set (el, "components", 0, "fft-size", FFT, "hop-size", HOP,
       "bands-per-octave", 0, NULL);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_SUCCESS);
-  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_element_set_bus (el, NULL);
-  gst_bus_set_flushing (bus, TRUE);
-  gst_object_unref (bus);
+  nmf_test_expect_start_ok (el);
   gst_object_unref (el);
 }
 
 GST_START_TEST (test_invalid_settings)
 {
-  check_invalid ("components", "components", 1, "n-sources", 2);
-  check_invalid ("hop-size", "fft-size", 2048, "hop-size", 1025);
-  check_invalid ("hop-size", "fft-size", 64, "hop-size", 512); /* > 32 */
-  check_invalid ("fft-size", "fft-size", 2047, NULL, 0);
-  check_invalid ("bands-per-octave", "bands-per-octave", 3, NULL, 0);
+  check_invalid ("components", "components=1 n-sources=2");
+  check_invalid ("hop-size: ", "fft-size=2048 hop-size=1025");
+  check_invalid ("hop-size: ", "fft-size=64 hop-size=512");
+  check_invalid ("fft-size: ", "fft-size=2047");
+  check_invalid ("bands-per-octave: ", "bands-per-octave=3");
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_settings_ignored_in_playing)
 {
-  Fix f;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  float *x = nmf_test_two_tones (3000, 1, RATE);
+  Collector c[2];
   guint fft, hop, n, comp, win, it, exp_;
   guint64 seed;
   gint mode;
 
-  fix_attach (&f, make_sep (), 2);
+  nmf_fix_attach (&f, make_sep (), 2);
   gst_harness_set_upstream_latency (f.h[0], 0);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  nmf_fix_set_caps (&f, &mono, NULL);
   fail_unless_equals_int (GST_STATE (f.el), GST_STATE_PLAYING);
 
   g_object_set (f.el, "fft-size", 1024, "hop-size", 128, "n-sources", 3,
@@ -1493,7 +1277,7 @@ GST_START_TEST (test_settings_ignored_in_playing)
   fail_unless_equals_int (it, 3);
   fail_unless_equals_int (exp_, 1);
   fail_unless_equals_int (f.el->numsrcpads, 2);
-  if (has_property (f.el, "algorithm")) {
+  if (nmf_test_has_property (f.el, "algorithm")) {
     gint algo;
     gdouble reg;
     gst_util_set_object_arg (G_OBJECT (f.el), "algorithm", "volmin");
@@ -1506,21 +1290,13 @@ GST_START_TEST (test_settings_ignored_in_playing)
       gst_util_uint64_scale_int_ceil (FFT, GST_SECOND, RATE));
 
   /* and data still flows with the old sizes */
-  {
-    float *x = two_tone (3000, 1, RATE);
-    Collector c[2];
-    for (guint s = 0; s < 2; s++)
-      collector_init (&c[s], RATE, 1, 0, 0, FALSE);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x, 3000, 1,
-                RATE, 0, 0, 0, FALSE)), GST_FLOW_OK);
-    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-    for (guint s = 0; s < 2; s++) {
-      collect_to_eos (&c[s], f.h[s]);
-      fail_unless_equals_uint64 (c[s].n, 3000);
-    }
-    g_free (x);
-  }
-  fix_teardown (&f);
+  collectors_init (c, 2, &mono, FALSE);
+  nmf_fix_push (&f, &mono, x, 0, 3000, &z, FALSE, NULL);
+  nmf_fix_finish (&f, c);
+  for (guint s = 0; s < 2; s++)
+    fail_unless_equals_uint64 (c[s].n, 3000);
+  g_free (x);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -1528,39 +1304,36 @@ GST_END_TEST;
 /* ------------------------------------------------------------------------ */
 /* 11. Silence */
 
+/* Pushes `total` samples of x on t through el in random-sized buffers and
+ * checks that every one of the two source pads gives exactly that many
+ * samples, all of them zero. */
+static void
+check_all_silent (GstElement * el, const NmfTimeline * t, const float *x,
+    gsize total, guint max_buf)
+{
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_RANDOM, max_buf, 99);
+  Collector c[2];
+
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_run (&f, t, NULL, x, total, &z, TRUE, c);
+  for (guint s = 0; s < 2; s++) {
+    for (gsize i = 0; i < total * t->channels; i++)
+      if (g_array_index (c[s].data, float, i) != 0.0f)
+        fail ("pad %u sample %" G_GSIZE_FORMAT " = %g, not 0", s,
+            i / t->channels, g_array_index (c[s].data, float, i));
+  }
+  collectors_clear (c, 2);
+  nmf_fix_teardown (&f);
+}
+
 GST_START_TEST (test_silence)
 {
-  Fix f;
-  const gsize total = 3 * RATE;
-  float *zeros = g_new0 (float, 5000 * 2);
-  Collector c[2];
-  gsize pos = 0;
-  guint32 seed = 99;
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  float *zeros = g_new0 (float, 3 * RATE * 2);
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_STEREO_44100);
-  for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], RATE, 2, 0, 0, TRUE);
-  while (pos < total) {
-    gsize n = MIN (total - pos, 1 + lcg (&seed) % 4999);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (zeros, n, 2,
-                RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-    pos += n;
-    for (guint s = 0; s < 2; s++)
-      collect_available (&c[s], f.h[s]);
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < 2; s++) {
-    collect_to_eos (&c[s], f.h[s]);
-    fail_unless_equals_uint64 (c[s].n, total);
-    for (gsize i = 0; i < total * 2; i++)
-      if (g_array_index (c[s].data, float, i) != 0.0f)
-        fail ("pad %u sample %" G_GSIZE_FORMAT " = %g, not 0", s, i / 2,
-            g_array_index (c[s].data, float, i));
-    collector_clear (&c[s]);
-  }
+  check_all_silent (make_sep (), &t, zeros, 3 * RATE, 4999);
   g_free (zeros);
-  fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -1568,25 +1341,23 @@ GST_END_TEST;
 /* A GAP is separated as silence of its duration. */
 GST_START_TEST (test_gap_is_silence)
 {
-  Fix f;
+  NmfFix f;
   Collector c[2];
-  const GstClockTime t0 = 2 * GST_SECOND;
+  const NmfTimeline t = { RATE, 1, 2 * GST_SECOND, GST_BUFFER_OFFSET_NONE };
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
-  for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], RATE, 1, t0, GST_BUFFER_OFFSET_NONE, TRUE);
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (t0,
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  collectors_init (c, 2, &t, TRUE);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (t.base,
               100 * GST_MSECOND)));
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_fix_finish (&f, c);
   for (guint s = 0; s < 2; s++) {
-    collect_to_eos (&c[s], f.h[s]);
     fail_unless_equals_uint64 (c[s].n, 4410);
     for (guint i = 0; i < 4410; i++)
       fail_unless (g_array_index (c[s].data, float, i) == 0.0f);
-    collector_clear (&c[s]);
   }
-  fix_teardown (&f);
+  collectors_clear (c, 2);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -1626,63 +1397,72 @@ GST_START_TEST (test_sum_lookahead)
 
 GST_END_TEST;
 
+/* Source 0 of a mono two-tone stream through nmfseparate with props. */
+static GArray *
+source0_with (const gchar * props, gsize total)
+{
+  GstElement *el = make_sep ();
+  GArray *out;
+
+  nmf_test_set_props (el, props);
+  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &out);
+  fail_unless_equals_int (out->len, total);
+  return out;
+}
+
+static gboolean
+same_samples (GArray * a, GArray * b)
+{
+  return a->len == b->len && memcmp (a->data, b->data,
+      a->len * sizeof (float)) == 0;
+}
+
 /* profile=file is exactly its documented settings, for the whole stream
  * (the live-tunable iterations and mask-exponent too), profile=live the
  * same without look-ahead, and the two differ; all add up to the input with
- * exact counts. */
+ * exact counts.  components=0 set explicitly means one per source, whatever
+ * the profile. */
 GST_START_TEST (test_profile_file_settings)
 {
   const gsize total = RATE * 8 + 333;
-  GArray *file, *spelled, *live, *causal_file;
-  GstElement *el;
+  GArray *file = source0_with ("profile=file", total);
+  GArray *spelled = source0_with ("profile=live components=20 "
+      "bands-per-octave=24 iterations=4 lookahead-frames=516 mask-exponent=1",
+      total);
+  GArray *live = source0_with ("profile=live", total);
+  GArray *causal_file = source0_with ("profile=file lookahead-frames=0",
+      total);
+  GArray *two = source0_with ("profile=live components=0", total);
+  GArray *two_spelled = source0_with ("profile=live components=2", total);
 
-  el = make_sep ();
-  gst_util_set_object_arg (G_OBJECT (el), "profile", "file");
-  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &file);
-
-  el = make_sep ();
-  gst_util_set_object_arg (G_OBJECT (el), "profile", "live");
-  g_object_set (el, "components", 20, "bands-per-octave", 24, "iterations",
-      4, "lookahead-frames", 516, "mask-exponent", 1, NULL);
-  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &spelled);
-
-  el = make_sep ();
-  gst_util_set_object_arg (G_OBJECT (el), "profile", "live");
-  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &live);
-
-  el = make_sep ();
-  gst_util_set_object_arg (G_OBJECT (el), "profile", "file");
-  g_object_set (el, "lookahead-frames", 0, NULL);
-  check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &causal_file);
-
-  fail_unless_equals_int (file->len, total);
-  fail_unless_equals_int (spelled->len, total);
-  fail_unless (memcmp (file->data, spelled->data, total * sizeof (float))
-      == 0, "profile=file is not its documented settings");
-  fail_unless (memcmp (live->data, causal_file->data,
-          total * sizeof (float)) == 0,
+  fail_unless (same_samples (file, spelled),
+      "profile=file is not its documented settings");
+  fail_unless (same_samples (live, causal_file),
       "profile=live is not the file settings without look-ahead");
-  fail_unless (memcmp (file->data, live->data, total * sizeof (float)) != 0,
+  fail_unless (!same_samples (file, live),
       "profile=file and profile=live gave the same output");
+  fail_unless (same_samples (two, two_spelled),
+      "components=0 set under a profile is not one per source");
   g_array_unref (file);
   g_array_unref (spelled);
   g_array_unref (live);
   g_array_unref (causal_file);
+  g_array_unref (two);
+  g_array_unref (two_spelled);
 }
 
 GST_END_TEST;
 
 /* With a dictionary no profile applies: the property defaults stay in
  * force for the whole stream (the live-tunable iterations and mask-exponent
- * too, which the element re-reads while playing), whatever the profile. */
+ * too), whatever the profile. */
 GST_START_TEST (test_profile_not_with_dictionaries)
 {
   const gsize total = RATE * 6 + 77;
   const size_t bins = 1025, templates = 3;
   double *dict = g_new (double, bins * templates);
-  gchar *path = NULL, *value;
+  gchar *path = NULL, *props;
   GArray *out[3];
-  GstElement *el;
   gint fd;
 
   /* three smooth positive templates, one row per frequency bin */
@@ -1694,26 +1474,22 @@ GST_START_TEST (test_profile_not_with_dictionaries)
   fail_unless (fd >= 0);
   g_close (fd, NULL);
   fail_unless (nmf_npy_write (path, dict, bins, templates, NULL, 0) == NMF_OK);
-  value = g_strdup_printf ("0=%s", path);
 
   for (guint i = 0; i < 3; i++) {
-    el = make_sep ();
-    gst_util_set_object_arg (G_OBJECT (el), "dictionaries", value);
-    gst_util_set_object_arg (G_OBJECT (el), "profile", i == 1 ? "file"
-        : "live");
-    if (i == 2)                 /* the property defaults, spelled out */
-      g_object_set (el, "iterations", 15, "mask-exponent", 2,
-          "bands-per-octave", 0, "lookahead-frames", 0, NULL);
-    check_sum_element_keep (el, 1, 2, total, 0, NULL, FALSE, &out[i]);
+    props = g_strdup_printf ("dictionaries=0=%s profile=%s%s", path,
+        i == 1 ? "file" : "live", i == 2 ? /* the property defaults */
+        " iterations=15 mask-exponent=2 bands-per-octave=0 "
+        "lookahead-frames=0" : "");
+    out[i] = source0_with (props, total);
+    g_free (props);
   }
   for (guint i = 1; i < 3; i++)
-    fail_unless (memcmp (out[0]->data, out[i]->data, total * sizeof (float))
-        == 0, "with a dictionary, run %u differs from profile=live", i);
+    fail_unless (same_samples (out[0], out[i]),
+        "with a dictionary, run %u differs from profile=live", i);
   for (guint i = 0; i < 3; i++)
     g_array_unref (out[i]);
   g_unlink (path);
   g_free (path);
-  g_free (value);
   g_free (dict);
 }
 
@@ -1741,15 +1517,15 @@ own_latency_with_upstream (gboolean live, const gchar * props)
 {
   GstElement *el = make_sep ();
   GstClockTime got;
-  Fix f;
+  NmfFix f;
 
-  set_props (el, props);
-  fix_attach (&f, el, 2);
+  nmf_test_set_props (el, props);
+  nmf_fix_attach (&f, el, 2);
   gst_pad_add_probe (f.h[0]->srcpad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM,
       answer_latency, GINT_TO_POINTER (live), NULL);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  nmf_fix_set_caps (&f, &mono, NULL);
   got = gst_harness_query_latency (f.h[1]);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
   fail_unless (GST_CLOCK_TIME_IS_VALID (got) && got >= 10 * GST_MSECOND);
   return got - 10 * GST_MSECOND;
 }
@@ -1797,51 +1573,35 @@ GST_START_TEST (test_sum_multichannel)
 
 GST_END_TEST;
 
-static GstBuffer *
-make_buf_no_ts (const float *data, gsize frames, gboolean discont)
-{
-  GstBuffer *b = make_buf (data, frames, 1, RATE, 0, 0,
-      GST_BUFFER_OFFSET_NONE, discont);
-  GST_BUFFER_PTS (b) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (b) = GST_CLOCK_TIME_NONE;
-  return b;
-}
-
 /* Buffers without timestamps: the output starts at the segment start and
  * runs on sample by sample; a DISCONT buffer among them drains the first
  * stream and the second one continues where it ended. */
 GST_START_TEST (test_untimestamped)
 {
-  Fix f;
+  NmfFix f;
   const guint64 n1 = 6001, n2 = 4321;
-  const GstClockTime start = 2 * GST_SECOND;
-  float *x = two_tone (n1 + n2, 1, RATE);
+  const NmfTimeline none = { RATE, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline out = { RATE, 1, 2 * GST_SECOND, GST_BUFFER_OFFSET_NONE };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
   GstSegment seg;
 
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
+  nmf_fix_attach (&f, make_sep (), 2);
+  nmf_fix_set_caps (&f, &none, NULL);
   gst_segment_init (&seg, GST_FORMAT_TIME);
-  seg.start = seg.time = seg.position = start;
+  seg.start = seg.time = seg.position = out.base;
   fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
-  for (guint64 pos = 0; pos < n1;) {
-    guint64 n = MIN (n1 - pos, 1000);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf_no_ts (x + pos,
-                n, FALSE)), GST_FLOW_OK);
-    pos += n;
-  }
-  for (guint64 pos = 0; pos < n2;) {
-    guint64 n = MIN (n2 - pos, 1000);
-    fail_unless_equals_int (gst_harness_push (f.h[0],
-            make_buf_no_ts (x + n1 + pos, n, pos == 0)), GST_FLOW_OK);
-    pos += n;
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_fix_push (&f, &none, x, 0, n1, &z, FALSE, NULL);
+  nmf_fix_push (&f, &none, x, n1, n2, &z, TRUE, NULL);
+  nmf_fix_finish (&f, NULL);
   for (guint s = 0; s < 2; s++) {
-    GPtrArray *bufs = pull_all_to_eos (f.h[s]);
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
     Collector c;
     guint i = 0;
 
-    collector_init (&c, RATE, 1, start, GST_BUFFER_OFFSET_NONE, FALSE);
+    collector_init (&c, &out, FALSE);
     while (i < bufs->len && c.n < n1)
       collector_add (&c, gst_buffer_ref (g_ptr_array_index (bufs, i++)));
     fail_unless_equals_uint64 (c.n, n1);
@@ -1855,7 +1615,7 @@ GST_START_TEST (test_untimestamped)
     g_ptr_array_free (bufs, TRUE);
   }
   g_free (x);
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
 }
 
 GST_END_TEST;
@@ -1878,8 +1638,8 @@ pusher_thread (gpointer data)
   GstFlowReturn ret = GST_FLOW_OK;
 
   for (guint i = 0; i < p->n_bufs && ret == GST_FLOW_OK; i++) {
-    ret = gst_harness_push (p->h, make_buf (p->x + i * HOP, HOP, 1, RATE, 0,
-            (guint64) i * HOP, 0, FALSE));
+    ret = gst_harness_push (p->h, nmf_test_buffer (&mono, p->x + i * HOP,
+            (guint64) i * HOP, HOP, FALSE));
     g_mutex_lock (&p->lock);
     p->pushed++;
     g_mutex_unlock (&p->lock);
@@ -1897,15 +1657,17 @@ pusher_thread (gpointer data)
  * everything, and the stream must start afresh after it. */
 GST_START_TEST (test_flush_blocked_branch)
 {
-  GstHarness *h;
+  NmfFix f;
   GstElement *el = make_sep ();
   NmfTestSink *sink = g_object_new (nmf_test_sink_get_type (), NULL);
+  const gchar *src0[] = { "src_0" };
+  const NmfTimeline t2 = { RATE, 1, 7 * GST_SECOND, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
   GstPad *src1;
-  float *x = two_tone (400 * HOP, 1, RATE);
+  float *x = nmf_test_two_tones (400 * HOP, 1, RATE);
   Pusher p = { 0 };
   GThread *thread;
   gint64 deadline;
-  const GstClockTime t2 = 7 * GST_SECOND;
   GstSegment seg;
   Collector c;
 
@@ -1915,11 +1677,10 @@ GST_START_TEST (test_flush_blocked_branch)
   fail_unless_equals_int (gst_pad_link (src1, sink->sinkpad),
       GST_PAD_LINK_OK);
   gst_pad_set_active (sink->sinkpad, TRUE);
-  h = gst_harness_new_with_element (el, "sink", "src_0");
-  gst_object_unref (el);
-  gst_harness_set_src_caps_str (h, CAPS_MONO_44100);
+  nmf_fix_attach_pads (&f, el, src0, 1);
+  nmf_fix_set_caps (&f, &mono, NULL);
 
-  p.h = h;
+  p.h = f.h[0];
   p.x = x;
   p.n_bufs = 400;
   g_mutex_init (&p.lock);
@@ -1936,7 +1697,8 @@ GST_START_TEST (test_flush_blocked_branch)
   g_mutex_unlock (&sink->lock);
 
   /* flush from this thread, as a seek would */
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_start ()));
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   g_mutex_lock (&p.lock);
   while (!p.done)
@@ -1951,26 +1713,19 @@ GST_START_TEST (test_flush_blocked_branch)
   sink->block = FALSE;
   g_cond_broadcast (&sink->cond);
   g_mutex_unlock (&sink->lock);
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
   gst_segment_init (&seg, GST_FORMAT_TIME);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
 
   /* drop what src_0 got before the flush */
-  {
-    GstBuffer *b;
-    while ((b = gst_harness_try_pull (h)))
-      gst_buffer_unref (b);
-  }
-  collector_init (&c, RATE, 1, t2, 0, FALSE);
-  for (guint i = 0; i < 10; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_buf (x + i * 1000, 1000,
-                1, RATE, t2, i * 1000, 0, FALSE)), GST_FLOW_OK);
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  collect_to_eos (&c, h);
+  nmf_test_collect (f.h[0], NULL);
+  collector_init (&c, &t2, FALSE);
+  nmf_fix_push (&f, &t2, x, 0, 10000, &z, FALSE, NULL);
+  nmf_fix_finish (&f, &c);
   fail_unless_equals_uint64 (c.n, 10000);
-  collector_clear (&c);
 
-  gst_harness_teardown (h);
+  nmf_fix_teardown (&f);
   gst_pad_set_active (sink->sinkpad, FALSE);
   gst_object_unref (src1);
   gst_object_unref (sink);
@@ -2026,40 +1781,16 @@ GST_END_TEST;
 
 GST_START_TEST (test_volmin_silence_and_nan)
 {
-  Fix f;
   const gsize total = RATE;
   float *x = g_new0 (float, total);
-  Collector c[2];
 
   if (!use_algorithm ("volmin"))
     return;
   /* silence, then NaN/Inf: all of it is silence for the element */
   for (gsize i = total / 2; i < total; i++)
     x[i] = (i % 3) ? NAN : ((i & 1) ? INFINITY : -INFINITY);
-  fix_attach (&f, make_sep (), 2);
-  gst_harness_set_src_caps_str (f.h[0], CAPS_MONO_44100);
-  for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], RATE, 1, 0, 0, TRUE);
-  for (gsize pos = 0; pos < total;) {
-    gsize n = MIN (total - pos, 3333);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos, n, 1,
-                RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-    pos += n;
-    for (guint s = 0; s < 2; s++)
-      collect_available (&c[s], f.h[s]);
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < 2; s++) {
-    collect_to_eos (&c[s], f.h[s]);
-    fail_unless_equals_uint64 (c[s].n, total);
-    for (gsize i = 0; i < total; i++)
-      if (g_array_index (c[s].data, float, i) != 0.0f)
-        fail ("pad %u sample %" G_GSIZE_FORMAT " = %g, not 0", s, i,
-            g_array_index (c[s].data, float, i));
-    collector_clear (&c[s]);
-  }
+  check_all_silent (make_sep (), &mono, x, total, 3333);
   g_free (x);
-  fix_teardown (&f);
   test_algorithm = NULL;
 }
 
@@ -2070,92 +1801,54 @@ GST_END_TEST;
 static Suite *
 nmfseparate_suite (void)
 {
-  Suite *s = suite_create ("nmfseparate");
-  TCase *tc;
+  static const NmfTest tests[] = {
+    NMF_TEST ("pads", test_pads_default),
+    NMF_TEST ("pads", test_pads_n_sources),
+    NMF_TEST ("pads", test_pads_link_by_name),
+    NMF_TEST ("pads", test_pads_parse_launch),
+    NMF_TEST ("pads", test_pads_one_unlinked),
+    NMF_TEST ("caps", test_caps_audio),
+    NMF_TEST ("caps", test_caps_mask),
+    NMF_TEST ("caps", test_caps_refused),
+    NMF_TEST ("latency", test_latency),
+    NMF_TEST ("latency", test_profile_auto),
+    NMF_TEST ("timestamps", test_long_stream_timestamps),
+    NMF_TEST ("counts", test_counts_less_than_hop),
+    NMF_TEST ("counts", test_counts_nothing),
+    NMF_TEST ("counts", test_counts_eos_without_caps),
+    NMF_TEST ("counts", test_counts_mid_frame),
+    NMF_TEST ("counts", test_counts_one_sample_buffers),
+    NMF_TEST ("counts", test_counts_huge_buffer),
+    NMF_TEST ("sum", test_sum_mono),
+    NMF_TEST ("sum", test_sum_stereo),
+    NMF_TEST ("sum", test_sum_other_configs),
+    NMF_TEST ("sum", test_sum_multichannel),
+    NMF_TEST ("sum", test_sum_bands),
+    NMF_TEST ("sum", test_sum_lookahead),
+    NMF_TEST ("sum", test_profile_file_settings),
+    NMF_TEST ("sum", test_profile_not_with_dictionaries),
+    NMF_TEST ("flush_discont", test_flush),
+    NMF_TEST ("flush_discont", test_discont_flag_and_jump),
+    NMF_TEST ("flush_discont", test_discont_pts_jump),
+    NMF_TEST ("flush_discont", test_discont_flag_only),
+    NMF_TEST ("flush_discont", test_caps_change_drains),
+    NMF_TEST ("flush_discont", test_untimestamped),
+    NMF_TEST ("flush_discont", test_flush_blocked_branch),
+    NMF_TEST ("bad_input", test_non_finite_input),
+    NMF_TEST ("mask", test_mask_output),
+    NMF_TEST ("settings", test_invalid_settings),
+    NMF_TEST ("settings", test_settings_ignored_in_playing),
+    NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_sum, reset_algorithm),
+    NMF_TEST ("volmin", test_volmin_counts),
+    NMF_TEST ("volmin", test_volmin_masks),
+    NMF_TEST ("volmin", test_volmin_silence_and_nan),
+    NMF_TEST ("silence", test_silence),
+    NMF_TEST ("silence", test_gap_is_silence),
+  };
 
   gst_element_register (NULL, "nmftestsink", GST_RANK_NONE,
       nmf_test_sink_get_type ());
-
-  tc = tcase_create ("pads");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_pads_default);
-  tcase_add_test (tc, test_pads_n_sources);
-  tcase_add_test (tc, test_pads_link_by_name);
-  tcase_add_test (tc, test_pads_parse_launch);
-  tcase_add_test (tc, test_pads_one_unlinked);
-
-  tc = tcase_create ("caps");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_caps_audio);
-  tcase_add_test (tc, test_caps_mask);
-  tcase_add_test (tc, test_caps_refused);
-
-  tc = tcase_create ("latency");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_latency);
-  tcase_add_test (tc, test_profile_auto);
-
-  tc = tcase_create ("timestamps");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_long_stream_timestamps);
-
-  tc = tcase_create ("counts");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_counts_less_than_hop);
-  tcase_add_test (tc, test_counts_nothing);
-  tcase_add_test (tc, test_counts_eos_without_caps);
-  tcase_add_test (tc, test_counts_mid_frame);
-  tcase_add_test (tc, test_counts_one_sample_buffers);
-  tcase_add_test (tc, test_counts_huge_buffer);
-
-  tc = tcase_create ("sum");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_sum_mono);
-  tcase_add_test (tc, test_sum_stereo);
-  tcase_add_test (tc, test_sum_other_configs);
-  tcase_add_test (tc, test_sum_multichannel);
-  tcase_add_test (tc, test_sum_bands);
-  tcase_add_test (tc, test_sum_lookahead);
-  tcase_add_test (tc, test_profile_file_settings);
-  tcase_add_test (tc, test_profile_not_with_dictionaries);
-
-  tc = tcase_create ("flush_discont");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_flush);
-  tcase_add_test (tc, test_discont_flag_and_jump);
-  tcase_add_test (tc, test_discont_pts_jump);
-  tcase_add_test (tc, test_discont_flag_only);
-  tcase_add_test (tc, test_caps_change_drains);
-  tcase_add_test (tc, test_untimestamped);
-  tcase_add_test (tc, test_flush_blocked_branch);
-
-  tc = tcase_create ("bad_input");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_non_finite_input);
-
-  tc = tcase_create ("mask");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_mask_output);
-
-  tc = tcase_create ("settings");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_invalid_settings);
-  tcase_add_test (tc, test_settings_ignored_in_playing);
-
-  tc = tcase_create ("volmin");
-  suite_add_tcase (s, tc);
-  tcase_add_checked_fixture (tc, NULL, reset_algorithm);
-  tcase_add_test (tc, test_volmin_sum);
-  tcase_add_test (tc, test_volmin_counts);
-  tcase_add_test (tc, test_volmin_masks);
-  tcase_add_test (tc, test_volmin_silence_and_nan);
-
-  tc = tcase_create ("silence");
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_silence);
-  tcase_add_test (tc, test_gap_is_silence);
-
-  return s;
+  return nmf_test_suite ("nmfseparate", tests, G_N_ELEMENTS (tests), 0);
 }
 
 GST_CHECK_MAIN (nmfseparate);

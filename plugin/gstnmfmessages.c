@@ -123,8 +123,7 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
 
   if (!m->post)
     return;
-  interval = MAX (1, gst_util_uint64_scale (m->interval, tl->rate,
-          GST_SECOND));
+  interval = MAX (1, gst_util_uint64_scale (m->interval, tl->rate, GST_SECOND));
   if (m->frames == 0) {
     m->first_frame = frame;
     if (m->next_boundary <= frame * m->hop)

@@ -50,8 +50,7 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   st = gst_caps_get_structure (caps, 0);
   gst_structure_fixate_field_nearest_int (st, "width", DEFAULT_WIDTH);
   gst_structure_fixate_field_nearest_int (st, "height", DEFAULT_HEIGHT);
-  gst_structure_fixate_field_nearest_fraction (st, "framerate", DEFAULT_FPS,
-      1);
+  gst_structure_fixate_field_nearest_fraction (st, "framerate", DEFAULT_FPS, 1);
   gst_structure_fixate_field_string (st, "format", "RGBA");
   caps = gst_caps_fixate (caps);
   if (!gst_video_info_from_caps (&p->info, caps)) {
@@ -85,8 +84,7 @@ gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
   if (p->viz && is_still (p) && GST_CLOCK_TIME_IS_VALID (start))
     /* the still picture comes at the end: let its sink preroll meanwhile */
     gst_nmf_out_queues_push (queues, p->pad,
-        GST_MINI_OBJECT_CAST (gst_event_new_gap (start,
-                GST_CLOCK_TIME_NONE)));
+        GST_MINI_OBJECT_CAST (gst_event_new_gap (start, GST_CLOCK_TIME_NONE)));
 }
 
 static void

@@ -349,8 +349,7 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
 }
 
 static gboolean
-gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent,
-    GstQuery * query)
+gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
 
@@ -368,8 +367,7 @@ gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent,
 }
 
 static gboolean
-gst_nmf_separate_src_query (GstPad * pad, GstObject * parent,
-    GstQuery * query)
+gst_nmf_separate_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
 
@@ -428,8 +426,7 @@ gst_nmf_separate_start (GstNmfSeparate * self)
   gboolean ok;
 
   gst_nmf_settings_snapshot (GST_ELEMENT (self), &self->settings, &s, FALSE);
-  ok = gst_nmf_dictionaries_load (&self->dictionaries, GST_ELEMENT (self),
-      &s);
+  ok = gst_nmf_dictionaries_load (&self->dictionaries, GST_ELEMENT (self), &s);
   if (ok) {
     gst_nmf_settings_to_config (&s, 1, &self->dictionaries, NMF_PROFILE_NONE,
         &cfg);
@@ -485,8 +482,7 @@ gst_nmf_separate_pick_source (GstNmfSeparate * self, const gchar * name,
       if (!self->srcpad_of[s])
         return (gint) s;
     GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
-        ("all %u source pads (n-sources) were requested already",
-            n_sources));
+        ("all %u source pads (n-sources) were requested already", n_sources));
     return -1;
   }
   idx = g_ascii_strtoull (name + (g_str_has_prefix (name, "src_") ? 4 : 0),

@@ -112,8 +112,7 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
           "||X - W H^T||^2 + lambda * scale * logdet(W^T W + delta I), for "
           "noisy data, 0 to 1; 0 (default) solves the exact criterion "
           "(useful values about 1e-4 to 1e-2; larger values merge "
-          "components)." READY_ONLY,
-          0.0, 1.0, DEFAULT_REGULARIZATION, ready));
+          "components)." READY_ONLY, 0.0, 1.0, DEFAULT_REGULARIZATION, ready));
   g_object_class_install_property (gobject_class, PROP_N_SOURCES,
       g_param_spec_uint ("n-sources", "Number of sources",
           "Number of sources to separate, 1 to 16 (default 2): one request "
@@ -496,8 +495,7 @@ gst_nmf_settings_to_config (const GstNmfSettings * s, gint channels,
     nmf_separator_config * cfg)
 {
   nmf_separator_config_init (cfg);
-  for (guint i = 0; d && i < s->n_sources && i < NMF_SEPARATOR_MAX_SOURCES;
-      i++) {
+  for (guint i = 0; d && i < s->n_sources && i < NMF_SEPARATOR_MAX_SOURCES; i++) {
     cfg->dictionaries[i] = d->templates[i];
     cfg->dictionary_components[i] = (int) d->components[i];
   }

@@ -498,8 +498,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   }
 
   if (self->separator) {
-    GST_INFO_OBJECT (self, "caps changed mid-stream to %" GST_PTR_FORMAT,
-        caps);
+    GST_INFO_OBJECT (self, "caps changed mid-stream to %" GST_PTR_FORMAT, caps);
     gst_nmf_stream_drain (self);
   }
   /* the separator copies the dictionaries */

@@ -12,6 +12,8 @@
 
 #include "gstnmftimeline.h"
 
+#include <string.h>
+
 /* jitter up to this is absorbed (timestamps follow the sample count); a
  * larger jump is a discontinuity at once */
 #define ALIGNMENT_THRESHOLD (40 * GST_MSECOND)
@@ -86,8 +88,7 @@ gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
   } else if (held > 0) {
     /* no timestamps: the new stream goes on where the last one ended,
      * counted in samples from the same origin */
-    rebase (tl, tl->base_time, tl->base_samples + held,
-        tl->base_offset + held);
+    rebase (tl, tl->base_time, tl->base_samples + held, tl->base_offset + held);
   } else {
     rebase (tl, tl->segment_time, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
         GST_BUFFER_OFFSET (buffer) : 0);

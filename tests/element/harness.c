@@ -101,6 +101,8 @@ nmf_test_expect_start_ok (GstElement * el)
 /* ------------------------------------------------------------------------ */
 /* Streams */
 
+const NmfTimeline nmf_mono = { RATE, 1, 0, 0 };
+
 GstClockTime
 nmf_test_time (guint64 sample, gint rate)
 {
@@ -350,8 +352,7 @@ nmf_fix_set_caps (NmfFix * f, const NmfTimeline * t, const gchar * extra)
 
 void
 nmf_fix_push (NmfFix * f, const NmfTimeline * t, const float *x,
-    guint64 from, gsize frames, NmfSizes * z, gboolean discont,
-    Collector * c)
+    guint64 from, gsize frames, NmfSizes * z, gboolean discont, Collector * c)
 {
   guint64 pos = from, end = from + frames;
 
@@ -444,4 +445,139 @@ nmf_test_suite (const gchar * name, const NmfTest * tests, guint n,
     _tcase_add_test (tc, tests[i].func, tests[i].name, 0, 0, 0, 1);
   }
   return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A minimal sink element */
+
+G_DEFINE_TYPE (NmfTestSink, nmf_test_sink, GST_TYPE_ELEMENT);
+
+static GstStaticPadTemplate test_sink_template = GST_STATIC_PAD_TEMPLATE
+    ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static GstFlowReturn
+nmf_test_sink_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
+    GstBuffer * buf)
+{
+  NmfTestSink *self = (NmfTestSink *) parent;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  gst_buffer_unref (buf);
+  g_mutex_lock (&self->lock);
+  self->buffers++;
+  if (self->block) {
+    self->blocked = TRUE;
+    g_cond_broadcast (&self->cond);
+    while (self->block && !self->flushing)
+      g_cond_wait (&self->cond, &self->lock);
+    self->blocked = FALSE;
+    if (self->flushing)
+      ret = GST_FLOW_FLUSHING;
+  }
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+static gboolean
+nmf_test_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  NmfTestSink *self = (NmfTestSink *) parent;
+
+  g_mutex_lock (&self->lock);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_START)
+    self->flushing = TRUE;
+  else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    self->flushing = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static void
+nmf_test_sink_finalize (GObject * object)
+{
+  NmfTestSink *self = (NmfTestSink *) object;
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (nmf_test_sink_parent_class)->finalize (object);
+}
+
+static void
+nmf_test_sink_class_init (NmfTestSinkClass * klass)
+{
+  GstElementClass *ec = GST_ELEMENT_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = nmf_test_sink_finalize;
+  gst_element_class_add_static_pad_template (ec, &test_sink_template);
+  gst_element_class_set_static_metadata (ec, "nmf test sink", "Sink",
+      "Drops everything", "gst-nmf developers");
+}
+
+static void
+nmf_test_sink_init (NmfTestSink * self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&test_sink_template,
+      "sink");
+  gst_pad_set_chain_function (self->sinkpad, nmf_test_sink_chain);
+  gst_pad_set_event_function (self->sinkpad, nmf_test_sink_event);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+void
+nmf_test_sink_register (void)
+{
+  gst_element_register (NULL, "nmftestsink", GST_RANK_NONE,
+      nmf_test_sink_get_type ());
+}
+
+/* ------------------------------------------------------------------------ */
+/* nmfseparate with an algorithm chosen for a whole test */
+
+static const gchar *test_algorithm = NULL;
+
+GstElement *
+nmf_test_separator (void)
+{
+  GstElement *el = nmf_test_element ("nmfseparate", NULL);
+
+  if (test_algorithm)
+    gst_util_set_object_arg (G_OBJECT (el), "algorithm", test_algorithm);
+  return el;
+}
+
+void
+nmf_test_set_algorithm (const gchar * name)
+{
+  GstElement *el = nmf_test_element ("nmfseparate", NULL);
+  GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (el),
+      "algorithm");
+
+  fail_unless (ps && G_IS_PARAM_SPEC_ENUM (ps)
+      && g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (ps)->enum_class,
+          name), "nmfseparate has no algorithm=%s", name);
+  gst_object_unref (el);
+  test_algorithm = name;
+}
+
+void
+nmf_test_reset_algorithm (void)
+{
+  test_algorithm = NULL;
+}
+
+void
+collectors_init (Collector * c, guint n, const NmfTimeline * t, gboolean keep)
+{
+  for (guint i = 0; i < n; i++)
+    collector_init (&c[i], t, keep);
+}
+
+void
+collectors_clear (Collector * c, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    collector_clear (&c[i]);
 }

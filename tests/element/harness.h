@@ -39,6 +39,25 @@ typedef struct
   guint64 off0;
 } NmfTimeline;
 
+/* ------------------------------------------------------------------------ */
+/* The usual stream of the element tests: 44.1 kHz, the element's default
+ * fft-size and hop-size */
+#define RATE 44100
+#define FFT 2048
+#define HOP 512
+#define BINS (FFT / 2 + 1)
+#define MAX_PADS 16
+
+#define CAPS_MONO_44100 \
+  "audio/x-raw, format=(string)F32LE, layout=(string)interleaved, " \
+  "rate=(int)44100, channels=(int)1"
+#define CAPS_STEREO_44100 \
+  "audio/x-raw, format=(string)F32LE, layout=(string)interleaved, " \
+  "rate=(int)44100, channels=(int)2"
+
+/* mono at RATE, from 0, offsets from 0 */
+extern const NmfTimeline nmf_mono;
+
 GstClockTime nmf_test_time (guint64 sample, gint rate);
 /* F32 interleaved audio caps of that rate and channels, extra appended */
 gchar *nmf_test_caps_str (gint rate, gint channels, const gchar * extra);
@@ -155,6 +174,46 @@ void nmf_fix_finish_empty (NmfFix * f);
 void nmf_fix_drain (NmfFix * f);
 /* The current caps of the element's pad name (gst_caps_unref them). */
 GstCaps *nmf_fix_caps (NmfFix * f, const gchar * name);
+
+/* ------------------------------------------------------------------------ */
+/* A minimal sink element ("nmftestsink" once registered), so that link and
+ * parse tests need no system plugin. */
+typedef struct
+{
+  GstElement parent;
+  GstPad *sinkpad;
+  /* blocking mode: chain waits (like a sink prerolling) until flushed */
+  GMutex lock;
+  GCond cond;
+  gboolean block, flushing, blocked;
+  guint buffers;
+} NmfTestSink;
+
+typedef struct
+{
+  GstElementClass parent_class;
+} NmfTestSinkClass;
+
+GType nmf_test_sink_get_type (void);
+
+/* Registers "nmftestsink". */
+void nmf_test_sink_register (void);
+
+/* ------------------------------------------------------------------------ */
+/* nmfseparate with an algorithm chosen for a whole test */
+
+/* nmfseparate, with the algorithm nmf_test_set_algorithm chose (none: the
+ * element's default). */
+GstElement *nmf_test_separator (void);
+/* Fails when the element has no such algorithm. */
+void nmf_test_set_algorithm (const gchar * name);
+/* Back to the default: the teardown of the tests that choose one. */
+void nmf_test_reset_algorithm (void);
+
+/* n collectors on the same timeline */
+void collectors_init (Collector * c, guint n, const NmfTimeline * t,
+    gboolean keep);
+void collectors_clear (Collector * c, guint n);
 
 /* ------------------------------------------------------------------------ */
 /* Suites */

@@ -56,7 +56,6 @@
 #include "metrics.h"
 #include <string.h>
 
-#define FFT 2048                /* the element's default fft-size */
 #define MAX_SAMPLE 1e15f        /* NMF_SEPARATOR_MAX_SAMPLE */
 
 /* clean runs (seeds s, s + 1, ...; s the element's) the recovered run is
@@ -488,8 +487,7 @@ check_bad_kinds (const BadKind * kinds, guint n_kinds)
         alg, clean_sdr[RECOVER_REF_RUNS / 2], seed,
         seed + RECOVER_REF_RUNS - 1);
     for (guint i = 0; i < n_kinds; i++)
-      check_recovery (alg, kinds[i], truth, mix, ref, clean_sdr[0],
-          failures);
+      check_recovery (alg, kinds[i], truth, mix, ref, clean_sdr[0], failures);
     for (guint r = 0; r < RECOVER_REF_RUNS; r++) {
       g_free (ref[r][0]);
       g_free (ref[r][1]);
@@ -731,8 +729,7 @@ GST_START_TEST (test_caps_changes_rate_and_channels)
         NmfTimeline out = in[g];
         gchar *what = g_strdup_printf ("caps segment %u (%d Hz, %d ch)", g,
             rates[g], chans[g]);
-        out.off0 = gst_util_uint64_scale_round (out.base, rates[g],
-            GST_SECOND);
+        out.off0 = gst_util_uint64_scale_round (out.base, rates[g], GST_SECOND);
         for (guint s = 0; s < 2; s++) {
           collector_init (&c[s], &out, TRUE);
           while (i[s] < bufs[s]->len && c[s].n < counts[g])
@@ -809,8 +806,7 @@ GST_START_TEST (test_tiny_and_huge_buffers)
     NmfSizes ones = NMF_SIZES (NMF_SIZES_FIXED, 1, 0);
 
     /* every buffer one sample: max_buf 1 */
-    separate (alg, NULL, rate, 1, mix, n_small, 1, 0, NULL,
-        "1-sample buffers");
+    separate (alg, NULL, rate, 1, mix, n_small, 1, 0, NULL, "1-sample buffers");
 
     /* one buffer of a million samples, then one-sample buffers */
     nmf_fix_attach (&f, make_sep (alg, NULL), 2);

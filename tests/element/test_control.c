@@ -12,14 +12,10 @@
 
 #include "harness.h"
 
-#define RATE 44100
-#define FFT 2048
 #define BUF 1024
 #define SAMPLES (4 * RATE)
 /* the step, on a buffer boundary: the buffers from it on see 1 */
 #define STEP_SAMPLE (64 * BUF)
-
-static const NmfTimeline mono = { RATE, 1, 0, 0 };
 
 /* Source 0 of two tones through nmfseparate (causal, one component per
  * source, so that only the masks depend on the exponent), with props and,
@@ -50,7 +46,7 @@ separate (const gchar * props, gboolean step)
     gst_object_unref (cs);
   }
   nmf_fix_attach (&f, el, 2);
-  nmf_fix_run (&f, &mono, NULL, x, SAMPLES, &z, TRUE, c);
+  nmf_fix_run (&f, &nmf_mono, NULL, x, SAMPLES, &z, TRUE, c);
   if (step) {
     guint exponent;
     g_object_get (f.el, "mask-exponent", &exponent, NULL);
@@ -93,8 +89,7 @@ GST_START_TEST (test_control_source_mask_exponent)
       "the fixed-1 run, %g between the fixed runs", d2, d1, d12);
   fail_unless (d2 == 0.0, "before the step the output differs from the "
       "mask-exponent=2 run (%g)", d2);
-  fail_unless (d12 > 1e-3, "the two exponents give the same output (%g)",
-      d12);
+  fail_unless (d12 > 1e-3, "the two exponents give the same output (%g)", d12);
   fail_unless (d1 < 1e-4, "after the step the output is not the "
       "mask-exponent=1 run's (%g; the fixed runs differ by %g)", d1, d12);
   g_free (two);
@@ -111,8 +106,7 @@ nmfseparate_control_suite (void)
     NMF_TEST ("control", test_control_source_mask_exponent),
   };
 
-  return nmf_test_suite ("nmfseparate-control", tests,
-      G_N_ELEMENTS (tests), 0);
+  return nmf_test_suite ("nmfseparate-control", tests, G_N_ELEMENTS (tests), 0);
 }
 
 GST_CHECK_MAIN (nmfseparate_control);

@@ -8,10 +8,7 @@
 
 #include "harness.h"
 
-#define RATE 44100
 #define SAMPLES (2 * RATE + 333)
-
-static const NmfTimeline mono = { RATE, 1, 0, 0 };
 
 /* Pushes two tones into el in buffers of 1000 samples, then EOS, and
  * collects what each of its source pads `pads` gives. */
@@ -23,7 +20,7 @@ run (NmfFix * f, GstElement * el, const gchar * const *pads, guint n_pads,
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
 
   nmf_fix_attach_pads (f, el, pads, n_pads);
-  nmf_fix_run (f, &mono, NULL, x, SAMPLES, &z, TRUE, c);
+  nmf_fix_run (f, &nmf_mono, NULL, x, SAMPLES, &z, TRUE, c);
   g_free (x);
 }
 
@@ -56,8 +53,7 @@ GST_START_TEST (test_extract_source_beyond_n_sources)
   GstElement *ext = nmf_test_element ("nmfextract", "source=3");
 
   g_error_free (nmf_test_expect_start_error (ext, NULL));
-  gst_child_proxy_set (GST_CHILD_PROXY (ext), "separator::n-sources", 4,
-      NULL);
+  gst_child_proxy_set (GST_CHILD_PROXY (ext), "separator::n-sources", 4, NULL);
   nmf_test_expect_start_ok (ext);
   gst_object_unref (ext);
 }

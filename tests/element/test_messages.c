@@ -10,9 +10,6 @@
 
 #include "harness.h"
 
-#define RATE 44100
-
-static const NmfTimeline mono = { RATE, 1, 0, GST_BUFFER_OFFSET_NONE };
 static const gchar *const with_viz[] = { "src_0", "src_1", "viz" };
 
 /* nmfseparate posting its messages on bus, with harnesses on src_0, src_1
@@ -33,8 +30,8 @@ push_stream (NmfFix * f, guint64 samples)
   float *x = nmf_test_two_tones (samples, 1, RATE);
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
 
-  nmf_fix_set_caps (f, &mono, NULL);
-  nmf_fix_push (f, &mono, x, 0, samples, &z, FALSE, NULL);
+  nmf_fix_set_caps (f, &nmf_mono, NULL);
+  nmf_fix_push (f, &nmf_mono, x, 0, samples, &z, FALSE, NULL);
   nmf_fix_finish (f, NULL);
   g_free (x);
 }
@@ -70,8 +67,7 @@ GST_START_TEST (test_messages_cover_the_stream)
     fail_unless (gst_structure_get_uint64 (st, "timestamp", &ts));
     fail_unless (gst_structure_get_uint64 (st, "duration", &duration));
     fail_unless (gst_structure_get_uint64 (st, "stream-time", &stream_time));
-    fail_unless (gst_structure_get_uint64 (st, "running-time",
-            &running_time));
+    fail_unless (gst_structure_get_uint64 (st, "running-time", &running_time));
     /* contiguous intervals from the stream start */
     fail_unless_equals_uint64 (ts, expect_ts);
     fail_unless_equals_uint64 (stream_time, ts);
@@ -154,8 +150,7 @@ GST_START_TEST (test_viz_scrolling)
   fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 640);
   fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 360);
   fail_unless_equals_int (GST_VIDEO_INFO_FPS_N (&info), 30);
-  fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&info),
-      GST_VIDEO_FORMAT_RGBA);
+  fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&info), GST_VIDEO_FORMAT_RGBA);
   while ((b = gst_harness_try_pull (f.h[2]))) {
     GstClockTime ts = gst_util_uint64_scale (frames, GST_SECOND, 30);
     fail_unless_equals_uint64 (GST_BUFFER_PTS (b), ts);
@@ -221,8 +216,8 @@ GST_START_TEST (test_viz_not_negotiated)
   /* linked already; narrower than the pad's 16..8192 pixels */
   gst_harness_set_sink_caps_str (f.h[2], "video/x-raw, format=RGBA, "
       "width=15, height=100, framerate=30/1");
-  nmf_fix_set_caps (&f, &mono, NULL);
-  fail_unless_equals_int (gst_harness_push (f.h[0], nmf_test_buffer (&mono,
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  fail_unless_equals_int (gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono,
               x, 0, 4096, FALSE)), GST_FLOW_NOT_NEGOTIATED);
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL, "no error on the bus");

@@ -12,9 +12,6 @@
 
 #include "harness.h"
 
-#define RATE 44100
-
-static const NmfTimeline mono = { RATE, 1, 0, GST_BUFFER_OFFSET_NONE };
 
 static volatile gint hammering;
 
@@ -36,7 +33,7 @@ check_separates (const gchar * props, gsize samples, guint size,
   g_atomic_int_set (&hammering, 1);
   if (hammer)
     thread = g_thread_new ("hammer", hammer, f.el);
-  nmf_fix_run (&f, &mono, NULL, x, samples, &z, FALSE, c);
+  nmf_fix_run (&f, &nmf_mono, NULL, x, samples, &z, FALSE, c);
   g_atomic_int_set (&hammering, 0);
   if (thread)
     g_thread_join (thread);
@@ -93,10 +90,10 @@ GST_START_TEST (test_state_cycles)
     const guint n = 600 + cycle % 700;
     NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
     Collector c[2];
-    nmf_fix_set_caps (&f, &mono, NULL);
+    nmf_fix_set_caps (&f, &nmf_mono, NULL);
     for (guint s = 0; s < 2; s++)
-      collector_init (&c[s], &mono, FALSE);
-    nmf_fix_push (&f, &mono, x, 0, n, &z, FALSE, c);
+      collector_init (&c[s], &nmf_mono, FALSE);
+    nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, c);
     nmf_fix_finish (&f, c);
     fail_unless_equals_uint64 (c[0].n, n);
     fail_unless_equals_uint64 (c[1].n, n);
@@ -158,10 +155,11 @@ GST_START_TEST (test_downstream_not_linked_and_flushing)
 
   /* src_1 unlinked: not an error while src_0 is linked */
   nmf_fix_attach_pads (&f, el, src0, 1);
-  nmf_fix_set_caps (&f, &mono, NULL);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
   for (; i < 20; i++)
-    fail_unless_equals_int (gst_harness_push (f.h[0], nmf_test_buffer (&mono,
-                x + i * size, i * size, size, FALSE)), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            nmf_test_buffer (&nmf_mono, x + i * size, i * size, size, FALSE)),
+        GST_FLOW_OK);
   fail_unless (gst_harness_buffers_in_queue (f.h[0]) > 0);
   nmf_test_collect (f.h[0], NULL);
 
@@ -169,7 +167,7 @@ GST_START_TEST (test_downstream_not_linked_and_flushing)
    * back upstream, and nothing hangs */
   fail_unless_equals_int (gst_pad_link (src1, peer), GST_PAD_LINK_OK);
   for (; i < n_bufs && ret == GST_FLOW_OK; i++) {
-    ret = gst_harness_push (f.h[0], nmf_test_buffer (&mono, x + i * size,
+    ret = gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, x + i * size,
             i * size, size, FALSE));
     nmf_test_collect (f.h[0], NULL);
   }

@@ -21,21 +21,18 @@ nmf_assignment_solve (const double *cost, size_t r, size_t *perm,
     if (!isfinite (cost[i]))
       return NMF_ERR_NOT_FINITE;
 
-  u = calloc (r + 1, sizeof (double));
-  v = calloc (r + 1, sizeof (double));
-  minv = calloc (r + 1, sizeof (double));
-  p = calloc (r + 1, sizeof (size_t));
-  way = calloc (r + 1, sizeof (size_t));
+  u = calloc (3 * (r + 1), sizeof (double));
+  p = calloc (2 * (r + 1), sizeof (size_t));
   used = calloc (r + 1, sizeof (int));
-  if (!u || !v || !minv || !p || !way || !used) {
+  if (!u || !p || !used) {
     free (u);
-    free (v);
-    free (minv);
     free (p);
-    free (way);
     free (used);
     return NMF_ERR_NO_MEMORY;
   }
+  v = u + (r + 1);
+  minv = v + (r + 1);
+  way = p + (r + 1);
 
   for (i = 1; i <= r; i++) {
     size_t j0 = 0;
@@ -84,10 +81,7 @@ nmf_assignment_solve (const double *cost, size_t r, size_t *perm,
     *total = sum;
 
   free (u);
-  free (v);
-  free (minv);
   free (p);
-  free (way);
   free (used);
   return NMF_OK;
 }

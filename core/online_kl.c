@@ -142,12 +142,7 @@ nmf_online_kl_destroy (nmf_online_kl ** klp)
   free (kl->fixed);
   free (kl->A);
   free (kl->B);
-  free (kl->block_contrib);
-  free (kl->block_h);
-  free (kl->block_voiced);
-  free (kl->ring_h);
-  free (kl->ring_v);
-  free (kl->ring_is_voiced);
+  nmf_online_kl_free_window (kl);
   free (kl->h_prev);
   free (kl->hpad);
   free (kl->gpad);

@@ -144,8 +144,9 @@ void nmf_online_kl_fit (nmf_online_kl * kl, const float *W,
 
 /* online_kl_window.c */
 
-/* (Re)allocates the window storage for update interval m. */
+/* (Re)allocates the window storage for update interval m; frees it. */
 int nmf_online_kl_alloc_window (nmf_online_kl * kl, int m);
+void nmf_online_kl_free_window (nmf_online_kl * kl);
 /* 1 when ring slot s holds a voiced frame of the window. */
 int nmf_online_kl_in_window (const nmf_online_kl * kl, int s);
 /* slot += W * ((v / Wh) h^T) for the free templates of W. */

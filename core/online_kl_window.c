@@ -7,6 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void
+free_storage (float *block_contrib, float *block_h, int *block_voiced,
+    float *ring_h, float *ring_v, unsigned char *ring_is_voiced)
+{
+  free (block_contrib);
+  free (block_h);
+  free (block_voiced);
+  free (ring_h);
+  free (ring_v);
+  free (ring_is_voiced);
+}
+
+void
+nmf_online_kl_free_window (nmf_online_kl * kl)
+{
+  free_storage (kl->block_contrib, kl->block_h, kl->block_voiced,
+      kl->ring_h, kl->ring_v, kl->ring_is_voiced);
+  kl->block_contrib = kl->block_h = kl->ring_h = kl->ring_v = NULL;
+  kl->block_voiced = NULL;
+  kl->ring_is_voiced = NULL;
+}
+
 /* (Re)allocate the window storage for update interval m. */
 int
 nmf_online_kl_alloc_window (nmf_online_kl * kl, int m)
@@ -22,20 +44,10 @@ nmf_online_kl_alloc_window (nmf_online_kl * kl, int m)
   unsigned char *ri = calloc (cap, 1);
 
   if (!bc || !bh || !bv || !rh || !rv || !ri) {
-    free (bc);
-    free (bh);
-    free (bv);
-    free (rh);
-    free (rv);
-    free (ri);
+    free_storage (bc, bh, bv, rh, rv, ri);
     return NMF_ERR_NO_MEMORY;
   }
-  free (kl->block_contrib);
-  free (kl->block_h);
-  free (kl->block_voiced);
-  free (kl->ring_h);
-  free (kl->ring_v);
-  free (kl->ring_is_voiced);
+  nmf_online_kl_free_window (kl);
   kl->block_contrib = bc;
   kl->block_h = bh;
   kl->block_voiced = bv;

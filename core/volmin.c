@@ -451,10 +451,10 @@ solve_subspace (nmf_volmin * s, const double *u, const double *sv,
       || (st = nmf_volmin_optimize (s, w_prev)) != NMF_OK
       || (st = outputs_h (s, h)) != NMF_OK)
     return st;
-  /* Q^T wsub^T = RHO S, with wsub^T column-major = wsub row-major. One
+  /* Q^T wsub^T = RHO S, with wsub^T column-major = wsub row-major.  One
    * right-hand side per call: OpenBLAS 0.3.21 hands dgetrs with several
-   * right-hand sides to its thread pool whatever the size (measured: the
-   * helper threads then spin on the other core). */
+   * right-hand sides to its thread pool whatever the size, and the helper
+   * threads then spin on the other core. */
   memset (s->wsub, 0, r * r * sizeof (double));
   for (i = 0; i < r; i++) {
     s->wsub[i + r * i] = s->rho * sv[i];

@@ -20,9 +20,9 @@ glpk_error_hook (void *info)
  *
  * (r equality rows, n + 1 columns): the optimal q is the vector of row
  * duals, and GLPK then works with an r x r basis instead of an
- * (n + 1) x (n + 1) one. Measured at n = 200, r = 10: about 1.7 times
- * faster than the primal form, same pivots, same precision. Only the
- * right-hand side p changes between the LPs of one solve. */
+ * (n + 1) x (n + 1) one, which is faster for the same pivots and
+ * precision.  Only the right-hand side p changes between the LPs of one
+ * solve. */
 static void
 lp_build (nmf_volmin * s)
 {
@@ -67,9 +67,8 @@ lp_build (nmf_volmin * s)
 
 /* Maximize sign * p^T q over the polytope; the optimum goes to out.
  * slot >= 0 starts from (and then stores) the basis that slot ended with
- * last time: in later sweeps p changes little, so few pivots are needed
- * (measured: about 25% less time per solve at r = 10 than continuing from
- * whatever basis the previous LP left). */
+ * last time: in later sweeps p changes little, so fewer pivots are needed
+ * than from whatever basis the previous LP left. */
 static nmf_status
 lp_solve (nmf_volmin * s, const double *p, double sign, int slot,
     double *out)

@@ -221,7 +221,7 @@ nmf_volmin_regularize (nmf_volmin *s, size_t m, const double *x, double *w,
     s->info.reg_iterations = it + 1;
 
     /* Block coordinate descent crawls along the valley of equal fit when
-     * lambda is small (measured: thousands of iterations). Extrapolate
+     * lambda is small (thousands of iterations).  Extrapolate
      * both blocks along the last step and keep the result only if it
      * lowers the objective, so the sequence stays monotone; beta grows
      * while extrapolation pays and halves when it does not. */

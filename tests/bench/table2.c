@@ -3,8 +3,8 @@
  * X = W H^T, M = N = 200, r = 5 and 10; H uniform [0,1] with 35% zeros;
  * case 1: W likewise sparse, case 2: W uniform [0,1], case 3: W Gaussian.
  * Reports the permutation-matched MSE of the normalized columns of H for
- * the volume-min criterion (core/volmin.c, with and without the polish
- * step) and for plain KL-NMF (core/kl_batch.c). In case 3 X has negative
+ * the volume-min criterion (<nmf/factorize.h>, with and without the polish
+ * step) and for plain KL-NMF (the same header). In case 3 X has negative
  * entries, where KL-NMF is undefined: it is run on max(X, 0) instead, and
  * labelled so. Times are CPU time (CLOCK_PROCESS_CPUTIME_ID) per solve,
  * OpenBLAS limited to one thread.

@@ -137,19 +137,27 @@ test_errors (void)
 
   for (int i = 0; i < 20; i++)
     x[i] = 1.0 + i;
-  CHECK (nmf_kl_batch_create (&s, 4, 5, 5, NULL, NULL, 0) == NMF_ERR_RANK && !s,
-      "rank > min(m,n)");
-  CHECK (nmf_kl_batch_create (&s, 0, 5, 1, NULL, NULL, 0)
-          == NMF_ERR_INVALID_ARGUMENT,
-      "empty");
-  CHECK (nmf_kl_batch_create (&s, 4, 5, 0, NULL, NULL, 0)
-          == NMF_ERR_INVALID_ARGUMENT,
-      "rank 0");
-  nmf_kl_batch_options_init (&opt);
-  opt.floor = 0.0;
-  CHECK (nmf_kl_batch_create (&s, 4, 5, 2, &opt, NULL, 0)
-          == NMF_ERR_INVALID_ARGUMENT,
-      "floor 0");
+  /* sizes and options refused at create */
+  const struct
+  {
+    size_t m, n, r;
+    double floor;
+    nmf_status want;
+    const char *what;
+  } refused[] = {
+    {4, 5, 5, 1e-12, NMF_ERR_RANK, "rank > min(m,n)"},
+    {0, 5, 1, 1e-12, NMF_ERR_INVALID_ARGUMENT, "empty"},
+    {4, 5, 0, 1e-12, NMF_ERR_INVALID_ARGUMENT, "rank 0"},
+    {4, 5, 2, 0.0, NMF_ERR_INVALID_ARGUMENT, "floor 0"},
+  };
+  for (size_t i = 0; i < sizeof (refused) / sizeof (refused[0]); i++) {
+    char msg[256] = "";
+    nmf_kl_batch_options_init (&opt);
+    opt.floor = refused[i].floor;
+    CHECK (nmf_kl_batch_create (&s, refused[i].m, refused[i].n, refused[i].r,
+            &opt, msg, sizeof msg) == refused[i].want && !s && msg[0],
+        "%s", refused[i].what);
+  }
   CHECK (nmf_kl_batch_create (&s, 4, 5, 2, NULL, NULL, 0) == NMF_OK, "create");
   CHECK (nmf_kl_batch_step (s, &d) == NMF_ERR_INVALID_ARGUMENT,
       "step before init");

@@ -412,12 +412,12 @@ test_loud_burst_leaves_no_trace (void)
   }
 }
 
-/* Re-fitting the window (nmf_online_kl_set_refreshes; what it gains is
- * measured on real mixtures, README "Window re-fits"): a model that re-fits
- * its window 4 times per window length still learns the planted templates
- * and fits the frames closely (relative divergence below 1 %), and it is a
- * different model from one that does not (the re-fits run).  Negative
- * counts are refused. */
+/* Re-fitting the window (nmf_online_kl_set_refreshes; what it gains on
+ * real mixtures: docs/experiments.md#window-re-fits-2026-11-26): a model
+ * that re-fits its window 4 times per window length still learns the
+ * planted templates and fits the frames closely (relative divergence below
+ * 1 %), and it is a different model from one that does not (the re-fits
+ * run).  Negative counts are refused. */
 static void
 test_refreshes (void)
 {

@@ -500,8 +500,8 @@ test_bands (void)
   /* two harmonic tones, 24 bands per octave: separated.  The second tone
    * starts 1.07 s after the first: when both start together, one component
    * per source ends with one template on both tones and the other on the
-   * broadband clicks of the hard gates (-19 dB here, with or without bands;
-   * issue 4), a limit of K = n-sources this test does not cover. */
+   * broadband clicks of the hard gates, with or without bands: a limit of
+   * K = n-sources this test does not cover. */
   const size_t n = 44100 * 12;
   float *a = malloc (sizeof (float) * n), *b = malloc (sizeof (float) * n);
   float *x = malloc (sizeof (float) * n);
@@ -602,9 +602,9 @@ test_silence_leaves_state (void)
  * model, so two streams that differ only in what their clamped stretch
  * held (the sound x 1e20, clipped; noise x 1e30) come out of it with the
  * same templates and, once no frame overlaps it, the same output, bit for
- * bit.  The model learned such a burst before (then every output sample
- * after it differed here), and a grouped model could come back from it
- * with templates that mixed the sources (README, "Bad input"). */
+ * bit.  A model that learned such a burst could come back from it with
+ * templates that mixed the sources
+ * (docs/experiments.md#recovery-after-loud-stretches). */
 static void
 test_clamped_not_learned (void)
 {

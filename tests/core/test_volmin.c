@@ -266,26 +266,29 @@ test_errors (void)
   nmf_xrng g;
   nmf_status st;
 
-  CHECK (nmf_volmin_create (&s, 10, 5, 6, NULL, NULL, 0) == NMF_ERR_RANK && !s,
-      "r > n");
-  CHECK (nmf_volmin_create (&s, 4, 50, 5, NULL, NULL, 0) == NMF_ERR_RANK,
-      "r > m");
-  CHECK (nmf_volmin_create (&s, 0, 5, 1, NULL, NULL, 0)
-          == NMF_ERR_INVALID_ARGUMENT,
-      "m = 0");
-  nmf_volmin_options_init (&opt);
-  opt.lambda = 1.5;
-  CHECK (nmf_volmin_create (&s, 10, 10, 2, &opt, NULL, 0)
-          == NMF_ERR_INVALID_ARGUMENT,
-      "lambda > 1");
-  opt.lambda = -1e-3;
-  CHECK (nmf_volmin_create (&s, 10, 10, 2, &opt, NULL, 0)
-          == NMF_ERR_INVALID_ARGUMENT,
-      "lambda < 0");
-  opt.lambda = NAN;
-  CHECK (nmf_volmin_create (&s, 10, 10, 2, &opt, NULL, 0)
-          == NMF_ERR_INVALID_ARGUMENT,
-      "lambda NaN");
+  /* sizes and options refused at create */
+  const struct
+  {
+    size_t m, n, r;
+    double lambda;
+    nmf_status want;
+    const char *what;
+  } refused[] = {
+    {10, 5, 6, 0.0, NMF_ERR_RANK, "r > n"},
+    {4, 50, 5, 0.0, NMF_ERR_RANK, "r > m"},
+    {0, 5, 1, 0.0, NMF_ERR_INVALID_ARGUMENT, "m = 0"},
+    {10, 10, 2, 1.5, NMF_ERR_INVALID_ARGUMENT, "lambda > 1"},
+    {10, 10, 2, -1e-3, NMF_ERR_INVALID_ARGUMENT, "lambda < 0"},
+    {10, 10, 2, NAN, NMF_ERR_INVALID_ARGUMENT, "lambda NaN"},
+  };
+  for (size_t i = 0; i < sizeof (refused) / sizeof (refused[0]); i++) {
+    nmf_volmin_options_init (&opt);
+    opt.lambda = refused[i].lambda;
+    st = nmf_volmin_create (&s, refused[i].m, refused[i].n, refused[i].r,
+        &opt, msg, sizeof msg);
+    CHECK (st == refused[i].want && !s && msg[0], "%s: %d", refused[i].what,
+        st);
+  }
 
   problem_alloc (&p, 40, 60, 4);
   nmf_xrng_seed (&g, 9);

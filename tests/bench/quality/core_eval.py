@@ -23,7 +23,7 @@ only one when no --config is given, as before).
 --dict KS learns KS templates per source from train_<k>.wav and separates
 with every source supervised (dictionaries held fixed, no blind component).
 --shifts R adds copies of every learned template shifted by -R..R semitones
-along a log-frequency axis (core/dictionary.h, nmf_dictionary_shift), so the
+along a log-frequency axis (<nmf/dictionary.h>, nmf_dictionary_shift), so the
 dictionary holds KS * (2R + 1) templates per source; --shift-steps N puts N
 shifts in each semitone (KS * (2RN + 1) templates).
 

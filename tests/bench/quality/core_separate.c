@@ -1,6 +1,6 @@
 /* Quality-bench harness: runs core/separator on a WAV file without
  * GStreamer, optionally with dictionaries learned from example clips
- * (core/dictionary.h), and writes one WAV per source.  Built and driven by
+ * (<nmf/dictionary.h>), and writes one WAV per source.  Built and driven by
  * core_eval.py; not part of the meson build.
  *
  *   core_separate [options] mix.wav out_dir

@@ -51,8 +51,8 @@ nmf_kl_normalise_columns (float *W, float *colsum, int bins, int components)
 typedef float nmf_vf8u __attribute__ ((vector_size (NMF_KL_LANES
             * sizeof (float)), aligned (4)));
 
-NMF_CLONES void
-nmf_kl_fused_ratio_grad (const float *restrict W, int F, int K,
+NMF_CLONES static void
+fused_ratio_grad (const float *restrict W, int F, int K,
     const float *restrict v, const float *restrict h, float *restrict grad,
     float *restrict wh, nmf_vf8 * restrict acc)
 {
@@ -90,8 +90,8 @@ nmf_kl_fused_ratio_grad (const float *restrict W, int F, int K,
 }
 
 /* wh = W h. */
-NMF_CLONES void
-nmf_kl_fused_model (const float *restrict W, int F, int K,
+NMF_CLONES static void
+fused_model (const float *restrict W, int F, int K,
     const float *restrict h, float *restrict wh)
 {
   const int Fb = F / NMF_KL_LANES * NMF_KL_LANES;
@@ -108,6 +108,23 @@ nmf_kl_fused_model (const float *restrict W, int F, int K,
       m += h[k] * W[(size_t) k * F + f];
     wh[f] = m;
   }
+}
+
+/* The clones stay static: an ifunc ignores -fvisibility=hidden, and the
+ * kernels are no part of the shared library's interface. */
+void
+nmf_kl_fused_ratio_grad (const float *restrict W, int F, int K,
+    const float *restrict v, const float *restrict h, float *restrict grad,
+    float *restrict wh, nmf_vf8 * restrict acc)
+{
+  fused_ratio_grad (W, F, K, v, h, grad, wh, acc);
+}
+
+void
+nmf_kl_fused_model (const float *restrict W, int F, int K,
+    const float *restrict h, float *restrict wh)
+{
+  fused_model (W, F, K, h, wh);
 }
 
 /* ratio = v / max(W h, floor); returns nothing, fills wh and ratio */

@@ -202,6 +202,9 @@ main (int argc, char **argv)
     return 1;
   cfg.channels = mix.channels;
   const int bins = cfg.fft_size / 2 + 1;
+  /* the hop the separator will use, for the dictionaries learned here */
+  const int hop = cfg.hop_size == NMF_SEPARATOR_AUTO ? cfg.fft_size / 4
+      : cfg.hop_size;
 
   float *dict[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   for (int s = 0; s < cfg.sources; s++) {
@@ -213,7 +216,7 @@ main (int argc, char **argv)
         return 1;
       dict[s] = malloc (sizeof (float) * bins * learn_k[s]);
       int ret = nmf_dictionary_learn_audio (tr.samples, tr.frames,
-          tr.channels, cfg.fft_size, cfg.hop_size, learn_k[s], learn_iter,
+          tr.channels, cfg.fft_size, hop, learn_k[s], learn_iter,
           cfg.seed, dict[s], err, sizeof err);
       if (ret != NMF_OK) {
         fprintf (stderr, "learn %s: %s\n", learn_path[s], err);

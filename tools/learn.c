@@ -315,17 +315,21 @@ nmftool_cmd_learn (int argc, char **argv)
   }
   g_free (uri);
 
-  W = malloc (sizeof (float) * (fft / 2 + 1) * components);
-  ret = nmf_dictionary_learn_audio ((const float *) samples->data,
-      samples->len / channels, channels, (int) fft, (int) hop,
-      (int) components, (int) iterations, seed, W, err, sizeof err);
   const int bins = (int) fft / 2 + 1, total = (int) (components *
       (2 * shifts + 1));
   float *shifted = malloc (sizeof (float) * bins * total);
+  W = malloc (sizeof (float) * bins * components);
+  if (W == NULL || shifted == NULL) {
+    snprintf (err, sizeof err, "out of memory");
+    ret = NMF_ERR_NO_MEMORY;
+  } else
+    ret = nmf_dictionary_learn_audio ((const float *) samples->data,
+        samples->len / channels, channels, (int) fft, (int) hop,
+        (int) components, (int) iterations, seed, W, err, sizeof err);
   if (ret == NMF_OK)
     ret = nmf_dictionary_shift (W, bins, (int) components, (int) shifts,
         shifted, err, sizeof err);
-  if (ret == NMF_OK)
+  if (ret == NMF_OK)            /* removes its file if a write fails */
     ret = nmf_dictionary_save_npy (out, shifted, bins, total, err,
         sizeof err);
   if (ret != NMF_OK)

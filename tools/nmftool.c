@@ -251,7 +251,49 @@ static const char factorize_help[] =
     "  --help, -h        this text.\n"
     "\n"
     "If the solver stops at its iteration limit before converging, the last\n"
-    "iterate is written and a warning printed (exit status 0).\n";
+    "iterate is written and a warning printed (exit status 0).\n"
+    "X must be finite (NaN or Inf: an error naming the entry). Entries so\n"
+    "large that the computation overflows double precision (volmin: about\n"
+    "1e154, where ||X||_F^2 overflows; kl: near 1e308) are refused with an\n"
+    "error saying so: scale X down. --w-out and --h-out must be two files,\n"
+    "neither of them the input (compared by device and inode); nothing is\n"
+    "written then, nor left behind by a failed write.\n";
+
+/* The first entry of the m x n row-major X that is not finite, or -1. */
+static long long
+first_not_finite (const double *x, size_t m, size_t n)
+{
+  for (size_t i = 0; i < m * n; i++)
+    if (!isfinite (x[i]))
+      return (long long) i;
+  return -1;
+}
+
+/* The failure of a solver on a finite X: its sums and products overflowed
+ * double precision.  Says so, with the largest entry. */
+static int
+overflow_error (const char *cmd, const char *in, const char *method,
+    const double *x, size_t m, size_t n)
+{
+  size_t imax = 0;
+
+  for (size_t i = 1; i < m * n; i++)
+    if (fabs (x[i]) > fabs (x[imax]))
+      imax = i;
+  return runtime_error (cmd, "%s: X is too large for %s in double "
+      "precision: its entries are finite but the computation overflows "
+      "(largest |x| = %.3g at row %zu, column %zu); scale X down (W or H "
+      "scales with it)", in, method, fabs (x[imax]), imax / n, imax % n);
+}
+
+static int
+all_finite (const double *a, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    if (!isfinite (a[i]))
+      return 0;
+  return 1;
+}
 
 static int
 cmd_factorize (int argc, char **argv)
@@ -279,6 +321,8 @@ cmd_factorize (int argc, char **argv)
   size_t m, n;
   char err[256];
   nmf_status st;
+  int w_existed, h_existed;
+  long long bad;
 
   optind = 1;
   opterr = 0;
@@ -344,10 +388,26 @@ cmd_factorize (int argc, char **argv)
     return usage_error (cmd, "--in, --w-out and --h-out are required");
   if (have_lambda && strcmp (method, "kl") == 0)
     return usage_error (cmd, "--lambda applies to --method volmin only");
+  /* never write over the input, nor W and H into one file */
+  if (same_file (wout, in) || same_file (hout, in))
+    return runtime_error (cmd, "%s %s is the input file %s: refusing to "
+        "write over it", same_file (wout, in) ? "--w-out" : "--h-out",
+        same_file (wout, in) ? wout : hout, in);
+  if (same_file (wout, hout))
+    return runtime_error (cmd, "--w-out %s and --h-out %s are the same "
+        "file: W and H need two", wout, hout);
 
   st = nmf_npy_read (in, &x, &m, &n, err, sizeof (err));
   if (st != NMF_OK)
     return runtime_error (cmd, "%s", err);
+  if ((bad = first_not_finite (x, m, n)) >= 0) {
+    ret = runtime_error (cmd, "%s: X holds %s at row %lld, column %lld; "
+        "both methods need finite entries", in, isnan (x[bad]) ? "NaN"
+        : x[bad] > 0 ? "+Inf" : "-Inf", bad / (long long) n,
+        bad % (long long) n);
+    free (x);
+    return ret;
+  }
   if (rank > m || rank > n) {
     free (x);
     return runtime_error (cmd, "rank %lu exceeds min(M, N) = %zu for X of "
@@ -374,6 +434,11 @@ cmd_factorize (int argc, char **argv)
     if (st == NMF_OK)
       st = nmf_kl_batch_solve (s, x, w, h, &d, &done, NULL, 0);
     nmf_kl_batch_destroy (&s);
+    if (st == NMF_ERR_NOT_FINITE || (st == NMF_OK && (!isfinite (d)
+                || !all_finite (w, m * rank) || !all_finite (h, n * rank)))) {
+      ret = overflow_error (cmd, in, "KL-NMF", x, m, n);
+      goto out;
+    }
     if (st == NMF_ERR_NEGATIVE) {
       ret = runtime_error (cmd, "%s: X has negative entries; KL-NMF needs "
           "X >= 0 (use --method volmin)", in);
@@ -392,6 +457,17 @@ cmd_factorize (int argc, char **argv)
     nmf_volmin *s = NULL;
     nmf_volmin_info info;
 
+    /* the solver works with ||X||_F^2: past about 1e154 it overflows and
+     * the SVD (a rank "below R") or the residual (NaN) fails */
+    {
+      double ss = 0.0;
+      for (size_t i = 0; i < m * n; i++)
+        ss += x[i] * x[i];
+      if (!isfinite (ss)) {
+        ret = overflow_error (cmd, in, "volmin", x, m, n);
+        goto out;
+      }
+    }
     nmf_volmin_options_init (&opt);
     opt.seed = seed;
     opt.lambda = lambda;
@@ -409,6 +485,17 @@ cmd_factorize (int argc, char **argv)
     }
     st = nmf_volmin_solve (s, x, w, h, err, sizeof (err));
     nmf_volmin_get_info (s, &info);
+    if ((st == NMF_OK || st == NMF_ERR_NOT_CONVERGED)
+        && (!isfinite (info.residual) || (lambda > 0.0
+                && !isfinite (info.objective)) || !all_finite (w, m * rank)
+            || !all_finite (h, n * rank)))
+      st = NMF_ERR_NOT_FINITE;
+    if (st == NMF_ERR_NOT_FINITE) {
+      ret = overflow_error (cmd, in, "volmin", x, m, n);
+      nmf_volmin_destroy (&s);
+      nmf_volmin_thread_cleanup ();
+      goto out;
+    }
     if (st == NMF_ERR_NOT_CONVERGED)
       warning (cmd, "%s; writing the last iterate", err);
     else if (st != NMF_OK) {
@@ -434,11 +521,19 @@ cmd_factorize (int argc, char **argv)
     }
   }
 
+  /* a failed write leaves no file that was not there before (the writer
+   * removes the file it fails on; W is removed here if H fails) */
+  w_existed = access (wout, F_OK) == 0;
+  h_existed = access (hout, F_OK) == 0;
   st = nmf_npy_write (wout, w, m, rank, err, sizeof (err));
   if (st == NMF_OK)
     st = nmf_npy_write (hout, h, n, rank, err, sizeof (err));
   if (st != NMF_OK) {
     ret = runtime_error (cmd, "%s", err);
+    if (!w_existed)
+      unlink (wout);
+    if (!h_existed)
+      unlink (hout);
     goto out;
   }
   ret = 0;
@@ -504,8 +599,8 @@ main (int argc, char **argv)
     print_help (stdout);
     return 0;
   }
-  if (strcmp (argv[1], "--version") == 0) {
-    printf ("%s (gst-nmf)\n", prog);
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0) {
+    printf ("%s (gst-nmf) %s\n", prog, NMF_VERSION);
     return 0;
   }
   for (i = 0; i < N_COMMANDS; i++)

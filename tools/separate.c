@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,10 @@
 
 #define MAX_SOURCES 16
 #define PROGRESS_INTERVAL_MS 200
+/* audioconvert, before and after nmfseparate, handles at most 63 channels:
+ * GStreamer's channel mixer asserts in_channels < 64 (1.22; seen as a
+ * CRITICAL and a crash in uridecodebin ! audioconvert with 64). */
+#define AUDIOCONVERT_MAX_CHANNELS 63
 
 const char nmftool_separate_help[] =
     "nmftool separate: split an audio file into one WAV file per source\n"
@@ -48,10 +53,13 @@ const char nmftool_separate_help[] =
     "audioconvert ! audioresample ! nmfseparate (rates outside 8-192 kHz are\n"
     "resampled, others pass untouched) and source I is written to\n"
     "OUTDIR/sourceI.wav (OUTDIR is created if needed; existing files are\n"
-    "overwritten), with the channels and rate of the input and exactly as\n"
-    "many samples as the input (as the resampled stream, if it was\n"
-    "resampled). The sources add up to the input. A summary line on stderr\n"
-    "names the files; exit status 0.\n"
+    "overwritten, never an input: an output that is the input or a\n"
+    "dictionary is refused), with the channels and rate of the input and\n"
+    "exactly as many samples as the input (as the resampled stream, if it\n"
+    "was resampled). The sources add up to the input. A summary line on\n"
+    "stderr names the files; exit status 0. Inputs with more channels than\n"
+    "the element takes (its sink caps; audioconvert: at most 63) are\n"
+    "refused with the limit, never downmixed.\n"
     "The nmfseparate plugin is found the usual GStreamer way (installed, or\n"
     "GST_PLUGIN_PATH=<build>/plugin when uninstalled).\n"
     "\n"
@@ -76,7 +84,8 @@ const char nmftool_separate_help[] =
     "                    without look-ahead (causal); auto: file unless the\n"
     "                    input is live.\n"
     "  --format F        f32: 32-bit float WAV (default, the element's output\n"
-    "                    unchanged); s16: 16-bit PCM WAV.\n"
+    "                    unchanged); s16: 16-bit PCM WAV (samples beyond full\n"
+    "                    scale are clipped: a warning gives their count).\n"
     "  --progress P      auto (default): a bar redrawn in place when stderr is\n"
     "                    a terminal, else plain lines; bar; lines (one line per\n"
     "                    10 %, or per minute of audio when the duration is\n"
@@ -136,7 +145,20 @@ typedef struct
   GstClockTime last_line_pos;
   gboolean bar_drawn;
   gchar *missing_plugin;        /* description from a missing-plugin msg */
+
+  /* the signal left as it was */
+  gint in_channels;             /* atomic: channels of the decoded input */
+  gint max_channels;            /* nmfseparate's sink caps limit, 0: none */
+  gint refused;                 /* atomic: a caps probe refused the stream */
+  gboolean count_clips;         /* s16 output: count what it clips */
+  guint64 clipped;              /* samples beyond full scale, under lock */
+  guint64 samples;              /* samples out of the element, under lock */
+  float peak;                   /* largest |sample|, under lock */
 } Separate;
+
+/* Errors found by nmftool's own checks in the streaming thread, posted as
+ * error messages; on_bus prints their text as it is. */
+#define NMFTOOL_ERROR (g_quark_from_static_string ("nmftool-error"))
 
 enum
 {
@@ -410,6 +432,177 @@ written_seconds (Separate * st)
 }
 
 static void
+post_own_error (Separate * st, GstObject * src, const char *fmt, ...)
+{
+  va_list ap;
+  GError *err;
+
+  va_start (ap, fmt);
+  err = g_error_new_valist (NMFTOOL_ERROR, 0, fmt, ap);
+  va_end (ap);
+  gst_element_post_message (st->pipeline, gst_message_new_error (src, err,
+          NULL));
+  g_error_free (err);
+}
+
+static gint
+caps_channels (GstEvent * ev)
+{
+  GstCaps *caps;
+  gint c = 0;
+
+  gst_event_parse_caps (ev, &caps);
+  if (caps && !gst_caps_is_empty (caps))
+    gst_structure_get_int (gst_caps_get_structure (caps, 0), "channels", &c);
+  return c;
+}
+
+/* After a refusal no data goes down the pad it came from: a buffer
+ * returns not-negotiated upstream (so the decoder stops), and the EOS the
+ * decoder sends after its error is dropped (a wavenc would write a header
+ * for a stream it has no caps and segment for). Other events pass: a sink
+ * pad that lost its segment would warn of data before it. */
+static GstPadProbeReturn
+refuse_data (GstPadProbeInfo * info)
+{
+  if (info->type & (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST)) {
+    gst_mini_object_unref (GST_PAD_PROBE_INFO_DATA (info));
+    GST_PAD_PROBE_INFO_DATA (info) = NULL;
+    GST_PAD_PROBE_INFO_FLOW_RETURN (info) = GST_FLOW_NOT_NEGOTIATED;
+    return GST_PAD_PROBE_HANDLED;
+  }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS
+      || GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS)
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
+}
+
+/* On the first audioconvert's sink pad: the decoded input's channels.
+ * More than nmfseparate takes would be downmixed by that audioconvert
+ * without a word; the help promises the input's channels, so refuse. */
+static GstPadProbeReturn
+input_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Separate *st = data;
+  GstEvent *ev;
+  gint c;
+
+  if (g_atomic_int_get (&st->refused))
+    return refuse_data (info);
+  if (!(info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM))
+    return GST_PAD_PROBE_OK;
+  ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS || (c = caps_channels (ev)) <= 0)
+    return GST_PAD_PROBE_OK;
+  g_atomic_int_set (&st->in_channels, c);
+  if (st->max_channels > 0 && c > st->max_channels) {
+    g_atomic_int_set (&st->refused, 1);
+    post_own_error (st, GST_OBJECT (st->sep), "the input has %d channels; "
+        "nmftool separate takes 1..%d (%s), and does not downmix: nothing "
+        "written", c, st->max_channels,
+        st->max_channels < AUDIOCONVERT_MAX_CHANNELS
+        ? "the nmfseparate element's limit"
+        : "the limit of GStreamer's audioconvert");
+    return GST_PAD_PROBE_DROP;
+  }
+  (void) pad;
+  return GST_PAD_PROBE_OK;
+}
+
+/* On each wavenc's sink pad: the file gets the input's channels, or the
+ * run stops (whatever changed the count on the way). */
+static GstPadProbeReturn
+output_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Separate *st = data;
+  GstEvent *ev;
+  gint c, in;
+
+  if (g_atomic_int_get (&st->refused))
+    return refuse_data (info);
+  if (!(info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM))
+    return GST_PAD_PROBE_OK;
+  ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS || (c = caps_channels (ev)) <= 0)
+    return GST_PAD_PROBE_OK;
+  in = g_atomic_int_get (&st->in_channels);
+  if (in > 0 && c != in) {
+    g_atomic_int_set (&st->refused, 1);
+    post_own_error (st, GST_OBJECT (GST_PAD_PARENT (pad)), "the input has "
+        "%d channels but the output would have %d; nmftool does not change "
+        "the channel count: nothing written", in, c);
+    return GST_PAD_PROBE_DROP;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* On each of nmfseparate's source pads when the files are 16-bit: how
+ * many float samples lie beyond full scale (|x| > 1), which the
+ * conversion to S16 clips, and the largest magnitude. */
+static GstPadProbeReturn
+clip_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  Separate *st = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstMapInfo map;
+  guint64 clipped = 0;
+  float peak = 0.0f;
+  gsize n;
+
+  (void) pad;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  n = map.size / sizeof (float);
+  for (gsize i = 0; i < n; i++) {
+    float x;
+    memcpy (&x, map.data + i * sizeof (float), sizeof x);
+    x = fabsf (x);
+    if (x > 1.0f)
+      clipped++;
+    if (x > peak)
+      peak = x;
+  }
+  gst_buffer_unmap (buf, &map);
+  g_mutex_lock (&st->lock);
+  st->clipped += clipped;
+  st->samples += n;
+  if (peak > st->peak)
+    st->peak = peak;
+  g_mutex_unlock (&st->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* The most channels this pipeline carries unchanged: the limit of
+ * nmfseparate's sink pad template, and audioconvert's. */
+static gint
+element_max_channels (GstElement * sep)
+{
+  GstPad *sink = gst_element_get_static_pad (sep, "sink");
+  GstCaps *caps;
+  gint max = 0;
+
+  if (sink == NULL)
+    return 0;
+  caps = gst_pad_get_pad_template_caps (sink);
+  for (guint i = 0; i < gst_caps_get_size (caps); i++) {
+    const GValue *v = gst_structure_get_value (gst_caps_get_structure (caps,
+            i), "channels");
+    gint m = 0;
+    if (v && GST_VALUE_HOLDS_INT_RANGE (v))
+      m = gst_value_get_int_range_max (v);
+    else if (v && G_VALUE_HOLDS_INT (v))
+      m = g_value_get_int (v);
+    if (m > max)
+      max = m;
+  }
+  gst_caps_unref (caps);
+  gst_object_unref (sink);
+  return max > 0 && max < AUDIOCONVERT_MAX_CHANNELS ? max
+      : AUDIOCONVERT_MAX_CHANNELS;
+}
+
+static void
 on_pad_added (GstElement * decode, GstPad * pad, gpointer data)
 {
   Separate *st = data;
@@ -453,8 +646,12 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
       gchar *dbg = NULL;
       gst_message_parse_error (msg, &err, &dbg);
       progress_clear (st);
-      if (g_error_matches (err, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN)
-          && st->missing_plugin == NULL && !g_atomic_int_get (&st->linked))
+      if (err->domain == NMFTOOL_ERROR)
+        fprintf (stderr, "%s %s: error: %s: %s\n", prog, st->cmd, st->input,
+            err->message);
+      else if (g_error_matches (err, GST_CORE_ERROR,
+              GST_CORE_ERROR_MISSING_PLUGIN) && st->missing_plugin == NULL
+          && !g_atomic_int_get (&st->linked))
         /* decodebin, restricted to raw audio, found no stream that can
          * become audio: a video-only file, say */
         fprintf (stderr, "%s %s: error: %s: no audio stream that GStreamer "
@@ -798,6 +995,10 @@ build_pipeline (Separate * st, const char *uri, const char *format)
     return runtime_error (st->cmd, "cannot link audioconvert ! "
         "audioresample ! nmfseparate");
   st->entry = gst_element_get_static_pad (convert, "sink");
+  st->max_channels = element_max_channels (st->sep);
+  gst_pad_add_probe (st->entry, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
+      | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      input_caps_probe, st, NULL);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), st);
   g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads),
       st);
@@ -826,10 +1027,19 @@ build_pipeline (Separate * st, const char *uri, const char *format)
     gst_bin_add_many (GST_BIN (st->pipeline), c, f, w, s, NULL);
     ok = gst_element_link_pads (st->sep, padname, c, "sink")
         && gst_element_link_many (c, f, w, s, NULL);
-    if (ok && i == 0) {
+    if (ok) {
+      GstPad *wsink = gst_element_get_static_pad (w, "sink");
+      gst_pad_add_probe (wsink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
+          | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+          output_caps_probe, st, NULL);
+      gst_object_unref (wsink);
       srcpad = gst_element_get_static_pad (st->sep, padname);
-      gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER
-          | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, position_probe, st, NULL);
+      if (i == 0)
+        gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER
+            | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, position_probe, st, NULL);
+      if (st->count_clips)
+        gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, clip_probe, st,
+            NULL);
       gst_object_unref (srcpad);
     }
     g_free (padname);
@@ -839,6 +1049,19 @@ build_pipeline (Separate * st, const char *uri, const char *format)
           "wavenc", i);
   }
   return 0;
+}
+
+/* 16-bit files: say how much the conversion clipped, if anything. */
+static void
+report_clipping (Separate * st)
+{
+  if (!st->count_clips || st->clipped == 0)
+    return;
+  warning (st->cmd, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+      " samples (%.2g %%) were beyond 16-bit full scale (peak %+.1f dBFS) "
+      "and are clipped in the files; --format f32 keeps them", st->clipped,
+      st->samples, 100.0 * st->clipped / (double) st->samples,
+      20.0 * log10 (st->peak));
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -922,9 +1145,11 @@ nmftool_cmd_separate (int argc, char **argv)
         if (strcmp (optarg, "f32") == 0) {
           format = "F32LE";
           st->format_label = "32-bit float";
+          st->count_clips = FALSE;
         } else if (strcmp (optarg, "s16") == 0) {
           format = "S16LE";
           st->format_label = "16-bit PCM";
+          st->count_clips = TRUE;
         } else {
           ret = usage_error (st->cmd, "unknown format '%s' (f32 or s16)",
               optarg);
@@ -1064,6 +1289,8 @@ nmftool_cmd_separate (int argc, char **argv)
   gst_element_set_state (st->pipeline, GST_STATE_NULL);
   ret = st->exit_code;
 
+  if (ret == 0 || (st->signal_exit && ret == st->signal_exit))
+    report_clipping (st);
   if (ret == 0) {
     progress_update (st, TRUE);
     if (!quiet) {

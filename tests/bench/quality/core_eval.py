@@ -9,7 +9,8 @@ different notes / sentences than the mixture), scored like evaluate.py
                [--config LABEL="ARGS" ...]
                [--dict KS] [--learn-iterations N] [--shifts R]
                [--shift-steps N] [--jobs 2] [--seeds 0,1,2,3,4]
-               [--oracle] [--no-anchors] [--json FILE]
+               [--oracle] [--oracle-variants V,...] [--segments T0,T1,...]
+               [--no-anchors] [--json FILE]
 
 ARGS are core_separate options (core_separate.c); `--profile file` (first,
 or after --window-frames) gives the element's file profile, the element's
@@ -44,7 +45,11 @@ with the true sources (oracle.py): its components with hard memberships
 mask covers most of it for the whole file ("oracle-file"), per 2 s block
 ("oracle-2s") and per frame ("oracle-frame").  They appear as
 configurations "LABEL/oracle-file" etc.  About 5 BSS Eval runs per mixture
-and seed instead of one.
+and seed instead of one (--oracle-variants picks fewer).
+
+--segments 0,6,11,22 also scores every time segment of the file (the
+separator's output and the oracle variants) and prints the means per
+segment: where in the file quality is lost, and where the seeds differ.
 
 The harness core_separate.c is compiled against BUILD/core/libnmfcore.a.
 Run with Debian's /usr/bin/python3.
@@ -121,15 +126,30 @@ def run_one(task):
     res = ev.evaluate_estimates(refs, ests, sr, sr)
     res.update(name=name, n_sources=K, sep_cpu_s=float(cpu), frames=int(frames),
                config=a.get("config"), seed=a.get("seed"))
+    est = {}
     if dump:
         try:
             est, check, _ = oracle.variants(dump, mix, refs, sr)
             check["replay_max_abs_diff"] = float(np.max(np.abs(est["replay"] - ests)))
             res["oracle_check"] = check
             res["oracle"] = {v: ev.evaluate_estimates(refs, est[v], sr, sr)
-                             for v in ORACLE_VARIANTS}
+                             for v in a["oracle_variants"]}
         except (ValueError, OSError) as e:
             res["oracle_error"] = str(e)
+    if a.get("segments"):
+        # SDR over each time segment (NaN where a source is silent in it)
+        res["segments"] = {}
+        for b0, b1 in zip(a["segments"], a["segments"][1:]):
+            i0, i1 = int(b0 * sr), min(int(b1 * sr), len(mix))
+            seg = {}
+            for v, e in [("element", ests)] + [(v, est[v]) for v in a.get("oracle_variants", [])
+                                                if v in est]:
+                if np.any(np.sum(refs[:, i0:i1] ** 2, axis=1) < 1e-8 * (i1 - i0)):
+                    seg[v] = float("nan")
+                    continue
+                seg[v] = float(np.mean(ev.evaluate_estimates(
+                    refs[:, i0:i1], e[:, i0:i1], sr, sr)["sdr"]))
+            res["segments"]["%g-%g" % (b0, b1)] = seg
     shutil.rmtree(out, ignore_errors=True)
     return res
 
@@ -186,6 +206,13 @@ def main():
                     help="comma-separated seeds: one run per seed")
     ap.add_argument("--oracle", action="store_true",
                     help="also score the components regrouped with the true sources")
+    ap.add_argument("--oracle-variants", default=",".join(ORACLE_VARIANTS),
+                    help="which of %s (comma-separated; each costs one BSS Eval "
+                         "per mixture and seed)" % ",".join(ORACLE_VARIANTS))
+    ap.add_argument("--segments", default=None, metavar="T0,T1,...",
+                    help="also score each time segment [Ti, Ti+1) in seconds (the "
+                         "separator's output and the oracle variants; a segment "
+                         "where a source is silent is left out)")
     ap.add_argument("--no-anchors", action="store_true",
                     help="with --seeds: no mixture / IRM / sklearn anchors")
     ap.add_argument("--json", default="",
@@ -214,6 +241,11 @@ def main():
                 shifts=a.shifts, shift_steps=a.shift_steps)
     # every (configuration, seed, mixture) run in one pool; with --seeds and
     # anchors, the anchors' missing pieces in the same pool
+    base["segments"] = [float(v) for v in a.segments.split(",")] if a.segments else None
+    base["oracle_variants"] = [v for v in a.oracle_variants.split(",") if v]
+    bad = set(base["oracle_variants"]) - set(ORACLE_VARIANTS)
+    if bad:
+        sys.exit("core_eval: unknown oracle variants %s" % ",".join(sorted(bad)))
     tasks = []
     for label, args in configs:
         orc = a.oracle and "volmin" not in args
@@ -269,12 +301,15 @@ def main():
             {s: {n: sdr_of(by[(label, s, n)]) for n in names} for s in seeds},
             names, tags, floor)))
         if any("oracle" in by[(label, s, n)] for s in seeds for n in names):
-            for v in ORACLE_VARIANTS:
+            for v in [v for v in ORACLE_VARIANTS
+                      if any(v in by[(label, s, n)].get("oracle", {}) for s in seeds
+                             for n in names)]:
                 summaries.append(("%s/%s" % (label, v), seedstats.summarize(
                     {s: {n: sdr_of(by[(label, s, n)], v) for n in names} for s in seeds},
                     names, tags, floor)))
             checks[label] = {"%s@%d" % (n, s): by[(label, s, n)].get("oracle_check")
                              for s in seeds for n in names}
+    segtab = segment_table(configs, seeds, names, by) if a.segments else ""
     errors = [r for r in results if "error" in r or "oracle_error" in r]
     for r in errors:
         print("%s seed %s %s: %s" % (r.get("config"), r.get("seed"), r["name"],
@@ -298,6 +333,12 @@ def main():
                           float(np.mean([v["blind_mass_off_oracle_file"] for v in vals])),
                           float(np.mean([v["oracle_frame_switch_rate"] for v in vals]))))
         print()
+    if segtab:
+        print("Per time segment: mean SDR over the mixtures where every source sounds "
+              "in the segment, and the seeds (their number; std of the per-seed "
+              "means):\n")
+        print(segtab)
+        print()
     print("Total %.1f s (%d jobs)." % (total, a.jobs))
     lab = "+".join(l for l, _ in configs)
     jpath = a.json or os.path.join(a.corpus, "core-summary-%s.json" % lab)
@@ -313,17 +354,52 @@ def main():
     print("JSON: %s" % jpath)
 
 
+def segment_table(configs, seeds, names, by):
+    rows = []
+    segs = None
+    for label, _ in configs:
+        rs = [by[(label, s, n)] for s in seeds for n in names]
+        have = [r for r in rs if "segments" in r]
+        if not have:
+            continue
+        segs = list(have[0]["segments"])
+        variants = list(have[0]["segments"][segs[0]])
+        for v in variants:
+            cells = []
+            for sg in segs:
+                per_seed = []
+                count = 0
+                for s in seeds:
+                    vals = [by[(label, s, n)].get("segments", {}).get(sg, {}).get(v)
+                            for n in names]
+                    vals = [x for x in vals if x is not None and np.isfinite(x)]
+                    count += len(vals)
+                    if vals:
+                        per_seed.append(float(np.mean(vals)))
+                cells.append("%s (%d; %s)" % (seedstats.f2(float(np.mean(per_seed)) if per_seed
+                                                            else float("nan")), count,
+                                              seedstats.f2(float(np.std(per_seed)) if per_seed
+                                                           else float("nan"))))
+            rows.append("| %s | %s |" % (label if v == "element" else "%s/%s" % (label, v),
+                                         " | ".join(cells)))
+    if not rows:
+        return ""
+    return "\n".join(["| configuration | " + " | ".join("%s s" % s for s in segs) + " |",
+                      "|---|" + "---:|" * len(segs)] + rows)
+
+
 def single_table(a, label, args, results):
     orc = any("oracle" in r for r in results)
+    variants = [v for v in ORACLE_VARIANTS if any(v in r.get("oracle", {}) for r in results)]
     head = "| mixture | SDR | SIR | SAR | SI-SDR | separator CPU s |"
     sep = "|---|---:|---:|---:|---:|---:|"
     if orc:
-        head += "".join(" %s SDR |" % v for v in ORACLE_VARIANTS)
-        sep += "---:|" * len(ORACLE_VARIANTS)
+        head += "".join(" %s SDR |" % v for v in variants)
+        sep += "---:|" * len(variants)
     print(head)
     print(sep)
     means = {m: [] for m in ("sdr", "sir", "sar", "si_sdr")}
-    omeans = {v: [] for v in ORACLE_VARIANTS}
+    omeans = {v: [] for v in variants}
     for r in results:
         if "error" in r:
             print("| %s | error: %s |" % (r["name"], r["error"]))
@@ -334,7 +410,7 @@ def single_table(a, label, args, results):
         line = "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
             (r["name"],) + tuple(row) + (r["sep_cpu_s"],))
         if orc:
-            for v in ORACLE_VARIANTS:
+            for v in variants:
                 x = sdr_of(r, v)
                 omeans[v].append(x)
                 line += " %.2f |" % x
@@ -343,7 +419,7 @@ def single_table(a, label, args, results):
         label, *(float(np.mean(means[m])) if means[m] else float("nan")
                  for m in ("sdr", "sir", "sar", "si_sdr")))
     if orc:
-        line += "".join(" %.2f |" % float(np.nanmean(omeans[v])) for v in ORACLE_VARIANTS)
+        line += "".join(" %.2f |" % float(np.nanmean(omeans[v])) for v in variants)
     print(line)
     with open(os.path.join(a.corpus, "core-results-%s.json" % label), "w") as f:
         json.dump(ev.clean_json(dict(label=label, args=args, dict=a.dict,

@@ -26,6 +26,18 @@ learn=KS:R:0+2 learns them for sources 0 and 2 only, the others stay blind
 with mir_eval.separation.bss_eval_sources (SDR, SIR, SAR; permutation
 resolved by mir_eval) and SI-SDR (best permutation, computed here).
 
+--seeds 0,1,2,3,4 runs every element run once per seed (seed=S added to
+its properties) and sklearn with random_state = S, and prints, instead of
+the one-seed tables, per configuration: the mean over mixtures and seeds,
+each seed's mean, their spread (std, worst and best seed), the means over
+the mixtures of each tag (kind: music / speech+music / speech; 2 or 3
+sources; onset: together / apart, from meta.json), how many (mixture,
+seed) pairs fall below the mixture anchor, per mixture the mean over seeds
+with its range, and the targets of issue 24 when the runs are labelled kl,
+live and volmin (seedstats.py).  The anchors (mixture, IRM, sklearn per
+seed) are computed once per corpus and scoring setting and kept in
+CORPUS/anchors-cache.json (--no-anchor-cache recomputes them).
+
 Run with Debian's interpreter: /usr/bin/python3 evaluate.py CORPUS_DIR
 """
 
@@ -213,6 +225,9 @@ def evaluate_estimates(refs, ests, sr, eval_sr, same_estimates=False):
 def gst_env(build_dir):
     env = dict(os.environ)
     env["GST_PLUGIN_PATH"] = os.path.join(build_dir, "plugin")
+    # a registry of this build's own, so that runs against other build
+    # directories (other engineers, other checkouts) never share its cache
+    env.setdefault("GST_REGISTRY", os.path.join(build_dir, "quality-registry.bin"))
     env.pop("GST_PLUGIN_SYSTEM_PATH_1_0", None)
     env.pop("GST_PLUGIN_SYSTEM_PATH", None)
     return env

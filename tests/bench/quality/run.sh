@@ -12,6 +12,10 @@
 # CACHE_DIR go to evaluate.py, e.g.
 #   run.sh /tmp/gst-nmf-quality --build-dir /tmp/qbuild \
 #          --element-props "components=8 iterations=2" --label k8
+#   run.sh --set heldout --build-dir /tmp/qbuild --seeds 0,1,2,3,4 \
+#          --run kl= --run live=profile=live --run volmin=algorithm=volmin
+# (--build-dir DIR is the build that is made up to date and evaluated;
+# ROOT/build when not given.)
 # Needs Debian's python3 (numpy, scipy, mir-eval, sklearn), fluidsynth,
 # fluid-soundfont-gm, espeak-ng, and gstreamer1.0-tools / -plugins-good.
 set -eu
@@ -39,7 +43,15 @@ ROOT=$(cd "$HERE/../../.." && pwd)
 . "$ROOT/scripts/setup.sh"
 nmf_ensure_packages python3-numpy python3-scipy python3-mir-eval python3-sklearn \
     fluidsynth fluid-soundfont-gm espeak-ng
-nmf_build "$ROOT/build"
+# the build the evaluation will load (--build-dir DIR, default ROOT/build)
+BUILD="$ROOT/build"
+prev=
+for a in "$@"; do
+    case "$prev" in --build-dir) BUILD=$a ;; esac
+    case "$a" in --build-dir=*) BUILD=${a#--build-dir=} ;; esac
+    prev=$a
+done
+nmf_build "$BUILD"
 
 "$PY" -c 'import numpy, scipy, mir_eval, sklearn' 2>/dev/null || {
     echo "run.sh: $PY lacks numpy/scipy/mir_eval/sklearn:" >&2

@@ -1,0 +1,104 @@
+#!/bin/bash
+# nmftool factorize on input it cannot factor and outputs that alias:
+# - finite entries too large for double precision (1e308, 1e200) are
+#   reported as an overflow, not as "NaN or Inf"; NaN and Inf are named as
+#   such, with their row and column; no output file is written;
+# - --w-out and --h-out naming one file (the same name, a link) or the
+#   input are refused before anything is written, the input unchanged;
+# - a good matrix still factors; --version prints the project's version.
+#   factorize.sh NMFTOOL VERSION
+set -u
+nmftool=$(realpath "$1") version=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+cd "$work" || exit 1
+
+# .npy files (format 1.0, '<f8', 10 x 10 unless said), seeded
+/usr/bin/python3 - <<'EOF' || exit 1
+import random, struct
+def npy(name, vals, m, n):
+    hdr = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % (m, n)
+    hdr += " " * (64 - 10 - len(hdr) - 1) + "\n"
+    with open(name, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(hdr)) + hdr.encode())
+        f.write(struct.pack("<%dd" % len(vals), *vals))
+r = random.Random(25)
+npy("good.npy", [r.random() for _ in range(100)], 10, 10)
+npy("e308.npy", [r.random() * 1e308 for _ in range(100)], 10, 10)
+npy("e200.npy", [r.random() * 1e200 for _ in range(100)], 10, 10)
+v = [r.random() for _ in range(100)]; v[23] = float("nan")
+npy("nan.npy", v, 10, 10)
+v = [r.random() for _ in range(100)]; v[57] = float("-inf")
+npy("inf.npy", v, 10, 10)
+EOF
+
+# err NAME EXPECTED-REGEX ARGS...: exit 1, one line matching, no W.npy/H.npy
+err () {
+  local name=$1 want=$2 rc; shift 2
+  rm -f W.npy H.npy
+  timeout 60 "$nmftool" factorize --rank 2 "$@" >"$name.log" 2>&1
+  rc=$?
+  [ "$rc" = 1 ] || fail "$name: exit $rc, expected 1: $(cat "$name.log")"
+  [ "$(grep -c '' "$name.log")" = 1 ] || fail "$name: not one line: $(cat "$name.log")"
+  grep -Eq "$want" "$name.log" || fail "$name: expected /$want/: $(cat "$name.log")"
+  grep -q "NaN or Inf" "$name.log" && [[ $name != nan* && $name != inf* ]] \
+    && fail "$name: finite input reported as NaN or Inf"
+  [ ! -e W.npy ] && [ ! -e H.npy ] || fail "$name: an output file was written"
+  echo "$name: $(cat "$name.log")"
+}
+over='too large .* overflows \(largest \|x\| = '
+for m in kl volmin; do
+  err "e308-$m" "$over" --method $m --in e308.npy --w-out W.npy --h-out H.npy
+  err "nan-$m" 'X holds NaN at row 2, column 3' --method $m --in nan.npy --w-out W.npy --h-out H.npy
+  err "inf-$m" 'X holds -Inf at row 5, column 7' --method $m --in inf.npy --w-out W.npy --h-out H.npy
+done
+err e200-volmin "$over" --method volmin --in e200.npy --w-out W.npy --h-out H.npy
+
+# aliasing outputs
+sum=$(md5sum <good.npy)
+same='are the same file'
+err same-name "$same" --method kl --in good.npy --w-out W.npy --h-out W.npy
+[ ! -e W.npy ] || fail "same-name: W.npy written"
+err same-dot "$same" --method kl --in good.npy --w-out W.npy --h-out ./W.npy
+: >old.npy; ln -s old.npy link.npy
+err same-link "$same" --method kl --in good.npy --w-out old.npy --h-out link.npy
+ln -s new.npy dangling.npy
+err same-dangling "$same" --method kl --in good.npy --w-out new.npy --h-out dangling.npy
+[ ! -e new.npy ] || fail "same-dangling: new.npy written"
+err w-is-input 'is the input file' --method kl --in good.npy --w-out good.npy --h-out H.npy
+ln good.npy hard.npy
+err h-is-input 'is the input file' --method volmin --in good.npy --w-out W.npy --h-out hard.npy
+[ "$(md5sum <good.npy)" = "$sum" ] || fail "the input changed"
+
+# a write that fails (file size limit, SIGXFSZ ignored) on H leaves no W
+# either: W.npy (4 x 1) fits in the limit, H.npy (2000 x 1) does not
+/usr/bin/python3 -c "
+import struct
+hdr = \"{'descr': '<f8', 'fortran_order': False, 'shape': (4, 2000), }\"
+hdr += ' ' * (64 - 10 - len(hdr) - 1) + '\\n'
+open('wide.npy', 'wb').write(b'\\x93NUMPY\\x01\\x00' + struct.pack('<H', len(hdr))
+    + hdr.encode() + struct.pack('<8000d', *[1.0 + i % 7 for i in range(8000)]))
+" || exit 1
+rm -f W.npy H.npy
+(trap '' XFSZ; ulimit -f 8; exec "$nmftool" factorize --method kl --rank 1 \
+  --iterations 5 --in wide.npy --w-out W.npy --h-out H.npy) >full.log 2>&1
+rc=$?
+[ "$rc" = 1 ] || fail "write failure: exit $rc, expected 1: $(cat full.log)"
+[ ! -e W.npy ] && [ ! -e H.npy ] || fail "write failure: left $(ls W.npy H.npy 2>/dev/null)"
+echo "write failure: $(cat full.log)"
+
+# a good matrix, and the version
+for m in kl volmin; do
+  rm -f W.npy H.npy
+  timeout 60 "$nmftool" factorize --method $m --rank 2 --in good.npy --w-out W.npy \
+    --h-out H.npy >good.log 2>&1 || fail "good $m: $(cat good.log)"
+  [ -s W.npy ] && [ -s H.npy ] || fail "good $m: no W.npy or H.npy"
+done
+v=$("$nmftool" --version) || fail "--version: exit $?"
+[ "$v" = "nmftool (gst-nmf) $version" ] || fail "--version printed '$v', expected 'nmftool (gst-nmf) $version'"
+echo "--version: $v"
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,452 @@
+#!/usr/bin/python3
+"""End-to-end test of nmf-desk under Xvfb, driven through its control socket.
+
+    test_desk.py NMF_DESK MAKE_MIXTURE
+
+Run 1 (the desk with the leaks tracer, its sound going to a WAV file in
+real time instead of a sound card: --monitor-to):
+  load a two-source mixture the test makes, arm the recording at the start,
+  play, move source 0's gain slider to -6 dB, mute source 1 (both through
+  the desk's own controls), take a screenshot, show an element message with
+  the enrolment and position fields, play to the end, restart with other
+  settings at a position, open a file that does not decode and a
+  microphone, and close the window. Checks:
+  - every recorded file has exactly the input's sample count;
+  - the monitored mix is the sum of the recordings, sample for sample (the
+    recordings hold what was heard), and after the mute the mix is source 0
+    alone (the residual 60 dB down) while source 1 is digital silence there,
+    having been heard before; source 1 fell silent within 0.1 s of the click;
+  - the gain: source 0's recording follows the true source 0 at a scale that
+    drops by 6 dB at the click;
+  - the screenshot: the frequency axis's tick marks at the rows where the
+    element's picture shows 50 Hz ... 20 kHz (computed here from
+    gstnmfviz.c's mapping), the time axis's ticks every second from the
+    right edge, the key's swatches in the element's colours, and the picture
+    itself coloured by source at 220 Hz (source 0) and 1318.5 Hz (source 1);
+  - enrolment: disabled with the tooltip when the element has no enrolment;
+    the message fields shown (states, stereo field) when present;
+  - a restart (n-sources 3) keeps the position; errors are shown, never a
+    hang; the window closes with exit status 0 and the leaks tracer lists no
+    object alive.
+Run 2: an audio output that cannot open: the desk says so and plays on.
+Exit 77 (skip) when Xvfb, PyGObject/GTK or gtksink is missing.
+"""
+import json
+import math
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+SCREEN = "-screen 0 1280x1024x24"
+TICK = (208, 208, 208)
+AXIS_BG = (27, 27, 27)
+failures = []
+
+
+def check(cond, what):
+    print(("ok    " if cond else "FAIL  ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+# ---- the element's picture, computed independently (plugin/gstnmfviz.c) ----
+def palette(s):
+    h = math.fmod(s * 0.381966, 1.0) * 6.0
+    x = 1.0 - abs(math.fmod(h, 2.0) - 1.0)
+    r, g, b = [(1, x, 0), (x, 1, 0), (0, 1, x), (0, x, 1), (x, 0, 1),
+               (1, 0, x)][min(int(h), 5)]
+    return (int(255 * r), int(255 * g), int(255 * b))
+
+
+def row_of_hz(hz, rate, height):
+    nyq = rate / 2.0
+    low = min(40.0, nyq / 4)
+    return (1.0 - math.log(hz / low) / math.log(nyq / low)) * (height - 1)
+
+
+# ---- WAV --------------------------------------------------------------------
+def read_wav(path):
+    """(rate, channels, samples as a list of floats, interleaved)"""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", path
+    pos, fmt, rate, channels, bits, samples = 12, None, 0, 0, 0, None
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        body = data[pos + 8:pos + 8 + size]
+        if cid == b"fmt ":
+            fmt, channels, rate = struct.unpack("<HHI", body[:8])
+            bits = struct.unpack("<H", body[14:16])[0]
+        elif cid == b"data":
+            assert fmt in (3, 0xFFFE) and bits == 32, (path, fmt, bits)
+            n = len(body) // 4
+            samples = list(struct.unpack("<%df" % n, body[:4 * n]))
+        pos += 8 + size + (size & 1)
+    return rate, channels, samples
+
+
+def energy(x, a, b):
+    return sum(v * v for v in x[max(0, a):max(0, b)])
+
+
+# ---- PNG ----------------------------------------------------------------------
+def read_png(path):
+    """px(x, y) -> (r, g, b) of a PNG file (GdkPixbuf)."""
+    import gi
+    gi.require_version("GdkPixbuf", "2.0")
+    from gi.repository import GdkPixbuf
+    pb = GdkPixbuf.Pixbuf.new_from_file(path)
+    data, stride, n = pb.get_pixels(), pb.get_rowstride(), pb.get_n_channels()
+    return lambda x, y: tuple(data[y * stride + x * n:y * stride + x * n + 3])
+
+
+# ---- the desk ------------------------------------------------------------------
+class Desk:
+    def __init__(self, desk, workdir, name, args, env):
+        self.sock_path = os.path.join(workdir, name + ".sock")
+        self.log = open(os.path.join(workdir, name + ".log"), "w")
+        cmd = ["xvfb-run", "-a", "-s", SCREEN, desk, "--control",
+               self.sock_path] + args
+        self.proc = subprocess.Popen(cmd, stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(self.sock_path)
+                break
+            except OSError:
+                self.sock.close()
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the desk did not start (see %s)"
+                                       % self.log.name)
+                time.sleep(0.1)
+        self.sock.settimeout(60)
+        self.f = self.sock.makefile("rwb")
+
+    def __call__(self, cmd, **kw):
+        kw["cmd"] = cmd
+        self.f.write((json.dumps(kw) + "\n").encode())
+        self.f.flush()
+        line = self.f.readline()
+        if not line:
+            raise RuntimeError("the desk closed the connection during %s" % cmd)
+        return json.loads(line)
+
+    def wait(self, what, timeout=20):
+        return self("wait", **{"for": what, "timeout": timeout})
+
+    def finish(self, timeout=20):
+        try:
+            self("quit")
+        except (OSError, RuntimeError):
+            pass
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait()
+            return None
+        finally:
+            self.sock.close()
+            self.log.close()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait()
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    desk, make_mixture = sys.argv[1:]
+    if not shutil.which("xvfb-run") or not shutil.which("Xvfb"):
+        skip("xvfb-run/Xvfb not found (Debian packages xvfb xauth)")
+    try:
+        import gi
+        gi.require_version("Gst", "1.0")
+        gi.require_version("Gtk", "3.0")
+        gi.require_foreign("cairo")
+        from gi.repository import Gst
+        Gst.init(None)
+        if Gst.ElementFactory.find("gtksink") is None:
+            skip("gtksink not found (Debian package gstreamer1.0-gtk3)")
+    except (ImportError, ValueError) as exc:
+        skip("PyGObject with GTK 3 / GStreamer / cairo missing: %s" % exc)
+
+    work = tempfile.mkdtemp(prefix="nmf-desk-test-")
+    keep = os.environ.get("NMF_DESK_TEST_KEEP")
+    try:
+        run(desk, make_mixture, work)
+    finally:
+        if keep:
+            print("kept", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        return 1
+    print("all checks passed")
+    return 0
+
+
+def run(desk, make_mixture, work):
+    seconds = 8
+    subprocess.run([make_mixture, work, str(seconds)], check=True,
+                   stdout=subprocess.DEVNULL)
+    mix_path = os.path.join(work, "mix.wav")
+    rate, channels, mix_in = read_wav(mix_path)
+    _, _, truth0 = read_wav(os.path.join(work, "source_0.wav"))
+    n_in = len(mix_in) // channels
+
+    env = dict(os.environ)
+    env["GST_TRACERS"] = "leaks"
+    env["GST_DEBUG"] = "GST_TRACER:7,leaks:7,2"
+    env["GST_DEBUG_FILE"] = os.path.join(work, "gst.log")
+    env["GST_DEBUG_NO_COLOR"] = "1"
+    monitor = os.path.join(work, "monitor.wav")
+    rec_root = os.path.join(work, "rec")
+    t0 = time.monotonic()
+    d = Desk(desk, work, "desk", ["--monitor-to", monitor, "--record-dir",
+                                  rec_root], env)
+    try:
+        check(d("load", path=mix_path)["ok"], "load a file")
+        check(d.wait("paused", 15)["ok"], "the file is ready (paused)")
+        st = d("state")
+        check(st["rate"] == rate and abs(st["duration"] - seconds) < 0.01,
+              "the desk knows the stream: %d Hz, %.2f s" % (st["rate"],
+                                                            st["duration"]))
+        if not st["enrol_available"]:
+            check(st["enrol_sensitive"] == [False, False] and
+                  st["enrol_tooltip"] == ["this build of nmfseparate has no "
+                                          "enrolment"] * 2,
+                  "no enrolment in this build: enrol disabled, with the tooltip")
+        else:
+            check(all(st["enrol_sensitive"]), "enrol buttons enabled")
+
+        r = d("record", on=True)
+        check(r["recording"] == "on", "record (armed at the start)")
+        d("play")
+        check(d.wait("playing", 15)["ok"], "playing")
+        time.sleep(max(0.0, 2.0 - d("state")["position"]))
+        p_gain = d("gain", source=0, db=-6.0)["position"]
+        time.sleep(max(0.0, 4.5 - d("state")["position"]))
+        p_mute = d("mute", source=1, on=True)["position"]
+        print("      gain at %.3f s, mute at %.3f s (heard position)" %
+              (p_gain, p_mute))
+        time.sleep(0.3)
+        layout = d("layout")
+        shot = os.path.join(work, "desk.png")
+        d("screenshot", path=shot)
+        # what the element will post (issue 26): enrolment and position
+        d("post", structure="nmfseparate, running-time=(guint64)0, "
+          "energy=(double)< 1.0, 1.0 >, enrolment=(string)< enrolled, "
+          "learning >, position=(double)< -0.5, 0.75 >")
+        time.sleep(0.3)
+        st = d("state")
+        check(st["enrol_states"] == ["enrolled", "learning"],
+              "the enrolment field shown per source: %s" % st["enrol_states"])
+        check(st["stereo_visible"] and st["stereo_positions"] == [-0.5, 0.75],
+              "the position field shown (stereo field)")
+        check(d.wait("ended", 20)["ok"], "the file played to its end")
+        check(d.wait("recorded", 10)["ok"], "the recording is closed")
+        st = d("state")
+        rec = st["last_record"]
+        time.sleep(2.5)
+        check(not d("state")["stereo_visible"],
+              "the stereo field hides when the messages have no position")
+
+        # restart with other settings at a position
+        d("seek", seconds=3.0)
+        time.sleep(0.3)
+        d("settings", n_sources=3)
+        ok = False
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            st = d("state")
+            if st["settings"]["n_sources"] == 3 and st["status"] == "paused":
+                ok = True
+                break
+            time.sleep(0.1)
+        check(ok and len(st["names"]) == 3,
+              "n-sources 3: restarted with 3 strips")
+        check(ok and abs(st["position"] - 3.0) < 0.15,
+              "the restart kept the position (%.2f s)" % st["position"])
+        check(any("restarts" in n["text"] for n in st["notices"]),
+              "the restart is said")
+
+        # a file that does not decode: said in the window, no hang
+        bad = os.path.join(work, "not-audio.wav")
+        with open(bad, "w") as f:
+            f.write("this is not audio\n" * 100)
+        d("load", path=bad)
+        r = d.wait("error", 15)
+        st = d("state")
+        last = st["notices"][-1]["text"] if st["notices"] else ""
+        check(r["ok"] and "not-audio.wav" in last,
+              "an undecodable file is an error in the window: %s" % last[:90])
+        check(d("ping")["ok"], "the desk still answers")
+        # the microphone: plays, or says why not, within 10 s
+        d("mic")
+        t = time.monotonic()
+        state = None
+        while time.monotonic() - t < 10:
+            state = d("state")["status"]
+            if state in ("playing", "error"):
+                break
+            time.sleep(0.1)
+        last = d("state")["notices"][-1]["text"]
+        check(state in ("playing", "error"),
+              "the microphone plays or is an error (%s%s)" % (
+                  state, ": " + last[:70] if state == "error" else ""))
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "the window closed cleanly (exit status %s)" % code)
+    print("      run 1 took %.1f s" % (time.monotonic() - t0))
+
+    # ---- the recordings ----------------------------------------------------
+    check(rec is not None and len(rec["files"]) == 2, "two files recorded")
+    recs = []
+    for path in rec["files"]:
+        r_rate, r_ch, x = read_wav(path)
+        recs.append(x)
+        check(r_rate == rate and r_ch == channels and len(x) == n_in * channels,
+              "%s: %d samples, the input's %d" % (os.path.basename(path),
+                                                 len(x), n_in))
+    rec0, rec1 = recs
+    m_rate, m_ch, mon = read_wav(monitor)
+    check(m_rate == rate and len(mon) >= n_in,
+          "the monitored mix covers the input (%d samples)" % len(mon))
+    worst = max(abs(mon[i] - rec0[i] - rec1[i]) for i in range(n_in))
+    check(worst < 1e-5, "the monitored mix is the sum of the recordings "
+          "(largest difference %.2g): the files hold what was heard" % worst)
+
+    # the mute
+    last_sound = max((i for i in range(n_in) if rec1[i] != 0.0), default=-1)
+    silent_from = (last_sound + 1) / rate
+    check(energy(rec1, int(0.5 * rate), int((p_mute - 0.1) * rate)) > 1.0,
+          "source 1 was heard before the mute")
+    check(silent_from <= p_mute + 0.1,
+          "source 1 silent from %.3f s, %.0f ms after the click (<= 100 ms)"
+          % (silent_from, 1000 * (silent_from - p_mute)))
+    a, b = int((p_mute + 0.1) * rate), n_in
+    e_rest = energy([mon[i] - rec0[i] for i in range(a, b)], 0, b - a)
+    e_src0 = energy(rec0, a, b)
+    check(e_src0 > 1.0 and e_rest <= 1e-6 * e_src0,
+          "after the mute the mix is source 0 alone (residual %.1f dB)" %
+          (10 * math.log10(max(e_rest, 1e-30) / max(e_src0, 1e-30))))
+
+    # the gain: the scale of source 0's recording against the true source 0
+    def scale(a, b):
+        a, b = int(a * rate), int(b * rate)
+        num = sum(rec0[i] * truth0[i] for i in range(a, b))
+        den = sum(truth0[i] * truth0[i] for i in range(a, b))
+        return num / den if den > 0 else 0.0
+    before, after = scale(0.8, p_gain - 0.05), scale(p_gain + 0.15, p_mute)
+    ratio_db = 20 * math.log10(after / before) if before > 0 and after > 0 else 0
+    check(abs(ratio_db + 6.0) < 1.0,
+          "source 0's gain: %.2f dB after the slider moved to -6 dB" % ratio_db)
+
+    # ---- the screenshot ------------------------------------------------------
+    px = read_png(shot)
+    fx, fy, fw, fh = layout["freq_axis"]
+    vx, vy, vw, vh = layout["video"]
+    tx, ty, tw, th = layout["time_axis"]
+    check((fy, fh) == (vy, vh) and fx + fw == vx and (tx, tw) == (vx, vw)
+          and ty == vy + vh, "axes beside the picture, row for row and "
+          "column for column")
+    bad_ticks = []
+    labels = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000]
+    for hz in labels:
+        row = int(round(row_of_hz(hz, rate, vh)))
+        on = px(fx + fw - 2, fy + row)
+        off = [px(fx + fw - 2, fy + row + d_) for d_ in (-2, 2)
+               if 0 <= row + d_ < fh]
+        if on != TICK or any(o != AXIS_BG for o in off):
+            bad_ticks.append((hz, row, on, off))
+    check(not bad_ticks, "frequency ticks at the rows of %s Hz%s" % (
+        ", ".join(map(str, labels)), "" if not bad_ticks else
+        ": wrong at %s" % bad_ticks))
+    bad_ticks = []
+    hop = 512
+    for age in range(0, int(vw * hop / rate) + 1):
+        col = int(round((vw - 1) - age * rate / hop))
+        on = px(tx + col, ty + 2)
+        off = [px(tx + col + d_, ty + 2) for d_ in (-3, 3) if 0 <= col + d_ < tw]
+        if on != TICK or any(o != AXIS_BG for o in off):
+            bad_ticks.append((age, col, on, off))
+    check(not bad_ticks, "time ticks every second from the right edge%s"
+          % ("" if not bad_ticks else ": wrong at %s" % bad_ticks))
+    for s, (x, y, w, h) in enumerate(layout["swatches"]):
+        got = px(x + w // 2, y + h // 2)
+        check(got == palette(s), "key swatch %d in the element's colour %s "
+              "(%s)" % (s, palette(s), got))
+    check(len(layout["swatches"]) == 2, "the key has two entries")
+
+    def coloured(hz, main, other):
+        row = int(round(row_of_hz(hz, rate, vh)))
+        n = 0
+        for x in range(vx, vx + vw):
+            for dy in (-1, 0, 1):
+                p = px(x, vy + row + dy)
+                if p[main] > 60 and p[other] < p[main] / 2:
+                    n += 1
+                    break
+        return n
+    red, green = coloured(220.0, 0, 1), coloured(1318.5, 1, 0)
+    check(red > 40 and green > 40, "the picture is coloured by source: %d "
+          "columns red at 220 Hz, %d green at 1318.5 Hz" % (red, green))
+
+    # ---- leaks -----------------------------------------------------------------
+    with open(os.path.join(work, "gst.log"), errors="replace") as f:
+        log = f.read()
+    # (the tracer's format line says "type-name=(string)%s")
+    alive = [l for l in log.splitlines()
+             if "object-alive, type-name=(string)" in l and "%s" not in l]
+    check("checking for leaks" in log and not alive,
+          "leaks tracer: no object alive at exit%s" % (
+              "" if not alive else ": %d, first %s" % (len(alive),
+                                                      alive[0][-200:])))
+
+    # ---- run 2: an audio output that cannot open ------------------------------
+    env2 = dict(os.environ)
+    d = Desk(desk, work, "desk2", [
+        "--audio-sink", "filesink location=%s/no/such/dir/out.raw" % work,
+        mix_path, "--play"], env2)
+    try:
+        ok = False
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            st = d("state")
+            if st["status"] in ("playing", "error"):
+                break
+            time.sleep(0.1)
+        texts = " ".join(n["text"] for n in st["notices"])
+        check(st["status"] == "playing" and "audio output could not be opened"
+              in texts, "an audio output that cannot open: said, and the desk "
+              "plays on without sound (%s)" % st["status"])
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "run 2 closed cleanly")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

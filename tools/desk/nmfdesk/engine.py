@@ -1,0 +1,1173 @@
+"""The desk's pipeline: input -> nmfseparate -> per-source gain -> mix.
+
+    input ! audioconvert ! audioresample ! F32, 1-2 channels ! nmfseparate
+    nmfseparate.src_i ! volume ! tee ! audiomixer ! audioconvert ! audioresample ! audio sink
+                                 tee ! queue ! audioconvert ! wavenc ! filesink  (while recording)
+    nmfseparate.viz ! caps (size, rate) ! queue (leaky) ! videoconvert ! gtksink
+
+The gain and mute of a source are properties of its `volume` element; the
+only audio between a volume element and the ear is one buffer (one hop,
+11.6 ms) in the mixer's pad, the mixer's 10 ms output buffer and the sink's
+ring buffer (set to 50 ms), so a slider acts within a tenth of a second.
+A recording tees off after the volume element: it holds exactly the samples
+that the mixer sums and the sink plays.
+
+Everything here runs in the GTK main thread (the bus is watched from the
+main context); streaming-thread callbacks (pad probes, the monitor capture)
+only touch their own state and hand over with GLib.idle_add.
+"""
+import json
+import os
+import struct
+import threading
+import time
+
+from gi.repository import GLib, GObject, Gst
+
+# The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
+VIZ_WIDTH = 768
+VIZ_HEIGHT = 320
+VIZ_FPS = 30
+
+MESSAGE_INTERVAL = 50 * Gst.MSECOND
+SINK_BUFFER_US = 50000      # audio sink ring buffer: what plays after the mix
+SINK_LATENCY_US = 10000
+RECORD_MARGIN = 300 * Gst.MSECOND   # > what sits between a tee and the ear
+PREROLL_TIMEOUT_S = 20
+
+ENROL_STATES = ("blind", "enrolling", "learning", "enrolled")
+NO_ENROLMENT = "this build of nmfseparate has no enrolment"
+
+
+def db_to_gain(db):
+    return 0.0 if db <= -60.0 else 10.0 ** (db / 20.0)
+
+
+def file_uri(path):
+    return Gst.filename_to_uri(os.path.abspath(path))
+
+
+class Input:
+    """What the desk separates: a file or a capture device."""
+
+    def __init__(self, kind, path=None, device=None, label=None):
+        self.kind = kind            # "file" or "device"
+        self.path = path
+        self.device = device        # Gst.Device, or None for the default
+        self.label = label or (os.path.basename(path) if path else
+                               "default microphone")
+
+    @property
+    def live(self):
+        return self.kind == "device"
+
+
+class Settings:
+    def __init__(self, n_sources=2, algorithm="kl", profile="auto"):
+        self.n_sources = n_sources
+        self.algorithm = algorithm
+        self.profile = profile
+
+    def copy(self):
+        return Settings(self.n_sources, self.algorithm, self.profile)
+
+
+class MonitorCapture:
+    """Test mode: the mix goes to a synchronised appsink instead of a sound
+    card, and is written to a 32-bit float WAV file, each buffer at the
+    place its stream time says (so a flushing seek overwrites, as a sound
+    card would have played it again)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.data = bytearray()
+        self.rate = 0
+        self.channels = 0
+
+    def make_sink(self):
+        bin_ = Gst.parse_bin_from_description(
+            "audioconvert ! audio/x-raw,format=F32LE,layout=interleaved ! "
+            "appsink name=monitor sync=true emit-signals=true "
+            "max-buffers=0 drop=false", True)
+        sink = bin_.get_by_name("monitor")
+        sink.connect("new-sample", self._on_sample)
+        sink.connect("new-preroll", lambda s: Gst.FlowReturn.OK)
+        return bin_
+
+    def _on_sample(self, sink):
+        sample = sink.emit("pull-sample")
+        if sample is None:
+            return Gst.FlowReturn.EOS
+        caps = sample.get_caps().get_structure(0)
+        rate = caps.get_value("rate")
+        channels = caps.get_value("channels")
+        buf = sample.get_buffer()
+        seg = sample.get_segment()
+        st = seg.to_stream_time(Gst.Format.TIME, buf.pts)
+        ok, info = buf.map(Gst.MapFlags.READ)
+        if ok:
+            try:
+                frame = 4 * channels
+                start = Gst.util_uint64_scale_round(st, rate, Gst.SECOND) * frame
+                with self.lock:
+                    self.rate, self.channels = rate, channels
+                    end = start + len(info.data)
+                    if len(self.data) < end:
+                        self.data.extend(bytes(end - len(self.data)))
+                    self.data[start:end] = info.data
+            finally:
+                buf.unmap(info)
+        return Gst.FlowReturn.OK
+
+    def write(self):
+        with self.lock:
+            if not self.rate:
+                return
+            write_float_wav(self.path, bytes(self.data), self.rate,
+                            self.channels)
+
+
+def write_float_wav(path, data, rate, channels):
+    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * 4 * channels,
+                      4 * channels, 32)
+    with open(path + ".part", "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data))
+                + b"WAVE")
+        f.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt)
+        f.write(b"data" + struct.pack("<I", len(data)) + data)
+    os.replace(path + ".part", path)
+
+
+class RecordBranch:
+    """tee ! queue ! audioconvert ! F32 ! wavenc ! filesink, for one source.
+
+    Starts on a buffer boundary: every source pad of nmfseparate cuts its
+    buffers at the same samples, so branches that start at the first buffer
+    at or after one stream time (or at the first buffer after a flushing
+    seek) are sample-aligned, and so are the ends."""
+
+    def __init__(self, engine, source, tee, path):
+        self.engine = engine
+        self.source = source
+        self.tee = tee
+        self.path = path
+        self.start_time = None      # stream time of the first sample
+        self.bytes = 0
+        self.done = False
+        self.finished = threading.Event()   # the EOS reached the file
+        self.lock = threading.Lock()
+        # "after-flush": from the segment that follows a flush;
+        # "from-time": from the first buffer at or after start_at; "on"
+        self.mode = None
+        self.start_at = 0
+        self.stop_at = None         # stream time: EOS at the first buffer there
+        self.stopped = False        # EOS sent: drop everything
+        pipeline = engine.pipeline
+        self.queue = Gst.ElementFactory.make("queue")
+        self.queue.set_property("max-size-time", 5 * Gst.SECOND)
+        self.queue.set_property("max-size-buffers", 0)
+        self.queue.set_property("max-size-bytes", 0)
+        self.conv = Gst.ElementFactory.make("audioconvert")
+        self.caps = Gst.ElementFactory.make("capsfilter")
+        self.caps.set_property("caps", Gst.Caps.from_string(
+            "audio/x-raw,format=F32LE,layout=interleaved"))
+        self.enc = Gst.ElementFactory.make("wavenc")
+        self.sink = Gst.ElementFactory.make("filesink")
+        self.sink.set_property("location", path)
+        self.sink.set_property("sync", False)
+        self.sink.set_property("async", False)
+        self.elements = [self.queue, self.conv, self.caps, self.enc, self.sink]
+        for e in self.elements:
+            pipeline.add(e)
+        Gst.Element.link_many(*self.elements)
+        self.sink_probe = self.sink.get_static_pad("sink").add_probe(
+            Gst.PadProbeType.EVENT_DOWNSTREAM, self._on_sink_event)
+        for e in self.elements:
+            e.sync_state_with_parent()
+        self.teepad = tee.request_pad_simple("src_%u")
+        self.probe = self.teepad.add_probe(
+            Gst.PadProbeType.BUFFER | Gst.PadProbeType.EVENT_DOWNSTREAM |
+            Gst.PadProbeType.EVENT_FLUSH, self._on_data)
+
+    def start(self, mode, at=0):
+        with self.lock:
+            self.mode, self.start_at = mode, at
+        self.teepad.link(self.queue.get_static_pad("sink"))
+
+    # streaming thread (the source pad's task)
+    def _on_data(self, pad, info):
+        if info.type & Gst.PadProbeType.BUFFER:
+            buf = info.get_buffer()
+            seg_ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
+            st = buf.pts
+            if seg_ev is not None and buf.pts != Gst.CLOCK_TIME_NONE:
+                st = seg_ev.parse_segment().to_stream_time(Gst.Format.TIME,
+                                                           buf.pts)
+            with self.lock:
+                if self.stopped or self.mode is None:
+                    return Gst.PadProbeReturn.DROP
+                if self.mode in ("after-flush", "after-segment"):
+                    return Gst.PadProbeReturn.DROP
+                if self.mode == "from-time":
+                    if st < self.start_at:
+                        return Gst.PadProbeReturn.DROP
+                    self.mode = "on"
+                head = None
+                if self.stop_at is not None and st + (buf.duration or 0) > \
+                        self.stop_at:
+                    # the stop falls in this buffer: keep what is before it
+                    self.stopped = True
+                    keep = self._bytes_before(pad, buf, self.stop_at - st)
+                    if keep > 0:
+                        head = buf.copy_region(
+                            Gst.BufferCopyFlags.FLAGS |
+                            Gst.BufferCopyFlags.TIMESTAMPS |
+                            Gst.BufferCopyFlags.MEMORY, 0, keep)
+                        self._count(st, keep)
+                else:
+                    self._count(st, buf.get_size())
+                    return Gst.PadProbeReturn.OK
+            qpad = self.queue.get_static_pad("sink")
+            if head is not None:
+                qpad.chain(head)
+            qpad.send_event(Gst.Event.new_eos())
+            return Gst.PadProbeReturn.DROP
+        ev = info.get_event()
+        with self.lock:
+            if self.stopped:
+                return Gst.PadProbeReturn.DROP
+            # sticky events of before the flush may come first: wait for
+            # the flush, then for its segment
+            if ev.type == Gst.EventType.FLUSH_STOP and self.mode == "after-flush":
+                self.mode = "after-segment"
+            elif ev.type == Gst.EventType.SEGMENT and self.mode == "after-segment":
+                self.mode = "on"
+            if ev.type == Gst.EventType.EOS:
+                self.stopped = True
+        return Gst.PadProbeReturn.OK
+
+    def _count(self, st, nbytes):
+        if self.start_time is None:
+            self.start_time = st
+        self.bytes += nbytes
+
+    @staticmethod
+    def _bytes_before(pad, buf, ns):
+        caps = pad.get_current_caps()
+        if ns <= 0 or caps is None:
+            return 0
+        s = caps.get_structure(0)
+        rate, channels = s.get_value("rate"), s.get_value("channels")
+        frames = Gst.util_uint64_scale_round(ns, rate, Gst.SECOND)
+        return min(buf.get_size(), frames * 4 * channels)
+
+    def stop_at_time(self, st):
+        with self.lock:
+            if self.stop_at is None:
+                self.stop_at = st
+
+    def stop_now(self):
+        """EOS into the branch at once, from the main thread (nothing flows
+        or the stream is about to be torn down)."""
+        with self.lock:
+            if self.stopped:
+                return
+            self.stopped = True
+        self.queue.get_static_pad("sink").send_event(Gst.Event.new_eos())
+
+    # streaming thread (the queue's): the EOS reached the file
+    def _on_sink_event(self, pad, info):
+        if info.get_event().type == Gst.EventType.EOS:
+            self.finished.set()
+            GLib.idle_add(self.engine._record_branch_done, self)
+        return Gst.PadProbeReturn.OK
+
+    def remove(self):
+        """Main thread: the file is complete; take the branch out."""
+        pipeline = self.engine.pipeline
+        # unlink first: the probe drops whatever comes until then
+        peer = self.teepad.get_peer()
+        if peer is not None:
+            self.teepad.unlink(peer)
+        self.teepad.remove_probe(self.probe)
+        self.tee.release_request_pad(self.teepad)
+        self.sink.get_static_pad("sink").remove_probe(self.sink_probe)
+        for e in self.elements:
+            e.set_state(Gst.State.NULL)
+            if pipeline is not None:
+                pipeline.remove(e)
+        # the probes' closures held this object: drop every reference
+        self.elements = []
+        self.teepad = self.tee = self.queue = self.conv = self.caps = None
+        self.enc = self.sink = self.engine = None
+
+
+class Feed:
+    """A probe where the audio enters nmfseparate: it follows where the
+    input's audio ends and, for a file, puts silence after the end before
+    the EOS.
+
+    Why: at EOS the element drains what its look-ahead holds (6 s with the
+    file profile) at once, as one buffer per source and 180 pictures. With
+    silence after the end, the file's last seconds leave the element at the
+    pace of the sound like the rest (the picture keeps scrolling, a gain
+    still acts), and the desk ends the file when its last sample is heard;
+    recordings stop exactly there."""
+
+    CHUNK = 1024
+
+    def __init__(self, engine, pad, pad_end):
+        self.engine = engine
+        self.pad_end = pad_end
+        self.end_pts = None
+        pad.add_probe(Gst.PadProbeType.BUFFER |
+                      Gst.PadProbeType.EVENT_DOWNSTREAM |
+                      Gst.PadProbeType.EVENT_FLUSH, self._on_data)
+
+    # streaming thread
+    def _on_data(self, pad, info):
+        if info.type & Gst.PadProbeType.BUFFER:
+            buf = info.get_buffer()
+            if buf.pts != Gst.CLOCK_TIME_NONE and \
+                    buf.duration != Gst.CLOCK_TIME_NONE:
+                self.end_pts = buf.pts + buf.duration
+            return Gst.PadProbeReturn.OK
+        ev = info.get_event()
+        if ev.type == Gst.EventType.FLUSH_STOP:
+            self.end_pts = None
+        elif ev.type == Gst.EventType.EOS and self.end_pts is not None:
+            seg_ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
+            seg = seg_ev.parse_segment() if seg_ev is not None else None
+            end = seg.to_stream_time(Gst.Format.TIME, self.end_pts) \
+                if seg is not None else self.end_pts
+            GLib.idle_add(self.engine._on_input_end, end)
+            if self.pad_end:
+                self._push_silence(pad)
+        return Gst.PadProbeReturn.OK
+
+    def _push_silence(self, pad):
+        caps = pad.get_current_caps()
+        sep = self.engine.sep
+        if caps is None or sep is None:
+            return
+        s = caps.get_structure(0)
+        rate, channels = s.get_value("rate"), s.get_value("channels")
+        hop = sep.get_property("hop-size")
+        frames = (max(sep.get_property("lookahead-frames"),
+                      2 * sep.get_property("window-frames")) + 4) * hop + \
+            sep.get_property("fft-size")
+        pts = self.end_pts
+        done = 0
+        while done < frames:
+            n = min(self.CHUNK, frames - done)
+            buf = Gst.Buffer.new_wrapped(bytes(4 * channels * n))
+            buf.pts = pts + Gst.util_uint64_scale_round(done, Gst.SECOND, rate)
+            buf.duration = pts + Gst.util_uint64_scale_round(
+                done + n, Gst.SECOND, rate) - buf.pts
+            done += n
+            # this thread holds the element's stream lock: chain directly
+            if pad.chain(buf) != Gst.FlowReturn.OK:
+                break
+
+
+class Engine(GObject.Object):
+    """Builds, runs and tears down the desk's pipeline; reports through
+    GObject signals (all emitted in the main thread)."""
+
+    __gsignals__ = {
+        # level: running-time, energies (list), enrolment (list or None),
+        # positions (list or None)
+        "levels": (GObject.SignalFlags.RUN_FIRST, None,
+                   (GObject.TYPE_UINT64, object, object, object)),
+        # kind ("error", "warning", "info"), text
+        "notice": (GObject.SignalFlags.RUN_FIRST, None, (str, str)),
+        "state": (GObject.SignalFlags.RUN_FIRST, None, (str,)),
+        "video-widget": (GObject.SignalFlags.RUN_FIRST, None, (object,)),
+        "stream-info": (GObject.SignalFlags.RUN_FIRST, None, ()),
+        "recording": (GObject.SignalFlags.RUN_FIRST, None, (str,)),
+        "eos": (GObject.SignalFlags.RUN_FIRST, None, ()),
+        "flushed": (GObject.SignalFlags.RUN_FIRST, None, ()),
+    }
+
+    def __init__(self, audio_sink=None, monitor_to=None,
+                 viz_size=(VIZ_WIDTH, VIZ_HEIGHT), fps=VIZ_FPS):
+        super().__init__()
+        self.audio_sink_desc = audio_sink      # gst-launch description or None
+        self.monitor = MonitorCapture(monitor_to) if monitor_to else None
+        self.viz_size = viz_size
+        self.fps = fps
+        self.input = None
+        self.settings = Settings()
+        self.pipeline = None
+        self.bus = None
+        self.sep = None
+        self.volumes = []
+        self.tees = []
+        self.gains_db = {}
+        self.mutes = set()
+        self.solos = set()
+        self.rate = 0
+        self.channels = 0
+        self.fft_size = 2048
+        self.hop_size = 512
+        self.duration = Gst.CLOCK_TIME_NONE
+        self.status = "empty"       # empty, starting, paused, playing, ended, error
+        self.target_playing = False
+        self.pending_seek = None
+        self.prerolled = False
+        self.sink_kind = None       # "device", "fake", "monitor", "custom"
+        self.sink_failed = False
+        self.record_branches = []
+        self.record_dir = None
+        self.record_state = "off"   # off, on, stopping
+        self.record_files = []
+        self.record_done_cb = []
+        self.last_record = None
+        self.enrol_source = -1
+        self.requested = []
+        self.vizpad = None
+        self.feed = None
+        self.input_end = None       # stream time where the file's audio ends
+        self.watchdog = 0
+        self.linked_audio = False
+        self.eos_seen = False
+
+    # ---- introspection of the element --------------------------------
+    @staticmethod
+    def element_available():
+        return Gst.ElementFactory.find("nmfseparate") is not None
+
+    _enrolment = None
+
+    @classmethod
+    def has_enrolment(cls):
+        """Does this build of nmfseparate have the enrolment interface
+        (issue 26): the property enrol-source and the action signals
+        save-dictionary and load-dictionary? Asked once, by introspection."""
+        if cls._enrolment is None:
+            probe = Gst.ElementFactory.make("nmfseparate")
+            if probe is None:
+                return False
+            gtype = type(probe).__gtype__
+            cls._enrolment = bool(
+                probe.find_property("enrol-source") is not None
+                and GObject.signal_lookup("save-dictionary", gtype) != 0
+                and GObject.signal_lookup("load-dictionary", gtype) != 0)
+            del probe
+        return cls._enrolment
+
+    # ---- building -----------------------------------------------------
+    def open(self, inp, settings=None, position=None, play=False):
+        """Tear down what runs and build a pipeline for inp."""
+        if settings is not None:
+            self.settings = settings.copy()
+        self.teardown()
+        self.input = inp
+        self.target_playing = play or inp.live
+        self.pending_seek = position if (position and not inp.live) else None
+        try:
+            self._build()
+        except BuildError as exc:
+            self._fail(str(exc))
+            return False
+        self._set_status("starting")
+        ret = self.pipeline.set_state(Gst.State.PLAYING if inp.live
+                                      else Gst.State.PAUSED)
+        if ret == Gst.StateChangeReturn.FAILURE:
+            # the bus has (or will have) the error; make sure one is said
+            GLib.idle_add(self._state_change_failed, self.pipeline)
+        self.watchdog = GLib.timeout_add_seconds(PREROLL_TIMEOUT_S,
+                                                 self._on_watchdog)
+        return True
+
+    def restart(self, settings):
+        """Rebuild with new settings (n-sources, algorithm, profile are
+        NULL/READY properties), at the same place of a file."""
+        if self.input is None:
+            self.settings = settings.copy()
+            return
+        pos = None
+        if not self.input.live:
+            pos = self.position()
+            if self.status == "ended":
+                pos = None
+        play = self.status == "playing" or self.target_playing
+        self.open(self.input, settings, pos, play)
+
+    def _make(self, factory, name=None):
+        e = Gst.ElementFactory.make(factory, name)
+        if e is None:
+            raise BuildError("GStreamer element '%s' is missing: install the "
+                             "package that has it (%s)" %
+                             (factory, PACKAGE_OF.get(factory, "see gst-inspect-1.0")))
+        return e
+
+    def _build(self):
+        inp, st = self.input, self.settings
+        p = Gst.Pipeline.new("desk")
+        self.pipeline = p
+        self.linked_audio = False
+        self.eos_seen = False
+        self.prerolled = False
+        self.input_end = None
+        if inp.kind == "file":
+            src = self._make("uridecodebin", "input")
+            src.set_property("uri", file_uri(inp.path))
+            src.connect("pad-added", self._on_decoded_pad)
+            src.connect("no-more-pads", self._on_no_more_pads)
+            src.connect("autoplug-continue", self._on_autoplug_continue)
+        else:
+            if inp.device is not None:
+                src = inp.device.create_element("input")
+                if src is None:
+                    raise BuildError("cannot open the device %s" % inp.label)
+            else:
+                src = self._make("autoaudiosrc", "input")
+                src.connect("deep-element-added", self._on_input_child)
+            for prop, value in (("latency-time", 10000), ("buffer-time", 40000)):
+                if src.find_property(prop) is not None:
+                    src.set_property(prop, value)
+        self.src = src
+        conv = self._make("audioconvert", "inconv")
+        res = self._make("audioresample", "inres")
+        caps = self._make("capsfilter", "incaps")
+        caps.set_property("caps", Gst.Caps.from_string(
+            "audio/x-raw,format=F32LE,layout=interleaved,channels=[1,2]"))
+        # 10 ms buffers into the element: it sends out whole hops of what
+        # came in, so no buffer after it holds more than one hop and a gain
+        # acts on the very next hop (decoders give 20-100 ms buffers)
+        split = Gst.ElementFactory.make("audiobuffersplit", "insplit")
+        if split is not None:
+            split.set_property("output-buffer-duration", Gst.Fraction(1, 100))
+        sep = self._make("nmfseparate", "sep")
+        self.sep = sep
+        sep.set_property("n-sources", st.n_sources)
+        sep.set_property("algorithm", st.algorithm)
+        sep.set_property("profile", st.profile)
+        sep.set_property("post-messages", True)
+        sep.set_property("interval", MESSAGE_INTERVAL)
+        self.fft_size = sep.get_property("fft-size")
+        self.hop_size = sep.get_property("hop-size")
+        chain = [conv, res, caps] + ([split] if split is not None else []) + [sep]
+        for e in [src] + chain:
+            p.add(e)
+        if inp.kind != "file":
+            src.link(conv)
+        Gst.Element.link_many(*chain)
+        self.feed = Feed(self, sep.get_static_pad("sink"),
+                         pad_end=inp.kind == "file")
+
+        mixer = self._make("audiomixer", "mixer")
+        outconv = self._make("audioconvert", "outconv")
+        outres = self._make("audioresample", "outres")
+        sink = self._make_audio_sink()
+        for e in (mixer, outconv, outres, sink):
+            p.add(e)
+        Gst.Element.link_many(mixer, outconv, outres, sink)
+
+        self.volumes, self.tees, self.requested = [], [], []
+        for i in range(st.n_sources):
+            vol = self._make("volume", "gain%d" % i)
+            tee = self._make("tee", "tee%d" % i)
+            tee.set_property("allow-not-linked", True)
+            p.add(vol)
+            p.add(tee)
+            # request pads (docs/element.md); an older build had them always
+            srcpad = sep.get_static_pad("src_%d" % i)
+            if srcpad is None:
+                srcpad = sep.request_pad_simple("src_%d" % i)
+                if srcpad is None:
+                    raise BuildError("nmfseparate gives no pad src_%d" % i)
+                self.requested.append(srcpad)
+            srcpad.link(vol.get_static_pad("sink"))
+            vol.link(tee)
+            tee.request_pad_simple("src_%u").link(
+                mixer.request_pad_simple("sink_%u"))
+            self.volumes.append(vol)
+            self.tees.append(tee)
+        self._apply_gains()
+
+        # the picture
+        vcaps = self._make("capsfilter", "vizcaps")
+        w, h = self.viz_size
+        vcaps.set_property("caps", Gst.Caps.from_string(
+            "video/x-raw,format=RGB,width=%d,height=%d,framerate=%d/1"
+            % (w, h, self.fps)))
+        # The element runs ahead of the sound by its queues (0.7 s): its
+        # pictures come early and wait here for their time (a leaky queue
+        # would drop the waiting ones and the picture would stutter).
+        vq = self._make("queue", "vizqueue")
+        vq.set_property("max-size-buffers", 90)
+        vq.set_property("max-size-time", 0)
+        vq.set_property("max-size-bytes", 0)
+        vconv = self._make("videoconvert", "vizconv")
+        vsink = Gst.ElementFactory.make("gtksink", "picture")
+        if vsink is None:
+            vsink = self._make("fakesink", "picture")
+            vsink.set_property("sync", True)
+            GLib.idle_add(self.emit, "notice", "warning",
+                          "no picture: the GStreamer element gtksink is "
+                          "missing (Debian package gstreamer1.0-gtk3)")
+            self.emit("video-widget", None)
+        else:
+            vsink.set_property("force-aspect-ratio", False)
+            vsink.set_property("qos", False)
+            self.emit("video-widget", vsink.get_property("widget"))
+        for e in (vcaps, vq, vconv, vsink):
+            p.add(e)
+        viz = sep.request_pad_simple("viz")
+        if viz is None:
+            raise BuildError("nmfseparate gives no picture pad 'viz'")
+        viz.link(vcaps.get_static_pad("sink"))
+        Gst.Element.link_many(vcaps, vq, vconv, vsink)
+        self.vizpad = viz
+
+        self.bus = p.get_bus()
+        self.bus.add_signal_watch()
+        self.bus_handler = self.bus.connect("message", self._on_message)
+
+    def _make_audio_sink(self):
+        self.sink_kind = None
+        if self.monitor is not None:
+            self.sink_kind = "monitor"
+            sink = self.monitor.make_sink()
+            sink.set_name("audiosink")
+            return sink
+        if self.sink_failed:
+            self.sink_kind = "fake"
+            sink = self._make("fakesink", "audiosink")
+            sink.set_property("sync", True)
+            return sink
+        if self.audio_sink_desc:
+            self.sink_kind = "custom"
+            try:
+                sink = Gst.parse_bin_from_description(self.audio_sink_desc, True)
+            except GLib.Error as exc:
+                raise BuildError("the audio output '%s' cannot be made: %s"
+                                 % (self.audio_sink_desc, exc.message))
+            sink.set_name("audiosink")
+            sink.connect("deep-element-added", self._on_sink_child)
+            return sink
+        sink = self._make("autoaudiosink", "audiosink")
+        sink.connect("deep-element-added", self._on_sink_child)
+        return sink
+
+    def _on_sink_child(self, bin_, sub, element):
+        # streaming or main thread: only set properties and note the kind
+        f = element.get_factory()
+        name = f.get_name() if f else ""
+        if isinstance(element, Gst.Bin):
+            return
+        if name == "fakesink":
+            if self.sink_kind is None:
+                self.sink_kind = "fake"
+                GLib.idle_add(self.emit, "notice", "warning",
+                              "No audio output device could be opened: the "
+                              "desk plays silently (picture, meters and "
+                              "recording go on). Connect speakers or start "
+                              "the sound server, then open the input again.")
+            return
+        if element.find_property("buffer-time") is not None:
+            element.set_property("buffer-time", SINK_BUFFER_US)
+            element.set_property("latency-time", SINK_LATENCY_US)
+            if self.sink_kind is None:
+                self.sink_kind = "device"
+
+    def _on_input_child(self, bin_, sub, element):
+        f = element.get_factory()
+        name = f.get_name() if f else ""
+        if name in ("audiotestsrc", "fakesrc"):
+            GLib.idle_add(self._fail, "No audio capture device found: "
+                          "autoaudiosrc could not open a microphone (PulseAudio/"
+                          "PipeWire, ALSA, OSS or JACK). Connect one, or open a "
+                          "file instead.")
+        elif element.find_property("latency-time") is not None:
+            element.set_property("latency-time", 10000)
+
+    def _on_autoplug_continue(self, bin_, pad, caps):
+        # stop at video and subtitles: the desk only wants the sound
+        s = caps.get_structure(0).get_name() if caps.get_size() else ""
+        if s.startswith("video/") or s.startswith("text/") or \
+                s.startswith("subpicture/"):
+            return False
+        return True
+
+    # streaming thread
+    def _on_decoded_pad(self, src, pad):
+        caps = pad.get_current_caps() or pad.query_caps(None)
+        name = caps.get_structure(0).get_name() if caps.get_size() else ""
+        if not name.startswith("audio/x-raw") or self.linked_audio:
+            return
+        sinkpad = self.pipeline.get_by_name("inconv").get_static_pad("sink")
+        if pad.link(sinkpad) == Gst.PadLinkReturn.OK:
+            self.linked_audio = True
+
+    def _on_no_more_pads(self, src):
+        if not self.linked_audio:
+            GLib.idle_add(self._fail, "%s has no audio stream that GStreamer "
+                          "can decode" % self.input.label)
+
+    # ---- teardown -----------------------------------------------------
+    def teardown(self):
+        if self.watchdog:
+            GLib.source_remove(self.watchdog)
+            self.watchdog = 0
+        if self.pipeline is None:
+            return
+        self._finish_recording_now()
+        self.pipeline.set_state(Gst.State.NULL)
+        if self.bus is not None:
+            self.bus.disconnect(self.bus_handler)
+            self.bus.remove_signal_watch()
+        if self.monitor is not None:
+            self.monitor.write()
+        if self.sep is not None:
+            for pad in self.requested + ([self.vizpad] if self.vizpad else []):
+                self.sep.release_request_pad(pad)
+        self.requested = []
+        self.pipeline = self.bus = self.sep = self.src = self.vizpad = None
+        self.feed = None
+        self.input_end = None
+        self.volumes, self.tees = [], []
+        self.prerolled = False
+        self.emit("video-widget", None)
+        self._set_status("empty")
+
+    def _fail(self, text):
+        """An error a person can act on: say it, stop, never hang."""
+        self.emit("notice", "error", text)
+        if self.pipeline is not None:
+            self._finish_recording_now()
+            self.pipeline.set_state(Gst.State.NULL)
+        if self.watchdog:
+            GLib.source_remove(self.watchdog)
+            self.watchdog = 0
+        self.target_playing = False
+        self._set_status("error")
+        return False
+
+    def _state_change_failed(self, pipeline):
+        if self.status == "starting" and pipeline is self.pipeline:
+            # give the bus a moment to say why; then say it ourselves
+            GLib.timeout_add(500, self._state_change_failed_late, pipeline)
+        return False
+
+    def _state_change_failed_late(self, pipeline):
+        if self.status == "starting" and pipeline is self.pipeline:
+            self._fail("%s could not be started (see the log: GST_DEBUG=3)"
+                       % (self.input.label if self.input else "the input"))
+        return False
+
+    def _on_watchdog(self):
+        self.watchdog = 0
+        if self.status == "starting":
+            self._fail("%s did not start within %d s: the input gives no "
+                       "audio (a stalled device or an unreadable file)"
+                       % (self.input.label, PREROLL_TIMEOUT_S))
+        return False
+
+    # ---- transport ----------------------------------------------------
+    def play(self):
+        if self.pipeline is None:
+            if self.input is not None:
+                self.open(self.input, play=True)
+            return
+        if self.status == "ended":
+            self.target_playing = True
+            self.seek(0)
+            return
+        self.target_playing = True
+        if self.prerolled and self.pending_seek is None:
+            self.pipeline.set_state(Gst.State.PLAYING)
+
+    def pause(self):
+        self.target_playing = False
+        if self.pipeline is not None and not self.input.live:
+            self.pipeline.set_state(Gst.State.PAUSED)
+
+    def seek(self, seconds):
+        if self.pipeline is None or self.input.live:
+            return
+        t = int(max(0.0, seconds) * Gst.SECOND)
+        if self.duration != Gst.CLOCK_TIME_NONE and self.duration > 0:
+            t = min(t, self.duration)
+        self._drop_ended()
+        self._seek(t)
+        self.emit("flushed")
+        if self.target_playing:
+            self.pipeline.set_state(Gst.State.PLAYING)
+
+    def _seek(self, t):
+        """A flushing, accurate seek to stream time t (ns), sent to the mixer
+        (it goes up every source pad, nmfseparate takes it to the input, and
+        the flush reaches every sink). Not to the pipeline: with audiomixer
+        and another sink (the picture), GStreamer 1.22 leaks the seek event
+        when the pipeline sends it to every sink."""
+        mixer = self.pipeline.get_by_name("mixer")
+        mixer.send_event(Gst.Event.new_seek(
+            1.0, Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE,
+            Gst.SeekType.SET, t, Gst.SeekType.NONE, 0))
+
+    def _drop_ended(self):
+        self.input_end = None
+        if self.status == "ended":
+            self.eos_seen = False
+            self._set_status("paused")
+
+    def position(self):
+        if self.pipeline is None:
+            return 0.0
+        ok, pos = self.pipeline.query_position(Gst.Format.TIME)
+        return pos / Gst.SECOND if ok and pos >= 0 else 0.0
+
+    def running_time(self):
+        p = self.pipeline
+        if p is None:
+            return None
+        clock = p.get_clock()
+        if clock is None:
+            return None
+        if p.get_state(0)[1] != Gst.State.PLAYING:
+            return None
+        return clock.get_time() - p.get_base_time()
+
+    # ---- gains ----------------------------------------------------------
+    def set_gain(self, source, db):
+        self.gains_db[source] = db
+        self._apply_gains()
+
+    def set_mute(self, source, on):
+        (self.mutes.add if on else self.mutes.discard)(source)
+        self._apply_gains()
+
+    def set_solo(self, source, on):
+        (self.solos.add if on else self.solos.discard)(source)
+        self._apply_gains()
+
+    def effective_gain(self, source):
+        if source in self.mutes or (self.solos and source not in self.solos):
+            return 0.0
+        return db_to_gain(self.gains_db.get(source, 0.0))
+
+    def _apply_gains(self):
+        for i, vol in enumerate(self.volumes):
+            muted = i in self.mutes or bool(self.solos and i not in self.solos)
+            vol.set_property("volume", db_to_gain(self.gains_db.get(i, 0.0)))
+            vol.set_property("mute", muted)
+
+    # ---- recording ------------------------------------------------------
+    def start_recording(self, directory, names):
+        if self.pipeline is None or self.record_state != "off":
+            return False
+        os.makedirs(directory, exist_ok=True)
+        self.record_dir = directory
+        self.record_branches = []
+        self.record_files = []
+        state = self.pipeline.get_state(0)[1]
+        playing = state == Gst.State.PLAYING
+        for i, tee in enumerate(self.tees):
+            name = safe_name(names[i] if i < len(names) else "source %d" % i, i)
+            path = os.path.join(directory, "%02d-%s.wav" % (i, name))
+            self.record_branches.append(RecordBranch(self, i, tee, path))
+            self.record_files.append(path)
+        if playing or self.input.live:
+            # every branch starts at the first buffer at or after a stream
+            # time beyond what has already passed the tees
+            at = int(self.position() * Gst.SECOND) + RECORD_MARGIN
+            for b in self.record_branches:
+                b.start("from-time", at)
+                if self.input_end is not None:
+                    b.stop_at_time(self.input_end)
+        else:
+            # paused: start exactly here, by a flushing seek to here
+            pos = 0.0 if self.status == "ended" else self.position()
+            for b in self.record_branches:
+                b.start("after-flush")
+            self._drop_ended()
+            self._seek(int(pos * Gst.SECOND))
+            self.emit("flushed")
+        self.record_state = "on"
+        self.emit("recording", "on")
+        return True
+
+    def stop_recording(self, done=None):
+        """Ends every file on the same sample (EOS on the branches)."""
+        if done is not None:
+            self.record_done_cb.append(done)
+        if self.record_state != "on":
+            if self.record_state == "off":
+                self._call_record_done()
+            return
+        self.record_state = "stopping"
+        self.emit("recording", "stopping")
+        if self.pipeline is not None and \
+                self.pipeline.get_state(0)[1] == Gst.State.PLAYING:
+            at = int(self.position() * Gst.SECOND) + RECORD_MARGIN
+            for b in self.record_branches:
+                b.stop_at_time(at)
+            GLib.timeout_add(1500, self._stop_recording_late)
+        else:
+            for b in self.record_branches:
+                b.stop_now()
+
+    def _stop_recording_late(self):
+        # the stream stopped moving before reaching the stop time
+        for b in self.record_branches:
+            b.stop_now()
+        return False
+
+    def _record_branch_done(self, branch):
+        if branch.done:
+            return False
+        branch.done = True
+        if all(b.done for b in self.record_branches):
+            self._close_recording()
+        return False
+
+    def _close_recording(self):
+        branches, self.record_branches = self.record_branches, []
+        for b in branches:
+            if b.elements:
+                b.remove()
+        self.last_record = {
+            "dir": self.record_dir,
+            "files": [b.path for b in branches],
+            "start": [b.start_time for b in branches],
+            "bytes": [b.bytes for b in branches],
+        }
+        was = self.record_state
+        self.record_state = "off"
+        if was != "off":
+            self.emit("recording", "off")
+        self._call_record_done()
+
+    def _call_record_done(self):
+        cbs, self.record_done_cb = self.record_done_cb, []
+        for cb in cbs:
+            cb()
+
+    def _finish_recording_now(self):
+        """Before a teardown: EOS into every branch and wait (briefly) for
+        the files to be complete."""
+        if not self.record_branches:
+            return
+        for b in self.record_branches:
+            b.stop_now()
+        deadline = time.monotonic() + 2.0
+        for b in self.record_branches:
+            b.finished.wait(max(0.0, deadline - time.monotonic()))
+        for b in self.record_branches:
+            b.done = True
+        self._close_recording()
+
+    # ---- enrolment ------------------------------------------------------
+    def enrol(self, source):
+        """source >= 0: that source plays alone now; -1: stop."""
+        self.enrol_source = source
+        if self.sep is not None and self.has_enrolment():
+            self.sep.set_property("enrol-source", source)
+
+    def save_dictionaries(self, directory, sources, names):
+        os.makedirs(directory, exist_ok=True)
+        saved = {}
+        for s in sources:
+            path = os.path.join(directory, "source_%d.npy" % s)
+            if self.sep.emit("save-dictionary", s, path):
+                saved[str(s)] = {"file": os.path.basename(path),
+                                 "name": names[s] if s < len(names) else ""}
+        meta = {"n-sources": self.settings.n_sources, "rate": self.rate,
+                "fft-size": self.fft_size, "sources": saved}
+        with open(os.path.join(directory, "set.json"), "w") as f:
+            json.dump(meta, f, indent=1)
+        return saved
+
+    def load_dictionaries(self, directory):
+        with open(os.path.join(directory, "set.json")) as f:
+            meta = json.load(f)
+        loaded, refused = {}, []
+        for key, entry in meta.get("sources", {}).items():
+            s = int(key)
+            if s >= self.settings.n_sources:
+                refused.append(s)
+                continue
+            path = os.path.join(directory, entry["file"])
+            if self.sep.emit("load-dictionary", s, path):
+                loaded[s] = entry.get("name", "")
+            else:
+                refused.append(s)
+        return loaded, refused
+
+    # ---- bus ------------------------------------------------------------
+    def _set_status(self, status):
+        if status != self.status:
+            self.status = status
+            self.emit("state", status)
+
+    def _on_message(self, bus, msg):
+        t = msg.type
+        if t == Gst.MessageType.ELEMENT:
+            # (levels of the padding after a file's end are not shown)
+            st = msg.get_structure()
+            if st is not None and st.get_name() == "nmfseparate" and \
+                    msg.src == self.sep:
+                self._on_levels(st)
+        elif t == Gst.MessageType.ERROR:
+            self._on_error(msg)
+        elif t == Gst.MessageType.WARNING:
+            err, dbg = msg.parse_warning()
+            self.emit("notice", "warning", "%s: %s" % (msg.src.get_name(),
+                                                        err.message))
+        elif t == Gst.MessageType.EOS:
+            self._on_eos()
+        elif t == Gst.MessageType.ASYNC_DONE:
+            self._on_async_done()
+        elif t == Gst.MessageType.STATE_CHANGED and msg.src == self.pipeline:
+            old, new, pending = msg.parse_state_changed()
+            if new == Gst.State.PLAYING:
+                self._preroll_done()
+                self._set_status("playing")
+            elif new == Gst.State.PAUSED and self.prerolled and \
+                    self.status != "ended":
+                self._set_status("paused")
+        elif t == Gst.MessageType.LATENCY:
+            self.pipeline.recalculate_latency()
+        elif t == Gst.MessageType.DURATION_CHANGED:
+            self._query_stream()
+        return True
+
+    def _preroll_done(self):
+        if self.watchdog:
+            GLib.source_remove(self.watchdog)
+            self.watchdog = 0
+        if not self.prerolled:
+            self.prerolled = True
+            self._query_stream()
+
+    def _on_async_done(self):
+        first = not self.prerolled
+        self._preroll_done()
+        if self.pending_seek is not None:
+            t, self.pending_seek = self.pending_seek, None
+            self._seek(int(t * Gst.SECOND))
+            self.emit("flushed")
+            return
+        if self.target_playing and self.status != "ended":
+            self.pipeline.set_state(Gst.State.PLAYING)
+        elif first or self.status == "starting":
+            self._set_status("paused")
+
+    def _query_stream(self):
+        if self.pipeline is None:
+            return
+        ok, dur = self.pipeline.query_duration(Gst.Format.TIME)
+        self.duration = dur if ok else Gst.CLOCK_TIME_NONE
+        caps = self.sep.get_static_pad("sink").get_current_caps() \
+            if self.sep is not None else None
+        if caps is not None and caps.get_size():
+            s = caps.get_structure(0)
+            self.rate = s.get_value("rate")
+            self.channels = s.get_value("channels")
+        self.emit("stream-info")
+
+    def _on_levels(self, st):
+        if not self.rate:
+            self._query_stream()
+        energy = list(st.get_value("energy") or [])
+        enrol = st.get_value("enrolment") if st.has_field("enrolment") else None
+        pos = st.get_value("position") if st.has_field("position") else None
+        rt = st.get_value("running-time") if st.has_field("running-time") else 0
+        self.emit("levels", rt, energy,
+                  list(enrol) if enrol is not None else None,
+                  list(pos) if pos is not None else None)
+
+    def _on_input_end(self, end):
+        """Main thread: the file's last sample entered the element, at
+        stream time `end` (the silence after it is the feed's)."""
+        if self.pipeline is None or self.input is None or self.input.live:
+            return False
+        self.input_end = end
+        for b in self.record_branches:
+            b.stop_at_time(end)
+        return False
+
+    def check_end(self):
+        """Called a few times a second: a file ends when its last sample is
+        heard (what follows in the pipeline is the padding)."""
+        if self.input_end is None or self.status != "playing":
+            return
+        if int(self.position() * Gst.SECOND) >= self.input_end:
+            self._on_eos()
+
+    def _on_eos(self):
+        if self.status == "ended":
+            return
+        self.eos_seen = True
+        self.target_playing = False
+        if self.input is not None and not self.input.live:
+            self.pipeline.set_state(Gst.State.PAUSED)
+        self._set_status("ended")
+        if self.monitor is not None:
+            self.monitor.write()
+        self.emit("eos")
+
+    def _on_error(self, msg):
+        err, dbg = msg.parse_error()
+        src = msg.src
+        names = set()
+        obj = src
+        while obj is not None and obj is not self.pipeline:
+            names.add(obj.get_name())
+            obj = obj.get_parent()
+        if "audiosink" in names and self.sink_kind != "monitor":
+            # a sound card that cannot open: go on without sound (the
+            # errors that follow from the same sink are the same news)
+            if not self.sink_failed:
+                self.sink_failed = True
+                self.emit("notice", "warning",
+                          "The audio output could not be opened (%s): "
+                          "playing on without sound. Check the sound server "
+                          "or choose another output with --audio-sink."
+                          % err.message)
+                GLib.idle_add(self._reopen_after_sink_failure,
+                              self.target_playing)
+            return
+        if names & {"input", "inconv", "inres", "incaps", "insplit"}:
+            if self.input.kind == "file":
+                text = "%s cannot be played: %s" % (self.input.label,
+                                                   err.message)
+            else:
+                text = ("The capture device (%s) failed: %s. Connect a "
+                        "microphone or choose another input." %
+                        (self.input.label, err.message))
+        else:
+            text = "%s: %s" % (src.get_name() if src else "pipeline",
+                               err.message)
+        self._fail(text)
+
+    def _reopen_after_sink_failure(self, play):
+        if self.input is not None:
+            pos = None if self.input.live else self.position()
+            self.open(self.input, position=pos, play=play)
+        return False
+
+
+class BuildError(Exception):
+    pass
+
+
+PACKAGE_OF = {
+    "nmfseparate": "gst-nmf: set GST_PLUGIN_PATH to its build's plugin/ "
+                   "directory, or meson install it",
+    "gtksink": "gstreamer1.0-gtk3",
+    "uridecodebin": "gstreamer1.0-plugins-base",
+    "audiomixer": "gstreamer1.0-plugins-base",
+    "wavenc": "gstreamer1.0-plugins-good",
+    "autoaudiosink": "gstreamer1.0-plugins-good",
+    "autoaudiosrc": "gstreamer1.0-plugins-good",
+}
+
+
+def safe_name(name, i):
+    out = "".join(c if (c.isalnum() or c in "-_") else "-" for c in name.strip())
+    return out.strip("-") or "source-%d" % i

@@ -97,6 +97,9 @@ push_source (GstNmfSeparate * self, guint source, GstBuffer * buf)
 /* Pushes what a core call wrote: audio samples [audio_first, +n_audio), or
  * mask frames [mask_first, +n_masks) whose hops end at most at input sample
  * `limit`. */
+/* Output buffers hold at most this many samples (186 ms at 44.1 kHz). */
+#define MAX_BUFFER_SAMPLES 8192
+
 static GstFlowReturn
 push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
     gsize n_audio, guint64 mask_first, gsize n_masks, guint64 limit)
@@ -113,11 +116,25 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
         gst_buffer_unref (blk->buffers[s]);
         continue;
       }
-      gst_buffer_set_size (blk->buffers[s],
-          n_audio * GST_AUDIO_INFO_BPF (&self->info));
-      gst_nmf_timeline_stamp (&self->timeline, blk->buffers[s], audio_first,
-          audio_first + n_audio, TRUE);
-      ret = push_source (self, s, blk->buffers[s]);
+      /* in pieces of at most MAX_BUFFER_SAMPLES: a drain holds the whole
+       * look-ahead (6 s at the file profile), too much for one buffer */
+      const gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+      gst_buffer_set_size (blk->buffers[s], n_audio * bpf);
+      if (n_audio <= MAX_BUFFER_SAMPLES) {
+        gst_nmf_timeline_stamp (&self->timeline, blk->buffers[s],
+            audio_first, audio_first + n_audio, TRUE);
+        ret = push_source (self, s, blk->buffers[s]);
+        continue;
+      }
+      for (gsize first = 0; first < n_audio; first += MAX_BUFFER_SAMPLES) {
+        gsize n = MIN (MAX_BUFFER_SAMPLES, n_audio - first);
+        GstBuffer *piece = gst_buffer_copy_region (blk->buffers[s],
+            GST_BUFFER_COPY_MEMORY, first * bpf, n * bpf);
+        gst_nmf_timeline_stamp (&self->timeline, piece, audio_first + first,
+            audio_first + first + n, TRUE);
+        ret = push_source (self, s, piece);
+      }
+      gst_buffer_unref (blk->buffers[s]);
     }
   } else {
     /* frame by frame across the pads, so that no pad waits for another's

@@ -121,6 +121,7 @@ gst_nmf_timeline_stamp (GstNmfTimeline * tl, GstBuffer * buffer,
     GST_BUFFER_OFFSET (buffer) = GST_BUFFER_OFFSET_NONE;
     GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET_NONE;
   }
-  if (tl->discont_pending)
+  /* a new stream's first buffer on each pad, not the pieces after it */
+  if (tl->discont_pending && first == 0)
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
 }

@@ -1,33 +1,12 @@
-/* gst-nmf core: streaming grouping of NMF components into sources by timbre.
+/* gst-nmf core (internal): streaming grouping of NMF components into
+ * sources by timbre.
  *
  * With K components and S < K sources, every component's template W_k
- * (bins values >= 0) is described by timbre features, the components are
- * clustered into S groups, and each group is one source.  Method: clustering
- * of the templates by features of their log-frequency spectrum, after
- * Spiertz & Gnann, "Source-filter based clustering for monaural blind source
- * separation" (DAFx 2009: MFCC of the NMF bases, k-means) and the shift-
- * invariant view of Jaiswal et al. ("Clustering NMF basis functions using
- * shifted NMF for monaural sound source separation", ICASSP 2011: one
- * instrument's notes are near-shifted copies on a log-frequency axis).
- * Features of one template (each block scaled to unit norm, so no block
- * dominates by its units; fixed scaling, no per-call standardisation, so
- * features of different regroupings are comparable):
- *   1. cepstral envelope: DCT coefficients 1..NMF_GROUPING_CEPS of the log
- *      energies in NMF_GROUPING_BANDS_PER_OCTAVE-per-octave bands of a
- *      log-frequency axis (MFCC-like; c0, the level, is left out);
- *   2. shift-invariant harmonic pattern: the modulus of the DFT, along the
- *      log-frequency axis, of the band energies zero-padded to twice their
- *      number (all coefficients): nearly unchanged by a shift on that axis,
- *      i.e. by transposition, so notes of one instrument match.  Energies,
- *      not their logs, so the pattern is the partials' and not the noise
- *      floor's; zero-padding, so a shift is not a rotation that wraps the
- *      top octave onto the bottom;
- *   3. spectral descriptors: flatness (geometric / arithmetic mean of the
- *      band energies) and the share of energy in each octave (a coarse
- *      register / brightness profile).
- * Clustering: k-means on these features, each component weighted by its
- * activation mass (a component that has not sounded in the window has an
- * unreliable template and little say).
+ * (bins values >= 0) is described by timbre features (timbre.h), the
+ * components are clustered into S groups by k-means (kmeans.h), each
+ * component weighted by its activation mass (a component that has not
+ * sounded in the window has an unreliable template and little say), and
+ * each group is one source.
  *
  * Streaming stability (a source index means the same source for the whole
  * stream):
@@ -68,9 +47,6 @@
 extern "C" {
 #endif
 
-#define NMF_GROUPING_BANDS_PER_OCTAVE 12
-#define NMF_GROUPING_CEPS 13
-
 typedef struct nmf_grouping nmf_grouping;
 
 typedef struct
@@ -80,11 +56,15 @@ typedef struct
   int sources;                  /* S, >= 1 */
   int patience;                 /* regroupings in a row before a move, >= 1 */
   double margin;                /* relative distance margin of a move, >= 0 */
-  double smoothing;             /* centroid EMA weight of a new regrouping, (0, 1] */
-  double membership_smoothing;  /* share EMA weight of a new regrouping, (0, 1] */
+  double smoothing;             /* centroid EMA weight of a new
+                                 * regrouping, (0, 1] */
+  double membership_smoothing;  /* share EMA weight of a new regrouping,
+                                 * (0, 1] */
   int ramp_frames;              /* frames of a membership ramp, >= 1 */
-  int restarts;                 /* extra k-means++ starts per regrouping, >= 0 */
-  double weight_envelope;       /* weights of the three feature blocks, >= 0 */
+  int restarts;                 /* extra k-means++ starts per regrouping,
+                                 * >= 0 */
+  double weight_envelope;       /* weights of the three feature blocks
+                                 * (timbre.h), >= 0 */
   double weight_shift;
   double weight_descriptors;
   double membership_exponent;   /* soft memberships, 0..64 (0: hard) */
@@ -94,33 +74,22 @@ typedef struct
 #define NMF_GROUPING_DEFAULT_PATIENCE 3
 #define NMF_GROUPING_DEFAULT_MARGIN 0.1
 /* The centroids are the sources' identities: they move slowly (a time
- * constant of 1 / 0.05 = 20 regroupings, about 4 s at the separator's 16
- * frames of 11.6 ms), so that a source that pauses, or whose components
- * are re-learned, keeps its index.  The shares follow the templates
- * faster.  File profile, seeds 0-2 (main / held out), centroid weight 0.3,
- * 0.1, 0.05, 0.02: 2.08 / 2.64, 2.13 / 2.72, 2.16 / 2.82, 2.12 / 2.48;
- * causal 16 components 0.3 -> 0.05: -0.60 / 0.19 -> 0.14 / 0.84 (README,
- * "Files"). */
+ * constant of 1 / 0.05 = 20 regroupings), so that a source that pauses,
+ * or whose components are re-learned, keeps its index; the shares follow
+ * the templates faster (docs/experiments.md#slow-centroids-2026-11-26). */
 #define NMF_GROUPING_DEFAULT_SMOOTHING 0.05
 #define NMF_GROUPING_DEFAULT_MEMBERSHIP_SMOOTHING 0.3
 #define NMF_GROUPING_DEFAULT_RAMP_FRAMES 8
 #define NMF_GROUPING_DEFAULT_RESTARTS 4
-/* Block weights (shares of the squared distance).  The register profile -
- * energy per octave - tells sources apart best: without it the blind mean
- * SDR of the file profile falls by 1.3 dB (main set) and 0.7 dB (held
- * out); weighing it twice as much as each other block lifts the held-out
- * mean by 1.1 dB for 0.1 dB less on the main set (seeds 0-2; README,
- * "Files").  The shift-invariant block on zero-padded energies is worth
- * as much: file profile, seeds 0-4 (main / held out), weight 1, 2, 4, 8:
- * 2.31 / 3.29, 2.67 / 3.48, 2.67 / 3.50, 2.73 / 3.00 (README, "The
- * shift-invariant block, mended"). */
+/* Block weights (shares of the squared distance): the register profile
+ * tells sources apart best, and the shift-invariant block is worth as
+ * much (docs/experiments.md#grouping-block-weights-2026-11-26,
+ * #the-shift-invariant-block-mended-2026-11-26). */
 #define NMF_GROUPING_DEFAULT_WEIGHT_ENVELOPE 1.0
 #define NMF_GROUPING_DEFAULT_WEIGHT_SHIFT 2.0
 #define NMF_GROUPING_DEFAULT_WEIGHT_DESCRIPTORS 2.0
-/* Soft memberships: file profile, mean SDR over seeds 0-2 (main / held
- * out): hard 1.68 / 2.33; q = 1, 2, 3, 4: 1.60 / 2.00, 2.13 / 2.51,
- * 2.12 / 2.58, 2.05 / 2.55; q = 3 with the shares smoothed (the default)
- * 2.08 / 2.64 (README, "Files"). */
+/* Soft memberships, smoothed
+ * (docs/experiments.md#soft-memberships-2026-11-26). */
 #define NMF_GROUPING_DEFAULT_MEMBERSHIP_EXPONENT 3.0
 
 void nmf_grouping_config_init (nmf_grouping_config * c, int bins,
@@ -140,7 +109,8 @@ int nmf_grouping_pin (nmf_grouping * g, int k, int s);
  * are grouped into these only.  mask[s] != 0: source s is blind.  Default:
  * every source.  If exactly one source is blind, every free component
  * belongs to it and no clustering is done. */
-int nmf_grouping_set_blind_sources (nmf_grouping * g, const unsigned char *mask);
+int nmf_grouping_set_blind_sources (nmf_grouping * g,
+    const unsigned char *mask);
 
 /* A regrouping from the templates in force (column-major bins x components,
  * >= 0; negative entries are read as 0) and each component's activation mass

@@ -1,5 +1,6 @@
-/* gst-nmf core: batch KL-NMF, multiplicative updates (see kl_batch.h). */
-#include "kl_batch.h"
+/* gst-nmf core: batch KL-NMF, multiplicative updates (see
+ * <nmf/factorize.h>). */
+#include <nmf/factorize.h>
 
 #include <float.h>
 #include <math.h>
@@ -8,7 +9,8 @@
 
 #include <cblas.h>
 
-#include "factor_metrics.h"     /* nmf_xrng */
+#include "message.h"
+#include "rng.h"
 
 struct nmf_kl_batch
 {
@@ -39,10 +41,13 @@ nmf_kl_batch_options_init (nmf_kl_batch_options * opt)
 }
 
 void
-nmf_kl_batch_destroy (nmf_kl_batch * s)
+nmf_kl_batch_destroy (nmf_kl_batch ** solver)
 {
-  if (s == NULL)
+  nmf_kl_batch *s;
+
+  if (solver == NULL || *solver == NULL)
     return;
+  s = *solver;
   free (s->x);
   free (s->w);
   free (s->h);
@@ -52,31 +57,37 @@ nmf_kl_batch_destroy (nmf_kl_batch * s)
   free (s->num_w);
   free (s->colsum);
   free (s);
+  *solver = NULL;
 }
 
 nmf_status
-nmf_kl_batch_create (size_t m, size_t n, size_t r,
-    const nmf_kl_batch_options * opt, nmf_kl_batch ** out)
+nmf_kl_batch_create (nmf_kl_batch ** out, size_t m, size_t n, size_t r,
+    const nmf_kl_batch_options * opt, char *message, size_t message_size)
 {
   nmf_kl_batch *s;
 
   if (out == NULL)
     return NMF_ERR_INVALID_ARGUMENT;
   *out = NULL;
-  if (m == 0 || n == 0 || r == 0)
-    return NMF_ERR_INVALID_ARGUMENT;
   /* cblas takes int sizes; refuse anything whose products overflow. */
-  if (m > 1u << 24 || n > 1u << 24 || m * n > (size_t) 1 << 31)
-    return NMF_ERR_INVALID_ARGUMENT;
+  if (m == 0 || n == 0 || r == 0 || m > 1u << 24 || n > 1u << 24
+      || m * n > (size_t) 1 << 31)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "KL-NMF: a %zu x %zu matrix at rank %zu is out of range (1 to 2^24 "
+        "rows and columns, 2^31 entries)", m, n, r);
   if (r > m || r > n)
-    return NMF_ERR_RANK;
-  if (opt != NULL && (!(opt->floor > 0.0 && opt->floor <= 1e-3)
+    return nmf_fail (message, message_size, NMF_ERR_RANK,
+        "KL-NMF: rank %zu exceeds min(M, N) = %zu", r, m < n ? m : n);
+  if (opt != NULL && (opt->max_iterations < 0
+          || !(opt->floor > 0.0 && opt->floor <= 1e-3)
           || !(opt->tolerance >= 0.0 && opt->tolerance < 1.0)))
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "KL-NMF: an option is out of range");
 
   s = calloc (1, sizeof (*s));
   if (s == NULL)
-    return NMF_ERR_NO_MEMORY;
+    return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY,
+        "out of memory");
   s->m = m;
   s->n = n;
   s->r = r;
@@ -94,8 +105,9 @@ nmf_kl_batch_create (size_t m, size_t n, size_t r,
   s->colsum = malloc (r * sizeof (double));
   if (!s->x || !s->w || !s->h || !s->y || !s->ratio || !s->num_h
       || !s->num_w || !s->colsum) {
-    nmf_kl_batch_destroy (s);
-    return NMF_ERR_NO_MEMORY;
+    nmf_kl_batch_destroy (&s);
+    return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY,
+        "out of memory");
   }
   *out = s;
   return NMF_OK;
@@ -149,7 +161,7 @@ compute_ratio (nmf_kl_batch * s)
 
 nmf_status
 nmf_kl_batch_init (nmf_kl_batch * s, const double *x, const double *w0,
-    const double *h0)
+    const double *h0, char *message, size_t message_size)
 {
   size_t m, n, r, i;
   double sum = 0.0;
@@ -162,18 +174,23 @@ nmf_kl_batch_init (nmf_kl_batch * s, const double *x, const double *w0,
   r = s->r;
   for (i = 0; i < m * n; i++)
     if (!isfinite (x[i]))
-      return NMF_ERR_NOT_FINITE;
+      return nmf_fail (message, message_size, NMF_ERR_NOT_FINITE,
+          "X holds NaN or Inf (row %zu, column %zu)", i / n, i % n);
   for (i = 0; i < m * n; i++)
     if (x[i] < 0.0)
-      return NMF_ERR_NEGATIVE;
+      return nmf_fail (message, message_size, NMF_ERR_NEGATIVE,
+          "X has negative entries (row %zu, column %zu); KL-NMF needs "
+          "X >= 0", i / n, i % n);
   if (w0 != NULL)
     for (i = 0; i < m * r; i++)
       if (!isfinite (w0[i]) || w0[i] < 0.0)
-        return NMF_ERR_INVALID_ARGUMENT;
+        return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+            "the start W must be finite and >= 0");
   if (h0 != NULL)
     for (i = 0; i < n * r; i++)
       if (!isfinite (h0[i]) || h0[i] < 0.0)
-        return NMF_ERR_INVALID_ARGUMENT;
+        return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+            "the start H must be finite and >= 0");
 
   memcpy (s->x, x, m * n * sizeof (double));
   for (i = 0; i < m * n; i++)
@@ -311,15 +328,16 @@ nmf_kl_batch_get (const nmf_kl_batch * s, double *w, double *h)
 
 nmf_status
 nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
-    double *divergence, unsigned *iterations)
+    double *divergence, size_t * iterations, char *message,
+    size_t message_size)
 {
   nmf_status st;
-  unsigned it;
+  int it;
   double d = 0.0, prev;
 
   if (s == NULL || x == NULL || w == NULL || h == NULL)
     return NMF_ERR_INVALID_ARGUMENT;
-  st = nmf_kl_batch_init (s, x, NULL, NULL);
+  st = nmf_kl_batch_init (s, x, NULL, NULL, message, message_size);
   if (st != NMF_OK)
     return st;
   st = nmf_kl_batch_divergence (s, &prev);
@@ -329,7 +347,8 @@ nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
   for (it = 0; it < s->opt.max_iterations; it++) {
     st = nmf_kl_batch_step (s, &d);
     if (st != NMF_OK)
-      return st;
+      return nmf_fail (message, message_size, st,
+          "the divergence is not finite after %d iterations", it + 1);
     if (s->opt.tolerance > 0.0 && prev - d <= s->opt.tolerance * prev) {
       it++;
       break;
@@ -339,6 +358,6 @@ nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
   if (divergence != NULL)
     *divergence = d;
   if (iterations != NULL)
-    *iterations = it;
+    *iterations = (size_t) it;
   return nmf_kl_batch_get (s, w, h);
 }

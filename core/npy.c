@@ -1,5 +1,7 @@
-/* gst-nmf core: NumPy .npy reader and writer (see npy.h). */
-#include "npy.h"
+/* gst-nmf core: NumPy .npy reader and writer (see <nmf/npy.h>). */
+#include <nmf/npy.h>
+
+#include "message.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -40,10 +42,8 @@ set_err (char *err, size_t errlen, const char *fmt, ...)
 {
   va_list ap;
 
-  if (err == NULL || errlen == 0)
-    return;
   va_start (ap, fmt);
-  vsnprintf (err, errlen, fmt, ap);
+  nmf_message_vset (err, errlen, fmt, ap);
   va_end (ap);
 }
 
@@ -517,7 +517,7 @@ io_error:
 
 nmf_status
 nmf_npy_read (const char *path, double **data, size_t *rows, size_t *cols,
-    char *err, size_t errlen)
+    char *message, size_t message_size)
 {
   npy_src s;
   nmf_status st;
@@ -526,42 +526,43 @@ nmf_npy_read (const char *path, double **data, size_t *rows, size_t *cols,
   if (data != NULL)
     *data = NULL;
   if (path == NULL) {
-    set_err (err, errlen, "invalid argument: no path");
+    set_err (message, message_size, "invalid argument: no path");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   memset (&s, 0, sizeof (s));
   s.fp = fopen (path, "rb");
   if (s.fp == NULL) {
-    set_err (err, errlen, "cannot open '%s': %s", path, strerror (errno));
+    set_err (message, message_size, "cannot open '%s': %s", path,
+        strerror (errno));
     return NMF_ERR_IO;
   }
   /* A directory opens fine on Linux but fails on read with EISDIR. */
   if (fstat (fileno (s.fp), &sb) == 0 && S_ISDIR (sb.st_mode)) {
-    set_err (err, errlen, "cannot read '%s': is a directory", path);
+    set_err (message, message_size, "cannot read '%s': is a directory", path);
     fclose (s.fp);
     return NMF_ERR_IO;
   }
-  st = read_src (&s, data, rows, cols, err, errlen);
+  st = read_src (&s, data, rows, cols, message, message_size);
   fclose (s.fp);
   return st;
 }
 
 nmf_status
-nmf_npy_read_buffer (const void *buf, size_t len, double **data, size_t *rows,
-    size_t *cols, char *err, size_t errlen)
+nmf_npy_read_buffer (const void *buffer, size_t length, double **data,
+    size_t *rows, size_t *cols, char *message, size_t message_size)
 {
   npy_src s;
 
   if (data != NULL)
     *data = NULL;
-  if (buf == NULL && len > 0) {
-    set_err (err, errlen, "invalid argument: no buffer");
+  if (buffer == NULL && length > 0) {
+    set_err (message, message_size, "invalid argument: no buffer");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   memset (&s, 0, sizeof (s));
-  s.buf = buf;
-  s.len = len;
-  return read_src (&s, data, rows, cols, err, errlen);
+  s.buf = buffer;
+  s.len = length;
+  return read_src (&s, data, rows, cols, message, message_size);
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -581,7 +582,7 @@ store_le64 (unsigned char *b, double d)
 
 nmf_status
 nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
-    char *err, size_t errlen)
+    char *message, size_t message_size)
 {
   char dict[160];
   unsigned char pre[12];
@@ -593,13 +594,13 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
   int saved_errno = 0;
 
   if (path == NULL || data == NULL || rows == 0 || cols == 0) {
-    set_err (err, errlen, "invalid argument: %s", path == NULL ? "no path" :
-        data == NULL ? "no data" : "empty matrix");
+    set_err (message, message_size, "invalid argument: %s",
+        path == NULL ? "no path" : data == NULL ? "no data" : "empty matrix");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   if (rows > NMF_NPY_MAX_ELEMENTS || cols > NMF_NPY_MAX_ELEMENTS / rows) {
-    set_err (err, errlen, "matrix of %zu x %zu is too large to write", rows,
-        cols);
+    set_err (message, message_size, "matrix of %zu x %zu is too large to "
+        "write", rows, cols);
     return NMF_ERR_INVALID_ARGUMENT;
   }
   count = rows * cols;
@@ -608,7 +609,7 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
       "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }",
       rows, cols);
   if (n < 0 || (size_t) n >= sizeof (dict)) {
-    set_err (err, errlen, "internal error formatting header");
+    set_err (message, message_size, "internal error formatting header");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   dlen = (size_t) n;
@@ -635,7 +636,8 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
 
   fp = fopen (path, "wb");
   if (fp == NULL) {
-    set_err (err, errlen, "cannot create '%s': %s", path, strerror (errno));
+    set_err (message, message_size, "cannot create '%s': %s", path,
+        strerror (errno));
     return NMF_ERR_IO;
   }
   if (fwrite (pre, 1, prelen, fp) != prelen
@@ -668,7 +670,7 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
   if (!ok) {
     if (S_ISREG (sb.st_mode))
       unlink (path);
-    set_err (err, errlen, "write error on '%s': %s", path,
+    set_err (message, message_size, "write error on '%s': %s", path,
         strerror (saved_errno));
     return NMF_ERR_IO;
   }

@@ -10,8 +10,7 @@
  *      leaves the window is subtracted, and W = A / (1 B^T) with columns
  *      normalised to sum to one (the scale lives in h).
  * This is the majorize-minimize W update of KL-NMF over the window, at
- * O(bins x components) per frame instead of re-running full-window updates
- * (see DESIGN.md, "Keeping the window up to date cheaply").
+ * O(bins x components) per frame instead of re-running full-window updates.
  *
  * W is stored column-major: component k's template is W[k * bins + f].
  * Entries never become exactly zero (zero is absorbing under multiplicative
@@ -100,26 +99,13 @@ const float *nmf_online_kl_templates (const nmf_online_kl * kl);
 void nmf_online_kl_activation_mass (const nmf_online_kl * kl, double *mass);
 
 /* Times a fresh model fitted to the window replaced the one in force (see
- * "Bounded memory" in online_kl.c): a model stuck in a poor fit, e.g.
+ * CHALLENGE_FRAMES in online_kl_private.h): a model stuck in a poor fit, e.g.
  * after a loud broadband stretch, is replaced at most two window lengths
  * after the stretch ends. */
 uint64_t nmf_online_kl_restarts (const nmf_online_kl * kl);
 
 /* Frames currently in the window (<= window_frames). */
 int nmf_online_kl_window_fill (const nmf_online_kl * kl);
-
-/* Stateless pieces, also used by the tests. */
-
-/* `iterations` multiplicative updates of h for D(v || W h), W fixed
- * (column-major bins x components, column sums colsum).  scratch holds
- * 2 * bins + components floats. */
-void nmf_kl_update_activations (const float *W, const float *colsum,
-    int bins, int components, const float *v, float *h, int iterations,
-    float *scratch);
-
-/* D(v || W h) = sum v log(v / Wh) - v + Wh, in double. */
-double nmf_kl_divergence (const float *W, int bins, int components,
-    const float *v, const float *h);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 #include "stft.h"
-#include "nmf_error.h"
+#include <nmf/error.h>
 
 #include <fftw3.h>
 #include <math.h>

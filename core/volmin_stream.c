@@ -11,7 +11,8 @@
 #include <cblas.h>
 #include <lapacke.h>
 
-#include "factor_metrics.h"     /* nmf_xrng, nmf_assignment_solve */
+#include "hungarian.h"
+#include "rng.h"
 #include "volmin.h"
 
 /* OpenBLAS (0.3.x, interface/gemm.c and gemv.c) runs a product on one
@@ -212,7 +213,7 @@ nmf_volmin_stream_destroy (nmf_volmin_stream ** ps)
   if (ps == NULL || *ps == NULL)
     return;
   s = *ps;
-  nmf_volmin_destroy (s->solver);
+  nmf_volmin_destroy (&s->solver);
   free (s->X);
   free (s->B);
   free (s->active);
@@ -311,7 +312,7 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
   opt.lambda = lambda;
   opt.reg_iterations = 300;
   opt.reg_tolerance = 1e-6;
-  ret = nmf_volmin_create (F, T, r, &opt, &s->solver);
+  ret = nmf_volmin_create (&s->solver, F, T, r, &opt, NULL, 0);
   if (ret != NMF_OK) {
     nmf_volmin_stream_destroy (&s);
     return ret;
@@ -533,7 +534,8 @@ install_model (nmf_volmin_stream * s)
     }
   }
   /* s->A column-major now holds (A^T)^{-1} = A^{-T}: element (l, k) at
-   * [l + r k]. P[k][f] = sum_l A^{-1}[k][l] U[f][l] = sum_l A^{-T}[l][k] U[f][l]. */
+   * [l + r k].  P[k][f] = sum_l A^{-1}[k][l] U[f][l]
+   * = sum_l A^{-T}[l][k] U[f][l]. */
   for (int f = 0; f < F; f++)
     for (int k = 0; k < r; k++) {
       double t = 0.0;
@@ -562,6 +564,7 @@ refresh (nmf_volmin_stream * s)
 {
   double t0, t1, t2;
   nmf_volmin_info info;
+  char why[sizeof (s->msg)] = "";
   int ret;
 
   if (s->n_active < s->min_active) {
@@ -580,11 +583,11 @@ refresh (nmf_volmin_stream * s)
   }
 
   ret = nmf_volmin_solve_subspace (s->solver, s->Ud, s->sv, s->Vt,
-      s->has_model ? s->Wd : NULL, s->Wn, s->Hn);
+      s->has_model ? s->Wd : NULL, s->Wn, s->Hn, why, sizeof why);
   if (nmf_volmin_get_info (s->solver, &info) == NMF_OK)
     s->st.lp_solves += info.lp_solves;
   if (ret != NMF_OK)
-    set_msg (s, "%s", nmf_volmin_last_error (s->solver));
+    set_msg (s, "%s", why);
   else
     ret = install_model (s);
   s->st.last_status = ret;

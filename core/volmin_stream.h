@@ -2,7 +2,7 @@
  * sliding window of magnitude frames (the element's algorithm=volmin).
  *
  * The window X (bins x window_frames: the last T frames, stored as float) is
- * factored by the criterion of volmin.h,
+ * factored by the criterion of <nmf/factorize.h>,
  *
  *     minimize det(W^T W)  s.t.  X = W H^T,  H^T 1 = 1,  H >= 0,
  *
@@ -24,7 +24,7 @@
  *   2. If s_r / s_1 < 1e-4 the window has numerical rank below r (e.g. one
  *      source alone, or fewer distinct frames than r): the refresh is
  *      skipped and the model in force is kept.
- *   3. Q is re-solved by the LP alternating optimization of volmin.c on
+ *   3. Q is re-solved by the LP alternating optimization of volmin_ao.c on
  *      this subspace (nmf_volmin_solve_subspace), warm-started through the
  *      previous W (singular vectors flip and rotate between windows, so Q
  *      itself is never carried over).
@@ -40,7 +40,7 @@
  * nmf_volmin_stream_get_stats), never reported by push, never fatal.
  *
  * Per frame (push): h = P v, spectra_k = max(W_k h_k, 0). W may have
- * negative entries (a few percent of its mass on audio, DESIGN.md), and h_k
+ * negative entries (a small share of its mass on audio), and h_k
  * may be negative for a frame outside the window's cone: each component's
  * spectrum is clipped at zero, the documented choice for masks.
  * Until the first model exists (window with fewer than 2 * rank non-silent
@@ -54,7 +54,7 @@
  *
  * lambda: 0 = the exact criterion. It is sensitive to noise: each source is
  * pinned by one extreme frame of the window (often a quiet one), so one odd
- * frame can move a template. lambda in (0, 1] selects volmin.h's log-det
+ * frame can move a template. lambda in (0, 1] selects the log-det
  * regularized form (fit + lambda * volume, scaled to the window's energy),
  * solved on the tracked rank-r subspace: smoother templates that do not
  * reproduce the window exactly; large lambda merges components. It costs
@@ -71,8 +71,8 @@
  * LPs (O(T r) per pivot). OpenBLAS calls are cut into blocks below
  * OpenBLAS's multithreading thresholds, so no product here starts threads.
  * Nothing is allocated after create except what GLPK does inside its LP
- * solves. GLPK: see volmin.h (its per-thread environment is left to the
- * caller's thread; nmf_volmin_thread_cleanup frees it).
+ * solves. GLPK: see <nmf/factorize.h> (its per-thread environment is left
+ * to the caller's thread; nmf_volmin_thread_cleanup frees it).
  *
  * Layouts: v and each spectra row are `bins` floats; spectra is rank x bins
  * row-major (spectra[k * bins + f]); templates are bins x rank column-major
@@ -82,7 +82,7 @@
 
 #include <stdint.h>
 
-#include "nmf_error.h"
+#include <nmf/error.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -121,9 +121,11 @@ typedef struct
   uint64_t frames;              /* frames pushed (accepted) */
   uint64_t refreshes;           /* refreshes that installed a new model */
   uint64_t failures;            /* solver failures (previous model kept) */
-  uint64_t skipped_silent;      /* due refreshes skipped: < 2 rank non-silent frames */
+  uint64_t skipped_silent;      /* due refreshes skipped: < 2 rank
+                                 * non-silent frames */
   uint64_t skipped_rank;        /* due refreshes skipped: numerical rank < r */
-  uint64_t swaps;               /* refreshes whose matching permuted W's columns */
+  uint64_t swaps;               /* refreshes whose matching permuted W's
+                                 * columns */
   int has_model;                /* 0: output is the even split */
   int last_status;              /* nmf_status of the last refresh attempt */
   const char *last_error;       /* message of the last failure ("" if none);

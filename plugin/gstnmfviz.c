@@ -76,17 +76,18 @@ make_palette (GstNmfViz * viz)
 }
 
 GstNmfViz *
-gst_nmf_viz_new (const GstVideoInfo * info, gint rate, gint fft_size,
+gst_nmf_viz_new (const GstVideoInfo * info, gint rate, gint bins,
     gint sources, gboolean whole)
 {
   GstNmfViz *viz = g_new0 (GstNmfViz, 1);
   gint width = GST_VIDEO_INFO_WIDTH (info), height =
       GST_VIDEO_INFO_HEIGHT (info);
   double nyquist = rate / 2.0, low = MIN (LOWEST_HZ, nyquist / 4);
+  gint fft_size = 2 * (bins - 1);
 
   viz->info = *info;
   viz->sources = MIN (sources, 16);
-  viz->bins = fft_size / 2 + 1;
+  viz->bins = bins;
   viz->whole = whole;
   viz->row_bin = g_new (gint, height);
   for (gint y = 0; y < height; y++) {

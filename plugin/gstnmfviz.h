@@ -21,11 +21,12 @@ G_BEGIN_DECLS
  * stream squeezed into the width. */
 typedef struct _GstNmfViz GstNmfViz;
 
+/* bins: values per frame, fft-size / 2 + 1 */
 GstNmfViz *gst_nmf_viz_new (const GstVideoInfo * info, gint rate,
-    gint fft_size, gint sources, gboolean whole);
+    gint bins, gint sources, gboolean whole);
 void gst_nmf_viz_free (GstNmfViz * viz);
 
-/* One STFT frame: magnitude (fft_size / 2 + 1) and masks (sources x bins). */
+/* One STFT frame: magnitude (bins) and masks (sources x bins). */
 void gst_nmf_viz_add_frame (GstNmfViz * viz, const float *magnitude,
     const float *masks);
 

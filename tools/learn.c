@@ -1,18 +1,18 @@
 /* nmftool learn: spectral templates (a dictionary) of one source, learned
  * from example audio of it, for nmfseparate's `dictionaries` property. */
-#include "nmftool.h"
-
-#include "dictionary.h"
-#include "nmf_error.h"
-
-#include <gst/gst.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include <gst/gst.h>
+#include <nmf/dictionary.h>
+#include <nmf/error.h>
+
+#include "media_input.h"
+#include "nmftool.h"
+#include "same_file.h"
+
+static const char *const cmd = "learn";
 
 const char nmftool_learn_help[] =
     "nmftool learn: learn a dictionary of one source from example audio\n"
@@ -46,41 +46,66 @@ const char nmftool_learn_help[] =
     "  --iterations I    multiplicative updates (default 200).\n"
     "  --seed S          start of the templates (default 0).\n";
 
+/* How long a wait for decoded audio lasts before the bus is looked at */
 #define DECODE_POLL_NS (50 * GST_MSECOND)
 
 typedef struct
 {
-  GstPad *entry;                /* sink pad of audioconvert */
-  gint linked;                  /* atomic: a decoded audio pad linked */
-} Decoder;
+  const char *in, *out;
+  unsigned long components, fft, hop, iterations, shifts;
+  unsigned long long seed;
+} LearnOptions;
 
-static void
-on_pad_added (GstElement * decode, GstPad * pad, gpointer data)
+/* NMFTOOL_RUN, or the exit status. */
+static int
+parse_options (LearnOptions * o, int argc, char **argv)
 {
-  Decoder *d = data;
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-
-  if (caps == NULL)
-    caps = gst_pad_query_caps (pad, NULL);
-  if (!gst_caps_is_empty (caps) && g_str_has_prefix (gst_structure_get_name
-          (gst_caps_get_structure (caps, 0)), "audio/x-raw")
-      && g_atomic_int_compare_and_exchange (&d->linked, 0, 1)
-      && GST_PAD_LINK_FAILED (gst_pad_link (pad, d->entry)))
-    GST_ELEMENT_ERROR (decode, CORE, NEGOTIATION, ("could not link the "
-            "decoded audio to audioconvert"), (NULL));
-  gst_caps_unref (caps);
-}
-
-/* Without this, a file with no decodable audio would leave the pipeline
- * waiting for data that never comes. */
-static void
-on_no_more_pads (GstElement * decode, gpointer data)
-{
-  Decoder *d = data;
-
-  if (!g_atomic_int_get (&d->linked))
-    GST_ELEMENT_ERROR (decode, STREAM, WRONG_TYPE,
-        ("no audio stream that GStreamer can decode"), (NULL));
+  memset (o, 0, sizeof *o);
+  o->fft = 2048;
+  o->hop = 512;
+  o->iterations = NMF_DICTIONARY_DEFAULT_ITERATIONS;
+  o->shifts = NMF_DICTIONARY_DEFAULT_SHIFTS;
+  for (int i = 1; i < argc; i++) {
+    const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+    int bad = 0;
+    if (!strcmp (opt, "--help") || !strcmp (opt, "-h")) {
+      fputs (nmftool_learn_help, stdout);
+      return 0;
+    }
+    if (!val)
+      return usage_error (cmd, "%s needs a value", opt);
+    if (!strcmp (opt, "--components"))
+      bad = parse_ulong (val, 1, 1024, &o->components);
+    else if (!strcmp (opt, "--fft-size"))
+      bad = parse_ulong (val, 32, 32768, &o->fft) || o->fft % 2;
+    else if (!strcmp (opt, "--hop-size"))
+      bad = parse_ulong (val, 1, 16384, &o->hop);
+    else if (!strcmp (opt, "--iterations"))
+      bad = parse_ulong (val, 1, 100000, &o->iterations);
+    else if (!strcmp (opt, "--shifts"))
+      bad = parse_ulong (val, 0, 24, &o->shifts);
+    else if (!strcmp (opt, "--seed"))
+      bad = parse_u64 (val, &o->seed);
+    else if (!strcmp (opt, "--in"))
+      o->in = val;
+    else if (!strcmp (opt, "--out"))
+      o->out = val;
+    else
+      return usage_error (cmd, "unknown option '%s'", opt);
+    if (bad)
+      return usage_error (cmd, "bad value '%s' for %s", val, opt);
+    i++;
+  }
+  if (!o->components || !o->in || !o->out)
+    return usage_error (cmd, "--components, --in and --out are required");
+  if (o->hop > o->fft / 2)
+    return usage_error (cmd, "--hop-size %lu is more than --fft-size / 2",
+        o->hop);
+  if (o->components * (2 * o->shifts + 1) > 1024)
+    return usage_error (cmd, "--components %lu with --shifts %lu makes %lu "
+        "templates; a model holds at most 1024", o->components, o->shifts,
+        o->components * (2 * o->shifts + 1));
+  return NMFTOOL_RUN;
 }
 
 /* The first error message on the bus, as text (NULL if none). */
@@ -117,7 +142,9 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
   GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
   GstElement *sink = gst_element_factory_make ("appsink", NULL);
   GstBus *bus = gst_element_get_bus (pipe);
-  Decoder d = { NULL, 0 };
+  MediaDecoder d = { NULL, 0,
+    g_strdup ("no audio stream that GStreamer can decode")
+  };
   GstCaps *caps;
   gboolean eos = FALSE;
   int ok = 0;
@@ -132,10 +159,6 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
     gst_clear_object (&sink);
     goto out;
   }
-  caps = gst_caps_from_string ("audio/x-raw");
-  g_object_set (dec, "uri", uri, "caps", caps, "expose-all-streams", FALSE,
-      NULL);
-  gst_caps_unref (caps);
   caps = gst_caps_from_string ("audio/x-raw,format=F32LE,"
       "layout=interleaved");
   g_object_set (filter, "caps", caps, NULL);
@@ -147,8 +170,7 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
     goto out;
   }
   d.entry = gst_element_get_static_pad (conv, "sink");
-  g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), &d);
-  g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), &d);
+  media_decoder_setup (&d, dec, uri);
 
   if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
@@ -189,159 +211,82 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
 
 out:
   gst_element_set_state (pipe, GST_STATE_NULL);
-  if (d.entry)
-    gst_object_unref (d.entry);
+  media_decoder_clear (&d);
   gst_object_unref (bus);
   gst_object_unref (pipe);
   return ok;
 }
 
-/* INPUT as a URI.  A local file (a name or a file: URI) must be readable,
- * not a directory, and not the file OUT names: the dictionary is never
- * written over the audio it is learned from. */
-static gchar *
-input_uri (const char *cmd, const char *in, const char *out, int *ret)
+/* The dictionary of the decoded example: learned, shifted, written. */
+static int
+learn_and_save (const LearnOptions * o, GArray * samples, int channels,
+    int rate)
 {
-  gchar *local = NULL, *uri = NULL;
-  GError *err = NULL;
-  struct stat sb;
-
-  if (gst_uri_is_valid (in)) {
-    if (g_str_has_prefix (in, "file:")
-        && (local = g_filename_from_uri (in, NULL, &err)) == NULL) {
-      *ret = runtime_error (cmd, "%s: %s", in, err->message);
-      g_clear_error (&err);
-      return NULL;
-    }
-    uri = g_strdup (in);
-  } else
-    local = g_strdup (in);
-  if (local != NULL) {
-    if (stat (local, &sb) != 0 || access (local, R_OK) != 0)
-      *ret = runtime_error (cmd, "%s: %s", in, g_strerror (errno));
-    else if (S_ISDIR (sb.st_mode))
-      *ret = runtime_error (cmd, "%s: is a directory, not a media file",
-          in);
-    else if (same_file (local, out))
-      *ret = runtime_error (cmd, "--out %s is the input file %s: refusing "
-          "to write over it", out, in);
-    else if (uri == NULL && (uri = gst_filename_to_uri (local, &err)) == NULL) {
-      *ret = runtime_error (cmd, "%s: %s", in, err->message);
-      g_clear_error (&err);
-    } else {
-      g_free (local);
-      return uri;
-    }
-    g_free (local);
-    g_free (uri);
-    return NULL;
-  }
-  return uri;
-}
-
-int
-nmftool_cmd_learn (int argc, char **argv)
-{
-  const char *cmd = "learn", *in = NULL, *out = NULL;
-  unsigned long components = 0, fft = 2048, hop = 512, iterations =
-      NMF_DICTIONARY_DEFAULT_ITERATIONS;
-  unsigned long long seed = 0;
-  unsigned long shifts = NMF_DICTIONARY_DEFAULT_SHIFTS;
-  int channels = 1, rate = 0, ret = EXIT_RUNTIME;
-  char err[512] = "";
-  gchar *error = NULL, *uri;
-  GArray *samples;
-  float *W;
-
-  for (int i = 1; i < argc; i++) {
-    const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-    int bad = 0;
-    if (!strcmp (opt, "--help") || !strcmp (opt, "-h")) {
-      fputs (nmftool_learn_help, stdout);
-      return 0;
-    }
-    if (!val)
-      return usage_error (cmd, "%s needs a value", opt);
-    if (!strcmp (opt, "--components"))
-      bad = parse_ulong (val, 1, 1024, &components);
-    else if (!strcmp (opt, "--fft-size"))
-      bad = parse_ulong (val, 32, 32768, &fft) || fft % 2;
-    else if (!strcmp (opt, "--hop-size"))
-      bad = parse_ulong (val, 1, 16384, &hop);
-    else if (!strcmp (opt, "--iterations"))
-      bad = parse_ulong (val, 1, 100000, &iterations);
-    else if (!strcmp (opt, "--shifts"))
-      bad = parse_ulong (val, 0, 24, &shifts);
-    else if (!strcmp (opt, "--seed"))
-      bad = parse_u64 (val, &seed);
-    else if (!strcmp (opt, "--in"))
-      in = val;
-    else if (!strcmp (opt, "--out"))
-      out = val;
-    else
-      return usage_error (cmd, "unknown option '%s'", opt);
-    if (bad)
-      return usage_error (cmd, "bad value '%s' for %s", val, opt);
-    i++;
-  }
-  if (!components || !in || !out)
-    return usage_error (cmd, "--components, --in and --out are required");
-  if (hop > fft / 2)
-    return usage_error (cmd, "--hop-size %lu is more than --fft-size / 2",
-        hop);
-  if (components * (2 * shifts + 1) > 1024)
-    return usage_error (cmd, "--components %lu with --shifts %lu makes %lu "
-        "templates; a model holds at most 1024", components, shifts,
-        components * (2 * shifts + 1));
-
-  {
-    GError *gerr = NULL;
-    if (!gst_init_check (NULL, NULL, &gerr)) {
-      ret = runtime_error (cmd, "cannot initialize GStreamer: %s",
-          gerr ? gerr->message : "unknown reason");
-      g_clear_error (&gerr);
-      return ret;
-    }
-  }
-  if ((uri = input_uri (cmd, in, out, &ret)) == NULL)
-    return ret;
-  samples = g_array_new (FALSE, FALSE, sizeof (float));
-  if (!decode (uri, samples, &channels, &rate, &error)) {
-    ret = runtime_error (cmd, "%s: %s", in, error);
-    g_free (error);
-    g_free (uri);
-    g_array_free (samples, TRUE);
-    return ret;
-  }
-  g_free (uri);
-
-  const int bins = (int) fft / 2 + 1, total = (int) (components *
-      (2 * shifts + 1));
+  const int bins = (int) o->fft / 2 + 1;
+  const int total = (int) (o->components * (2 * o->shifts + 1));
   float *shifted = malloc (sizeof (float) * bins * total);
-  W = malloc (sizeof (float) * bins * components);
+  float *W = malloc (sizeof (float) * bins * o->components);
+  char err[512] = "";
+  int ret;
+
   if (W == NULL || shifted == NULL) {
     snprintf (err, sizeof err, "out of memory");
     ret = NMF_ERR_NO_MEMORY;
   } else
     ret = nmf_dictionary_learn_audio ((const float *) samples->data,
-        samples->len / channels, channels, (int) fft, (int) hop,
-        (int) components, (int) iterations, seed, W, err, sizeof err);
+        samples->len / channels, channels, (int) o->fft, (int) o->hop,
+        (int) o->components, (int) o->iterations, o->seed, W, err,
+        sizeof err);
   if (ret == NMF_OK)
-    ret = nmf_dictionary_shift (W, bins, (int) components, (int) shifts,
-        shifted, err, sizeof err);
+    ret = nmf_dictionary_shift (W, bins, (int) o->components,
+        (int) o->shifts, shifted, err, sizeof err);
   if (ret == NMF_OK)            /* removes its file if a write fails */
-    ret = nmf_dictionary_save_npy (out, shifted, bins, total, err,
+    ret = nmf_dictionary_save_npy (o->out, shifted, bins, total, err,
         sizeof err);
   if (ret != NMF_OK)
     ret = runtime_error (cmd, "%s", err[0] ? err : nmf_strerror (ret));
   else
     fprintf (stderr, "%s: %lu templates of %d bins learned from %.1f s "
         "(%d Hz, %d channel(s)), %d with the shifts of +-%lu semitones, "
-        "written to %s\n", prog, components, bins,
+        "written to %s\n", prog, o->components, bins,
         (double) samples->len / channels / rate, rate, channels, total,
-        shifts, out);
+        o->shifts, o->out);
   free (W);
   free (shifted);
+  return ret;
+}
+
+int
+nmftool_cmd_learn (int argc, char **argv)
+{
+  LearnOptions o;
+  int channels = 1, rate = 0, ret;
+  gchar *error = NULL, *uri, *local;
+  GArray *samples;
+
+  if ((ret = parse_options (&o, argc, argv)) != NMFTOOL_RUN)
+    return ret;
+  if ((ret = media_init_gstreamer (cmd)))
+    return ret;
+  if ((uri = media_input_uri (cmd, o.in, &local, &ret)) == NULL)
+    return ret;
+  /* the dictionary is never written over the audio it is learned from */
+  if (local != NULL && same_file (local, o.out)) {
+    ret = runtime_error (cmd, "--out %s is the input file %s: refusing "
+        "to write over it", o.out, o.in);
+    g_free (local);
+    g_free (uri);
+    return ret;
+  }
+  g_free (local);
+  samples = g_array_new (FALSE, FALSE, sizeof (float));
+  if (decode (uri, samples, &channels, &rate, &error))
+    ret = learn_and_save (&o, samples, channels, rate);
+  else {
+    ret = runtime_error (cmd, "%s: %s", o.in, error);
+    g_free (error);
+  }
+  g_free (uri);
   g_array_free (samples, TRUE);
   return ret;
 }

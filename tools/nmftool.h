@@ -1,4 +1,6 @@
-/* Shared by the nmftool subcommands (nmftool.c, separate.c). */
+/* What every nmftool subcommand shares: its exit statuses, its one-line
+ * messages, strict number parsing (cli.c), and the subcommands themselves
+ * for the dispatch table (nmftool.c). */
 #ifndef NMFTOOL_H
 #define NMFTOOL_H
 
@@ -20,24 +22,28 @@ int runtime_error (const char *cmd, const char *fmt, ...)
 void warning (const char *cmd, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
+/* The usage error for what getopt_long returned as ':' (an option without
+ * its argument) or anything else it did not know; the option is
+ * argv[optind - 1]. */
+int option_error (const char *cmd, int getopt_result, char **argv);
+
+/* What an option parser returns when the command is to run; anything
+ * else is the exit status (0 after --help). */
+#define NMFTOOL_RUN (-1)
+
 /* Strict parsing of the whole string; 0 on success, -1 otherwise. */
 int parse_ulong (const char *s, unsigned long min, unsigned long max,
     unsigned long *out);
 int parse_u64 (const char *s, unsigned long long *out);
 int parse_double (const char *s, double *out);
 
-/* 1 when the paths A and B name the same file: by device and inode when
- * both exist (symbolic and hard links included), otherwise by the device
- * and inode of the directory that holds them and their last component
- * (dangling symbolic links followed), so two names of a file that is yet
- * to be written compare equal too; 0 otherwise. */
-int same_file (const char *a, const char *b);
+/* The subcommands: a help text and a run function each. */
+extern const char nmftool_factorize_help[];
+int nmftool_cmd_factorize (int argc, char **argv);
 
-/* nmftool separate (separate.c) */
 extern const char nmftool_separate_help[];
 int nmftool_cmd_separate (int argc, char **argv);
 
-/* nmftool learn (learn.c) */
 extern const char nmftool_learn_help[];
 int nmftool_cmd_learn (int argc, char **argv);
 

@@ -5,6 +5,7 @@
  * threads included: from m n >= 9216 it runs sgemv on its thread pool, whose
  * idle threads spin).
  *   build/tests/kernel_bench [FRAMES] */
+#include "kl_kernels.h"
 #include "online_kl.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* What one nmf_online_kl_learn() call costs in the streaming thread, the
- * fresh-model check included (core/online_kl.c, "Bounded memory"): random
+ * fresh-model check included (core/online_kl_restart.c): random
  * nonnegative frames of 1025 bins made from 8 planted templates, window 258,
  * 15 updates per frame, K = 2 and 16 components; six windows, the first one
  * (the warm-up) left out.  Prints the mean and the worst learn() call: the

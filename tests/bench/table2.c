@@ -3,8 +3,8 @@
  * X = W H^T, M = N = 200, r = 5 and 10; H uniform [0,1] with 35% zeros;
  * case 1: W likewise sparse, case 2: W uniform [0,1], case 3: W Gaussian.
  * Reports the permutation-matched MSE of the normalized columns of H for
- * the volume-min criterion (core/volmin.c, with and without the polish
- * step) and for plain KL-NMF (core/kl_batch.c). In case 3 X has negative
+ * the volume-min criterion (<nmf/factorize.h>, with and without the polish
+ * step) and for plain KL-NMF (the same header). In case 3 X has negative
  * entries, where KL-NMF is undefined: it is run on max(X, 0) instead, and
  * labelled so. Times are CPU time (CLOCK_PROCESS_CPUTIME_ID) per solve,
  * OpenBLAS limited to one thread.
@@ -18,9 +18,12 @@
 
 #include <cblas.h>
 
-#include "factor_metrics.h"
-#include "kl_batch.h"
-#include "volmin.h"
+#include <nmf/factorize.h>
+
+#include "planted.h"
+
+/* the message of the last solve */
+static char msg[256];
 
 static double
 cpu_seconds (void)
@@ -111,14 +114,14 @@ main (int argc, char **argv)
       int failed = 0, negative = 0;
 
       nmf_volmin_options_init (&vopt);
-      if (nmf_volmin_create (m, n, r, &vopt, &vs) != NMF_OK)
+      if (nmf_volmin_create (&vs, m, n, r, &vopt, NULL, 0) != NMF_OK)
         return 1;
       vopt.polish = 0;
-      if (nmf_volmin_create (m, n, r, &vopt, &vs_np) != NMF_OK)
+      if (nmf_volmin_create (&vs_np, m, n, r, &vopt, NULL, 0) != NMF_OK)
         return 1;
       nmf_kl_batch_options_init (&kopt);
       kopt.max_iterations = kl_iterations;
-      if (nmf_kl_batch_create (m, n, r, &kopt, &ks) != NMF_OK)
+      if (nmf_kl_batch_create (&ks, m, n, r, &kopt, NULL, 0) != NMF_OK)
         return 1;
       nmf_xrng_seed (&g, seed * 1000003ULL + (unsigned) which * 100u + r);
 
@@ -129,7 +132,7 @@ main (int argc, char **argv)
         nmf_planted_generate ((nmf_planted_case) which, m, n, r, 0.35, &g, w0,
             h0, x);
         t0 = cpu_seconds ();
-        st = nmf_volmin_solve (vs, x, w, h);
+        st = nmf_volmin_solve (vs, x, w, h, msg, sizeof msg);
         t1 = cpu_seconds ();
         vt[t] = 1e3 * (t1 - t0);
         vm[t] = NAN;
@@ -138,10 +141,10 @@ main (int argc, char **argv)
         else {
           failed++;
           fprintf (stderr, "volmin failed: case %d r %zu trial %d: %s (%s)\n",
-              which, r, t, nmf_strerror (st), nmf_volmin_last_error (vs));
+              which, r, t, nmf_strerror (st), msg);
         }
         np[t] = NAN;
-        if (nmf_volmin_solve (vs_np, x, w, h) == NMF_OK)
+        if (nmf_volmin_solve (vs_np, x, w, h, msg, sizeof msg) == NMF_OK)
           nmf_matched_column_mse (h0, h, n, r, &np[t], NULL);
 
         /* KL-NMF needs X >= 0: case 3 is run on max(X, 0). */
@@ -151,7 +154,7 @@ main (int argc, char **argv)
           xp[i] = x[i] > 0.0 ? x[i] : 0.0;
         }
         t0 = cpu_seconds ();
-        st = nmf_kl_batch_solve (ks, xp, w, h, NULL, NULL);
+        st = nmf_kl_batch_solve (ks, xp, w, h, NULL, NULL, NULL, 0);
         t1 = cpu_seconds ();
         kt[t] = 1e3 * (t1 - t0);
         km[t] = NAN;
@@ -169,9 +172,9 @@ main (int argc, char **argv)
       }
       if (failed)
         printf ("   volmin failed in %d of %d trials\n", failed, trials);
-      nmf_volmin_destroy (vs);
-      nmf_volmin_destroy (vs_np);
-      nmf_kl_batch_destroy (ks);
+      nmf_volmin_destroy (&vs);
+      nmf_volmin_destroy (&vs_np);
+      nmf_kl_batch_destroy (&ks);
       free (w0);
       free (h0);
       free (x);

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "factor_metrics.h"
+#include "rng.h"
 #include "volmin_stream.h"
 
 static double

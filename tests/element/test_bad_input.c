@@ -52,11 +52,10 @@
 #include <float.h>
 #include <math.h>
 
-#include "collector.h"
+#include "harness.h"
 #include "metrics.h"
 #include <string.h>
 
-#define FFT 2048                /* the element's default fft-size */
 #define MAX_SAMPLE 1e15f        /* NMF_SEPARATOR_MAX_SAMPLE */
 
 /* clean runs (seeds s, s + 1, ...; s the element's) the recovered run is
@@ -87,89 +86,20 @@ static const gchar *const algorithms[] = { "kl", "volmin" };
 /* ------------------------------------------------------------------------ */
 /* Helpers */
 
-
-static guint32
-lcg (guint32 * s)
-{
-  *s = *s * 1664525u + 1013904223u;
-  return *s >> 8;
-}
-
-/* an odd buffer size in [1, max] */
-static gsize
-odd_size (guint32 * seed, gsize max)
-{
-  return 1 + 2 * (lcg (seed) % MAX (1, max / 2));
-}
-
-static gchar *
-caps_str (gint rate, gint channels)
-{
-  return g_strdup_printf ("audio/x-raw, format=(string)F32LE, "
-      "layout=(string)interleaved, rate=(int)%d, channels=(int)%d", rate,
-      channels);
-}
-
-typedef struct
-{
-  GstElement *el;
-  GstHarness *h[2];
-} Fix;
-
 /* nmfseparate with algorithm=alg, the settings of NMF_BAD_INPUT_PROPS, if
  * set (to run these checks at other settings: upstream, the harness, does
  * not answer the latency query, so the element takes its live profile
  * unless told otherwise, e.g. NMF_BAD_INPUT_PROPS=profile=file), then the
- * optional "prop=value ..." settings of the check itself;
- * h[0] feeds sink and reads src_0, h[1] reads src_1. */
-static void
-fix_setup (Fix * f, const gchar * alg, const gchar * props)
+ * optional "prop=value ..." settings of the check itself. */
+static GstElement *
+make_sep (const gchar * alg, const gchar * props)
 {
-  f->el = gst_element_factory_make ("nmfseparate", NULL);
-  fail_unless (f->el != NULL, "nmfseparate not found: check GST_PLUGIN_PATH");
-  gst_util_set_object_arg (G_OBJECT (f->el), "algorithm", alg);
-  set_props (f->el, g_getenv ("NMF_BAD_INPUT_PROPS"));
-  set_props (f->el, props);
-  f->h[0] = gst_harness_new_with_element (f->el, "sink", "src_0");
-  f->h[1] = gst_harness_new_with_element (f->el, NULL, "src_1");
-  gst_object_unref (f->el);
-}
+  GstElement *el = nmf_test_element ("nmfseparate",
+      g_getenv ("NMF_BAD_INPUT_PROPS"));
 
-static void
-fix_teardown (Fix * f)
-{
-  gst_harness_teardown (f->h[1]);
-  gst_harness_teardown (f->h[0]);
-  memset (f, 0, sizeof (*f));
-}
-
-static void
-set_caps (Fix * f, gint rate, gint channels)
-{
-  gchar *c = caps_str (rate, channels);
-  gst_harness_set_src_caps_str (f->h[0], c);
-  g_free (c);
-}
-
-/* Waits for EOS on a harness (gst_harness_pull_event gives up after 60 s);
- * the caps events seen on the way are appended to caps_seen if given. */
-static void
-wait_eos (GstHarness * h, GPtrArray * caps_seen)
-{
-  GstEvent *ev;
-
-  while ((ev = gst_harness_pull_event (h))) {
-    gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
-    if (caps_seen && GST_EVENT_TYPE (ev) == GST_EVENT_CAPS) {
-      GstCaps *caps;
-      gst_event_parse_caps (ev, &caps);
-      g_ptr_array_add (caps_seen, gst_caps_ref (caps));
-    }
-    gst_event_unref (ev);
-    if (eos)
-      return;
-  }
-  fail ("no EOS within 60 s");
+  gst_util_set_object_arg (G_OBJECT (el), "algorithm", alg);
+  nmf_test_set_props (el, props);
+  return el;
 }
 
 /* x with NaN/Inf replaced by 0 and finite values clamped to +-1e15, as the
@@ -230,48 +160,32 @@ check_sum (const float *x, const float *y0, const float *y1, gsize frames,
  * from 0); checks every
  * output sample finite, timestamps and offsets contiguous, both pads
  * giving exactly `frames` samples, and the sum; returns the outputs
- * (g_free them) in y[0], y[1]. */
+ * (g_free them) in y[0], y[1] if y is not NULL. */
 static void
 separate (const gchar * alg, const gchar * props, gint rate, gint channels,
     const float *x, gsize frames, gsize max_buf, GstClockTime base,
     float **y, const gchar * what)
 {
-  Fix f;
+  NmfFix f;
   Collector c[2];
-  guint32 seed = 12345;
-  gsize pos = 0;
+  const NmfTimeline t = { rate, channels, base, 0 };
+  NmfSizes z = NMF_SIZES (max_buf ? NMF_SIZES_ODD : NMF_SIZES_FIXED,
+      max_buf, 12345);
   guint fft = FFT;
   gchar *desc = g_strdup_printf ("%s, algorithm=%s", what, alg);
 
-  fix_setup (&f, alg, props);
+  GST_INFO ("%s", desc);
+  nmf_fix_attach (&f, make_sep (alg, props), 2);
+  nmf_fix_run (&f, &t, NULL, x, frames, &z, TRUE, c);
   g_object_get (f.el, "fft-size", &fft, NULL);
-  set_caps (&f, rate, channels);
-  for (guint s = 0; s < 2; s++)
-    collector_init (&c[s], rate, channels, base, 0, TRUE);
-  while (pos < frames) {
-    /* (odd_size outside MIN: the macro evaluates its arguments twice) */
-    gsize n = max_buf ? odd_size (&seed, max_buf) : frames;
-    n = MIN (n, frames - pos);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x + pos *
-                channels, n, channels, rate, base, pos, 0, FALSE)), GST_FLOW_OK);
-    pos += n;
-    for (guint s = 0; s < 2; s++)
-      collect_available (&c[s], f.h[s]);
-  }
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-  for (guint s = 0; s < 2; s++) {
-    wait_eos (f.h[s], NULL);
-    collect_available (&c[s], f.h[s]);
-    fail_unless (c[s].n == frames, "%s: pad %u gave %" G_GUINT64_FORMAT
-        " samples for %" G_GSIZE_FORMAT, desc, s, c[s].n, frames);
-  }
   check_sum (x, (float *) c[0].data->data, (float *) c[1].data->data, frames,
       channels, fft, desc);
   for (guint s = 0; s < 2; s++) {
-    y[s] = (float *) g_array_free (c[s].data, FALSE);
-    c[s].data = NULL;
+    if (y)
+      y[s] = collector_steal (&c[s]);
+    collector_clear (&c[s]);
   }
-  fix_teardown (&f);
+  nmf_fix_teardown (&f);
   g_free (desc);
 }
 
@@ -398,7 +312,7 @@ make_bad (float *x, gsize first, gsize n, gint rate, BadKind kind)
         break;
       case BAD_MIXED_NON_FINITE:
         /* runs of each, and scattered ones inside sound */
-        switch (lcg (&seed) % 4) {
+        switch (nmf_test_lcg (&seed) % 4) {
           case 0:
             v = NAN;
             break;
@@ -413,7 +327,7 @@ make_bad (float *x, gsize first, gsize n, gint rate, BadKind kind)
         }
         break;
       case BAD_DENORMAL:
-        v = (lcg (&seed) & 1) ? 1e-40f : -1e-40f;
+        v = (nmf_test_lcg (&seed) & 1) ? 1e-40f : -1e-40f;
         break;
       case BAD_SQUARE:
         /* two full-scale square waves, 110 Hz and 1 kHz: -1, 0, +1 */
@@ -457,11 +371,10 @@ make_bad (float *x, gsize first, gsize n, gint rate, BadKind kind)
 static guint64
 configured_seed (void)
 {
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
+  GstElement *el = nmf_test_element ("nmfseparate",
+      g_getenv ("NMF_BAD_INPUT_PROPS"));
   guint64 seed;
 
-  fail_unless (el != NULL, "nmfseparate not found: check GST_PLUGIN_PATH");
-  set_props (el, g_getenv ("NMF_BAD_INPUT_PROPS"));
   g_object_get (el, "seed", &seed, NULL);
   gst_object_unref (el);
   return seed;
@@ -574,8 +487,7 @@ check_bad_kinds (const BadKind * kinds, guint n_kinds)
         alg, clean_sdr[RECOVER_REF_RUNS / 2], seed,
         seed + RECOVER_REF_RUNS - 1);
     for (guint i = 0; i < n_kinds; i++)
-      check_recovery (alg, kinds[i], truth, mix, ref, clean_sdr[0],
-          failures);
+      check_recovery (alg, kinds[i], truth, mix, ref, clean_sdr[0], failures);
     for (guint r = 0; r < RECOVER_REF_RUNS; r++) {
       g_free (ref[r][0]);
       g_free (ref[r][1]);
@@ -639,17 +551,13 @@ GST_START_TEST (test_whole_stream_signals)
       x[2 * i] = ((i / 100) & 1) ? 1.0f : -1.0f;
       x[2 * i + 1] = ((i / 37) & 1) ? 1.0f : -1.0f;
     }
-    separate (alg, NULL, rate, 2, x, n, 3001, 0, y, "full-scale squares");
-    g_free (y[0]);
-    g_free (y[1]);
+    separate (alg, NULL, rate, 2, x, n, 3001, 0, NULL, "full-scale squares");
 
     /* constant DC at full scale, then a DC offset under a tone */
     for (gsize i = 0; i < n; i++)
       x[i] = i < n / 2 ? 1.0f : (float) (0.5 + 0.3 * sin (2 * G_PI * 440.0 *
               i / rate));
-    separate (alg, NULL, rate, 1, x, n, 3001, 0, y, "DC");
-    g_free (y[0]);
-    g_free (y[1]);
+    separate (alg, NULL, rate, 1, x, n, 3001, 0, NULL, "DC");
 
     /* denormals all the way (+-1e-40 and the smallest one) */
     for (gsize i = 0; i < n; i++)
@@ -667,9 +575,7 @@ GST_START_TEST (test_whole_stream_signals)
       x[i] = i < n / 3 ? (float) (1e6 * s) : i < 2 * n / 3 ?
           (float) (1e20 * s) : (s >= 0 ? FLT_MAX : -FLT_MAX);
     }
-    separate (alg, NULL, rate, 1, x, n, 3001, 0, y, "huge values");
-    g_free (y[0]);
-    g_free (y[1]);
+    separate (alg, NULL, rate, 1, x, n, 3001, 0, NULL, "huge values");
   }
   g_free (x);
 }
@@ -771,14 +677,14 @@ GST_START_TEST (test_caps_changes_rate_and_channels)
   const guint nseg = G_N_ELEMENTS (rates);
 
   for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
-    Fix f;
-    GstClockTime t[5];
+    NmfFix f;
+    NmfTimeline in[4];
     float *x[4];
-    guint32 seed = 4242;
+    NmfSizes z = NMF_SIZES (NMF_SIZES_ODD, 3001, 4242);
     GPtrArray *bufs[2], *caps_seen[2];
+    GstClockTime start = 0;
 
-    fix_setup (&f, algorithms[k], NULL);
-    t[0] = 0;
+    nmf_fix_attach (&f, make_sep (algorithms[k], NULL), 2);
     for (guint g = 0; g < nseg; g++) {
       float *tone = g_new (float, counts[g] * chans[g]);
       for (gsize i = 0; i < counts[g]; i++)
@@ -787,29 +693,22 @@ GST_START_TEST (test_caps_changes_rate_and_channels)
                       200 * c) * i / rates[g]) + 0.3 * ((i / 3000) & 1) *
               sin (2 * G_PI * 2500.0 * i / rates[g]));
       x[g] = tone;
-      t[g + 1] = t[g] + stime (counts[g], rates[g]);
+      in[g].rate = rates[g];
+      in[g].channels = chans[g];
+      in[g].base = start;
+      in[g].off0 = GST_BUFFER_OFFSET_NONE;
+      start += nmf_test_time (counts[g], rates[g]);
     }
     for (guint g = 0; g < nseg; g++) {
-      gsize pos = 0;
-      set_caps (&f, rates[g], chans[g]);
-      while (pos < counts[g]) {
-        gsize n = odd_size (&seed, 3001);
-        n = MIN (n, counts[g] - pos);
-        fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (x[g] +
-                    pos * chans[g], n, chans[g], rates[g], t[g], pos,
-                    GST_BUFFER_OFFSET_NONE, FALSE)), GST_FLOW_OK);
-        pos += n;
-      }
+      nmf_fix_set_caps (&f, &in[g], NULL);
+      nmf_fix_push (&f, &in[g], x[g], 0, counts[g], &z, FALSE, NULL);
     }
     fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
     for (guint s = 0; s < 2; s++) {
-      GstBuffer *b;
       caps_seen[s] = g_ptr_array_new_with_free_func ((GDestroyNotify)
           gst_caps_unref);
-      wait_eos (f.h[s], caps_seen[s]);
-      bufs[s] = g_ptr_array_new ();
-      while ((b = gst_harness_try_pull (f.h[s])))
-        g_ptr_array_add (bufs[s], b);
+      nmf_test_wait_eos (f.h[s], caps_seen[s]);
+      bufs[s] = nmf_test_pull_all (f.h[s]);
       /* one caps event per segment, in order */
       fail_unless_equals_int (caps_seen[s]->len, nseg);
       for (guint g = 0; g < nseg; g++) {
@@ -826,14 +725,16 @@ GST_START_TEST (test_caps_changes_rate_and_channels)
       guint i[2] = { 0, 0 };
       for (guint g = 0; g < nseg; g++) {
         Collector c[2];
+        /* a new stream: its offsets start from its first timestamp */
+        NmfTimeline out = in[g];
         gchar *what = g_strdup_printf ("caps segment %u (%d Hz, %d ch)", g,
             rates[g], chans[g]);
+        out.off0 = gst_util_uint64_scale_round (out.base, rates[g], GST_SECOND);
         for (guint s = 0; s < 2; s++) {
-          /* a new stream: its offsets start from its first timestamp */
-          collector_init (&c[s], rates[g], chans[g], t[g],
-              gst_util_uint64_scale_round (t[g], rates[g], GST_SECOND), TRUE);
+          collector_init (&c[s], &out, TRUE);
           while (i[s] < bufs[s]->len && c[s].n < counts[g])
-            collector_add (&c[s], g_ptr_array_index (bufs[s], i[s]++));
+            collector_add (&c[s], gst_buffer_ref (g_ptr_array_index (bufs[s],
+                        i[s]++)));
           fail_unless (c[s].n == counts[g], "algorithm=%s %s: pad %u gave %"
               G_GUINT64_FORMAT " samples for %" G_GSIZE_FORMAT,
               algorithms[k], what, s, c[s].n, counts[g]);
@@ -852,7 +753,7 @@ GST_START_TEST (test_caps_changes_rate_and_channels)
     }
     for (guint g = 0; g < nseg; g++)
       g_free (x[g]);
-    fix_teardown (&f);
+    nmf_fix_teardown (&f);
   }
 }
 
@@ -870,24 +771,18 @@ GST_START_TEST (test_eos_before_a_frame)
     x[i] = (float) (0.7 * sin (2 * G_PI * 1000.0 * i / rate));
   for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
     for (guint j = 0; j < G_N_ELEMENTS (sizes); j++) {
-      float *y[2];
       /* one buffer (max_buf = size: the first and only one) */
       separate (algorithms[k], NULL, rate, 1, x, sizes[j], 0, 7 * GST_SECOND,
-          y, "EOS after the first buffer");
-      g_free (y[0]);
-      g_free (y[1]);
+          NULL, "EOS after the first buffer");
     }
     /* caps and segment, no buffer, EOS: EOS and nothing else */
     {
-      Fix f;
-      fix_setup (&f, algorithms[k], NULL);
-      set_caps (&f, rate, 1);
-      fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-      for (guint s = 0; s < 2; s++) {
-        wait_eos (f.h[s], NULL);
-        fail_unless_equals_int (gst_harness_buffers_received (f.h[s]), 0);
-      }
-      fix_teardown (&f);
+      NmfFix f;
+      const NmfTimeline t = { rate, 1, 0, 0 };
+      nmf_fix_attach (&f, make_sep (algorithms[k], NULL), 2);
+      nmf_fix_set_caps (&f, &t, NULL);
+      nmf_fix_finish_empty (&f);
+      nmf_fix_teardown (&f);
     }
   }
 }
@@ -904,36 +799,25 @@ GST_START_TEST (test_tiny_and_huge_buffers)
   two_sources (n_mix, rate, &a, &b, &mix);
   for (guint k = 0; k < G_N_ELEMENTS (algorithms); k++) {
     const gchar *alg = algorithms[k];
-    float *y[2];
-    Fix f;
+    NmfFix f;
     Collector c[2];
-    gsize pos = 0;
+    const NmfTimeline t = { rate, 1, 0, 0 };
+    NmfSizes whole = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+    NmfSizes ones = NMF_SIZES (NMF_SIZES_FIXED, 1, 0);
 
     /* every buffer one sample: max_buf 1 */
-    separate (alg, NULL, rate, 1, mix, n_small, 1, 0, y, "1-sample buffers");
-    g_free (y[0]);
-    g_free (y[1]);
+    separate (alg, NULL, rate, 1, mix, n_small, 1, 0, NULL, "1-sample buffers");
 
     /* one buffer of a million samples, then one-sample buffers */
-    fix_setup (&f, alg, NULL);
-    set_caps (&f, rate, 1);
+    nmf_fix_attach (&f, make_sep (alg, NULL), 2);
+    nmf_fix_set_caps (&f, &t, NULL);
     for (guint s = 0; s < 2; s++)
-      collector_init (&c[s], rate, 1, 0, 0, TRUE);
-    fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (mix, n_huge,
-                1, rate, 0, 0, 0, FALSE)), GST_FLOW_OK);
-    for (pos = n_huge; pos < n_mix; pos++) {
-      fail_unless_equals_int (gst_harness_push (f.h[0], make_buf (mix + pos,
-                  1, 1, rate, 0, pos, 0, FALSE)), GST_FLOW_OK);
-      if (pos % 1000 == 0)
-        for (guint s = 0; s < 2; s++)
-          collect_available (&c[s], f.h[s]);
-    }
-    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
-    for (guint s = 0; s < 2; s++) {
-      wait_eos (f.h[s], NULL);
-      collect_available (&c[s], f.h[s]);
+      collector_init (&c[s], &t, TRUE);
+    nmf_fix_push (&f, &t, mix, 0, n_huge, &whole, FALSE, c);
+    nmf_fix_push (&f, &t, mix, n_huge, n_mix - n_huge, &ones, FALSE, c);
+    nmf_fix_finish (&f, c);
+    for (guint s = 0; s < 2; s++)
       fail_unless_equals_uint64 (c[s].n, n_mix);
-    }
     check_sum (mix, (float *) c[0].data->data, (float *) c[1].data->data,
         n_mix, 1, FFT, "1,000,000-sample buffer then 1-sample buffers");
     {
@@ -951,7 +835,7 @@ GST_START_TEST (test_tiny_and_huge_buffers)
     }
     collector_clear (&c[0]);
     collector_clear (&c[1]);
-    fix_teardown (&f);
+    nmf_fix_teardown (&f);
   }
   g_free (a);
   g_free (b);
@@ -963,21 +847,20 @@ GST_END_TEST;
 static Suite *
 nmfseparate_bad_input_suite (void)
 {
-  Suite *s = suite_create ("nmfseparate-bad-input");
-  TCase *tc = tcase_create ("bad_input");
+  static const NmfTest tests[] = {
+    NMF_TEST ("bad_input", test_recover_non_finite),
+    NMF_TEST ("bad_input", test_recover_huge),
+    NMF_TEST ("bad_input", test_recover_other),
+    NMF_TEST ("bad_input", test_whole_stream_signals),
+    NMF_TEST ("bad_input", test_single_impulse),
+    NMF_TEST ("bad_input", test_minutes_of_silence_then_sound),
+    NMF_TEST ("bad_input", test_caps_changes_rate_and_channels),
+    NMF_TEST ("bad_input", test_eos_before_a_frame),
+    NMF_TEST ("bad_input", test_tiny_and_huge_buffers),
+  };
 
-  tcase_set_timeout (tc, 120);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_recover_non_finite);
-  tcase_add_test (tc, test_recover_huge);
-  tcase_add_test (tc, test_recover_other);
-  tcase_add_test (tc, test_whole_stream_signals);
-  tcase_add_test (tc, test_single_impulse);
-  tcase_add_test (tc, test_minutes_of_silence_then_sound);
-  tcase_add_test (tc, test_caps_changes_rate_and_channels);
-  tcase_add_test (tc, test_eos_before_a_frame);
-  tcase_add_test (tc, test_tiny_and_huge_buffers);
-  return s;
+  return nmf_test_suite ("nmfseparate-bad-input", tests,
+      G_N_ELEMENTS (tests), 120);
 }
 
 GST_CHECK_MAIN (nmfseparate_bad_input);

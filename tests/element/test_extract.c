@@ -4,109 +4,57 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 
-#include <math.h>
 #include <string.h>
 
-#include "collector.h"
+#include "harness.h"
 
-#define RATE 44100
-#define CAPS "audio/x-raw, format=F32LE, layout=interleaved, rate=44100, " \
-  "channels=1"
 #define SAMPLES (2 * RATE + 333)
 
-static float *
-two_tones (void)
-{
-  float *x = g_new (float, SAMPLES);
-  for (guint i = 0; i < SAMPLES; i++)
-    x[i] = (float) (0.3 * sin (2 * G_PI * 330.0 * i / RATE)
-        + 0.3 * sin (2 * G_PI * 2500.0 * i / RATE) * ((i / 11025) % 2));
-  return x;
-}
-
-/* Pushes the tones into h[0] in buffers of 1000 samples, then EOS, and
- * collects what the harness of `out` gets. */
+/* Pushes two tones into el in buffers of 1000 samples, then EOS, and
+ * collects what each of its source pads `pads` gives. */
 static void
-run (GstHarness * in, GstHarness ** drain, guint n_drain, GstHarness * out,
+run (NmfFix * f, GstElement * el, const gchar * const *pads, guint n_pads,
     Collector * c)
 {
-  float *x = two_tones ();
+  float *x = nmf_test_two_tones (SAMPLES, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
 
-  gst_harness_set_src_caps_str (in, CAPS);
-  for (guint pos = 0; pos < SAMPLES; pos += 1000) {
-    guint n = MIN (1000, SAMPLES - pos);
-    fail_unless_equals_int (gst_harness_push (in, make_buf (x + pos, n, 1,
-                RATE, 0, pos, 0, FALSE)), GST_FLOW_OK);
-    for (guint i = 0; i < n_drain; i++)
-      gst_harness_events_received (drain[i]);
-  }
-  fail_unless (gst_harness_push_event (in, gst_event_new_eos ()));
-  for (;;) {
-    GstEvent *ev = gst_harness_pull_event (out);
-    gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
-    gst_event_unref (ev);
-    if (eos)
-      break;
-  }
-  collect_available (c, out);
+  nmf_fix_attach_pads (f, el, pads, n_pads);
+  nmf_fix_run (f, &nmf_mono, NULL, x, SAMPLES, &z, TRUE, c);
   g_free (x);
 }
 
 GST_START_TEST (test_extract_is_one_source)
 {
-  GstElement *sep = gst_element_factory_make ("nmfseparate", NULL);
-  GstElement *ext = gst_element_factory_make ("nmfextract", NULL);
-  GstHarness *h[2], *e;
-  Collector want, got;
+  const gchar *sources[] = { "src_0", "src_1" }, *src[] = { "src" };
+  NmfFix sep, ext;
+  GstElement *el = nmf_test_element ("nmfextract", "source=1");
+  Collector want[2], got;
 
-  g_object_set (sep, "profile", 1 /* live */ , NULL);
-  h[0] = gst_harness_new_with_element (sep, "sink", "src_0");
-  h[1] = gst_harness_new_with_element (sep, NULL, "src_1");
-  gst_object_unref (sep);
-  collector_init (&want, RATE, 1, 0, 0, TRUE);
-  run (h[0], h, 2, h[1], &want);
+  run (&sep, nmf_test_element ("nmfseparate", "profile=live"), sources, 2,
+      want);
+  gst_child_proxy_set (GST_CHILD_PROXY (el), "separator::profile", 1, NULL);
+  run (&ext, el, src, 1, &got);
 
-  gst_child_proxy_set (GST_CHILD_PROXY (ext), "separator::profile", 1, NULL);
-  g_object_set (ext, "source", 1, NULL);
-  e = gst_harness_new_with_element (ext, "sink", "src");
-  gst_object_unref (ext);
-  collector_init (&got, RATE, 1, 0, 0, TRUE);
-  run (e, &e, 1, e, &got);
-
-  fail_unless_equals_uint64 (want.n, SAMPLES);
-  fail_unless_equals_uint64 (got.n, SAMPLES);
-  fail_unless (memcmp (want.data->data, got.data->data,
+  fail_unless (memcmp (want[1].data->data, got.data->data,
           SAMPLES * sizeof (float)) == 0, "nmfextract source=1 differs from "
       "nmfseparate's src_1");
-  collector_clear (&want);
+  collector_clear (&want[0]);
+  collector_clear (&want[1]);
   collector_clear (&got);
-  gst_harness_teardown (e);
-  gst_harness_teardown (h[1]);
-  gst_harness_teardown (h[0]);
+  nmf_fix_teardown (&ext);
+  nmf_fix_teardown (&sep);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_extract_source_beyond_n_sources)
 {
-  GstElement *ext = gst_element_factory_make ("nmfextract", NULL);
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
+  GstElement *ext = nmf_test_element ("nmfextract", "source=3");
 
-  g_object_set (ext, "source", 3, NULL);
-  gst_element_set_bus (ext, bus);
-  fail_unless_equals_int (gst_element_set_state (ext, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_unref (msg);
-  gst_child_proxy_set (GST_CHILD_PROXY (ext), "separator::n-sources", 4,
-      NULL);
-  fail_unless_equals_int (gst_element_set_state (ext, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_SUCCESS);
-  gst_element_set_state (ext, GST_STATE_NULL);
-  gst_element_set_bus (ext, NULL);
-  gst_object_unref (bus);
+  g_error_free (nmf_test_expect_start_error (ext, NULL));
+  gst_child_proxy_set (GST_CHILD_PROXY (ext), "separator::n-sources", 4, NULL);
+  nmf_test_expect_start_ok (ext);
   gst_object_unref (ext);
 }
 
@@ -115,13 +63,12 @@ GST_END_TEST;
 static Suite *
 nmfextract_suite (void)
 {
-  Suite *s = suite_create ("nmfextract");
-  TCase *tc = tcase_create ("extract");
+  static const NmfTest tests[] = {
+    NMF_TEST ("extract", test_extract_is_one_source),
+    NMF_TEST ("extract", test_extract_source_beyond_n_sources),
+  };
 
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_extract_is_one_source);
-  tcase_add_test (tc, test_extract_source_beyond_n_sources);
-  return s;
+  return nmf_test_suite ("nmfextract", tests, G_N_ELEMENTS (tests), 0);
 }
 
 GST_CHECK_MAIN (nmfextract);

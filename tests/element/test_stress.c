@@ -10,97 +10,52 @@
 #include <math.h>
 #include <string.h>
 
-#define RATE 44100
-#define CAPS "audio/x-raw, format=F32LE, layout=interleaved, rate=44100, channels=1"
+#include "harness.h"
 
-static GstBuffer *
-tone_buffer (guint64 first, guint n)
+
+static volatile gint hammering;
+
+/* Pushes `samples` of two tones through nmfseparate with props in buffers
+ * of `size`, then EOS, and checks that every source pad gives exactly as
+ * many samples back, sample-exactly stamped; with hammer, from a thread
+ * that changes its properties meanwhile. */
+static void
+check_separates (const gchar * props, gsize samples, guint size,
+    GThreadFunc hammer)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, n * sizeof (float), NULL);
-  GstMapInfo map;
-  float *x;
+  NmfFix f;
+  GThread *thread = NULL;
+  float *x = nmf_test_two_tones (samples, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, size, 0);
+  Collector c[2];
 
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  x = (float *) map.data;
-  for (guint i = 0; i < n; i++) {
-    double t = (double) (first + i) / RATE;
-    x[i] = (float) (0.3 * sin (2 * G_PI * 440 * t) * (((first + i) / 8000) % 2)
-        + 0.3 * sin (2 * G_PI * 1700 * t));
-  }
-  gst_buffer_unmap (buf, &map);
-  GST_BUFFER_PTS (buf) = gst_util_uint64_scale_int (first, GST_SECOND, RATE);
-  GST_BUFFER_DURATION (buf) = gst_util_uint64_scale_int (first + n,
-      GST_SECOND, RATE) - GST_BUFFER_PTS (buf);
-  return buf;
-}
-
-/* Pulls every buffer a harness has, returns the samples they hold. */
-static guint64
-drain_harness (GstHarness * h)
-{
-  guint64 n = 0;
-  GstBuffer *b;
-
-  while ((b = gst_harness_try_pull (h))) {
-    n += gst_buffer_get_size (b) / sizeof (float);
-    gst_buffer_unref (b);
-  }
-  return n;
-}
-
-/* Waits until the harness saw EOS, pulling as it goes. */
-static guint64
-pull_to_eos (GstHarness * h)
-{
-  guint64 n = 0;
-
-  for (;;) {
-    GstEvent *ev;
-    n += drain_harness (h);
-    while ((ev = gst_harness_try_pull_event (h))) {
-      gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
-      gst_event_unref (ev);
-      if (eos)
-        return n + drain_harness (h);
-    }
-    g_usleep (1000);
-  }
+  nmf_fix_attach (&f, nmf_test_element ("nmfseparate", props), 2);
+  g_atomic_int_set (&hammering, 1);
+  if (hammer)
+    thread = g_thread_new ("hammer", hammer, f.el);
+  nmf_fix_run (&f, &nmf_mono, NULL, x, samples, &z, FALSE, c);
+  g_atomic_int_set (&hammering, 0);
+  if (thread)
+    g_thread_join (thread);
+  nmf_fix_teardown (&f);
+  g_free (x);
 }
 
 typedef struct
 {
   const gchar *algorithm;
   guint64 samples;
-  guint64 out[2];
 } Job;
 
 static gpointer
 separate_job (gpointer data)
 {
   Job *job = data;
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
-  GstHarness *h[2];
-  guint64 pos = 0;
+  gchar *props = g_strdup_printf ("window-frames=40 algorithm=%s",
+      job->algorithm);
 
-  g_object_set (el, "window-frames", 40, NULL);
-  gst_util_set_object_arg (G_OBJECT (el), "algorithm", job->algorithm);
-  h[0] = gst_harness_new_with_element (el, "sink", "src_0");
-  h[1] = gst_harness_new_with_element (el, NULL, "src_1");
-  gst_object_unref (el);
-  gst_harness_set_src_caps_str (h[0], CAPS);
-  job->out[0] = job->out[1] = 0;
-  while (pos < job->samples) {
-    guint n = MIN (job->samples - pos, 3001);
-    gst_harness_push (h[0], tone_buffer (pos, n));
-    pos += n;
-    job->out[0] += drain_harness (h[0]);
-    job->out[1] += drain_harness (h[1]);
-  }
-  gst_harness_push_event (h[0], gst_event_new_eos ());
-  job->out[0] += pull_to_eos (h[0]);
-  job->out[1] += pull_to_eos (h[1]);
-  gst_harness_teardown (h[1]);
-  gst_harness_teardown (h[0]);
+  check_separates (props, job->samples, 3001, NULL);
+  g_free (props);
   return NULL;
 }
 
@@ -117,11 +72,8 @@ GST_START_TEST (test_parallel_instances)
       jobs[i].samples = 3 * RATE + 97 * i;
       threads[i] = g_thread_new ("job", separate_job, &jobs[i]);
     }
-    for (guint i = 0; i < 4; i++) {
+    for (guint i = 0; i < 4; i++)
       g_thread_join (threads[i]);
-      fail_unless_equals_uint64 (jobs[i].out[0], jobs[i].samples);
-      fail_unless_equals_uint64 (jobs[i].out[1], jobs[i].samples);
-    }
   }
 }
 
@@ -129,124 +81,103 @@ GST_END_TEST;
 
 GST_START_TEST (test_state_cycles)
 {
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
-  GstHarness *h[2];
+  NmfFix f;
+  float *x = nmf_test_two_tones (1300, 1, RATE);
 
-  g_object_set (el, "fft-size", 512, "hop-size", 128, "window-frames", 20,
-      NULL);
-  h[0] = gst_harness_new_with_element (el, "sink", "src_0");
-  h[1] = gst_harness_new_with_element (el, NULL, "src_1");
+  nmf_fix_attach (&f, nmf_test_element ("nmfseparate",
+          "fft-size=512 hop-size=128 window-frames=20"), 2);
   for (guint cycle = 0; cycle < 1000; cycle++) {
-    guint n = 600 + cycle % 700;
-    gst_harness_set_src_caps_str (h[0], CAPS);
-    fail_unless_equals_int (gst_harness_push (h[0], tone_buffer (0, n)),
-        GST_FLOW_OK);
-    gst_harness_push_event (h[0], gst_event_new_eos ());
-    fail_unless_equals_uint64 (pull_to_eos (h[0]), n);
-    fail_unless_equals_uint64 (pull_to_eos (h[1]), n);
+    const guint n = 600 + cycle % 700;
+    NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+    Collector c[2];
+    nmf_fix_set_caps (&f, &nmf_mono, NULL);
+    for (guint s = 0; s < 2; s++)
+      collector_init (&c[s], &nmf_mono, FALSE);
+    nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, c);
+    nmf_fix_finish (&f, c);
+    fail_unless_equals_uint64 (c[0].n, n);
+    fail_unless_equals_uint64 (c[1].n, n);
     /* clear the EOS of the harness pads for the next round */
-    gst_harness_push_event (h[0], gst_event_new_flush_start ());
-    gst_harness_push_event (h[0], gst_event_new_flush_stop (TRUE));
-    fail_unless_equals_int (gst_element_set_state (el, GST_STATE_NULL),
+    gst_harness_push_event (f.h[0], gst_event_new_flush_start ());
+    gst_harness_push_event (f.h[0], gst_event_new_flush_stop (TRUE));
+    fail_unless_equals_int (gst_element_set_state (f.el, GST_STATE_NULL),
         GST_STATE_CHANGE_SUCCESS);
-    fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PLAYING),
+    fail_unless_equals_int (gst_element_set_state (f.el, GST_STATE_PLAYING),
         GST_STATE_CHANGE_SUCCESS);
     /* the harness pads must start a new stream after the restart */
-    gst_harness_play (h[0]);
-    gst_harness_play (h[1]);
+    gst_harness_play (f.h[0]);
+    gst_harness_play (f.h[1]);
   }
-  gst_object_unref (el);
-  gst_harness_teardown (h[1]);
-  gst_harness_teardown (h[0]);
+  nmf_fix_teardown (&f);
+  g_free (x);
 }
 
 GST_END_TEST;
 
-static volatile gint hammering;
-
+/* Sets the live properties, and a size property that must be refused
+ * while PLAYING without breaking anything, as fast as it can while data
+ * flows; then checks that fft-size was never taken. */
 static gpointer
 hammer (gpointer data)
 {
   GstElement *el = data;
-  guint i = 0;
+  guint i = 0, fft;
 
   while (g_atomic_int_get (&hammering)) {
     g_object_set (el, "iterations", 1 + i % 30, "mask-exponent", 1 + i % 2,
         NULL);
-    /* size properties must be refused while PLAYING, not break anything */
     g_object_set (el, "fft-size", 1024, NULL);
     i++;
   }
+  g_object_get (el, "fft-size", &fft, NULL);
+  fail_unless_equals_int (fft, 2048);
   return NULL;
 }
 
 GST_START_TEST (test_live_properties_from_another_thread)
 {
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
-  GstHarness *h[2];
-  GThread *thread;
-  guint64 pos = 0, total = 20 * RATE, out[2] = { 0, 0 };
-  guint fft;
-
-  h[0] = gst_harness_new_with_element (el, "sink", "src_0");
-  h[1] = gst_harness_new_with_element (el, NULL, "src_1");
-  gst_harness_set_src_caps_str (h[0], CAPS);
-  g_atomic_int_set (&hammering, 1);
-  thread = g_thread_new ("hammer", hammer, el);
-  while (pos < total) {
-    guint n = MIN (total - pos, 1999);
-    fail_unless_equals_int (gst_harness_push (h[0], tone_buffer (pos, n)),
-        GST_FLOW_OK);
-    pos += n;
-    out[0] += drain_harness (h[0]);
-    out[1] += drain_harness (h[1]);
-  }
-  g_atomic_int_set (&hammering, 0);
-  g_thread_join (thread);
-  gst_harness_push_event (h[0], gst_event_new_eos ());
-  out[0] += pull_to_eos (h[0]);
-  out[1] += pull_to_eos (h[1]);
-  fail_unless_equals_uint64 (out[0], total);
-  fail_unless_equals_uint64 (out[1], total);
-  g_object_get (el, "fft-size", &fft, NULL);
-  fail_unless_equals_int (fft, 2048);
-  gst_object_unref (el);
-  gst_harness_teardown (h[1]);
-  gst_harness_teardown (h[0]);
+  check_separates (NULL, 20 * RATE, 1999, hammer);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_downstream_not_linked_and_flushing)
 {
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
-  GstHarness *h = gst_harness_new_with_element (el, "sink", "src_0");
+  const gchar *src0[] = { "src_0" };
+  const guint n_bufs = 220, size = 2048;
+  float *x = nmf_test_two_tones (n_bufs * size, 1, RATE);
+  GstElement *el = nmf_test_element ("nmfseparate", NULL);
   GstPad *src1 = gst_element_request_pad_simple (el, "src_1");
   GstPad *peer = gst_pad_new ("peer", GST_PAD_SINK);
   GstFlowReturn ret = GST_FLOW_OK;
-  guint64 pos = 0;
+  guint i = 0;
+  NmfFix f;
 
   /* src_1 unlinked: not an error while src_0 is linked */
-  gst_harness_set_src_caps_str (h, CAPS);
-  for (guint i = 0; i < 20; i++, pos += 2048)
-    fail_unless_equals_int (gst_harness_push (h, tone_buffer (pos, 2048)),
+  nmf_fix_attach_pads (&f, el, src0, 1);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  for (; i < 20; i++)
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            nmf_test_buffer (&nmf_mono, x + i * size, i * size, size, FALSE)),
         GST_FLOW_OK);
-  fail_unless (drain_harness (h) > 0);
+  fail_unless (gst_harness_buffers_in_queue (f.h[0]) > 0);
+  nmf_test_collect (f.h[0], NULL);
 
   /* src_1 linked to a pad that is flushing (inactive): FLUSHING comes
    * back upstream, and nothing hangs */
   fail_unless_equals_int (gst_pad_link (src1, peer), GST_PAD_LINK_OK);
-  for (guint i = 0; i < 200 && ret == GST_FLOW_OK; i++, pos += 2048) {
-    ret = gst_harness_push (h, tone_buffer (pos, 2048));
-    drain_harness (h);
+  for (; i < n_bufs && ret == GST_FLOW_OK; i++) {
+    ret = gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, x + i * size,
+            i * size, size, FALSE));
+    nmf_test_collect (f.h[0], NULL);
   }
   fail_unless_equals_int (ret, GST_FLOW_FLUSHING);
   gst_pad_unlink (src1, peer);
   gst_object_unref (peer);
-  gst_element_release_request_pad (el, src1);
+  gst_element_release_request_pad (f.el, src1);
   gst_object_unref (src1);
-  gst_object_unref (el);
-  gst_harness_teardown (h);
+  nmf_fix_teardown (&f);
+  g_free (x);
 }
 
 GST_END_TEST;
@@ -256,28 +187,14 @@ GST_END_TEST;
  * components would need about 100 GB. */
 GST_START_TEST (test_too_much_memory_is_an_error)
 {
-  GstElement *el = gst_element_factory_make ("nmfseparate", NULL);
-  GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
+  GstElement *el = nmf_test_element ("nmfseparate", "fft-size=32768 "
+      "hop-size=16384 window-frames=100000 n-sources=16 bands-per-octave=0");
+  GError *err = nmf_test_expect_start_error (el, NULL);
 
-  g_object_set (el, "fft-size", 32768, "hop-size", 16384, "window-frames",
-      100000, "n-sources", 16, "bands-per-octave", 0, NULL);
-  gst_element_set_bus (el, bus);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED),
-      GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, NULL);
-  GST_INFO ("error: %s", err->message);
   fail_unless (err->domain == GST_LIBRARY_ERROR);
   fail_unless (strstr (err->message, "MiB of memory") != NULL, "%s",
       err->message);
   g_error_free (err);
-  gst_message_unref (msg);
-  gst_element_set_state (el, GST_STATE_NULL);
-  gst_element_set_bus (el, NULL);
-  gst_object_unref (bus);
   gst_object_unref (el);
 }
 
@@ -286,17 +203,16 @@ GST_END_TEST;
 static Suite *
 nmfseparate_stress_suite (void)
 {
-  Suite *s = suite_create ("nmfseparate-stress");
-  TCase *tc = tcase_create ("stress");
+  static const NmfTest tests[] = {
+    NMF_TEST ("stress", test_parallel_instances),
+    NMF_TEST ("stress", test_state_cycles),
+    NMF_TEST ("stress", test_live_properties_from_another_thread),
+    NMF_TEST ("stress", test_downstream_not_linked_and_flushing),
+    NMF_TEST ("stress", test_too_much_memory_is_an_error),
+  };
 
-  tcase_set_timeout (tc, 300);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_parallel_instances);
-  tcase_add_test (tc, test_state_cycles);
-  tcase_add_test (tc, test_live_properties_from_another_thread);
-  tcase_add_test (tc, test_downstream_not_linked_and_flushing);
-  tcase_add_test (tc, test_too_much_memory_is_an_error);
-  return s;
+  return nmf_test_suite ("nmfseparate-stress", tests, G_N_ELEMENTS (tests),
+      300);
 }
 
 GST_CHECK_MAIN (nmfseparate_stress);

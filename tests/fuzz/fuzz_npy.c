@@ -1,6 +1,6 @@
 /* libFuzzer target: the .npy reader on arbitrary bytes.  Any input must give
  * NMF_OK with a consistent matrix, or an error with nothing allocated. */
-#include "npy.h"
+#include <nmf/npy.h>
 
 #include <stdint.h>
 #include <stdlib.h>

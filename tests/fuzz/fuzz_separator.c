@@ -4,8 +4,8 @@
  * process writes exactly what pending_* announced; every output sample and
  * mask value is finite, masks lie in [0, 1]; the drain brings the output
  * count to exactly the input count. */
-#include "nmf_error.h"
-#include "separator.h"
+#include <nmf/error.h>
+#include <nmf/separator.h>
 
 #include <math.h>
 #include <stdint.h>
@@ -61,9 +61,10 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   if (cfg.algorithm != NMF_ALGORITHM_KL && cfg.lookahead_frames > 1)
     cfg.lookahead_frames = 0;
 
-  if (nmf_separator_create (&sep, &cfg) != NMF_OK)
+  if (nmf_separator_create (&sep, &cfg, NULL, 0) != NMF_OK)
     return 0;                   /* refused: fine, as long as it said so */
-  const int F = nmf_separator_bins (sep), C = cfg.channels;
+  nmf_separator_get_config (sep, &cfg);
+  const int F = (int) nmf_separator_bins (sep), C = cfg.channels;
   const size_t max_frames = MAX_PUSH / cfg.hop_size + 8
       + (size_t) cfg.lookahead_frames;
   for (int s = 0; s < cfg.sources; s++) {

@@ -1,8 +1,10 @@
 #!/bin/bash
-# install.sh MESON BUILD_DIR PREFIX LIBDIR BINDIR MAKE_MIXTURE WAVCHECK
+# install.sh MESON BUILD_DIR PREFIX LIBDIR BINDIR INCLUDEDIR MAKE_MIXTURE
+#            WAVCHECK EMBED_CORE_SOURCE
 set -u
-meson=$1 build=$(realpath "$2") prefix=$3 libdir=$4 bindir=$5
-make_mixture=$(realpath "$6") wavcheck=$(realpath "$7")
+meson=$1 build=$(realpath "$2") prefix=$3 libdir=$4 bindir=$5 includedir=$6
+make_mixture=$(realpath "$7") wavcheck=$(realpath "$8")
+embed_core_source=$(realpath "$9")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fails=0
@@ -18,6 +20,18 @@ echo "installed under $work/dest (prefix $prefix):"
 
 [ -f "$plugdir/libgstnmf.so" ] || fail "no libgstnmf.so in $plugdir"
 [ -x "$bin/nmftool" ] || fail "no executable nmftool in $bin"
+lib=$(under "$libdir")
+inc=$(under "$includedir")
+[ -e "$lib/libnmfcore.so.0" ] || fail "no libnmfcore.so.0 in $lib"
+[ -f "$lib/pkgconfig/nmfcore.pc" ] || fail "no nmfcore.pc in $lib/pkgconfig"
+[ -f "$inc/nmf/nmf.h" ] || fail "no public header nmf/nmf.h in $inc"
+for h in "$inc"/nmf/*.h; do
+  # only the public headers are installed, and they include only each other
+  grep -h '#include' "$h" | grep -v '<nmf/\|<stddef.h>\|<stdint.h>' \
+    && fail "$h includes a header that is not installed"
+done
+# the loader finds the staged library as it would the installed one
+export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 if readelf -d "$plugdir/libgstnmf.so" "$bin/nmftool" 2>/dev/null | grep -i 'R.*PATH' | grep -q "$build"; then
   fail "an installed binary still has a run path into the build tree"
 fi
@@ -50,6 +64,23 @@ if "$bin/nmftool" separate --sources 2 --quiet "$work/mix.wav" "$work/out"; then
   [ "${b:-x}" = "$a" ] || fail "installed nmftool output has ${b:-no} frames, input $a"
 else
   fail "installed nmftool separate failed"
+fi
+
+# an application of the core library alone, built against the installed
+# headers and pkg-config file, separates raw samples
+export PKG_CONFIG_SYSROOT_DIR="$work/dest" PKG_CONFIG_PATH="$lib/pkgconfig"
+if cc "$embed_core_source" -o "$work/embed-core" \
+    $(pkg-config --cflags --libs nmfcore) 2>"$work/cc.log"; then
+  head -c 400000 /dev/zero | tr '\0' '\1' >"$work/in.f32"  # finite floats
+  if "$work/embed-core" --profile live "$work/core" <"$work/in.f32"; then
+    [ "$(stat -c %s "$work/core0.f32")" = 400000 ] \
+      || fail "installed core example wrote $(stat -c %s "$work/core0.f32") bytes of 400000"
+  else
+    fail "the example built against the installed library failed"
+  fi
+else
+  cat "$work/cc.log"
+  fail "embed-core.c does not build against the installed library (pkg-config nmfcore)"
 fi
 
 [ "$fails" -eq 0 ] && echo "all checks passed"

@@ -24,7 +24,7 @@ only one when no --config is given, as before).
 --dict KS learns KS templates per source from train_<k>.wav and separates
 with every source supervised (dictionaries held fixed, no blind component).
 --shifts R adds copies of every learned template shifted by -R..R semitones
-along a log-frequency axis (core/dictionary.h, nmf_dictionary_shift), so the
+along a log-frequency axis (<nmf/dictionary.h>, nmf_dictionary_shift), so the
 dictionary holds KS * (2R + 1) templates per source; --shift-steps N puts N
 shifts in each semitone (KS * (2RN + 1) templates).
 
@@ -91,6 +91,7 @@ def build_harness(build_dir):
            os.path.join(HERE, "..", "..", "tools", "wavio.c")]
     cmd = ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE",
            "-I" + os.path.join(HERE, "..", "..", "..", "core"),
+           "-I" + os.path.join(HERE, "..", "..", "..", "core", "include"),
            "-I" + os.path.join(HERE, "..", "..", "tools")] + src + [
         os.path.join(build_dir, "core", "libnmfcore.a"),
         "-lfftw3f", "-lopenblas", "-llapacke", "-lglpk", "-lm", "-lpthread",

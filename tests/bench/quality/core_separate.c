@@ -1,6 +1,6 @@
 /* Quality-bench harness: runs core/separator on a WAV file without
  * GStreamer, optionally with dictionaries learned from example clips
- * (core/dictionary.h), and writes one WAV per source.  Built and driven by
+ * (<nmf/dictionary.h>), and writes one WAV per source.  Built and driven by
  * core_eval.py; not part of the meson build.
  *
  *   core_separate [options] mix.wav out_dir
@@ -15,10 +15,8 @@
  *                                   (nmf_dictionary_shift)
  *     --shift-steps N               N shifts per semitone (default 1)
  *     --profile file|live           the element's profile settings
- *                                   (nmf_separator_config_for_files /
- *                                   _for_live) at this point of the
- *                                   arguments: options after it override
- *                                   it (give --window-frames before it)
+ *                                   (nmf_separator_config_apply_profile)
+ *                                   for every setting not given
  *     --dump FILE                   write, for every mask frame, what the
  *                                   oracle grouping of core_eval.py
  *                                   --oracle needs (format below)
@@ -34,9 +32,9 @@
  * template at k * model-bins); rank int32, each component's source
  * (nmf_separator_assignment; k when there is no grouping); sources x
  * model-bins float32, the masks the separator made (each band's value). */
-#include "dictionary.h"
-#include "nmf_error.h"
-#include "separator.h"
+#include <nmf/dictionary.h>
+#include <nmf/error.h>
+#include <nmf/separator.h>
 #include "wavio.h"
 
 #include <math.h>
@@ -110,6 +108,7 @@ int
 main (int argc, char **argv)
 {
   nmf_separator_config cfg;
+  nmf_profile profile = NMF_PROFILE_NONE;
   const char *learn_path[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   const char *dict_path[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   int learn_k[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
@@ -147,9 +146,9 @@ main (int argc, char **argv)
     if (!strcmp (a, "--profile") && i + 1 < argc) {
       const char *p = argv[++i];
       if (!strcmp (p, "file"))
-        nmf_separator_config_for_files (&cfg);
+        profile = NMF_PROFILE_FILE;
       else if (!strcmp (p, "live"))
-        nmf_separator_config_for_live (&cfg);
+        profile = NMF_PROFILE_LIVE;
       else {
         fprintf (stderr, "core_separate: --profile file or live\n");
         return 2;
@@ -203,18 +202,21 @@ main (int argc, char **argv)
     return 1;
   cfg.channels = mix.channels;
   const int bins = cfg.fft_size / 2 + 1;
+  /* the hop the separator will use, for the dictionaries learned here */
+  const int hop = cfg.hop_size == NMF_SEPARATOR_AUTO ? cfg.fft_size / 4
+      : cfg.hop_size;
 
   float *dict[NMF_SEPARATOR_MAX_SOURCES] = { 0 };
   for (int s = 0; s < cfg.sources; s++) {
     char err[256] = "";
-    int ks = 0;
+    size_t ks = 0;
     if (learn_path[s]) {
       wav_data tr;
       if (wav_read (learn_path[s], &tr))
         return 1;
       dict[s] = malloc (sizeof (float) * bins * learn_k[s]);
       int ret = nmf_dictionary_learn_audio (tr.samples, tr.frames,
-          tr.channels, cfg.fft_size, cfg.hop_size, learn_k[s], learn_iter,
+          tr.channels, cfg.fft_size, hop, learn_k[s], learn_iter,
           cfg.seed, dict[s], err, sizeof err);
       if (ret != NMF_OK) {
         fprintf (stderr, "learn %s: %s\n", learn_path[s], err);
@@ -243,20 +245,22 @@ main (int argc, char **argv)
       }
     }
     cfg.dictionaries[s] = dict[s];
-    cfg.dictionary_components[s] = ks;
+    cfg.dictionary_components[s] = (int) ks;
   }
 
   char msg[256] = "";
-  if (nmf_separator_check_config (&cfg, msg, sizeof msg) != NMF_OK) {
+  nmf_separator_config_apply_profile (&cfg, profile);
+  if (nmf_separator_check_config (&cfg, NULL, msg, sizeof msg) != NMF_OK) {
     fprintf (stderr, "config: %s\n", msg);
     return 1;
   }
   nmf_separator *sep;
-  int ret = nmf_separator_create (&sep, &cfg);
+  int ret = nmf_separator_create (&sep, &cfg, NULL, 0);
   if (ret != NMF_OK) {
     fprintf (stderr, "create: %s\n", nmf_strerror (ret));
     return 1;
   }
+  nmf_separator_get_config (sep, &cfg);
   const int S = cfg.sources, C = cfg.channels;
   size_t n = mix.frames;
   dump_state dump = { 0 };
@@ -276,7 +280,7 @@ main (int argc, char **argv)
         || cfg.algorithm != NMF_ALGORITHM_KL) {
       fprintf (stderr, "dump: cannot open %s, or its band axis (%d bands) is "
           "not the separator's (%d), or the algorithm is not kl\n", dump_path,
-          dump.model_bins, nmf_separator_model_bins (sep));
+          dump.model_bins, (int) nmf_separator_model_bins (sep));
       return 1;
     }
     dump.first_bin = malloc (sizeof (int) * dump.model_bins);
@@ -334,7 +338,7 @@ main (int argc, char **argv)
   nmf_separator_stats st;
   nmf_separator_get_stats (sep, &st);
   printf ("%llu %.3f\n", (unsigned long long) st.frames, cpu);
-  fprintf (stderr, "rank %d\n", nmf_separator_rank (sep));
+  fprintf (stderr, "rank %zu\n", nmf_separator_rank (sep));
   nmf_separator_destroy (&sep);
   wav_free (&mix);
   return 0;

@@ -1,0 +1,58 @@
+/* gst-nmf core library: NumPy .npy files of matrices of doubles.
+ *
+ * Reads format versions 1.0, 2.0 and 3.0 holding a 1-D or 2-D array of
+ * little-endian float64 ('<f8') or float32 ('<f4'), in C or Fortran order;
+ * a 1-D array of length N is read as an N x 1 matrix.  The result is
+ * always a freshly malloc()ed row-major double matrix (free() it).  Writes
+ * row-major float64 ('<f8', C order), version 1.0 (2.0 if the header would
+ * not fit).
+ *
+ * Everything else (integers, complex, big-endian, object arrays, 0-D or
+ * 3-D and higher, empty arrays, shapes above NMF_NPY_MAX_ELEMENTS) is
+ * refused with NMF_ERR_FORMAT, and so is a short file (it is not what its
+ * header says); a failing open, read or write with NMF_ERR_IO.  The
+ * message says which (e.g. "unsupported dtype '>f8': big-endian data").
+ *
+ * The header is parsed by hand (no Python evaluation): keys in any order,
+ * single or double quotes, any whitespace, trailing commas; anything that
+ * is not a plain dict of 'descr', 'fortran_order' and 'shape' is refused. */
+#ifndef NMF_NPY_H
+#define NMF_NPY_H
+
+#include <stddef.h>
+
+#include <nmf/error.h>
+#include <nmf/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The largest header read; numpy itself writes at most 10000 bytes by
+ * default, so this leaves ample room while bounding a hostile file. */
+#define NMF_NPY_MAX_HEADER 65536
+
+/* The most elements read (2^28 doubles: 2 GiB in memory). */
+#define NMF_NPY_MAX_ELEMENTS ((size_t) 1 << 28)
+
+/* Reads a .npy file: *data (rows * cols doubles, row-major), *rows and
+ * *cols; on failure *data is NULL and nothing leaks. */
+NMF_API nmf_status nmf_npy_read (const char *path, double **data,
+    size_t * rows, size_t * cols, char *message, size_t message_size);
+
+/* The same from a buffer holding a whole .npy file. */
+NMF_API nmf_status nmf_npy_read_buffer (const void *buffer, size_t length,
+    double **data, size_t * rows, size_t * cols, char *message,
+    size_t message_size);
+
+/* Writes a row-major rows x cols matrix of doubles as '<f8', C order.  If
+ * writing fails part-way and `path` is a regular file, it is removed, so
+ * that no half-written array is left behind (no rename trick: `path` may
+ * be a device such as /dev/stdout). */
+NMF_API nmf_status nmf_npy_write (const char *path, const double *data,
+    size_t rows, size_t cols, char *message, size_t message_size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NMF_NPY_H */

@@ -1,0 +1,297 @@
+/* gst-nmf core library: the streaming separator.
+ *
+ * Interleaved float samples in; per source, interleaved float samples (or
+ * one soft mask per hop) out.  Inside: an STFT per channel (FFTW), the
+ * magnitude summed over channels, a sliding-window factorization of it
+ * (warm-started KL-NMF, or column-normalized volume minimization) kept up
+ * to date frame by frame, its components grouped into sources, soft masks
+ * applied to every channel's STFT, inverse STFT and overlap-add.
+ *
+ * Time alignment: output sample n is the separated version of input
+ * sample n.  The output runs nmf_separator_delay() samples behind the
+ * input; nmf_separator_drain() at the end of a stream emits the tail, so
+ * that exactly as many samples come out as went in, and the sources add
+ * up to the input.  Mask frame j is the mask of the STFT frame that ends
+ * with input samples [j * hop, (j + 1) * hop).  With lookahead_frames =
+ * L > 0 (kl) frame j's masks are made when frame j + L has been learned,
+ * and audio and masks come out L hops later.
+ *
+ * Non-finite samples (NaN, +-Inf) are replaced by 0 (silence) before they
+ * reach the STFT, in the model and in the output alike, and counted
+ * (nmf_separator_get_stats).  Finite samples beyond
+ * +-NMF_SEPARATOR_MAX_SAMPLE are clamped to it and counted; the frames
+ * that hold one are separated with the model in force but not learned
+ * from.
+ *
+ * All memory and FFTW plans are set up by create; process and drain never
+ * allocate.  One separator must not be used by two threads at once;
+ * separate separators may run in parallel threads. */
+#ifndef NMF_SEPARATOR_H
+#define NMF_SEPARATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nmf/error.h>
+
+#include <nmf/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NMF_SEPARATOR_MAX_CHANNELS 64
+#define NMF_SEPARATOR_MAX_SOURCES 16
+#define NMF_SEPARATOR_MAX_SAMPLE 1e15f
+#define NMF_SEPARATOR_MAX_WINDOW 100000
+#define NMF_SEPARATOR_MAX_LOOKAHEAD 100000
+/* What one separator's buffers may take (1 GiB): larger settings are
+ * refused by nmf_separator_check_config. */
+#define NMF_SEPARATOR_MAX_MEMORY (1024.0 * 1024.0 * 1024.0)
+
+/* A configuration field left at NMF_SEPARATOR_AUTO takes the value of the
+ * profile (nmf_separator_config_apply_profile), or its default. */
+#define NMF_SEPARATOR_AUTO (-1)
+
+typedef enum
+{
+  NMF_ALGORITHM_KL = 0,         /* warm-started KL-NMF */
+  NMF_ALGORITHM_VOLMIN = 1,     /* column-normalized volume-min */
+} nmf_algorithm;
+
+/* The quality / latency trade-off, for blind kl separation (without
+ * dictionaries; other configurations take the plain defaults). */
+typedef enum
+{
+  NMF_PROFILE_NONE = 0,         /* the plain defaults below */
+  NMF_PROFILE_LIVE = 1,         /* causal, best measured blind quality:
+                                 * 20 components grouped into the sources,
+                                 * 24 bands per octave, 4 iterations,
+                                 * ratio masks */
+  NMF_PROFILE_FILE = 2,         /* live, and a look-ahead of two windows
+                                 * (516 frames, 6 s at 44.1 kHz) */
+} nmf_profile;
+
+typedef struct
+{
+  int algorithm;                /* nmf_algorithm */
+  int channels;                 /* 1..NMF_SEPARATOR_MAX_CHANNELS */
+  int sources;                  /* 1..NMF_SEPARATOR_MAX_SOURCES */
+  int components;               /* NMF rank, >= sources without a
+                                 * dictionary; with more components than
+                                 * sources they are grouped into sources by
+                                 * timbre.  AUTO: the profile's, or one per
+                                 * blind source */
+  int fft_size;                 /* even, 32..32768 */
+  int hop_size;                 /* 1..fft_size/2; AUTO: fft_size / 4 */
+  int window_frames;            /* frames in the sliding window,
+                                 * 1..NMF_SEPARATOR_MAX_WINDOW */
+  int iterations;               /* multiplicative updates per hop,
+                                 * 1..1000; AUTO: the profile's, or 15 */
+  int mask_exponent;            /* 1 or 2; AUTO: the profile's, or 2 */
+  uint64_t seed;                /* start of the templates */
+  double regularization;        /* volmin: lambda in [0, 1], 0 = exact */
+  int refresh_interval;         /* volmin: frames between model refreshes */
+  int regroup_interval;         /* frames between regroupings of the
+                                 * components into sources */
+  int update_interval;          /* kl: frames between template updates */
+  int lookahead_frames;         /* kl: frames a frame's masks wait for the
+                                 * model (0..NMF_SEPARATOR_MAX_LOOKAHEAD),
+                                 * 0: causal; AUTO: the profile's, or 0 */
+  int bands_per_octave;         /* 0: the model sees every STFT bin; N in
+                                 * 6..96: a log-frequency axis, bins kept
+                                 * where they are already N per octave or
+                                 * sparser, summed into 1/N-octave bands
+                                 * above, each band's masks applying to all
+                                 * its bins; AUTO: the profile's, or 0 */
+  /* Dictionaries (supervised / semi-supervised, kl only): source s's
+   * templates, column-major (fft_size / 2 + 1) x dictionary_components[s]
+   * floats (nmf/dictionary.h), held fixed; NULL / 0 for a blind source.
+   * Copied at create.  `components` then counts the blind components
+   * only (0 when every source has a dictionary). */
+  const float *dictionaries[NMF_SEPARATOR_MAX_SOURCES];
+  int dictionary_components[NMF_SEPARATOR_MAX_SOURCES];
+} nmf_separator_config;
+
+typedef struct nmf_separator nmf_separator;
+
+#define NMF_SEPARATOR_DEFAULT_FFT_SIZE 2048
+#define NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES 258 /* ~3 s at 44.1 kHz, hop 512 */
+#define NMF_SEPARATOR_DEFAULT_ITERATIONS 15
+#define NMF_SEPARATOR_DEFAULT_MASK_EXPONENT 2
+#define NMF_SEPARATOR_DEFAULT_SEED 0
+#define NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL 16
+#define NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL 16
+#define NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL 1
+
+/* Fills config with the defaults: 1 channel, 2 sources, fft_size 2048,
+ * window 258 frames, kl, and the profile-dependent fields AUTO. */
+NMF_API void nmf_separator_config_init (nmf_separator_config * config);
+
+/* Sets every field of config still at NMF_SEPARATOR_AUTO to the value
+ * `profile` gives it (NMF_PROFILE_NONE, or a configuration the profiles do
+ * not apply to - volmin, dictionaries - : the plain defaults); fields the
+ * caller set keep their values.  Needs the fields the profile reads
+ * (algorithm, sources, window_frames, fft_size, dictionaries) set first.
+ * nmf_separator_create applies NMF_PROFILE_NONE to what is left AUTO. */
+NMF_API void nmf_separator_config_apply_profile (nmf_separator_config * config,
+    nmf_profile profile);
+
+/* The fields of nmf_separator_config, for a host to name the setting a
+ * check refused in its own terms (a property, an option). */
+typedef enum
+{
+  NMF_CONFIG_FIELD_NONE = 0,
+  NMF_CONFIG_FIELD_ALGORITHM,
+  NMF_CONFIG_FIELD_CHANNELS,
+  NMF_CONFIG_FIELD_SOURCES,
+  NMF_CONFIG_FIELD_COMPONENTS,
+  NMF_CONFIG_FIELD_FFT_SIZE,
+  NMF_CONFIG_FIELD_HOP_SIZE,
+  NMF_CONFIG_FIELD_WINDOW_FRAMES,
+  NMF_CONFIG_FIELD_ITERATIONS,
+  NMF_CONFIG_FIELD_MASK_EXPONENT,
+  NMF_CONFIG_FIELD_REGULARIZATION,
+  NMF_CONFIG_FIELD_REFRESH_INTERVAL,
+  NMF_CONFIG_FIELD_REGROUP_INTERVAL,
+  NMF_CONFIG_FIELD_UPDATE_INTERVAL,
+  NMF_CONFIG_FIELD_LOOKAHEAD_FRAMES,
+  NMF_CONFIG_FIELD_BANDS_PER_OCTAVE,
+  NMF_CONFIG_FIELD_DICTIONARIES,
+} nmf_config_field;
+
+/* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with the offending field in *field
+ * (may be NULL) and a message naming the setting and its value (settings
+ * refused together name the one to change first).  Settings whose buffers
+ * would take more than NMF_SEPARATOR_MAX_MEMORY bytes are refused too
+ * (field: the window).  AUTO fields are checked as nmf_separator_create
+ * would resolve them. */
+NMF_API nmf_status nmf_separator_check_config (const nmf_separator_config * config,
+    nmf_config_field * field, char *message, size_t message_size);
+
+/* *out is NULL on failure.  The configuration is checked as by
+ * nmf_separator_check_config (the reason in message). */
+NMF_API nmf_status nmf_separator_create (nmf_separator ** out,
+    const nmf_separator_config * config, char *message, size_t message_size);
+NMF_API void nmf_separator_destroy (nmf_separator ** separator);
+
+/* The configuration in force, every AUTO field resolved; its
+ * dictionaries are NULL (the separator holds its own copies), their
+ * template counts as given. */
+NMF_API void nmf_separator_get_config (const nmf_separator * separator,
+    nmf_separator_config * config);
+
+/* Forget the stream (buffered input, overlap-add tail, counters).
+ * keep_model = 1 keeps the learned templates, 0 restarts them from the
+ * seed. */
+NMF_API void nmf_separator_reset (nmf_separator * separator, int keep_model);
+
+/* Values per mask frame: fft_size / 2 + 1. */
+NMF_API size_t nmf_separator_bins (const nmf_separator * separator);
+/* Input samples per frame. */
+NMF_API size_t nmf_separator_hop_size (const nmf_separator * separator);
+/* Samples the audio output runs behind the input: fft_size - hop_size,
+ * plus lookahead_frames * hop_size. */
+NMF_API size_t nmf_separator_delay (const nmf_separator * separator);
+
+typedef enum
+{
+  NMF_OUTPUT_AUDIO = 0,
+  NMF_OUTPUT_MASKS = 1,
+} nmf_output_kind;
+
+/* The most input samples that go in before the output they complete comes
+ * out (the latency a host reports): audio, the delay plus the hop that
+ * completes a frame (fft_size + L * hop); masks, (L + 1) * hop. */
+NMF_API size_t nmf_separator_latency (const nmf_separator * separator,
+    nmf_output_kind kind);
+
+typedef struct
+{
+  /* per source, a buffer of interleaved samples; NULL skips computing
+   * the audio (the inverse STFT) */
+  float *const *audio;
+  /* per source, a buffer of bins floats per mask frame; NULL skips them */
+  float *const *masks;
+} nmf_separator_output;
+
+/* Exactly how many samples (per channel and source) and mask frames the
+ * next nmf_separator_process() of n_in samples will write. */
+NMF_API size_t nmf_separator_pending_audio (const nmf_separator * separator,
+    size_t n_in);
+NMF_API size_t nmf_separator_pending_masks (const nmf_separator * separator,
+    size_t n_in);
+
+/* in: n_in interleaved frames of `channels` samples.  Writes the samples
+ * and masks that become complete; their counts in *n_audio, *n_masks
+ * (either pointer may be NULL). */
+NMF_API nmf_status nmf_separator_process (nmf_separator * separator, const float *in,
+    size_t n_in, const nmf_separator_output * out, size_t * n_audio,
+    size_t * n_masks);
+
+/* What nmf_separator_drain() will write. */
+NMF_API size_t nmf_separator_drain_audio (const nmf_separator * separator);
+NMF_API size_t nmf_separator_drain_masks (const nmf_separator * separator);
+
+/* End of stream: pads the input with silence until every input sample has
+ * come out, writes the rest (the last mask frame may cover a partial hop),
+ * then resets the stream, keeping the model. */
+NMF_API nmf_status nmf_separator_drain (nmf_separator * separator,
+    const nmf_separator_output * out, size_t * n_audio, size_t * n_masks);
+
+/* Settings that may change between two calls, mid-stream. */
+NMF_API nmf_status nmf_separator_set_iterations (nmf_separator * separator,
+    int iterations);
+NMF_API nmf_status nmf_separator_set_mask_exponent (nmf_separator * separator,
+    int exponent);
+
+/* Called from process/drain once per mask frame (the frames that carry
+ * input, as nmf_separator_pending_masks counts them), after its masks are
+ * known: frame index since the stream start, the magnitude summed over
+ * channels (bins), the masks (sources x bins), and each source's energy
+ * in the frame, sum over channels and bins of |M_s X|^2 (forward-FFT
+ * units).  NULL removes it.  The pointers are valid during the call. */
+typedef void (*nmf_separator_frame_func) (void *user_data, uint64_t frame,
+    const float *magnitude, const float *masks, const double *energy);
+NMF_API void nmf_separator_set_frame_observer (nmf_separator * separator,
+    nmf_separator_frame_func func, void *user_data);
+
+typedef struct
+{
+  uint64_t samples_in;          /* per channel, since the last reset */
+  uint64_t samples_out;         /* per channel and source */
+  uint64_t masks_out;           /* mask frames, per source */
+  uint64_t frames;              /* STFT frames analysed */
+  uint64_t non_finite_samples;  /* NaN / Inf input samples replaced by 0 */
+  uint64_t clamped_samples;     /* samples beyond +-NMF_SEPARATOR_MAX_SAMPLE */
+  uint64_t model_refreshes;     /* volmin: refreshes that installed a model */
+  uint64_t model_failures;      /* volmin: refreshes whose solve failed (the
+                                 * model in force was kept) */
+  uint64_t model_restarts;      /* kl: times a fresh fit of the window
+                                 * replaced a model stuck in a poor fit */
+  const char *model_error;      /* the last failure's message, "" if none;
+                                 * valid until the next process/drain */
+} nmf_separator_stats;
+
+NMF_API void nmf_separator_get_stats (const nmf_separator * separator,
+    nmf_separator_stats * stats);
+
+/* Model rank: components + the dictionaries' templates. */
+NMF_API size_t nmf_separator_rank (const nmf_separator * separator);
+
+/* Source of each of the rank components now (the dictionaries' components
+ * come after the blind ones, source by source); NULL when every component
+ * is its own source. */
+NMF_API const int *nmf_separator_assignment (const nmf_separator * separator);
+
+/* Values per frame the model sees: the bins, or the bands of the
+ * log-frequency axis when bands_per_octave > 0. */
+NMF_API size_t nmf_separator_model_bins (const nmf_separator * separator);
+
+/* Column-major model_bins x rank templates in force now. */
+NMF_API const float *nmf_separator_templates (const nmf_separator * separator);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NMF_SEPARATOR_H */

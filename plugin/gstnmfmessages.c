@@ -1,0 +1,141 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnmfmessages.h"
+
+#include <string.h>
+
+void
+gst_nmf_messages_init (GstNmfMessages * m)
+{
+  memset (m, 0, sizeof (*m));
+}
+
+void
+gst_nmf_messages_clear (GstNmfMessages * m)
+{
+  g_free (m->masks);
+  gst_nmf_messages_init (m);
+}
+
+void
+gst_nmf_messages_configure (GstNmfMessages * m, guint n_sources, gsize bins,
+    guint64 hop)
+{
+  g_free (m->masks);
+  m->masks = g_new0 (gfloat, n_sources * bins);
+  m->n_sources = n_sources;
+  m->bins = bins;
+  m->hop = hop;
+}
+
+void
+gst_nmf_messages_restart (GstNmfMessages * m)
+{
+  m->frames = 0;
+  m->next_boundary = 0;
+  memset (m->energy, 0, sizeof (m->energy));
+}
+
+static GValue
+double_value (gdouble v)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, v);
+  return value;
+}
+
+/* GST_TYPE_ARRAY of n floats */
+static GValue
+float_array (const gfloat * v, gsize n)
+{
+  GValue array = G_VALUE_INIT;
+
+  g_value_init (&array, GST_TYPE_ARRAY);
+  for (gsize i = 0; i < n; i++) {
+    GValue one = G_VALUE_INIT;
+    g_value_init (&one, G_TYPE_FLOAT);
+    g_value_set_float (&one, v[i]);
+    gst_value_array_append_and_take_value (&array, &one);
+  }
+  return array;
+}
+
+void
+gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
+    const GstNmfTimeline * tl, const GstSegment * segment, guint64 end_sample)
+{
+  GstClockTime ts = gst_nmf_timeline_time (tl, m->first_frame * m->hop);
+  GstClockTime end = gst_nmf_timeline_time (tl, end_sample);
+  GstStructure *st;
+  GValue energy = G_VALUE_INIT;
+
+  if (m->frames == 0)
+    return;
+  st = gst_structure_new ("nmfseparate",
+      "timestamp", G_TYPE_UINT64, ts,
+      "stream-time", G_TYPE_UINT64, gst_segment_to_stream_time (segment,
+          GST_FORMAT_TIME, ts),
+      "running-time", G_TYPE_UINT64,
+      gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts),
+      "duration", G_TYPE_UINT64, GST_CLOCK_TIME_IS_VALID (ts) ? end - ts :
+      GST_CLOCK_TIME_NONE, NULL);
+  g_value_init (&energy, GST_TYPE_ARRAY);
+  for (guint s = 0; s < m->n_sources; s++) {
+    GValue v = double_value (m->energy[s] / m->frames);
+    gst_value_array_append_and_take_value (&energy, &v);
+  }
+  gst_structure_take_value (st, "energy", &energy);
+  if (m->with_masks && m->masks) {
+    GValue masks = G_VALUE_INIT;
+    g_value_init (&masks, GST_TYPE_ARRAY);
+    for (guint s = 0; s < m->n_sources; s++) {
+      GValue one = float_array (m->masks + (gsize) s * m->bins, m->bins);
+      gst_value_array_append_and_take_value (&masks, &one);
+    }
+    gst_structure_take_value (st, "masks", &masks);
+  }
+  m->frames = 0;
+  memset (m->energy, 0, sizeof (m->energy));
+  /* called from the streaming thread, never under the object lock */
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), st));
+}
+
+void
+gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
+    const GstNmfTimeline * tl, const GstSegment * segment, guint64 frame,
+    const float *masks, const double *energy)
+{
+  const guint64 frame_end = (frame + 1) * m->hop;
+  guint64 interval;
+
+  if (!m->post)
+    return;
+  interval = MAX (1, gst_util_uint64_scale (m->interval, tl->rate, GST_SECOND));
+  if (m->frames == 0) {
+    m->first_frame = frame;
+    if (m->next_boundary <= frame * m->hop)
+      m->next_boundary = (frame * m->hop / interval + 1) * interval;
+  }
+  for (guint s = 0; s < m->n_sources; s++)
+    m->energy[s] += energy[s];
+  m->frames++;
+  if (m->with_masks && m->masks)
+    memcpy (m->masks, masks, sizeof (float) * m->n_sources * m->bins);
+  if (frame_end >= m->next_boundary) {
+    gst_nmf_messages_post (m, element, tl, segment, frame_end);
+    m->next_boundary += interval;
+  }
+}

@@ -1,0 +1,309 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnmfoutqueue.h"
+
+#include <gst/base/gstflowcombiner.h>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
+#define GST_CAT_DEFAULT gst_nmf_separate_debug
+
+/* Enough to keep every branch busy, small enough to bound memory. */
+#define MAX_QUEUED_ITEMS 64
+
+struct _GstNmfOutQueues
+{
+  GMutex lock;
+  GCond cond;
+  GPtrArray *pads;              /* in the order they were added */
+  GstFlowCombiner *combiner;    /* under lock */
+  GstFlowReturn combined;       /* under lock */
+};
+
+/* The queue between the streaming thread and one pad's task. */
+typedef struct
+{
+  GstNmfOutQueues *owner;
+  GQueue items;                 /* GstBuffer and serialized GstEvent */
+  gboolean flushing;
+  gboolean busy;                /* the task is pushing an item */
+} OutQueue;
+
+static OutQueue *
+out_queue (GstPad * pad)
+{
+  return gst_pad_get_element_private (pad);
+}
+
+static void
+out_queue_clear (OutQueue * q)
+{
+  GstMiniObject *item;
+
+  while ((item = g_queue_pop_head (&q->items)))
+    gst_mini_object_unref (item);
+}
+
+static void
+out_queue_free (gpointer data)
+{
+  OutQueue *q = data;
+
+  out_queue_clear (q);
+  g_free (q);
+}
+
+GstNmfOutQueues *
+gst_nmf_out_queues_new (void)
+{
+  GstNmfOutQueues *queues = g_new0 (GstNmfOutQueues, 1);
+
+  g_mutex_init (&queues->lock);
+  g_cond_init (&queues->cond);
+  queues->pads = g_ptr_array_new ();
+  queues->combiner = gst_flow_combiner_new ();
+  queues->combined = GST_FLOW_OK;
+  return queues;
+}
+
+void
+gst_nmf_out_queues_free (GstNmfOutQueues * queues)
+{
+  gst_flow_combiner_free (queues->combiner);
+  g_ptr_array_free (queues->pads, TRUE);
+  g_mutex_clear (&queues->lock);
+  g_cond_clear (&queues->cond);
+  g_free (queues);
+}
+
+guint
+gst_nmf_out_queues_n_pads (GstNmfOutQueues * queues)
+{
+  return queues->pads->len;
+}
+
+GstPad *
+gst_nmf_out_queues_pad (GstNmfOutQueues * queues, guint i)
+{
+  return g_ptr_array_index (queues->pads, i);
+}
+
+gboolean
+gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
+    GstMiniObject * item)
+{
+  OutQueue *q = out_queue (pad);
+
+  g_mutex_lock (&queues->lock);
+  while (q->items.length >= MAX_QUEUED_ITEMS && !q->flushing)
+    g_cond_wait (&queues->cond, &queues->lock);
+  if (q->flushing) {
+    g_mutex_unlock (&queues->lock);
+    gst_mini_object_unref (item);
+    return FALSE;
+  }
+  g_queue_push_tail (&q->items, item);
+  g_cond_broadcast (&queues->cond);
+  g_mutex_unlock (&queues->lock);
+  return TRUE;
+}
+
+GstFlowReturn
+gst_nmf_out_queues_push_buffer (GstNmfOutQueues * queues, GstPad * pad,
+    GstBuffer * buffer)
+{
+  GstFlowReturn ret;
+
+  if (!gst_nmf_out_queues_push (queues, pad, GST_MINI_OBJECT_CAST (buffer)))
+    return GST_FLOW_FLUSHING;
+  g_mutex_lock (&queues->lock);
+  ret = queues->combined;
+  g_mutex_unlock (&queues->lock);
+  return ret;
+}
+
+gboolean
+gst_nmf_out_queues_push_event (GstNmfOutQueues * queues, GstEvent * event,
+    GstPad * skip)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < queues->pads->len; i++) {
+    GstPad *pad = g_ptr_array_index (queues->pads, i);
+    if (pad == skip)
+      continue;
+    if (GST_EVENT_IS_SERIALIZED (event))
+      ok &= gst_nmf_out_queues_push (queues, pad,
+          GST_MINI_OBJECT_CAST (gst_event_ref (event)));
+    else
+      ok &= gst_pad_push_event (pad, gst_event_ref (event));
+  }
+  gst_event_unref (event);
+  return ok;
+}
+
+/* A pad's task: pushes the items of its queue, one per iteration. */
+static void
+gst_nmf_out_queues_loop (GstPad * pad)
+{
+  /* the parent is kept alive while an item is pushed */
+  GstObject *parent = gst_pad_get_parent (pad);
+  OutQueue *q = out_queue (pad);
+  GstNmfOutQueues *queues = q->owner;
+  GstMiniObject *item;
+
+  if (!parent) {
+    gst_pad_pause_task (pad);
+    return;
+  }
+  g_mutex_lock (&queues->lock);
+  while (g_queue_is_empty (&q->items) && !q->flushing)
+    g_cond_wait (&queues->cond, &queues->lock);
+  if (q->flushing) {
+    g_mutex_unlock (&queues->lock);
+    gst_pad_pause_task (pad);
+    gst_object_unref (parent);
+    return;
+  }
+  item = g_queue_pop_head (&q->items);
+  q->busy = TRUE;
+  g_cond_broadcast (&queues->cond);
+  g_mutex_unlock (&queues->lock);
+
+  if (GST_IS_BUFFER (item)) {
+    GstFlowReturn ret = gst_pad_push (pad, GST_BUFFER_CAST (item));
+    g_mutex_lock (&queues->lock);
+    queues->combined =
+        gst_flow_combiner_update_pad_flow (queues->combiner, pad, ret);
+    g_mutex_unlock (&queues->lock);
+    if (ret != GST_FLOW_OK)
+      GST_LOG_OBJECT (pad, "push returned %s", gst_flow_get_name (ret));
+  } else {
+    gst_pad_push_event (pad, GST_EVENT_CAST (item));
+  }
+
+  g_mutex_lock (&queues->lock);
+  q->busy = FALSE;
+  g_cond_broadcast (&queues->cond);
+  g_mutex_unlock (&queues->lock);
+  gst_object_unref (parent);
+}
+
+void
+gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
+    gboolean flushing)
+{
+  OutQueue *q = out_queue (pad);
+
+  g_mutex_lock (&queues->lock);
+  q->flushing = flushing;
+  if (flushing)
+    out_queue_clear (q);
+  g_cond_broadcast (&queues->cond);
+  g_mutex_unlock (&queues->lock);
+}
+
+static gboolean
+gst_nmf_out_queues_start_task (GstPad * pad)
+{
+  return gst_pad_start_task (pad, (GstTaskFunction) gst_nmf_out_queues_loop,
+      pad, NULL);
+}
+
+static gboolean
+gst_nmf_out_queues_activate_mode (GstPad * pad,
+    G_GNUC_UNUSED GstObject * parent, GstPadMode mode, gboolean active)
+{
+  GstNmfOutQueues *queues = out_queue (pad)->owner;
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+  if (active) {
+    gst_nmf_out_queues_set_flushing (queues, pad, FALSE);
+    return gst_nmf_out_queues_start_task (pad);
+  }
+  gst_nmf_out_queues_set_flushing (queues, pad, TRUE);
+  return gst_pad_stop_task (pad);
+}
+
+void
+gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad)
+{
+  OutQueue *q = g_new0 (OutQueue, 1);
+
+  q->owner = queues;
+  gst_pad_set_activatemode_function (pad,
+      GST_DEBUG_FUNCPTR (gst_nmf_out_queues_activate_mode));
+  gst_pad_set_element_private (pad, q);
+  g_object_set_data_full (G_OBJECT (pad), "nmf-queue", q, out_queue_free);
+  g_mutex_lock (&queues->lock);
+  gst_flow_combiner_add_pad (queues->combiner, pad);
+  g_mutex_unlock (&queues->lock);
+  g_ptr_array_add (queues->pads, pad);
+}
+
+void
+gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad)
+{
+  gst_pad_set_active (pad, FALSE);
+  g_mutex_lock (&queues->lock);
+  gst_flow_combiner_remove_pad (queues->combiner, pad);
+  g_mutex_unlock (&queues->lock);
+  g_ptr_array_remove (queues->pads, pad);
+}
+
+void
+gst_nmf_out_queues_flush_start (GstNmfOutQueues * queues, GstEvent * event)
+{
+  /* unblock downstream first, then the tasks and the streaming thread */
+  for (guint i = 0; i < queues->pads->len; i++) {
+    GstPad *pad = g_ptr_array_index (queues->pads, i);
+    gst_pad_push_event (pad, gst_event_ref (event));
+    gst_nmf_out_queues_set_flushing (queues, pad, TRUE);
+    gst_pad_pause_task (pad);
+  }
+  gst_event_unref (event);
+}
+
+void
+gst_nmf_out_queues_reset_flow (GstNmfOutQueues * queues)
+{
+  g_mutex_lock (&queues->lock);
+  gst_flow_combiner_reset (queues->combiner);
+  queues->combined = GST_FLOW_OK;
+  g_mutex_unlock (&queues->lock);
+}
+
+void
+gst_nmf_out_queues_flush_stop (GstNmfOutQueues * queues, GstEvent * event)
+{
+  gst_nmf_out_queues_reset_flow (queues);
+  for (guint i = 0; i < queues->pads->len; i++) {
+    GstPad *pad = g_ptr_array_index (queues->pads, i);
+    gst_nmf_out_queues_set_flushing (queues, pad, FALSE);
+    gst_pad_push_event (pad, gst_event_ref (event));
+    gst_nmf_out_queues_start_task (pad);
+  }
+  gst_event_unref (event);
+}
+
+void
+gst_nmf_out_queues_wait_empty (GstNmfOutQueues * queues)
+{
+  g_mutex_lock (&queues->lock);
+  for (guint i = 0; i < queues->pads->len; i++) {
+    OutQueue *q = out_queue (g_ptr_array_index (queues->pads, i));
+    while ((!g_queue_is_empty (&q->items) || q->busy) && !q->flushing)
+      g_cond_wait (&queues->cond, &queues->lock);
+  }
+  g_mutex_unlock (&queues->lock);
+}

@@ -1,0 +1,75 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifndef __GST_NMF_OUT_QUEUE_H__
+#define __GST_NMF_OUT_QUEUE_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* The output pads of an element, each pushing from its own task fed by a
+ * bounded queue, so that one blocked branch (a sink waiting for preroll)
+ * cannot stall the others and the pipeline needs no queue element after
+ * them.  The flows of the pads' pushes are combined as deinterleave
+ * combines them (NOT_LINKED only when every pad is unlinked).
+ *
+ * Pads are added and removed by the application thread while the
+ * streaming thread is kept out (the caller holds the sink pad's stream
+ * lock), so that the streaming thread never sees the set change. */
+typedef struct _GstNmfOutQueues GstNmfOutQueues;
+
+GstNmfOutQueues *gst_nmf_out_queues_new (void);
+void gst_nmf_out_queues_free (GstNmfOutQueues * queues);
+
+/* Takes pad into the set: its activate-mode function starts and stops its
+ * task.  Call before adding the pad to its element. */
+void gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad);
+/* Releasing a pad: first set_flushing (pad, TRUE), which releases a
+ * streaming thread waiting for room in its queue, then, with the
+ * streaming thread kept out, remove_pad: its task stopped, what it holds
+ * dropped, the pad out of the set; the caller then removes it from its
+ * element. */
+void gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
+    gboolean flushing);
+void gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad);
+
+guint gst_nmf_out_queues_n_pads (GstNmfOutQueues * queues);
+GstPad *gst_nmf_out_queues_pad (GstNmfOutQueues * queues, guint i);
+
+/* Hands a buffer or a serialized event to the pad's task; blocks while its
+ * queue is full.  FALSE (the item dropped) when the pad is flushing. */
+gboolean gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
+    GstMiniObject * item);
+/* Queues a buffer; the flow combined over every pad's latest push, or
+ * FLUSHING when this pad flushes. */
+GstFlowReturn gst_nmf_out_queues_push_buffer (GstNmfOutQueues * queues,
+    GstPad * pad, GstBuffer * buffer);
+
+/* An event for every pad (except skip, if not NULL): serialized events in
+ * order with the data, the others at once.  Takes the event. */
+gboolean gst_nmf_out_queues_push_event (GstNmfOutQueues * queues,
+    GstEvent * event, GstPad * skip);
+
+/* FLUSH_START: sent downstream first, then every queue emptied and every
+ * task paused, which releases a streaming thread waiting for room.
+ * FLUSH_STOP: the flows forgotten, the queues open again, the event sent
+ * downstream, the tasks restarted.  Both take the event. */
+void gst_nmf_out_queues_flush_start (GstNmfOutQueues * queues,
+    GstEvent * event);
+void gst_nmf_out_queues_flush_stop (GstNmfOutQueues * queues,
+    GstEvent * event);
+
+/* Forgets the flows of earlier pushes (a new run of the element). */
+void gst_nmf_out_queues_reset_flow (GstNmfOutQueues * queues);
+
+/* Returns once every queue is empty and every task idle (DRAIN). */
+void gst_nmf_out_queues_wait_empty (GstNmfOutQueues * queues);
+
+G_END_DECLS
+#endif /* __GST_NMF_OUT_QUEUE_H__ */

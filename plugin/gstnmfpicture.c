@@ -1,0 +1,135 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnmfpicture.h"
+
+GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
+#define GST_CAT_DEFAULT gst_nmf_separate_debug
+
+#define DEFAULT_WIDTH 640
+#define DEFAULT_HEIGHT 360
+#define DEFAULT_FPS 30
+
+static gboolean
+is_still (const GstNmfPicture * p)
+{
+  return GST_VIDEO_INFO_FPS_N (&p->info) == 0;
+}
+
+gboolean
+gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
+    GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources)
+{
+  GstCaps *templ = gst_pad_get_pad_template_caps (p->pad);
+  GstCaps *caps = gst_pad_peer_query_caps (p->pad, templ);
+  GstStructure *st;
+
+  if (gst_caps_is_empty (caps)) {
+    GstCaps *peer = gst_pad_peer_query_caps (p->pad, NULL);
+    GST_ELEMENT_ERROR (element, CORE, NEGOTIATION,
+        ("The picture pad 'viz' cannot negotiate a format: downstream takes "
+            "none of %" GST_PTR_FORMAT " (put videoconvert, and videoscale "
+            "or videorate if needed, between it and the next element)",
+            templ), ("downstream takes %" GST_PTR_FORMAT, peer));
+    gst_caps_unref (peer);
+    gst_caps_unref (templ);
+    gst_caps_unref (caps);
+    return FALSE;
+  }
+  gst_caps_unref (templ);
+  caps = gst_caps_make_writable (gst_caps_truncate (caps));
+  st = gst_caps_get_structure (caps, 0);
+  gst_structure_fixate_field_nearest_int (st, "width", DEFAULT_WIDTH);
+  gst_structure_fixate_field_nearest_int (st, "height", DEFAULT_HEIGHT);
+  gst_structure_fixate_field_nearest_fraction (st, "framerate", DEFAULT_FPS, 1);
+  gst_structure_fixate_field_string (st, "format", "RGBA");
+  caps = gst_caps_fixate (caps);
+  if (!gst_video_info_from_caps (&p->info, caps)) {
+    GST_ELEMENT_ERROR (element, CORE, NEGOTIATION, (NULL),
+        ("viz: cannot use the caps %" GST_PTR_FORMAT, caps));
+    gst_caps_unref (caps);
+    return FALSE;
+  }
+  gst_nmf_viz_free (p->viz);
+  p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
+      is_still (p));
+  GST_INFO_OBJECT (element, "viz: %" GST_PTR_FORMAT, caps);
+  gst_nmf_out_queues_push (queues, p->pad,
+      GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));
+  gst_caps_unref (caps);
+  return TRUE;
+}
+
+void
+gst_nmf_picture_reset (GstNmfPicture * p)
+{
+  gst_nmf_viz_free (p->viz);
+  p->viz = NULL;
+}
+
+void
+gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
+    GstClockTime start)
+{
+  p->next = 0;
+  if (p->viz && is_still (p) && GST_CLOCK_TIME_IS_VALID (start))
+    /* the still picture comes at the end: let its sink preroll meanwhile */
+    gst_nmf_out_queues_push (queues, p->pad,
+        GST_MINI_OBJECT_CAST (gst_event_new_gap (start, GST_CLOCK_TIME_NONE)));
+}
+
+static void
+push_picture (GstNmfPicture * p, GstNmfOutQueues * queues, GstClockTime ts,
+    GstClockTime duration)
+{
+  GstBuffer *buf = gst_nmf_viz_render (p->viz);
+
+  GST_BUFFER_PTS (buf) = ts;
+  GST_BUFFER_DURATION (buf) = duration;
+  /* its flow reaches upstream through the combiner, like the sources' */
+  gst_nmf_out_queues_push (queues, p->pad, GST_MINI_OBJECT_CAST (buf));
+}
+
+void
+gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
+    const GstNmfTimeline * tl, guint64 frame_end, const float *magnitude,
+    const float *masks)
+{
+  gint fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
+  gint fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
+
+  if (!p->viz)
+    return;
+  gst_nmf_viz_add_frame (p->viz, magnitude, masks);
+  /* a scrolling picture: every video frame whose time the audio has
+   * reached shows the spectrogram up to there */
+  while (fps_n > 0 && gst_util_uint64_scale (p->next,
+          (guint64) fps_d * tl->rate, fps_n) <= frame_end) {
+    GstClockTime t0 = gst_nmf_timeline_time (tl, 0);
+    GstClockTime ts = t0 + gst_util_uint64_scale (p->next,
+        (guint64) fps_d * GST_SECOND, fps_n);
+    GstClockTime te = t0 + gst_util_uint64_scale (p->next + 1,
+        (guint64) fps_d * GST_SECOND, fps_n);
+    push_picture (p, queues, ts, te - ts);
+    p->next++;
+  }
+}
+
+void
+gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,
+    const GstNmfTimeline * tl, guint64 samples)
+{
+  if (!p->viz || !is_still (p))
+    return;
+  push_picture (p, queues, gst_nmf_timeline_time (tl, 0),
+      gst_nmf_timeline_time (tl, samples) - gst_nmf_timeline_time (tl, 0));
+}

@@ -1,0 +1,57 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifndef __GST_NMF_PICTURE_H__
+#define __GST_NMF_PICTURE_H__
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "gstnmfoutqueue.h"
+#include "gstnmftimeline.h"
+#include "gstnmfviz.h"
+
+G_BEGIN_DECLS
+
+/* The picture request pad `viz`: its format, its renderer, its video
+ * timeline.  Scrolling at the negotiated framerate, or with framerate
+ * 0/1 one still picture of the whole stream at its end. */
+typedef struct
+{
+  GstPad *pad;                  /* the request pad, or NULL */
+  GstNmfViz *viz;               /* NULL until negotiated */
+  GstVideoInfo info;
+  guint64 next;                 /* next video frame of this stream */
+} GstNmfPicture;
+
+/* Picks the format from what downstream takes (640x360 RGBA at 30 fps
+ * unless told otherwise), makes the renderer for the separator's shape and
+ * queues the caps.  When downstream takes none of the pad's formats, posts
+ * a not-negotiated error (a pipeline would otherwise wait for a picture
+ * that never comes) and returns FALSE. */
+gboolean gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
+    GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources);
+/* Forgets the renderer (the stream ends, the pad goes). */
+void gst_nmf_picture_reset (GstNmfPicture * p);
+
+/* A new stream starting at `start`: video frames count from it; a still
+ * picture's sink is let preroll with a gap meanwhile. */
+void gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
+    GstClockTime start);
+/* One frame of the separator, ending at input sample frame_end: drawn, and
+ * every video frame whose time the audio has reached pushed. */
+void gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
+    const GstNmfTimeline * tl, guint64 frame_end, const float *magnitude,
+    const float *masks);
+/* The end of a stream of `samples`: the still picture, if that is what the
+ * pad gives. */
+void gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,
+    const GstNmfTimeline * tl, guint64 samples);
+
+G_END_DECLS
+#endif /* __GST_NMF_PICTURE_H__ */

@@ -1,0 +1,579 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnmfstream.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
+#define GST_CAT_DEFAULT gst_nmf_separate_debug
+
+/* a GAP event is separated as silence, this many samples at a time */
+#define GAP_CHUNK_SAMPLES 8192
+
+/* ------------------------------------------------------------------------ */
+/* The separator's output as buffers on the source pads */
+
+/* Output of one core call: per source one buffer (audio) or one buffer
+ * holding every mask frame (masks), mapped for the core to write into. */
+typedef struct
+{
+  guint n_sources;
+  GstBuffer *buffers[NMF_SEPARATOR_MAX_SOURCES];
+  GstMapInfo maps[NMF_SEPARATOR_MAX_SOURCES];
+  float *ptrs[NMF_SEPARATOR_MAX_SOURCES];
+  nmf_separator_output out;
+} OutputBlock;
+
+static gboolean
+audio_out (GstNmfSeparate * self)
+{
+  return self->output_mode == GST_NMF_OUTPUT_MODE_AUDIO;
+}
+
+static gsize
+mask_bytes (GstNmfSeparate * self)
+{
+  return nmf_separator_bins (self->separator) * sizeof (float);
+}
+
+static void
+output_block_alloc (GstNmfSeparate * self, OutputBlock * blk, gsize n_audio,
+    gsize n_masks)
+{
+  gboolean audio = audio_out (self);
+  gsize size = audio ? n_audio * GST_AUDIO_INFO_BPF (&self->info) :
+      n_masks * mask_bytes (self);
+
+  memset (blk, 0, sizeof (*blk));
+  blk->n_sources = self->n_sources;
+  for (guint s = 0; s < blk->n_sources; s++) {
+    blk->buffers[s] = gst_buffer_new_allocate (NULL, MAX (size, 1), NULL);
+    gst_buffer_map (blk->buffers[s], &blk->maps[s], GST_MAP_WRITE);
+    blk->ptrs[s] = (float *) blk->maps[s].data;
+  }
+  blk->out.audio = audio ? blk->ptrs : NULL;
+  blk->out.masks = audio ? NULL : blk->ptrs;
+}
+
+static void
+output_block_unmap (OutputBlock * blk)
+{
+  for (guint s = 0; s < blk->n_sources; s++)
+    gst_buffer_unmap (blk->buffers[s], &blk->maps[s]);
+}
+
+static void
+output_block_free (OutputBlock * blk)
+{
+  for (guint s = 0; s < blk->n_sources; s++)
+    gst_buffer_unref (blk->buffers[s]);
+}
+
+/* Queues a buffer for the pad of `source`.  Returns the flow combined over
+ * all output pads from their latest pushes (FLUSHING when the pad
+ * flushes). */
+static GstFlowReturn
+push_source (GstNmfSeparate * self, guint source, GstBuffer * buf)
+{
+  if (!self->srcpad_of[source]) {
+    /* no pad was requested for this source */
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+  return gst_nmf_out_queues_push_buffer (self->queues,
+      self->srcpad_of[source], buf);
+}
+
+/* Pushes what a core call wrote: audio samples [audio_first, +n_audio), or
+ * mask frames [mask_first, +n_masks) whose hops end at most at input sample
+ * `limit`. */
+/* Output buffers hold at most this many samples (186 ms at 44.1 kHz). */
+#define MAX_BUFFER_SAMPLES 8192
+
+static GstFlowReturn
+push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
+    gsize n_audio, guint64 mask_first, gsize n_masks, guint64 limit)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  const guint64 hop = nmf_separator_hop_size (self->separator);
+  const gsize bytes = mask_bytes (self);
+  gboolean audio = audio_out (self);
+
+  output_block_unmap (blk);
+  if (audio) {
+    for (guint s = 0; s < blk->n_sources; s++) {
+      if (n_audio == 0) {
+        gst_buffer_unref (blk->buffers[s]);
+        continue;
+      }
+      /* in pieces of at most MAX_BUFFER_SAMPLES: a drain holds the whole
+       * look-ahead (6 s at the file profile), too much for one buffer */
+      const gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+      gst_buffer_set_size (blk->buffers[s], n_audio * bpf);
+      if (n_audio <= MAX_BUFFER_SAMPLES) {
+        gst_nmf_timeline_stamp (&self->timeline, blk->buffers[s],
+            audio_first, audio_first + n_audio, TRUE);
+        ret = push_source (self, s, blk->buffers[s]);
+        continue;
+      }
+      for (gsize first = 0; first < n_audio; first += MAX_BUFFER_SAMPLES) {
+        gsize n = MIN (MAX_BUFFER_SAMPLES, n_audio - first);
+        GstBuffer *piece = gst_buffer_copy_region (blk->buffers[s],
+            GST_BUFFER_COPY_MEMORY, first * bpf, n * bpf);
+        gst_nmf_timeline_stamp (&self->timeline, piece, audio_first + first,
+            audio_first + first + n, TRUE);
+        ret = push_source (self, s, piece);
+      }
+      gst_buffer_unref (blk->buffers[s]);
+    }
+  } else {
+    /* frame by frame across the pads, so that no pad waits for another's
+     * whole block */
+    for (gsize j = 0; j < n_masks; j++) {
+      guint64 frame = mask_first + j;
+      for (guint s = 0; s < blk->n_sources; s++) {
+        GstBuffer *one = gst_buffer_copy_region (blk->buffers[s],
+            GST_BUFFER_COPY_MEMORY, j * bytes, bytes);
+        gst_nmf_timeline_stamp (&self->timeline, one, frame * hop,
+            MIN ((frame + 1) * hop, limit), FALSE);
+        ret = push_source (self, s, one);
+      }
+    }
+    output_block_free (blk);
+  }
+  if ((audio && n_audio > 0) || (!audio && n_masks > 0))
+    self->timeline.discont_pending = FALSE;
+  return ret;
+}
+
+/* The debug log: dropped and clamped samples (WARNING), model refreshes
+ * (DEBUG), restarts (INFO) and failed refreshes (WARNING), once per buffer
+ * at most. */
+static void
+report_stats (GstNmfSeparate * self)
+{
+  nmf_separator_stats st;
+  nmf_separator_stats *done = &self->reported;
+
+  nmf_separator_get_stats (self->separator, &st);
+  if (st.non_finite_samples > done->non_finite_samples)
+    GST_WARNING_OBJECT (self, "replaced %" G_GUINT64_FORMAT " NaN/Inf input "
+        "samples by silence (%" G_GUINT64_FORMAT " so far)",
+        st.non_finite_samples - done->non_finite_samples,
+        st.non_finite_samples);
+  if (st.clamped_samples > done->clamped_samples)
+    GST_WARNING_OBJECT (self, "clamped %" G_GUINT64_FORMAT " samples beyond "
+        "+-%g (%" G_GUINT64_FORMAT " so far); their frames are not learned "
+        "from", st.clamped_samples - done->clamped_samples,
+        (double) NMF_SEPARATOR_MAX_SAMPLE, st.clamped_samples);
+  if (st.model_refreshes > done->model_refreshes)
+    GST_DEBUG_OBJECT (self, "model refreshed %" G_GUINT64_FORMAT " time(s) "
+        "(%" G_GUINT64_FORMAT " so far)",
+        st.model_refreshes - done->model_refreshes, st.model_refreshes);
+  if (st.model_restarts > done->model_restarts)
+    GST_INFO_OBJECT (self, "model restarted: a fresh factorization explains "
+        "the window much better than the model in force (%" G_GUINT64_FORMAT
+        " restart(s) so far)", st.model_restarts);
+  if (st.model_failures > done->model_failures)
+    GST_WARNING_OBJECT (self, "%" G_GUINT64_FORMAT " model refresh(es) "
+        "failed, the previous model is kept: %s",
+        st.model_failures - done->model_failures, st.model_error);
+  GST_LOG_OBJECT (self, "%" G_GUINT64_FORMAT " samples in, %"
+      G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " frames", st.samples_in,
+      st.samples_out, st.frames);
+  /* counters only: model_error is valid until the next core call */
+  st.model_error = NULL;
+  *done = st;
+}
+
+/* The separator calls this for every frame (streaming thread). */
+static void
+on_frame (void *user_data, uint64_t frame, const float *magnitude,
+    const float *masks, const double *energy)
+{
+  GstNmfSeparate *self = user_data;
+  guint64 frame_end = (frame + 1) * nmf_separator_hop_size (self->separator);
+
+  gst_nmf_messages_add_frame (&self->messages, GST_ELEMENT (self),
+      &self->timeline, &self->segment, frame, masks, energy);
+  gst_nmf_picture_add_frame (&self->picture, self->queues, &self->timeline,
+      frame_end, magnitude, masks);
+}
+
+static GstFlowReturn
+process (GstNmfSeparate * self, const float *data, gsize n)
+{
+  OutputBlock blk;
+  nmf_separator_stats st;
+  size_t n_audio = 0, n_masks = 0;
+  int ret;
+
+  nmf_separator_get_stats (self->separator, &st);
+  output_block_alloc (self, &blk,
+      nmf_separator_pending_audio (self->separator, n),
+      nmf_separator_pending_masks (self->separator, n));
+  ret = nmf_separator_process (self->separator, data, n, &blk.out, &n_audio,
+      &n_masks);
+  if (ret != NMF_OK) {
+    output_block_unmap (&blk);
+    output_block_free (&blk);
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL),
+        ("separator failed: %s", nmf_strerror (ret)));
+    return GST_FLOW_ERROR;
+  }
+  report_stats (self);
+  return push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
+      n_masks, G_MAXUINT64);
+}
+
+GstFlowReturn
+gst_nmf_stream_drain (GstNmfSeparate * self)
+{
+  OutputBlock blk;
+  nmf_separator_stats st;
+  size_t n_audio = 0, n_masks = 0;
+  GstFlowReturn ret;
+
+  if (!self->separator)
+    return GST_FLOW_OK;
+  nmf_separator_get_stats (self->separator, &st);
+  if (st.samples_in == 0)
+    return GST_FLOW_OK;
+  GST_DEBUG_OBJECT (self, "draining %" G_GUINT64_FORMAT " samples",
+      (guint64) nmf_separator_drain_audio (self->separator));
+  output_block_alloc (self, &blk, nmf_separator_drain_audio (self->separator),
+      nmf_separator_drain_masks (self->separator));
+  nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
+  ret = push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
+      n_masks, st.samples_in);
+  /* the last partial interval of messages, and the still picture */
+  gst_nmf_messages_post (&self->messages, GST_ELEMENT (self),
+      &self->timeline, &self->segment, st.samples_in);
+  gst_nmf_picture_push_still (&self->picture, self->queues, &self->timeline,
+      st.samples_in);
+  return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Input */
+
+/* A new stream begins with `buffer` (timestamped pts) after `held` samples
+ * of the last one. */
+static void
+start_stream (GstNmfSeparate * self, GstBuffer * buffer, GstClockTime pts,
+    guint64 held)
+{
+  GstClockTime time = gst_nmf_timeline_start (&self->timeline, buffer, pts,
+      held);
+  nmf_separator_config cfg;
+
+  gst_nmf_messages_restart (&self->messages);
+  nmf_separator_get_config (self->separator, &cfg);
+  if (cfg.lookahead_frames > 0 && GST_CLOCK_TIME_IS_VALID (time)) {
+    /* The output comes seconds after the input: let the sinks preroll on
+     * an empty gap meanwhile.  Otherwise a non-live pipeline that tees the
+     * input to another, prerolled sink never prerolls: that branch's queue
+     * fills and blocks the tee before enough input has come here. */
+    GstClockTime start = gst_nmf_timeline_time (&self->timeline, 0);
+    for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+      if (self->srcpad_of[s])
+        gst_nmf_out_queues_push (self->queues, self->srcpad_of[s],
+            GST_MINI_OBJECT_CAST (gst_event_new_gap (start, 0)));
+  }
+  gst_nmf_picture_restart (&self->picture, self->queues, time);
+}
+
+/* Controlled properties follow their control sources (as GstBaseTransform
+ * makes them), and what may change while playing reaches the core only
+ * when it did change. */
+static void
+apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
+{
+  GstNmfLiveSettings live;
+
+  if (self->segment.format == GST_FORMAT_TIME) {
+    GstClockTime stream_time = gst_segment_to_stream_time (&self->segment,
+        GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+    if (GST_CLOCK_TIME_IS_VALID (stream_time))
+      gst_object_sync_values (GST_OBJECT (self), stream_time);
+  }
+  gst_nmf_settings_take_live (GST_ELEMENT (self), &self->settings, &live);
+  self->messages.post = live.post_messages;
+  self->messages.interval = live.interval;
+  self->messages.with_masks = live.message_masks;
+  if (live.iterations_changed)
+    nmf_separator_set_iterations (self->separator, live.iterations);
+  if (live.mask_exponent_changed)
+    nmf_separator_set_mask_exponent (self->separator, live.mask_exponent);
+}
+
+GstFlowReturn
+gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  nmf_separator_stats st;
+  GstClockTime pts;
+  GstMapInfo map;
+  gsize n;
+
+  if (G_UNLIKELY (!self->separator)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("received a buffer before caps"));
+    gst_buffer_unref (buffer);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  apply_live_settings (self, buffer);
+
+  n = gst_buffer_get_size (buffer) / GST_AUDIO_INFO_BPF (&self->info);
+  nmf_separator_get_stats (self->separator, &st);
+  if (gst_nmf_timeline_is_new_stream (&self->timeline, buffer, n,
+          st.samples_in, &pts)) {
+    if (st.samples_in > 0) {
+      GST_DEBUG_OBJECT (self, "discontinuity at %" GST_TIME_FORMAT
+          ": draining and starting a new stream", GST_TIME_ARGS (pts));
+      ret = gst_nmf_stream_drain (self);
+    }
+    start_stream (self, buffer, pts, st.samples_in);
+  }
+
+  if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {
+    gst_buffer_map (buffer, &map, GST_MAP_READ);
+    ret = process (self, (const float *) map.data, n);
+    gst_buffer_unmap (buffer, &map);
+  }
+  gst_buffer_unref (buffer);
+  return ret;
+}
+
+void
+gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event)
+{
+  GstClockTime ts, duration;
+  guint64 samples;
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+
+  gst_event_parse_gap (event, &ts, &duration);
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    return;
+  samples = gst_util_uint64_scale_round (duration, rate, GST_SECOND);
+  while (samples > 0) {
+    guint64 n = MIN (samples, GAP_CHUNK_SAMPLES);
+    GstBuffer *silence = gst_buffer_new_allocate (NULL, n * bpf, NULL);
+    gst_buffer_memset (silence, 0, 0, n * bpf);
+    GST_BUFFER_PTS (silence) = ts;
+    if (GST_CLOCK_TIME_IS_VALID (ts))
+      ts += gst_util_uint64_scale_int (n, GST_SECOND, rate);
+    if (gst_nmf_stream_chain (self, silence) != GST_FLOW_OK)
+      break;
+    samples -= n;
+  }
+}
+
+void
+gst_nmf_stream_flush (GstNmfSeparate * self)
+{
+  if (self->separator)
+    nmf_separator_reset (self->separator, 1);
+  gst_nmf_timeline_mark_discont (&self->timeline);
+}
+
+void
+gst_nmf_stream_push_stream_start (GstNmfSeparate * self, GstEvent * event)
+{
+  guint group_id;
+  gboolean have_group = gst_event_parse_group_id (event, &group_id);
+  GstStreamFlags flags;
+
+  gst_event_parse_stream_flags (event, &flags);
+  for (guint i = 0; i < gst_nmf_out_queues_n_pads (self->queues); i++) {
+    GstPad *pad = gst_nmf_out_queues_pad (self->queues, i);
+    gchar *name = gst_pad_get_name (pad);
+    gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self), name);
+    GstEvent *ev = gst_event_new_stream_start (id);
+    if (have_group)
+      gst_event_set_group_id (ev, group_id);
+    gst_event_set_stream_flags (ev, flags);
+    gst_nmf_out_queues_push (self->queues, pad, GST_MINI_OBJECT_CAST (ev));
+    g_free (id);
+    g_free (name);
+  }
+  gst_event_unref (event);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Caps: the separator */
+
+GstCaps *
+gst_nmf_stream_src_caps (GstNmfSeparate * self)
+{
+  if (self->output_mode == GST_NMF_OUTPUT_MODE_MASK)
+    return gst_caps_new_simple (GST_NMF_MASK_CAPS_NAME,
+        "bins", G_TYPE_INT, (gint) nmf_separator_bins (self->separator),
+        "hop-size", G_TYPE_INT, (gint) nmf_separator_hop_size (self->separator),
+        "rate", G_TYPE_INT, GST_AUDIO_INFO_RATE (&self->info), NULL);
+  return gst_audio_info_to_caps (&self->info);
+}
+
+/* Whether upstream is live, from the latency query; unknown counts as live,
+ * so that no look-ahead is added where latency may matter. */
+static gboolean
+upstream_is_live (GstNmfSeparate * self)
+{
+  GstQuery *query = gst_query_new_latency ();
+  gboolean live = TRUE;
+
+  if (gst_pad_peer_query (self->sinkpad, query))
+    gst_query_parse_latency (query, &live, NULL, NULL);
+  else
+    GST_DEBUG_OBJECT (self, "upstream did not answer the latency query");
+  gst_query_unref (query);
+  return live;
+}
+
+/* The time the separator in force holds its input (0 without one). */
+static GstClockTime
+own_latency (GstNmfSeparate * self)
+{
+  if (!self->have_info)
+    return 0;
+  return gst_util_uint64_scale_int_ceil (nmf_separator_latency
+      (self->separator, audio_out (self) ? NMF_OUTPUT_AUDIO :
+          NMF_OUTPUT_MASKS), GST_SECOND, GST_AUDIO_INFO_RATE (&self->info));
+}
+
+static void
+set_latency (GstNmfSeparate * self)
+{
+  GstClockTime latency = own_latency (self), old;
+
+  GST_OBJECT_LOCK (self);
+  old = self->latency;
+  self->latency = latency;
+  GST_OBJECT_UNLOCK (self);
+  if (latency != old)
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_latency (GST_OBJECT (self)));
+}
+
+static void
+log_settings (GstNmfSeparate * self, GstNmfProfile profile)
+{
+  nmf_separator_config c;
+
+  nmf_separator_get_config (self->separator, &c);
+  GST_INFO_OBJECT (self, "separating %d sources from %d channel(s) at %d Hz "
+      "(profile %s): %s, fft %d, hop %d, window %d frames, %d components, "
+      "%d bands per octave, %d iterations, look-ahead %d frames, mask "
+      "exponent %d", c.sources, c.channels, GST_AUDIO_INFO_RATE (&self->info),
+      profile == GST_NMF_PROFILE_FILE ? "file" : "live",
+      c.algorithm == NMF_ALGORITHM_KL ? "kl" : "volmin", c.fft_size,
+      c.hop_size, c.window_frames, c.components, c.bands_per_octave,
+      c.iterations, c.lookahead_frames, c.mask_exponent);
+}
+
+gboolean
+gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
+{
+  GstAudioInfo info;
+  GstNmfSettings s;
+  nmf_separator_config cfg;
+  nmf_separator *sep = NULL;
+  GstNmfProfile profile;
+  GstCaps *src_caps;
+  char message[512] = "";
+  int ret;
+
+  if (!gst_audio_info_from_caps (&info, caps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("invalid caps %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  if (self->have_info && gst_audio_info_is_equal (&info, &self->info))
+    return TRUE;
+
+  gst_nmf_settings_snapshot (GST_ELEMENT (self), &self->settings, &s, TRUE);
+  profile = s.profile;
+  if (profile == GST_NMF_PROFILE_AUTO)
+    profile = upstream_is_live (self) ? GST_NMF_PROFILE_LIVE :
+        GST_NMF_PROFILE_FILE;
+  gst_nmf_settings_to_config (&s, GST_AUDIO_INFO_CHANNELS (&info),
+      &self->dictionaries, (nmf_profile) profile, &cfg);
+  if (!gst_nmf_settings_check_config (GST_ELEMENT (self), &cfg)) {
+    gst_nmf_settings_clear (&s);
+    return FALSE;
+  }
+
+  if (self->separator) {
+    GST_INFO_OBJECT (self, "caps changed mid-stream to %" GST_PTR_FORMAT, caps);
+    gst_nmf_stream_drain (self);
+  }
+  /* the separator copies the dictionaries */
+  ret = nmf_separator_create (&sep, &cfg, message, sizeof message);
+  if (ret != NMF_OK) {
+    gst_nmf_settings_clear (&s);
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
+        ("could not create the separator: %s (%s)", nmf_strerror (ret),
+            message));
+    return FALSE;
+  }
+  nmf_separator_destroy (&self->separator);
+  self->separator = sep;
+  nmf_separator_set_frame_observer (sep, on_frame, self);
+  self->output_mode = s.output_mode;
+  self->n_sources = s.n_sources;
+  self->info = info;
+  self->have_info = TRUE;
+  memset (&self->reported, 0, sizeof (self->reported));
+  gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info));
+  gst_nmf_messages_configure (&self->messages, s.n_sources,
+      nmf_separator_bins (sep), nmf_separator_hop_size (sep));
+  self->messages.post = s.post_messages;
+  self->messages.interval = s.interval;
+  self->messages.with_masks = s.message_masks;
+  log_settings (self, profile);
+  gst_nmf_settings_clear (&s);
+
+  src_caps = gst_nmf_stream_src_caps (self);
+  /* the viz pad carries video: the audio caps are not its own */
+  gst_nmf_out_queues_push_event (self->queues, gst_event_new_caps (src_caps),
+      self->picture.pad);
+  gst_caps_unref (src_caps);
+  if (self->picture.pad && !gst_nmf_picture_negotiate (&self->picture,
+          GST_ELEMENT (self), self->queues, GST_AUDIO_INFO_RATE (&info),
+          nmf_separator_bins (sep), self->n_sources)) {
+    /* not negotiated: no buffer is taken until caps that work come */
+    nmf_separator_destroy (&self->separator);
+    self->have_info = FALSE;
+    GST_OBJECT_LOCK (self);
+    self->latency = 0;
+    GST_OBJECT_UNLOCK (self);
+    return FALSE;
+  }
+  set_latency (self);
+  return TRUE;
+}
+
+void
+gst_nmf_stream_stop (GstNmfSeparate * self)
+{
+  nmf_separator_destroy (&self->separator);
+  self->have_info = FALSE;
+  GST_OBJECT_LOCK (self);
+  self->latency = 0;
+  GST_OBJECT_UNLOCK (self);
+  gst_nmf_timeline_clear (&self->timeline);
+  gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  gst_nmf_messages_clear (&self->messages);
+  gst_nmf_picture_reset (&self->picture);
+}

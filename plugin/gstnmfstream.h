@@ -1,0 +1,47 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifndef __GST_NMF_STREAM_H__
+#define __GST_NMF_STREAM_H__
+
+#include "gstnmfseparate.h"
+
+G_BEGIN_DECLS
+
+/* The stream through nmfseparate's separator, in its streaming thread:
+ * caps make the separator, buffers go through it, what it gives back goes
+ * out of the source pads stamped on the sample timeline, and the end of a
+ * stream drains it. */
+
+/* New caps: drains the stream of the old ones, then makes the separator
+ * for the new format and the settings in force.  FALSE after posting an
+ * error. */
+gboolean gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps);
+/* The caps of the source pads for the separator in force. */
+GstCaps *gst_nmf_stream_src_caps (GstNmfSeparate * self);
+
+/* One input buffer (taken): the controlled properties synced to its
+ * stream time, the live-tunable settings handed to the core if they
+ * changed, a discontinuity drained, the buffer separated. */
+GstFlowReturn gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer);
+/* A GAP event, separated as silence of its duration. */
+void gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event);
+/* Emits everything held so far (the end of a stream or a segment), then
+ * starts a new stream; the learned templates stay. */
+GstFlowReturn gst_nmf_stream_drain (GstNmfSeparate * self);
+/* A flush: what is held is dropped. */
+void gst_nmf_stream_flush (GstNmfSeparate * self);
+/* The element stops: no separator, no stream. */
+void gst_nmf_stream_stop (GstNmfSeparate * self);
+
+/* STREAM_START (taken): one of its own for each output pad. */
+void gst_nmf_stream_push_stream_start (GstNmfSeparate * self,
+    GstEvent * event);
+
+G_END_DECLS
+#endif /* __GST_NMF_STREAM_H__ */

@@ -1,0 +1,127 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnmftimeline.h"
+
+#include <string.h>
+
+/* jitter up to this is absorbed (timestamps follow the sample count); a
+ * larger jump is a discontinuity at once */
+#define ALIGNMENT_THRESHOLD (40 * GST_MSECOND)
+
+void
+gst_nmf_timeline_init (GstNmfTimeline * tl)
+{
+  memset (tl, 0, sizeof (*tl));
+  tl->base_time = GST_CLOCK_TIME_NONE;
+}
+
+void
+gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate)
+{
+  tl->rate = rate;
+  if (tl->align)
+    gst_audio_stream_align_free (tl->align);
+  tl->align = gst_audio_stream_align_new (rate, ALIGNMENT_THRESHOLD, 0);
+}
+
+void
+gst_nmf_timeline_clear (GstNmfTimeline * tl)
+{
+  if (tl->align)
+    gst_audio_stream_align_free (tl->align);
+  gst_nmf_timeline_init (tl);
+}
+
+GstClockTime
+gst_nmf_timeline_time (const GstNmfTimeline * tl, guint64 sample)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (tl->base_time))
+    return GST_CLOCK_TIME_NONE;
+  return tl->base_time + gst_util_uint64_scale_int (tl->base_samples +
+      sample, GST_SECOND, tl->rate);
+}
+
+gboolean
+gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
+    gsize n, guint64 held, GstClockTime * pts)
+{
+  gboolean discont = GST_BUFFER_IS_DISCONT (buffer);
+
+  *pts = GST_BUFFER_PTS (buffer);
+  if (GST_CLOCK_TIME_IS_VALID (*pts))
+    discont = gst_audio_stream_align_process (tl->align, discont, *pts, n,
+        pts, NULL, NULL);
+  return held == 0 || discont;
+}
+
+/* Input sample n of the new stream has the timestamp of sample
+ * base_samples + n counted from `time`. */
+static void
+rebase (GstNmfTimeline * tl, GstClockTime time, guint64 base_samples,
+    guint64 offset)
+{
+  tl->base_time = time;
+  tl->base_samples = base_samples;
+  tl->base_offset = offset;
+  tl->discont_pending = TRUE;
+}
+
+GstClockTime
+gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
+    GstClockTime pts, guint64 held)
+{
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    guint64 offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ?
+        GST_BUFFER_OFFSET (buffer) : gst_util_uint64_scale_round (pts,
+        tl->rate, GST_SECOND);
+    rebase (tl, pts, 0, offset);
+  } else if (held > 0) {
+    /* no timestamps: the new stream goes on where the last one ended,
+     * counted in samples from the same origin */
+    rebase (tl, tl->base_time, tl->base_samples + held, tl->base_offset + held);
+  } else {
+    rebase (tl, tl->segment_time, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
+        GST_BUFFER_OFFSET (buffer) : 0);
+  }
+  return tl->base_time;
+}
+
+void
+gst_nmf_timeline_mark_discont (GstNmfTimeline * tl)
+{
+  if (tl->align)
+    gst_audio_stream_align_mark_discont (tl->align);
+}
+
+void
+gst_nmf_timeline_stamp (GstNmfTimeline * tl, GstBuffer * buffer,
+    guint64 first, guint64 end, gboolean offsets)
+{
+  GstClockTime t0 = gst_nmf_timeline_time (tl, first);
+  GstClockTime t1 = gst_nmf_timeline_time (tl, end);
+
+  GST_BUFFER_PTS (buffer) = t0;
+  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buffer) = GST_CLOCK_TIME_IS_VALID (t0) ? t1 - t0 :
+      GST_CLOCK_TIME_NONE;
+  if (offsets) {
+    GST_BUFFER_OFFSET (buffer) = tl->base_offset + first;
+    GST_BUFFER_OFFSET_END (buffer) = tl->base_offset + end;
+  } else {
+    GST_BUFFER_OFFSET (buffer) = GST_BUFFER_OFFSET_NONE;
+    GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET_NONE;
+  }
+  /* a new stream's first buffer on each pad, not the pieces after it */
+  if (tl->discont_pending && first == 0)
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+}

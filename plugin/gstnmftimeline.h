@@ -1,0 +1,61 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifndef __GST_NMF_TIMELINE_H__
+#define __GST_NMF_TIMELINE_H__
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+
+G_BEGIN_DECLS
+
+/* The sample timeline of the stream being separated: input sample n (and
+ * so output sample n, and the mask frame that ends at it) has the
+ * timestamp base_time + (base_samples + n) / rate, derived from the sample
+ * count, never from summed durations. */
+typedef struct
+{
+  gint rate;
+  GstClockTime base_time;       /* timestamps count samples from here */
+  guint64 base_samples;         /* samples from base_time to the stream start */
+  guint64 base_offset;          /* sample offset of input sample 0 */
+  GstClockTime segment_time;    /* where untimestamped streams start */
+  GstAudioStreamAlign *align;   /* jitter and discontinuities of the input */
+  gboolean discont_pending;     /* the next output buffer is DISCONT */
+} GstNmfTimeline;
+
+void gst_nmf_timeline_init (GstNmfTimeline * tl);
+/* A new format: timestamps follow the sample count at `rate`. */
+void gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate);
+/* Back to no stream at all (the element stops). */
+void gst_nmf_timeline_clear (GstNmfTimeline * tl);
+
+GstClockTime gst_nmf_timeline_time (const GstNmfTimeline * tl,
+    guint64 sample);
+
+/* Whether buffer (n samples), coming after `held` samples of the stream,
+ * starts a new stream: the first buffer, a DISCONT flag, or a timestamp
+ * jump beyond the jitter absorbed (40 ms).  *pts gets its timestamp on the
+ * timeline of the input. */
+gboolean gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl,
+    GstBuffer * buffer, gsize n, guint64 held, GstClockTime * pts);
+/* Starts the new stream that `buffer` opens (timestamped at pts) after
+ * `held` samples of the last one: at pts, or, untimestamped, where the last
+ * one ended.  Returns the time its sample 0 has. */
+GstClockTime gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
+    GstClockTime pts, guint64 held);
+/* A flush: the next buffer is a discontinuity. */
+void gst_nmf_timeline_mark_discont (GstNmfTimeline * tl);
+
+/* PTS, DURATION (and OFFSET / OFFSET_END when offsets) of an output buffer
+ * holding samples [first, end); DISCONT if it is the first of a stream. */
+void gst_nmf_timeline_stamp (GstNmfTimeline * tl, GstBuffer * buffer,
+    guint64 first, guint64 end, gboolean offsets);
+
+G_END_DECLS
+#endif /* __GST_NMF_TIMELINE_H__ */

@@ -1,0 +1,112 @@
+/* Controllable properties follow a control source: a
+ * GstInterpolationControlSource bound to mask-exponent (a step from 2 to 1,
+ * no interpolation) changes the output from the buffer whose stream time
+ * reaches the step on, as a run at a fixed mask-exponent of 1 gives it;
+ * before it the output is the fixed-2 run's, sample for sample. */
+#include <gst/gst.h>
+#include <gst/check/gstcheck.h>
+#include <gst/controller/gstdirectcontrolbinding.h>
+#include <gst/controller/gstinterpolationcontrolsource.h>
+
+#include <math.h>
+
+#include "harness.h"
+
+#define BUF 1024
+#define SAMPLES (4 * RATE)
+/* the step, on a buffer boundary: the buffers from it on see 1 */
+#define STEP_SAMPLE (64 * BUF)
+
+/* Source 0 of two tones through nmfseparate (causal, one component per
+ * source, so that only the masks depend on the exponent), with props and,
+ * if step, mask-exponent bound to a control source stepping from 2 to 1
+ * at STEP_SAMPLE. */
+static float *
+separate (const gchar * props, gboolean step)
+{
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "components=2");
+  float *x = nmf_test_two_tones (SAMPLES, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, BUF, 0);
+  Collector c[2];
+  NmfFix f;
+  float *y;
+
+  nmf_test_set_props (el, props);
+  if (step) {
+    GstControlSource *cs = gst_interpolation_control_source_new ();
+    GstTimedValueControlSource *tv = GST_TIMED_VALUE_CONTROL_SOURCE (cs);
+    g_object_set (cs, "mode", GST_INTERPOLATION_MODE_NONE, NULL);
+    fail_unless (gst_object_add_control_binding (GST_OBJECT (el),
+            gst_direct_control_binding_new_absolute (GST_OBJECT (el),
+                "mask-exponent", cs)));
+    fail_unless (gst_timed_value_control_source_set (tv, 0, 2.0));
+    fail_unless (gst_timed_value_control_source_set (tv,
+            nmf_test_time (STEP_SAMPLE, RATE), 1.0));
+    gst_object_unref (cs);
+  }
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_run (&f, &nmf_mono, NULL, x, SAMPLES, &z, TRUE, c);
+  if (step) {
+    guint exponent;
+    g_object_get (f.el, "mask-exponent", &exponent, NULL);
+    fail_unless_equals_int (exponent, 1);
+  }
+  y = collector_steal (&c[0]);
+  collector_clear (&c[1]);
+  nmf_fix_teardown (&f);
+  g_free (x);
+  return y;
+}
+
+/* The largest |a - b| over [first, end), relative to the largest |b|. */
+static double
+difference (const float *a, const float *b, gsize first, gsize end)
+{
+  double d = 0, peak = 1e-30;
+
+  for (gsize i = first; i < end; i++) {
+    d = MAX (d, fabs ((double) a[i] - b[i]));
+    peak = MAX (peak, fabs ((double) b[i]));
+  }
+  return d / peak;
+}
+
+GST_START_TEST (test_control_source_mask_exponent)
+{
+  float *two = separate ("mask-exponent=2", FALSE);
+  float *one = separate ("mask-exponent=1", FALSE);
+  float *stepped = separate (NULL, TRUE);
+  /* output sample n comes from the frames that hold input sample n: those
+   * that end before the step, up to an fft-size before it, are all made
+   * with exponent 2, those that end after it with 1 */
+  const gsize before = STEP_SAMPLE - FFT, after = STEP_SAMPLE + FFT;
+  double d2 = difference (stepped, two, 0, before);
+  double d1 = difference (stepped, one, after, SAMPLES);
+  double d12 = difference (two, one, after, SAMPLES);
+
+  GST_INFO ("before the step: %g from the fixed-2 run; after it: %g from "
+      "the fixed-1 run, %g between the fixed runs", d2, d1, d12);
+  fail_unless (d2 == 0.0, "before the step the output differs from the "
+      "mask-exponent=2 run (%g)", d2);
+  fail_unless (d12 > 1e-3, "the two exponents give the same output (%g)", d12);
+  fail_unless (d1 < 1e-4, "after the step the output is not the "
+      "mask-exponent=1 run's (%g; the fixed runs differ by %g)", d1, d12);
+  g_free (two);
+  g_free (one);
+  g_free (stepped);
+}
+
+GST_END_TEST;
+
+static Suite *
+nmfseparate_control_suite (void)
+{
+  static const NmfTest tests[] = {
+    NMF_TEST ("control", test_control_source_mask_exponent),
+  };
+
+  return nmf_test_suite ("nmfseparate-control", tests, G_N_ELEMENTS (tests), 0);
+}
+
+GST_CHECK_MAIN (nmfseparate_control);

@@ -1,0 +1,400 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* GstHarness tests of nmfseparate's stream events (its SECTION doc
+ * comment): a flush drops what is held, a discontinuity (DISCONT flag,
+ * timestamp jump) or a caps change drains it and starts a new stream,
+ * untimestamped streams keep one timeline, and a flush releases a
+ * streaming thread blocked by a branch that does not take its buffers. */
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* ------------------------------------------------------------------------ */
+/* 7. Flush and discont */
+
+GST_START_TEST (test_flush)
+{
+  NmfFix f;
+  const guint64 n1 = 10000, n2 = 7000;
+  const NmfTimeline t2 = { RATE, 1, 5 * GST_SECOND + 12345, 5 * RATE };
+  NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 700, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
+  Collector c[2];
+  GstSegment seg;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  collectors_init (c, 2, &nmf_mono, FALSE);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n1, &z1, FALSE, NULL);
+  nmf_fix_drain (&f);
+  for (guint s = 0; s < 2; s++) {
+    nmf_test_collect (f.h[s], &c[s]);
+    /* the element holds at most fft-size samples */
+    fail_unless (c[s].n <= n1);
+    fail_unless (c[s].n + FFT >= n1, "only %" G_GUINT64_FORMAT " out", c[s].n);
+  }
+
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+
+  /* the held samples are gone: what comes now starts at the new PTS */
+  collectors_init (c, 2, &t2, FALSE);
+  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, FALSE, NULL);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GstEvent *ev;
+    gboolean saw_start = FALSE, saw_stop = FALSE;
+    GstBuffer *b;
+
+    /* flush events went through to every pad */
+    while ((ev = gst_harness_pull_event (f.h[s]))) {
+      GstEventType type = GST_EVENT_TYPE (ev);
+      gst_event_unref (ev);
+      if (type == GST_EVENT_FLUSH_START)
+        saw_start = TRUE;
+      else if (type == GST_EVENT_FLUSH_STOP)
+        saw_stop = TRUE;
+      else if (type == GST_EVENT_EOS)
+        break;
+    }
+    fail_unless (saw_start && saw_stop);
+    b = gst_harness_try_pull (f.h[s]);
+    fail_unless (b != NULL);
+    fail_unless (GST_BUFFER_IS_DISCONT (b));
+    collector_add (&c[s], b);
+    nmf_test_collect (f.h[s], &c[s]);
+    fail_unless_equals_uint64 (c[s].n, n2);
+  }
+  collectors_clear (c, 2);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* Checks that bufs hold exactly the stream of `n` samples on t from *i on,
+ * only the first one DISCONT (if first_discont). */
+static void
+check_stream_part (GPtrArray * bufs, guint * i, const NmfTimeline * t,
+    guint64 n, gboolean first_discont)
+{
+  Collector c;
+
+  collector_init (&c, t, FALSE);
+  fail_unless (*i < bufs->len, "nothing of the stream at %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (t->base));
+  while (*i < bufs->len && c.n < n) {
+    GstBuffer *buf = g_ptr_array_index (bufs, (*i)++);
+    fail_unless_equals_int (GST_BUFFER_IS_DISCONT (buf), c.n == 0
+        && first_discont);
+    collector_add (&c, gst_buffer_ref (buf));
+  }
+  fail_unless_equals_uint64 (c.n, n);
+}
+
+/* kind: 0 = DISCONT flag + PTS jump, 1 = PTS jump only, 2 = DISCONT flag
+ * with contiguous PTS */
+static void
+check_discont (gint kind)
+{
+  NmfFix f;
+  const guint64 n1 = 7777, n2 = 5555;
+  const NmfTimeline t2 = { RATE, 1, kind == 2 ? nmf_test_time (n1, RATE) :
+        10 * GST_SECOND, kind == 2 ? n1 : 10 * RATE
+  };
+  NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 1111, 0);
+  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 999, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n1, &z1, FALSE, NULL);
+  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, kind != 1, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    guint i = 0, j;
+    guint64 before = 0;
+
+    /* stream 1: drained exactly before stream 2 starts, i.e. the first
+     * DISCONT buffer after the start comes after exactly n1 samples */
+    for (j = 0; j < bufs->len; j++) {
+      GstBuffer *buf = g_ptr_array_index (bufs, j);
+      if (j > 0 && GST_BUFFER_IS_DISCONT (buf))
+        break;
+      before += gst_buffer_get_size (buf) / sizeof (float);
+    }
+    fail_unless (j < bufs->len && before == n1, "%s: the element did not "
+        "start a new stream after exactly %" G_GUINT64_FORMAT " samples "
+        "(%s after %" G_GUINT64_FORMAT ")", kind == 0 ? "DISCONT + PTS jump"
+        : kind == 1 ? "PTS jump of 10 s without DISCONT flag" :
+        "DISCONT flag", n1, j < bufs->len ? "new stream" : "no new stream",
+        before);
+    check_stream_part (bufs, &i, &nmf_mono, n1, TRUE);
+    check_stream_part (bufs, &i, &t2, n2, TRUE);
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_discont_flag_and_jump)
+{
+  check_discont (0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_discont_pts_jump)
+{
+  check_discont (1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_discont_flag_only)
+{
+  check_discont (2);
+}
+
+GST_END_TEST;
+
+/* A caps change drains the old stream, then the new one starts. */
+GST_START_TEST (test_caps_change_drains)
+{
+  NmfFix f;
+  const guint64 n1 = 3333, n2 = 4444;
+  const NmfTimeline t2 = { 48000, 1, nmf_test_time (n1, RATE),
+    GST_BUFFER_OFFSET_NONE
+  };
+  NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, 48000);
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n1, &z1, FALSE, NULL);
+  nmf_fix_set_caps (&f, &t2, NULL);
+  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    GstCaps *caps = nmf_fix_caps (&f, s ? "src_1" : "src_0");
+    GstStructure *st = gst_caps_get_structure (caps, 0);
+    guint i = 0;
+    gint rate;
+
+    check_stream_part (bufs, &i, &nmf_mono, n1, TRUE);
+    check_stream_part (bufs, &i, &t2, n2, TRUE);
+    g_ptr_array_free (bufs, TRUE);
+    fail_unless (gst_structure_get_int (st, "rate", &rate));
+    fail_unless_equals_int (rate, 48000);
+    gst_caps_unref (caps);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* Buffers without timestamps: the output starts at the segment start and
+ * runs on sample by sample; a DISCONT buffer among them drains the first
+ * stream and the second one continues where it ended. */
+GST_START_TEST (test_untimestamped)
+{
+  NmfFix f;
+  const guint64 n1 = 6001, n2 = 4321;
+  const NmfTimeline none = { RATE, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline out = { RATE, 1, 2 * GST_SECOND, GST_BUFFER_OFFSET_NONE };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
+  GstSegment seg;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &none, NULL);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = seg.time = seg.position = out.base;
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  nmf_fix_push (&f, &none, x, 0, n1, &z, FALSE, NULL);
+  nmf_fix_push (&f, &none, x, n1, n2, &z, TRUE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    Collector c;
+    guint i = 0;
+
+    collector_init (&c, &out, FALSE);
+    while (i < bufs->len && c.n < n1)
+      collector_add (&c, gst_buffer_ref (g_ptr_array_index (bufs, i++)));
+    fail_unless_equals_uint64 (c.n, n1);
+    fail_unless (i < bufs->len);
+    fail_unless (GST_BUFFER_IS_DISCONT (g_ptr_array_index (bufs, i)));
+    /* the new stream goes on where the last one ended, on the same
+     * timeline: sample n1 + k has the timestamp start + (n1 + k) / rate */
+    for (; i < bufs->len; i++)
+      collector_add (&c, gst_buffer_ref (g_ptr_array_index (bufs, i)));
+    fail_unless_equals_uint64 (c.n, n1 + n2);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstHarness *h;
+  const float *x;
+  guint n_bufs, pushed;
+  GstFlowReturn last;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} Pusher;
+
+static gpointer
+pusher_thread (gpointer data)
+{
+  Pusher *p = data;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  for (guint i = 0; i < p->n_bufs && ret == GST_FLOW_OK; i++) {
+    ret = gst_harness_push (p->h, nmf_test_buffer (&nmf_mono, p->x + i * HOP,
+            (guint64) i * HOP, HOP, FALSE));
+    g_mutex_lock (&p->lock);
+    p->pushed++;
+    g_mutex_unlock (&p->lock);
+  }
+  g_mutex_lock (&p->lock);
+  p->last = ret;
+  p->done = TRUE;
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+  return NULL;
+}
+
+/* src_1 goes to a sink that blocks (like one waiting for preroll): once
+ * its queue is full the streaming thread waits; a flush must release
+ * everything, and the stream must start afresh after it. */
+GST_START_TEST (test_flush_blocked_branch)
+{
+  NmfFix f;
+  GstElement *el = nmf_test_separator ();
+  NmfTestSink *sink = g_object_new (nmf_test_sink_get_type (), NULL);
+  const gchar *src0[] = { "src_0" };
+  const NmfTimeline t2 = { RATE, 1, 7 * GST_SECOND, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  GstPad *src1;
+  float *x = nmf_test_two_tones (400 * HOP, 1, RATE);
+  Pusher p = { 0 };
+  GThread *thread;
+  gint64 deadline;
+  GstSegment seg;
+  Collector c;
+
+  gst_object_ref_sink (sink);
+  sink->block = TRUE;
+  src1 = gst_element_request_pad_simple (el, "src_1");
+  fail_unless_equals_int (gst_pad_link (src1, sink->sinkpad), GST_PAD_LINK_OK);
+  gst_pad_set_active (sink->sinkpad, TRUE);
+  nmf_fix_attach_pads (&f, el, src0, 1);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+
+  p.h = f.h[0];
+  p.x = x;
+  p.n_bufs = 400;
+  g_mutex_init (&p.lock);
+  g_cond_init (&p.cond);
+  thread = g_thread_new ("pusher", pusher_thread, &p);
+
+  /* the pusher gets stuck: src_1 holds 64 items at most */
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_mutex_lock (&p.lock);
+  fail_if (p.done, "all pushed although src_1 is blocked");
+  g_mutex_unlock (&p.lock);
+  g_mutex_lock (&sink->lock);
+  fail_unless (sink->blocked);
+  g_mutex_unlock (&sink->lock);
+
+  /* flush from this thread, as a seek would */
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  g_mutex_lock (&p.lock);
+  while (!p.done)
+    if (!g_cond_wait_until (&p.cond, &p.lock, deadline))
+      break;
+  fail_unless (p.done, "streaming thread still blocked after flush-start");
+  fail_unless_equals_int (p.last, GST_FLOW_FLUSHING);
+  g_mutex_unlock (&p.lock);
+  g_thread_join (thread);
+
+  g_mutex_lock (&sink->lock);
+  sink->block = FALSE;
+  g_cond_broadcast (&sink->cond);
+  g_mutex_unlock (&sink->lock);
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+
+  /* drop what src_0 got before the flush */
+  nmf_test_collect (f.h[0], NULL);
+  collector_init (&c, &t2, FALSE);
+  nmf_fix_push (&f, &t2, x, 0, 10000, &z, FALSE, NULL);
+  nmf_fix_finish (&f, &c);
+  fail_unless_equals_uint64 (c.n, 10000);
+
+  nmf_fix_teardown (&f);
+  gst_pad_set_active (sink->sinkpad, FALSE);
+  gst_object_unref (src1);
+  gst_object_unref (sink);
+  g_mutex_clear (&p.lock);
+  g_cond_clear (&p.cond);
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+
+static Suite *
+nmfseparate_flush_suite (void)
+{
+  static const NmfTest tests[] = {
+    NMF_TEST ("flush_discont", test_flush),
+    NMF_TEST ("flush_discont", test_discont_flag_and_jump),
+    NMF_TEST ("flush_discont", test_discont_pts_jump),
+    NMF_TEST ("flush_discont", test_discont_flag_only),
+    NMF_TEST ("flush_discont", test_caps_change_drains),
+    NMF_TEST ("flush_discont", test_untimestamped),
+    NMF_TEST ("flush_discont", test_flush_blocked_branch),
+  };
+
+  nmf_test_sink_register ();
+  return nmf_test_suite ("nmfseparate-flush", tests, G_N_ELEMENTS (tests), 0);
+}
+
+GST_CHECK_MAIN (nmfseparate_flush);

@@ -1,0 +1,255 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/* GstHarness tests of what nmfseparate gives for particular input (its
+ * SECTION doc comment): soft masks (output-mode=mask) that sum to one, one
+ * per hop; NaN and Inf samples replaced by silence; silence and GAP events
+ * giving exact silence; the same with algorithm=volmin. */
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* ------------------------------------------------------------------------ */
+/* 8. NaN / Inf input */
+
+GST_START_TEST (test_non_finite_input)
+{
+  NmfFix f;
+  const gsize total = 40000;
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  NmfSizes before = NMF_SIZES (NMF_SIZES_FIXED, 1234, 0);
+  NmfSizes whole = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  NmfSizes after = NMF_SIZES (NMF_SIZES_FIXED, 2345, 0);
+  float *x = nmf_test_two_tones (total, 2, RATE);
+  float *clean;
+  Collector c[2];
+
+  /* scattered bad samples, a run of them, and a whole buffer of NaN */
+  for (gsize i = 0; i < total * 2; i += 97)
+    x[i] = NAN;
+  for (gsize i = 5; i < total * 2; i += 1013)
+    x[i] = INFINITY;
+  for (gsize i = 11; i < total * 2; i += 1543)
+    x[i] = -INFINITY;
+  for (gsize i = 20000; i < 20600; i++)
+    x[i] = (i & 1) ? NAN : -INFINITY;
+  for (gsize i = 30000 * 2; i < 31000 * 2; i++)
+    x[i] = NAN;
+  clean = g_memdup2 (x, total * 2 * sizeof (float));
+  for (gsize i = 0; i < total * 2; i++)
+    if (!isfinite (clean[i]))
+      clean[i] = 0.f;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  collectors_init (c, 2, &t, TRUE);
+  /* one buffer is exactly [30000, 31000): all NaN */
+  nmf_fix_push (&f, &t, x, 0, 30000, &before, FALSE, c);
+  nmf_fix_push (&f, &t, x, 30000, 1000, &whole, FALSE, c);
+  nmf_fix_push (&f, &t, x, 31000, total - 31000, &after, FALSE, c);
+  nmf_fix_finish (&f, c);       /* the collectors check every sample is
+                                 * finite */
+  for (guint s = 0; s < 2; s++)
+    fail_unless_equals_uint64 (c[s].n, total);
+  for (gsize i = 0; i < total * 2; i++) {
+    double sum = (double) g_array_index (c[0].data, float, i)
+        + g_array_index (c[1].data, float, i);
+    if (fabs (sum - clean[i]) > 1e-5)
+      fail ("sample %" G_GSIZE_FORMAT ": sum %.8f != cleaned input %.8f",
+          i / 2, sum, clean[i]);
+  }
+  collectors_clear (c, 2);
+  g_free (clean);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 9. Mask output */
+
+static void
+check_masks (gsize total, guint n_sources, GstClockTime base, gint channels)
+{
+  NmfFix f;
+  GstElement *el = nmf_test_separator ();
+  const NmfTimeline t = { RATE, channels, base, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1777, 0);
+  float *x = nmf_test_two_tones (total ? total : 1, channels, RATE);
+  GPtrArray *bufs[MAX_PADS];
+  const guint64 want = (total + HOP - 1) / HOP;
+
+  g_object_set (el, "n-sources", n_sources, NULL);
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
+  nmf_fix_attach (&f, el, n_sources);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, total, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < n_sources; s++) {
+    bufs[s] = nmf_test_pull_all (f.h[s]);
+    fail_unless_equals_uint64 (bufs[s]->len, want);
+  }
+  for (guint64 j = 0; j < want; j++) {
+    GstMapInfo maps[MAX_PADS];
+    GstClockTime t0 = base + nmf_test_time (j * HOP, RATE);
+    GstClockTime t1 = base + nmf_test_time (MIN ((j + 1) * HOP, total), RATE);
+    for (guint s = 0; s < n_sources; s++) {
+      GstBuffer *b = g_ptr_array_index (bufs[s], j);
+      fail_unless_equals_uint64 (gst_buffer_get_size (b), BINS * 4);
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b), t0);
+      fail_unless_equals_uint64 (GST_BUFFER_DURATION (b), t1 - t0);
+      fail_unless (gst_buffer_map (b, &maps[s], GST_MAP_READ));
+    }
+    for (guint k = 0; k < BINS; k++) {
+      double sum = 0;
+      for (guint s = 0; s < n_sources; s++) {
+        float v = ((const float *) maps[s].data)[k];
+        if (!(v >= 0.f && v <= 1.f))
+          fail ("mask %u frame %" G_GUINT64_FORMAT " bin %u = %g", s, j, k, v);
+        sum += v;
+      }
+      if (fabs (sum - 1.0) > 1e-5)
+        fail ("frame %" G_GUINT64_FORMAT " bin %u: masks sum to %.8f", j, k,
+            sum);
+    }
+    for (guint s = 0; s < n_sources; s++)
+      gst_buffer_unmap (g_ptr_array_index (bufs[s], j), &maps[s]);
+  }
+  for (guint s = 0; s < n_sources; s++)
+    g_ptr_array_free (bufs[s], TRUE);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_mask_output)
+{
+  check_masks (10000, 2, 0, 1); /* ceil: 20, the last one short */
+  check_masks (HOP * 10, 2, 0, 1);      /* exact multiple: 10 */
+  check_masks (100, 2, 0, 1);   /* less than a hop: 1 */
+  check_masks (0, 2, 0, 1);     /* nothing: 0 */
+  check_masks (44100, 3, GST_SECOND, 2);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* 11. Silence */
+
+/* Pushes `total` samples of x on t through el in random-sized buffers and
+ * checks that every one of the two source pads gives exactly that many
+ * samples, all of them zero. */
+static void
+check_all_silent (GstElement * el, const NmfTimeline * t, const float *x,
+    gsize total, guint max_buf)
+{
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_RANDOM, max_buf, 99);
+  Collector c[2];
+
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_run (&f, t, NULL, x, total, &z, TRUE, c);
+  for (guint s = 0; s < 2; s++) {
+    for (gsize i = 0; i < total * t->channels; i++)
+      if (g_array_index (c[s].data, float, i) != 0.0f)
+          fail ("pad %u sample %" G_GSIZE_FORMAT " = %g, not 0", s,
+            i / t->channels, g_array_index (c[s].data, float, i));
+  }
+  collectors_clear (c, 2);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_silence)
+{
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  float *zeros = g_new0 (float, 3 * RATE * 2);
+
+  check_all_silent (nmf_test_separator (), &t, zeros, 3 * RATE, 4999);
+  g_free (zeros);
+}
+
+GST_END_TEST;
+
+/* A GAP is separated as silence of its duration. */
+GST_START_TEST (test_gap_is_silence)
+{
+  NmfFix f;
+  Collector c[2];
+  const NmfTimeline t = { RATE, 1, 2 * GST_SECOND, GST_BUFFER_OFFSET_NONE };
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  collectors_init (c, 2, &t, TRUE);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (t.base,
+              100 * GST_MSECOND)));
+  nmf_fix_finish (&f, c);
+  for (guint s = 0; s < 2; s++) {
+    fail_unless_equals_uint64 (c[s].n, 4410);
+    for (guint i = 0; i < 4410; i++)
+      fail_unless (g_array_index (c[s].data, float, i) == 0.0f);
+  }
+  collectors_clear (c, 2);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* The same with algorithm=volmin */
+
+GST_START_TEST (test_volmin_masks)
+{
+  nmf_test_set_algorithm ("volmin");
+  check_masks (10000, 2, 0, 1);
+  check_masks (44100, 3, GST_SECOND, 2);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_volmin_silence_and_nan)
+{
+  const gsize total = RATE;
+  float *x = g_new0 (float, total);
+
+  nmf_test_set_algorithm ("volmin");
+  /* silence, then NaN/Inf: all of it is silence for the element */
+  for (gsize i = total / 2; i < total; i++)
+    x[i] = (i % 3) ? NAN : ((i & 1) ? INFINITY : -INFINITY);
+  check_all_silent (nmf_test_separator (), &nmf_mono, x, total, 3333);
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+
+static Suite *
+nmfseparate_output_suite (void)
+{
+  static const NmfTest tests[] = {
+    NMF_TEST ("bad_input", test_non_finite_input),
+    NMF_TEST ("mask", test_mask_output),
+    NMF_TEST ("silence", test_silence),
+    NMF_TEST ("silence", test_gap_is_silence),
+    NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_masks,
+        nmf_test_reset_algorithm),
+    NMF_TEST ("volmin", test_volmin_silence_and_nan),
+  };
+
+  return nmf_test_suite ("nmfseparate-output", tests, G_N_ELEMENTS (tests), 0);
+}
+
+GST_CHECK_MAIN (nmfseparate_output);

@@ -1,0 +1,35 @@
+#!/bin/bash
+# The core library without GStreamer (pipelines/embed-core.c): a stereo
+# mixture's raw samples through nmf-embed-core, two sources out, each with
+# exactly the input's samples, adding up to the input.
+#   embed_core.sh NMF_EMBED_CORE MAKE_MIXTURE
+set -eu
+embed_core=$(realpath "$1")
+make_mixture=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$make_mixture" "$work" 4 44100 >/dev/null
+# mono -> stereo raw float: the mixture on the left, half of it on the right
+python3 - "$work/mix.wav" "$work/mix.f32" <<'PY'
+import array, struct, sys
+d = open(sys.argv[1], 'rb').read()
+pos = 12
+while d[pos:pos + 4] != b'data':
+    pos += 8 + struct.unpack('<I', d[pos + 4:pos + 8])[0]
+n = struct.unpack('<I', d[pos + 4:pos + 8])[0]
+x = array.array('f', d[pos + 8:pos + 8 + n])
+y = array.array('f', [0.0]) * (2 * len(x))
+y[0::2] = x
+y[1::2] = array.array('f', (0.5 * v for v in x))
+open(sys.argv[2], 'wb').write(y.tobytes())
+PY
+"$embed_core" --channels 2 --profile live "$work/out" < "$work/mix.f32"
+python3 - "$work/mix.f32" "$work/out0.f32" "$work/out1.f32" <<'PY'
+import array, sys
+x, a, b = (array.array('f', open(p, 'rb').read()) for p in sys.argv[1:])
+assert len(a) == len(x) and len(b) == len(x), (len(x), len(a), len(b))
+err = max(abs(p + q - r) for p, q, r in zip(a, b, x))
+print("samples %d per source, sources sum to the input within %.2g"
+      % (len(x) // 2, err))
+assert err < 1e-4, err
+PY

@@ -1,0 +1,114 @@
+/* The input of separate and learn: a file or URI, checked, then decoded.
+ * Both commands take only its first audio stream, as raw audio. */
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "media_input.h"
+#include "nmftool.h"
+
+int
+media_init_gstreamer (const char *cmd)
+{
+  GError *err = NULL;
+  int ret;
+
+  if (gst_init_check (NULL, NULL, &err))
+    return 0;
+  ret = runtime_error (cmd, "cannot initialize GStreamer: %s",
+      err ? err->message : "unknown reason");
+  g_clear_error (&err);
+  return ret;
+}
+
+gchar *
+media_input_uri (const char *cmd, const char *input, gchar ** local,
+    int *ret)
+{
+  gchar *uri = NULL, *file = NULL;
+  GError *err = NULL;
+  struct stat sb;
+
+  *local = NULL;
+  if (gst_uri_is_valid (input)) {
+    if (g_str_has_prefix (input, "file:")
+        && (file = g_filename_from_uri (input, NULL, &err)) == NULL) {
+      *ret = runtime_error (cmd, "%s: %s", input, err->message);
+      g_clear_error (&err);
+      return NULL;
+    }
+    uri = g_strdup (input);
+  } else
+    file = g_strdup (input);
+  if (file == NULL)
+    return uri;
+  if (stat (file, &sb) != 0 || access (file, R_OK) != 0)
+    *ret = runtime_error (cmd, "%s: %s", input, g_strerror (errno));
+  else if (S_ISDIR (sb.st_mode))
+    *ret = runtime_error (cmd, "%s: is a directory, not a media file",
+        input);
+  else if (uri == NULL && (uri = gst_filename_to_uri (file, &err)) == NULL) {
+    *ret = runtime_error (cmd, "%s: %s", input, err->message);
+    g_clear_error (&err);
+  } else {
+    *local = file;
+    return uri;
+  }
+  g_free (file);
+  g_free (uri);
+  return NULL;
+}
+
+static void
+on_pad_added (GstElement * decode, GstPad * pad, gpointer data)
+{
+  MediaDecoder *d = data;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  if (!gst_caps_is_empty (caps) && g_str_has_prefix (gst_structure_get_name
+          (gst_caps_get_structure (caps, 0)), "audio/x-raw")
+      && g_atomic_int_compare_and_exchange (&d->linked, 0, 1)
+      && GST_PAD_LINK_FAILED (gst_pad_link (pad, d->entry)))
+    GST_ELEMENT_ERROR (decode, CORE, NEGOTIATION, ("could not link the "
+            "decoded audio to audioconvert"), (NULL));
+  gst_caps_unref (caps);
+}
+
+/* Without this, a file with no decodable audio would leave the pipeline
+ * waiting for data that never comes. */
+static void
+on_no_more_pads (GstElement * decode, gpointer data)
+{
+  MediaDecoder *d = data;
+
+  if (!g_atomic_int_get (&d->linked))
+    GST_ELEMENT_ERROR (decode, STREAM, WRONG_TYPE, ("%s", d->no_audio),
+        (NULL));
+}
+
+void
+media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
+{
+  GstCaps *raw = gst_caps_from_string ("audio/x-raw");
+
+  g_object_set (decode, "uri", uri, "caps", raw, "expose-all-streams", FALSE,
+      NULL);
+  gst_caps_unref (raw);
+  g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), d);
+  g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads), d);
+}
+
+gboolean
+media_decoder_linked (MediaDecoder * d)
+{
+  return g_atomic_int_get (&d->linked);
+}
+
+void
+media_decoder_clear (MediaDecoder * d)
+{
+  gst_clear_object (&d->entry);
+  g_clear_pointer (&d->no_audio, g_free);
+}

@@ -1,0 +1,36 @@
+/* The media file or URI a subcommand reads through GStreamer (separate,
+ * learn): checked up front, then decoded by a uridecodebin whose first
+ * audio stream is linked on to the rest of the pipeline. */
+#ifndef NMFTOOL_MEDIA_INPUT_H
+#define NMFTOOL_MEDIA_INPUT_H
+
+#include <gst/gst.h>
+
+/* gst_init_check, its failure one line: 0 or EXIT_RUNTIME. */
+int media_init_gstreamer (const char *cmd);
+
+/* INPUT (a file name or a URI) as a URI, or NULL with the error said and
+ * *ret set to the exit status.  A local file (a name or a file: URI) must
+ * be readable and not a directory, so that a missing file is one plain
+ * line rather than a pipeline error; its file name goes to *local (NULL
+ * for other URIs), newly allocated. */
+gchar *media_input_uri (const char *cmd, const char *input, gchar ** local,
+    int *ret);
+
+typedef struct
+{
+  GstPad *entry;                /* where the decoded audio goes (owned) */
+  gint linked;                  /* atomic: a decoded audio pad is linked */
+  gchar *no_audio;              /* the error when the input has no audio
+                                 * stream (owned) */
+} MediaDecoder;
+
+/* Makes DECODE (a uridecodebin) read URI as raw audio and link its first
+ * audio stream to d->entry, set by the caller before the pipeline starts;
+ * an input without one ends in an error naming d->no_audio. */
+void media_decoder_setup (MediaDecoder * d, GstElement * decode,
+    const char *uri);
+gboolean media_decoder_linked (MediaDecoder * d);
+void media_decoder_clear (MediaDecoder * d);
+
+#endif

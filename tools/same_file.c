@@ -1,0 +1,102 @@
+/* File identity by device and inode, for names that may not exist yet:
+ * an output is compared with the inputs before anything is written. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "same_file.h"
+
+/* Where PATH lives once written: a path whose last component is no
+ * symbolic link (dangling links followed, at most 40 deep), in a newly
+ * allocated string. */
+static char *
+resolve_dangling (const char *path)
+{
+  char *p = strdup (path);
+  int depth;
+
+  for (depth = 0; p != NULL && depth < 40; depth++) {
+    struct stat sb;
+    char target[4096], *slash, *q;
+    ssize_t len;
+
+    if (lstat (p, &sb) != 0 || !S_ISLNK (sb.st_mode))
+      break;
+    len = readlink (p, target, sizeof target - 1);
+    if (len < 0)
+      break;
+    target[len] = '\0';
+    slash = strrchr (p, '/');
+    if (target[0] == '/' || slash == NULL)
+      q = strdup (target);
+    else {
+      size_t dirlen = (size_t) (slash - p) + 1;
+      q = malloc (dirlen + (size_t) len + 1);
+      if (q != NULL) {
+        memcpy (q, p, dirlen);
+        memcpy (q + dirlen, target, (size_t) len + 1);
+      }
+    }
+    free (p);
+    p = q;
+  }
+  return p;
+}
+
+/* The directory part and the last component of PATH (trailing slashes
+ * kept off); both newly allocated. */
+static int
+split_path (const char *path, char **dir, char **base)
+{
+  size_t len = strlen (path), end, start;
+
+  end = len;
+  while (end > 1 && path[end - 1] == '/')
+    end--;
+  start = end;
+  while (start > 0 && path[start - 1] != '/')
+    start--;
+  *base = strndup (path + start, end - start);
+  if (start == 0)
+    *dir = strdup (".");
+  else if (start == 1)
+    *dir = strdup ("/");
+  else
+    *dir = strndup (path, start - 1);
+  if (*dir == NULL || *base == NULL) {
+    free (*dir);
+    free (*base);
+    return -1;
+  }
+  return 0;
+}
+
+int
+same_file (const char *a, const char *b)
+{
+  struct stat sa, sb;
+  int have_a = stat (a, &sa) == 0, have_b = stat (b, &sb) == 0, same = 0;
+  char *ra, *rb, *da = NULL, *ba = NULL, *db = NULL, *bb = NULL;
+
+  if (have_a && have_b)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  if (have_a || have_b)
+    return 0;                   /* one exists, the other does not */
+  /* neither exists (yet): the same name in the same directory */
+  ra = resolve_dangling (a);
+  rb = resolve_dangling (b);
+  if (ra != NULL && rb != NULL && split_path (ra, &da, &ba) == 0
+      && split_path (rb, &db, &bb) == 0) {
+    same = strcmp (ba, bb) == 0 && stat (da, &sa) == 0
+        && stat (db, &sb) == 0 && sa.st_dev == sb.st_dev
+        && sa.st_ino == sb.st_ino;
+  }
+  free (ra);
+  free (rb);
+  free (da);
+  free (ba);
+  free (db);
+  free (bb);
+  return same;
+}

@@ -1,0 +1,121 @@
+/* nmftool separate's output files (see separate_files.h).  filesink
+ * truncates what it opens and a failed run removes its files, so an
+ * output naming an input would destroy it: such outputs are refused
+ * before anything is written. */
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "nmftool.h"
+#include "same_file.h"
+#include "separate_files.h"
+
+void
+output_files_init (OutputFiles * f, const char *outdir, guint n)
+{
+  memset (f, 0, sizeof *f);
+  f->outdir = g_strdup (outdir);
+  f->n = n;
+  for (guint i = 0; i < n; i++)
+    f->paths[i] = g_strdup_printf ("%s%ssource%u.wav", outdir,
+        g_str_has_suffix (outdir, "/") ? "" : "/", i);
+}
+
+void
+output_files_clear (OutputFiles * f)
+{
+  for (guint i = 0; i < SEPARATE_MAX_SOURCES; i++)
+    g_clear_pointer (&f->paths[i], g_free);
+  g_clear_pointer (&f->outdir, g_free);
+  g_clear_pointer (&f->created_dirs, g_ptr_array_unref);
+}
+
+/* By device and inode (same_file), so links to an input count too. */
+int
+output_files_check_aliases (const OutputFiles * f, const char *input,
+    const char *input_local, GPtrArray * dictionaries)
+{
+  for (guint i = 0; i < f->n; i++) {
+    if (input_local && same_file (f->paths[i], input_local))
+      return runtime_error (SEPARATE_CMD, "the output %s is the input file "
+          "%s: refusing to write over it (choose another OUTDIR)",
+          f->paths[i], input);
+    for (guint j = 0; j < dictionaries->len; j++) {
+      const char *eq = strchr (g_ptr_array_index (dictionaries, j), '=');
+      if (eq && same_file (f->paths[i], eq + 1))
+        return runtime_error (SEPARATE_CMD, "the output %s is the "
+            "dictionary %s: refusing to write over it (choose another "
+            "OUTDIR)", f->paths[i], eq + 1);
+    }
+  }
+  return 0;
+}
+
+/* Each directory made here is remembered so that a failed run can take
+ * it away again. */
+int
+output_files_make_dir (OutputFiles * f)
+{
+  GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
+  gchar *path = g_strdup (f->outdir);
+  int ret = 0, err = 0;
+
+  while (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+    gchar *parent = g_path_get_dirname (path);
+    g_ptr_array_add (missing, path);    /* innermost first */
+    if (strcmp (parent, path) == 0) {
+      g_free (parent);
+      path = NULL;
+      break;
+    }
+    path = parent;
+  }
+  g_free (path);
+  f->created_dirs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = missing->len; i-- > 0;) {
+    const gchar *dir = g_ptr_array_index (missing, i);
+    if (g_mkdir (dir, 0777) == 0)
+      g_ptr_array_add (f->created_dirs, g_strdup (dir));
+    else if (errno != EEXIST) {
+      err = errno;
+      break;
+    }
+  }
+  if (!g_file_test (f->outdir, G_FILE_TEST_IS_DIR)) {
+    ret = runtime_error (SEPARATE_CMD, "cannot create the output directory "
+        "%s: %s", f->outdir, err ? g_strerror (err)
+        : "it exists and is not a directory");
+    output_files_remove_dirs (f);
+  }
+  g_ptr_array_unref (missing);
+  return ret;
+}
+
+/* g_rmdir fails on a directory that is not empty: what was there before
+ * or was put there by someone else stays. */
+void
+output_files_remove_dirs (OutputFiles * f)
+{
+  if (f->created_dirs)
+    for (guint i = f->created_dirs->len; i-- > 0;)
+      g_rmdir (g_ptr_array_index (f->created_dirs, i));
+}
+
+void
+output_files_remove (OutputFiles * f)
+{
+  for (guint i = 0; i < f->n; i++)
+    if (f->paths[i])
+      g_unlink (f->paths[i]);
+  output_files_remove_dirs (f);
+}
+
+gchar *
+output_files_list (const OutputFiles * f)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < f->n; i++)
+    g_string_append_printf (s, "%s%s", i ? ", " : "", f->paths[i]);
+  return g_string_free (s, FALSE);
+}

@@ -1,0 +1,40 @@
+/* The files nmftool separate writes: OUTDIR/sourceI.wav, never one of the
+ * files it reads, and nothing of them left behind by a run that fails. */
+#ifndef NMFTOOL_SEPARATE_FILES_H
+#define NMFTOOL_SEPARATE_FILES_H
+
+#include <glib.h>
+
+#include "separate.h"
+
+typedef struct
+{
+  gchar *outdir;
+  guint n;
+  gchar *paths[SEPARATE_MAX_SOURCES];
+  GPtrArray *created_dirs;      /* directories made here, outer first */
+} OutputFiles;
+
+/* The paths of N sources in OUTDIR; nothing is touched yet. */
+void output_files_init (OutputFiles * f, const char *outdir, guint n);
+void output_files_clear (OutputFiles * f);
+
+/* Refuses (0, or the exit status with the error said) an output that is
+ * the input (INPUT_LOCAL, its file name, NULL for a remote URI; INPUT as
+ * the user wrote it) or one of the --dictionary SRC=FILE arguments. */
+int output_files_check_aliases (const OutputFiles * f, const char *input,
+    const char *input_local, GPtrArray * dictionaries);
+
+/* OUTDIR and its missing parents: 0, or the exit status with the error
+ * said and what was made taken away again. */
+int output_files_make_dir (OutputFiles * f);
+
+/* After a failure: the files, then the directories made for them that it
+ * leaves empty (only the directories: before anything was written). */
+void output_files_remove (OutputFiles * f);
+void output_files_remove_dirs (OutputFiles * f);
+
+/* "DIR/source0.wav, DIR/source1.wav", newly allocated. */
+gchar *output_files_list (const OutputFiles * f);
+
+#endif

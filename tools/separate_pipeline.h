@@ -1,0 +1,63 @@
+/* nmftool separate's pipeline:
+ *
+ *   uridecodebin ! audioconvert ! audioresample ! nmfseparate name=s
+ *     s.src_I ! audioconvert ! capsfilter ! wavenc ! filesink  (one per source)
+ *
+ * with probes that keep the files to the input's channel count, measure
+ * how far the output has got, count what 16-bit files clip, and end the
+ * stream early on request. */
+#ifndef NMFTOOL_SEPARATE_PIPELINE_H
+#define NMFTOOL_SEPARATE_PIPELINE_H
+
+#include <gst/gst.h>
+
+#include "media_input.h"
+#include "separate_files.h"
+#include "separate_options.h"
+
+typedef struct
+{
+  GstElement *pipeline;
+  GstElement *sep;              /* nmfseparate, a reference of its own */
+  MediaDecoder decoder;         /* its entry: the first audioconvert */
+  gint eos_requested;           /* atomic: 1 the entry probe is to send
+                                 * EOS, 2 it has */
+  gint in_channels;             /* atomic: channels of the decoded input */
+  gint max_channels;            /* what the pipeline carries unchanged */
+  gint refused;                 /* atomic: a caps probe refused the stream */
+  gboolean count_clips;
+
+  GMutex lock;                  /* what the streaming threads measure: */
+  GstSegment segment;           /* of src_0 */
+  GstClockTime position;        /* stream time reached by src_0 */
+  guint64 frames;               /* sample frames out of src_0 */
+  gint rate;                    /* of src_0 */
+  gint bpf;                     /* bytes per frame of src_0 */
+  guint64 clipped;              /* samples beyond full scale */
+  guint64 samples;              /* samples out of the element */
+  float peak;                   /* largest |sample| */
+} SeparatePipeline;
+
+void separate_pipeline_init (SeparatePipeline * p);
+void separate_pipeline_clear (SeparatePipeline * p);
+
+/* The pipeline around p->sep, reading URI and writing FILES: 0, or the
+ * exit status with the error said. */
+int separate_pipeline_build (SeparatePipeline * p, const char *uri,
+    const SeparateOptions * o, const OutputFiles * files);
+
+gboolean separate_pipeline_linked (SeparatePipeline * p);
+/* Ends the stream at the entry as if the input ended there: nmfseparate
+ * drains and wavenc finalizes its header, so the files are valid. */
+void separate_pipeline_end_stream (SeparatePipeline * p);
+/* The EOS that ended the run was the one end_stream sent. */
+gboolean separate_pipeline_ended_early (SeparatePipeline * p);
+
+GstClockTime separate_pipeline_position (SeparatePipeline * p);
+/* The length of the files so far, in seconds (from the frames sent, not
+ * from timestamps). */
+double separate_pipeline_written_seconds (SeparatePipeline * p);
+/* 16-bit files: a warning with how much the conversion clipped, if any. */
+void separate_pipeline_warn_clipping (SeparatePipeline * p);
+
+#endif

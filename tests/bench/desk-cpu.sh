@@ -49,7 +49,14 @@ tck=$(getconf CLK_TCK)
 viz='video/x-raw,format=RGB,width=768,height=320,framerate=30/1'
 cpu () { /usr/bin/time -f "%U %S" -o "$work/t" "$@" >/dev/null 2>&1; awk '{ printf "%.2f", $1 + $2 }' "$work/t"; }
 
-echo "file: $file ($(gst-discoverer-1.0 "$file" 2>/dev/null | sed -n 's/^ *Duration: //p'))"
+seconds=$(/usr/bin/python3 -c '
+import sys, gi
+gi.require_version("Gst", "1.0"); gi.require_version("GstPbutils", "1.0")
+from gi.repository import Gst, GstPbutils
+Gst.init(None)
+info = GstPbutils.Discoverer.new(10 * Gst.SECOND).discover_uri(sys.argv[1])
+print("%.1f s" % (info.get_duration() / Gst.SECOND))' "$uri" 2>/dev/null)
+echo "file: $file (${seconds:-duration unknown})"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start (shared: figures are noisy)"
 printf '%-4s %10s %10s %10s %12s\n' run desk A B "X server"
 : > "$work/all"

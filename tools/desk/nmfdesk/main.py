@@ -1,7 +1,6 @@
 """nmf-desk: the separation desk (command line and start-up)."""
 import argparse
 import gc
-import os
 import signal
 import sys
 
@@ -123,7 +122,7 @@ def main(argv=None):
     engine.teardown()
     errors = [n for n in win.notices if n["kind"] == "error"]
     win.destroy()
-    del win, engine, hook
+    win = engine = hook = None
     while Gtk.events_pending():
         Gtk.main_iteration_do(False)
     gc.collect()

@@ -8,9 +8,9 @@ import cairo
 from gi.repository import Gdk, GLib, Gst, Gtk, Pango
 
 from . import engine as eng
-from . import picture
-from .widgets import (AXIS_BG, fill_background, FreqAxis, TextArea, Key, Meter, Placeholder, StereoField,
-                      StreamGeometry, Swatch, TimeAxis)
+from .widgets import (AXIS_BG, FreqAxis, Key, Meter, Placeholder,
+                      StereoField, StreamGeometry, Swatch, TextArea, TimeAxis,
+                      fill_background)
 
 ALGORITHMS = ("kl", "volmin")
 PROFILES = ("auto", "live", "file")

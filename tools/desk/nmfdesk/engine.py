@@ -84,6 +84,7 @@ class MonitorCapture:
         self.data = bytearray()
         self.rate = 0
         self.channels = 0
+        self.heard_end = 0          # stream time (ns) after the last sample played
 
     def make_sink(self):
         bin_ = Gst.parse_bin_from_description(
@@ -112,6 +113,8 @@ class MonitorCapture:
                 start = Gst.util_uint64_scale_round(st, rate, Gst.SECOND) * frame
                 with self.lock:
                     self.rate, self.channels = rate, channels
+                    self.heard_end = st + Gst.util_uint64_scale_round(
+                        len(info.data) // frame, Gst.SECOND, rate)
                     end = start + len(info.data)
                     if len(self.data) < end:
                         self.data.extend(bytes(end - len(self.data)))
@@ -348,7 +351,7 @@ class Feed:
             return
         s = caps.get_structure(0)
         rate, channels = s.get_value("rate"), s.get_value("channels")
-        hop = sep.get_property("hop-size")
+        hop = effective_hop(sep)
         frames = (max(sep.get_property("lookahead-frames"),
                       2 * sep.get_property("window-frames")) + 4) * hop + \
             sep.get_property("fft-size")
@@ -543,7 +546,7 @@ class Engine(GObject.Object):
         sep.set_property("post-messages", True)
         sep.set_property("interval", MESSAGE_INTERVAL)
         self.fft_size = sep.get_property("fft-size")
-        self.hop_size = sep.get_property("hop-size")
+        self.hop_size = effective_hop(sep)
         chain = [conv, res, caps] + ([split] if split is not None else []) + [sep]
         for e in [src] + chain:
             p.add(e)
@@ -1172,6 +1175,12 @@ PACKAGE_OF = {
     "autoaudiosink": "gstreamer1.0-plugins-good",
     "autoaudiosrc": "gstreamer1.0-plugins-good",
 }
+
+
+def effective_hop(sep):
+    """hop-size in force: 0 means fft-size / 4 (docs/element.md)."""
+    hop = sep.get_property("hop-size")
+    return hop if hop > 0 else max(1, sep.get_property("fft-size") // 4)
 
 
 def safe_name(name, i):

@@ -142,20 +142,29 @@ class ControlHook:
         self.win.position.emit("change-value", 0, float(req["seconds"]))
         return {}
 
+    def _where(self):
+        """Where the sound is at a click: the position the pipeline says,
+        and (test mode) the end of what the monitor has played."""
+        e = self.win.engine
+        out = {"position": e.position()}
+        if e.monitor is not None:
+            out["heard"] = e.monitor.heard_end / Gst.SECOND
+        return out
+
     def _strip(self, req):
         return self.win.strips[int(req["source"])]
 
     def cmd_gain(self, req, reply):
         self._strip(req).gain.set_value(float(req["db"]))
-        return {"position": self.win.engine.position()}
+        return self._where()
 
     def cmd_mute(self, req, reply):
         self._strip(req).mute.set_active(bool(req.get("on", True)))
-        return {"position": self.win.engine.position()}
+        return self._where()
 
     def cmd_solo(self, req, reply):
         self._strip(req).solo.set_active(bool(req.get("on", True)))
-        return {"position": self.win.engine.position()}
+        return self._where()
 
     def cmd_record(self, req, reply):
         self.win.record_button.set_active(bool(req.get("on", True)))

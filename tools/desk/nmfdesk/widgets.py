@@ -106,7 +106,7 @@ class TimeAxis(Gtk.DrawingArea):
 
     def tick_columns(self):
         g = self.geom
-        if not g.rate:
+        if not g.rate or g.hop <= 0:
             return []
         return [(int(round(picture.column_of_age(age, g.rate, g.hop, g.width))),
                  label) for age, label in picture.time_ticks(g.rate, g.hop,

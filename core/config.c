@@ -154,7 +154,7 @@ nmf_separator_check_config (const nmf_separator_config * config,
   nmf_config_resolved (config, &resolved);
   for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
     if (c->dictionary_components[s] < 0
-        || c->dictionary_components[s] > 1024
+        || c->dictionary_components[s] > NMF_SEPARATOR_MAX_DICTIONARY
         || (c->dictionary_components[s] > 0) != (c->dictionaries[s] != NULL)
         || (s >= c->sources && c->dictionary_components[s] > 0))
       bad_dict = 1;
@@ -177,7 +177,7 @@ nmf_separator_check_config (const nmf_separator_config * config,
         "a dictionary (%d)", c->components, c->sources - n_dict);
   if (n_dict > 0 && c->algorithm != NMF_ALGORITHM_KL)
     FAIL (DICTIONARIES, "dictionaries need algorithm kl");
-  if (c->components + dict_templates > 1024)
+  if (c->components + dict_templates > NMF_SEPARATOR_MAX_DICTIONARY)
     FAIL (COMPONENTS, "components (%d, with the dictionaries' templates) must be at "
         "most 1024", c->components + dict_templates);
   if (c->fft_size < 32 || c->fft_size > 32768 || c->fft_size % 2)

@@ -181,9 +181,7 @@ nmf_dictionary_learn_audio (const float *samples, size_t n_samples,
         frame[i] = isfinite (v) ? v : 0.0f;
       }
       nmf_stft_forward (st, frame, spec);
-      for (size_t f = 0; f < bins; f++)
-        mag[t * bins + f] += sqrtf (spec[2 * f] * spec[2 * f]
-            + spec[2 * f + 1] * spec[2 * f + 1]);
+      nmf_stft_add_magnitude (spec, (int) bins, mag + t * bins);
     }
   }
   ret = nmf_dictionary_learn (mag, n_frames, bins, components, iterations,

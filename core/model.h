@@ -33,6 +33,11 @@ typedef struct
   const int *(*assignment) (const nmf_model * model);
   /* fills the model_* fields */
   void (*stats) (const nmf_model * model, nmf_separator_stats * stats);
+  /* A new model (same settings, other dictionaries) takes over from
+   * `previous` of the same kind: its blind templates, and the frames
+   * waiting in its look-ahead, replayed so that the next frame released
+   * is the one `previous` would have released. */
+  void (*adopt) (nmf_model * model, nmf_model * previous);
 } nmf_model_ops;
 
 struct nmf_model

@@ -35,6 +35,10 @@ typedef struct
    * activations */
   float *ahead_v;               /* (L + 1) x model_bins */
   float *ahead_h;               /* (L + 1) x rank */
+  unsigned char *ahead_learn;   /* L + 1: learned from, or not */
+  int blind;                    /* learned components (before the
+                                 * dictionaries' templates) */
+  float *scratch_models;        /* sources x model_bins (adopt) */
 } model_kl;
 
 static void
@@ -49,6 +53,8 @@ kl_destroy (nmf_model * m)
   free (k->silence);
   free (k->ahead_v);
   free (k->ahead_h);
+  free (k->ahead_learn);
+  free (k->scratch_models);
   free (k);
 }
 
@@ -91,6 +97,7 @@ look_ahead (model_kl * k, const float *v, int learn)
   fit_activations (k, v, learn, h);
   nmf_online_kl_learn (k->kl, learn ? v : k->silence, h);
   memcpy (k->ahead_v + slot * MB, v, sizeof (float) * MB);
+  k->ahead_learn[slot] = learn != 0;
   learned = learn ? k->ahead_v + slot * MB : k->silence;
   if (k->frames < (uint64_t) L) {
     memset (k->activations, 0, sizeof (float) * R);
@@ -167,9 +174,35 @@ kl_stats (const nmf_model * m, nmf_separator_stats * st)
   st->model_error = "";
 }
 
+static void
+kl_adopt (nmf_model * m, nmf_model * previous)
+{
+  model_kl *k = (model_kl *) m, *old = (model_kl *) previous;
+  const int blind = k->blind < old->blind ? k->blind : old->blind;
+
+  if (blind > 0) {
+    nmf_online_kl_set_templates (k->kl, 0, blind,
+        nmf_online_kl_templates (old->kl), 0);
+    nmf_online_kl_set_warm (k->kl);
+  }
+  if (k->lookahead == 0)
+    return;
+  /* the frames still waiting, oldest first, into this model's ring at the
+   * same places */
+  const int L = k->lookahead, MB = k->model_bins;
+  const uint64_t n = old->frames < (uint64_t) (L + 1) ? old->frames
+      : (uint64_t) (L + 1);
+  k->frames = old->frames - n;
+  for (uint64_t i = old->frames - n; i < old->frames; i++) {
+    const size_t slot = i % (uint64_t) (L + 1);
+    kl_process (m, old->ahead_v + slot * MB, old->ahead_learn[slot],
+        k->scratch_models);
+  }
+}
+
 static const nmf_model_ops kl_ops = {
   kl_destroy, kl_reset, kl_process, kl_set_iterations, kl_templates,
-  kl_assignment, kl_stats,
+  kl_assignment, kl_stats, kl_adopt,
 };
 
 /* Dictionaries: after the blind components, source by source, fixed, on
@@ -234,6 +267,7 @@ nmf_model_kl_create (nmf_model ** out, const nmf_separator_config * c,
   k->iterations = c->iterations;
   k->lookahead = c->lookahead_frames;
   k->grouped = R > c->sources || n_dict > 0;
+  k->blind = c->components;
   const int MB = k->model_bins;
 
   if ((ret = nmf_online_kl_create (&k->kl, MB, R, c->window_frames,
@@ -260,9 +294,12 @@ nmf_model_kl_create (nmf_model ** out, const nmf_separator_config * c,
     const size_t slots = (size_t) k->lookahead + 1;
     k->ahead_v = calloc (slots * MB, sizeof (float));
     k->ahead_h = calloc (slots * R, sizeof (float));
+    k->ahead_learn = calloc (slots, 1);
+    k->scratch_models = calloc ((size_t) c->sources * MB, sizeof (float));
   }
   if ((k->grouped && !k->group_scratch) || !k->activations || !k->silence
-      || (k->lookahead > 0 && (!k->ahead_v || !k->ahead_h))) {
+      || (k->lookahead > 0 && (!k->ahead_v || !k->ahead_h
+              || !k->ahead_learn || !k->scratch_models))) {
     kl_destroy (&k->parent);
     return NMF_ERR_NO_MEMORY;
   }

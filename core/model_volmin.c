@@ -124,9 +124,17 @@ volmin_stats (const nmf_model * m, nmf_separator_stats * st)
   }
 }
 
+/* Dictionaries need kl: a volmin model is never replaced. */
+static void
+volmin_adopt (nmf_model * m, nmf_model * previous)
+{
+  (void) m;
+  (void) previous;
+}
+
 static const nmf_model_ops volmin_ops = {
   volmin_destroy, volmin_reset, volmin_process, volmin_set_iterations,
-  volmin_templates, volmin_assignment, volmin_stats,
+  volmin_templates, volmin_assignment, volmin_stats, volmin_adopt,
 };
 
 int

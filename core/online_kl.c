@@ -366,3 +366,9 @@ nmf_online_kl_refit (nmf_online_kl * kl, const float *v, float *h,
   warm_start (h, kl->components, mass, h);
   nmf_online_kl_fit (kl, kl->W, kl->colsum, v, h, iterations, mass);
 }
+
+void
+nmf_online_kl_set_warm (nmf_online_kl * kl)
+{
+  kl->cold = 0;
+}

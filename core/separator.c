@@ -6,6 +6,7 @@
 #include <nmf/separator.h>
 
 #include "config.h"
+#include "message.h"
 #include "logfreq.h"
 #include "masks.h"
 #include "model.h"
@@ -62,6 +63,14 @@ struct nmf_separator
   nmf_separator_frame_func observer;
   void *observer_data;
   double energy[NMF_SEPARATOR_MAX_SOURCES];
+
+  /* the dictionaries in force (copies; the model is rebuilt from them) */
+  float *dictionary[NMF_SEPARATOR_MAX_SOURCES];
+  int blind_components;         /* components when some source is blind */
+  /* enrolment: the frames that entered since enrol_start */
+  int enrolling;
+  float *enrol_frames;          /* enrol_capacity x bins */
+  size_t enrol_capacity, enrol_n;
 };
 
 nmf_status
@@ -84,10 +93,21 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
   if (!sep)
     return NMF_ERR_NO_MEMORY;
   sep->cfg = c;
-  /* the configuration keeps no pointers to the caller's dictionaries */
-  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
-    sep->cfg.dictionaries[s] = NULL;
   sep->bins = c.fft_size / 2 + 1;
+  sep->blind_components = c.components > 0 ? c.components : 1;
+  /* the configuration keeps no pointers to the caller's dictionaries: the
+   * separator's own copies, which the model is built from */
+  ret = NMF_ERR_NO_MEMORY;
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    const size_t n = (size_t) sep->bins * c.dictionary_components[s];
+    sep->cfg.dictionaries[s] = NULL;
+    if (n == 0 || s >= c.sources)
+      continue;
+    if (!(sep->dictionary[s] = malloc (sizeof (float) * n)))
+      goto fail;
+    memcpy (sep->dictionary[s], c.dictionaries[s], sizeof (float) * n);
+    c.dictionaries[s] = sep->dictionary[s];
+  }
   sep->delay = c.fft_size - c.hop_size + c.lookahead_frames * c.hop_size;
   sep->use_bands = c.bands_per_octave > 0;
   sep->model_bins = sep->bins;
@@ -151,6 +171,9 @@ nmf_separator_destroy (nmf_separator ** sepp)
     sep->model->ops->destroy (sep->model);
   nmf_band_axis_clear (&sep->axis);
   nmf_synthesis_clear (&sep->synthesis);
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    free (sep->dictionary[s]);
+  free (sep->enrol_frames);
   free (sep->band_magnitude);
   free (sep->source_models);
   free (sep->model_masks);
@@ -341,10 +364,7 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   for (int ch = 0; ch < C; ch++) {
     float *spec = sep->spectra + (size_t) ch * 2 * F;
     nmf_stft_forward (sep->stft, sep->input + (size_t) ch * N, spec);
-    for (int f = 0; f < F; f++) {
-      double re = spec[2 * f], im = spec[2 * f + 1];
-      sep->magnitude[f] += (float) sqrt (re * re + im * im);
-    }
+    nmf_stft_add_magnitude (spec, F, sep->magnitude);
   }
 
   /* the frame as the model sees it: every bin, or summed into bands.  A
@@ -357,9 +377,13 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
     v = sep->band_magnitude;
   }
   const int learn = (int64_t) sep->samples_in > sep->clamped_frames_end;
+  if (sep->enrolling && learn && sep->enrol_n < sep->enrol_capacity)
+    memcpy (sep->enrol_frames + sep->enrol_n++ * (size_t) F, sep->magnitude,
+        sizeof (float) * F);
+  sep->model->ops->process (sep->model, v, learn, sep->source_models);
+  /* after the model has read the entering frame (v may be sep->magnitude) */
   if (c->lookahead_frames > 0)
     swap_in_released_frame (sep);
-  sep->model->ops->process (sep->model, v, learn, sep->source_models);
 
   float *model_masks = sep->use_bands ? sep->model_masks : sep->masks;
   nmf_masks_compute (sep->source_models, MB, S, NULL, S, c->mask_exponent,
@@ -583,4 +607,98 @@ const float *
 nmf_separator_templates (const nmf_separator * sep)
 {
   return sep->model->ops->templates (sep->model);
+}
+
+nmf_status
+nmf_separator_enrol_start (nmf_separator * sep, size_t max_frames)
+{
+  if (!sep || max_frames == 0)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if (max_frames > sep->enrol_capacity) {
+    float *frames = malloc (sizeof (float) * max_frames * sep->bins);
+    if (!frames)
+      return NMF_ERR_NO_MEMORY;
+    free (sep->enrol_frames);
+    sep->enrol_frames = frames;
+    sep->enrol_capacity = max_frames;
+  }
+  sep->enrol_n = 0;
+  sep->enrolling = 1;
+  return NMF_OK;
+}
+
+void
+nmf_separator_enrol_stop (nmf_separator * sep, const float **frames,
+    size_t * n_frames)
+{
+  sep->enrolling = 0;
+  if (frames)
+    *frames = sep->enrol_frames;
+  if (n_frames)
+    *n_frames = sep->enrol_n;
+}
+
+size_t
+nmf_separator_enrol_frames (const nmf_separator * sep)
+{
+  return sep->enrolling ? sep->enrol_n : 0;
+}
+
+const float *
+nmf_separator_get_dictionary (const nmf_separator * sep, int source,
+    size_t * count)
+{
+  const int ok = source >= 0 && source < sep->cfg.sources;
+
+  if (count)
+    *count = ok ? (size_t) sep->cfg.dictionary_components[source] : 0;
+  return ok ? sep->dictionary[source] : NULL;
+}
+
+nmf_status
+nmf_separator_set_dictionary (nmf_separator * sep, int source,
+    const float *templates, size_t count, char *message, size_t size)
+{
+  nmf_separator_config c = sep->cfg;
+  float *copy = NULL;
+  nmf_model *model = NULL;
+  const nmf_band_axis *axis = sep->use_bands ? &sep->axis : NULL;
+  int blind = 0, ret;
+
+  if (source < 0 || source >= c.sources || (count > 0 && !templates)
+      || count > NMF_SEPARATOR_MAX_DICTIONARY)
+    return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
+        "no source %d, or %zu templates (0 to %d)", source, count,
+        NMF_SEPARATOR_MAX_DICTIONARY);
+  if (count > 0) {
+    const size_t n = count * (size_t) sep->bins;
+    if (!(copy = malloc (sizeof (float) * n)))
+      return nmf_fail (message, size, NMF_ERR_NO_MEMORY, "out of memory");
+    memcpy (copy, templates, sizeof (float) * n);
+  }
+  c.dictionary_components[source] = (int) count;
+  for (int s = 0; s < c.sources; s++) {
+    c.dictionaries[s] = s == source ? copy : sep->dictionary[s];
+    blind += c.dictionary_components[s] == 0;
+  }
+  /* the learned components serve the blind sources; none are left when
+   * every source has a dictionary */
+  c.components = blind == 0 ? 0 : sep->blind_components > blind ?
+      sep->blind_components : blind;
+  if ((ret = nmf_separator_check_config (&c, NULL, message, size)) != NMF_OK
+      || (ret = nmf_model_kl_create (&model, &c, axis)) != NMF_OK) {
+    if (ret == NMF_ERR_NO_MEMORY)
+      nmf_fail (message, size, ret, "out of memory");
+    free (copy);
+    return ret;
+  }
+  model->ops->adopt (model, sep->model);
+  sep->model->ops->destroy (sep->model);
+  sep->model = model;
+  free (sep->dictionary[source]);
+  sep->dictionary[source] = copy;
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    c.dictionaries[s] = NULL;
+  sep->cfg = c;
+  return NMF_OK;
 }

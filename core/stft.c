@@ -147,3 +147,12 @@ nmf_stft_inverse (nmf_stft * st, const float *spectrum, float *frame)
   for (int i = 0; i < st->fft_size; i++)
     frame[i] = st->time_buf[i] * st->synthesis_window[i];
 }
+
+void
+nmf_stft_add_magnitude (const float *spectrum, int bins, float *magnitude)
+{
+  for (int f = 0; f < bins; f++) {
+    double re = spectrum[2 * f], im = spectrum[2 * f + 1];
+    magnitude[f] += (float) sqrt (re * re + im * im);
+  }
+}

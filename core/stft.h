@@ -34,6 +34,12 @@ void nmf_stft_forward (nmf_stft * stft, const float *frame, float *spectrum);
  * overlap-add accumulator as they are. */
 void nmf_stft_inverse (nmf_stft * stft, const float *spectrum, float *frame);
 
+/* magnitude[f] += |spectrum[f]| for bins values: the magnitude summed
+ * over channels that the separator's model and a dictionary's learning
+ * both see, computed the same way in both. */
+void nmf_stft_add_magnitude (const float *spectrum, int bins,
+    float *magnitude);
+
 /* Lock held while FFTW plans are created or destroyed: FFTW's planner is
  * not thread-safe.  Exposed so other core modules that plan share it. */
 void nmf_fftw_plan_lock (void);

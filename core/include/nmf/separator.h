@@ -45,6 +45,8 @@ extern "C" {
 #define NMF_SEPARATOR_MAX_SAMPLE 1e15f
 #define NMF_SEPARATOR_MAX_WINDOW 100000
 #define NMF_SEPARATOR_MAX_LOOKAHEAD 100000
+/* templates of one source's dictionary, and of the whole model */
+#define NMF_SEPARATOR_MAX_DICTIONARY 1024
 /* What one separator's buffers may take (1 GiB): larger settings are
  * refused by nmf_separator_check_config. */
 #define NMF_SEPARATOR_MAX_MEMORY (1024.0 * 1024.0 * 1024.0)
@@ -275,6 +277,37 @@ typedef struct
 
 NMF_API void nmf_separator_get_stats (const nmf_separator * separator,
     nmf_separator_stats * stats);
+
+/* Enrolment: a source's dictionary learned from the stream while that
+ * source plays alone.  From nmf_separator_enrol_start on, the magnitude of
+ * every frame that enters (bins values, summed over channels, as
+ * nmf_dictionary_learn takes them; frames holding a clamped sample are left
+ * out) is kept, up to max_frames (the buffer is allocated here: an
+ * allocation at the caller's command, never in process).  The model is not
+ * changed.  nmf_separator_enrol_stop ends the collection and hands back the
+ * frames (row-major n_frames x bins, valid until the next enrol_start or
+ * destroy) for the caller to learn from - nmf_dictionary_learn and
+ * nmf_dictionary_shift, as `nmftool learn` does, in any thread - and to
+ * install with nmf_separator_set_dictionary. */
+NMF_API nmf_status nmf_separator_enrol_start (nmf_separator * separator,
+    size_t max_frames);
+NMF_API void nmf_separator_enrol_stop (nmf_separator * separator,
+    const float **frames, size_t * n_frames);
+/* Frames kept since enrol_start (0 when not enrolling). */
+NMF_API size_t nmf_separator_enrol_frames (const nmf_separator * separator);
+
+/* Installs (count > 0) or removes (count = 0) the dictionary of `source`
+ * mid-stream: templates, column-major bins x count (copied), held fixed
+ * from the next frame on, the other sources' learned templates kept.  The
+ * delay and latency do not change.  kl only.  Rebuilds the model (an
+ * allocation). */
+NMF_API nmf_status nmf_separator_set_dictionary (nmf_separator * separator,
+    int source, const float *templates, size_t count, char *message,
+    size_t message_size);
+/* The dictionary of `source` in force (bins x *count, column-major), or
+ * NULL with *count 0 for a blind source. */
+NMF_API const float *nmf_separator_get_dictionary (const nmf_separator *
+    separator, int source, size_t * count);
 
 /* Model rank: components + the dictionaries' templates. */
 NMF_API size_t nmf_separator_rank (const nmf_separator * separator);

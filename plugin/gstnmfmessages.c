@@ -106,6 +106,8 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
     }
     gst_structure_take_value (st, "masks", &masks);
   }
+  if (m->add_fields)
+    m->add_fields (m->add_fields_data, st);
   m->frames = 0;
   memset (m->energy, 0, sizeof (m->energy));
   /* called from the streaming thread, never under the object lock */

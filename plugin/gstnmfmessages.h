@@ -39,6 +39,11 @@ typedef struct
   guint64 next_boundary;        /* sample where the interval ends */
   gdouble energy[NMF_SEPARATOR_MAX_SOURCES];
   gfloat *masks;                /* sources x bins: the last frame's masks */
+
+  /* the element's own fields (enrolment, position), added to every
+   * message posted */
+  void (*add_fields) (gpointer data, GstStructure * st);
+  gpointer add_fields_data;
 } GstNmfMessages;
 
 void gst_nmf_messages_init (GstNmfMessages * m);

@@ -194,6 +194,34 @@ static gboolean gst_nmf_separate_src_query (GstPad * pad, GstObject * parent,
 static gboolean gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent,
     GstQuery * query);
 
+static gboolean
+gst_nmf_separate_save_dictionary (GstNmfSeparate * self, guint source,
+    const gchar * path)
+{
+  return gst_nmf_enrol_save (&self->enrol, source, path);
+}
+
+static gboolean
+gst_nmf_separate_load_dictionary (GstNmfSeparate * self, guint source,
+    const gchar * path)
+{
+  guint fft_size;
+
+  g_object_get (self, "fft-size", &fft_size, NULL);
+  return gst_nmf_enrol_load (&self->enrol, source, path, fft_size / 2 + 1);
+}
+
+/* The element's own fields in each element message. */
+static void
+gst_nmf_separate_add_message_fields (gpointer data, GstStructure * st)
+{
+  GstNmfSeparate *self = data;
+  GValue enrolment = G_VALUE_INIT;
+
+  gst_nmf_enrol_describe (&self->enrol, self->n_sources, &enrolment);
+  gst_structure_take_value (st, "enrolment", &enrolment);
+}
+
 static void
 gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
 {
@@ -204,6 +232,37 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   gobject_class->set_property = gst_nmf_separate_set_property;
   gobject_class->get_property = gst_nmf_separate_get_property;
   gst_nmf_settings_install_properties (gobject_class);
+
+  /**
+   * GstNmfSeparate::save-dictionary:
+   * @nmfseparate: the element
+   * @source: a source with templates (enrolled, or loaded)
+   * @path: the .npy file to write, in the format of `nmftool learn`
+   *
+   * Saves the templates held fixed for @source.  Returns %FALSE, with a
+   * warning on the bus saying why, when the source has none or the file
+   * cannot be written.
+   */
+  g_signal_new_class_handler ("save-dictionary", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_nmf_separate_save_dictionary), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 2, G_TYPE_UINT, G_TYPE_STRING);
+  /**
+   * GstNmfSeparate::load-dictionary:
+   * @nmfseparate: the element
+   * @source: the source the templates are for
+   * @path: a .npy file made by `nmftool learn` or save-dictionary, for
+   *   this fft-size
+   *
+   * Holds the templates of @path fixed for @source from the next buffer on
+   * (an enrolled source, as if enrolled now).  Returns %FALSE, with a
+   * warning on the bus saying why, when the file cannot be read or was
+   * made for another fft-size.
+   */
+  g_signal_new_class_handler ("load-dictionary", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_CALLBACK (gst_nmf_separate_load_dictionary), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 2, G_TYPE_UINT, G_TYPE_STRING);
 
   gst_element_class_add_static_pad_template (element_class, &viz_template);
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -252,6 +311,9 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   gst_nmf_timeline_init (&self->timeline);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_nmf_messages_init (&self->messages);
+  self->messages.add_fields = gst_nmf_separate_add_message_fields;
+  self->messages.add_fields_data = self;
+  gst_nmf_enrol_init (&self->enrol, GST_ELEMENT (self));
 }
 
 static void
@@ -260,6 +322,7 @@ gst_nmf_separate_finalize (GObject * object)
   GstNmfSeparate *self = GST_NMF_SEPARATE (object);
 
   gst_nmf_stream_stop (self);
+  gst_nmf_enrol_clear (&self->enrol);
   gst_nmf_dictionaries_clear (&self->dictionaries);
   gst_nmf_settings_clear (&self->settings);
   gst_nmf_out_queues_free (self->queues);
@@ -462,6 +525,7 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     /* streaming has stopped: the pads are deactivated */
+    gst_nmf_enrol_stop (&self->enrol);
     gst_nmf_stream_stop (self);
     gst_nmf_dictionaries_clear (&self->dictionaries);
   }

@@ -15,6 +15,7 @@
 #include <nmf/error.h>
 #include <nmf/separator.h>
 
+#include "gstnmfenrol.h"
 #include "gstnmfmessages.h"
 #include "gstnmfoutqueue.h"
 #include "gstnmfpicture.h"
@@ -57,6 +58,8 @@ struct _GstNmfSeparate
   GstNmfPicture picture;
   /* the core's counters already in the debug log */
   nmf_separator_stats reported;
+
+  GstNmfEnrol enrol;            /* its own lock */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);

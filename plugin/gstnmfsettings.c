@@ -51,6 +51,9 @@ enum
   PROP_INTERVAL,
   PROP_MESSAGE_MASKS,
   PROP_DICTIONARIES,
+  PROP_ENROL_SOURCE,
+  PROP_ENROL_COMPONENTS,
+  PROP_ENROL_SHIFTS,
 };
 
 #define DEFAULT_PROFILE GST_NMF_PROFILE_AUTO
@@ -70,6 +73,9 @@ enum
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_INTERVAL (100 * GST_MSECOND)
 #define DEFAULT_MESSAGE_MASKS FALSE
+#define DEFAULT_ENROL_SOURCE -1
+#define DEFAULT_ENROL_COMPONENTS 32
+#define DEFAULT_ENROL_SHIFTS NMF_DICTIONARY_DEFAULT_SHIFTS
 
 #define BIT(prop) (G_GUINT64_CONSTANT (1) << (prop))
 #define LIVE_TUNED (BIT (PROP_ITERATIONS) | BIT (PROP_MASK_EXPONENT))
@@ -205,6 +211,32 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
           ".npy made by 'nmftool learn'; the other sources stay blind (kl "
           "only). Default none; read when the element starts." READY_ONLY,
           NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_ENROL_SOURCE,
+      g_param_spec_int ("enrol-source", "Enrol source",
+          "Enrolment: set it to a source (0 to n-sources - 1) while that "
+          "source plays alone, back to -1 when it stops: the element learns "
+          "the source's templates from those frames (as 'nmftool learn' "
+          "does, enrol-components templates shifted by enrol-shifts "
+          "semitones, in a thread of its own while the separation goes on) "
+          "and from then on holds them fixed like a dictionary; the other "
+          "sources stay blind. Setting another source ends one enrolment and "
+          "starts the next. Each element message says each source's state "
+          "(field \"enrolment\"); the signals save-dictionary and "
+          "load-dictionary keep enrolled sources in .npy files. kl only. "
+          "Default -1 (none)." ANY_STATE, -1, NMF_SEPARATOR_MAX_SOURCES - 1,
+          DEFAULT_ENROL_SOURCE, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_ENROL_COMPONENTS,
+      g_param_spec_uint ("enrol-components", "Enrolment templates",
+          "Templates learned for an enrolled source, before the shifted "
+          "copies (1 to 1024, default 32)." ANY_STATE, 1,
+          NMF_DICTIONARY_MAX_COMPONENTS, DEFAULT_ENROL_COMPONENTS,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_ENROL_SHIFTS,
+      g_param_spec_uint ("enrol-shifts", "Enrolment shifts",
+          "Semitones either side every learned template is copied to, as "
+          "'nmftool learn --shifts' (0 to 24, default 2: 5 copies)."
+          ANY_STATE, 0, NMF_DICTIONARY_MAX_SHIFTS, DEFAULT_ENROL_SHIFTS,
+          rw | GST_PARAM_MUTABLE_PLAYING));
 
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_OUTPUT_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_ALGORITHM, 0);
@@ -232,6 +264,9 @@ gst_nmf_settings_init (GstNmfSettings * s)
   s->post_messages = DEFAULT_POST_MESSAGES;
   s->interval = DEFAULT_INTERVAL;
   s->message_masks = DEFAULT_MESSAGE_MASKS;
+  s->enrol_source = DEFAULT_ENROL_SOURCE;
+  s->enrol_components = DEFAULT_ENROL_COMPONENTS;
+  s->enrol_shifts = DEFAULT_ENROL_SHIFTS;
 }
 
 void
@@ -323,6 +358,15 @@ gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
       g_free (s->dictionaries);
       s->dictionaries = g_value_dup_string (value);
       break;
+    case PROP_ENROL_SOURCE:
+      s->enrol_source = g_value_get_int (value);
+      break;
+    case PROP_ENROL_COMPONENTS:
+      s->enrol_components = g_value_get_uint (value);
+      break;
+    case PROP_ENROL_SHIFTS:
+      s->enrol_shifts = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (element, prop_id, pspec);
       break;
@@ -390,6 +434,15 @@ gst_nmf_settings_get_property (GstElement * element, GstNmfSettings * s,
     case PROP_DICTIONARIES:
       g_value_set_string (value, s->dictionaries);
       break;
+    case PROP_ENROL_SOURCE:
+      g_value_set_int (value, s->enrol_source);
+      break;
+    case PROP_ENROL_COMPONENTS:
+      g_value_set_uint (value, s->enrol_components);
+      break;
+    case PROP_ENROL_SHIFTS:
+      g_value_set_uint (value, s->enrol_shifts);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (element, prop_id, pspec);
       break;
@@ -422,6 +475,9 @@ gst_nmf_settings_take_live (GstElement * element, GstNmfSettings * s,
   live->post_messages = s->post_messages;
   live->interval = s->interval;
   live->message_masks = s->message_masks;
+  live->enrol_source = s->enrol_source;
+  live->enrol_components = s->enrol_components;
+  live->enrol_shifts = s->enrol_shifts;
   s->live_changed = 0;
   GST_OBJECT_UNLOCK (element);
 }

@@ -73,6 +73,9 @@ typedef struct
   guint64 interval;
   gboolean message_masks;
   gchar *dictionaries;          /* "SOURCE=FILE.npy,..." or NULL */
+  gint enrol_source;            /* -1: none */
+  guint enrol_components;
+  guint enrol_shifts;
 } GstNmfSettings;
 
 /* Installs the element's properties on its class. */
@@ -105,6 +108,9 @@ typedef struct
   gboolean post_messages;
   guint64 interval;
   gboolean message_masks;
+  gint enrol_source;
+  guint enrol_components;
+  guint enrol_shifts;
 } GstNmfLiveSettings;
 
 void gst_nmf_settings_take_live (GstElement * element, GstNmfSettings * s,

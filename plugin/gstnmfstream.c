@@ -315,6 +315,8 @@ apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
     nmf_separator_set_iterations (self->separator, live.iterations);
   if (live.mask_exponent_changed)
     nmf_separator_set_mask_exponent (self->separator, live.mask_exponent);
+  gst_nmf_enrol_apply (&self->enrol, self->separator, live.enrol_source,
+      live.enrol_components, live.enrol_shifts);
 }
 
 GstFlowReturn
@@ -530,6 +532,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
   nmf_separator_set_frame_observer (sep, on_frame, self);
+  gst_nmf_enrol_new_separator (&self->enrol, sep);
   self->output_mode = s.output_mode;
   self->n_sources = s.n_sources;
   self->info = info;

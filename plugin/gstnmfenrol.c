@@ -1,0 +1,326 @@
+/* GStreamer
+ * Copyright (C) 2026 gst-nmf developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstnmfenrol.h"
+
+#include <nmf/dictionary.h>
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
+#define GST_CAT_DEFAULT gst_nmf_separate_debug
+
+/* The most frames an enrolment keeps: a minute at 44.1 kHz and hop 512;
+ * a source played alone longer than that is learned from its first
+ * minute. */
+#define MAX_ENROL_FRAMES 5200
+
+/* A learning, handed to the worker thread. */
+typedef struct
+{
+  GstNmfEnrol *enrol;
+  guint source;
+  float *frames;                /* n x bins */
+  size_t n, bins;
+  guint components, shifts;
+  guint64 seed;
+} Job;
+
+static const gchar *state_names[] = {
+  "blind", "enrolling", "learning", "enrolled"
+};
+
+/* Worker thread: the learning of `nmftool learn`, then the templates wait
+ * for the streaming thread. */
+static void
+learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
+{
+  Job *job = data;
+  GstNmfEnrol *e = job->enrol;
+  const size_t K = job->components, copies = 2 * job->shifts + 1;
+  float *W = g_new (float, job->bins * K);
+  float *shifted = g_new (float, job->bins * K * copies);
+  char message[256] = "";
+  nmf_status ret;
+
+  ret = nmf_dictionary_learn (job->frames, job->n, job->bins, K,
+      NMF_DICTIONARY_DEFAULT_ITERATIONS, job->seed, W, message,
+      sizeof message);
+  if (ret == NMF_OK)
+    ret = nmf_dictionary_shift (W, job->bins, K, (int) job->shifts, shifted,
+        message, sizeof message);
+  g_free (W);
+  g_mutex_lock (&e->lock);
+  if (ret == NMF_OK) {
+    g_free (e->waiting[job->source]);
+    e->waiting[job->source] = shifted;
+    e->waiting_count[job->source] = K * copies;
+    e->has_waiting[job->source] = TRUE;
+  } else {
+    g_free (shifted);
+    e->state[job->source] = e->dictionary[job->source] ?
+        GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
+  }
+  g_mutex_unlock (&e->lock);
+  if (ret != NMF_OK)
+    GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+        ("Could not enrol source %u: %s", job->source, message),
+        ("%zu frames kept while it played alone, %u templates asked for",
+            job->n, job->components));
+  else
+    GST_INFO_OBJECT (e->element, "source %u learned: %zu templates from %zu "
+        "frames", job->source, K * copies, job->n);
+  g_free (job->frames);
+  g_free (job);
+}
+
+void
+gst_nmf_enrol_init (GstNmfEnrol * e, GstElement * element)
+{
+  memset (e, 0, sizeof (*e));
+  e->element = element;
+  e->enrolling = -1;
+  g_mutex_init (&e->lock);
+  e->pool = g_thread_pool_new (learn, NULL, 1, FALSE, NULL);
+}
+
+void
+gst_nmf_enrol_clear (GstNmfEnrol * e)
+{
+  g_thread_pool_free (e->pool, FALSE, TRUE);
+  for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    g_free (e->dictionary[s]);
+    g_free (e->waiting[s]);
+  }
+  g_mutex_clear (&e->lock);
+}
+
+/* Ends the enrolment in progress; learn = TRUE hands its frames to the
+ * worker. */
+static void
+end_enrolment (GstNmfEnrol * e, nmf_separator * sep, gboolean learn,
+    guint components, guint shifts)
+{
+  const guint s = (guint) e->enrolling;
+  const float *frames = NULL;
+  size_t n = 0;
+
+  nmf_separator_enrol_stop (sep, &frames, &n);
+  e->enrolling = -1;
+  g_mutex_lock (&e->lock);
+  e->state[s] = e->dictionary[s] ? GST_NMF_ENROL_ENROLLED :
+      GST_NMF_ENROL_BLIND;
+  if (learn && n > 0) {
+    Job *job = g_new0 (Job, 1);
+    job->enrol = e;
+    job->source = s;
+    job->bins = nmf_separator_bins (sep);
+    job->n = n;
+    job->frames = g_memdup2 (frames, sizeof (float) * n * job->bins);
+    job->components = components;
+    job->shifts = shifts;
+    job->seed = e->seed;
+    e->state[s] = GST_NMF_ENROL_LEARNING;
+    g_thread_pool_push (e->pool, job, NULL);
+  }
+  g_mutex_unlock (&e->lock);
+  if (learn && n == 0)
+    GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+        ("Could not enrol source %u: no frame came while it was enrolled",
+            s), (NULL));
+}
+
+/* Installs source s's dictionary (count 0: removes it). */
+static void
+install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
+    size_t count)
+{
+  char message[256] = "";
+  const size_t bins = nmf_separator_bins (sep);
+
+  if (nmf_separator_set_dictionary (sep, (int) s, templates, count, message,
+          sizeof message) != NMF_OK) {
+    GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+        ("Could not hold source %u's templates fixed: %s", s, message),
+        (NULL));
+    g_free (templates);
+    return;
+  }
+  g_mutex_lock (&e->lock);
+  g_free (e->dictionary[s]);
+  e->dictionary[s] = count > 0 ? templates : NULL;
+  e->count[s] = count;
+  e->bins[s] = bins;
+  e->state[s] = count > 0 ? GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
+  g_mutex_unlock (&e->lock);
+  if (count == 0)
+    g_free (templates);
+  gst_element_post_message (e->element,
+      gst_message_new_element (GST_OBJECT (e->element),
+          gst_structure_new ("nmfseparate-enrolled", "source", G_TYPE_UINT,
+              s, "templates", G_TYPE_UINT, (guint) count, NULL)));
+}
+
+void
+gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
+    guint components, guint shifts)
+{
+  nmf_separator_config cfg;
+
+  nmf_separator_get_config (sep, &cfg);
+  e->seed = cfg.seed;
+  if (wanted >= cfg.sources || cfg.algorithm != NMF_ALGORITHM_KL) {
+    if (wanted != e->enrolling && wanted >= 0)
+      GST_WARNING_OBJECT (e->element, "enrol-source=%d: no such source, or "
+          "not algorithm kl; ignored", wanted);
+    wanted = -1;
+  }
+  if (wanted != e->enrolling) {
+    if (e->enrolling >= 0)
+      end_enrolment (e, sep, TRUE, components, shifts);
+    if (wanted >= 0) {
+      if (nmf_separator_enrol_start (sep, MAX_ENROL_FRAMES) == NMF_OK) {
+        e->enrolling = wanted;
+        g_mutex_lock (&e->lock);
+        e->state[wanted] = GST_NMF_ENROL_ENROLLING;
+        g_mutex_unlock (&e->lock);
+      } else {
+        GST_ELEMENT_WARNING (e->element, RESOURCE, NO_SPACE_LEFT,
+            ("Could not enrol source %d: out of memory", wanted), (NULL));
+      }
+    }
+  }
+
+  for (guint s = 0; s < (guint) cfg.sources; s++) {
+    float *templates;
+    size_t count;
+    g_mutex_lock (&e->lock);
+    if (!e->has_waiting[s]) {
+      g_mutex_unlock (&e->lock);
+      continue;
+    }
+    templates = e->waiting[s];
+    count = e->waiting_count[s];
+    e->waiting[s] = NULL;
+    e->has_waiting[s] = FALSE;
+    g_mutex_unlock (&e->lock);
+    install (e, sep, s, templates, count);
+  }
+}
+
+void
+gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep)
+{
+  const size_t bins = nmf_separator_bins (sep);
+  nmf_separator_config cfg;
+
+  nmf_separator_get_config (sep, &cfg);
+  e->enrolling = -1;
+  for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    float *copy = NULL;
+    size_t count;
+    g_mutex_lock (&e->lock);
+    count = e->count[s];
+    if (e->dictionary[s] && (e->bins[s] != bins || s >= (guint) cfg.sources
+            || cfg.algorithm != NMF_ALGORITHM_KL)) {
+      GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+          ("Source %u's enrolled templates no longer apply (another FFT "
+              "size, fewer sources or algorithm volmin): it is blind again",
+              s), (NULL));
+      g_clear_pointer (&e->dictionary[s], g_free);
+      e->state[s] = GST_NMF_ENROL_BLIND;
+    } else if (e->dictionary[s]) {
+      copy = g_memdup2 (e->dictionary[s], sizeof (float) * bins * count);
+    }
+    if (e->state[s] == GST_NMF_ENROL_ENROLLING)
+      e->state[s] = GST_NMF_ENROL_BLIND;
+    g_mutex_unlock (&e->lock);
+    if (copy)
+      install (e, sep, s, copy, count);
+  }
+}
+
+void
+gst_nmf_enrol_stop (GstNmfEnrol * e)
+{
+  g_mutex_lock (&e->lock);
+  if (e->enrolling >= 0 && e->state[e->enrolling] == GST_NMF_ENROL_ENROLLING)
+    e->state[e->enrolling] = e->dictionary[e->enrolling] ?
+        GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
+  e->enrolling = -1;
+  g_mutex_unlock (&e->lock);
+}
+
+void
+gst_nmf_enrol_describe (GstNmfEnrol * e, guint n, GValue * array)
+{
+  g_value_init (array, GST_TYPE_ARRAY);
+  g_mutex_lock (&e->lock);
+  for (guint s = 0; s < n; s++) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_STRING);
+    g_value_set_static_string (&v, state_names[e->state[s]]);
+    gst_value_array_append_and_take_value (array, &v);
+  }
+  g_mutex_unlock (&e->lock);
+}
+
+gboolean
+gst_nmf_enrol_save (GstNmfEnrol * e, guint source, const gchar * path)
+{
+  char message[256] = "";
+  nmf_status ret = NMF_ERR_INVALID_ARGUMENT;
+
+  g_mutex_lock (&e->lock);
+  if (source < NMF_SEPARATOR_MAX_SOURCES && e->dictionary[source])
+    ret = nmf_dictionary_save_npy (path, e->dictionary[source],
+        e->bins[source], e->count[source], message, sizeof message);
+  else
+    g_snprintf (message, sizeof message, "source %u has no templates", source);
+  g_mutex_unlock (&e->lock);
+  if (ret != NMF_OK)
+    GST_ELEMENT_WARNING (e->element, RESOURCE, WRITE,
+        ("Could not save source %u's templates to %s: %s", source, path,
+            message), (NULL));
+  return ret == NMF_OK;
+}
+
+gboolean
+gst_nmf_enrol_load (GstNmfEnrol * e, guint source, const gchar * path,
+    size_t bins)
+{
+  char message[256] = "";
+  float *W = NULL;
+  size_t count = 0;
+  nmf_status ret = NMF_ERR_INVALID_ARGUMENT;
+
+  if (source < NMF_SEPARATOR_MAX_SOURCES)
+    ret = nmf_dictionary_load_npy (path, bins, &W, &count, message,
+        sizeof message);
+  else
+    g_snprintf (message, sizeof message, "no source %u", source);
+  if (ret != NMF_OK) {
+    GST_ELEMENT_WARNING (e->element, RESOURCE, READ,
+        ("Could not load source %u's templates from %s: %s", source, path,
+            message), (NULL));
+    return FALSE;
+  }
+  g_mutex_lock (&e->lock);
+  g_free (e->waiting[source]);
+  /* the core copies it: keep glib's allocator on our side */
+  e->waiting[source] = g_memdup2 (W, sizeof (float) * bins * count);
+  e->waiting_count[source] = count;
+  e->has_waiting[source] = TRUE;
+  g_mutex_unlock (&e->lock);
+  free (W);
+  return TRUE;
+}

@@ -1,0 +1,181 @@
+/* Enrolment through the element: enrol-source set while a source plays
+ * alone, back to -1, the templates learned in the element's own thread and
+ * held fixed; the enrolled templates match what `nmftool learn` learns
+ * from the same samples (nmf_dictionary_learn_audio and
+ * nmf_dictionary_shift, which it runs); the states in the element
+ * messages; save-dictionary and load-dictionary. */
+#include "harness.h"
+
+#include <nmf/dictionary.h>
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#define ENROL_K 4
+#define ENROL_SHIFTS 1
+
+/* source 0 alone: a harmonic tone on three notes (the stream's first
+ * samples, so that its frames are the frames learn_audio makes) */
+static float *
+solo_tone (gsize n)
+{
+  float *x = g_new (float, n);
+  for (gsize i = 0; i < n; i++) {
+    double t = (double) i / RATE, f0 = 220.0 * (1 + (int) (t * 2) % 3 / 4.0);
+    double v = 0.0;
+    for (int h = 1; h <= 5; h++)
+      v += sin (2 * G_PI * h * f0 * t) / h;
+    x[i] = (float) (0.2 * v);
+  }
+  return x;
+}
+
+/* The last "enrolment" field posted, as "state,state". */
+static gchar *
+last_states (GstBus * bus)
+{
+  GstMessage *msg;
+  gchar *states = NULL;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    const GValue *a = gst_structure_get_value (st, "enrolment");
+    if (gst_structure_has_name (st, "nmfseparate") && a) {
+      GString *s = g_string_new (NULL);
+      for (guint i = 0; i < gst_value_array_get_size (a); i++)
+        g_string_append_printf (s, "%s%s", i ? "," : "",
+            g_value_get_string (gst_value_array_get_value (a, i)));
+      g_free (states);
+      states = g_string_free (s, FALSE);
+    }
+    gst_message_unref (msg);
+  }
+  return states;
+}
+
+GST_START_TEST (test_enrol_matches_nmftool_learn)
+{
+  const gsize n = 3 * RATE / HOP * HOP;
+  float *x = solo_tone (n), *silence = g_new0 (float, HOP);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "post-messages=true interval=50000000");
+  GstBus *bus = gst_bus_new ();
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+  gchar *states, *path = g_build_filename (g_get_tmp_dir (),
+      "nmf-test-enrol.npy", NULL);
+  guint64 pos;
+  gboolean done = FALSE;
+
+  g_object_set (el, "enrol-components", ENROL_K, "enrol-shifts",
+      ENROL_SHIFTS, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  states = last_states (bus);
+  fail_unless_equals_string (states, "enrolling,blind");
+  g_free (states);
+
+  /* the enrolment ends: learned in the element's thread, installed at a
+   * buffer after that */
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  pos = n;
+  for (gint64 end = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+      !done && g_get_monotonic_time () < end; pos += HOP) {
+    GstMessage *msg;
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            nmf_test_buffer (&nmf_mono, silence, pos, HOP, FALSE)),
+        GST_FLOW_OK);
+    nmf_test_collect (f.h[0], NULL);
+    nmf_test_collect (f.h[1], NULL);
+    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+      done |= gst_structure_has_name (gst_message_get_structure (msg),
+          "nmfseparate-enrolled");
+      gst_message_unref (msg);
+    }
+    if (!done)
+      g_usleep (2000);
+  }
+  fail_unless (done, "no nmfseparate-enrolled message within 60 s");
+  /* one more interval, so that a message with the new state is posted */
+  for (guint i = 0; i < 10; i++, pos += HOP)
+    gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos, HOP,
+            FALSE));
+  states = last_states (bus);
+  fail_unless_equals_string (states, "enrolled,blind");
+  g_free (states);
+
+  /* the templates held fixed are nmftool learn's on the same samples */
+  {
+    gboolean saved = FALSE;
+    float *mine, *W = g_new (float, BINS * ENROL_K);
+    float *want = g_new (float, BINS * ENROL_K * (2 * ENROL_SHIFTS + 1));
+    size_t count;
+    char msg[256] = "";
+    double d = 0.0;
+
+    g_signal_emit_by_name (f.el, "save-dictionary", 0, path, &saved);
+    fail_unless (saved);
+    fail_unless_equals_int (nmf_dictionary_load_npy (path, BINS, &mine,
+            &count, msg, sizeof msg), NMF_OK);
+    fail_unless_equals_int (count, ENROL_K * (2 * ENROL_SHIFTS + 1));
+    fail_unless_equals_int (nmf_dictionary_learn_audio (x, n, 1, FFT, HOP,
+            ENROL_K, NMF_DICTIONARY_DEFAULT_ITERATIONS, 0, W, msg,
+            sizeof msg), NMF_OK);
+    fail_unless_equals_int (nmf_dictionary_shift (W, BINS, ENROL_K,
+            ENROL_SHIFTS, want, msg, sizeof msg), NMF_OK);
+    for (size_t i = 0; i < BINS * count; i++)
+      d = fmax (d, fabs (mine[i] - want[i]));
+    /* float64 on disk, normalised again on loading */
+    fail_unless (d < 1e-6, "enrolled templates differ from nmftool "
+        "learn's by %g", d);
+    free (mine);
+    g_free (W);
+    g_free (want);
+  }
+
+  /* a source with no templates cannot be saved; a file made for another
+   * FFT size cannot be loaded; the saved file loads for source 1 */
+  {
+    gboolean ok = TRUE;
+    g_signal_emit_by_name (f.el, "save-dictionary", 1, path, &ok);
+    fail_if (ok);
+    g_signal_emit_by_name (f.el, "load-dictionary", 1, "/nonexistent.npy",
+        &ok);
+    fail_if (ok);
+    g_signal_emit_by_name (f.el, "load-dictionary", 1, path, &ok);
+    fail_unless (ok);
+    for (guint i = 0; i < 200; i++, pos += HOP)
+      gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos,
+              HOP, FALSE));
+    states = last_states (bus);
+    fail_unless_equals_string (states, "enrolled,enrolled");
+    g_free (states);
+  }
+
+  g_unlink (path);
+  g_free (path);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+  g_free (silence);
+}
+
+GST_END_TEST;
+
+static Suite *
+nmfseparate_enrol_suite (void)
+{
+  Suite *s = suite_create ("nmfseparate-enrol");
+  TCase *tc = tcase_create ("enrol");
+
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_enrol_matches_nmftool_learn);
+  return s;
+}
+
+GST_CHECK_MAIN (nmfseparate_enrol);

@@ -39,6 +39,21 @@ static const gchar *state_names[] = {
   "blind", "enrolling", "learning", "enrolled"
 };
 
+/* An element message "nmfseparate-enrolment" saying that source's state
+ * changed: "enrolling", "learned" (its templates are ready and go into the
+ * separator at the next buffer), "enrolled" (they are in force), "blind"
+ * (an enrolment that failed, or templates removed). */
+static void
+post_state (GstNmfEnrol * e, guint source, const gchar * state,
+    guint templates)
+{
+  gst_element_post_message (e->element,
+      gst_message_new_element (GST_OBJECT (e->element),
+          gst_structure_new ("nmfseparate-enrolment", "source", G_TYPE_UINT,
+              source, "state", G_TYPE_STRING, state, "templates",
+              G_TYPE_UINT, templates, NULL)));
+}
+
 /* Worker thread: the learning of `nmftool learn`, then the templates wait
  * for the streaming thread. */
 static void
@@ -71,14 +86,17 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
         GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
   }
   g_mutex_unlock (&e->lock);
-  if (ret != NMF_OK)
+  if (ret != NMF_OK) {
     GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
         ("Could not enrol source %u: %s", job->source, message),
         ("%zu frames kept while it played alone, %u templates asked for",
             job->n, job->components));
-  else
+    post_state (e, job->source, "blind", 0);
+  } else {
     GST_INFO_OBJECT (e->element, "source %u learned: %zu templates from %zu "
         "frames", job->source, K * copies, job->n);
+    post_state (e, job->source, "learned", (guint) (K * copies));
+  }
   g_free (job->frames);
   g_free (job);
 }
@@ -164,10 +182,7 @@ install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
   g_mutex_unlock (&e->lock);
   if (count == 0)
     g_free (templates);
-  gst_element_post_message (e->element,
-      gst_message_new_element (GST_OBJECT (e->element),
-          gst_structure_new ("nmfseparate-enrolled", "source", G_TYPE_UINT,
-              s, "templates", G_TYPE_UINT, (guint) count, NULL)));
+  post_state (e, s, count > 0 ? "enrolled" : "blind", (guint) count);
 }
 
 void
@@ -193,6 +208,7 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
         g_mutex_lock (&e->lock);
         e->state[wanted] = GST_NMF_ENROL_ENROLLING;
         g_mutex_unlock (&e->lock);
+        post_state (e, (guint) wanted, "enrolling", 0);
       } else {
         GST_ELEMENT_WARNING (e->element, RESOURCE, NO_SPACE_LEFT,
             ("Could not enrol source %d: out of memory", wanted), (NULL));

@@ -91,14 +91,15 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
     nmf_test_collect (f.h[0], NULL);
     nmf_test_collect (f.h[1], NULL);
     while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
-      done |= gst_structure_has_name (gst_message_get_structure (msg),
-          "nmfseparate-enrolled");
+      const GstStructure *st = gst_message_get_structure (msg);
+      done |= gst_structure_has_name (st, "nmfseparate-enrolment")
+          && !g_strcmp0 (gst_structure_get_string (st, "state"), "enrolled");
       gst_message_unref (msg);
     }
     if (!done)
       g_usleep (2000);
   }
-  fail_unless (done, "no nmfseparate-enrolled message within 60 s");
+  fail_unless (done, "no \"enrolled\" nmfseparate-enrolment message within 60 s");
   /* one more interval, so that a message with the new state is posted */
   for (guint i = 0; i < 10; i++, pos += HOP)
     gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos, HOP,

@@ -75,6 +75,9 @@ class Online:
 
     # ---- source model -------------------------------------------------
     def lam_of(self, h):
+        if self.div == "kl" and self.model == "ilrma":
+            lam = np.einsum("sfk,sk->sf", self.T, h) ** 2
+            return lam + 1e-6 * lam.mean(axis=1, keepdims=True) + EPS
         if self.model == "auxiva" or self.t < self.warm_flat:
             # flat spectrum per source: lam_s(f) = h_s (one number a source)
             return np.repeat(h[:, :1], self.F, axis=1)
@@ -84,7 +87,17 @@ class Online:
         return np.einsum("sf,sfm->fm", lam, self.g) + EPS
 
     def solve_h(self, p, h, n):
-        """n multiplicative IS updates of one frame's activations."""
+        """n multiplicative IS updates of one frame's activations (div="kl":
+        KL updates on the magnitudes sqrt(p) of the rank-1 model's outputs,
+        lam = (T h)^2)."""
+        if self.div == "kl" and self.model == "ilrma":
+            a = np.sqrt(p).T                                           # S x F
+            cs = self.T.sum(axis=1) + EPS                              # S x K
+            for _ in range(n):
+                th = np.einsum("sfk,sk->sf", self.T, h) + EPS
+                h = h * np.einsum("sfk,sf->sk", self.T, a / th) / cs
+                h = np.maximum(h, self.h_floor * (np.mean(a) + EPS))
+            return h
         flat = self.model == "auxiva" or self.t < self.warm_flat
         for _ in range(n):
             lam = self.lam_of(h)
@@ -119,7 +132,14 @@ class Online:
         # growing window first (every frame so far weighs the same), then
         # exponential forgetting: fast start, low-noise statistics later
         rho = min(self.rho, self.t / (self.t + 1.0)) if self.grow else self.rho
-        if not flat:
+        if self.div == "kl" and self.model == "ilrma":
+            # DESIGN.md's online KL: A = sum T o ((a / Th) h^T), B = sum h, T = A / B
+            am = np.sqrt(p).T
+            th = np.einsum("sfk,sk->sf", self.T, h) + EPS
+            self.NT = rho * self.NT + self.T * (am / th)[:, :, None] * h[:, None, :]
+            self.DT = rho * self.DT + np.broadcast_to(h[:, None, :], self.DT.shape)
+            self.T = np.maximum(self.NT / np.maximum(self.DT, EPS), 1e-12)
+        elif not flat:
             self.NT = rho * self.NT + np.einsum("sk,sfm,fm->sfk", h, self.g, a) * self.T ** 2
             self.DT = rho * self.DT + np.einsum("sk,sfm,fm->sfk", h, self.g, b)
             ok = self.DT > 0
@@ -202,9 +222,13 @@ class Online:
         elif self.model == "ilrma":
             # g fixed = e_s: the row scale moves into the source model
             for s in range(self.S):
-                self.T[s] /= phi[s]
-                self.NT[s] /= phi[s]
-                self.DT[s] *= phi[s]
+                if self.div == "kl":                   # T models magnitudes
+                    self.T[s] /= np.sqrt(phi[s])
+                    self.NT[s] /= np.sqrt(phi[s])
+                else:
+                    self.T[s] /= phi[s]
+                    self.NT[s] /= phi[s]
+                    self.DT[s] *= phi[s]
             self.g[:] = 0
             for s in range(self.S):
                 self.g[s, :, s] = 1.0
@@ -216,8 +240,11 @@ class Online:
         c = self.T.sum(axis=1)                                          # S x K
         c = np.maximum(c, 1e-30)
         self.T /= c[:, None, :]
-        self.NT /= c[:, None, :]
-        self.DT *= c[:, None, :]
+        if self.div == "kl" and self.model == "ilrma":
+            self.DT *= c[:, None, :]
+        else:
+            self.NT /= c[:, None, :]
+            self.DT *= c[:, None, :]
         self.h *= c
 
     def images(self, x, h, refine=False):

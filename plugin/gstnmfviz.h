@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  * logarithmic frequency axis bottom to top, brightness from the level in dB)
  * whose every point is coloured by the sources' masks there.  Scrolling
  * (the newest frame at the right edge), or, for a still picture, the whole
- * stream squeezed into the width. */
+ * stream squeezed into the width.  RGB, RGBA or any other packed 24/32-bit
+ * RGB format of GstVideoInfo (the bytes besides R, G and B are 255). */
 typedef struct _GstNmfViz GstNmfViz;
 
 /* bins: values per frame, fft-size / 2 + 1 */
@@ -30,8 +31,16 @@ void gst_nmf_viz_free (GstNmfViz * viz);
 void gst_nmf_viz_add_frame (GstNmfViz * viz, const float *magnitude,
     const float *masks);
 
+/* The current picture into buf (of the video info's size); FALSE if buf
+ * cannot be mapped. */
+gboolean gst_nmf_viz_render_into (GstNmfViz * viz, GstBuffer * buf);
 /* A new buffer holding the current picture. */
 GstBuffer *gst_nmf_viz_render (GstNmfViz * viz);
+
+/* Tests: a scrolling picture redrawn whole, every pixel from the stored
+ * columns, as the renderer did before it drew only the new columns (the
+ * reference its pictures are compared with).  Before the first frame. */
+void gst_nmf_viz_set_redraw_all (GstNmfViz * viz, gboolean redraw_all);
 
 G_END_DECLS
 #endif

@@ -10,6 +10,11 @@
 
 #include "harness.h"
 
+/* The picture's renderer itself, compiled into this test: its incremental
+ * pictures are compared with the whole redraw it keeps as the reference
+ * (gst_nmf_viz_set_redraw_all). */
+#include "../../plugin/gstnmfviz.c"
+
 static const gchar *const with_viz[] = { "src_0", "src_1", "viz" };
 
 /* nmfseparate posting its messages on bus, with harnesses on src_0, src_1
@@ -132,10 +137,35 @@ GST_START_TEST (test_messages_masks_and_off)
 
 GST_END_TEST;
 
+/* By how many columns picture b is picture a scrolled left (the columns
+ * that stay are the same pixels): the smallest such shift, or -1. */
+static gint
+scroll_of (GstBuffer * a, GstBuffer * b, gint width, gint height, gint bpp)
+{
+  GstMapInfo ma, mb;
+  gsize stride = (gsize) width * bpp;
+  gint found = -1;
+
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  for (gint n = 0; n <= width && found < 0; n++) {
+    gint y = 0;
+    while (y < height && memcmp (mb.data + y * stride,
+            ma.data + y * stride + (gsize) n * bpp,
+            (gsize) (width - n) * bpp) == 0)
+      y++;
+    if (y == height)
+      found = n;
+  }
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return found;
+}
+
 GST_START_TEST (test_viz_scrolling)
 {
   NmfFix f;
-  GstBuffer *b;
+  GstBuffer *b, *prev = NULL;
   guint frames = 0;
   GstVideoInfo info;
   GstCaps *caps;
@@ -157,9 +187,18 @@ GST_START_TEST (test_viz_scrolling)
     fail_unless_equals_uint64 (GST_BUFFER_DURATION (b),
         gst_util_uint64_scale (frames + 1, GST_SECOND, 30) - ts);
     fail_unless_equals_int (gst_buffer_get_size (b), 640 * 360 * 4);
+    if (prev) {
+      /* a scroll: the previous picture moved left by the columns of the
+       * new STFT frames (2 or 3 at 30 fps), the rest unchanged */
+      gint shift = scroll_of (prev, b, 640, 360, 4);
+      fail_unless (shift >= 2 && shift <= 3, "picture %u: scrolled by %d",
+          frames, shift);
+      gst_buffer_unref (prev);
+    }
+    prev = b;
     frames++;
-    gst_buffer_unref (b);
   }
+  gst_clear_buffer (&prev);
   /* one picture per 1/30 s of audio the model has seen */
   fail_unless (frames >= 59 && frames <= 61, "%u pictures", frames);
   detach (&f, NULL);
@@ -195,6 +234,149 @@ GST_START_TEST (test_viz_still_picture)
   fail_unless (lit > map.size / 20, "%u of %" G_GSIZE_FORMAT " lit", lit,
       map.size);
   detach (&f, NULL);
+}
+
+GST_END_TEST;
+
+/* One STFT frame of made-up spectra: a level that wanders over 100 dB
+ * (the reference level follows it, and quiet frames go dark), spectral
+ * peaks, and masks that sum to one over the sources. */
+static void
+random_frame (GRand * rand, gint bins, gint sources, gint frame,
+    float *magnitude, float *masks)
+{
+  double level = pow (10, (-60 + 50 * sin (frame * 0.037)
+          + g_rand_double_range (rand, -10, 10)) / 20);
+
+  for (gint k = 0; k < bins; k++) {
+    double sum = 0;
+    magnitude[k] = (float) (level * pow (g_rand_double (rand), 4)
+        * (k % 37 == frame % 37 ? 30 : 1));
+    for (gint s = 0; s < sources; s++)
+      sum += masks[(gsize) s * bins + k] = (float) g_rand_double (rand);
+    for (gint s = 0; s < sources; s++)
+      masks[(gsize) s * bins + k] /= (float) sum;
+  }
+}
+
+/* The visible bytes of two pictures (not the rows' padding) are the same. */
+static void
+assert_same_picture (const GstVideoInfo * info, GstBuffer * a, GstBuffer * b,
+    const gchar * what, guint picture)
+{
+  GstVideoFrame fa, fb;
+  gsize row = (gsize) GST_VIDEO_INFO_WIDTH (info)
+      * GST_VIDEO_INFO_COMP_PSTRIDE (info, 0);
+
+  fail_unless (gst_video_frame_map (&fa, info, a, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fb, info, b, GST_MAP_READ));
+  for (gint y = 0; y < GST_VIDEO_INFO_HEIGHT (info); y++) {
+    const guint8 *ra = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&fa, 0)
+        + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&fa, 0);
+    const guint8 *rb = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&fb, 0)
+        + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&fb, 0);
+    if (memcmp (ra, rb, row) != 0) {
+      gsize x = 0;
+      while (ra[x] == rb[x])
+        x++;
+      fail ("%s, picture %u: row %d differs at byte %" G_GSIZE_FORMAT
+          " (%u, redrawn whole %u)", what, picture, y, x, ra[x], rb[x]);
+    }
+  }
+  gst_video_frame_unmap (&fa);
+  gst_video_frame_unmap (&fb);
+}
+
+/* Feeds the same frames to an incremental renderer and to one redrawing
+ * every pixel (the renderer before it drew only new columns) and compares
+ * their `count` pictures, pixel for pixel.  Between pictures 0 to 4 frames
+ * arrive, now and then more than the picture is wide; the incremental
+ * renderer draws into one reused buffer first filled with junk, as a buffer
+ * pool gives it back.  A still picture (fps 0) is drawn now and then as the
+ * stream grows (its store halves, and a picture in the middle of averaging
+ * a column stores it), `count` times in all. */
+static void
+compare_renderers (GstVideoFormat format, gint width, gint height, gint fps,
+    gint sources, guint count, guint32 seed)
+{
+  const gint rate = 44100, bins = 513;
+  GstVideoInfo info;
+  GstNmfViz *inc, *ref;
+  GRand *rand = g_rand_new_with_seed (seed);
+  float *magnitude = g_new (float, bins);
+  float *masks = g_new (float, (gsize) sources * bins);
+  GstBuffer *reused;
+  gchar *what;
+  guint frame = 0;
+
+  gst_video_info_set_format (&info, format, width, height);
+  GST_VIDEO_INFO_FPS_N (&info) = fps;
+  what = g_strdup_printf ("%s %dx%d fps %d", gst_video_format_to_string
+      (format), width, height, fps);
+  inc = gst_nmf_viz_new (&info, rate, bins, sources, fps == 0);
+  ref = gst_nmf_viz_new (&info, rate, bins, sources, fps == 0);
+  gst_nmf_viz_set_redraw_all (ref, TRUE);
+  reused = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+
+  for (guint picture = 0; picture < count; picture++) {
+    guint n = g_rand_int_range (rand, 0, 5);
+    GstBuffer *expect;
+
+    if (fps == 0)
+      n = g_rand_int_range (rand, 1, 4 * width);
+    else if (g_rand_int_range (rand, 0, 60) == 0)
+      n = width + g_rand_int_range (rand, 0, 3);  /* a jump: all new */
+    for (guint i = 0; i < n; i++, frame++) {
+      random_frame (rand, bins, sources, frame, magnitude, masks);
+      gst_nmf_viz_add_frame (inc, magnitude, masks);
+      gst_nmf_viz_add_frame (ref, magnitude, masks);
+    }
+    gst_buffer_memset (reused, 0, 0xa5, GST_VIDEO_INFO_SIZE (&info));
+    fail_unless (gst_nmf_viz_render_into (inc, reused));
+    expect = gst_nmf_viz_render (ref);
+    assert_same_picture (&info, reused, expect, what, picture);
+    gst_buffer_unref (expect);
+  }
+
+  gst_buffer_unref (reused);
+  gst_nmf_viz_free (inc);
+  gst_nmf_viz_free (ref);
+  g_free (magnitude);
+  g_free (masks);
+  g_free (what);
+  g_rand_free (rand);
+}
+
+GST_START_TEST (test_viz_incremental_equals_redraw)
+{
+  static const struct
+  {
+    GstVideoFormat format;
+    gint width, height, fps, sources;
+    guint pictures;
+  } cases[] = {
+    /* the desk's picture, the pad's default size, odd sizes (RGB rows with
+     * padding), the smallest the pad allows, one source and sixteen */
+    {GST_VIDEO_FORMAT_RGB, 768, 320, 30, 2, 400},
+    {GST_VIDEO_FORMAT_RGBA, 768, 320, 30, 2, 400},
+    {GST_VIDEO_FORMAT_RGBA, 640, 360, 30, 3, 300},
+    {GST_VIDEO_FORMAT_RGB, 333, 77, 25, 5, 500},
+    {GST_VIDEO_FORMAT_RGBA, 101, 250, 12, 16, 300},
+    {GST_VIDEO_FORMAT_RGB, 16, 16, 60, 1, 500},
+    {GST_VIDEO_FORMAT_RGBA, 17, 23, 120, 2, 500},
+    /* formats the pad does not offer yet (the renderer takes any packed
+     * RGB): what a GTK or cairo sink takes as it is */
+    {GST_VIDEO_FORMAT_BGRx, 768, 320, 25, 2, 300},
+    {GST_VIDEO_FORMAT_xRGB, 333, 77, 20, 3, 300},
+    /* still pictures: stretched at first, then the stream squeezed */
+    {GST_VIDEO_FORMAT_RGB, 300, 100, 0, 2, 12},
+    {GST_VIDEO_FORMAT_RGBA, 1200, 400, 0, 3, 6},
+    {GST_VIDEO_FORMAT_RGB, 17, 19, 0, 2, 30},
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    compare_renderers (cases[i].format, cases[i].width, cases[i].height,
+        cases[i].fps, cases[i].sources, cases[i].pictures, 1000 + i);
 }
 
 GST_END_TEST;
@@ -242,6 +424,7 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_messages_masks_and_off),
     NMF_TEST ("messages", test_viz_scrolling),
     NMF_TEST ("messages", test_viz_still_picture),
+    NMF_TEST ("messages", test_viz_incremental_equals_redraw),
     NMF_TEST ("messages", test_viz_not_negotiated),
   };
 

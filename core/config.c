@@ -60,6 +60,7 @@ void
 nmf_separator_config_apply_profile (nmf_separator_config * c,
     nmf_profile profile)
 {
+  c->profile = profile;
   if (profile != NMF_PROFILE_NONE && profile_applies (c)) {
     /* two windows of look-ahead: the model has learned a whole window
      * past the frame (docs/experiments.md, file profile) */
@@ -89,7 +90,7 @@ nmf_config_resolved (const nmf_separator_config * c,
     nmf_separator_config * out)
 {
   *out = *c;
-  nmf_separator_config_apply_profile (out, NMF_PROFILE_NONE);
+  nmf_separator_config_apply_profile (out, (nmf_profile) c->profile);
 }
 
 int

@@ -66,7 +66,10 @@ struct nmf_separator
 
   /* the dictionaries in force (copies; the model is rebuilt from them) */
   float *dictionary[NMF_SEPARATOR_MAX_SOURCES];
-  int blind_components;         /* components when some source is blind */
+  /* the configuration as asked for, AUTO fields and all (no dictionary
+   * pointers): the model's fields are resolved again from it when the
+   * dictionaries change */
+  nmf_separator_config requested;
   /* enrolment: the frames that entered since enrol_start */
   int enrolling;
   float *enrol_frames;          /* enrol_capacity x bins */
@@ -94,13 +97,14 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
     return NMF_ERR_NO_MEMORY;
   sep->cfg = c;
   sep->bins = c.fft_size / 2 + 1;
-  sep->blind_components = c.components > 0 ? c.components : 1;
+  sep->requested = *config;
   /* the configuration keeps no pointers to the caller's dictionaries: the
    * separator's own copies, which the model is built from */
   ret = NMF_ERR_NO_MEMORY;
   for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     const size_t n = (size_t) sep->bins * c.dictionary_components[s];
     sep->cfg.dictionaries[s] = NULL;
+    sep->requested.dictionaries[s] = NULL;
     if (n == 0 || s >= c.sources)
       continue;
     if (!(sep->dictionary[s] = malloc (sizeof (float) * n)))
@@ -558,6 +562,7 @@ nmf_separator_set_iterations (nmf_separator * sep, int iterations)
       != NMF_OK)
     return ret;
   sep->cfg.iterations = iterations;
+  sep->requested.iterations = iterations;
   return NMF_OK;
 }
 
@@ -567,6 +572,7 @@ nmf_separator_set_mask_exponent (nmf_separator * sep, int exponent)
   if (exponent != 1 && exponent != 2)
     return NMF_ERR_INVALID_ARGUMENT;
   sep->cfg.mask_exponent = exponent;
+  sep->requested.mask_exponent = exponent;
   return NMF_OK;
 }
 
@@ -659,11 +665,11 @@ nmf_status
 nmf_separator_set_dictionary (nmf_separator * sep, int source,
     const float *templates, size_t count, char *message, size_t size)
 {
-  nmf_separator_config c = sep->cfg;
+  nmf_separator_config c = sep->cfg, asked = sep->requested, resolved;
   float *copy = NULL;
   nmf_model *model = NULL;
   const nmf_band_axis *axis = sep->use_bands ? &sep->axis : NULL;
-  int blind = 0, ret;
+  int ret;
 
   if (source < 0 || source >= c.sources || (count > 0 && !templates)
       || count > NMF_SEPARATOR_MAX_DICTIONARY)
@@ -677,14 +683,22 @@ nmf_separator_set_dictionary (nmf_separator * sep, int source,
     memcpy (copy, templates, sizeof (float) * n);
   }
   c.dictionary_components[source] = (int) count;
-  for (int s = 0; s < c.sources; s++) {
+  for (int s = 0; s < c.sources; s++)
     c.dictionaries[s] = s == source ? copy : sep->dictionary[s];
-    blind += c.dictionary_components[s] == 0;
+  /* The model's fields as the configuration asked for them resolve with
+   * these dictionaries (the blind components serve the blind sources, the
+   * supervised settings of the profile); what sets the timing and the
+   * model's axis (the STFT, the look-ahead, the bands) stays. */
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    asked.dictionaries[s] = c.dictionaries[s];
+    asked.dictionary_components[s] = c.dictionary_components[s];
   }
-  /* the learned components serve the blind sources; none are left when
-   * every source has a dictionary */
-  c.components = blind == 0 ? 0 : sep->blind_components > blind ?
-      sep->blind_components : blind;
+  nmf_config_resolved (&asked, &resolved);
+  /* blind components need a blind source to serve */
+  c.components = nmf_config_count_dictionaries (&c, NULL) == c.sources ? 0
+      : resolved.components;
+  c.iterations = resolved.iterations;
+  c.mask_exponent = resolved.mask_exponent;
   if ((ret = nmf_separator_check_config (&c, NULL, message, size)) != NMF_OK
       || (ret = nmf_model_kl_create (&model, &c, axis)) != NMF_OK) {
     if (ret == NMF_ERR_NO_MEMORY)
@@ -700,5 +714,6 @@ nmf_separator_set_dictionary (nmf_separator * sep, int source,
   for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
     c.dictionaries[s] = NULL;
   sep->cfg = c;
+  sep->requested.dictionary_components[source] = (int) count;
   return NMF_OK;
 }

@@ -577,7 +577,8 @@ gst_nmf_settings_to_config (const GstNmfSettings * s, gint channels,
     nmf_separator_config_apply_profile (&plain, NMF_PROFILE_NONE);
     cfg->components = plain.components;
   }
-  nmf_separator_config_apply_profile (cfg, profile);
+  /* the core resolves what is left AUTO, now and when dictionaries come */
+  cfg->profile = profile;
 }
 
 /* The property behind each field of the core's configuration. */

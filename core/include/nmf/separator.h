@@ -76,6 +76,9 @@ typedef enum
 
 typedef struct
 {
+  int profile;                  /* nmf_profile: what the AUTO fields become
+                                 * (at create, and again for the model's
+                                 * fields when dictionaries change) */
   int algorithm;                /* nmf_algorithm */
   int channels;                 /* 1..NMF_SEPARATOR_MAX_CHANNELS */
   int sources;                  /* 1..NMF_SEPARATOR_MAX_SOURCES */
@@ -125,17 +128,23 @@ typedef struct nmf_separator nmf_separator;
 #define NMF_SEPARATOR_DEFAULT_REFRESH_INTERVAL 16
 #define NMF_SEPARATOR_DEFAULT_REGROUP_INTERVAL 16
 #define NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL 1
+#define NMF_SEPARATOR_DEFAULT_VOLUME_WEIGHT 0.01
+#define NMF_SEPARATOR_DEFAULT_VOLUME_DELTA 1.0
 
 /* Fills config with the defaults: 1 channel, 2 sources, fft_size 2048,
  * window 258 frames, kl, and the profile-dependent fields AUTO. */
 NMF_API void nmf_separator_config_init (nmf_separator_config * config);
 
-/* Sets every field of config still at NMF_SEPARATOR_AUTO to the value
- * `profile` gives it (NMF_PROFILE_NONE, or a configuration the profiles do
- * not apply to - volmin, dictionaries - : the plain defaults); fields the
- * caller set keep their values.  Needs the fields the profile reads
- * (algorithm, sources, window_frames, fft_size, dictionaries) set first.
- * nmf_separator_create applies NMF_PROFILE_NONE to what is left AUTO. */
+/* Sets config->profile, and every field of config still at
+ * NMF_SEPARATOR_AUTO to the value `profile` gives it (NMF_PROFILE_NONE, or a
+ * configuration the profiles do not apply to - the exact volmin,
+ * dictionaries - : the plain defaults); fields the caller set keep their
+ * values.  Needs the fields the profile reads (algorithm, sources,
+ * window_frames, fft_size, dictionaries) set first.  A caller may instead
+ * set config->profile and leave the fields AUTO: nmf_separator_create
+ * resolves them, and resolves the model's (components, iterations, mask
+ * exponent) again when nmf_separator_set_dictionary changes the
+ * dictionaries. */
 NMF_API void nmf_separator_config_apply_profile (nmf_separator_config * config,
     nmf_profile profile);
 

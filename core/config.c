@@ -27,6 +27,7 @@ nmf_separator_config_init (nmf_separator_config * c)
   c->update_interval = NMF_SEPARATOR_DEFAULT_UPDATE_INTERVAL;
   c->lookahead_frames = AUTO;
   c->bands_per_octave = AUTO;
+  c->spatial = NMF_SPATIAL_AUTO;
 }
 
 /* Sources with a dictionary, and the templates they bring. */
@@ -129,6 +130,9 @@ memory_estimate (const nmf_separator_config * c)
     bytes += MB * W * (4.0 + 3.0 * 8.0) + R * W * 8.0 * 8.0;
   }
   bytes += 4.0 * (L + 1.0) * (C * 2.0 * F + F + MB + R);
+  if (c->spatial == NMF_SPATIAL_AUTO && C >= 2 && C <= 8)
+    /* the decision's covariances, the images */
+    bytes += 8.0 * F * C * C * 2.0 + 4.0 * S * C * 2.0 * F;
   return bytes;
 }
 
@@ -199,6 +203,9 @@ nmf_separator_check_config (const nmf_separator_config * config,
     FAIL (MASK_EXPONENT, "mask exponent (%d) must be 1 or 2", c->mask_exponent);
   if (c->algorithm != NMF_ALGORITHM_KL && c->algorithm != NMF_ALGORITHM_VOLMIN)
     FAIL (ALGORITHM, "algorithm must be kl or volmin");
+  if (c->spatial != NMF_SPATIAL_OFF && c->spatial != NMF_SPATIAL_AUTO)
+    FAIL (SPATIAL, "spatial (%d) must be off (%d) or auto (%d)", c->spatial,
+        NMF_SPATIAL_OFF, NMF_SPATIAL_AUTO);
   if (c->algorithm == NMF_ALGORITHM_VOLMIN
       && c->window_frames < 2 * c->components)
     FAIL (WINDOW_FRAMES, "window (%d frames) must be at least twice the components (%d) "

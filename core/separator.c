@@ -10,6 +10,7 @@
 #include "logfreq.h"
 #include "masks.h"
 #include "model.h"
+#include "spatial.h"
 #include "stft.h"
 #include "synthesis.h"
 
@@ -38,6 +39,10 @@ struct nmf_separator
   float *masks;                 /* sources x bins */
   float *mask_scratch;          /* sources x bins */
   nmf_synthesis synthesis;
+  /* spatial = auto on a multichannel input it can serve (else NULL): the
+   * demixing, and the released frame's images when it is in force */
+  nmf_spatial *spatial;
+  float *images;                /* sources x channels x (2 * bins) */
 
   float *input;                 /* channels x fft_size: the current frame */
   int fill;                     /* new samples in the current hop */
@@ -135,6 +140,19 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
               c.fft_size, c.hop_size)) != NMF_OK)
     goto fail;
   ret = NMF_ERR_NO_MEMORY;
+  if (c.spatial == NMF_SPATIAL_AUTO && c.channels >= 2
+      && c.channels <= NMF_SPATIAL_MAX_CHANNELS && c.sources >= 2
+      && c.sources <= c.channels) {
+    nmf_spatial_params sp;
+    nmf_spatial_params_init (&sp);
+    if ((ret = nmf_spatial_create (&sep->spatial, c.channels, c.sources,
+                sep->bins, &sp)) != NMF_OK)
+      goto fail;
+    ret = NMF_ERR_NO_MEMORY;
+    if (!(sep->images = calloc (S * C * 2 * F, sizeof (float))))
+      goto fail;
+  }
+  ret = NMF_ERR_NO_MEMORY;
   if (c.lookahead_frames > 0) {
     const size_t slots = (size_t) c.lookahead_frames + 1;
     if (!(sep->ahead_spectra = calloc (slots * C * 2 * F, sizeof (float)))
@@ -175,6 +193,8 @@ nmf_separator_destroy (nmf_separator ** sepp)
     sep->model->ops->destroy (sep->model);
   nmf_band_axis_clear (&sep->axis);
   nmf_synthesis_clear (&sep->synthesis);
+  nmf_spatial_destroy (&sep->spatial);
+  free (sep->images);
   for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
     free (sep->dictionary[s]);
   free (sep->enrol_frames);
@@ -212,6 +232,42 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
   sep->masks_out = 0;
   sep->clamped_frames_end = -1;
   sep->model->ops->reset (sep->model, keep_model);
+  /* a new stream may be another mix: decide again */
+  if (sep->spatial)
+    nmf_spatial_reset (sep->spatial);
+}
+
+/* The released frame's sources come from the spatial demixing. */
+static int
+spatial_active (const nmf_separator * sep)
+{
+  return sep->spatial
+      && nmf_spatial_get_fit (sep->spatial) == NMF_SPATIAL_FITS;
+}
+
+void
+nmf_separator_get_spatial (const nmf_separator * sep,
+    nmf_separator_spatial * info)
+{
+  memset (info, 0, sizeof (*info));
+  if (!sep->spatial)
+    return;
+  info->imaginary = nmf_spatial_imaginary (sep->spatial);
+  switch (nmf_spatial_get_fit (sep->spatial)) {
+    case NMF_SPATIAL_UNDECIDED:
+      info->state = NMF_SPATIAL_STATE_LISTENING;
+      break;
+    case NMF_SPATIAL_FITS:
+      info->state = NMF_SPATIAL_STATE_ACTIVE;
+      nmf_spatial_positions (sep->spatial, info->position);
+      break;
+    case NMF_SPATIAL_NOT_INSTANTANEOUS:
+      info->state = NMF_SPATIAL_STATE_NOT_INSTANTANEOUS;
+      break;
+    case NMF_SPATIAL_NOT_DIVERSE:
+      info->state = NMF_SPATIAL_STATE_NOT_DIVERSE;
+      break;
+  }
 }
 
 size_t
@@ -312,6 +368,13 @@ notify_observer (nmf_separator * sep)
   for (int s = 0; s < S; s++) {
     const float *mask = sep->masks + (size_t) s * F;
     double e = 0.0;
+    if (spatial_active (sep)) {
+      const float *img = sep->images + (size_t) s * C * 2 * F;
+      for (int i = 0; i < C * 2 * F; i++)
+        e += (double) img[i] * img[i];
+      sep->energy[s] = e;
+      continue;
+    }
     for (int ch = 0; ch < C; ch++) {
       const float *spec = sep->spectra + (size_t) ch * 2 * F;
       for (int f = 0; f < F; f++) {
@@ -384,18 +447,30 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   if (sep->enrolling && learn && sep->enrol_n < sep->enrol_capacity)
     memcpy (sep->enrol_frames + sep->enrol_n++ * (size_t) F, sep->magnitude,
         sizeof (float) * F);
-  sep->model->ops->process (sep->model, v, learn, sep->source_models);
+  if (sep->spatial && learn)
+    nmf_spatial_update (sep->spatial, sep->spectra);
+  /* once the demixing is in force the factorization is not needed (it
+   * resumes from where it stopped if a new stream is not a panned mix) */
+  const int spatial = spatial_active (sep);
+  if (!spatial)
+    sep->model->ops->process (sep->model, v, learn, sep->source_models);
   /* after the model has read the entering frame (v may be sep->magnitude) */
   if (c->lookahead_frames > 0)
     swap_in_released_frame (sep);
 
-  float *model_masks = sep->use_bands ? sep->model_masks : sep->masks;
-  nmf_masks_compute (sep->source_models, MB, S, NULL, S, c->mask_exponent,
-      model_masks, sep->mask_scratch);
-  if (sep->use_bands)
-    for (int s = 0; s < S; s++)
-      nmf_band_axis_spread (&sep->axis, model_masks + (size_t) s * MB,
-          sep->masks + (size_t) s * F, 0);
+  if (spatial) {
+    /* the images of the released frame; its "masks" are each source's
+     * share of the bin's energy */
+    nmf_spatial_images (sep->spatial, sep->spectra, sep->images, sep->masks);
+  } else {
+    float *model_masks = sep->use_bands ? sep->model_masks : sep->masks;
+    nmf_masks_compute (sep->source_models, MB, S, NULL, S, c->mask_exponent,
+        model_masks, sep->mask_scratch);
+    if (sep->use_bands)
+      for (int s = 0; s < S; s++)
+        nmf_band_axis_spread (&sep->axis, model_masks + (size_t) s * MB,
+            sep->masks + (size_t) s * F, 0);
+  }
 
   const uint64_t L = (uint64_t) c->lookahead_frames;
   const int emit_mask = sep->frames >= L && sep->frames - L < mask_limit;
@@ -419,8 +494,12 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
       last = (int) (audio_limit - t0);
     if (last < first)
       last = first;
-    nmf_synthesis_frame (&sep->synthesis, sep->stft, sep->spectra,
-        sep->masks, out->audio, *n_audio, first, last);
+    if (spatial)
+      nmf_synthesis_frame_images (&sep->synthesis, sep->stft, sep->images,
+          out->audio, *n_audio, first, last);
+    else
+      nmf_synthesis_frame (&sep->synthesis, sep->stft, sep->spectra,
+          sep->masks, out->audio, *n_audio, first, last);
     *n_audio += last - first;
     sep->samples_out += last - first;
   } else {

@@ -41,31 +41,55 @@ nmf_synthesis_reset (nmf_synthesis * syn)
       * syn->fft_size);
 }
 
+/* Source s, channel ch: the frame's spectrum through the inverse STFT into
+ * the overlap-add, and the hop it completes out. */
+static void
+overlap_add (nmf_synthesis * syn, nmf_stft * stft, int s, int ch,
+    const float *spectrum, float *const *dst, size_t offset, int first,
+    int last)
+{
+  const int C = syn->channels, N = syn->fft_size, H = syn->hop_size;
+  float *out = dst[s] + offset * C;
+  float *ola = syn->ola + ((size_t) s * C + ch) * N;
+
+  nmf_stft_inverse (stft, spectrum, syn->frame_out);
+  for (int i = 0; i < N; i++)
+    ola[i] += syn->frame_out[i];
+  for (int i = first; i < last; i++)
+    out[(size_t) (i - first) * C + ch] = ola[i];
+  memmove (ola, ola + H, sizeof (float) * (N - H));
+  memset (ola + N - H, 0, sizeof (float) * H);
+}
+
 void
 nmf_synthesis_frame (nmf_synthesis * syn, nmf_stft * stft,
     const float *spectra, const float *masks, float *const *dst,
     size_t offset, int first, int last)
 {
-  const int C = syn->channels, N = syn->fft_size, H = syn->hop_size;
-  const int F = syn->bins;
+  const int C = syn->channels, F = syn->bins;
 
   for (int s = 0; s < syn->sources; s++) {
     const float *mask = masks + (size_t) s * F;
-    float *out = dst[s] + offset * C;
     for (int ch = 0; ch < C; ch++) {
       const float *spec = spectra + (size_t) ch * 2 * F;
-      float *ola = syn->ola + ((size_t) s * C + ch) * N;
       for (int f = 0; f < F; f++) {
         syn->masked[2 * f] = spec[2 * f] * mask[f];
         syn->masked[2 * f + 1] = spec[2 * f + 1] * mask[f];
       }
-      nmf_stft_inverse (stft, syn->masked, syn->frame_out);
-      for (int i = 0; i < N; i++)
-        ola[i] += syn->frame_out[i];
-      for (int i = first; i < last; i++)
-        out[(size_t) (i - first) * C + ch] = ola[i];
-      memmove (ola, ola + H, sizeof (float) * (N - H));
-      memset (ola + N - H, 0, sizeof (float) * H);
+      overlap_add (syn, stft, s, ch, syn->masked, dst, offset, first, last);
     }
   }
+}
+
+void
+nmf_synthesis_frame_images (nmf_synthesis * syn, nmf_stft * stft,
+    const float *images, float *const *dst, size_t offset, int first,
+    int last)
+{
+  const int C = syn->channels, F = syn->bins;
+
+  for (int s = 0; s < syn->sources; s++)
+    for (int ch = 0; ch < C; ch++)
+      overlap_add (syn, stft, s, ch, images + ((size_t) s * C + ch) * 2 * F,
+          dst, offset, first, last);
 }

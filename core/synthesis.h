@@ -1,5 +1,5 @@
-/* gst-nmf core (internal): the sources' audio from masked spectra -
- * every channel's spectrum masked by the source's mask, inverse STFT,
+/* gst-nmf core (internal): the sources' audio from masked spectra (or
+ * from each source's own spectra) - inverse STFT,
  * weighted overlap-add, one hop of samples out per frame. */
 #ifndef NMF_SYNTHESIS_H
 #define NMF_SYNTHESIS_H
@@ -27,5 +27,11 @@ void nmf_synthesis_reset (nmf_synthesis * syn);
 void nmf_synthesis_frame (nmf_synthesis * syn, nmf_stft * stft,
     const float *spectra, const float *masks, float *const *dst,
     size_t offset, int first, int last);
+
+/* The same from each source's own spectrum at every channel (images:
+ * sources x channels x 2 * bins), e.g. a spatial demixing's images. */
+void nmf_synthesis_frame_images (nmf_synthesis * syn, nmf_stft * stft,
+    const float *images, float *const *dst, size_t offset, int first,
+    int last);
 
 #endif /* NMF_SYNTHESIS_H */

@@ -141,3 +141,29 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     m->next_boundary += interval;
   }
 }
+
+void
+gst_nmf_messages_add_spatial (const nmf_separator * separator,
+    guint n_sources, GstStructure * st)
+{
+  static const gchar *const states[] = {
+    [NMF_SPATIAL_STATE_UNUSED] = "unused",
+    [NMF_SPATIAL_STATE_LISTENING] = "listening",
+    [NMF_SPATIAL_STATE_ACTIVE] = "active",
+    [NMF_SPATIAL_STATE_NOT_INSTANTANEOUS] = "room",
+    [NMF_SPATIAL_STATE_NOT_DIVERSE] = "not-diverse",
+  };
+  nmf_separator_spatial info;
+
+  nmf_separator_get_spatial (separator, &info);
+  gst_structure_set (st, "spatial", G_TYPE_STRING, states[info.state], NULL);
+  if (info.state == NMF_SPATIAL_STATE_ACTIVE) {
+    GValue position = G_VALUE_INIT;
+    g_value_init (&position, GST_TYPE_ARRAY);
+    for (guint s = 0; s < n_sources; s++) {
+      GValue v = double_value (info.position[s]);
+      gst_value_array_append_and_take_value (&position, &v);
+    }
+    gst_structure_take_value (st, "position", &position);
+  }
+}

@@ -67,5 +67,10 @@ void gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
     const GstNmfTimeline * tl, const GstSegment * segment,
     guint64 end_sample);
 
+/* The spatial demixing's fields: `spatial` (its state) and, when the
+ * demixing is in force, `position` (each source's, -1 to +1). */
+void gst_nmf_messages_add_spatial (const nmf_separator * separator,
+    guint n_sources, GstStructure * st);
+
 G_END_DECLS
 #endif /* __GST_NMF_MESSAGES_H__ */

@@ -89,7 +89,11 @@
  * `running-time`, `duration` (guint64), `energy` (GST_TYPE_ARRAY of
  * gdouble, each source's mean spectral energy over the interval's frames)
  * and, with #GstNmfSeparate:message-masks, `masks` (GST_TYPE_ARRAY of one
- * GST_TYPE_ARRAY of gfloat per source, the interval's last frame).  The
+ * GST_TYPE_ARRAY of gfloat per source, the interval's last frame), the
+ * `spatial` state (a string: unused, listening, active, room or
+ * not-diverse) and, when active, `position` (GST_TYPE_ARRAY of gdouble,
+ * each source's place along the channels from -1 to +1: for stereo its
+ * pan, left to right).  The
  * last partial interval is posted at EOS.  The request pad `viz` produces
  * video/x-raw (RGBA or RGB; 640x360 at 30 fps unless downstream asks
  * otherwise): a spectrogram on a logarithmic frequency axis coloured by
@@ -220,6 +224,8 @@ gst_nmf_separate_add_message_fields (gpointer data, GstStructure * st)
 
   gst_nmf_enrol_describe (&self->enrol, self->n_sources, &enrolment);
   gst_structure_take_value (st, "enrolment", &enrolment);
+  if (self->separator)
+    gst_nmf_messages_add_spatial (self->separator, self->n_sources, st);
 }
 
 static void

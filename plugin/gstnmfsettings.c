@@ -29,12 +29,16 @@ G_DEFINE_ENUM_TYPE (GstNmfProfile, gst_nmf_profile,
     G_DEFINE_ENUM_VALUE (GST_NMF_PROFILE_AUTO, "auto"),
     G_DEFINE_ENUM_VALUE (GST_NMF_PROFILE_LIVE, "live"),
     G_DEFINE_ENUM_VALUE (GST_NMF_PROFILE_FILE, "file"));
+G_DEFINE_ENUM_TYPE (GstNmfSpatial, gst_nmf_spatial,
+    G_DEFINE_ENUM_VALUE (GST_NMF_SPATIAL_OFF, "off"),
+    G_DEFINE_ENUM_VALUE (GST_NMF_SPATIAL_AUTO, "auto"));
 
 enum
 {
   PROP_0,
   PROP_PROFILE,
   PROP_ALGORITHM,
+  PROP_SPATIAL,
   PROP_REGULARIZATION,
   PROP_N_SOURCES,
   PROP_COMPONENTS,
@@ -58,6 +62,7 @@ enum
 
 #define DEFAULT_PROFILE GST_NMF_PROFILE_AUTO
 #define DEFAULT_ALGORITHM GST_NMF_ALGORITHM_KL
+#define DEFAULT_SPATIAL GST_NMF_SPATIAL_AUTO
 #define DEFAULT_REGULARIZATION 0.0
 #define DEFAULT_N_SOURCES 2
 #define DEFAULT_COMPONENTS 0
@@ -105,6 +110,22 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
           "answers the latency query as not live, live otherwise. A "
           "property set explicitly always wins over the profile." READY_ONLY,
           GST_TYPE_NMF_PROFILE, DEFAULT_PROFILE, ready));
+  g_object_class_install_property (gobject_class, PROP_SPATIAL,
+      g_param_spec_enum ("spatial", "Spatial",
+          "Use where the sources are in the channels. auto (default): with 2 "
+          "to 8 channels and 2 to channels sources, the element listens to "
+          "the first second of sound; when it is an instantaneous (panned) "
+          "mix - every source a fixed gain per channel, as a studio pan or a "
+          "coincident pair gives - the sources come from an online spatial "
+          "demixing (independent vector analysis, one real demixing matrix "
+          "for every frequency), each source pad carrying that source as "
+          "every channel has it (the pads still sum to the input), and the "
+          "messages give each source's position. A room (delays, "
+          "reverberation) or channels that are one signal copied are "
+          "separated as with off. off: the channels' magnitudes are summed "
+          "and factorized, as for one channel. The decision is made once "
+          "per stream and held." READY_ONLY,
+          GST_TYPE_NMF_SPATIAL, DEFAULT_SPATIAL, ready));
   g_object_class_install_property (gobject_class, PROP_ALGORITHM,
       g_param_spec_enum ("algorithm", "Algorithm",
           "Factorization kept up to date over the sliding window. kl "
@@ -241,6 +262,7 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_OUTPUT_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_ALGORITHM, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_NMF_PROFILE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_NMF_SPATIAL, 0);
 }
 
 void
@@ -249,6 +271,7 @@ gst_nmf_settings_init (GstNmfSettings * s)
   memset (s, 0, sizeof (*s));
   s->profile = DEFAULT_PROFILE;
   s->algorithm = DEFAULT_ALGORITHM;
+  s->spatial = DEFAULT_SPATIAL;
   s->regularization = DEFAULT_REGULARIZATION;
   s->n_sources = DEFAULT_N_SOURCES;
   s->components = DEFAULT_COMPONENTS;
@@ -303,6 +326,9 @@ gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
   s->set_by_user |= BIT (prop_id);
   s->live_changed |= BIT (prop_id) & LIVE_TUNED;
   switch (prop_id) {
+    case PROP_SPATIAL:
+      s->spatial = g_value_get_enum (value);
+      break;
     case PROP_PROFILE:
       s->profile = g_value_get_enum (value);
       break;
@@ -382,6 +408,9 @@ gst_nmf_settings_get_property (GstElement * element, GstNmfSettings * s,
   switch (prop_id) {
     case PROP_N_SOURCES:
       g_value_set_uint (value, s->n_sources);
+      break;
+    case PROP_SPATIAL:
+      g_value_set_enum (value, s->spatial);
       break;
     case PROP_PROFILE:
       g_value_set_enum (value, s->profile);
@@ -556,6 +585,7 @@ gst_nmf_settings_to_config (const GstNmfSettings * s, gint channels,
     cfg->dictionary_components[i] = (int) d->components[i];
   }
   cfg->algorithm = s->algorithm;
+  cfg->spatial = s->spatial;
   cfg->regularization = s->regularization;
   cfg->channels = channels;
   cfg->sources = (int) s->n_sources;
@@ -588,6 +618,8 @@ property_of (nmf_config_field field)
   switch (field) {
     case NMF_CONFIG_FIELD_ALGORITHM:
       return "algorithm";
+    case NMF_CONFIG_FIELD_SPATIAL:
+      return "spatial";
     case NMF_CONFIG_FIELD_SOURCES:
       return "n-sources";
     case NMF_CONFIG_FIELD_COMPONENTS:

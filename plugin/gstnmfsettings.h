@@ -46,6 +46,15 @@ typedef enum
 #define GST_TYPE_NMF_PROFILE (gst_nmf_profile_get_type ())
 GType gst_nmf_profile_get_type (void);
 
+typedef enum
+{
+  GST_NMF_SPATIAL_OFF = NMF_SPATIAL_OFF,
+  GST_NMF_SPATIAL_AUTO = NMF_SPATIAL_AUTO,
+} GstNmfSpatial;
+
+#define GST_TYPE_NMF_SPATIAL (gst_nmf_spatial_get_type ())
+GType gst_nmf_spatial_get_type (void);
+
 /* The property values, read and written under the element's object lock.
  * What the profile gives (components, bands-per-octave, lookahead-frames,
  * iterations, mask-exponent) is left to the core unless the user set the
@@ -57,6 +66,7 @@ typedef struct
   guint64 live_changed;         /* bit p: live-tunable property p was set
                                  * since the core last got its value */
   GstNmfAlgorithm algorithm;
+  GstNmfSpatial spatial;
   gdouble regularization;
   guint n_sources;
   guint components;             /* 0: automatic */

@@ -61,6 +61,19 @@ typedef enum
   NMF_ALGORITHM_VOLMIN = 1,     /* column-normalized volume-min */
 } nmf_algorithm;
 
+/* Whether the channels' spatial information is used. */
+typedef enum
+{
+  NMF_SPATIAL_OFF = 0,          /* the channels' magnitudes are summed and
+                                 * factorized, as for one channel */
+  NMF_SPATIAL_AUTO = 1,         /* 2..8 channels and 2..channels sources:
+                                 * when the first second of sound shows an
+                                 * instantaneous (panned) mix, the sources
+                                 * come from an online spatial demixing
+                                 * (nmf_separator_get_spatial); otherwise
+                                 * as OFF (the default) */
+} nmf_spatial_mode;
+
 /* The quality / latency trade-off, for blind kl separation (without
  * dictionaries; other configurations take the plain defaults). */
 typedef enum
@@ -116,6 +129,7 @@ typedef struct
    * only (0 when every source has a dictionary). */
   const float *dictionaries[NMF_SEPARATOR_MAX_SOURCES];
   int dictionary_components[NMF_SEPARATOR_MAX_SOURCES];
+  int spatial;                  /* nmf_spatial_mode */
 } nmf_separator_config;
 
 typedef struct nmf_separator nmf_separator;
@@ -169,6 +183,7 @@ typedef enum
   NMF_CONFIG_FIELD_LOOKAHEAD_FRAMES,
   NMF_CONFIG_FIELD_BANDS_PER_OCTAVE,
   NMF_CONFIG_FIELD_DICTIONARIES,
+  NMF_CONFIG_FIELD_SPATIAL,
 } nmf_config_field;
 
 /* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with the offending field in *field
@@ -317,6 +332,45 @@ NMF_API nmf_status nmf_separator_set_dictionary (nmf_separator * separator,
  * NULL with *count 0 for a blind source. */
 NMF_API const float *nmf_separator_get_dictionary (const nmf_separator *
     separator, int source, size_t * count);
+
+/* What the spatial demixing is doing. */
+typedef enum
+{
+  NMF_SPATIAL_STATE_UNUSED = 0, /* spatial off, one channel or source, more
+                                 * sources than channels, or more than 8
+                                 * channels */
+  NMF_SPATIAL_STATE_LISTENING = 1,      /* deciding (the first second of
+                                         * sound): the sources come from
+                                         * the factorization meanwhile */
+  NMF_SPATIAL_STATE_ACTIVE = 2, /* the sources are the demixed images */
+  NMF_SPATIAL_STATE_NOT_INSTANTANEOUS = 3,      /* the channels differ by
+                                                 * delays or reverberation
+                                                 * (a room): factorization */
+  NMF_SPATIAL_STATE_NOT_DIVERSE = 4,    /* the channels carry fewer
+                                         * directions than sources (e.g.
+                                         * one signal copied to both):
+                                         * factorization */
+} nmf_spatial_state;
+
+typedef struct
+{
+  int state;                    /* nmf_spatial_state */
+  /* the instantaneous test's figure: the mean |imaginary part| of the
+   * inter-channel coherence over the bins (0 for a panned mix, 0.25 and
+   * more in a room; above 0.15 is a room) */
+  double imaginary;
+  /* ACTIVE: each source's position along the channels, -1 (all in the
+   * first channel) to +1 (all in the last): for stereo its pan p, left to
+   * right, as the constant-power pan law (gL, gR) = (cos t, sin t),
+   * t = (p + 1) pi / 4 places it (in general asin (c) * 2 / pi, c the
+   * energy centroid of its mixing column over the channels) */
+  double position[NMF_SEPARATOR_MAX_SOURCES];
+} nmf_separator_spatial;
+
+/* A decision is made once per stream (after create, reset or drain) and
+ * kept: a source keeps its output for the whole stream. */
+NMF_API void nmf_separator_get_spatial (const nmf_separator * separator,
+    nmf_separator_spatial * spatial);
 
 /* Model rank: components + the dictionaries' templates. */
 NMF_API size_t nmf_separator_rank (const nmf_separator * separator);

@@ -1,0 +1,508 @@
+#include "spatial.h"
+
+#include <nmf/error.h>
+
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXC NMF_SPATIAL_MAX_CHANNELS
+
+struct nmf_spatial
+{
+  int M, S, F, B;
+  nmf_spatial_params p;
+  double alpha;
+  int *band_of;                 /* F: the variance band of each bin */
+  int *band_bins;               /* B */
+  double *Cb;                   /* B x M x M: this frame, per band */
+  double *V;                    /* S x M x M: weighted statistics */
+  double C[MAXC * MAXC];        /* running channel covariance, per bin */
+  double E[MAXC * MAXC];        /* S x M: the principal subspace */
+  double Wz[MAXC * MAXC];       /* S x S: demixing in the subspace */
+  double W[MAXC * MAXC];        /* S x M = Wz E */
+  double A[MAXC * MAXC];        /* M x S: projection back */
+  double eig_work[3 * MAXC + MAXC * MAXC + MAXC];
+  double *R;                    /* F x M x M x 2: complex covariances,
+                                 * summed until the decision */
+  uint64_t frames;              /* frames with sound */
+  nmf_spatial_fit fit;
+  double imaginary;
+};
+
+void
+nmf_spatial_params_init (nmf_spatial_params * p)
+{
+  /* measured on the spatial corpus (docs/experiments.md, 2026-12-06) */
+  p->decision_frames = 86;      /* 1 s at 44.1 kHz, hop 512 */
+  p->memory_frames = 400.0;
+  p->bands = 16;
+  p->max_imaginary = 0.15;
+  p->min_diversity = 1e-4;
+}
+
+static void
+update_demixing (nmf_spatial * sp);
+
+void
+nmf_spatial_reset (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S;
+
+  memset (sp->C, 0, sizeof sp->C);
+  memset (sp->V, 0, sizeof (double) * S * M * M);
+  memset (sp->R, 0, sizeof (double) * sp->F * M * M * 2);
+  memset (sp->E, 0, sizeof sp->E);
+  memset (sp->Wz, 0, sizeof sp->Wz);
+  for (int s = 0; s < S; s++) {
+    sp->E[s * M + s] = 1.0;
+    sp->Wz[s * S + s] = 1.0;
+  }
+  sp->frames = 0;
+  sp->fit = NMF_SPATIAL_UNDECIDED;
+  sp->imaginary = 0.0;
+  update_demixing (sp);
+}
+
+int
+nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
+    const nmf_spatial_params * params)
+{
+  nmf_spatial *sp;
+
+  *out = NULL;
+  if (channels < 2 || channels > MAXC || sources < 2 || sources > channels
+      || bins < 2 || !params || params->bands < 1
+      || params->memory_frames < 1.0 || params->decision_frames < 1)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if (!(sp = calloc (1, sizeof (*sp))))
+    return NMF_ERR_NO_MEMORY;
+  sp->M = channels;
+  sp->S = sources;
+  sp->F = bins;
+  sp->p = *params;
+  sp->B = params->bands < bins ? params->bands : bins;
+  sp->alpha = 1.0 - 1.0 / params->memory_frames;
+  sp->band_of = calloc (bins, sizeof (int));
+  sp->band_bins = calloc (sp->B, sizeof (int));
+  sp->Cb = calloc ((size_t) sp->B * channels * channels, sizeof (double));
+  sp->V = calloc ((size_t) sources * channels * channels, sizeof (double));
+  sp->R = calloc ((size_t) bins * channels * channels * 2, sizeof (double));
+  if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->R) {
+    nmf_spatial_destroy (&sp);
+    return NMF_ERR_NO_MEMORY;
+  }
+  /* bands of equal width on a log-frequency scale from bin 1 up (bin 0
+   * joins the first): the variance model follows the sources' spectral
+   * envelopes at a resolution that does not depend on the FFT size */
+  for (int f = 0; f < bins; f++) {
+    double x = f < 1 ? 0.0 : log ((double) f) / log ((double) (bins - 1));
+    int b = (int) (x * sp->B);
+    if (b >= sp->B)
+      b = sp->B - 1;
+    sp->band_of[f] = b;
+    sp->band_bins[b]++;
+  }
+  nmf_spatial_reset (sp);
+  *out = sp;
+  return NMF_OK;
+}
+
+void
+nmf_spatial_destroy (nmf_spatial ** spp)
+{
+  if (!spp || !*spp)
+    return;
+  free ((*spp)->band_of);
+  free ((*spp)->band_bins);
+  free ((*spp)->Cb);
+  free ((*spp)->V);
+  free ((*spp)->R);
+  free (*spp);
+  *spp = NULL;
+}
+
+/* Eigen-decomposition of the symmetric n x n matrix a (overwritten by the
+ * eigenvectors, column j the j-th, ascending eigenvalues in w). */
+static int
+symmetric_eigen (nmf_spatial * sp, double *a, int n, double *w)
+{
+  double *work = sp->eig_work;
+  return LAPACKE_dsyev_work (LAPACK_COL_MAJOR, 'V', 'U', n, a, n, w, work,
+      3 * MAXC) == 0;
+}
+
+/* x = G^-1 e_col for the n x n matrix G (destroyed), partial pivoting;
+ * returns 0 when G is singular. */
+static int
+solve_unit (double *G, int n, int col, double *x)
+{
+  for (int i = 0; i < n; i++)
+    x[i] = i == col ? 1.0 : 0.0;
+  for (int k = 0; k < n; k++) {
+    int piv = k;
+    for (int i = k + 1; i < n; i++)
+      if (fabs (G[i * n + k]) > fabs (G[piv * n + k]))
+        piv = i;
+    if (!(fabs (G[piv * n + k]) > 1e-300))
+      return 0;
+    if (piv != k) {
+      for (int j = 0; j < n; j++) {
+        double t = G[k * n + j];
+        G[k * n + j] = G[piv * n + j];
+        G[piv * n + j] = t;
+      }
+      double t = x[k];
+      x[k] = x[piv];
+      x[piv] = t;
+    }
+    for (int i = k + 1; i < n; i++) {
+      double l = G[i * n + k] / G[k * n + k];
+      for (int j = k; j < n; j++)
+        G[i * n + j] -= l * G[k * n + j];
+      x[i] -= l * x[k];
+    }
+  }
+  for (int k = n - 1; k >= 0; k--) {
+    double v = x[k];
+    for (int j = k + 1; j < n; j++)
+      v -= G[k * n + j] * x[j];
+    x[k] = v / G[k * n + k];
+  }
+  return 1;
+}
+
+/* W = Wz E, and A = C W^T (W C W^T)^-1 (W^-1 when S = M). */
+static void
+update_demixing (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S;
+  double CWt[MAXC * MAXC], G[MAXC * MAXC], Gc[MAXC * MAXC], col[MAXC];
+
+  for (int s = 0; s < S; s++)
+    for (int m = 0; m < M; m++) {
+      double v = 0.0;
+      for (int k = 0; k < S; k++)
+        v += sp->Wz[s * S + k] * sp->E[k * M + m];
+      sp->W[s * M + m] = v;
+    }
+  /* before any sound C is zero: the projection of the start is W^T */
+  int have_c = 0;
+  for (int m = 0; m < M; m++)
+    have_c |= sp->C[m * M + m] > 0.0;
+  for (int m = 0; m < M; m++)
+    for (int s = 0; s < S; s++) {
+      double v = 0.0;
+      if (have_c)
+        for (int n = 0; n < M; n++)
+          v += sp->C[m * M + n] * sp->W[s * M + n];
+      else
+        v = sp->W[s * M + m];
+      CWt[m * S + s] = v;
+    }
+  for (int s = 0; s < S; s++)
+    for (int k = 0; k < S; k++) {
+      double v = 0.0;
+      for (int m = 0; m < M; m++)
+        v += sp->W[s * M + m] * CWt[m * S + k];
+      G[s * S + k] = v;
+    }
+  /* A = CWt G^-1: column k of G^-1 by a solve (G is S x S, S <= 8) */
+  for (int k = 0; k < S; k++) {
+    memcpy (Gc, G, sizeof (double) * S * S);
+    if (!solve_unit (Gc, S, k, col))
+      return;                   /* keep the projection in force */
+    for (int m = 0; m < M; m++) {
+      double v = 0.0;
+      for (int j = 0; j < S; j++)
+        v += CWt[m * S + j] * col[j];
+      sp->A[m * S + k] = v;
+    }
+  }
+}
+
+/* The principal S-dimensional subspace of C, each vector's sign kept
+ * from the previous one so that Wz keeps its meaning. */
+static void
+update_subspace (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S;
+  double a[MAXC * MAXC], w[MAXC];
+
+  memcpy (a, sp->C, sizeof (double) * M * M);
+  if (!symmetric_eigen (sp, a, M, w))
+    return;
+  for (int s = 0; s < S; s++) {
+    const double *v = a + (size_t) (M - 1 - s) * M;
+    double dot = 0.0;
+    for (int m = 0; m < M; m++)
+      dot += v[m] * sp->E[s * M + m];
+    for (int m = 0; m < M; m++)
+      sp->E[s * M + m] = dot < 0.0 ? -v[m] : v[m];
+  }
+}
+
+static void
+decide (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S, F = sp->F;
+  const double *R = sp->R;
+  double emax = 0.0, sum = 0.0;
+  int counted = 0;
+
+  for (int f = 0; f < F; f++) {
+    double e = 0.0;
+    for (int m = 0; m < M; m++)
+      e += R[(((size_t) f * M + m) * M + m) * 2];
+    if (e > emax)
+      emax = e;
+  }
+  for (int f = 0; f < F; f++) {
+    const double *Rf = R + (size_t) f * M * M * 2;
+    double e = 0.0, im = 0.0;
+    for (int m = 0; m < M; m++)
+      e += Rf[(m * M + m) * 2];
+    if (!(e > 1e-6 * emax))
+      continue;
+    for (int m = 0; m < M; m++)
+      for (int n = m + 1; n < M; n++) {
+        double d = sqrt (Rf[(m * M + m) * 2] * Rf[(n * M + n) * 2]);
+        if (d > 0.0)
+          im += fabs (Rf[(m * M + n) * 2 + 1]) / d;
+      }
+    sum += im / (M * (M - 1) / 2);
+    counted++;
+  }
+  sp->imaginary = counted ? sum / counted : 0.0;
+
+  double a[MAXC * MAXC], w[MAXC];
+  memcpy (a, sp->C, sizeof (double) * M * M);
+  double diversity = symmetric_eigen (sp, a, M, w) && w[M - 1] > 0.0 ?
+      w[M - S] / w[M - 1] : 0.0;
+
+  if (sp->imaginary > sp->p.max_imaginary)
+    sp->fit = NMF_SPATIAL_NOT_INSTANTANEOUS;
+  else if (!(diversity >= sp->p.min_diversity))
+    sp->fit = NMF_SPATIAL_NOT_DIVERSE;
+  else
+    sp->fit = NMF_SPATIAL_FITS;
+}
+
+void
+nmf_spatial_update (nmf_spatial * sp, const float *spectra)
+{
+  const int M = sp->M, S = sp->S, F = sp->F, B = sp->B;
+  const size_t MM = (size_t) M * M;
+
+  if (sp->fit != NMF_SPATIAL_UNDECIDED && sp->fit != NMF_SPATIAL_FITS)
+    return;
+
+  /* this frame's covariance per band (upper triangle) */
+  memset (sp->Cb, 0, sizeof (double) * B * MM);
+  for (int f = 0; f < F; f++) {
+    double *Cb = sp->Cb + (size_t) sp->band_of[f] * MM;
+    for (int m = 0; m < M; m++) {
+      const double xr = spectra[(size_t) m * 2 * F + 2 * f];
+      const double xi = spectra[(size_t) m * 2 * F + 2 * f + 1];
+      for (int n = m; n < M; n++) {
+        const double yr = spectra[(size_t) n * 2 * F + 2 * f];
+        const double yi = spectra[(size_t) n * 2 * F + 2 * f + 1];
+        Cb[m * M + n] += xr * yr + xi * yi;
+      }
+    }
+  }
+  double power = 0.0;
+  for (int b = 0; b < B; b++)
+    for (int m = 0; m < M; m++)
+      power += sp->Cb[b * MM + m * M + m];
+  if (!(power > 1e-20) || !isfinite (power))
+    return;                     /* silence teaches nothing */
+  for (int b = 0; b < B; b++)
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < m; n++)
+        sp->Cb[b * MM + m * M + n] = sp->Cb[b * MM + n * M + m];
+
+  /* a growing window first, then exponential forgetting */
+  sp->frames++;
+  double a = 1.0 - 1.0 / (double) sp->frames;
+  if (a > sp->alpha)
+    a = sp->alpha;
+  for (size_t i = 0; i < MM; i++) {
+    double v = 0.0;
+    for (int b = 0; b < B; b++)
+      v += sp->Cb[b * MM + i];
+    sp->C[i] = a * sp->C[i] + (1.0 - a) * v / F;
+  }
+
+  if (sp->fit == NMF_SPATIAL_UNDECIDED) {
+    for (int f = 0; f < F; f++) {
+      double *Rf = sp->R + (size_t) f * MM * 2;
+      for (int m = 0; m < M; m++) {
+        const double xr = spectra[(size_t) m * 2 * F + 2 * f];
+        const double xi = spectra[(size_t) m * 2 * F + 2 * f + 1];
+        for (int n = m; n < M; n++) {
+          const double yr = spectra[(size_t) n * 2 * F + 2 * f];
+          const double yi = spectra[(size_t) n * 2 * F + 2 * f + 1];
+          /* x_m conj(x_n) */
+          Rf[(m * M + n) * 2] += xr * yr + xi * yi;
+          Rf[(m * M + n) * 2 + 1] += xi * yr - xr * yi;
+        }
+      }
+    }
+    if (sp->frames >= (uint64_t) sp->p.decision_frames)
+      decide (sp);
+  }
+
+  if (S < M)
+    update_subspace (sp);
+  for (int s = 0; s < S; s++) {
+    const double *w = sp->W + (size_t) s * M;
+    double floor_power = 0.0;
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < M; n++)
+        floor_power += w[m] * sp->C[m * M + n] * w[n];
+    floor_power = 1e-6 * floor_power + 1e-30;
+    double *V = sp->V + (size_t) s * MM;
+    for (size_t i = 0; i < MM; i++)
+      V[i] *= a;
+    for (int b = 0; b < B; b++) {
+      const double *Cb = sp->Cb + (size_t) b * MM;
+      double r = 0.0;
+      for (int m = 0; m < M; m++)
+        for (int n = 0; n < M; n++)
+          r += w[m] * Cb[m * M + n] * w[n];
+      r = r / sp->band_bins[b];
+      if (r < floor_power)
+        r = floor_power;
+      const double g = (1.0 - a) / (r * F);
+      for (size_t i = 0; i < MM; i++)
+        V[i] += g * Cb[i];
+    }
+  }
+
+  /* one sweep of iterative projection in the subspace */
+  for (int s = 0; s < S; s++) {
+    const double *V = sp->V + (size_t) s * MM;
+    double Vz[MAXC * MAXC], EV[MAXC * MAXC], G[MAXC * MAXC], u[MAXC];
+    for (int k = 0; k < S; k++)
+      for (int n = 0; n < M; n++) {
+        double v = 0.0;
+        for (int m = 0; m < M; m++)
+          v += sp->E[k * M + m] * V[m * M + n];
+        EV[k * M + n] = v;
+      }
+    double trace = 0.0;
+    for (int k = 0; k < S; k++)
+      for (int j = 0; j < S; j++) {
+        double v = 0.0;
+        for (int n = 0; n < M; n++)
+          v += EV[k * M + n] * sp->E[j * M + n];
+        Vz[k * S + j] = v;
+      }
+    for (int k = 0; k < S; k++)
+      trace += Vz[k * S + k];
+    /* a little diagonal loading keeps a source that has not played yet
+     * from making the system singular */
+    for (int k = 0; k < S; k++)
+      Vz[k * S + k] += 1e-9 * trace / S + 1e-300;
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++) {
+        double v = 0.0;
+        for (int k = 0; k < S; k++)
+          v += sp->Wz[i * S + k] * Vz[k * S + j];
+        G[i * S + j] = v;
+      }
+    if (!solve_unit (G, S, s, u))
+      continue;
+    double q = 0.0;
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        q += u[i] * Vz[i * S + j] * u[j];
+    if (!(q > 0.0) || !isfinite (q))
+      continue;
+    q = 1.0 / sqrt (q);
+    for (int k = 0; k < S; k++)
+      sp->Wz[s * S + k] = u[k] * q;
+  }
+  update_demixing (sp);
+}
+
+nmf_spatial_fit
+nmf_spatial_get_fit (const nmf_spatial * sp)
+{
+  return sp->fit;
+}
+
+double
+nmf_spatial_imaginary (const nmf_spatial * sp)
+{
+  return sp->imaginary;
+}
+
+const double *
+nmf_spatial_demixing (const nmf_spatial * sp)
+{
+  return sp->W;
+}
+
+void
+nmf_spatial_images (nmf_spatial * sp, const float *spectra, float *images,
+    float *shares)
+{
+  const int M = sp->M, S = sp->S, F = sp->F;
+  const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
+
+  for (int f = 0; f < F; f++) {
+    double yr[MAXC], yi[MAXC], e[MAXC], total = 0.0;
+    for (int s = 0; s < S; s++) {
+      double r = 0.0, i = 0.0;
+      for (int m = 0; m < M; m++) {
+        r += sp->W[s * M + m] * spectra[m * chan + 2 * f];
+        i += sp->W[s * M + m] * spectra[m * chan + 2 * f + 1];
+      }
+      yr[s] = r;
+      yi[s] = i;
+      double a2 = 0.0;
+      for (int m = 0; m < M; m++)
+        a2 += sp->A[m * S + s] * sp->A[m * S + s];
+      e[s] = a2 * (r * r + i * i);
+      total += e[s];
+    }
+    for (int s = 0; s < S; s++)
+      e[s] = total > 0.0 ? e[s] / total : 1.0 / S;
+    for (int m = 0; m < M; m++) {
+      double rr = spectra[m * chan + 2 * f], ri = spectra[m * chan + 2 * f + 1];
+      for (int s = 0; s < S; s++) {
+        rr -= sp->A[m * S + s] * yr[s];
+        ri -= sp->A[m * S + s] * yi[s];
+      }
+      for (int s = 0; s < S; s++) {
+        float *img = images + s * src + m * chan;
+        img[2 * f] = (float) (sp->A[m * S + s] * yr[s] + e[s] * rr);
+        img[2 * f + 1] = (float) (sp->A[m * S + s] * yi[s] + e[s] * ri);
+      }
+    }
+    if (shares)
+      for (int s = 0; s < S; s++)
+        shares[(size_t) s * F + f] = (float) e[s];
+  }
+}
+
+void
+nmf_spatial_positions (const nmf_spatial * sp, double *positions)
+{
+  const int M = sp->M, S = sp->S;
+
+  for (int s = 0; s < S; s++) {
+    double num = 0.0, den = 0.0;
+    for (int m = 0; m < M; m++) {
+      double e = sp->A[m * S + s] * sp->A[m * S + s];
+      num += e * (2.0 * m / (M - 1) - 1.0);
+      den += e;
+    }
+    /* asin maps a stereo centroid sin (p pi / 2) back to the pan p */
+    double c = den > 0.0 ? num / den : 0.0;
+    positions[s] = asin (c < -1.0 ? -1.0 : c > 1.0 ? 1.0 : c) * 2.0 / M_PI;
+  }
+}

@@ -1,0 +1,90 @@
+/* gst-nmf core (internal): spatial demixing of an instantaneous
+ * (panned) multichannel mix, kept up to date frame by frame.
+ *
+ * Model: x(f,t) = A y(f,t), A real M x S (channels x sources), the same at
+ * every frequency - a studio pan, a coincident pair, an amplitude-panned
+ * mix.  The demixing W (S x M) is online auxiliary-function IVA (Ono 2011;
+ * Taniguchi et al. 2014, decaying statistics) with W shared by every bin:
+ * each source's variance is modelled per frame and per band (a Gaussian
+ * with time- and band-varying variance), the weighted covariances
+ *
+ *     V_s = sum_t alpha^(T-t) sum_b C_b(t) / r_s(b,t),
+ *     C_b(t) = sum_{f in band b} Re(x_f x_f^H),
+ *
+ * are updated each frame and W by one sweep of iterative projection.
+ * With fewer sources than channels the data are first reduced to their
+ * principal S-dimensional subspace.  Since W is shared by every bin there
+ * is no frequency permutation to solve.
+ *
+ * The images: y = W x, image_s = a_s y_s with A = C W^T (W C W^T)^-1 (C
+ * the running channel covariance; A = W^-1 when S = M), and the residual
+ * x - sum_s image_s (zero when S = M, to rounding) shared out by each
+ * source's share of the bin's energy, so that the images sum to x.
+ *
+ * Whether the model fits is decided once per stream from the first
+ * `decision_frames` frames that carry sound: an instantaneous mix has real
+ * channel covariances at every frequency (the imaginary part of the
+ * inter-channel coherence averages out), a room does not (delays and
+ * reverberation); and the channels must span S directions (not one signal
+ * copied to every channel).  No allocation after create. */
+#ifndef NMF_SPATIAL_H
+#define NMF_SPATIAL_H
+
+#include <stdint.h>
+
+typedef struct nmf_spatial nmf_spatial;
+
+typedef enum
+{
+  NMF_SPATIAL_UNDECIDED = 0,    /* still listening */
+  NMF_SPATIAL_FITS = 1,         /* instantaneous and diverse: demixing */
+  NMF_SPATIAL_NOT_INSTANTANEOUS = 2,    /* delays / reverberation */
+  NMF_SPATIAL_NOT_DIVERSE = 3,  /* the channels carry fewer than S
+                                 * directions */
+} nmf_spatial_fit;
+
+typedef struct
+{
+  int decision_frames;          /* frames with sound before deciding */
+  double memory_frames;         /* time constant of the statistics */
+  int bands;                    /* bands of the variance model (1: flat) */
+  double max_imaginary;         /* the instantaneous test's threshold */
+  double min_diversity;         /* lambda_S / lambda_1 of the channel
+                                 * covariance */
+} nmf_spatial_params;
+
+void nmf_spatial_params_init (nmf_spatial_params * p);
+
+/* channels >= sources >= 2, channels <= NMF_SPATIAL_MAX_CHANNELS. */
+#define NMF_SPATIAL_MAX_CHANNELS 8
+int nmf_spatial_create (nmf_spatial ** out, int channels, int sources,
+    int bins, const nmf_spatial_params * params);
+void nmf_spatial_destroy (nmf_spatial ** sp);
+/* Forget everything (a new stream): W back to the start, undecided. */
+void nmf_spatial_reset (nmf_spatial * sp);
+
+/* One frame (channels x 2 * bins, interleaved re/im per channel) is
+ * learned from. */
+void nmf_spatial_update (nmf_spatial * sp, const float *spectra);
+
+nmf_spatial_fit nmf_spatial_get_fit (const nmf_spatial * sp);
+/* The mean |imaginary part| of the inter-channel coherence measured for
+ * the decision (or so far). */
+double nmf_spatial_imaginary (const nmf_spatial * sp);
+
+/* The images of a frame with the demixing in force: images (sources x
+ * channels x 2 * bins) summing to spectra, and each source's share of each
+ * bin's energy in shares (sources x bins, may be NULL). */
+void nmf_spatial_images (nmf_spatial * sp, const float *spectra,
+    float *images, float *shares);
+
+/* Each source's position along the channels, -1 to +1: c, the centroid
+ * of its mixing column's energy (channel 0 at -1, the last at +1), as
+ * p = asin (c) * 2 / pi - for stereo exactly the pan p of the
+ * constant-power law (gL, gR) = (cos t, sin t), t = (p + 1) pi / 4. */
+void nmf_spatial_positions (const nmf_spatial * sp, double *positions);
+
+/* The demixing in force (sources x channels, row-major). */
+const double *nmf_spatial_demixing (const nmf_spatial * sp);
+
+#endif /* NMF_SPATIAL_H */

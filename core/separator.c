@@ -6,6 +6,7 @@
 #include <nmf/separator.h>
 
 #include "config.h"
+#include "hungarian.h"
 #include "message.h"
 #include "logfreq.h"
 #include "masks.h"
@@ -413,6 +414,36 @@ swap_in_released_frame (nmf_separator * sep)
   memcpy (sep->magnitude, sep->ahead_magnitude + then * F, sizeof (float) * F);
 }
 
+/* The demixing takes over: its outputs are put in the places of the
+ * factorization's sources they overlap most in the released frame (masks
+ * against the demixing's energy shares, weighted by the magnitude), so
+ * that a source that was already separated keeps its output.  Once per
+ * stream. */
+static void
+take_over_sources (nmf_separator * sep)
+{
+  const int S = sep->cfg.sources, F = sep->bins;
+  double cost[NMF_SEPARATOR_MAX_SOURCES * NMF_SEPARATOR_MAX_SOURCES];
+  size_t perm[NMF_SEPARATOR_MAX_SOURCES], chosen[NMF_SEPARATOR_MAX_SOURCES];
+
+  nmf_spatial_images (sep->spatial, sep->spectra, sep->images,
+      sep->mask_scratch);
+  for (int o = 0; o < S; o++)
+    for (int d = 0; d < S; d++) {
+      double v = 0.0;
+      for (int f = 0; f < F; f++)
+        v += (double) sep->masks[(size_t) o * F + f]
+            * sep->mask_scratch[(size_t) d * F + f] * sep->magnitude[f];
+      cost[o * S + d] = -v;
+    }
+  if (nmf_assignment_solve (cost, (size_t) S, perm, NULL) != NMF_OK)
+    return;
+  /* source o takes demixing output perm[o] */
+  for (int o = 0; o < S; o++)
+    chosen[o] = perm[o];
+  nmf_spatial_permute (sep->spatial, chosen);
+}
+
 /* Analyse the frame now in sep->input, emit the mask of the frame it
  * releases - itself, or with look-ahead the frame L before it - if that
  * frame's index is below `mask_limit`, and the hop of audio it completes
@@ -447,22 +478,22 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   if (sep->enrolling && learn && sep->enrol_n < sep->enrol_capacity)
     memcpy (sep->enrol_frames + sep->enrol_n++ * (size_t) F, sep->magnitude,
         sizeof (float) * F);
+  const int was_spatial = spatial_active (sep);
   if (sep->spatial && learn)
     nmf_spatial_update (sep->spatial, sep->spectra);
   /* once the demixing is in force the factorization is not needed (it
-   * resumes from where it stopped if a new stream is not a panned mix) */
+   * resumes from where it stopped if a new stream is not a panned mix);
+   * the frame where it takes over still has the factorization's masks, for
+   * the demixing's outputs to take the sources' places */
   const int spatial = spatial_active (sep);
-  if (!spatial)
+  const int switching = spatial && !was_spatial;
+  if (!spatial || switching)
     sep->model->ops->process (sep->model, v, learn, sep->source_models);
   /* after the model has read the entering frame (v may be sep->magnitude) */
   if (c->lookahead_frames > 0)
     swap_in_released_frame (sep);
 
-  if (spatial) {
-    /* the images of the released frame; its "masks" are each source's
-     * share of the bin's energy */
-    nmf_spatial_images (sep->spatial, sep->spectra, sep->images, sep->masks);
-  } else {
+  if (!spatial || switching) {
     float *model_masks = sep->use_bands ? sep->model_masks : sep->masks;
     nmf_masks_compute (sep->source_models, MB, S, NULL, S, c->mask_exponent,
         model_masks, sep->mask_scratch);
@@ -471,6 +502,12 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
         nmf_band_axis_spread (&sep->axis, model_masks + (size_t) s * MB,
             sep->masks + (size_t) s * F, 0);
   }
+  if (switching)
+    take_over_sources (sep);
+  if (spatial)
+    /* the images of the released frame; its "masks" are each source's
+     * share of the bin's energy */
+    nmf_spatial_images (sep->spatial, sep->spectra, sep->images, sep->masks);
 
   const uint64_t L = (uint64_t) c->lookahead_frames;
   const int emit_mask = sep->frames >= L && sep->frames - L < mask_limit;

@@ -27,6 +27,8 @@ struct nmf_spatial
   double *R;                    /* F x M x M x 2: complex covariances,
                                  * summed until the decision */
   uint64_t frames;              /* frames with sound */
+  uint64_t diverse_frames;      /* of them, the last in a row that span S
+                                 * directions */
   nmf_spatial_fit fit;
   double imaginary;
 };
@@ -35,7 +37,7 @@ void
 nmf_spatial_params_init (nmf_spatial_params * p)
 {
   /* measured on the spatial corpus (docs/experiments.md, 2026-12-06) */
-  p->decision_frames = 86;      /* 1 s at 44.1 kHz, hop 512 */
+  p->decision_frames = 43;      /* 0.5 s at 44.1 kHz, hop 512 */
   p->memory_frames = 400.0;
   p->bands = 16;
   p->max_imaginary = 0.15;
@@ -60,6 +62,7 @@ nmf_spatial_reset (nmf_spatial * sp)
     sp->Wz[s * S + s] = 1.0;
   }
   sp->frames = 0;
+  sp->diverse_frames = 0;
   sp->fit = NMF_SPATIAL_UNDECIDED;
   sp->imaginary = 0.0;
   update_demixing (sp);
@@ -243,10 +246,23 @@ update_subspace (nmf_spatial * sp)
   }
 }
 
+/* lambda_S / lambda_1 of the channel covariance: do the channels carry
+ * S directions? */
+static double
+diversity (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S;
+  double a[MAXC * MAXC], w[MAXC];
+
+  memcpy (a, sp->C, sizeof (double) * M * M);
+  return symmetric_eigen (sp, a, M, w) && w[M - 1] > 0.0 ?
+      w[M - S] / w[M - 1] : 0.0;
+}
+
 static void
 decide (nmf_spatial * sp)
 {
-  const int M = sp->M, S = sp->S, F = sp->F;
+  const int M = sp->M, F = sp->F;
   const double *R = sp->R;
   double emax = 0.0, sum = 0.0;
   int counted = 0;
@@ -275,18 +291,8 @@ decide (nmf_spatial * sp)
     counted++;
   }
   sp->imaginary = counted ? sum / counted : 0.0;
-
-  double a[MAXC * MAXC], w[MAXC];
-  memcpy (a, sp->C, sizeof (double) * M * M);
-  double diversity = symmetric_eigen (sp, a, M, w) && w[M - 1] > 0.0 ?
-      w[M - S] / w[M - 1] : 0.0;
-
-  if (sp->imaginary > sp->p.max_imaginary)
-    sp->fit = NMF_SPATIAL_NOT_INSTANTANEOUS;
-  else if (!(diversity >= sp->p.min_diversity))
-    sp->fit = NMF_SPATIAL_NOT_DIVERSE;
-  else
-    sp->fit = NMF_SPATIAL_FITS;
+  sp->fit = sp->imaginary > sp->p.max_imaginary ?
+      NMF_SPATIAL_NOT_INSTANTANEOUS : NMF_SPATIAL_NOT_DIVERSE;
 }
 
 void
@@ -295,7 +301,7 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
   const int M = sp->M, S = sp->S, F = sp->F, B = sp->B;
   const size_t MM = (size_t) M * M;
 
-  if (sp->fit != NMF_SPATIAL_UNDECIDED && sp->fit != NMF_SPATIAL_FITS)
+  if (sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS)
     return;
 
   /* this frame's covariance per band (upper triangle) */
@@ -352,6 +358,17 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
     }
     if (sp->frames >= (uint64_t) sp->p.decision_frames)
       decide (sp);
+  }
+  /* an instantaneous mix waits for its S directions (a source that has
+   * not played yet) */
+  if (sp->fit == NMF_SPATIAL_NOT_DIVERSE) {
+    /* and lets the demixing learn them for as long as the decision took
+     * before it takes over (a demixing that has just met a new direction
+     * can be near singular there) */
+    sp->diverse_frames = diversity (sp) >= sp->p.min_diversity ?
+        sp->diverse_frames + 1 : 0;
+    if (sp->diverse_frames >= (uint64_t) sp->p.decision_frames)
+      sp->fit = NMF_SPATIAL_FITS;
   }
 
   if (S < M)
@@ -424,6 +441,22 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
     q = 1.0 / sqrt (q);
     for (int k = 0; k < S; k++)
       sp->Wz[s * S + k] = u[k] * q;
+  }
+  update_demixing (sp);
+}
+
+void
+nmf_spatial_permute (nmf_spatial * sp, const size_t *perm)
+{
+  const int M = sp->M, S = sp->S;
+  const size_t MM = (size_t) M * M;
+  double Wz[MAXC * MAXC], V[MAXC * MAXC * MAXC];
+
+  memcpy (Wz, sp->Wz, sizeof (double) * S * S);
+  memcpy (V, sp->V, sizeof (double) * S * MM);
+  for (int o = 0; o < S; o++) {
+    memcpy (sp->Wz + (size_t) o * S, Wz + perm[o] * S, sizeof (double) * S);
+    memcpy (sp->V + o * MM, V + perm[o] * MM, sizeof (double) * MM);
   }
   update_demixing (sp);
 }

@@ -25,11 +25,13 @@
  * `decision_frames` frames that carry sound: an instantaneous mix has real
  * channel covariances at every frequency (the imaginary part of the
  * inter-channel coherence averages out), a room does not (delays and
- * reverberation); and the channels must span S directions (not one signal
+ * reverberation).  An instantaneous mix is then demixed as soon as the
+ * channels span S directions (every source has been heard; not one signal
  * copied to every channel).  No allocation after create. */
 #ifndef NMF_SPATIAL_H
 #define NMF_SPATIAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct nmf_spatial nmf_spatial;
@@ -39,8 +41,11 @@ typedef enum
   NMF_SPATIAL_UNDECIDED = 0,    /* still listening */
   NMF_SPATIAL_FITS = 1,         /* instantaneous and diverse: demixing */
   NMF_SPATIAL_NOT_INSTANTANEOUS = 2,    /* delays / reverberation */
-  NMF_SPATIAL_NOT_DIVERSE = 3,  /* the channels carry fewer than S
-                                 * directions */
+  NMF_SPATIAL_NOT_DIVERSE = 3,  /* instantaneous, but the channels carry
+                                 * fewer than S directions so far (a source
+                                 * has not played yet, or one signal is
+                                 * copied to every channel): checked again
+                                 * every frame */
 } nmf_spatial_fit;
 
 typedef struct
@@ -83,6 +88,10 @@ void nmf_spatial_images (nmf_spatial * sp, const float *spectra,
  * p = asin (c) * 2 / pi - for stereo exactly the pan p of the
  * constant-power law (gL, gR) = (cos t, sin t), t = (p + 1) pi / 4. */
 void nmf_spatial_positions (const nmf_spatial * sp, double *positions);
+
+/* Output o becomes the source output perm[o] was (perm: a permutation of
+ * 0 .. sources - 1). */
+void nmf_spatial_permute (nmf_spatial * sp, const size_t *perm);
 
 /* The demixing in force (sources x channels, row-major). */
 const double *nmf_spatial_demixing (const nmf_spatial * sp);

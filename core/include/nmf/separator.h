@@ -346,10 +346,12 @@ typedef enum
   NMF_SPATIAL_STATE_NOT_INSTANTANEOUS = 3,      /* the channels differ by
                                                  * delays or reverberation
                                                  * (a room): factorization */
-  NMF_SPATIAL_STATE_NOT_DIVERSE = 4,    /* the channels carry fewer
-                                         * directions than sources (e.g.
-                                         * one signal copied to both):
-                                         * factorization */
+  NMF_SPATIAL_STATE_NOT_DIVERSE = 4,    /* a panned mix, but the
+                                         * channels carry fewer directions
+                                         * than sources so far (a source
+                                         * has not played yet, or one
+                                         * signal is copied to both):
+                                         * factorization until they do */
 } nmf_spatial_state;
 
 typedef struct
@@ -367,8 +369,10 @@ typedef struct
   double position[NMF_SEPARATOR_MAX_SOURCES];
 } nmf_separator_spatial;
 
-/* A decision is made once per stream (after create, reset or drain) and
- * kept: a source keeps its output for the whole stream. */
+/* Once per stream (after create, reset or drain) the demixing may take
+ * over from the factorization, and then holds: each demixed source takes
+ * the output of the factorization's source it overlaps most, and keeps
+ * it. */
 NMF_API void nmf_separator_get_spatial (const nmf_separator * separator,
     nmf_separator_spatial * spatial);
 

@@ -40,7 +40,8 @@ all M channels, the reference channel is scored, and the sum of the pads is
 compared with the input at every channel (sum-vs-mix SNR).
 
 Results are cached per mixture and column in CORPUS/cache/ (key: the
-column's settings, and for the element the plugin file's mtime and size),
+column's settings, and for the element the mtime and size of the plugin
+file and of the core library it links),
 so that a re-run only computes what changed (--no-cache to ignore).
 
     /usr/bin/python3 evaluate.py CORPUS_DIR [options]
@@ -151,11 +152,17 @@ def inspect_element(build_dir, factory="nmfseparate"):
 
 
 def plugin_stamp(build_dir):
-    p = os.path.join(build_dir, "plugin", "libgstnmf.so")
-    if not os.path.exists(p):
-        return "missing"
-    st = os.stat(p)
-    return "%s:%d:%d" % (p, int(st.st_mtime), st.st_size)
+    """The plugin and the core library it links (libnmfcore.so changes
+    without the plugin file changing)."""
+    stamps = []
+    for p in (os.path.join(build_dir, "plugin", "libgstnmf.so"),
+              os.path.realpath(os.path.join(build_dir, "core", "libnmfcore.so"))):
+        if not os.path.exists(p):
+            stamps.append("missing")
+            continue
+        st = os.stat(p)
+        stamps.append("%s:%d:%d" % (p, int(st.st_mtime), st.st_size))
+    return ";".join(stamps)
 
 
 def run_element(mixpath, n_src, n_ch, build_dir, props, outdir, timeout):

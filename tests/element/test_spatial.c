@@ -1,0 +1,269 @@
+/* nmfseparate's spatial demixing (spatial=auto) on planted panned mixes:
+ * stereo and 4-channel input, exact sample counts and timestamps (the
+ * harness's collector), the pads summing to the input, the sources'
+ * positions in the messages, and each source keeping its pad over a
+ * stream in which the sources take turns. */
+#include <gst/gst.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* Source k: noise through a one-pole filter of its own, its level a new
+ * log-normal draw every 50 ms; silent outside [on, off) seconds (two
+ * spans). */
+static void
+make_source (int k, float *x, gsize n, const double *spans)
+{
+  guint32 st = 1234567u * (k + 1);
+  const double a = k == 0 ? 0.9 : -0.5;
+  double y = 0.0, level = 1.0;
+
+  for (gsize i = 0; i < n; i++) {
+    double t = (double) i / RATE;
+    if (i % (RATE / 20) == 0) {
+      double u = (nmf_test_lcg (&st) + 1.0) / 16777217.0;
+      double v = (nmf_test_lcg (&st) + 1.0) / 16777217.0;
+      level = exp (1.2 * sqrt (-2.0 * log (u)) * cos (2 * G_PI * v));
+    }
+    double w = nmf_test_lcg (&st) / 16777216.0 - 0.5;
+    y = a * y + (1.0 - fabs (a)) * w;
+    gboolean on = (t >= spans[0] && t < spans[1]) || (t >= spans[2]
+        && t < spans[3]);
+    x[i] = on ? (float) (0.3 * level * y) : 0.0f;
+  }
+}
+
+/* Energy of channel 0 of pad output o in [t0, t1) seconds. */
+static double
+energy (const float *out, gint channels, double t0, double t1)
+{
+  double e = 0.0;
+  for (gsize i = (gsize) (t0 * RATE); i < (gsize) (t1 * RATE); i++)
+    e += (double) out[i * channels] * out[i * channels];
+  return e;
+}
+
+typedef struct
+{
+  double position[2];
+  gchar *state;
+} LastMessage;
+
+static void
+read_messages (GstBus * bus, LastMessage * last)
+{
+  GstMessage *msg;
+
+  last->state = NULL;
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    if (gst_structure_has_name (st, "nmfseparate")) {
+      const GValue *pos = gst_structure_get_value (st, "position");
+      g_free (last->state);
+      last->state = g_strdup (gst_structure_get_string (st, "spatial"));
+      fail_unless (last->state != NULL);
+      if (pos) {
+        fail_unless_equals_int (gst_value_array_get_size (pos), 2);
+        for (guint s = 0; s < 2; s++)
+          last->position[s] =
+              g_value_get_double (gst_value_array_get_value (pos, s));
+      }
+    }
+    gst_message_unref (msg);
+  }
+}
+
+/* Two sources panned to pans[] over `channels` channels (stereo: the
+ * constant-power law; more: the same pair of gains, then channel k of the
+ * rest weighted 0.5 of channel k - 2 plus the other's 0.2), source 0 alone
+ * 0-3 s, source 1 alone 3-6 s, both 6-9 s, 0 alone 9-11 s, 1 alone
+ * 11-13 s, 0 alone 13-15 s.  Runs the element with `props`, random buffer
+ * sizes; checks counts, timestamps (the collector), the sum, that each
+ * source keeps one pad from 9 s on at >= 30 dB, and the positions. */
+static void
+check_alternating (gint channels, const gchar * props)
+{
+  const gsize n = 15 * RATE;
+  const double pans[2] = { -0.5, 0.6 };
+  const double spans0[4] = { 0, 3, 6, 11 }, spans1[4] = { 3, 9, 11, 13 };
+  float *s0 = g_new (float, n), *s1 = g_new (float, n);
+  float *x = g_new0 (float, n * channels);
+  double g[2][8] = { {0} };
+
+  make_source (0, s0, n, spans0);
+  /* source 0 back alone 13-15 s */
+  {
+    float *tail = g_new (float, n);
+    const double spans[4] = { 13, 15, 15, 15 };
+    make_source (0, tail, n, spans);
+    for (gsize i = 0; i < n; i++)
+      s0[i] += tail[i];
+    g_free (tail);
+  }
+  make_source (1, s1, n, spans1);
+  for (int s = 0; s < 2; s++) {
+    double t = (pans[s] + 1.0) * G_PI / 4.0;
+    g[s][0] = cos (t);
+    g[s][1] = sin (t);
+    for (int c = 2; c < channels; c++)
+      g[s][c] = 0.5 * g[s][c - 2] + 0.2 * g[1 - s][c - 2];
+  }
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < channels; c++)
+      x[i * channels + c] = (float) (g[0][c] * s0[i] + g[1][c] * s1[i]);
+
+  GstBus *bus = gst_bus_new ();
+  NmfFix f;
+  GstElement *el = nmf_test_element ("nmfseparate", props);
+  const NmfTimeline t = { RATE, channels, 0, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_RANDOM, 3000, 7);
+  Collector c[2];
+  float *out[2];
+  LastMessage last = { {0, 0}, NULL };
+
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_run (&f, &t, channels > 2 ? ", channel-mask=(bitmask)0x0" : NULL,
+      x, n, &z, TRUE, c);
+  for (int s = 0; s < 2; s++) {
+    fail_unless_equals_uint64 (c[s].n, n);
+    out[s] = collector_steal (&c[s]);
+    collector_clear (&c[s]);
+  }
+  read_messages (bus, &last);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+
+  /* the pads sum to the input */
+  double err = 0.0, pow_in = 0.0;
+  for (gsize i = 0; i < n * channels; i++) {
+    double d = (double) out[0][i] + out[1][i] - x[i];
+    err += d * d;
+    pow_in += (double) x[i] * x[i];
+  }
+  fail_unless (10 * log10 (pow_in / err) > 100.0, "sum at %.1f dB",
+      10 * log10 (pow_in / err));
+
+  /* no burst when the demixing takes over: no pad louder than the input
+   * in any 50 ms */
+  for (double t0 = 0; t0 + 0.05 <= 15; t0 += 0.05) {
+    double in = energy (x, channels, t0, t0 + 0.05);
+    for (int s = 0; s < 2; s++)
+      fail_unless (energy (out[s], channels, t0, t0 + 0.05) <= 2.0 * in
+          + 1e-6, "%d channels: pad %d at %.2f s: %.3g, the input %.3g",
+          channels, s, t0, energy (out[s], channels, t0, t0 + 0.05), in);
+  }
+  /* source 0 has one pad from 9 s on, source 1 the other */
+  int pad0 = energy (out[0], channels, 9.5, 11) > energy (out[1], channels,
+      9.5, 11) ? 0 : 1;
+  const double segments[3][2] = { {9.5, 11}, {11.5, 13}, {13.5, 15} };
+  const int who[3] = { 0, 1, 0 };
+  for (int k = 0; k < 3; k++) {
+    int pad = who[k] == 0 ? pad0 : 1 - pad0;
+    double in_pad = energy (out[pad], channels, segments[k][0],
+        segments[k][1]);
+    double other = energy (out[1 - pad], channels, segments[k][0],
+        segments[k][1]);
+    double ratio = 10 * log10 (in_pad / (other + 1e-30));
+    fail_unless (ratio >= 30.0, "%d channels: source %d %.1f-%.1f s: %.1f dB "
+        "in its pad %d", channels, who[k], segments[k][0], segments[k][1],
+        ratio, pad);
+  }
+
+  fail_unless (last.state && strcmp (last.state, "active") == 0,
+      "spatial state %s", last.state ? last.state : "(none)");
+  if (channels == 2)
+    for (int s = 0; s < 2; s++) {
+      int pad = s == 0 ? pad0 : 1 - pad0;
+      fail_unless (fabs (last.position[pad] - pans[s]) < 0.02,
+          "source %d at %.3f, panned at %.2f", s, last.position[pad],
+          pans[s]);
+    }
+  g_free (last.state);
+  g_free (out[0]);
+  g_free (out[1]);
+  g_free (s0);
+  g_free (s1);
+  g_free (x);
+}
+
+GST_START_TEST (test_spatial_stereo_file_profile)
+{
+  check_alternating (2, "post-messages=true interval=1000000000");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_spatial_stereo_live_profile)
+{
+  check_alternating (2, "profile=live post-messages=true "
+      "interval=1000000000");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_spatial_four_channels)
+{
+  check_alternating (4, "profile=live post-messages=true "
+      "interval=1000000000");
+}
+
+GST_END_TEST;
+
+/* spatial=off: the state says so, no position */
+GST_START_TEST (test_spatial_off)
+{
+  GstBus *bus = gst_bus_new ();
+  NmfFix f;
+  GstElement *el = nmf_test_element ("nmfseparate",
+      "spatial=off post-messages=true interval=100000000");
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  const gsize n = RATE;
+  float *x = nmf_test_two_tones (n, 2, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 4096, 0);
+  Collector c[2];
+  GstMessage *msg;
+
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_run (&f, &t, NULL, x, n, &z, FALSE, c);
+  collector_clear (&c[0]);
+  collector_clear (&c[1]);
+  guint count = 0;
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    fail_if (gst_structure_has_field (st, "position"));
+    fail_unless_equals_string (gst_structure_get_string (st, "spatial"),
+        "unused");
+    count++;
+    gst_message_unref (msg);
+  }
+  fail_unless (count >= 10, "%u messages", count);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+}
+
+GST_END_TEST;
+
+static Suite *
+nmfseparate_spatial_suite (void)
+{
+  static const NmfTest tests[] = {
+    NMF_TEST ("spatial", test_spatial_stereo_file_profile),
+    NMF_TEST ("spatial", test_spatial_stereo_live_profile),
+    NMF_TEST ("spatial", test_spatial_four_channels),
+    NMF_TEST ("spatial", test_spatial_off),
+  };
+
+  return nmf_test_suite ("nmfseparate-spatial", tests, G_N_ELEMENTS (tests),
+      0);
+}
+
+GST_CHECK_MAIN (nmfseparate_spatial);

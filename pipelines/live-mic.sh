@@ -3,9 +3,15 @@
 # back (autoaudiosink), the others dropped. Stop with Ctrl-C.
 #
 #   pipelines/live-mic.sh [--print] [--sources N] [--play K]
-#                         [--algorithm kl|volmin]
+#                         [--algorithm kl|volmin] [--channels C]
 #
 #   --sources N     number of sources, 1..16 (default 2)
+#   --channels C    capture C channels (default: what the device gives);
+#                   2 with two microphones (pipelines/two-mics.sh): the
+#                   element then demixes where the sources are when they
+#                   reach the microphones at the same time (a coincident
+#                   or close pair; spatial=auto) and the messages (-m)
+#                   give each source's position
 #   --play K        the source to listen to, 0..N-1 (default 0)
 #   --algorithm A   kl (default) or volmin
 #   --print         only print the gst-launch-1.0 line, do not check the
@@ -21,12 +27,13 @@ set -eu
 usage () { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
 die () { echo "live-mic.sh: $*" >&2; exit 2; }
 
-n=2 k=0 algorithm=kl print_only=0
+n=2 k=0 algorithm=kl print_only=0 channels=
 while [ $# -gt 0 ]; do
   case "$1" in
     --sources) n=${2:?}; shift 2 ;;
     --play) k=${2:?}; shift 2 ;;
     --algorithm) algorithm=${2:?}; shift 2 ;;
+    --channels) channels=${2:?}; shift 2 ;;
     --print) print_only=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
@@ -37,6 +44,9 @@ case "$k" in ''|*[!0-9]*) die "--play needs an integer in 0..$((n - 1))" ;; esac
 [ "$n" -ge 1 ] && [ "$n" -le 16 ] || die "--sources needs an integer in 1..16"
 [ "$k" -lt "$n" ] || die "--play needs an integer in 0..$((n - 1))"
 case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
+case "$channels" in ''|[1-8]) ;; *) die "--channels needs an integer in 1..8" ;; esac
+caps=()
+[ -n "$channels" ] && caps=(! "audio/x-raw,channels=$channels")
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
@@ -44,8 +54,8 @@ if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/pl
   echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
 fi
 
-args=(autoaudiosrc ! audioconvert ! audioresample !
-      nmfseparate name=s "n-sources=$n" "algorithm=$algorithm")
+args=(autoaudiosrc "${caps[@]}" ! audioconvert ! audioresample !
+      nmfseparate name=s "n-sources=$n" "algorithm=$algorithm" post-messages=true)
 for ((i = 0; i < n; i++)); do
   if [ "$i" -eq "$k" ]; then
     args+=(s.src_$i ! audioconvert ! audioresample ! autoaudiosink)
@@ -66,6 +76,10 @@ if ! grep -q 'GstAutoAudioSrc:[^ ]*/Gst[A-Za-z]*Src:[^ ]*\.GstPad:src: caps' <<<
   echo "live-mic.sh: no audio capture device found (autoaudiosrc could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect a microphone or start the sound server, then try again" >&2
   exit 3
 fi
+if [ -n "$channels" ] && ! timeout 15 gst-launch-1.0 autoaudiosrc ! "audio/x-raw,channels=$channels" ! identity eos-after=3 ! fakesink >/dev/null 2>&1; then
+  echo "live-mic.sh: the capture device does not give $channels channels (for two microphones: a stereo input, e.g. a USB interface or an array; pick it with PULSE_SOURCE / the sound settings), or it could not start" >&2
+  exit 3
+fi
 sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc num-buffers=3 ! autoaudiosink 2>&1) || true
 if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' <<<"$sink_probe" \
    || grep -q 'GstAutoAudioSink:[^ ]*/GstFakeSink:' <<<"$sink_probe"; then
@@ -74,4 +88,5 @@ if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' 
 fi
 
 echo "listening: source $k of $n; Ctrl-C stops" >&2
-exec gst-launch-1.0 -e "${args[@]}"
+# -m: the element's messages, with each source's position when it demixes
+exec gst-launch-1.0 -e -m "${args[@]}"

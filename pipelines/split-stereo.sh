@@ -1,0 +1,80 @@
+#!/bin/bash
+# Split a stereo (or multichannel) mix into its sources: one WAV file per
+# source, each with every channel of the input (the source as each channel
+# has it: its place in the stereo image is kept), the files summing to the
+# input, exactly as many samples as the input.  On a panned studio mix the
+# element demixes by where each source sits (spatial=auto) and this prints
+# each source's pan, -1 left .. +1 right; on other recordings it says why
+# not (room: delays between the channels) and separates by timbre.
+#
+#   pipelines/split-stereo.sh [--sources N] INPUT OUTDIR
+#
+#   --sources N     number of sources, 2..8 (default 2)
+# INPUT: a local file GStreamer decodes.  Writes OUTDIR/source_K.wav (32-bit
+# float).  Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is not
+# set and build/ has one.
+set -eu
+usage () { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
+die () { echo "split-stereo.sh: $*" >&2; exit 2; }
+
+n=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sources) n=${2:?}; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    --*) die "unknown option $1 (see --help)" ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 2 ] || die "need INPUT and OUTDIR (see --help)"
+input=$1 outdir=$2
+case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..8" ;; esac
+[ "$n" -ge 2 ] && [ "$n" -le 8 ] || die "--sources needs an integer in 2..8"
+[ -r "$input" ] && [ -f "$input" ] || { echo "split-stereo.sh: $input: no such readable file" >&2; exit 1; }
+mkdir -p -- "$outdir"
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
+  export GST_PLUGIN_PATH="$root/build/plugin"
+  echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
+fi
+
+# wavenc writes no channel positions: above two channels the mask is
+# dropped (capssetter) so that wavenc takes the channels as they are
+args=(filesrc "location=$input" ! decodebin ! audioconvert !
+      nmfseparate name=s "n-sources=$n" post-messages=true interval=1000000000)
+for ((i = 0; i < n; i++)); do
+  args+=(s.src_$i ! queue ! audioconvert ! audio/x-raw,format=F32LE !
+         wavenc ! filesink "location=$outdir/source_$i.wav")
+done
+echo "gst-launch-1.0 -m ${args[*]}" >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>&1; then
+  grep -i "error" "$log" >&2 || cat "$log" >&2
+  exit 1
+fi
+# the last message says what the element did
+last=$(grep -o 'spatial=(string)[a-z-]*[^;]*' "$log" | tail -n 1)
+state=$(sed -n 's/^spatial=(string)\([a-z-]*\).*/\1/p' <<<"$last")
+case "$state" in
+  active)
+    pans=$(sed -n 's/.*position=(double)< *\([^>]*\) *>.*/\1/p' <<<"$last")
+    i=0
+    IFS=', ' read -r -a pan <<<"$pans"
+    for p in "${pan[@]}"; do
+      printf 'source %d: %s/source_%d.wav, pan %+.2f\n' "$i" "$outdir" "$i" "$p"
+      i=$((i + 1))
+    done ;;
+  *)
+    case "$state" in
+      room) why="the channels differ by delays or reverberation (a room)" ;;
+      not-diverse) why="the channels do not carry $n directions" ;;
+      unused) why="one channel, or more sources than channels" ;;
+      *) why="the stream was too short to decide" ;;
+    esac
+    echo "no spatial demixing ($why): separated by timbre" >&2
+    for ((i = 0; i < n; i++)); do
+      printf 'source %d: %s/source_%d.wav\n' "$i" "$outdir" "$i"
+    done ;;
+esac

@@ -1,25 +1,52 @@
 #!/bin/bash
 # CPU of nmf-desk playing a file at its defaults, side by side with
-# gst-launch-1.0 running the same separation into fakesinks, in one run,
-# alternating, RUNS times each; prints every run and the medians.
+# gst-launch-1.0 running the same separation into fakesinks: RUNS rounds,
+# each running every variant once (alternating, so that a busy moment of a
+# shared machine hits all of them alike); prints every run and the medians.
 #
-#   tests/bench/desk-cpu.sh [RUNS [FILE]]        (default 5 runs)
-#   BUILD=build-desk tests/bench/desk-cpu.sh     (default build dir: build)
+#   tests/bench/desk-cpu.sh [RUNS [FILE]]           (default 5 runs)
+#   BUILD=build-desk tests/bench/desk-cpu.sh 5 FILE  (default build dir: build)
+#   BREAKDOWN=1 ...   two more variants, between R and the desk (see below)
 #
 # FILE: any audio file (default: a 22 s corpus mixture from
 # /tmp/gst-nmf-quality if cached there, else a 20 s two-tone mixture from
-# nmf-make-mixture). Everything plays in real time (sync=true): the desk
-# with its picture in a window on a private Xvfb, its sound on the default
-# output (autoaudiosink; a fakesink where there is no sound card), the
-# references with the same element settings:
-#   A  nmfseparate + its picture pad at the desk's caps (768x320 RGB,
-#      30 fps), everything into fakesinks: what the desk asks of the element
-#   B  nmfseparate alone into fakesinks: the separation
-# The machine may be shared: the load average is printed with the figures.
+# nmf-make-mixture).
+#
+# The comparison (docs/desk.md, CPU). Everything plays in real time
+# (sync=true), so every variant takes the file's duration of wall time: the
+# desk is a real-time program whose costs go by the second (pictures,
+# meters, its main loop), and a separation run as fast as possible would
+# leave out the waiting and waking that real time costs the reference too.
+#   desk  nmf-desk FILE --play --exit-at-eos, its window on a private Xvfb,
+#         its sound on the default output (autoaudiosink; a fakesink where
+#         there is no sound card)
+#   R     the reference: gst-launch-1.0 with the desk's input chain
+#         (uridecodebin, audioconvert, audioresample, F32, audiobuffersplit
+#         10 ms) and element settings (n-sources 2, kl, profile auto,
+#         post-messages every 50 ms), the picture pad at the desk's caps into
+#         a fakesink, each source into a fakesink
+#   B     R without the picture pad: the separation alone
+# With BREAKDOWN=1, what the desk adds, step by step:
+#   M     R + the desk's sound: per source volume ! tee, audiomixer,
+#         audioconvert, audioresample, autoaudiosink
+#   V     M + the desk's picture path (queue, videoconvert if the pad's
+#         format is not gtksink's, gtksink) shown as the desk shows it (1:1,
+#         in an X window of its own) by a minimal Python GTK program: the
+#         same pipeline, a window holding only the picture (gst-launch's
+#         gtksink makes its own 640x480 window: scaled, not the desk's
+#         cost). desk - V is then the desk's own: its widgets, meters,
+#         messages, main loop, start and exit beyond a bare window's
+# CPU = user + system seconds of the process (/usr/bin/time). The X server
+# is a process of its own: its CPU while the desk (and V) run is counted
+# apart, not in the ratio.
 set -u
+# Python writes its compiled modules as it does for a user (a developer's
+# environment may say not to: then every start compiles them again)
+unset PYTHONDONTWRITEBYTECODE
 cd "$(dirname "$0")/../.." || exit 1
 runs=${1:-5}
 build=${BUILD:-build}
+breakdown=${BREAKDOWN:-0}
 desk=$build/tools/desk/nmf-desk
 [ -x "$desk" ] || { echo "no $desk: build first (meson setup $build && ninja -C $build)" >&2; exit 1; }
 command -v Xvfb >/dev/null || { echo "Xvfb missing (Debian package xvfb)" >&2; exit 1; }
@@ -36,7 +63,7 @@ if [ -z "$file" ]; then
   fi
 fi
 file=$(realpath "$file")
-uri=$(/usr/bin/python3 -c 'import sys, urllib.parse, pathlib; print(pathlib.Path(sys.argv[1]).as_uri())' "$file")
+uri=$(/usr/bin/python3 -c 'import sys, pathlib; print(pathlib.Path(sys.argv[1]).as_uri())' "$file")
 
 # a private X server; its CPU is counted apart (the picture's pixels go there)
 Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$work/display" 2>/dev/null &
@@ -46,8 +73,51 @@ export DISPLAY=:$(cat "$work/display")
 xcpu () { awk '{ print $14 + $15 }' "/proc/$xpid/stat"; }
 tck=$(getconf CLK_TCK)
 
-viz='video/x-raw,format=RGB,width=768,height=320,framerate=30/1'
+# what the desk asks of the element (tools/desk/nmfdesk/engine.py): its
+# defaults, and the picture in a format gtksink takes as it is if the viz
+# pad offers one, else RGB
+read -r fps fmt settings <<<"$(PYTHONPATH=tools/desk /usr/bin/python3 -c '
+import gi
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst
+Gst.init(None)
+from nmfdesk import engine as e
+s = e.Settings()
+print(e.VIZ_FPS, e.Engine.viz_format_asked(),
+      "n-sources=%d algorithm=%s profile=%s post-messages=true interval=%d"
+      % (s.n_sources, s.algorithm, s.profile, e.MESSAGE_INTERVAL))' 2>/dev/null)"
+[ -n "${settings:-}" ] || { echo "cannot read the desk's settings (PyGObject, nmfseparate?)" >&2; exit 1; }
+viz="video/x-raw,format=$fmt,width=768,height=320,framerate=$fps/1"
+input="uridecodebin uri=$uri ! audioconvert ! audioresample ! audio/x-raw,format=F32LE,layout=interleaved,channels=[1,2] ! audiobuffersplit output-buffer-duration=1/100 ! nmfseparate name=s $settings"
+conv="videoconvert ! video/x-raw,format=BGRx"
+case $fmt in BGRx|BGRA) conv=identity ;; esac
+sound="audiomixer name=m ! audioconvert ! audioresample ! autoaudiosink s.src_0 ! volume ! tee name=t0 t0.src_0 ! m.sink_0 s.src_1 ! volume ! tee name=t1 t1.src_0 ! m.sink_1"
+picture="s.viz ! $viz ! queue max-size-buffers=90 max-size-time=0 max-size-bytes=0 ! $conv ! gtksink name=picture force-aspect-ratio=false qos=false"
+
 cpu () { /usr/bin/time -f "%U %S" -o "$work/t" "$@" >/dev/null 2>&1; awk '{ printf "%.2f", $1 + $2 }' "$work/t"; }
+# V: a pipeline description shown in a bare GTK window, the desk's way
+cat > "$work/show.py" <<'EOF_PY'
+import os, sys
+os.environ.setdefault("GDK_GL", "disable")
+import gi
+gi.require_version("Gst", "1.0"); gi.require_version("Gtk", "3.0")
+from gi.repository import Gst, Gtk
+Gst.init(None); Gtk.init(None)
+p = Gst.parse_launch(sys.argv[1])
+area = p.get_by_name("picture").get_property("widget")
+area.set_size_request(768, 320)
+area.connect("realize", lambda w: w.get_window().ensure_native())
+win = Gtk.Window(); win.add(area); win.show_all()
+bus = p.get_bus(); bus.add_signal_watch()
+bus.connect("message::eos", lambda *a: Gtk.main_quit())
+bus.connect("message::error", lambda *a: Gtk.main_quit())
+p.set_state(Gst.State.PLAYING)
+Gtk.main()
+p.set_state(Gst.State.NULL)
+EOF_PY
+# a description split into words (no globbing: caps have brackets)
+launch () { set -f; cpu gst-launch-1.0 -q $1; set +f; }
+xdelta () { awk -v a="$1" -v b="$2" -v t="$tck" 'BEGIN { printf "%.2f", (b - a) / t }'; }
 
 seconds=$(/usr/bin/python3 -c '
 import sys, gi
@@ -57,25 +127,40 @@ Gst.init(None)
 info = GstPbutils.Discoverer.new(10 * Gst.SECOND).discover_uri(sys.argv[1])
 print("%.1f s" % (info.get_duration() / Gst.SECOND))' "$uri" 2>/dev/null)
 echo "file: $file (${seconds:-duration unknown})"
+echo "element: $settings; picture $viz ($([ "$conv" = identity ] && echo "no conversion" || echo "the desk's videoconvert to gtksink's BGRx"))"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start (shared: figures are noisy)"
-printf '%-4s %10s %10s %10s %12s\n' run desk A B "X server"
+if [ "$breakdown" = 1 ]; then
+  printf '%-4s %8s %8s %8s %8s %8s %10s %10s\n' run desk R B M V "X (desk)" "X (V)"
+else
+  printf '%-4s %8s %8s %8s %10s\n' run desk R B "X (desk)"
+fi
 : > "$work/all"
 for i in $(seq "$runs"); do
   x0=$(xcpu)
   d=$(cpu "$desk" "$file" --play --exit-at-eos)
   x1=$(xcpu)
-  a=$(cpu gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
-      nmfseparate name=s post-messages=true s.src_0 ! fakesink sync=true \
-      s.src_1 ! fakesink sync=true s.viz ! "$viz" ! fakesink sync=true)
-  b=$(cpu gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
-      nmfseparate name=s post-messages=true s.src_0 ! fakesink sync=true \
-      s.src_1 ! fakesink sync=true)
-  x=$(awk -v a="$x0" -v b="$x1" -v t="$tck" 'BEGIN { printf "%.2f", (b - a) / t }')
-  printf '%-4s %10s %10s %10s %12s\n' "$i" "$d" "$a" "$b" "$x"
-  echo "$d $a $b $x" >> "$work/all"
+  r=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true s.viz ! $viz ! fakesink sync=true")
+  b=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true")
+  xd=$(xdelta "$x0" "$x1")
+  if [ "$breakdown" = 1 ]; then
+    m=$(launch "$input $sound s.viz ! $viz ! fakesink sync=true")
+    x2=$(xcpu)
+    v=$(cpu /usr/bin/python3 "$work/show.py" "$input $sound $picture")
+    xv=$(xdelta "$x2" "$(xcpu)")
+    printf '%-4s %8s %8s %8s %8s %8s %10s %10s\n' "$i" "$d" "$r" "$b" "$m" "$v" "$xd" "$xv"
+    echo "$d $r $b $xd $m $v $xv" >> "$work/all"
+  else
+    printf '%-4s %8s %8s %8s %10s\n' "$i" "$d" "$r" "$b" "$xd"
+    echo "$d $r $b $xd" >> "$work/all"
+  fi
 done
 med () { cut -d' ' -f"$1" "$work/all" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-d=$(med 1) a=$(med 2) b=$(med 3) x=$(med 4)
-echo "median CPU seconds: desk $d, A (separation + picture, fakesinks) $a, B (separation, fakesinks) $b, X server during the desk $x"
-awk -v d="$d" -v a="$a" -v b="$b" 'BEGIN { printf "desk / A = %.2f, desk / B = %.2f (target <= 1.5)\n", d / a, d / b }'
+d=$(med 1) r=$(med 2) b=$(med 3) xd=$(med 4)
+echo "median CPU seconds: desk $d, R (separation + picture, fakesinks) $r, B (separation, fakesinks) $b, X server during the desk $xd"
+if [ "$breakdown" = 1 ]; then
+  m=$(med 5) v=$(med 6) xv=$(med 7)
+  echo "breakdown (medians): M (R + the desk's sound) $m, V (M + the picture shown as the desk does, in a bare window) $v, X server during V $xv"
+  awk -v d="$d" -v r="$r" -v m="$m" -v v="$v" 'BEGIN { printf "what the desk adds to R: its sound %.2f, the picture shown in a bare Python GTK window (with its start and exit) %.2f, the rest of the desk (widgets, meters, messages, main loop) %.2f\n", m - r, v - m, d - v }'
+fi
+awk -v d="$d" -v r="$r" -v b="$b" 'BEGIN { printf "desk / R = %.2f (target <= 1.5), desk / B = %.2f\n", d / r, d / b }'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

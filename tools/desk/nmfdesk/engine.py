@@ -3,7 +3,7 @@
     input ! audioconvert ! audioresample ! F32, 1-2 channels ! nmfseparate
     nmfseparate.src_i ! volume ! tee ! audiomixer ! audioconvert ! audioresample ! audio sink
                                  tee ! queue ! audioconvert ! wavenc ! filesink  (while recording)
-    nmfseparate.viz ! caps (size, rate) ! queue (leaky) ! videoconvert ! gtksink
+    nmfseparate.viz ! caps (size, rate, format) ! queue ! [videoconvert !] gtksink
 
 The gain and mute of a source are properties of its `volume` element; the
 only audio between a volume element and the ear is one buffer (one hop,
@@ -25,9 +25,19 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
+# 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
+# a second at 44.1 kHz), still smooth; each picture costs the desk about
+# 1.5 ms of CPU to convert and show (docs/desk.md, CPU).
 VIZ_WIDTH = 768
 VIZ_HEIGHT = 320
-VIZ_FPS = 30
+VIZ_FPS = 25
+# What gtksink draws as it is (cairo's RGB24 and ARGB32, little-endian):
+# when the element's viz pad offers one, no videoconvert in between.
+SINK_FORMATS = ("BGRx", "BGRA")
+# Else what the pad offers that videoconvert turns into BGRx most cheaply:
+# RGBA (a byte swizzle) before RGB (measured, 550 pictures of 768x320:
+# 0.07 s against 0.12 s of CPU; docs/desk.md, CPU).
+CONVERTED_FORMATS = ("RGBA", "RGB")
 
 MESSAGE_INTERVAL = 50 * Gst.MSECOND
 SINK_BUFFER_US = 50000      # audio sink ring buffer: what plays after the mix
@@ -308,15 +318,16 @@ class RecordBranch:
 
 class Feed:
     """A probe where the audio enters nmfseparate: it follows where the
-    input's audio ends and, for a file, puts silence after the end before
-    the EOS.
+    input's audio ends and, for a file, puts silence after the end in place
+    of the EOS.
 
     Why: at EOS the element drains what its look-ahead holds (6 s with the
-    file profile) at once, as one buffer per source and 180 pictures. With
+    file profile) at once, as one buffer per source and 150 pictures. With
     silence after the end, the file's last seconds leave the element at the
     pace of the sound like the rest (the picture keeps scrolling, a gain
     still acts), and the desk ends the file when its last sample is heard;
-    recordings stop exactly there."""
+    recordings stop exactly there. The EOS itself is dropped: the element
+    would only drain the silence."""
 
     CHUNK = 1024
 
@@ -342,6 +353,12 @@ class Feed:
         if self.pad_end:
             self._push_silence(pad, seg.position_from_stream_time(
                 Gst.Format.TIME, end))
+            # and no EOS: the silence takes the file's last sample out of
+            # the element and past the sinks, where the desk ends the file
+            # (check_end); a drain would only separate and draw the look-
+            # ahead's silence that nobody hears (0.1 s of CPU). A seek or
+            # a restart flushes what waits.
+            return Gst.PadProbeReturn.DROP
         return Gst.PadProbeReturn.OK
 
     def _push_silence(self, pad, pts):
@@ -390,6 +407,7 @@ class Engine(GObject.Object):
         self.monitor = MonitorCapture(monitor_to) if monitor_to else None
         self.viz_size = viz_size
         self.fps = fps
+        self.viz_format = None
         self.input = None
         self.settings = Settings()
         self.pipeline = None
@@ -452,6 +470,35 @@ class Engine(GObject.Object):
                 and GObject.signal_lookup("load-dictionary", gtype) != 0)
             del probe
         return cls._enrolment
+
+    _viz_formats = None
+
+    @classmethod
+    def viz_direct_format(cls):
+        """A format gtksink takes as it is that the element's viz pad
+        offers (its pad template), or None: then a videoconvert."""
+        cls._read_viz_formats()
+        return next((f for f in SINK_FORMATS if f in cls._viz_formats), None)
+
+    @classmethod
+    def viz_format_asked(cls):
+        """The picture's format the desk asks of the viz pad."""
+        cls._read_viz_formats()
+        return cls.viz_direct_format() or next(
+            (f for f in CONVERTED_FORMATS if f in cls._viz_formats), "RGB")
+
+    @classmethod
+    def _read_viz_formats(cls):
+        if cls._viz_formats is None:
+            cls._viz_formats = []
+            factory = Gst.ElementFactory.find("nmfseparate")
+            for t in factory.get_static_pad_templates() if factory else []:
+                if t.name_template != "viz":
+                    continue
+                caps = t.get_caps()
+                for i in range(caps.get_size()):
+                    v = caps.get_structure(i).get_value("format")
+                    cls._viz_formats += [v] if isinstance(v, str) else list(v)
 
     # ---- building -----------------------------------------------------
     def open(self, inp, settings=None, position=None, play=False):
@@ -587,11 +634,14 @@ class Engine(GObject.Object):
         self._apply_gains()
 
         # the picture
+        vsink = Gst.ElementFactory.make("gtksink", "picture")
+        direct = self.viz_direct_format() if vsink is not None else None
+        self.viz_format = self.viz_format_asked()
         vcaps = self._make("capsfilter", "vizcaps")
         w, h = self.viz_size
         vcaps.set_property("caps", Gst.Caps.from_string(
-            "video/x-raw,format=RGB,width=%d,height=%d,framerate=%d/1"
-            % (w, h, self.fps)))
+            "video/x-raw,format=%s,width=%d,height=%d,framerate=%d/1"
+            % (self.viz_format, w, h, self.fps)))
         # The element runs ahead of the sound by its queues (0.7 s): its
         # pictures come early and wait here for their time (a leaky queue
         # would drop the waiting ones and the picture would stutter).
@@ -599,8 +649,17 @@ class Engine(GObject.Object):
         vq.set_property("max-size-buffers", 90)
         vq.set_property("max-size-time", 0)
         vq.set_property("max-size-bytes", 0)
-        vconv = self._make("videoconvert", "vizconv")
-        vsink = Gst.ElementFactory.make("gtksink", "picture")
+        chain = [vcaps, vq]
+        if not direct:
+            # RGBA (or RGB) to gtksink's BGRx: 0.13 ms (0.22 ms) a picture.
+            # BGRx, not BGRA: from RGBA videoconvert would keep the alpha,
+            # and a picture with alpha is blended, not copied, into the
+            # window (the X server's CPU doubles)
+            chain.append(self._make("videoconvert", "vizconv"))
+            ccaps = self._make("capsfilter", "vizconvcaps")
+            ccaps.set_property("caps", Gst.Caps.from_string(
+                "video/x-raw,format=BGRx"))
+            chain.append(ccaps)
         if vsink is None:
             vsink = self._make("fakesink", "picture")
             vsink.set_property("sync", True)
@@ -615,13 +674,14 @@ class Engine(GObject.Object):
                 self.emit("video-widget", vsink.get_property("widget"))
             else:
                 vsink.set_property("sync", True)
-        for e in (vcaps, vq, vconv, vsink):
+        chain.append(vsink)
+        for e in chain:
             p.add(e)
         viz = sep.request_pad_simple("viz")
         if viz is None:
             raise BuildError("nmfseparate gives no picture pad 'viz'")
         viz.link(vcaps.get_static_pad("sink"))
-        Gst.Element.link_many(vcaps, vq, vconv, vsink)
+        Gst.Element.link_many(*chain)
         self.vizpad = viz
 
         self.bus = p.get_bus()

@@ -35,6 +35,16 @@ def fill_background(widget, cr, colour):
     cr.fill()
 
 
+def window_background(widget, cr):
+    """The window's background (its theme's) under a widget that has an X
+    window of its own: nothing else paints there (a "draw" handler; the
+    widget's own drawing follows)."""
+    Gtk.render_background(widget.get_toplevel().get_style_context(), cr, 0, 0,
+                          widget.get_allocated_width(),
+                          widget.get_allocated_height())
+    return False
+
+
 def text(cr, x, y, s, align=0.0, size=10.0, colour=TEXT):
     """s with its left (align 0), centre (0.5) or right (1) at x, its
     vertical middle at y."""
@@ -292,6 +302,7 @@ class TextArea(Gtk.DrawingArea):
         self.queue_draw()
 
     def _draw(self, widget, cr):
+        window_background(self, cr)
         colour = self.get_style_context().get_color(self.get_state_flags())
         cr.set_source_rgba(colour.red, colour.green, colour.blue, colour.alpha)
         cr.set_font_size(12.0)

@@ -10,12 +10,29 @@ from gi.repository import Gdk, GLib, Gst, Gtk, Pango
 from . import engine as eng
 from .widgets import (AXIS_BG, FreqAxis, Key, Meter, Placeholder,
                       StereoField, StreamGeometry, Swatch, TextArea, TimeAxis,
-                      fill_background)
+                      fill_background, window_background)
 
 ALGORITHMS = ("kl", "volmin")
 PROFILES = ("auto", "live", "file")
-TICK_MS = 50                # meters, position: 20 times a second
+TICK_MS = 50                # meters 20 times a second, while playing (or
+                            # the meters fall); idle otherwise
+POSITION_TICKS = 4          # the position slider and time: 5 times a second
+                            # (each redraw of a widget costs the desk and the
+                            # X server about 0.4 ms)
 RESTART_DEBOUNCE_MS = 350
+
+
+def native_window(widget):
+    """What is redrawn while the sound plays (the picture, the meters, the
+    position and time) gets an X window of its own: its redraw repaints
+    that window alone, not a region of the whole window (on X11: measured,
+    the desk's CPU of its meters, slider and time is a third of what it is
+    without, and the X server's half; docs/desk.md, CPU). Elsewhere
+    (Wayland) as GTK has it."""
+    def realize(w):
+        if type(w.get_display()).__name__ == "X11Display":
+            w.get_window().ensure_native()
+    widget.connect("realize", realize)
 
 
 def fmt_time(seconds):
@@ -51,6 +68,7 @@ class Strip(Gtk.Frame):
         mid = Gtk.Box(spacing=4)
         mid.set_halign(Gtk.Align.CENTER)
         self.meter = Meter(source)
+        native_window(self.meter)
         mid.pack_start(self.meter, False, False, 0)
         self.gain = Gtk.Adjustment(value=0.0, lower=-60.0, upper=12.0,
                                    step_increment=0.5, page_increment=6.0)
@@ -202,7 +220,14 @@ class DeskWindow(Gtk.Window):
         self.position.connect("button-release-event", self._on_seek_release)
         # drawn, not a Gtk.Label: a label's new text re-lays the window out
         self.time_label = TextArea("-:-- / -:--", 130)
-        posrow.pack_start(self.position, True, True, 0)
+        native_window(self.time_label)
+        # a GtkScale has no window of its own: in one of an event box's
+        box = Gtk.EventBox()
+        box.set_visible_window(True)
+        box.add(self.position)
+        box.connect("draw", window_background)
+        native_window(box)
+        posrow.pack_start(box, True, True, 0)
         posrow.pack_start(self.time_label, False, False, 0)
         outer.pack_start(posrow, False, False, 0)
 
@@ -218,6 +243,7 @@ class DeskWindow(Gtk.Window):
         side = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=6)
         self.stereo = StereoField()
         self.stereo.set_no_show_all(True)
+        native_window(self.stereo)
         side.pack_start(self.stereo, False, False, 0)
         self.enrol_save = Gtk.Button(label="Save enrolled…")
         self.enrol_save.connect("clicked", self._on_save_set)
@@ -245,12 +271,13 @@ class DeskWindow(Gtk.Window):
         engine.connect("stream-info", self._on_stream_info)
         engine.connect("recording", self._on_recording)
         engine.connect("eos", self._on_eos)
-        engine.connect("flushed", lambda e: self.pending_levels.clear())
+        engine.connect("flushed", self._on_flushed)
 
         self._make_strips(engine.settings.n_sources)
         self._update_enrol_availability()
         self._update_status()
-        self.tick = GLib.timeout_add(TICK_MS, self._on_tick)
+        self.tick = 0
+        self._wake()
         GLib.idle_add(self._start_device_monitor)
 
     # ---- toolbar ------------------------------------------------------
@@ -670,6 +697,8 @@ class DeskWindow(Gtk.Window):
             self.picture_box.remove(child)
         self.video = widget
         child = widget if widget is not None else self.placeholder
+        if widget is not None:
+            native_window(widget)
         w, h = engine.viz_size
         child.set_size_request(w, h)
         child.set_halign(Gtk.Align.START)
@@ -694,6 +723,7 @@ class DeskWindow(Gtk.Window):
         self._update_status()
         if status == "error" and engine.record_state != "off":
             self._set_record_button(False)
+        self._wake()
 
     def _on_stream_info(self, engine):
         if engine.rate and (engine.rate != self.geom.rate or
@@ -703,6 +733,7 @@ class DeskWindow(Gtk.Window):
             self.freq_axis.queue_draw()
             self.time_axis.queue_draw()
         self._update_status()
+        self._wake()
 
     def _on_eos(self, engine):
         for cb in self.eos_waiters:
@@ -716,11 +747,21 @@ class DeskWindow(Gtk.Window):
                                             pos))
         if len(self.pending_levels) > 400:
             del self.pending_levels[:200]
+        if not self.tick:
+            self._wake()
+
+    def _wake(self):
+        """The tick runs while something moves: the sound plays, meters
+        fall, a seek shows a new position."""
+        if not self.tick and not self.closing:
+            self.tick = GLib.timeout_add(TICK_MS, self._on_tick)
+
+    def _on_flushed(self, engine):
+        self.pending_levels.clear()
+        self._wake()
 
     def _on_tick(self):
         self.tick_count += 1
-        if self.engine.status != "playing" and self.tick_count % 5:
-            return True             # 5 times a second is enough then
         now = self.engine.running_time()
         shown = None
         if now is not None:
@@ -736,8 +777,14 @@ class DeskWindow(Gtk.Window):
         if self.positions_seen and time.monotonic() - self.positions_seen > 2.0:
             self.positions_seen = 0.0
             self.stereo.hide()
-        self._update_position()
-        return True
+        playing = self.engine.status == "playing"
+        self._update_position(show=not playing or
+                              self.tick_count % POSITION_TICKS == 0)
+        if playing or self.positions_seen or any(
+                s.meter.level > s.meter.FLOOR for s in self.strips):
+            return True
+        self.tick = 0               # nothing moves: idle until woken
+        return False
 
     def _show_levels(self, energy):
         n = self.engine.fft_size
@@ -767,13 +814,17 @@ class DeskWindow(Gtk.Window):
         if label.get_text() != text:
             label.set_text(text)
 
-    def _update_position(self):
+    def _update_position(self, show=True):
         e = self.engine
         if e.pipeline is None or e.input is None:
             self._set_label(self.time_label, "-:-- / -:--")
             return
+        if not show and e.input_end is None:
+            return                  # nothing to check between the shows
         pos = e.position()
         e.check_end(pos)
+        if not show:
+            return
         if e.input.live:
             if self.position.get_sensitive():
                 self.position.set_sensitive(False)
@@ -857,6 +908,7 @@ class DeskWindow(Gtk.Window):
             pb = Gdk.pixbuf_get_from_window(gdkwin, 0, 0, gdkwin.get_width(),
                                             gdkwin.get_height())
             if pb is not None:
+                self._paste_native_children(pb, gdkwin, gdkwin)
                 pb.savev(path, "png", [], [])
                 return pb.get_width(), pb.get_height()
         alloc = self.get_allocation()
@@ -866,6 +918,25 @@ class DeskWindow(Gtk.Window):
         surf.flush()
         surf.write_to_png(path)
         return alloc.width, alloc.height
+
+    def _paste_native_children(self, pb, top, gdkwin):
+        """The X windows of the picture, meters, position and time (see
+        native_window) are not in their parent's pixels (a read of a window
+        leaves its child windows out): read each and put it in."""
+        px, py = top.get_origin()[-2:]
+        for child in gdkwin.get_children():
+            if not child.is_viewable():
+                continue
+            if child.has_native():
+                cx, cy = child.get_origin()[-2:]
+                x, y = cx - px, cy - py
+                w = min(child.get_width(), pb.get_width() - x)
+                h = min(child.get_height(), pb.get_height() - y)
+                part = Gdk.pixbuf_get_from_window(child, 0, 0, w, h) \
+                    if x >= 0 and y >= 0 and w > 0 and h > 0 else None
+                if part is not None:
+                    part.copy_area(0, 0, w, h, pb, x, y)
+            self._paste_native_children(pb, top, child)
 
     def rect_of(self, widget):
         a = widget.get_allocation()

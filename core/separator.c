@@ -142,8 +142,7 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
     goto fail;
   ret = NMF_ERR_NO_MEMORY;
   if (c.spatial == NMF_SPATIAL_AUTO && c.channels >= 2
-      && c.channels <= NMF_SPATIAL_MAX_CHANNELS && c.sources >= 2
-      && c.sources <= c.channels) {
+      && c.channels <= NMF_SPATIAL_MAX_CHANNELS && c.sources >= 2) {
     nmf_spatial_params sp;
     nmf_spatial_params_init (&sp);
     if ((ret = nmf_spatial_create (&sep->spatial, c.channels, c.sources,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define MAXC NMF_SPATIAL_MAX_CHANNELS
+#define HIST_BINS 128
 
 struct nmf_spatial
 {
@@ -24,6 +25,16 @@ struct nmf_spatial
   double W[MAXC * MAXC];        /* S x M = Wz E */
   double A[MAXC * MAXC];        /* M x S: projection back */
   double eig_work[3 * MAXC + MAXC * MAXC + MAXC];
+  /* more sources than channels: masks by each bin's direction */
+  int clustering;
+  double *mu;                   /* S x M: the sources' directions (unit) */
+  double *N;                    /* S x M: their decayed statistics */
+  double *g;                    /* S: scratch, a bin's assignments */
+  /* stereo: the directions' decayed histogram over the pan angle, which
+   * the sources' directions are found in (its peaks until the demixing
+   * takes over, then EM on it) */
+  double *hist;                 /* HIST_BINS */
+  double *smooth;               /* HIST_BINS, scratch */
   double *R;                    /* F x M x M x 2: complex covariances,
                                  * summed until the decision */
   uint64_t frames;              /* frames with sound */
@@ -42,6 +53,8 @@ nmf_spatial_params_init (nmf_spatial_params * p)
   p->bands = 16;
   p->max_imaginary = 0.15;
   p->min_diversity = 1e-4;
+  p->kappa = 100.0;
+  p->cluster_power = 0.5;
 }
 
 static void
@@ -55,16 +68,38 @@ nmf_spatial_reset (nmf_spatial * sp)
   memset (sp->C, 0, sizeof sp->C);
   memset (sp->V, 0, sizeof (double) * S * M * M);
   memset (sp->R, 0, sizeof (double) * sp->F * M * M * 2);
+  sp->frames = 0;
+  sp->diverse_frames = 0;
+  sp->fit = NMF_SPATIAL_UNDECIDED;
+  sp->imaginary = 0.0;
+  if (sp->clustering) {
+    /* the directions start spread over the channels: for stereo evenly
+     * over the pan range, left to right */
+    memset (sp->N, 0, sizeof (double) * S * M);
+    memset (sp->hist, 0, sizeof (double) * HIST_BINS);
+    for (int s = 0; s < S; s++) {
+      double *mu = sp->mu + (size_t) s * M, norm = 0.0;
+      if (M == 2) {
+        double t = (s + 0.5) / S * M_PI / 2.0;
+        mu[0] = cos (t);
+        mu[1] = sin (t);
+        continue;
+      }
+      for (int m = 0; m < M; m++)
+        mu[m] = m == s * M / S ? 1.0 : 0.1;
+      for (int m = 0; m < M; m++)
+        norm += mu[m] * mu[m];
+      for (int m = 0; m < M; m++)
+        mu[m] /= sqrt (norm);
+    }
+    return;
+  }
   memset (sp->E, 0, sizeof sp->E);
   memset (sp->Wz, 0, sizeof sp->Wz);
   for (int s = 0; s < S; s++) {
     sp->E[s * M + s] = 1.0;
     sp->Wz[s * S + s] = 1.0;
   }
-  sp->frames = 0;
-  sp->diverse_frames = 0;
-  sp->fit = NMF_SPATIAL_UNDECIDED;
-  sp->imaginary = 0.0;
   update_demixing (sp);
 }
 
@@ -75,8 +110,9 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   nmf_spatial *sp;
 
   *out = NULL;
-  if (channels < 2 || channels > MAXC || sources < 2 || sources > channels
-      || bins < 2 || !params || params->bands < 1
+  if (channels < 2 || channels > MAXC || sources < 2
+      || sources > NMF_SPATIAL_MAX_SOURCES || bins < 2 || !params
+      || params->bands < 1 || !(params->kappa > 0.0)
       || params->memory_frames < 1.0 || params->decision_frames < 1)
     return NMF_ERR_INVALID_ARGUMENT;
   if (!(sp = calloc (1, sizeof (*sp))))
@@ -92,7 +128,14 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->Cb = calloc ((size_t) sp->B * channels * channels, sizeof (double));
   sp->V = calloc ((size_t) sources * channels * channels, sizeof (double));
   sp->R = calloc ((size_t) bins * channels * channels * 2, sizeof (double));
-  if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->R) {
+  sp->clustering = sources > channels;
+  sp->mu = calloc ((size_t) sources * channels, sizeof (double));
+  sp->N = calloc ((size_t) sources * channels, sizeof (double));
+  sp->g = calloc ((size_t) sources, sizeof (double));
+  sp->hist = calloc (HIST_BINS, sizeof (double));
+  sp->smooth = calloc (HIST_BINS, sizeof (double));
+  if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->R
+      || !sp->mu || !sp->N || !sp->g || !sp->hist || !sp->smooth) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
   }
@@ -122,6 +165,11 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->Cb);
   free ((*spp)->V);
   free ((*spp)->R);
+  free ((*spp)->mu);
+  free ((*spp)->N);
+  free ((*spp)->g);
+  free ((*spp)->hist);
+  free ((*spp)->smooth);
   free (*spp);
   *spp = NULL;
 }
@@ -251,12 +299,12 @@ update_subspace (nmf_spatial * sp)
 static double
 diversity (nmf_spatial * sp)
 {
-  const int M = sp->M, S = sp->S;
+  const int M = sp->M, D = sp->S < M ? sp->S : M;
   double a[MAXC * MAXC], w[MAXC];
 
   memcpy (a, sp->C, sizeof (double) * M * M);
   return symmetric_eigen (sp, a, M, w) && w[M - 1] > 0.0 ?
-      w[M - S] / w[M - 1] : 0.0;
+      w[M - D] / w[M - 1] : 0.0;
 }
 
 static void
@@ -293,6 +341,175 @@ decide (nmf_spatial * sp)
   sp->imaginary = counted ? sum / counted : 0.0;
   sp->fit = sp->imaginary > sp->p.max_imaginary ?
       NMF_SPATIAL_NOT_INSTANTANEOUS : NMF_SPATIAL_NOT_DIVERSE;
+}
+
+/* Bin f's direction u = |x| / ||x|| (M values) and its energy ||x||^2;
+ * returns 0 for a silent bin. */
+static int
+bin_direction (const nmf_spatial * sp, const float *spectra, int f,
+    double *u, double *energy)
+{
+  const int M = sp->M, F = sp->F;
+  double e = 0.0;
+
+  for (int m = 0; m < M; m++) {
+    const double xr = spectra[(size_t) m * 2 * F + 2 * f];
+    const double xi = spectra[(size_t) m * 2 * F + 2 * f + 1];
+    u[m] = sqrt (xr * xr + xi * xi);
+    e += u[m] * u[m];
+  }
+  if (!(e > 1e-30))
+    return 0;
+  const double norm = sqrt (e);
+  for (int m = 0; m < M; m++)
+    u[m] /= norm;
+  *energy = e;
+  return 1;
+}
+
+/* The soft assignment of direction u to the sources: a softmax of
+ * kappa u . mu_s (a mixture of von Mises-Fisher directions of one
+ * concentration), into sp->g. */
+static void
+assign (nmf_spatial * sp, const double *u)
+{
+  const int M = sp->M, S = sp->S;
+  double top = -1e300, total = 0.0;
+
+  for (int s = 0; s < S; s++) {
+    double d = 0.0;
+    for (int m = 0; m < M; m++)
+      d += sp->mu[(size_t) s * M + m] * u[m];
+    sp->g[s] = sp->p.kappa * d;
+    if (sp->g[s] > top)
+      top = sp->g[s];
+  }
+  for (int s = 0; s < S; s++)
+    total += (sp->g[s] = exp (sp->g[s] - top));
+  for (int s = 0; s < S; s++)
+    sp->g[s] /= total;
+}
+
+static double
+hist_angle (int b)
+{
+  return (b + 0.5) / HIST_BINS * M_PI / 2.0;
+}
+
+/* Stereo: the S highest peaks of the (smoothed) histogram, at least a
+ * S-th of the pan range apart, as the sources' directions, in pan order. */
+static void
+hist_peaks (nmf_spatial * sp)
+{
+  const int S = sp->S, guard = HIST_BINS / (2 * S);
+  double theta[NMF_SPATIAL_MAX_SOURCES];
+  int found = 0;
+
+  for (int b = 0; b < HIST_BINS; b++) {
+    double v = 0.0;
+    for (int d = -2; d <= 2; d++)
+      if (b + d >= 0 && b + d < HIST_BINS)
+        v += sp->hist[b + d] * (3 - abs (d));
+    sp->smooth[b] = v;
+  }
+  for (; found < S; found++) {
+    int best = -1;
+    for (int b = 0; b < HIST_BINS; b++)
+      if (sp->smooth[b] > 0.0 && (best < 0 || sp->smooth[b] > sp->smooth[best]))
+        best = b;
+    if (best < 0)
+      return;                   /* not enough directions yet: keep them */
+    theta[found] = hist_angle (best);
+    for (int d = -guard; d <= guard; d++)
+      if (best + d >= 0 && best + d < HIST_BINS)
+        sp->smooth[best + d] = 0.0;
+  }
+  for (int i = 1; i < S; i++)   /* left to right */
+    for (int j = i; j > 0 && theta[j] < theta[j - 1]; j--) {
+      double t = theta[j];
+      theta[j] = theta[j - 1];
+      theta[j - 1] = t;
+    }
+  for (int s = 0; s < S; s++) {
+    sp->mu[2 * s] = cos (theta[s]);
+    sp->mu[2 * s + 1] = sin (theta[s]);
+  }
+}
+
+/* Stereo: two EM iterations of the directions on the histogram. */
+static void
+hist_em (nmf_spatial * sp)
+{
+  const int S = sp->S;
+  double c[NMF_SPATIAL_MAX_SOURCES], sn[NMF_SPATIAL_MAX_SOURCES];
+
+  for (int it = 0; it < 2; it++) {
+    memset (c, 0, sizeof c);
+    memset (sn, 0, sizeof sn);
+    for (int b = 0; b < HIST_BINS; b++) {
+      if (!(sp->hist[b] > 0.0))
+        continue;
+      const double t = hist_angle (b), u[2] = { cos (t), sin (t) };
+      assign (sp, u);
+      for (int s = 0; s < S; s++) {
+        c[s] += sp->hist[b] * sp->g[s] * u[0];
+        sn[s] += sp->hist[b] * sp->g[s] * u[1];
+      }
+    }
+    for (int s = 0; s < S; s++) {
+      double norm = sqrt (c[s] * c[s] + sn[s] * sn[s]);
+      if (norm > 0.0) {
+        sp->mu[2 * s] = c[s] / norm;
+        sp->mu[2 * s + 1] = sn[s] / norm;
+      }
+    }
+  }
+}
+
+/* One frame of the online EM of the directions: statistics decayed by a,
+ * each bin's direction weighted by its energy^power and its assignment
+ * (stereo: into the histogram of directions). */
+static void
+cluster_update (nmf_spatial * sp, const float *spectra, double a)
+{
+  const int M = sp->M, S = sp->S, F = sp->F;
+  double u[MAXC], e;
+
+  if (M == 2) {
+    for (int b = 0; b < HIST_BINS; b++)
+      sp->hist[b] *= a;
+    for (int f = 0; f < F; f++) {
+      if (!bin_direction (sp, spectra, f, u, &e))
+        continue;
+      int b = (int) (atan2 (u[1], u[0]) / (M_PI / 2.0) * HIST_BINS);
+      b = b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b;
+      sp->hist[b] += (1.0 - a) * pow (e, sp->p.cluster_power) / F;
+    }
+    if (sp->fit != NMF_SPATIAL_FITS)
+      hist_peaks (sp);
+    hist_em (sp);
+    return;
+  }
+
+  for (int i = 0; i < S * M; i++)
+    sp->N[i] *= a;
+  for (int f = 0; f < F; f++) {
+    if (!bin_direction (sp, spectra, f, u, &e))
+      continue;
+    assign (sp, u);
+    const double w = (1.0 - a) * pow (e, sp->p.cluster_power) / F;
+    for (int s = 0; s < S; s++)
+      for (int m = 0; m < M; m++)
+        sp->N[(size_t) s * M + m] += w * sp->g[s] * u[m];
+  }
+  for (int s = 0; s < S; s++) {
+    double norm = 0.0;
+    for (int m = 0; m < M; m++)
+      norm += sp->N[(size_t) s * M + m] * sp->N[(size_t) s * M + m];
+    if (norm > 0.0)
+      for (int m = 0; m < M; m++)
+        sp->mu[(size_t) s * M + m] = sp->N[(size_t) s * M + m] / sqrt (norm);
+  }
 }
 
 void
@@ -371,6 +588,10 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
       sp->fit = NMF_SPATIAL_FITS;
   }
 
+  if (sp->clustering) {
+    cluster_update (sp, spectra, a);
+    return;
+  }
   if (S < M)
     update_subspace (sp);
   for (int s = 0; s < S; s++) {
@@ -452,6 +673,16 @@ nmf_spatial_permute (nmf_spatial * sp, const size_t *perm)
   const size_t MM = (size_t) M * M;
   double Wz[MAXC * MAXC], V[MAXC * MAXC * MAXC];
 
+  if (sp->clustering) {
+    double mu[NMF_SPATIAL_MAX_SOURCES * MAXC], N[NMF_SPATIAL_MAX_SOURCES * MAXC];
+    memcpy (mu, sp->mu, sizeof (double) * S * M);
+    memcpy (N, sp->N, sizeof (double) * S * M);
+    for (int o = 0; o < S; o++) {
+      memcpy (sp->mu + (size_t) o * M, mu + perm[o] * M, sizeof (double) * M);
+      memcpy (sp->N + (size_t) o * M, N + perm[o] * M, sizeof (double) * M);
+    }
+    return;
+  }
   memcpy (Wz, sp->Wz, sizeof (double) * S * S);
   memcpy (V, sp->V, sizeof (double) * S * MM);
   for (int o = 0; o < S; o++) {
@@ -486,6 +717,27 @@ nmf_spatial_images (nmf_spatial * sp, const float *spectra, float *images,
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
 
+  if (sp->clustering) {
+    double u[MAXC], e;
+    for (int f = 0; f < F; f++) {
+      if (bin_direction (sp, spectra, f, u, &e))
+        assign (sp, u);
+      else
+        for (int s = 0; s < S; s++)
+          sp->g[s] = 1.0 / S;
+      for (int s = 0; s < S; s++) {
+        const float g = (float) sp->g[s];
+        for (int m = 0; m < M; m++) {
+          float *img = images + s * src + m * chan;
+          img[2 * f] = g * spectra[m * chan + 2 * f];
+          img[2 * f + 1] = g * spectra[m * chan + 2 * f + 1];
+        }
+        if (shares)
+          shares[(size_t) s * F + f] = g;
+      }
+    }
+    return;
+  }
   for (int f = 0; f < F; f++) {
     double yr[MAXC], yi[MAXC], e[MAXC], total = 0.0;
     for (int s = 0; s < S; s++) {
@@ -530,7 +782,8 @@ nmf_spatial_positions (const nmf_spatial * sp, double *positions)
   for (int s = 0; s < S; s++) {
     double num = 0.0, den = 0.0;
     for (int m = 0; m < M; m++) {
-      double e = sp->A[m * S + s] * sp->A[m * S + s];
+      double a = sp->clustering ? sp->mu[(size_t) s * M + m] : sp->A[m * S + s];
+      double e = a * a;
       num += e * (2.0 * m / (M - 1) - 1.0);
       den += e;
     }

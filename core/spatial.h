@@ -16,6 +16,13 @@
  * principal S-dimensional subspace.  Since W is shared by every bin there
  * is no frequency permutation to solve.
  *
+ * More sources than channels cannot be demixed: then each bin goes to the
+ * sources by its direction u = |x| / ||x|| (for a panned mix, the pan of
+ * the source that dominates the bin), an online EM of a mixture of S
+ * directions mu_s with soft assignments softmax (kappa u . mu_s), the
+ * statistics weighted by the bin's energy^power and decayed like the
+ * demixing's; the images are the assignments times x.
+ *
  * The images: y = W x, image_s = a_s y_s with A = C W^T (W C W^T)^-1 (C
  * the running channel covariance; A = W^-1 when S = M), and the residual
  * x - sum_s image_s (zero when S = M, to rounding) shared out by each
@@ -54,14 +61,18 @@ typedef struct
   double memory_frames;         /* time constant of the statistics */
   int bands;                    /* bands of the variance model (1: flat) */
   double max_imaginary;         /* the instantaneous test's threshold */
-  double min_diversity;         /* lambda_S / lambda_1 of the channel
-                                 * covariance */
+  double min_diversity;         /* lambda_min(S,M) / lambda_1 of the
+                                 * channel covariance */
+  double kappa;                 /* S > M: concentration of the directions */
+  double cluster_power;         /* S > M: a bin weighs energy^power */
 } nmf_spatial_params;
 
 void nmf_spatial_params_init (nmf_spatial_params * p);
 
-/* channels >= sources >= 2, channels <= NMF_SPATIAL_MAX_CHANNELS. */
+/* 2 <= channels <= NMF_SPATIAL_MAX_CHANNELS, 2 <= sources <=
+ * NMF_SPATIAL_MAX_SOURCES. */
 #define NMF_SPATIAL_MAX_CHANNELS 8
+#define NMF_SPATIAL_MAX_SOURCES 16
 int nmf_spatial_create (nmf_spatial ** out, int channels, int sources,
     int bins, const nmf_spatial_params * params);
 void nmf_spatial_destroy (nmf_spatial ** sp);
@@ -93,7 +104,8 @@ void nmf_spatial_positions (const nmf_spatial * sp, double *positions);
  * 0 .. sources - 1). */
 void nmf_spatial_permute (nmf_spatial * sp, const size_t *perm);
 
-/* The demixing in force (sources x channels, row-major). */
+/* The demixing in force (sources x channels, row-major; sources <=
+ * channels). */
 const double *nmf_spatial_demixing (const nmf_spatial * sp);
 
 #endif /* NMF_SPATIAL_H */

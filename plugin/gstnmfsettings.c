@@ -113,18 +113,21 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_SPATIAL,
       g_param_spec_enum ("spatial", "Spatial",
           "Use where the sources are in the channels. auto (default): with 2 "
-          "to 8 channels and 2 to channels sources, the element listens to "
-          "the first second of sound; when it is an instantaneous (panned) "
-          "mix - every source a fixed gain per channel, as a studio pan or a "
-          "coincident pair gives - the sources come from an online spatial "
-          "demixing (independent vector analysis, one real demixing matrix "
-          "for every frequency), each source pad carrying that source as "
-          "every channel has it (the pads still sum to the input), and the "
-          "messages give each source's position. A room (delays, "
+          "to 8 channels the element listens to the first half second of "
+          "sound; when it is an instantaneous (panned) mix - every source a "
+          "fixed gain per channel, as a studio pan or a coincident pair "
+          "gives - the sources come from an online spatial demixing "
+          "(independent vector analysis, one real demixing matrix for every "
+          "frequency) when n-sources <= channels, or from masks by each "
+          "time-frequency point's direction across the channels when there "
+          "are more sources than channels; each source pad carries that "
+          "source as every channel has it (the pads still sum to the input) "
+          "and the messages give each source's position. A room (delays, "
           "reverberation) or channels that are one signal copied are "
           "separated as with off. off: the channels' magnitudes are summed "
-          "and factorized, as for one channel. The decision is made once "
-          "per stream and held." READY_ONLY,
+          "and factorized, as for one channel. The demixing takes over once "
+          "per stream (once every source has been heard) and holds."
+          READY_ONLY,
           GST_TYPE_NMF_SPATIAL, DEFAULT_SPATIAL, ready));
   g_object_class_install_property (gobject_class, PROP_ALGORITHM,
       g_param_spec_enum ("algorithm", "Algorithm",

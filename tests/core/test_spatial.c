@@ -1,5 +1,7 @@
 /* Spatial demixing (spatial = auto in <nmf/separator.h>) on planted mixes
  * of independent, non-stationary sources:
+ *   - three sources panned in stereo (more sources than channels: masks by
+ *     direction): >= 8 dB mean and 6 dB above spatial=off, pans found;
  *   - instantaneous 2 x 2 (stereo pans), 3 x 3 and 2 sources in 4 channels:
  *     every source recovered at >= 30 dB against its image at every channel
  *     once the demixing has converged, with one assignment in a low and a
@@ -37,7 +39,8 @@ make_source (int k, float *x, size_t n)
     }
     double w = test_uniform (&st) - 0.5;
     y = a * y + (1.0 - fabs (a)) * w;
-    x[i] = (float) (0.2 * level * y);
+    /* every source at the same mean power, whatever its filter */
+    x[i] = (float) (0.05 * level * y * sqrt (1.0 - a * a) / (1.0 - fabs (a)));
   }
 }
 
@@ -241,6 +244,61 @@ main (void)
     const double A[8] = { 1.0, 0.2, 0.8, 0.5, 0.4, 0.9, 0.1, 1.0 };
     check_instantaneous ("2 in 4", src, 4, 2, A, &r);
     free_result (&r);
+  }
+
+  /* three sources in stereo: masks by direction, against spatial=off */
+  {
+    const double pans[3] = { -0.7, 0.0, 0.7 };
+    float *mix = calloc (N * 2, sizeof (float)), *img[3];
+    for (int s = 0; s < 3; s++) {
+      double gl, gr;
+      pan_gains (pans[s], &gl, &gr);
+      img[s] = calloc (N * 2, sizeof (float));
+      for (size_t i = 0; i < N; i++) {
+        img[s][2 * i] = (float) (gl * src[s][i]);
+        img[s][2 * i + 1] = (float) (gr * src[s][i]);
+        mix[2 * i] += img[s][2 * i];
+        mix[2 * i + 1] += img[s][2 * i + 1];
+      }
+    }
+    run_result off;
+    run (mix, 2, 3, NMF_SPATIAL_AUTO, &r);
+    run (mix, 2, 3, NMF_SPATIAL_OFF, &off);
+    CHECK (r.info.state == NMF_SPATIAL_STATE_ACTIVE, "3 in 2: state %d",
+        r.info.state);
+    CHECK (r.n_out == N, "3 in 2: %zu samples", r.n_out);
+    double mean_sp = 0.0, mean_off = 0.0;
+    for (int s = 0; s < 3; s++) {
+      /* the output placed nearest the source's pan */
+      int o = 0;
+      for (int k = 1; k < 3; k++)
+        if (fabs (r.info.position[k] - pans[s])
+            < fabs (r.info.position[o] - pans[s]))
+          o = k;
+      double v = 0.5 * (snr (img[s], r.out[o], 2, 0, 0)
+          + snr (img[s], r.out[o], 2, 1, 0));
+      double best_off = -1e9;
+      for (int k = 0; k < 3; k++) {
+        double w = 0.5 * (snr (img[s], off.out[k], 2, 0, 0)
+            + snr (img[s], off.out[k], 2, 1, 0));
+        if (w > best_off)
+          best_off = w;
+      }
+      printf ("3 in 2: source %d in output %d at %.1f dB (off: %.1f), "
+          "position %.3f\n", s, o, v, best_off, r.info.position[o]);
+      /* the masks' overlap pulls a noise source's direction inwards */
+      CHECK (fabs (r.info.position[o] - pans[s]) < 0.15, "3 in 2: source %d "
+          "at %.3f, panned at %.2f", s, r.info.position[o], pans[s]);
+      mean_sp += v / 3;
+      mean_off += best_off / 3;
+    }
+    CHECK (mean_sp >= 8.0 && mean_sp >= mean_off + 6.0,
+        "3 in 2: %.1f dB, off %.1f dB", mean_sp, mean_off);
+    free_result (&r);
+    free_result (&off);
+    for (int s = 0; s < 3; s++)
+      free (img[s]);
+    free (mix);
   }
 
   /* delays between the channels and one signal copied: the

@@ -66,12 +66,15 @@ typedef enum
 {
   NMF_SPATIAL_OFF = 0,          /* the channels' magnitudes are summed and
                                  * factorized, as for one channel */
-  NMF_SPATIAL_AUTO = 1,         /* 2..8 channels and 2..channels sources:
-                                 * when the first second of sound shows an
-                                 * instantaneous (panned) mix, the sources
-                                 * come from an online spatial demixing
-                                 * (nmf_separator_get_spatial); otherwise
-                                 * as OFF (the default) */
+  NMF_SPATIAL_AUTO = 1,         /* 2..8 channels and 2 or more sources:
+                                 * when the first half second of sound
+                                 * shows an instantaneous (panned) mix, the
+                                 * sources come from an online spatial
+                                 * demixing (sources <= channels) or from
+                                 * masks by each bin's direction across the
+                                 * channels (more sources than channels);
+                                 * see nmf_separator_get_spatial.
+                                 * Otherwise as OFF (the default) */
 } nmf_spatial_mode;
 
 /* The quality / latency trade-off, for blind kl separation (without
@@ -336,13 +339,14 @@ NMF_API const float *nmf_separator_get_dictionary (const nmf_separator *
 /* What the spatial demixing is doing. */
 typedef enum
 {
-  NMF_SPATIAL_STATE_UNUSED = 0, /* spatial off, one channel or source, more
-                                 * sources than channels, or more than 8
-                                 * channels */
+  NMF_SPATIAL_STATE_UNUSED = 0, /* spatial off, one channel or source, or
+                                 * more than 8 channels */
   NMF_SPATIAL_STATE_LISTENING = 1,      /* deciding (the first second of
                                          * sound): the sources come from
                                          * the factorization meanwhile */
-  NMF_SPATIAL_STATE_ACTIVE = 2, /* the sources are the demixed images */
+  NMF_SPATIAL_STATE_ACTIVE = 2, /* the sources are the demixed images (or,
+                                 * with more sources than channels, the
+                                 * input masked by direction) */
   NMF_SPATIAL_STATE_NOT_INSTANTANEOUS = 3,      /* the channels differ by
                                                  * delays or reverberation
                                                  * (a room): factorization */

@@ -224,6 +224,21 @@ solve_unit (double *G, int n, int col, double *x)
   return 1;
 }
 
+/* c (n x m) = a (n x k) times b (k x m), or times b^T when b is m x k
+ * (row-major; the matrices here are at most 8 x 8). */
+static void
+mat_mul (const double *a, const double *b, int b_transposed, double *c,
+    int n, int k, int m)
+{
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < m; j++) {
+      double v = 0.0;
+      for (int l = 0; l < k; l++)
+        v += a[i * k + l] * (b_transposed ? b[j * k + l] : b[l * m + j]);
+      c[i * m + j] = v;
+    }
+}
+
 /* W = Wz E, and A = C W^T (W C W^T)^-1 (W^-1 when S = M). */
 static void
 update_demixing (nmf_spatial * sp)
@@ -231,34 +246,18 @@ update_demixing (nmf_spatial * sp)
   const int M = sp->M, S = sp->S;
   double CWt[MAXC * MAXC], G[MAXC * MAXC], Gc[MAXC * MAXC], col[MAXC];
 
-  for (int s = 0; s < S; s++)
-    for (int m = 0; m < M; m++) {
-      double v = 0.0;
-      for (int k = 0; k < S; k++)
-        v += sp->Wz[s * S + k] * sp->E[k * M + m];
-      sp->W[s * M + m] = v;
-    }
+  mat_mul (sp->Wz, sp->E, 0, sp->W, S, S, M);
   /* before any sound C is zero: the projection of the start is W^T */
   int have_c = 0;
   for (int m = 0; m < M; m++)
     have_c |= sp->C[m * M + m] > 0.0;
-  for (int m = 0; m < M; m++)
-    for (int s = 0; s < S; s++) {
-      double v = 0.0;
-      if (have_c)
-        for (int n = 0; n < M; n++)
-          v += sp->C[m * M + n] * sp->W[s * M + n];
-      else
-        v = sp->W[s * M + m];
-      CWt[m * S + s] = v;
-    }
-  for (int s = 0; s < S; s++)
-    for (int k = 0; k < S; k++) {
-      double v = 0.0;
-      for (int m = 0; m < M; m++)
-        v += sp->W[s * M + m] * CWt[m * S + k];
-      G[s * S + k] = v;
-    }
+  if (have_c)
+    mat_mul (sp->C, sp->W, 1, CWt, M, M, S);
+  else
+    for (int m = 0; m < M; m++)
+      for (int s = 0; s < S; s++)
+        CWt[m * S + s] = sp->W[s * M + m];
+  mat_mul (sp->W, CWt, 0, G, S, M, S);
   /* A = CWt G^-1: column k of G^-1 by a solve (G is S x S, S <= 8) */
   for (int k = 0; k < S; k++) {
     memcpy (Gc, G, sizeof (double) * S * S);
@@ -521,17 +520,25 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
   if (sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS)
     return;
 
-  /* this frame's covariance per band (upper triangle) */
+  /* this frame's covariance per band (upper triangle), and until the
+   * decision every bin's complex one, x_m conj (x_n) */
+  const int deciding = sp->fit == NMF_SPATIAL_UNDECIDED;
   memset (sp->Cb, 0, sizeof (double) * B * MM);
   for (int f = 0; f < F; f++) {
     double *Cb = sp->Cb + (size_t) sp->band_of[f] * MM;
+    double *Rf = sp->R + (size_t) f * MM * 2;
     for (int m = 0; m < M; m++) {
       const double xr = spectra[(size_t) m * 2 * F + 2 * f];
       const double xi = spectra[(size_t) m * 2 * F + 2 * f + 1];
       for (int n = m; n < M; n++) {
         const double yr = spectra[(size_t) n * 2 * F + 2 * f];
         const double yi = spectra[(size_t) n * 2 * F + 2 * f + 1];
-        Cb[m * M + n] += xr * yr + xi * yi;
+        const double re = xr * yr + xi * yi;
+        Cb[m * M + n] += re;
+        if (deciding) {
+          Rf[(m * M + n) * 2] += re;
+          Rf[(m * M + n) * 2 + 1] += xi * yr - xr * yi;
+        }
       }
     }
   }
@@ -558,24 +565,8 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
     sp->C[i] = a * sp->C[i] + (1.0 - a) * v / F;
   }
 
-  if (sp->fit == NMF_SPATIAL_UNDECIDED) {
-    for (int f = 0; f < F; f++) {
-      double *Rf = sp->R + (size_t) f * MM * 2;
-      for (int m = 0; m < M; m++) {
-        const double xr = spectra[(size_t) m * 2 * F + 2 * f];
-        const double xi = spectra[(size_t) m * 2 * F + 2 * f + 1];
-        for (int n = m; n < M; n++) {
-          const double yr = spectra[(size_t) n * 2 * F + 2 * f];
-          const double yi = spectra[(size_t) n * 2 * F + 2 * f + 1];
-          /* x_m conj(x_n) */
-          Rf[(m * M + n) * 2] += xr * yr + xi * yi;
-          Rf[(m * M + n) * 2 + 1] += xi * yr - xr * yi;
-        }
-      }
-    }
-    if (sp->frames >= (uint64_t) sp->p.decision_frames)
-      decide (sp);
-  }
+  if (deciding && sp->frames >= (uint64_t) sp->p.decision_frames)
+    decide (sp);
   /* an instantaneous mix waits for its S directions (a source that has
    * not played yet) */
   if (sp->fit == NMF_SPATIAL_NOT_DIVERSE) {
@@ -623,34 +614,16 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
   for (int s = 0; s < S; s++) {
     const double *V = sp->V + (size_t) s * MM;
     double Vz[MAXC * MAXC], EV[MAXC * MAXC], G[MAXC * MAXC], u[MAXC];
-    for (int k = 0; k < S; k++)
-      for (int n = 0; n < M; n++) {
-        double v = 0.0;
-        for (int m = 0; m < M; m++)
-          v += sp->E[k * M + m] * V[m * M + n];
-        EV[k * M + n] = v;
-      }
+    mat_mul (sp->E, V, 0, EV, S, M, M);
+    mat_mul (EV, sp->E, 1, Vz, S, M, S);
     double trace = 0.0;
-    for (int k = 0; k < S; k++)
-      for (int j = 0; j < S; j++) {
-        double v = 0.0;
-        for (int n = 0; n < M; n++)
-          v += EV[k * M + n] * sp->E[j * M + n];
-        Vz[k * S + j] = v;
-      }
     for (int k = 0; k < S; k++)
       trace += Vz[k * S + k];
     /* a little diagonal loading keeps a source that has not played yet
      * from making the system singular */
     for (int k = 0; k < S; k++)
       Vz[k * S + k] += 1e-9 * trace / S + 1e-300;
-    for (int i = 0; i < S; i++)
-      for (int j = 0; j < S; j++) {
-        double v = 0.0;
-        for (int k = 0; k < S; k++)
-          v += sp->Wz[i * S + k] * Vz[k * S + j];
-        G[i * S + j] = v;
-      }
+    mat_mul (sp->Wz, Vz, 0, G, S, S, S);
     if (!solve_unit (G, S, s, u))
       continue;
     double q = 0.0;

@@ -338,8 +338,14 @@ decide (nmf_spatial * sp)
     counted++;
   }
   sp->imaginary = counted ? sum / counted : 0.0;
-  sp->fit = sp->imaginary > sp->p.max_imaginary ?
-      NMF_SPATIAL_NOT_INSTANTANEOUS : NMF_SPATIAL_NOT_DIVERSE;
+  /* a panned mix whose sources have all been heard is demixed at once;
+   * one still waiting for a source, see nmf_spatial_update */
+  if (sp->imaginary > sp->p.max_imaginary)
+    sp->fit = NMF_SPATIAL_NOT_INSTANTANEOUS;
+  else if (diversity (sp) >= sp->p.min_diversity)
+    sp->fit = NMF_SPATIAL_FITS;
+  else
+    sp->fit = NMF_SPATIAL_NOT_DIVERSE;
 }
 
 /* Bin f's direction u = |x| / ||x|| (M values) and its energy ||x||^2;

@@ -104,8 +104,5 @@ void nmf_spatial_positions (const nmf_spatial * sp, double *positions);
  * 0 .. sources - 1). */
 void nmf_spatial_permute (nmf_spatial * sp, const size_t *perm);
 
-/* The demixing in force (sources x channels, row-major; sources <=
- * channels). */
-const double *nmf_spatial_demixing (const nmf_spatial * sp);
 
 #endif /* NMF_SPATIAL_H */

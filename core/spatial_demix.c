@@ -1,0 +1,255 @@
+/* The spatial demixing of spatial.h, sources <= channels: online
+ * auxiliary-function IVA with one real demixing matrix for every bin, in
+ * the principal subspace when there are fewer sources than channels, and
+ * the projection back. */
+#include "spatial_private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* x = G^-1 e_col for the n x n matrix G (destroyed), partial pivoting;
+ * returns 0 when G is singular. */
+static int
+solve_unit (double *G, int n, int col, double *x)
+{
+  for (int i = 0; i < n; i++)
+    x[i] = i == col ? 1.0 : 0.0;
+  for (int k = 0; k < n; k++) {
+    int piv = k;
+    for (int i = k + 1; i < n; i++)
+      if (fabs (G[i * n + k]) > fabs (G[piv * n + k]))
+        piv = i;
+    if (!(fabs (G[piv * n + k]) > 1e-300))
+      return 0;
+    if (piv != k) {
+      for (int j = 0; j < n; j++) {
+        double t = G[k * n + j];
+        G[k * n + j] = G[piv * n + j];
+        G[piv * n + j] = t;
+      }
+      double t = x[k];
+      x[k] = x[piv];
+      x[piv] = t;
+    }
+    for (int i = k + 1; i < n; i++) {
+      double l = G[i * n + k] / G[k * n + k];
+      for (int j = k; j < n; j++)
+        G[i * n + j] -= l * G[k * n + j];
+      x[i] -= l * x[k];
+    }
+  }
+  for (int k = n - 1; k >= 0; k--) {
+    double v = x[k];
+    for (int j = k + 1; j < n; j++)
+      v -= G[k * n + j] * x[j];
+    x[k] = v / G[k * n + k];
+  }
+  return 1;
+}
+
+/* c (n x m) = a (n x k) times b (k x m), or times b^T when b is m x k
+ * (row-major; the matrices here are at most 8 x 8). */
+static void
+mat_mul (const double *a, const double *b, int b_transposed, double *c,
+    int n, int k, int m)
+{
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < m; j++) {
+      double v = 0.0;
+      for (int l = 0; l < k; l++)
+        v += a[i * k + l] * (b_transposed ? b[j * k + l] : b[l * m + j]);
+      c[i * m + j] = v;
+    }
+}
+
+/* W = Wz E, and A = C W^T (W C W^T)^-1 (W^-1 when S = M). */
+static void
+update_demixing (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S;
+  double CWt[MAXC * MAXC], G[MAXC * MAXC], Gc[MAXC * MAXC], col[MAXC];
+
+  mat_mul (sp->Wz, sp->E, 0, sp->W, S, S, M);
+  /* before any sound C is zero: the projection of the start is W^T */
+  int have_c = 0;
+  for (int m = 0; m < M; m++)
+    have_c |= sp->C[m * M + m] > 0.0;
+  if (have_c)
+    mat_mul (sp->C, sp->W, 1, CWt, M, M, S);
+  else
+    for (int m = 0; m < M; m++)
+      for (int s = 0; s < S; s++)
+        CWt[m * S + s] = sp->W[s * M + m];
+  mat_mul (sp->W, CWt, 0, G, S, M, S);
+  /* A = CWt G^-1: column k of G^-1 by a solve (G is S x S, S <= 8) */
+  for (int k = 0; k < S; k++) {
+    memcpy (Gc, G, sizeof (double) * S * S);
+    if (!solve_unit (Gc, S, k, col))
+      return;                   /* keep the projection in force */
+    for (int m = 0; m < M; m++) {
+      double v = 0.0;
+      for (int j = 0; j < S; j++)
+        v += CWt[m * S + j] * col[j];
+      sp->A[m * S + k] = v;
+    }
+  }
+}
+
+/* The principal S-dimensional subspace of C, each vector's sign kept
+ * from the previous one so that Wz keeps its meaning. */
+static void
+update_subspace (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S;
+  double a[MAXC * MAXC], w[MAXC];
+
+  memcpy (a, sp->C, sizeof (double) * M * M);
+  if (!nmf_spatial_eigen (sp, a, M, w))
+    return;
+  for (int s = 0; s < S; s++) {
+    const double *v = a + (size_t) (M - 1 - s) * M;
+    double dot = 0.0;
+    for (int m = 0; m < M; m++)
+      dot += v[m] * sp->E[s * M + m];
+    for (int m = 0; m < M; m++)
+      sp->E[s * M + m] = dot < 0.0 ? -v[m] : v[m];
+  }
+}
+
+void
+nmf_spatial_demix_reset (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S;
+
+  memset (sp->E, 0, sizeof sp->E);
+  memset (sp->Wz, 0, sizeof sp->Wz);
+  for (int s = 0; s < S; s++) {
+    sp->E[s * M + s] = 1.0;
+    sp->Wz[s * S + s] = 1.0;
+  }
+  update_demixing (sp);
+}
+
+/* One frame: each source's variance per band from its output, the
+ * weighted covariances decayed by a and updated, one sweep of iterative
+ * projection. */
+void
+nmf_spatial_demix_update (nmf_spatial * sp, double a)
+{
+  const int M = sp->M, S = sp->S, F = sp->F, B = sp->B;
+  const size_t MM = (size_t) M * M;
+
+  if (S < M)
+    update_subspace (sp);
+  for (int s = 0; s < S; s++) {
+    const double *w = sp->W + (size_t) s * M;
+    double floor_power = 0.0;
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < M; n++)
+        floor_power += w[m] * sp->C[m * M + n] * w[n];
+    floor_power = 1e-6 * floor_power + 1e-30;
+    double *V = sp->V + (size_t) s * MM;
+    for (size_t i = 0; i < MM; i++)
+      V[i] *= a;
+    for (int b = 0; b < B; b++) {
+      const double *Cb = sp->Cb + (size_t) b * MM;
+      double r = 0.0;
+      for (int m = 0; m < M; m++)
+        for (int n = 0; n < M; n++)
+          r += w[m] * Cb[m * M + n] * w[n];
+      r = r / sp->band_bins[b];
+      if (r < floor_power)
+        r = floor_power;
+      const double g = (1.0 - a) / (r * F);
+      for (size_t i = 0; i < MM; i++)
+        V[i] += g * Cb[i];
+    }
+  }
+
+  /* one sweep of iterative projection in the subspace */
+  for (int s = 0; s < S; s++) {
+    const double *V = sp->V + (size_t) s * MM;
+    double Vz[MAXC * MAXC], EV[MAXC * MAXC], G[MAXC * MAXC], u[MAXC];
+    mat_mul (sp->E, V, 0, EV, S, M, M);
+    mat_mul (EV, sp->E, 1, Vz, S, M, S);
+    double trace = 0.0;
+    for (int k = 0; k < S; k++)
+      trace += Vz[k * S + k];
+    /* a little diagonal loading keeps a source that has not played yet
+     * from making the system singular */
+    for (int k = 0; k < S; k++)
+      Vz[k * S + k] += 1e-9 * trace / S + 1e-300;
+    mat_mul (sp->Wz, Vz, 0, G, S, S, S);
+    if (!solve_unit (G, S, s, u))
+      continue;
+    double q = 0.0;
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        q += u[i] * Vz[i * S + j] * u[j];
+    if (!(q > 0.0) || !isfinite (q))
+      continue;
+    q = 1.0 / sqrt (q);
+    for (int k = 0; k < S; k++)
+      sp->Wz[s * S + k] = u[k] * q;
+  }
+  update_demixing (sp);
+}
+
+void
+nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm)
+{
+  const int M = sp->M, S = sp->S;
+  const size_t MM = (size_t) M * M;
+  double Wz[MAXC * MAXC], V[MAXC * MAXC * MAXC];
+
+  memcpy (Wz, sp->Wz, sizeof (double) * S * S);
+  memcpy (V, sp->V, sizeof (double) * S * MM);
+  for (int o = 0; o < S; o++) {
+    memcpy (sp->Wz + (size_t) o * S, Wz + perm[o] * S, sizeof (double) * S);
+    memcpy (sp->V + o * MM, V + perm[o] * MM, sizeof (double) * MM);
+  }
+  update_demixing (sp);
+}
+
+void
+nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
+    float *images, float *shares)
+{
+  const int M = sp->M, S = sp->S, F = sp->F;
+  const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
+
+  for (int f = 0; f < F; f++) {
+    double yr[MAXC], yi[MAXC], e[MAXC], total = 0.0;
+    for (int s = 0; s < S; s++) {
+      double r = 0.0, i = 0.0;
+      for (int m = 0; m < M; m++) {
+        r += sp->W[s * M + m] * spectra[m * chan + 2 * f];
+        i += sp->W[s * M + m] * spectra[m * chan + 2 * f + 1];
+      }
+      yr[s] = r;
+      yi[s] = i;
+      double a2 = 0.0;
+      for (int m = 0; m < M; m++)
+        a2 += sp->A[m * S + s] * sp->A[m * S + s];
+      e[s] = a2 * (r * r + i * i);
+      total += e[s];
+    }
+    for (int s = 0; s < S; s++)
+      e[s] = total > 0.0 ? e[s] / total : 1.0 / S;
+    for (int m = 0; m < M; m++) {
+      double rr = spectra[m * chan + 2 * f], ri = spectra[m * chan + 2 * f + 1];
+      for (int s = 0; s < S; s++) {
+        rr -= sp->A[m * S + s] * yr[s];
+        ri -= sp->A[m * S + s] * yi[s];
+      }
+      for (int s = 0; s < S; s++) {
+        float *img = images + s * src + m * chan;
+        img[2 * f] = (float) (sp->A[m * S + s] * yr[s] + e[s] * rr);
+        img[2 * f + 1] = (float) (sp->A[m * S + s] * yi[s] + e[s] * ri);
+      }
+    }
+    if (shares)
+      for (int s = 0; s < S; s++)
+        shares[(size_t) s * F + f] = (float) e[s];
+  }
+}

@@ -1,0 +1,70 @@
+/* gst-nmf core (internal): the state behind spatial.h, shared by its
+ * files: spatial.c (the channels' statistics, the decision, what the
+ * separator calls), spatial_demix.c (the demixing, sources <= channels)
+ * and spatial_directions.c (masks by direction, more sources than
+ * channels). */
+#ifndef NMF_SPATIAL_PRIVATE_H
+#define NMF_SPATIAL_PRIVATE_H
+
+#include "spatial.h"
+
+#define MAXC NMF_SPATIAL_MAX_CHANNELS
+#define HIST_BINS 128
+
+struct nmf_spatial
+{
+  int M, S, F, B;
+  nmf_spatial_params p;
+  double alpha;
+  int *band_of;                 /* F: the variance band of each bin */
+  int *band_bins;               /* B */
+  double *Cb;                   /* B x M x M: this frame, per band */
+  double *V;                    /* S x M x M: weighted statistics */
+  double C[MAXC * MAXC];        /* running channel covariance, per bin */
+  double E[MAXC * MAXC];        /* S x M: the principal subspace */
+  double Wz[MAXC * MAXC];       /* S x S: demixing in the subspace */
+  double W[MAXC * MAXC];        /* S x M = Wz E */
+  double A[MAXC * MAXC];        /* M x S: projection back */
+  double eig_work[3 * MAXC + MAXC * MAXC + MAXC];
+  /* more sources than channels: masks by each bin's direction */
+  int clustering;
+  double *mu;                   /* S x M: the sources' directions (unit) */
+  double *N;                    /* S x M: their decayed statistics */
+  double *g;                    /* S: scratch, a bin's assignments */
+  /* stereo: the directions' decayed histogram over the pan angle, which
+   * the sources' directions are found in (its peaks until the demixing
+   * takes over, then EM on it) */
+  double *hist;                 /* HIST_BINS */
+  double *smooth;               /* HIST_BINS, scratch */
+  double *R;                    /* F x M x M x 2: complex covariances,
+                                 * summed until the decision */
+  uint64_t frames;              /* frames with sound */
+  uint64_t diverse_frames;      /* of them, the last in a row that span S
+                                 * directions */
+  nmf_spatial_fit fit;
+  double imaginary;
+};
+
+/* Eigen-decomposition of the symmetric n x n matrix a (overwritten by the
+ * eigenvectors, column j the j-th, ascending eigenvalues in w); 0 when it
+ * fails. */
+int nmf_spatial_eigen (nmf_spatial * sp, double *a, int n, double *w);
+
+/* The demixing (sources <= channels): its start, one frame's update with
+ * the band covariances in sp->Cb and the decay a, the images, a
+ * reordering of its outputs. */
+void nmf_spatial_demix_reset (nmf_spatial * sp);
+void nmf_spatial_demix_update (nmf_spatial * sp, double a);
+void nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
+    float *images, float *shares);
+void nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm);
+
+/* The directions (more sources than channels): the same. */
+void nmf_spatial_directions_reset (nmf_spatial * sp);
+void nmf_spatial_directions_update (nmf_spatial * sp, const float *spectra,
+    double a);
+void nmf_spatial_directions_images (nmf_spatial * sp, const float *spectra,
+    float *images, float *shares);
+void nmf_spatial_directions_permute (nmf_spatial * sp, const size_t *perm);
+
+#endif /* NMF_SPATIAL_PRIVATE_H */

@@ -153,6 +153,14 @@ main (int argc, char **argv)
         fprintf (stderr, "core_separate: --profile file or live\n");
         return 2;
       }
+      /* the profile's fields given before it (core_eval.py puts
+       * --components K first) go back to AUTO, so that the profile sets
+       * them and only options after --profile override it */
+      cfg.components = NMF_SEPARATOR_AUTO;
+      cfg.bands_per_octave = NMF_SEPARATOR_AUTO;
+      cfg.iterations = NMF_SEPARATOR_AUTO;
+      cfg.mask_exponent = NMF_SEPARATOR_AUTO;
+      cfg.lookahead_frames = NMF_SEPARATOR_AUTO;
       continue;
     }
     if (!strcmp (a, "--dump") && i + 1 < argc) {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The same mixtures with the other kind of onset, to tell what starting
-together costs from what the material costs (issue 24, FINDINGS-issue24.md).
+together costs from what the material costs (issue 24; docs/experiments.md, 2026-12-06).
 
   onset_variants.py OUT CORPUS [CORPUS ...]
 

@@ -84,11 +84,10 @@ read_messages (GstBus * bus, LastMessage * last)
  * 11-13 s, 0 alone 13-15 s.  Runs the element with `props`, random buffer
  * sizes; checks counts, timestamps (the collector), the sum, that each
  * source keeps one pad from 9 s on at >= 30 dB, and the positions. */
-static void
-check_alternating (gint channels, const gchar * props)
+/* The alternating stream of check_alternating, interleaved; g_free it. */
+static float *
+make_alternating (gint channels, gsize n, const double *pans)
 {
-  const gsize n = 15 * RATE;
-  const double pans[2] = { -0.5, 0.6 };
   const double spans0[4] = { 0, 3, 6, 11 }, spans1[4] = { 3, 9, 11, 13 };
   float *s0 = g_new (float, n), *s1 = g_new (float, n);
   float *x = g_new0 (float, n * channels);
@@ -115,6 +114,17 @@ check_alternating (gint channels, const gchar * props)
   for (gsize i = 0; i < n; i++)
     for (int c = 0; c < channels; c++)
       x[i * channels + c] = (float) (g[0][c] * s0[i] + g[1][c] * s1[i]);
+  g_free (s0);
+  g_free (s1);
+  return x;
+}
+
+static void
+check_alternating (gint channels, const gchar * props)
+{
+  const gsize n = 15 * RATE;
+  const double pans[2] = { -0.5, 0.6 };
+  float *x = make_alternating (channels, n, pans);
 
   GstBus *bus = gst_bus_new ();
   NmfFix f;
@@ -187,8 +197,6 @@ check_alternating (gint channels, const gchar * props)
   g_free (last.state);
   g_free (out[0]);
   g_free (out[1]);
-  g_free (s0);
-  g_free (s1);
   g_free (x);
 }
 
@@ -211,6 +219,79 @@ GST_START_TEST (test_spatial_four_channels)
 {
   check_alternating (4, "profile=live post-messages=true "
       "interval=1000000000");
+}
+
+GST_END_TEST;
+
+/* output-mode=mask with the demixing in force: a mask frame per hop,
+ * values in [0, 1] summing to 1 (each source's share of the bin's energy),
+ * and while one source plays alone its pad's mask is 1 (the same pad each
+ * time it comes back) */
+GST_START_TEST (test_spatial_masks)
+{
+  const gsize n = 15 * RATE;
+  const double pans[2] = { -0.5, 0.6 };
+  float *x = make_alternating (2, n, pans);
+  NmfFix f;
+  GstElement *el = nmf_test_element ("nmfseparate",
+      "output-mode=mask profile=live");
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 4410, 0);
+  GPtrArray *bufs[2];
+  const guint64 want = (n + HOP - 1) / HOP;
+
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, n, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    bufs[s] = nmf_test_pull_all (f.h[s]);
+    fail_unless_equals_uint64 (bufs[s]->len, want);
+  }
+  /* mean mask of pad 0 over each segment's frames */
+  const double segments[3][2] = { {9.5, 11}, {11.5, 13}, {13.5, 15} };
+  double mean0[3] = { 0, 0, 0 };
+  guint count[3] = { 0, 0, 0 };
+  for (guint64 j = 0; j < want; j++) {
+    GstMapInfo m[2];
+    for (guint s = 0; s < 2; s++)
+      fail_unless (gst_buffer_map (g_ptr_array_index (bufs[s], j), &m[s],
+              GST_MAP_READ));
+    const float *m0 = (const float *) m[0].data, *m1 = (const float *) m[1].data;
+    double frame0 = 0.0;
+    for (guint k = 0; k < BINS; k++) {
+      if (!(m0[k] >= 0.0f && m0[k] <= 1.0f && m1[k] >= 0.0f && m1[k] <= 1.0f))
+        fail ("frame %" G_GUINT64_FORMAT " bin %u: masks %g %g", j, k, m0[k],
+            m1[k]);
+      if (fabs (m0[k] + m1[k] - 1.0) > 1e-5)
+        fail ("frame %" G_GUINT64_FORMAT " bin %u: masks sum to %.7f", j, k,
+            m0[k] + m1[k]);
+      frame0 += m0[k];
+    }
+    double time = (double) (j * HOP) / RATE;
+    for (int k = 0; k < 3; k++)
+      if (time >= segments[k][0] && time + (double) FFT / RATE < segments[k][1]) {
+        mean0[k] += frame0 / BINS;
+        count[k]++;
+      }
+    for (guint s = 0; s < 2; s++)
+      gst_buffer_unmap (g_ptr_array_index (bufs[s], j), &m[s]);
+  }
+  for (int k = 0; k < 3; k++)
+    mean0[k] /= count[k];
+  /* source 0 in one pad (9.5-11 s and 13.5-15 s), source 1 in the other */
+  const int pad0 = mean0[0] > 0.5 ? 0 : 1;
+  for (int k = 0; k < 3; k++) {
+    const int source = k == 1;
+    const double in_its_pad = (source == 0) == (pad0 == 0) ? mean0[k]
+        : 1.0 - mean0[k];
+    fail_unless (in_its_pad > 0.99, "%.1f-%.1f s: source %d's mean mask in "
+        "its pad %.4f", segments[k][0], segments[k][1], source, in_its_pad);
+  }
+  for (guint s = 0; s < 2; s++)
+    g_ptr_array_free (bufs[s], TRUE);
+  nmf_fix_teardown (&f);
+  g_free (x);
 }
 
 GST_END_TEST;
@@ -259,6 +340,7 @@ nmfseparate_spatial_suite (void)
     NMF_TEST ("spatial", test_spatial_stereo_file_profile),
     NMF_TEST ("spatial", test_spatial_stereo_live_profile),
     NMF_TEST ("spatial", test_spatial_four_channels),
+    NMF_TEST ("spatial", test_spatial_masks),
     NMF_TEST ("spatial", test_spatial_off),
   };
 

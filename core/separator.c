@@ -1,19 +1,14 @@
 /* The streaming separator: input framing and sanitising, the STFT, the
- * model (model.h) on the model's frequency axis, masks, the look-ahead
- * ring of the frames waiting for their masks, the sources' synthesis, and
- * the sample accounting that makes exactly as many samples come out as go
- * in. */
-#include <nmf/separator.h>
+ * model (model.h) on the model's frequency axis, masks or the spatial
+ * stage's images (spatial.h), the look-ahead ring of the frames waiting for
+ * their masks, the sources' synthesis, and the sample accounting that makes
+ * exactly as many samples come out as go in.  What the model holds (the
+ * dictionaries, enrolment): separator_model.c. */
+#include "separator_private.h"
 
 #include "config.h"
 #include "hungarian.h"
-#include "message.h"
-#include "logfreq.h"
 #include "masks.h"
-#include "model.h"
-#include "spatial.h"
-#include "stft.h"
-#include "synthesis.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,64 +18,6 @@
 #include <xmmintrin.h>
 #define NMF_HAVE_MXCSR 1
 #endif
-
-struct nmf_separator
-{
-  nmf_separator_config cfg;     /* resolved: no AUTO field */
-  int bins;
-  int delay;                    /* fft_size - hop_size + L * hop_size */
-  nmf_stft *stft;
-  nmf_model *model;
-  int use_bands;
-  nmf_band_axis axis;           /* bands_per_octave > 0 */
-  int model_bins;               /* bins, or bands */
-  float *band_magnitude;        /* model_bins: the frame on the band axis */
-  float *source_models;         /* sources x model_bins */
-  float *model_masks;           /* sources x model_bins (bands only) */
-  float *masks;                 /* sources x bins */
-  float *mask_scratch;          /* sources x bins */
-  nmf_synthesis synthesis;
-  /* spatial = auto on a multichannel input it can serve (else NULL): the
-   * demixing, and the released frame's images when it is in force */
-  nmf_spatial *spatial;
-  float *images;                /* sources x channels x (2 * bins) */
-
-  float *input;                 /* channels x fft_size: the current frame */
-  int fill;                     /* new samples in the current hop */
-  float *spectra;               /* channels x (2 * bins) */
-  float *magnitude;             /* bins */
-  /* look-ahead (L = lookahead_frames > 0): the last L + 1 frames as they
-   * entered, every channel's spectrum and the summed magnitude, so that a
-   * frame's masks and audio can be made L frames later */
-  float *ahead_spectra;         /* (L + 1) x channels x (2 * bins) */
-  float *ahead_magnitude;       /* (L + 1) x bins */
-
-  uint64_t frames;              /* frames analysed since reset */
-  uint64_t samples_in;
-  uint64_t samples_out;
-  uint64_t masks_out;
-  uint64_t non_finite;
-  uint64_t clamped;
-  /* the frame analysed when samples_in reaches this count is the last to
-   * hold a clamped sample (-1: none since reset): such frames are
-   * separated but not learned from */
-  int64_t clamped_frames_end;
-
-  nmf_separator_frame_func observer;
-  void *observer_data;
-  double energy[NMF_SEPARATOR_MAX_SOURCES];
-
-  /* the dictionaries in force (copies; the model is rebuilt from them) */
-  float *dictionary[NMF_SEPARATOR_MAX_SOURCES];
-  /* the configuration as asked for, AUTO fields and all (no dictionary
-   * pointers): the model's fields are resolved again from it when the
-   * dictionaries change */
-  nmf_separator_config requested;
-  /* enrolment: the frames that entered since enrol_start */
-  int enrolling;
-  float *enrol_frames;          /* enrol_capacity x bins */
-  size_t enrol_capacity, enrol_n;
-};
 
 nmf_status
 nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
@@ -712,123 +649,3 @@ nmf_separator_get_stats (const nmf_separator * sep,
   sep->model->ops->stats (sep->model, stats);
 }
 
-size_t
-nmf_separator_rank (const nmf_separator * sep)
-{
-  return (size_t) sep->model->rank;
-}
-
-const int *
-nmf_separator_assignment (const nmf_separator * sep)
-{
-  return sep->model->ops->assignment (sep->model);
-}
-
-const float *
-nmf_separator_templates (const nmf_separator * sep)
-{
-  return sep->model->ops->templates (sep->model);
-}
-
-nmf_status
-nmf_separator_enrol_start (nmf_separator * sep, size_t max_frames)
-{
-  if (!sep || max_frames == 0)
-    return NMF_ERR_INVALID_ARGUMENT;
-  if (max_frames > sep->enrol_capacity) {
-    float *frames = malloc (sizeof (float) * max_frames * sep->bins);
-    if (!frames)
-      return NMF_ERR_NO_MEMORY;
-    free (sep->enrol_frames);
-    sep->enrol_frames = frames;
-    sep->enrol_capacity = max_frames;
-  }
-  sep->enrol_n = 0;
-  sep->enrolling = 1;
-  return NMF_OK;
-}
-
-void
-nmf_separator_enrol_stop (nmf_separator * sep, const float **frames,
-    size_t * n_frames)
-{
-  sep->enrolling = 0;
-  if (frames)
-    *frames = sep->enrol_frames;
-  if (n_frames)
-    *n_frames = sep->enrol_n;
-}
-
-size_t
-nmf_separator_enrol_frames (const nmf_separator * sep)
-{
-  return sep->enrolling ? sep->enrol_n : 0;
-}
-
-const float *
-nmf_separator_get_dictionary (const nmf_separator * sep, int source,
-    size_t * count)
-{
-  const int ok = source >= 0 && source < sep->cfg.sources;
-
-  if (count)
-    *count = ok ? (size_t) sep->cfg.dictionary_components[source] : 0;
-  return ok ? sep->dictionary[source] : NULL;
-}
-
-nmf_status
-nmf_separator_set_dictionary (nmf_separator * sep, int source,
-    const float *templates, size_t count, char *message, size_t size)
-{
-  nmf_separator_config c = sep->cfg, asked = sep->requested, resolved;
-  float *copy = NULL;
-  nmf_model *model = NULL;
-  const nmf_band_axis *axis = sep->use_bands ? &sep->axis : NULL;
-  int ret;
-
-  if (source < 0 || source >= c.sources || (count > 0 && !templates)
-      || count > NMF_SEPARATOR_MAX_DICTIONARY)
-    return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
-        "no source %d, or %zu templates (0 to %d)", source, count,
-        NMF_SEPARATOR_MAX_DICTIONARY);
-  if (count > 0) {
-    const size_t n = count * (size_t) sep->bins;
-    if (!(copy = malloc (sizeof (float) * n)))
-      return nmf_fail (message, size, NMF_ERR_NO_MEMORY, "out of memory");
-    memcpy (copy, templates, sizeof (float) * n);
-  }
-  c.dictionary_components[source] = (int) count;
-  for (int s = 0; s < c.sources; s++)
-    c.dictionaries[s] = s == source ? copy : sep->dictionary[s];
-  /* The model's fields as the configuration asked for them resolve with
-   * these dictionaries (the blind components serve the blind sources, the
-   * supervised settings of the profile); what sets the timing and the
-   * model's axis (the STFT, the look-ahead, the bands) stays. */
-  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
-    asked.dictionaries[s] = c.dictionaries[s];
-    asked.dictionary_components[s] = c.dictionary_components[s];
-  }
-  nmf_config_resolved (&asked, &resolved);
-  /* blind components need a blind source to serve */
-  c.components = nmf_config_count_dictionaries (&c, NULL) == c.sources ? 0
-      : resolved.components;
-  c.iterations = resolved.iterations;
-  c.mask_exponent = resolved.mask_exponent;
-  if ((ret = nmf_separator_check_config (&c, NULL, message, size)) != NMF_OK
-      || (ret = nmf_model_kl_create (&model, &c, axis)) != NMF_OK) {
-    if (ret == NMF_ERR_NO_MEMORY)
-      nmf_fail (message, size, ret, "out of memory");
-    free (copy);
-    return ret;
-  }
-  model->ops->adopt (model, sep->model);
-  sep->model->ops->destroy (sep->model);
-  sep->model = model;
-  free (sep->dictionary[source]);
-  sep->dictionary[source] = copy;
-  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
-    c.dictionaries[s] = NULL;
-  sep->cfg = c;
-  sep->requested.dictionary_components[source] = (int) count;
-  return NMF_OK;
-}

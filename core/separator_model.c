@@ -1,0 +1,133 @@
+/* The streaming separator's model from the outside: its templates and
+ * their sources, the dictionaries installed or removed mid-stream, and the
+ * frames kept for enrolment (nmf/separator.h). */
+#include "separator_private.h"
+
+#include "config.h"
+#include "message.h"
+
+#include <nmf/error.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+size_t
+nmf_separator_rank (const nmf_separator * sep)
+{
+  return (size_t) sep->model->rank;
+}
+
+const int *
+nmf_separator_assignment (const nmf_separator * sep)
+{
+  return sep->model->ops->assignment (sep->model);
+}
+
+const float *
+nmf_separator_templates (const nmf_separator * sep)
+{
+  return sep->model->ops->templates (sep->model);
+}
+
+nmf_status
+nmf_separator_enrol_start (nmf_separator * sep, size_t max_frames)
+{
+  if (!sep || max_frames == 0)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if (max_frames > sep->enrol_capacity) {
+    float *frames = malloc (sizeof (float) * max_frames * sep->bins);
+    if (!frames)
+      return NMF_ERR_NO_MEMORY;
+    free (sep->enrol_frames);
+    sep->enrol_frames = frames;
+    sep->enrol_capacity = max_frames;
+  }
+  sep->enrol_n = 0;
+  sep->enrolling = 1;
+  return NMF_OK;
+}
+
+void
+nmf_separator_enrol_stop (nmf_separator * sep, const float **frames,
+    size_t * n_frames)
+{
+  sep->enrolling = 0;
+  if (frames)
+    *frames = sep->enrol_frames;
+  if (n_frames)
+    *n_frames = sep->enrol_n;
+}
+
+size_t
+nmf_separator_enrol_frames (const nmf_separator * sep)
+{
+  return sep->enrolling ? sep->enrol_n : 0;
+}
+
+const float *
+nmf_separator_get_dictionary (const nmf_separator * sep, int source,
+    size_t * count)
+{
+  const int ok = source >= 0 && source < sep->cfg.sources;
+
+  if (count)
+    *count = ok ? (size_t) sep->cfg.dictionary_components[source] : 0;
+  return ok ? sep->dictionary[source] : NULL;
+}
+
+nmf_status
+nmf_separator_set_dictionary (nmf_separator * sep, int source,
+    const float *templates, size_t count, char *message, size_t size)
+{
+  nmf_separator_config c = sep->cfg, asked = sep->requested, resolved;
+  float *copy = NULL;
+  nmf_model *model = NULL;
+  const nmf_band_axis *axis = sep->use_bands ? &sep->axis : NULL;
+  int ret;
+
+  if (source < 0 || source >= c.sources || (count > 0 && !templates)
+      || count > NMF_SEPARATOR_MAX_DICTIONARY)
+    return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
+        "no source %d, or %zu templates (0 to %d)", source, count,
+        NMF_SEPARATOR_MAX_DICTIONARY);
+  if (count > 0) {
+    const size_t n = count * (size_t) sep->bins;
+    if (!(copy = malloc (sizeof (float) * n)))
+      return nmf_fail (message, size, NMF_ERR_NO_MEMORY, "out of memory");
+    memcpy (copy, templates, sizeof (float) * n);
+  }
+  c.dictionary_components[source] = (int) count;
+  for (int s = 0; s < c.sources; s++)
+    c.dictionaries[s] = s == source ? copy : sep->dictionary[s];
+  /* The model's fields as the configuration asked for them resolve with
+   * these dictionaries (the blind components serve the blind sources, the
+   * supervised settings of the profile); what sets the timing and the
+   * model's axis (the STFT, the look-ahead, the bands) stays. */
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    asked.dictionaries[s] = c.dictionaries[s];
+    asked.dictionary_components[s] = c.dictionary_components[s];
+  }
+  nmf_config_resolved (&asked, &resolved);
+  /* blind components need a blind source to serve */
+  c.components = nmf_config_count_dictionaries (&c, NULL) == c.sources ? 0
+      : resolved.components;
+  c.iterations = resolved.iterations;
+  c.mask_exponent = resolved.mask_exponent;
+  if ((ret = nmf_separator_check_config (&c, NULL, message, size)) != NMF_OK
+      || (ret = nmf_model_kl_create (&model, &c, axis)) != NMF_OK) {
+    if (ret == NMF_ERR_NO_MEMORY)
+      nmf_fail (message, size, ret, "out of memory");
+    free (copy);
+    return ret;
+  }
+  model->ops->adopt (model, sep->model);
+  sep->model->ops->destroy (sep->model);
+  sep->model = model;
+  free (sep->dictionary[source]);
+  sep->dictionary[source] = copy;
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    c.dictionaries[s] = NULL;
+  sep->cfg = c;
+  sep->requested.dictionary_components[source] = (int) count;
+  return NMF_OK;
+}

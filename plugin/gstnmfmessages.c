@@ -72,6 +72,32 @@ float_array (const gfloat * v, gsize n)
   return array;
 }
 
+/* `spatial` (the state) and, when the demixing is in force, `position`
+ * (each source's, -1 to +1). */
+static void
+add_spatial (const GstNmfMessages * m, GstStructure * st)
+{
+  static const gchar *const states[] = {
+    [NMF_SPATIAL_STATE_UNUSED] = "unused",
+    [NMF_SPATIAL_STATE_LISTENING] = "listening",
+    [NMF_SPATIAL_STATE_ACTIVE] = "active",
+    [NMF_SPATIAL_STATE_NOT_INSTANTANEOUS] = "room",
+    [NMF_SPATIAL_STATE_NOT_DIVERSE] = "not-diverse",
+  };
+  const nmf_separator_spatial *info = &m->spatial;
+
+  gst_structure_set (st, "spatial", G_TYPE_STRING, states[info->state], NULL);
+  if (info->state == NMF_SPATIAL_STATE_ACTIVE) {
+    GValue position = G_VALUE_INIT;
+    g_value_init (&position, GST_TYPE_ARRAY);
+    for (guint s = 0; s < m->n_sources; s++) {
+      GValue v = double_value (info->position[s]);
+      gst_value_array_append_and_take_value (&position, &v);
+    }
+    gst_structure_take_value (st, "position", &position);
+  }
+}
+
 void
 gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
     const GstNmfTimeline * tl, const GstSegment * segment, guint64 end_sample)
@@ -106,6 +132,7 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
     }
     gst_structure_take_value (st, "masks", &masks);
   }
+  add_spatial (m, st);
   if (m->add_fields)
     m->add_fields (m->add_fields_data, st);
   m->frames = 0;
@@ -117,8 +144,9 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
 
 void
 gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
-    const GstNmfTimeline * tl, const GstSegment * segment, guint64 frame,
-    const float *masks, const double *energy)
+    const GstNmfTimeline * tl, const GstSegment * segment,
+    const nmf_separator * separator, guint64 frame, const float *masks,
+    const double *energy)
 {
   const guint64 frame_end = (frame + 1) * m->hop;
   guint64 interval;
@@ -134,36 +162,11 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
   for (guint s = 0; s < m->n_sources; s++)
     m->energy[s] += energy[s];
   m->frames++;
+  nmf_separator_get_spatial (separator, &m->spatial);
   if (m->with_masks && m->masks)
     memcpy (m->masks, masks, sizeof (float) * m->n_sources * m->bins);
   if (frame_end >= m->next_boundary) {
     gst_nmf_messages_post (m, element, tl, segment, frame_end);
     m->next_boundary += interval;
-  }
-}
-
-void
-gst_nmf_messages_add_spatial (const nmf_separator * separator,
-    guint n_sources, GstStructure * st)
-{
-  static const gchar *const states[] = {
-    [NMF_SPATIAL_STATE_UNUSED] = "unused",
-    [NMF_SPATIAL_STATE_LISTENING] = "listening",
-    [NMF_SPATIAL_STATE_ACTIVE] = "active",
-    [NMF_SPATIAL_STATE_NOT_INSTANTANEOUS] = "room",
-    [NMF_SPATIAL_STATE_NOT_DIVERSE] = "not-diverse",
-  };
-  nmf_separator_spatial info;
-
-  nmf_separator_get_spatial (separator, &info);
-  gst_structure_set (st, "spatial", G_TYPE_STRING, states[info.state], NULL);
-  if (info.state == NMF_SPATIAL_STATE_ACTIVE) {
-    GValue position = G_VALUE_INIT;
-    g_value_init (&position, GST_TYPE_ARRAY);
-    for (guint s = 0; s < n_sources; s++) {
-      GValue v = double_value (info.position[s]);
-      gst_value_array_append_and_take_value (&position, &v);
-    }
-    gst_structure_take_value (st, "position", &position);
   }
 }

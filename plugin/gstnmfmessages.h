@@ -39,6 +39,7 @@ typedef struct
   guint64 next_boundary;        /* sample where the interval ends */
   gdouble energy[NMF_SEPARATOR_MAX_SOURCES];
   gfloat *masks;                /* sources x bins: the last frame's masks */
+  nmf_separator_spatial spatial;        /* the last frame's spatial state */
 
   /* the element's own fields (enrolment, position), added to every
    * message posted */
@@ -57,20 +58,18 @@ void gst_nmf_messages_configure (GstNmfMessages * m, guint n_sources,
 void gst_nmf_messages_restart (GstNmfMessages * m);
 
 /* One frame of the separator (its frame observer): accumulated, and the
- * interval posted when the frame reaches its end. */
+ * interval posted when the frame reaches its end.  The separator's spatial
+ * state is read with the frame, so that the interval's message describes
+ * it even when posted after the end of the stream reset the separator. */
 void gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
-    const GstNmfTimeline * tl, const GstSegment * segment, guint64 frame,
-    const float *masks, const double *energy);
+    const GstNmfTimeline * tl, const GstSegment * segment,
+    const nmf_separator * separator, guint64 frame, const float *masks,
+    const double *energy);
 /* Posts the interval under way, ending at input sample end_sample (the end
  * of the stream). */
 void gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
     const GstNmfTimeline * tl, const GstSegment * segment,
     guint64 end_sample);
-
-/* The spatial demixing's fields: `spatial` (its state) and, when the
- * demixing is in force, `position` (each source's, -1 to +1). */
-void gst_nmf_messages_add_spatial (const nmf_separator * separator,
-    guint n_sources, GstStructure * st);
 
 G_END_DECLS
 #endif /* __GST_NMF_MESSAGES_H__ */

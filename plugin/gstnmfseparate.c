@@ -224,8 +224,6 @@ gst_nmf_separate_add_message_fields (gpointer data, GstStructure * st)
 
   gst_nmf_enrol_describe (&self->enrol, self->n_sources, &enrolment);
   gst_structure_take_value (st, "enrolment", &enrolment);
-  if (self->separator)
-    gst_nmf_messages_add_spatial (self->separator, self->n_sources, st);
 }
 
 static void

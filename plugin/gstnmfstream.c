@@ -205,7 +205,7 @@ on_frame (void *user_data, uint64_t frame, const float *magnitude,
   guint64 frame_end = (frame + 1) * nmf_separator_hop_size (self->separator);
 
   gst_nmf_messages_add_frame (&self->messages, GST_ELEMENT (self),
-      &self->timeline, &self->segment, frame, masks, energy);
+      &self->timeline, &self->segment, self->separator, frame, masks, energy);
   gst_nmf_picture_add_frame (&self->picture, self->queues, &self->timeline,
       frame_end, magnitude, masks);
 }

@@ -200,9 +200,11 @@ check_alternating (gint channels, const gchar * props)
   g_free (x);
 }
 
+/* the interval does not divide the stream: its last message is posted
+ * after the end of the stream reset the separator, and still describes it */
 GST_START_TEST (test_spatial_stereo_file_profile)
 {
-  check_alternating (2, "post-messages=true interval=1000000000");
+  check_alternating (2, "post-messages=true interval=700000000");
 }
 
 GST_END_TEST;

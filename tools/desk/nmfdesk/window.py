@@ -364,8 +364,7 @@ class DeskWindow(Gtk.Window):
         self.input_combo.set_active_id("file")
         self.input_combo.handler_unblock(self.input_handler)
         self.file_path = path
-        inp = eng.Input("file", path=path)
-        self.engine.open(inp, self._settings())
+        self._open(eng.Input("file", path=path))
         return True
 
     def open_device(self, device=None):
@@ -377,9 +376,17 @@ class DeskWindow(Gtk.Window):
                         "microphone (or start the sound server), or open "
                         "a file.")
             return False
-        self.engine.open(eng.Input("device", device=device, label=label),
-                         self._settings())
+        self._open(eng.Input("device", device=device, label=label))
         return True
+
+    def _open(self, inp):
+        """Opens with the toolbar's settings, a strip per source: settings
+        changed just before (their restart still waiting) take effect here
+        and the restart then finds nothing to do."""
+        settings = self._settings()
+        if settings.n_sources != len(self.strips):
+            self._make_strips(settings.n_sources)
+        self.engine.open(inp, settings)
 
     def _on_open(self, button):
         dlg = Gtk.FileChooserDialog(title="Open an audio file", parent=self,
@@ -902,9 +909,17 @@ class DeskWindow(Gtk.Window):
     # ---- for the test hook and the README's picture --------------------------
     def screenshot(self, path, offscreen=False):
         """The window as the X server shows it (with whatever covers it,
-        e.g. a tooltip), or drawn offscreen: the window alone."""
+        e.g. a tooltip), or drawn offscreen: the window alone.  What moves
+        has X windows of its own, which GTK's drawing of the window leaves
+        out (it drew a black window), so a mapped window is always read
+        from the X server; offscreen then only hides the tooltips first."""
         gdkwin = self.get_window()
-        if not offscreen and gdkwin is not None and self.get_mapped():
+        if gdkwin is not None and self.get_mapped():
+            if offscreen:
+                for w in self.list_toplevels():
+                    if w is not self and w.get_visible() and \
+                            w.get_type_hint() == Gdk.WindowTypeHint.TOOLTIP:
+                        w.hide()
             pb = Gdk.pixbuf_get_from_window(gdkwin, 0, 0, gdkwin.get_width(),
                                             gdkwin.get_height())
             if pb is not None:

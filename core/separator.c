@@ -172,6 +172,7 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
   /* a new stream may be another mix: decide again */
   if (sep->spatial)
     nmf_spatial_reset (sep->spatial);
+  sep->took_over = 0;
 }
 
 /* The released frame's sources come from the spatial demixing. */
@@ -305,7 +306,7 @@ notify_observer (nmf_separator * sep)
   for (int s = 0; s < S; s++) {
     const float *mask = sep->masks + (size_t) s * F;
     double e = 0.0;
-    if (spatial_active (sep)) {
+    if (spatial_active (sep) && sep->took_over) {
       const float *img = sep->images + (size_t) s * C * 2 * F;
       for (int i = 0; i < C * 2 * F; i++)
         e += (double) img[i] * img[i];
@@ -355,11 +356,12 @@ swap_in_released_frame (nmf_separator * sep)
  * against the demixing's energy shares, weighted by the magnitude), so
  * that a source that was already separated keeps its output.  Once per
  * stream. */
-static void
+static int
 take_over_sources (nmf_separator * sep)
 {
   const int S = sep->cfg.sources, F = sep->bins;
   double cost[NMF_SEPARATOR_MAX_SOURCES * NMF_SEPARATOR_MAX_SOURCES];
+  double overlap = 0.0;
   size_t perm[NMF_SEPARATOR_MAX_SOURCES], chosen[NMF_SEPARATOR_MAX_SOURCES];
 
   nmf_spatial_images (sep->spatial, sep->spectra, sep->images,
@@ -371,13 +373,19 @@ take_over_sources (nmf_separator * sep)
         v += (double) sep->masks[(size_t) o * F + f]
             * sep->mask_scratch[(size_t) d * F + f] * sep->magnitude[f];
       cost[o * S + d] = -v;
+      overlap += v;
     }
+  /* a silent released frame (before the first input with look-ahead, or
+   * a pause) says nothing about who is who: wait for one with sound */
+  if (!(overlap > 0.0))
+    return 0;
   if (nmf_assignment_solve (cost, (size_t) S, perm, NULL) != NMF_OK)
-    return;
+    return 1;
   /* source o takes demixing output perm[o] */
   for (int o = 0; o < S; o++)
     chosen[o] = perm[o];
   nmf_spatial_permute (sep->spatial, chosen);
+  return 1;
 }
 
 /* Analyse the frame now in sep->input, emit the mask of the frame it
@@ -414,14 +422,14 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   if (sep->enrolling && learn && sep->enrol_n < sep->enrol_capacity)
     memcpy (sep->enrol_frames + sep->enrol_n++ * (size_t) F, sep->magnitude,
         sizeof (float) * F);
-  const int was_spatial = spatial_active (sep);
+  const int was_spatial = spatial_active (sep) && sep->took_over;
   if (sep->spatial && learn)
     nmf_spatial_update (sep->spatial, sep->spectra);
   /* once the demixing is in force the factorization is not needed (it
    * resumes from where it stopped if a new stream is not a panned mix);
    * the frame where it takes over still has the factorization's masks, for
    * the demixing's outputs to take the sources' places */
-  const int spatial = spatial_active (sep);
+  int spatial = spatial_active (sep);
   const int switching = spatial && !was_spatial;
   if (!spatial || switching)
     sep->model->ops->process (sep->model, v, learn, sep->source_models);
@@ -438,8 +446,8 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
         nmf_band_axis_spread (&sep->axis, model_masks + (size_t) s * MB,
             sep->masks + (size_t) s * F, 0);
   }
-  if (switching)
-    take_over_sources (sep);
+  if (switching && !(sep->took_over = take_over_sources (sep)))
+    spatial = 0;                /* the factorization's masks this frame */
   if (spatial)
     /* the images of the released frame; its "masks" are each source's
      * share of the bin's energy */

@@ -33,6 +33,7 @@ struct nmf_separator
    * demixing, and the released frame's images when it is in force */
   nmf_spatial *spatial;
   float *images;                /* sources x channels x (2 * bins) */
+  int took_over;                /* the demixing's outputs have their pads */
 
   float *input;                 /* channels x fft_size: the current frame */
   int fill;                     /* new samples in the current hop */

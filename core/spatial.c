@@ -88,6 +88,22 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
     sp->band_of[f] = b;
     sp->band_bins[b]++;
   }
+  /* with few bins (FFTs below about 700 points) low bands hold none: the
+   * bands that do are renumbered, so that every band has a bin */
+  int *index = calloc (sp->B, sizeof (int)), kept = 0;
+  if (!index) {
+    nmf_spatial_destroy (&sp);
+    return NMF_ERR_NO_MEMORY;
+  }
+  for (int b = 0; b < sp->B; b++) {
+    index[b] = kept;
+    if (sp->band_bins[b] > 0)
+      sp->band_bins[kept++] = sp->band_bins[b];
+  }
+  for (int f = 0; f < bins; f++)
+    sp->band_of[f] = index[sp->band_of[f]];
+  free (index);
+  sp->B = kept;
   nmf_spatial_reset (sp);
   *out = sp;
   return NMF_OK;
@@ -157,13 +173,20 @@ decide (nmf_spatial * sp)
       e += Rf[(m * M + m) * 2];
     if (!(e > 1e-6 * emax))
       continue;
+    int pairs = 0;
     for (int m = 0; m < M; m++)
       for (int n = m + 1; n < M; n++) {
+        /* pairs where both channels carry the bin: a silent channel (a
+         * 5.1 stream holding stereo) says nothing about delays */
         double d = sqrt (Rf[(m * M + m) * 2] * Rf[(n * M + n) * 2]);
-        if (d > 0.0)
+        if (d > 1e-6 * e) {
           im += fabs (Rf[(m * M + n) * 2 + 1]) / d;
+          pairs++;
+        }
       }
-    sum += im / (M * (M - 1) / 2);
+    if (!pairs)
+      continue;
+    sum += im / pairs;
     counted++;
   }
   sp->imaginary = counted ? sum / counted : 0.0;

@@ -147,8 +147,13 @@ nmf_spatial_directions_reset (nmf_spatial * sp)
       mu[1] = sin (t);
       continue;
     }
+    /* every source a different start (with S > M, s * M / S gave two
+     * sources the same one, and EM never tells them apart) */
+    const int primary = s % M, round = s / M;
     for (int m = 0; m < M; m++)
-      mu[m] = m == s * M / S ? 1.0 : 0.1;
+      mu[m] = m == primary ? 1.0 : 0.1;
+    if (round > 0)
+      mu[(primary + round) % M] += 0.5 * round;
     for (int m = 0; m < M; m++)
       norm += mu[m] * mu[m];
     for (int m = 0; m < M; m++)

@@ -113,8 +113,8 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_SPATIAL,
       g_param_spec_enum ("spatial", "Spatial",
           "Use where the sources are in the channels. auto (default): with 2 "
-          "to 8 channels the element listens to the first half second of "
-          "sound; when it is an instantaneous (panned) mix - every source a "
+          "to 8 channels the element listens to the first 43 frames of sound "
+          "(0.5 s at 44.1 kHz with the default hop-size); when it is an instantaneous (panned) mix - every source a "
           "fixed gain per channel, as a studio pan or a coincident pair "
           "gives - the sources come from an online spatial demixing "
           "(independent vector analysis, one real demixing matrix for every "

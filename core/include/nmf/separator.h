@@ -67,7 +67,8 @@ typedef enum
   NMF_SPATIAL_OFF = 0,          /* the channels' magnitudes are summed and
                                  * factorized, as for one channel */
   NMF_SPATIAL_AUTO = 1,         /* 2..8 channels and 2 or more sources:
-                                 * when the first half second of sound
+                                 * when the first 43 frames of sound (0.5 s
+                                 * at 44.1 kHz with the default hop)
                                  * shows an instantaneous (panned) mix, the
                                  * sources come from an online spatial
                                  * demixing (sources <= channels) or from
@@ -341,9 +342,11 @@ typedef enum
 {
   NMF_SPATIAL_STATE_UNUSED = 0, /* spatial off, one channel or source, or
                                  * more than 8 channels */
-  NMF_SPATIAL_STATE_LISTENING = 1,      /* deciding (the first second of
-                                         * sound): the sources come from
-                                         * the factorization meanwhile */
+  NMF_SPATIAL_STATE_LISTENING = 1,      /* deciding (the first 43 frames
+                                         * of sound, 0.5 s at 44.1 kHz with
+                                         * the default hop): the sources
+                                         * come from the factorization
+                                         * meanwhile */
   NMF_SPATIAL_STATE_ACTIVE = 2, /* the sources are the demixed images (or,
                                  * with more sources than channels, the
                                  * input masked by direction) */

@@ -28,7 +28,8 @@ real time instead of a sound card: --monitor-to):
   - a restart (n-sources 3) keeps the position; errors are shown, never a
     hang; the window closes with exit status 0 and the leaks tracer lists no
     object alive.
-Run 2: an audio output that cannot open: the desk says so and plays on.
+Run 2: an audio output that cannot open: the desk says so and plays on;
+a file opened right after n-sources changed gets a strip per source.
 Exit 77 (skip) when Xvfb, PyGObject/GTK or gtksink is missing.
 """
 import json
@@ -460,6 +461,14 @@ def run(desk, make_mixture, work):
         check(st["status"] == "playing" and "audio output could not be opened"
               in texts, "an audio output that cannot open: said, and the desk "
               "plays on without sound (%s)" % st["status"])
+        # a file opened right after the sources changed (their restart
+        # still waiting) gets a strip per source
+        d("settings", n_sources=3, algorithm="kl", profile="auto")
+        d("load", path=mix_path)
+        st = d("state")
+        check(len(st["names"]) == 3 and st["settings"]["n_sources"] == 3,
+              "sources changed just before opening a file: %d strips for "
+              "%d sources" % (len(st["names"]), st["settings"]["n_sources"]))
         code = d.finish(20)
     except Exception:
         d.kill()

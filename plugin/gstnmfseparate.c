@@ -121,6 +121,14 @@
  * ]| Plays one of two sources of the microphone live (causal: the live
  * profile).
  * |[
+ * gst-launch-1.0 -m filesrc location=stereo.wav ! wavparse ! audioconvert ! \
+ *   nmfseparate name=s n-sources=3 post-messages=true \
+ *   s.src_0 ! audioconvert ! wavenc ! filesink location=left.wav \
+ *   s.src_1 ! audioconvert ! wavenc ! filesink location=middle.wav \
+ *   s.src_2 ! audioconvert ! wavenc ! filesink location=right.wav
+ * ]| Splits a panned stereo mix into three stereo files by where each source
+ * sits (spatial=auto); the messages give each source's `position`.
+ * |[
  * gst-launch-1.0 filesrc location=mix.wav ! wavparse ! audioconvert ! \
  *   nmfseparate name=s output-mode=mask s.src_0 ! fakesink s.src_1 ! fakesink
  * ]| Computes the soft masks only.

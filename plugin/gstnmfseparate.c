@@ -123,9 +123,9 @@
  * |[
  * gst-launch-1.0 -m filesrc location=stereo.wav ! wavparse ! audioconvert ! \
  *   nmfseparate name=s n-sources=3 post-messages=true \
- *   s.src_0 ! audioconvert ! wavenc ! filesink location=left.wav \
- *   s.src_1 ! audioconvert ! wavenc ! filesink location=middle.wav \
- *   s.src_2 ! audioconvert ! wavenc ! filesink location=right.wav
+ *   s.src_0 ! audioconvert ! wavenc ! filesink location=source0.wav \
+ *   s.src_1 ! audioconvert ! wavenc ! filesink location=source1.wav \
+ *   s.src_2 ! audioconvert ! wavenc ! filesink location=source2.wav
  * ]| Splits a panned stereo mix into three stereo files by where each source
  * sits (spatial=auto); the messages give each source's `position`.
  * |[

@@ -196,6 +196,12 @@ nmf_separator_get_spatial (const nmf_separator * sep,
       info->state = NMF_SPATIAL_STATE_LISTENING;
       break;
     case NMF_SPATIAL_FITS:
+      /* decided, but the frames leaving are still the factorization's
+       * until a released frame with sound lets the demixing take over */
+      if (!sep->took_over) {
+        info->state = NMF_SPATIAL_STATE_LISTENING;
+        break;
+      }
       info->state = NMF_SPATIAL_STATE_ACTIVE;
       nmf_spatial_positions (sep->spatial, info->position);
       break;

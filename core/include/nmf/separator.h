@@ -344,7 +344,8 @@ typedef enum
                                  * more than 8 channels */
   NMF_SPATIAL_STATE_LISTENING = 1,      /* deciding (the first 43 frames
                                          * of sound, 0.5 s at 44.1 kHz with
-                                         * the default hop): the sources
+                                         * the default hop), or decided and
+                                         * waiting to take over: the sources
                                          * come from the factorization
                                          * meanwhile */
   NMF_SPATIAL_STATE_ACTIVE = 2, /* the sources are the demixed images (or,

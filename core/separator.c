@@ -312,7 +312,7 @@ notify_observer (nmf_separator * sep)
   for (int s = 0; s < S; s++) {
     const float *mask = sep->masks + (size_t) s * F;
     double e = 0.0;
-    if (spatial_active (sep) && sep->took_over) {
+    if (sep->took_over) {
       const float *img = sep->images + (size_t) s * C * 2 * F;
       for (int i = 0; i < C * 2 * F; i++)
         e += (double) img[i] * img[i];
@@ -428,7 +428,7 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   if (sep->enrolling && learn && sep->enrol_n < sep->enrol_capacity)
     memcpy (sep->enrol_frames + sep->enrol_n++ * (size_t) F, sep->magnitude,
         sizeof (float) * F);
-  const int was_spatial = spatial_active (sep) && sep->took_over;
+  const int was_spatial = sep->took_over;
   if (sep->spatial && learn)
     nmf_spatial_update (sep->spatial, sep->spectra);
   /* once the demixing is in force the factorization is not needed (it

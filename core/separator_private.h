@@ -33,7 +33,9 @@ struct nmf_separator
    * demixing, and the released frame's images when it is in force */
   nmf_spatial *spatial;
   float *images;                /* sources x channels x (2 * bins) */
-  int took_over;                /* the demixing's outputs have their pads */
+  int took_over;                /* the demixing's outputs have their pads:
+                                 * the released frames are its images (set
+                                 * once per stream, only when it fits) */
 
   float *input;                 /* channels x fft_size: the current frame */
   int fill;                     /* new samples in the current hop */

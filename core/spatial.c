@@ -295,7 +295,6 @@ nmf_spatial_imaginary (const nmf_spatial * sp)
   return sp->imaginary;
 }
 
-
 void
 nmf_spatial_images (nmf_spatial * sp, const float *spectra, float *images,
     float *shares)

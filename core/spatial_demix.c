@@ -217,7 +217,14 @@ nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
 {
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
+  double a2[MAXC];
 
+  /* each source's mixing column's energy, the same at every bin */
+  for (int s = 0; s < S; s++) {
+    a2[s] = 0.0;
+    for (int m = 0; m < M; m++)
+      a2[s] += sp->A[m * S + s] * sp->A[m * S + s];
+  }
   for (int f = 0; f < F; f++) {
     double yr[MAXC], yi[MAXC], e[MAXC], total = 0.0;
     for (int s = 0; s < S; s++) {
@@ -228,10 +235,7 @@ nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
       }
       yr[s] = r;
       yi[s] = i;
-      double a2 = 0.0;
-      for (int m = 0; m < M; m++)
-        a2 += sp->A[m * S + s] * sp->A[m * S + s];
-      e[s] = a2 * (r * r + i * i);
+      e[s] = a2[s] * (r * r + i * i);
       total += e[s];
     }
     for (int s = 0; s < S; s++)

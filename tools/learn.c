@@ -142,8 +142,8 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
   GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
   GstElement *sink = gst_element_factory_make ("appsink", NULL);
   GstBus *bus = gst_element_get_bus (pipe);
-  MediaDecoder d = { NULL, 0,
-    g_strdup ("no audio stream that GStreamer can decode")
+  MediaDecoder d = {
+    .no_audio = g_strdup ("no audio stream that GStreamer can decode")
   };
   GstCaps *caps;
   gboolean eos = FALSE;
@@ -198,8 +198,9 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
       gst_sample_unref (sample);
     } else {
       /* nothing within the poll interval: the end, or an error, or only
-       * a slow source */
+       * a slow source, or a decoder that stopped without a word */
       g_object_get (sink, "eos", &eos, NULL);
+      media_decoder_check_stall (&d);
     }
     if ((*error = bus_error (bus)) != NULL)
       goto out;

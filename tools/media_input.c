@@ -98,6 +98,27 @@ media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
   gst_caps_unref (raw);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), d);
   g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads), d);
+
+  gchar *file = g_str_has_prefix (uri, "file:") ?
+      g_filename_from_uri (uri, NULL, NULL) : NULL;
+  struct stat sb;
+  d->regular_file = file && stat (file, &sb) == 0 && S_ISREG (sb.st_mode);
+  g_free (file);
+  d->decode = decode;
+  d->started = g_get_monotonic_time ();
+  d->stall_reported = FALSE;
+}
+
+void
+media_decoder_check_stall (MediaDecoder * d)
+{
+  if (!d->regular_file || d->stall_reported || media_decoder_linked (d)
+      || g_get_monotonic_time () - d->started
+      < (gint64) MEDIA_DECODER_STALL_SECONDS * G_USEC_PER_SEC)
+    return;
+  d->stall_reported = TRUE;
+  GST_ELEMENT_ERROR (d->decode, STREAM, DECODE, ("%s (the decoder stopped "
+          "without an error: a damaged file?)", d->no_audio), (NULL));
 }
 
 gboolean

@@ -23,7 +23,15 @@ typedef struct
   gint linked;                  /* atomic: a decoded audio pad is linked */
   gchar *no_audio;              /* the error when the input has no audio
                                  * stream (owned) */
+  GstElement *decode;           /* the uridecodebin (not owned) */
+  gboolean regular_file;        /* the URI is a local regular file */
+  gint64 started;               /* monotonic time of the setup, us */
+  gboolean stall_reported;
 } MediaDecoder;
+
+/* A regular file whose audio stream has not appeared this long after the
+ * setup is taken as undecodable (media_decoder_check_stall). */
+#define MEDIA_DECODER_STALL_SECONDS 10
 
 /* Makes DECODE (a uridecodebin) read URI as raw audio and link its first
  * audio stream to d->entry, set by the caller before the pipeline starts;
@@ -31,6 +39,15 @@ typedef struct
 void media_decoder_setup (MediaDecoder * d, GstElement * decode,
     const char *uri);
 gboolean media_decoder_linked (MediaDecoder * d);
+/* Called now and then while the caller waits: decodebin (GStreamer 1.22)
+ * drops the error of an element it is still plugging in when that element
+ * fails at once (a damaged Ogg file whose demuxer finds no chain), and then
+ * nothing comes - no audio pad, no error, no EOS.  For a regular file that
+ * has shown no audio stream after MEDIA_DECODER_STALL_SECONDS, this posts
+ * the no-audio error on the pipeline's bus (once), so that the caller's
+ * usual error path ends the run.  A pipe or a network stream may take as
+ * long as it likes. */
+void media_decoder_check_stall (MediaDecoder * d);
 void media_decoder_clear (MediaDecoder * d);
 
 #endif

@@ -122,6 +122,7 @@ on_timer (gpointer data)
         && d > 0)
       st->progress.duration = (GstClockTime) d;
   }
+  media_decoder_check_stall (&st->pipe.decoder);
   if (separate_pipeline_linked (&st->pipe) && !st->done && !st->interrupts)
     progress_update (&st->progress,
         separate_pipeline_position (&st->pipe), FALSE);

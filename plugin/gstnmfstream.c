@@ -484,6 +484,30 @@ log_settings (GstNmfSeparate * self, GstNmfProfile profile)
       c.iterations, c.lookahead_frames, c.mask_exponent);
 }
 
+/* A plain WAV of more than two channels (a microphone array) comes from
+ * wavparse without a channel-mask, which GstAudioInfo wants above two
+ * channels: such channels are taken as unpositioned, as they are. */
+static gboolean
+audio_info_from_caps (GstAudioInfo * info, GstCaps * caps)
+{
+  const GstStructure *st;
+  gint channels = 0;
+  gboolean ok;
+
+  if (gst_audio_info_from_caps (info, caps))
+    return TRUE;
+  st = gst_caps_get_size (caps) == 1 ? gst_caps_get_structure (caps, 0) : NULL;
+  if (!st || gst_structure_has_field (st, "channel-mask")
+      || !gst_structure_get_int (st, "channels", &channels) || channels <= 2)
+    return FALSE;
+  caps = gst_caps_copy (caps);
+  gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK,
+      (guint64) 0, NULL);
+  ok = gst_audio_info_from_caps (info, caps);
+  gst_caps_unref (caps);
+  return ok;
+}
+
 gboolean
 gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
 {
@@ -496,7 +520,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   char message[512] = "";
   int ret;
 
-  if (!gst_audio_info_from_caps (&info, caps)) {
+  if (!audio_info_from_caps (&info, caps)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("invalid caps %" GST_PTR_FORMAT, caps));
     return FALSE;

@@ -1,5 +1,6 @@
 #!/bin/bash
 # nmftool separate changes nothing about the signal without saying so:
+# - a plain PCM WAV of 3 channels (no channel positions) is separated;
 # - the files have the input's channels: a 9-channel input gives 9-channel
 #   files, or (if the element takes fewer) is refused with the limit, as
 #   is an input with one channel more than the limit (nmfseparate's sink
@@ -66,6 +67,31 @@ for _ in $(seq 20); do
 done
 [ "$warned" = 0 ] || fail "$ch channels: $warned of 20 refusals printed more than the error: $(cat again.log)"
 echo "$ch channels: refused 20 times, $warned with more than the error line"
+
+# a plain PCM WAV of 3 channels (what most tools write for a microphone
+# array: no channel positions) is separated into 3-channel files; it used
+# to fail with "Internal data stream error" (audioconvert refuses caps
+# without a channel-mask above two channels)
+/usr/bin/python3 - plain3.wav <<'EOF' || exit 1
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(3); w.setsampwidth(2); w.setframerate(44100)
+frames = bytearray()
+for i in range(44100):
+    a = math.sin(2 * math.pi * 440 * i / 44100); b = math.sin(2 * math.pi * 660 * i / 44100)
+    frames += struct.pack("<3h", int(8000 * a), int(8000 * (a + b) / 2), int(8000 * b))
+w.writeframes(bytes(frames)); w.close()
+EOF
+if timeout 120 "$nmftool" separate -q --sources 2 plain3.wav out3 >plain3.log 2>&1; then
+  for i in 0 1; do
+    read -r frames got _ < <("$wavcheck" "out3/source$i.wav")
+    [ "${got:-}" = 3 ] && [ "${frames:-}" = 44100 ] \
+      || fail "plain 3-channel WAV: source$i.wav has ${got:-?} channels, ${frames:-?} frames"
+  done
+  echo "plain 3-channel WAV: two 3-channel files of 44100 frames"
+else
+  fail "plain 3-channel WAV: $(cat plain3.log)"
+fi
 
 # --- clipping in 16-bit files ---
 tone loud.wav 1 2.0                          # peaks at +4.1 dBFS

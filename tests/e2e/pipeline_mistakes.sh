@@ -123,6 +123,31 @@ elif [ "$rc" -ne 124 ]; then
   sed 's/^/    /' "$work/nine_channels.log"
 fi
 
+# a plain float WAV of 3 channels (no channel positions, as numpy and most
+# recorders write one) straight into the element: taken as unpositioned
+# channels (it was "invalid caps")
+/usr/bin/python3 - "$work/plain3.wav" <<'EOF' || exit 1
+import math, struct, sys
+n, c, rate = 44100, 3, 44100
+data = b"".join(struct.pack("<3f", math.sin(i * 0.06), math.sin(i * 0.09), 0.5 * math.sin(i * 0.06))
+                for i in range(n))
+fmt = struct.pack("<HHIIHH", 3, c, rate, rate * 4 * c, 4 * c, 32)
+with open(sys.argv[1], "wb") as f:
+    f.write(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data)) + b"WAVE")
+    f.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data)
+EOF
+run plain_three_channels 60 filesrc location="$work/plain3.wav" ! wavparse ! \
+  nmfseparate name=s profile=live \
+  s.src_0 ! wavenc ! filesink location="$work/p3_0.wav" s.src_1 ! fakesink
+if [ "$rc" -eq 0 ]; then
+  info=$(wav_info "$work/p3_0.wav")
+  [ "$info" = "44100 3" ] || fail "plain_three_channels: '$info' (frames channels), not '44100 3'"
+  echo "ok: plain_three_channels"
+elif [ "$rc" -ne 124 ]; then
+  fail "plain_three_channels: exit status $rc"
+  sed 's/^/    /' "$work/plain_three_channels.log"
+fi
+
 # playbin's audio-filter takes one sink and one src pad: nmfextract
 run playbin_filter 60 playbin uri="file://$mix" \
   audio-filter="nmfextract source=1" video-sink=fakesink \

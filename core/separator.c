@@ -156,6 +156,15 @@ nmf_separator_get_config (const nmf_separator * sep,
   *config = sep->cfg;
 }
 
+/* a new stream may be another mix: decide again */
+static void
+forget_spatial (nmf_separator * sep)
+{
+  if (sep->spatial)
+    nmf_spatial_reset (sep->spatial);
+  sep->took_over = 0;
+}
+
 void
 nmf_separator_reset (nmf_separator * sep, int keep_model)
 {
@@ -169,10 +178,12 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
   sep->masks_out = 0;
   sep->clamped_frames_end = -1;
   sep->model->ops->reset (sep->model, keep_model);
-  /* a new stream may be another mix: decide again */
-  if (sep->spatial)
-    nmf_spatial_reset (sep->spatial);
-  sep->took_over = 0;
+  /* a seek within the stream (keep_model) leaves the channels' geometry
+   * as it was: the spatial stage keeps its model and its sources' places
+   * (deciding again would match them to the factorization's masks of
+   * before the take-over, which may have had them the other way round) */
+  if (!keep_model)
+    forget_spatial (sep);
 }
 
 /* The released frame's sources come from the spatial demixing. */
@@ -609,6 +620,8 @@ nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
   }
   DENORMALS_RESTORE (saved);
   nmf_separator_reset (sep, 1);
+  /* the next stream may be another mix */
+  forget_spatial (sep);
 
   if (n_audio)
     *n_audio = audio;

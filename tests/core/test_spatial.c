@@ -12,6 +12,8 @@
  *     copied to both channels are left to the factorization, as spatial=off
  *     would separate them (byte for byte);
  *   - mono and spatial=off never start the demixing;
+ *   - a seek (reset keeping the model) keeps the demixing and the sources'
+ *     pads; the end of a stream decides again;
  *   - what a review found: a 512-point FFT (log bands without a bin made
  *     the demixing NaN, it never learned), a source keeping its pad when
  *     the frame released at the take-over is silent (look-ahead, a pause),
@@ -336,6 +338,80 @@ main (void)
         "copied", r.info.state, r.info.imaginary);
     free_result (&r);
     free_result (&off);
+    free (mix);
+  }
+
+  /* a seek within the stream (nmf_separator_reset keeping the model, as
+   * a flush does): the demixing stays in force from the first frame after
+   * it, with every source in the pad it had; the end of the stream
+   * (drain) decides again */
+  {
+    const double A[4] = { 0.9, 0.3, 0.4, 1.0 };
+    float *mix = calloc (N * 2, sizeof (float));
+    for (size_t i = 0; i < N; i++)
+      for (int m = 0; m < 2; m++)
+        mix[i * 2 + m] = (float) (A[m * 2] * src[0][i] + A[m * 2 + 1]
+            * src[1][i]);
+    nmf_separator_config c;
+    nmf_separator *sep = NULL;
+    char msg[256] = "";
+    nmf_separator_config_init (&c);
+    c.channels = 2;
+    c.sources = 2;
+    CHECK (nmf_separator_create (&sep, &c, msg, sizeof msg) == NMF_OK, "%s",
+        msg);
+    const size_t seg = 6 * (size_t) RATE, from = 3 * (size_t) RATE;
+    float *o0 = calloc (seg * 2, sizeof (float)), *o1 = calloc (seg * 2,
+        sizeof (float));
+    float *dst[2] = { o0, o1 };
+    nmf_separator_output o = { dst, NULL };
+    size_t got = 0;
+    CHECK_OK (nmf_separator_process (sep, mix, seg, &o, &got, NULL));
+    nmf_separator_spatial info;
+    nmf_separator_get_spatial (sep, &info);
+    CHECK (info.state == NMF_SPATIAL_STATE_ACTIVE, "seek: state %d before",
+        info.state);
+    /* which pad holds source 0 over the last second before the seek */
+    double c0 = 0.0, c1 = 0.0;
+    for (size_t i = (got - RATE) * 2; i < got * 2; i += 2) {
+      c0 += (double) o0[i] * src[0][i / 2];
+      c1 += (double) o1[i] * src[0][i / 2];
+    }
+    const int pad_before = c1 > c0;
+    nmf_separator_reset (sep, 1);
+    nmf_separator_get_spatial (sep, &info);
+    CHECK (info.state == NMF_SPATIAL_STATE_ACTIVE, "seek: state %d right "
+        "after the reset (the demixing decided again)", info.state);
+    CHECK_OK (nmf_separator_process (sep, mix + from * 2, seg, &o, &got,
+            NULL));
+    /* output sample j is input sample j of what was given after the
+     * reset (the latency is in how many come out) */
+    c0 = c1 = 0.0;
+    for (size_t i = 0; i + 1 < got * 2 && i / 2 < (size_t) RATE; i += 2) {
+      const size_t t = from + i / 2;
+      c0 += (double) o0[i] * src[0][t];
+      c1 += (double) o1[i] * src[0][t];
+    }
+    const int pad_after = c1 > c0;
+    printf ("seek: source 0 in pad %d before, pad %d in the first second "
+        "after\n", pad_before, pad_after);
+    CHECK (pad_before == pad_after, "seek: source 0 moved from pad %d to "
+        "%d", pad_before, pad_after);
+    size_t n_audio = 0;
+    float *tail0 = calloc (nmf_separator_drain_audio (sep) * 2 + 2,
+        sizeof (float)), *tail1 = calloc (nmf_separator_drain_audio (sep)
+        * 2 + 2, sizeof (float));
+    float *tails[2] = { tail0, tail1 };
+    nmf_separator_output t = { tails, NULL };
+    CHECK_OK (nmf_separator_drain (sep, &t, &n_audio, NULL));
+    nmf_separator_get_spatial (sep, &info);
+    CHECK (info.state == NMF_SPATIAL_STATE_LISTENING, "after the drain: "
+        "state %d (a new stream decides again)", info.state);
+    nmf_separator_destroy (&sep);
+    free (tail0);
+    free (tail1);
+    free (o0);
+    free (o1);
     free (mix);
   }
 

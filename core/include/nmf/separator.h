@@ -212,8 +212,9 @@ NMF_API void nmf_separator_get_config (const nmf_separator * separator,
     nmf_separator_config * config);
 
 /* Forget the stream (buffered input, overlap-add tail, counters).
- * keep_model = 1 keeps the learned templates, 0 restarts them from the
- * seed. */
+ * keep_model = 1 (a seek within the stream) keeps the learned templates
+ * and the spatial stage's model with its sources' places; 0 restarts the
+ * templates from the seed and decides the spatial stage again. */
 NMF_API void nmf_separator_reset (nmf_separator * separator, int keep_model);
 
 /* Values per mask frame: fft_size / 2 + 1. */
@@ -265,7 +266,8 @@ NMF_API size_t nmf_separator_drain_masks (const nmf_separator * separator);
 
 /* End of stream: pads the input with silence until every input sample has
  * come out, writes the rest (the last mask frame may cover a partial hop),
- * then resets the stream, keeping the model. */
+ * then resets the stream, keeping the factorization's model (the spatial
+ * stage decides again: the next stream may be another mix). */
 NMF_API nmf_status nmf_separator_drain (nmf_separator * separator,
     const nmf_separator_output * out, size_t * n_audio, size_t * n_masks);
 

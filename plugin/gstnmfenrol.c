@@ -79,6 +79,7 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
     g_free (e->waiting[job->source]);
     e->waiting[job->source] = shifted;
     e->waiting_count[job->source] = K * copies;
+    e->waiting_bins[job->source] = job->bins;
     e->has_waiting[job->source] = TRUE;
   } else {
     g_free (shifted);
@@ -107,6 +108,7 @@ gst_nmf_enrol_init (GstNmfEnrol * e, GstElement * element)
   memset (e, 0, sizeof (*e));
   e->element = element;
   e->enrolling = -1;
+  e->refused = -1;
   g_mutex_init (&e->lock);
   e->pool = g_thread_pool_new (learn, NULL, 1, FALSE, NULL);
 }
@@ -194,11 +196,17 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
   nmf_separator_get_config (sep, &cfg);
   e->seed = cfg.seed;
   if (wanted >= cfg.sources || cfg.algorithm != NMF_ALGORITHM_KL) {
-    if (wanted != e->enrolling && wanted >= 0)
-      GST_WARNING_OBJECT (e->element, "enrol-source=%d: no such source, or "
-          "not algorithm kl; ignored", wanted);
+    /* said once on the bus, where the application that set it can see it
+     * (it was a debug warning on every buffer) */
+    if (wanted >= 0 && wanted != e->refused)
+      GST_ELEMENT_WARNING (e->element, LIBRARY, SETTINGS,
+          ("enrol-source=%d ignored: %s", wanted, wanted >= cfg.sources ?
+              "there is no such source (n-sources)" :
+              "enrolment needs algorithm kl"), (NULL));
+    e->refused = wanted;
     wanted = -1;
-  }
+  } else
+    e->refused = -1;
   if (wanted != e->enrolling) {
     if (e->enrolling >= 0)
       end_enrolment (e, sep, TRUE, components, shifts);
@@ -226,9 +234,23 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     }
     templates = e->waiting[s];
     count = e->waiting_count[s];
+    const size_t made_for = e->waiting_bins[s];
     e->waiting[s] = NULL;
     e->has_waiting[s] = FALSE;
     g_mutex_unlock (&e->lock);
+    /* templates of another FFT size (fft-size changed after the load or
+     * the enrolment) cannot be held: they would be read past their end */
+    if (count > 0 && made_for != nmf_separator_bins (sep)) {
+      GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+          ("Could not hold source %u's templates fixed: they have %"
+              G_GSIZE_FORMAT " bins (fft-size %" G_GSIZE_FORMAT
+              "), the element %" G_GSIZE_FORMAT " (fft-size %"
+              G_GSIZE_FORMAT ")", s, made_for, 2 * (made_for - 1),
+              nmf_separator_bins (sep), 2 * (nmf_separator_bins (sep) - 1)),
+          (NULL));
+      g_free (templates);
+      continue;
+    }
     install (e, sep, s, templates, count);
   }
 }
@@ -335,6 +357,7 @@ gst_nmf_enrol_load (GstNmfEnrol * e, guint source, const gchar * path,
   /* the core copies it: keep glib's allocator on our side */
   e->waiting[source] = g_memdup2 (W, sizeof (float) * bins * count);
   e->waiting_count[source] = count;
+  e->waiting_bins[source] = bins;
   e->has_waiting[source] = TRUE;
   g_mutex_unlock (&e->lock);
   free (W);

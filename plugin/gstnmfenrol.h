@@ -35,6 +35,8 @@ typedef struct
   GThreadPool *pool;            /* one thread: the learning */
   gint enrolling;               /* streaming thread: the source whose
                                  * frames the core keeps, or -1 */
+  gint refused;                 /* streaming thread: the enrol-source
+                                 * value last refused (said once), or -1 */
   guint64 seed;
   GstNmfEnrolState state[NMF_SEPARATOR_MAX_SOURCES];
   /* per source: the dictionary in force (bins x count), and one waiting
@@ -44,6 +46,7 @@ typedef struct
   size_t bins[NMF_SEPARATOR_MAX_SOURCES];
   float *waiting[NMF_SEPARATOR_MAX_SOURCES];
   size_t waiting_count[NMF_SEPARATOR_MAX_SOURCES];
+  size_t waiting_bins[NMF_SEPARATOR_MAX_SOURCES];
   gboolean has_waiting[NMF_SEPARATOR_MAX_SOURCES];
 } GstNmfEnrol;
 

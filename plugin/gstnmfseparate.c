@@ -217,9 +217,15 @@ static gboolean
 gst_nmf_separate_load_dictionary (GstNmfSeparate * self, guint source,
     const gchar * path)
 {
-  guint fft_size;
+  guint fft_size, sources;
 
-  g_object_get (self, "fft-size", &fft_size, NULL);
+  g_object_get (self, "fft-size", &fft_size, "n-sources", &sources, NULL);
+  if (source >= sources) {
+    GST_ELEMENT_WARNING (self, RESOURCE, READ,
+        ("Could not load source %u's templates from %s: there are %u "
+            "sources (n-sources)", source, path, sources), (NULL));
+    return FALSE;
+  }
   return gst_nmf_enrol_load (&self->enrol, source, path, fft_size / 2 + 1);
 }
 

@@ -3,7 +3,9 @@
  * held fixed; the enrolled templates match what `nmftool learn` learns
  * from the same samples (nmf_dictionary_learn_audio and
  * nmf_dictionary_shift, which it runs); the states in the element
- * messages; save-dictionary and load-dictionary. */
+ * messages; save-dictionary and load-dictionary; a source beyond
+ * n-sources refused and said once; templates of another FFT size not
+ * held, and why. */
 #include "harness.h"
 
 #include <nmf/dictionary.h>
@@ -156,6 +158,40 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
     g_free (states);
   }
 
+  /* a source beyond n-sources: load-dictionary refuses it and says so (it
+   * returned TRUE and kept the templates for nothing); enrol-source beyond
+   * n-sources is said once on the bus (it was a debug line per buffer) */
+  {
+    gboolean ok = TRUE;
+    GstMessage *msg;
+    guint warnings = 0;
+    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING)))
+      gst_message_unref (msg);
+    g_signal_emit_by_name (f.el, "load-dictionary", 2, path, &ok);
+    fail_if (ok, "load-dictionary for source 2 of 2 accepted");
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (msg != NULL, "no warning for source 2 of 2");
+    gst_message_unref (msg);
+    g_object_set (f.el, "enrol-source", 5, NULL);
+    for (guint i = 0; i < 50; i++, pos += HOP) {
+      gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos,
+              HOP, FALSE));
+      nmf_test_collect (f.h[0], NULL);
+      nmf_test_collect (f.h[1], NULL);
+    }
+    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+      GError *err = NULL;
+      gst_message_parse_warning (msg, &err, NULL);
+      fail_unless (strstr (err->message, "enrol-source=5") != NULL, "%s",
+          err->message);
+      g_error_free (err);
+      gst_message_unref (msg);
+      warnings++;
+    }
+    fail_unless_equals_int (warnings, 1);
+    g_object_set (f.el, "enrol-source", -1, NULL);
+  }
+
   g_unlink (path);
   g_free (path);
   gst_element_set_bus (f.el, NULL);
@@ -163,6 +199,54 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
   nmf_fix_teardown (&f);
   g_free (x);
   g_free (silence);
+}
+
+GST_END_TEST;
+
+/* Templates loaded for fft-size 2048, then the element set to 1024 before
+ * it starts: they are not held (they were read past their end) and the
+ * warning says why (it said nothing after the colon). */
+GST_START_TEST (test_enrol_other_fft_size)
+{
+  const gsize n = RATE;
+  float *x = solo_tone (n);
+  float *W = g_new0 (float, BINS * 2);
+  gchar *path = g_build_filename (g_get_tmp_dir (), "nmf-test-fft.npy", NULL);
+  char msg[256];
+  gboolean ok = FALSE, said = FALSE;
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *m;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+
+  for (gsize i = 0; i < BINS * 2; i++)
+    W[i] = 1.0f + (float) (i % 7);
+  fail_unless_equals_int (nmf_dictionary_save_npy (path, W, BINS, 2, msg,
+          sizeof msg), NMF_OK);
+  gst_element_set_bus (el, bus);
+  g_signal_emit_by_name (el, "load-dictionary", 0, path, &ok);
+  fail_unless (ok);
+  g_object_set (el, "fft-size", 1024, NULL);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    GError *err = NULL;
+    gst_message_parse_warning (m, &err, NULL);
+    said |= strstr (err->message, "fft-size 2048") != NULL
+        && strstr (err->message, "fft-size 1024") != NULL;
+    g_error_free (err);
+    gst_message_unref (m);
+  }
+  fail_unless (said, "no warning naming both FFT sizes");
+  g_unlink (path);
+  g_free (path);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+  g_free (W);
 }
 
 GST_END_TEST;
@@ -176,6 +260,7 @@ nmfseparate_enrol_suite (void)
   tcase_set_timeout (tc, 120);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_enrol_matches_nmftool_learn);
+  tcase_add_test (tc, test_enrol_other_fft_size);
   return s;
 }
 

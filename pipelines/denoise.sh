@@ -18,21 +18,8 @@ if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/pl
 fi
 nmftool=${NMFTOOL:-$root/build/tools/nmftool}
 
-# file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
-# percent-encoded, so that no character of a file name ('#', '%', '?',
-# spaces, quotes, backslashes) can mean anything to a URI or to gst-launch
-file_uri () {
-  local path c i uri=file:// LC_ALL=C
-  path=$(realpath -- "$1") || return 1
-  for ((i = 0; i < ${#path}; i++)); do
-    c=${path:i:1}
-    case $c in
-      [A-Za-z0-9/._~-]) uri+=$c ;;
-      *) printf -v c '%%%02X' "'$c"; uri+=$c ;;
-    esac
-  done
-  printf '%s\n' "$uri"
-}
+# file_uri (percent-encoded file:// URIs), publish (a finished output)
+. "$(dirname -- "$0")/common.sh"
 
 [ -f "$noisy" ] && [ -r "$noisy" ] || die "$noisy: no such readable file"
 for f in "$noise" "$noisy"; do
@@ -55,4 +42,4 @@ gst-launch-1.0 -q uridecodebin "uri=$in_uri" ! \
   s.src_1 ! fakesink
 { set +x; } 2>/dev/null
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$out"   # mktemp made it 0600
-mv -f -- "$out" "$clean"
+publish "$out" "$clean"

@@ -12,21 +12,8 @@ if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/pl
   export GST_PLUGIN_PATH="$root/build/plugin"   # the uninstalled plugin
 fi
 
-# file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
-# percent-encoded, so that no character of a file name ('#', '%', '?',
-# spaces, quotes, backslashes) can mean anything to a URI or to gst-launch
-file_uri () {
-  local path c i uri=file:// LC_ALL=C
-  path=$(realpath -- "$1") || return 1
-  for ((i = 0; i < ${#path}; i++)); do
-    c=${path:i:1}
-    case $c in
-      [A-Za-z0-9/._~-]) uri+=$c ;;
-      *) printf -v c '%%%02X' "'$c"; uri+=$c ;;
-    esac
-  done
-  printf '%s\n' "$uri"
-}
+# file_uri (percent-encoded file:// URIs), publish (a finished output)
+. "$(dirname -- "$0")/common.sh"
 
 if [ "${1:-}" = "--live" ]; then
   mix=${2:?usage: picture.sh --live MIX}
@@ -57,4 +44,4 @@ trap 'rm -f "$tmp"' EXIT
 # no audio frame): no PNG then either
 [ -s "$tmp" ] || die "$mix: no picture was made"
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"   # mktemp made it 0600
-mv -f -- "$tmp" "$out"
+publish "$tmp" "$out"

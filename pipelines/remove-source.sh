@@ -39,21 +39,8 @@ case "$k" in ''|*[!0-9]*) die "--remove needs an integer in 0..$((n - 1))" ;; es
 [ "$k" -lt "$n" ] || die "--remove needs an integer in 0..$((n - 1))"
 case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
 
-# file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
-# percent-encoded, so that no character of a file name ('#', '%', '?',
-# spaces, quotes, backslashes) can mean anything to a URI or to gst-launch
-file_uri () {
-  local path c i uri=file:// LC_ALL=C
-  path=$(realpath -- "$1") || return 1
-  for ((i = 0; i < ${#path}; i++)); do
-    c=${path:i:1}
-    case $c in
-      [A-Za-z0-9/._~-]) uri+=$c ;;
-      *) printf -v c '%%%02X' "'$c"; uri+=$c ;;
-    esac
-  done
-  printf '%s\n' "$uri"
-}
+# file_uri (percent-encoded file:// URIs), publish (a finished output)
+. "$(dirname -- "$0")/common.sh"
 
 case "$input" in
   file:*)
@@ -120,5 +107,5 @@ printf '\n'
 [ "$print_only" -eq 1 ] && exit 0
 gst-launch-1.0 -q "${args[@]}" || exit 1
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"   # mktemp made it 0600
-mv -f -- "$tmp" "$output"
+publish "$tmp" "$output"
 echo "wrote $output: the input without source $k of $n" >&2

@@ -39,21 +39,31 @@ if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/pl
   echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
 fi
 
-# wavenc writes no channel positions: above two channels the mask is
-# dropped (capssetter) so that wavenc takes the channels as they are
-args=(filesrc "location=$input" ! decodebin ! audioconvert !
+# file_uri (percent-encoded file:// URIs: any file name is safe in
+# gst-launch's syntax that way), publish (a finished output)
+. "$(dirname -- "$0")/common.sh"
+
+# the outputs are written under temporary names and take theirs only when
+# the run succeeds: a failed run leaves nothing behind
+log=$(mktemp)
+tmp=()
+trap 'rm -f "$log" "${tmp[@]}"' EXIT
+args=(uridecodebin "uri=$(file_uri "$input")" ! audioconvert !
       nmfseparate name=s "n-sources=$n" post-messages=true interval=1000000000)
 for ((i = 0; i < n; i++)); do
+  tmp[i]=$(mktemp --tmpdir="$outdir" .split-stereo.XXXXXX.wav)
   args+=(s.src_$i ! queue ! audioconvert ! audio/x-raw,format=F32LE !
-         wavenc ! filesink "location=$outdir/source_$i.wav")
+         wavenc ! "$(file_uri "${tmp[i]}")")
 done
 echo "gst-launch-1.0 -m ${args[*]}" >&2
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>&1; then
   grep -i "error" "$log" >&2 || cat "$log" >&2
   exit 1
 fi
+for ((i = 0; i < n; i++)); do
+  publish "${tmp[i]}" "$outdir/source_$i.wav"
+done
+tmp=()
 # the last message says what the element did
 last=$(grep -o 'spatial=(string)[a-z-]*[^;]*' "$log" | tail -n 1)
 state=$(sed -n 's/^spatial=(string)\([a-z-]*\).*/\1/p' <<<"$last")

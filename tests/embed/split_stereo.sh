@@ -4,7 +4,8 @@
 # simple law): one stereo WAV per source with exactly the input's frames,
 # each source's pan printed (the simple law puts -0.5 at gains (1, 0.5),
 # i.e. the constant-power pan -0.41, and +0.6 at (0.4, 1), +0.52), the two
-# files summing to the input; and pipelines/two-mics.sh: its live line
+# files summing to the input; file names with a backslash and a quote; a
+# failed run leaves no file; and pipelines/two-mics.sh: its live line
 # asks for two channels, and without a stereo capture device it refuses.
 #   split_stereo.sh SPLIT_STEREO_SH TWO_MICS_SH MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
@@ -56,6 +57,22 @@ echo "sum - input: largest difference and samples: $worst"
 read -r diff count <<<"$worst"
 awk -v d="$diff" -v n="$count" -v want=$((frames * 2)) 'BEGIN { exit !(d < 1e-4 && n == want) }' \
   || fail "the sources do not sum to the input: $worst"
+
+# any file name: a backslash and a quote in the input's and the output
+# directory's names (gst-launch took them as its own syntax); a failed run
+# (not audio) leaves no file behind (it left empty source_K.wav)
+odd="$work/in \\ \" ! x"
+mkdir -p "$odd" && cp "$work/stereo.wav" "$odd/a\\b\".wav"
+"$script" "$odd/a\\b\".wav" "$odd/out \" x" >/dev/null 2>&1 || fail "odd names: exit $?"
+for k in 0 1; do
+  read -r got _ < <("$wavcheck" "$odd/out \" x/source_$k.wav" 2>/dev/null)
+  [ "${got:-}" = "$frames" ] || fail "odd names: source_$k.wav has ${got:-no} frames"
+done
+[ -z "$(find "$odd/out \" x" -name '.split-stereo.*')" ] || fail "odd names: temporary files left"
+printf 'not audio' >"$work/bad.wav"
+"$script" "$work/bad.wav" "$work/bad" >/dev/null 2>&1 && fail "not audio accepted"
+[ -z "$(ls -A "$work/bad" 2>/dev/null)" ] || fail "a failed run left: $(ls -A "$work/bad")"
+echo "odd file names: ok; a failed run leaves nothing"
 
 "$script" --sources 9 "$work/stereo.wav" "$work/x" 2>/dev/null; [ $? = 2 ] || fail "--sources 9 accepted"
 "$script" "$work/none.wav" "$work/x" 2>/dev/null && fail "missing input accepted"

@@ -1,0 +1,23 @@
+# Sourced by the pipelines' scripts (not run on its own).
+
+# file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
+# percent-encoded, so that no character of a file name ('#', '%', '?',
+# spaces, quotes, backslashes) can mean anything to a URI or to gst-launch
+file_uri () {
+  local path c i uri=file:// LC_ALL=C
+  path=$(realpath -m -- "$1") || return 1
+  for ((i = 0; i < ${#path}; i++)); do
+    c=${path:i:1}
+    case $c in
+      [A-Za-z0-9/._~-]) uri+=$c ;;
+      *) printf -v c '%%%02X' "'$c"; uri+=$c ;;
+    esac
+  done
+  printf '%s\n' "$uri"
+}
+
+# publish TMP FINAL: a finished output takes its name, with the mode a new
+# file gets (mktemp makes its files private)
+publish () {
+  chmod "$(printf '%o' $((0666 & ~$(umask))))" -- "$1" && mv -f -- "$1" "$2"
+}

@@ -238,12 +238,20 @@ nmf_separator_check_config (const nmf_separator_config * config,
           model_bins);
   }
   double bytes = memory_estimate (c);
-  if (bytes > NMF_SEPARATOR_MAX_MEMORY)
+  if (bytes > NMF_SEPARATOR_MAX_MEMORY) {
+    /* name what grows the model: the dictionaries' templates count as
+     * components do (a large learned dictionary was blamed on the one
+     * blind component) */
+    int templates = 0;
+    nmf_config_count_dictionaries (c, &templates);
     FAIL (WINDOW_FRAMES, "these settings need about %.0f MiB of memory, more than the "
         "limit of %.0f MiB: shorten the window (%d frames) or the look-ahead "
-        "(%d frames), or use fewer components (%d) or channels (%d)",
+        "(%d frames), or use fewer templates (%d components + %d in "
+        "dictionaries) or channels (%d)",
         bytes / 1048576.0, NMF_SEPARATOR_MAX_MEMORY / 1048576.0,
-        c->window_frames, c->lookahead_frames, c->components, c->channels);
+        c->window_frames, c->lookahead_frames, c->components, templates,
+        c->channels);
+  }
   if (field)
     *field = NMF_CONFIG_FIELD_NONE;
   return NMF_OK;

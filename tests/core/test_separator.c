@@ -413,6 +413,19 @@ test_config_for_files (void)
       CHECK (nmf_separator_check_config (&c, NULL, msg, sizeof msg) != NMF_OK
           && strstr (msg, "MiB of memory"), "window %d: %s", windows[i], msg);
   }
+  /* a dictionary that takes the memory over the limit is named as such
+   * (the refusal blamed the one blind component) */
+  {
+    nmf_separator_config c;
+    static float dict[1000 * 1025];
+    nmf_separator_config_init (&c);
+    c.sources = 2;
+    c.window_frames = 600;
+    c.dictionaries[1] = dict;
+    c.dictionary_components[1] = 1000;
+    CHECK (nmf_separator_check_config (&c, NULL, msg, sizeof msg) != NMF_OK
+        && strstr (msg, "1000 in dictionaries"), "a big dictionary: %s", msg);
+  }
 }
 
 /* The log-frequency band axis (bands_per_octave): the same output

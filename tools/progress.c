@@ -9,6 +9,14 @@
 #include "progress.h"
 
 void
+format_speed (char *buf, size_t len, double x)
+{
+  if (!isfinite (x) || x < 0)
+    x = 0;
+  snprintf (buf, len, x >= 10 ? "%.0f" : "%.2g", x);
+}
+
+void
 format_time (char *buf, size_t len, double s)
 {
   if (!isfinite (s) || s < 0)
@@ -76,6 +84,7 @@ typedef struct
   double dur;                   /* seconds, -1 when unknown */
   double speed;                 /* times real time */
   char ps[32], ds[32], es[32];  /* position, duration, time left */
+  char ss[16];                  /* speed */
 } Reading;
 
 static void
@@ -96,12 +105,10 @@ draw_bar (Progress * p, const Reading * r, gboolean final)
     for (i = 0; i < bar && n < (int) sizeof line - 2; i++)
       line[n++] = i < fill ? '#' : '-';
     snprintf (line + n, sizeof line - n,
-        "] %3d%%  %s / %s  %.0fx  ETA %s",
-        (int) fmin (100.0, frac * 100.0 + 1e-4), r->ps, r->ds, r->speed,
-        r->es);
+        "] %3d%%  %s / %s  %sx  ETA %s",
+        (int) fmin (100.0, frac * 100.0 + 1e-4), r->ps, r->ds, r->ss, r->es);
   } else {
-    snprintf (line, sizeof line, "%s (duration unknown)  %.0fx", r->ps,
-        r->speed);
+    snprintf (line, sizeof line, "%s (duration unknown)  %sx", r->ps, r->ss);
   }
   if ((int) strlen (line) >= width)
     line[width - 1] = '\0';
@@ -129,16 +136,16 @@ print_line (Progress * p, const Reading * r, gboolean final)
     if (final && decile < 10)
       return;                   /* the summary line says where it ended */
     p->last_decile = decile;
-    fprintf (stderr, "%s %s: %3d%%  %s / %s  %.0fx real time  ETA %s\n",
-        prog, p->cmd, (int) pct, r->ps, r->ds, r->speed, r->es);
+    fprintf (stderr, "%s %s: %3d%%  %s / %s  %sx real time  ETA %s\n",
+        prog, p->cmd, (int) pct, r->ps, r->ds, r->ss, r->es);
   } else {
     if (!GST_CLOCK_TIME_IS_VALID (r->position) || final
         || (GST_CLOCK_TIME_IS_VALID (p->last_line_pos)
             && r->position < p->last_line_pos + 60 * GST_SECOND))
       return;
     p->last_line_pos = r->position;
-    fprintf (stderr, "%s %s: %s (duration unknown)  %.0fx real time\n",
-        prog, p->cmd, r->ps, r->speed);
+    fprintf (stderr, "%s %s: %s (duration unknown)  %sx real time\n",
+        prog, p->cmd, r->ps, r->ss);
   }
   fflush (stderr);
 }
@@ -159,6 +166,7 @@ progress_update (Progress * p, GstClockTime position, gboolean final)
   r.speed = elapsed > 0.05 && r.pos > 0 ? r.pos / elapsed : 0.0;
   if (r.dur > 0 && r.pos > r.dur)
     r.pos = r.dur;
+  format_speed (r.ss, sizeof r.ss, r.speed);
   format_time (r.ps, sizeof r.ps, r.pos);
   format_time (r.ds, sizeof r.ds, r.dur);
   if (r.speed > 0 && r.dur > 0)

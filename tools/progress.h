@@ -39,5 +39,8 @@ void progress_clear (Progress * p);
 
 /* S seconds as M:SS.s, or H:MM:SS from an hour on. */
 void format_time (char *buf, size_t len, double s);
+/* A speed in times real time: whole from 10 on, two digits below (0.45,
+ * 3.2: "0x" said nothing about a run slower than real time). */
+void format_speed (char *buf, size_t len, double x);
 
 #endif

@@ -227,7 +227,7 @@ run (Separate * st)
 static void
 finish (Separate * st, int ret)
 {
-  char ps[32], ds[32];
+  char ps[32], ds[32], speed[16];
   double written, elapsed;
   gchar *list;
 
@@ -242,11 +242,11 @@ finish (Separate * st, int ret)
     elapsed = progress_elapsed_seconds (&st->progress);
     list = output_files_list (&st->files);
     format_time (ps, sizeof ps, written);
+    format_speed (speed, sizeof speed, elapsed > 0 ? written / elapsed : 0.0);
     fprintf (stderr, "%s %s: wrote %s (%u source%s, %s each, %s WAV) in "
-        "%.1f s, %.0fx real time\n", prog, SEPARATE_CMD, list,
+        "%.1f s, %sx real time\n", prog, SEPARATE_CMD, list,
         st->files.n, st->files.n > 1 ? "s" : "", ps,
-        st->options.format_label, elapsed,
-        elapsed > 0 ? written / elapsed : 0.0);
+        st->options.format_label, elapsed, speed);
     g_free (list);
   } else if (st->signal_exit && ret == st->signal_exit) {
     /* the stream was ended early and EOS went through: the files are

@@ -32,7 +32,9 @@ const char nmftool_learn_help[] =
     "in all, at most 1024). Give it to the\n"
     "element as dictionaries=\"SOURCE=DICT.npy\" with the same fft-size (the\n"
     "element refuses a dictionary made for another one) and, for the\n"
-    "templates to mean the same frequencies, the same sample rate.\n"
+    "templates to mean the same frequencies, the same sample rate (rates\n"
+    "outside 8-192 kHz are resampled to the nearer bound, as nmfseparate's\n"
+    "input is by nmftool separate).\n"
     "\n"
     "  --components K    number of templates, 1..1024. Required.\n"
     "  --in FILE         the example audio. Required.\n"
@@ -139,6 +141,7 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
   GstElement *pipe = gst_pipeline_new ("nmftool-learn");
   GstElement *dec = gst_element_factory_make ("uridecodebin", NULL);
   GstElement *conv = gst_element_factory_make ("audioconvert", NULL);
+  GstElement *resample = gst_element_factory_make ("audioresample", NULL);
   GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
   GstElement *sink = gst_element_factory_make ("appsink", NULL);
   GstBus *bus = gst_element_get_bus (pipe);
@@ -149,24 +152,27 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
   gboolean eos = FALSE;
   int ok = 0;
 
-  if (!dec || !conv || !filter || !sink) {
+  if (!dec || !conv || !resample || !filter || !sink) {
     *error = g_strdup_printf ("GStreamer element '%s' not found",
-        !dec ? "uridecodebin" : !conv ? "audioconvert" : !filter
-        ? "capsfilter" : "appsink");
+        !dec ? "uridecodebin" : !conv ? "audioconvert" : !resample
+        ? "audioresample" : !filter ? "capsfilter" : "appsink");
     gst_clear_object (&dec);
     gst_clear_object (&conv);
+    gst_clear_object (&resample);
     gst_clear_object (&filter);
     gst_clear_object (&sink);
     goto out;
   }
+  /* the rates nmfseparate takes: a dictionary learned at 4 kHz would be
+   * used at the 8 kHz that nmftool separate resamples that file to */
   caps = gst_caps_from_string ("audio/x-raw,format=F32LE,"
-      "layout=interleaved");
+      "layout=interleaved,rate=(int)[8000,192000]");
   g_object_set (filter, "caps", caps, NULL);
   gst_caps_unref (caps);
   g_object_set (sink, "sync", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (pipe), dec, conv, filter, sink, NULL);
-  if (!gst_element_link_many (conv, filter, sink, NULL)) {
-    *error = g_strdup ("cannot link audioconvert ! appsink");
+  gst_bin_add_many (GST_BIN (pipe), dec, conv, resample, filter, sink, NULL);
+  if (!gst_element_link_many (conv, resample, filter, sink, NULL)) {
+    *error = g_strdup ("cannot link audioconvert ! audioresample ! appsink");
     goto out;
   }
   d.entry = gst_element_get_static_pad (conv, "sink");

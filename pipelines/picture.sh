@@ -18,6 +18,10 @@ fi
 if [ "${1:-}" = "--live" ]; then
   mix=${2:?usage: picture.sh --live MIX}
   [ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
+  # without a display autovideosink falls back to a sink that crashes
+  # (GStreamer 1.22: segmentation fault); say so instead
+  [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] \
+    || die "--live needs a display (DISPLAY or WAYLAND_DISPLAY is not set); without one: picture.sh MIX OUT.png"
   exec gst-launch-1.0 uridecodebin "uri=$(file_uri "$mix")" ! audioconvert ! audioresample ! \
     nmfseparate name=s \
     s.src_0 ! queue ! audioconvert ! autoaudiosink \

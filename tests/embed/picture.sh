@@ -1,5 +1,7 @@
 #!/bin/bash
-# pipelines/picture.sh on a generated mixture: one PNG of the requested size.
+# pipelines/picture.sh on a generated mixture: one PNG of the requested
+# size; --live without a display refuses with exit 1 and a reason (it
+# crashed in autovideosink).
 #   picture.sh PICTURE_SH MAKE_MIXTURE PLUGIN_DIR
 set -eu
 script=$(realpath "$1") make_mixture=$(realpath "$2") plugin_dir=$(realpath "$3")
@@ -13,3 +15,8 @@ sig=$(head -c 8 "$work/out.png" | od -An -tx1 | tr -d ' \n')
 size=$(head -c 24 "$work/out.png" | tail -c 8 | od -An -tu1 | awk '{ print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }')
 echo "signature $sig, size $size"
 [ "$sig" = "89504e470d0a1a0a" ] && [ "$size" = "320 120" ]
+rc=0
+env -u DISPLAY -u WAYLAND_DISPLAY timeout 30 "$script" --live "$work/mix.wav" \
+  >"$work/live.log" 2>&1 || rc=$?
+cat "$work/live.log"
+[ "$rc" = 1 ] && grep -q "needs a display" "$work/live.log"

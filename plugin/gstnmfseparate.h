@@ -56,8 +56,10 @@ struct _GstNmfSeparate
   GstSegment segment;
   GstNmfMessages messages;
   GstNmfPicture picture;
-  /* the core's counters already in the debug log */
+  /* the core's counters already in the debug log, and the input sample
+   * of the last line about bad input */
   nmf_separator_stats reported;
+  guint64 bad_input_reported_at;
 
   GstNmfEnrol enrol;            /* its own lock */
 };

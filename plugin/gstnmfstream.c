@@ -156,26 +156,40 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
   return ret;
 }
 
-/* The debug log: dropped and clamped samples (WARNING), model refreshes
- * (DEBUG), restarts (INFO) and failed refreshes (WARNING), once per buffer
- * at most. */
+/* The debug log: dropped and clamped samples (WARNING: at most one line
+ * of each a second of input, with everything since the last one, and what
+ * is left at the end of the stream - a loud stretch made one line per
+ * buffer), model refreshes (DEBUG), restarts (INFO) and failed refreshes
+ * (WARNING), once per buffer at most. */
 static void
-report_stats (GstNmfSeparate * self)
+report_stats (GstNmfSeparate * self, gboolean end)
 {
   nmf_separator_stats st;
   nmf_separator_stats *done = &self->reported;
+  const guint64 second = (guint64) GST_AUDIO_INFO_RATE (&self->info);
 
   nmf_separator_get_stats (self->separator, &st);
-  if (st.non_finite_samples > done->non_finite_samples)
-    GST_WARNING_OBJECT (self, "replaced %" G_GUINT64_FORMAT " NaN/Inf input "
-        "samples by silence (%" G_GUINT64_FORMAT " so far)",
-        st.non_finite_samples - done->non_finite_samples,
-        st.non_finite_samples);
-  if (st.clamped_samples > done->clamped_samples)
-    GST_WARNING_OBJECT (self, "clamped %" G_GUINT64_FORMAT " samples beyond "
-        "+-%g (%" G_GUINT64_FORMAT " so far); their frames are not learned "
-        "from", st.clamped_samples - done->clamped_samples,
-        (double) NMF_SEPARATOR_MAX_SAMPLE, st.clamped_samples);
+  if (st.samples_in < self->bad_input_reported_at)
+    self->bad_input_reported_at = 0;    /* a seek started the count again */
+  if (end || st.samples_in >= self->bad_input_reported_at + second) {
+    if (st.non_finite_samples > done->non_finite_samples)
+      GST_WARNING_OBJECT (self, "replaced %" G_GUINT64_FORMAT " NaN/Inf "
+          "input samples by silence (%" G_GUINT64_FORMAT " so far)",
+          st.non_finite_samples - done->non_finite_samples,
+          st.non_finite_samples);
+    if (st.clamped_samples > done->clamped_samples)
+      GST_WARNING_OBJECT (self, "clamped %" G_GUINT64_FORMAT " samples "
+          "beyond +-%g (%" G_GUINT64_FORMAT " so far); their frames are not "
+          "learned from", st.clamped_samples - done->clamped_samples,
+          (double) NMF_SEPARATOR_MAX_SAMPLE, st.clamped_samples);
+    if (st.non_finite_samples > done->non_finite_samples
+        || st.clamped_samples > done->clamped_samples)
+      self->bad_input_reported_at = st.samples_in;
+  } else {
+    /* not said yet: counted in the next line */
+    st.non_finite_samples = done->non_finite_samples;
+    st.clamped_samples = done->clamped_samples;
+  }
   if (st.model_refreshes > done->model_refreshes)
     GST_DEBUG_OBJECT (self, "model refreshed %" G_GUINT64_FORMAT " time(s) "
         "(%" G_GUINT64_FORMAT " so far)",
@@ -231,7 +245,7 @@ process (GstNmfSeparate * self, const float *data, gsize n)
         ("separator failed: %s", nmf_strerror (ret)));
     return GST_FLOW_ERROR;
   }
-  report_stats (self);
+  report_stats (self, FALSE);
   return push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
       n_masks, G_MAXUINT64);
 }
@@ -251,6 +265,7 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
     return GST_FLOW_OK;
   GST_DEBUG_OBJECT (self, "draining %" G_GUINT64_FORMAT " samples",
       (guint64) nmf_separator_drain_audio (self->separator));
+  report_stats (self, TRUE);
   output_block_alloc (self, &blk, nmf_separator_drain_audio (self->separator),
       nmf_separator_drain_masks (self->separator));
   nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
@@ -562,6 +577,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   self->info = info;
   self->have_info = TRUE;
   memset (&self->reported, 0, sizeof (self->reported));
+  self->bad_input_reported_at = 0;
   gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info));
   gst_nmf_messages_configure (&self->messages, s.n_sources,
       nmf_separator_bins (sep), nmf_separator_hop_size (sep));

@@ -51,6 +51,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 
 #include "harness.h"
 #include "metrics.h"
@@ -789,6 +790,65 @@ GST_START_TEST (test_eos_before_a_frame)
 
 GST_END_TEST;
 
+/* The debug log of a loud stretch: the "clamped" warning at most once a
+ * second of input (with everything since the last one) and what is left
+ * at the end of the stream, the counts adding up to every clamped sample
+ * (it was one line per buffer: 300 for 3 s in 10 ms buffers). */
+static guint clamp_lines;
+static guint64 clamp_count;
+
+static void
+count_clamp_lines (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text = gst_debug_message_get (message);
+  guint64 n;
+
+  (void) file;
+  (void) function;
+  (void) line;
+  (void) object;
+  (void) user_data;
+  if (level == GST_LEVEL_WARNING
+      && !g_strcmp0 (gst_debug_category_get_name (category), "nmfseparate")
+      && sscanf (text, "clamped %" G_GUINT64_FORMAT " samples", &n) == 1) {
+    clamp_lines++;
+    clamp_count += n;
+  }
+}
+
+GST_START_TEST (test_clamp_warnings_rate_limited)
+{
+  const gint rate = 44100;
+  const gsize n = 3 * (gsize) rate;
+  float *x = g_new (float, n);
+  NmfFix f;
+  const NmfTimeline t = { rate, 1, 0, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, rate / 100, 0);
+
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) (1e20 * sin (2 * G_PI * 440.0 * i / rate));
+  clamp_lines = 0;
+  clamp_count = 0;
+  gst_debug_set_threshold_for_name ("nmfseparate", GST_LEVEL_WARNING);
+  gst_debug_add_log_function (count_clamp_lines, NULL, NULL);
+  nmf_fix_attach (&f, make_sep ("kl", NULL), 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, n, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  nmf_fix_teardown (&f);
+  gst_debug_remove_log_function (count_clamp_lines);
+  gst_debug_unset_threshold_for_name ("nmfseparate");
+  fail_unless (clamp_lines >= 1 && clamp_lines <= 4, "%u clamp lines for 3 s",
+      clamp_lines);
+  fail_unless (clamp_count > 0.99 * n && clamp_count <= n, "the lines count %"
+      G_GUINT64_FORMAT " clamped samples of %" G_GSIZE_FORMAT, clamp_count, n);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 /* 1-sample buffers, a 1,000,000-sample buffer, and the two mixed. */
 GST_START_TEST (test_tiny_and_huge_buffers)
 {
@@ -857,6 +917,7 @@ nmfseparate_bad_input_suite (void)
     NMF_TEST ("bad_input", test_caps_changes_rate_and_channels),
     NMF_TEST ("bad_input", test_eos_before_a_frame),
     NMF_TEST ("bad_input", test_tiny_and_huge_buffers),
+    NMF_TEST ("bad_input", test_clamp_warnings_rate_limited),
   };
 
   return nmf_test_suite ("nmfseparate-bad-input", tests,

@@ -40,7 +40,8 @@ const char nmftool_learn_help[] =
     "  --in FILE         the example audio. Required.\n"
     "  --out FILE        the dictionary (.npy). Required.\n"
     "  --fft-size N      even, 32..32768 (default 2048).\n"
-    "  --hop-size H      1..N/2 (default 512).\n"
+    "  --hop-size H      1..N/2 (default N/4, 512 at the default N, as the\n"
+    "                    element's hop-size=0).\n"
     "  --shifts R        semitones either side, 0..24 (default 2; 0: the\n"
     "                    learned templates only). On a corpus of GM\n"
     "                    instruments and voices, 32 templates with +-2 gave\n"
@@ -64,7 +65,7 @@ parse_options (LearnOptions * o, int argc, char **argv)
 {
   memset (o, 0, sizeof *o);
   o->fft = 2048;
-  o->hop = 512;
+  o->hop = 0;                   /* N / 4 once N is known */
   o->iterations = NMF_DICTIONARY_DEFAULT_ITERATIONS;
   o->shifts = NMF_DICTIONARY_DEFAULT_SHIFTS;
   for (int i = 1; i < argc; i++) {
@@ -100,6 +101,8 @@ parse_options (LearnOptions * o, int argc, char **argv)
   }
   if (!o->components || !o->in || !o->out)
     return usage_error (cmd, "--components, --in and --out are required");
+  if (o->hop == 0)
+    o->hop = o->fft / 4 > 0 ? o->fft / 4 : 1;
   if (o->hop > o->fft / 2)
     return usage_error (cmd, "--hop-size %lu is more than --fft-size / 2",
         o->hop);

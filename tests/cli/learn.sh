@@ -90,6 +90,12 @@ timeout 60 "$nmftool" learn --components 4 --in mix.wav --out good.npy >good.log
 [ "$(head -c 6 good.npy | od -An -c | tr -d ' \n')" = '223NUMPY' ] || fail "good.npy is no .npy file"
 cat good.log
 
+# --fft-size alone: the hop is a quarter of it, as the element's default
+# (it stayed 512 and a 512-point FFT was refused)
+timeout 60 "$nmftool" learn --components 2 --fft-size 512 --in mix.wav --out f512.npy >f512.log 2>&1 \
+  || fail "--fft-size 512 alone: $(cat f512.log)"
+grep -q "of 257 bins" f512.log || fail "--fft-size 512: $(cat f512.log)"
+
 # a 4 kHz file is learned at 8 kHz, the rate nmftool separate gives the
 # element for it (learn kept 4 kHz: the templates meant other frequencies)
 gst-launch-1.0 -q audiotestsrc num-buffers=40 samplesperbuffer=400 ! \

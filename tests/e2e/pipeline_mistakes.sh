@@ -65,6 +65,23 @@ print(frames, ch)
 EOF
 }
 
+# wav_files_are NAME "FRAMES CHANNELS" FILE...: after run NAME, each file
+# a finalized WAV of that many frames and channels
+wav_files_are () {
+  local name=$1 want=$2 f info
+  shift 2
+  if [ "$rc" -eq 0 ]; then
+    for f in "$@"; do
+      info=$(wav_info "$f")
+      [ "$info" = "$want" ] || fail "$name: $(basename "$f") has '$info' (frames channels), not '$want'"
+    done
+    echo "ok: $name"
+  elif [ "$rc" -ne 124 ]; then
+    fail "$name: exit status $rc"
+    sed 's/^/    /' "$work/$name.log"
+  fi
+}
+
 src="filesrc location=$mix ! wavparse ! audioconvert"
 
 # a source pad that n-sources does not have: refused when linking
@@ -98,30 +115,14 @@ run tee_trap 60 $src ! tee name=t t. ! queue ! fakesink sync=true \
   t. ! queue ! nmfseparate name=s \
   s.src_0 ! wavenc ! filesink location="$work/tee0.wav" \
   s.src_1 ! wavenc ! filesink location="$work/tee1.wav"
-if [ "$rc" -eq 0 ]; then
-  for f in tee0 tee1; do
-    info=$(wav_info "$work/$f.wav")
-    [ "$info" = "176400 1" ] || fail "tee_trap: $f.wav has '$info' (frames channels), not '176400 1'"
-  done
-  echo "ok: tee_trap"
-elif [ "$rc" -ne 124 ]; then
-  fail "tee_trap: exit status $rc"
-  sed 's/^/    /' "$work/tee_trap.log"
-fi
+wav_files_are tee_trap "176400 1" "$work/tee0.wav" "$work/tee1.wav"
 
 # nine channels in, nine channels out (microphone arrays have more than 8)
 run nine_channels 60 audiotestsrc num-buffers=20 samplesperbuffer=4410 ! \
   audio/x-raw,rate=44100,channels=9 ! audioconvert ! \
   nmfseparate name=s profile=live \
   s.src_0 ! wavenc ! filesink location="$work/c9_0.wav" s.src_1 ! fakesink
-if [ "$rc" -eq 0 ]; then
-  info=$(wav_info "$work/c9_0.wav")
-  [ "$info" = "88200 9" ] || fail "nine_channels: '$info' (frames channels), not '88200 9'"
-  echo "ok: nine_channels"
-elif [ "$rc" -ne 124 ]; then
-  fail "nine_channels: exit status $rc"
-  sed 's/^/    /' "$work/nine_channels.log"
-fi
+wav_files_are nine_channels "88200 9" "$work/c9_0.wav"
 
 # a plain float WAV of 3 channels (no channel positions, as numpy and most
 # recorders write one) straight into the element: taken as unpositioned
@@ -139,27 +140,13 @@ EOF
 run plain_three_channels 60 filesrc location="$work/plain3.wav" ! wavparse ! \
   nmfseparate name=s profile=live \
   s.src_0 ! wavenc ! filesink location="$work/p3_0.wav" s.src_1 ! fakesink
-if [ "$rc" -eq 0 ]; then
-  info=$(wav_info "$work/p3_0.wav")
-  [ "$info" = "44100 3" ] || fail "plain_three_channels: '$info' (frames channels), not '44100 3'"
-  echo "ok: plain_three_channels"
-elif [ "$rc" -ne 124 ]; then
-  fail "plain_three_channels: exit status $rc"
-  sed 's/^/    /' "$work/plain_three_channels.log"
-fi
+wav_files_are plain_three_channels "44100 3" "$work/p3_0.wav"
 
 # playbin's audio-filter takes one sink and one src pad: nmfextract
 run playbin_filter 60 playbin uri="file://$mix" \
   audio-filter="nmfextract source=1" video-sink=fakesink \
   audio-sink="wavenc ! filesink location=$work/pb.wav"
-if [ "$rc" -eq 0 ]; then
-  info=$(wav_info "$work/pb.wav")
-  [ "$info" = "176400 1" ] || fail "playbin_filter: '$info' (frames channels), not '176400 1'"
-  echo "ok: playbin_filter"
-elif [ "$rc" -ne 124 ]; then
-  fail "playbin_filter: exit status $rc"
-  sed 's/^/    /' "$work/playbin_filter.log"
-fi
+wav_files_are playbin_filter "176400 1" "$work/pb.wav"
 # nmfextract: a source n-sources does not have is an error
 must_fail extract_beyond "does not exist" $src ! nmfextract source=2 ! fakesink
 

@@ -88,6 +88,39 @@ on_no_more_pads (GstElement * decode, gpointer data)
         (NULL));
 }
 
+/* A plain WAV of more than two channels (a microphone array) comes from
+ * wavparse without a channel-mask, which audioconvert refuses ("invalid
+ * caps"): its channels are marked unpositioned, as they are (learn and
+ * separate alike). */
+static GstPadProbeReturn
+unpositioned_channels (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+  const GstStructure *st;
+  gint c = 0;
+
+  (void) pad;
+  (void) data;
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (ev, &caps);
+  if (!caps || gst_caps_is_empty (caps))
+    return GST_PAD_PROBE_OK;
+  st = gst_caps_get_structure (caps, 0);
+  if (gst_structure_has_field (st, "channel-mask")
+      || !gst_structure_get_int (st, "channels", &c) || c <= 2
+      || !gst_structure_has_name (st, "audio/x-raw"))
+    return GST_PAD_PROBE_OK;
+  caps = gst_caps_copy (caps);
+  gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK, (guint64) 0,
+      NULL);
+  GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (caps);
+  gst_caps_unref (caps);
+  gst_event_unref (ev);
+  return GST_PAD_PROBE_OK;
+}
+
 void
 media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
 {
@@ -98,6 +131,8 @@ media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
   gst_caps_unref (raw);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), d);
   g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads), d);
+  gst_pad_add_probe (d->entry, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      unpositioned_channels, NULL, NULL);
 
   gchar *file = g_str_has_prefix (uri, "file:") ?
       g_filename_from_uri (uri, NULL, NULL) : NULL;

@@ -169,31 +169,6 @@ refuse_data (GstPadProbeInfo * info)
   return GST_PAD_PROBE_OK;
 }
 
-/* A plain WAV of more than two channels (a microphone array) comes from
- * wavparse without a channel-mask, which audioconvert refuses ("invalid
- * caps"): its channels are marked unpositioned, as they are. */
-static void
-unpositioned_channels (GstPadProbeInfo * info)
-{
-  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
-  GstCaps *caps;
-  const GstStructure *st;
-  gint c = 0;
-
-  gst_event_parse_caps (ev, &caps);
-  st = gst_caps_get_structure (caps, 0);
-  if (gst_structure_has_field (st, "channel-mask")
-      || !gst_structure_get_int (st, "channels", &c) || c <= 2
-      || !gst_structure_has_name (st, "audio/x-raw"))
-    return;
-  caps = gst_caps_copy (caps);
-  gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK, (guint64) 0,
-      NULL);
-  GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (caps);
-  gst_caps_unref (caps);
-  gst_event_unref (ev);
-}
-
 /* On the first audioconvert's sink pad: the decoded input's channels.
  * More than nmfseparate takes would be downmixed by that audioconvert
  * without a word; the help promises the input's channels, so refuse. */
@@ -209,7 +184,6 @@ input_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   if ((c = announced_channels (info)) <= 0)
     return GST_PAD_PROBE_OK;
   g_atomic_int_set (&p->in_channels, c);
-  unpositioned_channels (info);
   if (p->max_channels > 0 && c > p->max_channels) {
     g_atomic_int_set (&p->refused, 1);
     post_own_error (p, GST_OBJECT (p->sep), "the input has %d channels; "

@@ -10,11 +10,13 @@
 #   pipelines/split-stereo.sh [--sources N] INPUT OUTDIR
 #
 #   --sources N     number of sources, 2..8 (default 2)
-# INPUT: a local file GStreamer decodes.  Writes OUTDIR/source_K.wav (32-bit
-# float).  Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is not
-# set and build/ has one.
+# INPUT: a local file GStreamer decodes (a plain WAV of more than two
+# channels without channel positions is refused by audioconvert: use
+# `nmftool separate` for it).  Writes OUTDIR/source_K.wav (32-bit float).
+# Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is not set
+# and build/ has one.
 set -eu
-usage () { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
+usage () { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
 die () { echo "split-stereo.sh: $*" >&2; exit 2; }
 
 n=2

@@ -605,11 +605,13 @@ nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
   const int H = sep->cfg.hop_size;
   uint64_t total = sep->samples_in;
   /* frames needed: every input sample out, and a mask for every hop that
-   * holds input */
+   * holds input (none at all for a stream without input: the end still
+   * resets it) */
   uint64_t need_audio = out && out->audio ? ceil_div (total + sep->delay, H)
       : 0;
   uint64_t need_masks = ceil_div (total, H);
-  uint64_t need = need_masks + (uint64_t) sep->cfg.lookahead_frames;
+  uint64_t need = total == 0 ? 0 :
+      need_masks + (uint64_t) sep->cfg.lookahead_frames;
   if (need_audio > need)
     need = need_audio;
 

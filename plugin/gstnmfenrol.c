@@ -224,6 +224,21 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     }
   }
 
+  /* a dictionary loaded for a source the stream does not have (n-sources
+   * set lower after the load): said and dropped, not kept for ever */
+  for (guint s = (guint) cfg.sources; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    g_mutex_lock (&e->lock);
+    const gboolean dropped = e->has_waiting[s];
+    if (dropped) {
+      g_clear_pointer (&e->waiting[s], g_free);
+      e->has_waiting[s] = FALSE;
+    }
+    g_mutex_unlock (&e->lock);
+    if (dropped)
+      GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+          ("Templates loaded for source %u are not used: there are %d "
+              "sources (n-sources)", s, cfg.sources), (NULL));
+  }
   for (guint s = 0; s < (guint) cfg.sources; s++) {
     float *templates;
     size_t count;
@@ -241,6 +256,14 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     /* templates of another FFT size (fft-size changed after the load or
      * the enrolment) cannot be held: they would be read past their end */
     if (count > 0 && made_for != nmf_separator_bins (sep)) {
+      guint held;
+      g_mutex_lock (&e->lock);
+      /* a learning that ends here ends unused: the state says what is
+       * held (it stayed "learning") */
+      held = e->dictionary[s] ? (guint) e->count[s] : 0;
+      e->state[s] = held ? GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
+      g_mutex_unlock (&e->lock);
+      post_state (e, s, held ? "enrolled" : "blind", held);
       GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
           ("Could not hold source %u's templates fixed: they have %"
               G_GSIZE_FORMAT " bins (fft-size %" G_GSIZE_FORMAT
@@ -263,6 +286,7 @@ gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep)
 
   nmf_separator_get_config (sep, &cfg);
   e->enrolling = -1;
+  e->refused = -1;              /* a refused value is said again */
   for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     float *copy = NULL;
     size_t count;
@@ -295,6 +319,7 @@ gst_nmf_enrol_stop (GstNmfEnrol * e)
     e->state[e->enrolling] = e->dictionary[e->enrolling] ?
         GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
   e->enrolling = -1;
+  e->refused = -1;
   g_mutex_unlock (&e->lock);
 }
 

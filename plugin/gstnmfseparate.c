@@ -220,10 +220,15 @@ gst_nmf_separate_load_dictionary (GstNmfSeparate * self, guint source,
   guint fft_size, sources;
 
   g_object_get (self, "fft-size", &fft_size, "n-sources", &sources, NULL);
+  /* n-sources may still change before the element starts: then a source
+   * beyond it is said when the stream begins (gst_nmf_enrol_apply) */
+  if (GST_STATE (self) < GST_STATE_PAUSED)
+    sources = NMF_SEPARATOR_MAX_SOURCES;
   if (source >= sources) {
     GST_ELEMENT_WARNING (self, RESOURCE, READ,
         ("Could not load source %u's templates from %s: there are %u "
-            "sources (n-sources)", source, path, sources), (NULL));
+            "sources (n-sources, at most %d)", source, path, sources,
+            NMF_SEPARATOR_MAX_SOURCES), (NULL));
     return FALSE;
   }
   return gst_nmf_enrol_load (&self->enrol, source, path, fft_size / 2 + 1);

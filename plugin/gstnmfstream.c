@@ -261,8 +261,13 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
   if (!self->separator)
     return GST_FLOW_OK;
   nmf_separator_get_stats (self->separator, &st);
-  if (st.samples_in == 0)
+  if (st.samples_in == 0) {
+    /* nothing to push, but the end of a stream all the same (after a seek
+     * to the end, say): the core forgets what ends with it */
+    report_stats (self, TRUE);
+    nmf_separator_drain (self->separator, NULL, NULL, NULL);
     return GST_FLOW_OK;
+  }
   GST_DEBUG_OBJECT (self, "draining %" G_GUINT64_FORMAT " samples",
       (guint64) nmf_separator_drain_audio (self->separator));
   report_stats (self, TRUE);
@@ -568,6 +573,8 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
             message));
     return FALSE;
   }
+  if (self->separator)
+    report_stats (self, TRUE);  /* what the rate limit held back */
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
   nmf_separator_set_frame_observer (sep, on_frame, self);
@@ -610,6 +617,8 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
 void
 gst_nmf_stream_stop (GstNmfSeparate * self)
 {
+  if (self->separator)
+    report_stats (self, TRUE);  /* what the rate limit held back */
   nmf_separator_destroy (&self->separator);
   self->have_info = FALSE;
   GST_OBJECT_LOCK (self);

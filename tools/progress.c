@@ -13,7 +13,10 @@ format_speed (char *buf, size_t len, double x)
 {
   if (!isfinite (x) || x < 0)
     x = 0;
-  snprintf (buf, len, x >= 10 ? "%.0f" : "%.2g", x);
+  if (x > 0 && x < 0.01)
+    snprintf (buf, len, "<0.01");
+  else
+    snprintf (buf, len, x >= 10 ? "%.0f" : "%.2g", x);
 }
 
 void

@@ -368,7 +368,9 @@ swap_in_released_frame (nmf_separator * sep)
   memcpy (sep->magnitude, sep->ahead_magnitude + then * F, sizeof (float) * F);
 }
 
-/* The demixing takes over: its outputs are put in the places of the
+/* The demixing takes over: when it was in force before (the stream ended
+ * or started again), each source takes the place of the one in the same
+ * direction then; otherwise its outputs are put in the places of the
  * factorization's sources they overlap most in the released frame (masks
  * against the demixing's energy shares, weighted by the magnitude), so
  * that a source that was already separated keeps its output.  Once per
@@ -383,6 +385,12 @@ take_over_sources (nmf_separator * sep)
 
   nmf_spatial_images (sep->spatial, sep->spectra, sep->images,
       sep->mask_scratch);
+  /* the same mix again (a replay after the end, a new stream of the same
+   * geometry): each source where the one in its direction was */
+  if (nmf_spatial_match_previous (sep->spatial, chosen)) {
+    nmf_spatial_permute (sep->spatial, chosen);
+    return 1;
+  }
   for (int o = 0; o < S; o++)
     for (int d = 0; d < S; d++) {
       double v = 0.0;

@@ -3,6 +3,8 @@
  * demixing (spatial_demix.c) or the directions (spatial_directions.c). */
 #include "spatial_private.h"
 
+#include "hungarian.h"
+
 #include <nmf/error.h>
 
 #include <lapacke.h>
@@ -23,10 +25,65 @@ nmf_spatial_params_init (nmf_spatial_params * p)
   p->cluster_power = 0.5;
 }
 
+/* |cos| between a source's direction before and after for the same mix */
+#define SAME_DIRECTION 0.95
+
+/* each source's direction in the channels, unit norm: its mixing column
+ * (demixing) or its direction (masks by direction) */
+static void
+source_directions (const nmf_spatial * sp, double *dir)
+{
+  const int M = sp->M, S = sp->S;
+
+  for (int s = 0; s < S; s++) {
+    double n = 0.0;
+    for (int m = 0; m < M; m++) {
+      double v = sp->clustering ? sp->mu[(size_t) s * M + m] : sp->A[m * S + s];
+      dir[s * M + m] = v;
+      n += v * v;
+    }
+    n = n > 0.0 ? 1.0 / sqrt (n) : 0.0;
+    for (int m = 0; m < M; m++)
+      dir[s * M + m] *= n;
+  }
+}
+
+int
+nmf_spatial_match_previous (const nmf_spatial * sp, size_t *perm)
+{
+  const int M = sp->M, S = sp->S;
+  double dir[NMF_SPATIAL_MAX_SOURCES * MAXC];
+  double cost[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_SOURCES];
+
+  if (!sp->have_prev)
+    return 0;
+  source_directions (sp, dir);
+  for (int o = 0; o < S; o++)
+    for (int d = 0; d < S; d++) {
+      double c = 0.0;
+      for (int m = 0; m < M; m++)
+        c += sp->prev_dir[o * M + m] * dir[d * M + m];
+      cost[o * S + d] = -fabs (c);
+    }
+  if (nmf_assignment_solve (cost, (size_t) S, perm, NULL) != NMF_OK)
+    return 0;
+  /* only the same geometry: another mix is matched by what it sounds
+   * like (the factorization's masks) */
+  for (int o = 0; o < S; o++)
+    if (-cost[o * S + perm[o]] < SAME_DIRECTION)
+      return 0;
+  return 1;
+}
+
 void
 nmf_spatial_reset (nmf_spatial * sp)
 {
   const int M = sp->M, S = sp->S;
+
+  if (sp->fit == NMF_SPATIAL_FITS) {
+    source_directions (sp, sp->prev_dir);
+    sp->have_prev = 1;
+  }
 
   memset (sp->C, 0, sizeof sp->C);
   memset (sp->V, 0, sizeof (double) * S * M * M);

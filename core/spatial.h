@@ -104,5 +104,11 @@ void nmf_spatial_positions (const nmf_spatial * sp, double *positions);
  * 0 .. sources - 1). */
 void nmf_spatial_permute (nmf_spatial * sp, const size_t *perm);
 
+/* When the stage was in force before its last reset and every source now
+ * has one of the directions then (|cos| >= 0.95: the same mix again): the
+ * permutation that puts each source where the one in its direction was
+ * (for nmf_spatial_permute), and 1; else 0. */
+int nmf_spatial_match_previous (const nmf_spatial * sp, size_t *perm);
+
 
 #endif /* NMF_SPATIAL_H */

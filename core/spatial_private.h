@@ -43,6 +43,11 @@ struct nmf_spatial
                                  * directions */
   nmf_spatial_fit fit;
   double imaginary;
+  /* the sources' directions when the stage was last reset while in force
+   * (the same mix after a seek or a replay: each source back in its
+   * place) */
+  double prev_dir[NMF_SPATIAL_MAX_SOURCES * MAXC];
+  int have_prev;
 };
 
 /* Eigen-decomposition of the symmetric n x n matrix a (overwritten by the

@@ -13,13 +13,15 @@
  *     would separate them (byte for byte);
  *   - mono and spatial=off never start the demixing;
  *   - a seek (reset keeping the model) keeps the demixing and the sources'
- *     pads; the end of a stream decides again;
+ *     pads; the end of a stream decides again, and the same mix then takes
+ *     each source back to its place by its direction (another mix not);
  *   - what a review found: a 512-point FFT (log bands without a bin made
  *     the demixing NaN, it never learned), a source keeping its pad when
  *     the frame released at the take-over is silent (look-ahead, a pause),
  *     a room in 2 of 4 channels with the other two silent (it looked
  *     panned), 4 sources in 3 channels (two pads were identical). */
 #include "check.h"
+#include "spatial.h"
 #include <nmf/separator.h>
 
 #include <string.h>
@@ -218,9 +220,82 @@ pan_gains (double p, double *gl, double *gr)
   *gr = sin (t);
 }
 
+/* Frames of a panned mix of two sources (random spectra, levels varying
+ * per frame), pans p0 and p1, into the spatial stage until it decides and
+ * demixes; returns the frames it took. */
+static int
+feed_panned (nmf_spatial * sp, int F, double p0, double p1,
+    unsigned long long *st, int max_frames)
+{
+  float *spec = malloc (sizeof (float) * 2 * 2 * F);
+  double g[2][2];
+  int t;
+  pan_gains (p0, &g[0][0], &g[1][0]);
+  pan_gains (p1, &g[0][1], &g[1][1]);
+  for (t = 0; t < max_frames; t++) {
+    const double l0 = 0.2 + test_uniform (st), l1 = 0.2 + test_uniform (st);
+    for (int f = 0; f < F; f++) {
+      const double a = l0 * (test_uniform (st) - 0.5), b = l0 * (test_uniform (st) - 0.5);
+      const double c = l1 * (test_uniform (st) - 0.5), d = l1 * (test_uniform (st) - 0.5);
+      for (int m = 0; m < 2; m++) {
+        spec[m * 2 * F + 2 * f] = (float) (g[m][0] * a + g[m][1] * c);
+        spec[m * 2 * F + 2 * f + 1] = (float) (g[m][0] * b + g[m][1] * d);
+      }
+    }
+    nmf_spatial_update (sp, spec);
+    if (nmf_spatial_get_fit (sp) == NMF_SPATIAL_FITS && t > 300)
+      break;
+  }
+  free (spec);
+  return t;
+}
+
+/* The same mix after the stage was reset (a replay): each source back in
+ * its place by its direction; another mix: not matched that way. */
+static void
+test_match_previous (void)
+{
+  const int F = 257;
+  nmf_spatial_params p;
+  nmf_spatial *sp = NULL;
+  unsigned long long st = 99;
+  double before[2], after[2];
+  size_t perm[2];
+
+  nmf_spatial_params_init (&p);
+  CHECK_OK (nmf_spatial_create (&sp, 2, 2, F, &p));
+  CHECK (!nmf_spatial_match_previous (sp, perm), "a match before any mix");
+  feed_panned (sp, F, -0.6, 0.5, &st, 2000);
+  CHECK (nmf_spatial_get_fit (sp) == NMF_SPATIAL_FITS, "fit %d",
+      nmf_spatial_get_fit (sp));
+  nmf_spatial_positions (sp, before);
+  /* the order the demixing ends in depends on its start: whichever it is,
+   * the match puts each source back */
+  for (int round = 0; round < 3; round++) {
+    nmf_spatial_reset (sp);
+    feed_panned (sp, F, -0.6, 0.5, &st, 2000);
+    CHECK (nmf_spatial_match_previous (sp, perm), "round %d: the same mix "
+        "not matched", round);
+    nmf_spatial_permute (sp, perm);
+    nmf_spatial_positions (sp, after);
+    printf ("replay %d: pans %.2f %.2f before, %.2f %.2f after\n", round,
+        before[0], before[1], after[0], after[1]);
+    for (int s = 0; s < 2; s++)
+      CHECK (fabs (after[s] - before[s]) < 0.05, "round %d: source %d at "
+          "%.2f, was %.2f", round, s, after[s], before[s]);
+  }
+  /* another mix (other pans): left to the factorization's matching */
+  nmf_spatial_reset (sp);
+  feed_panned (sp, F, 0.1, 0.9, &st, 2000);
+  CHECK (!nmf_spatial_match_previous (sp, perm), "another mix matched by "
+      "direction");
+  nmf_spatial_destroy (&sp);
+}
+
 int
 main (void)
 {
+  test_match_previous ();
   float *src[3];
   for (int k = 0; k < 3; k++) {
     src[k] = malloc (sizeof (float) * N);

@@ -35,6 +35,8 @@ typedef struct
   GstNmfOutQueues *owner;
   GQueue items;                 /* GstBuffer and serialized GstEvent */
   gboolean flushing;
+  gboolean released;            /* the pad is going: what comes is dropped
+                                 * as if it were taken */
   gboolean busy;                /* the task is pushing an item */
 } OutQueue;
 
@@ -107,9 +109,12 @@ gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
   while (q->items.length >= MAX_QUEUED_ITEMS && !q->flushing)
     g_cond_wait (&queues->cond, &queues->lock);
   if (q->flushing) {
+    const gboolean released = q->released;
     g_mutex_unlock (&queues->lock);
     gst_mini_object_unref (item);
-    return FALSE;
+    /* a pad being released is not a flush of the stream: the other pads
+     * go on (upstream stopped, "flushing", when one was released) */
+    return released;
   }
   g_queue_push_tail (&q->items, item);
   g_cond_broadcast (&queues->cond);
@@ -249,6 +254,17 @@ gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad)
   gst_flow_combiner_add_pad (queues->combiner, pad);
   g_mutex_unlock (&queues->lock);
   g_ptr_array_add (queues->pads, pad);
+}
+
+void
+gst_nmf_out_queues_release (GstNmfOutQueues * queues, GstPad * pad)
+{
+  OutQueue *q = out_queue (pad);
+
+  g_mutex_lock (&queues->lock);
+  q->released = TRUE;
+  g_mutex_unlock (&queues->lock);
+  gst_nmf_out_queues_set_flushing (queues, pad, TRUE);
 }
 
 void

@@ -37,6 +37,9 @@ void gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad);
  * element. */
 void gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
     gboolean flushing);
+/* The pad is going: its queue is emptied and what comes for it from now
+ * on is dropped as if it had been taken (the others go on). */
+void gst_nmf_out_queues_release (GstNmfOutQueues * queues, GstPad * pad);
 void gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad);
 
 guint gst_nmf_out_queues_n_pads (GstNmfOutQueues * queues);

@@ -675,8 +675,9 @@ gst_nmf_separate_release_pad (GstElement * element, GstPad * pad)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (element);
 
-  /* first releases a streaming thread waiting for room in its queue */
-  gst_nmf_out_queues_set_flushing (self->queues, pad, TRUE);
+  /* first releases a streaming thread waiting for room in its queue; what
+   * it pushes there from now on is dropped, not a flushing flow */
+  gst_nmf_out_queues_release (self->queues, pad);
   GST_PAD_STREAM_LOCK (self->sinkpad);
   gst_nmf_out_queues_remove_pad (self->queues, pad);
   if (pad == self->picture.pad) {

@@ -125,9 +125,9 @@ gst_nmf_extract_choose (GstNmfExtract * self)
   if (self->chosen && g_strcmp0 (GST_PAD_NAME (self->chosen), name) == 0)
     return TRUE;
   if (source >= n_sources) {
-    GST_ELEMENT_ERROR (self, CORE, PAD, (NULL),
+    GST_ELEMENT_ERROR (self, CORE, PAD,
         ("source %u does not exist: separator::n-sources is %u", source,
-            n_sources));
+            n_sources), (NULL));
     return FALSE;
   }
   gst_ghost_pad_set_target (GST_GHOST_PAD (self->srcpad), NULL);
@@ -139,8 +139,8 @@ gst_nmf_extract_choose (GstNmfExtract * self)
   if (!self->chosen
       || !gst_ghost_pad_set_target (GST_GHOST_PAD (self->srcpad),
           self->chosen)) {
-    GST_ELEMENT_ERROR (self, CORE, PAD, (NULL),
-        ("could not take the separator's pad %s", name));
+    GST_ELEMENT_ERROR (self, CORE, PAD,
+        ("could not take the separator's pad %s", name), (NULL));
     return FALSE;
   }
   return TRUE;

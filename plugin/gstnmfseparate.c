@@ -492,9 +492,9 @@ gst_nmf_separate_check_pads (GstNmfSeparate * self)
   GST_OBJECT_UNLOCK (self);
   for (guint s = n_sources; s < NMF_SEPARATOR_MAX_SOURCES; s++)
     if (self->srcpad_of[s]) {
-      GST_ELEMENT_ERROR (self, CORE, PAD, (NULL),
+      GST_ELEMENT_ERROR (self, CORE, PAD,
           ("source pad src_%u was requested, but n-sources is %u: release "
-              "the pad or raise n-sources", s, n_sources));
+              "the pad or raise n-sources", s, n_sources), (NULL));
       return FALSE;
     }
   return TRUE;
@@ -568,22 +568,23 @@ gst_nmf_separate_pick_source (GstNmfSeparate * self, const gchar * name,
     for (guint s = 0; s < n_sources; s++)
       if (!self->srcpad_of[s])
         return (gint) s;
-    GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
-        ("all %u source pads (n-sources) were requested already", n_sources));
+    GST_ELEMENT_WARNING (self, CORE, PAD,
+        ("all %u source pads (n-sources) were requested already",
+            n_sources), (NULL));
     return -1;
   }
   idx = g_ascii_strtoull (name + (g_str_has_prefix (name, "src_") ? 4 : 0),
       &end, 10);
   if (!g_str_has_prefix (name, "src_") || end == name + 4 || *end
       || idx >= n_sources) {
-    GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
+    GST_ELEMENT_WARNING (self, CORE, PAD,
         ("no source pad '%s': n-sources is %u, so the source pads are "
-            "src_0 to src_%u", name, n_sources, n_sources - 1));
+            "src_0 to src_%u", name, n_sources, n_sources - 1), (NULL));
     return -1;
   }
   if (self->srcpad_of[idx]) {
-    GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
-        ("source pad '%s' was requested already", name));
+    GST_ELEMENT_WARNING (self, CORE, PAD,
+        ("source pad '%s' was requested already", name), (NULL));
     return -1;
   }
   return (gint) idx;
@@ -639,9 +640,9 @@ gst_nmf_separate_request_new_pad (GstElement * element,
   GST_PAD_STREAM_LOCK (self->sinkpad);
   if (is_viz && self->picture.pad) {
     GST_PAD_STREAM_UNLOCK (self->sinkpad);
-    GST_ELEMENT_WARNING (self, CORE, PAD, (NULL),
+    GST_ELEMENT_WARNING (self, CORE, PAD,
         ("there is one viz pad already: the picture pad can be requested "
-            "once"));
+            "once"), (NULL));
     return NULL;
   }
   if (!is_viz

@@ -149,6 +149,10 @@ run playbin_filter 60 playbin uri="file://$mix" \
 wav_files_are playbin_filter "176400 1" "$work/pb.wav"
 # nmfextract: a source n-sources does not have is an error
 must_fail extract_beyond "does not exist" $src ! nmfextract source=2 ! fakesink
+# the reason is the error's text, not a debug line under "Internal
+# GStreamer error: pad problem. Please file a bug"
+grep -q "Please file a bug" "$work/extract_beyond.log" \
+  && fail "extract_beyond: reads as an internal GStreamer error"
 
 [ "$failures" -eq 0 ] && echo "all pipeline checks passed"
 [ "$failures" -eq 0 ]

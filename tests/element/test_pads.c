@@ -113,10 +113,11 @@ GST_START_TEST (test_pads_n_sources)
   fail_if (gst_element_request_pad_simple (el, "src_4"));
 
   /* n-sources lowered below a requested pad: refused before data flows,
-   * with an error naming the pad */
+   * with an error whose text names the pad (not a debug line under a
+   * generic "pad problem") */
   g_object_set (el, "n-sources", 3, NULL);
   err = nmf_test_expect_start_error (el, &dbg);
-  fail_unless (str_contains (dbg, "src_3"), "%s", dbg);
+  fail_unless (str_contains (err->message, "src_3"), "%s", err->message);
   g_clear_error (&err);
   g_free (dbg);
   gst_element_release_request_pad (el, pads[3]);

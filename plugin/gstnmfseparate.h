@@ -41,6 +41,8 @@ struct _GstNmfSeparate
 
   GstNmfSettings settings;      /* under the object lock */
   GstClockTime latency;         /* own latency, under the object lock */
+  GstClockTime lookahead;       /* how far the frames leaving are behind
+                                 * the input (streaming thread) */
 
   /* read at READY_TO_PAUSED, kept until PAUSED_TO_READY */
   GstNmfDictionaries dictionaries;

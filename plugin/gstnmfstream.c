@@ -322,8 +322,15 @@ apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
   GstNmfLiveSettings live;
 
   if (self->segment.format == GST_FORMAT_TIME) {
-    GstClockTime stream_time = gst_segment_to_stream_time (&self->segment,
-        GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+    /* the time of the frames this buffer releases: with a look-ahead the
+     * values apply to output that much older (a curve lined up with the
+     * input moved the output's change 6 s early with the file profile) */
+    GstClockTime pts = GST_BUFFER_PTS (buffer), stream_time;
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      pts = pts > self->lookahead + self->segment.start ?
+          pts - self->lookahead : self->segment.start;
+    stream_time = gst_segment_to_stream_time (&self->segment,
+        GST_FORMAT_TIME, pts);
     if (GST_CLOCK_TIME_IS_VALID (stream_time))
       gst_object_sync_values (GST_OBJECT (self), stream_time);
   }
@@ -609,6 +616,12 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
     self->latency = 0;
     GST_OBJECT_UNLOCK (self);
     return FALSE;
+  }
+  {
+    nmf_separator_config c;
+    nmf_separator_get_config (sep, &c);
+    self->lookahead = gst_util_uint64_scale_int ((guint64) c.lookahead_frames
+        * (guint64) c.hop_size, GST_SECOND, GST_AUDIO_INFO_RATE (&info));
   }
   set_latency (self);
   return TRUE;

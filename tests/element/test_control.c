@@ -17,6 +17,9 @@
 /* the step, on a buffer boundary: the buffers from it on see 1 */
 #define STEP_SAMPLE (64 * BUF)
 
+/* the runs' settings besides the profile: "" (causal) or a look-ahead */
+static const gchar *base_props = "";
+
 /* Source 0 of two tones through nmfseparate (causal, one component per
  * source, so that only the masks depend on the exponent), with props and,
  * if step, mask-exponent bound to a control source stepping from 2 to 1
@@ -26,6 +29,8 @@ separate (const gchar * props, gboolean step)
 {
   GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
       "components=2");
+
+  nmf_test_set_props (el, base_props);
   float *x = nmf_test_two_tones (SAMPLES, 1, RATE);
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, BUF, 0);
   Collector c[2];
@@ -72,7 +77,8 @@ difference (const float *a, const float *b, gsize first, gsize end)
   return d / peak;
 }
 
-GST_START_TEST (test_control_source_mask_exponent)
+static void
+check_step (void)
 {
   float *two = separate ("mask-exponent=2", FALSE);
   float *one = separate ("mask-exponent=1", FALSE);
@@ -97,6 +103,24 @@ GST_START_TEST (test_control_source_mask_exponent)
   g_free (stepped);
 }
 
+GST_START_TEST (test_control_source_mask_exponent)
+{
+  base_props = "";
+  check_step ();
+}
+
+GST_END_TEST;
+
+/* With a look-ahead (100 frames, 1.16 s) the step is where the output's
+ * time reaches it, as without (it came 1.16 s early: the values followed
+ * the input's time, the masks the released frames'). */
+GST_START_TEST (test_control_source_with_lookahead)
+{
+  base_props = "lookahead-frames=100";
+  check_step ();
+  base_props = "";
+}
+
 GST_END_TEST;
 
 static Suite *
@@ -104,6 +128,7 @@ nmfseparate_control_suite (void)
 {
   static const NmfTest tests[] = {
     NMF_TEST ("control", test_control_source_mask_exponent),
+    NMF_TEST ("control", test_control_source_with_lookahead),
   };
 
   return nmf_test_suite ("nmfseparate-control", tests, G_N_ELEMENTS (tests), 0);

@@ -145,10 +145,9 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
 void
 gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     const GstNmfTimeline * tl, const GstSegment * segment,
-    const nmf_separator * separator, guint64 frame, const float *masks,
-    const double *energy)
+    const nmf_separator * separator, guint64 frame, guint64 frame_end,
+    const float *masks, const double *energy)
 {
-  const guint64 frame_end = (frame + 1) * m->hop;
   guint64 interval;
 
   if (!m->post)

@@ -63,8 +63,8 @@ void gst_nmf_messages_restart (GstNmfMessages * m);
  * it even when posted after the end of the stream reset the separator. */
 void gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     const GstNmfTimeline * tl, const GstSegment * segment,
-    const nmf_separator * separator, guint64 frame, const float *masks,
-    const double *energy);
+    const nmf_separator * separator, guint64 frame, guint64 frame_end,
+    const float *masks, const double *energy);
 /* Posts the interval under way, ending at input sample end_sample (the end
  * of the stream). */
 void gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,

@@ -217,9 +217,15 @@ on_frame (void *user_data, uint64_t frame, const float *magnitude,
 {
   GstNmfSeparate *self = user_data;
   guint64 frame_end = (frame + 1) * nmf_separator_hop_size (self->separator);
+  nmf_separator_stats st;
 
+  /* the last frame of a stream covers a partial hop: the interval and the
+   * pictures end with the stream's last sample, not the frame's */
+  nmf_separator_get_stats (self->separator, &st);
+  frame_end = MIN (frame_end, st.samples_in);
   gst_nmf_messages_add_frame (&self->messages, GST_ELEMENT (self),
-      &self->timeline, &self->segment, self->separator, frame, masks, energy);
+      &self->timeline, &self->segment, self->separator, frame, frame_end,
+      masks, energy);
   gst_nmf_picture_add_frame (&self->picture, self->queues, &self->timeline,
       frame_end, magnitude, masks);
 }

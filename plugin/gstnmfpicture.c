@@ -33,6 +33,8 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   GstCaps *caps = gst_pad_peer_query_caps (p->pad, templ);
   GstStructure *st;
 
+  p->pending = FALSE;
+
   if (gst_caps_is_empty (caps)) {
     GstCaps *peer = gst_pad_peer_query_caps (p->pad, NULL);
     GST_ELEMENT_ERROR (element, CORE, NEGOTIATION,
@@ -70,10 +72,23 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
 }
 
 void
+gst_nmf_picture_defer (GstNmfPicture * p, GstElement * element,
+    const GstSegment * segment, gint rate, gsize bins, guint n_sources)
+{
+  p->pending = TRUE;
+  p->element = element;
+  p->segment = segment;
+  p->rate = rate;
+  p->bins = bins;
+  p->n_sources = n_sources;
+}
+
+void
 gst_nmf_picture_reset (GstNmfPicture * p)
 {
   gst_nmf_viz_free (p->viz);
   p->viz = NULL;
+  p->pending = FALSE;
 }
 
 void
@@ -104,11 +119,19 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 frame_end, const float *magnitude,
     const float *masks)
 {
-  gint fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
-  gint fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
+  gint fps_n, fps_d;
 
+  if (!p->viz && p->pending && p->pad && gst_pad_is_linked (p->pad)) {
+    p->pending = FALSE;
+    if (gst_nmf_picture_negotiate (p, p->element, queues, p->rate, p->bins,
+            p->n_sources))
+      gst_nmf_out_queues_push (queues, p->pad,
+          GST_MINI_OBJECT_CAST (gst_event_new_segment (p->segment)));
+  }
   if (!p->viz)
     return;
+  fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
+  fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);
   /* a scrolling picture: every video frame whose time the audio has
    * reached shows the spectrogram up to there */

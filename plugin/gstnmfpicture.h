@@ -27,6 +27,14 @@ typedef struct
   GstNmfViz *viz;               /* NULL until negotiated */
   GstVideoInfo info;
   guint64 next;                 /* next video frame of this stream */
+  /* requested mid-stream before it was linked: its format is chosen when
+   * it is linked, from what is downstream then */
+  gboolean pending;
+  GstElement *element;
+  const GstSegment *segment;
+  gint rate;
+  gsize bins;
+  guint n_sources;
 } GstNmfPicture;
 
 /* Picks the format from what downstream takes (640x360 RGBA at 30 fps
@@ -36,6 +44,11 @@ typedef struct
  * that never comes) and returns FALSE. */
 gboolean gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
     GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources);
+/* The pad joins a stream under way but is not linked yet: the format is
+ * chosen (and the caps and segment queued) at the first frame after it is
+ * linked, by gst_nmf_picture_add_frame. */
+void gst_nmf_picture_defer (GstNmfPicture * p, GstElement * element,
+    const GstSegment * segment, gint rate, gsize bins, guint n_sources);
 /* Forgets the renderer (the stream ends, the pad goes). */
 void gst_nmf_picture_reset (GstNmfPicture * p);
 

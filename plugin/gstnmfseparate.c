@@ -601,6 +601,14 @@ gst_nmf_separate_join_stream (GstNmfSeparate * self, GstPad * pad)
       GST_MINI_OBJECT_CAST (gst_event_new_stream_start (id)));
   g_free (id);
   if (pad == self->picture.pad) {
+    /* not linked yet (as when it is requested while the stream runs): its
+     * format waits for downstream, with the segment after the caps */
+    if (!gst_pad_is_linked (pad)) {
+      gst_nmf_picture_defer (&self->picture, GST_ELEMENT (self),
+          &self->segment, GST_AUDIO_INFO_RATE (&self->info),
+          nmf_separator_bins (self->separator), self->n_sources);
+      return;
+    }
     gst_nmf_picture_negotiate (&self->picture, GST_ELEMENT (self),
         self->queues, GST_AUDIO_INFO_RATE (&self->info),
         nmf_separator_bins (self->separator), self->n_sources);

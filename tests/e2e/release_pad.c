@@ -1,15 +1,20 @@
-/* A source pad of nmfseparate released while the pipeline plays, its
- * branch removed as an application does: the other source goes on to EOS
- * with every sample.  (The released pad's queue answered "flushing", which
- * went upstream and stopped the source: no EOS, no error.)
+/* Request pads while the pipeline plays, as an application adds and
+ * removes branches:
+ *   - the viz pad requested, then linked to a branch that asks for 160x90:
+ *     the pictures come at 160x90 (its format was fixed at the request,
+ *     before the link, 640x360, and the link failed);
+ *   - a source pad released, its branch removed: the other source goes on
+ *     to EOS with every sample (the released pad's queue answered
+ *     "flushing", which went upstream and stopped the source).
  *   nmf-e2e-release-pad    (GST_PLUGIN_PATH set to the plugin)
- * Exit status 0 when it holds. */
+ * Exit status 0 when both hold. */
 #include <gst/gst.h>
 
 #define BUFFERS 150
 #define SAMPLES 441
 
 static gint64 kept;
+static gint pictures, picture_width, picture_height;
 
 static GstPadProbeReturn
 count_samples (GstPad * pad, GstPadProbeInfo * info, gpointer data)
@@ -17,6 +22,23 @@ count_samples (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   (void) pad;
   (void) data;
   kept += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) / 4;
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+count_pictures (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstCaps *caps;
+
+  (void) data;
+  if ((caps = gst_pad_get_current_caps (pad))) {
+    GstStructure *st = gst_caps_get_structure (caps, 0);
+    gst_structure_get_int (st, "width", &picture_width);
+    gst_structure_get_int (st, "height", &picture_height);
+    gst_caps_unref (caps);
+  }
+  (void) info;
+  pictures++;
   return GST_PAD_PROBE_OK;
 }
 
@@ -48,7 +70,41 @@ main (int argc, char **argv)
   gst_pad_add_probe (sink0, GST_PAD_PROBE_TYPE_BUFFER, count_samples, NULL,
       NULL);
   gst_element_set_state (pipe, GST_STATE_PLAYING);
-  g_usleep (500 * 1000);
+  g_usleep (300 * 1000);
+
+  /* the picture, requested first and linked after */
+  {
+    GstPad *viz = gst_element_request_pad_simple (s, "viz"), *in, *vsink;
+    GstElement *branch = gst_parse_bin_from_description ("videoconvert ! "
+        "video/x-raw,width=160,height=90 ! fakesink name=kv sync=false",
+        TRUE, &err);
+    if (!viz || !branch) {
+      g_printerr ("no viz pad or branch: %s\n", err ? err->message : "?");
+      return 1;
+    }
+    gst_bin_add (GST_BIN (pipe), branch);
+    gst_element_sync_state_with_parent (branch);
+    in = gst_element_get_static_pad (branch, "sink");
+    if (gst_pad_link (viz, in) != GST_PAD_LINK_OK) {
+      g_printerr ("viz requested while playing: the link to 160x90 failed\n");
+      return 1;
+    }
+    {
+      GstElement *kv = gst_bin_get_by_name (GST_BIN (branch), "kv");
+      vsink = gst_element_get_static_pad (kv, "sink");
+      gst_object_unref (kv);
+    }
+    gst_pad_add_probe (vsink, GST_PAD_PROBE_TYPE_BUFFER, count_pictures,
+        NULL, NULL);
+    g_usleep (300 * 1000);
+    g_print ("viz requested while playing: %d pictures at %dx%d\n",
+        pictures, picture_width, picture_height);
+    if (pictures < 1 || picture_width != 160 || picture_height != 90)
+      return 1;
+    gst_object_unref (in);
+    gst_object_unref (vsink);
+    gst_object_unref (viz);
+  }
 
   src1 = gst_element_get_static_pad (s, "src_1");
   sink1 = gst_element_get_static_pad (k1, "sink");
@@ -57,7 +113,7 @@ main (int argc, char **argv)
   gst_element_set_locked_state (k1, TRUE);
   gst_element_set_state (k1, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (pipe), k1);
-  g_print ("src_1 released after 0.5 s; %" G_GINT64_FORMAT " samples on "
+  g_print ("src_1 released after 0.6 s; %" G_GINT64_FORMAT " samples on "
       "src_0 so far\n", kept);
 
   msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 20 * GST_SECOND,

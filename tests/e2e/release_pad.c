@@ -38,7 +38,7 @@ count_pictures (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     gst_caps_unref (caps);
   }
   (void) info;
-  pictures++;
+  g_atomic_int_inc (&pictures);
   return GST_PAD_PROBE_OK;
 }
 
@@ -53,6 +53,7 @@ main (int argc, char **argv)
   int ok;
 
   gst_init (&argc, &argv);
+
   desc = g_strdup_printf ("audiotestsrc num-buffers=%d samplesperbuffer=%d "
       "! audio/x-raw,format=F32LE,rate=44100,channels=1 ! nmfseparate "
       "name=s profile=live s.src_0 ! fakesink name=k0 sync=true s.src_1 ! "
@@ -96,9 +97,12 @@ main (int argc, char **argv)
     }
     gst_pad_add_probe (vsink, GST_PAD_PROBE_TYPE_BUFFER, count_pictures,
         NULL, NULL);
-    g_usleep (300 * 1000);
-    g_print ("viz requested while playing: %d pictures at %dx%d\n",
-        pictures, picture_width, picture_height);
+    /* the first pictures (a loaded machine may take a while) */
+    for (gint i = 0; i < 100 && g_atomic_int_get (&pictures) < 3; i++)
+      g_usleep (20 * 1000);
+    g_print ("viz requested while playing: %d pictures at %dx%d (%"
+        G_GINT64_FORMAT " audio samples so far)\n", pictures, picture_width,
+        picture_height, kept);
     if (pictures < 1 || picture_width != 160 || picture_height != 90)
       return 1;
     gst_object_unref (in);

@@ -97,6 +97,21 @@ def read_wav(path):
     return rate, channels, samples
 
 
+def wav_header_matches(path):
+    """The data chunk's declared size fits in the file (a flush that
+    reached filesink started the file again under a header declaring more
+    than it holds); chunks after the data are allowed."""
+    with open(path, "rb") as f:
+        data = f.read()
+    pos = 12
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        if cid == b"data":
+            return size > 0 and pos + 8 + size <= len(data)
+        pos += 8 + size + (size & 1)
+    return False
+
+
 def energy(x, a, b):
     return sum(v * v for v in x[max(0, a):max(0, b)])
 
@@ -193,6 +208,7 @@ def main():
     keep = os.environ.get("NMF_DESK_TEST_KEEP")
     try:
         run(desk, make_mixture, work)
+        run_takes(desk, work)
     finally:
         if keep:
             print("kept", work)
@@ -203,6 +219,46 @@ def main():
         return 1
     print("all checks passed")
     return 0
+
+
+def run_takes(desk, work):
+    """Recording across a seek, and a second take right after a first: a
+    seek ends the take with complete files (its flush reached the files,
+    which kept a stale header), and the first take's late stop does not stop
+    the second (it did, 1.5 s after the first stop)."""
+    rec_root = os.path.join(work, "rec2")
+    d = Desk(desk, work, "desk-takes", ["--record-dir", rec_root],
+             dict(os.environ))
+    try:
+        check(d("load", path=os.path.join(work, "mix.wav"))["ok"],
+              "takes: load a file")
+        check(d.wait("paused", 15)["ok"], "takes: the file is ready")
+        d("play")
+        check(d.wait("playing", 15)["ok"], "takes: playing")
+        d("record", on=True)
+        time.sleep(1.0)
+        d("seek", seconds=0.5)
+        check(d.wait("recorded", 10)["ok"], "a seek ends the recording")
+        rec = d("state")["last_record"]
+        check(rec is not None and all(wav_header_matches(f)
+                                      for f in rec["files"]),
+              "the files of a take ended by a seek are complete WAVs: %s" %
+              ([os.path.getsize(f) for f in rec["files"]] if rec else None))
+        d("record", on=True)
+        time.sleep(0.5)
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: the short take is closed")
+        d("record", on=True)
+        time.sleep(2.0)
+        check(d("state")["recording"] == "on",
+              "a take started just after another keeps recording")
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: the last take is closed")
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "takes: the window closed cleanly (exit status %s)" % code)
 
 
 def run(desk, make_mixture, work):
@@ -307,6 +363,7 @@ def run(desk, make_mixture, work):
               "the restart kept the position (%.2f s)" % st["position"])
         check(any("restarts" in n["text"] for n in st["notices"]),
               "the restart is said")
+
 
         # a file that does not decode: said in the window, no hang
         bad = os.path.join(work, "not-audio.wav")

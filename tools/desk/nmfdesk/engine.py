@@ -276,8 +276,9 @@ class RecordBranch:
         return min(buf.get_size(), frames * 4 * channels)
 
     def stop_at_time(self, st):
+        # the earlier stop wins: the button's, or the file's end
         with self.lock:
-            if self.stop_at is None:
+            if self.stop_at is None or st < self.stop_at:
                 self.stop_at = st
 
     def stop_now(self):
@@ -507,6 +508,9 @@ class Engine(GObject.Object):
             self.settings = settings.copy()
         self.teardown()
         self.input = inp
+        # the new input's, once it has prerolled (the old file's showed
+        # meanwhile, and the slider could seek with it)
+        self.duration = Gst.CLOCK_TIME_NONE
         self.target_playing = play or inp.live
         self.pending_seek = position if (position and not inp.live) else None
         self.last_position = self.pending_seek or 0.0
@@ -850,9 +854,20 @@ class Engine(GObject.Object):
     def seek(self, seconds):
         if self.pipeline is None or self.input.live:
             return
+        if not self.prerolled:
+            # a file still starting: the seek waits for its first preroll
+            # (sent before it, the stream never started: 20 s, then "gives
+            # no audio")
+            self.pending_seek = max(0.0, seconds)
+            self.last_position = self.pending_seek
+            return
         t = int(max(0.0, seconds) * Gst.SECOND)
         if self.duration != Gst.CLOCK_TIME_NONE and self.duration > 0:
             t = min(t, self.duration)
+        # a seek ends a recording first: its flush would reach the files
+        # (filesink started them again, and the headers were wrong)
+        if self.record_state != "off":
+            self._finish_recording_now()
         self._drop_ended()
         self._seek(t)
         self.last_position = t / Gst.SECOND
@@ -973,15 +988,18 @@ class Engine(GObject.Object):
             at = int(self.position() * Gst.SECOND) + RECORD_MARGIN
             for b in self.record_branches:
                 b.stop_at_time(at)
-            GLib.timeout_add(1500, self._stop_recording_late)
+            GLib.timeout_add(1500, self._stop_recording_late,
+                             list(self.record_branches))
         else:
             for b in self.record_branches:
                 b.stop_now()
 
-    def _stop_recording_late(self):
-        # the stream stopped moving before reaching the stop time
-        for b in self.record_branches:
-            b.stop_now()
+    def _stop_recording_late(self, branches):
+        # the stream stopped moving before reaching the stop time; only the
+        # recording this stop was for (a new one may have started since)
+        for b in branches:
+            if b.elements:
+                b.stop_now()
         return False
 
     def _record_branch_done(self, branch):

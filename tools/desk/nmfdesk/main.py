@@ -111,6 +111,10 @@ def main(argv=None):
     if args.exit_at_eos:
         win.eos_waiters.append(lambda: GLib.idle_add(
             lambda: win.close_cleanly() and False))
+        # an input that fails never reaches its end: close on the error too
+        # (the window stayed open, and a script waiting for it hung)
+        engine.connect("notice", lambda _e, kind, _text: kind == "error"
+                       and GLib.idle_add(lambda: win.close_cleanly() and False))
 
     def on_signal():
         win.close_cleanly()

@@ -1,5 +1,20 @@
 # Sourced by the pipelines' scripts (not run on its own).
 
+# the repository this script is in
+root=$(cd "$(dirname -- "$0")/.." && pwd)
+
+# use_uninstalled_plugin [--say]: this tree's build/plugin, when no plugin
+# path is set and the plugin has been built there (--say: tell stderr)
+use_uninstalled_plugin () {
+  if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] \
+      && [ -f "$root/build/plugin/libgstnmf.so" ]; then
+    export GST_PLUGIN_PATH="$root/build/plugin"
+    if [ "${1:-}" = --say ]; then
+      echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
+    fi
+  fi
+}
+
 # file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
 # percent-encoded, so that no character of a file name ('#', '%', '?',
 # spaces, quotes, backslashes) can mean anything to a URI or to gst-launch

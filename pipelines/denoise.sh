@@ -12,14 +12,13 @@ noise=${1:?$usage}
 noisy=${2:?$usage}
 clean=${3:?$usage}
 die () { echo "denoise.sh: $*" >&2; exit 1; }
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
-  export GST_PLUGIN_PATH="$root/build/plugin"   # the uninstalled plugin
-fi
+# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
+# file name is safe in gst-launch's syntax that way), publish (a finished
+# output)
+. "$(dirname -- "$0")/common.sh"
+use_uninstalled_plugin
 nmftool=${NMFTOOL:-$root/build/tools/nmftool}
 
-# file_uri (percent-encoded file:// URIs), publish (a finished output)
-. "$(dirname -- "$0")/common.sh"
 
 [ -f "$noisy" ] && [ -r "$noisy" ] || die "$noisy: no such readable file"
 for f in "$noise" "$noisy"; do

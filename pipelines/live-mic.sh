@@ -48,11 +48,9 @@ case "$channels" in ''|[1-8]) ;; *) die "--channels needs an integer in 1..8" ;;
 caps=()
 [ -n "$channels" ] && caps=(! "audio/x-raw,channels=$channels")
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
-  export GST_PLUGIN_PATH="$root/build/plugin"
-  echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
-fi
+# root, use_uninstalled_plugin
+. "$(dirname -- "$0")/common.sh"
+use_uninstalled_plugin --say
 
 args=(autoaudiosrc "${caps[@]}" ! audioconvert ! audioresample !
       nmfseparate name=s "n-sources=$n" "algorithm=$algorithm" post-messages=true)

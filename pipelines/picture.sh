@@ -7,13 +7,12 @@
 # picture was made (it is written under a temporary name first).
 set -eu
 die () { echo "picture.sh: $*" >&2; exit 1; }
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
-  export GST_PLUGIN_PATH="$root/build/plugin"   # the uninstalled plugin
-fi
-
-# file_uri (percent-encoded file:// URIs), publish (a finished output)
+# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
+# file name is safe in gst-launch's syntax that way), publish (a finished
+# output)
 . "$(dirname -- "$0")/common.sh"
+use_uninstalled_plugin
+
 
 if [ "${1:-}" = "--live" ]; then
   mix=${2:?usage: picture.sh --live MIX}

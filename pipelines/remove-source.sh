@@ -39,7 +39,9 @@ case "$k" in ''|*[!0-9]*) die "--remove needs an integer in 0..$((n - 1))" ;; es
 [ "$k" -lt "$n" ] || die "--remove needs an integer in 0..$((n - 1))"
 case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
 
-# file_uri (percent-encoded file:// URIs), publish (a finished output)
+# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
+# file name is safe in gst-launch's syntax that way), publish (a finished
+# output)
 . "$(dirname -- "$0")/common.sh"
 
 case "$input" in
@@ -64,11 +66,7 @@ if [ -n "$local_input" ] && [ "$local_input" -ef "$output" ]; then
   exit 1
 fi
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
-  export GST_PLUGIN_PATH="$root/build/plugin"
-  echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
-fi
+use_uninstalled_plugin --say
 
 # gst-launch-1.0 arguments: decoder, separator, the removed source to
 # fakesink, every other source into audiomixer, the mix to a WAV file

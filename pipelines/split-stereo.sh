@@ -35,15 +35,12 @@ case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..8" ;; esac
 [ -r "$input" ] && [ -f "$input" ] || { echo "split-stereo.sh: $input: no such readable file" >&2; exit 1; }
 mkdir -p -- "$outdir"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${GST_PLUGIN_PATH:-}${GST_PLUGIN_PATH_1_0:-}" ] && [ -f "$root/build/plugin/libgstnmf.so" ]; then
-  export GST_PLUGIN_PATH="$root/build/plugin"
-  echo "using the uninstalled plugin: GST_PLUGIN_PATH=$GST_PLUGIN_PATH" >&2
-fi
-
-# file_uri (percent-encoded file:// URIs: any file name is safe in
-# gst-launch's syntax that way), publish (a finished output)
+# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
+# file name is safe in gst-launch's syntax that way), publish (a finished
+# output)
 . "$(dirname -- "$0")/common.sh"
+use_uninstalled_plugin --say
+
 
 # the outputs are written under temporary names and take theirs only when
 # the run succeeds: a failed run leaves nothing behind

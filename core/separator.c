@@ -381,14 +381,14 @@ take_over_sources (nmf_separator * sep)
   const int S = sep->cfg.sources, F = sep->bins;
   double cost[NMF_SEPARATOR_MAX_SOURCES * NMF_SEPARATOR_MAX_SOURCES];
   double overlap = 0.0;
-  size_t perm[NMF_SEPARATOR_MAX_SOURCES], chosen[NMF_SEPARATOR_MAX_SOURCES];
+  size_t perm[NMF_SEPARATOR_MAX_SOURCES];
 
   nmf_spatial_images (sep->spatial, sep->spectra, sep->images,
       sep->mask_scratch);
   /* the same mix again (a replay after the end, a new stream of the same
    * geometry): each source where the one in its direction was */
-  if (nmf_spatial_match_previous (sep->spatial, chosen)) {
-    nmf_spatial_permute (sep->spatial, chosen);
+  if (nmf_spatial_match_previous (sep->spatial, perm)) {
+    nmf_spatial_permute (sep->spatial, perm);
     return 1;
   }
   for (int o = 0; o < S; o++)
@@ -404,12 +404,9 @@ take_over_sources (nmf_separator * sep)
    * a pause) says nothing about who is who: wait for one with sound */
   if (!(overlap > 0.0))
     return 0;
-  if (nmf_assignment_solve (cost, (size_t) S, perm, NULL) != NMF_OK)
-    return 1;
   /* source o takes demixing output perm[o] */
-  for (int o = 0; o < S; o++)
-    chosen[o] = perm[o];
-  nmf_spatial_permute (sep->spatial, chosen);
+  if (nmf_assignment_solve (cost, (size_t) S, perm, NULL) == NMF_OK)
+    nmf_spatial_permute (sep->spatial, perm);
   return 1;
 }
 

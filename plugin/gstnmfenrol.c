@@ -224,24 +224,9 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     }
   }
 
-  /* a dictionary loaded for a source the stream does not have (n-sources
-   * set lower after the load): said and dropped, not kept for ever */
-  for (guint s = (guint) cfg.sources; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
-    g_mutex_lock (&e->lock);
-    const gboolean dropped = e->has_waiting[s];
-    if (dropped) {
-      g_clear_pointer (&e->waiting[s], g_free);
-      e->has_waiting[s] = FALSE;
-    }
-    g_mutex_unlock (&e->lock);
-    if (dropped)
-      GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
-          ("Templates loaded for source %u are not used: there are %d "
-              "sources (n-sources)", s, cfg.sources), (NULL));
-  }
-  for (guint s = 0; s < (guint) cfg.sources; s++) {
+  for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     float *templates;
-    size_t count;
+    size_t count, made_for;
     g_mutex_lock (&e->lock);
     if (!e->has_waiting[s]) {
       g_mutex_unlock (&e->lock);
@@ -249,10 +234,19 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     }
     templates = e->waiting[s];
     count = e->waiting_count[s];
-    const size_t made_for = e->waiting_bins[s];
+    made_for = e->waiting_bins[s];
     e->waiting[s] = NULL;
     e->has_waiting[s] = FALSE;
     g_mutex_unlock (&e->lock);
+    /* loaded for a source the stream does not have (n-sources set lower
+     * after the load): said and dropped, not kept for ever */
+    if (s >= (guint) cfg.sources) {
+      GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+          ("Templates loaded for source %u are not used: there are %d "
+              "sources (n-sources)", s, cfg.sources), (NULL));
+      g_free (templates);
+      continue;
+    }
     /* templates of another FFT size (fft-size changed after the load or
      * the enrolment) cannot be held: they would be read past their end */
     if (count > 0 && made_for != nmf_separator_bins (sep)) {

@@ -102,7 +102,7 @@ parse_options (LearnOptions * o, int argc, char **argv)
   if (!o->components || !o->in || !o->out)
     return usage_error (cmd, "--components, --in and --out are required");
   if (o->hop == 0)
-    o->hop = o->fft / 4 > 0 ? o->fft / 4 : 1;
+    o->hop = o->fft / 4;        /* --fft-size is at least 32 */
   if (o->hop > o->fft / 2)
     return usage_error (cmd, "--hop-size %lu is more than --fft-size / 2",
         o->hop);

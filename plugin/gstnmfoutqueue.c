@@ -64,6 +64,17 @@ out_queue_free (gpointer data)
   g_free (q);
 }
 
+static gboolean
+is_released (GstNmfOutQueues * queues, GstPad * pad)
+{
+  gboolean released;
+
+  g_mutex_lock (&queues->lock);
+  released = out_queue (pad)->released;
+  g_mutex_unlock (&queues->lock);
+  return released;
+}
+
 GstNmfOutQueues *
 gst_nmf_out_queues_new (void)
 {
@@ -144,7 +155,7 @@ gst_nmf_out_queues_push_event (GstNmfOutQueues * queues, GstEvent * event,
 
   for (guint i = 0; i < queues->pads->len; i++) {
     GstPad *pad = g_ptr_array_index (queues->pads, i);
-    if (pad == skip)
+    if (pad == skip || is_released (queues, pad))
       continue;
     if (GST_EVENT_IS_SERIALIZED (event))
       ok &= gst_nmf_out_queues_push (queues, pad,
@@ -186,9 +197,17 @@ gst_nmf_out_queues_loop (GstPad * pad)
 
   if (GST_IS_BUFFER (item)) {
     GstFlowReturn ret = gst_pad_push (pad, GST_BUFFER_CAST (item));
+    /* the branch was taken down during the push (unlinked, its sink shut,
+     * as for a pad about to be released while PAUSED): not a flush of the
+     * stream, which would stop upstream */
+    if (ret == GST_FLOW_FLUSHING && !gst_pad_is_linked (pad))
+      ret = GST_FLOW_NOT_LINKED;
     g_mutex_lock (&queues->lock);
-    queues->combined =
-        gst_flow_combiner_update_pad_flow (queues->combiner, pad, ret);
+    /* a pad being released no longer counts (its branch is being taken
+     * down: "flushing" there is not the stream's) */
+    if (!q->released)
+      queues->combined =
+          gst_flow_combiner_update_pad_flow (queues->combiner, pad, ret);
     g_mutex_unlock (&queues->lock);
     if (ret != GST_FLOW_OK)
       GST_LOG_OBJECT (pad, "push returned %s", gst_flow_get_name (ret));
@@ -210,8 +229,9 @@ gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
   OutQueue *q = out_queue (pad);
 
   g_mutex_lock (&queues->lock);
-  q->flushing = flushing;
-  if (flushing)
+  /* a released pad's queue stays closed */
+  q->flushing = flushing || q->released;
+  if (q->flushing)
     out_queue_clear (q);
   g_cond_broadcast (&queues->cond);
   g_mutex_unlock (&queues->lock);
@@ -241,7 +261,7 @@ gst_nmf_out_queues_activate_mode (GstPad * pad,
 }
 
 void
-gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad)
+gst_nmf_out_queues_attach (GstNmfOutQueues * queues, GstPad * pad)
 {
   OutQueue *q = g_new0 (OutQueue, 1);
 
@@ -250,10 +270,15 @@ gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad)
       GST_DEBUG_FUNCPTR (gst_nmf_out_queues_activate_mode));
   gst_pad_set_element_private (pad, q);
   g_object_set_data_full (G_OBJECT (pad), "nmf-queue", q, out_queue_free);
+}
+
+void
+gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad)
+{
   g_mutex_lock (&queues->lock);
   gst_flow_combiner_add_pad (queues->combiner, pad);
-  g_mutex_unlock (&queues->lock);
   g_ptr_array_add (queues->pads, pad);
+  g_mutex_unlock (&queues->lock);
 }
 
 void
@@ -270,23 +295,38 @@ gst_nmf_out_queues_release (GstNmfOutQueues * queues, GstPad * pad)
 void
 gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad)
 {
-  gst_pad_set_active (pad, FALSE);
   g_mutex_lock (&queues->lock);
-  gst_flow_combiner_remove_pad (queues->combiner, pad);
+  if (g_ptr_array_remove (queues->pads, pad)) {
+    gst_flow_combiner_remove_pad (queues->combiner, pad);
+    /* the flow combined again over the pads that are left */
+    queues->combined = gst_flow_combiner_update_flow (queues->combiner,
+        GST_FLOW_OK);
+  }
   g_mutex_unlock (&queues->lock);
-  g_ptr_array_remove (queues->pads, pad);
 }
 
 void
 gst_nmf_out_queues_flush_start (GstNmfOutQueues * queues, GstEvent * event)
 {
+  GPtrArray *pads = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  /* from the thread that seeks, not the streaming thread: the set is
+   * copied under the lock, as pads may join or leave meanwhile */
+  g_mutex_lock (&queues->lock);
+  for (guint i = 0; i < queues->pads->len; i++)
+    g_ptr_array_add (pads, gst_object_ref (g_ptr_array_index (queues->pads,
+                i)));
+  g_mutex_unlock (&queues->lock);
   /* unblock downstream first, then the tasks and the streaming thread */
-  for (guint i = 0; i < queues->pads->len; i++) {
-    GstPad *pad = g_ptr_array_index (queues->pads, i);
+  for (guint i = 0; i < pads->len; i++) {
+    GstPad *pad = g_ptr_array_index (pads, i);
+    if (is_released (queues, pad))
+      continue;
     gst_pad_push_event (pad, gst_event_ref (event));
     gst_nmf_out_queues_set_flushing (queues, pad, TRUE);
     gst_pad_pause_task (pad);
   }
+  g_ptr_array_unref (pads);
   gst_event_unref (event);
 }
 
@@ -305,6 +345,8 @@ gst_nmf_out_queues_flush_stop (GstNmfOutQueues * queues, GstEvent * event)
   gst_nmf_out_queues_reset_flow (queues);
   for (guint i = 0; i < queues->pads->len; i++) {
     GstPad *pad = g_ptr_array_index (queues->pads, i);
+    if (is_released (queues, pad))
+      continue;
     gst_nmf_out_queues_set_flushing (queues, pad, FALSE);
     gst_pad_push_event (pad, gst_event_ref (event));
     gst_nmf_out_queues_start_task (pad);

@@ -19,27 +19,32 @@ G_BEGIN_DECLS
  * them.  The flows of the pads' pushes are combined as deinterleave
  * combines them (NOT_LINKED only when every pad is unlinked).
  *
- * Pads are added and removed by the application thread while the
- * streaming thread is kept out (the caller holds the sink pad's stream
- * lock), so that the streaming thread never sees the set change. */
+ * A pad is attached (its queue and task) by the application thread that
+ * requests it, and added to the set, or removed from it, only by a thread
+ * holding the sink pad's stream lock (the streaming thread, between
+ * items), so that the streaming thread never sees the set change while it
+ * goes through it.  Only FLUSH_START, from the thread that seeks, reads the
+ * set from outside: it copies it under the set's lock. */
 typedef struct _GstNmfOutQueues GstNmfOutQueues;
 
 GstNmfOutQueues *gst_nmf_out_queues_new (void);
 void gst_nmf_out_queues_free (GstNmfOutQueues * queues);
 
-/* Takes pad into the set: its activate-mode function starts and stops its
+/* Gives pad its queue: its activate-mode function starts and stops its
  * task.  Call before adding the pad to its element. */
+void gst_nmf_out_queues_attach (GstNmfOutQueues * queues, GstPad * pad);
+/* Takes an attached pad into the set (stream lock held). */
 void gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad);
-/* Releasing a pad: first set_flushing (pad, TRUE), which releases a
- * streaming thread waiting for room in its queue, then, with the
- * streaming thread kept out, remove_pad: its task stopped, what it holds
- * dropped, the pad out of the set; the caller then removes it from its
- * element. */
 void gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
     gboolean flushing);
-/* The pad is going: its queue is emptied and what comes for it from now
- * on is dropped as if it had been taken (the others go on). */
+/* The pad is going (any thread): its queue is emptied and closed for good,
+ * a streaming thread waiting for room there goes on, and what comes for it
+ * from now on is dropped as if it had been taken; its flow no longer
+ * counts, and events skip it.  Then deactivate it (its task stops), and
+ * remove it from the set (stream lock held). */
 void gst_nmf_out_queues_release (GstNmfOutQueues * queues, GstPad * pad);
+/* Out of the set (stream lock held); the flow is combined again over the
+ * pads left. */
 void gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad);
 
 guint gst_nmf_out_queues_n_pads (GstNmfOutQueues * queues);

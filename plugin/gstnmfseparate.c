@@ -147,6 +147,7 @@
 #include "gstnmfseparate.h"
 #include "gstnmfstream.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY (gst_nmf_separate_debug);
@@ -345,6 +346,8 @@ gst_nmf_separate_finalize (GObject * object)
   GstNmfSeparate *self = GST_NMF_SEPARATE (object);
 
   gst_nmf_stream_stop (self);
+  g_list_free_full (self->joining, gst_object_unref);
+  g_list_free_full (self->leaving, gst_object_unref);
   gst_nmf_enrol_clear (&self->enrol);
   gst_nmf_dictionaries_clear (&self->dictionaries);
   gst_nmf_settings_clear (&self->settings);
@@ -376,7 +379,10 @@ static GstFlowReturn
 gst_nmf_separate_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     GstBuffer * buffer)
 {
-  return gst_nmf_stream_chain (GST_NMF_SEPARATE (parent), buffer);
+  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+
+  gst_nmf_separate_update_pads (self, FALSE);
+  return gst_nmf_stream_chain (self, buffer);
 }
 
 static gboolean
@@ -386,6 +392,9 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
 
   GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
+  /* serialized events come with the stream lock held */
+  if (GST_EVENT_IS_SERIALIZED (event))
+    gst_nmf_separate_update_pads (self, FALSE);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_STREAM_START:
       gst_nmf_stream_push_stream_start (self, event);
@@ -485,18 +494,20 @@ gst_nmf_separate_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 static gboolean
 gst_nmf_separate_check_pads (GstNmfSeparate * self)
 {
-  guint n_sources;
+  guint n_sources, s;
 
   GST_OBJECT_LOCK (self);
   n_sources = self->settings.n_sources;
+  for (s = n_sources; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+    if (self->requested_of[s])
+      break;
   GST_OBJECT_UNLOCK (self);
-  for (guint s = n_sources; s < NMF_SEPARATOR_MAX_SOURCES; s++)
-    if (self->srcpad_of[s]) {
-      GST_ELEMENT_ERROR (self, CORE, PAD,
-          ("source pad src_%u was requested, but n-sources is %u: release "
-              "the pad or raise n-sources", s, n_sources), (NULL));
-      return FALSE;
-    }
+  if (s < NMF_SEPARATOR_MAX_SOURCES) {
+    GST_ELEMENT_ERROR (self, CORE, PAD,
+        ("source pad src_%u was requested, but n-sources is %u: release "
+            "the pad or raise n-sources", s, n_sources), (NULL));
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -548,6 +559,7 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     /* streaming has stopped: the pads are deactivated */
+    gst_nmf_separate_update_pads (self, FALSE);
     gst_nmf_enrol_stop (&self->enrol);
     gst_nmf_stream_stop (self);
     gst_nmf_dictionaries_clear (&self->dictionaries);
@@ -556,35 +568,32 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
 }
 
 /* The source index a request for a source pad names (the lowest free one
- * for "src_%u"), or -1 after a warning saying why there is none. */
+ * for "src_%u"), or -1 with why there is none in *why.  Object lock held. */
 static gint
 gst_nmf_separate_pick_source (GstNmfSeparate * self, const gchar * name,
-    guint n_sources)
+    guint n_sources, gchar ** why)
 {
   gchar *end = NULL;
   guint64 idx;
 
   if (!name || strcmp (name, "src_%u") == 0) {
     for (guint s = 0; s < n_sources; s++)
-      if (!self->srcpad_of[s])
+      if (!self->requested_of[s])
         return (gint) s;
-    GST_ELEMENT_WARNING (self, CORE, PAD,
-        ("all %u source pads (n-sources) were requested already",
-            n_sources), (NULL));
+    *why = g_strdup_printf ("all %u source pads (n-sources) were requested "
+        "already", n_sources);
     return -1;
   }
   idx = g_ascii_strtoull (name + (g_str_has_prefix (name, "src_") ? 4 : 0),
       &end, 10);
   if (!g_str_has_prefix (name, "src_") || end == name + 4 || *end
       || idx >= n_sources) {
-    GST_ELEMENT_WARNING (self, CORE, PAD,
-        ("no source pad '%s': n-sources is %u, so the source pads are "
-            "src_0 to src_%u", name, n_sources, n_sources - 1), (NULL));
+    *why = g_strdup_printf ("no source pad '%s': n-sources is %u, so the "
+        "source pads are src_0 to src_%u", name, n_sources, n_sources - 1);
     return -1;
   }
-  if (self->srcpad_of[idx]) {
-    GST_ELEMENT_WARNING (self, CORE, PAD,
-        ("source pad '%s' was requested already", name), (NULL));
+  if (self->requested_of[idx]) {
+    *why = g_strdup_printf ("source pad '%s' was requested already", name);
     return -1;
   }
   return (gint) idx;
@@ -622,12 +631,69 @@ gst_nmf_separate_join_stream (GstNmfSeparate * self, GstPad * pad)
       GST_MINI_OBJECT_CAST (gst_event_new_segment (&self->segment)));
 }
 
+/* Which source a requested pad carries (-1: the picture). */
+static gint
+source_of_pad (GstPad * pad)
+{
+  const gchar *name = GST_PAD_NAME (pad);
+
+  return g_str_has_prefix (name, "src_") ? atoi (name + 4) : -1;
+}
+
+void
+gst_nmf_separate_update_pads (GstNmfSeparate * self, gboolean try)
+{
+  GList *joining, *leaving;
+
+  if (!g_atomic_int_get (&self->pads_changed))
+    return;
+  if (try) {
+    if (!GST_PAD_STREAM_TRYLOCK (self->sinkpad))
+      return;
+  } else {
+    GST_PAD_STREAM_LOCK (self->sinkpad);
+  }
+  GST_OBJECT_LOCK (self);
+  joining = self->joining;
+  leaving = self->leaving;
+  self->joining = self->leaving = NULL;
+  g_atomic_int_set (&self->pads_changed, 0);
+  GST_OBJECT_UNLOCK (self);
+
+  for (GList * l = leaving; l; l = l->next) {
+    GstPad *pad = l->data;
+    gint source = source_of_pad (pad);
+    gst_nmf_out_queues_remove_pad (self->queues, pad);
+    if (source < 0) {
+      self->picture.pad = NULL;
+      gst_nmf_picture_reset (&self->picture);
+    } else if (self->srcpad_of[source] == pad) {
+      self->srcpad_of[source] = NULL;
+    }
+  }
+  for (GList * l = joining; l; l = l->next) {
+    GstPad *pad = l->data;
+    gint source = source_of_pad (pad);
+    gst_nmf_out_queues_add_pad (self->queues, pad);
+    if (source < 0)
+      self->picture.pad = pad;
+    else
+      self->srcpad_of[source] = pad;
+    if (self->have_info)
+      gst_nmf_separate_join_stream (self, pad);
+  }
+  GST_PAD_STREAM_UNLOCK (self->sinkpad);
+  g_list_free_full (joining, gst_object_unref);
+  g_list_free_full (leaving, gst_object_unref);
+}
+
 /* Pads of a source, or the picture, are requested by name ("src_1",
  * "viz") or by template ("src_%u": the lowest free source).  A source index
  * that n-sources does not have is refused, so that a pipeline linking to it
  * fails at link time instead of waiting for a pad that will never exist.
- * The sink pad's stream lock keeps the streaming thread out while pads come
- * and go. */
+ * The pad joins the stream at once if the streaming thread is idle, else
+ * before its next item: a request never waits for the streaming thread,
+ * which may be waiting for room downstream (PAUSED, the queues full). */
 static GstPad *
 gst_nmf_separate_request_new_pad (GstElement * element,
     GstPadTemplate * templ, const gchar * name,
@@ -637,45 +703,41 @@ gst_nmf_separate_request_new_pad (GstElement * element,
   gboolean is_viz =
       g_strcmp0 (GST_PAD_TEMPLATE_NAME_TEMPLATE (templ), "viz") == 0;
   gint source = -1;
-  guint n_sources;
-  gchar *pad_name;
+  gchar *why = NULL, *pad_name;
   GstPad *pad;
 
   GST_OBJECT_LOCK (self);
-  n_sources = self->settings.n_sources;
-  GST_OBJECT_UNLOCK (self);
-
-  GST_PAD_STREAM_LOCK (self->sinkpad);
-  if (is_viz && self->picture.pad) {
-    GST_PAD_STREAM_UNLOCK (self->sinkpad);
-    GST_ELEMENT_WARNING (self, CORE, PAD,
-        ("there is one viz pad already: the picture pad can be requested "
-            "once"), (NULL));
+  if (is_viz && self->requested_viz)
+    why = g_strdup ("there is one viz pad already: the picture pad can be "
+        "requested once");
+  else if (!is_viz)
+    source = gst_nmf_separate_pick_source (self, name,
+        self->settings.n_sources, &why);
+  if (why) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_WARNING (self, CORE, PAD, ("%s", why), (NULL));
+    g_free (why);
     return NULL;
   }
-  if (!is_viz
-      && (source = gst_nmf_separate_pick_source (self, name, n_sources)) < 0) {
-    GST_PAD_STREAM_UNLOCK (self->sinkpad);
-    return NULL;
-  }
-
   pad_name = is_viz ? g_strdup ("viz") : g_strdup_printf ("src_%d", source);
   pad = gst_pad_new_from_template (templ, pad_name);
   g_free (pad_name);
+  if (is_viz)
+    self->requested_viz = pad;
+  else
+    self->requested_of[source] = pad;
+  self->joining = g_list_append (self->joining, gst_object_ref (pad));
+  g_atomic_int_set (&self->pads_changed, 1);
+  GST_OBJECT_UNLOCK (self);
+
   if (!is_viz)
     gst_pad_set_query_function (pad,
         GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query));
   gst_pad_use_fixed_caps (pad);
-  gst_nmf_out_queues_add_pad (self->queues, pad);
-  if (is_viz)
-    self->picture.pad = pad;
-  else
-    self->srcpad_of[source] = pad;
+  gst_nmf_out_queues_attach (self->queues, pad);
   /* activates it (and starts its task) if the element is running */
   gst_element_add_pad (element, pad);
-  if (self->have_info)
-    gst_nmf_separate_join_stream (self, pad);
-  GST_PAD_STREAM_UNLOCK (self->sinkpad);
+  gst_nmf_separate_update_pads (self, TRUE);
   return pad;
 }
 
@@ -683,19 +745,28 @@ static void
 gst_nmf_separate_release_pad (GstElement * element, GstPad * pad)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (element);
+  GList *waiting;
 
   /* first releases a streaming thread waiting for room in its queue; what
    * it pushes there from now on is dropped, not a flushing flow */
   gst_nmf_out_queues_release (self->queues, pad);
-  GST_PAD_STREAM_LOCK (self->sinkpad);
-  gst_nmf_out_queues_remove_pad (self->queues, pad);
-  if (pad == self->picture.pad) {
-    self->picture.pad = NULL;
-    gst_nmf_picture_reset (&self->picture);
-  }
+  GST_OBJECT_LOCK (self);
+  if (pad == self->requested_viz)
+    self->requested_viz = NULL;
   for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
-    if (self->srcpad_of[s] == pad)
-      self->srcpad_of[s] = NULL;
-  GST_PAD_STREAM_UNLOCK (self->sinkpad);
+    if (self->requested_of[s] == pad)
+      self->requested_of[s] = NULL;
+  if ((waiting = g_list_find (self->joining, pad))) {
+    /* it never joined */
+    self->joining = g_list_delete_link (self->joining, waiting);
+    gst_object_unref (pad);
+  } else {
+    self->leaving = g_list_append (self->leaving, gst_object_ref (pad));
+    g_atomic_int_set (&self->pads_changed, 1);
+  }
+  GST_OBJECT_UNLOCK (self);
+  /* its task stops */
+  gst_pad_set_active (pad, FALSE);
+  gst_nmf_separate_update_pads (self, TRUE);
   gst_element_remove_pad (element, pad);
 }

@@ -33,8 +33,18 @@ struct _GstNmfSeparate
   GstElement parent;
 
   GstPad *sinkpad;
-  /* Request pads, changed by the application thread under the sink pad's
-   * stream lock, so that the streaming thread never sees them change. */
+  /* Request pads as the application sees them, under the object lock:
+   * the pads requested, and those waiting to join the stream or to leave
+   * it (each holding a reference). */
+  GstPad *requested_of[NMF_SEPARATOR_MAX_SOURCES];
+  GstPad *requested_viz;
+  GList *joining;
+  GList *leaving;
+  gint pads_changed;            /* atomic: joining or leaving not empty */
+  /* The pads the stream goes to: changed only under the sink pad's stream
+   * lock (gst_nmf_separate_update_pads), so that the streaming thread never
+   * sees them change, and never by a request waiting for that lock: the
+   * streaming thread may be waiting for room downstream. */
   GstPad *srcpad_of[NMF_SEPARATOR_MAX_SOURCES]; /* src_%u, NULL if not
                                                  * requested */
   GstNmfOutQueues *queues;      /* every output pad: sources and viz */
@@ -67,6 +77,11 @@ struct _GstNmfSeparate
 };
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);
+
+/* Pads requested or released since: into or out of the stream.  The
+ * streaming thread calls it before each item (it holds the stream lock);
+ * another thread only if the stream lock is free (try). */
+void gst_nmf_separate_update_pads (GstNmfSeparate * self, gboolean try);
 
 G_END_DECLS
 #endif /* __GST_NMF_SEPARATE_H__ */

@@ -95,8 +95,8 @@
  * each source's place along the channels from -1 to +1: for stereo its
  * pan, left to right).  The
  * last partial interval is posted at EOS.  The request pad `viz` produces
- * video/x-raw (RGBA or RGB; 640x360 at 30 fps unless downstream asks
- * otherwise): a spectrogram on a logarithmic frequency axis coloured by
+ * video/x-raw (RGBA unless downstream asks for RGB, BGRx, BGRA, xRGB or
+ * ARGB; 640x360 at 30 fps unless downstream asks otherwise): a spectrogram on a logarithmic frequency axis coloured by
  * the sources' masks, scrolling; with framerate 0/1 one still picture of
  * the whole stream at EOS.
  *
@@ -172,7 +172,10 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 static GstStaticPadTemplate viz_template = GST_STATIC_PAD_TEMPLATE ("viz",
     GST_PAD_SRC,
     GST_PAD_REQUEST,
-    GST_STATIC_CAPS ("video/x-raw, format=(string){ RGBA, RGB }, "
+    /* RGBA first (the default); BGRx and BGRA are what cairo, and so
+     * gtksink, take without a videoconvert */
+    GST_STATIC_CAPS ("video/x-raw, format=(string){ RGBA, RGB, BGRx, BGRA, "
+        "xRGB, ARGB }, "
         "width=(int)[ 16, 8192 ], height=(int)[ 16, 4096 ], "
         "framerate=(fraction)[ 0/1, 120/1 ]"));
 

@@ -373,8 +373,7 @@ GST_START_TEST (test_viz_incremental_equals_redraw)
     {GST_VIDEO_FORMAT_RGBA, 101, 250, 12, 16, 300},
     {GST_VIDEO_FORMAT_RGB, 16, 16, 60, 1, 500},
     {GST_VIDEO_FORMAT_RGBA, 17, 23, 120, 2, 500},
-    /* formats the pad does not offer yet (the renderer takes any packed
-     * RGB): what a GTK or cairo sink takes as it is */
+    /* what a GTK or cairo sink takes as it is */
     {GST_VIDEO_FORMAT_BGRx, 768, 320, 25, 2, 300},
     {GST_VIDEO_FORMAT_xRGB, 333, 77, 20, 3, 300},
     /* still pictures: stretched at first, then the stream squeezed */
@@ -386,6 +385,80 @@ GST_START_TEST (test_viz_incremental_equals_redraw)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     compare_renderers (cases[i].format, cases[i].width, cases[i].height,
         cases[i].fps, cases[i].sources, cases[i].pictures, 1000 + i);
+}
+
+GST_END_TEST;
+
+/* The pictures asked in the formats a GTK or cairo sink takes as they are
+ * (BGRx, BGRA: no videoconvert before gtksink) hold the pixels of RGBA,
+ * the bytes in their order. */
+static GPtrArray *
+viz_pictures (const gchar * format)
+{
+  GPtrArray *pictures = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_buffer_unref);
+  gchar *caps = g_strdup_printf ("video/x-raw, format=%s, width=64, "
+      "height=48, framerate=30/1", format);
+  GstVideoInfo info;
+  GstCaps *got;
+  GstBuffer *b;
+  NmfFix f;
+
+  attach (&f, NULL, NULL, TRUE);
+  gst_harness_set_sink_caps_str (f.h[2], caps);
+  push_stream (&f, RATE);
+  got = gst_pad_get_current_caps (f.h[2]->sinkpad);
+  fail_unless (got != NULL && gst_video_info_from_caps (&info, got));
+  fail_unless_equals_string (gst_video_format_to_string
+      (GST_VIDEO_INFO_FORMAT (&info)), format);
+  gst_caps_unref (got);
+  while ((b = gst_harness_try_pull (f.h[2])))
+    g_ptr_array_add (pictures, b);
+  detach (&f, NULL);
+  g_free (caps);
+  return pictures;
+}
+
+GST_START_TEST (test_viz_sink_formats)
+{
+  static const struct
+  {
+    const gchar *format;
+    gint r, g, b, x;            /* byte of R, G, B, and of alpha/padding */
+  } cases[] = {
+    {"BGRx", 2, 1, 0, 3},
+    {"BGRA", 2, 1, 0, 3},
+    {"xRGB", 1, 2, 3, 0},
+  };
+  GPtrArray *rgba = viz_pictures ("RGBA");
+
+  fail_unless (rgba->len >= 29, "%u pictures", rgba->len);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
+    GPtrArray *other = viz_pictures (cases[c].format);
+    fail_unless_equals_int (other->len, rgba->len);
+    for (guint i = 0; i < rgba->len; i++) {
+      GstMapInfo a, o;
+      guint lit = 0;
+      gst_buffer_map (g_ptr_array_index (rgba, i), &a, GST_MAP_READ);
+      gst_buffer_map (g_ptr_array_index (other, i), &o, GST_MAP_READ);
+      fail_unless_equals_int (o.size, a.size);
+      for (gsize p = 0; p < a.size; p += 4) {
+        fail_unless (o.data[p + cases[c].r] == a.data[p]
+            && o.data[p + cases[c].g] == a.data[p + 1]
+            && o.data[p + cases[c].b] == a.data[p + 2]
+            && o.data[p + cases[c].x] == 255, "%s picture %u pixel %u",
+            cases[c].format, i, (guint) (p / 4));
+        lit += a.data[p] | a.data[p + 1] | a.data[p + 2] ? 1 : 0;
+      }
+      gst_buffer_unmap (g_ptr_array_index (rgba, i), &a);
+      gst_buffer_unmap (g_ptr_array_index (other, i), &o);
+      /* the comparison is of pictures that show something */
+      if (i == rgba->len - 1)
+        fail_unless (lit > 0, "the last picture is black");
+    }
+    g_ptr_array_unref (other);
+  }
+  g_ptr_array_unref (rgba);
 }
 
 GST_END_TEST;
@@ -434,6 +507,7 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_viz_scrolling),
     NMF_TEST ("messages", test_viz_still_picture),
     NMF_TEST ("messages", test_viz_incremental_equals_redraw),
+    NMF_TEST ("messages", test_viz_sink_formats),
     NMF_TEST ("messages", test_viz_not_negotiated),
   };
 

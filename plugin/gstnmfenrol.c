@@ -338,10 +338,18 @@ gst_nmf_enrol_save (GstNmfEnrol * e, guint source, const gchar * path)
   nmf_status ret = NMF_ERR_INVALID_ARGUMENT;
 
   g_mutex_lock (&e->lock);
-  if (source < NMF_SEPARATOR_MAX_SOURCES && e->dictionary[source])
+  /* the newest: one loaded or learned but not installed yet (that waits
+   * for the next buffer, which may never come: a paused or ended stream)
+   * before the one in force */
+  if (source < NMF_SEPARATOR_MAX_SOURCES && e->has_waiting[source])
+    ret = e->waiting_count[source] > 0 ?
+        nmf_dictionary_save_npy (path, e->waiting[source],
+        e->waiting_bins[source], e->waiting_count[source], message,
+        sizeof message) : NMF_ERR_INVALID_ARGUMENT;
+  else if (source < NMF_SEPARATOR_MAX_SOURCES && e->dictionary[source])
     ret = nmf_dictionary_save_npy (path, e->dictionary[source],
         e->bins[source], e->count[source], message, sizeof message);
-  else
+  if (ret != NMF_OK && !message[0])
     g_snprintf (message, sizeof message, "source %u has no templates", source);
   g_mutex_unlock (&e->lock);
   if (ret != NMF_OK)

@@ -266,7 +266,9 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
    * @source: a source with templates (enrolled, or loaded)
    * @path: the .npy file to write, in the format of `nmftool learn`
    *
-   * Saves the templates held fixed for @source.  Returns %FALSE, with a
+   * Saves the templates held fixed for @source (the newest: ones loaded
+   * or learned that wait for the next buffer to be installed count).
+   * Returns %FALSE, with a
    * warning on the bus saying why, when the source has none or the file
    * cannot be written.
    */

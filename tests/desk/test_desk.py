@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """End-to-end test of nmf-desk under Xvfb, driven through its control socket.
 
-    test_desk.py NMF_DESK MAKE_MIXTURE
+    test_desk.py NMF_DESK MAKE_MIXTURE NMFTOOL
 
 Run 1 (the desk with the leaks tracer, its sound going to a WAV file in
 real time instead of a sound card: --monitor-to):
@@ -24,7 +24,11 @@ real time instead of a sound card: --monitor-to):
     right edge, the key's swatches in the element's colours, and the picture
     itself coloured by source at 220 Hz (source 0) and 1318.5 Hz (source 1);
   - enrolment: disabled with the tooltip when the element has no enrolment;
-    the message fields shown (states, stereo field) when present;
+    the message fields shown (states, stereo field) when present; source
+    0's enrol button held for a second: the desk learns the stretch heard
+    (where the sound output was at the press, not what the element read
+    then, seconds ahead) and the element then holds exactly the templates
+    of `nmftool learn` on those samples of the file;
   - a restart (n-sources 3) keeps the position; errors are shown, never a
     hang; the window closes with exit status 0 and the leaks tracer lists no
     object alive.
@@ -116,6 +120,74 @@ def energy(x, a, b):
     return sum(v * v for v in x[max(0, a):max(0, b)])
 
 
+def write_wav(path, rate, channels, samples):
+    """32-bit float WAV"""
+    data = struct.pack("<%df" % len(samples), *samples)
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE")
+        f.write(b"fmt " + struct.pack("<IHHIIHH", 16, 3, channels, rate,
+                                      rate * channels * 4, channels * 4, 32))
+        f.write(b"data" + struct.pack("<I", len(data)) + data)
+
+
+def read_npy(path):
+    """(shape, values in C order) of a little-endian float64 .npy"""
+    import ast
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:6] == b"\x93NUMPY", path
+    hlen = struct.unpack("<H", data[8:10])[0]
+    header = ast.literal_eval(data[10:10 + hlen].decode("latin1"))
+    assert header["descr"] == "<f8" and not header["fortran_order"], header
+    n = 1
+    for d in header["shape"]:
+        n *= d
+    return header["shape"], struct.unpack("<%dd" % n,
+                                          data[10 + hlen:10 + hlen + 8 * n])
+
+
+def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
+                          release):
+    """The desk learned source 0 from the samples heard between the press
+    and the release (heard: what the test's sound output had played), and
+    the element holds what nmftool learn makes of exactly those samples."""
+    st = {}
+    for _ in range(200):
+        st = d("state")
+        if st["enrol_states"][0] != "learning" or "0" in st["heard_enrolled"]:
+            break
+        time.sleep(0.1)
+    got = st["heard_enrolled"].get("0")
+    check(got is not None and st["enrol_states"][0] == "enrolled",
+          "enrolled from what was heard (%s; %s)" % (st["enrol_states"],
+                                                     st["notices"][-2:]))
+    first, n = got["first"], got["samples"]
+    print("      heard %.3f - %.3f s; learned samples %.3f - %.3f s"
+          % (press, release, first / rate, (first + n) / rate))
+    # the pipeline's position, which the desk reads, and the monitor's
+    # end of what was played differ by a buffer or two
+    check(abs(first / rate - press) < 0.1 and
+          abs((first + n) / rate - release) < 0.1,
+          "the stretch learned is the one heard, not the element's input "
+          "(seconds ahead)")
+    cut = os.path.join(work, "heard.wav")
+    write_wav(cut, rate, channels, mix[first * channels:(first + n) * channels])
+    want = os.path.join(work, "want.npy")
+    subprocess.run([nmftool, "learn", "--in", cut, "--out", want,
+                    "--components", "32", "--shifts", "2", "--fft-size",
+                    "2048", "--hop-size", "512", "--seed", "0"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    saved_dir = os.path.join(work, "enrolled")
+    d("save-enrolled", dir=saved_dir, sources=[0])
+    shape_a, a = read_npy(want)
+    shape_b, b = read_npy(os.path.join(saved_dir, "source_0.npy"))
+    err = max(abs(x - y) for x, y in zip(a, b)) if shape_a == shape_b \
+        else float("inf")
+    check(shape_a == shape_b and err < 1e-6,
+          "the element holds nmftool learn's templates of those samples "
+          "(%s, %s; largest difference %.2g)" % (shape_a, shape_b, err))
+
+
 # ---- PNG ----------------------------------------------------------------------
 def read_png(path):
     """px(x, y) -> (r, g, b) of a PNG file (GdkPixbuf)."""
@@ -186,10 +258,10 @@ class Desk:
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         print(__doc__)
         return 2
-    desk, make_mixture = sys.argv[1:]
+    desk, make_mixture, nmftool = sys.argv[1:]
     if not shutil.which("xvfb-run") or not shutil.which("Xvfb"):
         skip("xvfb-run/Xvfb not found (Debian packages xvfb xauth)")
     try:
@@ -207,7 +279,7 @@ def main():
     work = tempfile.mkdtemp(prefix="nmf-desk-test-")
     keep = os.environ.get("NMF_DESK_TEST_KEEP")
     try:
-        run(desk, make_mixture, work)
+        run(desk, make_mixture, nmftool, work)
         run_takes(desk, work)
     finally:
         if keep:
@@ -261,7 +333,7 @@ def run_takes(desk, work):
     check(code == 0, "takes: the window closed cleanly (exit status %s)" % code)
 
 
-def run(desk, make_mixture, work):
+def run(desk, make_mixture, nmftool, work):
     seconds = 8
     subprocess.run([make_mixture, work, str(seconds)], check=True,
                    stdout=subprocess.DEVNULL)
@@ -327,14 +399,17 @@ def run(desk, make_mixture, work):
                   "the enrolment field shown per source: %s"
                   % st["enrol_states"])
         else:
-            # the element's own messages say the states: hold source 0's
-            # enrol button a moment (tests/element covers what it learns)
+            # hold source 0's enrol button for a second: from a file the
+            # desk learns what was heard then
             r = d("enrol", source=0, on=True)
             time.sleep(0.3)
             held = d("state")["enrol_states"][0]
-            d("enrol", source=0, on=False)
-            check(r["sensitive"] and held != "blind",
+            time.sleep(0.7)
+            r_off = d("enrol", source=0, on=False)
+            check(r["sensitive"] and held == "enrolling",
                   "enrol held: source 0 shows %s" % held)
+            check_heard_enrolment(d, nmftool, work, mix_in, rate, channels,
+                                  r["heard"], r_off["heard"])
         check(st["stereo_visible"] and st["stereo_positions"] == [-0.5, 0.75],
               "the position field shown (stereo field)")
         check(d.wait("ended", 20)["ok"], "the file played to its end")

@@ -150,6 +150,26 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
     fail_if (ok);
     g_signal_emit_by_name (f.el, "load-dictionary", 1, path, &ok);
     fail_unless (ok);
+    /* saved before the next buffer installs it (a paused or ended stream):
+     * the templates just loaded (it said "no templates") */
+    {
+      gchar *again = g_strconcat (path, ".again.npy", NULL);
+      float *a, *b;
+      size_t na, nb;
+      char msg[256] = "";
+      g_signal_emit_by_name (f.el, "save-dictionary", 1, again, &ok);
+      fail_unless (ok, "a source loaded but not installed yet not saved");
+      fail_unless_equals_int (nmf_dictionary_load_npy (path, BINS, &a, &na,
+              msg, sizeof msg), NMF_OK);
+      fail_unless_equals_int (nmf_dictionary_load_npy (again, BINS, &b, &nb,
+              msg, sizeof msg), NMF_OK);
+      fail_unless_equals_int (na, nb);
+      fail_unless (memcmp (a, b, sizeof (float) * BINS * na) == 0);
+      free (a);
+      free (b);
+      g_unlink (again);
+      g_free (again);
+    }
     for (guint i = 0; i < 200; i++, pos += HOP)
       gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos,
               HOP, FALSE));

@@ -18,11 +18,14 @@ only touch their own state and hand over with GLib.idle_add.
 """
 import json
 import os
+import shutil
 import struct
 import threading
 import time
 
 from gi.repository import GLib, GObject, Gst
+
+from . import heardenrol
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
 # 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
@@ -44,6 +47,9 @@ SINK_BUFFER_US = 50000      # audio sink ring buffer: what plays after the mix
 SINK_LATENCY_US = 10000
 RECORD_MARGIN = 300 * Gst.MSECOND   # > what sits between a tee and the ear
 PREROLL_TIMEOUT_S = 20
+
+# what the element gets (and what an enrolment from a file learns from)
+INPUT_CAPS = "audio/x-raw,format=F32LE,layout=interleaved,channels=[1,2]"
 
 ENROL_STATES = ("blind", "enrolling", "learning", "enrolled")
 NO_ENROLMENT = "this build of nmfseparate has no enrolment"
@@ -399,6 +405,8 @@ class Engine(GObject.Object):
         "recording": (GObject.SignalFlags.RUN_FIRST, None, (str,)),
         "eos": (GObject.SignalFlags.RUN_FIRST, None, ()),
         "flushed": (GObject.SignalFlags.RUN_FIRST, None, ()),
+        # an enrolment from a file, by what was heard: (source, state)
+        "enrolment": (GObject.SignalFlags.RUN_FIRST, None, (int, str)),
     }
 
     def __init__(self, audio_sink=None, monitor_to=None,
@@ -439,6 +447,12 @@ class Engine(GObject.Object):
         self.record_done_cb = []
         self.last_record = None
         self.enrol_source = -1
+        # enrolment from a file: (source, stream time heard at the press);
+        # per source the state of what the desk learns ("learning",
+        # "enrolled") and which samples it learned from
+        self.heard_press = None
+        self.heard_states = {}
+        self.heard_enrolled = {}
         self.on_levels = None       # (running time, energy, enrolment, position)
         self.requested = []
         self.vizpad = None
@@ -581,8 +595,7 @@ class Engine(GObject.Object):
         conv = self._make("audioconvert", "inconv")
         res = self._make("audioresample", "inres")
         caps = self._make("capsfilter", "incaps")
-        caps.set_property("caps", Gst.Caps.from_string(
-            "audio/x-raw,format=F32LE,layout=interleaved,channels=[1,2]"))
+        caps.set_property("caps", Gst.Caps.from_string(INPUT_CAPS))
         # 10 ms buffers into the element: it sends out whole hops of what
         # came in, so no buffer after it holds more than one hop and a gain
         # acts on the very next hop (decoders give 20-100 ms buffers)
@@ -791,6 +804,8 @@ class Engine(GObject.Object):
             for pad in self.requested + ([self.vizpad] if self.vizpad else []):
                 self.sep.release_request_pad(pad)
         self.requested = []
+        self.heard_press = None
+        self.heard_states, self.heard_enrolled = {}, {}
         self.pipeline = self.bus = self.sep = self.src = self.vizpad = None
         self.feed = None
         self.input_end = None
@@ -1048,10 +1063,60 @@ class Engine(GObject.Object):
 
     # ---- enrolment ------------------------------------------------------
     def enrol(self, source):
-        """source >= 0: that source plays alone now; -1: stop."""
+        """source >= 0: that source plays alone now; -1: stop. From a
+        capture device the element marks what enters it (46 ms before it
+        is heard); from a file what is heard is seconds behind that, so
+        the desk learns the stretch heard itself (heardenrol)."""
         self.enrol_source = source
-        if self.sep is not None and self.has_enrolment():
+        if self.sep is None or not self.has_enrolment():
+            return
+        if self.input.live:
             self.sep.set_property("enrol-source", source)
+            return
+        if self.heard_press is not None:
+            held, start = self.heard_press
+            self.heard_press = None
+            self._learn_heard(held, start, self.position())
+        if source >= 0:
+            self.heard_press = (source, self.position())
+
+    def _learn_heard(self, source, start_s, stop_s):
+        if stop_s - start_s < heardenrol.MIN_SECONDS:
+            self.emit("notice", "warning",
+                      "hold enrol for at least %.1f s while the source plays "
+                      "alone (%.2f s were heard)"
+                      % (heardenrol.MIN_SECONDS, max(0.0, stop_s - start_s)))
+            self.emit("enrolment", source, self.heard_states.get(source,
+                                                                 "blind"))
+            return
+        sep = self.sep
+        self.heard_states[source] = "learning"
+        self.emit("enrolment", source, "learning")
+
+        def done(result):
+            # a restart meanwhile made another element: not for it
+            current = sep is self.sep
+            ok = current and "npy" in result and sep.emit(
+                "load-dictionary", source, result["npy"])
+            shutil.rmtree(result["dir"], ignore_errors=True)
+            if not current:
+                return
+            if ok:
+                self.heard_states[source] = "enrolled"
+                self.heard_enrolled[source] = {
+                    "first": result["first"], "samples": result["samples"],
+                    "heard": [start_s, stop_s]}
+            else:
+                self.heard_states.pop(source, None)
+                self.emit("notice", "error", "source %d was not enrolled: %s"
+                          % (source + 1, result.get(
+                              "error", "the element refused the templates")))
+            self.emit("enrolment", source, self.heard_states.get(source,
+                                                                 "blind"))
+
+        heardenrol.learn(file_uri(self.input.path), INPUT_CAPS,
+                         int(start_s * Gst.SECOND), int(stop_s * Gst.SECOND),
+                         heardenrol.element_params(sep, self.hop_size), done)
 
     def save_dictionaries(self, directory, sources, names):
         os.makedirs(directory, exist_ok=True)

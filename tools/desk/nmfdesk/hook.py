@@ -17,6 +17,7 @@ replies when its condition holds (or on timeout).
     {"cmd": "dismiss"}                     close the message bar
     {"cmd": "settings", "n_sources": N, "algorithm": A, "profile": P}
     {"cmd": "enrol", "source": I, "on": B} press / release an enrol button
+    {"cmd": "save-enrolled", "dir": DIR}   as "Save enrolled..." into DIR
     {"cmd": "post", "structure": S}        post an element message from the
                                            element (as the element would)
     {"cmd": "wait", "for": "playing"|"paused"|"ended"|"recorded"|"error",
@@ -201,7 +202,16 @@ class ControlHook:
         else:
             strip._on_release()
         return {"sensitive": strip.enrol.get_sensitive(),
-                "tooltip": strip.enrol.get_tooltip_text()}
+                "tooltip": strip.enrol.get_tooltip_text(),
+                "heard": self.win.engine.position()}
+
+    def cmd_save_enrolled(self, req, reply):
+        e = self.win.engine
+        if e.sep is None:
+            raise ValueError("no pipeline")
+        saved = e.save_dictionaries(req["dir"], req.get("sources", list(
+            range(e.settings.n_sources))), self.win.names())
+        return {"saved": saved}
 
     def cmd_post(self, req, reply):
         sep = self.win.engine.sep
@@ -270,6 +280,9 @@ class ControlHook:
             "enrol_sensitive": [s.enrol.get_sensitive() for s in w.strips],
             "enrol_tooltip": [s.enrol.get_tooltip_text() for s in w.strips],
             "enrol_states": [s.enrol_state for s in w.strips],
+            # enrolled from a file by the desk: which samples, heard when
+            "heard_enrolled": {str(k): v for k, v in
+                               e.heard_enrolled.items()},
             "stereo_visible": w.stereo.get_visible(),
             "stereo_positions": w.stereo.positions,
         }

@@ -272,6 +272,7 @@ class DeskWindow(Gtk.Window):
         engine.connect("recording", self._on_recording)
         engine.connect("eos", self._on_eos)
         engine.connect("flushed", self._on_flushed)
+        engine.connect("enrolment", self._on_heard_enrolment)
 
         self._make_strips(engine.settings.n_sources)
         self._update_enrol_availability()
@@ -575,6 +576,10 @@ class DeskWindow(Gtk.Window):
         else:
             self.engine.enrol(-1)
 
+    def _on_heard_enrolment(self, engine, source, state):
+        if source < len(self.strips) and not self.strips[source].holding:
+            self.strips[source].set_enrol_state(state)
+
     def _on_save_set(self, button):
         if self.engine.sep is None:
             self.notice("error", "nothing to save: open an input and enrol "
@@ -809,6 +814,10 @@ class DeskWindow(Gtk.Window):
             for strip, state in zip(self.strips, enrol):
                 if strip.holding and state == "blind":
                     state = "enrolling"
+                elif state == "blind":
+                    # learned by the desk from a file (what was heard): the
+                    # element's messages, delayed to the sound, follow
+                    state = self.engine.heard_states.get(strip.source, state)
                 if state != strip.enrol_state:
                     strip.set_enrol_state(state)
         if pos is not None:

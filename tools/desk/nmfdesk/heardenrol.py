@@ -1,0 +1,137 @@
+"""Enrolment from a file by what is heard.
+
+nmfseparate's enrol-source marks the frames that *enter* it. Playing a file,
+the element reads seconds ahead of the sound (the file profile's look-ahead,
+6 s, and what its output queues hold), so a button held while a source is
+heard alone would mark other audio. For a file the desk therefore notes the
+stream times heard at the press and at the release, cuts those samples from
+the file (through the desk's own input conversion), learns them with
+`nmftool learn` (the element's learning: the same templates from the same
+frames) with the element's enrol-components, enrol-shifts, fft-size,
+hop-size and seed, and loads the result into the element
+(load-dictionary). Work is done in a thread; `done` is called in the main
+loop.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import threading
+
+from gi.repository import GLib, Gst
+
+MIN_SECONDS = 0.5           # fewer frames than this teach nothing useful
+TIMEOUT_S = 120
+
+
+def find_nmftool():
+    """The nmftool beside this desk (set by the nmf-desk launcher for the
+    build tree and for an installed desk), else the one on PATH."""
+    path = os.environ.get("NMF_DESK_NMFTOOL")
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return path
+    return shutil.which("nmftool")
+
+
+def element_params(sep, hop_size):
+    """What the element's own enrolment would use."""
+    return {"components": sep.get_property("enrol-components"),
+            "shifts": sep.get_property("enrol-shifts"),
+            "fft_size": sep.get_property("fft-size"),
+            "hop_size": hop_size,
+            "seed": sep.get_property("seed")}
+
+
+def _write_wav(path, rate, channels, data):
+    """32-bit float WAV of interleaved samples (bytes)"""
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE")
+        f.write(b"fmt " + struct.pack("<IHHIIHH", 16, 3, channels, rate,
+                                      rate * channels * 4, channels * 4, 32))
+        f.write(b"data" + struct.pack("<I", len(data)))
+        f.write(data)
+
+
+def _cut(uri, caps, start, stop, wav):
+    """The samples of [start, stop) (ns, stream time) as the element gets
+    them, into a WAV file. Returns (first sample, samples) or raises."""
+    p = Gst.parse_launch(
+        "uridecodebin name=in ! audioconvert ! audioresample ! capsfilter "
+        "name=caps ! appsink name=out sync=false")
+    p.get_by_name("in").set_property("uri", uri)
+    p.get_by_name("caps").set_property("caps", Gst.Caps.from_string(caps))
+    out = p.get_by_name("out")
+    chunks, first, rate, channels = [], None, 0, 0
+    try:
+        p.set_state(Gst.State.PAUSED)
+        if p.get_state(30 * Gst.SECOND)[0] != Gst.StateChangeReturn.SUCCESS:
+            raise RuntimeError("the file cannot be read again")
+        # flushing: the buffer the sink prerolled on (the file's start)
+        # goes
+        if not p.seek(1.0, Gst.Format.TIME,
+                      Gst.SeekFlags.FLUSH | Gst.SeekFlags.ACCURATE,
+                      Gst.SeekType.SET, start, Gst.SeekType.SET, stop):
+            raise RuntimeError("the file cannot be cut (seek refused)")
+        p.set_state(Gst.State.PLAYING)
+        while True:
+            sample = out.emit("try-pull-sample", TIMEOUT_S * Gst.SECOND)
+            if sample is None:
+                break
+            buf = sample.get_buffer()
+            if first is None:
+                st = sample.get_caps().get_structure(0)
+                rate, channels = st.get_value("rate"), st.get_value("channels")
+                first = Gst.util_uint64_scale_round(buf.pts, rate, Gst.SECOND)
+            chunks.append(buf.extract_dup(0, buf.get_size()))
+        msg = p.get_bus().pop_filtered(Gst.MessageType.ERROR)
+        if msg is not None:
+            raise RuntimeError(msg.parse_error()[0].message)
+        if not out.get_property("eos"):
+            raise RuntimeError("cutting the file took over %d s" % TIMEOUT_S)
+    finally:
+        p.set_state(Gst.State.NULL)
+    data = b"".join(chunks)
+    if not data:
+        raise RuntimeError("no audio in that stretch")
+    _write_wav(wav, rate, channels, data)
+    return first, len(data) // (4 * channels)
+
+
+def learn(uri, caps, start, stop, params, done):
+    """Learn a source from [start, stop) of the file at uri; done(result)
+    in the main loop, result a dict: "npy" (the dictionary, in "dir", which
+    the caller removes), "first" and "samples" (which samples), or
+    "error"."""
+    tool = find_nmftool()
+
+    def work():
+        workdir = tempfile.mkdtemp(prefix="nmf-desk-enrol-")
+        result = {"dir": workdir}
+        try:
+            if tool is None:
+                raise RuntimeError("nmftool is not found (it learns what "
+                                   "you heard): install it or put it on PATH")
+            wav = os.path.join(workdir, "heard.wav")
+            npy = os.path.join(workdir, "source.npy")
+            result["first"], result["samples"] = _cut(uri, caps, start,
+                                                      stop, wav)
+            r = subprocess.run(
+                [tool, "learn", "--in", wav, "--out", npy,
+                 "--components", str(params["components"]),
+                 "--shifts", str(params["shifts"]),
+                 "--fft-size", str(params["fft_size"]),
+                 "--hop-size", str(params["hop_size"]),
+                 "--seed", str(params["seed"])],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                timeout=TIMEOUT_S)
+            if r.returncode != 0:
+                raise RuntimeError((r.stderr.strip().splitlines() or
+                                    ["nmftool learn failed"])[-1])
+            result["npy"] = npy
+        except (RuntimeError, OSError, subprocess.SubprocessError,
+                GLib.Error) as e:
+            result["error"] = str(e)
+        GLib.idle_add(lambda: done(result) and False)
+
+    threading.Thread(target=work, name="nmf-desk-enrol", daemon=True).start()

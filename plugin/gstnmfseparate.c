@@ -418,8 +418,8 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
       gst_nmf_stream_drain (self);
       gst_event_parse_segment (event, &segment);
       gst_segment_copy_into (segment, &self->segment);
-      self->timeline.segment_time = segment->format == GST_FORMAT_TIME ?
-          segment->start : 0;
+      gst_nmf_timeline_new_segment (&self->timeline,
+          segment->format == GST_FORMAT_TIME ? segment->start : 0);
       break;
     }
     case GST_EVENT_FLUSH_START:

@@ -276,6 +276,7 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
   }
   GST_DEBUG_OBJECT (self, "draining %" G_GUINT64_FORMAT " samples",
       (guint64) nmf_separator_drain_audio (self->separator));
+  gst_nmf_timeline_end_stream (&self->timeline, st.samples_in);
   report_stats (self, TRUE);
   output_block_alloc (self, &blk, nmf_separator_drain_audio (self->separator),
       nmf_separator_drain_masks (self->separator));
@@ -293,14 +294,11 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
 /* ------------------------------------------------------------------------ */
 /* Input */
 
-/* A new stream begins with `buffer` (timestamped pts) after `held` samples
- * of the last one. */
+/* A new stream begins with `buffer` (timestamped pts). */
 static void
-start_stream (GstNmfSeparate * self, GstBuffer * buffer, GstClockTime pts,
-    guint64 held)
+start_stream (GstNmfSeparate * self, GstBuffer * buffer, GstClockTime pts)
 {
-  GstClockTime time = gst_nmf_timeline_start (&self->timeline, buffer, pts,
-      held);
+  GstClockTime time = gst_nmf_timeline_start (&self->timeline, buffer, pts);
   nmf_separator_config cfg;
 
   gst_nmf_messages_restart (&self->messages);
@@ -378,7 +376,7 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
           ": draining and starting a new stream", GST_TIME_ARGS (pts));
       ret = gst_nmf_stream_drain (self);
     }
-    start_stream (self, buffer, pts, st.samples_in);
+    start_stream (self, buffer, pts);
   }
 
   if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {

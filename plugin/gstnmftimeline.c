@@ -23,6 +23,7 @@ gst_nmf_timeline_init (GstNmfTimeline * tl)
 {
   memset (tl, 0, sizeof (*tl));
   tl->base_time = GST_CLOCK_TIME_NONE;
+  tl->resume_time = GST_CLOCK_TIME_NONE;
 }
 
 void
@@ -78,17 +79,22 @@ rebase (GstNmfTimeline * tl, GstClockTime time, guint64 base_samples,
 
 GstClockTime
 gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
-    GstClockTime pts, guint64 held)
+    GstClockTime pts)
 {
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     guint64 offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ?
         GST_BUFFER_OFFSET (buffer) : gst_util_uint64_scale_round (pts,
         tl->rate, GST_SECOND);
     rebase (tl, pts, 0, offset);
-  } else if (held > 0) {
-    /* no timestamps: the new stream goes on where the last one ended,
-     * counted in samples from the same origin */
-    rebase (tl, tl->base_time, tl->base_samples + held, tl->base_offset + held);
+  } else if (GST_CLOCK_TIME_IS_VALID (tl->resume_time)) {
+    /* no timestamps: the new stream goes on where the last one ended, on
+     * the same sample count at the same rate, from its time at another */
+    if (tl->resume_rate == tl->rate)
+      rebase (tl, tl->resume_base_time, tl->resume_samples,
+          tl->resume_offset);
+    else
+      rebase (tl, tl->resume_time, 0, gst_util_uint64_scale_round
+          (tl->resume_time, tl->rate, GST_SECOND));
   } else {
     rebase (tl, tl->segment_time, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
         GST_BUFFER_OFFSET (buffer) : 0);
@@ -97,8 +103,27 @@ gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
 }
 
 void
+gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples)
+{
+  tl->resume_time = gst_nmf_timeline_time (tl, samples);
+  tl->resume_rate = tl->rate;
+  tl->resume_base_time = tl->base_time;
+  tl->resume_samples = tl->base_samples + samples;
+  tl->resume_offset = tl->base_offset + samples;
+}
+
+void
+gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time)
+{
+  tl->segment_time = time;
+  tl->resume_time = GST_CLOCK_TIME_NONE;
+}
+
+void
 gst_nmf_timeline_mark_discont (GstNmfTimeline * tl)
 {
+  /* a flush: what follows does not continue what went before */
+  tl->resume_time = GST_CLOCK_TIME_NONE;
   if (tl->align)
     gst_audio_stream_align_mark_discont (tl->align);
 }

@@ -25,6 +25,14 @@ typedef struct
   guint64 base_samples;         /* samples from base_time to the stream start */
   guint64 base_offset;          /* sample offset of input sample 0 */
   GstClockTime segment_time;    /* where untimestamped streams start */
+  /* where the last stream of this segment ended (NONE: none yet): the
+   * next one, untimestamped, goes on from there, on the same sample count
+   * at the same rate */
+  GstClockTime resume_time;
+  gint resume_rate;
+  GstClockTime resume_base_time;
+  guint64 resume_samples;       /* from resume_base_time */
+  guint64 resume_offset;
   GstAudioStreamAlign *align;   /* jitter and discontinuities of the input */
   gboolean discont_pending;     /* the next output buffer is DISCONT */
 } GstNmfTimeline;
@@ -44,11 +52,16 @@ GstClockTime gst_nmf_timeline_time (const GstNmfTimeline * tl,
  * timeline of the input. */
 gboolean gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl,
     GstBuffer * buffer, gsize n, guint64 held, GstClockTime * pts);
-/* Starts the new stream that `buffer` opens (timestamped at pts) after
- * `held` samples of the last one: at pts, or, untimestamped, where the last
- * one ended.  Returns the time its sample 0 has. */
+/* Starts the new stream that `buffer` opens (timestamped at pts): at pts,
+ * or, untimestamped, where the last one of the segment ended (whatever
+ * ended it: a discontinuity, a caps change, a drain), else at the
+ * segment's start.  Returns the time its sample 0 has. */
 GstClockTime gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
-    GstClockTime pts, guint64 held);
+    GstClockTime pts);
+/* The stream ends after `samples` input samples (drained). */
+void gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples);
+/* A new segment starts at `time` (untimestamped streams start there). */
+void gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time);
 /* A flush: the next buffer is a discontinuity. */
 void gst_nmf_timeline_mark_discont (GstNmfTimeline * tl);
 

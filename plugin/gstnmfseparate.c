@@ -414,8 +414,12 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     }
     case GST_EVENT_SEGMENT:{
       const GstSegment *segment;
-      /* what is held belongs to the segment that ends here */
-      gst_nmf_stream_drain (self);
+      /* what is held belongs to the segment that ends here; the segment
+       * of a flushing seek finds nothing held and ends no stream (a drain
+       * would make the spatial stage decide again: the sources' places
+       * are kept across a seek) */
+      if (gst_nmf_stream_holds_input (self))
+        gst_nmf_stream_drain (self);
       gst_event_parse_segment (event, &segment);
       gst_segment_copy_into (segment, &self->segment);
       gst_nmf_timeline_new_segment (&self->timeline,

@@ -256,6 +256,17 @@ process (GstNmfSeparate * self, const float *data, gsize n)
       n_masks, G_MAXUINT64);
 }
 
+gboolean
+gst_nmf_stream_holds_input (GstNmfSeparate * self)
+{
+  nmf_separator_stats st;
+
+  if (!self->separator)
+    return FALSE;
+  nmf_separator_get_stats (self->separator, &st);
+  return st.samples_in > 0;
+}
+
 GstFlowReturn
 gst_nmf_stream_drain (GstNmfSeparate * self)
 {

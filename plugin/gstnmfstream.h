@@ -33,6 +33,9 @@ GstFlowReturn gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer);
 void gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event);
 /* Emits everything held so far (the end of a stream or a segment), then
  * starts a new stream; the learned templates stay. */
+/* Whether input of the current stream is held (a segment that follows a
+ * flush finds none). */
+gboolean gst_nmf_stream_holds_input (GstNmfSeparate * self);
 GstFlowReturn gst_nmf_stream_drain (GstNmfSeparate * self);
 /* A flush: what is held is dropped. */
 void gst_nmf_stream_flush (GstNmfSeparate * self);

@@ -298,6 +298,65 @@ GST_START_TEST (test_spatial_masks)
 
 GST_END_TEST;
 
+/* A flushing seek (FLUSH_START, FLUSH_STOP, a SEGMENT at the new place)
+ * keeps the demixing: every message after it says active, with the
+ * sources where they were (the SEGMENT's drain made the core forget it:
+ * listening again, and positions learned anew, often wrong). */
+GST_START_TEST (test_spatial_flush_keeps_demixing)
+{
+  const gsize n = 15 * RATE, seek = 9 * RATE;
+  const double pans[2] = { -0.5, 0.6 };
+  float *x = make_alternating (2, n, pans);
+  GstBus *bus = gst_bus_new ();
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "post-messages=true interval=200000000");
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 2048, 0);
+  LastMessage before = { {0, 0}, NULL };
+  GstSegment seg;
+  GstMessage *msg;
+  guint after = 0;
+  NmfFix f;
+
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, seek, &z, FALSE, NULL);
+  read_messages (bus, &before);
+  fail_unless (before.state && strcmp (before.state, "active") == 0,
+      "before the seek: %s", before.state ? before.state : "(none)");
+
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = seg.time = seg.position = nmf_test_time (seek, RATE);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  nmf_fix_push (&f, &t, x, seek, n - seek, &z, FALSE, NULL);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    const GValue *pos = gst_structure_get_value (st, "position");
+    fail_unless_equals_string (gst_structure_get_string (st, "spatial"),
+        "active");
+    fail_unless (pos != NULL);
+    for (guint s = 0; s < 2; s++)
+      fail_unless (fabs (g_value_get_double (gst_value_array_get_value (pos,
+                      s)) - before.position[s]) < 0.02, "source %u at %.3f "
+          "after the seek, %.3f before", s, g_value_get_double
+          (gst_value_array_get_value (pos, s)), before.position[s]);
+    after++;
+    gst_message_unref (msg);
+  }
+  fail_unless (after >= 20, "%u messages after the seek", after);
+  g_free (before.state);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 /* spatial=off: the state says so, no position */
 GST_START_TEST (test_spatial_off)
 {
@@ -343,6 +402,7 @@ nmfseparate_spatial_suite (void)
     NMF_TEST ("spatial", test_spatial_stereo_live_profile),
     NMF_TEST ("spatial", test_spatial_four_channels),
     NMF_TEST ("spatial", test_spatial_masks),
+    NMF_TEST ("spatial", test_spatial_flush_keeps_demixing),
     NMF_TEST ("spatial", test_spatial_off),
   };
 

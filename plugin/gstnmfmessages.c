@@ -23,8 +23,15 @@ gst_nmf_messages_init (GstNmfMessages * m)
 void
 gst_nmf_messages_clear (GstNmfMessages * m)
 {
+  /* the element's fields hook is the element's, set once at init: it
+   * outlives a stop (a restart lost the enrolment field) */
+  void (*add_fields) (gpointer data, GstStructure * st) = m->add_fields;
+  gpointer add_fields_data = m->add_fields_data;
+
   g_free (m->masks);
   gst_nmf_messages_init (m);
+  m->add_fields = add_fields;
+  m->add_fields_data = add_fields_data;
 }
 
 void
@@ -150,8 +157,12 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
 {
   guint64 interval;
 
-  if (!m->post)
+  if (!m->post) {
+    /* the interval in progress is dropped: the first message when they
+     * are on again starts there, not before the pause */
+    gst_nmf_messages_restart (m);
     return;
+  }
   interval = MAX (1, gst_util_uint64_scale (m->interval, tl->rate, GST_SECOND));
   if (m->frames == 0) {
     m->first_frame = frame;

@@ -133,10 +133,11 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
   fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
   fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);
-  /* a scrolling picture: every video frame whose time the audio has
-   * reached shows the spectrogram up to there */
+  /* a scrolling picture: every video frame that starts within the audio
+   * seen shows the spectrogram up to there (one that would start where
+   * the audio ends is the next stream's frame 0) */
   while (fps_n > 0 && gst_util_uint64_scale (p->next,
-          (guint64) fps_d * tl->rate, fps_n) <= frame_end) {
+          (guint64) fps_d * tl->rate, fps_n) < frame_end) {
     GstClockTime t0 = gst_nmf_timeline_time (tl, 0);
     GstClockTime ts = t0 + gst_util_uint64_scale (p->next,
         (guint64) fps_d * GST_SECOND, fps_n);

@@ -439,13 +439,21 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
        * held comes out before the event */
       gst_nmf_stream_drain (self);
       break;
-    case GST_EVENT_GAP:
-      if (self->separator) {
+    case GST_EVENT_GAP:{
+      GstClockTime ts, duration;
+      gst_event_parse_gap (event, &ts, &duration);
+      /* a gap that says how long is separated as silence of that length;
+       * one of no (or unknown) length, which a sink may be waiting for to
+       * preroll (an element before this one sends such a gap while its
+       * look-ahead fills), goes on downstream */
+      if (self->separator && GST_CLOCK_TIME_IS_VALID (duration)
+          && duration > 0) {
         gst_nmf_stream_fill_gap (self, event);
         gst_event_unref (event);
         return TRUE;
       }
       break;
+    }
     default:
       break;
   }

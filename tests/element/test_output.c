@@ -207,6 +207,45 @@ GST_START_TEST (test_gap_is_silence)
 
 GST_END_TEST;
 
+/* A gap of no length (what an element with a look-ahead sends so that its
+ * sinks can preroll) goes on to every source pad (it was swallowed, and a
+ * second nmfseparate after the first never prerolled). */
+GST_START_TEST (test_gap_without_length_forwarded)
+{
+  NmfFix f;
+  const NmfTimeline t = { RATE, 1, 0, GST_BUFFER_OFFSET_NONE };
+  float *x = nmf_test_two_tones (4096, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 4096, 0);
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, 4096, &z, FALSE, NULL);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (4096 *
+              GST_SECOND / RATE, 0)));
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GstEvent *ev;
+    guint gaps = 0;
+    while ((ev = gst_harness_pull_event (f.h[s]))) {
+      gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+      if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP) {
+        GstClockTime ts, duration;
+        gst_event_parse_gap (ev, &ts, &duration);
+        fail_unless_equals_uint64 (duration, 0);
+        gaps++;
+      }
+      gst_event_unref (ev);
+      if (eos)
+        break;
+    }
+    fail_unless_equals_int (gaps, 1);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------------ */
 /* The same with algorithm=volmin */
 
@@ -244,6 +283,7 @@ nmfseparate_output_suite (void)
     NMF_TEST ("mask", test_mask_output),
     NMF_TEST ("silence", test_silence),
     NMF_TEST ("silence", test_gap_is_silence),
+    NMF_TEST ("silence", test_gap_without_length_forwarded),
     NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_masks,
         nmf_test_reset_algorithm),
     NMF_TEST ("volmin", test_volmin_silence_and_nan),

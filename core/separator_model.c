@@ -131,3 +131,60 @@ nmf_separator_set_dictionary (nmf_separator * sep, int source,
   sep->requested.dictionary_components[source] = (int) count;
   return NMF_OK;
 }
+
+/* Every setting the model is made from, the channels and the spatial
+ * stage aside. */
+static int
+same_model (const nmf_separator * a, const nmf_separator * b)
+{
+  const nmf_separator_config *x = &a->cfg, *y = &b->cfg;
+
+  if (x->algorithm != y->algorithm || x->sources != y->sources
+      || x->components != y->components || x->fft_size != y->fft_size
+      || x->hop_size != y->hop_size || x->window_frames != y->window_frames
+      || x->iterations != y->iterations
+      || x->mask_exponent != y->mask_exponent || x->seed != y->seed
+      || x->regularization != y->regularization
+      || x->refresh_interval != y->refresh_interval
+      || x->regroup_interval != y->regroup_interval
+      || x->update_interval != y->update_interval
+      || x->lookahead_frames != y->lookahead_frames
+      || x->bands_per_octave != y->bands_per_octave || a->bins != b->bins)
+    return 0;
+  for (int s = 0; s < x->sources; s++) {
+    if (x->dictionary_components[s] != y->dictionary_components[s])
+      return 0;
+    if (x->dictionary_components[s] > 0 && memcmp (a->dictionary[s],
+            b->dictionary[s], sizeof (float) * (size_t) a->bins *
+            (size_t) x->dictionary_components[s]) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+nmf_status
+nmf_separator_continue_from (nmf_separator * sep, nmf_separator * previous,
+    int same_rate)
+{
+  if (!sep || !previous)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if (same_rate && same_model (sep, previous))
+    sep->model->ops->adopt (sep->model, previous->model);
+  double dir[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_CHANNELS];
+  int channels = 0;
+  if (previous->spatial && nmf_spatial_get_previous (previous->spatial, dir))
+    channels = previous->cfg.channels;
+  else if (previous->carried_channels > 0) {
+    memcpy (dir, previous->carried_dir, sizeof dir);
+    channels = previous->carried_channels;
+  }
+  if (channels > 0 && sep->cfg.sources == previous->cfg.sources) {
+    if (sep->spatial && sep->cfg.channels == channels)
+      nmf_spatial_set_previous (sep->spatial, dir);
+    else if (!sep->spatial) {
+      memcpy (sep->carried_dir, dir, sizeof dir);
+      sep->carried_channels = channels;
+    }
+  }
+  return NMF_OK;
+}

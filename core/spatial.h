@@ -109,6 +109,11 @@ void nmf_spatial_permute (nmf_spatial * sp, const size_t *perm);
  * permutation that puts each source where the one in its direction was
  * (for nmf_spatial_permute), and 1; else 0. */
 int nmf_spatial_match_previous (const nmf_spatial * sp, size_t *perm);
+/* The directions remembered of the last mix demixed (S x M, unit), for a
+ * replay to be matched against: get returns 0 when there are none; set
+ * makes them sp's, as if sp had demixed that mix itself. */
+int nmf_spatial_get_previous (const nmf_spatial * sp, double *dir);
+void nmf_spatial_set_previous (nmf_spatial * sp, const double *dir);
 
 
 #endif /* NMF_SPATIAL_H */

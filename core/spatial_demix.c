@@ -196,6 +196,31 @@ nmf_spatial_demix_update (nmf_spatial * sp, double a)
 }
 
 void
+nmf_spatial_demix_seed (nmf_spatial * sp, const double *A0)
+{
+  const int M = sp->M, S = sp->S;
+  double G[MAXC * MAXC], col[MAXC];
+
+  /* rows of A0^-1: column k of the inverse's transpose by a solve of
+   * A0^T x = e_k */
+  for (int k = 0; k < S; k++) {
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        G[i * S + j] = A0[j * S + i];
+    if (!solve_unit (G, S, k, col))
+      return;
+    double p = 0.0;
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < M; n++)
+        p += col[m] * sp->C[m * M + n] * col[n];
+    p = p > 0.0 ? 1.0 / sqrt (p) : 1.0;
+    for (int j = 0; j < S; j++)
+      sp->Wz[k * S + j] = col[j] * p;
+  }
+  update_demixing (sp);
+}
+
+void
 nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm)
 {
   const int M = sp->M, S = sp->S;

@@ -61,12 +61,12 @@ hist_angle (int b)
 }
 
 /* Stereo: the S highest peaks of the (smoothed) histogram, at least a
- * S-th of the pan range apart, as the sources' directions, in pan order. */
-static void
-hist_peaks (nmf_spatial * sp)
+ * S-th of the pan range apart, as angles in pan order; returns how many
+ * there are (fewer than S: not enough directions yet). */
+int
+nmf_spatial_hist_peaks (nmf_spatial * sp, double *theta, double *height)
 {
   const int S = sp->S, guard = HIST_BINS / (2 * S);
-  double theta[NMF_SPATIAL_MAX_SOURCES];
   int found = 0;
 
   for (int b = 0; b < HIST_BINS; b++) {
@@ -82,19 +82,89 @@ hist_peaks (nmf_spatial * sp)
       if (sp->smooth[b] > 0.0 && (best < 0 || sp->smooth[b] > sp->smooth[best]))
         best = b;
     if (best < 0)
-      return;                   /* not enough directions yet: keep them */
+      break;
     theta[found] = hist_angle (best);
+    if (height)
+      height[found] = sp->smooth[best];
     for (int d = -guard; d <= guard; d++)
       if (best + d >= 0 && best + d < HIST_BINS)
         sp->smooth[best + d] = 0.0;
   }
-  for (int i = 1; i < S; i++)   /* left to right */
+  for (int i = 1; i < found; i++)       /* left to right */
     for (int j = i; j > 0 && theta[j] < theta[j - 1]; j--) {
       double t = theta[j];
       theta[j] = theta[j - 1];
       theta[j - 1] = t;
+      if (height) {
+        t = height[j];
+        height[j] = height[j - 1];
+        height[j - 1] = t;
+      }
     }
-  for (int s = 0; s < S; s++) {
+  return found;
+}
+
+int
+nmf_spatial_hist_sources (nmf_spatial * sp)
+{
+  double theta[NMF_SPATIAL_MAX_SOURCES], height[NMF_SPATIAL_MAX_SOURCES];
+  double top = 0.0;
+  int n = nmf_spatial_hist_peaks (sp, theta, height), count = 0;
+
+  for (int i = 0; i < n; i++)
+    top = fmax (top, height[i]);
+  for (int i = 0; i < n; i++)
+    count += height[i] >= PEAK_SHARE * top;
+  return count;
+}
+
+/* Stereo, the directions in force: a peak of the histogram that no
+ * direction is near, while two directions are on one (a source that began
+ * after the take-over, or two directions the EM merged: two pads that
+ * were one), takes one of the two. */
+static void
+hist_split (nmf_spatial * sp)
+{
+  const int S = sp->S;
+  const double near = M_PI / 2.0 / (4 * S);
+  double theta[NMF_SPATIAL_MAX_SOURCES], height[NMF_SPATIAL_MAX_SOURCES];
+  double ang[NMF_SPATIAL_MAX_SOURCES], top = 0.0;
+  int lone = -1, merged = -1;
+
+  if (nmf_spatial_hist_peaks (sp, theta, height) < S)
+    return;
+  for (int i = 0; i < S; i++)
+    top = fmax (top, height[i]);
+  for (int s = 0; s < S; s++)
+    ang[s] = atan2 (fabs (sp->mu[2 * s + 1]), fabs (sp->mu[2 * s]));
+  for (int i = 0; i < S && lone < 0; i++) {
+    double d = M_PI;
+    for (int s = 0; s < S; s++)
+      d = fmin (d, fabs (theta[i] - ang[s]));
+    if (d > near && height[i] >= PEAK_SHARE * top)
+      lone = i;
+  }
+  for (int s = 0; s < S && merged < 0; s++)
+    for (int t = s + 1; t < S; t++)
+      if (fabs (ang[s] - ang[t]) < near) {
+        merged = t;
+        break;
+      }
+  if (lone < 0 || merged < 0)
+    return;
+  sp->mu[2 * merged] = cos (theta[lone]);
+  sp->mu[2 * merged + 1] = sin (theta[lone]);
+}
+
+/* Stereo: the sources' directions at the histogram's peaks. */
+static void
+hist_peaks (nmf_spatial * sp)
+{
+  double theta[NMF_SPATIAL_MAX_SOURCES];
+
+  if (nmf_spatial_hist_peaks (sp, theta, NULL) < sp->S)
+    return;                     /* not enough directions yet: keep them */
+  for (int s = 0; s < sp->S; s++) {
     sp->mu[2 * s] = cos (theta[s]);
     sp->mu[2 * s + 1] = sin (theta[s]);
   }
@@ -127,6 +197,23 @@ hist_em (nmf_spatial * sp)
         sp->mu[2 * s + 1] = sn[s] / norm;
       }
     }
+  }
+}
+
+void
+nmf_spatial_hist_update (nmf_spatial * sp, const float *spectra, double a)
+{
+  const int F = sp->F;
+  double u[MAXC], e;
+
+  for (int b = 0; b < HIST_BINS; b++)
+    sp->hist[b] *= a;
+  for (int f = 0; f < F; f++) {
+    if (!bin_direction (sp, spectra, f, u, &e))
+      continue;
+    int b = (int) (atan2 (u[1], u[0]) / (M_PI / 2.0) * HIST_BINS);
+    b = b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b;
+    sp->hist[b] += (1.0 - a) * pow (e, sp->p.cluster_power) / F;
   }
 }
 
@@ -172,17 +259,11 @@ nmf_spatial_directions_update (nmf_spatial * sp, const float *spectra,
   double u[MAXC], e;
 
   if (M == 2) {
-    for (int b = 0; b < HIST_BINS; b++)
-      sp->hist[b] *= a;
-    for (int f = 0; f < F; f++) {
-      if (!bin_direction (sp, spectra, f, u, &e))
-        continue;
-      int b = (int) (atan2 (u[1], u[0]) / (M_PI / 2.0) * HIST_BINS);
-      b = b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b;
-      sp->hist[b] += (1.0 - a) * pow (e, sp->p.cluster_power) / F;
-    }
+    nmf_spatial_hist_update (sp, spectra, a);
     if (sp->fit != NMF_SPATIAL_FITS)
       hist_peaks (sp);
+    else
+      hist_split (sp);
     hist_em (sp);
     return;
   }

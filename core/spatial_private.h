@@ -10,6 +10,8 @@
 
 #define MAXC NMF_SPATIAL_MAX_CHANNELS
 #define HIST_BINS 128
+/* a histogram peak counts when at least this share of the highest */
+#define PEAK_SHARE 0.05
 
 struct nmf_spatial
 {
@@ -41,6 +43,12 @@ struct nmf_spatial
   uint64_t frames;              /* frames with sound */
   uint64_t diverse_frames;      /* of them, the last in a row that span S
                                  * directions */
+  uint64_t stray_frames;        /* two in stereo: frames in a row the
+                                 * demixing has been away from the pans
+                                 * where the bins gather */
+  double stray_cost[2];         /* over them: the outputs' correlation
+                                 * with the demixing in force, and with
+                                 * one from those pans */
   nmf_spatial_fit fit;
   double imaginary;
   /* the sources' directions when the stage was last reset while in force
@@ -63,6 +71,20 @@ void nmf_spatial_demix_update (nmf_spatial * sp, double a);
 void nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
     float *images, float *shares);
 void nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm);
+
+/* Stereo: one frame into the decayed histogram of the bins' pan angles
+ * (weighted by energy^cluster_power); its S highest peaks, a S-th of the
+ * range apart, as angles left to right, with their heights if height is
+ * not NULL (returns how many: fewer than S when there are not enough
+ * directions yet). */
+void nmf_spatial_hist_update (nmf_spatial * sp, const float *spectra,
+    double a);
+int nmf_spatial_hist_peaks (nmf_spatial * sp, double *theta,
+    double *height);
+/* Of those peaks, how many count (PEAK_SHARE of the highest). */
+int nmf_spatial_hist_sources (nmf_spatial * sp);
+/* The demixing started from mixing columns A0 (M x S, S = M): W = A0^-1. */
+void nmf_spatial_demix_seed (nmf_spatial * sp, const double *A0);
 
 /* The directions (more sources than channels): the same. */
 void nmf_spatial_directions_reset (nmf_spatial * sp);

@@ -104,7 +104,8 @@
  * NaN and infinite samples are replaced by silence and reported in the
  * debug log.  A DISCONT buffer, a timestamp discontinuity, or a caps change
  * drains the samples held so far and starts a new stream (the learned
- * templates stay); a flush drops them.  A GAP event is separated as
+ * templates stay; after a caps change only at the same rate); a flush
+ * drops them.  A GAP event is separated as
  * silence of its duration.
  *
  * ## Example launch lines

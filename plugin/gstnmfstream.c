@@ -595,8 +595,13 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
             message));
     return FALSE;
   }
-  if (self->separator)
+  if (self->separator) {
     report_stats (self, TRUE);  /* what the rate limit held back */
+    /* the learned templates (at the same rate: they are frequencies) and
+     * the sources' places go on into the new format's separator */
+    nmf_separator_continue_from (sep, self->separator,
+        GST_AUDIO_INFO_RATE (&info) == GST_AUDIO_INFO_RATE (&self->info));
+  }
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
   nmf_separator_set_frame_observer (sep, on_frame, self);

@@ -610,6 +610,68 @@ test_silence_leaves_state (void)
   free (y);
 }
 
+/* A new format (here mono to stereo, the same rate): the new separator goes
+ * on from the drained one with its learned templates
+ * (nmf_separator_continue_from); at another rate, or with other model
+ * settings, it starts from the seed. */
+static void
+test_continue_from (void)
+{
+  const size_t n = 44100 * 3;
+  float *x = make_signal (n, 1, 91);
+  nmf_separator_config cfg, stereo_cfg;
+  nmf_separator *a, *b, *fresh;
+  collected ca;
+
+  nmf_separator_config_init (&cfg);
+  cfg.window_frames = 100;
+  CHECK_OK (nmf_separator_create (&a, &cfg, NULL, 0));
+  nmf_separator_get_config (a, &cfg);
+  run_stream (a, &cfg, x, n, 1, 0, &ca);
+  stereo_cfg = cfg;
+  stereo_cfg.channels = 2;
+  CHECK_OK (nmf_separator_create (&b, &stereo_cfg, NULL, 0));
+  CHECK_OK (nmf_separator_create (&fresh, &stereo_cfg, NULL, 0));
+  const size_t count = nmf_separator_model_bins (a) * (size_t) (cfg.components
+      > 0 ? cfg.components : cfg.sources);
+  /* a learned model differs from the seed's start */
+  CHECK (memcmp (nmf_separator_templates (a), nmf_separator_templates (b),
+          sizeof (float) * count) != 0, "the model learned nothing");
+  CHECK_OK (nmf_separator_continue_from (b, a, 1));
+  CHECK (memcmp (nmf_separator_templates (a), nmf_separator_templates (b),
+          sizeof (float) * count) == 0, "the templates did not carry over");
+  /* another rate: the seed's start */
+  CHECK_OK (nmf_separator_continue_from (fresh, a, 0));
+  nmf_separator *seeded;
+  CHECK_OK (nmf_separator_create (&seeded, &stereo_cfg, NULL, 0));
+  CHECK (memcmp (nmf_separator_templates (fresh), nmf_separator_templates
+          (seeded), sizeof (float) * count) == 0, "another rate carried the "
+      "templates");
+  /* other model settings: nothing carried either */
+  nmf_separator_config other = stereo_cfg;
+  nmf_separator *c, *c_seeded;
+  other.seed = 5;
+  CHECK_OK (nmf_separator_create (&c, &other, NULL, 0));
+  CHECK_OK (nmf_separator_create (&c_seeded, &other, NULL, 0));
+  CHECK_OK (nmf_separator_continue_from (c, a, 1));
+  CHECK (memcmp (nmf_separator_templates (c), nmf_separator_templates
+          (c_seeded), sizeof (float) * count) == 0, "another seed carried "
+      "the templates");
+  printf ("continue_from: templates carried to the same model at the same "
+      "rate only\n");
+  nmf_separator_destroy (&c);
+  nmf_separator_destroy (&c_seeded);
+  nmf_separator_destroy (&seeded);
+  nmf_separator_destroy (&fresh);
+  nmf_separator_destroy (&b);
+  nmf_separator_destroy (&a);
+  for (int s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
+    free (ca.audio[s]);
+    free (ca.masks[s]);
+  }
+  free (x);
+}
+
 /* A stretch of samples beyond NMF_SEPARATOR_MAX_SAMPLE (clamped: garbage,
  * not audio) is not learned from: what it held makes no difference to the
  * model, so two streams that differ only in what their clamped stretch
@@ -687,5 +749,6 @@ main (void)
   test_bands ();
   test_silence_leaves_state ();
   test_clamped_not_learned ();
+  test_continue_from ();
   CHECK_DONE ();
 }

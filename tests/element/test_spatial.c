@@ -357,6 +357,138 @@ GST_START_TEST (test_spatial_flush_keeps_demixing)
 
 GST_END_TEST;
 
+static void
+push_caps_only (NmfFix * f, gint channels)
+{
+  gchar *str = nmf_test_caps_str (RATE, channels, NULL);
+  GstCaps *caps = gst_caps_from_string (str);
+  fail_unless (gst_pad_push_event (f->h[0]->srcpad, gst_event_new_caps
+          (caps)));
+  gst_caps_unref (caps);
+  g_free (str);
+}
+
+/* The same panned mix (three sources in stereo, all playing) before and
+ * after a stretch of another format (mono: another separator, without a
+ * spatial stage): each source comes back to its pad (a caps change lost
+ * the directions, and the sources came back on other pads). */
+GST_START_TEST (test_spatial_caps_change_keeps_pads)
+{
+  const gsize n = 5 * RATE, gap = 3 * RATE;
+  const double pans[3] = { -0.7, 0.0, 0.7 }, on[4] = { 0 };
+  float *src[2][3], *x[2] = { g_new0 (float, n * 2), g_new0 (float, n * 2) };
+  float *mono = g_new0 (float, gap);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "n-sources=3");
+  const NmfTimeline t1 = { RATE, 2, 0, GST_BUFFER_OFFSET_NONE };
+  const NmfTimeline tm = { RATE, 1, nmf_test_time (n, RATE),
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline t2 = { RATE, 2, nmf_test_time (n + gap, RATE),
+    GST_BUFFER_OFFSET_NONE
+  };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 2048, 0);
+  /* [run][pad][source]: correlation over the last 3 s of each run */
+  double xy[2][3][3] = { {{0}} }, yy[2][3] = { {0} }, ss[3] = { 0 };
+  int who[2][3];
+  NmfFix f;
+
+  /* a tone with a tremolo, white noise, a pulse wave with vibrato (the
+   * exploratory test's sources, which came back swapped) */
+  for (int run = 0; run < 2; run++) {
+    /* the noise differs between the two stretches */
+    guint32 st = 4321 + 777 * run;
+    double ph = 0.0;
+    for (int k = 0; k < 3; k++)
+      src[run][k] = g_new (float, n);
+    for (gsize i = 0; i < n; i++) {
+      const double t = (double) i / RATE;
+      src[run][0][i] = (float) (0.3 * sin (2 * G_PI * 440 * t) * (1 + 0.5 *
+              sin (2 * G_PI * 1.3 * t)));
+      src[run][1][i] = (float) (0.1 * (nmf_test_lcg (&st) / 16777216.0 -
+              0.5) * 3.46);
+      ph += 2 * G_PI * 150 * (1 + 0.05 * sin (2 * G_PI * 5 * t)) / RATE;
+      src[run][2][i] = (float) (0.15 * (sin (ph) >= 0 ? 1 : -1) * (0.6 + 0.4
+              * sin (2 * G_PI * 0.7 * t)));
+    }
+    for (int k = 0; k < 3; k++) {
+      double t = (pans[k] + 1.0) * G_PI / 4.0;
+      for (gsize i = 0; i < n; i++) {
+        x[run][2 * i] += (float) (cos (t) * src[run][k][i]);
+        x[run][2 * i + 1] += (float) (sin (t) * src[run][k][i]);
+      }
+    }
+  }
+  (void) on;
+  for (gsize i = 0; i < gap; i++)
+    mono[i] = x[1][2 * i] + x[1][2 * i + 1];
+  nmf_fix_attach (&f, el, 3);
+  nmf_fix_set_caps (&f, &t1, NULL);
+  nmf_fix_push (&f, &t1, x[0], 0, n, &z, FALSE, NULL);
+  push_caps_only (&f, 1);
+  nmf_fix_push (&f, &tm, mono, 0, gap, &z, FALSE, NULL);
+  push_caps_only (&f, 2);
+  nmf_fix_push (&f, &t2, x[1], 0, n, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint p = 0; p < 3; p++) {
+    GstBuffer *b;
+    while ((b = gst_harness_try_pull (f.h[p]))) {
+      GstMapInfo map;
+      const guint64 first = gst_util_uint64_scale_round (GST_BUFFER_PTS (b),
+          RATE, GST_SECOND);
+      gst_buffer_map (b, &map, GST_MAP_READ);
+      const float *y = (const float *) map.data;
+      const gsize frames = map.size / (2 * sizeof (float));
+      for (guint run = 0; run < 2; run++) {
+        const guint64 t0 = run ? n + gap : 0;
+        if (!GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_GAP)
+            && first >= t0 + 3 * RATE && first + frames <= t0 + n)
+          for (gsize i = 0; i < frames; i++) {
+            const gsize k = first - t0 + i;
+            /* channel 0 of the pad against each source there */
+            for (int s = 0; s < 3; s++)
+              xy[run][p][s] += y[2 * i] * (double) src[run][s][k] * cos ((pans[s]
+                      + 1.0) * G_PI / 4.0);
+            yy[run][p] += (double) y[2 * i] * y[2 * i];
+          }
+      }
+      gst_buffer_unmap (b, &map);
+      gst_buffer_unref (b);
+    }
+  }
+  for (int s = 0; s < 3; s++)
+    for (gsize i = 3 * RATE; i < n; i++) {
+      const double g = cos ((pans[s] + 1.0) * G_PI / 4.0) * src[0][s][i];
+      ss[s] += g * g;
+    }
+  for (int run = 0; run < 2; run++)
+    for (int p = 0; p < 3; p++) {
+      double best = -1.0;
+      for (int s = 0; s < 3; s++) {
+        double c = xy[run][p][s] / sqrt (yy[run][p] * ss[s] + 1e-30);
+        if (c > best) {
+          best = c;
+          who[run][p] = s;
+        }
+      }
+      fail_unless (best > 0.7, "run %d pad %d: correlation %.2f", run, p,
+          best);
+    }
+  GST_INFO ("pads' sources before the mono stretch %d %d %d, after %d %d %d",
+      who[0][0], who[0][1], who[0][2], who[1][0], who[1][1], who[1][2]);
+  for (int p = 0; p < 3; p++)
+    fail_unless_equals_int (who[1][p], who[0][p]);
+  nmf_fix_teardown (&f);
+  for (int run = 0; run < 2; run++) {
+    for (int k = 0; k < 3; k++)
+      g_free (src[run][k]);
+    g_free (x[run]);
+  }
+  g_free (mono);
+}
+
+GST_END_TEST;
+
 /* spatial=off: the state says so, no position */
 GST_START_TEST (test_spatial_off)
 {
@@ -403,6 +535,7 @@ nmfseparate_spatial_suite (void)
     NMF_TEST ("spatial", test_spatial_four_channels),
     NMF_TEST ("spatial", test_spatial_masks),
     NMF_TEST ("spatial", test_spatial_flush_keeps_demixing),
+    NMF_TEST ("spatial", test_spatial_caps_change_keeps_pads),
     NMF_TEST ("spatial", test_spatial_off),
   };
 

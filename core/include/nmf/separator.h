@@ -334,6 +334,18 @@ NMF_API size_t nmf_separator_enrol_frames (const nmf_separator * separator);
 NMF_API nmf_status nmf_separator_set_dictionary (nmf_separator * separator,
     int source, const float *templates, size_t count, char *message,
     size_t message_size);
+/* A separator made for a stream's new format goes on from the drained
+ * `previous` one where the two agree: the model's learned blind templates
+ * when the sample rate is the same (same_rate: the templates are
+ * frequencies) and every setting of the model is the same (the channel
+ * count may differ: the model sees their magnitudes summed), the grouping
+ * of components into sources being made again; and the spatial sources'
+ * directions, for the next separator with as many channels (the same mix,
+ * demixed again, takes each source back to its place).  Call it before
+ * the first frame.  NMF_OK, also when nothing could be carried over. */
+NMF_API nmf_status nmf_separator_continue_from (nmf_separator * separator,
+    nmf_separator * previous, int same_rate);
+
 /* The dictionary of `source` in force (bins x *count, column-major), or
  * NULL with *count 0 for a blind source. */
 NMF_API const float *nmf_separator_get_dictionary (const nmf_separator *

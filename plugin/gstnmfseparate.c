@@ -339,6 +339,7 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   self->queues = gst_nmf_out_queues_new ();
   gst_nmf_settings_init (&self->settings);
   gst_nmf_timeline_init (&self->timeline);
+  g_queue_init (&self->held_events);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_nmf_messages_init (&self->messages);
   self->messages.add_fields = gst_nmf_separate_add_message_fields;
@@ -403,6 +404,9 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     gst_nmf_separate_update_pads (self, FALSE);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_STREAM_START:
+      /* a new stream: the last one's held samples come out first */
+      if (gst_nmf_stream_holds_input (self))
+        gst_nmf_stream_drain (self);
       gst_nmf_stream_push_stream_start (self, event);
       return TRUE;
     case GST_EVENT_CAPS:{
@@ -456,6 +460,11 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
       break;
     }
     default:
+      /* a tag, say, goes out with the audio it came with */
+      if (GST_EVENT_IS_SERIALIZED (event)) {
+        gst_nmf_stream_queue_event (self, event);
+        return TRUE;
+      }
       break;
   }
   return gst_nmf_out_queues_push_event (self->queues, event, NULL);
@@ -617,16 +626,24 @@ gst_nmf_separate_pick_source (GstNmfSeparate * self, const gchar * name,
   return (gint) idx;
 }
 
-/* A pad that joins a running stream gets the sticky events it needs. */
+/* A pad that joins a started stream gets the sticky events it needs: its
+ * stream-start, and once negotiated its caps and the segment. */
 static void
 gst_nmf_separate_join_stream (GstNmfSeparate * self, GstPad * pad)
 {
-  gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self),
-      GST_PAD_NAME (pad));
+  GstEvent *start = gst_pad_get_sticky_event (self->sinkpad,
+      GST_EVENT_STREAM_START, 0);
 
+  /* no stream yet: its stream-start will come to every pad */
+  if (!start)
+    return;
   gst_nmf_out_queues_push (self->queues, pad,
-      GST_MINI_OBJECT_CAST (gst_event_new_stream_start (id)));
-  g_free (id);
+      GST_MINI_OBJECT_CAST (gst_nmf_stream_pad_stream_start (self, pad,
+              start)));
+  gst_event_unref (start);
+  /* not negotiated yet: caps and segment will come to every pad */
+  if (!self->have_info)
+    return;
   if (pad == self->picture.pad) {
     /* not linked yet (as when it is requested while the stream runs): its
      * format waits for downstream, with the segment after the caps */
@@ -697,8 +714,7 @@ gst_nmf_separate_update_pads (GstNmfSeparate * self, gboolean try)
       self->picture.pad = pad;
     else
       self->srcpad_of[source] = pad;
-    if (self->have_info)
-      gst_nmf_separate_join_stream (self, pad);
+    gst_nmf_separate_join_stream (self, pad);
   }
   GST_PAD_STREAM_UNLOCK (self->sinkpad);
   g_list_free_full (joining, gst_object_unref);

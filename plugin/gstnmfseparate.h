@@ -72,6 +72,10 @@ struct _GstNmfSeparate
    * of the last line about bad input */
   nmf_separator_stats reported;
   guint64 bad_input_reported_at;
+  /* serialized events (tags...) that came while input was held: each
+   * waits, with the input sample it came before, for the output to reach
+   * it (HeldEvent, streaming thread) */
+  GQueue held_events;
 
   GstNmfEnrol enrol;            /* its own lock */
 };

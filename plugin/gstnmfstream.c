@@ -76,7 +76,7 @@ static void
 output_block_free (OutputBlock * blk)
 {
   for (guint s = 0; s < blk->n_sources; s++)
-    gst_buffer_unref (blk->buffers[s]);
+    gst_clear_buffer (&blk->buffers[s]);
 }
 
 /* Queues a buffer for the pad of `source`.  Returns the flow combined over
@@ -92,6 +92,75 @@ push_source (GstNmfSeparate * self, guint source, GstBuffer * buf)
   }
   return gst_nmf_out_queues_push_buffer (self->queues,
       self->srcpad_of[source], buf);
+}
+
+typedef struct
+{
+  GstEvent *event;
+  guint64 position;             /* the input sample it came before */
+} HeldEvent;
+
+/* How far the output has come, in input samples. */
+static guint64
+output_position (GstNmfSeparate * self)
+{
+  nmf_separator_stats st;
+
+  nmf_separator_get_stats (self->separator, &st);
+  return audio_out (self) ? st.samples_out :
+      st.masks_out * nmf_separator_hop_size (self->separator);
+}
+
+/* The held events whose input sample the output has reached (`upto`; all:
+ * every one) go on, in order, after the buffers before them. */
+static void
+release_events_upto (GstNmfSeparate * self, guint64 upto, gboolean all)
+{
+  HeldEvent *h;
+
+  while ((h = g_queue_peek_head (&self->held_events))
+      && (all || h->position <= upto)) {
+    g_queue_pop_head (&self->held_events);
+    gst_nmf_out_queues_push_event (self->queues, h->event, NULL);
+    g_free (h);
+  }
+}
+
+static void
+release_events (GstNmfSeparate * self, gboolean all)
+{
+  release_events_upto (self, self->separator ? output_position (self) : 0,
+      all);
+}
+
+static void
+drop_events (GstNmfSeparate * self)
+{
+  HeldEvent *h;
+
+  while ((h = g_queue_pop_head (&self->held_events))) {
+    gst_event_unref (h->event);
+    g_free (h);
+  }
+}
+
+void
+gst_nmf_stream_queue_event (GstNmfSeparate * self, GstEvent * event)
+{
+  nmf_separator_stats st;
+  HeldEvent *h;
+
+  if (self->separator)
+    nmf_separator_get_stats (self->separator, &st);
+  if (!self->separator || (g_queue_is_empty (&self->held_events)
+          && output_position (self) >= st.samples_in)) {
+    gst_nmf_out_queues_push_event (self->queues, event, NULL);
+    return;
+  }
+  h = g_new (HeldEvent, 1);
+  h->event = event;
+  h->position = st.samples_in;
+  g_queue_push_tail (&self->held_events, h);
 }
 
 /* Pushes what a core call wrote: audio samples [audio_first, +n_audio), or
@@ -111,31 +180,38 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
 
   output_block_unmap (blk);
   if (audio) {
-    for (guint s = 0; s < blk->n_sources; s++) {
-      if (n_audio == 0) {
-        gst_buffer_unref (blk->buffers[s]);
-        continue;
-      }
-      /* in pieces of at most MAX_BUFFER_SAMPLES: a drain holds the whole
-       * look-ahead (6 s at the file profile), too much for one buffer */
-      const gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+    /* in pieces of at most MAX_BUFFER_SAMPLES (a drain holds the whole
+     * look-ahead, 6 s at the file profile, too much for one buffer), cut
+     * where a held event goes between them; piece by piece across the
+     * pads, so that an event comes after the same samples on every pad */
+    const gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+    gsize first = 0;
+    for (guint s = 0; s < blk->n_sources && n_audio > 0; s++)
       gst_buffer_set_size (blk->buffers[s], n_audio * bpf);
-      if (n_audio <= MAX_BUFFER_SAMPLES) {
-        gst_nmf_timeline_stamp (&self->timeline, blk->buffers[s],
-            audio_first, audio_first + n_audio, TRUE);
-        ret = push_source (self, s, blk->buffers[s]);
-        continue;
-      }
-      for (gsize first = 0; first < n_audio; first += MAX_BUFFER_SAMPLES) {
-        gsize n = MIN (MAX_BUFFER_SAMPLES, n_audio - first);
-        GstBuffer *piece = gst_buffer_copy_region (blk->buffers[s],
-            GST_BUFFER_COPY_MEMORY, first * bpf, n * bpf);
+    while (first < n_audio) {
+      gsize n = MIN (MAX_BUFFER_SAMPLES, n_audio - first);
+      HeldEvent *h = g_queue_peek_head (&self->held_events);
+      if (h && h->position > audio_first + first
+          && h->position < audio_first + first + n)
+        n = h->position - (audio_first + first);
+      for (guint s = 0; s < blk->n_sources; s++) {
+        GstBuffer *piece;
+        if (n == n_audio) {
+          /* the whole block: its buffer itself */
+          piece = blk->buffers[s];
+          blk->buffers[s] = NULL;
+        } else {
+          piece = gst_buffer_copy_region (blk->buffers[s],
+              GST_BUFFER_COPY_MEMORY, first * bpf, n * bpf);
+        }
         gst_nmf_timeline_stamp (&self->timeline, piece, audio_first + first,
             audio_first + first + n, TRUE);
         ret = push_source (self, s, piece);
       }
-      gst_buffer_unref (blk->buffers[s]);
+      first += n;
+      release_events_upto (self, audio_first + first, FALSE);
     }
+    output_block_free (blk);
   } else {
     /* frame by frame across the pads, so that no pad waits for another's
      * whole block */
@@ -148,6 +224,7 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
             MIN ((frame + 1) * hop, limit), FALSE);
         ret = push_source (self, s, one);
       }
+      release_events_upto (self, MIN ((frame + 1) * hop, limit), FALSE);
     }
     output_block_free (blk);
   }
@@ -281,6 +358,7 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
   if (st.samples_in == 0) {
     /* nothing to push, but the end of a stream all the same (after a seek
      * to the end, say): the core forgets what ends with it */
+    release_events (self, TRUE);
     report_stats (self, TRUE);
     nmf_separator_drain (self->separator, NULL, NULL, NULL);
     return GST_FLOW_OK;
@@ -294,6 +372,7 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
   nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
   ret = push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
       n_masks, st.samples_in);
+  release_events (self, TRUE);
   /* the last partial interval of messages, and the still picture */
   gst_nmf_messages_post (&self->messages, GST_ELEMENT (self),
       &self->timeline, &self->segment, st.samples_in);
@@ -427,30 +506,38 @@ gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event)
 void
 gst_nmf_stream_flush (GstNmfSeparate * self)
 {
+  drop_events (self);
   if (self->separator)
     nmf_separator_reset (self->separator, 1);
   gst_nmf_timeline_mark_discont (&self->timeline);
 }
 
+GstEvent *
+gst_nmf_stream_pad_stream_start (GstNmfSeparate * self, GstPad * pad,
+    GstEvent * upstream)
+{
+  guint group_id;
+  GstStreamFlags flags;
+  gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self),
+      GST_PAD_NAME (pad));
+  GstEvent *ev = gst_event_new_stream_start (id);
+
+  g_free (id);
+  if (gst_event_parse_group_id (upstream, &group_id))
+    gst_event_set_group_id (ev, group_id);
+  gst_event_parse_stream_flags (upstream, &flags);
+  gst_event_set_stream_flags (ev, flags);
+  return ev;
+}
+
 void
 gst_nmf_stream_push_stream_start (GstNmfSeparate * self, GstEvent * event)
 {
-  guint group_id;
-  gboolean have_group = gst_event_parse_group_id (event, &group_id);
-  GstStreamFlags flags;
-
-  gst_event_parse_stream_flags (event, &flags);
   for (guint i = 0; i < gst_nmf_out_queues_n_pads (self->queues); i++) {
     GstPad *pad = gst_nmf_out_queues_pad (self->queues, i);
-    gchar *name = gst_pad_get_name (pad);
-    gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self), name);
-    GstEvent *ev = gst_event_new_stream_start (id);
-    if (have_group)
-      gst_event_set_group_id (ev, group_id);
-    gst_event_set_stream_flags (ev, flags);
-    gst_nmf_out_queues_push (self->queues, pad, GST_MINI_OBJECT_CAST (ev));
-    g_free (id);
-    g_free (name);
+    gst_nmf_out_queues_push (self->queues, pad,
+        GST_MINI_OBJECT_CAST (gst_nmf_stream_pad_stream_start (self, pad,
+                event)));
   }
   gst_event_unref (event);
 }
@@ -661,4 +748,5 @@ gst_nmf_stream_stop (GstNmfSeparate * self)
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_nmf_messages_clear (&self->messages);
   gst_nmf_picture_reset (&self->picture);
+  drop_events (self);
 }

@@ -36,6 +36,10 @@ void gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event);
 /* Whether input of the current stream is held (a segment that follows a
  * flush finds none). */
 gboolean gst_nmf_stream_holds_input (GstNmfSeparate * self);
+/* A serialized event of the stream (a tag...): it goes on once the output
+ * has reached the input sample it came before (at once when nothing is
+ * held).  Takes the event. */
+void gst_nmf_stream_queue_event (GstNmfSeparate * self, GstEvent * event);
 GstFlowReturn gst_nmf_stream_drain (GstNmfSeparate * self);
 /* A flush: what is held is dropped. */
 void gst_nmf_stream_flush (GstNmfSeparate * self);
@@ -43,6 +47,10 @@ void gst_nmf_stream_flush (GstNmfSeparate * self);
 void gst_nmf_stream_stop (GstNmfSeparate * self);
 
 /* STREAM_START (taken): one of its own for each output pad. */
+/* A source pad's stream-start for the stream that `upstream` (the
+ * sink pad's) starts: its own id, upstream's group and flags. */
+GstEvent *gst_nmf_stream_pad_stream_start (GstNmfSeparate * self,
+    GstPad * pad, GstEvent * upstream);
 void gst_nmf_stream_push_stream_start (GstNmfSeparate * self,
     GstEvent * event);
 

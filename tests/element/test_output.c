@@ -246,6 +246,68 @@ GST_START_TEST (test_gap_without_length_forwarded)
 
 GST_END_TEST;
 
+static GstPadProbeReturn
+count_until_tag (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  /* [0] samples so far, [1] at the tag, [2] stream-starts, [3] samples
+   * at the second */
+  gint64 *seen = data;
+
+  (void) pad;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    seen[0] += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) / 4;
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_TAG)
+    seen[1] = seen[0];
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_STREAM_START && ++seen[2] == 2)
+    seen[3] = seen[0];
+  return GST_PAD_PROBE_OK;
+}
+
+/* A tag (any serialized event the element does not act on) comes out with
+ * the audio it came with: after as many samples on every pad as came in
+ * before it, with the look-ahead of the file profile too (it came out at
+ * once, up to 6 s early); a second stream's stream-start after every
+ * sample of the first. */
+GST_START_TEST (test_events_keep_their_place)
+{
+  const gchar *profiles[] = { "profile=live", "lookahead-frames=100" };
+
+  for (guint p = 0; p < G_N_ELEMENTS (profiles); p++) {
+    NmfFix f;
+    const NmfTimeline t = { RATE, 1, 0, GST_BUFFER_OFFSET_NONE };
+    const gsize n1 = 3 * RATE + 123, n2 = RATE;
+    float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
+    NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+    gint64 seen[2][4] = { {0, -1, 0, -1}, {0, -1, 0, -1} };
+    GstTagList *tags = gst_tag_list_new (GST_TAG_TITLE, "second part", NULL);
+
+    nmf_fix_attach (&f, nmf_test_element ("nmfseparate", profiles[p]), 2);
+    for (guint s = 0; s < 2; s++) {
+      GstPad *src = gst_element_get_static_pad (f.el, s ? "src_1" : "src_0");
+      gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, count_until_tag, seen[s], NULL);
+      gst_object_unref (src);
+    }
+    nmf_fix_set_caps (&f, &t, NULL);
+    nmf_fix_push (&f, &t, x, 0, n1, &z, FALSE, NULL);
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_tag (tags)));
+    nmf_fix_push (&f, &t, x, n1, n2, &z, FALSE, NULL);
+    fail_unless (gst_harness_push_event (f.h[0],
+            gst_event_new_stream_start ("second")));
+    nmf_fix_finish (&f, NULL);
+    for (guint s = 0; s < 2; s++) {
+      fail_unless_equals_int64 (seen[s][1], (gint64) n1);
+      fail_unless_equals_int64 (seen[s][3], (gint64) (n1 + n2));
+      fail_unless_equals_int64 (seen[s][0], (gint64) (n1 + n2));
+    }
+    nmf_fix_teardown (&f);
+    g_free (x);
+  }
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------------ */
 /* The same with algorithm=volmin */
 
@@ -284,6 +346,7 @@ nmfseparate_output_suite (void)
     NMF_TEST ("silence", test_silence),
     NMF_TEST ("silence", test_gap_is_silence),
     NMF_TEST ("silence", test_gap_without_length_forwarded),
+    NMF_TEST ("silence", test_events_keep_their_place),
     NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_masks,
         nmf_test_reset_algorithm),
     NMF_TEST ("volmin", test_volmin_silence_and_nan),

@@ -302,6 +302,36 @@ check_audio_caps (const gchar * in_str, gboolean exact)
   nmf_fix_teardown (&f);
 }
 
+/* A source pad requested after the stream started but before its caps
+ * gets the stream-start first (it got caps and segment only: "data flow
+ * before stream-start"). */
+GST_START_TEST (test_pads_requested_before_caps)
+{
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live");
+  GstHarness *h0 = gst_harness_new_with_element (el, "sink", "src_0"), *h1;
+  float x[4096] = { 0 };
+  GstEvent *ev;
+
+  gst_object_unref (el);
+  fail_unless (gst_harness_push_event (h0,
+          gst_event_new_stream_start ("before-caps")));
+  h1 = gst_harness_new_with_element (h0->element, NULL, "src_1");
+  gst_harness_set_src_caps_str (h0, "audio/x-raw, format=(string)"
+      GST_AUDIO_NE (F32) ", layout=(string)interleaved, rate=(int)44100, "
+      "channels=(int)1");
+  fail_unless_equals_int (gst_harness_push (h0, nmf_test_buffer (&nmf_mono,
+              x, 0, 4096, FALSE)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h0, gst_event_new_eos ()));
+  ev = gst_harness_pull_event (h1);
+  fail_unless (ev != NULL);
+  fail_unless_equals_string (GST_EVENT_TYPE_NAME (ev), "stream-start");
+  gst_event_unref (ev);
+  gst_harness_teardown (h1);
+  gst_harness_teardown (h0);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_caps_audio)
 {
   /* as in the brief: no channel-mask upstream; the element's caps are the
@@ -629,6 +659,7 @@ nmfseparate_pads_suite (void)
     NMF_TEST ("pads", test_pads_link_by_name),
     NMF_TEST ("pads", test_pads_parse_launch),
     NMF_TEST ("pads", test_pads_one_unlinked),
+    NMF_TEST ("pads", test_pads_requested_before_caps),
     NMF_TEST ("caps", test_caps_audio),
     NMF_TEST ("caps", test_caps_mask),
     NMF_TEST ("caps", test_caps_refused),

@@ -146,6 +146,8 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->g = calloc ((size_t) sources, sizeof (double));
   sp->hist = calloc (HIST_BINS, sizeof (double));
   sp->smooth = calloc (HIST_BINS, sizeof (double));
+  for (int b = 0; b + 1 < HIST_BINS; b++)
+    sp->tan_edge[b] = tan ((b + 1) * M_PI / 2.0 / HIST_BINS);
   if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->R
       || !sp->mu || !sp->N || !sp->g || !sp->hist || !sp->smooth) {
     nmf_spatial_destroy (&sp);

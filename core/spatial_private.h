@@ -38,6 +38,7 @@ struct nmf_spatial
    * takes over, then EM on it) */
   double *hist;                 /* HIST_BINS */
   double *smooth;               /* HIST_BINS, scratch */
+  double tan_edge[HIST_BINS - 1];       /* tan of the bins' upper edges */
   double *R;                    /* F x M x M x 2: complex covariances,
                                  * summed until the decision */
   uint64_t frames;              /* frames with sound */

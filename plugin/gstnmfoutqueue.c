@@ -147,14 +147,30 @@ gst_nmf_out_queues_push_buffer (GstNmfOutQueues * queues, GstPad * pad,
   return ret;
 }
 
+/* The set as it is now, each pad held (a thread other than the streaming
+ * thread may go through it while a request changes it). */
+static GPtrArray *
+snapshot (GstNmfOutQueues * queues)
+{
+  GPtrArray *pads = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  g_mutex_lock (&queues->lock);
+  for (guint i = 0; i < queues->pads->len; i++)
+    g_ptr_array_add (pads, gst_object_ref (g_ptr_array_index (queues->pads,
+                i)));
+  g_mutex_unlock (&queues->lock);
+  return pads;
+}
+
 gboolean
 gst_nmf_out_queues_push_event (GstNmfOutQueues * queues, GstEvent * event,
     GstPad * skip)
 {
+  GPtrArray *pads = snapshot (queues);
   gboolean ok = TRUE;
 
-  for (guint i = 0; i < queues->pads->len; i++) {
-    GstPad *pad = g_ptr_array_index (queues->pads, i);
+  for (guint i = 0; i < pads->len; i++) {
+    GstPad *pad = g_ptr_array_index (pads, i);
     if (pad == skip || is_released (queues, pad))
       continue;
     if (GST_EVENT_IS_SERIALIZED (event))
@@ -163,6 +179,7 @@ gst_nmf_out_queues_push_event (GstNmfOutQueues * queues, GstEvent * event,
     else
       ok &= gst_pad_push_event (pad, gst_event_ref (event));
   }
+  g_ptr_array_unref (pads);
   gst_event_unref (event);
   return ok;
 }
@@ -276,7 +293,10 @@ void
 gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad)
 {
   g_mutex_lock (&queues->lock);
-  gst_flow_combiner_add_pad (queues->combiner, pad);
+  /* (released meanwhile: in the set until it is removed, never in the
+   * flows) */
+  if (!out_queue (pad)->released)
+    gst_flow_combiner_add_pad (queues->combiner, pad);
   g_ptr_array_add (queues->pads, pad);
   g_mutex_unlock (&queues->lock);
 }
@@ -288,6 +308,13 @@ gst_nmf_out_queues_release (GstNmfOutQueues * queues, GstPad * pad)
 
   g_mutex_lock (&queues->lock);
   q->released = TRUE;
+  /* its flow stops counting now: deactivated, its last flow reads
+   * "flushing", and the set loses it only at the streaming thread's next
+   * item (meanwhile any other pad's flow would combine to "flushing" and
+   * stop upstream) */
+  gst_flow_combiner_remove_pad (queues->combiner, pad);
+  queues->combined = gst_flow_combiner_update_flow (queues->combiner,
+      GST_FLOW_OK);
   g_mutex_unlock (&queues->lock);
   gst_nmf_out_queues_set_flushing (queues, pad, TRUE);
 }
@@ -308,15 +335,9 @@ gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad)
 void
 gst_nmf_out_queues_flush_start (GstNmfOutQueues * queues, GstEvent * event)
 {
-  GPtrArray *pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  /* from the thread that seeks, not the streaming thread */
+  GPtrArray *pads = snapshot (queues);
 
-  /* from the thread that seeks, not the streaming thread: the set is
-   * copied under the lock, as pads may join or leave meanwhile */
-  g_mutex_lock (&queues->lock);
-  for (guint i = 0; i < queues->pads->len; i++)
-    g_ptr_array_add (pads, gst_object_ref (g_ptr_array_index (queues->pads,
-                i)));
-  g_mutex_unlock (&queues->lock);
   /* unblock downstream first, then the tasks and the streaming thread */
   for (guint i = 0; i < pads->len; i++) {
     GstPad *pad = g_ptr_array_index (pads, i);

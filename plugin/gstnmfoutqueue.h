@@ -23,8 +23,9 @@ G_BEGIN_DECLS
  * requests it, and added to the set, or removed from it, only by a thread
  * holding the sink pad's stream lock (the streaming thread, between
  * items), so that the streaming thread never sees the set change while it
- * goes through it.  Only FLUSH_START, from the thread that seeks, reads the
- * set from outside: it copies it under the set's lock. */
+ * goes through it.  What reads the set from another thread (FLUSH_START
+ * from the thread that seeks, an event that is not serialized) copies it
+ * under the set's lock. */
 typedef struct _GstNmfOutQueues GstNmfOutQueues;
 
 GstNmfOutQueues *gst_nmf_out_queues_new (void);

@@ -437,6 +437,8 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     case GST_EVENT_FLUSH_STOP:
       gst_nmf_stream_flush (self);
       gst_nmf_out_queues_flush_stop (self->queues, event);
+      /* the tags that waited for flushed audio still hold (sticky) */
+      gst_nmf_stream_release_sticky (self);
       return TRUE;
     case GST_EVENT_EOS:
     case GST_EVENT_SEGMENT_DONE:
@@ -457,14 +459,23 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
         gst_event_unref (event);
         return TRUE;
       }
-      break;
-    }
-    default:
-      /* a tag, say, goes out with the audio it came with */
-      if (GST_EVENT_IS_SERIALIZED (event)) {
+      /* (after what is held: a stream that starts further on while this
+       * one's tail is held would otherwise go out first) */
+      if (self->separator) {
         gst_nmf_stream_queue_event (self, event);
         return TRUE;
       }
+      break;
+    }
+    case GST_EVENT_TAG:
+    case GST_EVENT_TOC:
+      /* what describes the audio goes out with the audio it came with
+       * (other events keep going on at once: a stream-group-done held
+       * with the audio stalled nmf-desk, whose file end feeds silence in
+       * place of the EOS) */
+      gst_nmf_stream_queue_event (self, event);
+      return TRUE;
+    default:
       break;
   }
   return gst_nmf_out_queues_push_event (self->queues, event, NULL);
@@ -760,8 +771,6 @@ gst_nmf_separate_request_new_pad (GstElement * element,
     self->requested_viz = pad;
   else
     self->requested_of[source] = pad;
-  self->joining = g_list_append (self->joining, gst_object_ref (pad));
-  g_atomic_int_set (&self->pads_changed, 1);
   GST_OBJECT_UNLOCK (self);
 
   if (!is_viz)
@@ -771,6 +780,11 @@ gst_nmf_separate_request_new_pad (GstElement * element,
   gst_nmf_out_queues_attach (self->queues, pad);
   /* activates it (and starts its task) if the element is running */
   gst_element_add_pad (element, pad);
+  /* only now, with its queue and its task, may the stream see it */
+  GST_OBJECT_LOCK (self);
+  self->joining = g_list_append (self->joining, gst_object_ref (pad));
+  g_atomic_int_set (&self->pads_changed, 1);
+  GST_OBJECT_UNLOCK (self);
   gst_nmf_separate_update_pads (self, TRUE);
   return pad;
 }

@@ -145,6 +145,20 @@ drop_events (GstNmfSeparate * self)
 }
 
 void
+gst_nmf_stream_release_sticky (GstNmfSeparate * self)
+{
+  HeldEvent *h;
+
+  while ((h = g_queue_pop_head (&self->held_events))) {
+    if (GST_EVENT_IS_STICKY (h->event))
+      gst_nmf_out_queues_push_event (self->queues, h->event, NULL);
+    else
+      gst_event_unref (h->event);
+    g_free (h);
+  }
+}
+
+void
 gst_nmf_stream_queue_event (GstNmfSeparate * self, GstEvent * event)
 {
   nmf_separator_stats st;
@@ -506,7 +520,6 @@ gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event)
 void
 gst_nmf_stream_flush (GstNmfSeparate * self)
 {
-  drop_events (self);
   if (self->separator)
     nmf_separator_reset (self->separator, 1);
   gst_nmf_timeline_mark_discont (&self->timeline);

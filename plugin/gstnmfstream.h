@@ -36,7 +36,10 @@ void gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event);
 /* Whether input of the current stream is held (a segment that follows a
  * flush finds none). */
 gboolean gst_nmf_stream_holds_input (GstNmfSeparate * self);
-/* A serialized event of the stream (a tag...): it goes on once the output
+/* After a flush: the held sticky events (tags, a TOC) go on, the others
+ * (a gap) are dropped with the audio they went with. */
+void gst_nmf_stream_release_sticky (GstNmfSeparate * self);
+/* An event that describes the stream (a tag, a TOC): it goes on once the output
  * has reached the input sample it came before (at once when nothing is
  * held).  Takes the event. */
 void gst_nmf_stream_queue_event (GstNmfSeparate * self, GstEvent * event);

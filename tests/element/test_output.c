@@ -250,14 +250,16 @@ static GstPadProbeReturn
 count_until_tag (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
   /* [0] samples so far, [1] at the tag, [2] stream-starts, [3] samples
-   * at the second */
+   * at the second, [4] at a gap of no length, [5] tags */
   gint64 *seen = data;
 
   (void) pad;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
     seen[0] += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) / 4;
   else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_TAG)
-    seen[1] = seen[0];
+    seen[1] = seen[0], seen[5]++;
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_GAP)
+    seen[4] = seen[0];
   else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
       GST_EVENT_STREAM_START && ++seen[2] == 2)
     seen[3] = seen[0];
@@ -279,7 +281,7 @@ GST_START_TEST (test_events_keep_their_place)
     const gsize n1 = 3 * RATE + 123, n2 = RATE;
     float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
     NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
-    gint64 seen[2][4] = { {0, -1, 0, -1}, {0, -1, 0, -1} };
+    gint64 seen[2][6] = { {0, -1, 0, -1, -1, 0}, {0, -1, 0, -1, -1, 0} };
     GstTagList *tags = gst_tag_list_new (GST_TAG_TITLE, "second part", NULL);
 
     nmf_fix_attach (&f, nmf_test_element ("nmfseparate", profiles[p]), 2);
@@ -293,17 +295,59 @@ GST_START_TEST (test_events_keep_their_place)
     nmf_fix_push (&f, &t, x, 0, n1, &z, FALSE, NULL);
     fail_unless (gst_harness_push_event (f.h[0], gst_event_new_tag (tags)));
     nmf_fix_push (&f, &t, x, n1, n2, &z, FALSE, NULL);
+    /* a gap of no length (a stream further on announcing itself) after
+     * what is held */
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (13 *
+                GST_SECOND, 0)));
     fail_unless (gst_harness_push_event (f.h[0],
             gst_event_new_stream_start ("second")));
     nmf_fix_finish (&f, NULL);
     for (guint s = 0; s < 2; s++) {
       fail_unless_equals_int64 (seen[s][1], (gint64) n1);
+      fail_unless_equals_int64 (seen[s][4], (gint64) (n1 + n2));
       fail_unless_equals_int64 (seen[s][3], (gint64) (n1 + n2));
       fail_unless_equals_int64 (seen[s][0], (gint64) (n1 + n2));
     }
     nmf_fix_teardown (&f);
     g_free (x);
   }
+}
+
+GST_END_TEST;
+
+/* A tag held with the audio of the look-ahead when a flushing seek drops
+ * that audio still goes out (tags are sticky: it was lost for good). */
+GST_START_TEST (test_tag_survives_flush)
+{
+  NmfFix f;
+  const NmfTimeline t = { RATE, 1, 0, GST_BUFFER_OFFSET_NONE };
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  gint64 seen[6] = { 0, -1, 0, -1, -1, 0 };
+  GstSegment seg;
+  GstPad *src;
+
+  nmf_fix_attach (&f, nmf_test_element ("nmfseparate",
+          "lookahead-frames=100"), 2);
+  src = gst_element_get_static_pad (f.el, "src_0");
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, count_until_tag, seen, NULL);
+  gst_object_unref (src);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, RATE / 2, &z, FALSE, NULL);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_tag
+          (gst_tag_list_new (GST_TAG_TITLE, "held", NULL))));
+  nmf_fix_push (&f, &t, x, RATE / 2, RATE / 2, &z, FALSE, NULL);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  nmf_fix_push (&f, &t, x, 0, RATE, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  fail_unless_equals_int64 (seen[5], 1);
+  nmf_fix_teardown (&f);
+  g_free (x);
 }
 
 GST_END_TEST;
@@ -347,6 +391,7 @@ nmfseparate_output_suite (void)
     NMF_TEST ("silence", test_gap_is_silence),
     NMF_TEST ("silence", test_gap_without_length_forwarded),
     NMF_TEST ("silence", test_events_keep_their_place),
+    NMF_TEST ("silence", test_tag_survives_flush),
     NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_masks,
         nmf_test_reset_algorithm),
     NMF_TEST ("volmin", test_volmin_silence_and_nan),

@@ -453,6 +453,7 @@ class Engine(GObject.Object):
         self.heard_press = None
         self.heard_states = {}
         self.heard_enrolled = {}
+        self.heard_generation = {}
         self.on_levels = None       # (running time, energy, enrolment, position)
         self.requested = []
         self.vizpad = None
@@ -1091,11 +1092,15 @@ class Engine(GObject.Object):
             return
         sep = self.sep
         self.heard_states[source] = "learning"
+        # a later hold of the same source wins over this one's late result
+        self.heard_generation[source] = generation = \
+            self.heard_generation.get(source, 0) + 1
         self.emit("enrolment", source, "learning")
 
         def done(result):
             # a restart meanwhile made another element: not for it
-            current = sep is self.sep
+            current = sep is self.sep and \
+                self.heard_generation.get(source) == generation
             ok = current and "npy" in result and sep.emit(
                 "load-dictionary", source, result["npy"])
             shutil.rmtree(result["dir"], ignore_errors=True)

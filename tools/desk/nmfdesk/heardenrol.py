@@ -18,6 +18,7 @@ import struct
 import subprocess
 import tempfile
 import threading
+import time
 
 from gi.repository import GLib, Gst
 
@@ -74,21 +75,27 @@ def _cut(uri, caps, start, stop, wav):
                       Gst.SeekType.SET, start, Gst.SeekType.SET, stop):
             raise RuntimeError("the file cannot be cut (seek refused)")
         p.set_state(Gst.State.PLAYING)
+        bus = p.get_bus()
+        deadline = time.monotonic() + TIMEOUT_S
         while True:
-            sample = out.emit("try-pull-sample", TIMEOUT_S * Gst.SECOND)
+            # in short waits: an error does not wake the appsink
+            sample = out.emit("try-pull-sample", Gst.SECOND // 4)
             if sample is None:
-                break
+                if out.get_property("eos"):
+                    break
+                msg = bus.pop_filtered(Gst.MessageType.ERROR)
+                if msg is not None:
+                    raise RuntimeError(msg.parse_error()[0].message)
+                if time.monotonic() > deadline:
+                    raise RuntimeError("cutting the file took over %d s"
+                                       % TIMEOUT_S)
+                continue
             buf = sample.get_buffer()
             if first is None:
                 st = sample.get_caps().get_structure(0)
                 rate, channels = st.get_value("rate"), st.get_value("channels")
                 first = Gst.util_uint64_scale_round(buf.pts, rate, Gst.SECOND)
             chunks.append(buf.extract_dup(0, buf.get_size()))
-        msg = p.get_bus().pop_filtered(Gst.MessageType.ERROR)
-        if msg is not None:
-            raise RuntimeError(msg.parse_error()[0].message)
-        if not out.get_property("eos"):
-            raise RuntimeError("cutting the file took over %d s" % TIMEOUT_S)
     finally:
         p.set_state(Gst.State.NULL)
     data = b"".join(chunks)
@@ -129,9 +136,8 @@ def learn(uri, caps, start, stop, params, done):
                 raise RuntimeError((r.stderr.strip().splitlines() or
                                     ["nmftool learn failed"])[-1])
             result["npy"] = npy
-        except (RuntimeError, OSError, subprocess.SubprocessError,
-                GLib.Error) as e:
-            result["error"] = str(e)
+        except Exception as e:  # noqa: BLE001 - done() must always run
+            result["error"] = str(e) or type(e).__name__
         GLib.idle_add(lambda: done(result) and False)
 
     threading.Thread(target=work, name="nmf-desk-enrol", daemon=True).start()

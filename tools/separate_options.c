@@ -28,7 +28,8 @@ const char nmftool_separate_help[] =
     "resampled, others pass untouched) and source I is written to\n"
     "OUTDIR/sourceI.wav (OUTDIR is created if needed; existing files are\n"
     "overwritten, never an input: an output that is the input or a\n"
-    "dictionary is refused), with the channels and rate of the input and\n"
+    "dictionary is refused, and so is one that cannot be written, before\n"
+    "anything is written), with the channels and rate of the input and\n"
     "exactly as many samples as the input (as the resampled stream, if it\n"
     "was resampled). The sources add up to the input. A summary line on\n"
     "stderr names the files; exit status 0. Inputs with more channels than\n"
@@ -76,7 +77,8 @@ const char nmftool_separate_help[] =
     "status 143 and 129.\n"
     "On a pipeline error (undecodable input, missing plugin, invalid\n"
     "property combination, write failure) one line names the error and\n"
-    "the element, the partial files are removed, exit status 1.\n";
+    "the element, the partial files are removed (those this run created or\n"
+    "truncated, not a file it could not open), exit status 1.\n";
 
 /* --progress auto: redrawing in place only makes sense on a terminal */
 static ProgressMode

@@ -28,6 +28,11 @@ separate_pipeline_init (SeparatePipeline * p)
 void
 separate_pipeline_clear (SeparatePipeline * p)
 {
+  if (p->pipeline) {
+    GstBus *bus = gst_element_get_bus (p->pipeline);
+    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+    gst_object_unref (bus);
+  }
   media_decoder_clear (&p->decoder);
   gst_clear_object (&p->pipeline);
   gst_clear_object (&p->sep);
@@ -256,6 +261,26 @@ clip_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* In the thread that changes a filesink's state: the moment it opened
+ * its file is seen as it happens (the message is still queued for the
+ * bus watch). */
+static GstBusSyncReply
+sync_handler (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  SeparatePipeline *p = data;
+  GstState old, new;
+
+  (void) bus;
+  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_STATE_CHANGED)
+    return GST_BUS_PASS;
+  gst_message_parse_state_changed (msg, &old, &new, NULL);
+  if (old == GST_STATE_NULL && new >= GST_STATE_READY)
+    for (guint i = 0; i < p->n_outputs; i++)
+      if (GST_MESSAGE_SRC (msg) == GST_OBJECT (p->sinks[i]))
+        g_atomic_int_set (&p->opened[i], 1);
+  return GST_BUS_PASS;
+}
+
 /* ---- building ----------------------------------------------------------- */
 
 /* The most channels this pipeline carries unchanged: the limit of
@@ -348,6 +373,8 @@ build_output (SeparatePipeline * p, guint i, const char *format,
   gst_caps_unref (caps);
   g_object_set (s, "location", path, NULL);
   gst_bin_add_many (GST_BIN (p->pipeline), c, f, w, s, NULL);
+  p->sinks[i] = s;
+  p->n_outputs = i + 1;
   ok = gst_element_link_pads (p->sep, padname, c, "sink")
       && gst_element_link_many (c, f, w, s, NULL);
   if (ok) {
@@ -377,9 +404,13 @@ int
 separate_pipeline_build (SeparatePipeline * p, const char *uri,
     const SeparateOptions * o, const OutputFiles * files)
 {
+  GstBus *bus;
   int ret;
 
   p->pipeline = gst_pipeline_new ("nmftool-separate");
+  bus = gst_element_get_bus (p->pipeline);
+  gst_bus_set_sync_handler (bus, sync_handler, p, NULL);
+  gst_object_unref (bus);
   p->count_clips = o->count_clips;
   if ((ret = build_input (p, uri, o->input)))
     return ret;
@@ -403,6 +434,14 @@ separate_pipeline_end_stream (SeparatePipeline * p)
   g_atomic_int_set (&p->eos_requested, 1);
   gst_pad_add_probe (p->decoder.entry, GST_PAD_PROBE_TYPE_BUFFER
       | GST_PAD_PROBE_TYPE_BUFFER_LIST, entry_probe, p, NULL);
+}
+
+void
+separate_pipeline_mark_opened (SeparatePipeline * p, OutputFiles * files)
+{
+  for (guint i = 0; i < p->n_outputs && i < files->n; i++)
+    if (g_atomic_int_get (&p->opened[i]))
+      files->opened[i] = TRUE;
 }
 
 gboolean

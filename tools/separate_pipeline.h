@@ -26,6 +26,11 @@ typedef struct
   gint max_channels;            /* what the pipeline carries unchanged */
   gint refused;                 /* atomic: a caps probe refused the stream */
   gboolean count_clips;
+  guint n_outputs;
+  GstElement *sinks[SEPARATE_MAX_SOURCES];      /* the filesinks (the
+                                                 * pipeline's) */
+  gint opened[SEPARATE_MAX_SOURCES];    /* atomic: sink I has opened its
+                                         * file (gone to READY) */
 
   GMutex lock;                  /* what the streaming threads measure: */
   GstSegment segment;           /* of src_0 */
@@ -50,6 +55,11 @@ gboolean separate_pipeline_linked (SeparatePipeline * p);
 /* Ends the stream at the entry as if the input ended there: nmfseparate
  * drains and wavenc finalizes its header, so the files are valid. */
 void separate_pipeline_end_stream (SeparatePipeline * p);
+/* Marks in FILES the files whose filesink has opened them: it creates or
+ * truncates its file when it goes from NULL to READY, and a sink that
+ * never did has not touched it (whatever state it is in later: a bin that
+ * fails to reach READY takes the children that did back to NULL). */
+void separate_pipeline_mark_opened (SeparatePipeline * p, OutputFiles * files);
 /* The EOS that ended the run was the one end_stream sent. */
 gboolean separate_pipeline_ended_early (SeparatePipeline * p);
 

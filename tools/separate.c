@@ -172,6 +172,7 @@ prepare (Separate * st)
 {
   int ret = 0;
   gchar *uri, *local;
+  GPtrArray *dictionaries;
 
   if ((ret = media_init_gstreamer (SEPARATE_CMD)))
     return ret;
@@ -181,8 +182,10 @@ prepare (Separate * st)
   if (uri == NULL)
     return ret;
   output_files_init (&st->files, st->options.outdir, st->options.n_sources);
+  dictionaries = separate_element_dictionary_files (st->pipe.sep);
   ret = output_files_check_aliases (&st->files, st->options.input, local,
-      st->options.dictionaries);
+      dictionaries);
+  g_ptr_array_unref (dictionaries);
   if (ret == 0)
     ret = output_files_check_writable (&st->files);
   if (ret == 0)

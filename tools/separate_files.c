@@ -44,11 +44,11 @@ output_files_check_aliases (const OutputFiles * f, const char *input,
           "%s: refusing to write over it (choose another OUTDIR)",
           f->paths[i], input);
     for (guint j = 0; j < dictionaries->len; j++) {
-      const char *eq = strchr (g_ptr_array_index (dictionaries, j), '=');
-      if (eq && same_file (f->paths[i], eq + 1))
+      const char *dict = g_ptr_array_index (dictionaries, j);
+      if (same_file (f->paths[i], dict))
         return runtime_error (SEPARATE_CMD, "the output %s is the "
             "dictionary %s: refusing to write over it (choose another "
-            "OUTDIR)", f->paths[i], eq + 1);
+            "OUTDIR)", f->paths[i], dict);
     }
   }
   return 0;

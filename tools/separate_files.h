@@ -23,7 +23,8 @@ void output_files_clear (OutputFiles * f);
 
 /* Refuses (0, or the exit status with the error said) an output that is
  * the input (INPUT_LOCAL, its file name, NULL for a remote URI; INPUT as
- * the user wrote it) or one of the --dictionary SRC=FILE arguments. */
+ * the user wrote it) or one of the DICTIONARIES, the files the element
+ * reads (separate_element_dictionary_files). */
 int output_files_check_aliases (const OutputFiles * f, const char *input,
     const char *input_local, GPtrArray * dictionaries);
 

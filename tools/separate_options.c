@@ -49,7 +49,9 @@ const char nmftool_separate_help[] =
     "                    such property.\n"
     "  --set PROP=VALUE  any other nmfseparate property, repeatable (e.g.\n"
     "                    --set fft-size=4096 --set mask-exponent=1); see\n"
-    "                    'gst-inspect-1.0 nmfseparate'.\n"
+    "                    'gst-inspect-1.0 nmfseparate'. The dictionaries of\n"
+    "                    --set dictionaries=SRC=FILE,... are kept from the\n"
+    "                    outputs as those of --dictionary are.\n"
     "  --profile P       the element's profile property. file (default): for\n"
     "                    blind kl (no --dictionary) the best blind settings\n"
     "                    measured for files, which need no low latency:\n"
@@ -269,6 +271,26 @@ dictionary_entries (const SeparateOptions * o, GPtrArray * entries)
   return 0;
 }
 
+/* The FILE of each SOURCE=FILE entry of a comma-separated 'dictionaries'
+ * string, read as the element reads it: split at every comma, each entry
+ * stripped of white space, empty entries skipped, FILE after the first
+ * '=' (an entry without one names no file), appended to FILES. */
+static void
+dictionary_files_of_string (const char *value, GPtrArray * files)
+{
+  gchar **entries;
+
+  if (value == NULL)
+    return;
+  entries = g_strsplit (value, ",", -1);
+  for (guint i = 0; entries[i]; i++) {
+    const char *eq = strchr (g_strstrip (entries[i]), '=');
+    if (eq && eq[1])
+      g_ptr_array_add (files, g_strdup (eq + 1));
+  }
+  g_strfreev (entries);
+}
+
 /* The entries handed to the element's 'dictionaries' property in the form
  * its type calls for. */
 static int
@@ -354,6 +376,46 @@ configure (GstElement * sep, const SeparateOptions * o)
   if (o->dictionaries->len > 0)
     return set_dictionaries (sep, o);
   return 0;
+}
+
+GPtrArray *
+separate_element_dictionary_files (GstElement * sep)
+{
+  GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (sep),
+      "dictionaries");
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  GValue v = G_VALUE_INIT;
+
+  if (ps == NULL || !(ps->flags & G_PARAM_READABLE))
+    return files;
+  g_value_init (&v, ps->value_type);
+  g_object_get_property (G_OBJECT (sep), "dictionaries", &v);
+  if (ps->value_type == G_TYPE_STRING)
+    dictionary_files_of_string (g_value_get_string (&v), files);
+  else if (ps->value_type == G_TYPE_STRV) {
+    const gchar *const *strv = g_value_get_boxed (&v);
+    for (guint i = 0; strv && strv[i]; i++) {
+      const char *eq = strchr (strv[i], '=');
+      if (eq && eq[1])
+        g_ptr_array_add (files, g_strdup (eq + 1));
+    }
+  } else if (ps->value_type == GST_TYPE_ARRAY
+      || ps->value_type == GST_TYPE_LIST) {
+    guint n = ps->value_type == GST_TYPE_ARRAY ? gst_value_array_get_size (&v)
+        : gst_value_list_get_size (&v);
+    for (guint i = 0; i < n; i++) {
+      const GValue *e = ps->value_type == GST_TYPE_ARRAY
+          ? gst_value_array_get_value (&v, i) : gst_value_list_get_value (&v,
+          i);
+      const char *str = G_VALUE_HOLDS_STRING (e) ? g_value_get_string (e)
+          : NULL;
+      const char *eq = str ? strchr (str, '=') : NULL;
+      if (eq && eq[1])
+        g_ptr_array_add (files, g_strdup (eq + 1));
+    }
+  }
+  g_value_unset (&v);
+  return files;
 }
 
 GstElement *

@@ -2,7 +2,8 @@
 # nmftool separate never writes over, truncates or removes a file it reads:
 # an output OUTDIR/sourceI.wav that is the input (the same name, a symbolic
 # link, a hard link, the input given as a file:// URI) or a --dictionary
-# file is refused with exit 1 before anything is written, and the file is
+# file, or one given in the element's syntax by --set dictionaries=..., is
+# refused with exit 1 before anything is written, and the file is
 # unchanged (it used to be truncated, then removed when the run failed).
 # A failed run removes the directories it created for OUTDIR, and only those,
 # and the files it opened, and only those: an existing OUTDIR/sourceI.wav
@@ -70,6 +71,14 @@ mkdir out5
 cp mix.wav out5/source0.wav
 refused dictionary mix.wav out5 --dictionary "1=out5/source0.wav"
 check_kept out5/source0.wav dictionary
+# the same dictionary in the element's own syntax, through --set (it was
+# not checked: truncated, then removed): alone, and as the second of
+# comma-separated entries with white space around (the element strips it)
+refused set-dictionaries mix.wav out5 --set "dictionaries=1=out5/source0.wav"
+check_kept out5/source0.wav set-dictionaries
+refused set-dictionaries-list mix.wav out5 \
+  --set "dictionaries=0=elsewhere.npy, 2=./out5/source0.wav "
+check_kept out5/source0.wav set-dictionaries-list
 
 # 4. a failed run removes the directories it made, not those it found
 echo "plain text, not audio" >text.txt

@@ -46,7 +46,9 @@ const char nmftool_separate_help[] =
     "                    passed to the element property 'dictionaries' as\n"
     "                    'SRC=/absolute/FILE.npy' entries. Refused (exit\n"
     "                    status 2) when the element of this build has no\n"
-    "                    such property.\n"
+    "                    such property, or when it takes one string of\n"
+    "                    comma-separated entries and the file's name holds\n"
+    "                    a comma (give a link to it without one).\n"
     "  --set PROP=VALUE  any other nmfseparate property, repeatable (e.g.\n"
     "                    --set fft-size=4096 --set mask-exponent=1); see\n"
     "                    'gst-inspect-1.0 nmfseparate'. The dictionaries of\n"
@@ -291,6 +293,37 @@ dictionary_files_of_string (const char *value, GPtrArray * files)
   g_strfreev (entries);
 }
 
+/* A string property carries the entries joined with commas and stripped:
+ * a file name with a comma, or ending in white space, would reach the
+ * element as another file.  Checked on the string itself: each entry must
+ * come back whole. */
+static int
+check_joinable (GPtrArray * entries, const char *joined)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  int ret = 0;
+
+  dictionary_files_of_string (joined, files);
+  for (guint i = 0; i < entries->len && ret == 0; i++) {
+    const char *file = strchr (g_ptr_array_index (entries, i), '=') + 1;
+    if (i < files->len && strcmp (file, g_ptr_array_index (files, i)) == 0)
+      continue;
+    if (strchr (file, ','))
+      ret = usage_error (SEPARATE_CMD, "--dictionary: the file name %s "
+          "holds a comma, which this element cannot take: its "
+          "'dictionaries' property is one string of comma-separated "
+          "SOURCE=FILE entries (rename the file, or give a link to it "
+          "without a comma)", file);
+    else
+      ret = usage_error (SEPARATE_CMD, "--dictionary: the file name '%s' "
+          "ends in white space, which this element cannot take: its "
+          "'dictionaries' property strips each SOURCE=FILE entry (rename "
+          "the file, or give a link to it)", file);
+  }
+  g_ptr_array_unref (files);
+  return ret;
+}
+
 /* The entries handed to the element's 'dictionaries' property in the form
  * its type calls for. */
 static int
@@ -315,7 +348,9 @@ set_dictionaries (GstElement * sep, const SeparateOptions * o)
     gchar *joined;
     g_ptr_array_add (entries, NULL);
     joined = g_strjoinv (",", (gchar **) entries->pdata);
-    g_object_set (sep, "dictionaries", joined, NULL);
+    g_ptr_array_remove_index (entries, entries->len - 1);
+    if ((ret = check_joinable (entries, joined)) == 0)
+      g_object_set (sep, "dictionaries", joined, NULL);
     g_free (joined);
   } else if (ps->value_type == GST_TYPE_ARRAY
       || ps->value_type == GST_TYPE_LIST) {

@@ -3,8 +3,8 @@
 # the input's sample count (file name and file:// URI, kl and volmin, f32 and
 # s16), progress lines when stderr is not a terminal, and one-line errors
 # with the documented exit status for a missing input, a non-media input,
-# bad options, an invalid element setting and --dictionary without element
-# support.
+# bad options, an invalid element setting, --dictionary without element
+# support and a dictionary whose name the element cannot take (a comma).
 #   separate.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
@@ -137,6 +137,31 @@ else
   grep -q 'dictionaries are not supported by this build' "$work/dict.log" || fail "--dictionary: $(cat "$work/dict.log")"
   cat "$work/dict.log"
 fi
+
+# 8b. a dictionary whose file name holds a comma: the element's property
+# is one comma-separated string, which would split the name (the run
+# failed, 'cannot open .../noise'): a usage error naming the comma, before
+# anything is written; the same file through a link without one works. An
+# element taking a string array would take the name as it is.
+"$nmftool" learn --components 4 --in "$work/source_1.wav" \
+  --out "$work/noise, take 2.npy" >"$work/learn.log" 2>&1 \
+  || fail "learn: $(cat "$work/learn.log")"
+rc=$(run comma separate --sources 2 --dictionary "1=$work/noise, take 2.npy" \
+  "$work/mix.wav" "$work/outc")
+if gst-inspect-1.0 nmfseparate | grep -A2 '^ *dictionaries *:' | grep -q '^ *String\.'; then
+  [ "$rc" = 2 ] || fail "comma in a dictionary's name: exit $rc, expected 2: $(cat "$work/comma.log")"
+  [ "$(lines "$work/comma.log")" = 1 ] || fail "comma in a dictionary's name: not one line: $(cat "$work/comma.log")"
+  grep -q 'holds a comma' "$work/comma.log" || fail "comma in a dictionary's name: $(cat "$work/comma.log")"
+  [ ! -e "$work/outc" ] || fail "comma in a dictionary's name: OUTDIR was created"
+  ln -s "noise, take 2.npy" "$work/noise.npy"
+  rc=$(run comma2 separate --sources 2 --dictionary "1=$work/noise.npy" \
+    "$work/mix.wav" "$work/outc")
+  [ "$rc" = 0 ] || fail "the dictionary through a link: exit $rc: $(cat "$work/comma2.log")"
+  check_outputs "$work/outc" 2 3 32
+else
+  [ "$rc" = 0 ] || fail "comma in a dictionary's name (string array): exit $rc: $(cat "$work/comma.log")"
+fi
+cat "$work/comma.log"
 
 # 9. help documents the command
 "$nmftool" --help >"$work/help.txt" || fail "--help exit status"

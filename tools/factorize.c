@@ -40,7 +40,11 @@ const char nmftool_factorize_help[] =
     "                    Exact for data of rank R; W may be negative.\n"
     "                    X may have any sign.\n"
     "  --method kl       KL-NMF (Lee-Seung multiplicative updates), W, H >= 0,\n"
-    "                    columns of W summing to 1. Needs X >= 0.\n"
+    "                    columns of W summing to 1. Needs X >= 0. X is\n"
+    "                    factored scaled by a power of two to a largest\n"
+    "                    entry of 1 to 2, and H (which carries the scale)\n"
+    "                    scaled back, so X near the smallest doubles\n"
+    "                    (1e-308) factors as X of order one does.\n"
     "  --rank R          number of components, 1 <= R <= min(M, N). Required.\n"
     "  --in FILE         input X (.npy). Required.\n"
     "  --w-out FILE      output W (.npy, M x R). Required.\n"
@@ -202,6 +206,13 @@ overflow_error (const char *in, const char *method, const double *x,
 /* The solvers' summary lines are said once W and H are in place. */
 #define SUMMARY_SIZE 512
 
+/* KL-NMF is scale-equivariant: X scaled by c gives the same W and H
+ * scaled by c (W's columns sum to one, H carries the scale).  The solver
+ * clamps W H^T at DBL_MIN, so X near that (largest entry 1e-308) came out
+ * as W H^T ~ 0: X is factored scaled to a largest entry in [1, 2) by a
+ * power of two, which is exact (the iterates are those of the unscaled X,
+ * scaled, wherever nothing underflowed or overflowed), and H and the
+ * divergence are scaled back. */
 static int
 solve_kl (const FactorizeOptions * o, const double *x, size_t m, size_t n,
     double *w, double *h, char *summary)
@@ -209,17 +220,33 @@ solve_kl (const FactorizeOptions * o, const double *x, size_t m, size_t n,
   nmf_kl_batch_options opt;
   nmf_kl_batch *s = NULL;
   nmf_status st;
-  double d = 0.0;
+  double d = 0.0, xmax = 0.0, *xs;
   size_t done = 0;
+  int e = 0;
 
+  for (size_t i = 0; i < m * n; i++)
+    if (x[i] > xmax)
+      xmax = x[i];
+  if (xmax > 0.0)
+    e = ilogb (xmax);
+  if ((xs = malloc (m * n * sizeof (double))) == NULL)
+    return runtime_error (cmd, "out of memory");
+  for (size_t i = 0; i < m * n; i++)
+    xs[i] = ldexp (x[i], -e);
   nmf_kl_batch_options_init (&opt);
   opt.seed = o->seed;
   if (o->have_iterations)
     opt.max_iterations = (int) o->iterations;
   st = nmf_kl_batch_create (&s, m, n, o->rank, &opt, NULL, 0);
   if (st == NMF_OK)
-    st = nmf_kl_batch_solve (s, x, w, h, &d, &done, NULL, 0);
+    st = nmf_kl_batch_solve (s, xs, w, h, &d, &done, NULL, 0);
   nmf_kl_batch_destroy (&s);
+  free (xs);
+  if (st == NMF_OK) {
+    for (size_t i = 0; i < n * o->rank; i++)
+      h[i] = ldexp (h[i], e);
+    d = ldexp (d, e);
+  }
   if (st == NMF_ERR_NOT_FINITE || (st == NMF_OK && (!isfinite (d)
               || !all_finite (w, m * o->rank)
               || !all_finite (h, n * o->rank))))

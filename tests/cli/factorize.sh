@@ -8,6 +8,7 @@
 # - a failed write (H in a missing directory, H beyond the file size
 #   limit) leaves the W.npy and H.npy already there as they were, and no
 #   temporary file; the summary is said only once the files are written;
+# - KL-NMF of X scaled near the smallest doubles fits as X of order one;
 # - a good matrix still factors; --version prints the project's version.
 #   factorize.sh NMFTOOL VERSION
 set -u
@@ -123,6 +124,26 @@ mkdir real; ln -s real/H.npy hlink.npy
 [ "$(cat W.npy)" != "old W" ] || fail "replacing W and H: W.npy not replaced"
 ls -A | grep -q '^\.' && fail "replacing W and H: temporary files left: $(ls -A | grep '^\.')"
 rm -rf W.npy H.npy hlink.npy real
+
+# KL-NMF near the smallest doubles: X of max 1e-308 came out as W H^T ~ 0
+# (exit 0); now X of any scale factors as X of order one (the same fit)
+for sc in 1 1e-308 1e-315; do
+  /usr/bin/python3 -c "
+import numpy as np
+r = np.random.default_rng(0)
+X = r.random((20, 3)) @ r.random((3, 50))
+np.save('tiny.npy', X / X.max() * $sc)" || exit 1
+  "$nmftool" factorize --method kl --rank 3 --in tiny.npy --w-out W.npy \
+    --h-out H.npy >tiny.log 2>&1 || fail "kl at scale $sc: $(cat tiny.log)"
+  err=$(/usr/bin/python3 -c "
+import numpy as np
+X, W, H = np.load('tiny.npy'), np.load('W.npy'), np.load('H.npy')
+print('%.3g' % (np.abs(W @ H.T - X).max() / X.max()))") || err=1
+  /usr/bin/python3 -c "import sys; sys.exit(not float('$err') < 0.02)" \
+    || fail "kl at scale $sc: max |W H^T - X| / max X = $err"
+  echo "kl at scale $sc: relative error $err; $(cat tiny.log)"
+done
+rm -f W.npy H.npy
 
 # a good matrix, and the version
 for m in kl volmin; do

@@ -203,15 +203,32 @@ input_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 }
 
 /* On each wavenc's sink pad: the file gets the input's channels, or the
- * run stops (whatever changed the count on the way). */
+ * run stops (whatever changed the count on the way); and a file that gets
+ * no sample at all (an empty input, a stop signal before the first
+ * buffer) still gets a valid header. */
 static GstPadProbeReturn
-output_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+output_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
-  SeparatePipeline *p = data;
+  OutputProbe *o = data;
+  SeparatePipeline *p = o->p;
   gint c, in;
 
   if (g_atomic_int_get (&p->refused))
     return refuse_data (info);
+  if (info->type & (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST)) {
+    o->data = TRUE;
+    return GST_PAD_PROBE_OK;
+  }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    /* wavenc counts the data from its first buffer on: at an EOS before
+     * any, it rewrites its placeholder header (data size 0x7fff0000, an
+     * invalid 44-byte file).  An empty buffer first makes it write a
+     * header saying 0 samples, as many as the stream had. */
+    if (o->caps && !o->data)
+      gst_pad_chain (pad, gst_buffer_new ());
+    return GST_PAD_PROBE_OK;
+  }
   if ((c = announced_channels (info)) <= 0)
     return GST_PAD_PROBE_OK;
   in = g_atomic_int_get (&p->in_channels);
@@ -222,6 +239,7 @@ output_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
         "the channel count: nothing written", in, c);
     return GST_PAD_PROBE_DROP;
   }
+  o->caps = TRUE;
   return GST_PAD_PROBE_OK;
 }
 
@@ -379,9 +397,11 @@ build_output (SeparatePipeline * p, guint i, const char *format,
       && gst_element_link_many (c, f, w, s, NULL);
   if (ok) {
     wsink = gst_element_get_static_pad (w, "sink");
+    p->outputs[i].p = p;
+    p->outputs[i].index = i;
     gst_pad_add_probe (wsink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
         | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-        output_caps_probe, p, NULL);
+        output_probe, &p->outputs[i], NULL);
     gst_object_unref (wsink);
     srcpad = gst_element_get_static_pad (p->sep, padname);
     if (i == 0)

@@ -15,7 +15,18 @@
 #include "separate_files.h"
 #include "separate_options.h"
 
+typedef struct SeparatePipeline SeparatePipeline;
+
+/* What the probe on one output's wavenc sees (its streaming thread only). */
 typedef struct
+{
+  SeparatePipeline *p;
+  guint index;
+  gboolean caps;                /* a format has reached wavenc */
+  gboolean data;                /* a buffer has */
+} OutputProbe;
+
+struct SeparatePipeline
 {
   GstElement *pipeline;
   GstElement *sep;              /* nmfseparate, a reference of its own */
@@ -41,7 +52,8 @@ typedef struct
   guint64 clipped;              /* samples beyond full scale */
   guint64 samples;              /* samples out of the element */
   float peak;                   /* largest |sample| */
-} SeparatePipeline;
+  OutputProbe outputs[SEPARATE_MAX_SOURCES];
+};
 
 void separate_pipeline_init (SeparatePipeline * p);
 void separate_pipeline_clear (SeparatePipeline * p);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # nmftool separate on a generated mixture: one WAV per source with exactly
 # the input's sample count (file name and file:// URI, kl and volmin, f32 and
-# s16), progress lines when stderr is not a terminal, and one-line errors
+# s16; an empty input gives valid files of no samples), progress lines when stderr is not a terminal, and one-line errors
 # with the documented exit status for a missing input, a non-media input,
 # bad options, an invalid element setting, --dictionary without element
 # support and a dictionary whose name the element cannot take (a comma).
@@ -79,6 +79,40 @@ rc=$(run auto separate --sources 2 --profile auto "$work/mix.wav" "$work/outauto
 check_outputs "$work/outauto" 2 3 32
 cmp -s "$work/out2/source0.wav" "$work/outauto/source0.wav" \
   || fail "--profile auto on a file differs from --profile file"
+
+# 3c. an input of no samples: valid WAV files of no samples, as many as the
+# input (wavenc wrote its placeholder header: data size 0x7fff0000 in a
+# 44-byte file, with GStreamer warnings, and exit 0), for mono and 6
+# channels, f32 and s16
+/usr/bin/python3 -c "
+import struct
+def wav(name, ch, rate, fmt, bits):
+    hdr = struct.pack('<4sI4s4sIHHIIHH4sI', b'RIFF', 36, b'WAVE', b'fmt ', 16,
+        fmt, ch, rate, rate * ch * bits // 8, ch * bits // 8, bits, b'data', 0)
+    open('$work/' + name, 'wb').write(hdr)
+wav('empty1.wav', 1, 44100, 1, 16)
+wav('empty6.wav', 6, 48000, 3, 32)" || exit 1
+for e in "empty1 1 44100" "empty6 6 48000"; do
+  read -r name ech erate <<<"$e"
+  for f in "f32 3 32" "s16 1 16"; do
+    read -r opt efmt ebits <<<"$f"
+    rc=$(run "$name-$opt" separate --sources 2 --format "$opt" "$work/$name.wav" "$work/out-$name-$opt")
+    [ "$rc" = 0 ] || fail "$name --format $opt: exit $rc: $(cat "$work/$name-$opt.log")"
+    grep -q "WARNING" "$work/$name-$opt.log" && fail "$name --format $opt: $(cat "$work/$name-$opt.log")"
+    for i in 0 1; do
+      if info=$("$wavcheck" "$work/out-$name-$opt/source$i.wav"); then
+        read -r got gch grate gfmt gbits <<<"$info"
+        # more than two channels: WAVE_FORMAT_EXTENSIBLE (65534)
+        [ "$ech" -gt 2 ] && [ "$gfmt" = 65534 ] && gfmt=$efmt
+        [ "$got $gch $grate $gfmt $gbits" = "0 $ech $erate $efmt $ebits" ] \
+          || fail "$name --format $opt: source$i.wav is '$info', expected '0 $ech $erate $efmt $ebits'"
+      else
+        fail "$name --format $opt: source$i.wav is not a valid WAV file"
+      fi
+    done
+  done
+done
+echo "empty inputs: $(cat "$work/empty6-s16.log")"
 
 # 4. a missing input: one line, exit 1, nothing created
 rc=$(run missing separate --sources 2 "$work/no-such.wav" "$work/outm")

@@ -3,9 +3,9 @@
  *   uridecodebin ! audioconvert ! audioresample ! nmfseparate name=s
  *     s.src_I ! audioconvert ! capsfilter ! wavenc ! filesink  (one per source)
  *
- * with probes that keep the files to the input's channel count, measure
- * how far the output has got, count what 16-bit files clip, and end the
- * stream early on request. */
+ * with probes that keep the files to the input's channel count and to the
+ * 4 GiB a WAV file holds, measure how far the output has got, count what
+ * 16-bit files clip, and end the stream early on request. */
 #ifndef NMFTOOL_SEPARATE_PIPELINE_H
 #define NMFTOOL_SEPARATE_PIPELINE_H
 
@@ -22,8 +22,12 @@ typedef struct
 {
   SeparatePipeline *p;
   guint index;
+  const char *path;             /* the file (the OutputFiles' string) */
   gboolean caps;                /* a format has reached wavenc */
+  gboolean segment;             /* a segment has */
   gboolean data;                /* a buffer has */
+  gint rate, channels, bpf;     /* of that format */
+  guint64 bytes;                /* of samples so far */
 } OutputProbe;
 
 struct SeparatePipeline
@@ -36,7 +40,8 @@ struct SeparatePipeline
   gint in_channels;             /* atomic: channels of the decoded input */
   gint max_channels;            /* what the pipeline carries unchanged */
   gint refused;                 /* atomic: a caps probe refused the stream */
-  gboolean count_clips;
+  gboolean count_clips;          /* also: the files are 16-bit */
+  const char *format_label;     /* "32-bit float"... (the options') */
   guint n_outputs;
   GstElement *sinks[SEPARATE_MAX_SOURCES];      /* the filesinks (the
                                                  * pipeline's) */

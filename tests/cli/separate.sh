@@ -1,7 +1,8 @@
 #!/bin/bash
 # nmftool separate on a generated mixture: one WAV per source with exactly
 # the input's sample count (file name and file:// URI, kl and volmin, f32 and
-# s16; an empty input gives valid files of no samples), progress lines when stderr is not a terminal, and one-line errors
+# s16; an empty input gives valid files of no samples; outputs beyond the
+# 4 GiB of a WAV file are refused before anything is written), progress lines when stderr is not a terminal, and one-line errors
 # with the documented exit status for a missing input, a non-media input,
 # bad options, an invalid element setting, --dictionary without element
 # support and a dictionary whose name the element cannot take (a comma).
@@ -113,6 +114,33 @@ for e in "empty1 1 44100" "empty6 6 48000"; do
   done
 done
 echo "empty inputs: $(cat "$work/empty6-s16.log")"
+
+# 3d. outputs beyond the 4 GiB a WAV file holds were cut there with a
+# wrapped RIFF size (unreadable) and exit 0: an input whose duration is
+# known is refused before anything is written, naming the limit and what
+# to do. A sparse 8-bit WAV of 1.2e9 samples (41 h at 8 kHz, no disk
+# space): 4.5 GiB as 32-bit float, refused; 2.2 GiB as 16-bit, which runs
+# (stopped by SIGINT after 3 s).
+/usr/bin/python3 -c "
+import struct
+n = 1200000000
+with open('$work/huge.wav', 'wb') as f:
+    f.write(struct.pack('<4sI4s4sIHHIIHH4sI', b'RIFF', 36 + n, b'WAVE', b'fmt ',
+        16, 1, 1, 8000, 8000, 1, 8, b'data', n))
+    f.truncate(44 + n)" || exit 1
+rc=$(run huge separate --sources 2 "$work/huge.wav" "$work/outhuge")
+[ "$rc" = 1 ] || fail "4.5 GiB outputs: exit $rc, expected 1: $(cat "$work/huge.log")"
+[ "$(lines "$work/huge.log")" = 1 ] || fail "4.5 GiB outputs: not one line: $(cat "$work/huge.log")"
+grep -q '4 GiB a WAV file can hold: refused before writing a sample; use --format s16' "$work/huge.log" \
+  || fail "4.5 GiB outputs: $(cat "$work/huge.log")"
+[ ! -e "$work/outhuge" ] || fail "4.5 GiB outputs: files or OUTDIR left: $(ls -R "$work/outhuge")"
+cat "$work/huge.log"
+timeout -s INT --preserve-status 3 "$nmftool" separate --progress none --sources 2 \
+  --format s16 "$work/huge.wav" "$work/outhuge" >"$work/huge16.log" 2>&1
+rc=$?
+[ "$rc" = 130 ] || fail "2.2 GiB outputs: exit $rc, expected 130 (SIGINT): $(cat "$work/huge16.log")"
+grep -q 'GiB' "$work/huge16.log" && fail "2.2 GiB outputs refused: $(cat "$work/huge16.log")"
+rm -rf "$work/huge.wav" "$work/outhuge"
 
 # 4. a missing input: one line, exit 1, nothing created
 rc=$(run missing separate --sources 2 "$work/no-such.wav" "$work/outm")

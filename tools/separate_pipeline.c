@@ -235,10 +235,11 @@ fits_ahead (OutputProbe * o, GstPad * pad)
   if (g_atomic_int_compare_and_exchange (&p->refused, 0, 1)) {
     format_time (ts, sizeof ts, dur / (double) GST_SECOND);
     post_own_error (p, GST_OBJECT (GST_PAD_PARENT (pad)), "%s would hold "
-        "%.2f GiB (%s of %d channel%s at %d Hz, %s), more than the 4 GiB a "
-        "WAV file can hold: refused before writing a sample; %s", o->path,
-        frames * (double) o->bpf / (1 << 30), ts, o->channels,
-        o->channels > 1 ? "s" : "", o->rate, p->format_label,
+        "%" G_GUINT64_FORMAT " bytes of samples (%s of %d channel%s at %d "
+        "Hz, %s), more than the 4 GiB a WAV file can hold (%u bytes, its "
+        "header included): refused before writing a sample; %s", o->path,
+        frames * o->bpf, ts, o->channels, o->channels > 1 ? "s" : "",
+        o->rate, p->format_label, WAV_LIMIT_BYTES,
         wav_limit_advice (p, o->channels));
   }
   return FALSE;
@@ -263,8 +264,9 @@ fits_so_far (OutputProbe * o, GstPad * pad, GstPadProbeInfo * info)
     format_time (ts, sizeof ts, o->bpf > 0 && o->rate > 0
         ? o->bytes / (double) o->bpf / o->rate : 0.0);
     post_own_error (p, GST_OBJECT (GST_PAD_PARENT (pad)), "%s reached the "
-        "4 GiB a WAV file can hold after %s of %d channel%s at %d Hz (%s): "
-        "stopped, the files removed; %s", o->path, ts, o->channels,
+        "4 GiB a WAV file can hold (%u bytes, its header included) after %s "
+        "of %d channel%s at %d Hz (%s): stopped, the files removed; %s",
+        o->path, WAV_LIMIT_BYTES, ts, o->channels,
         o->channels > 1 ? "s" : "", o->rate, p->format_label,
         wav_limit_advice (p, o->channels));
   }

@@ -5,7 +5,9 @@
 #   pipelines/denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]
 # NOISE_ONLY and NOISY: any format GStreamer decodes, the same sample rate.
 # CLEAN.wav appears only when the whole pipeline succeeded (it is written
-# under a temporary name first); it may not be one of the inputs.
+# under a temporary name first, and the temporary files are removed
+# whatever happens); it may not be one of the inputs, and its directory
+# must exist.
 set -eu
 usage="usage: denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]"
 noise=${1:?$usage}
@@ -25,9 +27,15 @@ for f in "$noise" "$noisy"; do
   ! [ "$f" -ef "$clean" ] || die "$clean is the input $f: refusing to write over it"
 done
 
-dict=$(mktemp --suffix=.npy)
-out=$(mktemp --tmpdir="$(dirname -- "$clean")" .denoise.XXXXXX.wav)
-trap 'rm -f "$dict" "$out"' EXIT
+# the temporary files go as the script ends, whatever ends it: the trap is
+# set before the first is made
+dict= out=
+trap 'rm -f -- ${dict:+"$dict"} ${out:+"$out"}' EXIT
+outdir=$(dirname -- "$clean")
+[ -d "$outdir" ] || die "$outdir: no such directory (for $clean)"
+[ -w "$outdir" ] || die "$outdir: not writable (for $clean)"
+dict=$(mktemp --suffix=.npy) || die "cannot make a temporary file in ${TMPDIR:-/tmp}"
+out=$(mktemp --tmpdir="$outdir" .denoise.XXXXXX.wav) || die "cannot make a temporary file in $outdir"
 
 "$nmftool" learn --components 16 --in "$noise" --out "$dict"
 in_uri=$(file_uri "$noisy")

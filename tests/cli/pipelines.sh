@@ -5,7 +5,9 @@
 #   output) give complete outputs;
 # - undecodable input ends within 60 s (denoise.sh hung with nmftool learn)
 #   with a non-zero exit and no output file at all (picture.sh and
-#   denoise.sh left 0-byte files);
+#   denoise.sh left 0-byte files); an output in a missing directory is the
+#   script's one-line error, and no temporary file is left (denoise.sh
+#   left its dictionary in $TMPDIR);
 # - an output naming an input (the same name, a hard or symbolic link, a
 #   file:// URI) is refused and the input is unchanged (remove-source.sh
 #   a.wav a.wav left a.wav empty).
@@ -82,6 +84,16 @@ ln mix.wav hard.wav
 refused denoise-hard "$pdir/denoise.sh" source_1.wav mix.wav hard.wav
 no_leftovers . denoise.sh
 no_leftovers "$odd" denoise.sh
+# CLEAN.wav in a directory that does not exist: the temporary dictionary
+# made before was left in $TMPDIR (its trap came after the second mktemp),
+# and the message was mktemp's
+mkdir tmpd
+rc=$(TMPDIR="$work/tmpd" run denoise-nodir "$pdir/denoise.sh" source_1.wav mix.wav no-such-dir/clean.wav)
+[ "$rc" = 1 ] || fail "denoise.sh into a missing directory: exit $rc, expected 1: $(cat denoise-nodir.log)"
+grep -q '^denoise.sh: no-such-dir: no such directory' denoise-nodir.log \
+  || fail "denoise.sh into a missing directory: $(cat denoise-nodir.log)"
+[ -z "$(ls -A tmpd)" ] || fail "denoise.sh into a missing directory: left in TMPDIR: $(ls -A tmpd)"
+echo "denoise-nodir: $(cat denoise-nodir.log)"
 
 # --- picture.sh ---
 rc=$(run picture-odd "$pdir/picture.sh" "$name" "$odd/pic #%25 \"'.png" 64 32)

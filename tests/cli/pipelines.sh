@@ -8,6 +8,8 @@
 #   denoise.sh left 0-byte files); an output in a missing directory is the
 #   script's one-line error, and no temporary file is left (denoise.sh
 #   left its dictionary in $TMPDIR);
+# - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
+#   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
 #   file:// URI) is refused and the input is unchanged (remove-source.sh
 #   a.wav a.wav left a.wav empty).
@@ -94,6 +96,30 @@ grep -q '^denoise.sh: no-such-dir: no such directory' denoise-nodir.log \
   || fail "denoise.sh into a missing directory: $(cat denoise-nodir.log)"
 [ -z "$(ls -A tmpd)" ] || fail "denoise.sh into a missing directory: left in TMPDIR: $(ls -A tmpd)"
 echo "denoise-nodir: $(cat denoise-nodir.log)"
+
+# nmftool: this tree's build/ has none (a copy of pipelines/ elsewhere) and
+# NMFTOOL is not set: nmftool from PATH (an installed one); none there
+# either: one line saying where it was looked for (it was exit 127, bash's
+# "build/tools/nmftool: No such file or directory")
+mkdir -p tree bin
+cp -r "$pdir" tree/pipelines
+ln -s "$nmftool" bin/nmftool
+rc=$(run denoise-path env -u NMFTOOL PATH="$work/bin:$PATH" tree/pipelines/denoise.sh \
+  source_1.wav mix.wav clean-path.wav)
+[ "$rc" = 0 ] || fail "denoise.sh with nmftool on PATH: exit $rc: $(tail -3 denoise-path.log)"
+"$wavcheck" clean-path.wav >/dev/null || fail "denoise.sh with nmftool on PATH: no complete output"
+rc=$(run denoise-none env -u NMFTOOL PATH=/usr/bin:/bin tree/pipelines/denoise.sh \
+  source_1.wav mix.wav clean-none.wav)
+[ "$rc" = 1 ] || fail "denoise.sh without nmftool: exit $rc, expected 1: $(cat denoise-none.log)"
+[ "$(grep -c '' denoise-none.log)" = 1 ] || fail "denoise.sh without nmftool: not one line: $(cat denoise-none.log)"
+grep -q "^denoise.sh: nmftool not found: .*$work/tree/build/tools/nmftool.* PATH" denoise-none.log \
+  || fail "denoise.sh without nmftool: $(cat denoise-none.log)"
+[ ! -e clean-none.wav ] || fail "denoise.sh without nmftool: clean-none.wav made"
+echo "denoise-none: $(cat denoise-none.log)"
+rc=$(run denoise-bad env NMFTOOL="$work/no-such-nmftool" "$pdir/denoise.sh" \
+  source_1.wav mix.wav clean-bad.wav)
+[ "$rc" = 1 ] && grep -q "^denoise.sh: NMFTOOL=.*no-such-nmftool: no such program" denoise-bad.log \
+  || fail "denoise.sh with a wrong NMFTOOL: exit $rc: $(cat denoise-bad.log)"
 
 # --- picture.sh ---
 rc=$(run picture-odd "$pdir/picture.sh" "$name" "$odd/pic #%25 \"'.png" 64 32)

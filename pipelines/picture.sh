@@ -35,14 +35,16 @@ uri=$(file_uri "$mix")
 tmp=$(mktemp --tmpdir="$(dirname -- "$out")" .picture.XXXXXX.png)
 trap 'rm -f "$tmp"' EXIT
 # framerate=0/1: one picture of the whole stream, pushed at its end; the
-# file sink must not wait for it to preroll (async=false). Run in the
-# picture's directory so that the location is the temporary file's plain
-# name, which gst-launch cannot misread.
-(cd "$(dirname -- "$tmp")" &&
-  gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
-    nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
-    s.viz ! "video/x-raw,width=${3:-1200},height=${4:-400},framerate=0/1" ! \
-    videoconvert ! pngenc ! filesink "location=${tmp##*/}" async=false)
+# sink must not wait for it to preroll (async=false). The sink writes to a
+# descriptor the shell opened on the temporary file, so that no file name
+# goes through gst-launch's syntax (which misreads quotes and backslashes)
+# and gst-launch runs where the script was started: relative paths in the
+# environment (GST_PLUGIN_PATH=build/plugin) keep their meaning (it ran in
+# the picture's directory, where they named nothing).
+gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
+  nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
+  s.viz ! "video/x-raw,width=${3:-1200},height=${4:-400},framerate=0/1" ! \
+  videoconvert ! pngenc ! fdsink fd=3 async=false 3>"$tmp"
 # gst-launch may end without error and without a picture (a stream with
 # no audio frame): no PNG then either
 [ -s "$tmp" ] || die "$mix: no picture was made"

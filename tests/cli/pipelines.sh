@@ -8,6 +8,8 @@
 #   denoise.sh left 0-byte files); an output in a missing directory is the
 #   script's one-line error, and no temporary file is left (denoise.sh
 #   left its dictionary in $TMPDIR);
+# - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
+#   another directory;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
 #   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
@@ -126,6 +128,17 @@ rc=$(run picture-odd "$pdir/picture.sh" "$name" "$odd/pic #%25 \"'.png" 64 32)
 [ "$rc" = 0 ] || fail "picture.sh on odd names: exit $rc: $(tail -3 picture-odd.log)"
 [ "$(head -c 4 "$odd/pic #%25 \"'.png" 2>/dev/null | tail -c 3)" = PNG ] \
   || fail "picture.sh: no PNG on odd names"
+# a relative GST_PLUGIN_PATH (the README's form when uninstalled) and the
+# picture in another directory: gst-launch ran in that directory, found no
+# nmfseparate ('erroneous pipeline') and exited 1
+mkdir pics
+rc=$(run picture-relpath env -u GST_PLUGIN_PATH_1_0 \
+  GST_PLUGIN_PATH="$(realpath --relative-to=. "$plugin_dir")" \
+  "$pdir/picture.sh" mix.wav pics/sep.png 64 32)
+[ "$rc" = 0 ] || fail "picture.sh with a relative GST_PLUGIN_PATH: exit $rc: $(tail -3 picture-relpath.log)"
+[ "$(head -c 4 pics/sep.png 2>/dev/null | tail -c 3)" = PNG ] \
+  || fail "picture.sh with a relative GST_PLUGIN_PATH: no PNG"
+no_leftovers pics picture.sh
 failed picture-text pic1.png "$pdir/picture.sh" text.txt pic1.png 64 32
 failed picture-missing pic2.png "$pdir/picture.sh" no-such.wav pic2.png 64 32
 refused picture-same "$pdir/picture.sh" mix.wav mix.wav 64 32

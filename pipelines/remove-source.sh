@@ -22,9 +22,9 @@ die () { echo "remove-source.sh: $*" >&2; exit 2; }
 n=2 k=0 algorithm=kl print_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sources) n=${2:?}; shift 2 ;;
-    --remove) k=${2:?}; shift 2 ;;
-    --algorithm) algorithm=${2:?}; shift 2 ;;
+    --sources) [ $# -ge 2 ] || die "--sources needs a value (see --help)"; n=$2; shift 2 ;;
+    --remove) [ $# -ge 2 ] || die "--remove needs a value (see --help)"; k=$2; shift 2 ;;
+    --algorithm) [ $# -ge 2 ] || die "--algorithm needs a value (see --help)"; algorithm=$2; shift 2 ;;
     --print) print_only=1; shift ;;
     -h|--help) usage; exit 0 ;;
     --*) die "unknown option $1 (see --help)" ;;

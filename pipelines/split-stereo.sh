@@ -22,7 +22,7 @@ die () { echo "split-stereo.sh: $*" >&2; exit 2; }
 n=2
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sources) n=${2:?}; shift 2 ;;
+    --sources) [ $# -ge 2 ] || die "--sources needs a value (see --help)"; n=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     --*) die "unknown option $1 (see --help)" ;;
     *) break ;;

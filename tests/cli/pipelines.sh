@@ -10,6 +10,7 @@
 #   left its dictionary in $TMPDIR);
 # - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
 #   another directory;
+# - an option without its value is the script's own usage error;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
 #   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
@@ -163,6 +164,19 @@ refused remove-link "$pdir/remove-source.sh" mix.wav link.wav
 refused remove-uri "$pdir/remove-source.sh" "file://$work/mix.wav" mix.wav
 no_leftovers . remove-source.sh
 no_leftovers "$odd" remove-source.sh
+
+# --- options without their value: the script's usage error (exit 2, one
+# line), not bash's "2: parameter null or not set" (exit 1) ---
+for c in "split-stereo --sources" "remove-source --sources" "remove-source --remove" \
+    "remove-source --algorithm" "live-mic --sources" "live-mic --play" \
+    "live-mic --algorithm" "live-mic --channels"; do
+  read -r script opt <<<"$c"
+  rc=$(run novalue "$pdir/$script.sh" "$opt")
+  [ "$rc" = 2 ] || fail "$script.sh $opt: exit $rc, expected 2: $(cat novalue.log)"
+  [ "$(grep -c '' novalue.log)" = 1 ] && grep -q "^$script.sh: $opt needs a value" novalue.log \
+    || fail "$script.sh $opt: $(cat novalue.log)"
+done
+echo "options without a value: $(cat novalue.log)"
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

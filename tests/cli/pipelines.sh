@@ -11,6 +11,7 @@
 # - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
 #   another directory;
 # - an option without its value is the script's own usage error;
+#   two-mics.sh's help and refusals are its own;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
 #   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
@@ -177,6 +178,14 @@ for c in "split-stereo --sources" "remove-source --sources" "remove-source --rem
     || fail "$script.sh $opt: $(cat novalue.log)"
 done
 echo "options without a value: $(cat novalue.log)"
+# two-mics.sh (which runs live-mic.sh) speaks as itself: its own help,
+# its name in its refusals (it printed live-mic.sh's help and name)
+"$pdir/two-mics.sh" --help >two-help.log 2>&1 || fail "two-mics.sh --help: exit $?"
+grep -q 'pipelines/two-mics.sh \[--print\]' two-help.log || fail "two-mics.sh --help: $(head -3 two-help.log)"
+grep -q 'live-mic.sh \[' two-help.log && fail "two-mics.sh --help shows live-mic.sh's usage"
+rc=$(run two-play "$pdir/two-mics.sh" --play 5)
+[ "$rc" = 2 ] && grep -q '^two-mics.sh: --play needs' two-play.log \
+  || fail "two-mics.sh --play 5: exit $rc: $(cat two-play.log)"
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

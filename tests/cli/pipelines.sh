@@ -10,6 +10,7 @@
 #   left its dictionary in $TMPDIR);
 # - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
 #   another directory;
+# - split-stereo.sh leaves no directory it made after a failed run;
 # - an option without its value is the script's own usage error;
 #   two-mics.sh's help and refusals are its own;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
@@ -165,6 +166,17 @@ refused remove-link "$pdir/remove-source.sh" mix.wav link.wav
 refused remove-uri "$pdir/remove-source.sh" "file://$work/mix.wav" mix.wav
 no_leftovers . remove-source.sh
 no_leftovers "$odd" remove-source.sh
+
+# --- split-stereo.sh: a failed run leaves no directory it made for OUTDIR
+# (it left the new, empty OUTDIR), and keeps the one it found ---
+rc=$(run split-text "$pdir/split-stereo.sh" text.txt new-split/deeper/out)
+[ "$rc" != 0 ] || fail "split-stereo.sh on text: exit 0"
+[ ! -e new-split ] || fail "split-stereo.sh on text: left $(find new-split)"
+mkdir old-split
+rc=$(run split-text2 "$pdir/split-stereo.sh" text.txt old-split)
+[ "$rc" != 0 ] && [ -d old-split ] && [ -z "$(ls -A old-split)" ] \
+  || fail "split-stereo.sh on text into an existing OUTDIR: exit $rc, $(ls -A old-split 2>&1)"
+echo "split-text: exit $rc, nothing left"
 
 # --- options without their value: the script's usage error (exit 2, one
 # line), not bash's "2: parameter null or not set" (exit 1) ---

@@ -11,6 +11,8 @@
 # - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
 #   another directory;
 # - split-stereo.sh leaves no directory it made after a failed run;
+# - remove-source.sh and picture.sh say why a plain WAV of more than two
+#   channels fails, and what takes it;
 # - an option without its value is the script's own usage error;
 #   two-mics.sh's help and refusals are its own;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
@@ -166,6 +168,28 @@ refused remove-link "$pdir/remove-source.sh" mix.wav link.wav
 refused remove-uri "$pdir/remove-source.sh" "file://$work/mix.wav" mix.wav
 no_leftovers . remove-source.sh
 no_leftovers "$odd" remove-source.sh
+
+# --- a plain WAV of 3 channels (no channel positions): audioconvert in
+# gst-launch refuses it; remove-source.sh and picture.sh say so and what
+# takes it (they failed with only GStreamer's "not-negotiated") ---
+/usr/bin/python3 - plain3.wav <<'EOF' || exit 1
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(3); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes(b"".join(struct.pack("<3h", int(8000 * math.sin(i * 0.06)), 0,
+                                   int(4000 * math.sin(i * 0.09))) for i in range(22050)))
+w.close()
+EOF
+for c in "remove-source plain3-out.wav" "picture plain3.png"; do
+  read -r script out <<<"$c"
+  rc=$(run "plain3-$script" "$pdir/$script.sh" plain3.wav "$out")
+  [ "$rc" = 1 ] || fail "$script.sh on a plain 3-channel WAV: exit $rc, expected 1"
+  grep -q "^$script.sh: plain3.wav: its channels have no positions.*nmftool separate" "plain3-$script.log" \
+    || fail "$script.sh on a plain 3-channel WAV: $(tail -2 "plain3-$script.log")"
+  [ ! -e "$out" ] || fail "$script.sh on a plain 3-channel WAV: $out made"
+  echo "plain3 $script.sh: $(tail -1 "plain3-$script.log")"
+done
+no_leftovers . "plain 3-channel WAV"
 
 # --- split-stereo.sh: a failed run leaves no directory it made for OUTDIR
 # (it left the new, empty OUTDIR), and keeps the one it found ---

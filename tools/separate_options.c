@@ -381,6 +381,27 @@ out:
   return ret;
 }
 
+/* A property naming a source must name one of --sources: the element's
+ * range is that of its most sources (enrol-source: -1..15), whatever
+ * n-sources is. */
+static int
+check_source_property (GstElement * sep, const SeparateOptions * o)
+{
+  GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (sep),
+      "enrol-source");
+  gint v = -1;
+
+  if (ps == NULL || ps->value_type != G_TYPE_INT
+      || !(ps->flags & G_PARAM_READABLE))
+    return 0;
+  g_object_get (sep, "enrol-source", &v, NULL);
+  if (v >= (gint) o->n_sources)
+    return usage_error (SEPARATE_CMD, "--set enrol-source=%d: there is no "
+        "source %d of %u (0..%u, or -1 for none)", v, v, o->n_sources,
+        o->n_sources - 1);
+  return 0;
+}
+
 /* The element applies the profile to whatever is not set explicitly, so
  * --components and --set override it. */
 static int
@@ -412,6 +433,8 @@ configure (GstElement * sep, const SeparateOptions * o)
     if (ret)
       return ret;
   }
+  if ((ret = check_source_property (sep, o)))
+    return ret;
   if (o->dictionaries->len > 0)
     return set_dictionaries (sep, o);
   return 0;

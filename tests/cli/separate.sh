@@ -184,6 +184,8 @@ usage_case --sources 2 --set no-such-prop=1 "$in" "$out"
 usage_case --sources 2 --set fft-size=abc "$in" "$out"
 usage_case --sources 2 --set iterations=0 "$in" "$out"
 usage_case --sources 2 --set n-sources=3 "$in" "$out"
+usage_case --sources 2 --set enrol-source=5 "$in" "$out"   # accepted before
+usage_case --sources 2 --set enrol-source=2 "$in" "$out"
 usage_case --sources 2 --format u8 "$in" "$out"
 usage_case --sources 2 --bogus "$in" "$out"
 [ ! -e "$out" ] || fail "a command-line error created OUTDIR"

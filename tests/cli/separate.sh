@@ -2,9 +2,11 @@
 # nmftool separate on a generated mixture: one WAV per source with exactly
 # the input's sample count (file name and file:// URI, kl and volmin, f32 and
 # s16; an empty input gives valid files of no samples; outputs beyond the
-# 4 GiB of a WAV file are refused before anything is written), progress lines when stderr is not a terminal, and one-line errors
-# with the documented exit status for a missing input, a non-media input,
-# bad options, an invalid element setting, --dictionary without element
+# 4 GiB of a WAV file are refused before a sample is written), progress
+# lines when stderr is not a terminal, and one-line errors with the
+# documented exit status for a missing input, a non-media input,
+# a URI scheme no source reads (a file of that name is the file), bad
+# options, an invalid element setting, --dictionary without element
 # support and a dictionary whose name the element cannot take (a comma).
 #   separate.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
@@ -149,6 +151,20 @@ rc=$(run missing separate --sources 2 "$work/no-such.wav" "$work/outm")
 grep -q 'no-such.wav: No such file or directory' "$work/missing.log" || fail "missing input: $(cat "$work/missing.log")"
 [ ! -e "$work/outm" ] || fail "missing input: OUTDIR was created"
 cat "$work/missing.log"
+
+# 4b. a URI no GStreamer source reads: said so (it was "no audio stream
+# that GStreamer can decode"); a file whose name reads as such a URI
+# ("take:1.wav") is the file (it was taken for a URI and failed)
+rc=$(run scheme separate --sources 2 "foo://bar" "$work/outs")
+[ "$rc" = 1 ] && [ "$(lines "$work/scheme.log")" = 1 ] \
+  && grep -q 'foo://bar: no GStreamer source reads foo: URIs' "$work/scheme.log" \
+  || fail "foo://bar: exit $rc: $(cat "$work/scheme.log")"
+[ ! -e "$work/outs" ] || fail "foo://bar: OUTDIR was created"
+cat "$work/scheme.log"
+cp "$work/mix.wav" "$work/take:1.wav"
+rc=$(cd "$work" && run colon separate -q --sources 2 "take:1.wav" "$work/outcolon")
+[ "$rc" = 0 ] || fail "a file named take:1.wav: exit $rc: $(cat "$work/colon.log")"
+check_outputs "$work/outcolon" 2 3 32
 
 # 5. not a media file: the pipeline's error, one line, exit 1, no files left
 echo "not audio" >"$work/text.txt"

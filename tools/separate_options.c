@@ -427,6 +427,11 @@ configure (GstElement * sep, const SeparateOptions * o)
         || strcmp (kv[0], "output-mode") == 0)
       ret = usage_error (SEPARATE_CMD, "--set %s: not settable here (use "
           "--sources for n-sources; output-mode must stay audio)", kv[0]);
+    else if (strcmp (kv[0], "dictionaries") == 0
+        && o->dictionaries->len > 0)
+      /* one would silently replace the other */
+      ret = usage_error (SEPARATE_CMD, "--set dictionaries and --dictionary "
+          "both give the dictionaries: give them one way");
     else
       ret = set_property (sep, kv[0], kv[1], "--set");
     g_strfreev (kv);

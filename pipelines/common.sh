@@ -15,6 +15,32 @@ use_uninstalled_plugin () {
   fi
 }
 
+# find_nmftool: the nmftool to run, in $nmftool: $NMFTOOL when it is set,
+# else this tree's build/tools/nmftool when it has been built, else nmftool
+# on PATH (an installed gst-nmf); none: the caller's die says where it looked
+find_nmftool () {
+  if [ -n "${NMFTOOL:-}" ]; then
+    nmftool=$(command -v -- "$NMFTOOL") \
+      || die "NMFTOOL=$NMFTOOL: no such program"
+  elif [ -x "$root/build/tools/nmftool" ]; then
+    nmftool=$root/build/tools/nmftool
+  elif ! nmftool=$(command -v nmftool); then
+    die "nmftool not found: NMFTOOL is not set, $root/build/tools/nmftool has not been built, and there is no nmftool on PATH (build this tree, install gst-nmf, or set NMFTOOL)"
+  fi
+}
+
+# explain_failure NAME INPUT LOG: after a failed gst-launch-1.0 whose
+# stderr is in LOG, that stderr, and what to do when audioconvert refused
+# an input without channel positions (a plain WAV of some channel counts
+# above two, a microphone array: "Upstream caps contain no channel mask"),
+# which gst-launch-1.0 has no way to mark unpositioned
+explain_failure () {
+  cat -- "$3" >&2
+  if grep -q 'no channel mask' -- "$3"; then
+    echo "$1: $2: its channels have no positions (a plain WAV of more than two channels), which audioconvert refuses: nmftool separate takes such files" >&2
+  fi
+}
+
 # file_uri PATH: a file:// URI with every byte but [A-Za-z0-9/._~-]
 # percent-encoded, so that no character of a file name ('#', '%', '?',
 # spaces, quotes, backslashes) can mean anything to a URI or to gst-launch

@@ -4,20 +4,26 @@
 # the blind source (src_0) and the noise, whose templates stay fixed (src_1).
 #   pipelines/denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]
 # NOISE_ONLY and NOISY: any format GStreamer decodes, the same sample rate.
+# NMFTOOL: the nmftool that learns the dictionary; unset, this tree's
+# build/tools/nmftool when it has been built, else nmftool on PATH. The
+# plugin: this tree's build/plugin when GST_PLUGIN_PATH is not set and
+# build/ has one, else the usual GStreamer way.
 # CLEAN.wav appears only when the whole pipeline succeeded (it is written
-# under a temporary name first); it may not be one of the inputs.
+# under a temporary name first, and the temporary files are removed
+# whatever happens); it may not be one of the inputs, and its directory
+# must exist.
 set -eu
 usage="usage: denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]"
 noise=${1:?$usage}
 noisy=${2:?$usage}
 clean=${3:?$usage}
 die () { echo "denoise.sh: $*" >&2; exit 1; }
-# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
-# file name is safe in gst-launch's syntax that way), publish (a finished
-# output)
+# root, use_uninstalled_plugin, find_nmftool, file_uri (percent-encoded
+# file:// URIs: any file name is safe in gst-launch's syntax that way),
+# publish (a finished output)
 . "$(dirname -- "$0")/common.sh"
 use_uninstalled_plugin
-nmftool=${NMFTOOL:-$root/build/tools/nmftool}
+find_nmftool
 
 
 [ -f "$noisy" ] && [ -r "$noisy" ] || die "$noisy: no such readable file"
@@ -25,9 +31,15 @@ for f in "$noise" "$noisy"; do
   ! [ "$f" -ef "$clean" ] || die "$clean is the input $f: refusing to write over it"
 done
 
-dict=$(mktemp --suffix=.npy)
-out=$(mktemp --tmpdir="$(dirname -- "$clean")" .denoise.XXXXXX.wav)
-trap 'rm -f "$dict" "$out"' EXIT
+# the temporary files go as the script ends, whatever ends it: the trap is
+# set before the first is made
+dict= out=
+trap 'rm -f -- ${dict:+"$dict"} ${out:+"$out"}' EXIT
+outdir=$(dirname -- "$clean")
+[ -d "$outdir" ] || die "$outdir: no such directory (for $clean)"
+[ -w "$outdir" ] || die "$outdir: not writable (for $clean)"
+dict=$(mktemp --suffix=.npy) || die "cannot make a temporary file in ${TMPDIR:-/tmp}"
+out=$(mktemp --tmpdir="$outdir" .denoise.XXXXXX.wav) || die "cannot make a temporary file in $outdir"
 
 "$nmftool" learn --components 16 --in "$noise" --out "$dict"
 in_uri=$(file_uri "$noisy")

@@ -25,15 +25,17 @@
 # not set and build/ has one.
 set -eu
 usage () { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
-die () { echo "live-mic.sh: $*" >&2; exit 2; }
+# the name said in messages: two-mics.sh runs this script as its own
+me=${NMF_LIVE_MIC_AS:-live-mic.sh}
+die () { echo "$me: $*" >&2; exit 2; }
 
 n=2 k=0 algorithm=kl print_only=0 channels=
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sources) n=${2:?}; shift 2 ;;
-    --play) k=${2:?}; shift 2 ;;
-    --algorithm) algorithm=${2:?}; shift 2 ;;
-    --channels) channels=${2:?}; shift 2 ;;
+    --sources) [ $# -ge 2 ] || die "--sources needs a value (see --help)"; n=$2; shift 2 ;;
+    --play) [ $# -ge 2 ] || die "--play needs a value (see --help)"; k=$2; shift 2 ;;
+    --algorithm) [ $# -ge 2 ] || die "--algorithm needs a value (see --help)"; algorithm=$2; shift 2 ;;
+    --channels) [ $# -ge 2 ] || die "--channels needs a value (see --help)"; channels=$2; shift 2 ;;
     --print) print_only=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
@@ -71,17 +73,17 @@ echo "gst-launch-1.0 ${args[*]}"
 src_probe=$(timeout 15 gst-launch-1.0 -v autoaudiosrc ! identity eos-after=3 ! fakesink 2>&1) || true
 if ! grep -q 'GstAutoAudioSrc:[^ ]*/Gst[A-Za-z]*Src:[^ ]*\.GstPad:src: caps' <<<"$src_probe" \
    || grep -q 'GstAutoAudioSrc:[^ ]*/GstAudioTestSrc:' <<<"$src_probe"; then
-  echo "live-mic.sh: no audio capture device found (autoaudiosrc could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect a microphone or start the sound server, then try again" >&2
+  echo "$me: no audio capture device found (autoaudiosrc could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect a microphone or start the sound server, then try again" >&2
   exit 3
 fi
 if [ -n "$channels" ] && ! timeout 15 gst-launch-1.0 autoaudiosrc ! "audio/x-raw,channels=$channels" ! identity eos-after=3 ! fakesink >/dev/null 2>&1; then
-  echo "live-mic.sh: the capture device does not give $channels channels (for two microphones: a stereo input, e.g. a USB interface or an array; pick it with PULSE_SOURCE / the sound settings), or it could not start" >&2
+  echo "$me: the capture device does not give $channels channels (for two microphones: a stereo input, e.g. a USB interface or an array; pick it with PULSE_SOURCE / the sound settings), or it could not start" >&2
   exit 3
 fi
 sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc num-buffers=3 ! autoaudiosink 2>&1) || true
 if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' <<<"$sink_probe" \
    || grep -q 'GstAutoAudioSink:[^ ]*/GstFakeSink:' <<<"$sink_probe"; then
-  echo "live-mic.sh: no audio playback device found (autoaudiosink could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect speakers or headphones or start the sound server, then try again" >&2
+  echo "$me: no audio playback device found (autoaudiosink could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect speakers or headphones or start the sound server, then try again" >&2
   exit 3
 fi
 

@@ -3,8 +3,10 @@
 # by the source that owns it (mask-weighted colours).
 #   pipelines/picture.sh MIX OUT.png [WIDTH HEIGHT]   one still picture of the whole file
 #   pipelines/picture.sh --live MIX                    scrolling, in a window, with the sound
-# MIX: any audio file GStreamer decodes. OUT.png appears only when the
-# picture was made (it is written under a temporary name first).
+# MIX: any audio file GStreamer decodes (but for a plain WAV of more than
+# two channels without channel positions, which audioconvert refuses).
+# OUT.png appears only when the picture was made (it is written under a
+# temporary name first).
 set -eu
 die () { echo "picture.sh: $*" >&2; exit 1; }
 # root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
@@ -32,17 +34,25 @@ out=${2:?usage: picture.sh MIX OUT.png [WIDTH HEIGHT]}
 [ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
 ! [ "$mix" -ef "$out" ] || die "$out is the input: refusing to write over it"
 uri=$(file_uri "$mix")
+log= tmp=
+trap 'rm -f -- ${log:+"$log"} ${tmp:+"$tmp"}' EXIT
 tmp=$(mktemp --tmpdir="$(dirname -- "$out")" .picture.XXXXXX.png)
-trap 'rm -f "$tmp"' EXIT
+log=$(mktemp)
 # framerate=0/1: one picture of the whole stream, pushed at its end; the
-# file sink must not wait for it to preroll (async=false). Run in the
-# picture's directory so that the location is the temporary file's plain
-# name, which gst-launch cannot misread.
-(cd "$(dirname -- "$tmp")" &&
-  gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
+# sink must not wait for it to preroll (async=false). The sink writes to a
+# descriptor the shell opened on the temporary file, so that no file name
+# goes through gst-launch's syntax (which misreads quotes and backslashes)
+# and gst-launch runs where the script was started: relative paths in the
+# environment (GST_PLUGIN_PATH=build/plugin) keep their meaning (it ran in
+# the picture's directory, where they named nothing).
+if ! gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
     nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
     s.viz ! "video/x-raw,width=${3:-1200},height=${4:-400},framerate=0/1" ! \
-    videoconvert ! pngenc ! filesink "location=${tmp##*/}" async=false)
+    videoconvert ! pngenc ! fdsink fd=3 async=false 3>"$tmp" 2>"$log"; then
+  explain_failure picture.sh "$mix" "$log"
+  exit 1
+fi
+cat -- "$log" >&2
 # gst-launch may end without error and without a picture (a stream with
 # no audio frame): no PNG then either
 [ -s "$tmp" ] || die "$mix: no picture was made"

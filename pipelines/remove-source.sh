@@ -13,8 +13,10 @@
 #                   the outputs of 'nmftool separate' first
 #   --algorithm A   kl (default) or volmin
 #   --print         only print the gst-launch-1.0 line, do not run it
-# INPUT is a file name or URI of anything GStreamer decodes. Uses the plugin
-# of this tree's build/ when GST_PLUGIN_PATH is not set and build/ has one.
+# INPUT is a file name or URI of anything GStreamer decodes (but for a plain
+# WAV of more than two channels without channel positions, which
+# audioconvert refuses: use `nmftool separate` for it). Uses the plugin of
+# this tree's build/ when GST_PLUGIN_PATH is not set and build/ has one.
 set -eu
 usage () { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
 die () { echo "remove-source.sh: $*" >&2; exit 2; }
@@ -22,9 +24,9 @@ die () { echo "remove-source.sh: $*" >&2; exit 2; }
 n=2 k=0 algorithm=kl print_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sources) n=${2:?}; shift 2 ;;
-    --remove) k=${2:?}; shift 2 ;;
-    --algorithm) algorithm=${2:?}; shift 2 ;;
+    --sources) [ $# -ge 2 ] || die "--sources needs a value (see --help)"; n=$2; shift 2 ;;
+    --remove) [ $# -ge 2 ] || die "--remove needs a value (see --help)"; k=$2; shift 2 ;;
+    --algorithm) [ $# -ge 2 ] || die "--algorithm needs a value (see --help)"; algorithm=$2; shift 2 ;;
     --print) print_only=1; shift ;;
     -h|--help) usage; exit 0 ;;
     --*) die "unknown option $1 (see --help)" ;;
@@ -85,8 +87,10 @@ done
 if [ "$print_only" -eq 1 ]; then
   sink_uri=$(file_uri "$output") || die "$output: cannot make a URI of it"
 else
+  log= tmp=
+  trap 'rm -f -- ${log:+"$log"} ${tmp:+"$tmp"}' EXIT
   tmp=$(mktemp --tmpdir="$(dirname -- "$output")" .remove-source.XXXXXX.wav) || exit 1
-  trap 'rm -f "$tmp"' EXIT
+  log=$(mktemp) || exit 1
   sink_uri=$(file_uri "$tmp")
 fi
 args+=(audiomixer name=mix ! audioconvert ! wavenc ! "$sink_uri")
@@ -103,7 +107,11 @@ printf 'gst-launch-1.0'
 for a in "${args[@]}"; do printf ' '; quote "$a"; done
 printf '\n'
 [ "$print_only" -eq 1 ] && exit 0
-gst-launch-1.0 -q "${args[@]}" || exit 1
+if ! gst-launch-1.0 -q "${args[@]}" 2>"$log"; then
+  explain_failure remove-source.sh "$input" "$log"
+  exit 1
+fi
+cat -- "$log" >&2
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"   # mktemp made it 0600
 publish "$tmp" "$output"
 echo "wrote $output: the input without source $k of $n" >&2

@@ -22,7 +22,7 @@ die () { echo "split-stereo.sh: $*" >&2; exit 2; }
 n=2
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sources) n=${2:?}; shift 2 ;;
+    --sources) [ $# -ge 2 ] || die "--sources needs a value (see --help)"; n=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     --*) die "unknown option $1 (see --help)" ;;
     *) break ;;
@@ -33,6 +33,21 @@ input=$1 outdir=$2
 case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..8" ;; esac
 [ "$n" -ge 2 ] && [ "$n" -le 8 ] || die "--sources needs an integer in 2..8"
 [ -r "$input" ] && [ -f "$input" ] || { echo "split-stereo.sh: $input: no such readable file" >&2; exit 1; }
+
+# the outputs are written under temporary names and take theirs only when
+# the run succeeds: a failed run leaves nothing behind, not even the
+# directories it made for OUTDIR (those it leaves empty)
+log= tmp=() made=()
+cleanup () {
+  local status=$? d
+  rm -f -- ${log:+"$log"} "${tmp[@]}"
+  if [ "$status" -ne 0 ]; then
+    for d in "${made[@]}"; do rmdir -- "$d" 2>/dev/null || break; done
+  fi
+}
+trap cleanup EXIT
+d=$outdir
+while [ ! -e "$d" ] && [ ! -L "$d" ]; do made+=("$d"); d=$(dirname -- "$d"); done
 mkdir -p -- "$outdir"
 
 # root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
@@ -41,12 +56,7 @@ mkdir -p -- "$outdir"
 . "$(dirname -- "$0")/common.sh"
 use_uninstalled_plugin --say
 
-
-# the outputs are written under temporary names and take theirs only when
-# the run succeeds: a failed run leaves nothing behind
 log=$(mktemp)
-tmp=()
-trap 'rm -f "$log" "${tmp[@]}"' EXIT
 args=(uridecodebin "uri=$(file_uri "$input")" ! audioconvert !
       nmfseparate name=s "n-sources=$n" post-messages=true interval=1000000000)
 for ((i = 0; i < n; i++)); do

@@ -12,5 +12,16 @@
 #
 #   pipelines/two-mics.sh [--print] [--sources N] [--play K] [--algorithm A]
 #
-# (the options of pipelines/live-mic.sh, which this runs with --channels 2)
-exec "$(dirname "$0")/live-mic.sh" --channels 2 "$@"
+#   --sources N     number of sources, 1..16 (default 2)
+#   --play K        the source to listen to, 0..N-1 (default 0)
+#   --algorithm A   kl (default) or volmin
+#   --print         only print the gst-launch-1.0 line, do not check the
+#                   devices nor run it
+# (pipelines/live-mic.sh --channels 2 does the work; its messages are
+# this script's)
+for arg; do
+  case "$arg" in
+    -h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  esac
+done
+NMF_LIVE_MIC_AS=two-mics.sh exec "$(dirname "$0")/live-mic.sh" --channels 2 "$@"

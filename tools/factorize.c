@@ -1,11 +1,16 @@
 /* nmftool factorize: X ~ W H^T for a matrix in a .npy file, by the core's
  * batch solvers (volume minimization or KL-NMF). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <glib.h>
 
 #include <nmf/error.h>
 #include <nmf/factorize.h>
@@ -35,7 +40,11 @@ const char nmftool_factorize_help[] =
     "                    Exact for data of rank R; W may be negative.\n"
     "                    X may have any sign.\n"
     "  --method kl       KL-NMF (Lee-Seung multiplicative updates), W, H >= 0,\n"
-    "                    columns of W summing to 1. Needs X >= 0.\n"
+    "                    columns of W summing to 1. Needs X >= 0. X is\n"
+    "                    factored scaled by a power of two to a largest\n"
+    "                    entry of 1 to 2, and H (which carries the scale)\n"
+    "                    scaled back, so X near the smallest doubles\n"
+    "                    (1e-308) factors as X of order one does.\n"
     "  --rank R          number of components, 1 <= R <= min(M, N). Required.\n"
     "  --in FILE         input X (.npy). Required.\n"
     "  --w-out FILE      output W (.npy, M x R). Required.\n"
@@ -61,7 +70,10 @@ const char nmftool_factorize_help[] =
     "1e154, where ||X||_F^2 overflows; kl: near 1e308) are refused with an\n"
     "error saying so: scale X down. --w-out and --h-out must be two files,\n"
     "neither of them the input (compared by device and inode); nothing is\n"
-    "written then, nor left behind by a failed write.\n";
+    "written then, nor left behind by a failed write: W and H are written\n"
+    "to temporary files beside them (.NAME.XXXXXX) and renamed over the\n"
+    "outputs once both are, so files already there stay as they were\n"
+    "unless both are replaced; the summary line comes after that.\n";
 
 typedef struct
 {
@@ -191,24 +203,50 @@ overflow_error (const char *in, const char *method, const double *x,
       "scales with it)", in, method, fabs (x[imax]), imax / n, imax % n);
 }
 
+/* The solvers' summary lines are said once W and H are in place. */
+#define SUMMARY_SIZE 512
+
+/* KL-NMF is scale-equivariant: X scaled by c gives the same W and H
+ * scaled by c (W's columns sum to one, H carries the scale).  The solver
+ * clamps W H^T at DBL_MIN, so X near that (largest entry 1e-308) came out
+ * as W H^T ~ 0: X is factored scaled to a largest entry in [1, 2) by a
+ * power of two, which is exact (the iterates are those of the unscaled X,
+ * scaled, wherever nothing underflowed or overflowed), and H and the
+ * divergence are scaled back. */
 static int
 solve_kl (const FactorizeOptions * o, const double *x, size_t m, size_t n,
-    double *w, double *h)
+    double *w, double *h, char *summary)
 {
   nmf_kl_batch_options opt;
   nmf_kl_batch *s = NULL;
   nmf_status st;
-  double d = 0.0;
+  double d = 0.0, xmax = 0.0, *xs;
   size_t done = 0;
+  int e = 0;
 
+  for (size_t i = 0; i < m * n; i++)
+    if (x[i] > xmax)
+      xmax = x[i];
+  if (xmax > 0.0)
+    e = ilogb (xmax);
+  if ((xs = malloc (m * n * sizeof (double))) == NULL)
+    return runtime_error (cmd, "out of memory");
+  for (size_t i = 0; i < m * n; i++)
+    xs[i] = ldexp (x[i], -e);
   nmf_kl_batch_options_init (&opt);
   opt.seed = o->seed;
   if (o->have_iterations)
     opt.max_iterations = (int) o->iterations;
   st = nmf_kl_batch_create (&s, m, n, o->rank, &opt, NULL, 0);
   if (st == NMF_OK)
-    st = nmf_kl_batch_solve (s, x, w, h, &d, &done, NULL, 0);
+    st = nmf_kl_batch_solve (s, xs, w, h, &d, &done, NULL, 0);
   nmf_kl_batch_destroy (&s);
+  free (xs);
+  if (st == NMF_OK) {
+    for (size_t i = 0; i < n * o->rank; i++)
+      h[i] = ldexp (h[i], e);
+    d = ldexp (d, e);
+  }
   if (st == NMF_ERR_NOT_FINITE || (st == NMF_OK && (!isfinite (d)
               || !all_finite (w, m * o->rank)
               || !all_finite (h, n * o->rank))))
@@ -219,15 +257,14 @@ solve_kl (const FactorizeOptions * o, const double *x, size_t m, size_t n,
   if (st != NMF_OK)
     return runtime_error (cmd, "%s: KL-NMF failed: %s", o->in,
         nmf_strerror (st));
-  if (!o->quiet)
-    fprintf (stderr, "%s %s: kl rank %lu on %zu x %zu: divergence %.6g "
-        "after %zu iterations\n", prog, cmd, o->rank, m, n, d, done);
+  snprintf (summary, SUMMARY_SIZE, "kl rank %lu on %zu x %zu: divergence "
+      "%.6g after %zu iterations", o->rank, m, n, d, done);
   return 0;
 }
 
 static int
 solve_volmin (const FactorizeOptions * o, const double *x, size_t m,
-    size_t n, double *w, double *h)
+    size_t n, double *w, double *h, char *summary)
 {
   nmf_volmin_options opt;
   nmf_volmin *s = NULL;
@@ -271,44 +308,153 @@ solve_volmin (const FactorizeOptions * o, const double *x, size_t m,
   else if (st != NMF_OK)
     return runtime_error (cmd, "%s: volmin failed: %s", o->in,
         err[0] ? err : nmf_strerror (st));
-  if (o->quiet)
-    return 0;
   if (o->lambda > 0.0)
-    fprintf (stderr, "%s %s: volmin rank %lu on %zu x %zu, lambda %g: "
-        "relative residual %.3g, objective %.6g, %zu iterations\n", prog,
-        cmd, o->rank, m, n, o->lambda, info.residual, info.objective,
+    snprintf (summary, SUMMARY_SIZE, "volmin rank %lu on %zu x %zu, "
+        "lambda %g: relative residual %.3g, objective %.6g, %zu iterations",
+        o->rank, m, n, o->lambda, info.residual, info.objective,
         info.reg_iterations);
   else
-    fprintf (stderr, "%s %s: volmin rank %lu on %zu x %zu: relative "
-        "residual %.3g, %zu sweeps, %zu LPs, |det Q| %.6g\n", prog, cmd,
-        o->rank, m, n, info.residual, info.sweeps, info.lp_solves,
-        info.abs_det_q);
+    snprintf (summary, SUMMARY_SIZE, "volmin rank %lu on %zu x %zu: "
+        "relative residual %.3g, %zu sweeps, %zu LPs, |det Q| %.6g", o->rank,
+        m, n, info.residual, info.sweeps, info.lp_solves, info.abs_det_q);
   return 0;
 }
 
-/* W and H, or neither: a failed write leaves no file that was not there
- * before (the writer removes the file it fails on; W is removed here if
- * H fails). */
+/* One output: written to a temporary file beside the file it replaces
+ * (beside the file a symbolic link names, so that the link stays a
+ * link), renamed over it once W and H are both written. */
+typedef struct
+{
+  const char *name;             /* as given */
+  char *target;                 /* NAME with its links followed (malloc) */
+  gchar *tmp;                   /* the temporary file, while there is one */
+} Output;
+
+static void
+output_clear (Output * out)
+{
+  if (out->tmp)
+    unlink (out->tmp);
+  g_clear_pointer (&out->tmp, g_free);
+  free (out->target);
+  out->target = NULL;
+}
+
+/* The writer's message names the temporary file: the user knows NAME. */
+static int
+write_error (const Output * out, const char *err)
+{
+  gchar **parts = g_strsplit (err, out->tmp, -1);
+  gchar *msg = g_strjoinv (out->name, parts);
+  int ret = runtime_error (cmd, "%s", msg);
+
+  g_free (msg);
+  g_strfreev (parts);
+  return ret;
+}
+
+static int
+output_write (Output * out, const double *a, size_t rows, size_t cols)
+{
+  gchar *dir, *base;
+  char err[512];
+  struct stat sb;
+  int fd, e;
+
+  if ((out->target = same_file_target (out->name)) == NULL)
+    return runtime_error (cmd, "out of memory");
+  dir = g_path_get_dirname (out->target);
+  base = g_path_get_basename (out->target);
+  out->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  g_free (dir);
+  g_free (base);
+  fd = g_mkstemp_full (out->tmp, O_RDWR | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    e = errno;
+    g_clear_pointer (&out->tmp, g_free);
+    return runtime_error (cmd, "cannot create '%s': %s", out->name,
+        g_strerror (e));
+  }
+  /* the file it replaces keeps its permissions (a new one gets those of
+   * any new file, as the umask says) */
+  if (stat (out->target, &sb) == 0 && S_ISREG (sb.st_mode))
+    fchmod (fd, sb.st_mode & 07777);
+  close (fd);
+  if (nmf_npy_write (out->tmp, a, rows, cols, err, sizeof (err)) != NMF_OK)
+    return write_error (out, err);
+  return 0;
+}
+
+/* A second name for an existing TARGET, so that a file replaced first can
+ * be put back if the second rename fails; NULL when there is nothing to
+ * keep or no link can be made (a file system without hard links). */
+static gchar *
+backup_link (const char *target)
+{
+  gchar *dir, *base, *path;
+
+  if (access (target, F_OK) != 0)
+    return NULL;
+  dir = g_path_get_dirname (target);
+  base = g_path_get_basename (target);
+  for (int attempt = 0; attempt < 100; attempt++) {
+    path = g_strdup_printf ("%s/.%s.old.%08x", dir, base, g_random_int ());
+    if (link (target, path) == 0)
+      break;
+    g_clear_pointer (&path, g_free);
+    if (errno != EEXIST)
+      break;
+  }
+  g_free (dir);
+  g_free (base);
+  return path;
+}
+
+/* W and H, or neither: both are written to temporary files first, and
+ * only then renamed over the outputs, so a failed write leaves the files
+ * that were there as they were (and no new one).  If the second rename
+ * fails, the first output is put back as it was. */
 static int
 write_factors (const FactorizeOptions * o, const double *w, size_t m,
     const double *h, size_t n)
 {
-  int w_existed = access (o->wout, F_OK) == 0;
-  int h_existed = access (o->hout, F_OK) == 0;
-  char err[256];
-  nmf_status st;
+  Output wo = { o->wout, NULL, NULL }, ho = { o->hout, NULL, NULL };
+  gchar *backup = NULL;
+  int ret, w_existed, e;
 
-  st = nmf_npy_write (o->wout, w, m, o->rank, err, sizeof (err));
-  if (st == NMF_OK)
-    st = nmf_npy_write (o->hout, h, n, o->rank, err, sizeof (err));
-  if (st == NMF_OK)
-    return 0;
-  runtime_error (cmd, "%s", err);
-  if (!w_existed)
-    unlink (o->wout);
-  if (!h_existed)
-    unlink (o->hout);
-  return EXIT_RUNTIME;
+  if ((ret = output_write (&wo, w, m, o->rank)) != 0
+      || (ret = output_write (&ho, h, n, o->rank)) != 0)
+    goto out;
+  w_existed = access (wo.target, F_OK) == 0;
+  backup = backup_link (wo.target);
+  if (rename (wo.tmp, wo.target) != 0) {
+    ret = runtime_error (cmd, "cannot write '%s': %s", o->wout,
+        g_strerror (errno));
+    goto out;
+  }
+  g_clear_pointer (&wo.tmp, g_free);
+  if (rename (ho.tmp, ho.target) != 0) {
+    gboolean w_replaced = FALSE;
+    e = errno;
+    if (backup && rename (backup, wo.target) == 0)
+      g_clear_pointer (&backup, g_free);
+    else if (!w_existed)
+      unlink (wo.target);
+    else
+      w_replaced = TRUE;
+    ret = runtime_error (cmd, "cannot write '%s': %s%s%s%s", o->hout,
+        g_strerror (e), w_replaced ? "; '" : "", w_replaced ? o->wout : "",
+        w_replaced ? "' holds the new W all the same" : "");
+    goto out;
+  }
+  g_clear_pointer (&ho.tmp, g_free);
+out:
+  if (backup)
+    unlink (backup);
+  g_free (backup);
+  output_clear (&wo);
+  output_clear (&ho);
+  return ret;
 }
 
 int
@@ -317,7 +463,7 @@ nmftool_cmd_factorize (int argc, char **argv)
   FactorizeOptions o;
   double *x = NULL, *w = NULL, *h = NULL;
   size_t m, n;
-  char err[256];
+  char err[256], summary[SUMMARY_SIZE] = "";
   long long bad;
   int ret;
 
@@ -352,10 +498,12 @@ nmftool_cmd_factorize (int argc, char **argv)
     ret = runtime_error (cmd, "out of memory");
     goto out;
   }
-  ret = strcmp (o.method, "kl") == 0 ? solve_kl (&o, x, m, n, w, h)
-      : solve_volmin (&o, x, m, n, w, h);
+  ret = strcmp (o.method, "kl") == 0 ? solve_kl (&o, x, m, n, w, h, summary)
+      : solve_volmin (&o, x, m, n, w, h, summary);
   if (ret == 0)
     ret = write_factors (&o, w, m, h, n);
+  if (ret == 0 && !o.quiet)
+    fprintf (stderr, "%s %s: %s\n", prog, cmd, summary);
 
 out:
   free (x);

@@ -68,13 +68,21 @@ parse_options (LearnOptions * o, int argc, char **argv)
   o->hop = 0;                   /* N / 4 once N is known */
   o->iterations = NMF_DICTIONARY_DEFAULT_ITERATIONS;
   o->shifts = NMF_DICTIONARY_DEFAULT_SHIFTS;
+  static const char *const known[] = { "--components", "--fft-size",
+    "--hop-size", "--iterations", "--shifts", "--seed", "--in", "--out"
+  };
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-    int bad = 0;
+    int bad = 0, is_known = 0;
     if (!strcmp (opt, "--help") || !strcmp (opt, "-h")) {
       fputs (nmftool_learn_help, stdout);
       return 0;
     }
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+      is_known |= !strcmp (opt, known[k]);
+    if (!is_known)
+      return opt[0] == '-' ? usage_error (cmd, "unknown option '%s'", opt)
+          : usage_error (cmd, "unexpected argument '%s'", opt);
     if (!val)
       return usage_error (cmd, "%s needs a value", opt);
     if (!strcmp (opt, "--components"))
@@ -256,9 +264,9 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   if (ret != NMF_OK)
     ret = runtime_error (cmd, "%s", err[0] ? err : nmf_strerror (ret));
   else
-    fprintf (stderr, "%s: %lu templates of %d bins learned from %.1f s "
+    fprintf (stderr, "%s %s: %lu templates of %d bins learned from %.1f s "
         "(%d Hz, %d channel(s)), %d with the shifts of +-%lu semitones, "
-        "written to %s\n", prog, o->components, bins,
+        "written to %s\n", prog, cmd, o->components, bins,
         (double) samples->len / channels / rate, rate, channels, total,
         o->shifts, o->out);
   free (W);

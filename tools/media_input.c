@@ -21,6 +21,19 @@ media_init_gstreamer (const char *cmd)
   return ret;
 }
 
+/* A file name that reads as a URI ("take:1.wav") but whose scheme no
+ * source handles: the file, when there is one. */
+static gboolean
+is_local_name (const char *input)
+{
+  gchar *scheme = gst_uri_get_protocol (input);
+  gboolean local = !gst_uri_protocol_is_supported (GST_URI_SRC, scheme)
+      && g_file_test (input, G_FILE_TEST_EXISTS);
+
+  g_free (scheme);
+  return local;
+}
+
 gchar *
 media_input_uri (const char *cmd, const char *input, gchar ** local,
     int *ret)
@@ -30,7 +43,16 @@ media_input_uri (const char *cmd, const char *input, gchar ** local,
   struct stat sb;
 
   *local = NULL;
-  if (gst_uri_is_valid (input)) {
+  if (gst_uri_is_valid (input) && !is_local_name (input)) {
+    gchar *scheme = gst_uri_get_protocol (input);
+    gboolean handled = gst_uri_protocol_is_supported (GST_URI_SRC, scheme);
+    if (!handled)
+      *ret = runtime_error (cmd, "%s: no GStreamer source reads %s: URIs "
+          "(no plugin installed for them), and there is no such file",
+          input, scheme);
+    g_free (scheme);
+    if (!handled)
+      return NULL;
     if (g_str_has_prefix (input, "file:")
         && (file = g_filename_from_uri (input, NULL, &err)) == NULL) {
       *ret = runtime_error (cmd, "%s: %s", input, err->message);

@@ -13,7 +13,9 @@ int media_init_gstreamer (const char *cmd);
  * *ret set to the exit status.  A local file (a name or a file: URI) must
  * be readable and not a directory, so that a missing file is one plain
  * line rather than a pipeline error; its file name goes to *local (NULL
- * for other URIs), newly allocated. */
+ * for other URIs), newly allocated.  A URI whose scheme no source element
+ * handles is a file name if there is such a file ("take:1.wav"), else
+ * refused the same way (decodebin said "no audio stream"). */
 gchar *media_input_uri (const char *cmd, const char *input, gchar ** local,
     int *ret);
 

@@ -10,8 +10,8 @@
 /* Where PATH lives once written: a path whose last component is no
  * symbolic link (dangling links followed, at most 40 deep), in a newly
  * allocated string. */
-static char *
-resolve_dangling (const char *path)
+char *
+same_file_target (const char *path)
 {
   char *p = strdup (path);
   int depth;
@@ -84,8 +84,8 @@ same_file (const char *a, const char *b)
   if (have_a || have_b)
     return 0;                   /* one exists, the other does not */
   /* neither exists (yet): the same name in the same directory */
-  ra = resolve_dangling (a);
-  rb = resolve_dangling (b);
+  ra = same_file_target (a);
+  rb = same_file_target (b);
   if (ra != NULL && rb != NULL && split_path (ra, &da, &ba) == 0
       && split_path (rb, &db, &bb) == 0) {
     same = strcmp (ba, bb) == 0 && stat (da, &sa) == 0

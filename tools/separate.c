@@ -151,10 +151,14 @@ on_stop_signal (int signum, gpointer data)
   /* Not through the NULL state: a source blocked in a read (a stalled
    * network stream, a pipe) could hold that up, and an abort must not
    * wait. */
-  list = output_files_list (&st->files);
-  output_files_remove (&st->files);
-  fprintf (stderr, "%s %s: aborted: removed the incomplete files %s\n",
-      prog, SEPARATE_CMD, list);
+  separate_pipeline_mark_opened (&st->pipe, &st->files);
+  list = output_files_remove (&st->files);
+  if (*list)
+    fprintf (stderr, "%s %s: aborted: removed the incomplete files %s\n",
+        prog, SEPARATE_CMD, list);
+  else
+    fprintf (stderr, "%s %s: aborted before any file was written\n", prog,
+        SEPARATE_CMD);
   fflush (stderr);
   g_free (list);
   _exit (128 + signum);
@@ -168,6 +172,7 @@ prepare (Separate * st)
 {
   int ret = 0;
   gchar *uri, *local;
+  GPtrArray *dictionaries;
 
   if ((ret = media_init_gstreamer (SEPARATE_CMD)))
     return ret;
@@ -177,8 +182,12 @@ prepare (Separate * st)
   if (uri == NULL)
     return ret;
   output_files_init (&st->files, st->options.outdir, st->options.n_sources);
+  dictionaries = separate_element_dictionary_files (st->pipe.sep);
   ret = output_files_check_aliases (&st->files, st->options.input, local,
-      st->options.dictionaries);
+      dictionaries);
+  g_ptr_array_unref (dictionaries);
+  if (ret == 0)
+    ret = output_files_check_writable (&st->files);
   if (ret == 0)
     ret = output_files_make_dir (&st->files);
   if (ret == 0 && (ret = separate_pipeline_build (&st->pipe, uri,
@@ -218,6 +227,8 @@ run (Separate * st)
     g_main_loop_run (st->loop);
 
   on_timer (st);                /* the duration, if it was not known yet */
+  /* before the sinks close: what they opened is this run's to remove */
+  separate_pipeline_mark_opened (&st->pipe, &st->files);
   gst_element_set_state (st->pipe.pipeline, GST_STATE_NULL);
   return st->exit_code;
 }
@@ -266,7 +277,7 @@ finish (Separate * st, int ret)
     g_free (list);
   } else {
     progress_clear (&st->progress);
-    output_files_remove (&st->files);
+    g_free (output_files_remove (&st->files));
   }
 }
 

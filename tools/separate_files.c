@@ -4,6 +4,8 @@
  * before anything is written. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -42,11 +44,11 @@ output_files_check_aliases (const OutputFiles * f, const char *input,
           "%s: refusing to write over it (choose another OUTDIR)",
           f->paths[i], input);
     for (guint j = 0; j < dictionaries->len; j++) {
-      const char *eq = strchr (g_ptr_array_index (dictionaries, j), '=');
-      if (eq && same_file (f->paths[i], eq + 1))
+      const char *dict = g_ptr_array_index (dictionaries, j);
+      if (same_file (f->paths[i], dict))
         return runtime_error (SEPARATE_CMD, "the output %s is the "
             "dictionary %s: refusing to write over it (choose another "
-            "OUTDIR)", f->paths[i], eq + 1);
+            "OUTDIR)", f->paths[i], dict);
     }
   }
   return 0;
@@ -102,13 +104,35 @@ output_files_remove_dirs (OutputFiles * f)
       g_rmdir (g_ptr_array_index (f->created_dirs, i));
 }
 
-void
+int
+output_files_check_writable (const OutputFiles * f)
+{
+  for (guint i = 0; i < f->n; i++) {
+    GStatBuf sb;
+    if (g_stat (f->paths[i], &sb) != 0)
+      continue;                 /* made by the run */
+    if (S_ISDIR (sb.st_mode))
+      return runtime_error (SEPARATE_CMD, "the output %s is a directory: "
+          "nothing written (choose another OUTDIR)", f->paths[i]);
+    if (g_access (f->paths[i], W_OK) != 0)
+      return runtime_error (SEPARATE_CMD, "cannot write over %s: %s: "
+          "nothing written (choose another OUTDIR)", f->paths[i],
+          g_strerror (errno));
+  }
+  return 0;
+}
+
+gchar *
 output_files_remove (OutputFiles * f)
 {
+  GString *removed = g_string_new (NULL);
+
   for (guint i = 0; i < f->n; i++)
-    if (f->paths[i])
-      g_unlink (f->paths[i]);
+    if (f->paths[i] && f->opened[i] && g_unlink (f->paths[i]) == 0)
+      g_string_append_printf (removed, "%s%s", removed->len ? ", " : "",
+          f->paths[i]);
   output_files_remove_dirs (f);
+  return g_string_free (removed, FALSE);
 }
 
 gchar *

@@ -12,6 +12,8 @@ typedef struct
   gchar *outdir;
   guint n;
   gchar *paths[SEPARATE_MAX_SOURCES];
+  gboolean opened[SEPARATE_MAX_SOURCES];        /* the run's filesink opened
+                                                 * (created or truncated) it */
   GPtrArray *created_dirs;      /* directories made here, outer first */
 } OutputFiles;
 
@@ -21,7 +23,8 @@ void output_files_clear (OutputFiles * f);
 
 /* Refuses (0, or the exit status with the error said) an output that is
  * the input (INPUT_LOCAL, its file name, NULL for a remote URI; INPUT as
- * the user wrote it) or one of the --dictionary SRC=FILE arguments. */
+ * the user wrote it) or one of the DICTIONARIES, the files the element
+ * reads (separate_element_dictionary_files). */
 int output_files_check_aliases (const OutputFiles * f, const char *input,
     const char *input_local, GPtrArray * dictionaries);
 
@@ -29,9 +32,17 @@ int output_files_check_aliases (const OutputFiles * f, const char *input,
  * said and what was made taken away again. */
 int output_files_make_dir (OutputFiles * f);
 
-/* After a failure: the files, then the directories made for them that it
- * leaves empty (only the directories: before anything was written). */
-void output_files_remove (OutputFiles * f);
+/* Refuses (0, or the exit status with the error said) an output that
+ * exists and cannot be written (a directory, a write-protected file), so
+ * that a run that could not write all its files touches none. */
+int output_files_check_writable (const OutputFiles * f);
+
+/* After a failure: the files this run opened (f->opened: created or
+ * truncated; a file it never opened is someone else's and stays), then the
+ * directories made for them that it leaves empty (only the directories:
+ * before anything was written).  Returns the list of the files removed
+ * ("" for none), newly allocated. */
+gchar *output_files_remove (OutputFiles * f);
 void output_files_remove_dirs (OutputFiles * f);
 
 /* "DIR/source0.wav, DIR/source1.wav", newly allocated. */

@@ -28,12 +28,17 @@ const char nmftool_separate_help[] =
     "resampled, others pass untouched) and source I is written to\n"
     "OUTDIR/sourceI.wav (OUTDIR is created if needed; existing files are\n"
     "overwritten, never an input: an output that is the input or a\n"
-    "dictionary is refused), with the channels and rate of the input and\n"
+    "dictionary is refused, and so is one that cannot be written, before\n"
+    "anything is written), with the channels and rate of the input and\n"
     "exactly as many samples as the input (as the resampled stream, if it\n"
     "was resampled). The sources add up to the input. A summary line on\n"
     "stderr names the files; exit status 0. Inputs with more channels than\n"
     "the element takes (its sink caps; audioconvert: at most 63) are\n"
-    "refused with the limit, never downmixed.\n"
+    "refused with the limit, never downmixed. A WAV file holds at most\n"
+    "4 GiB (32-bit float stereo at 44.1 kHz: about 3.4 hours): larger\n"
+    "outputs are refused before a sample is written when the input's\n"
+    "duration is known, else the run stops with that error when a file\n"
+    "reaches the limit (--format s16 halves the size).\n"
     "The nmfseparate plugin is found the usual GStreamer way (installed, or\n"
     "GST_PLUGIN_PATH=<build>/plugin when uninstalled).\n"
     "\n"
@@ -45,10 +50,14 @@ const char nmftool_separate_help[] =
     "                    passed to the element property 'dictionaries' as\n"
     "                    'SRC=/absolute/FILE.npy' entries. Refused (exit\n"
     "                    status 2) when the element of this build has no\n"
-    "                    such property.\n"
+    "                    such property, or when it takes one string of\n"
+    "                    comma-separated entries and the file's name holds\n"
+    "                    a comma (give a link to it without one).\n"
     "  --set PROP=VALUE  any other nmfseparate property, repeatable (e.g.\n"
     "                    --set fft-size=4096 --set mask-exponent=1); see\n"
-    "                    'gst-inspect-1.0 nmfseparate'.\n"
+    "                    'gst-inspect-1.0 nmfseparate'. The dictionaries of\n"
+    "                    --set dictionaries=SRC=FILE,... are kept from the\n"
+    "                    outputs as those of --dictionary are.\n"
     "  --profile P       the element's profile property. file (default): for\n"
     "                    blind kl (no --dictionary) the best blind settings\n"
     "                    measured for files, which need no low latency:\n"
@@ -65,7 +74,9 @@ const char nmftool_separate_help[] =
     "                    10 %, or per minute of audio when the duration is\n"
     "                    unknown); none. Shown: position / duration, speed in\n"
     "                    times real time, estimated time left.\n"
-    "  --quiet, -q       no progress and no summary line (errors still print).\n"
+    "  --quiet, -q       no progress and no summary line (warnings, such as\n"
+    "                    the clipping of --format s16, and errors still\n"
+    "                    print).\n"
     "  --help, -h        this text.\n"
     "\n"
     "Ctrl-C: the first one ends the stream early as if the input ended there\n"
@@ -76,7 +87,8 @@ const char nmftool_separate_help[] =
     "status 143 and 129.\n"
     "On a pipeline error (undecodable input, missing plugin, invalid\n"
     "property combination, write failure) one line names the error and\n"
-    "the element, the partial files are removed, exit status 1.\n";
+    "the element, the partial files are removed (those this run created or\n"
+    "truncated, not a file it could not open), exit status 1.\n";
 
 /* --progress auto: redrawing in place only makes sense on a terminal */
 static ProgressMode
@@ -267,6 +279,57 @@ dictionary_entries (const SeparateOptions * o, GPtrArray * entries)
   return 0;
 }
 
+/* The FILE of each SOURCE=FILE entry of a comma-separated 'dictionaries'
+ * string, read as the element reads it: split at every comma, each entry
+ * stripped of white space, empty entries skipped, FILE after the first
+ * '=' (an entry without one names no file), appended to FILES. */
+static void
+dictionary_files_of_string (const char *value, GPtrArray * files)
+{
+  gchar **entries;
+
+  if (value == NULL)
+    return;
+  entries = g_strsplit (value, ",", -1);
+  for (guint i = 0; entries[i]; i++) {
+    const char *eq = strchr (g_strstrip (entries[i]), '=');
+    if (eq && eq[1])
+      g_ptr_array_add (files, g_strdup (eq + 1));
+  }
+  g_strfreev (entries);
+}
+
+/* A string property carries the entries joined with commas and stripped:
+ * a file name with a comma, or ending in white space, would reach the
+ * element as another file.  Checked on the string itself: each entry must
+ * come back whole. */
+static int
+check_joinable (GPtrArray * entries, const char *joined)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  int ret = 0;
+
+  dictionary_files_of_string (joined, files);
+  for (guint i = 0; i < entries->len && ret == 0; i++) {
+    const char *file = strchr (g_ptr_array_index (entries, i), '=') + 1;
+    if (i < files->len && strcmp (file, g_ptr_array_index (files, i)) == 0)
+      continue;
+    if (strchr (file, ','))
+      ret = usage_error (SEPARATE_CMD, "--dictionary: the file name %s "
+          "holds a comma, which this element cannot take: its "
+          "'dictionaries' property is one string of comma-separated "
+          "SOURCE=FILE entries (rename the file, or give a link to it "
+          "without a comma)", file);
+    else
+      ret = usage_error (SEPARATE_CMD, "--dictionary: the file name '%s' "
+          "ends in white space, which this element cannot take: its "
+          "'dictionaries' property strips each SOURCE=FILE entry (rename "
+          "the file, or give a link to it)", file);
+  }
+  g_ptr_array_unref (files);
+  return ret;
+}
+
 /* The entries handed to the element's 'dictionaries' property in the form
  * its type calls for. */
 static int
@@ -291,7 +354,9 @@ set_dictionaries (GstElement * sep, const SeparateOptions * o)
     gchar *joined;
     g_ptr_array_add (entries, NULL);
     joined = g_strjoinv (",", (gchar **) entries->pdata);
-    g_object_set (sep, "dictionaries", joined, NULL);
+    g_ptr_array_remove_index (entries, entries->len - 1);
+    if ((ret = check_joinable (entries, joined)) == 0)
+      g_object_set (sep, "dictionaries", joined, NULL);
     g_free (joined);
   } else if (ps->value_type == GST_TYPE_ARRAY
       || ps->value_type == GST_TYPE_LIST) {
@@ -316,6 +381,27 @@ set_dictionaries (GstElement * sep, const SeparateOptions * o)
 out:
   g_ptr_array_unref (entries);
   return ret;
+}
+
+/* A property naming a source must name one of --sources: the element's
+ * range is that of its most sources (enrol-source: -1..15), whatever
+ * n-sources is. */
+static int
+check_source_property (GstElement * sep, const SeparateOptions * o)
+{
+  GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (sep),
+      "enrol-source");
+  gint v = -1;
+
+  if (ps == NULL || ps->value_type != G_TYPE_INT
+      || !(ps->flags & G_PARAM_READABLE))
+    return 0;
+  g_object_get (sep, "enrol-source", &v, NULL);
+  if (v >= (gint) o->n_sources)
+    return usage_error (SEPARATE_CMD, "--set enrol-source=%d: there is no "
+        "source %d of %u (0..%u, or -1 for none)", v, v, o->n_sources,
+        o->n_sources - 1);
+  return 0;
 }
 
 /* The element applies the profile to whatever is not set explicitly, so
@@ -343,15 +429,62 @@ configure (GstElement * sep, const SeparateOptions * o)
         || strcmp (kv[0], "output-mode") == 0)
       ret = usage_error (SEPARATE_CMD, "--set %s: not settable here (use "
           "--sources for n-sources; output-mode must stay audio)", kv[0]);
+    else if (strcmp (kv[0], "dictionaries") == 0
+        && o->dictionaries->len > 0)
+      /* one would silently replace the other */
+      ret = usage_error (SEPARATE_CMD, "--set dictionaries and --dictionary "
+          "both give the dictionaries: give them one way");
     else
       ret = set_property (sep, kv[0], kv[1], "--set");
     g_strfreev (kv);
     if (ret)
       return ret;
   }
+  if ((ret = check_source_property (sep, o)))
+    return ret;
   if (o->dictionaries->len > 0)
     return set_dictionaries (sep, o);
   return 0;
+}
+
+GPtrArray *
+separate_element_dictionary_files (GstElement * sep)
+{
+  GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (sep),
+      "dictionaries");
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  GValue v = G_VALUE_INIT;
+
+  if (ps == NULL || !(ps->flags & G_PARAM_READABLE))
+    return files;
+  g_value_init (&v, ps->value_type);
+  g_object_get_property (G_OBJECT (sep), "dictionaries", &v);
+  if (ps->value_type == G_TYPE_STRING)
+    dictionary_files_of_string (g_value_get_string (&v), files);
+  else if (ps->value_type == G_TYPE_STRV) {
+    const gchar *const *strv = g_value_get_boxed (&v);
+    for (guint i = 0; strv && strv[i]; i++) {
+      const char *eq = strchr (strv[i], '=');
+      if (eq && eq[1])
+        g_ptr_array_add (files, g_strdup (eq + 1));
+    }
+  } else if (ps->value_type == GST_TYPE_ARRAY
+      || ps->value_type == GST_TYPE_LIST) {
+    guint n = ps->value_type == GST_TYPE_ARRAY ? gst_value_array_get_size (&v)
+        : gst_value_list_get_size (&v);
+    for (guint i = 0; i < n; i++) {
+      const GValue *e = ps->value_type == GST_TYPE_ARRAY
+          ? gst_value_array_get_value (&v, i) : gst_value_list_get_value (&v,
+          i);
+      const char *str = G_VALUE_HOLDS_STRING (e) ? g_value_get_string (e)
+          : NULL;
+      const char *eq = str ? strchr (str, '=') : NULL;
+      if (eq && eq[1])
+        g_ptr_array_add (files, g_strdup (eq + 1));
+    }
+  }
+  g_value_unset (&v);
+  return files;
 }
 
 GstElement *

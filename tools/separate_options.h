@@ -32,4 +32,9 @@ void separate_options_clear (SeparateOptions * o);
  * options set, each one checked; or NULL, the error said and *ret set. */
 GstElement *separate_element_new (const SeparateOptions * o, int *ret);
 
+/* The files SEP's 'dictionaries' property names, however it was set
+ * (--dictionary or --set dictionaries=...), as the element will read them;
+ * a new array of new strings (empty without the property). */
+GPtrArray *separate_element_dictionary_files (GstElement * sep);
+
 #endif

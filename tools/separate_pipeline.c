@@ -9,8 +9,10 @@
 #include <gst/audio/audio.h>
 
 #include "nmftool.h"
+#include "progress.h"
 #include "separate.h"
 #include "separate_pipeline.h"
+#include "wav_limit.h"
 
 /* audioconvert, before and after nmfseparate, takes at most 63 channels:
  * GStreamer's channel mixer asserts fewer than 64. */
@@ -28,6 +30,11 @@ separate_pipeline_init (SeparatePipeline * p)
 void
 separate_pipeline_clear (SeparatePipeline * p)
 {
+  if (p->pipeline) {
+    GstBus *bus = gst_element_get_bus (p->pipeline);
+    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+    gst_object_unref (bus);
+  }
   media_decoder_clear (&p->decoder);
   gst_clear_object (&p->pipeline);
   gst_clear_object (&p->sep);
@@ -197,16 +204,116 @@ input_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* On each wavenc's sink pad: the file gets the input's channels, or the
- * run stops (whatever changed the count on the way). */
-static GstPadProbeReturn
-output_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+/* What to do about a file too large for WAV. */
+static const char *
+wav_limit_advice (const SeparatePipeline * p, gint channels)
 {
-  SeparatePipeline *p = data;
+  if (p->count_clips)
+    return channels > 1 ? "give fewer channels or a shorter input (cut it "
+        "into parts)" : "give a shorter input (cut it into parts)";
+  return channels > 1 ? "use --format s16 (half the size), fewer channels "
+      "or a shorter input (cut it into parts)" : "use --format s16 (half the "
+      "size) or a shorter input (cut it into parts)";
+}
+
+/* At the format's arrival, before any sample: the input's duration (when
+ * upstream knows it) in this format must fit in a WAV file. */
+static gboolean
+fits_ahead (OutputProbe * o, GstPad * pad)
+{
+  SeparatePipeline *p = o->p;
+  gint64 dur = -1;
+  guint64 frames;
+  char ts[32];
+
+  if (!gst_pad_peer_query_duration (pad, GST_FORMAT_TIME, &dur) || dur <= 0)
+    return TRUE;
+  frames = gst_util_uint64_scale_int_ceil ((guint64) dur, o->rate,
+      GST_SECOND);
+  if (wav_limit_fits (frames, o->bpf))
+    return TRUE;
+  if (g_atomic_int_compare_and_exchange (&p->refused, 0, 1)) {
+    format_time (ts, sizeof ts, dur / (double) GST_SECOND);
+    post_own_error (p, GST_OBJECT (GST_PAD_PARENT (pad)), "%s would hold "
+        "%" G_GUINT64_FORMAT " bytes of samples (%s of %d channel%s at %d "
+        "Hz, %s), more than the 4 GiB a WAV file can hold (%u bytes, its "
+        "header included): refused before writing a sample; %s", o->path,
+        frames * o->bpf, ts, o->channels, o->channels > 1 ? "s" : "",
+        o->rate, p->format_label, WAV_LIMIT_BYTES,
+        wav_limit_advice (p, o->channels));
+  }
+  return FALSE;
+}
+
+/* Each buffer on its way to wavenc: the file must stay within the limit
+ * (the input's duration may not have been known). */
+static gboolean
+fits_so_far (OutputProbe * o, GstPad * pad, GstPadProbeInfo * info)
+{
+  SeparatePipeline *p = o->p;
+  gsize size = (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+      ? gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info))
+      : gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  char ts[32];
+
+  if (o->bytes + size <= wav_limit_data_bytes ()) {
+    o->bytes += size;
+    return TRUE;
+  }
+  if (g_atomic_int_compare_and_exchange (&p->refused, 0, 1)) {
+    format_time (ts, sizeof ts, o->bpf > 0 && o->rate > 0
+        ? o->bytes / (double) o->bpf / o->rate : 0.0);
+    post_own_error (p, GST_OBJECT (GST_PAD_PARENT (pad)), "%s reached the "
+        "4 GiB a WAV file can hold (%u bytes, its header included) after %s "
+        "of %d channel%s at %d Hz (%s): stopped, the files removed; %s",
+        o->path, WAV_LIMIT_BYTES, ts, o->channels,
+        o->channels > 1 ? "s" : "", o->rate, p->format_label,
+        wav_limit_advice (p, o->channels));
+  }
+  return FALSE;
+}
+
+/* On each wavenc's sink pad: the file gets the input's channels, or the
+ * run stops (whatever changed the count on the way); it stays within the
+ * 4 GiB of a WAV file, or the run stops (before writing when the input's
+ * duration is known); and a file that gets no sample at all (an empty
+ * input, a stop signal before the first buffer) still gets a valid
+ * header. */
+static GstPadProbeReturn
+output_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  OutputProbe *o = data;
+  SeparatePipeline *p = o->p;
+  GstAudioInfo ai;
+  GstCaps *caps;
   gint c, in;
 
   if (g_atomic_int_get (&p->refused))
     return refuse_data (info);
+  if (info->type & (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST)) {
+    if (!fits_so_far (o, pad, info))
+      return refuse_data (info);
+    o->data = TRUE;
+    return GST_PAD_PROBE_OK;
+  }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    /* wavenc counts the data from its first buffer on: at an EOS before
+     * any, it rewrites its placeholder header (data size 0x7fff0000, an
+     * invalid 44-byte file).  An empty buffer first makes it write a
+     * header saying 0 samples, as many as the stream had. */
+    if (o->caps && !o->data) {
+      if (!o->segment) {        /* data needs one before it */
+        GstSegment seg;
+        gst_segment_init (&seg, GST_FORMAT_TIME);
+        gst_pad_send_event (pad, gst_event_new_segment (&seg));
+      }
+      gst_pad_chain (pad, gst_buffer_new ());
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_SEGMENT)
+    o->segment = TRUE;
   if ((c = announced_channels (info)) <= 0)
     return GST_PAD_PROBE_OK;
   in = g_atomic_int_get (&p->in_channels);
@@ -217,6 +324,15 @@ output_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
         "the channel count: nothing written", in, c);
     return GST_PAD_PROBE_DROP;
   }
+  gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &caps);
+  if (gst_audio_info_from_caps (&ai, caps)) {
+    o->rate = GST_AUDIO_INFO_RATE (&ai);
+    o->channels = GST_AUDIO_INFO_CHANNELS (&ai);
+    o->bpf = GST_AUDIO_INFO_BPF (&ai);
+    if (!fits_ahead (o, pad))
+      return GST_PAD_PROBE_DROP;
+  }
+  o->caps = TRUE;
   return GST_PAD_PROBE_OK;
 }
 
@@ -254,6 +370,26 @@ clip_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
     p->peak = peak;
   g_mutex_unlock (&p->lock);
   return GST_PAD_PROBE_OK;
+}
+
+/* In the thread that changes a filesink's state: the moment it opened
+ * its file is seen as it happens (the message is still queued for the
+ * bus watch). */
+static GstBusSyncReply
+sync_handler (GstBus * bus, GstMessage * msg, gpointer data)
+{
+  SeparatePipeline *p = data;
+  GstState old, new;
+
+  (void) bus;
+  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_STATE_CHANGED)
+    return GST_BUS_PASS;
+  gst_message_parse_state_changed (msg, &old, &new, NULL);
+  if (old == GST_STATE_NULL && new >= GST_STATE_READY)
+    for (guint i = 0; i < p->n_outputs; i++)
+      if (GST_MESSAGE_SRC (msg) == GST_OBJECT (p->sinks[i]))
+        g_atomic_int_set (&p->opened[i], 1);
+  return GST_BUS_PASS;
 }
 
 /* ---- building ----------------------------------------------------------- */
@@ -348,13 +484,18 @@ build_output (SeparatePipeline * p, guint i, const char *format,
   gst_caps_unref (caps);
   g_object_set (s, "location", path, NULL);
   gst_bin_add_many (GST_BIN (p->pipeline), c, f, w, s, NULL);
+  p->sinks[i] = s;
+  p->n_outputs = i + 1;
   ok = gst_element_link_pads (p->sep, padname, c, "sink")
       && gst_element_link_many (c, f, w, s, NULL);
   if (ok) {
     wsink = gst_element_get_static_pad (w, "sink");
+    p->outputs[i].p = p;
+    p->outputs[i].index = i;
+    p->outputs[i].path = path;
     gst_pad_add_probe (wsink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
         | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-        output_caps_probe, p, NULL);
+        output_probe, &p->outputs[i], NULL);
     gst_object_unref (wsink);
     srcpad = gst_element_get_static_pad (p->sep, padname);
     if (i == 0)
@@ -377,10 +518,15 @@ int
 separate_pipeline_build (SeparatePipeline * p, const char *uri,
     const SeparateOptions * o, const OutputFiles * files)
 {
+  GstBus *bus;
   int ret;
 
   p->pipeline = gst_pipeline_new ("nmftool-separate");
+  bus = gst_element_get_bus (p->pipeline);
+  gst_bus_set_sync_handler (bus, sync_handler, p, NULL);
+  gst_object_unref (bus);
   p->count_clips = o->count_clips;
+  p->format_label = o->format_label;
   if ((ret = build_input (p, uri, o->input)))
     return ret;
   for (guint i = 0; i < files->n; i++)
@@ -403,6 +549,14 @@ separate_pipeline_end_stream (SeparatePipeline * p)
   g_atomic_int_set (&p->eos_requested, 1);
   gst_pad_add_probe (p->decoder.entry, GST_PAD_PROBE_TYPE_BUFFER
       | GST_PAD_PROBE_TYPE_BUFFER_LIST, entry_probe, p, NULL);
+}
+
+void
+separate_pipeline_mark_opened (SeparatePipeline * p, OutputFiles * files)
+{
+  for (guint i = 0; i < p->n_outputs && i < files->n; i++)
+    if (g_atomic_int_get (&p->opened[i]))
+      files->opened[i] = TRUE;
 }
 
 gboolean

@@ -3,9 +3,9 @@
  *   uridecodebin ! audioconvert ! audioresample ! nmfseparate name=s
  *     s.src_I ! audioconvert ! capsfilter ! wavenc ! filesink  (one per source)
  *
- * with probes that keep the files to the input's channel count, measure
- * how far the output has got, count what 16-bit files clip, and end the
- * stream early on request. */
+ * with probes that keep the files to the input's channel count and to the
+ * 4 GiB a WAV file holds, measure how far the output has got, count what
+ * 16-bit files clip, and end the stream early on request. */
 #ifndef NMFTOOL_SEPARATE_PIPELINE_H
 #define NMFTOOL_SEPARATE_PIPELINE_H
 
@@ -15,7 +15,22 @@
 #include "separate_files.h"
 #include "separate_options.h"
 
+typedef struct SeparatePipeline SeparatePipeline;
+
+/* What the probe on one output's wavenc sees (its streaming thread only). */
 typedef struct
+{
+  SeparatePipeline *p;
+  guint index;
+  const char *path;             /* the file (the OutputFiles' string) */
+  gboolean caps;                /* a format has reached wavenc */
+  gboolean segment;             /* a segment has */
+  gboolean data;                /* a buffer has */
+  gint rate, channels, bpf;     /* of that format */
+  guint64 bytes;                /* of samples so far */
+} OutputProbe;
+
+struct SeparatePipeline
 {
   GstElement *pipeline;
   GstElement *sep;              /* nmfseparate, a reference of its own */
@@ -25,7 +40,13 @@ typedef struct
   gint in_channels;             /* atomic: channels of the decoded input */
   gint max_channels;            /* what the pipeline carries unchanged */
   gint refused;                 /* atomic: a caps probe refused the stream */
-  gboolean count_clips;
+  gboolean count_clips;          /* also: the files are 16-bit */
+  const char *format_label;     /* "32-bit float"... (the options') */
+  guint n_outputs;
+  GstElement *sinks[SEPARATE_MAX_SOURCES];      /* the filesinks (the
+                                                 * pipeline's) */
+  gint opened[SEPARATE_MAX_SOURCES];    /* atomic: sink I has opened its
+                                         * file (gone to READY) */
 
   GMutex lock;                  /* what the streaming threads measure: */
   GstSegment segment;           /* of src_0 */
@@ -36,7 +57,8 @@ typedef struct
   guint64 clipped;              /* samples beyond full scale */
   guint64 samples;              /* samples out of the element */
   float peak;                   /* largest |sample| */
-} SeparatePipeline;
+  OutputProbe outputs[SEPARATE_MAX_SOURCES];
+};
 
 void separate_pipeline_init (SeparatePipeline * p);
 void separate_pipeline_clear (SeparatePipeline * p);
@@ -50,6 +72,11 @@ gboolean separate_pipeline_linked (SeparatePipeline * p);
 /* Ends the stream at the entry as if the input ended there: nmfseparate
  * drains and wavenc finalizes its header, so the files are valid. */
 void separate_pipeline_end_stream (SeparatePipeline * p);
+/* Marks in FILES the files whose filesink has opened them: it creates or
+ * truncates its file when it goes from NULL to READY, and a sink that
+ * never did has not touched it (whatever state it is in later: a bin that
+ * fails to reach READY takes the children that did back to NULL). */
+void separate_pipeline_mark_opened (SeparatePipeline * p, OutputFiles * files);
 /* The EOS that ended the run was the one end_stream sent. */
 gboolean separate_pipeline_ended_early (SeparatePipeline * p);
 

@@ -5,6 +5,10 @@
 #   such, with their row and column; no output file is written;
 # - --w-out and --h-out naming one file (the same name, a link) or the
 #   input are refused before anything is written, the input unchanged;
+# - a failed write (H in a missing directory, H beyond the file size
+#   limit) leaves the W.npy and H.npy already there as they were, and no
+#   temporary file; the summary is said only once the files are written;
+# - KL-NMF of X scaled near the smallest doubles fits as X of order one;
 # - a good matrix still factors; --version prints the project's version.
 #   factorize.sh NMFTOOL VERSION
 set -u
@@ -88,6 +92,58 @@ rc=$?
 [ "$rc" = 1 ] || fail "write failure: exit $rc, expected 1: $(cat full.log)"
 [ ! -e W.npy ] && [ ! -e H.npy ] || fail "write failure: left $(ls W.npy H.npy 2>/dev/null)"
 echo "write failure: $(cat full.log)"
+
+# W and H, or neither, with files already there (a failed write of H
+# replaced the old W by the new one, or removed the old H, and the summary
+# line was printed before the error): the old files stay as they were, no
+# temporary file is left, and the one line said is the error
+keep_pair () {   # NAME: W.npy and H.npy still the old ones, nothing else left
+  [ "$(cat W.npy 2>/dev/null)" = "old W" ] || fail "$1: the old W.npy was replaced or removed"
+  [ "$(cat H.npy 2>/dev/null)" = "old H" ] || fail "$1: the old H.npy was replaced or removed"
+  ls -A | grep -q '^\.' && fail "$1: temporary files left: $(ls -A | grep '^\.')"
+  [ "$(grep -c '' "$1.log")" = 1 ] || fail "$1: not one line: $(cat "$1.log")"
+  echo "$1: $(cat "$1.log")"
+}
+echo "old W" >W.npy; echo "old H" >H.npy
+"$nmftool" factorize --method volmin --rank 2 --in good.npy --w-out W.npy \
+  --h-out no-such-dir/H.npy >h-nodir.log 2>&1
+rc=$?
+[ "$rc" = 1 ] || fail "H in a missing directory: exit $rc, expected 1: $(cat h-nodir.log)"
+keep_pair h-nodir
+(trap '' XFSZ; ulimit -f 8; exec "$nmftool" factorize --method kl --rank 1 \
+  --iterations 5 --in wide.npy --w-out W.npy --h-out H.npy) >h-full.log 2>&1
+rc=$?
+[ "$rc" = 1 ] || fail "H too large to write: exit $rc, expected 1: $(cat h-full.log)"
+grep -q "'H.npy'" h-full.log || fail "H too large to write: the error does not name H.npy"
+keep_pair h-full
+# a success replaces both, through a symbolic link the link stays one
+mkdir real; ln -s real/H.npy hlink.npy
+"$nmftool" factorize --method kl --rank 2 --in good.npy --w-out W.npy \
+  --h-out hlink.npy >replace.log 2>&1 || fail "replacing W and H: $(cat replace.log)"
+[ -L hlink.npy ] && [ -s real/H.npy ] || fail "replacing through a link: the link replaced or nothing written"
+[ "$(cat W.npy)" != "old W" ] || fail "replacing W and H: W.npy not replaced"
+ls -A | grep -q '^\.' && fail "replacing W and H: temporary files left: $(ls -A | grep '^\.')"
+rm -rf W.npy H.npy hlink.npy real
+
+# KL-NMF near the smallest doubles: X of max 1e-308 came out as W H^T ~ 0
+# (exit 0); now X of any scale factors as X of order one (the same fit)
+for sc in 1 1e-308 1e-315; do
+  /usr/bin/python3 -c "
+import numpy as np
+r = np.random.default_rng(0)
+X = r.random((20, 3)) @ r.random((3, 50))
+np.save('tiny.npy', X / X.max() * $sc)" || exit 1
+  "$nmftool" factorize --method kl --rank 3 --in tiny.npy --w-out W.npy \
+    --h-out H.npy >tiny.log 2>&1 || fail "kl at scale $sc: $(cat tiny.log)"
+  err=$(/usr/bin/python3 -c "
+import numpy as np
+X, W, H = np.load('tiny.npy'), np.load('W.npy'), np.load('H.npy')
+print('%.3g' % (np.abs(W @ H.T - X).max() / X.max()))") || err=1
+  /usr/bin/python3 -c "import sys; sys.exit(not float('$err') < 0.02)" \
+    || fail "kl at scale $sc: max |W H^T - X| / max X = $err"
+  echo "kl at scale $sc: relative error $err; $(cat tiny.log)"
+done
+rm -f W.npy H.npy
 
 # a good matrix, and the version
 for m in kl volmin; do

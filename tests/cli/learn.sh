@@ -6,7 +6,9 @@
 # appsink) with exit status 1, one line on stderr, and no output file.
 # --out naming the input (the same name, a symbolic link, a hard link) is
 # refused the same way and leaves the input as it was. A real WAV learns;
-# a 4 kHz one is learned at 8 kHz, as nmftool separate resamples it.
+# a 4 kHz one is learned at 8 kHz, as nmftool separate resamples it. Its
+# summary line names the command; a stray argument is a usage error that
+# names it.
 #   learn.sh NMFTOOL MAKE_MIXTURE
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2")
@@ -89,6 +91,21 @@ timeout 60 "$nmftool" learn --components 4 --in mix.wav --out good.npy >good.log
   || fail "learning from mix.wav: $(cat good.log)"
 [ "$(head -c 6 good.npy | od -An -c | tr -d ' \n')" = '223NUMPY' ] || fail "good.npy is no .npy file"
 cat good.log
+# its summary line names the command, as the other commands' do (it said
+# "nmftool: 4 templates ...")
+grep -q '^nmftool learn: 4 templates of ' good.log || fail "summary line: $(cat good.log)"
+# a stray argument is named as such, an unknown option as such, whatever
+# comes after them (they read "extra needs a value")
+for args in "extra|unexpected argument 'extra'" "--bogus|unknown option '--bogus'" \
+    "--bogus 3|unknown option '--bogus'" "--out|--out needs a value"; do
+  IFS='|' read -r a want <<<"$args"
+  # shellcheck disable=SC2086
+  timeout 30 "$nmftool" learn --components 4 --in mix.wav --out stray.npy $a >stray.log 2>&1
+  rc=$?
+  [ "$rc" = 2 ] || fail "learn ... $a: exit $rc, expected 2: $(cat stray.log)"
+  grep -qF -e "$want" stray.log || fail "learn ... $a: $(cat stray.log), expected '$want'"
+  [ ! -e stray.npy ] || fail "learn ... $a: stray.npy written"
+done
 
 # --fft-size alone: the hop is a quarter of it, as the element's default
 # (it stayed 512 and a 512-point FFT was refused)

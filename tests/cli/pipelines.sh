@@ -5,7 +5,18 @@
 #   output) give complete outputs;
 # - undecodable input ends within 60 s (denoise.sh hung with nmftool learn)
 #   with a non-zero exit and no output file at all (picture.sh and
-#   denoise.sh left 0-byte files);
+#   denoise.sh left 0-byte files); an output in a missing directory is the
+#   script's one-line error, and no temporary file is left (denoise.sh
+#   left its dictionary in $TMPDIR);
+# - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
+#   another directory;
+# - split-stereo.sh leaves no directory it made after a failed run;
+# - remove-source.sh and picture.sh say why a plain WAV of more than two
+#   channels fails, and what takes it;
+# - an option without its value is the script's own usage error;
+#   two-mics.sh's help and refusals are its own;
+# - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
+#   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
 #   file:// URI) is refused and the input is unchanged (remove-source.sh
 #   a.wav a.wav left a.wav empty).
@@ -82,12 +93,57 @@ ln mix.wav hard.wav
 refused denoise-hard "$pdir/denoise.sh" source_1.wav mix.wav hard.wav
 no_leftovers . denoise.sh
 no_leftovers "$odd" denoise.sh
+# CLEAN.wav in a directory that does not exist: the temporary dictionary
+# made before was left in $TMPDIR (its trap came after the second mktemp),
+# and the message was mktemp's
+mkdir tmpd
+rc=$(TMPDIR="$work/tmpd" run denoise-nodir "$pdir/denoise.sh" source_1.wav mix.wav no-such-dir/clean.wav)
+[ "$rc" = 1 ] || fail "denoise.sh into a missing directory: exit $rc, expected 1: $(cat denoise-nodir.log)"
+grep -q '^denoise.sh: no-such-dir: no such directory' denoise-nodir.log \
+  || fail "denoise.sh into a missing directory: $(cat denoise-nodir.log)"
+[ -z "$(ls -A tmpd)" ] || fail "denoise.sh into a missing directory: left in TMPDIR: $(ls -A tmpd)"
+echo "denoise-nodir: $(cat denoise-nodir.log)"
+
+# nmftool: this tree's build/ has none (a copy of pipelines/ elsewhere) and
+# NMFTOOL is not set: nmftool from PATH (an installed one); none there
+# either: one line saying where it was looked for (it was exit 127, bash's
+# "build/tools/nmftool: No such file or directory")
+mkdir -p tree bin
+cp -r "$pdir" tree/pipelines
+ln -s "$nmftool" bin/nmftool
+rc=$(run denoise-path env -u NMFTOOL PATH="$work/bin:$PATH" tree/pipelines/denoise.sh \
+  source_1.wav mix.wav clean-path.wav)
+[ "$rc" = 0 ] || fail "denoise.sh with nmftool on PATH: exit $rc: $(tail -3 denoise-path.log)"
+"$wavcheck" clean-path.wav >/dev/null || fail "denoise.sh with nmftool on PATH: no complete output"
+rc=$(run denoise-none env -u NMFTOOL PATH=/usr/bin:/bin tree/pipelines/denoise.sh \
+  source_1.wav mix.wav clean-none.wav)
+[ "$rc" = 1 ] || fail "denoise.sh without nmftool: exit $rc, expected 1: $(cat denoise-none.log)"
+[ "$(grep -c '' denoise-none.log)" = 1 ] || fail "denoise.sh without nmftool: not one line: $(cat denoise-none.log)"
+grep -q "^denoise.sh: nmftool not found: .*$work/tree/build/tools/nmftool.* PATH" denoise-none.log \
+  || fail "denoise.sh without nmftool: $(cat denoise-none.log)"
+[ ! -e clean-none.wav ] || fail "denoise.sh without nmftool: clean-none.wav made"
+echo "denoise-none: $(cat denoise-none.log)"
+rc=$(run denoise-bad env NMFTOOL="$work/no-such-nmftool" "$pdir/denoise.sh" \
+  source_1.wav mix.wav clean-bad.wav)
+[ "$rc" = 1 ] && grep -q "^denoise.sh: NMFTOOL=.*no-such-nmftool: no such program" denoise-bad.log \
+  || fail "denoise.sh with a wrong NMFTOOL: exit $rc: $(cat denoise-bad.log)"
 
 # --- picture.sh ---
 rc=$(run picture-odd "$pdir/picture.sh" "$name" "$odd/pic #%25 \"'.png" 64 32)
 [ "$rc" = 0 ] || fail "picture.sh on odd names: exit $rc: $(tail -3 picture-odd.log)"
 [ "$(head -c 4 "$odd/pic #%25 \"'.png" 2>/dev/null | tail -c 3)" = PNG ] \
   || fail "picture.sh: no PNG on odd names"
+# a relative GST_PLUGIN_PATH (the README's form when uninstalled) and the
+# picture in another directory: gst-launch ran in that directory, found no
+# nmfseparate ('erroneous pipeline') and exited 1
+mkdir pics
+rc=$(run picture-relpath env -u GST_PLUGIN_PATH_1_0 \
+  GST_PLUGIN_PATH="$(realpath --relative-to=. "$plugin_dir")" \
+  "$pdir/picture.sh" mix.wav pics/sep.png 64 32)
+[ "$rc" = 0 ] || fail "picture.sh with a relative GST_PLUGIN_PATH: exit $rc: $(tail -3 picture-relpath.log)"
+[ "$(head -c 4 pics/sep.png 2>/dev/null | tail -c 3)" = PNG ] \
+  || fail "picture.sh with a relative GST_PLUGIN_PATH: no PNG"
+no_leftovers pics picture.sh
 failed picture-text pic1.png "$pdir/picture.sh" text.txt pic1.png 64 32
 failed picture-missing pic2.png "$pdir/picture.sh" no-such.wav pic2.png 64 32
 refused picture-same "$pdir/picture.sh" mix.wav mix.wav 64 32
@@ -112,6 +168,60 @@ refused remove-link "$pdir/remove-source.sh" mix.wav link.wav
 refused remove-uri "$pdir/remove-source.sh" "file://$work/mix.wav" mix.wav
 no_leftovers . remove-source.sh
 no_leftovers "$odd" remove-source.sh
+
+# --- a plain WAV of 3 channels (no channel positions): audioconvert in
+# gst-launch refuses it; remove-source.sh and picture.sh say so and what
+# takes it (they failed with only GStreamer's "not-negotiated") ---
+/usr/bin/python3 - plain3.wav <<'EOF' || exit 1
+import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(3); w.setsampwidth(2); w.setframerate(44100)
+w.writeframes(b"".join(struct.pack("<3h", int(8000 * math.sin(i * 0.06)), 0,
+                                   int(4000 * math.sin(i * 0.09))) for i in range(22050)))
+w.close()
+EOF
+for c in "remove-source plain3-out.wav" "picture plain3.png"; do
+  read -r script out <<<"$c"
+  rc=$(run "plain3-$script" "$pdir/$script.sh" plain3.wav "$out")
+  [ "$rc" = 1 ] || fail "$script.sh on a plain 3-channel WAV: exit $rc, expected 1"
+  grep -q "^$script.sh: plain3.wav: its channels have no positions.*nmftool separate" "plain3-$script.log" \
+    || fail "$script.sh on a plain 3-channel WAV: $(tail -2 "plain3-$script.log")"
+  [ ! -e "$out" ] || fail "$script.sh on a plain 3-channel WAV: $out made"
+  echo "plain3 $script.sh: $(tail -1 "plain3-$script.log")"
+done
+no_leftovers . "plain 3-channel WAV"
+
+# --- split-stereo.sh: a failed run leaves no directory it made for OUTDIR
+# (it left the new, empty OUTDIR), and keeps the one it found ---
+rc=$(run split-text "$pdir/split-stereo.sh" text.txt new-split/deeper/out)
+[ "$rc" != 0 ] || fail "split-stereo.sh on text: exit 0"
+[ ! -e new-split ] || fail "split-stereo.sh on text: left $(find new-split)"
+mkdir old-split
+rc=$(run split-text2 "$pdir/split-stereo.sh" text.txt old-split)
+[ "$rc" != 0 ] && [ -d old-split ] && [ -z "$(ls -A old-split)" ] \
+  || fail "split-stereo.sh on text into an existing OUTDIR: exit $rc, $(ls -A old-split 2>&1)"
+echo "split-text: exit $rc, nothing left"
+
+# --- options without their value: the script's usage error (exit 2, one
+# line), not bash's "2: parameter null or not set" (exit 1) ---
+for c in "split-stereo --sources" "remove-source --sources" "remove-source --remove" \
+    "remove-source --algorithm" "live-mic --sources" "live-mic --play" \
+    "live-mic --algorithm" "live-mic --channels"; do
+  read -r script opt <<<"$c"
+  rc=$(run novalue "$pdir/$script.sh" "$opt")
+  [ "$rc" = 2 ] || fail "$script.sh $opt: exit $rc, expected 2: $(cat novalue.log)"
+  [ "$(grep -c '' novalue.log)" = 1 ] && grep -q "^$script.sh: $opt needs a value" novalue.log \
+    || fail "$script.sh $opt: $(cat novalue.log)"
+done
+echo "options without a value: $(cat novalue.log)"
+# two-mics.sh (which runs live-mic.sh) speaks as itself: its own help,
+# its name in its refusals (it printed live-mic.sh's help and name)
+"$pdir/two-mics.sh" --help >two-help.log 2>&1 || fail "two-mics.sh --help: exit $?"
+grep -q 'pipelines/two-mics.sh \[--print\]' two-help.log || fail "two-mics.sh --help: $(head -3 two-help.log)"
+grep -q 'live-mic.sh \[' two-help.log && fail "two-mics.sh --help shows live-mic.sh's usage"
+rc=$(run two-play "$pdir/two-mics.sh" --play 5)
+[ "$rc" = 2 ] && grep -q '^two-mics.sh: --play needs' two-play.log \
+  || fail "two-mics.sh --play 5: exit $rc: $(cat two-play.log)"
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

@@ -2,9 +2,13 @@
 # nmftool separate never writes over, truncates or removes a file it reads:
 # an output OUTDIR/sourceI.wav that is the input (the same name, a symbolic
 # link, a hard link, the input given as a file:// URI) or a --dictionary
-# file is refused with exit 1 before anything is written, and the file is
+# file, or one given in the element's syntax by --set dictionaries=..., is
+# refused with exit 1 before anything is written, and the file is
 # unchanged (it used to be truncated, then removed when the run failed).
-# A failed run removes the directories it created for OUTDIR, and only those.
+# A failed run removes the directories it created for OUTDIR, and only those,
+# and the files it opened, and only those: an existing OUTDIR/sourceI.wav
+# it could not open (write-protected, a link into a missing directory) is
+# kept (it used to be removed with the others).
 #   separate_aliasing.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
@@ -67,6 +71,14 @@ mkdir out5
 cp mix.wav out5/source0.wav
 refused dictionary mix.wav out5 --dictionary "1=out5/source0.wav"
 check_kept out5/source0.wav dictionary
+# the same dictionary in the element's own syntax, through --set (it was
+# not checked: truncated, then removed): alone, and as the second of
+# comma-separated entries with white space around (the element strips it)
+refused set-dictionaries mix.wav out5 --set "dictionaries=1=out5/source0.wav"
+check_kept out5/source0.wav set-dictionaries
+refused set-dictionaries-list mix.wav out5 \
+  --set "dictionaries=0=elsewhere.npy, 2=./out5/source0.wav "
+check_kept out5/source0.wav set-dictionaries-list
 
 # 4. a failed run removes the directories it made, not those it found
 echo "plain text, not audio" >text.txt
@@ -88,6 +100,52 @@ timeout 60 "$nmftool" separate -q --sources 2 mix.wav out6 >copy.log 2>&1 \
   || fail "a copy in OUTDIR: $(cat copy.log)"
 check_kept mix.wav copy
 "$wavcheck" out6/source0.wav >/dev/null || fail "a copy in OUTDIR: source0.wav not written"
+
+# 6. a failed run removes the files it opened, not those it never did
+# (a) a link into a missing directory: that filesink fails, the file of
+# the other one (opened, so truncated) is removed, the link stays
+for c in 0 1; do
+  rm -rf out7; mkdir out7
+  ln -s "$work/no-such-dir/x.wav" "out7/source$c.wav"
+  echo "someone else's take" >"out7/source$((1 - c)).wav"
+  timeout 60 "$nmftool" separate -q --sources 2 mix.wav out7 >link.log 2>&1
+  rc=$?
+  [ "$rc" = 1 ] || fail "link into a missing directory: exit $rc, expected 1: $(cat link.log)"
+  [ -L "out7/source$c.wav" ] || fail "link into a missing directory: the link source$c.wav was removed"
+  if [ -e "out7/source$((1 - c)).wav" ] && [ -s "out7/source$((1 - c)).wav" ]; then
+    # kept whole: then its filesink never opened it (the other one failed first)
+    [ "$(cat "out7/source$((1 - c)).wav")" = "someone else's take" ] \
+      || fail "link into a missing directory: source$((1 - c)).wav changed but kept"
+  elif [ -e "out7/source$((1 - c)).wav" ]; then
+    fail "link into a missing directory: source$((1 - c)).wav truncated and left"
+  fi
+  echo "link into a missing directory as source$c.wav: $(cat link.log); $(ls out7 | tr '\n' ' ')"
+done
+# (b) a write-protected file (as an unprivileged user: root writes anyway)
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+  if command -v setpriv >/dev/null; then
+    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  fi
+fi
+if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+  mkdir out8
+  echo "precious take" >out8/source0.wav
+  chmod 444 out8/source0.wav
+  chmod 755 "$work"; chmod 777 out8; chmod 644 mix.wav
+  cp registry.bin user-registry.bin 2>/dev/null; chmod 666 user-registry.bin 2>/dev/null
+  "${as_user[@]}" env GST_REGISTRY="$work/user-registry.bin" \
+    timeout 60 "$nmftool" separate -q --sources 2 "$work/mix.wav" "$work/out8" >ro.log 2>&1
+  rc=$?
+  chmod 700 "$work"
+  [ "$rc" = 1 ] || fail "write-protected output: exit $rc, expected 1: $(cat ro.log)"
+  [ "$(cat out8/source0.wav 2>/dev/null)" = "precious take" ] \
+    || fail "write-protected output: source0.wav removed or changed"
+  [ ! -e out8/source1.wav ] || fail "write-protected output: source1.wav left"
+  echo "write-protected output: $(cat ro.log)"
+else
+  echo "write-protected output: not tested (root without setpriv)"
+fi
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

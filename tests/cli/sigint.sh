@@ -9,6 +9,10 @@
 # 2. Two SIGINTs while the input stalls (a FIFO that stops delivering, so
 #    the EOS of the first one cannot go through): exit 130 at once, the
 #    incomplete files removed, and said so.
+# 3. SIGTERM a few ms after the start, 40 times (a staircase around the
+#    moment the input is linked): whenever files are kept they are complete
+#    WAV files (a signal before the first buffer left wavenc's placeholder
+#    header).
 #   sigint.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
@@ -111,6 +115,37 @@ grep -q "aborted: removed the incomplete files .*source0.wav, .*source1.wav" "$w
   || fail "stderr does not say the files were removed"
 ls "$work/out2"/*.wav >/dev/null 2>&1 && fail "incomplete files left after the abort"
 echo "aborted within $(( $(date +%s) - start )) s"
+
+# --- 3. SIGTERM around the start: kept files are always valid ---
+# A signal after the input is linked but before its first buffer ends the
+# stream with no sample: wavenc wrote its placeholder header (data size
+# 0x7fff0000) and stderr said "valid WAV". The delay follows a staircase
+# around that moment (later when nothing was kept, earlier when samples
+# were), so that whatever the machine's speed most runs fall near it.
+kept=0 empty=0 ms=20
+for i in $(seq 40); do
+  rm -rf "$work/out3"
+  "$nmftool" separate --sources 2 "$work/mix.wav" "$work/out3" 2>"$work/err3.txt" &
+  pid=$!; pids+=("$pid")
+  sleep "$(printf '0.%03d' "$ms")"
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"; rc=$?
+  if [ ! -e "$work/out3/source0.wav" ]; then
+    ms=$((ms + 2)); continue
+  fi
+  kept=$((kept + 1))
+  [ "$rc" = 143 ] || fail "early SIGTERM: exit $rc with files kept: $(cat "$work/err3.txt")"
+  for f in 0 1; do
+    if info=$("$wavcheck" "$work/out3/source$f.wav" 2>&1); then
+      if [ $f = 0 ]; then
+        if [ "${info%% *}" = 0 ]; then empty=$((empty + 1)); else ms=$((ms > 2 ? ms - 1 : 1)); fi
+      fi
+    else
+      fail "early SIGTERM after $ms ms: $info; stderr: $(cat "$work/err3.txt")"
+    fi
+  done
+done
+echo "early SIGTERM: files kept by $kept of 40 runs, $empty of them with no sample"
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

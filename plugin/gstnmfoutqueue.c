@@ -38,6 +38,9 @@ typedef struct
   gboolean released;            /* the pad is going: what comes is dropped
                                  * as if it were taken */
   gboolean busy;                /* the task is pushing an item */
+  gint joined;                  /* atomic: the pad is in the stream */
+  gboolean eos_pending;         /* its EOS did not get through a link to a
+                                 * sink not started yet: tried again */
 } OutQueue;
 
 static OutQueue *
@@ -184,6 +187,33 @@ gst_nmf_out_queues_push_event (GstNmfOutQueues * queues, GstEvent * event,
   return ok;
 }
 
+static gboolean
+send_to_peer (GstPad * pad, GstEvent ** event, gpointer peer)
+{
+  (void) pad;
+  return gst_pad_send_event (GST_PAD (peer), gst_event_ref (*event));
+}
+
+/* The pad is at EOS (its sticky EOS stored when the push failed, so it
+ * takes no event any more): what it holds, stream-start to EOS, sent to
+ * its peer as the pad would have on the next event; TRUE when all got
+ * through. */
+static gboolean
+resend_sticky (GstPad * pad)
+{
+  GstPad *peer = gst_pad_get_peer (pad);
+  gboolean sent = FALSE;
+
+  if (peer) {
+    gst_pad_sticky_events_foreach (pad, (GstPadStickyEventsForeachFunction)
+        send_to_peer, peer);
+    /* (foreach stops at the first event refused: the EOS last) */
+    sent = GST_PAD_IS_EOS (peer);
+    gst_object_unref (peer);
+  }
+  return sent;
+}
+
 /* A pad's task: pushes the items of its queue, one per iteration. */
 static void
 gst_nmf_out_queues_loop (GstPad * pad)
@@ -199,8 +229,24 @@ gst_nmf_out_queues_loop (GstPad * pad)
     return;
   }
   g_mutex_lock (&queues->lock);
-  while (g_queue_is_empty (&q->items) && !q->flushing)
-    g_cond_wait (&queues->cond, &queues->lock);
+  while (g_queue_is_empty (&q->items) && !q->flushing) {
+    if (!q->eos_pending) {
+      g_cond_wait (&queues->cond, &queues->lock);
+      continue;
+    }
+    /* the peer of a pad linked after the stream ended may start a moment
+     * after the link (gst_element_sync_state_with_parent after
+     * gst_pad_link): the EOS, and the sticky events before it, go again
+     * every 100 ms until they get through */
+    if (!g_cond_wait_until (&queues->cond, &queues->lock,
+            g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND)
+        && g_queue_is_empty (&q->items) && !q->flushing) {
+      g_mutex_unlock (&queues->lock);
+      const gboolean sent = resend_sticky (pad);
+      g_mutex_lock (&queues->lock);
+      q->eos_pending = !sent && gst_pad_is_linked (pad);
+    }
+  }
   if (q->flushing) {
     g_mutex_unlock (&queues->lock);
     gst_pad_pause_task (pad);
@@ -229,7 +275,11 @@ gst_nmf_out_queues_loop (GstPad * pad)
     if (ret != GST_FLOW_OK)
       GST_LOG_OBJECT (pad, "push returned %s", gst_flow_get_name (ret));
   } else {
-    gst_pad_push_event (pad, GST_EVENT_CAST (item));
+    const gboolean eos = GST_EVENT_TYPE (item) == GST_EVENT_EOS;
+    const gboolean sent = gst_pad_push_event (pad, GST_EVENT_CAST (item));
+    g_mutex_lock (&queues->lock);
+    q->eos_pending = eos && !sent && gst_pad_is_linked (pad);
+    g_mutex_unlock (&queues->lock);
   }
 
   g_mutex_lock (&queues->lock);
@@ -248,8 +298,21 @@ gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
   g_mutex_lock (&queues->lock);
   /* a released pad's queue stays closed */
   q->flushing = flushing || q->released;
-  if (q->flushing)
+  q->eos_pending = FALSE;
+  if (q->flushing && !q->released) {
+    /* the sticky events among what is dropped (a tag) still hold: kept on
+     * the pad, they go out before its next data, as a queue does */
+    GstMiniObject *item;
+    while ((item = g_queue_pop_head (&q->items))) {
+      if (GST_IS_EVENT (item) && GST_EVENT_IS_STICKY (item)
+          && GST_EVENT_TYPE (item) != GST_EVENT_SEGMENT
+          && GST_EVENT_TYPE (item) != GST_EVENT_EOS)
+        gst_pad_store_sticky_event (pad, GST_EVENT_CAST (item));
+      gst_mini_object_unref (item);
+    }
+  } else if (q->flushing) {
     out_queue_clear (q);
+  }
   g_cond_broadcast (&queues->cond);
   g_mutex_unlock (&queues->lock);
 }
@@ -385,4 +448,16 @@ gst_nmf_out_queues_wait_empty (GstNmfOutQueues * queues)
       g_cond_wait (&queues->cond, &queues->lock);
   }
   g_mutex_unlock (&queues->lock);
+}
+
+void
+gst_nmf_out_queues_set_joined (GstPad * pad)
+{
+  g_atomic_int_set (&out_queue (pad)->joined, 1);
+}
+
+gboolean
+gst_nmf_out_queues_joined (GstPad * pad)
+{
+  return g_atomic_int_get (&out_queue (pad)->joined);
 }

@@ -48,6 +48,10 @@ void gst_nmf_out_queues_release (GstNmfOutQueues * queues, GstPad * pad);
  * pads left. */
 void gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad);
 
+/* Whether the pad has joined the stream (set by whoever admits it). */
+void gst_nmf_out_queues_set_joined (GstPad * pad);
+gboolean gst_nmf_out_queues_joined (GstPad * pad);
+
 guint gst_nmf_out_queues_n_pads (GstNmfOutQueues * queues);
 GstPad *gst_nmf_out_queues_pad (GstNmfOutQueues * queues, guint i);
 

@@ -387,23 +387,44 @@ gst_nmf_separate_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     GstBuffer * buffer)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+  GstFlowReturn ret;
 
   gst_nmf_separate_update_pads (self, FALSE);
-  return gst_nmf_stream_chain (self, buffer);
+  ret = gst_nmf_stream_chain (self, buffer);
+  /* and after it: a request made while this buffer was separated need not
+   * wait for the next (which, at the end of a stream, never comes) */
+  gst_nmf_separate_update_pads (self, FALSE);
+  return ret;
 }
+
+static gboolean gst_nmf_separate_handle_event (GstNmfSeparate * self,
+    GstEvent * event);
 
 static gboolean
 gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
     GstEvent * event)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+  const gboolean serialized = GST_EVENT_IS_SERIALIZED (event);
+  gboolean ok;
 
   GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
-  /* serialized events come with the stream lock held */
-  if (GST_EVENT_IS_SERIALIZED (event))
+  /* serialized events come with the stream lock held: pads requested
+   * meanwhile join before and after (the EOS may be the last item) */
+  if (serialized)
     gst_nmf_separate_update_pads (self, FALSE);
+  ok = gst_nmf_separate_handle_event (self, event);
+  if (serialized)
+    gst_nmf_separate_update_pads (self, FALSE);
+  return ok;
+}
+
+static gboolean
+gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
+{
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_STREAM_START:
+      g_atomic_int_set (&self->ended, FALSE);
       /* a new stream: the last one's held samples come out first */
       if (gst_nmf_stream_holds_input (self))
         gst_nmf_stream_drain (self);
@@ -435,6 +456,7 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
       gst_nmf_out_queues_flush_start (self->queues, event);
       return TRUE;
     case GST_EVENT_FLUSH_STOP:
+      g_atomic_int_set (&self->ended, FALSE);
       gst_nmf_stream_flush (self);
       gst_nmf_out_queues_flush_stop (self->queues, event);
       /* the tags that waited for flushed audio still hold (sticky) */
@@ -445,6 +467,8 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
       /* the end of the stream or of a segment seek's segment: everything
        * held comes out before the event */
       gst_nmf_stream_drain (self);
+      if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+        g_atomic_int_set (&self->ended, TRUE);
       break;
     case GST_EVENT_GAP:{
       GstClockTime ts, duration;
@@ -638,13 +662,15 @@ gst_nmf_separate_pick_source (GstNmfSeparate * self, const gchar * name,
 }
 
 /* A pad that joins a started stream gets the sticky events it needs: its
- * stream-start, and once negotiated its caps and the segment. */
+ * stream-start, once negotiated its caps and the segment, and the EOS of a
+ * stream that has ended (as tee gives a late pad). */
 static void
 gst_nmf_separate_join_stream (GstNmfSeparate * self, GstPad * pad)
 {
   GstEvent *start = gst_pad_get_sticky_event (self->sinkpad,
       GST_EVENT_STREAM_START, 0);
 
+  gst_nmf_out_queues_set_joined (pad);
   /* no stream yet: its stream-start will come to every pad */
   if (!start)
     return;
@@ -652,29 +678,35 @@ gst_nmf_separate_join_stream (GstNmfSeparate * self, GstPad * pad)
       GST_MINI_OBJECT_CAST (gst_nmf_stream_pad_stream_start (self, pad,
               start)));
   gst_event_unref (start);
-  /* not negotiated yet: caps and segment will come to every pad */
-  if (!self->have_info)
-    return;
-  if (pad == self->picture.pad) {
+  /* not negotiated yet: caps and segment come to every pad with the
+   * stream */
+  if (!self->have_info) {
+  } else if (pad == self->picture.pad && !gst_pad_is_linked (pad)) {
     /* not linked yet (as when it is requested while the stream runs): its
      * format waits for downstream, with the segment after the caps */
-    if (!gst_pad_is_linked (pad)) {
-      gst_nmf_picture_defer (&self->picture, GST_ELEMENT (self),
-          &self->segment, GST_AUDIO_INFO_RATE (&self->info),
-          nmf_separator_bins (self->separator), self->n_sources);
-      return;
-    }
-    gst_nmf_picture_negotiate (&self->picture, GST_ELEMENT (self),
-        self->queues, GST_AUDIO_INFO_RATE (&self->info),
+    gst_nmf_picture_defer (&self->picture, GST_ELEMENT (self),
+        &self->segment, GST_AUDIO_INFO_RATE (&self->info),
         nmf_separator_bins (self->separator), self->n_sources);
   } else {
-    GstCaps *src_caps = gst_nmf_stream_src_caps (self);
+    if (pad == self->picture.pad) {
+      gst_nmf_picture_negotiate (&self->picture, GST_ELEMENT (self),
+          self->queues, GST_AUDIO_INFO_RATE (&self->info),
+          nmf_separator_bins (self->separator), self->n_sources);
+    } else {
+      GstCaps *src_caps = gst_nmf_stream_src_caps (self);
+      gst_nmf_out_queues_push (self->queues, pad,
+          GST_MINI_OBJECT_CAST (gst_event_new_caps (src_caps)));
+      gst_caps_unref (src_caps);
+    }
     gst_nmf_out_queues_push (self->queues, pad,
-        GST_MINI_OBJECT_CAST (gst_event_new_caps (src_caps)));
-    gst_caps_unref (src_caps);
+        GST_MINI_OBJECT_CAST (gst_event_new_segment (&self->segment)));
   }
-  gst_nmf_out_queues_push (self->queues, pad,
-      GST_MINI_OBJECT_CAST (gst_event_new_segment (&self->segment)));
+  /* an EOS pushed on a pad not linked yet would end it before its peer got
+   * anything (the sticky events go with the next event, and a pad at EOS
+   * takes none): then the link gives it */
+  if (g_atomic_int_get (&self->ended) && gst_pad_is_linked (pad))
+    gst_nmf_out_queues_push (self->queues, pad,
+        GST_MINI_OBJECT_CAST (gst_event_new_eos ()));
 }
 
 /* Which source a requested pad carries (-1: the picture). */
@@ -732,6 +764,19 @@ gst_nmf_separate_update_pads (GstNmfSeparate * self, gboolean try)
   g_list_free_full (leaving, gst_object_unref);
 }
 
+/* A pad that joined the stream unlinked after it ended: its EOS comes
+ * with the link (and what it holds - stream-start, caps, segment, kept on
+ * the pad - goes to the peer before it).  A second EOS, when the join saw
+ * the link too, is dropped by a pad at EOS. */
+static void
+gst_nmf_separate_pad_linked (GstPad * pad, G_GNUC_UNUSED GstPad * peer,
+    GstNmfSeparate * self)
+{
+  if (gst_nmf_out_queues_joined (pad) && g_atomic_int_get (&self->ended))
+    gst_nmf_out_queues_push (self->queues, pad,
+        GST_MINI_OBJECT_CAST (gst_event_new_eos ()));
+}
+
 /* Pads of a source, or the picture, are requested by name ("src_1",
  * "viz") or by template ("src_%u": the lowest free source).  A source index
  * that n-sources does not have is refused, so that a pipeline linking to it
@@ -777,6 +822,8 @@ gst_nmf_separate_request_new_pad (GstElement * element,
     gst_pad_set_query_function (pad,
         GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query));
   gst_pad_use_fixed_caps (pad);
+  g_signal_connect (pad, "linked", G_CALLBACK (gst_nmf_separate_pad_linked),
+      self);
   gst_nmf_out_queues_attach (self->queues, pad);
   /* activates it (and starts its task) if the element is running */
   gst_element_add_pad (element, pad);
@@ -785,7 +832,15 @@ gst_nmf_separate_request_new_pad (GstElement * element,
   self->joining = g_list_append (self->joining, gst_object_ref (pad));
   g_atomic_int_set (&self->pads_changed, 1);
   GST_OBJECT_UNLOCK (self);
-  gst_nmf_separate_update_pads (self, TRUE);
+  /* the streaming thread admits it after its item; a few tries cover the
+   * moment between that and its letting go of the lock (after the last
+   * item of a stream nobody else would); one waiting for room downstream
+   * admits it when it gets there */
+  for (gint i = 0; i < 50 && g_atomic_int_get (&self->pads_changed); i++) {
+    gst_nmf_separate_update_pads (self, TRUE);
+    if (g_atomic_int_get (&self->pads_changed))
+      g_usleep (1000);
+  }
   return pad;
 }
 

@@ -64,6 +64,9 @@ struct _GstNmfSeparate
   guint n_sources;              /* of the separator in force */
   GstAudioInfo info;
   gboolean have_info;
+  gint ended;                   /* atomic: an EOS went out (until a flush or
+                                 * a new stream): a pad joining or linked
+                                 * now gets one */
   GstNmfTimeline timeline;
   GstSegment segment;
   GstNmfMessages messages;

@@ -754,6 +754,7 @@ gst_nmf_stream_stop (GstNmfSeparate * self)
     report_stats (self, TRUE);  /* what the rate limit held back */
   nmf_separator_destroy (&self->separator);
   self->have_info = FALSE;
+  g_atomic_int_set (&self->ended, FALSE);
   GST_OBJECT_LOCK (self);
   self->latency = 0;
   GST_OBJECT_UNLOCK (self);

@@ -180,14 +180,22 @@ w.writeframes(b"".join(struct.pack("<3h", int(8000 * math.sin(i * 0.06)), 0,
                                    int(4000 * math.sin(i * 0.09))) for i in range(22050)))
 w.close()
 EOF
+# (audioconvert refuses it in most runs, not in all: some runs negotiate,
+# warning "Upstream caps contain no channel mask", and succeed. Either a
+# success with its output, or the script's own line and nothing left.)
 for c in "remove-source plain3-out.wav" "picture plain3.png"; do
   read -r script out <<<"$c"
   rc=$(run "plain3-$script" "$pdir/$script.sh" plain3.wav "$out")
-  [ "$rc" = 1 ] || fail "$script.sh on a plain 3-channel WAV: exit $rc, expected 1"
-  grep -q "^$script.sh: plain3.wav: its channels have no positions.*nmftool separate" "plain3-$script.log" \
-    || fail "$script.sh on a plain 3-channel WAV: $(tail -2 "plain3-$script.log")"
-  [ ! -e "$out" ] || fail "$script.sh on a plain 3-channel WAV: $out made"
-  echo "plain3 $script.sh: $(tail -1 "plain3-$script.log")"
+  if [ "$rc" = 0 ]; then
+    [ -s "$out" ] || fail "$script.sh on a plain 3-channel WAV: exit 0 without $out"
+    rm -f "$out"
+  else
+    [ "$rc" = 1 ] || fail "$script.sh on a plain 3-channel WAV: exit $rc, expected 1"
+    grep -q "^$script.sh: plain3.wav: its channels have no positions.*nmftool separate" "plain3-$script.log" \
+      || fail "$script.sh on a plain 3-channel WAV: $(tail -2 "plain3-$script.log")"
+    [ ! -e "$out" ] || fail "$script.sh on a plain 3-channel WAV: $out made"
+  fi
+  echo "plain3 $script.sh: exit $rc, $(tail -1 "plain3-$script.log")"
 done
 no_leftovers . "plain 3-channel WAV"
 

@@ -5,7 +5,7 @@
  * linked to a sink started after the link; the pipeline must post EOS.
  *   nmf-e2e-late-pad    (GST_PLUGIN_PATH set to the plugin)
  * Exit status 0 when every case ends. */
-#include <gst/gst.h>
+#include "e2e_pipeline.h"
 
 static gint eos_in;
 
@@ -22,16 +22,14 @@ on_event (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 static gboolean
 run (const gchar * profile, const gchar * pad_name)
 {
-  gchar *desc = g_strdup_printf ("audiotestsrc num-buffers=200 "
+  GstElement *pipe = e2e_launch ("audiotestsrc num-buffers=200 "
       "samplesperbuffer=441 wave=pink-noise ! audio/x-raw,format=F32LE,"
       "rate=44100,channels=1 ! nmfseparate name=s profile=%s n-sources=2 "
-      "s.src_0 ! fakesink sync=true", profile);
-  GstElement *pipe = gst_parse_launch (desc, NULL), *s, *k;
+      "s.src_0 ! fakesink sync=true", profile), *s, *k;
   GstPad *sink, *pad, *ksink;
   GstMessage *msg;
   gboolean ended;
 
-  g_free (desc);
   s = gst_bin_get_by_name (GST_BIN (pipe), "s");
   sink = gst_element_get_static_pad (s, "sink");
   g_atomic_int_set (&eos_in, 0);

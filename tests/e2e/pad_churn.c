@@ -11,48 +11,27 @@
  * must end (EOS) with every sample on src_0.
  *   nmf-e2e-pad-churn    (GST_PLUGIN_PATH set to the plugin)
  * Exit status 0 when that holds. */
-#include <gst/gst.h>
+#include "e2e_pipeline.h"
 
 #define BUFFERS 20000
 #define SAMPLES 441
 
-static gint64 kept;
-
-static GstPadProbeReturn
-count_samples (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  (void) pad;
-  (void) data;
-  kept += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) / 4;
-  return GST_PAD_PROBE_OK;
-}
-
 int
 main (int argc, char **argv)
 {
-  GError *err = NULL;
-  GstElement *pipe, *s, *k0;
-  GstPad *src1, *sink0;
+  GstElement *pipe, *s;
+  GstPad *src1;
   GstMessage *msg;
-  gchar *desc;
+  gint64 kept = 0;
   int ok;
 
   gst_init (&argc, &argv);
-  desc = g_strdup_printf ("audiotestsrc num-buffers=%d samplesperbuffer=%d "
+  pipe = e2e_launch ("audiotestsrc num-buffers=%d samplesperbuffer=%d "
       "wave=pink-noise ! audio/x-raw,format=F32LE,rate=44100,channels=1 ! "
       "nmfseparate name=s profile=live n-sources=3 s.src_0 ! fakesink "
       "name=k0 sync=false", BUFFERS, SAMPLES);
-  pipe = gst_parse_launch (desc, &err);
-  g_free (desc);
-  if (!pipe || err) {
-    g_printerr ("cannot build the pipeline: %s\n", err ? err->message : "?");
-    return 1;
-  }
   s = gst_bin_get_by_name (GST_BIN (pipe), "s");
-  k0 = gst_bin_get_by_name (GST_BIN (pipe), "k0");
-  sink0 = gst_element_get_static_pad (k0, "sink");
-  gst_pad_add_probe (sink0, GST_PAD_PROBE_TYPE_BUFFER, count_samples, NULL,
-      NULL);
+  e2e_count_samples (pipe, "k0", &kept);
   src1 = gst_element_request_pad_simple (s, "src_1");
   gst_element_set_state (pipe, GST_STATE_PLAYING);
   g_usleep (100 * 1000);
@@ -79,8 +58,6 @@ main (int argc, char **argv)
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_element_release_request_pad (s, src1);
   gst_object_unref (src1);
-  gst_object_unref (sink0);
-  gst_object_unref (k0);
   gst_object_unref (s);
   gst_object_unref (pipe);
   g_print ("%s\n", ok ? "PASS" : "FAIL");

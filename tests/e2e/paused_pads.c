@@ -11,7 +11,8 @@
  *   nmf-e2e-paused-pads    (GST_PLUGIN_PATH set to the plugin)
  * A step that does not return within 10 s ends the test (exit status 1);
  * exit status 0 when all holds. */
-#include <gst/gst.h>
+#include "e2e_pipeline.h"
+
 #include <stdlib.h>
 
 #define BUFFERS 300
@@ -91,27 +92,19 @@ paused_and_full (GstElement * pipe)
 int
 main (int argc, char **argv)
 {
-  GError *err = NULL;
   GstElement *pipe, *s, *k0, *k1;
   GstPad *src1, *sink0, *sink1;
   GstMessage *msg;
-  gchar *desc;
   gint64 joined_at, released_at;
   int ok = 1;
 
   gst_init (&argc, &argv);
   g_thread_new ("watchdog", watchdog, NULL);
 
-  desc = g_strdup_printf ("audiotestsrc num-buffers=%d samplesperbuffer=%d "
+  pipe = e2e_launch ("audiotestsrc num-buffers=%d samplesperbuffer=%d "
       "wave=pink-noise ! audio/x-raw,format=F32LE,rate=%d,channels=1 ! "
       "nmfseparate name=s profile=live n-sources=2 s.src_0 ! fakesink "
       "name=k0 sync=true", BUFFERS, SAMPLES, RATE);
-  pipe = gst_parse_launch (desc, &err);
-  g_free (desc);
-  if (!pipe || err) {
-    g_printerr ("cannot build the pipeline: %s\n", err ? err->message : "?");
-    return 1;
-  }
   s = gst_bin_get_by_name (GST_BIN (pipe), "s");
   k0 = gst_bin_get_by_name (GST_BIN (pipe), "k0");
   sink0 = gst_element_get_static_pad (k0, "sink");

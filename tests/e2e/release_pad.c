@@ -8,22 +8,12 @@
  *     "flushing", which went upstream and stopped the source).
  *   nmf-e2e-release-pad    (GST_PLUGIN_PATH set to the plugin)
  * Exit status 0 when both hold. */
-#include <gst/gst.h>
+#include "e2e_pipeline.h"
 
 #define BUFFERS 150
 #define SAMPLES 441
 
-static gint64 kept;
 static gint pictures, picture_width, picture_height;
-
-static GstPadProbeReturn
-count_samples (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  (void) pad;
-  (void) data;
-  kept += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) / 4;
-  return GST_PAD_PROBE_OK;
-}
 
 static GstPadProbeReturn
 count_pictures (GstPad * pad, GstPadProbeInfo * info, gpointer data)
@@ -46,30 +36,21 @@ int
 main (int argc, char **argv)
 {
   GError *err = NULL;
-  GstElement *pipe, *s, *k0, *k1;
-  GstPad *src1, *sink1, *sink0;
+  GstElement *pipe, *s, *k1;
+  GstPad *src1, *sink1;
   GstMessage *msg;
-  gchar *desc;
+  gint64 kept = 0;
   int ok;
 
   gst_init (&argc, &argv);
 
-  desc = g_strdup_printf ("audiotestsrc num-buffers=%d samplesperbuffer=%d "
+  pipe = e2e_launch ("audiotestsrc num-buffers=%d samplesperbuffer=%d "
       "! audio/x-raw,format=F32LE,rate=44100,channels=1 ! nmfseparate "
       "name=s profile=live s.src_0 ! fakesink name=k0 sync=true s.src_1 ! "
       "fakesink name=k1 sync=true", BUFFERS, SAMPLES);
-  pipe = gst_parse_launch (desc, &err);
-  g_free (desc);
-  if (!pipe || err) {
-    g_printerr ("cannot build the pipeline: %s\n", err ? err->message : "?");
-    return 1;
-  }
   s = gst_bin_get_by_name (GST_BIN (pipe), "s");
-  k0 = gst_bin_get_by_name (GST_BIN (pipe), "k0");
   k1 = gst_bin_get_by_name (GST_BIN (pipe), "k1");
-  sink0 = gst_element_get_static_pad (k0, "sink");
-  gst_pad_add_probe (sink0, GST_PAD_PROBE_TYPE_BUFFER, count_samples, NULL,
-      NULL);
+  e2e_count_samples (pipe, "k0", &kept);
   gst_element_set_state (pipe, GST_STATE_PLAYING);
   g_usleep (300 * 1000);
 
@@ -132,9 +113,7 @@ main (int argc, char **argv)
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (src1);
   gst_object_unref (sink1);
-  gst_object_unref (sink0);
   gst_object_unref (k1);
-  gst_object_unref (k0);
   gst_object_unref (s);
   gst_object_unref (pipe);
   return ok ? 0 : 1;

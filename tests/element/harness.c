@@ -354,6 +354,18 @@ nmf_fix_set_caps (NmfFix * f, const NmfTimeline * t, const gchar * extra)
 }
 
 void
+nmf_fix_change_caps (NmfFix * f, const NmfTimeline * t)
+{
+  gchar *str = nmf_test_caps_str (t->rate, t->channels, NULL);
+  GstCaps *caps = gst_caps_from_string (str);
+
+  fail_unless (gst_pad_push_event (f->h[0]->srcpad,
+          gst_event_new_caps (caps)));
+  gst_caps_unref (caps);
+  g_free (str);
+}
+
+void
 nmf_fix_push (NmfFix * f, const NmfTimeline * t, const float *x,
     guint64 from, gsize frames, NmfSizes * z, gboolean discont, Collector * c)
 {

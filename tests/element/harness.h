@@ -149,6 +149,9 @@ void nmf_fix_teardown (NmfFix * f);
 /* Input caps for a stream on t, extra (may be NULL) appended. */
 void nmf_fix_set_caps (NmfFix * f, const NmfTimeline * t,
     const gchar * extra);
+/* The caps of t alone, in the segment in force (set_caps starts a new
+ * segment at 0 too): a format change mid-stream. */
+void nmf_fix_change_caps (NmfFix * f, const NmfTimeline * t);
 
 /* Pushes samples [from, from + frames) of x (interleaved, sample 0 of
  * timeline t) into h[0] in buffers of the sizes z gives, the first one

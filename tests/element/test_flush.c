@@ -179,23 +179,38 @@ GST_START_TEST (test_discont_flag_only)
 
 GST_END_TEST;
 
-/* A caps change drains the old stream, then the new one starts. */
-GST_START_TEST (test_caps_change_drains)
+/* A caps change drains the old stream, then the new one starts where it
+ * ended, at its own rate; also when the buffers have no timestamps and only
+ * the caps change, in the same segment (the second stream started again
+ * at the segment's start: timestamps went backwards). */
+static void
+check_caps_change (gboolean stamped)
 {
   NmfFix f;
   const guint64 n1 = 3333, n2 = 4444;
+  const NmfTimeline none1 = { RATE, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline none2 = { 48000, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
   const NmfTimeline t2 = { 48000, 1, nmf_test_time (n1, RATE),
     GST_BUFFER_OFFSET_NONE
   };
+  const NmfTimeline *in1 = stamped ? &nmf_mono : &none1;
+  const NmfTimeline *in2 = stamped ? &t2 : &none2;
   NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
   NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
   float *x = nmf_test_two_tones (n1 + n2, 1, 48000);
 
   nmf_fix_attach (&f, nmf_test_separator (), 2);
-  nmf_fix_set_caps (&f, &nmf_mono, NULL);
-  nmf_fix_push (&f, &nmf_mono, x, 0, n1, &z1, FALSE, NULL);
-  nmf_fix_set_caps (&f, &t2, NULL);
-  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, FALSE, NULL);
+  nmf_fix_set_caps (&f, in1, NULL);
+  nmf_fix_push (&f, in1, x, 0, n1, &z1, FALSE, NULL);
+  if (stamped)
+    nmf_fix_set_caps (&f, in2, NULL);
+  else
+    nmf_fix_change_caps (&f, in2);
+  nmf_fix_push (&f, in2, x + n1, 0, n2, &z2, FALSE, NULL);
   nmf_fix_finish (&f, NULL);
   for (guint s = 0; s < 2; s++) {
     GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
@@ -215,53 +230,16 @@ GST_START_TEST (test_caps_change_drains)
   nmf_fix_teardown (&f);
 }
 
+GST_START_TEST (test_caps_change_drains)
+{
+  check_caps_change (TRUE);
+}
+
 GST_END_TEST;
 
-/* Untimestamped input whose caps change: the second stream goes on where
- * the first ended, at its own rate (it started again at the segment's
- * start: timestamps went backwards). */
 GST_START_TEST (test_untimestamped_caps_change)
 {
-  NmfFix f;
-  const guint64 n1 = 3333, n2 = 4444;
-  const NmfTimeline none1 = { RATE, 1, GST_CLOCK_TIME_NONE,
-    GST_BUFFER_OFFSET_NONE
-  };
-  const NmfTimeline none2 = { 48000, 1, GST_CLOCK_TIME_NONE,
-    GST_BUFFER_OFFSET_NONE
-  };
-  const NmfTimeline t2 = { 48000, 1, nmf_test_time (n1, RATE),
-    GST_BUFFER_OFFSET_NONE
-  };
-  NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
-  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
-  float *x = nmf_test_two_tones (n1 + n2, 1, 48000);
-
-  nmf_fix_attach (&f, nmf_test_separator (), 2);
-  nmf_fix_set_caps (&f, &none1, NULL);
-  nmf_fix_push (&f, &none1, x, 0, n1, &z1, FALSE, NULL);
-  {
-    /* the caps alone, in the same segment (the harness's set_caps would
-     * start a new segment at 0 too) */
-    gchar *str = nmf_test_caps_str (48000, 1, NULL);
-    GstCaps *caps = gst_caps_from_string (str);
-    fail_unless (gst_pad_push_event (f.h[0]->srcpad,
-            gst_event_new_caps (caps)));
-    gst_caps_unref (caps);
-    g_free (str);
-  }
-  nmf_fix_push (&f, &none2, x + n1, 0, n2, &z2, FALSE, NULL);
-  nmf_fix_finish (&f, NULL);
-  for (guint s = 0; s < 2; s++) {
-    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
-    guint i = 0;
-
-    check_stream_part (bufs, &i, &nmf_mono, n1, TRUE);
-    check_stream_part (bufs, &i, &t2, n2, TRUE);
-    g_ptr_array_free (bufs, TRUE);
-  }
-  g_free (x);
-  nmf_fix_teardown (&f);
+  check_caps_change (FALSE);
 }
 
 GST_END_TEST;

@@ -357,17 +357,6 @@ GST_START_TEST (test_spatial_flush_keeps_demixing)
 
 GST_END_TEST;
 
-static void
-push_caps_only (NmfFix * f, gint channels)
-{
-  gchar *str = nmf_test_caps_str (RATE, channels, NULL);
-  GstCaps *caps = gst_caps_from_string (str);
-  fail_unless (gst_pad_push_event (f->h[0]->srcpad, gst_event_new_caps
-          (caps)));
-  gst_caps_unref (caps);
-  g_free (str);
-}
-
 /* The same panned mix (three sources in stereo, all playing) before and
  * after a stretch of another format (mono: another separator, without a
  * spatial stage): each source comes back to its pad (a caps change lost
@@ -425,9 +414,9 @@ GST_START_TEST (test_spatial_caps_change_keeps_pads)
   nmf_fix_attach (&f, el, 3);
   nmf_fix_set_caps (&f, &t1, NULL);
   nmf_fix_push (&f, &t1, x[0], 0, n, &z, FALSE, NULL);
-  push_caps_only (&f, 1);
+  nmf_fix_change_caps (&f, &tm);
   nmf_fix_push (&f, &tm, mono, 0, gap, &z, FALSE, NULL);
-  push_caps_only (&f, 2);
+  nmf_fix_change_caps (&f, &t2);
   nmf_fix_push (&f, &t2, x[1], 0, n, &z, FALSE, NULL);
   nmf_fix_finish (&f, NULL);
   for (guint p = 0; p < 3; p++) {

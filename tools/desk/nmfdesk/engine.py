@@ -19,13 +19,13 @@ only touch their own state and hand over with GLib.idle_add.
 import json
 import os
 import shutil
-import struct
 import threading
 import time
 
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
+from .wavfile import write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
 # 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
@@ -145,17 +145,6 @@ class MonitorCapture:
                 return
             write_float_wav(self.path, bytes(self.data), self.rate,
                             self.channels)
-
-
-def write_float_wav(path, data, rate, channels):
-    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * 4 * channels,
-                      4 * channels, 32)
-    with open(path + ".part", "wb") as f:
-        f.write(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data))
-                + b"WAVE")
-        f.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt)
-        f.write(b"data" + struct.pack("<I", len(data)) + data)
-    os.replace(path + ".part", path)
 
 
 class RecordBranch:

@@ -14,13 +14,14 @@ loop.
 """
 import os
 import shutil
-import struct
 import subprocess
 import tempfile
 import threading
 import time
 
 from gi.repository import GLib, Gst
+
+from .wavfile import write_float_wav
 
 MIN_SECONDS = 0.5           # fewer frames than this teach nothing useful
 TIMEOUT_S = 120
@@ -42,16 +43,6 @@ def element_params(sep, hop_size):
             "fft_size": sep.get_property("fft-size"),
             "hop_size": hop_size,
             "seed": sep.get_property("seed")}
-
-
-def _write_wav(path, rate, channels, data):
-    """32-bit float WAV of interleaved samples (bytes)"""
-    with open(path, "wb") as f:
-        f.write(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE")
-        f.write(b"fmt " + struct.pack("<IHHIIHH", 16, 3, channels, rate,
-                                      rate * channels * 4, channels * 4, 32))
-        f.write(b"data" + struct.pack("<I", len(data)))
-        f.write(data)
 
 
 def _cut(uri, caps, start, stop, wav):
@@ -101,7 +92,7 @@ def _cut(uri, caps, start, stop, wav):
     data = b"".join(chunks)
     if not data:
         raise RuntimeError("no audio in that stretch")
-    _write_wav(wav, rate, channels, data)
+    write_float_wav(wav, data, rate, channels)
     return first, len(data) // (4 * channels)
 
 

@@ -111,35 +111,34 @@ output_position (GstNmfSeparate * self)
       st.masks_out * nmf_separator_hop_size (self->separator);
 }
 
-/* The held events whose input sample the output has reached (`upto`; all:
- * every one) go on, in order, after the buffers before them. */
+/* The held events whose input sample the output has reached (`upto`;
+ * G_MAXUINT64: every one) go on, in order, after the buffers before
+ * them. */
 static void
-release_events_upto (GstNmfSeparate * self, guint64 upto, gboolean all)
+release_events_upto (GstNmfSeparate * self, guint64 upto)
 {
   HeldEvent *h;
 
-  while ((h = g_queue_peek_head (&self->held_events))
-      && (all || h->position <= upto)) {
+  while ((h = g_queue_peek_head (&self->held_events)) && h->position <= upto) {
     g_queue_pop_head (&self->held_events);
     gst_nmf_out_queues_push_event (self->queues, h->event, NULL);
     g_free (h);
   }
 }
 
+/* The held events leave with the audio they waited for: dropped, but the
+ * sticky ones (tags, a TOC) go on if keep_sticky (they still hold after a
+ * flush). */
 static void
-release_events (GstNmfSeparate * self, gboolean all)
-{
-  release_events_upto (self, self->separator ? output_position (self) : 0,
-      all);
-}
-
-static void
-drop_events (GstNmfSeparate * self)
+drop_events (GstNmfSeparate * self, gboolean keep_sticky)
 {
   HeldEvent *h;
 
   while ((h = g_queue_pop_head (&self->held_events))) {
-    gst_event_unref (h->event);
+    if (keep_sticky && GST_EVENT_IS_STICKY (h->event))
+      gst_nmf_out_queues_push_event (self->queues, h->event, NULL);
+    else
+      gst_event_unref (h->event);
     g_free (h);
   }
 }
@@ -147,15 +146,7 @@ drop_events (GstNmfSeparate * self)
 void
 gst_nmf_stream_release_sticky (GstNmfSeparate * self)
 {
-  HeldEvent *h;
-
-  while ((h = g_queue_pop_head (&self->held_events))) {
-    if (GST_EVENT_IS_STICKY (h->event))
-      gst_nmf_out_queues_push_event (self->queues, h->event, NULL);
-    else
-      gst_event_unref (h->event);
-    g_free (h);
-  }
+  drop_events (self, TRUE);
 }
 
 void
@@ -223,7 +214,7 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
         ret = push_source (self, s, piece);
       }
       first += n;
-      release_events_upto (self, audio_first + first, FALSE);
+      release_events_upto (self, audio_first + first);
     }
     output_block_free (blk);
   } else {
@@ -238,7 +229,7 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
             MIN ((frame + 1) * hop, limit), FALSE);
         ret = push_source (self, s, one);
       }
-      release_events_upto (self, MIN ((frame + 1) * hop, limit), FALSE);
+      release_events_upto (self, MIN ((frame + 1) * hop, limit));
     }
     output_block_free (blk);
   }
@@ -372,7 +363,7 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
   if (st.samples_in == 0) {
     /* nothing to push, but the end of a stream all the same (after a seek
      * to the end, say): the core forgets what ends with it */
-    release_events (self, TRUE);
+    release_events_upto (self, G_MAXUINT64);
     report_stats (self, TRUE);
     nmf_separator_drain (self->separator, NULL, NULL, NULL);
     return GST_FLOW_OK;
@@ -386,7 +377,7 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
   nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
   ret = push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
       n_masks, st.samples_in);
-  release_events (self, TRUE);
+  release_events_upto (self, G_MAXUINT64);
   /* the last partial interval of messages, and the still picture */
   gst_nmf_messages_post (&self->messages, GST_ELEMENT (self),
       &self->timeline, &self->segment, st.samples_in);
@@ -762,5 +753,5 @@ gst_nmf_stream_stop (GstNmfSeparate * self)
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_nmf_messages_clear (&self->messages);
   gst_nmf_picture_reset (&self->picture);
-  drop_events (self);
+  drop_events (self, FALSE);
 }

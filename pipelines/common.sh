@@ -36,6 +36,14 @@ find_nmftool () {
 # which gst-launch-1.0 has no way to mark unpositioned
 explain_failure () {
   cat -- "$3" >&2
+  explain_no_positions "$@"
+}
+
+# explain_no_positions NAME INPUT LOG: the line saying what to do, when LOG
+# shows an input without channel positions (also when gst-launch-1.0 ended
+# without an error but without its output: audioconvert does not refuse
+# such input every time)
+explain_no_positions () {
   if grep -q 'no channel mask' -- "$3"; then
     echo "$1: $2: its channels have no positions (a plain WAV of more than two channels), which audioconvert refuses: nmftool separate takes such files" >&2
   fi

@@ -55,6 +55,9 @@ fi
 cat -- "$log" >&2
 # gst-launch may end without error and without a picture (a stream with
 # no audio frame): no PNG then either
-[ -s "$tmp" ] || die "$mix: no picture was made"
+if [ ! -s "$tmp" ]; then
+  explain_no_positions picture.sh "$mix" "$log"
+  die "$mix: no picture was made"
+fi
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"   # mktemp made it 0600
 publish "$tmp" "$out"

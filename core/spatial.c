@@ -347,8 +347,7 @@ follow_pans (nmf_spatial * sp)
   double theta[2], height[2], pos[2], pan[2], Wc[4];
 
   if (nmf_spatial_hist_peaks (sp, theta, height) < 2
-      || height[0] < PEAK_SHARE * height[1]
-      || height[1] < PEAK_SHARE * height[0]) {
+      || nmf_spatial_peaks_counted (height, 2, NULL) < 2) {
     sp->stray_frames = 0;
     return;
   }

@@ -105,17 +105,29 @@ nmf_spatial_hist_peaks (nmf_spatial * sp, double *theta, double *height)
 }
 
 int
-nmf_spatial_hist_sources (nmf_spatial * sp)
+nmf_spatial_peaks_counted (const double *height, int n, int *counted)
 {
-  double theta[NMF_SPATIAL_MAX_SOURCES], height[NMF_SPATIAL_MAX_SOURCES];
   double top = 0.0;
-  int n = nmf_spatial_hist_peaks (sp, theta, height), count = 0;
+  int count = 0;
 
   for (int i = 0; i < n; i++)
     top = fmax (top, height[i]);
-  for (int i = 0; i < n; i++)
-    count += height[i] >= PEAK_SHARE * top;
+  for (int i = 0; i < n; i++) {
+    const int counts = height[i] >= PEAK_SHARE * top;
+    if (counted)
+      counted[i] = counts;
+    count += counts;
+  }
   return count;
+}
+
+int
+nmf_spatial_hist_sources (nmf_spatial * sp)
+{
+  double theta[NMF_SPATIAL_MAX_SOURCES], height[NMF_SPATIAL_MAX_SOURCES];
+  const int n = nmf_spatial_hist_peaks (sp, theta, height);
+
+  return nmf_spatial_peaks_counted (height, n, NULL);
 }
 
 /* Stereo, the directions in force: a peak of the histogram that no
@@ -128,20 +140,19 @@ hist_split (nmf_spatial * sp)
   const int S = sp->S;
   const double near = M_PI / 2.0 / (4 * S);
   double theta[NMF_SPATIAL_MAX_SOURCES], height[NMF_SPATIAL_MAX_SOURCES];
-  double ang[NMF_SPATIAL_MAX_SOURCES], top = 0.0;
-  int lone = -1, merged = -1;
+  double ang[NMF_SPATIAL_MAX_SOURCES];
+  int counted[NMF_SPATIAL_MAX_SOURCES], lone = -1, merged = -1;
 
   if (nmf_spatial_hist_peaks (sp, theta, height) < S)
     return;
-  for (int i = 0; i < S; i++)
-    top = fmax (top, height[i]);
+  nmf_spatial_peaks_counted (height, S, counted);
   for (int s = 0; s < S; s++)
     ang[s] = atan2 (fabs (sp->mu[2 * s + 1]), fabs (sp->mu[2 * s]));
   for (int i = 0; i < S && lone < 0; i++) {
     double d = M_PI;
     for (int s = 0; s < S; s++)
       d = fmin (d, fabs (theta[i] - ang[s]));
-    if (d > near && height[i] >= PEAK_SHARE * top)
+    if (d > near && counted[i])
       lone = i;
   }
   for (int s = 0; s < S && merged < 0; s++)

@@ -82,7 +82,10 @@ void nmf_spatial_hist_update (nmf_spatial * sp, const float *spectra,
     double a);
 int nmf_spatial_hist_peaks (nmf_spatial * sp, double *theta,
     double *height);
-/* Of those peaks, how many count (PEAK_SHARE of the highest). */
+/* Of n peaks' heights, which count (at least PEAK_SHARE of the highest):
+ * counted[i] 1 or 0 if counted is not NULL; returns how many. */
+int nmf_spatial_peaks_counted (const double *height, int n, int *counted);
+/* Of the histogram's peaks, how many count. */
 int nmf_spatial_hist_sources (nmf_spatial * sp);
 /* The demixing started from mixing columns A0 (M x S, S = M): W = A0^-1. */
 void nmf_spatial_demix_seed (nmf_spatial * sp, const double *A0);

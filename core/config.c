@@ -182,12 +182,24 @@ nmf_separator_check_config (const nmf_separator_config * config,
         "a dictionary (%d)", c->components, c->sources - n_dict);
   if (n_dict > 0 && c->algorithm != NMF_ALGORITHM_KL)
     FAIL (DICTIONARIES, "dictionaries need algorithm kl");
-  if (c->components + dict_templates > NMF_SEPARATOR_MAX_DICTIONARY)
-    FAIL (COMPONENTS, "components (%d, with the dictionaries' templates) must be at "
-        "most 1024", c->components + dict_templates);
+  /* (in 64 bits: components near INT_MAX wrapped the sum negative) */
+  if ((long long) c->components + dict_templates > NMF_SEPARATOR_MAX_DICTIONARY)
+    FAIL (COMPONENTS, "components (%d) and the dictionaries' templates (%d) must "
+        "add up to at most 1024", c->components, dict_templates);
   if (c->fft_size < 32 || c->fft_size > 32768 || c->fft_size % 2)
     FAIL (FFT_SIZE, "FFT size (%d) must be even and between 32 and 32768",
         c->fft_size);
+  for (int s = 0; s < c->sources; s++) {
+    /* the values too, once the bins are known (a NaN or a negative one
+     * was refused later, by create, without a word) */
+    const size_t n = (size_t) c->dictionary_components[s] *
+        (size_t) (c->fft_size / 2 + 1);
+    for (size_t i = 0; i < n; i++)
+      if (!(c->dictionaries[s][i] >= 0.0f && isfinite (c->dictionaries[s][i])))
+        FAIL (DICTIONARIES, "dictionary of source %d: value %zu is %g; "
+            "templates must be finite and not negative", s, i,
+            (double) c->dictionaries[s][i]);
+  }
   if (c->hop_size < 1 || c->hop_size > c->fft_size / 2)
     FAIL (HOP_SIZE, "hop size (%d) must be between 1 and half the FFT size (%d)",
         c->hop_size, c->fft_size / 2);
@@ -203,6 +215,10 @@ nmf_separator_check_config (const nmf_separator_config * config,
     FAIL (MASK_EXPONENT, "mask exponent (%d) must be 1 or 2", c->mask_exponent);
   if (c->algorithm != NMF_ALGORITHM_KL && c->algorithm != NMF_ALGORITHM_VOLMIN)
     FAIL (ALGORITHM, "algorithm must be kl or volmin");
+  if (c->profile != NMF_PROFILE_NONE && c->profile != NMF_PROFILE_LIVE
+      && c->profile != NMF_PROFILE_FILE)
+    FAIL (PROFILE, "profile (%d) must be none (%d), live (%d) or file (%d)",
+        c->profile, NMF_PROFILE_NONE, NMF_PROFILE_LIVE, NMF_PROFILE_FILE);
   if (c->spatial != NMF_SPATIAL_OFF && c->spatial != NMF_SPATIAL_AUTO)
     FAIL (SPATIAL, "spatial (%d) must be off (%d) or auto (%d)", c->spatial,
         NMF_SPATIAL_OFF, NMF_SPATIAL_AUTO);

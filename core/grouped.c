@@ -43,6 +43,15 @@ nmf_grouped_clear (nmf_grouped * g)
   memset (g, 0, sizeof (*g));
 }
 
+void
+nmf_grouped_reset (nmf_grouped * g)
+{
+  nmf_grouping_reset (g->grouping);
+  /* the regroupings' rhythm too: a reset separator is a fresh one */
+  g->sounding_frames = 0;
+  g->sounding = 0;
+}
+
 int
 nmf_grouped_begin_frame (nmf_grouped * g, const float *learned)
 {

@@ -19,13 +19,15 @@ typedef struct
   int bins, model_bins, rank, sources, regroup_interval;
   double *mass;                 /* rank */
   float *bin_templates;         /* bins x rank (bands only) */
-  uint64_t sounding_frames;     /* frames of sound since create */
+  uint64_t sounding_frames;     /* frames of sound since init or reset */
   int sounding;                 /* the frame in progress is sound */
 } nmf_grouped;
 
 int nmf_grouped_init (nmf_grouped * g, const nmf_separator_config * c,
     int rank, const nmf_band_axis * axis);
 void nmf_grouped_clear (nmf_grouped * g);
+/* As after init: no grouping, the regroupings counted from 0. */
+void nmf_grouped_reset (nmf_grouped * g);
 
 /* A new frame; `learned` is what the model learns from it (model_bins
  * values).  Returns 1 when a regrouping is due now: the caller then fills

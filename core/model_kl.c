@@ -66,7 +66,7 @@ kl_reset (nmf_model * m, int keep)
   k->frames = 0;
   nmf_online_kl_reset (k->kl, keep);
   if (k->grouped && !keep)
-    nmf_grouping_reset (k->group.grouping);
+    nmf_grouped_reset (&k->group);
 }
 
 /* Frame v's activations in h.  A frame not learned from leaves the model's

@@ -39,7 +39,7 @@ volmin_reset (nmf_model * m, int keep)
 
   nmf_volmin_stream_reset (v->volmin, keep);
   if (v->grouped && !keep)
-    nmf_grouping_reset (v->group.grouping);
+    nmf_grouped_reset (&v->group);
 }
 
 /* `learn` is not read: a frame's solve cannot be broken by one garbage

@@ -34,6 +34,10 @@ nmf_separator_enrol_start (nmf_separator * sep, size_t max_frames)
 {
   if (!sep || max_frames == 0)
     return NMF_ERR_INVALID_ARGUMENT;
+  /* a buffer whose size does not fit a size_t cannot exist (the product
+   * wrapped to a few bytes, and process wrote past them) */
+  if (max_frames > SIZE_MAX / sizeof (float) / (size_t) sep->bins)
+    return NMF_ERR_NO_MEMORY;
   if (max_frames > sep->enrol_capacity) {
     float *frames = malloc (sizeof (float) * max_frames * sep->bins);
     if (!frames)
@@ -85,6 +89,9 @@ nmf_separator_set_dictionary (nmf_separator * sep, int source,
   const nmf_band_axis *axis = sep->use_bands ? &sep->axis : NULL;
   int ret;
 
+  if (c.algorithm != NMF_ALGORITHM_KL)
+    return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
+        "dictionaries need algorithm kl");
   if (source < 0 || source >= c.sources || (count > 0 && !templates)
       || count > NMF_SEPARATOR_MAX_DICTIONARY)
     return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
@@ -166,7 +173,9 @@ nmf_status
 nmf_separator_continue_from (nmf_separator * sep, nmf_separator * previous,
     int same_rate)
 {
-  if (!sep || !previous)
+  /* (itself: the model would replay its own look-ahead into itself for
+   * ever) */
+  if (!sep || !previous || sep == previous)
     return NMF_ERR_INVALID_ARGUMENT;
   if (same_rate && same_model (sep, previous))
     sep->model->ops->adopt (sep->model, previous->model);

@@ -114,14 +114,20 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
   GstStructure *st;
   GValue energy = G_VALUE_INIT;
 
+  /* a segment in bytes or samples (raw audio without a parser) has no
+   * stream or running time to give */
+  const gboolean timed = segment->format == GST_FORMAT_TIME;
+
   if (m->frames == 0)
     return;
   st = gst_structure_new ("nmfseparate",
       "timestamp", G_TYPE_UINT64, ts,
-      "stream-time", G_TYPE_UINT64, gst_segment_to_stream_time (segment,
-          GST_FORMAT_TIME, ts),
-      "running-time", G_TYPE_UINT64,
-      gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts),
+      "stream-time", G_TYPE_UINT64, timed ?
+      gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts) :
+      GST_CLOCK_TIME_NONE,
+      "running-time", G_TYPE_UINT64, timed ?
+      gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts) :
+      GST_CLOCK_TIME_NONE,
       "duration", G_TYPE_UINT64, GST_CLOCK_TIME_IS_VALID (ts) ? end - ts :
       GST_CLOCK_TIME_NONE, NULL);
   g_value_init (&energy, GST_TYPE_ARRAY);
@@ -164,10 +170,15 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     return;
   }
   interval = MAX (1, gst_util_uint64_scale (m->interval, tl->rate, GST_SECOND));
-  if (m->frames == 0) {
+  if (m->frames == 0)
     m->first_frame = frame;
-    if (m->next_boundary <= frame * m->hop)
-      m->next_boundary = (frame * m->hop / interval + 1) * interval;
+  /* boundaries are multiples of the interval on the stream's samples; a
+   * new interval moves the next one at once (lowered from 10 s, no
+   * message came for up to 10 s) */
+  if (interval != m->boundary_interval
+      || (m->frames == 0 && m->next_boundary <= frame * m->hop)) {
+    m->next_boundary = (m->first_frame * m->hop / interval + 1) * interval;
+    m->boundary_interval = interval;
   }
   for (guint s = 0; s < m->n_sources; s++)
     m->energy[s] += energy[s];

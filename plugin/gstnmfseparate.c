@@ -505,12 +505,64 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
   return gst_nmf_out_queues_push_event (self->queues, event, NULL);
 }
 
+/* The sink's caps in audio mode: the template's, narrowed by what every
+ * source pad's peer takes (each carries the input's caps), as tee does, so
+ * that a converter before the element serves a restriction after it.  In
+ * mask mode the sources' caps are masks: the template alone. */
+static GstCaps *
+gst_nmf_separate_sink_caps (GstNmfSeparate * self, GstPad * pad,
+    GstCaps * filter)
+{
+  GstCaps *caps = gst_pad_get_pad_template_caps (pad);
+  GstPad *srcpads[NMF_SEPARATOR_MAX_SOURCES];
+  guint n = 0;
+
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+  GST_OBJECT_LOCK (self);
+  if (self->settings.output_mode == GST_NMF_OUTPUT_MODE_AUDIO)
+    for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
+      if (self->requested_of[s])
+        srcpads[n++] = gst_object_ref (self->requested_of[s]);
+  GST_OBJECT_UNLOCK (self);
+  for (guint i = 0; i < n; i++) {
+    GstCaps *peer = gst_pad_peer_query_caps (srcpads[i], caps);
+    GstCaps *tmp = gst_caps_intersect (caps, peer);
+    gst_caps_unref (peer);
+    gst_caps_unref (caps);
+    caps = tmp;
+    gst_object_unref (srcpads[i]);
+  }
+  return caps;
+}
+
 static gboolean
 gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
 
   switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_CAPS:{
+      GstCaps *filter, *caps;
+      gst_query_parse_caps (query, &filter);
+      caps = gst_nmf_separate_sink_caps (self, pad, filter);
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
+    case GST_QUERY_ACCEPT_CAPS:{
+      GstCaps *offered, *caps;
+      gst_query_parse_accept_caps (query, &offered);
+      caps = gst_nmf_separate_sink_caps (self, pad, NULL);
+      gst_query_set_accept_caps_result (query,
+          gst_caps_can_intersect (offered, caps));
+      gst_caps_unref (caps);
+      return TRUE;
+    }
     case GST_QUERY_DRAIN:
       /* everything handed to the tasks has been pushed */
       gst_nmf_out_queues_wait_empty (self->queues);
@@ -521,6 +573,44 @@ gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
     default:
       return gst_pad_query_default (pad, parent, query);
   }
+}
+
+/* A seek goes upstream once: the same seek (seqnum) from the other output
+ * pads is answered as the first was (each copy sent on made a flushing
+ * seek flush as many times as there are pads, and a non-flushing one
+ * replay the audio between them). */
+static gboolean
+gst_nmf_separate_src_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
+  guint32 seqnum;
+  gboolean again, result;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_SEEK)
+    return gst_pad_event_default (pad, parent, event);
+  seqnum = gst_event_get_seqnum (event);
+  GST_OBJECT_LOCK (self);
+  again = self->seek_seen && self->seek_seqnum == seqnum;
+  result = self->seek_result;
+  if (!again) {
+    self->seek_seen = TRUE;
+    self->seek_seqnum = seqnum;
+    /* a copy that comes while this one is on its way counts it done */
+    self->seek_result = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (again) {
+    GST_DEBUG_OBJECT (pad, "seek %u already sent upstream", seqnum);
+    gst_event_unref (event);
+    return result;
+  }
+  result = gst_pad_push_event (self->sinkpad, event);
+  GST_OBJECT_LOCK (self);
+  if (self->seek_seqnum == seqnum)
+    self->seek_result = result;
+  GST_OBJECT_UNLOCK (self);
+  return result;
 }
 
 static gboolean
@@ -818,9 +908,12 @@ gst_nmf_separate_request_new_pad (GstElement * element,
     self->requested_of[source] = pad;
   GST_OBJECT_UNLOCK (self);
 
-  if (!is_viz)
-    gst_pad_set_query_function (pad,
-        GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query));
+  /* the picture comes as late as the sources (a live pipeline with only
+   * the picture synced showed every picture late by the look-ahead) */
+  gst_pad_set_query_function (pad,
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query));
+  gst_pad_set_event_function (pad,
+      GST_DEBUG_FUNCPTR (gst_nmf_separate_src_event));
   gst_pad_use_fixed_caps (pad);
   g_signal_connect (pad, "linked", G_CALLBACK (gst_nmf_separate_pad_linked),
       self);

@@ -49,6 +49,13 @@ struct _GstNmfSeparate
                                                  * requested */
   GstNmfOutQueues *queues;      /* every output pad: sources and viz */
 
+  /* the seek upstream was last sent (every sink of a pipeline sends the
+   * application's seek, so each output pad gets it): under the object
+   * lock */
+  guint32 seek_seqnum;
+  gboolean seek_seen;
+  gboolean seek_result;
+
   GstNmfSettings settings;      /* under the object lock */
   GstClockTime latency;         /* own latency, under the object lock */
   GstClockTime lookahead;       /* how far the frames leaving are behind

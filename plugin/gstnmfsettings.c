@@ -623,6 +623,8 @@ property_of (nmf_config_field field)
       return "algorithm";
     case NMF_CONFIG_FIELD_SPATIAL:
       return "spatial";
+    case NMF_CONFIG_FIELD_PROFILE:
+      return "profile";
     case NMF_CONFIG_FIELD_SOURCES:
       return "n-sources";
     case NMF_CONFIG_FIELD_COMPONENTS:

@@ -389,11 +389,13 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
 /* ------------------------------------------------------------------------ */
 /* Input */
 
-/* A new stream begins with `buffer` (timestamped pts). */
+/* A new stream begins with `buffer` (n samples, timestamped pts). */
 static void
-start_stream (GstNmfSeparate * self, GstBuffer * buffer, GstClockTime pts)
+start_stream (GstNmfSeparate * self, GstBuffer * buffer, gsize n,
+    GstClockTime pts)
 {
-  GstClockTime time = gst_nmf_timeline_start (&self->timeline, buffer, pts);
+  GstClockTime time = gst_nmf_timeline_start (&self->timeline, buffer, n,
+      pts);
   nmf_separator_config cfg;
 
   gst_nmf_messages_restart (&self->messages);
@@ -471,7 +473,7 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
           ": draining and starting a new stream", GST_TIME_ARGS (pts));
       ret = gst_nmf_stream_drain (self);
     }
-    start_stream (self, buffer, pts);
+    start_stream (self, buffer, n, pts);
   }
 
   if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {

@@ -52,6 +52,18 @@ gst_nmf_timeline_time (const GstNmfTimeline * tl, guint64 sample)
       sample, GST_SECOND, tl->rate);
 }
 
+/* The aligner learns that n samples from the stream's sample `first` came
+ * without a timestamp, at the time the sample count gives them. */
+static void
+count_untimed (GstNmfTimeline * tl, guint64 first, gsize n)
+{
+  GstClockTime t = gst_nmf_timeline_time (tl, first), out;
+
+  if (GST_CLOCK_TIME_IS_VALID (t))
+    gst_audio_stream_align_process (tl->align, first == 0, t, n, &out, NULL,
+        NULL);
+}
+
 gboolean
 gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
     gsize n, guint64 held, GstClockTime * pts)
@@ -59,9 +71,15 @@ gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
   gboolean discont = GST_BUFFER_IS_DISCONT (buffer);
 
   *pts = GST_BUFFER_PTS (buffer);
-  if (GST_CLOCK_TIME_IS_VALID (*pts))
+  if (GST_CLOCK_TIME_IS_VALID (*pts)) {
     discont = gst_audio_stream_align_process (tl->align, discont, *pts, n,
         pts, NULL, NULL);
+  } else if (held > 0 && !discont) {
+    /* an untimestamped buffer in a stream continues it: the aligner counts
+     * its samples at the time the count gives (one buffer without a PTS
+     * made the next one look a buffer late: a false discontinuity) */
+    count_untimed (tl, held, n);
+  }
   return held == 0 || discont;
 }
 
@@ -78,7 +96,7 @@ rebase (GstNmfTimeline * tl, GstClockTime time, guint64 base_samples,
 }
 
 GstClockTime
-gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
+gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer, gsize n,
     GstClockTime pts)
 {
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
@@ -99,6 +117,10 @@ gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
     rebase (tl, tl->segment_time, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
         GST_BUFFER_OFFSET (buffer) : 0);
   }
+  /* untimestamped, the stream's first samples are where it starts: a
+   * timestamp that follows them continues it */
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    count_untimed (tl, 0, n);
   return tl->base_time;
 }
 

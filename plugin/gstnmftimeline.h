@@ -57,7 +57,7 @@ gboolean gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl,
  * ended it: a discontinuity, a caps change, a drain), else at the
  * segment's start.  Returns the time its sample 0 has. */
 GstClockTime gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
-    GstClockTime pts);
+    gsize n, GstClockTime pts);
 /* The stream ends after `samples` input samples (drained). */
 void gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples);
 /* A new segment starts at `time` (untimestamped streams start there). */

@@ -7,6 +7,8 @@
 #include <nmf/error.h>
 #include <nmf/separator.h>
 
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 static float *
@@ -737,6 +739,134 @@ test_clamped_not_learned (void)
   free (y);
 }
 
+/* What an embedding application can get wrong is refused with a message,
+ * never taken on: a profile that does not exist; components near INT_MAX
+ * beside a dictionary (the sum wrapped negative and passed); a dictionary
+ * holding a NaN or a negative value (create failed without a word); a
+ * dictionary installed in a volmin separator (a kl model was built over
+ * the volmin one: a read past its end); an enrolment buffer whose size
+ * does not fit a size_t (it wrapped to 4 KB, and process wrote past it); a
+ * separator continuing from itself (the look-ahead's replay never ended). */
+static void
+test_api_misuse (void)
+{
+  nmf_separator_config cfg;
+  nmf_separator *sep = NULL;
+  nmf_config_field field;
+  char msg[256] = "";
+  const int bins = 1025;
+  float *dict = calloc (bins, sizeof (float));
+  float x[4096];
+
+  for (int i = 0; i < bins; i++)
+    dict[i] = 1.0f / bins;
+  for (int i = 0; i < 4096; i++)
+    x[i] = (float) (0.3 * sin (2 * M_PI * 440 * i / 44100.0));
+
+  nmf_separator_config_init (&cfg);
+  cfg.profile = 7;
+  CHECK (nmf_separator_check_config (&cfg, &field, msg, sizeof msg) ==
+      NMF_ERR_INVALID_ARGUMENT && field == NMF_CONFIG_FIELD_PROFILE
+      && strstr (msg, "profile"), "profile 7: %s", msg);
+
+  nmf_separator_config_init (&cfg);
+  cfg.components = INT_MAX;
+  cfg.dictionaries[0] = dict;
+  cfg.dictionary_components[0] = 1;
+  CHECK (nmf_separator_check_config (&cfg, &field, msg, sizeof msg) ==
+      NMF_ERR_INVALID_ARGUMENT && field == NMF_CONFIG_FIELD_COMPONENTS,
+      "components INT_MAX with a dictionary: %s", msg);
+
+  for (int bad = 0; bad < 2; bad++) {
+    nmf_separator_config_init (&cfg);
+    cfg.dictionaries[0] = dict;
+    cfg.dictionary_components[0] = 1;
+    dict[3] = bad ? -0.5f : NAN;
+    CHECK (nmf_separator_check_config (&cfg, &field, msg, sizeof msg) ==
+        NMF_ERR_INVALID_ARGUMENT && field == NMF_CONFIG_FIELD_DICTIONARIES
+        && strstr (msg, "dictionary of source 0"), "%s in a dictionary: "
+        "'%s'", bad ? "-0.5" : "NaN", msg);
+    msg[0] = '\0';
+    CHECK (nmf_separator_create (&sep, &cfg, msg, sizeof msg) ==
+        NMF_ERR_INVALID_ARGUMENT && sep == NULL && msg[0] != '\0',
+        "create: '%s'", msg);
+    dict[3] = 1.0f / bins;
+  }
+
+  nmf_separator_config_init (&cfg);
+  cfg.algorithm = NMF_ALGORITHM_VOLMIN;
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  size_t a, m;
+  CHECK_OK (nmf_separator_process (sep, x, 4096, NULL, &a, &m));
+  for (size_t count = 0; count < 2; count++) {
+    msg[0] = '\0';
+    CHECK (nmf_separator_set_dictionary (sep, 0, count ? dict : NULL, count,
+            msg, sizeof msg) == NMF_ERR_INVALID_ARGUMENT
+        && strstr (msg, "kl"), "volmin took a dictionary (%zu): '%s'", count,
+        msg);
+  }
+  nmf_separator_get_config (sep, &cfg);
+  CHECK (cfg.algorithm == NMF_ALGORITHM_VOLMIN, "the algorithm changed");
+  CHECK_OK (nmf_separator_process (sep, x, 4096, NULL, &a, &m));
+  CHECK (nmf_separator_enrol_start (sep, SIZE_MAX / sizeof (float) / bins
+          + 1) == NMF_ERR_NO_MEMORY, "an enrolment buffer of more than "
+      "SIZE_MAX bytes accepted");
+  CHECK (nmf_separator_enrol_frames (sep) == 0, "enrolling after a refusal");
+  CHECK_OK (nmf_separator_process (sep, x, 4096, NULL, &a, &m));
+  nmf_separator_destroy (&sep);
+
+  nmf_separator_config_init (&cfg);
+  nmf_separator_config_apply_profile (&cfg, NMF_PROFILE_FILE);
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  for (int i = 0; i < 4; i++)
+    CHECK_OK (nmf_separator_process (sep, x, 4096, NULL, &a, &m));
+  CHECK (nmf_separator_continue_from (sep, sep, 1) ==
+      NMF_ERR_INVALID_ARGUMENT, "continued from itself");
+  nmf_separator_destroy (&sep);
+  free (dict);
+}
+
+/* reset without keeping the model gives a fresh separator: the same input
+ * after it comes out as from a new separator of the same seed, also when
+ * components are grouped into sources (the regroupings' count went on, so
+ * they fell on other frames: outputs up to 0.4 apart). */
+static void
+test_reset_is_fresh (void)
+{
+  const size_t n = 44100 * 2;
+  float *x = make_signal (n, 1, 17);
+  const nmf_profile profiles[] = { NMF_PROFILE_NONE, NMF_PROFILE_LIVE };
+
+  for (size_t p = 0; p < 2; p++) {
+    nmf_separator_config cfg;
+    nmf_separator *used, *fresh;
+    collected cu, cf;
+
+    nmf_separator_config_init (&cfg);
+    if (p == 0)
+      cfg.components = 5;
+    nmf_separator_config_apply_profile (&cfg, profiles[p]);
+    CHECK_OK (nmf_separator_create (&used, &cfg, NULL, 0));
+    CHECK_OK (nmf_separator_create (&fresh, &cfg, NULL, 0));
+    nmf_separator_get_config (used, &cfg);
+    run_stream (used, &cfg, x + n / 2, n / 2, 1, 0, &cu);
+    free_collected (&cu, 2);
+    nmf_separator_reset (used, 0);
+    run_stream (used, &cfg, x, n, 1, 0, &cu);
+    run_stream (fresh, &cfg, x, n, 1, 0, &cf);
+    CHECK (cu.n_audio == n && cf.n_audio == n, "%zu / %zu samples",
+        cu.n_audio, cf.n_audio);
+    double worst = 0.0;
+    for (int s = 0; s < 2; s++)
+      for (size_t i = 0; i < n; i++)
+        worst = fmax (worst, fabs (cu.audio[s][i] - cf.audio[s][i]));
+    CHECK (worst == 0.0, "profile %d: after reset(0) the output differs "
+        "from a fresh separator's by up to %g", (int) profiles[p], worst);
+    free_pair (&used, &fresh, &cu, &cf);
+  }
+  free (x);
+}
+
 int
 main (void)
 {
@@ -750,5 +880,7 @@ main (void)
   test_silence_leaves_state ();
   test_clamped_not_learned ();
   test_continue_from ();
+  test_api_misuse ();
+  test_reset_is_fresh ();
   CHECK_DONE ();
 }

@@ -179,6 +179,46 @@ GST_START_TEST (test_discont_flag_only)
 
 GST_END_TEST;
 
+/* One buffer without a PTS in a stream timestamped exactly continues it:
+ * one stream, only its first buffer DISCONT (the aligner did not count
+ * the untimestamped samples, and the next buffer looked late by them: a
+ * new stream).  untimed: which buffer (of 1000 samples) has no PTS. */
+static void
+check_one_untimed (guint untimed)
+{
+  NmfFix f;
+  const guint n = 20, size = 1000;
+  float *x = nmf_test_two_tones (n * size, 1, RATE);
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  for (guint b = 0; b < n; b++) {
+    GstBuffer *buf = nmf_test_buffer (&nmf_mono, x + b * size, b * size,
+        size, FALSE);
+    if (b == untimed)
+      GST_BUFFER_PTS (buf) = GST_CLOCK_TIME_NONE;
+    fail_unless_equals_int (gst_harness_push (f.h[0], buf), GST_FLOW_OK);
+  }
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    guint i = 0;
+    check_stream_part (bufs, &i, &nmf_mono, n * size, TRUE);
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_one_untimed_buffer)
+{
+  check_one_untimed (8);
+  check_one_untimed (0);
+}
+
+GST_END_TEST;
+
 /* A caps change drains the old stream, then the new one starts where it
  * ended, at its own rate; also when the buffers have no timestamps and only
  * the caps change, in the same segment (the second stream started again
@@ -417,6 +457,7 @@ nmfseparate_flush_suite (void)
     NMF_TEST ("flush_discont", test_discont_flag_only),
     NMF_TEST ("flush_discont", test_caps_change_drains),
     NMF_TEST ("flush_discont", test_untimestamped),
+    NMF_TEST ("flush_discont", test_one_untimed_buffer),
     NMF_TEST ("flush_discont", test_untimestamped_caps_change),
     NMF_TEST ("flush_discont", test_flush_blocked_branch),
   };

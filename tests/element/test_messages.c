@@ -206,6 +206,93 @@ GST_START_TEST (test_messages_masks_and_off)
 
 GST_END_TEST;
 
+/* The interval lowered while the stream plays takes effect at once: from
+ * 3 s to 100 ms after 1 s, the message in progress ends at the next
+ * 100 ms boundary and the rest cover 100 ms each (the boundary already
+ * computed from 3 s held: one message for the whole 2 s). */
+GST_START_TEST (test_messages_interval_lowered)
+{
+  GstBus *bus = gst_bus_new ();
+  NmfFix f;
+  GstMessage *msg;
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 441, 0);
+  GstClockTime first_end = GST_CLOCK_TIME_NONE;
+  guint count = 0;
+
+  attach (&f, bus, "profile=live post-messages=true interval=3000000000",
+      FALSE);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, RATE, &z, FALSE, NULL);
+  g_object_set (f.el, "interval", (guint64) 100 * GST_MSECOND, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, RATE, RATE, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    GstClockTime ts, duration;
+    fail_unless (gst_structure_get_uint64 (st, "timestamp", &ts));
+    fail_unless (gst_structure_get_uint64 (st, "duration", &duration));
+    if (count == 0)
+      first_end = ts + duration;
+    else
+      fail_unless (duration <= 120 * GST_MSECOND, "message %u: %"
+          GST_TIME_FORMAT, count, GST_TIME_ARGS (duration));
+    count++;
+    gst_message_unref (msg);
+  }
+  fail_unless (first_end <= 1120 * GST_MSECOND, "the first message ends at %"
+      GST_TIME_FORMAT, GST_TIME_ARGS (first_end));
+  fail_unless (count >= 9, "%u messages", count);
+  g_free (x);
+  detach (&f, bus);
+}
+
+GST_END_TEST;
+
+/* Raw audio without a parser comes in a segment of bytes: the messages
+ * have no stream or running time to give (GST_CLOCK_TIME_NONE), and no
+ * critical (a conversion in TIME asserted the segment's format). */
+GST_START_TEST (test_messages_bytes_segment)
+{
+  GstBus *bus = gst_bus_new ();
+  NmfFix f;
+  GstMessage *msg;
+  GstSegment segment;
+  const NmfTimeline untimed = { RATE, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  float *x = nmf_test_two_tones (RATE, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 4096, 0);
+  guint count = 0;
+
+  attach (&f, bus, "profile=live post-messages=true interval=100000000",
+      FALSE);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_segment (&segment)));
+  nmf_fix_push (&f, &untimed, x, 0, RATE, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    GstClockTime ts, stream_time, running_time;
+    fail_unless (gst_structure_get_uint64 (st, "timestamp", &ts));
+    fail_unless (gst_structure_get_uint64 (st, "stream-time", &stream_time));
+    fail_unless (gst_structure_get_uint64 (st, "running-time",
+            &running_time));
+    fail_unless (GST_CLOCK_TIME_IS_VALID (ts));
+    fail_if (GST_CLOCK_TIME_IS_VALID (stream_time));
+    fail_if (GST_CLOCK_TIME_IS_VALID (running_time));
+    count++;
+    gst_message_unref (msg);
+  }
+  fail_unless (count >= 9, "%u messages", count);
+  g_free (x);
+  detach (&f, bus);
+}
+
+GST_END_TEST;
+
 /* By how many columns picture b is picture a scrolled left (the columns
  * that stay are the same pixels): the smallest such shift, or -1. */
 static gint
@@ -566,6 +653,8 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_messages_cover_the_stream),
     NMF_TEST ("messages", test_messages_masks_and_off),
     NMF_TEST ("messages", test_messages_restart_and_toggle),
+    NMF_TEST ("messages", test_messages_interval_lowered),
+    NMF_TEST ("messages", test_messages_bytes_segment),
     NMF_TEST ("messages", test_viz_scrolling),
     NMF_TEST ("messages", test_viz_still_picture),
     NMF_TEST ("messages", test_viz_incremental_equals_redraw),

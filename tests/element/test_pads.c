@@ -426,6 +426,93 @@ GST_START_TEST (test_caps_refused)
 
 GST_END_TEST;
 
+/* In audio mode every source pad carries the input's caps, so the sink
+ * pad takes only what the source pads' peers take (as tee does: a
+ * converter before the element then serves a restriction after it); in
+ * mask mode the template. */
+static void
+check_caps_proxied (const gchar * mode)
+{
+  NmfFix f;
+  GstElement *el = nmf_test_separator ();
+  GstCaps *caps, *c48, *c44;
+  GstPad *sink;
+  const gboolean audio = strcmp (mode, "audio") == 0;
+
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", mode);
+  nmf_fix_attach (&f, el, 2);
+  gst_harness_set_sink_caps_str (f.h[1], "audio/x-raw, rate=(int)48000, "
+      "channels=(int)2");
+  sink = gst_element_get_static_pad (f.el, "sink");
+  caps = gst_pad_query_caps (sink, NULL);
+  c48 = gst_caps_from_string ("audio/x-raw, format=(string)F32LE, "
+      "layout=(string)interleaved, rate=(int)48000, channels=(int)2");
+  c44 = gst_caps_from_string (CAPS_STEREO_44100);
+  {
+    gchar *str = gst_caps_to_string (caps);
+    fail_unless (gst_caps_is_subset (caps, c48) == audio, "%s: %s", mode,
+        str);
+    g_free (str);
+  }
+  fail_unless (gst_pad_query_accept_caps (sink, c48));
+  fail_unless (gst_pad_query_accept_caps (sink, c44) == !audio);
+  gst_caps_unref (caps);
+  gst_caps_unref (c48);
+  gst_caps_unref (c44);
+  gst_object_unref (sink);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_caps_proxied)
+{
+  check_caps_proxied ("audio");
+  check_caps_proxied ("mask");
+}
+
+GST_END_TEST;
+
+/* A pipeline's seek reaches the element through every sink, so through
+ * every output pad: it goes upstream once (each copy made a flushing seek
+ * flush once per pad, and a non-flushing one replay the audio). */
+/* The seeks among the upstream events h has received since last asked. */
+static guint
+seeks_upstream (GstHarness * h)
+{
+  GstEvent *event;
+  guint seeks = 0;
+
+  while ((event = gst_harness_try_pull_upstream_event (h))) {
+    seeks += GST_EVENT_TYPE (event) == GST_EVENT_SEEK;
+    gst_event_unref (event);
+  }
+  return seeks;
+}
+
+GST_START_TEST (test_seek_once)
+{
+  static const gchar *const pads[] = { "src_0", "src_1", "viz" };
+  NmfFix f;
+  GstEvent *seek = gst_event_new_seek (1.0, GST_FORMAT_TIME,
+      GST_SEEK_FLAG_FLUSH, GST_SEEK_TYPE_SET, GST_SECOND,
+      GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE);
+  GstEvent *other = gst_event_copy (seek);
+
+  gst_event_set_seqnum (other, gst_util_seqnum_next ());
+  nmf_fix_attach_pads (&f, nmf_test_separator (), pads, 3);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  for (guint i = 0; i < 3; i++)
+    fail_unless (gst_harness_push_upstream_event (f.h[i],
+            gst_event_ref (seek)));
+  fail_unless_equals_int (seeks_upstream (f.h[0]), 1);
+  /* another seek goes on */
+  fail_unless (gst_harness_push_upstream_event (f.h[1], other));
+  fail_unless_equals_int (seeks_upstream (f.h[0]), 1);
+  gst_event_unref (seek);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------------ */
 /* 3. Latency */
 
@@ -446,14 +533,18 @@ check_latency (guint fft, guint hop, gint rate, const gchar * mode, guint ahead)
   g_object_set (el, "fft-size", fft, "hop-size", hop, "lookahead-frames",
       ahead, NULL);
   gst_util_set_object_arg (G_OBJECT (el), "output-mode", mode);
-  nmf_fix_attach (&f, el, 2);
+  static const gchar *const pads[] = { "src_0", "src_1", "viz" };
+
+  nmf_fix_attach_pads (&f, el, pads, 3);
   gst_harness_set_upstream_latency (f.h[0], upstream);
   nmf_fix_set_caps (&f, &t, NULL);
 
   own = gst_util_uint64_scale_int_ceil ((strcmp (mode, "mask") ? fft : h)
       + ahead * h, GST_SECOND, rate);
   want = upstream + own;
-  for (guint i = 0; i < 2; i++) {
+  /* the picture too: it comes as late as the sources (it answered
+   * upstream's latency alone) */
+  for (guint i = 0; i < 3; i++) {
     GstClockTime got = gst_harness_query_latency (f.h[i]);
     fail_unless_equals_uint64 (got, want);
   }
@@ -663,6 +754,8 @@ nmfseparate_pads_suite (void)
     NMF_TEST ("caps", test_caps_audio),
     NMF_TEST ("caps", test_caps_mask),
     NMF_TEST ("caps", test_caps_refused),
+    NMF_TEST ("caps", test_caps_proxied),
+    NMF_TEST ("caps", test_seek_once),
     NMF_TEST ("latency", test_latency),
     NMF_TEST ("latency", test_profile_auto),
     NMF_TEST ("settings", test_invalid_settings),

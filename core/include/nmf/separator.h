@@ -188,6 +188,7 @@ typedef enum
   NMF_CONFIG_FIELD_BANDS_PER_OCTAVE,
   NMF_CONFIG_FIELD_DICTIONARIES,
   NMF_CONFIG_FIELD_SPATIAL,
+  NMF_CONFIG_FIELD_PROFILE,
 } nmf_config_field;
 
 /* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with the offending field in *field

@@ -36,6 +36,7 @@ struct nmf_grouping
   int *idx;                     /* K: free components */
   nmf_kmeans km;                /* on feat, idx, wmass */
   double *cost;                 /* S x S */
+  double *assign_work;          /* NMF_ASSIGNMENT_WORK (S) */
   size_t *perm;                 /* S */
   int *bsrc;                    /* S: blind sources */
   nmf_xrng rng;
@@ -120,12 +121,13 @@ nmf_grouping_create (nmf_grouping ** out, const nmf_grouping_config * c)
   g->wmass = malloc (sizeof (double) * K);
   g->idx = malloc (sizeof (int) * K);
   g->cost = malloc (sizeof (double) * S * S);
+  g->assign_work = malloc (sizeof (double) * NMF_ASSIGNMENT_WORK (S));
   g->perm = malloc (sizeof (size_t) * S);
   g->bsrc = malloc (sizeof (int) * S);
   if (!g->pinned || !g->blind || !g->assign || !g->candidate || !g->count
       || !g->ramp_pos || !g->G || !g->ramp_from || !g->target || !g->row
       || !g->dist || !g->centroid || !g->feat || !g->wmass || !g->idx
-      || !g->cost || !g->perm || !g->bsrc
+      || !g->cost || !g->assign_work || !g->perm || !g->bsrc
       || nmf_kmeans_init (&g->km, K, S, g->D) != NMF_OK) {
     nmf_grouping_destroy (&g);
     return NMF_ERR_NO_MEMORY;
@@ -168,6 +170,7 @@ nmf_grouping_destroy (nmf_grouping ** gp)
   free (g->idx);
   nmf_kmeans_clear (&g->km);
   free (g->cost);
+  free (g->assign_work);
   free (g->perm);
   free (g->bsrc);
   free (g);
@@ -423,7 +426,8 @@ nmf_grouping_update (nmf_grouping * g, const float *templates,
         d += (a[i] - b[i]) * (a[i] - b[i]);
       g->cost[(size_t) j * nb + s] = d;
     }
-  if (nmf_assignment_solve (g->cost, (size_t) nb, g->perm, NULL) != NMF_OK)
+  if (nmf_assignment_solve_in (g->assign_work, g->cost, (size_t) nb, g->perm,
+          NULL) != NMF_OK)
     for (int j = 0; j < nb; j++)
       g->perm[j] = (size_t) j;
 

@@ -7,32 +7,47 @@ nmf_status
 nmf_assignment_solve (const double *cost, size_t r, size_t *perm,
     double *total)
 {
+  double *work;
+  nmf_status ret;
+
+  if (r == 0)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if (!(work = malloc (sizeof (double) * NMF_ASSIGNMENT_WORK (r))))
+    return NMF_ERR_NO_MEMORY;
+  ret = nmf_assignment_solve_in (work, cost, r, perm, total);
+  free (work);
+  return ret;
+}
+
+_Static_assert (sizeof (size_t) <= sizeof (double),
+    "the workspace keeps indices in slots of a double's size");
+
+nmf_status
+nmf_assignment_solve_in (double *work, const double *cost, size_t r,
+    size_t *perm, double *total)
+{
   /* Hungarian algorithm with row/column potentials (Kuhn-Munkres in the
    * O(r^3) shortest augmenting path form), 1-based internally. */
   double *u, *v, *minv;
-  size_t *p, *way;
-  int *used;
+  size_t *p, *way, *used;
   size_t i, j;
   double sum = 0.0;
 
-  if (cost == NULL || perm == NULL || r == 0)
+  if (work == NULL || cost == NULL || perm == NULL || r == 0)
     return NMF_ERR_INVALID_ARGUMENT;
   for (i = 0; i < r * r; i++)
     if (!isfinite (cost[i]))
       return NMF_ERR_NOT_FINITE;
 
-  u = calloc (3 * (r + 1), sizeof (double));
-  p = calloc (2 * (r + 1), sizeof (size_t));
-  used = calloc (r + 1, sizeof (int));
-  if (!u || !p || !used) {
-    free (u);
-    free (p);
-    free (used);
-    return NMF_ERR_NO_MEMORY;
-  }
+  /* u, v, minv, then p, way, used in slots of a double's size */
+  u = work;
   v = u + (r + 1);
   minv = v + (r + 1);
+  p = (size_t *) (minv + (r + 1));
   way = p + (r + 1);
+  used = way + (r + 1);
+  for (j = 0; j <= r; j++)
+    u[j] = v[j] = 0.0, p[j] = way[j] = 0;
 
   for (i = 1; i <= r; i++) {
     size_t j0 = 0;
@@ -79,9 +94,5 @@ nmf_assignment_solve (const double *cost, size_t r, size_t *perm,
     sum += cost[i * r + perm[i]];
   if (total != NULL)
     *total = sum;
-
-  free (u);
-  free (p);
-  free (used);
   return NMF_OK;
 }

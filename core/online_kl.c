@@ -1,6 +1,7 @@
 /* gst-nmf core: KL-NMF over a sliding window - the object and the
  * per-frame activations (see online_kl.h). */
 #include "online_kl_private.h"
+#include "hungarian.h"
 
 #include <nmf/error.h>
 
@@ -113,11 +114,12 @@ nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
   kl->ch_slots = malloc (sizeof (int) * 2 * CHALLENGE_FRAMES);
   kl->ch_mass = malloc (sizeof (double) * 2 * CHALLENGE_FRAMES);
   kl->ch_cost = malloc (sizeof (double) * components * components);
+  kl->ch_work = malloc (sizeof (double) * NMF_ASSIGNMENT_WORK (components));
   kl->ch_perm = malloc (sizeof (size_t) * components);
   if (!kl->W || !kl->acc || !kl->colsum || !kl->fixed || !kl->A || !kl->B
       || !kl->h_prev || !kl->hpad || !kl->gpad || !kl->scratch
       || !kl->ch_W || !kl->ch_colsum || !kl->ch_num || !kl->ch_den
-      || !kl->ch_h || !kl->ch_slots || !kl->ch_mass || !kl->ch_cost
+      || !kl->ch_h || !kl->ch_slots || !kl->ch_mass || !kl->ch_cost || !kl->ch_work
       || !kl->ch_perm
       || nmf_online_kl_alloc_window (kl, 1) != NMF_OK) {
     nmf_online_kl_destroy (&kl);
@@ -155,6 +157,7 @@ nmf_online_kl_destroy (nmf_online_kl ** klp)
   free (kl->ch_slots);
   free (kl->ch_mass);
   free (kl->ch_cost);
+  free (kl->ch_work);
   free (kl->ch_perm);
   free (kl);
   *klp = NULL;

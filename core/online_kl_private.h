@@ -122,6 +122,7 @@ struct nmf_online_kl
   int *ch_slots;                /* 2 * CHALLENGE_FRAMES ring slots */
   double *ch_mass;              /* their frames' total magnitudes */
   double *ch_cost;              /* components^2 */
+  double *ch_work;              /* NMF_ASSIGNMENT_WORK (components) */
   size_t *ch_perm;              /* components */
 };
 

@@ -131,7 +131,8 @@ nmf_online_kl_challenge (nmf_online_kl * kl)
       }
       kl->ch_cost[(size_t) i * K + j] = c;
     }
-  if (nmf_assignment_solve (kl->ch_cost, (size_t) K, kl->ch_perm, NULL)
+  if (nmf_assignment_solve_in (kl->ch_work, kl->ch_cost, (size_t) K,
+          kl->ch_perm, NULL)
       != NMF_OK)
     for (int k = 0; k < K; k++)
       kl->ch_perm[k] = (size_t) k;

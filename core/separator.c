@@ -405,7 +405,8 @@ take_over_sources (nmf_separator * sep)
   if (!(overlap > 0.0))
     return 0;
   /* source o takes demixing output perm[o] */
-  if (nmf_assignment_solve (cost, (size_t) S, perm, NULL) == NMF_OK)
+  double work[NMF_ASSIGNMENT_WORK (NMF_SEPARATOR_MAX_SOURCES)];
+  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) == NMF_OK)
     nmf_spatial_permute (sep->spatial, perm);
   return 1;
 }

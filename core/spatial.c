@@ -54,6 +54,7 @@ nmf_spatial_match_previous (const nmf_spatial * sp, size_t *perm)
   const int M = sp->M, S = sp->S;
   double dir[NMF_SPATIAL_MAX_SOURCES * MAXC];
   double cost[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_SOURCES];
+  double work[NMF_ASSIGNMENT_WORK (NMF_SPATIAL_MAX_SOURCES)];
 
   if (!sp->have_prev)
     return 0;
@@ -65,7 +66,7 @@ nmf_spatial_match_previous (const nmf_spatial * sp, size_t *perm)
         c += sp->prev_dir[o * M + m] * dir[d * M + m];
       cost[o * S + d] = -fabs (c);
     }
-  if (nmf_assignment_solve (cost, (size_t) S, perm, NULL) != NMF_OK)
+  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
     return 0;
   /* only the same geometry: another mix is matched by what it sounds
    * like (the factorization's masks) */

@@ -79,6 +79,7 @@ struct nmf_volmin_stream
   double *A_work;
   lapack_int *ipiv;
   double *cost;
+  double *assign_work;          /* NMF_ASSIGNMENT_WORK (r) */
   size_t *perm;
 
   nmf_volmin_stream_stats st;
@@ -239,6 +240,7 @@ nmf_volmin_stream_destroy (nmf_volmin_stream ** ps)
   free (s->A_work);
   free (s->ipiv);
   free (s->cost);
+  free (s->assign_work);
   free (s->perm);
   free (s);
   *ps = NULL;
@@ -349,6 +351,7 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
   ALLOC (A_work, 64 * r, double);
   ALLOC (ipiv, r, lapack_int);
   ALLOC (cost, r * r, double);
+  ALLOC (assign_work, NMF_ASSIGNMENT_WORK (r), double);
   ALLOC (perm, r, size_t);
 
   info = LAPACKE_dgesdd_work (LAPACK_COL_MAJOR, 'S', (lapack_int) r,
@@ -494,7 +497,8 @@ install_model (nmf_volmin_stream * s)
         }
         s->cost[a * r + b] = na > 0.0 && nb > 0.0 ? -d / sqrt (na * nb) : 0.0;
       }
-    if (nmf_assignment_solve (s->cost, (size_t) r, s->perm, NULL) != NMF_OK)
+    if (nmf_assignment_solve_in (s->assign_work, s->cost, (size_t) r, s->perm,
+            NULL) != NMF_OK)
       for (int k = 0; k < r; k++)
         s->perm[k] = (size_t) k;
   }

@@ -236,13 +236,43 @@ nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm)
   update_demixing (sp);
 }
 
+/* Frames whose images hold this many times the input's energy are
+ * demixed by a matrix near singular: two huge images cancelling (more
+ * channels than sources, just after the second source came, gave +72 dB). */
+#define IMAGE_ENERGY_LIMIT 10.0
+
+/* The bin's demixed outputs y and each source's share of their energy,
+ * weighted by its mixing column's energy a2. */
+static void
+demix_bin (const nmf_spatial * sp, const float *spectra, int f,
+    const double *a2, double *yr, double *yi, double *e)
+{
+  const int M = sp->M, S = sp->S;
+  const size_t chan = 2 * (size_t) sp->F;
+  double total = 0.0;
+
+  for (int s = 0; s < S; s++) {
+    double r = 0.0, i = 0.0;
+    for (int m = 0; m < M; m++) {
+      r += sp->W[s * M + m] * spectra[m * chan + 2 * f];
+      i += sp->W[s * M + m] * spectra[m * chan + 2 * f + 1];
+    }
+    yr[s] = r;
+    yi[s] = i;
+    e[s] = a2[s] * (r * r + i * i);
+    total += e[s];
+  }
+  for (int s = 0; s < S; s++)
+    e[s] = total > 0.0 ? e[s] / total : 1.0 / S;
+}
+
 void
 nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
     float *images, float *shares)
 {
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
-  double a2[MAXC];
+  double a2[MAXC], input = 0.0, imaged = 0.0;
 
   /* each source's mixing column's energy, the same at every bin */
   for (int s = 0; s < S; s++) {
@@ -251,22 +281,11 @@ nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
       a2[s] += sp->A[m * S + s] * sp->A[m * S + s];
   }
   for (int f = 0; f < F; f++) {
-    double yr[MAXC], yi[MAXC], e[MAXC], total = 0.0;
-    for (int s = 0; s < S; s++) {
-      double r = 0.0, i = 0.0;
-      for (int m = 0; m < M; m++) {
-        r += sp->W[s * M + m] * spectra[m * chan + 2 * f];
-        i += sp->W[s * M + m] * spectra[m * chan + 2 * f + 1];
-      }
-      yr[s] = r;
-      yi[s] = i;
-      e[s] = a2[s] * (r * r + i * i);
-      total += e[s];
-    }
-    for (int s = 0; s < S; s++)
-      e[s] = total > 0.0 ? e[s] / total : 1.0 / S;
+    double yr[MAXC], yi[MAXC], e[MAXC];
+    demix_bin (sp, spectra, f, a2, yr, yi, e);
     for (int m = 0; m < M; m++) {
       double rr = spectra[m * chan + 2 * f], ri = spectra[m * chan + 2 * f + 1];
+      input += rr * rr + ri * ri;
       for (int s = 0; s < S; s++) {
         rr -= sp->A[m * S + s] * yr[s];
         ri -= sp->A[m * S + s] * yi[s];
@@ -275,10 +294,26 @@ nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
         float *img = images + s * src + m * chan;
         img[2 * f] = (float) (sp->A[m * S + s] * yr[s] + e[s] * rr);
         img[2 * f + 1] = (float) (sp->A[m * S + s] * yi[s] + e[s] * ri);
+        imaged += (double) img[2 * f] * img[2 * f]
+            + (double) img[2 * f + 1] * img[2 * f + 1];
       }
     }
     if (shares)
       for (int s = 0; s < S; s++)
         shares[(size_t) s * F + f] = (float) e[s];
+  }
+  if (!(imaged > IMAGE_ENERGY_LIMIT * input))
+    return;
+  /* such a frame is shared out by the outputs' energies instead: bounded,
+   * and the images still add up to the input */
+  for (int f = 0; f < F; f++) {
+    double yr[MAXC], yi[MAXC], e[MAXC];
+    demix_bin (sp, spectra, f, a2, yr, yi, e);
+    for (int m = 0; m < M; m++)
+      for (int s = 0; s < S; s++) {
+        float *img = images + s * src + m * chan;
+        img[2 * f] = (float) (e[s] * spectra[m * chan + 2 * f]);
+        img[2 * f + 1] = (float) (e[s] * spectra[m * chan + 2 * f + 1]);
+      }
   }
 }

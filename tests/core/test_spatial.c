@@ -22,7 +22,9 @@
  *     the demixing NaN, it never learned), a source keeping its pad when
  *     the frame released at the take-over is silent (look-ahead, a pause),
  *     a room in 2 of 4 channels with the other two silent (it looked
- *     panned), 4 sources in 3 channels (two pads were identical). */
+ *     panned), 4 sources in 3 channels (two pads were identical), two
+ *     sources in 3 or 4 channels the second starting late (huge images
+ *     cancelling each other). */
 #include "check.h"
 #include "spatial.h"
 #include <nmf/separator.h>
@@ -410,12 +412,85 @@ test_late_third_source (void)
   nmf_spatial_destroy (&sp);
 }
 
+/* Two sources in more channels than two, the second starting late (a
+ * tone gated on and off against a tone with noise, panned over 3 or 4
+ * channels): just after it starts the demixing is near singular, and its
+ * images came out huge and cancelling (+72 dB at fft 512, 0.28 s of it at
+ * 256).  No source may be louder than the input, and they add up to it. */
+static void
+test_second_source_more_channels (void)
+{
+  const size_t n = 20000;
+  const int configs[][2] = { {4, 512}, {4, 256}, {3, 512} };
+  unsigned long long st = 1234567;
+
+  for (size_t k = 0; k < sizeof configs / sizeof configs[0]; k++) {
+    const int C = configs[k][0];
+    nmf_separator_config c;
+    nmf_separator *sep = NULL;
+    float *x = malloc (sizeof (float) * n * C), *out[2];
+    double xpeak = 0.0, peak = 0.0, err = 0.0;
+    size_t pos = 0;
+
+    for (size_t i = 0; i < n; i++) {
+      const double t = i / 44100.0;
+      const double a = 0.3 * sin (2 * M_PI * 440 * t) * ((i / 5000) % 2);
+      const double b = 0.2 * sin (2 * M_PI * 1234 * t) * ((i / 7000) % 2 == 0)
+          + 0.05 * (test_uniform (&st) - 0.5);
+      for (int m = 0; m < C; m++) {
+        const double p = (double) m / (C - 1);
+        x[i * C + m] = (float) (a * cos (p * M_PI / 2) + b * sin (p * M_PI / 2
+                + 0.3));
+        xpeak = fmax (xpeak, fabs (x[i * C + m]));
+      }
+    }
+    nmf_separator_config_init (&c);
+    c.channels = C;
+    c.fft_size = configs[k][1];
+    CHECK_OK (nmf_separator_create (&sep, &c, NULL, 0));
+    for (int s = 0; s < 2; s++)
+      out[s] = calloc (n * C, sizeof (float));
+    for (size_t i = 0; i < n; i += 128) {
+      size_t got = 0;
+      float *dst[2] = { out[0] + pos * C, out[1] + pos * C };
+      nmf_separator_output o = { dst, NULL };
+      CHECK_OK (nmf_separator_process (sep, x + i * C, i + 128 <= n ? 128 :
+              n - i, &o, &got, NULL));
+      pos += got;
+    }
+    {
+      size_t got = 0;
+      float *dst[2] = { out[0] + pos * C, out[1] + pos * C };
+      nmf_separator_output o = { dst, NULL };
+      CHECK_OK (nmf_separator_drain (sep, &o, &got, NULL));
+      pos += got;
+    }
+    CHECK (pos == n, "%zu samples out of %zu", pos, n);
+    for (size_t i = 0; i < n * C; i++) {
+      peak = fmax (peak, fmax (fabs (out[0][i]), fabs (out[1][i])));
+      err = fmax (err, fabs (out[0][i] + out[1][i] - x[i]));
+    }
+    printf ("second source in %d channels, fft %d: source peak %.3f "
+        "(input %.3f), sum within %.2g\n", C, configs[k][1], peak, xpeak,
+        err);
+    CHECK (peak <= 2.0 * xpeak, "%d channels, fft %d: a source peaks at %g, "
+        "the input at %g", C, configs[k][1], peak, xpeak);
+    CHECK (err < 1e-5, "%d channels, fft %d: the sources miss the input by "
+        "%g", C, configs[k][1], err);
+    for (int s = 0; s < 2; s++)
+      free (out[s]);
+    free (x);
+    nmf_separator_destroy (&sep);
+  }
+}
+
 int
 main (void)
 {
   test_match_previous ();
   test_seeded_at_decision ();
   test_late_third_source ();
+  test_second_source_more_channels ();
   float *src[3];
   for (int k = 0; k < 3; k++) {
     src[k] = malloc (sizeof (float) * N);

@@ -167,8 +167,16 @@ install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
   char message[256] = "";
   const size_t bins = nmf_separator_bins (sep);
 
+  g_mutex_lock (&e->lock);
+  e->installing[s] = templates;
+  e->installing_count[s] = count;
+  e->installing_bins[s] = bins;
+  g_mutex_unlock (&e->lock);
   if (nmf_separator_set_dictionary (sep, (int) s, templates, count, message,
           sizeof message) != NMF_OK) {
+    g_mutex_lock (&e->lock);
+    e->installing[s] = NULL;
+    g_mutex_unlock (&e->lock);
     GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
         ("Could not hold source %u's templates fixed: %s", s, message),
         (NULL));
@@ -176,6 +184,7 @@ install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
     return;
   }
   g_mutex_lock (&e->lock);
+  e->installing[s] = NULL;
   g_free (e->dictionary[s]);
   e->dictionary[s] = count > 0 ? templates : NULL;
   e->count[s] = count;
@@ -345,6 +354,11 @@ gst_nmf_enrol_save (GstNmfEnrol * e, guint source, const gchar * path)
     ret = e->waiting_count[source] > 0 ?
         nmf_dictionary_save_npy (path, e->waiting[source],
         e->waiting_bins[source], e->waiting_count[source], message,
+        sizeof message) : NMF_ERR_INVALID_ARGUMENT;
+  else if (source < NMF_SEPARATOR_MAX_SOURCES && e->installing[source])
+    ret = e->installing_count[source] > 0 ?
+        nmf_dictionary_save_npy (path, e->installing[source],
+        e->installing_bins[source], e->installing_count[source], message,
         sizeof message) : NMF_ERR_INVALID_ARGUMENT;
   else if (source < NMF_SEPARATOR_MAX_SOURCES && e->dictionary[source])
     ret = nmf_dictionary_save_npy (path, e->dictionary[source],

@@ -48,6 +48,11 @@ typedef struct
   size_t waiting_count[NMF_SEPARATOR_MAX_SOURCES];
   size_t waiting_bins[NMF_SEPARATOR_MAX_SOURCES];
   gboolean has_waiting[NMF_SEPARATOR_MAX_SOURCES];
+  /* taken from waiting, being installed (a new model: 0.2 s), so that a
+   * save meanwhile finds them (it found nothing) */
+  const float *installing[NMF_SEPARATOR_MAX_SOURCES];
+  size_t installing_count[NMF_SEPARATOR_MAX_SOURCES];
+  size_t installing_bins[NMF_SEPARATOR_MAX_SOURCES];
 } GstNmfEnrol;
 
 void gst_nmf_enrol_init (GstNmfEnrol * e, GstElement * element);

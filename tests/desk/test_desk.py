@@ -101,17 +101,18 @@ def read_wav(path):
     return rate, channels, samples
 
 
-def wav_header_matches(path):
+def wav_header_matches(path, empty=False):
     """The data chunk's declared size fits in the file (a flush that
     reached filesink started the file again under a header declaring more
-    than it holds); chunks after the data are allowed."""
+    than it holds); chunks after the data are allowed.  empty: the data
+    chunk is there and declares no byte."""
     with open(path, "rb") as f:
         data = f.read()
     pos = 12
     while pos + 8 <= len(data):
         cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
         if cid == b"data":
-            return size > 0 and pos + 8 + size <= len(data)
+            return (size == 0) == empty and pos + 8 + size <= len(data)
         pos += 8 + size + (size & 1)
     return False
 
@@ -326,11 +327,63 @@ def run_takes(desk, work):
               "a take started just after another keeps recording")
         d("record", on=False)
         check(d.wait("recorded", 10)["ok"], "takes: the last take is closed")
+        # paused: a take armed then, or paused in, ends by the button and
+        # by a seek (the branch's filesink waited in preroll: the take
+        # stayed "stopping", a seek froze the window)
+        d("pause")
+        check(d.wait("paused", 15)["ok"], "takes: paused")
+        d("record", on=True)
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "a take armed while paused "
+              "and stopped before Play is closed")
+        rec = d("state")["last_record"]
+        check(rec is not None and all(wav_header_matches(f, empty=True)
+                                      for f in rec["files"]),
+              "a take of no sample is an empty WAV (wavenc left a data size "
+              "of 2147418112 bytes)")
+        d("record", on=True)
+        d("play")
+        check(d.wait("playing", 15)["ok"], "takes: playing again")
+        time.sleep(0.5)
+        d("pause")
+        check(d.wait("paused", 15)["ok"], "takes: paused in a take")
+        d("seek", seconds=0.2)
+        check(d.wait("recorded", 10)["ok"] and d("ping")["ok"],
+              "a seek while paused in a take closes it, and the desk answers")
+        video = make_video(work)
+        if video:
+            # a container is a video/ type too: its audio was never found
+            check(d("load", path=video)["ok"] and d.wait("paused", 15)["ok"],
+                  "a video file with sound plays its sound: %s" %
+                  [n["text"] for n in d("state")["notices"][-2:]])
         code = d.finish(20)
     except Exception:
         d.kill()
         raise
     check(code == 0, "takes: the window closed cleanly (exit status %s)" % code)
+
+
+def make_video(work):
+    """An Ogg file with a Theora picture and Vorbis sound (Debian's
+    gstreamer1.0-plugins-base), or None where those encoders are missing."""
+    from gi.repository import Gst
+    if not all(Gst.ElementFactory.find(f) for f in ("theoraenc", "vorbisenc",
+                                                    "oggmux")):
+        print("no Theora/Vorbis encoders: the video check is left out")
+        return None
+    path = os.path.join(work, "video.ogv")
+    pipe = Gst.parse_launch(
+        "oggmux name=m ! filesink location=%s "
+        "videotestsrc num-buffers=40 ! video/x-raw,width=64,height=48,"
+        "framerate=20/1 ! theoraenc ! m. "
+        "audiotestsrc num-buffers=40 samplesperbuffer=2205 ! "
+        "audio/x-raw,rate=44100,channels=2 ! audioconvert ! vorbisenc ! m."
+        % path)
+    pipe.set_state(Gst.State.PLAYING)
+    msg = pipe.get_bus().timed_pop_filtered(
+        20 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    pipe.set_state(Gst.State.NULL)
+    return path if msg and msg.type == Gst.MessageType.EOS else None
 
 
 def run(desk, make_mixture, nmftool, work):

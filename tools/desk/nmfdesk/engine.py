@@ -25,6 +25,7 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
+from . import wavfile
 from .wavfile import write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
@@ -191,8 +192,13 @@ class RecordBranch:
         Gst.Element.link_many(*self.elements)
         self.sink_probe = self.sink.get_static_pad("sink").add_probe(
             Gst.PadProbeType.EVENT_DOWNSTREAM, self._on_sink_event)
-        for e in self.elements:
-            e.sync_state_with_parent()
+        # the branch plays whatever the pipeline's state: paused, its
+        # filesink would wait in preroll holding the first buffer, and
+        # nothing could end the take (its EOS queued behind that buffer)
+        # or take the branch down (the queue's thread held there)
+        for e in reversed(self.elements):
+            e.set_locked_state(True)
+            e.set_state(Gst.State.PLAYING)
         self.teepad = tee.request_pad_simple("src_%u")
         self.probe = self.teepad.add_probe(
             Gst.PadProbeType.BUFFER | Gst.PadProbeType.EVENT_DOWNSTREAM |
@@ -302,7 +308,8 @@ class RecordBranch:
         self.teepad.remove_probe(self.probe)
         self.tee.release_request_pad(self.teepad)
         self.sink.get_static_pad("sink").remove_probe(self.sink_probe)
-        for e in self.elements:
+        # downstream first: a sink going down lets go of what it holds
+        for e in reversed(self.elements):
             e.set_state(Gst.State.NULL)
             if pipeline is not None:
                 pipeline.remove(e)
@@ -753,13 +760,21 @@ class Engine(GObject.Object):
         elif element.find_property("latency-time") is not None:
             element.set_property("latency-time", 10000)
 
+    _demuxers = None
+
     def _on_autoplug_continue(self, bin_, pad, caps):
-        # stop at video and subtitles: the desk only wants the sound
+        # stop at video and subtitles: the desk only wants the sound; but a
+        # container is a "video/" type too (video/quicktime,
+        # video/x-matroska, video/ogg: the audio inside never came)
         s = caps.get_structure(0).get_name() if caps.get_size() else ""
-        if s.startswith("video/") or s.startswith("text/") or \
-                s.startswith("subpicture/"):
-            return False
-        return True
+        if not (s.startswith("video/") or s.startswith("text/") or
+                s.startswith("subpicture/")):
+            return True
+        if Engine._demuxers is None:
+            Engine._demuxers = Gst.ElementFactory.list_get_elements(
+                Gst.ELEMENT_FACTORY_TYPE_DEMUXER, Gst.Rank.MARGINAL)
+        return bool(Gst.ElementFactory.list_filter(
+            Engine._demuxers, caps, Gst.PadDirection.SINK, False))
 
     # streaming thread
     def _on_decoded_pad(self, src, pad):
@@ -876,6 +891,11 @@ class Engine(GObject.Object):
         self._drop_ended()
         self._seek(t)
         self.last_position = t / Gst.SECOND
+        if self.heard_press is not None:
+            # enrol held across a seek: what is heard from here on (the
+            # press's time paired with the release's learned what was
+            # skipped, or refused what was heard after a seek back)
+            self.heard_press = (self.heard_press[0], self.last_position)
         self.emit("flushed")
         if self.target_playing:
             self.pipeline.set_state(Gst.State.PLAYING)
@@ -952,7 +972,11 @@ class Engine(GObject.Object):
         self.record_branches = []
         self.record_files = []
         state = self.pipeline.get_state(0)[1]
-        playing = state == Gst.State.PLAYING
+        # after the end the pipeline may still be PLAYING on its way to
+        # PAUSED: a take armed then is a whole-file take (it took the
+        # playing path, waited for audio that never came, and the next
+        # Play closed it)
+        playing = state == Gst.State.PLAYING and self.status != "ended"
         for i, tee in enumerate(self.tees):
             name = safe_name(names[i] if i < len(names) else "source %d" % i, i)
             path = os.path.join(directory, "%02d-%s.wav" % (i, name))
@@ -1020,6 +1044,9 @@ class Engine(GObject.Object):
         for b in branches:
             if b.elements:
                 b.remove()
+            if b.bytes == 0:
+                # a take that got no sample: a valid empty WAV
+                wavfile.mend_sizes(b.path)
         self.last_record = {
             "dir": self.record_dir,
             "files": [b.path for b in branches],

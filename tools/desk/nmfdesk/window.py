@@ -550,9 +550,13 @@ class DeskWindow(Gtk.Window):
 
     # ---- enrolment ----------------------------------------------------------
     def _update_enrol_availability(self):
-        ok = self.engine.has_enrolment()
+        # the element holds templates fixed with kl only: under volmin an
+        # enrolment was learned, then refused, and the strip said enrolled
+        has = self.engine.has_enrolment()
+        ok = has and self.engine.settings.algorithm == "kl"
         self.enrol_available = ok
-        tip = None if ok else eng.NO_ENROLMENT
+        tip = None if ok else eng.NO_ENROLMENT if not has else \
+            "enrolment needs algorithm kl"
         for s in self.strips:
             s.enrol.set_sensitive(ok)
             s.enrol.set_tooltip_text(tip or "hold while this source plays "

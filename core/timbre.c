@@ -25,7 +25,7 @@ struct nmf_timbre
   int D, octaves, shift_coefs;
   double *cos_tab;              /* CEPS x bands */
   float *pad;                   /* 2 bands: band energies, zero-padded */
-  fftwf_complex *pad_dft;       /* bands + 1 = shift_coefs */
+  float *pad_dft;               /* 2 bands, halfcomplex (FFTW_R2HC) */
   fftwf_plan pad_plan;
   double *band;                 /* bands scratch */
   double *logband;              /* bands scratch */
@@ -60,7 +60,7 @@ nmf_timbre_create (nmf_timbre ** out, int bins, double weight_envelope,
   g->D = NMF_TIMBRE_CEPS + g->shift_coefs + g->octaves + 1;
   g->cos_tab = malloc (sizeof (double) * NMF_TIMBRE_CEPS * B);
   g->pad = fftwf_malloc (sizeof (float) * 2 * B);
-  g->pad_dft = fftwf_malloc (sizeof (fftwf_complex) * g->shift_coefs);
+  g->pad_dft = fftwf_malloc (sizeof (float) * 2 * B);
   g->band = malloc (sizeof (double) * B);
   g->logband = malloc (sizeof (double) * B);
   if (!g->cos_tab || !g->pad || !g->pad_dft || !g->band || !g->logband) {
@@ -72,7 +72,10 @@ nmf_timbre_create (nmf_timbre ** out, int bins, double weight_envelope,
       g->cos_tab[(size_t) i * B + b] = cos (M_PI * (i + 1) * (b + 0.5) / B);
   memset (g->pad, 0, sizeof (float) * 2 * B);
   nmf_fftw_plan_lock ();
-  g->pad_plan = fftwf_plan_dft_r2c_1d (2 * B, g->pad, g->pad_dft,
+  /* halfcomplex, not r2c: at the default 2 B = 218 (2 x a prime) FFTW's
+   * r2c runs Rader's algorithm, which allocates in every execute (three
+   * times a template at each regrouping); its r2hc does not */
+  g->pad_plan = fftwf_plan_r2r_1d (2 * B, g->pad, g->pad_dft, FFTW_R2HC,
       FFTW_ESTIMATE);
   nmf_fftw_plan_unlock ();
   if (!g->pad_plan) {
@@ -153,7 +156,8 @@ nmf_timbre_features (nmf_timbre * g, const float *w, float *feat)
   fftwf_execute (g->pad_plan);
   norm = 0.0;
   for (int j = 0; j < g->shift_coefs; j++) {
-    double m = hypot (g->pad_dft[j][0], g->pad_dft[j][1]);
+    const double im = j > 0 && j < B ? g->pad_dft[2 * B - j] : 0.0;
+    double m = hypot (g->pad_dft[j], im);
     out[j] = (float) m;
     norm += m * m;
   }

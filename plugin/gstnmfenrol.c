@@ -54,6 +54,33 @@ post_state (GstNmfEnrol * e, guint source, const gchar * state,
               G_TYPE_UINT, templates, NULL)));
 }
 
+/* What source s holds when nothing is under way: its dictionary or none
+ * (under the lock). */
+static GstNmfEnrolState
+held_state (const GstNmfEnrol * e, guint s)
+{
+  return e->dictionary[s] ? GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
+}
+
+/* Source s's state becomes `state` (GST_NMF_ENROL_N: what it holds),
+ * said on the bus when it changed.  Called without the lock. */
+static void
+change_state (GstNmfEnrol * e, guint s, GstNmfEnrolState state)
+{
+  gboolean changed;
+  guint templates;
+
+  g_mutex_lock (&e->lock);
+  if (state == GST_NMF_ENROL_N)
+    state = held_state (e, s);
+  changed = e->state[s] != state;
+  e->state[s] = state;
+  templates = state == GST_NMF_ENROL_ENROLLED ? (guint) e->count[s] : 0;
+  g_mutex_unlock (&e->lock);
+  if (changed)
+    post_state (e, s, state_names[state], templates);
+}
+
 /* Worker thread: the learning of `nmftool learn`, then the templates wait
  * for the streaming thread. */
 static void
@@ -83,8 +110,6 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
     e->has_waiting[job->source] = TRUE;
   } else {
     g_free (shifted);
-    e->state[job->source] = e->dictionary[job->source] ?
-        GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
   }
   g_mutex_unlock (&e->lock);
   if (ret != NMF_OK) {
@@ -92,7 +117,7 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
         ("Could not enrol source %u: %s", job->source, message),
         ("%zu frames kept while it played alone, %u templates asked for",
             job->n, job->components));
-    post_state (e, job->source, "blind", 0);
+    change_state (e, job->source, GST_NMF_ENROL_N);
   } else {
     GST_INFO_OBJECT (e->element, "source %u learned: %zu templates from %zu "
         "frames", job->source, K * copies, job->n);
@@ -100,6 +125,11 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
   }
   g_free (job->frames);
   g_free (job);
+  /* the last touch of e: a stop may be waiting for this */
+  g_mutex_lock (&e->lock);
+  if (--e->jobs == 0)
+    g_cond_broadcast (&e->idle);
+  g_mutex_unlock (&e->lock);
 }
 
 void
@@ -110,17 +140,21 @@ gst_nmf_enrol_init (GstNmfEnrol * e, GstElement * element)
   e->enrolling = -1;
   e->refused = -1;
   g_mutex_init (&e->lock);
+  g_cond_init (&e->idle);
   e->pool = g_thread_pool_new (learn, NULL, 1, FALSE, NULL);
 }
 
 void
 gst_nmf_enrol_clear (GstNmfEnrol * e)
 {
+  /* no learning runs here (gst_nmf_enrol_stop waited for it): one that
+   * posted on the element being finalized crashed */
   g_thread_pool_free (e->pool, FALSE, TRUE);
   for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     g_free (e->dictionary[s]);
     g_free (e->waiting[s]);
   }
+  g_cond_clear (&e->idle);
   g_mutex_clear (&e->lock);
 }
 
@@ -136,27 +170,29 @@ end_enrolment (GstNmfEnrol * e, nmf_separator * sep, gboolean learn,
 
   nmf_separator_enrol_stop (sep, &frames, &n);
   e->enrolling = -1;
-  g_mutex_lock (&e->lock);
-  e->state[s] = e->dictionary[s] ? GST_NMF_ENROL_ENROLLED :
-      GST_NMF_ENROL_BLIND;
-  if (learn && n > 0) {
-    Job *job = g_new0 (Job, 1);
-    job->enrol = e;
-    job->source = s;
-    job->bins = nmf_separator_bins (sep);
-    job->n = n;
-    job->frames = g_memdup2 (frames, sizeof (float) * n * job->bins);
-    job->components = components;
-    job->shifts = shifts;
-    job->seed = e->seed;
-    e->state[s] = GST_NMF_ENROL_LEARNING;
-    g_thread_pool_push (e->pool, job, NULL);
+  if (!learn || n == 0) {
+    if (learn)
+      GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+          ("Could not enrol source %u: no frame came while it was enrolled",
+              s), (NULL));
+    change_state (e, s, GST_NMF_ENROL_N);
+    return;
   }
+  Job *job = g_new0 (Job, 1);
+  job->enrol = e;
+  job->source = s;
+  job->bins = nmf_separator_bins (sep);
+  job->n = n;
+  job->frames = g_memdup2 (frames, sizeof (float) * n * job->bins);
+  job->components = components;
+  job->shifts = shifts;
+  job->seed = e->seed;
+  /* said before the worker can say how it ended */
+  change_state (e, s, GST_NMF_ENROL_LEARNING);
+  g_mutex_lock (&e->lock);
+  e->jobs++;
+  g_thread_pool_push (e->pool, job, NULL);
   g_mutex_unlock (&e->lock);
-  if (learn && n == 0)
-    GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
-        ("Could not enrol source %u: no frame came while it was enrolled",
-            s), (NULL));
 }
 
 /* Installs source s's dictionary (count 0: removes it). */
@@ -181,6 +217,9 @@ install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
         ("Could not hold source %u's templates fixed: %s", s, message),
         (NULL));
     g_free (templates);
+    /* (it stayed "learning" for ever) */
+    if (e->enrolling != (gint) s)
+      change_state (e, s, GST_NMF_ENROL_N);
     return;
   }
   g_mutex_lock (&e->lock);
@@ -189,11 +228,13 @@ install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
   e->dictionary[s] = count > 0 ? templates : NULL;
   e->count[s] = count;
   e->bins[s] = bins;
-  e->state[s] = count > 0 ? GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
   g_mutex_unlock (&e->lock);
   if (count == 0)
     g_free (templates);
-  post_state (e, s, count > 0 ? "enrolled" : "blind", (guint) count);
+  /* a learning installed while the source is enrolled again: it stays
+   * "enrolling" (it said "enrolled" while frames were still kept) */
+  if (e->enrolling != (gint) s)
+    change_state (e, s, GST_NMF_ENROL_N);
 }
 
 void
@@ -222,10 +263,7 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     if (wanted >= 0) {
       if (nmf_separator_enrol_start (sep, MAX_ENROL_FRAMES) == NMF_OK) {
         e->enrolling = wanted;
-        g_mutex_lock (&e->lock);
-        e->state[wanted] = GST_NMF_ENROL_ENROLLING;
-        g_mutex_unlock (&e->lock);
-        post_state (e, (guint) wanted, "enrolling", 0);
+        change_state (e, (guint) wanted, GST_NMF_ENROL_ENROLLING);
       } else {
         GST_ELEMENT_WARNING (e->element, RESOURCE, NO_SPACE_LEFT,
             ("Could not enrol source %d: out of memory", wanted), (NULL));
@@ -293,22 +331,26 @@ gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep)
   for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     float *copy = NULL;
     size_t count;
+    gboolean dropped = FALSE, was_enrolling;
     g_mutex_lock (&e->lock);
     count = e->count[s];
     if (e->dictionary[s] && (e->bins[s] != bins || s >= (guint) cfg.sources
             || cfg.algorithm != NMF_ALGORITHM_KL)) {
+      g_clear_pointer (&e->dictionary[s], g_free);
+      dropped = TRUE;
+    } else if (e->dictionary[s]) {
+      copy = g_memdup2 (e->dictionary[s], sizeof (float) * bins * count);
+    }
+    was_enrolling = e->state[s] == GST_NMF_ENROL_ENROLLING;
+    g_mutex_unlock (&e->lock);
+    /* (said outside the lock: a bus handler may save or load) */
+    if (dropped)
       GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
           ("Source %u's enrolled templates no longer apply (another FFT "
               "size, fewer sources or algorithm volmin): it is blind again",
               s), (NULL));
-      g_clear_pointer (&e->dictionary[s], g_free);
-      e->state[s] = GST_NMF_ENROL_BLIND;
-    } else if (e->dictionary[s]) {
-      copy = g_memdup2 (e->dictionary[s], sizeof (float) * bins * count);
-    }
-    if (e->state[s] == GST_NMF_ENROL_ENROLLING)
-      e->state[s] = GST_NMF_ENROL_BLIND;
-    g_mutex_unlock (&e->lock);
+    if (dropped || was_enrolling)
+      change_state (e, s, GST_NMF_ENROL_N);
     if (copy)
       install (e, sep, s, copy, count);
   }
@@ -317,12 +359,17 @@ gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep)
 void
 gst_nmf_enrol_stop (GstNmfEnrol * e)
 {
-  g_mutex_lock (&e->lock);
-  if (e->enrolling >= 0 && e->state[e->enrolling] == GST_NMF_ENROL_ENROLLING)
-    e->state[e->enrolling] = e->dictionary[e->enrolling] ?
-        GST_NMF_ENROL_ENROLLED : GST_NMF_ENROL_BLIND;
+  const gint s = e->enrolling;
+
   e->enrolling = -1;
   e->refused = -1;
+  if (s >= 0)
+    change_state (e, (guint) s, GST_NMF_ENROL_N);
+  /* a learning under way ends here (its templates wait for the next
+   * stream): one that ended after the element was gone posted on it */
+  g_mutex_lock (&e->lock);
+  while (e->jobs > 0)
+    g_cond_wait (&e->idle, &e->lock);
   g_mutex_unlock (&e->lock);
 }
 
@@ -346,26 +393,39 @@ gst_nmf_enrol_save (GstNmfEnrol * e, guint source, const gchar * path)
   char message[256] = "";
   nmf_status ret = NMF_ERR_INVALID_ARGUMENT;
 
+  const float *held = NULL;
+  float *copy = NULL;
+  size_t count = 0, bins = 0;
+
   g_mutex_lock (&e->lock);
   /* the newest: one loaded or learned but not installed yet (that waits
-   * for the next buffer, which may never come: a paused or ended stream)
-   * before the one in force */
-  if (source < NMF_SEPARATOR_MAX_SOURCES && e->has_waiting[source])
-    ret = e->waiting_count[source] > 0 ?
-        nmf_dictionary_save_npy (path, e->waiting[source],
-        e->waiting_bins[source], e->waiting_count[source], message,
-        sizeof message) : NMF_ERR_INVALID_ARGUMENT;
-  else if (source < NMF_SEPARATOR_MAX_SOURCES && e->installing[source])
-    ret = e->installing_count[source] > 0 ?
-        nmf_dictionary_save_npy (path, e->installing[source],
-        e->installing_bins[source], e->installing_count[source], message,
-        sizeof message) : NMF_ERR_INVALID_ARGUMENT;
-  else if (source < NMF_SEPARATOR_MAX_SOURCES && e->dictionary[source])
-    ret = nmf_dictionary_save_npy (path, e->dictionary[source],
-        e->bins[source], e->count[source], message, sizeof message);
+   * for the next buffer, which may never come: a paused or ended stream),
+   * one being installed, then the one in force */
+  if (source >= NMF_SEPARATOR_MAX_SOURCES) {
+  } else if (e->has_waiting[source]) {
+    held = e->waiting[source];
+    count = e->waiting_count[source];
+    bins = e->waiting_bins[source];
+  } else if (e->installing[source]) {
+    held = e->installing[source];
+    count = e->installing_count[source];
+    bins = e->installing_bins[source];
+  } else if (e->dictionary[source]) {
+    held = e->dictionary[source];
+    count = e->count[source];
+    bins = e->bins[source];
+  }
+  if (held && count > 0)
+    copy = g_memdup2 (held, sizeof (float) * bins * count);
+  g_mutex_unlock (&e->lock);
+  /* written outside the lock, which the streaming thread takes at every
+   * buffer (a file that blocked stopped the audio) */
+  if (copy)
+    ret = nmf_dictionary_save_npy (path, copy, bins, count, message,
+        sizeof message);
+  g_free (copy);
   if (ret != NMF_OK && !message[0])
     g_snprintf (message, sizeof message, "source %u has no templates", source);
-  g_mutex_unlock (&e->lock);
   if (ret != NMF_OK)
     GST_ELEMENT_WARNING (e->element, RESOURCE, WRITE,
         ("Could not save source %u's templates to %s: %s", source, path,

@@ -21,6 +21,7 @@ typedef enum
   GST_NMF_ENROL_ENROLLING,      /* its frames are being kept */
   GST_NMF_ENROL_LEARNING,       /* its templates are being learned */
   GST_NMF_ENROL_ENROLLED,       /* it has templates, held fixed */
+  GST_NMF_ENROL_N               /* (not a state: "what it holds") */
 } GstNmfEnrolState;
 
 /* Enrolment: the frames of a source playing alone are kept by the core,
@@ -51,12 +52,14 @@ typedef struct
   /* taken from waiting, being installed (a new model: 0.2 s), so that a
    * save meanwhile finds them (it found nothing) */
   const float *installing[NMF_SEPARATOR_MAX_SOURCES];
+  guint jobs;                   /* learnings pushed and not ended */
+  GCond idle;                   /* jobs fell to 0 */
   size_t installing_count[NMF_SEPARATOR_MAX_SOURCES];
   size_t installing_bins[NMF_SEPARATOR_MAX_SOURCES];
 } GstNmfEnrol;
 
 void gst_nmf_enrol_init (GstNmfEnrol * e, GstElement * element);
-/* Waits for a learning in progress. */
+/* Frees what it holds (a learning has ended: gst_nmf_enrol_stop). */
 void gst_nmf_enrol_clear (GstNmfEnrol * e);
 
 /* Streaming thread, between two buffers: follows the enrol-source
@@ -72,7 +75,8 @@ void gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * separator,
 void gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * separator);
 
 /* The separator goes away (PAUSED to READY): an enrolment in progress
- * ends without learning. */
+ * ends without learning, and a learning under way is waited for (its
+ * templates go into the next separator). */
 void gst_nmf_enrol_stop (GstNmfEnrol * e);
 
 /* The state of each of n sources, as an array of strings ("blind",

@@ -155,13 +155,24 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
       gst_message_new_element (GST_OBJECT (element), st));
 }
 
+/* Boundary k: the sample at k intervals (rounded down; the end of the
+ * range past it).  Whole intervals of time, not of samples: 1 ms at
+ * 44.1 kHz is 44.1 samples, and 44 each gave 1003 messages a second. */
+static guint64
+boundary_sample (guint64 k, guint64 interval, gint rate)
+{
+  if (k > G_MAXUINT64 / interval)
+    return G_MAXUINT64;
+  return gst_util_uint64_scale (k * interval, rate, GST_SECOND);
+}
+
 void
 gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     const GstNmfTimeline * tl, const GstSegment * segment,
     const nmf_separator * separator, guint64 frame, guint64 frame_end,
     const float *masks, const double *energy)
 {
-  guint64 interval;
+  const guint64 interval = MAX (1, m->interval);
 
   if (!m->post) {
     /* the interval in progress is dropped: the first message when they
@@ -169,15 +180,22 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     gst_nmf_messages_restart (m);
     return;
   }
-  interval = MAX (1, gst_util_uint64_scale (m->interval, tl->rate, GST_SECOND));
   if (m->frames == 0)
     m->first_frame = frame;
-  /* boundaries are multiples of the interval on the stream's samples; a
-   * new interval moves the next one at once (lowered from 10 s, no
-   * message came for up to 10 s) */
+  /* boundaries are whole intervals from the stream's start, on its
+   * samples; a new interval moves the next one at once (lowered from
+   * 10 s, no message came for up to 10 s) */
   if (interval != m->boundary_interval
       || (m->frames == 0 && m->next_boundary <= frame * m->hop)) {
-    m->next_boundary = (m->first_frame * m->hop / interval + 1) * interval;
+    const guint64 start = m->first_frame * m->hop;
+    guint64 k = gst_util_uint64_scale (start, GST_SECOND, tl->rate)
+        / interval + 1;
+    while (boundary_sample (k, interval, tl->rate) <= start)
+      k++;
+    while (k > 1 && boundary_sample (k - 1, interval, tl->rate) > start)
+      k--;
+    m->boundary_k = k;
+    m->next_boundary = boundary_sample (k, interval, tl->rate);
     m->boundary_interval = interval;
   }
   for (guint s = 0; s < m->n_sources; s++)
@@ -188,6 +206,6 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     memcpy (m->masks, masks, sizeof (float) * m->n_sources * m->bins);
   if (frame_end >= m->next_boundary) {
     gst_nmf_messages_post (m, element, tl, segment, frame_end);
-    m->next_boundary += interval;
+    m->next_boundary = boundary_sample (++m->boundary_k, interval, tl->rate);
   }
 }

@@ -37,7 +37,8 @@ typedef struct
   guint64 first_frame;
   guint frames;
   guint64 next_boundary;        /* sample where the interval ends */
-  guint64 boundary_interval;    /* the interval (samples) it was set by */
+  guint64 boundary_k;           /* it is the k-th interval's end */
+  guint64 boundary_interval;    /* the interval (ns) it was set by */
   gdouble energy[NMF_SEPARATOR_MAX_SOURCES];
   gfloat *masks;                /* sources x bins: the last frame's masks */
   nmf_separator_spatial spatial;        /* the last frame's spatial state */

@@ -249,6 +249,34 @@ GST_START_TEST (test_messages_interval_lowered)
 
 GST_END_TEST;
 
+/* Intervals that are not a whole number of samples do not drift: 1 ms at
+ * 44.1 kHz over 1 s is 1000 messages (44 samples each gave 1003). */
+GST_START_TEST (test_messages_no_drift)
+{
+  GstBus *bus = gst_bus_new ();
+  NmfFix f;
+  GstMessage *msg;
+  float *x = nmf_test_two_tones (RATE, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 441, 0);
+  guint count = 0;
+
+  attach (&f, bus, "profile=live fft-size=32 hop-size=1 post-messages=true "
+      "interval=1000000", FALSE);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, RATE, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    count++;
+    gst_message_unref (msg);
+  }
+  fail_unless (count == 1000 || count == 1001, "%u messages in 1 s of 1 ms "
+      "intervals", count);
+  g_free (x);
+  detach (&f, bus);
+}
+
+GST_END_TEST;
+
 /* Raw audio without a parser comes in a segment of bytes: the messages
  * have no stream or running time to give (GST_CLOCK_TIME_NONE), and no
  * critical (a conversion in TIME asserted the segment's format). */
@@ -655,6 +683,7 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_messages_restart_and_toggle),
     NMF_TEST ("messages", test_messages_interval_lowered),
     NMF_TEST ("messages", test_messages_bytes_segment),
+    NMF_TEST ("messages", test_messages_no_drift),
     NMF_TEST ("messages", test_viz_scrolling),
     NMF_TEST ("messages", test_viz_still_picture),
     NMF_TEST ("messages", test_viz_incremental_equals_redraw),

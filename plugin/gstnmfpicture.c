@@ -124,9 +124,17 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
   if (!p->viz && p->pending && p->pad && gst_pad_is_linked (p->pad)) {
     p->pending = FALSE;
     if (gst_nmf_picture_negotiate (p, p->element, queues, p->rate, p->bins,
-            p->n_sources))
+            p->n_sources)) {
       gst_nmf_out_queues_push (queues, p->pad,
           GST_MINI_OBJECT_CAST (gst_event_new_segment (p->segment)));
+      /* a pad that joins a stream under way starts with the picture the
+       * audio is in (it rendered every picture since the stream's start
+       * at once: 108 000 an hour in) */
+      if (GST_VIDEO_INFO_FPS_N (&p->info) > 0 && frame_end > 0)
+        p->next = MAX (p->next, gst_util_uint64_scale (frame_end - 1,
+                GST_VIDEO_INFO_FPS_N (&p->info),
+                (guint64) GST_VIDEO_INFO_FPS_D (&p->info) * tl->rate));
+    }
   }
   if (!p->viz)
     return;

@@ -222,18 +222,21 @@ static gboolean
 gst_nmf_separate_load_dictionary (GstNmfSeparate * self, guint source,
     const gchar * path)
 {
-  guint fft_size, sources;
+  guint fft_size, sources, limit;
 
   g_object_get (self, "fft-size", &fft_size, "n-sources", &sources, NULL);
   /* n-sources may still change before the element starts: then a source
    * beyond it is said when the stream begins (gst_nmf_enrol_apply) */
-  if (GST_STATE (self) < GST_STATE_PAUSED)
-    sources = NMF_SEPARATOR_MAX_SOURCES;
-  if (source >= sources) {
+  limit = GST_STATE (self) < GST_STATE_PAUSED ? NMF_SEPARATOR_MAX_SOURCES :
+      sources;
+  if (source >= limit) {
+    gchar *why = limit == sources ?
+        g_strdup ("there is no such source (n-sources)") :
+        g_strdup_printf ("sources are 0 to %d", NMF_SEPARATOR_MAX_SOURCES - 1);
     GST_ELEMENT_WARNING (self, RESOURCE, READ,
-        ("Could not load source %u's templates from %s: there are %u "
-            "sources (n-sources, at most %d)", source, path, sources,
-            NMF_SEPARATOR_MAX_SOURCES), (NULL));
+        ("Could not load source %u's templates from %s: %s", source, path,
+            why), ("n-sources=%u", sources));
+    g_free (why);
     return FALSE;
   }
   return gst_nmf_enrol_load (&self->enrol, source, path, fft_size / 2 + 1);

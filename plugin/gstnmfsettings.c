@@ -537,8 +537,11 @@ gst_nmf_dictionaries_load (GstNmfDictionaries * d, GstElement * element,
       break;
     }
     *eq = '\0';
+    /* white space around the '=' too (" 1 = f.npy" named source '1 ') */
+    g_strstrip (entry);
+    g_strchug (eq + 1);
     source = g_ascii_strtoull (entry, &end, 10);
-    if (*end || source >= s->n_sources)
+    if (!*entry || *end || source >= s->n_sources)
       message = g_strdup_printf ("dictionaries: source '%s' is not one of "
           "0..%u (n-sources)", entry, s->n_sources - 1);
     else if (d->templates[source])
@@ -548,8 +551,9 @@ gst_nmf_dictionaries_load (GstNmfDictionaries * d, GstElement * element,
     else if (nmf_dictionary_load_npy (eq + 1, s->fft_size / 2 + 1,
             &d->templates[source], &d->components[source], err,
             sizeof err) != NMF_OK)
-      message = g_strdup_printf ("dictionaries: %s: %s (fft-size %u)",
-          eq + 1, err, s->fft_size);
+      /* (the core's message names the file) */
+      message = g_strdup_printf ("dictionaries: source %s: %s (fft-size %u)",
+          entry, err, s->fft_size);
   }
   g_strfreev (entries);
   if (!message)

@@ -391,6 +391,41 @@ GST_START_TEST (test_viz_scrolling)
 
 GST_END_TEST;
 
+/* The picture pad requested 3 s into a stream starts with the picture the
+ * audio is in: it rendered the 90 pictures since the stream's start at
+ * once (108 000 an hour in). */
+GST_START_TEST (test_viz_joins_late)
+{
+  NmfFix f;
+  GstBuffer *b;
+  float *x = nmf_test_two_tones (4 * RATE, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 441, 0);
+  guint frames = 0;
+  GstClockTime first = GST_CLOCK_TIME_NONE;
+
+  attach (&f, NULL, "profile=live", FALSE);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, 3 * RATE, &z, FALSE, NULL);
+  f.h[f.n++] = gst_harness_new_with_element (f.el, NULL, "viz");
+  nmf_fix_push (&f, &nmf_mono, x, 3 * RATE, RATE, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  while ((b = gst_harness_try_pull (f.h[2]))) {
+    if (frames++ == 0)
+      first = GST_BUFFER_PTS (b);
+    gst_buffer_unref (b);
+  }
+  /* the live profile's delay is 46 ms: the first picture the one of the
+   * audio at 3 s less that, give or take a picture */
+  fail_unless (GST_CLOCK_TIME_IS_VALID (first) && first >= 2900 * GST_MSECOND,
+      "the first picture is at %" GST_TIME_FORMAT, GST_TIME_ARGS (first));
+  fail_unless (frames >= 29 && frames <= 33, "%u pictures for the last "
+      "second", frames);
+  g_free (x);
+  detach (&f, NULL);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_viz_still_picture)
 {
   NmfFix f;
@@ -686,6 +721,7 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_messages_no_drift),
     NMF_TEST ("messages", test_viz_scrolling),
     NMF_TEST ("messages", test_viz_still_picture),
+    NMF_TEST ("messages", test_viz_joins_late),
     NMF_TEST ("messages", test_viz_incremental_equals_redraw),
     NMF_TEST ("messages", test_viz_sink_formats),
     NMF_TEST ("messages", test_viz_not_negotiated),

@@ -681,6 +681,27 @@ GST_START_TEST (test_invalid_settings)
 
 GST_END_TEST;
 
+/* A dictionaries entry may have spaces around its '=': " 0 = FILE" names
+ * source 0 and FILE (it named source '0 ', "not one of 0..1"), and the
+ * error names the file once. */
+GST_START_TEST (test_dictionaries_entry_spaces)
+{
+  GstElement *el = nmf_test_separator ();
+  GError *err;
+  gchar *dbg = NULL;
+
+  g_object_set (el, "dictionaries", " 0 = /nonexistent/d.npy ", NULL);
+  err = nmf_test_expect_start_error (el, &dbg);
+  fail_unless (strstr (err->message, "source 0: dictionary /nonexistent/d.npy")
+      != NULL, "%s", err->message);
+  fail_if (strstr (err->message, "not one of") != NULL, "%s", err->message);
+  g_error_free (err);
+  g_free (dbg);
+  gst_object_unref (el);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_settings_ignored_in_playing)
 {
   NmfFix f;
@@ -756,6 +777,7 @@ nmfseparate_pads_suite (void)
     NMF_TEST ("caps", test_caps_refused),
     NMF_TEST ("caps", test_caps_proxied),
     NMF_TEST ("caps", test_seek_once),
+    NMF_TEST ("caps", test_dictionaries_entry_spaces),
     NMF_TEST ("latency", test_latency),
     NMF_TEST ("latency", test_profile_auto),
     NMF_TEST ("settings", test_invalid_settings),

@@ -24,7 +24,9 @@
  * from.
  *
  * All memory and FFTW plans are set up by create; process and drain never
- * allocate.  One separator must not be used by two threads at once;
+ * allocate (tests/core/test_no_alloc.c), but for algorithm volmin, whose
+ * linear programs are GLPK's: it allocates as it solves them, at each
+ * refresh.  One separator must not be used by two threads at once;
  * separate separators may run in parallel threads. */
 #ifndef NMF_SEPARATOR_H
 #define NMF_SEPARATOR_H

@@ -82,6 +82,7 @@ struct _GstNmfSeparate
    * of the last line about bad input */
   nmf_separator_stats reported;
   guint64 bad_input_reported_at;
+  gboolean partial_frame_reported;      /* a buffer of a part sample */
   /* serialized events (tags...) that came while input was held: each
    * waits, with the input sample it came before, for the output to reach
    * it (HeldEvent, streaming thread) */

@@ -465,6 +465,18 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
   apply_live_settings (self, buffer);
 
   n = gst_buffer_get_size (buffer) / GST_AUDIO_INFO_BPF (&self->info);
+  if (G_UNLIKELY (gst_buffer_get_size (buffer) % GST_AUDIO_INFO_BPF
+          (&self->info)) && !self->partial_frame_reported) {
+    /* no sample can be made of the bytes left over: said once per format
+     * (they went without a word) */
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("A buffer of %" G_GSIZE_FORMAT
+            " bytes is not a whole number of %d-byte samples: its last %"
+            G_GSIZE_FORMAT " bytes are dropped", gst_buffer_get_size (buffer),
+            GST_AUDIO_INFO_BPF (&self->info), gst_buffer_get_size (buffer) %
+            GST_AUDIO_INFO_BPF (&self->info)),
+        ("said once until the caps change"));
+    self->partial_frame_reported = TRUE;
+  }
   nmf_separator_get_stats (self->separator, &st);
   if (gst_nmf_timeline_is_new_stream (&self->timeline, buffer, n,
           st.samples_in, &pts)) {
@@ -705,6 +717,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   self->have_info = TRUE;
   memset (&self->reported, 0, sizeof (self->reported));
   self->bad_input_reported_at = 0;
+  self->partial_frame_reported = FALSE;
   gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info));
   gst_nmf_messages_configure (&self->messages, s.n_sources,
       nmf_separator_bins (sep), nmf_separator_hop_size (sep));

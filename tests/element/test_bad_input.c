@@ -851,6 +851,57 @@ GST_START_TEST (test_clamp_warnings_rate_limited)
 GST_END_TEST;
 
 /* 1-sample buffers, a 1,000,000-sample buffer, and the two mixed. */
+/* Buffers that end in part of a sample (stereo: 8 bytes a sample, 3 over)
+ * drop the part and say so once, on the bus: the whole samples come out,
+ * exactly (the bytes went without a word). */
+GST_START_TEST (test_partial_sample_buffers)
+{
+  const NmfTimeline t = { RATE, 2, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  GstElement *el = make_sep ("kl", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  NmfFix f;
+  guint warnings = 0;
+  float *x = nmf_test_two_tones (1000, 2, RATE);
+
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  for (guint i = 0; i < 3; i++) {
+    GstBuffer *b = gst_buffer_new_allocate (NULL, 8 * 300 + 3, NULL);
+    gst_buffer_fill (b, 0, x + i * 600, 8 * 300);
+    gst_buffer_memset (b, 8 * 300, 0, 3);
+    fail_unless_equals_int (gst_harness_push (f.h[0], b), GST_FLOW_OK);
+  }
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    gsize bytes = 0;
+    for (guint i = 0; i < bufs->len; i++)
+      bytes += gst_buffer_get_size (g_ptr_array_index (bufs, i));
+    fail_unless_equals_uint64 (bytes, 8 * 900);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    GError *err = NULL;
+    gst_message_parse_warning (msg, &err, NULL);
+    fail_unless (strstr (err->message, "last 3 bytes") != NULL, "%s",
+        err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+    warnings++;
+  }
+  fail_unless_equals_int (warnings, 1);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_tiny_and_huge_buffers)
 {
   const gint rate = 44100;
@@ -918,6 +969,7 @@ nmfseparate_bad_input_suite (void)
     NMF_TEST ("bad_input", test_caps_changes_rate_and_channels),
     NMF_TEST ("bad_input", test_eos_before_a_frame),
     NMF_TEST ("bad_input", test_tiny_and_huge_buffers),
+    NMF_TEST ("bad_input", test_partial_sample_buffers),
     NMF_TEST ("bad_input", test_clamp_warnings_rate_limited),
   };
 

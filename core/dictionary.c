@@ -64,6 +64,15 @@ nmf_dictionary_learn (const float *frames, size_t n_frames, size_t bins,
     size_t components, int iterations, uint64_t seed, float *W,
     char *message, size_t message_size)
 {
+  return nmf_dictionary_learn_cancellable (frames, n_frames, bins,
+      components, iterations, seed, NULL, W, message, message_size);
+}
+
+nmf_status
+nmf_dictionary_learn_cancellable (const float *frames, size_t n_frames,
+    size_t bins, size_t components, int iterations, uint64_t seed,
+    const volatile int *cancel, float *W, char *message, size_t message_size)
+{
   double peak = 0.0;
   size_t used = 0;
   double *x = NULL, *w = NULL, *h = NULL;
@@ -118,14 +127,30 @@ nmf_dictionary_learn (const float *frames, size_t n_frames, size_t bins,
   nmf_kl_batch_options_init (&opt);
   opt.max_iterations = iterations;
   opt.seed = seed;
+  /* nmf_kl_batch_solve's iterations, one by one, so that a cancel is seen
+   * between two of them */
   if ((ret = nmf_kl_batch_create (&kb, bins, used, components, &opt, NULL,
               0)) != NMF_OK
-      || (ret = nmf_kl_batch_solve (kb, x, w, h, NULL, NULL, NULL, 0))
-      != NMF_OK) {
+      || (ret = nmf_kl_batch_init (kb, x, NULL, NULL, NULL, 0)) != NMF_OK) {
     nmf_fail (message, message_size, ret, "batch KL-NMF: %s",
         nmf_strerror (ret));
     goto out;
   }
+  for (int it = 0; it < iterations; it++) {
+    double d;
+    if (cancel && *cancel) {
+      ret = nmf_fail (message, message_size, NMF_ERR_CANCELLED,
+          "cancelled after %d of %d iterations", it, iterations);
+      goto out;
+    }
+    if ((ret = nmf_kl_batch_step (kb, &d)) != NMF_OK) {
+      nmf_fail (message, message_size, ret, "batch KL-NMF: the divergence "
+          "is not finite after %d iterations", it + 1);
+      goto out;
+    }
+  }
+  if ((ret = nmf_kl_batch_get (kb, w, h)) != NMF_OK)
+    goto out;
   for (size_t k = 0; k < components; k++)
     for (size_t f = 0; f < bins; f++)
       W[k * bins + f] = (float) w[f * components + k];

@@ -26,6 +26,8 @@ nmf_strerror (int status)
       return "solver did not converge";
     case NMF_ERR_NEGATIVE:
       return "input has negative entries";
+    case NMF_ERR_CANCELLED:
+      return "cancelled";
     default:
       return "unknown error";
   }

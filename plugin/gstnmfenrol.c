@@ -63,9 +63,11 @@ held_state (const GstNmfEnrol * e, guint s)
 }
 
 /* Source s's state becomes `state` (GST_NMF_ENROL_N: what it holds),
- * said on the bus when it changed.  Called without the lock. */
+ * if it is `from` (GST_NMF_ENROL_N: whatever it is), said on the bus when
+ * it changed.  Called without the lock. */
 static void
-change_state (GstNmfEnrol * e, guint s, GstNmfEnrolState state)
+change_state_from (GstNmfEnrol * e, guint s, GstNmfEnrolState from,
+    GstNmfEnrolState state)
 {
   gboolean changed;
   guint templates;
@@ -73,12 +75,20 @@ change_state (GstNmfEnrol * e, guint s, GstNmfEnrolState state)
   g_mutex_lock (&e->lock);
   if (state == GST_NMF_ENROL_N)
     state = held_state (e, s);
-  changed = e->state[s] != state;
-  e->state[s] = state;
+  changed = (from == GST_NMF_ENROL_N || e->state[s] == from)
+      && e->state[s] != state;
+  if (changed)
+    e->state[s] = state;
   templates = state == GST_NMF_ENROL_ENROLLED ? (guint) e->count[s] : 0;
   g_mutex_unlock (&e->lock);
   if (changed)
     post_state (e, s, state_names[state], templates);
+}
+
+static void
+change_state (GstNmfEnrol * e, guint s, GstNmfEnrolState state)
+{
+  change_state_from (e, s, GST_NMF_ENROL_N, state);
 }
 
 /* Worker thread: the learning of `nmftool learn`, then the templates wait
@@ -94,8 +104,13 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
   char message[256] = "";
   nmf_status ret;
 
-  ret = nmf_dictionary_learn (job->frames, job->n, job->bins, K,
-      NMF_DICTIONARY_DEFAULT_ITERATIONS, job->seed, W, message,
+  g_mutex_lock (&e->lock);
+  e->learning_thread = g_thread_self ();
+  g_mutex_unlock (&e->lock);
+  /* a stop cancels it between two iterations (it waited for a learning
+   * that takes seconds) */
+  ret = nmf_dictionary_learn_cancellable (job->frames, job->n, job->bins, K,
+      NMF_DICTIONARY_DEFAULT_ITERATIONS, job->seed, &e->cancel, W, message,
       sizeof message);
   if (ret == NMF_OK)
     ret = nmf_dictionary_shift (W, job->bins, K, (int) job->shifts, shifted,
@@ -112,12 +127,19 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
     g_free (shifted);
   }
   g_mutex_unlock (&e->lock);
-  if (ret != NMF_OK) {
+  if (ret == NMF_ERR_CANCELLED) {
+    GST_INFO_OBJECT (e->element, "source %u's learning cancelled: the "
+        "element stops", job->source);
+    change_state_from (e, job->source, GST_NMF_ENROL_LEARNING,
+        GST_NMF_ENROL_N);
+  } else if (ret != NMF_OK) {
     GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
         ("Could not enrol source %u: %s", job->source, message),
         ("%zu frames kept while it played alone, %u templates asked for",
             job->n, job->components));
-    change_state (e, job->source, GST_NMF_ENROL_N);
+    /* (a source enrolled again meanwhile stays "enrolling") */
+    change_state_from (e, job->source, GST_NMF_ENROL_LEARNING,
+        GST_NMF_ENROL_N);
   } else {
     GST_INFO_OBJECT (e->element, "source %u learned: %zu templates from %zu "
         "frames", job->source, K * copies, job->n);
@@ -127,6 +149,7 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
   g_free (job);
   /* the last touch of e: a stop may be waiting for this */
   g_mutex_lock (&e->lock);
+  e->learning_thread = NULL;
   if (--e->jobs == 0)
     g_cond_broadcast (&e->idle);
   g_mutex_unlock (&e->lock);
@@ -365,11 +388,17 @@ gst_nmf_enrol_stop (GstNmfEnrol * e)
   e->refused = -1;
   if (s >= 0)
     change_state (e, (guint) s, GST_NMF_ENROL_N);
-  /* a learning under way ends here (its templates wait for the next
-   * stream): one that ended after the element was gone posted on it */
+  /* a learning under way is cancelled and waited for (one that ended after
+   * the element was gone posted on it); not from the learning's own
+   * thread (a bus sync handler of its message that stops the pipeline:
+   * it would wait for itself) */
   g_mutex_lock (&e->lock);
-  while (e->jobs > 0)
-    g_cond_wait (&e->idle, &e->lock);
+  if (e->learning_thread != g_thread_self ()) {
+    g_atomic_int_set (&e->cancel, 1);
+    while (e->jobs > 0)
+      g_cond_wait (&e->idle, &e->lock);
+    g_atomic_int_set (&e->cancel, 0);
+  }
   g_mutex_unlock (&e->lock);
 }
 

@@ -54,6 +54,8 @@ typedef struct
   const float *installing[NMF_SEPARATOR_MAX_SOURCES];
   guint jobs;                   /* learnings pushed and not ended */
   GCond idle;                   /* jobs fell to 0 */
+  GThread *learning_thread;     /* running a learning, or NULL */
+  volatile gint cancel;         /* a stop: the learnings end at once */
   size_t installing_count[NMF_SEPARATOR_MAX_SOURCES];
   size_t installing_bins[NMF_SEPARATOR_MAX_SOURCES];
 } GstNmfEnrol;
@@ -75,8 +77,8 @@ void gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * separator,
 void gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * separator);
 
 /* The separator goes away (PAUSED to READY): an enrolment in progress
- * ends without learning, and a learning under way is waited for (its
- * templates go into the next separator). */
+ * ends without learning, and a learning under way is cancelled (it ends
+ * within an iteration, its source back to what it held). */
 void gst_nmf_enrol_stop (GstNmfEnrol * e);
 
 /* The state of each of n sources, as an array of strings ("blind",

@@ -84,6 +84,12 @@ gst_nmf_picture_defer (GstNmfPicture * p, GstElement * element,
 }
 
 void
+gst_nmf_picture_joined (GstNmfPicture * p)
+{
+  p->joined = TRUE;
+}
+
+void
 gst_nmf_picture_reset (GstNmfPicture * p)
 {
   gst_nmf_viz_free (p->viz);
@@ -124,22 +130,23 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
   if (!p->viz && p->pending && p->pad && gst_pad_is_linked (p->pad)) {
     p->pending = FALSE;
     if (gst_nmf_picture_negotiate (p, p->element, queues, p->rate, p->bins,
-            p->n_sources)) {
+            p->n_sources))
       gst_nmf_out_queues_push (queues, p->pad,
           GST_MINI_OBJECT_CAST (gst_event_new_segment (p->segment)));
-      /* a pad that joins a stream under way starts with the picture the
-       * audio is in (it rendered every picture since the stream's start
-       * at once: 108 000 an hour in) */
-      if (GST_VIDEO_INFO_FPS_N (&p->info) > 0 && frame_end > 0)
-        p->next = MAX (p->next, gst_util_uint64_scale (frame_end - 1,
-                GST_VIDEO_INFO_FPS_N (&p->info),
-                (guint64) GST_VIDEO_INFO_FPS_D (&p->info) * tl->rate));
-    }
   }
   if (!p->viz)
     return;
   fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
   fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
+  if (p->joined) {
+    /* a pad that joined a stream under way starts with the picture the
+     * audio is in (it rendered every picture since the stream's start at
+     * once: 108 000 an hour in); at the stream's start that is picture 0 */
+    p->joined = FALSE;
+    if (fps_n > 0 && frame_end > 0)
+      p->next = MAX (p->next, gst_util_uint64_scale (frame_end - 1, fps_n,
+              (guint64) fps_d * tl->rate));
+  }
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);
   /* a scrolling picture: every video frame that starts within the audio
    * seen shows the spectrogram up to there (one that would start where

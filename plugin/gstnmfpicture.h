@@ -27,6 +27,8 @@ typedef struct
   GstNmfViz *viz;               /* NULL until negotiated */
   GstVideoInfo info;
   guint64 next;                 /* next video frame of this stream */
+  gboolean joined;              /* the pad joined the stream: its first
+                                 * picture is the one the audio is in */
   /* requested mid-stream before it was linked: its format is chosen when
    * it is linked, from what is downstream then */
   gboolean pending;
@@ -49,6 +51,10 @@ gboolean gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
  * linked, by gst_nmf_picture_add_frame. */
 void gst_nmf_picture_defer (GstNmfPicture * p, GstElement * element,
     const GstSegment * segment, gint rate, gsize bins, guint n_sources);
+/* The pad joined the stream (at its start or under way, linked or not):
+ * its first picture is the one the next frame's audio is in, not every
+ * picture since the stream's start. */
+void gst_nmf_picture_joined (GstNmfPicture * p);
 /* Forgets the renderer (the stream ends, the pad goes). */
 void gst_nmf_picture_reset (GstNmfPicture * p);
 

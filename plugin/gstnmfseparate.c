@@ -718,6 +718,10 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
     gst_nmf_enrol_stop (&self->enrol);
     gst_nmf_stream_stop (self);
     gst_nmf_dictionaries_clear (&self->dictionaries);
+    /* a seek event sent again in the next run goes upstream */
+    GST_OBJECT_LOCK (self);
+    self->seek_seen = FALSE;
+    GST_OBJECT_UNLOCK (self);
   }
   return ret;
 }
@@ -846,9 +850,10 @@ gst_nmf_separate_update_pads (GstNmfSeparate * self, gboolean try)
     GstPad *pad = l->data;
     gint source = source_of_pad (pad);
     gst_nmf_out_queues_add_pad (self->queues, pad);
-    if (source < 0)
+    if (source < 0) {
       self->picture.pad = pad;
-    else
+      gst_nmf_picture_joined (&self->picture);
+    } else
       self->srcpad_of[source] = pad;
     gst_nmf_separate_join_stream (self, pad);
   }

@@ -41,6 +41,14 @@ extern "C" {
 NMF_API nmf_status nmf_dictionary_learn (const float *frames,
     size_t n_frames, size_t bins, size_t components, int iterations,
     uint64_t seed, float *W, char *message, size_t message_size);
+/* The same, stopped between two iterations once *cancel (another thread's
+ * flag; may be NULL) is not 0: NMF_ERR_CANCELLED, W untouched.  A host
+ * that learns in a thread of its own can then stop without waiting for a
+ * learning that takes seconds. */
+NMF_API nmf_status nmf_dictionary_learn_cancellable (const float *frames,
+    size_t n_frames, size_t bins, size_t components, int iterations,
+    uint64_t seed, const volatile int *cancel, float *W, char *message,
+    size_t message_size);
 
 /* The same from audio: n_samples interleaved frames of `channels` samples
  * (float, any rate), an STFT of fft_size (even, 32..32768) and hop_size

@@ -561,8 +561,9 @@ gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
       GstCaps *offered, *caps;
       gst_query_parse_accept_caps (query, &offered);
       caps = gst_nmf_separate_sink_caps (self, pad, NULL);
+      /* a subset, as the default handler: caps offered are fixed */
       gst_query_set_accept_caps_result (query,
-          gst_caps_can_intersect (offered, caps));
+          gst_caps_is_subset (offered, caps));
       gst_caps_unref (caps);
       return TRUE;
     }

@@ -35,6 +35,10 @@ find_nmftool () {
 # above two, a microphone array: "Upstream caps contain no channel mask"),
 # which gst-launch-1.0 has no way to mark unpositioned
 explain_failure () {
+  if [ "$interrupted" -eq 1 ]; then
+    echo "$1: interrupted" >&2
+    exit 130
+  fi
   cat -- "$3" >&2
   explain_no_positions "$@"
 }
@@ -66,7 +70,19 @@ file_uri () {
 }
 
 # publish TMP FINAL: a finished output takes its name, with the mode a new
-# file gets (mktemp makes its files private)
+# file gets (mktemp makes its files private); after an interrupt, nothing
+# (exit 130)
 publish () {
+  if [ "$interrupted" -eq 1 ]; then
+    echo "${0##*/}: interrupted: $2 not written" >&2
+    exit 130
+  fi
   chmod "$(printf '%o' $((0666 & ~$(umask))))" -- "$1" && mv -f -- "$1" "$2"
 }
+
+# An interrupt (Ctrl-C) reaches gst-launch-1.0 too, which stops its
+# pipeline and exits 0 with the output cut short (a 35 MB file of 106 MB,
+# its header unfinished, was published): the script notes it, publish
+# refuses, and the script's exit trap removes what was written.
+interrupted=0
+trap 'interrupted=1' INT

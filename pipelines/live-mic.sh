@@ -41,8 +41,11 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
+# decimal: a leading 0 made bash and GStreamer read 010 as 8
 case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 1..16" ;; esac
+n=${n#"${n%%[!0]*}"} n=${n:-0}
 case "$k" in ''|*[!0-9]*) die "--play needs an integer in 0..$((n - 1))" ;; esac
+k=${k#"${k%%[!0]*}"} k=${k:-0}
 [ "$n" -ge 1 ] && [ "$n" -le 16 ] || die "--sources needs an integer in 1..16"
 [ "$k" -lt "$n" ] || die "--play needs an integer in 0..$((n - 1))"
 case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac

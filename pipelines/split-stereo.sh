@@ -31,6 +31,8 @@ done
 [ $# -eq 2 ] || die "need INPUT and OUTDIR (see --help)"
 input=$1 outdir=$2
 case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..8" ;; esac
+# decimal: a leading 0 made bash and GStreamer read 010 as 8
+n=${n#"${n%%[!0]*}"} n=${n:-0}
 [ "$n" -ge 2 ] && [ "$n" -le 8 ] || die "--sources needs an integer in 2..8"
 [ -r "$input" ] && [ -f "$input" ] || { echo "split-stereo.sh: $input: no such readable file" >&2; exit 1; }
 
@@ -66,6 +68,7 @@ for ((i = 0; i < n; i++)); do
 done
 echo "gst-launch-1.0 -m ${args[*]}" >&2
 if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>&1; then
+  [ "$interrupted" -eq 0 ] || { echo "split-stereo.sh: interrupted" >&2; exit 130; }
   grep -i "error" "$log" >&2 || cat "$log" >&2
   exit 1
 fi

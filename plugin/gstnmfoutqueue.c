@@ -41,6 +41,7 @@ typedef struct
   gint joined;                  /* atomic: the pad is in the stream */
   gboolean eos_pending;         /* its EOS did not get through a link to a
                                  * sink not started yet: tried again */
+  guint limit;                  /* items it holds at most */
 } OutQueue;
 
 static OutQueue *
@@ -120,7 +121,7 @@ gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
   OutQueue *q = out_queue (pad);
 
   g_mutex_lock (&queues->lock);
-  while (q->items.length >= MAX_QUEUED_ITEMS && !q->flushing)
+  while (q->items.length >= q->limit && !q->flushing)
     g_cond_wait (&queues->cond, &queues->lock);
   if (q->flushing) {
     const gboolean released = q->released;
@@ -346,10 +347,21 @@ gst_nmf_out_queues_attach (GstNmfOutQueues * queues, GstPad * pad)
   OutQueue *q = g_new0 (OutQueue, 1);
 
   q->owner = queues;
+  q->limit = MAX_QUEUED_ITEMS;
   gst_pad_set_activatemode_function (pad,
       GST_DEBUG_FUNCPTR (gst_nmf_out_queues_activate_mode));
   gst_pad_set_element_private (pad, q);
   g_object_set_data_full (G_OBJECT (pad), "nmf-queue", q, out_queue_free);
+}
+
+void
+gst_nmf_out_queues_set_limit (GstNmfOutQueues * queues, GstPad * pad,
+    guint items)
+{
+  g_mutex_lock (&queues->lock);
+  out_queue (pad)->limit = CLAMP (items, 1, MAX_QUEUED_ITEMS);
+  g_cond_broadcast (&queues->cond);
+  g_mutex_unlock (&queues->lock);
 }
 
 void

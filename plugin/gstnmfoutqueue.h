@@ -34,6 +34,9 @@ void gst_nmf_out_queues_free (GstNmfOutQueues * queues);
 /* Gives pad its queue: its activate-mode function starts and stops its
  * task.  Call before adding the pad to its element. */
 void gst_nmf_out_queues_attach (GstNmfOutQueues * queues, GstPad * pad);
+/* At most `items` (1 to 64, the default) wait in the pad's queue. */
+void gst_nmf_out_queues_set_limit (GstNmfOutQueues * queues, GstPad * pad,
+    guint items);
 /* Takes an attached pad into the set (stream lock held). */
 void gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad);
 void gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,

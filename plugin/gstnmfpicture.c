@@ -64,6 +64,11 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   gst_nmf_viz_free (p->viz);
   p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
       is_still (p));
+  /* half a second of pictures wait at most (at least 4): 64 full pictures
+   * did, as the audio's buffers (2 GB at 4K) */
+  gst_nmf_out_queues_set_limit (queues, p->pad, MAX (4, (guint)
+          gst_util_uint64_scale_ceil (GST_VIDEO_INFO_FPS_N (&p->info), 1,
+              2 * (guint64) MAX (1, GST_VIDEO_INFO_FPS_D (&p->info)))));
   GST_INFO_OBJECT (element, "viz: %" GST_PTR_FORMAT, caps);
   gst_nmf_out_queues_push (queues, p->pad,
       GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));

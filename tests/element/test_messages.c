@@ -426,6 +426,70 @@ GST_START_TEST (test_viz_joins_late)
 
 GST_END_TEST;
 
+typedef struct
+{
+  NmfFix *f;
+  const float *x;
+  gsize n;
+  gint done;
+} Pusher;
+
+static gpointer
+push_thread (gpointer data)
+{
+  Pusher *p = data;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 441, 0);
+
+  nmf_fix_push (p->f, &nmf_mono, p->x, 0, p->n, &z, FALSE, NULL);
+  g_atomic_int_set (&p->done, 1);
+  return NULL;
+}
+
+/* Pictures waiting for a picture sink that holds the first one wait in a
+ * queue of half a second of pictures: the element stops there, its audio
+ * out no further than that ahead (64 pictures waited, as the audio's
+ * buffers: 2 GB at 4K, and 2 s of audio ran ahead). */
+GST_START_TEST (test_viz_queue_bounded)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (4 * RATE, 1, RATE);
+  Pusher p = { &f, x, 4 * RATE, 0 };
+  GThread *thread;
+  gsize out = 0, before = G_MAXSIZE;
+  GstBuffer *b;
+
+  attach (&f, NULL, "profile=live", TRUE);
+  gst_harness_set_blocking_push_mode (f.h[2]);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  thread = g_thread_new ("pusher", push_thread, &p);
+  /* until the audio out stops growing: the element waits for room */
+  while (out != before) {
+    before = out;
+    g_usleep (300 * 1000);
+    while ((b = gst_harness_try_pull (f.h[0]))) {
+      out += gst_buffer_get_size (b) / sizeof (float);
+      gst_buffer_unref (b);
+    }
+  }
+  /* half a second of pictures (15 at 30/s), one held by the sink, and the
+   * element's delay (2048 samples) */
+  fail_unless (out < RATE * 3 / 4, "%" G_GSIZE_FORMAT " samples out while "
+      "the picture sink held its first picture", out);
+  /* the rest flows once the sink takes the pictures */
+  while (!g_atomic_int_get (&p.done)) {
+    GstBuffer *pic = gst_harness_try_pull (f.h[2]);
+    if (pic)
+      gst_buffer_unref (pic);
+    else
+      g_usleep (1000);
+  }
+  g_thread_join (thread);
+  g_free (x);
+  detach (&f, NULL);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_viz_still_picture)
 {
   NmfFix f;
@@ -722,6 +786,7 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_viz_scrolling),
     NMF_TEST ("messages", test_viz_still_picture),
     NMF_TEST ("messages", test_viz_joins_late),
+    NMF_TEST ("messages", test_viz_queue_bounded),
     NMF_TEST ("messages", test_viz_incremental_equals_redraw),
     NMF_TEST ("messages", test_viz_sink_formats),
     NMF_TEST ("messages", test_viz_not_negotiated),

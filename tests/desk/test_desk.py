@@ -187,6 +187,20 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check(shape_a == shape_b and err < 1e-6,
           "the element holds nmftool learn's templates of those samples "
           "(%s, %s; largest difference %.2g)" % (shape_a, shape_b, err))
+    # a set made at another rate is refused (templates are frequencies: it
+    # was taken without a word)
+    with open(os.path.join(saved_dir, "set.json")) as f:
+        meta = json.load(f)
+    meta["rate"] = 8000
+    other = os.path.join(work, "enrolled-8k")
+    shutil.copytree(saved_dir, other)
+    with open(os.path.join(other, "set.json"), "w") as f:
+        json.dump(meta, f)
+    r = d("load-enrolled", dir=other)
+    said = r.get("notices", [{}])[-1].get("text", "")
+    check("8000 Hz" in said and "%d Hz" % rate in said,
+          "a set made at 8000 Hz is refused for a %d Hz input: %s"
+          % (rate, said))
 
 
 # ---- PNG ----------------------------------------------------------------------

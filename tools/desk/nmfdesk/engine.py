@@ -56,6 +56,10 @@ ENROL_STATES = ("blind", "enrolling", "learning", "enrolled")
 NO_ENROLMENT = "this build of nmfseparate has no enrolment"
 
 
+class OtherRate(ValueError):
+    """A saved set made at another sample rate than the input's."""
+
+
 def db_to_gain(db):
     return 0.0 if db <= -60.0 else 10.0 ** (db / 20.0)
 
@@ -1156,6 +1160,12 @@ class Engine(GObject.Object):
     def load_dictionaries(self, directory):
         with open(os.path.join(directory, "set.json")) as f:
             meta = json.load(f)
+        # templates are frequencies: a set learned at another rate would sit
+        # at other pitches (it was taken without a word)
+        rate = meta.get("rate")
+        if rate and self.rate and int(rate) != int(self.rate):
+            raise OtherRate("it was made at %d Hz, this input is %d Hz"
+                            % (int(rate), int(self.rate)))
         loaded, refused = {}, []
         for key, entry in meta.get("sources", {}).items():
             s = int(key)

@@ -18,6 +18,7 @@ replies when its condition holds (or on timeout).
     {"cmd": "settings", "n_sources": N, "algorithm": A, "profile": P}
     {"cmd": "enrol", "source": I, "on": B} press / release an enrol button
     {"cmd": "save-enrolled", "dir": DIR}   as "Save enrolled..." into DIR
+    {"cmd": "load-enrolled", "dir": DIR}   as "Load enrolled..." from DIR
     {"cmd": "post", "structure": S}        post an element message from the
                                            element (as the element would)
     {"cmd": "wait", "for": "playing"|"paused"|"ended"|"recorded"|"error",
@@ -212,6 +213,12 @@ class ControlHook:
         saved = e.save_dictionaries(req["dir"], req.get("sources", list(
             range(e.settings.n_sources))), self.win.names())
         return {"saved": saved}
+
+    def cmd_load_enrolled(self, req, reply):
+        if self.win.engine.sep is None:
+            raise ValueError("no pipeline")
+        self.win.load_set(req["dir"])
+        return {"notices": self.win.notices[-1:]}
 
     def cmd_post(self, req, reply):
         sep = self.win.engine.sep

@@ -606,10 +606,17 @@ class DeskWindow(Gtk.Window):
                         "the running separation")
             return
         path = self._choose_folder("Load enrolled sources from", save=False)
-        if not path:
-            return
+        if path:
+            self.load_set(path)
+
+    def load_set(self, path):
+        """Load enrolled… with the folder path chosen."""
         try:
             loaded, refused = self.engine.load_dictionaries(path)
+        except eng.OtherRate as exc:
+            self.notice("warning", "%s not loaded: %s (templates are "
+                        "frequencies)" % (path, exc))
+            return
         except (OSError, ValueError, KeyError) as exc:
             self.notice("error", "%s is not a saved set (set.json): %s"
                         % (path, exc))

@@ -24,12 +24,25 @@ struct nmf_timbre
   nmf_triangle_bands bands;
   int D, octaves, shift_coefs;
   double *cos_tab;              /* CEPS x bands */
-  float *pad;                   /* 2 bands: band energies, zero-padded */
-  float *pad_dft;               /* 2 bands, halfcomplex (FFTW_R2HC) */
+  int pad_n;                    /* >= 2 bands, of factors 2, 3, 5, 7 */
+  float *pad;                   /* pad_n: band energies, zero-padded */
+  fftwf_complex *pad_dft;       /* pad_n / 2 + 1 */
   fftwf_plan pad_plan;
   double *band;                 /* bands scratch */
   double *logband;              /* bands scratch */
 };
+
+/* n has no prime factor above 7 (FFTW's codelets) */
+static int
+smooth_length (int n)
+{
+  static const int primes[] = { 2, 3, 5, 7 };
+
+  for (int i = 0; i < 4; i++)
+    while (n % primes[i] == 0)
+      n /= primes[i];
+  return n == 1;
+}
 
 int
 nmf_timbre_create (nmf_timbre ** out, int bins, double weight_envelope,
@@ -59,8 +72,15 @@ nmf_timbre_create (nmf_timbre ** out, int bins, double weight_envelope,
   g->shift_coefs = B + 1;
   g->D = NMF_TIMBRE_CEPS + g->shift_coefs + g->octaves + 1;
   g->cos_tab = malloc (sizeof (double) * NMF_TIMBRE_CEPS * B);
-  g->pad = fftwf_malloc (sizeof (float) * 2 * B);
-  g->pad_dft = fftwf_malloc (sizeof (float) * 2 * B);
+  /* zero-padded to at least twice the bands (a transposition is then a
+   * shift, not a rotation), to a length of small factors: at exactly 2 B
+   * (218 = 2 x 109) FFTW runs Rader's algorithm, which allocates in every
+   * execute, or a generic O(n^2) one - 6 to 12 times slower */
+  g->pad_n = 2 * B;
+  while (!smooth_length (g->pad_n))
+    g->pad_n++;
+  g->pad = fftwf_malloc (sizeof (float) * g->pad_n);
+  g->pad_dft = fftwf_malloc (sizeof (fftwf_complex) * (g->pad_n / 2 + 1));
   g->band = malloc (sizeof (double) * B);
   g->logband = malloc (sizeof (double) * B);
   if (!g->cos_tab || !g->pad || !g->pad_dft || !g->band || !g->logband) {
@@ -70,12 +90,9 @@ nmf_timbre_create (nmf_timbre ** out, int bins, double weight_envelope,
   for (int i = 0; i < NMF_TIMBRE_CEPS; i++)
     for (int b = 0; b < B; b++)
       g->cos_tab[(size_t) i * B + b] = cos (M_PI * (i + 1) * (b + 0.5) / B);
-  memset (g->pad, 0, sizeof (float) * 2 * B);
+  memset (g->pad, 0, sizeof (float) * g->pad_n);
   nmf_fftw_plan_lock ();
-  /* halfcomplex, not r2c: at the default 2 B = 218 (2 x a prime) FFTW's
-   * r2c runs Rader's algorithm, which allocates in every execute (three
-   * times a template at each regrouping); its r2hc does not */
-  g->pad_plan = fftwf_plan_r2r_1d (2 * B, g->pad, g->pad_dft, FFTW_R2HC,
+  g->pad_plan = fftwf_plan_dft_r2c_1d (g->pad_n, g->pad, g->pad_dft,
       FFTW_ESTIMATE);
   nmf_fftw_plan_unlock ();
   if (!g->pad_plan) {
@@ -156,8 +173,7 @@ nmf_timbre_features (nmf_timbre * g, const float *w, float *feat)
   fftwf_execute (g->pad_plan);
   norm = 0.0;
   for (int j = 0; j < g->shift_coefs; j++) {
-    const double im = j > 0 && j < B ? g->pad_dft[2 * B - j] : 0.0;
-    double m = hypot (g->pad_dft[j], im);
+    double m = hypot (g->pad_dft[j][0], g->pad_dft[j][1]);
     out[j] = (float) m;
     norm += m * m;
   }

@@ -82,6 +82,7 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
       && c.channels <= NMF_SPATIAL_MAX_CHANNELS && c.sources >= 2) {
     nmf_spatial_params sp;
     nmf_spatial_params_init (&sp);
+    sp.window_hops = (c.fft_size + c.hop_size - 1) / c.hop_size;
     if ((ret = nmf_spatial_create (&sep->spatial, c.channels, c.sources,
                 sep->bins, &sp)) != NMF_OK)
       goto fail;
@@ -184,6 +185,8 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
    * before the take-over, which may have had them the other way round) */
   if (!keep_model)
     forget_spatial (sep);
+  else if (sep->spatial)
+    nmf_spatial_window_restarted (sep->spatial);
 }
 
 /* The released frame's sources come from the spatial demixing. */

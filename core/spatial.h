@@ -65,6 +65,7 @@ typedef struct
                                  * channel covariance */
   double kappa;                 /* S > M: concentration of the directions */
   double cluster_power;         /* S > M: a bin weighs energy^power */
+  int window_hops;              /* frames a sample is in (fft / hop) */
 } nmf_spatial_params;
 
 void nmf_spatial_params_init (nmf_spatial_params * p);
@@ -78,6 +79,9 @@ int nmf_spatial_create (nmf_spatial ** out, int channels, int sources,
 void nmf_spatial_destroy (nmf_spatial ** sp);
 /* Forget everything (a new stream): W back to the start, undecided. */
 void nmf_spatial_reset (nmf_spatial * sp);
+/* The STFT starts again from zeros (a new stream, a seek): its first
+ * frames' windows may cut into sound. */
+void nmf_spatial_window_restarted (nmf_spatial * sp);
 
 /* One frame (channels x 2 * bins, interleaved re/im per channel) is
  * learned from. */

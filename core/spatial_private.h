@@ -42,6 +42,9 @@ struct nmf_spatial
   double *R;                    /* F x M x M x 2: complex covariances,
                                  * summed until the decision */
   uint64_t frames;              /* frames with sound */
+  double prev_power;            /* the last frame's, sound or not */
+  int onset_left;               /* frames whose window still holds an
+                                 * abrupt start: not learned from */
   uint64_t diverse_frames;      /* of them, the last in a row that span S
                                  * directions */
   uint64_t stray_frames;        /* two in stereo: frames in a row the

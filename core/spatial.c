@@ -118,6 +118,7 @@ nmf_spatial_reset (nmf_spatial * sp)
   memset (sp->R, 0, sizeof (double) * sp->F * M * M * 2);
   memset (sp->hist, 0, sizeof (double) * HIST_BINS);
   sp->frames = 0;
+  sp->learned_frames = 0;
   sp->diverse_frames = 0;
   sp->stray_frames = 0;
   nmf_spatial_window_restarted (sp);
@@ -440,12 +441,8 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
     sp->onset_left = sp->p.window_hops;
   if (sp->onset_left > 0) {
     sp->onset_left--;
-    if (frame_power > 1e-20 && isfinite (frame_power)) {
+    if (frame_power > 1e-20 && isfinite (frame_power))
       sp->frames++;
-      if (sp->fit == NMF_SPATIAL_UNDECIDED
-          && sp->frames >= (uint64_t) sp->p.decision_frames)
-        decide (sp);
-    }
     return;
   }
   /* this frame's covariance per band (upper triangle), and until the
@@ -483,7 +480,8 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
 
   /* a growing window first, then exponential forgetting */
   sp->frames++;
-  double a = 1.0 - 1.0 / (double) sp->frames;
+  sp->learned_frames++;
+  double a = 1.0 - 1.0 / (double) sp->learned_frames;
   if (a > sp->alpha)
     a = sp->alpha;
   for (size_t i = 0; i < MM; i++) {
@@ -493,7 +491,11 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
     sp->C[i] = a * sp->C[i] + (1.0 - a) * v / F;
   }
 
-  if (deciding && sp->frames >= (uint64_t) sp->p.decision_frames)
+  /* (and on what it learned: half the frames at least; clicks in silence,
+   * every one an abrupt start, made it decide on nothing, and a room was
+   * taken for a panned mix) */
+  if (deciding && sp->frames >= (uint64_t) sp->p.decision_frames
+      && 2 * sp->learned_frames >= (uint64_t) sp->p.decision_frames)
     decide (sp);
   /* an instantaneous mix waits for its S directions (a source that has
    * not played yet) */

@@ -42,6 +42,7 @@ struct nmf_spatial
   double *R;                    /* F x M x M x 2: complex covariances,
                                  * summed until the decision */
   uint64_t frames;              /* frames with sound */
+  uint64_t learned_frames;      /* of them, those learned from */
   double prev_power;            /* the last frame's, sound or not */
   int onset_left;               /* frames whose window still holds an
                                  * abrupt start: not learned from */

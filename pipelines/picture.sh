@@ -54,8 +54,9 @@ if ! gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! 
 fi
 cat -- "$log" >&2
 # gst-launch may end without error and without a picture (a stream with
-# no audio frame): no PNG then either
+# no audio frame, or an interrupt): no PNG then either
 if [ ! -s "$tmp" ]; then
+  [ "$interrupted" -eq 0 ] || { echo "picture.sh: interrupted: $out not written" >&2; exit 130; }
   explain_no_positions picture.sh "$mix" "$log"
   die "$mix: no picture was made"
 fi

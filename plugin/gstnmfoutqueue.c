@@ -359,7 +359,7 @@ gst_nmf_out_queues_set_limit (GstNmfOutQueues * queues, GstPad * pad,
     guint items)
 {
   g_mutex_lock (&queues->lock);
-  out_queue (pad)->limit = CLAMP (items, 1, MAX_QUEUED_ITEMS);
+  out_queue (pad)->limit = MAX (items, 1);
   g_cond_broadcast (&queues->cond);
   g_mutex_unlock (&queues->lock);
 }

@@ -34,7 +34,7 @@ void gst_nmf_out_queues_free (GstNmfOutQueues * queues);
 /* Gives pad its queue: its activate-mode function starts and stops its
  * task.  Call before adding the pad to its element. */
 void gst_nmf_out_queues_attach (GstNmfOutQueues * queues, GstPad * pad);
-/* At most `items` (1 to 64, the default) wait in the pad's queue. */
+/* At most `items` (at least 1; 64 by default) wait in the pad's queue. */
 void gst_nmf_out_queues_set_limit (GstNmfOutQueues * queues, GstPad * pad,
     guint items);
 /* Takes an attached pad into the set (stream lock held). */

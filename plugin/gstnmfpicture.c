@@ -64,11 +64,20 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   gst_nmf_viz_free (p->viz);
   p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
       is_still (p));
-  /* half a second of pictures wait at most (at least 4): 64 full pictures
-   * did, as the audio's buffers (2 GB at 4K) */
-  gst_nmf_out_queues_set_limit (queues, p->pad, MAX (4, (guint)
-          gst_util_uint64_scale_ceil (GST_VIDEO_INFO_FPS_N (&p->info), 1,
-              2 * (guint64) MAX (1, GST_VIDEO_INFO_FPS_D (&p->info)))));
+  /* the pictures of half a second wait at most (at least 4), beyond those
+   * of the STFT's delay, by which the audio comes out after its pictures
+   * (sinks preroll on the audio: with fewer, an fft-size of 8192 at 8 kHz
+   * filled the picture queue first and the pipeline never prerolled); 64
+   * full pictures waited before, as the audio's buffers (2 GB at 4K) */
+  {
+    const guint64 delay_ms = 500 + gst_util_uint64_scale_ceil (2 * (bins - 1),
+        1000, (guint64) MAX (1, rate));
+    /* (and room for the events that go the same way: caps, segment) */
+    gst_nmf_out_queues_set_limit (queues, p->pad, 4 + MAX (4, (guint)
+            gst_util_uint64_scale_ceil (delay_ms, GST_VIDEO_INFO_FPS_N
+                (&p->info), 1000 * (guint64) MAX (1,
+                    GST_VIDEO_INFO_FPS_D (&p->info)))));
+  }
   GST_INFO_OBJECT (element, "viz: %" GST_PTR_FORMAT, caps);
   gst_nmf_out_queues_push (queues, p->pad,
       GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));

@@ -538,6 +538,29 @@ test_abrupt_start (void)
     check_instantaneous ("2 in 4, abrupt start", src, 4, 2, A, &r);
     free_result (&r);
   }
+  /* clicks in digital silence with delays between the channels (a room):
+   * every click an abrupt start; the stage decided on nothing learned and
+   * took the room for a panned mix */
+  {
+    float *mix = calloc (N * 2, sizeof (float));
+    unsigned long long st = 99;
+    for (size_t i = 0; i < N; i++) {
+      const double a = (i % (RATE / 4)) == 0 ? test_uniform (&st) - 0.5 : 0.0;
+      const double b = ((i + RATE / 8) % (RATE / 4)) == 0 ? 0.5 : 0.0;
+      mix[2 * i] += (float) (a + b);
+      if (i + 7 < N)
+        mix[2 * (i + 7) + 1] += (float) a;
+      if (i + 3 < N)
+        mix[2 * (i + 3) + 1] += (float) (0.7 * b);
+    }
+    run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
+    printf ("clicks in a room: state %d, imaginary %.3f\n", r.info.state,
+        r.info.imaginary);
+    CHECK (r.info.state != NMF_SPATIAL_STATE_ACTIVE, "clicks in a room "
+        "demixed as a panned mix (imaginary %.3f)", r.info.imaginary);
+    free_result (&r);
+    free (mix);
+  }
   for (int k = 0; k < 2; k++)
     free (src[k]);
 }

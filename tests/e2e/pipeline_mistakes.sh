@@ -154,5 +154,18 @@ must_fail extract_beyond "does not exist" $src ! nmfextract source=2 ! fakesink
 grep -q "Please file a bug" "$work/extract_beyond.log" \
   && fail "extract_beyond: reads as an internal GStreamer error"
 
+# the picture with synced sinks and an STFT longer than half a second: the
+# audio comes out that much after its pictures, and the sinks preroll on it
+# (a picture queue of half a second filled first: it never prerolled)
+for c in "8000 8192 40" "44100 32768 100"; do
+  read -r r f n <<<"$c"
+  run "viz_long_fft_$f" 60 audiotestsrc num-buffers="$n" wave=pink-noise ! \
+    "audio/x-raw,rate=$r,channels=1" ! nmfseparate name=s profile=live \
+    fft-size="$f" s.src_0 ! fakesink sync=true \
+    s.src_1 ! fakesink sync=true s.viz ! fakesink sync=true
+  [ "$rc" -eq 0 ] && echo "ok: viz_long_fft_$f" \
+    || { [ "$rc" -eq 124 ] || fail "viz_long_fft_$f: exit $rc"; }
+done
+
 [ "$failures" -eq 0 ] && echo "all pipeline checks passed"
 [ "$failures" -eq 0 ]

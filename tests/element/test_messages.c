@@ -471,8 +471,8 @@ GST_START_TEST (test_viz_queue_bounded)
       gst_buffer_unref (b);
     }
   }
-  /* half a second of pictures (15 at 30/s), one held by the sink, and the
-   * element's delay (2048 samples) */
+  /* half a second of pictures and the STFT's delay (17 at 30/s), 4 places
+   * for events, one held by the sink: about 0.65 s of audio */
   fail_unless (out < RATE * 3 / 4, "%" G_GSIZE_FORMAT " samples out while "
       "the picture sink held its first picture", out);
   /* the rest flows once the sink takes the pictures */

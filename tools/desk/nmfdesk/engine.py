@@ -1162,10 +1162,18 @@ class Engine(GObject.Object):
             meta = json.load(f)
         # templates are frequencies: a set learned at another rate would sit
         # at other pitches (it was taken without a word)
+        # the rate the element runs at now (the desk's own figure may be the
+        # last input's, while a new one starts)
+        caps = self.sep.get_static_pad("sink").get_current_caps()
+        now = caps.get_structure(0).get_value("rate") \
+            if caps is not None and caps.get_size() else 0
         rate = meta.get("rate")
-        if rate and self.rate and int(rate) != int(self.rate):
+        if rate and not now:
+            raise OtherRate("the input's sample rate is not known yet (it is "
+                            "starting): load the set once it plays")
+        if rate and int(rate) != int(now):
             raise OtherRate("it was made at %d Hz, this input is %d Hz"
-                            % (int(rate), int(self.rate)))
+                            % (int(rate), int(now)))
         loaded, refused = {}, []
         for key, entry in meta.get("sources", {}).items():
             s = int(key)

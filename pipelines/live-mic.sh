@@ -44,10 +44,11 @@ done
 # decimal: a leading 0 made bash and GStreamer read 010 as 8
 case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 1..16" ;; esac
 n=${n#"${n%%[!0]*}"} n=${n:-0}
+# (its range first: an --sources of 20 digits overflowed the message below)
+[ ${#n} -le 2 ] && [ "$n" -ge 1 ] && [ "$n" -le 16 ] || die "--sources needs an integer in 1..16"
 case "$k" in ''|*[!0-9]*) die "--play needs an integer in 0..$((n - 1))" ;; esac
 k=${k#"${k%%[!0]*}"} k=${k:-0}
-[ "$n" -ge 1 ] && [ "$n" -le 16 ] || die "--sources needs an integer in 1..16"
-[ "$k" -lt "$n" ] || die "--play needs an integer in 0..$((n - 1))"
+[ ${#k} -le 2 ] && [ "$k" -lt "$n" ] || die "--play needs an integer in 0..$((n - 1))"
 case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
 case "$channels" in ''|[1-8]) ;; *) die "--channels needs an integer in 1..8" ;; esac
 caps=()

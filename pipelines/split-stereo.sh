@@ -33,7 +33,7 @@ input=$1 outdir=$2
 case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..8" ;; esac
 # decimal: a leading 0 made bash and GStreamer read 010 as 8
 n=${n#"${n%%[!0]*}"} n=${n:-0}
-[ "$n" -ge 2 ] && [ "$n" -le 8 ] || die "--sources needs an integer in 2..8"
+[ ${#n} -le 2 ] && [ "$n" -ge 2 ] && [ "$n" -le 8 ] || die "--sources needs an integer in 2..8"
 [ -r "$input" ] && [ -f "$input" ] || { echo "split-stereo.sh: $input: no such readable file" >&2; exit 1; }
 
 # the outputs are written under temporary names and take theirs only when

@@ -240,6 +240,11 @@ rc=$(run lz8 "$pdir/live-mic.sh" --print --sources 08 --play 7)
 [ "$rc" = 0 ] && grep -q 'n-sources=8 ' lz8.log \
   || fail "live-mic.sh --sources 08: exit $rc: $(tail -2 lz8.log)"
 echo "leading zeros: $(grep -o 'n-sources=[0-9]*' lz.log) $(grep -o 'n-sources=[0-9]*' lz8.log)"
+# a number too long for bash is the option's own range error (it said
+# "--play needs an integer in 0..1", the arithmetic overflowed)
+rc=$(run big "$pdir/live-mic.sh" --sources 18446744073709551618 --play x)
+[ "$rc" = 2 ] && grep -q '^live-mic.sh: --sources needs an integer in 1..16' big.log \
+  || fail "live-mic.sh --sources 18446744073709551618: exit $rc: $(cat big.log)"
 
 # --- Ctrl-C: gst-launch-1.0 stops its pipeline and exits 0; the scripts
 # published the cut-short file (its WAV header unfinished) and exited 0.

@@ -668,6 +668,22 @@ def run(desk, make_mixture, nmftool, work):
         check(len(st["names"]) == 3 and st["settings"]["n_sources"] == 3,
               "sources changed just before opening a file: %d strips for "
               "%d sources" % (len(st["names"]), st["settings"]["n_sources"]))
+        # a source that goes (3 -> 2) and comes back keeps the name typed
+        # for it, and comes back at 0 dB, not muted (the gain came back,
+        # the mute and the name did not)
+        d("gain", source=2, db=-6)
+        d("mute", source=2, on=True)
+        d("name", source=2, text="bell")
+        for n in (2, 3):
+            d("settings", n_sources=n)
+            for _ in range(100):
+                if len(d("state")["names"]) == n:
+                    break
+                time.sleep(0.1)
+        st = d("state")
+        check(st["names"][2:] == ["bell"] and st["gains_db"][2:] == [0.0]
+              and st["muted"][2:] == [False], "a source gone and back: %s "
+              "%s %s" % (st["names"], st["gains_db"], st["muted"]))
         code = d.finish(20)
     except Exception:
         d.kill()

@@ -151,6 +151,7 @@ class DeskWindow(Gtk.Window):
             os.path.expanduser("~"), "nmf-desk-recordings")
         self.notices = []
         self.strips = []
+        self.typed_names = {}       # source -> the name typed for it
         self.pending_levels = []
         self.level_seq = 0
         self.tick_count = 0
@@ -519,14 +520,17 @@ class DeskWindow(Gtk.Window):
 
     # ---- strips -----------------------------------------------------------
     def _make_strips(self, n):
-        old_names = [s.name.get_text() for s in self.strips]
+        # the names typed are kept, also for sources that go and come back
+        # (they were lost with 2 -> 1 -> 2 sources)
+        for s in self.strips:
+            self.typed_names[s.source] = s.name.get_text()
         for s in self.strips:
             self.strip_box.remove(s)
         self.strips = []
         for i in range(n):
             strip = Strip(self, i)
-            if i < len(old_names):
-                strip.name.set_text(old_names[i])
+            if i in self.typed_names:
+                strip.name.set_text(self.typed_names[i])
             self.strips.append(strip)
             self.strip_box.pack_start(strip, False, False, 0)
             gain = self.engine.gains_db.get(i)
@@ -534,10 +538,13 @@ class DeskWindow(Gtk.Window):
                 strip.gain.set_value(gain)
             strip.mute.set_active(i in self.engine.mutes)
             strip.solo.set_active(i in self.engine.solos)
-        # forget the gains of sources that are gone
+        # forget the gains, mutes and solos of sources that are gone (the
+        # gain came back with the source, its mute did not)
         for d in (self.engine.mutes, self.engine.solos):
             for i in [i for i in d if i >= n]:
                 d.discard(i)
+        for i in [i for i in self.engine.gains_db if i >= n]:
+            del self.engine.gains_db[i]
         self.strip_box.show_all()
         self.on_names_changed()
         self._update_enrol_availability()

@@ -434,6 +434,7 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
   double frame_power = 0.0;
   for (size_t i = 0; i < (size_t) M * 2 * F; i++)
     frame_power += (double) spectra[i] * spectra[i];
+  const int sound = frame_power > 1e-20 && isfinite (frame_power);
   const double before = sp->prev_power;
   sp->prev_power = frame_power;
   if (frame_power > ONSET_JUMP * before
@@ -441,7 +442,7 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
     sp->onset_left = sp->p.window_hops;
   if (sp->onset_left > 0) {
     sp->onset_left--;
-    if (frame_power > 1e-20 && isfinite (frame_power))
+    if (sound)
       sp->frames++;
     return;
   }
@@ -467,11 +468,7 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
       }
     }
   }
-  double power = 0.0;
-  for (int b = 0; b < B; b++)
-    for (int m = 0; m < M; m++)
-      power += sp->Cb[b * MM + m * M + m];
-  if (!(power > 1e-20) || !isfinite (power))
+  if (!sound)
     return;                     /* silence teaches nothing */
   for (int b = 0; b < B; b++)
     for (int m = 0; m < M; m++)

@@ -56,6 +56,60 @@ last_states (GstBus * bus)
   return states;
 }
 
+/* Pops every element message on bus; the states of the
+ * nmfseparate-enrolment ones are appended to said ("a,b,...", may be
+ * NULL).  Whether `wanted` was among them. */
+static gboolean
+take_states (GstBus * bus, GString * said, const gchar * wanted)
+{
+  GstMessage *msg;
+  gboolean seen = FALSE;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    if (gst_structure_has_name (st, "nmfseparate-enrolment")) {
+      const gchar *state = gst_structure_get_string (st, "state");
+      if (said)
+        g_string_append_printf (said, "%s%s", said->len ? "," : "", state);
+      seen |= !g_strcmp0 (state, wanted);
+    }
+    gst_message_unref (msg);
+  }
+  return seen;
+}
+
+/* n buffers of HOP samples of silence from *pos on (moved past them). */
+static void
+push_silence (NmfFix * f, const float *silence, guint64 * pos, guint n)
+{
+  for (guint i = 0; i < n; i++, *pos += HOP)
+    fail_unless_equals_int (gst_harness_push (f->h[0],
+            nmf_test_buffer (&nmf_mono, silence, *pos, HOP, FALSE)),
+        GST_FLOW_OK);
+}
+
+/* Silence, a buffer at a time (the outputs dropped), until an
+ * nmfseparate-enrolment message says `wanted` (the learning runs in the
+ * element's thread), 60 s at most; the states said on the way are
+ * appended to said (may be NULL).  Whether it came. */
+static gboolean
+push_until_state (NmfFix * f, GstBus * bus, const float *silence,
+    guint64 * pos, const gchar * wanted, GString * said)
+{
+  gboolean seen = FALSE;
+
+  for (gint64 end = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+      !seen && g_get_monotonic_time () < end;) {
+    push_silence (f, silence, pos, 1);
+    nmf_test_collect (f->h[0], NULL);
+    nmf_test_collect (f->h[1], NULL);
+    seen = take_states (bus, said, wanted);
+    if (!seen)
+      g_usleep (2000);
+  }
+  return seen;
+}
+
 GST_START_TEST (test_enrol_matches_nmftool_learn)
 {
   const gsize n = 3 * RATE / HOP * HOP;
@@ -68,7 +122,6 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
   gchar *states, *path = g_build_filename (g_get_tmp_dir (),
       "nmf-test-enrol.npy", NULL);
   guint64 pos;
-  gboolean done = FALSE;
 
   g_object_set (el, "enrol-components", ENROL_K, "enrol-shifts",
       ENROL_SHIFTS, "enrol-source", 0, NULL);
@@ -84,28 +137,10 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
    * buffer after that */
   g_object_set (f.el, "enrol-source", -1, NULL);
   pos = n;
-  for (gint64 end = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
-      !done && g_get_monotonic_time () < end; pos += HOP) {
-    GstMessage *msg;
-    fail_unless_equals_int (gst_harness_push (f.h[0],
-            nmf_test_buffer (&nmf_mono, silence, pos, HOP, FALSE)),
-        GST_FLOW_OK);
-    nmf_test_collect (f.h[0], NULL);
-    nmf_test_collect (f.h[1], NULL);
-    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
-      const GstStructure *st = gst_message_get_structure (msg);
-      done |= gst_structure_has_name (st, "nmfseparate-enrolment")
-          && !g_strcmp0 (gst_structure_get_string (st, "state"), "enrolled");
-      gst_message_unref (msg);
-    }
-    if (!done)
-      g_usleep (2000);
-  }
-  fail_unless (done, "no \"enrolled\" nmfseparate-enrolment message within 60 s");
+  fail_unless (push_until_state (&f, bus, silence, &pos, "enrolled", NULL),
+      "no \"enrolled\" nmfseparate-enrolment message within 60 s");
   /* one more interval, so that a message with the new state is posted */
-  for (guint i = 0; i < 10; i++, pos += HOP)
-    gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos, HOP,
-            FALSE));
+  push_silence (&f, silence, &pos, 10);
   states = last_states (bus);
   fail_unless_equals_string (states, "enrolled,blind");
   g_free (states);
@@ -170,9 +205,7 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
       g_unlink (again);
       g_free (again);
     }
-    for (guint i = 0; i < 200; i++, pos += HOP)
-      gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos,
-              HOP, FALSE));
+    push_silence (&f, silence, &pos, 200);
     states = last_states (bus);
     fail_unless_equals_string (states, "enrolled,enrolled");
     g_free (states);
@@ -295,7 +328,6 @@ GST_START_TEST (test_enrol_states_and_teardown)
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
   guint64 pos;
   gchar *states;
-  gboolean ended = FALSE;
 
   /* 32 templates, 24 shifts each way: 1568 */
   g_object_set (el, "enrol-components", 32, "enrol-shifts", 24,
@@ -306,30 +338,9 @@ GST_START_TEST (test_enrol_states_and_teardown)
   nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
   g_object_set (f.el, "enrol-source", -1, NULL);
   pos = n;
-  for (gint64 end = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
-      !ended && g_get_monotonic_time () < end; pos += HOP) {
-    GstMessage *msg;
-    fail_unless_equals_int (gst_harness_push (f.h[0],
-            nmf_test_buffer (&nmf_mono, silence, pos, HOP, FALSE)),
-        GST_FLOW_OK);
-    nmf_test_collect (f.h[0], NULL);
-    nmf_test_collect (f.h[1], NULL);
-    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
-      const GstStructure *st = gst_message_get_structure (msg);
-      if (gst_structure_has_name (st, "nmfseparate-enrolment")) {
-        const gchar *state = gst_structure_get_string (st, "state");
-        g_string_append_printf (said, "%s%s", said->len ? "," : "", state);
-        ended |= !g_strcmp0 (state, "blind");
-      }
-      gst_message_unref (msg);
-    }
-    if (!ended)
-      g_usleep (2000);
-  }
+  push_until_state (&f, bus, silence, &pos, "blind", said);
   fail_unless_equals_string (said->str, "enrolling,learning,learned,blind");
-  for (guint i = 0; i < 10; i++, pos += HOP)
-    gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos, HOP,
-            FALSE));
+  push_silence (&f, silence, &pos, 10);
   states = last_states (bus);
   fail_unless_equals_string (states, "blind,blind");
   g_free (states);
@@ -346,19 +357,9 @@ GST_START_TEST (test_enrol_states_and_teardown)
     nmf_fix_push (&f, &later, x, 0, n, &z, FALSE, NULL);
   }
   g_object_set (f.el, "enrol-source", -1, NULL);
-  gst_harness_push (f.h[0], nmf_test_buffer (&nmf_mono, silence, pos, HOP,
-          FALSE));
+  push_silence (&f, silence, &pos, 1);
   gst_element_set_state (f.el, GST_STATE_READY);
-  {
-    GstMessage *msg;
-    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
-      const GstStructure *st = gst_message_get_structure (msg);
-      if (gst_structure_has_name (st, "nmfseparate-enrolment"))
-        g_string_append_printf (said, "%s%s", said->len ? "," : "",
-            gst_structure_get_string (st, "state"));
-      gst_message_unref (msg);
-    }
-  }
+  take_states (bus, said, "blind");
   fail_unless_equals_string (said->str, "enrolling,learning,blind");
   gst_bus_set_flushing (bus, TRUE);
   nmf_fix_teardown (&f);

@@ -454,7 +454,7 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
   nmf_separator_stats st;
   GstClockTime pts;
   GstMapInfo map;
-  gsize n;
+  gsize n, size, bpf;
 
   if (G_UNLIKELY (!self->separator)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
@@ -464,17 +464,16 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
   }
   apply_live_settings (self, buffer);
 
-  n = gst_buffer_get_size (buffer) / GST_AUDIO_INFO_BPF (&self->info);
-  if (G_UNLIKELY (gst_buffer_get_size (buffer) % GST_AUDIO_INFO_BPF
-          (&self->info)) && !self->partial_frame_reported) {
+  size = gst_buffer_get_size (buffer);
+  bpf = GST_AUDIO_INFO_BPF (&self->info);
+  n = size / bpf;
+  if (G_UNLIKELY (size % bpf) && !self->partial_frame_reported) {
     /* no sample can be made of the bytes left over: said once per format
      * (they went without a word) */
     GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("A buffer of %" G_GSIZE_FORMAT
-            " bytes is not a whole number of %d-byte samples: its last %"
-            G_GSIZE_FORMAT " bytes are dropped", gst_buffer_get_size (buffer),
-            GST_AUDIO_INFO_BPF (&self->info), gst_buffer_get_size (buffer) %
-            GST_AUDIO_INFO_BPF (&self->info)),
-        ("said once until the caps change"));
+            " bytes is not a whole number of %" G_GSIZE_FORMAT "-byte "
+            "samples: its last %" G_GSIZE_FORMAT " bytes are dropped", size,
+            bpf, size % bpf), ("said once until the caps change"));
     self->partial_frame_reported = TRUE;
   }
   nmf_separator_get_stats (self->separator, &st);

@@ -115,14 +115,7 @@ grep -q "of 257 bins" f512.log || fail "--fft-size 512: $(cat f512.log)"
 
 # a plain PCM WAV of 3 channels (no channel positions) is learned from (it
 # failed in audioconvert, as separate did)
-/usr/bin/python3 - plain3.wav <<'EOF' || exit 1
-import math, struct, sys, wave
-w = wave.open(sys.argv[1], "wb")
-w.setnchannels(3); w.setsampwidth(2); w.setframerate(44100)
-w.writeframes(b"".join(struct.pack("<3h", int(8000 * math.sin(i * 0.06)), 0,
-                                   int(4000 * math.sin(i * 0.09))) for i in range(44100)))
-w.close()
-EOF
+/usr/bin/python3 "$(dirname "$data")/plain3_wav.py" plain3.wav 44100 || exit 1
 timeout 60 "$nmftool" learn --components 2 --in plain3.wav --out plain3.npy >plain3.log 2>&1 \
   || fail "a plain 3-channel WAV: $(cat plain3.log)"
 grep -q "3 channel(s)" plain3.log || fail "a plain 3-channel WAV: $(cat plain3.log)"

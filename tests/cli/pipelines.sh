@@ -22,6 +22,7 @@
 #   a.wav a.wav left a.wav empty).
 #   pipelines.sh PIPELINES_DIR NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 pdir=$(realpath "$1") nmftool=$(realpath "$2") make_mixture=$(realpath "$3")
 wavcheck=$(realpath "$4") plugin_dir=$(realpath "$5")
 work=$(mktemp -d)
@@ -172,14 +173,7 @@ no_leftovers "$odd" remove-source.sh
 # --- a plain WAV of 3 channels (no channel positions): audioconvert in
 # gst-launch refuses it; remove-source.sh and picture.sh say so and what
 # takes it (they failed with only GStreamer's "not-negotiated") ---
-/usr/bin/python3 - plain3.wav <<'EOF' || exit 1
-import math, struct, sys, wave
-w = wave.open(sys.argv[1], "wb")
-w.setnchannels(3); w.setsampwidth(2); w.setframerate(44100)
-w.writeframes(b"".join(struct.pack("<3h", int(8000 * math.sin(i * 0.06)), 0,
-                                   int(4000 * math.sin(i * 0.09))) for i in range(22050)))
-w.close()
-EOF
+/usr/bin/python3 "$here/plain3_wav.py" plain3.wav 22050 || exit 1
 # (audioconvert refuses it in most runs, not in all: some runs negotiate,
 # warning "Upstream caps contain no channel mask", and succeed. Either a
 # success with its output, or the script's own line and nothing left.)

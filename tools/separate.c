@@ -111,17 +111,25 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Parsers of some formats (MP3) answer the duration query only after
+ * some frames: asked until known. */
+static void
+learn_duration (Separate * st)
+{
+  gint64 d;
+
+  if (!GST_CLOCK_TIME_IS_VALID (st->progress.duration)
+      && gst_element_query_duration (st->pipe.pipeline, GST_FORMAT_TIME, &d)
+      && d > 0)
+    st->progress.duration = (GstClockTime) d;
+}
+
 static gboolean
 on_timer (gpointer data)
 {
   Separate *st = data;
 
-  if (!GST_CLOCK_TIME_IS_VALID (st->progress.duration)) {
-    gint64 d;
-    if (gst_element_query_duration (st->pipe.pipeline, GST_FORMAT_TIME, &d)
-        && d > 0)
-      st->progress.duration = (GstClockTime) d;
-  }
+  learn_duration (st);
   media_decoder_check_stall (&st->pipe.decoder);
   if (separate_pipeline_linked (&st->pipe) && !st->done && !st->interrupts)
     progress_update (&st->progress,
@@ -245,8 +253,13 @@ finish (Separate * st, int ret)
   if (ret == 0 || (st->signal_exit && ret == st->signal_exit))
     separate_pipeline_warn_clipping (&st->pipe);
   if (ret == 0) {
-    progress_update (&st->progress, separate_pipeline_position (&st->pipe),
-        TRUE);
+    GstClockTime end = separate_pipeline_position (&st->pipe);
+    /* the input was read to its end: it lasted as long as what was read
+     * (an MP3 parser's duration is an estimate from the bitrate, and a
+     * run shorter than the timer's period never asked) */
+    if (GST_CLOCK_TIME_IS_VALID (end))
+      st->progress.duration = end;
+    progress_update (&st->progress, end, TRUE);
     if (st->options.quiet)
       return;
     written = separate_pipeline_written_seconds (&st->pipe);

@@ -6,6 +6,8 @@
 # ends a fraction of a sample past the segment's stop; the position was
 # then lost for the element's last (look-ahead) buffer and a 13 s file was
 # reported as "0:07.0 each", its progress ending at 54 %.
+# On MP3 the parser's duration is an estimate a little past the end (or
+# none yet when the run is short): the 100 % line was missing.
 #   separate_encoded.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")

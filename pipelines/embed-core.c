@@ -8,7 +8,9 @@
  * them, separates them with the streaming separator of libnmfcore, and
  * writes source k to OUT_PREFIX<k>.f32 in the same format: exactly as many
  * samples as came in, source k's sample n the separated input sample n,
- * the sources adding up to the input.  The sample rate does not matter to
+ * the sources adding up to the input (an input that ends with part of a
+ * frame: the whole frames are separated, and the exit status is 1).  The
+ * sample rate does not matter to
  * the separator (its settings are in samples).
  *
  * Build against the installed library:
@@ -62,9 +64,15 @@ main (int argc, char **argv)
       sources = atoi (argv[++i]);
     else if (!strcmp (argv[i], "--channels") && i + 1 < argc)
       channels = atoi (argv[++i]);
-    else if (!strcmp (argv[i], "--profile") && i + 1 < argc)
-      profile = !strcmp (argv[++i], "live") ? NMF_PROFILE_LIVE
-          : NMF_PROFILE_FILE;
+    else if (!strcmp (argv[i], "--profile") && i + 1 < argc) {
+      i++;
+      if (!strcmp (argv[i], "live"))
+        profile = NMF_PROFILE_LIVE;
+      else if (!strcmp (argv[i], "file"))
+        profile = NMF_PROFILE_FILE;
+      else
+        return usage ();
+    }
     else if (argv[i][0] == '-' || prefix)
       return usage ();
     else
@@ -89,12 +97,18 @@ main (int argc, char **argv)
    * held (the delay and one hop). */
   const size_t cap = BLOCK + nmf_separator_delay (sep)
       + nmf_separator_hop_size (sep);
-  float *in = malloc (sizeof (float) * BLOCK * channels);
+  const size_t frame_bytes = sizeof (float) * channels;
+  const size_t block_bytes = frame_bytes * BLOCK;
+  float *in = malloc (block_bytes);
   float *buffers[NMF_SEPARATOR_MAX_SOURCES] = { NULL };
   FILE *files[NMF_SEPARATOR_MAX_SOURCES] = { NULL };
   nmf_separator_output out = { buffers, NULL };
-  size_t got, n_audio, total_in = 0, total_out = 0;
+  size_t got, held = 0, n_audio, total_in = 0, total_out = 0;
 
+  if (!in) {
+    perror ("nmf-embed-core");
+    goto done;
+  }
   for (int s = 0; s < sources; s++) {
     char path[4096];
     snprintf (path, sizeof path, "%s%d.f32", prefix, s);
@@ -105,12 +119,24 @@ main (int argc, char **argv)
       goto done;
     }
   }
-  while ((got = fread (in, sizeof (float) * channels, BLOCK, stdin)) > 0) {
-    if (nmf_separator_process (sep, in, got, &out, &n_audio, NULL) != NMF_OK
+  /* read in bytes: a frame split across reads (a pipe) is carried to the
+   * next, and a part frame at the end is reported, not dropped unseen */
+  while ((got = fread ((char *) in + held, 1, block_bytes - held, stdin)) > 0) {
+    size_t frames = (held + got) / frame_bytes;
+    held = held + got - frames * frame_bytes;
+    if (frames == 0)
+      continue;
+    if (nmf_separator_process (sep, in, frames, &out, &n_audio, NULL)
+        != NMF_OK
         || write_sources (files, buffers, sources, channels, n_audio) != 0)
       goto done;
-    total_in += got;
+    memmove (in, (char *) in + frames * frame_bytes, held);
+    total_in += frames;
     total_out += n_audio;
+  }
+  if (ferror (stdin)) {
+    perror ("nmf-embed-core: standard input");
+    goto done;
   }
   /* the end of the stream: what the separator still holds */
   if (nmf_separator_drain (sep, &out, &n_audio, NULL) != NMF_OK
@@ -120,6 +146,13 @@ main (int argc, char **argv)
   fprintf (stderr, "nmf-embed-core: %zu samples in, %zu out per source, "
       "%d sources\n", total_in, total_out, sources);
   status = total_out == total_in ? 0 : 1;
+  if (held) {
+    fprintf (stderr, "nmf-embed-core: the input ends with %zu byte%s of a "
+        "%zu-byte frame (%d channel%s of 32-bit float), not separated\n",
+        held, held > 1 ? "s" : "", frame_bytes, channels,
+        channels > 1 ? "s" : "");
+    status = 1;
+  }
 
 done:
   for (int s = 0; s < sources; s++) {

@@ -33,3 +33,20 @@ print("samples %d per source, sources sum to the input within %.2g"
       % (len(x) // 2, err))
 assert err < 1e-4, err
 PY
+# An input that ends with part of a frame: the whole frames are separated
+# and written, the part is reported and the exit status is 1 (it was
+# dropped unseen, exit 0).
+{ cat "$work/mix.f32"; printf '\001\002\003'; } > "$work/part.f32"
+rc=0
+"$embed_core" --channels 2 --profile live "$work/part" < "$work/part.f32" \
+  2>"$work/part.log" || rc=$?
+[ "$rc" = 1 ] || { echo "part frame: exit $rc, want 1" >&2; exit 1; }
+grep -q "ends with 3 bytes of a 8-byte frame" "$work/part.log" \
+  || { echo "part frame not reported: $(cat "$work/part.log")" >&2; exit 1; }
+cmp -s "$work/out0.f32" "$work/part0.f32" \
+  || { echo "part frame: the whole frames' output differs" >&2; exit 1; }
+# an unknown profile is a usage error, not the file profile
+rc=0
+"$embed_core" --profile fil "$work/bad" < "$work/mix.f32" 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || { echo "--profile fil: exit $rc, want 2" >&2; exit 1; }
+echo "part frame reported, unknown profile refused"

@@ -163,6 +163,13 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->smooth = calloc (HIST_BINS, sizeof (double));
   for (int b = 0; b + 1 < HIST_BINS; b++)
     sp->tan_edge[b] = tan ((b + 1) * M_PI / 2.0 / HIST_BINS);
+  /* the angle at a cell's lower end, atan (t / (1 - t)), in bins, less
+   * two for rounding: a lower bound of the bin of every point in it */
+  for (int c = 0; c < HIST_CELLS; c++) {
+    double t = (double) c / HIST_CELLS;
+    int b = (int) floor (atan2 (t, 1.0 - t) / (M_PI / 2.0) * HIST_BINS) - 2;
+    sp->hist_start[c] = (unsigned char) (b < 0 ? 0 : b);
+  }
   if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->R
       || !sp->mu || !sp->N || !sp->g || !sp->hist || !sp->smooth) {
     nmf_spatial_destroy (&sp);

@@ -10,6 +10,9 @@
 
 #define MAXC NMF_SPATIAL_MAX_CHANNELS
 #define HIST_BINS 128
+/* cells of r / (l + r) in [0, 1], each giving the lowest histogram bin a
+ * direction in it can fall in (a few times finer than the bins) */
+#define HIST_CELLS 1024
 /* a histogram peak counts when at least this share of the highest */
 #define PEAK_SHARE 0.05
 
@@ -39,6 +42,7 @@ struct nmf_spatial
   double *hist;                 /* HIST_BINS */
   double *smooth;               /* HIST_BINS, scratch */
   double tan_edge[HIST_BINS - 1];       /* tan of the bins' upper edges */
+  unsigned char hist_start[HIST_CELLS]; /* where a bin's search starts */
   double *R;                    /* F x M x M x 2: complex covariances,
                                  * summed until the decision */
   uint64_t frames;              /* frames with sound */

@@ -10,7 +10,7 @@
 typedef enum
 {
   PROGRESS_NONE,
-  PROGRESS_LINES,               /* one line per 10 %, or per minute of audio
+  PROGRESS_LINES,               /* a line per 10 % passed, or per minute of audio
                                  * when the duration is unknown */
   PROGRESS_BAR
 } ProgressMode;

@@ -6,7 +6,9 @@ button, the record button...), as a person would, in the GTK main thread.
 A reply is {"ok": true, ...} or {"ok": false, "error": "..."}; "wait"
 replies when its condition holds (or on timeout).
 
+    {"cmd": "ping"}                        an empty reply: the desk answers
     {"cmd": "load", "path": FILE}          open a file (as drag and drop does)
+    {"cmd": "mic"}                         open the default capture device
     {"cmd": "play"} / {"cmd": "pause"}     the play button
     {"cmd": "seek", "seconds": S}          the position slider
     {"cmd": "gain", "source": I, "db": D}  source I's gain slider

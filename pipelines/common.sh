@@ -3,6 +3,12 @@
 # the repository this script is in
 root=$(cd "$(dirname -- "$0")/.." && pwd)
 
+# usage: the script's help, its leading comment block (from the line after
+# the #! line to the last comment line before the code) without the "# "
+usage () {
+  sed -n '2,${/^#/!q;s/^# \{0,1\}//p}' -- "$0"
+}
+
 # use_uninstalled_plugin [--say]: this tree's build/plugin, when no plugin
 # path is set and the plugin has been built there (--say: tell stderr)
 use_uninstalled_plugin () {

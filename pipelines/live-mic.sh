@@ -24,7 +24,8 @@
 # microphone. Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is
 # not set and build/ has one.
 set -eu
-usage () { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+# usage (the help: the comment above), root, use_uninstalled_plugin
+. "$(dirname -- "$0")/common.sh"
 # the name said in messages: two-mics.sh runs this script as its own
 me=${NMF_LIVE_MIC_AS:-live-mic.sh}
 die () { echo "$me: $*" >&2; exit 2; }
@@ -54,8 +55,6 @@ case "$channels" in ''|[1-8]) ;; *) die "--channels needs an integer in 1..8" ;;
 caps=()
 [ -n "$channels" ] && caps=(! "audio/x-raw,channels=$channels")
 
-# root, use_uninstalled_plugin
-. "$(dirname -- "$0")/common.sh"
 use_uninstalled_plugin --say
 
 args=(autoaudiosrc "${caps[@]}" ! audioconvert ! audioresample !

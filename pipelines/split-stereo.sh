@@ -16,7 +16,10 @@
 # Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is not set
 # and build/ has one.
 set -eu
-usage () { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+# usage (the help: the comment above), root, use_uninstalled_plugin,
+# file_uri (percent-encoded file:// URIs: any file name is safe in
+# gst-launch's syntax that way), publish (a finished output)
+. "$(dirname -- "$0")/common.sh"
 die () { echo "split-stereo.sh: $*" >&2; exit 2; }
 
 n=2
@@ -51,11 +54,6 @@ trap cleanup EXIT
 d=$outdir
 while [ ! -e "$d" ] && [ ! -L "$d" ]; do made+=("$d"); d=$(dirname -- "$d"); done
 mkdir -p -- "$outdir"
-
-# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
-# file name is safe in gst-launch's syntax that way), publish (a finished
-# output)
-. "$(dirname -- "$0")/common.sh"
 use_uninstalled_plugin --say
 
 log=$(mktemp)

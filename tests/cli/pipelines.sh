@@ -14,7 +14,8 @@
 # - remove-source.sh and picture.sh say why a plain WAV of more than two
 #   channels fails, and what takes it;
 # - an option without its value is the script's own usage error;
-#   two-mics.sh's help and refusals are its own;
+#   two-mics.sh's help and refusals are its own; --help prints the
+#   script's whole leading comment;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
 #   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
@@ -224,6 +225,18 @@ grep -q 'live-mic.sh \[' two-help.log && fail "two-mics.sh --help shows live-mic
 rc=$(run two-play "$pdir/two-mics.sh" --play 5)
 [ "$rc" = 2 ] && grep -q '^two-mics.sh: --play needs' two-play.log \
   || fail "two-mics.sh --play 5: exit $rc: $(cat two-play.log)"
+
+# --- --help: the script's whole leading comment (live-mic.sh and
+# remove-source.sh printed a fixed range of lines, shorter than their
+# comment: their help stopped mid-sentence) ---
+for script in live-mic remove-source split-stereo two-mics; do
+  rc=$(run help "$pdir/$script.sh" --help)
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' \
+    "$pdir/$script.sh" >help.want
+  [ "$rc" = 0 ] && cmp -s help.log help.want \
+    || fail "$script.sh --help: exit $rc, not its whole comment: $(diff help.want help.log | head -4)"
+done
+echo "--help: the whole comment of each script"
 
 # --- numbers with a leading zero are decimal (010 passed the checks as
 # ten and reached bash and GStreamer as octal 8: nothing was removed) ---

@@ -6,12 +6,12 @@
 #                         [--algorithm kl|volmin] [--channels C]
 #
 #   --sources N     number of sources, 1..16 (default 2)
-#   --channels C    capture C channels (default: what the device gives);
-#                   2 with two microphones (pipelines/two-mics.sh): the
-#                   element then demixes where the sources are when they
-#                   reach the microphones at the same time (a coincident
-#                   or close pair; spatial=auto) and the messages (-m)
-#                   give each source's position
+#   --channels C    capture C channels, 1..8 (default: what the device
+#                   gives); 2 with two microphones (pipelines/two-mics.sh):
+#                   the element then demixes where the sources are when
+#                   they reach the microphones at the same time (a
+#                   coincident or close pair; spatial=auto) and the
+#                   messages (-m) give each source's position
 #   --play K        the source to listen to, 0..N-1 (default 0)
 #   --algorithm A   kl (default) or volmin
 #   --print         only print the gst-launch-1.0 line, do not check the

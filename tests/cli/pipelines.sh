@@ -236,6 +236,9 @@ for script in live-mic remove-source split-stereo two-mics; do
   [ "$rc" = 0 ] && cmp -s help.log help.want \
     || fail "$script.sh --help: exit $rc, not its whole comment: $(diff help.want help.log | head -4)"
 done
+# (live-mic.sh gave no range for --channels, which takes 1..8)
+"$pdir/live-mic.sh" --help | grep -q -- '--channels C .*1\.\.8' \
+  || fail "live-mic.sh --help: no range for --channels: $("$pdir/live-mic.sh" --help | grep -A1 -- '--channels C')"
 echo "--help: the whole comment of each script"
 
 # --- numbers with a leading zero are decimal (010 passed the checks as

@@ -9,6 +9,14 @@ usage () {
   sed -n '2,${/^#/!q;s/^# \{0,1\}//p}' -- "$0"
 }
 
+# usage_error MESSAGE: a bad command line: "NAME: MESSAGE" and the help on
+# stderr, exit status 2
+usage_error () {
+  echo "${0##*/}: $*" >&2
+  usage >&2
+  exit 2
+}
+
 # use_uninstalled_plugin [--say]: this tree's build/plugin, when no plugin
 # path is set and the plugin has been built there (--say: tell stderr)
 use_uninstalled_plugin () {

@@ -15,7 +15,8 @@
 #   channels fails, and what takes it;
 # - an option without its value is the script's own usage error;
 #   two-mics.sh's help and refusals are its own; --help prints the
-#   script's whole leading comment;
+#   script's whole leading comment; a bad command line is exit 2 with the
+#   help on stderr;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
 #   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
@@ -228,8 +229,9 @@ rc=$(run two-play "$pdir/two-mics.sh" --play 5)
 
 # --- --help: the script's whole leading comment (live-mic.sh and
 # remove-source.sh printed a fixed range of lines, shorter than their
-# comment: their help stopped mid-sentence) ---
-for script in live-mic remove-source split-stereo two-mics; do
+# comment: their help stopped mid-sentence; denoise.sh and picture.sh
+# took --help for a file: bash's "${N:?}" error, exit 1) ---
+for script in live-mic remove-source split-stereo two-mics denoise picture; do
   rc=$(run help "$pdir/$script.sh" --help)
   awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' \
     "$pdir/$script.sh" >help.want
@@ -240,6 +242,20 @@ done
 "$pdir/live-mic.sh" --help | grep -q -- '--channels C .*1\.\.8' \
   || fail "live-mic.sh --help: no range for --channels: $("$pdir/live-mic.sh" --help | grep -A1 -- '--channels C')"
 echo "--help: the whole comment of each script"
+# a bad command line: exit 2, the script's line saying what is wrong and
+# its help, on stderr (denoise.sh and picture.sh: bash's "${N:?}" error,
+# exit 1, or an unknown option taken for a file)
+for c in "denoise --bogus source_1.wav mix.wav c.wav" "denoise source_1.wav mix.wav" \
+    "picture --bogus mix.wav p.png" "picture mix.wav" "picture --live"; do
+  read -r -a argv <<<"$c"
+  script=${argv[0]}
+  timeout 60 "$pdir/$script.sh" "${argv[@]:1}" >bad.out 2>bad.err; rc=$?
+  [ "$rc" = 2 ] && [ ! -s bad.out ] && grep -q "^$script.sh: " bad.err \
+    && grep -q "^  pipelines/$script.sh " bad.err \
+    || fail "$c: exit $rc, expected 2 and the help on stderr: $(head -2 bad.err)"
+done
+[ ! -e c.wav ] && [ ! -e p.png ] || fail "a bad command line wrote an output"
+echo "a bad command line: exit 2, $(head -1 bad.err)"
 
 # --- numbers with a leading zero are decimal (010 passed the checks as
 # ten and reached bash and GStreamer as octal 8: nothing was removed) ---

@@ -90,7 +90,10 @@ case "$state" in
     case "$state" in
       room) why="the channels differ by delays or reverberation (a room)" ;;
       not-diverse) why="the channels do not carry $n directions" ;;
-      unused) why="one channel, or more sources than channels" ;;
+      # unused: spatial=off, one channel or one source, or more than 8
+      # channels (docs/element.md); here (spatial=auto, 2..8 sources) only
+      # the channels are why. More sources than channels are demixed.
+      unused) why="one channel, or more than 8 channels" ;;
       *) why="the stream was too short to decide" ;;
     esac
     echo "no spatial demixing ($why): separated by timbre" >&2

@@ -33,6 +33,8 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 2 ] || die "need INPUT and OUTDIR (see --help)"
 input=$1 outdir=$2
+# without its trailing slashes (it printed out//source_0.wav); / stays /
+[[ $outdir =~ ^/+$ ]] || outdir=${outdir%"${outdir##*[!/]}"}
 case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..8" ;; esac
 # decimal: a leading 0 made bash and GStreamer read 010 as 8
 n=${n#"${n%%[!0]*}"} n=${n:-0}

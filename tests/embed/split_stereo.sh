@@ -29,8 +29,13 @@ gst-launch-1.0 -q audiomixer name=mix ! audioconvert ! \
 read -r frames ch rate _ < <("$wavcheck" "$work/stereo.wav") || exit 1
 echo "input: $frames frames, $ch channels"
 
-"$script" "$work/stereo.wav" "$work/out" >"$work/said.txt" || fail "exit $?"
+"$script" "$work/stereo.wav" "$work/out//" >"$work/said.txt" || fail "exit $?"
 cat "$work/said.txt"
+# OUTDIR's trailing slashes are not in the names printed (out//source_0.wav)
+for k in 0 1; do
+  grep -q "^source $k: $work/out/source_$k.wav, pan " "$work/said.txt" \
+    || fail "source $k: not named $work/out/source_$k.wav"
+done
 for k in 0 1; do
   if info=$("$wavcheck" "$work/out/source_$k.wav"); then
     read -r got gch grate _ <<<"$info"

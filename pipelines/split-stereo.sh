@@ -18,7 +18,9 @@
 set -eu
 # usage (the help: the comment above), root, use_uninstalled_plugin,
 # file_uri (percent-encoded file:// URIs: any file name is safe in
-# gst-launch's syntax that way), publish (a finished output)
+# gst-launch's syntax that way), explain_failure (a failed gst-launch-1.0,
+# and what takes a plain WAV audioconvert refused), publish (a finished
+# output)
 . "$(dirname -- "$0")/common.sh"
 die () { echo "split-stereo.sh: $*" >&2; exit 2; }
 
@@ -44,10 +46,10 @@ n=${n#"${n%%[!0]*}"} n=${n:-0}
 # the outputs are written under temporary names and take theirs only when
 # the run succeeds: a failed run leaves nothing behind, not even the
 # directories it made for OUTDIR (those it leaves empty)
-log= tmp=() made=()
+log= errlog= tmp=() made=()
 cleanup () {
   local status=$? d
-  rm -f -- ${log:+"$log"} "${tmp[@]}"
+  rm -f -- ${log:+"$log"} ${errlog:+"$errlog"} "${tmp[@]}"
   if [ "$status" -ne 0 ]; then
     for d in "${made[@]}"; do rmdir -- "$d" 2>/dev/null || break; done
   fi
@@ -58,7 +60,7 @@ while [ ! -e "$d" ] && [ ! -L "$d" ]; do made+=("$d"); d=$(dirname -- "$d"); don
 mkdir -p -- "$outdir"
 use_uninstalled_plugin --say
 
-log=$(mktemp)
+log=$(mktemp) errlog=$(mktemp)
 args=(uridecodebin "uri=$(file_uri "$input")" ! audioconvert !
       nmfseparate name=s "n-sources=$n" post-messages=true interval=1000000000)
 for ((i = 0; i < n; i++)); do
@@ -67,9 +69,12 @@ for ((i = 0; i < n; i++)); do
          wavenc ! "$(file_uri "${tmp[i]}")")
 done
 echo "gst-launch-1.0 -m ${args[*]}" >&2
-if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>&1; then
-  [ "$interrupted" -eq 0 ] || { echo "split-stereo.sh: interrupted" >&2; exit 130; }
-  grep -i "error" "$log" >&2 || cat "$log" >&2
+# -m: the element's messages, on stdout (read below); stderr apart: its
+# errors and warnings, and what to do when audioconvert refused a plain WAV
+# of more than two channels (it showed only wavparse's "Internal data
+# stream error")
+if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>"$errlog"; then
+  explain_failure split-stereo.sh "$input" "$errlog"
   exit 1
 fi
 for ((i = 0; i < n; i++)); do

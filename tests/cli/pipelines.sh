@@ -11,8 +11,8 @@
 # - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
 #   another directory;
 # - split-stereo.sh leaves no directory it made after a failed run;
-# - remove-source.sh and picture.sh say why a plain WAV of more than two
-#   channels fails, and what takes it;
+# - remove-source.sh, picture.sh and split-stereo.sh say why a plain WAV
+#   of more than two channels fails, and what takes it;
 # - an option without its value is the script's own usage error;
 #   two-mics.sh's help and refusals are its own; --help prints the
 #   script's whole leading comment; a bad command line is exit 2 with the
@@ -173,18 +173,21 @@ no_leftovers . remove-source.sh
 no_leftovers "$odd" remove-source.sh
 
 # --- a plain WAV of 3 channels (no channel positions): audioconvert in
-# gst-launch refuses it; remove-source.sh and picture.sh say so and what
-# takes it (they failed with only GStreamer's "not-negotiated") ---
+# gst-launch refuses it; remove-source.sh, picture.sh and split-stereo.sh
+# say so and what takes it (they failed with only GStreamer's
+# "not-negotiated" or "Internal data stream error") ---
 /usr/bin/python3 "$here/plain3_wav.py" plain3.wav 22050 || exit 1
 # (audioconvert refuses it in most runs, not in all: some runs negotiate,
 # warning "Upstream caps contain no channel mask", and succeed. Either a
 # success with its output, or the script's own line and nothing left.)
-for c in "remove-source plain3-out.wav" "picture plain3.png"; do
+for c in "remove-source plain3-out.wav" "picture plain3.png" "split-stereo plain3-split"; do
   read -r script out <<<"$c"
   rc=$(run "plain3-$script" "$pdir/$script.sh" plain3.wav "$out")
   if [ "$rc" = 0 ]; then
-    [ -s "$out" ] || fail "$script.sh on a plain 3-channel WAV: exit 0 without $out"
-    rm -f "$out"
+    made=$out
+    [ "$script" = split-stereo ] && made=$out/source_0.wav
+    [ -s "$made" ] || fail "$script.sh on a plain 3-channel WAV: exit 0 without $made"
+    rm -rf "$out"
   else
     [ "$rc" = 1 ] || fail "$script.sh on a plain 3-channel WAV: exit $rc, expected 1"
     grep -q "^$script.sh: plain3.wav: its channels have no positions.*nmftool separate" "plain3-$script.log" \

@@ -15,10 +15,15 @@ GStreamer decodes, or by default a live two-tone mixture of about 1.5 s\n\
 made by two audiotestsrc and audiomixer), runs it, and reads its bus:\n\
 errors, EOS, and the element messages named \"nmfseparate\" when the\n\
 element posts them (post-messages=true, if this build has the property).\n\
-When the first separated buffer has come out, it changes two properties\n\
-that may change while PLAYING, mask-exponent (2 -> 1) and iterations\n\
-(15 -> 30), once the pipeline is PLAYING, reads them back, and counts the\n\
-buffers separated after the change.  Exit status 0 when the stream\n\
+When the first separated buffer has come out, it sets two properties\n\
+that may change while PLAYING, mask-exponent=1 and iterations=30, once\n\
+the pipeline is PLAYING, reads them back, and counts the buffers\n\
+separated after the change.  A property set explicitly overrides the\n\
+profile (docs/element.md, \"Profiles\"), and the profile in force (live\n\
+for the default live source, file for a file) already has mask-exponent\n\
+1 and iterations 4: what changes is iterations, 4 -> 30; mask-exponent\n\
+stays 1.  (Reading a property that was not set gives its unset default,\n\
+2 and 15, not the profile's value.)  Exit status 0 when the stream\n\
 reached EOS, the values read back are the ones set and (default live\n\
 source) buffers came out after the change; 1 otherwise; 2 for a bad\n\
 command line (-h, --help: this help).\n"

@@ -8,13 +8,18 @@ decodes, or by default a live two-tone mixture of about 1.5 s made by two
 audiotestsrc and audiomixer), runs it, and reads its bus: errors, EOS, and
 the element messages named "nmfseparate" when the element posts them
 (post-messages=true, if this build has the property).  Once the pipeline is
-PLAYING and the first separated buffer has come out, it changes two
-properties that may change while PLAYING, mask-exponent (2 -> 1) and
-iterations (15 -> 30), reads them back, and counts the buffers separated
-after the change.  Exit status 0 when the stream reached EOS, the values
-read back are the ones set and (default live source) buffers came out after
-the change; 1 on failure; 2 for a bad command line (-h, --help: this help);
-77 when PyGObject or GStreamer's introspection data is missing.
+PLAYING and the first separated buffer has come out, it sets two properties
+that may change while PLAYING, mask-exponent=1 and iterations=30, reads them
+back, and counts the buffers separated after the change.  A property set
+explicitly overrides the profile (docs/element.md, "Profiles"), and the
+profile in force (live for the default live source, file for a file)
+already has mask-exponent 1 and iterations 4: what changes is iterations,
+4 -> 30; mask-exponent stays 1.  (Reading a property that was not set gives
+its unset default, 2 and 15, not the profile's value.)  Exit status 0 when
+the stream reached EOS, the values read back are the ones set and (default
+live source) buffers came out after the change; 1 on failure; 2 for a bad
+command line (-h, --help: this help); 77 when PyGObject or GStreamer's
+introspection data is missing.
 
 Needs Debian's python3-gi and gir1.2-gstreamer-1.0 (python3-gst-1.0 pulls
 both in): use /usr/bin/python3, not another Python without them.  Run

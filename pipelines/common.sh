@@ -3,6 +3,20 @@
 # the repository this script is in
 root=$(cd "$(dirname -- "$0")/.." && pwd)
 
+# usage: the script's help, its leading comment block (from the line after
+# the #! line to the last comment line before the code) without the "# "
+usage () {
+  sed -n '2,${/^#/!q;s/^# \{0,1\}//p}' -- "$0"
+}
+
+# usage_error MESSAGE: a bad command line: "NAME: MESSAGE" and the help on
+# stderr, exit status 2
+usage_error () {
+  echo "${0##*/}: $*" >&2
+  usage >&2
+  exit 2
+}
+
 # use_uninstalled_plugin [--say]: this tree's build/plugin, when no plugin
 # path is set and the plugin has been built there (--say: tell stderr)
 use_uninstalled_plugin () {

@@ -4,12 +4,28 @@
 # writes the sources as WAV files.
 #   pipelines/demo.sh [OUTPUT_DIR]      (default: demo-output)
 set -eu
-cd "$(dirname "$0")/.."
+# usage (the help: the comment above), usage_error (a bad command line:
+# exit 2), root (this tree)
+. "$(dirname -- "$0")/common.sh"
+# (common.sh notes a Ctrl-C for the scripts that publish their outputs:
+# here it stops the demo, as it always did)
+trap - INT
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --) shift; break ;;
+    -?*) usage_error "unknown option $1" ;;
+    *) break ;;
+  esac
+done
+[ $# -le 1 ] || usage_error "one OUTPUT_DIR at most"
+out=${1:-demo-output}
+
+cd "$root"
 . scripts/setup.sh
 nmf_ensure_packages
 nmf_build build
 
-out=${1:-demo-output}
 mkdir -p "$out/truth"
 # two harmonic tones (220 Hz bright, 1318.5 Hz hollow) switching on and off
 build/tests/tools/nmf-make-mixture "$out/truth" 30 44100

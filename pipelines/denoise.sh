@@ -13,15 +13,24 @@
 # whatever happens); it may not be one of the inputs, and its directory
 # must exist.
 set -eu
-usage="usage: denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]"
-noise=${1:?$usage}
-noisy=${2:?$usage}
-clean=${3:?$usage}
 die () { echo "denoise.sh: $*" >&2; exit 1; }
-# root, use_uninstalled_plugin, find_nmftool, file_uri (percent-encoded
-# file:// URIs: any file name is safe in gst-launch's syntax that way),
-# publish (a finished output)
+# usage (the help: the comment above), usage_error (a bad command line:
+# exit 2), root, use_uninstalled_plugin, find_nmftool, file_uri
+# (percent-encoded file:// URIs: any file name is safe in gst-launch's
+# syntax that way), publish (a finished output)
 . "$(dirname -- "$0")/common.sh"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --) shift; break ;;
+    -?*) usage_error "unknown option $1" ;;
+    *) break ;;
+  esac
+done
+[ $# -ge 3 ] && [ $# -le 4 ] \
+  || usage_error "need NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]"
+noise=$1 noisy=$2 clean=$3
 use_uninstalled_plugin
 find_nmftool
 

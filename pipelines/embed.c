@@ -1,18 +1,5 @@
 /* Embedding nmfseparate in a C application (the C twin of embed.py).
- *
- *   nmf-embed [INPUT]
- *
- * Builds a pipeline with nmfseparate (from INPUT, any file or URI
- * GStreamer decodes, or by default a live two-tone mixture of about 1.5 s
- * made by two audiotestsrc and audiomixer), runs it, and reads its bus:
- * errors, EOS, and the element messages named "nmfseparate" when the
- * element posts them (post-messages=true, if this build has the property).
- * When the first separated buffer has come out, it changes two properties
- * that may change while PLAYING, mask-exponent (2 -> 1) and iterations
- * (15 -> 30), once the pipeline is PLAYING, reads them back, and counts the
- * buffers separated after the change.  Exit status 0 when the stream
- * reached EOS, the values read back are the ones set and (default live
- * source) buffers came out after the change; 1 otherwise.
+ * What it does and how to run it: HELP below (nmf-embed --help).
  *
  * Build: part of the meson build (build/pipelines/nmf-embed), or alone:
  *   cc embed.c -o nmf-embed $(pkg-config --cflags --libs gstreamer-1.0)
@@ -20,6 +7,26 @@
 #include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
+
+#define USAGE "usage: nmf-embed [INPUT]\n"
+#define HELP USAGE "\n\
+Builds a pipeline with nmfseparate (from INPUT, any file or URI\n\
+GStreamer decodes, or by default a live two-tone mixture of about 1.5 s\n\
+made by two audiotestsrc and audiomixer), runs it, and reads its bus:\n\
+errors, EOS, and the element messages named \"nmfseparate\" when the\n\
+element posts them (post-messages=true, if this build has the property).\n\
+When the first separated buffer has come out, it sets two properties\n\
+that may change while PLAYING, mask-exponent=1 and iterations=30, once\n\
+the pipeline is PLAYING, reads them back, and counts the buffers\n\
+separated after the change.  A property set explicitly overrides the\n\
+profile (docs/element.md, \"Profiles\"), and the profile in force (live\n\
+for the default live source, file for a file) already has mask-exponent\n\
+1 and iterations 4: what changes is iterations, 4 -> 30; mask-exponent\n\
+stays 1.  (Reading a property that was not set gives its unset default,\n\
+2 and 15, not the profile's value.)  Exit status 0 when the stream\n\
+reached EOS, the values read back are the ones set and (default live\n\
+source) buffers came out after the change; 1 otherwise; 2 for a bad\n\
+command line (-h, --help: this help).\n"
 
 #define NEW_MASK_EXPONENT 1
 #define NEW_ITERATIONS 30
@@ -146,7 +153,25 @@ main (int argc, char **argv)
   GstPad *pad;
   gboolean posts;
 
-  gst_init (&argc, &argv);
+  gst_init (&argc, &argv);     /* takes GStreamer's own options (--gst-*) */
+  if (argc > 1 && (!strcmp (argv[1], "--help") || !strcmp (argv[1], "-h"))) {
+    fputs (HELP, stdout);
+    return 0;
+  }
+  if (argc > 1 && !strcmp (argv[1], "--")) {    /* INPUT may start with - */
+    argv[1] = argv[0];
+    argc--;
+    argv++;
+  } else if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0') {
+    fprintf (stderr, "nmf-embed: unknown option %s\n" USAGE
+        "(nmf-embed --help: the help)\n", argv[1]);
+    return 2;
+  }
+  if (argc > 2) {
+    fprintf (stderr, "nmf-embed: one INPUT at most\n" USAGE
+        "(nmf-embed --help: the help)\n");
+    return 2;
+  }
   memset (&app, 0, sizeof app);
   if (argc > 1) {
     gchar *uri = gst_uri_is_valid (argv[1]) ? g_strdup (argv[1])

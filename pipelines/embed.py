@@ -8,19 +8,51 @@ decodes, or by default a live two-tone mixture of about 1.5 s made by two
 audiotestsrc and audiomixer), runs it, and reads its bus: errors, EOS, and
 the element messages named "nmfseparate" when the element posts them
 (post-messages=true, if this build has the property).  Once the pipeline is
-PLAYING and the first separated buffer has come out, it changes two
-properties that may change while PLAYING, mask-exponent (2 -> 1) and
-iterations (15 -> 30), reads them back, and counts the buffers separated
-after the change.  Exit status 0 when the stream reached EOS, the values
-read back are the ones set and (default live source) buffers came out after
-the change; 1 on failure; 77 when PyGObject or GStreamer's introspection
-data is missing.
+PLAYING and the first separated buffer has come out, it sets two properties
+that may change while PLAYING, mask-exponent=1 and iterations=30, reads them
+back, and counts the buffers separated after the change.  A property set
+explicitly overrides the profile (docs/element.md, "Profiles"), and the
+profile in force (live for the default live source, file for a file)
+already has mask-exponent 1 and iterations 4: what changes is iterations,
+4 -> 30; mask-exponent stays 1.  (Reading a property that was not set gives
+its unset default, 2 and 15, not the profile's value.)  Exit status 0 when
+the stream reached EOS, the values read back are the ones set and (default
+live source) buffers came out after the change; 1 on failure; 2 for a bad
+command line (-h, --help: this help); 77 when PyGObject or GStreamer's
+introspection data is missing.
 
 Needs Debian's python3-gi and gir1.2-gstreamer-1.0 (python3-gst-1.0 pulls
 both in): use /usr/bin/python3, not another Python without them.  Run
 uninstalled with GST_PLUGIN_PATH=<build>/plugin.  The C twin is embed.c.
 """
 import sys
+
+USAGE = "usage: /usr/bin/python3 pipelines/embed.py [INPUT]"
+
+
+def command_line(argv):
+    """INPUT, or None for the default live source; -h/--help: the help (exit
+    0); an unknown option or a second INPUT: the usage (exit 2).  Before
+    PyGObject is imported: the help needs none."""
+    args = argv[1:]
+    if args[:1] in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        sys.exit(0)
+    if args[:1] == ["--"]:          # INPUT may start with -
+        args = args[1:]
+    elif args and args[0].startswith("-") and args[0] != "-":
+        print("embed.py: unknown option %s\n%s\n(--help: the help)"
+              % (args[0], USAGE), file=sys.stderr)
+        sys.exit(2)
+    if len(args) > 1:
+        print("embed.py: one INPUT at most\n%s\n(--help: the help)" % USAGE,
+              file=sys.stderr)
+        sys.exit(2)
+    return args[0] if args else None
+
+
+if __name__ == "__main__":
+    INPUT = command_line(sys.argv)
 
 try:
     import gi
@@ -162,16 +194,16 @@ class App:
         return 0
 
 
-def main(argv):
+def main(input_):
     Gst.init(None)
     if Gst.ElementFactory.find("nmfseparate") is None:
         print("FAILED: the GStreamer element nmfseparate was not found (set "
               "GST_PLUGIN_PATH to <build>/plugin, or install gst-nmf)",
               file=sys.stderr)
         return 1
-    if len(argv) > 1:
-        uri = argv[1] if Gst.uri_is_valid(argv[1]) \
-            else Gst.filename_to_uri(argv[1])
+    if input_ is not None:
+        uri = input_ if Gst.uri_is_valid(input_) \
+            else Gst.filename_to_uri(input_)
         description = (
             'uridecodebin uri="%s" ! audioconvert ! audioresample ! '
             'nmfseparate name=sep n-sources=2 '
@@ -189,4 +221,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(INPUT))

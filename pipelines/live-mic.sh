@@ -6,12 +6,12 @@
 #                         [--algorithm kl|volmin] [--channels C]
 #
 #   --sources N     number of sources, 1..16 (default 2)
-#   --channels C    capture C channels (default: what the device gives);
-#                   2 with two microphones (pipelines/two-mics.sh): the
-#                   element then demixes where the sources are when they
-#                   reach the microphones at the same time (a coincident
-#                   or close pair; spatial=auto) and the messages (-m)
-#                   give each source's position
+#   --channels C    capture C channels, 1..8 (default: what the device
+#                   gives); 2 with two microphones (pipelines/two-mics.sh):
+#                   the element then demixes where the sources are when
+#                   they reach the microphones at the same time (a
+#                   coincident or close pair; spatial=auto) and the
+#                   messages (-m) give each source's position
 #   --play K        the source to listen to, 0..N-1 (default 0)
 #   --algorithm A   kl (default) or volmin
 #   --print         only print the gst-launch-1.0 line, do not check the
@@ -24,7 +24,8 @@
 # microphone. Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is
 # not set and build/ has one.
 set -eu
-usage () { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+# usage (the help: the comment above), root, use_uninstalled_plugin
+. "$(dirname -- "$0")/common.sh"
 # the name said in messages: two-mics.sh runs this script as its own
 me=${NMF_LIVE_MIC_AS:-live-mic.sh}
 die () { echo "$me: $*" >&2; exit 2; }
@@ -54,8 +55,6 @@ case "$channels" in ''|[1-8]) ;; *) die "--channels needs an integer in 1..8" ;;
 caps=()
 [ -n "$channels" ] && caps=(! "audio/x-raw,channels=$channels")
 
-# root, use_uninstalled_plugin
-. "$(dirname -- "$0")/common.sh"
 use_uninstalled_plugin --say
 
 args=(autoaudiosrc "${caps[@]}" ! audioconvert ! audioresample !

@@ -9,15 +9,32 @@
 # temporary name first).
 set -eu
 die () { echo "picture.sh: $*" >&2; exit 1; }
-# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
-# file name is safe in gst-launch's syntax that way), publish (a finished
-# output)
+# usage (the help: the comment above), usage_error (a bad command line:
+# exit 2), root, use_uninstalled_plugin, file_uri (percent-encoded file://
+# URIs: any file name is safe in gst-launch's syntax that way), publish (a
+# finished output)
 . "$(dirname -- "$0")/common.sh"
+
+live=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --live) live=1; shift ;;
+    --) shift; break ;;
+    -?*) usage_error "unknown option $1" ;;
+    *) break ;;
+  esac
+done
+if [ "$live" -eq 1 ]; then
+  [ $# -eq 1 ] || usage_error "--live needs MIX, and nothing else"
+else
+  [ $# -eq 2 ] || [ $# -eq 4 ] \
+    || usage_error "need MIX OUT.png, and WIDTH HEIGHT or neither"
+fi
 use_uninstalled_plugin
 
-
-if [ "${1:-}" = "--live" ]; then
-  mix=${2:?usage: picture.sh --live MIX}
+if [ "$live" -eq 1 ]; then
+  mix=$1
   [ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
   # without a display autovideosink falls back to a sink that crashes
   # (GStreamer 1.22: segmentation fault); say so instead
@@ -29,8 +46,7 @@ if [ "${1:-}" = "--live" ]; then
     s.src_1 ! fakesink \
     s.viz ! queue ! videoconvert ! autovideosink
 fi
-mix=${1:?usage: picture.sh MIX OUT.png [WIDTH HEIGHT]}
-out=${2:?usage: picture.sh MIX OUT.png [WIDTH HEIGHT]}
+mix=$1 out=$2
 [ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
 ! [ "$mix" -ef "$out" ] || die "$out is the input: refusing to write over it"
 uri=$(file_uri "$mix")

@@ -18,7 +18,10 @@
 # audioconvert refuses: use `nmftool separate` for it). Uses the plugin of
 # this tree's build/ when GST_PLUGIN_PATH is not set and build/ has one.
 set -eu
-usage () { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
+# usage (the help: the comment above), root, use_uninstalled_plugin,
+# file_uri (percent-encoded file:// URIs: any file name is safe in
+# gst-launch's syntax that way), publish (a finished output)
+. "$(dirname -- "$0")/common.sh"
 die () { echo "remove-source.sh: $*" >&2; exit 2; }
 
 n=2 k=0 algorithm=kl print_only=0
@@ -44,11 +47,6 @@ case "$k" in ''|*[!0-9]*) die "--remove needs an integer in 0..$((n - 1))" ;; es
 k=${k#"${k%%[!0]*}"} k=${k:-0}
 [ ${#k} -le 2 ] && [ "$k" -lt "$n" ] || die "--remove needs an integer in 0..$((n - 1))"
 case "$algorithm" in kl|volmin) ;; *) die "--algorithm is kl or volmin" ;; esac
-
-# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
-# file name is safe in gst-launch's syntax that way), publish (a finished
-# output)
-. "$(dirname -- "$0")/common.sh"
 
 case "$input" in
   file:*)

@@ -16,7 +16,12 @@
 # Uses the plugin of this tree's build/ when GST_PLUGIN_PATH is not set
 # and build/ has one.
 set -eu
-usage () { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+# usage (the help: the comment above), root, use_uninstalled_plugin,
+# file_uri (percent-encoded file:// URIs: any file name is safe in
+# gst-launch's syntax that way), explain_failure (a failed gst-launch-1.0,
+# and what takes a plain WAV audioconvert refused), publish (a finished
+# output)
+. "$(dirname -- "$0")/common.sh"
 die () { echo "split-stereo.sh: $*" >&2; exit 2; }
 
 n=2
@@ -30,6 +35,8 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 2 ] || die "need INPUT and OUTDIR (see --help)"
 input=$1 outdir=$2
+# without its trailing slashes (it printed out//source_0.wav); / stays /
+[[ $outdir =~ ^/+$ ]] || outdir=${outdir%"${outdir##*[!/]}"}
 case "$n" in ''|*[!0-9]*) die "--sources needs an integer in 2..8" ;; esac
 # decimal: a leading 0 made bash and GStreamer read 010 as 8
 n=${n#"${n%%[!0]*}"} n=${n:-0}
@@ -39,10 +46,10 @@ n=${n#"${n%%[!0]*}"} n=${n:-0}
 # the outputs are written under temporary names and take theirs only when
 # the run succeeds: a failed run leaves nothing behind, not even the
 # directories it made for OUTDIR (those it leaves empty)
-log= tmp=() made=()
+log= errlog= tmp=() made=()
 cleanup () {
   local status=$? d
-  rm -f -- ${log:+"$log"} "${tmp[@]}"
+  rm -f -- ${log:+"$log"} ${errlog:+"$errlog"} "${tmp[@]}"
   if [ "$status" -ne 0 ]; then
     for d in "${made[@]}"; do rmdir -- "$d" 2>/dev/null || break; done
   fi
@@ -51,14 +58,9 @@ trap cleanup EXIT
 d=$outdir
 while [ ! -e "$d" ] && [ ! -L "$d" ]; do made+=("$d"); d=$(dirname -- "$d"); done
 mkdir -p -- "$outdir"
-
-# root, use_uninstalled_plugin, file_uri (percent-encoded file:// URIs: any
-# file name is safe in gst-launch's syntax that way), publish (a finished
-# output)
-. "$(dirname -- "$0")/common.sh"
 use_uninstalled_plugin --say
 
-log=$(mktemp)
+log=$(mktemp) errlog=$(mktemp)
 args=(uridecodebin "uri=$(file_uri "$input")" ! audioconvert !
       nmfseparate name=s "n-sources=$n" post-messages=true interval=1000000000)
 for ((i = 0; i < n; i++)); do
@@ -67,9 +69,12 @@ for ((i = 0; i < n; i++)); do
          wavenc ! "$(file_uri "${tmp[i]}")")
 done
 echo "gst-launch-1.0 -m ${args[*]}" >&2
-if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>&1; then
-  [ "$interrupted" -eq 0 ] || { echo "split-stereo.sh: interrupted" >&2; exit 130; }
-  grep -i "error" "$log" >&2 || cat "$log" >&2
+# -m: the element's messages, on stdout (read below); stderr apart: its
+# errors and warnings, and what to do when audioconvert refused a plain WAV
+# of more than two channels (it showed only wavparse's "Internal data
+# stream error")
+if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>"$errlog"; then
+  explain_failure split-stereo.sh "$input" "$errlog"
   exit 1
 fi
 for ((i = 0; i < n; i++)); do
@@ -92,7 +97,10 @@ case "$state" in
     case "$state" in
       room) why="the channels differ by delays or reverberation (a room)" ;;
       not-diverse) why="the channels do not carry $n directions" ;;
-      unused) why="one channel, or more sources than channels" ;;
+      # unused: spatial=off, one channel or one source, or more than 8
+      # channels (docs/element.md); here (spatial=auto, 2..8 sources) only
+      # the channels are why. More sources than channels are demixed.
+      unused) why="one channel, or more than 8 channels" ;;
       *) why="the stream was too short to decide" ;;
     esac
     echo "no spatial demixing ($why): separated by timbre" >&2

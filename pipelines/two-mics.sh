@@ -19,9 +19,12 @@
 #                   devices nor run it
 # (pipelines/live-mic.sh --channels 2 does the work; its messages are
 # this script's)
+
+# usage (the help: the comment above)
+. "$(dirname -- "$0")/common.sh"
 for arg; do
   case "$arg" in
-    -h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
   esac
 done
 NMF_LIVE_MIC_AS=two-mics.sh exec "$(dirname "$0")/live-mic.sh" --channels 2 "$@"

@@ -11,10 +11,12 @@
 # - picture.sh works with a relative GST_PLUGIN_PATH and the picture in
 #   another directory;
 # - split-stereo.sh leaves no directory it made after a failed run;
-# - remove-source.sh and picture.sh say why a plain WAV of more than two
-#   channels fails, and what takes it;
+# - remove-source.sh, picture.sh and split-stereo.sh say why a plain WAV
+#   of more than two channels fails, and what takes it;
 # - an option without its value is the script's own usage error;
-#   two-mics.sh's help and refusals are its own;
+#   two-mics.sh's help and refusals are its own; --help prints the
+#   script's whole leading comment; a bad command line is exit 2 with the
+#   help on stderr;
 # - denoise.sh finds nmftool on PATH when this tree's build/ has none, and
 #   says where it looked when there is none;
 # - an output naming an input (the same name, a hard or symbolic link, a
@@ -171,18 +173,21 @@ no_leftovers . remove-source.sh
 no_leftovers "$odd" remove-source.sh
 
 # --- a plain WAV of 3 channels (no channel positions): audioconvert in
-# gst-launch refuses it; remove-source.sh and picture.sh say so and what
-# takes it (they failed with only GStreamer's "not-negotiated") ---
+# gst-launch refuses it; remove-source.sh, picture.sh and split-stereo.sh
+# say so and what takes it (they failed with only GStreamer's
+# "not-negotiated" or "Internal data stream error") ---
 /usr/bin/python3 "$here/plain3_wav.py" plain3.wav 22050 || exit 1
 # (audioconvert refuses it in most runs, not in all: some runs negotiate,
 # warning "Upstream caps contain no channel mask", and succeed. Either a
 # success with its output, or the script's own line and nothing left.)
-for c in "remove-source plain3-out.wav" "picture plain3.png"; do
+for c in "remove-source plain3-out.wav" "picture plain3.png" "split-stereo plain3-split"; do
   read -r script out <<<"$c"
   rc=$(run "plain3-$script" "$pdir/$script.sh" plain3.wav "$out")
   if [ "$rc" = 0 ]; then
-    [ -s "$out" ] || fail "$script.sh on a plain 3-channel WAV: exit 0 without $out"
-    rm -f "$out"
+    made=$out
+    [ "$script" = split-stereo ] && made=$out/source_0.wav
+    [ -s "$made" ] || fail "$script.sh on a plain 3-channel WAV: exit 0 without $made"
+    rm -rf "$out"
   else
     [ "$rc" = 1 ] || fail "$script.sh on a plain 3-channel WAV: exit $rc, expected 1"
     grep -q "^$script.sh: plain3.wav: its channels have no positions.*nmftool separate" "plain3-$script.log" \
@@ -224,6 +229,46 @@ grep -q 'live-mic.sh \[' two-help.log && fail "two-mics.sh --help shows live-mic
 rc=$(run two-play "$pdir/two-mics.sh" --play 5)
 [ "$rc" = 2 ] && grep -q '^two-mics.sh: --play needs' two-play.log \
   || fail "two-mics.sh --play 5: exit $rc: $(cat two-play.log)"
+
+# --- --help: the script's whole leading comment (live-mic.sh and
+# remove-source.sh printed a fixed range of lines, shorter than their
+# comment: their help stopped mid-sentence; denoise.sh and picture.sh
+# took --help for a file: bash's "${N:?}" error, exit 1; demo.sh took it
+# for OUTPUT_DIR, after installing packages and building). demo.sh runs
+# from the copy tree/pipelines, which has no scripts/setup.sh: were it to
+# go past its command line, it would fail there, not install nor build.
+for script in live-mic remove-source split-stereo two-mics denoise picture demo; do
+  sdir=$pdir
+  [ "$script" = demo ] && sdir=$work/tree/pipelines
+  rc=$(run help "$sdir/$script.sh" --help)
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' \
+    "$sdir/$script.sh" >help.want
+  [ "$rc" = 0 ] && cmp -s help.log help.want \
+    || fail "$script.sh --help: exit $rc, not its whole comment: $(diff help.want help.log | head -4)"
+done
+# (live-mic.sh gave no range for --channels, which takes 1..8)
+"$pdir/live-mic.sh" --help | grep -q -- '--channels C .*1\.\.8' \
+  || fail "live-mic.sh --help: no range for --channels: $("$pdir/live-mic.sh" --help | grep -A1 -- '--channels C')"
+echo "--help: the whole comment of each script"
+# a bad command line: exit 2, the script's line saying what is wrong and
+# its help, on stderr (denoise.sh and picture.sh: bash's "${N:?}" error,
+# exit 1, or an unknown option taken for a file; demo.sh: the same, after
+# installing and building)
+for c in "denoise --bogus source_1.wav mix.wav c.wav" "denoise source_1.wav mix.wav" \
+    "picture --bogus mix.wav p.png" "picture mix.wav" "picture --live" \
+    "demo --bogus" "demo d1 d2"; do
+  read -r -a argv <<<"$c"
+  script=${argv[0]}
+  sdir=$pdir
+  [ "$script" = demo ] && sdir=$work/tree/pipelines
+  timeout 60 "$sdir/$script.sh" "${argv[@]:1}" >bad.out 2>bad.err; rc=$?
+  [ "$rc" = 2 ] && [ ! -s bad.out ] && grep -q "^$script.sh: " bad.err \
+    && grep -q "^  pipelines/$script.sh " bad.err \
+    || fail "$c: exit $rc, expected 2 and the help on stderr: $(head -2 bad.err)"
+done
+[ ! -e c.wav ] && [ ! -e p.png ] && [ ! -e tree/d1 ] && [ ! -e tree/build ] \
+  || fail "a bad command line wrote an output"
+echo "a bad command line: exit 2, $(head -1 bad.err)"
 
 # --- numbers with a leading zero are decimal (010 passed the checks as
 # ten and reached bash and GStreamer as octal 8: nothing was removed) ---

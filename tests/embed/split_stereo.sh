@@ -5,7 +5,8 @@
 # each source's pan printed (the simple law puts -0.5 at gains (1, 0.5),
 # i.e. the constant-power pan -0.41, and +0.6 at (0.4, 1), +0.52), the two
 # files summing to the input; file names with a backslash and a quote; a
-# failed run leaves no file; and pipelines/two-mics.sh: its live line
+# failed run leaves no file; a mono input gets the element's reason for
+# no demixing; and pipelines/two-mics.sh: its live line
 # asks for two channels, and without a stereo capture device it refuses.
 #   split_stereo.sh SPLIT_STEREO_SH TWO_MICS_SH MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
@@ -28,8 +29,13 @@ gst-launch-1.0 -q audiomixer name=mix ! audioconvert ! \
 read -r frames ch rate _ < <("$wavcheck" "$work/stereo.wav") || exit 1
 echo "input: $frames frames, $ch channels"
 
-"$script" "$work/stereo.wav" "$work/out" >"$work/said.txt" || fail "exit $?"
+"$script" "$work/stereo.wav" "$work/out//" >"$work/said.txt" || fail "exit $?"
 cat "$work/said.txt"
+# OUTDIR's trailing slashes are not in the names printed (out//source_0.wav)
+for k in 0 1; do
+  grep -q "^source $k: $work/out/source_$k.wav, pan " "$work/said.txt" \
+    || fail "source $k: not named $work/out/source_$k.wav"
+done
 for k in 0 1; do
   if info=$("$wavcheck" "$work/out/source_$k.wav"); then
     read -r got gch grate _ <<<"$info"
@@ -43,6 +49,14 @@ pans=$(sed -n 's/.*pan \([-+][0-9.]*\)$/\1/p' "$work/said.txt" | sort -g | tr '\
 read -r left right <<<"$pans"
 awk -v l="${left:-9}" -v r="${right:-9}" 'BEGIN { exit !(l > -0.45 && l < -0.37 && r > 0.48 && r < 0.56) }' \
   || fail "pans '$pans', expected about -0.41 and +0.52"
+
+# a mono input: no spatial demixing, and the reason is the element's
+# (spatial=unused: one channel here; it said "or more sources than
+# channels", which are demixed)
+"$script" "$work/mix.wav" "$work/mono" >"$work/mono.txt" 2>&1 || fail "mono: exit $?"
+grep -q '^no spatial demixing (one channel, or more than 8 channels): separated by timbre$' "$work/mono.txt" \
+  || fail "mono: $(grep 'spatial' "$work/mono.txt")"
+echo "mono: $(grep 'no spatial' "$work/mono.txt")"
 
 # the sources sum to the input
 sum=$(gst-launch-1.0 -q audiomixer name=m ! audioconvert ! audio/x-raw,format=F32LE,channels=2 ! \

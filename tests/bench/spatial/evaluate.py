@@ -438,7 +438,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus")
-    ap.add_argument("--build-dir", default="/work/main/build",
+    # this tree's build (ROOT/build), as the quality benchmark's
+    ap.add_argument("--build-dir", default=os.path.normpath(os.path.join(HERE, "../../../build")),
                     help="meson build dir; the plugin is <build-dir>/plugin (default %(default)s)")
     ap.add_argument("--off-props", default=None,
                     help="element properties of the 'off' column (default: spatial=off when "

@@ -9,10 +9,11 @@
 #
 # CACHE_DIR defaults to /tmp/gst-nmf-spatial (/tmp/gst-nmf-spatial-heldout for
 # the held-out set); about 550 MB each.  The element is loaded from
-# --build-dir (default /work/main/build/plugin); this script does not build it
-# (meson setup DIR && ninja -C DIR, then --build-dir DIR).  Examples:
+# --build-dir DIR's plugin/ (default: ROOT/build, the build of the tree this
+# script is in); this script does not build it (meson setup DIR && ninja -C
+# DIR, then --build-dir DIR).  Examples:
 #   run.sh                                    # the element's defaults
-#   run.sh --build-dir /work/main/build-spatial --element-props "spatial=auto profile=live"
+#   run.sh --build-dir build-spatial --element-props "spatial=auto profile=live"
 #   run.sh --no-element --proto prototype_combo:combo:combo --proto-kw lookahead=516
 # Results are cached per mixture and column under CACHE_DIR/cache (the
 # element's columns are keyed by the plugin file's time and size).

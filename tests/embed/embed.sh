@@ -1,0 +1,51 @@
+#!/bin/bash
+# An embedding example (pipelines/embed.c, or embed.py through python.sh):
+# its command line, then the example itself on its default live source,
+# whose exit status is the test's (77: skipped). The command line: --help
+# and -h print the help and exit 0; an unknown option or a second INPUT is
+# exit 2 with the usage on stderr (both took --help for an input: "FAILED:
+# the stream did not end normally", exit 1). The help says what the
+# example's property change changes: the settings in force before it are
+# the profile's, as the element logs them (the help said mask-exponent
+# 2 -> 1 and iterations 15 -> 30: the properties' unset defaults).
+#   embed.sh PROGRAM [ARG...]
+set -u
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+for h in --help -h; do
+  timeout 30 "$@" "$h" >"$work/out" 2>"$work/err"; rc=$?
+  [ "$rc" = 0 ] && grep -q ' \[INPUT\]$' "$work/out" && [ ! -s "$work/err" ] \
+    || fail "$h: exit $rc: $(cat "$work/out" "$work/err" | tail -n 2)"
+done
+for bad in "--bogus" "-x" "one.wav two.wav"; do
+  # shellcheck disable=SC2086 # the words of $bad are the arguments
+  timeout 30 "$@" $bad >"$work/out" 2>"$work/err"; rc=$?
+  [ "$rc" = 2 ] && grep -q '^usage: .* \[INPUT\]$' "$work/err" && [ ! -s "$work/out" ] \
+    || fail "$bad: exit $rc, expected 2 and the usage: $(cat "$work/out" "$work/err" | tail -n 2)"
+done
+[ "$fails" -eq 0 ] || exit 1
+echo "command line: --help, -h: the help; a bad one: exit 2"
+
+# the example, the element's settings in force logged (one INFO line)
+GST_DEBUG="${GST_DEBUG:+$GST_DEBUG,}nmfseparate:4" GST_DEBUG_NO_COLOR=1 \
+  "$@" 2>"$work/log"; rc=$?
+cat "$work/log" >&2
+[ "$rc" = 0 ] || exit "$rc"
+read -r it me < <(sed -n 's/.* \([0-9]*\) iterations, .*, mask exponent \([0-9]*\)$/\1 \2/p' "$work/log")
+[ -n "${me:-}" ] || { echo "FAIL: the element logged no settings" >&2; exit 1; }
+echo "in force before the change: iterations $it, mask-exponent $me"
+want_it="iterations, $it -> 30" want_me="mask-exponent, $me -> 1"
+[ "$it" = 30 ] && want_it="iterations stays 30"
+[ "$me" = 1 ] && want_me="mask-exponent stays 1"
+help=$("$@" --help | tr -s ' \n' '  ')
+for want in "$want_it" "$want_me"; do
+  case "$help" in
+    *"$want"*) ;;
+    *) fail "the help does not say \"$want\": $(grep -o '[^.]*->[^.]*' <<<"$help")" ;;
+  esac
+done
+[ "$fails" -eq 0 ] && echo "the help says: $want_it; $want_me"
+[ "$fails" -eq 0 ]

@@ -16,19 +16,20 @@ made by two audiotestsrc and audiomixer), runs it, and reads its bus:\n\
 errors, EOS, and the element messages named \"nmfseparate\" when the\n\
 element posts them (post-messages=true, if this build has the property).\n\
 When the first separated buffer has come out, it sets two properties\n\
-that may change while PLAYING, mask-exponent=1 and iterations=30, once\n\
+that may change while PLAYING, mask-exponent=2 and iterations=30, once\n\
 the pipeline is PLAYING, reads them back, and counts the buffers\n\
 separated after the change.  A property set explicitly overrides the\n\
-profile (docs/element.md, \"Profiles\"), and the profile in force (live\n\
-for the default live source, file for a file) already has mask-exponent\n\
-1 and iterations 4: what changes is iterations, 4 -> 30; mask-exponent\n\
-stays 1.  (Reading a property that was not set gives its unset default,\n\
-2 and 15, not the profile's value.)  Exit status 0 when the stream\n\
+profile (docs/element.md, \"Profiles\"); the profile in force (live for\n\
+the default live source, file for a file) has mask-exponent 1 and\n\
+iterations 4, so the masks go from ratio to Wiener-like (mask-exponent\n\
+1 -> 2) and each frame gets more updates (iterations 4 -> 30).  (Reading\n\
+a property that was not set gives its unset default, 2 and 15, not the\n\
+profile's value.)  Exit status 0 when the stream\n\
 reached EOS, the values read back are the ones set and (default live\n\
 source) buffers came out after the change; 1 otherwise; 2 for a bad\n\
 command line (-h, --help: this help).\n"
 
-#define NEW_MASK_EXPONENT 1
+#define NEW_MASK_EXPONENT 2
 #define NEW_ITERATIONS 30
 
 typedef struct

@@ -9,13 +9,14 @@ audiotestsrc and audiomixer), runs it, and reads its bus: errors, EOS, and
 the element messages named "nmfseparate" when the element posts them
 (post-messages=true, if this build has the property).  Once the pipeline is
 PLAYING and the first separated buffer has come out, it sets two properties
-that may change while PLAYING, mask-exponent=1 and iterations=30, reads them
+that may change while PLAYING, mask-exponent=2 and iterations=30, reads them
 back, and counts the buffers separated after the change.  A property set
-explicitly overrides the profile (docs/element.md, "Profiles"), and the
-profile in force (live for the default live source, file for a file)
-already has mask-exponent 1 and iterations 4: what changes is iterations,
-4 -> 30; mask-exponent stays 1.  (Reading a property that was not set gives
-its unset default, 2 and 15, not the profile's value.)  Exit status 0 when
+explicitly overrides the profile (docs/element.md, "Profiles"); the profile
+in force (live for the default live source, file for a file) has
+mask-exponent 1 and iterations 4, so the masks go from ratio to Wiener-like
+(mask-exponent 1 -> 2) and each frame gets more updates (iterations
+4 -> 30).  (Reading a property that was not set gives its unset default,
+2 and 15, not the profile's value.)  Exit status 0 when
 the stream reached EOS, the values read back are the ones set and (default
 live source) buffers came out after the change; 1 on failure; 2 for a bad
 command line (-h, --help: this help); 77 when PyGObject or GStreamer's
@@ -65,7 +66,7 @@ except (ImportError, ValueError) as exc:
           % (sys.executable, exc), file=sys.stderr)
     sys.exit(77)
 
-NEW_MASK_EXPONENT = 1
+NEW_MASK_EXPONENT = 2
 NEW_ITERATIONS = 30
 
 LIVE_MIXTURE = (

@@ -714,10 +714,15 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
   }
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
-    /* streaming has stopped: the pads are deactivated */
-    gst_nmf_separate_update_pads (self, FALSE);
+    /* streaming has stopped (the pads are deactivated), but an application
+     * thread may still request or release a pad: the streaming state is
+     * changed under the stream lock, as everywhere (a viz pad released
+     * here was freed twice).  The learning is waited for outside it. */
     gst_nmf_enrol_stop (&self->enrol);
+    GST_PAD_STREAM_LOCK (self->sinkpad);
+    gst_nmf_separate_update_pads (self, FALSE);
     gst_nmf_stream_stop (self);
+    GST_PAD_STREAM_UNLOCK (self->sinkpad);
     gst_nmf_dictionaries_clear (&self->dictionaries);
     /* a seek event sent again in the next run goes upstream */
     GST_OBJECT_LOCK (self);

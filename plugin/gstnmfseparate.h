@@ -64,8 +64,9 @@ struct _GstNmfSeparate
   /* read at READY_TO_PAUSED, kept until PAUSED_TO_READY */
   GstNmfDictionaries dictionaries;
 
-  /* streaming state: touched by the streaming thread only, and by
-   * change_state once streaming has stopped */
+  /* streaming state: touched under the sink pad's stream lock only (the
+   * streaming thread; change_state once streaming has stopped, and
+   * another thread's pad update, take it) */
   nmf_separator *separator;
   GstNmfOutputMode output_mode; /* of the separator in force */
   guint n_sources;              /* of the separator in force */

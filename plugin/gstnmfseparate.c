@@ -678,7 +678,7 @@ gst_nmf_separate_start (GstNmfSeparate * self)
   nmf_separator_config cfg;
   gboolean ok;
 
-  gst_nmf_settings_snapshot (GST_ELEMENT (self), &self->settings, &s, FALSE);
+  gst_nmf_settings_start (GST_ELEMENT (self), &self->settings, &s);
   ok = gst_nmf_dictionaries_load (&self->dictionaries, GST_ELEMENT (self), &s);
   if (ok) {
     gst_nmf_settings_to_config (&s, 1, &self->dictionaries, NMF_PROFILE_NONE,
@@ -690,6 +690,7 @@ gst_nmf_separate_start (GstNmfSeparate * self)
     ok = gst_nmf_separate_check_pads (self);
   if (!ok) {
     gst_nmf_dictionaries_clear (&self->dictionaries);
+    gst_nmf_settings_stop (GST_ELEMENT (self), &self->settings);
     return FALSE;
   }
   gst_nmf_out_queues_reset_flow (self->queues);
@@ -708,8 +709,10 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE) {
-    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
       gst_nmf_dictionaries_clear (&self->dictionaries);
+      gst_nmf_settings_stop (element, &self->settings);
+    }
     return ret;
   }
 
@@ -724,6 +727,7 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
     gst_nmf_stream_stop (self);
     GST_PAD_STREAM_UNLOCK (self->sinkpad);
     gst_nmf_dictionaries_clear (&self->dictionaries);
+    gst_nmf_settings_stop (element, &self->settings);
     /* a seek event sent again in the next run goes upstream */
     GST_OBJECT_LOCK (self);
     self->seek_seen = FALSE;

@@ -301,31 +301,22 @@ gst_nmf_settings_clear (GstNmfSettings * s)
   g_clear_pointer (&s->dictionaries, g_free);
 }
 
-/* Size-changing properties may only change in NULL or READY: the streaming
- * thread's separator was made from them. */
-static gboolean
-settable (GstElement * element, GParamSpec * pspec)
-{
-  GstState state;
-
-  GST_OBJECT_LOCK (element);
-  state = GST_STATE (element);
-  GST_OBJECT_UNLOCK (element);
-  if ((pspec->flags & GST_PARAM_MUTABLE_PLAYING) || state <= GST_STATE_READY)
-    return TRUE;
-  GST_WARNING_OBJECT (element, "property '%s' can only be changed in the "
-      "NULL or READY state; ignoring the new value", pspec->name);
-  return FALSE;
-}
-
+/* Size-changing properties may only change while no run uses them: the
+ * run's checks, its dictionaries and its separators were made from them.
+ * Decided in the critical section that writes (a check apart from the
+ * write let a value in between; the element's state reads READY for the
+ * whole of READY to PAUSED). */
 void
 gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
     guint prop_id, const GValue * value, GParamSpec * pspec)
 {
-  if (!settable (element, pspec))
-    return;
-
   GST_OBJECT_LOCK (element);
+  if (s->in_use && !(pspec->flags & GST_PARAM_MUTABLE_PLAYING)) {
+    GST_OBJECT_UNLOCK (element);
+    GST_WARNING_OBJECT (element, "property '%s' can only be changed in the "
+        "NULL or READY state; ignoring the new value", pspec->name);
+    return;
+  }
   s->set_by_user |= BIT (prop_id);
   s->live_changed |= BIT (prop_id) & LIVE_TUNED;
   switch (prop_id) {
@@ -491,6 +482,25 @@ gst_nmf_settings_snapshot (GstElement * element, GstNmfSettings * s,
   copy->dictionaries = g_strdup (s->dictionaries);
   if (with_live)
     s->live_changed = 0;
+  GST_OBJECT_UNLOCK (element);
+}
+
+void
+gst_nmf_settings_start (GstElement * element, GstNmfSettings * s,
+    GstNmfSettings * copy)
+{
+  GST_OBJECT_LOCK (element);
+  s->in_use = TRUE;
+  *copy = *s;
+  copy->dictionaries = g_strdup (s->dictionaries);
+  GST_OBJECT_UNLOCK (element);
+}
+
+void
+gst_nmf_settings_stop (GstElement * element, GstNmfSettings * s)
+{
+  GST_OBJECT_LOCK (element);
+  s->in_use = FALSE;
   GST_OBJECT_UNLOCK (element);
 }
 

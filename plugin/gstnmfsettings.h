@@ -86,6 +86,9 @@ typedef struct
   gint enrol_source;            /* -1: none */
   guint enrol_components;
   guint enrol_shifts;
+  gboolean in_use;              /* a run (READY to PAUSED until PAUSED to
+                                 * READY) was made from these: the
+                                 * properties that change sizes are refused */
 } GstNmfSettings;
 
 /* Installs the element's properties on its class. */
@@ -96,7 +99,7 @@ void gst_nmf_settings_clear (GstNmfSettings * s);
 
 /* The GObject property accessors, for the element's set/get_property.  A
  * property that changes sizes is refused (with a warning in the debug log)
- * unless the element is in NULL or READY. */
+ * while a run uses the settings (gst_nmf_settings_start). */
 void gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
     guint prop_id, const GValue * value, GParamSpec * pspec);
 void gst_nmf_settings_get_property (GstElement * element, GstNmfSettings * s,
@@ -107,6 +110,15 @@ void gst_nmf_settings_get_property (GstElement * element, GstNmfSettings * s,
  * from it, so the live-tunable values count as handed to the core. */
 void gst_nmf_settings_snapshot (GstElement * element, GstNmfSettings * s,
     GstNmfSettings * copy, gboolean with_live);
+
+/* A run starts (READY to PAUSED): the snapshot it is checked with, taken
+ * in the same critical section that marks the settings in use, so that no
+ * size can change between the run's checks and its separators (the state
+ * still reads READY during READY to PAUSED).  gst_nmf_settings_stop (at
+ * PAUSED to READY, or when the start failed) frees them again. */
+void gst_nmf_settings_start (GstElement * element, GstNmfSettings * s,
+    GstNmfSettings * copy);
+void gst_nmf_settings_stop (GstElement * element, GstNmfSettings * s);
 
 /* What may change while the element plays, read between two buffers. */
 typedef struct

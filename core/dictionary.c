@@ -138,7 +138,9 @@ nmf_dictionary_learn_cancellable (const float *frames, size_t n_frames,
   }
   for (int it = 0; it < iterations; it++) {
     double d;
-    if (cancel && *cancel) {
+    /* an atomic read: the flag is written by another thread (a plain read
+     * of it is a data race in C11, volatile or not) */
+    if (cancel && __atomic_load_n (cancel, __ATOMIC_RELAXED)) {
       ret = nmf_fail (message, message_size, NMF_ERR_CANCELLED,
           "cancelled after %d of %d iterations", it, iterations);
       goto out;

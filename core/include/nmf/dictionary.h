@@ -42,7 +42,8 @@ NMF_API nmf_status nmf_dictionary_learn (const float *frames,
     size_t n_frames, size_t bins, size_t components, int iterations,
     uint64_t seed, float *W, char *message, size_t message_size);
 /* The same, stopped between two iterations once *cancel (another thread's
- * flag; may be NULL) is not 0: NMF_ERR_CANCELLED, W untouched.  A host
+ * flag, written atomically, e.g. with __atomic_store_n or g_atomic_int_set;
+ * may be NULL) is not 0: NMF_ERR_CANCELLED, W untouched.  A host
  * that learns in a thread of its own can then stop without waiting for a
  * learning that takes seconds. */
 NMF_API nmf_status nmf_dictionary_learn_cancellable (const float *frames,

@@ -774,17 +774,13 @@ gst_nmf_separate_pick_source (GstNmfSeparate * self, const gchar * name,
 static void
 gst_nmf_separate_join_stream (GstNmfSeparate * self, GstPad * pad)
 {
-  GstEvent *start = gst_pad_get_sticky_event (self->sinkpad,
-      GST_EVENT_STREAM_START, 0);
-
   gst_nmf_out_queues_set_joined (pad);
   /* no stream yet: its stream-start will come to every pad */
-  if (!start)
+  if (!self->stream_start)
     return;
   gst_nmf_out_queues_push (self->queues, pad,
       GST_MINI_OBJECT_CAST (gst_nmf_stream_pad_stream_start (self, pad,
-              start)));
-  gst_event_unref (start);
+              self->stream_start)));
   /* not negotiated yet: caps and segment come to every pad with the
    * stream */
   if (!self->have_info) {

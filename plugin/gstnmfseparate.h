@@ -68,6 +68,7 @@ struct _GstNmfSeparate
    * streaming thread; change_state once streaming has stopped, and
    * another thread's pad update, take it) */
   nmf_separator *separator;
+  GstEvent *stream_start;       /* upstream's, of the stream under way */
   GstNmfOutputMode output_mode; /* of the separator in force */
   guint n_sources;              /* of the separator in force */
   GstAudioInfo info;

@@ -529,15 +529,25 @@ gst_nmf_stream_flush (GstNmfSeparate * self)
   gst_nmf_timeline_mark_discont (&self->timeline);
 }
 
+/* The pad's stream-id is upstream's with the pad's name, as
+ * gst_pad_create_stream_id makes it; that function reads upstream's from
+ * the sink pad's sticky event, which is not stored yet while the event is
+ * handled (it made a random one for every pad). */
 GstEvent *
 gst_nmf_stream_pad_stream_start (GstNmfSeparate * self, GstPad * pad,
     GstEvent * upstream)
 {
   guint group_id;
   GstStreamFlags flags;
-  gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self),
+  const gchar *upstream_id = NULL;
+  gchar *id;
+  GstEvent *ev;
+
+  gst_event_parse_stream_start (upstream, &upstream_id);
+  id = upstream_id ? g_strdup_printf ("%s/%s", upstream_id,
+      GST_PAD_NAME (pad)) : gst_pad_create_stream_id (pad, GST_ELEMENT (self),
       GST_PAD_NAME (pad));
-  GstEvent *ev = gst_event_new_stream_start (id);
+  ev = gst_event_new_stream_start (id);
 
   g_free (id);
   if (gst_event_parse_group_id (upstream, &group_id))
@@ -556,6 +566,9 @@ gst_nmf_stream_push_stream_start (GstNmfSeparate * self, GstEvent * event)
         GST_MINI_OBJECT_CAST (gst_nmf_stream_pad_stream_start (self, pad,
                 event)));
   }
+  /* kept for the pads that join this stream later (the sink pad stores it
+   * only once the handler has returned) */
+  gst_event_replace (&self->stream_start, event);
   gst_event_unref (event);
 }
 
@@ -767,5 +780,6 @@ gst_nmf_stream_stop (GstNmfSeparate * self)
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_nmf_messages_clear (&self->messages);
   gst_nmf_picture_reset (&self->picture);
+  gst_event_replace (&self->stream_start, NULL);
   drop_events (self, FALSE);
 }

@@ -97,6 +97,12 @@ gst_nmf_picture_defer (GstNmfPicture * p, GstElement * element,
   p->n_sources = n_sources;
 }
 
+GstPad *
+gst_nmf_picture_deferred_pad (const GstNmfPicture * p)
+{
+  return p->pending && !p->viz ? p->pad : NULL;
+}
+
 void
 gst_nmf_picture_joined (GstNmfPicture * p)
 {

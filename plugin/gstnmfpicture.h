@@ -49,6 +49,10 @@ gboolean gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
 /* The pad joins a stream under way but is not linked yet: the format is
  * chosen (and the caps and segment queued) at the first frame after it is
  * linked, by gst_nmf_picture_add_frame. */
+/* The deferred pad, until its caps are queued (NULL otherwise): a
+ * segment meanwhile is not for it (it would come before its caps; its
+ * negotiation queues the segment then in force). */
+GstPad *gst_nmf_picture_deferred_pad (const GstNmfPicture * p);
 void gst_nmf_picture_defer (GstNmfPicture * p, GstElement * element,
     const GstSegment * segment, gint rate, gsize bins, guint n_sources);
 /* The pad joined the stream (at its start or under way, linked or not):

@@ -453,7 +453,8 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
       gst_segment_copy_into (segment, &self->segment);
       gst_nmf_timeline_new_segment (&self->timeline,
           segment->format == GST_FORMAT_TIME ? segment->start : 0);
-      break;
+      return gst_nmf_out_queues_push_event (self->queues, event,
+          gst_nmf_picture_deferred_pad (&self->picture));
     }
     case GST_EVENT_FLUSH_START:
       gst_nmf_out_queues_flush_start (self->queues, event);

@@ -235,8 +235,12 @@ nmf_spatial_hist_update (nmf_spatial * sp, const float *spectra, double a)
     if (!(e > 1e-30))
       continue;
     /* the first edge whose tangent is above r / l (l = 0: the last bin) */
-    int cell = (int) (r / (l + r) * HIST_CELLS);
-    int lo = sp->hist_start[cell < HIST_CELLS ? cell : HIST_CELLS - 1];
+    const double t = r / (l + r);
+    int lo = 0;
+    /* (an infinite magnitude makes t NaN: searched from the first bin, as
+     * the binary search did) */
+    if (t >= 0.0)
+      lo = sp->hist_start[t < 1.0 ? (int) (t * HIST_CELLS) : HIST_CELLS - 1];
     while (lo < HIST_BINS - 1 && r > sp->tan_edge[lo] * l)
       lo++;
     sp->hist[lo] += scale * (power == 0.5 ? sqrt (e) : pow (e, power));

@@ -676,6 +676,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator *sep = NULL;
   GstNmfProfile profile;
   GstCaps *src_caps;
+  GstPad *waiting;
   char message[512] = "";
   int ret;
 
@@ -744,6 +745,9 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   gst_nmf_out_queues_push_event (self->queues, gst_event_new_caps (src_caps),
       self->picture.pad);
   gst_caps_unref (src_caps);
+  /* a viz pad whose format waited for its link got no segment (it would
+   * have come before its caps): it gets the one in force after them */
+  waiting = gst_nmf_picture_deferred_pad (&self->picture);
   if (self->picture.pad && !gst_nmf_picture_negotiate (&self->picture,
           GST_ELEMENT (self), self->queues, GST_AUDIO_INFO_RATE (&info),
           nmf_separator_bins (sep), self->n_sources)) {
@@ -754,6 +758,11 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
     self->latency = 0;
     GST_OBJECT_UNLOCK (self);
     return FALSE;
+  }
+  if (waiting) {
+    self->picture.pending = FALSE;
+    gst_nmf_out_queues_push (self->queues, waiting,
+        GST_MINI_OBJECT_CAST (gst_event_new_segment (&self->segment)));
   }
   {
     nmf_separator_config c;

@@ -314,7 +314,8 @@ gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
   if (s->in_use && !(pspec->flags & GST_PARAM_MUTABLE_PLAYING)) {
     GST_OBJECT_UNLOCK (element);
     GST_WARNING_OBJECT (element, "property '%s' can only be changed in the "
-        "NULL or READY state; ignoring the new value", pspec->name);
+        "NULL or READY state, not while the element starts or runs; "
+        "ignoring the new value", pspec->name);
     return;
   }
   s->set_by_user |= BIT (prop_id);

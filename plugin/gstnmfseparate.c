@@ -297,9 +297,11 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
       G_CALLBACK (gst_nmf_separate_load_dictionary), NULL, NULL, NULL,
       G_TYPE_BOOLEAN, 2, G_TYPE_UINT, G_TYPE_STRING);
 
-  gst_element_class_add_static_pad_template (element_class, &viz_template);
+  /* an unnamed link takes the first template that fits: the sources
+   * before the picture (`nmfseparate ! fakesink` got the viz pad) */
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_add_static_pad_template (element_class, &viz_template);
   gst_element_class_set_static_metadata (element_class,
       "NMF source separator", "Filter/Audio",
       "Separates audio sources in real time, without training, by a "

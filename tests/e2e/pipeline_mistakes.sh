@@ -167,5 +167,22 @@ for c in "8000 8192 40" "44100 32768 100"; do
     || { [ "$rc" -eq 124 ] || fail "viz_long_fft_$f: exit $rc"; }
 done
 
+# an unnamed link takes a source pad, not the picture: "nmfseparate !
+# fakesink" got the viz pad (RGBA video), and "! queue ! audioconvert"
+# could not link
+run unnamed_link 20 -v audiotestsrc num-buffers=20 ! nmfseparate ! fakesink
+if [ "$rc" -ne 0 ]; then
+  fail "unnamed_link: exit $rc"
+elif grep -q "nmfseparate0.GstPad:viz" "$work/unnamed_link.log" \
+    || ! grep -q "nmfseparate0.GstPad:src_0: caps = audio/x-raw" "$work/unnamed_link.log"; then
+  fail "unnamed_link: the unnamed link did not take src_0"
+else
+  echo "ok: unnamed_link (src_0)"
+fi
+run unnamed_link_convert 20 audiotestsrc num-buffers=20 ! nmfseparate ! \
+  queue ! audioconvert ! fakesink
+[ "$rc" -eq 0 ] && echo "ok: unnamed_link_convert" \
+  || fail "unnamed_link_convert: exit $rc: $(tail -2 "$work/unnamed_link_convert.log")"
+
 [ "$failures" -eq 0 ] && echo "all pipeline checks passed"
 [ "$failures" -eq 0 ]

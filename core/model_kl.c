@@ -180,7 +180,10 @@ kl_adopt (nmf_model * m, nmf_model * previous)
   model_kl *k = (model_kl *) m, *old = (model_kl *) previous;
   const int blind = k->blind < old->blind ? k->blind : old->blind;
 
-  if (blind > 0) {
+  /* a model that has met no sound (caps followed by other caps) has
+   * nothing to hand on: taken as learned, its random start skipped the
+   * new model's seeding from its first sound */
+  if (blind > 0 && nmf_online_kl_is_warm (old->kl)) {
     nmf_online_kl_set_templates (k->kl, 0, blind,
         nmf_online_kl_templates (old->kl), 0);
     nmf_online_kl_set_warm (k->kl);

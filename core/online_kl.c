@@ -375,3 +375,9 @@ nmf_online_kl_set_warm (nmf_online_kl * kl)
 {
   kl->cold = 0;
 }
+
+int
+nmf_online_kl_is_warm (const nmf_online_kl * kl)
+{
+  return !kl->cold;
+}

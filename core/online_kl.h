@@ -94,6 +94,8 @@ int nmf_online_kl_set_templates (nmf_online_kl * kl, int first, int count,
 /* The templates in force are a learned model's, not a random start: the
  * first sound does not seed a template (a model taking over another's). */
 void nmf_online_kl_set_warm (nmf_online_kl * kl);
+/* Whether the free templates have met sound (or were set warm). */
+int nmf_online_kl_is_warm (const nmf_online_kl * kl);
 
 /* Column-major bins x components templates in force now. */
 const float *nmf_online_kl_templates (const nmf_online_kl * kl);

@@ -659,8 +659,30 @@ test_continue_from (void)
   CHECK (memcmp (nmf_separator_templates (c), nmf_separator_templates
           (c_seeded), sizeof (float) * count) == 0, "another seed carried "
       "the templates");
+  /* a separator that met no sound (caps followed by other caps) hands on
+   * nothing: taken as learned, its random start skipped the new one's
+   * seeding from its first sound, and the output differed from a fresh
+   * separator's */
+  {
+    nmf_separator *unused, *after, *plain;
+    collected c_after, c_plain;
+    CHECK_OK (nmf_separator_create (&unused, &cfg, NULL, 0));
+    CHECK_OK (nmf_separator_create (&after, &cfg, NULL, 0));
+    CHECK_OK (nmf_separator_create (&plain, &cfg, NULL, 0));
+    CHECK_OK (nmf_separator_continue_from (after, unused, 1));
+    run_stream (after, &cfg, x, n, 1, 0, &c_after);
+    run_stream (plain, &cfg, x, n, 1, 0, &c_plain);
+    CHECK (c_after.n_audio == c_plain.n_audio
+        && memcmp (c_after.audio[0], c_plain.audio[0],
+            sizeof (float) * c_plain.n_audio) == 0
+        && memcmp (c_after.audio[1], c_plain.audio[1],
+            sizeof (float) * c_plain.n_audio) == 0,
+        "going on from a separator that met no sound changed the output");
+    free_pair (&after, &plain, &c_after, &c_plain);
+    nmf_separator_destroy (&unused);
+  }
   printf ("continue_from: templates carried to the same model at the same "
-      "rate only\n");
+      "rate only, and only once learned\n");
   nmf_separator_destroy (&c);
   nmf_separator_destroy (&c_seeded);
   nmf_separator_destroy (&seeded);

@@ -14,11 +14,16 @@ from .widgets import (AXIS_BG, FreqAxis, Key, Meter, Placeholder,
 
 ALGORITHMS = ("kl", "volmin")
 PROFILES = ("auto", "live", "file")
-TICK_MS = 50                # meters 20 times a second, while playing (or
-                            # the meters fall); idle otherwise
-POSITION_TICKS = 4          # the position slider and time: 5 times a second
-                            # (each redraw of a widget costs the desk and the
-                            # X server about 0.4 ms)
+# While playing, the meters follow the element's messages (20 a second,
+# ahead of the sound): each message, as it comes, shows the levels whose
+# sound is heard by then. The tick then only moves the position slider and
+# time, 5 times a second (each redraw of a widget costs the desk and the X
+# server about 0.4 ms), and shows due levels if no message came. Otherwise
+# (the meters falling, a seek settling) it runs 20 times a second; idle when
+# nothing moves. (A tick of its own for the meters woke the desk 15 more
+# times a second, each a Python call of 0.1 - 0.4 ms: docs/desk.md, CPU.)
+TICK_MS = 50
+PLAY_TICK_MS = 200
 RESTART_DEBOUNCE_MS = 350
 
 
@@ -154,7 +159,6 @@ class DeskWindow(Gtk.Window):
         self.typed_names = {}       # source -> the name typed for it
         self.pending_levels = []
         self.level_seq = 0
-        self.tick_count = 0
         self.positions_seen = 0.0
         self.restart_timer = 0
         self.seek_dragging = False
@@ -279,6 +283,7 @@ class DeskWindow(Gtk.Window):
         self._update_enrol_availability()
         self._update_status()
         self.tick = 0
+        self.tick_period = 0
         self._wake()
         GLib.idle_add(self._start_device_monitor)
 
@@ -777,22 +782,33 @@ class DeskWindow(Gtk.Window):
                                             pos))
         if len(self.pending_levels) > 400:
             del self.pending_levels[:200]
+        e = self.engine
+        if e.status == "playing":
+            self._show_due(e.running_time())
+            if e.input_end is not None:
+                # near a file's end: ended when its last sample is heard
+                e.check_end(e.position())
         if not self.tick:
             self._wake()
 
     def _wake(self):
         """The tick runs while something moves: the sound plays, meters
-        fall, a seek shows a new position."""
+        fall, a seek shows a new position; slower while playing."""
+        period = PLAY_TICK_MS if self.engine.status == "playing" else TICK_MS
+        if self.tick and period != self.tick_period:
+            GLib.source_remove(self.tick)
+            self.tick = 0
         if not self.tick and not self.closing:
-            self.tick = GLib.timeout_add(TICK_MS, self._on_tick)
+            self.tick_period = period
+            self.tick = GLib.timeout_add(period, self._on_tick)
 
     def _on_flushed(self, engine):
         self.pending_levels.clear()
         self._wake()
 
-    def _on_tick(self):
-        self.tick_count += 1
-        now = self.engine.running_time()
+    def _show_due(self, now):
+        """The levels (and fields) whose sound is heard by running time
+        now; True if there were any."""
         shown = None
         if now is not None:
             while self.pending_levels and self.pending_levels[0][0] <= now:
@@ -800,7 +816,11 @@ class DeskWindow(Gtk.Window):
                 self._show_fields(*shown[3:])
         if shown is not None:
             self._show_levels(shown[2])
-        elif now is None:
+        return shown is not None
+
+    def _on_tick(self):
+        now = self.engine.running_time()
+        if not self._show_due(now) and now is None:
             for s in self.strips:
                 if s.meter.level > s.meter.FLOOR:
                     s.meter.decay()
@@ -808,8 +828,7 @@ class DeskWindow(Gtk.Window):
             self.positions_seen = 0.0
             self.stereo.hide()
         playing = self.engine.status == "playing"
-        self._update_position(show=not playing or
-                              self.tick_count % POSITION_TICKS == 0)
+        self._update_position()
         if playing or self.positions_seen or any(
                 s.meter.level > s.meter.FLOOR for s in self.strips):
             return True
@@ -848,17 +867,13 @@ class DeskWindow(Gtk.Window):
         if label.get_text() != text:
             label.set_text(text)
 
-    def _update_position(self, show=True):
+    def _update_position(self):
         e = self.engine
         if e.pipeline is None or e.input is None:
             self._set_label(self.time_label, "-:-- / -:--")
             return
-        if not show and e.input_end is None:
-            return                  # nothing to check between the shows
         pos = e.position()
         e.check_end(pos)
-        if not show:
-            return
         if e.input.live:
             if self.position.get_sensitive():
                 self.position.set_sensitive(False)

@@ -25,6 +25,8 @@ from .wavfile import write_float_wav
 
 MIN_SECONDS = 0.5           # fewer frames than this teach nothing useful
 TIMEOUT_S = 120
+# what the desk set for itself that nmftool should not inherit (main.py)
+NOT_FOR_NMFTOOL = []
 
 
 def find_nmftool():
@@ -114,6 +116,8 @@ def learn(uri, caps, start, stop, params, done):
             npy = os.path.join(workdir, "source.npy")
             result["first"], result["samples"] = _cut(uri, caps, start,
                                                       stop, wav)
+            env = {k: v for k, v in os.environ.items()
+                   if k not in NOT_FOR_NMFTOOL}
             r = subprocess.run(
                 [tool, "learn", "--in", wav, "--out", npy,
                  "--components", str(params["components"]),
@@ -122,7 +126,7 @@ def learn(uri, caps, start, stop, params, done):
                  "--hop-size", str(params["hop_size"]),
                  "--seed", str(params["seed"])],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                timeout=TIMEOUT_S)
+                timeout=TIMEOUT_S, env=env)
             if r.returncode != 0:
                 raise RuntimeError((r.stderr.strip().splitlines() or
                                     ["nmftool learn failed"])[-1])

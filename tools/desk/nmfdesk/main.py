@@ -61,6 +61,16 @@ def main(argv=None):
     # opens the display (with Mesa's software driver that loads LLVM: 0.05 s
     # of CPU at every start). Unless asked otherwise.
     os.environ.setdefault("GDK_GL", "disable")
+    # The desk makes no BLAS call of its own and the element's are small
+    # (its streaming path calls no threaded one): OpenBLAS's worker threads
+    # would only spin, 0.1 s of CPU at every start (docs/benchmarks.md,
+    # docs/desk.md CPU). A setting for the whole process, so made here,
+    # before the element's library loads; unless asked otherwise. nmftool,
+    # which the desk runs to learn an enrolment, gets the environment as it
+    # was.
+    blas_set = "OPENBLAS_NUM_THREADS" not in os.environ
+    if blas_set:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
     try:
         import gi
         gi.require_version("Gst", "1.0")
@@ -83,7 +93,10 @@ def main(argv=None):
         return 1
 
     from . import engine as eng
+    from . import heardenrol
     from .window import DeskWindow
+    if blas_set:
+        heardenrol.NOT_FOR_NMFTOOL.append("OPENBLAS_NUM_THREADS")
 
     engine = eng.Engine(audio_sink=args.audio_sink, monitor_to=args.monitor_to,
                         viz_size=args.picture, fps=args.fps)

@@ -1263,10 +1263,12 @@ class Engine(GObject.Object):
     def _on_levels(self, st):
         if not self.rate:
             self._query_stream()
-        energy = list(st.get_value("energy") or [])
-        enrol = st.get_value("enrolment") if st.has_field("enrolment") else None
-        pos = st.get_value("position") if st.has_field("position") else None
-        rt = st.get_value("running-time") if st.has_field("running-time") else 0
+        # (a field that is not there reads None: one call a field, not two)
+        get = st.get_value
+        energy = list(get("energy") or [])
+        enrol = get("enrolment")
+        pos = get("position")
+        rt = get("running-time") or 0
         # a plain call (a GObject signal costs more, 20 times a second)
         if self.on_levels is not None:
             self.on_levels(rt, energy, list(enrol) if enrol is not None

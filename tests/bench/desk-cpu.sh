@@ -6,7 +6,10 @@
 #
 #   tests/bench/desk-cpu.sh [RUNS [FILE]]           (default 5 runs)
 #   BUILD=build-desk tests/bench/desk-cpu.sh 5 FILE  (default build dir: build)
-#   BREAKDOWN=1 ...   two more variants, between R and the desk (see below)
+#   BREAKDOWN=1 ...   three more variants, between B and the desk (see below)
+#   OTHER=DIR ...     also the desk of another build directory (say, of the
+#                     commit before a change, built in a git worktree), in
+#                     the same rounds: before and after side by side
 #
 # FILE: any audio file (default: a 22 s corpus mixture from
 # /tmp/gst-nmf-quality if cached there, else a 20 s two-tone mixture from
@@ -26,8 +29,13 @@
 #         post-messages every 50 ms), the picture pad at the desk's caps into
 #         a fakesink, each source into a fakesink
 #   B     R without the picture pad: the separation alone
-# With BREAKDOWN=1, what the desk adds, step by step:
-#   M     R + the desk's sound: per source volume ! tee, audiomixer,
+#   B1    B with OPENBLAS_NUM_THREADS=1, as the desk runs (it sets that
+#         unless told otherwise: OpenBLAS's idle worker thread only spins,
+#         about 0.1 s at every start, in gst-launch too)
+# With BREAKDOWN=1, what the desk adds, step by step (all with
+# OPENBLAS_NUM_THREADS=1, like B1 and the desk):
+#   R1    B1 + the picture pad at the desk's caps into a fakesink
+#   M     R1 + the desk's sound: per source volume ! tee, audiomixer,
 #         audioconvert, audioresample, autoaudiosink
 #   V     M + the desk's picture path (queue, videoconvert if the pad's
 #         format is not gtksink's, gtksink) shown as the desk shows it (1:1,
@@ -36,6 +44,8 @@
 #         gtksink makes its own 640x480 window: scaled, not the desk's
 #         cost). desk - V is then the desk's own: its widgets, meters,
 #         messages, main loop, start and exit beyond a bare window's
+# With OTHER=DIR: "other", DIR/tools/desk/nmf-desk run as the desk is, with
+# DIR's plugin and a registry file of its own.
 # CPU = user + system seconds of the process (/usr/bin/time). The X server
 # is a process of its own: its CPU while the desk (and V) run is counted
 # apart, not in the ratio.
@@ -49,6 +59,11 @@ build=${BUILD:-build}
 breakdown=${BREAKDOWN:-0}
 desk=$build/tools/desk/nmf-desk
 [ -x "$desk" ] || { echo "no $desk: build first (meson setup $build && ninja -C $build)" >&2; exit 1; }
+other=${OTHER:-}
+if [ -n "$other" ]; then
+  other=$(realpath "$other")
+  [ -x "$other/tools/desk/nmf-desk" ] || { echo "no $other/tools/desk/nmf-desk" >&2; exit 1; }
+fi
 command -v Xvfb >/dev/null || { echo "Xvfb missing (Debian package xvfb)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'kill "$xpid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -116,7 +131,8 @@ Gtk.main()
 p.set_state(Gst.State.NULL)
 EOF_PY
 # a description split into words (no globbing: caps have brackets)
-launch () { set -f; cpu gst-launch-1.0 -q $1; set +f; }
+# (a second argument: a command prefix, e.g. env VAR=VALUE)
+launch () { set -f; cpu ${2:-} gst-launch-1.0 -q $1; set +f; }
 xdelta () { awk -v a="$1" -v b="$2" -v t="$tck" 'BEGIN { printf "%.2f", (b - a) / t }'; }
 
 seconds=$(/usr/bin/python3 -c '
@@ -129,38 +145,65 @@ print("%.1f s" % (info.get_duration() / Gst.SECOND))' "$uri" 2>/dev/null)
 echo "file: $file (${seconds:-duration unknown})"
 echo "element: $settings; picture $viz ($([ "$conv" = identity ] && echo "no conversion" || echo "the desk's videoconvert to gtksink's BGRx"))"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start (shared: figures are noisy)"
-if [ "$breakdown" = 1 ]; then
-  printf '%-4s %8s %8s %8s %8s %8s %10s %10s\n' run desk R B M V "X (desk)" "X (V)"
-else
-  printf '%-4s %8s %8s %8s %10s\n' run desk R B "X (desk)"
+# the other build's registry is made before the rounds (a first run would
+# count the plugin scan)
+if [ -n "$other" ]; then
+  GST_PLUGIN_PATH=$other/plugin GST_REGISTRY=$work/registry-other.bin \
+    gst-inspect-1.0 nmfseparate >/dev/null 2>&1
 fi
+# the columns of a round, in the order they run
+cols="desk"
+[ -n "$other" ] && cols="$cols other"
+cols="$cols R B B1"
+[ "$breakdown" = 1 ] && cols="$cols R1 M V"
+cols="$cols Xdesk"
+[ -n "$other" ] && cols="$cols Xother"
+[ "$breakdown" = 1 ] && cols="$cols XV"
+printf '%-4s' run; for c in $cols; do printf ' %7s' "$c"; done; echo
+blas1="env OPENBLAS_NUM_THREADS=1"
 : > "$work/all"
 for i in $(seq "$runs"); do
+  declare -A v=()
   x0=$(xcpu)
-  d=$(cpu "$desk" "$file" --play --exit-at-eos)
-  x1=$(xcpu)
-  r=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true s.viz ! $viz ! fakesink sync=true")
-  b=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true")
-  xd=$(xdelta "$x0" "$x1")
-  if [ "$breakdown" = 1 ]; then
-    m=$(launch "$input $sound s.viz ! $viz ! fakesink sync=true")
-    x2=$(xcpu)
-    v=$(cpu /usr/bin/python3 "$work/show.py" "$input $sound $picture")
-    xv=$(xdelta "$x2" "$(xcpu)")
-    printf '%-4s %8s %8s %8s %8s %8s %10s %10s\n' "$i" "$d" "$r" "$b" "$m" "$v" "$xd" "$xv"
-    echo "$d $r $b $xd $m $v $xv" >> "$work/all"
-  else
-    printf '%-4s %8s %8s %8s %10s\n' "$i" "$d" "$r" "$b" "$xd"
-    echo "$d $r $b $xd" >> "$work/all"
+  v[desk]=$(cpu "$desk" "$file" --play --exit-at-eos)
+  v[Xdesk]=$(xdelta "$x0" "$(xcpu)")
+  if [ -n "$other" ]; then
+    x0=$(xcpu)
+    v[other]=$(GST_PLUGIN_PATH=$other/plugin GST_REGISTRY=$work/registry-other.bin \
+      cpu "$other/tools/desk/nmf-desk" "$file" --play --exit-at-eos)
+    v[Xother]=$(xdelta "$x0" "$(xcpu)")
   fi
+  v[R]=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true s.viz ! $viz ! fakesink sync=true")
+  v[B]=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true")
+  v[B1]=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true" "$blas1")
+  if [ "$breakdown" = 1 ]; then
+    v[R1]=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true s.viz ! $viz ! fakesink sync=true" "$blas1")
+    v[M]=$(launch "$input $sound s.viz ! $viz ! fakesink sync=true" "$blas1")
+    x0=$(xcpu)
+    v[V]=$(cpu $blas1 /usr/bin/python3 "$work/show.py" "$input $sound $picture")
+    v[XV]=$(xdelta "$x0" "$(xcpu)")
+  fi
+  printf '%-4s' "$i"; for c in $cols; do printf ' %7s' "${v[$c]}"; done; echo
+  for c in $cols; do printf '%s ' "${v[$c]}"; done >> "$work/all"; echo >> "$work/all"
+  unset v
 done
-med () { cut -d' ' -f"$1" "$work/all" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-d=$(med 1) r=$(med 2) b=$(med 3) xd=$(med 4)
-echo "median CPU seconds: desk $d, R (separation + picture, fakesinks) $r, B (separation, fakesinks) $b, X server during the desk $xd"
-if [ "$breakdown" = 1 ]; then
-  m=$(med 5) v=$(med 6) xv=$(med 7)
-  echo "breakdown (medians): M (R + the desk's sound) $m, V (M + the picture shown as the desk does, in a bare window) $v, X server during V $xv"
-  awk -v d="$d" -v r="$r" -v m="$m" -v v="$v" 'BEGIN { printf "what the desk adds to R: its sound %.2f, the picture shown in a bare Python GTK window (with its start and exit) %.2f, the rest of the desk (widgets, meters, messages, main loop) %.2f\n", m - r, v - m, d - v }'
+# the median of a column (by name)
+med () {
+  local k=0 n=0
+  for c in $cols; do k=$((k + 1)); [ "$c" = "$1" ] && n=$k; done
+  cut -d' ' -f"$n" "$work/all" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+d=$(med desk) r=$(med R) b=$(med B) b1=$(med B1) xd=$(med Xdesk)
+echo "median CPU seconds: desk $d, R (separation + picture, fakesinks) $r, B (separation, fakesinks) $b, B1 (B with OPENBLAS_NUM_THREADS=1) $b1, X server during the desk $xd"
+if [ -n "$other" ]; then
+  o=$(med other)
+  echo "other ($other): $o (X server $(med Xother)); desk / other = $(awk -v d="$d" -v o="$o" 'BEGIN { printf "%.2f", d / o }')"
 fi
+if [ "$breakdown" = 1 ]; then
+  r1=$(med R1) m=$(med M) v=$(med V) xv=$(med XV)
+  echo "breakdown (medians, all with OPENBLAS_NUM_THREADS=1): R1 (B1 + the picture pad) $r1, M (R1 + the desk's sound) $m, V (M + the picture shown as the desk does, in a bare window) $v, X server during V $xv"
+  awk -v d="$d" -v b1="$b1" -v r1="$r1" -v m="$m" -v v="$v" 'BEGIN { printf "what the desk adds to B1: the element drawing its picture %.2f, its sound %.2f, the picture shown in a bare Python GTK window (with its start and exit) %.2f, the rest of the desk (widgets, meters, messages, main loop) %.2f\n", r1 - b1, m - r1, v - m, d - v }'
+fi
+awk -v d="$d" -v b1="$b1" 'BEGIN { printf "desk / B1 = %.2f (the reference run as the desk runs)\n", d / b1 }'
 awk -v d="$d" -v r="$r" -v b="$b" 'BEGIN { printf "desk / R = %.2f (target <= 1.5), desk / B = %.2f\n", d / r, d / b }'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

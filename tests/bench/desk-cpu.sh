@@ -44,6 +44,9 @@
 #         gtksink makes its own 640x480 window: scaled, not the desk's
 #         cost). desk - V is then the desk's own: its widgets, meters,
 #         messages, main loop, start and exit beyond a bare window's
+#   S     (between M and V) M shown the same way, but the picture pad goes
+#         into a fakesink and the window holds a still black area: what a
+#         bare Python GTK window costs, showing nothing that moves
 # With OTHER=DIR: "other", DIR/tools/desk/nmf-desk run as the desk is, with
 # DIR's plugin and a registry file of its own.
 # CPU = user + system seconds of the process (/usr/bin/time). The X server
@@ -119,7 +122,13 @@ gi.require_version("Gst", "1.0"); gi.require_version("Gtk", "3.0")
 from gi.repository import Gst, Gtk
 Gst.init(None); Gtk.init(None)
 p = Gst.parse_launch(sys.argv[1])
-area = p.get_by_name("picture").get_property("widget")
+sink = p.get_by_name("picture")
+if sink is not None:
+    area = sink.get_property("widget")
+else:
+    # S: no picture sink, a still (black) area in its place
+    area = Gtk.DrawingArea()
+    area.connect("draw", lambda w, cr: cr.paint() or True)
 area.set_size_request(768, 320)
 area.connect("realize", lambda w: w.get_window().ensure_native())
 win = Gtk.Window(); win.add(area); win.show_all()
@@ -155,7 +164,7 @@ fi
 cols="desk"
 [ -n "$other" ] && cols="$cols other"
 cols="$cols R B B1"
-[ "$breakdown" = 1 ] && cols="$cols R1 M V"
+[ "$breakdown" = 1 ] && cols="$cols R1 M S V"
 cols="$cols Xdesk"
 [ -n "$other" ] && cols="$cols Xother"
 [ "$breakdown" = 1 ] && cols="$cols XV"
@@ -179,6 +188,7 @@ for i in $(seq "$runs"); do
   if [ "$breakdown" = 1 ]; then
     v[R1]=$(launch "$input s.src_0 ! fakesink sync=true s.src_1 ! fakesink sync=true s.viz ! $viz ! fakesink sync=true" "$blas1")
     v[M]=$(launch "$input $sound s.viz ! $viz ! fakesink sync=true" "$blas1")
+    v[S]=$(cpu $blas1 /usr/bin/python3 "$work/show.py" "$input $sound s.viz ! $viz ! fakesink sync=true")
     x0=$(xcpu)
     v[V]=$(cpu $blas1 /usr/bin/python3 "$work/show.py" "$input $sound $picture")
     v[XV]=$(xdelta "$x0" "$(xcpu)")
@@ -200,9 +210,9 @@ if [ -n "$other" ]; then
   echo "other ($other): $o (X server $(med Xother)); desk / other = $(awk -v d="$d" -v o="$o" 'BEGIN { printf "%.2f", d / o }')"
 fi
 if [ "$breakdown" = 1 ]; then
-  r1=$(med R1) m=$(med M) v=$(med V) xv=$(med XV)
-  echo "breakdown (medians, all with OPENBLAS_NUM_THREADS=1): R1 (B1 + the picture pad) $r1, M (R1 + the desk's sound) $m, V (M + the picture shown as the desk does, in a bare window) $v, X server during V $xv"
-  awk -v d="$d" -v b1="$b1" -v r1="$r1" -v m="$m" -v v="$v" 'BEGIN { printf "what the desk adds to B1: the element drawing its picture %.2f, its sound %.2f, the picture shown in a bare Python GTK window (with its start and exit) %.2f, the rest of the desk (widgets, meters, messages, main loop) %.2f\n", r1 - b1, m - r1, v - m, d - v }'
+  r1=$(med R1) m=$(med M) sw=$(med S) v=$(med V) xv=$(med XV)
+  echo "breakdown (medians, all with OPENBLAS_NUM_THREADS=1): R1 (B1 + the picture pad) $r1, M (R1 + the desk's sound) $m, S (M in a bare Python GTK window showing nothing that moves) $sw, V (M + the picture shown as the desk does, in a bare window) $v, X server during V $xv"
+  awk -v d="$d" -v b1="$b1" -v r1="$r1" -v m="$m" -v sw="$sw" -v v="$v" 'BEGIN { printf "what the desk adds to B1: the element drawing its picture %.2f, its sound %.2f, a bare Python GTK window (start, main loop, exit) %.2f, the picture shown in it %.2f, the rest of the desk (widgets, meters, messages, position) %.2f\n", r1 - b1, m - r1, sw - m, v - sw, d - v }'
 fi
 awk -v d="$d" -v b1="$b1" 'BEGIN { printf "desk / B1 = %.2f (the reference run as the desk runs)\n", d / b1 }'
 awk -v d="$d" -v r="$r" -v b="$b" 'BEGIN { printf "desk / R = %.2f (target <= 1.5), desk / B = %.2f\n", d / r, d / b }'

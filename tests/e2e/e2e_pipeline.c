@@ -42,3 +42,58 @@ e2e_count_samples (GstElement * pipe, const gchar * name, gint64 * counter)
   gst_object_unref (sink);
   gst_object_unref (el);
 }
+
+typedef struct
+{
+  GThreadFunc func;
+  gpointer data;
+  GMutex lock;
+  GCond cond;
+  gboolean returned;
+  gint refs;                    /* the caller's and the thread's */
+} Call;
+
+static void
+call_unref (Call * c)
+{
+  if (g_atomic_int_dec_and_test (&c->refs)) {
+    g_mutex_clear (&c->lock);
+    g_cond_clear (&c->cond);
+    g_free (c);
+  }
+}
+
+static gpointer
+call_run (gpointer data)
+{
+  Call *c = data;
+
+  c->func (c->data);
+  g_mutex_lock (&c->lock);
+  c->returned = TRUE;
+  g_cond_signal (&c->cond);
+  g_mutex_unlock (&c->lock);
+  call_unref (c);
+  return NULL;
+}
+
+gboolean
+e2e_call_from_another_thread (GThreadFunc func, gpointer data, guint seconds)
+{
+  Call *c = g_new0 (Call, 1);
+  gint64 until = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
+  gboolean returned;
+
+  c->func = func;
+  c->data = data;
+  c->refs = 2;
+  g_mutex_init (&c->lock);
+  g_cond_init (&c->cond);
+  g_thread_unref (g_thread_new ("e2e-call", call_run, c));
+  g_mutex_lock (&c->lock);
+  while (!c->returned && g_cond_wait_until (&c->cond, &c->lock, until));
+  returned = c->returned;
+  g_mutex_unlock (&c->lock);
+  call_unref (c);
+  return returned;
+}

@@ -11,5 +11,10 @@ GstElement *e2e_launch (const gchar * format, ...) G_GNUC_PRINTF (1, 2);
  * element named `name` in `pipe`. */
 void e2e_count_samples (GstElement * pipe, const gchar * name,
     gint64 * counter);
+/* Calls func (data) in a thread of its own, as another thread of an
+ * application would, and waits for it at most `seconds`: TRUE when it
+ * returned by then (the thread is left running otherwise). */
+gboolean e2e_call_from_another_thread (GThreadFunc func, gpointer data,
+    guint seconds);
 
 #endif

@@ -11,7 +11,8 @@
  *   nmf-e2e-join-at-stream-start    (GST_PLUGIN_PATH set to the plugin)
  * Exit status 0 when both pads got stream-start, caps and segment in
  * that order, then every sample and EOS. */
-#include <gst/gst.h>
+#include "e2e_pipeline.h"
+
 #include <string.h>
 
 #define UPSTREAM_ID "upstream-stream"
@@ -32,8 +33,6 @@ static GstElement *sep;
 static Sink sinks[2];
 static GThread *pushing_thread;
 static gint armed;
-static GMutex lock;
-static GCond cond;
 static gboolean requested;
 
 static gboolean
@@ -89,10 +88,6 @@ request_src_1 (gpointer data)
   (void) data;
   gst_pad_link (src, sinks[1].pad);
   gst_object_unref (src);
-  g_mutex_lock (&lock);
-  requested = TRUE;
-  g_cond_signal (&cond);
-  g_mutex_unlock (&lock);
   return NULL;
 }
 
@@ -104,8 +99,6 @@ on_log (GstDebugCategory * cat, GstDebugLevel level, const gchar * file,
     const gchar * function, gint line, GObject * object,
     GstDebugMessage * message, gpointer data)
 {
-  gint64 until;
-
   (void) cat; (void) level; (void) file; (void) line; (void) object;
   (void) data;
   if (g_thread_self () != pushing_thread
@@ -113,11 +106,7 @@ on_log (GstDebugCategory * cat, GstDebugLevel level, const gchar * file,
       || !strstr (gst_debug_message_get (message), "stream-start")
       || !g_atomic_int_compare_and_exchange (&armed, 1, 0))
     return;
-  g_thread_unref (g_thread_new ("request", request_src_1, NULL));
-  until = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
-  g_mutex_lock (&lock);
-  while (!requested && g_cond_wait_until (&cond, &lock, until));
-  g_mutex_unlock (&lock);
+  requested = e2e_call_from_another_thread (request_src_1, NULL, 5);
 }
 
 static gboolean

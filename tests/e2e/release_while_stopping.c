@@ -15,8 +15,6 @@
 static GstElement *sep;
 static GstPad *viz;
 static GThread *stopping_thread;
-static GMutex lock;
-static GCond cond;
 static gboolean hooked, released, lock_free;
 
 static gpointer
@@ -31,10 +29,6 @@ release_viz (gpointer data)
   }
   gst_object_unref (sinkpad);
   gst_element_release_request_pad (sep, viz);
-  g_mutex_lock (&lock);
-  released = TRUE;
-  g_cond_signal (&cond);
-  g_mutex_unlock (&lock);
   return NULL;
 }
 
@@ -46,19 +40,13 @@ on_log (GstDebugCategory * cat, GstDebugLevel level, const gchar * file,
     const gchar * function, gint line, GObject * object,
     GstDebugMessage * message, gpointer data)
 {
-  gint64 until;
-
   (void) cat; (void) level; (void) file; (void) line; (void) object;
   (void) message; (void) data;
   if (hooked || g_thread_self () != stopping_thread
       || !g_str_equal (function, "report_stats"))
     return;
   hooked = TRUE;
-  g_thread_unref (g_thread_new ("release", release_viz, NULL));
-  until = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
-  g_mutex_lock (&lock);
-  while (!released && g_cond_wait_until (&cond, &lock, until));
-  g_mutex_unlock (&lock);
+  released = e2e_call_from_another_thread (release_viz, NULL, 5);
 }
 
 int
@@ -103,12 +91,10 @@ main (int argc, char **argv)
         "with it (the viz renderer was freed twice)\n");
     ok = FALSE;
   }
-  g_mutex_lock (&lock);
   if (hooked && !released) {
     g_printerr ("FAIL: the release did not return within 5 s of the stop\n");
     ok = FALSE;
   }
-  g_mutex_unlock (&lock);
 
   /* the element starts again without the released pad */
   if (ok && gst_element_set_state (pipe, GST_STATE_PLAYING)

@@ -17,6 +17,21 @@ usage_error () {
   exit 2
 }
 
+# no_options ARGS...: a script that takes no option but --help: -h/--help
+# prints the help (exit 0), another option is a usage error; the arguments
+# (after a "--", if any) are left in the array ARGS
+no_options () {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -h|--help) usage; exit 0 ;;
+      --) shift; break ;;
+      -?*) usage_error "unknown option $1" ;;
+      *) break ;;
+    esac
+  done
+  ARGS=("$@")
+}
+
 # use_uninstalled_plugin [--say]: this tree's build/plugin, when no plugin
 # path is set and the plugin has been built there (--say: tell stderr)
 use_uninstalled_plugin () {

@@ -10,14 +10,8 @@ set -eu
 # (common.sh notes a Ctrl-C for the scripts that publish their outputs:
 # here it stops the demo, as it always did)
 trap - INT
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -h|--help) usage; exit 0 ;;
-    --) shift; break ;;
-    -?*) usage_error "unknown option $1" ;;
-    *) break ;;
-  esac
-done
+no_options "$@"
+set -- "${ARGS[@]}"
 [ $# -le 1 ] || usage_error "one OUTPUT_DIR at most"
 out=${1:-demo-output}
 

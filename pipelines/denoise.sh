@@ -20,14 +20,8 @@ die () { echo "denoise.sh: $*" >&2; exit 1; }
 # syntax that way), publish (a finished output)
 . "$(dirname -- "$0")/common.sh"
 
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -h|--help) usage; exit 0 ;;
-    --) shift; break ;;
-    -?*) usage_error "unknown option $1" ;;
-    *) break ;;
-  esac
-done
+no_options "$@"
+set -- "${ARGS[@]}"
 [ $# -ge 3 ] && [ $# -le 4 ] \
   || usage_error "need NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]"
 noise=$1 noisy=$2 clean=$3

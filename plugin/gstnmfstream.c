@@ -476,6 +476,13 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
             bpf, size % bpf), ("said once until the caps change"));
     self->partial_frame_reported = TRUE;
   }
+  if (n == 0) {
+    /* no sample: no place on the timeline (one stamped far off cut the
+     * stream twice), but a DISCONT holds for what follows */
+    gst_nmf_timeline_skip_empty (&self->timeline, buffer);
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
   nmf_separator_get_stats (self->separator, &st);
   if (gst_nmf_timeline_is_new_stream (&self->timeline, buffer, n,
           st.samples_in, &pts)) {

@@ -68,8 +68,9 @@ gboolean
 gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
     gsize n, guint64 held, GstClockTime * pts)
 {
-  gboolean discont = GST_BUFFER_IS_DISCONT (buffer);
+  gboolean discont = GST_BUFFER_IS_DISCONT (buffer) || tl->discont_carried;
 
+  tl->discont_carried = FALSE;
   *pts = GST_BUFFER_PTS (buffer);
   if (GST_CLOCK_TIME_IS_VALID (*pts)) {
     discont = gst_audio_stream_align_process (tl->align, discont, *pts, n,
@@ -81,6 +82,13 @@ gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
     count_untimed (tl, held, n);
   }
   return held == 0 || discont;
+}
+
+void
+gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer)
+{
+  if (GST_BUFFER_IS_DISCONT (buffer))
+    tl->discont_carried = TRUE;
 }
 
 /* Input sample n of the new stream has the timestamp of sample

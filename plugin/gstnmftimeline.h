@@ -35,6 +35,7 @@ typedef struct
   guint64 resume_offset;
   GstAudioStreamAlign *align;   /* jitter and discontinuities of the input */
   gboolean discont_pending;     /* the next output buffer is DISCONT */
+  gboolean discont_carried;     /* an empty input buffer was DISCONT */
 } GstNmfTimeline;
 
 void gst_nmf_timeline_init (GstNmfTimeline * tl);
@@ -52,6 +53,9 @@ GstClockTime gst_nmf_timeline_time (const GstNmfTimeline * tl,
  * timeline of the input. */
 gboolean gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl,
     GstBuffer * buffer, gsize n, guint64 held, GstClockTime * pts);
+/* A buffer of no whole sample: it neither starts nor continues a stream,
+ * whatever its PTS; its DISCONT flag goes to the next buffer. */
+void gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer);
 /* Starts the new stream that `buffer` opens (timestamped at pts): at pts,
  * or, untimestamped, where the last one of the segment ended (whatever
  * ended it: a discontinuity, a caps change, a drain), else at the

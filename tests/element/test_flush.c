@@ -219,6 +219,52 @@ GST_START_TEST (test_one_untimed_buffer)
 
 GST_END_TEST;
 
+/* A buffer with no whole sample is no part of the timeline: one far from
+ * the stream's time, or one without a PTS, cuts nothing (one at 5 s
+ * drained and restarted the stream, twice: there, and at the next
+ * buffer), and the DISCONT flag of one goes to the next buffer.  Each
+ * empty buffer comes after `size` samples; the one at empty_discont is
+ * DISCONT. */
+GST_START_TEST (test_empty_buffers)
+{
+  NmfFix f;
+  const guint n = 12, size = 1000, empty_discont = 7;
+  float *x = nmf_test_two_tones (n * size, 1, RATE);
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  for (guint b = 0; b < n; b++) {
+    GstBuffer *empty = gst_buffer_new ();
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            nmf_test_buffer (&nmf_mono, x + b * size, b * size, size, FALSE)),
+        GST_FLOW_OK);
+    if (b % 3 == 0)
+      GST_BUFFER_PTS (empty) = 5 * GST_SECOND;
+    else if (b % 3 == 1)
+      GST_BUFFER_PTS (empty) = nmf_test_time ((b + 1) * size, RATE);
+    if (b == empty_discont)
+      GST_BUFFER_FLAG_SET (empty, GST_BUFFER_FLAG_DISCONT);
+    fail_unless_equals_int (gst_harness_push (f.h[0], empty), GST_FLOW_OK);
+  }
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    const NmfTimeline t2 = { RATE, 1,
+      nmf_test_time ((empty_discont + 1) * size, RATE),
+      (empty_discont + 1) * size
+    };
+    guint i = 0;
+    check_stream_part (bufs, &i, &nmf_mono, (empty_discont + 1) * size, TRUE);
+    check_stream_part (bufs, &i, &t2, (n - empty_discont - 1) * size, TRUE);
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 /* A caps change drains the old stream, then the new one starts where it
  * ended, at its own rate; also when the buffers have no timestamps and only
  * the caps change, in the same segment (the second stream started again
@@ -458,6 +504,7 @@ nmfseparate_flush_suite (void)
     NMF_TEST ("flush_discont", test_caps_change_drains),
     NMF_TEST ("flush_discont", test_untimestamped),
     NMF_TEST ("flush_discont", test_one_untimed_buffer),
+    NMF_TEST ("flush_discont", test_empty_buffers),
     NMF_TEST ("flush_discont", test_untimestamped_caps_change),
     NMF_TEST ("flush_discont", test_flush_blocked_branch),
   };

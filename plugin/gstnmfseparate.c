@@ -454,7 +454,8 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
       gst_event_parse_segment (event, &segment);
       gst_segment_copy_into (segment, &self->segment);
       gst_nmf_timeline_new_segment (&self->timeline,
-          segment->format == GST_FORMAT_TIME ? segment->start : 0);
+          segment->format == GST_FORMAT_TIME ? segment->start : 0,
+          segment->rate < 0);
       return gst_nmf_out_queues_push_event (self->queues, event,
           gst_nmf_picture_deferred_pad (&self->picture));
     }

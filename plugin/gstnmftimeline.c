@@ -68,7 +68,10 @@ gboolean
 gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
     gsize n, guint64 held, GstClockTime * pts)
 {
-  gboolean discont = GST_BUFFER_IS_DISCONT (buffer) || tl->discont_carried;
+  /* in reverse each buffer comes before the last in time: its own stream
+   * (a step back of less than the jitter absorbed was counted forwards) */
+  gboolean discont = GST_BUFFER_IS_DISCONT (buffer) || tl->discont_carried
+      || tl->reverse;
 
   tl->discont_carried = FALSE;
   *pts = GST_BUFFER_PTS (buffer);
@@ -143,9 +146,11 @@ gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples)
 }
 
 void
-gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time)
+gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time,
+    gboolean reverse)
 {
   tl->segment_time = time;
+  tl->reverse = reverse;
   tl->resume_time = GST_CLOCK_TIME_NONE;
 }
 

@@ -36,6 +36,7 @@ typedef struct
   GstAudioStreamAlign *align;   /* jitter and discontinuities of the input */
   gboolean discont_pending;     /* the next output buffer is DISCONT */
   gboolean discont_carried;     /* an empty input buffer was DISCONT */
+  gboolean reverse;             /* the segment plays backwards */
 } GstNmfTimeline;
 
 void gst_nmf_timeline_init (GstNmfTimeline * tl);
@@ -64,8 +65,10 @@ GstClockTime gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
     gsize n, GstClockTime pts);
 /* The stream ends after `samples` input samples (drained). */
 void gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples);
-/* A new segment starts at `time` (untimestamped streams start there). */
-void gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time);
+/* A new segment starts at `time` (untimestamped streams start there);
+ * reverse: it plays backwards, every buffer a new stream. */
+void gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time,
+    gboolean reverse);
 /* A flush: the next buffer is a discontinuity. */
 void gst_nmf_timeline_mark_discont (GstNmfTimeline * tl);
 

@@ -265,6 +265,47 @@ GST_START_TEST (test_empty_buffers)
 
 GST_END_TEST;
 
+/* Reverse playback: the buffers come last first, each one's samples in
+ * order, and only the first is DISCONT (a decoder's reverse chunk).  Each
+ * buffer is a stream of its own with its own timestamps: 10 ms buffers
+ * step back 20 ms, which the aligner took for jitter and stamped every
+ * second buffer 20 ms after the one before (its input 10 ms before). */
+GST_START_TEST (test_reverse_playback)
+{
+  NmfFix f;
+  const guint n = 10, size = RATE / 100;
+  float *x = nmf_test_two_tones (n * size, 1, RATE);
+  GstSegment seg;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.rate = -1.0;
+  seg.stop = nmf_test_time (n * size, RATE);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  for (guint b = n; b-- > 0;)
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            nmf_test_buffer (&nmf_mono, x + b * size, b * size, size,
+                b == n - 1)), GST_FLOW_OK);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    guint i = 0;
+    for (guint b = n; b-- > 0;) {
+      const NmfTimeline tb = { RATE, 1, nmf_test_time (b * size, RATE),
+        b * size
+      };
+      check_stream_part (bufs, &i, &tb, size, TRUE);
+    }
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 /* A caps change drains the old stream, then the new one starts where it
  * ended, at its own rate; also when the buffers have no timestamps and only
  * the caps change, in the same segment (the second stream started again
@@ -505,6 +546,7 @@ nmfseparate_flush_suite (void)
     NMF_TEST ("flush_discont", test_untimestamped),
     NMF_TEST ("flush_discont", test_one_untimed_buffer),
     NMF_TEST ("flush_discont", test_empty_buffers),
+    NMF_TEST ("flush_discont", test_reverse_playback),
     NMF_TEST ("flush_discont", test_untimestamped_caps_change),
     NMF_TEST ("flush_discont", test_flush_blocked_branch),
   };

@@ -306,6 +306,67 @@ GST_START_TEST (test_reverse_playback)
 
 GST_END_TEST;
 
+/* A segment that maps time as the one in force (sent again, or with only
+ * its position moved) is no new segment: the stream goes on, one stream
+ * with one timeline, and the events go on to every pad.  Untimestamped,
+ * each such segment started the stream again at the segment's start (the
+ * timestamps went back to 0); timestamped, it drained and restarted it. */
+static void
+check_segment_sent_again (gboolean stamped)
+{
+  NmfFix f;
+  const guint n = 3, size = 10000;
+  const NmfTimeline none = { RATE, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline *in = stamped ? &nmf_mono : &none;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  float *x = nmf_test_two_tones (n * size, 1, RATE);
+  GstSegment seg;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, in, NULL);
+  for (guint b = 0; b < n; b++) {
+    if (b > 0) {
+      gst_segment_init (&seg, GST_FORMAT_TIME);
+      if (b == 2)
+        seg.position = nmf_test_time (b * size, RATE);
+      fail_unless (gst_harness_push_event (f.h[0],
+              gst_event_new_segment (&seg)));
+    }
+    nmf_fix_push (&f, in, x, b * size, size, &z, FALSE, NULL);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs;
+    GstEvent *ev;
+    guint i = 0, segments = 0;
+
+    while ((ev = gst_harness_pull_event (f.h[s]))) {
+      gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+      segments += GST_EVENT_TYPE (ev) == GST_EVENT_SEGMENT;
+      gst_event_unref (ev);
+      if (eos)
+        break;
+    }
+    fail_unless_equals_int (segments, n);
+    bufs = nmf_test_pull_all (f.h[s]);
+    check_stream_part (bufs, &i, &nmf_mono, n * size, TRUE);
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_segment_sent_again)
+{
+  check_segment_sent_again (FALSE);
+  check_segment_sent_again (TRUE);
+}
+
+GST_END_TEST;
+
 /* A caps change drains the old stream, then the new one starts where it
  * ended, at its own rate; also when the buffers have no timestamps and only
  * the caps change, in the same segment (the second stream started again
@@ -547,6 +608,7 @@ nmfseparate_flush_suite (void)
     NMF_TEST ("flush_discont", test_one_untimed_buffer),
     NMF_TEST ("flush_discont", test_empty_buffers),
     NMF_TEST ("flush_discont", test_reverse_playback),
+    NMF_TEST ("flush_discont", test_segment_sent_again),
     NMF_TEST ("flush_discont", test_untimestamped_caps_change),
     NMF_TEST ("flush_discont", test_flush_blocked_branch),
   };

@@ -424,6 +424,17 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   return ok;
 }
 
+/* Whether segment b maps time as a does: every field but the position
+ * and the duration the same. */
+static gboolean
+segment_goes_on (const GstSegment * a, const GstSegment * b)
+{
+  return a->format == b->format && a->flags == b->flags
+      && a->rate == b->rate && a->applied_rate == b->applied_rate
+      && a->base == b->base && a->offset == b->offset
+      && a->start == b->start && a->stop == b->stop && a->time == b->time;
+}
+
 static gboolean
 gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
 {
@@ -445,16 +456,26 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
     }
     case GST_EVENT_SEGMENT:{
       const GstSegment *segment;
+      gst_event_parse_segment (event, &segment);
+      if (segment_goes_on (&self->segment, segment)
+          && !gst_nmf_picture_deferred_pad (&self->picture)) {
+        /* the same mapping of time (sent again, a position update): the
+         * stream goes on (it was drained, and untimestamped started again
+         * at the segment's start), the event after the samples before it */
+        gst_segment_copy_into (segment, &self->segment);
+        gst_nmf_stream_queue_event (self, event);
+        return TRUE;
+      }
       /* what is held belongs to the segment that ends here; the segment
        * of a flushing seek finds nothing held and ends no stream (a drain
        * would make the spatial stage decide again: the sources' places
        * are kept across a seek) */
       if (gst_nmf_stream_holds_input (self))
         gst_nmf_stream_drain (self);
-      gst_event_parse_segment (event, &segment);
       gst_segment_copy_into (segment, &self->segment);
       gst_nmf_timeline_new_segment (&self->timeline,
-          segment->format == GST_FORMAT_TIME ? segment->start : 0);
+          segment->format == GST_FORMAT_TIME ? segment->start : 0,
+          segment->rate < 0);
       return gst_nmf_out_queues_push_event (self->queues, event,
           gst_nmf_picture_deferred_pad (&self->picture));
     }

@@ -105,9 +105,10 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
           "live: causal, latency of fft-size samples: components=20 grouped "
           "into the sources, bands-per-octave=24, iterations=4, "
           "mask-exponent=1. file: the best measured blind quality, at 6 s of "
-          "latency: the live settings and lookahead-frames=2 x window-frames "
-          "(516 = 6 s at 44.1 kHz). auto (default): file when upstream "
-          "answers the latency query as not live, live otherwise. A "
+          "latency at 44.1 kHz: the live settings and lookahead-frames=2 x "
+          "window-frames (516 hops; 33 s at 8 kHz). auto (default): file "
+          "when upstream answers the latency query as not live, live "
+          "otherwise. A "
           "property set explicitly always wins over the profile." READY_ONLY,
           GST_TYPE_NMF_PROFILE, DEFAULT_PROFILE, ready));
   g_object_class_install_property (gobject_class, PROP_SPATIAL,

@@ -476,6 +476,13 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
             bpf, size % bpf), ("said once until the caps change"));
     self->partial_frame_reported = TRUE;
   }
+  if (n == 0) {
+    /* no sample: no place on the timeline (one stamped far off cut the
+     * stream twice), but a DISCONT holds for what follows */
+    gst_nmf_timeline_skip_empty (&self->timeline, buffer);
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
   nmf_separator_get_stats (self->separator, &st);
   if (gst_nmf_timeline_is_new_stream (&self->timeline, buffer, n,
           st.samples_in, &pts)) {
@@ -500,24 +507,31 @@ void
 gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event)
 {
   GstClockTime ts, duration;
-  guint64 samples;
+  guint64 samples, done = 0;
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
   gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
 
   gst_event_parse_gap (event, &ts, &duration);
   if (!GST_CLOCK_TIME_IS_VALID (duration))
     return;
-  samples = gst_util_uint64_scale_round (duration, rate, GST_SECOND);
-  while (samples > 0) {
-    guint64 n = MIN (samples, GAP_CHUNK_SAMPLES);
+  /* the samples between the gap's ends on the sample grid, not its length
+   * rounded: gaps of a fractional number of samples (10 ms at 11025 Hz)
+   * then tile their time instead of drifting from their timestamps */
+  if (GST_CLOCK_TIME_IS_VALID (ts))
+    samples = gst_util_uint64_scale_round (ts + duration, rate, GST_SECOND) -
+        gst_util_uint64_scale_round (ts, rate, GST_SECOND);
+  else
+    samples = gst_util_uint64_scale_round (duration, rate, GST_SECOND);
+  while (done < samples) {
+    guint64 n = MIN (samples - done, GAP_CHUNK_SAMPLES);
     GstBuffer *silence = gst_buffer_new_allocate (NULL, n * bpf, NULL);
     gst_buffer_memset (silence, 0, 0, n * bpf);
-    GST_BUFFER_PTS (silence) = ts;
-    if (GST_CLOCK_TIME_IS_VALID (ts))
-      ts += gst_util_uint64_scale_int (n, GST_SECOND, rate);
+    GST_BUFFER_PTS (silence) = GST_CLOCK_TIME_IS_VALID (ts) ?
+        ts + gst_util_uint64_scale_int (done, GST_SECOND, rate) :
+        GST_CLOCK_TIME_NONE;
     if (gst_nmf_stream_chain (self, silence) != GST_FLOW_OK)
       break;
-    samples -= n;
+    done += n;
   }
 }
 

@@ -68,8 +68,12 @@ gboolean
 gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
     gsize n, guint64 held, GstClockTime * pts)
 {
-  gboolean discont = GST_BUFFER_IS_DISCONT (buffer);
+  /* in reverse each buffer comes before the last in time: its own stream
+   * (a step back of less than the jitter absorbed was counted forwards) */
+  gboolean discont = GST_BUFFER_IS_DISCONT (buffer) || tl->discont_carried
+      || tl->reverse;
 
+  tl->discont_carried = FALSE;
   *pts = GST_BUFFER_PTS (buffer);
   if (GST_CLOCK_TIME_IS_VALID (*pts)) {
     discont = gst_audio_stream_align_process (tl->align, discont, *pts, n,
@@ -81,6 +85,13 @@ gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
     count_untimed (tl, held, n);
   }
   return held == 0 || discont;
+}
+
+void
+gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer)
+{
+  if (GST_BUFFER_IS_DISCONT (buffer))
+    tl->discont_carried = TRUE;
 }
 
 /* Input sample n of the new stream has the timestamp of sample
@@ -135,9 +146,11 @@ gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples)
 }
 
 void
-gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time)
+gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time,
+    gboolean reverse)
 {
   tl->segment_time = time;
+  tl->reverse = reverse;
   tl->resume_time = GST_CLOCK_TIME_NONE;
 }
 

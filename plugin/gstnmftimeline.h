@@ -35,6 +35,8 @@ typedef struct
   guint64 resume_offset;
   GstAudioStreamAlign *align;   /* jitter and discontinuities of the input */
   gboolean discont_pending;     /* the next output buffer is DISCONT */
+  gboolean discont_carried;     /* an empty input buffer was DISCONT */
+  gboolean reverse;             /* the segment plays backwards */
 } GstNmfTimeline;
 
 void gst_nmf_timeline_init (GstNmfTimeline * tl);
@@ -52,6 +54,9 @@ GstClockTime gst_nmf_timeline_time (const GstNmfTimeline * tl,
  * timeline of the input. */
 gboolean gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl,
     GstBuffer * buffer, gsize n, guint64 held, GstClockTime * pts);
+/* A buffer of no whole sample: it neither starts nor continues a stream,
+ * whatever its PTS; its DISCONT flag goes to the next buffer. */
+void gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer);
 /* Starts the new stream that `buffer` opens (timestamped at pts): at pts,
  * or, untimestamped, where the last one of the segment ended (whatever
  * ended it: a discontinuity, a caps change, a drain), else at the
@@ -60,8 +65,10 @@ GstClockTime gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
     gsize n, GstClockTime pts);
 /* The stream ends after `samples` input samples (drained). */
 void gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples);
-/* A new segment starts at `time` (untimestamped streams start there). */
-void gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time);
+/* A new segment starts at `time` (untimestamped streams start there);
+ * reverse: it plays backwards, every buffer a new stream. */
+void gst_nmf_timeline_new_segment (GstNmfTimeline * tl, GstClockTime time,
+    gboolean reverse);
 /* A flush: the next buffer is a discontinuity. */
 void gst_nmf_timeline_mark_discont (GstNmfTimeline * tl);
 

@@ -219,6 +219,154 @@ GST_START_TEST (test_one_untimed_buffer)
 
 GST_END_TEST;
 
+/* A buffer with no whole sample is no part of the timeline: one far from
+ * the stream's time, or one without a PTS, cuts nothing (one at 5 s
+ * drained and restarted the stream, twice: there, and at the next
+ * buffer), and the DISCONT flag of one goes to the next buffer.  Each
+ * empty buffer comes after `size` samples; the one at empty_discont is
+ * DISCONT. */
+GST_START_TEST (test_empty_buffers)
+{
+  NmfFix f;
+  const guint n = 12, size = 1000, empty_discont = 7;
+  float *x = nmf_test_two_tones (n * size, 1, RATE);
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  for (guint b = 0; b < n; b++) {
+    GstBuffer *empty = gst_buffer_new ();
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            nmf_test_buffer (&nmf_mono, x + b * size, b * size, size, FALSE)),
+        GST_FLOW_OK);
+    if (b % 3 == 0)
+      GST_BUFFER_PTS (empty) = 5 * GST_SECOND;
+    else if (b % 3 == 1)
+      GST_BUFFER_PTS (empty) = nmf_test_time ((b + 1) * size, RATE);
+    if (b == empty_discont)
+      GST_BUFFER_FLAG_SET (empty, GST_BUFFER_FLAG_DISCONT);
+    fail_unless_equals_int (gst_harness_push (f.h[0], empty), GST_FLOW_OK);
+  }
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    const NmfTimeline t2 = { RATE, 1,
+      nmf_test_time ((empty_discont + 1) * size, RATE),
+      (empty_discont + 1) * size
+    };
+    guint i = 0;
+    check_stream_part (bufs, &i, &nmf_mono, (empty_discont + 1) * size, TRUE);
+    check_stream_part (bufs, &i, &t2, (n - empty_discont - 1) * size, TRUE);
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* Reverse playback: the buffers come last first, each one's samples in
+ * order, and only the first is DISCONT (a decoder's reverse chunk).  Each
+ * buffer is a stream of its own with its own timestamps: 10 ms buffers
+ * step back 20 ms, which the aligner took for jitter and stamped every
+ * second buffer 20 ms after the one before (its input 10 ms before). */
+GST_START_TEST (test_reverse_playback)
+{
+  NmfFix f;
+  const guint n = 10, size = RATE / 100;
+  float *x = nmf_test_two_tones (n * size, 1, RATE);
+  GstSegment seg;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.rate = -1.0;
+  seg.stop = nmf_test_time (n * size, RATE);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  for (guint b = n; b-- > 0;)
+    fail_unless_equals_int (gst_harness_push (f.h[0],
+            nmf_test_buffer (&nmf_mono, x + b * size, b * size, size,
+                b == n - 1)), GST_FLOW_OK);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    guint i = 0;
+    for (guint b = n; b-- > 0;) {
+      const NmfTimeline tb = { RATE, 1, nmf_test_time (b * size, RATE),
+        b * size
+      };
+      check_stream_part (bufs, &i, &tb, size, TRUE);
+    }
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* A segment that maps time as the one in force (sent again, or with only
+ * its position moved) is no new segment: the stream goes on, one stream
+ * with one timeline, and the events go on to every pad.  Untimestamped,
+ * each such segment started the stream again at the segment's start (the
+ * timestamps went back to 0); timestamped, it drained and restarted it. */
+static void
+check_segment_sent_again (gboolean stamped)
+{
+  NmfFix f;
+  const guint n = 3, size = 10000;
+  const NmfTimeline none = { RATE, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline *in = stamped ? &nmf_mono : &none;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  float *x = nmf_test_two_tones (n * size, 1, RATE);
+  GstSegment seg;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, in, NULL);
+  for (guint b = 0; b < n; b++) {
+    if (b > 0) {
+      gst_segment_init (&seg, GST_FORMAT_TIME);
+      if (b == 2)
+        seg.position = nmf_test_time (b * size, RATE);
+      fail_unless (gst_harness_push_event (f.h[0],
+              gst_event_new_segment (&seg)));
+    }
+    nmf_fix_push (&f, in, x, b * size, size, &z, FALSE, NULL);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs;
+    GstEvent *ev;
+    guint i = 0, segments = 0;
+
+    while ((ev = gst_harness_pull_event (f.h[s]))) {
+      gboolean eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+      segments += GST_EVENT_TYPE (ev) == GST_EVENT_SEGMENT;
+      gst_event_unref (ev);
+      if (eos)
+        break;
+    }
+    fail_unless_equals_int (segments, n);
+    bufs = nmf_test_pull_all (f.h[s]);
+    check_stream_part (bufs, &i, &nmf_mono, n * size, TRUE);
+    fail_unless_equals_int (i, bufs->len);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_segment_sent_again)
+{
+  check_segment_sent_again (FALSE);
+  check_segment_sent_again (TRUE);
+}
+
+GST_END_TEST;
+
 /* A caps change drains the old stream, then the new one starts where it
  * ended, at its own rate; also when the buffers have no timestamps and only
  * the caps change, in the same segment (the second stream started again
@@ -458,6 +606,9 @@ nmfseparate_flush_suite (void)
     NMF_TEST ("flush_discont", test_caps_change_drains),
     NMF_TEST ("flush_discont", test_untimestamped),
     NMF_TEST ("flush_discont", test_one_untimed_buffer),
+    NMF_TEST ("flush_discont", test_empty_buffers),
+    NMF_TEST ("flush_discont", test_reverse_playback),
+    NMF_TEST ("flush_discont", test_segment_sent_again),
     NMF_TEST ("flush_discont", test_untimestamped_caps_change),
     NMF_TEST ("flush_discont", test_flush_blocked_branch),
   };

@@ -207,6 +207,50 @@ GST_START_TEST (test_gap_is_silence)
 
 GST_END_TEST;
 
+/* Gaps that are not a whole number of samples long (10 ms at 11025 Hz:
+ * 110.25) tile the time they cover: their silence was rounded gap by gap,
+ * so 17.7 s of them fell 40 ms behind their timestamps and the element cut
+ * the stream there (a drain, a DISCONT, 40 ms missing). */
+GST_START_TEST (test_gaps_keep_the_timeline)
+{
+  NmfFix f;
+  const gint rate = 11025;
+  const guint n_gaps = 2000, n = 1000;
+  const NmfTimeline t = { rate, 1, 0, 0 };
+  const guint64 gap_samples = (guint64) n_gaps * rate / 100;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 500, 0);
+  float *x = nmf_test_two_tones (n, 1, rate);
+  Collector c[2];
+  GstClockTime ts = nmf_test_time (n, rate);
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  collectors_init (c, 2, &t, FALSE);
+  nmf_fix_push (&f, &t, x, 0, n, &z, FALSE, NULL);
+  for (guint i = 0; i < n_gaps; i++, ts += 10 * GST_MSECOND)
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (ts,
+                10 * GST_MSECOND)));
+  fail_unless_equals_uint64 (ts, nmf_test_time (n + gap_samples, rate));
+  nmf_fix_push (&f, &t, x, n + gap_samples, n, &z, FALSE, NULL);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all_to_eos (f.h[s]);
+    /* one stream: no restart on the way */
+    for (guint i = 0; i < bufs->len; i++) {
+      GstBuffer *b = g_ptr_array_index (bufs, i);
+      fail_unless_equals_int (GST_BUFFER_IS_DISCONT (b), i == 0);
+      collector_add (&c[s], gst_buffer_ref (b));
+    }
+    fail_unless_equals_uint64 (c[s].n, 2 * n + gap_samples);
+    g_ptr_array_unref (bufs);
+  }
+  collectors_clear (c, 2);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 /* A gap of no length (what an element with a look-ahead sends so that its
  * sinks can preroll) goes on to every source pad (it was swallowed, and a
  * second nmfseparate after the first never prerolled). */
@@ -389,6 +433,7 @@ nmfseparate_output_suite (void)
     NMF_TEST ("mask", test_mask_output),
     NMF_TEST ("silence", test_silence),
     NMF_TEST ("silence", test_gap_is_silence),
+    NMF_TEST ("silence", test_gaps_keep_the_timeline),
     NMF_TEST ("silence", test_gap_without_length_forwarded),
     NMF_TEST ("silence", test_events_keep_their_place),
     NMF_TEST ("silence", test_tag_survives_flush),

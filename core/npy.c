@@ -532,13 +532,12 @@ nmf_npy_read (const char *path, double **data, size_t *rows, size_t *cols,
   memset (&s, 0, sizeof (s));
   s.fp = fopen (path, "rb");
   if (s.fp == NULL) {
-    set_err (message, message_size, "cannot open '%s': %s", path,
-        strerror (errno));
+    set_err (message, message_size, "cannot open it: %s", strerror (errno));
     return NMF_ERR_IO;
   }
   /* A directory opens fine on Linux but fails on read with EISDIR. */
   if (fstat (fileno (s.fp), &sb) == 0 && S_ISDIR (sb.st_mode)) {
-    set_err (message, message_size, "cannot read '%s': is a directory", path);
+    set_err (message, message_size, "cannot read it: it is a directory");
     fclose (s.fp);
     return NMF_ERR_IO;
   }

@@ -479,7 +479,7 @@ nmftool_cmd_factorize (int argc, char **argv)
         "file: W and H need two", o.wout, o.hout);
 
   if (nmf_npy_read (o.in, &x, &m, &n, err, sizeof (err)) != NMF_OK)
-    return runtime_error (cmd, "%s", err);
+    return runtime_error (cmd, "%s: %s", o.in, err);
   if ((bad = first_not_finite (x, m, n)) >= 0) {
     ret = runtime_error (cmd, "%s: X holds %s at row %lld, column %lld; "
         "both methods need finite entries", o.in, isnan (x[bad]) ? "NaN"
@@ -488,8 +488,8 @@ nmftool_cmd_factorize (int argc, char **argv)
     goto out;
   }
   if (o.rank > m || o.rank > n) {
-    ret = runtime_error (cmd, "rank %lu exceeds min(M, N) = %zu for X of "
-        "shape (%zu, %zu)", o.rank, m < n ? m : n, m, n);
+    ret = runtime_error (cmd, "%s: rank %lu exceeds min(M, N) = %zu for X "
+        "of shape (%zu, %zu)", o.in, o.rank, m < n ? m : n, m, n);
     goto out;
   }
   w = malloc (m * o.rank * sizeof (double));

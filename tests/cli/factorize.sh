@@ -3,6 +3,8 @@
 # - finite entries too large for double precision (1e308, 1e200) are
 #   reported as an overflow, not as "NaN or Inf"; NaN and Inf are named as
 #   such, with their row and column; no output file is written;
+# - a file that does not read (truncated, big-endian, not .npy, missing, a
+#   directory) is named in the error;
 # - --w-out and --h-out naming one file (the same name, a link) or the
 #   input are refused before anything is written, the input unchanged;
 # - a failed write (H in a missing directory, H beyond the file size
@@ -36,6 +38,12 @@ v = [r.random() for _ in range(100)]; v[23] = float("nan")
 npy("nan.npy", v, 10, 10)
 v = [r.random() for _ in range(100)]; v[57] = float("-inf")
 npy("inf.npy", v, 10, 10)
+npy("col.npy", [1.0, 2.0], 2, 1)
+with open("good.npy", "rb") as f:
+    b = f.read()
+open("short.npy", "wb").write(b[:-8])
+open("bigend.npy", "wb").write(b.replace(b"<f8", b">f8"))
+open("notnpy.npy", "wb").write(b"RIFF")
 EOF
 
 # err NAME EXPECTED-REGEX ARGS...: exit 1, one line matching, no W.npy/H.npy
@@ -59,6 +67,17 @@ for m in kl volmin; do
   err "inf-$m" 'X holds -Inf at row 5, column 7' --method $m --in inf.npy --w-out W.npy --h-out H.npy
 done
 err e200-volmin "$over" --method volmin --in e200.npy --w-out W.npy --h-out H.npy
+
+# a file that does not read: the one line names it, whatever the cause
+# (the reader's own messages said only what was wrong)
+for f in short bigend notnpy missing; do
+  err "read-$f" "^nmftool factorize: error: $f\\.npy: " --method kl --in $f.npy \
+    --w-out W.npy --h-out H.npy
+done
+err read-dir "^nmftool factorize: error: \\.: cannot read it: it is a directory" \
+  --method kl --in . --w-out W.npy --h-out H.npy
+err rank "^nmftool factorize: error: col\\.npy: rank 2 exceeds" --method kl \
+  --in col.npy --w-out W.npy --h-out H.npy
 
 # aliasing outputs
 sum=$(md5sum <good.npy)

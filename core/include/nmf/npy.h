@@ -11,7 +11,9 @@
  * 3-D and higher, empty arrays, shapes above NMF_NPY_MAX_ELEMENTS) is
  * refused with NMF_ERR_FORMAT, and so is a short file (it is not what its
  * header says); a failing open, read or write with NMF_ERR_IO.  The
- * message says which (e.g. "unsupported dtype '>f8': big-endian data").
+ * message says which (e.g. "unsupported dtype '>f8': big-endian data");
+ * the reader's messages never name the file, so that the caller names it
+ * once, in its own words ("dictionary FILE: ...").
  *
  * The header is parsed by hand (no Python evaluation): keys in any order,
  * single or double quotes, any whitespace, trailing commas; anything that

@@ -55,7 +55,16 @@ print_error (Separate * st, GstMessage * msg)
   const char *input = st->options.input;
   GError *err = NULL;
   gchar *dbg = NULL;
+  gboolean is_output = FALSE;
 
+  /* an output's filesink failed (a full disk, a write error): the file it
+   * writes is the one to name, not the input */
+  for (guint i = 0; i < st->pipe.n_outputs; i++)
+    if (GST_MESSAGE_SRC (msg) == GST_OBJECT (st->pipe.sinks[i])
+        && st->pipe.outputs[i].path != NULL) {
+      input = st->pipe.outputs[i].path;
+      is_output = TRUE;
+    }
   gst_message_parse_error (msg, &err, &dbg);
   if (err->domain == NMFTOOL_ERROR)
     fprintf (stderr, "%s %s: error: %s: %s\n", prog, SEPARATE_CMD, input,
@@ -71,9 +80,19 @@ print_error (Separate * st, GstMessage * msg)
     fprintf (stderr, "%s %s: error: %s: %s (no GStreamer plugin for %s "
         "is installed)\n", prog, SEPARATE_CMD, input, err->message,
         st->missing_plugin);
-  else
-    fprintf (stderr, "%s %s: error: %s: %s (from %s)\n", prog, SEPARATE_CMD,
-        input, err->message, GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+  else {
+    /* GStreamer's words for a failed write ("Could not write to
+     * resource.") leave the reason at the end of the debug text
+     * ("... descriptor 7: File too large"): give it */
+    const char *why = is_output && dbg ? g_strrstr (dbg, ": ") : NULL;
+    gchar *reason = why && !strchr (why, '/') && !strchr (why, '\n')
+        ? g_strdup_printf ("%s; ", why + 2) : g_strdup ("");
+
+    fprintf (stderr, "%s %s: error: %s: %s (%sfrom %s)\n", prog,
+        SEPARATE_CMD, input, err->message, reason,
+        GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+    g_free (reason);
+  }
   g_clear_error (&err);
   g_free (dbg);
 }

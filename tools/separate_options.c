@@ -89,8 +89,9 @@ const char nmftool_separate_help[] =
     "SIGTERM (kill, timeout) and SIGHUP are handled the same way, with exit\n"
     "status 143 and 129.\n"
     "On a pipeline error (undecodable input, missing plugin, invalid\n"
-    "property combination, write failure) one line names the error and\n"
-    "the element, the partial files are removed (those this run created or\n"
+    "property combination, write failure) one line names the file (the\n"
+    "input, or the output that could not be written), the error and the\n"
+    "element, the partial files are removed (those this run created or\n"
     "truncated, not a file it could not open), exit status 1.\n";
 
 /* --progress auto: redrawing in place only makes sense on a terminal */

@@ -10,6 +10,7 @@
 
 #include "media_input.h"
 #include "nmftool.h"
+#include "npy_output.h"
 #include "same_file.h"
 
 static const char *const cmd = "learn";
@@ -38,7 +39,12 @@ const char nmftool_learn_help[] =
     "\n"
     "  --components K    number of templates, 1..1024. Required.\n"
     "  --in FILE         the example audio. Required.\n"
-    "  --out FILE        the dictionary (.npy). Required.\n"
+    "  --out FILE        the dictionary (.npy). Required. Checked before\n"
+    "                    the work (a missing directory, a directory);\n"
+    "                    written to a temporary file beside it\n"
+    "                    (.NAME.XXXXXX) and renamed over it, so a file\n"
+    "                    there is replaced whole or, if the write fails,\n"
+    "                    kept as it was (/dev/stdout, a pipe: in place).\n"
     "  --fft-size N      even, 32..32768 (default 2048).\n"
     "  --hop-size H      1..N/2 (default N/4, 512 at the default N, as the\n"
     "                    element's hop-size=0).\n"
@@ -245,6 +251,7 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   float *shifted = malloc (sizeof (float) * bins * total);
   float *W = malloc (sizeof (float) * bins * o->components);
   char err[512] = "";
+  NpyOutput out = { NULL, NULL, NULL, NULL };
   int ret;
 
   if (W == NULL || shifted == NULL) {
@@ -258,12 +265,17 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   if (ret == NMF_OK)
     ret = nmf_dictionary_shift (W, bins, (int) o->components,
         (int) o->shifts, shifted, err, sizeof err);
-  if (ret == NMF_OK)            /* removes its file if a write fails */
-    ret = nmf_dictionary_save_npy (o->out, shifted, bins, total, err,
-        sizeof err);
   if (ret != NMF_OK)
-    ret = runtime_error (cmd, "%s", err[0] ? err : nmf_strerror (ret));
-  else
+    ret = runtime_error (cmd, "%s: %s", o->in, err[0] ? err
+        : nmf_strerror (ret));
+  else if ((ret = npy_output_open (cmd, &out, o->out)) == 0
+      && nmf_dictionary_save_npy (out.path, shifted, bins, total, err,
+          sizeof err) != NMF_OK)
+    ret = npy_output_write_error (cmd, &out, err);
+  else if (ret == 0)
+    ret = npy_output_commit (cmd, &out);
+  npy_output_clear (&out);
+  if (ret == 0)
     fprintf (stderr, "%s %s: %lu templates of %d bins learned from %.1f s "
         "(%d Hz, %d channel(s)), %d with the shifts of +-%lu semitones, "
         "written to %s\n", prog, cmd, o->components, bins,
@@ -297,6 +309,12 @@ nmftool_cmd_learn (int argc, char **argv)
     return ret;
   }
   g_free (local);
+  /* the dictionary's file is checked before the work: written whole, in
+   * place of the file there, at the end (learn_and_save) */
+  if ((ret = npy_output_check (cmd, o.out)) != 0) {
+    g_free (uri);
+    return ret;
+  }
   samples = g_array_new (FALSE, FALSE, sizeof (float));
   if (decode (uri, samples, &channels, &rate, &error))
     ret = learn_and_save (&o, samples, channels, rate);

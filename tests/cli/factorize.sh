@@ -11,7 +11,7 @@
 #   limit) leaves the W.npy and H.npy already there as they were, and no
 #   temporary file; the summary is said only once the files are written;
 # - KL-NMF of X scaled near the smallest doubles fits as X of order one;
-# - a good matrix still factors; --version prints the project's version.
+# - a good matrix still factors, W to /dev/stdout too; --version prints the project's version.
 #   factorize.sh NMFTOOL VERSION
 set -u
 nmftool=$(realpath "$1") version=$2
@@ -171,6 +171,13 @@ for m in kl volmin; do
     --h-out H.npy >good.log 2>&1 || fail "good $m: $(cat good.log)"
   [ -s W.npy ] && [ -s H.npy ] || fail "good $m: no W.npy or H.npy"
 done
+# an output that is no regular file (/dev/stdout on a pipe) is written in
+# place (the temporary file beside it could not be made: 'cannot create
+# /dev/stdout')
+rm -f H.npy
+magic=$(timeout 60 "$nmftool" factorize -q --method kl --rank 2 --in good.npy \
+  --w-out /dev/stdout --h-out H.npy 2>pipe.log | head -c 6 | od -An -c | tr -d ' \n')
+[ "$magic" = '223NUMPY' ] && [ -s H.npy ] || fail "W to /dev/stdout on a pipe: '$magic' $(cat pipe.log)"
 v=$("$nmftool" --version) || fail "--version: exit $?"
 [ "$v" = "nmftool (gst-nmf) $version" ] || fail "--version printed '$v', expected 'nmftool (gst-nmf) $version'"
 echo "--version: $v"

@@ -290,9 +290,30 @@ nmf_dictionary_load_npy (const char *path, size_t bins, float **W,
     return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY,
         "out of memory");
   }
-  for (size_t f = 0; f < rows; f++)
-    for (size_t k = 0; k < cols; k++)
-      w[k * rows + f] = (float) data[f * cols + k];
+  /* a template's scale is not its meaning (it is normalised): each is
+   * divided by its largest entry while still in double precision, so
+   * that finite entries beyond the range of float (1e39) or below it
+   * (1e-320) are read as what they are, not as Inf or all zero */
+  for (size_t k = 0; k < cols; k++) {
+    double peak = 0.0;
+    for (size_t f = 0; f < rows; f++) {
+      double v = data[f * cols + k];
+      if (!isfinite (v) || v < 0.0) {
+        free (data);
+        free (w);
+        return nmf_fail (message, message_size, isfinite (v)
+            ? NMF_ERR_NEGATIVE : NMF_ERR_NOT_FINITE, "dictionary %s "
+            "holds %s at row %zu, column %zu (bin %zu of template %zu)",
+            path, isnan (v) ? "NaN" : isinf (v) ? (v > 0 ? "+Inf" : "-Inf")
+            : "a negative value", f, k, f, k);
+      }
+      if (v > peak)
+        peak = v;
+    }
+    for (size_t f = 0; f < rows; f++)
+      w[k * rows + f] = peak > 0.0 ? (float) (data[f * cols + k] / peak)
+          : 0.0f;
+  }
   free (data);
   if ((ret = nmf_dictionary_normalise (w, bins, cols, why,
               sizeof why)) != NMF_OK) {

@@ -111,9 +111,11 @@ NMF_API nmf_status nmf_dictionary_shift_steps (const float *W, size_t bins,
  * free() it; column-major bins x K, columns normalised to sum to one) and
  * *components.  A row count other than `bins` (= fft_size / 2 + 1) is
  * refused with NMF_ERR_FORMAT and a message naming both counts and the FFT
- * size they correspond to; negative or non-finite entries, all-zero
- * columns and more than NMF_DICTIONARY_MAX_COMPONENTS templates are
- * refused too. */
+ * size they correspond to; negative or non-finite entries (named by row
+ * and column), all-zero columns and more than
+ * NMF_DICTIONARY_MAX_COMPONENTS templates are refused too.  A template's
+ * scale does not matter: each is divided by its largest entry in double
+ * precision, so any finite doubles read (1e300 or 1e-300 as well). */
 NMF_API nmf_status nmf_dictionary_load_npy (const char *path, size_t bins,
     float **W, size_t * components, char *message, size_t message_size);
 

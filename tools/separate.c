@@ -49,6 +49,9 @@ typedef struct
   gboolean done;
 } Separate;
 
+/* What the thread that starts the pipeline posts when it could not */
+#define START_FAILED "nmftool-start-failed"
+
 static void
 print_error (Separate * st, GstMessage * msg)
 {
@@ -110,6 +113,16 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
       st->exit_code = EXIT_RUNTIME;
       st->done = TRUE;
       g_main_loop_quit (st->loop);
+      break;
+    case GST_MESSAGE_APPLICATION:
+      if (!st->done && gst_message_has_name (msg, START_FAILED)) {
+        progress_clear (&st->progress);
+        runtime_error (SEPARATE_CMD, "%s: the pipeline could not start",
+            st->options.input);
+        st->exit_code = EXIT_RUNTIME;
+        st->done = TRUE;
+        g_main_loop_quit (st->loop);
+      }
       break;
     case GST_MESSAGE_ELEMENT:
       if (gst_is_missing_plugin_message (msg) && st->missing_plugin == NULL)
@@ -225,6 +238,23 @@ prepare (Separate * st)
   return ret;
 }
 
+/* In a thread of GStreamer's, not the main loop's: the input's source
+ * opens its file on the way to PAUSED, and a FIFO without a writer holds
+ * that open() until one comes, when Ctrl-C must still stop the run (the
+ * stop signals are handled in the main loop). */
+static void
+start_pipeline (GstElement * pipeline, gpointer data)
+{
+  (void) data;
+  /* the reason is (almost always) an error message on the bus, ahead of
+   * this one */
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE)
+    gst_element_post_message (pipeline,
+        gst_message_new_application (GST_OBJECT (pipeline),
+            gst_structure_new_empty (START_FAILED)));
+}
+
 /* Runs the built pipeline to its end: the exit status. */
 static int
 run (Separate * st)
@@ -238,20 +268,8 @@ run (Separate * st)
   st->timer = g_timeout_add (PROGRESS_INTERVAL_MS, on_timer, st);
   progress_start (&st->progress);
   st->exit_code = EXIT_RUNTIME;
-  if (gst_element_set_state (st->pipe.pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    /* the reason is (almost always) an error message on the bus */
-    GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    if (m) {
-      on_bus (bus, m, st);
-      gst_message_unref (m);
-    } else {
-      runtime_error (SEPARATE_CMD, "%s: the pipeline could not start",
-          st->options.input);
-      st->done = TRUE;
-    }
-  } else
-    g_main_loop_run (st->loop);
+  gst_element_call_async (st->pipe.pipeline, start_pipeline, NULL, NULL);
+  g_main_loop_run (st->loop);
 
   on_timer (st);                /* the duration, if it was not known yet */
   /* before the sinks close: what they opened is this run's to remove */

@@ -35,7 +35,10 @@ const char nmftool_learn_help[] =
     "element refuses a dictionary made for another one) and, for the\n"
     "templates to mean the same frequencies, the same sample rate (rates\n"
     "outside 8-192 kHz are resampled to the nearer bound, as nmfseparate's\n"
-    "input is by nmftool separate).\n"
+    "input is by nmftool separate). An example of more than 8192 STFT\n"
+    "frames (95 s at 44.1 kHz and the default hop) is learned from every\n"
+    "k-th frame, k the smallest that keeps within 8192, so memory stays\n"
+    "bounded but for its samples (4 bytes a sample and channel).\n"
     "\n"
     "  --components K    number of templates, 1..1024. Required.\n"
     "  --in FILE         the example audio. Required.\n"
@@ -275,12 +278,21 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   else if (ret == 0)
     ret = npy_output_commit (cmd, &out);
   npy_output_clear (&out);
-  if (ret == 0)
+  if (ret == 0) {
+    /* as nmf_dictionary_learn_audio spreads its frames over a long one */
+    size_t frames = (samples->len / channels + o->hop - 1) / o->hop;
+    size_t stride = (frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
+        / NMF_DICTIONARY_MAX_LEARN_FRAMES;
+    gchar *every = stride > 1 ? g_strdup_printf (" (one frame in %zu of "
+        "its %zu)", stride, frames) : g_strdup ("");
+
     fprintf (stderr, "%s %s: %lu templates of %d bins learned from %.1f s "
-        "(%d Hz, %d channel(s)), %d with the shifts of +-%lu semitones, "
+        "(%d Hz, %d channel(s))%s, %d with the shifts of +-%lu semitones, "
         "written to %s\n", prog, cmd, o->components, bins,
-        (double) samples->len / channels / rate, rate, channels, total,
-        o->shifts, o->out);
+        (double) samples->len / channels / rate, rate, channels, every,
+        total, o->shifts, o->out);
+    g_free (every);
+  }
   free (W);
   free (shifted);
   return ret;

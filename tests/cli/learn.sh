@@ -10,7 +10,8 @@
 # summary line names the command; a stray argument is a usage error that
 # names it. The dictionary is written whole or not at all (a failed write
 # keeps the file there), an --out that cannot be written is refused before
-# the work, and an example too short to learn from is named.
+# the work, and an example too short to learn from is named. A long one is
+# learned from at most 8192 frames spread over it.
 #   learn.sh NMFTOOL MAKE_MIXTURE
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2")
@@ -147,6 +148,15 @@ done
 magic=$(timeout 60 "$nmftool" learn --components 2 --in mix.wav --out /dev/stdout \
   2>pipe.log | head -c 6 | od -An -c | tr -d ' \n')
 [ "$magic" = '223NUMPY' ] || fail "--out /dev/stdout on a pipe: '$magic' $(cat pipe.log)"
+# a long example (here: a hop of one sample) is learned from frames
+# spread over it, at most 8192 (memory and time grew with its length), and
+# the summary says so
+timeout 60 "$nmftool" learn --components 2 --fft-size 32 --hop-size 1 --in mix.wav \
+  --out long.npy >long.log 2>&1 || fail "a hop of 1: $(cat long.log)"
+read -r n k < <(sed -n 's/.*(one frame in \([0-9]*\) of its \([0-9]*\)).*/\2 \1/p' long.log)
+[ -n "${n:-}" ] && [ $(( (n + k - 1) / k )) -le 8192 ] && [ $(( (n + k - 2) / (k - 1) )) -gt 8192 ] \
+  || fail "a hop of 1: not spread over at most 8192 frames: $(cat long.log)"
+cat long.log
 # an example too short for the components asked: the error names it
 head -c 2000 mix.wav >short.wav
 timeout 30 "$nmftool" learn --components 8 --in short.wav --out short.npy >short.log 2>&1

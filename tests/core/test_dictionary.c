@@ -179,6 +179,30 @@ main (void)
   }
   remove (path);
 
+  /* a long example is learned from every k-th frame, so memory and time
+   * stay bounded (it took some 40 bytes per frame and bin: 1.5 GB for 20
+   * minutes at 16 kHz).  With an FFT of 64 and a hop of 32, 3 x
+   * NMF_DICTIONARY_MAX_LEARN_FRAMES - 1 frames are learned from every 3rd
+   * (frames 0, 3, 6...), which spans hop blocks 3m - 1 and 3m: a tone at
+   * bin 8 only in blocks 3m + 1 is never seen, one at bin 20 elsewhere
+   * is (phase-continuous, so the frames seen hold it alone). */
+  {
+    const int lf = 64, lh = 32;
+    const size_t frames = 3 * (size_t) NMF_DICTIONARY_MAX_LEARN_FRAMES - 1;
+    const size_t len = frames * lh;
+    float *x = malloc (sizeof (float) * len), w1[64 / 2 + 1];
+    for (size_t i = 0; i < len; i++)
+      x[i] = (float) ((i / lh) % 3 == 1 ? sin (2 * M_PI * 8 * i / lf)
+          : sin (2 * M_PI * 20 * i / lf));
+    CHECK_OK (nmf_dictionary_learn_audio (x, len, 1, lf, lh, 1, 50, 1, w1,
+            err, sizeof err));
+    printf ("long example, every 3rd frame: bin 8 / bin 20 = %g\n",
+        w1[8] / w1[20]);
+    CHECK (w1[8] < 0.01 * w1[20], "frames between the 3rd ones learned "
+        "from: bin 8 / bin 20 = %g", w1[8] / w1[20]);
+    free (x);
+  }
+
   /* learning needs sound */
   float *silence = calloc (ntrain, sizeof (float));
   ret = nmf_dictionary_learn_audio (silence, ntrain, 1, FFT, FFT / 4, KS,

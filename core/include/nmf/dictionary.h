@@ -51,9 +51,16 @@ NMF_API nmf_status nmf_dictionary_learn_cancellable (const float *frames,
     uint64_t seed, const volatile int *cancel, float *W, char *message,
     size_t message_size);
 
+/* The most STFT frames nmf_dictionary_learn_audio learns from (95 s at
+ * 44.1 kHz with a hop of 512; more than the element's enrolment keeps). */
+#define NMF_DICTIONARY_MAX_LEARN_FRAMES 8192
+
 /* The same from audio: n_samples interleaved frames of `channels` samples
  * (float, any rate), an STFT of fft_size (even, 32..32768) and hop_size
- * (1..fft_size / 2); W: (fft_size / 2 + 1) x components. */
+ * (1..fft_size / 2); W: (fft_size / 2 + 1) x components.  Audio of more
+ * than NMF_DICTIONARY_MAX_LEARN_FRAMES frames is learned from every k-th
+ * frame, k the smallest that keeps within that many (frames evenly spread
+ * over it), so that memory and time stay bounded however long it is. */
 NMF_API nmf_status nmf_dictionary_learn_audio (const float *samples,
     size_t n_samples, size_t channels, int fft_size, int hop_size,
     size_t components, int iterations, uint64_t seed, float *W,

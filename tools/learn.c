@@ -254,7 +254,6 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   float *shifted = malloc (sizeof (float) * bins * total);
   float *W = malloc (sizeof (float) * bins * o->components);
   char err[512] = "";
-  NpyOutput out = { NULL, NULL, NULL, NULL };
   int ret;
 
   if (W == NULL || shifted == NULL) {
@@ -271,13 +270,10 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   if (ret != NMF_OK)
     ret = runtime_error (cmd, "%s: %s", o->in, err[0] ? err
         : nmf_strerror (ret));
-  else if ((ret = npy_output_open (cmd, &out, o->out)) == 0
-      && nmf_dictionary_save_npy (out.path, shifted, bins, total, err,
+  /* written whole or not at all (a file there is kept if it fails) */
+  else if (nmf_dictionary_save_npy (o->out, shifted, bins, total, err,
           sizeof err) != NMF_OK)
-    ret = npy_output_write_error (cmd, &out, err);
-  else if (ret == 0)
-    ret = npy_output_commit (cmd, &out);
-  npy_output_clear (&out);
+    ret = runtime_error (cmd, "%s", err);
   if (ret == 0) {
     /* as nmf_dictionary_learn_audio spreads its frames over a long one */
     size_t frames = (samples->len / channels + o->hop - 1) / o->hop;

@@ -2,8 +2,9 @@
  * the file it replaces, renamed over it once written, so that a failed
  * write (a full disk, an interrupted run) leaves the file that was there
  * as it was.  An output that exists and is no regular file (/dev/stdout, a
- * pipe, a device) is written in place: it cannot be replaced.  nmftool
- * factorize and learn share it. */
+ * pipe, a device) is written in place: it cannot be replaced.  The core's
+ * writer does the same for one file; nmftool factorize needs it for two (W
+ * and H, or neither), and learn its check before the work. */
 #ifndef NMFTOOL_NPY_OUTPUT_H
 #define NMFTOOL_NPY_OUTPUT_H
 

@@ -297,9 +297,12 @@ nmf_dictionary_load_npy (const char *path, size_t bins, float **W,
         "out of memory");
   }
   /* a template's scale is not its meaning (it is normalised): each is
-   * divided by its largest entry while still in double precision, so
-   * that finite entries beyond the range of float (1e39) or below it
-   * (1e-320) are read as what they are, not as Inf or all zero */
+   * scaled by the power of two that brings its largest entry to [0.5, 1)
+   * while still in double precision, so that finite entries beyond the
+   * range of float (1e39) or below it (1e-320) are read as what they
+   * are, not as Inf or all zero; a power of two, so that the normalised
+   * result is bit for bit that of the entries unscaled (a saved
+   * dictionary loads as it was saved) */
   for (size_t k = 0; k < cols; k++) {
     double peak = 0.0;
     for (size_t f = 0; f < rows; f++) {
@@ -316,9 +319,10 @@ nmf_dictionary_load_npy (const char *path, size_t bins, float **W,
       if (v > peak)
         peak = v;
     }
+    int e = 0;
+    frexp (peak, &e);
     for (size_t f = 0; f < rows; f++)
-      w[k * rows + f] = peak > 0.0 ? (float) (data[f * cols + k] / peak)
-          : 0.0f;
+      w[k * rows + f] = (float) ldexp (data[f * cols + k], -e);
   }
   free (data);
   if ((ret = nmf_dictionary_normalise (w, bins, cols, why,

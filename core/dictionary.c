@@ -183,9 +183,15 @@ nmf_dictionary_learn_audio (const float *samples, size_t n_samples,
         fft_size, hop_size, channels);
   const size_t bins = (size_t) fft_size / 2 + 1;
   /* frames as the separator sees them: the first ends with the first hop */
-  size_t n_frames = (n_samples + hop_size - 1) / hop_size;
-  if (n_frames == 0)
+  size_t all_frames = (n_samples + hop_size - 1) / hop_size;
+  if (all_frames == 0)
     return nmf_fail (message, message_size, NMF_ERR_RANK, "no audio");
+  /* a long example is learned from every k-th frame: the spectrogram and
+   * the factorization grow with the frames (some 40 bytes per frame and
+   * bin: 1.5 GB for 20 minutes at 16 kHz), the samples only a twentieth */
+  const size_t stride = (all_frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
+      / NMF_DICTIONARY_MAX_LEARN_FRAMES;
+  size_t n_frames = (all_frames + stride - 1) / stride;
   if ((ret = nmf_stft_create (&st, fft_size, hop_size)) != NMF_OK)
     return nmf_fail (message, message_size, ret, "STFT: %s",
         nmf_strerror (ret));
@@ -198,8 +204,8 @@ nmf_dictionary_learn_audio (const float *samples, size_t n_samples,
     goto out;
   }
   for (size_t t = 0; t < n_frames; t++) {
-    /* frame t ends with sample (t + 1) * hop - 1 */
-    long long end = (long long) (t + 1) * hop_size;
+    /* frame t * stride ends with sample (t * stride + 1) * hop - 1 */
+    long long end = (long long) (t * stride + 1) * hop_size;
     for (size_t c = 0; c < channels; c++) {
       for (int i = 0; i < fft_size; i++) {
         long long s = end - fft_size + i;
@@ -290,9 +296,34 @@ nmf_dictionary_load_npy (const char *path, size_t bins, float **W,
     return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY,
         "out of memory");
   }
-  for (size_t f = 0; f < rows; f++)
-    for (size_t k = 0; k < cols; k++)
-      w[k * rows + f] = (float) data[f * cols + k];
+  /* a template's scale is not its meaning (it is normalised): each is
+   * scaled by the power of two that brings its largest entry to [0.5, 1)
+   * while still in double precision, so that finite entries beyond the
+   * range of float (1e39) or below it (1e-320) are read as what they
+   * are, not as Inf or all zero; a power of two, so that the normalised
+   * result is bit for bit that of the entries unscaled (a saved
+   * dictionary loads as it was saved) */
+  for (size_t k = 0; k < cols; k++) {
+    double peak = 0.0;
+    for (size_t f = 0; f < rows; f++) {
+      double v = data[f * cols + k];
+      if (!isfinite (v) || v < 0.0) {
+        free (data);
+        free (w);
+        return nmf_fail (message, message_size, isfinite (v)
+            ? NMF_ERR_NEGATIVE : NMF_ERR_NOT_FINITE, "dictionary %s "
+            "holds %s at row %zu, column %zu (bin %zu of template %zu)",
+            path, isnan (v) ? "NaN" : isinf (v) ? (v > 0 ? "+Inf" : "-Inf")
+            : "a negative value", f, k, f, k);
+      }
+      if (v > peak)
+        peak = v;
+    }
+    int e = 0;
+    frexp (peak, &e);
+    for (size_t f = 0; f < rows; f++)
+      w[k * rows + f] = (float) ldexp (data[f * cols + k], -e);
+  }
   free (data);
   if ((ret = nmf_dictionary_normalise (w, bins, cols, why,
               sizeof why)) != NMF_OK) {

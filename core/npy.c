@@ -4,6 +4,7 @@
 #include "message.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -532,13 +533,12 @@ nmf_npy_read (const char *path, double **data, size_t *rows, size_t *cols,
   memset (&s, 0, sizeof (s));
   s.fp = fopen (path, "rb");
   if (s.fp == NULL) {
-    set_err (message, message_size, "cannot open '%s': %s", path,
-        strerror (errno));
+    set_err (message, message_size, "cannot open it: %s", strerror (errno));
     return NMF_ERR_IO;
   }
   /* A directory opens fine on Linux but fails on read with EISDIR. */
   if (fstat (fileno (s.fp), &sb) == 0 && S_ISDIR (sb.st_mode)) {
-    set_err (message, message_size, "cannot read '%s': is a directory", path);
+    set_err (message, message_size, "cannot read it: it is a directory");
     fclose (s.fp);
     return NMF_ERR_IO;
   }
@@ -580,6 +580,93 @@ store_le64 (unsigned char *b, double d)
   }
 }
 
+/* PATH with the symbolic links of its last component followed (dangling
+ * ones too, at most 40 deep): what a rename must replace for a link to
+ * stay a link.  Newly allocated; NULL when out of memory. */
+static char *
+final_target (const char *path)
+{
+  char *p = strdup (path);
+
+  for (int depth = 0; p != NULL && depth < 40; depth++) {
+    struct stat sb;
+    char link[4096], *slash, *q;
+    ssize_t len;
+
+    if (lstat (p, &sb) != 0 || !S_ISLNK (sb.st_mode))
+      break;
+    len = readlink (p, link, sizeof link - 1);
+    if (len < 0)
+      break;
+    link[len] = '\0';
+    slash = strrchr (p, '/');
+    if (link[0] == '/' || slash == NULL)
+      q = strdup (link);
+    else {
+      size_t dirlen = (size_t) (slash - p) + 1;
+      q = malloc (dirlen + (size_t) len + 1);
+      if (q != NULL) {
+        memcpy (q, p, dirlen);
+        memcpy (q + dirlen, link, (size_t) len + 1);
+      }
+    }
+    free (p);
+    p = q;
+  }
+  return p;
+}
+
+/* A new file beside TARGET (".NAME.XXXXXX" in its directory), opened for
+ * writing in *fp, with the mode, owner and group of TARGET if it exists
+ * (as far as allowed), else those of any new file (the umask applies):
+ * its name, newly allocated, or NULL with errno set. */
+static char *
+open_beside (const char *target, FILE ** fp)
+{
+  const char *slash = strrchr (target, '/');
+  const char *base = slash ? slash + 1 : target;
+  size_t dirlen = slash ? (size_t) (slash - target) + 1 : 0;
+  size_t len = dirlen + strlen (base) + 16;
+  char *tmp = malloc (len);
+  struct stat old;
+  int have_old = stat (target, &old) == 0 && S_ISREG (old.st_mode);
+  static unsigned counter;
+
+  if (tmp == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  for (int attempt = 0; attempt < 100; attempt++) {
+    unsigned r = (unsigned) getpid () * 2654435761u
+        ^ (unsigned) (uintptr_t) & attempt
+        ^ __atomic_add_fetch (&counter, 1, __ATOMIC_RELAXED) * 40503u;
+    int fd;
+
+    snprintf (tmp, len, "%.*s.%s.%06x", (int) dirlen, target, base,
+        r & 0xffffff);
+    /* mode 0666 as fopen's, so that the umask decides as for any file */
+    fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST)
+      continue;
+    if (fd < 0)
+      break;
+    if (have_old) {
+      if (fchown (fd, old.st_uid, old.st_gid) != 0) {
+        /* not the owner's to give: the writer keeps it */
+      }
+      fchmod (fd, old.st_mode & 07777);
+    }
+    *fp = fdopen (fd, "wb");
+    if (*fp != NULL)
+      return tmp;
+    close (fd);
+    unlink (tmp);
+    break;
+  }
+  free (tmp);
+  return NULL;
+}
+
 nmf_status
 nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
     char *message, size_t message_size)
@@ -592,6 +679,7 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
   FILE *fp;
   struct stat sb;
   int saved_errno = 0;
+  char *target = NULL, *tmp = NULL;
 
   if (path == NULL || data == NULL || rows == 0 || cols == 0) {
     set_err (message, message_size, "invalid argument: %s",
@@ -634,7 +722,21 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
     pre[11] = (unsigned char) ((hlen >> 24) & 0xff);
   }
 
-  fp = fopen (path, "wb");
+  /* a regular file (or a new one) is written beside itself and renamed
+   * over it at the end: a failed write (a full disk) leaves the file that
+   * was there; a device or a pipe (/dev/stdout) is written in place */
+  if (stat (path, &sb) == 0 && !S_ISREG (sb.st_mode))
+    fp = fopen (path, "wb");
+  else if ((target = final_target (path)) == NULL) {
+    set_err (message, message_size, "out of memory");
+    return NMF_ERR_NO_MEMORY;
+  } else if ((tmp = open_beside (target, &fp)) == NULL) {
+    saved_errno = errno;
+    free (target);
+    set_err (message, message_size, "cannot create '%s': %s", path,
+        strerror (saved_errno));
+    return NMF_ERR_IO;
+  }
   if (fp == NULL) {
     set_err (message, message_size, "cannot create '%s': %s", path,
         strerror (errno));
@@ -667,12 +769,20 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
     ok = 0;
     saved_errno = errno;
   }
+  if (ok && tmp != NULL && rename (tmp, target) != 0) {
+    ok = 0;
+    saved_errno = errno;
+  }
   if (!ok) {
-    if (S_ISREG (sb.st_mode))
-      unlink (path);
+    if (tmp != NULL)
+      unlink (tmp);
+    free (tmp);
+    free (target);
     set_err (message, message_size, "write error on '%s': %s", path,
         strerror (saved_errno));
     return NMF_ERR_IO;
   }
+  free (tmp);
+  free (target);
   return NMF_OK;
 }

@@ -17,6 +17,7 @@
 #include <nmf/npy.h>
 
 #include "nmftool.h"
+#include "npy_output.h"
 #include "same_file.h"
 
 static const char *const cmd = "factorize";
@@ -73,7 +74,10 @@ const char nmftool_factorize_help[] =
     "written then, nor left behind by a failed write: W and H are written\n"
     "to temporary files beside them (.NAME.XXXXXX) and renamed over the\n"
     "outputs once both are, so files already there stay as they were\n"
-    "unless both are replaced; the summary line comes after that.\n";
+    "unless both are replaced; the summary line comes after that. An\n"
+    "output that cannot be created (a missing directory) is refused\n"
+    "before the work; one that is no regular file (/dev/stdout, a pipe)\n"
+    "is written in place.\n";
 
 typedef struct
 {
@@ -320,71 +324,6 @@ solve_volmin (const FactorizeOptions * o, const double *x, size_t m,
   return 0;
 }
 
-/* One output: written to a temporary file beside the file it replaces
- * (beside the file a symbolic link names, so that the link stays a
- * link), renamed over it once W and H are both written. */
-typedef struct
-{
-  const char *name;             /* as given */
-  char *target;                 /* NAME with its links followed (malloc) */
-  gchar *tmp;                   /* the temporary file, while there is one */
-} Output;
-
-static void
-output_clear (Output * out)
-{
-  if (out->tmp)
-    unlink (out->tmp);
-  g_clear_pointer (&out->tmp, g_free);
-  free (out->target);
-  out->target = NULL;
-}
-
-/* The writer's message names the temporary file: the user knows NAME. */
-static int
-write_error (const Output * out, const char *err)
-{
-  gchar **parts = g_strsplit (err, out->tmp, -1);
-  gchar *msg = g_strjoinv (out->name, parts);
-  int ret = runtime_error (cmd, "%s", msg);
-
-  g_free (msg);
-  g_strfreev (parts);
-  return ret;
-}
-
-static int
-output_write (Output * out, const double *a, size_t rows, size_t cols)
-{
-  gchar *dir, *base;
-  char err[512];
-  struct stat sb;
-  int fd, e;
-
-  if ((out->target = same_file_target (out->name)) == NULL)
-    return runtime_error (cmd, "out of memory");
-  dir = g_path_get_dirname (out->target);
-  base = g_path_get_basename (out->target);
-  out->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  g_free (dir);
-  g_free (base);
-  fd = g_mkstemp_full (out->tmp, O_RDWR | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    e = errno;
-    g_clear_pointer (&out->tmp, g_free);
-    return runtime_error (cmd, "cannot create '%s': %s", out->name,
-        g_strerror (e));
-  }
-  /* the file it replaces keeps its permissions (a new one gets those of
-   * any new file, as the umask says) */
-  if (stat (out->target, &sb) == 0 && S_ISREG (sb.st_mode))
-    fchmod (fd, sb.st_mode & 07777);
-  close (fd);
-  if (nmf_npy_write (out->tmp, a, rows, cols, err, sizeof (err)) != NMF_OK)
-    return write_error (out, err);
-  return 0;
-}
-
 /* A second name for an existing TARGET, so that a file replaced first can
  * be put back if the second rename fails; NULL when there is nothing to
  * keep or no link can be made (a file system without hard links). */
@@ -418,27 +357,35 @@ static int
 write_factors (const FactorizeOptions * o, const double *w, size_t m,
     const double *h, size_t n)
 {
-  Output wo = { o->wout, NULL, NULL }, ho = { o->hout, NULL, NULL };
+  NpyOutput wo = { NULL, NULL, NULL, NULL }, ho = { NULL, NULL, NULL, NULL };
   gchar *backup = NULL;
-  int ret, w_existed, e;
+  char err[512];
+  int ret, w_renamed, w_existed, e;
 
-  if ((ret = output_write (&wo, w, m, o->rank)) != 0
-      || (ret = output_write (&ho, h, n, o->rank)) != 0)
+  if ((ret = npy_output_open (cmd, &wo, o->wout)) != 0)
     goto out;
-  w_existed = access (wo.target, F_OK) == 0;
-  backup = backup_link (wo.target);
-  if (rename (wo.tmp, wo.target) != 0) {
-    ret = runtime_error (cmd, "cannot write '%s': %s", o->wout,
-        g_strerror (errno));
+  if (nmf_npy_write (wo.path, w, m, o->rank, err, sizeof (err)) != NMF_OK) {
+    ret = npy_output_write_error (cmd, &wo, err);
     goto out;
   }
-  g_clear_pointer (&wo.tmp, g_free);
-  if (rename (ho.tmp, ho.target) != 0) {
+  if ((ret = npy_output_open (cmd, &ho, o->hout)) != 0)
+    goto out;
+  if (nmf_npy_write (ho.path, h, n, o->rank, err, sizeof (err)) != NMF_OK) {
+    ret = npy_output_write_error (cmd, &ho, err);
+    goto out;
+  }
+  /* W written in place (a device) has nothing to rename or put back */
+  w_renamed = wo.tmp != NULL;
+  w_existed = w_renamed && access (wo.target, F_OK) == 0;
+  backup = w_renamed ? backup_link (wo.target) : NULL;
+  if ((ret = npy_output_commit (cmd, &wo)) != 0)
+    goto out;
+  if (ho.tmp != NULL && rename (ho.tmp, ho.target) != 0) {
     gboolean w_replaced = FALSE;
     e = errno;
     if (backup && rename (backup, wo.target) == 0)
       g_clear_pointer (&backup, g_free);
-    else if (!w_existed)
+    else if (w_renamed && !w_existed)
       unlink (wo.target);
     else
       w_replaced = TRUE;
@@ -452,8 +399,8 @@ out:
   if (backup)
     unlink (backup);
   g_free (backup);
-  output_clear (&wo);
-  output_clear (&ho);
+  npy_output_clear (&wo);
+  npy_output_clear (&ho);
   return ret;
 }
 
@@ -478,8 +425,12 @@ nmftool_cmd_factorize (int argc, char **argv)
     return runtime_error (cmd, "--w-out %s and --h-out %s are the same "
         "file: W and H need two", o.wout, o.hout);
 
+  /* an output that cannot be written is said before the work */
+  if ((ret = npy_output_check (cmd, o.wout)) != 0
+      || (ret = npy_output_check (cmd, o.hout)) != 0)
+    return ret;
   if (nmf_npy_read (o.in, &x, &m, &n, err, sizeof (err)) != NMF_OK)
-    return runtime_error (cmd, "%s", err);
+    return runtime_error (cmd, "%s: %s", o.in, err);
   if ((bad = first_not_finite (x, m, n)) >= 0) {
     ret = runtime_error (cmd, "%s: X holds %s at row %lld, column %lld; "
         "both methods need finite entries", o.in, isnan (x[bad]) ? "NaN"
@@ -488,8 +439,8 @@ nmftool_cmd_factorize (int argc, char **argv)
     goto out;
   }
   if (o.rank > m || o.rank > n) {
-    ret = runtime_error (cmd, "rank %lu exceeds min(M, N) = %zu for X of "
-        "shape (%zu, %zu)", o.rank, m < n ? m : n, m, n);
+    ret = runtime_error (cmd, "%s: rank %lu exceeds min(M, N) = %zu for X "
+        "of shape (%zu, %zu)", o.in, o.rank, m < n ? m : n, m, n);
     goto out;
   }
   w = malloc (m * o.rank * sizeof (double));

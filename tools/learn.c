@@ -10,6 +10,7 @@
 
 #include "media_input.h"
 #include "nmftool.h"
+#include "npy_output.h"
 #include "same_file.h"
 
 static const char *const cmd = "learn";
@@ -34,11 +35,19 @@ const char nmftool_learn_help[] =
     "element refuses a dictionary made for another one) and, for the\n"
     "templates to mean the same frequencies, the same sample rate (rates\n"
     "outside 8-192 kHz are resampled to the nearer bound, as nmfseparate's\n"
-    "input is by nmftool separate).\n"
+    "input is by nmftool separate). An example of more than 8192 STFT\n"
+    "frames (95 s at 44.1 kHz and the default hop) is learned from every\n"
+    "k-th frame, k the smallest that keeps within 8192, so memory stays\n"
+    "bounded but for its samples (4 bytes a sample and channel).\n"
     "\n"
     "  --components K    number of templates, 1..1024. Required.\n"
     "  --in FILE         the example audio. Required.\n"
-    "  --out FILE        the dictionary (.npy). Required.\n"
+    "  --out FILE        the dictionary (.npy). Required. Checked before\n"
+    "                    the work (a missing directory, a directory);\n"
+    "                    written to a temporary file beside it\n"
+    "                    (.NAME.XXXXXX) and renamed over it, so a file\n"
+    "                    there is replaced whole or, if the write fails,\n"
+    "                    kept as it was (/dev/stdout, a pipe: in place).\n"
     "  --fft-size N      even, 32..32768 (default 2048).\n"
     "  --hop-size H      1..N/2 (default N/4, 512 at the default N, as the\n"
     "                    element's hop-size=0).\n"
@@ -258,17 +267,28 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   if (ret == NMF_OK)
     ret = nmf_dictionary_shift (W, bins, (int) o->components,
         (int) o->shifts, shifted, err, sizeof err);
-  if (ret == NMF_OK)            /* removes its file if a write fails */
-    ret = nmf_dictionary_save_npy (o->out, shifted, bins, total, err,
-        sizeof err);
   if (ret != NMF_OK)
-    ret = runtime_error (cmd, "%s", err[0] ? err : nmf_strerror (ret));
-  else
+    ret = runtime_error (cmd, "%s: %s", o->in, err[0] ? err
+        : nmf_strerror (ret));
+  /* written whole or not at all (a file there is kept if it fails) */
+  else if (nmf_dictionary_save_npy (o->out, shifted, bins, total, err,
+          sizeof err) != NMF_OK)
+    ret = runtime_error (cmd, "%s", err);
+  if (ret == 0) {
+    /* as nmf_dictionary_learn_audio spreads its frames over a long one */
+    size_t frames = (samples->len / channels + o->hop - 1) / o->hop;
+    size_t stride = (frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
+        / NMF_DICTIONARY_MAX_LEARN_FRAMES;
+    gchar *every = stride > 1 ? g_strdup_printf (" (one frame in %zu of "
+        "its %zu)", stride, frames) : g_strdup ("");
+
     fprintf (stderr, "%s %s: %lu templates of %d bins learned from %.1f s "
-        "(%d Hz, %d channel(s)), %d with the shifts of +-%lu semitones, "
+        "(%d Hz, %d channel(s))%s, %d with the shifts of +-%lu semitones, "
         "written to %s\n", prog, cmd, o->components, bins,
-        (double) samples->len / channels / rate, rate, channels, total,
-        o->shifts, o->out);
+        (double) samples->len / channels / rate, rate, channels, every,
+        total, o->shifts, o->out);
+    g_free (every);
+  }
   free (W);
   free (shifted);
   return ret;
@@ -297,6 +317,12 @@ nmftool_cmd_learn (int argc, char **argv)
     return ret;
   }
   g_free (local);
+  /* the dictionary's file is checked before the work: written whole, in
+   * place of the file there, at the end (learn_and_save) */
+  if ((ret = npy_output_check (cmd, o.out)) != 0) {
+    g_free (uri);
+    return ret;
+  }
   samples = g_array_new (FALSE, FALSE, sizeof (float));
   if (decode (uri, samples, &channels, &rate, &error))
     ret = learn_and_save (&o, samples, channels, rate);

@@ -81,6 +81,21 @@ media_input_uri (const char *cmd, const char *input, gchar ** local,
   return NULL;
 }
 
+/* "16000 Hz, 1 channel(s)" of raw audio caps, newly allocated */
+static gchar *
+describe_format (GstCaps * caps)
+{
+  const GstStructure *st;
+  gint rate = 0, channels = 0;
+
+  if (caps == NULL || gst_caps_is_empty (caps))
+    return g_strdup ("?");
+  st = gst_caps_get_structure (caps, 0);
+  gst_structure_get_int (st, "rate", &rate);
+  gst_structure_get_int (st, "channels", &channels);
+  return g_strdup_printf ("%d Hz, %d channel(s)", rate, channels);
+}
+
 static void
 on_pad_added (GstElement * decode, GstPad * pad, gpointer data)
 {
@@ -89,13 +104,48 @@ on_pad_added (GstElement * decode, GstPad * pad, gpointer data)
 
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
-  if (!gst_caps_is_empty (caps) && g_str_has_prefix (gst_structure_get_name
-          (gst_caps_get_structure (caps, 0)), "audio/x-raw")
-      && g_atomic_int_compare_and_exchange (&d->linked, 0, 1)
-      && GST_PAD_LINK_FAILED (gst_pad_link (pad, d->entry)))
-    GST_ELEMENT_ERROR (decode, CORE, NEGOTIATION, ("could not link the "
-            "decoded audio to audioconvert"), (NULL));
+  if (gst_caps_is_empty (caps) || !g_str_has_prefix (gst_structure_get_name
+          (gst_caps_get_structure (caps, 0)), "audio/x-raw")) {
+  } else if (g_atomic_int_compare_and_exchange (&d->linked, 0, 1)) {
+    if (GST_PAD_LINK_FAILED (gst_pad_link (pad, d->entry)))
+      GST_ELEMENT_ERROR (decode, CORE, NEGOTIATION, ("could not link the "
+              "decoded audio to audioconvert"), (NULL));
+  } else if (g_atomic_int_get (&d->ended)) {
+    /* the next chain of a chained Ogg file: decodebin put a new pad in
+     * place of the one linked (nothing read it, and the stream failed
+     * with "Internal data stream error"); in the same format it goes on
+     * as the same stream, in another one the files cannot follow */
+    GstCaps *before = gst_pad_get_current_caps (d->entry);
+    gchar *a = describe_format (before), *b = describe_format (caps);
+    if (strcmp (a, b) == 0) {
+      g_atomic_int_set (&d->ended, 0);
+      if (GST_PAD_LINK_FAILED (gst_pad_link (pad, d->entry)))
+        GST_ELEMENT_ERROR (decode, CORE, NEGOTIATION, ("could not link the "
+                "next chain's audio to audioconvert"), (NULL));
+    } else
+      GST_ELEMENT_ERROR (decode, STREAM, FORMAT, ("the audio format "
+              "changes mid-stream (%s, then %s: a chained Ogg file?), "
+              "which one WAV file or dictionary cannot follow: cut the "
+              "file where it changes", a, b), (NULL));
+    g_free (a);
+    g_free (b);
+    if (before)
+      gst_caps_unref (before);
+  }
   gst_caps_unref (caps);
+}
+
+static void
+on_pad_removed (GstElement * decode, GstPad * pad, gpointer data)
+{
+  MediaDecoder *d = data;
+
+  (void) decode;
+  /* unlinked by now: the pad that was linked is the one whose peer was
+   * the entry, which has none left */
+  if (g_atomic_int_get (&d->linked) && !gst_pad_is_linked (d->entry))
+    g_atomic_int_set (&d->ended, 1);
+  (void) pad;
 }
 
 /* Without this, a file with no decodable audio would leave the pipeline
@@ -153,6 +203,7 @@ media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
   gst_caps_unref (raw);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), d);
   g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads), d);
+  g_signal_connect (decode, "pad-removed", G_CALLBACK (on_pad_removed), d);
   gst_pad_add_probe (d->entry, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       unpositioned_channels, NULL, NULL);
 

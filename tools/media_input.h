@@ -23,6 +23,8 @@ typedef struct
 {
   GstPad *entry;                /* where the decoded audio goes (owned) */
   gint linked;                  /* atomic: a decoded audio pad is linked */
+  gint ended;                   /* atomic: that pad was removed (the end
+                                 * of a chain of a chained Ogg file) */
   gchar *no_audio;              /* the error when the input has no audio
                                  * stream (owned) */
   GstElement *decode;           /* the uridecodebin (not owned) */
@@ -37,7 +39,10 @@ typedef struct
 
 /* Makes DECODE (a uridecodebin) read URI as raw audio and link its first
  * audio stream to d->entry, set by the caller before the pipeline starts;
- * an input without one ends in an error naming d->no_audio. */
+ * an input without one ends in an error naming d->no_audio, and one whose
+ * audio stream is replaced by another of another format (a chained Ogg
+ * file: decodebin then removes the pad and adds one) in an error saying
+ * so. */
 void media_decoder_setup (MediaDecoder * d, GstElement * decode,
     const char *uri);
 gboolean media_decoder_linked (MediaDecoder * d);

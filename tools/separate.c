@@ -49,13 +49,25 @@ typedef struct
   gboolean done;
 } Separate;
 
+/* What the thread that starts the pipeline posts when it could not */
+#define START_FAILED "nmftool-start-failed"
+
 static void
 print_error (Separate * st, GstMessage * msg)
 {
   const char *input = st->options.input;
   GError *err = NULL;
   gchar *dbg = NULL;
+  gboolean is_output = FALSE;
 
+  /* an output's filesink failed (a full disk, a write error): the file it
+   * writes is the one to name, not the input */
+  for (guint i = 0; i < st->pipe.n_outputs; i++)
+    if (GST_MESSAGE_SRC (msg) == GST_OBJECT (st->pipe.sinks[i])
+        && st->pipe.outputs[i].path != NULL) {
+      input = st->pipe.outputs[i].path;
+      is_output = TRUE;
+    }
   gst_message_parse_error (msg, &err, &dbg);
   if (err->domain == NMFTOOL_ERROR)
     fprintf (stderr, "%s %s: error: %s: %s\n", prog, SEPARATE_CMD, input,
@@ -71,9 +83,19 @@ print_error (Separate * st, GstMessage * msg)
     fprintf (stderr, "%s %s: error: %s: %s (no GStreamer plugin for %s "
         "is installed)\n", prog, SEPARATE_CMD, input, err->message,
         st->missing_plugin);
-  else
-    fprintf (stderr, "%s %s: error: %s: %s (from %s)\n", prog, SEPARATE_CMD,
-        input, err->message, GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+  else {
+    /* GStreamer's words for a failed write ("Could not write to
+     * resource.") leave the reason at the end of the debug text
+     * ("... descriptor 7: File too large"): give it */
+    const char *why = is_output && dbg ? g_strrstr (dbg, ": ") : NULL;
+    gchar *reason = why && !strchr (why, '/') && !strchr (why, '\n')
+        ? g_strdup_printf ("%s; ", why + 2) : g_strdup ("");
+
+    fprintf (stderr, "%s %s: error: %s: %s (%sfrom %s)\n", prog,
+        SEPARATE_CMD, input, err->message, reason,
+        GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+    g_free (reason);
+  }
   g_clear_error (&err);
   g_free (dbg);
 }
@@ -91,6 +113,16 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
       st->exit_code = EXIT_RUNTIME;
       st->done = TRUE;
       g_main_loop_quit (st->loop);
+      break;
+    case GST_MESSAGE_APPLICATION:
+      if (!st->done && gst_message_has_name (msg, START_FAILED)) {
+        progress_clear (&st->progress);
+        runtime_error (SEPARATE_CMD, "%s: the pipeline could not start",
+            st->options.input);
+        st->exit_code = EXIT_RUNTIME;
+        st->done = TRUE;
+        g_main_loop_quit (st->loop);
+      }
       break;
     case GST_MESSAGE_ELEMENT:
       if (gst_is_missing_plugin_message (msg) && st->missing_plugin == NULL)
@@ -206,6 +238,23 @@ prepare (Separate * st)
   return ret;
 }
 
+/* In a thread of GStreamer's, not the main loop's: the input's source
+ * opens its file on the way to PAUSED, and a FIFO without a writer holds
+ * that open() until one comes, when Ctrl-C must still stop the run (the
+ * stop signals are handled in the main loop). */
+static void
+start_pipeline (GstElement * pipeline, gpointer data)
+{
+  (void) data;
+  /* the reason is (almost always) an error message on the bus, ahead of
+   * this one */
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE)
+    gst_element_post_message (pipeline,
+        gst_message_new_application (GST_OBJECT (pipeline),
+            gst_structure_new_empty (START_FAILED)));
+}
+
 /* Runs the built pipeline to its end: the exit status. */
 static int
 run (Separate * st)
@@ -219,20 +268,8 @@ run (Separate * st)
   st->timer = g_timeout_add (PROGRESS_INTERVAL_MS, on_timer, st);
   progress_start (&st->progress);
   st->exit_code = EXIT_RUNTIME;
-  if (gst_element_set_state (st->pipe.pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    /* the reason is (almost always) an error message on the bus */
-    GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    if (m) {
-      on_bus (bus, m, st);
-      gst_message_unref (m);
-    } else {
-      runtime_error (SEPARATE_CMD, "%s: the pipeline could not start",
-          st->options.input);
-      st->done = TRUE;
-    }
-  } else
-    g_main_loop_run (st->loop);
+  gst_element_call_async (st->pipe.pipeline, start_pipeline, NULL, NULL);
+  g_main_loop_run (st->loop);
 
   on_timer (st);                /* the duration, if it was not known yet */
   /* before the sinks close: what they opened is this run's to remove */

@@ -114,6 +114,13 @@ output_files_check_writable (const OutputFiles * f)
     if (S_ISDIR (sb.st_mode))
       return runtime_error (SEPARATE_CMD, "the output %s is a directory: "
           "nothing written (choose another OUTDIR)", f->paths[i]);
+    /* wavenc rewrites the header at the end, which a pipe cannot take (and
+     * a FIFO without a reader blocked the run in open(), deaf to Ctrl-C) */
+    if (S_ISFIFO (sb.st_mode) || S_ISSOCK (sb.st_mode))
+      return runtime_error (SEPARATE_CMD, "the output %s is a %s: a WAV "
+          "file's header is rewritten at its end, which it cannot take: "
+          "nothing written (choose another OUTDIR)", f->paths[i],
+          S_ISFIFO (sb.st_mode) ? "FIFO (named pipe)" : "socket");
     if (g_access (f->paths[i], W_OK) != 0)
       return runtime_error (SEPARATE_CMD, "cannot write over %s: %s: "
           "nothing written (choose another OUTDIR)", f->paths[i],
@@ -127,10 +134,14 @@ output_files_remove (OutputFiles * f)
 {
   GString *removed = g_string_new (NULL);
 
-  for (guint i = 0; i < f->n; i++)
-    if (f->paths[i] && f->opened[i] && g_unlink (f->paths[i]) == 0)
+  for (guint i = 0; i < f->n; i++) {
+    GStatBuf sb;
+    /* only a file: a link to /dev/null, say, is the user's, not output */
+    if (f->paths[i] && f->opened[i] && g_stat (f->paths[i], &sb) == 0
+        && S_ISREG (sb.st_mode) && g_unlink (f->paths[i]) == 0)
       g_string_append_printf (removed, "%s%s", removed->len ? ", " : "",
           f->paths[i]);
+  }
   output_files_remove_dirs (f);
   return g_string_free (removed, FALSE);
 }

@@ -33,12 +33,14 @@ int output_files_check_aliases (const OutputFiles * f, const char *input,
 int output_files_make_dir (OutputFiles * f);
 
 /* Refuses (0, or the exit status with the error said) an output that
- * exists and cannot be written (a directory, a write-protected file), so
- * that a run that could not write all its files touches none. */
+ * exists and cannot be written (a directory, a write-protected file, a
+ * FIFO or a socket, which cannot take the header rewritten at the end),
+ * so that a run that could not write all its files touches none. */
 int output_files_check_writable (const OutputFiles * f);
 
 /* After a failure: the files this run opened (f->opened: created or
- * truncated; a file it never opened is someone else's and stays), then the
+ * truncated; a file it never opened is someone else's and stays; only
+ * regular files: a link to a device is no output), then the
  * directories made for them that it leaves empty (only the directories:
  * before anything was written).  Returns the list of the files removed
  * ("" for none), newly allocated. */

@@ -3,13 +3,15 @@
 # - finite entries too large for double precision (1e308, 1e200) are
 #   reported as an overflow, not as "NaN or Inf"; NaN and Inf are named as
 #   such, with their row and column; no output file is written;
+# - a file that does not read (truncated, big-endian, not .npy, missing, a
+#   directory) is named in the error;
 # - --w-out and --h-out naming one file (the same name, a link) or the
 #   input are refused before anything is written, the input unchanged;
 # - a failed write (H in a missing directory, H beyond the file size
 #   limit) leaves the W.npy and H.npy already there as they were, and no
 #   temporary file; the summary is said only once the files are written;
 # - KL-NMF of X scaled near the smallest doubles fits as X of order one;
-# - a good matrix still factors; --version prints the project's version.
+# - a good matrix still factors, W to /dev/stdout too; --version prints the project's version.
 #   factorize.sh NMFTOOL VERSION
 set -u
 nmftool=$(realpath "$1") version=$2
@@ -36,6 +38,12 @@ v = [r.random() for _ in range(100)]; v[23] = float("nan")
 npy("nan.npy", v, 10, 10)
 v = [r.random() for _ in range(100)]; v[57] = float("-inf")
 npy("inf.npy", v, 10, 10)
+npy("col.npy", [1.0, 2.0], 2, 1)
+with open("good.npy", "rb") as f:
+    b = f.read()
+open("short.npy", "wb").write(b[:-8])
+open("bigend.npy", "wb").write(b.replace(b"<f8", b">f8"))
+open("notnpy.npy", "wb").write(b"RIFF")
 EOF
 
 # err NAME EXPECTED-REGEX ARGS...: exit 1, one line matching, no W.npy/H.npy
@@ -59,6 +67,17 @@ for m in kl volmin; do
   err "inf-$m" 'X holds -Inf at row 5, column 7' --method $m --in inf.npy --w-out W.npy --h-out H.npy
 done
 err e200-volmin "$over" --method volmin --in e200.npy --w-out W.npy --h-out H.npy
+
+# a file that does not read: the one line names it, whatever the cause
+# (the reader's own messages said only what was wrong)
+for f in short bigend notnpy missing; do
+  err "read-$f" "^nmftool factorize: error: $f\\.npy: " --method kl --in $f.npy \
+    --w-out W.npy --h-out H.npy
+done
+err read-dir "^nmftool factorize: error: \\.: cannot read it: it is a directory" \
+  --method kl --in . --w-out W.npy --h-out H.npy
+err rank "^nmftool factorize: error: col\\.npy: rank 2 exceeds" --method kl \
+  --in col.npy --w-out W.npy --h-out H.npy
 
 # aliasing outputs
 sum=$(md5sum <good.npy)
@@ -152,6 +171,13 @@ for m in kl volmin; do
     --h-out H.npy >good.log 2>&1 || fail "good $m: $(cat good.log)"
   [ -s W.npy ] && [ -s H.npy ] || fail "good $m: no W.npy or H.npy"
 done
+# an output that is no regular file (/dev/stdout on a pipe) is written in
+# place (the temporary file beside it could not be made: 'cannot create
+# /dev/stdout')
+rm -f H.npy
+magic=$(timeout 60 "$nmftool" factorize -q --method kl --rank 2 --in good.npy \
+  --w-out /dev/stdout --h-out H.npy 2>pipe.log | head -c 6 | od -An -c | tr -d ' \n')
+[ "$magic" = '223NUMPY' ] && [ -s H.npy ] || fail "W to /dev/stdout on a pipe: '$magic' $(cat pipe.log)"
 v=$("$nmftool" --version) || fail "--version: exit $?"
 [ "$v" = "nmftool (gst-nmf) $version" ] || fail "--version printed '$v', expected 'nmftool (gst-nmf) $version'"
 echo "--version: $v"

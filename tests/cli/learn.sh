@@ -8,7 +8,10 @@
 # refused the same way and leaves the input as it was. A real WAV learns;
 # a 4 kHz one is learned at 8 kHz, as nmftool separate resamples it. Its
 # summary line names the command; a stray argument is a usage error that
-# names it.
+# names it. The dictionary is written whole or not at all (a failed write
+# keeps the file there), an --out that cannot be written is refused before
+# the work, and an example too short to learn from is named. A long one is
+# learned from at most 8192 frames spread over it.
 #   learn.sh NMFTOOL MAKE_MIXTURE
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2")
@@ -106,6 +109,61 @@ for args in "extra|unexpected argument 'extra'" "--bogus|unknown option '--bogus
   grep -qF -e "$want" stray.log || fail "learn ... $a: $(cat stray.log), expected '$want'"
   [ ! -e stray.npy ] || fail "learn ... $a: stray.npy written"
 done
+
+# the dictionary's file is written whole or not at all: a write that fails
+# (beyond the file size limit, SIGXFSZ ignored, as a full disk) leaves the
+# dictionary already there as it was, and no temporary file (it was
+# truncated, then removed: the old dictionary lost)
+cp good.npy keep.npy
+sum_good=$(md5sum <good.npy)
+(trap '' XFSZ; ulimit -f 64; exec timeout 60 "$nmftool" learn --components 8 \
+  --in mix.wav --out good.npy) >fsz.log 2>&1
+rc=$?
+[ "$rc" = 1 ] && [ "$(grep -c '' fsz.log)" = 1 ] \
+  && grep -q "^nmftool learn: error: write error on 'good.npy': File too large" fsz.log \
+  || fail "a failed write: exit $rc: $(cat fsz.log)"
+[ "$(md5sum <good.npy 2>/dev/null)" = "$sum_good" ] || fail "a failed write: the old good.npy is lost or changed"
+ls -A | grep -q '^\.good\.npy\.' && fail "a failed write: a temporary file left: $(ls -A)"
+cat fsz.log
+# a success replaces it, keeping its permissions
+chmod 640 good.npy
+timeout 60 "$nmftool" learn --components 2 --shifts 0 --in mix.wav --out good.npy >repl.log 2>&1 \
+  || fail "replacing good.npy: $(cat repl.log)"
+[ "$(md5sum <good.npy)" != "$sum_good" ] || fail "good.npy not replaced"
+[ "$(stat -c %a good.npy)" = 640 ] || fail "good.npy's permissions: $(stat -c %a good.npy)"
+# an --out that cannot be written is refused before the work (it was said
+# after decoding and learning, which take minutes on a long example): with
+# an input that does not decode, the error is the output's
+for out in "no-dir/d.npy|cannot create 'no-dir/d.npy': No such file" \
+    "adir|cannot write 'adir': it is a directory"; do
+  IFS='|' read -r o want <<<"$out"
+  timeout 30 "$nmftool" learn --components 4 --in text.txt --out "$o" >out.log 2>&1
+  rc=$?
+  [ "$rc" = 1 ] && grep -qF -e "nmftool learn: error: $want" out.log \
+    || fail "--out $o: exit $rc: $(cat out.log), expected '$want'"
+done
+[ -z "$(ls -A adir)" ] || fail "--out adir: something written in it: $(ls -A adir)"
+# --out /dev/stdout on a pipe: written in place (no temporary file beside
+# a pipe)
+magic=$(timeout 60 "$nmftool" learn --components 2 --in mix.wav --out /dev/stdout \
+  2>pipe.log | head -c 6 | od -An -c | tr -d ' \n')
+[ "$magic" = '223NUMPY' ] || fail "--out /dev/stdout on a pipe: '$magic' $(cat pipe.log)"
+# a long example (here: a hop of one sample) is learned from frames
+# spread over it, at most 8192 (memory and time grew with its length), and
+# the summary says so
+timeout 60 "$nmftool" learn --components 2 --fft-size 32 --hop-size 1 --in mix.wav \
+  --out long.npy >long.log 2>&1 || fail "a hop of 1: $(cat long.log)"
+read -r n k < <(sed -n 's/.*(one frame in \([0-9]*\) of its \([0-9]*\)).*/\2 \1/p' long.log)
+[ -n "${n:-}" ] && [ $(( (n + k - 1) / k )) -le 8192 ] && [ $(( (n + k - 2) / (k - 1) )) -gt 8192 ] \
+  || fail "a hop of 1: not spread over at most 8192 frames: $(cat long.log)"
+cat long.log
+# an example too short for the components asked: the error names it
+head -c 2000 mix.wav >short.wav
+timeout 30 "$nmftool" learn --components 8 --in short.wav --out short.npy >short.log 2>&1
+rc=$?
+[ "$rc" = 1 ] && grep -q "^nmftool learn: error: short.wav: .*fewer than the 8 components" short.log \
+  || fail "a short example: exit $rc: $(cat short.log)"
+cat short.log
 
 # --fft-size alone: the hop is a quarter of it, as the element's default
 # (it stayed 512 and a 512-point FFT was refused)

@@ -5,7 +5,8 @@
 # 4 GiB of a WAV file are refused before a sample is written), progress
 # lines when stderr is not a terminal, and one-line errors with the
 # documented exit status for a missing input, a non-media input,
-# a URI scheme no source reads (a file of that name is the file), bad
+# a URI scheme no source reads (a file of that name is the file), a
+# failed write (the output named), bad
 # options, an invalid element setting, --dictionary without element
 # support and a dictionary whose name the element cannot take (a comma).
 #   separate.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
@@ -173,6 +174,19 @@ rc=$(run text separate --sources 2 "$work/text.txt" "$work/outt")
 [ "$(lines "$work/text.log")" = 1 ] || fail "non-media input: not one line: $(cat "$work/text.log")"
 ls "$work/outt"/*.wav >/dev/null 2>&1 && fail "non-media input: partial files left"
 cat "$work/text.log"
+
+# 5b. a write that fails (beyond the file size limit, SIGXFSZ ignored, as
+# a full disk): the line names the output file and the reason (it named
+# the input, with "Could not write to resource. (from filesink0)"), the
+# partial files and the OUTDIR made are removed
+(trap '' XFSZ; ulimit -f 64; exec "$nmftool" separate --sources 2 -q \
+  "$work/mix.wav" "$work/outfsz") >"$work/fsz.log" 2>&1
+rc=$?
+[ "$rc" = 1 ] && [ "$(lines "$work/fsz.log")" = 1 ] \
+  && grep -Eq "^nmftool separate: error: $work/outfsz/source[01]\.wav: .*File too large" "$work/fsz.log" \
+  || fail "a failed write: exit $rc: $(cat "$work/fsz.log")"
+[ ! -e "$work/outfsz" ] || fail "a failed write: OUTDIR left: $(ls "$work/outfsz")"
+cat "$work/fsz.log"
 
 # 6. an invalid element setting refused when the pipeline starts: one line, exit 1
 rc=$(run badhop separate --sources 2 --set hop-size=4096 "$work/mix.wav" "$work/outh")

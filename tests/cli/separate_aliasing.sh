@@ -8,7 +8,8 @@
 # A failed run removes the directories it created for OUTDIR, and only those,
 # and the files it opened, and only those: an existing OUTDIR/sourceI.wav
 # it could not open (write-protected, a link into a missing directory) is
-# kept (it used to be removed with the others).
+# kept (it used to be removed with the others), and so is a link to
+# /dev/null; an existing FIFO is refused (the run blocked in open()).
 #   separate_aliasing.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
@@ -121,6 +122,33 @@ for c in 0 1; do
   fi
   echo "link into a missing directory as source$c.wav: $(cat link.log); $(ls out7 | tr '\n' ' ')"
 done
+# (c) an existing FIFO as an output: refused before anything is written
+# (a WAV file's header is rewritten at its end); it blocked the run in
+# open() for ever, deaf to SIGTERM, and with a reader the run failed on
+# the seek and removed the FIFO
+for c in 0 1; do
+  rm -rf out9; mkdir out9; mkfifo "out9/source$c.wav"
+  timeout -s KILL 30 "$nmftool" separate -q --sources 2 mix.wav out9 >fifo.log 2>&1
+  rc=$?
+  [ "$rc" = 1 ] && [ "$(grep -c '' fifo.log)" = 1 ] \
+    && grep -q "the output out9/source$c.wav is a FIFO" fifo.log \
+    || fail "a FIFO as source$c.wav: exit $rc: $(cat fifo.log)"
+  [ -p "out9/source$c.wav" ] || fail "a FIFO as source$c.wav: it was removed"
+  [ "$(ls out9)" = "source$c.wav" ] || fail "a FIFO as source$c.wav: other files left: $(ls out9)"
+done
+echo "a FIFO as an output: $(cat fifo.log)"
+# (d) a link to /dev/null (a source thrown away) in a run that fails (an
+# input that does not decode, once the files are open): the link is the
+# user's and stays (it was removed with the partial files; those are
+# regular files), the partial source1.wav is removed
+rm -rf out10; mkdir out10
+ln -s /dev/null out10/source0.wav
+echo "not audio" >text.txt
+timeout 60 "$nmftool" separate -q --sources 2 text.txt out10 >null.log 2>&1
+rc=$?
+[ "$rc" = 1 ] || fail "a link to /dev/null: exit $rc, expected 1: $(cat null.log)"
+[ -L out10/source0.wav ] || fail "a link to /dev/null: the link was removed"
+[ ! -e out10/source1.wav ] || fail "a link to /dev/null: source1.wav left"
 # (b) a write-protected file (as an unprivileged user: root writes anyway)
 as_user=()
 if [ "$(id -u)" = 0 ]; then

@@ -8,6 +8,8 @@
 # reported as "0:07.0 each", its progress ending at 54 %.
 # On MP3 the parser's duration is an estimate a little past the end (or
 # none yet when the run is short): the 100 % line was missing.
+# A chained Ogg file of one format separates whole (it failed); one whose
+# format changes is refused saying so (separate and learn).
 #   separate_encoded.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
@@ -58,6 +60,33 @@ for f in vorbis44.ogg vorbis22.ogg stereo.flac stereo.mp3; do
     || fail "$f: the progress did not reach 100 %: $(grep '%' "$out.log" | tail -1)"
   echo "$f: $n0 frames at $rate Hz; $(tail -1 "$out.log")"
 done
+
+# a chained Ogg file (two encodings: two serial numbers), where decodebin
+# puts a new pad in place of the first: chains of one format go on as one
+# stream (the frames of both), a chain in another format is an error
+# saying so, for separate and learn alike, with no file left (both were
+# "Internal data stream error. (from oggdemux0)")
+encode 7 rate=22050,channels=1 vorbis22b.ogg vorbisenc ! oggmux
+cat vorbis22.ogg vorbis22b.ogg >same-chain.ogg
+timeout 120 "$nmftool" separate -q --sources 2 same-chain.ogg out-same >same.log 2>&1 \
+  || fail "a chain of one format: $(cat same.log)"
+read -r n1 _ < <("$wavcheck" out-vorbis22-ogg/source0.wav)
+read -r n2 _ < <("$wavcheck" out-same/source0.wav)
+[ "$n2" = $((2 * n1)) ] || fail "a chain of one format: $n2 frames, expected 2 x $n1"
+timeout 120 "$nmftool" learn --components 2 --in same-chain.ogg --out same.npy >same.log 2>&1 \
+  && grep -q "learned from 14.0 s" same.log || fail "learn on a chain of one format: $(cat same.log)"
+cat vorbis22.ogg vorbis44.ogg >mixed-chain.ogg
+for cmd in "separate -q --sources 2 mixed-chain.ogg out-mixed" \
+    "learn --components 2 --in mixed-chain.ogg --out mixed.npy"; do
+  # shellcheck disable=SC2086
+  timeout 120 "$nmftool" $cmd >mixed.log 2>&1
+  rc=$?
+  [ "$rc" = 1 ] && [ "$(grep -c '' mixed.log)" = 1 ] \
+    && grep -q "mixed-chain.ogg: the audio format changes mid-stream (22050 Hz, 1 channel(s), then 44100 Hz, 1 channel(s)" mixed.log \
+    || fail "${cmd%% *} on a chain of two formats: exit $rc: $(cat mixed.log)"
+  echo "${cmd%% *} on a chain of two formats: $(cat mixed.log)"
+done
+[ ! -e out-mixed ] && [ ! -e mixed.npy ] || fail "a chain of two formats: files left"
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

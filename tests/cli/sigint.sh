@@ -8,7 +8,9 @@
 #    WAV headers claiming 536,854,528 frames).
 # 2. Two SIGINTs while the input stalls (a FIFO that stops delivering, so
 #    the EOS of the first one cannot go through): exit 130 at once, the
-#    incomplete files removed, and said so.
+#    incomplete files removed, and said so. One SIGINT or SIGTERM while
+#    the input is a FIFO that no one writes yet: the same (it was not
+#    seen: open() held the main loop).
 # 3. SIGTERM a few ms after the start, 40 times (a staircase around the
 #    moment the input is linked): whenever files are kept they are complete
 #    WAV files (a signal before the first buffer left wavenc's placeholder
@@ -115,6 +117,28 @@ grep -q "aborted: removed the incomplete files .*source0.wav, .*source1.wav" "$w
   || fail "stderr does not say the files were removed"
 ls "$work/out2"/*.wav >/dev/null 2>&1 && fail "incomplete files left after the abort"
 echo "aborted within $(( $(date +%s) - start )) s"
+
+# --- 2b. Ctrl-C while the input is a FIFO nobody writes yet: abort ---
+# The FIFO's open() waits for a writer; it held the thread that started
+# the pipeline, the main loop's, so Ctrl-C and SIGTERM were never seen
+# (only SIGKILL ended the run, leaving empty source files behind).
+for sig in INT TERM; do
+  rm -rf "$work/out2b"; rm -f "$work/lonely"; mkfifo "$work/lonely"
+  "$nmftool" separate --sources 2 "$work/lonely" "$work/out2b" 2>"$work/err2b.txt" &
+  pid=$!; pids+=("$pid")
+  sleep 1
+  kill -$sig "$pid"
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    fail "SIG$sig on a FIFO without a writer: still running after 10 s"
+    kill -9 "$pid"
+  fi
+  wait "$pid"; rc=$?
+  want=$([ $sig = INT ] && echo 130 || echo 143)
+  [ "$rc" = "$want" ] || fail "SIG$sig on a FIFO without a writer: exit $rc, expected $want: $(cat "$work/err2b.txt")"
+  [ ! -e "$work/out2b" ] || fail "SIG$sig on a FIFO without a writer: left $(ls "$work/out2b")"
+  echo "SIG$sig on a FIFO without a writer: exit $rc: $(cat "$work/err2b.txt")"
+done
 
 # --- 3. SIGTERM around the start: kept files are always valid ---
 # A signal after the input is linked but before its first buffer ends the

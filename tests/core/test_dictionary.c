@@ -1,9 +1,11 @@
-/* Dictionaries (<nmf/dictionary.h>): .npy round trip, a clear error for a
+/* Dictionaries (<nmf/dictionary.h>): .npy round trip (templates of any
+ * finite scale; NaN, Inf and negative entries named), a clear error for a
  * dictionary made for another FFT size, learning from audio, and the
  * separator with every source supervised and with one source blind. */
 #include "check.h"
 #include <nmf/dictionary.h>
 #include <nmf/error.h>
+#include <nmf/npy.h>
 #include <nmf/separator.h>
 
 #include <stdio.h>
@@ -137,7 +139,69 @@ main (void)
   ret = nmf_dictionary_load_npy ("/nonexistent/dict.npy", BINS, &back, &kb,
       err, sizeof err);
   CHECK (ret == NMF_ERR_IO, "missing file: %d", ret);
+
+  /* a template's scale is not its meaning: finite doubles beyond the range
+   * of float (1e300, 1e39) or below it (1e-300) read as the same templates
+   * (they were refused as "non-finite" or "all zero" once made float);
+   * a NaN, an Inf or a negative entry is named by its row and column */
+  {
+    const double scales[] = { 1e300, 1e39, 1e-300 };
+    double *d = malloc (sizeof (double) * BINS * KS);
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+      for (int f = 0; f < BINS; f++)
+        for (int k = 0; k < KS; k++)
+          d[f * KS + k] = dict[0][k * BINS + f] * scales[i];
+      CHECK_OK (nmf_npy_write (path, d, BINS, KS, err, sizeof err));
+      CHECK_OK (nmf_dictionary_load_npy (path, BINS, &back, &kb, err,
+              sizeof err));
+      dmax = 0;
+      for (int j = 0; j < BINS * KS; j++)
+        dmax = fmax (dmax, fabs (back[j] - dict[0][j]) / dict[0][j]);
+      CHECK (dmax < 1e-5, "scaled by %g: relative difference %g", scales[i],
+          dmax);
+      free (back);
+    }
+    const double bad[] = { NAN, -INFINITY, -1.0 };
+    const char *said[] = { "NaN at row 7, column 2",
+      "-Inf at row 7, column 2", "a negative value at row 7, column 2"
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      for (int j = 0; j < BINS * KS; j++)
+        d[j] = 1.0;
+      d[7 * KS + 2] = bad[i];
+      CHECK_OK (nmf_npy_write (path, d, BINS, KS, err, sizeof err));
+      ret = nmf_dictionary_load_npy (path, BINS, &back, &kb, err, sizeof err);
+      CHECK (ret != NMF_OK && back == NULL && strstr (err, said[i])
+          && strstr (err, path), "entry %g: %d, '%s'", bad[i], ret, err);
+      printf ("entry %g: %s\n", bad[i], err);
+    }
+    free (d);
+  }
   remove (path);
+
+  /* a long example is learned from every k-th frame, so memory and time
+   * stay bounded (it took some 40 bytes per frame and bin: 1.5 GB for 20
+   * minutes at 16 kHz).  With an FFT of 64 and a hop of 32, 3 x
+   * NMF_DICTIONARY_MAX_LEARN_FRAMES - 1 frames are learned from every 3rd
+   * (frames 0, 3, 6...), which spans hop blocks 3m - 1 and 3m: a tone at
+   * bin 8 only in blocks 3m + 1 is never seen, one at bin 20 elsewhere
+   * is (phase-continuous, so the frames seen hold it alone). */
+  {
+    const int lf = 64, lh = 32;
+    const size_t frames = 3 * (size_t) NMF_DICTIONARY_MAX_LEARN_FRAMES - 1;
+    const size_t len = frames * lh;
+    float *x = malloc (sizeof (float) * len), w1[64 / 2 + 1];
+    for (size_t i = 0; i < len; i++)
+      x[i] = (float) ((i / lh) % 3 == 1 ? sin (2 * M_PI * 8 * i / lf)
+          : sin (2 * M_PI * 20 * i / lf));
+    CHECK_OK (nmf_dictionary_learn_audio (x, len, 1, lf, lh, 1, 50, 1, w1,
+            err, sizeof err));
+    printf ("long example, every 3rd frame: bin 8 / bin 20 = %g\n",
+        w1[8] / w1[20]);
+    CHECK (w1[8] < 0.01 * w1[20], "frames between the 3rd ones learned "
+        "from: bin 8 / bin 20 = %g", w1[8] / w1[20]);
+    free (x);
+  }
 
   /* learning needs sound */
   float *silence = calloc (ntrain, sizeof (float));

@@ -1,9 +1,13 @@
 /* Unit tests of core/npy.c: round trips and every malformed case. */
+#include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nmf/npy.h>
@@ -200,6 +204,66 @@ test_round_trip (void)
       == NMF_ERR_IO, "write to /dev/full");
 }
 
+/* A file already there is replaced whole or kept: a write that fails
+ * (here beyond the file size limit, SIGXFSZ ignored, as a full disk) leaves
+ * it as it was and nothing beside it (the old one was truncated, then
+ * removed); a success through a symbolic link keeps the link a link and
+ * the file's mode. */
+static void
+test_write_replace (void)
+{
+  char dir[] = "/tmp/test_npy_dir_XXXXXX", path[64], link_path[64];
+  double small[4] = { 1, 2, 3, 4 }, *big = calloc (4096, sizeof (double));
+  double *d = NULL;
+  size_t rows = 0, cols = 0;
+  char err[256] = "";
+  struct rlimit old, lim;
+  struct stat sb;
+  void (*old_handler) (int);
+  DIR *dp;
+  struct dirent *de;
+  int n = 0;
+
+  CHECK (mkdtemp (dir) != NULL && big != NULL, "mkdtemp");
+  snprintf (path, sizeof path, "%s/w.npy", dir);
+  snprintf (link_path, sizeof link_path, "%s/link.npy", dir);
+  CHECK (nmf_npy_write (path, small, 2, 2, err, sizeof err) == NMF_OK, "%s",
+      err);
+  chmod (path, 0640);
+  getrlimit (RLIMIT_FSIZE, &old);
+  lim = old;
+  lim.rlim_cur = 8192;
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &lim);
+  CHECK (nmf_npy_write (path, big, 4096, 1, err, sizeof err) == NMF_ERR_IO
+      && strstr (err, path), "a write beyond the limit: '%s'", err);
+  setrlimit (RLIMIT_FSIZE, &old);
+  signal (SIGXFSZ, old_handler);
+  CHECK (nmf_npy_read (path, &d, &rows, &cols, err, sizeof err) == NMF_OK
+      && rows == 2 && cols == 2 && d[3] == 4, "the old file is lost: %s",
+      err);
+  free (d);
+  dp = opendir (dir);
+  while (dp && (de = readdir (dp)) != NULL)
+    n += de->d_name[0] != '.' || strlen (de->d_name) > 2;
+  if (dp)
+    closedir (dp);
+  CHECK (n == 1, "%d entries in the directory, the file alone expected", n);
+
+  CHECK (symlink ("w.npy", link_path) == 0, "symlink");
+  CHECK (nmf_npy_write (link_path, big, 4096, 1, err, sizeof err) == NMF_OK,
+      "%s", err);
+  CHECK (lstat (link_path, &sb) == 0 && S_ISLNK (sb.st_mode),
+      "the link was replaced by a file");
+  CHECK (stat (path, &sb) == 0 && (sb.st_mode & 07777) == 0640
+      && sb.st_size > 4096 * 8, "the file replaced: mode %o, %lld bytes",
+      (unsigned) (sb.st_mode & 07777), (long long) sb.st_size);
+  unlink (link_path);
+  unlink (path);
+  rmdir (dir);
+  free (big);
+}
+
 typedef struct
 {
   const char *name;
@@ -363,6 +427,7 @@ main (void)
 {
   test_good_variants ();
   test_round_trip ();
+  test_write_replace ();
   test_malformed ();
   test_preamble ();
   test_fuzz ();

@@ -51,9 +51,16 @@ NMF_API nmf_status nmf_dictionary_learn_cancellable (const float *frames,
     uint64_t seed, const volatile int *cancel, float *W, char *message,
     size_t message_size);
 
+/* The most STFT frames nmf_dictionary_learn_audio learns from (95 s at
+ * 44.1 kHz with a hop of 512; more than the element's enrolment keeps). */
+#define NMF_DICTIONARY_MAX_LEARN_FRAMES 8192
+
 /* The same from audio: n_samples interleaved frames of `channels` samples
  * (float, any rate), an STFT of fft_size (even, 32..32768) and hop_size
- * (1..fft_size / 2); W: (fft_size / 2 + 1) x components. */
+ * (1..fft_size / 2); W: (fft_size / 2 + 1) x components.  Audio of more
+ * than NMF_DICTIONARY_MAX_LEARN_FRAMES frames is learned from every k-th
+ * frame, k the smallest that keeps within that many (frames evenly spread
+ * over it), so that memory and time stay bounded however long it is. */
 NMF_API nmf_status nmf_dictionary_learn_audio (const float *samples,
     size_t n_samples, size_t channels, int fft_size, int hop_size,
     size_t components, int iterations, uint64_t seed, float *W,
@@ -111,9 +118,11 @@ NMF_API nmf_status nmf_dictionary_shift_steps (const float *W, size_t bins,
  * free() it; column-major bins x K, columns normalised to sum to one) and
  * *components.  A row count other than `bins` (= fft_size / 2 + 1) is
  * refused with NMF_ERR_FORMAT and a message naming both counts and the FFT
- * size they correspond to; negative or non-finite entries, all-zero
- * columns and more than NMF_DICTIONARY_MAX_COMPONENTS templates are
- * refused too. */
+ * size they correspond to; negative or non-finite entries (named by row
+ * and column), all-zero columns and more than
+ * NMF_DICTIONARY_MAX_COMPONENTS templates are refused too.  A template's
+ * scale does not matter: each is divided by its largest entry in double
+ * precision, so any finite doubles read (1e300 or 1e-300 as well). */
 NMF_API nmf_status nmf_dictionary_load_npy (const char *path, size_t bins,
     float **W, size_t * components, char *message, size_t message_size);
 

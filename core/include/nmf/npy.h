@@ -11,7 +11,9 @@
  * 3-D and higher, empty arrays, shapes above NMF_NPY_MAX_ELEMENTS) is
  * refused with NMF_ERR_FORMAT, and so is a short file (it is not what its
  * header says); a failing open, read or write with NMF_ERR_IO.  The
- * message says which (e.g. "unsupported dtype '>f8': big-endian data").
+ * message says which (e.g. "unsupported dtype '>f8': big-endian data");
+ * the reader's messages never name the file, so that the caller names it
+ * once, in its own words ("dictionary FILE: ...").
  *
  * The header is parsed by hand (no Python evaluation): keys in any order,
  * single or double quotes, any whitespace, trailing commas; anything that
@@ -45,10 +47,13 @@ NMF_API nmf_status nmf_npy_read_buffer (const void *buffer, size_t length,
     double **data, size_t * rows, size_t * cols, char *message,
     size_t message_size);
 
-/* Writes a row-major rows x cols matrix of doubles as '<f8', C order.  If
- * writing fails part-way and `path` is a regular file, it is removed, so
- * that no half-written array is left behind (no rename trick: `path` may
- * be a device such as /dev/stdout). */
+/* Writes a row-major rows x cols matrix of doubles as '<f8', C order.  A
+ * regular file (or a new one) is written whole or not at all: to a new
+ * file beside it (beside the file a symbolic link names), renamed over it
+ * once written, with its mode (and owner, where allowed); so a write that
+ * fails (a full disk) leaves no half-written array and the file that was
+ * there as it was.  Anything else (a device, a pipe: /dev/stdout) is
+ * written in place. */
 NMF_API nmf_status nmf_npy_write (const char *path, const double *data,
     size_t rows, size_t cols, char *message, size_t message_size);
 

@@ -667,6 +667,75 @@ open_beside (const char *target, FILE ** fp)
   return NULL;
 }
 
+/* Whether a file beside the regular file TARGET (sb) renamed over it
+ * would change more than its contents: its other names (hard links) would
+ * keep the old ones, a file of another user would become ours (and, in a
+ * sticky directory such as /tmp, not be replaced at all), a mount point
+ * (a file bind-mounted into a container) cannot be renamed over, and a
+ * directory that takes no new file leaves the file to be written alone. */
+static int
+replace_changes_more (const char *target, const struct stat *sb)
+{
+  const char *slash = strrchr (target, '/');
+  char *dir;
+  int ret;
+
+  if (sb->st_nlink > 1 || (sb->st_uid != geteuid () && geteuid () != 0))
+    return 1;
+#ifdef STATX_ATTR_MOUNT_ROOT
+  {
+    struct statx sx;
+    if (statx (AT_FDCWD, target, 0, STATX_BASIC_STATS, &sx) == 0
+        && (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+        && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+      return 1;
+  }
+#endif
+  if (slash == NULL)
+    return faccessat (AT_FDCWD, ".", W_OK | X_OK, AT_EACCESS) != 0;
+  dir = strndup (target, slash == target ? 1 : (size_t) (slash - target));
+  ret = dir == NULL || faccessat (AT_FDCWD, dir, W_OK | X_OK,
+      AT_EACCESS) != 0;
+  free (dir);
+  return ret;
+}
+
+nmf_status
+nmf_npy_write_target (const char *path, char **target, char *message,
+    size_t message_size)
+{
+  struct stat sb;
+  char *t;
+
+  *target = NULL;
+  if (path == NULL) {
+    set_err (message, message_size, "invalid argument: no path");
+    return NMF_ERR_INVALID_ARGUMENT;
+  }
+  if (stat (path, &sb) == 0 && !S_ISREG (sb.st_mode))
+    return NMF_OK;
+  if ((t = final_target (path)) == NULL) {
+    set_err (message, message_size, "out of memory");
+    return NMF_ERR_NO_MEMORY;
+  }
+  if (stat (t, &sb) == 0) {
+    /* a write-protected file stays protected (a rename would replace it) */
+    if (faccessat (AT_FDCWD, t, W_OK, AT_EACCESS) != 0) {
+      int e = errno;
+      free (t);
+      set_err (message, message_size, "cannot write '%s': %s", path,
+          strerror (e));
+      return NMF_ERR_IO;
+    }
+    if (replace_changes_more (t, &sb)) {
+      free (t);
+      return NMF_OK;
+    }
+  }
+  *target = t;
+  return NMF_OK;
+}
+
 nmf_status
 nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
     char *message, size_t message_size)
@@ -680,6 +749,7 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
   struct stat sb;
   int saved_errno = 0;
   char *target = NULL, *tmp = NULL;
+  nmf_status ret;
 
   if (path == NULL || data == NULL || rows == 0 || cols == 0) {
     set_err (message, message_size, "invalid argument: %s",
@@ -724,13 +794,14 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
 
   /* a regular file (or a new one) is written beside itself and renamed
    * over it at the end: a failed write (a full disk) leaves the file that
-   * was there; a device or a pipe (/dev/stdout) is written in place */
-  if (stat (path, &sb) == 0 && !S_ISREG (sb.st_mode))
+   * was there; a device or a pipe (/dev/stdout), or a file that a rename
+   * would change otherwise, is written in place */
+  if ((ret = nmf_npy_write_target (path, &target, message,
+              message_size)) != NMF_OK)
+    return ret;
+  if (target == NULL)
     fp = fopen (path, "wb");
-  else if ((target = final_target (path)) == NULL) {
-    set_err (message, message_size, "out of memory");
-    return NMF_ERR_NO_MEMORY;
-  } else if ((tmp = open_beside (target, &fp)) == NULL) {
+  else if ((tmp = open_beside (target, &fp)) == NULL) {
     saved_errno = errno;
     free (target);
     set_err (message, message_size, "cannot create '%s': %s", path,

@@ -76,8 +76,10 @@ const char nmftool_factorize_help[] =
     "outputs once both are, so files already there stay as they were\n"
     "unless both are replaced; the summary line comes after that. An\n"
     "output that cannot be created (a missing directory) is refused\n"
-    "before the work; one that is no regular file (/dev/stdout, a pipe)\n"
-    "is written in place.\n";
+    "before the work; one that is no regular file (/dev/stdout, a pipe),\n"
+    "or one a rename would change otherwise (hard links, another user's,\n"
+    "a mount point, a directory that takes no new file), is written in\n"
+    "place, when it is written (W before H).\n";
 
 typedef struct
 {

@@ -9,9 +9,10 @@
 
 #include <glib.h>
 
+#include <nmf/npy.h>
+
 #include "nmftool.h"
 #include "npy_output.h"
-#include "same_file.h"
 
 int
 npy_output_check (const char *cmd, const char *name)
@@ -34,17 +35,20 @@ int
 npy_output_open (const char *cmd, NpyOutput * out, const char *name)
 {
   gchar *dir, *base;
+  char err[512];
   struct stat sb;
   int fd, e;
 
   out->name = out->path = name;
   out->tmp = NULL;
-  /* /dev/stdout, a pipe, a device: written as it is (and a link to one
-   * may not even name a path: /proc/self/fd/1 -> pipe:[1234]) */
-  if (stat (name, &sb) == 0 && !S_ISREG (sb.st_mode))
+  /* /dev/stdout, a pipe, a device, a file a rename would change otherwise
+   * (hard links, a mount point): written as it is, as the core writes it
+   * (and a link to a pipe may not even name a path: /proc/self/fd/1 ->
+   * pipe:[1234]) */
+  if (nmf_npy_write_target (name, &out->target, err, sizeof err) != NMF_OK)
+    return runtime_error (cmd, "%s", err);
+  if (out->target == NULL)
     return 0;
-  if ((out->target = same_file_target (name)) == NULL)
-    return runtime_error (cmd, "out of memory");
   dir = g_path_get_dirname (out->target);
   base = g_path_get_basename (out->target);
   out->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);

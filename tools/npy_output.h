@@ -2,7 +2,9 @@
  * the file it replaces, renamed over it once written, so that a failed
  * write (a full disk, an interrupted run) leaves the file that was there
  * as it was.  An output that exists and is no regular file (/dev/stdout, a
- * pipe, a device) is written in place: it cannot be replaced.  The core's
+ * pipe, a device), or one a rename would change otherwise (hard links,
+ * another user's, a mount point, in a directory that takes no new file),
+ * is written in place, as nmf_npy_write_target says.  The core's
  * writer does the same for one file; nmftool factorize needs it for two (W
  * and H, or neither), and learn its check before the work. */
 #ifndef NMFTOOL_NPY_OUTPUT_H
@@ -16,12 +18,13 @@ typedef struct
   char *target;                 /* NAME with its links followed (malloc) */
   gchar *tmp;                   /* the temporary file, while there is one */
   const char *path;             /* what the caller writes: TMP, or NAME
-                                 * itself when it is no regular file */
+                                 * itself when it is written in place */
 } NpyOutput;
 
-/* Whether NAME can be written, before any work is done: a temporary file
- * can be made beside it (the directory exists and is writable) and NAME
- * is no directory.  0, or the exit status with the error said; nothing is
+/* Whether NAME can be written, before any work is done: NAME is no
+ * directory, no write-protected file, and a temporary file can be made
+ * beside it (the directory exists and is writable) unless it is written
+ * in place.  0, or the exit status with the error said; nothing is
  * left behind. */
 int npy_output_check (const char *cmd, const char *name);
 

@@ -10,8 +10,10 @@
 # summary line names the command; a stray argument is a usage error that
 # names it. The dictionary is written whole or not at all (a failed write
 # keeps the file there), an --out that cannot be written is refused before
-# the work, and an example too short to learn from is named. A long one is
-# learned from at most 8192 frames spread over it.
+# the work, and an example too short to learn from is named; a file a
+# rename would change otherwise (a hard link, in a read-only directory) is
+# written in place, a write-protected one refused. A long one is learned
+# from at most 8192 frames spread over it.
 #   learn.sh NMFTOOL MAKE_MIXTURE
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2")
@@ -148,6 +150,41 @@ done
 magic=$(timeout 60 "$nmftool" learn --components 2 --in mix.wav --out /dev/stdout \
   2>pipe.log | head -c 6 | od -An -c | tr -d ' \n')
 [ "$magic" = '223NUMPY' ] || fail "--out /dev/stdout on a pipe: '$magic' $(cat pipe.log)"
+# what a rename would change otherwise is written in place, as before the
+# dictionary went through a temporary file: a hard link stays one (the
+# other name got the old dictionary); a file of its own in a directory it
+# may not add to is written (it was refused before the work), a
+# write-protected one refused before the work, not replaced (as an
+# unprivileged user: root writes anyway)
+cp keep.npy linked.npy && ln linked.npy other-name.npy
+timeout 60 "$nmftool" learn --components 2 --shifts 0 --in mix.wav --out linked.npy >link.log 2>&1 \
+  || fail "--out a file with a hard link: $(cat link.log)"
+cmp -s linked.npy keep.npy && fail "--out a file with a hard link: not written"
+cmp -s linked.npy other-name.npy || fail "--out a file with a hard link: the link was broken"
+as_user=()
+[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null \
+  && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if [ "$(id -u)" != 0 ] || [ ${#as_user[@]} -gt 0 ]; then
+  mkdir rodir && cp good.npy rodir/d.npy && cp good.npy protected.npy
+  [ ${#as_user[@]} -gt 0 ] && chown 65534 rodir/d.npy protected.npy
+  chmod 644 rodir/d.npy mix.wav; chmod 444 protected.npy
+  chmod 555 rodir; chmod 777 "$work"
+  cp registry.bin user-registry.bin 2>/dev/null; chmod 666 user-registry.bin 2>/dev/null
+  "${as_user[@]}" env GST_REGISTRY="$work/user-registry.bin" timeout 60 "$nmftool" \
+    learn --components 2 --shifts 0 --in mix.wav --out rodir/d.npy >rodir.log 2>&1 \
+    || fail "--out in a read-only directory: $(cat rodir.log)"
+  cmp -s rodir/d.npy linked.npy || fail "--out in a read-only directory: not written"
+  "${as_user[@]}" env GST_REGISTRY="$work/user-registry.bin" timeout 60 "$nmftool" \
+    learn --components 2 --in text.txt --out protected.npy >prot.log 2>&1
+  rc=$?
+  [ "$rc" = 1 ] && grep -qx "nmftool learn: error: cannot write 'protected.npy': Permission denied" prot.log \
+    || fail "--out write-protected: exit $rc: $(cat prot.log)"
+  cmp -s protected.npy good.npy || fail "--out write-protected: replaced"
+  chmod 755 rodir; chmod 700 "$work"
+  echo "read-only directory: $(cat rodir.log); write-protected: $(cat prot.log)"
+else
+  echo "read-only directory, write-protected: not tested (root without setpriv)"
+fi
 # a long example (here: a hop of one sample) is learned from frames
 # spread over it, at most 8192 (memory and time grew with its length), and
 # the summary says so

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nmf/npy.h>
@@ -264,6 +265,108 @@ test_write_replace (void)
   free (big);
 }
 
+/* Reads PATH as a rows x 1 matrix whose first entry is `first`. */
+static int
+holds (const char *path, size_t rows, double first)
+{
+  double *d = NULL;
+  size_t r = 0, c = 0;
+  int ok = nmf_npy_read (path, &d, &r, &c, NULL, 0) == NMF_OK
+      && r == rows && c == (rows == 2 ? 2 : 1) && d[0] == first;
+
+  free (d);
+  return ok;
+}
+
+/* What the rename would change is written in place, as before it: a file
+ * with other names (hard links) keeps them all, one in a directory that
+ * takes no new file (the file alone writable) is written, and one of
+ * another user in a sticky directory (/tmp) too, its owner kept; a
+ * write-protected file is refused, not replaced.  As an unprivileged user
+ * (nobody, when run as root: the permissions do not bind root). */
+static void
+test_write_in_place (void)
+{
+  char dir[] = "/tmp/test_npy_place_XXXXXX", p[6][96];
+  double small[4] = { 1, 2, 3, 4 }, *big = calloc (4096, sizeof (double));
+  const int root = geteuid () == 0;
+  struct stat sb;
+  char err[256] = "";
+  pid_t pid;
+  int status = 0;
+
+  CHECK (mkdtemp (dir) != NULL && big != NULL, "mkdtemp");
+  big[0] = 7;
+  snprintf (p[0], sizeof p[0], "%s/protected.npy", dir);
+  snprintf (p[1], sizeof p[1], "%s/ro", dir);
+  snprintf (p[2], sizeof p[2], "%s/ro/w.npy", dir);
+  snprintf (p[3], sizeof p[3], "%s/a.npy", dir);
+  snprintf (p[4], sizeof p[4], "%s/b.npy", dir);
+  snprintf (p[5], sizeof p[5], "%s/theirs.npy", dir);
+  CHECK (mkdir (p[1], 0755) == 0, "mkdir");
+  for (int i = 0; i < 6; i++)
+    if (i != 1 && i != 4)
+      CHECK (nmf_npy_write (p[i], small, 2, 2, err, sizeof err) == NMF_OK,
+          "%s", err);
+  CHECK (link (p[3], p[4]) == 0, "link");
+  chmod (p[0], 0444);
+  chmod (p[5], 0666);
+  if (root) {
+    /* everything but theirs.npy is nobody's; the directory is sticky */
+    for (int i = 0; i < 5; i++)
+      CHECK (chown (p[i], 65534, 65534) == 0, "chown");
+    chmod (dir, 01777);
+  } else {
+    chmod (dir, 0755);
+  }
+  chmod (p[1], 0555);
+
+  pid = fork ();
+  if (pid == 0) {
+    if (root && (setresgid (65534, 65534, 65534) != 0
+            || setresuid (65534, 65534, 65534) != 0))
+      _exit (100);
+    CHECK (nmf_npy_write (p[0], big, 4096, 1, err, sizeof err) == NMF_ERR_IO
+        && strstr (err, p[0]) && strstr (err, "ermission"),
+        "a write-protected file: '%s'", err);
+    CHECK (holds (p[0], 2, 1), "the write-protected file was replaced");
+    CHECK (nmf_npy_write (p[2], big, 4096, 1, err, sizeof err) == NMF_OK,
+        "a file in a read-only directory: %s", err);
+    CHECK (holds (p[2], 4096, 7), "the file in a read-only directory");
+    CHECK (nmf_npy_write (p[3], big, 4096, 1, err, sizeof err) == NMF_OK,
+        "%s", err);
+    CHECK (holds (p[4], 4096, 7), "the hard link was broken");
+    if (root) {
+      CHECK (nmf_npy_write (p[5], big, 4096, 1, err, sizeof err) == NMF_OK,
+          "another user's file in a sticky directory: %s", err);
+      CHECK (holds (p[5], 4096, 7), "another user's file");
+    }
+    _exit (failures);
+  }
+  CHECK (pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status)
+      && WEXITSTATUS (status) != 100, "the unprivileged child");
+  failures += WIFEXITED (status) && WEXITSTATUS (status) != 100
+      ? WEXITSTATUS (status) : 0;
+  CHECK (stat (p[5], &sb) == 0 && sb.st_uid == 0 && sb.st_nlink == 1,
+      "theirs.npy: owner %u", (unsigned) sb.st_uid);
+  chmod (p[1], 0755);
+  {
+    /* nothing left beside the files */
+    DIR *dp = opendir (p[1]);
+    struct dirent *de;
+    int n = 0;
+    while (dp && (de = readdir (dp)) != NULL)
+      n += de->d_name[0] != '.' || strlen (de->d_name) > 2;
+    if (dp)
+      closedir (dp);
+    CHECK (n == 1, "%d entries in ro/, the file alone expected", n);
+  }
+  for (int i = 5; i >= 0; i--)
+    i == 1 ? rmdir (p[i]) : unlink (p[i]);
+  CHECK (rmdir (dir) == 0, "files left in %s", dir);
+  free (big);
+}
+
 typedef struct
 {
   const char *name;
@@ -428,6 +531,7 @@ main (void)
   test_good_variants ();
   test_round_trip ();
   test_write_replace ();
+  test_write_in_place ();
   test_malformed ();
   test_preamble ();
   test_fuzz ();

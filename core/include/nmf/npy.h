@@ -50,12 +50,27 @@ NMF_API nmf_status nmf_npy_read_buffer (const void *buffer, size_t length,
 /* Writes a row-major rows x cols matrix of doubles as '<f8', C order.  A
  * regular file (or a new one) is written whole or not at all: to a new
  * file beside it (beside the file a symbolic link names), renamed over it
- * once written, with its mode (and owner, where allowed); so a write that
- * fails (a full disk) leaves no half-written array and the file that was
- * there as it was.  Anything else (a device, a pipe: /dev/stdout) is
- * written in place. */
+ * once written, with its mode, owner and group; so a write that fails (a
+ * full disk) leaves no half-written array and the file that was there as
+ * it was.  Where that rename would change more than the contents (see
+ * nmf_npy_write_target), and for anything else (a device, a pipe:
+ * /dev/stdout), PATH is written in place: a write that fails there leaves
+ * it cut short (which the reader refuses).  A write-protected file is
+ * refused, as it would be in place. */
 NMF_API nmf_status nmf_npy_write (const char *path, const double *data,
     size_t rows, size_t cols, char *message, size_t message_size);
+
+/* How nmf_npy_write writes PATH, for a caller that stages files of its
+ * own.  NMF_OK with *target (free()) the file to replace by a rename: PATH
+ * with the symbolic links of its last component followed; or with *target
+ * NULL when PATH is to be written in place: it exists and is no regular
+ * file, or a rename would change more than its contents (it has other
+ * names - hard links; it is another user's; it is a mount point; its
+ * directory takes no new file while the file itself is writable).
+ * NMF_ERR_IO when PATH is a file that cannot be written (write-protected),
+ * the message naming it. */
+NMF_API nmf_status nmf_npy_write_target (const char *path, char **target,
+    char *message, size_t message_size);
 
 #ifdef __cplusplus
 }

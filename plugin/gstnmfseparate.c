@@ -457,8 +457,7 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
     case GST_EVENT_SEGMENT:{
       const GstSegment *segment;
       gst_event_parse_segment (event, &segment);
-      if (segment_goes_on (&self->segment, segment)
-          && !gst_nmf_picture_deferred_pad (&self->picture)) {
+      if (segment_goes_on (&self->segment, segment)) {
         /* the same mapping of time (sent again, a position update): the
          * stream goes on (it was drained, and untimestamped started again
          * at the segment's start), the event after the samples before it */

@@ -111,6 +111,17 @@ output_position (GstNmfSeparate * self)
       st.masks_out * nmf_separator_hop_size (self->separator);
 }
 
+/* An event that waited for audio, or needed not wait, to every output pad
+ * there now; a segment not to a picture pad whose format waits for its
+ * link (it gets the segment in force after its caps). */
+static void
+push_held_event (GstNmfSeparate * self, GstEvent * event)
+{
+  gst_nmf_out_queues_push_event (self->queues, event,
+      GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT ?
+      gst_nmf_picture_deferred_pad (&self->picture) : NULL);
+}
+
 /* The held events whose input sample the output has reached (`upto`;
  * G_MAXUINT64: every one) go on, in order, after the buffers before
  * them. */
@@ -121,7 +132,7 @@ release_events_upto (GstNmfSeparate * self, guint64 upto)
 
   while ((h = g_queue_peek_head (&self->held_events)) && h->position <= upto) {
     g_queue_pop_head (&self->held_events);
-    gst_nmf_out_queues_push_event (self->queues, h->event, NULL);
+    push_held_event (self, h->event);
     g_free (h);
   }
 }
@@ -136,7 +147,7 @@ drop_events (GstNmfSeparate * self, gboolean keep_sticky)
 
   while ((h = g_queue_pop_head (&self->held_events))) {
     if (keep_sticky && GST_EVENT_IS_STICKY (h->event))
-      gst_nmf_out_queues_push_event (self->queues, h->event, NULL);
+      push_held_event (self, h->event);
     else
       gst_event_unref (h->event);
     g_free (h);
@@ -159,7 +170,7 @@ gst_nmf_stream_queue_event (GstNmfSeparate * self, GstEvent * event)
     nmf_separator_get_stats (self->separator, &st);
   if (!self->separator || (g_queue_is_empty (&self->held_events)
           && output_position (self) >= st.samples_in)) {
-    gst_nmf_out_queues_push_event (self->queues, event, NULL);
+    push_held_event (self, event);
     return;
   }
   h = g_new (HeldEvent, 1);

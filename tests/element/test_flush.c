@@ -367,6 +367,44 @@ GST_START_TEST (test_segment_sent_again)
 
 GST_END_TEST;
 
+/* A segment sent again while audio is held goes out after that audio, to
+ * the pads there then: a picture pad requested meanwhile, whose format
+ * waits for its link, gets no segment before its caps (it got the held
+ * one, and its link then stored caps after it: "Sticky event misordering,
+ * got 'segment' before 'caps'"). */
+GST_START_TEST (test_segment_sent_again_viz_waits)
+{
+  NmfFix f;
+  GstElement *el = nmf_test_separator ();
+  const guint size = RATE;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 4410, 0);
+  float *x = nmf_test_two_tones (3 * size, 1, RATE);
+  GstSegment seg;
+  GstPad *viz;
+  GstEvent *ev;
+
+  g_object_set (el, "lookahead-frames", 40, NULL);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, size, &z, FALSE, NULL);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  viz = gst_element_request_pad_simple (f.el, "viz");
+  nmf_fix_push (&f, &nmf_mono, x, size, 2 * size, &z, FALSE, NULL);
+  nmf_fix_drain (&f);
+  ev = gst_pad_get_sticky_event (viz, GST_EVENT_SEGMENT, 0);
+  fail_unless (ev == NULL, "the waiting picture pad got a segment before "
+      "its caps");
+  if (ev)
+    gst_event_unref (ev);
+  gst_element_release_request_pad (f.el, viz);
+  gst_object_unref (viz);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 /* A caps change drains the old stream, then the new one starts where it
  * ended, at its own rate; also when the buffers have no timestamps and only
  * the caps change, in the same segment (the second stream started again
@@ -609,6 +647,7 @@ nmfseparate_flush_suite (void)
     NMF_TEST ("flush_discont", test_empty_buffers),
     NMF_TEST ("flush_discont", test_reverse_playback),
     NMF_TEST ("flush_discont", test_segment_sent_again),
+    NMF_TEST ("flush_discont", test_segment_sent_again_viz_waits),
     NMF_TEST ("flush_discont", test_untimestamped_caps_change),
     NMF_TEST ("flush_discont", test_flush_blocked_branch),
   };

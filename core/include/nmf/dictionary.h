@@ -121,8 +121,10 @@ NMF_API nmf_status nmf_dictionary_shift_steps (const float *W, size_t bins,
  * size they correspond to; negative or non-finite entries (named by row
  * and column), all-zero columns and more than
  * NMF_DICTIONARY_MAX_COMPONENTS templates are refused too.  A template's
- * scale does not matter: each is divided by its largest entry in double
- * precision, so any finite doubles read (1e300 or 1e-300 as well). */
+ * scale does not matter: each is scaled in double precision by the power
+ * of two that brings its largest entry to [0.5, 1), so any finite doubles
+ * read (1e300 or 1e-300 as well), and a saved dictionary loads bit for
+ * bit as it was. */
 NMF_API nmf_status nmf_dictionary_load_npy (const char *path, size_t bins,
     float **W, size_t * components, char *message, size_t message_size);
 

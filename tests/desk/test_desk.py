@@ -364,6 +364,24 @@ def run_takes(desk, work):
         d("seek", seconds=0.2)
         check(d.wait("recorded", 10)["ok"] and d("ping")["ok"],
               "a seek while paused in a take closes it, and the desk answers")
+        ogg = make_ogg(work)
+        if ogg:
+            # Ogg's segment stops at the file's end: nothing comes after the
+            # last buffer, and a take through the end waited for a buffer
+            # past it (it stayed "on" and the files open)
+            n_ogg = decoded_frames(ogg)
+            check(d("load", path=ogg)["ok"] and d.wait("paused", 15)["ok"],
+                  "takes: an Ogg Vorbis file is ready")
+            d("record", on=True)
+            d("play")
+            check(d.wait("ended", 15)["ok"], "takes: the Ogg file ended")
+            check(d.wait("recorded", 5)["ok"],
+                  "a take through the end of an Ogg file is closed there")
+            rec = d("state")["last_record"]
+            got = [len(read_wav(f)[2]) for f in rec["files"]] if rec else []
+            check(len(got) == 2 and all(n == n_ogg for n in got),
+                  "the Ogg take holds every sample decoded: %s, %d" %
+                  (got, n_ogg))
         video = make_video(work)
         if video:
             # a container is a video/ type too: its audio was never found
@@ -375,6 +393,43 @@ def run_takes(desk, work):
         d.kill()
         raise
     check(code == 0, "takes: the window closed cleanly (exit status %s)" % code)
+
+
+def make_ogg(work):
+    """A 1.5 s mono Ogg Vorbis file, or None where the encoder is missing."""
+    from gi.repository import Gst
+    if not all(Gst.ElementFactory.find(f) for f in ("vorbisenc", "oggmux")):
+        print("no Vorbis encoder: the Ogg take is left out")
+        return None
+    path = os.path.join(work, "tone.ogg")
+    pipe = Gst.parse_launch(
+        "audiotestsrc num-buffers=30 samplesperbuffer=2205 ! "
+        "audio/x-raw,rate=44100,channels=1 ! audioconvert ! vorbisenc ! "
+        "oggmux ! filesink location=%s" % path)
+    pipe.set_state(Gst.State.PLAYING)
+    msg = pipe.get_bus().timed_pop_filtered(
+        20 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    pipe.set_state(Gst.State.NULL)
+    return path if msg and msg.type == Gst.MessageType.EOS else None
+
+
+def decoded_frames(path):
+    """How many sample frames GStreamer decodes from path."""
+    from gi.repository import Gst
+    pipe = Gst.parse_launch(
+        "uridecodebin uri=%s ! audioconvert ! audio/x-raw,format=F32LE ! "
+        "appsink name=s sync=false" % Gst.filename_to_uri(path))
+    sink = pipe.get_by_name("s")
+    pipe.set_state(Gst.State.PLAYING)
+    n = 0
+    while True:
+        sample = sink.emit("pull-sample")
+        if sample is None:
+            break
+        ch = sample.get_caps().get_structure(0).get_value("channels")
+        n += sample.get_buffer().get_size() // (4 * ch)
+    pipe.set_state(Gst.State.NULL)
+    return n
 
 
 def make_video(work):

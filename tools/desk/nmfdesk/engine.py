@@ -232,11 +232,16 @@ class RecordBranch:
                         return Gst.PadProbeReturn.DROP
                     self.mode = "on"
                 head = None
-                if self.stop_at is not None and st + (buf.duration or 0) > \
-                        self.stop_at:
-                    # the stop falls in this buffer: keep what is before it
+                end = st + (buf.duration or 0)
+                if self.stop_at is not None and end >= self.stop_at:
+                    # the stop falls in this buffer or at its end: keep
+                    # what is before it and end the take now (a stream
+                    # whose segment stops at the file's end, as Ogg's
+                    # does, has no buffer after it: the take waited for
+                    # one and was never closed)
                     self.stopped = True
-                    keep = self._bytes_before(pad, buf, self.stop_at - st)
+                    keep = buf.get_size() if end <= self.stop_at else \
+                        self._bytes_before(pad, buf, self.stop_at - st)
                     if keep > 0:
                         head = buf.copy_region(
                             Gst.BufferCopyFlags.FLAGS |

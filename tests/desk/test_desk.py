@@ -573,6 +573,20 @@ def run(desk, make_mixture, nmftool, work):
         check(r["ok"] and "not-audio.wav" in last,
               "an undecodable file is an error in the window: %s" % last[:90])
         check(d("ping")["ok"], "the desk still answers")
+        # a WAV file of no sample: said (it "played" and ended at 0:00)
+        empty = os.path.join(work, "no-sample.wav")
+        write_wav(empty, rate, channels, [])
+        d("load", path=empty)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            st = d("state")
+            if st["status"] in ("error", "ended"):
+                break
+            time.sleep(0.1)
+        last = st["notices"][-1]["text"] if st["notices"] else ""
+        check(st["status"] == "error" and "no-sample.wav holds no audio"
+              in last, "a file of no sample is an error in the window "
+              "(%s): %s" % (st["status"], last[:90]))
         # the microphone: plays, or says why not, within 10 s
         d("mic")
         t = time.monotonic()

@@ -357,6 +357,11 @@ class Feed:
         # where the input ends: the position upstream answers now (the
         # stream time after the last sample: capsfilter counts what it sent)
         ok, end = pad.peer_query_position(Gst.Format.TIME)
+        if ok and end == 0:
+            # the input ended before its first sample (a WAV file of no
+            # sample): it "played" and ended at 0:00 without a word
+            GLib.idle_add(self.engine._on_no_audio)
+            return Gst.PadProbeReturn.OK
         seg_ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
         if not ok or end < 0 or seg_ev is None:
             return Gst.PadProbeReturn.OK
@@ -1278,6 +1283,13 @@ class Engine(GObject.Object):
         if self.on_levels is not None:
             self.on_levels(rt, energy, list(enrol) if enrol is not None
                            else None, list(pos) if pos is not None else None)
+
+    def _on_no_audio(self):
+        """Main thread: the input ended without a sample."""
+        if self.pipeline is not None and self.input is not None:
+            self._fail("%s holds no audio (not one sample): nothing to "
+                       "separate" % self.input.label)
+        return False
 
     def _on_input_end(self, end):
         """Main thread: the file's last sample entered the element, at

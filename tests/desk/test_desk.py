@@ -266,6 +266,14 @@ class Desk:
             self.sock.close()
             self.log.close()
 
+    def complaints(self):
+        """GLib warnings and criticals (GStreamer's, GTK's) and Python
+        tracebacks on the desk's output (read after finish)"""
+        with open(self.log.name, errors="replace") as f:
+            return [l for l in f.read().splitlines()
+                    if "-WARNING **" in l or "-CRITICAL **" in l or
+                    l.startswith("Traceback")]
+
     def kill(self):
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, 9)
@@ -364,6 +372,17 @@ def run_takes(desk, work):
         d("seek", seconds=0.2)
         check(d.wait("recorded", 10)["ok"] and d("ping")["ok"],
               "a seek while paused in a take closes it, and the desk answers")
+        # armed at the very end of the file: the take gets the end's EOS
+        # and no sample
+        d("seek", seconds=d("state")["duration"])
+        time.sleep(0.5)
+        d("record", on=True)
+        check(d.wait("recorded", 10)["ok"], "a take armed at the end of the "
+              "file is closed")
+        rec = d("state")["last_record"]
+        check(rec is not None and all(wav_header_matches(f, empty=True)
+                                      for f in rec["files"]),
+              "a take armed at the end is an empty WAV")
         ogg = make_ogg(work)
         if ogg:
             # Ogg's segment stops at the file's end: nothing comes after the
@@ -393,6 +412,9 @@ def run_takes(desk, work):
         d.kill()
         raise
     check(code == 0, "takes: the window closed cleanly (exit status %s)" % code)
+    said = d.complaints()
+    check(not said, "takes: no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
 
 
 def make_ogg(work):
@@ -605,6 +627,9 @@ def run(desk, make_mixture, nmftool, work):
         d.kill()
         raise
     check(code == 0, "the window closed cleanly (exit status %s)" % code)
+    said = d.complaints()
+    check(not said, "no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
     print("      run 1 took %.1f s" % (time.monotonic() - t0))
 
     # ---- the recordings ----------------------------------------------------
@@ -758,6 +783,9 @@ def run(desk, make_mixture, nmftool, work):
         d.kill()
         raise
     check(code == 0, "run 2 closed cleanly")
+    said = d.complaints()
+    check(not said, "run 2: no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
-from . import wavfile
 from .wavfile import write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
@@ -167,6 +166,7 @@ class RecordBranch:
         self.path = path
         self.start_time = None      # stream time of the first sample
         self.bytes = 0
+        self.empty_format = None    # (rate, channels) of a take of no sample
         self.done = False
         self.finished = threading.Event()   # the EOS reached the file
         self.lock = threading.Lock()
@@ -251,10 +251,9 @@ class RecordBranch:
                 else:
                     self._count(st, buf.get_size())
                     return Gst.PadProbeReturn.OK
-            qpad = self.queue.get_static_pad("sink")
             if head is not None:
-                qpad.chain(head)
-            qpad.send_event(Gst.Event.new_eos())
+                self.queue.get_static_pad("sink").chain(head)
+            self._end()
             return Gst.PadProbeReturn.DROP
         ev = info.get_event()
         with self.lock:
@@ -268,7 +267,29 @@ class RecordBranch:
                 self.mode = "on"
             if ev.type == Gst.EventType.EOS:
                 self.stopped = True
+                if self.bytes == 0:
+                    # (at the end of a file: a take armed there)
+                    self._end()
+                    return Gst.PadProbeReturn.DROP
         return Gst.PadProbeReturn.OK
+
+    def _end(self):
+        """The take ends (stopped is set): EOS into the branch, which
+        completes the file.  Not into a take that got no sample: wavenc
+        given an EOS before any buffer writes its header without the
+        segment it sends with the first buffer (GStreamer warnings) and
+        leaves its placeholder sizes; that file is written here, when the
+        branch is down (Engine._close_recording)."""
+        if self.bytes > 0:
+            self.queue.get_static_pad("sink").send_event(Gst.Event.new_eos())
+            return
+        caps = self.teepad.get_current_caps()
+        if caps is not None and caps.get_size():
+            st = caps.get_structure(0)
+            self.empty_format = (st.get_value("rate"),
+                                 st.get_value("channels"))
+        self.finished.set()
+        GLib.idle_add(self.engine._record_branch_done, self)
 
     def _count(self, st, nbytes):
         if self.start_time is None:
@@ -298,7 +319,7 @@ class RecordBranch:
             if self.stopped:
                 return
             self.stopped = True
-        self.queue.get_static_pad("sink").send_event(Gst.Event.new_eos())
+        self._end()
 
     # streaming thread (the queue's): the EOS reached the file
     def _on_sink_event(self, pad, info):
@@ -1059,8 +1080,9 @@ class Engine(GObject.Object):
             if b.elements:
                 b.remove()
             if b.bytes == 0:
-                # a take that got no sample: a valid empty WAV
-                wavfile.mend_sizes(b.path)
+                # a take that got no sample: an empty WAV (see _end)
+                rate, channels = b.empty_format or (self.rate, self.channels)
+                write_float_wav(b.path, b"", rate, max(1, channels))
         self.last_record = {
             "dir": self.record_dir,
             "files": [b.path for b in branches],

@@ -330,11 +330,28 @@ def run_takes(desk, work):
         check(d.wait("paused", 15)["ok"], "takes: the file is ready")
         d("play")
         check(d.wait("playing", 15)["ok"], "takes: playing")
+        # earlier takes in the folders named by these seconds (a take
+        # started within the second of the last took its folder and wrote
+        # over its files)
+        now = time.time()
+        earlier = [os.path.join(rec_root, time.strftime(
+            "%Y%m%d-%H%M%S", time.localtime(now + k))) for k in range(-1, 5)]
+        for folder in earlier:
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "00-source-0.wav"), "w") as f:
+                f.write("an earlier take")
         d("record", on=True)
         time.sleep(1.0)
         d("seek", seconds=0.5)
         check(d.wait("recorded", 10)["ok"], "a seek ends the recording")
         rec = d("state")["last_record"]
+        intact = []
+        for folder in earlier:
+            with open(os.path.join(folder, "00-source-0.wav"), "rb") as f:
+                intact.append(f.read() == b"an earlier take")
+        check(rec is not None and rec["dir"] not in earlier and all(intact),
+              "a take does not write over an earlier one's files (%s)"
+              % (os.path.basename(rec["dir"]) if rec else None))
         check(rec is not None and all(wav_header_matches(f)
                                       for f in rec["files"]),
               "the files of a take ended by a seek are complete WAVs: %s" %

@@ -40,6 +40,18 @@ def native_window(widget):
     widget.connect("realize", realize)
 
 
+def new_take_dir(root):
+    """A take's folder, named by its start to the second; -2, -3... when
+    another take has it (a take started within the second of the last
+    wrote over its files)."""
+    base = os.path.join(root, time.strftime("%Y%m%d-%H%M%S"))
+    path, n = base, 1
+    while os.path.exists(path):
+        n += 1
+        path = "%s-%d" % (base, n)
+    return path
+
+
 def fmt_time(seconds):
     if seconds is None or seconds < 0 or math.isinf(seconds):
         return "-:--"
@@ -691,8 +703,7 @@ class DeskWindow(Gtk.Window):
                             "from where it plays")
                 self._set_record_button(False)
                 return
-            directory = os.path.join(self.record_root,
-                                     time.strftime("%Y%m%d-%H%M%S"))
+            directory = new_take_dir(self.record_root)
             try:
                 ok = self.engine.start_recording(directory, self.names())
             except OSError as exc:

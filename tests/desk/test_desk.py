@@ -366,6 +366,25 @@ def run_takes(desk, work):
               "a take started just after another keeps recording")
         d("record", on=False)
         check(d.wait("recorded", 10)["ok"], "takes: the last take is closed")
+        # Record clicked again while a take closes (its stop is 0.3 s
+        # ahead): the click was lost, the button sprang back
+        first = d("state")["last_record"]["dir"]
+        d("record", on=True)
+        time.sleep(0.5)
+        d("record", on=False)
+        pressed = d("state")["record_pressed"]
+        d("record", on=True)
+        st = waitfor(d, lambda s: s["recording"] == "on", 3)
+        check(not pressed and st is not None and st["record_pressed"],
+              "Record clicked while the last take closes starts a take "
+              "once it is closed (released while closing: %s; then %s)"
+              % (not pressed, st and st["recording"]))
+        time.sleep(0.5)
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: that take is closed")
+        rec = d("state")["last_record"]
+        check(len({first, rec["dir"]}) == 2 and min(rec["bytes"]) > 0,
+              "it is a take of its own, with sound (%s)" % rec["bytes"])
         # paused: a take armed then, or paused in, ends by the button and
         # by a seek (the branch's filesink waited in preroll: the take
         # stayed "stopping", a seek froze the window)
@@ -432,6 +451,17 @@ def run_takes(desk, work):
     said = d.complaints()
     check(not said, "takes: no warning or traceback on the desk's output%s"
           % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+
+
+def waitfor(d, holds, timeout):
+    """The desk's state once holds(state), or None after timeout s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = d("state")
+        if holds(st):
+            return st
+        time.sleep(0.05)
+    return None
 
 
 def make_ogg(work):

@@ -279,6 +279,7 @@ class ControlHook:
                          "profile": e.settings.profile},
             "sink": e.sink_kind,
             "recording": e.record_state,
+            "record_pressed": w.record_button.get_active(),
             "last_record": e.last_record,
             "notices": w.notices,
             "names": w.names(),

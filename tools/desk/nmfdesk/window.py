@@ -177,6 +177,7 @@ class DeskWindow(Gtk.Window):
         self.last_seek = 0.0
         self.updating_position = False
         self.closing = False
+        self.take_queued = False    # Record clicked while a take closes
         self.device_monitor = None
         self.devices = []
         self.quit_cb = None
@@ -697,23 +698,45 @@ class DeskWindow(Gtk.Window):
     # ---- recording --------------------------------------------------------
     def _on_record(self, button):
         if button.get_active():
-            if self.engine.pipeline is None or self.engine.status in (
-                    "error", "empty", "starting"):
-                self.notice("info", "open an input first; recording starts "
-                            "from where it plays")
-                self._set_record_button(False)
+            if self.engine.record_state == "stopping":
+                # the last take is closing (its stop is 0.3 s ahead of the
+                # sound): this one starts once it is closed (the click was
+                # lost: the button sprang back without a word)
+                self.take_queued = True
+                self.engine.record_done_cb.append(
+                    lambda: GLib.idle_add(self._start_queued_take))
                 return
-            directory = new_take_dir(self.record_root)
-            try:
-                ok = self.engine.start_recording(directory, self.names())
-            except OSError as exc:
-                self.notice("error", "cannot record into %s: %s"
-                            % (directory, exc))
-                ok = False
-            if not ok:
-                self._set_record_button(False)
+            self._start_take()
         else:
+            self.take_queued = False
             self.engine.stop_recording()
+
+    def _start_queued_take(self):
+        if self.take_queued and not self.closing:
+            self.take_queued = False
+            if self.engine.status in ("playing", "paused", "ended"):
+                self._start_take()
+            else:
+                # another input or a restart came first
+                self._set_record_button(False)
+        return False
+
+    def _start_take(self):
+        if self.engine.pipeline is None or self.engine.status in (
+                "error", "empty", "starting"):
+            self.notice("info", "open an input first; recording starts "
+                        "from where it plays")
+            self._set_record_button(False)
+            return
+        directory = new_take_dir(self.record_root)
+        try:
+            ok = self.engine.start_recording(directory, self.names())
+        except OSError as exc:
+            self.notice("error", "cannot record into %s: %s"
+                        % (directory, exc))
+            ok = False
+        if not ok:
+            self._set_record_button(False)
 
     def _set_record_button(self, on):
         self.record_button.handler_block(self.record_handler)
@@ -728,13 +751,14 @@ class DeskWindow(Gtk.Window):
 
     def _on_recording(self, engine, state):
         if state == "off":
-            self._set_record_button(False)
+            self._set_record_button(self.take_queued)
             rec = engine.last_record
             if rec:
                 self.notice("info", "recorded %d source(s) to %s"
                             % (len(rec["files"]), rec["dir"]))
         else:
-            self._set_record_button(True)
+            # (stopping: released, as the click that stopped it left it)
+            self._set_record_button(state == "on" or self.take_queued)
         self._update_status()
 
     # ---- engine events ----------------------------------------------------

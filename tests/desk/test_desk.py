@@ -732,6 +732,11 @@ def run(desk, make_mixture, nmftool, work):
     check((fy, fh) == (vy, vh) and fx + fw == vx and (tx, tw) == (vx, vw)
           and ty == vy + vh, "axes beside the picture, row for row and "
           "column for column")
+    # a 1280x720 projector: the window fits (the strips scroll); it could
+    # not be made less than 811 pixels high
+    mw, mh = layout["min_size"]
+    check(mw <= 1280 and mh <= 720, "the window fits a 1280x720 screen "
+          "(at least %dx%d)" % (mw, mh))
     bad_ticks = []
     labels = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000]
     for hz in labels:

@@ -306,6 +306,9 @@ class ControlHook:
                         for x, y, sw, sh in w.key.swatches()]
         return {
             "window": [0, 0, w.get_allocated_width(), w.get_allocated_height()],
+            # the smallest the window can be made
+            "min_size": [w.get_preferred_width()[0],
+                         w.get_preferred_height()[0]],
             "picture": w.rect_of(w.picture_box),
             "video": w.rect_of(w.video) if w.video is not None else None,
             "freq_axis": w.rect_of(w.freq_axis),

@@ -182,7 +182,7 @@ class DeskWindow(Gtk.Window):
         self.devices = []
         self.quit_cb = None
         self.eos_waiters = []
-        self.set_default_size(1000, 720)
+        self.set_default_size(1000, -1)
         self.connect("delete-event", self._on_delete)
 
         w, h = engine.viz_size
@@ -251,9 +251,9 @@ class DeskWindow(Gtk.Window):
 
         self.strip_box = Gtk.Box(spacing=6)
         scroller = Gtk.ScrolledWindow()
-        scroller.set_policy(Gtk.PolicyType.AUTOMATIC, Gtk.PolicyType.NEVER)
+        scroller.set_policy(Gtk.PolicyType.AUTOMATIC, Gtk.PolicyType.AUTOMATIC)
         scroller.add(self.strip_box)
-        scroller.set_min_content_height(300)
+        scroller.set_min_content_height(120)
         scroller.set_propagate_natural_height(True)
 
         lower = Gtk.Box(spacing=8)

@@ -304,6 +304,7 @@ def main():
     try:
         run(desk, make_mixture, nmftool, work)
         run_takes(desk, work)
+        run_mic(desk, work)
     finally:
         if keep:
             print("kept", work)
@@ -451,6 +452,26 @@ def run_takes(desk, work):
     said = d.complaints()
     check(not said, "takes: no warning or traceback on the desk's output%s"
           % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+
+
+def run_mic(desk, work):
+    """nmf-desk --mic: plays, or says why not in one message (with no
+    capture device it said six things, the device's failure twice, an
+    empty input and the fallback sink among them)."""
+    d = Desk(desk, work, "desk-mic", ["--mic"], dict(os.environ))
+    try:
+        st = waitfor(d, lambda s: s["status"] == "playing" or s["notices"], 10)
+        time.sleep(1.0)
+        st = d("state")
+        said = [n["text"] for n in st["notices"] if n["kind"] != "info"]
+        check(st["status"] == "playing" or (
+            len(said) == 1 and "No capture device found" in said[0]),
+            "--mic plays or says why not, once: %s %s" % (st["status"], said))
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "--mic: the window closed cleanly (exit status %s)" % code)
 
 
 def waitfor(d, holds, timeout):

@@ -1307,8 +1307,10 @@ class Engine(GObject.Object):
                            else None, list(pos) if pos is not None else None)
 
     def _on_no_audio(self):
-        """Main thread: the input ended without a sample."""
-        if self.pipeline is not None and self.input is not None:
+        """Main thread: the file ended without a sample (a device that
+        ends so has failed, and says why)."""
+        if self.pipeline is not None and self.input is not None and \
+                not self.input.live:
             self._fail("%s holds no audio (not one sample): nothing to "
                        "separate" % self.input.label)
         return False
@@ -1371,7 +1373,7 @@ class Engine(GObject.Object):
             else:
                 text = ("The capture device (%s) failed: %s. Connect a "
                         "microphone or choose another input." %
-                        (self.input.label, err.message))
+                        (self.input.label, err.message.rstrip(".")))
         else:
             text = "%s: %s" % (src.get_name() if src else "pipeline",
                                err.message)

@@ -390,6 +390,9 @@ class DeskWindow(Gtk.Window):
     def open_device(self, device=None):
         self.infobar.hide()
         label = device.get_display_name() if device else "default microphone"
+        if self.device_monitor is None and not self.closing:
+            # (nmf-desk --mic: before the main loop runs the idle start)
+            self._start_device_monitor()
         if device is None and self.device_monitor is not None and \
                 not self.devices and self.device_monitor_ok:
             self.notice("error", "No capture device found: connect a "
@@ -440,6 +443,8 @@ class DeskWindow(Gtk.Window):
             return
 
     def _start_device_monitor(self):
+        if self.device_monitor is not None or self.closing:
+            return False
         self.device_monitor_ok = False
         mon = Gst.DeviceMonitor.new()
         mon.add_filter("Audio/Source", None)

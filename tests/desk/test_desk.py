@@ -420,6 +420,19 @@ def run_takes(desk, work):
         check(rec is not None and all(wav_header_matches(f, empty=True)
                                       for f in rec["files"]),
               "a take armed at the end is an empty WAV")
+        # a file that does not decode, on a machine with no sound output:
+        # the warning about the sound that follows the error took its
+        # place in the message bar
+        bad = os.path.join(work, "not-audio-2.wav")
+        with open(bad, "w") as f:
+            f.write("this is not audio either\n" * 100)
+        d("load", path=bad)
+        waitfor(d, lambda s: s["status"] == "error", 15)
+        time.sleep(1.0)
+        bar = d("state")["bar"]
+        check(bar["visible"] and bar["type"] == "error" and
+              bar["text"].startswith("not-audio-2.wav cannot be played"),
+              "the error stays in the message bar: %r" % bar["text"][:120])
         ogg = make_ogg(work)
         if ogg:
             # Ogg's segment stops at the file's end: nothing comes after the

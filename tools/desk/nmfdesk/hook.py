@@ -282,6 +282,10 @@ class ControlHook:
             "record_pressed": w.record_button.get_active(),
             "last_record": e.last_record,
             "notices": w.notices,
+            # what the message bar shows
+            "bar": {"visible": w.infobar.get_visible(),
+                    "type": w.infobar.get_message_type().value_nick,
+                    "text": w.info_label.get_text()},
             "names": w.names(),
             "gains_db": [s.gain.get_value() for s in w.strips],
             "muted": [s.mute.get_active() for s in w.strips],

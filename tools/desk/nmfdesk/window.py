@@ -366,6 +366,15 @@ class DeskWindow(Gtk.Window):
         types = {"error": Gtk.MessageType.ERROR,
                  "warning": Gtk.MessageType.WARNING,
                  "info": Gtk.MessageType.INFO}
+        if kind != "error" and self.infobar.get_visible() and \
+                self.infobar.get_message_type() == Gtk.MessageType.ERROR:
+            # an error shown stays, the news under it: the warning that
+            # follows a failing file on a machine with no sound output
+            # ("No audio output device...") took its place, and the bar
+            # no longer said why nothing plays
+            first = self.info_label.get_text().split("\n")[0]
+            self.info_label.set_text(first + "\n" + text)
+            return
         self.infobar.set_message_type(types.get(kind, Gtk.MessageType.INFO))
         self.info_label.set_text(text)
         self.infobar.show()

@@ -201,6 +201,18 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check("8000 Hz" in said and "%d Hz" % rate in said,
           "a set made at 8000 Hz is refused for a %d Hz input: %s"
           % (rate, said))
+    # a source beyond n-sources: said why (it said "refused: 5")
+    meta["rate"] = rate
+    meta["sources"]["5"] = dict(meta["sources"]["0"])
+    more = os.path.join(work, "enrolled-6")
+    shutil.copytree(saved_dir, more)
+    with open(os.path.join(more, "set.json"), "w") as f:
+        json.dump(meta, f)
+    r = d("load-enrolled", dir=more)
+    said = r.get("notices", [{}])[-1].get("text", "")
+    check(said.startswith("loaded 1 source(s); not source(s) 5: this "
+                          "separation has 2 sources"),
+          "a set's source beyond n-sources is said why: %s" % said)
 
 
 # ---- PNG ----------------------------------------------------------------------

@@ -1206,18 +1206,19 @@ class Engine(GObject.Object):
         if rate and int(rate) != int(now):
             raise OtherRate("it was made at %d Hz, this input is %d Hz"
                             % (int(rate), int(now)))
-        loaded, refused = {}, []
-        for key, entry in meta.get("sources", {}).items():
+        loaded, beyond, refused = {}, [], []
+        for key, entry in sorted(meta.get("sources", {}).items(),
+                                 key=lambda kv: int(kv[0])):
             s = int(key)
             if s >= self.settings.n_sources:
-                refused.append(s)
+                beyond.append(s)
                 continue
             path = os.path.join(directory, entry["file"])
             if self.sep.emit("load-dictionary", s, path):
                 loaded[s] = entry.get("name", "")
             else:
                 refused.append(s)
-        return loaded, refused
+        return loaded, beyond, refused
 
     # ---- bus ------------------------------------------------------------
     def _set_status(self, status):

@@ -651,7 +651,7 @@ class DeskWindow(Gtk.Window):
     def load_set(self, path):
         """Load enrolled… with the folder path chosen."""
         try:
-            loaded, refused = self.engine.load_dictionaries(path)
+            loaded, beyond, refused = self.engine.load_dictionaries(path)
         except eng.OtherRate as exc:
             self.notice("warning", "%s not loaded: %s (templates are "
                         "frequencies)" % (path, exc))
@@ -663,10 +663,17 @@ class DeskWindow(Gtk.Window):
         for s, name in loaded.items():
             if name:
                 self.strips[s].name.set_text(name)
-        self.notice("info" if not refused else "warning",
-                    "loaded %d source(s)%s" % (len(loaded), (
-                        "; refused: %s" % ", ".join(map(str, refused)))
-                        if refused else ""))
+        # why a source was not loaded ("refused: 5" said neither)
+        text = "loaded %d source(s)" % len(loaded)
+        if beyond:
+            text += ("; not source(s) %s: this separation has %d sources "
+                     "(set 'sources' to %d, then load again)" % (
+                         ", ".join(map(str, beyond)),
+                         self.engine.settings.n_sources, max(beyond) + 1))
+        if refused:
+            text += ("; nmfseparate refused source(s) %s (its message "
+                     "says why)" % ", ".join(map(str, refused)))
+        self.notice("warning" if beyond or refused else "info", text)
 
     def _choose_folder(self, title, save=True):
         dlg = Gtk.FileChooserDialog(

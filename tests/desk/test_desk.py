@@ -876,6 +876,27 @@ def run(desk, make_mixture, nmftool, work):
         check(st["names"][2:] == ["bell"] and st["gains_db"][2:] == [0.0]
               and st["muted"][2:] == [False], "a source gone and back: %s "
               "%s %s" % (st["names"], st["gains_db"], st["muted"]))
+        # 16 sources: every one in the key, in its colour (in one row the
+        # last four fell off the picture's width)
+        d("settings", n_sources=16)
+        waitfor(d, lambda s: len(s["names"]) == 16 and
+                s["status"] == "playing", 15)
+        time.sleep(0.5)
+        layout = d("layout")
+        shot = os.path.join(work, "desk16.png")
+        d("screenshot", path=shot)
+        px = read_png(shot)
+        kx, ky, kw, kh = layout["key"]
+        sw = layout["swatches"]
+        inside = all(kx <= x and x + w <= kx + kw and ky <= y and
+                     y + h <= ky + kh for x, y, w, h in sw)
+        apart = len({(x, y) for x, y, _, _ in sw}) == len(sw)
+        colours = [px(x + w // 2, y + h // 2) == palette(s)
+                   for s, (x, y, w, h) in enumerate(sw)]
+        check(len(sw) == 16 and inside and apart and all(colours),
+              "16 sources: all in the key, each in its colour (%d swatches, "
+              "inside %s, apart %s, colours %s)" % (len(sw), inside, apart,
+                                                    colours))
         code = d.finish(20)
     except Exception:
         d.kill()

@@ -201,6 +201,12 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check("8000 Hz" in said and "%d Hz" % rate in said,
           "a set made at 8000 Hz is refused for a %d Hz input: %s"
           % (rate, said))
+    # a folder that cannot be written: said (it was a Python traceback)
+    r = d("save-enrolled", dir=os.path.join(os.devnull, "set"), sources=[0])
+    said = r.get("notices", [{}])[-1].get("text", "")
+    check(r.get("saved") is None and "cannot save the enrolled sources" in
+          said, "saving into a folder that cannot be made is said: %s"
+          % (said or r))
     # a source beyond n-sources: said why (it said "refused: 5")
     meta["rate"] = rate
     meta["sources"]["5"] = dict(meta["sources"]["0"])
@@ -682,10 +688,9 @@ def run(desk, make_mixture, nmftool, work):
         with open(bad, "w") as f:
             f.write("this is not audio\n" * 100)
         d("load", path=bad)
-        r = d.wait("error", 15)
-        st = d("state")
+        st = waitfor(d, lambda s: s["status"] == "error", 15) or d("state")
         last = st["notices"][-1]["text"] if st["notices"] else ""
-        check(r["ok"] and "not-audio.wav" in last,
+        check(st["status"] == "error" and "not-audio.wav" in last,
               "an undecodable file is an error in the window: %s" % last[:90])
         check(d("ping")["ok"], "the desk still answers")
         # a WAV file of no sample: said (it "played" and ended at 0:00)

@@ -212,9 +212,9 @@ class ControlHook:
         e = self.win.engine
         if e.sep is None:
             raise ValueError("no pipeline")
-        saved = e.save_dictionaries(req["dir"], req.get("sources", list(
-            range(e.settings.n_sources))), self.win.names())
-        return {"saved": saved}
+        saved = self.win.save_set(req["dir"], req.get("sources", list(
+            range(e.settings.n_sources))))
+        return {"saved": saved, "notices": self.win.notices[-1:]}
 
     def cmd_load_enrolled(self, req, reply):
         if self.win.engine.sep is None:

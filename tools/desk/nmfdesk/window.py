@@ -635,9 +635,21 @@ class DeskWindow(Gtk.Window):
             return
         path = self._choose_folder("Save the enrolled sources into")
         if path:
-            saved = self.engine.save_dictionaries(path, enrolled, self.names())
-            self.notice("info", "saved %d enrolled source(s) to %s"
-                        % (len(saved), path))
+            self.save_set(path, enrolled)
+
+    def save_set(self, path, sources):
+        """Save enrolled… with the folder path chosen: the saved sources,
+        or None (said)."""
+        try:
+            saved = self.engine.save_dictionaries(path, sources, self.names())
+        except OSError as exc:
+            # (a folder that cannot be written was a Python traceback)
+            self.notice("error", "cannot save the enrolled sources into %s: "
+                        "%s" % (path, exc.strerror or exc))
+            return None
+        self.notice("info", "saved %d enrolled source(s) to %s"
+                    % (len(saved), path))
+        return saved
 
     def _on_load_set(self, button):
         if self.engine.sep is None:

@@ -693,6 +693,15 @@ def run(desk, make_mixture, nmftool, work):
         check(st["status"] == "error" and "not-audio.wav" in last,
               "an undecodable file is an error in the window: %s" % last[:90])
         check(d("ping")["ok"], "the desk still answers")
+        # a folder, a file that is not there
+        d("load", path=work)
+        said = d("state")["notices"][-1]["text"]
+        d("load", path=os.path.join(work, "no-such.wav"))
+        said2 = d("state")["notices"][-1]["text"]
+        check(said.endswith("is a folder: open an audio file in it") and
+              said2.endswith("no-such.wav: no such file"),
+              "a folder and a missing file are told apart: %s; %s"
+              % (said, said2))
         # a WAV file of no sample: said (it "played" and ended at 0:00)
         empty = os.path.join(work, "no-sample.wav")
         write_wav(empty, rate, channels, [])

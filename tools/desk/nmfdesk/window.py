@@ -384,7 +384,11 @@ class DeskWindow(Gtk.Window):
     # ---- input ----------------------------------------------------------
     def open_file(self, path):
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
-            self.notice("error", "%s: no such readable file" % path)
+            # which of the three ("no such readable file" for a folder)
+            self.notice("error", "%s is a folder: open an audio file in it"
+                        % path if os.path.isdir(path) else
+                        "%s: no such file" % path if not os.path.exists(path)
+                        else "%s cannot be read (permissions)" % path)
             return False
         self.infobar.hide()
         self.input_combo.handler_block(self.input_handler)

@@ -323,6 +323,7 @@ def main():
         run(desk, make_mixture, nmftool, work)
         run_takes(desk, work)
         run_mic(desk, work)
+        run_quit(desk, work)
     finally:
         if keep:
             print("kept", work)
@@ -483,6 +484,48 @@ def run_takes(desk, work):
     said = d.complaints()
     check(not said, "takes: no warning or traceback on the desk's output%s"
           % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+
+
+def run_quit(desk, work):
+    """The window closed in a take: the files are complete and hold what
+    was heard, all of it (the take's last 30 ms were never played: the
+    pipeline went down once they had passed the tees)."""
+    mix_path = os.path.join(work, "mix.wav")
+    rate, channels, _ = read_wav(mix_path)
+    monitor = os.path.join(work, "monitor-quit.wav")
+    rec_root = os.path.join(work, "rec-quit")
+    d = Desk(desk, work, "desk-quit", ["--monitor-to", monitor,
+                                       "--record-dir", rec_root, mix_path],
+             dict(os.environ))
+    try:
+        check(d.wait("paused", 15)["ok"], "quit: the file is ready")
+        d("seek", seconds=1.0)
+        time.sleep(0.3)
+        d("record", on=True)        # paused: from exactly 1.0 s
+        d("play")
+        check(d.wait("playing", 15)["ok"], "quit: playing in a take")
+        time.sleep(1.0)
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "quit: the window closed cleanly (exit status %s)" % code)
+    takes = sorted(os.listdir(rec_root))
+    files = sorted(os.path.join(rec_root, takes[-1], f)
+                   for f in os.listdir(os.path.join(rec_root, takes[-1])))
+    check(len(files) == 2 and all(wav_header_matches(f) for f in files),
+          "quit: the take's files are complete WAVs")
+    recs = [read_wav(f)[2] for f in files]
+    _, _, mon = read_wav(monitor)
+    first = rate * channels             # 1.0 s
+    end = first + len(recs[0])
+    check(end <= len(mon), "quit: every sample of the take was heard (the "
+          "take ends at %d, the sound at %d)" % (end, len(mon)))
+    n = min(end, len(mon)) - first
+    worst = max(abs(mon[first + i] - recs[0][i] - recs[1][i])
+                for i in range(n)) if n > 0 else float("inf")
+    check(worst < 1e-5, "quit: the take is what was heard (largest "
+          "difference %.2g)" % worst)
 
 
 def run_mic(desk, work):

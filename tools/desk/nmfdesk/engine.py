@@ -1083,11 +1083,17 @@ class Engine(GObject.Object):
                 # a take that got no sample: an empty WAV (see _end)
                 rate, channels = b.empty_format or (self.rate, self.channels)
                 write_float_wav(b.path, b"", rate, max(1, channels))
+        # stream time after the take's last sample
+        ends = [b.start_time + Gst.util_uint64_scale_round(
+            b.bytes // (4 * self.channels), Gst.SECOND, self.rate)
+            for b in branches if b.start_time is not None and self.rate
+            and self.channels]
         self.last_record = {
             "dir": self.record_dir,
             "files": [b.path for b in branches],
             "start": [b.start_time for b in branches],
             "bytes": [b.bytes for b in branches],
+            "end": max(ends) if ends else None,
         }
         was = self.record_state
         self.record_state = "off"

@@ -1014,11 +1014,33 @@ class DeskWindow(Gtk.Window):
             Gtk.main_quit()
 
         if self.engine.record_state == "on":
-            self.engine.stop_recording(finish)
+            self.engine.stop_recording(lambda: self._play_out_take(finish))
         elif self.engine.record_state == "stopping":
-            self.engine.record_done_cb.append(finish)
+            self.engine.record_done_cb.append(
+                lambda: self._play_out_take(finish))
         else:
             finish()
+
+    def _play_out_take(self, then):
+        """Closing in a take: its files are complete once its last
+        samples pass the tees, a tenth of a second before they are heard;
+        the sound plays on to the take's end (at most a second), so that
+        the files hold what was heard (the last 30 ms of a take closed by
+        the window were never played)."""
+        rec = self.engine.last_record
+        end = rec.get("end") if rec else None
+        deadline = time.monotonic() + 1.0
+
+        def heard():
+            if end is None or self.engine.status != "playing" or \
+                    time.monotonic() > deadline or \
+                    self.engine.position() * Gst.SECOND >= end + \
+                    20 * Gst.MSECOND:   # (the sink's last buffer handed on)
+                then()
+                return False
+            return True
+        if heard():
+            GLib.timeout_add(10, heard)
 
     # ---- for the test hook and the README's picture --------------------------
     def screenshot(self, path, offscreen=False):

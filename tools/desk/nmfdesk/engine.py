@@ -1347,6 +1347,12 @@ class Engine(GObject.Object):
         self.target_playing = False
         if self.input is not None and not self.input.live:
             self.pipeline.set_state(Gst.State.PAUSED)
+            if self.record_state == "on":
+                # the take ends at the file's last sample, which has been
+                # heard; should no buffer have reached its stop (a stream
+                # cut short of it), it is closed all the same
+                GLib.timeout_add(1500, self._stop_recording_late,
+                                 list(self.record_branches))
         self._set_status("ended")
         if self.monitor is not None:
             self.monitor.write()

@@ -201,6 +201,24 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check("8000 Hz" in said and "%d Hz" % rate in said,
           "a set made at 8000 Hz is refused for a %d Hz input: %s"
           % (rate, said))
+    # a folder that cannot be written: said (it was a Python traceback)
+    r = d("save-enrolled", dir=os.path.join(os.devnull, "set"), sources=[0])
+    said = r.get("notices", [{}])[-1].get("text", "")
+    check(r.get("saved") is None and "cannot save the enrolled sources" in
+          said, "saving into a folder that cannot be made is said: %s"
+          % (said or r))
+    # a source beyond n-sources: said why (it said "refused: 5")
+    meta["rate"] = rate
+    meta["sources"]["5"] = dict(meta["sources"]["0"])
+    more = os.path.join(work, "enrolled-6")
+    shutil.copytree(saved_dir, more)
+    with open(os.path.join(more, "set.json"), "w") as f:
+        json.dump(meta, f)
+    r = d("load-enrolled", dir=more)
+    said = r.get("notices", [{}])[-1].get("text", "")
+    check(said.startswith("loaded 1 source(s); not source(s) 5: this "
+                          "separation has 2 sources"),
+          "a set's source beyond n-sources is said why: %s" % said)
 
 
 # ---- PNG ----------------------------------------------------------------------
@@ -266,6 +284,14 @@ class Desk:
             self.sock.close()
             self.log.close()
 
+    def complaints(self):
+        """GLib warnings and criticals (GStreamer's, GTK's) and Python
+        tracebacks on the desk's output (read after finish)"""
+        with open(self.log.name, errors="replace") as f:
+            return [l for l in f.read().splitlines()
+                    if "-WARNING **" in l or "-CRITICAL **" in l or
+                    l.startswith("Traceback")]
+
     def kill(self):
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, 9)
@@ -296,6 +322,8 @@ def main():
     try:
         run(desk, make_mixture, nmftool, work)
         run_takes(desk, work)
+        run_mic(desk, work)
+        run_quit(desk, work)
     finally:
         if keep:
             print("kept", work)
@@ -322,11 +350,28 @@ def run_takes(desk, work):
         check(d.wait("paused", 15)["ok"], "takes: the file is ready")
         d("play")
         check(d.wait("playing", 15)["ok"], "takes: playing")
+        # earlier takes in the folders named by these seconds (a take
+        # started within the second of the last took its folder and wrote
+        # over its files)
+        now = time.time()
+        earlier = [os.path.join(rec_root, time.strftime(
+            "%Y%m%d-%H%M%S", time.localtime(now + k))) for k in range(-1, 5)]
+        for folder in earlier:
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "00-source-0.wav"), "w") as f:
+                f.write("an earlier take")
         d("record", on=True)
         time.sleep(1.0)
         d("seek", seconds=0.5)
         check(d.wait("recorded", 10)["ok"], "a seek ends the recording")
         rec = d("state")["last_record"]
+        intact = []
+        for folder in earlier:
+            with open(os.path.join(folder, "00-source-0.wav"), "rb") as f:
+                intact.append(f.read() == b"an earlier take")
+        check(rec is not None and rec["dir"] not in earlier and all(intact),
+              "a take does not write over an earlier one's files (%s)"
+              % (os.path.basename(rec["dir"]) if rec else None))
         check(rec is not None and all(wav_header_matches(f)
                                       for f in rec["files"]),
               "the files of a take ended by a seek are complete WAVs: %s" %
@@ -341,6 +386,25 @@ def run_takes(desk, work):
               "a take started just after another keeps recording")
         d("record", on=False)
         check(d.wait("recorded", 10)["ok"], "takes: the last take is closed")
+        # Record clicked again while a take closes (its stop is 0.3 s
+        # ahead): the click was lost, the button sprang back
+        first = d("state")["last_record"]["dir"]
+        d("record", on=True)
+        time.sleep(0.5)
+        d("record", on=False)
+        pressed = d("state")["record_pressed"]
+        d("record", on=True)
+        st = waitfor(d, lambda s: s["recording"] == "on", 3)
+        check(not pressed and st is not None and st["record_pressed"],
+              "Record clicked while the last take closes starts a take "
+              "once it is closed (released while closing: %s; then %s)"
+              % (not pressed, st and st["recording"]))
+        time.sleep(0.5)
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: that take is closed")
+        rec = d("state")["last_record"]
+        check(len({first, rec["dir"]}) == 2 and min(rec["bytes"]) > 0,
+              "it is a take of its own, with sound (%s)" % rec["bytes"])
         # paused: a take armed then, or paused in, ends by the button and
         # by a seek (the branch's filesink waited in preroll: the take
         # stayed "stopping", a seek froze the window)
@@ -364,6 +428,48 @@ def run_takes(desk, work):
         d("seek", seconds=0.2)
         check(d.wait("recorded", 10)["ok"] and d("ping")["ok"],
               "a seek while paused in a take closes it, and the desk answers")
+        # armed at the very end of the file: the take gets the end's EOS
+        # and no sample
+        d("seek", seconds=d("state")["duration"])
+        time.sleep(0.5)
+        d("record", on=True)
+        check(d.wait("recorded", 10)["ok"], "a take armed at the end of the "
+              "file is closed")
+        rec = d("state")["last_record"]
+        check(rec is not None and all(wav_header_matches(f, empty=True)
+                                      for f in rec["files"]),
+              "a take armed at the end is an empty WAV")
+        # a file that does not decode, on a machine with no sound output:
+        # the warning about the sound that follows the error took its
+        # place in the message bar
+        bad = os.path.join(work, "not-audio-2.wav")
+        with open(bad, "w") as f:
+            f.write("this is not audio either\n" * 100)
+        d("load", path=bad)
+        waitfor(d, lambda s: s["status"] == "error", 15)
+        time.sleep(1.0)
+        bar = d("state")["bar"]
+        check(bar["visible"] and bar["type"] == "error" and
+              bar["text"].startswith("not-audio-2.wav cannot be played"),
+              "the error stays in the message bar: %r" % bar["text"][:120])
+        ogg = make_ogg(work)
+        if ogg:
+            # Ogg's segment stops at the file's end: nothing comes after the
+            # last buffer, and a take through the end waited for a buffer
+            # past it (it stayed "on" and the files open)
+            n_ogg = decoded_frames(ogg)
+            check(d("load", path=ogg)["ok"] and d.wait("paused", 15)["ok"],
+                  "takes: an Ogg Vorbis file is ready")
+            d("record", on=True)
+            d("play")
+            check(d.wait("ended", 15)["ok"], "takes: the Ogg file ended")
+            check(d.wait("recorded", 5)["ok"],
+                  "a take through the end of an Ogg file is closed there")
+            rec = d("state")["last_record"]
+            got = [len(read_wav(f)[2]) for f in rec["files"]] if rec else []
+            check(len(got) == 2 and all(n == n_ogg for n in got),
+                  "the Ogg take holds every sample decoded: %s, %d" %
+                  (got, n_ogg))
         video = make_video(work)
         if video:
             # a container is a video/ type too: its audio was never found
@@ -375,6 +481,119 @@ def run_takes(desk, work):
         d.kill()
         raise
     check(code == 0, "takes: the window closed cleanly (exit status %s)" % code)
+    said = d.complaints()
+    check(not said, "takes: no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+
+
+def run_quit(desk, work):
+    """The window closed in a take: the files are complete and hold what
+    was heard, all of it (the take's last 30 ms were never played: the
+    pipeline went down once they had passed the tees)."""
+    mix_path = os.path.join(work, "mix.wav")
+    rate, channels, _ = read_wav(mix_path)
+    monitor = os.path.join(work, "monitor-quit.wav")
+    rec_root = os.path.join(work, "rec-quit")
+    d = Desk(desk, work, "desk-quit", ["--monitor-to", monitor,
+                                       "--record-dir", rec_root, mix_path],
+             dict(os.environ))
+    try:
+        check(d.wait("paused", 15)["ok"], "quit: the file is ready")
+        d("seek", seconds=1.0)
+        time.sleep(0.3)
+        d("record", on=True)        # paused: from exactly 1.0 s
+        d("play")
+        check(d.wait("playing", 15)["ok"], "quit: playing in a take")
+        time.sleep(1.0)
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "quit: the window closed cleanly (exit status %s)" % code)
+    takes = sorted(os.listdir(rec_root))
+    files = sorted(os.path.join(rec_root, takes[-1], f)
+                   for f in os.listdir(os.path.join(rec_root, takes[-1])))
+    check(len(files) == 2 and all(wav_header_matches(f) for f in files),
+          "quit: the take's files are complete WAVs")
+    recs = [read_wav(f)[2] for f in files]
+    _, _, mon = read_wav(monitor)
+    first = rate * channels             # 1.0 s
+    end = first + len(recs[0])
+    check(end <= len(mon), "quit: every sample of the take was heard (the "
+          "take ends at %d, the sound at %d)" % (end, len(mon)))
+    n = min(end, len(mon)) - first
+    worst = max(abs(mon[first + i] - recs[0][i] - recs[1][i])
+                for i in range(n)) if n > 0 else float("inf")
+    check(worst < 1e-5, "quit: the take is what was heard (largest "
+          "difference %.2g)" % worst)
+
+
+def run_mic(desk, work):
+    """nmf-desk --mic: plays, or says why not in one message (with no
+    capture device it said six things, the device's failure twice, an
+    empty input and the fallback sink among them)."""
+    d = Desk(desk, work, "desk-mic", ["--mic"], dict(os.environ))
+    try:
+        st = waitfor(d, lambda s: s["status"] == "playing" or s["notices"], 10)
+        time.sleep(1.0)
+        st = d("state")
+        said = [n["text"] for n in st["notices"] if n["kind"] != "info"]
+        check(st["status"] == "playing" or (
+            len(said) == 1 and "No capture device found" in said[0]),
+            "--mic plays or says why not, once: %s %s" % (st["status"], said))
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "--mic: the window closed cleanly (exit status %s)" % code)
+
+
+def waitfor(d, holds, timeout):
+    """The desk's state once holds(state), or None after timeout s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = d("state")
+        if holds(st):
+            return st
+        time.sleep(0.05)
+    return None
+
+
+def make_ogg(work):
+    """A 1.5 s mono Ogg Vorbis file, or None where the encoder is missing."""
+    from gi.repository import Gst
+    if not all(Gst.ElementFactory.find(f) for f in ("vorbisenc", "oggmux")):
+        print("no Vorbis encoder: the Ogg take is left out")
+        return None
+    path = os.path.join(work, "tone.ogg")
+    pipe = Gst.parse_launch(
+        "audiotestsrc num-buffers=30 samplesperbuffer=2205 ! "
+        "audio/x-raw,rate=44100,channels=1 ! audioconvert ! vorbisenc ! "
+        "oggmux ! filesink location=%s" % path)
+    pipe.set_state(Gst.State.PLAYING)
+    msg = pipe.get_bus().timed_pop_filtered(
+        20 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    pipe.set_state(Gst.State.NULL)
+    return path if msg and msg.type == Gst.MessageType.EOS else None
+
+
+def decoded_frames(path):
+    """How many sample frames GStreamer decodes from path."""
+    from gi.repository import Gst
+    pipe = Gst.parse_launch(
+        "uridecodebin uri=%s ! audioconvert ! audio/x-raw,format=F32LE ! "
+        "appsink name=s sync=false" % Gst.filename_to_uri(path))
+    sink = pipe.get_by_name("s")
+    pipe.set_state(Gst.State.PLAYING)
+    n = 0
+    while True:
+        sample = sink.emit("pull-sample")
+        if sample is None:
+            break
+        ch = sample.get_caps().get_structure(0).get_value("channels")
+        n += sample.get_buffer().get_size() // (4 * ch)
+    pipe.set_state(Gst.State.NULL)
+    return n
 
 
 def make_video(work):
@@ -512,12 +731,34 @@ def run(desk, make_mixture, nmftool, work):
         with open(bad, "w") as f:
             f.write("this is not audio\n" * 100)
         d("load", path=bad)
-        r = d.wait("error", 15)
-        st = d("state")
+        st = waitfor(d, lambda s: s["status"] == "error", 15) or d("state")
         last = st["notices"][-1]["text"] if st["notices"] else ""
-        check(r["ok"] and "not-audio.wav" in last,
+        check(st["status"] == "error" and "not-audio.wav" in last,
               "an undecodable file is an error in the window: %s" % last[:90])
         check(d("ping")["ok"], "the desk still answers")
+        # a folder, a file that is not there
+        d("load", path=work)
+        said = d("state")["notices"][-1]["text"]
+        d("load", path=os.path.join(work, "no-such.wav"))
+        said2 = d("state")["notices"][-1]["text"]
+        check(said.endswith("is a folder: open an audio file in it") and
+              said2.endswith("no-such.wav: no such file"),
+              "a folder and a missing file are told apart: %s; %s"
+              % (said, said2))
+        # a WAV file of no sample: said (it "played" and ended at 0:00)
+        empty = os.path.join(work, "no-sample.wav")
+        write_wav(empty, rate, channels, [])
+        d("load", path=empty)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            st = d("state")
+            if st["status"] in ("error", "ended"):
+                break
+            time.sleep(0.1)
+        last = st["notices"][-1]["text"] if st["notices"] else ""
+        check(st["status"] == "error" and "no-sample.wav holds no audio"
+              in last, "a file of no sample is an error in the window "
+              "(%s): %s" % (st["status"], last[:90]))
         # the microphone: plays, or says why not, within 10 s
         d("mic")
         t = time.monotonic()
@@ -536,6 +777,9 @@ def run(desk, make_mixture, nmftool, work):
         d.kill()
         raise
     check(code == 0, "the window closed cleanly (exit status %s)" % code)
+    said = d.complaints()
+    check(not said, "no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
     print("      run 1 took %.1f s" % (time.monotonic() - t0))
 
     # ---- the recordings ----------------------------------------------------
@@ -591,6 +835,11 @@ def run(desk, make_mixture, nmftool, work):
     check((fy, fh) == (vy, vh) and fx + fw == vx and (tx, tw) == (vx, vw)
           and ty == vy + vh, "axes beside the picture, row for row and "
           "column for column")
+    # a 1280x720 projector: the window fits (the strips scroll); it could
+    # not be made less than 811 pixels high
+    mw, mh = layout["min_size"]
+    check(mw <= 1280 and mh <= 720, "the window fits a 1280x720 screen "
+          "(at least %dx%d)" % (mw, mh))
     bad_ticks = []
     labels = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000]
     for hz in labels:
@@ -684,11 +933,35 @@ def run(desk, make_mixture, nmftool, work):
         check(st["names"][2:] == ["bell"] and st["gains_db"][2:] == [0.0]
               and st["muted"][2:] == [False], "a source gone and back: %s "
               "%s %s" % (st["names"], st["gains_db"], st["muted"]))
+        # 16 sources: every one in the key, in its colour (in one row the
+        # last four fell off the picture's width)
+        d("settings", n_sources=16)
+        waitfor(d, lambda s: len(s["names"]) == 16 and
+                s["status"] == "playing", 15)
+        time.sleep(0.5)
+        layout = d("layout")
+        shot = os.path.join(work, "desk16.png")
+        d("screenshot", path=shot)
+        px = read_png(shot)
+        kx, ky, kw, kh = layout["key"]
+        sw = layout["swatches"]
+        inside = all(kx <= x and x + w <= kx + kw and ky <= y and
+                     y + h <= ky + kh for x, y, w, h in sw)
+        apart = len({(x, y) for x, y, _, _ in sw}) == len(sw)
+        colours = [px(x + w // 2, y + h // 2) == palette(s)
+                   for s, (x, y, w, h) in enumerate(sw)]
+        check(len(sw) == 16 and inside and apart and all(colours),
+              "16 sources: all in the key, each in its colour (%d swatches, "
+              "inside %s, apart %s, colours %s)" % (len(sw), inside, apart,
+                                                    colours))
         code = d.finish(20)
     except Exception:
         d.kill()
         raise
     check(code == 0, "run 2 closed cleanly")
+    said = d.complaints()
+    check(not said, "run 2: no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
-from . import wavfile
 from .wavfile import write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
@@ -167,6 +166,7 @@ class RecordBranch:
         self.path = path
         self.start_time = None      # stream time of the first sample
         self.bytes = 0
+        self.empty_format = None    # (rate, channels) of a take of no sample
         self.done = False
         self.finished = threading.Event()   # the EOS reached the file
         self.lock = threading.Lock()
@@ -232,11 +232,16 @@ class RecordBranch:
                         return Gst.PadProbeReturn.DROP
                     self.mode = "on"
                 head = None
-                if self.stop_at is not None and st + (buf.duration or 0) > \
-                        self.stop_at:
-                    # the stop falls in this buffer: keep what is before it
+                end = st + (buf.duration or 0)
+                if self.stop_at is not None and end >= self.stop_at:
+                    # the stop falls in this buffer or at its end: keep
+                    # what is before it and end the take now (a stream
+                    # whose segment stops at the file's end, as Ogg's
+                    # does, has no buffer after it: the take waited for
+                    # one and was never closed)
                     self.stopped = True
-                    keep = self._bytes_before(pad, buf, self.stop_at - st)
+                    keep = buf.get_size() if end <= self.stop_at else \
+                        self._bytes_before(pad, buf, self.stop_at - st)
                     if keep > 0:
                         head = buf.copy_region(
                             Gst.BufferCopyFlags.FLAGS |
@@ -246,10 +251,9 @@ class RecordBranch:
                 else:
                     self._count(st, buf.get_size())
                     return Gst.PadProbeReturn.OK
-            qpad = self.queue.get_static_pad("sink")
             if head is not None:
-                qpad.chain(head)
-            qpad.send_event(Gst.Event.new_eos())
+                self.queue.get_static_pad("sink").chain(head)
+            self._end()
             return Gst.PadProbeReturn.DROP
         ev = info.get_event()
         with self.lock:
@@ -263,7 +267,29 @@ class RecordBranch:
                 self.mode = "on"
             if ev.type == Gst.EventType.EOS:
                 self.stopped = True
+                if self.bytes == 0:
+                    # (at the end of a file: a take armed there)
+                    self._end()
+                    return Gst.PadProbeReturn.DROP
         return Gst.PadProbeReturn.OK
+
+    def _end(self):
+        """The take ends (stopped is set): EOS into the branch, which
+        completes the file.  Not into a take that got no sample: wavenc
+        given an EOS before any buffer writes its header without the
+        segment it sends with the first buffer (GStreamer warnings) and
+        leaves its placeholder sizes; that file is written here, when the
+        branch is down (Engine._close_recording)."""
+        if self.bytes > 0:
+            self.queue.get_static_pad("sink").send_event(Gst.Event.new_eos())
+            return
+        caps = self.teepad.get_current_caps()
+        if caps is not None and caps.get_size():
+            st = caps.get_structure(0)
+            self.empty_format = (st.get_value("rate"),
+                                 st.get_value("channels"))
+        self.finished.set()
+        GLib.idle_add(self.engine._record_branch_done, self)
 
     def _count(self, st, nbytes):
         if self.start_time is None:
@@ -293,7 +319,7 @@ class RecordBranch:
             if self.stopped:
                 return
             self.stopped = True
-        self.queue.get_static_pad("sink").send_event(Gst.Event.new_eos())
+        self._end()
 
     # streaming thread (the queue's): the EOS reached the file
     def _on_sink_event(self, pad, info):
@@ -352,6 +378,11 @@ class Feed:
         # where the input ends: the position upstream answers now (the
         # stream time after the last sample: capsfilter counts what it sent)
         ok, end = pad.peer_query_position(Gst.Format.TIME)
+        if ok and end == 0:
+            # the input ended before its first sample (a WAV file of no
+            # sample): it "played" and ended at 0:00 without a word
+            GLib.idle_add(self.engine._on_no_audio)
+            return Gst.PadProbeReturn.OK
         seg_ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
         if not ok or end < 0 or seg_ev is None:
             return Gst.PadProbeReturn.OK
@@ -1049,13 +1080,20 @@ class Engine(GObject.Object):
             if b.elements:
                 b.remove()
             if b.bytes == 0:
-                # a take that got no sample: a valid empty WAV
-                wavfile.mend_sizes(b.path)
+                # a take that got no sample: an empty WAV (see _end)
+                rate, channels = b.empty_format or (self.rate, self.channels)
+                write_float_wav(b.path, b"", rate, max(1, channels))
+        # stream time after the take's last sample
+        ends = [b.start_time + Gst.util_uint64_scale_round(
+            b.bytes // (4 * self.channels), Gst.SECOND, self.rate)
+            for b in branches if b.start_time is not None and self.rate
+            and self.channels]
         self.last_record = {
             "dir": self.record_dir,
             "files": [b.path for b in branches],
             "start": [b.start_time for b in branches],
             "bytes": [b.bytes for b in branches],
+            "end": max(ends) if ends else None,
         }
         was = self.record_state
         self.record_state = "off"
@@ -1174,18 +1212,19 @@ class Engine(GObject.Object):
         if rate and int(rate) != int(now):
             raise OtherRate("it was made at %d Hz, this input is %d Hz"
                             % (int(rate), int(now)))
-        loaded, refused = {}, []
-        for key, entry in meta.get("sources", {}).items():
+        loaded, beyond, refused = {}, [], []
+        for key, entry in sorted(meta.get("sources", {}).items(),
+                                 key=lambda kv: int(kv[0])):
             s = int(key)
             if s >= self.settings.n_sources:
-                refused.append(s)
+                beyond.append(s)
                 continue
             path = os.path.join(directory, entry["file"])
             if self.sep.emit("load-dictionary", s, path):
                 loaded[s] = entry.get("name", "")
             else:
                 refused.append(s)
-        return loaded, refused
+        return loaded, beyond, refused
 
     # ---- bus ------------------------------------------------------------
     def _set_status(self, status):
@@ -1274,6 +1313,15 @@ class Engine(GObject.Object):
             self.on_levels(rt, energy, list(enrol) if enrol is not None
                            else None, list(pos) if pos is not None else None)
 
+    def _on_no_audio(self):
+        """Main thread: the file ended without a sample (a device that
+        ends so has failed, and says why)."""
+        if self.pipeline is not None and self.input is not None and \
+                not self.input.live:
+            self._fail("%s holds no audio (not one sample): nothing to "
+                       "separate" % self.input.label)
+        return False
+
     def _on_input_end(self, end):
         """Main thread: the file's last sample entered the element, at
         stream time `end` (the silence after it is the feed's)."""
@@ -1299,6 +1347,12 @@ class Engine(GObject.Object):
         self.target_playing = False
         if self.input is not None and not self.input.live:
             self.pipeline.set_state(Gst.State.PAUSED)
+            if self.record_state == "on":
+                # the take ends at the file's last sample, which has been
+                # heard; should no buffer have reached its stop (a stream
+                # cut short of it), it is closed all the same
+                GLib.timeout_add(1500, self._stop_recording_late,
+                                 list(self.record_branches))
         self._set_status("ended")
         if self.monitor is not None:
             self.monitor.write()
@@ -1332,7 +1386,7 @@ class Engine(GObject.Object):
             else:
                 text = ("The capture device (%s) failed: %s. Connect a "
                         "microphone or choose another input." %
-                        (self.input.label, err.message))
+                        (self.input.label, err.message.rstrip(".")))
         else:
             text = "%s: %s" % (src.get_name() if src else "pipeline",
                                err.message)

@@ -212,9 +212,9 @@ class ControlHook:
         e = self.win.engine
         if e.sep is None:
             raise ValueError("no pipeline")
-        saved = e.save_dictionaries(req["dir"], req.get("sources", list(
-            range(e.settings.n_sources))), self.win.names())
-        return {"saved": saved}
+        saved = self.win.save_set(req["dir"], req.get("sources", list(
+            range(e.settings.n_sources))))
+        return {"saved": saved, "notices": self.win.notices[-1:]}
 
     def cmd_load_enrolled(self, req, reply):
         if self.win.engine.sep is None:
@@ -279,8 +279,13 @@ class ControlHook:
                          "profile": e.settings.profile},
             "sink": e.sink_kind,
             "recording": e.record_state,
+            "record_pressed": w.record_button.get_active(),
             "last_record": e.last_record,
             "notices": w.notices,
+            # what the message bar shows
+            "bar": {"visible": w.infobar.get_visible(),
+                    "type": w.infobar.get_message_type().value_nick,
+                    "text": w.info_label.get_text()},
             "names": w.names(),
             "gains_db": [s.gain.get_value() for s in w.strips],
             "muted": [s.mute.get_active() for s in w.strips],
@@ -305,6 +310,9 @@ class ControlHook:
                         for x, y, sw, sh in w.key.swatches()]
         return {
             "window": [0, 0, w.get_allocated_width(), w.get_allocated_height()],
+            # the smallest the window can be made
+            "min_size": [w.get_preferred_width()[0],
+                         w.get_preferred_height()[0]],
             "picture": w.rect_of(w.picture_box),
             "video": w.rect_of(w.video) if w.video is not None else None,
             "freq_axis": w.rect_of(w.freq_axis),

@@ -139,38 +139,56 @@ class TimeAxis(Gtk.DrawingArea):
 
 
 class Key(Gtk.DrawingArea):
-    """Each source's colour (the element's palette) and name."""
+    """Each source's colour (the element's palette) and name, in rows of
+    the picture's width."""
 
-    STEP_MIN = 120
+    STEP_MIN = 120      # an entry's width when all fit in one row
+    STEP_ROW = 90       # else: "source 15" still fits
 
     def __init__(self, width):
         super().__init__()
         self.names = []
+        self.width = width
         self.set_size_request(width, KEY_HEIGHT)
         self.set_halign(Gtk.Align.START)
         self.connect("draw", self._draw)
 
     def set_names(self, names):
         self.names = list(names)
+        rows = len(set(y for _, y, _, _ in self.swatches())) or 1
+        self.set_size_request(self.width, rows * KEY_HEIGHT)
         self.queue_draw()
+
+    def _step(self):
+        """(width of an entry, entries a row)"""
+        n = max(1, len(self.names))
+        if (self.width - 8) // n >= self.STEP_ROW:
+            return min(self.STEP_MIN, (self.width - 8) // n), n
+        # more than one row (with 16 sources the last ones fell off the
+        # picture's width, and 'source 1' was 'source 10' cut short)
+        step = min(self.STEP_ROW, self.width - 8)
+        return step, max(1, (self.width - 8) // step)
 
     def swatches(self):
         """(x, y, w, h) of each source's swatch, in this widget."""
-        n = len(self.names)
-        if n == 0:
-            return []
-        width = self.get_allocated_width()
-        step = max(60, min(self.STEP_MIN, (width - 8) // n))
+        step, per_row = self._step()
         y = (KEY_HEIGHT - SWATCH) // 2
-        return [(6 + i * step, y, SWATCH, SWATCH) for i in range(n)]
+        return [(6 + (i % per_row) * step, y + (i // per_row) * KEY_HEIGHT,
+                 SWATCH, SWATCH) for i in range(len(self.names))]
 
     def _draw(self, widget, cr):
         fill_background(self, cr, AXIS_BG)
+        step, _ = self._step()
         for i, (x, y, w, h) in enumerate(self.swatches()):
             rgb(cr, picture.source_colour(i))
             cr.rectangle(x, y, w, h)
             cr.fill()
+            # the name within its entry
+            cr.save()
+            cr.rectangle(x, y - 4, step - 6, h + 8)
+            cr.clip()
             text(cr, x + w + 5, y + h / 2.0, self.names[i][:16])
+            cr.restore()
         return True
 
 

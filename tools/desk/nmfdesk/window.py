@@ -40,6 +40,18 @@ def native_window(widget):
     widget.connect("realize", realize)
 
 
+def new_take_dir(root):
+    """A take's folder, named by its start to the second; -2, -3... when
+    another take has it (a take started within the second of the last
+    wrote over its files)."""
+    base = os.path.join(root, time.strftime("%Y%m%d-%H%M%S"))
+    path, n = base, 1
+    while os.path.exists(path):
+        n += 1
+        path = "%s-%d" % (base, n)
+    return path
+
+
 def fmt_time(seconds):
     if seconds is None or seconds < 0 or math.isinf(seconds):
         return "-:--"
@@ -165,11 +177,12 @@ class DeskWindow(Gtk.Window):
         self.last_seek = 0.0
         self.updating_position = False
         self.closing = False
+        self.take_queued = False    # Record clicked while a take closes
         self.device_monitor = None
         self.devices = []
         self.quit_cb = None
         self.eos_waiters = []
-        self.set_default_size(1000, 720)
+        self.set_default_size(1000, -1)
         self.connect("delete-event", self._on_delete)
 
         w, h = engine.viz_size
@@ -238,9 +251,9 @@ class DeskWindow(Gtk.Window):
 
         self.strip_box = Gtk.Box(spacing=6)
         scroller = Gtk.ScrolledWindow()
-        scroller.set_policy(Gtk.PolicyType.AUTOMATIC, Gtk.PolicyType.NEVER)
+        scroller.set_policy(Gtk.PolicyType.AUTOMATIC, Gtk.PolicyType.AUTOMATIC)
         scroller.add(self.strip_box)
-        scroller.set_min_content_height(300)
+        scroller.set_min_content_height(120)
         scroller.set_propagate_natural_height(True)
 
         lower = Gtk.Box(spacing=8)
@@ -353,6 +366,15 @@ class DeskWindow(Gtk.Window):
         types = {"error": Gtk.MessageType.ERROR,
                  "warning": Gtk.MessageType.WARNING,
                  "info": Gtk.MessageType.INFO}
+        if kind != "error" and self.infobar.get_visible() and \
+                self.infobar.get_message_type() == Gtk.MessageType.ERROR:
+            # an error shown stays, the news under it: the warning that
+            # follows a failing file on a machine with no sound output
+            # ("No audio output device...") took its place, and the bar
+            # no longer said why nothing plays
+            first = self.info_label.get_text().split("\n")[0]
+            self.info_label.set_text(first + "\n" + text)
+            return
         self.infobar.set_message_type(types.get(kind, Gtk.MessageType.INFO))
         self.info_label.set_text(text)
         self.infobar.show()
@@ -362,7 +384,11 @@ class DeskWindow(Gtk.Window):
     # ---- input ----------------------------------------------------------
     def open_file(self, path):
         if not os.path.isfile(path) or not os.access(path, os.R_OK):
-            self.notice("error", "%s: no such readable file" % path)
+            # which of the three ("no such readable file" for a folder)
+            self.notice("error", "%s is a folder: open an audio file in it"
+                        % path if os.path.isdir(path) else
+                        "%s: no such file" % path if not os.path.exists(path)
+                        else "%s cannot be read (permissions)" % path)
             return False
         self.infobar.hide()
         self.input_combo.handler_block(self.input_handler)
@@ -377,6 +403,9 @@ class DeskWindow(Gtk.Window):
     def open_device(self, device=None):
         self.infobar.hide()
         label = device.get_display_name() if device else "default microphone"
+        if self.device_monitor is None and not self.closing:
+            # (nmf-desk --mic: before the main loop runs the idle start)
+            self._start_device_monitor()
         if device is None and self.device_monitor is not None and \
                 not self.devices and self.device_monitor_ok:
             self.notice("error", "No capture device found: connect a "
@@ -427,6 +456,8 @@ class DeskWindow(Gtk.Window):
             return
 
     def _start_device_monitor(self):
+        if self.device_monitor is not None or self.closing:
+            return False
         self.device_monitor_ok = False
         mon = Gst.DeviceMonitor.new()
         mon.add_filter("Audio/Source", None)
@@ -608,9 +639,21 @@ class DeskWindow(Gtk.Window):
             return
         path = self._choose_folder("Save the enrolled sources into")
         if path:
-            saved = self.engine.save_dictionaries(path, enrolled, self.names())
-            self.notice("info", "saved %d enrolled source(s) to %s"
-                        % (len(saved), path))
+            self.save_set(path, enrolled)
+
+    def save_set(self, path, sources):
+        """Save enrolled… with the folder path chosen: the saved sources,
+        or None (said)."""
+        try:
+            saved = self.engine.save_dictionaries(path, sources, self.names())
+        except OSError as exc:
+            # (a folder that cannot be written was a Python traceback)
+            self.notice("error", "cannot save the enrolled sources into %s: "
+                        "%s" % (path, exc.strerror or exc))
+            return None
+        self.notice("info", "saved %d enrolled source(s) to %s"
+                    % (len(saved), path))
+        return saved
 
     def _on_load_set(self, button):
         if self.engine.sep is None:
@@ -624,7 +667,7 @@ class DeskWindow(Gtk.Window):
     def load_set(self, path):
         """Load enrolled… with the folder path chosen."""
         try:
-            loaded, refused = self.engine.load_dictionaries(path)
+            loaded, beyond, refused = self.engine.load_dictionaries(path)
         except eng.OtherRate as exc:
             self.notice("warning", "%s not loaded: %s (templates are "
                         "frequencies)" % (path, exc))
@@ -636,10 +679,17 @@ class DeskWindow(Gtk.Window):
         for s, name in loaded.items():
             if name:
                 self.strips[s].name.set_text(name)
-        self.notice("info" if not refused else "warning",
-                    "loaded %d source(s)%s" % (len(loaded), (
-                        "; refused: %s" % ", ".join(map(str, refused)))
-                        if refused else ""))
+        # why a source was not loaded ("refused: 5" said neither)
+        text = "loaded %d source(s)" % len(loaded)
+        if beyond:
+            text += ("; not source(s) %s: this separation has %d sources "
+                     "(set 'sources' to %d, then load again)" % (
+                         ", ".join(map(str, beyond)),
+                         self.engine.settings.n_sources, max(beyond) + 1))
+        if refused:
+            text += ("; nmfseparate refused source(s) %s (its message "
+                     "says why)" % ", ".join(map(str, refused)))
+        self.notice("warning" if beyond or refused else "info", text)
 
     def _choose_folder(self, title, save=True):
         dlg = Gtk.FileChooserDialog(
@@ -685,24 +735,45 @@ class DeskWindow(Gtk.Window):
     # ---- recording --------------------------------------------------------
     def _on_record(self, button):
         if button.get_active():
-            if self.engine.pipeline is None or self.engine.status in (
-                    "error", "empty", "starting"):
-                self.notice("info", "open an input first; recording starts "
-                            "from where it plays")
-                self._set_record_button(False)
+            if self.engine.record_state == "stopping":
+                # the last take is closing (its stop is 0.3 s ahead of the
+                # sound): this one starts once it is closed (the click was
+                # lost: the button sprang back without a word)
+                self.take_queued = True
+                self.engine.record_done_cb.append(
+                    lambda: GLib.idle_add(self._start_queued_take))
                 return
-            directory = os.path.join(self.record_root,
-                                     time.strftime("%Y%m%d-%H%M%S"))
-            try:
-                ok = self.engine.start_recording(directory, self.names())
-            except OSError as exc:
-                self.notice("error", "cannot record into %s: %s"
-                            % (directory, exc))
-                ok = False
-            if not ok:
-                self._set_record_button(False)
+            self._start_take()
         else:
+            self.take_queued = False
             self.engine.stop_recording()
+
+    def _start_queued_take(self):
+        if self.take_queued and not self.closing:
+            self.take_queued = False
+            if self.engine.status in ("playing", "paused", "ended"):
+                self._start_take()
+            else:
+                # another input or a restart came first
+                self._set_record_button(False)
+        return False
+
+    def _start_take(self):
+        if self.engine.pipeline is None or self.engine.status in (
+                "error", "empty", "starting"):
+            self.notice("info", "open an input first; recording starts "
+                        "from where it plays")
+            self._set_record_button(False)
+            return
+        directory = new_take_dir(self.record_root)
+        try:
+            ok = self.engine.start_recording(directory, self.names())
+        except OSError as exc:
+            self.notice("error", "cannot record into %s: %s"
+                        % (directory, exc))
+            ok = False
+        if not ok:
+            self._set_record_button(False)
 
     def _set_record_button(self, on):
         self.record_button.handler_block(self.record_handler)
@@ -717,13 +788,14 @@ class DeskWindow(Gtk.Window):
 
     def _on_recording(self, engine, state):
         if state == "off":
-            self._set_record_button(False)
+            self._set_record_button(self.take_queued)
             rec = engine.last_record
             if rec:
                 self.notice("info", "recorded %d source(s) to %s"
                             % (len(rec["files"]), rec["dir"]))
         else:
-            self._set_record_button(True)
+            # (stopping: released, as the click that stopped it left it)
+            self._set_record_button(state == "on" or self.take_queued)
         self._update_status()
 
     # ---- engine events ----------------------------------------------------
@@ -942,11 +1014,33 @@ class DeskWindow(Gtk.Window):
             Gtk.main_quit()
 
         if self.engine.record_state == "on":
-            self.engine.stop_recording(finish)
+            self.engine.stop_recording(lambda: self._play_out_take(finish))
         elif self.engine.record_state == "stopping":
-            self.engine.record_done_cb.append(finish)
+            self.engine.record_done_cb.append(
+                lambda: self._play_out_take(finish))
         else:
             finish()
+
+    def _play_out_take(self, then):
+        """Closing in a take: its files are complete once its last
+        samples pass the tees, a tenth of a second before they are heard;
+        the sound plays on to the take's end (at most a second), so that
+        the files hold what was heard (the last 30 ms of a take closed by
+        the window were never played)."""
+        rec = self.engine.last_record
+        end = rec.get("end") if rec else None
+        deadline = time.monotonic() + 1.0
+
+        def heard():
+            if end is None or self.engine.status != "playing" or \
+                    time.monotonic() > deadline or \
+                    self.engine.position() * Gst.SECOND >= end + \
+                    20 * Gst.MSECOND:   # (the sink's last buffer handed on)
+                then()
+                return False
+            return True
+        if heard():
+            GLib.timeout_add(10, heard)
 
     # ---- for the test hook and the README's picture --------------------------
     def screenshot(self, path, offscreen=False):

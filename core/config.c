@@ -17,7 +17,7 @@ nmf_separator_config_init (nmf_separator_config * c)
   c->components = AUTO;
   c->fft_size = NMF_SEPARATOR_DEFAULT_FFT_SIZE;
   c->hop_size = AUTO;
-  c->window_frames = NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES;
+  c->window_frames = AUTO;
   c->iterations = AUTO;
   c->mask_exponent = AUTO;
   c->seed = NMF_SEPARATOR_DEFAULT_SEED;
@@ -63,6 +63,11 @@ nmf_separator_config_apply_profile (nmf_separator_config * c,
 {
   c->profile = profile;
   if (profile != NMF_PROFILE_NONE && profile_applies (c)) {
+    /* without look-ahead a frame is masked by templates that have not
+     * learned it: a shorter window follows new notes sooner
+     * (docs/experiments.md, the live profile's window) */
+    SET_AUTO (window_frames, profile == NMF_PROFILE_LIVE ?
+        NMF_SEPARATOR_LIVE_WINDOW_FRAMES : NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES);
     /* two windows of look-ahead: the model has learned a whole window
      * past the frame (docs/experiments.md, file profile) */
     long lookahead = profile == NMF_PROFILE_FILE ?
@@ -75,6 +80,7 @@ nmf_separator_config_apply_profile (nmf_separator_config * c,
     SET_AUTO (mask_exponent, 1);
     SET_AUTO (lookahead_frames, (int) lookahead);
   }
+  SET_AUTO (window_frames, NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES);
   /* one learned component per blind source */
   SET_AUTO (components, c->sources - nmf_config_count_dictionaries (c, NULL));
   SET_AUTO (hop_size, c->fft_size / 4 > 0 ? c->fft_size / 4 : 1);

@@ -56,9 +56,10 @@
  * #GstNmfSeparate:profile picks the defaults of the quality / latency
  * trade-off for blind kl (without dictionaries; volmin and dictionaries
  * keep the plain defaults), as measured best.  `live`: components=20
- * grouped into the sources, bands-per-octave=24, iterations=4 and
- * mask-exponent=1, causal: latency fft-size samples.  `file`: the same
- * with lookahead-frames = 2 x window-frames (516 frames, 6 s at 44.1 kHz).
+ * grouped into the sources, bands-per-octave=24, iterations=4,
+ * mask-exponent=1 and window-frames=129, causal: latency fft-size
+ * samples.  `file`: the same with window-frames=258 and lookahead-frames
+ * = 2 x window-frames (516 frames, 6 s at 44.1 kHz).
  * While the look-ahead fills, the source pads carry an empty GAP event at
  * the stream start, so that their sinks preroll at once.  `auto`, the
  * default, asks upstream with a latency query when the caps arrive: `file`

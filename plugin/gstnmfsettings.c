@@ -104,9 +104,10 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
           "dictionaries; volmin and dictionaries keep the plain defaults). "
           "live: causal, latency of fft-size samples: components=20 grouped "
           "into the sources, bands-per-octave=24, iterations=4, "
-          "mask-exponent=1. file: the best measured blind quality, at 6 s of "
-          "latency at 44.1 kHz: the live settings and lookahead-frames=2 x "
-          "window-frames (516 hops; 33 s at 8 kHz). auto (default): file "
+          "mask-exponent=1, window-frames=129. file: the best measured blind "
+          "quality, at 6 s of latency at 44.1 kHz: the live settings with "
+          "window-frames=258 and lookahead-frames=2 x window-frames (516 "
+          "hops; 33 s at 8 kHz). auto (default): file "
           "when upstream answers the latency query as not live, live "
           "otherwise. A "
           "property set explicitly always wins over the profile." READY_ONLY,
@@ -170,7 +171,7 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
       g_param_spec_uint ("window-frames", "Window length",
           "Length of the sliding window the factorization covers, in "
           "frames, 1 to 100000 (default 258: about 3 s at 44.1 kHz with "
-          "hop-size 512). Settings whose buffers would take more than 1 GiB "
+          "hop-size 512; the live profile's 129 unless set). Settings whose buffers would take more than 1 GiB "
           "(long windows and look-ahead, many components and channels) are "
           "refused with an error." READY_ONLY,
           1, NMF_SEPARATOR_MAX_WINDOW, DEFAULT_WINDOW_FRAMES, ready));
@@ -610,7 +611,7 @@ gst_nmf_settings_to_config (const GstNmfSettings * s, gint channels,
   cfg->sources = (int) s->n_sources;
   cfg->fft_size = (int) s->fft_size;
   cfg->hop_size = s->hop_size ? (int) s->hop_size : NMF_SEPARATOR_AUTO;
-  cfg->window_frames = (int) s->window_frames;
+  cfg->window_frames = set_or_auto (s, PROP_WINDOW_FRAMES, s->window_frames);
   cfg->seed = s->seed;
   cfg->bands_per_octave = set_or_auto (s, PROP_BANDS_PER_OCTAVE,
       s->bands_per_octave);

@@ -345,7 +345,7 @@ same_samples (GArray * a, GArray * b)
 
 /* profile=file is exactly its documented settings, for the whole stream
  * (the live-tunable iterations and mask-exponent too), profile=live the
- * same without look-ahead, and the two differ; all add up to the input with
+ * same with a shorter window and without look-ahead, and the two differ; all add up to the input with
  * exact counts.  components=0 set explicitly means one per source, whatever
  * the profile. */
 GST_START_TEST (test_profile_file_settings)
@@ -353,18 +353,19 @@ GST_START_TEST (test_profile_file_settings)
   const gsize total = RATE * 8 + 333;
   GArray *file = source0_with ("profile=file", total);
   GArray *spelled = source0_with ("profile=live components=20 "
-      "bands-per-octave=24 iterations=4 lookahead-frames=516 mask-exponent=1",
-      total);
+      "bands-per-octave=24 iterations=4 window-frames=258 "
+      "lookahead-frames=516 mask-exponent=1", total);
   GArray *live = source0_with ("profile=live", total);
-  GArray *causal_file = source0_with ("profile=file lookahead-frames=0",
-      total);
+  GArray *causal_file = source0_with ("profile=file window-frames=129 "
+      "lookahead-frames=0", total);
   GArray *two = source0_with ("profile=live components=0", total);
   GArray *two_spelled = source0_with ("profile=live components=2", total);
 
   fail_unless (same_samples (file, spelled),
       "profile=file is not its documented settings");
   fail_unless (same_samples (live, causal_file),
-      "profile=live is not the file settings without look-ahead");
+      "profile=live is not the file settings with window-frames=129 "
+      "and without look-ahead");
   fail_unless (!same_samples (file, live),
       "profile=file and profile=live gave the same output");
   fail_unless (same_samples (two, two_spelled),

@@ -88,9 +88,10 @@ typedef enum
   NMF_PROFILE_LIVE = 1,         /* causal, best measured blind quality:
                                  * 20 components grouped into the sources,
                                  * 24 bands per octave, 4 iterations,
-                                 * ratio masks */
-  NMF_PROFILE_FILE = 2,         /* live, and a look-ahead of two windows
-                                 * (516 frames, 6 s at 44.1 kHz) */
+                                 * ratio masks, a window of 129 frames */
+  NMF_PROFILE_FILE = 2,         /* live with the default window (258
+                                 * frames), and a look-ahead of two
+                                 * windows (516 frames, 6 s at 44.1 kHz) */
 } nmf_profile;
 
 typedef struct
@@ -109,7 +110,8 @@ typedef struct
   int fft_size;                 /* even, 32..32768 */
   int hop_size;                 /* 1..fft_size/2; AUTO: fft_size / 4 */
   int window_frames;            /* frames in the sliding window,
-                                 * 1..NMF_SEPARATOR_MAX_WINDOW */
+                                 * 1..NMF_SEPARATOR_MAX_WINDOW; AUTO: the
+                                 * live profile's, or the default */
   int iterations;               /* multiplicative updates per hop,
                                  * 1..1000; AUTO: the profile's, or 15 */
   int mask_exponent;            /* 1 or 2; AUTO: the profile's, or 2 */
@@ -142,6 +144,7 @@ typedef struct nmf_separator nmf_separator;
 
 #define NMF_SEPARATOR_DEFAULT_FFT_SIZE 2048
 #define NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES 258 /* ~3 s at 44.1 kHz, hop 512 */
+#define NMF_SEPARATOR_LIVE_WINDOW_FRAMES 129    /* ~1.5 s: the live profile's */
 #define NMF_SEPARATOR_DEFAULT_ITERATIONS 15
 #define NMF_SEPARATOR_DEFAULT_MASK_EXPONENT 2
 #define NMF_SEPARATOR_DEFAULT_SEED 0
@@ -160,7 +163,7 @@ NMF_API void nmf_separator_config_init (nmf_separator_config * config);
  * configuration the profiles do not apply to - the exact volmin,
  * dictionaries - : the plain defaults); fields the caller set keep their
  * values.  Needs the fields the profile reads (algorithm, sources,
- * window_frames, fft_size, dictionaries) set first.  A caller may instead
+ * fft_size, dictionaries, window_frames unless AUTO) set first.  A caller may instead
  * set config->profile and leave the fields AUTO: nmf_separator_create
  * resolves them, and resolves the model's (components, iterations, mask
  * exponent) again when nmf_separator_set_dictionary changes the

@@ -245,10 +245,12 @@ prepare (Separate * st)
 static void
 start_pipeline (GstElement * pipeline, gpointer data)
 {
-  (void) data;
+  MediaDecoder *decoder = data;
+
   /* the reason is (almost always) an error message on the bus, ahead of
    * this one */
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+  if (!media_decoder_open (decoder)
+      || gst_element_set_state (pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE)
     gst_element_post_message (pipeline,
         gst_message_new_application (GST_OBJECT (pipeline),
@@ -268,7 +270,8 @@ run (Separate * st)
   st->timer = g_timeout_add (PROGRESS_INTERVAL_MS, on_timer, st);
   progress_start (&st->progress);
   st->exit_code = EXIT_RUNTIME;
-  gst_element_call_async (st->pipe.pipeline, start_pipeline, NULL, NULL);
+  gst_element_call_async (st->pipe.pipeline, start_pipeline,
+      &st->pipe.decoder, NULL);
   g_main_loop_run (st->loop);
 
   on_timer (st);                /* the duration, if it was not known yet */

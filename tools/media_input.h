@@ -48,11 +48,11 @@ typedef struct
 void media_decoder_setup (MediaDecoder * d, GstElement * decode,
     const char *uri);
 /* Opens an input that is a local FIFO, once, and has the uridecodebin
- * read that descriptor (fd://): filesrc opens its file again for each
- * scheduling query before it starts (twice in uridecodebin) and closes
- * it in between, and a writer that wrote while no one had the FIFO open
- * died of SIGPIPE (the run then waited for data that never came), or
- * lost what it had written.  Blocks until the FIFO has a writer, so it is
+ * read that descriptor (fd://): filesrc opened and closed its file for
+ * each scheduling query before it started (uridecodebin's, typefind's),
+ * and a writer that wrote, or was blocked on a full pipe, while no one
+ * had the FIFO open died of SIGPIPE (the run then waited for data that
+ * never came, or ended early with what was in the pipe).  Blocks until the FIFO has a writer, so it is
  * called where that may wait, before the pipeline leaves NULL; FALSE with
  * an error posted on the pipeline's bus if the open failed.  Nothing to
  * do for other inputs. */

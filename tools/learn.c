@@ -200,8 +200,8 @@ decode (const char *uri, GArray * samples, int *channels, int *rate,
   d.entry = gst_element_get_static_pad (conv, "sink");
   media_decoder_setup (&d, dec, uri);
 
-  if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE) {
+  if (!media_decoder_open (&d) || gst_element_set_state (pipe,
+          GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     *error = bus_error (bus);
     if (*error == NULL)
       *error = g_strdup ("the pipeline could not start");

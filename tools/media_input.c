@@ -1,6 +1,7 @@
 /* The input of separate and learn: a file or URI, checked, then decoded.
  * Both commands take only its first audio stream, as raw audio. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -211,7 +212,12 @@ media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
       g_filename_from_uri (uri, NULL, NULL) : NULL;
   struct stat sb;
   d->regular_file = file && stat (file, &sb) == 0 && S_ISREG (sb.st_mode);
-  g_free (file);
+  d->fd = -1;
+  if (file && !d->regular_file && stat (file, &sb) == 0
+      && S_ISFIFO (sb.st_mode))
+    d->fifo = file;
+  else
+    g_free (file);
   d->decode = decode;
   d->started = g_get_monotonic_time ();
   d->stall_reported = FALSE;
@@ -230,6 +236,27 @@ media_decoder_check_stall (MediaDecoder * d)
 }
 
 gboolean
+media_decoder_open (MediaDecoder * d)
+{
+  gchar *uri;
+
+  if (d->fifo == NULL || d->fd >= 0)
+    return TRUE;
+  do
+    d->fd = open (d->fifo, O_RDONLY | O_CLOEXEC);
+  while (d->fd < 0 && errno == EINTR);
+  if (d->fd < 0) {
+    GST_ELEMENT_ERROR (d->decode, RESOURCE, OPEN_READ, ("%s: %s", d->fifo,
+            g_strerror (errno)), (NULL));
+    return FALSE;
+  }
+  uri = g_strdup_printf ("fd://%d", d->fd);
+  g_object_set (d->decode, "uri", uri, NULL);
+  g_free (uri);
+  return TRUE;
+}
+
+gboolean
 media_decoder_linked (MediaDecoder * d)
 {
   return g_atomic_int_get (&d->linked);
@@ -240,4 +267,9 @@ media_decoder_clear (MediaDecoder * d)
 {
   gst_clear_object (&d->entry);
   g_clear_pointer (&d->no_audio, g_free);
+  /* fd means something only with fifo (a zeroed decoder has fd 0) */
+  if (d->fifo != NULL && d->fd >= 0)
+    close (d->fd);
+  d->fd = -1;
+  g_clear_pointer (&d->fifo, g_free);
 }

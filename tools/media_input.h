@@ -31,6 +31,8 @@ typedef struct
   gboolean regular_file;        /* the URI is a local regular file */
   gint64 started;               /* monotonic time of the setup, us */
   gboolean stall_reported;
+  gchar *fifo;                  /* the input is this local FIFO (owned) */
+  int fd;                       /* its descriptor, or -1 */
 } MediaDecoder;
 
 /* A regular file whose audio stream has not appeared this long after the
@@ -45,6 +47,16 @@ typedef struct
  * so. */
 void media_decoder_setup (MediaDecoder * d, GstElement * decode,
     const char *uri);
+/* Opens an input that is a local FIFO, once, and has the uridecodebin
+ * read that descriptor (fd://): filesrc opened and closed its file for
+ * each scheduling query before it started (uridecodebin's, typefind's),
+ * and a writer that wrote, or was blocked on a full pipe, while no one
+ * had the FIFO open died of SIGPIPE (the run then waited for data that
+ * never came, or ended early with what was in the pipe).  Blocks until the FIFO has a writer, so it is
+ * called where that may wait, before the pipeline leaves NULL; FALSE with
+ * an error posted on the pipeline's bus if the open failed.  Nothing to
+ * do for other inputs. */
+gboolean media_decoder_open (MediaDecoder * d);
 gboolean media_decoder_linked (MediaDecoder * d);
 /* Called now and then while the caller waits: decodebin (GStreamer 1.22)
  * drops the error of an element it is still plugging in when that element

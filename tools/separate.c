@@ -191,9 +191,6 @@ on_stop_signal (int signum, gpointer data)
   /* Not through the NULL state: a source blocked in a read (a stalled
    * network stream, a pipe) could hold that up, and an abort must not
    * wait. */
-  /* a sink opening its file finishes first, and no other begins (held
-   * until _exit) */
-  g_mutex_lock (&st->pipe.open_lock);
   separate_pipeline_mark_opened (&st->pipe, &st->files);
   list = output_files_remove (&st->files);
   if (*list)
@@ -248,11 +245,11 @@ prepare (Separate * st)
 static void
 start_pipeline (GstElement * pipeline, gpointer data)
 {
-  SeparatePipeline *p = data;
+  MediaDecoder *decoder = data;
 
   /* the reason is (almost always) an error message on the bus, ahead of
    * this one */
-  if (!media_decoder_open (&p->decoder) || !separate_pipeline_open_outputs (p)
+  if (!media_decoder_open (decoder)
       || gst_element_set_state (pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE)
     gst_element_post_message (pipeline,
@@ -273,8 +270,8 @@ run (Separate * st)
   st->timer = g_timeout_add (PROGRESS_INTERVAL_MS, on_timer, st);
   progress_start (&st->progress);
   st->exit_code = EXIT_RUNTIME;
-  gst_element_call_async (st->pipe.pipeline, start_pipeline, &st->pipe,
-      NULL);
+  gst_element_call_async (st->pipe.pipeline, start_pipeline,
+      &st->pipe.decoder, NULL);
   g_main_loop_run (st->loop);
 
   on_timer (st);                /* the duration, if it was not known yet */

@@ -24,7 +24,6 @@ separate_pipeline_init (SeparatePipeline * p)
   memset (p, 0, sizeof *p);
   p->position = GST_CLOCK_TIME_NONE;
   g_mutex_init (&p->lock);
-  g_mutex_init (&p->open_lock);
   gst_segment_init (&p->segment, GST_FORMAT_TIME);
 }
 
@@ -40,7 +39,6 @@ separate_pipeline_clear (SeparatePipeline * p)
   gst_clear_object (&p->pipeline);
   gst_clear_object (&p->sep);
   g_mutex_clear (&p->lock);
-  g_mutex_clear (&p->open_lock);
 }
 
 /* ---- probes (streaming threads) ---------------------------------------- */
@@ -551,24 +549,6 @@ separate_pipeline_end_stream (SeparatePipeline * p)
   g_atomic_int_set (&p->eos_requested, 1);
   gst_pad_add_probe (p->decoder.entry, GST_PAD_PROBE_TYPE_BUFFER
       | GST_PAD_PROBE_TYPE_BUFFER_LIST, entry_probe, p, NULL);
-}
-
-gboolean
-separate_pipeline_open_outputs (SeparatePipeline * p)
-{
-  for (guint i = 0; i < p->n_outputs; i++) {
-    GstStateChangeReturn r;
-
-    g_mutex_lock (&p->open_lock);
-    g_atomic_int_set (&p->opened[i], 1);
-    r = gst_element_set_state (p->sinks[i], GST_STATE_READY);
-    if (r == GST_STATE_CHANGE_FAILURE)
-      g_atomic_int_set (&p->opened[i], 0);      /* it left the file alone */
-    g_mutex_unlock (&p->open_lock);
-    if (r == GST_STATE_CHANGE_FAILURE)
-      return FALSE;
-  }
-  return TRUE;
 }
 
 void

@@ -47,8 +47,6 @@ struct SeparatePipeline
                                                  * pipeline's) */
   gint opened[SEPARATE_MAX_SOURCES];    /* atomic: sink I has opened its
                                          * file (gone to READY) */
-  GMutex open_lock;             /* held while a sink opens its file, so
-                                 * that an abort sees it done or not begun */
 
   GMutex lock;                  /* what the streaming threads measure: */
   GstSegment segment;           /* of src_0 */
@@ -74,12 +72,6 @@ gboolean separate_pipeline_linked (SeparatePipeline * p);
 /* Ends the stream at the entry as if the input ended there: nmfseparate
  * drains and wavenc finalizes its header, so the files are valid. */
 void separate_pipeline_end_stream (SeparatePipeline * p);
-/* Takes the filesinks to READY (they open their files) one by one, each
- * marked as opened before it opens and under open_lock: filesink creates
- * or truncates its file inside NULL->READY, before the state-changed
- * message, and an abort in between left that empty file behind.  FALSE
- * if one could not (its error is on the bus). */
-gboolean separate_pipeline_open_outputs (SeparatePipeline * p);
 /* Marks in FILES the files whose filesink has opened them: it creates or
  * truncates its file when it goes from NULL to READY, and a sink that
  * never did has not touched it (whatever state it is in later: a bin that

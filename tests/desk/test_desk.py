@@ -187,35 +187,37 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check(shape_a == shape_b and err < 1e-6,
           "the element holds nmftool learn's templates of those samples "
           "(%s, %s; largest difference %.2g)" % (shape_a, shape_b, err))
+    def last_notice(reply):
+        return reply.get("notices", [{}])[-1].get("text", "")
+
+    def load_altered_copy(name, meta):
+        """Loads a copy of the saved set whose set.json is `meta`; returns
+        the desk's last notice."""
+        copy = os.path.join(work, name)
+        shutil.copytree(saved_dir, copy)
+        with open(os.path.join(copy, "set.json"), "w") as f:
+            json.dump(meta, f)
+        return last_notice(d("load-enrolled", dir=copy))
+
     # a set made at another rate is refused (templates are frequencies: it
     # was taken without a word)
     with open(os.path.join(saved_dir, "set.json")) as f:
         meta = json.load(f)
     meta["rate"] = 8000
-    other = os.path.join(work, "enrolled-8k")
-    shutil.copytree(saved_dir, other)
-    with open(os.path.join(other, "set.json"), "w") as f:
-        json.dump(meta, f)
-    r = d("load-enrolled", dir=other)
-    said = r.get("notices", [{}])[-1].get("text", "")
+    said = load_altered_copy("enrolled-8k", meta)
     check("8000 Hz" in said and "%d Hz" % rate in said,
           "a set made at 8000 Hz is refused for a %d Hz input: %s"
           % (rate, said))
     # a folder that cannot be written: said (it was a Python traceback)
     r = d("save-enrolled", dir=os.path.join(os.devnull, "set"), sources=[0])
-    said = r.get("notices", [{}])[-1].get("text", "")
+    said = last_notice(r)
     check(r.get("saved") is None and "cannot save the enrolled sources" in
           said, "saving into a folder that cannot be made is said: %s"
           % (said or r))
     # a source beyond n-sources: said why (it said "refused: 5")
     meta["rate"] = rate
     meta["sources"]["5"] = dict(meta["sources"]["0"])
-    more = os.path.join(work, "enrolled-6")
-    shutil.copytree(saved_dir, more)
-    with open(os.path.join(more, "set.json"), "w") as f:
-        json.dump(meta, f)
-    r = d("load-enrolled", dir=more)
-    said = r.get("notices", [{}])[-1].get("text", "")
+    said = load_altered_copy("enrolled-6", meta)
     check(said.startswith("loaded 1 source(s); not source(s) 5: this "
                           "separation has 2 sources"),
           "a set's source beyond n-sources is said why: %s" % said)

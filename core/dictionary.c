@@ -166,6 +166,23 @@ out:
   return ret;
 }
 
+size_t
+nmf_dictionary_learn_stride (size_t n_samples, int hop_size, size_t *frames)
+{
+  /* frames as the separator sees them: the first ends with the first hop */
+  const size_t all_frames = hop_size > 0
+      ? (n_samples + (size_t) hop_size - 1) / (size_t) hop_size : 0;
+  if (frames)
+    *frames = all_frames;
+  /* a long example is learned from every k-th frame: the spectrogram and
+   * the factorization grow with the frames (some 40 bytes per frame and
+   * bin: 1.5 GB for 20 minutes at 16 kHz), the samples only a twentieth */
+  if (all_frames <= NMF_DICTIONARY_MAX_LEARN_FRAMES)
+    return 1;
+  return (all_frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
+      / NMF_DICTIONARY_MAX_LEARN_FRAMES;
+}
+
 nmf_status
 nmf_dictionary_learn_audio (const float *samples, size_t n_samples,
     size_t channels, int fft_size, int hop_size, size_t components,
@@ -182,15 +199,11 @@ nmf_dictionary_learn_audio (const float *samples, size_t n_samples,
         "bad STFT settings (FFT size %d, hop size %d, channels %zu)",
         fft_size, hop_size, channels);
   const size_t bins = (size_t) fft_size / 2 + 1;
-  /* frames as the separator sees them: the first ends with the first hop */
-  size_t all_frames = (n_samples + hop_size - 1) / hop_size;
+  size_t all_frames;
+  const size_t stride = nmf_dictionary_learn_stride (n_samples, hop_size,
+      &all_frames);
   if (all_frames == 0)
     return nmf_fail (message, message_size, NMF_ERR_RANK, "no audio");
-  /* a long example is learned from every k-th frame: the spectrogram and
-   * the factorization grow with the frames (some 40 bytes per frame and
-   * bin: 1.5 GB for 20 minutes at 16 kHz), the samples only a twentieth */
-  const size_t stride = (all_frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
-      / NMF_DICTIONARY_MAX_LEARN_FRAMES;
   size_t n_frames = (all_frames + stride - 1) / stride;
   if ((ret = nmf_stft_create (&st, fft_size, hop_size)) != NMF_OK)
     return nmf_fail (message, message_size, ret, "STFT: %s",

@@ -277,10 +277,9 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
           sizeof err) != NMF_OK)
     ret = runtime_error (cmd, "%s", err);
   if (ret == 0) {
-    /* as nmf_dictionary_learn_audio spreads its frames over a long one */
-    size_t frames = (samples->len / channels + o->hop - 1) / o->hop;
-    size_t stride = (frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
-        / NMF_DICTIONARY_MAX_LEARN_FRAMES;
+    size_t frames;
+    size_t stride = nmf_dictionary_learn_stride (samples->len / channels,
+        o->hop, &frames);
     gchar *every = stride > 1 ? g_strdup_printf (" (one frame in %zu of "
         "its %zu)", stride, frames) : g_strdup ("");
 

@@ -201,6 +201,21 @@ main (void)
     CHECK (w1[8] < 0.01 * w1[20], "frames between the 3rd ones learned "
         "from: bin 8 / bin 20 = %g", w1[8] / w1[20]);
     free (x);
+    /* the stride the call above used, as nmftool learn reports it */
+    size_t n;
+    CHECK (nmf_dictionary_learn_stride (len, lh, &n) == 3 && n == frames,
+        "stride of %zu frames: %zu (frames %zu)", frames,
+        nmf_dictionary_learn_stride (len, lh, NULL), n);
+    /* the first frame ends with the first hop; k only above the limit */
+    const size_t most = NMF_DICTIONARY_MAX_LEARN_FRAMES;
+    CHECK (nmf_dictionary_learn_stride (most * lh, lh, &n) == 1 && n == most,
+        "%zu frames: stride %zu", n, nmf_dictionary_learn_stride (most * lh,
+            lh, NULL));
+    CHECK (nmf_dictionary_learn_stride (most * lh + 1, lh, &n) == 2
+        && n == most + 1, "%zu frames: stride %zu", n,
+        nmf_dictionary_learn_stride (most * lh + 1, lh, NULL));
+    CHECK (nmf_dictionary_learn_stride (0, lh, &n) == 1 && n == 0,
+        "no samples: %zu frames", n);
   }
 
   /* learning needs sound */

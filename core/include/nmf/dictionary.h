@@ -66,6 +66,13 @@ NMF_API nmf_status nmf_dictionary_learn_audio (const float *samples,
     size_t components, int iterations, uint64_t seed, float *W,
     char *message, size_t message_size);
 
+/* Which frames nmf_dictionary_learn_audio learns from, for n_samples
+ * frames of audio and hop_size >= 1: returns k (it takes every k-th STFT
+ * frame) and, when frames is not NULL, sets it to the STFT frames of the
+ * whole audio (the first ends with the first hop). */
+NMF_API size_t nmf_dictionary_learn_stride (size_t n_samples, int hop_size,
+    size_t *frames);
+
 /* Shift tolerance.  Templates learned from some notes of an instrument (or
  * some sentences of a voice) cover other notes poorly: a harmonic template
  * is a comb of partials at multiples of one pitch.  Over a few semitones an

@@ -580,11 +580,8 @@ store_le64 (unsigned char *b, double d)
   }
 }
 
-/* PATH with the symbolic links of its last component followed (dangling
- * ones too, at most 40 deep): what a rename must replace for a link to
- * stay a link.  Newly allocated; NULL when out of memory. */
-static char *
-final_target (const char *path)
+char *
+nmf_path_final_target (const char *path)
 {
   char *p = strdup (path);
 
@@ -714,7 +711,7 @@ nmf_npy_write_target (const char *path, char **target, char *message,
   }
   if (stat (path, &sb) == 0 && !S_ISREG (sb.st_mode))
     return NMF_OK;
-  if ((t = final_target (path)) == NULL) {
+  if ((t = nmf_path_final_target (path)) == NULL) {
     set_err (message, message_size, "out of memory");
     return NMF_ERR_NO_MEMORY;
   }

@@ -5,44 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nmf/npy.h>
+
 #include "same_file.h"
-
-/* Where PATH lives once written: a path whose last component is no
- * symbolic link (dangling links followed, at most 40 deep), in a newly
- * allocated string. */
-char *
-same_file_target (const char *path)
-{
-  char *p = strdup (path);
-  int depth;
-
-  for (depth = 0; p != NULL && depth < 40; depth++) {
-    struct stat sb;
-    char target[4096], *slash, *q;
-    ssize_t len;
-
-    if (lstat (p, &sb) != 0 || !S_ISLNK (sb.st_mode))
-      break;
-    len = readlink (p, target, sizeof target - 1);
-    if (len < 0)
-      break;
-    target[len] = '\0';
-    slash = strrchr (p, '/');
-    if (target[0] == '/' || slash == NULL)
-      q = strdup (target);
-    else {
-      size_t dirlen = (size_t) (slash - p) + 1;
-      q = malloc (dirlen + (size_t) len + 1);
-      if (q != NULL) {
-        memcpy (q, p, dirlen);
-        memcpy (q + dirlen, target, (size_t) len + 1);
-      }
-    }
-    free (p);
-    p = q;
-  }
-  return p;
-}
 
 /* The directory part and the last component of PATH (trailing slashes
  * kept off); both newly allocated. */
@@ -84,8 +49,8 @@ same_file (const char *a, const char *b)
   if (have_a || have_b)
     return 0;                   /* one exists, the other does not */
   /* neither exists (yet): the same name in the same directory */
-  ra = same_file_target (a);
-  rb = same_file_target (b);
+  ra = nmf_path_final_target (a);
+  rb = nmf_path_final_target (b);
   if (ra != NULL && rb != NULL && split_path (ra, &da, &ba) == 0
       && split_path (rb, &db, &bb) == 0) {
     same = strcmp (ba, bb) == 0 && stat (da, &sa) == 0

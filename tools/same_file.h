@@ -10,9 +10,4 @@
  * to be written compare equal too; 0 otherwise. */
 int same_file (const char *a, const char *b);
 
-/* The file writing PATH would write: PATH with the symbolic links of its
- * last component followed (dangling ones too, at most 40 deep); newly
- * allocated (free()), NULL when out of memory. */
-char *same_file_target (const char *path);
-
 #endif

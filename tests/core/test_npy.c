@@ -259,6 +259,25 @@ test_write_replace (void)
   CHECK (stat (path, &sb) == 0 && (sb.st_mode & 07777) == 0640
       && sb.st_size > 4096 * 8, "the file replaced: mode %o, %lld bytes",
       (unsigned) (sb.st_mode & 07777), (long long) sb.st_size);
+  /* the file a write lands in: relative links resolve against the link's
+   * directory, dangling ones too; the rest of the path is left as given */
+  {
+    char chain[2][128], *t;
+    snprintf (chain[0], sizeof chain[0], "%s/a", dir);
+    snprintf (chain[1], sizeof chain[1], "%s/b", dir);
+    CHECK (symlink ("b", chain[0]) == 0 && symlink ("c.npy", chain[1]) == 0,
+        "symlink");
+    t = nmf_path_final_target (chain[0]);
+    CHECK (t && strlen (t) == strlen (dir) + 6 && !strncmp (t, dir,
+            strlen (dir)) && !strcmp (t + strlen (dir), "/c.npy"),
+        "a -> b -> c.npy (dangling) resolved to %s", t ? t : "NULL");
+    free (t);
+    t = nmf_path_final_target (path);
+    CHECK (t && !strcmp (t, path), "a file resolved to %s", t ? t : "NULL");
+    free (t);
+    unlink (chain[0]);
+    unlink (chain[1]);
+  }
   unlink (link_path);
   unlink (path);
   rmdir (dir);

@@ -60,6 +60,12 @@ NMF_API nmf_status nmf_npy_read_buffer (const void *buffer, size_t length,
 NMF_API nmf_status nmf_npy_write (const char *path, const double *data,
     size_t rows, size_t cols, char *message, size_t message_size);
 
+/* The file writing PATH writes: PATH with the symbolic links of its last
+ * component followed (dangling ones too, at most 40 deep), what a rename
+ * must replace for a link to stay a link.  Newly allocated (free()); NULL
+ * when out of memory. */
+NMF_API char *nmf_path_final_target (const char *path);
+
 /* How nmf_npy_write writes PATH, for a caller that stages files of its
  * own.  NMF_OK with *target (free()) the file to replace by a rename: PATH
  * with the symbolic links of its last component followed; or with *target

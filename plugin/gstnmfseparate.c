@@ -376,6 +376,17 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
 
   gst_nmf_settings_set_property (GST_ELEMENT (self), &self->settings,
       prop_id, value, pspec);
+  /* enrol-source acts between two buffers; when none is coming (after the
+   * stream's last one, a live source paused) it acts now: the learning of
+   * a source played alone to the end of a file never started.  Not from
+   * inside the streaming thread's work, nor while it works (it applies the
+   * value before its next buffer). */
+  if (g_strcmp0 (pspec->name, "enrol-source") == 0
+      && GST_PAD_STREAM_TRYLOCK (self->sinkpad)) {
+    if (!self->streaming)
+      gst_nmf_stream_apply_enrol (self);
+    GST_PAD_STREAM_UNLOCK (self->sinkpad);
+  }
 }
 
 static void
@@ -396,7 +407,9 @@ gst_nmf_separate_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   GstFlowReturn ret;
 
   gst_nmf_separate_update_pads (self, FALSE);
+  self->streaming = TRUE;
   ret = gst_nmf_stream_chain (self, buffer);
+  self->streaming = FALSE;
   /* and after it: a request made while this buffer was separated need not
    * wait for the next (which, at the end of a stream, never comes) */
   gst_nmf_separate_update_pads (self, FALSE);
@@ -417,11 +430,15 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
   /* serialized events come with the stream lock held: pads requested
    * meanwhile join before and after (the EOS may be the last item) */
-  if (serialized)
+  if (serialized) {
     gst_nmf_separate_update_pads (self, FALSE);
+    self->streaming = TRUE;
+  }
   ok = gst_nmf_separate_handle_event (self, event);
-  if (serialized)
+  if (serialized) {
+    self->streaming = FALSE;
     gst_nmf_separate_update_pads (self, FALSE);
+  }
   return ok;
 }
 

@@ -547,6 +547,23 @@ gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event)
 }
 
 void
+gst_nmf_stream_apply_enrol (GstNmfSeparate * self)
+{
+  gint source;
+  guint components, shifts;
+
+  if (!self->separator)
+    return;
+  GST_OBJECT_LOCK (self);
+  source = self->settings.enrol_source;
+  components = self->settings.enrol_components;
+  shifts = self->settings.enrol_shifts;
+  GST_OBJECT_UNLOCK (self);
+  gst_nmf_enrol_apply (&self->enrol, self->separator, source, components,
+      shifts);
+}
+
+void
 gst_nmf_stream_flush (GstNmfSeparate * self)
 {
   if (self->separator)

@@ -371,6 +371,57 @@ GST_START_TEST (test_enrol_states_and_teardown)
 
 GST_END_TEST;
 
+/* A source played alone to the end of the stream, enrol-source set back
+ * to -1 after the last buffer (the end of a file, a live source paused):
+ * the learning starts at once and its templates can be saved (it waited
+ * for a buffer that never came: the source stayed "enrolling" and
+ * save-dictionary had nothing to save). */
+GST_START_TEST (test_enrol_ends_without_a_buffer)
+{
+  const gsize n = 2 * RATE / HOP * HOP;
+  float *x = solo_tone (n);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live");
+  GstBus *bus = gst_bus_new ();
+  GString *said = g_string_new (NULL);
+  gchar *path = g_build_filename (g_get_tmp_dir (), "nmf-test-enrol-eos.npy",
+      NULL);
+  gboolean learned = FALSE, saved = FALSE;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+
+  g_object_set (el, "enrol-components", ENROL_K, "enrol-shifts",
+      ENROL_SHIFTS, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_test_wait_eos (f.h[0], NULL);
+  nmf_test_wait_eos (f.h[1], NULL);
+  take_states (bus, said, "enrolling");
+  fail_unless_equals_string (said->str, "enrolling");
+
+  /* no buffer from here on */
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+      !learned && g_get_monotonic_time () < end; g_usleep (10000))
+    learned = take_states (bus, said, "learned");
+  fail_unless (learned, "no \"learned\" after the stream's end (said: %s)",
+      said->str);
+  g_signal_emit_by_name (f.el, "save-dictionary", 0, path, &saved);
+  fail_unless (saved, "the templates learned after the end not saved");
+
+  g_unlink (path);
+  g_free (path);
+  g_string_free (said, TRUE);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_enrol_suite (void)
 {
@@ -382,6 +433,7 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_matches_nmftool_learn);
   tcase_add_test (tc, test_enrol_other_fft_size);
   tcase_add_test (tc, test_enrol_states_and_teardown);
+  tcase_add_test (tc, test_enrol_ends_without_a_buffer);
   return s;
 }
 

@@ -380,10 +380,11 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
    * stream's last one, a live source paused) it acts now: the learning of
    * a source played alone to the end of a file never started.  Not from
    * inside the streaming thread's work, nor while it works (it applies the
-   * value before its next buffer). */
+   * value before its next buffer), nor once the element stops (the pad is
+   * deactivated under this lock: gst_nmf_enrol_stop comes after). */
   if (g_strcmp0 (pspec->name, "enrol-source") == 0
       && GST_PAD_STREAM_TRYLOCK (self->sinkpad)) {
-    if (!self->streaming)
+    if (!self->streaming && GST_PAD_IS_ACTIVE (self->sinkpad))
       gst_nmf_stream_apply_enrol (self);
     GST_PAD_STREAM_UNLOCK (self->sinkpad);
   }

@@ -95,6 +95,8 @@ struct _GstNmfSeparate
    * property set from there (a bus sync handler) is not applied under its
    * feet */
   gboolean streaming;
+  gint enrol_changed;           /* atomic: enrol-source set since the
+                                 * stream last read it */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);

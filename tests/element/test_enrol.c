@@ -428,6 +428,24 @@ enrol_ends_without_a_buffer (gboolean during_eos)
   take_states (bus, said, "enrolling");
   fail_unless (g_str_has_prefix (said->str, "enrolling"), "%s", said->str);
 
+  /* nothing to save yet, and the warning says why (it said "no
+   * templates") */
+  if (!during_eos) {
+    GstMessage *m;
+    GError *err = NULL;
+    while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING)))
+      gst_message_unref (m);
+    g_signal_emit_by_name (f.el, "save-dictionary", 0, path, &saved);
+    fail_if (saved);
+    m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (m != NULL);
+    gst_message_parse_warning (m, &err, NULL);
+    fail_unless (strstr (err->message, "being enrolled") != NULL, "%s",
+        err->message);
+    g_error_free (err);
+    gst_message_unref (m);
+  }
+
   /* no buffer from here on */
   if (!during_eos)
     g_object_set (f.el, "enrol-source", -1, NULL);

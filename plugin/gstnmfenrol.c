@@ -446,6 +446,16 @@ gst_nmf_enrol_save (GstNmfEnrol * e, guint source, const gchar * path)
   }
   if (held && count > 0)
     copy = g_memdup2 (held, sizeof (float) * bins * count);
+  else if (source < NMF_SEPARATOR_MAX_SOURCES
+      && e->state[source] == GST_NMF_ENROL_ENROLLING)
+    /* (it said "no templates", as if the enrolment had not counted) */
+    g_snprintf (message, sizeof message, "source %u is being enrolled: its "
+        "templates are learned once enrol-source leaves it", source);
+  else if (source < NMF_SEPARATOR_MAX_SOURCES
+      && e->state[source] == GST_NMF_ENROL_LEARNING)
+    g_snprintf (message, sizeof message, "source %u's templates are still "
+        "being learned (an nmfseparate-enrolment message says \"learned\" "
+        "when they are ready)", source);
   g_mutex_unlock (&e->lock);
   /* written outside the lock, which the streaming thread takes at every
    * buffer (a file that blocked stopped the audio) */

@@ -368,6 +368,19 @@ gst_nmf_separate_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+/* enrol-source set since the stream last read it, to the enrolment (stream
+ * lock held): not from inside the streaming thread's work (a bus sync
+ * handler; it applies the value after its item), nor once the element stops
+ * (the sink pad is deactivated under the stream lock, before
+ * gst_nmf_enrol_stop) */
+static void
+gst_nmf_separate_update_enrol (GstNmfSeparate * self)
+{
+  if (g_atomic_int_get (&self->enrol_changed) && !self->streaming
+      && GST_PAD_IS_ACTIVE (self->sinkpad))
+    gst_nmf_stream_apply_enrol (self);
+}
+
 static void
 gst_nmf_separate_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -376,6 +389,22 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
 
   gst_nmf_settings_set_property (GST_ELEMENT (self), &self->settings,
       prop_id, value, pspec);
+  /* enrol-source acts between two buffers; when none is coming (after the
+   * stream's last one, a live source paused) it acts now: the learning of
+   * a source played alone to the end of a file never started.  A streaming
+   * thread at work applies it after its item; a few tries cover the moment
+   * between its last look and its letting go of the lock. */
+  if (g_strcmp0 (pspec->name, "enrol-source") == 0) {
+    g_atomic_int_set (&self->enrol_changed, 1);
+    for (gint i = 0; i < 50 && g_atomic_int_get (&self->enrol_changed); i++) {
+      if (GST_PAD_STREAM_TRYLOCK (self->sinkpad)) {
+        gst_nmf_separate_update_enrol (self);
+        GST_PAD_STREAM_UNLOCK (self->sinkpad);
+        break;
+      }
+      g_usleep (1000);
+    }
+  }
 }
 
 static void
@@ -396,7 +425,10 @@ gst_nmf_separate_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   GstFlowReturn ret;
 
   gst_nmf_separate_update_pads (self, FALSE);
+  self->streaming = TRUE;
   ret = gst_nmf_stream_chain (self, buffer);
+  self->streaming = FALSE;
+  gst_nmf_separate_update_enrol (self);
   /* and after it: a request made while this buffer was separated need not
    * wait for the next (which, at the end of a stream, never comes) */
   gst_nmf_separate_update_pads (self, FALSE);
@@ -417,11 +449,16 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   GST_LOG_OBJECT (self, "sink event %" GST_PTR_FORMAT, event);
   /* serialized events come with the stream lock held: pads requested
    * meanwhile join before and after (the EOS may be the last item) */
-  if (serialized)
+  if (serialized) {
     gst_nmf_separate_update_pads (self, FALSE);
+    self->streaming = TRUE;
+  }
   ok = gst_nmf_separate_handle_event (self, event);
-  if (serialized)
+  if (serialized) {
+    self->streaming = FALSE;
+    gst_nmf_separate_update_enrol (self);
     gst_nmf_separate_update_pads (self, FALSE);
+  }
   return ok;
 }
 

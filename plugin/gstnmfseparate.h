@@ -91,6 +91,12 @@ struct _GstNmfSeparate
   GQueue held_events;
 
   GstNmfEnrol enrol;            /* its own lock */
+  /* the streaming thread is inside the element (stream lock held): a
+   * property set from there (a bus sync handler) is not applied under its
+   * feet */
+  gboolean streaming;
+  gint enrol_changed;           /* atomic: enrol-source set since the
+                                 * stream last read it */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);

@@ -446,6 +446,8 @@ apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
     if (GST_CLOCK_TIME_IS_VALID (stream_time))
       gst_object_sync_values (GST_OBJECT (self), stream_time);
   }
+  /* (cleared before it is read: a value set meanwhile is applied after) */
+  g_atomic_int_set (&self->enrol_changed, 0);
   gst_nmf_settings_take_live (GST_ELEMENT (self), &self->settings, &live);
   self->messages.post = live.post_messages;
   self->messages.interval = live.interval;
@@ -544,6 +546,24 @@ gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event)
       break;
     done += n;
   }
+}
+
+void
+gst_nmf_stream_apply_enrol (GstNmfSeparate * self)
+{
+  gint source;
+  guint components, shifts;
+
+  if (!self->separator)
+    return;
+  g_atomic_int_set (&self->enrol_changed, 0);
+  GST_OBJECT_LOCK (self);
+  source = self->settings.enrol_source;
+  components = self->settings.enrol_components;
+  shifts = self->settings.enrol_shifts;
+  GST_OBJECT_UNLOCK (self);
+  gst_nmf_enrol_apply (&self->enrol, self->separator, source, components,
+      shifts);
 }
 
 void

@@ -46,6 +46,8 @@ void gst_nmf_stream_queue_event (GstNmfSeparate * self, GstEvent * event);
 GstFlowReturn gst_nmf_stream_drain (GstNmfSeparate * self);
 /* A flush: what is held is dropped. */
 void gst_nmf_stream_flush (GstNmfSeparate * self);
+/* enrol-source as it is now, to the enrolment (stream lock held). */
+void gst_nmf_stream_apply_enrol (GstNmfSeparate * self);
 /* The element stops: no separator, no stream. */
 void gst_nmf_stream_stop (GstNmfSeparate * self);
 

@@ -371,6 +371,109 @@ GST_START_TEST (test_enrol_states_and_teardown)
 
 GST_END_TEST;
 
+static gpointer
+set_enrol_none (gpointer el)
+{
+  g_object_set (el, "enrol-source", -1, NULL);
+  return NULL;
+}
+
+/* At the EOS, before the element has it: enrol-source set back to -1 by
+ * another thread while the streaming thread holds the element (as an
+ * application that sets it on the EOS message may find it, still handling
+ * the EOS). */
+static GstPadProbeReturn
+set_enrol_none_at_eos (G_GNUC_UNUSED GstPad * pad, GstPadProbeInfo * info,
+    gpointer el)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    g_thread_join (g_thread_new ("setter", set_enrol_none, el));
+  return GST_PAD_PROBE_OK;
+}
+
+/* A source played alone to the end of the stream, enrol-source set back
+ * to -1 after the last buffer (the end of a file, a live source paused),
+ * or while the element still handles the EOS: the learning starts and its
+ * templates can be saved (it waited for a buffer that never came: the
+ * source stayed "enrolling" and save-dictionary had nothing to save). */
+static void
+enrol_ends_without_a_buffer (gboolean during_eos)
+{
+  const gsize n = 2 * RATE / HOP * HOP;
+  float *x = solo_tone (n);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live");
+  GstBus *bus = gst_bus_new ();
+  GString *said = g_string_new (NULL);
+  gchar *path = g_build_filename (g_get_tmp_dir (), "nmf-test-enrol-eos.npy",
+      NULL);
+  gboolean learned = FALSE, saved = FALSE;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+
+  g_object_set (el, "enrol-components", ENROL_K, "enrol-shifts",
+      ENROL_SHIFTS, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  if (during_eos) {
+    GstPad *sink = gst_element_get_static_pad (f.el, "sink");
+    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        set_enrol_none_at_eos, f.el, NULL);
+    gst_object_unref (sink);
+  }
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  nmf_test_wait_eos (f.h[0], NULL);
+  nmf_test_wait_eos (f.h[1], NULL);
+  take_states (bus, said, "enrolling");
+  fail_unless (g_str_has_prefix (said->str, "enrolling"), "%s", said->str);
+
+  /* nothing to save yet, and the warning says why (it said "no
+   * templates") */
+  if (!during_eos) {
+    GstMessage *m;
+    GError *err = NULL;
+    while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING)))
+      gst_message_unref (m);
+    g_signal_emit_by_name (f.el, "save-dictionary", 0, path, &saved);
+    fail_if (saved);
+    m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    fail_unless (m != NULL);
+    gst_message_parse_warning (m, &err, NULL);
+    fail_unless (strstr (err->message, "being enrolled") != NULL, "%s",
+        err->message);
+    g_error_free (err);
+    gst_message_unref (m);
+  }
+
+  /* no buffer from here on */
+  if (!during_eos)
+    g_object_set (f.el, "enrol-source", -1, NULL);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+      !learned && g_get_monotonic_time () < end; g_usleep (10000))
+    learned = take_states (bus, said, "learned");
+  fail_unless (learned, "no \"learned\" after the stream's end (said: %s)",
+      said->str);
+  g_signal_emit_by_name (f.el, "save-dictionary", 0, path, &saved);
+  fail_unless (saved, "the templates learned after the end not saved");
+
+  g_unlink (path);
+  g_free (path);
+  g_string_free (said, TRUE);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+}
+
+GST_START_TEST (test_enrol_ends_without_a_buffer)
+{
+  enrol_ends_without_a_buffer (FALSE);
+  enrol_ends_without_a_buffer (TRUE);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_enrol_suite (void)
 {
@@ -382,6 +485,7 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_matches_nmftool_learn);
   tcase_add_test (tc, test_enrol_other_fft_size);
   tcase_add_test (tc, test_enrol_states_and_teardown);
+  tcase_add_test (tc, test_enrol_ends_without_a_buffer);
   return s;
 }
 

@@ -3,7 +3,6 @@
 
 #include <fftw3.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,18 +19,17 @@ struct nmf_stft
   fftwf_plan inverse_plan;
 };
 
-static pthread_mutex_t fftw_planner_mutex = PTHREAD_MUTEX_INITIALIZER;
-
-void
-nmf_fftw_plan_lock (void)
+/* FFTW's planner (making and destroying plans) is not thread-safe.  FFTW's
+ * own lock around every planner call in the process, installed when this
+ * library loads: it covers the element's instances in their threads and
+ * any other library planning with FFTW beside us (a lock of our own covered
+ * only our calls), and no planner call can be under way unlocked while it
+ * is installed (installed at the first plan, it was not: a plan already
+ * under way in another thread ran on outside it). */
+static void __attribute__ ((constructor))
+fftw_planner_thread_safe (void)
 {
-  pthread_mutex_lock (&fftw_planner_mutex);
-}
-
-void
-nmf_fftw_plan_unlock (void)
-{
-  pthread_mutex_unlock (&fftw_planner_mutex);
+  fftwf_make_planner_thread_safe ();
 }
 
 static void
@@ -85,12 +83,10 @@ nmf_stft_create (nmf_stft ** out, int fft_size, int hop_size)
     return NMF_ERR_NO_MEMORY;
   }
 
-  nmf_fftw_plan_lock ();
   st->forward_plan = fftwf_plan_dft_r2c_1d (fft_size, st->time_buf,
       st->freq_buf, FFTW_ESTIMATE);
   st->inverse_plan = fftwf_plan_dft_c2r_1d (fft_size, st->freq_buf,
       st->time_buf, FFTW_ESTIMATE);
-  nmf_fftw_plan_unlock ();
   if (!st->forward_plan || !st->inverse_plan) {
     nmf_stft_destroy (&st);
     return NMF_ERR_FFT_PLAN;
@@ -109,12 +105,10 @@ nmf_stft_destroy (nmf_stft ** stft)
   if (!stft || !*stft)
     return;
   st = *stft;
-  nmf_fftw_plan_lock ();
   if (st->forward_plan)
     fftwf_destroy_plan (st->forward_plan);
   if (st->inverse_plan)
     fftwf_destroy_plan (st->inverse_plan);
-  nmf_fftw_plan_unlock ();
   fftwf_free (st->time_buf);
   fftwf_free (st->freq_buf);
   free (st->analysis_window);

@@ -5,8 +5,8 @@
  * windows over all hop shifts (the least-squares synthesis window of Griffin
  * and Lim), so that windowed overlap-add of unmodified frames reconstructs
  * the signal exactly for any hop size up to fft_size / 2.  FFTW plans are
- * made once, at create time, under a process-wide lock because FFTW's
- * planner is not thread-safe. */
+ * made once, at create time (FFTW's planner is made thread-safe when the
+ * library loads: stft.c). */
 #ifndef NMF_STFT_H
 #define NMF_STFT_H
 
@@ -39,11 +39,6 @@ void nmf_stft_inverse (nmf_stft * stft, const float *spectrum, float *frame);
  * both see, computed the same way in both. */
 void nmf_stft_add_magnitude (const float *spectrum, int bins,
     float *magnitude);
-
-/* Lock held while FFTW plans are created or destroyed: FFTW's planner is
- * not thread-safe.  Exposed so other core modules that plan share it. */
-void nmf_fftw_plan_lock (void);
-void nmf_fftw_plan_unlock (void);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,6 @@
 #include <nmf/error.h>
 
 #include "logfreq.h"
-#include "stft.h"               /* nmf_fftw_plan_lock */
 
 #include <fftw3.h>
 
@@ -91,10 +90,8 @@ nmf_timbre_create (nmf_timbre ** out, int bins, double weight_envelope,
     for (int b = 0; b < B; b++)
       g->cos_tab[(size_t) i * B + b] = cos (M_PI * (i + 1) * (b + 0.5) / B);
   memset (g->pad, 0, sizeof (float) * g->pad_n);
-  nmf_fftw_plan_lock ();
   g->pad_plan = fftwf_plan_dft_r2c_1d (g->pad_n, g->pad, g->pad_dft,
       FFTW_ESTIMATE);
-  nmf_fftw_plan_unlock ();
   if (!g->pad_plan) {
     nmf_timbre_destroy (&g);
     return NMF_ERR_FFT_PLAN;
@@ -113,11 +110,8 @@ nmf_timbre_destroy (nmf_timbre ** tp)
   g = *tp;
   nmf_triangle_bands_clear (&g->bands);
   free (g->cos_tab);
-  if (g->pad_plan) {
-    nmf_fftw_plan_lock ();
+  if (g->pad_plan)
     fftwf_destroy_plan (g->pad_plan);
-    nmf_fftw_plan_unlock ();
-  }
   fftwf_free (g->pad);
   fftwf_free (g->pad_dft);
   free (g->band);

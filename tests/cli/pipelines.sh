@@ -22,6 +22,8 @@
 # - an output naming an input (the same name, a hard or symbolic link, a
 #   file:// URI) is refused and the input is unchanged (remove-source.sh
 #   a.wav a.wav left a.wav empty).
+# - demo.sh writes a relative OUTPUT_DIR where it was started (it wrote
+#   it in the tree, and printed names that were not there);
 #   pipelines.sh PIPELINES_DIR NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -269,6 +271,26 @@ done
 [ ! -e c.wav ] && [ ! -e p.png ] && [ ! -e tree/d1 ] && [ ! -e tree/build ] \
   || fail "a bad command line wrote an output"
 echo "a bad command line: exit 2, $(head -1 bad.err)"
+
+# --- demo.sh OUTPUT_DIR relative to where it is started (it was taken in
+# the tree: the files went there, and the lines printed named files that
+# were not where the user stood). A tree of its own whose setup.sh installs
+# and builds nothing, this build's mixture maker in its build/ ---
+mkdir -p demo-tree/scripts demo-tree/build/tests/tools demo-cwd
+cp -r "$pdir" demo-tree/pipelines
+printf 'nmf_ensure_packages () { :; }\nnmf_build () { :; }\n' >demo-tree/scripts/setup.sh
+ln -s "$make_mixture" demo-tree/build/tests/tools/nmf-make-mixture
+printf '#!/bin/sh\nexit 0\n' >demo-tree/build/tests/tools/nmf-si-sdr
+chmod +x demo-tree/build/tests/tools/nmf-si-sdr
+(cd demo-cwd && timeout 120 ../demo-tree/pipelines/demo.sh "out dir") >demo-rel.log 2>&1 \
+  || fail "demo.sh \"out dir\": exit $?: $(tail -3 demo-rel.log)"
+for f in mix.wav source0.wav source1.wav; do
+  [ -s "demo-cwd/out dir/$f" ] || fail "demo.sh \"out dir\": no $f where it was started"
+done
+[ ! -e "demo-tree/out dir" ] || fail "demo.sh \"out dir\": written in the tree"
+grep -q "^mixture: *$work/demo-cwd/out dir/mix.wav" demo-rel.log \
+  || fail "demo.sh \"out dir\": $(grep mixture: demo-rel.log)"
+echo "demo.sh relative OUTPUT_DIR: $(grep mixture: demo-rel.log)"
 
 # --- numbers with a leading zero are decimal (010 passed the checks as
 # ten and reached bash and GStreamer as octal 8: nothing was removed) ---

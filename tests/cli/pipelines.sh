@@ -255,9 +255,12 @@ echo "--help: the whole comment of each script"
 # a bad command line: exit 2, the script's line saying what is wrong and
 # its help, on stderr (denoise.sh and picture.sh: bash's "${N:?}" error,
 # exit 1, or an unknown option taken for a file; demo.sh: the same, after
-# installing and building)
+# installing and building; picture.sh's size beyond the viz pad's range:
+# GStreamer's "could not link", exit 1)
 for c in "denoise --bogus source_1.wav mix.wav c.wav" "denoise source_1.wav mix.wav" \
     "picture --bogus mix.wav p.png" "picture mix.wav" "picture --live" \
+    "picture mix.wav p.png 10000 400" "picture mix.wav p.png abc 400" \
+    "picture mix.wav p.png 640 15" \
     "demo --bogus" "demo d1 d2"; do
   read -r -a argv <<<"$c"
   script=${argv[0]}

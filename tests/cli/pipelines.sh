@@ -256,8 +256,10 @@ echo "--help: the whole comment of each script"
 # its help, on stderr (denoise.sh and picture.sh: bash's "${N:?}" error,
 # exit 1, or an unknown option taken for a file; demo.sh: the same, after
 # installing and building; picture.sh's size beyond the viz pad's range:
-# GStreamer's "could not link", exit 1)
+# GStreamer's "could not link", exit 1; denoise.sh's COMPONENTS not in
+# 1..256: GStreamer's "could not set property", exit 1, after the learning)
 for c in "denoise --bogus source_1.wav mix.wav c.wav" "denoise source_1.wav mix.wav" \
+    "denoise source_1.wav mix.wav c.wav abc" "denoise source_1.wav mix.wav c.wav 257" \
     "picture --bogus mix.wav p.png" "picture mix.wav" "picture --live" \
     "picture mix.wav p.png 10000 400" "picture mix.wav p.png abc 400" \
     "picture mix.wav p.png 640 15" \

@@ -2,7 +2,8 @@
 # The demo: installs what is missing (as root), builds, makes a two-source
 # mixture itself, separates it with nmfseparate in a gst-launch pipeline and
 # writes the sources as WAV files.
-#   pipelines/demo.sh [OUTPUT_DIR]      (default: demo-output)
+#   pipelines/demo.sh [OUTPUT_DIR]      (default: demo-output in this tree)
+# OUTPUT_DIR, when given, is relative to the current directory.
 set -eu
 # usage (the help: the comment above), usage_error (a bad command line:
 # exit 2), root (this tree)
@@ -13,7 +14,14 @@ trap - INT
 no_options "$@"
 set -- "${ARGS[@]}"
 [ $# -le 1 ] || usage_error "one OUTPUT_DIR at most"
-out=${1:-demo-output}
+# (the script goes on in this tree: an OUTPUT_DIR given relative to where
+# it was started keeps that meaning; it was taken in the tree, and the
+# lines below named files that were not where they said)
+case ${1:-} in
+  "") out=demo-output ;;
+  /*) out=$1 ;;
+  *) out=$PWD/$1 ;;
+esac
 
 cd "$root"
 . scripts/setup.sh

@@ -4,6 +4,8 @@
 # the blind source (src_0) and the noise, whose templates stay fixed (src_1).
 #   pipelines/denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]
 # NOISE_ONLY and NOISY: any format GStreamer decodes, the same sample rate.
+# COMPONENTS: the blind source's templates (the element's components),
+# 1..256 (default 8); the noise gets 16, with their shifted copies 80.
 # NMFTOOL: the nmftool that learns the dictionary; unset, this tree's
 # build/tools/nmftool when it has been built, else nmftool on PATH. The
 # plugin: this tree's build/plugin when GST_PLUGIN_PATH is not set and
@@ -24,7 +26,12 @@ no_options "$@"
 set -- "${ARGS[@]}"
 [ $# -ge 3 ] && [ $# -le 4 ] \
   || usage_error "need NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]"
-noise=$1 noisy=$2 clean=$3
+noise=$1 noisy=$2 clean=$3 components=${4:-8}
+# (it was GStreamer's "could not set property", exit 1, after the learning)
+case "$components" in ''|*[!0-9]*) usage_error "COMPONENTS needs an integer in 1..256" ;; esac
+components=${components#"${components%%[!0]*}"}
+[ ${#components} -le 3 ] && [ "${components:-0}" -ge 1 ] && [ "$components" -le 256 ] \
+  || usage_error "COMPONENTS needs an integer in 1..256"
 use_uninstalled_plugin
 find_nmftool
 
@@ -37,7 +44,9 @@ done
 # the temporary files go as the script ends, whatever ends it: the trap is
 # set before the first is made
 dict= out=
-trap 'rm -f -- ${dict:+"$dict"} ${out:+"$out"}' EXIT
+# (xtrace off first: a failed gst-launch-1.0 below ends the script with
+# it on, and the removal was printed as "+ rm -f -- ...")
+trap '{ set +x; } 2>/dev/null; rm -f -- ${dict:+"$dict"} ${out:+"$out"}' EXIT
 outdir=$(dirname -- "$clean")
 [ -d "$outdir" ] || die "$outdir: no such directory (for $clean)"
 [ -w "$outdir" ] || die "$outdir: not writable (for $clean)"
@@ -51,7 +60,7 @@ dict_abs=$(realpath -- "$dict")
 set -x
 gst-launch-1.0 -q uridecodebin "uri=$in_uri" ! \
   audioconvert ! audio/x-raw,format=F32LE ! \
-  nmfseparate name=s n-sources=2 components="${4:-8}" dictionaries="1=$dict_abs" \
+  nmfseparate name=s n-sources=2 components="$components" dictionaries="1=$dict_abs" \
   s.src_0 ! audioconvert ! wavenc ! "$out_uri" \
   s.src_1 ! fakesink
 { set +x; } 2>/dev/null

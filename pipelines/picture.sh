@@ -3,6 +3,8 @@
 # by the source that owns it (mask-weighted colours).
 #   pipelines/picture.sh MIX OUT.png [WIDTH HEIGHT]   one still picture of the whole file
 #   pipelines/picture.sh --live MIX                    scrolling, in a window, with the sound
+# WIDTH 16..8192 and HEIGHT 16..4096 pixels, the sizes the element's viz
+# pad takes (default 1200 400).
 # MIX: any audio file GStreamer decodes (but for a plain WAV of more than
 # two channels without channel positions, which audioconvert refuses).
 # OUT.png appears only when the picture was made (it is written under a
@@ -30,6 +32,19 @@ if [ "$live" -eq 1 ]; then
 else
   [ $# -eq 2 ] || [ $# -eq 4 ] \
     || usage_error "need MIX OUT.png, and WIDTH HEIGHT or neither"
+fi
+# size: the viz pad's ranges, decimal (it was GStreamer's "could not link
+# s to videoconvert0", exit 1, for a size the pad does not take)
+width=1200 height=400
+if [ $# -eq 4 ]; then
+  for v in "WIDTH $3 8192" "HEIGHT $4 4096"; do
+    read -r what n max <<<"$v"
+    case "$n" in ''|*[!0-9]*) usage_error "$what needs an integer in 16..$max" ;; esac
+    n=${n#"${n%%[!0]*}"} n=${n:-0}
+    [ ${#n} -le 5 ] && [ "$n" -ge 16 ] && [ "$n" -le "$max" ] \
+      || usage_error "$what needs an integer in 16..$max"
+  done
+  width=${3#"${3%%[!0]*}"} height=${4#"${4%%[!0]*}"}
 fi
 use_uninstalled_plugin
 
@@ -63,7 +78,7 @@ log=$(mktemp)
 # the picture's directory, where they named nothing).
 if ! gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
     nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
-    s.viz ! "video/x-raw,width=${3:-1200},height=${4:-400},framerate=0/1" ! \
+    s.viz ! "video/x-raw,width=$width,height=$height,framerate=0/1" ! \
     videoconvert ! pngenc ! fdsink fd=3 async=false 3>"$tmp" 2>"$log"; then
   explain_failure picture.sh "$mix" "$log"
   exit 1

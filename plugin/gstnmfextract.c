@@ -181,8 +181,9 @@ gst_nmf_extract_class_init (GstNmfExtractClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_SOURCE,
       g_param_spec_uint ("source", "Source",
-          "The source that leaves through the src pad (0 to "
-          "separator::n-sources - 1); read when the element starts",
+          "The source that leaves through the src pad, 0 to "
+          "separator::n-sources - 1 (default 0); read when the element "
+          "starts. Changeable in NULL and READY only.",
           0, NMF_SEPARATOR_MAX_SOURCES - 1, DEFAULT_SOURCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));

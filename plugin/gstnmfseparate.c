@@ -305,8 +305,10 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   gst_element_class_add_static_pad_template (element_class, &viz_template);
   gst_element_class_set_static_metadata (element_class,
       "NMF source separator", "Filter/Audio",
-      "Separates audio sources in real time, without training, by a "
-      "sliding-window nonnegative matrix factorization of the spectrogram",
+      "Separates audio sources in real time, without training: a panned "
+      "multichannel mix by where each source sits (online spatial "
+      "demixing), otherwise by a sliding-window nonnegative matrix "
+      "factorization of the spectrogram",
       "gst-nmf developers");
   /* shown by gst-inspect-1.0 with the factory details */
   gst_element_class_add_static_metadata (element_class, "example-launch-line",

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs what the build and tests need (as root), builds, runs every test
-# with meson, and ends with "N passed, N failed" from meson's summary.
+# with meson, and ends with "N passed, N failed, N skipped" from meson's
+# summary.
 #   tests/run.sh [BUILD_DIR]     (default: build)
 set -u
 cd "$(dirname "$0")/.." || exit 1

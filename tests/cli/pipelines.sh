@@ -22,6 +22,8 @@
 # - an output naming an input (the same name, a hard or symbolic link, a
 #   file:// URI) is refused and the input is unchanged (remove-source.sh
 #   a.wav a.wav left a.wav empty).
+# - demo.sh writes a relative OUTPUT_DIR where it was started (it wrote
+#   it in the tree, and printed names that were not there);
 #   pipelines.sh PIPELINES_DIR NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -253,9 +255,14 @@ echo "--help: the whole comment of each script"
 # a bad command line: exit 2, the script's line saying what is wrong and
 # its help, on stderr (denoise.sh and picture.sh: bash's "${N:?}" error,
 # exit 1, or an unknown option taken for a file; demo.sh: the same, after
-# installing and building)
+# installing and building; picture.sh's size beyond the viz pad's range:
+# GStreamer's "could not link", exit 1; denoise.sh's COMPONENTS not in
+# 1..256: GStreamer's "could not set property", exit 1, after the learning)
 for c in "denoise --bogus source_1.wav mix.wav c.wav" "denoise source_1.wav mix.wav" \
+    "denoise source_1.wav mix.wav c.wav abc" "denoise source_1.wav mix.wav c.wav 257" \
     "picture --bogus mix.wav p.png" "picture mix.wav" "picture --live" \
+    "picture mix.wav p.png 10000 400" "picture mix.wav p.png abc 400" \
+    "picture mix.wav p.png 640 15" \
     "demo --bogus" "demo d1 d2"; do
   read -r -a argv <<<"$c"
   script=${argv[0]}
@@ -269,6 +276,26 @@ done
 [ ! -e c.wav ] && [ ! -e p.png ] && [ ! -e tree/d1 ] && [ ! -e tree/build ] \
   || fail "a bad command line wrote an output"
 echo "a bad command line: exit 2, $(head -1 bad.err)"
+
+# --- demo.sh OUTPUT_DIR relative to where it is started (it was taken in
+# the tree: the files went there, and the lines printed named files that
+# were not where the user stood). A tree of its own whose setup.sh installs
+# and builds nothing, this build's mixture maker in its build/ ---
+mkdir -p demo-tree/scripts demo-tree/build/tests/tools demo-cwd
+cp -r "$pdir" demo-tree/pipelines
+printf 'nmf_ensure_packages () { :; }\nnmf_build () { :; }\n' >demo-tree/scripts/setup.sh
+ln -s "$make_mixture" demo-tree/build/tests/tools/nmf-make-mixture
+printf '#!/bin/sh\nexit 0\n' >demo-tree/build/tests/tools/nmf-si-sdr
+chmod +x demo-tree/build/tests/tools/nmf-si-sdr
+(cd demo-cwd && timeout 120 ../demo-tree/pipelines/demo.sh "out dir") >demo-rel.log 2>&1 \
+  || fail "demo.sh \"out dir\": exit $?: $(tail -3 demo-rel.log)"
+for f in mix.wav source0.wav source1.wav; do
+  [ -s "demo-cwd/out dir/$f" ] || fail "demo.sh \"out dir\": no $f where it was started"
+done
+[ ! -e "demo-tree/out dir" ] || fail "demo.sh \"out dir\": written in the tree"
+grep -q "^mixture: *$work/demo-cwd/out dir/mix.wav" demo-rel.log \
+  || fail "demo.sh \"out dir\": $(grep mixture: demo-rel.log)"
+echo "demo.sh relative OUTPUT_DIR: $(grep mixture: demo-rel.log)"
 
 # --- numbers with a leading zero are decimal (010 passed the checks as
 # ten and reached bash and GStreamer as octal 8: nothing was removed) ---

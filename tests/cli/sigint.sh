@@ -156,6 +156,9 @@ for i in $(seq 40); do
   rm -rf "$work/out3"
   "$nmftool" separate --sources 2 "$work/mix.wav" "$work/out3" 2>"$work/err3.txt" &
   pid=$!; pids+=("$pid")
+  # from nmftool's start: a signal to the forked shell before its exec ran
+  # this script's EXIT trap there, which removed $work under the rest
+  until [ /proc/$pid/exe -ef "$nmftool" ] || ! kill -0 "$pid" 2>/dev/null; do :; done
   sleep "$(printf '0.%03d' "$ms")"
   kill -TERM "$pid" 2>/dev/null
   wait "$pid"; rc=$?

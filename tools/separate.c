@@ -51,6 +51,10 @@ typedef struct
 
 /* What the thread that starts the pipeline posts when it could not */
 #define START_FAILED "nmftool-start-failed"
+/* What it posts when the input is open: the main loop opens the outputs */
+#define INPUT_OPEN "nmftool-input-open"
+
+static void open_outputs (Separate * st);
 
 static void
 print_error (Separate * st, GstMessage * msg)
@@ -115,7 +119,9 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
       g_main_loop_quit (st->loop);
       break;
     case GST_MESSAGE_APPLICATION:
-      if (!st->done && gst_message_has_name (msg, START_FAILED)) {
+      if (!st->done && gst_message_has_name (msg, INPUT_OPEN))
+        open_outputs (st);
+      else if (!st->done && gst_message_has_name (msg, START_FAILED)) {
         progress_clear (&st->progress);
         runtime_error (SEPARATE_CMD, "%s: the pipeline could not start",
             st->options.input);
@@ -190,8 +196,8 @@ on_stop_signal (int signum, gpointer data)
   }
   /* Not through the NULL state: a source blocked in a read (a stalled
    * network stream, a pipe) could hold that up, and an abort must not
-   * wait. */
-  separate_pipeline_mark_opened (&st->pipe, &st->files);
+   * wait.  The files marked as opened are all those opened: they are
+   * opened in this thread (open_outputs). */
   list = output_files_remove (&st->files);
   if (*list)
     fprintf (stderr, "%s %s: aborted: removed the incomplete files %s\n",
@@ -238,23 +244,55 @@ prepare (Separate * st)
   return ret;
 }
 
-/* In a thread of GStreamer's, not the main loop's: the input's source
- * opens its file on the way to PAUSED, and a FIFO without a writer holds
- * that open() until one comes, when Ctrl-C must still stop the run (the
- * stop signals are handled in the main loop). */
 static void
-start_pipeline (GstElement * pipeline, gpointer data)
+post_start_failed (GstElement * pipeline)
+{
+  gst_element_post_message (pipeline,
+      gst_message_new_application (GST_OBJECT (pipeline),
+          gst_structure_new_empty (START_FAILED)));
+}
+
+/* In a thread of GStreamer's, not the main loop's: a FIFO without a writer
+ * holds the input's open() until one comes, when Ctrl-C must still stop
+ * the run (the stop signals are handled in the main loop).  The outputs
+ * are opened after it, so that such a wait has not touched them. */
+static void
+open_input (GstElement * pipeline, gpointer data)
 {
   MediaDecoder *decoder = data;
 
   /* the reason is (almost always) an error message on the bus, ahead of
    * this one */
-  if (!media_decoder_open (decoder)
-      || gst_element_set_state (pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE)
+  if (!media_decoder_open (decoder))
+    post_start_failed (pipeline);
+  else
     gst_element_post_message (pipeline,
         gst_message_new_application (GST_OBJECT (pipeline),
-            gst_structure_new_empty (START_FAILED)));
+            gst_structure_new_empty (INPUT_OPEN)));
+}
+
+/* In a thread of GStreamer's too: the input's source may block on the way
+ * to PAUSED (a stalled network stream). */
+static void
+play (GstElement * pipeline, gpointer data)
+{
+  (void) data;
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE)
+    post_start_failed (pipeline);
+}
+
+/* In the main loop, where the stop signals are handled: filesink creates
+ * or truncates its file inside its NULL->READY, and each file is marked
+ * as this run's the moment it is, with no abort in between.  The
+ * pipeline's own NULL->READY finds the sinks there already. */
+static void
+open_outputs (Separate * st)
+{
+  if (!separate_pipeline_open_outputs (&st->pipe, &st->files))
+    post_start_failed (st->pipe.pipeline);
+  else
+    gst_element_call_async (st->pipe.pipeline, play, NULL, NULL);
 }
 
 /* Runs the built pipeline to its end: the exit status. */
@@ -270,13 +308,13 @@ run (Separate * st)
   st->timer = g_timeout_add (PROGRESS_INTERVAL_MS, on_timer, st);
   progress_start (&st->progress);
   st->exit_code = EXIT_RUNTIME;
-  gst_element_call_async (st->pipe.pipeline, start_pipeline,
-      &st->pipe.decoder, NULL);
+  gst_element_call_async (st->pipe.pipeline, open_input, &st->pipe.decoder,
+      NULL);
   g_main_loop_run (st->loop);
 
   on_timer (st);                /* the duration, if it was not known yet */
-  /* before the sinks close: what they opened is this run's to remove */
-  separate_pipeline_mark_opened (&st->pipe, &st->files);
+  /* also the sinks opened while the pipeline was still in NULL (a bin
+   * takes its children to NULL from NULL too) */
   gst_element_set_state (st->pipe.pipeline, GST_STATE_NULL);
   return st->exit_code;
 }

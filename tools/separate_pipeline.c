@@ -30,11 +30,6 @@ separate_pipeline_init (SeparatePipeline * p)
 void
 separate_pipeline_clear (SeparatePipeline * p)
 {
-  if (p->pipeline) {
-    GstBus *bus = gst_element_get_bus (p->pipeline);
-    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-    gst_object_unref (bus);
-  }
   media_decoder_clear (&p->decoder);
   gst_clear_object (&p->pipeline);
   gst_clear_object (&p->sep);
@@ -372,26 +367,6 @@ clip_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* In the thread that changes a filesink's state: the moment it opened
- * its file is seen as it happens (the message is still queued for the
- * bus watch). */
-static GstBusSyncReply
-sync_handler (GstBus * bus, GstMessage * msg, gpointer data)
-{
-  SeparatePipeline *p = data;
-  GstState old, new;
-
-  (void) bus;
-  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_STATE_CHANGED)
-    return GST_BUS_PASS;
-  gst_message_parse_state_changed (msg, &old, &new, NULL);
-  if (old == GST_STATE_NULL && new >= GST_STATE_READY)
-    for (guint i = 0; i < p->n_outputs; i++)
-      if (GST_MESSAGE_SRC (msg) == GST_OBJECT (p->sinks[i]))
-        g_atomic_int_set (&p->opened[i], 1);
-  return GST_BUS_PASS;
-}
-
 /* ---- building ----------------------------------------------------------- */
 
 /* The most channels this pipeline carries unchanged: the limit of
@@ -518,13 +493,9 @@ int
 separate_pipeline_build (SeparatePipeline * p, const char *uri,
     const SeparateOptions * o, const OutputFiles * files)
 {
-  GstBus *bus;
   int ret;
 
   p->pipeline = gst_pipeline_new ("nmftool-separate");
-  bus = gst_element_get_bus (p->pipeline);
-  gst_bus_set_sync_handler (bus, sync_handler, p, NULL);
-  gst_object_unref (bus);
   p->count_clips = o->count_clips;
   p->format_label = o->format_label;
   if ((ret = build_input (p, uri, o->input)))
@@ -551,12 +522,16 @@ separate_pipeline_end_stream (SeparatePipeline * p)
       | GST_PAD_PROBE_TYPE_BUFFER_LIST, entry_probe, p, NULL);
 }
 
-void
-separate_pipeline_mark_opened (SeparatePipeline * p, OutputFiles * files)
+gboolean
+separate_pipeline_open_outputs (SeparatePipeline * p, OutputFiles * files)
 {
-  for (guint i = 0; i < p->n_outputs && i < files->n; i++)
-    if (g_atomic_int_get (&p->opened[i]))
-      files->opened[i] = TRUE;
+  for (guint i = 0; i < p->n_outputs && i < files->n; i++) {
+    if (gst_element_set_state (p->sinks[i], GST_STATE_READY)
+        == GST_STATE_CHANGE_FAILURE)
+      return FALSE;             /* its open() failed: the file untouched */
+    files->opened[i] = TRUE;
+  }
+  return TRUE;
 }
 
 gboolean

@@ -45,8 +45,6 @@ struct SeparatePipeline
   guint n_outputs;
   GstElement *sinks[SEPARATE_MAX_SOURCES];      /* the filesinks (the
                                                  * pipeline's) */
-  gint opened[SEPARATE_MAX_SOURCES];    /* atomic: sink I has opened its
-                                         * file (gone to READY) */
 
   GMutex lock;                  /* what the streaming threads measure: */
   GstSegment segment;           /* of src_0 */
@@ -72,11 +70,16 @@ gboolean separate_pipeline_linked (SeparatePipeline * p);
 /* Ends the stream at the entry as if the input ended there: nmfseparate
  * drains and wavenc finalizes its header, so the files are valid. */
 void separate_pipeline_end_stream (SeparatePipeline * p);
-/* Marks in FILES the files whose filesink has opened them: it creates or
- * truncates its file when it goes from NULL to READY, and a sink that
- * never did has not touched it (whatever state it is in later: a bin that
- * fails to reach READY takes the children that did back to NULL). */
-void separate_pipeline_mark_opened (SeparatePipeline * p, OutputFiles * files);
+/* Takes the filesinks to READY one by one, where each creates or
+ * truncates its file, and marks it in FILES (f->opened) as soon as it
+ * has: the stop signals' thread only (the main loop's), so that an abort
+ * sees every file either opened and marked or not touched.  (A file was
+ * marked at the state-changed message, posted in the thread that started
+ * the pipeline once the file existed: an abort in between left it
+ * behind.)  FALSE at the first that cannot (its error is on the bus; those
+ * after it are not opened). */
+gboolean separate_pipeline_open_outputs (SeparatePipeline * p,
+    OutputFiles * files);
 /* The EOS that ended the run was the one end_stream sent. */
 gboolean separate_pipeline_ended_early (SeparatePipeline * p);
 

@@ -15,10 +15,15 @@
 #    moment the input is linked): whenever files are kept they are complete
 #    WAV files (a signal before the first buffer left wavenc's placeholder
 #    header).
-#   sigint.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
+#    3b. A SIGTERM while a filesink opens its file (sent from inside the
+#    open(), once the file exists, by the OPEN_HOLD shim, which holds the
+#    open a second): the file is removed with the others, whether it was
+#    new or there before (it was left behind, empty: part 3 met that now
+#    and then under load).
+#   sigint.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR OPEN_HOLD
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
-plugin_dir=$(realpath "$4")
+plugin_dir=$(realpath "$4") open_hold=$(realpath "$5")
 work=$(mktemp -d)
 pids=()
 cleanup () { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
@@ -151,6 +156,9 @@ for i in $(seq 40); do
   rm -rf "$work/out3"
   "$nmftool" separate --sources 2 "$work/mix.wav" "$work/out3" 2>"$work/err3.txt" &
   pid=$!; pids+=("$pid")
+  # from nmftool's start: a signal to the forked shell before its exec ran
+  # this script's EXIT trap there, which removed $work under the rest
+  until [ /proc/$pid/exe -ef "$nmftool" ] || ! kill -0 "$pid" 2>/dev/null; do :; done
   sleep "$(printf '0.%03d' "$ms")"
   kill -TERM "$pid" 2>/dev/null
   wait "$pid"; rc=$?
@@ -170,6 +178,36 @@ for i in $(seq 40); do
   done
 done
 echo "early SIGTERM: files kept by $kept of 40 runs, $empty of them with no sample"
+
+# --- 3b. SIGTERM while a filesink opens its file: it is removed too ---
+# filesink creates or truncates its file inside NULL->READY; the run took
+# it as its own only at the state-changed message after that, and an abort
+# in between (the input not linked yet) left it behind, empty.
+for pre in new existing; do
+  rm -rf "$work/out3b"
+  if [ $pre = existing ]; then
+    mkdir "$work/out3b"
+    echo "an older take" >"$work/out3b/source0.wav"
+  fi
+  # ASAN_OPTIONS: in a sanitizer build the shim comes before libasan
+  NMF_OPEN_HOLD=/out3b/source0.wav NMF_OPEN_HOLD_SIGNAL=15 \
+    LD_PRELOAD="$open_hold" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    timeout -s KILL 60 "$nmftool" separate -q --sources 2 "$work/mix.wav" "$work/out3b" \
+    2>"$work/err3b.txt"
+  rc=$?
+  what="SIGTERM while source0.wav ($pre) opens"
+  grep -q "^open_hold: held .*/out3b/source0.wav" "$work/err3b.txt" \
+    || fail "$what: the open was not held (exit $rc): $(cat "$work/err3b.txt")"
+  [ "$rc" = 143 ] || fail "$what: exit $rc, expected 143: $(cat "$work/err3b.txt")"
+  [ ! -e "$work/out3b/source0.wav" ] \
+    || fail "$what: left it ($(stat -c %s "$work/out3b/source0.wav") bytes): $(cat "$work/err3b.txt")"
+  grep -q "aborted: removed the incomplete files .*source0.wav" "$work/err3b.txt" \
+    || fail "$what: stderr does not say it was removed: $(cat "$work/err3b.txt")"
+  if [ $pre = new ]; then
+    [ ! -e "$work/out3b" ] || fail "$what: left $(ls "$work/out3b")"
+  fi
+  echo "$what: exit $rc: $(grep -v '^open_hold' "$work/err3b.txt")"
+done
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

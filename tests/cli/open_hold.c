@@ -18,7 +18,9 @@
  * to the 64-bit ones, nor wrapped by fortify */
 #undef _FILE_OFFSET_BITS
 #undef _FORTIFY_SOURCE
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -2,6 +2,7 @@
  *
  *   nmf-embed-core [--sources N] [--channels C] [--profile live|file]
  *                  OUT_PREFIX < input.f32
+ *   nmf-embed-core --help
  *
  * Reads interleaved 32-bit float samples (native byte order, C channels)
  * from standard input, a block at a time as an audio callback would get
@@ -30,11 +31,13 @@
 
 #define BLOCK 4096              /* samples per channel per read */
 
+#define USAGE "usage: nmf-embed-core [--sources N] [--channels C] " \
+  "[--profile live|file] OUT_PREFIX < input.f32\n"
+
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: nmf-embed-core [--sources N] [--channels C] "
-      "[--profile live|file] OUT_PREFIX < input.f32\n");
+  fputs (USAGE, stderr);
   return 2;
 }
 
@@ -60,6 +63,10 @@ main (int argc, char **argv)
   int sources = 2, channels = 1, status = 1;
 
   for (int i = 1; i < argc; i++) {
+    if (!strcmp (argv[i], "--help") || !strcmp (argv[i], "-h")) {
+      fputs (USAGE, stdout);
+      return 0;
+    }
     if (!strcmp (argv[i], "--sources") && i + 1 < argc)
       sources = atoi (argv[++i]);
     else if (!strcmp (argv[i], "--channels") && i + 1 < argc)

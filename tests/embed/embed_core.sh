@@ -45,6 +45,10 @@ grep -q "ends with 3 bytes of a 8-byte frame" "$work/part.log" \
   || { echo "part frame not reported: $(cat "$work/part.log")" >&2; exit 1; }
 cmp -s "$work/out0.f32" "$work/part0.f32" \
   || { echo "part frame: the whole frames' output differs" >&2; exit 1; }
+# --help is the usage, on standard output, and no error
+out=$("$embed_core" --help) || { echo "--help: exit $?, want 0" >&2; exit 1; }
+case "$out" in "usage: nmf-embed-core "*) ;; *)
+  echo "--help printed '$out'" >&2; exit 1 ;; esac
 # an unknown profile is a usage error, not the file profile
 rc=0
 "$embed_core" --profile fil "$work/bad" < "$work/mix.f32" 2>/dev/null || rc=$?

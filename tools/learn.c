@@ -96,18 +96,21 @@ parse_options (LearnOptions * o, int argc, char **argv)
           : usage_error (cmd, "unexpected argument '%s'", opt);
     if (!val)
       return usage_error (cmd, "%s needs a value", opt);
+    const char *want = NULL;    /* what the option takes, for the error */
     if (!strcmp (opt, "--components"))
-      bad = parse_ulong (val, 1, 1024, &o->components);
+      bad = parse_ulong (val, 1, 1024, &o->components), want = "an integer in 1..1024";
     else if (!strcmp (opt, "--fft-size"))
-      bad = parse_ulong (val, 32, 32768, &o->fft) || o->fft % 2;
+      bad = parse_ulong (val, 32, 32768, &o->fft) || o->fft % 2,
+          want = "an even integer in 32..32768";
     else if (!strcmp (opt, "--hop-size"))
-      bad = parse_ulong (val, 1, 16384, &o->hop);
+      bad = parse_ulong (val, 1, 16384, &o->hop), want = "an integer in 1..16384";
     else if (!strcmp (opt, "--iterations"))
-      bad = parse_ulong (val, 1, 100000, &o->iterations);
+      bad = parse_ulong (val, 1, 100000, &o->iterations),
+          want = "an integer in 1..100000";
     else if (!strcmp (opt, "--shifts"))
-      bad = parse_ulong (val, 0, 24, &o->shifts);
+      bad = parse_ulong (val, 0, 24, &o->shifts), want = "an integer in 0..24";
     else if (!strcmp (opt, "--seed"))
-      bad = parse_u64 (val, &o->seed);
+      bad = parse_u64 (val, &o->seed), want = "an integer in 0..18446744073709551615";
     else if (!strcmp (opt, "--in"))
       o->in = val;
     else if (!strcmp (opt, "--out"))
@@ -115,7 +118,8 @@ parse_options (LearnOptions * o, int argc, char **argv)
     else
       return usage_error (cmd, "unknown option '%s'", opt);
     if (bad)
-      return usage_error (cmd, "bad value '%s' for %s", val, opt);
+      return usage_error (cmd, "%s needs %s, got '%s'", opt, want,
+          val);
     i++;
   }
   if (!o->components || !o->in || !o->out)

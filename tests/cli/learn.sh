@@ -100,9 +100,12 @@ cat good.log
 # "nmftool: 4 templates ...")
 grep -q '^nmftool learn: 4 templates of ' good.log || fail "summary line: $(cat good.log)"
 # a stray argument is named as such, an unknown option as such, whatever
-# comes after them (they read "extra needs a value")
+# comes after them (they read "extra needs a value"); a bad value with what
+# the option takes (it was "bad value '2047' for --fft-size")
 for args in "extra|unexpected argument 'extra'" "--bogus|unknown option '--bogus'" \
-    "--bogus 3|unknown option '--bogus'" "--out|--out needs a value"; do
+    "--bogus 3|unknown option '--bogus'" "--out|--out needs a value" \
+    "--fft-size 2047|--fft-size needs an even integer in 32..32768, got '2047'" \
+    "--shifts 25|--shifts needs an integer in 0..24, got '25'"; do
   IFS='|' read -r a want <<<"$args"
   # shellcheck disable=SC2086
   timeout 30 "$nmftool" learn --components 4 --in mix.wav --out stray.npy $a >stray.log 2>&1

@@ -183,9 +183,15 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
    * as it was: the spatial stage keeps its model and its sources' places
    * (deciding again would match them to the factorization's masks of
    * before the take-over, which may have had them the other way round) */
-  if (!keep_model)
+  if (!keep_model) {
     forget_spatial (sep);
-  else if (sep->spatial)
+    /* as a new separator: no places remembered from the mix before (the
+     * demixing would put its sources where that mix had them, where a
+     * new separator matches them to the factorization's) */
+    if (sep->spatial)
+      nmf_spatial_forget_previous (sep->spatial);
+    sep->carried_channels = 0;
+  } else if (sep->spatial)
     nmf_spatial_window_restarted (sep->spatial);
 }
 

@@ -848,45 +848,72 @@ test_api_misuse (void)
   free (dict);
 }
 
+/* Two tones panned apart (one left, one right) and a little
+ * noise: a mix the spatial stage demixes. */
+static float *
+make_panned (size_t n, unsigned long long seed)
+{
+  float *x = malloc (sizeof (float) * n * 2);
+  for (size_t i = 0; i < n; i++) {
+    double t = (double) i / 44100.0;
+    double a = ((i / 11025) % 2) ? sin (2 * M_PI * 440 * t) : 0.0;
+    double b = ((i / 16000) % 3) ? 0.5 * sin (2 * M_PI * 1250 * t) : 0.0;
+    for (int c = 0; c < 2; c++)
+      x[i * 2 + c] = (float) (0.4 * a * (c ? 0.0 : 1.0)
+          + 0.4 * b * (c ? 1.0 : 0.0) + 0.01 * (test_uniform (&seed) - 0.5));
+  }
+  return x;
+}
+
 /* reset without keeping the model gives a fresh separator: the same input
  * after it comes out as from a new separator of the same seed, also when
  * components are grouped into sources (the regroupings' count went on, so
- * they fell on other frames: outputs up to 0.4 apart). */
+ * they fell on other frames: outputs up to 0.4 apart), and when the
+ * spatial stage demixed the stream before the reset (it kept that mix's
+ * directions and put the sources in their places, not where a new
+ * separator puts them: the sources swapped, outputs 0.4 apart). */
 static void
 test_reset_is_fresh (void)
 {
   const size_t n = 44100 * 2;
-  float *x = make_signal (n, 1, 17);
-  const nmf_profile profiles[] = { NMF_PROFILE_NONE, NMF_PROFILE_LIVE };
+  float *x = make_signal (n, 1, 17), *xs = make_panned (n, 17);
+  const nmf_profile profiles[] = { NMF_PROFILE_NONE, NMF_PROFILE_LIVE,
+    NMF_PROFILE_LIVE
+  };
 
-  for (size_t p = 0; p < 2; p++) {
+  for (size_t p = 0; p < 3; p++) {
     nmf_separator_config cfg;
     nmf_separator *used, *fresh;
     collected cu, cf;
+    const int C = p == 2 ? 2 : 1;
+    const float *in = p == 2 ? xs : x;
 
     nmf_separator_config_init (&cfg);
     if (p == 0)
       cfg.components = 5;
+    cfg.channels = C;
     nmf_separator_config_apply_profile (&cfg, profiles[p]);
     CHECK_OK (nmf_separator_create (&used, &cfg, NULL, 0));
     CHECK_OK (nmf_separator_create (&fresh, &cfg, NULL, 0));
     nmf_separator_get_config (used, &cfg);
-    run_stream (used, &cfg, x + n / 2, n / 2, 1, 0, &cu);
+    run_stream (used, &cfg, in + n / 2 * C, n / 2, 1, 0, &cu);
     free_collected (&cu, 2);
     nmf_separator_reset (used, 0);
-    run_stream (used, &cfg, x, n, 1, 0, &cu);
-    run_stream (fresh, &cfg, x, n, 1, 0, &cf);
+    run_stream (used, &cfg, in, n, 1, 0, &cu);
+    run_stream (fresh, &cfg, in, n, 1, 0, &cf);
     CHECK (cu.n_audio == n && cf.n_audio == n, "%zu / %zu samples",
         cu.n_audio, cf.n_audio);
     double worst = 0.0;
     for (int s = 0; s < 2; s++)
-      for (size_t i = 0; i < n; i++)
+      for (size_t i = 0; i < n * C; i++)
         worst = fmax (worst, fabs (cu.audio[s][i] - cf.audio[s][i]));
-    CHECK (worst == 0.0, "profile %d: after reset(0) the output differs "
-        "from a fresh separator's by up to %g", (int) profiles[p], worst);
+    CHECK (worst == 0.0, "case %zu (profile %d, %d channel(s)): after "
+        "reset(0) the output differs from a fresh separator's by up to %g",
+        p, (int) profiles[p], C, worst);
     free_pair (&used, &fresh, &cu, &cf);
   }
   free (x);
+  free (xs);
 }
 
 int

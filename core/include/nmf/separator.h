@@ -217,10 +217,15 @@ NMF_API void nmf_separator_destroy (nmf_separator ** separator);
 NMF_API void nmf_separator_get_config (const nmf_separator * separator,
     nmf_separator_config * config);
 
-/* Forget the stream (buffered input, overlap-add tail, counters).
+/* Forget the stream (buffered input, overlap-add tail, the stream's
+ * counters: samples, frames, mask frames; the counts of non-finite and
+ * clamped samples and the model's go on from create).
  * keep_model = 1 (a seek within the stream) keeps the learned templates
- * and the spatial stage's model with its sources' places; 0 restarts the
- * templates from the seed and decides the spatial stage again. */
+ * and the spatial stage's model with its sources' places; 0 starts again
+ * as a new separator of the same configuration would: the templates from
+ * the seed, the spatial stage deciding again with no places remembered
+ * from the mix before (nor from nmf_separator_continue_from), so that the
+ * same input then gives the same output, sample for sample. */
 NMF_API void nmf_separator_reset (nmf_separator * separator, int keep_model);
 
 /* Values per mask frame: fft_size / 2 + 1. */

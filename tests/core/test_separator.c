@@ -837,6 +837,38 @@ test_api_misuse (void)
   CHECK_OK (nmf_separator_process (sep, x, 4096, NULL, &a, &m));
   nmf_separator_destroy (&sep);
 
+  /* each refusal of set_dictionary names its own reason (one message
+   * "no source 0, or 3 templates (0 to 1024)" covered a source out of
+   * range, too many templates and templates NULL with a count) */
+  {
+    static const struct
+    {
+      int source;
+      int null_templates;
+      size_t count;
+      const char *want;
+    } bad[] = {
+      {-1, 0, 1, "source -1 is out of range (0 to 1"},
+      {2, 0, 1, "source 2 is out of range (0 to 1"},
+      {0, 1, 3, "3 templates given as NULL"},
+      {0, 0, 1025, "1025 templates, more than 1024"},
+    };
+    nmf_separator_config_init (&cfg);
+    CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+      float *many = calloc ((size_t) bins * bad[t].count + 1, sizeof (float));
+      snprintf (msg, sizeof msg, "stale");
+      CHECK (nmf_separator_set_dictionary (sep, bad[t].source,
+              bad[t].null_templates ? NULL : many, bad[t].count, msg,
+              sizeof msg) == NMF_ERR_INVALID_ARGUMENT
+          && strstr (msg, bad[t].want), "set_dictionary (%d, %s, %zu): '%s', "
+          "want '%s'", bad[t].source, bad[t].null_templates ? "NULL" : "W",
+          bad[t].count, msg, bad[t].want);
+      free (many);
+    }
+    nmf_separator_destroy (&sep);
+  }
+
   nmf_separator_config_init (&cfg);
   nmf_separator_config_apply_profile (&cfg, NMF_PROFILE_FILE);
   CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));

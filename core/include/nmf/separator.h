@@ -251,7 +251,11 @@ NMF_API size_t nmf_separator_latency (const nmf_separator * separator,
 typedef struct
 {
   /* per source, a buffer of interleaved samples; NULL skips computing
-   * the audio (the inverse STFT) */
+   * the audio (the inverse STFT), for a whole stream (until drain or
+   * reset): the overlap-add is not kept up meanwhile, so audio asked for
+   * again mid-stream has its first fft_size - hop_size samples without
+   * the share of the frames skipped (they fade in; counts and alignment
+   * stay exact) */
   float *const *audio;
   /* per source, a buffer of bins floats per mask frame; NULL skips them */
   float *const *masks;

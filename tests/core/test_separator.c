@@ -10,6 +10,9 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 static float *
 make_signal (size_t n, int channels, unsigned long long seed)
@@ -948,6 +951,59 @@ test_reset_is_fresh (void)
   free (xs);
 }
 
+typedef struct
+{
+  uint64_t calls, next;
+  int out_of_order;
+  unsigned int flush_bits;      /* FTZ / DAZ seen inside the callback */
+} observed;
+
+static void
+observe (void *user_data, uint64_t frame, const float *magnitude,
+    const float *masks, const double *energy)
+{
+  observed *o = user_data;
+  (void) magnitude;
+  (void) masks;
+  (void) energy;
+  if (frame != o->next)
+    o->out_of_order++;
+  o->next = frame + 1;
+  o->calls++;
+#if defined(__SSE__) || defined(__x86_64__)
+  o->flush_bits |= _mm_getcsr () & 0x8040;
+#endif
+}
+
+/* The frame observer: once per mask frame, in order from 0, and in the
+ * caller's floating-point mode (it ran with the separator's denormals
+ * flushed to zero, which the separator keeps to itself). */
+static void
+test_frame_observer (void)
+{
+  nmf_separator_config cfg;
+  nmf_separator *sep;
+  observed o = { 0, 0, 0, 0 };
+  collected col;
+  const size_t n = 44100;
+  float *x = make_signal (n, 1, 5);
+
+  nmf_separator_config_init (&cfg);
+  cfg.lookahead_frames = 3;
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  nmf_separator_get_config (sep, &cfg);
+  nmf_separator_set_frame_observer (sep, observe, &o);
+  run_stream (sep, &cfg, x, n, 1, 1, &col);
+  CHECK (o.calls == col.n_masks && o.out_of_order == 0, "%llu calls for "
+      "%zu mask frames, %d out of order", (unsigned long long) o.calls,
+      col.n_masks, o.out_of_order);
+  CHECK (o.flush_bits == 0, "the observer ran with denormals flushed "
+      "(MXCSR bits 0x%x)", o.flush_bits);
+  free_collected (&col, 2);
+  nmf_separator_destroy (&sep);
+  free (x);
+}
+
 int
 main (void)
 {
@@ -963,5 +1019,6 @@ main (void)
   test_continue_from ();
   test_api_misuse ();
   test_reset_is_fresh ();
+  test_frame_observer ();
   CHECK_DONE ();
 }

@@ -297,7 +297,9 @@ NMF_API nmf_status nmf_separator_set_mask_exponent (nmf_separator * separator,
  * known: frame index since the stream start, the magnitude summed over
  * channels (bins), the masks (sources x bins), and each source's energy
  * in the frame, sum over channels and bins of |M_s X|^2 (forward-FFT
- * units).  NULL removes it.  The pointers are valid during the call. */
+ * units).  NULL removes it.  The pointers are valid during the call,
+ * which runs in the caller's floating-point mode (the separator flushes
+ * denormals to zero only in its own arithmetic). */
 typedef void (*nmf_separator_frame_func) (void *user_data, uint64_t frame,
     const float *magnitude, const float *masks, const double *energy);
 NMF_API void nmf_separator_set_frame_observer (nmf_separator * separator,

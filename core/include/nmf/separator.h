@@ -60,7 +60,7 @@ extern "C" {
 typedef enum
 {
   NMF_ALGORITHM_KL = 0,         /* warm-started KL-NMF */
-  NMF_ALGORITHM_VOLMIN = 1,     /* column-normalized volume-min */
+  NMF_ALGORITHM_VOLMIN = 1      /* column-normalized volume-min */
 } nmf_algorithm;
 
 /* Whether the channels' spatial information is used. */
@@ -68,7 +68,7 @@ typedef enum
 {
   NMF_SPATIAL_OFF = 0,          /* the channels' magnitudes are summed and
                                  * factorized, as for one channel */
-  NMF_SPATIAL_AUTO = 1,         /* 2..8 channels and 2 or more sources:
+  NMF_SPATIAL_AUTO = 1          /* 2..8 channels and 2 or more sources:
                                  * when the first 43 frames of sound (0.5 s
                                  * at 44.1 kHz with the default hop)
                                  * shows an instantaneous (panned) mix, the
@@ -89,7 +89,7 @@ typedef enum
                                  * 20 components grouped into the sources,
                                  * 24 bands per octave, 4 iterations,
                                  * ratio masks, a window of 129 frames */
-  NMF_PROFILE_FILE = 2,         /* live with the default window (258
+  NMF_PROFILE_FILE = 2          /* live with the default window (258
                                  * frames), and a look-ahead of two
                                  * windows (516 frames, 6 s at 44.1 kHz) */
 } nmf_profile;
@@ -193,7 +193,7 @@ typedef enum
   NMF_CONFIG_FIELD_BANDS_PER_OCTAVE,
   NMF_CONFIG_FIELD_DICTIONARIES,
   NMF_CONFIG_FIELD_SPATIAL,
-  NMF_CONFIG_FIELD_PROFILE,
+  NMF_CONFIG_FIELD_PROFILE
 } nmf_config_field;
 
 /* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with the offending field in *field
@@ -239,7 +239,7 @@ NMF_API size_t nmf_separator_delay (const nmf_separator * separator);
 typedef enum
 {
   NMF_OUTPUT_AUDIO = 0,
-  NMF_OUTPUT_MASKS = 1,
+  NMF_OUTPUT_MASKS = 1
 } nmf_output_kind;
 
 /* The most input samples that go in before the output they complete comes
@@ -385,7 +385,7 @@ typedef enum
   NMF_SPATIAL_STATE_NOT_INSTANTANEOUS = 3,      /* the channels differ by
                                                  * delays or reverberation
                                                  * (a room): factorization */
-  NMF_SPATIAL_STATE_NOT_DIVERSE = 4,    /* a panned mix, but the
+  NMF_SPATIAL_STATE_NOT_DIVERSE = 4     /* a panned mix, but the
                                          * channels carry fewer directions
                                          * than sources so far (a source
                                          * has not played yet, or one

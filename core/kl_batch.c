@@ -25,6 +25,12 @@ struct nmf_kl_batch
   double *num_w;                /* m x r */
   double *colsum;               /* r */
   double hfloor;
+  /* X = 2^x_exp times the copy in x, whose largest entry is in [0.5, 1):
+   * the updates are scale-equivariant, and at that scale neither the sums
+   * of X (overflowing near DBL_MAX) nor the floor of Y (all of X near
+   * DBL_MIN) depend on the caller's units; H is scaled back on the way
+   * out, D too */
+  int x_exp;
   int have_init;
   int y_valid;
 };
@@ -192,9 +198,16 @@ nmf_kl_batch_init (nmf_kl_batch * s, const double *x, const double *w0,
         return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
             "the start H must be finite and >= 0");
 
-  memcpy (s->x, x, m * n * sizeof (double));
+  double xmax = 0.0;
   for (i = 0; i < m * n; i++)
-    sum += x[i];
+    xmax = x[i] > xmax ? x[i] : xmax;
+  s->x_exp = 0;
+  if (xmax > 0.0)
+    frexp (xmax, &s->x_exp);
+  for (i = 0; i < m * n; i++) {
+    s->x[i] = ldexp (x[i], -s->x_exp);
+    sum += s->x[i];
+  }
   /* H carries the data scale, so its floor follows the data. */
   s->hfloor = s->opt.floor * (sum > 0.0 ? sum / (double) (m * n) : 1.0);
 
@@ -216,7 +229,8 @@ nmf_kl_batch_init (nmf_kl_batch * s, const double *x, const double *w0,
     }
   }
   if (h0 != NULL)
-    memcpy (s->h, h0, n * r * sizeof (double));
+    for (i = 0; i < n * r; i++)
+      s->h[i] = ldexp (h0[i], -s->x_exp);
   else {
     /* With W columns summing to one, sum(W H^T) = sum(H): match sum(X). */
     double hs = 0.0, scale;
@@ -254,7 +268,7 @@ nmf_kl_batch_divergence (nmf_kl_batch * s, double *divergence)
     return NMF_ERR_INVALID_ARGUMENT;
   if (!s->y_valid)
     compute_y (s);
-  *divergence = divergence_of_y (s);
+  *divergence = ldexp (divergence_of_y (s), s->x_exp);
   return NMF_OK;
 }
 
@@ -309,7 +323,7 @@ nmf_kl_batch_step (nmf_kl_batch * s, double *divergence)
     d = divergence_of_y (s);
     if (!isfinite (d))
       return NMF_ERR_NOT_FINITE;
-    *divergence = d;
+    *divergence = ldexp (d, s->x_exp);
   }
   return NMF_OK;
 }
@@ -322,7 +336,8 @@ nmf_kl_batch_get (const nmf_kl_batch * s, double *w, double *h)
   if (w != NULL)
     memcpy (w, s->w, s->m * s->r * sizeof (double));
   if (h != NULL)
-    memcpy (h, s->h, s->n * s->r * sizeof (double));
+    for (size_t i = 0; i < s->n * s->r; i++)
+      h[i] = ldexp (s->h[i], s->x_exp);
   return NMF_OK;
 }
 

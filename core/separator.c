@@ -183,9 +183,15 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
    * as it was: the spatial stage keeps its model and its sources' places
    * (deciding again would match them to the factorization's masks of
    * before the take-over, which may have had them the other way round) */
-  if (!keep_model)
+  if (!keep_model) {
     forget_spatial (sep);
-  else if (sep->spatial)
+    /* as a new separator: no places remembered from the mix before (the
+     * demixing would put its sources where that mix had them, where a
+     * new separator matches them to the factorization's) */
+    if (sep->spatial)
+      nmf_spatial_forget_previous (sep->spatial);
+    sep->carried_channels = 0;
+  } else if (sep->spatial)
     nmf_spatial_window_restarted (sep->spatial);
 }
 
@@ -316,6 +322,21 @@ nmf_separator_drain_masks (const nmf_separator * sep)
       - sep->masks_out);
 }
 
+#ifdef NMF_HAVE_MXCSR
+/* Flush denormals to zero inside the separator only: decaying overlap-add
+ * tails and multiplicative updates would otherwise crawl through denormal
+ * arithmetic.  The caller's floating-point mode is restored on return, and
+ * is the one the frame observer runs in. */
+#define DENORMALS_OFF(sep) do { (sep)->caller_fp_mode = _mm_getcsr (); \
+    DENORMALS_RESUME (sep); } while (0)
+#define DENORMALS_RESUME(sep) _mm_setcsr ((sep)->caller_fp_mode | 0x8040)
+#define DENORMALS_RESTORE(sep) _mm_setcsr ((sep)->caller_fp_mode)
+#else
+#define DENORMALS_OFF(sep) (void) 0
+#define DENORMALS_RESUME(sep) (void) 0
+#define DENORMALS_RESTORE(sep) (void) 0
+#endif
+
 /* Each source's energy in the frame, sum over channels and bins of
  * |M_s X_c|^2 (in the units of the forward FFT), and the observer's call. */
 static void
@@ -342,8 +363,10 @@ notify_observer (nmf_separator * sep)
     }
     sep->energy[s] = e;
   }
+  DENORMALS_RESTORE (sep);
   sep->observer (sep->observer_data, sep->masks_out, sep->magnitude,
       sep->masks, sep->energy);
+  DENORMALS_RESUME (sep);
 }
 
 /* Look-ahead: the frame now in sep->spectra / sep->magnitude joins the
@@ -563,17 +586,6 @@ take_input (nmf_separator * sep, const float *in, size_t n)
   return take;
 }
 
-#ifdef NMF_HAVE_MXCSR
-/* Flush denormals to zero inside the separator only: decaying overlap-add
- * tails and multiplicative updates would otherwise crawl through denormal
- * arithmetic.  The caller's floating-point mode is restored on return. */
-#define DENORMALS_OFF(saved) \
-  unsigned int saved = _mm_getcsr (); _mm_setcsr (saved | 0x8040)
-#define DENORMALS_RESTORE(saved) _mm_setcsr (saved)
-#else
-#define DENORMALS_OFF(saved) (void) 0
-#define DENORMALS_RESTORE(saved) (void) 0
-#endif
 
 nmf_status
 nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
@@ -584,7 +596,7 @@ nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
   if (!sep || (!in && n_in > 0))
     return NMF_ERR_INVALID_ARGUMENT;
 
-  DENORMALS_OFF (saved);
+  DENORMALS_OFF (sep);
   while (n_in > 0) {
     size_t took = take_input (sep, in, n_in);
     in += took * sep->cfg.channels;
@@ -593,7 +605,7 @@ nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
     if (sep->fill == sep->cfg.hop_size)
       process_frame (sep, out, INT64_MAX, UINT64_MAX, &audio, &masks);
   }
-  DENORMALS_RESTORE (saved);
+  DENORMALS_RESTORE (sep);
 
   if (n_audio)
     *n_audio = audio;
@@ -624,12 +636,12 @@ nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
   if (need_audio > need)
     need = need_audio;
 
-  DENORMALS_OFF (saved);
+  DENORMALS_OFF (sep);
   while (sep->frames < need) {
     take_input (sep, NULL, (size_t) (H - sep->fill));
     process_frame (sep, out, (int64_t) total, need_masks, &audio, &masks);
   }
-  DENORMALS_RESTORE (saved);
+  DENORMALS_RESTORE (sep);
   nmf_separator_reset (sep, 1);
   /* the next stream may be another mix */
   forget_spatial (sep);

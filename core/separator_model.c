@@ -92,11 +92,15 @@ nmf_separator_set_dictionary (nmf_separator * sep, int source,
   if (c.algorithm != NMF_ALGORITHM_KL)
     return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
         "dictionaries need algorithm kl");
-  if (source < 0 || source >= c.sources || (count > 0 && !templates)
-      || count > NMF_SEPARATOR_MAX_DICTIONARY)
+  if (source < 0 || source >= c.sources)
     return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
-        "no source %d, or %zu templates (0 to %d)", source, count,
-        NMF_SEPARATOR_MAX_DICTIONARY);
+        "source %d is out of range (0 to %d)", source, c.sources - 1);
+  if (count > NMF_SEPARATOR_MAX_DICTIONARY)
+    return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
+        "%zu templates, more than %d", count, NMF_SEPARATOR_MAX_DICTIONARY);
+  if (count > 0 && !templates)
+    return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
+        "%zu templates given as NULL", count);
   if (count > 0) {
     const size_t n = count * (size_t) sep->bins;
     if (!(copy = malloc (sizeof (float) * n)))

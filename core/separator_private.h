@@ -65,6 +65,7 @@ struct nmf_separator
 
   nmf_separator_frame_func observer;
   void *observer_data;
+  unsigned int caller_fp_mode;  /* the caller's MXCSR, for the observer */
   double energy[NMF_SEPARATOR_MAX_SOURCES];
 
   /* the dictionaries in force (copies; the model is rebuilt from them) */

@@ -97,6 +97,12 @@ nmf_spatial_set_previous (nmf_spatial * sp, const double *dir)
 }
 
 void
+nmf_spatial_forget_previous (nmf_spatial * sp)
+{
+  sp->have_prev = 0;
+}
+
+void
 nmf_spatial_window_restarted (nmf_spatial * sp)
 {
   sp->prev_power = 0.0;

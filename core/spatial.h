@@ -118,6 +118,8 @@ int nmf_spatial_match_previous (const nmf_spatial * sp, size_t *perm);
  * makes them sp's, as if sp had demixed that mix itself. */
 int nmf_spatial_get_previous (const nmf_spatial * sp, double *dir);
 void nmf_spatial_set_previous (nmf_spatial * sp, const double *dir);
+/* Forgets them (after a reset that starts a separator afresh). */
+void nmf_spatial_forget_previous (nmf_spatial * sp);
 
 
 #endif /* NMF_SPATIAL_H */

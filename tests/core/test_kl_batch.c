@@ -128,6 +128,48 @@ test_determinism_and_solve (void)
   nmf_kl_batch_destroy (&s);
 }
 
+/* KL-NMF is scale-equivariant: X times 2^k gives the same W and H times
+ * 2^k, bit for bit, however large or small the (finite) scale.  X near
+ * DBL_MAX was refused as "not finite" (its sum overflowed, and the floor of
+ * H with it), X near DBL_MIN lost its H to the floor of Y. */
+static void
+test_scale (void)
+{
+  const size_t m = 30, n = 40, r = 3;
+  static double x[30 * 40], xs[30 * 40], w0[30 * 3], h0[40 * 3];
+  double w1[30 * 3], h1[40 * 3], w2[30 * 3], h2[40 * 3], d1, d2;
+  const int shifts[] = { 1000, 1016, -1000 };
+  nmf_xrng g;
+  nmf_kl_batch *s;
+  nmf_kl_batch_options opt;
+  char msg[256];
+
+  nmf_xrng_seed (&g, 12);
+  nmf_planted_generate (NMF_PLANTED_DENSE_W, m, n, r, 0.35, &g, w0, h0, x);
+  nmf_kl_batch_options_init (&opt);
+  opt.max_iterations = 50;
+  CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, NULL, NULL, 0) == NMF_OK,
+      "solve");
+  for (size_t t = 0; t < sizeof shifts / sizeof shifts[0]; t++) {
+    const int k = shifts[t];
+    for (size_t i = 0; i < m * n; i++)
+      xs[i] = ldexp (x[i], k);
+    msg[0] = '\0';
+    nmf_status st = nmf_kl_batch_solve (s, xs, w2, h2, &d2, NULL, msg,
+        sizeof msg);
+    CHECK (st == NMF_OK, "X times 2^%d: status %d (%s)", k, st, msg);
+    if (st != NMF_OK)
+      continue;
+    int same = memcmp (w1, w2, sizeof w1) == 0 && d2 == ldexp (d1, k);
+    for (size_t i = 0; i < n * r; i++)
+      same = same && h2[i] == ldexp (h1[i], k);
+    CHECK (same, "X times 2^%d: not the factors times 2^%d (D %g, %g)", k, k,
+        d2, ldexp (d1, k));
+  }
+  nmf_kl_batch_destroy (&s);
+}
+
 static void
 test_errors (void)
 {
@@ -203,6 +245,7 @@ main (void)
 {
   test_monotone_and_fit ();
   test_determinism_and_solve ();
+  test_scale ();
   test_errors ();
   if (failures) {
     fprintf (stderr, "test_kl_batch: %d failure(s)\n", failures);

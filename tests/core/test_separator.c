@@ -10,6 +10,9 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 static float *
 make_signal (size_t n, int channels, unsigned long long seed)
@@ -837,6 +840,38 @@ test_api_misuse (void)
   CHECK_OK (nmf_separator_process (sep, x, 4096, NULL, &a, &m));
   nmf_separator_destroy (&sep);
 
+  /* each refusal of set_dictionary names its own reason (one message
+   * "no source 0, or 3 templates (0 to 1024)" covered a source out of
+   * range, too many templates and templates NULL with a count) */
+  {
+    static const struct
+    {
+      int source;
+      int null_templates;
+      size_t count;
+      const char *want;
+    } bad[] = {
+      {-1, 0, 1, "source -1 is out of range (0 to 1"},
+      {2, 0, 1, "source 2 is out of range (0 to 1"},
+      {0, 1, 3, "3 templates given as NULL"},
+      {0, 0, 1025, "1025 templates, more than 1024"},
+    };
+    nmf_separator_config_init (&cfg);
+    CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+      float *many = calloc ((size_t) bins * bad[t].count + 1, sizeof (float));
+      snprintf (msg, sizeof msg, "stale");
+      CHECK (nmf_separator_set_dictionary (sep, bad[t].source,
+              bad[t].null_templates ? NULL : many, bad[t].count, msg,
+              sizeof msg) == NMF_ERR_INVALID_ARGUMENT
+          && strstr (msg, bad[t].want), "set_dictionary (%d, %s, %zu): '%s', "
+          "want '%s'", bad[t].source, bad[t].null_templates ? "NULL" : "W",
+          bad[t].count, msg, bad[t].want);
+      free (many);
+    }
+    nmf_separator_destroy (&sep);
+  }
+
   nmf_separator_config_init (&cfg);
   nmf_separator_config_apply_profile (&cfg, NMF_PROFILE_FILE);
   CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
@@ -848,44 +883,124 @@ test_api_misuse (void)
   free (dict);
 }
 
+/* Two tones panned apart (one left, one right) and a little
+ * noise: a mix the spatial stage demixes. */
+static float *
+make_panned (size_t n, unsigned long long seed)
+{
+  float *x = malloc (sizeof (float) * n * 2);
+  for (size_t i = 0; i < n; i++) {
+    double t = (double) i / 44100.0;
+    double a = ((i / 11025) % 2) ? sin (2 * M_PI * 440 * t) : 0.0;
+    double b = ((i / 16000) % 3) ? 0.5 * sin (2 * M_PI * 1250 * t) : 0.0;
+    for (int c = 0; c < 2; c++)
+      x[i * 2 + c] = (float) (0.4 * a * (c ? 0.0 : 1.0)
+          + 0.4 * b * (c ? 1.0 : 0.0) + 0.01 * (test_uniform (&seed) - 0.5));
+  }
+  return x;
+}
+
 /* reset without keeping the model gives a fresh separator: the same input
  * after it comes out as from a new separator of the same seed, also when
  * components are grouped into sources (the regroupings' count went on, so
- * they fell on other frames: outputs up to 0.4 apart). */
+ * they fell on other frames: outputs up to 0.4 apart), and when the
+ * spatial stage demixed the stream before the reset (it kept that mix's
+ * directions and put the sources in their places, not where a new
+ * separator puts them: the sources swapped, outputs 0.4 apart). */
 static void
 test_reset_is_fresh (void)
 {
   const size_t n = 44100 * 2;
-  float *x = make_signal (n, 1, 17);
-  const nmf_profile profiles[] = { NMF_PROFILE_NONE, NMF_PROFILE_LIVE };
+  float *x = make_signal (n, 1, 17), *xs = make_panned (n, 17);
+  const nmf_profile profiles[] = { NMF_PROFILE_NONE, NMF_PROFILE_LIVE,
+    NMF_PROFILE_LIVE
+  };
 
-  for (size_t p = 0; p < 2; p++) {
+  for (size_t p = 0; p < 3; p++) {
     nmf_separator_config cfg;
     nmf_separator *used, *fresh;
     collected cu, cf;
+    const int C = p == 2 ? 2 : 1;
+    const float *in = p == 2 ? xs : x;
 
     nmf_separator_config_init (&cfg);
     if (p == 0)
       cfg.components = 5;
+    cfg.channels = C;
     nmf_separator_config_apply_profile (&cfg, profiles[p]);
     CHECK_OK (nmf_separator_create (&used, &cfg, NULL, 0));
     CHECK_OK (nmf_separator_create (&fresh, &cfg, NULL, 0));
     nmf_separator_get_config (used, &cfg);
-    run_stream (used, &cfg, x + n / 2, n / 2, 1, 0, &cu);
+    run_stream (used, &cfg, in + n / 2 * C, n / 2, 1, 0, &cu);
     free_collected (&cu, 2);
     nmf_separator_reset (used, 0);
-    run_stream (used, &cfg, x, n, 1, 0, &cu);
-    run_stream (fresh, &cfg, x, n, 1, 0, &cf);
+    run_stream (used, &cfg, in, n, 1, 0, &cu);
+    run_stream (fresh, &cfg, in, n, 1, 0, &cf);
     CHECK (cu.n_audio == n && cf.n_audio == n, "%zu / %zu samples",
         cu.n_audio, cf.n_audio);
     double worst = 0.0;
     for (int s = 0; s < 2; s++)
-      for (size_t i = 0; i < n; i++)
+      for (size_t i = 0; i < n * C; i++)
         worst = fmax (worst, fabs (cu.audio[s][i] - cf.audio[s][i]));
-    CHECK (worst == 0.0, "profile %d: after reset(0) the output differs "
-        "from a fresh separator's by up to %g", (int) profiles[p], worst);
+    CHECK (worst == 0.0, "case %zu (profile %d, %d channel(s)): after "
+        "reset(0) the output differs from a fresh separator's by up to %g",
+        p, (int) profiles[p], C, worst);
     free_pair (&used, &fresh, &cu, &cf);
   }
+  free (x);
+  free (xs);
+}
+
+typedef struct
+{
+  uint64_t calls, next;
+  int out_of_order;
+  unsigned int flush_bits;      /* FTZ / DAZ seen inside the callback */
+} observed;
+
+static void
+observe (void *user_data, uint64_t frame, const float *magnitude,
+    const float *masks, const double *energy)
+{
+  observed *o = user_data;
+  (void) magnitude;
+  (void) masks;
+  (void) energy;
+  if (frame != o->next)
+    o->out_of_order++;
+  o->next = frame + 1;
+  o->calls++;
+#if defined(__SSE__) || defined(__x86_64__)
+  o->flush_bits |= _mm_getcsr () & 0x8040;
+#endif
+}
+
+/* The frame observer: once per mask frame, in order from 0, and in the
+ * caller's floating-point mode (it ran with the separator's denormals
+ * flushed to zero, which the separator keeps to itself). */
+static void
+test_frame_observer (void)
+{
+  nmf_separator_config cfg;
+  nmf_separator *sep;
+  observed o = { 0, 0, 0, 0 };
+  collected col;
+  const size_t n = 44100;
+  float *x = make_signal (n, 1, 5);
+
+  nmf_separator_config_init (&cfg);
+  cfg.lookahead_frames = 3;
+  CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  nmf_separator_get_config (sep, &cfg);
+  nmf_separator_set_frame_observer (sep, observe, &o);
+  run_stream (sep, &cfg, x, n, 1, 1, &col);
+  CHECK (o.calls == col.n_masks && o.out_of_order == 0, "%llu calls for "
+      "%zu mask frames, %d out of order", (unsigned long long) o.calls,
+      col.n_masks, o.out_of_order);
+  CHECK (o.flush_bits == 0, "the observer ran with denormals flushed "
+      "(MXCSR bits 0x%x)", o.flush_bits);
+  free_collected (&col, 2);
+  nmf_separator_destroy (&sep);
   free (x);
 }
 
@@ -904,5 +1019,6 @@ main (void)
   test_continue_from ();
   test_api_misuse ();
   test_reset_is_fresh ();
+  test_frame_observer ();
   CHECK_DONE ();
 }

@@ -27,7 +27,7 @@ typedef enum
   NMF_ERR_FORMAT = -8,                  /* a file is malformed or of an unsupported format */
   NMF_ERR_NOT_CONVERGED = -9,           /* an iterative solver stopped without converging */
   NMF_ERR_NEGATIVE = -10,               /* input has negative entries where the model needs >= 0 */
-  NMF_ERR_CANCELLED = -11,              /* stopped by the caller's flag */
+  NMF_ERR_CANCELLED = -11               /* stopped by the caller's flag */
 } nmf_status;
 
 /* A short English description of a status code ("unknown error" for a

@@ -149,7 +149,10 @@ NMF_API nmf_status nmf_kl_batch_get (const nmf_kl_batch * solver, double *w,
     double *h);
 
 /* init + iterate (max_iterations, or until tolerance) + get.  divergence
- * and iterations (the iterations done) may be NULL. */
+ * and iterations (the iterations done) may be NULL.  Any finite X is
+ * factored at its own scale (the solver works on X times a power of two,
+ * exactly: X times 2^k gives the same W and H times 2^k), but H carries
+ * X's column sums: where one exceeds DBL_MAX, H holds +Inf. */
 NMF_API nmf_status nmf_kl_batch_solve (nmf_kl_batch * solver,
     const double *x, double *w, double *h, double *divergence,
     size_t * iterations, char *message, size_t message_size);

@@ -60,7 +60,7 @@ extern "C" {
 typedef enum
 {
   NMF_ALGORITHM_KL = 0,         /* warm-started KL-NMF */
-  NMF_ALGORITHM_VOLMIN = 1,     /* column-normalized volume-min */
+  NMF_ALGORITHM_VOLMIN = 1      /* column-normalized volume-min */
 } nmf_algorithm;
 
 /* Whether the channels' spatial information is used. */
@@ -68,7 +68,7 @@ typedef enum
 {
   NMF_SPATIAL_OFF = 0,          /* the channels' magnitudes are summed and
                                  * factorized, as for one channel */
-  NMF_SPATIAL_AUTO = 1,         /* 2..8 channels and 2 or more sources:
+  NMF_SPATIAL_AUTO = 1          /* 2..8 channels and 2 or more sources:
                                  * when the first 43 frames of sound (0.5 s
                                  * at 44.1 kHz with the default hop)
                                  * shows an instantaneous (panned) mix, the
@@ -89,7 +89,7 @@ typedef enum
                                  * 20 components grouped into the sources,
                                  * 24 bands per octave, 4 iterations,
                                  * ratio masks, a window of 129 frames */
-  NMF_PROFILE_FILE = 2,         /* live with the default window (258
+  NMF_PROFILE_FILE = 2          /* live with the default window (258
                                  * frames), and a look-ahead of two
                                  * windows (516 frames, 6 s at 44.1 kHz) */
 } nmf_profile;
@@ -193,7 +193,7 @@ typedef enum
   NMF_CONFIG_FIELD_BANDS_PER_OCTAVE,
   NMF_CONFIG_FIELD_DICTIONARIES,
   NMF_CONFIG_FIELD_SPATIAL,
-  NMF_CONFIG_FIELD_PROFILE,
+  NMF_CONFIG_FIELD_PROFILE
 } nmf_config_field;
 
 /* NMF_OK, or NMF_ERR_INVALID_ARGUMENT with the offending field in *field
@@ -217,10 +217,15 @@ NMF_API void nmf_separator_destroy (nmf_separator ** separator);
 NMF_API void nmf_separator_get_config (const nmf_separator * separator,
     nmf_separator_config * config);
 
-/* Forget the stream (buffered input, overlap-add tail, counters).
+/* Forget the stream (buffered input, overlap-add tail, the stream's
+ * counters: samples, frames, mask frames; the counts of non-finite and
+ * clamped samples and the model's go on from create).
  * keep_model = 1 (a seek within the stream) keeps the learned templates
- * and the spatial stage's model with its sources' places; 0 restarts the
- * templates from the seed and decides the spatial stage again. */
+ * and the spatial stage's model with its sources' places; 0 starts again
+ * as a new separator of the same configuration would: the templates from
+ * the seed, the spatial stage deciding again with no places remembered
+ * from the mix before (nor from nmf_separator_continue_from), so that the
+ * same input then gives the same output, sample for sample. */
 NMF_API void nmf_separator_reset (nmf_separator * separator, int keep_model);
 
 /* Values per mask frame: fft_size / 2 + 1. */
@@ -234,7 +239,7 @@ NMF_API size_t nmf_separator_delay (const nmf_separator * separator);
 typedef enum
 {
   NMF_OUTPUT_AUDIO = 0,
-  NMF_OUTPUT_MASKS = 1,
+  NMF_OUTPUT_MASKS = 1
 } nmf_output_kind;
 
 /* The most input samples that go in before the output they complete comes
@@ -246,7 +251,11 @@ NMF_API size_t nmf_separator_latency (const nmf_separator * separator,
 typedef struct
 {
   /* per source, a buffer of interleaved samples; NULL skips computing
-   * the audio (the inverse STFT) */
+   * the audio (the inverse STFT), for a whole stream (until drain or
+   * reset): the overlap-add is not kept up meanwhile, so audio asked for
+   * again mid-stream has its first fft_size - hop_size samples without
+   * the share of the frames skipped (they fade in; counts and alignment
+   * stay exact) */
   float *const *audio;
   /* per source, a buffer of bins floats per mask frame; NULL skips them */
   float *const *masks;
@@ -288,7 +297,9 @@ NMF_API nmf_status nmf_separator_set_mask_exponent (nmf_separator * separator,
  * known: frame index since the stream start, the magnitude summed over
  * channels (bins), the masks (sources x bins), and each source's energy
  * in the frame, sum over channels and bins of |M_s X|^2 (forward-FFT
- * units).  NULL removes it.  The pointers are valid during the call. */
+ * units).  NULL removes it.  The pointers are valid during the call,
+ * which runs in the caller's floating-point mode (the separator flushes
+ * denormals to zero only in its own arithmetic). */
 typedef void (*nmf_separator_frame_func) (void *user_data, uint64_t frame,
     const float *magnitude, const float *masks, const double *energy);
 NMF_API void nmf_separator_set_frame_observer (nmf_separator * separator,
@@ -374,7 +385,7 @@ typedef enum
   NMF_SPATIAL_STATE_NOT_INSTANTANEOUS = 3,      /* the channels differ by
                                                  * delays or reverberation
                                                  * (a room): factorization */
-  NMF_SPATIAL_STATE_NOT_DIVERSE = 4,    /* a panned mix, but the
+  NMF_SPATIAL_STATE_NOT_DIVERSE = 4     /* a panned mix, but the
                                          * channels carry fewer directions
                                          * than sources so far (a source
                                          * has not played yet, or one

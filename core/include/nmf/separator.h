@@ -329,8 +329,10 @@ NMF_API void nmf_separator_get_stats (const nmf_separator * separator,
  * source plays alone.  From nmf_separator_enrol_start on, the magnitude of
  * every frame that enters (bins values, summed over channels, as
  * nmf_dictionary_learn takes them; frames holding a clamped sample are left
- * out) is kept, up to max_frames (the buffer is allocated here: an
- * allocation at the caller's command, never in process).  The model is not
+ * out) is kept, up to max_frames (at least 1; the buffer is allocated
+ * here: an allocation at the caller's command, never in process;
+ * NMF_ERR_INVALID_ARGUMENT for 0, NMF_ERR_NO_MEMORY when it cannot be
+ * had).  The model is not
  * changed.  nmf_separator_enrol_stop ends the collection and hands back the
  * frames (row-major n_frames x bins, valid until the next enrol_start or
  * destroy) for the caller to learn from - nmf_dictionary_learn and

@@ -73,7 +73,8 @@ nmf_kl_batch_create (nmf_kl_batch ** out, size_t m, size_t n, size_t r,
   nmf_kl_batch *s;
 
   if (out == NULL)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "KL-NMF: out (where the solver goes) is NULL");
   *out = NULL;
   /* cblas takes int sizes; refuse anything whose products overflow. */
   if (m == 0 || n == 0 || r == 0 || m > 1u << 24 || n > 1u << 24
@@ -174,7 +175,8 @@ nmf_kl_batch_init (nmf_kl_batch * s, const double *x, const double *w0,
   nmf_xrng g;
 
   if (s == NULL || x == NULL)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "KL-NMF: %s is NULL", s == NULL ? "the solver" : "x");
   m = s->m;
   n = s->n;
   r = s->r;
@@ -351,13 +353,16 @@ nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
   double d = 0.0, prev;
 
   if (s == NULL || x == NULL || w == NULL || h == NULL)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "KL-NMF: %s is NULL", s == NULL ? "the solver" : x == NULL ? "x"
+        : w == NULL ? "w" : "h");
   st = nmf_kl_batch_init (s, x, NULL, NULL, message, message_size);
   if (st != NMF_OK)
     return st;
   st = nmf_kl_batch_divergence (s, &prev);
   if (st != NMF_OK)
-    return st;
+    return nmf_fail (message, message_size, st,
+        "KL-NMF: the divergence of the start: %s", nmf_strerror (st));
   d = prev;
   for (it = 0; it < s->opt.max_iterations; it++) {
     st = nmf_kl_batch_step (s, &d);
@@ -374,5 +379,9 @@ nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
     *divergence = d;
   if (iterations != NULL)
     *iterations = (size_t) it;
-  return nmf_kl_batch_get (s, w, h);
+  st = nmf_kl_batch_get (s, w, h);
+  if (st != NMF_OK)
+    return nmf_fail (message, message_size, st, "KL-NMF: the factors: %s",
+        nmf_strerror (st));
+  return NMF_OK;
 }

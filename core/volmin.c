@@ -109,7 +109,8 @@ nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
   lapack_int info;
 
   if (out == NULL)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "volmin: out (where the solver goes) is NULL");
   *out = NULL;
   /* LAPACK/BLAS/GLPK take int sizes. */
   if (m == 0 || n == 0 || r == 0 || m > 1u << 20 || n > 1u << 20
@@ -311,9 +312,14 @@ begin (nmf_volmin * s, char *message, size_t message_size)
   memset (&s->info, 0, sizeof (s->info));
 }
 
+/* A solve ends: every failure leaves a reason in the buffer (begin emptied
+ * it; the steps that fail write their own), never the empty line. */
 static nmf_status
 end (nmf_volmin * s, nmf_status status)
 {
+  if (status != NMF_OK && s->message != NULL && s->message_size > 0
+      && s->message[0] == '\0')
+    nmf_volmin_set_msg (s, "volmin: %s", nmf_strerror (status));
   s->message = NULL;
   s->message_size = 0;
   return status;
@@ -372,7 +378,8 @@ solve_data (nmf_volmin * s, const double *x, const double *w_prev,
   double xx = 0.0;
 
   if (x == NULL || w == NULL || h == NULL) {
-    nmf_volmin_set_msg (s, "invalid argument");
+    nmf_volmin_set_msg (s, "volmin: %s is NULL", x == NULL ? "x"
+        : w == NULL ? "w" : "h");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   for (size_t i = 0; i < s->m * s->n; i++) {
@@ -397,7 +404,8 @@ nmf_volmin_solve (nmf_volmin * s, const double *x, double *w, double *h,
     char *message, size_t message_size)
 {
   if (s == NULL)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "volmin: the solver is NULL");
   begin (s, message, message_size);
   return end (s, solve_data (s, x, NULL, w, h));
 }
@@ -407,10 +415,11 @@ nmf_volmin_solve_warm (nmf_volmin * s, const double *x, const double *w_prev,
     double *w, double *h, char *message, size_t message_size)
 {
   if (s == NULL)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "volmin: the solver is NULL");
   begin (s, message, message_size);
   if (w_prev == NULL) {
-    nmf_volmin_set_msg (s, "invalid argument: no previous W");
+    nmf_volmin_set_msg (s, "volmin: w_prev (the previous W) is NULL");
     return end (s, NMF_ERR_INVALID_ARGUMENT);
   }
   return end (s, solve_data (s, x, w_prev, w, h));
@@ -425,7 +434,8 @@ solve_subspace (nmf_volmin * s, const double *u, const double *sv,
   double ss;
 
   if (u == NULL || sv == NULL || vt == NULL || w == NULL || h == NULL) {
-    nmf_volmin_set_msg (s, "invalid argument");
+    nmf_volmin_set_msg (s, "volmin: %s is NULL", u == NULL ? "u"
+        : sv == NULL ? "sv" : vt == NULL ? "vt" : w == NULL ? "w" : "h");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   for (i = 0; i < m * r; i++)
@@ -483,7 +493,8 @@ nmf_volmin_solve_subspace (nmf_volmin * s, const double *u, const double *sv,
     char *message, size_t message_size)
 {
   if (s == NULL)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "volmin: the solver is NULL");
   begin (s, message, message_size);
   return end (s, solve_subspace (s, u, sv, vt, w_prev, w, h));
 }

@@ -22,6 +22,9 @@ nmf_status
 nmf_dictionary_normalise (float *W, size_t bins, size_t components,
     char *message, size_t message_size)
 {
+  if (W == NULL && components > 0)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "dictionary: W is NULL (%zu templates)", components);
   for (size_t k = 0; k < components; k++) {
     float *w = W + k * bins;
     double sum = 0.0;
@@ -80,10 +83,15 @@ nmf_dictionary_learn_cancellable (const float *frames, size_t n_frames,
   nmf_kl_batch_options opt;
   nmf_status ret;
 
-  if (!frames || !W || bins < 2 || components < 1 || iterations < 1)
+  if (!frames || !W)
     return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
-        "bad arguments (bins %zu, components %zu, iterations %d)", bins,
-        components, iterations);
+        "learning: %s is NULL", !frames ? "frames" : "W");
+  if (bins < 2 || components < 1 || iterations < 1)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "learning: %s out of range (bins %zu: at least 2, components %zu: "
+        "at least 1, iterations %d: at least 1)", bins < 2 ? "bins"
+        : components < 1 ? "components" : "iterations", bins, components,
+        iterations);
   for (size_t t = 0; t < n_frames; t++) {
     for (size_t f = 0; f < bins; f++) {
       float v = frames[t * bins + f];
@@ -151,8 +159,11 @@ nmf_dictionary_learn_cancellable (const float *frames, size_t n_frames,
       goto out;
     }
   }
-  if ((ret = nmf_kl_batch_get (kb, w, h)) != NMF_OK)
+  if ((ret = nmf_kl_batch_get (kb, w, h)) != NMF_OK) {
+    nmf_fail (message, message_size, ret, "batch KL-NMF: %s",
+        nmf_strerror (ret));
     goto out;
+  }
   for (size_t k = 0; k < components; k++)
     for (size_t f = 0; f < bins; f++)
       W[k * bins + f] = (float) w[f * components + k];
@@ -193,11 +204,22 @@ nmf_dictionary_learn_audio (const float *samples, size_t n_samples,
   float *frame = NULL, *spec = NULL, *mag = NULL;
   nmf_status ret;
 
-  if (!samples || channels < 1 || fft_size < 32 || fft_size > 32768
+  if (!samples || !W)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "learning: %s is NULL", !samples ? "samples" : "W");
+  if (components < 1 || iterations < 1)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "learning: %s out of range (components %zu: at least 1, "
+        "iterations %d: at least 1)", components < 1 ? "components"
+        : "iterations", components, iterations);
+  if (channels < 1 || fft_size < 32 || fft_size > 32768
       || fft_size % 2 || hop_size < 1 || hop_size > fft_size / 2)
     return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
-        "bad STFT settings (FFT size %d, hop size %d, channels %zu)",
-        fft_size, hop_size, channels);
+        "bad STFT settings: %s (FFT size %d: even, 32 to 32768; hop size "
+        "%d: 1 to half the FFT size; channels %zu: at least 1)",
+        channels < 1 ? "channels" : fft_size < 32 || fft_size > 32768
+        || fft_size % 2 ? "FFT size" : "hop size", fft_size, hop_size,
+        channels);
   const size_t bins = (size_t) fft_size / 2 + 1;
   size_t all_frames;
   const size_t stride = nmf_dictionary_learn_stride (n_samples, hop_size,
@@ -244,12 +266,18 @@ nmf_status
 nmf_dictionary_shift_steps (const float *W, size_t bins, size_t components,
     int shifts, int steps, float *out, char *message, size_t message_size)
 {
-  if (!W || !out || bins < 2 || bins > INT32_MAX || components < 1
+  if (!W || !out)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "shifting: %s is NULL", !W ? "W" : "out");
+  if (bins < 2 || bins > INT32_MAX || components < 1
       || shifts < 0 || shifts > NMF_DICTIONARY_MAX_SHIFTS || steps < 1
       || steps > NMF_DICTIONARY_MAX_SHIFT_STEPS)
     return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
-        "bad arguments (bins %zu, components %zu, shifts %d: 0 to %d, "
-        "steps %d: 1 to %d)", bins, components, shifts,
+        "shifting: %s out of range (bins %zu: 2 to %d, components %zu: at "
+        "least 1, shifts %d: 0 to %d, steps %d: 1 to %d)",
+        bins < 2 || bins > INT32_MAX ? "bins" : components < 1
+        ? "components" : shifts < 0 || shifts > NMF_DICTIONARY_MAX_SHIFTS
+        ? "shifts" : "steps", bins, INT32_MAX, components, shifts,
         NMF_DICTIONARY_MAX_SHIFTS, steps, NMF_DICTIONARY_MAX_SHIFT_STEPS);
   const int n = shifts * steps;
   for (int s = -n; s <= n; s++)
@@ -277,9 +305,12 @@ nmf_dictionary_load_npy (const char *path, size_t bins, float **W,
   char why[256] = "";
   nmf_status ret;
 
-  if (!path || !W || !components || bins < 2)
+  if (!path || !W || !components)
     return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
-        "bad arguments");
+        "dictionary: %s is NULL", !path ? "path" : !W ? "W" : "components");
+  if (bins < 2)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "dictionary %s: bins %zu out of range (at least 2)", path, bins);
   *W = NULL;
   *components = 0;
   ret = nmf_npy_read (path, &data, &rows, &cols, why, sizeof why);
@@ -353,9 +384,14 @@ nmf_status
 nmf_dictionary_save_npy (const char *path, const float *W, size_t bins,
     size_t components, char *message, size_t message_size)
 {
-  if (!path || !W || bins < 2 || components < 1)
+  if (!path || !W)
     return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
-        "bad arguments");
+        "dictionary: %s is NULL", !path ? "path" : "W");
+  if (bins < 2 || components < 1)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "dictionary %s: %s out of range (bins %zu: at least 2, components "
+        "%zu: at least 1)", path, bins < 2 ? "bins" : "components", bins,
+        components);
   double *d = malloc (sizeof (double) * bins * components);
   if (!d)
     return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY,

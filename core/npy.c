@@ -380,7 +380,8 @@ read_src (npy_src * s, double **data, size_t *rows, size_t *cols, char *err,
   double *out = NULL;
 
   if (data == NULL || rows == NULL || cols == NULL) {
-    set_err (err, errlen, "invalid argument");
+    set_err (err, errlen, "invalid argument: %s is NULL", data == NULL
+        ? "data" : rows == NULL ? "rows" : "cols");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   *data = NULL;
@@ -526,8 +527,10 @@ nmf_npy_read (const char *path, double **data, size_t *rows, size_t *cols,
 
   if (data != NULL)
     *data = NULL;
-  if (path == NULL) {
-    set_err (message, message_size, "invalid argument: no path");
+  if (path == NULL || data == NULL || rows == NULL || cols == NULL) {
+    set_err (message, message_size, "invalid argument: %s is NULL",
+        path == NULL ? "path" : data == NULL ? "data" : rows == NULL
+        ? "rows" : "cols");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   memset (&s, 0, sizeof (s));
@@ -556,7 +559,8 @@ nmf_npy_read_buffer (const void *buffer, size_t length, double **data,
   if (data != NULL)
     *data = NULL;
   if (buffer == NULL && length > 0) {
-    set_err (message, message_size, "invalid argument: no buffer");
+    set_err (message, message_size, "invalid argument: buffer is NULL "
+        "(%zu bytes)", length);
     return NMF_ERR_INVALID_ARGUMENT;
   }
   memset (&s, 0, sizeof (s));
@@ -704,9 +708,11 @@ nmf_npy_write_target (const char *path, char **target, char *message,
   struct stat sb;
   char *t;
 
-  *target = NULL;
-  if (path == NULL) {
-    set_err (message, message_size, "invalid argument: no path");
+  if (target != NULL)
+    *target = NULL;
+  if (path == NULL || target == NULL) {
+    set_err (message, message_size, "invalid argument: %s is NULL",
+        path == NULL ? "path" : "target");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   if (stat (path, &sb) == 0 && !S_ISREG (sb.st_mode))
@@ -750,7 +756,8 @@ nmf_npy_write (const char *path, const double *data, size_t rows, size_t cols,
 
   if (path == NULL || data == NULL || rows == 0 || cols == 0) {
     set_err (message, message_size, "invalid argument: %s",
-        path == NULL ? "no path" : data == NULL ? "no data" : "empty matrix");
+        path == NULL ? "path is NULL" : data == NULL ? "data is NULL"
+        : rows == 0 ? "empty matrix (rows is 0)" : "empty matrix (cols is 0)");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   if (rows > NMF_NPY_MAX_ELEMENTS || cols > NMF_NPY_MAX_ELEMENTS / rows) {

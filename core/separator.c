@@ -9,6 +9,7 @@
 #include "config.h"
 #include "hungarian.h"
 #include "masks.h"
+#include "message.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
   int ret;
 
   if (!out)
-    return NMF_ERR_INVALID_ARGUMENT;
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "out (where the separator goes) is NULL");
   *out = NULL;
   if ((ret = nmf_separator_check_config (config, NULL, message, message_size))
       != NMF_OK)
@@ -37,7 +39,8 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
 
   sep = calloc (1, sizeof (*sep));
   if (!sep)
-    return NMF_ERR_NO_MEMORY;
+    return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY,
+        "cannot create the separator: %s", nmf_strerror (NMF_ERR_NO_MEMORY));
   sep->cfg = c;
   sep->bins = c.fft_size / 2 + 1;
   sep->requested = *config;
@@ -115,7 +118,9 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
 
 fail:
   nmf_separator_destroy (&sep);
-  return ret;
+  /* the parts (STFT, model, synthesis, spatial stage) say only what failed */
+  return nmf_fail (message, message_size, ret,
+      "cannot create the separator: %s", nmf_strerror (ret));
 }
 
 void

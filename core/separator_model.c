@@ -83,12 +83,18 @@ nmf_status
 nmf_separator_set_dictionary (nmf_separator * sep, int source,
     const float *templates, size_t count, char *message, size_t size)
 {
-  nmf_separator_config c = sep->cfg, asked = sep->requested, resolved;
+  nmf_separator_config c, asked, resolved;
   float *copy = NULL;
   nmf_model *model = NULL;
-  const nmf_band_axis *axis = sep->use_bands ? &sep->axis : NULL;
+  const nmf_band_axis *axis;
   int ret;
 
+  if (!sep)
+    return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
+        "the separator is NULL");
+  c = sep->cfg;
+  asked = sep->requested;
+  axis = sep->use_bands ? &sep->axis : NULL;
   if (c.algorithm != NMF_ALGORITHM_KL)
     return nmf_fail (message, size, NMF_ERR_INVALID_ARGUMENT,
         "dictionaries need algorithm kl");
@@ -124,10 +130,14 @@ nmf_separator_set_dictionary (nmf_separator * sep, int source,
       : resolved.components;
   c.iterations = resolved.iterations;
   c.mask_exponent = resolved.mask_exponent;
-  if ((ret = nmf_separator_check_config (&c, NULL, message, size)) != NMF_OK
-      || (ret = nmf_model_kl_create (&model, &c, axis)) != NMF_OK) {
-    if (ret == NMF_ERR_NO_MEMORY)
-      nmf_fail (message, size, ret, "out of memory");
+  if ((ret = nmf_separator_check_config (&c, NULL, message, size)) != NMF_OK) {
+    free (copy);
+    return ret;
+  }
+  if ((ret = nmf_model_kl_create (&model, &c, axis)) != NMF_OK) {
+    /* the model says only what failed */
+    nmf_fail (message, size, ret, "the model with the dictionary: %s",
+        nmf_strerror (ret));
     free (copy);
     return ret;
   }

@@ -4,7 +4,15 @@
  * (0) or one of the negative codes below.  Functions that can fail for a
  * reason the caller has to act on (a setting out of range, a malformed
  * file) also take a caller-owned buffer `message` of `message_size` bytes
- * (either may be NULL / 0) that receives one line saying what and why. */
+ * (either may be NULL / 0) that receives one line saying what and why.
+ *
+ * Every error such a function returns writes that line (a NULL or empty
+ * argument too, named), cut to message_size - 1 bytes and always
+ * terminated: a size of 1 receives "", a size of 0 nothing.  On success the
+ * buffer is left as it was, except where the function's comment says it
+ * is emptied (nmf_volmin_solve, nmf_volmin_solve_warm,
+ * nmf_separator_check_config, nmf_separator_create,
+ * nmf_separator_set_dictionary). */
 #ifndef NMF_ERROR_H
 #define NMF_ERROR_H
 

@@ -208,11 +208,13 @@ NMF_API void nmf_volmin_destroy (nmf_volmin ** solver);
  * (s_r <= 10 max(m, n) eps s_1; all-zero X included).  NMF_ERR_LP: an LP
  * failed or is infeasible (possible only for data with negative entries
  * that no sum-to-one nonnegative H explains).  On NMF_ERR_NOT_CONVERGED w
- * and h hold the last iterate. */
+ * and h hold the last iterate.  The message is emptied when the solve
+ * begins, so that it is "" on success and the reason on failure (a NULL
+ * solver, x, w or h: NMF_ERR_INVALID_ARGUMENT, named). */
 NMF_API nmf_status nmf_volmin_solve (nmf_volmin * solver, const double *x,
     double *w, double *h, char *message, size_t message_size);
 
-/* The same, started from a previous W (m x r), see above. */
+/* The same, started from a previous W (m x r, not NULL), see above. */
 NMF_API nmf_status nmf_volmin_solve_warm (nmf_volmin * solver,
     const double *x, const double *w_prev, double *w, double *h,
     char *message, size_t message_size);

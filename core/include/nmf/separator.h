@@ -201,12 +201,13 @@ typedef enum
  * refused together name the one to change first).  Settings whose buffers
  * would take more than NMF_SEPARATOR_MAX_MEMORY bytes are refused too
  * (field: the window).  AUTO fields are checked as nmf_separator_create
- * would resolve them. */
+ * would resolve them.  The message is "" on success. */
 NMF_API nmf_status nmf_separator_check_config (const nmf_separator_config * config,
     nmf_config_field * field, char *message, size_t message_size);
 
 /* *out is NULL on failure.  The configuration is checked as by
- * nmf_separator_check_config (the reason in message). */
+ * nmf_separator_check_config (the reason in message; "" on success); a
+ * failure after the check (memory, an FFT plan) is named in message too. */
 NMF_API nmf_status nmf_separator_create (nmf_separator ** out,
     const nmf_separator_config * config, char *message, size_t message_size);
 NMF_API void nmf_separator_destroy (nmf_separator ** separator);
@@ -349,7 +350,9 @@ NMF_API size_t nmf_separator_enrol_frames (const nmf_separator * separator);
  * mid-stream: templates, column-major bins x count (copied), held fixed
  * from the next frame on, the other sources' learned templates kept.  The
  * delay and latency do not change.  kl only.  Rebuilds the model (an
- * allocation). */
+ * allocation).  The configuration it makes is checked as by
+ * nmf_separator_check_config: the message is "" on success, the reason
+ * on failure. */
 NMF_API nmf_status nmf_separator_set_dictionary (nmf_separator * separator,
     int source, const float *templates, size_t count, char *message,
     size_t message_size);

@@ -525,7 +525,7 @@ run_modes (const test_case * c)
   strcpy (buf, STALE);
   st = c->func (buf, 1);
   CHECK (st == c->want, "%s (buf, 1): returned %d", c->name, st);
-  CHECK (memcmp (buf + 1, STALE + 1, sizeof STALE - 1) == 0
+  CHECK (memcmp (buf + 1, &STALE[1], sizeof STALE - 1) == 0
       && buf[sizeof STALE] == 'x', "%s: size 1 wrote past the first byte",
       c->name);
   if (c->want != NMF_OK)

@@ -82,7 +82,8 @@ parse_options (LearnOptions * o, int argc, char **argv)
   static const char *const known[] = { "--components", "--fft-size",
     "--hop-size", "--iterations", "--shifts", "--seed", "--in", "--out"
   };
-  for (int i = 1; i < argc; i++) {
+  /* every option but --help takes a value: two arguments at a time */
+  for (int i = 1; i < argc; i += 2) {
     const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     int bad = 0, is_known = 0;
     if (!strcmp (opt, "--help") || !strcmp (opt, "-h")) {
@@ -120,7 +121,6 @@ parse_options (LearnOptions * o, int argc, char **argv)
     if (bad)
       return usage_error (cmd, "%s needs %s, got '%s'", opt, want,
           val);
-    i++;
   }
   if (!o->components || !o->in || !o->out)
     return usage_error (cmd, "--components, --in and --out are required");

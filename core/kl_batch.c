@@ -274,14 +274,15 @@ nmf_kl_batch_divergence (nmf_kl_batch * s, double *divergence)
   return NMF_OK;
 }
 
-nmf_status
-nmf_kl_batch_step (nmf_kl_batch * s, double *divergence)
+/* One iteration; the divergence (if asked) at the solver's scale, that of
+ * the copy of X in s->x: the one solve's tolerance compares (in X's units
+ * it may be subnormal, a few bits left). */
+static nmf_status
+step (nmf_kl_batch * s, double *divergence)
 {
   size_t m, n, r, i, k;
   double d;
 
-  if (s == NULL || !s->have_init)
-    return NMF_ERR_INVALID_ARGUMENT;
   m = s->m;
   n = s->n;
   r = s->r;
@@ -325,9 +326,23 @@ nmf_kl_batch_step (nmf_kl_batch * s, double *divergence)
     d = divergence_of_y (s);
     if (!isfinite (d))
       return NMF_ERR_NOT_FINITE;
-    *divergence = ldexp (d, s->x_exp);
+    *divergence = d;
   }
   return NMF_OK;
+}
+
+nmf_status
+nmf_kl_batch_step (nmf_kl_batch * s, double *divergence)
+{
+  double d;
+  nmf_status st;
+
+  if (s == NULL || !s->have_init)
+    return NMF_ERR_INVALID_ARGUMENT;
+  st = step (s, divergence != NULL ? &d : NULL);
+  if (st == NMF_OK && divergence != NULL)
+    *divergence = ldexp (d, s->x_exp);
+  return st;
 }
 
 nmf_status
@@ -359,13 +374,14 @@ nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
   st = nmf_kl_batch_init (s, x, NULL, NULL, message, message_size);
   if (st != NMF_OK)
     return st;
-  st = nmf_kl_batch_divergence (s, &prev);
-  if (st != NMF_OK)
-    return nmf_fail (message, message_size, st,
-        "KL-NMF: the divergence of the start: %s", nmf_strerror (st));
+  /* the divergences at the solver's scale: scaled back to X's they may
+   * be subnormal, where two iterates rounded alike stopped the solve */
+  if (!s->y_valid)
+    compute_y (s);
+  prev = divergence_of_y (s);
   d = prev;
   for (it = 0; it < s->opt.max_iterations; it++) {
-    st = nmf_kl_batch_step (s, &d);
+    st = step (s, &d);
     if (st != NMF_OK)
       return nmf_fail (message, message_size, st,
           "the divergence is not finite after %d iterations", it + 1);
@@ -376,7 +392,7 @@ nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
     prev = d;
   }
   if (divergence != NULL)
-    *divergence = d;
+    *divergence = ldexp (d, s->x_exp);
   if (iterations != NULL)
     *iterations = (size_t) it;
   st = nmf_kl_batch_get (s, w, h);

@@ -104,7 +104,7 @@ test_determinism_and_solve (void)
   nmf_kl_batch_destroy (&s);
 
   /* Tolerance stops early. */
-  opt.tolerance = 1e-4;
+  opt.tolerance = 1e-3;
   opt.max_iterations = 100000;
   CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
   CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1, NULL, 0) == NMF_OK,
@@ -113,7 +113,7 @@ test_determinism_and_solve (void)
   nmf_kl_batch_destroy (&s);
 
   /* A different seed gives a different start. */
-  opt.tolerance = 0.0;
+  opt.tolerance = 1e-3;
   opt.max_iterations = 1;
   opt.seed = 100;
   CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
@@ -167,6 +167,50 @@ test_scale (void)
     CHECK (same, "X times 2^%d: not the factors times 2^%d (D %g, %g)", k, k,
         d2, ldexp (d1, k));
   }
+  nmf_kl_batch_destroy (&s);
+}
+
+/* The tolerance stop is scale-equivariant too: X whose every entry is
+ * subnormal (integers times 2^-1074, exact) stops after the iterations X
+ * itself does, with the same factors.  The stop compared the divergence
+ * scaled back to X's units, subnormal there with a few bits left: two
+ * iterates rounded to the same value and the solve stopped at once. */
+static void
+test_scale_tolerance (void)
+{
+  const size_t m = 30, n = 40, r = 3;
+  static double x[30 * 40], xs[30 * 40], w0[30 * 3], h0[40 * 3];
+  double w1[30 * 3], h1[40 * 3], w2[30 * 3], h2[40 * 3], d1, d2;
+  size_t it1 = 0, it2 = 0;
+  nmf_xrng g;
+  nmf_kl_batch *s;
+  nmf_kl_batch_options opt;
+  char msg[256] = "";
+
+  nmf_xrng_seed (&g, 12);
+  nmf_planted_generate (NMF_PLANTED_DENSE_W, m, n, r, 0.35, &g, w0, h0, x);
+  for (size_t i = 0; i < m * n; i++) {
+    x[i] = round (x[i] * 64.0);
+    xs[i] = ldexp (x[i], -1074);
+    CHECK (ldexp (xs[i], 1074) == x[i], "entry %zu not exact", i);
+  }
+  nmf_kl_batch_options_init (&opt);
+  opt.max_iterations = 5000;
+  opt.tolerance = 1e-3;
+  CHECK (nmf_kl_batch_create (&s, m, n, r, &opt, NULL, 0) == NMF_OK, "create");
+  CHECK (nmf_kl_batch_solve (s, x, w1, h1, &d1, &it1, NULL, 0) == NMF_OK,
+      "solve");
+  CHECK (nmf_kl_batch_solve (s, xs, w2, h2, &d2, &it2, msg, sizeof msg)
+      == NMF_OK, "solve of X times 2^-1074: %s", msg);
+  CHECK (it1 > 2 && it1 < 5000, "X stopped after %zu iterations (the "
+      "tolerance should end it)", it1);
+  CHECK (it2 == it1, "X times 2^-1074 stopped after %zu iterations, X after "
+      "%zu", it2, it1);
+  CHECK (memcmp (w1, w2, sizeof w1) == 0, "X times 2^-1074: another W");
+  int same = d2 == ldexp (d1, -1074);
+  for (size_t i = 0; i < n * r; i++)
+    same = same && h2[i] == ldexp (h1[i], -1074);
+  CHECK (same, "X times 2^-1074: not H and D times 2^-1074");
   nmf_kl_batch_destroy (&s);
 }
 
@@ -246,6 +290,7 @@ main (void)
   test_monotone_and_fit ();
   test_determinism_and_solve ();
   test_scale ();
+  test_scale_tolerance ();
   test_errors ();
   if (failures) {
     fprintf (stderr, "test_kl_batch: %d failure(s)\n", failures);

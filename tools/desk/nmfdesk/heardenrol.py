@@ -61,6 +61,14 @@ def _cut(uri, caps, start, stop, wav):
         p.set_state(Gst.State.PAUSED)
         if p.get_state(30 * Gst.SECOND)[0] != Gst.StateChangeReturn.SUCCESS:
             raise RuntimeError("the file cannot be read again")
+        # the start in the middle of the sample it is nearest the start
+        # of: the first buffer is clipped there and begins with that sample,
+        # stamped with the start (see below)
+        pcaps = out.get_static_pad("sink").get_current_caps()
+        if pcaps is not None and pcaps.get_size():
+            r = pcaps.get_structure(0).get_value("rate")
+            k = Gst.util_uint64_scale_round(start, r, Gst.SECOND)
+            start = Gst.util_uint64_scale_round(2 * k + 1, Gst.SECOND, 2 * r)
         # flushing: the buffer the sink prerolled on (the file's start)
         # goes
         if not p.seek(1.0, Gst.Format.TIME,
@@ -87,7 +95,13 @@ def _cut(uri, caps, start, stop, wav):
             if first is None:
                 st = sample.get_caps().get_structure(0)
                 rate, channels = st.get_value("rate"), st.get_value("channels")
-                first = Gst.util_uint64_scale_round(buf.pts, rate, Gst.SECOND)
+                # the sample the stamp falls in (a clipped buffer begins
+                # with the sample that holds its stamp): rounded, it was
+                # the next one for a stamp past a sample's middle, and the
+                # samples reported were not those learned (13 of 40
+                # random starts); a stamp a nanosecond short of a sample's
+                # start is that sample
+                first = (buf.pts * rate + Gst.SECOND // 1000) // Gst.SECOND
             chunks.append(buf.extract_dup(0, buf.get_size()))
     finally:
         p.set_state(Gst.State.NULL)

@@ -25,7 +25,7 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
-from .wavfile import write_float_wav
+from .wavfile import trim_wav, write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
 # 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
@@ -472,6 +472,8 @@ class Engine(GObject.Object):
         self.sink_kind = None       # "device", "fake", "monitor", "custom"
         self.sink_failed = False
         self.record_branches = []
+        self.record_cut = None      # stream time (ns) where a take stopped
+                                    # while paused is cut (_close_recording)
         self.record_dir = None
         self.record_state = "off"   # off, on, stopping
         self.record_files = []
@@ -1019,6 +1021,7 @@ class Engine(GObject.Object):
         os.makedirs(directory, exist_ok=True)
         self.record_dir = directory
         self.record_branches = []
+        self.record_cut = None
         self.record_files = []
         state = self.pipeline.get_state(0)[1]
         # after the end the pipeline may still be PLAYING on its way to
@@ -1069,6 +1072,11 @@ class Engine(GObject.Object):
             GLib.timeout_add(1500, self._stop_recording_late,
                              list(self.record_branches))
         else:
+            # nothing plays: the take ends where the sound stands; what
+            # passed the tees beyond it was never heard (the preroll of a
+            # take armed while paused, the sound output's queue when paused
+            # in a take) and is cut when the files are complete
+            self.record_cut = int(self.position() * Gst.SECOND)
             for b in self.record_branches:
                 b.stop_now()
 
@@ -1090,9 +1098,19 @@ class Engine(GObject.Object):
 
     def _close_recording(self):
         branches, self.record_branches = self.record_branches, []
+        cut, self.record_cut = self.record_cut, None
         for b in branches:
             if b.elements:
                 b.remove()
+            if cut is not None and b.bytes > 0 and b.start_time is not None \
+                    and self.rate and self.channels:
+                frames = Gst.util_uint64_scale_round(
+                    max(0, cut - b.start_time), self.rate, Gst.SECOND)
+                try:
+                    b.bytes = trim_wav(b.path, frames * 4 * self.channels)
+                except (OSError, ValueError) as e:
+                    self.emit("notice", "error", "The take %s could not be "
+                              "cut to what was heard: %s" % (b.path, e))
             if b.bytes == 0:
                 # a take that got no sample: an empty WAV (see _end)
                 rate, channels = b.empty_format or (self.rate, self.channels)

@@ -142,8 +142,8 @@ push_picture (GstNmfPicture * p, GstNmfOutQueues * queues, GstClockTime ts,
 
 void
 gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
-    const GstNmfTimeline * tl, guint64 frame_end, const float *magnitude,
-    const float *masks)
+    const GstNmfTimeline * tl, guint64 frame_start, guint64 frame_end,
+    const float *magnitude, const float *masks)
 {
   gint fps_n, fps_d;
 
@@ -161,10 +161,13 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
   if (p->joined) {
     /* a pad that joined a stream under way starts with the picture the
      * audio is in (it rendered every picture since the stream's start at
-     * once: 108 000 an hour in); at the stream's start that is picture 0 */
+     * once: 108 000 an hour in): the one holding the first sample this
+     * frame adds, so at the stream's start picture 0 (the frame's last
+     * sample skipped the pictures before it when a hop spans more than
+     * one picture: 120 fps, or fft-size 8192 at 30 fps) */
     p->joined = FALSE;
-    if (fps_n > 0 && frame_end > 0)
-      p->next = MAX (p->next, gst_util_uint64_scale (frame_end - 1, fps_n,
+    if (fps_n > 0)
+      p->next = MAX (p->next, gst_util_uint64_scale (frame_start, fps_n,
               (guint64) fps_d * tl->rate));
   }
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);

@@ -66,11 +66,12 @@ void gst_nmf_picture_reset (GstNmfPicture * p);
  * picture's sink is let preroll with a gap meanwhile. */
 void gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start);
-/* One frame of the separator, ending at input sample frame_end: drawn, and
- * every video frame whose time the audio has reached pushed. */
+/* One frame of the separator, adding the input samples frame_start to
+ * frame_end: drawn, and every video frame whose time the audio has
+ * reached pushed. */
 void gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
-    const GstNmfTimeline * tl, guint64 frame_end, const float *magnitude,
-    const float *masks);
+    const GstNmfTimeline * tl, guint64 frame_start, guint64 frame_end,
+    const float *magnitude, const float *masks);
 /* The end of a stream of `samples`: the still picture, if that is what the
  * pad gives. */
 void gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,

@@ -320,6 +320,7 @@ on_frame (void *user_data, uint64_t frame, const float *magnitude,
       &self->timeline, &self->segment, self->separator, frame, frame_end,
       masks, energy);
   gst_nmf_picture_add_frame (&self->picture, self->queues, &self->timeline,
+      MIN (frame * nmf_separator_hop_size (self->separator), frame_end),
       frame_end, magnitude, masks);
 }
 

@@ -391,6 +391,49 @@ GST_START_TEST (test_viz_scrolling)
 
 GST_END_TEST;
 
+/* A picture rate above the hop rate (120 fps, 86 hops a second at 44.1
+ * kHz), or a hop longer than a picture (fft-size 8192 at 30 fps): the
+ * pictures still start at the stream's start, one per 1/fps of audio (the
+ * first STFT frame's audio spans more than one picture, and the pictures
+ * started with the one holding its last sample: 0 missing at 120 fps,
+ * 0 missing at fft-size 8192). */
+GST_START_TEST (test_viz_first_picture)
+{
+  static const struct
+  {
+    const gchar *props;
+    gint fps;
+  } cases[] = {
+    {"profile=live", 120},
+    {"profile=live fft-size=8192", 30},
+    {"profile=live fft-size=32768", 60},
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
+    gchar *caps = g_strdup_printf ("video/x-raw, format=RGBA, width=32, "
+        "height=16, framerate=%d/1", cases[c].fps);
+    guint frames = 0;
+    GstBuffer *b;
+    NmfFix f;
+
+    attach (&f, NULL, cases[c].props, TRUE);
+    gst_harness_set_sink_caps_str (f.h[2], caps);
+    push_stream (&f, RATE);
+    while ((b = gst_harness_try_pull (f.h[2]))) {
+      GstClockTime ts = gst_util_uint64_scale (frames, GST_SECOND,
+          cases[c].fps);
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b), ts);
+      frames++;
+      gst_buffer_unref (b);
+    }
+    fail_unless_equals_int (frames, cases[c].fps);
+    detach (&f, NULL);
+    g_free (caps);
+  }
+}
+
+GST_END_TEST;
+
 /* The picture pad requested 3 s into a stream starts with the picture the
  * audio is in: it rendered the 90 pictures since the stream's start at
  * once (108 000 an hour in). */
@@ -786,6 +829,7 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_viz_scrolling),
     NMF_TEST ("messages", test_viz_still_picture),
     NMF_TEST ("messages", test_viz_joins_late),
+    NMF_TEST ("messages", test_viz_first_picture),
     NMF_TEST ("messages", test_viz_queue_bounded),
     NMF_TEST ("messages", test_viz_incremental_equals_redraw),
     NMF_TEST ("messages", test_viz_sink_formats),

@@ -122,14 +122,16 @@ gst_nmf_extract_choose (GstNmfExtract * self)
   GST_OBJECT_UNLOCK (self);
   g_object_get (self->separator, "n-sources", &n_sources, NULL);
   g_snprintf (name, sizeof name, "src_%u", source);
-  if (self->chosen && g_strcmp0 (GST_PAD_NAME (self->chosen), name) == 0)
-    return TRUE;
+  /* (before the pad taken at a previous start is kept: n-sources may
+   * have been lowered since) */
   if (source >= n_sources) {
     GST_ELEMENT_ERROR (self, CORE, PAD,
         ("source %u does not exist: separator::n-sources is %u", source,
             n_sources), (NULL));
     return FALSE;
   }
+  if (self->chosen && g_strcmp0 (GST_PAD_NAME (self->chosen), name) == 0)
+    return TRUE;
   gst_ghost_pad_set_target (GST_GHOST_PAD (self->srcpad), NULL);
   if (self->chosen) {
     gst_element_release_request_pad (self->separator, self->chosen);

@@ -60,12 +60,35 @@ GST_START_TEST (test_extract_source_beyond_n_sources)
 
 GST_END_TEST;
 
+/* n-sources lowered below `source` after a start: the bin's own error,
+ * as at the first start (the pad taken then was kept, and the separator
+ * refused it instead: "source pad src_1 was requested, but n-sources is
+ * 1"). */
+GST_START_TEST (test_extract_n_sources_lowered)
+{
+  GstElement *ext = nmf_test_element ("nmfextract", "source=1");
+  GError *err;
+
+  nmf_test_expect_start_ok (ext);
+  gst_child_proxy_set (GST_CHILD_PROXY (ext), "separator::n-sources", 1, NULL);
+  err = nmf_test_expect_start_error (ext, NULL);
+  fail_unless (g_str_has_prefix (err->message, "source 1 does not exist: "
+          "separator::n-sources is 1"), "error: %s", err->message);
+  g_error_free (err);
+  gst_child_proxy_set (GST_CHILD_PROXY (ext), "separator::n-sources", 2, NULL);
+  nmf_test_expect_start_ok (ext);
+  gst_object_unref (ext);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfextract_suite (void)
 {
   static const NmfTest tests[] = {
     NMF_TEST ("extract", test_extract_is_one_source),
     NMF_TEST ("extract", test_extract_source_beyond_n_sources),
+    NMF_TEST ("extract", test_extract_n_sources_lowered),
   };
 
   return nmf_test_suite ("nmfextract", tests, G_N_ELEMENTS (tests), 0);

@@ -50,6 +50,9 @@ struct _GstNmfExtract
   GstPad *srcpad;               /* ghost of the separator's chosen pad */
   GstPad *chosen;               /* that request pad, or NULL */
   guint source;                 /* under the object lock */
+  /* from the start (READY to PAUSED) back to READY, under the object
+   * lock: `source` is not changed then (the pad in use is not) */
+  gboolean in_use;
 };
 
 enum
@@ -81,6 +84,15 @@ gst_nmf_extract_set_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_SOURCE:
       GST_OBJECT_LOCK (self);
+      if (self->in_use) {
+        /* as nmfseparate's NULL/READY properties: it read back the new
+         * value while the old source went on playing */
+        GST_OBJECT_UNLOCK (self);
+        GST_WARNING_OBJECT (self, "property 'source' can only be changed in "
+            "the NULL or READY state, not while the element starts or runs; "
+            "ignoring the new value");
+        break;
+      }
       self->source = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
       break;
@@ -152,11 +164,28 @@ static GstStateChangeReturn
 gst_nmf_extract_change_state (GstElement * element, GstStateChange transition)
 {
   GstNmfExtract *self = GST_NMF_EXTRACT (element);
+  GstStateChangeReturn ret;
 
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
-      && !gst_nmf_extract_choose (self))
-    return GST_STATE_CHANGE_FAILURE;
-  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    GST_OBJECT_LOCK (self);
+    self->in_use = TRUE;
+    GST_OBJECT_UNLOCK (self);
+    if (!gst_nmf_extract_choose (self)) {
+      GST_OBJECT_LOCK (self);
+      self->in_use = FALSE;
+      GST_OBJECT_UNLOCK (self);
+      return GST_STATE_CHANGE_FAILURE;
+    }
+  }
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY
+      || (transition == GST_STATE_CHANGE_READY_TO_PAUSED
+          && ret == GST_STATE_CHANGE_FAILURE)) {
+    GST_OBJECT_LOCK (self);
+    self->in_use = FALSE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return ret;
 }
 
 static void

@@ -82,6 +82,31 @@ GST_START_TEST (test_extract_n_sources_lowered)
 
 GST_END_TEST;
 
+/* `source` set while the bin runs is ignored, as nmfseparate's NULL/READY
+ * properties are (it read back the new value while the old source went on
+ * playing); back in READY it is taken. */
+GST_START_TEST (test_extract_source_set_while_running)
+{
+  GstElement *ext = nmf_test_element ("nmfextract", "source=1");
+  guint source;
+
+  fail_unless (gst_element_set_state (ext, GST_STATE_PAUSED)
+      != GST_STATE_CHANGE_FAILURE);
+  g_object_set (ext, "source", 0, NULL);
+  g_object_get (ext, "source", &source, NULL);
+  fail_unless_equals_int (source, 1);
+  fail_unless_equals_int (gst_element_set_state (ext, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  g_object_set (ext, "source", 0, NULL);
+  g_object_get (ext, "source", &source, NULL);
+  fail_unless_equals_int (source, 0);
+  fail_unless_equals_int (gst_element_set_state (ext, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (ext);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfextract_suite (void)
 {
@@ -89,6 +114,7 @@ nmfextract_suite (void)
     NMF_TEST ("extract", test_extract_is_one_source),
     NMF_TEST ("extract", test_extract_source_beyond_n_sources),
     NMF_TEST ("extract", test_extract_n_sources_lowered),
+    NMF_TEST ("extract", test_extract_source_set_while_running),
   };
 
   return nmf_test_suite ("nmfextract", tests, G_N_ELEMENTS (tests), 0);

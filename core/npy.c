@@ -587,6 +587,10 @@ store_le64 (unsigned char *b, double d)
 char *
 nmf_path_final_target (const char *path)
 {
+  if (path == NULL) {
+    errno = EINVAL;
+    return NULL;
+  }
   char *p = strdup (path);
 
   for (int depth = 0; p != NULL && depth < 40; depth++) {

@@ -1,4 +1,5 @@
 /* Unit tests of core/npy.c: round trips and every malformed case. */
+#include <errno.h>
 #include <dirent.h>
 #include <math.h>
 #include <signal.h>
@@ -275,6 +276,9 @@ test_write_replace (void)
     t = nmf_path_final_target (path);
     CHECK (t && !strcmp (t, path), "a file resolved to %s", t ? t : "NULL");
     free (t);
+    errno = 0;
+    CHECK (nmf_path_final_target (NULL) == NULL && errno == EINVAL,
+        "a NULL path: errno %d", errno);
     unlink (chain[0]);
     unlink (chain[1]);
   }

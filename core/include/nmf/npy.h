@@ -63,7 +63,7 @@ NMF_API nmf_status nmf_npy_write (const char *path, const double *data,
 /* The file writing PATH writes: PATH with the symbolic links of its last
  * component followed (dangling ones too, at most 40 deep), what a rename
  * must replace for a link to stay a link.  Newly allocated (free()); NULL
- * when out of memory. */
+ * with errno set when out of memory (ENOMEM) or PATH is NULL (EINVAL). */
 NMF_API char *nmf_path_final_target (const char *path);
 
 /* How nmf_npy_write writes PATH, for a caller that stages files of its

@@ -528,14 +528,17 @@ gst_nmf_stream_fill_gap (GstNmfSeparate * self, GstEvent * event)
   gst_event_parse_gap (event, &ts, &duration);
   if (!GST_CLOCK_TIME_IS_VALID (duration))
     return;
-  /* the samples between the gap's ends on the sample grid, not its length
+  /* up to the gap's end on the stream's sample grid, not its length
    * rounded: gaps of a fractional number of samples (10 ms at 11025 Hz)
    * then tile their time instead of drifting from their timestamps */
-  if (GST_CLOCK_TIME_IS_VALID (ts))
-    samples = gst_util_uint64_scale_round (ts + duration, rate, GST_SECOND) -
-        gst_util_uint64_scale_round (ts, rate, GST_SECOND);
-  else
+  if (self->separator) {
+    nmf_separator_stats st;
+    nmf_separator_get_stats (self->separator, &st);
+    samples = gst_nmf_timeline_gap_samples (&self->timeline, ts, duration,
+        st.samples_in);
+  } else {
     samples = gst_util_uint64_scale_round (duration, rate, GST_SECOND);
+  }
   while (done < samples) {
     guint64 n = MIN (samples - done, GAP_CHUNK_SAMPLES);
     GstBuffer *silence = gst_buffer_new_allocate (NULL, n * bpf, NULL);

@@ -87,6 +87,33 @@ gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
   return held == 0 || discont;
 }
 
+guint64
+gst_nmf_timeline_gap_samples (const GstNmfTimeline * tl, GstClockTime ts,
+    GstClockTime duration, guint64 held)
+{
+  if (GST_CLOCK_TIME_IS_VALID (ts) && held > 0 && !tl->discont_carried
+      && !tl->reverse && GST_CLOCK_TIME_IS_VALID (tl->base_time)) {
+    const GstClockTime here = gst_nmf_timeline_time (tl, held);
+    const GstClockTime end = ts + duration;
+
+    if ((ts > here ? ts - here : here - ts) <= ALIGNMENT_THRESHOLD
+        && end >= tl->base_time) {
+      /* it continues the stream (the aligner takes it there): its end on
+       * the stream's grid, which starts at base_time, not at 0 (counted on
+       * the grid from 0, a stream that starts between two of its points
+       * got one sample too many or too few, and everything after the gap
+       * was a sample off its timestamps) */
+      guint64 e = gst_util_uint64_scale_round (end - tl->base_time, tl->rate,
+          GST_SECOND);
+      e = e > tl->base_samples ? e - tl->base_samples : 0;
+      return e > held ? e - held : 0;
+    }
+  }
+  /* it starts a stream (at ts, or untimestamped): its length on that
+   * stream's grid */
+  return gst_util_uint64_scale_round (duration, tl->rate, GST_SECOND);
+}
+
 void
 gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer)
 {

@@ -54,6 +54,12 @@ GstClockTime gst_nmf_timeline_time (const GstNmfTimeline * tl,
  * timeline of the input. */
 gboolean gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl,
     GstBuffer * buffer, gsize n, guint64 held, GstClockTime * pts);
+/* How many samples of silence a GAP [ts, ts + duration) is, after `held`
+ * samples of the stream: up to its end on the stream's sample grid when it
+ * continues the stream, else its duration on the grid of the stream it
+ * starts (at ts). */
+guint64 gst_nmf_timeline_gap_samples (const GstNmfTimeline * tl,
+    GstClockTime ts, GstClockTime duration, guint64 held);
 /* A buffer of no whole sample: it neither starts nor continues a stream,
  * whatever its PTS; its DISCONT flag goes to the next buffer. */
 void gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer);

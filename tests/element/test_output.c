@@ -251,6 +251,51 @@ GST_START_TEST (test_gaps_keep_the_timeline)
 
 GST_END_TEST;
 
+/* A gap in a stream that starts between two points of the grid from 0
+ * (10 h and 45352 ns at 11025 Hz: half a sample and a hair past one) is
+ * counted on the stream's own grid: a gap over g samples of the stream is g
+ * samples of silence.  Counted on the grid from 0, some were g - 1 or
+ * g + 1, and every sample after the gap came out a sample off its
+ * timestamp. */
+GST_START_TEST (test_gap_on_stream_grid)
+{
+  const gint rate = 11025;
+  const NmfTimeline t = { rate, 1, 36000 * GST_SECOND + 45352,
+    GST_BUFFER_OFFSET_NONE
+  };
+  const guint64 m = 3000;
+  float *x = nmf_test_two_tones (3040 + 120 + m, 1, rate);
+
+  for (guint64 n = 3000; n < 3040; n += 3) {
+    const guint64 g = 110 + n % 7;
+    const GstClockTime ts = t.base + nmf_test_time (n, rate);
+    const GstClockTime end = t.base + nmf_test_time (n + g, rate);
+    NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+    NmfFix f;
+    Collector c[2];
+
+    nmf_fix_attach (&f, nmf_test_element ("nmfseparate", "profile=live"), 2);
+    nmf_fix_set_caps (&f, &t, NULL);
+    collectors_init (c, 2, &t, FALSE);
+    nmf_fix_push (&f, &t, x, 0, n, &z, FALSE, c);
+    fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (ts,
+                end - ts)));
+    /* the audio after the gap at its own timestamps: the collectors check
+     * that every output sample carries the timestamp of its input sample */
+    nmf_fix_push (&f, &t, x, n + g, m, &z, FALSE, c);
+    nmf_fix_finish (&f, c);
+    for (guint s = 0; s < 2; s++)
+      fail_unless (c[s].n == n + g + m, "gap of %" G_GUINT64_FORMAT
+          " samples after %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+          " samples out for %" G_GUINT64_FORMAT, g, n, c[s].n, n + g + m);
+    collectors_clear (c, 2);
+    nmf_fix_teardown (&f);
+  }
+  g_free (x);
+}
+
+GST_END_TEST;
+
 /* A gap of no length (what an element with a look-ahead sends so that its
  * sinks can preroll) goes on to every source pad (it was swallowed, and a
  * second nmfseparate after the first never prerolled). */
@@ -434,6 +479,7 @@ nmfseparate_output_suite (void)
     NMF_TEST ("silence", test_silence),
     NMF_TEST ("silence", test_gap_is_silence),
     NMF_TEST ("silence", test_gaps_keep_the_timeline),
+    NMF_TEST ("silence", test_gap_on_stream_grid),
     NMF_TEST ("silence", test_gap_without_length_forwarded),
     NMF_TEST ("silence", test_events_keep_their_place),
     NMF_TEST ("silence", test_tag_survives_flush),

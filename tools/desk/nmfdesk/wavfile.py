@@ -18,29 +18,31 @@ def write_float_wav(path, data, rate, channels):
     os.replace(path + ".part", path)
 
 
-
 def trim_wav(path, keep_bytes):
     """Cuts the data of the WAV file at path (wavenc's, or ours) to its
-    first keep_bytes, written beside it and put in place whole; returns the
-    data's size after (the file untouched when it holds no more)."""
-    with open(path, "rb") as f:
-        blob = f.read()
-    if blob[:4] != b"RIFF" or blob[8:12] != b"WAVE":
-        raise ValueError("%s: not a WAV file" % path)
-    pos, fmt, data = 12, None, None
-    while pos + 8 <= len(blob):
-        cid, size = blob[pos:pos + 4], struct.unpack("<I", blob[pos + 4:pos + 8])[0]
-        body = blob[pos + 8:pos + 8 + size]
-        if cid == b"fmt ":
-            fmt = body
-        elif cid == b"data":
-            data = body
-            break
-        pos += 8 + size + (size & 1)
-    if fmt is None or data is None:
-        raise ValueError("%s: no fmt or data chunk" % path)
-    if len(data) <= keep_bytes:
-        return len(data)
-    channels, rate = struct.unpack("<HI", fmt[2:8])
-    write_float_wav(path, data[:max(0, keep_bytes)], rate, channels)
-    return max(0, keep_bytes)
+    first keep_bytes, in place: the file is truncated after them and its
+    RIFF and data sizes set, reading only the chunk headers (a long take is
+    cut in the main loop; chunks after the data go with the cut). Returns
+    the data's size after (the file untouched when it holds no more)."""
+    keep_bytes = max(0, keep_bytes)
+    with open(path, "r+b") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            raise ValueError("%s: not a WAV file" % path)
+        size = os.fstat(f.fileno()).st_size
+        pos = 12
+        while pos + 8 <= size:
+            f.seek(pos)
+            cid, clen = struct.unpack("<4sI", f.read(8))
+            if cid == b"data":
+                have = min(clen, size - pos - 8)
+                if have <= keep_bytes:
+                    return have
+                f.truncate(pos + 8 + keep_bytes)
+                f.seek(pos + 4)
+                f.write(struct.pack("<I", keep_bytes))
+                f.seek(4)
+                f.write(struct.pack("<I", pos + keep_bytes))
+                return keep_bytes
+            pos += 8 + clen + (clen & 1)
+    raise ValueError("%s: no data chunk" % path)

@@ -346,6 +346,16 @@ def run_takes(desk, work):
     rec_root = os.path.join(work, "rec2")
     d = Desk(desk, work, "desk-takes", ["--record-dir", rec_root],
              dict(os.environ))
+
+    def last_take_empty():
+        """Whether every file of the last take is a WAV of no sample, and
+        their sizes (for the report)."""
+        rec = d("state")["last_record"]
+        if rec is None:
+            return False, None
+        return (all(wav_header_matches(f, empty=True) for f in rec["files"]),
+                [os.path.getsize(f) for f in rec["files"]])
+
     try:
         check(d("load", path=os.path.join(work, "mix.wav"))["ok"],
               "takes: load a file")
@@ -419,13 +429,10 @@ def run_takes(desk, work):
         d("record", on=False)
         check(d.wait("recorded", 10)["ok"], "a take armed while paused "
               "and stopped before Play is closed")
-        rec = d("state")["last_record"]
-        check(rec is not None and all(wav_header_matches(f, empty=True)
-                                      for f in rec["files"]),
-              "a take armed while paused and stopped before Play is an "
-              "empty WAV: nothing was heard (the seek's preroll had passed "
-              "the tees; file sizes %s)"
-              % ([os.path.getsize(f) for f in rec["files"]] if rec else None))
+        empty, sizes = last_take_empty()
+        check(empty, "a take armed while paused and stopped before Play is "
+              "an empty WAV: nothing was heard (the seek's preroll had passed "
+              "the tees; file sizes %s)" % sizes)
         d("record", on=True)
         d("play")
         check(d.wait("playing", 15)["ok"], "takes: playing again")
@@ -442,10 +449,9 @@ def run_takes(desk, work):
         d("record", on=True)
         check(d.wait("recorded", 10)["ok"], "a take armed at the end of the "
               "file is closed")
-        rec = d("state")["last_record"]
-        check(rec is not None and all(wav_header_matches(f, empty=True)
-                                      for f in rec["files"]),
-              "a take armed at the end is an empty WAV")
+        empty, sizes = last_take_empty()
+        check(empty, "a take armed at the end is an empty WAV (file sizes "
+              "%s)" % sizes)
         # a file that does not decode, on a machine with no sound output:
         # the warning about the sound that follows the error took its
         # place in the message bar

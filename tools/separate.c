@@ -244,12 +244,13 @@ prepare (Separate * st)
   return ret;
 }
 
+/* To the main loop (on_bus), from the threads that start the pipeline */
 static void
-post_start_failed (GstElement * pipeline)
+post_to_main_loop (GstElement * pipeline, const gchar * name)
 {
   gst_element_post_message (pipeline,
       gst_message_new_application (GST_OBJECT (pipeline),
-          gst_structure_new_empty (START_FAILED)));
+          gst_structure_new_empty (name)));
 }
 
 /* In a thread of GStreamer's, not the main loop's: a FIFO without a writer
@@ -263,12 +264,8 @@ open_input (GstElement * pipeline, gpointer data)
 
   /* the reason is (almost always) an error message on the bus, ahead of
    * this one */
-  if (!media_decoder_open (decoder))
-    post_start_failed (pipeline);
-  else
-    gst_element_post_message (pipeline,
-        gst_message_new_application (GST_OBJECT (pipeline),
-            gst_structure_new_empty (INPUT_OPEN)));
+  post_to_main_loop (pipeline, media_decoder_open (decoder) ? INPUT_OPEN
+      : START_FAILED);
 }
 
 /* In a thread of GStreamer's too: the input's source may block on the way
@@ -279,7 +276,7 @@ play (GstElement * pipeline, gpointer data)
   (void) data;
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE)
-    post_start_failed (pipeline);
+    post_to_main_loop (pipeline, START_FAILED);
 }
 
 /* In the main loop, where the stop signals are handled: filesink creates
@@ -290,7 +287,7 @@ static void
 open_outputs (Separate * st)
 {
   if (!separate_pipeline_open_outputs (&st->pipe, &st->files))
-    post_start_failed (st->pipe.pipeline);
+    post_to_main_loop (st->pipe.pipeline, START_FAILED);
   else
     gst_element_call_async (st->pipe.pipeline, play, NULL, NULL);
 }

@@ -263,14 +263,21 @@ divergence_of_y (const nmf_kl_batch * s)
   return d;
 }
 
+/* The divergence at the solver's scale (that of the copy of X in s->x). */
+static double
+scaled_divergence (nmf_kl_batch * s)
+{
+  if (!s->y_valid)
+    compute_y (s);
+  return divergence_of_y (s);
+}
+
 nmf_status
 nmf_kl_batch_divergence (nmf_kl_batch * s, double *divergence)
 {
   if (s == NULL || divergence == NULL || !s->have_init)
     return NMF_ERR_INVALID_ARGUMENT;
-  if (!s->y_valid)
-    compute_y (s);
-  *divergence = ldexp (divergence_of_y (s), s->x_exp);
+  *divergence = ldexp (scaled_divergence (s), s->x_exp);
   return NMF_OK;
 }
 
@@ -376,9 +383,7 @@ nmf_kl_batch_solve (nmf_kl_batch * s, const double *x, double *w, double *h,
     return st;
   /* the divergences at the solver's scale: scaled back to X's they may
    * be subnormal, where two iterates rounded alike stopped the solve */
-  if (!s->y_valid)
-    compute_y (s);
-  prev = divergence_of_y (s);
+  prev = scaled_divergence (s);
   d = prev;
   for (it = 0; it < s->opt.max_iterations; it++) {
     st = step (s, &d);

@@ -591,7 +591,6 @@ take_input (nmf_separator * sep, const float *in, size_t n)
   return take;
 }
 
-
 nmf_status
 nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
     const nmf_separator_output * out, size_t * n_audio, size_t * n_masks)

@@ -97,7 +97,8 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
   if (c.lookahead_frames > 0) {
     const size_t slots = (size_t) c.lookahead_frames + 1;
     if (!(sep->ahead_spectra = calloc (slots * C * 2 * F, sizeof (float)))
-        || !(sep->ahead_magnitude = calloc (slots * F, sizeof (float))))
+        || !(sep->ahead_magnitude = calloc (slots * F, sizeof (float)))
+        || !(sep->ahead_stamp = calloc (slots, sizeof (uint64_t))))
       goto fail;
   }
   if (sep->use_bands
@@ -151,6 +152,7 @@ nmf_separator_destroy (nmf_separator ** sepp)
   free (sep->magnitude);
   free (sep->ahead_spectra);
   free (sep->ahead_magnitude);
+  free (sep->ahead_stamp);
   free (sep);
   *sepp = NULL;
 }
@@ -388,6 +390,8 @@ swap_in_released_frame (nmf_separator * sep)
   memcpy (sep->ahead_spectra + slot * spec, sep->spectra,
       sizeof (float) * spec);
   memcpy (sep->ahead_magnitude + slot * F, sep->magnitude, sizeof (float) * F);
+  if (sep->spatial)
+    sep->ahead_stamp[slot] = nmf_spatial_stamp (sep->spatial);
   if (sep->frames < (uint64_t) L) {
     memset (sep->spectra, 0, sizeof (float) * spec);
     memset (sep->magnitude, 0, sizeof (float) * F);
@@ -397,6 +401,7 @@ swap_in_released_frame (nmf_separator * sep)
   memcpy (sep->spectra, sep->ahead_spectra + then * spec,
       sizeof (float) * spec);
   memcpy (sep->magnitude, sep->ahead_magnitude + then * F, sizeof (float) * F);
+  sep->released_stamp = sep->ahead_stamp[then];
 }
 
 /* The demixing takes over: when it was in force before (the stream ended
@@ -479,6 +484,8 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   const int was_spatial = sep->took_over;
   if (sep->spatial && learn)
     nmf_spatial_update (sep->spatial, sep->spectra);
+  if (sep->spatial)
+    sep->released_stamp = nmf_spatial_stamp (sep->spatial);
   /* once the demixing is in force the factorization is not needed (it
    * resumes from where it stopped if a new stream is not a panned mix);
    * the frame where it takes over still has the factorization's masks, for
@@ -505,7 +512,8 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   if (spatial)
     /* the images of the released frame; its "masks" are each source's
      * share of the bin's energy */
-    nmf_spatial_images (sep->spatial, sep->spectra, sep->images, sep->masks);
+    nmf_spatial_images_at (sep->spatial, sep->released_stamp,
+        sep->spectra, sep->images, sep->masks);
 
   const uint64_t L = (uint64_t) c->lookahead_frames;
   const int emit_mask = sep->frames >= L && sep->frames - L < mask_limit;

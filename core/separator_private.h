@@ -51,6 +51,8 @@ struct nmf_separator
    * frame's masks and audio can be made L frames later */
   float *ahead_spectra;         /* (L + 1) x channels x (2 * bins) */
   float *ahead_magnitude;       /* (L + 1) x bins */
+  uint64_t *ahead_stamp;        /* L + 1: the spatial stage's stamps */
+  uint64_t released_stamp;      /* the released frame's */
 
   uint64_t frames;              /* frames analysed since reset */
   uint64_t samples_in;

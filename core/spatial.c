@@ -160,6 +160,10 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->band_bins = calloc (sp->B, sizeof (int));
   sp->Cb = calloc ((size_t) sp->B * channels * channels, sizeof (double));
   sp->V = calloc ((size_t) sources * channels * channels, sizeof (double));
+  sp->ring = calloc ((size_t) 2 * params->decision_frames * params->bands
+      * channels * channels, sizeof (double));
+  sp->ring_stamp = calloc ((size_t) 2 * params->decision_frames,
+      sizeof (uint64_t));
   sp->R = calloc ((size_t) bins * channels * channels * 2, sizeof (double));
   sp->clustering = sources > channels;
   sp->mu = calloc ((size_t) sources * channels, sizeof (double));
@@ -176,8 +180,8 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
     int b = (int) floor (atan2 (t, 1.0 - t) / (M_PI / 2.0) * HIST_BINS) - 2;
     sp->hist_start[c] = (unsigned char) (b < 0 ? 0 : b);
   }
-  if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->R
-      || !sp->mu || !sp->N || !sp->g || !sp->hist || !sp->smooth) {
+  if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->ring
+      || !sp->ring_stamp || !sp->R || !sp->mu || !sp->N || !sp->g || !sp->hist || !sp->smooth) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
   }
@@ -222,6 +226,8 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->band_bins);
   free ((*spp)->Cb);
   free ((*spp)->V);
+  free ((*spp)->ring);
+  free ((*spp)->ring_stamp);
   free ((*spp)->R);
   free ((*spp)->mu);
   free ((*spp)->N);
@@ -430,6 +436,7 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
   const int M = sp->M, F = sp->F, B = sp->B;
   const size_t MM = (size_t) M * M;
 
+  sp->stamp++;
   if (sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS)
     return;
 
@@ -533,6 +540,8 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
       else if (sp->fit == NMF_SPATIAL_FITS)
         follow_pans (sp);
     }
+    if (sp->fit == NMF_SPATIAL_FITS)
+      nmf_spatial_demix_challenge (sp);
     nmf_spatial_demix_update (sp, a);
   }
 }
@@ -562,10 +571,34 @@ void
 nmf_spatial_images (nmf_spatial * sp, const float *spectra, float *images,
     float *shares)
 {
-  if (sp->clustering)
+  nmf_spatial_images_at (sp, sp->stamp, spectra, images, shares);
+}
+
+uint64_t
+nmf_spatial_stamp (const nmf_spatial * sp)
+{
+  return sp->stamp;
+}
+
+void
+nmf_spatial_images_at (nmf_spatial * sp, uint64_t stamp,
+    const float *spectra, float *images, float *shares)
+{
+  const double *W = sp->W, *A = sp->A;
+  uint64_t until = UINT64_MAX;
+
+  if (sp->clustering) {
     nmf_spatial_directions_images (sp, spectra, images, shares);
-  else
-    nmf_spatial_demix_images (sp, spectra, images, shares);
+    return;
+  }
+  /* the first demixing replaced after the frame */
+  for (int k = 0; k < sp->replaced; k++)
+    if (stamp < sp->old[k].until && sp->old[k].until < until) {
+      until = sp->old[k].until;
+      W = sp->old[k].W;
+      A = sp->old[k].A;
+    }
+  nmf_spatial_demix_images (sp, W, A, spectra, images, shares);
 }
 
 void

@@ -98,6 +98,15 @@ double nmf_spatial_imaginary (const nmf_spatial * sp);
 void nmf_spatial_images (nmf_spatial * sp, const float *spectra,
     float *images, float *shares);
 
+/* Frames are stamped by how many updates the stage has had when they
+ * enter: a frame released later (look-ahead) is demixed by
+ * nmf_spatial_images_at with the demixing in force for its stamp - the one
+ * before a change of the mix's geometry that came after it (sources <=
+ * channels; otherwise, and for the current stamp, as nmf_spatial_images). */
+uint64_t nmf_spatial_stamp (const nmf_spatial * sp);
+void nmf_spatial_images_at (nmf_spatial * sp, uint64_t stamp,
+    const float *spectra, float *images, float *shares);
+
 /* Each source's position along the channels, -1 to +1: c, the centroid
  * of its mixing column's energy (channel 0 at -1, the last at +1), as
  * p = asin (c) * 2 / pi - for stereo exactly the pan p of the

@@ -4,6 +4,8 @@
  * the projection back. */
 #include "spatial_private.h"
 
+#include "hungarian.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -116,6 +118,16 @@ update_subspace (nmf_spatial * sp)
   }
 }
 
+/* The challenger is fitted again from the demixing in force, and the
+ * comparison starts afresh. */
+static void
+sync_challenger (nmf_spatial * sp)
+{
+  sp->have_candidate = 0;
+  sp->challenge_frames = 0;
+  memset (sp->challenge_cost, 0, sizeof sp->challenge_cost);
+}
+
 void
 nmf_spatial_demix_reset (nmf_spatial * sp)
 {
@@ -128,27 +140,73 @@ nmf_spatial_demix_reset (nmf_spatial * sp)
     sp->Wz[s * S + s] = 1.0;
   }
   update_demixing (sp);
+  sp->ring_frames = 0;
+  sp->ring_pos = 0;
+  sp->ring_count = 0;
+  sync_challenger (sp);
+  sp->replaced = 0;
 }
 
-/* One frame: each source's variance per band from its output, the
- * weighted covariances decayed by a and updated, one sweep of iterative
- * projection. */
-void
-nmf_spatial_demix_update (nmf_spatial * sp, double a)
+/* A source's variance is floored at this share of its output's power
+ * over the statistics' memory: a frame where the source is silent then
+ * weighs up to a million times a frame where it plays, which is what
+ * makes the demixing exact (and what makes it slow to leave a geometry
+ * it has learned). */
+#define FLOOR_SHARE 1e-6
+
+/* One sweep of iterative projection in the subspace with the weighted
+ * covariances V (S x M x M). */
+static void
+ip_sweep (nmf_spatial * sp, const double *V_all, double *Wz)
+{
+  const int M = sp->M, S = sp->S;
+  const size_t MM = (size_t) M * M;
+
+  for (int s = 0; s < S; s++) {
+    const double *V = V_all + (size_t) s * MM;
+    double Vz[MAXC * MAXC], EV[MAXC * MAXC], G[MAXC * MAXC], u[MAXC];
+    mat_mul (sp->E, V, 0, EV, S, M, M);
+    mat_mul (EV, sp->E, 1, Vz, S, M, S);
+    double trace = 0.0;
+    for (int k = 0; k < S; k++)
+      trace += Vz[k * S + k];
+    /* a little diagonal loading keeps a source that has not played yet
+     * from making the system singular */
+    for (int k = 0; k < S; k++)
+      Vz[k * S + k] += 1e-9 * trace / S + 1e-300;
+    mat_mul (Wz, Vz, 0, G, S, S, S);
+    if (!solve_unit (G, S, s, u))
+      continue;
+    double q = 0.0;
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        q += u[i] * Vz[i * S + j] * u[j];
+    if (!(q > 0.0) || !isfinite (q))
+      continue;
+    q = 1.0 / sqrt (q);
+    for (int k = 0; k < S; k++)
+      Wz[s * S + k] = u[k] * q;
+  }
+}
+
+/* One frame of online AuxIVA on statistics V with the demixing Wz (in
+ * the subspace E; W = Wz E on return): each source's variance per band
+ * from its output, the weighted covariances decayed by a and updated, one
+ * sweep of iterative projection. */
+static void
+iva_step (nmf_spatial * sp, double *V_all, double *Wz, double *W, double a)
 {
   const int M = sp->M, S = sp->S, F = sp->F, B = sp->B;
   const size_t MM = (size_t) M * M;
 
-  if (S < M)
-    update_subspace (sp);
   for (int s = 0; s < S; s++) {
-    const double *w = sp->W + (size_t) s * M;
+    const double *w = W + (size_t) s * M;
     double floor_power = 0.0;
     for (int m = 0; m < M; m++)
       for (int n = 0; n < M; n++)
         floor_power += w[m] * sp->C[m * M + n] * w[n];
-    floor_power = 1e-6 * floor_power + 1e-30;
-    double *V = sp->V + (size_t) s * MM;
+    floor_power = FLOOR_SHARE * floor_power + 1e-30;
+    double *V = V_all + (size_t) s * MM;
     for (size_t i = 0; i < MM; i++)
       V[i] *= a;
     for (int b = 0; b < B; b++) {
@@ -166,33 +224,244 @@ nmf_spatial_demix_update (nmf_spatial * sp, double a)
     }
   }
 
-  /* one sweep of iterative projection in the subspace */
-  for (int s = 0; s < S; s++) {
-    const double *V = sp->V + (size_t) s * MM;
-    double Vz[MAXC * MAXC], EV[MAXC * MAXC], G[MAXC * MAXC], u[MAXC];
-    mat_mul (sp->E, V, 0, EV, S, M, M);
-    mat_mul (EV, sp->E, 1, Vz, S, M, S);
-    double trace = 0.0;
-    for (int k = 0; k < S; k++)
-      trace += Vz[k * S + k];
-    /* a little diagonal loading keeps a source that has not played yet
-     * from making the system singular */
-    for (int k = 0; k < S; k++)
-      Vz[k * S + k] += 1e-9 * trace / S + 1e-300;
-    mat_mul (sp->Wz, Vz, 0, G, S, S, S);
-    if (!solve_unit (G, S, s, u))
-      continue;
-    double q = 0.0;
-    for (int i = 0; i < S; i++)
-      for (int j = 0; j < S; j++)
-        q += u[i] * Vz[i * S + j] * u[j];
-    if (!(q > 0.0) || !isfinite (q))
-      continue;
-    q = 1.0 / sqrt (q);
-    for (int k = 0; k < S; k++)
-      sp->Wz[s * S + k] = u[k] * q;
-  }
+  ip_sweep (sp, V_all, Wz);
+  mat_mul (Wz, sp->E, 0, W, S, S, M);
+}
+
+void
+nmf_spatial_demix_update (nmf_spatial * sp, double a)
+{
+  if (sp->S < sp->M)
+    update_subspace (sp);
+  iva_step (sp, sp->V, sp->Wz, sp->W, a);
   update_demixing (sp);
+}
+
+/* The demixing's contrast on this frame (lower: a better fit): the
+ * negative log-likelihood of the model it is learned by - each output a
+ * Gaussian whose variance per band is its power there - per bin,
+ * (1 / F) sum_s sum_b bins_b log r_s(b) - 2 log |det Wz|, which no scaling
+ * of an output changes.  A frame where a source is silent counts as much
+ * as any: how far its output is from silence is what tells a demixing
+ * that leaks from one that does not. */
+static double
+contrast (nmf_spatial * sp, const double *Cb, const double *W,
+    const double *Wz)
+{
+  const int M = sp->M, S = sp->S, F = sp->F;
+  const size_t MM = (size_t) M * M;
+  double cost = 0.0, G[MAXC * MAXC];
+
+  for (int s = 0; s < S; s++) {
+    const double *w = W + (size_t) s * M;
+    double floor_power = 0.0;
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < M; n++)
+        floor_power += w[m] * sp->C[m * M + n] * w[n];
+    floor_power = FLOOR_SHARE * floor_power + 1e-30;
+    for (int b = 0; b < sp->B; b++) {
+      const double *C = Cb + (size_t) b * MM;
+      double r = 0.0;
+      for (int m = 0; m < M; m++)
+        for (int n = 0; n < M; n++)
+          r += w[m] * C[m * M + n] * w[n];
+      r /= sp->band_bins[b];
+      cost += sp->band_bins[b] * log (r > floor_power ? r : floor_power);
+    }
+  }
+  /* log |det Wz| by elimination */
+  memcpy (G, Wz, sizeof (double) * S * S);
+  double logdet = 0.0;
+  for (int k = 0; k < S; k++) {
+    int piv = k;
+    for (int i = k + 1; i < S; i++)
+      if (fabs (G[i * S + k]) > fabs (G[piv * S + k]))
+        piv = i;
+    if (!(fabs (G[piv * S + k]) > 1e-300))
+      return INFINITY;
+    if (piv != k)
+      for (int j = 0; j < S; j++) {
+        double t = G[k * S + j];
+        G[k * S + j] = G[piv * S + j];
+        G[piv * S + j] = t;
+      }
+    logdet += log (fabs (G[k * S + k]));
+    for (int i = k + 1; i < S; i++) {
+      double l = G[i * S + k] / G[k * S + k];
+      for (int j = k; j < S; j++)
+        G[i * S + j] -= l * G[k * S + j];
+    }
+  }
+  return cost / F - 2.0 * logdet;
+}
+
+/* The demixing in force stays for the frames stamped below `until`; the
+ * entry with the oldest such frames goes when all are in use. */
+static void
+keep_replaced (nmf_spatial * sp, uint64_t until)
+{
+  int k = 0;
+
+  if (sp->replaced < REPLACED_KEPT)
+    k = sp->replaced++;
+  else
+    for (int i = 1; i < REPLACED_KEPT; i++)
+      if (sp->old[i].until < sp->old[k].until)
+        k = i;
+  sp->old[k].until = until;
+  memcpy (sp->old[k].W, sp->W, sizeof sp->W);
+  memcpy (sp->old[k].A, sp->A, sizeof sp->A);
+}
+
+/* how much lower the challenger's contrast must be, per frame over a
+ * comparison, to take over */
+#define CHALLENGER_GAIN 0.05
+/* passes of AuxIVA over the window */
+#define CHALLENGER_PASSES 10
+
+/* One pass of batch AuxIVA over the frames of the ring with the demixing
+ * Wz (in the subspace E): the weighted covariances averaged over the
+ * frames with the weights of Wz's outputs, into V, then one sweep of
+ * iterative projection. */
+static void
+ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
+{
+  const int M = sp->M, S = sp->S, F = sp->F, B = sp->B;
+  const size_t MM = (size_t) M * M;
+  const int K = sp->p.decision_frames, R = 2 * K;
+  double W[MAXC * MAXC];
+
+  mat_mul (Wz, sp->E, 0, W, S, S, M);
+  memset (V_all, 0, sizeof (double) * S * MM);
+  for (int s = 0; s < S; s++) {
+    const double *w = W + (size_t) s * M;
+    double floor_power = 0.0;
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < M; n++)
+        floor_power += w[m] * sp->C[m * M + n] * w[n];
+    floor_power = FLOOR_SHARE * floor_power + 1e-30;
+    double *V = V_all + (size_t) s * MM;
+    for (int k = 1; k <= K; k++)
+      for (int b = 0; b < B; b++) {
+        const int t = (sp->ring_pos - k + R) % R;
+        const double *Cb = sp->ring + ((size_t) t * B + b) * MM;
+        double r = 0.0;
+        for (int m = 0; m < M; m++)
+          for (int n = 0; n < M; n++)
+            r += w[m] * Cb[m * M + n] * w[n];
+        r = r / sp->band_bins[b];
+        if (r < floor_power)
+          r = floor_power;
+        const double g = 1.0 / (r * F * K);
+        for (size_t i = 0; i < MM; i++)
+          V[i] += g * Cb[i];
+      }
+  }
+  ip_sweep (sp, V_all, Wz);
+}
+
+/* The challenger's demixing becomes the one in force, with statistics
+ * from the window it was fitted on, each of its outputs in the place of
+ * the output in force whose row it is nearest (a source that did not
+ * move keeps its row, and its pad). */
+static void
+take_challenger (nmf_spatial * sp)
+{
+  const int S = sp->S;
+  double cost[MAXC * MAXC], work[NMF_ASSIGNMENT_WORK (MAXC)], Wz[MAXC * MAXC];
+  size_t perm[MAXC];
+
+  for (int o = 0; o < S; o++)
+    for (int d = 0; d < S; d++) {
+      const double *u = sp->Wz + (size_t) o * S, *v = sp->Wzc + (size_t) d * S;
+      double uv = 0.0, uu = 0.0, vv = 0.0;
+      for (int k = 0; k < S; k++) {
+        uv += u[k] * v[k];
+        uu += u[k] * u[k];
+        vv += v[k] * v[k];
+      }
+      cost[o * S + d] = uu > 0.0 && vv > 0.0 ? -fabs (uv) / sqrt (uu * vv)
+          : 0.0;
+    }
+  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
+    for (int o = 0; o < S; o++)
+      perm[o] = (size_t) o;
+  for (int o = 0; o < S; o++)
+    memcpy (Wz + (size_t) o * S, sp->Wzc + perm[o] * S, sizeof (double) * S);
+  memcpy (sp->Wz, Wz, sizeof (double) * S * S);
+  /* the statistics of the old geometry would pull the demixing back */
+  ring_pass (sp, Wz, sp->V);
+  memcpy (sp->Wz, Wz, sizeof (double) * S * S);
+  update_demixing (sp);
+}
+
+/* Where in the ring (the last two windows) the geometry changed: the
+ * frame from which on the challenger fits better than the demixing in
+ * force, by the most over the frames after it (the split that maximizes
+ * the summed difference of their contrasts); its stamp. */
+static uint64_t
+change_stamp (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S, B = sp->B, R = 2 * sp->p.decision_frames;
+  const size_t MM = (size_t) M * M;
+  double Wc[MAXC * MAXC], sum = 0.0, best = 0.0;
+  uint64_t stamp = sp->stamp;
+
+  (void) B;
+  mat_mul (sp->Wzc, sp->E, 0, Wc, S, S, M);
+  for (int k = 1; k <= sp->ring_count; k++) {
+    const int t = (sp->ring_pos - k + R) % R;
+    const double *Cb = sp->ring + (size_t) t * sp->B * MM;
+    sum += contrast (sp, Cb, sp->W, sp->Wz) - contrast (sp, Cb, Wc, sp->Wzc);
+    if (sum > best) {
+      best = sum;
+      stamp = sp->ring_stamp[t];
+    }
+  }
+  return stamp;
+}
+
+void
+nmf_spatial_demix_challenge (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S, B = sp->B, K = sp->p.decision_frames;
+  const size_t MM = (size_t) M * M;
+
+  /* both judged on a frame neither has learned from */
+  if (sp->have_candidate) {
+    double Wc[MAXC * MAXC];
+    mat_mul (sp->Wzc, sp->E, 0, Wc, S, S, M);
+    sp->challenge_cost[0] += contrast (sp, sp->Cb, sp->W, sp->Wz);
+    sp->challenge_cost[1] += contrast (sp, sp->Cb, Wc, sp->Wzc);
+    sp->challenge_frames++;
+  }
+  memcpy (sp->ring + (size_t) sp->ring_pos * B * MM, sp->Cb,
+      sizeof (double) * B * MM);
+  sp->ring_stamp[sp->ring_pos] = sp->stamp;
+  sp->ring_pos = (sp->ring_pos + 1) % (2 * K);
+  if (sp->ring_count < 2 * K)
+    sp->ring_count++;
+  if (++sp->ring_frames < K)
+    return;
+  if (sp->have_candidate) {
+    const double gain = (sp->challenge_cost[0] - sp->challenge_cost[1])
+        / (double) sp->challenge_frames;
+    if (gain > CHALLENGER_GAIN) {
+      /* the geometry has changed: the frames still to be released from
+       * before the change were mixed the old way */
+      keep_replaced (sp, change_stamp (sp));
+      take_challenger (sp);
+    }
+  }
+  /* the next challenger: the demixing in force fitted to this window */
+  double V[MAXC * MAXC * MAXC];
+  memcpy (sp->Wzc, sp->Wz, sizeof (double) * S * S);
+  for (int i = 0; i < CHALLENGER_PASSES; i++)
+    ring_pass (sp, sp->Wzc, V);
+  sp->have_candidate = 1;
+  sp->ring_frames = 0;
+  sp->challenge_frames = 0;
+  memset (sp->challenge_cost, 0, sizeof sp->challenge_cost);
 }
 
 void
@@ -218,6 +487,7 @@ nmf_spatial_demix_seed (nmf_spatial * sp, const double *A0)
       sp->Wz[k * S + j] = col[j] * p;
   }
   update_demixing (sp);
+  sync_challenger (sp);
 }
 
 void
@@ -234,6 +504,18 @@ nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm)
     memcpy (sp->V + o * MM, V + perm[o] * MM, sizeof (double) * MM);
   }
   update_demixing (sp);
+  sync_challenger (sp);
+  for (int k = 0; k < sp->replaced; k++) {
+    double W[MAXC * MAXC], A[MAXC * MAXC];
+    memcpy (W, sp->old[k].W, sizeof W);
+    memcpy (A, sp->old[k].A, sizeof A);
+    for (int o = 0; o < S; o++) {
+      memcpy (sp->old[k].W + (size_t) o * M, W + perm[o] * M,
+          sizeof (double) * M);
+      for (int m = 0; m < M; m++)
+        sp->old[k].A[m * S + o] = A[m * S + perm[o]];
+    }
+  }
 }
 
 /* Frames whose images hold this many times the input's energy are
@@ -244,8 +526,8 @@ nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm)
 /* The bin's demixed outputs y and each source's share of their energy,
  * weighted by its mixing column's energy a2. */
 static void
-demix_bin (const nmf_spatial * sp, const float *spectra, int f,
-    const double *a2, double *yr, double *yi, double *e)
+demix_bin (const nmf_spatial * sp, const double *W, const float *spectra,
+    int f, const double *a2, double *yr, double *yi, double *e)
 {
   const int M = sp->M, S = sp->S;
   const size_t chan = 2 * (size_t) sp->F;
@@ -254,8 +536,8 @@ demix_bin (const nmf_spatial * sp, const float *spectra, int f,
   for (int s = 0; s < S; s++) {
     double r = 0.0, i = 0.0;
     for (int m = 0; m < M; m++) {
-      r += sp->W[s * M + m] * spectra[m * chan + 2 * f];
-      i += sp->W[s * M + m] * spectra[m * chan + 2 * f + 1];
+      r += W[s * M + m] * spectra[m * chan + 2 * f];
+      i += W[s * M + m] * spectra[m * chan + 2 * f + 1];
     }
     yr[s] = r;
     yi[s] = i;
@@ -267,8 +549,8 @@ demix_bin (const nmf_spatial * sp, const float *spectra, int f,
 }
 
 void
-nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
-    float *images, float *shares)
+nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
+    const float *spectra, float *images, float *shares)
 {
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
@@ -278,22 +560,22 @@ nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
   for (int s = 0; s < S; s++) {
     a2[s] = 0.0;
     for (int m = 0; m < M; m++)
-      a2[s] += sp->A[m * S + s] * sp->A[m * S + s];
+      a2[s] += A[m * S + s] * A[m * S + s];
   }
   for (int f = 0; f < F; f++) {
     double yr[MAXC], yi[MAXC], e[MAXC];
-    demix_bin (sp, spectra, f, a2, yr, yi, e);
+    demix_bin (sp, W, spectra, f, a2, yr, yi, e);
     for (int m = 0; m < M; m++) {
       double rr = spectra[m * chan + 2 * f], ri = spectra[m * chan + 2 * f + 1];
       input += rr * rr + ri * ri;
       for (int s = 0; s < S; s++) {
-        rr -= sp->A[m * S + s] * yr[s];
-        ri -= sp->A[m * S + s] * yi[s];
+        rr -= A[m * S + s] * yr[s];
+        ri -= A[m * S + s] * yi[s];
       }
       for (int s = 0; s < S; s++) {
         float *img = images + s * src + m * chan;
-        img[2 * f] = (float) (sp->A[m * S + s] * yr[s] + e[s] * rr);
-        img[2 * f + 1] = (float) (sp->A[m * S + s] * yi[s] + e[s] * ri);
+        img[2 * f] = (float) (A[m * S + s] * yr[s] + e[s] * rr);
+        img[2 * f + 1] = (float) (A[m * S + s] * yi[s] + e[s] * ri);
         imaged += (double) img[2 * f] * img[2 * f]
             + (double) img[2 * f + 1] * img[2 * f + 1];
       }
@@ -308,7 +590,7 @@ nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
    * and the images still add up to the input */
   for (int f = 0; f < F; f++) {
     double yr[MAXC], yi[MAXC], e[MAXC];
-    demix_bin (sp, spectra, f, a2, yr, yi, e);
+    demix_bin (sp, W, spectra, f, a2, yr, yi, e);
     for (int m = 0; m < M; m++)
       for (int s = 0; s < S; s++) {
         float *img = images + s * src + m * chan;

@@ -15,6 +15,8 @@
 #define HIST_CELLS 1024
 /* a histogram peak counts when at least this share of the highest */
 #define PEAK_SHARE 0.05
+/* demixings kept for the frames before a change of geometry */
+#define REPLACED_KEPT 8
 
 struct nmf_spatial
 {
@@ -30,6 +32,30 @@ struct nmf_spatial
   double Wz[MAXC * MAXC];       /* S x S: demixing in the subspace */
   double W[MAXC * MAXC];        /* S x M = Wz E */
   double A[MAXC * MAXC];        /* M x S: projection back */
+  /* the challenger: the demixing in force fitted again (batch AuxIVA)
+   * to the last window of frames, which replaces it (statistics and all)
+   * when its contrast on the next window is clearly lower: a mix whose
+   * geometry changes is followed */
+  double *ring;                 /* 2 x decision_frames x B x M x M: the
+                                 * last two windows' band covariances */
+  uint64_t *ring_stamp;         /* 2 x decision_frames: their stamps */
+  int ring_pos, ring_count;     /* the next slot; slots in use */
+  int ring_frames;              /* frames of the window under way */
+  double Wzc[MAXC * MAXC];      /* the challenger */
+  int have_candidate;
+  uint64_t challenge_frames;    /* of the comparison under way */
+  double challenge_cost[2];     /* over them: the contrast of the
+                                 * demixing in force, and of the
+                                 * challenger */
+  /* the demixings the challenger replaced, for the frames of the old
+   * geometry that are still to be released (look-ahead) */
+  uint64_t stamp;               /* frames updated with, ever */
+  int replaced;                 /* entries in use */
+  struct
+  {
+    uint64_t until;             /* in force for stamps below this */
+    double W[MAXC * MAXC], A[MAXC * MAXC];
+  } old[REPLACED_KEPT];
   double eig_work[3 * MAXC + MAXC * MAXC + MAXC];
   /* more sources than channels: masks by each bin's direction */
   int clustering;
@@ -77,8 +103,12 @@ int nmf_spatial_eigen (nmf_spatial * sp, double *a, int n, double *w);
  * reordering of its outputs. */
 void nmf_spatial_demix_reset (nmf_spatial * sp);
 void nmf_spatial_demix_update (nmf_spatial * sp, double a);
-void nmf_spatial_demix_images (nmf_spatial * sp, const float *spectra,
-    float *images, float *shares);
+/* The challenger's frame (before nmf_spatial_demix_update, so that both
+ * are judged on a frame they have not learned from): is compared, may
+ * take over, learns. */
+void nmf_spatial_demix_challenge (nmf_spatial * sp);
+void nmf_spatial_demix_images (nmf_spatial * sp, const double *W,
+    const double *A, const float *spectra, float *images, float *shares);
 void nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm);
 
 /* Stereo: one frame into the decayed histogram of the bins' pan angles

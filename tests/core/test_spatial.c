@@ -18,6 +18,10 @@
  *   - three sources in stereo, the third late: the stage waits for it;
  *   - two sources in stereo: the demixing starts, when the stage decides,
  *     from the pans where the bins gather (in place at once);
+ *   - a mix whose geometry changes mid-stream (2 x 2: a source moved away,
+ *     towards the other, both moved; 3 x 3: one column) is followed, each
+ *     source keeping its pad, and with look-ahead the frames from before
+ *     the change are still demixed the old way;
  *   - what a review found: a 512-point FFT (log bands without a bin made
  *     the demixing NaN, it never learned), a source keeping its pad when
  *     the frame released at the take-over is silent (look-ahead, a pause),
@@ -565,6 +569,81 @@ test_abrupt_start (void)
     free (src[k]);
 }
 
+/* SNR of est against ref (channel ch of interleaved signals) over the
+ * samples [from, to) */
+static double
+snr_span (const float *ref, const float *est, int channels, int ch,
+    size_t from, size_t to)
+{
+  double e = 0.0, p = 0.0;
+  for (size_t i = from; i < to; i++) {
+    double r = ref[i * channels + ch], x = est[i * channels + ch];
+    p += r * r;
+    e += (r - x) * (r - x);
+  }
+  return 10.0 * log10 (p / (e + 1e-30));
+}
+
+/* A mix whose geometry changes at 6 s (a source moved, the next track of
+ * a gapless playlist): A0 before, A1 after.  The demixing follows: every
+ * source at >= 30 dB on every channel from 8 s on, each on the pad it had
+ * before; and with look-ahead the frames from before the change, released
+ * after it, are still demixed the old way (>= 30 dB over 4 - 5.9 s). */
+static void
+check_moved (const char *name, float *const *src, int M, int S,
+    const double *A0, const double *A1, int lookahead)
+{
+  const size_t change = 6 * (size_t) RATE;
+  float *mix = calloc (N * M, sizeof (float));
+  float *img[3];
+  run_result r;
+
+  for (int s = 0; s < S; s++) {
+    img[s] = calloc (N * M, sizeof (float));
+    for (size_t i = 0; i < N; i++)
+      for (int m = 0; m < M; m++) {
+        const double *A = i < change ? A0 : A1;
+        img[s][i * M + m] = (float) (A[m * S + s] * src[s][i]);
+        mix[i * M + m] += img[s][i * M + m];
+      }
+  }
+  run_lookahead = lookahead;
+  run (mix, M, S, NMF_SPATIAL_AUTO, &r);
+  run_lookahead = 0;
+  CHECK (r.n_out == N, "%s: %zu samples out of %zu", name, r.n_out,
+      (size_t) N);
+  for (int o = 0; o < S; o++) {
+    /* the source on this pad before the change */
+    int best = 0;
+    double best_snr = -1e9;
+    for (int s = 0; s < S; s++) {
+      double v = snr_span (img[s], r.out[o], M, 0, 4 * (size_t) RATE,
+          change - RATE / 10);
+      if (v > best_snr) {
+        best_snr = v;
+        best = s;
+      }
+    }
+    for (int m = 0; m < M; m++) {
+      double before = snr_span (img[best], r.out[o], M, m, 4 * (size_t) RATE,
+          change - RATE / 10);
+      double after = snr_span (img[best], r.out[o], M, m, 8 * (size_t) RATE,
+          N);
+      printf ("%s: output %d (source %d) channel %d: %.1f dB before the "
+          "change, %.1f dB from 2 s after it\n", name, o, best, m, before,
+          after);
+      CHECK (before >= 30.0, "%s: output %d channel %d at %.1f dB before "
+          "the change", name, o, m, before);
+      CHECK (after >= 30.0, "%s: output %d (source %d) channel %d at %.1f "
+          "dB from 2 s after the change", name, o, best, m, after);
+    }
+  }
+  free_result (&r);
+  for (int s = 0; s < S; s++)
+    free (img[s]);
+  free (mix);
+}
+
 int
 main (void)
 {
@@ -884,6 +963,30 @@ main (void)
       free (out4[k]);
     free (mix);
     free (extra);
+  }
+
+  /* the geometry changes mid-stream: a source moves away, towards the
+   * other, and a new mix; 3 x 3 with one column changed */
+  {
+    double A0[4], A1[4];
+    /* (sources that cross each other's places cannot be told from the
+     * places alone: each keeps the pad of the direction nearest its own) */
+    const double moves[4][4] = { {-0.6, 0.4, -0.95, 0.4}, {-0.6, 0.4, 0.0,
+            0.4}, {-0.6, 0.4, -0.2, 0.8}, {-0.6, 0.4, -0.95, 0.4}
+    };
+    const char *names[4] = { "2x2 moved away", "2x2 moved towards",
+      "2x2 both moved", "2x2 moved away, look-ahead 516"
+    };
+    for (int k = 0; k < 4; k++) {
+      pan_gains (moves[k][0], &A0[0], &A0[2]);
+      pan_gains (moves[k][1], &A0[1], &A0[3]);
+      pan_gains (moves[k][2], &A1[0], &A1[2]);
+      pan_gains (moves[k][3], &A1[1], &A1[3]);
+      check_moved (names[k], src, 2, 2, A0, A1, k == 3 ? 516 : 0);
+    }
+    const double B0[9] = { 1.0, 0.3, 0.2, 0.2, 1.0, 0.4, 0.1, 0.5, 1.0 };
+    const double B1[9] = { 1.0, 0.3, 0.9, 0.2, 1.0, 0.1, 0.1, 0.5, 0.2 };
+    check_moved ("3x3 one column moved", src, 3, 3, B0, B1, 0);
   }
 
   /* mono: unused */

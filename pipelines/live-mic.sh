@@ -1,6 +1,8 @@
 #!/bin/bash
 # Live: the microphone (autoaudiosrc) through nmfseparate, one source played
-# back (autoaudiosink), the others dropped. Stop with Ctrl-C.
+# back (autoaudiosink), the others dropped, the separation's picture in a
+# window (without a display, DISPLAY and WAYLAND_DISPLAY unset: no window,
+# the sound alone) and the element's messages printed. Stop with Ctrl-C.
 #
 #   pipelines/live-mic.sh [--print] [--sources N] [--play K]
 #                         [--algorithm kl|volmin] [--channels C]
@@ -14,8 +16,8 @@
 #                   messages (-m) give each source's position
 #   --play K        the source to listen to, 0..N-1 (default 0)
 #   --algorithm A   kl (default) or volmin
-#   --print         only print the gst-launch-1.0 line, do not check the
-#                   devices nor run it
+#   --print         only print the gst-launch-1.0 line (the one run), do
+#                   not check the devices nor run it
 # Refuses (exit status 3, one line saying which) when there is no audio
 # capture or playback device: autoaudiosrc/autoaudiosink would otherwise
 # fall back to silence/a fake sink and run without any sound.
@@ -66,9 +68,17 @@ for ((i = 0; i < n; i++)); do
     args+=(s.src_$i ! fakesink)
   fi
 done
-# and the picture of the separation, live, in a window
-args+=(s.viz ! queue ! videoconvert ! autovideosink)
-echo "gst-launch-1.0 ${args[*]}"
+# and the picture of the separation, live, in a window; without a display
+# autovideosink falls back to a sink that crashes (GStreamer 1.22:
+# segmentation fault, before any sound): no window then
+display=0
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  display=1
+  args+=(s.viz ! queue ! videoconvert ! autovideosink)
+fi
+# -e: Ctrl-C ends the stream (EOS) before the pipeline stops; -m: the
+# element's messages, with each source's position when it demixes
+echo "gst-launch-1.0 -e -m ${args[*]}"
 [ "$print_only" -eq 1 ] && exit 0
 
 # Is there a real device? autoaudiosrc/autoaudiosink fall back to
@@ -90,6 +100,7 @@ if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' 
   exit 3
 fi
 
+[ "$display" -eq 1 ] \
+  || echo "$me: no display (DISPLAY and WAYLAND_DISPLAY are not set): no picture, the sound alone" >&2
 echo "listening: source $k of $n; Ctrl-C stops" >&2
-# -m: the element's messages, with each source's position when it demixes
 exec gst-launch-1.0 -e -m "${args[@]}"

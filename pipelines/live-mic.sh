@@ -93,7 +93,8 @@ if [ -n "$channels" ] && ! timeout 15 gst-launch-1.0 autoaudiosrc ! "audio/x-raw
   echo "$me: the capture device does not give $channels channels (for two microphones: a stereo input, e.g. a USB interface or an array; pick it with PULSE_SOURCE / the sound settings), or it could not start" >&2
   exit 3
 fi
-sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc num-buffers=3 ! autoaudiosink 2>&1) || true
+# (silence: the default sine beeped through the speakers at each start)
+sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc wave=silence num-buffers=3 ! autoaudiosink 2>&1) || true
 if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' <<<"$sink_probe" \
    || grep -q 'GstAutoAudioSink:[^ ]*/GstFakeSink:' <<<"$sink_probe"; then
   echo "$me: no audio playback device found (autoaudiosink could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect speakers or headphones or start the sound server, then try again" >&2

@@ -5,7 +5,8 @@
 # machine with sound devices it runs live: then it is stopped after 5 s and
 # that counts as a pass. With a capture and a playback device simulated and
 # no display it runs without its picture, says so, and ends on Ctrl-C
-# (autovideosink's fallback crashed it: segmentation fault).
+# (autovideosink's fallback crashed it: segmentation fault); its check of
+# the playback device plays silence (it beeped, a 440 Hz sine).
 #   live_mic.sh LIVE_MIC_SH PLUGIN_DIR
 set -u
 script=$(realpath "$1") plugin_dir=$(realpath "$2")
@@ -38,7 +39,13 @@ esac
 # real source and sink, so that autoaudiosrc/autoaudiosink take them
 # (silence in, nothing out); no display; Ctrl-C after 6 s
 if gst-inspect-1.0 interaudiosrc >/dev/null 2>&1; then
-  env -u DISPLAY -u WAYLAND_DISPLAY \
+  # every gst-launch-1.0 the script runs, logged
+  mkdir "$work/bin"
+  real=$(command -v gst-launch-1.0)
+  printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\nexec "%s" "$@"\n' \
+    "$work/launches" "$real" >"$work/bin/gst-launch-1.0"
+  chmod +x "$work/bin/gst-launch-1.0"
+  env -u DISPLAY -u WAYLAND_DISPLAY PATH="$work/bin:$PATH" \
     GST_PLUGIN_FEATURE_RANK=interaudiosrc:300,interaudiosink:300 \
     timeout --preserve-status -s INT 6 "$script" >"$work/nodisplay.txt" 2>&1; rc=$?
   grep -v '^ALSA\|^AL lib\|^cannot find card' "$work/nodisplay.txt" | tail -n 4
@@ -47,6 +54,9 @@ if gst-inspect-1.0 interaudiosrc >/dev/null 2>&1; then
     "$work/nodisplay.txt" || fail "no display: not said"
   grep -q 'nmfseparate, timestamp=' "$work/nodisplay.txt" \
     || fail "no display: the element posted no message (it did not run)"
+  probes=$(grep -v nmfseparate "$work/launches" | grep autoaudiosink)
+  [ -n "$probes" ] || fail "no check of the playback device was run"
+  grep -v 'wave=silence' <<<"$probes" && fail "the playback device's check makes a sound"
   env -u DISPLAY -u WAYLAND_DISPLAY "$script" --print | grep -q 'viz' \
     && fail "no display: --print still has the picture"
   DISPLAY=:99 "$script" --print | grep -q 's.viz ! queue ! videoconvert ! autovideosink$' \

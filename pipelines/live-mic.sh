@@ -28,6 +28,10 @@
 set -eu
 # usage (the help: the comment above), root, use_uninstalled_plugin
 . "$(dirname -- "$0")/common.sh"
+# (common.sh notes a Ctrl-C for the scripts that publish their outputs:
+# here it must stop the script, also while it checks the devices; it was
+# noted and ignored, and the live pipeline started anyway)
+trap - INT
 # the name said in messages: two-mics.sh runs this script as its own
 me=${NMF_LIVE_MIC_AS:-live-mic.sh}
 die () { echo "$me: $*" >&2; exit 2; }

@@ -6,7 +6,9 @@
 # that counts as a pass. With a capture and a playback device simulated and
 # no display it runs without its picture, says so, and ends on Ctrl-C
 # (autovideosink's fallback crashed it: segmentation fault); its check of
-# the playback device plays silence (it beeped, a 440 Hz sine).
+# the playback device plays silence (it beeped, a 440 Hz sine); Ctrl-C
+# while it checks the devices stops it (it was ignored: the live pipeline
+# started anyway).
 #   live_mic.sh LIVE_MIC_SH PLUGIN_DIR
 set -u
 script=$(realpath "$1") plugin_dir=$(realpath "$2")
@@ -61,6 +63,24 @@ if gst-inspect-1.0 interaudiosrc >/dev/null 2>&1; then
     && fail "no display: --print still has the picture"
   DISPLAY=:99 "$script" --print | grep -q 's.viz ! queue ! videoconvert ! autovideosink$' \
     || fail "a display: --print has no picture"
+
+  # Ctrl-C during the check of the capture device (made to last 3 s)
+  : >"$work/launches"
+  printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\ncase "$*" in *eos-after*) sleep 3 ;; esac\nexec "%s" "$@"\n' \
+    "$work/launches" "$real" >"$work/bin/gst-launch-1.0"
+  set -m
+  env -u DISPLAY -u WAYLAND_DISPLAY PATH="$work/bin:$PATH" \
+    GST_PLUGIN_FEATURE_RANK=interaudiosrc:300,interaudiosink:300 \
+    timeout 20 "$script" >"$work/int.txt" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 200; i++)); do [ -s "$work/launches" ] && break; sleep 0.02; done
+  sleep 0.5
+  kill -INT -- -"$pid"
+  wait "$pid"; rc=$?
+  set +m
+  [ "$rc" = 130 ] || fail "Ctrl-C while checking the devices: exit $rc, expected 130"
+  grep -q nmfseparate "$work/launches" && fail "Ctrl-C while checking the devices: the live pipeline started"
+  echo "Ctrl-C while checking the devices: exit $rc"
 else
   echo "SKIP (part): no interaudiosrc (gstreamer1.0-plugins-bad) to simulate the devices"
 fi

@@ -25,6 +25,11 @@
 for arg; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
+    # (live-mic.sh took it after its own --channels 2: two-mics.sh
+    # --channels 1 captured one channel)
+    --channels)
+      echo "two-mics.sh: unknown argument --channels (see --help): it captures 2 channels; for another count: pipelines/live-mic.sh --channels C" >&2
+      exit 2 ;;
   esac
 done
 NMF_LIVE_MIC_AS=two-mics.sh exec "$(dirname "$0")/live-mic.sh" --channels 2 "$@"

@@ -262,6 +262,12 @@ grep -q 'live-mic.sh \[' two-help.log && fail "two-mics.sh --help shows live-mic
 rc=$(run two-play "$pdir/two-mics.sh" --play 5)
 [ "$rc" = 2 ] && grep -q '^two-mics.sh: --play needs' two-play.log \
   || fail "two-mics.sh --play 5: exit $rc: $(cat two-play.log)"
+# --channels is not two-mics.sh's (it was passed on: --channels 1 captured
+# one channel)
+rc=$(run two-channels "$pdir/two-mics.sh" --print --channels 1)
+[ "$rc" = 2 ] && grep -q '^two-mics.sh: unknown argument --channels' two-channels.log \
+  && ! grep -q 'channels=1' two-channels.log \
+  || fail "two-mics.sh --channels 1: exit $rc: $(cat two-channels.log)"
 
 # --- --help: the script's whole leading comment (live-mic.sh and
 # remove-source.sh printed a fixed range of lines, shorter than their

@@ -333,6 +333,14 @@ done
 grep -q "^mixture: *$work/demo-cwd/out dir/mix.wav" demo-rel.log \
   || fail "demo.sh \"out dir\": $(grep mixture: demo-rel.log)"
 echo "demo.sh relative OUTPUT_DIR: $(grep mixture: demo-rel.log)"
+# an OUTPUT_DIR with a backslash and double quotes (gst-launch read them as
+# its syntax: 'no element "c"', or the backslash dropped and no file)
+odd_out='o \ "b c" d'
+(cd demo-cwd && timeout 120 ../demo-tree/pipelines/demo.sh "$odd_out") >demo-odd.log 2>&1 \
+  || fail "demo.sh '$odd_out': exit $?: $(tail -3 demo-odd.log)"
+for f in source0.wav source1.wav; do
+  [ -s "demo-cwd/$odd_out/$f" ] || fail "demo.sh '$odd_out': no $f"
+done
 
 # --- numbers with a leading zero are decimal (010 passed the checks as
 # ten and reached bash and GStreamer as octal 8: nothing was removed) ---

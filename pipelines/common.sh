@@ -98,6 +98,33 @@ file_uri () {
   printf '%s\n' "$uri"
 }
 
+# check_output OUTPUT [INPUT...]: before any work, refuse (exit 1, one
+# line) an OUTPUT that is one of the INPUTs (empty ones are skipped), that
+# is a directory (mv put the finished file inside it, under its temporary
+# name, and the script said OUTPUT was written), or whose directory does
+# not exist or cannot be written (the temporary file goes there)
+check_output () {
+  local out=$1 dir in
+  shift
+  for in; do
+    if [ -n "$in" ] && [ "$in" -ef "$out" ]; then
+      echo "${0##*/}: $out is the input $in: refusing to write over it" >&2
+      exit 1
+    fi
+  done
+  dir=$(dirname -- "$out")
+  if [ -d "$out" ]; then
+    echo "${0##*/}: $out is a directory: give a file name" >&2
+    exit 1
+  elif [ ! -d "$dir" ]; then
+    echo "${0##*/}: $dir: no such directory (for $out)" >&2
+    exit 1
+  elif [ ! -w "$dir" ] || [ ! -x "$dir" ]; then
+    echo "${0##*/}: $dir: not writable (for $out)" >&2
+    exit 1
+  fi
+}
+
 # publish TMP FINAL: a finished output takes its name, with the mode a new
 # file gets (mktemp makes its files private); after an interrupt, nothing
 # (exit 130)
@@ -106,7 +133,8 @@ publish () {
     echo "${0##*/}: interrupted: $2 not written" >&2
     exit 130
   fi
-  chmod "$(printf '%o' $((0666 & ~$(umask))))" -- "$1" && mv -f -- "$1" "$2"
+  # (-T: never into a directory of that name, should one appear meanwhile)
+  chmod "$(printf '%o' $((0666 & ~$(umask))))" -- "$1" && mv -fT -- "$1" "$2"
 }
 
 # An interrupt (Ctrl-C) reaches gst-launch-1.0 too, which stops its

@@ -6,7 +6,8 @@
 # OUTPUT_DIR, when given, is relative to the current directory.
 set -eu
 # usage (the help: the comment above), usage_error (a bad command line:
-# exit 2), root (this tree)
+# exit 2), root (this tree), file_uri (percent-encoded file:// URIs: any
+# file name is safe in gst-launch's syntax that way)
 . "$(dirname -- "$0")/common.sh"
 # (common.sh notes a Ctrl-C for the scripts that publish their outputs:
 # here it stops the demo, as it always did)
@@ -34,12 +35,17 @@ build/tests/tools/nmf-make-mixture "$out/truth" 30 44100
 mv "$out/truth/mix.wav" "$out/mix.wav"
 
 export GST_PLUGIN_PATH="$PWD/build/plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+# the files as URIs (gst-launch makes a filesrc and filesinks of them): a
+# location=NAME with a backslash or two double quotes in OUTPUT_DIR was
+# read as gst-launch's own syntax ("no element", or a file elsewhere)
+mix_uri=$(file_uri "$out/mix.wav")
+src0_uri=$(file_uri "$out/source0.wav") src1_uri=$(file_uri "$out/source1.wav")
 set -x
-gst-launch-1.0 -q filesrc location="$out/mix.wav" ! wavparse ! audioconvert ! \
+gst-launch-1.0 -q "$mix_uri" ! wavparse ! audioconvert ! \
   nmfseparate name=s n-sources=2 \
-  s.src_0 ! audioconvert ! wavenc ! filesink location="$out/source0.wav" \
-  s.src_1 ! audioconvert ! wavenc ! filesink location="$out/source1.wav"
-set +x
+  s.src_0 ! audioconvert ! wavenc ! "$src0_uri" \
+  s.src_1 ! audioconvert ! wavenc ! "$src1_uri"
+{ set +x; } 2>/dev/null
 
 echo
 echo "mixture:   $out/mix.wav"

@@ -19,7 +19,8 @@ die () { echo "denoise.sh: $*" >&2; exit 1; }
 # usage (the help: the comment above), usage_error (a bad command line:
 # exit 2), root, use_uninstalled_plugin, find_nmftool, file_uri
 # (percent-encoded file:// URIs: any file name is safe in gst-launch's
-# syntax that way), publish (a finished output)
+# syntax that way), check_output (an output that can be written), publish
+# (a finished output)
 . "$(dirname -- "$0")/common.sh"
 
 no_options "$@"
@@ -37,9 +38,7 @@ find_nmftool
 
 
 [ -f "$noisy" ] && [ -r "$noisy" ] || die "$noisy: no such readable file"
-for f in "$noise" "$noisy"; do
-  ! [ "$f" -ef "$clean" ] || die "$clean is the input $f: refusing to write over it"
-done
+check_output "$clean" "$noise" "$noisy"
 
 # the temporary files go as the script ends, whatever ends it: the trap is
 # set before the first is made
@@ -48,8 +47,6 @@ dict= out=
 # it on, and the removal was printed as "+ rm -f -- ...")
 trap '{ set +x; } 2>/dev/null; rm -f -- ${dict:+"$dict"} ${out:+"$out"}' EXIT
 outdir=$(dirname -- "$clean")
-[ -d "$outdir" ] || die "$outdir: no such directory (for $clean)"
-[ -w "$outdir" ] || die "$outdir: not writable (for $clean)"
 dict=$(mktemp --suffix=.npy) || die "cannot make a temporary file in ${TMPDIR:-/tmp}"
 out=$(mktemp --tmpdir="$outdir" .denoise.XXXXXX.wav) || die "cannot make a temporary file in $outdir"
 

@@ -11,8 +11,10 @@
  * samples as came in, source k's sample n the separated input sample n,
  * the sources adding up to the input (an input that ends with part of a
  * frame: the whole frames are separated, and the exit status is 1).  The
- * sample rate does not matter to
- * the separator (its settings are in samples).
+ * sample rate does not matter to the separator (its settings are in
+ * samples).  Exit status 0; 1 on a failure, said on standard error (a
+ * setting out of range, an output that cannot be written); 2 for a bad
+ * command line.
  *
  * Build against the installed library:
  *   cc embed-core.c -o nmf-embed-core $(pkg-config --cflags --libs nmfcore)
@@ -25,6 +27,8 @@
  *     audioconvert ! wavenc ! filesink location=source0.wav */
 #include <nmf/nmf.h>
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +45,34 @@ usage (void)
   return 2;
 }
 
-/* Writes n interleaved frames of every source to its file. */
+/* An option's integer: the whole argument (atoi took "abc" for 0 and "2x"
+ * for 2); its range is the library's to check. */
+static int
+parse_int (const char *text, int *value)
+{
+  char *end;
+  long v;
+
+  errno = 0;
+  v = strtol (text, &end, 10);
+  if (end == text || *end != '\0' || errno != 0 || v < INT_MIN || v > INT_MAX)
+    return -1;
+  *value = (int) v;
+  return 0;
+}
+
+/* Writes n interleaved frames of every source to its file; a failure (a
+ * full disk) is said, with the file's name: it ended the run silently. */
 static int
 write_sources (FILE ** files, float **buffers, int sources, int channels,
-    size_t n)
+    size_t n, const char *prefix)
 {
   for (int s = 0; s < sources; s++)
-    if (fwrite (buffers[s], sizeof (float) * channels, n, files[s]) != n)
+    if (fwrite (buffers[s], sizeof (float) * channels, n, files[s]) != n) {
+      fprintf (stderr, "nmf-embed-core: %s%d.f32: %s\n", prefix, s,
+          strerror (errno));
       return -1;
+    }
   return 0;
 }
 
@@ -67,10 +91,13 @@ main (int argc, char **argv)
       fputs (USAGE, stdout);
       return 0;
     }
-    if (!strcmp (argv[i], "--sources") && i + 1 < argc)
-      sources = atoi (argv[++i]);
-    else if (!strcmp (argv[i], "--channels") && i + 1 < argc)
-      channels = atoi (argv[++i]);
+    if (!strcmp (argv[i], "--sources") && i + 1 < argc) {
+      if (parse_int (argv[++i], &sources) != 0)
+        return usage ();
+    } else if (!strcmp (argv[i], "--channels") && i + 1 < argc) {
+      if (parse_int (argv[++i], &channels) != 0)
+        return usage ();
+    }
     else if (!strcmp (argv[i], "--profile") && i + 1 < argc) {
       i++;
       if (!strcmp (argv[i], "live"))
@@ -111,6 +138,7 @@ main (int argc, char **argv)
   FILE *files[NMF_SEPARATOR_MAX_SOURCES] = { NULL };
   nmf_separator_output out = { buffers, NULL };
   size_t got, held = 0, n_audio, total_in = 0, total_out = 0;
+  nmf_status err;
 
   if (!in) {
     perror ("nmf-embed-core");
@@ -133,9 +161,13 @@ main (int argc, char **argv)
     held = held + got - frames * frame_bytes;
     if (frames == 0)
       continue;
-    if (nmf_separator_process (sep, in, frames, &out, &n_audio, NULL)
-        != NMF_OK
-        || write_sources (files, buffers, sources, channels, n_audio) != 0)
+    err = nmf_separator_process (sep, in, frames, &out, &n_audio, NULL);
+    if (err != NMF_OK) {
+      fprintf (stderr, "nmf-embed-core: %s\n", nmf_strerror (err));
+      goto done;
+    }
+    if (write_sources (files, buffers, sources, channels, n_audio,
+            prefix) != 0)
       goto done;
     memmove (in, (char *) in + frames * frame_bytes, held);
     total_in += frames;
@@ -146,8 +178,12 @@ main (int argc, char **argv)
     goto done;
   }
   /* the end of the stream: what the separator still holds */
-  if (nmf_separator_drain (sep, &out, &n_audio, NULL) != NMF_OK
-      || write_sources (files, buffers, sources, channels, n_audio) != 0)
+  err = nmf_separator_drain (sep, &out, &n_audio, NULL);
+  if (err != NMF_OK) {
+    fprintf (stderr, "nmf-embed-core: %s\n", nmf_strerror (err));
+    goto done;
+  }
+  if (write_sources (files, buffers, sources, channels, n_audio, prefix) != 0)
     goto done;
   total_out += n_audio;
   fprintf (stderr, "nmf-embed-core: %zu samples in, %zu out per source, "
@@ -163,8 +199,12 @@ main (int argc, char **argv)
 
 done:
   for (int s = 0; s < sources; s++) {
-    if (files[s] && fclose (files[s]) != 0)
+    if (files[s] && fclose (files[s]) != 0) {
+      /* (the last block is written here: a full disk may show only now) */
+      fprintf (stderr, "nmf-embed-core: %s%d.f32: %s\n", prefix, s,
+          strerror (errno));
       status = 1;
+    }
     free (buffers[s]);
   }
   free (in);

@@ -149,7 +149,7 @@ main (int argc, char **argv)
 {
   App app;
   GError *err = NULL;
-  gchar *desc;
+  gchar *desc, *uri = NULL;
   GstBus *bus;
   GstPad *pad;
   gboolean posts;
@@ -175,16 +175,21 @@ main (int argc, char **argv)
   }
   memset (&app, 0, sizeof app);
   if (argc > 1) {
-    gchar *uri = gst_uri_is_valid (argv[1]) ? g_strdup (argv[1])
+    /* an existing file is a file, whatever its name (take:1.wav is also a
+     * valid URI, of the scheme "take") */
+    uri = gst_uri_is_valid (argv[1])
+        && !g_file_test (argv[1], G_FILE_TEST_EXISTS) ? g_strdup (argv[1])
         : gst_filename_to_uri (argv[1], NULL);
     if (uri == NULL) {
       fprintf (stderr, "cannot make a URI of %s\n", argv[1]);
       return 1;
     }
-    desc = g_strdup_printf ("uridecodebin uri=\"%s\" ! audioconvert ! "
+    printf ("input: %s\n", uri);
+    /* the URI is set as a property below, not written into the
+     * description, whose syntax a quote in it would break */
+    desc = g_strdup ("uridecodebin name=dec ! audioconvert ! "
         "audioresample ! nmfseparate name=sep n-sources=2 "
-        "sep.src_0 ! fakesink sep.src_1 ! fakesink", uri);
-    g_free (uri);
+        "sep.src_0 ! fakesink sep.src_1 ! fakesink");
   } else {
     app.live = TRUE;
     /* 64 buffers of 1024 samples at 44.1 kHz: about 1.5 s, in real time */
@@ -201,13 +206,21 @@ main (int argc, char **argv)
   if (app.pipeline == NULL) {
     fprintf (stderr, "cannot build the pipeline: %s\n", err->message);
     g_clear_error (&err);
+    g_free (uri);
     return 1;
   }
   if (err) {                    /* recoverable: a missing element of a chain */
     fprintf (stderr, "cannot build the pipeline: %s\n", err->message);
     g_clear_error (&err);
     gst_object_unref (app.pipeline);
+    g_free (uri);
     return 1;
+  }
+  if (uri) {
+    GstElement *dec = gst_bin_get_by_name (GST_BIN (app.pipeline), "dec");
+    g_object_set (dec, "uri", uri, NULL);
+    gst_object_unref (dec);
+    g_free (uri);
   }
   app.sep = gst_bin_get_by_name (GST_BIN (app.pipeline), "sep");
 

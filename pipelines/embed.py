@@ -26,6 +26,7 @@ Needs Debian's python3-gi and gir1.2-gstreamer-1.0 (python3-gst-1.0 pulls
 both in): use /usr/bin/python3, not another Python without them.  Run
 uninstalled with GST_PLUGIN_PATH=<build>/plugin.  The C twin is embed.c.
 """
+import os
 import sys
 
 USAGE = "usage: /usr/bin/python3 pipelines/embed.py [INPUT]"
@@ -79,10 +80,14 @@ LIVE_MIXTURE = (
 
 
 class App:
-    def __init__(self, description, live):
+    def __init__(self, description, live, uri=None):
         self.live = live
         self.loop = GLib.MainLoop()
         self.pipeline = Gst.parse_launch(description)
+        if uri is not None:
+            # a property, not written into the description, whose syntax a
+            # quote in the URI would break
+            self.pipeline.get_by_name("dec").set_property("uri", uri)
         self.sep = self.pipeline.get_by_name("sep")
         self.posts = self.sep.find_property("post-messages") is not None
         if self.posts:
@@ -202,19 +207,23 @@ def main(input_):
               "GST_PLUGIN_PATH to <build>/plugin, or install gst-nmf)",
               file=sys.stderr)
         return 1
+    uri = None
     if input_ is not None:
+        # an existing file is a file, whatever its name (take:1.wav is also
+        # a valid URI, of the scheme "take")
         uri = input_ if Gst.uri_is_valid(input_) \
-            else Gst.filename_to_uri(input_)
+            and not os.path.exists(input_) else Gst.filename_to_uri(input_)
+        print("input: %s" % uri)
         description = (
-            'uridecodebin uri="%s" ! audioconvert ! audioresample ! '
+            'uridecodebin name=dec ! audioconvert ! audioresample ! '
             'nmfseparate name=sep n-sources=2 '
-            'sep.src_0 ! fakesink sep.src_1 ! fakesink' % uri)
+            'sep.src_0 ! fakesink sep.src_1 ! fakesink')
         live = False
     else:
         description, live = LIVE_MIXTURE, True
     print("pipeline: %s" % description)
     try:
-        app = App(description, live)
+        app = App(description, live, uri)
     except GLib.Error as exc:
         print("cannot build the pipeline: %s" % exc.message, file=sys.stderr)
         return 1

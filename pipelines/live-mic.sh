@@ -1,6 +1,8 @@
 #!/bin/bash
 # Live: the microphone (autoaudiosrc) through nmfseparate, one source played
-# back (autoaudiosink), the others dropped. Stop with Ctrl-C.
+# back (autoaudiosink), the others dropped, the separation's picture in a
+# window (without a display, DISPLAY and WAYLAND_DISPLAY unset: no window,
+# the sound alone) and the element's messages printed. Stop with Ctrl-C.
 #
 #   pipelines/live-mic.sh [--print] [--sources N] [--play K]
 #                         [--algorithm kl|volmin] [--channels C]
@@ -14,8 +16,8 @@
 #                   messages (-m) give each source's position
 #   --play K        the source to listen to, 0..N-1 (default 0)
 #   --algorithm A   kl (default) or volmin
-#   --print         only print the gst-launch-1.0 line, do not check the
-#                   devices nor run it
+#   --print         only print the gst-launch-1.0 line (the one run), do
+#                   not check the devices nor run it
 # Refuses (exit status 3, one line saying which) when there is no audio
 # capture or playback device: autoaudiosrc/autoaudiosink would otherwise
 # fall back to silence/a fake sink and run without any sound.
@@ -26,6 +28,10 @@
 set -eu
 # usage (the help: the comment above), root, use_uninstalled_plugin
 . "$(dirname -- "$0")/common.sh"
+# (common.sh notes a Ctrl-C for the scripts that publish their outputs:
+# here it must stop the script, also while it checks the devices; it was
+# noted and ignored, and the live pipeline started anyway)
+trap - INT
 # the name said in messages: two-mics.sh runs this script as its own
 me=${NMF_LIVE_MIC_AS:-live-mic.sh}
 die () { echo "$me: $*" >&2; exit 2; }
@@ -66,9 +72,17 @@ for ((i = 0; i < n; i++)); do
     args+=(s.src_$i ! fakesink)
   fi
 done
-# and the picture of the separation, live, in a window
-args+=(s.viz ! queue ! videoconvert ! autovideosink)
-echo "gst-launch-1.0 ${args[*]}"
+# and the picture of the separation, live, in a window; without a display
+# autovideosink falls back to a sink that crashes (GStreamer 1.22:
+# segmentation fault, before any sound): no window then
+display=0
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  display=1
+  args+=(s.viz ! queue ! videoconvert ! autovideosink)
+fi
+# -e: Ctrl-C ends the stream (EOS) before the pipeline stops; -m: the
+# element's messages, with each source's position when it demixes
+echo "gst-launch-1.0 -e -m ${args[*]}"
 [ "$print_only" -eq 1 ] && exit 0
 
 # Is there a real device? autoaudiosrc/autoaudiosink fall back to
@@ -83,13 +97,15 @@ if [ -n "$channels" ] && ! timeout 15 gst-launch-1.0 autoaudiosrc ! "audio/x-raw
   echo "$me: the capture device does not give $channels channels (for two microphones: a stereo input, e.g. a USB interface or an array; pick it with PULSE_SOURCE / the sound settings), or it could not start" >&2
   exit 3
 fi
-sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc num-buffers=3 ! autoaudiosink 2>&1) || true
+# (silence: the default sine beeped through the speakers at each start)
+sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc wave=silence num-buffers=3 ! autoaudiosink 2>&1) || true
 if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' <<<"$sink_probe" \
    || grep -q 'GstAutoAudioSink:[^ ]*/GstFakeSink:' <<<"$sink_probe"; then
   echo "$me: no audio playback device found (autoaudiosink could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect speakers or headphones or start the sound server, then try again" >&2
   exit 3
 fi
 
+[ "$display" -eq 1 ] \
+  || echo "$me: no display (DISPLAY and WAYLAND_DISPLAY are not set): no picture, the sound alone" >&2
 echo "listening: source $k of $n; Ctrl-C stops" >&2
-# -m: the element's messages, with each source's position when it demixes
 exec gst-launch-1.0 -e -m "${args[@]}"

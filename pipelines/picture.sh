@@ -13,8 +13,8 @@ set -eu
 die () { echo "picture.sh: $*" >&2; exit 1; }
 # usage (the help: the comment above), usage_error (a bad command line:
 # exit 2), root, use_uninstalled_plugin, file_uri (percent-encoded file://
-# URIs: any file name is safe in gst-launch's syntax that way), publish (a
-# finished output)
+# URIs: any file name is safe in gst-launch's syntax that way),
+# check_output (an output that can be written), publish (a finished output)
 . "$(dirname -- "$0")/common.sh"
 
 live=0
@@ -63,7 +63,7 @@ if [ "$live" -eq 1 ]; then
 fi
 mix=$1 out=$2
 [ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
-! [ "$mix" -ef "$out" ] || die "$out is the input: refusing to write over it"
+check_output "$out" "$mix"
 uri=$(file_uri "$mix")
 log= tmp=
 trap 'rm -f -- ${log:+"$log"} ${tmp:+"$tmp"}' EXIT

@@ -20,7 +20,8 @@
 set -eu
 # usage (the help: the comment above), root, use_uninstalled_plugin,
 # file_uri (percent-encoded file:// URIs: any file name is safe in
-# gst-launch's syntax that way), publish (a finished output)
+# gst-launch's syntax that way), check_output (an output that can be
+# written), publish (a finished output)
 . "$(dirname -- "$0")/common.sh"
 die () { echo "remove-source.sh: $*" >&2; exit 2; }
 
@@ -65,11 +66,6 @@ case "$input" in
     uri=$(file_uri "$input") local_input=$input
     ;;
 esac
-if [ -n "$local_input" ] && [ "$local_input" -ef "$output" ]; then
-  echo "remove-source.sh: $output is the input $input: refusing to write over it" >&2
-  exit 1
-fi
-
 use_uninstalled_plugin --say
 
 # gst-launch-1.0 arguments: decoder, separator, the removed source to
@@ -89,6 +85,7 @@ done
 if [ "$print_only" -eq 1 ]; then
   sink_uri=$(file_uri "$output") || die "$output: cannot make a URI of it"
 else
+  check_output "$output" "$local_input"
   log= tmp=
   trap 'rm -f -- ${log:+"$log"} ${tmp:+"$tmp"}' EXIT
   tmp=$(mktemp --tmpdir="$(dirname -- "$output")" .remove-source.XXXXXX.wav) || exit 1

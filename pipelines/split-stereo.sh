@@ -19,8 +19,8 @@ set -eu
 # usage (the help: the comment above), root, use_uninstalled_plugin,
 # file_uri (percent-encoded file:// URIs: any file name is safe in
 # gst-launch's syntax that way), explain_failure (a failed gst-launch-1.0,
-# and what takes a plain WAV audioconvert refused), publish (a finished
-# output)
+# and what takes a plain WAV audioconvert refused), check_output (an
+# output that can be written), publish (a finished output)
 . "$(dirname -- "$0")/common.sh"
 die () { echo "split-stereo.sh: $*" >&2; exit 2; }
 
@@ -57,7 +57,11 @@ cleanup () {
 trap cleanup EXIT
 d=$outdir
 while [ ! -e "$d" ] && [ ! -L "$d" ]; do made+=("$d"); d=$(dirname -- "$d"); done
+[ -d "$outdir" ] || [ ! -e "$outdir" ] || { echo "split-stereo.sh: $outdir: not a directory" >&2; exit 1; }
 mkdir -p -- "$outdir"
+for ((i = 0; i < n; i++)); do
+  check_output "$outdir/source_$i.wav" "$input"
+done
 use_uninstalled_plugin --say
 
 log=$(mktemp) errlog=$(mktemp)

@@ -22,6 +22,9 @@
 # - an output naming an input (the same name, a hard or symbolic link, a
 #   file:// URI) is refused and the input is unchanged (remove-source.sh
 #   a.wav a.wav left a.wav empty).
+# - an output that is a directory is refused, as is split-stereo.sh's
+#   output over its input (they were written into the directory, under a
+#   temporary name; over the input);
 # - demo.sh writes a relative OUTPUT_DIR where it was started (it wrote
 #   it in the tree, and printed names that were not there);
 #   pipelines.sh PIPELINES_DIR NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
@@ -211,6 +214,34 @@ rc=$(run split-text2 "$pdir/split-stereo.sh" text.txt old-split)
   || fail "split-stereo.sh on text into an existing OUTDIR: exit $rc, $(ls -A old-split 2>&1)"
 echo "split-text: exit $rc, nothing left"
 
+# --- an output that is a directory is refused before any work, the
+# directory left as it was (the finished file was moved into it under its
+# temporary name, and the script said the output was written, exit 0);
+# split-stereo.sh: an OUTDIR that is a file, and an output that is its
+# input, are refused (it wrote source 1 over the input) ---
+mkdir -p dirout.wav dirout.png split-dir/source_1.wav
+mkdir split-in && cp mix.wav split-in/source_0.wav
+for c in "remove-source dirout.wav mix.wav dirout.wav" \
+    "picture dirout.png mix.wav dirout.png 64 32" \
+    "denoise dirout.wav source_1.wav mix.wav dirout.wav" \
+    "split-stereo split-dir/source_1.wav mix.wav split-dir"; do
+  read -r script out args <<<"$c"
+  # shellcheck disable=SC2086 # the words of $args are the arguments
+  rc=$(run "dir-$script" "$pdir/$script.sh" $args)
+  [ "$rc" = 1 ] && grep -q "^$script.sh: $out is a directory" "dir-$script.log" \
+    || fail "$script.sh into a directory $out: exit $rc: $(tail -2 "dir-$script.log")"
+  [ -z "$(ls -A "$out")" ] || fail "$script.sh into a directory $out: left $(ls -A "$out")"
+done
+echo "an output that is a directory: $(tail -1 dir-remove-source.log)"
+sum_in=$(md5sum <split-in/source_0.wav)
+rc=$(run split-self "$pdir/split-stereo.sh" split-in/source_0.wav split-in)
+[ "$rc" = 1 ] && grep -q "refusing to write over it" split-self.log \
+  && [ "$(md5sum <split-in/source_0.wav)" = "$sum_in" ] && [ ! -e split-in/source_1.wav ] \
+  || fail "split-stereo.sh with its input in OUTDIR: exit $rc: $(tail -1 split-self.log)"
+rc=$(run split-file "$pdir/split-stereo.sh" mix.wav text.txt)
+[ "$rc" = 1 ] && grep -q "^split-stereo.sh: text.txt: not a directory" split-file.log \
+  || fail "split-stereo.sh into a file: exit $rc: $(cat split-file.log)"
+
 # --- options without their value: the script's usage error (exit 2, one
 # line), not bash's "2: parameter null or not set" (exit 1) ---
 for c in "split-stereo --sources" "remove-source --sources" "remove-source --remove" \
@@ -231,6 +262,12 @@ grep -q 'live-mic.sh \[' two-help.log && fail "two-mics.sh --help shows live-mic
 rc=$(run two-play "$pdir/two-mics.sh" --play 5)
 [ "$rc" = 2 ] && grep -q '^two-mics.sh: --play needs' two-play.log \
   || fail "two-mics.sh --play 5: exit $rc: $(cat two-play.log)"
+# --channels is not two-mics.sh's (it was passed on: --channels 1 captured
+# one channel)
+rc=$(run two-channels "$pdir/two-mics.sh" --print --channels 1)
+[ "$rc" = 2 ] && grep -q '^two-mics.sh: unknown argument --channels' two-channels.log \
+  && ! grep -q 'channels=1' two-channels.log \
+  || fail "two-mics.sh --channels 1: exit $rc: $(cat two-channels.log)"
 
 # --- --help: the script's whole leading comment (live-mic.sh and
 # remove-source.sh printed a fixed range of lines, shorter than their
@@ -296,6 +333,14 @@ done
 grep -q "^mixture: *$work/demo-cwd/out dir/mix.wav" demo-rel.log \
   || fail "demo.sh \"out dir\": $(grep mixture: demo-rel.log)"
 echo "demo.sh relative OUTPUT_DIR: $(grep mixture: demo-rel.log)"
+# an OUTPUT_DIR with a backslash and double quotes (gst-launch read them as
+# its syntax: 'no element "c"', or the backslash dropped and no file)
+odd_out='o \ "b c" d'
+(cd demo-cwd && timeout 120 ../demo-tree/pipelines/demo.sh "$odd_out") >demo-odd.log 2>&1 \
+  || fail "demo.sh '$odd_out': exit $?: $(tail -3 demo-odd.log)"
+for f in source0.wav source1.wav; do
+  [ -s "demo-cwd/$odd_out/$f" ] || fail "demo.sh '$odd_out': no $f"
+done
 
 # --- numbers with a leading zero are decimal (010 passed the checks as
 # ten and reached bash and GStreamer as octal 8: nothing was removed) ---

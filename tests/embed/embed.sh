@@ -8,7 +8,9 @@
 # example's property change changes: the settings in force before it are
 # the profile's, as the element logs them (the help said mask-exponent
 # 2 -> 1 and iterations 15 -> 30: the properties' unset defaults; the
-# change to mask-exponent 1 did nothing).
+# change to mask-exponent 1 did nothing). An INPUT file named like a URI
+# (take:1.wav) is the file, and a URI with quotes is not written into the
+# pipeline's description.
 #   embed.sh PROGRAM [ARG...]
 set -u
 work=$(mktemp -d)
@@ -29,6 +31,24 @@ for bad in "--bogus" "-x" "one.wav two.wav"; do
 done
 [ "$fails" -eq 0 ] || exit 1
 echo "command line: --help, -h: the help; a bad one: exit 2"
+
+# a file INPUT whose name is also a valid URI (take:1.wav, of the scheme
+# "take": "No URI handler implemented") is the file; a URI with double
+# quotes fails as a missing file, not as a broken pipeline description
+# ('no element "c"': the URI was written into it)
+if gst-launch-1.0 -q audiotestsrc num-buffers=40 ! wavenc ! \
+    filesink location="$work/take:1.wav" 2>/dev/null; then
+  # (the program by its absolute name: the input is named relative to $work)
+  prog=$(realpath -- "$(command -v -- "$1")")
+  (cd "$work" && timeout 60 "$prog" "${@:2}" "take:1.wav") >"$work/out" 2>&1; rc=$?
+  [ "$rc" = 77 ] && { cat "$work/out"; exit 77; }
+  [ "$rc" = 0 ] || fail "INPUT take:1.wav: exit $rc: $(grep -m1 '^error\|^cannot' "$work/out")"
+  timeout 60 "$@" 'file:///nonexistent/a"b c"d.wav' >"$work/out" 2>&1; rc=$?
+  [ "$rc" = 1 ] && grep -q '^error from .*: Resource not found' "$work/out" \
+    || fail "a URI with quotes: exit $rc: $(grep -m1 '^error\|^cannot' "$work/out")"
+  [ "$fails" -eq 0 ] || exit 1
+  echo "a file named take:1.wav, a URI with quotes: ok"
+fi
 
 # the example, the element's settings in force logged (one INFO line)
 GST_DEBUG="${GST_DEBUG:+$GST_DEBUG,}nmfseparate:4" GST_DEBUG_NO_COLOR=1 \

@@ -53,4 +53,20 @@ case "$out" in "usage: nmf-embed-core "*) ;; *)
 rc=0
 "$embed_core" --profile fil "$work/bad" < "$work/mix.f32" 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || { echo "--profile fil: exit $rc, want 2" >&2; exit 1; }
-echo "part frame reported, unknown profile refused"
+# a number that is not one is a usage error (atoi read "abc" as 0: "sources
+# (0) must be between 1 and 16", and "2x" as 2, exit 0)
+for bad in "--sources abc" "--sources 2x" "--channels 1.5" "--channels ''"; do
+  rc=0
+  eval "\"\$embed_core\" $bad \"\$work/bad\"" < "$work/mix.f32" 2>"$work/bad.log" || rc=$?
+  [ "$rc" = 2 ] && grep -q '^usage: ' "$work/bad.log" \
+    || { echo "$bad: exit $rc, want 2 and the usage: $(cat "$work/bad.log")" >&2; exit 1; }
+done
+# an output that cannot be written to the end (here: the file size limit,
+# as a full disk would) is said, with the file's name, exit 1 (it was exit
+# 1 and not a word)
+rc=0
+(trap '' XFSZ; ulimit -f 64; exec "$embed_core" --channels 2 "$work/full" \
+  < "$work/mix.f32" 2>"$work/full.log") || rc=$?
+[ "$rc" = 1 ] && grep -q "^nmf-embed-core: $work/full0.f32: File too large$" "$work/full.log" \
+  || { echo "a write error: exit $rc, want 1 and the file named: $(cat "$work/full.log")" >&2; exit 1; }
+echo "part frame reported, unknown profile and bad numbers refused, write error said"

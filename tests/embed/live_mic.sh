@@ -1,8 +1,14 @@
 #!/bin/bash
-# pipelines/live-mic.sh: --print gives the live gst-launch line; run for
-# real it must refuse with exit status 3 and a clear line when there is no
-# audio device (CI). On a machine with sound devices it runs live: then it is
-# stopped after 5 s and that counts as a pass.
+# pipelines/live-mic.sh: --print gives the live gst-launch line, the one
+# run (with -e -m: it lacked them); run for real it must refuse with exit
+# status 3 and a clear line when there is no audio device (CI). On a
+# machine with sound devices it runs live: then it is stopped after 5 s and
+# that counts as a pass. With a capture and a playback device simulated and
+# no display it runs without its picture, says so, and ends on Ctrl-C
+# (autovideosink's fallback crashed it: segmentation fault); its check of
+# the playback device plays silence (it beeped, a 440 Hz sine); Ctrl-C
+# while it checks the devices stops it (it was ignored: the live pipeline
+# started anyway).
 #   live_mic.sh LIVE_MIC_SH PLUGIN_DIR
 set -u
 script=$(realpath "$1") plugin_dir=$(realpath "$2")
@@ -16,7 +22,7 @@ fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 line=$("$script" --print --sources 3 --play 1) || fail "--print failed"
 echo "$line"
 case "$line" in
-  "gst-launch-1.0 autoaudiosrc ! "*"nmfseparate name=s n-sources=3"*"s.src_1 ! audioconvert ! audioresample ! autoaudiosink"*) ;;
+  "gst-launch-1.0 -e -m autoaudiosrc ! "*"nmfseparate name=s n-sources=3"*"s.src_1 ! audioconvert ! audioresample ! autoaudiosink"*) ;;
   *) fail "--print line unexpected" ;;
 esac
 gst-inspect-1.0 nmfseparate >/dev/null || fail "nmfseparate not found"
@@ -30,6 +36,54 @@ case "$rc" in
   *) fail "exit $rc: expected 3 (no device) or to keep running" ;;
 esac
 "$script" --play 2 2>/dev/null; [ $? = 2 ] || fail "--play 2 of 2 accepted"
+
+# the devices simulated: interaudiosrc and interaudiosink ranked above every
+# real source and sink, so that autoaudiosrc/autoaudiosink take them
+# (silence in, nothing out); no display; Ctrl-C after 6 s
+if gst-inspect-1.0 interaudiosrc >/dev/null 2>&1; then
+  # every gst-launch-1.0 the script runs, logged
+  mkdir "$work/bin"
+  real=$(command -v gst-launch-1.0)
+  printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\nexec "%s" "$@"\n' \
+    "$work/launches" "$real" >"$work/bin/gst-launch-1.0"
+  chmod +x "$work/bin/gst-launch-1.0"
+  env -u DISPLAY -u WAYLAND_DISPLAY PATH="$work/bin:$PATH" \
+    GST_PLUGIN_FEATURE_RANK=interaudiosrc:300,interaudiosink:300 \
+    timeout --preserve-status -s INT 6 "$script" >"$work/nodisplay.txt" 2>&1; rc=$?
+  grep -v '^ALSA\|^AL lib\|^cannot find card' "$work/nodisplay.txt" | tail -n 4
+  [ "$rc" = 0 ] || fail "no display: exit $rc, expected 0 after Ctrl-C"
+  grep -q '^live-mic.sh: no display (DISPLAY and WAYLAND_DISPLAY are not set): no picture, the sound alone$' \
+    "$work/nodisplay.txt" || fail "no display: not said"
+  grep -q 'nmfseparate, timestamp=' "$work/nodisplay.txt" \
+    || fail "no display: the element posted no message (it did not run)"
+  probes=$(grep -v nmfseparate "$work/launches" | grep autoaudiosink)
+  [ -n "$probes" ] || fail "no check of the playback device was run"
+  grep -v 'wave=silence' <<<"$probes" && fail "the playback device's check makes a sound"
+  env -u DISPLAY -u WAYLAND_DISPLAY "$script" --print | grep -q 'viz' \
+    && fail "no display: --print still has the picture"
+  DISPLAY=:99 "$script" --print | grep -q 's.viz ! queue ! videoconvert ! autovideosink$' \
+    || fail "a display: --print has no picture"
+
+  # Ctrl-C during the check of the capture device (made to last 3 s)
+  : >"$work/launches"
+  printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\ncase "$*" in *eos-after*) sleep 3 ;; esac\nexec "%s" "$@"\n' \
+    "$work/launches" "$real" >"$work/bin/gst-launch-1.0"
+  set -m
+  env -u DISPLAY -u WAYLAND_DISPLAY PATH="$work/bin:$PATH" \
+    GST_PLUGIN_FEATURE_RANK=interaudiosrc:300,interaudiosink:300 \
+    timeout 20 "$script" >"$work/int.txt" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 200; i++)); do [ -s "$work/launches" ] && break; sleep 0.02; done
+  sleep 0.5
+  kill -INT -- -"$pid"
+  wait "$pid"; rc=$?
+  set +m
+  [ "$rc" = 130 ] || fail "Ctrl-C while checking the devices: exit $rc, expected 130"
+  grep -q nmfseparate "$work/launches" && fail "Ctrl-C while checking the devices: the live pipeline started"
+  echo "Ctrl-C while checking the devices: exit $rc"
+else
+  echo "SKIP (part): no interaudiosrc (gstreamer1.0-plugins-bad) to simulate the devices"
+fi
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 [ "$fails" -eq 0 ]

@@ -93,7 +93,7 @@ echo "odd file names: ok; a failed run leaves nothing"
 
 line=$("$two_mics" --print --play 1) || fail "two-mics --print failed"
 case "$line" in
-  "gst-launch-1.0 autoaudiosrc ! audio/x-raw,channels=2 ! "*"nmfseparate name=s"*"s.src_1 ! audioconvert ! audioresample ! autoaudiosink"*) ;;
+  "gst-launch-1.0 -e -m autoaudiosrc ! audio/x-raw,channels=2 ! "*"nmfseparate name=s"*"s.src_1 ! audioconvert ! audioresample ! autoaudiosink"*) ;;
   *) fail "two-mics --print line unexpected: $line" ;;
 esac
 timeout 5 "$two_mics" >"$work/mics.txt" 2>&1; rc=$?

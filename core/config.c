@@ -132,8 +132,9 @@ memory_estimate (const nmf_separator_config * c)
     double m = c->update_interval, blocks = ceil (W / m);
     bytes += 4.0 * (MB * R * blocks + R * blocks + (R + MB) * blocks * m);
   } else {
-    /* the window as floats and doubles, the solver's copies */
-    bytes += MB * W * (4.0 + 3.0 * 8.0) + R * W * 8.0 * 8.0;
+    /* the window as floats and doubles, the solver's copies (the SVD's,
+     * its singular vectors, the window at the scale solved at) */
+    bytes += MB * W * (4.0 + 4.0 * 8.0) + R * W * 8.0 * 8.0;
   }
   bytes += 4.0 * (L + 1.0) * (C * 2.0 * F + F + MB + R);
   if (c->spatial == NMF_SPATIAL_AUTO && C >= 2 && C <= 8)

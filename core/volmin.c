@@ -46,6 +46,8 @@ nmf_volmin_destroy (nmf_volmin ** solver)
     return;
   s = *solver;
   free (s->a);
+  free (s->xs);
+  free (s->wps);
   free (s->sv);
   free (s->uc);
   free (s->vt);
@@ -151,6 +153,8 @@ nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
   } while (0)
 
   ALLOC (a, m * n, double);
+  ALLOC (xs, m * n, double);
+  ALLOC (wps, m * r, double);
   ALLOC (sv, k, double);
   ALLOC (uc, n * k, double);
   ALLOC (vt, k * m, double);
@@ -354,6 +358,42 @@ refine (nmf_volmin * s, size_t m, const double *x, double *w, double *h)
   return NMF_OK;
 }
 
+/* The solves work on the data times 2^-e, e the exponent of its largest
+ * entry, so that its squared norm (the SVD's rank test, the residual, the
+ * regularized scale) neither overflows nor underflows: the criterion is
+ * scale-equivariant (W scales with X, H does not, the regularized lambda
+ * and delta are relative) and a power of two scales exactly.  The scale
+ * of the data of largest |entry| amax. */
+static int
+data_exponent (double amax)
+{
+  return amax > 0.0 ? ilogb (amax) : 0;
+}
+
+/* W (m x r) and the statistics back to the data's scale 2^e; xx is the
+ * scaled data's squared norm, amax its largest |entry| unscaled.
+ * NMF_ERR_NOT_FINITE if W overflows. */
+static nmf_status
+unscale (nmf_volmin * s, size_t m, double *w, int e, double xx, double amax)
+{
+  if (e == 0)
+    return NMF_OK;
+  /* f(2^e X) = 4^e (f(X) + lambda ||X||^2 e log 4): log-det adds r log 4^e
+   * times lam = lambda ||X||^2 / r */
+  if (s->opt.lambda > 0.0)
+    s->info.objective = ldexp (s->info.objective
+        + s->opt.lambda * xx * (double) e * log (4.0), 2 * e);
+  for (size_t i = 0; i < m * s->r; i++)
+    w[i] = ldexp (w[i], e);
+  for (size_t i = 0; i < m * s->r; i++)
+    if (!isfinite (w[i])) {
+      nmf_volmin_set_msg (s, "W overflows double precision (X's largest "
+          "|entry| is %.3g): scale X down", amax);
+      return NMF_ERR_NOT_FINITE;
+    }
+  return NMF_OK;
+}
+
 /* The residual against x (m rows, squared norm xx), and the verdict. */
 static nmf_status
 verdict (nmf_volmin * s, size_t m, const double *x, const double *w,
@@ -375,7 +415,8 @@ solve_data (nmf_volmin * s, const double *x, const double *w_prev,
     double *w, double *h)
 {
   nmf_status st;
-  double xx = 0.0;
+  double xx = 0.0, amax = 0.0;
+  int e;
 
   if (x == NULL || w == NULL || h == NULL) {
     nmf_volmin_set_msg (s, "volmin: %s is NULL", x == NULL ? "x"
@@ -388,15 +429,34 @@ solve_data (nmf_volmin * s, const double *x, const double *w_prev,
           i / s->n, i % s->n);
       return NMF_ERR_NOT_FINITE;
     }
-    xx += x[i] * x[i];
+    if (fabs (x[i]) > amax)
+      amax = fabs (x[i]);
   }
-  if ((st = check_w_prev (s, w_prev)) != NMF_OK
-      || (st = nmf_volmin_svd (s, x)) != NMF_OK
+  e = data_exponent (amax);
+  for (size_t i = 0; i < s->m * s->n; i++) {
+    s->xs[i] = ldexp (x[i], -e);
+    xx += s->xs[i] * s->xs[i];
+  }
+  if ((st = check_w_prev (s, w_prev)) != NMF_OK)
+    return st;
+  /* W_prev, at the scale of W, joins the data's */
+  if (w_prev != NULL) {
+    for (size_t i = 0; i < s->m * s->r; i++)
+      s->wps[i] = ldexp (w_prev[i], -e);
+    w_prev = s->wps;
+  }
+  if ((st = nmf_volmin_svd (s, s->xs)) != NMF_OK
       || (st = nmf_volmin_optimize (s, w_prev)) != NMF_OK
       || (st = exact_outputs (s, w, h)) != NMF_OK
-      || (st = refine (s, s->m, x, w, h)) != NMF_OK)
+      || (st = refine (s, s->m, s->xs, w, h)) != NMF_OK)
     return st;
-  return verdict (s, s->m, x, w, h, xx);
+  st = verdict (s, s->m, s->xs, w, h, xx);
+  if (st != NMF_OK && st != NMF_ERR_NOT_CONVERGED)
+    return st;
+  {
+    nmf_status su = unscale (s, s->m, w, e, xx, amax);
+    return su != NMF_OK ? su : st;
+  }
 }
 
 nmf_status

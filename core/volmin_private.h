@@ -27,6 +27,8 @@ struct nmf_volmin
 
   /* SVD of X^T (column-major n x m, which is row-major X as stored). */
   double *a;                    /* m*n: SVD input, later residual scratch */
+  double *xs;                   /* m*n: X times 2^-e, the scale solved at */
+  double *wps;                  /* m*r: W_prev times 2^-e */
   double *sv;                   /* k singular values */
   double *uc;                   /* n x k col-major: right singular vectors V */
   double *vt;                   /* k x m col-major: U^T */

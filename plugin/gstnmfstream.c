@@ -682,14 +682,25 @@ log_settings (GstNmfSeparate * self, GstNmfProfile profile)
   nmf_separator_config c;
 
   nmf_separator_get_config (self->separator, &c);
-  GST_INFO_OBJECT (self, "separating %d sources from %d channel(s) at %d Hz "
-      "(profile %s): %s, fft %d, hop %d, window %d frames, %d components, "
-      "%d bands per octave, %d iterations, look-ahead %d frames, mask "
-      "exponent %d", c.sources, c.channels, GST_AUDIO_INFO_RATE (&self->info),
-      profile == GST_NMF_PROFILE_FILE ? "file" : "live",
-      c.algorithm == NMF_ALGORITHM_KL ? "kl" : "volmin", c.fft_size,
-      c.hop_size, c.window_frames, c.components, c.bands_per_octave,
-      c.iterations, c.lookahead_frames, c.mask_exponent);
+  /* each algorithm's own settings: volmin has no iterations and no
+   * look-ahead, kl no regularization */
+  if (c.algorithm == NMF_ALGORITHM_KL)
+    GST_INFO_OBJECT (self, "separating %d sources from %d channel(s) at %d "
+        "Hz (profile %s): kl, fft %d, hop %d, window %d frames, %d "
+        "components, %d bands per octave, %d iterations, look-ahead %d "
+        "frames, mask exponent %d", c.sources, c.channels,
+        GST_AUDIO_INFO_RATE (&self->info),
+        profile == GST_NMF_PROFILE_FILE ? "file" : "live", c.fft_size,
+        c.hop_size, c.window_frames, c.components, c.bands_per_octave,
+        c.iterations, c.lookahead_frames, c.mask_exponent);
+  else
+    GST_INFO_OBJECT (self, "separating %d sources from %d channel(s) at %d "
+        "Hz (profile %s): volmin, fft %d, hop %d, window %d frames, %d "
+        "components, %d bands per octave, regularization %g, mask exponent "
+        "%d", c.sources, c.channels, GST_AUDIO_INFO_RATE (&self->info),
+        profile == GST_NMF_PROFILE_FILE ? "file" : "live", c.fft_size,
+        c.hop_size, c.window_frames, c.components, c.bands_per_octave,
+        c.regularization, c.mask_exponent);
 }
 
 /* A plain WAV of more than two channels (a microphone array) comes from

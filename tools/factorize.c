@@ -39,7 +39,10 @@ const char nmftool_factorize_help[] =
     "                    Sidiropoulos 2018): minimize det(W^T W) subject to\n"
     "                    X = W H^T, H >= 0, every column of H summing to 1.\n"
     "                    Exact for data of rank R; W may be negative.\n"
-    "                    X may have any sign.\n"
+    "                    X may have any sign and any scale: it is\n"
+    "                    factored scaled by a power of two, and W (which\n"
+    "                    carries the scale) scaled back; only a W beyond\n"
+    "                    the largest double (X near 1e308) is refused.\n"
     "  --method kl       KL-NMF (Lee-Seung multiplicative updates), W, H >= 0,\n"
     "                    columns of W summing to 1. Needs X >= 0. X is\n"
     "                    factored scaled by a power of two to a largest\n"
@@ -277,14 +280,9 @@ solve_volmin (const FactorizeOptions * o, const double *x, size_t m,
   nmf_volmin_info info;
   nmf_status st;
   char err[256];
-  double ss = 0.0;
 
-  /* the solver works with ||X||_F^2: past about 1e154 it overflows and
-   * the SVD (a rank "below R") or the residual (NaN) fails */
-  for (size_t i = 0; i < m * n; i++)
-    ss += x[i] * x[i];
-  if (!isfinite (ss))
-    return overflow_error (o->in, "volmin", x, m, n);
+  /* the solver factors X at its own scale; only a W beyond DBL_MAX fails
+   * (NMF_ERR_NOT_FINITE, said as an overflow below) */
   nmf_volmin_options_init (&opt);
   opt.seed = o->seed;
   opt.lambda = o->lambda;
@@ -302,9 +300,10 @@ solve_volmin (const FactorizeOptions * o, const double *x, size_t m,
   nmf_volmin_get_info (s, &info);
   nmf_volmin_destroy (&s);
   nmf_volmin_thread_cleanup ();
+  /* the objective, of order ||X||^2, may exceed DBL_MAX where W and H
+   * do not: the summary then says inf */
   if ((st == NMF_OK || st == NMF_ERR_NOT_CONVERGED)
-      && (!isfinite (info.residual) || (o->lambda > 0.0
-              && !isfinite (info.objective)) || !all_finite (w, m * o->rank)
+      && (!isfinite (info.residual) || !all_finite (w, m * o->rank)
           || !all_finite (h, n * o->rank)))
     st = NMF_ERR_NOT_FINITE;
   if (st == NMF_ERR_NOT_FINITE)

@@ -104,6 +104,20 @@ print_error (Separate * st, GstMessage * msg)
   g_free (dbg);
 }
 
+/* A warning an element posts (a setting it ignores: enrol-source with
+ * volmin) is said, as gst-launch-1.0 says it; the run goes on. */
+static void
+print_warning (Separate * st, GstMessage * msg)
+{
+  GError *err = NULL;
+
+  gst_message_parse_warning (msg, &err, NULL);
+  progress_clear (&st->progress);
+  warning (SEPARATE_CMD, "%s: %s (from %s)", st->options.input,
+      err->message, GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)));
+  g_clear_error (&err);
+}
+
 static gboolean
 on_bus (GstBus * bus, GstMessage * msg, gpointer data)
 {
@@ -117,6 +131,9 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
       st->exit_code = EXIT_RUNTIME;
       st->done = TRUE;
       g_main_loop_quit (st->loop);
+      break;
+    case GST_MESSAGE_WARNING:
+      print_warning (st, msg);
       break;
     case GST_MESSAGE_APPLICATION:
       if (!st->done && gst_message_has_name (msg, INPUT_OPEN))

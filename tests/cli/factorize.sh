@@ -10,7 +10,8 @@
 # - a failed write (H in a missing directory, H beyond the file size
 #   limit) leaves the W.npy and H.npy already there as they were, and no
 #   temporary file; the summary is said only once the files are written;
-# - KL-NMF of X scaled near the smallest doubles fits as X of order one;
+# - KL-NMF of X scaled near the smallest doubles fits as X of order one,
+#   volmin of X of any scale (1e-300 to 1e307) too;
 # - a good matrix still factors, W to /dev/stdout too; --version prints the project's version.
 #   factorize.sh NMFTOOL VERSION
 set -u
@@ -66,7 +67,6 @@ for m in kl volmin; do
   err "nan-$m" 'X holds NaN at row 2, column 3' --method $m --in nan.npy --w-out W.npy --h-out H.npy
   err "inf-$m" 'X holds -Inf at row 5, column 7' --method $m --in inf.npy --w-out W.npy --h-out H.npy
 done
-err e200-volmin "$over" --method volmin --in e200.npy --w-out W.npy --h-out H.npy
 
 # a file that does not read: the one line names it, whatever the cause
 # (the reader's own messages said only what was wrong)
@@ -163,6 +163,31 @@ print('%.3g' % (np.abs(W @ H.T - X).max() / X.max()))") || err=1
   echo "kl at scale $sc: relative error $err; $(cat tiny.log)"
 done
 rm -f W.npy H.npy
+
+# volmin at any scale: X of 1e200 was refused as an overflow (its squared
+# norm is), X of 1e307 failed with a rank "below 3"; the criterion is
+# scale-equivariant, so each fits as X of order one does
+for sc in 1 1e-300 1e200 1e307; do
+  for lam in 0 1e-3; do
+    /usr/bin/python3 -c "
+import numpy as np
+r = np.random.default_rng(1)
+X = r.standard_normal((20, 3)) @ r.dirichlet(np.ones(3), 50).T
+np.save('scaled.npy', X / np.abs(X).max() * $sc)" || exit 1
+    "$nmftool" factorize --method volmin --lambda $lam --rank 3 --in scaled.npy \
+      --w-out W.npy --h-out H.npy >scaled.log 2>&1 \
+      || fail "volmin at scale $sc, lambda $lam: $(cat scaled.log)"
+    err=$(/usr/bin/python3 -c "
+import numpy as np
+X, W, H = np.load('scaled.npy'), np.load('W.npy'), np.load('H.npy')
+s = np.abs(X).max()
+print('%.3g' % (np.abs((W / s) @ H.T - X / s).max()))") || err=1
+    /usr/bin/python3 -c "import sys; sys.exit(not float('$err') < (1e-9 if $lam == 0 else 0.05))" \
+      || fail "volmin at scale $sc, lambda $lam: max |W H^T - X| / max |X| = $err"
+    echo "volmin at scale $sc, lambda $lam: relative error $err; $(cat scaled.log)"
+  done
+done
+rm -f W.npy H.npy scaled.npy
 
 # a good matrix, and the version
 for m in kl volmin; do

@@ -7,7 +7,7 @@
 # documented exit status for a missing input, a non-media input,
 # a URI scheme no source reads (a file of that name is the file), a
 # failed write (the output named), bad
-# options, an invalid element setting, --dictionary without element
+# options, an invalid element setting, a warning on the bus said, --dictionary without element
 # support and a dictionary whose name the element cannot take (a comma).
 #   separate.sh NMFTOOL MAKE_MIXTURE WAVCHECK PLUGIN_DIR
 set -u
@@ -194,6 +194,16 @@ rc=$(run badhop separate --sources 2 --set hop-size=4096 "$work/mix.wav" "$work/
 [ "$(lines "$work/badhop.log")" = 1 ] || fail "hop-size > fft-size/2: not one line: $(cat "$work/badhop.log")"
 ls "$work/outh"/*.wav >/dev/null 2>&1 && fail "hop-size > fft-size/2: partial files left"
 cat "$work/badhop.log"
+
+# 6b. a setting the element ignores with a warning on the bus (enrolment
+# with volmin) is said on stderr, exit 0 (it was dropped: nothing said)
+rc=$(run ignored separate --sources 2 --algorithm volmin --set enrol-source=0 \
+  --quiet "$work/mix.wav" "$work/outi")
+[ "$rc" = 0 ] || fail "enrol-source with volmin: exit $rc: $(cat "$work/ignored.log")"
+check_outputs "$work/outi" 2 3 32
+grep -Eq "^nmftool separate: warning: $work/mix\.wav: enrol-source=0 ignored: enrolment needs algorithm kl \(from separate\)$" \
+  "$work/ignored.log" || fail "enrol-source with volmin: no warning: $(cat "$work/ignored.log")"
+cat "$work/ignored.log"
 
 # 7. command-line errors: one line, exit 2
 usage_case () {

@@ -598,6 +598,86 @@ test_solve_subspace (void)
   free (vtr);
 }
 
+/* ---- scale -------------------------------------------------------------- */
+
+/* The criterion is scale-equivariant (X times c: W times c, H the same,
+ * the regularized form too, its lambda and delta being relative), and the
+ * solver works on X times a power of two: X scaled by 2^k, from the
+ * smallest doubles to the largest, gives bit for bit the same H and W
+ * times 2^k (it gave a wrong "rank below r" for X near 1e307, whose
+ * squared norm overflows). */
+static void
+test_scale (void)
+{
+  const size_t m = 40, n = 60, r = 4;
+  /* the last: W's largest entry just below 2^1024 (X's about 1e307) */
+  int exps[] = { -1000, -700, 0, 600, 1010, 0 };
+  problem p;
+  nmf_xrng g;
+  double *x = malloc (m * n * sizeof (double));
+  double *w = malloc (m * r * sizeof (double));
+  double *h = malloc (n * r * sizeof (double));
+  double lambdas[] = { 0.0, 1e-2 };
+
+  problem_alloc (&p, m, n, r);
+  nmf_xrng_seed (&g, 17);
+  nmf_planted_generate (NMF_PLANTED_DENSE_W, m, n, r, 0.35, &g, p.w0, p.h0,
+      p.x);
+  for (size_t l = 0; l < 2; l++) {
+    nmf_volmin_options opt;
+    nmf_volmin_info info0, info;
+    nmf_volmin *s;
+
+    nmf_volmin_options_init (&opt);
+    opt.lambda = lambdas[l];
+    CHECK_OK (nmf_volmin_create (&s, m, n, r, &opt, NULL, 0));
+    CHECK_OK (nmf_volmin_solve (s, p.x, p.w, p.h, msg, sizeof msg));
+    nmf_volmin_get_info (s, &info0);
+    {
+      double wmax = 0.0;
+      for (size_t i = 0; i < m * r; i++)
+        wmax = fmax (wmax, fabs (p.w[i]));
+      exps[5] = 1023 - ilogb (wmax);
+    }
+    for (size_t e = 0; e < sizeof (exps) / sizeof (exps[0]); e++) {
+      int k = exps[e], w_same = 1;
+      nmf_status st;
+
+      for (size_t i = 0; i < m * n; i++)
+        x[i] = ldexp (p.x[i], k);
+      st = nmf_volmin_solve (s, x, w, h, msg, sizeof msg);
+      CHECK (st == NMF_OK, "lambda %g, X times 2^%d: %d %s", lambdas[l], k,
+          st, msg);
+      if (st != NMF_OK)
+        continue;
+      nmf_volmin_get_info (s, &info);
+      /* W's entries that stay normal doubles scale exactly */
+      for (size_t i = 0; i < m * r; i++)
+        if (fabs (p.w[i]) * ldexp (1.0, k) >= 0x1p-1022
+            && w[i] != ldexp (p.w[i], k))
+          w_same = 0;
+      CHECK (memcmp (h, p.h, n * r * sizeof (double)) == 0,
+          "lambda %g, X times 2^%d: H differs", lambdas[l], k);
+      CHECK (w_same, "lambda %g, X times 2^%d: W is not W times 2^%d",
+          lambdas[l], k, k);
+      CHECK (info.residual == info0.residual, "lambda %g, X times 2^%d: "
+          "residual %g, not %g", lambdas[l], k, info.residual,
+          info0.residual);
+    }
+    /* one power more: W does not fit, said so */
+    for (size_t i = 0; i < m * n; i++)
+      x[i] = ldexp (p.x[i], exps[5] + 1);
+    CHECK (nmf_volmin_solve (s, x, w, h, msg, sizeof msg)
+        == NMF_ERR_NOT_FINITE && strstr (msg, "W overflows"),
+        "lambda %g, W beyond DBL_MAX: %s", lambdas[l], msg);
+    nmf_volmin_destroy (&s);
+  }
+  problem_free (&p);
+  free (x);
+  free (w);
+  free (h);
+}
+
 int
 main (void)
 {
@@ -608,6 +688,7 @@ main (void)
   test_warm_start ();
   test_regularized ();
   test_solve_subspace ();
+  test_scale ();
   nmf_volmin_thread_cleanup ();
   if (failures) {
     fprintf (stderr, "test_volmin: %d failure(s)\n", failures);

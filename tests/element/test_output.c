@@ -468,6 +468,60 @@ GST_START_TEST (test_volmin_silence_and_nan)
 
 GST_END_TEST;
 
+/* The settings in force are logged at INFO: for volmin its regularization,
+ * not the iterations and look-ahead it does not use (the line gave kl's) */
+static gchar *settings_line;
+
+static void
+keep_settings_line (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text = gst_debug_message_get (message);
+
+  (void) file;
+  (void) function;
+  (void) line;
+  (void) object;
+  (void) user_data;
+  if (level == GST_LEVEL_INFO
+      && !g_strcmp0 (gst_debug_category_get_name (category), "nmfseparate")
+      && g_str_has_prefix (text, "separating ")) {
+    g_free (settings_line);
+    settings_line = g_strdup (text);
+  }
+}
+
+GST_START_TEST (test_volmin_settings_logged)
+{
+  const gsize total = 4096;
+  float *x = nmf_test_two_tones (total, 1, RATE);
+  GstElement *el = nmf_test_separator ();
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  NmfFix f;
+
+  gst_util_set_object_arg (G_OBJECT (el), "algorithm", "volmin");
+  gst_util_set_object_arg (G_OBJECT (el), "regularization", "0.25");
+  gst_debug_set_threshold_for_name ("nmfseparate", GST_LEVEL_INFO);
+  gst_debug_add_log_function (keep_settings_line, NULL, NULL);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, total, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  nmf_fix_teardown (&f);
+  gst_debug_remove_log_function (keep_settings_line);
+  gst_debug_unset_threshold_for_name ("nmfseparate");
+  fail_unless (settings_line != NULL, "no settings line at INFO");
+  fail_unless (strstr (settings_line, ": volmin, ")
+      && strstr (settings_line, "regularization 0.25")
+      && !strstr (settings_line, "iterations")
+      && !strstr (settings_line, "look-ahead"), "%s", settings_line);
+  g_clear_pointer (&settings_line, g_free);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------------ */
 
 static Suite *
@@ -486,6 +540,7 @@ nmfseparate_output_suite (void)
     NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_masks,
         nmf_test_reset_algorithm),
     NMF_TEST ("volmin", test_volmin_silence_and_nan),
+    NMF_TEST ("volmin", test_volmin_settings_logged),
   };
 
   return nmf_test_suite ("nmfseparate-output", tests, G_N_ELEMENTS (tests), 0);

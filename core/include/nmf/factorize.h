@@ -203,8 +203,10 @@ NMF_API nmf_status nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n,
     size_t message_size);
 NMF_API void nmf_volmin_destroy (nmf_volmin ** solver);
 
-/* Factors X (m x n) into w (m x r) and h (n x r).  NMF_ERR_NOT_FINITE: X
- * holds NaN/Inf.  NMF_ERR_RANK: X has numerical rank below r
+/* Factors X (m x n) into w (m x r) and h (n x r).  Any finite X is
+ * factored at its own scale (the solver works on X times a power of two,
+ * exactly: X times 2^k gives the same H and W times 2^k).
+ * NMF_ERR_NOT_FINITE: X holds NaN/Inf, or W overflows (X near DBL_MAX).  NMF_ERR_RANK: X has numerical rank below r
  * (s_r <= 10 max(m, n) eps s_1; all-zero X included).  NMF_ERR_LP: an LP
  * failed or is infeasible (possible only for data with negative entries
  * that no sum-to-one nonnegative H explains).  On NMF_ERR_NOT_CONVERGED w

@@ -27,21 +27,22 @@ OFFSETS = (0.0, 2.5, 5.0, 7.5, 10.0, 12.5)
 SETTLE_S = 3.0
 
 
-def separate(x, rate, props):
-    """x: frames x 2 float32; the two pads' outputs, frames x 2 each."""
+def separate(x, rate, props, sources=2):
+    """x: frames x 2 float32; the pads' outputs, frames x 2 each."""
     p = Gst.parse_launch(
-        "appsrc name=a format=time ! nmfseparate name=s n-sources=2 %s "
-        "s.src_0 ! appsink name=o0 sync=false "
-        "s.src_1 ! appsink name=o1 sync=false" % props)
+        "appsrc name=a format=time ! nmfseparate name=s n-sources=%d %s " %
+        (sources, props) + " ".join(
+            "s.src_%d ! appsink name=o%d sync=false" % (k, k)
+            for k in range(sources)))
     a = p.get_by_name("a")
     a.set_property("caps", Gst.Caps.from_string(
         "audio/x-raw,format=F32LE,layout=interleaved,rate=%d,channels=2"
         % rate))
-    sinks = [p.get_by_name("o%d" % k) for k in range(2)]
+    sinks = [p.get_by_name("o%d" % k) for k in range(sources)]
     for s in sinks:
         s.set_property("max-buffers", 0)
     p.set_state(Gst.State.PLAYING)
-    out = [[], []]
+    out = [[] for _ in range(sources)]
     step = 4096
     for i in range(0, len(x), step):
         blk = np.ascontiguousarray(x[i:i + step], dtype=np.float32)

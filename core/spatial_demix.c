@@ -367,7 +367,7 @@ ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
 static void
 take_challenger (nmf_spatial * sp)
 {
-  const int S = sp->S;
+  const int M = sp->M, S = sp->S;
   double cost[MAXC * MAXC], work[NMF_ASSIGNMENT_WORK (MAXC)], Wz[MAXC * MAXC];
   size_t perm[MAXC];
 
@@ -389,6 +389,28 @@ take_challenger (nmf_spatial * sp)
   for (int o = 0; o < S; o++)
     memcpy (Wz + (size_t) o * S, sp->Wzc + perm[o] * S, sizeof (double) * S);
   memcpy (sp->Wz, Wz, sizeof (double) * S * S);
+  if (S < M) {
+    /* the channels' covariance of the old geometry would keep the old
+     * subspace, and the projection back of the old mix: both from the
+     * window too, and the challenger fitted again in the new subspace
+     * (from its rows as they are in the channels) */
+    const int K = sp->p.decision_frames, R = 2 * K, B = sp->B;
+    const size_t MM = (size_t) M * M;
+    double W[MAXC * MAXC];
+    mat_mul (Wz, sp->E, 0, W, S, S, M);
+    memset (sp->C, 0, sizeof sp->C);
+    for (int k = 1; k <= K; k++) {
+      const double *Cb = sp->ring + (size_t) ((sp->ring_pos - k + R) % R)
+          * B * MM;
+      for (int b = 0; b < B; b++)
+        for (size_t i = 0; i < MM; i++)
+          sp->C[i] += Cb[b * MM + i] / ((double) sp->F * K);
+    }
+    update_subspace (sp);
+    mat_mul (W, sp->E, 1, Wz, S, M, S);
+    for (int i = 0; i < CHALLENGER_PASSES; i++)
+      ring_pass (sp, Wz, sp->V);
+  }
   /* the statistics of the old geometry would pull the demixing back */
   ring_pass (sp, Wz, sp->V);
   memcpy (sp->Wz, Wz, sizeof (double) * S * S);

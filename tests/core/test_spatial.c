@@ -21,7 +21,8 @@
  *   - a mix whose geometry changes mid-stream (2 x 2: a source moved away,
  *     towards the other, both moved; 3 x 3: one column) is followed, each
  *     source keeping its pad, and with look-ahead the frames from before
- *     the change are still demixed the old way;
+ *     the change are still demixed the old way; likewise 2 sources in 4
+ *     and 6 channels and 3 in 4, a source moved out of their subspace;
  *   - what a review found: a 512-point FFT (log bands without a bin made
  *     the demixing NaN, it never learned), a source keeping its pad when
  *     the frame released at the take-over is silent (look-ahead, a pause),
@@ -988,6 +989,24 @@ main (void)
     const double B1[9] = { 1.0, 0.3, 0.9, 0.2, 1.0, 0.1, 0.1, 0.5, 0.2 };
     check_moved ("3x3 one column moved", src, 3, 3, B0, B1, 0);
   }
+
+  /* fewer sources than channels, one moved out of the plane the two
+   * spanned: the subspace and the projection back follow it (they stayed
+   * with the old channels' covariance: 8 - 40 dB after the take-over) */
+  {
+    const double P0[8] = { 1.0, 0.2, 0.7, 0.5, 0.4, 0.9, 0.2, 1.0 };
+    const double P1[8] = { 0.6, 0.2, 1.0, 0.5, 0.1, 0.9, 0.5, 1.0 };
+    check_moved ("2 in 4 moved", src, 4, 2, P0, P1, 0);
+    check_moved ("2 in 4 moved, look-ahead 516", src, 4, 2, P0, P1, 516);
+    const double T0[12] = { 1.0, 0.2, 0.1, 0.5, 1.0, 0.3, 0.2, 0.4, 1.0,
+      0.6, 0.3, 0.5
+    };
+    const double T1[12] = { 0.3, 0.2, 0.1, 1.0, 1.0, 0.3, 0.1, 0.4, 1.0,
+      0.6, 0.3, 0.5
+    };
+    check_moved ("3 in 4 moved", src, 4, 3, T0, T1, 0);
+  }
+
 
   /* mono: unused */
   run (src[0], 1, 2, NMF_SPATIAL_AUTO, &r);

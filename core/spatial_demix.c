@@ -449,6 +449,12 @@ nmf_spatial_demix_challenge (nmf_spatial * sp)
   const int M = sp->M, S = sp->S, B = sp->B, K = sp->p.decision_frames;
   const size_t MM = (size_t) M * M;
 
+  /* the challenger's rows as they were in the channels when it was
+   * fitted, in the subspace as it is now (the subspace follows the
+   * channels' covariance frame by frame, more so after a change: Wzc
+   * held still in it would be another demixing each frame) */
+  if (sp->have_candidate && S < M)
+    mat_mul (sp->Wc, sp->E, 1, sp->Wzc, S, M, S);
   /* both judged on a frame neither has learned from */
   if (sp->have_candidate) {
     double Wc[MAXC * MAXC];
@@ -480,6 +486,7 @@ nmf_spatial_demix_challenge (nmf_spatial * sp)
   memcpy (sp->Wzc, sp->Wz, sizeof (double) * S * S);
   for (int i = 0; i < CHALLENGER_PASSES; i++)
     ring_pass (sp, sp->Wzc, V);
+  mat_mul (sp->Wzc, sp->E, 0, sp->Wc, S, S, M);
   sp->have_candidate = 1;
   sp->ring_frames = 0;
   sp->challenge_frames = 0;

@@ -362,40 +362,28 @@ ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
 
 /* The challenger's demixing becomes the one in force, with statistics
  * from the window it was fitted on, each of its outputs in the place of
- * the output in force whose row it is nearest (a source that did not
- * move keeps its row, and its pad). */
+ * the source in force whose direction (mixing column) it is nearest: a
+ * source that did not move keeps its column, and its pad.  (Not the
+ * demixing's rows: a row answers to every other source's column, so when
+ * one source moves the rows of those that did not move change, and with
+ * 3 sources in 8 channels two of them changed pads.) */
 static void
 take_challenger (nmf_spatial * sp)
 {
   const int M = sp->M, S = sp->S;
+  const size_t MM = (size_t) M * M;
   double cost[MAXC * MAXC], work[NMF_ASSIGNMENT_WORK (MAXC)], Wz[MAXC * MAXC];
+  double A_old[MAXC * MAXC], V[MAXC * MAXC * MAXC];
   size_t perm[MAXC];
 
-  for (int o = 0; o < S; o++)
-    for (int d = 0; d < S; d++) {
-      const double *u = sp->Wz + (size_t) o * S, *v = sp->Wzc + (size_t) d * S;
-      double uv = 0.0, uu = 0.0, vv = 0.0;
-      for (int k = 0; k < S; k++) {
-        uv += u[k] * v[k];
-        uu += u[k] * u[k];
-        vv += v[k] * v[k];
-      }
-      cost[o * S + d] = uu > 0.0 && vv > 0.0 ? -fabs (uv) / sqrt (uu * vv)
-          : 0.0;
-    }
-  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
-    for (int o = 0; o < S; o++)
-      perm[o] = (size_t) o;
-  for (int o = 0; o < S; o++)
-    memcpy (Wz + (size_t) o * S, sp->Wzc + perm[o] * S, sizeof (double) * S);
-  memcpy (sp->Wz, Wz, sizeof (double) * S * S);
+  memcpy (A_old, sp->A, sizeof A_old);
+  memcpy (Wz, sp->Wzc, sizeof (double) * S * S);
   if (S < M) {
     /* the channels' covariance of the old geometry would keep the old
      * subspace, and the projection back of the old mix: both from the
      * window too, and the challenger fitted again in the new subspace
      * (from its rows as they are in the channels) */
     const int K = sp->p.decision_frames, R = 2 * K, B = sp->B;
-    const size_t MM = (size_t) M * M;
     double W[MAXC * MAXC];
     mat_mul (Wz, sp->E, 0, W, S, S, M);
     memset (sp->C, 0, sizeof sp->C);
@@ -414,6 +402,27 @@ take_challenger (nmf_spatial * sp)
   /* the statistics of the old geometry would pull the demixing back */
   ring_pass (sp, Wz, sp->V);
   memcpy (sp->Wz, Wz, sizeof (double) * S * S);
+  update_demixing (sp);
+
+  for (int o = 0; o < S; o++)
+    for (int d = 0; d < S; d++) {
+      double uv = 0.0, uu = 0.0, vv = 0.0;
+      for (int m = 0; m < M; m++) {
+        const double u = A_old[m * S + o], v = sp->A[m * S + d];
+        uv += u * v;
+        uu += u * u;
+        vv += v * v;
+      }
+      cost[o * S + d] = uu > 0.0 && vv > 0.0 ? -fabs (uv) / sqrt (uu * vv)
+          : 0.0;
+    }
+  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
+    return;
+  memcpy (V, sp->V, sizeof (double) * S * MM);
+  for (int o = 0; o < S; o++) {
+    memcpy (sp->Wz + (size_t) o * S, Wz + perm[o] * S, sizeof (double) * S);
+    memcpy (sp->V + o * MM, V + perm[o] * MM, sizeof (double) * MM);
+  }
   update_demixing (sp);
 }
 

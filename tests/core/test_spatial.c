@@ -22,7 +22,8 @@
  *     towards the other, both moved; 3 x 3: one column) is followed, each
  *     source keeping its pad, and with look-ahead the frames from before
  *     the change are still demixed the old way; likewise 2 sources in 4
- *     and 6 channels and 3 in 4, a source moved out of their subspace;
+ *     and 6 channels, 3 in 4 and 3 in 8, a source moved out of their
+ *     subspace;
  *   - what a review found: a 512-point FFT (log bands without a bin made
  *     the demixing NaN, it never learned), a source keeping its pad when
  *     the frame released at the take-over is silent (look-ahead, a pause),
@@ -1015,6 +1016,16 @@ main (void)
       0.3, 0.05, 0.6
     };
     check_moved ("2 in 6 moved", src, 6, 2, Q0, Q1, 0);
+    /* 3 in 8 channels, source 1 moved (its new column nearer source 0's
+     * old one than its own, 0.87 against 0.84), the others still: they
+     * keep their pads (matched by the demixing's rows, 0 and 1 swapped) */
+    double G0[24], G1[24];
+    unsigned long long st = 7;
+    for (int i = 0; i < 24; i++)
+      G0[i] = G1[i] = 0.1 + test_uniform (&st);
+    for (int m = 0; m < 8; m++)
+      G1[m * 3 + 1] = 0.1 + test_uniform (&st);
+    check_moved ("3 in 8 moved", src, 8, 3, G0, G1, 0);
   }
 
 

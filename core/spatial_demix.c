@@ -362,36 +362,67 @@ ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
 
 /* The challenger's demixing becomes the one in force, with statistics
  * from the window it was fitted on, each of its outputs in the place of
- * the output in force whose row it is nearest (a source that did not
- * move keeps its row, and its pad). */
+ * the source in force whose direction (mixing column) it is nearest: a
+ * source that did not move keeps its column, and its pad.  (Not the
+ * demixing's rows: a row answers to every other source's column, so when
+ * one source moves the rows of those that did not move change, and with
+ * 3 sources in 8 channels two of them changed pads.) */
 static void
 take_challenger (nmf_spatial * sp)
 {
-  const int S = sp->S;
+  const int M = sp->M, S = sp->S;
+  const size_t MM = (size_t) M * M;
   double cost[MAXC * MAXC], work[NMF_ASSIGNMENT_WORK (MAXC)], Wz[MAXC * MAXC];
+  double A_old[MAXC * MAXC], V[MAXC * MAXC * MAXC];
   size_t perm[MAXC];
+
+  memcpy (A_old, sp->A, sizeof A_old);
+  memcpy (Wz, sp->Wzc, sizeof (double) * S * S);
+  if (S < M) {
+    /* the channels' covariance of the old geometry would keep the old
+     * subspace, and the projection back of the old mix: both from the
+     * window too, and the challenger fitted again in the new subspace
+     * (from its rows as they are in the channels) */
+    const int K = sp->p.decision_frames, R = 2 * K, B = sp->B;
+    double W[MAXC * MAXC];
+    mat_mul (Wz, sp->E, 0, W, S, S, M);
+    memset (sp->C, 0, sizeof sp->C);
+    for (int k = 1; k <= K; k++) {
+      const double *Cb = sp->ring + (size_t) ((sp->ring_pos - k + R) % R)
+          * B * MM;
+      for (int b = 0; b < B; b++)
+        for (size_t i = 0; i < MM; i++)
+          sp->C[i] += Cb[b * MM + i] / ((double) sp->F * K);
+    }
+    update_subspace (sp);
+    mat_mul (W, sp->E, 1, Wz, S, M, S);
+    for (int i = 0; i < CHALLENGER_PASSES; i++)
+      ring_pass (sp, Wz, sp->V);
+  }
+  /* the statistics of the old geometry would pull the demixing back */
+  ring_pass (sp, Wz, sp->V);
+  memcpy (sp->Wz, Wz, sizeof (double) * S * S);
+  update_demixing (sp);
 
   for (int o = 0; o < S; o++)
     for (int d = 0; d < S; d++) {
-      const double *u = sp->Wz + (size_t) o * S, *v = sp->Wzc + (size_t) d * S;
       double uv = 0.0, uu = 0.0, vv = 0.0;
-      for (int k = 0; k < S; k++) {
-        uv += u[k] * v[k];
-        uu += u[k] * u[k];
-        vv += v[k] * v[k];
+      for (int m = 0; m < M; m++) {
+        const double u = A_old[m * S + o], v = sp->A[m * S + d];
+        uv += u * v;
+        uu += u * u;
+        vv += v * v;
       }
       cost[o * S + d] = uu > 0.0 && vv > 0.0 ? -fabs (uv) / sqrt (uu * vv)
           : 0.0;
     }
   if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
-    for (int o = 0; o < S; o++)
-      perm[o] = (size_t) o;
-  for (int o = 0; o < S; o++)
-    memcpy (Wz + (size_t) o * S, sp->Wzc + perm[o] * S, sizeof (double) * S);
-  memcpy (sp->Wz, Wz, sizeof (double) * S * S);
-  /* the statistics of the old geometry would pull the demixing back */
-  ring_pass (sp, Wz, sp->V);
-  memcpy (sp->Wz, Wz, sizeof (double) * S * S);
+    return;
+  memcpy (V, sp->V, sizeof (double) * S * MM);
+  for (int o = 0; o < S; o++) {
+    memcpy (sp->Wz + (size_t) o * S, Wz + perm[o] * S, sizeof (double) * S);
+    memcpy (sp->V + o * MM, V + perm[o] * MM, sizeof (double) * MM);
+  }
   update_demixing (sp);
 }
 
@@ -427,6 +458,12 @@ nmf_spatial_demix_challenge (nmf_spatial * sp)
   const int M = sp->M, S = sp->S, B = sp->B, K = sp->p.decision_frames;
   const size_t MM = (size_t) M * M;
 
+  /* the challenger's rows as they were in the channels when it was
+   * fitted, in the subspace as it is now (the subspace follows the
+   * channels' covariance frame by frame, more so after a change: Wzc
+   * held still in it would be another demixing each frame) */
+  if (sp->have_candidate && S < M)
+    mat_mul (sp->Wc, sp->E, 1, sp->Wzc, S, M, S);
   /* both judged on a frame neither has learned from */
   if (sp->have_candidate) {
     double Wc[MAXC * MAXC];
@@ -458,6 +495,7 @@ nmf_spatial_demix_challenge (nmf_spatial * sp)
   memcpy (sp->Wzc, sp->Wz, sizeof (double) * S * S);
   for (int i = 0; i < CHALLENGER_PASSES; i++)
     ring_pass (sp, sp->Wzc, V);
+  mat_mul (sp->Wzc, sp->E, 0, sp->Wc, S, S, M);
   sp->have_candidate = 1;
   sp->ring_frames = 0;
   sp->challenge_frames = 0;

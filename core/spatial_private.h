@@ -42,6 +42,7 @@ struct nmf_spatial
   int ring_pos, ring_count;     /* the next slot; slots in use */
   int ring_frames;              /* frames of the window under way */
   double Wzc[MAXC * MAXC];      /* the challenger */
+  double Wc[MAXC * MAXC];       /* S x M: its rows in the channels */
   int have_candidate;
   uint64_t challenge_frames;    /* of the comparison under way */
   double challenge_cost[2];     /* over them: the contrast of the

@@ -21,7 +21,9 @@
  *   - a mix whose geometry changes mid-stream (2 x 2: a source moved away,
  *     towards the other, both moved; 3 x 3: one column) is followed, each
  *     source keeping its pad, and with look-ahead the frames from before
- *     the change are still demixed the old way;
+ *     the change are still demixed the old way; likewise 2 sources in 4
+ *     and 6 channels, 3 in 4 and 3 in 8, a source moved out of their
+ *     subspace;
  *   - what a review found: a 512-point FFT (log bands without a bin made
  *     the demixing NaN, it never learned), a source keeping its pad when
  *     the frame released at the take-over is silent (look-ahead, a pause),
@@ -988,6 +990,44 @@ main (void)
     const double B1[9] = { 1.0, 0.3, 0.9, 0.2, 1.0, 0.1, 0.1, 0.5, 0.2 };
     check_moved ("3x3 one column moved", src, 3, 3, B0, B1, 0);
   }
+
+  /* fewer sources than channels, one moved out of the plane the two
+   * spanned: the subspace and the projection back follow it (they stayed
+   * with the old channels' covariance: 8 - 40 dB after the take-over) */
+  {
+    const double P0[8] = { 1.0, 0.2, 0.7, 0.5, 0.4, 0.9, 0.2, 1.0 };
+    const double P1[8] = { 0.6, 0.2, 1.0, 0.5, 0.1, 0.9, 0.5, 1.0 };
+    check_moved ("2 in 4 moved", src, 4, 2, P0, P1, 0);
+    check_moved ("2 in 4 moved, look-ahead 516", src, 4, 2, P0, P1, 516);
+    const double T0[12] = { 1.0, 0.2, 0.1, 0.5, 1.0, 0.3, 0.2, 0.4, 1.0,
+      0.6, 0.3, 0.5
+    };
+    const double T1[12] = { 0.3, 0.2, 0.1, 1.0, 1.0, 0.3, 0.1, 0.4, 1.0,
+      0.6, 0.3, 0.5
+    };
+    check_moved ("3 in 4 moved", src, 4, 3, T0, T1, 0);
+    /* in 6 channels the subspace turns further while the challenger is
+     * judged (held in it, it was another demixing each frame: taken over
+     * 3 s late, 8 - 30 dB) */
+    const double Q0[12] = { 1.0, 0.2, 0.7, 0.5, 0.4, 0.9, 0.2, 1.0, 0.3,
+      0.3, 0.1, 0.6
+    };
+    const double Q1[12] = { 0.6, 0.2, 1.0, 0.5, 0.1, 0.9, 0.5, 1.0, 0.8,
+      0.3, 0.05, 0.6
+    };
+    check_moved ("2 in 6 moved", src, 6, 2, Q0, Q1, 0);
+    /* 3 in 8 channels, source 1 moved (its new column nearer source 0's
+     * old one than its own, 0.87 against 0.84), the others still: they
+     * keep their pads (matched by the demixing's rows, 0 and 1 swapped) */
+    double G0[24], G1[24];
+    unsigned long long st = 7;
+    for (int i = 0; i < 24; i++)
+      G0[i] = G1[i] = 0.1 + test_uniform (&st);
+    for (int m = 0; m < 8; m++)
+      G1[m * 3 + 1] = 0.1 + test_uniform (&st);
+    check_moved ("3 in 8 moved", src, 8, 3, G0, G1, 0);
+  }
+
 
   /* mono: unused */
   run (src[0], 1, 2, NMF_SPATIAL_AUTO, &r);

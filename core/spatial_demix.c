@@ -413,8 +413,14 @@ take_challenger (nmf_spatial * sp)
         uu += u * u;
         vv += v * v;
       }
-      cost[o * S + d] = uu > 0.0 && vv > 0.0 ? -fabs (uv) / sqrt (uu * vv)
+      /* the square root of the angle: still a distance, and one large
+       * move costs less than two smaller ones (with the angles, or their
+       * cosines, a source that moved across the arc of another's place
+       * tied with the two that stayed swapping: all gains positive, as
+       * microphones give) */
+      const double c = uu > 0.0 && vv > 0.0 ? fabs (uv) / sqrt (uu * vv)
           : 0.0;
+      cost[o * S + d] = sqrt (acos (c < 1.0 ? c : 1.0));
     }
   if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
     return;

@@ -19,7 +19,8 @@
  *   - two sources in stereo: the demixing starts, when the stage decides,
  *     from the pans where the bins gather (in place at once);
  *   - a mix whose geometry changes mid-stream (2 x 2: a source moved away,
- *     towards the other, both moved; 3 x 3: one column) is followed, each
+ *     towards the other, both moved; 3 x 3: one column, and one column
+ *     with every gain positive) is followed, each
  *     source keeping its pad, and with look-ahead the frames from before
  *     the change are still demixed the old way; likewise 2 sources in 4
  *     and 6 channels, 3 in 4 and 3 in 8, a source moved out of their
@@ -989,6 +990,14 @@ main (void)
     const double B0[9] = { 1.0, 0.3, 0.2, 0.2, 1.0, 0.4, 0.1, 0.5, 1.0 };
     const double B1[9] = { 1.0, 0.3, 0.9, 0.2, 1.0, 0.1, 0.1, 0.5, 0.2 };
     check_moved ("3x3 one column moved", src, 3, 3, B0, B1, 0);
+    /* every gain positive, the moved source crossing the arc of another's
+     * place: matched by the rows of W, the two that stayed swapped pads */
+    const double P0[9] = { 0.23, 0.23, 0.74, 0.2, 0.64, 0.46, 1.4, 1.05, 0.8 };
+    const double P1[9] = { 1.37, 0.23, 0.74, 0.72, 0.64, 0.46, 0.14, 1.05,
+      0.8
+    };
+    check_moved ("3x3 one column moved, gains positive", src, 3, 3, P0, P1,
+        0);
   }
 
   /* fewer sources than channels, one moved out of the plane the two

@@ -478,6 +478,88 @@ GST_START_TEST (test_spatial_caps_change_keeps_pads)
 
 GST_END_TEST;
 
+/* SNR in dB of pad output `out` against the image `img` (both
+ * interleaved, `channels` wide) over [t0, t1) seconds, every channel. */
+static double
+image_snr (const float *img, const float *out, gint channels, double t0,
+    double t1)
+{
+  double e = 0.0, d = 0.0;
+  for (gsize i = (gsize) (t0 * RATE) * channels;
+      i < (gsize) (t1 * RATE) * channels; i++) {
+    e += (double) img[i] * img[i];
+    d += ((double) out[i] - img[i]) * ((double) out[i] - img[i]);
+  }
+  return 10 * log10 (e / (d + 1e-30));
+}
+
+/* Three sources in three channels, all playing, every gain positive (as
+ * microphones that all hear every source give), source 0 moving at 6 s:
+ * the demixing follows it, and the two sources that did not move stay on
+ * their pads (matched by the rows of the demixing, which all change when
+ * one source moves in more than two channels, they swapped pads). */
+GST_START_TEST (test_spatial_move_three_channels)
+{
+  const gsize n = 12 * RATE, change = 6 * RATE;
+  /* channel-major: A[c][s]; source 0's column after the change */
+  const double A[3][3] = { {0.23, 0.23, 0.74}, {0.2, 0.64, 0.46},
+  {1.4, 1.05, 0.8}
+  }, moved[3] = { 1.37, 0.72, 0.14 };
+  const double spans[4] = { 0, 12, 12, 12 };
+  float *src[3], *img[3], *x = g_new0 (float, n * 3), *out[3];
+  NmfFix f;
+  GstElement *el = nmf_test_element ("nmfseparate",
+      "profile=live n-sources=3");
+  const NmfTimeline t = { RATE, 3, 0, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_RANDOM, 3000, 11);
+  Collector c[3];
+
+  for (int s = 0; s < 3; s++) {
+    src[s] = g_new (float, n);
+    img[s] = g_new (float, n * 3);
+    make_source (s, src[s], n, spans);
+    for (gsize i = 0; i < n; i++)
+      for (int ch = 0; ch < 3; ch++) {
+        const double g = s == 0 && i >= change ? moved[ch] : A[ch][s];
+        img[s][i * 3 + ch] = (float) (g * src[s][i]);
+        x[i * 3 + ch] += img[s][i * 3 + ch];
+      }
+  }
+  nmf_fix_attach (&f, el, 3);
+  nmf_fix_run (&f, &t, ", channel-mask=(bitmask)0x7", x, n, &z, TRUE, c);
+  for (int p = 0; p < 3; p++) {
+    fail_unless_equals_uint64 (c[p].n, n);
+    out[p] = collector_steal (&c[p]);
+    collector_clear (&c[p]);
+  }
+  nmf_fix_teardown (&f);
+
+  for (int p = 0; p < 3; p++) {
+    /* the source on this pad before the change */
+    int who = 0;
+    for (int s = 1; s < 3; s++)
+      if (image_snr (img[s], out[p], 3, 3, 5.9) > image_snr (img[who],
+              out[p], 3, 3, 5.9))
+        who = s;
+    const double before = image_snr (img[who], out[p], 3, 3, 5.9);
+    const double after = image_snr (img[who], out[p], 3, 8, 12);
+    GST_INFO ("pad %d: source %d at %.1f dB before the move, %.1f dB from "
+        "2 s after it", p, who, before, after);
+    fail_unless (before >= 30.0, "pad %d: source %d at %.1f dB before the "
+        "move", p, who, before);
+    fail_unless (after >= 30.0, "pad %d: source %d at %.1f dB from 2 s "
+        "after the move", p, who, after);
+  }
+  for (int s = 0; s < 3; s++) {
+    g_free (src[s]);
+    g_free (img[s]);
+    g_free (out[s]);
+  }
+  g_free (x);
+}
+
+GST_END_TEST;
+
 /* spatial=off: the state says so, no position */
 GST_START_TEST (test_spatial_off)
 {
@@ -525,6 +607,7 @@ nmfseparate_spatial_suite (void)
     NMF_TEST ("spatial", test_spatial_masks),
     NMF_TEST ("spatial", test_spatial_flush_keeps_demixing),
     NMF_TEST ("spatial", test_spatial_caps_change_keeps_pads),
+    NMF_TEST ("spatial", test_spatial_move_three_channels),
     NMF_TEST ("spatial", test_spatial_off),
   };
 

@@ -189,6 +189,55 @@ ip_sweep (nmf_spatial * sp, const double *V_all, double *Wz)
   }
 }
 
+/* The floor of a source's variance for the demixing row w: FLOOR_SHARE
+ * of its output's power over the channels' covariance C. */
+static double
+variance_floor (const nmf_spatial * sp, const double *w)
+{
+  const int M = sp->M;
+  double p = 0.0;
+
+  for (int m = 0; m < M; m++)
+    for (int n = 0; n < M; n++)
+      p += w[m] * sp->C[m * M + n] * w[n];
+  return FLOOR_SHARE * p + 1e-30;
+}
+
+/* The variance of row w's output in band b of a frame's band covariances
+ * Cb (B x M x M), per bin, floored. */
+static double
+band_variance (const nmf_spatial * sp, const double *Cb, int b,
+    const double *w, double floor_power)
+{
+  const int M = sp->M;
+  const double *C = Cb + (size_t) b * M * M;
+  double r = 0.0;
+
+  for (int m = 0; m < M; m++)
+    for (int n = 0; n < M; n++)
+      r += w[m] * C[m * M + n] * w[n];
+  r = r / sp->band_bins[b];
+  return r < floor_power ? floor_power : r;
+}
+
+/* V += sum over the bands of a frame's covariances Cb, each weighted by
+ * num / (its variance for row w x bins x frames): the auxiliary
+ * function's statistics of one frame in an average over frames. */
+static void
+add_weighted_frame (const nmf_spatial * sp, const double *Cb,
+    const double *w, double floor_power, double num, double frames,
+    double *V)
+{
+  const size_t MM = (size_t) sp->M * sp->M;
+
+  for (int b = 0; b < sp->B; b++) {
+    const double g = num / (band_variance (sp, Cb, b, w, floor_power)
+        * sp->F * frames);
+    for (size_t i = 0; i < MM; i++)
+      V[i] += g * Cb[b * MM + i];
+  }
+}
+
 /* One frame of online AuxIVA on statistics V with the demixing Wz (in
  * the subspace E; W = Wz E on return): each source's variance per band
  * from its output, the weighted covariances decayed by a and updated, one
@@ -196,32 +245,16 @@ ip_sweep (nmf_spatial * sp, const double *V_all, double *Wz)
 static void
 iva_step (nmf_spatial * sp, double *V_all, double *Wz, double *W, double a)
 {
-  const int M = sp->M, S = sp->S, F = sp->F, B = sp->B;
+  const int M = sp->M, S = sp->S;
   const size_t MM = (size_t) M * M;
 
   for (int s = 0; s < S; s++) {
     const double *w = W + (size_t) s * M;
-    double floor_power = 0.0;
-    for (int m = 0; m < M; m++)
-      for (int n = 0; n < M; n++)
-        floor_power += w[m] * sp->C[m * M + n] * w[n];
-    floor_power = FLOOR_SHARE * floor_power + 1e-30;
     double *V = V_all + (size_t) s * MM;
     for (size_t i = 0; i < MM; i++)
       V[i] *= a;
-    for (int b = 0; b < B; b++) {
-      const double *Cb = sp->Cb + (size_t) b * MM;
-      double r = 0.0;
-      for (int m = 0; m < M; m++)
-        for (int n = 0; n < M; n++)
-          r += w[m] * Cb[m * M + n] * w[n];
-      r = r / sp->band_bins[b];
-      if (r < floor_power)
-        r = floor_power;
-      const double g = (1.0 - a) / (r * F);
-      for (size_t i = 0; i < MM; i++)
-        V[i] += g * Cb[i];
-    }
+    add_weighted_frame (sp, sp->Cb, w, variance_floor (sp, w), 1.0 - a,
+        1.0, V);
   }
 
   ip_sweep (sp, V_all, Wz);
@@ -249,25 +282,14 @@ contrast (nmf_spatial * sp, const double *Cb, const double *W,
     const double *Wz)
 {
   const int M = sp->M, S = sp->S, F = sp->F;
-  const size_t MM = (size_t) M * M;
   double cost = 0.0, G[MAXC * MAXC];
 
   for (int s = 0; s < S; s++) {
     const double *w = W + (size_t) s * M;
-    double floor_power = 0.0;
-    for (int m = 0; m < M; m++)
-      for (int n = 0; n < M; n++)
-        floor_power += w[m] * sp->C[m * M + n] * w[n];
-    floor_power = FLOOR_SHARE * floor_power + 1e-30;
-    for (int b = 0; b < sp->B; b++) {
-      const double *C = Cb + (size_t) b * MM;
-      double r = 0.0;
-      for (int m = 0; m < M; m++)
-        for (int n = 0; n < M; n++)
-          r += w[m] * C[m * M + n] * w[n];
-      r /= sp->band_bins[b];
-      cost += sp->band_bins[b] * log (r > floor_power ? r : floor_power);
-    }
+    const double floor_power = variance_floor (sp, w);
+    for (int b = 0; b < sp->B; b++)
+      cost += sp->band_bins[b] * log (band_variance (sp, Cb, b, w,
+              floor_power));
   }
   /* log |det Wz| by elimination */
   memcpy (G, Wz, sizeof (double) * S * S);
@@ -326,7 +348,7 @@ keep_replaced (nmf_spatial * sp, uint64_t until)
 static void
 ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
 {
-  const int M = sp->M, S = sp->S, F = sp->F, B = sp->B;
+  const int M = sp->M, S = sp->S, B = sp->B;
   const size_t MM = (size_t) M * M;
   const int K = sp->p.decision_frames, R = 2 * K;
   double W[MAXC * MAXC];
@@ -335,27 +357,11 @@ ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
   memset (V_all, 0, sizeof (double) * S * MM);
   for (int s = 0; s < S; s++) {
     const double *w = W + (size_t) s * M;
-    double floor_power = 0.0;
-    for (int m = 0; m < M; m++)
-      for (int n = 0; n < M; n++)
-        floor_power += w[m] * sp->C[m * M + n] * w[n];
-    floor_power = FLOOR_SHARE * floor_power + 1e-30;
+    const double floor_power = variance_floor (sp, w);
     double *V = V_all + (size_t) s * MM;
     for (int k = 1; k <= K; k++)
-      for (int b = 0; b < B; b++) {
-        const int t = (sp->ring_pos - k + R) % R;
-        const double *Cb = sp->ring + ((size_t) t * B + b) * MM;
-        double r = 0.0;
-        for (int m = 0; m < M; m++)
-          for (int n = 0; n < M; n++)
-            r += w[m] * Cb[m * M + n] * w[n];
-        r = r / sp->band_bins[b];
-        if (r < floor_power)
-          r = floor_power;
-        const double g = 1.0 / (r * F * K);
-        for (size_t i = 0; i < MM; i++)
-          V[i] += g * Cb[i];
-      }
+      add_weighted_frame (sp, sp->ring + (size_t) ((sp->ring_pos - k + R)
+              % R) * B * MM, w, floor_power, 1.0, (double) K, V);
   }
   ip_sweep (sp, V_all, Wz);
 }

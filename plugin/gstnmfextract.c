@@ -95,6 +95,7 @@ gst_nmf_extract_set_property (GObject * object, guint prop_id,
       }
       self->source = g_value_get_uint (value);
       GST_OBJECT_UNLOCK (self);
+      g_object_notify_by_pspec (object, pspec);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -217,7 +218,7 @@ gst_nmf_extract_class_init (GstNmfExtractClass * klass)
           "starts. Changeable in NULL and READY only.",
           0, NMF_SEPARATOR_MAX_SOURCES - 1, DEFAULT_SOURCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+          GST_PARAM_MUTABLE_READY | G_PARAM_EXPLICIT_NOTIFY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

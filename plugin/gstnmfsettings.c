@@ -94,7 +94,10 @@ void
 gst_nmf_settings_install_properties (GObjectClass * gobject_class)
 {
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
-  const GParamFlags ready = rw | GST_PARAM_MUTABLE_READY;
+  /* notified by set_property when the value is taken, not when it is
+   * ignored because a run uses it */
+  const GParamFlags ready = rw | GST_PARAM_MUTABLE_READY |
+      G_PARAM_EXPLICIT_NOTIFY;
   const GParamFlags controlled = rw | GST_PARAM_MUTABLE_PLAYING |
       GST_PARAM_CONTROLLABLE;
 
@@ -395,6 +398,8 @@ gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
       break;
   }
   GST_OBJECT_UNLOCK (element);
+  if (pspec->flags & G_PARAM_EXPLICIT_NOTIFY)
+    g_object_notify_by_pspec (G_OBJECT (element), pspec);
 }
 
 void

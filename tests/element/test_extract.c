@@ -84,22 +84,34 @@ GST_END_TEST;
 
 /* `source` set while the bin runs is ignored, as nmfseparate's NULL/READY
  * properties are (it read back the new value while the old source went on
- * playing); back in READY it is taken. */
+ * playing), without a notify; back in READY it is taken, and notified. */
+static void
+count_notify (G_GNUC_UNUSED GObject * object,
+    G_GNUC_UNUSED GParamSpec * pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
 GST_START_TEST (test_extract_source_set_while_running)
 {
   GstElement *ext = nmf_test_element ("nmfextract", "source=1");
-  guint source;
+  guint source, notified = 0;
 
+  g_signal_connect (ext, "notify::source", G_CALLBACK (count_notify),
+      &notified);
   fail_unless (gst_element_set_state (ext, GST_STATE_PAUSED)
       != GST_STATE_CHANGE_FAILURE);
   g_object_set (ext, "source", 0, NULL);
   g_object_get (ext, "source", &source, NULL);
   fail_unless_equals_int (source, 1);
+  /* ignored: not announced as a change */
+  fail_unless_equals_int (notified, 0);
   fail_unless_equals_int (gst_element_set_state (ext, GST_STATE_READY),
       GST_STATE_CHANGE_SUCCESS);
   g_object_set (ext, "source", 0, NULL);
   g_object_get (ext, "source", &source, NULL);
   fail_unless_equals_int (source, 0);
+  fail_unless_equals_int (notified, 1);
   fail_unless_equals_int (gst_element_set_state (ext, GST_STATE_NULL),
       GST_STATE_CHANGE_SUCCESS);
   gst_object_unref (ext);

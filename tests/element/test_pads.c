@@ -702,9 +702,18 @@ GST_START_TEST (test_dictionaries_entry_spaces)
 
 GST_END_TEST;
 
+/* counts the notify signals of one property */
+static void
+count_notify (G_GNUC_UNUSED GObject * object,
+    G_GNUC_UNUSED GParamSpec * pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
 GST_START_TEST (test_settings_ignored_in_playing)
 {
   NmfFix f;
+  guint notified_ready = 0, notified_live = 0;
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
   float *x = nmf_test_two_tones (3000, 1, RATE);
   Collector c[2];
@@ -717,6 +726,13 @@ GST_START_TEST (test_settings_ignored_in_playing)
   nmf_fix_set_caps (&f, &nmf_mono, NULL);
   fail_unless_equals_int (GST_STATE (f.el), GST_STATE_PLAYING);
 
+  /* an ignored value is not announced as a change: nothing to notify */
+  g_signal_connect (f.el, "notify::n-sources", G_CALLBACK (count_notify),
+      &notified_ready);
+  g_signal_connect (f.el, "notify::fft-size", G_CALLBACK (count_notify),
+      &notified_ready);
+  g_signal_connect (f.el, "notify::iterations", G_CALLBACK (count_notify),
+      &notified_live);
   g_object_set (f.el, "fft-size", 1024, "hop-size", 128, "n-sources", 3,
       "components", 3, "window-frames", 10, "seed", (guint64) 99, NULL);
   gst_util_set_object_arg (G_OBJECT (f.el), "output-mode", "mask");
@@ -735,6 +751,8 @@ GST_START_TEST (test_settings_ignored_in_playing)
   fail_unless_equals_int (mode, 0);
   fail_unless_equals_int (it, 3);
   fail_unless_equals_int (exp_, 1);
+  fail_unless_equals_int (notified_ready, 0);
+  fail_unless_equals_int (notified_live, 1);
   fail_unless_equals_int (f.el->numsrcpads, 2);
   if (nmf_test_has_property (f.el, "algorithm")) {
     gint algo;

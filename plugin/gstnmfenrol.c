@@ -19,10 +19,20 @@
 GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
 #define GST_CAT_DEFAULT gst_nmf_separate_debug
 
-/* The most frames an enrolment keeps: a minute at 44.1 kHz and hop 512;
- * a source played alone longer than that is learned from its first
- * minute. */
-#define MAX_ENROL_FRAMES 5200
+/* The most values (frames x bins) an enrolment keeps: 5200 frames at the
+ * default fft-size, a minute at 44.1 kHz and hop 512; a source played
+ * alone longer than that is learned from its first minute.  Counted in
+ * values, not frames: the frames and their learning (some 40 bytes a
+ * value) then take the same memory and time at every fft-size (5200
+ * frames of 16385 bins were 16 minutes at hop 8192 and some 3.4 GB). */
+#define MAX_ENROL_VALUES (5200 * 1025)
+
+/* The frames an enrolment of bins-long frames keeps. */
+static size_t
+max_enrol_frames (size_t bins)
+{
+  return MAX (MAX_ENROL_VALUES / bins, 1);
+}
 
 /* A learning, handed to the worker thread. */
 typedef struct
@@ -284,7 +294,8 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     if (e->enrolling >= 0)
       end_enrolment (e, sep, TRUE, components, shifts);
     if (wanted >= 0) {
-      if (nmf_separator_enrol_start (sep, MAX_ENROL_FRAMES) == NMF_OK) {
+      if (nmf_separator_enrol_start (sep,
+              max_enrol_frames (nmf_separator_bins (sep))) == NMF_OK) {
         e->enrolling = wanted;
         change_state (e, (guint) wanted, GST_NMF_ENROL_ENROLLING);
       } else {

@@ -474,6 +474,56 @@ GST_START_TEST (test_enrol_ends_without_a_buffer)
 
 GST_END_TEST;
 
+/* A long enrolment at fft-size 32768 (16385 bins): the frames kept are
+ * bounded by their values, a minute's worth at hop 8192 as at the
+ * default fft-size (it kept 5200 frames whatever their size: 16 minutes,
+ * 340 MB of frames and some 3.4 GB for their learning).  1024 templates
+ * asked for from fewer frames: the warning says how many were kept. */
+GST_START_TEST (test_enrol_bounded_by_values)
+{
+  const gint fft = 32768, hop = fft / 4;
+  const guint bound = 5200 * 1025 / (fft / 2 + 1);      /* 325 */
+  const gsize n = (gsize) (bound + 40) * hop;
+  float *x = solo_tone (n);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "fft-size=32768 enrol-components=1024 enrol-shifts=0");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *m;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 8192, 0);
+  guint kept = 0;
+
+  g_object_set (el, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+      kept == 0 && g_get_monotonic_time () < end; g_usleep (10000)) {
+    while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+      GError *err = NULL;
+      const gchar *said;
+      gst_message_parse_warning (m, &err, NULL);
+      said = strstr (err->message, "source 0: ");
+      fail_unless (said != NULL, "%s", err->message);
+      kept = (guint) g_ascii_strtoull (said + strlen ("source 0: "), NULL,
+          10);
+      g_error_free (err);
+      gst_message_unref (m);
+    }
+  }
+  fail_unless (kept > 0, "no warning naming the frames kept");
+  fail_unless (kept <= bound && kept + 8 > bound, "%u frames kept at "
+      "fft-size %d, the bound %u", kept, fft, bound);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_enrol_suite (void)
 {
@@ -486,6 +536,7 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_other_fft_size);
   tcase_add_test (tc, test_enrol_states_and_teardown);
   tcase_add_test (tc, test_enrol_ends_without_a_buffer);
+  tcase_add_test (tc, test_enrol_bounded_by_values);
   return s;
 }
 

@@ -267,6 +267,18 @@ install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
   e->bins[s] = bins;
   e->rates[s] = rate;
   g_mutex_unlock (&e->lock);
+  {
+    /* the settings the log gave at the start changed: the model's were
+     * resolved again with the templates, its timing was kept */
+    nmf_separator_config cfg;
+    nmf_separator_get_config (sep, &cfg);
+    GST_INFO_OBJECT (e->element, "source %u holds %" G_GSIZE_FORMAT
+        " templates: now %d blind components, %d iterations, mask exponent "
+        "%d; window %d frames, %d bands per octave, look-ahead %d frames "
+        "as before", s, count, cfg.components, cfg.iterations,
+        cfg.mask_exponent, cfg.window_frames, cfg.bands_per_octave,
+        cfg.lookahead_frames);
+  }
   if (count == 0)
     g_free (templates);
   /* a learning installed while the source is enrolled again: it stays

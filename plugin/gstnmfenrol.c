@@ -19,10 +19,20 @@
 GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
 #define GST_CAT_DEFAULT gst_nmf_separate_debug
 
-/* The most frames an enrolment keeps: a minute at 44.1 kHz and hop 512;
- * a source played alone longer than that is learned from its first
- * minute. */
-#define MAX_ENROL_FRAMES 5200
+/* The most values (frames x bins) an enrolment keeps: 5200 frames at the
+ * default fft-size, a minute at 44.1 kHz and hop 512; a source played
+ * alone longer than that is learned from its first minute.  Counted in
+ * values, not frames: the frames and their learning (some 40 bytes a
+ * value) then take the same memory and time at every fft-size (5200
+ * frames of 16385 bins were 16 minutes at hop 8192 and some 3.4 GB). */
+#define MAX_ENROL_VALUES (5200 * 1025)
+
+/* The frames an enrolment of bins-long frames keeps. */
+static size_t
+max_enrol_frames (size_t bins)
+{
+  return MAX (MAX_ENROL_VALUES / bins, 1);
+}
 
 /* A learning, handed to the worker thread. */
 typedef struct
@@ -33,6 +43,7 @@ typedef struct
   size_t n, bins;
   guint components, shifts;
   guint64 seed;
+  gint rate;                    /* the frames' */
 } Job;
 
 static const gchar *state_names[] = {
@@ -122,6 +133,7 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
     e->waiting[job->source] = shifted;
     e->waiting_count[job->source] = K * copies;
     e->waiting_bins[job->source] = job->bins;
+    e->waiting_rate[job->source] = job->rate;
     e->has_waiting[job->source] = TRUE;
   } else {
     g_free (shifted);
@@ -210,6 +222,7 @@ end_enrolment (GstNmfEnrol * e, nmf_separator * sep, gboolean learn,
   job->components = components;
   job->shifts = shifts;
   job->seed = e->seed;
+  job->rate = e->rate;
   /* said before the worker can say how it ended */
   change_state (e, s, GST_NMF_ENROL_LEARNING);
   g_mutex_lock (&e->lock);
@@ -218,10 +231,11 @@ end_enrolment (GstNmfEnrol * e, nmf_separator * sep, gboolean learn,
   g_mutex_unlock (&e->lock);
 }
 
-/* Installs source s's dictionary (count 0: removes it). */
+/* Installs source s's dictionary (count 0: removes it), learned at rate
+ * (0: unknown). */
 static void
 install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
-    size_t count)
+    size_t count, gint rate)
 {
   char message[256] = "";
   const size_t bins = nmf_separator_bins (sep);
@@ -251,7 +265,20 @@ install (GstNmfEnrol * e, nmf_separator * sep, guint s, float *templates,
   e->dictionary[s] = count > 0 ? templates : NULL;
   e->count[s] = count;
   e->bins[s] = bins;
+  e->rates[s] = rate;
   g_mutex_unlock (&e->lock);
+  {
+    /* the settings the log gave at the start changed: the model's were
+     * resolved again with the templates, its timing was kept */
+    nmf_separator_config cfg;
+    nmf_separator_get_config (sep, &cfg);
+    GST_INFO_OBJECT (e->element, "source %u holds %" G_GSIZE_FORMAT
+        " templates: now %d blind components, %d iterations, mask exponent "
+        "%d; window %d frames, %d bands per octave, look-ahead %d frames "
+        "as before", s, count, cfg.components, cfg.iterations,
+        cfg.mask_exponent, cfg.window_frames, cfg.bands_per_octave,
+        cfg.lookahead_frames);
+  }
   if (count == 0)
     g_free (templates);
   /* a learning installed while the source is enrolled again: it stays
@@ -284,7 +311,8 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     if (e->enrolling >= 0)
       end_enrolment (e, sep, TRUE, components, shifts);
     if (wanted >= 0) {
-      if (nmf_separator_enrol_start (sep, MAX_ENROL_FRAMES) == NMF_OK) {
+      if (nmf_separator_enrol_start (sep,
+              max_enrol_frames (nmf_separator_bins (sep))) == NMF_OK) {
         e->enrolling = wanted;
         change_state (e, (guint) wanted, GST_NMF_ENROL_ENROLLING);
       } else {
@@ -297,6 +325,7 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
   for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     float *templates;
     size_t count, made_for;
+    gint rate;
     g_mutex_lock (&e->lock);
     if (!e->has_waiting[s]) {
       g_mutex_unlock (&e->lock);
@@ -305,6 +334,7 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
     templates = e->waiting[s];
     count = e->waiting_count[s];
     made_for = e->waiting_bins[s];
+    rate = e->waiting_rate[s];
     e->waiting[s] = NULL;
     e->has_waiting[s] = FALSE;
     g_mutex_unlock (&e->lock);
@@ -318,9 +348,19 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
       continue;
     }
     /* templates of another FFT size (fft-size changed after the load or
-     * the enrolment) cannot be held: they would be read past their end */
-    if (count > 0 && made_for != nmf_separator_bins (sep)) {
+     * the enrolment) cannot be held: they would be read past their end;
+     * nor those learned at another rate (the format changed while they
+     * were learned): their bins are other frequencies */
+    if (count > 0 && (made_for != nmf_separator_bins (sep)
+            || (rate > 0 && rate != e->rate))) {
       guint held;
+      gchar *why = made_for != nmf_separator_bins (sep) ?
+          g_strdup_printf ("they have %" G_GSIZE_FORMAT " bins (fft-size %"
+          G_GSIZE_FORMAT "), the element %" G_GSIZE_FORMAT " (fft-size %"
+          G_GSIZE_FORMAT ")", made_for, 2 * (made_for - 1),
+          nmf_separator_bins (sep), 2 * (nmf_separator_bins (sep) - 1)) :
+          g_strdup_printf ("they were learned at %d Hz, the stream is now "
+          "%d Hz", rate, e->rate);
       g_mutex_lock (&e->lock);
       /* a learning that ends here ends unused: the state says what is
        * held (it stayed "learning") */
@@ -329,21 +369,18 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
       g_mutex_unlock (&e->lock);
       post_state (e, s, held ? "enrolled" : "blind", held);
       GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
-          ("Could not hold source %u's templates fixed: they have %"
-              G_GSIZE_FORMAT " bins (fft-size %" G_GSIZE_FORMAT
-              "), the element %" G_GSIZE_FORMAT " (fft-size %"
-              G_GSIZE_FORMAT ")", s, made_for, 2 * (made_for - 1),
-              nmf_separator_bins (sep), 2 * (nmf_separator_bins (sep) - 1)),
-          (NULL));
+          ("Could not hold source %u's templates fixed: %s", s, why), (NULL));
+      g_free (why);
       g_free (templates);
       continue;
     }
-    install (e, sep, s, templates, count);
+    install (e, sep, s, templates, count, rate);
   }
 }
 
 void
-gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep)
+gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep,
+    gint rate)
 {
   const size_t bins = nmf_separator_bins (sep);
   nmf_separator_config cfg;
@@ -351,16 +388,30 @@ gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep)
   nmf_separator_get_config (sep, &cfg);
   e->enrolling = -1;
   e->refused = -1;              /* a refused value is said again */
+  e->rate = rate;
   for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++) {
     float *copy = NULL;
-    size_t count;
-    gboolean dropped = FALSE, was_enrolling;
+    size_t count, held_bins;
+    gint learned_at;
+    const gchar *dropped = NULL;
+    gboolean was_enrolling;
     g_mutex_lock (&e->lock);
     count = e->count[s];
-    if (e->dictionary[s] && (e->bins[s] != bins || s >= (guint) cfg.sources
-            || cfg.algorithm != NMF_ALGORITHM_KL)) {
+    held_bins = e->bins[s];
+    learned_at = e->rates[s];
+    if (!e->dictionary[s]) {
+    } else if (e->bins[s] != bins)
+      dropped = "another FFT size";
+    else if (s >= (guint) cfg.sources)
+      dropped = "fewer sources";
+    else if (cfg.algorithm != NMF_ALGORITHM_KL)
+      dropped = "algorithm volmin";
+    /* learned at another rate: their bins are other frequencies (the
+     * core drops its learned templates there too) */
+    else if (learned_at > 0 && learned_at != rate)
+      dropped = "another sample rate";
+    if (dropped) {
       g_clear_pointer (&e->dictionary[s], g_free);
-      dropped = TRUE;
     } else if (e->dictionary[s]) {
       copy = g_memdup2 (e->dictionary[s], sizeof (float) * bins * count);
     }
@@ -369,13 +420,14 @@ gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * sep)
     /* (said outside the lock: a bus handler may save or load) */
     if (dropped)
       GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
-          ("Source %u's enrolled templates no longer apply (another FFT "
-              "size, fewer sources or algorithm volmin): it is blind again",
-              s), (NULL));
+          ("Source %u's enrolled templates no longer apply (%s): it is "
+              "blind again", s, dropped), ("learned at %d Hz, %"
+              G_GSIZE_FORMAT " bins; the stream %d Hz, %" G_GSIZE_FORMAT
+              " bins", learned_at, held_bins, rate, bins));
     if (dropped || was_enrolling)
       change_state (e, s, GST_NMF_ENROL_N);
     if (copy)
-      install (e, sep, s, copy, count);
+      install (e, sep, s, copy, count, learned_at);
   }
 }
 
@@ -498,6 +550,7 @@ gst_nmf_enrol_load (GstNmfEnrol * e, guint source, const gchar * path,
   e->waiting[source] = g_memdup2 (W, sizeof (float) * bins * count);
   e->waiting_count[source] = count;
   e->waiting_bins[source] = bins;
+  e->waiting_rate[source] = 0;  /* the file does not say */
   e->has_waiting[source] = TRUE;
   g_mutex_unlock (&e->lock);
   free (W);

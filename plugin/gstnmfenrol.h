@@ -39,12 +39,17 @@ typedef struct
   gint refused;                 /* streaming thread: the enrol-source
                                  * value last refused (said once), or -1 */
   guint64 seed;
+  gint rate;                    /* streaming thread: the stream's rate */
   GstNmfEnrolState state[NMF_SEPARATOR_MAX_SOURCES];
   /* per source: the dictionary in force (bins x count), and one waiting
    * to be installed by the streaming thread (count 0: remove) */
   float *dictionary[NMF_SEPARATOR_MAX_SOURCES];
   size_t count[NMF_SEPARATOR_MAX_SOURCES];
   size_t bins[NMF_SEPARATOR_MAX_SOURCES];
+  /* the rate templates were learned at (their bins are frequencies at
+   * that rate), 0 for loaded ones (the file does not say) */
+  gint rates[NMF_SEPARATOR_MAX_SOURCES];
+  gint waiting_rate[NMF_SEPARATOR_MAX_SOURCES];
   float *waiting[NMF_SEPARATOR_MAX_SOURCES];
   size_t waiting_count[NMF_SEPARATOR_MAX_SOURCES];
   size_t waiting_bins[NMF_SEPARATOR_MAX_SOURCES];
@@ -74,7 +79,8 @@ void gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * separator,
 
 /* A new separator: the enrolled dictionaries go into it (those made for
  * another FFT size are dropped, with a warning). */
-void gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * separator);
+void gst_nmf_enrol_new_separator (GstNmfEnrol * e, nmf_separator * separator,
+    gint rate);
 
 /* The separator goes away (PAUSED to READY): an enrolment in progress
  * ends without learning, and a learning under way is cancelled (it ends

@@ -260,11 +260,14 @@ set_property (GstElement * e, const char *name, const char *value,
 static int
 dictionary_entries (const SeparateOptions * o, GPtrArray * entries)
 {
+  guint32 given = 0;            /* the sources so far (at most 16) */
+  unsigned long srcs[32];
+
   for (guint i = 0; i < o->dictionaries->len; i++) {
     const char *arg = g_ptr_array_index (o->dictionaries, i);
     const char *eq = strchr (arg, '=');
     unsigned long src;
-    gchar *num, *abs;
+    gchar *num;
 
     if (eq == NULL || eq[1] == '\0')
       return usage_error (SEPARATE_CMD, "--dictionary needs SRC=FILE.npy, "
@@ -276,12 +279,29 @@ dictionary_entries (const SeparateOptions * o, GPtrArray * entries)
       g_free (num);
       return ret;
     }
+    /* said here, as the command line's (the element said it after the
+     * start, as the input's error) */
+    if (given & (1u << src)) {
+      int ret = usage_error (SEPARATE_CMD, "--dictionary %s: source %s "
+          "is given twice", arg, num);
+      g_free (num);
+      return ret;
+    }
+    given |= 1u << src;
+    srcs[i] = src;              /* (i < 16: no source twice) */
     g_free (num);
+  }
+  /* the files once the command line is known good */
+  for (guint i = 0; i < o->dictionaries->len; i++) {
+    const char *arg = g_ptr_array_index (o->dictionaries, i);
+    const char *eq = strchr (arg, '=');
+    gchar *abs;
+
     if (access (eq + 1, R_OK) != 0)
       return runtime_error (SEPARATE_CMD, "%s: %s", eq + 1,
           g_strerror (errno));
     abs = g_canonicalize_filename (eq + 1, NULL);
-    g_ptr_array_add (entries, g_strdup_printf ("%lu=%s", src, abs));
+    g_ptr_array_add (entries, g_strdup_printf ("%lu=%s", srcs[i], abs));
     g_free (abs);
   }
   return 0;

@@ -228,6 +228,9 @@ usage_case --sources 2 --set enrol-source=5 "$in" "$out"   # accepted before
 usage_case --sources 2 --set enrol-source=2 "$in" "$out"
 # --set dictionaries was silently replaced by --dictionary
 usage_case --sources 2 --set dictionaries=0=a.npy --dictionary 1=b.npy "$in" "$out"
+# a source given twice was said by the element after the start, as the
+# input's error (exit 1)
+usage_case --sources 2 --dictionary 0=a.npy --dictionary 0=b.npy "$in" "$out"
 usage_case --sources 2 --format u8 "$in" "$out"
 usage_case --sources 2 --bogus "$in" "$out"
 [ ! -e "$out" ] || fail "a command-line error created OUTDIR"

@@ -101,8 +101,8 @@ push_until_state (NmfFix * f, GstBus * bus, const float *silence,
   for (gint64 end = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
       !seen && g_get_monotonic_time () < end;) {
     push_silence (f, silence, pos, 1);
-    nmf_test_collect (f->h[0], NULL);
-    nmf_test_collect (f->h[1], NULL);
+    for (guint i = 0; i < f->n; i++)
+      nmf_test_collect (f->h[i], NULL);
     seen = take_states (bus, said, wanted);
     if (!seen)
       g_usleep (2000);
@@ -474,6 +474,138 @@ GST_START_TEST (test_enrol_ends_without_a_buffer)
 
 GST_END_TEST;
 
+/* A long enrolment at fft-size 32768 (16385 bins): the frames kept are
+ * bounded by their values, a minute's worth at hop 8192 as at the
+ * default fft-size (it kept 5200 frames whatever their size: 16 minutes,
+ * 340 MB of frames and some 3.4 GB for their learning).  1024 templates
+ * asked for from fewer frames: the warning says how many were kept. */
+GST_START_TEST (test_enrol_bounded_by_values)
+{
+  const gint fft = 32768, hop = fft / 4;
+  const guint bound = 5200 * 1025 / (fft / 2 + 1);      /* 325 */
+  const gsize n = (gsize) (bound + 40) * hop;
+  float *x = solo_tone (n);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "fft-size=32768 enrol-components=1024 enrol-shifts=0");
+  GstBus *bus = gst_bus_new ();
+  GstMessage *m;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 8192, 0);
+  guint kept = 0;
+
+  g_object_set (el, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+      kept == 0 && g_get_monotonic_time () < end; g_usleep (10000)) {
+    while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+      GError *err = NULL;
+      const gchar *said;
+      gst_message_parse_warning (m, &err, NULL);
+      said = strstr (err->message, "source 0: ");
+      fail_unless (said != NULL, "%s", err->message);
+      kept = (guint) g_ascii_strtoull (said + strlen ("source 0: "), NULL,
+          10);
+      g_error_free (err);
+      gst_message_unref (m);
+    }
+  }
+  fail_unless (kept > 0, "no warning naming the frames kept");
+  fail_unless (kept <= bound && kept + 8 > bound, "%u frames kept at "
+      "fft-size %d, the bound %u", kept, fft, bound);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+}
+
+GST_END_TEST;
+
+/* Templates enrolled at 44.1 kHz, then the stream goes on at 22.05 kHz:
+ * their bins are other frequencies there, so they are dropped and said
+ * (they stayed "enrolled", held at twice the frequencies, silently); a
+ * loaded dictionary (the file does not say its rate) stays, as the
+ * dictionaries property does. */
+GST_START_TEST (test_enrol_other_rate)
+{
+  const gsize n = 2 * RATE / HOP * HOP;
+  float *x = solo_tone (n), *silence = g_new0 (float, HOP);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live");
+  GstBus *bus = gst_bus_new ();
+  GString *said = g_string_new (NULL);
+  GstMessage *m;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+  gchar *path = g_build_filename (g_get_tmp_dir (), "nmf-test-rate.npy",
+      NULL);
+  gboolean ok = FALSE, warned = FALSE;
+  guint64 pos = n;
+
+  g_object_set (el, "n-sources", 3, "enrol-components", ENROL_K,
+      "enrol-shifts", ENROL_SHIFTS, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 3);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  fail_unless (push_until_state (&f, bus, silence, &pos, "enrolled", NULL));
+  g_signal_emit_by_name (f.el, "save-dictionary", 0, path, &ok);
+  fail_unless (ok);
+  g_signal_emit_by_name (f.el, "load-dictionary", 2, path, &ok);
+  fail_unless (ok);
+  push_silence (&f, silence, &pos, 2);
+  take_states (bus, said, NULL);
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING)))
+    gst_message_unref (m);
+  g_string_truncate (said, 0);
+
+  {
+    const NmfTimeline half = { RATE / 2, 1, nmf_test_time (pos, RATE),
+      GST_BUFFER_OFFSET_NONE
+    };
+    nmf_fix_change_caps (&f, &half);
+    nmf_fix_push (&f, &half, x, 0, RATE / 2, &z, FALSE, NULL);
+  }
+  /* (gst_bus_pop_filtered drops the messages of other types) */
+  while ((m = gst_bus_pop (bus))) {
+    const GstStructure *st = gst_message_get_structure (m);
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+      gst_message_parse_warning (m, &err, NULL);
+      fail_unless (strstr (err->message, "Source 0's") != NULL
+          && strstr (err->message, "another sample rate") != NULL, "%s",
+          err->message);
+      warned = TRUE;
+      g_error_free (err);
+    } else if (st && gst_structure_has_name (st, "nmfseparate-enrolment"))
+      g_string_append_printf (said, "%s%u:%s", said->len ? "," : "",
+          g_value_get_uint (gst_structure_get_value (st, "source")),
+          gst_structure_get_string (st, "state"));
+    gst_message_unref (m);
+  }
+  fail_unless_equals_string (said->str, "0:blind");
+  fail_unless (warned, "no warning for templates learned at another rate");
+  g_signal_emit_by_name (f.el, "save-dictionary", 0, path, &ok);
+  fail_if (ok, "templates learned at 44.1 kHz still held at 22.05 kHz");
+  g_signal_emit_by_name (f.el, "save-dictionary", 2, path, &ok);
+  fail_unless (ok, "a loaded dictionary dropped at another rate");
+
+  g_unlink (path);
+  g_free (path);
+  g_string_free (said, TRUE);
+  gst_bus_set_flushing (bus, TRUE);
+  gst_element_set_bus (f.el, NULL);
+  gst_object_unref (bus);
+  nmf_fix_teardown (&f);
+  g_free (x);
+  g_free (silence);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_enrol_suite (void)
 {
@@ -486,6 +618,8 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_other_fft_size);
   tcase_add_test (tc, test_enrol_states_and_teardown);
   tcase_add_test (tc, test_enrol_ends_without_a_buffer);
+  tcase_add_test (tc, test_enrol_bounded_by_values);
+  tcase_add_test (tc, test_enrol_other_rate);
   return s;
 }
 

@@ -48,8 +48,8 @@ typedef struct
   nmf_separator *sep;
   nmf_separator_config cfg;
   int C, S;
-  float *audio[MAX_S];
-  size_t cap;                   /* frames per output buffer */
+  float *audio[MAX_S], *masks[MAX_S];
+  size_t cap, mask_cap;         /* frames per output buffer */
   /* this stream's input as the separator sees it (sanitized), its count
    * and how many output frames have been checked against it */
   float *rec;
@@ -102,6 +102,24 @@ check_out (run * r, size_t n)
   r->n_out += n;
 }
 
+/* masks: finite, in [0, 1], the sources' shares adding up to 1 at most */
+static void
+check_masks (run * r, size_t frames)
+{
+  const size_t F = nmf_separator_bins (r->sep);
+  for (size_t j = 0; j < frames * F; j++) {
+    double sum = 0.0;
+    for (int s = 0; s < r->S; s++) {
+      float m = r->masks[s][j];
+      if (!(m >= 0.0f && m <= 1.0f + 1e-5f))
+        fail ("mask", j, s, m, 0);
+      sum += m;
+    }
+    if (sum > 1.0 + 1e-4)
+      fail ("masks add up to more than 1", j, 0, sum, 1);
+  }
+}
+
 static void
 check_spatial (run * r)
 {
@@ -129,12 +147,14 @@ push (run * r, const float *in, size_t frames)
         r->peak = fabs (v);
     }
     size_t want_a = nmf_separator_pending_audio (r->sep, n), got_a = 0;
-    nmf_separator_output out = { r->audio, NULL };
+    size_t want_m = nmf_separator_pending_masks (r->sep, n), got_m = 0;
+    nmf_separator_output out = { r->audio, r->masks };
     r->n_in += n;
-    if (nmf_separator_process (r->sep, in, n, &out, &got_a, NULL) != NMF_OK
-        || got_a != want_a)
+    if (nmf_separator_process (r->sep, in, n, &out, &got_a, &got_m) != NMF_OK
+        || got_a != want_a || got_m != want_m)
       fail ("process count", r->n_in, 0, got_a, want_a);
     check_out (r, got_a);
+    check_masks (r, got_m);
     check_spatial (r);
     in += n * r->C;
     frames -= n;
@@ -158,11 +178,13 @@ end_stream (run * r, int end)
     size_t want = nmf_separator_drain_audio (r->sep), got = 0;
     if (r->n_out + want != r->n_in)
       fail ("drain count", r->n_in, 0, r->n_out + want, r->n_in);
-    nmf_separator_output out = { r->audio, NULL };
-    if (nmf_separator_drain (r->sep, &out, &got, NULL) != NMF_OK
-        || got != want)
+    size_t want_m = nmf_separator_drain_masks (r->sep), got_m = 0;
+    nmf_separator_output out = { r->audio, r->masks };
+    if (nmf_separator_drain (r->sep, &out, &got, &got_m) != NMF_OK
+        || got != want || got_m != want_m)
       fail ("drain wrote", r->n_in, 0, got, want);
     check_out (r, got);
+    check_masks (r, got_m);
   }
   nmf_separator_stats st;
   nmf_separator_get_stats (r->sep, &st);
@@ -172,6 +194,29 @@ end_stream (run * r, int end)
   r->total += r->n_in;
   r->n_in = r->n_out = 0;
   r->peak = 0.0;
+}
+
+/* the output buffers for the separator in r->sep */
+static void
+make_buffers (run * r)
+{
+  nmf_separator_get_config (r->sep, &r->cfg);
+  r->C = r->cfg.channels;
+  r->S = r->cfg.sources;
+  r->cap = MAX_PUSH + (size_t) r->cfg.fft_size
+      + ((size_t) r->cfg.lookahead_frames + 1) * r->cfg.hop_size;
+  r->mask_cap = MAX_PUSH / r->cfg.hop_size + 8
+      + (size_t) r->cfg.lookahead_frames;
+  for (int s = 0; s < MAX_S; s++) {
+    free (r->audio[s]);
+    free (r->masks[s]);
+    r->audio[s] = r->masks[s] = NULL;
+  }
+  for (int s = 0; s < r->S; s++) {
+    r->audio[s] = malloc (sizeof (float) * r->cap * r->C);
+    r->masks[s] = malloc (sizeof (float) * r->mask_cap
+        * nmf_separator_bins (r->sep));
+  }
 }
 
 /* independent non-stationary sources: filtered noise, its level drawn
@@ -226,20 +271,16 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   if (nmf_separator_create (&r.sep, &r.cfg, NULL, 0) != NMF_OK)
     return 0;
-  nmf_separator_get_config (r.sep, &r.cfg);
-  const int C = r.C, S = r.S, hop = r.cfg.hop_size;
-  r.cap = MAX_PUSH + (size_t) r.cfg.fft_size
-      + ((size_t) r.cfg.lookahead_frames + 1) * hop;
-  for (int s = 0; s < S; s++)
-    r.audio[s] = malloc (sizeof (float) * r.cap * C);
-  r.rec = malloc (sizeof (float) * MAX_STREAM * C);
+  make_buffers (&r);
+  r.rec = malloc (sizeof (float) * MAX_STREAM * MAX_C);
 
   sources g;
   memset (&g, 0, sizeof g);
+  int C = r.C, S = r.S, hop = r.cfg.hop_size;
   double A[MAX_C * MAX_S];      /* the mix: channel c gets A[c * S + s] */
   int delay[MAX_C * MAX_S];
   memset (delay, 0, sizeof delay);
-  for (int i = 0; i < C * S; i++)
+  for (int i = 0; i < MAX_C * MAX_S; i++)
     A[i] = 0.2 + 0.8 * ((i * 37) % 11) / 10.0;
   double scale = 0.1;
 
@@ -247,7 +288,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     uint8_t op = take (&data, &size);
     size_t room = MAX_STREAM - r.total - r.n_in;
     size_t n = 0;
-    switch (op % 8) {
+    switch (op % 9) {
       case 0:{                 /* raw samples */
         n = 1 + take (&data, &size) * 4;
         size_t avail = size / (sizeof (float) * C);
@@ -266,14 +307,14 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
           uint8_t v = take (&data, &size);
           /* exact zeros and repeated columns included */
           A[i] = v < 16 ? 0.0 : v < 32 ? A[i % C * S] : (v - 144) / 64.0;
-          delay[i] = op % 8 == 2 ? take (&data, &size) % 24 : 0;
+          delay[i] = op % 9 == 2 ? take (&data, &size) % 24 : 0;
         }
         /* fall through */
       }
       case 7:{                 /* the same mix, louder or quieter */
         uint8_t mask = take (&data, &size);
         b = take (&data, &size);
-        if (op % 8 == 7)
+        if (op % 9 == 7)
           scale *= pow (10.0, (b - 128) / 16.0);
         g.st = b + 1;
         for (int s = 0; s < S; s++)
@@ -318,6 +359,30 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       case 6:                  /* the end of a stream */
         end_stream (&r, -1);
         continue;
+      case 8:{                 /* a caps change: another separator goes on
+                                 * from this one */
+        nmf_separator_config cfg = r.cfg;
+        nmf_separator *next = NULL;
+        b = take (&data, &size);
+        cfg.channels = b % 3 == 0 ? 2 + take (&data, &size) % 7 : r.C;
+        cfg.sources = b % 5 == 0 ? 2 + take (&data, &size) % 7 : r.S;
+        cfg.components = cfg.sources + (r.cfg.components - r.S);
+        cfg.fft_size = ffts[b / 15 % 3];
+        cfg.hop_size = cfg.fft_size / 4;
+        cfg.lookahead_frames = b & 0x80 ? (b >> 3) % 16 : 0;
+        end_stream (&r, -1);
+        if (nmf_separator_create (&next, &cfg, NULL, 0) != NMF_OK)
+          continue;
+        if (nmf_separator_continue_from (next, r.sep, b & 1) != NMF_OK)
+          fail ("continue_from", 0, 0, 0, 0);
+        nmf_separator_destroy (&r.sep);
+        r.sep = next;
+        make_buffers (&r);
+        C = r.C;
+        S = r.S;
+        hop = r.cfg.hop_size;
+        continue;
+      }
     }
     if (n == 0)
       break;
@@ -331,8 +396,10 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   }
   end_stream (&r, -1);
 
-  for (int s = 0; s < S; s++)
+  for (int s = 0; s < MAX_S; s++) {
     free (r.audio[s]);
+    free (r.masks[s]);
+  }
   free (r.rec);
   nmf_separator_destroy (&r.sep);
   return 0;

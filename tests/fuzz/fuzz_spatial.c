@@ -96,6 +96,9 @@ check_out (run * r, size_t n)
         sum += v;
       }
       double want = r->rec[(r->n_out + i) * r->C + c];
+      if (fabs (sum - want) > tol && getenv ("FUZZ_SPATIAL_VERBOSE"))
+        for (int s = 0; s < r->S; s++)
+          fprintf (stderr, "source %d: %g\n", s, r->audio[s][i * r->C + c]);
       if (fabs (sum - want) > tol)
         fail ("sources do not sum to the input", r->n_out + i, c, sum, want);
     }
@@ -309,8 +312,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
           A[i] = v < 16 ? 0.0 : v < 32 ? A[i % C * S] : (v - 144) / 64.0;
           delay[i] = op % 9 == 2 ? take (&data, &size) % 24 : 0;
         }
-        /* fall through */
       }
+        /* fall through */
       case 7:{                 /* the same mix, louder or quieter */
         uint8_t mask = take (&data, &size);
         b = take (&data, &size);
@@ -388,6 +391,14 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       break;
     /* pushed in pieces of a fuzz-chosen size */
     size_t piece = 1 + take (&data, &size) * 8, off = 0;
+    if (getenv ("FUZZ_SPATIAL_VERBOSE")) {
+      double peak = 0.0;
+      for (size_t i = 0; i < n * C; i++)
+        if (isfinite (buf[i]) && fabs (buf[i]) > peak)
+          peak = fabs (buf[i]);
+      fprintf (stderr, "op %d: %zu samples from %zu in pieces of %zu, "
+          "peak %g\n", op % 9, n, r.n_in, piece, peak);
+    }
     while (off < n) {
       size_t k = n - off < piece ? n - off : piece;
       push (&r, buf + off * C, k);

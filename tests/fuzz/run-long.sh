@@ -1,6 +1,7 @@
 #!/bin/bash
-# Long libFuzzer runs of the .npy reader and the streaming separator, in a
-# clang build with AddressSanitizer and UndefinedBehaviorSanitizer.
+# Long libFuzzer runs of the .npy reader, the streaming separator and its
+# spatial stage, in a clang build with AddressSanitizer and
+# UndefinedBehaviorSanitizer.
 #   tests/fuzz/run-long.sh [SECONDS_PER_TARGET]     (default 600)
 set -eu
 cd "$(dirname "$0")/../.."
@@ -12,7 +13,7 @@ if [ ! -f "$b/build.ninja" ]; then
     -Db_lundef=false -Dc_args=-fno-sanitize-recover=all >/dev/null
 fi
 ninja -C "$b" >/dev/null
-for t in npy separator; do
+for t in npy separator spatial; do
   mkdir -p "$b/tests/fuzz/corpus-$t"
   echo "== fuzz_$t, ${1:-600} s"
   "$b/tests/fuzz/fuzz_$t" -max_total_time="${1:-600}" -max_len=65536 \

@@ -125,6 +125,20 @@ check_output () {
   fi
 }
 
+# check_playback_device NAME: refuse (exit 3, one line naming NAME) when
+# autoaudiosink opens no real device: it falls back to a fakesink with only
+# a warning, and the sound of a live script would go nowhere, unsaid.  The
+# probe plays silence (a sine beeped through the speakers at each start).
+check_playback_device () {
+  local probe
+  probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc wave=silence num-buffers=3 ! autoaudiosink 2>&1) || true
+  if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' <<<"$probe" \
+     || grep -q 'GstAutoAudioSink:[^ ]*/GstFakeSink:' <<<"$probe"; then
+    echo "$1: no audio playback device found (autoaudiosink could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect speakers or headphones or start the sound server, then try again" >&2
+    exit 3
+  fi
+}
+
 # publish TMP FINAL: a finished output takes its name, with the mode a new
 # file gets (mktemp makes its files private); after an interrupt, nothing
 # (exit 130)

@@ -97,13 +97,7 @@ if [ -n "$channels" ] && ! timeout 15 gst-launch-1.0 autoaudiosrc ! "audio/x-raw
   echo "$me: the capture device does not give $channels channels (for two microphones: a stereo input, e.g. a USB interface or an array; pick it with PULSE_SOURCE / the sound settings), or it could not start" >&2
   exit 3
 fi
-# (silence: the default sine beeped through the speakers at each start)
-sink_probe=$(timeout 15 gst-launch-1.0 -v audiotestsrc wave=silence num-buffers=3 ! autoaudiosink 2>&1) || true
-if ! grep -q 'GstAutoAudioSink:[^ ]*/Gst[A-Za-z]*Sink:[^ ]*\.GstPad:sink: caps' <<<"$sink_probe" \
-   || grep -q 'GstAutoAudioSink:[^ ]*/GstFakeSink:' <<<"$sink_probe"; then
-  echo "$me: no audio playback device found (autoaudiosink could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect speakers or headphones or start the sound server, then try again" >&2
-  exit 3
-fi
+check_playback_device "$me"
 
 [ "$display" -eq 1 ] \
   || echo "$me: no display (DISPLAY and WAYLAND_DISPLAY are not set): no picture, the sound alone" >&2

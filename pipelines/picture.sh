@@ -3,6 +3,7 @@
 # by the source that owns it (mask-weighted colours).
 #   pipelines/picture.sh MIX OUT.png [WIDTH HEIGHT]   one still picture of the whole file
 #   pipelines/picture.sh --live MIX                    scrolling, in a window, with the sound
+#                                                      (exit 3 without a playback device)
 # WIDTH 16..8192 and HEIGHT 16..4096 pixels, the sizes the element's viz
 # pad takes (default 1200 400).
 # MIX: any audio file GStreamer decodes (but for a plain WAV of more than
@@ -55,6 +56,9 @@ if [ "$live" -eq 1 ]; then
   # (GStreamer 1.22: segmentation fault); say so instead
   [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] \
     || die "--live needs a display (DISPLAY or WAYLAND_DISPLAY is not set); without one: picture.sh MIX OUT.png"
+  # and a sound output: autoaudiosink falls back to a fakesink, and the
+  # window showed a separation nobody heard
+  check_playback_device picture.sh
   exec gst-launch-1.0 uridecodebin "uri=$(file_uri "$mix")" ! audioconvert ! audioresample ! \
     nmfseparate name=s \
     s.src_0 ! queue ! audioconvert ! autoaudiosink \

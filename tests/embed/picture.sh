@@ -1,7 +1,7 @@
 #!/bin/bash
 # pipelines/picture.sh on a generated mixture: one PNG of the requested
 # size; --live without a display refuses with exit 1 and a reason (it
-# crashed in autovideosink).
+# crashed in autovideosink), and without a playback device with exit 3.
 #   picture.sh PICTURE_SH MAKE_MIXTURE PLUGIN_DIR
 set -eu
 script=$(realpath "$1") make_mixture=$(realpath "$2") plugin_dir=$(realpath "$3")
@@ -20,3 +20,12 @@ env -u DISPLAY -u WAYLAND_DISPLAY timeout 30 "$script" --live "$work/mix.wav" \
   >"$work/live.log" 2>&1 || rc=$?
 cat "$work/live.log"
 [ "$rc" = 1 ] && grep -q "needs a display" "$work/live.log"
+# --live without a playback device (every audio sink ranked out, so that
+# autoaudiosink falls back to its fakesink whatever this machine has):
+# refused with exit 3 and a reason, before any window (it played the
+# separation to nobody and said nothing)
+rc=0
+DISPLAY=:99 GST_PLUGIN_FEATURE_RANK=pulsesink:0,alsasink:0,osssink:0,oss4sink:0,jackaudiosink:0,pipewiresink:0,openalsink:0,interaudiosink:0 \
+  timeout 60 "$script" --live "$work/mix.wav" >"$work/nosink.log" 2>&1 || rc=$?
+cat "$work/nosink.log"
+[ "$rc" = 3 ] && grep -q "^picture.sh: no audio playback device found" "$work/nosink.log"

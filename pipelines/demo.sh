@@ -23,6 +23,11 @@ case ${1:-} in
   /*) out=$1 ;;
   *) out=$PWD/$1 ;;
 esac
+# before the packages and the build (mkdir said so only after them)
+if [ -e "$out" ] && [ ! -d "$out" ]; then
+  echo "demo.sh: $out exists and is not a directory: give OUTPUT_DIR a directory's name" >&2
+  exit 1
+fi
 
 cd "$root"
 . scripts/setup.sh

@@ -333,6 +333,18 @@ done
 grep -q "^mixture: *$work/demo-cwd/out dir/mix.wav" demo-rel.log \
   || fail "demo.sh \"out dir\": $(grep mixture: demo-rel.log)"
 echo "demo.sh relative OUTPUT_DIR: $(grep mixture: demo-rel.log)"
+# an OUTPUT_DIR that is a file: refused at once, before the packages and
+# the build (mkdir said so after them)
+printf 'nmf_ensure_packages () { touch "$NMF_DEMO_MARK"; }\nnmf_build () { touch "$NMF_DEMO_MARK"; }\n' \
+  >demo-tree/scripts/setup.sh
+: >demo-cwd/a-file
+rc=0
+(cd demo-cwd && NMF_DEMO_MARK=$work/demo-setup-ran timeout 60 ../demo-tree/pipelines/demo.sh a-file) \
+  >demo-file.log 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "^demo.sh: .*a-file exists and is not a directory" demo-file.log \
+  && [ ! -e demo-setup-ran ] \
+  || fail "demo.sh a-file: exit $rc, setup ran: $([ -e demo-setup-ran ] && echo yes || echo no): $(tail -2 demo-file.log)"
+printf 'nmf_ensure_packages () { :; }\nnmf_build () { :; }\n' >demo-tree/scripts/setup.sh
 # an OUTPUT_DIR with a backslash and double quotes (gst-launch read them as
 # its syntax: 'no element "c"', or the backslash dropped and no file)
 odd_out='o \ "b c" d'

@@ -181,7 +181,8 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
     sp->hist_start[c] = (unsigned char) (b < 0 ? 0 : b);
   }
   if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->ring
-      || !sp->ring_stamp || !sp->R || !sp->mu || !sp->N || !sp->g || !sp->hist || !sp->smooth) {
+      || !sp->ring_stamp || !sp->R || !sp->mu || !sp->N || !sp->g
+      || !sp->hist || !sp->smooth) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
   }

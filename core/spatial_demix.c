@@ -9,13 +9,12 @@
 #include <math.h>
 #include <string.h>
 
-/* x = G^-1 e_col for the n x n matrix G (destroyed), partial pivoting;
- * returns 0 when G is singular. */
+/* Gaussian elimination with partial pivoting of the n x n matrix G, upper
+ * triangular on return, the rows of x (n values, may be NULL) swapped and
+ * combined alike; returns 0 when G is singular. */
 static int
-solve_unit (double *G, int n, int col, double *x)
+eliminate (double *G, int n, double *x)
 {
-  for (int i = 0; i < n; i++)
-    x[i] = i == col ? 1.0 : 0.0;
   for (int k = 0; k < n; k++) {
     int piv = k;
     for (int i = k + 1; i < n; i++)
@@ -29,17 +28,32 @@ solve_unit (double *G, int n, int col, double *x)
         G[k * n + j] = G[piv * n + j];
         G[piv * n + j] = t;
       }
-      double t = x[k];
-      x[k] = x[piv];
-      x[piv] = t;
+      if (x) {
+        double t = x[k];
+        x[k] = x[piv];
+        x[piv] = t;
+      }
     }
     for (int i = k + 1; i < n; i++) {
       double l = G[i * n + k] / G[k * n + k];
       for (int j = k; j < n; j++)
         G[i * n + j] -= l * G[k * n + j];
-      x[i] -= l * x[k];
+      if (x)
+        x[i] -= l * x[k];
     }
   }
+  return 1;
+}
+
+/* x = G^-1 e_col for the n x n matrix G (destroyed); returns 0 when G is
+ * singular. */
+static int
+solve_unit (double *G, int n, int col, double *x)
+{
+  for (int i = 0; i < n; i++)
+    x[i] = i == col ? 1.0 : 0.0;
+  if (!eliminate (G, n, x))
+    return 0;
   for (int k = n - 1; k >= 0; k--) {
     double v = x[k];
     for (int j = k + 1; j < n; j++)
@@ -291,29 +305,13 @@ contrast (nmf_spatial * sp, const double *Cb, const double *W,
       cost += sp->band_bins[b] * log (band_variance (sp, Cb, b, w,
               floor_power));
   }
-  /* log |det Wz| by elimination */
+  /* log |det Wz|: the product of the pivots */
   memcpy (G, Wz, sizeof (double) * S * S);
+  if (!eliminate (G, S, NULL))
+    return INFINITY;
   double logdet = 0.0;
-  for (int k = 0; k < S; k++) {
-    int piv = k;
-    for (int i = k + 1; i < S; i++)
-      if (fabs (G[i * S + k]) > fabs (G[piv * S + k]))
-        piv = i;
-    if (!(fabs (G[piv * S + k]) > 1e-300))
-      return INFINITY;
-    if (piv != k)
-      for (int j = 0; j < S; j++) {
-        double t = G[k * S + j];
-        G[k * S + j] = G[piv * S + j];
-        G[piv * S + j] = t;
-      }
+  for (int k = 0; k < S; k++)
     logdet += log (fabs (G[k * S + k]));
-    for (int i = k + 1; i < S; i++) {
-      double l = G[i * S + k] / G[k * S + k];
-      for (int j = k; j < S; j++)
-        G[i * S + j] -= l * G[k * S + j];
-    }
-  }
   return cost / F - 2.0 * logdet;
 }
 
@@ -341,6 +339,21 @@ keep_replaced (nmf_spatial * sp, uint64_t until)
 /* passes of AuxIVA over the window */
 #define CHALLENGER_PASSES 10
 
+/* The ring of the last two windows' band covariances: the slot of the
+ * k-th frame back (1: the newest), and a slot's covariances (B x M x M). */
+static int
+ring_slot (const nmf_spatial * sp, int k)
+{
+  const int R = 2 * sp->p.decision_frames;
+  return (sp->ring_pos - k + R) % R;
+}
+
+static double *
+ring_at (const nmf_spatial * sp, int slot)
+{
+  return sp->ring + (size_t) slot * sp->B * sp->M * sp->M;
+}
+
 /* One pass of batch AuxIVA over the frames of the ring with the demixing
  * Wz (in the subspace E): the weighted covariances averaged over the
  * frames with the weights of Wz's outputs, into V, then one sweep of
@@ -348,9 +361,8 @@ keep_replaced (nmf_spatial * sp, uint64_t until)
 static void
 ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
 {
-  const int M = sp->M, S = sp->S, B = sp->B;
+  const int M = sp->M, S = sp->S, K = sp->p.decision_frames;
   const size_t MM = (size_t) M * M;
-  const int K = sp->p.decision_frames, R = 2 * K;
   double W[MAXC * MAXC];
 
   mat_mul (Wz, sp->E, 0, W, S, S, M);
@@ -360,8 +372,8 @@ ring_pass (nmf_spatial * sp, double *Wz, double *V_all)
     const double floor_power = variance_floor (sp, w);
     double *V = V_all + (size_t) s * MM;
     for (int k = 1; k <= K; k++)
-      add_weighted_frame (sp, sp->ring + (size_t) ((sp->ring_pos - k + R)
-              % R) * B * MM, w, floor_power, 1.0, (double) K, V);
+      add_weighted_frame (sp, ring_at (sp, ring_slot (sp, k)), w,
+          floor_power, 1.0, (double) K, V);
   }
   ip_sweep (sp, V_all, Wz);
 }
@@ -389,13 +401,12 @@ take_challenger (nmf_spatial * sp)
      * subspace, and the projection back of the old mix: both from the
      * window too, and the challenger fitted again in the new subspace
      * (from its rows as they are in the channels) */
-    const int K = sp->p.decision_frames, R = 2 * K, B = sp->B;
+    const int K = sp->p.decision_frames, B = sp->B;
     double W[MAXC * MAXC];
     mat_mul (Wz, sp->E, 0, W, S, S, M);
     memset (sp->C, 0, sizeof sp->C);
     for (int k = 1; k <= K; k++) {
-      const double *Cb = sp->ring + (size_t) ((sp->ring_pos - k + R) % R)
-          * B * MM;
+      const double *Cb = ring_at (sp, ring_slot (sp, k));
       for (int b = 0; b < B; b++)
         for (size_t i = 0; i < MM; i++)
           sp->C[i] += Cb[b * MM + i] / ((double) sp->F * K);
@@ -445,16 +456,14 @@ take_challenger (nmf_spatial * sp)
 static uint64_t
 change_stamp (nmf_spatial * sp)
 {
-  const int M = sp->M, S = sp->S, B = sp->B, R = 2 * sp->p.decision_frames;
-  const size_t MM = (size_t) M * M;
+  const int M = sp->M, S = sp->S;
   double Wc[MAXC * MAXC], sum = 0.0, best = 0.0;
   uint64_t stamp = sp->stamp;
 
-  (void) B;
   mat_mul (sp->Wzc, sp->E, 0, Wc, S, S, M);
   for (int k = 1; k <= sp->ring_count; k++) {
-    const int t = (sp->ring_pos - k + R) % R;
-    const double *Cb = sp->ring + (size_t) t * sp->B * MM;
+    const int t = ring_slot (sp, k);
+    const double *Cb = ring_at (sp, t);
     sum += contrast (sp, Cb, sp->W, sp->Wz) - contrast (sp, Cb, Wc, sp->Wzc);
     if (sum > best) {
       best = sum;
@@ -484,8 +493,7 @@ nmf_spatial_demix_challenge (nmf_spatial * sp)
     sp->challenge_cost[1] += contrast (sp, sp->Cb, Wc, sp->Wzc);
     sp->challenge_frames++;
   }
-  memcpy (sp->ring + (size_t) sp->ring_pos * B * MM, sp->Cb,
-      sizeof (double) * B * MM);
+  memcpy (ring_at (sp, sp->ring_pos), sp->Cb, sizeof (double) * B * MM);
   sp->ring_stamp[sp->ring_pos] = sp->stamp;
   sp->ring_pos = (sp->ring_pos + 1) % (2 * K);
   if (sp->ring_count < 2 * K)

@@ -43,6 +43,13 @@ nmf_test_has_property (GstElement * el, const gchar * name)
   return g_object_class_find_property (G_OBJECT_GET_CLASS (el), name) != NULL;
 }
 
+void
+nmf_test_count_notify (G_GNUC_UNUSED GObject * object,
+    G_GNUC_UNUSED GParamSpec * pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
 /* The first error on bus, or NULL. */
 static GError *
 pop_error (GstBus * bus, gchar ** debug)

@@ -19,6 +19,9 @@
 GstElement *nmf_test_element (const gchar * factory, const gchar * props);
 void nmf_test_set_props (GstElement * el, const gchar * props);
 gboolean nmf_test_has_property (GstElement * el, const gchar * name);
+/* A "notify" handler counting its calls in the guint at data. */
+void nmf_test_count_notify (GObject * object, GParamSpec * pspec,
+    gpointer data);
 
 /* Sets el to PAUSED, which must fail with an error on the bus: returns it
  * (g_error_free it), its debug string in *debug if not NULL (g_free it);

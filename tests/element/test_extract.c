@@ -85,20 +85,13 @@ GST_END_TEST;
 /* `source` set while the bin runs is ignored, as nmfseparate's NULL/READY
  * properties are (it read back the new value while the old source went on
  * playing), without a notify; back in READY it is taken, and notified. */
-static void
-count_notify (G_GNUC_UNUSED GObject * object,
-    G_GNUC_UNUSED GParamSpec * pspec, gpointer data)
-{
-  (*(guint *) data)++;
-}
-
 GST_START_TEST (test_extract_source_set_while_running)
 {
   GstElement *ext = nmf_test_element ("nmfextract", "source=1");
   guint source, notified = 0;
 
-  g_signal_connect (ext, "notify::source", G_CALLBACK (count_notify),
-      &notified);
+  g_signal_connect (ext, "notify::source",
+      G_CALLBACK (nmf_test_count_notify), &notified);
   fail_unless (gst_element_set_state (ext, GST_STATE_PAUSED)
       != GST_STATE_CHANGE_FAILURE);
   g_object_set (ext, "source", 0, NULL);

@@ -702,14 +702,6 @@ GST_START_TEST (test_dictionaries_entry_spaces)
 
 GST_END_TEST;
 
-/* counts the notify signals of one property */
-static void
-count_notify (G_GNUC_UNUSED GObject * object,
-    G_GNUC_UNUSED GParamSpec * pspec, gpointer data)
-{
-  (*(guint *) data)++;
-}
-
 GST_START_TEST (test_settings_ignored_in_playing)
 {
   NmfFix f;
@@ -727,12 +719,12 @@ GST_START_TEST (test_settings_ignored_in_playing)
   fail_unless_equals_int (GST_STATE (f.el), GST_STATE_PLAYING);
 
   /* an ignored value is not announced as a change: nothing to notify */
-  g_signal_connect (f.el, "notify::n-sources", G_CALLBACK (count_notify),
-      &notified_ready);
-  g_signal_connect (f.el, "notify::fft-size", G_CALLBACK (count_notify),
-      &notified_ready);
-  g_signal_connect (f.el, "notify::iterations", G_CALLBACK (count_notify),
-      &notified_live);
+  g_signal_connect (f.el, "notify::n-sources",
+      G_CALLBACK (nmf_test_count_notify), &notified_ready);
+  g_signal_connect (f.el, "notify::fft-size",
+      G_CALLBACK (nmf_test_count_notify), &notified_ready);
+  g_signal_connect (f.el, "notify::iterations",
+      G_CALLBACK (nmf_test_count_notify), &notified_live);
   g_object_set (f.el, "fft-size", 1024, "hop-size", 128, "n-sources", 3,
       "components", 3, "window-frames", 10, "seed", (guint64) 99, NULL);
   gst_util_set_object_arg (G_OBJECT (f.el), "output-mode", "mask");

@@ -7,23 +7,14 @@
 #include <nmf/error.h>
 #include <nmf/separator.h>
 
+#include "fuzz_input.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_PUSH 4096
-
-static uint8_t
-take (const uint8_t ** data, size_t * size)
-{
-  if (*size == 0)
-    return 0;
-  uint8_t b = **data;
-  (*data)++;
-  (*size)--;
-  return b;
-}
 
 static void
 check_finite (const float *x, size_t n, int is_mask)

@@ -13,6 +13,8 @@
 #include <nmf/error.h>
 #include <nmf/separator.h>
 
+#include "fuzz_input.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -24,17 +26,6 @@
 #define MAX_STREAM 24000        /* input frames per run, all streams */
 #define MAX_C 8
 #define MAX_S 8
-
-static uint8_t
-take (const uint8_t ** data, size_t * size)
-{
-  if (*size == 0)
-    return 0;
-  uint8_t b = **data;
-  (*data)++;
-  (*size)--;
-  return b;
-}
 
 static double
 uniform (uint64_t * s)

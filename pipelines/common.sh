@@ -151,6 +151,62 @@ publish () {
   chmod "$(printf '%o' $((0666 & ~$(umask))))" -- "$1" && mv -fT -- "$1" "$2"
 }
 
+# gst_launch ARGS...: gst-launch-1.0 ARGS, with the same output and exit
+# status, but never left waiting after an error. GStreamer 1.22's
+# gst-launch-1.0 prints an error and quits its main loop from the streaming
+# thread that posted it; an error posted before the loop runs (typefinding
+# a file that is not audio takes microseconds) is printed and then lost, and
+# gst-launch-1.0 waits forever (1 run in 20 to 100 on a busy machine). A
+# watchdog reads its stderr: when it has printed an error and still runs
+# 5 s later, it is stopped, and the run ends with status 1 as the error
+# would have ended it.
+gst_launch () {
+  local dir xtrace=${-//[^x]/} shell=$BASHPID watchdog tee status
+  { set +x; } 2>/dev/null
+  dir=$(mktemp -d) && mkfifo "$dir/stderr" || return 1
+  # (started in the background, both ignore a Ctrl-C: tee ends with
+  # gst-launch-1.0's stderr, the watchdog when told)
+  tee -a -- "$dir/errors" <"$dir/stderr" >&2 &
+  tee=$!
+  gst_launch_watchdog "$shell" "$dir" &
+  watchdog=$!
+  [ -z "$xtrace" ] || set -x
+  # (the status is taken whatever it is: the callers run under set -e)
+  gst-launch-1.0 "$@" 2>"$dir/stderr" && status=0 || status=$?
+  { set +x; } 2>/dev/null
+  wait "$tee" || true
+  : >"$dir/done"
+  wait "$watchdog" || true
+  [ ! -e "$dir/fired" ] || status=1
+  rm -rf -- "$dir"
+  [ -z "$xtrace" ] || set -x
+  return "$status"
+}
+
+# gst_launch_watchdog SHELL DIR: gst_launch's watchdog; stops SHELL's
+# gst-launch-1.0 child 5 s after DIR/errors shows an error, and then makes
+# DIR/fired; ends when DIR/done appears
+gst_launch_watchdog () {
+  local shell=$1 dir=$2 waited=0 stat pid comm ppid rest
+  { set +x; } 2>/dev/null
+  while [ ! -e "$dir/done" ] && kill -0 "$shell" 2>/dev/null; do
+    sleep 0.2
+    if [ "$waited" -gt 0 ] || grep -q '^ERROR: ' -- "$dir/errors" 2>/dev/null; then
+      waited=$((waited + 1))
+      [ "$waited" -ge 25 ] || continue
+      for stat in /proc/[0-9]*/stat; do
+        read -r pid comm _ ppid rest <"$stat" 2>/dev/null || continue
+        if [ "$ppid" = "$shell" ] && [ "$comm" = "(gst-launch-1.0)" ]; then
+          : >"$dir/fired"
+          kill "$pid" 2>/dev/null || true
+          echo "${0##*/}: gst-launch-1.0 did not stop after its error: stopped" >&2
+        fi
+      done
+      return 0
+    fi
+  done
+}
+
 # An interrupt (Ctrl-C) reaches gst-launch-1.0 too, which stops its
 # pipeline and exits 0 with the output cut short (a 35 MB file of 106 MB,
 # its header unfinished, was published): the script notes it, publish

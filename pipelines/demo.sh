@@ -46,7 +46,7 @@ export GST_PLUGIN_PATH="$PWD/build/plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 mix_uri=$(file_uri "$out/mix.wav")
 src0_uri=$(file_uri "$out/source0.wav") src1_uri=$(file_uri "$out/source1.wav")
 set -x
-gst-launch-1.0 -q "$mix_uri" ! wavparse ! audioconvert ! \
+gst_launch -q "$mix_uri" ! wavparse ! audioconvert ! \
   nmfseparate name=s n-sources=2 \
   s.src_0 ! audioconvert ! wavenc ! "$src0_uri" \
   s.src_1 ! audioconvert ! wavenc ! "$src1_uri"

@@ -55,7 +55,7 @@ in_uri=$(file_uri "$noisy")
 out_uri=$(file_uri "$out")
 dict_abs=$(realpath -- "$dict")
 set -x
-gst-launch-1.0 -q uridecodebin "uri=$in_uri" ! \
+gst_launch -q uridecodebin "uri=$in_uri" ! \
   audioconvert ! audio/x-raw,format=F32LE ! \
   nmfseparate name=s n-sources=2 components="$components" dictionaries="1=$dict_abs" \
   s.src_0 ! audioconvert ! wavenc ! "$out_uri" \

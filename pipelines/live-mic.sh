@@ -102,4 +102,4 @@ check_playback_device "$me"
 [ "$display" -eq 1 ] \
   || echo "$me: no display (DISPLAY and WAYLAND_DISPLAY are not set): no picture, the sound alone" >&2
 echo "listening: source $k of $n; Ctrl-C stops" >&2
-exec gst-launch-1.0 -e -m "${args[@]}"
+gst_launch -e -m "${args[@]}"

@@ -59,11 +59,12 @@ if [ "$live" -eq 1 ]; then
   # and a sound output: autoaudiosink falls back to a fakesink, and the
   # window showed a separation nobody heard
   check_playback_device picture.sh
-  exec gst-launch-1.0 uridecodebin "uri=$(file_uri "$mix")" ! audioconvert ! audioresample ! \
+  gst_launch uridecodebin "uri=$(file_uri "$mix")" ! audioconvert ! audioresample ! \
     nmfseparate name=s \
     s.src_0 ! queue ! audioconvert ! autoaudiosink \
     s.src_1 ! fakesink \
     s.viz ! queue ! videoconvert ! autovideosink
+  exit
 fi
 mix=$1 out=$2
 [ -f "$mix" ] && [ -r "$mix" ] || die "$mix: no such readable file"
@@ -80,7 +81,7 @@ log=$(mktemp)
 # and gst-launch runs where the script was started: relative paths in the
 # environment (GST_PLUGIN_PATH=build/plugin) keep their meaning (it ran in
 # the picture's directory, where they named nothing).
-if ! gst-launch-1.0 -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
+if ! gst_launch -q uridecodebin "uri=$uri" ! audioconvert ! audioresample ! \
     nmfseparate name=s s.src_0 ! fakesink s.src_1 ! fakesink \
     s.viz ! "video/x-raw,width=$width,height=$height,framerate=0/1" ! \
     videoconvert ! pngenc ! fdsink fd=3 async=false 3>"$tmp" 2>"$log"; then

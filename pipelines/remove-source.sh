@@ -106,7 +106,7 @@ printf 'gst-launch-1.0'
 for a in "${args[@]}"; do printf ' '; quote "$a"; done
 printf '\n'
 [ "$print_only" -eq 1 ] && exit 0
-if ! gst-launch-1.0 -q "${args[@]}" 2>"$log"; then
+if ! gst_launch -q "${args[@]}" 2>"$log"; then
   explain_failure remove-source.sh "$input" "$log"
   exit 1
 fi

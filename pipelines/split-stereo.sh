@@ -77,7 +77,7 @@ echo "gst-launch-1.0 -m ${args[*]}" >&2
 # errors and warnings, and what to do when audioconvert refused a plain WAV
 # of more than two channels (it showed only wavparse's "Internal data
 # stream error")
-if ! gst-launch-1.0 -m "${args[@]}" >"$log" 2>"$errlog"; then
+if ! gst_launch -m "${args[@]}" >"$log" 2>"$errlog"; then
   explain_failure split-stereo.sh "$input" "$errlog"
   exit 1
 fi

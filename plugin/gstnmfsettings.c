@@ -569,9 +569,9 @@ gst_nmf_dictionaries_load (GstNmfDictionaries * d, GstElement * element,
     else if (nmf_dictionary_load_npy (eq + 1, s->fft_size / 2 + 1,
             &d->templates[source], &d->components[source], err,
             sizeof err) != NMF_OK)
-      /* (the core's message names the file) */
-      message = g_strdup_printf ("dictionaries: source %s: %s (fft-size %u)",
-          entry, err, s->fft_size);
+      /* (the core's message names the file, and the FFT sizes when they
+       * differ) */
+      message = g_strdup_printf ("dictionaries: source %s: %s", entry, err);
   }
   g_strfreev (entries);
   if (!message)

@@ -19,9 +19,12 @@
 #include <gst/audio/audio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <glib/gstdio.h>
 
 #include <math.h>
 #include <string.h>
+
+#include <nmf/npy.h>
 
 #include "harness.h"
 
@@ -702,6 +705,46 @@ GST_START_TEST (test_dictionaries_entry_spaces)
 
 GST_END_TEST;
 
+/* A dictionary made for another FFT size: the error says what it was made
+ * for and what this fft-size needs, and names the fft-size once (the
+ * element appended "(fft-size 2048)" to every dictionary error, after the
+ * core's "this FFT size 2048 needs 1025 bins", and to errors unrelated to
+ * the size, such as a missing file). */
+GST_START_TEST (test_dictionary_of_another_fft_size)
+{
+  const size_t bins = 513, templates = 2;
+  double *dict = g_new0 (double, bins * templates);
+  GstElement *el = nmf_test_separator ();
+  gchar *path = NULL, *props, *dbg = NULL;
+  const gchar *at;
+  GError *err;
+  gint fd;
+
+  for (size_t i = 0; i < bins * templates; i++)
+    dict[i] = 1.0 + i % 7;
+  fd = g_file_open_tmp ("nmf-dict-XXXXXX.npy", &path, NULL);
+  fail_unless (fd >= 0);
+  g_close (fd, NULL);
+  fail_unless (nmf_npy_write (path, dict, bins, templates, NULL, 0) == NMF_OK);
+  props = g_strdup_printf ("0=%s", path);
+  g_object_set (el, "dictionaries", props, NULL);
+  err = nmf_test_expect_start_error (el, &dbg);
+  fail_unless (strstr (err->message, "made for FFT size 1024") != NULL, "%s",
+      err->message);
+  at = strstr (err->message, "2048");
+  fail_unless (at != NULL && strstr (at + 4, "2048") == NULL, "%s",
+      err->message);
+  g_error_free (err);
+  g_free (dbg);
+  gst_object_unref (el);
+  g_unlink (path);
+  g_free (path);
+  g_free (props);
+  g_free (dict);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_settings_ignored_in_playing)
 {
   NmfFix f;
@@ -788,6 +831,7 @@ nmfseparate_pads_suite (void)
     NMF_TEST ("caps", test_caps_proxied),
     NMF_TEST ("caps", test_seek_once),
     NMF_TEST ("caps", test_dictionaries_entry_spaces),
+    NMF_TEST ("caps", test_dictionary_of_another_fft_size),
     NMF_TEST ("latency", test_latency),
     NMF_TEST ("latency", test_profile_auto),
     NMF_TEST ("settings", test_invalid_settings),

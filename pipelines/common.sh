@@ -161,8 +161,10 @@ publish () {
 # 5 s later, it is stopped, and the run ends with status 1 as the error
 # would have ended it.
 gst_launch () {
-  local dir xtrace=${-//[^x]/} shell=$BASHPID watchdog tee status
-  { set +x; } 2>/dev/null
+  # (under set -x only the gst-launch-1.0 line is traced: the rest runs
+  # with the trace off, or inside groups whose stderr is /dev/null)
+  { local xtrace=${-//[^x]/}; set +x; } 2>/dev/null
+  local dir shell=$BASHPID watchdog tee status
   dir=$(mktemp -d) && mkfifo "$dir/stderr" || return 1
   # (started in the background, both ignore a Ctrl-C: tee ends with
   # gst-launch-1.0's stderr, the watchdog when told)
@@ -172,15 +174,17 @@ gst_launch () {
   watchdog=$!
   [ -z "$xtrace" ] || set -x
   # (the status is taken whatever it is: the callers run under set -e)
-  gst-launch-1.0 "$@" 2>"$dir/stderr" && status=0 || status=$?
-  { set +x; } 2>/dev/null
+  if gst-launch-1.0 "$@" 2>"$dir/stderr"; then
+    { status=0; set +x; } 2>/dev/null
+  else
+    { status=$?; set +x; } 2>/dev/null
+  fi
   wait "$tee" || true
   : >"$dir/done"
   wait "$watchdog" || true
   [ ! -e "$dir/fired" ] || status=1
   rm -rf -- "$dir"
-  [ -z "$xtrace" ] || set -x
-  return "$status"
+  { [ -z "$xtrace" ] || set -x; return "$status"; } 2>/dev/null
 }
 
 # gst_launch_watchdog SHELL DIR: gst_launch's watchdog; stops SHELL's

@@ -34,6 +34,8 @@ real time instead of a sound card: --monitor-to):
     object alive.
 Run 2: an audio output that cannot open: the desk says so and plays on;
 a file opened right after n-sources changed gets a strip per source.
+Then takes (run_takes), --mic, the window closed in a take (run_quit), and
+takes ended by a seek and by another file (run_cut_takes).
 Exit 77 (skip) when Xvfb, PyGObject/GTK or gtksink is missing.
 """
 import json
@@ -326,6 +328,7 @@ def main():
         run_takes(desk, work)
         run_mic(desk, work)
         run_quit(desk, work)
+        run_cut_takes(desk, work)
     finally:
         if keep:
             print("kept", work)
@@ -541,6 +544,78 @@ def run_quit(desk, work):
                 for i in range(n)) if n > 0 else float("inf")
     check(worst < 1e-5, "quit: the take is what was heard (largest "
           "difference %.2g)" % worst)
+
+
+def run_cut_takes(desk, work):
+    """Takes ended while the sound plays, by a seek and by opening another
+    file: the files hold what was heard and nothing after it (they held
+    what had passed the tees beyond the sound, 17 - 31 ms here, up to the
+    sound card's buffer with a card: the flush or the teardown dropped it
+    before it was heard). Each take is compared, sample for sample, with
+    the monitored mix, and its end with where the sound was at the click
+    (the test's sound output: the end of what it had played)."""
+    mix_path = os.path.join(work, "mix.wav")
+    rate, channels, _ = read_wav(mix_path)
+    monitor = os.path.join(work, "monitor-cut.wav")
+    rec_root = os.path.join(work, "rec-cut")
+    d = Desk(desk, work, "desk-cut", ["--monitor-to", monitor,
+                                      "--record-dir", rec_root, mix_path],
+             dict(os.environ))
+    takes = []
+    try:
+        check(d.wait("paused", 15)["ok"], "cut: the file is ready")
+        d("play")
+        check(d.wait("playing", 15)["ok"], "cut: playing")
+        time.sleep(0.5)
+        d("record", on=True)
+        time.sleep(1.0)
+        heard = [d("seek", seconds=5.0)["heard"]]
+        check(d.wait("recorded", 10)["ok"], "cut: the seek ended the take")
+        takes.append(d("state")["last_record"])
+        check(d.wait("playing", 15)["ok"], "cut: playing after the seek")
+        time.sleep(0.3)
+        d("record", on=True)
+        time.sleep(1.0)
+        bad = os.path.join(work, "not-audio-cut.wav")
+        with open(bad, "w") as f:
+            f.write("not audio\n" * 100)
+        heard.append(d("load", path=bad)["heard"])
+        check(d.wait("recorded", 10)["ok"], "cut: another file ended the take")
+        takes.append(d("state")["last_record"])
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "cut: the window closed cleanly (exit status %s)" % code)
+    said = d.complaints()
+    check(not said, "cut: no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+    _, _, mon = read_wav(monitor)
+    for what, rec, at in zip(("a seek", "another file"), takes, heard):
+        recs = [read_wav(f)[2] for f in rec["files"]] if rec else []
+        if not check(len(recs) == 2 and rec["start"][0] is not None,
+                     "cut: the take ended by %s has two files with sound"
+                     % what):
+            continue
+        first = Gst_round(rec["start"][0], rate) * channels
+        n = min(len(recs[0]), len(recs[1]))
+        worst = max((abs(mon[first + i] - recs[0][i] - recs[1][i])
+                     if first + i < len(mon) else float("inf")
+                     for i in range(n)), default=float("inf"))
+        # ms after the end of what the sound output had played at the click
+        # (a buffer of 10 ms may be played between that and the click)
+        after = 1000.0 * ((first + n) / channels - at * rate) / rate
+        check(worst < 1e-5 and after <= 5.0,
+              "cut: the take ended by %s holds what was heard and nothing "
+              "after it (it ends %.1f ms after the sound heard; largest "
+              "difference to the mix %.2g)" % (what, after, worst))
+        check(after >= -25.0, "cut: the take ended by %s holds all that "
+              "was heard (%.1f ms)" % (what, after))
+
+
+def Gst_round(ns, rate):
+    """Sample index of stream time ns (ns * rate / 1e9, rounded)."""
+    return (ns * rate + 500000000) // 1000000000
 
 
 def run_mic(desk, work):

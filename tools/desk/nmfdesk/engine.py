@@ -1143,6 +1143,15 @@ class Engine(GObject.Object):
         the files to be complete."""
         if not self.record_branches:
             return
+        # the take ends where the sound is: what has passed the tees
+        # beyond it (the mixer's and the sound output's buffers, 10 - 30
+        # ms, more with a card) is about to be flushed or torn down,
+        # never heard; it is cut once the files are complete
+        if self.record_cut is None and self.pipeline is not None and \
+                not self.seeking and self.pending_seek is None:
+            ok, pos = self._heard_position()
+            if ok and pos >= 0:
+                self.record_cut = pos
         for b in self.record_branches:
             b.stop_now()
         deadline = time.monotonic() + 2.0

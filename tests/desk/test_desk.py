@@ -216,6 +216,17 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check(r.get("saved") is None and "cannot save the enrolled sources" in
           said, "saving into a folder that cannot be made is said: %s"
           % (said or r))
+    # a set.json that is not a set (another program's, or edited by
+    # hand): said (it was a Python traceback, and nothing in the window)
+    for k, bad_meta in enumerate(([], {"sources": [0]},
+                                  {"sources": {"0": {"file": 5}}},
+                                  {"sources": {"-1": dict(meta["sources"]["0"])}},
+                                  {"sources": {"0": "source_0.npy"}},
+                                  {"rate": "fast", "sources": {}})):
+        said = load_altered_copy("enrolled-bad-%d" % k, bad_meta)
+        check("is not a saved set" in said,
+              "a set.json that is not a set is said: %s: %s"
+              % (json.dumps(bad_meta)[:60], said))
     # a source beyond n-sources: said why (it said "refused: 5")
     meta["rate"] = rate
     meta["sources"]["5"] = dict(meta["sources"]["0"])

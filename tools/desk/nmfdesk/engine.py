@@ -1238,7 +1238,7 @@ class Engine(GObject.Object):
 
     def load_dictionaries(self, directory):
         with open(os.path.join(directory, "set.json")) as f:
-            meta = json.load(f)
+            meta = read_set(json.load(f))
         # templates are frequencies: a set learned at another rate would sit
         # at other pitches (it was taken without a word)
         # the rate the element runs at now (the desk's own figure may be the
@@ -1254,15 +1254,14 @@ class Engine(GObject.Object):
             raise OtherRate("it was made at %d Hz, this input is %d Hz"
                             % (int(rate), int(now)))
         loaded, beyond, refused = {}, [], []
-        for key, entry in sorted(meta.get("sources", {}).items(),
-                                 key=lambda kv: int(kv[0])):
-            s = int(key)
+        for s, entry in sorted(meta["sources"].items()):
             if s >= self.settings.n_sources:
                 beyond.append(s)
                 continue
             path = os.path.join(directory, entry["file"])
             if self.sep.emit("load-dictionary", s, path):
-                loaded[s] = entry.get("name", "")
+                name = entry.get("name")
+                loaded[s] = name if isinstance(name, str) else ""
             else:
                 refused.append(s)
         return loaded, beyond, refused
@@ -1450,6 +1449,31 @@ class Engine(GObject.Object):
 
 class BuildError(Exception):
     pass
+
+
+def read_set(meta):
+    """set.json as save_dictionaries writes it, its sources keyed by
+    number; ValueError saying what is wrong otherwise (a set.json of
+    another program, or edited by hand, was a Python traceback)."""
+    if not isinstance(meta, dict):
+        raise ValueError("not a JSON object")
+    rate = meta.get("rate")
+    if rate is not None and (isinstance(rate, bool) or
+                             not isinstance(rate, (int, float)) or rate < 0):
+        raise ValueError("its rate is %s, not a number of Hz" % json.dumps(rate))
+    sources = meta.get("sources", {})
+    if not isinstance(sources, dict):
+        raise ValueError("its sources are not an object of source numbers")
+    out = {}
+    for key, entry in sources.items():
+        if not key.isdigit() or int(key) >= 1 << 31:
+            raise ValueError("source %s is not a source number (0, 1, ...)"
+                             % json.dumps(key))
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"),
+                                                         str):
+            raise ValueError("source %s has no file name" % key)
+        out[int(key)] = entry
+    return dict(meta, rate=rate, sources=out)
 
 
 PACKAGE_OF = {

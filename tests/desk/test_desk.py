@@ -466,6 +466,40 @@ def run_takes(desk, work):
         empty, sizes = last_take_empty()
         check(empty, "a take armed at the end is an empty WAV (file sizes "
               "%s)" % sizes)
+        # the file deleted while it plays: an enrolment that reads it again
+        # and a restart that opens it again say so (they said "source 1
+        # was not enrolled: the file cannot be read again" of source 0, and
+        # "cannot be played: Resource not found.")
+        gone = os.path.join(work, "gone.wav")
+        shutil.copy(os.path.join(work, "mix.wav"), gone)
+        check(d("load", path=gone)["ok"] and d.wait("paused", 15)["ok"],
+              "takes: a file that will be deleted is ready")
+        d("play")
+        check(d.wait("playing", 15)["ok"], "takes: it plays")
+        if d("state")["enrol_available"]:
+            d("enrol", source=0, on=True)
+            time.sleep(0.7)
+            os.unlink(gone)
+            d("enrol", source=0, on=False)
+            st = waitfor(d, lambda s: any("not enrolled" in n["text"]
+                                          for n in s["notices"]), 15)
+            said = [n["text"] for n in st["notices"]
+                    if "not enrolled" in n["text"]][-1] if st else ""
+            check(said.startswith("source 0 was not enrolled") and
+                  "gone.wav is no longer there" in said,
+                  "an enrolment of a file deleted meanwhile says which "
+                  "source and why: %s" % said)
+        elif os.path.exists(gone):
+            os.unlink(gone)
+        d("settings", n_sources=3)
+        st = waitfor(d, lambda s: s["status"] == "error", 15) or d("state")
+        said = ([n["text"] for n in st["notices"] if n["kind"] == "error"]
+                or [""])[-1]
+        check(st["status"] == "error" and said.startswith(
+            "gone.wav is no longer there"),
+            "a restart of a file deleted meanwhile says so: %s" % said)
+        d("settings", n_sources=2)
+        waitfor(d, lambda s: len(s["names"]) == 2, 5)
         # a file that does not decode, on a machine with no sound output:
         # the warning about the sound that follows the error took its
         # place in the message bar

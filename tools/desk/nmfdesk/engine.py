@@ -1212,8 +1212,10 @@ class Engine(GObject.Object):
                     "heard": [start_s, stop_s]}
             else:
                 self.heard_states.pop(source, None)
+                # (numbered as the strips are, from 0: "source 1" was
+                # said of the strip named "source 0")
                 self.emit("notice", "error", "source %d was not enrolled: %s"
-                          % (source + 1, result.get(
+                          % (source, result.get(
                               "error", "the element refused the templates")))
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
@@ -1428,7 +1430,12 @@ class Engine(GObject.Object):
                               self.target_playing)
             return
         if names & {"input", "inconv", "inres", "incaps", "insplit"}:
-            if self.input.kind == "file":
+            if self.input.kind == "file" and not os.path.exists(
+                    self.input.path):
+                # opened again (a restart) after it went: GStreamer says
+                # "Resource not found."
+                text = gone_text(self.input.path)
+            elif self.input.kind == "file":
                 text = "%s cannot be played: %s" % (self.input.label,
                                                    err.message)
             else:
@@ -1486,6 +1493,12 @@ PACKAGE_OF = {
     "autoaudiosink": "gstreamer1.0-plugins-good",
     "autoaudiosrc": "gstreamer1.0-plugins-good",
 }
+
+
+def gone_text(path):
+    """What to say of a file that went while the desk had it open."""
+    return ("%s is no longer there (moved or deleted since it was opened): "
+            "open it where it is now" % os.path.basename(path))
 
 
 def effective_hop(sep):

@@ -126,6 +126,13 @@ def learn(uri, caps, start, stop, params, done):
             if tool is None:
                 raise RuntimeError("nmftool is not found (it learns what "
                                    "you heard): install it or put it on PATH")
+            path = GLib.filename_from_uri(uri)[0]
+            if not os.path.isfile(path):
+                # (it said "the file cannot be read again")
+                raise RuntimeError(
+                    "%s is no longer there (moved or deleted since it was "
+                    "opened): the desk learns what was heard from the file"
+                    % os.path.basename(path))
             wav = os.path.join(workdir, "heard.wav")
             npy = os.path.join(workdir, "source.npy")
             result["first"], result["samples"] = _cut(uri, caps, start,

@@ -474,6 +474,16 @@ def run_takes(desk, work):
         shutil.copy(os.path.join(work, "mix.wav"), gone)
         check(d("load", path=gone)["ok"] and d.wait("paused", 15)["ok"],
               "takes: a file that will be deleted is ready")
+        if d("state")["enrol_available"]:
+            # enrol held while paused: nothing is heard, so nothing is
+            # learned; said so (it said "hold enrol for at least 0.5 s
+            # ... (0.00 s were heard)" of a button held for a second)
+            d("enrol", source=1, on=True)
+            time.sleep(0.6)
+            d("enrol", source=1, on=False)
+            said = d("state")["notices"][-1]["text"]
+            check("nothing was heard" in said and "Play" in said,
+                  "enrol held while paused says to play: %s" % said)
         d("play")
         check(d.wait("playing", 15)["ok"], "takes: it plays")
         if d("state")["enrol_available"]:

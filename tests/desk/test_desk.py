@@ -373,7 +373,16 @@ def run_takes(desk, work):
     try:
         check(d("load", path=os.path.join(work, "mix.wav"))["ok"],
               "takes: load a file")
+        # Record clicked while the file starts: the take is armed once it
+        # is ready (the click said "open an input first" and was lost)
+        d("record", on=True)
         check(d.wait("paused", 15)["ok"], "takes: the file is ready")
+        st = waitfor(d, lambda s: s["recording"] == "on", 5) or d("state")
+        check(st["recording"] == "on" and st["record_pressed"],
+              "Record clicked while the file starts arms a take once it is "
+              "ready (%s; %s)" % (st["recording"], st["notices"][-1:]))
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: that take is closed")
         d("play")
         check(d.wait("playing", 15)["ok"], "takes: playing")
         # earlier takes in the folders named by these seconds (a take
@@ -491,10 +500,13 @@ def run_takes(desk, work):
             time.sleep(0.7)
             os.unlink(gone)
             d("enrol", source=0, on=False)
-            st = waitfor(d, lambda s: any("not enrolled" in n["text"]
-                                          for n in s["notices"]), 15)
+            def learn_failed(n):
+                return "not enrolled" in n["text"] and \
+                    "nothing was heard" not in n["text"]
+            st = waitfor(d, lambda s: any(map(learn_failed, s["notices"])),
+                         15)
             said = [n["text"] for n in st["notices"]
-                    if "not enrolled" in n["text"]][-1] if st else ""
+                    if learn_failed(n)][-1] if st else ""
             check(said.startswith("source 0 was not enrolled") and
                   "gone.wav is no longer there" in said,
                   "an enrolment of a file deleted meanwhile says which "

@@ -383,6 +383,39 @@ def run_takes(desk, work):
               "ready (%s; %s)" % (st["recording"], st["notices"][-1:]))
         d("record", on=False)
         check(d.wait("recorded", 10)["ok"], "takes: that take is closed")
+        # a long name (a file name longer than the file system takes) and
+        # a folder so deep that a take's file cannot be made: said, and the
+        # separation goes on (filesink failed to open, and its error
+        # stopped everything: "filesink0: Could not open file", the take
+        # stuck "on")
+        d("name", source=0, text="piano" * 60)
+        d("record", on=True)
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: a take of a long name")
+        st = d("state")
+        names = [os.path.basename(f) for f in st["last_record"]["files"]]
+        check(st["status"] == "paused" and
+              all(os.path.isfile(f) for f in st["last_record"]["files"]) and
+              all(len(n.encode()) <= 255 for n in names),
+              "a source's long name gives a file name the file system "
+              "takes (%s; %s; %s)" % (st["status"], [len(n) for n in names],
+                                      st["notices"][-1:]))
+        d("name", source=0, text="source 0")
+        deep = work
+        while len(deep) < 4070:
+            deep = os.path.join(deep, "d" * min(200, 4070 - len(deep) - 1))
+        os.makedirs(deep)
+        d("record-root", path=deep)
+        d("record", on=True)
+        time.sleep(0.5)
+        st = d("state")
+        said = st["notices"][-1]["text"] if st["notices"] else ""
+        check(st["status"] == "paused" and st["recording"] == "off" and
+              not st["record_pressed"] and "cannot record into" in said and
+              said.endswith("File name too long"),
+              "a take that cannot be written is said, nothing stops (%s, "
+              "%s: %s)" % (st["status"], st["recording"], said[-90:]))
+        d("record-root", path=rec_root)
         d("play")
         check(d.wait("playing", 15)["ok"], "takes: playing")
         # earlier takes in the folders named by these seconds (a take

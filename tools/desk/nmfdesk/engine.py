@@ -1019,6 +1019,24 @@ class Engine(GObject.Object):
         if self.pipeline is None or self.record_state != "off":
             return False
         os.makedirs(directory, exist_ok=True)
+        paths = [os.path.join(directory, "%02d-%s.wav" % (i, safe_name(
+            names[i] if i < len(names) else "source %d" % i, i)))
+            for i in range(len(self.tees))]
+        try:
+            # made here first: a file that cannot be made is an OSError
+            # said by the window; in a branch its filesink's error stopped
+            # the whole pipeline, and the take stayed "on"
+            for path in paths:
+                open(path, "wb").close()
+        except OSError:
+            for path in paths:
+                if os.path.exists(path):
+                    os.unlink(path)
+            try:
+                os.rmdir(directory)
+            except OSError:
+                pass
+            raise
         self.record_dir = directory
         self.record_branches = []
         self.record_cut = None
@@ -1029,9 +1047,7 @@ class Engine(GObject.Object):
         # playing path, waited for audio that never came, and the next
         # Play closed it)
         playing = state == Gst.State.PLAYING and self.status != "ended"
-        for i, tee in enumerate(self.tees):
-            name = safe_name(names[i] if i < len(names) else "source %d" % i, i)
-            path = os.path.join(directory, "%02d-%s.wav" % (i, name))
+        for i, (tee, path) in enumerate(zip(self.tees, paths)):
             self.record_branches.append(RecordBranch(self, i, tee, path))
             self.record_files.append(path)
         if playing or self.input.live:
@@ -1519,6 +1535,12 @@ def effective_hop(sep):
     return hop if hop > 0 else max(1, sep.get_property("fft-size") // 4)
 
 
+# of a take's file name (the file system takes 255 bytes: a longer name
+# typed for a source failed the take, and stopped the separation)
+NAME_CHARS = 60
+
+
 def safe_name(name, i):
     out = "".join(c if (c.isalnum() or c in "-_") else "-" for c in name.strip())
-    return out.strip("-") or "source-%d" % i
+    out = out.strip("-")[:NAME_CHARS].strip("-")
+    return out or "source-%d" % i

@@ -779,7 +779,7 @@ class DeskWindow(Gtk.Window):
             ok = self.engine.start_recording(directory, self.names())
         except OSError as exc:
             self.notice("error", "cannot record into %s: %s"
-                        % (directory, exc))
+                        % (directory, exc.strerror or exc))
             ok = False
         if not ok:
             self._set_record_button(False)

@@ -487,6 +487,8 @@ class Engine(GObject.Object):
         self.heard_states = {}
         self.heard_enrolled = {}
         self.heard_generation = {}
+        self.learnings = []         # heardenrol.Learning, running
+        self.build_serial = 0       # one more for each pipeline built
         self.on_levels = None       # (running time, energy, enrolment, position)
         self.requested = []
         self.vizpad = None
@@ -604,6 +606,7 @@ class Engine(GObject.Object):
         inp, st = self.input, self.settings
         p = Gst.Pipeline.new("desk")
         self.pipeline = p
+        self.build_serial += 1
         self.linked_audio = False
         self.eos_seen = False
         self.prerolled = False
@@ -846,6 +849,9 @@ class Engine(GObject.Object):
             for pad in self.requested + ([self.vizpad] if self.vizpad else []):
                 self.sep.release_request_pad(pad)
         self.requested = []
+        # what is learned for this pipeline is not wanted any more
+        for handle in self.learnings:
+            handle.cancel()
         self.heard_press = None
         self.heard_states, self.heard_enrolled = {}, {}
         self.pipeline = self.bus = self.sep = self.src = self.vizpad = None
@@ -1217,7 +1223,10 @@ class Engine(GObject.Object):
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
             return
-        sep = self.sep
+        # the pipeline it is for, by number: a reference to the element in
+        # this closure kept it alive past gst_deinit when the window closed
+        # while learning (the leaks tracer listed it and its sink pad)
+        serial = self.build_serial
         self.heard_states[source] = "learning"
         # a later hold of the same source wins over this one's late result
         self.heard_generation[source] = generation = \
@@ -1225,10 +1234,12 @@ class Engine(GObject.Object):
         self.emit("enrolment", source, "learning")
 
         def done(result):
+            if handle in self.learnings:
+                self.learnings.remove(handle)
             # a restart meanwhile made another element: not for it
-            current = sep is self.sep and \
-                self.heard_generation.get(source) == generation
-            ok = current and "npy" in result and sep.emit(
+            current = serial == self.build_serial and self.sep is not None \
+                and self.heard_generation.get(source) == generation
+            ok = current and "npy" in result and self.sep.emit(
                 "load-dictionary", source, result["npy"])
             shutil.rmtree(result["dir"], ignore_errors=True)
             if not current:
@@ -1248,9 +1259,20 @@ class Engine(GObject.Object):
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
 
-        heardenrol.learn(file_uri(self.input.path), INPUT_CAPS,
-                         int(start_s * Gst.SECOND), int(stop_s * Gst.SECOND),
-                         heardenrol.element_params(sep, self.hop_size), done)
+        handle = heardenrol.learn(
+            file_uri(self.input.path), INPUT_CAPS, int(start_s * Gst.SECOND),
+            int(stop_s * Gst.SECOND),
+            heardenrol.element_params(self.sep, self.hop_size), done)
+        self.learnings.append(handle)
+
+    def join_learning(self, timeout):
+        """At exit, before gst_deinit: the learning threads, cancelled by
+        the teardown, have let go of GStreamer."""
+        deadline = time.monotonic() + timeout
+        for handle in self.learnings:
+            handle.cancel()
+            handle.join(max(0.0, deadline - time.monotonic()))
+        self.learnings = []
 
     def save_dictionaries(self, directory, sources, names):
         os.makedirs(directory, exist_ok=True)

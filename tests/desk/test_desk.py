@@ -34,6 +34,8 @@ real time instead of a sound card: --monitor-to):
     object alive.
 Run 2: an audio output that cannot open: the desk says so and plays on;
 a file opened right after n-sources changed gets a strip per source.
+Then takes (run_takes), --mic, the window closed in a take (run_quit), and
+takes ended by a seek and by another file (run_cut_takes).
 Exit 77 (skip) when Xvfb, PyGObject/GTK or gtksink is missing.
 """
 import json
@@ -214,6 +216,17 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check(r.get("saved") is None and "cannot save the enrolled sources" in
           said, "saving into a folder that cannot be made is said: %s"
           % (said or r))
+    # a set.json that is not a set (another program's, or edited by
+    # hand): said (it was a Python traceback, and nothing in the window)
+    for k, bad_meta in enumerate(([], {"sources": [0]},
+                                  {"sources": {"0": {"file": 5}}},
+                                  {"sources": {"-1": dict(meta["sources"]["0"])}},
+                                  {"sources": {"0": "source_0.npy"}},
+                                  {"rate": "fast", "sources": {}})):
+        said = load_altered_copy("enrolled-bad-%d" % k, bad_meta)
+        check("is not a saved set" in said,
+              "a set.json that is not a set is said: %s: %s"
+              % (json.dumps(bad_meta)[:60], said))
     # a source beyond n-sources: said why (it said "refused: 5")
     meta["rate"] = rate
     meta["sources"]["5"] = dict(meta["sources"]["0"])
@@ -326,6 +339,8 @@ def main():
         run_takes(desk, work)
         run_mic(desk, work)
         run_quit(desk, work)
+        run_cut_takes(desk, work)
+        run_enrol_quit(desk, work)
     finally:
         if keep:
             print("kept", work)
@@ -359,7 +374,49 @@ def run_takes(desk, work):
     try:
         check(d("load", path=os.path.join(work, "mix.wav"))["ok"],
               "takes: load a file")
+        # Record clicked while the file starts: the take is armed once it
+        # is ready (the click said "open an input first" and was lost)
+        d("record", on=True)
         check(d.wait("paused", 15)["ok"], "takes: the file is ready")
+        st = waitfor(d, lambda s: s["recording"] == "on", 5) or d("state")
+        check(st["recording"] == "on" and st["record_pressed"],
+              "Record clicked while the file starts arms a take once it is "
+              "ready (%s; %s)" % (st["recording"], st["notices"][-1:]))
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: that take is closed")
+        # a long name (a file name longer than the file system takes) and
+        # a folder so deep that a take's file cannot be made: said, and the
+        # separation goes on (filesink failed to open, and its error
+        # stopped everything: "filesink0: Could not open file", the take
+        # stuck "on")
+        d("name", source=0, text="piano" * 60)
+        d("record", on=True)
+        d("record", on=False)
+        check(d.wait("recorded", 10)["ok"], "takes: a take of a long name")
+        st = d("state")
+        names = [os.path.basename(f) for f in st["last_record"]["files"]]
+        check(st["status"] == "paused" and
+              all(os.path.isfile(f) for f in st["last_record"]["files"]) and
+              all(len(n.encode()) <= 255 for n in names),
+              "a source's long name gives a file name the file system "
+              "takes (%s; %s; %s)" % (st["status"], [len(n) for n in names],
+                                      st["notices"][-1:]))
+        d("name", source=0, text="source 0")
+        deep = work
+        while len(deep) < 4070:
+            deep = os.path.join(deep, "d" * min(200, 4070 - len(deep) - 1))
+        os.makedirs(deep)
+        d("record-root", path=deep)
+        d("record", on=True)
+        time.sleep(0.5)
+        st = d("state")
+        said = st["notices"][-1]["text"] if st["notices"] else ""
+        check(st["status"] == "paused" and st["recording"] == "off" and
+              not st["record_pressed"] and "cannot record into" in said and
+              said.endswith("File name too long"),
+              "a take that cannot be written is said, nothing stops (%s, "
+              "%s: %s)" % (st["status"], st["recording"], said[-90:]))
+        d("record-root", path=rec_root)
         d("play")
         check(d.wait("playing", 15)["ok"], "takes: playing")
         # earlier takes in the folders named by these seconds (a take
@@ -452,6 +509,53 @@ def run_takes(desk, work):
         empty, sizes = last_take_empty()
         check(empty, "a take armed at the end is an empty WAV (file sizes "
               "%s)" % sizes)
+        # the file deleted while it plays: an enrolment that reads it again
+        # and a restart that opens it again say so (they said "source 1
+        # was not enrolled: the file cannot be read again" of source 0, and
+        # "cannot be played: Resource not found.")
+        gone = os.path.join(work, "gone.wav")
+        shutil.copy(os.path.join(work, "mix.wav"), gone)
+        check(d("load", path=gone)["ok"] and d.wait("paused", 15)["ok"],
+              "takes: a file that will be deleted is ready")
+        if d("state")["enrol_available"]:
+            # enrol held while paused: nothing is heard, so nothing is
+            # learned; said so (it said "hold enrol for at least 0.5 s
+            # ... (0.00 s were heard)" of a button held for a second)
+            d("enrol", source=1, on=True)
+            time.sleep(0.6)
+            d("enrol", source=1, on=False)
+            said = d("state")["notices"][-1]["text"]
+            check("nothing was heard" in said and "Play" in said,
+                  "enrol held while paused says to play: %s" % said)
+        d("play")
+        check(d.wait("playing", 15)["ok"], "takes: it plays")
+        if d("state")["enrol_available"]:
+            d("enrol", source=0, on=True)
+            time.sleep(0.7)
+            os.unlink(gone)
+            d("enrol", source=0, on=False)
+            def learn_failed(n):
+                return "not enrolled" in n["text"] and \
+                    "nothing was heard" not in n["text"]
+            st = waitfor(d, lambda s: any(map(learn_failed, s["notices"])),
+                         15)
+            said = [n["text"] for n in st["notices"]
+                    if learn_failed(n)][-1] if st else ""
+            check(said.startswith("source 0 was not enrolled") and
+                  "gone.wav is no longer there" in said,
+                  "an enrolment of a file deleted meanwhile says which "
+                  "source and why: %s" % said)
+        elif os.path.exists(gone):
+            os.unlink(gone)
+        d("settings", n_sources=3)
+        st = waitfor(d, lambda s: s["status"] == "error", 15) or d("state")
+        said = ([n["text"] for n in st["notices"] if n["kind"] == "error"]
+                or [""])[-1]
+        check(st["status"] == "error" and said.startswith(
+            "gone.wav is no longer there"),
+            "a restart of a file deleted meanwhile says so: %s" % said)
+        d("settings", n_sources=2)
+        waitfor(d, lambda s: len(s["names"]) == 2, 5)
         # a file that does not decode, on a machine with no sound output:
         # the warning about the sound that follows the error took its
         # place in the message bar
@@ -541,6 +645,119 @@ def run_quit(desk, work):
                 for i in range(n)) if n > 0 else float("inf")
     check(worst < 1e-5, "quit: the take is what was heard (largest "
           "difference %.2g)" % worst)
+
+
+def run_cut_takes(desk, work):
+    """Takes ended while the sound plays, by a seek and by opening another
+    file: the files hold what was heard and nothing after it (they held
+    what had passed the tees beyond the sound, 17 - 31 ms here, up to the
+    sound card's buffer with a card: the flush or the teardown dropped it
+    before it was heard). Each take is compared, sample for sample, with
+    the monitored mix, and its end with where the sound was at the click
+    (the test's sound output: the end of what it had played)."""
+    mix_path = os.path.join(work, "mix.wav")
+    rate, channels, _ = read_wav(mix_path)
+    monitor = os.path.join(work, "monitor-cut.wav")
+    rec_root = os.path.join(work, "rec-cut")
+    d = Desk(desk, work, "desk-cut", ["--monitor-to", monitor,
+                                      "--record-dir", rec_root, mix_path],
+             dict(os.environ))
+    takes = []
+    try:
+        check(d.wait("paused", 15)["ok"], "cut: the file is ready")
+        d("play")
+        check(d.wait("playing", 15)["ok"], "cut: playing")
+        time.sleep(0.5)
+        d("record", on=True)
+        time.sleep(1.0)
+        heard = [d("seek", seconds=5.0)["heard"]]
+        check(d.wait("recorded", 10)["ok"], "cut: the seek ended the take")
+        takes.append(d("state")["last_record"])
+        check(d.wait("playing", 15)["ok"], "cut: playing after the seek")
+        time.sleep(0.3)
+        d("record", on=True)
+        time.sleep(1.0)
+        bad = os.path.join(work, "not-audio-cut.wav")
+        with open(bad, "w") as f:
+            f.write("not audio\n" * 100)
+        heard.append(d("load", path=bad)["heard"])
+        check(d.wait("recorded", 10)["ok"], "cut: another file ended the take")
+        takes.append(d("state")["last_record"])
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0, "cut: the window closed cleanly (exit status %s)" % code)
+    said = d.complaints()
+    check(not said, "cut: no warning or traceback on the desk's output%s"
+          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+    _, _, mon = read_wav(monitor)
+    for what, rec, at in zip(("a seek", "another file"), takes, heard):
+        recs = [read_wav(f)[2] for f in rec["files"]] if rec else []
+        if not check(len(recs) == 2 and rec["start"][0] is not None,
+                     "cut: the take ended by %s has two files with sound"
+                     % what):
+            continue
+        first = Gst_round(rec["start"][0], rate) * channels
+        n = min(len(recs[0]), len(recs[1]))
+        worst = max((abs(mon[first + i] - recs[0][i] - recs[1][i])
+                     if first + i < len(mon) else float("inf")
+                     for i in range(n)), default=float("inf"))
+        # ms after the end of what the sound output had played at the click
+        # (a buffer of 10 ms may be played between that and the click)
+        after = 1000.0 * ((first + n) / channels - at * rate) / rate
+        check(worst < 1e-5 and after <= 5.0,
+              "cut: the take ended by %s holds what was heard and nothing "
+              "after it (it ends %.1f ms after the sound heard; largest "
+              "difference to the mix %.2g)" % (what, after, worst))
+        check(after >= -25.0, "cut: the take ended by %s holds all that "
+              "was heard (%.1f ms)" % (what, after))
+
+
+def Gst_round(ns, rate):
+    """Sample index of stream time ns (ns * rate / 1e9, rounded)."""
+    return (ns * rate + 500000000) // 1000000000
+
+
+def run_enrol_quit(desk, work):
+    """The window closed while an enrolment from the file is learning (a
+    thread cuts the stretch heard and runs nmftool learn): the desk exits
+    cleanly with no object alive (the learning's callback held the element
+    and its sink pad past gst_deinit: the leaks tracer listed both)."""
+    mix_path = os.path.join(work, "mix.wav")
+    env = dict(os.environ)
+    env["GST_TRACERS"] = "leaks"
+    env["GST_DEBUG"] = "GST_TRACER:7,leaks:7,2"
+    env["GST_DEBUG_FILE"] = os.path.join(work, "gst-enrol-quit.log")
+    env["GST_DEBUG_NO_COLOR"] = "1"
+    d = Desk(desk, work, "desk-enrol-quit", ["--monitor-to", os.path.join(
+        work, "monitor-enrol-quit.wav"), mix_path], env)
+    try:
+        check(d.wait("paused", 15)["ok"], "enrol-quit: the file is ready")
+        if not d("state")["enrol_available"]:
+            print("no enrolment in this build: enrol-quit left out")
+            d.finish(20)
+            return
+        d("play")
+        check(d.wait("playing", 15)["ok"], "enrol-quit: playing")
+        d("enrol", source=0, on=True)
+        time.sleep(0.7)
+        d("enrol", source=0, on=False)
+        learning = d("state")["enrol_states"][0]
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(code == 0 and learning == "learning", "enrol-quit: closed while "
+          "learning (%s), cleanly (exit status %s)" % (learning, code))
+    with open(env["GST_DEBUG_FILE"], errors="replace") as f:
+        log = f.read()
+    alive = [l for l in log.splitlines()
+             if "object-alive, type-name=(string)" in l and "%s" not in l]
+    check("checking for leaks" in log and not alive,
+          "enrol-quit: no object alive at exit%s" % (
+              "" if not alive else ": %d, first %s" % (len(alive),
+                                                      alive[0][-160:])))
 
 
 def run_mic(desk, work):

@@ -487,6 +487,8 @@ class Engine(GObject.Object):
         self.heard_states = {}
         self.heard_enrolled = {}
         self.heard_generation = {}
+        self.learnings = []         # heardenrol.Learning, running
+        self.build_serial = 0       # one more for each pipeline built
         self.on_levels = None       # (running time, energy, enrolment, position)
         self.requested = []
         self.vizpad = None
@@ -604,6 +606,7 @@ class Engine(GObject.Object):
         inp, st = self.input, self.settings
         p = Gst.Pipeline.new("desk")
         self.pipeline = p
+        self.build_serial += 1
         self.linked_audio = False
         self.eos_seen = False
         self.prerolled = False
@@ -846,6 +849,9 @@ class Engine(GObject.Object):
             for pad in self.requested + ([self.vizpad] if self.vizpad else []):
                 self.sep.release_request_pad(pad)
         self.requested = []
+        # what is learned for this pipeline is not wanted any more
+        for handle in self.learnings:
+            handle.cancel()
         self.heard_press = None
         self.heard_states, self.heard_enrolled = {}, {}
         self.pipeline = self.bus = self.sep = self.src = self.vizpad = None
@@ -1019,6 +1025,24 @@ class Engine(GObject.Object):
         if self.pipeline is None or self.record_state != "off":
             return False
         os.makedirs(directory, exist_ok=True)
+        paths = [os.path.join(directory, "%02d-%s.wav" % (i, safe_name(
+            names[i] if i < len(names) else "source %d" % i, i)))
+            for i in range(len(self.tees))]
+        try:
+            # made here first: a file that cannot be made is an OSError
+            # said by the window; in a branch its filesink's error stopped
+            # the whole pipeline, and the take stayed "on"
+            for path in paths:
+                open(path, "wb").close()
+        except OSError:
+            for path in paths:
+                if os.path.exists(path):
+                    os.unlink(path)
+            try:
+                os.rmdir(directory)
+            except OSError:
+                pass
+            raise
         self.record_dir = directory
         self.record_branches = []
         self.record_cut = None
@@ -1029,9 +1053,7 @@ class Engine(GObject.Object):
         # playing path, waited for audio that never came, and the next
         # Play closed it)
         playing = state == Gst.State.PLAYING and self.status != "ended"
-        for i, tee in enumerate(self.tees):
-            name = safe_name(names[i] if i < len(names) else "source %d" % i, i)
-            path = os.path.join(directory, "%02d-%s.wav" % (i, name))
+        for i, (tee, path) in enumerate(zip(self.tees, paths)):
             self.record_branches.append(RecordBranch(self, i, tee, path))
             self.record_files.append(path)
         if playing or self.input.live:
@@ -1143,6 +1165,15 @@ class Engine(GObject.Object):
         the files to be complete."""
         if not self.record_branches:
             return
+        # the take ends where the sound is: what has passed the tees
+        # beyond it (the mixer's and the sound output's buffers, 10 - 30
+        # ms, more with a card) is about to be flushed or torn down,
+        # never heard; it is cut once the files are complete
+        if self.record_cut is None and self.pipeline is not None and \
+                not self.seeking and self.pending_seek is None:
+            ok, pos = self._heard_position()
+            if ok and pos >= 0:
+                self.record_cut = pos
         for b in self.record_branches:
             b.stop_now()
         deadline = time.monotonic() + 2.0
@@ -1172,6 +1203,18 @@ class Engine(GObject.Object):
             self.heard_press = (source, self.position())
 
     def _learn_heard(self, source, start_s, stop_s):
+        if stop_s - start_s <= 0.0:
+            # held while paused (or at the end): the sound stood still
+            # ("hold for at least 0.5 s (0.00 s were heard)" was said of a
+            # button held for seconds)
+            self.emit("notice", "warning",
+                      "source %d was not enrolled: nothing was heard while "
+                      "its enrol button was held; press Play, then hold it "
+                      "for at least %.1f s while the source plays alone"
+                      % (source, heardenrol.MIN_SECONDS))
+            self.emit("enrolment", source, self.heard_states.get(source,
+                                                                 "blind"))
+            return
         if stop_s - start_s < heardenrol.MIN_SECONDS:
             self.emit("notice", "warning",
                       "hold enrol for at least %.1f s while the source plays "
@@ -1180,7 +1223,10 @@ class Engine(GObject.Object):
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
             return
-        sep = self.sep
+        # the pipeline it is for, by number: a reference to the element in
+        # this closure kept it alive past gst_deinit when the window closed
+        # while learning (the leaks tracer listed it and its sink pad)
+        serial = self.build_serial
         self.heard_states[source] = "learning"
         # a later hold of the same source wins over this one's late result
         self.heard_generation[source] = generation = \
@@ -1188,10 +1234,12 @@ class Engine(GObject.Object):
         self.emit("enrolment", source, "learning")
 
         def done(result):
+            if handle in self.learnings:
+                self.learnings.remove(handle)
             # a restart meanwhile made another element: not for it
-            current = sep is self.sep and \
-                self.heard_generation.get(source) == generation
-            ok = current and "npy" in result and sep.emit(
+            current = serial == self.build_serial and self.sep is not None \
+                and self.heard_generation.get(source) == generation
+            ok = current and "npy" in result and self.sep.emit(
                 "load-dictionary", source, result["npy"])
             shutil.rmtree(result["dir"], ignore_errors=True)
             if not current:
@@ -1203,15 +1251,28 @@ class Engine(GObject.Object):
                     "heard": [start_s, stop_s]}
             else:
                 self.heard_states.pop(source, None)
+                # (numbered as the strips are, from 0: "source 1" was
+                # said of the strip named "source 0")
                 self.emit("notice", "error", "source %d was not enrolled: %s"
-                          % (source + 1, result.get(
+                          % (source, result.get(
                               "error", "the element refused the templates")))
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
 
-        heardenrol.learn(file_uri(self.input.path), INPUT_CAPS,
-                         int(start_s * Gst.SECOND), int(stop_s * Gst.SECOND),
-                         heardenrol.element_params(sep, self.hop_size), done)
+        handle = heardenrol.learn(
+            file_uri(self.input.path), INPUT_CAPS, int(start_s * Gst.SECOND),
+            int(stop_s * Gst.SECOND),
+            heardenrol.element_params(self.sep, self.hop_size), done)
+        self.learnings.append(handle)
+
+    def join_learning(self, timeout):
+        """At exit, before gst_deinit: the learning threads, cancelled by
+        the teardown, have let go of GStreamer."""
+        deadline = time.monotonic() + timeout
+        for handle in self.learnings:
+            handle.cancel()
+            handle.join(max(0.0, deadline - time.monotonic()))
+        self.learnings = []
 
     def save_dictionaries(self, directory, sources, names):
         os.makedirs(directory, exist_ok=True)
@@ -1229,7 +1290,7 @@ class Engine(GObject.Object):
 
     def load_dictionaries(self, directory):
         with open(os.path.join(directory, "set.json")) as f:
-            meta = json.load(f)
+            meta = read_set(json.load(f))
         # templates are frequencies: a set learned at another rate would sit
         # at other pitches (it was taken without a word)
         # the rate the element runs at now (the desk's own figure may be the
@@ -1245,15 +1306,14 @@ class Engine(GObject.Object):
             raise OtherRate("it was made at %d Hz, this input is %d Hz"
                             % (int(rate), int(now)))
         loaded, beyond, refused = {}, [], []
-        for key, entry in sorted(meta.get("sources", {}).items(),
-                                 key=lambda kv: int(kv[0])):
-            s = int(key)
+        for s, entry in sorted(meta["sources"].items()):
             if s >= self.settings.n_sources:
                 beyond.append(s)
                 continue
             path = os.path.join(directory, entry["file"])
             if self.sep.emit("load-dictionary", s, path):
-                loaded[s] = entry.get("name", "")
+                name = entry.get("name")
+                loaded[s] = name if isinstance(name, str) else ""
             else:
                 refused.append(s)
         return loaded, beyond, refused
@@ -1420,7 +1480,12 @@ class Engine(GObject.Object):
                               self.target_playing)
             return
         if names & {"input", "inconv", "inres", "incaps", "insplit"}:
-            if self.input.kind == "file":
+            if self.input.kind == "file" and not os.path.exists(
+                    self.input.path):
+                # opened again (a restart) after it went: GStreamer says
+                # "Resource not found."
+                text = gone_text(self.input.path)
+            elif self.input.kind == "file":
                 text = "%s cannot be played: %s" % (self.input.label,
                                                    err.message)
             else:
@@ -1443,6 +1508,31 @@ class BuildError(Exception):
     pass
 
 
+def read_set(meta):
+    """set.json as save_dictionaries writes it, its sources keyed by
+    number; ValueError saying what is wrong otherwise (a set.json of
+    another program, or edited by hand, was a Python traceback)."""
+    if not isinstance(meta, dict):
+        raise ValueError("not a JSON object")
+    rate = meta.get("rate")
+    if rate is not None and (isinstance(rate, bool) or
+                             not isinstance(rate, (int, float)) or rate < 0):
+        raise ValueError("its rate is %s, not a number of Hz" % json.dumps(rate))
+    sources = meta.get("sources", {})
+    if not isinstance(sources, dict):
+        raise ValueError("its sources are not an object of source numbers")
+    out = {}
+    for key, entry in sources.items():
+        if not key.isdigit() or int(key) >= 1 << 31:
+            raise ValueError("source %s is not a source number (0, 1, ...)"
+                             % json.dumps(key))
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"),
+                                                         str):
+            raise ValueError("source %s has no file name" % key)
+        out[int(key)] = entry
+    return dict(meta, rate=rate, sources=out)
+
+
 PACKAGE_OF = {
     "nmfseparate": "gst-nmf: set GST_PLUGIN_PATH to its build's plugin/ "
                    "directory, or meson install it",
@@ -1455,12 +1545,24 @@ PACKAGE_OF = {
 }
 
 
+def gone_text(path):
+    """What to say of a file that went while the desk had it open."""
+    return ("%s is no longer there (moved or deleted since it was opened): "
+            "open it where it is now" % os.path.basename(path))
+
+
 def effective_hop(sep):
     """hop-size in force: 0 means fft-size / 4 (docs/element.md)."""
     hop = sep.get_property("hop-size")
     return hop if hop > 0 else max(1, sep.get_property("fft-size") // 4)
 
 
+# of a take's file name (the file system takes 255 bytes: a longer name
+# typed for a source failed the take, and stopped the separation)
+NAME_CHARS = 60
+
+
 def safe_name(name, i):
     out = "".join(c if (c.isalnum() or c in "-_") else "-" for c in name.strip())
-    return out.strip("-") or "source-%d" % i
+    out = out.strip("-")[:NAME_CHARS].strip("-")
+    return out or "source-%d" % i

@@ -47,7 +47,29 @@ def element_params(sep, hop_size):
             "seed": sep.get_property("seed")}
 
 
-def _cut(uri, caps, start, stop, wav):
+class Cancelled(Exception):
+    pass
+
+
+class Learning:
+    """A learning under way (learn's result): cancel() stops it at its next
+    step (the cut, every quarter second; nmftool, killed) and done is not
+    called; join() waits for its thread to let go of GStreamer (the desk
+    calls gst_deinit at exit)."""
+
+    def __init__(self):
+        self.cancelled = threading.Event()
+        self.thread = None
+
+    def cancel(self):
+        self.cancelled.set()
+
+    def join(self, timeout):
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+def _cut(uri, caps, start, stop, wav, cancelled=None):
     """The samples of [start, stop) (ns, stream time) as the element gets
     them, into a WAV file. Returns (first sample, samples) or raises."""
     p = Gst.parse_launch(
@@ -81,6 +103,8 @@ def _cut(uri, caps, start, stop, wav):
         while True:
             # in short waits: an error does not wake the appsink
             sample = out.emit("try-pull-sample", Gst.SECOND // 4)
+            if cancelled is not None and cancelled.is_set():
+                raise Cancelled()
             if sample is None:
                 if out.get_property("eos"):
                     break
@@ -116,8 +140,9 @@ def learn(uri, caps, start, stop, params, done):
     """Learn a source from [start, stop) of the file at uri; done(result)
     in the main loop, result a dict: "npy" (the dictionary, in "dir", which
     the caller removes), "first" and "samples" (which samples), or
-    "error"."""
+    "error". Returns a Learning (cancel, join)."""
     tool = find_nmftool()
+    handle = Learning()
 
     def work():
         workdir = tempfile.mkdtemp(prefix="nmf-desk-enrol-")
@@ -126,27 +151,54 @@ def learn(uri, caps, start, stop, params, done):
             if tool is None:
                 raise RuntimeError("nmftool is not found (it learns what "
                                    "you heard): install it or put it on PATH")
+            path = GLib.filename_from_uri(uri)[0]
+            if not os.path.isfile(path):
+                # (it said "the file cannot be read again")
+                raise RuntimeError(
+                    "%s is no longer there (moved or deleted since it was "
+                    "opened): the desk learns what was heard from the file"
+                    % os.path.basename(path))
             wav = os.path.join(workdir, "heard.wav")
             npy = os.path.join(workdir, "source.npy")
-            result["first"], result["samples"] = _cut(uri, caps, start,
-                                                      stop, wav)
+            result["first"], result["samples"] = _cut(
+                uri, caps, start, stop, wav, handle.cancelled)
             env = {k: v for k, v in os.environ.items()
                    if k not in NOT_FOR_NMFTOOL}
-            r = subprocess.run(
-                [tool, "learn", "--in", wav, "--out", npy,
-                 "--components", str(params["components"]),
-                 "--shifts", str(params["shifts"]),
-                 "--fft-size", str(params["fft_size"]),
-                 "--hop-size", str(params["hop_size"]),
-                 "--seed", str(params["seed"])],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                timeout=TIMEOUT_S, env=env)
-            if r.returncode != 0:
-                raise RuntimeError((r.stderr.strip().splitlines() or
+            with subprocess.Popen(
+                    [tool, "learn", "--in", wav, "--out", npy,
+                     "--components", str(params["components"]),
+                     "--shifts", str(params["shifts"]),
+                     "--fft-size", str(params["fft_size"]),
+                     "--hop-size", str(params["hop_size"]),
+                     "--seed", str(params["seed"])],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                    text=True, env=env) as proc:
+                deadline = time.monotonic() + TIMEOUT_S
+                while proc.poll() is None:
+                    if handle.cancelled.wait(0.05) or \
+                            time.monotonic() > deadline:
+                        proc.kill()
+                        proc.wait()
+                        if handle.cancelled.is_set():
+                            raise Cancelled()
+                        raise RuntimeError("nmftool learn took over %d s"
+                                           % TIMEOUT_S)
+                stderr = proc.stderr.read()
+            if proc.returncode != 0:
+                raise RuntimeError((stderr.strip().splitlines() or
                                     ["nmftool learn failed"])[-1])
             result["npy"] = npy
+        except Cancelled:
+            shutil.rmtree(workdir, ignore_errors=True)
+            return
         except Exception as e:  # noqa: BLE001 - done() must always run
             result["error"] = str(e) or type(e).__name__
+        if handle.cancelled.is_set():
+            shutil.rmtree(workdir, ignore_errors=True)
+            return
         GLib.idle_add(lambda: done(result) and False)
 
-    threading.Thread(target=work, name="nmf-desk-enrol", daemon=True).start()
+    handle.thread = threading.Thread(target=work, name="nmf-desk-enrol",
+                                     daemon=True)
+    handle.thread.start()
+    return handle

@@ -8,6 +8,8 @@ replies when its condition holds (or on timeout).
 
     {"cmd": "ping"}                        an empty reply: the desk answers
     {"cmd": "load", "path": FILE}          open a file (as drag and drop does)
+                                           (load and seek reply where the
+                                           sound was before, as gain does)
     {"cmd": "mic"}                         open the default capture device
     {"cmd": "play"} / {"cmd": "pause"}     the play button
     {"cmd": "seek", "seconds": S}          the position slider
@@ -127,7 +129,11 @@ class ControlHook:
         return {}
 
     def cmd_load(self, req, reply):
-        return {"ok": self.win.open_file(req["path"])}
+        # where the sound was when the file was dropped (a take it ends
+        # ends there)
+        where = self._where() if self.win.engine.pipeline is not None else {}
+        where["ok"] = self.win.open_file(req["path"])
+        return where
 
     def cmd_mic(self, req, reply):
         return {"ok": self.win.open_device(None)}
@@ -143,8 +149,9 @@ class ControlHook:
         return {}
 
     def cmd_seek(self, req, reply):
+        where = self._where()       # before it moves
         self.win.position.emit("change-value", 0, float(req["seconds"]))
-        return {}
+        return where
 
     def _where(self):
         """Where the sound is at a click: the position the pipeline says,

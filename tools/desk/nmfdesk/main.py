@@ -142,6 +142,8 @@ def main(argv=None):
     if hook is not None:
         hook.close()
     engine.teardown()
+    # an enrolment still learning (its thread runs a GStreamer pipeline)
+    engine.join_learning(5.0)
     errors = [n for n in win.notices if n["kind"] == "error"]
     win.destroy()
     win = engine = hook = None

@@ -750,17 +750,26 @@ class DeskWindow(Gtk.Window):
 
     def _start_queued_take(self):
         if self.take_queued and not self.closing:
+            if self.engine.status == "starting":
+                # another input or a restart came first: once it is ready
+                # (_on_state)
+                return False
             self.take_queued = False
             if self.engine.status in ("playing", "paused", "ended"):
                 self._start_take()
             else:
-                # another input or a restart came first
                 self._set_record_button(False)
         return False
 
     def _start_take(self):
+        if self.engine.pipeline is not None and \
+                self.engine.status == "starting":
+            # a file just opened, or a restart: the take is armed once the
+            # input is ready (the click said "open an input first")
+            self.take_queued = True
+            return
         if self.engine.pipeline is None or self.engine.status in (
-                "error", "empty", "starting"):
+                "error", "empty"):
             self.notice("info", "open an input first; recording starts "
                         "from where it plays")
             self._set_record_button(False)
@@ -770,7 +779,7 @@ class DeskWindow(Gtk.Window):
             ok = self.engine.start_recording(directory, self.names())
         except OSError as exc:
             self.notice("error", "cannot record into %s: %s"
-                        % (directory, exc))
+                        % (directory, exc.strerror or exc))
             ok = False
         if not ok:
             self._set_record_button(False)
@@ -828,8 +837,14 @@ class DeskWindow(Gtk.Window):
                     s.set_enrol_state("blind")
         self._update_enrol_availability()
         self._update_status()
-        if status == "error" and engine.record_state != "off":
+        if status == "error" and (engine.record_state != "off" or
+                                  self.take_queued):
+            self.take_queued = False
             self._set_record_button(False)
+        elif self.take_queued and engine.record_state == "off" and \
+                status in ("paused", "playing"):
+            # Record clicked while the input started
+            GLib.idle_add(self._start_queued_take)
         self._wake()
 
     def _on_stream_info(self, engine):

@@ -481,6 +481,7 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_STREAM_START:
       g_atomic_int_set (&self->ended, FALSE);
+      gst_nmf_out_queues_set_ended (self->queues, FALSE);
       /* a new stream: the last one's held samples come out first */
       if (gst_nmf_stream_holds_input (self))
         gst_nmf_stream_drain (self);
@@ -530,6 +531,15 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
       return TRUE;
     case GST_EVENT_EOS:
     case GST_EVENT_SEGMENT_DONE:
+      /* after an EOS no chain function hands upstream a flow the pads
+       * meet: one that stops the stream is posted here (what the drain
+       * meets, by the pads' tasks), as queue does */
+      if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+        GstFlowReturn unsaid = gst_nmf_out_queues_set_ended (self->queues,
+            TRUE);
+        if (unsaid != GST_FLOW_OK)
+          GST_ELEMENT_FLOW_ERROR (self, unsaid);
+      }
       /* the end of the stream or of a segment seek's segment: everything
        * held comes out before the event */
       gst_nmf_stream_drain (self);

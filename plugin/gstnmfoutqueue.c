@@ -27,7 +27,20 @@ struct _GstNmfOutQueues
   GPtrArray *pads;              /* in the order they were added */
   GstFlowCombiner *combiner;    /* under lock */
   GstFlowReturn combined;       /* under lock */
+  /* under lock: the stream upstream has ended (its EOS came in), so no
+   * chain function hands a flow back to it any more; and a fatal combined
+   * flow has been said, handed upstream (which posts it) or posted */
+  gboolean ended;
+  gboolean said;
 };
+
+/* A flow that stops the stream and that nobody downstream has posted (as
+ * queue judges it): not-negotiated, an error, or not linked anywhere. */
+static gboolean
+flow_is_fatal (GstFlowReturn ret)
+{
+  return ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS;
+}
 
 /* The queue between the streaming thread and one pad's task. */
 typedef struct
@@ -147,6 +160,9 @@ gst_nmf_out_queues_push_buffer (GstNmfOutQueues * queues, GstPad * pad,
     return GST_FLOW_FLUSHING;
   g_mutex_lock (&queues->lock);
   ret = queues->combined;
+  /* (a chain function returns it; a drain at EOS returns to nobody) */
+  if (!queues->ended && flow_is_fatal (ret))
+    queues->said = TRUE;
   g_mutex_unlock (&queues->lock);
   return ret;
 }
@@ -266,15 +282,24 @@ gst_nmf_out_queues_loop (GstPad * pad)
      * stream, which would stop upstream */
     if (ret == GST_FLOW_FLUSHING && !gst_pad_is_linked (pad))
       ret = GST_FLOW_NOT_LINKED;
+    GstFlowReturn unsaid = GST_FLOW_OK;
     g_mutex_lock (&queues->lock);
     /* a pad being released no longer counts (its branch is being taken
      * down: "flushing" there is not the stream's) */
     if (!q->released)
       queues->combined =
           gst_flow_combiner_update_pad_flow (queues->combiner, pad, ret);
+    if (queues->ended && !queues->said && flow_is_fatal (queues->combined)) {
+      queues->said = TRUE;
+      unsaid = queues->combined;
+    }
     g_mutex_unlock (&queues->lock);
     if (ret != GST_FLOW_OK)
       GST_LOG_OBJECT (pad, "push returned %s", gst_flow_get_name (ret));
+    /* upstream has ended and will not hear of it: said here, as queue
+     * does after its EOS (the EOS queued behind still goes out) */
+    if (unsaid != GST_FLOW_OK)
+      GST_ELEMENT_FLOW_ERROR (GST_ELEMENT_CAST (parent), unsaid);
   } else {
     const gboolean eos = GST_EVENT_TYPE (item) == GST_EVENT_EOS;
     const gboolean sent = gst_pad_push_event (pad, GST_EVENT_CAST (item));
@@ -432,7 +457,23 @@ gst_nmf_out_queues_reset_flow (GstNmfOutQueues * queues)
   g_mutex_lock (&queues->lock);
   gst_flow_combiner_reset (queues->combiner);
   queues->combined = GST_FLOW_OK;
+  queues->ended = queues->said = FALSE;
   g_mutex_unlock (&queues->lock);
+}
+
+GstFlowReturn
+gst_nmf_out_queues_set_ended (GstNmfOutQueues * queues, gboolean ended)
+{
+  GstFlowReturn unsaid = GST_FLOW_OK;
+
+  g_mutex_lock (&queues->lock);
+  queues->ended = ended;
+  if (ended && !queues->said && flow_is_fatal (queues->combined)) {
+    queues->said = TRUE;
+    unsaid = queues->combined;
+  }
+  g_mutex_unlock (&queues->lock);
+  return unsaid;
 }
 
 void

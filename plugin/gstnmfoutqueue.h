@@ -81,8 +81,17 @@ void gst_nmf_out_queues_flush_start (GstNmfOutQueues * queues,
 void gst_nmf_out_queues_flush_stop (GstNmfOutQueues * queues,
     GstEvent * event);
 
-/* Forgets the flows of earlier pushes (a new run of the element). */
+/* Forgets the flows of earlier pushes (a new run of the element, a
+ * flush). */
 void gst_nmf_out_queues_reset_flow (GstNmfOutQueues * queues);
+/* The stream upstream has ended (EOS in; FALSE: a new one started): from
+ * now on no chain function hands the pads' flows back upstream, so a
+ * fatal one (not-negotiated, an error, not linked anywhere) met by a
+ * pad's task is posted by that task as an error, once.  Returns such a
+ * flow met before and never handed upstream (GST_FLOW_OK if none), for
+ * the caller to post. */
+GstFlowReturn gst_nmf_out_queues_set_ended (GstNmfOutQueues * queues,
+    gboolean ended);
 
 /* Returns once every queue is empty and every task idle (DRAIN). */
 void gst_nmf_out_queues_wait_empty (GstNmfOutQueues * queues);

@@ -186,6 +186,10 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
     GST_PAD_REQUEST,
     GST_STATIC_CAPS (AUDIO_CAPS "; " MASK_CAPS));
 
+/* what a source pad carries in each output-mode (the template has both) */
+static GstStaticCaps audio_caps = GST_STATIC_CAPS (AUDIO_CAPS);
+static GstStaticCaps mask_caps = GST_STATIC_CAPS (MASK_CAPS);
+
 #define gst_nmf_separate_parent_class parent_class
 G_DEFINE_TYPE (GstNmfSeparate, gst_nmf_separate, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (nmfseparate, "nmfseparate",
@@ -481,6 +485,7 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_STREAM_START:
       g_atomic_int_set (&self->ended, FALSE);
+      gst_nmf_out_queues_set_ended (self->queues, FALSE);
       /* a new stream: the last one's held samples come out first */
       if (gst_nmf_stream_holds_input (self))
         gst_nmf_stream_drain (self);
@@ -530,6 +535,15 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
       return TRUE;
     case GST_EVENT_EOS:
     case GST_EVENT_SEGMENT_DONE:
+      /* after an EOS no chain function hands upstream a flow the pads
+       * meet: one that stops the stream is posted here (what the drain
+       * meets, by the pads' tasks), as queue does */
+      if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+        GstFlowReturn unsaid = gst_nmf_out_queues_set_ended (self->queues,
+            TRUE);
+        if (unsaid != GST_FLOW_OK)
+          GST_ELEMENT_FLOW_ERROR (self, unsaid);
+      }
       /* the end of the stream or of a segment seek's segment: everything
        * held comes out before the event */
       gst_nmf_stream_drain (self);
@@ -680,12 +694,49 @@ gst_nmf_separate_src_event (GstPad * pad, GstObject * parent,
   return result;
 }
 
+/* A source pad's caps: those it carries, or before a stream the
+ * output-mode's part of the template, so that a mask pad linked to an
+ * audio element (or an audio pad to a mask consumer) fails at link time,
+ * not as not-negotiated once data flows. */
+static GstCaps *
+gst_nmf_separate_source_pad_caps (GstNmfSeparate * self, GstPad * pad,
+    GstCaps * filter)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+
+  if (!caps) {
+    gboolean audio;
+    GST_OBJECT_LOCK (self);
+    audio = self->settings.output_mode == GST_NMF_OUTPUT_MODE_AUDIO;
+    GST_OBJECT_UNLOCK (self);
+    caps = gst_static_caps_get (audio ? &audio_caps : &mask_caps);
+  }
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
+        GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref (caps);
+    caps = tmp;
+  }
+  return caps;
+}
+
 static gboolean
 gst_nmf_separate_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
 
   switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_CAPS:{
+      GstCaps *filter, *caps;
+      /* (the picture pad negotiates as its template says) */
+      if (!g_str_has_prefix (GST_PAD_NAME (pad), "src_"))
+        return gst_pad_query_default (pad, parent, query);
+      gst_query_parse_caps (query, &filter);
+      caps = gst_nmf_separate_source_pad_caps (self, pad, filter);
+      gst_query_set_caps_result (query, caps);
+      gst_caps_unref (caps);
+      return TRUE;
+    }
     case GST_QUERY_LATENCY:{
       gboolean live;
       GstClockTime min, max, own;

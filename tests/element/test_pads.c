@@ -474,6 +474,54 @@ GST_START_TEST (test_caps_proxied)
 
 GST_END_TEST;
 
+/* A source pad answers the caps query with what it will carry in the
+ * element's output-mode (audio, or masks), not both: a mask pad linked to
+ * an audio converter (or an audio pad to a mask consumer) then fails at
+ * link time, where gst-launch-1.0 names the link, instead of a
+ * not-negotiated from the source once data flows.  Before any stream: the
+ * mode's part of the template; filtered by the query's filter. */
+static void
+check_source_pad_caps (const gchar * mode)
+{
+  GstElement *el = nmf_test_separator ();
+  GstPad *pad;
+  GstCaps *caps, *audio, *mask, *filter;
+  const gboolean is_audio = strcmp (mode, "audio") == 0;
+  gchar *str;
+
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", mode);
+  pad = gst_element_request_pad_simple (el, "src_0");
+  audio = gst_caps_from_string ("audio/x-raw");
+  mask = gst_caps_from_string ("application/x-nmf-mask");
+  caps = gst_pad_query_caps (pad, NULL);
+  str = gst_caps_to_string (caps);
+  fail_if (gst_caps_is_empty (caps), "%s: no caps", mode);
+  fail_unless (gst_caps_can_intersect (caps, audio) == is_audio, "%s: %s",
+      mode, str);
+  fail_unless (gst_caps_can_intersect (caps, mask) == !is_audio, "%s: %s",
+      mode, str);
+  g_free (str);
+  gst_caps_unref (caps);
+  /* the other mode's caps as a filter leave nothing */
+  filter = is_audio ? mask : audio;
+  caps = gst_pad_query_caps (pad, filter);
+  fail_unless (gst_caps_is_empty (caps), "%s: filtered", mode);
+  gst_caps_unref (caps);
+  gst_caps_unref (audio);
+  gst_caps_unref (mask);
+  gst_element_release_request_pad (el, pad);
+  gst_object_unref (pad);
+  gst_object_unref (el);
+}
+
+GST_START_TEST (test_caps_of_source_pads)
+{
+  check_source_pad_caps ("audio");
+  check_source_pad_caps ("mask");
+}
+
+GST_END_TEST;
+
 /* A pipeline's seek reaches the element through every sink, so through
  * every output pad: it goes upstream once (each copy made a flushing seek
  * flush once per pad, and a non-flushing one replay the audio). */
@@ -829,6 +877,7 @@ nmfseparate_pads_suite (void)
     NMF_TEST ("caps", test_caps_mask),
     NMF_TEST ("caps", test_caps_refused),
     NMF_TEST ("caps", test_caps_proxied),
+    NMF_TEST ("caps", test_caps_of_source_pads),
     NMF_TEST ("caps", test_seek_once),
     NMF_TEST ("caps", test_dictionaries_entry_spaces),
     NMF_TEST ("caps", test_dictionary_of_another_fft_size),

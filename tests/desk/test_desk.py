@@ -41,6 +41,7 @@ Exit 77 (skip) when Xvfb, PyGObject/GTK or gtksink is missing.
 import json
 import math
 import os
+import resource
 import shutil
 import socket
 import struct
@@ -249,14 +250,22 @@ def read_png(path):
 
 # ---- the desk ------------------------------------------------------------------
 class Desk:
-    def __init__(self, desk, workdir, name, args, env):
+    def __init__(self, desk, workdir, name, args, env, file_size_limit=None):
+        """file_size_limit: bytes a file may grow to, as on a full disk (the
+        desk's Python ignores SIGXFSZ: a write beyond fails with EFBIG)"""
         self.sock_path = os.path.join(workdir, name + ".sock")
         self.log = open(os.path.join(workdir, name + ".log"), "w")
         cmd = ["xvfb-run", "-a", "-s", SCREEN, desk, "--control",
                self.sock_path] + args
+        limit = None
+        if file_size_limit is not None:
+            def limit():
+                resource.setrlimit(resource.RLIMIT_FSIZE,
+                                   (file_size_limit, file_size_limit))
         self.proc = subprocess.Popen(cmd, stdout=self.log,
                                      stderr=subprocess.STDOUT, env=env,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=limit)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -341,6 +350,7 @@ def main():
         run_quit(desk, work)
         run_cut_takes(desk, work)
         run_enrol_quit(desk, work)
+        run_take_write_fails(desk, work)
     finally:
         if keep:
             print("kept", work)
@@ -712,6 +722,52 @@ def run_cut_takes(desk, work):
               "difference to the mix %.2g)" % (what, after, worst))
         check(after >= -25.0, "cut: the take ended by %s holds all that "
               "was heard (%.1f ms)" % (what, after))
+
+
+def run_take_write_fails(desk, work):
+    """A take whose files can no longer be written (a full disk; here a
+    file-size limit of 256 KiB on the desk) ends alone: the window says so,
+    the sound plays on, Record is released, and what was written is kept,
+    a valid WAV. It stopped the whole separation, and the take never
+    closed."""
+    mix_path = os.path.join(work, "mix.wav")
+    rate, channels, _ = read_wav(mix_path)
+    rec_root = os.path.join(work, "rec-full")
+    d = Desk(desk, work, "desk-full", ["--record-dir", rec_root, mix_path],
+             dict(os.environ), file_size_limit=256 * 1024)
+    try:
+        check(d.wait("paused", 15)["ok"], "full disk: the file is ready")
+        d("play")
+        check(d.wait("playing", 15)["ok"], "full disk: playing")
+        d("record", on=True)
+        check(d.wait("recorded", 15)["ok"],
+              "full disk: the take that could not be written ended")
+        time.sleep(0.5)
+        st = d("state")
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check(st["status"] == "playing",
+          "full disk: the sound goes on (status %s)" % st["status"])
+    check(not st["record_pressed"] and st["recording"] == "off",
+          "full disk: Record is released")
+    said = [n["text"] for n in st["notices"] if n["kind"] == "error"]
+    check(any("could not be written" in t for t in said),
+          "full disk: the window says the take could not be written: %s"
+          % said)
+    rec = st["last_record"] or {"files": []}
+    for f in rec["files"]:
+        r, c, x = read_wav(f)
+        check(r == rate and c == channels and 0 < len(x) * 4 <= 256 * 1024
+              and wav_header_matches(f),
+              "full disk: %s keeps what was written, a valid WAV (%d Hz, "
+              "%d channels, %d samples)" % (os.path.basename(f), r, c,
+                                           len(x)))
+    check(len(rec["files"]) == 2, "full disk: the take's two files are "
+          "listed (%d)" % len(rec["files"]))
+    check(code == 0, "full disk: the window closed cleanly (exit status %s)"
+          % code)
 
 
 def Gst_round(ns, rate):

@@ -16,6 +16,7 @@ Everything here runs in the GTK main thread (the bus is watched from the
 main context); streaming-thread callbacks (pad probes, the monitor capture)
 only touch their own state and hand over with GLib.idle_add.
 """
+import itertools
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
-from .wavfile import trim_wav, write_float_wav
+from .wavfile import seal_wav, trim_wav, write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
 # 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
@@ -151,6 +152,11 @@ class MonitorCapture:
                             self.channels)
 
 
+# the names of a take's elements start with it
+TAKE_PREFIX = "take"
+_take_serial = itertools.count()
+
+
 class RecordBranch:
     """tee ! queue ! audioconvert ! F32 ! wavenc ! filesink, for one source.
 
@@ -168,6 +174,7 @@ class RecordBranch:
         self.bytes = 0
         self.empty_format = None    # (rate, channels) of a take of no sample
         self.done = False
+        self.failed = False         # its file could not be written
         self.finished = threading.Event()   # the EOS reached the file
         self.lock = threading.Lock()
         # "after-flush": from the segment that follows a flush;
@@ -191,7 +198,12 @@ class RecordBranch:
         self.sink.set_property("sync", False)
         self.sink.set_property("async", False)
         self.elements = [self.queue, self.conv, self.caps, self.enc, self.sink]
+        # named "take<N>-...": an error from one of them is the take's
+        # (Engine._on_error), also when it arrives after the branch is gone
+        serial = next(_take_serial)
         for e in self.elements:
+            e.set_name("%s%d-%s" % (TAKE_PREFIX, serial,
+                                    e.get_factory().get_name()))
             pipeline.add(e)
         Gst.Element.link_many(*self.elements)
         self.sink_probe = self.sink.get_static_pad("sink").add_probe(
@@ -1124,6 +1136,16 @@ class Engine(GObject.Object):
         for b in branches:
             if b.elements:
                 b.remove()
+            if b.failed:
+                # what reached the file, its sizes set (wavenc's are still
+                # its placeholders)
+                try:
+                    b.bytes = seal_wav(b.path, 4 * max(1, self.channels or 1))
+                except (OSError, ValueError) as e:
+                    self.emit("notice", "error", "The take %s could not be "
+                              "closed: %s" % (b.path, e))
+                    b.bytes = 0
+                continue
             if cut is not None and b.bytes > 0 and b.start_time is not None \
                     and self.rate and self.channels:
                 frames = Gst.util_uint64_scale_round(
@@ -1180,6 +1202,10 @@ class Engine(GObject.Object):
         for b in self.record_branches:
             b.finished.wait(max(0.0, deadline - time.monotonic()))
         for b in self.record_branches:
+            # a file the EOS did not reach in time was not completed by
+            # wavenc (its write failed too): sealed as it stands
+            if not b.finished.is_set():
+                b.failed = True
             b.done = True
         self._close_recording()
 
@@ -1479,6 +1505,12 @@ class Engine(GObject.Object):
                 GLib.idle_add(self._reopen_after_sink_failure,
                               self.target_playing)
             return
+        if any(n.startswith(TAKE_PREFIX) for n in names):
+            # a take's file could not be written (a full disk): the take
+            # ends, the sound goes on (it stopped everything, the take
+            # never closed)
+            self._take_failed(names, err.message)
+            return
         if names & {"input", "inconv", "inres", "incaps", "insplit"}:
             if self.input.kind == "file" and not os.path.exists(
                     self.input.path):
@@ -1496,6 +1528,25 @@ class Engine(GObject.Object):
             text = "%s: %s" % (src.get_name() if src else "pipeline",
                                err.message)
         self._fail(text)
+
+    def _take_failed(self, names, why):
+        """An error from a take's elements: the branch that failed holds
+        what it wrote, sealed; the others end as at a stop; one notice.
+        Its later errors (the queue's "Internal data stream error"), and
+        errors of a branch already gone, are the same news."""
+        failed = [b for b in self.record_branches
+                  if any(e.get_name() in names for e in b.elements)]
+        if not failed:
+            return
+        for b in failed:
+            with b.lock:
+                b.stopped = True
+            b.failed = True
+            b.finished.set()    # no EOS will reach its file
+        self.emit("notice", "error", "The take in %s could not be written "
+                  "(%s): it is stopped, what was written is kept, and the "
+                  "sound goes on." % (self.record_dir, why.rstrip(".")))
+        self._finish_recording_now()
 
     def _reopen_after_sink_failure(self, play):
         if self.input is not None:

@@ -1,6 +1,7 @@
 """32-bit float WAV files, as the desk writes them (the monitor capture of
 the test mode, the stretch an enrolment from a file learns from, a take
-that got no sample, a take cut to what was heard)."""
+that got no sample, a take cut to what was heard, a take whose writing
+failed)."""
 import os
 import struct
 
@@ -44,5 +45,31 @@ def trim_wav(path, keep_bytes):
                 f.seek(4)
                 f.write(struct.pack("<I", pos + keep_bytes))
                 return keep_bytes
+            pos += 8 + clen + (clen & 1)
+    raise ValueError("%s: no data chunk" % path)
+
+
+def seal_wav(path, frame_bytes):
+    """A WAV file whose writing stopped part-way (wavenc's sizes still its
+    placeholders): its data chunk is taken to run to the end of the file,
+    cut to whole frames, and the RIFF and data sizes are set to that.
+    Returns the data's size."""
+    with open(path, "r+b") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            raise ValueError("%s: not a WAV file" % path)
+        size = os.fstat(f.fileno()).st_size
+        pos = 12
+        while pos + 8 <= size:
+            f.seek(pos)
+            cid, clen = struct.unpack("<4sI", f.read(8))
+            if cid == b"data":
+                have = (size - pos - 8) // frame_bytes * frame_bytes
+                f.truncate(pos + 8 + have)
+                f.seek(pos + 4)
+                f.write(struct.pack("<I", have))
+                f.seek(4)
+                f.write(struct.pack("<I", pos + have))
+                return have
             pos += 8 + clen + (clen & 1)
     raise ValueError("%s: no data chunk" % path)

@@ -19,6 +19,32 @@ def write_float_wav(path, data, rate, channels):
     os.replace(path + ".part", path)
 
 
+def _data_chunk(f, path):
+    """(where the data chunk's header is, its declared size, the file's
+    size), reading only the chunk headers of the open WAV file f"""
+    head = f.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        raise ValueError("%s: not a WAV file" % path)
+    size = os.fstat(f.fileno()).st_size
+    pos = 12
+    while pos + 8 <= size:
+        f.seek(pos)
+        cid, clen = struct.unpack("<4sI", f.read(8))
+        if cid == b"data":
+            return pos, clen, size
+        pos += 8 + clen + (clen & 1)
+    raise ValueError("%s: no data chunk" % path)
+
+
+def _set_data_size(f, pos, nbytes):
+    """The file ends after nbytes of data; the RIFF and data sizes say so."""
+    f.truncate(pos + 8 + nbytes)
+    f.seek(pos + 4)
+    f.write(struct.pack("<I", nbytes))
+    f.seek(4)
+    f.write(struct.pack("<I", pos + nbytes))
+
+
 def trim_wav(path, keep_bytes):
     """Cuts the data of the WAV file at path (wavenc's, or ours) to its
     first keep_bytes, in place: the file is truncated after them and its
@@ -27,26 +53,12 @@ def trim_wav(path, keep_bytes):
     the data's size after (the file untouched when it holds no more)."""
     keep_bytes = max(0, keep_bytes)
     with open(path, "r+b") as f:
-        head = f.read(12)
-        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-            raise ValueError("%s: not a WAV file" % path)
-        size = os.fstat(f.fileno()).st_size
-        pos = 12
-        while pos + 8 <= size:
-            f.seek(pos)
-            cid, clen = struct.unpack("<4sI", f.read(8))
-            if cid == b"data":
-                have = min(clen, size - pos - 8)
-                if have <= keep_bytes:
-                    return have
-                f.truncate(pos + 8 + keep_bytes)
-                f.seek(pos + 4)
-                f.write(struct.pack("<I", keep_bytes))
-                f.seek(4)
-                f.write(struct.pack("<I", pos + keep_bytes))
-                return keep_bytes
-            pos += 8 + clen + (clen & 1)
-    raise ValueError("%s: no data chunk" % path)
+        pos, clen, size = _data_chunk(f, path)
+        have = min(clen, size - pos - 8)
+        if have <= keep_bytes:
+            return have
+        _set_data_size(f, pos, keep_bytes)
+        return keep_bytes
 
 
 def seal_wav(path, frame_bytes):
@@ -55,21 +67,7 @@ def seal_wav(path, frame_bytes):
     cut to whole frames, and the RIFF and data sizes are set to that.
     Returns the data's size."""
     with open(path, "r+b") as f:
-        head = f.read(12)
-        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-            raise ValueError("%s: not a WAV file" % path)
-        size = os.fstat(f.fileno()).st_size
-        pos = 12
-        while pos + 8 <= size:
-            f.seek(pos)
-            cid, clen = struct.unpack("<4sI", f.read(8))
-            if cid == b"data":
-                have = (size - pos - 8) // frame_bytes * frame_bytes
-                f.truncate(pos + 8 + have)
-                f.seek(pos + 4)
-                f.write(struct.pack("<I", have))
-                f.seek(4)
-                f.write(struct.pack("<I", pos + have))
-                return have
-            pos += 8 + clen + (clen & 1)
-    raise ValueError("%s: no data chunk" % path)
+        pos, _, size = _data_chunk(f, path)
+        have = (size - pos - 8) // frame_bytes * frame_bytes
+        _set_data_size(f, pos, have)
+        return have

@@ -352,6 +352,15 @@ nmf_fix_teardown (NmfFix * f)
 }
 
 void
+nmf_fix_teardown_bus (NmfFix * f, GstBus * bus)
+{
+  gst_element_set_bus (f->el, NULL);
+  if (bus)
+    gst_object_unref (bus);
+  nmf_fix_teardown (f);
+}
+
+void
 nmf_fix_set_caps (NmfFix * f, const NmfTimeline * t, const gchar * extra)
 {
   gchar *caps = nmf_test_caps_str (t->rate, t->channels, extra);

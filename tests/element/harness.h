@@ -149,6 +149,9 @@ void nmf_fix_attach (NmfFix * f, GstElement * el, guint n_pads);
 void nmf_fix_attach_pads (NmfFix * f, GstElement * el,
     const gchar * const *pads, guint n_pads);
 void nmf_fix_teardown (NmfFix * f);
+/* Takes the test's bus off the element and drops it (bus may be NULL:
+ * none was set), then tears down as nmf_fix_teardown. */
+void nmf_fix_teardown_bus (NmfFix * f, GstBus * bus);
 /* Input caps for a stream on t, extra (may be NULL) appended. */
 void nmf_fix_set_caps (NmfFix * f, const NmfTimeline * t,
     const gchar * extra);

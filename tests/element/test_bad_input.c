@@ -894,9 +894,7 @@ GST_START_TEST (test_partial_sample_buffers)
     warnings++;
   }
   fail_unless_equals_int (warnings, 1);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
 }
 

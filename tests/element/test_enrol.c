@@ -247,9 +247,7 @@ GST_START_TEST (test_enrol_matches_nmftool_learn)
 
   g_unlink (path);
   g_free (path);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
   g_free (silence);
 }
@@ -301,9 +299,7 @@ GST_START_TEST (test_enrol_other_fft_size)
   fail_unless (unused, "no warning for the templates of source 3 of 2");
   g_unlink (path);
   g_free (path);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
   g_free (W);
 }
@@ -460,9 +456,7 @@ enrol_ends_without_a_buffer (gboolean during_eos)
   g_unlink (path);
   g_free (path);
   g_string_free (said, TRUE);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
 }
 
@@ -516,9 +510,7 @@ GST_START_TEST (test_enrol_bounded_by_values)
   fail_unless (kept > 0, "no warning naming the frames kept");
   fail_unless (kept <= bound && kept + 8 > bound, "%u frames kept at "
       "fft-size %d, the bound %u", kept, fft, bound);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
 }
 
@@ -597,9 +589,7 @@ GST_START_TEST (test_enrol_other_rate)
   g_free (path);
   g_string_free (said, TRUE);
   gst_bus_set_flushing (bus, TRUE);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
   g_free (silence);
 }

@@ -42,15 +42,6 @@ push_stream (NmfFix * f, guint64 samples)
 }
 
 static void
-detach (NmfFix * f, GstBus * bus)
-{
-  gst_element_set_bus (f->el, NULL);
-  if (bus)
-    gst_object_unref (bus);
-  nmf_fix_teardown (f);
-}
-
-static void
 check_messages_cover (guint64 samples)
 {
   GstBus *bus = gst_bus_new ();
@@ -94,7 +85,7 @@ check_messages_cover (guint64 samples)
   /* the last (partial) interval ends with the input */
   fail_unless_equals_uint64 (expect_ts, nmf_test_time (samples, RATE));
   fail_unless (count >= 19 && count <= 22, "%u messages", count);
-  detach (&f, bus);
+  nmf_fix_teardown_bus (&f, bus);
 }
 
 GST_START_TEST (test_messages_cover_the_stream)
@@ -163,7 +154,7 @@ GST_START_TEST (test_messages_restart_and_toggle)
         count);
   }
   g_free (x);
-  detach (&f, bus);
+  nmf_fix_teardown_bus (&f, bus);
 }
 
 GST_END_TEST;
@@ -194,14 +185,14 @@ GST_START_TEST (test_messages_masks_and_off)
     gst_message_unref (msg);
   }
   fail_unless_equals_int (count, 3);
-  detach (&f, NULL);
+  nmf_fix_teardown_bus (&f, NULL);
 
   /* off by default: nothing on the bus */
   attach (&f, bus, NULL, FALSE);
   push_stream (&f, RATE);
   fail_if (gst_bus_have_pending (bus) &&
       (msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL);
-  detach (&f, bus);
+  nmf_fix_teardown_bus (&f, bus);
 }
 
 GST_END_TEST;
@@ -244,7 +235,7 @@ GST_START_TEST (test_messages_interval_lowered)
       GST_TIME_FORMAT, GST_TIME_ARGS (first_end));
   fail_unless (count >= 9, "%u messages", count);
   g_free (x);
-  detach (&f, bus);
+  nmf_fix_teardown_bus (&f, bus);
 }
 
 GST_END_TEST;
@@ -272,7 +263,7 @@ GST_START_TEST (test_messages_no_drift)
   fail_unless (count == 1000 || count == 1001, "%u messages in 1 s of 1 ms "
       "intervals", count);
   g_free (x);
-  detach (&f, bus);
+  nmf_fix_teardown_bus (&f, bus);
 }
 
 GST_END_TEST;
@@ -316,7 +307,7 @@ GST_START_TEST (test_messages_bytes_segment)
   }
   fail_unless (count >= 9, "%u messages", count);
   g_free (x);
-  detach (&f, bus);
+  nmf_fix_teardown_bus (&f, bus);
 }
 
 GST_END_TEST;
@@ -386,7 +377,7 @@ GST_START_TEST (test_viz_scrolling)
   /* one picture per 1/30 s of audio, none starting where it ends (a
    * 61st, at 2.000 s, had the next stream's first picture's time) */
   fail_unless_equals_int (frames, 60);
-  detach (&f, NULL);
+  nmf_fix_teardown_bus (&f, NULL);
 }
 
 GST_END_TEST;
@@ -427,7 +418,7 @@ GST_START_TEST (test_viz_first_picture)
       gst_buffer_unref (b);
     }
     fail_unless_equals_int (frames, cases[c].fps);
-    detach (&f, NULL);
+    nmf_fix_teardown_bus (&f, NULL);
     g_free (caps);
   }
 }
@@ -464,7 +455,7 @@ GST_START_TEST (test_viz_joins_late)
   fail_unless (frames >= 29 && frames <= 33, "%u pictures for the last "
       "second", frames);
   g_free (x);
-  detach (&f, NULL);
+  nmf_fix_teardown_bus (&f, NULL);
 }
 
 GST_END_TEST;
@@ -528,7 +519,7 @@ GST_START_TEST (test_viz_queue_bounded)
   }
   g_thread_join (thread);
   g_free (x);
-  detach (&f, NULL);
+  nmf_fix_teardown_bus (&f, NULL);
 }
 
 GST_END_TEST;
@@ -560,7 +551,7 @@ GST_START_TEST (test_viz_still_picture)
   /* the tones are drawn: a good part of the picture is lit */
   fail_unless (lit > map.size / 20, "%u of %" G_GSIZE_FORMAT " lit", lit,
       map.size);
-  detach (&f, NULL);
+  nmf_fix_teardown_bus (&f, NULL);
 }
 
 GST_END_TEST;
@@ -732,7 +723,7 @@ viz_pictures (const gchar * format)
   gst_caps_unref (got);
   while ((b = gst_harness_try_pull (f.h[2])))
     g_ptr_array_add (pictures, b);
-  detach (&f, NULL);
+  nmf_fix_teardown_bus (&f, NULL);
   g_free (caps);
   return pictures;
 }
@@ -811,7 +802,7 @@ GST_START_TEST (test_viz_not_negotiated)
   g_clear_error (&err);
   g_free (dbg);
   gst_message_unref (msg);
-  detach (&f, bus);
+  nmf_fix_teardown_bus (&f, bus);
 }
 
 GST_END_TEST;

@@ -145,9 +145,7 @@ check_alternating (gint channels, const gchar * props)
     collector_clear (&c[s]);
   }
   read_messages (bus, &last);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
 
   /* the pads sum to the input */
   double err = 0.0, pow_in = 0.0;
@@ -349,9 +347,7 @@ GST_START_TEST (test_spatial_flush_keeps_demixing)
   }
   fail_unless (after >= 20, "%u messages after the seek", after);
   g_free (before.state);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
 }
 
@@ -589,9 +585,7 @@ GST_START_TEST (test_spatial_off)
     gst_message_unref (msg);
   }
   fail_unless (count >= 10, "%u messages", count);
-  gst_element_set_bus (f.el, NULL);
-  gst_object_unref (bus);
-  nmf_fix_teardown (&f);
+  nmf_fix_teardown_bus (&f, bus);
   g_free (x);
 }
 

@@ -248,6 +248,18 @@ def read_png(path):
     return lambda x, y: tuple(data[y * stride + x * n:y * stride + x * n + 3])
 
 
+def check_clean_exit(d, code, what):
+    """After d.finish: the desk exited with status 0 and printed no warning
+    or traceback (what: the run's name in the checks, may be empty)."""
+    prefix = what + ": " if what else ""
+    check(code == 0, "%sthe window closed cleanly (exit status %s)"
+          % (prefix, code))
+    said = d.complaints()
+    check(not said, "%sno warning or traceback on the desk's output%s"
+          % (prefix, "" if not said else ": %d, first %s"
+             % (len(said), said[0])))
+
+
 # ---- the desk ------------------------------------------------------------------
 class Desk:
     def __init__(self, desk, workdir, name, args, env, file_size_limit=None):
@@ -607,10 +619,7 @@ def run_takes(desk, work):
     except Exception:
         d.kill()
         raise
-    check(code == 0, "takes: the window closed cleanly (exit status %s)" % code)
-    said = d.complaints()
-    check(not said, "takes: no warning or traceback on the desk's output%s"
-          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+    check_clean_exit(d, code, "takes")
 
 
 def run_quit(desk, work):
@@ -697,10 +706,7 @@ def run_cut_takes(desk, work):
     except Exception:
         d.kill()
         raise
-    check(code == 0, "cut: the window closed cleanly (exit status %s)" % code)
-    said = d.complaints()
-    check(not said, "cut: no warning or traceback on the desk's output%s"
-          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+    check_clean_exit(d, code, "cut")
     _, _, mon = read_wav(monitor)
     for what, rec, at in zip(("a seek", "another file"), takes, heard):
         recs = [read_wav(f)[2] for f in rec["files"]] if rec else []
@@ -1064,10 +1070,7 @@ def run(desk, make_mixture, nmftool, work):
     except Exception:
         d.kill()
         raise
-    check(code == 0, "the window closed cleanly (exit status %s)" % code)
-    said = d.complaints()
-    check(not said, "no warning or traceback on the desk's output%s"
-          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+    check_clean_exit(d, code, "")
     print("      run 1 took %.1f s" % (time.monotonic() - t0))
 
     # ---- the recordings ----------------------------------------------------
@@ -1254,10 +1257,7 @@ def run(desk, make_mixture, nmftool, work):
     except Exception:
         d.kill()
         raise
-    check(code == 0, "run 2 closed cleanly")
-    said = d.complaints()
-    check(not said, "run 2: no warning or traceback on the desk's output%s"
-          % ("" if not said else ": %d, first %s" % (len(said), said[0])))
+    check_clean_exit(d, code, "run 2")
 
 
 if __name__ == "__main__":

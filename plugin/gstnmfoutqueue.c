@@ -42,6 +42,18 @@ flow_is_fatal (GstFlowReturn ret)
   return ret == GST_FLOW_NOT_LINKED || ret < GST_FLOW_EOS;
 }
 
+/* Under lock: a fatal combined flow that upstream, having ended, will not
+ * be handed and that nobody has said yet: marked said and returned, for
+ * the caller to post (GST_FLOW_OK: none). */
+static GstFlowReturn
+take_unsaid_flow (GstNmfOutQueues * queues)
+{
+  if (!queues->ended || queues->said || !flow_is_fatal (queues->combined))
+    return GST_FLOW_OK;
+  queues->said = TRUE;
+  return queues->combined;
+}
+
 /* The queue between the streaming thread and one pad's task. */
 typedef struct
 {
@@ -282,17 +294,14 @@ gst_nmf_out_queues_loop (GstPad * pad)
      * stream, which would stop upstream */
     if (ret == GST_FLOW_FLUSHING && !gst_pad_is_linked (pad))
       ret = GST_FLOW_NOT_LINKED;
-    GstFlowReturn unsaid = GST_FLOW_OK;
+    GstFlowReturn unsaid;
     g_mutex_lock (&queues->lock);
     /* a pad being released no longer counts (its branch is being taken
      * down: "flushing" there is not the stream's) */
     if (!q->released)
       queues->combined =
           gst_flow_combiner_update_pad_flow (queues->combiner, pad, ret);
-    if (queues->ended && !queues->said && flow_is_fatal (queues->combined)) {
-      queues->said = TRUE;
-      unsaid = queues->combined;
-    }
+    unsaid = take_unsaid_flow (queues);
     g_mutex_unlock (&queues->lock);
     if (ret != GST_FLOW_OK)
       GST_LOG_OBJECT (pad, "push returned %s", gst_flow_get_name (ret));
@@ -464,14 +473,11 @@ gst_nmf_out_queues_reset_flow (GstNmfOutQueues * queues)
 GstFlowReturn
 gst_nmf_out_queues_set_ended (GstNmfOutQueues * queues, gboolean ended)
 {
-  GstFlowReturn unsaid = GST_FLOW_OK;
+  GstFlowReturn unsaid;
 
   g_mutex_lock (&queues->lock);
   queues->ended = ended;
-  if (ended && !queues->said && flow_is_fatal (queues->combined)) {
-    queues->said = TRUE;
-    unsaid = queues->combined;
-  }
+  unsaid = take_unsaid_flow (queues);
   g_mutex_unlock (&queues->lock);
   return unsaid;
 }

@@ -1229,23 +1229,21 @@ class Engine(GObject.Object):
             self.heard_press = (source, self.position())
 
     def _learn_heard(self, source, start_s, stop_s):
-        if stop_s - start_s <= 0.0:
-            # held while paused (or at the end): the sound stood still
-            # ("hold for at least 0.5 s (0.00 s were heard)" was said of a
-            # button held for seconds)
-            self.emit("notice", "warning",
-                      "source %d was not enrolled: nothing was heard while "
-                      "its enrol button was held; press Play, then hold it "
-                      "for at least %.1f s while the source plays alone"
-                      % (source, heardenrol.MIN_SECONDS))
-            self.emit("enrolment", source, self.heard_states.get(source,
-                                                                 "blind"))
-            return
-        if stop_s - start_s < heardenrol.MIN_SECONDS:
-            self.emit("notice", "warning",
-                      "hold enrol for at least %.1f s while the source plays "
-                      "alone (%.2f s were heard)"
-                      % (heardenrol.MIN_SECONDS, max(0.0, stop_s - start_s)))
+        heard = stop_s - start_s
+        if heard < heardenrol.MIN_SECONDS:
+            if heard <= 0.0:
+                # held while paused (or at the end): the sound stood still
+                # ("hold for at least 0.5 s (0.00 s were heard)" was said
+                # of a button held for seconds)
+                why = ("source %d was not enrolled: nothing was heard while "
+                       "its enrol button was held; press Play, then hold it "
+                       "for at least %.1f s while the source plays alone"
+                       % (source, heardenrol.MIN_SECONDS))
+            else:
+                why = ("hold enrol for at least %.1f s while the source "
+                       "plays alone (%.2f s were heard)"
+                       % (heardenrol.MIN_SECONDS, heard))
+            self.emit("notice", "warning", why)
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
             return

@@ -189,8 +189,7 @@ def learn(uri, caps, start, stop, params, done):
                                     ["nmftool learn failed"])[-1])
             result["npy"] = npy
         except Cancelled:
-            shutil.rmtree(workdir, ignore_errors=True)
-            return
+            pass                # (the cancel is set: ended below)
         except Exception as e:  # noqa: BLE001 - done() must always run
             result["error"] = str(e) or type(e).__name__
         if handle.cancelled.is_set():

@@ -131,7 +131,10 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
           "reverberation) or channels that are one signal copied are "
           "separated as with off. off: the channels' magnitudes are summed "
           "and factorized, as for one channel. The demixing takes over once "
-          "per stream (once every source has been heard) and holds."
+          "every source has been heard, and follows a mix whose geometry "
+          "changes (a source that moves, the next track) 1 - 2 s "
+          "after the change; the masks by direction follow as their memory "
+          "of 400 frames forgets."
           READY_ONLY,
           GST_TYPE_NMF_SPATIAL, DEFAULT_SPATIAL, ready));
   g_object_class_install_property (gobject_class, PROP_ALGORITHM,

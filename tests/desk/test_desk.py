@@ -41,6 +41,7 @@ Exit 77 (skip) when Xvfb, PyGObject/GTK or gtksink is missing.
 import json
 import math
 import os
+import re
 import resource
 import shutil
 import socket
@@ -54,6 +55,10 @@ SCREEN = "-screen 0 1280x1024x24"
 TICK = (208, 208, 208)
 AXIS_BG = (27, 27, 27)
 failures = []
+# GLib's alert levels, with or without a log domain before them
+GLIB_ALERT = re.compile(r"\b(WARNING|CRITICAL|ERROR) \*\*")
+# the warnings module's "FILE:LINE: CATEGORY: message"
+PYTHON_WARNING = re.compile(r"\S.*:\d+: \w*Warning: ")
 
 
 def check(cond, what):
@@ -260,6 +265,47 @@ def check_clean_exit(d, code, what):
              % (len(said), said[0])))
 
 
+def complaints_in(text):
+    """The lines of a program's output that are a GLib warning, critical
+    or error, a Python warning or a Python traceback. GLib writes
+    "(nmf-desk:PID): Gtk-CRITICAL **: ..." with a log domain and
+    "** (nmf-desk:PID): WARNING **: ..." without one (a plain g_warning:
+    it was not caught when the test looked for "-WARNING **")."""
+    return [l for l in text.splitlines()
+            if GLIB_ALERT.search(l) or PYTHON_WARNING.match(l) or
+            l.startswith("Traceback")]
+
+
+def check_complaints_seen():
+    """complaints_in catches what GLib's default handler writes for each
+    alert level, with a log domain (GTK's, GStreamer's) and without (a
+    plain g_warning or g_critical: "** (nmf-desk:PID): WARNING **"), and
+    a Python warning; not the sound libraries' chatter of a machine with
+    no sound card. The lines are GLib's own, written by a child Python."""
+    emit = (
+        "import warnings\n"
+        "from gi.repository import GLib\n"
+        "GLib.set_prgname('nmf-desk')\n"
+        "W, C = GLib.LogLevelFlags.LEVEL_WARNING, GLib.LogLevelFlags.LEVEL_CRITICAL\n"
+        "for domain, level in ((None, W), (None, C), ('Gtk', C),\n"
+        "                      ('GStreamer', C), ('GLib-GObject', W)):\n"
+        "    GLib.log_default_handler(domain, level, 'said', None)\n"
+        "warnings.warn('said', RuntimeWarning)\n")
+    out = subprocess.run([sys.executable, "-c", emit], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, env=dict(os.environ,
+                         G_MESSAGES_DEBUG="")).stdout.decode(errors="replace")
+    said = [l for l in out.splitlines() if "said" in l]
+    noise = ("ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default",
+             "AL lib: (EE) ALCplaybackAlsa_open: Could not open playback "
+             "device 'default': No such file or directory",
+             "ftruncate() failed: File too large")
+    caught = complaints_in(out + "\n" + "\n".join(noise))
+    check(len(said) == 6 and caught == said, "the desk's output is searched "
+          "for every GLib warning and critical, with a domain or without, "
+          "and Python warnings (caught %d of %s)" % (
+              len([l for l in caught if l in said]), said))
+
+
 # ---- the desk ------------------------------------------------------------------
 class Desk:
     def __init__(self, desk, workdir, name, args, env, file_size_limit=None):
@@ -321,12 +367,10 @@ class Desk:
             self.log.close()
 
     def complaints(self):
-        """GLib warnings and criticals (GStreamer's, GTK's) and Python
-        tracebacks on the desk's output (read after finish)"""
+        """GLib warnings and criticals (GStreamer's, GTK's, the desk's) and
+        Python tracebacks on the desk's output (read after finish)"""
         with open(self.log.name, errors="replace") as f:
-            return [l for l in f.read().splitlines()
-                    if "-WARNING **" in l or "-CRITICAL **" in l or
-                    l.startswith("Traceback")]
+            return complaints_in(f.read())
 
     def kill(self):
         if self.proc.poll() is None:
@@ -353,6 +397,7 @@ def main():
     except (ImportError, ValueError) as exc:
         skip("PyGObject with GTK 3 / GStreamer / cairo missing: %s" % exc)
 
+    check_complaints_seen()
     work = tempfile.mkdtemp(prefix="nmf-desk-test-")
     keep = os.environ.get("NMF_DESK_TEST_KEEP")
     try:
@@ -645,7 +690,7 @@ def run_quit(desk, work):
     except Exception:
         d.kill()
         raise
-    check(code == 0, "quit: the window closed cleanly (exit status %s)" % code)
+    check_clean_exit(d, code, "quit")
     takes = sorted(os.listdir(rec_root)) if os.path.isdir(rec_root) else []
     check(len(takes) == 1, "quit: one take (%s)" % takes)
     files = sorted(os.path.join(rec_root, takes[-1], f)
@@ -772,8 +817,7 @@ def run_take_write_fails(desk, work):
                                            len(x)))
     check(len(rec["files"]) == 2, "full disk: the take's two files are "
           "listed (%d)" % len(rec["files"]))
-    check(code == 0, "full disk: the window closed cleanly (exit status %s)"
-          % code)
+    check_clean_exit(d, code, "full disk")
 
 
 def Gst_round(ns, rate):
@@ -812,6 +856,7 @@ def run_enrol_quit(desk, work):
         raise
     check(code == 0 and learning == "learning", "enrol-quit: closed while "
           "learning (%s), cleanly (exit status %s)" % (learning, code))
+    check_clean_exit(d, code, "enrol-quit")
     with open(env["GST_DEBUG_FILE"], errors="replace") as f:
         log = f.read()
     alive = [l for l in log.splitlines()
@@ -839,7 +884,7 @@ def run_mic(desk, work):
     except Exception:
         d.kill()
         raise
-    check(code == 0, "--mic: the window closed cleanly (exit status %s)" % code)
+    check_clean_exit(d, code, "--mic")
 
 
 def waitfor(d, holds, timeout):

@@ -1038,6 +1038,15 @@ def run(desk, make_mixture, nmftool, work):
         check(st["stereo_visible"] and st["stereo_positions"] == [-0.5, 0.75],
               "the position field shown (stereo field)")
         check(d.wait("ended", 20)["ok"], "the file played to its end")
+        # the end is seen once the silence the desk puts after the file's
+        # last sample is heard: the position passed the duration by what
+        # was heard of it (8.0066 s of 8 s; up to a tick with a card)
+        st = d("state")
+        check(st["duration"] - 0.05 <= st["position"] <= st["duration"] and
+              st["slider"] <= st["duration"],
+              "at the end the position is the file's end, not past it (%.4f "
+              "s of %.4f; shown %s)" % (st["position"], st["duration"],
+                                         st["time_text"]))
         check(d.wait("recorded", 10)["ok"], "the recording is closed")
         st = d("state")
         rec = st["last_record"]

@@ -974,8 +974,20 @@ class Engine(GObject.Object):
             self._set_status("paused")
 
     def position(self):
-        """Seconds heard (stream time); while a seek or a restart settles,
-        where it goes."""
+        """Seconds heard (stream time) of the file, at most its end; while a
+        seek or a restart settles, where it goes. What plays after a file's
+        last sample is the desk's silence in place of its EOS (Feed), heard
+        until check_end sees the end (up to a tick): it was reported as
+        position, past the file's duration."""
+        pos = self._stream_position()
+        if self.input_end is not None:
+            pos = min(pos, self.input_end / Gst.SECOND)
+        return pos
+
+    def _stream_position(self):
+        """Seconds heard (stream time), the padding after a file's end
+        included (check_end needs it: the end is heard when the sound has
+        passed it)."""
         if self.pipeline is None:
             return self.last_position
         ok, pos = self._heard_position()
@@ -1448,12 +1460,12 @@ class Engine(GObject.Object):
             b.stop_at_time(end)
         return False
 
-    def check_end(self, position):
-        """Called a few times a second with the position heard: a file ends
-        when its last sample is heard (what follows is the padding)."""
+    def check_end(self):
+        """Called a few times a second: a file ends when its last sample is
+        heard (what follows is the padding)."""
         if self.input_end is None or self.status != "playing":
             return
-        if int(position * Gst.SECOND) < self.input_end:
+        if int(self._stream_position() * Gst.SECOND) < self.input_end:
             return
         # the test's monitor (an appsink) answers a buffer's end as its
         # position before it has handed the buffer on: paused then, it

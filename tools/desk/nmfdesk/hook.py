@@ -276,6 +276,9 @@ class ControlHook:
         return {
             "status": e.status,
             "position": e.position(),
+            # what the position row shows: its time and its slider
+            "time_text": w.time_label.get_text(),
+            "slider": w.position.get_value(),
             "duration": e.duration / Gst.SECOND
             if e.duration not in (None, Gst.CLOCK_TIME_NONE) else None,
             "rate": e.rate, "channels": e.channels,

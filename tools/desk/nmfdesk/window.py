@@ -874,7 +874,7 @@ class DeskWindow(Gtk.Window):
             self._show_due(e.running_time())
             if e.input_end is not None:
                 # near a file's end: ended when its last sample is heard
-                e.check_end(e.position())
+                e.check_end()
         if not self.tick:
             self._wake()
 
@@ -959,8 +959,8 @@ class DeskWindow(Gtk.Window):
         if e.pipeline is None or e.input is None:
             self._set_label(self.time_label, "-:-- / -:--")
             return
+        e.check_end()
         pos = e.position()
-        e.check_end(pos)
         if e.input.live:
             if self.position.get_sensitive():
                 self.position.set_sensitive(False)

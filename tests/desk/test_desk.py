@@ -198,6 +198,9 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     def last_notice(reply):
         return reply.get("notices", [{}])[-1].get("text", "")
 
+    def last_kind(reply):
+        return reply.get("notices", [{}])[-1].get("kind", "")
+
     def load_altered_copy(name, meta):
         """Loads a copy of the saved set whose set.json is `meta`; returns
         the desk's last notice."""
@@ -233,6 +236,16 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
         check("is not a saved set" in said,
               "a set.json that is not a set is said: %s: %s"
               % (json.dumps(bad_meta)[:60], said))
+    # a set of no source (a set.json saved when nothing was enrolled, or
+    # emptied by hand): an error that says what to do (it said "loaded 0
+    # source(s)" as news, as if something had been loaded)
+    said = load_altered_copy("enrolled-none", dict(meta, rate=rate,
+                                                   sources={}))
+    kind = last_kind(d("state"))
+    check(kind == "error" and "no enrolled source" in said and
+          "nothing was loaded" in said,
+          "a set of no source is an error that says so: %s: %s"
+          % (kind, said))
     # a source beyond n-sources: said why (it said "refused: 5")
     meta["rate"] = rate
     meta["sources"]["5"] = dict(meta["sources"]["0"])

@@ -676,6 +676,13 @@ class DeskWindow(Gtk.Window):
             self.notice("error", "%s is not a saved set (set.json): %s"
                         % (path, exc))
             return
+        if not (loaded or beyond or refused):
+            # (it said "loaded 0 source(s)" as news, as if it had loaded)
+            self.notice("error", "%s holds no enrolled source (its set.json "
+                        "lists none): nothing was loaded. A set is saved "
+                        "with Save enrolled… once a source is enrolled (hold "
+                        "its enrol button while it plays alone)" % path)
+            return
         for s, name in loaded.items():
             if name:
                 self.strips[s].name.set_text(name)
@@ -689,7 +696,9 @@ class DeskWindow(Gtk.Window):
         if refused:
             text += ("; nmfseparate refused source(s) %s (its message "
                      "says why)" % ", ".join(map(str, refused)))
-        self.notice("warning" if beyond or refused else "info", text)
+        # nothing loaded is an error: the separation is as it was
+        self.notice("info" if not (beyond or refused) else
+                    "warning" if loaded else "error", text)
 
     def _choose_folder(self, title, save=True):
         dlg = Gtk.FileChooserDialog(

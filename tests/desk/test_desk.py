@@ -225,6 +225,16 @@ def check_heard_enrolment(d, nmftool, work, mix, rate, channels, press,
     check(r.get("saved") is None and "cannot save the enrolled sources" in
           said, "saving into a folder that cannot be made is said: %s"
           % (said or r))
+    # a save of which nothing is saved (source 1 was not enrolled): an
+    # error, and no set is left to load (it said "saved 0 enrolled
+    # source(s)" as news, and wrote a set.json of no source)
+    nothing = os.path.join(work, "enrolled-nothing")
+    r = d("save-enrolled", dir=nothing, sources=[1])
+    check(r.get("saved") is None and last_kind(r) == "error" and
+          "nothing was saved" in last_notice(r) and not os.path.exists(
+              os.path.join(nothing, "set.json")),
+          "a save of no enrolled source is an error, and writes no set: "
+          "%s: %s" % (last_kind(r), last_notice(r)))
     # a set.json that is not a set (another program's, or edited by
     # hand): said (it was a Python traceback, and nothing in the window)
     for k, bad_meta in enumerate(([], {"sources": [0]},

@@ -1318,6 +1318,9 @@ class Engine(GObject.Object):
             if self.sep.emit("save-dictionary", s, path):
                 saved[str(s)] = {"file": os.path.basename(path),
                                  "name": names[s] if s < len(names) else ""}
+        if not saved:
+            # no set of no source: it would load nothing
+            return saved
         meta = {"n-sources": self.settings.n_sources, "rate": self.rate,
                 "fft-size": self.fft_size, "sources": saved}
         with open(os.path.join(directory, "set.json"), "w") as f:

@@ -651,6 +651,14 @@ class DeskWindow(Gtk.Window):
             self.notice("error", "cannot save the enrolled sources into %s: "
                         "%s" % (path, exc.strerror or exc))
             return None
+        if not saved:
+            # (it said "saved 0 enrolled source(s)" as news, and left a
+            # set.json that loads nothing)
+            self.notice("error", "nothing was saved into %s: not enrolled: "
+                        "source(s) %s (hold a source's enrol button while it "
+                        "plays alone, then save)"
+                        % (path, ", ".join(map(str, sources))))
+            return None
         self.notice("info", "saved %d enrolled source(s) to %s"
                     % (len(saved), path))
         return saved

@@ -430,6 +430,7 @@ def main():
         run_quit(desk, work)
         run_cut_takes(desk, work)
         run_enrol_quit(desk, work)
+        run_low_rate(desk, work)
         run_take_write_fails(desk, work)
     finally:
         if keep:
@@ -888,6 +889,46 @@ def run_enrol_quit(desk, work):
           "enrol-quit: no object alive at exit%s" % (
               "" if not alive else ": %d, first %s" % (len(alive),
                                                       alive[0][-160:])))
+
+
+def run_low_rate(desk, work):
+    """Enrolment from an 8 kHz file: enrol released just after a seek
+    (nothing heard since it, the sound playing) says to hold longer, not
+    to press Play (it said "press Play" to someone listening)."""
+    rate = 8000
+    path = os.path.join(work, "low-rate.wav")
+    write_wav(path, rate, 1, [0.3 * math.sin(2 * math.pi * (220 if (i // rate)
+                                                            % 2 else 660)
+                                             * i / rate)
+                              for i in range(8 * rate)])
+    d = Desk(desk, work, "desk-low-rate", ["--monitor-to", os.path.join(
+        work, "monitor-low-rate.wav"), path], dict(os.environ))
+
+    def last_enrol_notice(source):
+        st = waitfor(d, lambda s: s["enrol_states"][source] != "learning",
+                     30) or d("state")
+        said = [n for n in st["notices"] if "enrol" in n["text"]]
+        return st, said[-1] if said else {"kind": "", "text": ""}
+    try:
+        check(d.wait("paused", 15)["ok"], "low rate: the file is ready")
+        if not d("state")["enrol_available"]:
+            print("no enrolment in this build: low rate left out")
+            d.finish(20)
+            return
+        d("play")
+        check(d.wait("playing", 15)["ok"], "low rate: playing")
+        d("enrol", source=1, on=True)
+        d("seek", seconds=0.2)
+        d("enrol", source=1, on=False)
+        _, said = last_enrol_notice(1)
+        check("Play" not in said["text"] and "at least" in said["text"],
+              "enrol released just after a seek, playing, says to hold "
+              "longer: %s" % said["text"])
+        code = d.finish(20)
+    except Exception:
+        d.kill()
+        raise
+    check_clean_exit(d, code, "low rate")
 
 
 def run_mic(desk, work):

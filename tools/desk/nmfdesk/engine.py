@@ -1243,10 +1243,13 @@ class Engine(GObject.Object):
     def _learn_heard(self, source, start_s, stop_s):
         heard = stop_s - start_s
         if heard < heardenrol.MIN_SECONDS:
-            if heard <= 0.0:
+            if heard <= 0.0 and not self.target_playing:
                 # held while paused (or at the end): the sound stood still
                 # ("hold for at least 0.5 s (0.00 s were heard)" was said
-                # of a button held for seconds)
+                # of a button held for seconds). Not when it plays: a seek
+                # while held starts the stretch again, and a release before
+                # the seek has settled heard nothing since ("press Play"
+                # was said to someone listening)
                 why = ("source %d was not enrolled: nothing was heard while "
                        "its enrol button was held; press Play, then hold it "
                        "for at least %.1f s while the source plays alone"

@@ -892,9 +892,14 @@ def run_enrol_quit(desk, work):
 
 
 def run_low_rate(desk, work):
-    """Enrolment from an 8 kHz file: enrol released just after a seek
-    (nothing heard since it, the sound playing) says to hold longer, not
-    to press Play (it said "press Play" to someone listening)."""
+    """Enrolment from an 8 kHz file. A hold of 1 s is 16 STFT frames of the
+    element's hop (512 samples) there, fewer than the 32 components it
+    learns: the desk says how long to hold at this rate (it accepted the
+    hold, and nmftool learn's error came back: "16 frames with sound,
+    fewer than the 32 components asked for"); a hold of 2.6 s enrols.
+    And enrol released just after a seek (nothing heard since it, the
+    sound playing) says to hold longer, not to press Play (it said "press
+    Play" to someone listening)."""
     rate = 8000
     path = os.path.join(work, "low-rate.wav")
     write_wav(path, rate, 1, [0.3 * math.sin(2 * math.pi * (220 if (i // rate)
@@ -924,6 +929,22 @@ def run_low_rate(desk, work):
         check("Play" not in said["text"] and "at least" in said["text"],
               "enrol released just after a seek, playing, says to hold "
               "longer: %s" % said["text"])
+        d.wait("playing", 15)
+        d("enrol", source=0, on=True)
+        time.sleep(1.0)
+        d("enrol", source=0, on=False)
+        st, said = last_enrol_notice(0)
+        check(said["kind"] == "warning" and "at least 2.1 s" in said["text"]
+              and st["enrol_states"][0] == "blind",
+              "low rate: a hold of 1 s says how long to hold at 8000 Hz: "
+              "%s: %s" % (said["kind"], said["text"]))
+        d("enrol", source=0, on=True)
+        time.sleep(2.6)
+        d("enrol", source=0, on=False)
+        st, said = last_enrol_notice(0)
+        check(st["enrol_states"][0] == "enrolled", "low rate: a hold of "
+              "2.6 s enrols (%s; %s)" % (st["enrol_states"][0],
+                                         said["text"]))
         code = d.finish(20)
     except Exception:
         d.kill()

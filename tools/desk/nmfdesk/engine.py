@@ -1242,7 +1242,9 @@ class Engine(GObject.Object):
 
     def _learn_heard(self, source, start_s, stop_s):
         heard = stop_s - start_s
-        if heard < heardenrol.MIN_SECONDS:
+        params = heardenrol.element_params(self.sep, self.hop_size)
+        least = heardenrol.min_seconds(params, self.rate)
+        if heard < least:
             if heard <= 0.0 and not self.target_playing:
                 # held while paused (or at the end): the sound stood still
                 # ("hold for at least 0.5 s (0.00 s were heard)" was said
@@ -1253,11 +1255,15 @@ class Engine(GObject.Object):
                 why = ("source %d was not enrolled: nothing was heard while "
                        "its enrol button was held; press Play, then hold it "
                        "for at least %.1f s while the source plays alone"
-                       % (source, heardenrol.MIN_SECONDS))
+                       % (source, least))
             else:
                 why = ("hold enrol for at least %.1f s while the source "
-                       "plays alone (%.2f s were heard)"
-                       % (heardenrol.MIN_SECONDS, heard))
+                       "plays alone (%.2f s were heard)" % (least, heard))
+                if least > heardenrol.MIN_SECONDS:
+                    why += (": at %d Hz the element learns %d components "
+                            "from frames %d samples apart"
+                            % (self.rate, params["components"],
+                               params["hop_size"]))
             self.emit("notice", "warning", why)
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
@@ -1300,8 +1306,7 @@ class Engine(GObject.Object):
 
         handle = heardenrol.learn(
             file_uri(self.input.path), INPUT_CAPS, int(start_s * Gst.SECOND),
-            int(stop_s * Gst.SECOND),
-            heardenrol.element_params(self.sep, self.hop_size), done)
+            int(stop_s * Gst.SECOND), params, done)
         self.learnings.append(handle)
 
     def join_learning(self, timeout):

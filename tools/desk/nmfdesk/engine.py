@@ -26,7 +26,7 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
-from .wavfile import seal_wav, trim_wav, write_float_wav
+from .wavfile import fit_wav, seal_wav, trim_wav, write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
 # 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
@@ -1158,6 +1158,18 @@ class Engine(GObject.Object):
                               "closed: %s" % (b.path, e))
                     b.bytes = 0
                 continue
+            if b.bytes > 0:
+                # a file whose write failed after its EOS was sent (a full
+                # disk: the other branch's error came first and ended the
+                # take, this one's came after and was the same news) was
+                # left with wavenc's header counting what never reached it
+                # (268288 bytes declared, 262100 held)
+                try:
+                    b.bytes = min(b.bytes, fit_wav(
+                        b.path, 4 * max(1, self.channels or 1)))
+                except (OSError, ValueError) as e:
+                    self.emit("notice", "error", "The take %s could not be "
+                              "closed: %s" % (b.path, e))
             if cut is not None and b.bytes > 0 and b.start_time is not None \
                     and self.rate and self.channels:
                 frames = Gst.util_uint64_scale_round(

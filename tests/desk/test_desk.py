@@ -945,6 +945,36 @@ def run_low_rate(desk, work):
         check(st["enrol_states"][0] == "enrolled", "low rate: a hold of "
               "2.6 s enrols (%s; %s)" % (st["enrol_states"][0],
                                          said["text"]))
+        # (44.1 kHz) enrolled again: the strip says enrolling while held,
+        # then learning until the new templates are in (the element's
+        # messages, "enrolled" for the old ones, were shown over both:
+        # "enrolled" for the last 0.3 s of the learning)
+        check(d("load", path=os.path.join(work, "mix.wav"))["ok"] and
+              d.wait("paused", 15)["ok"], "low rate: a 44.1 kHz file is ready")
+        d("play")
+        check(d.wait("playing", 15)["ok"], "low rate: it plays")
+        d("enrol", source=0, on=True)
+        time.sleep(1.0)
+        d("enrol", source=0, on=False)
+        st, _ = last_enrol_notice(0)
+        before = st["heard_enrolled"].get("0")
+        d("enrol", source=0, on=True)
+        time.sleep(0.6)
+        held = d("state")["enrol_states"][0]
+        time.sleep(0.4)
+        d("enrol", source=0, on=False)
+        shown = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            st = d("state")
+            if st["heard_enrolled"].get("0") != before:
+                break
+            shown.append(st["enrol_states"][0])
+            time.sleep(0.02)
+        check(held == "enrolling" and shown and set(shown) == {"learning"},
+              "an enrolled source enrolled again shows enrolling "
+              "while held (%s), then learning until it is done (%s)"
+              % (held, sorted(set(shown))))
         code = d.finish(20)
     except Exception:
         d.kill()

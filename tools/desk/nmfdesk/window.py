@@ -953,12 +953,16 @@ class DeskWindow(Gtk.Window):
         """The fields of issue 26's element messages, when present."""
         if enrol is not None:
             for strip, state in zip(self.strips, enrol):
-                if strip.holding and state == "blind":
+                heard = self.engine.heard_states.get(strip.source)
+                if strip.holding and state in ("blind", "enrolled"):
                     state = "enrolling"
-                elif state == "blind":
+                elif state == "blind" or heard == "learning":
                     # learned by the desk from a file (what was heard): the
-                    # element's messages, delayed to the sound, follow
-                    state = self.engine.heard_states.get(strip.source, state)
+                    # element's messages, delayed to the sound, follow; while
+                    # it learns a source again, the element's "enrolled" is
+                    # of the templates being replaced (it was shown for the
+                    # last 0.3 s of the learning)
+                    state = heard or state
                 if state != strip.enrol_state:
                     strip.set_enrol_state(state)
         if pos is not None:

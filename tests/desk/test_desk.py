@@ -975,6 +975,27 @@ def run_low_rate(desk, work):
               "an enrolled source enrolled again shows enrolling "
               "while held (%s), then learning until it is done (%s)"
               % (held, sorted(set(shown))))
+        # a settings change keeps the enrolment: the rebuilt element holds
+        # the same templates (they were lost without a word, the strip
+        # blind again)
+        kept = [os.path.join(work, "restart-" + k) for k in ("before",
+                                                               "after")]
+        d("save-enrolled", dir=kept[0], sources=[0])
+        d("settings", profile="file")
+        st = waitfor(d, lambda s: s["settings"]["profile"] == "file" and
+                     s["status"] == "playing" and
+                     s["enrol_states"][0] == "enrolled", 10) or d("state")
+        saved = d("save-enrolled", dir=kept[1], sources=[0])["saved"]
+        same = False
+        if saved:
+            with open(os.path.join(kept[0], "source_0.npy"), "rb") as f:
+                a = f.read()
+            with open(os.path.join(kept[1], "source_0.npy"), "rb") as f:
+                same = a == f.read()
+        check(st["enrol_states"][0] == "enrolled" and same,
+              "a settings change keeps the enrolled source (%s, %s; the "
+              "same templates: %s)" % (st["status"], st["enrol_states"],
+                                       same))
         code = d.finish(20)
     except Exception:
         d.kill()

@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 
@@ -498,6 +499,8 @@ class Engine(GObject.Object):
         self.heard_press = None
         self.heard_states = {}
         self.heard_enrolled = {}
+        # the sources the element's last message said were enrolled
+        self.element_enrolled = set()
         self.heard_generation = {}
         self.learnings = []         # heardenrol.Learning, running
         self.build_serial = 0       # one more for each pipeline built
@@ -604,7 +607,51 @@ class Engine(GObject.Object):
             if self.status == "ended":
                 pos = None
         play = self.status == "playing" or self.target_playing
-        self.open(self.input, settings, pos, play)
+        carried = self._take_enrolled(settings)
+        try:
+            self.open(self.input, settings, pos, play)
+            self._give_enrolled(carried)
+        finally:
+            if carried:
+                shutil.rmtree(carried[0], ignore_errors=True)
+
+    def _take_enrolled(self, settings):
+        """Before a restart: the enrolled sources' templates, saved into a
+        folder of their own, that the rebuilt element takes them back
+        (they were lost without a word: the strips went back to blind).
+        (folder, {source: path}) or None. Sources beyond the new n-sources,
+        and all of them under volmin (no enrolment), are said."""
+        enrolled = sorted(self.element_enrolled | {
+            s for s, st in self.heard_states.items() if st == "enrolled"})
+        if self.sep is None or not enrolled or not self.has_enrolment():
+            return None
+        kept = [s for s in enrolled if s < settings.n_sources] \
+            if settings.algorithm == "kl" else []
+        dropped = [s for s in enrolled if s not in kept]
+        if dropped:
+            self.emit("notice", "warning", "the enrolment of source(s) %s is "
+                      "not kept: %s" % (", ".join(map(str, dropped)),
+                                        "enrolment needs algorithm kl"
+                                        if settings.algorithm != "kl" else
+                                        "the separation has %d source(s) now"
+                                        % settings.n_sources))
+        if not kept:
+            return None
+        folder = tempfile.mkdtemp(prefix="nmf-desk-restart-")
+        paths = {}
+        for s in kept:
+            path = os.path.join(folder, "source_%d.npy" % s)
+            if self.sep.emit("save-dictionary", s, path):
+                paths[s] = path
+        return folder, paths
+
+    def _give_enrolled(self, carried):
+        if not carried or self.sep is None:
+            return
+        for s, path in carried[1].items():
+            if self.sep.emit("load-dictionary", s, path):
+                # (the element's messages say enrolled once it runs)
+                self.heard_states[s] = "enrolled"
 
     def _make(self, factory, name=None):
         e = Gst.ElementFactory.make(factory, name)
@@ -866,6 +913,7 @@ class Engine(GObject.Object):
             handle.cancel()
         self.heard_press = None
         self.heard_states, self.heard_enrolled = {}, {}
+        self.element_enrolled = set()
         self.pipeline = self.bus = self.sep = self.src = self.vizpad = None
         self.feed = None
         self.input_end = None
@@ -1459,6 +1507,10 @@ class Engine(GObject.Object):
         enrol = get("enrolment")
         pos = get("position")
         rt = get("running-time") or 0
+        if enrol is not None:
+            # the element's state now (the window shows it when heard)
+            self.element_enrolled = {i for i, state in enumerate(enrol)
+                                     if state == "enrolled"}
         # a plain call (a GObject signal costs more, 20 times a second)
         if self.on_levels is not None:
             self.on_levels(rt, energy, list(enrol) if enrol is not None

@@ -549,7 +549,8 @@ class DeskWindow(Gtk.Window):
             where = " at %s" % fmt_time(self.engine.position())
         self.notice("info", "%s changed: the separation restarts%s (these "
                     "settings fix the element's pads and buffers, so the "
-                    "pipeline is rebuilt; gains, mutes and names stay)"
+                    "pipeline is rebuilt; gains, mutes, names and enrolments "
+                    "stay)"
                     % (", ".join(changed), where))
         self.engine.restart(new)
         return False

@@ -998,6 +998,17 @@ def run_low_rate(desk, work):
               "a settings change keeps the enrolled source (%s, %s; the "
               "same templates: largest difference %.2g)"
               % (st["status"], st["enrol_states"], err))
+        # the time shown at 59.96 s of a minute (it said "0:60.0")
+        minute = os.path.join(work, "minute.wav")
+        write_wav(minute, rate, 1, [0.0] * (60 * rate))
+        check(d("load", path=minute)["ok"] and d.wait("paused", 15)["ok"],
+              "a file of a minute is ready")
+        d("seek", seconds=59.96)
+        # (the time is shown by the next tick)
+        st = waitfor(d, lambda s: not s["time_text"].startswith("0:00.0"),
+                     5) or d("state")
+        check(st["time_text"] == "1:00.0 / 1:00.0", "59.96 s is shown "
+              "as 1:00.0: %s" % st["time_text"])
         code = d.finish(20)
     except Exception:
         d.kill()

@@ -55,8 +55,10 @@ def new_take_dir(root):
 def fmt_time(seconds):
     if seconds is None or seconds < 0 or math.isinf(seconds):
         return "-:--"
-    m, s = divmod(seconds, 60)
-    return "%d:%04.1f" % (m, s)
+    # rounded to tenths before the minutes are taken (59.96 s was
+    # "0:60.0")
+    m, tenths = divmod(int(round(seconds * 10)), 600)
+    return "%d:%02d.%d" % (m, tenths // 10, tenths % 10)
 
 
 class Strip(Gtk.Frame):

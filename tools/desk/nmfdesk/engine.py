@@ -20,13 +20,14 @@ import itertools
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
-from .wavfile import seal_wav, trim_wav, write_float_wav
+from .wavfile import fit_wav, seal_wav, trim_wav, write_float_wav
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
 # 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
@@ -498,6 +499,8 @@ class Engine(GObject.Object):
         self.heard_press = None
         self.heard_states = {}
         self.heard_enrolled = {}
+        # the sources the element's last message said were enrolled
+        self.element_enrolled = set()
         self.heard_generation = {}
         self.learnings = []         # heardenrol.Learning, running
         self.build_serial = 0       # one more for each pipeline built
@@ -604,7 +607,51 @@ class Engine(GObject.Object):
             if self.status == "ended":
                 pos = None
         play = self.status == "playing" or self.target_playing
-        self.open(self.input, settings, pos, play)
+        carried = self._take_enrolled(settings)
+        try:
+            self.open(self.input, settings, pos, play)
+            self._give_enrolled(carried)
+        finally:
+            if carried:
+                shutil.rmtree(carried[0], ignore_errors=True)
+
+    def _take_enrolled(self, settings):
+        """Before a restart: the enrolled sources' templates, saved into a
+        folder of their own, that the rebuilt element takes them back
+        (they were lost without a word: the strips went back to blind).
+        (folder, {source: path}) or None. Sources beyond the new n-sources,
+        and all of them under volmin (no enrolment), are said."""
+        enrolled = sorted(self.element_enrolled | {
+            s for s, st in self.heard_states.items() if st == "enrolled"})
+        if self.sep is None or not enrolled or not self.has_enrolment():
+            return None
+        kept = [s for s in enrolled if s < settings.n_sources] \
+            if settings.algorithm == "kl" else []
+        dropped = [s for s in enrolled if s not in kept]
+        if dropped:
+            self.emit("notice", "warning", "the enrolment of source(s) %s is "
+                      "not kept: %s" % (", ".join(map(str, dropped)),
+                                        "enrolment needs algorithm kl"
+                                        if settings.algorithm != "kl" else
+                                        "the separation has %d source(s) now"
+                                        % settings.n_sources))
+        if not kept:
+            return None
+        folder = tempfile.mkdtemp(prefix="nmf-desk-restart-")
+        paths = {}
+        for s in kept:
+            path = os.path.join(folder, "source_%d.npy" % s)
+            if self.sep.emit("save-dictionary", s, path):
+                paths[s] = path
+        return folder, paths
+
+    def _give_enrolled(self, carried):
+        if not carried or self.sep is None:
+            return
+        for s, path in carried[1].items():
+            if self.sep.emit("load-dictionary", s, path):
+                # (the element's messages say enrolled once it runs)
+                self.heard_states[s] = "enrolled"
 
     def _make(self, factory, name=None):
         e = Gst.ElementFactory.make(factory, name)
@@ -866,6 +913,7 @@ class Engine(GObject.Object):
             handle.cancel()
         self.heard_press = None
         self.heard_states, self.heard_enrolled = {}, {}
+        self.element_enrolled = set()
         self.pipeline = self.bus = self.sep = self.src = self.vizpad = None
         self.feed = None
         self.input_end = None
@@ -974,8 +1022,20 @@ class Engine(GObject.Object):
             self._set_status("paused")
 
     def position(self):
-        """Seconds heard (stream time); while a seek or a restart settles,
-        where it goes."""
+        """Seconds heard (stream time) of the file, at most its end; while a
+        seek or a restart settles, where it goes. What plays after a file's
+        last sample is the desk's silence in place of its EOS (Feed), heard
+        until check_end sees the end (up to a tick): it was reported as
+        position, past the file's duration."""
+        pos = self._stream_position()
+        if self.input_end is not None:
+            pos = min(pos, self.input_end / Gst.SECOND)
+        return pos
+
+    def _stream_position(self):
+        """Seconds heard (stream time), the padding after a file's end
+        included (check_end needs it: the end is heard when the sound has
+        passed it)."""
         if self.pipeline is None:
             return self.last_position
         ok, pos = self._heard_position()
@@ -1146,6 +1206,18 @@ class Engine(GObject.Object):
                               "closed: %s" % (b.path, e))
                     b.bytes = 0
                 continue
+            if b.bytes > 0:
+                # a file whose write failed after its EOS was sent (a full
+                # disk: the other branch's error came first and ended the
+                # take, this one's came after and was the same news) was
+                # left with wavenc's header counting what never reached it
+                # (268288 bytes declared, 262100 held)
+                try:
+                    b.bytes = min(b.bytes, fit_wav(
+                        b.path, 4 * max(1, self.channels or 1)))
+                except (OSError, ValueError) as e:
+                    self.emit("notice", "error", "The take %s could not be "
+                              "closed: %s" % (b.path, e))
             if cut is not None and b.bytes > 0 and b.start_time is not None \
                     and self.rate and self.channels:
                 frames = Gst.util_uint64_scale_round(
@@ -1230,19 +1302,28 @@ class Engine(GObject.Object):
 
     def _learn_heard(self, source, start_s, stop_s):
         heard = stop_s - start_s
-        if heard < heardenrol.MIN_SECONDS:
-            if heard <= 0.0:
+        params = heardenrol.element_params(self.sep, self.hop_size)
+        least = heardenrol.min_seconds(params, self.rate)
+        if heard < least:
+            if heard <= 0.0 and not self.target_playing:
                 # held while paused (or at the end): the sound stood still
                 # ("hold for at least 0.5 s (0.00 s were heard)" was said
-                # of a button held for seconds)
+                # of a button held for seconds). Not when it plays: a seek
+                # while held starts the stretch again, and a release before
+                # the seek has settled heard nothing since ("press Play"
+                # was said to someone listening)
                 why = ("source %d was not enrolled: nothing was heard while "
                        "its enrol button was held; press Play, then hold it "
                        "for at least %.1f s while the source plays alone"
-                       % (source, heardenrol.MIN_SECONDS))
+                       % (source, least))
             else:
                 why = ("hold enrol for at least %.1f s while the source "
-                       "plays alone (%.2f s were heard)"
-                       % (heardenrol.MIN_SECONDS, heard))
+                       "plays alone (%.2f s were heard)" % (least, heard))
+                if least > heardenrol.MIN_SECONDS:
+                    why += (": at %d Hz the element learns %d components "
+                            "from frames %d samples apart"
+                            % (self.rate, params["components"],
+                               params["hop_size"]))
             self.emit("notice", "warning", why)
             self.emit("enrolment", source, self.heard_states.get(source,
                                                                  "blind"))
@@ -1285,8 +1366,7 @@ class Engine(GObject.Object):
 
         handle = heardenrol.learn(
             file_uri(self.input.path), INPUT_CAPS, int(start_s * Gst.SECOND),
-            int(stop_s * Gst.SECOND),
-            heardenrol.element_params(self.sep, self.hop_size), done)
+            int(stop_s * Gst.SECOND), params, done)
         self.learnings.append(handle)
 
     def join_learning(self, timeout):
@@ -1306,6 +1386,9 @@ class Engine(GObject.Object):
             if self.sep.emit("save-dictionary", s, path):
                 saved[str(s)] = {"file": os.path.basename(path),
                                  "name": names[s] if s < len(names) else ""}
+        if not saved:
+            # no set of no source: it would load nothing
+            return saved
         meta = {"n-sources": self.settings.n_sources, "rate": self.rate,
                 "fft-size": self.fft_size, "sources": saved}
         with open(os.path.join(directory, "set.json"), "w") as f:
@@ -1424,6 +1507,10 @@ class Engine(GObject.Object):
         enrol = get("enrolment")
         pos = get("position")
         rt = get("running-time") or 0
+        if enrol is not None:
+            # the element's state now (the window shows it when heard)
+            self.element_enrolled = {i for i, state in enumerate(enrol)
+                                     if state == "enrolled"}
         # a plain call (a GObject signal costs more, 20 times a second)
         if self.on_levels is not None:
             self.on_levels(rt, energy, list(enrol) if enrol is not None
@@ -1448,12 +1535,12 @@ class Engine(GObject.Object):
             b.stop_at_time(end)
         return False
 
-    def check_end(self, position):
-        """Called a few times a second with the position heard: a file ends
-        when its last sample is heard (what follows is the padding)."""
+    def check_end(self):
+        """Called a few times a second: a file ends when its last sample is
+        heard (what follows is the padding)."""
         if self.input_end is None or self.status != "playing":
             return
-        if int(position * Gst.SECOND) < self.input_end:
+        if int(self._stream_position() * Gst.SECOND) < self.input_end:
             return
         # the test's monitor (an appsink) answers a buffer's end as its
         # position before it has handed the buffer on: paused then, it

@@ -12,6 +12,7 @@ hop-size and seed, and loads the result into the element
 (load-dictionary). Work is done in a thread; `done` is called in the main
 loop.
 """
+import math
 import os
 import shutil
 import subprocess
@@ -45,6 +46,18 @@ def element_params(sep, hop_size):
             "fft_size": sep.get_property("fft-size"),
             "hop_size": hop_size,
             "seed": sep.get_property("seed")}
+
+
+def min_seconds(params, rate):
+    """The shortest hold worth learning, in seconds rounded up to a tenth:
+    MIN_SECONDS, or at a low rate the time of one frame (a hop) for each
+    component learned (nmftool learn refuses fewer frames than components:
+    at 8 kHz, 32 components of hops of 512 samples take 2.05 s; a hold of
+    1 s was learned, and refused)."""
+    least = MIN_SECONDS
+    if rate and params["hop_size"] and params["components"]:
+        least = max(least, params["components"] * params["hop_size"] / rate)
+    return math.ceil(least * 10 - 1e-9) / 10
 
 
 class Cancelled(Exception):

@@ -207,13 +207,18 @@ class ControlHook:
 
     def cmd_enrol(self, req, reply):
         strip = self._strip(req)
+        # where the sound is at the click, read before it acts: a release
+        # starts the learning's thread, and the main thread could wait
+        # for Python's lock behind it (a reply read after said 6.932 s of
+        # a stretch the desk had ended at 6.694 s, on a loaded machine)
+        heard = self.win.engine.position()
         if req.get("on", True):
             strip._on_press()
         else:
             strip._on_release()
         return {"sensitive": strip.enrol.get_sensitive(),
                 "tooltip": strip.enrol.get_tooltip_text(),
-                "heard": self.win.engine.position()}
+                "heard": heard}
 
     def cmd_save_enrolled(self, req, reply):
         e = self.win.engine
@@ -276,6 +281,9 @@ class ControlHook:
         return {
             "status": e.status,
             "position": e.position(),
+            # what the position row shows: its time and its slider
+            "time_text": w.time_label.get_text(),
+            "slider": w.position.get_value(),
             "duration": e.duration / Gst.SECOND
             if e.duration not in (None, Gst.CLOCK_TIME_NONE) else None,
             "rate": e.rate, "channels": e.channels,

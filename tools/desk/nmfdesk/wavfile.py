@@ -61,6 +61,22 @@ def trim_wav(path, keep_bytes):
         return keep_bytes
 
 
+def fit_wav(path, frame_bytes):
+    """A complete WAV file whose header may count more data than the file
+    holds (wavenc writes the bytes it sent at EOS: a write that failed
+    after, as on a full disk, is counted): the sizes are set to the whole
+    frames there are when they say more, or none while there is data (a
+    header never written again). Returns the data's size."""
+    with open(path, "r+b") as f:
+        pos, clen, size = _data_chunk(f, path)
+        have = size - pos - 8
+        if clen <= have and (clen > 0 or have <= 0):
+            return clen
+        have = have // frame_bytes * frame_bytes
+        _set_data_size(f, pos, have)
+        return have
+
+
 def seal_wav(path, frame_bytes):
     """A WAV file whose writing stopped part-way (wavenc's sizes still its
     placeholders): its data chunk is taken to run to the end of the file,

@@ -55,8 +55,10 @@ def new_take_dir(root):
 def fmt_time(seconds):
     if seconds is None or seconds < 0 or math.isinf(seconds):
         return "-:--"
-    m, s = divmod(seconds, 60)
-    return "%d:%04.1f" % (m, s)
+    # rounded to tenths before the minutes are taken (59.96 s was
+    # "0:60.0")
+    m, tenths = divmod(int(round(seconds * 10)), 600)
+    return "%d:%02d.%d" % (m, tenths // 10, tenths % 10)
 
 
 class Strip(Gtk.Frame):
@@ -549,7 +551,8 @@ class DeskWindow(Gtk.Window):
             where = " at %s" % fmt_time(self.engine.position())
         self.notice("info", "%s changed: the separation restarts%s (these "
                     "settings fix the element's pads and buffers, so the "
-                    "pipeline is rebuilt; gains, mutes and names stay)"
+                    "pipeline is rebuilt; gains, mutes, names and enrolments "
+                    "stay)"
                     % (", ".join(changed), where))
         self.engine.restart(new)
         return False
@@ -651,6 +654,14 @@ class DeskWindow(Gtk.Window):
             self.notice("error", "cannot save the enrolled sources into %s: "
                         "%s" % (path, exc.strerror or exc))
             return None
+        if not saved:
+            # (it said "saved 0 enrolled source(s)" as news, and left a
+            # set.json that loads nothing)
+            self.notice("error", "nothing was saved into %s: not enrolled: "
+                        "source(s) %s (hold a source's enrol button while it "
+                        "plays alone, then save)"
+                        % (path, ", ".join(map(str, sources))))
+            return None
         self.notice("info", "saved %d enrolled source(s) to %s"
                     % (len(saved), path))
         return saved
@@ -676,6 +687,13 @@ class DeskWindow(Gtk.Window):
             self.notice("error", "%s is not a saved set (set.json): %s"
                         % (path, exc))
             return
+        if not (loaded or beyond or refused):
+            # (it said "loaded 0 source(s)" as news, as if it had loaded)
+            self.notice("error", "%s holds no enrolled source (its set.json "
+                        "lists none): nothing was loaded. A set is saved "
+                        "with Save enrolled… once a source is enrolled (hold "
+                        "its enrol button while it plays alone)" % path)
+            return
         for s, name in loaded.items():
             if name:
                 self.strips[s].name.set_text(name)
@@ -689,7 +707,9 @@ class DeskWindow(Gtk.Window):
         if refused:
             text += ("; nmfseparate refused source(s) %s (its message "
                      "says why)" % ", ".join(map(str, refused)))
-        self.notice("warning" if beyond or refused else "info", text)
+        # nothing loaded is an error: the separation is as it was
+        self.notice("info" if not (beyond or refused) else
+                    "warning" if loaded else "error", text)
 
     def _choose_folder(self, title, save=True):
         dlg = Gtk.FileChooserDialog(
@@ -874,7 +894,7 @@ class DeskWindow(Gtk.Window):
             self._show_due(e.running_time())
             if e.input_end is not None:
                 # near a file's end: ended when its last sample is heard
-                e.check_end(e.position())
+                e.check_end()
         if not self.tick:
             self._wake()
 
@@ -936,12 +956,16 @@ class DeskWindow(Gtk.Window):
         """The fields of issue 26's element messages, when present."""
         if enrol is not None:
             for strip, state in zip(self.strips, enrol):
-                if strip.holding and state == "blind":
+                heard = self.engine.heard_states.get(strip.source)
+                if strip.holding and state in ("blind", "enrolled"):
                     state = "enrolling"
-                elif state == "blind":
+                elif state == "blind" or heard == "learning":
                     # learned by the desk from a file (what was heard): the
-                    # element's messages, delayed to the sound, follow
-                    state = self.engine.heard_states.get(strip.source, state)
+                    # element's messages, delayed to the sound, follow; while
+                    # it learns a source again, the element's "enrolled" is
+                    # of the templates being replaced (it was shown for the
+                    # last 0.3 s of the learning)
+                    state = heard or state
                 if state != strip.enrol_state:
                     strip.set_enrol_state(state)
         if pos is not None:
@@ -959,8 +983,8 @@ class DeskWindow(Gtk.Window):
         if e.pipeline is None or e.input is None:
             self._set_label(self.time_label, "-:-- / -:--")
             return
+        e.check_end()
         pos = e.position()
-        e.check_end(pos)
         if e.input.live:
             if self.position.get_sensitive():
                 self.position.set_sensitive(False)

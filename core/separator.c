@@ -218,6 +218,7 @@ nmf_separator_get_spatial (const nmf_separator * sep,
   if (!sep->spatial)
     return;
   info->imaginary = nmf_spatial_imaginary (sep->spatial);
+  info->shared = nmf_spatial_shared (sep->spatial);
   switch (nmf_spatial_get_fit (sep->spatial)) {
     case NMF_SPATIAL_UNDECIDED:
       info->state = NMF_SPATIAL_STATE_LISTENING;

@@ -20,6 +20,7 @@ nmf_spatial_params_init (nmf_spatial_params * p)
   p->memory_frames = 400.0;
   p->bands = 16;
   p->max_imaginary = 0.15;
+  p->max_shared = 3.0;
   p->min_diversity = 1e-4;
   p->kappa = 100.0;
   p->cluster_power = 0.5;
@@ -122,6 +123,7 @@ nmf_spatial_reset (nmf_spatial * sp)
   memset (sp->C, 0, sizeof sp->C);
   memset (sp->V, 0, sizeof (double) * S * M * M);
   memset (sp->R, 0, sizeof (double) * sp->F * M * M * 2);
+  memset (sp->Q, 0, sizeof (double) * sp->F * M * M);
   memset (sp->hist, 0, sizeof (double) * HIST_BINS);
   sp->frames = 0;
   sp->learned_frames = 0;
@@ -130,6 +132,7 @@ nmf_spatial_reset (nmf_spatial * sp)
   nmf_spatial_window_restarted (sp);
   sp->fit = NMF_SPATIAL_UNDECIDED;
   sp->imaginary = 0.0;
+  sp->shared = 0.0;
   if (sp->clustering)
     nmf_spatial_directions_reset (sp);
   else
@@ -165,6 +168,7 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->ring_stamp = calloc ((size_t) 2 * params->decision_frames,
       sizeof (uint64_t));
   sp->R = calloc ((size_t) bins * channels * channels * 2, sizeof (double));
+  sp->Q = calloc ((size_t) bins * channels * channels, sizeof (double));
   sp->clustering = sources > channels;
   sp->mu = calloc ((size_t) sources * channels, sizeof (double));
   sp->N = calloc ((size_t) sources * channels, sizeof (double));
@@ -181,7 +185,7 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
     sp->hist_start[c] = (unsigned char) (b < 0 ? 0 : b);
   }
   if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->ring
-      || !sp->ring_stamp || !sp->R || !sp->mu || !sp->N || !sp->g
+      || !sp->ring_stamp || !sp->R || !sp->Q || !sp->mu || !sp->N || !sp->g
       || !sp->hist || !sp->smooth) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
@@ -230,6 +234,7 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->ring);
   free ((*spp)->ring_stamp);
   free ((*spp)->R);
+  free ((*spp)->Q);
   free ((*spp)->mu);
   free ((*spp)->N);
   free ((*spp)->g);
@@ -279,7 +284,7 @@ decide (nmf_spatial * sp)
 {
   const int M = sp->M, F = sp->F;
   const double *R = sp->R;
-  double emax = 0.0, sum = 0.0;
+  double emax = 0.0, sum = 0.0, shared = 0.0;
   int counted = 0;
 
   for (int f = 0; f < F; f++) {
@@ -297,25 +302,36 @@ decide (nmf_spatial * sp)
     if (!(e > 1e-6 * emax))
       continue;
     int pairs = 0;
+    double sh = 0.0;
     for (int m = 0; m < M; m++)
       for (int n = m + 1; n < M; n++) {
         /* pairs where both channels carry the bin: a silent channel (a
          * 5.1 stream holding stereo) says nothing about delays */
         double d = sqrt (Rf[(m * M + m) * 2] * Rf[(n * M + n) * 2]);
         if (d > 1e-6 * e) {
-          im += fabs (Rf[(m * M + n) * 2 + 1]) / d;
+          const double re = Rf[(m * M + n) * 2], imv = Rf[(m * M + n) * 2 + 1];
+          const double q = sp->Q[(size_t) f * M * M + m * M + n];
+          im += fabs (imv) / d;
+          sh += q > 0.0 ? (re * re + imv * imv) / q : 0.0;
           pairs++;
         }
       }
     if (!pairs)
       continue;
     sum += im / pairs;
+    shared += sh / pairs;
     counted++;
   }
   sp->imaginary = counted ? sum / counted : 0.0;
+  sp->shared = counted ? shared / counted : 0.0;
   /* a panned mix whose sources have all been heard is demixed at once;
-   * one still waiting for a source, see nmf_spatial_update */
-  if (sp->imaginary > sp->p.max_imaginary)
+   * one still waiting for a source, see nmf_spatial_update.  Channels
+   * that share no more than chance does (sources panned hard apart) are
+   * instantaneous whatever the phases of their cross-terms, which are
+   * then noise alone: large, over 43 frames, where the sources' levels
+   * vary (hard pans were taken for a room 9 times in 40) */
+  if (sp->imaginary > sp->p.max_imaginary
+      && !(sp->shared <= sp->p.max_shared))
     sp->fit = NMF_SPATIAL_NOT_INSTANTANEOUS;
   else if (spans_sources (sp))
     sp->fit = NMF_SPATIAL_FITS;
@@ -485,6 +501,8 @@ nmf_spatial_update (nmf_spatial * sp, const float *spectra)
         if (deciding) {
           Rf[(m * M + n) * 2] += re;
           Rf[(m * M + n) * 2 + 1] += xi * yr - xr * yi;
+          sp->Q[(size_t) f * MM + m * M + n] +=
+              (xr * xr + xi * xi) * (yr * yr + yi * yi);
         }
       }
     }
@@ -566,6 +584,12 @@ double
 nmf_spatial_imaginary (const nmf_spatial * sp)
 {
   return sp->imaginary;
+}
+
+double
+nmf_spatial_shared (const nmf_spatial * sp)
+{
+  return sp->shared;
 }
 
 void

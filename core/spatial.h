@@ -61,6 +61,9 @@ typedef struct
   double memory_frames;         /* time constant of the statistics */
   int bands;                    /* bands of the variance model (1: flat) */
   double max_imaginary;         /* the instantaneous test's threshold */
+  double max_shared;            /* channels sharing no more than this
+                                 * (nmf_spatial_shared) are instantaneous
+                                 * whatever the phases say */
   double min_diversity;         /* lambda_min(S,M) / lambda_1 of the
                                  * channel covariance */
   double kappa;                 /* S > M: concentration of the directions */
@@ -91,6 +94,11 @@ nmf_spatial_fit nmf_spatial_get_fit (const nmf_spatial * sp);
 /* The mean |imaginary part| of the inter-channel coherence measured for
  * the decision (or so far). */
 double nmf_spatial_imaginary (const nmf_spatial * sp);
+/* How much the channels share, measured for the decision: the mean over
+ * bins and channel pairs of |sum_t x_m conj (x_n)|^2 / sum_t |x_m|^2
+ * |x_n|^2, about 1 (what chance gives) when each channel carries other
+ * signals (sources panned hard apart), far more when they share sound. */
+double nmf_spatial_shared (const nmf_spatial * sp);
 
 /* The images of a frame with the demixing in force: images (sources x
  * channels x 2 * bins) summing to spectra, and each source's share of each

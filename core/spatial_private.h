@@ -72,6 +72,8 @@ struct nmf_spatial
   unsigned char hist_start[HIST_CELLS]; /* where a bin's search starts */
   double *R;                    /* F x M x M x 2: complex covariances,
                                  * summed until the decision */
+  double *Q;                    /* F x M x M: sum of |x_m|^2 |x_n|^2, the
+                                 * same frames (what chance gives |R|^2) */
   uint64_t frames;              /* frames with sound */
   uint64_t learned_frames;      /* of them, those learned from */
   double prev_power;            /* the last frame's, sound or not */
@@ -87,6 +89,7 @@ struct nmf_spatial
                                  * one from those pans */
   nmf_spatial_fit fit;
   double imaginary;
+  double shared;
   /* the sources' directions when the stage was last reset while in force
    * (the same mix after a seek or a replay: each source back in its
    * place) */

@@ -405,6 +405,10 @@ typedef struct
    * inter-channel coherence over the bins (0 for a panned mix, 0.25 and
    * more in a room; above 0.15 is a room) */
   double imaginary;
+  /* how much the channels share over those frames: about 1 (chance) when
+   * each carries other sources (panned hard apart), far more otherwise; at
+   * most 3 is instantaneous whatever the imaginary part says */
+  double shared;
   /* ACTIVE: each source's position along the channels, -1 (all in the
    * first channel) to +1 (all in the last): for stereo its pan p, left to
    * right, as the constant-power pan law (gL, gR) = (cos t, sin t),

@@ -101,12 +101,18 @@ nmf_volmin_destroy (nmf_volmin ** solver)
   *solver = NULL;
 }
 
-nmf_status
-nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
-    const nmf_volmin_options * opt, char *message, size_t message_size)
+/* subspace_only: a solver for nmf_volmin_solve_subspace alone, without the
+ * buffers of the data path (the scaled copy of X, the SVD's input, output
+ * and workspace: several m x n doubles the element's stream never used);
+ * its data and W then have r rows in the coordinates of U, and U^T in vt
+ * has r rows. */
+static nmf_status
+create (nmf_volmin ** out, size_t m, size_t n, size_t r,
+    const nmf_volmin_options * opt, int subspace_only, char *message,
+    size_t message_size)
 {
   nmf_volmin *s;
-  size_t k;
+  size_t k, rows;
   double wq;
   lapack_int info;
 
@@ -138,7 +144,9 @@ nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
   s->m = m;
   s->n = n;
   s->r = r;
-  s->k = k = m < n ? m : n;
+  s->k = k = subspace_only ? r : m < n ? m : n;
+  s->subspace_only = subspace_only;
+  rows = subspace_only ? r : m;
   if (opt != NULL)
     s->opt = *opt;
   else
@@ -152,13 +160,15 @@ nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
       goto oom; \
   } while (0)
 
-  ALLOC (a, m * n, double);
-  ALLOC (xs, m * n, double);
-  ALLOC (wps, m * r, double);
+  ALLOC (a, rows * n, double);
+  if (!subspace_only) {
+    ALLOC (xs, m * n, double);
+    ALLOC (wps, m * r, double);
+    ALLOC (uc, n * k, double);
+    ALLOC (svd_iwork, 8 * k, lapack_int);
+  }
   ALLOC (sv, k, double);
-  ALLOC (uc, n * k, double);
   ALLOC (vt, k * m, double);
-  ALLOC (svd_iwork, 8 * k, lapack_int);
   ALLOC (v, n * r, double);
   ALLOC (svec, r, double);
   ALLOC (q, r * r, double);
@@ -194,22 +204,24 @@ nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
   ALLOC (hg, n * r, double);
   ALLOC (sortbuf, n, double);
   ALLOC (colbuf, n, double);
-  ALLOC (wbuf, m * r, double);
-  ALLOC (wold, m * r, double);
+  ALLOC (wbuf, rows * r, double);
+  ALLOC (wold, rows * r, double);
   ALLOC (hold, n * r, double);
-  ALLOC (wext, m * r, double);
+  ALLOC (wext, rows * r, double);
   ALLOC (hext, n * r, double);
   ALLOC (xr, r * n, double);
   ALLOC (wsub, r * r, double);
 
   /* Workspace queries, so that solve allocates nothing of ours. */
-  info = LAPACKE_dgesdd_work (LAPACK_COL_MAJOR, 'S', (lapack_int) n,
-      (lapack_int) m, s->a, (lapack_int) n, s->sv, s->uc, (lapack_int) n,
-      s->vt, (lapack_int) k, &wq, -1, s->svd_iwork);
-  if (info != 0)
-    goto oom;
-  s->svd_lwork = (lapack_int) wq + 1;
-  ALLOC (svd_work, (size_t) s->svd_lwork, double);
+  if (!subspace_only) {
+    info = LAPACKE_dgesdd_work (LAPACK_COL_MAJOR, 'S', (lapack_int) n,
+        (lapack_int) m, s->a, (lapack_int) n, s->sv, s->uc, (lapack_int) n,
+        s->vt, (lapack_int) k, &wq, -1, s->svd_iwork);
+    if (info != 0)
+      goto oom;
+    s->svd_lwork = (lapack_int) wq + 1;
+    ALLOC (svd_work, (size_t) s->svd_lwork, double);
+  }
   {
     double q1 = 0.0, q2 = 0.0;
     info = LAPACKE_dgesvd_work (LAPACK_COL_MAJOR, 'N', 'A', (lapack_int) n,
@@ -249,6 +261,20 @@ nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
 oom:
   nmf_volmin_destroy (&s);
   return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY, "out of memory");
+}
+
+nmf_status
+nmf_volmin_create (nmf_volmin ** out, size_t m, size_t n, size_t r,
+    const nmf_volmin_options * opt, char *message, size_t message_size)
+{
+  return create (out, m, n, r, opt, 0, message, message_size);
+}
+
+nmf_status
+nmf_volmin_create_subspace (nmf_volmin ** out, size_t m, size_t n, size_t r,
+    const nmf_volmin_options * opt, char *message, size_t message_size)
+{
+  return create (out, m, n, r, opt, 1, message, message_size);
 }
 
 nmf_status
@@ -421,6 +447,11 @@ solve_data (nmf_volmin * s, const double *x, const double *w_prev,
   if (x == NULL || w == NULL || h == NULL) {
     nmf_volmin_set_msg (s, "volmin: %s is NULL", x == NULL ? "x"
         : w == NULL ? "w" : "h");
+    return NMF_ERR_INVALID_ARGUMENT;
+  }
+  if (s->subspace_only) {
+    nmf_volmin_set_msg (s, "volmin: this solver was made for subspace "
+        "solves only (nmf_volmin_create_subspace): it has no room for X");
     return NMF_ERR_INVALID_ARGUMENT;
   }
   for (size_t i = 0; i < s->m * s->n; i++) {

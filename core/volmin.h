@@ -5,6 +5,14 @@
 
 #include <nmf/factorize.h>
 
+/* nmf_volmin_create for nmf_volmin_solve_subspace alone: none of the
+ * buffers of the solves from X (several m x n doubles: its scaled copy,
+ * the SVD's input, vectors and workspace), which refuse such a solver
+ * (NMF_ERR_INVALID_ARGUMENT). */
+nmf_status nmf_volmin_create_subspace (nmf_volmin ** out, size_t m, size_t n,
+    size_t r, const nmf_volmin_options * options, char *message,
+    size_t message_size);
+
 /* nmf_volmin_solve from a rank-r subspace instead of the SVD of X:
  *   u   m x r row-major, orthonormal columns (the left singular vectors),
  *   sv  r values, finite, >= 0, non-increasing,

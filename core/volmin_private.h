@@ -17,7 +17,8 @@
 
 struct nmf_volmin
 {
-  size_t m, n, r, k;
+  size_t m, n, r, k;             /* k: rows of vt, min(m, n) or r */
+  int subspace_only;            /* made by nmf_volmin_create_subspace */
   nmf_volmin_options opt;
   /* Feasible rows are scaled so that their H column sums to RHO = n
    * instead of 1: entries of H are then about 1 on average, the scale
@@ -26,7 +27,9 @@ struct nmf_volmin
   double rho;
 
   /* SVD of X^T (column-major n x m, which is row-major X as stored). */
-  double *a;                    /* m*n: SVD input, later residual scratch */
+  /* The data have m rows, r when subspace_only (then xs, wps, uc and the
+   * SVD's workspace are NULL: only nmf_volmin_svd uses them). */
+  double *a;                    /* rows*n: SVD input, later residual scratch */
   double *xs;                   /* m*n: X times 2^-e, the scale solved at */
   double *wps;                  /* m*r: W_prev times 2^-e */
   double *sv;                   /* k singular values */
@@ -63,7 +66,8 @@ struct nmf_volmin
   double *gram, *fmat, *amat, *eig_work, *eig_val;
   lapack_int eig_lwork;
   double *xtw, *hx, *hxp, *hy, *hz, *hg, *sortbuf, *colbuf;
-  double *wbuf, *wold, *hold, *wext, *hext;
+  double *wbuf, *wold, *wext;   /* rows*r */
+  double *hold, *hext;
 
   /* subspace mode (nmf_volmin_solve_subspace) */
   double *xr;                   /* r x n row-major: S V^T */

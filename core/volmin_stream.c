@@ -314,7 +314,7 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
   opt.lambda = lambda;
   opt.reg_iterations = 300;
   opt.reg_tolerance = 1e-6;
-  ret = nmf_volmin_create (&s->solver, F, T, r, &opt, NULL, 0);
+  ret = nmf_volmin_create_subspace (&s->solver, F, T, r, &opt, NULL, 0);
   if (ret != NMF_OK) {
     nmf_volmin_stream_destroy (&s);
     return ret;

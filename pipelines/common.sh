@@ -164,8 +164,21 @@ gst_launch () {
   # (under set -x only the gst-launch-1.0 line is traced: the rest runs
   # with the trace off, or inside groups whose stderr is /dev/null)
   { local xtrace=${-//[^x]/}; set +x; } 2>/dev/null
-  local dir shell=$BASHPID watchdog tee status
-  dir=$(mktemp -d) && mkfifo "$dir/stderr" || return 1
+  local dir shell=$BASHPID watchdog tee status exit_trap
+  exit_trap=$(trap -p EXIT)
+  dir=$(mktemp -d) || return 1
+  # A signal that ends the script meanwhile (TERM, HUP; INT where it is
+  # not noted) runs the EXIT trap and nothing after it: that trap, while
+  # gst-launch-1.0 runs, also stops it and removes DIR (they were left, an
+  # orphan and a directory in $TMPDIR), then runs the script's own with
+  # the $? it would have had ("&& :": not a failure for set -e, which
+  # would end the trap there).
+  trap "gst_launch_abandon $shell $(printf %q "$dir") \$? && :; $(gst_launch_trap_command "$exit_trap")" EXIT
+  if ! mkfifo "$dir/stderr"; then
+    rm -rf -- "$dir"
+    gst_launch_restore_trap "$exit_trap"
+    return 1
+  fi
   # (started in the background, both ignore a Ctrl-C: tee ends with
   # gst-launch-1.0's stderr, the watchdog when told)
   tee -a -- "$dir/errors" <"$dir/stderr" >&2 &
@@ -184,27 +197,69 @@ gst_launch () {
   wait "$watchdog" || true
   [ ! -e "$dir/fired" ] || status=1
   rm -rf -- "$dir"
+  gst_launch_restore_trap "$exit_trap"
   { [ -z "$xtrace" ] || set -x; return "$status"; } 2>/dev/null
+}
+
+# gst_launch_trap_command TRAP: the command of TRAP, a line of trap -p
+# (trap -- 'COMMAND' EXIT), empty for none
+gst_launch_trap_command () {
+  [ -n "$1" ] || return 0
+  eval "set -- $1"
+  printf '%s' "$3"
+}
+
+# gst_launch_restore_trap TRAP: the EXIT trap back to TRAP, a line of
+# trap -p (empty: none)
+gst_launch_restore_trap () {
+  if [ -n "$1" ]; then
+    eval "$1"
+  else
+    trap - EXIT
+  fi
+}
+
+# gst_launch_children SHELL: the process ids of SHELL's gst-launch-1.0
+# children, one a line
+gst_launch_children () {
+  local stat pid comm ppid rest
+  for stat in /proc/[0-9]*/stat; do
+    read -r pid comm _ ppid rest <"$stat" 2>/dev/null || continue
+    if [ "$ppid" = "$1" ] && [ "$comm" = "(gst-launch-1.0)" ]; then
+      echo "$pid"
+    fi
+  done
+}
+
+# gst_launch_abandon SHELL DIR STATUS: gst_launch's part of the EXIT trap
+# when a signal ends SHELL during gst_launch: stops SHELL's gst-launch-1.0,
+# removes DIR; returns STATUS, so that the script's own trap sees the $?
+# it would have seen
+gst_launch_abandon () {
+  { set +x; } 2>/dev/null
+  local pid
+  for pid in $(gst_launch_children "$1"); do
+    kill "$pid" 2>/dev/null || true
+  done
+  rm -rf -- "$2"
+  return "$3"
 }
 
 # gst_launch_watchdog SHELL DIR: gst_launch's watchdog; stops SHELL's
 # gst-launch-1.0 child 5 s after DIR/errors shows an error, and then makes
 # DIR/fired; ends when DIR/done appears
 gst_launch_watchdog () {
-  local shell=$1 dir=$2 waited=0 stat pid comm ppid rest
+  local shell=$1 dir=$2 waited=0 pid
   { set +x; } 2>/dev/null
   while [ ! -e "$dir/done" ] && kill -0 "$shell" 2>/dev/null; do
     sleep 0.2
     if [ "$waited" -gt 0 ] || grep -q '^ERROR: ' -- "$dir/errors" 2>/dev/null; then
       waited=$((waited + 1))
       [ "$waited" -ge 25 ] || continue
-      for stat in /proc/[0-9]*/stat; do
-        read -r pid comm _ ppid rest <"$stat" 2>/dev/null || continue
-        if [ "$ppid" = "$shell" ] && [ "$comm" = "(gst-launch-1.0)" ]; then
-          : >"$dir/fired"
-          kill "$pid" 2>/dev/null || true
-          echo "${0##*/}: gst-launch-1.0 did not stop after its error: stopped" >&2
-        fi
+      for pid in $(gst_launch_children "$shell"); do
+        : >"$dir/fired"
+        kill "$pid" 2>/dev/null || true
+        echo "${0##*/}: gst-launch-1.0 did not stop after its error: stopped" >&2
       done
       return 0
     fi

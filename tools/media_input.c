@@ -223,11 +223,87 @@ media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
   d->stall_reported = FALSE;
 }
 
+/* An element that stopped before it gave anything: no source pad, and a
+ * sink pad whose streaming task has paused (on its error, or at the end).
+ * Nothing starts such a task again but a seek, and nothing seeks here, so
+ * no audio will come from it.  (Its source pads are counted before and
+ * after the task: they are only added meanwhile, so none after means none
+ * while the task ran.) */
+static gboolean
+stopped_without_output (GstElement * e)
+{
+  gboolean paused = FALSE;
+  guint16 src_pads;
+  GstIterator *it;
+  GValue v = G_VALUE_INIT;
+
+  GST_OBJECT_LOCK (e);
+  src_pads = e->numsrcpads;
+  GST_OBJECT_UNLOCK (e);
+  if (src_pads > 0)
+    return FALSE;
+  it = gst_element_iterate_sink_pads (e);
+  while (!paused && gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+    paused = gst_pad_get_task_state (g_value_get_object (&v))
+        == GST_TASK_PAUSED;
+    g_value_reset (&v);
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  GST_OBJECT_LOCK (e);
+  src_pads = e->numsrcpads;
+  GST_OBJECT_UNLOCK (e);
+  return paused && src_pads == 0;
+}
+
+/* The element inside the decoder that stopped before it gave anything
+ * (a new reference), or NULL. */
+static GstElement *
+find_stopped_element (GstElement * decode)
+{
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (decode));
+  GValue v = G_VALUE_INIT;
+  GstElement *found = NULL;
+  gboolean done = FALSE;
+
+  while (!done && found == NULL) {
+    switch (gst_iterator_next (it, &v)) {
+      case GST_ITERATOR_OK:
+        if (stopped_without_output (g_value_get_object (&v)))
+          found = g_value_dup_object (&v);
+        g_value_reset (&v);
+        break;
+      case GST_ITERATOR_RESYNC:
+        gst_iterator_resync (it);
+        break;
+      default:
+        done = TRUE;
+        break;
+    }
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  return found;
+}
+
 void
 media_decoder_check_stall (MediaDecoder * d)
 {
-  if (!d->regular_file || d->stall_reported || media_decoder_linked (d)
-      || g_get_monotonic_time () - d->started
+  GstElement *stopped;
+
+  if (d->stall_reported || media_decoder_linked (d))
+    return;
+  /* the dropped error's trace, at once: the element that failed stopped
+   * with nothing to show (any input: a task stopped is no slow source) */
+  if ((stopped = find_stopped_element (d->decode)) != NULL) {
+    d->stall_reported = TRUE;
+    GST_ELEMENT_ERROR (d->decode, STREAM, DEMUX, ("%s (%s stopped without "
+            "an error and without output: a damaged file?)", d->no_audio,
+            GST_OBJECT_NAME (stopped)), (NULL));
+    gst_object_unref (stopped);
+    return;
+  }
+  if (!d->regular_file || g_get_monotonic_time () - d->started
       < (gint64) MEDIA_DECODER_STALL_SECONDS * G_USEC_PER_SEC)
     return;
   d->stall_reported = TRUE;

@@ -60,12 +60,16 @@ gboolean media_decoder_open (MediaDecoder * d);
 gboolean media_decoder_linked (MediaDecoder * d);
 /* Called now and then while the caller waits: decodebin (GStreamer 1.22)
  * drops the error of an element it is still plugging in when that element
- * fails at once (a damaged Ogg file whose demuxer finds no chain), and then
- * nothing comes - no audio pad, no error, no EOS.  For a regular file that
- * has shown no audio stream after MEDIA_DECODER_STALL_SECONDS, this posts
- * the no-audio error on the pipeline's bus (once), so that the caller's
- * usual error path ends the run.  A pipe or a network stream may take as
- * long as it likes. */
+ * fails at once (a damaged Ogg file whose demuxer finds no chain: its
+ * errors come from its own task while decodebin still filters them, and
+ * are discarded once its state change succeeds), and then nothing comes -
+ * no audio pad, no error, no EOS.  Until an audio stream is linked, this
+ * posts the no-audio error on the pipeline's bus (once), so that the
+ * caller's usual error path ends the run: at once when an element inside
+ * the decoder has stopped without output (its sink pad's task paused, no
+ * source pad: what the dropped error leaves), and for a regular file that
+ * has shown no audio stream after MEDIA_DECODER_STALL_SECONDS in any case.
+ * A pipe or a network stream may otherwise take as long as it likes. */
 void media_decoder_check_stall (MediaDecoder * d);
 void media_decoder_clear (MediaDecoder * d);
 

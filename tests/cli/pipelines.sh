@@ -401,6 +401,58 @@ done
 no_leftovers . "gst-launch-1.0 waiting after its error"
 echo "gst-launch-1.0 waiting after its error: $(tail -1 lost-remove-source.log)"
 
+# --- the script killed (TERM, HUP) while gst-launch-1.0 runs: it dies by
+# that signal, as it did, but gst_launch's own directory (its FIFO and copy
+# of stderr) stayed in $TMPDIR, and gst-launch-1.0 ran on, orphaned (a
+# live-mic.sh killed kept the microphone and the speakers).  Now $TMPDIR
+# ends as empty as it began, no temporary file is left by the output and
+# gst-launch-1.0 is stopped ---
+mkdir fakehang
+cat >fakehang/gst-launch-1.0 <<'EOF2'
+#!/bin/sh
+sleep 600 </dev/null >/dev/null 2>&1 &
+trap 'kill $!; exit 143' TERM
+echo $$ >"$FAKE_STARTED.new" && mv "$FAKE_STARTED.new" "$FAKE_STARTED"
+wait
+EOF2
+chmod +x fakehang/gst-launch-1.0
+for c in "TERM remove-source kill1.wav mix.wav kill1.wav" \
+    "TERM picture kill2.png mix.wav kill2.png 64 32" \
+    "TERM denoise kill3.wav source_1.wav mix.wav kill3.wav" \
+    "TERM split-stereo kill4 mix.wav kill4" \
+    "HUP remove-source kill5.wav mix.wav kill5.wav"; do
+  read -r sig script out args <<<"$c"
+  name="$sig-$script"
+  rm -rf tmp-kill started && mkdir tmp-kill
+  # shellcheck disable=SC2086 # the words of $args are the arguments
+  TMPDIR="$work/tmp-kill" PATH="$work/fakehang:$PATH" FAKE_STARTED="$work/started" \
+    "$pdir/$script.sh" $args >"kill-$name.log" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 1200; i++)); do
+    [ -e started ] && break
+    sleep 0.05
+  done
+  fake=$(cat started 2>/dev/null)
+  [ -n "$fake" ] || fail "$name: gst-launch-1.0 never started: $(tail -2 "kill-$name.log")"
+  kill -"$sig" "$pid"
+  wait "$pid"; rc=$?
+  [ "$rc" = $((128 + $(kill -l "$sig"))) ] \
+    || fail "$script.sh killed by $sig: exit $rc: $(tail -2 "kill-$name.log")"
+  [ -z "$(ls -A tmp-kill)" ] \
+    || fail "$script.sh killed by $sig: left in \$TMPDIR: $(ls -A tmp-kill)"
+  for ((i = 0; i < 100; i++)); do
+    [ -n "$fake" ] && kill -0 "$fake" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ -n "$fake" ] && kill -0 "$fake" 2>/dev/null; then
+    fail "$script.sh killed by $sig: gst-launch-1.0 still runs 5 s later"
+    kill "$fake"
+  fi
+  [ -z "$(ls -A "$out" 2>/dev/null)" ] || fail "$script.sh killed by $sig: $out left"
+  no_leftovers . "$script.sh killed by $sig"
+  echo "$script.sh killed by $sig: exit $rc"
+done
+
 # --- Ctrl-C: gst-launch-1.0 stops its pipeline and exits 0; the scripts
 # published the cut-short file (its WAV header unfinished) and exited 0.
 # Now: exit 130, nothing under the output's name, no temporary file ---

@@ -9,8 +9,11 @@
  * seek's segment (5 s) before its first picture. */
 #include <gst/gst.h>
 
+#include <string.h>
+
 static GString *events;
 static GMutex lock;
+static GCond cond;              /* an event recorded */
 
 static gboolean
 record_event (GstPad * pad, GstObject * parent, GstEvent * event)
@@ -23,6 +26,7 @@ record_event (GstPad * pad, GstObject * parent, GstEvent * event)
     g_string_append_printf (events, "segment(%.1fs) ", s->start / 1e9);
   } else
     g_string_append_printf (events, "%s ", GST_EVENT_TYPE_NAME (event));
+  g_cond_broadcast (&cond);
   g_mutex_unlock (&lock);
   gst_event_unref (event);
   return TRUE;
@@ -120,6 +124,7 @@ main (int argc, char **argv)
   GstSegment seg;
   GstClockTime t = 0;
   gboolean ok;
+  gint64 deadline;
 
   gst_init (&argc, &argv);
   events = g_string_new (NULL);
@@ -158,16 +163,22 @@ main (int argc, char **argv)
   gst_pad_link (viz, kv);
   push_buffers (up, 22050, &t, 40);
   gst_pad_push_event (up, gst_event_new_eos ());
-  g_usleep (500 * 1000);
 
+  /* what the viz pad's task pushes, up to the EOS behind it all */
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
   g_mutex_lock (&lock);
+  while (!strstr (events->str, "eos "))
+    if (!g_cond_wait_until (&cond, &lock, deadline))
+      break;
   g_print ("the viz pad's peer got: %s\n", events->str);
-  ok = g_str_has_prefix (events->str,
-      "stream-start caps segment(5.0s) picture ");
-  g_mutex_unlock (&lock);
+  ok = strstr (events->str, "eos ") != NULL;
   if (!ok)
+    g_printerr ("FAIL: the viz pad's peer got no EOS in 20 s\n");
+  else if (!(ok = g_str_has_prefix (events->str,
+              "stream-start caps segment(5.0s) picture ")))
     g_printerr ("FAIL: not stream-start, caps, the seek's segment (5 s), "
         "then pictures\n");
+  g_mutex_unlock (&lock);
   gst_element_set_state (sep, GST_STATE_NULL);
   gst_object_unref (viz);
   gst_object_unref (s0);

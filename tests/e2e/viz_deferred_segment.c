@@ -8,7 +8,11 @@
  * pictures. */
 #include "e2e_pipeline.h"
 
+#include <stdlib.h>
+
 static gint pictures;
+/* src_0's sink: its buffers, and those since its last flush-stop */
+static gint buffers, since_flush;
 
 static GstPadProbeReturn
 count_pictures (GstPad * pad, GstPadProbeInfo * info, gpointer data)
@@ -16,6 +20,37 @@ count_pictures (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   (void) pad; (void) info; (void) data;
   g_atomic_int_inc (&pictures);
   return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+count_buffers (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  (void) pad; (void) data;
+  if (GST_IS_EVENT (info->data)) {
+    if (GST_EVENT_TYPE (info->data) == GST_EVENT_FLUSH_STOP)
+      g_atomic_int_set (&since_flush, 0);
+  } else {
+    g_atomic_int_inc (&buffers);
+    g_atomic_int_inc (&since_flush);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Waits (20 s at most) until *counter reaches target; ends the program,
+ * saying what did not come, when it does not. */
+static void
+wait_for (gint * counter, gint target, const gchar * what)
+{
+  const gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+
+  while (g_atomic_int_get (counter) < target) {
+    if (g_get_monotonic_time () >= deadline) {
+      g_printerr ("FAIL: %s: %d of %d in 20 s\n", what,
+          g_atomic_int_get (counter), target);
+      exit (1);
+    }
+    g_usleep (10 * 1000);
+  }
 }
 
 static gboolean
@@ -31,22 +66,31 @@ has_sticky (GstPad * pad, GstEventType type)
 int
 main (int argc, char **argv)
 {
-  GstElement *pipe, *s, *k;
-  GstPad *viz, *sink;
+  GstElement *pipe, *s, *k, *k0;
+  GstPad *viz, *sink, *sink0;
   gboolean ok = TRUE;
 
   gst_init (&argc, &argv);
   pipe = e2e_launch ("audiotestsrc wave=pink-noise samplesperbuffer=441 "
       "! audio/x-raw,format=F32LE,rate=44100,channels=1 ! nmfseparate "
-      "name=s profile=live s.src_0 ! fakesink sync=true");
+      "name=s profile=live s.src_0 ! fakesink name=k0 sync=true");
   s = gst_bin_get_by_name (GST_BIN (pipe), "s");
+  k0 = gst_bin_get_by_name (GST_BIN (pipe), "k0");
+  sink0 = gst_element_get_static_pad (k0, "sink");
+  gst_pad_add_probe (sink0, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_FLUSH, count_buffers, NULL, NULL);
   gst_element_set_state (pipe, GST_STATE_PLAYING);
   gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND);
-  g_usleep (300 * 1000);
+  /* the stream runs (negotiated: src_0 gives audio) */
+  wait_for (&buffers, 5, "src_0's buffers before the viz pad");
   viz = gst_element_request_pad_simple (s, "viz");      /* not linked */
-  g_usleep (200 * 1000);
+  /* and goes on with the pad there */
+  wait_for (&buffers, g_atomic_int_get (&buffers) + 5,
+      "src_0's buffers after the viz pad came");
+  g_atomic_int_set (&since_flush, -1000000);
   gst_element_seek_simple (pipe, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0);
-  g_usleep (300 * 1000);
+  /* the seek's segment went to the pads, and the stream goes on after it */
+  wait_for (&since_flush, 5, "src_0's buffers after the seek");
   if (has_sticky (viz, GST_EVENT_SEGMENT) && !has_sticky (viz, GST_EVENT_CAPS)) {
     g_printerr ("FAIL: the unlinked viz pad got the seek's segment before "
         "any caps\n");
@@ -62,7 +106,7 @@ main (int argc, char **argv)
       NULL);
   gst_pad_link (viz, sink);
   gst_element_sync_state_with_parent (k);
-  g_usleep (500 * 1000);
+  wait_for (&pictures, 1, "pictures on the viz pad once linked");
   if (!has_sticky (sink, GST_EVENT_CAPS) || !has_sticky (sink,
           GST_EVENT_SEGMENT) || g_atomic_int_get (&pictures) == 0) {
     g_printerr ("FAIL: once linked: caps %d, segment %d, %d pictures\n",
@@ -71,6 +115,8 @@ main (int argc, char **argv)
     ok = FALSE;
   }
   gst_object_unref (sink);
+  gst_object_unref (sink0);
+  gst_object_unref (k0);
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_element_release_request_pad (s, viz);
   gst_object_unref (viz);

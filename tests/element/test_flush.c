@@ -19,7 +19,10 @@
 #include <gst/check/gstharness.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -526,6 +529,7 @@ typedef struct
   GMutex lock;
   GCond cond;
   gboolean done;
+  pid_t tid;                    /* the pusher thread's, for its state */
 } Pusher;
 
 static gpointer
@@ -534,6 +538,10 @@ pusher_thread (gpointer data)
   Pusher *p = data;
   GstFlowReturn ret = GST_FLOW_OK;
 
+  g_mutex_lock (&p->lock);
+  p->tid = (pid_t) syscall (SYS_gettid);
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
   for (guint i = 0; i < p->n_bufs && ret == GST_FLOW_OK; i++) {
     ret = gst_harness_push (p->h, nmf_test_buffer (&nmf_mono, p->x + i * HOP,
             (guint64) i * HOP, HOP, FALSE));
@@ -547,6 +555,59 @@ pusher_thread (gpointer data)
   g_cond_broadcast (&p->cond);
   g_mutex_unlock (&p->lock);
   return NULL;
+}
+
+/* The state letter of thread TID of this process (/proc: 'S' asleep in a
+ * wait, 'R' running or runnable), '?' when unknown. */
+static gchar
+thread_state (pid_t tid)
+{
+  gchar path[64], buf[512], *close_paren;
+  FILE *f;
+  size_t n;
+
+  g_snprintf (path, sizeof path, "/proc/self/task/%d/stat", (gint) tid);
+  if (!(f = fopen (path, "r")))
+    return '?';
+  n = fread (buf, 1, sizeof buf - 1, f);
+  fclose (f);
+  buf[n] = '\0';
+  /* "tid (name) S ...": the name may hold anything but ends at the last ')' */
+  close_paren = strrchr (buf, ')');
+  return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
+}
+
+/* Waits (until DEADLINE) for the pusher to be held in a push: asleep, with
+ * no push done, for 20 looks in a row 10 ms apart (a thread preempted
+ * while it pushes is runnable, not asleep); or for it to have pushed
+ * everything. FALSE: neither by DEADLINE. */
+static gboolean
+wait_pusher_held (Pusher * p, gint64 deadline)
+{
+  guint last = G_MAXUINT, still = 0;
+
+  while (g_get_monotonic_time () < deadline) {
+    guint pushed;
+    gboolean done;
+    pid_t tid;
+
+    g_mutex_lock (&p->lock);
+    while (!p->tid)
+      if (!g_cond_wait_until (&p->cond, &p->lock, deadline))
+        break;
+    pushed = p->pushed;
+    done = p->done;
+    tid = p->tid;
+    g_mutex_unlock (&p->lock);
+    if (done)
+      return TRUE;
+    still = tid && pushed == last && thread_state (tid) == 'S' ? still + 1 : 0;
+    if (still >= 20)
+      return TRUE;
+    last = pushed;
+    g_usleep (10 * 1000);
+  }
+  return FALSE;
 }
 
 /* src_1 goes to a sink that blocks (like one waiting for preroll): once
@@ -583,14 +644,20 @@ GST_START_TEST (test_flush_blocked_branch)
   g_cond_init (&p.cond);
   thread = g_thread_new ("pusher", pusher_thread, &p);
 
-  /* the pusher gets stuck: src_1 holds 64 items at most */
-  g_usleep (G_USEC_PER_SEC / 2);
+  /* the sink blocks on its first buffer, then the pusher gets stuck:
+   * src_1 holds 64 items at most */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  g_mutex_lock (&sink->lock);
+  while (!sink->blocked)
+    if (!g_cond_wait_until (&sink->cond, &sink->lock, deadline))
+      break;
+  fail_unless (sink->blocked, "src_1's sink got no buffer in 20 s");
+  g_mutex_unlock (&sink->lock);
+  fail_unless (wait_pusher_held (&p, deadline),
+      "the pusher neither finished nor was held in a push in 20 s");
   g_mutex_lock (&p.lock);
   fail_if (p.done, "all pushed although src_1 is blocked");
   g_mutex_unlock (&p.lock);
-  g_mutex_lock (&sink->lock);
-  fail_unless (sink->blocked);
-  g_mutex_unlock (&sink->lock);
 
   /* flush from this thread, as a seek would */
   fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));

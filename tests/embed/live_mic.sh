@@ -4,7 +4,8 @@
 # status 3 and a clear line when there is no audio device (CI). On a
 # machine with sound devices it runs live: then it is stopped after 5 s and
 # that counts as a pass. With a capture and a playback device simulated and
-# no display it runs without its picture, says so, and ends on Ctrl-C
+# no display it runs without its picture, says so, and ends on Ctrl-C (sent
+# once the element has posted a message)
 # (autovideosink's fallback crashed it: segmentation fault); its check of
 # the playback device plays silence (it beeped, a 440 Hz sine); Ctrl-C
 # while it checks the devices stops it (it was ignored: the live pipeline
@@ -39,7 +40,8 @@ esac
 
 # the devices simulated: interaudiosrc and interaudiosink ranked above every
 # real source and sink, so that autoaudiosrc/autoaudiosink take them
-# (silence in, nothing out); no display; Ctrl-C after 6 s
+# (silence in, nothing out); no display; Ctrl-C once the element has posted
+# a message (the live pipeline runs)
 if gst-inspect-1.0 interaudiosrc >/dev/null 2>&1; then
   # every gst-launch-1.0 the script runs, logged
   mkdir "$work/bin"
@@ -47,15 +49,27 @@ if gst-inspect-1.0 interaudiosrc >/dev/null 2>&1; then
   printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\nexec "%s" "$@"\n' \
     "$work/launches" "$real" >"$work/bin/gst-launch-1.0"
   chmod +x "$work/bin/gst-launch-1.0"
+  # (the Ctrl-C comes from timeout, told by a signal: it passes it on as its
+  # timer would; the timer bounds the run should the message never come)
+  set -m
   env -u DISPLAY -u WAYLAND_DISPLAY PATH="$work/bin:$PATH" \
     GST_PLUGIN_FEATURE_RANK=interaudiosrc:300,interaudiosink:300 \
-    timeout --preserve-status -s INT 6 "$script" >"$work/nodisplay.txt" 2>&1; rc=$?
+    timeout --preserve-status -s INT 90 "$script" >"$work/nodisplay.txt" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 600; i++)); do
+    grep -q 'nmfseparate, timestamp=' "$work/nodisplay.txt" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q 'nmfseparate, timestamp=' "$work/nodisplay.txt" \
+    || fail "no display: the element posted no message in 60 s (it did not run)"
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid"; rc=$?
+  set +m
   grep -v '^ALSA\|^AL lib\|^cannot find card' "$work/nodisplay.txt" | tail -n 4
   [ "$rc" = 0 ] || fail "no display: exit $rc, expected 0 after Ctrl-C"
   grep -q '^live-mic.sh: no display (DISPLAY and WAYLAND_DISPLAY are not set): no picture, the sound alone$' \
     "$work/nodisplay.txt" || fail "no display: not said"
-  grep -q 'nmfseparate, timestamp=' "$work/nodisplay.txt" \
-    || fail "no display: the element posted no message (it did not run)"
   probes=$(grep -v nmfseparate "$work/launches" | grep autoaudiosink)
   [ -n "$probes" ] || fail "no check of the playback device was run"
   grep -v 'wave=silence' <<<"$probes" && fail "the playback device's check makes a sound"
@@ -73,8 +87,14 @@ if gst-inspect-1.0 interaudiosrc >/dev/null 2>&1; then
     GST_PLUGIN_FEATURE_RANK=interaudiosrc:300,interaudiosink:300 \
     timeout 20 "$script" >"$work/int.txt" 2>&1 &
   pid=$!
-  for ((i = 0; i < 200; i++)); do [ -s "$work/launches" ] && break; sleep 0.02; done
-  sleep 0.5
+  # the check of the capture device under way (its launch logged, then
+  # made to last 3 s)
+  for ((i = 0; i < 1000; i++)); do
+    grep -q 'eos-after' "$work/launches" && break
+    sleep 0.02
+  done
+  grep -q 'eos-after' "$work/launches" \
+    || fail "Ctrl-C while checking the devices: no check of the capture device began in 20 s"
   kill -INT -- -"$pid"
   wait "$pid"; rc=$?
   set +m

@@ -86,8 +86,10 @@ void nmf_spatial_reset (nmf_spatial * sp);
  * frames' windows may cut into sound. */
 void nmf_spatial_window_restarted (nmf_spatial * sp);
 
-/* One frame (channels x 2 * bins, interleaved re/im per channel) is
- * learned from. */
+/* One frame (channels x 2 * bins, interleaved re/im per channel, from
+ * the STFT of stft.h: its periodic sqrt-Hann window) is learned from -
+ * without the channels' offsets (DC): a channel's mean bin 0, where it
+ * stands clear of its spread, and its leak through the window are not. */
 void nmf_spatial_update (nmf_spatial * sp, const float *spectra);
 
 nmf_spatial_fit nmf_spatial_get_fit (const nmf_spatial * sp);

@@ -74,6 +74,17 @@ struct nmf_spatial
                                  * summed until the decision */
   double *Q;                    /* F x M x M: sum of |x_m|^2 |x_n|^2, the
                                  * same frames (what chance gives |R|^2) */
+  /* the channels' offsets (DC): not learned from */
+  double *dc_leak;              /* F: the spectrum of a constant through
+                                 * the STFT's window, over its bin 0 */
+  float *offset_free;           /* M x 2F: the frame learned from */
+  double offset[MAXC];          /* each channel's bin 0, its mean over the
+                                 * statistics' memory */
+  double offset_sq[MAXC];       /* and the mean of its square */
+  uint64_t offset_frames;       /* frames in that mean */
+  double prev_input_power;      /* the last frame's, offsets and all */
+  int offset_wait;              /* frames whose window still holds an
+                                 * abrupt start: not in the mean */
   uint64_t frames;              /* frames with sound */
   uint64_t learned_frames;      /* of them, those learned from */
   double prev_power;            /* the last frame's, sound or not */

@@ -10,17 +10,12 @@
  * algorithm) at every template.  volmin is left out: its linear programs
  * are GLPK's, which allocates (documented). */
 #include "check.h"
+#include "malloc_count.h"
 #include <nmf/separator.h>
 
 #include <string.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define NMF_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) \
-    || defined(NMF_TEST_SANITIZED)
+#if !MALLOC_COUNT_AVAILABLE
 int
 main (void)
 {
@@ -28,57 +23,6 @@ main (void)
   return 77;
 }
 #else
-
-extern void *__libc_malloc (size_t n);
-extern void *__libc_calloc (size_t n, size_t size);
-extern void *__libc_realloc (void *p, size_t n);
-extern void *__libc_memalign (size_t align, size_t n);
-
-static volatile int counting;
-static volatile long allocations;
-
-void *
-malloc (size_t n)
-{
-  allocations += counting;
-  return __libc_malloc (n);
-}
-
-void *
-calloc (size_t n, size_t size)
-{
-  allocations += counting;
-  return __libc_calloc (n, size);
-}
-
-void *
-realloc (void *p, size_t n)
-{
-  allocations += counting;
-  return __libc_realloc (p, n);
-}
-
-void *
-memalign (size_t align, size_t n)
-{
-  allocations += counting;
-  return __libc_memalign (align, n);
-}
-
-void *
-aligned_alloc (size_t align, size_t n)
-{
-  allocations += counting;
-  return __libc_memalign (align, n);
-}
-
-int
-posix_memalign (void **p, size_t align, size_t n)
-{
-  allocations += counting;
-  *p = __libc_memalign (align, n);
-  return *p ? 0 : 12;
-}
 
 #define RATE 44100
 #define SECONDS 4
@@ -121,8 +65,7 @@ check_config (const char *name, const nmf_separator_config * config)
   nmf_separator_output o = { out, NULL };
   /* the first second: the model starts, the spatial stage decides */
   CHECK_OK (nmf_separator_process (sep, x, RATE, &o, &got, &masks));
-  allocations = 0;
-  counting = 1;
+  malloc_count_start ();
   for (size_t pos = RATE; pos < n; pos += block)
     nmf_separator_process (sep, x + pos * C, pos + block <= n ? block :
         n - pos, &o, &got, &masks);
@@ -131,8 +74,7 @@ check_config (const char *name, const nmf_separator_config * config)
   nmf_separator_reset (sep, 1);
   nmf_separator_process (sep, x, RATE, &o, &got, &masks);
   nmf_separator_drain (sep, &o, &got, &masks);
-  counting = 0;
-  during = allocations;
+  malloc_count_stop (&during, NULL);
   printf ("%-10s %ld allocations in process, reset and drain\n", name,
       during);
   CHECK (during == 0, "%s: %ld allocations after create", name, during);

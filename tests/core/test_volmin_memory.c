@@ -8,6 +8,7 @@
  * must still refuse the solves from X, and the stream must still refresh
  * its model (both by result). */
 #include "check.h"
+#include "malloc_count.h"
 #include <nmf/error.h>
 #include <nmf/factorize.h>
 #include "volmin.h"
@@ -15,13 +16,7 @@
 
 #include <string.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define NMF_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) \
-    || defined(NMF_TEST_SANITIZED)
+#if !MALLOC_COUNT_AVAILABLE
 int
 main (void)
 {
@@ -29,64 +24,6 @@ main (void)
   return 77;
 }
 #else
-
-extern void *__libc_malloc (size_t n);
-extern void *__libc_calloc (size_t n, size_t size);
-extern void *__libc_realloc (void *p, size_t n);
-extern void *__libc_memalign (size_t align, size_t n);
-
-static volatile int counting;
-static volatile size_t bytes;
-
-static void
-count (size_t n)
-{
-  if (counting)
-    bytes += n;
-}
-
-void *
-malloc (size_t n)
-{
-  count (n);
-  return __libc_malloc (n);
-}
-
-void *
-calloc (size_t n, size_t size)
-{
-  count (n * size);
-  return __libc_calloc (n, size);
-}
-
-void *
-realloc (void *p, size_t n)
-{
-  count (n);
-  return __libc_realloc (p, n);
-}
-
-void *
-memalign (size_t align, size_t n)
-{
-  count (n);
-  return __libc_memalign (align, n);
-}
-
-void *
-aligned_alloc (size_t align, size_t n)
-{
-  count (n);
-  return __libc_memalign (align, n);
-}
-
-int
-posix_memalign (void **p, size_t align, size_t n)
-{
-  count (n);
-  *p = __libc_memalign (align, n);
-  return *p ? 0 : 12;
-}
 
 /* the element's defaults: fft-size 2048, window-frames 258, two sources */
 #define F 1025
@@ -104,11 +41,11 @@ check_stream_size (void)
   float *v = malloc (F * sizeof (float)), *spec =
       malloc ((size_t) RANK * F * sizeof (float));
   unsigned long long seed = 3;
+  size_t bytes;
 
-  bytes = 0;
-  counting = 1;
+  malloc_count_start ();
   CHECK_OK (nmf_volmin_stream_create (&s, F, RANK, T, 16, 0.0, 1));
-  counting = 0;
+  malloc_count_stop (NULL, &bytes);
   printf ("volmin stream %d x %d, rank %d: create allocated %zu bytes "
       "(window %zu)\n", F, T, RANK, (size_t) bytes, window);
   CHECK (bytes < bound, "create allocated %zu bytes: more than the window "

@@ -849,6 +849,19 @@ def Gst_round(ns, rate):
     return (ns * rate + 500000000) // 1000000000
 
 
+def play_with_enrolment(d, what):
+    """Plays the file once it is ready; False, the desk closed, when this
+    build of the element has no enrolment (the run is left out)."""
+    check(d.wait("paused", 15)["ok"], "%s: the file is ready" % what)
+    if not d("state")["enrol_available"]:
+        print("no enrolment in this build: %s left out" % what)
+        d.finish(20)
+        return False
+    d("play")
+    check(d.wait("playing", 15)["ok"], "%s: playing" % what)
+    return True
+
+
 def run_enrol_quit(desk, work):
     """The window closed while an enrolment from the file is learning (a
     thread cuts the stretch heard and runs nmftool learn): the desk exits
@@ -863,13 +876,8 @@ def run_enrol_quit(desk, work):
     d = Desk(desk, work, "desk-enrol-quit", ["--monitor-to", os.path.join(
         work, "monitor-enrol-quit.wav"), mix_path], env)
     try:
-        check(d.wait("paused", 15)["ok"], "enrol-quit: the file is ready")
-        if not d("state")["enrol_available"]:
-            print("no enrolment in this build: enrol-quit left out")
-            d.finish(20)
+        if not play_with_enrolment(d, "enrol-quit"):
             return
-        d("play")
-        check(d.wait("playing", 15)["ok"], "enrol-quit: playing")
         d("enrol", source=0, on=True)
         time.sleep(0.7)
         d("enrol", source=0, on=False)
@@ -915,13 +923,8 @@ def run_low_rate(desk, work):
         said = [n for n in st["notices"] if "enrol" in n["text"]]
         return st, said[-1] if said else {"kind": "", "text": ""}
     try:
-        check(d.wait("paused", 15)["ok"], "low rate: the file is ready")
-        if not d("state")["enrol_available"]:
-            print("no enrolment in this build: low rate left out")
-            d.finish(20)
+        if not play_with_enrolment(d, "low rate"):
             return
-        d("play")
-        check(d.wait("playing", 15)["ok"], "low rate: playing")
         d("enrol", source=1, on=True)
         d("seek", seconds=0.2)
         d("enrol", source=1, on=False)

@@ -755,14 +755,16 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
         GST_NMF_PROFILE_FILE;
   gst_nmf_settings_to_config (&s, GST_AUDIO_INFO_CHANNELS (&info),
       &self->dictionaries, (nmf_profile) profile, &cfg);
-  if (!gst_nmf_settings_check_config (GST_ELEMENT (self), &cfg)) {
-    gst_nmf_settings_clear (&s);
-    return FALSE;
-  }
-
+  /* the stream so far comes out first, whether or not the new format can
+   * be taken (as GstAudioEncoder drains before it sets a format): a
+   * refused format lost the look-ahead's frames with its error */
   if (self->separator) {
     GST_INFO_OBJECT (self, "caps changed mid-stream to %" GST_PTR_FORMAT, caps);
     gst_nmf_stream_drain (self);
+  }
+  if (!gst_nmf_settings_check_config (GST_ELEMENT (self), &cfg)) {
+    gst_nmf_settings_clear (&s);
+    return FALSE;
   }
   /* the separator copies the dictionaries */
   ret = nmf_separator_create (&sep, &cfg, message, sizeof message);

@@ -900,6 +900,60 @@ GST_START_TEST (test_partial_sample_buffers)
 
 GST_END_TEST;
 
+/* A caps change the element must refuse (with 63 channels its settings
+ * would take more than 1 GiB) comes after the stream so far: every sample
+ * pushed before it comes out, as GstAudioEncoder drains before it takes a
+ * new format (the look-ahead's frames were lost with the error). */
+GST_START_TEST (test_caps_refused_after_drain)
+{
+  const NmfTimeline mono = { RATE, 1, 0, GST_BUFFER_OFFSET_NONE };
+  const gsize n = 30000;
+  GstElement *el = make_sep ("kl", "lookahead-frames=2100");
+  GstBus *bus = gst_bus_new ();
+  float *x = nmf_test_two_tones (n, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_ODD, 3001, 7);
+  gchar *str = nmf_test_caps_str (RATE, 63, ", channel-mask=(bitmask)0x0");
+  GstCaps *caps = gst_caps_from_string (str);
+  GstMessage *msg;
+  GError *err = NULL;
+  NmfFix f;
+
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &mono, NULL);
+  nmf_fix_push (&f, &mono, x, 0, n, &z, FALSE, NULL);
+  /* (refused by its handler, the sticky event is still stored: the push's
+   * result does not say) */
+  gst_pad_push_event (f.h[0]->srcpad, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error for the refused caps");
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (strstr (err->message, "1024 MiB") != NULL, "%s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  for (guint s = 0; s < 2; s++) {
+    const gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    gsize got = 0;
+    while (got < n && g_get_monotonic_time () < end) {
+      GstBuffer *b = gst_harness_try_pull (f.h[s]);
+      if (!b) {
+        g_usleep (10000);
+        continue;
+      }
+      got += gst_buffer_get_size (b) / sizeof (float);
+      gst_buffer_unref (b);
+    }
+    fail_unless (got == n, "pad %u: %" G_GSIZE_FORMAT " of the %"
+        G_GSIZE_FORMAT " samples before the refused caps came out", s, got, n);
+  }
+  nmf_fix_teardown_bus (&f, bus);
+  g_free (str);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_tiny_and_huge_buffers)
 {
   const gint rate = 44100;
@@ -965,6 +1019,7 @@ nmfseparate_bad_input_suite (void)
     NMF_TEST ("bad_input", test_single_impulse),
     NMF_TEST ("bad_input", test_minutes_of_silence_then_sound),
     NMF_TEST ("bad_input", test_caps_changes_rate_and_channels),
+    NMF_TEST ("bad_input", test_caps_refused_after_drain),
     NMF_TEST ("bad_input", test_eos_before_a_frame),
     NMF_TEST ("bad_input", test_tiny_and_huge_buffers),
     NMF_TEST ("bad_input", test_partial_sample_buffers),

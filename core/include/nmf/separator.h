@@ -418,9 +418,10 @@ typedef struct
 } nmf_separator_spatial;
 
 /* Once per stream (after create, reset or drain) the demixing may take
- * over from the factorization, and then holds: each demixed source takes
- * the output of the factorization's source it overlaps most, and keeps
- * it. */
+ * over from the factorization: each demixed source takes the output of the
+ * factorization's source it overlaps most, and keeps it, also when a mix
+ * whose geometry changes is followed (each source on the output whose
+ * direction is nearest its own). */
 NMF_API void nmf_separator_get_spatial (const nmf_separator * separator,
     nmf_separator_spatial * spatial);
 

@@ -1,6 +1,21 @@
 /* The C library's allocators wrapped, counting (malloc_count.h). */
 #include "malloc_count.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define MALLOC_COUNT_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) \
+    || defined(MALLOC_COUNT_SANITIZED)
+#define MALLOC_COUNT_AVAILABLE 0
+#else
+#define MALLOC_COUNT_AVAILABLE 1
+#endif
+
 #if MALLOC_COUNT_AVAILABLE
 
 extern void *__libc_malloc (size_t n);
@@ -11,6 +26,11 @@ extern void *__libc_memalign (size_t align, size_t n);
 static volatile int counting;
 static volatile long calls_seen;
 static volatile size_t bytes_seen;
+
+void
+malloc_count_require (void)
+{
+}
 
 static void
 count (size_t n)
@@ -83,6 +103,13 @@ posix_memalign (void **p, size_t align, size_t n)
 }
 
 #else
+
+void
+malloc_count_require (void)
+{
+  printf ("a sanitizer owns malloc: skipped\n");
+  exit (77);
+}
 
 void
 malloc_count_start (void)

@@ -728,9 +728,7 @@ def run_quit(desk, work):
     end = first + min(len(recs[0]), len(recs[1]))
     check(end <= len(mon), "quit: every sample of the take was heard (the "
           "take ends at %d, the sound at %d)" % (end, len(mon)))
-    n = min(end, len(mon)) - first
-    worst = max(abs(mon[first + i] - recs[0][i] - recs[1][i])
-                for i in range(n)) if n > 0 else float("inf")
+    worst = mix_difference(mon, recs, first, min(end, len(mon)) - first)
     check(worst < 1e-5, "quit: the take is what was heard (largest "
           "difference %.2g)" % worst)
 
@@ -785,9 +783,7 @@ def run_cut_takes(desk, work):
             continue
         first = Gst_round(rec["start"][0], rate) * channels
         n = min(len(recs[0]), len(recs[1]))
-        worst = max((abs(mon[first + i] - recs[0][i] - recs[1][i])
-                     if first + i < len(mon) else float("inf")
-                     for i in range(n)), default=float("inf"))
+        worst = mix_difference(mon, recs, first, n)
         # ms after the end of what the sound output had played at the click
         # (a buffer of 10 ms may be played between that and the click)
         after = 1000.0 * ((first + n) / channels - at * rate) / rate
@@ -842,6 +838,15 @@ def run_take_write_fails(desk, work):
     check(len(rec["files"]) == 2, "full disk: the take's two files are "
           "listed (%d)" % len(rec["files"]))
     check_clean_exit(d, code, "full disk")
+
+
+def mix_difference(mon, recs, first, n):
+    """The largest difference between the monitored mix from its sample
+    first on and the sum of the two recordings, over n samples (infinite
+    where the mix has ended, and for no sample)."""
+    return max((abs(mon[first + i] - recs[0][i] - recs[1][i])
+                if first + i < len(mon) else float("inf")
+                for i in range(n)), default=float("inf"))
 
 
 def Gst_round(ns, rate):
@@ -1298,8 +1303,7 @@ def run(desk, make_mixture, nmftool, work):
     # said above; the checks below compare what there is (they indexed
     # past a short file's end: an IndexError that hid the checks' report)
     n = min(n_in, len(mon), len(rec0), len(rec1))
-    worst = max((abs(mon[i] - rec0[i] - rec1[i]) for i in range(n)),
-                default=float("inf"))
+    worst = mix_difference(mon, (rec0, rec1), 0, n)
     check(worst < 1e-5, "the monitored mix is the sum of the recordings "
           "(largest difference %.2g over %d samples): the files hold what "
           "was heard" % (worst, n))

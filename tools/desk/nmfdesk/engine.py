@@ -638,12 +638,9 @@ class Engine(GObject.Object):
         if not kept:
             return None
         folder = tempfile.mkdtemp(prefix="nmf-desk-restart-")
-        paths = {}
-        for s in kept:
-            path = os.path.join(folder, "source_%d.npy" % s)
-            if self.sep.emit("save-dictionary", s, path):
-                paths[s] = path
-        return folder, paths
+        saved = self.save_dictionaries(folder, kept, [])
+        return folder, {int(s): os.path.join(folder, entry["file"])
+                        for s, entry in saved.items()}
 
     def _give_enrolled(self, carried):
         if not carried or self.sep is None:

@@ -90,7 +90,7 @@ void nmf_spatial_window_restarted (nmf_spatial * sp);
  * the STFT of stft.h: its periodic sqrt-Hann window) is learned from -
  * without the channels' offsets (DC): a channel's mean bin 0, where it
  * stands clear of its spread, and its leak through the window are not. */
-void nmf_spatial_update (nmf_spatial * sp, const float *spectra);
+void nmf_spatial_update (nmf_spatial * sp, const float *input);
 
 nmf_spatial_fit nmf_spatial_get_fit (const nmf_spatial * sp);
 /* The mean |imaginary part| of the inter-channel coherence measured for

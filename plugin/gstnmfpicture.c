@@ -25,6 +25,41 @@ is_still (const GstNmfPicture * p)
   return GST_VIDEO_INFO_FPS_N (&p->info) == 0;
 }
 
+static void
+drop_pool (GstNmfPicture * p)
+{
+  if (!p->pool)
+    return;
+  gst_buffer_pool_set_active (p->pool, FALSE);
+  gst_clear_object (&p->pool);
+}
+
+/* The pictures' buffers are recycled: each is a whole picture (1 MB at
+ * 768x320), and one freshly allocated per picture had its pages faulted
+ * in and zeroed by the kernel every time, which cost more than drawing
+ * it.  The pool is the element's own, not asked of downstream: an
+ * ALLOCATION query must follow the caps, which wait in the pad's queue.
+ * Unbounded (max 0), so that a picture never waits for a buffer that a
+ * queue downstream holds; it keeps as many as were ever out at once. */
+static void
+make_pool (GstNmfPicture * p, GstElement * element, GstCaps * caps)
+{
+  GstStructure *config;
+
+  drop_pool (p);
+  p->pool = gst_video_buffer_pool_new ();
+  config = gst_buffer_pool_get_config (p->pool);
+  gst_buffer_pool_config_set_params (config, caps,
+      (guint) GST_VIDEO_INFO_SIZE (&p->info), 2, 0);
+  if (!gst_buffer_pool_set_config (p->pool, config)
+      || !gst_buffer_pool_set_active (p->pool, TRUE)) {
+    /* then every picture is allocated on its own, as it comes */
+    GST_WARNING_OBJECT (element, "viz: no buffer pool for %" GST_PTR_FORMAT,
+        caps);
+    gst_clear_object (&p->pool);
+  }
+}
+
 gboolean
 gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
     GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources)
@@ -64,6 +99,7 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   gst_nmf_viz_free (p->viz);
   p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
       is_still (p));
+  make_pool (p, element, caps);
   /* the pictures of half a second wait at most (at least 4), beyond those
    * of the STFT's delay, by which the audio comes out after its pictures
    * (sinks preroll on the audio: with fewer, an fft-size of 8192 at 8 kHz
@@ -114,6 +150,7 @@ gst_nmf_picture_reset (GstNmfPicture * p)
 {
   gst_nmf_viz_free (p->viz);
   p->viz = NULL;
+  drop_pool (p);
   p->pending = FALSE;
 }
 
@@ -132,8 +169,12 @@ static void
 push_picture (GstNmfPicture * p, GstNmfOutQueues * queues, GstClockTime ts,
     GstClockTime duration)
 {
-  GstBuffer *buf = gst_nmf_viz_render (p->viz);
+  GstBuffer *buf = NULL;
 
+  if (!p->pool || gst_buffer_pool_acquire_buffer (p->pool, &buf,
+          NULL) != GST_FLOW_OK)
+    buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&p->info), NULL);
+  gst_nmf_viz_render_into (p->viz, buf);
   GST_BUFFER_PTS (buf) = ts;
   GST_BUFFER_DURATION (buf) = duration;
   /* its flow reaches upstream through the combiner, like the sources' */

@@ -25,6 +25,7 @@ typedef struct
 {
   GstPad *pad;                  /* the request pad, or NULL */
   GstNmfViz *viz;               /* NULL until negotiated */
+  GstBufferPool *pool;          /* the pictures' buffers, with viz */
   GstVideoInfo info;
   guint64 next;                 /* next video frame of this stream */
   gboolean joined;              /* the pad joined the stream: its first

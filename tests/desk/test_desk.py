@@ -684,6 +684,19 @@ def run_takes(desk, work):
             check(d("load", path=video)["ok"] and d.wait("paused", 15)["ok"],
                   "a video file with sound plays its sound: %s" %
                   [n["text"] for n in d("state")["notices"][-2:]])
+        video_only = make_video(work, sound=False)
+        if video_only:
+            # one error, the one a person can act on (the demuxer's
+            # "Internal data stream error" came first, then this)
+            before = len(d("state")["notices"])
+            d("load", path=video_only)
+            waitfor(d, lambda s: s["status"] == "error", 15)
+            time.sleep(0.5)
+            said = [n["text"] for n in d("state")["notices"][before:]
+                    if n["kind"] == "error"]
+            check(said == ["video-only.ogv has no audio stream that "
+                           "GStreamer can decode"],
+                  "a video file without sound says so, once: %s" % said)
         code = d.finish(20)
     except Exception:
         d.kill()
@@ -1092,22 +1105,23 @@ def decoded_frames(path):
     return n
 
 
-def make_video(work):
-    """An Ogg file with a Theora picture and Vorbis sound (Debian's
-    gstreamer1.0-plugins-base), or None where those encoders are missing."""
+def make_video(work, sound=True):
+    """An Ogg file with a Theora picture and (if sound) Vorbis sound
+    (Debian's gstreamer1.0-plugins-base), or None where those encoders are
+    missing."""
     from gi.repository import Gst
     if not all(Gst.ElementFactory.find(f) for f in ("theoraenc", "vorbisenc",
                                                     "oggmux")):
         print("no Theora/Vorbis encoders: the video check is left out")
         return None
-    path = os.path.join(work, "video.ogv")
+    path = os.path.join(work, "video.ogv" if sound else "video-only.ogv")
     pipe = Gst.parse_launch(
         "oggmux name=m ! filesink location=%s "
         "videotestsrc num-buffers=40 ! video/x-raw,width=64,height=48,"
-        "framerate=20/1 ! theoraenc ! m. "
-        "audiotestsrc num-buffers=40 samplesperbuffer=2205 ! "
-        "audio/x-raw,rate=44100,channels=2 ! audioconvert ! vorbisenc ! m."
-        % path)
+        "framerate=20/1 ! theoraenc ! m. " % path +
+        ("audiotestsrc num-buffers=40 samplesperbuffer=2205 ! "
+         "audio/x-raw,rate=44100,channels=2 ! audioconvert ! vorbisenc ! m."
+         if sound else ""))
     pipe.set_state(Gst.State.PLAYING)
     msg = pipe.get_bus().timed_pop_filtered(
         20 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)

@@ -884,8 +884,18 @@ class Engine(GObject.Object):
 
     def _on_no_more_pads(self, src):
         if not self.linked_audio:
-            GLib.idle_add(self._fail, "%s has no audio stream that GStreamer "
-                          "can decode" % self.input.label)
+            GLib.idle_add(self._fail_no_audio)
+
+    def _no_audio_text(self):
+        return ("%s has no audio stream that GStreamer can decode"
+                % self.input.label)
+
+    def _fail_no_audio(self):
+        # the demuxer's error for its pads that nothing takes may have
+        # said it already (_on_error): one notice
+        if self.status != "error":
+            self._fail(self._no_audio_text())
+        return False
 
     # ---- teardown -----------------------------------------------------
     def teardown(self):
@@ -1599,6 +1609,14 @@ class Engine(GObject.Object):
                 # opened again (a restart) after it went: GStreamer says
                 # "Resource not found."
                 text = gone_text(self.input.path)
+            elif self.input.kind == "file" and not self.linked_audio and \
+                    "not-linked" in (dbg or ""):
+                # a file with streams but none of sound (a video, a
+                # picture): its demuxer's "Internal data stream error"
+                # comes before decodebin's no-more-pads reaches us
+                if self.status == "error":
+                    return
+                text = self._no_audio_text()
             elif self.input.kind == "file":
                 text = "%s cannot be played: %s" % (self.input.label,
                                                    err.message)

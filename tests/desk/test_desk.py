@@ -684,6 +684,15 @@ def run_takes(desk, work):
             check(d("load", path=video)["ok"] and d.wait("paused", 15)["ok"],
                   "a video file with sound plays its sound: %s" %
                   [n["text"] for n in d("state")["notices"][-2:]])
+        empty = os.path.join(work, "empty.wav")
+        open(empty, "w").close()
+        before = len(d("state")["notices"])
+        d("load", path=empty)
+        waitfor(d, lambda s: s["status"] == "error", 15)
+        said = [n["text"] for n in d("state")["notices"][before:]
+                if n["kind"] == "error"]
+        check(said[:1] == ["empty.wav is empty (0 bytes): nothing to play"],
+              "an empty file says so: %s" % said)
         video_only = make_video(work, sound=False)
         if video_only:
             # one error, the one a person can act on (the demuxer's

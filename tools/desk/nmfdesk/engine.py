@@ -1617,6 +1617,11 @@ class Engine(GObject.Object):
                 if self.status == "error":
                     return
                 text = self._no_audio_text()
+            elif self.input.kind == "file" and \
+                    os.path.getsize(self.input.path) == 0:
+                # (GStreamer says "Stream contains no data.")
+                text = "%s is empty (0 bytes): nothing to play" % \
+                    self.input.label
             elif self.input.kind == "file":
                 text = "%s cannot be played: %s" % (self.input.label,
                                                    err.message)

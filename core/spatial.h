@@ -58,6 +58,10 @@ typedef enum
 typedef struct
 {
   int decision_frames;          /* frames with sound before deciding */
+  int recheck_frames;           /* a mix decided not instantaneous is
+                                 * decided once more, final, after this
+                                 * many (more frames, less noise in the
+                                 * phases); <= decision_frames: never */
   double memory_frames;         /* time constant of the statistics */
   int bands;                    /* bands of the variance model (1: flat) */
   double max_imaginary;         /* the instantaneous test's threshold */

@@ -90,6 +90,7 @@ struct nmf_spatial
   double prev_power;            /* the last frame's, sound or not */
   int onset_left;               /* frames whose window still holds an
                                  * abrupt start: not learned from */
+  int rechecked;                /* the decision is final */
   uint64_t diverse_frames;      /* of them, the last in a row that span S
                                  * directions */
   uint64_t stray_frames;        /* two in stereo: frames in a row the

@@ -119,7 +119,7 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
       g_param_spec_enum ("spatial", "Spatial",
           "Use where the sources are in the channels. auto (default): with 2 "
           "to 8 channels the element listens to the first 43 frames of sound "
-          "(0.5 s at 44.1 kHz with the default hop-size); when it is an instantaneous (panned) mix - every source a "
+          "(0.5 s at 44.1 kHz with the default hop-size; a room is checked once more at 2 s); when it is an instantaneous (panned) mix - every source a "
           "fixed gain per channel, as a studio pan or a coincident pair "
           "gives - the sources come from an online spatial demixing "
           "(independent vector analysis, one real demixing matrix for every "

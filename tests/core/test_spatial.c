@@ -43,26 +43,10 @@
 #define N ((size_t) RATE * SECONDS)
 #define SKIP ((size_t) RATE * 4)        /* convergence, causal */
 
-/* Source k: noise through a one-pole filter of its own, its level a new
- * log-normal draw every 50 ms (speech and notes are as non-stationary),
- * with silent stretches. */
 static void
 make_source_drawn (int k, unsigned long long draw, float *x, size_t n)
 {
-  unsigned long long st = 0x9E3779B97F4A7C15ull * (k + 1) + draw * 7919;
-  const double a = k == 0 ? 0.9 : k == 1 ? 0.2 : -0.6;
-  double y = 0.0, level = 1.0;
-  for (size_t i = 0; i < n; i++) {
-    if (i % (RATE / 20) == 0) {
-      double u = test_uniform (&st), v = test_uniform (&st);
-      double g = sqrt (-2.0 * log (u + 1e-12)) * cos (2 * M_PI * v);
-      level = v < 0.15 ? 0.0 : exp (1.2 * g);
-    }
-    double w = test_uniform (&st) - 0.5;
-    y = a * y + (1.0 - fabs (a)) * w;
-    /* every source at the same mean power, whatever its filter */
-    x[i] = (float) (0.05 * level * y * sqrt (1.0 - a * a) / (1.0 - fabs (a)));
-  }
+  test_varying_source (k, draw, RATE, x, n);
 }
 
 static void
@@ -629,31 +613,34 @@ count_demixed (const char *name, double pan, double seconds, int draws)
   return demixed;
 }
 
-/* Two sources panned hard apart, each channel one source: the channels
- * share nothing, so the phases of their cross-terms are noise alone, large
- * over the decision's 43 frames where the levels vary, and the stage took
- * such a mix for a room in about 1 draw of 4.  Every one of 24 draws of
- * the sources (2 s each) is now demixed. */
+/* Sources panned apart, every draw demixed:
+ * - hard apart, each channel one source: the channels share nothing, so
+ *   the phases of their cross-terms are noise alone, large over the
+ *   decision's 43 frames where the levels vary, and the stage took such a
+ *   mix for a room in about 1 draw of 4 (2 s each, 24 draws);
+ * - near hard apart (+-0.9): the small part the channels share lifts the
+ *   second figure above its bound, and |Im|'s noise over 43 frames took 8
+ *   of these 40 draws for a room, until a room was decided again at 2 s
+ *   (3 s each). */
 static void
-test_hard_pans (void)
+test_pans_apart (void)
 {
-  const int draws = 24;
-  int demixed = count_demixed ("hard pans", 1.0, 2.0, draws);
-  CHECK (demixed == draws, "hard pans: %d of %d draws demixed", demixed,
-      draws);
-}
+  static const struct
+  {
+    const char *name;
+    double pan, seconds;
+    int draws;
+  } cases[] = {
+    {"hard pans", 1.0, 2.0, 24},
+    {"pans of +-0.9", 0.9, 3.0, 40},
+  };
 
-/* Sources panned near hard apart (+-0.9): the small part the channels
- * share lifts the second figure above its bound, and |Im|'s noise over 43
- * frames took 8 of these 40 draws for a room.  The room is decided again at
- * 2 s, on four times the frames: every draw is demixed at 3 s. */
-static void
-test_near_hard_pans (void)
-{
-  const int draws = 40;
-  int demixed = count_demixed ("pans of +-0.9", 0.9, 3.0, draws);
-  CHECK (demixed == draws, "pans of +-0.9: %d of %d draws demixed", demixed,
-      draws);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int demixed = count_demixed (cases[i].name, cases[i].pan,
+        cases[i].seconds, cases[i].draws);
+    CHECK (demixed == cases[i].draws, "%s: %d of %d draws demixed",
+        cases[i].name, demixed, cases[i].draws);
+  }
 }
 
 /* SNR of est against ref (channel ch of interleaved signals) over the
@@ -739,8 +726,7 @@ main (void)
   test_late_third_source ();
   test_second_source_more_channels ();
   test_abrupt_start ();
-  test_hard_pans ();
-  test_near_hard_pans ();
+  test_pans_apart ();
   float *src[3];
   for (int k = 0; k < 3; k++) {
     src[k] = malloc (sizeof (float) * N);

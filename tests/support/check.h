@@ -32,12 +32,7 @@ static int check_failures;
     return 0; \
   } while (0)
 
-/* deterministic test signals */
-static inline double
-test_uniform (unsigned long long *s)
-{
-  *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (double) (*s >> 11) / 9007199254740992.0;
-}
+/* deterministic test signals (test_uniform) */
+#include "signals.h"
 
 #endif

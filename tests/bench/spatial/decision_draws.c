@@ -9,13 +9,14 @@
  * sources) holds for instantaneous after SECONDS - demixing, or waiting to
  * - and with -v each draw's state and decision figures.
  *
- * The sources are those of tests/core/test_spatial.c: noise through a
- * one-pole filter each, the level a log-normal draw every 50 ms, silent
- * 15 % of the time.  The room: per source a direction, the direct path
+ * The sources are those of tests/core/test_spatial.c (test_varying_source,
+ * tests/support/signals.h).  The room: per source a direction, the direct path
  * 20 - 50 samples late with the delay between the microphones its
  * direction gives, and six reflections 1 - 30 ms later, each from a
  * direction of its own, gain 0.2 - 0.6 either sign. */
 #include <nmf/nmf.h>
+
+#include "signals.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,32 +25,6 @@
 
 #define RATE 44100
 #define SPEED_OF_SOUND 343.0
-
-static double
-uniform (unsigned long long *s)
-{
-  *s = *s * 6364136223846793005ull + 1442695040888963407ull;
-  return ((*s >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static void
-make_source (int k, unsigned long long draw, float *x, size_t n)
-{
-  unsigned long long st = 0x9E3779B97F4A7C15ull * (k + 1) + draw * 7919;
-  const double a = k == 0 ? 0.9 : 0.2;
-  double y = 0.0, level = 1.0;
-
-  for (size_t i = 0; i < n; i++) {
-    if (i % (RATE / 20) == 0) {
-      double u = uniform (&st), v = uniform (&st);
-      double g = sqrt (-2.0 * log (u + 1e-12)) * cos (2 * M_PI * v);
-      level = v < 0.15 ? 0.0 : exp (1.2 * g);
-    }
-    double w = uniform (&st) - 0.5;
-    y = a * y + (1.0 - fabs (a)) * w;
-    x[i] = (float) (0.05 * level * y * sqrt (1.0 - a * a) / (1.0 - fabs (a)));
-  }
-}
 
 /* x delayed by `delay` samples (linear interpolation), times g, into
  * channel ch of the interleaved stereo out */
@@ -97,7 +72,7 @@ main (int argc, char **argv)
     unsigned long long st = 1234 + (unsigned long long) d * 77;
     memset (mix, 0, sizeof (float) * 2 * n);
     for (int k = 0; k < 2; k++) {
-      make_source (k, (unsigned long long) d, src[k], n);
+      test_varying_source (k, (unsigned long long) d, RATE, src[k], n);
       if (!room) {
         const double t = ((k ? param : -param) + 1.0) * M_PI / 4.0;
         for (size_t i = 0; i < n; i++) {
@@ -106,14 +81,15 @@ main (int argc, char **argv)
         }
         continue;
       }
-      const double angle = (uniform (&st) - 0.5) * M_PI;
-      const double direct = 20.0 + 30.0 * uniform (&st);
+      const double angle = (test_uniform (&st) - 0.5) * M_PI;
+      const double direct = 20.0 + 30.0 * test_uniform (&st);
       add_path (mix, src[k], n, param, angle, direct, 1.0);
       for (int r = 0; r < 6; r++) {
-        double later = (1.0 + 29.0 * uniform (&st)) * 1e-3 * RATE;
-        double from = (uniform (&st) - 0.5) * 2.0 * M_PI;
-        double g = (0.2 + 0.4 * uniform (&st)) * (uniform (&st) < 0.5 ? -1 :
-            1);
+        double later = (1.0 + 29.0 * test_uniform (&st)) * 1e-3 * RATE;
+        double from = (test_uniform (&st) - 0.5) * 2.0 * M_PI;
+        double g = 0.2 + 0.4 * test_uniform (&st);
+        if (test_uniform (&st) < 0.5)
+          g = -g;
         add_path (mix, src[k], n, param, from, direct + later, g);
       }
     }

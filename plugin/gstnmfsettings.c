@@ -627,14 +627,13 @@ gst_nmf_settings_to_config (const GstNmfSettings * s, gint channels,
       s->lookahead_frames);
   cfg->iterations = set_or_auto (s, PROP_ITERATIONS, s->iterations);
   cfg->mask_exponent = set_or_auto (s, PROP_MASK_EXPONENT, s->mask_exponent);
-  cfg->components = s->components ? (int) s->components : NMF_SEPARATOR_AUTO;
-  if (s->components == 0 && (s->set_by_user & BIT (PROP_COMPONENTS))) {
-    /* components=0 set by the user: one per source without a dictionary,
-     * the core's plain default, whatever the profile */
-    nmf_separator_config plain = *cfg;
-    nmf_separator_config_apply_profile (&plain, NMF_PROFILE_NONE);
-    cfg->components = plain.components;
-  }
+  /* components=0 set by the user: one per source without a dictionary,
+   * whatever the profile, and counted again by the core when a dictionary
+   * is loaded or enrolled mid-stream (a count resolved here kept the
+   * blind stream's one per source) */
+  cfg->components = s->components ? (int) s->components :
+      (s->set_by_user & BIT (PROP_COMPONENTS)) ?
+      NMF_SEPARATOR_PER_BLIND_SOURCE : NMF_SEPARATOR_AUTO;
   /* the core resolves what is left AUTO, now and when dictionaries come */
   cfg->profile = profile;
 }

@@ -56,6 +56,10 @@ extern "C" {
 /* A configuration field left at NMF_SEPARATOR_AUTO takes the value of the
  * profile (nmf_separator_config_apply_profile), or its default. */
 #define NMF_SEPARATOR_AUTO (-1)
+/* components only: one per source without a dictionary, whatever the
+ * profile, counted again when nmf_separator_set_dictionary changes the
+ * dictionaries (a fixed count set by the caller is kept there). */
+#define NMF_SEPARATOR_PER_BLIND_SOURCE (-2)
 
 typedef enum
 {
@@ -106,6 +110,7 @@ typedef struct
                                  * dictionary; with more components than
                                  * sources they are grouped into sources by
                                  * timbre.  AUTO: the profile's, or one per
+                                 * blind source; PER_BLIND_SOURCE: one per
                                  * blind source */
   int fft_size;                 /* even, 32..32768 */
   int hop_size;                 /* 1..fft_size/2; AUTO: fft_size / 4 */

@@ -198,6 +198,8 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (nmfseparate, "nmfseparate",
         "NMF audio source separation"));
 
 static void gst_nmf_separate_finalize (GObject * object);
+static void gst_nmf_separate_dispatch_properties_changed (GObject * object,
+    guint n_pspecs, GParamSpec ** pspecs);
 static void gst_nmf_separate_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_nmf_separate_get_property (GObject * object, guint prop_id,
@@ -267,6 +269,8 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   gobject_class->finalize = gst_nmf_separate_finalize;
   gobject_class->set_property = gst_nmf_separate_set_property;
   gobject_class->get_property = gst_nmf_separate_get_property;
+  gobject_class->dispatch_properties_changed =
+      gst_nmf_separate_dispatch_properties_changed;
   gst_nmf_settings_install_properties (gobject_class);
 
   /**
@@ -385,6 +389,17 @@ gst_nmf_separate_update_enrol (GstNmfSeparate * self)
   if (g_atomic_int_get (&self->enrol_changed) && !self->streaming
       && GST_PAD_IS_ACTIVE (self->sinkpad))
     gst_nmf_stream_apply_enrol (self);
+}
+
+/* a NULL/READY property set while the element runs was ignored: not
+ * announced as a change */
+static void
+gst_nmf_separate_dispatch_properties_changed (GObject * object,
+    guint n_pspecs, GParamSpec ** pspecs)
+{
+  gst_nmf_ignored_sets_dispatch (object,
+      &GST_NMF_SEPARATE (object)->settings.sets, parent_class, n_pspecs,
+      pspecs);
 }
 
 static void

@@ -171,6 +171,19 @@ forget_spatial (nmf_separator * sep)
   if (sep->spatial)
     nmf_spatial_reset (sep->spatial);
   sep->took_over = 0;
+  sep->spatial_ended = 0;
+}
+
+/* A drained stream's spatial stage is forgotten once what follows is
+ * known to be another stream (its first sample, or the next separator
+ * taking its directions), not at the drain: a flushing seek after the end
+ * (a player seeking back into a file it played to the end) is the same
+ * mix, and keeps it as a seek before the end does. */
+void
+nmf_separator_settle_spatial (nmf_separator * sep)
+{
+  if (sep->spatial_ended)
+    forget_spatial (sep);
 }
 
 void
@@ -198,8 +211,12 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
     if (sep->spatial)
       nmf_spatial_forget_previous (sep->spatial);
     sep->carried_channels = 0;
-  } else if (sep->spatial)
-    nmf_spatial_window_restarted (sep->spatial);
+  } else {
+    /* (also into a stream that was drained: the same mix) */
+    sep->spatial_ended = 0;
+    if (sep->spatial)
+      nmf_spatial_window_restarted (sep->spatial);
+  }
 }
 
 /* The released frame's sources come from the spatial demixing. */
@@ -217,6 +234,11 @@ nmf_separator_get_spatial (const nmf_separator * sep,
   memset (info, 0, sizeof (*info));
   if (!sep->spatial)
     return;
+  /* drained: a next stream decides again (a seek back keeps it) */
+  if (sep->spatial_ended) {
+    info->state = NMF_SPATIAL_STATE_LISTENING;
+    return;
+  }
   info->imaginary = nmf_spatial_imaginary (sep->spatial);
   info->shared = nmf_spatial_shared (sep->spatial);
   switch (nmf_spatial_get_fit (sep->spatial)) {
@@ -609,6 +631,8 @@ nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
   if (!sep || (!in && n_in > 0))
     return NMF_ERR_INVALID_ARGUMENT;
 
+  if (n_in > 0)
+    nmf_separator_settle_spatial (sep);
   DENORMALS_OFF (sep);
   while (n_in > 0) {
     size_t took = take_input (sep, in, n_in);
@@ -656,8 +680,9 @@ nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
   }
   DENORMALS_RESTORE (sep);
   nmf_separator_reset (sep, 1);
-  /* the next stream may be another mix */
-  forget_spatial (sep);
+  /* the next stream may be another mix: decided again at its first
+   * sample (settle_spatial) */
+  sep->spatial_ended = 1;
 
   if (n_audio)
     *n_audio = audio;

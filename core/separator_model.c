@@ -191,6 +191,8 @@ nmf_separator_continue_from (nmf_separator * sep, nmf_separator * previous,
    * ever) */
   if (!sep || !previous || sep == previous)
     return NMF_ERR_INVALID_ARGUMENT;
+  /* a drained one's spatial stage ends here: its directions are kept */
+  nmf_separator_settle_spatial (previous);
   if (same_rate && same_model (sep, previous))
     sep->model->ops->adopt (sep->model, previous->model);
   double dir[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_CHANNELS];

@@ -41,6 +41,11 @@ struct nmf_separator
   int took_over;                /* the demixing's outputs have their pads:
                                  * the released frames are its images (set
                                  * once per stream, only when it fits) */
+  int spatial_ended;            /* a drain ended the stream: the spatial
+                                 * stage decides again at the next stream's
+                                 * first sample, unless a seek back into
+                                 * the stream (reset, keep_model) comes
+                                 * first */
 
   float *input;                 /* channels x fft_size: the current frame */
   int fill;                     /* new samples in the current hop */
@@ -81,5 +86,9 @@ struct nmf_separator
   float *enrol_frames;          /* enrol_capacity x bins */
   size_t enrol_capacity, enrol_n;
 };
+
+/* The spatial stage of a drained stream is forgotten now (spatial_ended),
+ * its directions kept as the previous mix's. */
+void nmf_separator_settle_spatial (nmf_separator * sep);
 
 #endif /* NMF_SEPARATOR_PRIVATE_H */

@@ -53,6 +53,7 @@ struct _GstNmfExtract
   /* from the start (READY to PAUSED) back to READY, under the object
    * lock: `source` is not changed then (the pad in use is not) */
   gboolean in_use;
+  GstNmfIgnoredSets sets;       /* `source` set while in use: not notified */
 };
 
 enum
@@ -87,6 +88,7 @@ gst_nmf_extract_set_property (GObject * object, guint prop_id,
       if (self->in_use) {
         /* as nmfseparate's NULL/READY properties: it read back the new
          * value while the old source went on playing */
+        gst_nmf_ignored_sets_mark (&self->sets, prop_id, FALSE);
         GST_OBJECT_UNLOCK (self);
         GST_WARNING_OBJECT (self, "property 'source' can only be changed in "
             "the NULL or READY state, not while the element starts or runs; "
@@ -94,13 +96,23 @@ gst_nmf_extract_set_property (GObject * object, guint prop_id,
         break;
       }
       self->source = g_value_get_uint (value);
+      gst_nmf_ignored_sets_mark (&self->sets, prop_id, TRUE);
       GST_OBJECT_UNLOCK (self);
-      g_object_notify_by_pspec (object, pspec);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+}
+
+/* a `source` set while the element runs was ignored: not announced as a
+ * change */
+static void
+gst_nmf_extract_dispatch_properties_changed (GObject * object,
+    guint n_pspecs, GParamSpec ** pspecs)
+{
+  gst_nmf_ignored_sets_dispatch (object, &GST_NMF_EXTRACT (object)->sets,
+      parent_class, n_pspecs, pspecs);
 }
 
 static void
@@ -210,6 +222,8 @@ gst_nmf_extract_class_init (GstNmfExtractClass * klass)
   gobject_class->set_property = gst_nmf_extract_set_property;
   gobject_class->get_property = gst_nmf_extract_get_property;
   gobject_class->dispose = gst_nmf_extract_dispose;
+  gobject_class->dispatch_properties_changed =
+      gst_nmf_extract_dispatch_properties_changed;
 
   g_object_class_install_property (gobject_class, PROP_SOURCE,
       g_param_spec_uint ("source", "Source",
@@ -218,7 +232,7 @@ gst_nmf_extract_class_init (GstNmfExtractClass * klass)
           "starts. Changeable in NULL and READY only.",
           0, NMF_SEPARATOR_MAX_SOURCES - 1, DEFAULT_SOURCE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY | G_PARAM_EXPLICIT_NOTIFY));
+          GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -67,6 +67,9 @@ typedef struct
   gboolean eos_pending;         /* its EOS did not get through a link to a
                                  * sink not started yet: tried again */
   guint limit;                  /* items it holds at most */
+  /* the last buffer pushed (and taken) since the pad last flushed or was
+   * activated: where its output stands (NONE: none) */
+  GstClockTime pushed_start, pushed_end;
 } OutQueue;
 
 static OutQueue *
@@ -288,6 +291,10 @@ gst_nmf_out_queues_loop (GstPad * pad)
   g_mutex_unlock (&queues->lock);
 
   if (GST_IS_BUFFER (item)) {
+    const GstClockTime start = GST_BUFFER_PTS (item);
+    const GstClockTime end = GST_CLOCK_TIME_IS_VALID (start)
+        && GST_BUFFER_DURATION_IS_VALID (item) ?
+        start + GST_BUFFER_DURATION (item) : start;
     GstFlowReturn ret = gst_pad_push (pad, GST_BUFFER_CAST (item));
     /* the branch was taken down during the push (unlinked, its sink shut,
      * as for a pad about to be released while PAUSED): not a flush of the
@@ -301,6 +308,11 @@ gst_nmf_out_queues_loop (GstPad * pad)
     if (!q->released)
       queues->combined =
           gst_flow_combiner_update_pad_flow (queues->combiner, pad, ret);
+    if (ret == GST_FLOW_OK && GST_CLOCK_TIME_IS_VALID (start)
+        && !q->flushing) {
+      q->pushed_start = start;
+      q->pushed_end = end;
+    }
     unsaid = take_unsaid_flow (queues);
     g_mutex_unlock (&queues->lock);
     if (ret != GST_FLOW_OK)
@@ -334,6 +346,8 @@ gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
   /* a released pad's queue stays closed */
   q->flushing = flushing || q->released;
   q->eos_pending = FALSE;
+  /* the stream starts again from the next buffer (a seek's) */
+  q->pushed_start = q->pushed_end = GST_CLOCK_TIME_NONE;
   if (q->flushing && !q->released) {
     /* the sticky events among what is dropped (a tag) still hold: kept on
      * the pad, they go out before its next data, as a queue does */
@@ -495,6 +509,21 @@ gst_nmf_out_queues_flush_stop (GstNmfOutQueues * queues, GstEvent * event)
     gst_nmf_out_queues_start_task (pad);
   }
   gst_event_unref (event);
+}
+
+gboolean
+gst_nmf_out_queues_pushed (GstNmfOutQueues * queues, GstPad * pad,
+    GstClockTime * start, GstClockTime * end)
+{
+  OutQueue *q = out_queue (pad);
+  gboolean pushed;
+
+  g_mutex_lock (&queues->lock);
+  pushed = GST_CLOCK_TIME_IS_VALID (q->pushed_start);
+  *start = q->pushed_start;
+  *end = q->pushed_end;
+  g_mutex_unlock (&queues->lock);
+  return pushed;
 }
 
 void

@@ -55,6 +55,12 @@ void gst_nmf_out_queues_remove_pad (GstNmfOutQueues * queues, GstPad * pad);
 void gst_nmf_out_queues_set_joined (GstPad * pad);
 gboolean gst_nmf_out_queues_joined (GstPad * pad);
 
+/* The timestamps of the last buffer the pad pushed and its peer took
+ * (end: start plus duration) since it last flushed or was activated;
+ * FALSE when none. */
+gboolean gst_nmf_out_queues_pushed (GstNmfOutQueues * queues, GstPad * pad,
+    GstClockTime * start, GstClockTime * end);
+
 guint gst_nmf_out_queues_n_pads (GstNmfOutQueues * queues);
 GstPad *gst_nmf_out_queues_pad (GstNmfOutQueues * queues, guint i);
 

@@ -198,6 +198,8 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (nmfseparate, "nmfseparate",
         "NMF audio source separation"));
 
 static void gst_nmf_separate_finalize (GObject * object);
+static void gst_nmf_separate_dispatch_properties_changed (GObject * object,
+    guint n_pspecs, GParamSpec ** pspecs);
 static void gst_nmf_separate_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec);
 static void gst_nmf_separate_get_property (GObject * object, guint prop_id,
@@ -267,6 +269,8 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
   gobject_class->finalize = gst_nmf_separate_finalize;
   gobject_class->set_property = gst_nmf_separate_set_property;
   gobject_class->get_property = gst_nmf_separate_get_property;
+  gobject_class->dispatch_properties_changed =
+      gst_nmf_separate_dispatch_properties_changed;
   gst_nmf_settings_install_properties (gobject_class);
 
   /**
@@ -385,6 +389,17 @@ gst_nmf_separate_update_enrol (GstNmfSeparate * self)
   if (g_atomic_int_get (&self->enrol_changed) && !self->streaming
       && GST_PAD_IS_ACTIVE (self->sinkpad))
     gst_nmf_stream_apply_enrol (self);
+}
+
+/* a NULL/READY property set while the element runs was ignored: not
+ * announced as a change */
+static void
+gst_nmf_separate_dispatch_properties_changed (GObject * object,
+    guint n_pspecs, GParamSpec ** pspecs)
+{
+  gst_nmf_ignored_sets_dispatch (object,
+      &GST_NMF_SEPARATE (object)->settings.sets, parent_class, n_pspecs,
+      pspecs);
 }
 
 static void
@@ -720,6 +735,42 @@ gst_nmf_separate_source_pad_caps (GstNmfSeparate * self, GstPad * pad,
   return caps;
 }
 
+/* Where a source pad's output stands, in stream time: the end of the last
+ * buffer it pushed (in reverse its start) in the segment it pushed, or
+ * that segment's start before any.  Upstream's position is ahead of it by
+ * all the element holds (the look-ahead, the pad's queue: 9 s with the
+ * file profile), so it is not forwarded; queue likewise answers upstream's
+ * less what it holds.  Before the pad has a segment (the stream has not
+ * started, or a flush left nothing), upstream's, as before. */
+static gboolean
+gst_nmf_separate_src_position (GstNmfSeparate * self, GstPad * pad,
+    GstQuery * query)
+{
+  GstEvent *event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment;
+  GstClockTime start, end, reached;
+  guint64 stream_time;
+
+  if (!event)
+    return gst_pad_query_default (pad, GST_OBJECT_CAST (self), query);
+  gst_event_parse_segment (event, &segment);
+  if (segment->format != GST_FORMAT_TIME) {
+    gst_event_unref (event);
+    return FALSE;
+  }
+  if (gst_nmf_out_queues_pushed (self->queues, pad, &start, &end))
+    reached = segment->rate < 0 ? start : end;
+  else
+    reached = segment->rate < 0 ? segment->stop : segment->start;
+  stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
+      reached);
+  gst_event_unref (event);
+  if (!GST_CLOCK_TIME_IS_VALID (stream_time))
+    return FALSE;
+  gst_query_set_position (query, GST_FORMAT_TIME, (gint64) stream_time);
+  return TRUE;
+}
+
 static gboolean
 gst_nmf_separate_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
 {
@@ -736,6 +787,14 @@ gst_nmf_separate_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
       gst_query_set_caps_result (query, caps);
       gst_caps_unref (caps);
       return TRUE;
+    }
+    case GST_QUERY_POSITION:{
+      GstFormat format;
+      gst_query_parse_position (query, &format, NULL);
+      /* (another format, as bytes, is upstream's to answer or refuse) */
+      if (format != GST_FORMAT_TIME)
+        return gst_pad_query_default (pad, parent, query);
+      return gst_nmf_separate_src_position (self, pad, query);
     }
     case GST_QUERY_LATENCY:{
       gboolean live;

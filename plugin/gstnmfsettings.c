@@ -94,10 +94,9 @@ void
 gst_nmf_settings_install_properties (GObjectClass * gobject_class)
 {
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
-  /* notified by set_property when the value is taken, not when it is
-   * ignored because a run uses it */
-  const GParamFlags ready = rw | GST_PARAM_MUTABLE_READY |
-      G_PARAM_EXPLICIT_NOTIFY;
+  /* notified when the value is taken, not when it is ignored because a run
+   * uses it (GstNmfIgnoredSets) */
+  const GParamFlags ready = rw | GST_PARAM_MUTABLE_READY;
   const GParamFlags controlled = rw | GST_PARAM_MUTABLE_PLAYING |
       GST_PARAM_CONTROLLABLE;
 
@@ -320,12 +319,14 @@ gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
 {
   GST_OBJECT_LOCK (element);
   if (s->in_use && !(pspec->flags & GST_PARAM_MUTABLE_PLAYING)) {
+    gst_nmf_ignored_sets_mark (&s->sets, prop_id, FALSE);
     GST_OBJECT_UNLOCK (element);
     GST_WARNING_OBJECT (element, "property '%s' can only be changed in the "
         "NULL or READY state, not while the element starts or runs; "
         "ignoring the new value", pspec->name);
     return;
   }
+  gst_nmf_ignored_sets_mark (&s->sets, prop_id, TRUE);
   s->set_by_user |= BIT (prop_id);
   s->live_changed |= BIT (prop_id) & LIVE_TUNED;
   switch (prop_id) {
@@ -401,8 +402,43 @@ gst_nmf_settings_set_property (GstElement * element, GstNmfSettings * s,
       break;
   }
   GST_OBJECT_UNLOCK (element);
-  if (pspec->flags & G_PARAM_EXPLICIT_NOTIFY)
-    g_object_notify_by_pspec (G_OBJECT (element), pspec);
+}
+
+void
+gst_nmf_ignored_sets_mark (GstNmfIgnoredSets * sets, guint prop_id,
+    gboolean taken)
+{
+  if (prop_id >= 64)
+    return;
+  if (taken)
+    sets->taken |= BIT (prop_id);
+  else
+    sets->ignored |= BIT (prop_id);
+}
+
+void
+gst_nmf_ignored_sets_dispatch (GObject * object, GstNmfIgnoredSets * sets,
+    GObjectClass * parent_class, guint n_pspecs, GParamSpec ** pspecs)
+{
+  GParamSpec **kept = g_newa (GParamSpec *, n_pspecs + 1);
+  guint n_kept = 0;
+
+  GST_OBJECT_LOCK (object);
+  for (guint i = 0; i < n_pspecs; i++) {
+    const guint id = pspecs[i]->param_id;
+    if (pspecs[i]->owner_type == G_OBJECT_TYPE (object) && id < 64) {
+      /* (taken and ignored within one freeze: the value did change) */
+      const gboolean ignored = (sets->ignored & ~sets->taken & BIT (id)) != 0;
+      sets->ignored &= ~BIT (id);
+      sets->taken &= ~BIT (id);
+      if (ignored)
+        continue;
+    }
+    kept[n_kept++] = pspecs[i];
+  }
+  GST_OBJECT_UNLOCK (object);
+  if (n_kept > 0)
+    parent_class->dispatch_properties_changed (object, n_kept, kept);
 }
 
 void
@@ -627,14 +663,13 @@ gst_nmf_settings_to_config (const GstNmfSettings * s, gint channels,
       s->lookahead_frames);
   cfg->iterations = set_or_auto (s, PROP_ITERATIONS, s->iterations);
   cfg->mask_exponent = set_or_auto (s, PROP_MASK_EXPONENT, s->mask_exponent);
-  cfg->components = s->components ? (int) s->components : NMF_SEPARATOR_AUTO;
-  if (s->components == 0 && (s->set_by_user & BIT (PROP_COMPONENTS))) {
-    /* components=0 set by the user: one per source without a dictionary,
-     * the core's plain default, whatever the profile */
-    nmf_separator_config plain = *cfg;
-    nmf_separator_config_apply_profile (&plain, NMF_PROFILE_NONE);
-    cfg->components = plain.components;
-  }
+  /* components=0 set by the user: one per source without a dictionary,
+   * whatever the profile, and counted again by the core when a dictionary
+   * is loaded or enrolled mid-stream (a count resolved here kept the
+   * blind stream's one per source) */
+  cfg->components = s->components ? (int) s->components :
+      (s->set_by_user & BIT (PROP_COMPONENTS)) ?
+      NMF_SEPARATOR_PER_BLIND_SOURCE : NMF_SEPARATOR_AUTO;
   /* the core resolves what is left AUTO, now and when dictionaries come */
   cfg->profile = profile;
 }

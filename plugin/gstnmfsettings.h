@@ -55,6 +55,28 @@ typedef enum
 #define GST_TYPE_NMF_SPATIAL (gst_nmf_spatial_get_type ())
 GType gst_nmf_spatial_get_type (void);
 
+/* The sets of properties an element ignored (a NULL/READY property set
+ * while it runs) are not announced as changes.  GObject notifies every
+ * set unless the property has G_PARAM_EXPLICIT_NOTIFY, a flag
+ * gst-inspect-1.0 does not name (it printed ", 0x40000000"); the element's
+ * dispatch_properties_changed drops them instead.  Under the element's
+ * object lock. */
+typedef struct
+{
+  guint64 ignored;              /* bit p: a set of property p was ignored */
+  guint64 taken;                /* bit p: one was taken (both: notified) */
+} GstNmfIgnoredSets;
+
+/* A set of property prop_id was taken, or ignored (object lock held). */
+void gst_nmf_ignored_sets_mark (GstNmfIgnoredSets * sets, guint prop_id,
+    gboolean taken);
+/* The element's dispatch_properties_changed: chains up to parent_class's
+ * with the properties whose sets since the last dispatch were all
+ * ignored left out. */
+void gst_nmf_ignored_sets_dispatch (GObject * object,
+    GstNmfIgnoredSets * sets, GObjectClass * parent_class, guint n_pspecs,
+    GParamSpec ** pspecs);
+
 /* The property values, read and written under the element's object lock.
  * What the profile gives (components, bands-per-octave, lookahead-frames,
  * iterations, mask-exponent) is left to the core unless the user set the
@@ -89,6 +111,7 @@ typedef struct
   gboolean in_use;              /* a run (READY to PAUSED until PAUSED to
                                  * READY) was made from these: the
                                  * properties that change sizes are refused */
+  GstNmfIgnoredSets sets;       /* not notified when ignored */
 } GstNmfSettings;
 
 /* Installs the element's properties on its class. */

@@ -3,9 +3,11 @@
  * SEGMENT before any caps, and once linked its caps came after it
  * ("Sticky event misordering, got 'segment' before 'caps'").
  *   nmf-e2e-viz-deferred-segment    (GST_PLUGIN_PATH set to the plugin)
- * Exit status 0 when the unlinked pad holds no segment without caps, and
- * once linked its sink gets caps, then the segment of the seek, then
- * pictures. */
+ * Exit status 0 when the unlinked pad pushed no segment before caps up to
+ * a marker event sent after nmfseparate handled the seek's segment (what
+ * the element hands a pad goes out in order: had the segment been given
+ * to the viz pad, it would have gone out before the marker), and once
+ * linked its sink gets caps, then the segment of the seek, then pictures. */
 #include "e2e_pipeline.h"
 
 #include <stdlib.h>
@@ -53,6 +55,50 @@ wait_for (gint * counter, gint target, const gchar * what)
   }
 }
 
+/* nmfseparate's sink pad: a flush went by, then the seek's segment, then
+ * a buffer (by then the element has handled the segment, in the same
+ * streaming thread) */
+static gint flushed, seek_segment_seen, seek_segment_handled;
+/* the viz pad: caps pushed, a segment pushed before any caps, the
+ * marker */
+static gint viz_caps, viz_segment_before_caps, viz_marker;
+
+#define MARKER "nmf-e2e-marker"
+
+static GstPadProbeReturn
+watch_separator_input (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  (void) pad; (void) data;
+  if (GST_IS_EVENT (info->data)) {
+    GstEvent *ev = info->data;
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_FLUSH_STOP)
+      g_atomic_int_set (&flushed, 1);
+    else if (GST_EVENT_TYPE (ev) == GST_EVENT_SEGMENT
+        && g_atomic_int_get (&flushed))
+      g_atomic_int_set (&seek_segment_seen, 1);
+  } else if (g_atomic_int_get (&seek_segment_seen)) {
+    g_atomic_int_set (&seek_segment_handled, 1);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+watch_viz (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstEvent *ev = info->data;
+
+  (void) pad; (void) data;
+  if (GST_EVENT_TYPE (ev) == GST_EVENT_CAPS)
+    g_atomic_int_set (&viz_caps, 1);
+  else if (GST_EVENT_TYPE (ev) == GST_EVENT_SEGMENT
+      && !g_atomic_int_get (&viz_caps))
+    g_atomic_int_set (&viz_segment_before_caps, 1);
+  else if (GST_EVENT_TYPE (ev) == GST_EVENT_CUSTOM_DOWNSTREAM
+      && gst_event_has_name (ev, MARKER))
+    g_atomic_int_set (&viz_marker, 1);
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 has_sticky (GstPad * pad, GstEventType type)
 {
@@ -67,7 +113,7 @@ int
 main (int argc, char **argv)
 {
   GstElement *pipe, *s, *k, *k0;
-  GstPad *viz, *sink, *sink0;
+  GstPad *viz, *sink, *sink0, *input;
   gboolean ok = TRUE;
 
   gst_init (&argc, &argv);
@@ -79,23 +125,40 @@ main (int argc, char **argv)
   sink0 = gst_element_get_static_pad (k0, "sink");
   gst_pad_add_probe (sink0, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_EVENT_FLUSH, count_buffers, NULL, NULL);
+  input = gst_element_get_static_pad (s, "sink");
+  gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+      watch_separator_input, NULL, NULL);
   gst_element_set_state (pipe, GST_STATE_PLAYING);
   gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND);
   /* the stream runs (negotiated: src_0 gives audio) */
   wait_for (&buffers, 5, "src_0's buffers before the viz pad");
   viz = gst_element_request_pad_simple (s, "viz");      /* not linked */
+  /* (a pad probe sees what the pad pushes, linked or not) */
+  gst_pad_add_probe (viz, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, watch_viz,
+      NULL, NULL);
   /* and goes on with the pad there */
   wait_for (&buffers, g_atomic_int_get (&buffers) + 5,
       "src_0's buffers after the viz pad came");
   g_atomic_int_set (&since_flush, -1000000);
   gst_element_seek_simple (pipe, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0);
-  /* the seek's segment went to the pads, and the stream goes on after it */
-  wait_for (&since_flush, 5, "src_0's buffers after the seek");
-  if (has_sticky (viz, GST_EVENT_SEGMENT) && !has_sticky (viz, GST_EVENT_CAPS)) {
+  /* the element has handled the seek's segment; a marker sent after it
+   * goes out of every pad after anything handed to them before (the
+   * check rested on src_0's getting 5 buffers, which said nothing of the
+   * viz pad's own thread) */
+  wait_for (&seek_segment_handled, 1, "a buffer after the seek's segment");
+  gst_pad_send_event (input, gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM,
+          gst_structure_new_empty (MARKER)));
+  wait_for (&viz_marker, 1, "the marker out of the unlinked viz pad");
+  if (g_atomic_int_get (&viz_segment_before_caps)
+      || (has_sticky (viz, GST_EVENT_SEGMENT)
+          && !has_sticky (viz, GST_EVENT_CAPS))) {
     g_printerr ("FAIL: the unlinked viz pad got the seek's segment before "
         "any caps\n");
     ok = FALSE;
   }
+  /* and the stream goes on after the seek */
+  wait_for (&since_flush, 5, "src_0's buffers after the seek");
 
   /* a branch for it now: caps first, then the segment */
   k = gst_element_factory_make ("fakesink", NULL);
@@ -116,6 +179,7 @@ main (int argc, char **argv)
   }
   gst_object_unref (sink);
   gst_object_unref (sink0);
+  gst_object_unref (input);
   gst_object_unref (k0);
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_element_release_request_pad (s, viz);

@@ -43,6 +43,32 @@ nmf_test_has_property (GstElement * el, const gchar * name)
   return g_object_class_find_property (G_OBJECT_GET_CLASS (el), name) != NULL;
 }
 
+/* The flags gst-inspect-1.0 names (its KNOWN_PARAM_FLAGS, 1.22 to 1.26);
+ * any other bit it prints as a number. */
+#define INSPECT_NAMED_FLAGS \
+  (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY | G_PARAM_LAX_VALIDATION | \
+   G_PARAM_STATIC_STRINGS | G_PARAM_READABLE | G_PARAM_WRITABLE | \
+   G_PARAM_DEPRECATED | GST_PARAM_CONTROLLABLE | GST_PARAM_MUTABLE_PLAYING | \
+   GST_PARAM_MUTABLE_PAUSED | GST_PARAM_MUTABLE_READY)
+
+void
+nmf_test_check_inspect_flags (GstElement * el)
+{
+  guint n = 0;
+  GParamSpec **specs =
+      g_object_class_list_properties (G_OBJECT_GET_CLASS (el), &n);
+
+  for (guint i = 0; i < n; i++) {
+    if (specs[i]->owner_type != G_OBJECT_TYPE (el))
+      continue;
+    fail_unless ((specs[i]->flags & ~INSPECT_NAMED_FLAGS) == 0,
+        "%s: property '%s' has flags 0x%x that gst-inspect-1.0 prints as a "
+        "number", G_OBJECT_TYPE_NAME (el), specs[i]->name,
+        specs[i]->flags & ~INSPECT_NAMED_FLAGS);
+  }
+  g_free (specs);
+}
+
 void
 nmf_test_count_notify (G_GNUC_UNUSED GObject * object,
     G_GNUC_UNUSED GParamSpec * pspec, gpointer data)

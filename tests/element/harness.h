@@ -19,6 +19,10 @@
 GstElement *nmf_test_element (const gchar * factory, const gchar * props);
 void nmf_test_set_props (GstElement * el, const gchar * props);
 gboolean nmf_test_has_property (GstElement * el, const gchar * name);
+/* Fails when a property of el's own class has a flag gst-inspect-1.0 does
+ * not name (it prints such bits as a raw number, ", 0x40000000" for
+ * G_PARAM_EXPLICIT_NOTIFY). */
+void nmf_test_check_inspect_flags (GstElement * el);
 /* A "notify" handler counting its calls in the guint at data. */
 void nmf_test_count_notify (GObject * object, GParamSpec * pspec,
     gpointer data);

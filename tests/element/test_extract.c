@@ -112,6 +112,18 @@ GST_START_TEST (test_extract_source_set_while_running)
 
 GST_END_TEST;
 
+/* gst-inspect-1.0 nmfextract names every flag of `source` (it printed
+ * ", 0x40000000": G_PARAM_EXPLICIT_NOTIFY) */
+GST_START_TEST (test_extract_inspect_flags)
+{
+  GstElement *ext = nmf_test_element ("nmfextract", NULL);
+
+  nmf_test_check_inspect_flags (ext);
+  gst_object_unref (ext);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfextract_suite (void)
 {
@@ -120,6 +132,7 @@ nmfextract_suite (void)
     NMF_TEST ("extract", test_extract_source_beyond_n_sources),
     NMF_TEST ("extract", test_extract_n_sources_lowered),
     NMF_TEST ("extract", test_extract_source_set_while_running),
+    NMF_TEST ("extract", test_extract_inspect_flags),
   };
 
   return nmf_test_suite ("nmfextract", tests, G_N_ELEMENTS (tests), 0);

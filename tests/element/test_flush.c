@@ -610,6 +610,65 @@ wait_pusher_held (Pusher * p, gint64 deadline)
   return FALSE;
 }
 
+/* An event pushed into a harness from a thread of its own, so that a push
+ * that never returns (a flush that releases nothing waits for a pad's task
+ * for ever) fails the test instead of hanging it. */
+typedef struct
+{
+  GstHarness *h;
+  GstEvent *event;
+  GMutex lock;
+  GCond cond;
+  gboolean returned, result;
+} EventPush;
+
+static gpointer
+event_push_thread (gpointer data)
+{
+  EventPush *e = data;
+  gboolean result = gst_harness_push_event (e->h, e->event);
+
+  g_mutex_lock (&e->lock);
+  e->result = result;
+  e->returned = TRUE;
+  g_cond_broadcast (&e->cond);
+  g_mutex_unlock (&e->lock);
+  return NULL;
+}
+
+/* Pushes event (taken) into h; fails unless the push returns TRUE within
+ * `seconds`.  A push still under way then is left to the test's process,
+ * which the failure ends (check forks a process per test). */
+static void
+push_event_within (GstHarness * h, GstEvent * event, gint seconds)
+{
+  const gchar *name = GST_EVENT_TYPE_NAME (event);
+  const gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  EventPush *e = g_new0 (EventPush, 1);
+  GThread *thread;
+  gboolean returned, result;
+
+  e->h = h;
+  e->event = event;
+  g_mutex_init (&e->lock);
+  g_cond_init (&e->cond);
+  thread = g_thread_new ("event-push", event_push_thread, e);
+  g_mutex_lock (&e->lock);
+  while (!e->returned)
+    if (!g_cond_wait_until (&e->cond, &e->lock, deadline))
+      break;
+  returned = e->returned;
+  result = e->result;
+  g_mutex_unlock (&e->lock);
+  fail_unless (returned, "pushing %s did not return in %d s: a thread it "
+      "waits for was not released", name, seconds);
+  g_thread_join (thread);
+  fail_unless (result, "%s was refused", name);
+  g_mutex_clear (&e->lock);
+  g_cond_clear (&e->cond);
+  g_free (e);
+}
+
 /* src_1 goes to a sink that blocks (like one waiting for preroll): once
  * its queue is full the streaming thread waits; a flush must release
  * everything, and the stream must start afresh after it. */
@@ -659,8 +718,10 @@ GST_START_TEST (test_flush_blocked_branch)
   fail_if (p.done, "all pushed although src_1 is blocked");
   g_mutex_unlock (&p.lock);
 
-  /* flush from this thread, as a seek would */
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  /* flush from another thread than the streaming one, as a seek would;
+   * within a bound: a flush that releases nothing blocked the push itself
+   * (pausing a task that waits for its queue), and the suite hung */
+  push_event_within (f.h[0], gst_event_new_flush_start (), 20);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   g_mutex_lock (&p.lock);
   while (!p.done)
@@ -675,8 +736,7 @@ GST_START_TEST (test_flush_blocked_branch)
   sink->block = FALSE;
   g_cond_broadcast (&sink->cond);
   g_mutex_unlock (&sink->lock);
-  fail_unless (gst_harness_push_event (f.h[0],
-          gst_event_new_flush_stop (TRUE)));
+  push_event_within (f.h[0], gst_event_new_flush_stop (TRUE), 20);
   gst_segment_init (&seg, GST_FORMAT_TIME);
   fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
 

@@ -793,6 +793,19 @@ GST_START_TEST (test_dictionary_of_another_fft_size)
 
 GST_END_TEST;
 
+/* gst-inspect-1.0 nmfseparate names every flag of every property (the
+ * NULL/READY ones printed ", 0x40000000": G_PARAM_EXPLICIT_NOTIFY, which
+ * it does not name) */
+GST_START_TEST (test_settings_inspect_flags)
+{
+  GstElement *el = nmf_test_element ("nmfseparate", NULL);
+
+  nmf_test_check_inspect_flags (el);
+  gst_object_unref (el);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_settings_ignored_in_playing)
 {
   NmfFix f;
@@ -884,6 +897,7 @@ nmfseparate_pads_suite (void)
     NMF_TEST ("latency", test_latency),
     NMF_TEST ("latency", test_profile_auto),
     NMF_TEST ("settings", test_invalid_settings),
+    NMF_TEST ("settings", test_settings_inspect_flags),
     NMF_TEST ("settings", test_settings_ignored_in_playing),
   };
 

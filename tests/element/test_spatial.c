@@ -299,8 +299,12 @@ GST_END_TEST;
 /* A flushing seek (FLUSH_START, FLUSH_STOP, a SEGMENT at the new place)
  * keeps the demixing: every message after it says active, with the
  * sources where they were (the SEGMENT's drain made the core forget it:
- * listening again, and positions learned anew, often wrong). */
-GST_START_TEST (test_spatial_flush_keeps_demixing)
+ * listening again, and positions learned anew, often wrong).  after_eos:
+ * the stream ended (EOS) before the seek, as when a player seeks back in
+ * a file it played to the end: the same mix, the same (its drain made
+ * the core forget it: 43 frames of listening after such a seek). */
+static void
+check_flush_keeps_demixing (gboolean after_eos)
 {
   const gsize n = 15 * RATE, seek = 9 * RATE;
   const double pans[2] = { -0.5, 0.6 };
@@ -320,6 +324,8 @@ GST_START_TEST (test_spatial_flush_keeps_demixing)
   nmf_fix_attach (&f, el, 2);
   nmf_fix_set_caps (&f, &t, NULL);
   nmf_fix_push (&f, &t, x, 0, seek, &z, FALSE, NULL);
+  if (after_eos)
+    nmf_fix_finish (&f, NULL);
   read_messages (bus, &before);
   fail_unless (before.state && strcmp (before.state, "active") == 0,
       "before the seek: %s", before.state ? before.state : "(none)");
@@ -334,8 +340,10 @@ GST_START_TEST (test_spatial_flush_keeps_demixing)
   while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
     const GstStructure *st = gst_message_get_structure (msg);
     const GValue *pos = gst_structure_get_value (st, "position");
-    fail_unless_equals_string (gst_structure_get_string (st, "spatial"),
-        "active");
+    fail_unless (g_strcmp0 (gst_structure_get_string (st, "spatial"),
+            "active") == 0, "message %u after the seek%s: %s", after,
+        after_eos ? " after EOS" : "", gst_structure_get_string (st,
+            "spatial"));
     fail_unless (pos != NULL);
     for (guint s = 0; s < 2; s++)
       fail_unless (fabs (g_value_get_double (gst_value_array_get_value (pos,
@@ -349,6 +357,18 @@ GST_START_TEST (test_spatial_flush_keeps_demixing)
   g_free (before.state);
   nmf_fix_teardown_bus (&f, bus);
   g_free (x);
+}
+
+GST_START_TEST (test_spatial_flush_keeps_demixing)
+{
+  check_flush_keeps_demixing (FALSE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_spatial_flush_after_eos_keeps_demixing)
+{
+  check_flush_keeps_demixing (TRUE);
 }
 
 GST_END_TEST;
@@ -694,6 +714,7 @@ nmfseparate_spatial_suite (void)
     NMF_TEST ("spatial", test_spatial_four_channels),
     NMF_TEST ("spatial", test_spatial_masks),
     NMF_TEST ("spatial", test_spatial_flush_keeps_demixing),
+    NMF_TEST ("spatial", test_spatial_flush_after_eos_keeps_demixing),
     NMF_TEST ("spatial", test_spatial_caps_change_keeps_pads),
     NMF_TEST ("spatial", test_spatial_move_three_channels),
     NMF_TEST ("spatial", test_spatial_channel_offsets),

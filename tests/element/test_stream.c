@@ -423,6 +423,78 @@ GST_START_TEST (test_profile_not_with_dictionaries)
 
 GST_END_TEST;
 
+/* Three sources, source 0's output kept, with props; with `load` a
+ * dictionary file for source 0 is loaded (load-dictionary) before the
+ * start, so that it is installed in a stream that began blind. */
+static GArray *
+source0_of_three (const gchar * props, const gchar * load, gsize total)
+{
+  GstElement *el = nmf_test_separator ();
+  GArray *out;
+
+  nmf_test_set_props (el, props);
+  if (load) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name (el, "load-dictionary", 0, load, &ok);
+    fail_unless (ok, "load-dictionary %s failed", load);
+  }
+  check_sum_element_keep (el, 1, 3, total, 0, NULL, FALSE, &out);
+  fail_unless_equals_int (out->len, total);
+  return out;
+}
+
+/* A dictionary installed into a stream that began blind resolves the
+ * model's settings again as the same file given to `dictionaries` does
+ * (docs/element.md, Enrolment): with the timing's settings (window,
+ * bands, look-ahead) set, the two separate the same, byte for byte, also
+ * with components=0 set, one per source without a dictionary (it kept the
+ * blind stream's one per source: 3 blind components instead of 2). */
+GST_START_TEST (test_dictionary_installed_as_at_start)
+{
+  const gsize total = RATE * 4 + 77;
+  const size_t bins = 1025, templates = 3;
+  const gchar *timing = "profile=file window-frames=258 bands-per-octave=0 "
+      "lookahead-frames=0";
+  const gchar *components[] = { "", " components=0" };
+  double *dict = g_new (double, bins * templates);
+  gchar *path = NULL;
+  gint fd;
+
+  for (size_t f = 0; f < bins; f++)
+    for (size_t k = 0; k < templates; k++)
+      dict[f * templates + k] = 1e-3 + exp (-0.5 * pow ((f - 10.0 * (k + 1))
+              / 3.0, 2.0));
+  fd = g_file_open_tmp ("nmf-dict-XXXXXX.npy", &path, NULL);
+  fail_unless (fd >= 0);
+  g_close (fd, NULL);
+  fail_unless (nmf_npy_write (path, dict, bins, templates, NULL, 0) == NMF_OK);
+
+  for (guint i = 0; i < G_N_ELEMENTS (components); i++) {
+    gchar *props = g_strdup_printf ("%s%s", timing, components[i]);
+    gchar *with_file = g_strdup_printf ("%s dictionaries=0=%s", props, path);
+    GArray *at_start = source0_of_three (with_file, NULL, total);
+    GArray *installed = source0_of_three (props, path, total);
+    GArray *blind = source0_of_three (props, NULL, total);
+
+    fail_unless (same_samples (at_start, installed), "%s: the dictionary "
+        "installed in a blind stream separates otherwise than given to "
+        "dictionaries", props);
+    /* (the dictionary changes the separation at all) */
+    fail_unless (!same_samples (blind, installed), "%s: the dictionary "
+        "changed nothing", props);
+    g_array_unref (at_start);
+    g_array_unref (installed);
+    g_array_unref (blind);
+    g_free (with_file);
+    g_free (props);
+  }
+  g_unlink (path);
+  g_free (path);
+  g_free (dict);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------------------------ */
 /* The same contract with algorithm=volmin (when the element has it) */
 
@@ -470,6 +542,7 @@ nmfseparate_stream_suite (void)
     NMF_TEST ("sum", test_sum_lookahead),
     NMF_TEST ("sum", test_profile_file_settings),
     NMF_TEST ("sum", test_profile_not_with_dictionaries),
+    NMF_TEST ("sum", test_dictionary_installed_as_at_start),
     NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_sum,
         nmf_test_reset_algorithm),
     NMF_TEST ("volmin", test_volmin_counts),

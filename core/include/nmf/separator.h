@@ -56,6 +56,10 @@ extern "C" {
 /* A configuration field left at NMF_SEPARATOR_AUTO takes the value of the
  * profile (nmf_separator_config_apply_profile), or its default. */
 #define NMF_SEPARATOR_AUTO (-1)
+/* components only: one per source without a dictionary, whatever the
+ * profile, counted again when nmf_separator_set_dictionary changes the
+ * dictionaries (a fixed count set by the caller is kept there). */
+#define NMF_SEPARATOR_PER_BLIND_SOURCE (-2)
 
 typedef enum
 {
@@ -106,6 +110,7 @@ typedef struct
                                  * dictionary; with more components than
                                  * sources they are grouped into sources by
                                  * timbre.  AUTO: the profile's, or one per
+                                 * blind source; PER_BLIND_SOURCE: one per
                                  * blind source */
   int fft_size;                 /* even, 32..32768 */
   int hop_size;                 /* 1..fft_size/2; AUTO: fft_size / 4 */
@@ -221,7 +226,8 @@ NMF_API void nmf_separator_get_config (const nmf_separator * separator,
 /* Forget the stream (buffered input, overlap-add tail, the stream's
  * counters: samples, frames, mask frames; the counts of non-finite and
  * clamped samples and the model's go on from create).
- * keep_model = 1 (a seek within the stream) keeps the learned templates
+ * keep_model = 1 (a seek within the stream, or back into the stream
+ * nmf_separator_drain just ended) keeps the learned templates
  * and the spatial stage's model with its sources' places; 0 starts again
  * as a new separator of the same configuration would: the templates from
  * the seed, the spatial stage deciding again with no places remembered
@@ -283,7 +289,9 @@ NMF_API size_t nmf_separator_drain_masks (const nmf_separator * separator);
 /* End of stream: pads the input with silence until every input sample has
  * come out, writes the rest (the last mask frame may cover a partial hop),
  * then resets the stream, keeping the factorization's model (the spatial
- * stage decides again: the next stream may be another mix). */
+ * stage decides again when the next stream's first sample comes: it may
+ * be another mix; a nmf_separator_reset with keep_model = 1 before it, a
+ * seek back into the stream that ended, keeps it). */
 NMF_API nmf_status nmf_separator_drain (nmf_separator * separator,
     const nmf_separator_output * out, size_t * n_audio, size_t * n_masks);
 

@@ -418,6 +418,25 @@ test_config_for_files (void)
       CHECK (nmf_separator_check_config (&c, NULL, msg, sizeof msg) != NMF_OK
           && strstr (msg, "MiB of memory"), "window %d: %s", windows[i], msg);
   }
+  /* one component per blind source, whatever the profile */
+  {
+    nmf_separator_config c;
+    static float dict[4 * 1025];
+    nmf_separator_config_init (&c);
+    c.sources = 3;
+    c.components = NMF_SEPARATOR_PER_BLIND_SOURCE;
+    nmf_separator_config_apply_profile (&c, NMF_PROFILE_FILE);
+    CHECK (c.components == 3, "per blind source, 3 sources, file profile: "
+        "%d components", c.components);
+    nmf_separator_config_init (&c);
+    c.sources = 3;
+    c.components = NMF_SEPARATOR_PER_BLIND_SOURCE;
+    c.dictionaries[0] = dict;
+    c.dictionary_components[0] = 4;
+    nmf_separator_config_apply_profile (&c, NMF_PROFILE_FILE);
+    CHECK (c.components == 2, "per blind source, one of 3 sources with a "
+        "dictionary: %d components", c.components);
+  }
   /* a dictionary that takes the memory over the limit is named as such
    * (the refusal blamed the one blind component) */
   {

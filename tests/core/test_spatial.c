@@ -913,6 +913,20 @@ main (void)
     nmf_separator_get_spatial (sep, &info);
     CHECK (info.state == NMF_SPATIAL_STATE_LISTENING, "after the drain: "
         "state %d (a new stream decides again)", info.state);
+    /* a seek back into the stream that ended (a flush after EOS) is the
+     * same mix: the demixing stays in force */
+    nmf_separator_reset (sep, 1);
+    nmf_separator_get_spatial (sep, &info);
+    CHECK (info.state == NMF_SPATIAL_STATE_ACTIVE, "a seek after the drain: "
+        "state %d (the demixing decided again)", info.state);
+    /* the end again, then the next stream's first samples: decided again */
+    CHECK (nmf_separator_drain_audio (sep) == 0, "drain after a reset: %zu",
+        nmf_separator_drain_audio (sep));
+    CHECK_OK (nmf_separator_drain (sep, &t, &n_audio, NULL));
+    CHECK_OK (nmf_separator_process (sep, mix, 4410, &o, &got, NULL));
+    nmf_separator_get_spatial (sep, &info);
+    CHECK (info.state == NMF_SPATIAL_STATE_LISTENING, "the stream after the "
+        "drain: state %d (it may be another mix)", info.state);
     nmf_separator_destroy (&sep);
     free (tail0);
     free (tail1);

@@ -181,6 +181,14 @@ CASE (save_components_0, nmf_dictionary_save_npy (npy_out, dict, BINS, 0,
         message, message_size))
 CASE (save_no_dir, nmf_dictionary_save_npy (npy_missing_dir, dict, BINS,
         COMPS, message, message_size))
+CASE (save_too_many, nmf_dictionary_save_npy (npy_out, sep_templates, BINS,
+        NMF_DICTIONARY_MAX_COMPONENTS + 1, message, message_size))
+CASE (save_zero_template, nmf_dictionary_save_npy (npy_out, dict_zero, BINS,
+        COMPS, message, message_size))
+CASE (save_negative, nmf_dictionary_save_npy (npy_out, dict_neg, BINS,
+        COMPS, message, message_size))
+CASE (save_nan, nmf_dictionary_save_npy (npy_out, dict_nan, BINS, COMPS,
+        message, message_size))
 CASE (save_ok, nmf_dictionary_save_npy (npy_out, dict, BINS, COMPS, message,
         message_size))
 CASE (normalise_w_null, nmf_dictionary_normalise (NULL, BINS, COMPS, message,
@@ -393,6 +401,10 @@ static const test_case cases[] = {
   E (save_bins_0, NMF_ERR_INVALID_ARGUMENT, "bins"),
   E (save_components_0, NMF_ERR_INVALID_ARGUMENT, "components"),
   E (save_no_dir, NMF_ERR_IO, "no-such-dir"),
+  E (save_too_many, NMF_ERR_INVALID_ARGUMENT, "1025 templates"),
+  E (save_zero_template, NMF_ERR_INVALID_ARGUMENT, "template 1"),
+  E (save_negative, NMF_ERR_NEGATIVE, "template 0"),
+  E (save_nan, NMF_ERR_NOT_FINITE, "template 1"),
   OK (save_ok, UNTOUCHED),
   E (normalise_w_null, NMF_ERR_INVALID_ARGUMENT, "W"),
   E (normalise_zero, NMF_ERR_INVALID_ARGUMENT, "template 1"),

@@ -133,7 +133,8 @@ typedef struct
   /* Dictionaries (supervised / semi-supervised, kl only): source s's
    * templates, column-major (fft_size / 2 + 1) x dictionary_components[s]
    * floats (nmf/dictionary.h), held fixed; NULL / 0 for a blind source.
-   * Copied at create.  `components` then counts the blind components
+   * Each template finite, >= 0 and not all zero (its scale does not
+   * matter: it is normalised), or the check refuses it.  Copied at create.  `components` then counts the blind components
    * only (0 when every source has a dictionary). */
   const float *dictionaries[NMF_SEPARATOR_MAX_SOURCES];
   int dictionary_components[NMF_SEPARATOR_MAX_SOURCES];

@@ -156,7 +156,10 @@ typedef struct nmf_separator nmf_separator;
 #define NMF_SEPARATOR_DEFAULT_VOLUME_DELTA 1.0
 
 /* Fills config with the defaults: 1 channel, 2 sources, fft_size 2048,
- * window 258 frames, kl, and the profile-dependent fields AUTO. */
+ * kl, spatial AUTO, no profile, and the profile-dependent fields (hop_size,
+ * window_frames, components, iterations, mask_exponent,
+ * lookahead_frames, bands_per_octave) AUTO: without a profile the window
+ * becomes 258 frames. */
 NMF_API void nmf_separator_config_init (nmf_separator_config * config);
 
 /* Sets config->profile, and every field of config still at

@@ -199,9 +199,10 @@ out:
 size_t
 nmf_dictionary_learn_stride (size_t n_samples, int hop_size, size_t *frames)
 {
-  /* frames as the separator sees them: the first ends with the first hop */
-  const size_t all_frames = hop_size > 0
-      ? (n_samples + (size_t) hop_size - 1) / (size_t) hop_size : 0;
+  /* frames as the separator sees them: the first ends with the first hop
+   * (rounded up without n + hop - 1, which wraps near SIZE_MAX) */
+  const size_t all_frames = hop_size > 0 ? n_samples / (size_t) hop_size
+      + (n_samples % (size_t) hop_size != 0) : 0;
   if (frames)
     *frames = all_frames;
   /* a long example is learned from every k-th frame: the spectrogram and
@@ -209,8 +210,8 @@ nmf_dictionary_learn_stride (size_t n_samples, int hop_size, size_t *frames)
    * bin: 1.5 GB for 20 minutes at 16 kHz), the samples only a twentieth */
   if (all_frames <= NMF_DICTIONARY_MAX_LEARN_FRAMES)
     return 1;
-  return (all_frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
-      / NMF_DICTIONARY_MAX_LEARN_FRAMES;
+  return all_frames / NMF_DICTIONARY_MAX_LEARN_FRAMES
+      + (all_frames % NMF_DICTIONARY_MAX_LEARN_FRAMES != 0);
 }
 
 nmf_status

@@ -268,6 +268,16 @@ main (void)
         nmf_dictionary_learn_stride (most * lh + 1, lh, NULL));
     CHECK (nmf_dictionary_learn_stride (0, lh, &n) == 1 && n == 0,
         "no samples: %zu frames", n);
+    /* the largest counts a size_t holds (a host sizing a long stream):
+     * the rounding up wrapped, to 0 frames for SIZE_MAX samples at any hop
+     * and a stride of 0 at a hop of 1 */
+    const size_t top = SIZE_MAX / most + (SIZE_MAX % most != 0);
+    size_t k = nmf_dictionary_learn_stride (SIZE_MAX, 1, &n);
+    CHECK (n == SIZE_MAX && k == top, "SIZE_MAX samples, hop 1: %zu frames, "
+        "stride %zu (want %zu, %zu)", n, k, SIZE_MAX, top);
+    k = nmf_dictionary_learn_stride (SIZE_MAX, 512, &n);
+    CHECK (n == SIZE_MAX / 512 + 1 && k == (n + most - 1) / most,
+        "SIZE_MAX samples, hop 512: %zu frames, stride %zu", n, k);
   }
 
   /* learning needs sound */

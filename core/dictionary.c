@@ -18,15 +18,13 @@
 /* the learned templates have the model's floor */
 #define TEMPLATE_FLOOR NMF_KL_TEMPLATE_FLOOR
 
-nmf_status
-nmf_dictionary_normalise (float *W, size_t bins, size_t components,
+/* Templates a dictionary can hold: finite, not negative, none all zero. */
+static nmf_status
+check_templates (const float *W, size_t bins, size_t components,
     char *message, size_t message_size)
 {
-  if (W == NULL && components > 0)
-    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
-        "dictionary: W is NULL (%zu templates)", components);
   for (size_t k = 0; k < components; k++) {
-    float *w = W + k * bins;
+    const float *w = W + k * bins;
     double sum = 0.0;
     for (size_t f = 0; f < bins; f++) {
       if (!isfinite (w[f]))
@@ -40,6 +38,27 @@ nmf_dictionary_normalise (float *W, size_t bins, size_t components,
     if (!(sum > 0.0))
       return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
           "template %zu is all zero", k);
+  }
+  return NMF_OK;
+}
+
+nmf_status
+nmf_dictionary_normalise (float *W, size_t bins, size_t components,
+    char *message, size_t message_size)
+{
+  nmf_status ret;
+
+  if (W == NULL && components > 0)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "dictionary: W is NULL (%zu templates)", components);
+  if ((ret = check_templates (W, bins, components, message,
+              message_size)) != NMF_OK)
+    return ret;
+  for (size_t k = 0; k < components; k++) {
+    float *w = W + k * bins;
+    double sum = 0.0;
+    for (size_t f = 0; f < bins; f++)
+      sum += w[f];
     double after = 0.0;
     for (size_t f = 0; f < bins; f++) {
       float x = (float) (w[f] / sum);
@@ -180,9 +199,10 @@ out:
 size_t
 nmf_dictionary_learn_stride (size_t n_samples, int hop_size, size_t *frames)
 {
-  /* frames as the separator sees them: the first ends with the first hop */
-  const size_t all_frames = hop_size > 0
-      ? (n_samples + (size_t) hop_size - 1) / (size_t) hop_size : 0;
+  /* frames as the separator sees them: the first ends with the first hop
+   * (rounded up without n + hop - 1, which wraps near SIZE_MAX) */
+  const size_t all_frames = hop_size > 0 ? n_samples / (size_t) hop_size
+      + (n_samples % (size_t) hop_size != 0) : 0;
   if (frames)
     *frames = all_frames;
   /* a long example is learned from every k-th frame: the spectrogram and
@@ -190,8 +210,8 @@ nmf_dictionary_learn_stride (size_t n_samples, int hop_size, size_t *frames)
    * bin: 1.5 GB for 20 minutes at 16 kHz), the samples only a twentieth */
   if (all_frames <= NMF_DICTIONARY_MAX_LEARN_FRAMES)
     return 1;
-  return (all_frames + NMF_DICTIONARY_MAX_LEARN_FRAMES - 1)
-      / NMF_DICTIONARY_MAX_LEARN_FRAMES;
+  return all_frames / NMF_DICTIONARY_MAX_LEARN_FRAMES
+      + (all_frames % NMF_DICTIONARY_MAX_LEARN_FRAMES != 0);
 }
 
 nmf_status
@@ -392,6 +412,17 @@ nmf_dictionary_save_npy (const char *path, const float *W, size_t bins,
         "dictionary %s: %s out of range (bins %zu: at least 2, components "
         "%zu: at least 1)", path, bins < 2 ? "bins" : "components", bins,
         components);
+  /* what the loader refuses is not written: a file that cannot be read
+   * back, which would replace one that could */
+  if (components > NMF_DICTIONARY_MAX_COMPONENTS)
+    return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
+        "dictionary %s: %zu templates, more than the %d a dictionary file "
+        "holds", path, components, NMF_DICTIONARY_MAX_COMPONENTS);
+  char why[256];
+  nmf_status ret = check_templates (W, bins, components, why, sizeof why);
+  if (ret != NMF_OK)
+    return nmf_fail (message, message_size, ret, "dictionary %s: %s", path,
+        why);
   double *d = malloc (sizeof (double) * bins * components);
   if (!d)
     return nmf_fail (message, message_size, NMF_ERR_NO_MEMORY,
@@ -399,8 +430,7 @@ nmf_dictionary_save_npy (const char *path, const float *W, size_t bins,
   for (size_t f = 0; f < bins; f++)
     for (size_t k = 0; k < components; k++)
       d[f * components + k] = W[k * bins + f];
-  nmf_status ret = nmf_npy_write (path, d, bins, components, message,
-      message_size);
+  ret = nmf_npy_write (path, d, bins, components, message, message_size);
   free (d);
   return ret;
 }

@@ -696,7 +696,7 @@ nmf_separator_set_iterations (nmf_separator * sep, int iterations)
 {
   int ret;
 
-  if (iterations < 1 || iterations > 1000)
+  if (!sep || iterations < 1 || iterations > 1000)
     return NMF_ERR_INVALID_ARGUMENT;
   if ((ret = sep->model->ops->set_iterations (sep->model, iterations))
       != NMF_OK)
@@ -709,7 +709,7 @@ nmf_separator_set_iterations (nmf_separator * sep, int iterations)
 nmf_status
 nmf_separator_set_mask_exponent (nmf_separator * sep, int exponent)
 {
-  if (exponent != 1 && exponent != 2)
+  if (!sep || (exponent != 1 && exponent != 2))
     return NMF_ERR_INVALID_ARGUMENT;
   sep->cfg.mask_exponent = exponent;
   sep->requested.mask_exponent = exponent;

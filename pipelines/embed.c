@@ -173,6 +173,15 @@ main (int argc, char **argv)
         "(nmf-embed --help: the help)\n");
     return 2;
   }
+  /* the commonest failure first, with what to do about it (parsing the
+   * pipeline said only 'no element "nmfseparate"') */
+  GstElementFactory *factory = gst_element_factory_find ("nmfseparate");
+  if (factory == NULL) {
+    fprintf (stderr, "FAILED: the GStreamer element nmfseparate was not "
+        "found (set GST_PLUGIN_PATH to <build>/plugin, or install gst-nmf)\n");
+    return 1;
+  }
+  gst_object_unref (factory);
   memset (&app, 0, sizeof app);
   if (argc > 1) {
     /* an existing file is a file, whatever its name (take:1.wav is also a

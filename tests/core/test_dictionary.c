@@ -177,6 +177,58 @@ main (void)
     }
     free (d);
   }
+
+  /* what the loader refuses is not saved: more templates than a
+   * dictionary file holds, a NaN, a negative entry, an all-zero template
+   * are refused with the loader's codes, and the file already at the path
+   * (here: dict[0]) is left as it was (they were written, and a
+   * dictionary that could be read back was lost to one that cannot) */
+  {
+    const size_t many = NMF_DICTIONARY_MAX_COMPONENTS + 1;
+    float *w = malloc (sizeof (float) * BINS * many);
+    for (size_t i = 0; i < BINS * many; i++)
+      w[i] = 1.0f;
+    const struct
+    {
+      size_t components, at;
+      float value;
+      nmf_status want;
+      const char *said;
+    } refused[] = {
+      { many, 0, 1.0f, NMF_ERR_INVALID_ARGUMENT, "1025 templates" },
+      { KS, BINS + 3, NAN, NMF_ERR_NOT_FINITE, "template 1" },
+      { KS, 3, -1.0f, NMF_ERR_NEGATIVE, "template 0" },
+      { KS, 0, 0.0f, NMF_ERR_INVALID_ARGUMENT, "template 2 is all zero" },
+    };
+    float *before;
+    size_t kbefore;
+    CHECK_OK (nmf_dictionary_save_npy (path, dict[0], BINS, KS, err,
+            sizeof err));
+    CHECK_OK (nmf_dictionary_load_npy (path, BINS, &before, &kbefore, err,
+            sizeof err));
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+      for (size_t j = 0; j < BINS * KS; j++)
+        w[j] = 1.0f;
+      if (i == 3)               /* template 2 all zero */
+        memset (w + 2 * BINS, 0, sizeof (float) * BINS);
+      else
+        w[refused[i].at] = refused[i].value;
+      ret = nmf_dictionary_save_npy (path, w, BINS, refused[i].components,
+          err, sizeof err);
+      CHECK (ret == refused[i].want && strstr (err, refused[i].said),
+          "saving what cannot be loaded (%s): %d, '%s'", refused[i].said,
+          ret, err);
+      printf ("not saved: %s\n", err);
+      CHECK_OK (nmf_dictionary_load_npy (path, BINS, &back, &kb, err,
+              sizeof err));
+      CHECK (kb == kbefore && memcmp (back, before, sizeof (float) * BINS
+              * kbefore) == 0, "the file saved before was changed by a "
+          "refused save");
+      free (back);
+    }
+    free (before);
+    free (w);
+  }
   remove (path);
 
   /* a long example is learned from every k-th frame, so memory and time
@@ -216,6 +268,16 @@ main (void)
         nmf_dictionary_learn_stride (most * lh + 1, lh, NULL));
     CHECK (nmf_dictionary_learn_stride (0, lh, &n) == 1 && n == 0,
         "no samples: %zu frames", n);
+    /* the largest counts a size_t holds (a host sizing a long stream):
+     * the rounding up wrapped, to 0 frames for SIZE_MAX samples at any hop
+     * and a stride of 0 at a hop of 1 */
+    const size_t top = SIZE_MAX / most + (SIZE_MAX % most != 0);
+    size_t k = nmf_dictionary_learn_stride (SIZE_MAX, 1, &n);
+    CHECK (n == SIZE_MAX && k == top, "SIZE_MAX samples, hop 1: %zu frames, "
+        "stride %zu (want %zu, %zu)", n, k, SIZE_MAX, top);
+    k = nmf_dictionary_learn_stride (SIZE_MAX, 512, &n);
+    CHECK (n == SIZE_MAX / 512 + 1 && k == (n + most - 1) / most,
+        "SIZE_MAX samples, hop 512: %zu frames, stride %zu", n, k);
   }
 
   /* learning needs sound */

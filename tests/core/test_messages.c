@@ -55,8 +55,9 @@ static nmf_kl_batch *kb;
 static nmf_volmin *vm;
 
 static nmf_separator *sep;
-static nmf_separator_config cfg, cfg_bad;
+static nmf_separator_config cfg, cfg_bad, cfg_zero_template;
 static float sep_templates[1025 * 1025];
+static float sep_zero_template[1025 * COMPS];   /* template 1 all zero */
 
 static char dir[] = "/tmp/nmf-test-messages-XXXXXX";
 static char npy_ok[256], npy_missing[256], npy_out[256], npy_missing_dir[256];
@@ -181,6 +182,14 @@ CASE (save_components_0, nmf_dictionary_save_npy (npy_out, dict, BINS, 0,
         message, message_size))
 CASE (save_no_dir, nmf_dictionary_save_npy (npy_missing_dir, dict, BINS,
         COMPS, message, message_size))
+CASE (save_too_many, nmf_dictionary_save_npy (npy_out, sep_templates, BINS,
+        NMF_DICTIONARY_MAX_COMPONENTS + 1, message, message_size))
+CASE (save_zero_template, nmf_dictionary_save_npy (npy_out, dict_zero, BINS,
+        COMPS, message, message_size))
+CASE (save_negative, nmf_dictionary_save_npy (npy_out, dict_neg, BINS,
+        COMPS, message, message_size))
+CASE (save_nan, nmf_dictionary_save_npy (npy_out, dict_nan, BINS, COMPS,
+        message, message_size))
 CASE (save_ok, nmf_dictionary_save_npy (npy_out, dict, BINS, COMPS, message,
         message_size))
 CASE (normalise_w_null, nmf_dictionary_normalise (NULL, BINS, COMPS, message,
@@ -339,6 +348,10 @@ CASE (setd_count_big, nmf_separator_set_dictionary (sep, 0, sep_templates,
         1025, message, message_size))
 CASE (setd_templates_null, nmf_separator_set_dictionary (sep, 0, NULL,
         COMPS, message, message_size))
+CASE (setd_zero_template, nmf_separator_set_dictionary (sep, 0,
+        sep_zero_template, COMPS, message, message_size))
+CASE (check_zero_template, nmf_separator_check_config (&cfg_zero_template,
+        &field, message, message_size))
 CASE (setd_ok, nmf_separator_set_dictionary (sep, 0, sep_templates, COMPS,
         message, message_size))
 CASE (setd_remove_ok, nmf_separator_set_dictionary (sep, 0, NULL, 0,
@@ -393,6 +406,10 @@ static const test_case cases[] = {
   E (save_bins_0, NMF_ERR_INVALID_ARGUMENT, "bins"),
   E (save_components_0, NMF_ERR_INVALID_ARGUMENT, "components"),
   E (save_no_dir, NMF_ERR_IO, "no-such-dir"),
+  E (save_too_many, NMF_ERR_INVALID_ARGUMENT, "1025 templates"),
+  E (save_zero_template, NMF_ERR_INVALID_ARGUMENT, "template 1"),
+  E (save_negative, NMF_ERR_NEGATIVE, "template 0"),
+  E (save_nan, NMF_ERR_NOT_FINITE, "template 1"),
   OK (save_ok, UNTOUCHED),
   E (normalise_w_null, NMF_ERR_INVALID_ARGUMENT, "W"),
   E (normalise_zero, NMF_ERR_INVALID_ARGUMENT, "template 1"),
@@ -469,6 +486,8 @@ static const test_case cases[] = {
   E (setd_source_big, NMF_ERR_INVALID_ARGUMENT, "source 2"),
   E (setd_count_big, NMF_ERR_INVALID_ARGUMENT, "1025"),
   E (setd_templates_null, NMF_ERR_INVALID_ARGUMENT, "NULL"),
+  E (setd_zero_template, NMF_ERR_INVALID_ARGUMENT, "template 1"),
+  E (check_zero_template, NMF_ERR_INVALID_ARGUMENT, "template 1"),
   OK (setd_ok, EMPTIED),
   OK (setd_remove_ok, EMPTIED),
 };
@@ -616,6 +635,11 @@ setup (void)
   cfg_bad = cfg;
   cfg_bad.channels = 0;
   CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+  memcpy (sep_zero_template, sep_templates, sizeof sep_zero_template);
+  memset (sep_zero_template + 1025, 0, sizeof (float) * 1025);
+  cfg_zero_template = cfg;
+  cfg_zero_template.dictionaries[0] = sep_zero_template;
+  cfg_zero_template.dictionary_components[0] = COMPS;
 
   if (mkdtemp (dir) == NULL) {
     perror ("mkdtemp");

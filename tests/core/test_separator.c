@@ -442,6 +442,8 @@ test_config_for_files (void)
   {
     nmf_separator_config c;
     static float dict[1000 * 1025];
+    for (size_t i = 0; i < sizeof dict / sizeof dict[0]; i++)
+      dict[i] = 1.0f;           /* (an all-zero template is refused first) */
     nmf_separator_config_init (&c);
     c.sources = 2;
     c.window_frames = 600;

@@ -10,7 +10,7 @@
 # 2 -> 1 and iterations 15 -> 30: the properties' unset defaults; the
 # change to mask-exponent 1 did nothing). An INPUT file named like a URI
 # (take:1.wav) is the file, and a URI with quotes is not written into the
-# pipeline's description.
+# pipeline's description. Without the plugin it says to set GST_PLUGIN_PATH.
 #   embed.sh PROGRAM [ARG...]
 set -u
 work=$(mktemp -d)
@@ -48,6 +48,22 @@ if gst-launch-1.0 -q audiotestsrc num-buffers=40 ! wavenc ! \
     || fail "a URI with quotes: exit $rc: $(grep -m1 '^error\|^cannot' "$work/out")"
   [ "$fails" -eq 0 ] || exit 1
   echo "a file named take:1.wav, a URI with quotes: ok"
+fi
+
+# without the plugin (GStreamer's own plugins only): exit 1 and what to
+# do, as embed.py says it (nmf-embed said only 'cannot build the pipeline:
+# no element "nmfseparate"')
+mkdir "$work/no-plugins"
+if ! GST_PLUGIN_PATH_1_0="$work/no-plugins" GST_PLUGIN_PATH= \
+    GST_REGISTRY="$work/registry-none.bin" gst-inspect-1.0 nmfseparate \
+    >/dev/null 2>&1; then
+  GST_PLUGIN_PATH_1_0="$work/no-plugins" GST_PLUGIN_PATH= \
+    GST_REGISTRY="$work/registry-none.bin" timeout 60 "$@" >"$work/out" 2>&1; rc=$?
+  [ "$rc" = 77 ] && { cat "$work/out"; exit 77; }
+  [ "$rc" = 1 ] && grep -q 'nmfseparate was not found (set GST_PLUGIN_PATH' "$work/out" \
+    || fail "without the plugin: exit $rc, want 1 and what to do: $(tail -n 2 "$work/out")"
+  [ "$fails" -eq 0 ] || exit 1
+  echo "without the plugin: exit 1, GST_PLUGIN_PATH named"
 fi
 
 # the example, the element's settings in force logged (one INFO line)

@@ -49,6 +49,14 @@ else
   cat "$work/inspect.txt"
   fail "gst-inspect-1.0 does not find nmfseparate in $plugdir"
 fi
+# the plugin's other element, the one playbin's audio-filter takes
+if gst-inspect-1.0 nmfextract >"$work/inspect-extract.txt" 2>&1; then
+  found=$(sed -n 's/^ *Filename *//p' "$work/inspect-extract.txt")
+  [ "$found" = "$plugdir/libgstnmf.so" ] || fail "nmfextract found in $found, not $plugdir"
+else
+  cat "$work/inspect-extract.txt"
+  fail "gst-inspect-1.0 does not find nmfextract in $plugdir"
+fi
 [ "$(gst-inspect-1.0 audiotestsrc 2>/dev/null)" = "" ] || fail "system plugins were visible"
 
 # the installed nmftool with the installed plugin (and the system plugins
@@ -69,6 +77,52 @@ fi
 # an application of the core library alone, built against the installed
 # headers and pkg-config file, separates raw samples
 export PKG_CONFIG_SYSROOT_DIR="$work/dest" PKG_CONFIG_PATH="$lib/pkgconfig"
+
+# one version everywhere: the pkg-config file's, the installed header's
+# macros, the library file's name; the soname is libnmfcore.so.0, which
+# the development link libnmfcore.so leads to
+pcversion=$(pkg-config --modversion nmfcore)
+soname=$(readelf -d "$lib/libnmfcore.so" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = libnmfcore.so.0 ] || fail "the library's soname is '$soname', not libnmfcore.so.0"
+[ "$(readlink -f "$lib/libnmfcore.so")" = "$(readlink -f "$lib/libnmfcore.so.$pcversion")" ] \
+  || fail "libnmfcore.so does not lead to libnmfcore.so.$pcversion (the pkg-config version)"
+printf '#include <nmf/nmf.h>\n#include <stdio.h>\nint main (void) { printf ("%%d.%%d.%%d\\n", NMF_VERSION_MAJOR, NMF_VERSION_MINOR, NMF_VERSION_MICRO); return 0; }\n' >"$work/version.c"
+if cc "$work/version.c" -o "$work/version" $(pkg-config --cflags nmfcore) 2>"$work/cc.log"; then
+  [ "$("$work/version")" = "$pcversion" ] \
+    || fail "the installed nmf/nmf.h says version $("$work/version"), pkg-config $pcversion"
+else
+  cat "$work/cc.log"
+  fail "nmf/nmf.h does not compile from the installed headers"
+fi
+
+# a C++ application links with the installed library (headers.sh compiles
+# the headers as C++, but only a link finds a declaration outside extern "C")
+if command -v c++ >/dev/null; then
+  cat >"$work/app.cc" <<'CXX'
+#include <nmf/nmf.h>
+#include <cstdio>
+int main () {
+  nmf_separator_config config;
+  nmf_separator *sep = 0;
+  char message[256];
+  nmf_separator_config_init (&config);
+  if (nmf_separator_create (&sep, &config, message, sizeof message) != NMF_OK) {
+    std::fprintf (stderr, "%s\n", message);
+    return 1;
+  }
+  std::printf ("%zu\n", nmf_separator_bins (sep));
+  nmf_separator_destroy (&sep);
+  return 0;
+}
+CXX
+  if c++ -Wall -Wextra -pedantic -Werror "$work/app.cc" -o "$work/app-cxx" \
+      $(pkg-config --cflags --libs nmfcore) 2>"$work/cxx.log"; then
+    [ "$("$work/app-cxx")" = 1025 ] || fail "the C++ application built against the installed library failed"
+  else
+    cat "$work/cxx.log"
+    fail "a C++ application does not build against the installed library"
+  fi
+fi
 if cc "$embed_core_source" -o "$work/embed-core" \
     $(pkg-config --cflags --libs nmfcore) 2>"$work/cc.log"; then
   head -c 400000 /dev/zero | tr '\0' '\1' >"$work/in.f32"  # finite floats

@@ -135,13 +135,19 @@ NMF_API nmf_status nmf_dictionary_shift_steps (const float *W, size_t bins,
 NMF_API nmf_status nmf_dictionary_load_npy (const char *path, size_t bins,
     float **W, size_t * components, char *message, size_t message_size);
 
-/* Writes a column-major bins x K dictionary as a (bins, K) float64 .npy. */
+/* Writes a column-major bins x K dictionary as a (bins, K) float64 .npy.
+ * What nmf_dictionary_load_npy would refuse to read back is refused,
+ * nothing written (a file already at path stays as it was): more than
+ * NMF_DICTIONARY_MAX_COMPONENTS templates or an all-zero template
+ * (NMF_ERR_INVALID_ARGUMENT), a non-finite entry (NMF_ERR_NOT_FINITE), a
+ * negative one (NMF_ERR_NEGATIVE). */
 NMF_API nmf_status nmf_dictionary_save_npy (const char *path, const float *W,
     size_t bins, size_t components, char *message, size_t message_size);
 
 /* Checks and normalises a column-major bins x K dictionary in place
  * (columns scaled to sum to one).  NMF_ERR_NEGATIVE, NMF_ERR_NOT_FINITE,
- * or NMF_ERR_INVALID_ARGUMENT for an all-zero column. */
+ * or NMF_ERR_INVALID_ARGUMENT for an all-zero column, W then untouched
+ * (every column is checked before any is scaled). */
 NMF_API nmf_status nmf_dictionary_normalise (float *W, size_t bins,
     size_t components, char *message, size_t message_size);
 

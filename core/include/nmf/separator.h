@@ -138,7 +138,8 @@ typedef struct
   /* Dictionaries (supervised / semi-supervised, kl only): source s's
    * templates, column-major (fft_size / 2 + 1) x dictionary_components[s]
    * floats (nmf/dictionary.h), held fixed; NULL / 0 for a blind source.
-   * Copied at create.  `components` then counts the blind components
+   * Each template finite, >= 0 and not all zero (its scale does not
+   * matter: it is normalised), or the check refuses it.  Copied at create.  `components` then counts the blind components
    * only (0 when every source has a dictionary). */
   const float *dictionaries[NMF_SEPARATOR_MAX_SOURCES];
   int dictionary_components[NMF_SEPARATOR_MAX_SOURCES];
@@ -160,7 +161,10 @@ typedef struct nmf_separator nmf_separator;
 #define NMF_SEPARATOR_DEFAULT_VOLUME_DELTA 1.0
 
 /* Fills config with the defaults: 1 channel, 2 sources, fft_size 2048,
- * window 258 frames, kl, and the profile-dependent fields AUTO. */
+ * kl, spatial AUTO, no profile, and the profile-dependent fields (hop_size,
+ * window_frames, components, iterations, mask_exponent,
+ * lookahead_frames, bands_per_octave) AUTO: without a profile the window
+ * becomes 258 frames. */
 NMF_API void nmf_separator_config_init (nmf_separator_config * config);
 
 /* Sets config->profile, and every field of config still at

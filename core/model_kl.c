@@ -273,10 +273,9 @@ nmf_model_kl_create (nmf_model ** out, const nmf_separator_config * c,
   k->blind = c->components;
   const int MB = k->model_bins;
 
-  if ((ret = nmf_online_kl_create (&k->kl, MB, R, c->window_frames,
-              c->iterations, c->seed)) != NMF_OK
-      || (ret = nmf_online_kl_set_update_interval (k->kl,
-              c->update_interval)) != NMF_OK
+  if ((ret = nmf_online_kl_create_with_interval (&k->kl, MB, R,
+              c->window_frames, c->update_interval, c->iterations,
+              c->seed)) != NMF_OK
       || (c->components > c->sources - n_dict
           && (ret = nmf_online_kl_set_refreshes (k->kl,
                   GROUPED_REFRESHES_PER_WINDOW)) != NMF_OK)

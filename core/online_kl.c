@@ -76,6 +76,15 @@ int
 nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
     int window_frames, int iterations, uint64_t seed)
 {
+  return nmf_online_kl_create_with_interval (out, bins, components,
+      window_frames, 1, iterations, seed);
+}
+
+int
+nmf_online_kl_create_with_interval (nmf_online_kl ** out, int bins,
+    int components, int window_frames, int update_interval, int iterations,
+    uint64_t seed)
+{
   nmf_online_kl *kl;
   size_t fk;
 
@@ -83,6 +92,7 @@ nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
     return NMF_ERR_INVALID_ARGUMENT;
   *out = NULL;
   if (bins < 2 || components < 1 || components > 1024 || window_frames < 1
+      || update_interval < 1 || update_interval > window_frames
       || iterations < 1 || iterations > 10000)
     return NMF_ERR_INVALID_ARGUMENT;
 
@@ -121,7 +131,7 @@ nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
       || !kl->ch_W || !kl->ch_colsum || !kl->ch_num || !kl->ch_den
       || !kl->ch_h || !kl->ch_slots || !kl->ch_mass || !kl->ch_cost || !kl->ch_work
       || !kl->ch_perm
-      || nmf_online_kl_alloc_window (kl, 1) != NMF_OK) {
+      || nmf_online_kl_alloc_window (kl, update_interval) != NMF_OK) {
     nmf_online_kl_destroy (&kl);
     return NMF_ERR_NO_MEMORY;
   }

@@ -37,6 +37,13 @@ void nmf_online_kl_refit (nmf_online_kl * kl, const float *v, float *h,
 
 int nmf_online_kl_create (nmf_online_kl ** out, int bins, int components,
     int window_frames, int iterations, uint64_t seed);
+/* The same, the window statistics kept per block of update_interval
+ * frames from the start (as nmf_online_kl_set_update_interval keeps them),
+ * so that they are never allocated per frame: that took update_interval
+ * times the memory, for a moment, at every create. */
+int nmf_online_kl_create_with_interval (nmf_online_kl ** out, int bins,
+    int components, int window_frames, int update_interval, int iterations,
+    uint64_t seed);
 void nmf_online_kl_destroy (nmf_online_kl ** kl);
 
 /* Empties the window.  keep_templates = 0 also restarts W from the seed. */

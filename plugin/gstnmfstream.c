@@ -401,13 +401,44 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
 /* ------------------------------------------------------------------------ */
 /* Input */
 
+static gboolean upstream_is_live (GstNmfSeparate * self);
+
+/* The segment's time now, for an untimestamped buffer from a live
+ * upstream: the running time it came at, as GstBaseSrc's do-timestamp
+ * stamps (a live pipeline's sinks sync on the running time); NONE
+ * otherwise. */
+static GstClockTime
+live_arrival (GstNmfSeparate * self)
+{
+  GstClockTime now = GST_CLOCK_TIME_NONE, base = 0, position;
+  GstClock *clock = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (GST_STATE (self) == GST_STATE_PLAYING && GST_ELEMENT_CLOCK (self)) {
+    clock = gst_object_ref (GST_ELEMENT_CLOCK (self));
+    base = GST_ELEMENT_CAST (self)->base_time;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (!clock)
+    return GST_CLOCK_TIME_NONE;
+  if (self->segment.format == GST_FORMAT_TIME && upstream_is_live (self))
+    now = gst_clock_get_time (clock);
+  gst_object_unref (clock);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return GST_CLOCK_TIME_NONE;
+  position = gst_segment_position_from_running_time (&self->segment,
+      GST_FORMAT_TIME, now > base ? now - base : 0);
+  return GST_CLOCK_TIME_IS_VALID (position) ? position : self->segment.start;
+}
+
 /* A new stream begins with `buffer` (n samples, timestamped pts). */
 static void
 start_stream (GstNmfSeparate * self, GstBuffer * buffer, gsize n,
     GstClockTime pts)
 {
   GstClockTime time = gst_nmf_timeline_start (&self->timeline, buffer, n,
-      pts);
+      pts, GST_CLOCK_TIME_IS_VALID (pts) ? GST_CLOCK_TIME_NONE :
+      live_arrival (self));
   nmf_separator_config cfg;
 
   gst_nmf_messages_restart (&self->messages);

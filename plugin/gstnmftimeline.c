@@ -135,7 +135,7 @@ rebase (GstNmfTimeline * tl, GstClockTime time, guint64 base_samples,
 
 GstClockTime
 gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer, gsize n,
-    GstClockTime pts)
+    GstClockTime pts, GstClockTime arrival)
 {
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     guint64 offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ?
@@ -151,6 +151,12 @@ gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer, gsize n,
     else
       rebase (tl, tl->resume_time, 0, gst_util_uint64_scale_round
           (tl->resume_time, tl->rate, GST_SECOND));
+  } else if (GST_CLOCK_TIME_IS_VALID (arrival)) {
+    /* live: where the pipeline is when the stream comes (counted from the
+     * segment's start instead, it was as late as the pipeline had played
+     * before it, and sinks that sync dropped it all) */
+    rebase (tl, arrival, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
+        GST_BUFFER_OFFSET (buffer) : 0);
   } else {
     rebase (tl, tl->segment_time, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
         GST_BUFFER_OFFSET (buffer) : 0);

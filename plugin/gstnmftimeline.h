@@ -65,10 +65,11 @@ guint64 gst_nmf_timeline_gap_samples (const GstNmfTimeline * tl,
 void gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer);
 /* Starts the new stream that `buffer` opens (timestamped at pts): at pts,
  * or, untimestamped, where the last one of the segment ended (whatever
- * ended it: a discontinuity, a caps change, a drain), else at the
- * segment's start.  Returns the time its sample 0 has. */
+ * ended it: a discontinuity, a caps change, a drain), else at `arrival`
+ * when valid (behind a live upstream: the segment's time the buffer came
+ * at), else at the segment's start.  Returns the time its sample 0 has. */
 GstClockTime gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
-    gsize n, GstClockTime pts);
+    gsize n, GstClockTime pts, GstClockTime arrival);
 /* The stream ends after `samples` input samples (drained). */
 void gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples);
 /* A new segment starts at `time` (untimestamped streams start there);

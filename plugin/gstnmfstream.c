@@ -461,7 +461,7 @@ start_stream (GstNmfSeparate * self, GstBuffer * buffer, gsize n,
  * makes them), and what may change while playing reaches the core only
  * when it did change. */
 static void
-apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
+apply_live_settings (GstNmfSeparate * self, GstClockTime pts)
 {
   GstNmfLiveSettings live;
 
@@ -469,7 +469,7 @@ apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
     /* the time of the frames this buffer releases: with a look-ahead the
      * values apply to output that much older (a curve lined up with the
      * input moved the output's change 6 s early with the file profile) */
-    GstClockTime pts = GST_BUFFER_PTS (buffer), stream_time;
+    GstClockTime stream_time;
     if (GST_CLOCK_TIME_IS_VALID (pts))
       pts = pts > self->lookahead + self->segment.start ?
           pts - self->lookahead : self->segment.start;
@@ -507,7 +507,16 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
     gst_buffer_unref (buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  apply_live_settings (self, buffer);
+  /* an untimestamped buffer: the time its sample count gives it, known
+   * here when it continues a stream (without it no control source was
+   * ever applied to such a stream) */
+  pts = GST_BUFFER_PTS (buffer);
+  if (!GST_CLOCK_TIME_IS_VALID (pts)) {
+    nmf_separator_get_stats (self->separator, &st);
+    if (st.samples_in > 0)
+      pts = gst_nmf_timeline_time (&self->timeline, st.samples_in);
+  }
+  apply_live_settings (self, pts);
 
   size = gst_buffer_get_size (buffer);
   bpf = GST_AUDIO_INFO_BPF (&self->info);
@@ -537,6 +546,9 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
       ret = gst_nmf_stream_drain (self);
     }
     start_stream (self, buffer, n, pts);
+    /* an untimestamped one that starts a stream: its time is known now */
+    if (!GST_BUFFER_PTS_IS_VALID (buffer))
+      apply_live_settings (self, gst_nmf_timeline_time (&self->timeline, 0));
   }
 
   if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {

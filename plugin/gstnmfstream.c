@@ -401,8 +401,6 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
 /* ------------------------------------------------------------------------ */
 /* Input */
 
-static gboolean upstream_is_live (GstNmfSeparate * self);
-
 /* The segment's time now, for an untimestamped buffer from a live
  * upstream: the running time it came at, as GstBaseSrc's do-timestamp
  * stamps (a live pipeline's sinks sync on the running time); NONE
@@ -421,7 +419,7 @@ live_arrival (GstNmfSeparate * self)
   GST_OBJECT_UNLOCK (self);
   if (!clock)
     return GST_CLOCK_TIME_NONE;
-  if (self->segment.format == GST_FORMAT_TIME && upstream_is_live (self))
+  if (self->segment.format == GST_FORMAT_TIME && self->timeline.live)
     now = gst_clock_get_time (clock);
   gst_object_unref (clock);
   if (!GST_CLOCK_TIME_IS_VALID (now))
@@ -778,6 +776,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator_config cfg;
   nmf_separator *sep = NULL;
   GstNmfProfile profile;
+  gboolean live;
   GstCaps *src_caps;
   GstPad *waiting;
   char message[512] = "";
@@ -792,10 +791,10 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
     return TRUE;
 
   gst_nmf_settings_snapshot (GST_ELEMENT (self), &self->settings, &s, TRUE);
+  live = upstream_is_live (self);
   profile = s.profile;
   if (profile == GST_NMF_PROFILE_AUTO)
-    profile = upstream_is_live (self) ? GST_NMF_PROFILE_LIVE :
-        GST_NMF_PROFILE_FILE;
+    profile = live ? GST_NMF_PROFILE_LIVE : GST_NMF_PROFILE_FILE;
   gst_nmf_settings_to_config (&s, GST_AUDIO_INFO_CHANNELS (&info),
       &self->dictionaries, (nmf_profile) profile, &cfg);
   /* the stream so far comes out first, whether or not the new format can
@@ -836,7 +835,8 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   memset (&self->reported, 0, sizeof (self->reported));
   self->bad_input_reported_at = 0;
   self->partial_frame_reported = FALSE;
-  gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info));
+  gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info),
+      live);
   gst_nmf_messages_configure (&self->messages, s.n_sources,
       nmf_separator_bins (sep), nmf_separator_hop_size (sep));
   self->messages.post = s.post_messages;

@@ -17,6 +17,11 @@
 /* jitter up to this is absorbed (timestamps follow the sample count); a
  * larger jump is a discontinuity at once */
 #define ALIGNMENT_THRESHOLD (40 * GST_MSECOND)
+/* except behind a live upstream, whose timestamps carry the jitter of
+ * capture or arrival (do-timestamp): there a jump becomes a discontinuity
+ * once it has lasted this long, as audiobasesink's discont-wait makes it,
+ * or at once if it is that large */
+#define LIVE_DISCONT_WAIT GST_SECOND
 
 void
 gst_nmf_timeline_init (GstNmfTimeline * tl)
@@ -27,12 +32,14 @@ gst_nmf_timeline_init (GstNmfTimeline * tl)
 }
 
 void
-gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate)
+gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate, gboolean live)
 {
   tl->rate = rate;
+  tl->live = live;
   if (tl->align)
     gst_audio_stream_align_free (tl->align);
-  tl->align = gst_audio_stream_align_new (rate, ALIGNMENT_THRESHOLD, 0);
+  tl->align = gst_audio_stream_align_new (rate, ALIGNMENT_THRESHOLD,
+      live ? LIVE_DISCONT_WAIT : 0);
 }
 
 void
@@ -76,6 +83,13 @@ gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
   tl->discont_carried = FALSE;
   *pts = GST_BUFFER_PTS (buffer);
   if (GST_CLOCK_TIME_IS_VALID (*pts)) {
+    if (tl->live && held > 0 && !discont) {
+      /* live: a jump of the wait or more is no jitter */
+      const GstClockTime here = gst_nmf_timeline_time (tl, held);
+      if (GST_CLOCK_TIME_IS_VALID (here)
+          && (*pts > here ? *pts - here : here - *pts) >= LIVE_DISCONT_WAIT)
+        discont = TRUE;
+    }
     discont = gst_audio_stream_align_process (tl->align, discont, *pts, n,
         pts, NULL, NULL);
   } else if (held > 0 && !discont) {

@@ -401,13 +401,42 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
 /* ------------------------------------------------------------------------ */
 /* Input */
 
+/* The segment's time now, for an untimestamped buffer from a live
+ * upstream: the running time it came at, as GstBaseSrc's do-timestamp
+ * stamps (a live pipeline's sinks sync on the running time); NONE
+ * otherwise. */
+static GstClockTime
+live_arrival (GstNmfSeparate * self)
+{
+  GstClockTime now = GST_CLOCK_TIME_NONE, base = 0, position;
+  GstClock *clock = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (GST_STATE (self) == GST_STATE_PLAYING && GST_ELEMENT_CLOCK (self)) {
+    clock = gst_object_ref (GST_ELEMENT_CLOCK (self));
+    base = GST_ELEMENT_CAST (self)->base_time;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (!clock)
+    return GST_CLOCK_TIME_NONE;
+  if (self->segment.format == GST_FORMAT_TIME && self->timeline.live)
+    now = gst_clock_get_time (clock);
+  gst_object_unref (clock);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return GST_CLOCK_TIME_NONE;
+  position = gst_segment_position_from_running_time (&self->segment,
+      GST_FORMAT_TIME, now > base ? now - base : 0);
+  return GST_CLOCK_TIME_IS_VALID (position) ? position : self->segment.start;
+}
+
 /* A new stream begins with `buffer` (n samples, timestamped pts). */
 static void
 start_stream (GstNmfSeparate * self, GstBuffer * buffer, gsize n,
     GstClockTime pts)
 {
   GstClockTime time = gst_nmf_timeline_start (&self->timeline, buffer, n,
-      pts);
+      pts, GST_CLOCK_TIME_IS_VALID (pts) ? GST_CLOCK_TIME_NONE :
+      live_arrival (self));
   nmf_separator_config cfg;
 
   gst_nmf_messages_restart (&self->messages);
@@ -430,7 +459,7 @@ start_stream (GstNmfSeparate * self, GstBuffer * buffer, gsize n,
  * makes them), and what may change while playing reaches the core only
  * when it did change. */
 static void
-apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
+apply_live_settings (GstNmfSeparate * self, GstClockTime pts)
 {
   GstNmfLiveSettings live;
 
@@ -438,7 +467,7 @@ apply_live_settings (GstNmfSeparate * self, GstBuffer * buffer)
     /* the time of the frames this buffer releases: with a look-ahead the
      * values apply to output that much older (a curve lined up with the
      * input moved the output's change 6 s early with the file profile) */
-    GstClockTime pts = GST_BUFFER_PTS (buffer), stream_time;
+    GstClockTime stream_time;
     if (GST_CLOCK_TIME_IS_VALID (pts))
       pts = pts > self->lookahead + self->segment.start ?
           pts - self->lookahead : self->segment.start;
@@ -476,7 +505,16 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
     gst_buffer_unref (buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  apply_live_settings (self, buffer);
+  /* an untimestamped buffer: the time its sample count gives it, known
+   * here when it continues a stream (without it no control source was
+   * ever applied to such a stream) */
+  pts = GST_BUFFER_PTS (buffer);
+  if (!GST_CLOCK_TIME_IS_VALID (pts)) {
+    nmf_separator_get_stats (self->separator, &st);
+    if (st.samples_in > 0)
+      pts = gst_nmf_timeline_time (&self->timeline, st.samples_in);
+  }
+  apply_live_settings (self, pts);
 
   size = gst_buffer_get_size (buffer);
   bpf = GST_AUDIO_INFO_BPF (&self->info);
@@ -506,6 +544,9 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
       ret = gst_nmf_stream_drain (self);
     }
     start_stream (self, buffer, n, pts);
+    /* an untimestamped one that starts a stream: its time is known now */
+    if (!GST_BUFFER_PTS_IS_VALID (buffer))
+      apply_live_settings (self, gst_nmf_timeline_time (&self->timeline, 0));
   }
 
   if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {
@@ -735,6 +776,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator_config cfg;
   nmf_separator *sep = NULL;
   GstNmfProfile profile;
+  gboolean live;
   GstCaps *src_caps;
   GstPad *waiting;
   char message[512] = "";
@@ -749,10 +791,10 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
     return TRUE;
 
   gst_nmf_settings_snapshot (GST_ELEMENT (self), &self->settings, &s, TRUE);
+  live = upstream_is_live (self);
   profile = s.profile;
   if (profile == GST_NMF_PROFILE_AUTO)
-    profile = upstream_is_live (self) ? GST_NMF_PROFILE_LIVE :
-        GST_NMF_PROFILE_FILE;
+    profile = live ? GST_NMF_PROFILE_LIVE : GST_NMF_PROFILE_FILE;
   gst_nmf_settings_to_config (&s, GST_AUDIO_INFO_CHANNELS (&info),
       &self->dictionaries, (nmf_profile) profile, &cfg);
   /* the stream so far comes out first, whether or not the new format can
@@ -793,7 +835,8 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   memset (&self->reported, 0, sizeof (self->reported));
   self->bad_input_reported_at = 0;
   self->partial_frame_reported = FALSE;
-  gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info));
+  gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info),
+      live);
   gst_nmf_messages_configure (&self->messages, s.n_sources,
       nmf_separator_bins (sep), nmf_separator_hop_size (sep));
   self->messages.post = s.post_messages;

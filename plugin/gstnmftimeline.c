@@ -17,6 +17,11 @@
 /* jitter up to this is absorbed (timestamps follow the sample count); a
  * larger jump is a discontinuity at once */
 #define ALIGNMENT_THRESHOLD (40 * GST_MSECOND)
+/* except behind a live upstream, whose timestamps carry the jitter of
+ * capture or arrival (do-timestamp): there a jump becomes a discontinuity
+ * once it has lasted this long, as audiobasesink's discont-wait makes it,
+ * or at once if it is that large */
+#define LIVE_DISCONT_WAIT GST_SECOND
 
 void
 gst_nmf_timeline_init (GstNmfTimeline * tl)
@@ -27,12 +32,14 @@ gst_nmf_timeline_init (GstNmfTimeline * tl)
 }
 
 void
-gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate)
+gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate, gboolean live)
 {
   tl->rate = rate;
+  tl->live = live;
   if (tl->align)
     gst_audio_stream_align_free (tl->align);
-  tl->align = gst_audio_stream_align_new (rate, ALIGNMENT_THRESHOLD, 0);
+  tl->align = gst_audio_stream_align_new (rate, ALIGNMENT_THRESHOLD,
+      live ? LIVE_DISCONT_WAIT : 0);
 }
 
 void
@@ -76,6 +83,13 @@ gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl, GstBuffer * buffer,
   tl->discont_carried = FALSE;
   *pts = GST_BUFFER_PTS (buffer);
   if (GST_CLOCK_TIME_IS_VALID (*pts)) {
+    if (tl->live && held > 0 && !discont) {
+      /* live: a jump of the wait or more is no jitter */
+      const GstClockTime here = gst_nmf_timeline_time (tl, held);
+      if (GST_CLOCK_TIME_IS_VALID (here)
+          && (*pts > here ? *pts - here : here - *pts) >= LIVE_DISCONT_WAIT)
+        discont = TRUE;
+    }
     discont = gst_audio_stream_align_process (tl->align, discont, *pts, n,
         pts, NULL, NULL);
   } else if (held > 0 && !discont) {
@@ -135,7 +149,7 @@ rebase (GstNmfTimeline * tl, GstClockTime time, guint64 base_samples,
 
 GstClockTime
 gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer, gsize n,
-    GstClockTime pts)
+    GstClockTime pts, GstClockTime arrival)
 {
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     guint64 offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ?
@@ -151,6 +165,12 @@ gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer, gsize n,
     else
       rebase (tl, tl->resume_time, 0, gst_util_uint64_scale_round
           (tl->resume_time, tl->rate, GST_SECOND));
+  } else if (GST_CLOCK_TIME_IS_VALID (arrival)) {
+    /* live: where the pipeline is when the stream comes (counted from the
+     * segment's start instead, it was as late as the pipeline had played
+     * before it, and sinks that sync dropped it all) */
+    rebase (tl, arrival, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
+        GST_BUFFER_OFFSET (buffer) : 0);
   } else {
     rebase (tl, tl->segment_time, 0, GST_BUFFER_OFFSET_IS_VALID (buffer) ?
         GST_BUFFER_OFFSET (buffer) : 0);

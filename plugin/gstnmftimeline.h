@@ -21,6 +21,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint rate;
+  gboolean live;                /* upstream is live: its timestamps jitter */
   GstClockTime base_time;       /* timestamps count samples from here */
   guint64 base_samples;         /* samples from base_time to the stream start */
   guint64 base_offset;          /* sample offset of input sample 0 */
@@ -40,8 +41,11 @@ typedef struct
 } GstNmfTimeline;
 
 void gst_nmf_timeline_init (GstNmfTimeline * tl);
-/* A new format: timestamps follow the sample count at `rate`. */
-void gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate);
+/* A new format: timestamps follow the sample count at `rate`; live: the
+ * upstream is live (a jump of less than 1 s is a discontinuity only once
+ * it has lasted 1 s: capture and arrival jitter). */
+void gst_nmf_timeline_set_rate (GstNmfTimeline * tl, gint rate,
+    gboolean live);
 /* Back to no stream at all (the element stops). */
 void gst_nmf_timeline_clear (GstNmfTimeline * tl);
 
@@ -50,8 +54,9 @@ GstClockTime gst_nmf_timeline_time (const GstNmfTimeline * tl,
 
 /* Whether buffer (n samples), coming after `held` samples of the stream,
  * starts a new stream: the first buffer, a DISCONT flag, or a timestamp
- * jump beyond the jitter absorbed (40 ms).  *pts gets its timestamp on the
- * timeline of the input. */
+ * jump beyond the jitter absorbed (40 ms; live: one that lasted 1 s, or
+ * of 1 s or more).  *pts gets its timestamp on the timeline of the
+ * input. */
 gboolean gst_nmf_timeline_is_new_stream (GstNmfTimeline * tl,
     GstBuffer * buffer, gsize n, guint64 held, GstClockTime * pts);
 /* How many samples of silence a GAP [ts, ts + duration) is, after `held`
@@ -65,10 +70,11 @@ guint64 gst_nmf_timeline_gap_samples (const GstNmfTimeline * tl,
 void gst_nmf_timeline_skip_empty (GstNmfTimeline * tl, GstBuffer * buffer);
 /* Starts the new stream that `buffer` opens (timestamped at pts): at pts,
  * or, untimestamped, where the last one of the segment ended (whatever
- * ended it: a discontinuity, a caps change, a drain), else at the
- * segment's start.  Returns the time its sample 0 has. */
+ * ended it: a discontinuity, a caps change, a drain), else at `arrival`
+ * when valid (behind a live upstream: the segment's time the buffer came
+ * at), else at the segment's start.  Returns the time its sample 0 has. */
 GstClockTime gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer,
-    gsize n, GstClockTime pts);
+    gsize n, GstClockTime pts, GstClockTime arrival);
 /* The stream ends after `samples` input samples (drained). */
 void gst_nmf_timeline_end_stream (GstNmfTimeline * tl, guint64 samples);
 /* A new segment starts at `time` (untimestamped streams start there);

@@ -30,8 +30,20 @@ for h in "$inc"/nmf/*.h; do
   grep -h '#include' "$h" | grep -v '<nmf/\|<stddef.h>\|<stdint.h>' \
     && fail "$h includes a header that is not installed"
 done
-# the loader finds the staged library as it would the installed one
-export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# the plugin and nmftool find the installed library: outside /usr by their
+# own run path (relative to them, so in the staged tree too), with no
+# ldconfig and no LD_LIBRARY_PATH; under /usr the loader's path holds it,
+# told here where the staged one is
+if [ "$prefix" = /usr ]; then
+  export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+else
+  unset LD_LIBRARY_PATH
+  for b in "$plugdir/libgstnmf.so" "$bin/nmftool"; do
+    got=$(ldd "$b" 2>/dev/null | sed -n 's/.*libnmfcore\.so\.0 => \(.*\) (0x.*/\1/p; s/.*libnmfcore\.so\.0 => not found.*/not found/p')
+    [ -n "$got" ] && [ "$(realpath -m "$got")" = "$(realpath "$lib/libnmfcore.so.0")" ] \
+      || fail "$b loads libnmfcore.so.0 from '${got:-nowhere}', not the installed $lib"
+  done
+fi
 if readelf -d "$plugdir/libgstnmf.so" "$bin/nmftool" 2>/dev/null | grep -i 'R.*PATH' | grep -q "$build"; then
   fail "an installed binary still has a run path into the build tree"
 fi
@@ -75,7 +87,9 @@ else
 fi
 
 # an application of the core library alone, built against the installed
-# headers and pkg-config file, separates raw samples
+# headers and pkg-config file, separates raw samples (it is told where the
+# staged library is: its run path is its own business)
+export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export PKG_CONFIG_SYSROOT_DIR="$work/dest" PKG_CONFIG_PATH="$lib/pkgconfig"
 
 # one version everywhere: the pkg-config file's, the installed header's

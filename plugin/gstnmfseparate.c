@@ -356,6 +356,7 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   gst_nmf_settings_init (&self->settings);
   gst_nmf_timeline_init (&self->timeline);
   g_queue_init (&self->held_events);
+  g_queue_init (&self->backwards);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_nmf_messages_init (&self->messages);
   self->messages.add_fields = gst_nmf_separate_add_message_fields;

@@ -8,7 +8,8 @@
  */
 
 /* GstHarness tests of nmfseparate in the segments a player's trick modes
- * make (docs/element.md, "Timing contract"): reverse playback. */
+ * make (docs/element.md, "Seeks and trick modes"): reverse playback,
+ * fast forward without audio. */
 
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
@@ -126,12 +127,72 @@ GST_START_TEST (test_reverse_out_at_once_file)
 
 GST_END_TEST;
 
+/* A segment with GST_SEGMENT_FLAG_TRICKMODE_NO_AUDIO (a player's fast
+ * forward: "skip the audio"): the demuxer or decoder sends GAPs in place
+ * of audio, and the element passes them on, after the samples it holds,
+ * as decoders and filters (basetransform) do.  It separated each as
+ * silence of its length: in playbin at rate 8 it made 16 s of silence
+ * buffers in 2 s (without the element the sink gets only GAPs), output
+ * the application had asked not to have, at a cost that grows with the
+ * rate. */
+GST_START_TEST (test_no_audio_gaps_pass)
+{
+  NmfFix f;
+  const guint64 n = 5000;
+  float *x = nmf_test_two_tones (n, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  const GstClockTime gap_at = nmf_test_time (n, RATE);
+  GstSegment seg;
+
+  nmf_fix_attach (&f, nmf_test_separator (), 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.rate = 4.0;
+  seg.flags = GST_SEGMENT_FLAG_TRICKMODE | GST_SEGMENT_FLAG_TRICKMODE_NO_AUDIO;
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, TRUE, NULL);
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_gap (gap_at,
+              GST_SECOND)));
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_eos ()));
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs;
+    GstEvent *ev;
+    guint64 out = 0;
+    gboolean gap = FALSE, eos = FALSE;
+
+    /* (gst_harness_pull_event gives up after 60 s) */
+    while (!eos && (ev = gst_harness_pull_event (f.h[s]))) {
+      if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP) {
+        GstClockTime ts, duration;
+        gst_event_parse_gap (ev, &ts, &duration);
+        if (ts == gap_at && duration == GST_SECOND)
+          gap = TRUE;
+      }
+      eos = GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+      gst_event_unref (ev);
+    }
+    fail_unless (eos, "src_%u: no EOS", s);
+    fail_unless (gap, "src_%u: the GAP was not passed on", s);
+    bufs = nmf_test_pull_all (f.h[s]);
+    for (guint i = 0; i < bufs->len; i++)
+      out += gst_buffer_get_size (g_ptr_array_index (bufs, i)) /
+          sizeof (float);
+    fail_unless_equals_uint64 (out, n);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_trickmode_suite (void)
 {
   static const NmfTest tests[] = {
     NMF_TEST ("reverse", test_reverse_out_at_once_live),
     NMF_TEST ("reverse", test_reverse_out_at_once_file),
+    NMF_TEST ("no_audio", test_no_audio_gaps_pass),
   };
 
   return nmf_test_suite ("nmfseparate-trickmode", tests,

@@ -107,7 +107,9 @@
  * drains the samples held so far and starts a new stream (the learned
  * templates stay; after a caps change only at the same rate); a flush
  * drops them.  A GAP event is separated as
- * silence of its duration.
+ * silence of its duration (passed on in a segment that asked for no audio,
+ * GST_SEEK_FLAG_TRICKMODE_NO_AUDIO).  Backwards (rate < 0) each buffer is
+ * separated alone and comes out at once, its pieces last first.
  *
  * ## Example launch lines
  * |[
@@ -356,6 +358,7 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   gst_nmf_settings_init (&self->settings);
   gst_nmf_timeline_init (&self->timeline);
   g_queue_init (&self->held_events);
+  g_queue_init (&self->backwards);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_nmf_messages_init (&self->messages);
   self->messages.add_fields = gst_nmf_separate_add_message_fields;
@@ -571,9 +574,13 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
       /* a gap that says how long is separated as silence of that length;
        * one of no (or unknown) length, which a sink may be waiting for to
        * preroll (an element before this one sends such a gap while its
-       * look-ahead fills), goes on downstream */
+       * look-ahead fills), goes on downstream, as does every gap of a
+       * segment that asked for no audio (a fast forward: separated, the
+       * gaps made seconds of silence a second, at a cost that grows with
+       * the rate) */
       if (self->separator && GST_CLOCK_TIME_IS_VALID (duration)
-          && duration > 0) {
+          && duration > 0 && !(self->segment.flags &
+              GST_SEGMENT_FLAG_TRICKMODE_NO_AUDIO)) {
         gst_nmf_stream_fill_gap (self, event);
         gst_event_unref (event);
         return TRUE;

@@ -89,6 +89,11 @@ struct _GstNmfSeparate
    * waits, with the input sample it came before, for the output to reach
    * it (HeldEvent, streaming thread) */
   GQueue held_events;
+  /* backwards (rate < 0): the output of the buffer being separated,
+   * collected (BackwardPiece) and pushed last piece first once it is all
+   * out (streaming thread; empty between buffers) */
+  gboolean collect_backwards;
+  GQueue backwards;
 
   GstNmfEnrol enrol;            /* its own lock */
   /* the streaming thread is inside the element (stream lock held): a

@@ -79,9 +79,17 @@ output_block_free (OutputBlock * blk)
     gst_clear_buffer (&blk->buffers[s]);
 }
 
-/* Queues a buffer for the pad of `source`.  Returns the flow combined over
- * all output pads from their latest pushes (FLUSHING when the pad
- * flushes). */
+/* An output buffer of a backward segment, held until its input buffer is
+ * all out (push_backwards). */
+typedef struct
+{
+  guint source;
+  GstBuffer *buffer;
+} BackwardPiece;
+
+/* Queues a buffer for the pad of `source` (backwards: holds it).  Returns
+ * the flow combined over all output pads from their latest pushes
+ * (FLUSHING when the pad flushes). */
 static GstFlowReturn
 push_source (GstNmfSeparate * self, guint source, GstBuffer * buf)
 {
@@ -90,8 +98,43 @@ push_source (GstNmfSeparate * self, guint source, GstBuffer * buf)
     gst_buffer_unref (buf);
     return GST_FLOW_OK;
   }
+  if (self->collect_backwards) {
+    BackwardPiece *piece = g_new (BackwardPiece, 1);
+    piece->source = source;
+    piece->buffer = buf;
+    g_queue_push_tail (&self->backwards, piece);
+    return GST_FLOW_OK;
+  }
   return gst_nmf_out_queues_push_buffer (self->queues,
       self->srcpad_of[source], buf);
+}
+
+/* The output of a buffer of a backward segment, last piece first, as a
+ * decoder sends a reverse chunk (first piece first, each piece after the
+ * one a sink had just played: audio sinks skip such late samples): each
+ * ends where the one pushed before it starts, so only the first pushed of
+ * each source is DISCONT.  Dropped if the flow so far stops the stream. */
+static GstFlowReturn
+push_backwards (GstNmfSeparate * self, GstFlowReturn ret)
+{
+  guint32 pushed = 0;           /* sources with a piece out */
+  BackwardPiece *piece;
+
+  self->collect_backwards = FALSE;
+  while ((piece = g_queue_pop_tail (&self->backwards))) {
+    if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED) {
+      if (pushed & (1u << piece->source))
+        GST_BUFFER_FLAG_UNSET (piece->buffer, GST_BUFFER_FLAG_DISCONT);
+      else
+        GST_BUFFER_FLAG_SET (piece->buffer, GST_BUFFER_FLAG_DISCONT);
+      pushed |= 1u << piece->source;
+      ret = push_source (self, piece->source, piece->buffer);
+    } else {
+      gst_buffer_unref (piece->buffer);
+    }
+    g_free (piece);
+  }
+  return ret;
 }
 
 typedef struct
@@ -441,11 +484,15 @@ start_stream (GstNmfSeparate * self, GstBuffer * buffer, gsize n,
 
   gst_nmf_messages_restart (&self->messages);
   nmf_separator_get_config (self->separator, &cfg);
-  if (cfg.lookahead_frames > 0 && GST_CLOCK_TIME_IS_VALID (time)) {
+  if (cfg.lookahead_frames > 0 && GST_CLOCK_TIME_IS_VALID (time)
+      && !self->timeline.reverse) {
     /* The output comes seconds after the input: let the sinks preroll on
      * an empty gap meanwhile.  Otherwise a non-live pipeline that tees the
      * input to another, prerolled sink never prerolls: that branch's queue
-     * fills and blocks the tee before enough input has come here. */
+     * fills and blocks the tee before enough input has come here.  (Not
+     * backwards: there the stream comes out with the buffer that starts
+     * it, and a sink syncs a gap at its start when that buffer has
+     * played.) */
     GstClockTime start = gst_nmf_timeline_time (&self->timeline, 0);
     for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
       if (self->srcpad_of[s])
@@ -536,6 +583,7 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
     return GST_FLOW_OK;
   }
   nmf_separator_get_stats (self->separator, &st);
+  self->collect_backwards = self->timeline.reverse;
   if (gst_nmf_timeline_is_new_stream (&self->timeline, buffer, n,
           st.samples_in, &pts)) {
     if (st.samples_in > 0) {
@@ -553,6 +601,14 @@ gst_nmf_stream_chain (GstNmfSeparate * self, GstBuffer * buffer)
     gst_buffer_map (buffer, &map, GST_MAP_READ);
     ret = process (self, (const float *) map.data, n);
     gst_buffer_unmap (buffer, &map);
+  }
+  /* backwards each buffer is a stream of its own: out at once (held until
+   * the next one came, every buffer reached the sink as late as its own
+   * duration), last piece first */
+  if (self->collect_backwards) {
+    if (ret == GST_FLOW_OK || ret == GST_FLOW_NOT_LINKED)
+      ret = gst_nmf_stream_drain (self);
+    ret = push_backwards (self, ret);
   }
   gst_buffer_unref (buffer);
   return ret;

@@ -1,0 +1,69 @@
+#!/bin/bash
+# nmftool's command lines as a new user writes them:
+# - --set takes a property by either of its GObject names (n_sources is
+#   n-sources), so the refused ones are refused by both: --set n_sources=3
+#   made a third source no file received (the files did not add up to the
+#   input, exit 0), --set output_mode=mask failed to link;
+# - a value a property does not take says what it takes (an enum's values,
+#   a number's range), not only that it is not valid.
+#   options.sh NMFTOOL PLUGIN_DIR
+set -u
+nmftool=$(realpath "$1") plugin_dir=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
+fails=0
+fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+cd "$work" || exit 1
+# a WAV of 0.5 s of a tone (16-bit mono, 8 kHz)
+/usr/bin/python3 - <<'PY' || exit 1
+import math, struct, wave
+w = wave.open("in.wav", "wb")
+w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(i * 0.3)))
+                       for i in range(4000)))
+w.close()
+PY
+# a 2 x 2 .npy for factorize
+printf '\x93NUMPY\x01\x00\x76\x00%-117s\n' \
+  "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }" >x.npy
+printf '\x00\x00\x00\x00\x00\x00\xf0\x3f%.0s' 1 2 3 4 >>x.npy
+
+# usage NAME REGEX ARGS...: exit 2, one line matching REGEX, no out/ made
+usage () {
+  local name=$1 re=$2; shift 2
+  rm -rf out
+  timeout 60 "$nmftool" "$@" >"$name.log" 2>&1
+  local rc=$?
+  [ "$rc" = 2 ] || fail "$name: exit $rc, not 2: $(cat "$name.log")"
+  [ "$(grep -c '' "$name.log")" = 1 ] || fail "$name: not one line: $(cat "$name.log")"
+  grep -Eq -- "$re" "$name.log" || fail "$name: '$(cat "$name.log")' does not match '$re'"
+  [ ! -e out ] || fail "$name: out/ was made"
+}
+
+# 1. the refused properties by their other names
+usage n_sources "n_sources: not settable.*--sources" \
+  separate --sources 2 --set n_sources=3 in.wav out
+usage output_mode "output_mode: not settable.*audio" \
+  separate --sources 2 --set output_mode=mask in.wav out
+usage n-sources "n-sources: not settable.*--sources" \
+  separate --sources 2 --set n-sources=3 in.wav out
+
+# 2. a value refused says what the property takes
+usage profile "'profile' takes .*auto.*live.*file|file.*live.*auto" \
+  separate --sources 2 --profile lve in.wav out
+usage components "'components' takes 0\.\.[0-9]+" \
+  separate --sources 2 --components 100000 in.wav out
+usage spatial "'spatial' takes .*off" \
+  separate --sources 2 --set spatial=on in.wav out
+usage mask-exponent "'mask-exponent' takes [0-9.]+\.\.[0-9.]+" \
+  separate --sources 2 --set mask-exponent=99 in.wav out
+
+# what still runs: the same commands with good values
+timeout 60 "$nmftool" separate -q --sources 2 --profile live \
+  --set spatial=off in.wav out >run.log 2>&1 || fail "a good separate: $(cat run.log)"
+timeout 60 "$nmftool" factorize -q --method kl --rank 1 --in x.npy \
+  --w-out W.npy --h-out H.npy >fact.log 2>&1 || fail "a good factorize: $(cat fact.log)"
+
+[ "$fails" = 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
+echo "all passed"

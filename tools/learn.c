@@ -74,6 +74,8 @@ typedef struct
 static int
 parse_options (LearnOptions * o, int argc, char **argv)
 {
+  int ret;
+
   memset (o, 0, sizeof *o);
   o->fft = 2048;
   o->hop = 0;                   /* N / 4 once N is known */
@@ -124,6 +126,9 @@ parse_options (LearnOptions * o, int argc, char **argv)
   }
   if (!o->components || !o->in || !o->out)
     return usage_error (cmd, "--components, --in and --out are required");
+  if ((ret = check_name_given (cmd, "--in", o->in))
+      || (ret = check_name_given (cmd, "--out", o->out)))
+    return ret;
   if (o->hop == 0)
     o->hop = o->fft / 4;        /* --fft-size is at least 32 */
   if (o->hop > o->fft / 2)

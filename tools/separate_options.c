@@ -215,6 +215,9 @@ separate_options_parse (SeparateOptions * o, int argc, char **argv)
         "are required" : "too many arguments: expected INPUT OUTDIR");
   o->input = argv[optind];
   o->outdir = argv[optind + 1];
+  if ((ret = check_name_given (SEPARATE_CMD, "INPUT", o->input))
+      || (ret = check_name_given (SEPARATE_CMD, "OUTDIR", o->outdir)))
+    return ret;
   o->progress = progress_mode (progress, o->quiet);
   return NMFTOOL_RUN;
 }

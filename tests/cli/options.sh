@@ -5,7 +5,10 @@
 #   made a third source no file received (the files did not add up to the
 #   input, exit 0), --set output_mode=mask failed to link;
 # - a value a property does not take says what it takes (an enum's values,
-#   a number's range), not only that it is not valid.
+#   a number's range), not only that it is not valid;
+# - a file argument given as "" (an unset shell variable) is a usage error
+#   naming the argument (exit 2), not "error: : No such file or directory"
+#   (exit 1).
 #   options.sh NMFTOOL PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") plugin_dir=$(realpath "$2")
@@ -58,6 +61,18 @@ usage spatial "'spatial' takes .*off" \
   separate --sources 2 --set spatial=on in.wav out
 usage mask-exponent "'mask-exponent' takes [0-9.]+\.\.[0-9.]+" \
   separate --sources 2 --set mask-exponent=99 in.wav out
+
+# 3. empty file arguments
+usage empty_input "INPUT is an empty string" separate --sources 2 "" out
+usage empty_outdir "OUTDIR is an empty string" separate --sources 2 in.wav ""
+usage learn_in "--in is an empty string" learn --components 2 --in "" --out out
+usage learn_out "--out is an empty string" learn --components 2 --in in.wav --out ""
+usage fact_in "--in is an empty string" \
+  factorize --method kl --rank 1 --in "" --w-out out --h-out H.npy
+usage fact_w "--w-out is an empty string" \
+  factorize --method kl --rank 1 --in x.npy --w-out "" --h-out out
+usage fact_h "--h-out is an empty string" \
+  factorize --method kl --rank 1 --in x.npy --w-out out --h-out ""
 
 # what still runs: the same commands with good values
 timeout 60 "$nmftool" separate -q --sources 2 --profile live \

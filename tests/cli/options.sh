@@ -8,7 +8,8 @@
 #   a number's range), not only that it is not valid;
 # - a file argument given as "" (an unset shell variable) is a usage error
 #   naming the argument (exit 2), not "error: : No such file or directory"
-#   (exit 1).
+#   (exit 1);
+# - a run's 100 % progress line says its speed, however short it was.
 #   options.sh NMFTOOL PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") plugin_dir=$(realpath "$2")
@@ -73,6 +74,17 @@ usage fact_w "--w-out is an empty string" \
   factorize --method kl --rank 1 --in x.npy --w-out "" --h-out out
 usage fact_h "--h-out is an empty string" \
   factorize --method kl --rank 1 --in x.npy --w-out out --h-out ""
+
+# 4. a run shorter than 50 ms: its 100 % line said "0x real time  ETA
+# --:--" above a summary of "14x real time" (the speed was left out for
+# the first 50 ms, the last line included); at any length the 100 % line
+# has a speed and no time left
+timeout 60 "$nmftool" separate --sources 2 --progress lines in.wav short \
+  >short.log 2>&1 || fail "a short run: $(cat short.log)"
+grep -q '100%.*[0-9.]x real time  ETA 0:00.0' short.log \
+  || fail "the 100 % line of a short run: $(cat short.log)"
+grep -q ' 0x real time\|ETA --:--' short.log \
+  && fail "a short run said no speed: $(cat short.log)"
 
 # what still runs: the same commands with good values
 timeout 60 "$nmftool" separate -q --sources 2 --profile live \

@@ -9,7 +9,8 @@
 # - a file argument given as "" (an unset shell variable) is a usage error
 #   naming the argument (exit 2), not "error: : No such file or directory"
 #   (exit 1);
-# - a run's 100 % progress line says its speed, however short it was.
+# - a run's 100 % progress line says its speed, however short it was;
+# - learn takes --opt=value and --quiet, as the other commands do.
 #   options.sh NMFTOOL PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") plugin_dir=$(realpath "$2")
@@ -85,6 +86,18 @@ grep -q '100%.*[0-9.]x real time  ETA 0:00.0' short.log \
   || fail "the 100 % line of a short run: $(cat short.log)"
 grep -q ' 0x real time\|ETA --:--' short.log \
   && fail "a short run said no speed: $(cat short.log)"
+
+# 5. learn takes --opt=value as separate and factorize do (it said
+# "unknown option '--components=4'"), and --quiet as they do (it had none)
+timeout 60 "$nmftool" learn --components=2 --fft-size=256 --in=in.wav \
+  --out=eq.npy >eq.log 2>&1 || fail "learn --opt=value: $(cat eq.log)"
+grep -q '2 templates of 129 bins' eq.log || fail "learn --opt=value: $(cat eq.log)"
+timeout 60 "$nmftool" learn -q --components 2 --in in.wav --out q.npy \
+  >q.log 2>&1 || fail "learn -q: $(cat q.log)"
+[ -s q.npy ] && [ ! -s q.log ] || fail "learn -q: said '$(cat q.log)'"
+usage learn_bad_eq "unknown option '--component'" learn --component=2 --in in.wav --out out
+usage learn_eq_value "--fft-size needs an even integer" \
+  learn --components 2 --fft-size=31 --in in.wav --out out
 
 # what still runs: the same commands with good values
 timeout 60 "$nmftool" separate -q --sources 2 --profile live \

@@ -7,6 +7,8 @@
 # was read as no audio at all by wavparse pulling from the file
 # (GStreamer 1.22): separate wrote files of no samples and said so with
 # exit 0 ("0:00.0 each"), learn said "the stream is empty".
+# Rates outside 8 - 192 kHz give files at the nearer bound, which the
+# summary line says.
 #   separate_formats.sh NMFTOOL WAVCHECK PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") wavcheck=$(realpath "$2") plugin_dir=$(realpath "$3")
@@ -74,6 +76,21 @@ for spec in "8000 1 u8 12001" "11025 2 s16 11025" "22050 1 s24 22051" \
     || fail "$spec: the sources do not add up to the input (error $err)"
   echo "$spec: $(tail -1 "$out.log")"
 done
+
+# rates outside 8 - 192 kHz are resampled to the nearer bound: the files
+# have that rate, and the summary says so (it said nothing: files at
+# another rate than the input's, found only by looking)
+for spec in "4000 8000" "384000 192000"; do
+  read -r rate to <<<"$spec"
+  /usr/bin/python3 "$gen" "r$rate.wav" "$rate" 1 s16 $((rate / 4)) || exit 1
+  timeout 120 "$nmftool" separate --sources 2 --progress none "r$rate.wav" \
+    "r$rate" >"r$rate.log" 2>&1 || fail "$rate Hz: $(cat "r$rate.log")"
+  read -r _ _ r _ < <("$wavcheck" "r$rate/source0.wav")
+  [ "$r" = "$to" ] || fail "$rate Hz: the files are at $r Hz, not $to"
+  grep -q "resampled from $rate Hz to $to Hz" "r$rate.log" \
+    || fail "$rate Hz: the summary does not say the files are at $to Hz: $(cat "r$rate.log")"
+done
+grep -q resampled out-8000-1-u8.log && fail "8 kHz said to be resampled: $(cat out-8000-1-u8.log)"
 
 # learn reads such a file whole too
 timeout 60 "$nmftool" learn --components 2 --in in-22050-1-s24.wav \

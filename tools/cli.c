@@ -63,6 +63,14 @@ option_error (const char *cmd, int getopt_result, char **argv)
   return usage_error (cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
+int
+check_name_given (const char *cmd, const char *what, const char *name)
+{
+  if (name == NULL || *name != '\0')
+    return 0;
+  return usage_error (cmd, "%s is an empty string: give a file name", what);
+}
+
 /* Signs are refused rather than left to strtoul, which would wrap "-1"
  * round to ULONG_MAX. */
 int

@@ -111,7 +111,7 @@ parse_options (FactorizeOptions * o, int argc, char **argv)
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
   };
-  int c;
+  int c, ret;
 
   memset (o, 0, sizeof *o);
   optind = 1;
@@ -174,6 +174,10 @@ parse_options (FactorizeOptions * o, int argc, char **argv)
     return usage_error (cmd, "--rank is required");
   if (o->in == NULL || o->wout == NULL || o->hout == NULL)
     return usage_error (cmd, "--in, --w-out and --h-out are required");
+  if ((ret = check_name_given (cmd, "--in", o->in))
+      || (ret = check_name_given (cmd, "--w-out", o->wout))
+      || (ret = check_name_given (cmd, "--h-out", o->hout)))
+    return ret;
   if (o->have_lambda && strcmp (o->method, "kl") == 0)
     return usage_error (cmd, "--lambda applies to --method volmin only");
   return NMFTOOL_RUN;

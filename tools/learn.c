@@ -20,7 +20,7 @@ const char nmftool_learn_help[] =
     "\n"
     "  nmftool learn --components K --in EXAMPLE --out DICT.npy\n"
     "                [--fft-size N] [--hop-size H] [--shifts R]\n"
-    "                [--iterations I] [--seed S]\n"
+    "                [--iterations I] [--seed S] [--quiet]\n"
     "\n"
     "EXAMPLE is a file name or URI of anything GStreamer can decode, holding\n"
     "only the source to learn (a noise-only clip, one speaker, one\n"
@@ -58,7 +58,9 @@ const char nmftool_learn_help[] =
     "                    instruments and voices, 32 templates with +-2 gave\n"
     "                    8.4 dB mean SDR against 5.6 dB unshifted.\n"
     "  --iterations I    multiplicative updates (default 200).\n"
-    "  --seed S          start of the templates (default 0).\n";
+    "  --seed S          start of the templates (default 0).\n"
+    "  --quiet, -q       no summary line on stderr (errors still print).\n"
+    "  --help, -h        this text.\n";
 
 /* How long a wait for decoded audio lasts before the bus is looked at */
 #define DECODE_POLL_NS (50 * GST_MSECOND)
@@ -68,33 +70,60 @@ typedef struct
   const char *in, *out;
   unsigned long components, fft, hop, iterations, shifts;
   unsigned long long seed;
+  int quiet;
 } LearnOptions;
+
+static const char *const known[] = { "--components", "--fft-size",
+  "--hop-size", "--iterations", "--shifts", "--seed", "--in", "--out"
+};
+
+/* The option of known[] that the first N characters of ARG name, or
+ * NULL. */
+static const char *
+known_name (const char *arg, size_t n)
+{
+  for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+    if (strlen (known[k]) == n && !strncmp (arg, known[k], n))
+      return known[k];
+  return NULL;
+}
 
 /* NMFTOOL_RUN, or the exit status. */
 static int
 parse_options (LearnOptions * o, int argc, char **argv)
 {
+  int ret;
+
   memset (o, 0, sizeof *o);
   o->fft = 2048;
   o->hop = 0;                   /* N / 4 once N is known */
   o->iterations = NMF_DICTIONARY_DEFAULT_ITERATIONS;
   o->shifts = NMF_DICTIONARY_DEFAULT_SHIFTS;
-  static const char *const known[] = { "--components", "--fft-size",
-    "--hop-size", "--iterations", "--shifts", "--seed", "--in", "--out"
-  };
-  /* every option but --help takes a value: two arguments at a time */
-  for (int i = 1; i < argc; i += 2) {
-    const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-    int bad = 0, is_known = 0;
-    if (!strcmp (opt, "--help") || !strcmp (opt, "-h")) {
+  /* every option but --help and --quiet takes a value, the next
+   * argument or after '=' (--components=16), as separate's and
+   * factorize's (getopt_long) do */
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i], *eq = NULL, *opt, *val;
+    int bad = 0;
+    if (!strcmp (arg, "--help") || !strcmp (arg, "-h")) {
       fputs (nmftool_learn_help, stdout);
       return 0;
     }
-    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-      is_known |= !strcmp (opt, known[k]);
-    if (!is_known)
-      return opt[0] == '-' ? usage_error (cmd, "unknown option '%s'", opt)
-          : usage_error (cmd, "unexpected argument '%s'", opt);
+    if (!strcmp (arg, "--quiet") || !strcmp (arg, "-q")) {
+      o->quiet = 1;
+      continue;
+    }
+    if (g_str_has_prefix (arg, "--"))
+      eq = strchr (arg, '=');
+    opt = known_name (arg, eq ? (size_t) (eq - arg) : strlen (arg));
+    if (opt == NULL) {
+      gchar *name = g_strndup (arg, eq ? (size_t) (eq - arg) : strlen (arg));
+      ret = arg[0] == '-' ? usage_error (cmd, "unknown option '%s'", name)
+          : usage_error (cmd, "unexpected argument '%s'", arg);
+      g_free (name);
+      return ret;
+    }
+    val = eq ? eq + 1 : ++i < argc ? argv[i] : NULL;
     if (!val)
       return usage_error (cmd, "%s needs a value", opt);
     const char *want = NULL;    /* what the option takes, for the error */
@@ -124,6 +153,9 @@ parse_options (LearnOptions * o, int argc, char **argv)
   }
   if (!o->components || !o->in || !o->out)
     return usage_error (cmd, "--components, --in and --out are required");
+  if ((ret = check_name_given (cmd, "--in", o->in))
+      || (ret = check_name_given (cmd, "--out", o->out)))
+    return ret;
   if (o->hop == 0)
     o->hop = o->fft / 4;        /* --fft-size is at least 32 */
   if (o->hop > o->fft / 2)
@@ -280,7 +312,7 @@ learn_and_save (const LearnOptions * o, GArray * samples, int channels,
   else if (nmf_dictionary_save_npy (o->out, shifted, bins, total, err,
           sizeof err) != NMF_OK)
     ret = runtime_error (cmd, "%s", err);
-  if (ret == 0) {
+  if (ret == 0 && !o->quiet) {
     size_t frames;
     size_t stride = nmf_dictionary_learn_stride (samples->len / channels,
         o->hop, &frames);

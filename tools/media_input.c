@@ -2,6 +2,7 @@
  * Both commands take only its first audio stream, as raw audio. */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -194,6 +195,45 @@ unpositioned_channels (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* wavparse (GStreamer 1.22) reads a file it pulls from as nothing at all
+ * when the data chunk has an odd size and its pad byte ends the file (8-bit
+ * mono or 24-bit mono of an odd frame count, as sox and ffmpeg write
+ * them): it looks for a chunk header at the odd offset after the data,
+ * finds 1 byte of the 8, and ends the stream before its first sample
+ * without an error (separate wrote files of no samples, exit 0).  Pushed
+ * the file, it reads it right, so it is offered push mode only: the
+ * decoder reads the input from start to end either way. */
+static GstPadProbeReturn
+push_mode_only (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstQuery *q = GST_PAD_PROBE_INFO_QUERY (info);
+
+  (void) pad;
+  (void) data;
+  if (GST_QUERY_TYPE (q) != GST_QUERY_SCHEDULING)
+    return GST_PAD_PROBE_OK;
+  gst_query_set_scheduling (q, GST_SCHEDULING_FLAG_SEEKABLE, 1, -1, 0);
+  gst_query_add_scheduling_mode (q, GST_PAD_MODE_PUSH);
+  return GST_PAD_PROBE_HANDLED;
+}
+
+static void
+on_element_added (GstBin * bin, GstBin * sub, GstElement * e, gpointer data)
+{
+  GstElementFactory *f = gst_element_get_factory (e);
+  GstPad *sink;
+
+  (void) bin;
+  (void) sub;
+  (void) data;
+  if (f == NULL || strcmp (GST_OBJECT_NAME (f), "wavparse") != 0
+      || (sink = gst_element_get_static_pad (e, "sink")) == NULL)
+    return;
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM, push_mode_only,
+      NULL, NULL);
+  gst_object_unref (sink);
+}
+
 void
 media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
 {
@@ -205,6 +245,8 @@ media_decoder_setup (MediaDecoder * d, GstElement * decode, const char *uri)
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_pad_added), d);
   g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads), d);
   g_signal_connect (decode, "pad-removed", G_CALLBACK (on_pad_removed), d);
+  g_signal_connect (decode, "deep-element-added",
+      G_CALLBACK (on_element_added), NULL);
   gst_pad_add_probe (d->entry, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       unpositioned_channels, NULL, NULL);
 

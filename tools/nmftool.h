@@ -27,6 +27,11 @@ void warning (const char *cmd, const char *fmt, ...)
  * argv[optind - 1]. */
 int option_error (const char *cmd, int getopt_result, char **argv);
 
+/* A file argument given as "" (an unset shell variable) is a usage error
+ * naming WHAT ("INPUT", "--out"), not a failed open of "": EXIT_USAGE, or
+ * 0 when NAME is not empty. */
+int check_name_given (const char *cmd, const char *what, const char *name);
+
 /* What an option parser returns when the command is to run; anything
  * else is the exit status (0 after --help). */
 #define NMFTOOL_RUN (-1)

@@ -166,7 +166,11 @@ progress_update (Progress * p, GstClockTime position, gboolean final)
       ? position / (double) GST_SECOND : 0.0;
   r.dur = GST_CLOCK_TIME_IS_VALID (p->duration)
       ? p->duration / (double) GST_SECOND : -1.0;
-  r.speed = elapsed > 0.05 && r.pos > 0 ? r.pos / elapsed : 0.0;
+  /* while running, not from the first instants' noise; at the end,
+   * whatever it took (a run of 20 ms said 100 % at "0x", ETA --:--, above
+   * a summary of 63x) */
+  r.speed = (elapsed > 0.05 || (final && elapsed > 0)) && r.pos > 0
+      ? r.pos / elapsed : 0.0;
   if (r.dur > 0 && r.pos > r.dur)
     r.pos = r.dur;
   format_speed (r.ss, sizeof r.ss, r.speed);

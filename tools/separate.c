@@ -338,8 +338,9 @@ run (Separate * st)
 static void
 finish (Separate * st, int ret)
 {
-  char ps[32], ds[32], speed[16];
+  char ps[32], ds[32], speed[16], resampled[96] = "";
   double written, elapsed;
+  gint in_rate, out_rate;
   gchar *list;
 
   if (ret == 0 || (st->signal_exit && ret == st->signal_exit))
@@ -359,10 +360,15 @@ finish (Separate * st, int ret)
     list = output_files_list (&st->files);
     format_time (ps, sizeof ps, written);
     format_speed (speed, sizeof speed, elapsed > 0 ? written / elapsed : 0.0);
-    fprintf (stderr, "%s %s: wrote %s (%u source%s, %s each, %s WAV) in "
+    separate_pipeline_rates (&st->pipe, &in_rate, &out_rate);
+    /* the files' rate is not the input's: said, not left to be found */
+    if (in_rate > 0 && out_rate > 0 && in_rate != out_rate)
+      g_snprintf (resampled, sizeof resampled, ", resampled from %d Hz to "
+          "%d Hz, the nearest rate nmfseparate takes", in_rate, out_rate);
+    fprintf (stderr, "%s %s: wrote %s (%u source%s, %s each, %s WAV%s) in "
         "%.1f s, %sx real time\n", prog, SEPARATE_CMD, list,
         st->files.n, st->files.n > 1 ? "s" : "", ps,
-        st->options.format_label, elapsed, speed);
+        st->options.format_label, resampled, elapsed, speed);
     g_free (list);
   } else if (st->signal_exit && ret == st->signal_exit) {
     /* the stream was ended early and EOS went through: the files are

@@ -215,6 +215,9 @@ separate_options_parse (SeparateOptions * o, int argc, char **argv)
         "are required" : "too many arguments: expected INPUT OUTDIR");
   o->input = argv[optind];
   o->outdir = argv[optind + 1];
+  if ((ret = check_name_given (SEPARATE_CMD, "INPUT", o->input))
+      || (ret = check_name_given (SEPARATE_CMD, "OUTDIR", o->outdir)))
+    return ret;
   o->progress = progress_mode (progress, o->quiet);
   return NMFTOOL_RUN;
 }
@@ -226,8 +229,45 @@ separate_options_clear (SeparateOptions * o)
   g_clear_pointer (&o->sets, g_ptr_array_unref);
 }
 
+/* What PS takes, for an error that says how to mend the value: "0..1024",
+ * "file, live or auto"; newly allocated, or NULL for other types. */
+static gchar *
+accepted_values (GParamSpec * ps)
+{
+  if (G_IS_PARAM_SPEC_INT (ps))
+    return g_strdup_printf ("%d..%d", G_PARAM_SPEC_INT (ps)->minimum,
+        G_PARAM_SPEC_INT (ps)->maximum);
+  if (G_IS_PARAM_SPEC_UINT (ps))
+    return g_strdup_printf ("%u..%u", G_PARAM_SPEC_UINT (ps)->minimum,
+        G_PARAM_SPEC_UINT (ps)->maximum);
+  if (G_IS_PARAM_SPEC_INT64 (ps))
+    return g_strdup_printf ("%" G_GINT64_FORMAT "..%" G_GINT64_FORMAT,
+        G_PARAM_SPEC_INT64 (ps)->minimum, G_PARAM_SPEC_INT64 (ps)->maximum);
+  if (G_IS_PARAM_SPEC_UINT64 (ps))
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
+        G_PARAM_SPEC_UINT64 (ps)->minimum, G_PARAM_SPEC_UINT64 (ps)->maximum);
+  if (G_IS_PARAM_SPEC_DOUBLE (ps))
+    return g_strdup_printf ("%g..%g", G_PARAM_SPEC_DOUBLE (ps)->minimum,
+        G_PARAM_SPEC_DOUBLE (ps)->maximum);
+  if (G_IS_PARAM_SPEC_FLOAT (ps))
+    return g_strdup_printf ("%g..%g", G_PARAM_SPEC_FLOAT (ps)->minimum,
+        G_PARAM_SPEC_FLOAT (ps)->maximum);
+  if (G_IS_PARAM_SPEC_BOOLEAN (ps))
+    return g_strdup ("true or false");
+  if (G_IS_PARAM_SPEC_ENUM (ps)) {
+    GEnumClass *ec = G_PARAM_SPEC_ENUM (ps)->enum_class;
+    GString *s = g_string_new (NULL);
+    for (guint i = 0; i < ec->n_values; i++)
+      g_string_append_printf (s, "%s%s", i == 0 ? "" : i + 1 == ec->n_values
+          ? " or " : ", ", ec->values[i].value_nick);
+    return g_string_free (s, FALSE);
+  }
+  return NULL;
+}
+
 /* Set a property from its string form, checked: the property must exist
- * and be writable, the value parse and lie in range. */
+ * and be writable, the value parse and lie in range; a value refused says
+ * what the property takes. */
 static int
 set_property (GstElement * e, const char *name, const char *value,
     const char *option)
@@ -240,15 +280,15 @@ set_property (GstElement * e, const char *name, const char *value,
     return usage_error (SEPARATE_CMD, "%s: nmfseparate has no property "
         "'%s'", option, name);
   g_value_init (&v, ps->value_type);
-  if (!gst_value_deserialize_with_pspec (&v, value, ps)) {
+  if (!gst_value_deserialize_with_pspec (&v, value, ps)
+      || g_param_value_validate (ps, &v)) {
+    gchar *takes = accepted_values (ps);
+    int ret = usage_error (SEPARATE_CMD, "%s: %s=%s: '%s' takes %s", option,
+        name, value, ps->name, takes ? takes
+        : "another value (see 'gst-inspect-1.0 nmfseparate')");
+    g_free (takes);
     g_value_unset (&v);
-    return usage_error (SEPARATE_CMD, "%s: '%s' is not a valid %s for "
-        "property '%s'", option, value, g_type_name (ps->value_type), name);
-  }
-  if (g_param_value_validate (ps, &v)) {
-    g_value_unset (&v);
-    return usage_error (SEPARATE_CMD, "%s: %s=%s is out of range (see "
-        "'gst-inspect-1.0 nmfseparate')", option, name, value);
+    return ret;
   }
   g_object_set_property (G_OBJECT (e), name, &v);
   g_value_unset (&v);
@@ -453,11 +493,21 @@ configure (GstElement * sep, const SeparateOptions * o)
     return ret;
   for (guint i = 0; i < o->sets->len; i++) {
     gchar **kv = g_strsplit (g_ptr_array_index (o->sets, i), "=", 2);
-    if (strcmp (kv[0], "n-sources") == 0 || strcmp (kv[0], "name") == 0
-        || strcmp (kv[0], "output-mode") == 0)
-      ret = usage_error (SEPARATE_CMD, "--set %s: not settable here (use "
-          "--sources for n-sources; output-mode must stay audio)", kv[0]);
-    else if (strcmp (kv[0], "dictionaries") == 0
+    /* GObject takes n_sources for n-sources: the checks go by the
+     * property's own name */
+    GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (sep),
+        kv[0]);
+    const char *prop = ps ? ps->name : kv[0];
+    if (strcmp (prop, "n-sources") == 0)
+      ret = usage_error (SEPARATE_CMD, "--set %s: not settable here (give "
+          "--sources)", kv[0]);
+    else if (strcmp (prop, "output-mode") == 0)
+      ret = usage_error (SEPARATE_CMD, "--set %s: not settable here (the "
+          "files take audio: output-mode stays audio)", kv[0]);
+    else if (strcmp (prop, "name") == 0)
+      ret = usage_error (SEPARATE_CMD, "--set %s: not settable here (the "
+          "element's name is nmftool's)", kv[0]);
+    else if (strcmp (prop, "dictionaries") == 0
         && o->dictionaries->len > 0)
       /* one would silently replace the other */
       ret = usage_error (SEPARATE_CMD, "--set dictionaries and --dictionary "

@@ -186,6 +186,14 @@ input_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   if ((c = announced_channels (info)) <= 0)
     return GST_PAD_PROBE_OK;
   g_atomic_int_set (&p->in_channels, c);
+  {
+    GstCaps *caps;
+    gint rate = 0;
+    gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &caps);
+    if (gst_structure_get_int (gst_caps_get_structure (caps, 0), "rate",
+            &rate))
+      g_atomic_int_set (&p->in_rate, rate);
+  }
   if (p->max_channels > 0 && c > p->max_channels) {
     g_atomic_int_set (&p->refused, 1);
     post_own_error (p, GST_OBJECT (p->sep), "the input has %d channels; "
@@ -559,6 +567,16 @@ separate_pipeline_written_seconds (SeparatePipeline * p)
     s = (double) p->frames / p->rate;
   g_mutex_unlock (&p->lock);
   return s;
+}
+
+void
+separate_pipeline_rates (SeparatePipeline * p, gint * in_rate,
+    gint * out_rate)
+{
+  *in_rate = g_atomic_int_get (&p->in_rate);
+  g_mutex_lock (&p->lock);
+  *out_rate = p->rate;
+  g_mutex_unlock (&p->lock);
 }
 
 void

@@ -38,6 +38,7 @@ struct SeparatePipeline
   gint eos_requested;           /* atomic: 1 the entry probe is to send
                                  * EOS, 2 it has */
   gint in_channels;             /* atomic: channels of the decoded input */
+  gint in_rate;                 /* atomic: its rate (before audioresample) */
   gint max_channels;            /* what the pipeline carries unchanged */
   gint refused;                 /* atomic: a caps probe refused the stream */
   gboolean count_clips;          /* also: the files are 16-bit */
@@ -87,6 +88,10 @@ GstClockTime separate_pipeline_position (SeparatePipeline * p);
 /* The length of the files so far, in seconds (from the frames sent, not
  * from timestamps). */
 double separate_pipeline_written_seconds (SeparatePipeline * p);
+/* The decoded input's rate and the files' (they differ when the input's
+ * lies outside the element's 8 - 192 kHz); 0 when not known. */
+void separate_pipeline_rates (SeparatePipeline * p, gint * in_rate,
+    gint * out_rate);
 /* 16-bit files: a warning with how much the conversion clipped, if any. */
 void separate_pipeline_warn_clipping (SeparatePipeline * p);
 

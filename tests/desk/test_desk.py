@@ -693,6 +693,20 @@ def run_takes(desk, work):
                 if n["kind"] == "error"]
         check(said[:1] == ["empty.wav is empty (0 bytes): nothing to play"],
               "an empty file says so: %s" % said)
+        # GStreamer 1.22's wavparse, pulling such a file, read nothing of
+        # it ("holds no audio"); pushed, all of it
+        odd, n_odd = make_odd_wav(work)
+        check(d("load", path=odd)["ok"] and d.wait("paused", 15)["ok"],
+              "an 8-bit WAV of an odd length is ready: %s" %
+              [n["text"] for n in d("state")["notices"][-2:]])
+        d("record", on=True)
+        d("play")
+        check(d.wait("ended", 15)["ok"] and d.wait("recorded", 5)["ok"],
+              "the 8-bit WAV of an odd length played to its end")
+        rec = d("state")["last_record"]
+        got = [len(read_wav(f)[2]) for f in rec["files"]] if rec else []
+        check(len(got) == 2 and all(n == n_odd for n in got),
+              "its take holds every sample: %s of %d" % (got, n_odd))
         video_only = make_video(work, sound=False)
         if video_only:
             # one error, the one a person can act on (the demuxer's
@@ -1136,6 +1150,20 @@ def make_video(work, sound=True):
         20 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
     pipe.set_state(Gst.State.NULL)
     return path if msg and msg.type == Gst.MessageType.EOS else None
+
+
+def make_odd_wav(work, rate=44100, frames=44101):
+    """8-bit mono of an odd frame count: its data chunk has an odd size and
+    a pad byte ends the file, as sox and ffmpeg write them."""
+    path = os.path.join(work, "odd-8bit.wav")
+    data = bytes(128 + int(100 * math.sin(2 * math.pi * 440 * n / rate))
+                 for n in range(frames))
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate, 1, 8)
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data"
+            + struct.pack("<I", len(data)) + data + b"\0")
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path, frames
 
 
 def run(desk, make_mixture, nmftool, work):

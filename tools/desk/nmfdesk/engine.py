@@ -673,6 +673,7 @@ class Engine(GObject.Object):
             src.connect("pad-added", self._on_decoded_pad)
             src.connect("no-more-pads", self._on_no_more_pads)
             src.connect("autoplug-continue", self._on_autoplug_continue)
+            src.connect("deep-element-added", self._on_decoder_child)
         else:
             if inp.device is not None:
                 src = inp.device.create_element("input")
@@ -857,6 +858,26 @@ class Engine(GObject.Object):
             element.set_property("latency-time", 10000)
 
     _demuxers = None
+
+    @staticmethod
+    def _on_decoder_child(bin_, sub, element):
+        # wavparse (GStreamer 1.22) pulling a file reads nothing at all
+        # from a WAV whose data chunk has an odd size and ends the file
+        # with its pad byte (8- or 24-bit mono of an odd frame count, as
+        # sox and ffmpeg write them): the desk said it "holds no audio".
+        # Pushed the file, it reads it right; without an answer to its
+        # scheduling query it takes push mode (nmftool does the same).
+        factory = element.get_factory()
+        if factory is not None and factory.get_name() == "wavparse":
+            element.get_static_pad("sink").add_probe(
+                Gst.PadProbeType.QUERY_UPSTREAM, Engine._push_mode_only)
+
+    @staticmethod
+    def _push_mode_only(pad, info):
+        query = info.get_query()
+        if query is not None and query.type == Gst.QueryType.SCHEDULING:
+            return Gst.PadProbeReturn.DROP
+        return Gst.PadProbeReturn.OK
 
     def _on_autoplug_continue(self, bin_, pad, caps):
         # stop at video and subtitles: the desk only wants the sound; but a

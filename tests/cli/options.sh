@@ -14,12 +14,7 @@
 #   options.sh NMFTOOL PLUGIN_DIR
 set -u
 nmftool=$(realpath "$1") plugin_dir=$(realpath "$2")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
-fails=0
-fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-cd "$work" || exit 1
+. "$(dirname "$0")/scratch.sh" "$plugin_dir"
 # a WAV of 0.5 s of a tone (16-bit mono, 8 kHz)
 /usr/bin/python3 - <<'PY' || exit 1
 import math, struct, wave

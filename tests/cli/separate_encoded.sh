@@ -15,12 +15,7 @@
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
 plugin_dir=$(realpath "$4")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
-fails=0
-fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-cd "$work" || exit 1
+. "$(dirname "$0")/scratch.sh" "$plugin_dir"
 
 # encode SECONDS CAPS ENCODER... > FILE
 encode () {

@@ -13,12 +13,7 @@
 set -u
 nmftool=$(realpath "$1") wavcheck=$(realpath "$2") plugin_dir=$(realpath "$3")
 gen=$(dirname "$(realpath "$0")")/wav_formats.py
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
-fails=0
-fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-cd "$work" || exit 1
+. "$(dirname "$0")/scratch.sh" "$plugin_dir"
 
 # sum_error IN OUT...: the largest |sum of the outputs - input| (32-bit
 # float outputs, the input as wavcheck reads it: integer PCM scaled to +-1)

@@ -13,12 +13,7 @@
 set -u
 nmftool=$(realpath "$1") make_mixture=$(realpath "$2") wavcheck=$(realpath "$3")
 plugin_dir=$(realpath "$4")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
-fails=0
-fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-cd "$work" || exit 1
+. "$(dirname "$0")/scratch.sh" "$plugin_dir"
 
 # the element's channel limit, as gst-inspect shows its sink caps
 limit=$(gst-inspect-1.0 nmfseparate | sed -n '/SINK template/,/SRC template/s/^ *channels: \[ 1, \([0-9]*\) \]/\1/p' | head -1)

@@ -47,6 +47,12 @@ typedef struct
   const char *signal_what;      /* "interrupted", "terminated (SIGTERM)"... */
   int exit_code;
   gboolean done;
+  /* what the element's spatial stage did with several channels, from its
+   * messages: its last decided state (NULL: none yet), and the sources'
+   * positions while it demixed */
+  gchar *spatial;
+  double position[SEPARATE_MAX_SOURCES];
+  guint n_position;
 } Separate;
 
 /* What the thread that starts the pipeline posts when it could not */
@@ -55,6 +61,57 @@ typedef struct
 #define INPUT_OPEN "nmftool-input-open"
 
 static void open_outputs (Separate * st);
+
+/* An nmfseparate message: its `spatial` state, kept unless it only says
+ * the stage is listening (so it is at a stream's end, after its
+ * decision), and `position` with it. */
+static void
+note_spatial (Separate * st, const GstStructure * s)
+{
+  const gchar *state = gst_structure_get_string (s, "spatial");
+  const GValue *position = gst_structure_get_value (s, "position");
+
+  if (state == NULL || (st->spatial && strcmp (state, "listening") == 0))
+    return;
+  g_free (st->spatial);
+  st->spatial = g_strdup (state);
+  st->n_position = 0;
+  if (position && GST_VALUE_HOLDS_ARRAY (position))
+    for (guint i = 0; i < gst_value_array_get_size (position)
+        && i < G_N_ELEMENTS (st->position); i++) {
+      const GValue *v = gst_value_array_get_value (position, i);
+      if (G_VALUE_HOLDS_DOUBLE (v))
+        st->position[st->n_position++] = g_value_get_double (v);
+    }
+}
+
+/* The summary's second line with several channels: what the spatial stage
+ * did (split-stereo.sh says the same). */
+static void
+print_spatial (const Separate * st)
+{
+  GString *pans;
+
+  if (st->spatial == NULL || strcmp (st->spatial, "unused") == 0)
+    return;
+  if (strcmp (st->spatial, "active") == 0) {
+    pans = g_string_new (NULL);
+    for (guint i = 0; i < st->n_position; i++)
+      g_string_append_printf (pans, "%s%+.2f", i ? ", " : "",
+          st->position[i]);
+    fprintf (stderr, "%s %s: demixed by where the sources sit in the "
+        "channels; positions (-1 first channel, +1 last) %s\n", prog,
+        SEPARATE_CMD, pans->str);
+    g_string_free (pans, TRUE);
+    return;
+  }
+  fprintf (stderr, "%s %s: no spatial demixing (%s): separated by timbre, "
+      "the channels summed\n", prog, SEPARATE_CMD,
+      strcmp (st->spatial, "room") == 0 ? "the channels differ by delays "
+      "or reverberation, as in a room" : strcmp (st->spatial, "not-diverse")
+      == 0 ? "the channels carry fewer directions than sources" :
+      "the input was too short to decide");
+}
 
 static void
 print_error (Separate * st, GstMessage * msg)
@@ -151,6 +208,9 @@ on_bus (GstBus * bus, GstMessage * msg, gpointer data)
       if (gst_is_missing_plugin_message (msg) && st->missing_plugin == NULL)
         st->missing_plugin =
             gst_missing_plugin_message_get_description (msg);
+      else if (GST_MESSAGE_SRC (msg) == GST_OBJECT (st->pipe.sep)
+          && gst_message_has_name (msg, "nmfseparate"))
+        note_spatial (st, gst_message_get_structure (msg));
       break;
     case GST_MESSAGE_EOS:
       st->done = TRUE;
@@ -370,6 +430,7 @@ finish (Separate * st, int ret)
         st->files.n, st->files.n > 1 ? "s" : "", ps,
         st->options.format_label, resampled, elapsed, speed);
     g_free (list);
+    print_spatial (st);
   } else if (st->signal_exit && ret == st->signal_exit) {
     /* the stream was ended early and EOS went through: the files are
      * finalized */
@@ -418,6 +479,7 @@ nmftool_cmd_separate (int argc, char **argv)
   if (st.loop)
     g_main_loop_unref (st.loop);
   g_free (st.missing_plugin);
+  g_free (st.spatial);
   separate_pipeline_clear (&st.pipe);
   output_files_clear (&st.files);
   separate_options_clear (&st.options);

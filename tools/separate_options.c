@@ -577,6 +577,10 @@ separate_element_new (const SeparateOptions * o, int *ret)
     return NULL;
   }
   gst_object_ref_sink (sep);
+  /* its messages, once a second, say what the spatial stage did for the
+   * summary (next to no work); --set may still change either */
+  g_object_set (sep, "post-messages", TRUE, "interval",
+      (guint64) GST_SECOND, NULL);
   if ((*ret = configure (sep, o)) != 0)
     gst_clear_object (&sep);
   return sep;

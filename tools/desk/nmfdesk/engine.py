@@ -27,7 +27,8 @@ import time
 from gi.repository import GLib, GObject, Gst
 
 from . import heardenrol
-from .wavfile import fit_wav, seal_wav, trim_wav, write_float_wav
+from .wavfile import (fit_wav, has_odd_data_chunk, seal_wav, trim_wav,
+                      write_float_wav)
 
 # The picture: one column per hop, so 768 columns are 8.9 s at 44.1 kHz.
 # 25 pictures a second: the picture moves 3.4 columns a picture (86 columns
@@ -673,7 +674,8 @@ class Engine(GObject.Object):
             src.connect("pad-added", self._on_decoded_pad)
             src.connect("no-more-pads", self._on_no_more_pads)
             src.connect("autoplug-continue", self._on_autoplug_continue)
-            src.connect("deep-element-added", self._on_decoder_child)
+            if has_odd_data_chunk(inp.path):
+                src.connect("deep-element-added", self._on_decoder_child)
         else:
             if inp.device is not None:
                 src = inp.device.create_element("input")
@@ -866,7 +868,10 @@ class Engine(GObject.Object):
         # with its pad byte (8- or 24-bit mono of an odd frame count, as
         # sox and ffmpeg write them): the desk said it "holds no audio".
         # Pushed the file, it reads it right; without an answer to its
-        # scheduling query it takes push mode (nmftool does the same).
+        # scheduling query it takes push mode (nmftool does the same). Only
+        # such files: with every WAV pushed, the seeks of all changed, and
+        # in one desk test of three a take armed while paused after a seek
+        # held a sample (48 bytes, not an empty WAV).
         factory = element.get_factory()
         if factory is not None and factory.get_name() == "wavparse":
             element.get_static_pad("sink").add_probe(

@@ -36,6 +36,16 @@ def _data_chunk(f, path):
     raise ValueError("%s: no data chunk" % path)
 
 
+def has_odd_data_chunk(path):
+    """Whether path is a WAV file whose data chunk has an odd size (8- or
+    24-bit mono of an odd frame count); False for anything else."""
+    try:
+        with open(path, "rb") as f:
+            return bool(_data_chunk(f, path)[1] & 1)
+    except (OSError, ValueError, struct.error):
+        return False
+
+
 def _set_data_size(f, pos, nbytes):
     """The file ends after nbytes of data; the RIFF and data sizes say so."""
     f.truncate(pos + 8 + nbytes)

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nmf/dictionary.h>
@@ -23,6 +22,7 @@
 #include <nmf/separator.h>
 
 #include "check.h"
+#include "isolate.h"
 
 #define STALE "STALE"
 #define BUF 512
@@ -552,35 +552,20 @@ run_modes (const test_case * c)
         c->name);
 }
 
+/* The case's checks in the child: 0 when they all held. */
+static int
+check_case (const void *arg)
+{
+  check_failures = 0;           /* the parent's count is not this case's */
+  run_modes (arg);
+  return check_failures;
+}
+
 /* In a child: a crash is this case's failure only. */
 static int
 run_case (const test_case * c)
 {
-  pid_t pid;
-  int status;
-
-  fflush (stdout);
-  fflush (stderr);
-  pid = fork ();
-  if (pid < 0) {
-    perror ("fork");
-    exit (1);
-  }
-  if (pid == 0) {
-    check_failures = 0;         /* the parent's count is not this case's */
-    run_modes (c);
-    fflush (stderr);
-    _exit (check_failures ? 1 : 0);
-  }
-  if (waitpid (pid, &status, 0) != pid) {
-    perror ("waitpid");
-    exit (1);
-  }
-  if (WIFSIGNALED (status)) {
-    fprintf (stderr, "%s: crashed (signal %d)\n", c->name, WTERMSIG (status));
-    return 1;
-  }
-  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : 1;
+  return test_in_child (c->name, check_case, c);
 }
 
 static void

@@ -11,12 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <nmf/nmf.h>
 
 #include "check.h"
+#include "isolate.h"
 
 /* made in main, inherited by every child */
 static nmf_separator *sep;
@@ -109,38 +108,26 @@ static const test_case cases[] = {
   C (destroy_pointer_to_null, NMF_OK),
 };
 
+/* The case's call in the child: 0 when it gave the code wanted. */
+static int
+call_case (const void *arg)
+{
+  const test_case *c = arg;
+  nmf_status st = c->func ();
+
+  if (st != c->want) {
+    fprintf (stderr, "%s: returned %d (%s), want %d (%s)\n", c->name, st,
+        nmf_strerror (st), c->want, nmf_strerror (c->want));
+    return 1;
+  }
+  return 0;
+}
+
 /* In a child: a crash is this case's failure only. */
 static int
 run_case (const test_case * c)
 {
-  pid_t pid;
-  int status;
-
-  fflush (stdout);
-  fflush (stderr);
-  pid = fork ();
-  if (pid < 0) {
-    perror ("fork");
-    exit (1);
-  }
-  if (pid == 0) {
-    nmf_status st = c->func ();
-    if (st != c->want) {
-      fprintf (stderr, "%s: returned %d (%s), want %d (%s)\n", c->name, st,
-          nmf_strerror (st), c->want, nmf_strerror (c->want));
-      _exit (1);
-    }
-    _exit (0);
-  }
-  if (waitpid (pid, &status, 0) != pid) {
-    perror ("waitpid");
-    exit (1);
-  }
-  if (WIFSIGNALED (status)) {
-    fprintf (stderr, "%s: crashed (signal %d)\n", c->name, WTERMSIG (status));
-    return 1;
-  }
-  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : 1;
+  return test_in_child (c->name, call_case, c);
 }
 
 /* Every code from NMF_OK to the last has a message, each its own; other

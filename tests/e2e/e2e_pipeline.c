@@ -97,3 +97,33 @@ e2e_call_from_another_thread (GThreadFunc func, gpointer data, guint seconds)
   call_unref (c);
   return returned;
 }
+
+static GstPadProbeReturn
+strip_timestamps (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstBuffer *buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  (void) pad;
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_OFFSET (buf) = GST_BUFFER_OFFSET_END (buf) =
+      GST_BUFFER_OFFSET_NONE;
+  if (data)
+    g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+void
+e2e_strip_timestamps (GstElement * pipe, const gchar * name, gint * buffers)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipe), name);
+  GstPad *sink;
+
+  g_assert (e != NULL);
+  sink = gst_element_get_static_pad (e, "sink");
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, strip_timestamps,
+      buffers, NULL);
+  gst_object_unref (sink);
+  gst_object_unref (e);
+}

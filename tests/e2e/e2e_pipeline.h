@@ -16,5 +16,11 @@ void e2e_count_samples (GstElement * pipe, const gchar * name,
  * returned by then (the thread is left running otherwise). */
 gboolean e2e_call_from_another_thread (GThreadFunc func, gpointer data,
     guint seconds);
+/* Adds to the sink pad of the element named `name` in `pipe` a probe that
+ * takes every buffer's timestamps, duration and offsets away, as an
+ * untimestamped (live) source gives them; buffers (may be NULL) counts
+ * them, atomically. */
+void e2e_strip_timestamps (GstElement * pipe, const gchar * name,
+    gint * buffers);
 
 #endif

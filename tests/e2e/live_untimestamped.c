@@ -27,23 +27,6 @@ static gint buffers_in;
 static gint64 samples_rendered;
 static GstClockTime first_out_pts = GST_CLOCK_TIME_NONE;
 
-/* the input as an unstamped live source gives it */
-static GstPadProbeReturn
-strip_timestamps (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  GstBuffer *buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
-
-  (void) pad;
-  (void) data;
-  GST_PAD_PROBE_INFO_DATA (info) = buf;
-  GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_OFFSET (buf) = GST_BUFFER_OFFSET_END (buf) =
-      GST_BUFFER_OFFSET_NONE;
-  g_atomic_int_inc (&buffers_in);
-  return GST_PAD_PROBE_OK;
-}
-
 static GstPadProbeReturn
 first_output (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
@@ -67,7 +50,7 @@ int
 main (int argc, char **argv)
 {
   GstElement *pipe, *s, *valve, *k0;
-  GstPad *sink, *k0_sink;
+  GstPad *k0_sink;
   GstClock *clock;
   GstClockID at;
   GstMessage *msg;
@@ -84,9 +67,8 @@ main (int argc, char **argv)
   s = gst_bin_get_by_name (GST_BIN (pipe), "s");
   valve = gst_bin_get_by_name (GST_BIN (pipe), "v");
   k0 = gst_bin_get_by_name (GST_BIN (pipe), "k0");
-  sink = gst_element_get_static_pad (s, "sink");
-  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, strip_timestamps,
-      NULL, NULL);
+  /* the input as an unstamped live source gives it */
+  e2e_strip_timestamps (pipe, "s", &buffers_in);
   k0_sink = gst_element_get_static_pad (k0, "sink");
   gst_pad_add_probe (k0_sink, GST_PAD_PROBE_TYPE_BUFFER, first_output,
       NULL, NULL);
@@ -128,7 +110,6 @@ main (int argc, char **argv)
     gst_message_unref (msg);
   gst_object_unref (clock);
   gst_object_unref (k0_sink);
-  gst_object_unref (sink);
   gst_object_unref (k0);
   gst_object_unref (valve);
   gst_object_unref (s);

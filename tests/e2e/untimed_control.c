@@ -17,21 +17,6 @@
 
 #define STEP (500 * GST_MSECOND)
 
-static GstPadProbeReturn
-strip_timestamps (GstPad * pad, GstPadProbeInfo * info, gpointer data)
-{
-  GstBuffer *buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
-
-  (void) pad;
-  (void) data;
-  GST_PAD_PROBE_INFO_DATA (info) = buf;
-  GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_OFFSET (buf) = GST_BUFFER_OFFSET_END (buf) =
-      GST_BUFFER_OFFSET_NONE;
-  return GST_PAD_PROBE_OK;
-}
-
 /* The element messages of a run: how many, and the first one's time. */
 static guint
 run (gboolean timestamped, GstClockTime * first)
@@ -54,12 +39,8 @@ run (gboolean timestamped, GstClockTime * first)
   gst_timed_value_control_source_set (tv, 0, 0.0);
   gst_timed_value_control_source_set (tv, STEP, 1.0);
   gst_object_unref (cs);
-  if (!timestamped) {
-    GstPad *sink = gst_element_get_static_pad (s, "sink");
-    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, strip_timestamps,
-        NULL, NULL);
-    gst_object_unref (sink);
-  }
+  if (!timestamped)
+    e2e_strip_timestamps (pipe, "s", NULL);
 
   *first = GST_CLOCK_TIME_NONE;
   gst_element_set_state (pipe, GST_STATE_PLAYING);

@@ -380,19 +380,17 @@ GST_START_TEST (test_profile_file_settings)
 
 GST_END_TEST;
 
-/* With a dictionary no profile applies: the property defaults stay in
- * force for the whole stream (the live-tunable iterations and mask-exponent
- * too), whatever the profile. */
-GST_START_TEST (test_profile_not_with_dictionaries)
+/* A dictionary of three smooth positive templates over 1025 bins (one row
+ * per frequency bin) in a new temporary .npy file: its path (g_unlink and
+ * g_free it). */
+static gchar *
+write_test_dictionary (void)
 {
-  const gsize total = RATE * 6 + 77;
   const size_t bins = 1025, templates = 3;
   double *dict = g_new (double, bins * templates);
-  gchar *path = NULL, *props;
-  GArray *out[3];
+  gchar *path = NULL;
   gint fd;
 
-  /* three smooth positive templates, one row per frequency bin */
   for (size_t f = 0; f < bins; f++)
     for (size_t k = 0; k < templates; k++)
       dict[f * templates + k] = 1e-3 + exp (-0.5 * pow ((f - 10.0 * (k + 1))
@@ -401,6 +399,18 @@ GST_START_TEST (test_profile_not_with_dictionaries)
   fail_unless (fd >= 0);
   g_close (fd, NULL);
   fail_unless (nmf_npy_write (path, dict, bins, templates, NULL, 0) == NMF_OK);
+  g_free (dict);
+  return path;
+}
+
+/* With a dictionary no profile applies: the property defaults stay in
+ * force for the whole stream (the live-tunable iterations and mask-exponent
+ * too), whatever the profile. */
+GST_START_TEST (test_profile_not_with_dictionaries)
+{
+  const gsize total = RATE * 6 + 77;
+  gchar *path = write_test_dictionary (), *props;
+  GArray *out[3];
 
   for (guint i = 0; i < 3; i++) {
     /* run 2: the property defaults, spelled out */
@@ -418,7 +428,6 @@ GST_START_TEST (test_profile_not_with_dictionaries)
     g_array_unref (out[i]);
   g_unlink (path);
   g_free (path);
-  g_free (dict);
 }
 
 GST_END_TEST;
@@ -452,22 +461,10 @@ source0_of_three (const gchar * props, const gchar * load, gsize total)
 GST_START_TEST (test_dictionary_installed_as_at_start)
 {
   const gsize total = RATE * 4 + 77;
-  const size_t bins = 1025, templates = 3;
   const gchar *timing = "profile=file window-frames=258 bands-per-octave=0 "
       "lookahead-frames=0";
   const gchar *components[] = { "", " components=0" };
-  double *dict = g_new (double, bins * templates);
-  gchar *path = NULL;
-  gint fd;
-
-  for (size_t f = 0; f < bins; f++)
-    for (size_t k = 0; k < templates; k++)
-      dict[f * templates + k] = 1e-3 + exp (-0.5 * pow ((f - 10.0 * (k + 1))
-              / 3.0, 2.0));
-  fd = g_file_open_tmp ("nmf-dict-XXXXXX.npy", &path, NULL);
-  fail_unless (fd >= 0);
-  g_close (fd, NULL);
-  fail_unless (nmf_npy_write (path, dict, bins, templates, NULL, 0) == NMF_OK);
+  gchar *path = write_test_dictionary ();
 
   for (guint i = 0; i < G_N_ELEMENTS (components); i++) {
     gchar *props = g_strdup_printf ("%s%s", timing, components[i]);
@@ -490,7 +487,6 @@ GST_START_TEST (test_dictionary_installed_as_at_start)
   }
   g_unlink (path);
   g_free (path);
-  g_free (dict);
 }
 
 GST_END_TEST;

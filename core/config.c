@@ -1,5 +1,6 @@
 #include "config.h"
 #include "logfreq.h"
+#include "templates.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -200,25 +201,14 @@ nmf_separator_check_config (const nmf_separator_config * config,
         c->fft_size);
   for (int s = 0; s < c->sources; s++) {
     /* the values too, once the bins are known (a NaN or a negative one
-     * was refused later, by create, without a word) */
-    const size_t bins = (size_t) (c->fft_size / 2 + 1);
-    const size_t n = (size_t) c->dictionary_components[s] * bins;
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-      if (!(c->dictionaries[s][i] >= 0.0f && isfinite (c->dictionaries[s][i])))
-        FAIL (DICTIONARIES, "dictionary of source %d: value %zu is %g; "
-            "templates must be finite and not negative", s, i,
-            (double) c->dictionaries[s][i]);
-      sum += c->dictionaries[s][i];
-      /* (an all-zero template became a flat one at the model's floor,
-       * not summing to one: the dictionary file refuses it, so does this) */
-      if ((i + 1) % bins == 0) {
-        if (!(sum > 0.0))
-          FAIL (DICTIONARIES, "dictionary of source %d: template %zu is "
-              "all zero", s, i / bins);
-        sum = 0.0;
-      }
-    }
+     * was refused later, by create, without a word; an all-zero template
+     * became a flat one at the model's floor, not summing to one), as the
+     * dictionary file checks them */
+    char why[160];
+    if (nmf_templates_check (c->dictionaries[s], (size_t) (c->fft_size / 2
+                + 1), (size_t) c->dictionary_components[s], why,
+            sizeof why) != NMF_OK)
+      FAIL (DICTIONARIES, "dictionary of source %d: %s", s, why);
   }
   if (c->hop_size < 1 || c->hop_size > c->fft_size / 2)
     FAIL (HOP_SIZE, "hop size (%d) must be between 1 and half the FFT size (%d)",

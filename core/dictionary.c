@@ -7,6 +7,7 @@
 #include "logfreq.h"
 #include "message.h"
 #include "stft.h"
+#include "templates.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,9 +19,8 @@
 /* the learned templates have the model's floor */
 #define TEMPLATE_FLOOR NMF_KL_TEMPLATE_FLOOR
 
-/* Templates a dictionary can hold: finite, not negative, none all zero. */
-static nmf_status
-check_templates (const float *W, size_t bins, size_t components,
+nmf_status
+nmf_templates_check (const float *W, size_t bins, size_t components,
     char *message, size_t message_size)
 {
   for (size_t k = 0; k < components; k++) {
@@ -51,7 +51,7 @@ nmf_dictionary_normalise (float *W, size_t bins, size_t components,
   if (W == NULL && components > 0)
     return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
         "dictionary: W is NULL (%zu templates)", components);
-  if ((ret = check_templates (W, bins, components, message,
+  if ((ret = nmf_templates_check (W, bins, components, message,
               message_size)) != NMF_OK)
     return ret;
   for (size_t k = 0; k < components; k++) {
@@ -419,7 +419,7 @@ nmf_dictionary_save_npy (const char *path, const float *W, size_t bins,
         "dictionary %s: %zu templates, more than the %d a dictionary file "
         "holds", path, components, NMF_DICTIONARY_MAX_COMPONENTS);
   char why[256];
-  nmf_status ret = check_templates (W, bins, components, why, sizeof why);
+  nmf_status ret = nmf_templates_check (W, bins, components, why, sizeof why);
   if (ret != NMF_OK)
     return nmf_fail (message, message_size, ret, "dictionary %s: %s", path,
         why);

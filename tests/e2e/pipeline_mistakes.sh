@@ -179,18 +179,13 @@ done
 # an unnamed link takes a source pad, not the picture: "nmfseparate !
 # fakesink" got the viz pad (RGBA video), and "! queue ! audioconvert"
 # could not link
-run unnamed_link 20 -v audiotestsrc num-buffers=20 ! nmfseparate ! fakesink
-if [ "$rc" -ne 0 ]; then
-  fail "unnamed_link: exit $rc"
-# (-v prints the caps as deep-notify reports them: now and then one pad's
-# line twice and another's not at all, so either end of the link will do)
-elif grep -q "nmfseparate0.GstPad:viz" "$work/unnamed_link.log" \
-    || ! grep -q -e "nmfseparate0.GstPad:src_0: caps = audio/x-raw" \
-      -e "fakesink0.GstPad:sink: caps = audio/x-raw" "$work/unnamed_link.log"; then
-  fail "unnamed_link: the unnamed link did not take src_0"
-else
-  echo "ok: unnamed_link (src_0)"
-fi
+# an unnamed link to a pad that takes any caps (identity) gets src_0, not
+# the picture: its audio then reaches wavenc whole.  (Read from the data,
+# not from gst-launch -v, whose caps lines come from deep-notify and now
+# and then print one pad twice and another not at all.)
+run unnamed_link 20 audiotestsrc num-buffers=20 ! nmfseparate ! identity ! \
+  wavenc ! filesink location="$work/unnamed_link.wav"
+wav_files_are unnamed_link "20480 1" "$work/unnamed_link.wav"
 run unnamed_link_convert 20 audiotestsrc num-buffers=20 ! nmfseparate ! \
   queue ! audioconvert ! fakesink
 [ "$rc" -eq 0 ] && echo "ok: unnamed_link_convert" \

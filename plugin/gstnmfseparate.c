@@ -151,6 +151,7 @@
 #include "gstnmfseparate.h"
 #include "gstnmfstream.h"
 
+#include <gst/video/video.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -747,8 +748,10 @@ gst_nmf_separate_source_pad_caps (GstNmfSeparate * self, GstPad * pad,
  * that segment's start before any.  Upstream's position is ahead of it by
  * all the element holds (the look-ahead, the pad's queue: 9 s with the
  * file profile), so it is not forwarded; queue likewise answers upstream's
- * less what it holds.  Before the pad has a segment (the stream has not
- * started, or a flush left nothing), upstream's, as before. */
+ * less what it holds.  Samples and bytes (frames and bytes on the picture
+ * pad) are that time in the pad's caps; other formats are refused.
+ * Before the pad has a segment (the stream has not started, or a flush
+ * left nothing), upstream's, as before. */
 static gboolean
 gst_nmf_separate_src_position (GstNmfSeparate * self, GstPad * pad,
     GstQuery * query)
@@ -757,6 +760,10 @@ gst_nmf_separate_src_position (GstNmfSeparate * self, GstPad * pad,
   const GstSegment *segment;
   GstClockTime start, end, reached;
   guint64 stream_time;
+  GstFormat format;
+  gint64 position;
+  gboolean converted = FALSE;
+  GstCaps *caps;
 
   if (!event)
     return gst_pad_query_default (pad, GST_OBJECT_CAST (self), query);
@@ -774,8 +781,29 @@ gst_nmf_separate_src_position (GstNmfSeparate * self, GstPad * pad,
   gst_event_unref (event);
   if (!GST_CLOCK_TIME_IS_VALID (stream_time))
     return FALSE;
-  gst_query_set_position (query, GST_FORMAT_TIME, (gint64) stream_time);
-  return TRUE;
+  gst_query_parse_position (query, &format, NULL);
+  if (format == GST_FORMAT_TIME) {
+    gst_query_set_position (query, format, (gint64) stream_time);
+    return TRUE;
+  }
+  if ((format != GST_FORMAT_DEFAULT && format != GST_FORMAT_BYTES)
+      || !(caps = gst_pad_get_current_caps (pad)))
+    return FALSE;
+  if (g_str_has_prefix (GST_PAD_NAME (pad), "src_")) {
+    GstAudioInfo info;
+    converted = gst_audio_info_from_caps (&info, caps)
+        && gst_audio_info_convert (&info, GST_FORMAT_TIME,
+        (gint64) stream_time, format, &position);
+  } else {
+    GstVideoInfo info;
+    converted = gst_video_info_from_caps (&info, caps)
+        && gst_video_info_convert (&info, GST_FORMAT_TIME,
+        (gint64) stream_time, format, &position);
+  }
+  gst_caps_unref (caps);
+  if (converted)
+    gst_query_set_position (query, format, position);
+  return converted;
 }
 
 static gboolean
@@ -795,14 +823,8 @@ gst_nmf_separate_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
       gst_caps_unref (caps);
       return TRUE;
     }
-    case GST_QUERY_POSITION:{
-      GstFormat format;
-      gst_query_parse_position (query, &format, NULL);
-      /* (another format, as bytes, is upstream's to answer or refuse) */
-      if (format != GST_FORMAT_TIME)
-        return gst_pad_query_default (pad, parent, query);
+    case GST_QUERY_POSITION:
       return gst_nmf_separate_src_position (self, pad, query);
-    }
     case GST_QUERY_LATENCY:{
       gboolean live;
       GstClockTime min, max, own;

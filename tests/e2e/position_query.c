@@ -8,7 +8,8 @@
  * position during the push is between the buffer's start and end, and the
  * element's too (an element query goes to a source pad); after EOS the
  * position is the end of the stream; after a flushing seek to 5 s in
- * PAUSED, before a buffer has got through, it is 5 s. */
+ * PAUSED, before a buffer has got through, it is 5 s.  The same in samples
+ * (DEFAULT) and bytes, which went upstream as well. */
 #include "e2e_pipeline.h"
 
 #include <stdlib.h>
@@ -24,7 +25,7 @@ check_position (GstPad * pad, GstPadProbeInfo * info, gpointer data)
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   const GstClockTime start = GST_BUFFER_PTS (buf);
   const GstClockTime end = start + GST_BUFFER_DURATION (buf);
-  gint64 pad_pos = -1, element_pos = -1;
+  gint64 pad_pos = -1, element_pos = -1, samples = -1;
 
   (void) pad; (void) data;
   if (start < GST_SECOND)
@@ -34,13 +35,17 @@ check_position (GstPad * pad, GstPadProbeInfo * info, gpointer data)
       || !gst_element_query_position (separator, GST_FORMAT_TIME,
           &element_pos)
       || pad_pos < (gint64) start || pad_pos > (gint64) end
-      || element_pos < (gint64) start || element_pos > (gint64) end) {
+      || element_pos < (gint64) start || element_pos > (gint64) end
+      || !gst_pad_query_position (src0, GST_FORMAT_DEFAULT, &samples)
+      || samples < (gint64) gst_util_uint64_scale (start, 44100, GST_SECOND)
+      || samples > (gint64) gst_util_uint64_scale_ceil (end, 44100,
+          GST_SECOND)) {
     if (g_atomic_int_add (&wrong, 1) < 3)
       g_printerr ("FAIL: src_0 pushes %" GST_TIME_FORMAT " - %"
           GST_TIME_FORMAT ": its position %" GST_TIME_FORMAT
-          ", the element's %" GST_TIME_FORMAT "\n", GST_TIME_ARGS (start),
-          GST_TIME_ARGS (end), GST_TIME_ARGS (pad_pos),
-          GST_TIME_ARGS (element_pos));
+          ", the element's %" GST_TIME_FORMAT ", in samples %"
+          G_GINT64_FORMAT "\n", GST_TIME_ARGS (start), GST_TIME_ARGS (end),
+          GST_TIME_ARGS (pad_pos), GST_TIME_ARGS (element_pos), samples);
     if (pad_pos > (gint64) end && (GstClockTime) pad_pos - end > worst_ahead)
       worst_ahead = pad_pos - end;
   }
@@ -86,6 +91,18 @@ main (int argc, char **argv)
     g_printerr ("FAIL: after EOS src_0's position is %" GST_TIME_FORMAT
         ", not 0:00:10\n", GST_TIME_ARGS (end_pos));
     ok = FALSE;
+  }
+  {
+    gint64 samples = -1, bytes = -1;
+    if (!gst_pad_query_position (src0, GST_FORMAT_DEFAULT, &samples)
+        || samples != 441000
+        || !gst_pad_query_position (src0, GST_FORMAT_BYTES, &bytes)
+        || bytes != 441000 * 4) {
+      g_printerr ("FAIL: after EOS src_0's position is %" G_GINT64_FORMAT
+          " samples, %" G_GINT64_FORMAT " bytes, not 441000 and 1764000\n",
+          samples, bytes);
+      ok = FALSE;
+    }
   }
   if (g_atomic_int_get (&checked) < 100) {
     g_printerr ("FAIL: %d buffers checked\n", g_atomic_int_get (&checked));

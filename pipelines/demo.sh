@@ -2,7 +2,7 @@
 # The demo: installs what is missing (as root), builds, makes a two-source
 # mixture itself, separates it with nmfseparate in a gst-launch pipeline and
 # writes the sources as WAV files.
-#   pipelines/demo.sh [OUTPUT_DIR]      (default: demo-output in this tree)
+#   pipelines/demo.sh [OUTPUT_DIR]      (default: demo-output in this tree, named in full)
 # OUTPUT_DIR, when given, is relative to the current directory.
 set -eu
 # usage (the help: the comment above), usage_error (a bad command line:
@@ -18,8 +18,11 @@ set -- "${ARGS[@]}"
 # (the script goes on in this tree: an OUTPUT_DIR given relative to where
 # it was started keeps that meaning; it was taken in the tree, and the
 # lines below named files that were not where they said)
+# The default, in the tree, by its full name: the lines at the end name
+# the files so that they are found from where the demo was started (they
+# said demo-output/mix.wav, relative to the tree, from anywhere)
 case ${1:-} in
-  "") out=demo-output ;;
+  "") out=$root/demo-output ;;
   /*) out=$1 ;;
   *) out=$PWD/$1 ;;
 esac

@@ -3,7 +3,9 @@
 # templates from a noise-only clip, then separate the noisy recording into
 # the blind source (src_0) and the noise, whose templates stay fixed (src_1).
 #   pipelines/denoise.sh NOISE_ONLY.wav NOISY.wav CLEAN.wav [COMPONENTS]
-# NOISE_ONLY and NOISY: any format GStreamer decodes, the same sample rate.
+# NOISE_ONLY and NOISY: any format GStreamer decodes, the same sample rate
+# (outside 8 - 192 kHz both are resampled to the nearer bound, and so is
+# CLEAN.wav).
 # COMPONENTS: the blind source's templates (the element's components),
 # 1..256 (default 8); the noise gets 16, with their shifted copies 80.
 # NMFTOOL: the nmftool that learns the dictionary; unset, this tree's
@@ -53,13 +55,17 @@ out=$(mktemp --tmpdir="$outdir" .denoise.XXXXXX.wav) || die "cannot make a tempo
 "$nmftool" learn --components 16 --in "$noise" --out "$dict"
 in_uri=$(file_uri "$noisy")
 out_uri=$(file_uri "$out")
-dict_abs=$(realpath -- "$dict")
+# The dictionary reaches the element as /dev/fd/3, a descriptor the shell
+# opened on it: the dictionaries property is a comma-separated list, and a
+# TMPDIR holding a comma made its name two entries ("no such file").
+# audioresample: a rate outside the element's 8 - 192 kHz goes to the
+# nearer bound, where nmftool learn took the noise's (it was "not-linked").
 set -x
 gst_launch -q uridecodebin "uri=$in_uri" ! \
-  audioconvert ! audio/x-raw,format=F32LE ! \
-  nmfseparate name=s n-sources=2 components="$components" dictionaries="1=$dict_abs" \
+  audioconvert ! audioresample ! audio/x-raw,format=F32LE ! \
+  nmfseparate name=s n-sources=2 components="$components" dictionaries=1=/dev/fd/3 \
   s.src_0 ! audioconvert ! wavenc ! "$out_uri" \
-  s.src_1 ! fakesink
+  s.src_1 ! fakesink 3<"$dict"
 { set +x; } 2>/dev/null
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$out"   # mktemp made it 0600
 publish "$out" "$clean"

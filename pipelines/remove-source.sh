@@ -1,7 +1,8 @@
 #!/bin/bash
 # "Remove one source": separate a recording into N sources with nmfseparate
 # and mix all of them back with audiomixer except source K, to a WAV file
-# (32-bit float, same rate, channels and length as the input). As the
+# (32-bit float, same rate, channels and length as the input; an input
+# outside 8 - 192 kHz is resampled to the nearer bound first). As the
 # sources add up to the input, the result is the input minus source K.
 #
 #   pipelines/remove-source.sh [--print] [--sources N] [--remove K]

@@ -2,7 +2,8 @@
 # Split a stereo (or multichannel) mix into its sources: one WAV file per
 # source, each with every channel of the input (the source as each channel
 # has it: its place in the stereo image is kept), the files summing to the
-# input, exactly as many samples as the input.  On a panned studio mix the
+# input, exactly as many samples as the input (an input outside 8 - 192 kHz
+# is resampled to the nearer bound first).  On a panned studio mix the
 # element demixes by where each source sits (spatial=auto) and this prints
 # each source's pan, -1 left .. +1 right; on other recordings it says why
 # not (room: delays between the channels) and separates by timbre.
@@ -65,7 +66,9 @@ done
 use_uninstalled_plugin --say
 
 log=$(mktemp) errlog=$(mktemp)
-args=(uridecodebin "uri=$(file_uri "$input")" ! audioconvert !
+# (audioresample: a rate outside the element's 8 - 192 kHz goes to the
+# nearer bound, as nmftool separate does; it was "not-linked")
+args=(uridecodebin "uri=$(file_uri "$input")" ! audioconvert ! audioresample !
       nmfseparate name=s "n-sources=$n" post-messages=true interval=1000000000)
 for ((i = 0; i < n; i++)); do
   tmp[i]=$(mktemp --tmpdir="$outdir" .split-stereo.XXXXXX.wav)

@@ -9,7 +9,8 @@ against its row, and every row against a property:
 
 - the type (enum, boolean, string, int, uint, uint64, double);
 - the range: the first and last numbers of the range column are the
-  GParamSpec's minimum and maximum (enums: the nicks, in order);
+  GParamSpec's minimum and maximum (enums: the same nicks, in any order:
+  element.md puts the default first);
 - the default: the first word of the default column (a number, an enum
   nick, true/false, "none" for a NULL string; "100 ms" in nanoseconds);
 - when it may change: "NULL/READY" is GST_PARAM_MUTABLE_READY, "PLAYING"

@@ -6,7 +6,7 @@
 #
 #   tests/bench/desk-cpu.sh [RUNS [FILE]]           (default 5 runs)
 #   BUILD=build-desk tests/bench/desk-cpu.sh 5 FILE  (default build dir: build)
-#   BREAKDOWN=1 ...   three more variants, between B and the desk (see below)
+#   BREAKDOWN=1 ...   four more variants, between B and the desk (see below)
 #   OTHER=DIR ...     also the desk of another build directory (say, of the
 #                     commit before a change, built in a git worktree), in
 #                     the same rounds: before and after side by side

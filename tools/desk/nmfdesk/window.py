@@ -680,8 +680,7 @@ class DeskWindow(Gtk.Window):
         try:
             loaded, beyond, refused = self.engine.load_dictionaries(path)
         except eng.OtherRate as exc:
-            self.notice("warning", "%s not loaded: %s (templates are "
-                        "frequencies)" % (path, exc))
+            self.notice("warning", "%s not loaded: %s" % (path, exc))
             return
         except (OSError, ValueError, KeyError) as exc:
             self.notice("error", "%s is not a saved set (set.json): %s"
@@ -853,8 +852,9 @@ class DeskWindow(Gtk.Window):
             self.positions_seen = 0.0
             self.stereo.hide()
             if status == "starting":
+                # (a hold goes on through a restart: engine.open)
                 for s in self.strips:
-                    s.set_enrol_state("blind")
+                    s.set_enrol_state("enrolling" if s.holding else "blind")
         self._update_enrol_availability()
         self._update_status()
         if status == "error" and (engine.record_state != "off" or

@@ -1081,10 +1081,12 @@ def run_low_rate(desk, work):
 
 def run_enrol_carried(desk, nmftool, work):
     """What is enrolled goes with the separation through a rebuild, where
-    it fits, and is said where it does not. A saved set is loaded while
-    paused (the element's messages, which the desk went by, do not come
-    then): a settings change lost it without a word. Another input lost
-    every enrolment without a word."""
+    it fits, and is said where it does not; an FFT size the element would
+    refuse is said in the window before anything is built. A saved set is
+    loaded while paused (the element's messages, which the desk went by,
+    do not come then): a settings change lost it without a word. Another
+    input lost every enrolment without a word. An odd FFT size was not
+    checked (the element refused it once the pipeline started)."""
     mix_path = os.path.join(work, "mix.wav")
     rate, _, _ = read_wav(mix_path)
     # a set as Save enrolled... writes it, learned by nmftool (no hold)
@@ -1102,7 +1104,8 @@ def run_enrol_carried(desk, nmftool, work):
     low = os.path.join(work, "carried-8k.wav")
     write_wav(low, 8000, 1, [0.3 * math.sin(2 * math.pi * 440 * i / 8000)
                              for i in range(2 * 8000)])
-    d = Desk(desk, work, "desk-carried", ["--monitor-to", os.path.join(
+    d = Desk(desk, work, "desk-carried", ["--fft-size", "1001",
+                                          "--monitor-to", os.path.join(
                                               work, "monitor-carried.wav"),
                                           mix_path], dict(os.environ))
 
@@ -1129,6 +1132,10 @@ def run_enrol_carried(desk, nmftool, work):
             print("no enrolment in this build: carried left out")
             d.finish(20)
             return
+        check(said(st, "error", "--fft-size 1001", "even") and
+              st["settings"]["fft_size"] == 2048 and st["fft_size"] == 2048,
+              "--fft-size 1001 is said in the window, the desk runs at "
+              "2048 (%s, %s)" % (st["fft_size"], st["notices"][-1:]))
         d("load-enrolled", dir=made)
         st = d("state")
         check(st["enrol_states"][0] == "enrolled", "a set loaded while "
@@ -1140,8 +1147,33 @@ def run_enrol_carried(desk, nmftool, work):
               "a set loaded while paused is kept by a settings change (%s; "
               "the same templates: largest difference %.2g)"
               % (st["enrol_states"], err))
-        d("settings", n_sources=2)
-        settled(lambda s: len(s["enrol_states"]) == 2)
+        # an FFT size the element would refuse: said, nothing rebuilt
+        for bad in ("1001", "65536", "two"):
+            r = d("settings", fft_size=bad)
+            st = d("state")
+            check(r.get("notices") and r["notices"][-1]["kind"] == "error" and
+                  "FFT size %s is refused" % bad in r["notices"][-1]["text"]
+                  and st["settings"]["fft_size"] == 2048 and
+                  st["status"] == "paused", "FFT size %s is refused in the "
+                  "window, the separation stays (%s; %s)"
+                  % (bad, st["status"], r.get("notices")))
+        # another FFT size: the templates do not fit, and that is said
+        d("settings", fft_size=4096)
+        st = settled(lambda s: s["fft_size"] == 4096)
+        check(st["enrol_states"][0] == "blind" and
+              said(st, "warning", "source(s) 0 is not kept", "FFT size 2048"),
+              "a settings change to FFT size 4096 says why the enrolment "
+              "is not kept (%s; %s)" % (st["enrol_states"],
+                                        st["notices"][-1:]))
+        # a set made with another FFT size: the desk says which to set (the
+        # element refused each source: "loaded 0 source(s)")
+        r = (d("load-enrolled", dir=made).get("notices") or [{}])[-1]
+        check(r.get("kind") == "warning" and "FFT size 2048" in r["text"] and
+              "set the FFT size to 2048" in r["text"], "a set made with FFT "
+              "size 2048 is refused at 4096, saying which to set: %s" % r)
+        d("settings", fft_size=2048)
+        settled(lambda s: s["fft_size"] == 2048)
+        d("load-enrolled", dir=made)
         # another input at the same rate keeps it; at another rate, said
         d("load", path=os.path.join(work, "source_1.wav"))
         st = settled(lambda s: s["enrol_states"][0] == "enrolled")

@@ -59,7 +59,8 @@ NO_ENROLMENT = "this build of nmfseparate has no enrolment"
 
 
 class OtherRate(ValueError):
-    """A saved set made at another sample rate than the input's."""
+    """A saved set made at another sample rate or FFT size than the
+    separation's."""
 
 
 def db_to_gain(db):
@@ -85,14 +86,42 @@ class Input:
         return self.kind == "device"
 
 
+DEFAULT_FFT_SIZE = 2048
+
+
 class Settings:
-    def __init__(self, n_sources=2, algorithm="kl", profile="auto"):
+    def __init__(self, n_sources=2, algorithm="kl", profile="auto",
+                 fft_size=DEFAULT_FFT_SIZE):
         self.n_sources = n_sources
         self.algorithm = algorithm
         self.profile = profile
+        self.fft_size = fft_size
 
     def copy(self):
-        return Settings(self.n_sources, self.algorithm, self.profile)
+        return Settings(self.n_sources, self.algorithm, self.profile,
+                        self.fft_size)
+
+
+def fft_size_problem(value):
+    """Why nmfseparate would refuse this FFT size, or None. Its property
+    takes 32 to 32768 (a value beyond is a GLib warning and ignored) and
+    its core refuses an odd one when the pipeline starts (an error then,
+    the window empty): checked before anything is built, as the element
+    would (the range read from the element's property)."""
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        return "%r is not a number of samples" % str(value)
+    low, high = 32, 32768
+    factory = Gst.ElementFactory.find("nmfseparate")
+    probe = factory.create(None) if factory is not None else None
+    if probe is not None:
+        spec = probe.find_property("fft-size")
+        low, high = spec.minimum, spec.maximum
+    if not low <= n <= high or n % 2:
+        return ("nmfseparate takes an even FFT size from %d to %d samples "
+                "(e.g. 1024, 2048, 4096)" % (low, high))
+    return None
 
 
 class MonitorCapture:
@@ -631,8 +660,8 @@ class Engine(GObject.Object):
         return True
 
     def restart(self, settings):
-        """Rebuild with new settings (n-sources, algorithm, profile are
-        NULL/READY properties), at the same place of a file."""
+        """Rebuild with new settings (n-sources, algorithm, profile,
+        fft-size are NULL/READY properties), at the same place of a file."""
         if self.input is None:
             self.settings = settings.copy()
             return
@@ -784,6 +813,11 @@ class Engine(GObject.Object):
         sep.set_property("n-sources", st.n_sources)
         sep.set_property("algorithm", st.algorithm)
         sep.set_property("profile", st.profile)
+        problem = fft_size_problem(st.fft_size)
+        if problem is not None:
+            raise BuildError("FFT size %s is refused: %s"
+                             % (st.fft_size, problem))
+        sep.set_property("fft-size", int(st.fft_size))
         sep.set_property("post-messages", True)
         sep.set_property("interval", MESSAGE_INTERVAL)
         self.fft_size = sep.get_property("fft-size")
@@ -1547,6 +1581,12 @@ class Engine(GObject.Object):
             raise OtherRate("it was made at %d Hz, this input is %d Hz "
                             "(templates are frequencies)"
                             % (int(rate), int(now)))
+        fft = meta.get("fft-size")
+        if isinstance(fft, int) and fft != self.fft_size:
+            # (the element refused each source: 'loaded 0 source(s)')
+            raise OtherRate("it was made with FFT size %d, this separation "
+                            "uses %d: set the FFT size to %d, then load it"
+                            % (fft, self.fft_size, fft))
         loaded, beyond, refused = {}, [], []
         for s, entry in sorted(meta["sources"].items()):
             if s >= self.settings.n_sources:

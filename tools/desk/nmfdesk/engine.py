@@ -1441,6 +1441,12 @@ class Engine(GObject.Object):
         if self.sep is None or not self.has_enrolment():
             return
         if self.input.live:
+            why = heardenrol.too_few_bins(heardenrol.element_params(
+                self.sep, self.hop_size)) if source >= 0 else None
+            if why is not None:
+                self.emit("notice", "warning", "source %d cannot be "
+                          "enrolled: %s" % (source, why))
+                return
             self.sep.set_property("enrol-source", source)
             return
         if self.heard_press is not None:
@@ -1454,6 +1460,15 @@ class Engine(GObject.Object):
         heard = stop_s - start_s
         params = heardenrol.element_params(self.sep, self.hop_size)
         least = heardenrol.min_seconds(params, self.rate)
+        too_few_bins = heardenrol.too_few_bins(params)
+        if too_few_bins is not None:
+            # (said before anything is cut: nmftool's "rank larger than
+            # the data allows" came after the whole learning)
+            self.emit("notice", "warning", "source %d cannot be enrolled: "
+                      "%s" % (source, too_few_bins))
+            self.emit("enrolment", source, self.heard_states.get(source,
+                                                                 "blind"))
+            return
         if heard < least:
             if heard <= 0.0 and not self.target_playing:
                 # held while paused (or at the end): the sound stood still

@@ -1133,9 +1133,11 @@ def run_enrol_carried(desk, nmftool, work):
             d.finish(20)
             return
         check(said(st, "error", "--fft-size 1001", "even") and
-              st["settings"]["fft_size"] == 2048 and st["fft_size"] == 2048,
-              "--fft-size 1001 is said in the window, the desk runs at "
-              "2048 (%s, %s)" % (st["fft_size"], st["notices"][-1:]))
+              st["bar"]["visible"] and "--fft-size 1001" in st["bar"]["text"]
+              and st["settings"]["fft_size"] == 2048 and
+              st["fft_size"] == 2048, "--fft-size 1001 is said in the "
+              "window (the message bar: %s), the desk runs at 2048 (%s)"
+              % (st["bar"], st["fft_size"]))
         d("load-enrolled", dir=made)
         st = d("state")
         check(st["enrol_states"][0] == "enrolled", "a set loaded while "

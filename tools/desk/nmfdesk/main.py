@@ -114,9 +114,6 @@ def main(argv=None):
     win = DeskWindow(engine, record_root=args.record_dir)
     win.show_all()
     win.infobar.hide()
-    if fft_refused:
-        win.notice("error", "--fft-size %s is refused: %s; the desk uses %d"
-                   % (args.fft_size, fft_refused, engine.settings.fft_size))
     hook = None
     if args.control:
         from .hook import ControlHook
@@ -133,6 +130,11 @@ def main(argv=None):
             engine.play()
     elif args.mic:
         win.input_combo.set_active_id("mic")
+    if fft_refused:
+        # (after the input opens: opening clears the message bar, and this
+        # was said before it, never seen)
+        win.notice("error", "--fft-size %s is refused: %s; the desk uses %d"
+                   % (args.fft_size, fft_refused, engine.settings.fft_size))
 
     if args.exit_at_eos:
         win.eos_waiters.append(lambda: GLib.idle_add(

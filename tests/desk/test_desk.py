@@ -1061,6 +1061,35 @@ def run_low_rate(desk, work):
               "a hold through a settings change is learned (%s), and "
               "learning through another it enrols the rebuilt element (%s; "
               "%s)" % (learning, st["enrol_states"], st["notices"][-2:]))
+        # held through a change of sources: the strips are made again, and
+        # the release came to a new strip that held nothing (the hold was
+        # lost, unsaid); one of a source that goes is said (from 1 s: the
+        # 8 s file may have ended by now)
+        d("seek", seconds=1.0)
+        if d("state")["status"] != "playing":
+            d("play")
+        d.wait("playing", 15)
+        d("enrol", source=0, on=True)
+        d("settings", n_sources=3)
+        waitfor(d, lambda s: len(s["enrol_states"]) == 3 and
+                s["status"] == "playing", 10)
+        time.sleep(0.8)
+        held = d("state")["enrol_states"][0]
+        d("enrol", source=0, on=False)
+        st = waitfor(d, lambda s: s["enrol_states"][0] not in (
+            "learning", "enrolling"), 30) or d("state")
+        check(held == "enrolling" and st["enrol_states"][0] == "enrolled" and
+              st["heard_enrolled"].get("0"), "a hold through a change of "
+              "sources is learned (%s, then %s; %s)" % (
+                  held, st["enrol_states"], st["notices"][-1:]))
+        d("enrol", source=2, on=True)
+        d("settings", n_sources=2)
+        st = waitfor(d, lambda s: len(s["enrol_states"]) == 2, 10) or \
+            d("state")
+        check(st["notices"][-2]["kind"] == "warning" and "source 2 was not "
+              "enrolled: the separation has 2 source(s) now" in
+              st["notices"][-2]["text"], "a hold of a source that goes with "
+              "a change of sources is said: %s" % st["notices"][-2:])
         # the time shown at 59.96 s of a minute (it said "0:60.0")
         minute = os.path.join(work, "minute.wav")
         write_wav(minute, rate, 1, [0.0] * (60 * rate))

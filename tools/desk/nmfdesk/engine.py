@@ -1456,6 +1456,19 @@ class Engine(GObject.Object):
         if source >= 0:
             self.heard_press = (source, self.position())
 
+    def drop_enrol(self, source, why):
+        """A hold of source let go of without learning it (said)."""
+        if self.enrol_source != source:
+            return
+        self.enrol_source = -1
+        if self.heard_press is not None and self.heard_press[0] == source:
+            self.heard_press = None
+        if self.sep is not None and self.input is not None and \
+                self.input.live and self.has_enrolment():
+            self.sep.set_property("enrol-source", -1)
+        self.emit("notice", "warning", "source %d was not enrolled: %s"
+                  % (source, why))
+
     def _learn_heard(self, source, start_s, stop_s):
         heard = stop_s - start_s
         params = heardenrol.element_params(self.sep, self.hop_size)

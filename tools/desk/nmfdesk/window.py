@@ -607,11 +607,22 @@ class DeskWindow(Gtk.Window):
         # (they were lost with 2 -> 1 -> 2 sources)
         for s in self.strips:
             self.typed_names[s.source] = s.name.get_text()
+        # an enrol button held goes on being held in the new strip (its
+        # release came to a strip not holding: the hold was lost, unsaid);
+        # one of a source that goes is let go of, said
+        held = [s.source for s in self.strips if s.holding]
+        for source in held:
+            if source >= n:
+                self.engine.drop_enrol(source, "the separation has %d "
+                                       "source(s) now" % n)
         for s in self.strips:
             self.strip_box.remove(s)
         self.strips = []
         for i in range(n):
             strip = Strip(self, i)
+            if i in held:
+                strip.holding = True
+                strip.set_enrol_state("enrolling")
             if i in self.typed_names:
                 strip.name.set_text(self.typed_names[i])
             self.strips.append(strip)

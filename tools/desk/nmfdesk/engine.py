@@ -724,8 +724,11 @@ class Engine(GObject.Object):
     def _offer(self, entries, said_kept=False):
         """Templates made for an earlier element (before a restart or
         another input, or learned while it was rebuilt) into this one
-        where they fit; where not, said why."""
-        kept, dropped = [], {}
+        where they fit. Where not, said why, and set aside: they come back
+        with the rebuild they fit again (sources 3 -> 2 -> 3, kl -> volmin
+        -> kl, another FFT size and back, a file at another rate and back
+        lost them), unless the source is enrolled anew meanwhile."""
+        kept, unfit = [], {}
         for made in entries:
             s = made["source"]
             why = self._unfit(made)
@@ -737,17 +740,27 @@ class Engine(GObject.Object):
                 self.heard_states[s] = "enrolled"
                 self.heard_enrolled.pop(s, None)
                 self.emit("enrolment", s, "enrolled")
-            else:
-                dropped.setdefault(why, []).append(s)
-        for why, sources in dropped.items():
+                continue
+            if made.get("said") != why:     # (not again at each rebuild)
+                unfit.setdefault(why, []).append(s)
+                made["said"] = why
+            self.carried.append(made)
+        for why, sources in unfit.items():
             self.emit("notice", "warning", "the enrolment of source(s) %s "
-                      "is not kept: %s" % (", ".join(map(str, sources)), why))
+                      "is not kept: %s (set aside: it comes back when it "
+                      "fits again)" % (", ".join(map(str, sources)), why))
         if kept and said_kept:
             self.emit("notice", "info", "source(s) %s stay enrolled, as "
                       "they were with %s"
                       % (", ".join(map(str, kept)), ", ".join(sorted(
                           {m["input"] for m in entries
                            if m["source"] in kept}))))
+        self._drop_carry_dirs()
+
+    def _forget_set_aside(self, source):
+        """source holds new templates: what was set aside for it is
+        older."""
+        self.carried = [m for m in self.carried if m["source"] != source]
         self._drop_carry_dirs()
 
     def _drop_carry_dirs(self):
@@ -1531,6 +1544,7 @@ class Engine(GObject.Object):
                 # another input): into the new element where it fits,
                 # said where not (it was dropped without a word)
                 self.heard_states.pop(source, None)
+                self._forget_set_aside(source)
                 folder = tempfile.mkdtemp(prefix="nmf-desk-carried-")
                 self.carry_dirs.append(folder)
                 made["path"] = os.path.join(folder, "source.npy")
@@ -1546,6 +1560,7 @@ class Engine(GObject.Object):
             if self.sep is None:
                 return
             if ok:
+                self._forget_set_aside(source)
                 self.heard_states[source] = "enrolled"
                 self.heard_enrolled[source] = {
                     "first": result["first"], "samples": result["samples"],
@@ -1627,6 +1642,7 @@ class Engine(GObject.Object):
                 # what the element holds now, whether or not its messages
                 # have said it (paused they do not: a settings change then
                 # lost the set without a word)
+                self._forget_set_aside(s)
                 self.heard_states[s] = "enrolled"
                 self.heard_enrolled.pop(s, None)
                 self.emit("enrolment", s, "enrolled")

@@ -1090,6 +1090,30 @@ def run_low_rate(desk, work):
               "enrolled: the separation has 2 source(s) now" in
               st["notices"][-2]["text"], "a hold of a source that goes with "
               "a change of sources is said: %s" % st["notices"][-2:])
+        # a learning that ends after a rebuild it does not fit (FFT 4096),
+        # paused: the strip says blind, not learning for good; it is set
+        # aside, and back at FFT 2048 it is in
+        d("seek", seconds=1.0)
+        d("play")
+        d.wait("playing", 15)
+        d("enrol", source=1, on=True)
+        time.sleep(1.0)
+        d("enrol", source=1, on=False)
+        d("pause")
+        d("settings", fft_size=4096)
+        st = waitfor(d, lambda s: any("source(s) 1 is not kept: learned with "
+                                      "FFT size 2048" in n["text"]
+                                      for n in s["notices"]), 30)
+        time.sleep(0.3)
+        shown = d("state")["enrol_states"][1]
+        d("settings", fft_size=2048)
+        back = waitfor(d, lambda s: s["fft_size"] == 2048 and
+                       s["enrol_states"][1] == "enrolled", 15) or d("state")
+        check(st is not None and shown == "blind" and
+              back["enrol_states"][1] == "enrolled", "a learning that ends "
+              "after a rebuild it does not fit is said (%s), the strip "
+              "blind (%s), and back at FFT 2048 it is in (%s)"
+              % (st is not None, shown, back["enrol_states"]))
         # the time shown at 59.96 s of a minute (it said "0:60.0")
         minute = os.path.join(work, "minute.wav")
         write_wav(minute, rate, 1, [0.0] * (60 * rate))

@@ -677,7 +677,7 @@ class Engine(GObject.Object):
         """Before the element goes: the templates it holds (enrolled,
         learned by the desk, loaded from a set), saved into a folder of
         their own with what they were made for, and those still waiting
-        for an element ([{source, path, rate, fft_size, origin}]). They
+        for an element ([{source, path, rate, fft_size, input}]). They
         were lost without a word: a set loaded while paused (the element's
         messages, which the desk went by, had not said it yet), every
         enrolment when another input was opened."""
@@ -1544,6 +1544,8 @@ class Engine(GObject.Object):
                 # another input): into the new element where it fits,
                 # said where not (it was dropped without a word)
                 self.heard_states.pop(source, None)
+                # (the strip said learning: blind unless it fits)
+                self.emit("enrolment", source, "blind")
                 self._forget_set_aside(source)
                 folder = tempfile.mkdtemp(prefix="nmf-desk-carried-")
                 self.carry_dirs.append(folder)

@@ -430,7 +430,7 @@ def main():
         run_quit(desk, work)
         run_cut_takes(desk, work)
         run_enrol_quit(desk, work)
-        run_low_rate(desk, work)
+        run_low_rate(desk, nmftool, work)
         run_enrol_carried(desk, nmftool, work)
         run_take_write_fails(desk, work)
     finally:
@@ -941,7 +941,7 @@ def run_enrol_quit(desk, work):
                                                       alive[0][-160:])))
 
 
-def run_low_rate(desk, work):
+def run_low_rate(desk, nmftool, work):
     """Enrolment from an 8 kHz file. A hold of 1 s is 16 STFT frames of the
     element's hop (512 samples) there, fewer than the 32 components it
     learns: the desk says how long to hold at this rate (it accepted the
@@ -956,8 +956,19 @@ def run_low_rate(desk, work):
                                                             % 2 else 660)
                                              * i / rate)
                               for i in range(8 * rate)])
+    # the desk's nmftool, slowed while the flag file is there: a learning
+    # that must still run when the pipeline is rebuilt (idle, nmftool
+    # learns a second in 0.2 s, before a settings change's 0.35 s)
+    slow = os.path.join(work, "slow-learning")
+    wrapper = os.path.join(work, "nmftool-slowed")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\n[ -e '%s' ] && sleep 1.5\nexec '%s' \"$@\"\n"
+                % (slow, os.path.abspath(nmftool)))
+    os.chmod(wrapper, 0o755)
+    env = dict(os.environ)
+    env["NMF_DESK_NMFTOOL"] = wrapper
     d = Desk(desk, work, "desk-low-rate", ["--monitor-to", os.path.join(
-        work, "monitor-low-rate.wav"), path], dict(os.environ))
+        work, "monitor-low-rate.wav"), path], env)
 
     def last_enrol_notice(source):
         st = waitfor(d, lambda s: s["enrol_states"][source] != "learning",
@@ -1052,11 +1063,13 @@ def run_low_rate(desk, work):
         waitfor(d, lambda s: s["settings"]["profile"] == "auto" and
                 s["status"] == "playing", 10)
         time.sleep(1.0)
+        open(slow, "w").close()
         d("enrol", source=1, on=False)
         learning = d("state")["enrol_states"][1]
         d("settings", profile="file")
         st = waitfor(d, lambda s: s["settings"]["profile"] == "file" and
                      s["enrol_states"][1] == "enrolled", 30) or d("state")
+        os.unlink(slow)
         check(learning == "learning" and st["enrol_states"][1] == "enrolled",
               "a hold through a settings change is learned (%s), and "
               "learning through another it enrols the rebuilt element (%s; "
@@ -1086,10 +1099,10 @@ def run_low_rate(desk, work):
         d("settings", n_sources=2)
         st = waitfor(d, lambda s: len(s["enrol_states"]) == 2, 10) or \
             d("state")
-        check(st["notices"][-2]["kind"] == "warning" and "source 2 was not "
-              "enrolled: the separation has 2 source(s) now" in
-              st["notices"][-2]["text"], "a hold of a source that goes with "
-              "a change of sources is said: %s" % st["notices"][-2:])
+        check(any(n["kind"] == "warning" and "source 2 was not enrolled: "
+                  "the separation has 2 source(s) now" in n["text"]
+                  for n in st["notices"]), "a hold of a source that goes "
+              "with a change of sources is said: %s" % st["notices"][-2:])
         # a learning that ends after a rebuild it does not fit (FFT 4096),
         # paused: the strip says blind, not learning for good; it is set
         # aside, and back at FFT 2048 it is in
@@ -1098,14 +1111,17 @@ def run_low_rate(desk, work):
         d.wait("playing", 15)
         d("enrol", source=1, on=True)
         time.sleep(1.0)
+        open(slow, "w").close()
         d("enrol", source=1, on=False)
         d("pause")
         d("settings", fft_size=4096)
-        st = waitfor(d, lambda s: any("source(s) 1 is not kept: learned with "
-                                      "FFT size 2048" in n["text"]
-                                      for n in s["notices"]), 30)
-        time.sleep(0.3)
-        shown = d("state")["enrol_states"][1]
+        # the strip once the learning has ended (in the rebuilt element)
+        st = waitfor(d, lambda s: s["fft_size"] == 4096 and
+                     s["enrol_states"][1] != "learning", 30) or d("state")
+        os.unlink(slow)
+        shown = st["enrol_states"][1]
+        st = st if any("source(s) 1 is not kept: learned with FFT size 2048"
+                       in n["text"] for n in st["notices"]) else None
         d("settings", fft_size=2048)
         back = waitfor(d, lambda s: s["fft_size"] == 2048 and
                        s["enrol_states"][1] == "enrolled", 15) or d("state")

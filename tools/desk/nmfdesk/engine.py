@@ -59,7 +59,8 @@ NO_ENROLMENT = "this build of nmfseparate has no enrolment"
 
 
 class OtherRate(ValueError):
-    """A saved set made at another sample rate than the input's."""
+    """A saved set made at another sample rate or FFT size than the
+    separation's."""
 
 
 def db_to_gain(db):
@@ -85,14 +86,42 @@ class Input:
         return self.kind == "device"
 
 
+DEFAULT_FFT_SIZE = 2048
+
+
 class Settings:
-    def __init__(self, n_sources=2, algorithm="kl", profile="auto"):
+    def __init__(self, n_sources=2, algorithm="kl", profile="auto",
+                 fft_size=DEFAULT_FFT_SIZE):
         self.n_sources = n_sources
         self.algorithm = algorithm
         self.profile = profile
+        self.fft_size = fft_size
 
     def copy(self):
-        return Settings(self.n_sources, self.algorithm, self.profile)
+        return Settings(self.n_sources, self.algorithm, self.profile,
+                        self.fft_size)
+
+
+def fft_size_problem(value):
+    """Why nmfseparate would refuse this FFT size, or None. Its property
+    takes 32 to 32768 (a value beyond is a GLib warning and ignored) and
+    its core refuses an odd one when the pipeline starts (an error then,
+    the window empty): checked before anything is built, as the element
+    would (the range read from the element's property)."""
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        return "%r is not a number of samples" % str(value)
+    low, high = 32, 32768
+    factory = Gst.ElementFactory.find("nmfseparate")
+    probe = factory.create(None) if factory is not None else None
+    if probe is not None:
+        spec = probe.find_property("fft-size")
+        low, high = spec.minimum, spec.maximum
+    if not low <= n <= high or n % 2:
+        return ("nmfseparate takes an even FFT size from %d to %d samples "
+                "(e.g. 1024, 2048, 4096)" % (low, high))
+    return None
 
 
 class MonitorCapture:
@@ -504,6 +533,10 @@ class Engine(GObject.Object):
         self.element_enrolled = set()
         self.heard_generation = {}
         self.learnings = []         # heardenrol.Learning, running
+        # templates of an earlier element waiting for this one's rate
+        # (another input; _take_enrolled), and the folders that hold them
+        self.carried = []
+        self.carry_dirs = []
         self.build_serial = 0       # one more for each pipeline built
         self.on_levels = None       # (running time, energy, enrolment, position)
         self.requested = []
@@ -569,14 +602,29 @@ class Engine(GObject.Object):
 
     # ---- building -----------------------------------------------------
     def open(self, inp, settings=None, position=None, play=False):
-        """Tear down what runs and build a pipeline for inp."""
+        """Tear down what runs and build a pipeline for inp. What the
+        element held enrolled goes to the new one where it fits (_offer):
+        at once for the same input (a restart), once the rate is known for
+        another."""
+        same_input = inp is self.input
+        carried = self._take_enrolled()
+        press = self.heard_press
+        learning = {s for s, st in self.heard_states.items()
+                    if st == "learning"}
         if settings is not None:
             self.settings = settings.copy()
-        self.teardown()
+        self.teardown(cancel_learning=False)
+        if press is not None and not same_input:
+            self.emit("notice", "warning", "source %d was not enrolled: "
+                      "another input was opened while its enrol button was "
+                      "held" % press[0])
         self.input = inp
+        self.carried = carried
         # the new input's, once it has prerolled (the old file's showed
         # meanwhile, and the slider could seek with it)
         self.duration = Gst.CLOCK_TIME_NONE
+        if not same_input:
+            self.rate = 0
         self.target_playing = play or inp.live
         self.pending_seek = position if (position and not inp.live) else None
         self.last_position = self.pending_seek or 0.0
@@ -587,6 +635,21 @@ class Engine(GObject.Object):
             self._fail(str(exc))
             return False
         self._set_status("starting")
+        # a learning still under way ends in this element (_learn_heard)
+        for s in learning:
+            self.heard_states[s] = "learning"
+            self.emit("enrolment", s, "learning")
+        if same_input:
+            # the hold goes on where the sound goes on (a restart keeps
+            # the position); it was dropped, the release learned nothing
+            self.heard_press = press
+            if inp.live and self.enrol_source >= 0:
+                self.sep.set_property("enrol-source", self.enrol_source)
+        if self.rate:
+            # the same input, its rate known: into the new element before
+            # it runs (another input's rate is known once it has
+            # prerolled: _query_stream)
+            self._offer_carried()
         ret = self.pipeline.set_state(Gst.State.PLAYING if inp.live
                                       else Gst.State.PAUSED)
         if ret == Gst.StateChangeReturn.FAILURE:
@@ -597,8 +660,8 @@ class Engine(GObject.Object):
         return True
 
     def restart(self, settings):
-        """Rebuild with new settings (n-sources, algorithm, profile are
-        NULL/READY properties), at the same place of a file."""
+        """Rebuild with new settings (n-sources, algorithm, profile,
+        fft-size are NULL/READY properties), at the same place of a file."""
         if self.input is None:
             self.settings = settings.copy()
             return
@@ -608,48 +671,108 @@ class Engine(GObject.Object):
             if self.status == "ended":
                 pos = None
         play = self.status == "playing" or self.target_playing
-        carried = self._take_enrolled(settings)
-        try:
-            self.open(self.input, settings, pos, play)
-            self._give_enrolled(carried)
-        finally:
-            if carried:
-                shutil.rmtree(carried[0], ignore_errors=True)
+        self.open(self.input, settings, pos, play)
 
-    def _take_enrolled(self, settings):
-        """Before a restart: the enrolled sources' templates, saved into a
-        folder of their own, that the rebuilt element takes them back
-        (they were lost without a word: the strips went back to blind).
-        (folder, {source: path}) or None. Sources beyond the new n-sources,
-        and all of them under volmin (no enrolment), are said."""
+    def _take_enrolled(self):
+        """Before the element goes: the templates it holds (enrolled,
+        learned by the desk, loaded from a set), saved into a folder of
+        their own with what they were made for, and those still waiting
+        for an element ([{source, path, rate, fft_size, input}]). They
+        were lost without a word: a set loaded while paused (the element's
+        messages, which the desk went by, had not said it yet), every
+        enrolment when another input was opened."""
+        waiting = self.carried
+        self.carried = []
         enrolled = sorted(self.element_enrolled | {
             s for s, st in self.heard_states.items() if st == "enrolled"})
         if self.sep is None or not enrolled or not self.has_enrolment():
-            return None
-        kept = [s for s in enrolled if s < settings.n_sources] \
-            if settings.algorithm == "kl" else []
-        dropped = [s for s in enrolled if s not in kept]
-        if dropped:
-            self.emit("notice", "warning", "the enrolment of source(s) %s is "
-                      "not kept: %s" % (", ".join(map(str, dropped)),
-                                        "enrolment needs algorithm kl"
-                                        if settings.algorithm != "kl" else
-                                        "the separation has %d source(s) now"
-                                        % settings.n_sources))
-        if not kept:
-            return None
-        folder = tempfile.mkdtemp(prefix="nmf-desk-restart-")
-        saved = self.save_dictionaries(folder, kept, [])
-        return folder, {int(s): os.path.join(folder, entry["file"])
-                        for s, entry in saved.items()}
+            return waiting
+        folder = tempfile.mkdtemp(prefix="nmf-desk-carried-")
+        self.carry_dirs.append(folder)
+        saved = self.save_dictionaries(folder, enrolled, [])
+        taken = [{"source": int(s), "path": os.path.join(folder, e["file"]),
+                  "rate": self.rate, "fft_size": self.fft_size,
+                  "input": self.input.label if self.input else ""}
+                 for s, e in saved.items()]
+        return taken + [w for w in waiting if w["source"] not in
+                        {t["source"] for t in taken}]
 
-    def _give_enrolled(self, carried):
-        if not carried or self.sep is None:
-            return
-        for s, path in carried[1].items():
-            if self.sep.emit("load-dictionary", s, path):
-                # (the element's messages say enrolled once it runs)
+    def _unfit(self, made):
+        """Why templates made for an earlier element do not fit this one,
+        or None."""
+        st = self.settings
+        if st.algorithm != "kl":
+            return "enrolment needs algorithm kl"
+        if made["source"] >= st.n_sources:
+            return "the separation has %d source(s) now" % st.n_sources
+        if made["fft_size"] != self.fft_size:
+            return ("learned with FFT size %d (%d frequency bins), the "
+                    "separation now uses %d (%d bins)"
+                    % (made["fft_size"], made["fft_size"] // 2 + 1,
+                       self.fft_size, self.fft_size // 2 + 1))
+        if made["rate"] and self.rate and made["rate"] != self.rate:
+            return ("learned at %d Hz, %s is %d Hz (templates are "
+                    "frequencies)" % (made["rate"], self.input.label,
+                                      self.rate))
+        return None
+
+    def _offer_carried(self, said_kept=False):
+        if self.carried and self.sep is not None:
+            carried, self.carried = self.carried, []
+            self._offer(carried, said_kept)
+
+    def _offer(self, entries, said_kept=False):
+        """Templates made for an earlier element (before a restart or
+        another input, or learned while it was rebuilt) into this one
+        where they fit. Where not, said why, and set aside: they come back
+        with the rebuild they fit again (sources 3 -> 2 -> 3, kl -> volmin
+        -> kl, another FFT size and back, a file at another rate and back
+        lost them), unless the source is enrolled anew meanwhile."""
+        kept, unfit = [], {}
+        for made in entries:
+            s = made["source"]
+            why = self._unfit(made)
+            if why is None and not self.sep.emit("load-dictionary", s,
+                                                 made["path"]):
+                why = "nmfseparate refused them (its message says why)"
+            if why is None:
+                kept.append(s)
                 self.heard_states[s] = "enrolled"
+                self.heard_enrolled.pop(s, None)
+                self.emit("enrolment", s, "enrolled")
+                continue
+            if made.get("said") != why:     # (not again at each rebuild)
+                unfit.setdefault(why, []).append(s)
+                made["said"] = why
+            self.carried.append(made)
+        for why, sources in unfit.items():
+            self.emit("notice", "warning", "the enrolment of source(s) %s "
+                      "is not kept: %s (set aside: it comes back when it "
+                      "fits again)" % (", ".join(map(str, sources)), why))
+        if kept and said_kept:
+            self.emit("notice", "info", "source(s) %s stay enrolled, as "
+                      "they were with %s"
+                      % (", ".join(map(str, kept)), ", ".join(sorted(
+                          {m["input"] for m in entries
+                           if m["source"] in kept}))))
+        self._drop_carry_dirs()
+
+    def _forget_set_aside(self, source):
+        """source holds new templates: what was set aside for it is
+        older."""
+        self.carried = [m for m in self.carried if m["source"] != source]
+        self._drop_carry_dirs()
+
+    def _drop_carry_dirs(self):
+        waiting = {os.path.dirname(m["path"]) for m in self.carried}
+        for folder in [f for f in self.carry_dirs if f not in waiting]:
+            shutil.rmtree(folder, ignore_errors=True)
+            self.carry_dirs.remove(folder)
+
+    def discard_carried(self):
+        """At exit: what waited for an element that never came."""
+        self.carried = []
+        self._drop_carry_dirs()
 
     def _make(self, factory, name=None):
         e = Gst.ElementFactory.make(factory, name)
@@ -703,6 +826,11 @@ class Engine(GObject.Object):
         sep.set_property("n-sources", st.n_sources)
         sep.set_property("algorithm", st.algorithm)
         sep.set_property("profile", st.profile)
+        problem = fft_size_problem(st.fft_size)
+        if problem is not None:
+            raise BuildError("FFT size %s is refused: %s"
+                             % (st.fft_size, problem))
+        sep.set_property("fft-size", int(st.fft_size))
         sep.set_property("post-messages", True)
         sep.set_property("interval", MESSAGE_INTERVAL)
         self.fft_size = sep.get_property("fft-size")
@@ -924,7 +1052,7 @@ class Engine(GObject.Object):
         return False
 
     # ---- teardown -----------------------------------------------------
-    def teardown(self):
+    def teardown(self, cancel_learning=True):
         if self.watchdog:
             GLib.source_remove(self.watchdog)
             self.watchdog = 0
@@ -941,9 +1069,11 @@ class Engine(GObject.Object):
             for pad in self.requested + ([self.vizpad] if self.vizpad else []):
                 self.sep.release_request_pad(pad)
         self.requested = []
-        # what is learned for this pipeline is not wanted any more
-        for handle in self.learnings:
-            handle.cancel()
+        # what is learned goes to the next element (open), unless none
+        # comes
+        if cancel_learning:
+            for handle in self.learnings:
+                handle.cancel()
         self.heard_press = None
         self.heard_states, self.heard_enrolled = {}, {}
         self.element_enrolled = set()
@@ -1324,6 +1454,12 @@ class Engine(GObject.Object):
         if self.sep is None or not self.has_enrolment():
             return
         if self.input.live:
+            why = heardenrol.too_few_bins(heardenrol.element_params(
+                self.sep, self.hop_size)) if source >= 0 else None
+            if why is not None:
+                self.emit("notice", "warning", "source %d cannot be "
+                          "enrolled: %s" % (source, why))
+                return
             self.sep.set_property("enrol-source", source)
             return
         if self.heard_press is not None:
@@ -1333,10 +1469,32 @@ class Engine(GObject.Object):
         if source >= 0:
             self.heard_press = (source, self.position())
 
+    def drop_enrol(self, source, why):
+        """A hold of source let go of without learning it (said)."""
+        if self.enrol_source != source:
+            return
+        self.enrol_source = -1
+        if self.heard_press is not None and self.heard_press[0] == source:
+            self.heard_press = None
+        if self.sep is not None and self.input is not None and \
+                self.input.live and self.has_enrolment():
+            self.sep.set_property("enrol-source", -1)
+        self.emit("notice", "warning", "source %d was not enrolled: %s"
+                  % (source, why))
+
     def _learn_heard(self, source, start_s, stop_s):
         heard = stop_s - start_s
         params = heardenrol.element_params(self.sep, self.hop_size)
         least = heardenrol.min_seconds(params, self.rate)
+        too_few_bins = heardenrol.too_few_bins(params)
+        if too_few_bins is not None:
+            # (said before anything is cut: nmftool's "rank larger than
+            # the data allows" came after the whole learning)
+            self.emit("notice", "warning", "source %d cannot be enrolled: "
+                      "%s" % (source, too_few_bins))
+            self.emit("enrolment", source, self.heard_states.get(source,
+                                                                 "blind"))
+            return
         if heard < least:
             if heard <= 0.0 and not self.target_playing:
                 # held while paused (or at the end): the sound stood still
@@ -1371,18 +1529,40 @@ class Engine(GObject.Object):
             self.heard_generation.get(source, 0) + 1
         self.emit("enrolment", source, "learning")
 
+        made = {"source": source, "rate": self.rate, "fft_size":
+                params["fft_size"], "input": self.input.label}
+
         def done(result):
             if handle in self.learnings:
                 self.learnings.remove(handle)
-            # a restart meanwhile made another element: not for it
-            current = serial == self.build_serial and self.sep is not None \
-                and self.heard_generation.get(source) == generation
-            ok = current and "npy" in result and self.sep.emit(
+            if self.heard_generation.get(source) != generation:
+                # a later hold of the same source wins
+                shutil.rmtree(result["dir"], ignore_errors=True)
+                return
+            if serial != self.build_serial and "npy" in result:
+                # the pipeline was rebuilt meanwhile (a settings change,
+                # another input): into the new element where it fits,
+                # said where not (it was dropped without a word)
+                self.heard_states.pop(source, None)
+                # (the strip said learning: blind unless it fits)
+                self.emit("enrolment", source, "blind")
+                self._forget_set_aside(source)
+                folder = tempfile.mkdtemp(prefix="nmf-desk-carried-")
+                self.carry_dirs.append(folder)
+                made["path"] = os.path.join(folder, "source.npy")
+                shutil.move(result["npy"], made["path"])
+                shutil.rmtree(result["dir"], ignore_errors=True)
+                self.carried.append(made)
+                if self.rate:
+                    self._offer_carried()
+                return
+            ok = self.sep is not None and "npy" in result and self.sep.emit(
                 "load-dictionary", source, result["npy"])
             shutil.rmtree(result["dir"], ignore_errors=True)
-            if not current:
+            if self.sep is None:
                 return
             if ok:
+                self._forget_set_aside(source)
                 self.heard_states[source] = "enrolled"
                 self.heard_enrolled[source] = {
                     "first": result["first"], "samples": result["samples"],
@@ -1443,8 +1623,15 @@ class Engine(GObject.Object):
             raise OtherRate("the input's sample rate is not known yet (it is "
                             "starting): load the set once it plays")
         if rate and int(rate) != int(now):
-            raise OtherRate("it was made at %d Hz, this input is %d Hz"
+            raise OtherRate("it was made at %d Hz, this input is %d Hz "
+                            "(templates are frequencies)"
                             % (int(rate), int(now)))
+        fft = meta.get("fft-size")
+        if isinstance(fft, int) and fft != self.fft_size:
+            # (the element refused each source: 'loaded 0 source(s)')
+            raise OtherRate("it was made with FFT size %d, this separation "
+                            "uses %d: set the FFT size to %d, then load it"
+                            % (fft, self.fft_size, fft))
         loaded, beyond, refused = {}, [], []
         for s, entry in sorted(meta["sources"].items()):
             if s >= self.settings.n_sources:
@@ -1454,6 +1641,13 @@ class Engine(GObject.Object):
             if self.sep.emit("load-dictionary", s, path):
                 name = entry.get("name")
                 loaded[s] = name if isinstance(name, str) else ""
+                # what the element holds now, whether or not its messages
+                # have said it (paused they do not: a settings change then
+                # lost the set without a word)
+                self._forget_set_aside(s)
+                self.heard_states[s] = "enrolled"
+                self.heard_enrolled.pop(s, None)
+                self.emit("enrolment", s, "enrolled")
             else:
                 refused.append(s)
         return loaded, beyond, refused
@@ -1529,6 +1723,7 @@ class Engine(GObject.Object):
             s = caps.get_structure(0)
             self.rate = s.get_value("rate")
             self.channels = s.get_value("channels")
+            self._offer_carried(said_kept=True)
         self.emit("stream-info")
 
     def _on_levels(self, st):

@@ -60,6 +60,20 @@ def min_seconds(params, rate):
     return math.ceil(least * 10 - 1e-9) / 10
 
 
+def too_few_bins(params):
+    """Why the element's enrolment cannot learn at this FFT size, or None:
+    it learns enrol-components templates of fft-size / 2 + 1 bins, and no
+    more templates than bins (nmftool learn: "rank larger than the data
+    allows", after the whole hold, at FFT size 32)."""
+    bins = params["fft_size"] // 2 + 1
+    if params["components"] <= bins:
+        return None
+    least = 1 << (2 * (params["components"] - 1) - 1).bit_length()
+    return ("at FFT size %d (%d frequency bins) the element cannot learn "
+            "its %d templates: enrol at an FFT size of %d or more"
+            % (params["fft_size"], bins, params["components"], least))
+
+
 class Cancelled(Exception):
     pass
 

@@ -19,7 +19,9 @@ replies when its condition holds (or on timeout).
     {"cmd": "record-root", "path": DIR}    where recordings go
     {"cmd": "name", "source": I, "text": T} source I's name (its entry)
     {"cmd": "dismiss"}                     close the message bar
-    {"cmd": "settings", "n_sources": N, "algorithm": A, "profile": P}
+    {"cmd": "settings", "n_sources": N, "algorithm": A, "profile": P,
+     "fft_size": F}                        (F typed into the FFT entry and
+                                           Enter: any text)
     {"cmd": "enrol", "source": I, "on": B} press / release an enrol button
     {"cmd": "save-enrolled", "dir": DIR}   as "Save enrolled..." into DIR
     {"cmd": "load-enrolled", "dir": DIR}   as "Load enrolled..." from DIR
@@ -203,7 +205,10 @@ class ControlHook:
             w.alg_combo.set_active_id(req["algorithm"])
         if "profile" in req:
             w.prof_combo.set_active_id(req["profile"])
-        return {}
+        if "fft_size" in req:
+            w.fft_entry.set_text(str(req["fft_size"]))
+            w.fft_entry.activate()
+        return {"notices": w.notices[-1:]}
 
     def cmd_enrol(self, req, reply):
         strip = self._strip(req)
@@ -291,7 +296,8 @@ class ControlHook:
             "viz_size": list(e.viz_size),
             "settings": {"n_sources": e.settings.n_sources,
                          "algorithm": e.settings.algorithm,
-                         "profile": e.settings.profile},
+                         "profile": e.settings.profile,
+                         "fft_size": e.settings.fft_size},
             "sink": e.sink_kind,
             "recording": e.record_state,
             "record_pressed": w.record_button.get_active(),

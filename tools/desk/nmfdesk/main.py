@@ -23,6 +23,9 @@ def parse_args(argv):
     p.add_argument("--algorithm", choices=("kl", "volmin"), default="kl")
     p.add_argument("--profile", choices=("auto", "live", "file"),
                    default="auto")
+    p.add_argument("--fft-size", default=None, metavar="N",
+                   help="STFT frame in samples, even, 32 to 32768 (default "
+                   "2048); checked as nmfseparate would, said in the window")
     p.add_argument("--record-dir", metavar="DIR",
                    help="where recordings go (default ~/nmf-desk-recordings)")
     p.add_argument("--audio-sink", metavar="DESCRIPTION",
@@ -101,6 +104,13 @@ def main(argv=None):
     engine = eng.Engine(audio_sink=args.audio_sink, monitor_to=args.monitor_to,
                         viz_size=args.picture, fps=args.fps)
     engine.settings = eng.Settings(args.sources, args.algorithm, args.profile)
+    # an FFT size the element would refuse is said in the window, and the
+    # desk runs at its default (unchecked, the element refused it when the
+    # file started: an error, and nothing played)
+    fft_refused = args.fft_size is not None and \
+        eng.fft_size_problem(args.fft_size)
+    if args.fft_size is not None and not fft_refused:
+        engine.settings.fft_size = int(args.fft_size)
     win = DeskWindow(engine, record_root=args.record_dir)
     win.show_all()
     win.infobar.hide()
@@ -120,6 +130,11 @@ def main(argv=None):
             engine.play()
     elif args.mic:
         win.input_combo.set_active_id("mic")
+    if fft_refused:
+        # (after the input opens: opening clears the message bar, and this
+        # was said before it, never seen)
+        win.notice("error", "--fft-size %s is refused: %s; the desk uses %d"
+                   % (args.fft_size, fft_refused, engine.settings.fft_size))
 
     if args.exit_at_eos:
         win.eos_waiters.append(lambda: GLib.idle_add(
@@ -142,6 +157,7 @@ def main(argv=None):
     if hook is not None:
         hook.close()
     engine.teardown()
+    engine.discard_carried()
     # an enrolment still learning (its thread runs a GStreamer pipeline)
     engine.join_learning(5.0)
     errors = [n for n in win.notices if n["kind"] == "error"]

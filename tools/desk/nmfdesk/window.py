@@ -14,6 +14,7 @@ from .widgets import (AXIS_BG, FreqAxis, Key, Meter, Placeholder,
 
 ALGORITHMS = ("kl", "volmin")
 PROFILES = ("auto", "live", "file")
+FFT_SIZES = (512, 1024, 2048, 4096, 8192)
 # While playing, the meters follow the element's messages (20 a second,
 # ahead of the sound): each message, as it comes, shows the levels whose
 # sound is heard by then. The tick then only moves the position slider and
@@ -175,6 +176,7 @@ class DeskWindow(Gtk.Window):
         self.level_seq = 0
         self.positions_seen = 0.0
         self.restart_timer = 0
+        self.fft_size = engine.settings.fft_size   # the one taken
         self.seek_dragging = False
         self.last_seek = 0.0
         self.updating_position = False
@@ -360,6 +362,24 @@ class DeskWindow(Gtk.Window):
             "auto: live for a device, file (6 s look-ahead) for a file")
         self.prof_combo.connect("changed", self._on_settings)
         bar.pack_start(self.prof_combo, False, False, 0)
+        bar.pack_start(Gtk.Label(label="FFT"), False, False, 0)
+        # a list of the usual sizes, or any typed (then Enter): checked as
+        # the element would before anything is rebuilt (fft_size_problem)
+        self.fft_combo = Gtk.ComboBoxText.new_with_entry()
+        for n in FFT_SIZES:
+            self.fft_combo.append_text(str(n))
+        self.fft_entry = self.fft_combo.get_child()
+        self.fft_entry.set_width_chars(6)
+        self.fft_entry.set_text(str(self.engine.settings.fft_size))
+        self.fft_combo.set_tooltip_text(
+            "STFT frame in samples (even, 32 to 32768): longer separates "
+            "low notes better, shorter follows faster; type one and press "
+            "Enter")
+        self.fft_combo.connect("changed", self._on_fft_picked)
+        self.fft_entry.connect("activate", lambda _e: self.apply_fft_size())
+        self.fft_entry.connect("focus-out-event",
+                               lambda *_a: self.apply_fft_size() and False)
+        bar.pack_start(self.fft_combo, False, False, 0)
         return bar
 
     # ---- notices --------------------------------------------------------
@@ -522,7 +542,30 @@ class DeskWindow(Gtk.Window):
     def _settings(self):
         return eng.Settings(int(self.n_spin.get_value()),
                             self.alg_combo.get_active_id() or "kl",
-                            self.prof_combo.get_active_id() or "auto")
+                            self.prof_combo.get_active_id() or "auto",
+                            self.fft_size)
+
+    def _on_fft_picked(self, combo):
+        if combo.get_active() >= 0:         # from the list, not typing
+            self.apply_fft_size()
+
+    def apply_fft_size(self):
+        """The FFT size in the entry, if the element would take it: a
+        restart; if not, said, and the entry shows the size in force again
+        (it was not checked, and the element refused it when the pipeline
+        started: an error, nothing playing). True if taken."""
+        text = self.fft_entry.get_text().strip()
+        if text == str(self.fft_size):
+            return True
+        problem = eng.fft_size_problem(text)
+        if problem is not None:
+            self.notice("error", "FFT size %s is refused: %s; the separation "
+                        "stays at %d" % (text, problem, self.fft_size))
+            self.fft_entry.set_text(str(self.fft_size))
+            return False
+        self.fft_size = int(text)
+        self._on_settings()
+        return True
 
     def _on_settings(self, *args):
         if self.restart_timer:
@@ -536,7 +579,8 @@ class DeskWindow(Gtk.Window):
         changed = [name for name, a, b in (
             ("sources", new.n_sources, old.n_sources),
             ("algorithm", new.algorithm, old.algorithm),
-            ("profile", new.profile, old.profile)) if a != b]
+            ("profile", new.profile, old.profile),
+            ("FFT size", new.fft_size, old.fft_size)) if a != b]
         if not changed:
             return False
         if new.n_sources != len(self.strips):
@@ -563,11 +607,22 @@ class DeskWindow(Gtk.Window):
         # (they were lost with 2 -> 1 -> 2 sources)
         for s in self.strips:
             self.typed_names[s.source] = s.name.get_text()
+        # an enrol button held goes on being held in the new strip (its
+        # release came to a strip not holding: the hold was lost, unsaid);
+        # one of a source that goes is let go of, said
+        held = [s.source for s in self.strips if s.holding]
+        for source in held:
+            if source >= n:
+                self.engine.drop_enrol(source, "the separation has %d "
+                                       "source(s) now" % n)
         for s in self.strips:
             self.strip_box.remove(s)
         self.strips = []
         for i in range(n):
             strip = Strip(self, i)
+            if i in held:
+                strip.holding = True
+                strip.set_enrol_state("enrolling")
             if i in self.typed_names:
                 strip.name.set_text(self.typed_names[i])
             self.strips.append(strip)
@@ -680,8 +735,7 @@ class DeskWindow(Gtk.Window):
         try:
             loaded, beyond, refused = self.engine.load_dictionaries(path)
         except eng.OtherRate as exc:
-            self.notice("warning", "%s not loaded: %s (templates are "
-                        "frequencies)" % (path, exc))
+            self.notice("warning", "%s not loaded: %s" % (path, exc))
             return
         except (OSError, ValueError, KeyError) as exc:
             self.notice("error", "%s is not a saved set (set.json): %s"
@@ -853,8 +907,9 @@ class DeskWindow(Gtk.Window):
             self.positions_seen = 0.0
             self.stereo.hide()
             if status == "starting":
+                # (a hold goes on through a restart: engine.open)
                 for s in self.strips:
-                    s.set_enrol_state("blind")
+                    s.set_enrol_state("enrolling" if s.holding else "blind")
         self._update_enrol_availability()
         self._update_status()
         if status == "error" and (engine.record_state != "off" or
@@ -1014,8 +1069,9 @@ class DeskWindow(Gtk.Window):
             if e.rate:
                 parts.append("%d Hz %s" % (e.rate, {1: "mono", 2: "stereo"}.get(
                     e.channels, "%d ch" % e.channels)))
-        parts.append("%d sources, %s, profile %s" % (
-            e.settings.n_sources, e.settings.algorithm, e.settings.profile))
+        parts.append("%d sources, %s, profile %s, FFT %d" % (
+            e.settings.n_sources, e.settings.algorithm, e.settings.profile,
+            e.settings.fft_size))
         parts.append(e.status)
         if e.sink_kind == "fake":
             parts.append("no sound output")

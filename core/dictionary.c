@@ -129,6 +129,10 @@ nmf_dictionary_learn_cancellable (const float *frames, size_t n_frames,
     double m = frame_sum (frames, bins, t);
     used += peak > 0.0 && m >= QUIET_FRAME_REL * peak;
   }
+  if (components > bins)
+    return nmf_fail (message, message_size, NMF_ERR_RANK,
+        "%zu components asked for, more than the %zu bins of a frame "
+        "(a longer FFT has more)", components, bins);
   if (used < components)
     return nmf_fail (message, message_size, NMF_ERR_RANK,
         "%zu frames with sound, fewer than the %zu components asked for",

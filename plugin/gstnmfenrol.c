@@ -295,14 +295,26 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
 
   nmf_separator_get_config (sep, &cfg);
   e->seed = cfg.seed;
-  if (wanted >= cfg.sources || cfg.algorithm != NMF_ALGORITHM_KL) {
+  const size_t bins = nmf_separator_bins (sep);
+  if (wanted >= cfg.sources || cfg.algorithm != NMF_ALGORITHM_KL
+      || components > bins) {
     /* said once on the bus, where the application that set it can see it
-     * (it was a debug warning on every buffer) */
-    if (wanted >= 0 && wanted != e->refused)
+     * (it was a debug warning on every buffer); too few bins for the
+     * templates was said only when the source stopped, after the learning,
+     * as the learning's "rank larger than the data allows" */
+    if (wanted >= 0 && wanted != e->refused) {
+      gchar *why = wanted >= cfg.sources ?
+          g_strdup ("there is no such source (n-sources)") :
+          cfg.algorithm != NMF_ALGORITHM_KL ?
+          g_strdup ("enrolment needs algorithm kl") :
+          g_strdup_printf ("enrol-components=%u templates need as many "
+          "frequency bins, and fft-size %zu has %zu: set fft-size to %u or "
+          "more, or enrol-components to %zu or fewer", components,
+          2 * (bins - 1), bins, 2 * (components - 1), bins);
       GST_ELEMENT_WARNING (e->element, LIBRARY, SETTINGS,
-          ("enrol-source=%d ignored: %s", wanted, wanted >= cfg.sources ?
-              "there is no such source (n-sources)" :
-              "enrolment needs algorithm kl"), (NULL));
+          ("enrol-source=%d ignored: %s", wanted, why), (NULL));
+      g_free (why);
+    }
     e->refused = wanted;
     wanted = -1;
   } else

@@ -101,6 +101,9 @@ CASE (learn_iterations_0, nmf_dictionary_learn (frames, NFRAMES, BINS,
         COMPS, 0, 0, wout, message, message_size))
 CASE (learn_no_frames, nmf_dictionary_learn (frames, 0, BINS, COMPS, 10, 0,
         wout, message, message_size))
+/* (more components than bins: refused before W is touched) */
+CASE (learn_components_over_bins, nmf_dictionary_learn (frames, NFRAMES,
+        BINS, BINS + 1, 10, 0, wout, message, message_size))
 CASE (learn_nan, nmf_dictionary_learn (frames_nan, NFRAMES, BINS, COMPS, 10,
         0, wout, message, message_size))
 CASE (learn_negative, nmf_dictionary_learn (frames_neg, NFRAMES, BINS, COMPS,
@@ -367,6 +370,7 @@ static const test_case cases[] = {
   E (learn_components_0, NMF_ERR_INVALID_ARGUMENT, "components"),
   E (learn_iterations_0, NMF_ERR_INVALID_ARGUMENT, "iterations"),
   E (learn_no_frames, NMF_ERR_RANK, "frames"),
+  E (learn_components_over_bins, NMF_ERR_RANK, "bins"),
   E (learn_nan, NMF_ERR_NOT_FINITE, NULL),
   E (learn_negative, NMF_ERR_NEGATIVE, NULL),
   OK (learn_ok, UNTOUCHED),

@@ -596,6 +596,49 @@ GST_START_TEST (test_enrol_other_rate)
 
 GST_END_TEST;
 
+/* More templates than an FFT frame has bins (the default 32 at fft-size
+ * 32: 17 bins): refused when enrol-source is set, with the sizes that
+ * would do; it was taken, and only after the source stopped and the whole
+ * learning ran came "rank larger than the data allows". */
+GST_START_TEST (test_enrol_more_templates_than_bins)
+{
+  const gsize n = RATE / 2;
+  float *x = solo_tone (n);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "fft-size=32 post-messages=true interval=50000000");
+  GstBus *bus = gst_bus_new ();
+  GString *said = g_string_new (NULL);
+  gboolean refused = FALSE;
+  GstMessage *m;
+  NmfFix f;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+
+  g_object_set (el, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  /* while it is still set */
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    GError *err = NULL;
+    gst_message_parse_warning (m, &err, NULL);
+    refused |= strstr (err->message, "enrol-source=0 ignored") != NULL
+        && strstr (err->message, "fft-size 32 has 17") != NULL
+        && strstr (err->message, "fft-size to 62 or more") != NULL;
+    g_error_free (err);
+    gst_message_unref (m);
+  }
+  take_states (bus, said, "enrolling");
+  fail_unless (refused, "no warning naming the bins while enrol-source=0");
+  fail_if (strstr (said->str, "enrolling") != NULL, "states said: %s",
+      said->str);
+  nmf_fix_teardown_bus (&f, bus);
+  g_string_free (said, TRUE);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_enrol_suite (void)
 {
@@ -610,6 +653,7 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_ends_without_a_buffer);
   tcase_add_test (tc, test_enrol_bounded_by_values);
   tcase_add_test (tc, test_enrol_other_rate);
+  tcase_add_test (tc, test_enrol_more_templates_than_bins);
   return s;
 }
 

@@ -9,7 +9,8 @@
  *           while PLAYING (stereo, messages on, the bus read meanwhile),
  *           positions and latency asked, dictionaries saved and loaded,
  *           enrol-source set from a bus sync handler
- *   pads    source and viz pads requested, linked, unlinked, released
+ *   pads    source and viz pads requested, linked, unlinked, released,
+ *           from another thread and from a bus sync handler
  *   states  READY <-> PAUSED <-> PLAYING over and over while data flows
  *   seeks   a storm of flushing seeks from two threads
  *   enrol   enrol-source set from another thread while the element
@@ -226,16 +227,39 @@ hammer_pads (gpointer data)
   return NULL;
 }
 
+/* A sync handler, in the streaming thread in the middle of a buffer (the
+ * messages are posted frame by frame): a pad requested and released
+ * there. */
+static GstBusSyncReply
+churn_at_once (G_GNUC_UNUSED GstBus * bus, GstMessage * m, gpointer data)
+{
+  Pads *p = data;
+
+  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
+      && GST_MESSAGE_SRC (m) == GST_OBJECT (p->s)) {
+    GstPad *pad = gst_element_request_pad_simple (p->s, "src_2");
+    if (pad) {
+      gst_element_release_request_pad (p->s, pad);
+      gst_object_unref (pad);
+    }
+  }
+  return GST_BUS_PASS;
+}
+
 static gboolean
 scenario_pads (void)
 {
   GstElement *pipe = e2e_launch (SOURCE " ! nmfseparate name=s " FAST
-      " n-sources=3 s.src_0 ! fakesink sync=false", 256, 800, 2);
+      " n-sources=3 post-messages=true interval=10000000 s.src_0 ! "
+      "fakesink sync=false", 256, 800, 2);
   GstElement *s = gst_bin_get_by_name (GST_BIN (pipe), "s");
   Pads p = { pipe, s };
+  GstBus *bus = gst_element_get_bus (pipe);
   GThread *t;
   gboolean ok;
 
+  gst_bus_set_sync_handler (bus, churn_at_once, &p, NULL);
+  gst_object_unref (bus);
   gst_element_set_state (pipe, GST_STATE_PLAYING);
   t = g_thread_new ("pads", hammer_pads, &p);
   ok = read_bus (pipe, 120, TRUE);

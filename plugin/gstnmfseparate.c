@@ -389,12 +389,13 @@ gst_nmf_separate_finalize (GObject * object)
  * of the enrolment messages it posts, setting enrol-source again, came
  * back here in the same thread and applied its value in the middle of
  * the first (which then went on with the old one; a handler answering
- * every message recursed without end); that value is applied after it. */
+ * every message recursed without end); that value is applied after it.
+ * Without a separator (no caps yet) it waits for the one the caps make. */
 static void
 gst_nmf_separate_update_enrol (GstNmfSeparate * self)
 {
   while (g_atomic_int_get (&self->enrol_changed) && !self->streaming
-      && GST_PAD_IS_ACTIVE (self->sinkpad)) {
+      && GST_PAD_IS_ACTIVE (self->sinkpad) && self->separator) {
     self->streaming = TRUE;
     gst_nmf_stream_apply_enrol (self);
     self->streaming = FALSE;

@@ -655,10 +655,9 @@ gst_nmf_stream_apply_enrol (GstNmfSeparate * self)
   gint source;
   guint components, shifts;
 
-  /* (without a separator the next buffer reads it, with the others) */
-  g_atomic_int_set (&self->enrol_changed, 0);
   if (!self->separator)
     return;
+  g_atomic_int_set (&self->enrol_changed, 0);
   GST_OBJECT_LOCK (self);
   source = self->settings.enrol_source;
   components = self->settings.enrol_components;

@@ -15,6 +15,7 @@
  *   seeks   a storm of flushing seeks from two threads
  *   enrol   enrol-source set from another thread while the element
  *           starts and stops over and over
+ *   extract nmfextract's source set while it starts and stops
  *   two     two instances in one pipeline (mono), and two pipelines in
  *           parallel
  * Exit status 0 when every scenario held. */
@@ -392,6 +393,55 @@ scenario_seeks (void)
 /* ------------------------------------------------------------------------ */
 
 static gpointer
+hammer_extract (gpointer data)
+{
+  GstElement *x = data;
+  guint i = 0, source;
+
+  while (!g_atomic_int_get (&stop)) {
+    g_object_set (x, "source", i % 2, NULL);
+    g_object_get (x, "source", &source, NULL);
+    gst_child_proxy_set (GST_CHILD_PROXY (x), "separator::iterations",
+        1 + i % 5, NULL);
+    i++;
+  }
+  return NULL;
+}
+
+/* nmfextract: its source set from another thread while it starts and
+ * stops (taken only in NULL and READY) */
+static gboolean
+scenario_extract (void)
+{
+  GstElement *pipe = e2e_launch (SOURCE " ! nmfextract name=x "
+      "separator::fft-size=512 separator::window-frames=20 ! fakesink "
+      "sync=false", 256, -1, 1);
+  GstElement *x = gst_bin_get_by_name (GST_BIN (pipe), "x");
+  GThread *t = g_thread_new ("extract", hammer_extract, x);
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < 30 && ok; i++) {
+    GstState target = i % 2 ? GST_STATE_READY : GST_STATE_PLAYING;
+    if (gst_element_set_state (pipe, target) == GST_STATE_CHANGE_FAILURE
+        || gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND)
+        != GST_STATE_CHANGE_SUCCESS) {
+      g_printerr ("state change %u to %s failed\n", i,
+          gst_element_state_get_name (target));
+      ok = FALSE;
+    }
+    g_usleep ((20 + i % 7 * 10) * 1000);
+  }
+  g_atomic_int_set (&stop, 1);
+  g_thread_join (t);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (x);
+  gst_object_unref (pipe);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static gpointer
 run_pair (gpointer data)
 {
   GstElement *pipe = data;
@@ -438,6 +488,7 @@ main (int argc, char **argv)
     {"states", scenario_states},
     {"seeks", scenario_seeks},
     {"enrol", scenario_enrol},
+    {"extract", scenario_extract},
     {"two", scenario_two},
   };
   gboolean all = TRUE;

@@ -386,13 +386,21 @@ gst_nmf_separate_finalize (GObject * object)
  * lock held): not from inside the streaming thread's work (a bus sync
  * handler; it applies the value after its item), nor once the element stops
  * (the sink pad is deactivated under the stream lock, before
- * gst_nmf_enrol_stop) */
+ * gst_nmf_enrol_stop).  The application is such work too: a sync handler
+ * of the enrolment messages it posts, setting enrol-source again, came
+ * back here in the same thread and applied its value in the middle of
+ * the first (which then went on with the old one; a handler answering
+ * every message recursed without end); that value is applied after it.
+ * Without a separator (no caps yet) it waits for the one the caps make. */
 static void
 gst_nmf_separate_update_enrol (GstNmfSeparate * self)
 {
-  if (g_atomic_int_get (&self->enrol_changed) && !self->streaming
-      && GST_PAD_IS_ACTIVE (self->sinkpad))
+  while (g_atomic_int_get (&self->enrol_changed) && !self->streaming
+      && GST_PAD_IS_ACTIVE (self->sinkpad) && self->separator) {
+    self->streaming = TRUE;
     gst_nmf_stream_apply_enrol (self);
+    self->streaming = FALSE;
+  }
 }
 
 /* a NULL/READY property set while the element runs was ignored: not

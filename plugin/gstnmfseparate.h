@@ -96,9 +96,9 @@ struct _GstNmfSeparate
   GQueue backwards;
 
   GstNmfEnrol enrol;            /* its own lock */
-  /* the streaming thread is inside the element (stream lock held): a
-   * property set from there (a bus sync handler) is not applied under its
-   * feet */
+  /* the streaming thread is inside the element, or enrol-source is being
+   * applied (stream lock held): a property set from there (a bus sync
+   * handler) is not applied under its feet */
   gboolean streaming;
   gint enrol_changed;           /* atomic: enrol-source set since the
                                  * stream last read it */

@@ -639,6 +639,81 @@ GST_START_TEST (test_enrol_more_templates_than_bins)
 
 GST_END_TEST;
 
+/* An application that answers the element's messages in a bus sync
+ * handler: when source 0's learning starts (enrol-source moved on to
+ * source 1), it stops enrolling altogether.  The handler runs inside the
+ * element's application of the first set (in the thread that set it), so
+ * the second set came in the middle of the first: applied there, the
+ * first then went on to start source 1's enrolment, which nothing
+ * stopped (the property read -1, source 1 stayed "enrolling" until a
+ * buffer came, at the end of a stream never).  Found with the TSan
+ * storm (tests/e2e/thread_storm.c), where a handler answering every
+ * message recursed until the stack overflowed. */
+typedef struct
+{
+  GstElement *el;
+  gboolean answered;
+  gchar *last_state[2];
+} Answer;
+
+static GstBusSyncReply
+stop_enrolling_when_learning (G_GNUC_UNUSED GstBus * bus, GstMessage * msg,
+    gpointer data)
+{
+  Answer *a = data;
+  const GstStructure *st = gst_message_get_structure (msg);
+  guint source;
+
+  if (st && gst_structure_has_name (st, "nmfseparate-enrolment")
+      && gst_structure_get_uint (st, "source", &source) && source < 2) {
+    const gchar *state = gst_structure_get_string (st, "state");
+    g_free (a->last_state[source]);
+    a->last_state[source] = g_strdup (state);
+    if (source == 0 && !g_strcmp0 (state, "learning") && !a->answered) {
+      a->answered = TRUE;
+      g_object_set (a->el, "enrol-source", -1, NULL);
+    }
+  }
+  return GST_BUS_PASS;
+}
+
+GST_START_TEST (test_enrol_set_from_sync_handler)
+{
+  const gsize n = RATE;
+  float *x = solo_tone (n);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "enrol-components=4 enrol-shifts=0");
+  GstBus *bus = gst_bus_new ();
+  Answer a = { el, FALSE, {NULL, NULL} };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+  NmfFix f;
+  gint source;
+
+  g_object_set (el, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  gst_bus_set_sync_handler (bus, stop_enrolling_when_learning, &a, NULL);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  fail_unless_equals_string (a.last_state[0], "enrolling");
+
+  /* no buffer follows: the sets act at once */
+  g_object_set (f.el, "enrol-source", 1, NULL);
+  fail_unless (a.answered, "source 0's learning was not said");
+  g_object_get (f.el, "enrol-source", &source, NULL);
+  fail_unless_equals_int (source, -1);
+  fail_if (!g_strcmp0 (a.last_state[1], "enrolling"),
+      "source 1 is being enrolled after enrol-source was set to -1");
+
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  nmf_fix_teardown_bus (&f, bus);
+  g_free (a.last_state[0]);
+  g_free (a.last_state[1]);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_enrol_suite (void)
 {
@@ -654,6 +729,7 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_bounded_by_values);
   tcase_add_test (tc, test_enrol_other_rate);
   tcase_add_test (tc, test_enrol_more_templates_than_bins);
+  tcase_add_test (tc, test_enrol_set_from_sync_handler);
   return s;
 }
 

@@ -219,7 +219,9 @@ GST_START_TEST (test_gaps_keep_the_timeline)
   const NmfTimeline t = { rate, 1, 0, 0 };
   const guint64 gap_samples = (guint64) n_gaps * rate / 100;
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 500, 0);
-  float *x = nmf_test_two_tones (n, 1, rate);
+  /* the whole timeline (nmf_fix_push reads sample `from` of x): n samples
+   * of x read 880 kB past its end after the gaps */
+  float *x = nmf_test_two_tones (2 * n + gap_samples, 1, rate);
   Collector c[2];
   GstClockTime ts = nmf_test_time (n, rate);
 

@@ -319,19 +319,19 @@ hammer_enrol (gpointer data)
   return NULL;
 }
 
-/* enrol-source set from another thread while the element starts and
- * stops: the enrolment is ended by the stop while a set applies it */
+/* The pipeline `launch` started and stopped `cycles` times while `hammer`
+ * works on its element `name` from another thread.  Whether every state
+ * change was reached. */
 static gboolean
-scenario_enrol (void)
+cycle_states_while (const gchar * launch, const gchar * name,
+    GThreadFunc hammer, guint cycles)
 {
-  GstElement *pipe = e2e_launch (SOURCE " ! nmfseparate name=s " FAST
-      " enrol-components=2 s.src_0 ! fakesink sync=false s.src_1 ! fakesink "
-      "sync=false", 256, -1, 1);
-  GstElement *s = gst_bin_get_by_name (GST_BIN (pipe), "s");
-  GThread *t = g_thread_new ("enrol", hammer_enrol, s);
+  GstElement *pipe = e2e_launch (launch, 256, -1, 1);
+  GstElement *el = gst_bin_get_by_name (GST_BIN (pipe), name);
+  GThread *t = g_thread_new (name, hammer, el);
   gboolean ok = TRUE;
 
-  for (guint i = 0; i < 60 && ok; i++) {
+  for (guint i = 0; i < cycles && ok; i++) {
     GstState target = i % 2 ? GST_STATE_READY : GST_STATE_PLAYING;
     if (gst_element_set_state (pipe, target) == GST_STATE_CHANGE_FAILURE
         || gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND)
@@ -345,9 +345,19 @@ scenario_enrol (void)
   g_atomic_int_set (&stop, 1);
   g_thread_join (t);
   gst_element_set_state (pipe, GST_STATE_NULL);
-  gst_object_unref (s);
+  gst_object_unref (el);
   gst_object_unref (pipe);
   return ok;
+}
+
+/* enrol-source set from another thread while the element starts and
+ * stops: the enrolment is ended by the stop while a set applies it */
+static gboolean
+scenario_enrol (void)
+{
+  return cycle_states_while (SOURCE " ! nmfseparate name=s " FAST
+      " enrol-components=2 s.src_0 ! fakesink sync=false s.src_1 ! fakesink "
+      "sync=false", "s", hammer_enrol, 60);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -413,30 +423,9 @@ hammer_extract (gpointer data)
 static gboolean
 scenario_extract (void)
 {
-  GstElement *pipe = e2e_launch (SOURCE " ! nmfextract name=x "
+  return cycle_states_while (SOURCE " ! nmfextract name=x "
       "separator::fft-size=512 separator::window-frames=20 ! fakesink "
-      "sync=false", 256, -1, 1);
-  GstElement *x = gst_bin_get_by_name (GST_BIN (pipe), "x");
-  GThread *t = g_thread_new ("extract", hammer_extract, x);
-  gboolean ok = TRUE;
-
-  for (guint i = 0; i < 30 && ok; i++) {
-    GstState target = i % 2 ? GST_STATE_READY : GST_STATE_PLAYING;
-    if (gst_element_set_state (pipe, target) == GST_STATE_CHANGE_FAILURE
-        || gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND)
-        != GST_STATE_CHANGE_SUCCESS) {
-      g_printerr ("state change %u to %s failed\n", i,
-          gst_element_state_get_name (target));
-      ok = FALSE;
-    }
-    g_usleep ((20 + i % 7 * 10) * 1000);
-  }
-  g_atomic_int_set (&stop, 1);
-  g_thread_join (t);
-  gst_element_set_state (pipe, GST_STATE_NULL);
-  gst_object_unref (x);
-  gst_object_unref (pipe);
-  return ok;
+      "sync=false", "x", hammer_extract, 30);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -87,9 +87,9 @@ echo "gst-launch-1.0 -e -m ${args[*]}"
 
 # Is there a real device? autoaudiosrc/autoaudiosink fall back to
 # audiotestsrc/fakesink (with only a warning) when none opens.
-src_probe=$(timeout 15 gst-launch-1.0 -v autoaudiosrc ! identity eos-after=3 ! fakesink 2>&1) || true
-if ! grep -q 'GstAutoAudioSrc:[^ ]*/Gst[A-Za-z]*Src:[^ ]*\.GstPad:src: caps' <<<"$src_probe" \
-   || grep -q 'GstAutoAudioSrc:[^ ]*/GstAudioTestSrc:' <<<"$src_probe"; then
+src_probe=$(timeout 15 gst-launch-1.0 -v autoaudiosrc ! identity eos-after=3 ! fakesink 2>&1) \
+  && src_rc=0 || src_rc=$?
+if ! device_probe_found Src "$src_rc" "$src_probe"; then
   echo "$me: no audio capture device found (autoaudiosrc could not open PulseAudio/PipeWire, ALSA, OSS or JACK): connect a microphone or start the sound server, then try again" >&2
   exit 3
 fi

@@ -20,6 +20,31 @@ export GST_REGISTRY="$work/registry.bin"
 fails=0
 fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
+# the device probes' verdict on gst-launch -v outputs as they come: a real
+# device whose caps line deep-notify lost under load (it printed another
+# line twice) is still a device, found by the clock it gives; the fallbacks
+# and a device that fails are none
+. "$(dirname "$script")/common.sh"
+pulse_caps='/GstPipeline:pipeline0/GstAutoAudioSink:autoaudiosink0/GstPulseSink:autoaudiosink0-actual-sink-pulse.GstPad:sink: caps = audio/x-raw, format=(string)S16LE'
+ghost='/GstPipeline:pipeline0/GstAutoAudioSink:autoaudiosink0.GstGhostPad:sink: caps = audio/x-raw, format=(string)S16LE'
+fake_caps='/GstPipeline:pipeline0/GstAutoAudioSink:autoaudiosink0/GstFakeSink:fake-audio-sink.GstPad:sink: caps = audio/x-raw, format=(string)S16LE'
+device_probe_found Sink 0 "$ghost
+$pulse_caps
+New clock: GstPulseSinkClock" || fail "probe: a real sink with its caps line not found"
+device_probe_found Sink 0 "$ghost
+$ghost
+New clock: GstPulseSinkClock" || fail "probe: a real sink whose caps line was lost not found"
+device_probe_found Sink 0 "$ghost
+$fake_caps
+New clock: GstSystemClock" && fail "probe: the fakesink fallback taken for a device"
+device_probe_found Sink 0 "$ghost
+New clock: GstSystemClock" && fail "probe: the fakesink fallback (its line lost) taken for a device"
+device_probe_found Src 1 "New clock: GstAudioSrcClock
+ERROR: from element /GstPipeline:pipeline0/GstAutoAudioSrc:autoaudiosrc0/GstOpenalSrc:autoaudiosrc0-actual-src-opena: Internal data stream error." \
+  && fail "probe: a capture device that failed taken for a device"
+device_probe_found Src 0 "/GstPipeline:pipeline0/GstAutoAudioSrc:autoaudiosrc0/GstAudioTestSrc:fake-audio-src.GstPad:src: caps = audio/x-raw
+New clock: GstSystemClock" && fail "probe: the audiotestsrc fallback taken for a device"
+
 line=$("$script" --print --sources 3 --play 1) || fail "--print failed"
 echo "$line"
 case "$line" in

@@ -273,6 +273,21 @@ scenario_pads (void)
 
 /* ------------------------------------------------------------------------ */
 
+/* pipe set to target and waited for (10 s at most); said when not reached,
+ * as the i-th change */
+static gboolean
+reach_state (GstElement * pipe, GstState target, guint i)
+{
+  if (gst_element_set_state (pipe, target) == GST_STATE_CHANGE_FAILURE
+      || gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND)
+      != GST_STATE_CHANGE_SUCCESS) {
+    g_printerr ("state change %u to %s failed\n", i,
+        gst_element_state_get_name (target));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 scenario_states (void)
 {
@@ -286,13 +301,7 @@ scenario_states (void)
       GST_STATE_READY, GST_STATE_PLAYING, GST_STATE_READY
     };
     GstState target = states[i % G_N_ELEMENTS (states)];
-    if (gst_element_set_state (pipe, target) == GST_STATE_CHANGE_FAILURE
-        || gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND)
-        != GST_STATE_CHANGE_SUCCESS) {
-      g_printerr ("state change %u to %s failed\n", i,
-          gst_element_state_get_name (target));
-      ok = FALSE;
-    }
+    ok = reach_state (pipe, target, i);
     g_usleep (20 * 1000);
   }
   g_atomic_int_set (&stop, 0);
@@ -333,13 +342,7 @@ cycle_states_while (const gchar * launch, const gchar * name,
 
   for (guint i = 0; i < cycles && ok; i++) {
     GstState target = i % 2 ? GST_STATE_READY : GST_STATE_PLAYING;
-    if (gst_element_set_state (pipe, target) == GST_STATE_CHANGE_FAILURE
-        || gst_element_get_state (pipe, NULL, NULL, 10 * GST_SECOND)
-        != GST_STATE_CHANGE_SUCCESS) {
-      g_printerr ("state change %u to %s failed\n", i,
-          gst_element_state_get_name (target));
-      ok = FALSE;
-    }
+    ok = reach_state (pipe, target, i);
     g_usleep ((20 + i % 7 * 10) * 1000);
   }
   g_atomic_int_set (&stop, 1);

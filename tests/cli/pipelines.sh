@@ -32,13 +32,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 pdir=$(realpath "$1") nmftool=$(realpath "$2") make_mixture=$(realpath "$3")
 wavcheck=$(realpath "$4") plugin_dir=$(realpath "$5")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
+. "$(dirname "$0")/scratch.sh" "$plugin_dir"
 export NMFTOOL="$nmftool"
-fails=0
-fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-cd "$work" || exit 1
 
 "$make_mixture" . 4 >/dev/null || exit 1
 read -r frames _ < <("$wavcheck" mix.wav) || exit 1

@@ -1,5 +1,5 @@
-# What the nmftool test scripts share, sourced after they read their
-# arguments:  . "$(dirname "$0")/scratch.sh" PLUGIN_DIR
+# What the shell test scripts of cli/ and docs/ share, sourced after they
+# read their arguments:  . "$(dirname "$0")/scratch.sh" PLUGIN_DIR
 # A scratch folder, $work, removed at exit and made the current directory;
 # this build's plugin alone, with a registry of its own; fail() says a
 # failure and counts it in $fails (the script ends [ "$fails" -eq 0 ]).

@@ -9,13 +9,8 @@
 #   demo_paths.sh PIPELINES_DIR MAKE_MIXTURE PLUGIN_DIR
 set -u
 pdir=$(realpath "$1") make_mixture=$(realpath "$2") plugin_dir=$(realpath "$3")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
-fails=0
-fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/../cli/scratch.sh" "$plugin_dir"
 
-cd "$work" || exit 1
 mkdir -p "tree/scripts" "tree/build/tests/tools" cwd || exit 1
 cp -r "$pdir" tree/pipelines || exit 1
 printf 'nmf_ensure_packages () { :; }\nnmf_build () { :; }\n' >tree/scripts/setup.sh

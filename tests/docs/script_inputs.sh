@@ -11,12 +11,8 @@
 #   script_inputs.sh PIPELINES_DIR NMFTOOL PLUGIN_DIR
 set -u
 pipelines=$(realpath "$1") nmftool=$(realpath "$2") plugin_dir=$(realpath "$3")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GST_PLUGIN_PATH_1_0="$plugin_dir" GST_REGISTRY="$work/registry.bin"
+. "$(dirname "$0")/../cli/scratch.sh" "$plugin_dir"
 export NMFTOOL="$nmftool"
-fails=0
-fail () { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 # 4 kHz inputs: a stereo pair of tones, a noise-only clip, and the tones
 # with that noise
@@ -32,7 +28,6 @@ gst-launch-1.0 -q audiomixer name=m ! audio/x-raw,rate=4000,channels=1 ! \
   audiotestsrc wave=pink-noise volume=0.3 num-buffers=40 ! \
   audio/x-raw,rate=4000,channels=1 ! m. || exit 1
 
-cd "$work" || exit 1
 if "$pipelines/split-stereo.sh" tones.wav split >split.log 2>&1; then
   for k in 0 1; do
     [ -s "split/source_$k.wav" ] || fail "split-stereo.sh at 4 kHz: no split/source_$k.wav"

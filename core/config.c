@@ -83,9 +83,8 @@ nmf_separator_config_apply_profile (nmf_separator_config * c,
   }
   SET_AUTO (window_frames, NMF_SEPARATOR_DEFAULT_WINDOW_FRAMES);
   /* one learned component per blind source */
-  if (c->components == NMF_SEPARATOR_PER_BLIND_SOURCE)
+  if (c->components == AUTO || c->components == NMF_SEPARATOR_PER_BLIND_SOURCE)
     c->components = c->sources - nmf_config_count_dictionaries (c, NULL);
-  SET_AUTO (components, c->sources - nmf_config_count_dictionaries (c, NULL));
   SET_AUTO (hop_size, c->fft_size / 4 > 0 ? c->fft_size / 4 : 1);
   SET_AUTO (bands_per_octave, 0);
   SET_AUTO (iterations, NMF_SEPARATOR_DEFAULT_ITERATIONS);

@@ -233,12 +233,17 @@ gst_nmf_separate_load_dictionary (GstNmfSeparate * self, guint source,
     const gchar * path)
 {
   guint fft_size, sources, limit;
+  GstState state;
 
   g_object_get (self, "fft-size", &fft_size, "n-sources", &sources, NULL);
+  /* GStreamer writes the state under the object lock; this action signal
+   * may run in any thread */
+  GST_OBJECT_LOCK (self);
+  state = GST_STATE (self);
+  GST_OBJECT_UNLOCK (self);
   /* n-sources may still change before the element starts: then a source
    * beyond it is said when the stream begins (gst_nmf_enrol_apply) */
-  limit = GST_STATE (self) < GST_STATE_PAUSED ? NMF_SEPARATOR_MAX_SOURCES :
-      sources;
+  limit = state < GST_STATE_PAUSED ? NMF_SEPARATOR_MAX_SOURCES : sources;
   if (source >= limit) {
     gchar *why = limit == sources ?
         g_strdup ("there is no such source (n-sources)") :

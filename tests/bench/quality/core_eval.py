@@ -54,7 +54,7 @@ segment: where in the file quality is lost, and where the seeds differ.
 meta.json, 0.5 s inside them), the share of the outputs' energy that goes
 to that source's output (1 is right; 1 / sources is an even split).
 
-The harness core_separate.c is compiled against BUILD/core/libnmfcore.a.
+The harness is core_separate.c, built by meson as BUILD/tests/core_separate.
 Run with Debian's /usr/bin/python3.
 """
 import os
@@ -83,20 +83,15 @@ ORACLE_VARIANTS = ("blind-hard", "oracle-file", "oracle-2s", "oracle-frame")
 
 
 def build_harness(build_dir):
-    # one executable per run, so that runs in parallel never overwrite the
-    # harness another one is executing
+    # meson builds the harness (tests/meson.build), so that it links as the
+    # core does; a copy per run, so that a rebuild never replaces the
+    # harness a run in parallel is executing
+    built = os.path.join(build_dir, "tests", "core_separate")
+    if not os.path.exists(built):
+        sys.exit("%s is missing: build it with ninja -C %s" % (built, build_dir))
     exe = os.path.join(tempfile.mkdtemp(prefix="gst-nmf-core-separate-"),
                        "core_separate")
-    src = [os.path.join(HERE, "core_separate.c"),
-           os.path.join(HERE, "..", "..", "tools", "wavio.c")]
-    cmd = ["gcc", "-O2", "-std=c11", "-D_GNU_SOURCE",
-           "-I" + os.path.join(HERE, "..", "..", "..", "core"),
-           "-I" + os.path.join(HERE, "..", "..", "..", "core", "include"),
-           "-I" + os.path.join(HERE, "..", "..", "tools")] + src + [
-        os.path.join(build_dir, "core", "libnmfcore.a"),
-        "-lfftw3f", "-lopenblas", "-llapacke", "-lglpk", "-lm", "-lpthread",
-        "-o", exe]
-    subprocess.run(cmd, check=True)
+    shutil.copy2(built, exe)
     return exe
 
 
@@ -123,11 +118,11 @@ def run_one(task):
         shutil.rmtree(out, ignore_errors=True)
         return dict(name=name, config=a.get("config"), seed=a.get("seed"),
                     error=r.stderr.strip(), cmd=" ".join(cmd))
-    frames, cpu = r.stdout.split()
+    samples_out, cpu = r.stdout.split()
     ests = np.stack([ev.fit_length(ev.read_wav(os.path.join(out, "est_%d.wav" % k))[1], len(mix))
                      for k in range(K)])
     res = ev.evaluate_estimates(refs, ests, sr, sr)
-    res.update(name=name, n_sources=K, sep_cpu_s=float(cpu), frames=int(frames),
+    res.update(name=name, n_sources=K, sep_cpu_s=float(cpu), samples_out=int(samples_out),
                config=a.get("config"), seed=a.get("seed"))
     est = {}
     if dump:

@@ -1,7 +1,7 @@
 /* Quality-bench harness: runs core/separator on a WAV file without
  * GStreamer, optionally with dictionaries learned from example clips
- * (<nmf/dictionary.h>), and writes one WAV per source.  Built and driven by
- * core_eval.py; not part of the meson build.
+ * (<nmf/dictionary.h>), and writes one WAV per source.  Built by meson
+ * (tests/meson.build: BUILD/tests/core_separate), driven by core_eval.py.
  *
  *   core_separate [options] mix.wav out_dir
  *     --sources S --components K --iterations I --window-frames W
@@ -20,7 +20,8 @@
  *     --dump FILE                   write, for every mask frame, what the
  *                                   oracle grouping of core_eval.py
  *                                   --oracle needs (format below)
- * Prints "frames cpu_seconds" on stdout.
+ * Prints "samples cpu_seconds" on stdout: the samples written per channel and
+ * source (the input's count), and the separation's CPU time.
  *
  * --dump FILE: a header of int32 values - 0x444d464e ("NFMD"), 1 (the
  * format), bins, model bins, rank, sources, fft size, hop size, look-ahead
@@ -35,6 +36,7 @@
 #include <nmf/dictionary.h>
 #include <nmf/error.h>
 #include <nmf/separator.h>
+#include "logfreq.h"           /* the model's band axis, for the dump */
 #include "wavio.h"
 
 #include <math.h>
@@ -43,25 +45,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* The log-frequency axis of separator.c (make_bands), for the dump. */
-static int
-make_bands (int bins, int per_octave, int *band_of)
-{
-  const double split = 1.0 / (pow (2.0, 1.0 / per_octave) - 1.0);
-  int n = 0, last = -1;
-
-  for (int f = 0; f < bins; f++) {
-    int key = f < split ? f
-        : (int) ceil (split) + (int) floor (per_octave * log2 (f / split));
-    if (key != last) {
-      n++;
-      last = key;
-    }
-    band_of[f] = n - 1;
-  }
-  return n;
-}
 
 typedef struct
 {
@@ -280,11 +263,11 @@ main (int argc, char **argv)
     dump.sources = S;
     dump.band_of = malloc (sizeof (int) * bins);
     dump.model_bins = cfg.bands_per_octave > 0
-        ? make_bands (bins, cfg.bands_per_octave, dump.band_of) : bins;
+        ? nmf_logfreq_partition (bins, cfg.bands_per_octave, dump.band_of) : bins;
     if (cfg.bands_per_octave <= 0)
       for (int f = 0; f < bins; f++)
         dump.band_of[f] = f;
-    if (!dump.f || dump.model_bins != nmf_separator_model_bins (sep)
+    if (!dump.f || (size_t) dump.model_bins != nmf_separator_model_bins (sep)
         || cfg.algorithm != NMF_ALGORITHM_KL) {
       fprintf (stderr, "dump: cannot open %s, or its band axis (%d bands) is "
           "not the separator's (%d), or the algorithm is not kl\n", dump_path,
@@ -343,9 +326,7 @@ main (int argc, char **argv)
     free (dump.first_bin);
     free (dump.buf);
   }
-  nmf_separator_stats st;
-  nmf_separator_get_stats (sep, &st);
-  printf ("%llu %.3f\n", (unsigned long long) st.frames, cpu);
+  printf ("%zu %.3f\n", done, cpu);
   fprintf (stderr, "rank %zu\n", nmf_separator_rank (sep));
   nmf_separator_destroy (&sep);
   wav_free (&mix);

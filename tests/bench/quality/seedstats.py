@@ -204,7 +204,7 @@ def main():
     """seedstats.py RESULTS.json: the tables again, from evaluate.py's or
     core_eval.py's JSON of a --seeds run."""
     import sys
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
         sys.exit(main.__doc__)
     with open(sys.argv[1]) as f:
         j = json.load(f)

@@ -28,6 +28,8 @@ from evaluate import parse_kw  # noqa: E402
 
 
 def main():
+    if len(sys.argv) < 3 or sys.argv[1] in ("-h", "--help"):
+        sys.exit(__doc__)
     d, spec = sys.argv[1], sys.argv[2]
     kw = parse_kw(sys.argv[3] if len(sys.argv) > 3 else "")
     sr, mix, imgs, meta = ref.load_mixture(d)

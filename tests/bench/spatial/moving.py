@@ -88,6 +88,8 @@ def score(ys, imgs, rate):
 
 
 def main():
+    if sys.argv[1:2] in (["-h"], ["--help"]):
+        sys.exit(__doc__)
     args = sys.argv[1:]
     three = "--three" in args
     args = [a for a in args if a != "--three"]

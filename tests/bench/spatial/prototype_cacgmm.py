@@ -138,6 +138,8 @@ def online(X, S, block, decay):
 
 
 def main():
+    if len(sys.argv) < 4 or sys.argv[1] in ("-h", "--help"):
+        sys.exit(__doc__)
     mode, corpus, names = sys.argv[1:4]
     extra = sys.argv[4:]
     for name in names.split(","):

@@ -43,6 +43,8 @@ def block_auxiva(mix, past, future, step, iterations):
 
 
 def main():
+    if len(sys.argv) < 5 or sys.argv[1] in ("-h", "--help"):
+        sys.exit(__doc__)
     mode, corpus, names, spec = sys.argv[1:5]
     for name in names.split(","):
         sr, mix, images, meta = ref.load_mixture(os.path.join(corpus, name))

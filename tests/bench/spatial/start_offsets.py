@@ -71,6 +71,8 @@ def separate(x, rate, props, sources=2):
 
 
 def main():
+    if sys.argv[1:2] in (["-h"], ["--help"]):
+        sys.exit(__doc__)
     corpus = sys.argv[1] if len(sys.argv) > 1 else "/tmp/gst-nmf-spatial"
     props = sys.argv[2] if len(sys.argv) > 2 else ""
     Gst.init(None)

@@ -65,9 +65,14 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
     GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources)
 {
   GstCaps *templ = gst_pad_get_pad_template_caps (p->pad);
-  GstCaps *caps = gst_pad_peer_query_caps (p->pad, templ);
+  GstCaps *peer_caps = gst_pad_peer_query_caps (p->pad, templ);
+  /* within the template even when the peer ignores the filter (an ANY
+   * answer was fixated into ANY caps, with criticals) */
+  GstCaps *caps = gst_caps_intersect_full (peer_caps, templ,
+      GST_CAPS_INTERSECT_FIRST);
   GstStructure *st;
 
+  gst_caps_unref (peer_caps);
   p->pending = FALSE;
 
   if (gst_caps_is_empty (caps)) {

@@ -60,9 +60,14 @@ make_pool (GstNmfPicture * p, GstElement * element, GstCaps * caps)
   }
 }
 
-gboolean
-gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
-    GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources)
+/* The caps downstream takes, fixated: towards `prefer` when given (the
+ * format in use, so that a renegotiation changes only what downstream
+ * asks to change), else 640x360 RGBA at 30 fps.  NULL, with a
+ * not-negotiated error posted, when downstream takes none of the pad's
+ * formats. */
+static GstCaps *
+choose_caps (GstNmfPicture * p, GstElement * element,
+    const GstVideoInfo * prefer)
 {
   GstCaps *templ = gst_pad_get_pad_template_caps (p->pad);
   GstCaps *peer_caps = gst_pad_peer_query_caps (p->pad, templ);
@@ -73,7 +78,6 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   GstStructure *st;
 
   gst_caps_unref (peer_caps);
-  p->pending = FALSE;
 
   if (gst_caps_is_empty (caps)) {
     GstCaps *peer = gst_pad_peer_query_caps (p->pad, NULL);
@@ -85,20 +89,31 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
     gst_caps_unref (peer);
     gst_caps_unref (templ);
     gst_caps_unref (caps);
-    return FALSE;
+    return NULL;
   }
   gst_caps_unref (templ);
   caps = gst_caps_make_writable (gst_caps_truncate (caps));
   st = gst_caps_get_structure (caps, 0);
-  gst_structure_fixate_field_nearest_int (st, "width", DEFAULT_WIDTH);
-  gst_structure_fixate_field_nearest_int (st, "height", DEFAULT_HEIGHT);
-  gst_structure_fixate_field_nearest_fraction (st, "framerate", DEFAULT_FPS, 1);
-  gst_structure_fixate_field_string (st, "format", "RGBA");
-  caps = gst_caps_fixate (caps);
+  gst_structure_fixate_field_nearest_int (st, "width",
+      prefer ? GST_VIDEO_INFO_WIDTH (prefer) : DEFAULT_WIDTH);
+  gst_structure_fixate_field_nearest_int (st, "height",
+      prefer ? GST_VIDEO_INFO_HEIGHT (prefer) : DEFAULT_HEIGHT);
+  gst_structure_fixate_field_nearest_fraction (st, "framerate",
+      prefer ? GST_VIDEO_INFO_FPS_N (prefer) : DEFAULT_FPS,
+      prefer ? GST_VIDEO_INFO_FPS_D (prefer) : 1);
+  gst_structure_fixate_field_string (st, "format", prefer ?
+      gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (prefer)) : "RGBA");
+  return gst_caps_fixate (caps);
+}
+
+/* The renderer, pool and queue bound for `caps`, which are queued. */
+static gboolean
+use_caps (GstNmfPicture * p, GstElement * element, GstNmfOutQueues * queues,
+    GstCaps * caps, gint rate, gsize bins, guint n_sources)
+{
   if (!gst_video_info_from_caps (&p->info, caps)) {
     GST_ELEMENT_ERROR (element, CORE, NEGOTIATION, (NULL),
         ("viz: cannot use the caps %" GST_PTR_FORMAT, caps));
-    gst_caps_unref (caps);
     return FALSE;
   }
   gst_nmf_viz_free (p->viz);
@@ -122,6 +137,81 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   GST_INFO_OBJECT (element, "viz: %" GST_PTR_FORMAT, caps);
   gst_nmf_out_queues_push (queues, p->pad,
       GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));
+  return TRUE;
+}
+
+gboolean
+gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
+    GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources)
+{
+  GstCaps *caps;
+  gboolean ok;
+
+  p->pending = FALSE;
+  /* what downstream asks now is what is read here: a RECONFIGURE from
+   * before (the link sends one) needs no second look */
+  gst_pad_check_reconfigure (p->pad);
+  if (!(caps = choose_caps (p, element, NULL)))
+    return FALSE;
+  ok = use_caps (p, element, queues, caps, rate, bins, n_sources);
+  if (ok) {
+    p->element = element;
+    p->rate = rate;
+    p->bins = bins;
+    p->n_sources = n_sources;
+  }
+  gst_caps_unref (caps);
+  return ok;
+}
+
+/* Downstream sent RECONFIGURE (a capsfilter's caps set, a sink resized):
+ * the caps it takes now, if they differ, with a new renderer (the picture
+ * starts afresh: its columns are drawn for one size and format).  A new
+ * framerate goes on from the end of the last picture pushed, or from the
+ * picture the audio is in when there was none (a still picture's pad).
+ * FALSE: downstream takes none of the pad's formats any more (an error is
+ * posted; the pad pushes no more pictures). */
+static gboolean
+renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues)
+{
+  GstVideoInfo old = p->info;
+  GstCaps *caps, *current;
+  gboolean same;
+
+  if (!p->viz || !p->pad || !gst_pad_check_reconfigure (p->pad))
+    return TRUE;
+  if (!(caps = choose_caps (p, p->element, &old))) {
+    gst_nmf_viz_free (p->viz);
+    p->viz = NULL;
+    drop_pool (p);
+    return FALSE;
+  }
+  current = gst_video_info_to_caps (&old);
+  same = gst_caps_is_equal (caps, current);
+  gst_caps_unref (current);
+  if (!same) {
+    GST_DEBUG_OBJECT (p->pad, "renegotiating: %" GST_PTR_FORMAT, caps);
+    if (!use_caps (p, p->element, queues, caps, p->rate, p->bins,
+            p->n_sources)) {
+      gst_nmf_viz_free (p->viz);
+      p->viz = NULL;
+      drop_pool (p);
+      gst_caps_unref (caps);
+      return FALSE;
+    }
+    if (GST_VIDEO_INFO_FPS_N (&old) != GST_VIDEO_INFO_FPS_N (&p->info)
+        || GST_VIDEO_INFO_FPS_D (&old) != GST_VIDEO_INFO_FPS_D (&p->info)) {
+      /* the pictures so far end here, from the stream's start */
+      GstClockTime done = GST_VIDEO_INFO_FPS_N (&old) > 0 ?
+          gst_util_uint64_scale (p->next,
+          (guint64) GST_VIDEO_INFO_FPS_D (&old) * GST_SECOND,
+          GST_VIDEO_INFO_FPS_N (&old)) : 0;
+      p->next = is_still (p) ? 0 : gst_util_uint64_scale_ceil (done,
+          GST_VIDEO_INFO_FPS_N (&p->info),
+          (guint64) GST_VIDEO_INFO_FPS_D (&p->info) * GST_SECOND);
+      p->joined = TRUE;
+    }
+  }
   gst_caps_unref (caps);
   return TRUE;
 }
@@ -200,7 +290,7 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
       gst_nmf_out_queues_push (queues, p->pad,
           GST_MINI_OBJECT_CAST (gst_event_new_segment (p->segment)));
   }
-  if (!p->viz)
+  if (!renegotiate (p, queues) || !p->viz)
     return;
   fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
   fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
@@ -236,7 +326,7 @@ void
 gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 samples)
 {
-  if (!p->viz || !is_still (p))
+  if (!renegotiate (p, queues) || !p->viz || !is_still (p))
     return;
   push_picture (p, queues, gst_nmf_timeline_time (tl, 0),
       gst_nmf_timeline_time (tl, samples) - gst_nmf_timeline_time (tl, 0));

@@ -33,8 +33,10 @@ typedef struct
   /* requested mid-stream before it was linked: its format is chosen when
    * it is linked, from what is downstream then */
   gboolean pending;
-  GstElement *element;
   const GstSegment *segment;
+  /* the stream's shape, for that choice and for a renegotiation when
+   * downstream sends RECONFIGURE */
+  GstElement *element;
   gint rate;
   gsize bins;
   guint n_sources;
@@ -42,7 +44,8 @@ typedef struct
 
 /* Picks the format from what downstream takes (640x360 RGBA at 30 fps
  * unless told otherwise), makes the renderer for the separator's shape and
- * queues the caps.  When downstream takes none of the pad's formats, posts
+ * queues the caps.  A RECONFIGURE from downstream later picks it again
+ * before the next frame is drawn (gst_nmf_picture_add_frame).  When downstream takes none of the pad's formats, posts
  * a not-negotiated error (a pipeline would otherwise wait for a picture
  * that never comes) and returns FALSE. */
 gboolean gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,

@@ -1,5 +1,6 @@
 /* The viz pad as a GStreamer user drives it: downstream that answers the
- * caps query with ANY. */
+ * caps query with ANY, downstream that changes the caps it asks for while
+ * the stream plays (a capsfilter's caps set, a sink resized). */
 #include <gst/gst.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -8,6 +9,233 @@
 #include <string.h>
 
 #include "harness.h"
+
+static const gchar *const with_viz[] = { "src_0", "viz" };
+
+#define VIZ 1                   /* the harness of the picture pad */
+
+static void
+attach (NmfFix * f, const gchar * props)
+{
+  nmf_fix_attach_pads (f, nmf_test_element ("nmfseparate", props),
+      (const gchar * const *) with_viz, 2);
+}
+
+/* samples [from, from + n) of x, then what every harness holds is left
+ * there, the pictures until the element has pushed what it queued */
+static void
+push (NmfFix * f, const float *x, guint64 from, gsize n)
+{
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
+
+  nmf_fix_push (f, &nmf_mono, x, from, n, &z, FALSE, NULL);
+  nmf_fix_drain (f);
+}
+
+/* A picture with the caps it came with. */
+typedef struct
+{
+  GstBuffer *buf;
+  GstVideoInfo info;
+} Picture;
+
+/* Every picture the viz harness holds, up to EOS when `to_eos`, each with
+ * the caps in force on the harness's pad when it came (the events are
+ * taken from the harness in order with the buffers: a caps event is
+ * stored on the harness's sink pad before the buffers after it). */
+static GArray *
+pictures_of (NmfFix * f, gboolean to_eos)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (Picture));
+  GstHarness *h = f->h[VIZ];
+  GstVideoInfo info;
+  gboolean have_info = FALSE;
+  GstEvent *sticky = gst_pad_get_sticky_event (h->sinkpad, GST_EVENT_CAPS, 0);
+
+  /* the caps before the first event still queued: those of the pad, unless
+   * a caps event is queued (a flush dropped the harness's events) */
+  if (sticky) {
+    GstCaps *caps;
+    gst_event_parse_caps (sticky, &caps);
+    have_info = gst_video_info_from_caps (&info, caps);
+    gst_event_unref (sticky);
+  }
+  for (;;) {
+    GstEvent *ev;
+    GstBuffer *b;
+    /* the harness keeps events and buffers in separate queues: pull the
+     * events that came before each buffer through the pad's sticky caps */
+    while ((ev = gst_harness_try_pull_event (h))) {
+      if (GST_EVENT_TYPE (ev) == GST_EVENT_CAPS) {
+        GstCaps *caps;
+        gst_event_parse_caps (ev, &caps);
+        fail_unless (gst_video_info_from_caps (&info, caps));
+        have_info = TRUE;
+      }
+      if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS)
+        to_eos = FALSE;
+      gst_event_unref (ev);
+    }
+    b = to_eos ? gst_harness_pull (h) : gst_harness_try_pull (h);
+    if (!b)
+      break;
+    {
+      Picture p = { b, info };
+      fail_unless (have_info, "a picture before any caps");
+      g_array_append_val (out, p);
+    }
+  }
+  return out;
+}
+
+static void
+free_pictures (GArray * pictures)
+{
+  for (guint i = 0; i < pictures->len; i++)
+    gst_buffer_unref (g_array_index (pictures, Picture, i).buf);
+  g_array_unref (pictures);
+}
+
+/* The caps of the pad's current picture format. */
+static void
+check_current (NmfFix * f, const gchar * format, gint width, gint height,
+    gint fps_n, gint fps_d)
+{
+  GstCaps *caps = gst_pad_get_current_caps (f->h[VIZ]->sinkpad);
+  GstVideoInfo info;
+
+  fail_unless (caps != NULL && gst_video_info_from_caps (&info, caps));
+  gst_caps_unref (caps);
+  fail_unless_equals_string (gst_video_format_to_string
+      (GST_VIDEO_INFO_FORMAT (&info)), format);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), width);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), height);
+  fail_unless_equals_int (GST_VIDEO_INFO_FPS_N (&info), fps_n);
+  fail_unless_equals_int (GST_VIDEO_INFO_FPS_D (&info), fps_d);
+}
+
+/* Downstream asks for another size and format while the stream plays (a
+ * capsfilter's caps set: it sends RECONFIGURE upstream): the pictures that
+ * follow come in them, each buffer of the new size, every alpha byte 255.
+ * The element never looked at RECONFIGURE: the pictures stayed at the
+ * first caps to the end of the stream. */
+GST_START_TEST (test_viz_reconfigure_size_and_format)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  GArray *before, *after;
+  guint lit = 0;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=64, height=32, framerate=30/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, RATE);
+  check_current (&f, "RGBA", 64, 32, 30, 1);
+  before = pictures_of (&f, FALSE);
+  fail_unless (before->len >= 28, "%u pictures in the first second",
+      before->len);
+
+  /* the harness's new caps come with a RECONFIGURE event upstream */
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=ARGB, "
+      "width=96, height=48, framerate=30/1");
+  push (&f, x, RATE, RATE);
+  nmf_fix_finish (&f, NULL);
+  check_current (&f, "ARGB", 96, 48, 30, 1);
+  after = pictures_of (&f, FALSE);
+  /* the pictures of the second second, all in the new caps (one queued
+   * before the change may still be in the old ones) */
+  fail_unless (after->len >= 29, "%u pictures in the second second",
+      after->len);
+  for (guint i = 1; i < after->len; i++) {
+    Picture *p = &g_array_index (after, Picture, i);
+    GstMapInfo map;
+    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&p->info), 96);
+    fail_unless_equals_int (gst_buffer_get_size (p->buf), 96 * 48 * 4);
+    gst_buffer_map (p->buf, &map, GST_MAP_READ);
+    for (gsize px = 0; px < map.size; px += 4) {
+      fail_unless_equals_int (map.data[px], 255);
+      lit += map.data[px + 1] | map.data[px + 2] | map.data[px + 3] ? 1 : 0;
+    }
+    gst_buffer_unmap (p->buf, &map);
+  }
+  /* the tones are drawn in the new picture */
+  fail_unless (lit > 0, "every picture after the change is black");
+  /* the two seconds' pictures, one per 1/30 s, timestamps going on */
+  fail_unless_equals_int (before->len + after->len, 60);
+  for (guint i = 0; i < after->len; i++) {
+    GstBuffer *b = g_array_index (after, Picture, i).buf;
+    guint n = before->len + i;
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (b),
+        gst_util_uint64_scale (n, GST_SECOND, 30));
+  }
+  free_pictures (before);
+  free_pictures (after);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* A new framerate mid-stream (30 to 60 fps, then 25000/1001): the
+ * pictures after the change last one new period each, start no earlier
+ * than the last one before it ended, and cover the audio to its end. */
+GST_START_TEST (test_viz_reconfigure_framerate)
+{
+  static const struct
+  {
+    gint n, d;
+  } rates[] = { {30, 1}, {60, 1}, {25000, 1001} };
+  NmfFix f;
+  float *x = nmf_test_two_tones (3 * RATE, 1, RATE);
+  GstClockTime end = 0;
+  guint total = 0;
+
+  attach (&f, NULL);
+  for (guint r = 0; r < G_N_ELEMENTS (rates); r++) {
+    gchar *caps = g_strdup_printf ("video/x-raw, format=RGBA, width=32, "
+        "height=16, framerate=%d/%d", rates[r].n, rates[r].d);
+    GArray *pics;
+    gst_harness_set_sink_caps_str (f.h[VIZ], caps);
+    g_free (caps);
+    if (r == 0)
+      nmf_fix_set_caps (&f, &nmf_mono, NULL);
+    push (&f, x, (guint64) r * RATE, RATE);
+    if (r == G_N_ELEMENTS (rates) - 1)
+      nmf_fix_finish (&f, NULL);
+    check_current (&f, "RGBA", 32, 16, rates[r].n, rates[r].d);
+    pics = pictures_of (&f, FALSE);
+    for (guint i = 0; i < pics->len; i++) {
+      Picture *p = &g_array_index (pics, Picture, i);
+      GstClockTime ts = GST_BUFFER_PTS (p->buf);
+      GstClockTime period = gst_util_uint64_scale (GST_SECOND,
+          GST_VIDEO_INFO_FPS_D (&p->info), GST_VIDEO_INFO_FPS_N (&p->info));
+      fail_unless (ts >= end, "picture %u at %" GST_TIME_FORMAT " before "
+          "the end of the last, %" GST_TIME_FORMAT, total + i,
+          GST_TIME_ARGS (ts), GST_TIME_ARGS (end));
+      /* a period, within the rounding of the frame grid */
+      fail_unless (GST_BUFFER_DURATION (p->buf) + 1 >= period
+          && GST_BUFFER_DURATION (p->buf) <= period + 1,
+          "picture %u lasts %" G_GUINT64_FORMAT " ns at %d/%d fps",
+          total + i, GST_BUFFER_DURATION (p->buf),
+          GST_VIDEO_INFO_FPS_N (&p->info), GST_VIDEO_INFO_FPS_D (&p->info));
+      /* with no gap of a new period or more before it */
+      fail_unless (ts < end + period, "picture %u at %" GST_TIME_FORMAT
+          " after a gap from %" GST_TIME_FORMAT, total + i,
+          GST_TIME_ARGS (ts), GST_TIME_ARGS (end));
+      end = ts + GST_BUFFER_DURATION (p->buf);
+    }
+    total += pics->len;
+    free_pictures (pics);
+  }
+  /* the last picture holds the audio's end */
+  fail_unless (end >= 3 * GST_SECOND && end < 3 * GST_SECOND + GST_SECOND
+      / 25, "the pictures end at %" GST_TIME_FORMAT, GST_TIME_ARGS (end));
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
 
 /* A sink pad answering the caps query with ANY whatever the filter (as
  * some elements do), counting the pictures it gets. */
@@ -85,6 +313,8 @@ static Suite *
 nmfseparate_viz_suite (void)
 {
   static const NmfTest tests[] = {
+    NMF_TEST ("viz", test_viz_reconfigure_size_and_format),
+    NMF_TEST ("viz", test_viz_reconfigure_framerate),
     NMF_TEST ("viz", test_viz_peer_answers_any),
   };
 

@@ -254,7 +254,13 @@ gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start)
 {
   p->next = 0;
-  if (p->viz && is_still (p) && GST_CLOCK_TIME_IS_VALID (start))
+  if (!p->viz || !is_still (p))
+    return;
+  /* a still picture is of its stream alone, as its timestamp and duration
+   * say: not of audio flushed by a seek, nor of the stream before a
+   * discontinuity (that one had its own picture) */
+  gst_nmf_viz_clear (p->viz);
+  if (GST_CLOCK_TIME_IS_VALID (start))
     /* the still picture comes at the end: let its sink preroll meanwhile */
     gst_nmf_out_queues_push (queues, p->pad,
         GST_MINI_OBJECT_CAST (gst_event_new_gap (start, GST_CLOCK_TIME_NONE)));

@@ -77,7 +77,7 @@ void gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 frame_start, guint64 frame_end,
     const float *magnitude, const float *masks);
 /* The end of a stream of `samples`: the still picture, if that is what the
- * pad gives. */
+ * pad gives (of that stream alone: gst_nmf_picture_restart clears it). */
 void gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 samples);
 

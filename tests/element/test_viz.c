@@ -1,6 +1,7 @@
 /* The viz pad as a GStreamer user drives it: downstream that answers the
  * caps query with ANY, downstream that changes the caps it asks for while
- * the stream plays (a capsfilter's caps set, a sink resized). */
+ * the stream plays (a capsfilter's caps set, a sink resized), and still
+ * pictures of streams that a flushing seek or a discontinuity starts. */
 #include <gst/gst.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -237,6 +238,107 @@ GST_START_TEST (test_viz_reconfigure_framerate)
 
 GST_END_TEST;
 
+/* Counts the lit pixels (any of R, G, B not 0) of an RGB picture. */
+static guint
+lit_pixels (GstBuffer * b, const GstVideoInfo * info)
+{
+  GstVideoFrame frame;
+  guint lit = 0;
+
+  fail_unless (gst_video_frame_map (&frame, info, b, GST_MAP_READ));
+  for (gint y = 0; y < GST_VIDEO_INFO_HEIGHT (info); y++) {
+    const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame,
+        0) + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+    for (gint px = 0; px < GST_VIDEO_INFO_WIDTH (info); px++)
+      lit += row[3 * px] | row[3 * px + 1] | row[3 * px + 2] ? 1 : 0;
+  }
+  gst_video_frame_unmap (&frame);
+  return lit;
+}
+
+/* A flushing seek, then silence to EOS: the still picture is of the
+ * stream after the seek (its timestamp and duration say so), all black.
+ * It held the tones of the audio flushed before the seek, squeezed into
+ * its left part. */
+GST_START_TEST (test_viz_still_after_flush)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  float *silence = g_new0 (float, RATE);
+  const NmfTimeline after = { RATE, 1, 10 * GST_SECOND, 10 * (guint64) RATE };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
+  GstSegment seg;
+  GArray *pics;
+  Picture *p;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGB, "
+      "width=64, height=32, framerate=0/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, 2 * RATE);
+
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = seg.time = seg.position = 10 * GST_SECOND;
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  nmf_fix_push (&f, &after, silence, 0, RATE, &z, TRUE, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f, FALSE);
+  fail_unless_equals_int (pics->len, 1);
+  p = &g_array_index (pics, Picture, 0);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (p->buf), 10 * GST_SECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (p->buf), GST_SECOND);
+  fail_unless_equals_int (lit_pixels (p->buf, &p->info), 0);
+  free_pictures (pics);
+  g_free (silence);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* A discontinuity ends a stream (drained, its still picture pushed) and
+ * starts the next: the next still picture shows its own audio only (here
+ * silence: black), as its timestamp and duration say, not the stream
+ * before squeezed in with it. */
+GST_START_TEST (test_viz_still_per_stream)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (RATE, 1, RATE);
+  float *silence = g_new0 (float, RATE);
+  const NmfTimeline later = { RATE, 1, 5 * GST_SECOND, 5 * (guint64) RATE };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
+  GArray *pics;
+  Picture *p;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGB, "
+      "width=64, height=32, framerate=0/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, RATE);
+  nmf_fix_push (&f, &later, silence, 0, RATE, &z, TRUE, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f, FALSE);
+  fail_unless_equals_int (pics->len, 2);
+  p = &g_array_index (pics, Picture, 0);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (p->buf), 0);
+  fail_unless (lit_pixels (p->buf, &p->info) > 0, "the tones are not drawn");
+  p = &g_array_index (pics, Picture, 1);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (p->buf), 5 * GST_SECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (p->buf), GST_SECOND);
+  fail_unless_equals_int (lit_pixels (p->buf, &p->info), 0);
+  free_pictures (pics);
+  g_free (silence);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
 /* A sink pad answering the caps query with ANY whatever the filter (as
  * some elements do), counting the pictures it gets. */
 static gboolean
@@ -315,6 +417,8 @@ nmfseparate_viz_suite (void)
   static const NmfTest tests[] = {
     NMF_TEST ("viz", test_viz_reconfigure_size_and_format),
     NMF_TEST ("viz", test_viz_reconfigure_framerate),
+    NMF_TEST ("viz", test_viz_still_after_flush),
+    NMF_TEST ("viz", test_viz_still_per_stream),
     NMF_TEST ("viz", test_viz_peer_answers_any),
   };
 

@@ -111,14 +111,23 @@ static gboolean
 use_caps (GstNmfPicture * p, GstElement * element, GstNmfOutQueues * queues,
     GstCaps * caps, gint rate, gsize bins, guint n_sources)
 {
+  GstVideoInfo old = p->info;
+
   if (!gst_video_info_from_caps (&p->info, caps)) {
     GST_ELEMENT_ERROR (element, CORE, NEGOTIATION, (NULL),
         ("viz: cannot use the caps %" GST_PTR_FORMAT, caps));
     return FALSE;
   }
-  gst_nmf_viz_free (p->viz);
-  p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
-      is_still (p));
+  /* a scrolling picture keeps its columns through a new framerate: they
+   * are drawn for a size and a format, not for a rate */
+  if (!p->viz || is_still (p) || GST_VIDEO_INFO_FPS_N (&old) == 0
+      || GST_VIDEO_INFO_FORMAT (&old) != GST_VIDEO_INFO_FORMAT (&p->info)
+      || GST_VIDEO_INFO_WIDTH (&old) != GST_VIDEO_INFO_WIDTH (&p->info)
+      || GST_VIDEO_INFO_HEIGHT (&old) != GST_VIDEO_INFO_HEIGHT (&p->info)) {
+    gst_nmf_viz_free (p->viz);
+    p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
+        is_still (p));
+  }
   make_pool (p, element, caps);
   /* the pictures of half a second wait at most (at least 4), beyond those
    * of the STFT's delay, by which the audio comes out after its pictures
@@ -165,17 +174,19 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
 }
 
 /* Downstream sent RECONFIGURE (a capsfilter's caps set, a sink resized):
- * the caps it takes now, if they differ, with a new renderer (the picture
- * starts afresh: its columns are drawn for one size and format).  A new
- * framerate goes on from the end of the last picture pushed, or from the
- * picture the audio is in when there was none (a still picture's pad).
- * FALSE: downstream takes none of the pad's formats any more (an error is
- * posted; the pad pushes no more pictures). */
+ * the caps it takes now, if they differ, with a new renderer for a new
+ * size or format (the picture starts afresh: its columns are drawn for
+ * one size and format).  A new framerate goes on from the end of the last
+ * picture pushed, or from the picture the audio is in when there was none
+ * (a still picture's pad); a pad turned still draws from input sample
+ * `from` on, and its picture starts there.  FALSE: downstream takes none
+ * of the pad's formats any more (an error is posted; the pad pushes no
+ * more pictures). */
 static gboolean
-renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues)
+renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues, guint64 from)
 {
-  GstVideoInfo old = p->info;
-  GstCaps *caps, *current;
+  GstVideoInfo old = p->info, asked;
+  GstCaps *caps;
   gboolean same;
 
   if (!p->viz || !p->pad || !gst_pad_check_reconfigure (p->pad))
@@ -186,9 +197,9 @@ renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues)
     drop_pool (p);
     return FALSE;
   }
-  current = gst_video_info_to_caps (&old);
-  same = gst_caps_is_equal (caps, current);
-  gst_caps_unref (current);
+  /* (a RECONFIGURE that changes nothing, as many do, keeps the picture) */
+  same = gst_video_info_from_caps (&asked, caps)
+      && gst_video_info_is_equal (&asked, &old);
   if (!same) {
     GST_DEBUG_OBJECT (p->pad, "renegotiating: %" GST_PTR_FORMAT, caps);
     if (!use_caps (p, p->element, queues, caps, p->rate, p->bins,
@@ -210,6 +221,10 @@ renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues)
           GST_VIDEO_INFO_FPS_N (&p->info),
           (guint64) GST_VIDEO_INFO_FPS_D (&p->info) * GST_SECOND);
       p->joined = TRUE;
+    }
+    if (is_still (p) && GST_VIDEO_INFO_FPS_N (&old) > 0) {
+      /* after the scrolling pictures, not over them */
+      p->still_from = from;
     }
   }
   gst_caps_unref (caps);
@@ -254,6 +269,7 @@ gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start)
 {
   p->next = 0;
+  p->still_from = 0;
   if (!p->viz || !is_still (p))
     return;
   /* a still picture is of its stream alone, as its timestamp and duration
@@ -296,7 +312,7 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
       gst_nmf_out_queues_push (queues, p->pad,
           GST_MINI_OBJECT_CAST (gst_event_new_segment (p->segment)));
   }
-  if (!renegotiate (p, queues) || !p->viz)
+  if (!renegotiate (p, queues, frame_start) || !p->viz)
     return;
   fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
   fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
@@ -332,8 +348,10 @@ void
 gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 samples)
 {
-  if (!renegotiate (p, queues) || !p->viz || !is_still (p))
+  GstClockTime start;
+
+  if (!renegotiate (p, queues, samples) || !p->viz || !is_still (p))
     return;
-  push_picture (p, queues, gst_nmf_timeline_time (tl, 0),
-      gst_nmf_timeline_time (tl, samples) - gst_nmf_timeline_time (tl, 0));
+  start = gst_nmf_timeline_time (tl, MIN (p->still_from, samples));
+  push_picture (p, queues, start, gst_nmf_timeline_time (tl, samples) - start);
 }

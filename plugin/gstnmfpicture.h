@@ -28,6 +28,8 @@ typedef struct
   GstBufferPool *pool;          /* the pictures' buffers, with viz */
   GstVideoInfo info;
   guint64 next;                 /* next video frame of this stream */
+  guint64 still_from;           /* the input sample a still picture starts
+                                 * at: 0, or where the pad turned still */
   gboolean joined;              /* the pad joined the stream: its first
                                  * picture is the one the audio is in */
   /* requested mid-stream before it was linked: its format is chosen when

@@ -15,11 +15,59 @@ static const gchar *const with_viz[] = { "src_0", "viz" };
 
 #define VIZ 1                   /* the harness of the picture pad */
 
+/* A picture with the caps it came with. */
+typedef struct
+{
+  GstBuffer *buf;
+  GstVideoInfo info;
+} Picture;
+
+/* The pictures the viz harness got, each with the caps in force on its
+ * pad when it came: recorded as they come (the harness queues events and
+ * buffers apart, so their order is lost once queued). */
+static GArray *recorded;
+static GMutex recorded_lock;
+
+static void
+clear_picture (Picture * p)
+{
+  gst_buffer_unref (p->buf);
+}
+
+static GstPadProbeReturn
+record_picture (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  Picture p;
+
+  (void) data;
+  p.buf = gst_buffer_ref (GST_PAD_PROBE_INFO_BUFFER (info));
+  fail_unless (caps != NULL, "a picture before any caps");
+  fail_unless (gst_video_info_from_caps (&p.info, caps));
+  gst_caps_unref (caps);
+  g_mutex_lock (&recorded_lock);
+  g_array_append_val (recorded, p);
+  g_mutex_unlock (&recorded_lock);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 attach (NmfFix * f, const gchar * props)
 {
   nmf_fix_attach_pads (f, nmf_test_element ("nmfseparate", props),
       (const gchar * const *) with_viz, 2);
+  recorded = g_array_new (FALSE, TRUE, sizeof (Picture));
+  gst_pad_add_probe (f->h[VIZ]->sinkpad, GST_PAD_PROBE_TYPE_BUFFER,
+      record_picture, NULL, NULL);
+}
+
+static void
+detach (NmfFix * f)
+{
+  nmf_fix_teardown (f);
+  g_array_set_clear_func (recorded, (GDestroyNotify) clear_picture);
+  g_array_unref (recorded);
+  recorded = NULL;
 }
 
 /* samples [from, from + n) of x, then what every harness holds is left
@@ -33,59 +81,20 @@ push (NmfFix * f, const float *x, guint64 from, gsize n)
   nmf_fix_drain (f);
 }
 
-/* A picture with the caps it came with. */
-typedef struct
-{
-  GstBuffer *buf;
-  GstVideoInfo info;
-} Picture;
-
-/* Every picture the viz harness holds, up to EOS when `to_eos`, each with
- * the caps in force on the harness's pad when it came (the events are
- * taken from the harness in order with the buffers: a caps event is
- * stored on the harness's sink pad before the buffers after it). */
+/* The pictures recorded since the last call, in order (the harness's
+ * copies dropped). */
 static GArray *
-pictures_of (NmfFix * f, gboolean to_eos)
+pictures_of (NmfFix * f)
 {
-  GArray *out = g_array_new (FALSE, TRUE, sizeof (Picture));
-  GstHarness *h = f->h[VIZ];
-  GstVideoInfo info;
-  gboolean have_info = FALSE;
-  GstEvent *sticky = gst_pad_get_sticky_event (h->sinkpad, GST_EVENT_CAPS, 0);
+  GArray *out;
+  GstBuffer *b;
 
-  /* the caps before the first event still queued: those of the pad, unless
-   * a caps event is queued (a flush dropped the harness's events) */
-  if (sticky) {
-    GstCaps *caps;
-    gst_event_parse_caps (sticky, &caps);
-    have_info = gst_video_info_from_caps (&info, caps);
-    gst_event_unref (sticky);
-  }
-  for (;;) {
-    GstEvent *ev;
-    GstBuffer *b;
-    /* the harness keeps events and buffers in separate queues: pull the
-     * events that came before each buffer through the pad's sticky caps */
-    while ((ev = gst_harness_try_pull_event (h))) {
-      if (GST_EVENT_TYPE (ev) == GST_EVENT_CAPS) {
-        GstCaps *caps;
-        gst_event_parse_caps (ev, &caps);
-        fail_unless (gst_video_info_from_caps (&info, caps));
-        have_info = TRUE;
-      }
-      if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS)
-        to_eos = FALSE;
-      gst_event_unref (ev);
-    }
-    b = to_eos ? gst_harness_pull (h) : gst_harness_try_pull (h);
-    if (!b)
-      break;
-    {
-      Picture p = { b, info };
-      fail_unless (have_info, "a picture before any caps");
-      g_array_append_val (out, p);
-    }
-  }
+  while ((b = gst_harness_try_pull (f->h[VIZ])))
+    gst_buffer_unref (b);
+  g_mutex_lock (&recorded_lock);
+  out = recorded;
+  recorded = g_array_new (FALSE, TRUE, sizeof (Picture));
+  g_mutex_unlock (&recorded_lock);
   return out;
 }
 
@@ -125,7 +134,7 @@ GST_START_TEST (test_viz_reconfigure_size_and_format)
   NmfFix f;
   float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
   GArray *before, *after;
-  guint lit = 0;
+  guint lit = 0, renegotiated = 0;
 
   attach (&f, NULL);
   gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
@@ -133,7 +142,7 @@ GST_START_TEST (test_viz_reconfigure_size_and_format)
   nmf_fix_set_caps (&f, &nmf_mono, NULL);
   push (&f, x, 0, RATE);
   check_current (&f, "RGBA", 64, 32, 30, 1);
-  before = pictures_of (&f, FALSE);
+  before = pictures_of (&f);
   fail_unless (before->len >= 28, "%u pictures in the first second",
       before->len);
 
@@ -143,14 +152,15 @@ GST_START_TEST (test_viz_reconfigure_size_and_format)
   push (&f, x, RATE, RATE);
   nmf_fix_finish (&f, NULL);
   check_current (&f, "ARGB", 96, 48, 30, 1);
-  after = pictures_of (&f, FALSE);
-  /* the pictures of the second second, all in the new caps (one queued
-   * before the change may still be in the old ones) */
-  fail_unless (after->len >= 29, "%u pictures in the second second",
-      after->len);
-  for (guint i = 1; i < after->len; i++) {
+  after = pictures_of (&f);
+  /* the pictures of the second second, in the new caps but for those
+   * queued before the change came */
+  for (guint i = 0; i < after->len; i++) {
     Picture *p = &g_array_index (after, Picture, i);
     GstMapInfo map;
+    if (GST_VIDEO_INFO_FORMAT (&p->info) != GST_VIDEO_FORMAT_ARGB)
+      continue;
+    renegotiated++;
     fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&p->info), 96);
     fail_unless_equals_int (gst_buffer_get_size (p->buf), 96 * 48 * 4);
     gst_buffer_map (p->buf, &map, GST_MAP_READ);
@@ -160,6 +170,8 @@ GST_START_TEST (test_viz_reconfigure_size_and_format)
     }
     gst_buffer_unmap (p->buf, &map);
   }
+  fail_unless (renegotiated >= 28, "%u of the %u pictures of the second "
+      "second in the new caps", renegotiated, after->len);
   /* the tones are drawn in the new picture */
   fail_unless (lit > 0, "every picture after the change is black");
   /* the two seconds' pictures, one per 1/30 s, timestamps going on */
@@ -173,14 +185,32 @@ GST_START_TEST (test_viz_reconfigure_size_and_format)
   free_pictures (before);
   free_pictures (after);
   g_free (x);
-  nmf_fix_teardown (&f);
+  detach (&f);
 }
 
 GST_END_TEST;
 
+/* Whether any pixel of column x of an RGBA picture is lit. */
+static gboolean
+column_lit (GstBuffer * b, const GstVideoInfo * info, gint x)
+{
+  GstVideoFrame frame;
+  gboolean lit = FALSE;
+
+  fail_unless (gst_video_frame_map (&frame, info, b, GST_MAP_READ));
+  for (gint y = 0; y < GST_VIDEO_INFO_HEIGHT (info) && !lit; y++) {
+    const guint8 *px = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame,
+        0) + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + 4 * x;
+    lit = px[0] | px[1] | px[2];
+  }
+  gst_video_frame_unmap (&frame);
+  return lit;
+}
+
 /* A new framerate mid-stream (30 to 60 fps, then 25000/1001): the
  * pictures after the change last one new period each, start no earlier
- * than the last one before it ended, and cover the audio to its end. */
+ * than the last one before it ended, cover the audio to its end, and
+ * scroll on from the picture before (the size and format are the same). */
 GST_START_TEST (test_viz_reconfigure_framerate)
 {
   static const struct
@@ -205,10 +235,17 @@ GST_START_TEST (test_viz_reconfigure_framerate)
     if (r == G_N_ELEMENTS (rates) - 1)
       nmf_fix_finish (&f, NULL);
     check_current (&f, "RGBA", 32, 16, rates[r].n, rates[r].d);
-    pics = pictures_of (&f, FALSE);
-    for (guint i = 0; i < pics->len; i++) {
+    pics = pictures_of (&f);
+    for (guint i = 0, first_new = 1; i < pics->len; i++) {
       Picture *p = &g_array_index (pics, Picture, i);
       GstClockTime ts = GST_BUFFER_PTS (p->buf);
+      if (r > 0 && first_new && GST_VIDEO_INFO_FPS_N (&p->info) == rates[r].n) {
+        /* the columns drawn before the change are still there: the
+         * picture's left edge shows the tone that plays throughout */
+        fail_unless (column_lit (p->buf, &p->info, 0), "the first picture "
+            "at %d/%d fps starts afresh", rates[r].n, rates[r].d);
+        first_new = 0;
+      }
       GstClockTime period = gst_util_uint64_scale (GST_SECOND,
           GST_VIDEO_INFO_FPS_D (&p->info), GST_VIDEO_INFO_FPS_N (&p->info));
       fail_unless (ts >= end, "picture %u at %" GST_TIME_FORMAT " before "
@@ -233,7 +270,7 @@ GST_START_TEST (test_viz_reconfigure_framerate)
   fail_unless (end >= 3 * GST_SECOND && end < 3 * GST_SECOND + GST_SECOND
       / 25, "the pictures end at %" GST_TIME_FORMAT, GST_TIME_ARGS (end));
   g_free (x);
-  nmf_fix_teardown (&f);
+  detach (&f);
 }
 
 GST_END_TEST;
@@ -286,7 +323,7 @@ GST_START_TEST (test_viz_still_after_flush)
   nmf_fix_push (&f, &after, silence, 0, RATE, &z, TRUE, NULL);
   nmf_fix_finish (&f, NULL);
 
-  pics = pictures_of (&f, FALSE);
+  pics = pictures_of (&f);
   fail_unless_equals_int (pics->len, 1);
   p = &g_array_index (pics, Picture, 0);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (p->buf), 10 * GST_SECOND);
@@ -295,7 +332,7 @@ GST_START_TEST (test_viz_still_after_flush)
   free_pictures (pics);
   g_free (silence);
   g_free (x);
-  nmf_fix_teardown (&f);
+  detach (&f);
 }
 
 GST_END_TEST;
@@ -322,7 +359,7 @@ GST_START_TEST (test_viz_still_per_stream)
   nmf_fix_push (&f, &later, silence, 0, RATE, &z, TRUE, NULL);
   nmf_fix_finish (&f, NULL);
 
-  pics = pictures_of (&f, FALSE);
+  pics = pictures_of (&f);
   fail_unless_equals_int (pics->len, 2);
   p = &g_array_index (pics, Picture, 0);
   fail_unless_equals_uint64 (GST_BUFFER_PTS (p->buf), 0);
@@ -334,7 +371,88 @@ GST_START_TEST (test_viz_still_per_stream)
   free_pictures (pics);
   g_free (silence);
   g_free (x);
-  nmf_fix_teardown (&f);
+  detach (&f);
+}
+
+GST_END_TEST;
+
+/* A scrolling pad turned still mid-stream (framerate 30/1, then 0/1):
+ * its one picture comes at the end, after the scrolling ones (it was
+ * stamped from the stream's start, before them), and lasts to the end. */
+GST_START_TEST (test_viz_reconfigure_to_still)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  GArray *pics;
+  GstClockTime end = 0;
+  Picture *still;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=32, height=16, framerate=30/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, RATE);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=32, height=16, framerate=0/1");
+  push (&f, x, RATE, RATE);
+  nmf_fix_finish (&f, NULL);
+  check_current (&f, "RGBA", 32, 16, 0, 1);
+
+  pics = pictures_of (&f);
+  fail_unless (pics->len >= 31, "%u pictures", pics->len);
+  for (guint i = 0; i + 1 < pics->len; i++) {
+    Picture *p = &g_array_index (pics, Picture, i);
+    fail_unless_equals_int (GST_VIDEO_INFO_FPS_N (&p->info), 30);
+    end = GST_BUFFER_PTS (p->buf) + GST_BUFFER_DURATION (p->buf);
+  }
+  still = &g_array_index (pics, Picture, pics->len - 1);
+  fail_unless_equals_int (GST_VIDEO_INFO_FPS_N (&still->info), 0);
+  fail_unless (GST_BUFFER_PTS (still->buf) >= end - GST_SECOND / 30,
+      "the still picture at %" GST_TIME_FORMAT ", the scrolling ones "
+      "reached %" GST_TIME_FORMAT, GST_TIME_ARGS (GST_BUFFER_PTS
+          (still->buf)), GST_TIME_ARGS (end));
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (still->buf) +
+      GST_BUFFER_DURATION (still->buf), 2 * GST_SECOND);
+  free_pictures (pics);
+  g_free (x);
+  detach (&f);
+}
+
+GST_END_TEST;
+
+/* A RECONFIGURE that asks for nothing new (elements send them on their
+ * own: a queue's, a converter's) leaves the picture as it is: a still
+ * picture still holds the tones from before it. */
+GST_START_TEST (test_viz_reconfigure_same_caps)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (RATE, 1, RATE);
+  float *silence = g_new0 (float, RATE);
+  GArray *pics;
+  Picture *p;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGB, "
+      "width=64, height=32, framerate=0/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, RATE);
+  fail_unless (gst_pad_push_event (f.h[VIZ]->sinkpad,
+          gst_event_new_reconfigure ()));
+  push (&f, silence, RATE, RATE);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f);
+  fail_unless_equals_int (pics->len, 1);
+  p = &g_array_index (pics, Picture, 0);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (p->buf), 0);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (p->buf), 2 * GST_SECOND);
+  /* the tones' half of the picture */
+  fail_unless (lit_pixels (p->buf, &p->info) > 64 * 32 / 8, "%u pixels lit",
+      lit_pixels (p->buf, &p->info));
+  free_pictures (pics);
+  g_free (silence);
+  g_free (x);
+  detach (&f);
 }
 
 GST_END_TEST;
@@ -417,6 +535,8 @@ nmfseparate_viz_suite (void)
   static const NmfTest tests[] = {
     NMF_TEST ("viz", test_viz_reconfigure_size_and_format),
     NMF_TEST ("viz", test_viz_reconfigure_framerate),
+    NMF_TEST ("viz", test_viz_reconfigure_to_still),
+    NMF_TEST ("viz", test_viz_reconfigure_same_caps),
     NMF_TEST ("viz", test_viz_still_after_flush),
     NMF_TEST ("viz", test_viz_still_per_stream),
     NMF_TEST ("viz", test_viz_peer_answers_any),

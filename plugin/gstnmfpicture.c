@@ -262,16 +262,34 @@ gst_nmf_picture_reset (GstNmfPicture * p)
   p->viz = NULL;
   drop_pool (p);
   p->pending = FALSE;
+  p->drawn_end = GST_CLOCK_TIME_NONE;
 }
 
 void
 gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start)
 {
+  GstClockTime drawn_end = p->drawn_end;
+
   p->next = 0;
   p->still_from = 0;
-  if (!p->viz || !is_still (p))
+  p->drawn_end = GST_CLOCK_TIME_NONE;
+  if (!p->viz)
     return;
+  if (!is_still (p)) {
+    /* the scrolling picture is a time axis: it goes on through a stream
+     * that starts where the last ended (a DISCONT flag, a caps change),
+     * but a jump (a flushing seek, a gap) starts it afresh, or the audio
+     * before the jump would show as what played just before it.  Not
+     * backwards, where every buffer is a stream of its own. */
+    if (!p->reverse && GST_CLOCK_TIME_IS_VALID (start)
+        && GST_CLOCK_TIME_IS_VALID (drawn_end)
+        && (start > drawn_end ? start - drawn_end : drawn_end - start) >
+        gst_util_uint64_scale (GST_SECOND, GST_VIDEO_INFO_FPS_D (&p->info),
+            GST_VIDEO_INFO_FPS_N (&p->info)))
+      gst_nmf_viz_clear (p->viz);
+    return;
+  }
   /* a still picture is of its stream alone, as its timestamp and duration
    * say: not of audio flushed by a seek, nor of the stream before a
    * discontinuity (that one had its own picture) */
@@ -329,6 +347,8 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
               (guint64) fps_d * tl->rate));
   }
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);
+  p->drawn_end = gst_nmf_timeline_time (tl, frame_end);
+  p->reverse = tl->reverse;
   /* a scrolling picture: every video frame that starts within the audio
    * seen shows the spectrogram up to there (one that would start where
    * the audio ends is the next stream's frame 0) */

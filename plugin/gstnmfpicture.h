@@ -30,6 +30,11 @@ typedef struct
   guint64 next;                 /* next video frame of this stream */
   guint64 still_from;           /* the input sample a still picture starts
                                  * at: 0, or where the pad turned still */
+  /* where the audio drawn so far ends (NONE: nothing drawn), and whether
+   * it played backwards: a new stream that does not go on from there
+   * starts a scrolling picture afresh */
+  GstClockTime drawn_end;
+  gboolean reverse;
   gboolean joined;              /* the pad joined the stream: its first
                                  * picture is the one the audio is in */
   /* requested mid-stream before it was linked: its format is chosen when
@@ -69,7 +74,8 @@ void gst_nmf_picture_joined (GstNmfPicture * p);
 void gst_nmf_picture_reset (GstNmfPicture * p);
 
 /* A new stream starting at `start`: video frames count from it; a still
- * picture's sink is let preroll with a gap meanwhile. */
+ * picture starts afresh (its sink is let preroll with a gap meanwhile), a
+ * scrolling one when the stream does not go on where the last ended. */
 void gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start);
 /* One frame of the separator, adding the input samples frame_start to

@@ -457,6 +457,101 @@ GST_START_TEST (test_viz_reconfigure_same_caps)
 
 GST_END_TEST;
 
+/* Whether no pixel of an RGBA picture is lit. */
+static gboolean
+all_black (GstBuffer * b, const GstVideoInfo * info)
+{
+  for (gint x = 0; x < GST_VIDEO_INFO_WIDTH (info); x++)
+    if (column_lit (b, info, x))
+      return FALSE;
+  return TRUE;
+}
+
+/* A scrolling picture after a flushing seek (to 10 s, then silence) shows
+ * the audio from the seek on: black.  Its left part showed the tones
+ * played before the seek, as if they had just played before 10 s. */
+GST_START_TEST (test_viz_scrolling_after_flush)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  float *silence = g_new0 (float, RATE);
+  const NmfTimeline after = { RATE, 1, 10 * GST_SECOND, 10 * (guint64) RATE };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
+  GstSegment seg;
+  GArray *pics;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=32, height=16, framerate=30/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, 2 * RATE);
+  pics = pictures_of (&f);
+  fail_unless (pics->len > 0 && !all_black (g_array_index (pics, Picture,
+              pics->len - 1).buf, &g_array_index (pics, Picture,
+              pics->len - 1).info), "the tones are not drawn");
+  free_pictures (pics);
+
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f.h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = seg.time = seg.position = 10 * GST_SECOND;
+  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  nmf_fix_push (&f, &after, silence, 0, RATE, &z, TRUE, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f);
+  fail_unless (pics->len >= 29, "%u pictures after the seek", pics->len);
+  for (guint i = 0; i < pics->len; i++) {
+    Picture *p = &g_array_index (pics, Picture, i);
+    fail_unless (GST_BUFFER_PTS (p->buf) >= 10 * GST_SECOND);
+    fail_unless (all_black (p->buf, &p->info), "picture %u after the seek "
+        "shows audio from before it", i);
+  }
+  free_pictures (pics);
+  g_free (silence);
+  g_free (x);
+  detach (&f);
+}
+
+GST_END_TEST;
+
+/* A stream that goes on where the last ended (a DISCONT flag, no jump in
+ * time; a caps change) scrolls on: the picture after it still shows the
+ * tones before it. */
+GST_START_TEST (test_viz_scrolling_continues)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  /* silence after the tones' two seconds */
+  float *silence = g_new0 (float, 2 * RATE + RATE / 10);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
+  GArray *pics;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=32, height=16, framerate=30/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, 2 * RATE);
+  free_pictures (pictures_of (&f));
+  /* a tenth of a second of silence, flagged DISCONT at the time it has */
+  nmf_fix_push (&f, &nmf_mono, silence, 2 * RATE, RATE / 10, &z, TRUE,
+      NULL);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f);
+  fail_unless (pics->len >= 3, "%u pictures", pics->len);
+  fail_unless (column_lit (g_array_index (pics, Picture, pics->len - 1).buf,
+          &g_array_index (pics, Picture, pics->len - 1).info, 0),
+      "the picture started afresh");
+  free_pictures (pics);
+  g_free (silence);
+  g_free (x);
+  detach (&f);
+}
+
+GST_END_TEST;
+
 /* A sink pad answering the caps query with ANY whatever the filter (as
  * some elements do), counting the pictures it gets. */
 static gboolean
@@ -539,6 +634,8 @@ nmfseparate_viz_suite (void)
     NMF_TEST ("viz", test_viz_reconfigure_same_caps),
     NMF_TEST ("viz", test_viz_still_after_flush),
     NMF_TEST ("viz", test_viz_still_per_stream),
+    NMF_TEST ("viz", test_viz_scrolling_after_flush),
+    NMF_TEST ("viz", test_viz_scrolling_continues),
     NMF_TEST ("viz", test_viz_peer_answers_any),
   };
 

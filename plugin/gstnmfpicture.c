@@ -106,10 +106,14 @@ choose_caps (GstNmfPicture * p, GstElement * element,
   return gst_caps_fixate (caps);
 }
 
-/* The renderer, pool and queue bound for `caps`, which are queued. */
+/* The renderer, pool and queue bound for `caps`, which are queued.
+ * keep_scrolling: the stream's shape is the renderer's (a renegotiation,
+ * not a new format of the audio), so that a scrolling picture keeps its
+ * columns through a new framerate. */
 static gboolean
 use_caps (GstNmfPicture * p, GstElement * element, GstNmfOutQueues * queues,
-    GstCaps * caps, gint rate, gsize bins, guint n_sources)
+    GstCaps * caps, gint rate, gsize bins, guint n_sources,
+    gboolean keep_scrolling)
 {
   GstVideoInfo old = p->info;
 
@@ -118,9 +122,10 @@ use_caps (GstNmfPicture * p, GstElement * element, GstNmfOutQueues * queues,
         ("viz: cannot use the caps %" GST_PTR_FORMAT, caps));
     return FALSE;
   }
-  /* a scrolling picture keeps its columns through a new framerate: they
-   * are drawn for a size and a format, not for a rate */
-  if (!p->viz || is_still (p) || GST_VIDEO_INFO_FPS_N (&old) == 0
+  /* its columns are drawn for a size, a format and the audio's rate and
+   * bins, not for a framerate */
+  if (!keep_scrolling || !p->viz || is_still (p)
+      || GST_VIDEO_INFO_FPS_N (&old) == 0
       || GST_VIDEO_INFO_FORMAT (&old) != GST_VIDEO_INFO_FORMAT (&p->info)
       || GST_VIDEO_INFO_WIDTH (&old) != GST_VIDEO_INFO_WIDTH (&p->info)
       || GST_VIDEO_INFO_HEIGHT (&old) != GST_VIDEO_INFO_HEIGHT (&p->info)) {
@@ -162,7 +167,7 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   gst_pad_check_reconfigure (p->pad);
   if (!(caps = choose_caps (p, element, NULL)))
     return FALSE;
-  ok = use_caps (p, element, queues, caps, rate, bins, n_sources);
+  ok = use_caps (p, element, queues, caps, rate, bins, n_sources, FALSE);
   if (ok) {
     p->element = element;
     p->rate = rate;
@@ -203,7 +208,7 @@ renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues, guint64 from)
   if (!same) {
     GST_DEBUG_OBJECT (p->pad, "renegotiating: %" GST_PTR_FORMAT, caps);
     if (!use_caps (p, p->element, queues, caps, p->rate, p->bins,
-            p->n_sources)) {
+            p->n_sources, TRUE)) {
       gst_nmf_viz_free (p->viz);
       p->viz = NULL;
       drop_pool (p);

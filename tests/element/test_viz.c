@@ -7,6 +7,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "harness.h"
@@ -552,6 +553,80 @@ GST_START_TEST (test_viz_scrolling_continues)
 
 GST_END_TEST;
 
+/* A 1 kHz sine of n samples at rate. */
+static float *
+sine (gsize n, gint rate)
+{
+  float *x = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) (0.5 * sin (2 * G_PI * 1000.0 * i / rate));
+  return x;
+}
+
+/* The brightest row of column x of an RGBA picture. */
+static gint
+brightest_row (GstBuffer * b, const GstVideoInfo * info, gint x)
+{
+  GstVideoFrame frame;
+  gint best = -1, best_sum = -1;
+
+  fail_unless (gst_video_frame_map (&frame, info, b, GST_MAP_READ));
+  for (gint y = 0; y < GST_VIDEO_INFO_HEIGHT (info); y++) {
+    const guint8 *px = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame,
+        0) + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + 4 * x;
+    if (px[0] + px[1] + px[2] > best_sum) {
+      best_sum = px[0] + px[1] + px[2];
+      best = y;
+    }
+  }
+  gst_video_frame_unmap (&frame);
+  return best;
+}
+
+/* The audio's rate changes (44.1 to 8 kHz): the frequency axis is that
+ * of the new rate, a 1 kHz tone drawn at the row docs/element.md gives
+ * (row 30 of 101 at 8 kHz; 49 at 44.1 kHz).  A renderer kept through the
+ * audio's new caps as through a new framerate drew it at the old rate's
+ * rows. */
+GST_START_TEST (test_viz_audio_rate_change)
+{
+  const gint height = 101, low_rate = 8000;
+  const NmfTimeline t2 = { low_rate, 1, GST_SECOND, GST_BUFFER_OFFSET_NONE };
+  float *x1 = sine (RATE, RATE), *x2 = sine (low_rate, low_rate);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  double low = 40, nyquist = low_rate / 2.0;
+  gint expect = (gint) lround ((1 - log (1000 / low) / log (nyquist / low))
+      * (height - 1));
+  GArray *pics;
+  Picture *last;
+  NmfFix f;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=32, height=101, framerate=30/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x1, 0, RATE);
+  nmf_fix_set_caps (&f, &t2, NULL);
+  nmf_fix_push (&f, &t2, x2, 0, low_rate, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f);
+  fail_unless (pics->len >= 59, "%u pictures", pics->len);
+  last = &g_array_index (pics, Picture, pics->len - 1);
+  {
+    gint row = brightest_row (last->buf, &last->info, 31);
+    fail_unless (ABS (row - expect) <= 1, "the tone at row %d, not %d",
+        row, expect);
+  }
+  free_pictures (pics);
+  g_free (x1);
+  g_free (x2);
+  detach (&f);
+}
+
+GST_END_TEST;
+
 /* A sink pad answering the caps query with ANY whatever the filter (as
  * some elements do), counting the pictures it gets. */
 static gboolean
@@ -632,6 +707,7 @@ nmfseparate_viz_suite (void)
     NMF_TEST ("viz", test_viz_reconfigure_framerate),
     NMF_TEST ("viz", test_viz_reconfigure_to_still),
     NMF_TEST ("viz", test_viz_reconfigure_same_caps),
+    NMF_TEST ("viz", test_viz_audio_rate_change),
     NMF_TEST ("viz", test_viz_still_after_flush),
     NMF_TEST ("viz", test_viz_still_per_stream),
     NMF_TEST ("viz", test_viz_scrolling_after_flush),

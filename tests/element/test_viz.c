@@ -428,7 +428,8 @@ GST_START_TEST (test_viz_reconfigure_same_caps)
 {
   NmfFix f;
   float *x = nmf_test_two_tones (RATE, 1, RATE);
-  float *silence = g_new0 (float, RATE);
+  /* silence after the tones' second */
+  float *silence = g_new0 (float, 2 * RATE);
   GArray *pics;
   Picture *p;
 

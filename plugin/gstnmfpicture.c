@@ -60,15 +60,24 @@ make_pool (GstNmfPicture * p, GstElement * element, GstCaps * caps)
   }
 }
 
-gboolean
-gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
-    GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources)
+/* The caps downstream takes, fixated: towards `prefer` when given (the
+ * format in use, so that a renegotiation changes only what downstream
+ * asks to change), else 640x360 RGBA at 30 fps.  NULL, with a
+ * not-negotiated error posted, when downstream takes none of the pad's
+ * formats. */
+static GstCaps *
+choose_caps (GstNmfPicture * p, GstElement * element,
+    const GstVideoInfo * prefer)
 {
   GstCaps *templ = gst_pad_get_pad_template_caps (p->pad);
-  GstCaps *caps = gst_pad_peer_query_caps (p->pad, templ);
+  GstCaps *peer_caps = gst_pad_peer_query_caps (p->pad, templ);
+  /* within the template even when the peer ignores the filter (an ANY
+   * answer was fixated into ANY caps, with criticals) */
+  GstCaps *caps = gst_caps_intersect_full (peer_caps, templ,
+      GST_CAPS_INTERSECT_FIRST);
   GstStructure *st;
 
-  p->pending = FALSE;
+  gst_caps_unref (peer_caps);
 
   if (gst_caps_is_empty (caps)) {
     GstCaps *peer = gst_pad_peer_query_caps (p->pad, NULL);
@@ -80,25 +89,50 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
     gst_caps_unref (peer);
     gst_caps_unref (templ);
     gst_caps_unref (caps);
-    return FALSE;
+    return NULL;
   }
   gst_caps_unref (templ);
   caps = gst_caps_make_writable (gst_caps_truncate (caps));
   st = gst_caps_get_structure (caps, 0);
-  gst_structure_fixate_field_nearest_int (st, "width", DEFAULT_WIDTH);
-  gst_structure_fixate_field_nearest_int (st, "height", DEFAULT_HEIGHT);
-  gst_structure_fixate_field_nearest_fraction (st, "framerate", DEFAULT_FPS, 1);
-  gst_structure_fixate_field_string (st, "format", "RGBA");
-  caps = gst_caps_fixate (caps);
+  gst_structure_fixate_field_nearest_int (st, "width",
+      prefer ? GST_VIDEO_INFO_WIDTH (prefer) : DEFAULT_WIDTH);
+  gst_structure_fixate_field_nearest_int (st, "height",
+      prefer ? GST_VIDEO_INFO_HEIGHT (prefer) : DEFAULT_HEIGHT);
+  gst_structure_fixate_field_nearest_fraction (st, "framerate",
+      prefer ? GST_VIDEO_INFO_FPS_N (prefer) : DEFAULT_FPS,
+      prefer ? GST_VIDEO_INFO_FPS_D (prefer) : 1);
+  gst_structure_fixate_field_string (st, "format", prefer ?
+      gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (prefer)) : "RGBA");
+  return gst_caps_fixate (caps);
+}
+
+/* The renderer, pool and queue bound for `caps`, which are queued.
+ * keep_scrolling: the stream's shape is the renderer's (a renegotiation,
+ * not a new format of the audio), so that a scrolling picture keeps its
+ * columns through a new framerate. */
+static gboolean
+use_caps (GstNmfPicture * p, GstElement * element, GstNmfOutQueues * queues,
+    GstCaps * caps, gint rate, gsize bins, guint n_sources,
+    gboolean keep_scrolling)
+{
+  GstVideoInfo old = p->info;
+
   if (!gst_video_info_from_caps (&p->info, caps)) {
     GST_ELEMENT_ERROR (element, CORE, NEGOTIATION, (NULL),
         ("viz: cannot use the caps %" GST_PTR_FORMAT, caps));
-    gst_caps_unref (caps);
     return FALSE;
   }
-  gst_nmf_viz_free (p->viz);
-  p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
-      is_still (p));
+  /* its columns are drawn for a size, a format and the audio's rate and
+   * bins, not for a framerate */
+  if (!keep_scrolling || !p->viz || is_still (p)
+      || GST_VIDEO_INFO_FPS_N (&old) == 0
+      || GST_VIDEO_INFO_FORMAT (&old) != GST_VIDEO_INFO_FORMAT (&p->info)
+      || GST_VIDEO_INFO_WIDTH (&old) != GST_VIDEO_INFO_WIDTH (&p->info)
+      || GST_VIDEO_INFO_HEIGHT (&old) != GST_VIDEO_INFO_HEIGHT (&p->info)) {
+    gst_nmf_viz_free (p->viz);
+    p->viz = gst_nmf_viz_new (&p->info, rate, (gint) bins, (gint) n_sources,
+        is_still (p));
+  }
   make_pool (p, element, caps);
   /* the pictures of half a second wait at most (at least 4), beyond those
    * of the STFT's delay, by which the audio comes out after its pictures
@@ -117,6 +151,87 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   GST_INFO_OBJECT (element, "viz: %" GST_PTR_FORMAT, caps);
   gst_nmf_out_queues_push (queues, p->pad,
       GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));
+  return TRUE;
+}
+
+gboolean
+gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
+    GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources)
+{
+  GstCaps *caps;
+  gboolean ok;
+
+  p->pending = FALSE;
+  /* what downstream asks now is what is read here: a RECONFIGURE from
+   * before (the link sends one) needs no second look */
+  gst_pad_check_reconfigure (p->pad);
+  if (!(caps = choose_caps (p, element, NULL)))
+    return FALSE;
+  ok = use_caps (p, element, queues, caps, rate, bins, n_sources, FALSE);
+  if (ok) {
+    p->element = element;
+    p->rate = rate;
+    p->bins = bins;
+    p->n_sources = n_sources;
+  }
+  gst_caps_unref (caps);
+  return ok;
+}
+
+/* Downstream sent RECONFIGURE (a capsfilter's caps set, a sink resized):
+ * the caps it takes now, if they differ, with a new renderer for a new
+ * size or format (the picture starts afresh: its columns are drawn for
+ * one size and format).  A new framerate goes on from the end of the last
+ * picture pushed, or from the picture the audio is in when there was none
+ * (a still picture's pad); a pad turned still draws from input sample
+ * `from` on, and its picture starts there.  FALSE: downstream takes none
+ * of the pad's formats any more (an error is posted; the pad pushes no
+ * more pictures). */
+static gboolean
+renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues, guint64 from)
+{
+  GstVideoInfo old = p->info, asked;
+  GstCaps *caps;
+  gboolean same;
+
+  if (!p->viz || !p->pad || !gst_pad_check_reconfigure (p->pad))
+    return TRUE;
+  if (!(caps = choose_caps (p, p->element, &old))) {
+    gst_nmf_viz_free (p->viz);
+    p->viz = NULL;
+    drop_pool (p);
+    return FALSE;
+  }
+  /* (a RECONFIGURE that changes nothing, as many do, keeps the picture) */
+  same = gst_video_info_from_caps (&asked, caps)
+      && gst_video_info_is_equal (&asked, &old);
+  if (!same) {
+    GST_DEBUG_OBJECT (p->pad, "renegotiating: %" GST_PTR_FORMAT, caps);
+    if (!use_caps (p, p->element, queues, caps, p->rate, p->bins,
+            p->n_sources, TRUE)) {
+      gst_nmf_viz_free (p->viz);
+      p->viz = NULL;
+      drop_pool (p);
+      gst_caps_unref (caps);
+      return FALSE;
+    }
+    if (GST_VIDEO_INFO_FPS_N (&old) != GST_VIDEO_INFO_FPS_N (&p->info)
+        || GST_VIDEO_INFO_FPS_D (&old) != GST_VIDEO_INFO_FPS_D (&p->info)) {
+      /* the pictures so far end here, from the stream's start */
+      GstClockTime done = GST_VIDEO_INFO_FPS_N (&old) > 0 ?
+          gst_util_uint64_scale (p->next,
+          (guint64) GST_VIDEO_INFO_FPS_D (&old) * GST_SECOND,
+          GST_VIDEO_INFO_FPS_N (&old)) : 0;
+      p->next = is_still (p) ? 0 : gst_util_uint64_scale_ceil (done,
+          GST_VIDEO_INFO_FPS_N (&p->info),
+          (guint64) GST_VIDEO_INFO_FPS_D (&p->info) * GST_SECOND);
+      p->joined = TRUE;
+    }
+    if (is_still (p) && GST_VIDEO_INFO_FPS_N (&old) > 0) {
+      /* after the scrolling pictures, not over them */
+      p->still_from = from;
+    }
+  }
   gst_caps_unref (caps);
   return TRUE;
 }
@@ -152,14 +267,39 @@ gst_nmf_picture_reset (GstNmfPicture * p)
   p->viz = NULL;
   drop_pool (p);
   p->pending = FALSE;
+  p->drawn_end = GST_CLOCK_TIME_NONE;
 }
 
 void
 gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start)
 {
+  GstClockTime drawn_end = p->drawn_end;
+
   p->next = 0;
-  if (p->viz && is_still (p) && GST_CLOCK_TIME_IS_VALID (start))
+  p->still_from = 0;
+  p->drawn_end = GST_CLOCK_TIME_NONE;
+  if (!p->viz)
+    return;
+  if (!is_still (p)) {
+    /* the scrolling picture is a time axis: it goes on through a stream
+     * that starts where the last ended (a DISCONT flag, a caps change),
+     * but a jump (a flushing seek, a gap) starts it afresh, or the audio
+     * before the jump would show as what played just before it.  Not
+     * backwards, where every buffer is a stream of its own. */
+    if (!p->reverse && GST_CLOCK_TIME_IS_VALID (start)
+        && GST_CLOCK_TIME_IS_VALID (drawn_end)
+        && (start > drawn_end ? start - drawn_end : drawn_end - start) >
+        gst_util_uint64_scale (GST_SECOND, GST_VIDEO_INFO_FPS_D (&p->info),
+            GST_VIDEO_INFO_FPS_N (&p->info)))
+      gst_nmf_viz_clear (p->viz);
+    return;
+  }
+  /* a still picture is of its stream alone, as its timestamp and duration
+   * say: not of audio flushed by a seek, nor of the stream before a
+   * discontinuity (that one had its own picture) */
+  gst_nmf_viz_clear (p->viz);
+  if (GST_CLOCK_TIME_IS_VALID (start))
     /* the still picture comes at the end: let its sink preroll meanwhile */
     gst_nmf_out_queues_push (queues, p->pad,
         GST_MINI_OBJECT_CAST (gst_event_new_gap (start, GST_CLOCK_TIME_NONE)));
@@ -195,7 +335,7 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
       gst_nmf_out_queues_push (queues, p->pad,
           GST_MINI_OBJECT_CAST (gst_event_new_segment (p->segment)));
   }
-  if (!p->viz)
+  if (!renegotiate (p, queues, frame_start) || !p->viz)
     return;
   fps_n = GST_VIDEO_INFO_FPS_N (&p->info);
   fps_d = GST_VIDEO_INFO_FPS_D (&p->info);
@@ -212,6 +352,8 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
               (guint64) fps_d * tl->rate));
   }
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);
+  p->drawn_end = gst_nmf_timeline_time (tl, frame_end);
+  p->reverse = tl->reverse;
   /* a scrolling picture: every video frame that starts within the audio
    * seen shows the spectrogram up to there (one that would start where
    * the audio ends is the next stream's frame 0) */
@@ -231,8 +373,10 @@ void
 gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 samples)
 {
-  if (!p->viz || !is_still (p))
+  GstClockTime start;
+
+  if (!renegotiate (p, queues, samples) || !p->viz || !is_still (p))
     return;
-  push_picture (p, queues, gst_nmf_timeline_time (tl, 0),
-      gst_nmf_timeline_time (tl, samples) - gst_nmf_timeline_time (tl, 0));
+  start = gst_nmf_timeline_time (tl, MIN (p->still_from, samples));
+  push_picture (p, queues, start, gst_nmf_timeline_time (tl, samples) - start);
 }

@@ -28,13 +28,22 @@ typedef struct
   GstBufferPool *pool;          /* the pictures' buffers, with viz */
   GstVideoInfo info;
   guint64 next;                 /* next video frame of this stream */
+  guint64 still_from;           /* the input sample a still picture starts
+                                 * at: 0, or where the pad turned still */
+  /* where the audio drawn so far ends (NONE: nothing drawn), and whether
+   * it played backwards: a new stream that does not go on from there
+   * starts a scrolling picture afresh */
+  GstClockTime drawn_end;
+  gboolean reverse;
   gboolean joined;              /* the pad joined the stream: its first
                                  * picture is the one the audio is in */
   /* requested mid-stream before it was linked: its format is chosen when
    * it is linked, from what is downstream then */
   gboolean pending;
-  GstElement *element;
   const GstSegment *segment;
+  /* the stream's shape, for that choice and for a renegotiation when
+   * downstream sends RECONFIGURE */
+  GstElement *element;
   gint rate;
   gsize bins;
   guint n_sources;
@@ -42,7 +51,8 @@ typedef struct
 
 /* Picks the format from what downstream takes (640x360 RGBA at 30 fps
  * unless told otherwise), makes the renderer for the separator's shape and
- * queues the caps.  When downstream takes none of the pad's formats, posts
+ * queues the caps.  A RECONFIGURE from downstream later picks it again
+ * before the next frame is drawn (gst_nmf_picture_add_frame).  When downstream takes none of the pad's formats, posts
  * a not-negotiated error (a pipeline would otherwise wait for a picture
  * that never comes) and returns FALSE. */
 gboolean gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
@@ -64,7 +74,8 @@ void gst_nmf_picture_joined (GstNmfPicture * p);
 void gst_nmf_picture_reset (GstNmfPicture * p);
 
 /* A new stream starting at `start`: video frames count from it; a still
- * picture's sink is let preroll with a gap meanwhile. */
+ * picture starts afresh (its sink is let preroll with a gap meanwhile), a
+ * scrolling one when the stream does not go on where the last ended. */
 void gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start);
 /* One frame of the separator, adding the input samples frame_start to
@@ -74,7 +85,7 @@ void gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 frame_start, guint64 frame_end,
     const float *magnitude, const float *masks);
 /* The end of a stream of `samples`: the still picture, if that is what the
- * pad gives. */
+ * pad gives (of that stream alone: gst_nmf_picture_restart clears it). */
 void gst_nmf_picture_push_still (GstNmfPicture * p, GstNmfOutQueues * queues,
     const GstNmfTimeline * tl, guint64 samples);
 

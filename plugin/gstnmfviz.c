@@ -159,6 +159,20 @@ gst_nmf_viz_new (const GstVideoInfo * info, gint rate, gint bins,
 }
 
 void
+gst_nmf_viz_clear (GstNmfViz * viz)
+{
+  gsize n = (gsize) viz->width * viz->height;
+
+  viz->peak_db = -200.0;
+  viz->count = viz->head = viz->pending = 0;
+  viz->span = 1;
+  memset (viz->acc, 0, sizeof (float) * viz->height * 3);
+  if (viz->ring)
+    for (gsize i = 0; i < n; i++)
+      memcpy (viz->ring + i * viz->bpp, viz->blank, viz->bpp);
+}
+
+void
 gst_nmf_viz_set_redraw_all (GstNmfViz * viz, gboolean redraw_all)
 {
   g_return_if_fail (viz->count == 0 && viz->pending == 0);

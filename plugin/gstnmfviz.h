@@ -27,6 +27,9 @@ GstNmfViz *gst_nmf_viz_new (const GstVideoInfo * info, gint rate,
     gint bins, gint sources, gboolean whole);
 void gst_nmf_viz_free (GstNmfViz * viz);
 
+/* Back to the picture of no frame at all (a new stream's still picture). */
+void gst_nmf_viz_clear (GstNmfViz * viz);
+
 /* One STFT frame: magnitude (bins) and masks (sources x bins). */
 void gst_nmf_viz_add_frame (GstNmfViz * viz, const float *magnitude,
     const float *masks);

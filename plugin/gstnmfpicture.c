@@ -268,6 +268,15 @@ gst_nmf_picture_reset (GstNmfPicture * p)
   drop_pool (p);
   p->pending = FALSE;
   p->drawn_end = GST_CLOCK_TIME_NONE;
+  p->hop = 0;
+}
+
+void
+gst_nmf_picture_flush (GstNmfPicture * p)
+{
+  p->drawn_end = GST_CLOCK_TIME_NONE;
+  if (p->viz)
+    gst_nmf_viz_clear (p->viz);
 }
 
 void
@@ -284,15 +293,24 @@ gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
   if (!is_still (p)) {
     /* the scrolling picture is a time axis: it goes on through a stream
      * that starts where the last ended (a DISCONT flag, a caps change),
-     * but a jump (a flushing seek, a gap) starts it afresh, or the audio
-     * before the jump would show as what played just before it.  Not
-     * backwards, where every buffer is a stream of its own. */
-    if (!p->reverse && GST_CLOCK_TIME_IS_VALID (start)
-        && GST_CLOCK_TIME_IS_VALID (drawn_end)
-        && (start > drawn_end ? start - drawn_end : drawn_end - start) >
-        gst_util_uint64_scale (GST_SECOND, GST_VIDEO_INFO_FPS_D (&p->info),
-            GST_VIDEO_INFO_FPS_N (&p->info)))
+     * and across a jump forward (a dropout: the time missing drawn as
+     * silence, so the audio before it does not show as what played just
+     * before what follows); a jump back (a segment played again) starts
+     * it afresh.  A flushing seek has cleared it already
+     * (gst_nmf_picture_flush).  Not backwards, where every buffer is a
+     * stream of its own. */
+    GstClockTime period;
+
+    if (p->reverse || !GST_CLOCK_TIME_IS_VALID (start)
+        || !GST_CLOCK_TIME_IS_VALID (drawn_end))
+      return;
+    period = gst_util_uint64_scale (GST_SECOND,
+        GST_VIDEO_INFO_FPS_D (&p->info), GST_VIDEO_INFO_FPS_N (&p->info));
+    if (start + period < drawn_end)
       gst_nmf_viz_clear (p->viz);
+    else if (start > drawn_end + period && p->hop > 0 && p->rate > 0)
+      gst_nmf_viz_add_silence (p->viz, gst_util_uint64_scale (start -
+              drawn_end, p->rate, GST_SECOND * p->hop));
     return;
   }
   /* a still picture is of its stream alone, as its timestamp and duration
@@ -353,6 +371,8 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
   }
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);
   p->drawn_end = gst_nmf_timeline_time (tl, frame_end);
+  /* a column is a hop; the last frames of a drain add fewer samples */
+  p->hop = MAX (p->hop, frame_end - frame_start);
   p->reverse = tl->reverse;
   /* a scrolling picture: every video frame that starts within the audio
    * seen shows the spectrogram up to there (one that would start where

@@ -34,6 +34,7 @@ typedef struct
    * it played backwards: a new stream that does not go on from there
    * starts a scrolling picture afresh */
   GstClockTime drawn_end;
+  guint64 hop;                  /* input samples a column draws */
   gboolean reverse;
   gboolean joined;              /* the pad joined the stream: its first
                                  * picture is the one the audio is in */
@@ -73,9 +74,13 @@ void gst_nmf_picture_joined (GstNmfPicture * p);
 /* Forgets the renderer (the stream ends, the pad goes). */
 void gst_nmf_picture_reset (GstNmfPicture * p);
 
+/* A flush: what is drawn is of a timeline that is no more (a flushing
+ * seek), so the picture starts afresh. */
+void gst_nmf_picture_flush (GstNmfPicture * p);
 /* A new stream starting at `start`: video frames count from it; a still
- * picture starts afresh (its sink is let preroll with a gap meanwhile), a
- * scrolling one when the stream does not go on where the last ended. */
+ * picture starts afresh (its sink is let preroll with a gap meanwhile); a
+ * scrolling one goes on, across a jump forward (a live source's dropout) with
+ * the missing time drawn as silence, and starts afresh at a jump back. */
 void gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
     GstClockTime start);
 /* One frame of the separator, adding the input samples frame_start to

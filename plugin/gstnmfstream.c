@@ -673,6 +673,7 @@ gst_nmf_stream_flush (GstNmfSeparate * self)
   if (self->separator)
     nmf_separator_reset (self->separator, 1);
   gst_nmf_timeline_mark_discont (&self->timeline);
+  gst_nmf_picture_flush (&self->picture);
 }
 
 /* The pad's stream-id is upstream's with the pad's name, as

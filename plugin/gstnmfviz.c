@@ -254,6 +254,16 @@ store_column (GstNmfViz * viz, const float *rgb)
 }
 
 void
+gst_nmf_viz_add_silence (GstNmfViz * viz, guint64 columns)
+{
+  if (viz->whole)
+    return;
+  memset (viz->acc, 0, sizeof (float) * viz->height * 3);
+  for (guint64 i = 0; i < MIN (columns, (guint64) viz->capacity); i++)
+    store_column (viz, viz->acc);
+}
+
+void
 gst_nmf_viz_add_frame (GstNmfViz * viz, const float *magnitude,
     const float *masks)
 {

@@ -30,6 +30,10 @@ void gst_nmf_viz_free (GstNmfViz * viz);
 /* Back to the picture of no frame at all (a new stream's still picture). */
 void gst_nmf_viz_clear (GstNmfViz * viz);
 
+/* A scrolling picture: `columns` frames of nothing (a stretch of time with
+ * no audio: a live source's dropout), at most the picture's width. */
+void gst_nmf_viz_add_silence (GstNmfViz * viz, guint64 columns);
+
 /* One STFT frame: magnitude (bins) and masks (sources x bins). */
 void gst_nmf_viz_add_frame (GstNmfViz * viz, const float *magnitude,
     const float *masks);

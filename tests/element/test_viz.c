@@ -518,6 +518,52 @@ GST_START_TEST (test_viz_scrolling_after_flush)
 
 GST_END_TEST;
 
+/* A jump forward in time (a live source's dropout: a DISCONT buffer 0.2 s
+ * after where the audio ended) scrolls on with the missing time drawn as
+ * silence: the picture after it shows the tones before the gap at its
+ * left, a black stretch, and the tones after it.  It was cleared (the
+ * picture blanked at every dropout). */
+GST_START_TEST (test_viz_scrolling_across_dropout)
+{
+  NmfFix f;
+  float *x = nmf_test_two_tones (2 * RATE + RATE / 10, 1, RATE);
+  /* the same samples, 0.2 s later in time */
+  const NmfTimeline later = { RATE, 1, GST_SECOND / 5, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
+  GArray *pics;
+  Picture *last;
+  gint w, black = 0;
+
+  attach (&f, NULL);
+  /* 64 columns of 512 samples: 0.74 s of audio across */
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=64, height=16, framerate=30/1");
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  push (&f, x, 0, 2 * RATE);
+  free_pictures (pictures_of (&f));
+  nmf_fix_push (&f, &later, x, 2 * RATE, RATE / 10, &z, TRUE, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f);
+  fail_unless (pics->len >= 3, "%u pictures", pics->len);
+  last = &g_array_index (pics, Picture, pics->len - 1);
+  w = GST_VIDEO_INFO_WIDTH (&last->info);
+  fail_unless (column_lit (last->buf, &last->info, 0),
+      "the tones before the dropout are gone");
+  fail_unless (column_lit (last->buf, &last->info, w - 1),
+      "the tones after the dropout are not drawn");
+  for (gint c = 0; c < w; c++)
+    black += !column_lit (last->buf, &last->info, c);
+  /* 0.2 s is 17 columns; the STFT's edges at the jump darken a few more */
+  fail_unless (black >= 15 && black <= 30, "%d black columns for 0.2 s",
+      black);
+  free_pictures (pics);
+  g_free (x);
+  detach (&f);
+}
+
+GST_END_TEST;
+
 /* A stream that goes on where the last ended (a DISCONT flag, no jump in
  * time; a caps change) scrolls on: the picture after it still shows the
  * tones before it. */
@@ -713,6 +759,7 @@ nmfseparate_viz_suite (void)
     NMF_TEST ("viz", test_viz_still_per_stream),
     NMF_TEST ("viz", test_viz_scrolling_after_flush),
     NMF_TEST ("viz", test_viz_scrolling_continues),
+    NMF_TEST ("viz", test_viz_scrolling_across_dropout),
     NMF_TEST ("viz", test_viz_peer_answers_any),
   };
 

@@ -294,6 +294,20 @@ lit_pixels (GstBuffer * b, const GstVideoInfo * info)
   return lit;
 }
 
+/* What a flushing seek to `to` sends down: the flush and a new segment. */
+static void
+flushing_seek (NmfFix * f, GstClockTime to)
+{
+  GstSegment seg;
+
+  fail_unless (gst_harness_push_event (f->h[0], gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (f->h[0],
+          gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = seg.time = seg.position = to;
+  fail_unless (gst_harness_push_event (f->h[0], gst_event_new_segment (&seg)));
+}
+
 /* A flushing seek, then silence to EOS: the still picture is of the
  * stream after the seek (its timestamp and duration say so), all black.
  * It held the tones of the audio flushed before the seek, squeezed into
@@ -305,7 +319,6 @@ GST_START_TEST (test_viz_still_after_flush)
   float *silence = g_new0 (float, RATE);
   const NmfTimeline after = { RATE, 1, 10 * GST_SECOND, 10 * (guint64) RATE };
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
-  GstSegment seg;
   GArray *pics;
   Picture *p;
 
@@ -315,12 +328,7 @@ GST_START_TEST (test_viz_still_after_flush)
   nmf_fix_set_caps (&f, &nmf_mono, NULL);
   push (&f, x, 0, 2 * RATE);
 
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
-  fail_unless (gst_harness_push_event (f.h[0],
-          gst_event_new_flush_stop (TRUE)));
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  seg.start = seg.time = seg.position = 10 * GST_SECOND;
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  flushing_seek (&f, 10 * GST_SECOND);
   nmf_fix_push (&f, &after, silence, 0, RATE, &z, TRUE, NULL);
   nmf_fix_finish (&f, NULL);
 
@@ -479,7 +487,6 @@ GST_START_TEST (test_viz_scrolling_after_flush)
   float *silence = g_new0 (float, RATE);
   const NmfTimeline after = { RATE, 1, 10 * GST_SECOND, 10 * (guint64) RATE };
   NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
-  GstSegment seg;
   GArray *pics;
 
   attach (&f, NULL);
@@ -493,12 +500,7 @@ GST_START_TEST (test_viz_scrolling_after_flush)
               pics->len - 1).info), "the tones are not drawn");
   free_pictures (pics);
 
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_flush_start ()));
-  fail_unless (gst_harness_push_event (f.h[0],
-          gst_event_new_flush_stop (TRUE)));
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  seg.start = seg.time = seg.position = 10 * GST_SECOND;
-  fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
+  flushing_seek (&f, 10 * GST_SECOND);
   nmf_fix_push (&f, &after, silence, 0, RATE, &z, TRUE, NULL);
   nmf_fix_finish (&f, NULL);
 

@@ -696,11 +696,34 @@ nmf_spatial_shared (const nmf_spatial * sp)
   return sp->shared;
 }
 
+/* The images of a frame demixed with the demixing in force for `stamp`;
+ * the images' energy over the input's (0 for masks by direction). */
+static double
+images_for (nmf_spatial * sp, uint64_t stamp, const float *spectra,
+    float *images, float *shares)
+{
+  const double *W = sp->W, *A = sp->A;
+  uint64_t until = UINT64_MAX;
+
+  if (sp->clustering) {
+    nmf_spatial_directions_images (sp, spectra, images, shares);
+    return 0.0;
+  }
+  /* the first demixing replaced after the frame */
+  for (int k = 0; k < sp->replaced; k++)
+    if (stamp < sp->old[k].until && sp->old[k].until < until) {
+      until = sp->old[k].until;
+      W = sp->old[k].W;
+      A = sp->old[k].A;
+    }
+  return nmf_spatial_demix_images (sp, W, A, spectra, images, shares);
+}
+
 void
 nmf_spatial_images (nmf_spatial * sp, const float *spectra, float *images,
     float *shares)
 {
-  nmf_spatial_images_at (sp, sp->stamp, spectra, images, shares);
+  images_for (sp, sp->stamp, spectra, images, shares);
 }
 
 uint64_t
@@ -713,21 +736,10 @@ void
 nmf_spatial_images_at (nmf_spatial * sp, uint64_t stamp,
     const float *spectra, float *images, float *shares)
 {
-  const double *W = sp->W, *A = sp->A;
-  uint64_t until = UINT64_MAX;
-
-  if (sp->clustering) {
-    nmf_spatial_directions_images (sp, spectra, images, shares);
-    return;
-  }
-  /* the first demixing replaced after the frame */
-  for (int k = 0; k < sp->replaced; k++)
-    if (stamp < sp->old[k].until && sp->old[k].until < until) {
-      until = sp->old[k].until;
-      W = sp->old[k].W;
-      A = sp->old[k].A;
-    }
-  nmf_spatial_demix_images (sp, W, A, spectra, images, shares);
+  /* each released frame once: whether the mix holds a direction too many */
+  double ratio = images_for (sp, stamp, spectra, images, shares);
+  if (!sp->clustering)
+    nmf_spatial_demix_note_overshoot (sp, ratio);
 }
 
 void

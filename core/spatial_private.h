@@ -107,6 +107,11 @@ struct nmf_spatial
    * place) */
   double prev_dir[NMF_SPATIAL_MAX_SOURCES * MAXC];
   int have_prev;
+  /* more directions in the mix than the demixing has sources: the
+   * decayed share of released frames whose images overshoot the input,
+   * and whether frames are shared out by energy for it */
+  double overshoot;
+  int under_modelled;
 };
 
 /* Eigen-decomposition of the symmetric n x n matrix a (overwritten by the
@@ -123,8 +128,12 @@ void nmf_spatial_demix_update (nmf_spatial * sp, double a);
  * are judged on a frame they have not learned from): is compared, may
  * take over, learns. */
 void nmf_spatial_demix_challenge (nmf_spatial * sp);
-void nmf_spatial_demix_images (nmf_spatial * sp, const double *W,
+/* Returns the images' energy over the input's (0 for a silent frame). */
+double nmf_spatial_demix_images (nmf_spatial * sp, const double *W,
     const double *A, const float *spectra, float *images, float *shares);
+/* A released frame's ratio from nmf_spatial_demix_images, into the
+ * decision whether the mix holds more directions than sources. */
+void nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio);
 void nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm);
 
 /* Stereo: one frame into the decayed histogram of the bins' pan angles

@@ -16,6 +16,8 @@
  *     pads; the end of a stream decides again, and the same mix then takes
  *     each source back to its place by its direction (another mix not);
  *   - three sources in stereo, the third late: the stage waits for it;
+ *   - three sources panned in stereo into two pads: no pad louder than the
+ *     input once the stage finds a source too many;
  *   - two sources in stereo: the demixing starts, when the stage decides,
  *     from the pans where the bins gather (in place at once);
  *   - a mix whose geometry changes mid-stream (2 x 2: a source moved away,
@@ -718,9 +720,59 @@ check_moved (const char *name, float *const *src, int M, int S,
   free (mix);
 }
 
+/* Three sources panned in stereo, two pads (n-sources below the mix's
+ * sources): the demixing models two and extrapolates the third, and its
+ * pads came out louder than the input (up to 1.9 times its energy over
+ * half a second, random draws).  Once the share of such frames says so,
+ * the frames are shared out by energy: no pad above the input. */
+static void
+test_more_sources_than_pads (void)
+{
+  const double pans[3] = { -0.8, 0.0, 0.8 };
+  const size_t half = RATE / 2, from = 8 * (size_t) RATE;
+  float *src = malloc (sizeof (float) * N);
+  float *mix = calloc (N * 2, sizeof (float));
+  run_result r;
+
+  for (unsigned long long draw = 1; draw <= 3; draw++) {
+    memset (mix, 0, sizeof (float) * N * 2);
+    for (int k = 0; k < 3; k++) {
+      double g[2];
+      make_source_drawn (k, draw, src, N);
+      pan_gains (pans[k], &g[0], &g[1]);
+      for (size_t i = 0; i < N; i++)
+        for (int m = 0; m < 2; m++)
+          mix[i * 2 + m] += (float) (g[m] * src[i]);
+    }
+    run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
+    CHECK (r.n_out == N, "3 in 2 pads: %zu samples out of %zu", r.n_out,
+        (size_t) N);
+    double worst = 0.0;
+    for (size_t w0 = from; w0 + half <= N; w0 += half) {
+      double in = 0.0;
+      for (size_t i = 2 * w0; i < 2 * (w0 + half); i++)
+        in += (double) mix[i] * mix[i];
+      for (int s = 0; s < 2; s++) {
+        double e = 0.0;
+        for (size_t i = 2 * w0; i < 2 * (w0 + half); i++)
+          e += (double) r.out[s][i] * r.out[s][i];
+        worst = fmax (worst, e / in);
+      }
+    }
+    printf ("3 in 2 pads, draw %llu: a pad at most %.2f times the input's "
+        "energy (half-second windows after 8 s)\n", draw, worst);
+    CHECK (worst <= 1.25, "3 in 2 pads, draw %llu: a pad at %.2f times the "
+        "input's energy", draw, worst);
+    free_result (&r);
+  }
+  free (mix);
+  free (src);
+}
+
 int
 main (void)
 {
+  test_more_sources_than_pads ();
   test_match_previous ();
   test_seeded_at_decision ();
   test_late_third_source ();

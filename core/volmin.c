@@ -122,10 +122,11 @@ create (nmf_volmin ** out, size_t m, size_t n, size_t r,
   *out = NULL;
   /* LAPACK/BLAS/GLPK take int sizes. */
   if (m == 0 || n == 0 || r == 0 || m > 1u << 20 || n > 1u << 20
-      || m * n > (size_t) 1 << 30 || r > 1000)
+      || m * n > (size_t) 1 << 30 || r > NMF_VOLMIN_MAX_RANK)
     return nmf_fail (message, message_size, NMF_ERR_INVALID_ARGUMENT,
         "volmin: a %zu x %zu matrix at rank %zu is out of range (1 to 2^20 "
-        "rows and columns, 2^30 entries, rank 1000)", m, n, r);
+        "rows and columns, 2^30 entries, rank %d)", m, n, r,
+        NMF_VOLMIN_MAX_RANK);
   if (r > m || r > n)
     return nmf_fail (message, message_size, NMF_ERR_RANK,
         "volmin: rank %zu exceeds min(M, N) = %zu", r, m < n ? m : n);
@@ -253,7 +254,8 @@ create (nmf_volmin ** out, size_t m, size_t n, size_t r,
    * the dozens of LPs of one solve cheap (each starts from a vertex).
    * The primal simplex is the faster one here. */
   s->smcp.presolve = GLP_OFF;
-  s->smcp.it_lim = (int) (50 * (n + r + 1) + 1000);
+  s->it_lim = (int) (50 * (n + r + 1) + 1000);
+  s->smcp.it_lim = s->it_lim;
 
   *out = s;
   return NMF_OK;
@@ -284,6 +286,19 @@ nmf_volmin_get_info (const nmf_volmin * s, nmf_volmin_info * info)
     return NMF_ERR_INVALID_ARGUMENT;
   *info = s->info;
   return NMF_OK;
+}
+
+void
+nmf_volmin_set_work_limit (nmf_volmin * s, double limit)
+{
+  if (s != NULL)
+    s->work_limit = limit > 0.0 && isfinite (limit) ? limit : 0.0;
+}
+
+int
+nmf_volmin_stopped_at_limit (const nmf_volmin * s)
+{
+  return s != NULL && s->stopped_at_limit;
 }
 
 void
@@ -340,6 +355,8 @@ begin (nmf_volmin * s, char *message, size_t message_size)
   s->message_size = message_size;
   nmf_volmin_set_msg (s, "%s", "");
   memset (&s->info, 0, sizeof (s->info));
+  s->work_done = 0.0;
+  s->limit_reached = s->stopped_at_limit = 0;
 }
 
 /* A solve ends: every failure leaves a reason in the buffer (begin emptied
@@ -427,6 +444,11 @@ verdict (nmf_volmin * s, size_t m, const double *x, const double *w,
 {
   s->info.residual = xx > 0.0
       ? sqrt (nmf_volmin_residual_sq (s, m, x, w, h) / xx) : 0.0;
+  if (s->stopped_at_limit) {
+    nmf_volmin_set_msg (s, "stopped at the work limit after %zu sweeps "
+        "(the best point found so far)", s->info.sweeps);
+    return NMF_ERR_NOT_CONVERGED;
+  }
   if (!s->info.converged) {
     nmf_volmin_set_msg (s, "stopped after %zu sweeps / %zu regularized "
         "iterations without converging", s->info.sweeps,

@@ -5,6 +5,10 @@
 
 #include <nmf/factorize.h>
 
+/* The largest rank a solver takes: the separator's limit on its templates
+ * (components), so that every configuration it accepts can be made. */
+#define NMF_VOLMIN_MAX_RANK 1024
+
 /* nmf_volmin_create for nmf_volmin_solve_subspace alone: none of the
  * buffers of the solves from X (several m x n doubles: its scaled copy,
  * the SVD's input, vectors and workspace), which refuse such a solver
@@ -30,5 +34,26 @@ nmf_status nmf_volmin_create_subspace (nmf_volmin ** out, size_t m, size_t n,
 nmf_status nmf_volmin_solve_subspace (nmf_volmin * solver, const double *u,
     const double *sv, const double *vt, const double *w_prev, double *w,
     double *h, char *message, size_t message_size);
+
+/* A bound on the work of each solve that follows, in units of about 2 ns
+ * of one core (1.5 - 2.6 ns measured on x86-64 at ranks 32 - 256): the
+ * simplex pivots times the size of the LP's tableau ((n + 1 + r) r) plus
+ * r^3 per LP (its basis factorized), and the regularized iterations
+ * (lambda > 0) at 4 flops a unit; the polish, left out once the limit
+ * is reached, is not counted.  0 (the default): none.  Stopped in the
+ * regularized iterations, the result is the last iterate (each one
+ * lowers the objective), as usable as one stopped in the sweeps.  A solve that reaches it stops its
+ * sweeps with the rows found so far (every one feasible: the best model
+ * found, of smaller volume than the start) and returns
+ * NMF_ERR_NOT_CONVERGED with W and H filled and
+ * nmf_volmin_stopped_at_limit () 1; one that reaches it before it has a
+ * feasible point (in the start) fails with NMF_ERR_NOT_CONVERGED and
+ * nmf_volmin_stopped_at_limit () 0.  The work counted depends on the data
+ * only, so the result is the same on every machine. */
+void nmf_volmin_set_work_limit (nmf_volmin * solver, double limit);
+
+/* 1 when the last solve stopped at the work limit with a usable result
+ * (see nmf_volmin_set_work_limit). */
+int nmf_volmin_stopped_at_limit (const nmf_volmin * solver);
 
 #endif /* NMF_VOLMIN_H */

@@ -122,6 +122,19 @@ nmf_volmin_start_warm (nmf_volmin * s, const double *w_prev)
   return nmf_volmin_factor_q (s, NULL) == NMF_OK;
 }
 
+/* The work limit reached in a sweep: Q as it is, when every row is
+ * feasible (the volume only fell since the start), is the result. */
+static nmf_status
+stop_at_limit (nmf_volmin * s, int sweep)
+{
+  for (size_t i = 0; i < s->r; i++)
+    if (s->force[i])
+      return NMF_ERR_NOT_CONVERGED;     /* the message is lp_best's */
+  s->info.sweeps = (size_t) sweep;
+  s->stopped_at_limit = 1;
+  return NMF_OK;
+}
+
 nmf_status
 nmf_volmin_alternate (nmf_volmin * s)
 {
@@ -143,6 +156,8 @@ nmf_volmin_alternate (nmf_volmin * s)
       double val;
       nmf_volmin_null_dir (s, i, s->p);
       st = nmf_volmin_lp_best (s, s->p, (int) i, s->cand_best, &val);
+      if (st != NMF_OK && s->limit_reached)
+        return stop_at_limit (s, sweep);
       if (st != NMF_OK)
         return st;
       if (s->force[i] || fabs (val) > 1.0 + IMPROVE_EPS) {

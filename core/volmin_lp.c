@@ -65,6 +65,29 @@ lp_build (nmf_volmin * s)
   memset (s->bvalid, 0, 2 * r * sizeof (int));
 }
 
+int
+nmf_volmin_spend (nmf_volmin * s, double work)
+{
+  if (!(s->work_limit > 0.0))
+    return 1;
+  s->work_done += work;
+  if (s->work_done < s->work_limit)
+    return 1;
+  s->limit_reached = 1;
+  return 0;
+}
+
+static nmf_status
+lp_limit_reached (nmf_volmin * s)
+{
+  s->limit_reached = 1;
+  nmf_volmin_set_msg (s, "the linear programs of rank %zu over %zu "
+      "columns reached the work limit (%.3g) before a first feasible "
+      "point: a lower rank or fewer columns would fit", s->r, s->n,
+      s->work_limit);
+  return NMF_ERR_NOT_CONVERGED;
+}
+
 /* Maximize sign * p^T q over the polytope; the optimum goes to out.
  * slot >= 0 starts from (and then stores) the basis that slot ended with
  * last time: in later sweeps p changes little, so fewer pivots are needed
@@ -76,7 +99,7 @@ lp_solve (nmf_volmin * s, const double *p, double sign, int slot,
   glp_prob *lp = s->lp;
   size_t r = s->r, n = s->n, c, j;
   size_t stride = n + 1 + r;
-  double pmax = 0.0;
+  double pmax = 0.0, pivot_work = (double) (n + 1 + r) * (double) r;
   int ret, status, attempt, it0 = glp_get_it_cnt (lp);
 
   for (c = 0; c < r; c++)
@@ -97,10 +120,29 @@ lp_solve (nmf_volmin * s, const double *p, double sign, int slot,
     for (j = 0; j < n + 1; j++)
       glp_set_col_stat (lp, (int) j + 1, st[r + j]);
   }
+  /* its basis factorized: about r^3 */
+  if (!nmf_volmin_spend (s, (double) r * (double) r * (double) r))
+    return lp_limit_reached (s);
   /* A basis gone singular or an iteration limit hit on a degenerate
-   * problem: retry from an advanced, then the standard basis. */
+   * problem: retry from an advanced, then the standard basis.  Under a
+   * work limit each attempt may pivot only as far as the limit allows. */
   for (attempt = 0;; attempt++) {
+    int it_before = glp_get_it_cnt (lp), limited = 0;
+    s->smcp.it_lim = s->it_lim;
+    if (s->work_limit > 0.0) {
+      double left = (s->work_limit - s->work_done) / pivot_work;
+      if (left < (double) s->it_lim) {
+        s->smcp.it_lim = left >= 1.0 ? (int) left : 1;
+        limited = 1;
+      }
+    }
     ret = glp_simplex (lp, &s->smcp);
+    nmf_volmin_spend (s, pivot_work * (glp_get_it_cnt (lp) - it_before));
+    if (ret == GLP_EITLIM && limited) {
+      s->info.lp_solves++;
+      s->info.simplex_iterations += (size_t) (glp_get_it_cnt (lp) - it0);
+      return lp_limit_reached (s);
+    }
     if (ret == 0 || attempt == 2)
       break;
     if (ret != GLP_EBADB && ret != GLP_ESING && ret != GLP_ECOND
@@ -214,7 +256,8 @@ nmf_volmin_optimize (nmf_volmin * s, const double *w_prev)
     st = nmf_volmin_start_cold (s);
   if (st == NMF_OK)
     st = nmf_volmin_alternate (s);
-  if (st == NMF_OK && s->opt.polish)
+  /* the polish is a refinement: left out once the limit is reached */
+  if (st == NMF_OK && s->opt.polish && !s->limit_reached)
     nmf_volmin_polish (s);
 
   glp_delete_prob (s->lp);

@@ -76,7 +76,15 @@ struct nmf_volmin
   /* GLPK, alive only inside a solve */
   glp_prob *lp;
   glp_smcp smcp;
+  int it_lim;                   /* GLPK's pivots per LP, without a limit */
   jmp_buf jb;
+
+  /* the work limit of each solve (nmf_volmin_set_work_limit), 0: none;
+   * the work done by the solve under way, and whether it reached the
+   * limit (in an LP: limit_reached; with the rows all feasible:
+   * stopped_at_limit) */
+  double work_limit, work_done;
+  int limit_reached, stopped_at_limit;
 
   nmf_volmin_info info;
   /* the caller's message buffer, during a call */
@@ -114,6 +122,10 @@ double nmf_volmin_residual_sq (nmf_volmin * s, size_t m, const double *x,
     const double *w, const double *h);
 
 /* volmin_lp.c */
+
+/* Counts work towards the solve's limit; 0 once the limit is reached
+ * (then limit_reached is set).  Always 1 without a limit. */
+int nmf_volmin_spend (nmf_volmin * s, double work);
 
 /* max |p^T q| over the feasible rows: both LPs, the better into out;
  * *value = p^T out.  row >= 0 reuses that row's bases. */

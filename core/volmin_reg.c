@@ -130,6 +130,18 @@ nmf_volmin_regularize (nmf_volmin *s, size_t m, const double *x, double *w,
     double lmax, fx, fe, t = 1.0;
     int inner;
 
+    /* Under a work limit (nmf_volmin_set_work_limit): an iteration costs
+     * about reg_inner products of H (n x r) with r x r and the
+     * projections, and four n m r products, at about 4 flops a unit.
+     * Every iteration lowers the objective, so where the limit stops them
+     * (w, h) is the best point found: a usable result. */
+    if (!nmf_volmin_spend (s, ((double) s->opt.reg_inner * 2.0 * (double) n
+                * (double) r * (double) (r + 8)
+                + 4.0 * (double) n * (double) m * (double) r) / 4.0)) {
+      s->stopped_at_limit = 1;
+      break;
+    }
+
     memcpy (s->wold, w, m * r * sizeof (double));
     memcpy (s->hold, h, n * r * sizeof (double));
 

@@ -36,6 +36,15 @@
 /* Iterations from a random basis (no model yet). */
 #define COLD_ITERATIONS 3
 
+/* The work limit of a refresh's solve (nmf_volmin_set_work_limit): about
+ * 1 s of one core on x86-64 (2 ns a unit).  A refresh runs in the
+ * streaming thread, and a state change or a flushing seek waits for it:
+ * unbounded, one took 35 s at 64 components and fft-size 256 (10624
+ * LPs), and then a second one 28 s to fail at its 100th sweep.  The
+ * element's defaults use a few thousand units, 32 components at fft-size
+ * 256 1.2e8 - 1.8e8. */
+#define REFRESH_WORK_LIMIT 5e8
+
 struct nmf_volmin_stream
 {
   int F, T, r, interval, iterations, min_active;
@@ -287,7 +296,8 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
   if (out == NULL)
     return NMF_ERR_INVALID_ARGUMENT;
   *out = NULL;
-  if (bins < 2 || bins > (1 << 20) || rank < 1 || rank > 64 || rank > bins
+  if (bins < 2 || bins > (1 << 20) || rank < 1 || rank > NMF_VOLMIN_MAX_RANK
+      || rank > bins
       || window_frames < 2 * rank || window_frames > 100000
       || (double) bins * (double) window_frames > (double) (1 << 30)
       || refresh_interval < 1 || refresh_interval > 1000000
@@ -319,6 +329,7 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
     nmf_volmin_stream_destroy (&s);
     return ret;
   }
+  nmf_volmin_set_work_limit (s->solver, REFRESH_WORK_LIMIT);
 
 #define ALLOC(field, count, type) \
   do { \
@@ -590,6 +601,13 @@ refresh (nmf_volmin_stream * s)
       s->has_model ? s->Wd : NULL, s->Wn, s->Hn, why, sizeof why);
   if (nmf_volmin_get_info (s->solver, &info) == NMF_OK)
     s->st.lp_solves += info.lp_solves;
+  /* stopped at the work limit: the best model found, feasible and of
+   * smaller volume than the one in force (counted in stopped_at_limit) */
+  if (ret == NMF_ERR_NOT_CONVERGED
+      && nmf_volmin_stopped_at_limit (s->solver)) {
+    s->st.stopped_at_limit++;
+    ret = NMF_OK;
+  }
   if (ret != NMF_OK)
     set_msg (s, "%s", why);
   else

@@ -38,6 +38,15 @@
  * Any solver failure (NMF_ERR_RANK, NMF_ERR_LP, NMF_ERR_NOT_CONVERGED, ...)
  * keeps the previous model; it is counted and its message kept (see
  * nmf_volmin_stream_get_stats), never reported by push, never fatal.
+ * The work of a refresh's solve is bounded (about 1 s of one core: the
+ * push that refreshes returns within that, so whoever waits for it, a
+ * state change of the element, is not held for minutes): a solve that
+ * reaches the bound in its sweeps installs the best model found so far
+ * (feasible, of smaller volume than its start), as does one that reaches
+ * it in its regularized iterations (lambda > 0: the last iterate), both
+ * counted in stopped_at_limit; one that reaches it in its start (many
+ * components over a long window) fails.  The bound counts work (pivots,
+ * flops), not time, so the output does not depend on the machine.
  *
  * Per frame (push): h = P v, spectra_k = max(W_k h_k, 0). W may have
  * negative entries (a small share of its mass on audio), and h_k
@@ -60,7 +69,9 @@
  * reproduce the window exactly; large lambda merges components. It costs
  * far more per refresh than the exact form (an iterative solve after the
  * LPs, here capped at 300 iterations with a relative tolerance of 1e-6;
- * a refresh that does not converge counts as a failure).
+ * a refresh that does not converge counts as a failure, one stopped by
+ * the work limit below, the LPs' and these iterations' together, installs
+ * its last iterate).
  *
  * Scale: nothing depends on the absolute level (1e-30 .. 1e20 work); the
  * products that would square the data (X X^T U) are formed with a
@@ -90,7 +101,7 @@ extern "C" {
 
 typedef struct nmf_volmin_stream nmf_volmin_stream;
 
-/* bins >= 2, 1 <= rank <= min(bins, 64), 2 * rank <= window_frames
+/* bins >= 2, 1 <= rank <= min(bins, 1024), 2 * rank <= window_frames
  * <= 100000, 1 <= refresh_interval <= 1000000, 0 <= lambda <= 1 (finite).
  * NMF_ERR_INVALID_ARGUMENT otherwise (and *out = NULL). */
 int nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
@@ -126,6 +137,8 @@ typedef struct
   uint64_t skipped_rank;        /* due refreshes skipped: numerical rank < r */
   uint64_t swaps;               /* refreshes whose matching permuted W's
                                  * columns */
+  uint64_t stopped_at_limit;    /* refreshes that installed the model their
+                                 * solve had found at its work limit */
   int has_model;                /* 0: output is the even split */
   int last_status;              /* nmf_status of the last refresh attempt */
   const char *last_error;       /* message of the last failure ("" if none);

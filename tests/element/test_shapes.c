@@ -219,6 +219,95 @@ check_src_caps (NmfFix * f, guint pad, const Shape * s, guint hop,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Element messages (docs/element.md, "Element messages"): intervals that
+ * tile the stream from its first sample to its last, on hop boundaries
+ * but the last; n-sources energies, masks of fft-size/2+1 in [0, 1],
+ * positions in [-1, 1] when the spatial stage is active, and the state
+ * `unused` exactly when the stage cannot be used. */
+
+static const GValue *
+array_field (const GstStructure * st, const gchar * name, guint size,
+    const gchar * what)
+{
+  const GValue *v = gst_structure_get_value (st, name);
+
+  fail_unless (v != NULL && GST_VALUE_HOLDS_ARRAY (v), "%s: no array %s",
+      what, name);
+  fail_unless (gst_value_array_get_size (v) == size, "%s: %s has %u "
+      "values, not %u", what, name, gst_value_array_get_size (v), size);
+  return v;
+}
+
+static void
+check_messages (GstBus * bus, const Shape * s, const NmfTimeline * t,
+    gsize frames, const gchar * what)
+{
+  const gboolean unused = strcmp (s->spatial, "off") == 0
+      || s->channels == 1 || s->n_sources == 1 || s->channels > 8;
+  GstClockTime next = t->base;
+  guint n = 0;
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    GstClockTime ts = 0, duration = 0;
+    const gchar *state;
+    const GValue *v;
+
+    if (!gst_structure_has_name (st, "nmfseparate")) {
+      gst_message_unref (msg);
+      continue;
+    }
+    n++;
+    fail_unless (gst_structure_get_uint64 (st, "timestamp", &ts));
+    fail_unless (gst_structure_get_uint64 (st, "duration", &duration));
+    fail_unless (ts == next, "%s: message %u at %" GST_TIME_FORMAT ", the "
+        "last ended at %" GST_TIME_FORMAT, what, n, GST_TIME_ARGS (ts),
+        GST_TIME_ARGS (next));
+    fail_unless (duration > 0, "%s: message %u lasts 0", what, n);
+    next = ts + duration;
+    state = gst_structure_get_string (st, "spatial");
+    fail_unless (state != NULL);
+    fail_unless ((strcmp (state, "unused") == 0) == unused, "%s: spatial "
+        "state %s", what, state);
+    v = array_field (st, "energy", s->n_sources, what);
+    for (guint k = 0; k < s->n_sources; k++) {
+      double e = g_value_get_double (gst_value_array_get_value (v, k));
+      fail_unless (isfinite (e) && e >= 0, "%s: energy %g", what, e);
+    }
+    if (strcmp (state, "active") == 0) {
+      v = array_field (st, "position", s->n_sources, what);
+      for (guint k = 0; k < s->n_sources; k++) {
+        double p = g_value_get_double (gst_value_array_get_value (v, k));
+        fail_unless (p >= -1.0 && p <= 1.0, "%s: position %g", what, p);
+      }
+    }
+    v = array_field (st, "masks", s->n_sources, what);
+    for (guint k = 0; k < s->n_sources; k++) {
+      const GValue *m = gst_value_array_get_value (v, k);
+      fail_unless_equals_int (gst_value_array_get_size (m), 1025);
+      for (guint b = 0; b < 1025; b++) {
+        float x = g_value_get_float (gst_value_array_get_value (m, b));
+        fail_unless (x >= 0.f && x <= 1.f + 1e-6f, "%s: mask %g", what, x);
+      }
+    }
+    GST_LOG ("%s: message %u, spatial %s", what, n, state);
+    if (next < t->base + nmf_test_time (frames, t->rate))
+      fail_unless ((gst_util_uint64_scale_round (next - t->base, t->rate,
+                  GST_SECOND)) % 512 == 0, "%s: message %u ends at %"
+          GST_TIME_FORMAT ", not on a hop", what, n, GST_TIME_ARGS (next));
+    if (n == 1 || !gst_bus_have_pending (bus))
+      GST_INFO ("%s: spatial %s", what, state);
+    gst_message_unref (msg);
+  }
+  if (n > 0)
+    fail_unless (next == t->base + nmf_test_time (frames, t->rate),
+        "%s: the messages end at %" GST_TIME_FORMAT ", the stream at %"
+        GST_TIME_FORMAT, what, GST_TIME_ARGS (next),
+        GST_TIME_ARGS (t->base + nmf_test_time (frames, t->rate)));
+}
+
+/* ------------------------------------------------------------------------ */
 /* One shape, one stream */
 
 static GstElement *
@@ -249,13 +338,22 @@ channel_mask (gint channels)
 }
 
 static void
+run_shape_input (const Shape * s, gsize frames, float *x);
+
+static void
 run_shape_frames (const Shape * s, gsize frames)
+{
+  run_shape_input (s, frames, make_mix (s->channels, s->rate, s->n_sources,
+          frames, s->rate + s->channels));
+}
+
+/* Takes x (frames × channels, interleaved) */
+static void
+run_shape_input (const Shape * s, gsize frames, float *x)
 {
   const gboolean audio = strcmp (s->mode, "audio") == 0;
   const guint hop = 512, bins = 1025;
   gchar *what = shape_name (s);
-  float *x = make_mix (s->channels, s->rate, s->n_sources, frames,
-      s->rate + s->channels);
   /* the output's timeline; untimestamped input starts at the segment's
    * start, its offsets at 0 */
   const NmfTimeline t = { s->rate, s->channels, 3 * GST_SECOND / 7,
@@ -276,6 +374,9 @@ run_shape_frames (const Shape * s, gsize frames)
   GstSegment seg;
 
   GST_INFO ("shape: %s", what);
+  /* half the shapes post messages, with masks */
+  if ((s->channels + s->n_sources) % 2 == 0)
+    nmf_test_set_props (el, "post-messages=true message-masks=true");
   gst_element_set_bus (el, bus);
   nmf_fix_attach (&f, el, s->n_sources);
   nmf_fix_set_caps (&f, &t, channel_mask (s->channels));
@@ -321,6 +422,7 @@ run_shape_frames (const Shape * s, gsize frames)
         ", not %" GST_TIME_FORMAT, what, GST_TIME_ARGS (latency),
         GST_TIME_ARGS (expected));
   }
+  check_messages (bus, s, &t, frames, what);
   check_bus_quiet (bus, what);
   collectors_clear (c, s->n_sources);
   nmf_fix_teardown_bus (&f, bus);
@@ -359,10 +461,26 @@ pick_buffer (guint i, gint rate)
   return sizes[k];
 }
 
+/* A hash of (i, k): the values of the dimensions not crossed, drawn
+ * independently of i's bits (cycled at strides, they fell in step with
+ * the crossed ones: three of the eight buffer sizes were ever drawn) */
+static guint
+mix (guint i, guint k)
+{
+  guint32 h = i * 2654435761u + k * 40503u;
+
+  h ^= h >> 15;
+  h *= 2246822519u;
+  h ^= h >> 13;
+  h *= 3266489917u;
+  h ^= h >> 16;
+  return h;
+}
+
 /* The i-th shape of the matrix: every channel count with every rate, each
- * with both spatial settings, profiles and modes, n-sources and buffer
- * sizes cycling through their lists at other strides, so that each value
- * meets many of the others'. */
+ * with both spatial settings, profiles and modes; n-sources, buffer size
+ * and timing drawn by a hash of i, so that each value meets many of the
+ * others'. */
 static guint
 n_shapes (void)
 {
@@ -386,12 +504,12 @@ nth_shape (guint i, Shape * s)
     s->rate = atoi (g_getenv ("NMF_SHAPES_RATE"));
   r /= G_N_ELEMENTS (all_rates);
   s->channels = all_channels[r % G_N_ELEMENTS (all_channels)];
-  s->n_sources = all_sources[(i * 7 + i / 11) % G_N_ELEMENTS (all_sources)];
-  s->buffer = pick_buffer (i * 5 + i / 3, s->rate);
-  s->timing = (i / 3 + i / 17) % 3;
+  s->n_sources = all_sources[mix (i, 1) % G_N_ELEMENTS (all_sources)];
+  s->buffer = pick_buffer (mix (i, 2), s->rate);
+  s->timing = mix (i, 3) % 3;
   /* 1-sample buffers: a short stream; more hops where the spatial stage
    * has time to take over */
-  s->hops = s->buffer == 1 ? 30 : 60 + (i * 13) % 140;
+  s->hops = s->buffer == 1 ? 30 : 60 + mix (i, 4) % 140;
   if (s->channels >= 13)
     s->hops = MIN (s->hops, 50);
 }
@@ -442,6 +560,75 @@ GST_START_TEST (test_shape_sources)
 
 GST_END_TEST;
 
+/* Channels that carry no more than one: one silent, all the same, one
+ * the other's negative, one loud and the others almost silent, one DC
+ * offset alone */
+typedef enum
+{
+  DEAD_CHANNEL, COPIED, INVERTED, ONE_LOUD, DC_CHANNEL, N_DEGENERATE
+} Degenerate;
+
+static const gchar *const degenerate_names[] =
+    { "dead channel", "copied", "inverted", "one loud", "DC channel" };
+
+static float *
+make_degenerate (const Shape * s, gsize frames, Degenerate kind)
+{
+  float *x = make_mix (s->channels, s->rate, s->n_sources, frames, 99);
+  const gint ch = s->channels;
+
+  for (gsize i = 0; i < frames; i++)
+    for (gint c = 1; c < ch; c++) {
+      float *v = &x[i * ch + c];
+      switch (kind) {
+        case DEAD_CHANNEL:
+          if (c == ch - 1)
+            *v = 0.f;
+          break;
+        case COPIED:
+          *v = x[i * ch];
+          break;
+        case INVERTED:
+          *v = c % 2 ? -x[i * ch] : x[i * ch];
+          break;
+        case ONE_LOUD:
+          *v *= 1e-6f;
+          break;
+        case DC_CHANNEL:
+          if (c == ch - 1)
+            *v = 0.25f;
+          break;
+        default:
+          break;
+      }
+    }
+  return x;
+}
+
+GST_START_TEST (test_shape_degenerate_channels)
+{
+  const gboolean full = stride () == 1;
+  guint i = 0;
+
+  for (gint ch = 2; ch <= 9; ch++)
+    for (guint kind = 0; kind < N_DEGENERATE; kind++, i++) {
+      Shape s = { ch, 44100, 1024, 1 + (i % (ch + 2)), "auto",
+        i % 2 ? "file" : "live", (i / 2) % 3 == 2 ? "mask" : "audio", 120,
+        TIMED
+      };
+      gchar *name;
+      if (!full && i % 4 != 0)
+        continue;
+      name = shape_name (&s);
+      GST_INFO ("%s: %s", degenerate_names[kind], name);
+      g_free (name);
+      run_shape_input (&s, shape_frames (&s), make_degenerate (&s,
+              shape_frames (&s), kind));
+    }
+}
+
+GST_END_TEST;
+
 /* Streams shorter than a hop, than the STFT's frame, than the look-ahead:
  * all of it comes out at EOS, masks one per hop begun */
 GST_START_TEST (test_shape_short)
@@ -474,9 +661,12 @@ typedef enum
   BETWEEN_NOTHING,              /* caps alone, in the segment in force */
   BETWEEN_SEGMENT,              /* a new segment, then the caps */
   BETWEEN_FLUSH,                /* a flush, a new segment, the caps */
+  BETWEEN_NEW_STREAM,           /* stream-start, caps, segment (concat) */
+  N_BETWEEN
 } Between;
 
-static const gchar *const between_names[] = { "nothing", "segment", "flush" };
+static const gchar *const between_names[] =
+    { "nothing", "segment", "flush", "new stream" };
 
 /* What a source pad pushes, seen as it pushes it: each buffer in the caps
  * of its own stream (stream 2 from base2 on), the first of each stream
@@ -529,32 +719,52 @@ push_segment (NmfFix * f, GstClockTime start)
 /* Stream 1 at (rate1, ch1), then stream 2 at (rate2, ch2) with `between`
  * before its caps.  Without a flush every sample of stream 1 comes out
  * before stream 2's; with one, what was held is dropped.  Stream 2 comes
- * out whole, on its timeline, with its caps. */
+ * out whole, on its timeline, with its caps.  Untimed: neither stream has
+ * timestamps or offsets; stream 1 starts at the segment's start, stream 2
+ * goes on from where it ended (the same sample count at the same rate),
+ * or starts at its new segment's. */
 static void
 run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
     const gchar * spatial, const gchar * profile, const gchar * mode,
-    Between between, guint buffer)
+    Between between, guint buffer, gboolean untimed)
 {
   const gboolean audio = strcmp (mode, "audio") == 0;
   const gsize n1 = 40 * 512 + 77, n2 = 50 * 512 + 301;
   gchar *what = g_strdup_printf ("%d Hz %d ch -> %d Hz %d ch, n-sources %u "
-      "spatial=%s profile=%s output-mode=%s, %s between, buffer %u", rate1,
-      ch1, rate2, ch2, n_sources, spatial, profile, mode,
-      between_names[between], buffer);
-  const NmfTimeline t1 = { rate1, ch1, GST_SECOND, 0 };
+      "spatial=%s profile=%s output-mode=%s, %s between, buffer %u, %s",
+      rate1, ch1, rate2, ch2, n_sources, spatial, profile, mode,
+      between_names[between], buffer, untimed ? "untimed" : "timed");
+  const NmfTimeline t1 = { rate1, ch1, untimed ? 0 : GST_SECOND, 0 };
+  const NmfTimeline none1 = { rate1, ch1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline none2 = { rate2, ch2, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
   /* stream 2 goes on where stream 1 ended (in the same segment), or
    * starts a segment at 20 s */
-  GstClockTime base2 = between == BETWEEN_NOTHING ?
-      t1.base + nmf_test_time (n1, rate1) : 20 * GST_SECOND;
-  const NmfTimeline t2 = { rate2, ch2, base2,
-    gst_util_uint64_scale_round (base2, rate2, GST_SECOND)
+  const gboolean goes_on = between == BETWEEN_NOTHING;
+  GstClockTime base2 = goes_on ? t1.base + nmf_test_time (n1, rate1) :
+      20 * GST_SECOND;
+  /* untimed at the same rate in the same segment: the count goes on */
+  const gboolean counted_on = untimed && goes_on && rate1 == rate2;
+  const NmfTimeline t2 = { rate2, ch2, counted_on ? t1.base : base2,
+    counted_on ? 0 : untimed && !goes_on ? 0 :
+        gst_util_uint64_scale_round (base2, rate2, GST_SECOND)
   };
+  const NmfTimeline *in1 = untimed ? &none1 : &t1;
+  const NmfTimeline *in2 = untimed ? &none2 : &t2;
+  const guint64 first2 = counted_on ? n1 : 0;
   float *x1 = make_mix (ch1, rate1, n_sources, n1, 11);
   float *x2 = make_mix (ch2, rate2, n_sources, n2, 12);
   NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, buffer, 0);
   NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, buffer, 0);
-  Shape s1 = { ch1, rate1, buffer, n_sources, spatial, profile, mode, 0, TIMED };
-  Shape s2 = { ch2, rate2, buffer, n_sources, spatial, profile, mode, 0, TIMED };
+  Shape s1 = { ch1, rate1, buffer, n_sources, spatial, profile, mode, 0,
+    TIMED
+  };
+  Shape s2 = { ch2, rate2, buffer, n_sources, spatial, profile, mode, 0,
+    TIMED
+  };
   GstBus *bus = gst_bus_new ();
   GstElement *el = shape_element (&s1);
   Collector c[MAX_PADS];
@@ -577,7 +787,7 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
   nmf_fix_set_caps (&f, &t1, channel_mask (ch1));
   push_segment (&f, 0);
   collectors_init (c, n_sources, &t1, TRUE);
-  nmf_fix_push (&f, &t1, x1, 0, n1, &z1, FALSE, audio ? c : NULL);
+  nmf_fix_push (&f, in1, x1, 0, n1, &z1, FALSE, audio ? c : NULL);
 
   if (between == BETWEEN_FLUSH) {
     nmf_fix_drain (&f);
@@ -589,7 +799,10 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
     fail_unless (gst_harness_push_event (f.h[0],
             gst_event_new_flush_stop (TRUE)));
   }
-  if (between != BETWEEN_NOTHING)
+  if (between == BETWEEN_NEW_STREAM)
+    fail_unless (gst_harness_push_event (f.h[0],
+            gst_event_new_stream_start ("stream 2")));
+  if (between == BETWEEN_SEGMENT || between == BETWEEN_FLUSH)
     push_segment (&f, base2);
   {
     gchar *str = nmf_test_caps_str (rate2, ch2, channel_mask (ch2));
@@ -599,6 +812,8 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
     gst_caps_unref (caps);
     g_free (str);
   }
+  if (between == BETWEEN_NEW_STREAM)
+    push_segment (&f, base2);
   nmf_fix_drain (&f);
   if (!audio) {
     /* stream 1's masks, then stream 2's */
@@ -613,9 +828,16 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
     }
     for (guint p = 0; p < n_sources; p++)
       g_ptr_array_free (bufs[p], TRUE);
-    nmf_fix_push (&f, &t2, x2, 0, n2, &z2, FALSE, NULL);
+    nmf_fix_push (&f, in2, x2, 0, n2, &z2, FALSE, NULL);
     nmf_fix_finish (&f, NULL);
-    check_masks (&f, n_sources, &t2, n2, 512, 1025, what);
+    if (counted_on) {
+      /* masks count hops from stream 2's own start */
+      NmfTimeline tm = t2;
+      tm.base = t1.base + nmf_test_time (n1, rate1);
+      check_masks (&f, n_sources, &tm, n2, 512, 1025, what);
+    } else {
+      check_masks (&f, n_sources, &t2, n2, 512, 1025, what);
+    }
     goto done;
   }
   for (guint p = 0; p < n_sources; p++) {
@@ -632,11 +854,14 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
   collectors_clear (c, n_sources);
 
   collectors_init (c, n_sources, &t2, TRUE);
-  nmf_fix_push (&f, &t2, x2, 0, n2, &z2, FALSE, c);
+  for (guint p = 0; p < n_sources; p++)
+    c[p].n = first2;
+  nmf_fix_push (&f, in2, x2, 0, n2, &z2, FALSE, c);
   nmf_fix_finish (&f, c);
   for (guint p = 0; p < n_sources; p++)
-    fail_unless (c[p].n == n2, "%s: pad %u gave %" G_GUINT64_FORMAT
-        " samples of stream 2's %" G_GSIZE_FORMAT, what, p, c[p].n, n2);
+    fail_unless (c[p].n - first2 == n2, "%s: pad %u gave %" G_GUINT64_FORMAT
+        " samples of stream 2's %" G_GSIZE_FORMAT, what, p, c[p].n - first2,
+        n2);
   check_sum (c, n_sources, x2, n2, ch2, what);
 done:
   for (guint p = 0; p < n_sources; p++) {
@@ -678,14 +903,178 @@ GST_START_TEST (test_shape_caps_changes)
   guint i = 0;
 
   for (guint k = 0; k < G_N_ELEMENTS (caps_pairs); k++)
-    for (guint b = 0; b < 3; b++, i++) {
+    for (guint b = 0; b < N_BETWEEN * 2; b++, i++) {
       const CapsPair *cp = &caps_pairs[k];
-      if (!full && k > 0 && b != k % 3)
+      if (!full && b % N_BETWEEN != k % N_BETWEEN)
         continue;
       run_caps_change (cp->rate1, cp->ch1, cp->rate2, cp->ch2,
-          1 + (i % 4), i % 2 ? "off" : "auto", (i / 2) % 2 ? "file" : "live",
-          (i / 3) % 2 ? "mask" : "audio", (Between) b, (i % 3) ? 1024 : 441);
+          1 + mix (i, 1) % 4, mix (i, 2) % 2 ? "off" : "auto",
+          mix (i, 3) % 2 ? "file" : "live", mix (i, 4) % 2 ? "mask" : "audio",
+          (Between) (b % N_BETWEEN), mix (i, 5) % 2 ? 1024 : 441,
+          b >= N_BETWEEN);
     }
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------------------ */
+/* The sources' pads across a stretch in another format (docs/element.md,
+ * "Spatial input": a new stream "after a stretch in another format - a
+ * mono second, another rate - which the directions are carried through"
+ * gives each source back its pad): the same three sources panned in
+ * stereo, a stretch of `mid_channels` channels at mid_rate, the stereo mix
+ * again.  Each pad must carry the same source after as before. */
+static void
+check_pads_across (gint mid_channels, gint mid_rate)
+{
+  const gint rate = 44100;
+  const gsize n = 5 * rate, gap = 3 * mid_rate;
+  const double pans[3] = { -0.7, 0.0, 0.7 };
+  float *src[2][3], *x[2] = { g_new0 (float, n * 2), g_new0 (float, n * 2) };
+  float *mid = g_new0 (float, gap * mid_channels);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "n-sources=3");
+  const NmfTimeline t1 = { rate, 2, 0, GST_BUFFER_OFFSET_NONE };
+  const NmfTimeline tm = { mid_rate, mid_channels, nmf_test_time (n, rate),
+    GST_BUFFER_OFFSET_NONE
+  };
+  const NmfTimeline t2 = { rate, 2, nmf_test_time (n, rate) +
+        nmf_test_time (gap, mid_rate), GST_BUFFER_OFFSET_NONE
+  };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 2048, 0);
+  /* [run][pad][source]: correlation over the last 3 s of each run */
+  double xy[2][3][3] = { {{0}} }, yy[2][3] = { {0} }, ss[3] = { 0 };
+  int who[2][3];
+  NmfFix f;
+
+  /* a tone with a tremolo, white noise, a pulse wave with vibrato */
+  for (int run = 0; run < 2; run++) {
+    guint32 st = 4321 + 777 * run;
+    double ph = 0.0;
+    for (int k = 0; k < 3; k++)
+      src[run][k] = g_new (float, n);
+    for (gsize i = 0; i < n; i++) {
+      const double t = (double) i / rate;
+      src[run][0][i] = (float) (0.3 * sin (2 * G_PI * 440 * t) * (1 + 0.5 *
+              sin (2 * G_PI * 1.3 * t)));
+      src[run][1][i] = (float) (0.1 * (nmf_test_lcg (&st) / 16777216.0 -
+              0.5) * 3.46);
+      ph += 2 * G_PI * 150 * (1 + 0.05 * sin (2 * G_PI * 5 * t)) / rate;
+      src[run][2][i] = (float) (0.15 * (sin (ph) >= 0 ? 1 : -1) * (0.6 + 0.4
+              * sin (2 * G_PI * 0.7 * t)));
+    }
+    for (int k = 0; k < 3; k++) {
+      double t = (pans[k] + 1.0) * G_PI / 4.0;
+      for (gsize i = 0; i < n; i++) {
+        x[run][2 * i] += (float) (cos (t) * src[run][k][i]);
+        x[run][2 * i + 1] += (float) (sin (t) * src[run][k][i]);
+      }
+    }
+  }
+  /* the stretch: the same sources, each channel its own real gains */
+  {
+    guint32 st = 99;
+    double g[3][64];
+    for (int k = 0; k < 3; k++)
+      for (gint c = 0; c < mid_channels; c++)
+        g[k][c] = 0.2 + nmf_test_lcg (&st) / 16777216.0;
+    for (gsize i = 0; i < gap; i++)
+      for (gint c = 0; c < mid_channels; c++)
+        for (int k = 0; k < 3; k++)
+          mid[i * mid_channels + c] += (float) (g[k][c] *
+              src[1][k][(i * rate / mid_rate) % n]);
+  }
+  nmf_fix_attach (&f, el, 3);
+  nmf_fix_set_caps (&f, &t1, NULL);
+  nmf_fix_push (&f, &t1, x[0], 0, n, &z, FALSE, NULL);
+  {
+    gchar *str = nmf_test_caps_str (mid_rate, mid_channels,
+        channel_mask (mid_channels));
+    GstCaps *caps = gst_caps_from_string (str);
+    fail_unless (gst_pad_push_event (f.h[0]->srcpad,
+            gst_event_new_caps (caps)));
+    gst_caps_unref (caps);
+    g_free (str);
+  }
+  nmf_fix_push (&f, &tm, mid, 0, gap, &z, FALSE, NULL);
+  nmf_fix_change_caps (&f, &t2);
+  nmf_fix_push (&f, &t2, x[1], 0, n, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint p = 0; p < 3; p++) {
+    GstBuffer *b;
+    while ((b = gst_harness_try_pull (f.h[p]))) {
+      GstMapInfo map;
+      /* stereo runs only: the stretch's buffers are left out by time */
+      const GstClockTime pts = GST_BUFFER_PTS (b);
+      const gboolean second = pts >= t2.base;
+      const guint64 first = gst_util_uint64_scale_round (pts - (second ?
+              t2.base : 0), rate, GST_SECOND);
+      if (pts >= tm.base && !second) {
+        gst_buffer_unref (b);
+        continue;
+      }
+      gst_buffer_map (b, &map, GST_MAP_READ);
+      const float *y = (const float *) map.data;
+      const gsize frames = map.size / (2 * sizeof (float));
+      if (first >= 3 * (guint64) rate && first + frames <= n)
+        for (gsize i = 0; i < frames; i++) {
+          const gsize k = first + i;
+          for (int s = 0; s < 3; s++)
+            xy[second][p][s] += y[2 * i] * (double) src[second][s][k] *
+                cos ((pans[s] + 1.0) * G_PI / 4.0);
+          yy[second][p] += (double) y[2 * i] * y[2 * i];
+        }
+      gst_buffer_unmap (b, &map);
+      gst_buffer_unref (b);
+    }
+  }
+  for (int s = 0; s < 3; s++)
+    for (gsize i = 3 * rate; i < n; i++) {
+      const double g = cos ((pans[s] + 1.0) * G_PI / 4.0) * src[0][s][i];
+      ss[s] += g * g;
+    }
+  for (int run = 0; run < 2; run++)
+    for (int p = 0; p < 3; p++) {
+      double best = -1.0;
+      for (int s = 0; s < 3; s++) {
+        double c = xy[run][p][s] / sqrt (yy[run][p] * ss[s] + 1e-30);
+        if (c > best) {
+          best = c;
+          who[run][p] = s;
+        }
+      }
+      fail_unless (best > 0.7, "run %d pad %d: correlation %.2f", run, p,
+          best);
+    }
+  GST_INFO ("a stretch of %d channels at %d Hz: pads' sources before %d %d "
+      "%d, after %d %d %d", mid_channels, mid_rate, who[0][0], who[0][1],
+      who[0][2], who[1][0], who[1][1], who[1][2]);
+  for (int p = 0; p < 3; p++)
+    fail_unless (who[1][p] == who[0][p], "a stretch of %d channels at %d "
+        "Hz: pad %d carried source %d before, %d after", mid_channels,
+        mid_rate, p, who[0][p], who[1][p]);
+  nmf_fix_teardown (&f);
+  for (int run = 0; run < 2; run++) {
+    for (int k = 0; k < 3; k++)
+      g_free (src[run][k]);
+    g_free (x[run]);
+  }
+  g_free (mid);
+}
+
+GST_START_TEST (test_shape_pads_across_formats)
+{
+  /* {channels, rate} of the stretch: a stage of its own (3 - 8 channels)
+   * at another rate lost the stereo directions; the first three run in CI */
+  const gint mids[][2] = { {3, 48000}, {6, 22050}, {1, 32000}, {4, 48000},
+  {8, 96000}, {5, 11025}, {9, 48000}, {2, 22050}, {3, 44100}, {6, 44100}
+  };
+  const gchar *only = g_getenv ("NMF_SHAPES_MID");
+  const guint n = stride () == 1 ? G_N_ELEMENTS (mids) : 3;
+
+  for (guint k = 0; k < n; k++)
+    if (!only || atoi (only) == (gint) k)
+      check_pads_across (mids[k][0], mids[k][1]);
 }
 
 GST_END_TEST;
@@ -774,8 +1163,10 @@ nmfseparate_shapes_suite (void)
     NMF_TEST ("shapes", test_shape_matrix),
     NMF_TEST ("shapes", test_shape_sources),
     NMF_TEST ("shapes", test_shape_short),
+    NMF_TEST ("shapes", test_shape_degenerate_channels),
     NMF_TEST ("shapes", test_shape_caps_changes),
     NMF_TEST ("shapes", test_shape_extract),
+    NMF_TEST ("shapes", test_shape_pads_across_formats),
   };
   return nmf_test_suite ("nmfseparate-shapes", tests, G_N_ELEMENTS (tests),
       0);

@@ -43,10 +43,11 @@ typedef struct
   const gchar *spatial, *profile, *mode;
   guint hops;                   /* length of the input in hops (plus a bit) */
   enum
-  { TIMED, UNTIMED, WITH_GAP } timing;  /* how the input is stamped */
+  { TIMED, UNTIMED, WITH_GAP, REVERSE } timing; /* how the input comes */
 } Shape;
 
-static const gchar *const timing_names[] = { "timed", "untimed", "gap" };
+static const gchar *const timing_names[] =
+    { "timed", "untimed", "gap", "reverse" };
 
 static gchar *
 shape_name (const Shape * s)
@@ -115,9 +116,11 @@ check_bus_quiet (GstBus * bus, const gchar * what)
  * lasting one hop (the last up to the end), bins floats each, the pads'
  * masks summing to one in every bin. */
 
+/* (the stream's sample 0 is sample `first` of t: a stream counted on
+ * from where the last one ended) */
 static void
-check_mask_bufs (GPtrArray ** bufs, guint n_pads, const NmfTimeline * t,
-    gsize frames, guint hop, guint bins, const gchar * what)
+check_mask_bufs_from (GPtrArray ** bufs, guint n_pads, const NmfTimeline * t,
+    guint64 first, gsize frames, guint hop, guint bins, const gchar * what)
 {
   const guint n_masks = (frames + hop - 1) / hop;
 
@@ -127,8 +130,9 @@ check_mask_bufs (GPtrArray ** bufs, guint n_pads, const NmfTimeline * t,
         frames, hop, n_masks);
   for (guint j = 0; j < n_masks; j++) {
     guint64 end = MIN ((guint64) (j + 1) * hop, frames);
-    GstClockTime t0 = t->base + nmf_test_time ((guint64) j * hop, t->rate);
-    GstClockTime t1 = t->base + nmf_test_time (end, t->rate);
+    GstClockTime t0 = t->base + nmf_test_time (first + (guint64) j * hop,
+        t->rate);
+    GstClockTime t1 = t->base + nmf_test_time (first + end, t->rate);
     float sum[16385];
 
     memset (sum, 0, bins * sizeof (float));
@@ -157,7 +161,28 @@ check_mask_bufs (GPtrArray ** bufs, guint n_pads, const NmfTimeline * t,
   }
 }
 
-/* Everything the pads hold, as masks of a stream of `frames` samples */
+static void
+check_mask_bufs (GPtrArray ** bufs, guint n_pads, const NmfTimeline * t,
+    gsize frames, guint hop, guint bins, const gchar * what)
+{
+  check_mask_bufs_from (bufs, n_pads, t, 0, frames, hop, bins, what);
+}
+
+/* Everything the pads hold, as masks of a stream of `frames` samples from
+ * sample `first` of t */
+static void
+check_masks_from (NmfFix * f, guint n_pads, const NmfTimeline * t,
+    guint64 first, gsize frames, guint hop, guint bins, const gchar * what)
+{
+  GPtrArray *bufs[MAX_PADS];
+
+  for (guint p = 0; p < n_pads; p++)
+    bufs[p] = nmf_test_pull_all (f->h[p]);
+  check_mask_bufs_from (bufs, n_pads, t, first, frames, hop, bins, what);
+  for (guint p = 0; p < n_pads; p++)
+    g_ptr_array_free (bufs[p], TRUE);
+}
+
 static void
 check_masks (NmfFix * f, guint n_pads, const NmfTimeline * t, gsize frames,
     guint hop, guint bins, const gchar * what)
@@ -308,6 +333,102 @@ check_messages (GstBus * bus, const Shape * s, const NmfTimeline * t,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Backwards (docs/element.md, "Seeks and trick modes"): a segment of rate
+ * -1, the buffers last first, each a stream of its own.  Every pad gives
+ * back every sample, on its timestamp and offset, the pads summing to the
+ * input. */
+
+static gint
+by_pts (gconstpointer a, gconstpointer b)
+{
+  const GstBuffer *x = *(GstBuffer * const *) a, *y = *(GstBuffer * const *) b;
+
+  return GST_BUFFER_PTS (x) < GST_BUFFER_PTS (y) ? -1 :
+      GST_BUFFER_PTS (x) > GST_BUFFER_PTS (y);
+}
+
+static void
+run_reverse (NmfFix * f, const Shape * s, const NmfTimeline * t,
+    const float *x, gsize frames, NmfSizes * z, const gchar * what)
+{
+  GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint64));
+  float *sum = g_new0 (float, frames * s->channels);
+  GstSegment seg;
+  double peak = 0.0;
+
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.rate = -1.0;
+  seg.start = seg.time = t->base;
+  seg.stop = seg.position = t->base + nmf_test_time (frames, t->rate);
+  fail_unless (gst_harness_push_event (f->h[0], gst_event_new_segment (&seg)));
+  for (guint64 pos = 0; pos < frames;) {
+    g_array_append_val (starts, pos);
+    pos += nmf_sizes_next (z, frames - pos);
+  }
+  for (gint k = starts->len - 1; k >= 0; k--) {
+    const guint64 first = g_array_index (starts, guint64, k);
+    guint64 end = (guint) k + 1 < starts->len ?
+        g_array_index (starts, guint64, k + 1) : frames;
+    /* (not inside fail_unless_equals_int: it declares `first`) */
+    GstBuffer *buf = nmf_test_buffer (t, x + first * s->channels, first,
+        end - first, FALSE);
+    fail_unless_equals_int (gst_harness_push (f->h[0], buf), GST_FLOW_OK);
+  }
+  nmf_fix_finish (f, NULL);
+  for (guint p = 0; p < s->n_sources; p++) {
+    GPtrArray *bufs = nmf_test_pull_all (f->h[p]);
+    guint64 next = 0;
+    for (guint b = 0; p == 0 && b < bufs->len; b++) {
+      GstBuffer *buf = g_ptr_array_index (bufs, b);
+      GST_LOG ("pad 0 buffer %u: %" GST_TIME_FORMAT " %" G_GSIZE_FORMAT
+          " samples, offset %" G_GUINT64_FORMAT "%s", b,
+          GST_TIME_ARGS (GST_BUFFER_PTS (buf)), gst_buffer_get_size (buf) /
+          (s->channels * sizeof (float)), GST_BUFFER_OFFSET (buf),
+          GST_BUFFER_IS_DISCONT (buf) ? " discont" : "");
+    }
+    g_ptr_array_sort (bufs, by_pts);
+    for (guint b = 0; b < bufs->len; b++) {
+      GstBuffer *buf = g_ptr_array_index (bufs, b);
+      gsize n = gst_buffer_get_size (buf) / (s->channels * sizeof (float));
+      GstClockTime t0 = t->base + nmf_test_time (next, t->rate);
+      GstClockTime t1 = t->base + nmf_test_time (next + n, t->rate);
+      GstMapInfo map;
+      /* each input buffer a stream of its own, its samples counted from
+       * its own timestamp: 1 ns off the grid of the whole (noted, left) */
+      fail_unless (GST_BUFFER_PTS (buf) + 1 >= t0
+          && GST_BUFFER_PTS (buf) <= t0 + 1, "%s: pad %u: a buffer at %"
+          GST_TIME_FORMAT " where sample %" G_GUINT64_FORMAT " is, %"
+          GST_TIME_FORMAT, what, p, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
+          next, GST_TIME_ARGS (t0));
+      fail_unless (GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf) + 1 >= t1
+          && GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf) <= t1 + 1,
+          "%s: pad %u: a buffer of %" G_GSIZE_FORMAT " samples at sample %"
+          G_GUINT64_FORMAT " lasts %" G_GUINT64_FORMAT " ns", what, p, n,
+          next, GST_BUFFER_DURATION (buf));
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), t->off0 + next);
+      fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (buf),
+          t->off0 + next + n);
+      fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+      for (gsize i = 0; i < n * s->channels; i++)
+        sum[next * s->channels + i] += ((const float *) map.data)[i];
+      gst_buffer_unmap (buf, &map);
+      next += n;
+    }
+    fail_unless (next == frames, "%s: pad %u gave %" G_GUINT64_FORMAT
+        " samples for %" G_GSIZE_FORMAT, what, p, next, frames);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  for (gsize i = 0; i < frames * s->channels; i++)
+    peak = MAX (peak, fabs (x[i]));
+  for (gsize i = 0; i < frames * s->channels; i++)
+    if (fabs (sum[i] - x[i]) > 1e-5 * MAX (peak, 1e-3))
+      fail ("%s: sample %" G_GSIZE_FORMAT ": the pads sum to %.9g, the "
+          "input is %.9g", what, i / s->channels, sum[i], x[i]);
+  g_free (sum);
+  g_array_free (starts, TRUE);
+}
+
+/* ------------------------------------------------------------------------ */
 /* One shape, one stream */
 
 static GstElement *
@@ -374,8 +495,8 @@ run_shape_input (const Shape * s, gsize frames, float *x)
   GstSegment seg;
 
   GST_INFO ("shape: %s", what);
-  /* half the shapes post messages, with masks */
-  if ((s->channels + s->n_sources) % 2 == 0)
+  /* half the shapes post messages, with masks (in order: not backwards) */
+  if ((s->channels + s->n_sources) % 2 == 0 && s->timing != REVERSE)
     nmf_test_set_props (el, "post-messages=true message-masks=true");
   gst_element_set_bus (el, bus);
   nmf_fix_attach (&f, el, s->n_sources);
@@ -385,7 +506,9 @@ run_shape_input (const Shape * s, gsize frames, float *x)
   seg.start = seg.time = seg.position = t.base;
   fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
   collectors_init (c, s->n_sources, &t, TRUE);
-  if (s->timing == WITH_GAP) {
+  if (s->timing == REVERSE) {
+    run_reverse (&f, s, &t, x, frames, &z, what);
+  } else if (s->timing == WITH_GAP) {
     GstClockTime t0 = t.base + nmf_test_time (gap0, t.rate);
     GstClockTime t1 = t.base + nmf_test_time (gap1, t.rate);
     memset (x + gap0 * s->channels, 0,
@@ -397,7 +520,9 @@ run_shape_input (const Shape * s, gsize frames, float *x)
   } else {
     nmf_fix_push (&f, in, x, 0, frames, &z, FALSE, audio ? c : NULL);
   }
-  if (audio) {
+  if (s->timing == REVERSE) {
+    /* (checked by run_reverse) */
+  } else if (audio) {
     nmf_fix_finish (&f, c);
     for (guint p = 0; p < s->n_sources; p++)
       fail_unless (c[p].n == frames, "%s: pad %u gave %" G_GUINT64_FORMAT
@@ -506,7 +631,12 @@ nth_shape (guint i, Shape * s)
   s->channels = all_channels[r % G_N_ELEMENTS (all_channels)];
   s->n_sources = all_sources[mix (i, 1) % G_N_ELEMENTS (all_sources)];
   s->buffer = pick_buffer (mix (i, 2), s->rate);
-  s->timing = mix (i, 3) % 3;
+  s->timing = mix (i, 3) % 4;
+  /* backwards every buffer is a stream of its own: audio, in buffers of
+   * a hop or more */
+  if (s->timing == REVERSE && (strcmp (s->mode, "audio") != 0
+          || (s->buffer > 0 && s->buffer < 512)))
+    s->timing = TIMED;
   /* 1-sample buffers: a short stream; more hops where the spatial stage
    * has time to take over */
   s->hops = s->buffer == 1 ? 30 : 60 + mix (i, 4) % 140;
@@ -726,15 +856,19 @@ push_segment (NmfFix * f, GstClockTime start)
 static void
 run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
     const gchar * spatial, const gchar * profile, const gchar * mode,
-    Between between, guint buffer, gboolean untimed)
+    Between between, guint buffer, guint untimed_streams)
 {
+  /* untimed_streams: 0 none, 1 both, 2 the second only */
+  const gboolean untimed = untimed_streams > 0;
+  const gboolean untimed1 = untimed_streams == 1;
   const gboolean audio = strcmp (mode, "audio") == 0;
   const gsize n1 = 40 * 512 + 77, n2 = 50 * 512 + 301;
   gchar *what = g_strdup_printf ("%d Hz %d ch -> %d Hz %d ch, n-sources %u "
       "spatial=%s profile=%s output-mode=%s, %s between, buffer %u, %s",
       rate1, ch1, rate2, ch2, n_sources, spatial, profile, mode,
-      between_names[between], buffer, untimed ? "untimed" : "timed");
-  const NmfTimeline t1 = { rate1, ch1, untimed ? 0 : GST_SECOND, 0 };
+      between_names[between], buffer, untimed_streams == 0 ? "timed" :
+      untimed1 ? "untimed" : "stream 2 untimed");
+  const NmfTimeline t1 = { rate1, ch1, untimed1 ? 0 : GST_SECOND, 0 };
   const NmfTimeline none1 = { rate1, ch1, GST_CLOCK_TIME_NONE,
     GST_BUFFER_OFFSET_NONE
   };
@@ -752,7 +886,7 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
     counted_on ? 0 : untimed && !goes_on ? 0 :
         gst_util_uint64_scale_round (base2, rate2, GST_SECOND)
   };
-  const NmfTimeline *in1 = untimed ? &none1 : &t1;
+  const NmfTimeline *in1 = untimed1 ? &none1 : &t1;
   const NmfTimeline *in2 = untimed ? &none2 : &t2;
   const guint64 first2 = counted_on ? n1 : 0;
   float *x1 = make_mix (ch1, rate1, n_sources, n1, 11);
@@ -830,14 +964,9 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
       g_ptr_array_free (bufs[p], TRUE);
     nmf_fix_push (&f, in2, x2, 0, n2, &z2, FALSE, NULL);
     nmf_fix_finish (&f, NULL);
-    if (counted_on) {
-      /* masks count hops from stream 2's own start */
-      NmfTimeline tm = t2;
-      tm.base = t1.base + nmf_test_time (n1, rate1);
-      check_masks (&f, n_sources, &tm, n2, 512, 1025, what);
-    } else {
-      check_masks (&f, n_sources, &t2, n2, 512, 1025, what);
-    }
+    /* masks count hops from stream 2's start, at its place in the
+     * sample count */
+    check_masks_from (&f, n_sources, &t2, first2, n2, 512, 1025, what);
     goto done;
   }
   for (guint p = 0; p < n_sources; p++) {
@@ -903,7 +1032,7 @@ GST_START_TEST (test_shape_caps_changes)
   guint i = 0;
 
   for (guint k = 0; k < G_N_ELEMENTS (caps_pairs); k++)
-    for (guint b = 0; b < N_BETWEEN * 2; b++, i++) {
+    for (guint b = 0; b < N_BETWEEN * 3; b++, i++) {
       const CapsPair *cp = &caps_pairs[k];
       if (!full && b % N_BETWEEN != k % N_BETWEEN)
         continue;
@@ -911,7 +1040,7 @@ GST_START_TEST (test_shape_caps_changes)
           1 + mix (i, 1) % 4, mix (i, 2) % 2 ? "off" : "auto",
           mix (i, 3) % 2 ? "file" : "live", mix (i, 4) % 2 ? "mask" : "audio",
           (Between) (b % N_BETWEEN), mix (i, 5) % 2 ? 1024 : 441,
-          b >= N_BETWEEN);
+          b / N_BETWEEN);
     }
 }
 

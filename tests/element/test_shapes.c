@@ -12,15 +12,21 @@
  * channels 1 - 64, rates 8 - 192 kHz, buffers of 1 sample to 1 s,
  * n-sources 1 - 16 with fewer or more channels, spatial auto and off,
  * the live and file profiles, audio and mask output, and caps changes
- * mid-stream (rate, channels; with a flush, a new segment or neither).
+ * mid-stream (rate, channels; with a flush, a new segment, a new stream
+ * or none; timed or untimed), timed, untimed, gapped and backwards input.
  * Each run checks: exactly as many samples out of every pad as came in,
  * with PTS, DURATION and OFFSET sample-exact on the input's timeline
  * (masks: one per hop, at j × hop), the pads summing to the input (audio)
- * or the masks to one, and no warning or error on the bus (criticals
- * fail gst-check; the leaks tracer fails a leak).
+ * or the masks to one, the latency query, the element messages, and no
+ * warning or error on the bus (criticals fail gst-check; the leaks tracer
+ * fails a leak).
  *
  * The matrix is sampled for CI (every NMF_SHAPES_STRIDE-th shape, default
- * below); NMF_SHAPES_FULL=1 runs all of it. */
+ * below, about 40 s in all); NMF_SHAPES_FULL=1 runs all of it (704 shapes
+ * and every caps change, about 20 min).  NMF_SHAPES_ONLY=i runs the i-th
+ * shape alone (with NMF_SHAPES_FULL=1 and GST_CHECKS=test_shape_matrix),
+ * NMF_SHAPES_RATE=r plays every shape at rate r, NMF_SHAPES_MID=k only the
+ * k-th stretch of test_shape_pads_across_formats. */
 
 #include <gst/gst.h>
 #include <gst/audio/audio.h>

@@ -195,20 +195,30 @@ nmf_separator_continue_from (nmf_separator * sep, nmf_separator * previous,
   nmf_separator_settle_spatial (previous);
   if (same_rate && same_model (sep, previous))
     sep->model->ops->adopt (sep->model, previous->model);
-  double dir[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_CHANNELS];
-  int channels = 0;
-  if (previous->spatial && nmf_spatial_get_previous (previous->spatial, dir))
-    channels = previous->cfg.channels;
-  else if (previous->carried_channels > 0) {
-    memcpy (dir, previous->carried_dir, sizeof dir);
-    channels = previous->carried_channels;
+  /* The directions known: those the previous stage demixed, and those it
+   * carried for another layout.  The ones with the new channels go to its
+   * stage; another layout's are carried on, through a stretch with a
+   * stage of its own too (stereo, 5.1 at another rate, stereo: carried
+   * through separators without a stage only, they were lost in the 5.1
+   * one, and the stereo sources came back on other pads). */
+  double known[2][NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_CHANNELS];
+  int known_channels[2] = { 0, 0 }, n_known = 0;
+  if (previous->spatial
+      && nmf_spatial_get_previous (previous->spatial, known[n_known]))
+    known_channels[n_known++] = previous->cfg.channels;
+  if (previous->carried_channels > 0) {
+    memcpy (known[n_known], previous->carried_dir, sizeof known[0]);
+    known_channels[n_known++] = previous->carried_channels;
   }
-  if (channels > 0 && sep->cfg.sources == previous->cfg.sources) {
-    if (sep->spatial && sep->cfg.channels == channels)
-      nmf_spatial_set_previous (sep->spatial, dir);
-    else if (!sep->spatial) {
-      memcpy (sep->carried_dir, dir, sizeof dir);
-      sep->carried_channels = channels;
+  if (sep->cfg.sources != previous->cfg.sources)
+    return NMF_OK;
+  for (int k = 0; k < n_known; k++) {
+    if (sep->spatial && sep->cfg.channels == known_channels[k]) {
+      nmf_spatial_set_previous (sep->spatial, known[k]);
+    } else if (sep->carried_channels == 0) {
+      /* the most recent other layout (listed first) */
+      memcpy (sep->carried_dir, known[k], sizeof known[0]);
+      sep->carried_channels = known_channels[k];
     }
   }
   return NMF_OK;

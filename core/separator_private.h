@@ -33,8 +33,9 @@ struct nmf_separator
    * demixing, and the released frame's images when it is in force */
   nmf_spatial *spatial;
   /* the directions of the last mix a spatial stage demixed, carried
-   * through separators without one (a mono stretch) to the next with as
-   * many channels (carried_channels 0: none) */
+   * through separators without one (a mono stretch) or with a stage for
+   * other channels (a 5.1 stretch) to the next with as many channels
+   * (carried_channels 0: none) */
   double carried_dir[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_CHANNELS];
   int carried_channels;
   float *images;                /* sources x channels x (2 * bins) */

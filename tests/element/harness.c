@@ -174,6 +174,50 @@ nmf_test_buffer (const NmfTimeline * t, const float *data, guint64 idx,
   return b;
 }
 
+void
+nmf_test_three_panned (gint rate, gsize n, guint32 seed, const double pans[3],
+    float *src[3], float *stereo)
+{
+  guint32 st = seed;
+  double ph = 0.0;
+
+  for (int k = 0; k < 3; k++)
+    src[k] = g_new (float, n);
+  for (gsize i = 0; i < n; i++) {
+    const double t = (double) i / rate;
+    src[0][i] = (float) (0.3 * sin (2 * G_PI * 440 * t) * (1 + 0.5 *
+            sin (2 * G_PI * 1.3 * t)));
+    src[1][i] = (float) (0.1 * (nmf_test_lcg (&st) / 16777216.0 - 0.5) *
+        3.46);
+    ph += 2 * G_PI * 150 * (1 + 0.05 * sin (2 * G_PI * 5 * t)) / rate;
+    src[2][i] = (float) (0.15 * (sin (ph) >= 0 ? 1 : -1) * (0.6 + 0.4 *
+            sin (2 * G_PI * 0.7 * t)));
+  }
+  for (int k = 0; k < 3; k++) {
+    const double t = (pans[k] + 1.0) * G_PI / 4.0;
+    for (gsize i = 0; i < n; i++) {
+      stereo[2 * i] += (float) (cos (t) * src[k][i]);
+      stereo[2 * i + 1] += (float) (sin (t) * src[k][i]);
+    }
+  }
+}
+
+double
+nmf_test_best_source (const double xy[3], double yy, const double ss[3],
+    int *who)
+{
+  double best = -1.0;
+
+  for (int s = 0; s < 3; s++) {
+    const double c = xy[s] / sqrt (yy * ss[s] + 1e-30);
+    if (c > best) {
+      best = c;
+      *who = s;
+    }
+  }
+  return best;
+}
+
 float *
 nmf_test_two_tones (gsize n, gint channels, gint rate)
 {

@@ -80,6 +80,17 @@ GstBuffer *nmf_test_buffer (const NmfTimeline * t, const float *data,
 float *nmf_test_two_tones (gsize n, gint channels, gint rate);
 /* The tests' random numbers (a linear congruential generator). */
 guint32 nmf_test_lcg (guint32 * state);
+/* Three sources that a demixing tells apart (a tone with a tremolo, white
+ * noise from `seed`, a pulse wave with vibrato), n frames each (g_free
+ * them), added into `stereo` (n interleaved pairs) at the constant-power
+ * pans `pans`. */
+void nmf_test_three_panned (gint rate, gsize n, guint32 seed,
+    const double pans[3], float *src[3], float *stereo);
+/* The source whose image correlates best with a pad: xy the pad's inner
+ * products with each source's image, yy its energy, ss the images'
+ * energies; returns the correlation, the source in *who. */
+double nmf_test_best_source (const double xy[3], double yy,
+    const double ss[3], int *who);
 
 /* ------------------------------------------------------------------------ */
 /* Buffer sizes a signal is pushed in */

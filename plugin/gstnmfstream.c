@@ -338,6 +338,14 @@ report_stats (GstNmfSeparate * self, gboolean end)
     GST_WARNING_OBJECT (self, "%" G_GUINT64_FORMAT " model refresh(es) "
         "failed, the previous model is kept: %s",
         st.model_failures - done->model_failures, st.model_error);
+  /* with no model ever the sources share every bin evenly: a setting too
+   * large for the solver (volmin's many components), said once */
+  if (st.model_failures > 0 && done->model_failures == 0
+      && st.model_refreshes == 0)
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+        ("No model could be fitted: the sources share every frequency "
+            "evenly until one is (fewer components or a shorter window "
+            "would fit)"), ("%s", st.model_error));
   GST_LOG_OBJECT (self, "%" G_GUINT64_FORMAT " samples in, %"
       G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " frames", st.samples_in,
       st.samples_out, st.frames);

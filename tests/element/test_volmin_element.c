@@ -95,6 +95,44 @@ GST_START_TEST (test_many_components)
 
 GST_END_TEST;
 
+/* More components than a refresh can fit within its work limit (128 over
+ * the default window): the sources share every bin evenly, which went
+ * without a word on the bus (the debug log only); now one warning says
+ * so, and the output is still whole. */
+GST_START_TEST (test_no_model_said)
+{
+  const gsize total = 4 * RATE;
+  float *x = noise (total, 0.5, 7);
+  GstElement *el = nmf_test_element ("nmfseparate", "algorithm=volmin "
+      "n-sources=2 components=128");
+  GstBus *bus = gst_bus_new ();
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 4096, 0);
+  Collector c[MAX_PADS];
+  GstMessage *msg;
+  guint warnings = 0;
+  NmfFix f;
+
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_run (&f, &nmf_mono, NULL, x, total, &z, TRUE, c);
+  check_sum (x, total, c, 2, "128 components");
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    GError *err = NULL;
+    gst_message_parse_warning (msg, &err, NULL);
+    fail_unless (strstr (err->message, "No model") != NULL, "%s",
+        err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+    warnings++;
+  }
+  fail_unless_equals_int (warnings, 1);
+  collectors_clear (c, 2);
+  nmf_fix_teardown_bus (&f, bus);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 typedef struct
 {
   GstHarness *h;
@@ -251,6 +289,7 @@ nmfseparate_volmin_suite (void)
 {
   static const NmfTest tests[] = {
     NMF_TEST ("components", test_many_components),
+    NMF_TEST ("components", test_no_model_said),
     NMF_TEST ("state", test_state_change_during_refresh),
     NMF_TEST ("input", test_pathological_input),
   };

@@ -45,6 +45,13 @@
  * 256 1.2e8 - 1.8e8. */
 #define REFRESH_WORK_LIMIT 5e8
 
+/* A refresh that fails before there is any model (settings too large for
+ * the limit: 128 components over the default window) would fail again at
+ * every interval, each at the limit's cost (9 s of noise took 41 s of
+ * CPU): the interval doubles after each such failure, up to this many
+ * times, and is back to itself once a model is in. */
+#define MAX_BACKOFF 64
+
 struct nmf_volmin_stream
 {
   int F, T, r, interval, iterations, min_active;
@@ -58,6 +65,7 @@ struct nmf_volmin_stream
   float *B;                     /* r x T column-major: U^T X, current U */
   unsigned char *active;        /* T: frame is not all zero */
   int pos, fill, n_active, since_refresh;
+  int backoff;                  /* refresh every interval x backoff frames */
 
   /* per frame: proj = [U | P^T], F x 2r column-major */
   float *proj;
@@ -277,6 +285,7 @@ nmf_volmin_stream_reset (nmf_volmin_stream * s, int keep_model)
   memset (s->B, 0, (size_t) s->r * s->T * sizeof (float));
   memset (s->active, 0, (size_t) s->T);
   s->pos = s->fill = s->n_active = s->since_refresh = 0;
+  s->backoff = 1;
   s->msg[0] = '\0';
   if (!keep_model)
     forget_model (s);
@@ -311,6 +320,7 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
   s->T = window_frames;
   s->r = rank;
   s->interval = refresh_interval;
+  s->backoff = 1;
   s->iterations = 1;
   s->min_active = 2 * rank;
   s->lambda = lambda;
@@ -617,8 +627,12 @@ refresh (nmf_volmin_stream * s)
     s->st.failures++;
     if (s->msg[0] == '\0')
       set_msg (s, "%s", nmf_strerror (ret));
-  } else
+    if (!s->has_model && s->backoff < MAX_BACKOFF)
+      s->backoff *= 2;
+  } else {
     s->st.refreshes++;
+    s->backoff = 1;
+  }
   t2 = cpu_now ();
   s->st.solve_seconds += t2 - t1;
 }
@@ -679,7 +693,7 @@ nmf_volmin_stream_push (nmf_volmin_stream * s, const float *v, float *spectra)
     s->fill++;
   s->st.frames++;
 
-  if (++s->since_refresh >= s->interval) {
+  if (++s->since_refresh >= s->interval * s->backoff) {
     s->since_refresh = 0;
     refresh (s);
   }

@@ -259,9 +259,43 @@ check_solver (void)
   free (h);
 }
 
+/* A rank too large for a first model within the limit: every refresh
+ * fails at the limit's cost.  Each one came at the interval (16 frames),
+ * so the stream ran at a fraction of real time for as long as it lasted;
+ * now the interval doubles after each failure while there is no model. */
+static void
+check_backoff_without_model (void)
+{
+  const int F = 513, K = 128, T = 258, frames = 600;
+  nmf_volmin_stream *s = NULL;
+  nmf_volmin_stream_stats st;
+  float *v = malloc (F * sizeof (float));
+  float *spectra = malloc ((size_t) F * K * sizeof (float));
+  unsigned long long seed = 11;
+
+  CHECK_OK (nmf_volmin_stream_create (&s, F, K, T, 16, 0.0, 1));
+  for (int t = 0; t < frames; t++) {
+    noise_frame (v, F, &seed);
+    CHECK_OK (nmf_volmin_stream_push (s, v, spectra));
+  }
+  CHECK_OK (nmf_volmin_stream_get_stats (s, &st));
+  printf ("rank %d over %d frames: %llu refreshes, %llu failures\n", K,
+      frames, (unsigned long long) st.refreshes,
+      (unsigned long long) st.failures);
+  CHECK (st.refreshes == 0, "rank %d fitted a model: the test needs one "
+      "that cannot", K);
+  /* attempts at frames 16, 48, 112, 240, 496 (37 at a fixed interval) */
+  CHECK (st.failures >= 1 && st.failures <= 5, "%llu failed refreshes in "
+      "%d frames", (unsigned long long) st.failures, frames);
+  nmf_volmin_stream_destroy (&s);
+  free (spectra);
+  free (v);
+}
+
 int
 main (void)
 {
+  check_backoff_without_model ();
   check_ranks ();
   check_solver ();
   check_refresh_bounded (0.0);

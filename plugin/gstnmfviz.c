@@ -142,19 +142,15 @@ gst_nmf_viz_new (const GstVideoInfo * info, gint rate, gint bins,
         viz->bins - 1);
   }
   make_palette (viz);
-  viz->peak_db = -200.0;
   viz->capacity = whole ? 4 * width : width;
   if (whole) {
     viz->columns = g_malloc0 ((gsize) viz->capacity * height * 3);
   } else {
-    gsize n = (gsize) width * height;
-    viz->ring = g_malloc (n * viz->bpp);
-    for (gsize i = 0; i < n; i++)
-      memcpy (viz->ring + i * viz->bpp, viz->blank, viz->bpp);
+    viz->ring = g_malloc ((gsize) width * height * viz->bpp);
     viz->column = g_malloc ((gsize) height * 3);
   }
   viz->acc = g_new0 (float, (gsize) height * 3);
-  viz->span = 1;
+  gst_nmf_viz_clear (viz);
   return viz;
 }
 

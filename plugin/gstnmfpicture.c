@@ -178,6 +178,15 @@ gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
   return ok;
 }
 
+/* No renderer and no pool: nothing is drawn until the pad negotiates. */
+static void
+forget_renderer (GstNmfPicture * p)
+{
+  gst_nmf_viz_free (p->viz);
+  p->viz = NULL;
+  drop_pool (p);
+}
+
 /* Downstream sent RECONFIGURE (a capsfilter's caps set, a sink resized):
  * the caps it takes now, if they differ, with a new renderer for a new
  * size or format (the picture starts afresh: its columns are drawn for
@@ -197,9 +206,7 @@ renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues, guint64 from)
   if (!p->viz || !p->pad || !gst_pad_check_reconfigure (p->pad))
     return TRUE;
   if (!(caps = choose_caps (p, p->element, &old))) {
-    gst_nmf_viz_free (p->viz);
-    p->viz = NULL;
-    drop_pool (p);
+    forget_renderer (p);
     return FALSE;
   }
   /* (a RECONFIGURE that changes nothing, as many do, keeps the picture) */
@@ -209,9 +216,7 @@ renegotiate (GstNmfPicture * p, GstNmfOutQueues * queues, guint64 from)
     GST_DEBUG_OBJECT (p->pad, "renegotiating: %" GST_PTR_FORMAT, caps);
     if (!use_caps (p, p->element, queues, caps, p->rate, p->bins,
             p->n_sources, TRUE)) {
-      gst_nmf_viz_free (p->viz);
-      p->viz = NULL;
-      drop_pool (p);
+      forget_renderer (p);
       gst_caps_unref (caps);
       return FALSE;
     }
@@ -263,12 +268,9 @@ gst_nmf_picture_joined (GstNmfPicture * p)
 void
 gst_nmf_picture_reset (GstNmfPicture * p)
 {
-  gst_nmf_viz_free (p->viz);
-  p->viz = NULL;
-  drop_pool (p);
+  forget_renderer (p);
   p->pending = FALSE;
   p->drawn_end = GST_CLOCK_TIME_NONE;
-  p->hop = 0;
 }
 
 void
@@ -281,7 +283,7 @@ gst_nmf_picture_flush (GstNmfPicture * p)
 
 void
 gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
-    GstClockTime start)
+    GstClockTime start, guint hop)
 {
   GstClockTime drawn_end = p->drawn_end;
 
@@ -308,9 +310,9 @@ gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
         GST_VIDEO_INFO_FPS_D (&p->info), GST_VIDEO_INFO_FPS_N (&p->info));
     if (start + period < drawn_end)
       gst_nmf_viz_clear (p->viz);
-    else if (start > drawn_end + period && p->hop > 0 && p->rate > 0)
+    else if (start > drawn_end + period && hop > 0 && p->rate > 0)
       gst_nmf_viz_add_silence (p->viz, gst_util_uint64_scale (start -
-              drawn_end, p->rate, GST_SECOND * p->hop));
+              drawn_end, p->rate, GST_SECOND * hop));
     return;
   }
   /* a still picture is of its stream alone, as its timestamp and duration
@@ -371,8 +373,6 @@ gst_nmf_picture_add_frame (GstNmfPicture * p, GstNmfOutQueues * queues,
   }
   gst_nmf_viz_add_frame (p->viz, magnitude, masks);
   p->drawn_end = gst_nmf_timeline_time (tl, frame_end);
-  /* a column is a hop; the last frames of a drain add fewer samples */
-  p->hop = MAX (p->hop, frame_end - frame_start);
   p->reverse = tl->reverse;
   /* a scrolling picture: every video frame that starts within the audio
    * seen shows the spectrogram up to there (one that would start where

@@ -34,7 +34,6 @@ typedef struct
    * it played backwards: a new stream that does not go on from there
    * starts a scrolling picture afresh */
   GstClockTime drawn_end;
-  guint64 hop;                  /* input samples a column draws */
   gboolean reverse;
   gboolean joined;              /* the pad joined the stream: its first
                                  * picture is the one the audio is in */
@@ -80,9 +79,10 @@ void gst_nmf_picture_flush (GstNmfPicture * p);
 /* A new stream starting at `start`: video frames count from it; a still
  * picture starts afresh (its sink is let preroll with a gap meanwhile); a
  * scrolling one goes on, across a jump forward (a live source's dropout) with
- * the missing time drawn as silence, and starts afresh at a jump back. */
+ * the missing time drawn as silence (a column every `hop` input samples),
+ * and starts afresh at a jump back. */
 void gst_nmf_picture_restart (GstNmfPicture * p, GstNmfOutQueues * queues,
-    GstClockTime start);
+    GstClockTime start, guint hop);
 /* One frame of the separator, adding the input samples frame_start to
  * frame_end: drawn, and every video frame whose time the audio has
  * reached pushed. */

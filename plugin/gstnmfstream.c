@@ -507,7 +507,8 @@ start_stream (GstNmfSeparate * self, GstBuffer * buffer, gsize n,
         gst_nmf_out_queues_push (self->queues, self->srcpad_of[s],
             GST_MINI_OBJECT_CAST (gst_event_new_gap (start, 0)));
   }
-  gst_nmf_picture_restart (&self->picture, self->queues, time);
+  gst_nmf_picture_restart (&self->picture, self->queues, time,
+      (guint) cfg.hop_size);
 }
 
 /* Controlled properties follow their control sources (as GstBaseTransform

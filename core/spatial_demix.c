@@ -640,6 +640,23 @@ nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio)
     sp->under_modelled = 0;
 }
 
+/* Bin f of every source's image as the input times the source's share of
+ * the bin's energy: bounded, and the images still add up to the input. */
+static void
+share_out_bin (const nmf_spatial * sp, const float *spectra, int f,
+    const double *e, float *images)
+{
+  const int M = sp->M, S = sp->S;
+  const size_t chan = 2 * (size_t) sp->F, src = (size_t) M * chan;
+
+  for (int m = 0; m < M; m++)
+    for (int s = 0; s < S; s++) {
+      float *img = images + s * src + m * chan;
+      img[2 * f] = (float) (e[s] * spectra[m * chan + 2 * f]);
+      img[2 * f + 1] = (float) (e[s] * spectra[m * chan + 2 * f + 1]);
+    }
+}
+
 double
 nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
     const float *spectra, float *images, float *shares)
@@ -666,30 +683,25 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
         ri -= pi;
         imaged += pr * pr + pi * pi;
       }
-      for (int s = 0; s < S; s++) {
+      for (int s = 0; s < S && !sp->under_modelled; s++) {
         float *img = images + s * src + m * chan;
         img[2 * f] = (float) (A[m * S + s] * yr[s] + e[s] * rr);
         img[2 * f + 1] = (float) (A[m * S + s] * yi[s] + e[s] * ri);
       }
     }
+    /* a mix with a source too many: every frame shared out, at once */
+    if (sp->under_modelled)
+      share_out_bin (sp, spectra, f, e, images);
     if (shares)
       for (int s = 0; s < S; s++)
         shares[(size_t) s * F + f] = (float) e[s];
   }
-  const double ratio = input > 0.0 ? imaged / input : 0.0;
-  if (!sp->under_modelled && !(imaged > IMAGE_ENERGY_LIMIT * input))
-    return ratio;
-  /* such a frame is shared out by the outputs' energies instead: bounded,
-   * and the images still add up to the input */
-  for (int f = 0; f < F; f++) {
-    double yr[MAXC], yi[MAXC], e[MAXC];
-    demix_bin (sp, W, spectra, f, a2, yr, yi, e);
-    for (int m = 0; m < M; m++)
-      for (int s = 0; s < S; s++) {
-        float *img = images + s * src + m * chan;
-        img[2 * f] = (float) (e[s] * spectra[m * chan + 2 * f]);
-        img[2 * f + 1] = (float) (e[s] * spectra[m * chan + 2 * f + 1]);
-      }
-  }
-  return ratio;
+  if (!sp->under_modelled && imaged > IMAGE_ENERGY_LIMIT * input)
+    /* such a frame is shared out by the outputs' energies instead */
+    for (int f = 0; f < F; f++) {
+      double yr[MAXC], yi[MAXC], e[MAXC];
+      demix_bin (sp, W, spectra, f, a2, yr, yi, e);
+      share_out_bin (sp, spectra, f, e, images);
+    }
+  return input > 0.0 ? imaged / input : 0.0;
 }

@@ -736,10 +736,10 @@ void
 nmf_spatial_images_at (nmf_spatial * sp, uint64_t stamp,
     const float *spectra, float *images, float *shares)
 {
-  /* each released frame once: whether the mix holds a direction too many */
-  double ratio = images_for (sp, stamp, spectra, images, shares);
-  if (!sp->clustering)
-    nmf_spatial_demix_note_overshoot (sp, ratio);
+  /* each released frame once: whether the mix holds a direction too many
+   * (masks by direction give 0, which says nothing) */
+  nmf_spatial_demix_note_overshoot (sp,
+      images_for (sp, stamp, spectra, images, shares));
 }
 
 void

@@ -320,7 +320,6 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
   s->T = window_frames;
   s->r = rank;
   s->interval = refresh_interval;
-  s->backoff = 1;
   s->iterations = 1;
   s->min_active = 2 * rank;
   s->lambda = lambda;

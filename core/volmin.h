@@ -40,12 +40,11 @@ nmf_status nmf_volmin_solve_subspace (nmf_volmin * solver, const double *u,
  * simplex pivots times the size of the LP's tableau ((n + 1 + r) r) plus
  * r^3 per LP (its basis factorized), and the regularized iterations
  * (lambda > 0) at 4 flops a unit; the polish, left out once the limit
- * is reached, is not counted.  0 (the default): none.  Stopped in the
- * regularized iterations, the result is the last iterate (each one
- * lowers the objective), as usable as one stopped in the sweeps.  A solve that reaches it stops its
- * sweeps with the rows found so far (every one feasible: the best model
- * found, of smaller volume than the start) and returns
- * NMF_ERR_NOT_CONVERGED with W and H filled and
+ * is reached, is not counted.  0 (the default): none.  A solve that
+ * reaches it stops its sweeps with the rows found so far (every one
+ * feasible: the best model found, of smaller volume than the start), or
+ * its regularized iterations at the last iterate (each one lowers the
+ * objective), and returns NMF_ERR_NOT_CONVERGED with W and H filled and
  * nmf_volmin_stopped_at_limit () 1; one that reaches it before it has a
  * feasible point (in the start) fails with NMF_ERR_NOT_CONVERGED and
  * nmf_volmin_stopped_at_limit () 0.  The work counted depends on the data

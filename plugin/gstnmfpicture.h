@@ -52,9 +52,10 @@ typedef struct
 /* Picks the format from what downstream takes (640x360 RGBA at 30 fps
  * unless told otherwise), makes the renderer for the separator's shape and
  * queues the caps.  A RECONFIGURE from downstream later picks it again
- * before the next frame is drawn (gst_nmf_picture_add_frame).  When downstream takes none of the pad's formats, posts
- * a not-negotiated error (a pipeline would otherwise wait for a picture
- * that never comes) and returns FALSE. */
+ * before the next frame is drawn (gst_nmf_picture_add_frame).  When
+ * downstream takes none of the pad's formats, posts a not-negotiated error
+ * (a pipeline would otherwise wait for a picture that never comes) and
+ * returns FALSE. */
 gboolean gst_nmf_picture_negotiate (GstNmfPicture * p, GstElement * element,
     GstNmfOutQueues * queues, gint rate, gsize bins, guint n_sources);
 /* The pad joins a stream under way but is not linked yet: the format is

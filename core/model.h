@@ -52,5 +52,8 @@ int nmf_model_kl_create (nmf_model ** out, const nmf_separator_config * c,
     const nmf_band_axis * axis);
 int nmf_model_volmin_create (nmf_model ** out,
     const nmf_separator_config * c, const nmf_band_axis * axis);
+/* nmf_separator_set_cancel for a volmin model (m made by
+ * nmf_model_volmin_create). */
+void nmf_model_volmin_set_cancel (nmf_model * m, const volatile int *cancel);
 
 #endif /* NMF_MODEL_H */

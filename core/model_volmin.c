@@ -132,6 +132,12 @@ volmin_adopt (nmf_model * m, nmf_model * previous)
   (void) previous;
 }
 
+void
+nmf_model_volmin_set_cancel (nmf_model * m, const volatile int *cancel)
+{
+  nmf_volmin_stream_set_cancel (((model_volmin *) m)->volmin, cancel);
+}
+
 static const nmf_model_ops volmin_ops = {
   volmin_destroy, volmin_reset, volmin_process, volmin_set_iterations,
   volmin_templates, volmin_assignment, volmin_stats, volmin_adopt,

@@ -717,6 +717,14 @@ nmf_separator_set_mask_exponent (nmf_separator * sep, int exponent)
 }
 
 void
+nmf_separator_set_cancel (nmf_separator * sep, const volatile int *cancel)
+{
+  /* kl's work per frame is bounded by its iterations: nothing to stop */
+  if (sep->cfg.algorithm == NMF_ALGORITHM_VOLMIN)
+    nmf_model_volmin_set_cancel (sep->model, cancel);
+}
+
+void
 nmf_separator_set_frame_observer (nmf_separator * sep,
     nmf_separator_frame_func func, void *user_data)
 {

@@ -295,6 +295,13 @@ nmf_volmin_set_work_limit (nmf_volmin * s, double limit)
     s->work_limit = limit > 0.0 && isfinite (limit) ? limit : 0.0;
 }
 
+void
+nmf_volmin_set_cancel (nmf_volmin * s, const volatile int *cancel)
+{
+  if (s != NULL)
+    s->cancel = cancel;
+}
+
 int
 nmf_volmin_stopped_at_limit (const nmf_volmin * s)
 {

@@ -156,6 +156,8 @@ nmf_volmin_alternate (nmf_volmin * s)
       double val;
       nmf_volmin_null_dir (s, i, s->p);
       st = nmf_volmin_lp_best (s, s->p, (int) i, s->cand_best, &val);
+      if (st == NMF_ERR_CANCELLED)
+        return st;
       if (st != NMF_OK && s->limit_reached)
         return stop_at_limit (s, sweep);
       if (st != NMF_OK)
@@ -202,6 +204,9 @@ nmf_volmin_polish (nmf_volmin * s)
     size_t na = 0;
     lapack_int info;
 
+    /* an SVD a row: at rank 64 the rows take a tenth of a second */
+    if (nmf_volmin_cancelled (s))
+      return;
     nmf_volmin_row_to_h (s, qi, s->hrow);
     for (j = 0; j < n; j++)
       if (fabs (s->hrow[j]) > hmax)

@@ -77,6 +77,17 @@ nmf_volmin_spend (nmf_volmin * s, double work)
   return 0;
 }
 
+int
+nmf_volmin_cancelled (nmf_volmin * s)
+{
+  /* an atomic read: another thread writes the flag (a plain read of it is
+   * a data race in C11, volatile or not) */
+  if (s->cancel == NULL || !__atomic_load_n (s->cancel, __ATOMIC_RELAXED))
+    return 0;
+  nmf_volmin_set_msg (s, "cancelled");
+  return 1;
+}
+
 static nmf_status
 lp_limit_reached (nmf_volmin * s)
 {
@@ -102,6 +113,10 @@ lp_solve (nmf_volmin * s, const double *p, double sign, int slot,
   double pmax = 0.0, pivot_work = (double) (n + 1 + r) * (double) r;
   int ret, status, attempt, it0 = glp_get_it_cnt (lp);
 
+  /* GLPK's simplex cannot be stopped from outside: the flag is seen
+   * between two LPs */
+  if (nmf_volmin_cancelled (s))
+    return NMF_ERR_CANCELLED;
   for (c = 0; c < r; c++)
     if (fabs (p[c]) > pmax)
       pmax = fabs (p[c]);
@@ -259,6 +274,8 @@ nmf_volmin_optimize (nmf_volmin * s, const double *w_prev)
   /* the polish is a refinement: left out once the limit is reached */
   if (st == NMF_OK && s->opt.polish && !s->limit_reached)
     nmf_volmin_polish (s);
+  if (st == NMF_OK && nmf_volmin_cancelled (s))
+    st = NMF_ERR_CANCELLED;     /* the polish may have stopped half way */
 
   glp_delete_prob (s->lp);
   s->lp = NULL;

@@ -86,6 +86,9 @@ struct nmf_volmin
   double work_limit, work_done;
   int limit_reached, stopped_at_limit;
 
+  /* the host's flag (nmf_volmin_set_cancel), NULL: none */
+  const volatile int *cancel;
+
   nmf_volmin_info info;
   /* the caller's message buffer, during a call */
   char *message;
@@ -126,6 +129,8 @@ double nmf_volmin_residual_sq (nmf_volmin * s, size_t m, const double *x,
 /* Counts work towards the solve's limit; 0 once the limit is reached
  * (then limit_reached is set).  Always 1 without a limit. */
 int nmf_volmin_spend (nmf_volmin * s, double work);
+/* 1 once the caller's flag is raised, with the message written. */
+int nmf_volmin_cancelled (nmf_volmin * s);
 
 /* max |p^T q| over the feasible rows: both LPs, the better into out;
  * *value = p^T out.  row >= 0 reuses that row's bases. */

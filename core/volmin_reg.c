@@ -135,6 +135,8 @@ nmf_volmin_regularize (nmf_volmin *s, size_t m, const double *x, double *w,
      * projections, and four n m r products, at about 4 flops a unit.
      * Every iteration lowers the objective, so where the limit stops them
      * (w, h) is the best point found: a usable result. */
+    if (nmf_volmin_cancelled (s))
+      return NMF_ERR_CANCELLED;
     if (!nmf_volmin_spend (s, ((double) s->opt.reg_inner * 2.0 * (double) n
                 * (double) r * (double) (r + 8)
                 + 4.0 * (double) n * (double) m * (double) r) / 4.0)) {

@@ -59,6 +59,7 @@ struct nmf_volmin_stream
   uint64_t seed;
   nmf_volmin *solver;
   nmf_xrng rng;
+  const volatile int *cancel;   /* the caller's flag, or NULL */
 
   /* window */
   float *X;                     /* F x T column-major ring of frames */
@@ -98,6 +99,11 @@ struct nmf_volmin_stream
   double *cost;
   double *assign_work;          /* NMF_ASSIGNMENT_WORK (r) */
   size_t *perm;
+  /* what the subspace tracking changes, as it was before the refresh:
+   * put back when the refresh is cancelled */
+  float *U_kept;                /* F x r: proj's first r columns */
+  float *B_kept;                /* r x T */
+  nmf_xrng rng_kept;
 
   nmf_volmin_stream_stats st;
   char msg[256];
@@ -259,6 +265,8 @@ nmf_volmin_stream_destroy (nmf_volmin_stream ** ps)
   free (s->cost);
   free (s->assign_work);
   free (s->perm);
+  free (s->U_kept);
+  free (s->B_kept);
   free (s);
   *ps = NULL;
 }
@@ -373,6 +381,8 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
   ALLOC (cost, r * r, double);
   ALLOC (assign_work, NMF_ASSIGNMENT_WORK (r), double);
   ALLOC (perm, r, size_t);
+  ALLOC (U_kept, F * r, float);
+  ALLOC (B_kept, r * T, float);
 
   info = LAPACKE_dgesdd_work (LAPACK_COL_MAJOR, 'S', (lapack_int) r,
       (lapack_int) T, s->Bd, (lapack_int) r, s->sv, s->Ub, (lapack_int) r,
@@ -392,6 +402,16 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
 oom:
   nmf_volmin_stream_destroy (&s);
   return NMF_ERR_NO_MEMORY;
+}
+
+void
+nmf_volmin_stream_set_cancel (nmf_volmin_stream * s,
+    const volatile int *cancel)
+{
+  if (s == NULL)
+    return;
+  s->cancel = cancel;
+  nmf_volmin_set_cancel (s->solver, cancel);
 }
 
 int
@@ -583,7 +603,18 @@ install_model (nmf_volmin_stream * s)
   return NMF_OK;
 }
 
-static void
+/* A refresh the caller's flag stops: counted, nothing else changes. */
+static int
+cancelled (nmf_volmin_stream * s)
+{
+  s->st.cancelled++;
+  s->st.last_status = NMF_ERR_CANCELLED;
+  return NMF_ERR_CANCELLED;
+}
+
+/* NMF_ERR_CANCELLED when the caller's flag stopped it (the stream as it
+ * was before), else NMF_OK, whatever became of the model. */
+static int
 refresh (nmf_volmin_stream * s)
 {
   double t0, t1, t2;
@@ -591,10 +622,15 @@ refresh (nmf_volmin_stream * s)
   char why[sizeof (s->msg)] = "";
   int ret;
 
+  if (s->cancel && __atomic_load_n (s->cancel, __ATOMIC_RELAXED))
+    return cancelled (s);
   if (s->n_active < s->min_active) {
     s->st.skipped_silent++;
-    return;
+    return NMF_OK;
   }
+  memcpy (s->U_kept, s->proj, (size_t) s->F * s->r * sizeof (float));
+  memcpy (s->B_kept, s->B, (size_t) s->r * s->T * sizeof (float));
+  s->rng_kept = s->rng;
   t0 = cpu_now ();
   track_subspace (s, s->has_model ? s->iterations : COLD_ITERATIONS);
   t1 = cpu_now ();
@@ -603,13 +639,20 @@ refresh (nmf_volmin_stream * s)
   if (!(s->sv[0] > 0.0) || !isfinite (s->sv[0])
       || !(s->st.singular_ratio >= RANK_TOL)) {
     s->st.skipped_rank++;
-    return;
+    return NMF_OK;
   }
 
   ret = nmf_volmin_solve_subspace (s->solver, s->Ud, s->sv, s->Vt,
       s->has_model ? s->Wd : NULL, s->Wn, s->Hn, why, sizeof why);
   if (nmf_volmin_get_info (s->solver, &info) == NMF_OK)
     s->st.lp_solves += info.lp_solves;
+  if (ret == NMF_ERR_CANCELLED) {
+    memcpy (s->proj, s->U_kept, (size_t) s->F * s->r * sizeof (float));
+    memcpy (s->B, s->B_kept, (size_t) s->r * s->T * sizeof (float));
+    s->rng = s->rng_kept;
+    s->st.solve_seconds += cpu_now () - t1;
+    return cancelled (s);
+  }
   /* stopped at the work limit: the best model found, feasible and of
    * smaller volume than the one in force (counted in stopped_at_limit) */
   if (ret == NMF_ERR_NOT_CONVERGED
@@ -634,6 +677,7 @@ refresh (nmf_volmin_stream * s)
   }
   t2 = cpu_now ();
   s->st.solve_seconds += t2 - t1;
+  return NMF_OK;
 }
 
 /* ---- per frame ---------------------------------------------------------- */
@@ -692,9 +736,9 @@ nmf_volmin_stream_push (nmf_volmin_stream * s, const float *v, float *spectra)
     s->fill++;
   s->st.frames++;
 
-  if (++s->since_refresh >= s->interval * s->backoff) {
-    s->since_refresh = 0;
-    refresh (s);
-  }
+  /* a cancelled refresh stays due, for the first push after the flag */
+  if (++s->since_refresh >= s->interval * s->backoff)
+    s->since_refresh = refresh (s) == NMF_ERR_CANCELLED
+        ? s->since_refresh - 1 : 0;
   return NMF_OK;
 }

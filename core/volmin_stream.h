@@ -47,6 +47,9 @@
  * counted in stopped_at_limit; one that reaches it in its start (many
  * components over a long window) fails.  The bound counts work (pivots,
  * flops), not time, so the output does not depend on the machine.
+ * A state change need not wait even that long: a flag of the caller's
+ * (nmf_volmin_stream_set_cancel) stops a refresh under way between two
+ * of its linear programs, leaving everything as it was.
  *
  * Per frame (push): h = P v, spectra_k = max(W_k h_k, 0). W may have
  * negative entries (a small share of its mass on audio), and h_k
@@ -139,6 +142,8 @@ typedef struct
                                  * columns */
   uint64_t stopped_at_limit;    /* refreshes that installed the model their
                                  * solve had found at its work limit */
+  uint64_t cancelled;           /* refreshes stopped by the caller's flag
+                                 * (nmf_volmin_stream_set_cancel) */
   int has_model;                /* 0: output is the even split */
   int last_status;              /* nmf_status of the last refresh attempt */
   const char *last_error;       /* message of the last failure ("" if none);
@@ -152,6 +157,17 @@ typedef struct
 
 int nmf_volmin_stream_get_stats (const nmf_volmin_stream * s,
     nmf_volmin_stream_stats * st);
+
+/* A flag of the caller's (may be NULL: none), written atomically by
+ * another thread: while it is not 0 a refresh stops between two of its
+ * linear programs (within about a millisecond, where the work limit
+ * allows a second) and changes nothing - the subspace, the window's
+ * coordinates and the model stay as they were, last_status is
+ * NMF_ERR_CANCELLED, counted in `cancelled`, not in failures - and it
+ * stays due: the first push after the flag is cleared makes it.  A state
+ * change of the element raises it so as not to wait for a refresh. */
+void nmf_volmin_stream_set_cancel (nmf_volmin_stream * s,
+    const volatile int *cancel);
 
 /* Subspace iterations per refresh once a model exists (1..4, default 1). */
 int nmf_volmin_stream_set_subspace_iterations (nmf_volmin_stream * s,

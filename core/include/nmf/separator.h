@@ -305,6 +305,20 @@ NMF_API nmf_status nmf_separator_set_iterations (nmf_separator * separator,
 NMF_API nmf_status nmf_separator_set_mask_exponent (nmf_separator * separator,
     int exponent);
 
+/* A flag of the host's (may be NULL: none) for a host that stops a
+ * stream from another thread (a state change, a flushing seek): while
+ * *cancel is not 0 (written atomically, e.g. with g_atomic_int_set or
+ * __atomic_store_n) a volmin refresh under way in process or drain stops
+ * between two of its linear programs, within milliseconds instead of the
+ * second its work limit allows, and changes nothing: the model in force
+ * stays, no failure is counted, and process / drain go on with it and
+ * return NMF_OK, their output complete.  The refresh stays due and is
+ * made once the flag is 0 again, which the host sees to before the
+ * stream goes on.  kl has nothing to stop (its work per frame is
+ * bounded). */
+NMF_API void nmf_separator_set_cancel (nmf_separator * separator,
+    const volatile int *cancel);
+
 /* Called from process/drain once per mask frame (the frames that carry
  * input, as nmf_separator_pending_masks counts them), after its masks are
  * known: frame index since the stream start, the magnitude summed over

@@ -556,9 +556,14 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
           gst_nmf_picture_deferred_pad (&self->picture));
     }
     case GST_EVENT_FLUSH_START:
+      /* the flush waits for the streaming thread, which may be in a volmin
+       * refresh (up to a second of work): it ends at once, changing
+       * nothing, since what it would learn from is flushed */
+      g_atomic_int_set (&self->cancel_refresh, 1);
       gst_nmf_out_queues_flush_start (self->queues, event);
       return TRUE;
     case GST_EVENT_FLUSH_STOP:
+      g_atomic_int_set (&self->cancel_refresh, 0);
       g_atomic_int_set (&self->ended, FALSE);
       gst_nmf_stream_flush (self);
       gst_nmf_out_queues_flush_stop (self->queues, event);
@@ -922,7 +927,14 @@ gst_nmf_separate_change_state (GstElement * element, GstStateChange transition)
       && !gst_nmf_separate_start (self))
     return GST_STATE_CHANGE_FAILURE;
 
+  /* the pads' deactivation waits for the streaming thread, which may be in
+   * a volmin refresh: it ends at once; down again once streaming has
+   * stopped (or goes on, if the change failed) */
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    g_atomic_int_set (&self->cancel_refresh, 1);
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    g_atomic_int_set (&self->cancel_refresh, 0);
   if (ret == GST_STATE_CHANGE_FAILURE) {
     if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
       gst_nmf_dictionaries_clear (&self->dictionaries);

@@ -76,6 +76,11 @@ struct _GstNmfSeparate
   gint ended;                   /* atomic: an EOS went out (until a flush or
                                  * a new stream): a pad joining or linked
                                  * now gets one */
+  gint cancel_refresh;          /* atomic: a flush or a stop is under way:
+                                 * a volmin refresh the streaming thread is
+                                 * in ends at once (nmf_separator_set_cancel),
+                                 * down again at FLUSH_STOP and once
+                                 * streaming has stopped */
   GstNmfTimeline timeline;
   GstSegment segment;
   GstNmfMessages messages;

@@ -893,6 +893,7 @@ gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
   nmf_separator_destroy (&self->separator);
   self->separator = sep;
   nmf_separator_set_frame_observer (sep, on_frame, self);
+  nmf_separator_set_cancel (sep, &self->cancel_refresh);
   gst_nmf_enrol_new_separator (&self->enrol, sep, GST_AUDIO_INFO_RATE (&info));
   self->output_mode = s.output_mode;
   self->n_sources = s.n_sources;

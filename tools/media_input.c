@@ -9,14 +9,45 @@
 #include "media_input.h"
 #include "nmftool.h"
 
+/* Installed under a prefix GStreamer does not search (meson's default
+ * /usr/local), nmftool would not find the plugin installed with it: the
+ * plugin directory relative to nmftool's own, as its run path finds the
+ * library.  Only when nmfseparate is not found otherwise, so that
+ * GST_PLUGIN_PATH (a build tree) keeps precedence. */
+static void
+find_own_plugin (void)
+{
+  GstPluginFeature *found = gst_registry_lookup_feature (gst_registry_get (),
+      "nmfseparate");
+  gchar *exe, *dir, *plugins;
+
+  if (found) {
+    gst_object_unref (found);
+    return;
+  }
+  if (!(exe = g_file_read_link ("/proc/self/exe", NULL)))
+    return;
+  dir = g_path_get_dirname (exe);
+  plugins = g_path_is_absolute (NMF_PLUGIN_DIR_FROM_BINDIR) ?
+      g_strdup (NMF_PLUGIN_DIR_FROM_BINDIR) :
+      g_build_filename (dir, NMF_PLUGIN_DIR_FROM_BINDIR, NULL);
+  if (g_file_test (plugins, G_FILE_TEST_IS_DIR))
+    gst_registry_scan_path (gst_registry_get (), plugins);
+  g_free (plugins);
+  g_free (dir);
+  g_free (exe);
+}
+
 int
 media_init_gstreamer (const char *cmd)
 {
   GError *err = NULL;
   int ret;
 
-  if (gst_init_check (NULL, NULL, &err))
+  if (gst_init_check (NULL, NULL, &err)) {
+    find_own_plugin ();
     return 0;
+  }
   ret = runtime_error (cmd, "cannot initialize GStreamer: %s",
       err ? err->message : "unknown reason");
   g_clear_error (&err);

@@ -86,6 +86,32 @@ else
   fail "installed nmftool separate failed"
 fi
 
+# installed where GStreamer does not search (meson's default /usr/local),
+# nmftool finds the plugin installed with it, relative to itself: no
+# GST_PLUGIN_PATH (the system's plugins still decode and write)
+unset GST_PLUGIN_PATH_1_0 GST_PLUGIN_PATH
+export GST_REGISTRY="$work/registry-own.bin"
+if gst-inspect-1.0 nmfseparate >/dev/null 2>&1; then
+  echo "(nmfseparate is installed system-wide here: the installed nmftool's own lookup is not what finds it)"
+fi
+if "$bin/nmftool" separate --sources 2 --quiet "$work/mix.wav" "$work/out-own" 2>"$work/own.log"; then
+  echo "installed nmftool without GST_PLUGIN_PATH: separated"
+else
+  cat "$work/own.log"
+  fail "the installed nmftool does not find the plugin installed with it"
+fi
+# nmf-desk and its modules; its launcher points GStreamer at the same
+# plugin directory, relative to itself
+[ -x "$bin/nmf-desk" ] || fail "no executable nmf-desk in $bin"
+[ -f "$(under share)/gst-nmf/desk/nmfdesk/main.py" ] || fail "the desk's modules are not installed"
+own=$(sed -n 's/^OWN_PLUGIN_DIR = "\(.*\)"$/\1/p' "$bin/nmf-desk")
+case "$own" in
+  /*) own_dir=$(under "$own") ;;
+  *) own_dir=$(realpath -m "$bin/$own") ;;
+esac
+[ -n "$own" ] && [ "$own_dir" = "$(realpath -m "$plugdir")" ] \
+  || fail "the installed nmf-desk looks for its plugin in '${own:-nowhere}', not $plugdir"
+
 # an application of the core library alone, built against the installed
 # headers and pkg-config file, separates raw samples (it is told where the
 # staged library is: its run path is its own business)

@@ -88,6 +88,10 @@ def main(argv=None):
               file=sys.stderr)
         return 1
     Gst.init(None)
+    own_plugins = os.environ.get("NMF_DESK_OWN_PLUGIN_DIR")
+    if own_plugins and Gst.ElementFactory.find("nmfseparate") is None \
+            and os.path.isdir(own_plugins):
+        Gst.Registry.get().scan_path(own_plugins)
     ok, _ = Gtk.init_check(None)
     if not ok:
         print("nmf-desk: cannot open a display (is DISPLAY set? without a "
@@ -123,7 +127,7 @@ def main(argv=None):
         win.notice("error", "The GStreamer element nmfseparate is not found: "
                    "run the desk from the build tree (build/tools/desk/"
                    "nmf-desk), set GST_PLUGIN_PATH to the build's plugin/ "
-                   "directory, or meson install gst-nmf.")
+                   "directory, or install gst-nmf (meson install).")
     elif args.file:
         win.open_file(args.file)
         if args.play:

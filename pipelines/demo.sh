@@ -39,8 +39,9 @@ nmf_build build
 
 mkdir -p "$out/truth"
 # two harmonic tones (220 Hz bright, 1318.5 Hz hollow) switching on and off
-build/tests/tools/nmf-make-mixture "$out/truth" 30 44100
+build/tests/tools/nmf-make-mixture "$out/truth" 30 44100 >/dev/null
 mv "$out/truth/mix.wav" "$out/mix.wav"
+echo "made $out/mix.wav (30 s at 44100 Hz) and its true sources in $out/truth/"
 
 export GST_PLUGIN_PATH="$PWD/build/plugin${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 # the files as URIs (gst-launch makes a filesrc and filesinks of them): a

@@ -208,7 +208,10 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
       g_param_spec_enum ("output-mode", "Output mode",
           "What the source pads carry. audio (default): separated audio, "
           "one source per pad. mask: each source's soft mask, one buffer "
-          "per hop (" GST_NMF_MASK_CAPS_NAME ")." READY_ONLY,
+          "per hop (" GST_NMF_MASK_CAPS_NAME "); with the spatial "
+          "demixing in force, each source's share of the bin's energy in "
+          "the demixed images, which approximates the demixing when "
+          "applied to the input." READY_ONLY,
           GST_TYPE_NMF_OUTPUT_MODE, DEFAULT_OUTPUT_MODE, ready));
   g_object_class_install_property (gobject_class, PROP_MASK_EXPONENT,
       g_param_spec_uint ("mask-exponent", "Mask exponent",
@@ -223,7 +226,10 @@ gst_nmf_settings_install_properties (GObjectClass * gobject_class)
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post an element message \"nmfseparate\" on the bus every "
-          "interval, with each source's energy (default false)." CONTROLLED,
+          "interval, with each source's energy, the spatial stage's state "
+          "(spatial), each source's position (-1 left .. +1 right, while "
+          "the demixing is in force) and its enrolment state (default "
+          "false)." CONTROLLED,
           DEFAULT_POST_MESSAGES, controlled));
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint64 ("interval", "Interval",

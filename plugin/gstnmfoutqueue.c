@@ -67,6 +67,9 @@ typedef struct
   gboolean eos_pending;         /* its EOS did not get through a link to a
                                  * sink not started yet: tried again */
   guint limit;                  /* items it holds at most */
+  gsize bytes;                  /* of the buffers it holds */
+  gsize byte_limit;             /* beyond it the oldest buffer goes (0: none) */
+  guint64 dropped;              /* buffers dropped for it */
   /* the last buffer pushed (and taken) since the pad last flushed or was
    * activated: where its output stands (NONE: none) */
   GstClockTime pushed_start, pushed_end;
@@ -78,13 +81,41 @@ out_queue (GstPad * pad)
   return gst_pad_get_element_private (pad);
 }
 
+/* The next item (NULL: none), its bytes no longer counted. */
+static GstMiniObject *
+out_queue_pop (OutQueue * q)
+{
+  GstMiniObject *item = g_queue_pop_head (&q->items);
+
+  if (item && GST_IS_BUFFER (item))
+    q->bytes -= gst_buffer_get_size (GST_BUFFER_CAST (item));
+  return item;
+}
+
 static void
 out_queue_clear (OutQueue * q)
 {
   GstMiniObject *item;
 
-  while ((item = g_queue_pop_head (&q->items)))
+  while ((item = out_queue_pop (q)))
     gst_mini_object_unref (item);
+}
+
+/* Under lock: the oldest buffer waiting dropped (the events around it
+ * stay, in order); FALSE when none waits. */
+static gboolean
+out_queue_drop_oldest_buffer (OutQueue * q)
+{
+  for (GList * l = q->items.head; l; l = l->next) {
+    if (!GST_IS_BUFFER (l->data))
+      continue;
+    q->bytes -= gst_buffer_get_size (GST_BUFFER_CAST (l->data));
+    q->dropped++;
+    gst_mini_object_unref (l->data);
+    g_queue_delete_link (&q->items, l);
+    return TRUE;
+  }
+  return FALSE;
 }
 
 static void
@@ -147,8 +178,18 @@ gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
     GstMiniObject * item)
 {
   OutQueue *q = out_queue (pad);
+  const gsize size = GST_IS_BUFFER (item) ?
+      gst_buffer_get_size (GST_BUFFER_CAST (item)) : 0;
 
   g_mutex_lock (&queues->lock);
+  /* bounded in bytes: the oldest buffers make room, so that the streaming
+   * thread does not wait for a sink that takes none (one at least waits,
+   * however big) */
+  while (q->byte_limit > 0 && size > 0 && q->bytes + size > q->byte_limit
+      && out_queue_drop_oldest_buffer (q))
+    GST_LOG_OBJECT (pad, "%" G_GSIZE_FORMAT " bytes waiting: the oldest "
+        "buffer dropped (%" G_GUINT64_FORMAT " so far)", q->bytes,
+        q->dropped);
   while (q->items.length >= q->limit && !q->flushing)
     g_cond_wait (&queues->cond, &queues->lock);
   if (q->flushing) {
@@ -160,6 +201,7 @@ gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
     return released;
   }
   g_queue_push_tail (&q->items, item);
+  q->bytes += size;
   g_cond_broadcast (&queues->cond);
   g_mutex_unlock (&queues->lock);
   return TRUE;
@@ -285,7 +327,7 @@ gst_nmf_out_queues_loop (GstPad * pad)
     gst_object_unref (parent);
     return;
   }
-  item = g_queue_pop_head (&q->items);
+  item = out_queue_pop (q);
   q->busy = TRUE;
   g_cond_broadcast (&queues->cond);
   g_mutex_unlock (&queues->lock);
@@ -352,7 +394,7 @@ gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
     /* the sticky events among what is dropped (a tag) still hold: kept on
      * the pad, they go out before its next data, as a queue does */
     GstMiniObject *item;
-    while ((item = g_queue_pop_head (&q->items))) {
+    while ((item = out_queue_pop (q))) {
       if (GST_IS_EVENT (item) && GST_EVENT_IS_STICKY (item)
           && GST_EVENT_TYPE (item) != GST_EVENT_SEGMENT
           && GST_EVENT_TYPE (item) != GST_EVENT_EOS)
@@ -409,6 +451,15 @@ gst_nmf_out_queues_set_limit (GstNmfOutQueues * queues, GstPad * pad,
   g_mutex_lock (&queues->lock);
   out_queue (pad)->limit = MAX (items, 1);
   g_cond_broadcast (&queues->cond);
+  g_mutex_unlock (&queues->lock);
+}
+
+void
+gst_nmf_out_queues_set_byte_limit (GstNmfOutQueues * queues, GstPad * pad,
+    gsize bytes)
+{
+  g_mutex_lock (&queues->lock);
+  out_queue (pad)->byte_limit = bytes;
   g_mutex_unlock (&queues->lock);
 }
 

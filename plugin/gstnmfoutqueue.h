@@ -37,6 +37,13 @@ void gst_nmf_out_queues_attach (GstNmfOutQueues * queues, GstPad * pad);
 /* At most `items` (at least 1; 64 by default) wait in the pad's queue. */
 void gst_nmf_out_queues_set_limit (GstNmfOutQueues * queues, GstPad * pad,
     guint items);
+/* The buffers waiting in the pad's queue hold at most `bytes` (0, the
+ * default: no bound but the items'): a buffer that would take them beyond
+ * drops the oldest waiting buffer (or more) instead of waiting for room, as
+ * queue leaky=downstream does; one waits at least.  For a pad whose newest
+ * buffer stands for those before it (the pictures), never for audio. */
+void gst_nmf_out_queues_set_byte_limit (GstNmfOutQueues * queues,
+    GstPad * pad, gsize bytes);
 /* Takes an attached pad into the set (stream lock held). */
 void gst_nmf_out_queues_add_pad (GstNmfOutQueues * queues, GstPad * pad);
 void gst_nmf_out_queues_set_flushing (GstNmfOutQueues * queues, GstPad * pad,
@@ -65,7 +72,8 @@ guint gst_nmf_out_queues_n_pads (GstNmfOutQueues * queues);
 GstPad *gst_nmf_out_queues_pad (GstNmfOutQueues * queues, guint i);
 
 /* Hands a buffer or a serialized event to the pad's task; blocks while its
- * queue is full.  FALSE (the item dropped) when the pad is flushing. */
+ * queue is full (with a byte limit, a buffer first drops the oldest ones
+ * beyond it).  FALSE (the item dropped) when the pad is flushing. */
 gboolean gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
     GstMiniObject * item);
 /* Queues a buffer; the flow combined over every pad's latest push, or

@@ -18,6 +18,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
 #define DEFAULT_WIDTH 640
 #define DEFAULT_HEIGHT 360
 #define DEFAULT_FPS 30
+/* The pictures waiting for a sink that is behind hold at most this much:
+ * beyond it the oldest is dropped (two of the largest, 8192x4096, wait;
+ * 1080p at 30 fps is not bounded by it).  In pictures alone, the queue
+ * held 9 GB of them at 8192x4096 and 120 fps. */
+#define MAX_QUEUED_PICTURE_BYTES ((gsize) 256 << 20)
 
 static gboolean
 is_still (const GstNmfPicture * p)
@@ -148,6 +153,11 @@ use_caps (GstNmfPicture * p, GstElement * element, GstNmfOutQueues * queues,
                 (&p->info), 1000 * (guint64) MAX (1,
                     GST_VIDEO_INFO_FPS_D (&p->info)))));
   }
+  /* and in bytes: a sink that is behind loses the oldest pictures rather
+   * than hold up the audio, or have gigabytes wait for it (each picture
+   * shows all the one before it showed, scrolled) */
+  gst_nmf_out_queues_set_byte_limit (queues, p->pad,
+      MAX_QUEUED_PICTURE_BYTES);
   GST_INFO_OBJECT (element, "viz: %" GST_PTR_FORMAT, caps);
   gst_nmf_out_queues_push (queues, p->pad,
       GST_MINI_OBJECT_CAST (gst_event_new_caps (caps)));

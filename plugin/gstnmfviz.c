@@ -50,7 +50,6 @@ struct _GstNmfViz
   gboolean whole;
   gboolean redraw_all;          /* scrolling redrawn whole (the reference) */
   gint *row_bin;                /* height: the bin each row shows */
-  guint8 palette[16][3];
   double peak_db;
 
   /* columns of RGB, height * 3 bytes each (still picture, or scrolling
@@ -69,39 +68,23 @@ struct _GstNmfViz
   guint8 *column;               /* height * 3: the newest column, RGB */
 };
 
-static void
-make_palette (GstNmfViz * viz)
-{
-  /* hues a golden angle apart: neighbours always differ */
-  for (gint s = 0; s < 16; s++) {
-    double h = fmod (s * 0.381966, 1.0) * 6.0, x = 1.0 - fabs (fmod (h, 2.0)
-        - 1.0);
-    double r = 0, g = 0, b = 0;
-    switch ((gint) h) {
-      case 0:
-        r = 1, g = x;
-        break;
-      case 1:
-        r = x, g = 1;
-        break;
-      case 2:
-        g = 1, b = x;
-        break;
-      case 3:
-        g = x, b = 1;
-        break;
-      case 4:
-        r = x, b = 1;
-        break;
-      default:
-        r = 1, b = x;
-        break;
-    }
-    viz->palette[s][0] = (guint8) (255 * r);
-    viz->palette[s][1] = (guint8) (255 * g);
-    viz->palette[s][2] = (guint8) (255 * b);
-  }
-}
+/* The colour of each source (sRGB).  Sources 0 to 5 are hues a golden
+ * angle apart, as all 16 were until those bunched up in green (sources 6
+ * and 14 were 1.4 apart in CIEDE2000, where about 1 is the least one sees
+ * side by side); 6 to 15 are each in turn the colour farthest from all
+ * before it among the bright ones (brightest channel 204 or more,
+ * saturation 0.45 or more, channels in steps of 17).  The nearest pair is
+ * now 16.7 apart (5 and 15), the nearest of the first 8 sources 26.8, of
+ * the first 11 22.2.  The desk mirrors the table
+ * (tools/desk/nmfdesk/picture.py). */
+static const guint8 source_colours[16][3] = {
+  {0xff, 0x00, 0x00}, {0x00, 0xff, 0x4a}, {0x94, 0x00, 0xff},
+  {0xff, 0xdf, 0x00}, {0x00, 0xd4, 0xff}, {0xff, 0x00, 0x89},
+  {0x00, 0x77, 0xcc}, {0xdd, 0x88, 0x11}, {0xcc, 0x88, 0xff},
+  {0x00, 0xcc, 0xaa}, {0xff, 0x99, 0x88}, {0x88, 0xaa, 0xff},
+  {0x00, 0x44, 0xcc}, {0xaa, 0xcc, 0x44}, {0xff, 0xcc, 0x88},
+  {0xcc, 0x22, 0x44},
+};
 
 /* a pixel's layout: where R, G, B go; any other byte (alpha, padding) is
  * 255 */
@@ -141,7 +124,6 @@ gst_nmf_viz_new (const GstVideoInfo * info, gint rate, gint bins,
     viz->row_bin[y] = CLAMP ((gint) lround (hz * fft_size / rate), 0,
         viz->bins - 1);
   }
-  make_palette (viz);
   viz->capacity = whole ? 4 * width : width;
   if (whole) {
     viz->columns = g_malloc0 ((gsize) viz->capacity * height * 3);
@@ -281,7 +263,7 @@ gst_nmf_viz_add_frame (GstNmfViz * viz, const float *magnitude,
     for (gint s = 0; s < viz->sources; s++) {
       double w = light * masks[(gsize) s * viz->bins + bin];
       for (gint c = 0; c < 3; c++)
-        rgb[y * 3 + c] += (float) (w * viz->palette[s][c] / viz->span);
+        rgb[y * 3 + c] += (float) (w * source_colours[s][c] / viz->span);
     }
   }
   if (viz->whole) {

@@ -665,6 +665,130 @@ compare_renderers (GstVideoFormat format, gint width, gint height, gint fps,
   g_rand_free (rand);
 }
 
+/* CIE L*a*b* (D65) of an sRGB colour. */
+static void
+srgb_to_lab (const guint8 rgb[3], double lab[3])
+{
+  static const double white[3] = { 0.95047, 1.0, 1.08883 };
+  static const double m[3][3] = {
+    {0.4124564, 0.3575761, 0.1804375},
+    {0.2126729, 0.7151522, 0.0721750},
+    {0.0193339, 0.1191920, 0.9503041},
+  };
+  double lin[3], f[3];
+
+  for (gint c = 0; c < 3; c++) {
+    double v = rgb[c] / 255.0;
+    lin[c] = v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
+  }
+  for (gint i = 0; i < 3; i++) {
+    double t = (m[i][0] * lin[0] + m[i][1] * lin[1] + m[i][2] * lin[2])
+        / white[i];
+    f[i] = t > 216.0 / 24389 ? cbrt (t) : t * 24389 / 27 / 116 + 16.0 / 116;
+  }
+  lab[0] = 116 * f[1] - 16;
+  lab[1] = 500 * (f[0] - f[1]);
+  lab[2] = 200 * (f[1] - f[2]);
+}
+
+/* The CIEDE2000 colour difference (Sharma, Wu and Dalal's formulation):
+ * about 1 is the least a viewer notices side by side. */
+static double
+ciede2000 (const double l1[3], const double l2[3])
+{
+  const double rad = G_PI / 180;
+  double c1 = hypot (l1[1], l1[2]), c2 = hypot (l2[1], l2[2]);
+  double cb7 = pow ((c1 + c2) / 2, 7);
+  double g = 0.5 * (1 - sqrt (cb7 / (cb7 + pow (25, 7))));
+  double a1 = (1 + g) * l1[1], a2 = (1 + g) * l2[1];
+  double cp1 = hypot (a1, l1[2]), cp2 = hypot (a2, l2[2]);
+  double hp1 = cp1 > 0 ? fmod (atan2 (l1[2], a1) / rad + 360, 360) : 0;
+  double hp2 = cp2 > 0 ? fmod (atan2 (l2[2], a2) / rad + 360, 360) : 0;
+  double dl = l2[0] - l1[0], dc = cp2 - cp1, dh = 0, hb = hp1 + hp2;
+  double lb, cb, t, dtheta, rc, sl, sc, sh, rt, cbp7;
+
+  if (cp1 * cp2 > 0) {
+    dh = hp2 - hp1;
+    if (dh > 180)
+      dh -= 360;
+    else if (dh < -180)
+      dh += 360;
+    if (fabs (hp1 - hp2) <= 180)
+      hb = (hp1 + hp2) / 2;
+    else
+      hb = (hp1 + hp2 + (hp1 + hp2 < 360 ? 360 : -360)) / 2;
+  }
+  dh = 2 * sqrt (cp1 * cp2) * sin (dh / 2 * rad);
+  lb = (l1[0] + l2[0]) / 2;
+  cb = (cp1 + cp2) / 2;
+  t = 1 - 0.17 * cos ((hb - 30) * rad) + 0.24 * cos (2 * hb * rad)
+      + 0.32 * cos ((3 * hb + 6) * rad) - 0.20 * cos ((4 * hb - 63) * rad);
+  dtheta = 30 * exp (-pow ((hb - 275) / 25, 2));
+  cbp7 = pow (cb, 7);
+  rc = 2 * sqrt (cbp7 / (cbp7 + pow (25, 7)));
+  sl = 1 + 0.015 * pow (lb - 50, 2) / sqrt (20 + pow (lb - 50, 2));
+  sc = 1 + 0.045 * cb;
+  sh = 1 + 0.015 * cb * t;
+  rt = -sin (2 * dtheta * rad) * rc;
+  return sqrt (pow (dl / sl, 2) + pow (dc / sc, 2) + pow (dh / sh, 2)
+      + rt * (dc / sc) * (dh / sh));
+}
+
+/* The colour each of the 16 sources is drawn in, as the renderer draws
+ * a bin that one source owns whole at full level: no two of them alike.
+ * The palette was hues a golden angle apart at full saturation, and 16
+ * such hues bunch up in green, which the eye tells apart least: sources 6
+ * and 14 were 1.4 apart (CIEDE2000), 1 and 14 2.9.  Sources 0 to 5 keep
+ * their colours (pictures of up to six sources are unchanged). */
+GST_START_TEST (test_viz_palette_distinct)
+{
+  const gint rate = 44100, bins = 9, sources = 16;
+  const double least = 15;
+  float magnitude[9], masks[16 * 9];
+  double lab[16][3], nearest = G_MAXDOUBLE;
+  gint pair[2] = { -1, -1 };
+  GstVideoInfo info;
+
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 16, 16);
+  GST_VIDEO_INFO_FPS_N (&info) = 30;
+  for (gint f = 0; f < bins; f++)
+    magnitude[f] = 1.0f;
+  for (gint s = 0; s < sources; s++) {
+    GstNmfViz *viz = gst_nmf_viz_new (&info, rate, bins, sources, FALSE);
+    GstBuffer *b;
+    GstVideoFrame frame;
+    const guint8 *px;
+
+    for (gint i = 0; i < sources * bins; i++)
+      masks[i] = i / bins == s ? 1.0f : 0.0f;
+    gst_nmf_viz_add_frame (viz, magnitude, masks);
+    b = gst_nmf_viz_render (viz);
+    fail_unless (gst_video_frame_map (&frame, &info, b, GST_MAP_READ));
+    /* the newest column, at the right edge */
+    px = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0)
+        + 8 * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + 15 * 3;
+    GST_INFO ("source %2d: #%02x%02x%02x", s, px[0], px[1], px[2]);
+    fail_unless (px[0] | px[1] | px[2], "source %d drawn black", s);
+    srgb_to_lab (px, lab[s]);
+    gst_video_frame_unmap (&frame);
+    gst_buffer_unref (b);
+    gst_nmf_viz_free (viz);
+  }
+  for (gint i = 0; i < sources; i++)
+    for (gint j = i + 1; j < sources; j++) {
+      double d = ciede2000 (lab[i], lab[j]);
+      if (d < nearest)
+        nearest = d, pair[0] = i, pair[1] = j;
+    }
+  GST_INFO ("nearest: sources %d and %d, %.1f apart", pair[0], pair[1],
+      nearest);
+  fail_unless (nearest >= least, "sources %d and %d are drawn in colours "
+      "%.1f apart (CIEDE2000; at least %.0f wanted)", pair[0], pair[1],
+      nearest, least);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_viz_incremental_equals_redraw)
 {
   static const struct
@@ -823,6 +947,7 @@ nmfseparate_messages_suite (void)
     NMF_TEST ("messages", test_viz_first_picture),
     NMF_TEST ("messages", test_viz_queue_bounded),
     NMF_TEST ("messages", test_viz_incremental_equals_redraw),
+    NMF_TEST ("messages", test_viz_palette_distinct),
     NMF_TEST ("messages", test_viz_sink_formats),
     NMF_TEST ("messages", test_viz_not_negotiated),
   };

@@ -3,7 +3,7 @@
 A mirror of plugin/gstnmfviz.c, so that the desk's axes and key are true to
 the pixels the element draws (keep the two in step):
 
-- colour of source s: hues a golden angle apart (make_palette);
+- colour of source s: the table source_colours;
 - row y of a picture of height h (0 at the top) shows the frequency
   low * (nyquist / low) ** (1 - y / (h - 1)), low = min(40 Hz, nyquist / 4),
   as the STFT bin nearest to it (gst_nmf_viz_new);
@@ -15,26 +15,21 @@ import math
 LOWEST_HZ = 40.0
 
 
+# plugin/gstnmfviz.c's source_colours, entry for entry (tests/desk/
+# test_palette.py compares them)
+SOURCE_COLOURS = (
+    (0xff, 0x00, 0x00), (0x00, 0xff, 0x4a), (0x94, 0x00, 0xff),
+    (0xff, 0xdf, 0x00), (0x00, 0xd4, 0xff), (0xff, 0x00, 0x89),
+    (0x00, 0x77, 0xcc), (0xdd, 0x88, 0x11), (0xcc, 0x88, 0xff),
+    (0x00, 0xcc, 0xaa), (0xff, 0x99, 0x88), (0x88, 0xaa, 0xff),
+    (0x00, 0x44, 0xcc), (0xaa, 0xcc, 0x44), (0xff, 0xcc, 0x88),
+    (0xcc, 0x22, 0x44),
+)
+
+
 def source_colour(s):
-    """(r, g, b) in 0..255 of source s, as make_palette computes it."""
-    s = s % 16
-    h = math.fmod(s * 0.381966, 1.0) * 6.0
-    x = 1.0 - abs(math.fmod(h, 2.0) - 1.0)
-    r = g = b = 0.0
-    sector = int(h)
-    if sector == 0:
-        r, g = 1, x
-    elif sector == 1:
-        r, g = x, 1
-    elif sector == 2:
-        g, b = 1, x
-    elif sector == 3:
-        g, b = x, 1
-    elif sector == 4:
-        r, b = x, 1
-    else:
-        r, b = 1, x
-    return (int(255 * r), int(255 * g), int(255 * b))
+    """(r, g, b) in 0..255 of source s, as the element draws it."""
+    return SOURCE_COLOURS[s % 16]
 
 
 def lowest_hz(rate):

@@ -111,10 +111,5 @@ struct _GstNmfSeparate
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);
 
-/* Pads requested or released since: into or out of the stream.  The
- * streaming thread calls it before each item (it holds the stream lock);
- * another thread only if the stream lock is free (try). */
-void gst_nmf_separate_update_pads (GstNmfSeparate * self, gboolean try);
-
 G_END_DECLS
 #endif /* __GST_NMF_SEPARATE_H__ */

@@ -980,12 +980,24 @@ class Engine(GObject.Object):
         f = element.get_factory()
         name = f.get_name() if f else ""
         if name in ("audiotestsrc", "fakesrc"):
-            GLib.idle_add(self._fail, "No audio capture device found: "
-                          "autoaudiosrc could not open a microphone (PulseAudio/"
-                          "PipeWire, ALSA, OSS or JACK). Connect one, or open a "
-                          "file instead.")
+            # autoaudiosrc puts its placeholder (an audiotestsrc) back at
+            # every stop (READY -> NULL), also after a device that worked:
+            # only one added on its way up is the fallback for no device.
+            # Taken for one, the stop of a microphone that played (a file
+            # opened next, a restart) failed the pipeline that followed,
+            # and a device that failed was said to be missing.
+            if bin_.target_state == Gst.State.NULL:
+                return
+            GLib.idle_add(self._fail_no_capture_device, self.pipeline)
         elif element.find_property("latency-time") is not None:
             element.set_property("latency-time", 10000)
+
+    def _fail_no_capture_device(self, pipeline):
+        if pipeline is self.pipeline and self.status != "error":
+            self._fail("No audio capture device found: autoaudiosrc could "
+                       "not open a microphone (PulseAudio/PipeWire, ALSA, OSS "
+                       "or JACK). Connect one, or open a file instead.")
+        return False
 
     _demuxers = None
 

@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""The desk's engine on a capture device that works, without a sound server.
+
+    test_desk_capture.py DESK_MODULE_DIR
+
+autoaudiosrc is made to take interaudiosrc (ranked above every real source,
+as tests/embed/live_mic.sh does): a live source that always opens, as a
+microphone on a PulseAudio server would. Run under xvfb-run (gtksink's
+widget needs a display). Checks, each found with a PulseAudio null sink's
+monitor as the microphone (tests/bench/pulse-live.sh):
+  - the default microphone plays; a file opened after it plays, and so do
+    the microphone again and a restart of it with other settings (the stop
+    of the microphone's autoaudiosrc puts its placeholder audiotestsrc
+    back, which the desk took for "no capture device": it failed the
+    pipeline that followed);
+Exit 77 (skip) without xvfb-run, GTK, gtksink or interaudiosrc.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok    " if cond else "FAIL  ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def main():
+    module_dir = sys.argv[1]
+    if not os.environ.get("NMF_DESK_CAPTURE_UNDER_XVFB"):
+        if not shutil.which("xvfb-run") or not shutil.which("Xvfb"):
+            skip("xvfb-run/Xvfb not found (Debian packages xvfb xauth)")
+        env = dict(os.environ, NMF_DESK_CAPTURE_UNDER_XVFB="1",
+                   GST_PLUGIN_FEATURE_RANK="interaudiosrc:300")
+        return subprocess.call(["xvfb-run", "-a", sys.executable,
+                                os.path.abspath(__file__)] + sys.argv[1:],
+                               env=env)
+    try:
+        import gi
+        gi.require_version("Gst", "1.0")
+        gi.require_version("Gtk", "3.0")
+        from gi.repository import GLib, Gst, Gtk
+    except (ImportError, ValueError) as exc:
+        skip("PyGObject with GTK 3 / GStreamer missing: %s" % exc)
+    Gst.init(None)
+    if not Gtk.init_check(None)[0]:
+        skip("no display")
+    for factory in ("gtksink", "interaudiosrc", "nmfseparate"):
+        if Gst.ElementFactory.find(factory) is None:
+            skip("%s not found" % factory)
+    sys.path.insert(0, module_dir)
+    from nmfdesk import engine as eng
+
+    work = tempfile.mkdtemp(prefix="nmf-desk-capture-")
+    try:
+        wav = os.path.join(work, "tone.wav")
+        subprocess.check_call(
+            ["gst-launch-1.0", "-q", "audiotestsrc", "num-buffers=200", "!",
+             "audio/x-raw,rate=44100,channels=2", "!", "wavenc", "!",
+             "filesink", "location=" + wav])
+        run(GLib, Gst, eng, wav)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        return 1
+    print("all checks passed")
+    return 0
+
+
+def run(GLib, Gst, eng, wav):
+    e = eng.Engine(audio_sink="fakesink sync=true")
+    notices = []
+    e.connect("notice", lambda _e, kind, text: notices.append((kind, text)))
+    ctx = GLib.MainContext.default()
+
+    def spin(seconds, until=None):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            while ctx.pending():
+                ctx.iteration(False)
+            if until is not None and until():
+                return True
+            time.sleep(0.01)
+        return until is None
+
+    def errors():
+        return [t for k, t in notices if k == "error"]
+
+    def plays(what):
+        """the engine playing within 10 s and still 1 s later, no error"""
+        spin(10, lambda: e.status == "playing")
+        spin(1.0)
+        return check(e.status == "playing" and not errors(),
+                     "%s plays (%s; errors: %s)" % (what, e.status, errors()))
+
+    mic = eng.Input("device", label="default microphone")
+    e.open(mic)
+    if not plays("the default microphone (autoaudiosrc: interaudiosrc)"):
+        return
+    e.open(eng.Input("file", path=wav, label="tone.wav"), play=True)
+    plays("a file opened after the microphone")
+    e.open(mic)
+    plays("the microphone opened again")
+    e.open(mic, settings=eng.Settings(3))
+    plays("the microphone restarted with 3 sources")
+
+    e.teardown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,6 +13,10 @@ monitor as the microphone (tests/bench/pulse-live.sh):
     of the microphone's autoaudiosrc puts its placeholder audiotestsrc
     back, which the desk took for "no capture device": it failed the
     pipeline that followed);
+  - the sound server going away: the output's error then the microphone's,
+    as pulsesink and pulsesrc post them: one error, the microphone's, and
+    the desk stays stopped (it reopened the dead microphone for the
+    output's sake, whose second failure took the first one's place).
 Exit 77 (skip) without xvfb-run, GTK, gtksink or interaudiosrc.
 """
 import os
@@ -117,6 +121,28 @@ def run(GLib, Gst, eng, wav):
     e.open(mic, settings=eng.Settings(3))
     plays("the microphone restarted with 3 sources")
 
+    # the sound server goes away: the output's error, then the input's, both
+    # on the bus before the desk reads either (as pulsesink's and pulsesrc's)
+    del notices[:]
+    pipeline = e.pipeline
+    sink = pipeline.get_by_name("audiosink")
+    src = pipeline.get_by_name("input")
+    for element, text in ((sink, "pa_stream_writable_size() failed: "
+                           "Connection terminated"),
+                          (src, "Disconnected: Connection terminated")):
+        element.post_message(Gst.Message.new_error(
+            element, GLib.Error.new_literal(Gst.ResourceError.quark(), text,
+                                            int(Gst.ResourceError.READ)),
+            "simulated"))
+    spin(3.0)
+    said = errors()
+    check(len(said) == 1 and "capture device" in said[0]
+          and "Connection terminated" in said[0],
+          "the server gone: one error, the microphone's: %s" % said)
+    check(e.status == "error" and e.pipeline is pipeline,
+          "the server gone: the desk stays stopped, not reopened (%s, %s)"
+          % (e.status, "same pipeline" if e.pipeline is pipeline
+             else "another pipeline"))
     e.teardown()
 
 

@@ -1828,7 +1828,7 @@ class Engine(GObject.Object):
                           "or choose another output with --audio-sink."
                           % err.message)
                 GLib.idle_add(self._reopen_after_sink_failure,
-                              self.target_playing)
+                              self.pipeline, self.target_playing)
             return
         if any(n.startswith(TAKE_PREFIX) for n in names):
             # a take's file could not be written (a full disk): the take
@@ -1886,7 +1886,13 @@ class Engine(GObject.Object):
                   "sound goes on." % (self.record_dir, why.rstrip(".")))
         self._finish_recording_now()
 
-    def _reopen_after_sink_failure(self, play):
+    def _reopen_after_sink_failure(self, pipeline, play):
+        # Not when the pipeline failed meanwhile: a sound server that goes
+        # away takes the microphone with the output, whose errors come
+        # first as often as not; reopened, the microphone failed again and
+        # its second error (another message) took the first one's place.
+        if pipeline is not self.pipeline or self.status == "error":
+            return False
         if self.input is not None:
             pos = None if self.input.live else self.position()
             self.open(self.input, position=pos, play=play)

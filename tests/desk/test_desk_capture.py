@@ -13,6 +13,10 @@ monitor as the microphone (tests/bench/pulse-live.sh):
     of the microphone's autoaudiosrc puts its placeholder audiotestsrc
     back, which the desk took for "no capture device": it failed the
     pipeline that followed);
+  - the input list: a device the monitor reports twice (PulseAudio's
+    provider posts DEVICE_ADDED for the devices that get_devices() gives
+    as it starts) is listed once, with its channels, and chosen there it
+    plays;
   - the sound server going away: the output's error then the microphone's,
     as pulsesink and pulsesrc post them: one error, the microphone's, and
     the desk stays stopped (it reopened the dead microphone for the
@@ -75,6 +79,7 @@ def main():
              "audio/x-raw,rate=44100,channels=2", "!", "wavenc", "!",
              "filesink", "location=" + wav])
         run(GLib, Gst, eng, wav)
+        run_list(GLib, Gst, eng, module_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if failures:
@@ -144,6 +149,54 @@ def run(GLib, Gst, eng, wav):
           % (e.status, "same pipeline" if e.pipeline is pipeline
              else "another pipeline"))
     e.teardown()
+
+
+def run_list(GLib, Gst, eng, module_dir):
+    from gi.repository import Gtk
+    from nmfdesk.window import DeskWindow
+
+    class CaptureDevice(Gst.Device):
+        """a capture device as a provider lists it; it opens an
+        interaudiosrc"""
+        def do_create_element(self, name):
+            return Gst.ElementFactory.make("interaudiosrc", name)
+
+    e = eng.Engine(audio_sink="fakesink sync=true")
+    win = DeskWindow(e)
+    ctx = GLib.MainContext.default()
+
+    def spin(seconds, until=None):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            while ctx.pending():
+                ctx.iteration(False)
+            if until is not None and until():
+                return True
+            time.sleep(0.01)
+        return until is None
+
+    spin(0.5)   # the window's own monitor started (no device here)
+    before = [row[0] for row in win.input_combo.get_model()]
+    dev = CaptureDevice(display_name="Stereo mic", device_class="Audio/Source",
+                        caps=Gst.Caps.from_string("audio/x-raw,channels=2"))
+    # as the monitor's start gives it: in get_devices(), then DEVICE_ADDED
+    win._add_device(dev)
+    win._on_device_msg(None, Gst.Message.new_device_added(None, dev))
+    listed = [row[0] for row in win.input_combo.get_model()][len(before):]
+    check(listed == ["Stereo mic (stereo)"],
+          "a device the monitor reports twice is listed once: %s" % listed)
+    win.input_combo.set_active(len(before))
+    spin(10, lambda: e.status == "playing")
+    spin(1.0)
+    errors = [n["text"] for n in win.notices if n["kind"] == "error"]
+    check(e.status == "playing" and not errors and e.input.device is dev,
+          "the device chosen in the list plays (%s; errors: %s)"
+          % (e.status, errors))
+    e.teardown()
+    win._stop_device_monitor()
+    win.destroy()
+    while Gtk.events_pending():
+        Gtk.main_iteration_do(False)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@
 (tests/bench/pulse-live.sh runs it against a private PulseAudio daemon;
 any default capture device does.) Every pad: samples counted, each
 buffer's timestamp against the first's plus its sample count (a "gap" is
-one that differs by more than 1 ns), DISCONT flags, and the delay from its
+one that differs by more than 1 ns; a DISCONT buffer starts the count
+again, its jump noted), and the delay from its
 timestamp to when it reaches the sink pad on the pipeline clock (pulsesrc's);
 a buffer is late when that delay exceeds the pipeline latency. Every TICK s
 (default 30): counts, delays, latency queries (pipeline, nmfseparate's
@@ -42,7 +43,7 @@ HZ = os.sysconf("SC_CLK_TCK")
 
 
 def watch(name):
-    st = stats[name] = dict(samples=0, first=None, rate=None, chans=None,
+    st = stats[name] = dict(samples=0, counted=0, jumps=[], first=None, rate=None, chans=None,
                             buffers=0, gaps=0, maxgap=0, disconts=0, late=0,
                             maxdelay=0.0, delays=collections.deque(maxlen=3000))
 
@@ -51,13 +52,21 @@ def watch(name):
         if st["rate"] is None:
             s = pad.get_current_caps().get_structure(0)
             st["rate"], st["chans"] = s.get_value("rate"), s.get_value("channels")
-            st["first"] = buf.pts
-        expect = st["first"] + Gst.util_uint64_scale(st["samples"], Gst.SECOND, st["rate"])
+        if buf.has_flags(Gst.BufferFlags.DISCONT) or st["first"] is None:
+            # a new stream (the source dropped samples and said so): its
+            # timestamps count from here
+            if st["first"] is not None:
+                expect = st["first"] + Gst.util_uint64_scale(st["counted"], Gst.SECOND, st["rate"])
+                st["jumps"].append(round((buf.pts - expect) / 1e6, 3))
+            st["first"], st["counted"] = buf.pts, 0
+            st["disconts"] += 1
+        expect = st["first"] + Gst.util_uint64_scale(st["counted"], Gst.SECOND, st["rate"])
         gap = abs(buf.pts - expect)
         st["gaps"] += gap > 1
         st["maxgap"] = max(st["maxgap"], gap)
-        st["disconts"] += buf.has_flags(Gst.BufferFlags.DISCONT)
-        st["samples"] += buf.get_size() // (4 * st["chans"])
+        n = buf.get_size() // (4 * st["chans"])
+        st["samples"] += n
+        st["counted"] += n
         st["buffers"] += 1
         clock = pipe.get_clock()
         if clock is not None and buf.pts > Gst.SECOND:
@@ -159,9 +168,9 @@ print("errors: %s" % errors)
 for n in PADS:
     st = stats[n]
     print("%s: rate %s buffers %d samples %d (%.3f s) gaps %d max gap %d ns "
-          "disconts %d late %d max delay %.1f ms" % (
+          "disconts %d (jumps ms %s) late %d max delay %.1f ms" % (
               n, st["rate"], st["buffers"], st["samples"], st["samples"] / (st["rate"] or 1),
-              st["gaps"], st["maxgap"], st["disconts"], st["late"], st["maxdelay"]))
+              st["gaps"], st["maxgap"], st["disconts"], st["jumps"], st["late"], st["maxdelay"]))
 print("in == out0 == out1: %s" % (stats["in"]["samples"] == stats["out0"]["samples"]
                                   == stats["out1"]["samples"] > 0))
 if len(log) > 2:

@@ -17,6 +17,8 @@ monitor as the microphone (tests/bench/pulse-live.sh):
     provider posts DEVICE_ADDED for the devices that get_devices() gives
     as it starts) is listed once, with its channels, and chosen there it
     plays;
+  - the output held back for 1.4 s: the capture thread goes on pushing
+    at its pace (a queue after the capture);
   - the sound server going away: the output's error then the microphone's,
     as pulsesink and pulsesrc post them: one error, the microphone's, and
     the desk stays stopped (it reopened the dead microphone for the
@@ -125,6 +127,32 @@ def run(GLib, Gst, eng, wav):
     plays("the microphone opened again")
     e.open(mic, settings=eng.Settings(3))
     plays("the microphone restarted with 3 sources")
+
+    # the output held back (a sound card that does not take its audio yet,
+    # as a PulseAudio sink starting): the capture thread goes on at its
+    # pace. It pushed through to the element and waited with it, and a
+    # device's ring buffer overran: "Can't record audio fast enough", 0.3
+    # - 1.1 s dropped 2 s after the start, 7 starts in 9 from a PulseAudio
+    # source, none in 6 with a queue after the capture
+    pushed = [0]
+
+    def count(pad, info):
+        pushed[0] += 1
+        return Gst.PadProbeReturn.OK
+    e.pipeline.get_by_name("input").get_static_pad("src").add_probe(
+        Gst.PadProbeType.BUFFER, count)
+    spin(1.4)
+    free = pushed[0]
+    held = e.pipeline.get_by_name("mixer").get_static_pad("src")
+    hold = held.add_probe(Gst.PadProbeType.BLOCK_DOWNSTREAM,
+                          lambda pad, info: Gst.PadProbeReturn.OK)
+    spin(1.4)
+    while_held = pushed[0] - free
+    held.remove_probe(hold)
+    check(free > 0 and while_held >= 0.85 * free,
+          "the output held 1.4 s, the capture goes on: %d buffers (%d in "
+          "1.4 s before)" % (while_held, free))
+    spin(1.0)
 
     # the sound server goes away: the output's error, then the input's, both
     # on the bus before the desk reads either (as pulsesink's and pulsesrc's)

@@ -836,10 +836,19 @@ class Engine(GObject.Object):
         self.fft_size = sep.get_property("fft-size")
         self.hop_size = effective_hop(sep)
         chain = [conv, res, caps] + ([split] if split is not None else []) + [sep]
+        if inp.kind != "file":
+            # The capture thread hands its buffers over and goes back to
+            # the device: pushed on through to the element, it waited
+            # whenever the output held the element back (the sound card's
+            # start), the device's ring buffer overran and samples were
+            # dropped ("Can't record audio fast enough": 0.3 - 1.1 s lost
+            # 2 s in, 5 starts in 6 on a PulseAudio source)
+            inqueue = self._make("queue", "inqueue")
+            chain.insert(0, inqueue)
         for e in [src] + chain:
             p.add(e)
         if inp.kind != "file":
-            src.link(conv)
+            src.link(inqueue)
         Gst.Element.link_many(*chain)
         self.feed = Feed(self, sep.get_static_pad("sink"),
                          pad_end=inp.kind == "file")
@@ -1836,7 +1845,7 @@ class Engine(GObject.Object):
             # never closed)
             self._take_failed(names, err.message)
             return
-        if names & {"input", "inconv", "inres", "incaps", "insplit"}:
+        if names & {"input", "inqueue", "inconv", "inres", "incaps", "insplit"}:
             if self.input.kind == "file" and not os.path.exists(
                     self.input.path):
                 # opened again (a restart) after it went: GStreamer says

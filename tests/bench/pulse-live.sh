@@ -7,7 +7,8 @@
 # Then, as a user giving a demo:
 #   1. pipelines/live-mic.sh and two-mics.sh: --print, run SECONDS, Ctrl-C
 #      (SIGINT to the process group): exit 0 within 5 s, element messages
-#      with `position` near -0.5 and +0.5 for two-mics.sh;
+#      with `position` near -0.5 and +0.5 for two-mics.sh, no samples
+#      dropped by the capture ("Can't record audio fast enough");
 #   2. the element under pulsesrc's clock for SOAK seconds (rounded up to
 #      30 s)
 #      (pulse_live_soak.py): samples in = out per pad, timestamps
@@ -104,6 +105,7 @@ for script in live-mic.sh two-mics.sh; do
   n=$(grep -c 'nmfseparate, timestamp=' "$work/$script.log")
   check '[ "$rc" = 0 ] && [ "$ms" -lt 5000 ]' "$script: exit $rc ${ms} ms after Ctrl-C"
   check '[ "$n" -gt $((secs * 5)) ]' "$script: $n element messages in $secs s"
+  check '! grep -q "fast enough" "$work/$script.log"' "$script: no samples dropped by the capture $(grep -o 'Dropped [0-9]* samples' "$work/$script.log" | tr '\n' ' ')"
   if [ "$script" = two-mics.sh ]; then
     pos=$(grep -o 'position=(double)< [^>]*>' "$work/$script.log" | tail -1 | sed 's/.*< //; s/ >//; s/,/ /g')
     check "/usr/bin/python3 -c 'import sys; p = sorted(float(v) for v in sys.argv[1:]); sys.exit(not (len(p) == 2 and abs(p[0] + 0.5) < 0.02 and abs(p[1] - 0.5) < 0.02))' $pos" \

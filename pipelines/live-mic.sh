@@ -63,7 +63,12 @@ caps=()
 
 use_uninstalled_plugin --say
 
-args=(autoaudiosrc "${caps[@]}" ! audioconvert ! audioresample !
+# (the queue: the capture thread hands its buffers over and goes back to
+# the device; pushing them on through the element, it waited whenever the
+# sound card held the output back, and the device dropped samples: "Can't
+# record audio fast enough": 0.3 s lost near the start in 2 runs of 5 on
+# a PulseAudio source of a busy machine, none in 5 with the queue)
+args=(autoaudiosrc "${caps[@]}" ! queue ! audioconvert ! audioresample !
       nmfseparate name=s "n-sources=$n" "algorithm=$algorithm" post-messages=true)
 for ((i = 0; i < n; i++)); do
   if [ "$i" -eq "$k" ]; then

@@ -8,7 +8,9 @@
 # microphone), and each message carries `position` (-1 left .. +1 right);
 # with spaced microphones in a room it says spatial=room and separates by
 # timbre.  Refuses (exit status 3, one line saying why) without a stereo
-# capture device or a playback device.  Stop with Ctrl-C.
+# capture device or a playback device; PulseAudio and PipeWire give two
+# equal channels from a mono microphone, which it cannot tell: the
+# messages then say spatial=not-diverse.  Stop with Ctrl-C.
 #
 #   pipelines/two-mics.sh [--print] [--sources N] [--play K] [--algorithm A]
 #

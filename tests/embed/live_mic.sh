@@ -6,7 +6,8 @@
 # that counts as a pass. With a capture and a playback device simulated and
 # no display it runs without its picture, says so, and ends on Ctrl-C (sent
 # once the element has posted a message)
-# (autovideosink's fallback crashed it: segmentation fault); its check of
+# (autovideosink's fallback crashed it: segmentation fault); a queue takes
+# the capture right after the device; its check of
 # the playback device plays silence (it beeped, a 440 Hz sine); Ctrl-C
 # while it checks the devices stops it (it was ignored: the live pipeline
 # started anyway).
@@ -50,6 +51,18 @@ echo "$line"
 case "$line" in
   "gst-launch-1.0 -e -m autoaudiosrc ! "*"nmfseparate name=s n-sources=3"*"s.src_1 ! audioconvert ! audioresample ! autoaudiosink"*) ;;
   *) fail "--print line unexpected" ;;
+esac
+# the capture thread hands its buffers to a queue and goes back to the
+# device: pushed through the element it waited with it while the sound card
+# held the output back, and a PulseAudio source dropped samples ("Can't
+# record audio fast enough", tests/bench/pulse-live.sh)
+case "$line" in
+  "gst-launch-1.0 -e -m autoaudiosrc ! queue ! "*) ;;
+  *) fail "--print: no queue right after the capture" ;;
+esac
+case "$("$script" --print --channels 2)" in
+  "gst-launch-1.0 -e -m autoaudiosrc ! audio/x-raw,channels=2 ! queue ! "*) ;;
+  *) fail "--print --channels 2: no queue right after the capture" ;;
 esac
 gst-inspect-1.0 nmfseparate >/dev/null || fail "nmfseparate not found"
 

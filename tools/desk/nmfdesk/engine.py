@@ -836,10 +836,19 @@ class Engine(GObject.Object):
         self.fft_size = sep.get_property("fft-size")
         self.hop_size = effective_hop(sep)
         chain = [conv, res, caps] + ([split] if split is not None else []) + [sep]
+        if inp.kind != "file":
+            # The capture thread hands its buffers over and goes back to
+            # the device: pushed on through to the element, it waited
+            # whenever the output held the element back (the sound card's
+            # start), the device's ring buffer overran and samples were
+            # dropped ("Can't record audio fast enough": 0.3 - 1.1 s lost
+            # 2 s in, 5 starts in 6 on a PulseAudio source)
+            inqueue = self._make("queue", "inqueue")
+            chain.insert(0, inqueue)
         for e in [src] + chain:
             p.add(e)
         if inp.kind != "file":
-            src.link(conv)
+            src.link(inqueue)
         Gst.Element.link_many(*chain)
         self.feed = Feed(self, sep.get_static_pad("sink"),
                          pad_end=inp.kind == "file")
@@ -980,12 +989,24 @@ class Engine(GObject.Object):
         f = element.get_factory()
         name = f.get_name() if f else ""
         if name in ("audiotestsrc", "fakesrc"):
-            GLib.idle_add(self._fail, "No audio capture device found: "
-                          "autoaudiosrc could not open a microphone (PulseAudio/"
-                          "PipeWire, ALSA, OSS or JACK). Connect one, or open a "
-                          "file instead.")
+            # autoaudiosrc puts its placeholder (an audiotestsrc) back at
+            # every stop (READY -> NULL), also after a device that worked:
+            # only one added on its way up is the fallback for no device.
+            # Taken for one, the stop of a microphone that played (a file
+            # opened next, a restart) failed the pipeline that followed,
+            # and a device that failed was said to be missing.
+            if bin_.target_state == Gst.State.NULL:
+                return
+            GLib.idle_add(self._fail_no_capture_device, self.pipeline)
         elif element.find_property("latency-time") is not None:
             element.set_property("latency-time", 10000)
+
+    def _fail_no_capture_device(self, pipeline):
+        if pipeline is self.pipeline and self.status != "error":
+            self._fail("No audio capture device found: autoaudiosrc could "
+                       "not open a microphone (PulseAudio/PipeWire, ALSA, OSS "
+                       "or JACK). Connect one, or open a file instead.")
+        return False
 
     _demuxers = None
 
@@ -1816,7 +1837,7 @@ class Engine(GObject.Object):
                           "or choose another output with --audio-sink."
                           % err.message)
                 GLib.idle_add(self._reopen_after_sink_failure,
-                              self.target_playing)
+                              self.pipeline, self.target_playing)
             return
         if any(n.startswith(TAKE_PREFIX) for n in names):
             # a take's file could not be written (a full disk): the take
@@ -1824,7 +1845,7 @@ class Engine(GObject.Object):
             # never closed)
             self._take_failed(names, err.message)
             return
-        if names & {"input", "inconv", "inres", "incaps", "insplit"}:
+        if names & {"input", "inqueue", "inconv", "inres", "incaps", "insplit"}:
             if self.input.kind == "file" and not os.path.exists(
                     self.input.path):
                 # opened again (a restart) after it went: GStreamer says
@@ -1874,7 +1895,13 @@ class Engine(GObject.Object):
                   "sound goes on." % (self.record_dir, why.rstrip(".")))
         self._finish_recording_now()
 
-    def _reopen_after_sink_failure(self, play):
+    def _reopen_after_sink_failure(self, pipeline, play):
+        # Not when the pipeline failed meanwhile: a sound server that goes
+        # away takes the microphone with the output, whose errors come
+        # first as often as not; reopened, the microphone failed again and
+        # its second error (another message) took the first one's place.
+        if pipeline is not self.pipeline or self.status == "error":
+            return False
         if self.input is not None:
             pos = None if self.input.live else self.position()
             self.open(self.input, position=pos, play=play)

@@ -11,6 +11,10 @@ replies when its condition holds (or on timeout).
                                            (load and seek reply where the
                                            sound was before, as gain does)
     {"cmd": "mic"}                         open the default capture device
+    {"cmd": "input", "index": I}           choose entry I of the input list
+                                           (0 file, 1 default microphone,
+                                           then the devices; "state" gives
+                                           the list as "inputs")
     {"cmd": "play"} / {"cmd": "pause"}     the play button
     {"cmd": "seek", "seconds": S}          the position slider
     {"cmd": "gain", "source": I, "db": D}  source I's gain slider
@@ -139,6 +143,14 @@ class ControlHook:
 
     def cmd_mic(self, req, reply):
         return {"ok": self.win.open_device(None)}
+
+    def cmd_input(self, req, reply):
+        combo = self.win.input_combo
+        index = int(req["index"])
+        if not 0 <= index < len(combo.get_model()):
+            raise ValueError("no input %d" % index)
+        combo.set_active(index)
+        return {"active": combo.get_active()}
 
     def cmd_play(self, req, reply):
         if self.win.engine.status != "playing":
@@ -320,6 +332,9 @@ class ControlHook:
                                e.heard_enrolled.items()},
             "stereo_visible": w.stereo.get_visible(),
             "stereo_positions": w.stereo.positions,
+            # the input list as shown, and the entry chosen
+            "inputs": [row[0] for row in w.input_combo.get_model()],
+            "input_active": w.input_combo.get_active(),
         }
 
     def cmd_layout(self, req, reply):

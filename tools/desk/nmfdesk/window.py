@@ -517,6 +517,11 @@ class DeskWindow(Gtk.Window):
         return True
 
     def _add_device(self, d):
+        # PulseAudio's provider posts DEVICE_ADDED for the devices it finds
+        # as the monitor starts, which get_devices() gave already: every
+        # device was listed twice
+        if any(d is known for known in self.devices):
+            return
         self.devices.append(d)
         caps = d.get_caps()
         ch = ""

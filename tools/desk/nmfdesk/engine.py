@@ -1426,6 +1426,9 @@ class Engine(GObject.Object):
             "start": [b.start_time for b in branches],
             "bytes": [b.bytes for b in branches],
             "end": max(ends) if ends else None,
+            # where the sound was when a seek or teardown cut the take
+            # (stream time, ns), None when it ran to its stop or end
+            "cut": cut,
         }
         was = self.record_state
         self.record_state = "off"

@@ -25,6 +25,7 @@ monitor as the microphone (tests/bench/pulse-live.sh):
     output's sake, whose second failure took the first one's place).
 Exit 77 (skip) without xvfb-run, GTK, gtksink or interaudiosrc.
 """
+import functools
 import os
 import shutil
 import subprocess
@@ -45,6 +46,19 @@ def check(cond, what):
 def skip(why):
     print("SKIP: " + why)
     sys.exit(77)
+
+
+def spin_for(ctx, seconds, until=None):
+    """Runs the main context for `seconds`, or until until() holds (then
+    True)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        while ctx.pending():
+            ctx.iteration(False)
+        if until is not None and until():
+            return True
+        time.sleep(0.01)
+    return until is None
 
 
 def main():
@@ -96,16 +110,8 @@ def run(GLib, Gst, eng, wav):
     notices = []
     e.connect("notice", lambda _e, kind, text: notices.append((kind, text)))
     ctx = GLib.MainContext.default()
+    spin = functools.partial(spin_for, ctx)
 
-    def spin(seconds, until=None):
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            while ctx.pending():
-                ctx.iteration(False)
-            if until is not None and until():
-                return True
-            time.sleep(0.01)
-        return until is None
 
     def errors():
         return [t for k, t in notices if k == "error"]
@@ -192,16 +198,8 @@ def run_list(GLib, Gst, eng, module_dir):
     e = eng.Engine(audio_sink="fakesink sync=true")
     win = DeskWindow(e)
     ctx = GLib.MainContext.default()
+    spin = functools.partial(spin_for, ctx)
 
-    def spin(seconds, until=None):
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            while ctx.pending():
-                ctx.iteration(False)
-            if until is not None and until():
-                return True
-            time.sleep(0.01)
-        return until is None
 
     spin(0.5)   # the window's own monitor started (no device here)
     before = [row[0] for row in win.input_combo.get_model()]

@@ -432,6 +432,45 @@ GST_START_TEST (test_profile_not_with_dictionaries)
 
 GST_END_TEST;
 
+/* Dictionary files are read once, when the element starts
+ * (docs/element.md, Properties): removed after the start, the file is not
+ * missed, and the stream separates as with the file in place. */
+GST_START_TEST (test_dictionaries_read_once)
+{
+  const gsize total = RATE * 3 + 77;
+  gchar *path = write_test_dictionary ();
+  gchar *props = g_strdup_printf ("dictionaries=0=%s", path);
+  GArray *in_place = source0_with (props, total);
+  GstElement *el = nmf_test_separator ();
+  GstBus *bus = gst_bus_new ();
+  float *x = nmf_test_two_tones (total, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_RANDOM, 3001, 7);
+  Collector c[2];
+  GstMessage *m;
+  NmfFix f;
+
+  nmf_test_set_props (el, props);
+  g_object_set (el, "n-sources", 2, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  fail_unless (g_unlink (path) == 0);
+  nmf_fix_run (&f, &nmf_mono, NULL, x, total, &z, TRUE, c);
+  m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+  fail_unless (m == NULL, "the file was missed after the start: %"
+      GST_PTR_FORMAT, m);
+  fail_unless (same_samples (in_place, c[0].data), "removed after the "
+      "start, the dictionary's file changed the separation");
+  collectors_clear (c, 2);
+  gst_bus_set_flushing (bus, TRUE);
+  nmf_fix_teardown_bus (&f, bus);
+  g_array_unref (in_place);
+  g_free (x);
+  g_free (props);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 /* Three sources, source 0's output kept, with props; with `load` a
  * dictionary file for source 0 is loaded (load-dictionary) before the
  * start, so that it is installed in a stream that began blind. */
@@ -538,6 +577,7 @@ nmfseparate_stream_suite (void)
     NMF_TEST ("sum", test_sum_lookahead),
     NMF_TEST ("sum", test_profile_file_settings),
     NMF_TEST ("sum", test_profile_not_with_dictionaries),
+    NMF_TEST ("sum", test_dictionaries_read_once),
     NMF_TEST ("sum", test_dictionary_installed_as_at_start),
     NMF_TEST_WITH_TEARDOWN ("volmin", test_volmin_sum,
         nmf_test_reset_algorithm),

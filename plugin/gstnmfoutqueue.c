@@ -19,6 +19,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_nmf_separate_debug);
 
 /* Enough to keep every branch busy, small enough to bound memory. */
 #define MAX_QUEUED_ITEMS 64
+/* and at most this much stream time, as `queue` holds 1 s: bounded in
+ * items alone, a pad of large buffers (4608 samples from a decoder) let
+ * the element run 6 s ahead of what its sink played, and a player's
+ * track switch or seek near the end waited that long */
+#define MAX_QUEUED_TIME GST_SECOND
 
 struct _GstNmfOutQueues
 {
@@ -68,6 +73,7 @@ typedef struct
                                  * sink not started yet: tried again */
   guint limit;                  /* items it holds at most */
   gsize bytes;                  /* of the buffers it holds */
+  GstClockTime time;            /* the durations of the buffers it holds */
   gsize byte_limit;             /* beyond it the oldest buffer goes (0: none) */
   guint64 dropped;              /* buffers dropped for it */
   /* the last buffer pushed (and taken) since the pad last flushed or was
@@ -82,13 +88,23 @@ out_queue (GstPad * pad)
 }
 
 /* The next item (NULL: none), its bytes no longer counted. */
+static GstClockTime
+buffer_duration (GstMiniObject * item)
+{
+  return GST_IS_BUFFER (item)
+      && GST_BUFFER_DURATION_IS_VALID (GST_BUFFER_CAST (item)) ?
+      GST_BUFFER_DURATION (GST_BUFFER_CAST (item)) : 0;
+}
+
 static GstMiniObject *
 out_queue_pop (OutQueue * q)
 {
   GstMiniObject *item = g_queue_pop_head (&q->items);
 
-  if (item && GST_IS_BUFFER (item))
+  if (item && GST_IS_BUFFER (item)) {
     q->bytes -= gst_buffer_get_size (GST_BUFFER_CAST (item));
+    q->time -= buffer_duration (item);
+  }
   return item;
 }
 
@@ -110,6 +126,7 @@ out_queue_drop_oldest_buffer (OutQueue * q)
     if (!GST_IS_BUFFER (l->data))
       continue;
     q->bytes -= gst_buffer_get_size (GST_BUFFER_CAST (l->data));
+    q->time -= buffer_duration (l->data);
     q->dropped++;
     gst_mini_object_unref (l->data);
     g_queue_delete_link (&q->items, l);
@@ -190,7 +207,8 @@ gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
     GST_LOG_OBJECT (pad, "%" G_GSIZE_FORMAT " bytes waiting: the oldest "
         "buffer dropped (%" G_GUINT64_FORMAT " so far)", q->bytes,
         q->dropped);
-  while (q->items.length >= q->limit && !q->flushing)
+  while ((q->items.length >= q->limit || q->time >= MAX_QUEUED_TIME)
+      && !q->flushing)
     g_cond_wait (&queues->cond, &queues->lock);
   if (q->flushing) {
     const gboolean released = q->released;
@@ -202,6 +220,7 @@ gst_nmf_out_queues_push (GstNmfOutQueues * queues, GstPad * pad,
   }
   g_queue_push_tail (&q->items, item);
   q->bytes += size;
+  q->time += buffer_duration (item);
   g_cond_broadcast (&queues->cond);
   g_mutex_unlock (&queues->lock);
   return TRUE;

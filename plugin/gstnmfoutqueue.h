@@ -34,7 +34,8 @@ void gst_nmf_out_queues_free (GstNmfOutQueues * queues);
 /* Gives pad its queue: its activate-mode function starts and stops its
  * task.  Call before adding the pad to its element. */
 void gst_nmf_out_queues_attach (GstNmfOutQueues * queues, GstPad * pad);
-/* At most `items` (at least 1; 64 by default) wait in the pad's queue. */
+/* At most `items` (at least 1; 64 by default) wait in the pad's queue,
+ * and buffers of at most 1 s of stream time in all (one at least). */
 void gst_nmf_out_queues_set_limit (GstNmfOutQueues * queues, GstPad * pad,
     guint items);
 /* The buffers waiting in the pad's queue hold at most `bytes` (0, the

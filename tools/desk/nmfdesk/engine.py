@@ -466,6 +466,80 @@ class Feed:
                 break
 
 
+class CaptureMarks:
+    """enrol-source set where the sound of the press reaches the element.
+
+    From a capture device the element marks the frames that enter it, and
+    what enters at a press was captured earlier by whatever the queue after
+    the capture holds: 0.65 s after the output was held back 1.4 s (a sound
+    card starting), and the enrolment took in 0.69 s from before the press
+    (tests/desk/test_desk_enrol_live.py). A live source stamps its buffers
+    with the running time they were captured at, so the desk notes the
+    running time of the press (and of the release) and a probe on the
+    element's sink pad sets the property at the buffer that holds it. The
+    probe is there only while a change waits (a Python call per buffer
+    would cost more CPU than the separation)."""
+
+    # beyond what the queue after the capture holds (1 s): a stamp that
+    # far behind a mark does not follow the pipeline's clock (a source
+    # that stamps otherwise); set at once then, as before
+    OTHER_CLOCK_NS = 2 * Gst.SECOND
+
+    def __init__(self, sep):
+        self.sep = sep
+        self.pad = sep.get_static_pad("sink")
+        self.lock = threading.Lock()
+        self.pending = []           # (running time ns, enrol-source)
+        self.probe = 0
+
+    def mark(self, value, running_time):
+        """enrol-source = value from the sound captured at running_time
+        on (None: the element takes it at its next buffer)."""
+        with self.lock:
+            if running_time is None:
+                self.pending = []
+            else:
+                self.pending.append((running_time, value))
+                if not self.probe:
+                    self.probe = self.pad.add_probe(
+                        Gst.PadProbeType.BUFFER, self._on_buffer)
+                return
+        self.sep.set_property("enrol-source", value)
+
+    def clear(self):
+        with self.lock:
+            self.pending = []
+
+    # streaming thread
+    def _on_buffer(self, pad, info):
+        buf = info.get_buffer()
+        start = end = None
+        seg_ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
+        if seg_ev is not None and buf.pts != Gst.CLOCK_TIME_NONE:
+            seg = seg_ev.parse_segment()
+            start = seg.to_running_time(Gst.Format.TIME, buf.pts)
+            end = start + (buf.duration if buf.duration !=
+                           Gst.CLOCK_TIME_NONE else 0)
+        with self.lock:
+            due = []
+            while self.pending:
+                rt, value = self.pending[0]
+                # the buffer that holds the marked instant is the first
+                # one of the change
+                if start is None or start == Gst.CLOCK_TIME_NONE or \
+                        rt < end or rt - start > self.OTHER_CLOCK_NS:
+                    due.append(value)
+                    self.pending.pop(0)
+                else:
+                    break
+            if not self.pending:
+                self.probe = 0
+        for value in due:
+            self.sep.set_property("enrol-source", value)
+        return Gst.PadProbeReturn.REMOVE if not self.probe \
+            else Gst.PadProbeReturn.OK
+
+
 class Engine(GObject.Object):
     """Builds, runs and tears down the desk's pipeline; reports through
     GObject signals (all emitted in the main thread)."""
@@ -542,6 +616,7 @@ class Engine(GObject.Object):
         self.requested = []
         self.vizpad = None
         self.feed = None
+        self.capture_marks = None   # CaptureMarks, for a capture device
         self.input_end = None       # stream time where the file's audio ends
         self.watchdog = 0
         self.linked_audio = False
@@ -852,6 +927,7 @@ class Engine(GObject.Object):
         Gst.Element.link_many(*chain)
         self.feed = Feed(self, sep.get_static_pad("sink"),
                          pad_end=inp.kind == "file")
+        self.capture_marks = CaptureMarks(sep) if inp.live else None
 
         mixer = self._make("audiomixer", "mixer")
         outconv = self._make("audioconvert", "outconv")
@@ -1098,8 +1174,11 @@ class Engine(GObject.Object):
         self.heard_press = None
         self.heard_states, self.heard_enrolled = {}, {}
         self.element_enrolled = set()
+        if self.capture_marks is not None:
+            self.capture_marks.clear()
         self.pipeline = self.bus = self.sep = self.src = self.vizpad = None
         self.feed = None
+        self.capture_marks = None
         self.input_end = None
         self.volumes, self.tees = [], []
         self.prerolled = False
@@ -1471,9 +1550,11 @@ class Engine(GObject.Object):
     # ---- enrolment ------------------------------------------------------
     def enrol(self, source):
         """source >= 0: that source plays alone now; -1: stop. From a
-        capture device the element marks what enters it (46 ms before it
-        is heard); from a file what is heard is seconds behind that, so
-        the desk learns the stretch heard itself (heardenrol)."""
+        capture device the element marks what enters it, which the queue
+        after the capture may hold back: the change is set where the sound
+        captured now enters it (CaptureMarks); from a file what is heard is
+        seconds behind that, so the desk learns the stretch heard itself
+        (heardenrol)."""
         self.enrol_source = source
         if self.sep is None or not self.has_enrolment():
             return
@@ -1484,7 +1565,7 @@ class Engine(GObject.Object):
                 self.emit("notice", "warning", "source %d cannot be "
                           "enrolled: %s" % (source, why))
                 return
-            self.sep.set_property("enrol-source", source)
+            self.capture_marks.mark(source, self.running_time())
             return
         if self.heard_press is not None:
             held, start = self.heard_press
@@ -1502,7 +1583,7 @@ class Engine(GObject.Object):
             self.heard_press = None
         if self.sep is not None and self.input is not None and \
                 self.input.live and self.has_enrolment():
-            self.sep.set_property("enrol-source", -1)
+            self.capture_marks.mark(-1, None)
         self.emit("notice", "warning", "source %d was not enrolled: %s"
                   % (source, why))
 

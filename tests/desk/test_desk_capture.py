@@ -31,59 +31,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def spin_for(ctx, seconds, until=None):
-    """Runs the main context for `seconds`, or until until() holds (then
-    True)."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        while ctx.pending():
-            ctx.iteration(False)
-        if until is not None and until():
-            return True
-        time.sleep(0.01)
-    return until is None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_support import (  # noqa: E402
+    check, gst_with, report, spin_for, under_xvfb)
 
 
 def main():
     module_dir = sys.argv[1]
-    if not os.environ.get("NMF_DESK_CAPTURE_UNDER_XVFB"):
-        if not shutil.which("xvfb-run") or not shutil.which("Xvfb"):
-            skip("xvfb-run/Xvfb not found (Debian packages xvfb xauth)")
-        env = dict(os.environ, NMF_DESK_CAPTURE_UNDER_XVFB="1",
-                   GST_PLUGIN_FEATURE_RANK="interaudiosrc:300")
-        return subprocess.call(["xvfb-run", "-a", sys.executable,
-                                os.path.abspath(__file__)] + sys.argv[1:],
-                               env=env)
-    try:
-        import gi
-        gi.require_version("Gst", "1.0")
-        gi.require_version("Gtk", "3.0")
-        from gi.repository import GLib, Gst, Gtk
-    except (ImportError, ValueError) as exc:
-        skip("PyGObject with GTK 3 / GStreamer missing: %s" % exc)
-    Gst.init(None)
-    if not Gtk.init_check(None)[0]:
-        skip("no display")
-    for factory in ("gtksink", "interaudiosrc", "nmfseparate"):
-        if Gst.ElementFactory.find(factory) is None:
-            skip("%s not found" % factory)
+    code = under_xvfb(__file__, "NMF_DESK_CAPTURE_UNDER_XVFB")
+    if code is not None:
+        return code
+    GLib, Gst, _ = gst_with(("gtksink", "interaudiosrc", "nmfseparate"))
     sys.path.insert(0, module_dir)
     from nmfdesk import engine as eng
 
@@ -98,11 +57,7 @@ def main():
         run_list(GLib, Gst, eng, module_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return report()
 
 
 def run(GLib, Gst, eng, wav):

@@ -30,63 +30,19 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def spin_for(ctx, seconds, until=None, each=None):
-    """Runs the main context for `seconds`, or until until() holds (then
-    True); each() on every turn (the feeder)."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        while ctx.pending():
-            ctx.iteration(False)
-        if each is not None:
-            each()
-        if until is not None and until():
-            return True
-        time.sleep(0.005)
-    return until is None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_support import (  # noqa: E402
+    check, gst_with, report, skip, spin_for, under_xvfb)
 
 
 def main():
     module_dir = sys.argv[1]
-    if not os.environ.get("NMF_DESK_ENROL_UNDER_XVFB"):
-        if not shutil.which("xvfb-run") or not shutil.which("Xvfb"):
-            skip("xvfb-run/Xvfb not found (Debian packages xvfb xauth)")
-        env = dict(os.environ, NMF_DESK_ENROL_UNDER_XVFB="1",
-                   GST_PLUGIN_FEATURE_RANK="interaudiosrc:300")
-        return subprocess.call(["xvfb-run", "-a", sys.executable,
-                                os.path.abspath(__file__)] + sys.argv[1:],
-                               env=env)
-    try:
-        import numpy  # noqa: F401
-        import gi
-        gi.require_version("Gst", "1.0")
-        gi.require_version("Gtk", "3.0")
-        from gi.repository import GLib, Gst, Gtk
-    except (ImportError, ValueError) as exc:
-        skip("numpy or PyGObject with GTK 3 / GStreamer missing: %s" % exc)
-    Gst.init(None)
-    if not Gtk.init_check(None)[0]:
-        skip("no display")
-    for factory in ("gtksink", "interaudiosrc", "interaudiosink",
-                    "nmfseparate"):
-        if Gst.ElementFactory.find(factory) is None:
-            skip("%s not found" % factory)
+    code = under_xvfb(__file__, "NMF_DESK_ENROL_UNDER_XVFB")
+    if code is not None:
+        return code
+    GLib, Gst, _ = gst_with(("gtksink", "interaudiosrc", "interaudiosink",
+                               "nmfseparate"), also=("numpy",))
     sys.path.insert(0, module_dir)
     from nmfdesk import engine as eng
     if not eng.Engine.has_enrolment():
@@ -96,11 +52,7 @@ def main():
         run(GLib, Gst, eng, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return report()
 
 
 def make_sources(rate, seconds, seed):
@@ -153,7 +105,7 @@ def run(GLib, Gst, eng, work):
     e = eng.Engine(audio_sink="fakesink sync=true")
     win = DeskWindow(e)
     e.open(eng.Input("device", label="default microphone"))
-    spin = functools.partial(spin_for, ctx)
+    spin = functools.partial(spin_for, ctx, pause=0.005)
     if not check(spin(10, lambda: e.status == "playing"),
                  "the microphone plays (%s)" % e.status):
         return
@@ -221,7 +173,7 @@ def run(GLib, Gst, eng, work):
             pushed.append(x.astype(np.float32))
     feed_more()
     feed.set_state(Gst.State.PLAYING)
-    spin = functools.partial(spin_for, ctx, each=feed_more)
+    spin = functools.partial(spin_for, ctx, each=feed_more, pause=0.005)
     rec = os.path.join(work, "take")
     e.start_recording(rec, ["low", "high"])
 
@@ -325,10 +277,10 @@ def run(GLib, Gst, eng, work):
     e2 = eng.Engine(audio_sink="fakesink sync=true")
     win2 = DeskWindow(e2)
     e2.open(eng.Input("device", label="default microphone"))
-    spin_for(ctx, 10, lambda: e2.status == "playing")
+    spin_for(ctx, 10, until=lambda: e2.status == "playing")
     spin_for(ctx, 0.5)
     win2.load_set(setdir)
-    spin_for(ctx, 3, lambda: e2.element_enrolled == {0, 1})
+    spin_for(ctx, 3, until=lambda: e2.element_enrolled == {0, 1})
     errors = [x["text"] for x in win2.notices if x["kind"] == "error"]
     check([s.enrol_state for s in win2.strips] == ["enrolled", "enrolled"]
           and e2.element_enrolled == {0, 1} and not errors,

@@ -202,9 +202,11 @@ nmf_test_three_panned (gint rate, gsize n, guint32 seed, const double pans[3],
   }
 }
 
-double
-nmf_test_best_source (const double xy[3], double yy, const double ss[3],
-    int *who)
+/* The source whose image correlates best with a pad: xy the pad's inner
+ * products with each source's image, yy its energy, ss the images'
+ * energies; returns the correlation, the source in *who. */
+static double
+best_source (const double xy[3], double yy, const double ss[3], int *who)
 {
   double best = -1.0;
 
@@ -216,6 +218,39 @@ nmf_test_best_source (const double xy[3], double yy, const double ss[3],
     }
   }
   return best;
+}
+
+void
+nmf_test_panned_pads_add (NmfPannedPads * a, int run, int pad,
+    const float *stereo, gsize frames, float *const src[3], gsize k0,
+    const double pans[3])
+{
+  for (gsize i = 0; i < frames; i++) {
+    for (int s = 0; s < 3; s++)
+      a->xy[run][pad][s] += stereo[2 * i] * (double) src[s][k0 + i] *
+          cos ((pans[s] + 1.0) * G_PI / 4.0);
+    a->yy[run][pad] += (double) stereo[2 * i] * stereo[2 * i];
+  }
+}
+
+void
+nmf_test_panned_pads_who (const NmfPannedPads * a, float *const src[3],
+    gsize from, gsize to, const double pans[3], int who[2][3])
+{
+  double ss[3] = { 0 };
+
+  for (int s = 0; s < 3; s++)
+    for (gsize i = from; i < to; i++) {
+      const double g = cos ((pans[s] + 1.0) * G_PI / 4.0) * src[s][i];
+      ss[s] += g * g;
+    }
+  for (int run = 0; run < 2; run++)
+    for (int p = 0; p < 3; p++) {
+      double best = best_source (a->xy[run][p], a->yy[run][p], ss,
+          &who[run][p]);
+      fail_unless (best > 0.7, "run %d pad %d: correlation %.2f", run, p,
+          best);
+    }
 }
 
 float *

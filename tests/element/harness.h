@@ -86,11 +86,24 @@ guint32 nmf_test_lcg (guint32 * state);
  * pans `pans`. */
 void nmf_test_three_panned (gint rate, gsize n, guint32 seed,
     const double pans[3], float *src[3], float *stereo);
-/* The source whose image correlates best with a pad: xy the pad's inner
- * products with each source's image, yy its energy, ss the images'
- * energies; returns the correlation, the source in *who. */
-double nmf_test_best_source (const double xy[3], double yy,
-    const double ss[3], int *who);
+/* Which of three panned sources each of three stereo pads carries, in
+ * two runs of a stream (before and after a stretch in another format):
+ * channel 0 of a pad against each source's image there. */
+typedef struct
+{
+  double xy[2][3][3];           /* [run][pad][source] */
+  double yy[2][3];              /* [run][pad] */
+} NmfPannedPads;
+/* Adds `frames` stereo frames of pad `pad`'s output in run `run`, whose
+ * first frame is frame `k0` of that run's sources `src`. */
+void nmf_test_panned_pads_add (NmfPannedPads * a, int run, int pad,
+    const float *stereo, gsize frames, float *const src[3], gsize k0,
+    const double pans[3]);
+/* The source of each pad in each run into who, failing unless each pad
+ * correlates above 0.7 with one; the images' energies are those of run
+ * 0's sources `src` over frames [from, to). */
+void nmf_test_panned_pads_who (const NmfPannedPads * a, float *const src[3],
+    gsize from, gsize to, const double pans[3], int who[2][3]);
 
 /* ------------------------------------------------------------------------ */
 /* Buffer sizes a signal is pushed in */

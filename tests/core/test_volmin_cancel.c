@@ -47,16 +47,6 @@ wall_now (void)
   return cpu_of (CLOCK_MONOTONIC);
 }
 
-/* |X| of white noise: a window of full rank, the hardest for the LPs */
-static void
-noise_frame (float *v, int n, unsigned long long *seed)
-{
-  for (int f = 0; f < n; f++) {
-    double a = test_uniform (seed) - 0.5, b = test_uniform (seed) - 0.5;
-    v[f] = (float) sqrt (a * a + b * b);
-  }
-}
-
 /* Raises *flag once the calling thread has spent RAISE_AFTER_CPU, unless
  * the call it waits for has returned by then; notes the calling thread's
  * CPU time then. */
@@ -140,7 +130,7 @@ check_stream (void)
     nmf_volmin_stream_set_cancel (s[i], &flag[i]);
   }
   for (int t = 0; t < frames; t++) {
-    noise_frame (v, F, &seed);
+    test_noise_magnitude (v, F, &seed);
     if (t == second - 1) {
       Raiser r;
       pthread_t thread;

@@ -27,16 +27,6 @@ cpu_seconds (void)
   return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
 }
 
-/* |X| of white noise: a window of full rank, the hardest for the LPs */
-static void
-noise_frame (float *v, int F, unsigned long long *seed)
-{
-  for (int f = 0; f < F; f++) {
-    double a = test_uniform (seed) - 0.5, b = test_uniform (seed) - 0.5;
-    v[f] = (float) sqrt (a * a + b * b);
-  }
-}
-
 /* Every push returns within a bounded time, and the refreshes that
  * reached the limit installed a model (the best found, not nothing).
  * lambda > 0 adds the regularized iterations to the refresh: at 64
@@ -56,7 +46,7 @@ check_refresh_bounded (double lambda)
   CHECK_OK (nmf_volmin_stream_create (&s, F, K, T, 16, lambda, 1));
   for (int t = 0; t < frames; t++) {
     double t0;
-    noise_frame (v, F, &seed);
+    test_noise_magnitude (v, F, &seed);
     t0 = cpu_seconds ();
     CHECK_OK (nmf_volmin_stream_push (s, v, spectra));
     if (cpu_seconds () - t0 > worst)
@@ -103,7 +93,7 @@ check_deterministic (void)
     unsigned long long seed = 11;
     CHECK_OK (nmf_volmin_stream_create (&s[run], F, K, T, 16, 0.0, 3));
     for (int t = 0; t < frames; t++) {
-      noise_frame (v, F, &seed);
+      test_noise_magnitude (v, F, &seed);
       CHECK_OK (nmf_volmin_stream_push (s[run], v, spectra));
     }
   }
@@ -275,7 +265,7 @@ check_backoff_without_model (void)
 
   CHECK_OK (nmf_volmin_stream_create (&s, F, K, T, 16, 0.0, 1));
   for (int t = 0; t < frames; t++) {
-    noise_frame (v, F, &seed);
+    test_noise_magnitude (v, F, &seed);
     CHECK_OK (nmf_volmin_stream_push (s, v, spectra));
   }
   CHECK_OK (nmf_volmin_stream_get_stats (s, &st));

@@ -24,3 +24,12 @@ test_varying_source (int k, unsigned long long draw, int rate, float *x,
     x[i] = (float) (0.05 * level * y * sqrt (1.0 - a * a) / (1.0 - fabs (a)));
   }
 }
+
+void
+test_noise_magnitude (float *v, int n, unsigned long long *seed)
+{
+  for (int f = 0; f < n; f++) {
+    double a = test_uniform (seed) - 0.5, b = test_uniform (seed) - 0.5;
+    v[f] = (float) sqrt (a * a + b * b);
+  }
+}

@@ -19,4 +19,8 @@ test_uniform (unsigned long long *s)
 void test_varying_source (int k, unsigned long long draw, int rate,
     float *x, size_t n);
 
+/* The magnitude of one frame of complex white noise, n bins: windows of
+ * such frames have full rank, the hardest for volmin's linear programs. */
+void test_noise_magnitude (float *v, int n, unsigned long long *seed);
+
 #endif

@@ -51,26 +51,16 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from desk_support import check, read_wav, report, skip  # noqa: E402
+
 SCREEN = "-screen 0 1280x1024x24"
 TICK = (208, 208, 208)
 AXIS_BG = (27, 27, 27)
-failures = []
 # GLib's alert levels, with or without a log domain before them
 GLIB_ALERT = re.compile(r"\b(WARNING|CRITICAL|ERROR) \*\*")
 # the warnings module's "FILE:LINE: CATEGORY: message"
 PYTHON_WARNING = re.compile(r"\S.*:\d+: \w*Warning: ")
-
-
-def check(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
 
 
 # ---- the element's picture, computed independently (plugin/gstnmfviz.c) ----
@@ -93,26 +83,6 @@ def row_of_hz(hz, rate, height):
 
 
 # ---- WAV --------------------------------------------------------------------
-def read_wav(path):
-    """(rate, channels, samples as a list of floats, interleaved)"""
-    with open(path, "rb") as f:
-        data = f.read()
-    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", path
-    pos, fmt, rate, channels, bits, samples = 12, None, 0, 0, 0, None
-    while pos + 8 <= len(data):
-        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        body = data[pos + 8:pos + 8 + size]
-        if cid == b"fmt ":
-            fmt, channels, rate = struct.unpack("<HHI", body[:8])
-            bits = struct.unpack("<H", body[14:16])[0]
-        elif cid == b"data":
-            assert fmt in (3, 0xFFFE) and bits == 32, (path, fmt, bits)
-            n = len(body) // 4
-            samples = list(struct.unpack("<%df" % n, body[:4 * n]))
-        pos += 8 + size + (size & 1)
-    return rate, channels, samples
-
-
 def wav_header_matches(path, empty=False):
     """The data chunk's declared size fits in the file (a flush that
     reached filesink started the file again under a header declaring more
@@ -443,11 +413,7 @@ def main():
             print("kept", work)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return report()
 
 
 def run_stereo_solo(desk, make_mixture, work):

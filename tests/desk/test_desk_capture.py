@@ -33,7 +33,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capture_support import (  # noqa: E402
+from desk_support import (  # noqa: E402
     check, gst_with, report, spin_for, under_xvfb)
 
 

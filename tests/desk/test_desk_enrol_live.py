@@ -26,14 +26,13 @@ Exit 77 (skip) without xvfb-run, GTK, gtksink, interaudiosrc or numpy.
 import functools
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from capture_support import (  # noqa: E402
-    check, gst_with, report, skip, spin_for, under_xvfb)
+from desk_support import (  # noqa: E402
+    check, gst_with, read_wav, report, skip, spin_for, under_xvfb)
 
 
 def main():
@@ -75,26 +74,6 @@ def make_sources(rate, seconds, seed):
         x = np.concatenate(x)[:int(seconds * rate)]
         out.append(0.1 * x / np.sqrt(np.mean(x ** 2)))
     return out
-
-
-def read_float_wav(path):
-    """the samples of a 32-bit float WAV (the desk's takes), interleaved"""
-    import numpy as np
-    with open(path, "rb") as f:
-        data = f.read()
-    pos = 12
-    while pos + 8 <= len(data):
-        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        if cid == b"fmt ":
-            fmt, bits = struct.unpack("<H", data[pos + 8:pos + 10])[0], \
-                struct.unpack("<H", data[pos + 22:pos + 24])[0]
-            assert fmt in (3, 0xFFFE) and bits == 32, (path, fmt, bits)
-        elif cid == b"data":
-            body = data[pos + 8:pos + 8 + size]
-            return np.frombuffer(body[:len(body) // 4 * 4],
-                                 dtype="<f4").astype(np.float64)
-        pos += 8 + size + (size & 1)
-    raise AssertionError("%s has no data chunk" % path)
 
 
 def run(GLib, Gst, eng, work):
@@ -248,7 +227,7 @@ def run(GLib, Gst, eng, work):
                  " (after the output was held back)" if k == 0 else ""))
 
     # the recorded sources on the mixture
-    outs = [read_float_wav(os.path.join(rec, f))[::channels]
+    outs = [np.asarray(read_wav(os.path.join(rec, f))[2])[::channels]
             for f in sorted(os.listdir(rec))]
     total = np.sum([o[:min(map(len, outs))] for o in outs], axis=0)
     seg = stream[mix_at:mix_at + n_mix]

@@ -1,9 +1,10 @@
-"""What the desk's capture-device tests share (test_desk_capture.py,
-test_desk_enrol_live.py): their checks, the main loop turned by hand, and
-the desk's engine on a capture device without a sound server (autoaudiosrc
-made to take interaudiosrc, under xvfb-run)."""
+"""What the desk's tests share (test_desk.py, test_desk_capture.py,
+test_desk_enrol_live.py): their checks, float WAV files read back, the
+main loop turned by hand, and the desk's engine on a capture device without
+a sound server (autoaudiosrc made to take interaudiosrc, under xvfb-run)."""
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -21,6 +22,26 @@ def check(cond, what):
 def skip(why):
     print("SKIP: " + why)
     sys.exit(77)
+
+
+def read_wav(path):
+    """(rate, channels, samples as a list of floats, interleaved)"""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE", path
+    pos, fmt, rate, channels, bits, samples = 12, None, 0, 0, 0, None
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        body = data[pos + 8:pos + 8 + size]
+        if cid == b"fmt ":
+            fmt, channels, rate = struct.unpack("<HHI", body[:8])
+            bits = struct.unpack("<H", body[14:16])[0]
+        elif cid == b"data":
+            assert fmt in (3, 0xFFFE) and bits == 32, (path, fmt, bits)
+            n = len(body) // 4
+            samples = list(struct.unpack("<%df" % n, body[:4 * n]))
+        pos += 8 + size + (size & 1)
+    return rate, channels, samples
 
 
 def spin_for(ctx, seconds, until=None, each=None, pause=0.01):

@@ -476,19 +476,43 @@ seed_from_pans (nmf_spatial * sp)
     seed_from_angles (sp, theta);
 }
 
+/* Channel m's offset (DC) as the mean of its bin 0 over the statistics'
+ * memory, less what the mean owes to the sources' low frequencies: about
+ * the size of bin 0's spread about it, and left (taken out, it was a
+ * direction of its own that no source has: a tone gated on and off, pads
+ * peaking at 2.3 times the input as the demixing took over).  0 for a
+ * channel whose frame is digital silence: it holds no offset (the end of
+ * a stream drained, a pause made of zeros), and the offset taken out of it
+ * was sound in the offsets' direction. */
+static double
+channel_offset (const nmf_spatial * sp, const float *spectra, int m)
+{
+  const int F = sp->F;
+  const float *x = spectra + (size_t) m * 2 * F;
+  int silent = 1;
+
+  for (int i = 0; i < 2 * F && silent; i++)
+    silent = x[i] == 0.0f;
+  if (silent)
+    return 0.0;
+  const double n = fmin ((double) sp->offset_frames, sp->p.memory_frames);
+  const double mean2 = sp->offset[m] * sp->offset[m];
+  const double spread = n > 1.0 ?
+      fmax (0.0, sp->offset_sq[m] - mean2) * n / (n - 1.0) : 0.0;
+  return mean2 > spread ? sp->offset[m] * (1.0 - spread / mean2) : 0.0;
+}
+
 /* The frame without the channels' offsets, into sp->offset_free: each
- * channel's offset - the mean of its bin 0 over the statistics' memory,
- * which the sources' own low frequencies average out of - and its leak
- * through the window taken out.  An offset is not a source, yet it is the
- * loudest thing in the low bins: with fewer sources than channels it took
- * one of the principal directions the demixing works in (two sources in 4
- * channels, each channel offset by about the sources' level: one source's
- * position was the offsets', and that source came out at 1.5 dB).  (Each
- * frame's own bin 0 taken out instead is most of the sound below a few
- * bins: at fft-size 64 the demixing learned from what was left made pads
- * up to 3.7 times as loud as the input over 50 ms.  The images are made
- * from the frame as it is, offsets and all, so that they add up to it.)
- * Returns the power of what is left. */
+ * channel's offset (channel_offset) and its leak through the window taken
+ * out.  An offset is not a source, yet it is the loudest thing in the low
+ * bins: with fewer sources than channels it took one of the principal
+ * directions the demixing works in (two sources in 4 channels, each
+ * channel offset by about the sources' level: one source's position was
+ * the offsets', and that source came out at 1.5 dB).  (Each frame's own
+ * bin 0 taken out instead is most of the sound below a few bins: at
+ * fft-size 64 the demixing learned from what was left made pads up to 3.7
+ * times as loud as the input over 50 ms.)  Returns the power of what is
+ * left. */
 static double
 remove_offsets (nmf_spatial * sp, const float *spectra, double input_power)
 {
@@ -518,15 +542,7 @@ remove_offsets (nmf_spatial * sp, const float *spectra, double input_power)
       sp->offset[m] += a * (x[0] - sp->offset[m]);
       sp->offset_sq[m] += a * ((double) x[0] * x[0] - sp->offset_sq[m]);
     }
-    /* what the mean owes to the sources' low frequencies is about the
-     * size of bin 0's spread about it, and is left: taken out, it was a
-     * direction of its own that no source has (a tone gated on and off:
-     * pads peaking at 2.3 times the input as the demixing took over) */
-    const double mean2 = sp->offset[m] * sp->offset[m];
-    const double spread = n > 1.0 ?
-        fmax (0.0, sp->offset_sq[m] - mean2) * n / (n - 1.0) : 0.0;
-    const double offset = mean2 > spread ?
-        sp->offset[m] * (1.0 - spread / mean2) : 0.0;
+    const double offset = channel_offset (sp, spectra, m);
     for (int f = 0; f < F; f++) {
       y[2 * f] = (float) (x[2 * f] - offset * sp->dc_leak[f]);
       y[2 * f + 1] = x[2 * f + 1];
@@ -716,7 +732,15 @@ images_for (nmf_spatial * sp, uint64_t stamp, const float *spectra,
       W = sp->old[k].W;
       A = sp->old[k].A;
     }
-  return nmf_spatial_demix_images (sp, W, A, spectra, images, shares);
+  /* the offsets are no source's: demixed, their images (which cancel)
+   * held twice the input's energy in quiet frames, and the stage took a
+   * panned mix for one with a source too many (masks: 10 - 19 dB where
+   * the demixing gives 90) */
+  double offset[MAXC];
+  for (int m = 0; m < sp->M; m++)
+    offset[m] = channel_offset (sp, spectra, m);
+  return nmf_spatial_demix_images (sp, W, A, offset, spectra, images,
+      shares);
 }
 
 void

@@ -602,21 +602,33 @@ nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm)
 #define UNDER_MODELLED_ON 0.2
 #define UNDER_MODELLED_OFF 0.1
 
+/* Bin f of every channel without the offsets: xr, xi (M values). */
+static void
+bin_without_offsets (const nmf_spatial * sp, const double *offset,
+    const float *spectra, int f, double *xr, double *xi)
+{
+  const size_t chan = 2 * (size_t) sp->F;
+
+  for (int m = 0; m < sp->M; m++) {
+    xr[m] = spectra[m * chan + 2 * f] - offset[m] * sp->dc_leak[f];
+    xi[m] = spectra[m * chan + 2 * f + 1];
+  }
+}
+
 /* The bin's demixed outputs y and each source's share of their energy,
  * weighted by its mixing column's energy a2. */
 static void
-demix_bin (const nmf_spatial * sp, const double *W, const float *spectra,
-    int f, const double *a2, double *yr, double *yi, double *e)
+demix_bin (const nmf_spatial * sp, const double *W, const double *xr,
+    const double *xi, const double *a2, double *yr, double *yi, double *e)
 {
   const int M = sp->M, S = sp->S;
-  const size_t chan = 2 * (size_t) sp->F;
   double total = 0.0;
 
   for (int s = 0; s < S; s++) {
     double r = 0.0, i = 0.0;
     for (int m = 0; m < M; m++) {
-      r += W[s * M + m] * spectra[m * chan + 2 * f];
-      i += W[s * M + m] * spectra[m * chan + 2 * f + 1];
+      r += W[s * M + m] * xr[m];
+      i += W[s * M + m] * xi[m];
     }
     yr[s] = r;
     yi[s] = i;
@@ -659,7 +671,7 @@ share_out_bin (const nmf_spatial * sp, const float *spectra, int f,
 
 double
 nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
-    const float *spectra, float *images, float *shares)
+    const double *offset, const float *spectra, float *images, float *shares)
 {
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
@@ -672,20 +684,36 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
       a2[s] += A[m * S + s] * A[m * S + s];
   }
   for (int f = 0; f < F; f++) {
-    double yr[MAXC], yi[MAXC], e[MAXC];
-    demix_bin (sp, W, spectra, f, a2, yr, yi, e);
+    double xr[MAXC], xi[MAXC], yr[MAXC], yi[MAXC], e[MAXC];
+    /* the shares and the energies of the sound, without the offsets */
+    bin_without_offsets (sp, offset, spectra, f, xr, xi);
+    demix_bin (sp, W, xr, xi, a2, yr, yi, e);
     for (int m = 0; m < M; m++) {
-      double rr = spectra[m * chan + 2 * f], ri = spectra[m * chan + 2 * f + 1];
-      input += rr * rr + ri * ri;
+      input += xr[m] * xr[m] + xi[m] * xi[m];
       for (int s = 0; s < S; s++) {
         const double pr = A[m * S + s] * yr[s], pi = A[m * S + s] * yi[s];
-        rr -= pr;
-        ri -= pi;
         imaged += pr * pr + pi * pi;
       }
-      for (int s = 0; s < S && !sp->under_modelled; s++) {
+    }
+    /* the images of the frame as it is, the offsets demixed on their own
+     * and what the images leave of them shared out evenly: each pad
+     * carries the same share of them in every frame (shared out by the
+     * sound's shares, they swayed with it) */
+    for (int m = 0; m < M && !sp->under_modelled; m++) {
+      double rr = xr[m], ri = xi[m], ro = offset[m] * sp->dc_leak[f];
+      double yo[MAXC];
+      for (int s = 0; s < S; s++) {
+        yo[s] = 0.0;
+        for (int n = 0; n < M; n++)
+          yo[s] += W[s * M + n] * offset[n] * sp->dc_leak[f];
+        rr -= A[m * S + s] * yr[s];
+        ri -= A[m * S + s] * yi[s];
+        ro -= A[m * S + s] * yo[s];
+      }
+      for (int s = 0; s < S; s++) {
         float *img = images + s * src + m * chan;
-        img[2 * f] = (float) (A[m * S + s] * yr[s] + e[s] * rr);
+        img[2 * f] = (float) (A[m * S + s] * (yr[s] + yo[s]) + e[s] * rr
+            + ro / S);
         img[2 * f + 1] = (float) (A[m * S + s] * yi[s] + e[s] * ri);
       }
     }
@@ -699,8 +727,9 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
   if (!sp->under_modelled && imaged > IMAGE_ENERGY_LIMIT * input)
     /* such a frame is shared out by the outputs' energies instead */
     for (int f = 0; f < F; f++) {
-      double yr[MAXC], yi[MAXC], e[MAXC];
-      demix_bin (sp, W, spectra, f, a2, yr, yi, e);
+      double xr[MAXC], xi[MAXC], yr[MAXC], yi[MAXC], e[MAXC];
+      bin_without_offsets (sp, offset, spectra, f, xr, xi);
+      demix_bin (sp, W, xr, xi, a2, yr, yi, e);
       share_out_bin (sp, spectra, f, e, images);
     }
   return input > 0.0 ? imaged / input : 0.0;

@@ -128,9 +128,13 @@ void nmf_spatial_demix_update (nmf_spatial * sp, double a);
  * are judged on a frame they have not learned from): is compared, may
  * take over, learns. */
 void nmf_spatial_demix_challenge (nmf_spatial * sp);
-/* Returns the images' energy over the input's (0 for a silent frame). */
+/* offset: each channel's offset (DC), demixed with no source but shared
+ * out with what the images leave of the input (sp->dc_leak times it in
+ * each bin).  Returns the images' energy over the input's, both without
+ * the offsets (0 for a silent frame). */
 double nmf_spatial_demix_images (nmf_spatial * sp, const double *W,
-    const double *A, const float *spectra, float *images, float *shares);
+    const double *A, const double *offset, const float *spectra,
+    float *images, float *shares);
 /* A released frame's ratio from nmf_spatial_demix_images, into the
  * decision whether the mix holds more directions than sources. */
 void nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio);

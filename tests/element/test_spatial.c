@@ -534,12 +534,13 @@ GST_END_TEST;
 /* Two sources in four channels, each channel with an offset (DC) of about
  * the sources' level, as a cheap microphone array's converters give: the
  * demixing finds the sources, not the offsets.  The position each message
- * gives is a source's, and each source is on a pad at >= 15 dB, each
- * channel's mean left out of the score (21.8 and 38 dB measured; 61 and 77
- * without the offsets: the offsets are demixed with the sources, which the
- * pads' sum needs).  The offsets took one of the two principal directions
- * the demixing works in: a position was the offsets' (0.373 for a source
- * at -0.494) and that source came out at 1.5 dB. */
+ * gives is a source's, and each source is on a pad at >= 30 dB, each
+ * channel's mean left out of the score (41.5 and 57.9 dB measured; 61 and
+ * 77 without the offsets).  The offsets took one of the two principal
+ * directions the demixing works in: a position was the offsets' (0.373
+ * for a source at -0.494) and that source came out at 1.5 dB.  Until
+ * 2026-12-07 what the images leave of the offsets went to the pads by the
+ * sound's shares, which sway from frame to frame (21.8 and 38.1 dB). */
 GST_START_TEST (test_spatial_channel_offsets)
 {
   const gsize n = 8 * RATE, from = 4 * RATE;
@@ -612,7 +613,7 @@ GST_START_TEST (test_spatial_channel_offsets)
     }
     GST_INFO ("source %d on pad %d at %.1f dB, position %.3f (%.3f)", s,
         pad, 10 * log10 (e / d), last.position[pad], want[s]);
-    fail_unless (10 * log10 (e / d) >= 15.0, "source %d on pad %d at %.1f "
+    fail_unless (10 * log10 (e / d) >= 30.0, "source %d on pad %d at %.1f "
         "dB", s, pad, 10 * log10 (e / d));
   }
   g_free (last.state);

@@ -130,6 +130,7 @@ nmf_spatial_reset (nmf_spatial * sp)
   }
 
   memset (sp->C, 0, sizeof sp->C);
+  memset (sp->Cd, 0, sizeof sp->Cd);
   memset (sp->V, 0, sizeof (double) * S * M * M);
   memset (sp->R, 0, sizeof (double) * sp->F * M * M * 2);
   memset (sp->Q, 0, sizeof (double) * sp->F * M * M);
@@ -283,15 +284,47 @@ nmf_spatial_eigen (nmf_spatial * sp, double *a, int n, double *w)
       3 * MAXC) == 0;
 }
 
-/* lambda_S / lambda_1 of the channel covariance: do the channels carry
- * S directions? */
+/* The channels' covariance without what every direction has alike: each
+ * band's covariance in this frame (sp->Cb) less its smallest eigenvalue
+ * times the identity, decayed by a as C is.  Noise of its own in each
+ * channel (hiss, a converter's floor) is the same in every direction: in
+ * C it is a direction more, and a mono recording whose channels each had
+ * hiss 40 dB down was demixed into the recording and the hiss (0.5 dB
+ * where the factorization gives 3).  Taken out band by band, it leaves of
+ * the mono recording one direction; two sources, even 2 % of the pan
+ * range apart, keep theirs: each band is dominated by one or the other,
+ * and so is its remainder. */
+static void
+update_directional (nmf_spatial * sp, double a)
+{
+  const int M = sp->M, B = sp->B;
+  const size_t MM = (size_t) M * M;
+  double v[MAXC * MAXC] = { 0 };
+
+  for (int b = 0; b < B; b++) {
+    const double *Cb = sp->Cb + (size_t) b * MM;
+    double e[MAXC * MAXC], w[MAXC];
+    memcpy (e, Cb, sizeof (double) * MM);
+    const double floor = nmf_spatial_eigen (sp, e, M, w) && w[0] > 0.0 ?
+        w[0] : 0.0;
+    for (size_t i = 0; i < MM; i++)
+      v[i] += Cb[i];
+    for (int m = 0; m < M; m++)
+      v[m * M + m] -= floor;
+  }
+  for (size_t i = 0; i < MM; i++)
+    sp->Cd[i] = a * sp->Cd[i] + (1.0 - a) * v[i] / sp->F;
+}
+
+/* lambda_S / lambda_1 of the channels' covariance less its isotropic
+ * floor (update_directional): do the channels carry S directions? */
 static double
 diversity (nmf_spatial * sp)
 {
   const int M = sp->M, D = sp->S < M ? sp->S : M;
   double a[MAXC * MAXC], w[MAXC];
 
-  memcpy (a, sp->C, sizeof (double) * M * M);
+  memcpy (a, sp->Cd, sizeof (double) * M * M);
   return nmf_spatial_eigen (sp, a, M, w) && w[M - 1] > 0.0 ?
       w[M - D] / w[M - 1] : 0.0;
 }
@@ -641,6 +674,10 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
       v += sp->Cb[b * MM + i];
     sp->C[i] = a * sp->C[i] + (1.0 - a) * v / F;
   }
+  /* until the demixing is in force: the same less each band's isotropic
+   * floor, for the count of directions */
+  if (sp->fit != NMF_SPATIAL_FITS)
+    update_directional (sp, a);
 
   /* (and on what it learned: half the frames at least; clicks in silence,
    * every one an abrupt start, made it decide on nothing, and a room was

@@ -28,6 +28,9 @@ struct nmf_spatial
   double *Cb;                   /* B x M x M: this frame, per band */
   double *V;                    /* S x M x M: weighted statistics */
   double C[MAXC * MAXC];        /* running channel covariance, per bin */
+  double Cd[MAXC * MAXC];       /* the same less each band's isotropic
+                                 * floor, until the demixing is in force:
+                                 * the directions the channels carry */
   double E[MAXC * MAXC];        /* S x M: the principal subspace */
   double Wz[MAXC * MAXC];       /* S x S: demixing in the subspace */
   double W[MAXC * MAXC];        /* S x M = Wz E */

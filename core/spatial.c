@@ -131,6 +131,8 @@ nmf_spatial_reset (nmf_spatial * sp)
 
   memset (sp->C, 0, sizeof sp->C);
   memset (sp->Cd, 0, sizeof sp->Cd);
+  for (int b = 0; b < sp->B; b++)
+    sp->noise_floor[b] = INFINITY;
   memset (sp->V, 0, sizeof (double) * S * M * M);
   memset (sp->R, 0, sizeof (double) * sp->F * M * M * 2);
   memset (sp->Q, 0, sizeof (double) * sp->F * M * M);
@@ -175,6 +177,8 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->alpha = 1.0 - 1.0 / params->memory_frames;
   sp->band_of = calloc (bins, sizeof (int));
   sp->band_bins = calloc (sp->B, sizeof (int));
+  sp->band_floor = calloc (sp->B, sizeof (double));
+  sp->noise_floor = calloc (sp->B, sizeof (double));
   sp->Cb = calloc ((size_t) sp->B * channels * channels, sizeof (double));
   sp->V = calloc ((size_t) sources * channels * channels, sizeof (double));
   sp->ring = calloc ((size_t) 2 * params->decision_frames * params->bands
@@ -200,7 +204,8 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
     int b = (int) floor (atan2 (t, 1.0 - t) / (M_PI / 2.0) * HIST_BINS) - 2;
     sp->hist_start[c] = (unsigned char) (b < 0 ? 0 : b);
   }
-  if (!sp->band_of || !sp->band_bins || !sp->Cb || !sp->V || !sp->ring
+  if (!sp->band_of || !sp->band_bins || !sp->band_floor || !sp->noise_floor
+      || !sp->Cb || !sp->V || !sp->ring
       || !sp->ring_stamp || !sp->R || !sp->Q || !sp->dc_leak
       || !sp->offset_free || !sp->mu || !sp->N || !sp->g || !sp->hist
       || !sp->smooth) {
@@ -257,6 +262,8 @@ nmf_spatial_destroy (nmf_spatial ** spp)
     return;
   free ((*spp)->band_of);
   free ((*spp)->band_bins);
+  free ((*spp)->band_floor);
+  free ((*spp)->noise_floor);
   free ((*spp)->Cb);
   free ((*spp)->V);
   free ((*spp)->ring);
@@ -303,17 +310,48 @@ update_directional (nmf_spatial * sp, double a)
 
   for (int b = 0; b < B; b++) {
     const double *Cb = sp->Cb + (size_t) b * MM;
-    double e[MAXC * MAXC], w[MAXC];
-    memcpy (e, Cb, sizeof (double) * MM);
-    const double floor = nmf_spatial_eigen (sp, e, M, w) && w[0] > 0.0 ?
-        w[0] : 0.0;
     for (size_t i = 0; i < MM; i++)
       v[i] += Cb[i];
     for (int m = 0; m < M; m++)
-      v[m * M + m] -= floor;
+      v[m * M + m] -= sp->band_floor[b];
   }
   for (size_t i = 0; i < MM; i++)
     sp->Cd[i] = a * sp->Cd[i] + (1.0 - a) * v[i] / sp->F;
+}
+
+/* a band is the channels' noise while its power is within this many
+ * times the noise's (about 5 dB of sound over it with two channels) */
+#define NOISE_MARGIN 4.0
+/* how fast the noise floor may rise: twice per 400 frames */
+#define NOISE_RISE 1.0017
+
+/* Each band's smallest eigenvalue in this frame, and the noise floor. */
+static void
+update_floors (nmf_spatial * sp)
+{
+  const int M = sp->M;
+  const size_t MM = (size_t) M * M;
+
+  for (int b = 0; b < sp->B; b++) {
+    double e[MAXC * MAXC], w[MAXC];
+    memcpy (e, sp->Cb + (size_t) b * MM, sizeof (double) * MM);
+    sp->band_floor[b] = nmf_spatial_eigen (sp, e, M, w) && w[0] > 0.0 ?
+        w[0] : 0.0;
+    sp->noise_floor[b] = fmin (sp->band_floor[b],
+        sp->noise_floor[b] * NOISE_RISE);
+  }
+}
+
+int
+nmf_spatial_band_is_noise (const nmf_spatial * sp, const double *Cb, int b)
+{
+  const int M = sp->M;
+  const double *C = Cb + (size_t) b * M * M;
+  double trace = 0.0;
+
+  for (int m = 0; m < M; m++)
+    trace += C[m * M + m];
+  return trace < NOISE_MARGIN * M * sp->noise_floor[b];
 }
 
 /* lambda_S / lambda_1 of the channels' covariance less its isotropic
@@ -674,6 +712,7 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
       v += sp->Cb[b * MM + i];
     sp->C[i] = a * sp->C[i] + (1.0 - a) * v / F;
   }
+  update_floors (sp);
   /* until the demixing is in force: the same less each band's isotropic
    * floor, for the count of directions */
   if (sp->fit != NMF_SPATIAL_FITS)

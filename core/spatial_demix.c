@@ -247,6 +247,8 @@ add_weighted_frame (const nmf_spatial * sp, const double *Cb,
   const size_t MM = (size_t) sp->M * sp->M;
 
   for (int b = 0; b < sp->B; b++) {
+    if (nmf_spatial_band_is_noise (sp, Cb, b))
+      continue;
     const double g = num / (band_variance (sp, Cb, b, w, floor_power)
         * sp->F * frames);
     for (size_t i = 0; i < MM; i++)
@@ -297,15 +299,22 @@ static double
 contrast (nmf_spatial * sp, const double *Cb, const double *W,
     const double *Wz)
 {
-  const int M = sp->M, S = sp->S, F = sp->F;
+  const int M = sp->M, S = sp->S;
   double cost = 0.0, G[MAXC * MAXC];
+  int bins = 0;
 
+  for (int b = 0; b < sp->B; b++)
+    if (!nmf_spatial_band_is_noise (sp, Cb, b))
+      bins += sp->band_bins[b];
+  if (!bins)
+    return 0.0;
   for (int s = 0; s < S; s++) {
     const double *w = W + (size_t) s * M;
     const double floor_power = variance_floor (sp, w);
     for (int b = 0; b < sp->B; b++)
-      cost += sp->band_bins[b] * log (band_variance (sp, Cb, b, w,
-              floor_power));
+      if (!nmf_spatial_band_is_noise (sp, Cb, b))
+        cost += sp->band_bins[b] * log (band_variance (sp, Cb, b, w,
+                floor_power));
   }
   /* log |det Wz|: the product of the pivots */
   memcpy (G, Wz, sizeof (double) * S * S);
@@ -314,7 +323,7 @@ contrast (nmf_spatial * sp, const double *Cb, const double *W,
   double logdet = 0.0;
   for (int k = 0; k < S; k++)
     logdet += log (fabs (G[k * S + k]));
-  return cost / F - 2.0 * logdet;
+  return (cost - 2.0 * logdet * bins) / sp->F;
 }
 
 /* The demixing in force stays for the frames stamped below `until`; the

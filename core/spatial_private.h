@@ -28,6 +28,11 @@ struct nmf_spatial
   double *Cb;                   /* B x M x M: this frame, per band */
   double *V;                    /* S x M x M: weighted statistics */
   double C[MAXC * MAXC];        /* running channel covariance, per bin */
+  double *band_floor;           /* B: this frame's smallest eigenvalue of
+                                 * each band's covariance */
+  double *noise_floor;          /* B: its least over time, rising slowly
+                                 * (minimum statistics): the noise every
+                                 * direction has alike */
   double Cd[MAXC * MAXC];       /* the same less each band's isotropic
                                  * floor, until the demixing is in force:
                                  * the directions the channels carry */
@@ -116,6 +121,12 @@ struct nmf_spatial
   double overshoot;
   int under_modelled;
 };
+
+/* Band b of a frame's band covariances Cb (B x M x M) holds no more than
+ * the channels' own noise (sp->noise_floor): it tells nothing of the
+ * sources' directions. */
+int nmf_spatial_band_is_noise (const nmf_spatial * sp, const double *Cb,
+    int b);
 
 /* Eigen-decomposition of the symmetric n x n matrix a (overwritten by the
  * eigenvectors, column j the j-th, ascending eigenvalues in w); 0 when it

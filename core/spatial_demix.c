@@ -704,25 +704,21 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
         imaged += pr * pr + pi * pi;
       }
     }
-    /* the images of the frame as it is, the offsets demixed on their own
-     * and what the images leave of them shared out evenly: each pad
-     * carries the same share of them in every frame (shared out by the
-     * sound's shares, they swayed with it) */
+    /* the images of the sound, and the offsets shared out evenly: each
+     * pad the same share of them in every frame, never more than the
+     * input has (shared out by the sound's shares they swayed with it;
+     * demixed, they were amplified as the sound is where the sources are
+     * close: pads at 20 times the input's offsets, above full scale) */
     for (int m = 0; m < M && !sp->under_modelled; m++) {
-      double rr = xr[m], ri = xi[m], ro = offset[m] * sp->dc_leak[f];
-      double yo[MAXC];
+      double rr = xr[m], ri = xi[m];
+      const double ro = offset[m] * sp->dc_leak[f] / S;
       for (int s = 0; s < S; s++) {
-        yo[s] = 0.0;
-        for (int n = 0; n < M; n++)
-          yo[s] += W[s * M + n] * offset[n] * sp->dc_leak[f];
         rr -= A[m * S + s] * yr[s];
         ri -= A[m * S + s] * yi[s];
-        ro -= A[m * S + s] * yo[s];
       }
       for (int s = 0; s < S; s++) {
         float *img = images + s * src + m * chan;
-        img[2 * f] = (float) (A[m * S + s] * (yr[s] + yo[s]) + e[s] * rr
-            + ro / S);
+        img[2 * f] = (float) (A[m * S + s] * yr[s] + e[s] * rr + ro);
         img[2 * f + 1] = (float) (A[m * S + s] * yi[s] + e[s] * ri);
       }
     }

@@ -535,12 +535,13 @@ GST_END_TEST;
  * the sources' level, as a cheap microphone array's converters give: the
  * demixing finds the sources, not the offsets.  The position each message
  * gives is a source's, and each source is on a pad at >= 30 dB, each
- * channel's mean left out of the score (41.5 and 57.9 dB measured; 61 and
+ * channel's mean left out of the score (41.3 and 57.7 dB measured; 61 and
  * 77 without the offsets).  The offsets took one of the two principal
  * directions the demixing works in: a position was the offsets' (0.373
  * for a source at -0.494) and that source came out at 1.5 dB.  Until
- * 2026-12-07 what the images leave of the offsets went to the pads by the
- * sound's shares, which sway from frame to frame (21.8 and 38.1 dB). */
+ * 2026-12-07 what the demixing left of the offsets went to the pads by
+ * the sound's shares, which sway from frame to frame (21.8 and 38.1 dB);
+ * now each pad has an even share of them. */
 GST_START_TEST (test_spatial_channel_offsets)
 {
   const gsize n = 8 * RATE, from = 4 * RATE;

@@ -114,6 +114,7 @@ void
 nmf_spatial_window_restarted (nmf_spatial * sp)
 {
   sp->prev_power = 0.0;
+  sp->level = 0.0;
   sp->onset_left = 0;
   sp->prev_input_power = 0.0;
   sp->offset_wait = 0;
@@ -668,6 +669,19 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
       sp->frames++;
     return;
   }
+  if (sound) {
+    double weighed = frame_power;
+    if (sp->level > 0.0 && frame_power > NMF_SPATIAL_LOUD_FRAME * sp->level) {
+      weighed = NMF_SPATIAL_LOUD_FRAME * sp->level;
+      const float g = (float) sqrt (weighed / frame_power);
+      for (size_t i = 0; i < (size_t) M * 2 * F; i++)
+        sp->offset_free[i] *= g;
+    }
+    const double n = (double) sp->learned_frames + 1.0;
+    const double al = fmin (1.0 - 1.0 / n, sp->alpha);
+    sp->level = sp->level > 0.0 ? al * sp->level + (1.0 - al) * weighed
+        : weighed;
+  }
   /* this frame's covariance per band (upper triangle), and until the
    * decision every bin's complex one, x_m conj (x_n) */
   const int deciding = sp->fit == NMF_SPATIAL_UNDECIDED
@@ -792,11 +806,12 @@ nmf_spatial_shared (const nmf_spatial * sp)
  * the images' energy over the input's (0 for masks by direction). */
 static double
 images_for (nmf_spatial * sp, uint64_t stamp, const float *spectra,
-    float *images, float *shares)
+    float *images, float *shares, double *power)
 {
   const double *W = sp->W, *A = sp->A;
   uint64_t until = UINT64_MAX;
 
+  *power = 0.0;
   if (sp->clustering) {
     nmf_spatial_directions_images (sp, spectra, images, shares);
     return 0.0;
@@ -816,14 +831,15 @@ images_for (nmf_spatial * sp, uint64_t stamp, const float *spectra,
   for (int m = 0; m < sp->M; m++)
     offset[m] = channel_offset (sp, spectra, m);
   return nmf_spatial_demix_images (sp, W, A, offset, spectra, images,
-      shares);
+      shares, power);
 }
 
 void
 nmf_spatial_images (nmf_spatial * sp, const float *spectra, float *images,
     float *shares)
 {
-  images_for (sp, sp->stamp, spectra, images, shares);
+  double power;
+  images_for (sp, sp->stamp, spectra, images, shares, &power);
 }
 
 uint64_t
@@ -838,8 +854,10 @@ nmf_spatial_images_at (nmf_spatial * sp, uint64_t stamp,
 {
   /* each released frame once: whether the mix holds a direction too many
    * (masks by direction give 0, which says nothing) */
-  nmf_spatial_demix_note_overshoot (sp,
-      images_for (sp, stamp, spectra, images, shares));
+  double power;
+  const double ratio = images_for (sp, stamp, spectra, images, shares,
+      &power);
+  nmf_spatial_demix_note_overshoot (sp, ratio, power);
 }
 
 void

@@ -649,10 +649,15 @@ demix_bin (const nmf_spatial * sp, const double *W, const double *xr,
 }
 
 void
-nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio)
+nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio,
+    double power)
 {
   if (!(ratio > 0.0))
     return;                     /* a silent frame says nothing */
+  /* nor does one the statistics weigh down (a glitch in one channel: a
+   * direction too many for a second, and masks for 4 - 6 s after it) */
+  if (power > NMF_SPATIAL_LOUD_FRAME * sp->level)
+    return;
   sp->overshoot += (1.0 - sp->alpha) *
       ((ratio > OVERSHOOT_RATIO ? 1.0 : 0.0) - sp->overshoot);
   if (sp->overshoot > UNDER_MODELLED_ON)
@@ -680,7 +685,8 @@ share_out_bin (const nmf_spatial * sp, const float *spectra, int f,
 
 double
 nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
-    const double *offset, const float *spectra, float *images, float *shares)
+    const double *offset, const float *spectra, float *images, float *shares,
+    double *power)
 {
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
@@ -737,5 +743,6 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
       demix_bin (sp, W, xr, xi, a2, yr, yi, e);
       share_out_bin (sp, spectra, f, e, images);
     }
+  *power = input;
   return input > 0.0 ? imaged / input : 0.0;
 }

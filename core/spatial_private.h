@@ -18,6 +18,15 @@
 /* demixings kept for the frames before a change of geometry */
 #define REPLACED_KEPT 8
 
+/* A frame weighs in the statistics as at most this many times their
+ * running level (nmf_spatial.level): a glitch far louder than the stream
+ * (one microphone knocked, a fader slip: 1 s at 60 dB over the sound in
+ * one channel) was a direction of its own that outweighed the sources
+ * for 20 - 30 s, and the pans followed it.  A level that grows for good
+ * still takes over, at up to 3 dB a second (the level rises with the
+ * frames it lets in). */
+#define NMF_SPATIAL_LOUD_FRAME 4.0
+
 struct nmf_spatial
 {
   int M, S, F, B;
@@ -96,6 +105,8 @@ struct nmf_spatial
   uint64_t frames;              /* frames with sound */
   uint64_t learned_frames;      /* of them, those learned from */
   double prev_power;            /* the last frame's, sound or not */
+  double level;                 /* the frames' running power, as they
+                                 * weighed in the statistics */
   int onset_left;               /* frames whose window still holds an
                                  * abrupt start: not learned from */
   int rechecked;                /* the decision is final */
@@ -145,13 +156,14 @@ void nmf_spatial_demix_challenge (nmf_spatial * sp);
 /* offset: each channel's offset (DC), demixed with no source but shared
  * out with what the images leave of the input (sp->dc_leak times it in
  * each bin).  Returns the images' energy over the input's, both without
- * the offsets (0 for a silent frame). */
+ * the offsets (0 for a silent frame); *power: the input's. */
 double nmf_spatial_demix_images (nmf_spatial * sp, const double *W,
     const double *A, const double *offset, const float *spectra,
-    float *images, float *shares);
-/* A released frame's ratio from nmf_spatial_demix_images, into the
- * decision whether the mix holds more directions than sources. */
-void nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio);
+    float *images, float *shares, double *power);
+/* A released frame's ratio from nmf_spatial_demix_images and its power,
+ * into the decision whether the mix holds more directions than sources. */
+void nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio,
+    double power);
 void nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm);
 
 /* Stereo: one frame into the decayed histogram of the bins' pan angles

@@ -1045,9 +1045,68 @@ test_offsets_close_pans (void)
   free (mix);
 }
 
+/* A glitch in one channel far louder than the stream (a microphone
+ * knocked, a fader slip): 1 s at 60 dB over the sound in the left channel
+ * alone.  It was a direction of its own that outweighed the sources in the
+ * statistics for 20 - 30 s (the pans followed it), and a source too many
+ * for the overshoot's count (masks for 6 s after it): 14 and 24 dB from 3
+ * s after it to the end, where the demixing gives 100. */
+static void
+test_loud_glitch_one_channel (void)
+{
+  const double pans[2] = { -0.5, 0.5 };
+  const size_t from = (size_t) RATE * 2, to = (size_t) RATE * 3;
+  const size_t back = to + (size_t) RATE * 3;
+  float *mix = calloc (N * 2, sizeof (float)), *img[2];
+  float *src = malloc (sizeof (float) * N);
+  run_result r;
+
+  for (int s = 0; s < 2; s++) {
+    double g[2];
+    img[s] = calloc (N * 2, sizeof (float));
+    make_source (s, src, N);
+    pan_gains (pans[s], &g[0], &g[1]);
+    for (size_t i = 0; i < N; i++)
+      for (int m = 0; m < 2; m++) {
+        img[s][2 * i + m] = (float) (g[m] * src[i]);
+        mix[2 * i + m] += img[s][2 * i + m];
+      }
+  }
+  for (size_t i = from; i < to; i++)
+    mix[2 * i] *= 1000.0f;
+  run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
+  CHECK (r.info.state == NMF_SPATIAL_STATE_ACTIVE, "glitch: state %d",
+      r.info.state);
+  const int pad0 = fabs (r.info.position[0] - pans[0])
+      < fabs (r.info.position[1] - pans[0]) ? 0 : 1;
+  for (int s = 0; s < 2; s++) {
+    const float *out = r.out[s == 0 ? pad0 : 1 - pad0];
+    double e = 0.0, d = 0.0;
+    for (size_t i = back; i < N; i++)
+      for (int m = 0; m < 2; m++) {
+        const double err = out[2 * i + m] - img[s][2 * i + m];
+        e += (double) img[s][2 * i + m] * img[s][2 * i + m];
+        d += err * err;
+      }
+    const double v = 10.0 * log10 (e / (d + 1e-30));
+    printf ("glitch: source %d at %.1f dB from 3 s after it, position "
+        "%.3f\n", s, v, r.info.position[s == 0 ? pad0 : 1 - pad0]);
+    CHECK (v >= 30.0, "glitch: source %d at %.1f dB 3 s after it", s, v);
+    CHECK (fabs (r.info.position[s == 0 ? pad0 : 1 - pad0] - pans[s])
+        < 0.02, "glitch: source %d at %.3f, panned at %.2f", s,
+        r.info.position[s == 0 ? pad0 : 1 - pad0], pans[s]);
+  }
+  free_result (&r);
+  for (int s = 0; s < 2; s++)
+    free (img[s]);
+  free (src);
+  free (mix);
+}
+
 int
 main (void)
 {
+  test_loud_glitch_one_channel ();
   test_offsets_close_pans ();
   test_pans_with_hiss ();
   test_mono_with_hiss ();

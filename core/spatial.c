@@ -334,10 +334,19 @@ update_floors (nmf_spatial * sp)
   const size_t MM = (size_t) M * M;
 
   for (int b = 0; b < sp->B; b++) {
-    double e[MAXC * MAXC], w[MAXC];
-    memcpy (e, sp->Cb + (size_t) b * MM, sizeof (double) * MM);
-    sp->band_floor[b] = nmf_spatial_eigen (sp, e, M, w) && w[0] > 0.0 ?
-        w[0] : 0.0;
+    const double *Cb = sp->Cb + (size_t) b * MM;
+    double least;
+    if (M == 2) {
+      /* in closed form: a LAPACK call per band and frame took the stereo
+       * benchmark from 2.3 to 2.9 times spectrum's CPU */
+      const double h = 0.5 * (Cb[0] - Cb[3]);
+      least = 0.5 * (Cb[0] + Cb[3]) - sqrt (h * h + Cb[1] * Cb[1]);
+    } else {
+      double e[MAXC * MAXC], w[MAXC];
+      memcpy (e, Cb, sizeof (double) * MM);
+      least = nmf_spatial_eigen (sp, e, M, w) ? w[0] : 0.0;
+    }
+    sp->band_floor[b] = least > 0.0 ? least : 0.0;
     sp->noise_floor[b] = fmin (sp->band_floor[b],
         sp->noise_floor[b] * NOISE_RISE);
   }

@@ -654,6 +654,7 @@ test_pause_leaves_state (void)
     {NMF_ALGORITHM_KL, 2, 0, 0},
     {NMF_ALGORITHM_KL, 16, 24, 0},
     {NMF_ALGORITHM_KL, 16, 24, 200},
+    {NMF_ALGORITHM_VOLMIN, 2, 0, 0},
   };
   float *x1 = make_signal (before, 1, 77), *x2 = make_signal (after, 1, 78);
   float *y[2];

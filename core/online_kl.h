@@ -52,7 +52,9 @@ void nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates);
 /* h (components values): activations of v with W fixed. */
 void nmf_online_kl_activate (nmf_online_kl * kl, const float *v, float *h);
 
-/* Adds (v, h) to the window, drops the oldest frame when full, refreshes W. */
+/* Adds (v, h) to the window, drops the oldest frame when full, refreshes W.
+ * A frame of silence (total below NMF_KL_SILENCE_MASS) changes nothing: it
+ * does not enter the window. */
 void nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h);
 
 /* spectra (components x bins, row-major) = W_k h_k: each component's model

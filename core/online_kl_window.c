@@ -232,6 +232,15 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
   float *block_h = kl->block_h + (size_t) K * b;
   int silent = !(nmf_kl_frame_mass (v, F) > NMF_KL_SILENCE_MASS);
 
+  /* Silence says nothing about the sources and takes no place in the
+   * window: the window is the last window_frames frames with sound.  Had
+   * it taken one, a pause (or the silence the separator's drain feeds a
+   * look-ahead at the end of a stream) would push the sounding frames out
+   * one by one, re-fitting the templates to fewer and fewer of them, the
+   * last ones alone at the end. */
+  if (silent)
+    return;
+
   /* a new block starts: the block it replaces leaves the window */
   if (pos % M == 0) {
     int cancelled = 0;

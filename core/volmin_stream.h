@@ -59,10 +59,10 @@
  * frames, or of numerical rank below r, or every solve so far failed) the
  * output is an even split: spectra_k = v / rank.
  *
- * Digital silence: all-zero frames enter the window as zero columns (they
- * constrain nothing and carry no energy); a refresh is skipped while the
- * window holds fewer than 2 * rank non-silent frames, so the model in force
- * survives a silence of any length.
+ * Digital silence: all-zero frames do not enter the window (nor count
+ * towards the next refresh), so the model and the window in force survive
+ * a silence of any length; a refresh is skipped while the window holds
+ * fewer than 2 * rank frames with sound.
  *
  * lambda: 0 = the exact criterion. It is sensitive to noise: each source is
  * pinned by one extreme frame of the window (often a quiet one), so one odd

@@ -295,8 +295,10 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
 /* The debug log: dropped and clamped samples (WARNING: at most one line
  * of each a second of input, with everything since the last one, and what
  * is left at the end of the stream - a loud stretch made one line per
- * buffer), model refreshes (DEBUG), restarts (INFO) and failed refreshes
- * (WARNING), once per buffer at most. */
+ * buffer; the first of each kind also on the bus, once until the caps
+ * change: in the debug log alone, a gst-launch-1.0 or nmftool user never
+ * heard of it), model refreshes (DEBUG), restarts (INFO) and failed
+ * refreshes (WARNING), once per buffer at most. */
 static void
 report_stats (GstNmfSeparate * self, gboolean end)
 {
@@ -308,6 +310,16 @@ report_stats (GstNmfSeparate * self, gboolean end)
   if (st.samples_in < self->bad_input_reported_at)
     self->bad_input_reported_at = 0;    /* a seek started the count again */
   if (end || st.samples_in >= self->bad_input_reported_at + second) {
+    if (st.non_finite_samples > 0 && done->non_finite_samples == 0)
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("The input holds NaN or "
+              "infinite samples: they are separated as silence"),
+          ("said once until the caps change; counted in the debug log"));
+    if (st.clamped_samples > 0 && done->clamped_samples == 0)
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("The input holds samples "
+              "beyond +-%g (300 dB over full scale): they are clamped to it, "
+              "and their frames are not learned from",
+              (double) NMF_SEPARATOR_MAX_SAMPLE),
+          ("said once until the caps change; counted in the debug log"));
     if (st.non_finite_samples > done->non_finite_samples)
       GST_WARNING_OBJECT (self, "replaced %" G_GUINT64_FORMAT " NaN/Inf "
           "input samples by silence (%" G_GUINT64_FORMAT " so far)",

@@ -818,6 +818,64 @@ count_clamp_lines (GstDebugCategory * category, GstDebugLevel level,
   }
 }
 
+/* NaN/Inf and clamped samples are said on the bus too, once each until
+ * the caps change (with the first line of the debug log): until
+ * 2026-12-07 they were in the debug log only, so gst-launch-1.0 and
+ * nmftool said nothing of a file whose samples were replaced or clamped.
+ * Two NaN stretches, an Inf and a 1e20 stretch in 3 s: one warning of
+ * each kind; the same stream without them: none. */
+GST_START_TEST (test_bad_samples_said_on_bus)
+{
+  const gint rate = 44100;
+  const gsize n = 3 * (gsize) rate;
+  const NmfTimeline t = { rate, 1, 0, 0 };
+
+  for (guint clean = 0; clean < 2; clean++) {
+    float *x = nmf_test_two_tones (n, 1, rate);
+    GstElement *el = make_sep ("kl", NULL);
+    GstBus *bus = gst_bus_new ();
+    NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, rate / 100, 0);
+    GstMessage *msg;
+    NmfFix f;
+    guint non_finite = 0, clamped = 0, other = 0;
+
+    if (!clean) {
+      for (gsize i = rate / 2; i < rate / 2 + 100; i++)
+        x[i] = NAN;
+      x[rate] = INFINITY;
+      for (gsize i = 6 * rate / 5; i < 13 * rate / 10; i++)
+        x[i] *= 1e20f;
+      for (gsize i = 2 * rate; i < 2 * rate + 100; i++)
+        x[i] = NAN;
+    }
+    gst_element_set_bus (el, bus);
+    nmf_fix_attach (&f, el, 2);
+    nmf_fix_set_caps (&f, &t, NULL);
+    nmf_fix_push (&f, &t, x, 0, n, &z, FALSE, NULL);
+    nmf_fix_finish (&f, NULL);
+    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+      GError *err = NULL;
+      gst_message_parse_warning (msg, &err, NULL);
+      GST_INFO ("warning: %s", err->message);
+      if (strstr (err->message, "NaN or infinite samples"))
+        non_finite++;
+      else if (strstr (err->message, "clamped"))
+        clamped++;
+      else
+        other++;
+      g_error_free (err);
+      gst_message_unref (msg);
+    }
+    fail_unless_equals_int (non_finite, clean ? 0 : 1);
+    fail_unless_equals_int (clamped, clean ? 0 : 1);
+    fail_unless_equals_int (other, 0);
+    nmf_fix_teardown_bus (&f, bus);
+    g_free (x);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_clamp_warnings_rate_limited)
 {
   const gint rate = 44100;
@@ -1024,6 +1082,7 @@ nmfseparate_bad_input_suite (void)
     NMF_TEST ("bad_input", test_tiny_and_huge_buffers),
     NMF_TEST ("bad_input", test_partial_sample_buffers),
     NMF_TEST ("bad_input", test_clamp_warnings_rate_limited),
+    NMF_TEST ("bad_input", test_bad_samples_said_on_bus),
   };
 
   return nmf_test_suite ("nmfseparate-bad-input", tests,

@@ -182,14 +182,11 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
   memset (kl->B, 0, sizeof (double) * kl->components);
   memset (kl->block_contrib, 0, sizeof (float) * fk * kl->blocks);
   memset (kl->block_h, 0, sizeof (float) * kl->components * kl->blocks);
-  memset (kl->block_voiced, 0, sizeof (int) * kl->blocks);
   memset (kl->ring_h, 0, sizeof (float) * kl->components * kl->capacity);
   memset (kl->ring_v, 0, sizeof (float) * kl->bins * kl->capacity);
   kl->voiced_seen = 0;
   kl->ring_pos = 0;
   kl->ring_fill = 0;
-  kl->ring_voiced = 0;
-  memset (kl->ring_is_voiced, 0, kl->capacity);
   kl->frames_since_resum = 0;
   kl->have_prev = 0;
   kl->voiced_since_challenge = 0;

@@ -93,14 +93,11 @@ struct nmf_online_kl
   double *B;                    /* statistic of the complete blocks */
   float *block_contrib;         /* blocks x (bins x components) */
   float *block_h;               /* blocks x components */
-  int *block_voiced;            /* blocks */
   float *ring_h;                /* capacity x components */
   float *ring_v;                /* capacity x bins: the frames */
   int64_t voiced_seen;          /* voiced frames since the last reset */
   int ring_pos;                 /* slot the next frame goes to */
   int ring_fill;
-  int ring_voiced;              /* frames in the window that are not silence */
-  unsigned char *ring_is_voiced;
   int frames_since_resum;
   float *hpad;                  /* kpad */
   float *gpad;                  /* kpad */

@@ -8,25 +8,20 @@
 #include <string.h>
 
 static void
-free_storage (float *block_contrib, float *block_h, int *block_voiced,
-    float *ring_h, float *ring_v, unsigned char *ring_is_voiced)
+free_storage (float *block_contrib, float *block_h, float *ring_h,
+    float *ring_v)
 {
   free (block_contrib);
   free (block_h);
-  free (block_voiced);
   free (ring_h);
   free (ring_v);
-  free (ring_is_voiced);
 }
 
 void
 nmf_online_kl_free_window (nmf_online_kl * kl)
 {
-  free_storage (kl->block_contrib, kl->block_h, kl->block_voiced,
-      kl->ring_h, kl->ring_v, kl->ring_is_voiced);
+  free_storage (kl->block_contrib, kl->block_h, kl->ring_h, kl->ring_v);
   kl->block_contrib = kl->block_h = kl->ring_h = kl->ring_v = NULL;
-  kl->block_voiced = NULL;
-  kl->ring_is_voiced = NULL;
 }
 
 /* (Re)allocate the window storage for update interval m. */
@@ -38,22 +33,18 @@ nmf_online_kl_alloc_window (nmf_online_kl * kl, int m)
   int cap = blocks * m;
   float *bc = calloc (fk * blocks, sizeof (float));
   float *bh = calloc ((size_t) kl->components * blocks, sizeof (float));
-  int *bv = calloc (blocks, sizeof (int));
   float *rh = calloc ((size_t) kl->components * cap, sizeof (float));
   float *rv = calloc ((size_t) kl->bins * cap, sizeof (float));
-  unsigned char *ri = calloc (cap, 1);
 
-  if (!bc || !bh || !bv || !rh || !rv || !ri) {
-    free_storage (bc, bh, bv, rh, rv, ri);
+  if (!bc || !bh || !rh || !rv) {
+    free_storage (bc, bh, rh, rv);
     return NMF_ERR_NO_MEMORY;
   }
   nmf_online_kl_free_window (kl);
   kl->block_contrib = bc;
   kl->block_h = bh;
-  kl->block_voiced = bv;
   kl->ring_h = rh;
   kl->ring_v = rv;
-  kl->ring_is_voiced = ri;
   kl->update_interval = m;
   kl->blocks = blocks;
   kl->capacity = cap;
@@ -110,8 +101,7 @@ partial_block (const nmf_online_kl * kl)
 int
 nmf_online_kl_in_window (const nmf_online_kl * kl, int s)
 {
-  return s < kl->ring_fill && kl->ring_is_voiced[s]
-      && !(s >= kl->ring_pos && s / kl->update_interval == partial_block (kl));
+  return s < kl->ring_fill && !(s >= kl->ring_pos && s / kl->update_interval == partial_block (kl));
 }
 
 /* Exact re-summation of the complete blocks, so that rounding in the
@@ -230,15 +220,13 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
   const int pos = kl->ring_pos, b = pos / M;
   float *block = kl->block_contrib + fk * b;
   float *block_h = kl->block_h + (size_t) K * b;
-  int silent = !(nmf_kl_frame_mass (v, F) > NMF_KL_SILENCE_MASS);
-
   /* Silence says nothing about the sources and takes no place in the
    * window: the window is the last window_frames frames with sound.  Had
    * it taken one, a pause (or the silence the separator's drain feeds a
    * look-ahead at the end of a stream) would push the sounding frames out
    * one by one, re-fitting the templates to fewer and fewer of them, the
    * last ones alone at the end. */
-  if (silent)
+  if (!(nmf_kl_frame_mass (v, F) > NMF_KL_SILENCE_MASS))
     return;
 
   /* a new block starts: the block it replaces leaves the window */
@@ -254,7 +242,6 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
     }
     memset (block, 0, sizeof (float) * fk);
     memset (block_h, 0, sizeof (float) * K);
-    kl->block_voiced[b] = 0;
     /* The block held more of a component's mass than the rest of the
      * window: what the subtraction left is as much rounding error as
      * statistic (after a burst 1e15 times louder, nothing but error, and
@@ -262,23 +249,16 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
     if (cancelled)
       resum_window (kl);
   }
-  if (kl->ring_fill == kl->capacity)
-    kl->ring_voiced -= kl->ring_is_voiced[pos];
-  else
+  if (kl->ring_fill < kl->capacity)
     kl->ring_fill++;
 
-  /* the frame entering: W * ((v / Wh) h^T); silence contributes nothing */
-  if (!silent) {
-    nmf_online_kl_contribution (kl, kl->W, v, h, block);
-    for (int k = 0; k < K; k++)
-      block_h[k] += h[k];
-    memcpy (kl->ring_v + (size_t) F * pos, v, sizeof (float) * F);
-    memcpy (kl->ring_h + (size_t) K * pos, h, sizeof (float) * K);
-    kl->block_voiced[b]++;
-    kl->voiced_seen++;
-  }
-  kl->ring_is_voiced[pos] = !silent;
-  kl->ring_voiced += !silent;
+  /* the frame entering: W * ((v / Wh) h^T) */
+  nmf_online_kl_contribution (kl, kl->W, v, h, block);
+  for (int k = 0; k < K; k++)
+    block_h[k] += h[k];
+  memcpy (kl->ring_v + (size_t) F * pos, v, sizeof (float) * F);
+  memcpy (kl->ring_h + (size_t) K * pos, h, sizeof (float) * K);
+  kl->voiced_seen++;
   kl->ring_pos = (pos + 1) % kl->capacity;
   int complete = pos % M == M - 1;
   if (complete) {
@@ -287,26 +267,19 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
     for (int k = 0; k < K; k++)
       kl->B[k] += block_h[k];
   }
-  if (kl->ring_voiced == 0) {
-    /* an all-silent window: the statistics are exactly empty, keep W */
-    memset (kl->A, 0, sizeof (double) * fk);
-    memset (kl->B, 0, sizeof (double) * K);
-    kl->frames_since_resum = 0;
-    return;
-  }
-  if (!silent && kl->voiced_seen > kl->window_frames
+  if (kl->voiced_seen > kl->window_frames
       && ++kl->voiced_since_challenge >= kl->window_frames) {
     kl->voiced_since_challenge = 0;
     if (nmf_online_kl_challenge (kl))
       return;
   }
-  if (!silent && kl->voiced_seen <= kl->window_frames) {
+  if (kl->voiced_seen <= kl->window_frames) {
     int64_t interval = kl->voiced_seen / REFRESH_DIVISOR;
     if (interval < 1 || kl->voiced_seen % interval == 0) {
       nmf_online_kl_refresh_window (kl, REFRESH_ITERATIONS);
       return;
     }
-  } else if (!silent && kl->refreshes > 0 && kl->n_fixed < K) {
+  } else if (kl->refreshes > 0 && kl->n_fixed < K) {
     int interval = kl->window_frames / kl->refreshes;
     if (interval < 1 || kl->voiced_seen % interval == 0) {
       nmf_online_kl_refresh_window (kl, STEADY_REFRESH_ITERATIONS);

@@ -337,8 +337,8 @@ update_floors (nmf_spatial * sp)
     const double *Cb = sp->Cb + (size_t) b * MM;
     double least;
     if (M == 2) {
-      /* in closed form: a LAPACK call per band and frame took the stereo
-       * benchmark from 2.3 to 2.9 times spectrum's CPU */
+      /* in closed form: a LAPACK call per band and frame showed in the
+       * stereo benchmark (docs/benchmarks.md, Speed) */
       const double h = 0.5 * (Cb[0] - Cb[3]);
       least = 0.5 * (Cb[0] + Cb[3]) - sqrt (h * h + Cb[1] * Cb[1]);
     } else {

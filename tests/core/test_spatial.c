@@ -769,6 +769,38 @@ test_more_sources_than_pads (void)
   free (src);
 }
 
+/* Two sources made by make (s, ...) panned at pans[s]: their images,
+ * interleaved stereo, into img[s] (N frames; allocated when NULL) and
+ * their sum added to mix. */
+static void
+panned_pair (void (*make) (int, float *, size_t), const double *pans,
+    float **img, float *mix)
+{
+  float *src = malloc (sizeof (float) * N);
+
+  for (int s = 0; s < 2; s++) {
+    double g[2];
+    if (!img[s])
+      img[s] = calloc (N * 2, sizeof (float));
+    make (s, src, N);
+    pan_gains (pans[s], &g[0], &g[1]);
+    for (size_t i = 0; i < N; i++)
+      for (int m = 0; m < 2; m++) {
+        img[s][2 * i + m] = (float) (g[m] * src[i]);
+        mix[2 * i + m] += img[s][2 * i + m];
+      }
+  }
+  free (src);
+}
+
+/* The pad of the source panned at pans[0]: the one nearer it. */
+static int
+pad_of_first (const run_result * r, const double *pans)
+{
+  return fabs (r->info.position[0] - pans[0])
+      < fabs (r->info.position[1] - pans[0]) ? 0 : 1;
+}
+
 /* Two sources panned in stereo over channels with offsets (DC) of
  * opposite signs, about the sources' level, and 1.5 s of digital silence
  * in the middle: every source at >= 30 dB against its image (each
@@ -788,21 +820,10 @@ test_offsets (void)
 {
   const double pans[2] = { -0.5, 0.5 }, offset[2] = { 0.02, -0.04 };
   const int lookaheads[2] = { 0, 516 };
-  float *mix = calloc (N * 2, sizeof (float)), *img[2];
-  float *src = malloc (sizeof (float) * N);
+  float *mix = calloc (N * 2, sizeof (float)), *img[2] = { NULL, NULL };
   run_result r;
 
-  for (int s = 0; s < 2; s++) {
-    double g[2];
-    img[s] = calloc (N * 2, sizeof (float));
-    make_source (s, src, N);
-    pan_gains (pans[s], &g[0], &g[1]);
-    for (size_t i = 0; i < N; i++)
-      for (int m = 0; m < 2; m++) {
-        img[s][2 * i + m] = (float) (g[m] * src[i]);
-        mix[2 * i + m] += img[s][2 * i + m];
-      }
-  }
+  panned_pair (make_source, pans, img, mix);
   /* and a pause of digital silence (an edit, a gap between tracks):
    * zeros, no offset */
   for (size_t i = 0; i < N; i++)
@@ -818,9 +839,7 @@ test_offsets (void)
     run_lookahead = 0;
     CHECK (r.info.state == NMF_SPATIAL_STATE_ACTIVE, "offsets, look-ahead "
         "%d: state %d", lookaheads[k], r.info.state);
-    /* the pad of source 0: the one nearer its pan */
-    const int pad0 = fabs (r.info.position[0] - pans[0])
-        < fabs (r.info.position[1] - pans[0]) ? 0 : 1;
+    const int pad0 = pad_of_first (&r, pans);
     for (int s = 0; s < 2; s++) {
       const float *out = r.out[s == 0 ? pad0 : 1 - pad0];
       double e = 0.0, d = 0.0;
@@ -856,7 +875,6 @@ test_offsets (void)
   }
   for (int s = 0; s < 2; s++)
     free (img[s]);
-  free (src);
   free (mix);
 }
 
@@ -934,26 +952,14 @@ static void
 test_pans_with_hiss (void)
 {
   const double pans[2] = { -0.3, 0.3 }, down[2] = { 40.0, 30.0 };
-  float *mix = calloc (N * 2, sizeof (float)), *img[2];
-  float *src = malloc (sizeof (float) * N);
+  float *mix = calloc (N * 2, sizeof (float)), *img[2] = { NULL, NULL };
   run_result r;
 
-  for (int s = 0; s < 2; s++)
-    img[s] = calloc (N * 2, sizeof (float));
   for (int k = 0; k < 2; k++) {
     unsigned long long st = 7;
     double power = 0.0;
     memset (mix, 0, sizeof (float) * N * 2);
-    for (int s = 0; s < 2; s++) {
-      double g[2];
-      make_band_source (s, src, N);
-      pan_gains (pans[s], &g[0], &g[1]);
-      for (size_t i = 0; i < N; i++)
-        for (int m = 0; m < 2; m++) {
-          img[s][2 * i + m] = (float) (g[m] * src[i]);
-          mix[2 * i + m] += img[s][2 * i + m];
-        }
-    }
+    panned_pair (make_band_source, pans, img, mix);
     for (size_t i = 0; i < 2 * N; i++)
       power += (double) mix[i] * mix[i] / (2 * N);
     const double level = sqrt (12.0 * power * pow (10.0, -down[k] / 10.0));
@@ -962,8 +968,7 @@ test_pans_with_hiss (void)
     run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
     CHECK (r.info.state == NMF_SPATIAL_STATE_ACTIVE, "pans with hiss %.0f dB "
         "down: state %d", down[k], r.info.state);
-    const int pad0 = fabs (r.info.position[0] - pans[0])
-        < fabs (r.info.position[1] - pans[0]) ? 0 : 1;
+    const int pad0 = pad_of_first (&r, pans);
     for (int s = 0; s < 2; s++) {
       const int pad = s == 0 ? pad0 : 1 - pad0;
       const double v = 0.5 * (snr (img[s], r.out[pad], 2, 0, 0)
@@ -980,7 +985,6 @@ test_pans_with_hiss (void)
   }
   for (int s = 0; s < 2; s++)
     free (img[s]);
-  free (src);
   free (mix);
 }
 
@@ -995,26 +999,17 @@ static void
 test_offsets_close_pans (void)
 {
   const double pans[2] = { -0.05, 0.05 }, offset[2] = { 0.02, -0.04 };
-  float *mix = calloc (N * 2, sizeof (float)), *img[2];
-  float *src = malloc (sizeof (float) * N);
+  float *mix = calloc (N * 2, sizeof (float)), *img[2] = { NULL, NULL };
   run_result r;
 
-  for (int s = 0; s < 2; s++) {
-    double g[2];
-    img[s] = calloc (N * 2, sizeof (float));
-    make_source (s, src, N);
-    pan_gains (pans[s], &g[0], &g[1]);
-    for (size_t i = 0; i < N; i++)
-      for (int m = 0; m < 2; m++) {
-        img[s][2 * i + m] = (float) (g[m] * src[i]);
-        mix[2 * i + m] += img[s][2 * i + m] + (float) (offset[m] / 2);
-      }
-  }
+  panned_pair (make_source, pans, img, mix);
+  for (size_t i = 0; i < N; i++)
+    for (int m = 0; m < 2; m++)
+      mix[2 * i + m] += (float) offset[m];
   run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
   CHECK (r.info.state == NMF_SPATIAL_STATE_ACTIVE, "offsets, close pans: "
       "state %d", r.info.state);
-  const int pad0 = fabs (r.info.position[0] - pans[0])
-      < fabs (r.info.position[1] - pans[0]) ? 0 : 1;
+  const int pad0 = pad_of_first (&r, pans);
   for (int s = 0; s < 2; s++) {
     const float *out = r.out[s == 0 ? pad0 : 1 - pad0];
     double e = 0.0, d = 0.0;
@@ -1041,7 +1036,6 @@ test_offsets_close_pans (void)
   free_result (&r);
   for (int s = 0; s < 2; s++)
     free (img[s]);
-  free (src);
   free (mix);
 }
 
@@ -1057,28 +1051,16 @@ test_loud_glitch_one_channel (void)
   const double pans[2] = { -0.5, 0.5 };
   const size_t from = (size_t) RATE * 2, to = (size_t) RATE * 3;
   const size_t back = to + (size_t) RATE * 3;
-  float *mix = calloc (N * 2, sizeof (float)), *img[2];
-  float *src = malloc (sizeof (float) * N);
+  float *mix = calloc (N * 2, sizeof (float)), *img[2] = { NULL, NULL };
   run_result r;
 
-  for (int s = 0; s < 2; s++) {
-    double g[2];
-    img[s] = calloc (N * 2, sizeof (float));
-    make_source (s, src, N);
-    pan_gains (pans[s], &g[0], &g[1]);
-    for (size_t i = 0; i < N; i++)
-      for (int m = 0; m < 2; m++) {
-        img[s][2 * i + m] = (float) (g[m] * src[i]);
-        mix[2 * i + m] += img[s][2 * i + m];
-      }
-  }
+  panned_pair (make_source, pans, img, mix);
   for (size_t i = from; i < to; i++)
     mix[2 * i] *= 1000.0f;
   run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
   CHECK (r.info.state == NMF_SPATIAL_STATE_ACTIVE, "glitch: state %d",
       r.info.state);
-  const int pad0 = fabs (r.info.position[0] - pans[0])
-      < fabs (r.info.position[1] - pans[0]) ? 0 : 1;
+  const int pad0 = pad_of_first (&r, pans);
   for (int s = 0; s < 2; s++) {
     const float *out = r.out[s == 0 ? pad0 : 1 - pad0];
     double e = 0.0, d = 0.0;
@@ -1099,7 +1081,6 @@ test_loud_glitch_one_channel (void)
   free_result (&r);
   for (int s = 0; s < 2; s++)
     free (img[s]);
-  free (src);
   free (mix);
 }
 

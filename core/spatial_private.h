@@ -139,6 +139,25 @@ struct nmf_spatial
 int nmf_spatial_band_is_noise (const nmf_spatial * sp, const double *Cb,
     int b);
 
+/* A frame this many times louder than the one before holds an abrupt
+ * start (30 dB in a hop) */
+#define NMF_SPATIAL_ONSET_JUMP 1000.0
+
+/* spatial_levels.c: what the channels carry besides the sources.  Each
+ * band's least eigenvalue this frame and the noise floors (from sp->Cb);
+ * the channels' covariance less those floors, decayed by a (sp->Cd);
+ * channel m's offset in this frame (0 for digital silence); the frame less
+ * the offsets into sp->offset_free, returning its power; that frame scaled
+ * to weigh at most NMF_SPATIAL_LOUD_FRAME times the running level, and the
+ * level updated. */
+void nmf_spatial_update_floors (nmf_spatial * sp);
+void nmf_spatial_update_directional (nmf_spatial * sp, double a);
+double nmf_spatial_channel_offset (const nmf_spatial * sp,
+    const float *spectra, int m);
+double nmf_spatial_remove_offsets (nmf_spatial * sp, const float *spectra,
+    double input_power);
+void nmf_spatial_weigh_frame (nmf_spatial * sp, double frame_power);
+
 /* Eigen-decomposition of the symmetric n x n matrix a (overwritten by the
  * eigenvectors, column j the j-th, ascending eigenvalues in w); 0 when it
  * fails. */

@@ -46,7 +46,10 @@ if ! cmp -s "$work/exported" "$work/declared"; then
   fail "exports differ from the NMF_API declarations (< exported only, > declared only):
 $(diff "$work/exported" "$work/declared" | grep '^[<>]')"
 fi
-nm -D --defined-only "$lib" | awk '$2 != "T" && $2 != "A" { print }' >"$work/other"
+# (global symbols only: nm's lower-case types are local, visible to no
+# other object; GNU ld 2.40 puts the coverage sections' __start_ / __stop_
+# there in a fuzzing build, bound locally)
+nm -D --defined-only "$lib" | awk '$2 ~ /^[A-Z]$/ && $2 != "T" && $2 != "A" { print }' >"$work/other"
 [ -s "$work/other" ] && fail "the library exports more than functions: $(cat "$work/other")"
 
 # the version macros

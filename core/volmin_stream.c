@@ -64,8 +64,8 @@ struct nmf_volmin_stream
   /* window */
   float *X;                     /* F x T column-major ring of frames */
   float *B;                     /* r x T column-major: U^T X, current U */
-  unsigned char *active;        /* T: frame is not all zero */
-  int pos, fill, n_active, since_refresh;
+  int pos, fill, since_refresh;  /* fill: frames with sound (silence
+                                 * takes no place in the window) */
   int backoff;                  /* refresh every interval x backoff frames */
 
   /* per frame: proj = [U | P^T], F x 2r column-major */
@@ -240,7 +240,6 @@ nmf_volmin_stream_destroy (nmf_volmin_stream ** ps)
   nmf_volmin_destroy (&s->solver);
   free (s->X);
   free (s->B);
-  free (s->active);
   free (s->proj);
   free (s->out);
   free (s->W);
@@ -291,8 +290,7 @@ nmf_volmin_stream_reset (nmf_volmin_stream * s, int keep_model)
     return;
   memset (s->X, 0, (size_t) s->F * s->T * sizeof (float));
   memset (s->B, 0, (size_t) s->r * s->T * sizeof (float));
-  memset (s->active, 0, (size_t) s->T);
-  s->pos = s->fill = s->n_active = s->since_refresh = 0;
+  s->pos = s->fill = s->since_refresh = 0;
   s->backoff = 1;
   s->msg[0] = '\0';
   if (!keep_model)
@@ -357,7 +355,6 @@ nmf_volmin_stream_create (nmf_volmin_stream ** out, int bins, int rank,
 
   ALLOC (X, F * T, float);
   ALLOC (B, r * T, float);
-  ALLOC (active, T, unsigned char);
   ALLOC (proj, F * 2 * r, float);
   ALLOC (out, 2 * r, float);
   ALLOC (W, F * r, float);
@@ -624,7 +621,7 @@ refresh (nmf_volmin_stream * s)
 
   if (s->cancel && __atomic_load_n (s->cancel, __ATOMIC_RELAXED))
     return cancelled (s);
-  if (s->n_active < s->min_active) {
+  if (s->fill < s->min_active) {
     s->st.skipped_silent++;
     return NMF_OK;
   }
@@ -735,10 +732,7 @@ nmf_volmin_stream_push (nmf_volmin_stream * s, const float *v, float *spectra)
   x = s->X + (size_t) slot * F;
   memcpy (x, v, (size_t) F * sizeof (float));
   for (int k = 0; k < r; k++)
-    s->B[(size_t) slot * r + k] = nonzero && isfinite (s->out[k])
-        ? s->out[k] : 0.0f;
-  s->n_active += nonzero - s->active[slot];
-  s->active[slot] = (unsigned char) nonzero;
+    s->B[(size_t) slot * r + k] = isfinite (s->out[k]) ? s->out[k] : 0.0f;
   s->pos = slot + 1 == s->T ? 0 : slot + 1;
   if (s->fill < s->T)
     s->fill++;

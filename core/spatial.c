@@ -30,7 +30,6 @@ nmf_spatial_params_init (nmf_spatial_params * p)
   p->window_hops = 4;
 }
 
-
 /* Frames of a channel's bin 0 before its offset is told from the
  * sources' low frequencies */
 #define OFFSET_MIN_FRAMES 4
@@ -506,7 +505,8 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
   double input_power = 0.0;
   for (size_t i = 0; i < (size_t) M * 2 * F; i++)
     input_power += (double) input[i] * input[i];
-  const double frame_power = nmf_spatial_remove_offsets (sp, input, input_power);
+  const double frame_power = nmf_spatial_remove_offsets (sp, input,
+      input_power);
   const float *spectra = sp->offset_free;
   /* (an offset alone leaves the float FFT's rounding: not sound) */
   const int sound = frame_power > 1e-20 && isfinite (frame_power)

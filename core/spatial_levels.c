@@ -106,8 +106,8 @@ nmf_spatial_channel_offset (const nmf_spatial * sp, const float *spectra,
 }
 
 /* The frame without the channels' offsets, into sp->offset_free: each
- * channel's offset (nmf_spatial_channel_offset) and its leak through the window taken
- * out.  An offset is not a source, yet it is the loudest thing in the low
+ * channel's offset (nmf_spatial_channel_offset) and its leak through the
+ * window taken out.  An offset is not a source, yet it is the loudest thing in the low
  * bins: with fewer sources than channels it took one of the principal
  * directions the demixing works in (two sources in 4 channels, each
  * channel offset by about the sources' level: one source's position was

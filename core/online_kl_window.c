@@ -101,7 +101,8 @@ partial_block (const nmf_online_kl * kl)
 int
 nmf_online_kl_in_window (const nmf_online_kl * kl, int s)
 {
-  return s < kl->ring_fill && !(s >= kl->ring_pos && s / kl->update_interval == partial_block (kl));
+  return s < kl->ring_fill
+      && !(s >= kl->ring_pos && s / kl->update_interval == partial_block (kl));
 }
 
 /* Exact re-summation of the complete blocks, so that rounding in the

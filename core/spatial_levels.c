@@ -107,15 +107,14 @@ nmf_spatial_channel_offset (const nmf_spatial * sp, const float *spectra,
 
 /* The frame without the channels' offsets, into sp->offset_free: each
  * channel's offset (nmf_spatial_channel_offset) and its leak through the
- * window taken out.  An offset is not a source, yet it is the loudest
- * thing in the low bins: with fewer sources than channels it took one of
- * the principal directions the demixing works in (two sources in 4 channels, each
- * channel offset by about the sources' level: one source's position was
- * the offsets', and that source came out at 1.5 dB).  (Each frame's own
- * bin 0 taken out instead is most of the sound below a few bins: at
- * fft-size 64 the demixing learned from what was left made pads up to 3.7
- * times as loud as the input over 50 ms.)  Returns the power of what is
- * left. */
+ * window taken out.  An offset is not a source, yet it is the loudest thing
+ * in the low bins: with fewer sources than channels it took one of the
+ * principal directions the demixing works in (two sources in 4 channels,
+ * each channel offset by about the sources' level: one source's position was
+ * the offsets', and that source came out at 1.5 dB).  (Each frame's own bin
+ * 0 taken out instead is most of the sound below a few bins: at fft-size 64
+ * the demixing learned from what was left made pads up to 3.7 times as loud
+ * as the input over 50 ms.)  Returns the power of what is left. */
 double
 nmf_spatial_remove_offsets (nmf_spatial * sp, const float *spectra,
     double input_power)

@@ -187,6 +187,11 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->dc_leak = calloc ((size_t) bins, sizeof (double));
   sp->offset_free = calloc ((size_t) channels * 2 * bins, sizeof (float));
   sp->clustering = sources > channels;
+  if (!sp->clustering) {
+    sp->demix_x = calloc ((size_t) channels * 2 * bins, sizeof (double));
+    sp->demix_y = calloc ((size_t) sources * 2 * bins, sizeof (double));
+    sp->demix_e = calloc ((size_t) sources * bins, sizeof (double));
+  }
   sp->mu = calloc ((size_t) sources * channels, sizeof (double));
   sp->N = calloc ((size_t) sources * channels, sizeof (double));
   sp->g = calloc ((size_t) sources, sizeof (double));
@@ -205,7 +210,8 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
       || !sp->Cb || !sp->V || !sp->ring
       || !sp->ring_stamp || !sp->R || !sp->Q || !sp->dc_leak
       || !sp->offset_free || !sp->mu || !sp->N || !sp->g || !sp->hist
-      || !sp->smooth) {
+      || !sp->smooth || (!sp->clustering && (!sp->demix_x || !sp->demix_y
+              || !sp->demix_e))) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
   }
@@ -269,6 +275,9 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->Q);
   free ((*spp)->dc_leak);
   free ((*spp)->offset_free);
+  free ((*spp)->demix_x);
+  free ((*spp)->demix_y);
+  free ((*spp)->demix_e);
   free ((*spp)->mu);
   free ((*spp)->N);
   free ((*spp)->g);

@@ -611,43 +611,6 @@ nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm)
 #define UNDER_MODELLED_ON 0.2
 #define UNDER_MODELLED_OFF 0.1
 
-/* Bin f of every channel without the offsets: xr, xi (M values). */
-static void
-bin_without_offsets (const nmf_spatial * sp, const double *offset,
-    const float *spectra, int f, double *xr, double *xi)
-{
-  const size_t chan = 2 * (size_t) sp->F;
-
-  for (int m = 0; m < sp->M; m++) {
-    xr[m] = spectra[m * chan + 2 * f] - offset[m] * sp->dc_leak[f];
-    xi[m] = spectra[m * chan + 2 * f + 1];
-  }
-}
-
-/* The bin's demixed outputs y and each source's share of their energy,
- * weighted by its mixing column's energy a2. */
-static void
-demix_bin (const nmf_spatial * sp, const double *W, const double *xr,
-    const double *xi, const double *a2, double *yr, double *yi, double *e)
-{
-  const int M = sp->M, S = sp->S;
-  double total = 0.0;
-
-  for (int s = 0; s < S; s++) {
-    double r = 0.0, i = 0.0;
-    for (int m = 0; m < M; m++) {
-      r += W[s * M + m] * xr[m];
-      i += W[s * M + m] * xi[m];
-    }
-    yr[s] = r;
-    yi[s] = i;
-    e[s] = a2[s] * (r * r + i * i);
-    total += e[s];
-  }
-  for (int s = 0; s < S; s++)
-    e[s] = total > 0.0 ? e[s] / total : 1.0 / S;
-}
-
 void
 nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio,
     double power)
@@ -666,30 +629,39 @@ nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio,
     sp->under_modelled = 0;
 }
 
-/* Bin f of every source's image as the input times the source's share of
- * the bin's energy: bounded, and the images still add up to the input. */
+/* Every source's image as the input times the source's share of each
+ * bin's energy (e: S x F): bounded, and the images still add up to the
+ * input. */
 static void
-share_out_bin (const nmf_spatial * sp, const float *spectra, int f,
-    const double *e, float *images)
+share_out (const nmf_spatial * sp, const float *spectra, const double *e,
+    float *images)
 {
-  const int M = sp->M, S = sp->S;
-  const size_t chan = 2 * (size_t) sp->F, src = (size_t) M * chan;
+  const int M = sp->M, S = sp->S, F = sp->F;
+  const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
 
   for (int m = 0; m < M; m++)
     for (int s = 0; s < S; s++) {
+      const float *in = spectra + m * chan;
+      const double *es = e + (size_t) s * F;
       float *img = images + s * src + m * chan;
-      img[2 * f] = (float) (e[s] * spectra[m * chan + 2 * f]);
-      img[2 * f + 1] = (float) (e[s] * spectra[m * chan + 2 * f + 1]);
+      for (int f = 0; f < F; f++) {
+        img[2 * f] = (float) (es[f] * in[2 * f]);
+        img[2 * f + 1] = (float) (es[f] * in[2 * f + 1]);
+      }
     }
 }
 
+/* Each pass below is one loop over a whole frame's bins (the stage's
+ * largest cost in stereo when it ran bin by bin over the channels and
+ * sources). */
 double
 nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
     const double *offset, const float *spectra, float *images, float *shares,
     double *power)
 {
   const int M = sp->M, S = sp->S, F = sp->F;
-  const size_t chan = 2 * (size_t) F, src = (size_t) M * chan;
+  const size_t K = 2 * (size_t) F, src = (size_t) M * K;
+  double *x = sp->demix_x, *y = sp->demix_y, *e = sp->demix_e;
   double a2[MAXC], input = 0.0, imaged = 0.0;
 
   /* each source's mixing column's energy, the same at every bin */
@@ -698,51 +670,83 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
     for (int m = 0; m < M; m++)
       a2[s] += A[m * S + s] * A[m * S + s];
   }
-  for (int f = 0; f < F; f++) {
-    double xr[MAXC], xi[MAXC], yr[MAXC], yi[MAXC], e[MAXC];
-    /* the shares and the energies of the sound, without the offsets */
-    bin_without_offsets (sp, offset, spectra, f, xr, xi);
-    demix_bin (sp, W, xr, xi, a2, yr, yi, e);
+  /* the sound without the offsets, and its demixed outputs */
+  for (int m = 0; m < M; m++) {
+    const float *in = spectra + m * K;
+    double *xm = x + m * K;
+    for (int f = 0; f < F; f++) {
+      xm[2 * f] = in[2 * f] - offset[m] * sp->dc_leak[f];
+      xm[2 * f + 1] = in[2 * f + 1];
+    }
+  }
+  for (int s = 0; s < S; s++) {
+    double *ys = y + s * K;
+    for (size_t k = 0; k < K; k++)
+      ys[k] = 0.0;
     for (int m = 0; m < M; m++) {
-      input += xr[m] * xr[m] + xi[m] * xi[m];
+      const double w = W[s * M + m], *xm = x + m * K;
+      for (size_t k = 0; k < K; k++)
+        ys[k] += w * xm[k];
+    }
+  }
+  /* each output's share of the bin's energy, weighted by its mixing
+   * column's energy; the energies of the sound and of its images */
+  for (int f = 0; f < F; f++) {
+    double total = 0.0;
+    for (int s = 0; s < S; s++) {
+      const double r = y[s * K + 2 * f], i = y[s * K + 2 * f + 1];
+      e[(size_t) s * F + f] = a2[s] * (r * r + i * i);
+      total += e[(size_t) s * F + f];
+    }
+    for (int s = 0; s < S; s++)
+      e[(size_t) s * F + f] = total > 0.0 ? e[(size_t) s * F + f] / total
+          : 1.0 / S;
+    for (int m = 0; m < M; m++) {
+      const double xr = x[m * K + 2 * f], xi = x[m * K + 2 * f + 1];
+      input += xr * xr + xi * xi;
       for (int s = 0; s < S; s++) {
-        const double pr = A[m * S + s] * yr[s], pi = A[m * S + s] * yi[s];
+        const double pr = A[m * S + s] * y[s * K + 2 * f];
+        const double pi = A[m * S + s] * y[s * K + 2 * f + 1];
         imaged += pr * pr + pi * pi;
       }
     }
-    /* the images of the sound, and the offsets shared out evenly: each
-     * pad the same share of them in every frame, never more than the
-     * input has (shared out by the sound's shares they swayed with it;
-     * demixed, they were amplified as the sound is where the sources are
-     * close: pads at 20 times the input's offsets, above full scale) */
-    for (int m = 0; m < M && !sp->under_modelled; m++) {
-      double rr = xr[m], ri = xi[m];
-      const double ro = offset[m] * sp->dc_leak[f] / S;
-      for (int s = 0; s < S; s++) {
-        rr -= A[m * S + s] * yr[s];
-        ri -= A[m * S + s] * yi[s];
-      }
-      for (int s = 0; s < S; s++) {
-        float *img = images + s * src + m * chan;
-        img[2 * f] = (float) (A[m * S + s] * yr[s] + e[s] * rr + ro);
-        img[2 * f + 1] = (float) (A[m * S + s] * yi[s] + e[s] * ri);
-      }
-    }
-    /* a mix with a source too many: every frame shared out, at once */
-    if (sp->under_modelled)
-      share_out_bin (sp, spectra, f, e, images);
-    if (shares)
-      for (int s = 0; s < S; s++)
-        shares[(size_t) s * F + f] = (float) e[s];
   }
-  if (!sp->under_modelled && imaged > IMAGE_ENERGY_LIMIT * input)
-    /* such a frame is shared out by the outputs' energies instead */
-    for (int f = 0; f < F; f++) {
-      double xr[MAXC], xi[MAXC], yr[MAXC], yi[MAXC], e[MAXC];
-      bin_without_offsets (sp, offset, spectra, f, xr, xi);
-      demix_bin (sp, W, xr, xi, a2, yr, yi, e);
-      share_out_bin (sp, spectra, f, e, images);
-    }
+  if (shares)
+    for (int s = 0; s < S; s++)
+      for (int f = 0; f < F; f++)
+        shares[(size_t) s * F + f] = (float) e[(size_t) s * F + f];
   *power = input;
-  return input > 0.0 ? imaged / input : 0.0;
+  const double ratio = input > 0.0 ? imaged / input : 0.0;
+
+  /* a mix with a source too many: every frame shared out, at once; and
+   * a frame whose images hold too much, by the outputs' energies */
+  if (sp->under_modelled || imaged > IMAGE_ENERGY_LIMIT * input) {
+    share_out (sp, spectra, e, images);
+    return ratio;
+  }
+  /* the images of the sound, and the offsets shared out evenly: each pad
+   * the same share of them in every frame, never more than the input has
+   * (shared out by the sound's shares they swayed with it; demixed, they
+   * were amplified as the sound is where the sources are close: pads at
+   * 20 times the input's offsets, above full scale).  What the images
+   * leave of the sound (x, from here on) goes by the shares. */
+  for (int m = 0; m < M; m++) {
+    double *rm = x + m * K;
+    for (int s = 0; s < S; s++) {
+      const double am = A[m * S + s], *ys = y + s * K;
+      for (size_t k = 0; k < K; k++)
+        rm[k] -= am * ys[k];
+    }
+    for (int s = 0; s < S; s++) {
+      const double am = A[m * S + s], *ys = y + s * K;
+      const double *es = e + (size_t) s * F;
+      float *img = images + s * src + m * K;
+      for (int f = 0; f < F; f++) {
+        const double ro = offset[m] * sp->dc_leak[f] / S;
+        img[2 * f] = (float) (am * ys[2 * f] + es[f] * rm[2 * f] + ro);
+        img[2 * f + 1] = (float) (am * ys[2 * f + 1] + es[f] * rm[2 * f + 1]);
+      }
+    }
+  }
+  return ratio;
 }

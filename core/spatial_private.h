@@ -95,6 +95,11 @@ struct nmf_spatial
   double *dc_leak;              /* F: the spectrum of a constant through
                                  * the STFT's window, over its bin 0 */
   float *offset_free;           /* M x 2F: the frame learned from */
+  /* the images' scratch (sources <= channels), whole frames at a time so
+   * that each pass is one loop over the bins */
+  double *demix_x;              /* M x 2F: the input without the offsets */
+  double *demix_y;              /* S x 2F: the demixed outputs */
+  double *demix_e;              /* S x F: each output's share of a bin */
   double offset[MAXC];          /* each channel's bin 0, its mean over the
                                  * statistics' memory */
   double offset_sq[MAXC];       /* and the mean of its square */

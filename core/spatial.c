@@ -191,6 +191,7 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
     sp->demix_x = calloc ((size_t) channels * 2 * bins, sizeof (double));
     sp->demix_y = calloc ((size_t) sources * 2 * bins, sizeof (double));
     sp->demix_e = calloc ((size_t) sources * bins, sizeof (double));
+    sp->demix_total = calloc ((size_t) bins, sizeof (double));
   }
   sp->mu = calloc ((size_t) sources * channels, sizeof (double));
   sp->N = calloc ((size_t) sources * channels, sizeof (double));
@@ -211,7 +212,7 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
       || !sp->ring_stamp || !sp->R || !sp->Q || !sp->dc_leak
       || !sp->offset_free || !sp->mu || !sp->N || !sp->g || !sp->hist
       || !sp->smooth || (!sp->clustering && (!sp->demix_x || !sp->demix_y
-              || !sp->demix_e))) {
+              || !sp->demix_e || !sp->demix_total))) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
   }
@@ -278,6 +279,7 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->demix_x);
   free ((*spp)->demix_y);
   free ((*spp)->demix_e);
+  free ((*spp)->demix_total);
   free ((*spp)->mu);
   free ((*spp)->N);
   free ((*spp)->g);
@@ -511,9 +513,16 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
    * decision's frames all the same: a take-over put off by them cost a
    * speech mixture 4 dB, live, where the factorization's frames before it
    * weigh most. */
-  double input_power = 0.0;
-  for (size_t i = 0; i < (size_t) M * 2 * F; i++)
-    input_power += (double) input[i] * input[i];
+  /* (in four partial sums: one is a chain of dependent additions; this
+   * power is only compared with thresholds) */
+  double part[4] = { 0.0 };
+  const size_t n_in = (size_t) M * 2 * F;
+  for (size_t i = 0; i + 4 <= n_in; i += 4)
+    for (int j = 0; j < 4; j++)
+      part[j] += (double) input[i + j] * input[i + j];
+  for (size_t i = n_in & ~(size_t) 3; i < n_in; i++)
+    part[0] += (double) input[i] * input[i];
+  const double input_power = (part[0] + part[1]) + (part[2] + part[3]);
   const double frame_power = nmf_spatial_remove_offsets (sp, input,
       input_power);
   const float *spectra = sp->offset_free;

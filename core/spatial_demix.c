@@ -662,7 +662,7 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t K = 2 * (size_t) F, src = (size_t) M * K;
   double *x = sp->demix_x, *y = sp->demix_y, *e = sp->demix_e;
-  double a2[MAXC], input = 0.0, imaged = 0.0;
+  double a2[MAXC];
 
   /* each source's mixing column's energy, the same at every bin */
   for (int s = 0; s < S; s++) {
@@ -690,27 +690,42 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
     }
   }
   /* each output's share of the bin's energy, weighted by its mixing
-   * column's energy; the energies of the sound and of its images */
-  for (int f = 0; f < F; f++) {
-    double total = 0.0;
-    for (int s = 0; s < S; s++) {
-      const double r = y[s * K + 2 * f], i = y[s * K + 2 * f + 1];
-      e[(size_t) s * F + f] = a2[s] * (r * r + i * i);
-      total += e[(size_t) s * F + f];
-    }
-    for (int s = 0; s < S; s++)
-      e[(size_t) s * F + f] = total > 0.0 ? e[(size_t) s * F + f] / total
-          : 1.0 / S;
-    for (int m = 0; m < M; m++) {
-      const double xr = x[m * K + 2 * f], xi = x[m * K + 2 * f + 1];
-      input += xr * xr + xi * xi;
-      for (int s = 0; s < S; s++) {
-        const double pr = A[m * S + s] * y[s * K + 2 * f];
-        const double pi = A[m * S + s] * y[s * K + 2 * f + 1];
-        imaged += pr * pr + pi * pi;
-      }
+   * column's energy (total: the images' energy in the bin, sum_s a2_s
+   * |y_s|^2 = sum_m sum_s |A_ms y_s|^2) */
+  double *total = sp->demix_total;
+  for (int f = 0; f < F; f++)
+    total[f] = 0.0;
+  for (int s = 0; s < S; s++) {
+    const double *ys = y + s * K;
+    double *es = e + (size_t) s * F;
+    for (int f = 0; f < F; f++) {
+      es[f] = a2[s] * (ys[2 * f] * ys[2 * f] + ys[2 * f + 1] * ys[2 * f + 1]);
+      total[f] += es[f];
     }
   }
+  for (int s = 0; s < S; s++) {
+    double *es = e + (size_t) s * F;
+    for (int f = 0; f < F; f++)
+      es[f] = total[f] > 0.0 ? es[f] / total[f] : 1.0 / S;
+  }
+  /* the energies of the sound and of its images, in four partial sums
+   * (one running sum is a chain of dependent additions) */
+  double in4[4] = { 0.0 }, im4[4] = { 0.0 };
+  for (int m = 0; m < M; m++) {
+    const double *xm = x + m * K;
+    for (size_t k = 0; k + 4 <= K; k += 4)
+      for (int j = 0; j < 4; j++)
+        in4[j] += xm[k + j] * xm[k + j];
+    for (size_t k = K & ~(size_t) 3; k < K; k++)
+      in4[0] += xm[k] * xm[k];
+  }
+  for (int f = 0; f + 4 <= F; f += 4)
+    for (int j = 0; j < 4; j++)
+      im4[j] += total[f + j];
+  for (int f = F & ~3; f < F; f++)
+    im4[0] += total[f];
+  const double input = (in4[0] + in4[1]) + (in4[2] + in4[3]);
+  const double imaged = (im4[0] + im4[1]) + (im4[2] + im4[3]);
   if (shares)
     for (int s = 0; s < S; s++)
       for (int f = 0; f < F; f++)

@@ -100,6 +100,7 @@ struct nmf_spatial
   double *demix_x;              /* M x 2F: the input without the offsets */
   double *demix_y;              /* S x 2F: the demixed outputs */
   double *demix_e;              /* S x F: each output's share of a bin */
+  double *demix_total;          /* F: the images' energy in each bin */
   double offset[MAXC];          /* each channel's bin 0, its mean over the
                                  * statistics' memory */
   double offset_sq[MAXC];       /* and the mean of its square */

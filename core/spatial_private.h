@@ -1,8 +1,9 @@
 /* gst-nmf core (internal): the state behind spatial.h, shared by its
  * files: spatial.c (the channels' statistics, the decision, what the
- * separator calls), spatial_demix.c (the demixing, sources <= channels)
- * and spatial_directions.c (masks by direction, more sources than
- * channels). */
+ * separator calls), spatial_levels.c (the channels' offsets, noise floors
+ * and level), spatial_demix.c (the demixing, sources <= channels),
+ * spatial_images.c (its images) and spatial_directions.c (masks by
+ * direction, more sources than channels). */
 #ifndef NMF_SPATIAL_PRIVATE_H
 #define NMF_SPATIAL_PRIVATE_H
 

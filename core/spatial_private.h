@@ -2,8 +2,9 @@
  * files: spatial.c (the channels' statistics, the decision, what the
  * separator calls), spatial_levels.c (the channels' offsets, noise floors
  * and level), spatial_demix.c (the demixing, sources <= channels),
- * spatial_images.c (its images) and spatial_directions.c (masks by
- * direction, more sources than channels). */
+ * spatial_images.c (its images), spatial_pans.c (its start and its
+ * replacement from the pans, two sources in stereo) and
+ * spatial_directions.c (masks by direction, more sources than channels). */
 #ifndef NMF_SPATIAL_PRIVATE_H
 #define NMF_SPATIAL_PRIVATE_H
 
@@ -191,6 +192,13 @@ double nmf_spatial_demix_images (nmf_spatial * sp, const double *W,
 void nmf_spatial_demix_note_overshoot (nmf_spatial * sp, double ratio,
     double power);
 void nmf_spatial_demix_permute (nmf_spatial * sp, const size_t *perm);
+
+/* Two sources in stereo (spatial_pans.c): the demixing seeded from the
+ * histogram's two peaks when the stage decides for it; once in force,
+ * replaced from them when a source has strayed from its peak for a
+ * decision's frames and the peaks' outputs are clearly less correlated. */
+void nmf_spatial_pans_seed (nmf_spatial * sp);
+void nmf_spatial_pans_follow (nmf_spatial * sp);
 
 /* Stereo: one frame into the decayed histogram of the bins' pan angles
  * (weighted by energy^cluster_power); its S highest peaks, a S-th of the

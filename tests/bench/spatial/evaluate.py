@@ -275,7 +275,8 @@ def parse_kw(s):
 
 def cache_key(meta, colspec, a):
     h = hashlib.sha1(json.dumps([meta["name"], meta.get("t60_target"), meta.get("pan"),
-                                 colspec], sort_keys=True).encode()).hexdigest()[:16]
+                                 colspec] + ([a["score_from"]] if a["score_from"] else []),
+                                sort_keys=True).encode()).hexdigest()[:16]
     return h
 
 
@@ -285,11 +286,13 @@ def process(task):
     sr, mix, images, meta = ref.load_mixture(d)
     rc = meta.get("ref_channel", 0)
     S, M, N = images.shape
-    refs = images[:, rc]
+    # --score-from: the first seconds (a live start-up) left out of every score
+    skip = int(round(a["score_from"] * sr))
+    refs = images[:, rc, skip:]
     res = dict(name=meta["name"], group=meta["group"], n_sources=S, n_channels=M,
                speech=any(s.get("kind") == "speech" for s in meta["sources"]),
                methods={})
-    res["methods"]["mixture"] = score(refs, np.stack([mix[rc]] * S), permute=False)
+    res["methods"]["mixture"] = score(refs, np.stack([mix[rc, skip:]] * S), permute=False)
     for label, kind, spec in a["columns"]:
         if kind == "element":
             stamp = a["build_stamp"]
@@ -327,7 +330,8 @@ def process(task):
                     est = est[:, rc]
             else:
                 est = out["ests"]
-            r.update(score(refs, est, permute=not out.get("ordered", False)))
+            r.update(score(refs, np.asarray(est)[:, skip:],
+                           permute=not out.get("ordered", False)))
         r["seconds"] = time.time() - t0
         res["methods"][label] = r
         if a["cache"] and "error" not in r:
@@ -466,6 +470,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--keep-outputs", default="")
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--score-from", type=float, default=0.0, metavar="SECONDS",
+                    help="score each mixture from this time on (e.g. 1: without a live "
+                         "profile's first second, before the demixing takes over)")
     ap.add_argument("--metrics", default="sdr,sir,sar")
     ap.add_argument("--json", default="")
     a = ap.parse_args()
@@ -537,7 +544,7 @@ def main():
                 proto_stamp=proto_stamp,
                 ref_stamp=hashlib.sha1(open(os.path.join(HERE, "reference.py"), "rb").read())
                 .hexdigest()[:12], target_on=a.target_on, target_off="off",
-                target_ref=a.target_ref)
+                target_ref=a.target_ref, score_from=a.score_from)
     tasks = [dict(dir=os.path.join(corpus, n), args=args) for n in names]
     t0 = time.time()
     if a.jobs > 1 and len(tasks) > 1:

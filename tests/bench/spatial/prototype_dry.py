@@ -25,6 +25,12 @@ without reverberation"), numpy.
       258: within the file profile's look-ahead), those STEP frames demixed
       with it
 
+  prototype_dry.py consistency CORPUS [CORPUS...]
+      ILRMA on the first B frames (IT iterations, 60), and how far each of
+      its sources' transfers between microphones 0 and 1 is one delay
+      (the best delay's power-weighted mean cosine over bins), beside its
+      SDR kept for the whole file and the element's (cached `off` column)
+
 STFT 2048/512 as the element's; scored like evaluate.py.
 """
 
@@ -140,6 +146,60 @@ def block(corpora):
                 envelope_correlation(ref.demix(W, X[:, :, :frames])), sdr), flush=True)
 
 
+def delay_consistency(W, sr, power, max_delay=0.001, steps=401):
+    """How well each demixed source's inter-microphone transfer (microphones
+    0 and 1 of the projection back A(f) = W(f)^-1) is one delay: the
+    power-weighted mean over bins of cos(phase(A_1s / A_0s) + 2 pi f tau)
+    at its best tau within +-max_delay (1: a pure delay at every bin;
+    about 0: phases that follow no delay - reverberation, or columns
+    permuted between bins).  power: S x F, each output's power per bin.
+    Returns the per-source values and their delays."""
+    F = W.shape[0]
+    A = np.linalg.inv(W)                       # F x M x S
+    hz = np.arange(F) * sr / (2.0 * (F - 1))
+    taus = np.linspace(-max_delay, max_delay, steps)
+    values, delays = [], []
+    for s in range(A.shape[2]):
+        phase = np.angle(A[:, 1, s] * np.conj(A[:, 0, s]))
+        w = power[s] * np.abs(A[:, 0, s]) ** 2
+        w[0] = 0.0
+        c = np.cos(phase[None, :] + 2 * np.pi * hz[None, :] * taus[:, None]) @ w / max(w.sum(), 1e-30)
+        values.append(float(c.max()))
+        delays.append(float(taus[c.argmax()]))
+    return values, delays
+
+
+def consistency(corpora):
+    """For every mixture with two or more microphones: ILRMA on the first B
+    frames (IT iterations), its delay consistency (the least over the
+    sources), its SDR kept for the whole file, and the element's (the
+    corpus's cached `off` column of evaluate.py, which rooms get)."""
+    frames = int(os.environ.get("B", "516"))
+    iterations = int(os.environ.get("IT", "60"))
+    for corpus in corpora:
+        for name in sorted(os.listdir(corpus)):
+            d = os.path.join(corpus, name)
+            if not os.path.isfile(os.path.join(d, "meta.json")):
+                continue
+            sr, mix, images, meta = ref.load_mixture(d)
+            if meta.get("kind") != "room" or images.shape[0] != mix.shape[0]:
+                continue
+            X = ref.stft(mix, NFFT, HOP)
+            W = ref.ilrma(X[:, :, :frames], n_iter=iterations)
+            Y = ref.demix(W, X[:, :, :frames])
+            values, delays = delay_consistency(W, sr, (np.abs(Y) ** 2).sum(axis=2))
+            est = ref.istft(ref.projection_back(W, ref.demix(W, X)), mix.shape[1], NFFT, HOP)
+            sdr = np.mean(ev.score(images[:, 0], est[:, 0])["sdr"])
+            off = float("nan")
+            cpath = os.path.join(corpus, "cache", "off", name + ".json")
+            if os.path.isfile(cpath):
+                with open(cpath) as f:
+                    off = float(np.mean(json.load(f)["result"]["sdr"]))
+            print("%-44s consistency %.3f (%s) delays %s ms  ILRMA %.2f  element %.2f" % (
+                name, min(values), " ".join("%.2f" % v for v in values),
+                " ".join("%.3f" % (1e3 * t) for t in delays), sdr, off), flush=True)
+
+
 def sliding(corpus, names):
     frames = int(os.environ.get("B", "516"))
     iterations = int(os.environ.get("IT", "60"))
@@ -173,6 +233,8 @@ def main():
         sliding(sys.argv[2], sys.argv[3].split(","))
     elif sys.argv[1] == "block":
         block(sys.argv[2:])
+    elif sys.argv[1] == "consistency":
+        consistency(sys.argv[2:])
     else:
         sys.exit(__doc__)
 

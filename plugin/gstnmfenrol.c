@@ -193,6 +193,17 @@ gst_nmf_enrol_clear (GstNmfEnrol * e)
   g_mutex_clear (&e->lock);
 }
 
+/* Why enrol-components templates cannot be learned from frames of `bins`
+ * values, with the sizes that would do (g_free it). */
+static gchar *
+too_many_components (guint components, size_t bins)
+{
+  return g_strdup_printf ("enrol-components=%u templates need as many "
+      "frequency bins, and fft-size %zu has %zu: set fft-size to %u or "
+      "more, or enrol-components to %zu or fewer", components,
+      2 * (bins - 1), bins, 2 * (components - 1), bins);
+}
+
 /* Ends the enrolment in progress; learn = TRUE hands its frames to the
  * worker. */
 static void
@@ -200,11 +211,22 @@ end_enrolment (GstNmfEnrol * e, nmf_separator * sep, gboolean learn,
     guint components, guint shifts)
 {
   const guint s = (guint) e->enrolling;
+  const size_t bins = nmf_separator_bins (sep);
   const float *frames = NULL;
   size_t n = 0;
 
   nmf_separator_enrol_stop (sep, &frames, &n);
   e->enrolling = -1;
+  if (learn && n > 0 && components > bins) {
+    /* enrol-components raised past the bins while the source was
+     * enrolled: said with the sizes that would do, not handed to a
+     * learning that can only fail */
+    gchar *why = too_many_components (components, bins);
+    GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
+        ("Could not enrol source %u: %s", s, why), (NULL));
+    g_free (why);
+    learn = FALSE;
+  }
   if (!learn || n == 0) {
     if (learn)
       GST_ELEMENT_WARNING (e->element, STREAM, FAILED,
@@ -216,7 +238,7 @@ end_enrolment (GstNmfEnrol * e, nmf_separator * sep, gboolean learn,
   Job *job = g_new0 (Job, 1);
   job->enrol = e;
   job->source = s;
-  job->bins = nmf_separator_bins (sep);
+  job->bins = bins;
   job->n = n;
   job->frames = g_memdup2 (frames, sizeof (float) * n * job->bins);
   job->components = components;
@@ -296,8 +318,12 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
   nmf_separator_get_config (sep, &cfg);
   e->seed = cfg.seed;
   const size_t bins = nmf_separator_bins (sep);
+  /* (too many templates for the bins refuse an enrolment that would
+   * start, not the one under way: enrol-components is read when it ends,
+   * and raised meanwhile it cut the enrolment short, "enrol-source=0
+   * ignored", and its frames went to a learning that could only fail) */
   if (wanted >= cfg.sources || cfg.algorithm != NMF_ALGORITHM_KL
-      || components > bins) {
+      || (components > bins && wanted != e->enrolling)) {
     /* said once on the bus, where the application that set it can see it
      * (it was a debug warning on every buffer); too few bins for the
      * templates was said only when the source stopped, after the learning,
@@ -307,10 +333,7 @@ gst_nmf_enrol_apply (GstNmfEnrol * e, nmf_separator * sep, gint wanted,
           g_strdup ("there is no such source (n-sources)") :
           cfg.algorithm != NMF_ALGORITHM_KL ?
           g_strdup ("enrolment needs algorithm kl") :
-          g_strdup_printf ("enrol-components=%u templates need as many "
-          "frequency bins, and fft-size %zu has %zu: set fft-size to %u or "
-          "more, or enrol-components to %zu or fewer", components,
-          2 * (bins - 1), bins, 2 * (components - 1), bins);
+          too_many_components (components, bins);
       GST_ELEMENT_WARNING (e->element, LIBRARY, SETTINGS,
           ("enrol-source=%d ignored: %s", wanted, why), (NULL));
       g_free (why);

@@ -50,6 +50,9 @@ gst_nmf_messages_restart (GstNmfMessages * m)
 {
   m->frames = 0;
   m->next_boundary = 0;
+  /* the boundaries are laid from the stream's start again */
+  m->boundary_anchor = 0;
+  m->boundary_interval = 0;
   memset (m->energy, 0, sizeof (m->energy));
 }
 
@@ -155,15 +158,19 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
       gst_message_new_element (GST_OBJECT (element), st));
 }
 
-/* Boundary k: the sample at k intervals (rounded down; the end of the
- * range past it).  Whole intervals of time, not of samples: 1 ms at
- * 44.1 kHz is 44.1 samples, and 44 each gave 1003 messages a second. */
+/* Boundary k: the sample k intervals after the anchor (rounded down; the
+ * end of the range past it).  Whole intervals of time, not of samples:
+ * 1 ms at 44.1 kHz is 44.1 samples, and 44 each gave 1003 messages a
+ * second. */
 static guint64
-boundary_sample (guint64 k, guint64 interval, gint rate)
+boundary_sample (guint64 anchor, guint64 k, guint64 interval, gint rate)
 {
+  guint64 after;
+
   if (k > G_MAXUINT64 / interval)
     return G_MAXUINT64;
-  return gst_util_uint64_scale (k * interval, rate, GST_SECOND);
+  after = gst_util_uint64_scale (k * interval, rate, GST_SECOND);
+  return after > G_MAXUINT64 - anchor ? G_MAXUINT64 : anchor + after;
 }
 
 void
@@ -183,19 +190,31 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
   if (m->frames == 0)
     m->first_frame = frame;
   /* boundaries are whole intervals from the stream's start, on its
-   * samples; a new interval moves the next one at once (lowered from
-   * 10 s, no message came for up to 10 s) */
+   * samples.  A new interval moves the next one at once (lowered from
+   * 10 s, no message came for up to 10 s), counted from the start of the
+   * message under way: laid again from the stream's start, the new grid
+   * moved by as many small changes as intervals had passed, so that a
+   * control curve, which changes the interval at every buffer, made
+   * messages of one hop where it asked for 250 ms. */
   if (interval != m->boundary_interval
       || (m->frames == 0 && m->next_boundary <= frame * m->hop)) {
     const guint64 start = m->first_frame * m->hop;
-    guint64 k = gst_util_uint64_scale (start, GST_SECOND, tl->rate)
-        / interval + 1;
-    while (boundary_sample (k, interval, tl->rate) <= start)
+    guint64 k;
+    if (m->boundary_interval != 0 && interval != m->boundary_interval)
+      m->boundary_anchor = start;
+    else if (m->boundary_anchor > start)
+      m->boundary_anchor = 0;   /* (a stream counted from 0 again) */
+    k = gst_util_uint64_scale (start - m->boundary_anchor, GST_SECOND,
+        tl->rate) / interval + 1;
+    while (boundary_sample (m->boundary_anchor, k, interval, tl->rate)
+        <= start)
       k++;
-    while (k > 1 && boundary_sample (k - 1, interval, tl->rate) > start)
+    while (k > 1 && boundary_sample (m->boundary_anchor, k - 1, interval,
+            tl->rate) > start)
       k--;
     m->boundary_k = k;
-    m->next_boundary = boundary_sample (k, interval, tl->rate);
+    m->next_boundary = boundary_sample (m->boundary_anchor, k, interval,
+        tl->rate);
     m->boundary_interval = interval;
   }
   for (guint s = 0; s < m->n_sources; s++)
@@ -206,6 +225,7 @@ gst_nmf_messages_add_frame (GstNmfMessages * m, GstElement * element,
     memcpy (m->masks, masks, sizeof (float) * m->n_sources * m->bins);
   if (frame_end >= m->next_boundary) {
     gst_nmf_messages_post (m, element, tl, segment, frame_end);
-    m->next_boundary = boundary_sample (++m->boundary_k, interval, tl->rate);
+    m->next_boundary = boundary_sample (m->boundary_anchor, ++m->boundary_k,
+        interval, tl->rate);
   }
 }

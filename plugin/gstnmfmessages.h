@@ -37,8 +37,12 @@ typedef struct
   guint64 first_frame;
   guint frames;
   guint64 next_boundary;        /* sample where the interval ends */
+  guint64 boundary_anchor;      /* sample the boundaries count from: the
+                                 * stream's start, or where the interval
+                                 * last changed */
   guint64 boundary_k;           /* it is the k-th interval's end */
-  guint64 boundary_interval;    /* the interval (ns) it was set by */
+  guint64 boundary_interval;    /* the interval (ns) it was set by, 0
+                                 * before the first */
   gdouble energy[NMF_SEPARATOR_MAX_SOURCES];
   gfloat *masks;                /* sources x bins: the last frame's masks */
   nmf_separator_spatial spatial;        /* the last frame's spatial state */

@@ -222,8 +222,13 @@ gst_nmf_pads_request (GstNmfSeparate * self, GstPadTemplate * templ,
    * admits it when it gets there */
   for (gint i = 0; i < 50 && g_atomic_int_get (&self->pads_changed); i++) {
     gst_nmf_pads_update (self, TRUE);
-    if (g_atomic_int_get (&self->pads_changed))
+    /* (inside an item it admits it after the item: no use waiting, which
+     * cost every request 50 ms while the stream waited for room) */
+    if (g_atomic_int_get (&self->pads_changed)
+        && !g_atomic_int_get (&self->in_item))
       g_usleep (1000);
+    else
+      break;
   }
   return pad;
 }

@@ -441,6 +441,13 @@ gst_nmf_separate_set_property (GObject * object, guint prop_id,
         GST_PAD_STREAM_UNLOCK (self->sinkpad);
         break;
       }
+      /* inside an item it looks after it (the flag is cleared before that
+       * look, and read here after the value was marked): waiting could
+       * not make it sooner, and every set cost the setting thread 50 ms
+       * while a file played in real time (the streaming thread waiting
+       * for room in the queues) */
+      if (g_atomic_int_get (&self->in_item))
+        break;
       g_usleep (1000);
     }
   }
@@ -463,10 +470,12 @@ gst_nmf_separate_chain (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
   GstFlowReturn ret;
 
+  g_atomic_int_set (&self->in_item, 1);
   gst_nmf_pads_update (self, FALSE);
   self->streaming = TRUE;
   ret = gst_nmf_stream_chain (self, buffer);
   self->streaming = FALSE;
+  g_atomic_int_set (&self->in_item, 0);
   gst_nmf_separate_update_enrol (self);
   /* and after it: a request made while this buffer was separated need not
    * wait for the next (which, at the end of a stream, never comes) */
@@ -489,12 +498,14 @@ gst_nmf_separate_sink_event (G_GNUC_UNUSED GstPad * pad, GstObject * parent,
   /* serialized events come with the stream lock held: pads requested
    * meanwhile join before and after (the EOS may be the last item) */
   if (serialized) {
+    g_atomic_int_set (&self->in_item, 1);
     gst_nmf_pads_update (self, FALSE);
     self->streaming = TRUE;
   }
   ok = gst_nmf_separate_handle_event (self, event);
   if (serialized) {
     self->streaming = FALSE;
+    g_atomic_int_set (&self->in_item, 0);
     gst_nmf_separate_update_enrol (self);
     gst_nmf_pads_update (self, FALSE);
   }

@@ -107,6 +107,10 @@ struct _GstNmfSeparate
   gboolean streaming;
   gint enrol_changed;           /* atomic: enrol-source set since the
                                  * stream last read it */
+  gint in_item;                 /* atomic: the streaming thread is in a
+                                 * buffer or serialized event, and looks at
+                                 * enrol-source and the pads requested after
+                                 * it (cleared before that look) */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (nmfseparate);

@@ -387,8 +387,15 @@ on_frame (void *user_data, uint64_t frame, const float *magnitude,
       frame_end, magnitude, masks);
 }
 
+/* The most bytes the mask frames of one core call take, per source: the
+ * input is separated in pieces that keep to it.  A buffer's mask frames,
+ * one block for all, took bins / hop times the input's size: 181 MB a
+ * source for a 1 s buffer at hop-size 1 (peak RSS 725 MB with two
+ * sources; GStreamer's allocator aborts when it cannot have it). */
+#define MAX_MASK_BLOCK_BYTES (1 << 20)
+
 static GstFlowReturn
-process (GstNmfSeparate * self, const float *data, gsize n)
+process_piece (GstNmfSeparate * self, const float *data, gsize n)
 {
   OutputBlock blk;
   nmf_separator_stats st;
@@ -411,6 +418,20 @@ process (GstNmfSeparate * self, const float *data, gsize n)
   report_stats (self, FALSE);
   return push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
       n_masks, G_MAXUINT64);
+}
+
+static GstFlowReturn
+process (GstNmfSeparate * self, const float *data, gsize n)
+{
+  const gsize channels = GST_AUDIO_INFO_CHANNELS (&self->info);
+  const gsize step = audio_out (self) ? n :
+      MAX (1, MAX_MASK_BLOCK_BYTES / mask_bytes (self)) *
+      nmf_separator_hop_size (self->separator);
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  for (gsize done = 0; done < n && ret != GST_FLOW_ERROR; done += step)
+    ret = process_piece (self, data + done * channels, MIN (step, n - done));
+  return ret;
 }
 
 gboolean

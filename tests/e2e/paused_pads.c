@@ -7,7 +7,11 @@
  *     joined to the end, contiguous;
  *   - paused again mid-stream, src_1's branch stopped and the pad released
  *     (the release waited the same way);
- *   - src_0 gets every sample of the input, and the stream ends (EOS).
+ *   - src_0 gets every sample of the input, and the stream ends (EOS);
+ *   - meanwhile, requests of the viz pad (released again before they
+ *     join) and sets of enrol-source return at once (the least of 5 each
+ *     under 25 ms): the streaming thread, inside its buffer, takes them
+ *     after it, and each waited 50 ms for its stream lock first.
  *   nmf-e2e-paused-pads    (GST_PLUGIN_PATH set to the plugin)
  * A step that does not return within 10 s ends the test (exit status 1);
  * exit status 0 when all holds. */
@@ -79,6 +83,29 @@ watch (const gchar * step)
   g_mutex_unlock (&watch_lock);
 }
 
+/* The least time, in ms, that 5 requests of the viz pad (each released
+ * again) and 5 sets of enrol-source take, in *request_ms and *set_ms. */
+static void
+time_requests_and_sets (GstElement * s, gdouble * request_ms,
+    gdouble * set_ms)
+{
+  *request_ms = *set_ms = G_MAXDOUBLE;
+  for (gint i = 0; i < 5; i++) {
+    gint64 t0 = g_get_monotonic_time ();
+    GstPad *viz = gst_element_request_pad_simple (s, "viz");
+    gint64 t1 = g_get_monotonic_time ();
+    if (viz) {
+      gst_element_release_request_pad (s, viz);
+      gst_object_unref (viz);
+    }
+    *request_ms = MIN (*request_ms, viz ? (t1 - t0) / 1000.0 : G_MAXDOUBLE);
+    t0 = g_get_monotonic_time ();
+    g_object_set (s, "enrol-source", i % 2 ? -1 : 0, NULL);
+    *set_ms = MIN (*set_ms, (g_get_monotonic_time () - t0) / 1000.0);
+  }
+  g_object_set (s, "enrol-source", -1, NULL);
+}
+
 static void
 paused_and_full (GstElement * pipe)
 {
@@ -96,6 +123,7 @@ main (int argc, char **argv)
   GstPad *src1, *sink0, *sink1;
   GstMessage *msg;
   gint64 joined_at, released_at;
+  gdouble request_ms, set_ms;
   int ok = 1;
 
   gst_init (&argc, &argv);
@@ -112,6 +140,13 @@ main (int argc, char **argv)
       &count0, NULL);
 
   paused_and_full (pipe);
+  watch ("requesting viz and setting enrol-source while PAUSED");
+  time_requests_and_sets (s, &request_ms, &set_ms);
+  g_print ("while PAUSED, the queues full: a request of viz takes %.1f ms, "
+      "a set of enrol-source %.1f ms (the least of 5)\n", request_ms,
+      set_ms);
+  if (request_ms >= 25.0 || set_ms >= 25.0)
+    ok = 0;
   watch ("requesting src_1 while PAUSED");
   src1 = gst_element_request_pad_simple (s, "src_1");
   if (!src1) {

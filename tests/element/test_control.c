@@ -123,12 +123,83 @@ GST_START_TEST (test_control_source_with_lookahead)
 
 GST_END_TEST;
 
+/* interval bound to a linear ramp: every message covers the interval in
+ * force when it ends (to a hop and the ramp's change over one input
+ * buffer), whichever way the ramp goes.  Each buffer sets a new interval;
+ * the boundaries were laid again on whole new intervals from the stream's
+ * start, which a change of 0.5 ms moved by up to 40 ms: messages of one
+ * hop (11.6 ms) where 250 ms was asked for, and 35 ms at 100 ms. */
+static void
+check_interval_ramp (gdouble from_ms, gdouble to_ms)
+{
+  const gsize samples = 4 * RATE;
+  const GstClockTime ramp_end = nmf_test_time (samples, RATE);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "post-messages=true");
+  GstControlSource *cs = gst_interpolation_control_source_new ();
+  GstTimedValueControlSource *tv = GST_TIMED_VALUE_CONTROL_SOURCE (cs);
+  float *x = nmf_test_two_tones (samples, 1, RATE);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 441, 0);
+  GstBus *bus = gst_bus_new ();
+  GstClockTime expect_ts = 0;
+  GstMessage *msg;
+  guint count = 0;
+  NmfFix f;
+
+  g_object_set (cs, "mode", GST_INTERPOLATION_MODE_LINEAR, NULL);
+  fail_unless (gst_object_add_control_binding (GST_OBJECT (el),
+          gst_direct_control_binding_new_absolute (GST_OBJECT (el),
+              "interval", cs)));
+  fail_unless (gst_timed_value_control_source_set (tv, 0,
+          from_ms * GST_MSECOND));
+  fail_unless (gst_timed_value_control_source_set (tv, ramp_end,
+          to_ms * GST_MSECOND));
+  gst_object_unref (cs);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, samples, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    GstClockTime ts, duration, end;
+    gdouble asked_ms;
+    fail_unless (gst_structure_get_uint64 (st, "timestamp", &ts));
+    fail_unless (gst_structure_get_uint64 (st, "duration", &duration));
+    fail_unless_equals_uint64 (ts, expect_ts);
+    end = expect_ts = ts + duration;
+    asked_ms = from_ms + (to_ms - from_ms) * end / ramp_end;
+    /* (the last one ends with the stream) */
+    if (end < ramp_end)
+      fail_unless (fabs (duration / (gdouble) GST_MSECOND - asked_ms)
+          <= 1000.0 * (HOP + 441) / RATE, "the message at %" GST_TIME_FORMAT
+          " covers %" GST_TIME_FORMAT ", the interval in force is %.1f ms",
+          GST_TIME_ARGS (ts), GST_TIME_ARGS (duration), asked_ms);
+    count++;
+    gst_message_unref (msg);
+  }
+  fail_unless_equals_uint64 (expect_ts, ramp_end);
+  GST_INFO ("%.0f to %.0f ms: %u messages", from_ms, to_ms, count);
+  g_free (x);
+  nmf_fix_teardown_bus (&f, bus);
+}
+
+GST_START_TEST (test_control_source_interval)
+{
+  check_interval_ramp (100, 300);
+  check_interval_ramp (300, 100);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_control_suite (void)
 {
   static const NmfTest tests[] = {
     NMF_TEST ("control", test_control_source_mask_exponent),
     NMF_TEST ("control", test_control_source_with_lookahead),
+    NMF_TEST ("control", test_control_source_interval),
   };
 
   return nmf_test_suite ("nmfseparate-control", tests, G_N_ELEMENTS (tests), 0);

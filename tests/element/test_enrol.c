@@ -639,6 +639,100 @@ GST_START_TEST (test_enrol_more_templates_than_bins)
 
 GST_END_TEST;
 
+/* Pops every message on bus: the states of the nmfseparate-enrolment
+ * ones appended to states ("a,b,..."), the warnings' texts to warnings
+ * (joined by " | "). */
+static void
+take_states_and_warnings (GstBus * bus, GString * states, GString * warnings)
+{
+  GstMessage *m;
+
+  while ((m = gst_bus_pop (bus))) {
+    const GstStructure *st = gst_message_get_structure (m);
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+      gst_message_parse_warning (m, &err, NULL);
+      g_string_append_printf (warnings, "%s%s", warnings->len ? " | " : "",
+          err->message);
+      g_error_free (err);
+    } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
+        && gst_structure_has_name (st, "nmfseparate-enrolment")) {
+      g_string_append_printf (states, "%s%s", states->len ? "," : "",
+          gst_structure_get_string (st, "state"));
+    }
+    gst_message_unref (m);
+  }
+}
+
+/* enrol-components is read when the enrolment ends: raised past the bins
+ * while a source is enrolled, and lowered again before it ends, the
+ * enrolment goes on and learns; left too high, its end says so with the
+ * sizes, once, and the source goes back to what it held.  The raise cut
+ * the enrolment short ("enrol-source=0 ignored" while it had been
+ * enrolled for 0.5 s) and handed its frames to a learning that failed. */
+GST_START_TEST (test_enrol_components_raised_while_enrolling)
+{
+  const gsize n = RATE / 2;
+  float *x = solo_tone (3 * n), *silence = g_new0 (float, HOP);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "fft-size=256 enrol-components=4 enrol-shifts=0");
+  GstBus *bus = gst_bus_new ();
+  GString *said = g_string_new (NULL), *warnings = g_string_new (NULL);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+  guint64 pos;
+  NmfFix f;
+
+  g_object_set (el, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  /* 200 templates, 129 bins; back to 4 before the source stops */
+  g_object_set (f.el, "enrol-components", 200, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, n, n, &z, FALSE, NULL);
+  take_states_and_warnings (bus, said, warnings);
+  fail_unless_equals_string (warnings->str, "");
+  fail_unless_equals_string (said->str, "enrolling");
+  g_object_set (f.el, "enrol-components", 4, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 2 * n, n, &z, FALSE, NULL);
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  pos = 3 * n;
+  fail_unless (push_until_state (&f, bus, silence, &pos, "enrolled", said),
+      "states said: %s", said->str);
+  fail_unless_equals_string (said->str, "enrolling,learning,learned,"
+      "enrolled");
+  take_states_and_warnings (bus, said, warnings);
+  fail_unless_equals_string (warnings->str, "");
+
+  /* left at 200 when the source stops: said once, with the sizes; no
+   * learning, the source keeps its templates */
+  g_string_truncate (said, 0);
+  g_object_set (f.el, "enrol-source", 0, NULL);
+  push_silence (&f, silence, &pos, 1);
+  g_object_set (f.el, "enrol-components", 200, NULL);
+  {
+    const NmfTimeline later = { RATE, 1, nmf_test_time (pos, RATE), pos };
+    nmf_fix_push (&f, &later, x, 0, n, &z, FALSE, NULL);
+    pos += n;
+  }
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  push_silence (&f, silence, &pos, 1);
+  take_states_and_warnings (bus, said, warnings);
+  fail_unless_equals_string (said->str, "enrolling,enrolled");
+  fail_unless (strstr (warnings->str, "Could not enrol source 0: "
+          "enrol-components=200 templates need as many frequency bins, and "
+          "fft-size 256 has 129") != NULL && !strstr (warnings->str, " | "),
+      "warnings: %s", warnings->str);
+
+  g_string_free (warnings, TRUE);
+  nmf_fix_teardown_bus (&f, bus);
+  g_string_free (said, TRUE);
+  g_free (silence);
+  g_free (x);
+}
+
+GST_END_TEST;
+
 /* An application that answers the element's messages in a bus sync
  * handler: when source 0's learning starts (enrol-source moved on to
  * source 1), it stops enrolling altogether.  The handler runs inside the
@@ -729,6 +823,7 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_bounded_by_values);
   tcase_add_test (tc, test_enrol_other_rate);
   tcase_add_test (tc, test_enrol_more_templates_than_bins);
+  tcase_add_test (tc, test_enrol_components_raised_while_enrolling);
   tcase_add_test (tc, test_enrol_set_from_sync_handler);
   return s;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "stft.h"
 
 /* ------------------------------------------------------------------------ */
 /* 8. NaN / Inf input */
@@ -142,6 +143,190 @@ GST_START_TEST (test_mask_output)
   check_masks (100, 2, 0, 1);   /* less than a hop: 1 */
   check_masks (0, 2, 0, 1);     /* nothing: 0 */
   check_masks (44100, 3, GST_SECOND, 2);
+}
+
+GST_END_TEST;
+
+/* A large buffer at a small hop: its mask frames, bins / hop times its
+ * size, are made in pieces of at most 1 MiB a source (each mask buffer
+ * shares the memory of its piece, so that memory's size is the piece's),
+ * every frame there, in order, on its timestamp.  One block held them
+ * all: 11 MB a source here, 181 MB for 1 s at fft-size 2048, hop-size 1
+ * (peak RSS 725 MB with two sources). */
+GST_START_TEST (test_mask_blocks_bounded)
+{
+  const gsize total = RATE / 2;
+  const guint hop = 1, bins = 129;
+  const NmfTimeline t = { RATE, 1, 0, 0 };
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "components=2 fft-size=256 hop-size=1 output-mode=mask");
+  NmfSizes whole = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
+  float *x = nmf_test_two_tones (total, 1, RATE);
+  gsize largest = 0;
+  NmfFix f;
+
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, total, &whole, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    fail_unless_equals_uint64 (bufs->len, (total + hop - 1) / hop);
+    for (guint j = 0; j < bufs->len; j++) {
+      GstBuffer *b = g_ptr_array_index (bufs, j);
+      fail_unless_equals_uint64 (gst_buffer_get_size (b), bins * 4);
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b), nmf_test_time (j * hop,
+              RATE));
+      largest = MAX (largest, gst_buffer_peek_memory (b, 0)->maxsize);
+    }
+    g_ptr_array_free (bufs, TRUE);
+  }
+  GST_INFO ("the largest memory a mask buffer shares: %" G_GSIZE_FORMAT
+      " bytes", largest);
+  fail_unless (largest <= 1 << 20, "mask buffers share a block of %"
+      G_GSIZE_FORMAT " bytes (the frames of %" G_GSIZE_FORMAT " samples "
+      "take %" G_GSIZE_FORMAT ")", largest, total, total / hop * bins * 4);
+  g_free (x);
+  nmf_fix_teardown (&f);
+}
+
+GST_END_TEST;
+
+/* The masks are what the audio output is made of (the SECTION doc
+ * comment and <nmf/separator.h>): mask frame j, applied to every channel's
+ * STFT frame that ends with hop j (input samples [(j + 1) hop - fft-size,
+ * (j + 1) hop), zeros before the stream), then inverse STFT and
+ * overlap-add, gives the audio mode's output of the same run.  Checked
+ * with the factorization's masks (mono) and, with more sources than
+ * channels (three panned in stereo), the masks by direction; both causal
+ * and with a look-ahead.  The last fft-size samples also need the frames
+ * past the end that the drain makes, which have no mask frame. */
+static void
+check_masks_make_the_audio (gint channels, guint n_sources,
+    const gchar * props, const float *x, gsize total)
+{
+  const NmfTimeline t = { RATE, channels, 0, 0 };
+  const guint64 n_frames = (total + HOP - 1) / HOP;
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  Collector c[MAX_PADS];
+  GPtrArray *masks[MAX_PADS];
+  GstElement *el;
+  NmfFix f;
+  nmf_stft *stft = NULL;
+  float frame[FFT], spectrum[2 * BINS], masked[2 * BINS], back[FFT];
+  float *made[MAX_PADS];
+  double worst = 0.0, peak = 0.0;
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  gchar *spatial = NULL;
+
+  /* the audio */
+  el = nmf_test_element ("nmfseparate", props);
+  g_object_set (el, "n-sources", n_sources, "post-messages", TRUE, NULL);
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, n_sources);
+  nmf_fix_run (&f, &t, NULL, x, total, &z, TRUE, c);
+  nmf_fix_teardown_bus (&f, NULL);
+  /* what the last message said the spatial stage did */
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    if (gst_structure_has_name (st, "nmfseparate")) {
+      g_free (spatial);
+      spatial = g_strdup (gst_structure_get_string (st, "spatial"));
+    }
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+
+  /* the masks, from a run of the same settings */
+  el = nmf_test_element ("nmfseparate", props);
+  g_object_set (el, "n-sources", n_sources, NULL);
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
+  nmf_fix_attach (&f, el, n_sources);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, total, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < n_sources; s++) {
+    masks[s] = nmf_test_pull_all (f.h[s]);
+    fail_unless_equals_uint64 (masks[s]->len, n_frames);
+    made[s] = g_new0 (float, total * channels);
+  }
+  nmf_fix_teardown (&f);
+
+  fail_unless_equals_int (nmf_stft_create (&stft, FFT, HOP), 0);
+  for (guint64 j = 0; j < n_frames; j++) {
+    const gint64 first = (gint64) ((j + 1) * HOP) - FFT;
+    for (gint ch = 0; ch < channels; ch++) {
+      for (gint i = 0; i < FFT; i++) {
+        const gint64 at = first + i;
+        frame[i] = at >= 0 && at < (gint64) total ?
+            x[at * channels + ch] : 0.0f;
+      }
+      nmf_stft_forward (stft, frame, spectrum);
+      for (guint s = 0; s < n_sources; s++) {
+        GstMapInfo map;
+        GstBuffer *b = g_ptr_array_index (masks[s], j);
+        fail_unless (gst_buffer_map (b, &map, GST_MAP_READ));
+        for (gint k = 0; k < BINS; k++) {
+          const float m = ((const float *) map.data)[k];
+          masked[2 * k] = spectrum[2 * k] * m;
+          masked[2 * k + 1] = spectrum[2 * k + 1] * m;
+        }
+        gst_buffer_unmap (b, &map);
+        nmf_stft_inverse (stft, masked, back);
+        for (gint i = 0; i < FFT; i++) {
+          const gint64 at = first + i;
+          if (at >= 0 && at < (gint64) total)
+            made[s][at * channels + ch] += back[i];
+        }
+      }
+    }
+  }
+  for (guint s = 0; s < n_sources; s++) {
+    fail_unless_equals_uint64 (c[s].n, total);
+    for (gsize i = 0; i < (total - FFT) * channels; i++) {
+      const double a = g_array_index (c[s].data, float, i);
+      worst = MAX (worst, fabs (made[s][i] - a));
+      peak = MAX (peak, fabs (a));
+    }
+  }
+  GST_INFO ("%s, %d channel(s), %u sources (spatial: %s): the masks make "
+      "the audio to %g (its peak %g)", props, channels, n_sources, spatial,
+      worst, peak);
+  fail_unless (peak > 0.01);
+  fail_unless (worst < 1e-5 * MAX (peak, 1.0), "%s: the masks applied to "
+      "the input differ from the audio by %g (peak %g)", props, worst, peak);
+  /* with three panned sources in stereo the masks by direction were the
+   * ones in force */
+  if (channels == 2)
+    fail_unless_equals_string (spatial, "active");
+  nmf_stft_destroy (&stft);
+  for (guint s = 0; s < n_sources; s++) {
+    g_ptr_array_free (masks[s], TRUE);
+    g_free (made[s]);
+  }
+  collectors_clear (c, n_sources);
+  g_free (spatial);
+}
+
+GST_START_TEST (test_masks_make_the_audio)
+{
+  const gsize total = 3 * RATE;
+  const double pans[3] = { -0.7, 0.1, 0.8 };
+  float *mono = nmf_test_two_tones (total, 1, RATE);
+  float *stereo = g_new0 (float, 2 * total), *src[3];
+
+  check_masks_make_the_audio (1, 2, "profile=live", mono, total);
+  check_masks_make_the_audio (1, 2, "profile=live lookahead-frames=40",
+      mono, total);
+  nmf_test_three_panned (RATE, total, 7, pans, src, stereo);
+  check_masks_make_the_audio (2, 3, "profile=live", stereo, total);
+  check_masks_make_the_audio (2, 3, "profile=live lookahead-frames=40",
+      stereo, total);
+  for (guint i = 0; i < 3; i++)
+    g_free (src[i]);
+  g_free (stereo);
+  g_free (mono);
 }
 
 GST_END_TEST;
@@ -532,6 +717,8 @@ nmfseparate_output_suite (void)
   static const NmfTest tests[] = {
     NMF_TEST ("bad_input", test_non_finite_input),
     NMF_TEST ("mask", test_mask_output),
+    NMF_TEST ("mask", test_masks_make_the_audio),
+    NMF_TEST ("mask", test_mask_blocks_bounded),
     NMF_TEST ("silence", test_silence),
     NMF_TEST ("silence", test_gap_is_silence),
     NMF_TEST ("silence", test_gaps_keep_the_timeline),

@@ -7,8 +7,9 @@ without reverberation"), numpy.
       two-source stereo mixtures from a corpus's mono sources (MONO_DIR/*/
       source_0.wav, source_1.wav; the first 20 s): each source reaches the
       two microphones with a pure delay (free field, sources at -40 and +30
-      degrees, microphones 10 or 30 cm apart), or with the delay and three
-      reflections 0.5 - 3 ms later (gains within +-0.4: a short filter).
+      degrees, or ANGLES=A,B; microphones 10 or 30 cm apart), or with the
+      delay and three reflections 0.5 - 3 ms later (gains within +-0.4: a
+      short filter).
       OUT_DIR is a corpus evaluate.py reads (group room2).
   prototype_dry.py block CORPUS [CORPUS...]
       batch AuxIVA (METHOD=auxiva, the default) or ILRMA (METHOD=ilrma) on
@@ -48,6 +49,8 @@ import reference as ref  # noqa: E402
 NFFT, HOP = 2048, 512
 SOUND = 343.0
 SECONDS = 20
+# the sources' directions in degrees, e.g. ANGLES=-10,55 (0: broadside)
+ANGLES = tuple(float(a) for a in os.environ.get("ANGLES", "-40,30").split(","))
 
 
 def delayed(x, seconds, sr):
@@ -92,7 +95,8 @@ def make(mono, out, seed):
                                           (True, 0.10, "r10")):
             mix_name = "%s_%s" % (tag, name)
             sr, images = make_mixture([os.path.join(mono, name, "source_%d.wav" % k)
-                                       for k in range(2)], reflections, spacing, rng)
+                                       for k in range(2)], reflections, spacing, rng,
+                                      angles=ANGLES)
             d = os.path.join(out, mix_name)
             os.makedirs(d, exist_ok=True)
             wavfile.write(os.path.join(d, "mix.wav"), sr, images.sum(0).T.astype(np.float32))

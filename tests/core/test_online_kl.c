@@ -454,7 +454,8 @@ test_loud_burst_leaves_no_trace (void)
     unsigned long long seed;
     int from_windows;
   } cases[] = {
-    {1, 1, 1}, {1, 33, 3}, {1, 3, 3}, {1, 6, 3}, {4, 33, 3}, {4, 3, 3}, {4, 6, 3},
+    {1, 1, 1}, {1, 33, 3}, {1, 3, 3}, {1, 6, 3},
+    {4, 33, 3}, {4, 3, 3}, {4, 6, 3},
   };
 
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

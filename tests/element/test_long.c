@@ -22,6 +22,11 @@
 
 #include "harness.h"
 
+/* The messages' accumulator, compiled into this test, to reach frame
+ * counts that take days of audio */
+#include "../../plugin/gstnmfmessages.c"
+#include "../../plugin/gstnmftimeline.c"
+
 static const gchar *const with_viz[] = { "src_0", "src_1", "viz" };
 
 /* A new TIME segment from `start` (its stream time the same). */
@@ -188,12 +193,82 @@ GST_START_TEST (test_far_start_file)
 
 GST_END_TEST;
 
+/* An interval of more than 2^32 frames: at hop-size=1 that is 27 h at
+ * 44.1 kHz (interval up to 2^64 - 1 ns allows it; one summary message at
+ * the end of the stream).  The interval's frame count wrapped to 0: the
+ * message of the interval was lost at the end (or, with a frame after the
+ * wrap, started there with the mean energy of the frames after it).  The
+ * count is set here to where 2^32 - 1 frames have left it. */
+GST_START_TEST (test_interval_of_more_than_2_32_frames)
+{
+  const guint64 frames = G_GUINT64_CONSTANT (1) << 32;
+  GstElement *bin = gst_bin_new (NULL);
+  GstBus *bus = gst_bus_new ();
+  GstNmfMessages m;
+  GstNmfTimeline tl;
+  GstSegment segment;
+  nmf_separator *sep = NULL;
+  nmf_separator_config cfg;
+  const float masks[2] = { 0.25f, 0.75f };
+  const double energy[2] = { 2.0, 6.0 };
+  GstMessage *msg;
+  GstClockTime ts, duration;
+  const GValue *e;
+
+  nmf_separator_config_init (&cfg);
+  fail_unless_equals_int (nmf_separator_create (&sep, &cfg, NULL, 0), NMF_OK);
+  gst_element_set_bus (bin, bus);
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_nmf_timeline_init (&tl);
+  gst_nmf_timeline_set_rate (&tl, RATE, FALSE);
+  tl.base_time = 0;
+  gst_nmf_messages_init (&m);
+  gst_nmf_messages_configure (&m, 2, 1, 1);
+  m.post = TRUE;
+  m.interval = G_MAXUINT64;
+  gst_nmf_messages_add_frame (&m, bin, &tl, &segment, sep, 0, 1, masks,
+      energy);
+  fail_unless (gst_bus_pop (bus) == NULL);
+  /* frames 1 .. 2^32 - 2 of the same energy, then the last one */
+  m.frames = frames - 1;
+  for (guint s = 0; s < 2; s++)
+    m.energy[s] = energy[s] * (frames - 1);
+  gst_nmf_messages_add_frame (&m, bin, &tl, &segment, sep, frames - 1,
+      frames, masks, energy);
+  /* the end of the stream */
+  gst_nmf_messages_post (&m, bin, &tl, &segment, frames);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL, "no message for the interval");
+  fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
+          "timestamp", &ts));
+  fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
+          "duration", &duration));
+  fail_unless_equals_uint64 (ts, 0);
+  fail_unless_equals_uint64 (duration, nmf_test_time (frames, RATE));
+  e = gst_structure_get_value (gst_message_get_structure (msg), "energy");
+  for (guint s = 0; s < 2; s++)
+    fail_unless (fabs (g_value_get_double (gst_value_array_get_value (e,
+                    s)) - energy[s]) < 1e-9 * energy[s]);
+  gst_message_unref (msg);
+  fail_unless (gst_bus_pop (bus) == NULL);
+
+  gst_nmf_messages_clear (&m);
+  gst_nmf_timeline_clear (&tl);
+  nmf_separator_destroy (&sep);
+  gst_element_set_bus (bin, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_long_suite (void)
 {
   static const NmfTest tests[] = {
     NMF_TEST ("far", test_far_start_live),
     NMF_TEST ("far", test_far_start_file),
+    NMF_TEST ("counts", test_interval_of_more_than_2_32_frames),
   };
 
   return nmf_test_suite ("nmfseparate-long", tests, G_N_ELEMENTS (tests), 0);

@@ -185,6 +185,7 @@ nmf_online_kl_reset (nmf_online_kl * kl, int keep_templates)
   memset (kl->ring_h, 0, sizeof (float) * kl->components * kl->capacity);
   memset (kl->ring_v, 0, sizeof (float) * kl->bins * kl->capacity);
   kl->voiced_seen = 0;
+  kl->next_warm_refresh = 0;
   kl->ring_pos = 0;
   kl->ring_fill = 0;
   kl->frames_since_resum = 0;

@@ -14,8 +14,9 @@
 
 /* While the first window fills, the model is far from the data and the
  * statistics stored with an early W go stale fast.  During that warm-up,
- * after voiced frame t when t is a multiple of max(1, t / REFRESH_DIVISOR),
- * every frame of the window is re-fitted with the current W
+ * at voiced frame 1 and then max(1, t / REFRESH_DIVISOR) frames after a
+ * re-fit at frame t, every frame of the window is re-fitted with the
+ * current W
  * (REFRESH_ITERATIONS updates of its activations, its contribution
  * recomputed): one batch majorize-minimize step over the window.  Often at
  * first, ever more rarely: about REFRESH_DIVISOR * window_frames
@@ -96,6 +97,9 @@ struct nmf_online_kl
   float *ring_h;                /* capacity x components */
   float *ring_v;                /* capacity x bins: the frames */
   int64_t voiced_seen;          /* voiced frames since the last reset */
+  int64_t next_warm_refresh;    /* the warm-up's next re-fit, in voiced
+                                 * frames (see REFRESH_DIVISOR) */
+  uint64_t refitted_frames;     /* frames the re-fits have fitted, ever */
   int ring_pos;                 /* slot the next frame goes to */
   int ring_fill;
   int frames_since_resum;

@@ -204,6 +204,7 @@ nmf_online_kl_refresh_window (nmf_online_kl * kl, int iterations)
     float *bh = kl->block_h + (size_t) K * (s / M);
     nmf_online_kl_fit (kl, kl->W, kl->colsum, v, h, iterations,
         nmf_kl_frame_mass (v, F));
+    kl->refitted_frames++;
     nmf_online_kl_contribution (kl, kl->W, v, h,
         kl->block_contrib + fk * (s / M));
     for (int k = 0; k < K; k++)
@@ -275,8 +276,12 @@ nmf_online_kl_learn (nmf_online_kl * kl, const float *v, const float *h)
       return;
   }
   if (kl->voiced_seen <= kl->window_frames) {
-    int64_t interval = kl->voiced_seen / REFRESH_DIVISOR;
-    if (interval < 1 || kl->voiced_seen % interval == 0) {
+    /* the next re-fit t / REFRESH_DIVISOR frames on (re-fitting when t
+     * was a multiple of t / REFRESH_DIVISOR did it at every t = 8 k:
+     * window_frames^2 / 16 frame-solves, hours at 100000 frames) */
+    if (kl->voiced_seen >= kl->next_warm_refresh) {
+      const int64_t step = kl->voiced_seen / REFRESH_DIVISOR;
+      kl->next_warm_refresh = kl->voiced_seen + (step > 1 ? step : 1);
       nmf_online_kl_refresh_window (kl, REFRESH_ITERATIONS);
       return;
     }

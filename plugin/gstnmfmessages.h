@@ -35,7 +35,7 @@ typedef struct
 
   /* the interval being accumulated */
   guint64 first_frame;
-  guint frames;
+  guint64 frames;               /* (hop-size=1 makes 2^32 in 27 h) */
   guint64 next_boundary;        /* sample where the interval ends */
   guint64 boundary_anchor;      /* sample the boundaries count from: the
                                  * stream's start, or where the interval

@@ -8,6 +8,7 @@
 #include <nmf/error.h>
 #include "kl_kernels.h"
 #include "online_kl.h"
+#include "online_kl_private.h"
 
 #include <string.h>
 
@@ -443,15 +444,18 @@ burst_worst_cosine (int update_interval, unsigned long long first_seed,
 static void
 test_loud_burst_leaves_no_trace (void)
 {
-  /* statistics every 1 or 4 frames, seeds 33, 3, 6: one window after the
-   * burst at the default (every frame, seed 33), three otherwise */
+  /* statistics every 1 or 4 frames, seeds 33, 3, 6: three windows after
+   * the burst; and one at the default (every frame) when no challenge won
+   * during the burst (seed 1; seed 33's won one once the warm-up re-fitted
+   * the window on its schedule) */
   static const struct
   {
     int update_interval;
     unsigned long long seed;
     int from_windows;
   } cases[] = {
-    {1, 33, 1}, {1, 3, 3}, {1, 6, 3}, {4, 33, 3}, {4, 3, 3}, {4, 6, 3},
+    {1, 1, 1}, {1, 33, 3}, {1, 3, 3}, {1, 6, 3},
+    {4, 33, 3}, {4, 3, 3}, {4, 6, 3},
   };
 
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -517,6 +521,46 @@ test_refreshes (void)
     nmf_online_kl_destroy (&kl[i]);
 }
 
+/* The warm-up's re-fits of the window cost about REFRESH_DIVISOR *
+ * window_frames frame-solves in all (online_kl_private.h): one every t /
+ * REFRESH_DIVISOR frames at voiced frame t.  They came every
+ * REFRESH_DIVISOR frames instead (t was tested against a multiple of
+ * t / REFRESH_DIVISOR, which every t = 8 k is): window_frames^2 / 16
+ * frame-solves, so that the element at window-frames=8000 ran at twice
+ * real time for its first 90 s, and at the documented 100000 it would
+ * take hours over its first 20 minutes. */
+static void
+test_warm_up_cost (void)
+{
+  const int window = 2000;
+  unsigned long long seed = 17;
+  float W_true[K * F], v[F], h_true[K], h[K];
+  nmf_online_kl *kl;
+  int voiced = 0;
+
+  planted_templates (W_true, &seed);
+  CHECK_OK (nmf_online_kl_create (&kl, F, K, window, 15, 1));
+  while (voiced < window) {
+    double mass = 0.0;
+    random_activations (h_true, &seed);
+    planted_frame (W_true, h_true, v);
+    for (int f = 0; f < F; f++)
+      mass += v[f];
+    nmf_online_kl_activate (kl, v, h);
+    nmf_online_kl_learn (kl, v, h);
+    voiced += mass > NMF_KL_SILENCE_MASS;
+  }
+  printf ("warm-up of %d frames: %llu frames re-fitted\n", window,
+      (unsigned long long) kl->refitted_frames);
+  CHECK (kl->refitted_frames <= (uint64_t) (REFRESH_DIVISOR + 2) * window,
+      "the warm-up re-fitted %llu frames for a window of %d",
+      (unsigned long long) kl->refitted_frames, window);
+  /* and it re-fits at all (every frame at first) */
+  CHECK (kl->refitted_frames >= (uint64_t) window, "%llu frames re-fitted",
+      (unsigned long long) kl->refitted_frames);
+  nmf_online_kl_destroy (&kl);
+}
+
 int
 main (void)
 {
@@ -527,5 +571,6 @@ main (void)
   test_poisoned_model_restarts ();
   test_loud_burst_leaves_no_trace ();
   test_refreshes ();
+  test_warm_up_cost ();
   CHECK_DONE ();
 }

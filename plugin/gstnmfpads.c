@@ -12,6 +12,7 @@
 #endif
 
 #include "gstnmfpads.h"
+#include "gstnmfcaps.h"
 #include "gstnmfstream.h"
 
 #include <stdlib.h>
@@ -77,7 +78,7 @@ join_stream (GstNmfSeparate * self, GstPad * pad)
           self->queues, GST_AUDIO_INFO_RATE (&self->info),
           nmf_separator_bins (self->separator), self->n_sources);
     } else {
-      GstCaps *src_caps = gst_nmf_stream_src_caps (self);
+      GstCaps *src_caps = gst_nmf_caps_src (self);
       gst_nmf_out_queues_push (self->queues, pad,
           GST_MINI_OBJECT_CAST (gst_event_new_caps (src_caps)));
       gst_caps_unref (src_caps);

@@ -150,6 +150,7 @@
 
 #include "gstnmfseparate.h"
 #include "gstnmfpads.h"
+#include "gstnmfcaps.h"
 #include "gstnmfstream.h"
 
 #include <gst/video/video.h>
@@ -539,7 +540,7 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
       GstCaps *caps;
       gboolean ok;
       gst_event_parse_caps (event, &caps);
-      ok = gst_nmf_stream_set_caps (self, caps);
+      ok = gst_nmf_caps_set (self, caps);
       gst_event_unref (event);
       return ok;
     }

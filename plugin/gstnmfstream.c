@@ -299,8 +299,8 @@ push_block (GstNmfSeparate * self, OutputBlock * blk, guint64 audio_first,
  * change: in the debug log alone, a gst-launch-1.0 or nmftool user never
  * heard of it), model refreshes (DEBUG), restarts (INFO) and failed
  * refreshes (WARNING), once per buffer at most. */
-static void
-report_stats (GstNmfSeparate * self, gboolean end)
+void
+gst_nmf_stream_report_stats (GstNmfSeparate * self, gboolean end)
 {
   nmf_separator_stats st;
   nmf_separator_stats *done = &self->reported;
@@ -366,10 +366,9 @@ report_stats (GstNmfSeparate * self, gboolean end)
   *done = st;
 }
 
-/* The separator calls this for every frame (streaming thread). */
-static void
-on_frame (void *user_data, uint64_t frame, const float *magnitude,
-    const float *masks, const double *energy)
+void
+gst_nmf_stream_on_frame (void *user_data, uint64_t frame,
+    const float *magnitude, const float *masks, const double *energy)
 {
   GstNmfSeparate *self = user_data;
   guint64 frame_end = (frame + 1) * nmf_separator_hop_size (self->separator);
@@ -415,7 +414,7 @@ process_piece (GstNmfSeparate * self, const float *data, gsize n)
         ("separator failed: %s", nmf_strerror (ret)));
     return GST_FLOW_ERROR;
   }
-  report_stats (self, FALSE);
+  gst_nmf_stream_report_stats (self, FALSE);
   return push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
       n_masks, G_MAXUINT64);
 }
@@ -460,14 +459,14 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
     /* nothing to push, but the end of a stream all the same (after a seek
      * to the end, say): the core forgets what ends with it */
     release_events_upto (self, G_MAXUINT64);
-    report_stats (self, TRUE);
+    gst_nmf_stream_report_stats (self, TRUE);
     nmf_separator_drain (self->separator, NULL, NULL, NULL);
     return GST_FLOW_OK;
   }
   GST_DEBUG_OBJECT (self, "draining %" G_GUINT64_FORMAT " samples",
       (guint64) nmf_separator_drain_audio (self->separator));
   gst_nmf_timeline_end_stream (&self->timeline, st.samples_in);
-  report_stats (self, TRUE);
+  gst_nmf_stream_report_stats (self, TRUE);
   output_block_alloc (self, &blk, nmf_separator_drain_audio (self->separator),
       nmf_separator_drain_masks (self->separator));
   nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
@@ -761,229 +760,11 @@ gst_nmf_stream_push_stream_start (GstNmfSeparate * self, GstEvent * event)
   gst_event_unref (event);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Caps: the separator */
-
-GstCaps *
-gst_nmf_stream_src_caps (GstNmfSeparate * self)
-{
-  if (self->output_mode == GST_NMF_OUTPUT_MODE_MASK)
-    return gst_caps_new_simple (GST_NMF_MASK_CAPS_NAME,
-        "bins", G_TYPE_INT, (gint) nmf_separator_bins (self->separator),
-        "hop-size", G_TYPE_INT, (gint) nmf_separator_hop_size (self->separator),
-        "rate", G_TYPE_INT, GST_AUDIO_INFO_RATE (&self->info), NULL);
-  return gst_audio_info_to_caps (&self->info);
-}
-
-/* Whether upstream is live, from the latency query; unknown counts as live,
- * so that no look-ahead is added where latency may matter. */
-static gboolean
-upstream_is_live (GstNmfSeparate * self)
-{
-  GstQuery *query = gst_query_new_latency ();
-  gboolean live = TRUE;
-
-  if (gst_pad_peer_query (self->sinkpad, query))
-    gst_query_parse_latency (query, &live, NULL, NULL);
-  else
-    GST_DEBUG_OBJECT (self, "upstream did not answer the latency query");
-  gst_query_unref (query);
-  return live;
-}
-
-/* The time the separator in force holds its input (0 without one). */
-static GstClockTime
-own_latency (GstNmfSeparate * self)
-{
-  if (!self->have_info)
-    return 0;
-  return gst_util_uint64_scale_int_ceil (nmf_separator_latency
-      (self->separator, audio_out (self) ? NMF_OUTPUT_AUDIO :
-          NMF_OUTPUT_MASKS), GST_SECOND, GST_AUDIO_INFO_RATE (&self->info));
-}
-
-static void
-set_latency (GstNmfSeparate * self)
-{
-  GstClockTime latency = own_latency (self), old;
-
-  GST_OBJECT_LOCK (self);
-  old = self->latency;
-  self->latency = latency;
-  GST_OBJECT_UNLOCK (self);
-  if (latency != old)
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_latency (GST_OBJECT (self)));
-}
-
-static void
-log_settings (GstNmfSeparate * self, GstNmfProfile profile)
-{
-  nmf_separator_config c;
-
-  nmf_separator_get_config (self->separator, &c);
-  /* each algorithm's own settings: volmin has no iterations and no
-   * look-ahead, kl no regularization */
-  if (c.algorithm == NMF_ALGORITHM_KL)
-    GST_INFO_OBJECT (self, "separating %d sources from %d channel(s) at %d "
-        "Hz (profile %s): kl, fft %d, hop %d, window %d frames, %d "
-        "components, %d bands per octave, %d iterations, look-ahead %d "
-        "frames, mask exponent %d", c.sources, c.channels,
-        GST_AUDIO_INFO_RATE (&self->info),
-        profile == GST_NMF_PROFILE_FILE ? "file" : "live", c.fft_size,
-        c.hop_size, c.window_frames, c.components, c.bands_per_octave,
-        c.iterations, c.lookahead_frames, c.mask_exponent);
-  else
-    GST_INFO_OBJECT (self, "separating %d sources from %d channel(s) at %d "
-        "Hz (profile %s): volmin, fft %d, hop %d, window %d frames, %d "
-        "components, %d bands per octave, regularization %g, mask exponent "
-        "%d", c.sources, c.channels, GST_AUDIO_INFO_RATE (&self->info),
-        profile == GST_NMF_PROFILE_FILE ? "file" : "live", c.fft_size,
-        c.hop_size, c.window_frames, c.components, c.bands_per_octave,
-        c.regularization, c.mask_exponent);
-}
-
-/* A plain WAV of more than two channels (a microphone array) comes from
- * wavparse without a channel-mask, which GstAudioInfo wants above two
- * channels: such channels are taken as unpositioned, as they are. */
-static gboolean
-audio_info_from_caps (GstAudioInfo * info, GstCaps * caps)
-{
-  const GstStructure *st;
-  gint channels = 0;
-  gboolean ok;
-
-  if (gst_audio_info_from_caps (info, caps))
-    return TRUE;
-  st = gst_caps_get_size (caps) == 1 ? gst_caps_get_structure (caps, 0) : NULL;
-  if (!st || gst_structure_has_field (st, "channel-mask")
-      || !gst_structure_get_int (st, "channels", &channels) || channels <= 2)
-    return FALSE;
-  caps = gst_caps_copy (caps);
-  gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK,
-      (guint64) 0, NULL);
-  ok = gst_audio_info_from_caps (info, caps);
-  gst_caps_unref (caps);
-  return ok;
-}
-
-gboolean
-gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps)
-{
-  GstAudioInfo info;
-  GstNmfSettings s;
-  nmf_separator_config cfg;
-  nmf_separator *sep = NULL;
-  GstNmfProfile profile;
-  gboolean live;
-  GstCaps *src_caps;
-  GstPad *waiting;
-  char message[512] = "";
-  int ret;
-
-  if (!audio_info_from_caps (&info, caps)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("invalid caps %" GST_PTR_FORMAT, caps));
-    return FALSE;
-  }
-  if (self->have_info && gst_audio_info_is_equal (&info, &self->info))
-    return TRUE;
-
-  gst_nmf_settings_snapshot (GST_ELEMENT (self), &self->settings, &s, TRUE);
-  live = upstream_is_live (self);
-  profile = s.profile;
-  if (profile == GST_NMF_PROFILE_AUTO)
-    profile = live ? GST_NMF_PROFILE_LIVE : GST_NMF_PROFILE_FILE;
-  gst_nmf_settings_to_config (&s, GST_AUDIO_INFO_CHANNELS (&info),
-      &self->dictionaries, (nmf_profile) profile, &cfg);
-  /* the stream so far comes out first, whether or not the new format can
-   * be taken (as GstAudioEncoder drains before it sets a format): a
-   * refused format lost the look-ahead's frames with its error */
-  if (self->separator) {
-    GST_INFO_OBJECT (self, "caps changed mid-stream to %" GST_PTR_FORMAT, caps);
-    gst_nmf_stream_drain (self);
-  }
-  if (!gst_nmf_settings_check_config (GST_ELEMENT (self), &cfg)) {
-    gst_nmf_settings_clear (&s);
-    return FALSE;
-  }
-  /* the separator copies the dictionaries */
-  ret = nmf_separator_create (&sep, &cfg, message, sizeof message);
-  if (ret != NMF_OK) {
-    gst_nmf_settings_clear (&s);
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
-        ("could not create the separator: %s (%s)", nmf_strerror (ret),
-            message));
-    return FALSE;
-  }
-  if (self->separator) {
-    report_stats (self, TRUE);  /* what the rate limit held back */
-    /* the learned templates (at the same rate: they are frequencies) and
-     * the sources' places go on into the new format's separator */
-    nmf_separator_continue_from (sep, self->separator,
-        GST_AUDIO_INFO_RATE (&info) == GST_AUDIO_INFO_RATE (&self->info));
-  }
-  nmf_separator_destroy (&self->separator);
-  self->separator = sep;
-  nmf_separator_set_frame_observer (sep, on_frame, self);
-  nmf_separator_set_cancel (sep, &self->cancel_refresh);
-  gst_nmf_enrol_new_separator (&self->enrol, sep, GST_AUDIO_INFO_RATE (&info));
-  self->output_mode = s.output_mode;
-  self->n_sources = s.n_sources;
-  self->info = info;
-  self->have_info = TRUE;
-  memset (&self->reported, 0, sizeof (self->reported));
-  self->bad_input_reported_at = 0;
-  self->partial_frame_reported = FALSE;
-  gst_nmf_timeline_set_rate (&self->timeline, GST_AUDIO_INFO_RATE (&info),
-      live);
-  gst_nmf_messages_configure (&self->messages, s.n_sources,
-      nmf_separator_bins (sep), nmf_separator_hop_size (sep));
-  self->messages.post = s.post_messages;
-  self->messages.interval = s.interval;
-  self->messages.with_masks = s.message_masks;
-  log_settings (self, profile);
-  gst_nmf_settings_clear (&s);
-
-  src_caps = gst_nmf_stream_src_caps (self);
-  /* the viz pad carries video: the audio caps are not its own */
-  gst_nmf_out_queues_push_event (self->queues, gst_event_new_caps (src_caps),
-      self->picture.pad);
-  gst_caps_unref (src_caps);
-  /* a viz pad whose format waited for its link got no segment (it would
-   * have come before its caps): it gets the one in force after them */
-  waiting = gst_nmf_picture_deferred_pad (&self->picture);
-  if (self->picture.pad && !gst_nmf_picture_negotiate (&self->picture,
-          GST_ELEMENT (self), self->queues, GST_AUDIO_INFO_RATE (&info),
-          nmf_separator_bins (sep), self->n_sources)) {
-    /* not negotiated: no buffer is taken until caps that work come */
-    nmf_separator_destroy (&self->separator);
-    self->have_info = FALSE;
-    GST_OBJECT_LOCK (self);
-    self->latency = 0;
-    GST_OBJECT_UNLOCK (self);
-    return FALSE;
-  }
-  if (waiting) {
-    self->picture.pending = FALSE;
-    gst_nmf_out_queues_push (self->queues, waiting,
-        GST_MINI_OBJECT_CAST (gst_event_new_segment (&self->segment)));
-  }
-  {
-    nmf_separator_config c;
-    nmf_separator_get_config (sep, &c);
-    self->lookahead = gst_util_uint64_scale_int ((guint64) c.lookahead_frames
-        * (guint64) c.hop_size, GST_SECOND, GST_AUDIO_INFO_RATE (&info));
-  }
-  set_latency (self);
-  return TRUE;
-}
-
 void
 gst_nmf_stream_stop (GstNmfSeparate * self)
 {
-  if (self->separator)
-    report_stats (self, TRUE);  /* what the rate limit held back */
+  if (self->separator)         /* what the rate limit held back */
+    gst_nmf_stream_report_stats (self, TRUE);
   nmf_separator_destroy (&self->separator);
   self->have_info = FALSE;
   g_atomic_int_set (&self->ended, FALSE);

@@ -18,12 +18,7 @@ G_BEGIN_DECLS
  * out of the source pads stamped on the sample timeline, and the end of a
  * stream drains it. */
 
-/* New caps: drains the stream of the old ones, then makes the separator
- * for the new format and the settings in force.  FALSE after posting an
- * error. */
-gboolean gst_nmf_stream_set_caps (GstNmfSeparate * self, GstCaps * caps);
-/* The caps of the source pads for the separator in force. */
-GstCaps *gst_nmf_stream_src_caps (GstNmfSeparate * self);
+/* (The separator itself is made for new caps by gstnmfcaps.h.) */
 
 /* One input buffer (taken): the controlled properties synced to its
  * stream time, the live-tunable settings handed to the core if they
@@ -58,6 +53,14 @@ GstEvent *gst_nmf_stream_pad_stream_start (GstNmfSeparate * self,
     GstPad * pad, GstEvent * upstream);
 void gst_nmf_stream_push_stream_start (GstNmfSeparate * self,
     GstEvent * event);
+
+/* The counters of the separator in force said on the bus and in the log
+ * (at most once a second of input; end: everything left). */
+void gst_nmf_stream_report_stats (GstNmfSeparate * self, gboolean end);
+/* The separator's frame observer (streaming thread): each frame to the
+ * messages and the picture. */
+void gst_nmf_stream_on_frame (void *user_data, uint64_t frame,
+    const float *magnitude, const float *masks, const double *energy);
 
 G_END_DECLS
 #endif /* __GST_NMF_STREAM_H__ */

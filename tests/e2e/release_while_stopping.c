@@ -32,9 +32,9 @@ release_viz (gpointer data)
   return NULL;
 }
 
-/* The stop logs the stream's last statistics (report_stats) while it
- * frees the streaming state: the release is made then, from another
- * thread, and waited for. */
+/* The stop logs the stream's last statistics
+ * (gst_nmf_stream_report_stats) while it frees the streaming state: the
+ * release is made then, from another thread, and waited for. */
 static void
 on_log (GstDebugCategory * cat, GstDebugLevel level, const gchar * file,
     const gchar * function, gint line, GObject * object,
@@ -43,7 +43,7 @@ on_log (GstDebugCategory * cat, GstDebugLevel level, const gchar * file,
   (void) cat; (void) level; (void) file; (void) line; (void) object;
   (void) message; (void) data;
   if (hooked || g_thread_self () != stopping_thread
-      || !g_str_equal (function, "report_stats"))
+      || !g_str_equal (function, "gst_nmf_stream_report_stats"))
     return;
   hooked = TRUE;
   released = e2e_call_from_another_thread (release_viz, NULL, 5);

@@ -151,30 +151,19 @@
 #include "gstnmfseparate.h"
 #include "gstnmfpads.h"
 #include "gstnmfcaps.h"
+#include "gstnmfqueries.h"
 #include "gstnmfstream.h"
 
-#include <gst/video/video.h>
 #include <stdlib.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY (gst_nmf_separate_debug);
 #define GST_CAT_DEFAULT gst_nmf_separate_debug
 
-/* F32 in the machine's byte order, which is F32LE on every little-endian
- * host: the core computes on native floats. */
-#define AUDIO_CAPS \
-  "audio/x-raw, format=(string)" GST_AUDIO_NE (F32) ", " \
-  "layout=(string)interleaved, rate=(int)[ 8000, 192000 ], " \
-  "channels=(int)[ 1, 64 ]"
-
-#define MASK_CAPS \
-  GST_NMF_MASK_CAPS_NAME ", bins=(int)[ 17, 16385 ], " \
-  "hop-size=(int)[ 1, 16384 ], rate=(int)[ 8000, 192000 ]"
-
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (AUDIO_CAPS));
+    GST_STATIC_CAPS (GST_NMF_AUDIO_CAPS));
 
 static GstStaticPadTemplate viz_template = GST_STATIC_PAD_TEMPLATE ("viz",
     GST_PAD_SRC,
@@ -189,11 +178,8 @@ static GstStaticPadTemplate viz_template = GST_STATIC_PAD_TEMPLATE ("viz",
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%u",
     GST_PAD_SRC,
     GST_PAD_REQUEST,
-    GST_STATIC_CAPS (AUDIO_CAPS "; " MASK_CAPS));
+    GST_STATIC_CAPS (GST_NMF_AUDIO_CAPS "; " GST_NMF_MASK_CAPS));
 
-/* what a source pad carries in each output-mode (the template has both) */
-static GstStaticCaps audio_caps = GST_STATIC_CAPS (AUDIO_CAPS);
-static GstStaticCaps mask_caps = GST_STATIC_CAPS (MASK_CAPS);
 
 #define gst_nmf_separate_parent_class parent_class
 G_DEFINE_TYPE (GstNmfSeparate, gst_nmf_separate, GST_TYPE_ELEMENT);
@@ -218,10 +204,6 @@ static GstFlowReturn gst_nmf_separate_chain (GstPad * pad, GstObject * parent,
     GstBuffer * buffer);
 static gboolean gst_nmf_separate_sink_event (GstPad * pad, GstObject * parent,
     GstEvent * event);
-static gboolean gst_nmf_separate_src_query (GstPad * pad, GstObject * parent,
-    GstQuery * query);
-static gboolean gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent,
-    GstQuery * query);
 
 static gboolean
 gst_nmf_separate_save_dictionary (GstNmfSeparate * self, guint source,
@@ -359,7 +341,7 @@ gst_nmf_separate_init (GstNmfSeparate * self)
   gst_pad_set_event_function (self->sinkpad,
       GST_DEBUG_FUNCPTR (gst_nmf_separate_sink_event));
   gst_pad_set_query_function (self->sinkpad,
-      GST_DEBUG_FUNCPTR (gst_nmf_separate_sink_query));
+      GST_DEBUG_FUNCPTR (gst_nmf_queries_sink));
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 
   self->queues = gst_nmf_out_queues_new ();
@@ -639,245 +621,6 @@ gst_nmf_separate_handle_event (GstNmfSeparate * self, GstEvent * event)
   return gst_nmf_out_queues_push_event (self->queues, event, NULL);
 }
 
-/* The sink's caps in audio mode: the template's, narrowed by what every
- * source pad's peer takes (each carries the input's caps), as tee does, so
- * that a converter before the element serves a restriction after it.  In
- * mask mode the sources' caps are masks: the template alone. */
-static GstCaps *
-gst_nmf_separate_sink_caps (GstNmfSeparate * self, GstPad * pad,
-    GstCaps * filter)
-{
-  GstCaps *caps = gst_pad_get_pad_template_caps (pad);
-  GstPad *srcpads[NMF_SEPARATOR_MAX_SOURCES];
-  guint n = 0;
-
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
-        GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = tmp;
-  }
-  GST_OBJECT_LOCK (self);
-  if (self->settings.output_mode == GST_NMF_OUTPUT_MODE_AUDIO)
-    for (guint s = 0; s < NMF_SEPARATOR_MAX_SOURCES; s++)
-      if (self->requested_of[s])
-        srcpads[n++] = gst_object_ref (self->requested_of[s]);
-  GST_OBJECT_UNLOCK (self);
-  for (guint i = 0; i < n; i++) {
-    GstCaps *peer = gst_pad_peer_query_caps (srcpads[i], caps);
-    GstCaps *tmp = gst_caps_intersect (caps, peer);
-    gst_caps_unref (peer);
-    gst_caps_unref (caps);
-    caps = tmp;
-    gst_object_unref (srcpads[i]);
-  }
-  return caps;
-}
-
-static gboolean
-gst_nmf_separate_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
-{
-  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
-
-  switch (GST_QUERY_TYPE (query)) {
-    case GST_QUERY_CAPS:{
-      GstCaps *filter, *caps;
-      gst_query_parse_caps (query, &filter);
-      caps = gst_nmf_separate_sink_caps (self, pad, filter);
-      gst_query_set_caps_result (query, caps);
-      gst_caps_unref (caps);
-      return TRUE;
-    }
-    case GST_QUERY_ACCEPT_CAPS:{
-      GstCaps *offered, *caps;
-      gst_query_parse_accept_caps (query, &offered);
-      caps = gst_nmf_separate_sink_caps (self, pad, NULL);
-      /* a subset, as the default handler: caps offered are fixed */
-      gst_query_set_accept_caps_result (query,
-          gst_caps_is_subset (offered, caps));
-      gst_caps_unref (caps);
-      return TRUE;
-    }
-    case GST_QUERY_DRAIN:
-      /* everything handed to the tasks has been pushed */
-      gst_nmf_out_queues_wait_empty (self->queues);
-      return TRUE;
-    case GST_QUERY_ALLOCATION:
-      /* output buffers are our own: nothing to propose upstream */
-      return FALSE;
-    default:
-      return gst_pad_query_default (pad, parent, query);
-  }
-}
-
-/* A seek goes upstream once: the same seek (seqnum) from the other output
- * pads is answered as the first was (each copy sent on made a flushing
- * seek flush as many times as there are pads, and a non-flushing one
- * replay the audio between them). */
-static gboolean
-gst_nmf_separate_src_event (GstPad * pad, GstObject * parent,
-    GstEvent * event)
-{
-  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
-  guint32 seqnum;
-  gboolean again, result;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_SEEK)
-    return gst_pad_event_default (pad, parent, event);
-  seqnum = gst_event_get_seqnum (event);
-  GST_OBJECT_LOCK (self);
-  again = self->seek_seen && self->seek_seqnum == seqnum;
-  result = self->seek_result;
-  if (!again) {
-    self->seek_seen = TRUE;
-    self->seek_seqnum = seqnum;
-    /* a copy that comes while this one is on its way counts it done */
-    self->seek_result = TRUE;
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (again) {
-    GST_DEBUG_OBJECT (pad, "seek %u already sent upstream", seqnum);
-    gst_event_unref (event);
-    return result;
-  }
-  result = gst_pad_push_event (self->sinkpad, event);
-  GST_OBJECT_LOCK (self);
-  if (self->seek_seqnum == seqnum)
-    self->seek_result = result;
-  GST_OBJECT_UNLOCK (self);
-  return result;
-}
-
-/* A source pad's caps: those it carries, or before a stream the
- * output-mode's part of the template, so that a mask pad linked to an
- * audio element (or an audio pad to a mask consumer) fails at link time,
- * not as not-negotiated once data flows. */
-static GstCaps *
-gst_nmf_separate_source_pad_caps (GstNmfSeparate * self, GstPad * pad,
-    GstCaps * filter)
-{
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-
-  if (!caps) {
-    gboolean audio;
-    GST_OBJECT_LOCK (self);
-    audio = self->settings.output_mode == GST_NMF_OUTPUT_MODE_AUDIO;
-    GST_OBJECT_UNLOCK (self);
-    caps = gst_static_caps_get (audio ? &audio_caps : &mask_caps);
-  }
-  if (filter) {
-    GstCaps *tmp = gst_caps_intersect_full (filter, caps,
-        GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref (caps);
-    caps = tmp;
-  }
-  return caps;
-}
-
-/* Where a source pad's output stands, in stream time: the end of the last
- * buffer it pushed (in reverse its start) in the segment it pushed, or
- * that segment's start before any.  Upstream's position is ahead of it by
- * all the element holds (the look-ahead, the pad's queue: 9 s with the
- * file profile), so it is not forwarded; queue likewise answers upstream's
- * less what it holds.  Samples and bytes (frames and bytes on the picture
- * pad) are that time in the pad's caps; other formats are refused.
- * Before the pad has a segment (the stream has not started, or a flush
- * left nothing), upstream's, as before. */
-static gboolean
-gst_nmf_separate_src_position (GstNmfSeparate * self, GstPad * pad,
-    GstQuery * query)
-{
-  GstEvent *event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  const GstSegment *segment;
-  GstClockTime start, end, reached;
-  guint64 stream_time;
-  GstFormat format;
-  gint64 position;
-  gboolean converted = FALSE;
-  GstCaps *caps;
-
-  if (!event)
-    return gst_pad_query_default (pad, GST_OBJECT_CAST (self), query);
-  gst_event_parse_segment (event, &segment);
-  if (segment->format != GST_FORMAT_TIME) {
-    gst_event_unref (event);
-    return FALSE;
-  }
-  if (gst_nmf_out_queues_pushed (self->queues, pad, &start, &end))
-    reached = segment->rate < 0 ? start : end;
-  else
-    reached = segment->rate < 0 ? segment->stop : segment->start;
-  stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
-      reached);
-  gst_event_unref (event);
-  if (!GST_CLOCK_TIME_IS_VALID (stream_time))
-    return FALSE;
-  gst_query_parse_position (query, &format, NULL);
-  if (format == GST_FORMAT_TIME) {
-    gst_query_set_position (query, format, (gint64) stream_time);
-    return TRUE;
-  }
-  if ((format != GST_FORMAT_DEFAULT && format != GST_FORMAT_BYTES)
-      || !(caps = gst_pad_get_current_caps (pad)))
-    return FALSE;
-  if (g_str_has_prefix (GST_PAD_NAME (pad), "src_")) {
-    GstAudioInfo info;
-    converted = gst_audio_info_from_caps (&info, caps)
-        && gst_audio_info_convert (&info, GST_FORMAT_TIME,
-        (gint64) stream_time, format, &position);
-  } else {
-    GstVideoInfo info;
-    converted = gst_video_info_from_caps (&info, caps)
-        && gst_video_info_convert (&info, GST_FORMAT_TIME,
-        (gint64) stream_time, format, &position);
-  }
-  gst_caps_unref (caps);
-  if (converted)
-    gst_query_set_position (query, format, position);
-  return converted;
-}
-
-static gboolean
-gst_nmf_separate_src_query (GstPad * pad, GstObject * parent, GstQuery * query)
-{
-  GstNmfSeparate *self = GST_NMF_SEPARATE (parent);
-
-  switch (GST_QUERY_TYPE (query)) {
-    case GST_QUERY_CAPS:{
-      GstCaps *filter, *caps;
-      /* (the picture pad negotiates as its template says) */
-      if (!g_str_has_prefix (GST_PAD_NAME (pad), "src_"))
-        return gst_pad_query_default (pad, parent, query);
-      gst_query_parse_caps (query, &filter);
-      caps = gst_nmf_separate_source_pad_caps (self, pad, filter);
-      gst_query_set_caps_result (query, caps);
-      gst_caps_unref (caps);
-      return TRUE;
-    }
-    case GST_QUERY_POSITION:
-      return gst_nmf_separate_src_position (self, pad, query);
-    case GST_QUERY_LATENCY:{
-      gboolean live;
-      GstClockTime min, max, own;
-      if (!gst_pad_peer_query (self->sinkpad, query))
-        return FALSE;
-      gst_query_parse_latency (query, &live, &min, &max);
-      GST_OBJECT_LOCK (self);
-      own = self->latency;
-      GST_OBJECT_UNLOCK (self);
-      GST_DEBUG_OBJECT (self, "upstream latency %" GST_TIME_FORMAT
-          ", own %" GST_TIME_FORMAT, GST_TIME_ARGS (min), GST_TIME_ARGS (own));
-      min += own;
-      if (GST_CLOCK_TIME_IS_VALID (max))
-        max += own;
-      gst_query_set_latency (query, live, min, max);
-      return TRUE;
-    }
-    default:
-      return gst_pad_query_default (pad, parent, query);
-  }
-}
-
 /* Source pads requested before n-sources was lowered name sources that do
  * not exist: refused before any data flows. */
 static gboolean
@@ -982,8 +725,8 @@ gst_nmf_separate_request_new_pad (GstElement * element,
     G_GNUC_UNUSED const GstCaps * caps)
 {
   return gst_nmf_pads_request (GST_NMF_SEPARATE (element), templ, name,
-      GST_DEBUG_FUNCPTR (gst_nmf_separate_src_query),
-      GST_DEBUG_FUNCPTR (gst_nmf_separate_src_event));
+      GST_DEBUG_FUNCPTR (gst_nmf_queries_src),
+      GST_DEBUG_FUNCPTR (gst_nmf_queries_src_event));
 }
 
 static void

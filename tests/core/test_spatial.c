@@ -645,6 +645,35 @@ test_pans_apart (void)
   }
 }
 
+/* SDR of a stereo pad against a source's image from SKIP on, each
+ * channel's mean error (an offset) left out, skipping [gap_from, gap_to)
+ * (digital silence, which holds no offset); the means into mean[2]. */
+static double
+sdr_without_offsets (const float *out, const float *img, size_t gap_from,
+    size_t gap_to, double *mean)
+{
+  double e = 0.0, d = 0.0;
+
+  for (int m = 0; m < 2; m++) {
+    size_t counted = 0;
+    mean[m] = 0.0;
+    for (size_t i = SKIP; i < N; i++)
+      if (i < gap_from || i >= gap_to) {
+        mean[m] += out[2 * i + m] - img[2 * i + m];
+        counted++;
+      }
+    mean[m] /= (double) counted;
+    for (size_t i = SKIP; i < N; i++) {
+      if (i >= gap_from && i < gap_to)
+        continue;
+      const double err = out[2 * i + m] - img[2 * i + m] - mean[m];
+      e += (double) img[2 * i + m] * img[2 * i + m];
+      d += err * err;
+    }
+  }
+  return 10.0 * log10 (e / (d + 1e-30));
+}
+
 /* SNR of est against ref (channel ch of interleaved signals) over the
  * samples [from, to) */
 static double
@@ -841,26 +870,9 @@ test_offsets (void)
         "%d: state %d", lookaheads[k], r.info.state);
     const int pad0 = pad_of_first (&r, pans);
     for (int s = 0; s < 2; s++) {
-      const float *out = r.out[s == 0 ? pad0 : 1 - pad0];
-      double e = 0.0, d = 0.0;
-      for (int m = 0; m < 2; m++) {
-        double mean = 0.0;
-        size_t counted = 0;
-        for (size_t i = SKIP; i < N; i++)
-          if (i < GAP_FROM || i >= GAP_TO) {
-            mean += out[2 * i + m] - img[s][2 * i + m];
-            counted++;
-          }
-        mean /= (double) counted;
-        for (size_t i = SKIP; i < N; i++) {
-          if (i >= GAP_FROM && i < GAP_TO)
-            continue;           /* no offset there */
-          const double err = out[2 * i + m] - img[s][2 * i + m] - mean;
-          e += (double) img[s][2 * i + m] * img[s][2 * i + m];
-          d += err * err;
-        }
-      }
-      const double v = 10.0 * log10 (e / (d + 1e-30));
+      double mean[2];
+      const double v = sdr_without_offsets (r.out[s == 0 ? pad0 : 1 - pad0],
+          img[s], GAP_FROM, GAP_TO, mean);
       printf ("offsets, look-ahead %d: source %d at %.1f dB, position "
           "%.3f\n", lookaheads[k], s, v, r.info.position[s == 0 ? pad0 :
               1 - pad0]);
@@ -1011,25 +1023,16 @@ test_offsets_close_pans (void)
       "state %d", r.info.state);
   const int pad0 = pad_of_first (&r, pans);
   for (int s = 0; s < 2; s++) {
-    const float *out = r.out[s == 0 ? pad0 : 1 - pad0];
-    double e = 0.0, d = 0.0;
+    double mean[2];
+    const double v = sdr_without_offsets (r.out[s == 0 ? pad0 : 1 - pad0],
+        img[s], 0, 0, mean);
     for (int m = 0; m < 2; m++) {
-      double mean = 0.0;
-      for (size_t i = SKIP; i < N; i++)
-        mean += out[2 * i + m] - img[s][2 * i + m];
-      mean /= (double) (N - SKIP);
       printf ("offsets, close pans: source %d's pad holds %.4f of channel "
-          "%d's offset %.2f\n", s, mean, m, offset[m]);
-      CHECK (fabs (mean) <= fabs (offset[m]), "offsets, close pans: source "
-          "%d's pad holds an offset of %.4f in channel %d, the input %.2f",
-          s, mean, m, offset[m]);
-      for (size_t i = SKIP; i < N; i++) {
-        const double err = out[2 * i + m] - img[s][2 * i + m] - mean;
-        e += (double) img[s][2 * i + m] * img[s][2 * i + m];
-        d += err * err;
-      }
+          "%d's offset %.2f\n", s, mean[m], m, offset[m]);
+      CHECK (fabs (mean[m]) <= fabs (offset[m]), "offsets, close pans: "
+          "source %d's pad holds an offset of %.4f in channel %d, the "
+          "input %.2f", s, mean[m], m, offset[m]);
     }
-    const double v = 10.0 * log10 (e / (d + 1e-30));
     printf ("offsets, close pans: source %d at %.1f dB\n", s, v);
     CHECK (v >= 20.0, "offsets, close pans: source %d at %.1f dB", s, v);
   }

@@ -83,6 +83,25 @@ GST_END_TEST;
 /* ------------------------------------------------------------------------ */
 /* 9. Mask output */
 
+/* el (taken) separates x in mask mode, all of it pushed at once: each
+ * pad's mask buffers into out[s], as many as want. */
+static void
+run_masks (NmfFix * f, GstElement * el, guint n_sources,
+    const NmfTimeline * t, const float *x, gsize total, NmfSizes * z,
+    GPtrArray ** out, guint64 want)
+{
+  g_object_set (el, "n-sources", n_sources, NULL);
+  gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
+  nmf_fix_attach (f, el, n_sources);
+  nmf_fix_set_caps (f, t, NULL);
+  nmf_fix_push (f, t, x, 0, total, z, FALSE, NULL);
+  nmf_fix_finish (f, NULL);
+  for (guint s = 0; s < n_sources; s++) {
+    out[s] = nmf_test_pull_all (f->h[s]);
+    fail_unless_equals_uint64 (out[s]->len, want);
+  }
+}
+
 static void
 check_masks (gsize total, guint n_sources, GstClockTime base, gint channels)
 {
@@ -94,16 +113,7 @@ check_masks (gsize total, guint n_sources, GstClockTime base, gint channels)
   GPtrArray *bufs[MAX_PADS];
   const guint64 want = (total + HOP - 1) / HOP;
 
-  g_object_set (el, "n-sources", n_sources, NULL);
-  gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
-  nmf_fix_attach (&f, el, n_sources);
-  nmf_fix_set_caps (&f, &t, NULL);
-  nmf_fix_push (&f, &t, x, 0, total, &z, FALSE, NULL);
-  nmf_fix_finish (&f, NULL);
-  for (guint s = 0; s < n_sources; s++) {
-    bufs[s] = nmf_test_pull_all (f.h[s]);
-    fail_unless_equals_uint64 (bufs[s]->len, want);
-  }
+  run_masks (&f, el, n_sources, &t, x, total, &z, bufs, want);
   for (guint64 j = 0; j < want; j++) {
     GstMapInfo maps[MAX_PADS];
     GstClockTime t0 = base + nmf_test_time (j * HOP, RATE);
@@ -240,17 +250,9 @@ check_masks_make_the_audio (gint channels, guint n_sources,
 
   /* the masks, from a run of the same settings */
   el = nmf_test_element ("nmfseparate", props);
-  g_object_set (el, "n-sources", n_sources, NULL);
-  gst_util_set_object_arg (G_OBJECT (el), "output-mode", "mask");
-  nmf_fix_attach (&f, el, n_sources);
-  nmf_fix_set_caps (&f, &t, NULL);
-  nmf_fix_push (&f, &t, x, 0, total, &z, FALSE, NULL);
-  nmf_fix_finish (&f, NULL);
-  for (guint s = 0; s < n_sources; s++) {
-    masks[s] = nmf_test_pull_all (f.h[s]);
-    fail_unless_equals_uint64 (masks[s]->len, n_frames);
+  run_masks (&f, el, n_sources, &t, x, total, &z, masks, n_frames);
+  for (guint s = 0; s < n_sources; s++)
     made[s] = g_new0 (float, total * channels);
-  }
   nmf_fix_teardown (&f);
 
   fail_unless_equals_int (nmf_stft_create (&stft, FFT, HOP), 0);

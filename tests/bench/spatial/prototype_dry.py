@@ -128,26 +128,34 @@ def envelope_correlation(Y):
     return float((c * w).sum() / w.sum())
 
 
-def block(corpora):
-    method = os.environ.get("METHOD", "auxiva")
-    frames = int(os.environ.get("B", "516"))
-    iterations = int(os.environ.get("IT", "30"))
-    fit = ref.ilrma if method == "ilrma" else ref.auxiva
+def room_mixtures(corpora):
+    """Every mixture of the corpora's rooms group (dry mixes included), loaded:
+    (corpus, name, sr, mix, images, meta)."""
     for corpus in corpora:
         for name in sorted(os.listdir(corpus)):
             d = os.path.join(corpus, name)
             if not os.path.isfile(os.path.join(d, "meta.json")):
                 continue
             sr, mix, images, meta = ref.load_mixture(d)
-            if meta.get("kind") != "room" or mix.shape[0] != 2 or images.shape[0] != 2:
-                continue
-            X = ref.stft(mix, NFFT, HOP)
-            W = fit(X[:, :, :frames], n_iter=iterations)
-            est = ref.istft(ref.projection_back(W, ref.demix(W, X)), mix.shape[1], NFFT, HOP)
-            sdr = np.mean(ev.score(images[:, 0], est[:, 0])["sdr"])
-            print("%-40s channels %.3f outputs %.3f  SDR %.2f" % (
-                name, envelope_correlation(X[:, :, :frames]),
-                envelope_correlation(ref.demix(W, X[:, :, :frames])), sdr), flush=True)
+            if meta.get("kind") == "room":
+                yield corpus, name, sr, mix, images, meta
+
+
+def block(corpora):
+    method = os.environ.get("METHOD", "auxiva")
+    frames = int(os.environ.get("B", "516"))
+    iterations = int(os.environ.get("IT", "30"))
+    fit = ref.ilrma if method == "ilrma" else ref.auxiva
+    for corpus, name, sr, mix, images, meta in room_mixtures(corpora):
+        if mix.shape[0] != 2 or images.shape[0] != 2:
+            continue
+        X = ref.stft(mix, NFFT, HOP)
+        W = fit(X[:, :, :frames], n_iter=iterations)
+        est = ref.istft(ref.projection_back(W, ref.demix(W, X)), mix.shape[1], NFFT, HOP)
+        sdr = np.mean(ev.score(images[:, 0], est[:, 0])["sdr"])
+        print("%-40s channels %.3f outputs %.3f  SDR %.2f" % (
+            name, envelope_correlation(X[:, :, :frames]),
+            envelope_correlation(ref.demix(W, X[:, :, :frames])), sdr), flush=True)
 
 
 def delay_consistency(W, sr, power, max_delay=0.001, steps=401):
@@ -186,28 +194,23 @@ def consistency(corpora):
     corpus's cached `off` column of evaluate.py, which rooms get)."""
     frames = int(os.environ.get("B", "516"))
     iterations = int(os.environ.get("IT", "60"))
-    for corpus in corpora:
-        for name in sorted(os.listdir(corpus)):
-            d = os.path.join(corpus, name)
-            if not os.path.isfile(os.path.join(d, "meta.json")):
-                continue
-            sr, mix, images, meta = ref.load_mixture(d)
-            if meta.get("kind") != "room" or images.shape[0] != mix.shape[0]:
-                continue
-            X = ref.stft(mix, NFFT, HOP)
-            W = ref.ilrma(X[:, :, :frames], n_iter=iterations)
-            Y = ref.demix(W, X[:, :, :frames])
-            values, delays, closed = delay_consistency(W, sr, (np.abs(Y) ** 2).sum(axis=2))
-            est = ref.istft(ref.projection_back(W, ref.demix(W, X)), mix.shape[1], NFFT, HOP)
-            sdr = np.mean(ev.score(images[:, 0], est[:, 0])["sdr"])
-            off = float("nan")
-            cpath = os.path.join(corpus, "cache", "off", name + ".json")
-            if os.path.isfile(cpath):
-                with open(cpath) as f:
-                    off = float(np.mean(json.load(f)["result"]["sdr"]))
-            print("%-44s consistency %.3f (%s) closed %.3f delays %s ms  ILRMA %.2f  element %.2f" % (
-                name, min(values), " ".join("%.2f" % v for v in values), min(closed),
-                " ".join("%.3f" % (1e3 * t) for t in delays), sdr, off), flush=True)
+    for corpus, name, sr, mix, images, meta in room_mixtures(corpora):
+        if images.shape[0] != mix.shape[0]:
+            continue
+        X = ref.stft(mix, NFFT, HOP)
+        W = ref.ilrma(X[:, :, :frames], n_iter=iterations)
+        Y = ref.demix(W, X[:, :, :frames])
+        values, delays, closed = delay_consistency(W, sr, (np.abs(Y) ** 2).sum(axis=2))
+        est = ref.istft(ref.projection_back(W, ref.demix(W, X)), mix.shape[1], NFFT, HOP)
+        sdr = np.mean(ev.score(images[:, 0], est[:, 0])["sdr"])
+        off = float("nan")
+        cpath = os.path.join(corpus, "cache", "off", name + ".json")
+        if os.path.isfile(cpath):
+            with open(cpath) as f:
+                off = float(np.mean(json.load(f)["result"]["sdr"]))
+        print("%-44s consistency %.3f (%s) closed %.3f delays %s ms  ILRMA %.2f  element %.2f" % (
+            name, min(values), " ".join("%.2f" % v for v in values), min(closed),
+            " ".join("%.3f" % (1e3 * t) for t in delays), sdr, off), flush=True)
 
 
 def sliding(corpus, names):

@@ -86,6 +86,12 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
     nmf_spatial_params sp;
     nmf_spatial_params_init (&sp);
     sp.window_hops = (c.fft_size + c.hop_size - 1) / c.hop_size;
+    /* a block of the look-ahead for a demixing per bin, fitted before the
+     * first frame it holds is released: the file profile's */
+    const int block = c.lookahead_frames - sp.block_iterations;
+    if (block >= NMF_SPATIAL_MIN_BLOCK_FRAMES)
+      sp.block_frames = block < NMF_SPATIAL_MAX_BLOCK_FRAMES ?
+          block : NMF_SPATIAL_MAX_BLOCK_FRAMES;
     if ((ret = nmf_spatial_create (&sep->spatial, c.channels, c.sources,
                 sep->bins, &sp)) != NMF_OK)
       goto fail;
@@ -224,7 +230,8 @@ static int
 spatial_active (const nmf_separator * sep)
 {
   return sep->spatial
-      && nmf_spatial_get_fit (sep->spatial) == NMF_SPATIAL_FITS;
+      && (nmf_spatial_get_fit (sep->spatial) == NMF_SPATIAL_FITS
+      || nmf_spatial_get_fit (sep->spatial) == NMF_SPATIAL_DELAYS);
 }
 
 void
@@ -246,6 +253,7 @@ nmf_separator_get_spatial (const nmf_separator * sep,
       info->state = NMF_SPATIAL_STATE_LISTENING;
       break;
     case NMF_SPATIAL_FITS:
+    case NMF_SPATIAL_DELAYS:
       /* decided, but the frames leaving are still the factorization's
        * until a released frame with sound lets the demixing take over */
       if (!sep->took_over) {
@@ -254,6 +262,7 @@ nmf_separator_get_spatial (const nmf_separator * sep,
       }
       info->state = NMF_SPATIAL_STATE_ACTIVE;
       nmf_spatial_positions (sep->spatial, info->position);
+      info->per_frequency = nmf_spatial_delays (sep->spatial, info->delay);
       break;
     case NMF_SPATIAL_NOT_INSTANTANEOUS:
       info->state = NMF_SPATIAL_STATE_NOT_INSTANTANEOUS;

@@ -29,6 +29,13 @@ nmf_spatial_params_init (nmf_spatial_params * p)
   p->kappa = 100.0;
   p->cluster_power = 0.5;
   p->window_hops = 4;
+  /* the file profile's look-ahead holds the block and its iterations
+   * (set by the separator); ILRMA's 60 iterations and the delay fit's
+   * threshold as measured (docs/experiments.md, 2026-12-07) */
+  p->block_frames = 0;
+  p->block_iterations = 60;
+  p->max_delay = 48.0;          /* 1.09 ms at 44.1 kHz: 37 cm apart */
+  p->min_delay_fit = 0.99;
 }
 
 /* Frames of a channel's bin 0 before its offset is told from the
@@ -66,7 +73,8 @@ nmf_spatial_match_previous (const nmf_spatial * sp, size_t *perm)
   double cost[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_SOURCES];
   double work[NMF_ASSIGNMENT_WORK (NMF_SPATIAL_MAX_SOURCES)];
 
-  if (!sp->have_prev)
+  /* (directions are those of a mix demixed by one matrix) */
+  if (!sp->have_prev || sp->fit == NMF_SPATIAL_DELAYS)
     return 0;
   source_directions (sp, dir);
   for (int o = 0; o < S; o++)
@@ -147,6 +155,7 @@ nmf_spatial_reset (nmf_spatial * sp)
   memset (sp->offset, 0, sizeof sp->offset);
   memset (sp->offset_sq, 0, sizeof sp->offset_sq);
   sp->offset_frames = 0;
+  nmf_spatial_bins_reset (sp);
   if (sp->clustering)
     nmf_spatial_directions_reset (sp);
   else
@@ -163,7 +172,9 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   if (channels < 2 || channels > MAXC || sources < 2
       || sources > NMF_SPATIAL_MAX_SOURCES || bins < 2 || !params
       || params->bands < 1 || !(params->kappa > 0.0)
-      || params->memory_frames < 1.0 || params->decision_frames < 1)
+      || params->memory_frames < 1.0 || params->decision_frames < 1
+      || params->block_frames < 0
+      || (params->block_frames > 0 && params->block_iterations < 1))
     return NMF_ERR_INVALID_ARGUMENT;
   if (!(sp = calloc (1, sizeof (*sp))))
     return NMF_ERR_NO_MEMORY;
@@ -188,6 +199,12 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->dc_leak = calloc ((size_t) bins, sizeof (double));
   sp->offset_free = calloc ((size_t) channels * 2 * bins, sizeof (float));
   sp->clustering = sources > channels;
+  if (params->block_frames > 0 && sources == channels
+      && nmf_ilrma_create (&sp->bins, channels, bins, params->block_frames,
+          4, 0) != NMF_OK) {
+    nmf_spatial_destroy (&sp);
+    return NMF_ERR_NO_MEMORY;
+  }
   if (!sp->clustering) {
     sp->demix_x = calloc ((size_t) channels * 2 * bins, sizeof (double));
     sp->demix_y = calloc ((size_t) sources * 2 * bins, sizeof (double));
@@ -286,6 +303,7 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->g);
   free ((*spp)->hist);
   free ((*spp)->smooth);
+  nmf_ilrma_destroy (&(*spp)->bins);
   free (*spp);
   *spp = NULL;
 }
@@ -392,7 +410,9 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
   const size_t MM = (size_t) M * M;
 
   sp->stamp++;
-  if (sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS && sp->rechecked)
+  nmf_spatial_bins_update (sp, input);
+  if (sp->fit == NMF_SPATIAL_DELAYS
+      || (sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS && sp->rechecked))
     return;
 
   const nmf_spatial_fit fit_before = sp->fit;
@@ -535,7 +555,14 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
 void
 nmf_spatial_permute (nmf_spatial * sp, const size_t *perm)
 {
-  if (sp->clustering)
+  if (sp->fit == NMF_SPATIAL_DELAYS) {
+    nmf_ilrma_permute (sp->bins, perm);
+    double d[MAXC];
+    for (int o = 0; o < sp->S; o++)
+      d[o] = sp->bins_delays[perm[o]];
+    for (int o = 0; o < sp->S; o++)
+      sp->bins_delays[o] = d[o];
+  } else if (sp->clustering)
     nmf_spatial_directions_permute (sp, perm);
   else
     nmf_spatial_demix_permute (sp, perm);
@@ -569,6 +596,10 @@ images_for (nmf_spatial * sp, uint64_t stamp, const float *spectra,
   uint64_t until = UINT64_MAX;
 
   *power = 0.0;
+  if (sp->fit == NMF_SPATIAL_DELAYS) {
+    nmf_ilrma_images (sp->bins, spectra, images, shares);
+    return 0.0;
+  }
   if (sp->clustering) {
     nmf_spatial_directions_images (sp, spectra, images, shares);
     return 0.0;
@@ -622,6 +653,10 @@ nmf_spatial_positions (const nmf_spatial * sp, double *positions)
 {
   const int M = sp->M, S = sp->S;
 
+  if (sp->fit == NMF_SPATIAL_DELAYS) {
+    nmf_ilrma_positions (sp->bins, positions);
+    return;
+  }
   for (int s = 0; s < S; s++) {
     double num = 0.0, den = 0.0;
     for (int m = 0; m < M; m++) {
@@ -634,4 +669,18 @@ nmf_spatial_positions (const nmf_spatial * sp, double *positions)
     double c = den > 0.0 ? num / den : 0.0;
     positions[s] = asin (c < -1.0 ? -1.0 : c > 1.0 ? 1.0 : c) * 2.0 / M_PI;
   }
+}
+
+int
+nmf_spatial_delays (const nmf_spatial * sp, double *delays)
+{
+  for (int s = 0; s < sp->S; s++)
+    delays[s] = sp->fit == NMF_SPATIAL_DELAYS ? sp->bins_delays[s] : 0.0;
+  return sp->fit == NMF_SPATIAL_DELAYS;
+}
+
+double
+nmf_spatial_delay_fit (const nmf_spatial * sp)
+{
+  return sp->bins_fit;
 }

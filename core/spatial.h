@@ -53,6 +53,12 @@ typedef enum
                                  * has not played yet, or one signal is
                                  * copied to every channel): checked again
                                  * every frame */
+  NMF_SPATIAL_DELAYS = 4,       /* not instantaneous, but the demixing
+                                 * per bin fitted to the first block of
+                                 * frames is one of direct paths (each
+                                 * source one delay between the
+                                 * microphones): demixed per bin, for the
+                                 * rest of the stream */
 } nmf_spatial_fit;
 
 typedef struct
@@ -73,6 +79,19 @@ typedef struct
   double kappa;                 /* S > M: concentration of the directions */
   double cluster_power;         /* S > M: a bin weighs energy^power */
   int window_hops;              /* frames a sample is in (fft / hop) */
+  /* sources == channels, a mix decided not instantaneous: a demixing per
+   * bin (ilrma.h) fitted to the first block_frames frames with sound (0:
+   * never), block_iterations iterations, one per frame after the block,
+   * kept when its delay fit (nmf_ilrma_delay_fit, delays within
+   * +-max_delay samples) is at least min_delay_fit */
+  int block_frames;
+  int block_iterations;
+  /* (the separator's choice of block: at least 3 s, at most 5.3 s, at
+   * 44.1 kHz and hop 512 - the memory of 5.3 s is 15 MB in stereo) */
+#define NMF_SPATIAL_MIN_BLOCK_FRAMES 256
+#define NMF_SPATIAL_MAX_BLOCK_FRAMES 456
+  double max_delay;
+  double min_delay_fit;
 } nmf_spatial_params;
 
 void nmf_spatial_params_init (nmf_spatial_params * p);
@@ -126,6 +145,12 @@ void nmf_spatial_images_at (nmf_spatial * sp, uint64_t stamp,
  * p = asin (c) * 2 / pi - for stereo exactly the pan p of the
  * constant-power law (gL, gR) = (cos t, sin t), t = (p + 1) pi / 4. */
 void nmf_spatial_positions (const nmf_spatial * sp, double *positions);
+/* NMF_SPATIAL_DELAYS: each source's delay from channel 0 to channel 1 in
+ * samples (positive: it reaches channel 1 later), and 1; else 0. */
+int nmf_spatial_delays (const nmf_spatial * sp, double *delays);
+/* The block's delay fit once the demixing per bin has been fitted (0
+ * before, or when it was not). */
+double nmf_spatial_delay_fit (const nmf_spatial * sp);
 
 /* Output o becomes the source output perm[o] was (perm: a permutation of
  * 0 .. sources - 1). */

@@ -10,6 +10,8 @@
 
 #include "spatial.h"
 
+#include "ilrma.h"
+
 #define MAXC NMF_SPATIAL_MAX_CHANNELS
 #define HIST_BINS 128
 /* cells of r / (l + r) in [0, 1], each giving the lowest histogram bin a
@@ -139,6 +141,11 @@ struct nmf_spatial
    * and whether frames are shared out by energy for it */
   double overshoot;
   int under_modelled;
+  /* the demixing per bin of a room (spatial_bins.c): its block and fit */
+  nmf_ilrma *bins;
+  int bins_iterations;          /* done on the full block */
+  double bins_fit;              /* its delay fit, once fitted */
+  double bins_delays[MAXC];     /* and each source's delay */
 };
 
 /* Band b of a frame's band covariances Cb (B x M x M) holds no more than
@@ -224,5 +231,12 @@ void nmf_spatial_directions_update (nmf_spatial * sp, const float *spectra,
 void nmf_spatial_directions_images (nmf_spatial * sp, const float *spectra,
     float *images, float *shares);
 void nmf_spatial_directions_permute (nmf_spatial * sp, const size_t *perm);
+
+/* The demixing per bin (spatial_bins.c, sources == channels): one frame
+ * into the block, or once it is full and the mix decided a room, one
+ * iteration, and at the last the verdict (sp->fit = NMF_SPATIAL_DELAYS
+ * when the fit is of delays); the stage's reset. */
+void nmf_spatial_bins_update (nmf_spatial * sp, const float *input);
+void nmf_spatial_bins_reset (nmf_spatial * sp);
 
 #endif /* NMF_SPATIAL_PRIVATE_H */

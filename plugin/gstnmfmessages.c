@@ -83,9 +83,10 @@ float_array (const gfloat * v, gsize n)
 }
 
 /* `spatial` (the state) and, when the demixing is in force, `position`
- * (each source's, -1 to +1). */
+ * (each source's, -1 to +1), and with a demixing per frequency `delay`
+ * (each source's from the first channel to the second, seconds). */
 static void
-add_spatial (const GstNmfMessages * m, GstStructure * st)
+add_spatial (const GstNmfMessages * m, GstStructure * st, gint rate)
 {
   static const gchar *const states[] = {
     [NMF_SPATIAL_STATE_UNUSED] = "unused",
@@ -105,6 +106,16 @@ add_spatial (const GstNmfMessages * m, GstStructure * st)
       gst_value_array_append_and_take_value (&position, &v);
     }
     gst_structure_take_value (st, "position", &position);
+  }
+  if (info->state == NMF_SPATIAL_STATE_ACTIVE && info->per_frequency
+      && rate > 0) {
+    GValue delay = G_VALUE_INIT;
+    g_value_init (&delay, GST_TYPE_ARRAY);
+    for (guint s = 0; s < m->n_sources; s++) {
+      GValue v = double_value (info->delay[s] / rate);
+      gst_value_array_append_and_take_value (&delay, &v);
+    }
+    gst_structure_take_value (st, "delay", &delay);
   }
 }
 
@@ -148,7 +159,7 @@ gst_nmf_messages_post (GstNmfMessages * m, GstElement * element,
     }
     gst_structure_take_value (st, "masks", &masks);
   }
-  add_spatial (m, st);
+  add_spatial (m, st, tl->rate);
   if (m->add_fields)
     m->add_fields (m->add_fields_data, st);
   m->frames = 0;

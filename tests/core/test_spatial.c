@@ -1222,6 +1222,92 @@ main (void)
     free (mix);
   }
 
+  /* pure delays with the file profile's look-ahead: demixed per bin from
+   * the first frame, each source's delay reported; with reflections (a
+   * room's filters) the factorization, as spatial=off */
+  for (int kind = 0; kind < 2; kind++) {
+    const int d0 = 6, d1 = -5;  /* source s reaches channel 1 d_s later */
+    float *mix = calloc (N * 2, sizeof (float));
+    float *img[2];
+    for (int s = 0; s < 2; s++)
+      img[s] = calloc (N * 2, sizeof (float));
+    for (size_t i = 0; i < N; i++) {
+      const float a0 = i >= 8 ? src[0][i - 8] : 0.0f;
+      const float a1 = i >= (size_t) (8 + d0) ? src[0][i - 8 - d0] : 0.0f;
+      const float b1 = i >= 8 ? 0.8f * src[1][i - 8] : 0.0f;
+      const float b0 = i >= (size_t) (8 + d1) ? 0.8f * src[1][i - 8 + d1]
+          : 0.0f;
+      img[0][2 * i] = a0;
+      img[0][2 * i + 1] = a1;
+      img[1][2 * i] = b0;
+      img[1][2 * i + 1] = b1;
+      if (kind == 1) {
+        /* each path's reflections, 1 - 9 ms later */
+        for (int k = 0; k < 3; k++) {
+          const size_t lag = (size_t) (50 + 130 * k);
+          if (i >= lag + 20) {
+            img[0][2 * i + k % 2] += 0.5f * src[0][i - lag - 7 * k];
+            img[1][2 * i + (k + 1) % 2] -= 0.45f * src[1][i - lag - 11];
+          }
+        }
+      }
+      for (int m = 0; m < 2; m++)
+        mix[2 * i + m] = img[0][2 * i + m] + img[1][2 * i + m];
+    }
+    run_lookahead = 516;
+    run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
+    printf ("%s: state %d, per frequency %d, delays %.2f %.2f\n",
+        kind ? "delays and reflections" : "delays, file profile",
+        r.info.state, r.info.per_frequency, r.info.delay[0], r.info.delay[1]);
+    CHECK (r.n_out == N, "delays: %zu samples out of %zu", r.n_out, N);
+    if (kind == 1) {
+      run_result off;
+      run (mix, 2, 2, NMF_SPATIAL_OFF, &off);
+      CHECK (r.info.state == NMF_SPATIAL_STATE_NOT_INSTANTANEOUS,
+          "reflections: state %d", r.info.state);
+      for (int s = 0; s < 2; s++)
+        CHECK (memcmp (r.out[s], off.out[s], sizeof (float) * N * 2) == 0,
+            "reflections: source %d differs from spatial=off", s);
+      free_result (&off);
+    } else {
+      CHECK (r.info.state == NMF_SPATIAL_STATE_ACTIVE && r.info.per_frequency,
+          "delays: state %d, per frequency %d", r.info.state,
+          r.info.per_frequency);
+      double worst_sum = 1e9;
+      for (int m = 0; m < 2; m++) {
+        double e = 0.0, p = 0.0;
+        for (size_t i = 0; i < N; i++) {
+          const double sum = (double) r.out[0][2 * i + m] + r.out[1][2 * i + m];
+          e += (sum - mix[2 * i + m]) * (sum - mix[2 * i + m]);
+          p += (double) mix[2 * i + m] * mix[2 * i + m];
+        }
+        if (10.0 * log10 (p / (e + 1e-30)) < worst_sum)
+          worst_sum = 10.0 * log10 (p / (e + 1e-30));
+      }
+      CHECK (worst_sum > 100.0, "delays: the sources sum to the input at "
+          "%.1f dB", worst_sum);
+      for (int o = 0; o < 2; o++) {
+        const int s = snr (img[0], r.out[o], 2, 0, 0)
+            > snr (img[1], r.out[o], 2, 0, 0) ? 0 : 1;
+        for (int m = 0; m < 2; m++) {
+          const double v = snr (img[s], r.out[o], 2, m, 0);
+          CHECK (v >= 18.0, "delays: output %d (source %d) channel %d at "
+              "%.1f dB", o, s, m, v);
+        }
+        CHECK (fabs (r.info.delay[o] - (s ? d1 : d0)) <= 0.25,
+            "delays: output %d (source %d) at %.2f samples, planted %d",
+            o, s, r.info.delay[o], s ? d1 : d0);
+        printf ("delays: output %d = source %d, %.1f dB\n", o, s,
+            snr (img[s], r.out[o], 2, 0, 0));
+      }
+    }
+    run_lookahead = 0;
+    free_result (&r);
+    for (int s = 0; s < 2; s++)
+      free (img[s]);
+    free (mix);
+  }
+
   /* a seek within the stream (nmf_separator_reset keeping the model, as
    * a flush does): the demixing stays in force from the first frame after
    * it, with every source in the pad it had; the end of the stream

@@ -2,7 +2,9 @@
  * stereo and 4-channel input, exact sample counts and timestamps (the
  * harness's collector), the pads summing to the input, the sources'
  * positions in the messages, each source keeping its pad over a stream
- * in which the sources take turns, and channels with offsets (DC). */
+ * in which the sources take turns, and channels with offsets (DC); spaced
+ * microphones (delays) demixed per frequency, their delays in the
+ * messages. */
 #include <gst/gst.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -627,6 +629,104 @@ GST_START_TEST (test_spatial_channel_offsets)
 
 GST_END_TEST;
 
+/* Spaced microphones in free field (each source one delay between the
+ * channels), the sources alternating as in check_alternating, the file
+ * profile: demixed per frequency - counts and timestamps, the sum, each
+ * source in one pad from 9 s on at >= 20 dB, and the messages' `delay`
+ * (seconds) the planted one. */
+GST_START_TEST (test_spatial_spaced_microphones)
+{
+  const gsize n = 15 * RATE;
+  const int delay[2] = { 6, -5 };       /* samples, channel 1 after 0 */
+  const double spans0[4] = { 0, 3, 6, 11 }, spans1[4] = { 3, 9, 11, 13 };
+  float *s0 = g_new (float, n), *s1 = g_new (float, n);
+  float *x = g_new0 (float, n * 2);
+
+  make_source (0, s0, n, spans0);
+  make_source (1, s1, n, spans1);
+  for (gsize i = 16; i < n; i++) {
+    x[2 * i] = s0[i - 8] + 0.8f * s1[i - 8 + delay[1]];
+    x[2 * i + 1] = s0[i - 8 - delay[0]] + 0.8f * s1[i - 8];
+  }
+
+  GstBus *bus = gst_bus_new ();
+  NmfFix f;
+  GstElement *el = nmf_test_element ("nmfseparate",
+      "profile=file post-messages=true interval=500000000");
+  const NmfTimeline t = { RATE, 2, 0, 0 };
+  NmfSizes z = NMF_SIZES (NMF_SIZES_RANDOM, 3000, 11);
+  Collector c[2];
+  float *out[2];
+
+  gst_element_set_bus (el, bus);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_run (&f, &t, NULL, x, n, &z, TRUE, c);
+  for (int k = 0; k < 2; k++) {
+    fail_unless_equals_uint64 (c[k].n, n);
+    out[k] = collector_steal (&c[k]);
+    collector_clear (&c[k]);
+  }
+  /* the last message: active, per frequency, the delays */
+  GstMessage *msg;
+  gchar *state = NULL;
+  double found[2] = { 0, 0 };
+  gboolean have_delay = FALSE;
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *st = gst_message_get_structure (msg);
+    if (gst_structure_has_name (st, "nmfseparate")) {
+      const GValue *d = gst_structure_get_value (st, "delay");
+      g_free (state);
+      state = g_strdup (gst_structure_get_string (st, "spatial"));
+      if ((have_delay = d != NULL)) {
+        fail_unless_equals_int (gst_value_array_get_size (d), 2);
+        for (guint k = 0; k < 2; k++)
+          found[k] = g_value_get_double (gst_value_array_get_value (d, k));
+      }
+    }
+    gst_message_unref (msg);
+  }
+  nmf_fix_teardown_bus (&f, bus);
+  fail_unless (state && strcmp (state, "active") == 0, "spatial state %s",
+      state ? state : "(none)");
+  fail_unless (have_delay, "no delay in the last message");
+
+  double err = 0.0, pow_in = 0.0;
+  for (gsize i = 0; i < n * 2; i++) {
+    double d = (double) out[0][i] + out[1][i] - x[i];
+    err += d * d;
+    pow_in += (double) x[i] * x[i];
+  }
+  fail_unless (10 * log10 (pow_in / err) > 100.0, "sum at %.1f dB",
+      10 * log10 (pow_in / err));
+
+  /* each source alone in its pad; the pads in source order by delay */
+  int pad0 = energy (out[0], 2, 0.5, 3) > energy (out[1], 2, 0.5, 3) ? 0 : 1;
+  const double segments[4][2] = { {0.5, 3}, {3.5, 6}, {9.5, 11}, {11.5, 13} };
+  const int who[4] = { 0, 1, 0, 1 };
+  for (int k = 0; k < 4; k++) {
+    int pad = who[k] == 0 ? pad0 : 1 - pad0;
+    double ratio = 10 * log10 (energy (out[pad], 2, segments[k][0],
+            segments[k][1]) / (energy (out[1 - pad], 2, segments[k][0],
+                segments[k][1]) + 1e-30));
+    fail_unless (ratio >= 20.0, "source %d %.1f-%.1f s: %.1f dB in its pad %d",
+        who[k], segments[k][0], segments[k][1], ratio, pad);
+  }
+  for (int k = 0; k < 2; k++) {
+    int pad = k == 0 ? pad0 : 1 - pad0;
+    fail_unless (fabs (found[pad] * RATE - delay[k]) <= 0.25,
+        "source %d: delay %.2f samples, planted %d", k, found[pad] * RATE,
+        delay[k]);
+  }
+  g_free (state);
+  g_free (out[0]);
+  g_free (out[1]);
+  g_free (x);
+  g_free (s0);
+  g_free (s1);
+}
+
+GST_END_TEST;
+
 /* spatial=off: the state says so, no position */
 GST_START_TEST (test_spatial_off)
 {
@@ -675,6 +775,7 @@ nmfseparate_spatial_suite (void)
     NMF_TEST ("spatial", test_spatial_caps_change_keeps_pads),
     NMF_TEST ("spatial", test_spatial_move_three_channels),
     NMF_TEST ("spatial", test_spatial_channel_offsets),
+    NMF_TEST ("spatial", test_spatial_spaced_microphones),
     NMF_TEST ("spatial", test_spatial_off),
   };
 

@@ -441,6 +441,14 @@ typedef struct
    * t = (p + 1) pi / 4 places it (in general asin (c) * 2 / pi, c the
    * energy centroid of its mixing column over the channels) */
   double position[NMF_SEPARATOR_MAX_SOURCES];
+  /* ACTIVE: 1 when the demixing is one per frequency bin (spaced
+   * microphones, as many sources as channels: each source one delay
+   * between the microphones), 0 for one matrix for every bin (a panned
+   * mix) or masks by direction */
+  int per_frequency;
+  /* per_frequency: each source's delay from the first channel to the
+   * second, in samples (positive: it reaches the second channel later) */
+  double delay[NMF_SEPARATOR_MAX_SOURCES];
 } nmf_separator_spatial;
 
 /* Once per stream (after create, reset or drain) the demixing may take

@@ -1,0 +1,598 @@
+/* Batch ILRMA over a block of frames (ilrma.h). */
+#include "ilrma.h"
+
+#include "rng.h"
+
+#include <nmf/error.h>
+
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXC NMF_ILRMA_MAX_CHANNELS
+/* the reference's floor on variances and powers */
+#define EPS 1e-12f
+
+struct nmf_ilrma
+{
+  int M, F, cap, K, T;
+  int powers_fresh;             /* P is the demixing's in force */
+  uint64_t seed;
+  float *X;                     /* F x M x 2 x cap: the block, per bin,
+                                 * each channel's real and imaginary parts
+                                 * a row over the frames (the loops over
+                                 * the frames vectorize) */
+  float *P;                     /* M x F x cap: the outputs' powers */
+  float *Tm;                    /* M x F x K: the factorizations' bases */
+  float *Vm;                    /* M x K x cap: and activations */
+  float *num, *den;             /* K x cap: the activations' update */
+  float *row_inv, *row_q, *row_a;       /* cap: scratch rows */
+  double complex *W;            /* F x M x M: demixing, row s source s */
+  double complex *A;            /* F x M x M: projection back */
+  double *power;                /* M x F: each output's power over the
+                                 * block (nmf_ilrma_finish) */
+  double *scan_weight, *scan_phase;     /* F: the delay scan's */
+};
+
+int
+nmf_ilrma_create (nmf_ilrma ** out, int channels, int bins, int frames,
+    int bases, uint64_t seed)
+{
+  nmf_ilrma *il;
+
+  *out = NULL;
+  if (channels < 2 || channels > MAXC || bins < 2 || frames < 1
+      || bases < 1 || bases > NMF_ILRMA_MAX_BASES)
+    return NMF_ERR_INVALID_ARGUMENT;
+  if (!(il = calloc (1, sizeof (*il))))
+    return NMF_ERR_NO_MEMORY;
+  const size_t M = channels, F = bins, T = frames, K = bases;
+  il->M = channels;
+  il->F = bins;
+  il->cap = frames;
+  il->K = bases;
+  il->seed = seed;
+  il->X = malloc (sizeof (float) * F * T * M * 2);
+  il->P = malloc (sizeof (float) * M * F * T);
+  il->Tm = malloc (sizeof (float) * M * F * K);
+  il->Vm = malloc (sizeof (float) * M * K * T);
+  il->row_inv = malloc (sizeof (float) * T);
+  il->row_q = malloc (sizeof (float) * T);
+  il->row_a = malloc (sizeof (float) * T);
+  il->num = malloc (sizeof (float) * K * T);
+  il->den = malloc (sizeof (float) * K * T);
+  il->W = malloc (sizeof (double complex) * F * M * M);
+  il->A = malloc (sizeof (double complex) * F * M * M);
+  il->power = malloc (sizeof (double) * M * F);
+  il->scan_weight = malloc (sizeof (double) * F);
+  il->scan_phase = malloc (sizeof (double) * F);
+  if (!il->X || !il->P || !il->row_inv || !il->row_q || !il->row_a
+      || !il->Tm || !il->Vm
+      || !il->num || !il->den || !il->W || !il->A || !il->power
+      || !il->scan_weight || !il->scan_phase) {
+    nmf_ilrma_destroy (&il);
+    return NMF_ERR_NO_MEMORY;
+  }
+  nmf_ilrma_reset (il);
+  *out = il;
+  return NMF_OK;
+}
+
+void
+nmf_ilrma_destroy (nmf_ilrma ** ilp)
+{
+  nmf_ilrma *il = *ilp;
+
+  if (!il)
+    return;
+  free (il->X);
+  free (il->P);
+  free (il->Tm);
+  free (il->Vm);
+  free (il->row_inv);
+  free (il->row_q);
+  free (il->row_a);
+  free (il->num);
+  free (il->den);
+  free (il->W);
+  free (il->A);
+  free (il->power);
+  free (il->scan_weight);
+  free (il->scan_phase);
+  free (il);
+  *ilp = NULL;
+}
+
+void
+nmf_ilrma_reset (nmf_ilrma * il)
+{
+  const int M = il->M, F = il->F, K = il->K, T = il->cap;
+  nmf_xrng g;
+
+  il->T = 0;
+  il->powers_fresh = 0;
+  for (int f = 0; f < F; f++)
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < M; j++) {
+        il->W[((size_t) f * M + i) * M + j] = i == j;
+        il->A[((size_t) f * M + i) * M + j] = i == j;
+      }
+  /* as the reference: every entry uniform in [0.1, 1) */
+  nmf_xrng_seed (&g, il->seed);
+  for (size_t i = 0; i < (size_t) M * F * K; i++)
+    il->Tm[i] = (float) (0.1 + 0.9 * nmf_xrng_uniform (&g));
+  for (size_t i = 0; i < (size_t) M * K * T; i++)
+    il->Vm[i] = (float) (0.1 + 0.9 * nmf_xrng_uniform (&g));
+  memset (il->power, 0, sizeof (double) * M * F);
+}
+
+int
+nmf_ilrma_add_frame (nmf_ilrma * il, const float *spectra)
+{
+  const int M = il->M, F = il->F, t = il->T;
+
+  if (t >= il->cap)
+    return t;
+  for (int m = 0; m < M; m++) {
+    const float *x = spectra + (size_t) m * 2 * F;
+    for (int f = 0; f < F; f++) {
+      float *d = il->X + ((size_t) f * M + m) * 2 * il->cap + t;
+      d[0] = x[2 * f];
+      d[il->cap] = x[2 * f + 1];
+    }
+  }
+  il->powers_fresh = 0;
+  return ++il->T;
+}
+
+int
+nmf_ilrma_frames (const nmf_ilrma * il)
+{
+  return il->T;
+}
+
+int
+nmf_ilrma_capacity (const nmf_ilrma * il)
+{
+  return il->cap;
+}
+
+/* y_s = W(f)[s, :] x(f, t), in real arithmetic: a complex product in C
+ * is a library call that checks for infinities */
+static inline double complex
+demix_one (const nmf_ilrma * il, const double complex * Wf, int s,
+    const float *x)
+{
+  double re = 0.0, im = 0.0;
+  for (int m = 0; m < il->M; m++) {
+    const double wr = creal (Wf[s * il->M + m]), wi = cimag (Wf[s * il->M + m]);
+    re += wr * x[2 * m] - wi * x[2 * m + 1];
+    im += wr * x[2 * m + 1] + wi * x[2 * m];
+  }
+  return CMPLX (re, im);
+}
+
+/* P_s(f, t) = |y_s|^2 for every source */
+static void
+update_powers (nmf_ilrma * il)
+{
+  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
+
+  float *yr = il->row_inv, *yi = il->row_q;
+
+  for (int f = 0; f < F; f++) {
+    const double complex *Wf = il->W + (size_t) f * M * M;
+    const float *X = il->X + (size_t) f * M * 2 * cap;
+    for (int s = 0; s < M; s++) {
+      memset (yr, 0, sizeof (float) * T);
+      memset (yi, 0, sizeof (float) * T);
+      for (int m = 0; m < M; m++) {
+        const float wr = (float) creal (Wf[s * M + m]);
+        const float wi = (float) cimag (Wf[s * M + m]);
+        const float *xr = X + (size_t) m * 2 * cap, *xi = xr + cap;
+        for (int t = 0; t < T; t++) {
+          yr[t] += wr * xr[t] - wi * xi[t];
+          yi[t] += wr * xi[t] + wi * xr[t];
+        }
+      }
+      float *P = il->P + ((size_t) s * F + f) * cap;
+      for (int t = 0; t < T; t++)
+        P[t] = yr[t] * yr[t] + yi[t] * yi[t];
+    }
+  }
+}
+
+/* inv[t] = 1 / max (T_s V_s, EPS) at bin f for every frame, and with P
+ * (may be NULL) q[t] = P inv^2: loops over the frames, which vectorize */
+static void
+model_row (const nmf_ilrma * il, const float *Tf, const float *Vs,
+    const float *P, float *inv, float *q)
+{
+  const int T = il->T, K = il->K, cap = il->cap;
+
+  for (int t = 0; t < T; t++)
+    inv[t] = Tf[0] * Vs[t];
+  for (int k = 1; k < K; k++)
+    for (int t = 0; t < T; t++)
+      inv[t] += Tf[k] * Vs[(size_t) k * cap + t];
+  for (int t = 0; t < T; t++)
+    inv[t] = 1.0f / (inv[t] > EPS ? inv[t] : EPS);
+  if (P)
+    for (int t = 0; t < T; t++)
+      q[t] = P[t] * inv[t] * inv[t];
+}
+
+/* sum_t a[t] b[t] in eight partial sums (one would be a chain of
+ * dependent additions), in double: a source silent for a while has
+ * weights 1 / R of 10^12 there, which float sums lose the rest to */
+static double
+dot (const float *a, const float *b, int n)
+{
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int t = 0;
+  for (; t + 4 <= n; t += 4) {
+    s0 += (double) (a[t] * b[t]);
+    s1 += (double) (a[t + 1] * b[t + 1]);
+    s2 += (double) (a[t + 2] * b[t + 2]);
+    s3 += (double) (a[t + 3] * b[t + 3]);
+  }
+  for (; t < n; t++)
+    s0 += (double) (a[t] * b[t]);
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* sum_t a[t], in eight partial sums */
+static float
+sum_row (const float *a, int n)
+{
+  float part[8] = { 0 };
+  int t = 0;
+  for (; t + 8 <= n; t += 8)
+    for (int j = 0; j < 8; j++)
+      part[j] += a[t + j];
+  for (; t < n; t++)
+    part[0] += a[t];
+  return ((part[0] + part[1]) + (part[2] + part[3]))
+      + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
+/* The IS multiplicative updates of source s's bases, then activations,
+ * x *= sqrt (num / den) as the reference, each in one pass over the bins
+ * with the model computed on the way (the factorizations are rank 4: a
+ * matrix product library gains nothing, and its threads spin). */
+static void
+update_factorization (nmf_ilrma * il, int s)
+{
+  const int F = il->F, T = il->T, K = il->K, cap = il->cap;
+  float *Ts = il->Tm + (size_t) s * F * K, *Vs = il->Vm + (size_t) s * K * cap;
+  const float *P = il->P + (size_t) s * F * cap;
+  float *inv = il->row_inv, *q = il->row_q;
+
+  for (int f = 0; f < F; f++) {
+    float *Tf = Ts + (size_t) f * K;
+    model_row (il, Tf, Vs, P + (size_t) f * cap, inv, q);
+    for (int k = 0; k < K; k++) {
+      const float *Vk = Vs + (size_t) k * cap;
+      const float v = Tf[k] * sqrtf (dot (q, Vk, T) / dot (inv, Vk, T));
+      Tf[k] = v > EPS ? v : EPS;
+    }
+  }
+  float *num = il->num, *den = il->den;
+  memset (num, 0, sizeof (float) * K * T);
+  memset (den, 0, sizeof (float) * K * T);
+  for (int f = 0; f < F; f++) {
+    const float *Tf = Ts + (size_t) f * K;
+    model_row (il, Tf, Vs, P + (size_t) f * cap, inv, q);
+    for (int k = 0; k < K; k++) {
+      float *nk = num + (size_t) k * T, *dk = den + (size_t) k * T;
+      const float tk = Tf[k];
+      for (int t = 0; t < T; t++) {
+        nk[t] += q[t] * tk;
+        dk[t] += inv[t] * tk;
+      }
+    }
+  }
+  for (int k = 0; k < K; k++)
+    for (int t = 0; t < T; t++) {
+      float v = Vs[(size_t) k * cap + t]
+          * sqrtf (num[(size_t) k * T + t] / den[(size_t) k * T + t]);
+      Vs[(size_t) k * cap + t] = v > EPS ? v : EPS;
+    }
+}
+
+/* x = G^-1 b for the n x n complex G (destroyed); 0 when singular */
+static int
+solve (double complex *G, int n, double complex *b)
+{
+  for (int k = 0; k < n; k++) {
+    int piv = k;
+    for (int i = k + 1; i < n; i++)
+      if (cabs (G[i * n + k]) > cabs (G[piv * n + k]))
+        piv = i;
+    if (!(cabs (G[piv * n + k]) > 1e-300))
+      return 0;
+    if (piv != k) {
+      for (int j = 0; j < n; j++) {
+        double complex t = G[k * n + j];
+        G[k * n + j] = G[piv * n + j];
+        G[piv * n + j] = t;
+      }
+      double complex t = b[k];
+      b[k] = b[piv];
+      b[piv] = t;
+    }
+    for (int i = k + 1; i < n; i++) {
+      double complex l = G[i * n + k] / G[k * n + k];
+      for (int j = k; j < n; j++)
+        G[i * n + j] -= l * G[k * n + j];
+      b[i] -= l * b[k];
+    }
+  }
+  for (int k = n - 1; k >= 0; k--) {
+    double complex v = b[k];
+    for (int j = k + 1; j < n; j++)
+      v -= G[k * n + j] * b[j];
+    b[k] = v / G[k * n + k];
+  }
+  return 1;
+}
+
+/* Iterative projection of row s at every bin: U = mean_t x x^H / R,
+ * w = (W U)^-1 e_s scaled to w^H U w = 1, W[s, :] = w^H. */
+static void
+update_demixing (nmf_ilrma * il, int s)
+{
+  const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;
+
+  for (int f = 0; f < F; f++) {
+    double complex U[MAXC * MAXC], G[MAXC * MAXC], w[MAXC];
+    double ur[MAXC * MAXC], ui[MAXC * MAXC];
+    const float *Tf = il->Tm + ((size_t) s * F + f) * K;
+    const float *Vs = il->Vm + (size_t) s * K * cap;
+    const float *X = il->X + (size_t) f * M * 2 * cap;
+    float *q = il->row_inv, *ar = il->row_q, *ai = il->row_a;
+    model_row (il, Tf, Vs, NULL, q, NULL);
+    for (int i = 0; i < M; i++) {
+      const float *xr = X + (size_t) i * 2 * cap, *xi = xr + cap;
+      for (int t = 0; t < T; t++) {
+        ar[t] = xr[t] * q[t];
+        ai[t] = xi[t] * q[t];
+      }
+      for (int j = i; j < M; j++) {
+        /* sum_t x_i conj (x_j) / R */
+        const float *yr = X + (size_t) j * 2 * cap, *yi = yr + cap;
+        ur[i * M + j] = dot (ar, yr, T) + dot (ai, yi, T);
+        ui[i * M + j] = (double) dot (ai, yr, T) - dot (ar, yi, T);
+      }
+    }
+    for (int i = 0; i < M; i++) {
+      U[i * M + i] = ur[i * M + i] / T;
+      for (int j = i + 1; j < M; j++) {
+        U[i * M + j] = CMPLX (ur[i * M + j] / T, ui[i * M + j] / T);
+        U[j * M + i] = conj (U[i * M + j]);
+      }
+    }
+    double complex *Wf = il->W + (size_t) f * M * M;
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < M; j++) {
+        double complex v = 0.0;
+        for (int k = 0; k < M; k++)
+          v += Wf[i * M + k] * U[k * M + j];
+        G[i * M + j] = v;
+      }
+    for (int i = 0; i < M; i++)
+      w[i] = i == s;
+    if (!solve (G, M, w))
+      continue;                 /* a silent bin: W as it was */
+    double den = 0.0;
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < M; j++)
+        den += creal (conj (w[i]) * U[i * M + j] * w[j]);
+    if (!(den > 1e-12))
+      continue;
+    const double scale = 1.0 / sqrt (den);
+    for (int m = 0; m < M; m++)
+      Wf[s * M + m] = conj (w[m]) * scale;
+  }
+}
+
+void
+nmf_ilrma_iterate (nmf_ilrma * il)
+{
+  const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;
+
+  if (T < 1)
+    return;
+  if (!il->powers_fresh)
+    update_powers (il);
+  for (int s = 0; s < M; s++) {
+    update_factorization (il, s);
+    update_demixing (il, s);
+  }
+  /* each output at unit mean power, its model alike: the scale the
+   * demixing leaves free, held where the updates are well conditioned */
+  update_powers (il);
+  for (int s = 0; s < M; s++) {
+    float *P = il->P + (size_t) s * F * cap;
+    double sum = 0.0;
+    for (int f = 0; f < F; f++)
+      sum += sum_row (P + (size_t) f * cap, T);
+    const double lam = sqrt (fmax (sum / ((double) F * T), 1e-12));
+    for (int f = 0; f < F; f++)
+      for (int m = 0; m < M; m++)
+        il->W[((size_t) f * M + s) * M + m] /= lam;
+    const float inv2 = (float) (1.0 / (lam * lam));
+    for (int f = 0; f < F; f++)
+      for (int t = 0; t < T; t++)
+        P[(size_t) f * cap + t] *= inv2;
+    for (size_t i = 0; i < (size_t) F * K; i++)
+      il->Tm[(size_t) s * F * K + i] *= inv2;
+  }
+  il->powers_fresh = 1;
+}
+
+int
+nmf_ilrma_finish (nmf_ilrma * il)
+{
+  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
+  int ok = 1;
+
+  for (int f = 0; f < F; f++) {
+    const double complex *Wf = il->W + (size_t) f * M * M;
+    double complex *Af = il->A + (size_t) f * M * M;
+    for (int c = 0; c < M; c++) {
+      double complex G[MAXC * MAXC], col[MAXC];
+      memcpy (G, Wf, sizeof (double complex) * M * M);
+      for (int i = 0; i < M; i++)
+        col[i] = i == c;
+      if (!solve (G, M, col)) {
+        ok = 0;
+        break;
+      }
+      for (int i = 0; i < M; i++)
+        Af[i * M + c] = col[i];
+    }
+  }
+  update_powers (il);
+  for (int s = 0; s < M; s++)
+    for (int f = 0; f < F; f++) {
+      const float *P = il->P + ((size_t) s * F + f) * cap;
+      double sum = 0.0;
+      for (int t = 0; t < T; t++)
+        sum += P[t];
+      il->power[(size_t) s * F + f] = sum;
+    }
+  return ok;
+}
+
+/* steps of the delay scan per sample of delay */
+#define DELAY_STEPS_PER_SAMPLE 4
+
+double
+nmf_ilrma_delay_fit (nmf_ilrma * il, double max_delay, double *delays)
+{
+  const int M = il->M, F = il->F;
+  const double N = 2.0 * (F - 1);
+  const int half = (int) ceil (max_delay * DELAY_STEPS_PER_SAMPLE);
+  double least = 1.0;
+
+  for (int s = 0; s < M; s++)
+    for (int m = 1; m < M; m++) {
+      double best = -INFINITY, best_tau = 0.0, c0 = 0.0, total = 0.0;
+      /* each bin's weight and phase in the scratch of the images */
+      double *w = il->scan_weight, *phase = il->scan_phase;
+      for (int f = 1; f < F; f++) {
+        const double complex *Af = il->A + (size_t) f * M * M;
+        const double complex a0 = Af[s], am = Af[m * M + s];
+        w[f] = il->power[(size_t) s * F + f]
+            * (creal (a0) * creal (a0) + cimag (a0) * cimag (a0));
+        phase[f] = atan2 (cimag (am) * creal (a0) - creal (am) * cimag (a0),
+            creal (am) * creal (a0) + cimag (am) * cimag (a0));
+        total += w[f];
+      }
+      if (!(total > 0.0))
+        return 0.0;             /* a silent output: nothing to judge */
+      for (int step = -half; step <= half; step++) {
+        const double tau = (double) step / DELAY_STEPS_PER_SAMPLE;
+        double c = 0.0;
+        for (int f = 1; f < F; f++)
+          c += w[f] * cos (phase[f] + 2.0 * M_PI * f * tau / N);
+        c /= total;
+        if (step == 0)
+          c0 = c;
+        if (c > best) {
+          best = c;
+          best_tau = tau;
+        }
+      }
+      const double closed = (best - c0) / fmax (1.0 - c0, 1e-12);
+      if (closed < least)
+        least = closed;
+      if (m == 1 && delays)
+        delays[s] = best_tau;
+    }
+  return least;
+}
+
+void
+nmf_ilrma_images (nmf_ilrma * il, const float *spectra, float *images,
+    float *shares)
+{
+  const int M = il->M, F = il->F;
+
+  for (int f = 0; f < F; f++) {
+    const double complex *Wf = il->W + (size_t) f * M * M;
+    const double complex *Af = il->A + (size_t) f * M * M;
+    float x[2 * MAXC];
+    double complex y[MAXC];
+    double e[MAXC], total = 0.0;
+    for (int m = 0; m < M; m++) {
+      x[2 * m] = spectra[(size_t) m * 2 * F + 2 * f];
+      x[2 * m + 1] = spectra[(size_t) m * 2 * F + 2 * f + 1];
+    }
+    for (int s = 0; s < M; s++)
+      y[s] = demix_one (il, Wf, s, x);
+    for (int s = 0; s < M; s++) {
+      e[s] = 0.0;
+      for (int m = 0; m < M; m++) {
+        const double ar = creal (Af[m * M + s]), ai = cimag (Af[m * M + s]);
+        const double vr = ar * creal (y[s]) - ai * cimag (y[s]);
+        const double vi = ar * cimag (y[s]) + ai * creal (y[s]);
+        float *d = images + ((size_t) s * M + m) * 2 * F + 2 * f;
+        d[0] = (float) vr;
+        d[1] = (float) vi;
+        e[s] += vr * vr + vi * vi;
+      }
+      total += e[s];
+    }
+    if (shares)
+      for (int s = 0; s < M; s++)
+        shares[(size_t) s * F + f] =
+            (float) (total > 0.0 ? e[s] / total : 1.0 / M);
+  }
+}
+
+void
+nmf_ilrma_positions (const nmf_ilrma * il, double *positions)
+{
+  const int M = il->M, F = il->F;
+
+  for (int s = 0; s < M; s++) {
+    double num = 0.0, den = 0.0;
+    for (int f = 0; f < F; f++)
+      for (int m = 0; m < M; m++) {
+        const double complex a = il->A[((size_t) f * M + m) * M + s];
+        const double e = il->power[(size_t) s * F + f]
+            * creal (a * conj (a));
+        num += e * (2.0 * m / (M - 1) - 1.0);
+        den += e;
+      }
+    const double c = den > 0.0 ? num / den : 0.0;
+    positions[s] = asin (c < -1.0 ? -1.0 : c > 1.0 ? 1.0 : c) * 2.0 / M_PI;
+  }
+}
+
+void
+nmf_ilrma_permute (nmf_ilrma * il, const size_t *perm)
+{
+  const int M = il->M, F = il->F;
+  double complex Wo[MAXC * MAXC], Ao[MAXC * MAXC];
+  double p[MAXC];
+
+  for (int f = 0; f < F; f++) {
+    double complex *Wf = il->W + (size_t) f * M * M;
+    double complex *Af = il->A + (size_t) f * M * M;
+    memcpy (Wo, Wf, sizeof Wo[0] * M * M);
+    memcpy (Ao, Af, sizeof Ao[0] * M * M);
+    for (int o = 0; o < M; o++)
+      for (int m = 0; m < M; m++) {
+        Wf[o * M + m] = Wo[perm[o] * M + m];
+        Af[m * M + o] = Ao[m * M + perm[o]];
+      }
+    for (int o = 0; o < M; o++)
+      p[o] = il->power[(size_t) perm[o] * F + f];
+    for (int o = 0; o < M; o++)
+      il->power[(size_t) o * F + f] = p[o];
+  }
+}

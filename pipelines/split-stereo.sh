@@ -5,8 +5,10 @@
 # input, exactly as many samples as the input (an input outside 8 - 192 kHz
 # is resampled to the nearer bound first).  On a panned studio mix the
 # element demixes by where each source sits (spatial=auto) and this prints
-# each source's pan, -1 left .. +1 right; on other recordings it says why
-# not (room: delays between the channels) and separates by timbre.
+# each source's pan, -1 left .. +1 right; on spaced microphones without
+# reverberation it demixes per frequency and prints each source's delay
+# between the channels; on other recordings it says why not (room:
+# reverberation between the channels) and separates by timbre.
 #
 #   pipelines/split-stereo.sh [--sources N] INPUT OUTDIR
 #
@@ -94,15 +96,24 @@ state=$(sed -n 's/^spatial=(string)\([a-z-]*\).*/\1/p' <<<"$last")
 case "$state" in
   active)
     pans=$(sed -n 's/.*position=(double)< *\([^>]*\) *>.*/\1/p' <<<"$last")
+    # spaced microphones, demixed per frequency: each source's delay
+    # between the first two channels says where it is
+    delays=$(sed -n 's/.*delay=(double)< *\([^>]*\) *>.*/\1/p' <<<"$last")
     i=0
     IFS=', ' read -r -a pan <<<"$pans"
+    IFS=', ' read -r -a delay <<<"$delays"
     for p in "${pan[@]}"; do
-      printf 'source %d: %s/source_%d.wav, pan %+.2f\n' "$i" "$outdir" "$i" "$p"
+      if [ -n "$delays" ]; then
+        printf 'source %d: %s/source_%d.wav, delay %+.3f ms (channel 2 after 1)\n' \
+          "$i" "$outdir" "$i" "$(awk -v d="${delay[i]}" 'BEGIN { print d * 1000 }')"
+      else
+        printf 'source %d: %s/source_%d.wav, pan %+.2f\n' "$i" "$outdir" "$i" "$p"
+      fi
       i=$((i + 1))
     done ;;
   *)
     case "$state" in
-      room) why="the channels differ by delays or reverberation (a room)" ;;
+      room) why="the channels differ by reverberation, or by delays the demixing per frequency did not find one per source (a room)" ;;
       not-diverse) why="the channels do not carry $n directions" ;;
       # unused: spatial=off, one channel or one source, or more than 8
       # channels (docs/element.md); here (spatial=auto, 2..8 sources) only

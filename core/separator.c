@@ -541,6 +541,8 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   }
   if (switching && !(sep->took_over = take_over_sources (sep)))
     spatial = 0;                /* the factorization's masks this frame */
+  else if (switching)
+    nmf_spatial_released (sep->spatial);
   if (spatial)
     /* the images of the released frame; its "masks" are each source's
      * share of the bin's energy */

@@ -200,8 +200,11 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->offset_free = calloc ((size_t) channels * 2 * bins, sizeof (float));
   sp->clustering = sources > channels;
   if (params->block_frames > 0 && sources == channels
-      && nmf_ilrma_create (&sp->bins, channels, bins, params->block_frames,
-          4, 0) != NMF_OK) {
+      && (nmf_ilrma_create (&sp->bins, channels, bins,
+              params->block_frames, 4, 0) != NMF_OK
+          || !(sp->watch = calloc ((size_t) sources * bins
+                  * (channels + channels * (channels - 1)),
+                  sizeof (double))))) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
   }
@@ -304,6 +307,7 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->hist);
   free ((*spp)->smooth);
   nmf_ilrma_destroy (&(*spp)->bins);
+  free ((*spp)->watch);
   free (*spp);
   *spp = NULL;
 }
@@ -549,6 +553,7 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
     if (sp->fit == NMF_SPATIAL_FITS)
       nmf_spatial_demix_challenge (sp);
     nmf_spatial_demix_update (sp, a);
+    nmf_spatial_bins_watch (sp, spectra);
   }
 }
 

@@ -151,6 +151,10 @@ int nmf_spatial_delays (const nmf_spatial * sp, double *delays);
 /* The block's delay fit once the demixing per bin has been fitted (0
  * before, or when it was not). */
 double nmf_spatial_delay_fit (const nmf_spatial * sp);
+/* The separator released the first frame demixed by the stage (its
+ * take-over): a mix in force as instantaneous is no longer replaced by
+ * the demixing per bin, whose sources would not be matched to the pads. */
+void nmf_spatial_released (nmf_spatial * sp);
 
 /* Output o becomes the source output perm[o] was (perm: a permutation of
  * 0 .. sources - 1). */

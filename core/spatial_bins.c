@@ -10,6 +10,15 @@
 #include "spatial_private.h"
 
 #include <math.h>
+#include <string.h>
+
+/* the watch's values per source and bin: each channel's power, each
+ * pair's cross-term (re, im) */
+static size_t
+watch_size (const nmf_spatial * sp)
+{
+  return (size_t) sp->S * sp->F * (sp->M + sp->M * (sp->M - 1));
+}
 
 void
 nmf_spatial_bins_reset (nmf_spatial * sp)
@@ -21,6 +30,104 @@ nmf_spatial_bins_reset (nmf_spatial * sp)
   sp->bins_fit = 0.0;
   for (int s = 0; s < MAXC; s++)
     sp->bins_delays[s] = 0.0;
+  memset (sp->watch, 0, sizeof (double) * watch_size (sp));
+  sp->bins_watch_imaginary = 0.0;
+  sp->bins_suspect = 0;
+  sp->released = 0;
+}
+
+/* The watch's verdict once the block is full: each source's mean over
+ * the bins that carry it of the |imaginary part| of its channels'
+ * coherence (0 for a panned source, 0.3 - 0.6 for a delayed one with the
+ * true sources' shares), the largest. */
+static void
+judge_watch (nmf_spatial * sp)
+{
+  const int M = sp->M, F = sp->F, W = M + M * (M - 1);
+  double worst = 0.0;
+
+  for (int s = 0; s < sp->S; s++) {
+    const double *ws = sp->watch + (size_t) s * F * W;
+    double emax = 0.0, sum = 0.0;
+    int counted = 0;
+    for (int f = 0; f < F; f++) {
+      double e = 0.0;
+      for (int m = 0; m < M; m++)
+        e += ws[(size_t) f * W + m];
+      if (e > emax)
+        emax = e;
+    }
+    for (int f = 1; f < F; f++) {
+      const double *wf = ws + (size_t) f * W;
+      double e = 0.0, im = 0.0;
+      int pairs = 0;
+      for (int m = 0; m < M; m++)
+        e += wf[m];
+      if (!(e > 1e-6 * emax))
+        continue;
+      for (int m = 0, k = 0; m < M; m++)
+        for (int n = m + 1; n < M; n++, k++) {
+          const double d = sqrt (wf[m] * wf[n]);
+          if (d > 0.0) {
+            im += fabs (wf[M + 2 * k + 1]) / d;
+            pairs++;
+          }
+        }
+      if (pairs) {
+        sum += im / pairs;
+        counted++;
+      }
+    }
+    const double v = counted ? sum / counted : 0.0;
+    if (v > worst)
+      worst = v;
+  }
+  sp->bins_watch_imaginary = worst;
+  sp->bins_suspect = worst > sp->p.max_imaginary;
+}
+
+void
+nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra)
+{
+  const int M = sp->M, S = sp->S, F = sp->F, W = M + M * (M - 1);
+
+  if (!sp->bins || sp->fit != NMF_SPATIAL_FITS
+      || nmf_ilrma_frames (sp->bins) >= nmf_ilrma_capacity (sp->bins))
+    return;
+  for (int f = 0; f < F; f++) {
+    double x[2 * MAXC], e[MAXC], total = 0.0;
+    for (int m = 0; m < M; m++) {
+      x[2 * m] = spectra[(size_t) m * 2 * F + 2 * f];
+      x[2 * m + 1] = spectra[(size_t) m * 2 * F + 2 * f + 1];
+    }
+    /* each source's image energy under the demixing in force */
+    for (int s = 0; s < S; s++) {
+      double yr = 0.0, yi = 0.0, a = 0.0;
+      for (int m = 0; m < M; m++) {
+        yr += sp->W[s * M + m] * x[2 * m];
+        yi += sp->W[s * M + m] * x[2 * m + 1];
+        a += sp->A[m * S + s] * sp->A[m * S + s];
+      }
+      e[s] = (yr * yr + yi * yi) * a;
+      total += e[s];
+    }
+    if (!(total > 0.0))
+      continue;
+    for (int s = 0; s < S; s++) {
+      const double w = e[s] / total;
+      double *wf = sp->watch + ((size_t) s * F + f) * W;
+      for (int m = 0; m < M; m++)
+        wf[m] += w * (x[2 * m] * x[2 * m] + x[2 * m + 1] * x[2 * m + 1]);
+      for (int m = 0, k = 0; m < M; m++)
+        for (int n = m + 1; n < M; n++, k++) {
+          /* x_m conj (x_n) */
+          wf[M + 2 * k] += w * (x[2 * m] * x[2 * n]
+              + x[2 * m + 1] * x[2 * n + 1]);
+          wf[M + 2 * k + 1] += w * (x[2 * m + 1] * x[2 * n]
+              - x[2 * m] * x[2 * n + 1]);
+        }
+    }
+  }
 }
 
 void
@@ -28,21 +135,27 @@ nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
 {
   nmf_ilrma *il = sp->bins;
 
-  /* an instantaneous mix has the demixing shared by every bin */
-  if (!il || (sp->fit != NMF_SPATIAL_UNDECIDED
-          && sp->fit != NMF_SPATIAL_NOT_INSTANTANEOUS))
+  /* a mix waiting for its directions is instantaneous */
+  if (!il || sp->fit == NMF_SPATIAL_NOT_DIVERSE
+      || sp->fit == NMF_SPATIAL_DELAYS)
     return;
   if (nmf_ilrma_frames (il) < nmf_ilrma_capacity (il)) {
     double power = 0.0;
     for (size_t i = 0; i < (size_t) sp->M * 2 * sp->F; i++)
       power += (double) input[i] * input[i];
-    if (power > 1e-20 && isfinite (power))
-      nmf_ilrma_add_frame (il, input);
+    if (power > 1e-20 && isfinite (power)
+        && nmf_ilrma_add_frame (il, input) == nmf_ilrma_capacity (il)
+        && sp->fit == NMF_SPATIAL_FITS)
+      judge_watch (sp);
     return;
   }
-  /* the iterations spread over the frames after the block, one each */
-  if (sp->fit != NMF_SPATIAL_NOT_INSTANTANEOUS || !sp->rechecked
-      || sp->bins_iterations >= sp->p.block_iterations)
+  /* the iterations spread over the frames after the block, one each: a
+   * room's, or an instantaneous mix's with a source that looks delayed,
+   * while the demixing per bin can still take its place */
+  const int room = sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS && sp->rechecked;
+  const int suspect = sp->fit == NMF_SPATIAL_FITS && sp->bins_suspect
+      && !sp->released;
+  if (!(room || suspect) || sp->bins_iterations >= sp->p.block_iterations)
     return;
   nmf_ilrma_iterate (il);
   if (++sp->bins_iterations < sp->p.block_iterations)
@@ -50,6 +163,12 @@ nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
   if (!nmf_ilrma_finish (il))
     return;
   sp->bins_fit = nmf_ilrma_delay_fit (il, sp->p.max_delay, sp->bins_delays);
-  if (sp->bins_fit >= sp->p.min_delay_fit)
+  if (sp->bins_fit >= sp->p.min_delay_fit && !(suspect && sp->released))
     sp->fit = NMF_SPATIAL_DELAYS;
+}
+
+void
+nmf_spatial_released (nmf_spatial * sp)
+{
+  sp->released = 1;
 }

@@ -146,6 +146,15 @@ struct nmf_spatial
   int bins_iterations;          /* done on the full block */
   double bins_fit;              /* its delay fit, once fitted */
   double bins_delays[MAXC];     /* and each source's delay */
+  /* a mix decided instantaneous, watched until the block is full for a
+   * source whose channels differ by a delay (one source at broadside
+   * makes a delay mix pass the instantaneous test): per source and bin,
+   * its share of the channels' powers and cross-terms */
+  double *watch;                /* S x F x (M + 2 * pairs) */
+  double bins_watch_imaginary;  /* the largest source's mean |Im| */
+  int bins_suspect;             /* above max_imaginary: fitted too */
+  int released;                 /* the demixing's first frame has left
+                                 * (nmf_spatial_released) */
 };
 
 /* Band b of a frame's band covariances Cb (B x M x M) holds no more than
@@ -237,6 +246,9 @@ void nmf_spatial_directions_permute (nmf_spatial * sp, const size_t *perm);
  * iteration, and at the last the verdict (sp->fit = NMF_SPATIAL_DELAYS
  * when the fit is of delays); the stage's reset. */
 void nmf_spatial_bins_update (nmf_spatial * sp, const float *input);
+/* A frame (without the offsets) of a mix decided instantaneous, into the
+ * watch, with each source's share from the demixing in force. */
+void nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra);
 void nmf_spatial_bins_reset (nmf_spatial * sp);
 
 #endif /* NMF_SPATIAL_PRIVATE_H */

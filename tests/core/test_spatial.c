@@ -1224,9 +1224,13 @@ main (void)
 
   /* pure delays with the file profile's look-ahead: demixed per bin from
    * the first frame, each source's delay reported; with reflections (a
-   * room's filters) the factorization, as spatial=off */
-  for (int kind = 0; kind < 2; kind++) {
-    const int d0 = 6, d1 = -5;  /* source s reaches channel 1 d_s later */
+   * room's filters) the factorization, as spatial=off; source 0 at
+   * broadside (no delay: the mix passes the instantaneous test, and the
+   * watch on its sources' coherence finds the other delayed) demixed per
+   * bin too */
+  for (int kind = 0; kind < 3; kind++) {
+    /* source s reaches channel 1 d_s later */
+    const int d0 = kind == 2 ? 0 : 6, d1 = kind == 2 ? -7 : -5;
     float *mix = calloc (N * 2, sizeof (float));
     float *img[2];
     for (int s = 0; s < 2; s++)
@@ -1257,7 +1261,8 @@ main (void)
     run_lookahead = 516;
     run (mix, 2, 2, NMF_SPATIAL_AUTO, &r);
     printf ("%s: state %d, per frequency %d, delays %.2f %.2f\n",
-        kind ? "delays and reflections" : "delays, file profile",
+        kind == 1 ? "delays and reflections" : kind == 2 ?
+        "delays, one at broadside" : "delays, file profile",
         r.info.state, r.info.per_frequency, r.info.delay[0], r.info.delay[1]);
     CHECK (r.n_out == N, "delays: %zu samples out of %zu", r.n_out, N);
     if (kind == 1) {

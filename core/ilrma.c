@@ -475,7 +475,7 @@ nmf_ilrma_delay_fit (nmf_ilrma * il, double max_delay, double *delays)
   const int M = il->M, F = il->F;
   const double N = 2.0 * (F - 1);
   const int half = (int) ceil (max_delay * DELAY_STEPS_PER_SAMPLE);
-  double least = 1.0;
+  double least = 1.0, tau_of[MAXC][MAXC];
 
   for (int s = 0; s < M; s++)
     for (int m = 1; m < M; m++) {
@@ -509,8 +509,22 @@ nmf_ilrma_delay_fit (nmf_ilrma * il, double max_delay, double *delays)
       const double closed = (best - c0) / fmax (1.0 - c0, 1e-12);
       if (closed < least)
         least = closed;
+      tau_of[s][m] = best_tau;
       if (m == 1 && delays)
         delays[s] = best_tau;
+    }
+  /* two sources within a sample of one delay to every channel are one
+   * direction, which the demixing cannot split: a source silent through
+   * the block leaves its output the other's remainder, at the other's
+   * delay, and its images and the other's, nearly parallel, cancel each
+   * other at many times the input once it plays */
+  for (int s = 0; s < M; s++)
+    for (int r = s + 1; r < M; r++) {
+      int apart = 0;
+      for (int m = 1; m < M; m++)
+        apart |= fabs (tau_of[s][m] - tau_of[r][m]) >= 1.0;
+      if (!apart)
+        return 0.0;
     }
   return least;
 }

@@ -57,7 +57,9 @@ int nmf_ilrma_finish (nmf_ilrma * ilrma);
  * within +-max_delay samples, as the share of the gap from no delay to a
  * perfect fit that tau closes, (c(tau) - c(0)) / (1 - c(0)) (small
  * phases - close microphones, low bins - fit any delay about as well as
- * none).  Returns the least over sources and channels; delays (sources,
+ * none).  Returns the least over sources and channels, or 0 when two
+ * sources are within a sample of one delay to every channel (one
+ * direction: a source that did not play in the block); delays (sources,
  * may be NULL) gets each source's delay from channel 0 to channel 1 in
  * samples (positive: it reaches channel 1 later). */
 double nmf_ilrma_delay_fit (nmf_ilrma * ilrma, double max_delay,

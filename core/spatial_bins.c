@@ -9,8 +9,6 @@
  * (docs/experiments.md, "Whether a per-frequency demixing worked"). */
 #include "spatial_private.h"
 
-#include <math.h>
-
 void
 nmf_spatial_bins_reset (nmf_spatial * sp)
 {
@@ -24,7 +22,7 @@ nmf_spatial_bins_reset (nmf_spatial * sp)
 }
 
 void
-nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
+nmf_spatial_bins_update (nmf_spatial * sp, const float *frame)
 {
   nmf_ilrma *il = sp->bins;
 
@@ -33,11 +31,8 @@ nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
           && sp->fit != NMF_SPATIAL_NOT_INSTANTANEOUS))
     return;
   if (nmf_ilrma_frames (il) < nmf_ilrma_capacity (il)) {
-    double power = 0.0;
-    for (size_t i = 0; i < (size_t) sp->M * 2 * sp->F; i++)
-      power += (double) input[i] * input[i];
-    if (power > 1e-20 && isfinite (power))
-      nmf_ilrma_add_frame (il, input);
+    if (frame)
+      nmf_ilrma_add_frame (il, frame);
     return;
   }
   /* the iterations spread over the frames after the block, one each */

@@ -30,6 +30,9 @@
  * still takes over, at up to 3 dB a second (the level rises with the
  * frames it lets in). */
 #define NMF_SPATIAL_LOUD_FRAME 4.0
+/* a frame left out of the block of the demixing per bin: its power over
+ * the running level (30 dB) */
+#define NMF_SPATIAL_BLOCK_OUTLIER 1000.0
 
 struct nmf_spatial
 {
@@ -232,11 +235,12 @@ void nmf_spatial_directions_images (nmf_spatial * sp, const float *spectra,
     float *images, float *shares);
 void nmf_spatial_directions_permute (nmf_spatial * sp, const size_t *perm);
 
-/* The demixing per bin (spatial_bins.c, sources == channels): one frame
- * into the block, or once it is full and the mix decided a room, one
- * iteration, and at the last the verdict (sp->fit = NMF_SPATIAL_DELAYS
- * when the fit is of delays); the stage's reset. */
-void nmf_spatial_bins_update (nmf_spatial * sp, const float *input);
+/* The demixing per bin (spatial_bins.c, sources == channels), every
+ * frame: a frame with sound as the stage learns it (NULL: none) into the
+ * block, or once it is full and the mix decided a room, one iteration,
+ * and at the last the verdict (sp->fit = NMF_SPATIAL_DELAYS when the fit
+ * is of delays); the stage's reset. */
+void nmf_spatial_bins_update (nmf_spatial * sp, const float *frame);
 void nmf_spatial_bins_reset (nmf_spatial * sp);
 
 #endif /* NMF_SPATIAL_PRIVATE_H */

@@ -8,7 +8,10 @@
  *     an offset of 0.05 cost the sources 16 dB;
  *   - a click in the block (two samples at 1e6 times the sound, at the
  *     start or after a second) is weighed as the stage weighs it: the
- *     block's fit failed, and the factorization separated 10 dB worse. */
+ *     block's fit failed, and the factorization separated 10 dB worse;
+ *   - a flushing seek while the block fills, while it is iterated, and
+ *     once the demixing per bin is in force keeps it and the pads; a new
+ *     stream (another mix) while it is iterated fits its own block. */
 #include "check.h"
 #include <nmf/separator.h>
 
@@ -243,11 +246,103 @@ test_click (void)
   }
 }
 
+/* Feeds [from, to) of r->mix to sep, the outputs at out + the samples
+ * out so far */
+static size_t
+feed (nmf_separator * sep, const result * r, int M, size_t from, size_t to,
+    size_t pos)
+{
+  float *dst[MAXM];
+  nmf_separator_output o = { dst, NULL };
+  for (size_t i = from; i < to; i += 4410) {
+    const size_t k = i + 4410 <= to ? 4410 : to - i;
+    size_t got = 0;
+    for (int s = 0; s < M; s++)
+      dst[s] = r->out[s] + pos * M;
+    CHECK_OK (nmf_separator_process (sep, r->mix + i * M, k, &o, &got,
+            NULL));
+    pos += got;
+  }
+  return pos;
+}
+
+/* A flushing seek (reset keeping the model) back to the start while the
+ * block fills, while it is iterated, and once the demixing per bin is in
+ * force: in force at the end, every source in one pad; a new stream
+ * (reset without) while it is iterated fits again from its own frames. */
+static void
+test_seeks (void)
+{
+  const double at[4] = { 3.0, 5.8, 9.0, -5.8 };
+  planted p;
+  result r;
+
+  for (int k = 0; k < 4; k++) {
+    const int M = 2;
+    nmf_separator_config c;
+    nmf_separator *sep = NULL;
+    char msg[256] = "";
+    base (&p);
+    plant (&p, &r);
+    nmf_separator_config_init (&c);
+    c.channels = M;
+    c.sources = M;
+    c.lookahead_frames = 516;
+    CHECK_OK (nmf_separator_create (&sep, &c, msg, sizeof msg));
+    for (int s = 0; s < M; s++)
+      r.out[s] = calloc (r.n * M, sizeof (float));
+    const size_t cut = (size_t) (fabs (at[k]) * RATE);
+    if (at[k] > 0.0)
+      feed (sep, &r, M, 0, cut, 0);
+    else {
+      /* the stream before: other delays (-3 and 9 samples) */
+      planted q;
+      result first;
+      base (&q);
+      q.delay[0][1] = 0;
+      q.delay[0][0] = 3;
+      q.delay[1][0] = 0;
+      q.delay[1][1] = 9;
+      plant (&q, &first);
+      for (int s = 0; s < M; s++)
+        first.out[s] = calloc (first.n * M, sizeof (float));
+      feed (sep, &first, M, 0, cut, 0);
+      free_result (&q, &first);
+    }
+    nmf_separator_reset (sep, at[k] > 0.0);
+    size_t pos = feed (sep, &r, M, 0, r.n, 0);
+    nmf_separator_get_spatial (sep, &r.info);
+    float *dst[MAXM];
+    for (int s = 0; s < M; s++)
+      dst[s] = r.out[s] + pos * M;
+    nmf_separator_output o = { dst, NULL };
+    size_t got = 0;
+    CHECK_OK (nmf_separator_drain (sep, &o, &got, NULL));
+    CHECK (pos + got == r.n, "seek at %.1f s: %zu samples out of %zu",
+        at[k], pos + got, r.n);
+    nmf_separator_destroy (&sep);
+    char name[64];
+    snprintf (name, sizeof name, "%s at %.1f s", at[k] > 0.0 ? "seek" :
+        "new stream", fabs (at[k]));
+    printf ("%s: state %d, per frequency %d, delays %.2f %.2f\n", name,
+        r.info.state, r.info.per_frequency, r.info.delay[0], r.info.delay[1]);
+    CHECK (r.info.per_frequency, "%s: not demixed per bin (state %d)", name,
+        r.info.state);
+    for (int o2 = 0; o2 < M; o2++)
+      CHECK (fabs (r.info.delay[o2] - 6.0) <= 0.25
+          || fabs (r.info.delay[o2] + 5.0) <= 0.25, "%s: a delay of %.2f "
+          "samples, planted 6 and -5", name, r.info.delay[o2]);
+    check_sources (name, &p, &r, 18.0);
+    free_result (&p, &r);
+  }
+}
+
 int
 main (void)
 {
   test_source_after_the_block ();
   test_offsets ();
   test_click ();
+  test_seeks ();
   CHECK_DONE ();
 }

@@ -611,25 +611,10 @@ images_for (nmf_spatial * sp, uint64_t stamp, const float *spectra,
 
   *power = 0.0;
   if (sp->fit == NMF_SPATIAL_DELAYS) {
-    /* the offsets, no source's, shared out evenly as below (the frame
-     * without them in sp->offset_free, free between updates) */
-    const int M = sp->M, F = sp->F;
-    float *x = sp->offset_free;
     double offset[MAXC];
-    for (int m = 0; m < M; m++) {
+    for (int m = 0; m < sp->M; m++)
       offset[m] = nmf_spatial_channel_offset (sp, spectra, m);
-      for (int f = 0; f < 2 * F; f++)
-        x[(size_t) m * 2 * F + f] = spectra[(size_t) m * 2 * F + f];
-      for (int f = 0; f < F; f++)
-        x[(size_t) m * 2 * F + 2 * f] -= (float) (offset[m] * sp->dc_leak[f]);
-    }
-    nmf_ilrma_images (sp->bins, x, images, shares);
-    for (int s = 0; s < sp->S; s++)
-      for (int m = 0; m < M; m++) {
-        float *img = images + ((size_t) s * M + m) * 2 * F;
-        for (int f = 0; f < F; f++)
-          img[2 * f] += (float) (offset[m] * sp->dc_leak[f] / sp->S);
-      }
+    nmf_spatial_bins_images (sp, offset, spectra, images, shares);
     return 0.0;
   }
   if (sp->clustering) {

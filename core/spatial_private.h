@@ -241,6 +241,12 @@ void nmf_spatial_directions_permute (nmf_spatial * sp, const size_t *perm);
  * and at the last the verdict (sp->fit = NMF_SPATIAL_DELAYS when the fit
  * is of delays); the stage's reset. */
 void nmf_spatial_bins_update (nmf_spatial * sp, const float *frame);
+/* Its images of a frame: of the frame less the channels' offsets (offset:
+ * nmf_spatial_channel_offset's), which each source's share evenly; a
+ * frame whose images hold more than 10 times its energy shared out by
+ * energy (spatial_images.c). */
+void nmf_spatial_bins_images (nmf_spatial * sp, const double *offset,
+    const float *spectra, float *images, float *shares);
 void nmf_spatial_bins_reset (nmf_spatial * sp);
 
 #endif /* NMF_SPATIAL_PRIVATE_H */

@@ -9,6 +9,8 @@
  *   - a click in the block (two samples at 1e6 times the sound, at the
  *     start or after a second) is weighed as the stage weighs it: the
  *     block's fit failed, and the factorization separated 10 dB worse;
+ *     demixed, it is shared out by energy (both pads carried it at 1e6
+ *     times the input in the other channel, cancelling);
  *   - a flushing seek while the block fills, while it is iterated, and
  *     once the demixing per bin is in force keeps it and the pads; a new
  *     stream (another mix) while it is iterated fits its own block. */
@@ -162,6 +164,25 @@ check_sources (const char *name, const planted * p, const result * r,
     CHECK (taken[s] == 1, "%s: source %d in %d pads", name, s, taken[s]);
 }
 
+/* the pads sum to the input at every channel (to float precision) */
+static void
+check_sum (const char *name, const planted * p, const result * r)
+{
+  const int M = p->M;
+  for (int m = 0; m < M; m++) {
+    double e = 0.0, q = 0.0;
+    for (size_t i = 0; i < r->n; i++) {
+      double sum = 0.0;
+      for (int s = 0; s < M; s++)
+        sum += r->out[s][i * M + m];
+      e += (sum - r->mix[i * M + m]) * (sum - r->mix[i * M + m]);
+      q += (double) r->mix[i * M + m] * r->mix[i * M + m];
+    }
+    CHECK (10.0 * log10 (q / (e + 1e-30)) >= 100.0, "%s: the pads sum to "
+        "channel %d at %.1f dB", name, m, 10.0 * log10 (q / (e + 1e-30)));
+  }
+}
+
 static void
 base (planted * p)
 {
@@ -225,6 +246,7 @@ test_offsets (void)
   CHECK (r.info.per_frequency, "offset: not demixed per bin (state %d)",
       r.info.state);
   check_sources ("offset", &p, &r, 18.0);
+  check_sum ("offset", &p, &r);
   free_result (&p, &r);
 }
 
@@ -242,6 +264,22 @@ test_click (void)
     CHECK (r.info.per_frequency, "click at %.4f s: not demixed per bin "
         "(state %d)", at[k], r.info.state);
     check_sources (k ? "click at 1 s" : "click at the start", &p, &r, 18.0);
+    check_sum ("click", &p, &r);
+    /* and no pad louder than the input around it, at any channel (the
+     * click demixed: +-8.6e5 in both pads' channel 1, cancelling) */
+    const size_t from = (size_t) (at[k] * RATE), to = from + RATE / 10;
+    for (int m = 0; m < p.M; m++) {
+      double in = 0.0;
+      for (size_t i = from; i < to; i++)
+        in += (double) r.mix[i * p.M + m] * r.mix[i * p.M + m];
+      for (int o = 0; o < p.M; o++) {
+        double e = 0.0;
+        for (size_t i = from; i < to; i++)
+          e += (double) r.out[o][i * p.M + m] * r.out[o][i * p.M + m];
+        CHECK (e <= 2.0 * in, "click at %.4f s: pad %d channel %d at "
+            "%.1f dB over the input", at[k], o, m, 10.0 * log10 (e / in));
+      }
+    }
     free_result (&p, &r);
   }
 }

@@ -475,7 +475,7 @@ nmf_ilrma_delay_fit (nmf_ilrma * il, double max_delay, double *delays)
   const int M = il->M, F = il->F;
   const double N = 2.0 * (F - 1);
   const int half = (int) ceil (max_delay * DELAY_STEPS_PER_SAMPLE);
-  double least = 1.0;
+  double least = 1.0, tau_of[MAXC][MAXC];
   int delayed = 0;
 
   for (int s = 0; s < M; s++)
@@ -515,8 +515,22 @@ nmf_ilrma_delay_fit (nmf_ilrma * il, double max_delay, double *delays)
         least = fit;
       if (fabs (best_tau) >= 1.0)
         delayed = 1;
+      tau_of[s][m] = best_tau;
       if (m == 1 && delays)
         delays[s] = best_tau;
+    }
+  /* two sources within a sample of one delay to every channel are one
+   * direction, which the demixing cannot split: a source silent through
+   * the block leaves its output the other's remainder, at the other's
+   * delay, and its images and the other's, nearly parallel, cancel each
+   * other at many times the input once it plays */
+  for (int s = 0; s < M; s++)
+    for (int r = s + 1; r < M; r++) {
+      int apart = 0;
+      for (int m = 1; m < M; m++)
+        apart |= fabs (tau_of[s][m] - tau_of[r][m]) >= 1.0;
+      if (!apart)
+        return 0.0;
     }
   /* no source with a delay: nothing says the demixing found direct paths
    * (flat phases fit a room's close microphones nearly as well: 0.98) */
@@ -579,6 +593,22 @@ nmf_ilrma_positions (const nmf_ilrma * il, double *positions)
     const double c = den > 0.0 ? num / den : 0.0;
     positions[s] = asin (c < -1.0 ? -1.0 : c > 1.0 ? 1.0 : c) * 2.0 / M_PI;
   }
+}
+
+void
+nmf_ilrma_image_powers (const nmf_ilrma * il, double *power)
+{
+  const int M = il->M, F = il->F;
+
+  for (int s = 0; s < M; s++)
+    for (int f = 0; f < F; f++) {
+      double a = 0.0;
+      for (int m = 0; m < M; m++) {
+        const double complex v = il->A[((size_t) f * M + m) * M + s];
+        a += creal (v) * creal (v) + cimag (v) * cimag (v);
+      }
+      power[(size_t) s * F + f] = il->power[(size_t) s * F + f] * a;
+    }
 }
 
 void

@@ -59,7 +59,9 @@ int nmf_ilrma_finish (nmf_ilrma * ilrma);
  * phases - close microphones, low bins - fit any delay about as well as
  * none); for a source within a sample of no delay, c(tau) itself.
  * Returns the least over sources and channels, or 0 when no source has
- * a delay of a sample or more; delays (sources,
+ * a delay of a sample or more, or when two sources are within a sample
+ * of one delay to every channel (one direction: a source that did not
+ * play in the block); delays (sources,
  * may be NULL) gets each source's delay from channel 0 to channel 1 in
  * samples (positive: it reaches channel 1 later). */
 double nmf_ilrma_delay_fit (nmf_ilrma * ilrma, double max_delay,
@@ -74,6 +76,9 @@ void nmf_ilrma_images (nmf_ilrma * ilrma, const float *spectra,
 /* Each source's energy centroid over the channels, as
  * nmf_spatial_positions: -1 (all in channel 0) to +1 (all in the last). */
 void nmf_ilrma_positions (const nmf_ilrma * ilrma, double *positions);
+/* Each output's image power per bin over the block, after
+ * nmf_ilrma_finish: power (sources x bins) = sum_t |y_s|^2 sum_m |A_ms|^2. */
+void nmf_ilrma_image_powers (const nmf_ilrma * ilrma, double *power);
 /* Output o becomes the source output perm[o] was. */
 void nmf_ilrma_permute (nmf_ilrma * ilrma, const size_t *perm);
 

@@ -87,8 +87,13 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
     nmf_spatial_params_init (&sp);
     sp.window_hops = (c.fft_size + c.hop_size - 1) / c.hop_size;
     /* a block of the look-ahead for a demixing per bin, fitted before the
-     * first frame it holds is released: the file profile's */
-    const int block = c.lookahead_frames - sp.block_iterations;
+     * first frame it holds is released: the file profile's.  The block
+     * skips the frames of an abrupt start and of the offsets' first
+     * estimate (a few windows' worth), which most files begin with: with
+     * no margin for them, a demixing that replaces an instantaneous one
+     * came one frame after the first had left, too late. */
+    const int block = c.lookahead_frames - sp.block_iterations
+        - 4 * sp.window_hops;
     if (block >= NMF_SPATIAL_MIN_BLOCK_FRAMES)
       sp.block_frames = block < NMF_SPATIAL_MAX_BLOCK_FRAMES ?
           block : NMF_SPATIAL_MAX_BLOCK_FRAMES;
@@ -541,8 +546,6 @@ process_frame (nmf_separator * sep, const nmf_separator_output * out,
   }
   if (switching && !(sep->took_over = take_over_sources (sep)))
     spatial = 0;                /* the factorization's masks this frame */
-  else if (switching)
-    nmf_spatial_released (sep->spatial);
   if (spatial)
     /* the images of the released frame; its "masks" are each source's
      * share of the bin's energy */

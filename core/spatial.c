@@ -204,6 +204,8 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
               params->block_frames, 4, 0) != NMF_OK
           || !(sp->watch = calloc ((size_t) sources * bins
                   * (channels + channels * (channels - 1)),
+                  sizeof (double)))
+          || !(sp->profile = calloc ((size_t) sources * bins,
                   sizeof (double))))) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
@@ -308,6 +310,7 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->smooth);
   nmf_ilrma_destroy (&(*spp)->bins);
   free ((*spp)->watch);
+  free ((*spp)->profile);
   free (*spp);
   *spp = NULL;
 }
@@ -414,9 +417,11 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
   const size_t MM = (size_t) M * M;
 
   sp->stamp++;
-  nmf_spatial_bins_update (sp, input);
-  if (sp->fit == NMF_SPATIAL_DELAYS
-      || (sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS && sp->rechecked))
+  /* decided for good: only the block of the demixing per bin, if any,
+   * has frames to take */
+  const int decided = sp->fit == NMF_SPATIAL_DELAYS
+      || (sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS && sp->rechecked);
+  if (decided && !sp->bins)
     return;
 
   const nmf_spatial_fit fit_before = sp->fit;
@@ -457,12 +462,24 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
   if (sp->onset_left > 0 || sp->offset_frames < OFFSET_MIN_FRAMES) {
     if (sp->onset_left > 0)
       sp->onset_left--;
-    if (sound)
+    if (sound && !decided)
       sp->frames++;
+    nmf_spatial_bins_update (sp, NULL);
     return;
   }
+  const double level = sp->level;
   if (sound)
     nmf_spatial_weigh_frame (sp, frame_power);
+  /* the block takes the frames as the stage learns from them: without
+   * the offsets (an offset of 0.05 cost its sources 16 dB), past an
+   * abrupt start; and not a frame far louder than the sound (a click at
+   * 1e6 times it in one channel, weighed down, was still a source too
+   * many in the high bins, and the block's fit failed) */
+  nmf_spatial_bins_update (sp, sound && !(level > 0.0
+          && frame_power > NMF_SPATIAL_BLOCK_OUTLIER * level) ?
+      sp->offset_free : NULL);
+  if (decided)
+    return;
   /* this frame's covariance per band (upper triangle), and until the
    * decision every bin's complex one, x_m conj (x_n) */
   const int deciding = sp->fit == NMF_SPATIAL_UNDECIDED
@@ -602,7 +619,10 @@ images_for (nmf_spatial * sp, uint64_t stamp, const float *spectra,
 
   *power = 0.0;
   if (sp->fit == NMF_SPATIAL_DELAYS) {
-    nmf_ilrma_images (sp->bins, spectra, images, shares);
+    double offset[MAXC];
+    for (int m = 0; m < sp->M; m++)
+      offset[m] = nmf_spatial_channel_offset (sp, spectra, m);
+    nmf_spatial_bins_images (sp, offset, spectra, images, shares);
     return 0.0;
   }
   if (sp->clustering) {

@@ -86,10 +86,10 @@ typedef struct
    * +-max_delay samples) is at least min_delay_fit */
   int block_frames;
   int block_iterations;
-  /* (the separator's choice of block: at least 3 s, at most 5.3 s, at
-   * 44.1 kHz and hop 512 - the memory of 5.3 s is 15 MB in stereo) */
+  /* (the separator's choice of block: at least 3 s, at most 5.1 s, at
+   * 44.1 kHz and hop 512 - 11 MB in stereo) */
 #define NMF_SPATIAL_MIN_BLOCK_FRAMES 256
-#define NMF_SPATIAL_MAX_BLOCK_FRAMES 456
+#define NMF_SPATIAL_MAX_BLOCK_FRAMES 440
   double max_delay;
   double min_delay_fit;
 } nmf_spatial_params;
@@ -151,10 +151,6 @@ int nmf_spatial_delays (const nmf_spatial * sp, double *delays);
 /* The block's delay fit once the demixing per bin has been fitted (0
  * before, or when it was not). */
 double nmf_spatial_delay_fit (const nmf_spatial * sp);
-/* The separator released the first frame demixed by the stage (its
- * take-over): a mix in force as instantaneous is no longer replaced by
- * the demixing per bin, whose sources would not be matched to the pads. */
-void nmf_spatial_released (nmf_spatial * sp);
 
 /* Output o becomes the source output perm[o] was (perm: a permutation of
  * 0 .. sources - 1). */

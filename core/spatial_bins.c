@@ -9,6 +9,8 @@
  * (docs/experiments.md, "Whether a per-frequency demixing worked"). */
 #include "spatial_private.h"
 
+#include "hungarian.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -33,7 +35,6 @@ nmf_spatial_bins_reset (nmf_spatial * sp)
   memset (sp->watch, 0, sizeof (double) * watch_size (sp));
   sp->bins_watch_imaginary = 0.0;
   sp->bins_suspect = 0;
-  sp->released = 0;
 }
 
 /* The watch's verdict once the block is full: each source's mean over
@@ -130,8 +131,53 @@ nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra)
   }
 }
 
+/* The demixing per bin replaces an instantaneous one, whose sources may
+ * be on the pads already: each of its sources takes the output of the
+ * instantaneous demixing's source whose spectrum over the block (the
+ * watch's share-weighted powers) is most like its own (the assignment of
+ * largest summed Bhattacharyya coefficient of the normalized spectra). */
+static void
+take_places (nmf_spatial * sp)
+{
+  const int M = sp->M, S = sp->S, F = sp->F, W = M + M * (M - 1);
+  double cost[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_SOURCES];
+  double work[NMF_ASSIGNMENT_WORK (NMF_SPATIAL_MAX_SOURCES)];
+  double norm_i[MAXC], norm_d[MAXC];
+  size_t perm[NMF_SPATIAL_MAX_SOURCES];
+
+  nmf_ilrma_image_powers (sp->bins, sp->profile);
+  for (int s = 0; s < S; s++) {
+    norm_i[s] = norm_d[s] = 0.0;
+    for (int f = 0; f < F; f++) {
+      for (int m = 0; m < M; m++)
+        norm_i[s] += sp->watch[((size_t) s * F + f) * W + m];
+      norm_d[s] += sp->profile[(size_t) s * F + f];
+    }
+  }
+  for (int o = 0; o < S; o++)
+    for (int d = 0; d < S; d++) {
+      double b = 0.0;
+      for (int f = 0; f < F; f++) {
+        double p = 0.0;
+        for (int m = 0; m < M; m++)
+          p += sp->watch[((size_t) o * F + f) * W + m];
+        b += sqrt (p * sp->profile[(size_t) d * F + f]);
+      }
+      cost[o * S + d] = norm_i[o] > 0.0 && norm_d[d] > 0.0 ?
+          -b / sqrt (norm_i[o] * norm_d[d]) : 0.0;
+    }
+  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
+    return;
+  nmf_ilrma_permute (sp->bins, perm);
+  double d[MAXC];
+  for (int o = 0; o < S; o++)
+    d[o] = sp->bins_delays[perm[o]];
+  for (int o = 0; o < S; o++)
+    sp->bins_delays[o] = d[o];
+}
+
 void
-nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
+nmf_spatial_bins_update (nmf_spatial * sp, const float *frame)
 {
   nmf_ilrma *il = sp->bins;
 
@@ -140,11 +186,7 @@ nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
       || sp->fit == NMF_SPATIAL_DELAYS)
     return;
   if (nmf_ilrma_frames (il) < nmf_ilrma_capacity (il)) {
-    double power = 0.0;
-    for (size_t i = 0; i < (size_t) sp->M * 2 * sp->F; i++)
-      power += (double) input[i] * input[i];
-    if (power > 1e-20 && isfinite (power)
-        && nmf_ilrma_add_frame (il, input) == nmf_ilrma_capacity (il)
+    if (frame && nmf_ilrma_add_frame (il, frame) == nmf_ilrma_capacity (il)
         && sp->fit == NMF_SPATIAL_FITS)
       judge_watch (sp);
     return;
@@ -153,8 +195,7 @@ nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
    * room's, or an instantaneous mix's with a source that looks delayed,
    * while the demixing per bin can still take its place */
   const int room = sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS && sp->rechecked;
-  const int suspect = sp->fit == NMF_SPATIAL_FITS && sp->bins_suspect
-      && !sp->released;
+  const int suspect = sp->fit == NMF_SPATIAL_FITS && sp->bins_suspect;
   if (!(room || suspect) || sp->bins_iterations >= sp->p.block_iterations)
     return;
   nmf_ilrma_iterate (il);
@@ -163,12 +204,9 @@ nmf_spatial_bins_update (nmf_spatial * sp, const float *input)
   if (!nmf_ilrma_finish (il))
     return;
   sp->bins_fit = nmf_ilrma_delay_fit (il, sp->p.max_delay, sp->bins_delays);
-  if (sp->bins_fit >= sp->p.min_delay_fit && !(suspect && sp->released))
-    sp->fit = NMF_SPATIAL_DELAYS;
-}
-
-void
-nmf_spatial_released (nmf_spatial * sp)
-{
-  sp->released = 1;
+  if (!(sp->bins_fit >= sp->p.min_delay_fit))
+    return;
+  if (suspect)
+    take_places (sp);
+  sp->fit = NMF_SPATIAL_DELAYS;
 }

@@ -181,3 +181,60 @@ nmf_spatial_demix_images (nmf_spatial * sp, const double *W, const double *A,
   }
   return ratio;
 }
+
+void
+nmf_spatial_bins_images (nmf_spatial * sp, const double *offset,
+    const float *spectra, float *images, float *shares)
+{
+  const int M = sp->M, S = sp->S, F = sp->F;
+  const size_t K = 2 * (size_t) F, src = (size_t) M * K;
+  float *x = sp->offset_free;   /* (free between updates) */
+  double input = 0.0, imaged = 0.0;
+
+  for (int m = 0; m < M; m++)
+    for (int f = 0; f < F; f++) {
+      float *xm = x + m * K + 2 * f;
+      const float *in = spectra + m * K + 2 * f;
+      xm[0] = (float) (in[0] - offset[m] * sp->dc_leak[f]);
+      xm[1] = in[1];
+      input += (double) xm[0] * xm[0] + (double) xm[1] * xm[1];
+    }
+  nmf_ilrma_images (sp->bins, x, images, shares);
+  for (size_t k = 0; k < (size_t) S * src; k++)
+    imaged += (double) images[k] * images[k];
+  /* a frame with a direction the demixing does not know (a click in one
+   * channel) comes out of every source, cancelling: both pads carried a
+   * click at 1e6 times the sound in the channel without it.  Shared out
+   * by the images' energies instead, as for the panned demixing. */
+  if (imaged > IMAGE_ENERGY_LIMIT * input) {
+    double *e = sp->demix_e, *total = sp->demix_total;
+    for (int f = 0; f < F; f++)
+      total[f] = 0.0;
+    for (int s = 0; s < S; s++)
+      for (int f = 0; f < F; f++) {
+        double v = 0.0;
+        for (int m = 0; m < M; m++) {
+          const float *img = images + s * src + m * K + 2 * f;
+          v += (double) img[0] * img[0] + (double) img[1] * img[1];
+        }
+        e[(size_t) s * F + f] = v;
+        total[f] += v;
+      }
+    for (int s = 0; s < S; s++)
+      for (int f = 0; f < F; f++) {
+        double *es = e + (size_t) s * F + f;
+        *es = total[f] > 0.0 ? *es / total[f] : 1.0 / S;
+        if (shares)
+          shares[(size_t) s * F + f] = (float) *es;
+      }
+    share_out (sp, spectra, e, images);
+    return;
+  }
+  /* the offsets, no source's, shared out evenly */
+  for (int s = 0; s < S; s++)
+    for (int m = 0; m < M; m++) {
+      float *img = images + s * src + m * K;
+      for (int f = 0; f < F; f++)
+        img[2 * f] += (float) (offset[m] * sp->dc_leak[f] / S);
+    }
+}

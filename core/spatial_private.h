@@ -30,6 +30,9 @@
  * still takes over, at up to 3 dB a second (the level rises with the
  * frames it lets in). */
 #define NMF_SPATIAL_LOUD_FRAME 4.0
+/* a frame left out of the block of the demixing per bin: its power over
+ * the running level (30 dB) */
+#define NMF_SPATIAL_BLOCK_OUTLIER 1000.0
 
 struct nmf_spatial
 {
@@ -153,8 +156,9 @@ struct nmf_spatial
   double *watch;                /* S x F x (M + 2 * pairs) */
   double bins_watch_imaginary;  /* the largest source's mean |Im| */
   int bins_suspect;             /* above max_imaginary: fitted too */
-  int released;                 /* the demixing's first frame has left
-                                 * (nmf_spatial_released) */
+  double *profile;              /* S x F: the demixing per bin's image
+                                 * powers, to match its sources to the
+                                 * instantaneous demixing's */
 };
 
 /* Band b of a frame's band covariances Cb (B x M x M) holds no more than
@@ -241,14 +245,22 @@ void nmf_spatial_directions_images (nmf_spatial * sp, const float *spectra,
     float *images, float *shares);
 void nmf_spatial_directions_permute (nmf_spatial * sp, const size_t *perm);
 
-/* The demixing per bin (spatial_bins.c, sources == channels): one frame
- * into the block, or once it is full and the mix decided a room, one
- * iteration, and at the last the verdict (sp->fit = NMF_SPATIAL_DELAYS
- * when the fit is of delays); the stage's reset. */
-void nmf_spatial_bins_update (nmf_spatial * sp, const float *input);
+/* The demixing per bin (spatial_bins.c, sources == channels), every
+ * frame: a frame with sound as the stage learns it (NULL: none) into the
+ * block, or once it is full and the mix decided a room (or an
+ * instantaneous mix with a source that looks delayed), one iteration,
+ * and at the last the verdict (sp->fit = NMF_SPATIAL_DELAYS when the fit
+ * is of delays); the stage's reset. */
+void nmf_spatial_bins_update (nmf_spatial * sp, const float *frame);
 /* A frame (without the offsets) of a mix decided instantaneous, into the
  * watch, with each source's share from the demixing in force. */
 void nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra);
+/* Its images of a frame: of the frame less the channels' offsets (offset:
+ * nmf_spatial_channel_offset's), which each source's share evenly; a
+ * frame whose images hold more than 10 times its energy shared out by
+ * energy (spatial_images.c). */
+void nmf_spatial_bins_images (nmf_spatial * sp, const double *offset,
+    const float *spectra, float *images, float *shares);
 void nmf_spatial_bins_reset (nmf_spatial * sp);
 
 #endif /* NMF_SPATIAL_PRIVATE_H */

@@ -4,7 +4,8 @@
  * embedding application and the element use - the plain defaults, the
  * live and file profiles (components grouped into sources, at every
  * regrouping), log bands, stereo and 4 channels through the spatial
- * take-over, reset and the live setters - after a first second to warm
+ * take-over, spaced microphones through the demixing per bin (its block,
+ * iterations and take-over), reset and the live setters - after a first second to warm
  * up.  Found by counting: the assignment solver allocated at every
  * regrouping, and FFTW's r2c of the grouping's 218-point DFT (Rader's
  * algorithm) at every template.  volmin is left out: its linear programs
@@ -39,14 +40,34 @@ make_input (size_t n, int channels)
   return x;
 }
 
-static void
-check_config (const char *name, const nmf_separator_config * config)
+/* two sources at spaced microphones (each one delay between the two
+ * channels): the spatial stage's demixing per bin */
+static float *
+make_spaced_input (size_t n)
 {
-  const size_t n = (size_t) RATE * SECONDS, block = 1000;
+  float *x = calloc (n * 2, sizeof (float)), *src = malloc (sizeof (float) * n);
+
+  for (int s = 0; s < 2; s++) {
+    test_varying_source (s, 0, RATE, src, n);
+    for (size_t i = 16; i < n; i++) {
+      x[i * 2 + s] += src[i - 16];
+      x[i * 2 + 1 - s] += 0.8f * src[i - 16 + (s ? 5 : -6)];
+    }
+  }
+  free (src);
+  return x;
+}
+
+static void
+check_config_for (const char *name, const nmf_separator_config * config,
+    int seconds, int spaced)
+{
+  const size_t n = (size_t) RATE * seconds, block = 1000;
   const int C = config->channels, S = config->sources;
   nmf_separator *sep = NULL;
   char msg[256] = "";
-  float *x = make_input (n, C), *out[NMF_SEPARATOR_MAX_SOURCES];
+  float *x = spaced ? make_spaced_input (n) : make_input (n, C);
+  float *out[NMF_SEPARATOR_MAX_SOURCES];
   size_t got, masks;
   long during;
 
@@ -62,6 +83,10 @@ check_config (const char *name, const nmf_separator_config * config)
         n - pos, &o, &got, &masks);
   nmf_separator_set_iterations (sep, 3);
   nmf_separator_set_mask_exponent (sep, 1);
+  nmf_separator_spatial info;
+  nmf_separator_get_spatial (sep, &info);
+  CHECK (!spaced || info.per_frequency, "%s: not demixed per bin (state "
+      "%d)", name, info.state);
   nmf_separator_reset (sep, 1);
   nmf_separator_process (sep, x, RATE, &o, &got, &masks);
   nmf_separator_drain (sep, &o, &got, &masks);
@@ -73,6 +98,12 @@ check_config (const char *name, const nmf_separator_config * config)
     free (out[s]);
   free (x);
   nmf_separator_destroy (&sep);
+}
+
+static void
+check_config (const char *name, const nmf_separator_config * config)
+{
+  check_config_for (name, config, SECONDS, 0);
 }
 
 int
@@ -106,5 +137,11 @@ main (void)
   c.channels = 4;
   c.sources = 3;
   check_config ("4 channels", &c);
+
+  /* the block filled, iterated and in force: 516 frames after the first */
+  nmf_separator_config_init (&c);
+  nmf_separator_config_apply_profile (&c, NMF_PROFILE_FILE);
+  c.channels = 2;
+  check_config_for ("spaced", &c, 9, 1);
   CHECK_DONE ();
 }

@@ -1239,7 +1239,7 @@ main (void)
       const float a0 = i >= 8 ? src[0][i - 8] : 0.0f;
       const float a1 = i >= (size_t) (8 + d0) ? src[0][i - 8 - d0] : 0.0f;
       const float b1 = i >= 8 ? 0.8f * src[1][i - 8] : 0.0f;
-      const float b0 = i >= (size_t) (8 + d1) ? 0.8f * src[1][i - 8 + d1]
+      const float b0 = i >= (size_t) (8 - d1) ? 0.8f * src[1][i - 8 + d1]
           : 0.0f;
       img[0][2 * i] = a0;
       img[0][2 * i + 1] = a1;

@@ -634,11 +634,10 @@ GST_END_TEST;
  * profile: demixed per frequency - counts and timestamps, the sum, each
  * source in one pad from 9 s on at >= 20 dB, and the messages' `delay`
  * (seconds) the planted one. */
-GST_START_TEST (test_spatial_spaced_microphones)
+static void
+check_spaced (const int delay[2], const double *spans0, const double *spans1)
 {
   const gsize n = 15 * RATE;
-  const int delay[2] = { 6, -5 };       /* samples, channel 1 after 0 */
-  const double spans0[4] = { 0, 3, 6, 11 }, spans1[4] = { 3, 9, 11, 13 };
   float *s0 = g_new (float, n), *s1 = g_new (float, n);
   float *x = g_new0 (float, n * 2);
 
@@ -725,6 +724,29 @@ GST_START_TEST (test_spatial_spaced_microphones)
   g_free (s1);
 }
 
+GST_START_TEST (test_spatial_spaced_microphones)
+{
+  const int delay[2] = { 6, -5 };       /* samples, channel 1 after 0 */
+  const double spans0[4] = { 0, 3, 6, 11 }, spans1[4] = { 3, 9, 11, 13 };
+
+  check_spaced (delay, spans0, spans1);
+}
+
+GST_END_TEST;
+
+/* Source 0 at broadside (the same in both channels): the mix passes the
+ * instantaneous test, and the watch on each source's coherence has the
+ * block fitted, whose demixing replaces the instantaneous one before the
+ * first frame leaves - with the stream starting at full level (its first
+ * frames not in the block: the fit came one frame too late). */
+GST_START_TEST (test_spatial_spaced_broadside)
+{
+  const int delay[2] = { 0, -7 };
+  const double spans0[4] = { 0, 3, 6, 11 }, spans1[4] = { 3, 9, 11, 13 };
+
+  check_spaced (delay, spans0, spans1);
+}
+
 GST_END_TEST;
 
 /* spatial=off: the state says so, no position */
@@ -776,6 +798,7 @@ nmfseparate_spatial_suite (void)
     NMF_TEST ("spatial", test_spatial_move_three_channels),
     NMF_TEST ("spatial", test_spatial_channel_offsets),
     NMF_TEST ("spatial", test_spatial_spaced_microphones),
+    NMF_TEST ("spatial", test_spatial_spaced_broadside),
     NMF_TEST ("spatial", test_spatial_off),
   };
 

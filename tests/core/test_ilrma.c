@@ -42,6 +42,18 @@ typedef struct
 
 static float *src[MAXS];
 
+/* 2 x 2 direct paths: source s reaches microphone m after D[m][s]
+ * samples, at gain 1 on its own microphone and `cross` on the other */
+static void
+plant_direct_paths (planted * p, const int D[2][2], double cross)
+{
+  for (int m = 0; m < 2; m++)
+    for (int s = 0; s < 2; s++) {
+      p->delay[m][s][0] = D[m][s];
+      p->gain[m][s][0] = m == s ? 1.0 : cross;
+    }
+}
+
 /* image s at microphone m, time domain */
 static void
 make_image (const planted * p, int s, int m, float *out)
@@ -227,11 +239,7 @@ main (void)
   {
     planted p = {.M = 2 };
     const int D[2][2] = { {0, 6}, {5, 0} };
-    for (int m = 0; m < 2; m++)
-      for (int s = 0; s < 2; s++) {
-        p.delay[m][s][0] = D[m][s];
-        p.gain[m][s][0] = m == s ? 1.0 : 0.8;
-      }
+    plant_direct_paths (&p, D, 0.8);
     check_planted ("2 x 2 delays", &p, 30.0, &fit, delays);
     CHECK (fit >= 0.99, "2 x 2 delays: a delay fit of %.3f", fit);
     for (int s = 0; s < 2; s++)
@@ -244,10 +252,9 @@ main (void)
   {
     planted p = {.M = 2 };
     const int D[2][2] = { {0, 6}, {5, 0} };
+    plant_direct_paths (&p, D, 0.8);
     for (int m = 0; m < 2; m++)
       for (int s = 0; s < 2; s++) {
-        p.delay[m][s][0] = D[m][s];
-        p.gain[m][s][0] = m == s ? 1.0 : 0.8;
         p.delay[m][s][1] = D[m][s] + 20 + 7 * m + 11 * s;
         p.gain[m][s][1] = s ? -0.3 : 0.35;
       }

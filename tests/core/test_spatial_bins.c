@@ -69,16 +69,15 @@ plant (const planted * p, result * r)
   free (src);
 }
 
-/* the file profile's look-ahead, blocks of 4410, then the drain */
-static void
-run (const planted * p, result * r)
+/* A separator of M channels and sources with the file profile's
+ * look-ahead, and the result's outputs allocated for it. */
+static nmf_separator *
+create_for (int M, result * r)
 {
-  const int M = p->M;
   nmf_separator_config c;
   nmf_separator *sep = NULL;
   char msg[256] = "";
 
-  plant (p, r);
   nmf_separator_config_init (&c);
   c.channels = M;
   c.sources = M;
@@ -86,6 +85,17 @@ run (const planted * p, result * r)
   CHECK_OK (nmf_separator_create (&sep, &c, msg, sizeof msg));
   for (int s = 0; s < M; s++)
     r->out[s] = calloc (r->n * M, sizeof (float));
+  return sep;
+}
+
+/* the file profile's look-ahead, blocks of 4410, then the drain */
+static void
+run (const planted * p, result * r)
+{
+  const int M = p->M;
+
+  plant (p, r);
+  nmf_separator *sep = create_for (M, r);
   size_t pos = 0, got = 0;
   float *dst[MAXM];
   nmf_separator_output o = { dst, NULL };
@@ -317,18 +327,9 @@ test_seeks (void)
 
   for (int k = 0; k < 4; k++) {
     const int M = 2;
-    nmf_separator_config c;
-    nmf_separator *sep = NULL;
-    char msg[256] = "";
     base (&p);
     plant (&p, &r);
-    nmf_separator_config_init (&c);
-    c.channels = M;
-    c.sources = M;
-    c.lookahead_frames = 516;
-    CHECK_OK (nmf_separator_create (&sep, &c, msg, sizeof msg));
-    for (int s = 0; s < M; s++)
-      r.out[s] = calloc (r.n * M, sizeof (float));
+    nmf_separator *sep = create_for (M, &r);
     const size_t cut = (size_t) (fabs (at[k]) * RATE);
     if (at[k] > 0.0)
       feed (sep, &r, M, 0, cut, 0);

@@ -68,10 +68,11 @@ double nmf_ilrma_delay_fit (nmf_ilrma * ilrma, double max_delay,
     double *delays);
 
 /* The images of a frame: images (sources x channels x 2 * bins), image_s
- * = A(:, s) (W x)_s at each bin, summing to the frame (to rounding), and
- * each source's share of each bin's energy in shares (sources x bins, may
- * be NULL). */
-void nmf_ilrma_images (nmf_ilrma * ilrma, const float *spectra,
+ * = A(:, s) (W x)_s at each bin, summing to the frame (to rounding: the
+ * last source is what the others leave), and each source's share of each
+ * bin's energy in shares (sources x bins, may be NULL).  Returns the
+ * images' energy. */
+double nmf_ilrma_images (nmf_ilrma * ilrma, const float *spectra,
     float *images, float *shares);
 /* Each source's energy centroid over the channels, as
  * nmf_spatial_positions: -1 (all in channel 0) to +1 (all in the last). */

@@ -3,6 +3,8 @@
  * shared out, and whether the mix holds more directions than sources. */
 #include "spatial_private.h"
 
+#include <string.h>
+
 /* Frames whose images hold this many times the input's energy are
  * demixed by a matrix near singular: two huge images cancelling (more
  * channels than sources, just after the second source came, gave +72 dB),
@@ -189,19 +191,24 @@ nmf_spatial_bins_images (nmf_spatial * sp, const double *offset,
   const int M = sp->M, S = sp->S, F = sp->F;
   const size_t K = 2 * (size_t) F, src = (size_t) M * K;
   float *x = sp->offset_free;   /* (free between updates) */
-  double input = 0.0, imaged = 0.0;
+  double part[4] = { 0.0 };
 
-  for (int m = 0; m < M; m++)
-    for (int f = 0; f < F; f++) {
-      float *xm = x + m * K + 2 * f;
-      const float *in = spectra + m * K + 2 * f;
-      xm[0] = (float) (in[0] - offset[m] * sp->dc_leak[f]);
-      xm[1] = in[1];
-      input += (double) xm[0] * xm[0] + (double) xm[1] * xm[1];
-    }
-  nmf_ilrma_images (sp->bins, x, images, shares);
-  for (size_t k = 0; k < (size_t) S * src; k++)
-    imaged += (double) images[k] * images[k];
+  /* (in four partial sums: one is a chain of dependent additions) */
+  for (int m = 0; m < M; m++) {
+    float *xm = x + m * K;
+    const float *in = spectra + m * K;
+    memcpy (xm, in, sizeof (float) * K);
+    for (int f = 0; f < F; f++)
+      xm[2 * f] = (float) (in[2 * f] - offset[m] * sp->dc_leak[f]);
+    size_t k = 0;
+    for (; k + 4 <= K; k += 4)
+      for (int j = 0; j < 4; j++)
+        part[j] += (double) xm[k + j] * xm[k + j];
+    for (; k < K; k++)
+      part[0] += (double) xm[k] * xm[k];
+  }
+  const double input = (part[0] + part[1]) + (part[2] + part[3]);
+  const double imaged = nmf_ilrma_images (sp->bins, x, images, shares);
   /* a frame with a direction the demixing does not know (a click in one
    * channel) comes out of every source, cancelling: both pads carried a
    * click at 1e6 times the sound in the channel without it.  Shared out

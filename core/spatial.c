@@ -577,14 +577,9 @@ nmf_spatial_update (nmf_spatial * sp, const float *input)
 void
 nmf_spatial_permute (nmf_spatial * sp, const size_t *perm)
 {
-  if (sp->fit == NMF_SPATIAL_DELAYS) {
-    nmf_ilrma_permute (sp->bins, perm);
-    double d[MAXC];
-    for (int o = 0; o < sp->S; o++)
-      d[o] = sp->bins_delays[perm[o]];
-    for (int o = 0; o < sp->S; o++)
-      sp->bins_delays[o] = d[o];
-  } else if (sp->clustering)
+  if (sp->fit == NMF_SPATIAL_DELAYS)
+    nmf_spatial_bins_permute (sp, perm);
+  else if (sp->clustering)
     nmf_spatial_directions_permute (sp, perm);
   else
     nmf_spatial_demix_permute (sp, perm);

@@ -166,13 +166,19 @@ take_places (nmf_spatial * sp)
       cost[o * S + d] = norm_i[o] > 0.0 && norm_d[d] > 0.0 ?
           -b / sqrt (norm_i[o] * norm_d[d]) : 0.0;
     }
-  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) != NMF_OK)
-    return;
-  nmf_ilrma_permute (sp->bins, perm);
+  if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) == NMF_OK)
+    nmf_spatial_bins_permute (sp, perm);
+}
+
+void
+nmf_spatial_bins_permute (nmf_spatial * sp, const size_t *perm)
+{
   double d[MAXC];
-  for (int o = 0; o < S; o++)
+
+  nmf_ilrma_permute (sp->bins, perm);
+  for (int o = 0; o < sp->S; o++)
     d[o] = sp->bins_delays[perm[o]];
-  for (int o = 0; o < S; o++)
+  for (int o = 0; o < sp->S; o++)
     sp->bins_delays[o] = d[o];
 }
 

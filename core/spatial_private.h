@@ -262,5 +262,7 @@ void nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra);
 void nmf_spatial_bins_images (nmf_spatial * sp, const double *offset,
     const float *spectra, float *images, float *shares);
 void nmf_spatial_bins_reset (nmf_spatial * sp);
+/* Output o becomes the source output perm[o] was (its delay with it). */
+void nmf_spatial_bins_permute (nmf_spatial * sp, const size_t *perm);
 
 #endif /* NMF_SPATIAL_PRIVATE_H */

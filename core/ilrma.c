@@ -168,19 +168,16 @@ nmf_ilrma_capacity (const nmf_ilrma * il)
   return il->cap;
 }
 
-/* y_s = W(f)[s, :] x(f, t), in real arithmetic: a complex product in C
- * is a library call that checks for infinities */
+/* re + i im: C11's CMPLX, which clang 14 with glibc does not define (a
+ * complex number is an array of its two parts) */
 static inline double complex
-demix_one (const nmf_ilrma * il, const double complex * Wf, int s,
-    const float *x)
+complex_of (double re, double im)
 {
-  double re = 0.0, im = 0.0;
-  for (int m = 0; m < il->M; m++) {
-    const double wr = creal (Wf[s * il->M + m]), wi = cimag (Wf[s * il->M + m]);
-    re += wr * x[2 * m] - wi * x[2 * m + 1];
-    im += wr * x[2 * m + 1] + wi * x[2 * m];
-  }
-  return CMPLX (re, im);
+  double complex z;
+  double *parts = (double *) &z;
+  parts[0] = re;
+  parts[1] = im;
+  return z;
 }
 
 /* P_s(f, t) = |y_s|^2 for every source */
@@ -379,7 +376,7 @@ update_demixing (nmf_ilrma * il, int s)
     for (int i = 0; i < M; i++) {
       U[i * M + i] = ur[i * M + i] / T;
       for (int j = i + 1; j < M; j++) {
-        U[i * M + j] = CMPLX (ur[i * M + j] / T, ui[i * M + j] / T);
+        U[i * M + j] = complex_of (ur[i * M + j] / T, ui[i * M + j] / T);
         U[j * M + i] = conj (U[i * M + j]);
       }
     }

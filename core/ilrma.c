@@ -230,7 +230,7 @@ model_row (const nmf_ilrma * il, const float *Tf, const float *Vs,
       q[t] = P[t] * inv[t] * inv[t];
 }
 
-/* sum_t a[t] b[t] in eight partial sums (one would be a chain of
+/* sum_t a[t] b[t] in four partial sums (one would be a chain of
  * dependent additions), in double: a source silent for a while has
  * weights 1 / R of 10^12 there, which float sums lose the rest to */
 static double
@@ -370,7 +370,7 @@ update_demixing (nmf_ilrma * il, int s)
         /* sum_t x_i conj (x_j) / R */
         const float *yr = X + (size_t) j * 2 * cap, *yi = yr + cap;
         ur[i * M + j] = dot (ar, yr, T) + dot (ai, yi, T);
-        ui[i * M + j] = (double) dot (ai, yr, T) - dot (ar, yi, T);
+        ui[i * M + j] = dot (ai, yr, T) - dot (ar, yi, T);
       }
     }
     for (int i = 0; i < M; i++) {
@@ -491,7 +491,7 @@ nmf_ilrma_delay_fit (nmf_ilrma * il, double max_delay, double *delays)
   for (int s = 0; s < M; s++)
     for (int m = 1; m < M; m++) {
       double best = -INFINITY, best_tau = 0.0, c0 = 0.0, total = 0.0;
-      /* each bin's weight and phase in the scratch of the images */
+      /* each bin's weight and phase */
       double *w = il->scan_weight, *phase = il->scan_phase;
       for (int f = 1; f < F; f++) {
         const double complex *Af = il->A + (size_t) f * M * M;

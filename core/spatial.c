@@ -200,13 +200,7 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
   sp->offset_free = calloc ((size_t) channels * 2 * bins, sizeof (float));
   sp->clustering = sources > channels;
   if (params->block_frames > 0 && sources == channels
-      && (nmf_ilrma_create (&sp->bins, channels, bins,
-              params->block_frames, 4, 0) != NMF_OK
-          || !(sp->watch = calloc ((size_t) sources * bins
-                  * (channels + channels * (channels - 1)),
-                  sizeof (double)))
-          || !(sp->profile = calloc ((size_t) sources * bins,
-                  sizeof (double))))) {
+      && nmf_spatial_bins_create (sp) != NMF_OK) {
     nmf_spatial_destroy (&sp);
     return NMF_ERR_NO_MEMORY;
   }
@@ -308,9 +302,7 @@ nmf_spatial_destroy (nmf_spatial ** spp)
   free ((*spp)->g);
   free ((*spp)->hist);
   free ((*spp)->smooth);
-  nmf_ilrma_destroy (&(*spp)->bins);
-  free ((*spp)->watch);
-  free ((*spp)->profile);
+  nmf_spatial_bins_destroy (*spp);
   free (*spp);
   *spp = NULL;
 }

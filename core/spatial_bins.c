@@ -1,5 +1,7 @@
 /* The demixing per bin of spatial.h: a mix the stage decided is not
- * instantaneous (delays, reverberation), as many sources as channels,
+ * instantaneous (delays, reverberation), or is while one source's own
+ * coherence between the channels is complex (a source at broadside makes
+ * a delay mix pass the instantaneous test), as many sources as channels,
  * is fitted once per stream by batch ILRMA (ilrma.h) on its first block of
  * frames with sound, and demixed that way for the rest of the stream when
  * each source's transfer between the microphones is then one delay: spaced
@@ -11,7 +13,10 @@
 
 #include "hungarian.h"
 
+#include <nmf/error.h>
+
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* the watch's values per source and bin: each channel's power, each
@@ -20,6 +25,26 @@ static size_t
 watch_size (const nmf_spatial * sp)
 {
   return (size_t) sp->S * sp->F * (sp->M + sp->M * (sp->M - 1));
+}
+
+int
+nmf_spatial_bins_create (nmf_spatial * sp)
+{
+  if (nmf_ilrma_create (&sp->bins, sp->M, sp->F, sp->p.block_frames, 4, 0)
+      != NMF_OK
+      || !(sp->watch = calloc (watch_size (sp), sizeof (double)))
+      || !(sp->profile = calloc ((size_t) sp->S * sp->F, sizeof (double))))
+    return NMF_ERR_NO_MEMORY;
+  return NMF_OK;
+}
+
+void
+nmf_spatial_bins_destroy (nmf_spatial * sp)
+{
+  nmf_ilrma_destroy (&sp->bins);
+  free (sp->watch);
+  free (sp->profile);
+  sp->watch = sp->profile = NULL;
 }
 
 void
@@ -33,7 +58,6 @@ nmf_spatial_bins_reset (nmf_spatial * sp)
   for (int s = 0; s < MAXC; s++)
     sp->bins_delays[s] = 0.0;
   memset (sp->watch, 0, sizeof (double) * watch_size (sp));
-  sp->bins_watch_imaginary = 0.0;
   sp->bins_suspect = 0;
 }
 
@@ -83,7 +107,6 @@ judge_watch (nmf_spatial * sp)
     if (v > worst)
       worst = v;
   }
-  sp->bins_watch_imaginary = worst;
   sp->bins_suspect = worst > sp->p.max_imaginary;
 }
 
@@ -92,9 +115,17 @@ nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra)
 {
   const int M = sp->M, S = sp->S, F = sp->F, W = M + M * (M - 1);
 
+  double a2[MAXC];
+
   if (!sp->bins || sp->fit != NMF_SPATIAL_FITS
       || nmf_ilrma_frames (sp->bins) >= nmf_ilrma_capacity (sp->bins))
     return;
+  /* each source's mixing column's energy, the same at every bin */
+  for (int s = 0; s < S; s++) {
+    a2[s] = 0.0;
+    for (int m = 0; m < M; m++)
+      a2[s] += sp->A[m * S + s] * sp->A[m * S + s];
+  }
   for (int f = 0; f < F; f++) {
     double x[2 * MAXC], e[MAXC], total = 0.0;
     for (int m = 0; m < M; m++) {
@@ -103,13 +134,12 @@ nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra)
     }
     /* each source's image energy under the demixing in force */
     for (int s = 0; s < S; s++) {
-      double yr = 0.0, yi = 0.0, a = 0.0;
+      double yr = 0.0, yi = 0.0;
       for (int m = 0; m < M; m++) {
         yr += sp->W[s * M + m] * x[2 * m];
         yi += sp->W[s * M + m] * x[2 * m + 1];
-        a += sp->A[m * S + s] * sp->A[m * S + s];
       }
-      e[s] = (yr * yr + yi * yi) * a;
+      e[s] = (yr * yr + yi * yi) * a2[s];
       total += e[s];
     }
     if (!(total > 0.0))
@@ -142,30 +172,31 @@ take_places (nmf_spatial * sp)
   const int M = sp->M, S = sp->S, F = sp->F, W = M + M * (M - 1);
   double cost[NMF_SPATIAL_MAX_SOURCES * NMF_SPATIAL_MAX_SOURCES];
   double work[NMF_ASSIGNMENT_WORK (NMF_SPATIAL_MAX_SOURCES)];
-  double norm_i[MAXC], norm_d[MAXC];
+  double norm_i[MAXC], norm_d[MAXC], b[MAXC];
   size_t perm[NMF_SPATIAL_MAX_SOURCES];
 
   nmf_ilrma_image_powers (sp->bins, sp->profile);
-  for (int s = 0; s < S; s++) {
-    norm_i[s] = norm_d[s] = 0.0;
-    for (int f = 0; f < F; f++) {
-      for (int m = 0; m < M; m++)
-        norm_i[s] += sp->watch[((size_t) s * F + f) * W + m];
-      norm_d[s] += sp->profile[(size_t) s * F + f];
-    }
+  for (int d = 0; d < S; d++) {
+    norm_d[d] = 0.0;
+    for (int f = 0; f < F; f++)
+      norm_d[d] += sp->profile[(size_t) d * F + f];
   }
-  for (int o = 0; o < S; o++)
-    for (int d = 0; d < S; d++) {
-      double b = 0.0;
-      for (int f = 0; f < F; f++) {
-        double p = 0.0;
-        for (int m = 0; m < M; m++)
-          p += sp->watch[((size_t) o * F + f) * W + m];
-        b += sqrt (p * sp->profile[(size_t) d * F + f]);
-      }
-      cost[o * S + d] = norm_i[o] > 0.0 && norm_d[d] > 0.0 ?
-          -b / sqrt (norm_i[o] * norm_d[d]) : 0.0;
+  for (int o = 0; o < S; o++) {
+    norm_i[o] = 0.0;
+    for (int d = 0; d < S; d++)
+      b[d] = 0.0;
+    for (int f = 0; f < F; f++) {
+      double p = 0.0;
+      for (int m = 0; m < M; m++)
+        p += sp->watch[((size_t) o * F + f) * W + m];
+      norm_i[o] += p;
+      for (int d = 0; d < S; d++)
+        b[d] += sqrt (p * sp->profile[(size_t) d * F + f]);
     }
+    for (int d = 0; d < S; d++)
+      cost[o * S + d] = norm_i[o] > 0.0 && norm_d[d] > 0.0 ?
+          -b[d] / sqrt (norm_i[o] * norm_d[d]) : 0.0;
+  }
   if (nmf_assignment_solve_in (work, cost, (size_t) S, perm, NULL) == NMF_OK)
     nmf_spatial_bins_permute (sp, perm);
 }

@@ -154,7 +154,6 @@ struct nmf_spatial
    * makes a delay mix pass the instantaneous test): per source and bin,
    * its share of the channels' powers and cross-terms */
   double *watch;                /* S x F x (M + 2 * pairs) */
-  double bins_watch_imaginary;  /* the largest source's mean |Im| */
   int bins_suspect;             /* above max_imaginary: fitted too */
   double *profile;              /* S x F: the demixing per bin's image
                                  * powers, to match its sources to the
@@ -261,6 +260,10 @@ void nmf_spatial_bins_watch (nmf_spatial * sp, const float *spectra);
  * energy (spatial_images.c). */
 void nmf_spatial_bins_images (nmf_spatial * sp, const double *offset,
     const float *spectra, float *images, float *shares);
+/* Its state (sp->M, S, F, p set), freed by destroy (also after a create
+ * that failed); the stage's reset. */
+int nmf_spatial_bins_create (nmf_spatial * sp);
+void nmf_spatial_bins_destroy (nmf_spatial * sp);
 void nmf_spatial_bins_reset (nmf_spatial * sp);
 /* Output o becomes the source output perm[o] was (its delay with it). */
 void nmf_spatial_bins_permute (nmf_spatial * sp, const size_t *perm);

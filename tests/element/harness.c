@@ -459,10 +459,79 @@ nmf_fix_teardown (NmfFix * f)
 void
 nmf_fix_teardown_bus (NmfFix * f, GstBus * bus)
 {
+  GstMessage *msg;
+
   gst_element_set_bus (f->el, NULL);
-  if (bus)
+  if (bus) {
+    while ((msg = nmf_test_pop (bus)))
+      gst_message_unref (msg);
     gst_object_unref (bus);
+  }
   nmf_fix_teardown (f);
+}
+
+static struct
+{
+  const gchar *text;
+  guint seen;
+} expected_warning;
+
+void
+nmf_test_expect_warning (const gchar * text)
+{
+  expected_warning.text = text;
+  expected_warning.seen = 0;
+}
+
+void
+nmf_test_check_warned (GstBus * bus)
+{
+  GstMessage *msg;
+
+  while ((msg = nmf_test_pop (bus)))
+    gst_message_unref (msg);
+  fail_unless (expected_warning.seen > 0, "no warning saying \"%s\"",
+      expected_warning.text);
+  expected_warning.text = NULL;
+}
+
+GstMessage *
+nmf_test_pop (GstBus * bus)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop (bus)) && (GST_MESSAGE_TYPE (msg) ==
+          GST_MESSAGE_WARNING || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)) {
+    gboolean warning = GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING;
+    GError *err = NULL;
+    gchar *dbg = NULL;
+
+    if (warning)
+      gst_message_parse_warning (msg, &err, &dbg);
+    else
+      gst_message_parse_error (msg, &err, &dbg);
+    if (warning && expected_warning.text
+        && strstr (err->message, expected_warning.text))
+      expected_warning.seen++;
+    else
+      fail ("unexpected %s: %s (%s)", GST_MESSAGE_TYPE_NAME (msg),
+          err->message, GST_STR_NULL (dbg));
+    g_error_free (err);
+    g_free (dbg);
+    gst_message_unref (msg);
+  }
+  return msg;
+}
+
+GstMessage *
+nmf_test_pop_element (GstBus * bus)
+{
+  GstMessage *msg;
+
+  while ((msg = nmf_test_pop (bus)) && GST_MESSAGE_TYPE (msg) !=
+      GST_MESSAGE_ELEMENT)
+    gst_message_unref (msg);
+  return msg;
 }
 
 void

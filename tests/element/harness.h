@@ -180,6 +180,18 @@ void nmf_fix_teardown (NmfFix * f);
 /* Takes the test's bus off the element and drops it (bus may be NULL:
  * none was set), then tears down as nmf_fix_teardown. */
 void nmf_fix_teardown_bus (NmfFix * f, GstBus * bus);
+/* Bus messages. A warning or error on the bus fails the test unless it
+ * was announced: nmf_test_expect_warning (text) before the action that
+ * causes it (one at a time), nmf_test_check_warned (bus) after it, which
+ * pops what waits and fails if no warning holding text came. A filtered
+ * pop (gst_bus_pop_filtered) drops the messages of other types unseen. */
+void nmf_test_expect_warning (const gchar * text);
+void nmf_test_check_warned (GstBus * bus);
+/* The next message but the announced warnings (NULL: none waits). */
+GstMessage *nmf_test_pop (GstBus * bus);
+/* The next element message, the same way (others are dropped). */
+GstMessage *nmf_test_pop_element (GstBus * bus);
+
 /* Input caps for a stream on t, extra (may be NULL) appended. */
 void nmf_fix_set_caps (NmfFix * f, const NmfTimeline * t,
     const gchar * extra);

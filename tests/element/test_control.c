@@ -161,7 +161,7 @@ check_interval_ramp (gdouble from_ms, gdouble to_ms)
   nmf_fix_push (&f, &nmf_mono, x, 0, samples, &z, FALSE, NULL);
   nmf_fix_finish (&f, NULL);
 
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     GstClockTime ts, duration, end;
     gdouble asked_ms;

@@ -120,7 +120,7 @@ check_far_stream (const gchar * props, gint rate, GstClockTime base,
           ": sum of sources %.8f != input %.8f", rate, GST_TIME_ARGS (base),
           i, sum, x[i]);
   }
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     GstClockTime ts, duration, stream_time, running_time;
 
@@ -237,7 +237,7 @@ GST_START_TEST (test_interval_of_more_than_2_32_frames)
       frames, masks, energy);
   /* the end of the stream */
   gst_nmf_messages_post (&m, bin, &tl, &segment, frames);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  msg = nmf_test_pop_element (bus);
   fail_unless (msg != NULL, "no message for the interval");
   fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
           "timestamp", &ts));

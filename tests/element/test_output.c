@@ -238,7 +238,7 @@ check_masks_make_the_audio (gint channels, guint n_sources,
   nmf_fix_run (&f, &t, NULL, x, total, &z, TRUE, c);
   nmf_fix_teardown_bus (&f, NULL);
   /* what the last message said the spatial stage did */
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     if (gst_structure_has_name (st, "nmfseparate")) {
       g_free (spatial);

@@ -279,7 +279,7 @@ check_messages (GstBus * bus, const Shape * s, const NmfTimeline * t,
   guint n = 0;
   GstMessage *msg;
 
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     GstClockTime ts = 0, duration = 0;
     const gchar *state;

@@ -61,7 +61,7 @@ read_messages (GstBus * bus, LastMessage * last)
   GstMessage *msg;
 
   last->state = NULL;
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     if (gst_structure_has_name (st, "nmfseparate")) {
       const GValue *pos = gst_structure_get_value (st, "position");
@@ -339,7 +339,7 @@ check_flush_keeps_demixing (gboolean after_eos)
   seg.start = seg.time = seg.position = nmf_test_time (seek, RATE);
   fail_unless (gst_harness_push_event (f.h[0], gst_event_new_segment (&seg)));
   nmf_fix_push (&f, &t, x, seek, n - seek, &z, FALSE, NULL);
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     const GValue *pos = gst_structure_get_value (st, "position");
     fail_unless (g_strcmp0 (gst_structure_get_string (st, "spatial"),
@@ -670,7 +670,7 @@ check_spaced (const int delay[2], const double *spans0, const double *spans1)
   gchar *state = NULL;
   double found[2] = { 0, 0 };
   gboolean have_delay = FALSE;
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     if (gst_structure_has_name (st, "nmfseparate")) {
       const GValue *d = gst_structure_get_value (st, "delay");
@@ -769,7 +769,7 @@ GST_START_TEST (test_spatial_off)
   collector_clear (&c[0]);
   collector_clear (&c[1]);
   guint count = 0;
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+  while ((msg = nmf_test_pop_element (bus))) {
     const GstStructure *st = gst_message_get_structure (msg);
     fail_if (gst_structure_has_field (st, "position"));
     fail_unless_equals_string (gst_structure_get_string (st, "spatial"),

@@ -210,43 +210,110 @@ update_powers (nmf_ilrma * il)
   }
 }
 
+/* Built for AVX2 and for the baseline ISA, chosen at load time, as
+ * kl_kernels.c's kernels (no FMA: the products round as before). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NMF_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define NMF_CLONES
+#endif
+typedef float v4f __attribute__ ((vector_size (4 * sizeof (float)),
+        aligned (4)));
+typedef double v4d __attribute__ ((vector_size (4 * sizeof (double))));
+
+/* sum_t a[t] b[t] in four partial sums (one would be a chain of
+ * dependent additions), in double: a source silent for a while has
+ * weights 1 / R of 10^12 there, which float sums lose the rest to.  Lane
+ * j of a vector is partial sum j: the same sums, bit for bit, as one
+ * scalar loop, the tail into the first. */
+#define SUM_LANES(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3]))
+#define PRODUCT(a, b, t) __builtin_convertvector (*(const v4f *) ((a) + (t)) \
+    * *(const v4f *) ((b) + (t)), v4d)
+
+/* ab = sum_t a[t] b[t] and cb = sum_t c[t] b[t] in one pass */
+NMF_CLONES static void
+dot2 (const float *a, const float *c, const float *b, int n, double *ab,
+    double *cb)
+{
+  v4d s = { 0 }, u = { 0 };
+  int t = 0;
+  for (; t + 4 <= n; t += 4) {
+    s += PRODUCT (a, b, t);
+    u += PRODUCT (c, b, t);
+  }
+  for (; t < n; t++) {
+    s[0] += (double) (a[t] * b[t]);
+    u[0] += (double) (c[t] * b[t]);
+  }
+  *ab = SUM_LANES (s);
+  *cb = SUM_LANES (u);
+}
+
+/* The cross-term of two channels over the frames, sum_t a conj (y) for
+ * a = x_i / R: re = ar.yr + ai.yi, im = ai.yr - ar.yi, its four sums in
+ * one pass (im is 0 on the diagonal: only re) */
+NMF_CLONES static void
+cross (const float *ar, const float *ai, const float *yr, const float *yi,
+    int n, double *re, double *im)
+{
+  v4d rr = { 0 }, ii = { 0 }, ir = { 0 }, ri = { 0 };
+  int t = 0;
+  for (; t + 4 <= n; t += 4) {
+    rr += PRODUCT (ar, yr, t);
+    ii += PRODUCT (ai, yi, t);
+    if (im) {
+      ir += PRODUCT (ai, yr, t);
+      ri += PRODUCT (ar, yi, t);
+    }
+  }
+  for (; t < n; t++) {
+    rr[0] += (double) (ar[t] * yr[t]);
+    ii[0] += (double) (ai[t] * yi[t]);
+    if (im) {
+      ir[0] += (double) (ai[t] * yr[t]);
+      ri[0] += (double) (ar[t] * yi[t]);
+    }
+  }
+  *re = SUM_LANES (rr) + SUM_LANES (ii);
+  if (im)
+    *im = SUM_LANES (ir) - SUM_LANES (ri);
+}
+
 /* inv[t] = 1 / max (T_s V_s, EPS) at bin f for every frame, and with P
- * (may be NULL) q[t] = P inv^2: loops over the frames, which vectorize */
-static void
+ * (may be NULL) q[t] = P inv^2: one pass over the frames, eight at a time,
+ * each value's operations in the order of one loop per step */
+typedef float v8f __attribute__ ((vector_size (8 * sizeof (float)),
+        aligned (4)));
+typedef int v8i __attribute__ ((vector_size (8 * sizeof (int))));
+
+NMF_CLONES static void
 model_row (const nmf_ilrma * il, const float *Tf, const float *Vs,
     const float *P, float *inv, float *q)
 {
   const int T = il->T, K = il->K, cap = il->cap;
-
-  for (int t = 0; t < T; t++)
-    inv[t] = Tf[0] * Vs[t];
-  for (int k = 1; k < K; k++)
-    for (int t = 0; t < T; t++)
-      inv[t] += Tf[k] * Vs[(size_t) k * cap + t];
-  for (int t = 0; t < T; t++)
-    inv[t] = 1.0f / (inv[t] > EPS ? inv[t] : EPS);
-  if (P)
-    for (int t = 0; t < T; t++)
-      q[t] = P[t] * inv[t] * inv[t];
-}
-
-/* sum_t a[t] b[t] in four partial sums (one would be a chain of
- * dependent additions), in double: a source silent for a while has
- * weights 1 / R of 10^12 there, which float sums lose the rest to */
-static double
-dot (const float *a, const float *b, int n)
-{
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  const v8f eps = { EPS, EPS, EPS, EPS, EPS, EPS, EPS, EPS };
   int t = 0;
-  for (; t + 4 <= n; t += 4) {
-    s0 += (double) (a[t] * b[t]);
-    s1 += (double) (a[t + 1] * b[t + 1]);
-    s2 += (double) (a[t + 2] * b[t + 2]);
-    s3 += (double) (a[t + 3] * b[t + 3]);
+
+  for (; t + 8 <= T; t += 8) {
+    v8f m = Tf[0] * *(const v8f *) (Vs + t);
+    for (int k = 1; k < K; k++)
+      m += Tf[k] * *(const v8f *) (Vs + (size_t) k * cap + t);
+    /* max (m, EPS), EPS for a NaN */
+    const v8i above = m > eps;
+    m = (v8f) ((above & (v8i) m) | (~above & (v8i) eps));
+    const v8f r = 1.0f / m;
+    *(v8f *) (inv + t) = r;
+    if (P)
+      *(v8f *) (q + t) = *(const v8f *) (P + t) * r * r;
   }
-  for (; t < n; t++)
-    s0 += (double) (a[t] * b[t]);
-  return (s0 + s1) + (s2 + s3);
+  for (; t < T; t++) {
+    float m = Tf[0] * Vs[t];
+    for (int k = 1; k < K; k++)
+      m += Tf[k] * Vs[(size_t) k * cap + t];
+    inv[t] = 1.0f / (m > EPS ? m : EPS);
+    if (P)
+      q[t] = P[t] * inv[t] * inv[t];
+  }
 }
 
 /* sum_t a[t], in eight partial sums */
@@ -280,8 +347,9 @@ update_factorization (nmf_ilrma * il, int s)
     float *Tf = Ts + (size_t) f * K;
     model_row (il, Tf, Vs, P + (size_t) f * cap, inv, q);
     for (int k = 0; k < K; k++) {
-      const float *Vk = Vs + (size_t) k * cap;
-      const float v = Tf[k] * sqrtf (dot (q, Vk, T) / dot (inv, Vk, T));
+      double qv, iv;
+      dot2 (q, inv, Vs + (size_t) k * cap, T, &qv, &iv);
+      const float v = Tf[k] * sqrtf (qv / iv);
       Tf[k] = v > EPS ? v : EPS;
     }
   }
@@ -369,8 +437,8 @@ update_demixing (nmf_ilrma * il, int s)
       for (int j = i; j < M; j++) {
         /* sum_t x_i conj (x_j) / R */
         const float *yr = X + (size_t) j * 2 * cap, *yi = yr + cap;
-        ur[i * M + j] = dot (ar, yr, T) + dot (ai, yi, T);
-        ui[i * M + j] = dot (ai, yr, T) - dot (ar, yi, T);
+        cross (ar, ai, yr, yi, T, ur + i * M + j, j > i ? ui + i * M + j
+            : NULL);
       }
     }
     for (int i = 0; i < M; i++) {

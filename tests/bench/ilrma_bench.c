@@ -2,7 +2,7 @@
  * block of the size the file profile fits (440 frames), per channel count
  * and FFT size: CPU time of the iteration, and the fit it ends at after
  * 60 (its delay fit and the images' power, to compare builds: the same
- * figures, or float noise).  The block is a planted mix of as many
+ * figures, bit for bit or to float noise).  The block is a planted mix of as many
  * sources (tests/support/signals.h) as channels, each reaching each
  * microphone through a delay, hop fft / 4.
  *   build/tests/ilrma_bench [CHANNELS [FFT [FRAMES [ITERATIONS]]]] */
@@ -68,14 +68,19 @@ main (int argc, char **argv)
   const double fit = nmf_ilrma_delay_fit (il, 40.0, delays);
   nmf_ilrma_image_powers (il, power);
   double sum = 0.0;
-  for (int i = 0; i < M * F; i++)
+  unsigned long long hash = 14695981039346656037ULL;
+  for (int i = 0; i < M * F; i++) {
+    const unsigned char *b = (const unsigned char *) (power + i);
     sum += power[i];
+    for (size_t j = 0; j < sizeof (double); j++)
+      hash = (hash ^ b[j]) * 1099511628211ULL;
+  }
   printf ("channels %d fft %d frames %d: %.2f ms per iteration (CPU), "
       "finish %d, delay fit %.6f, delays", M, N, T,
       (t1 - t0) * 1e3 / iterations, ok, fit);
   for (int s = 0; s < M; s++)
     printf (" %.2f", delays[s]);
-  printf (", image power %.9e\n", sum);
+  printf (", image power %.9e (bits %016llx)\n", sum, hash);
   nmf_ilrma_destroy (&il);
   nmf_stft_destroy (&stft);
   free (power);

@@ -6,6 +6,7 @@
 #include <nmf/error.h>
 
 #include <complex.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,11 @@ struct nmf_ilrma
 {
   int M, F, cap, K, T;
   int powers_fresh;             /* P is the demixing's in force */
+  /* the iteration under way (nmf_ilrma_iterate_within): its stage, the
+   * source and the next bin, the outputs' power sums; the work done */
+  int stage, source, bin;
+  double sums[MAXC];
+  long long work;
   uint64_t seed;
   float *X;                     /* F x M x 2 x cap: the block, per bin,
                                  * each channel's real and imaginary parts
@@ -122,6 +128,8 @@ nmf_ilrma_reset (nmf_ilrma * il)
 
   il->T = 0;
   il->powers_fresh = 0;
+  il->stage = il->source = il->bin = 0;
+  il->work = 0;
   for (int f = 0; f < F; f++)
     for (int i = 0; i < M; i++)
       for (int j = 0; j < M; j++) {
@@ -152,7 +160,9 @@ nmf_ilrma_add_frame (nmf_ilrma * il, const float *spectra)
       d[il->cap] = x[2 * f + 1];
     }
   }
+  /* an iteration under way starts again on the frames held */
   il->powers_fresh = 0;
+  il->stage = il->source = il->bin = 0;
   return ++il->T;
 }
 
@@ -180,34 +190,43 @@ complex_of (double re, double im)
   return z;
 }
 
-/* P_s(f, t) = |y_s|^2 for every source */
+/* P_s(f, t) = |y_s|^2 at bin f for every source, and with sums (may be
+ * NULL) sums[s] += sum_t P_s(f, t) */
+static float sum_row (const float *a, int n);
+
+static void
+powers_bin (nmf_ilrma * il, int f, double *sums)
+{
+  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
+  float *yr = il->row_inv, *yi = il->row_q;
+  const double complex *Wf = il->W + (size_t) f * M * M;
+  const float *X = il->X + (size_t) f * M * 2 * cap;
+
+  for (int s = 0; s < M; s++) {
+    memset (yr, 0, sizeof (float) * T);
+    memset (yi, 0, sizeof (float) * T);
+    for (int m = 0; m < M; m++) {
+      const float wr = (float) creal (Wf[s * M + m]);
+      const float wi = (float) cimag (Wf[s * M + m]);
+      const float *xr = X + (size_t) m * 2 * cap, *xi = xr + cap;
+      for (int t = 0; t < T; t++) {
+        yr[t] += wr * xr[t] - wi * xi[t];
+        yi[t] += wr * xi[t] + wi * xr[t];
+      }
+    }
+    float *P = il->P + ((size_t) s * F + f) * cap;
+    for (int t = 0; t < T; t++)
+      P[t] = yr[t] * yr[t] + yi[t] * yi[t];
+    if (sums)
+      sums[s] += sum_row (P, T);
+  }
+}
+
 static void
 update_powers (nmf_ilrma * il)
 {
-  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
-
-  float *yr = il->row_inv, *yi = il->row_q;
-
-  for (int f = 0; f < F; f++) {
-    const double complex *Wf = il->W + (size_t) f * M * M;
-    const float *X = il->X + (size_t) f * M * 2 * cap;
-    for (int s = 0; s < M; s++) {
-      memset (yr, 0, sizeof (float) * T);
-      memset (yi, 0, sizeof (float) * T);
-      for (int m = 0; m < M; m++) {
-        const float wr = (float) creal (Wf[s * M + m]);
-        const float wi = (float) cimag (Wf[s * M + m]);
-        const float *xr = X + (size_t) m * 2 * cap, *xi = xr + cap;
-        for (int t = 0; t < T; t++) {
-          yr[t] += wr * xr[t] - wi * xi[t];
-          yi[t] += wr * xi[t] + wi * xr[t];
-        }
-      }
-      float *P = il->P + ((size_t) s * F + f) * cap;
-      for (int t = 0; t < T; t++)
-        P[t] = yr[t] * yr[t] + yi[t] * yi[t];
-    }
-  }
+  for (int f = 0; f < il->F; f++)
+    powers_bin (il, f, NULL);
 }
 
 /* Built for AVX2 and for the baseline ISA, chosen at load time, as
@@ -332,42 +351,49 @@ sum_row (const float *a, int n)
 }
 
 /* The IS multiplicative updates of source s's bases, then activations,
- * x *= sqrt (num / den) as the reference, each in one pass over the bins
- * with the model computed on the way (the factorizations are rank 4: a
- * matrix product library gains nothing, and its threads spin). */
+ * x *= sqrt (num / den) as the reference (the factorizations are rank 4: a
+ * matrix product library gains nothing, and its threads spin).  At bin f
+ * (fact_bin, the bins in order): its bases, with the model computed on
+ * the way, then its terms of the activations' update; once every bin's
+ * are in, the activations (fact_end). */
 static void
-update_factorization (nmf_ilrma * il, int s)
+fact_bin (nmf_ilrma * il, int s, int f)
 {
   const int F = il->F, T = il->T, K = il->K, cap = il->cap;
-  float *Ts = il->Tm + (size_t) s * F * K, *Vs = il->Vm + (size_t) s * K * cap;
-  const float *P = il->P + (size_t) s * F * cap;
+  float *Tf = il->Tm + ((size_t) s * F + f) * K;
+  const float *Vs = il->Vm + (size_t) s * K * cap;
+  const float *P = il->P + ((size_t) s * F + f) * cap;
   float *inv = il->row_inv, *q = il->row_q;
 
-  for (int f = 0; f < F; f++) {
-    float *Tf = Ts + (size_t) f * K;
-    model_row (il, Tf, Vs, P + (size_t) f * cap, inv, q);
-    for (int k = 0; k < K; k++) {
-      double qv, iv;
-      dot2 (q, inv, Vs + (size_t) k * cap, T, &qv, &iv);
-      const float v = Tf[k] * sqrtf (qv / iv);
-      Tf[k] = v > EPS ? v : EPS;
+  if (f == 0) {
+    memset (il->num, 0, sizeof (float) * K * T);
+    memset (il->den, 0, sizeof (float) * K * T);
+  }
+  model_row (il, Tf, Vs, P, inv, q);
+  for (int k = 0; k < K; k++) {
+    double qv, iv;
+    dot2 (q, inv, Vs + (size_t) k * cap, T, &qv, &iv);
+    const float v = Tf[k] * sqrtf (qv / iv);
+    Tf[k] = v > EPS ? v : EPS;
+  }
+  model_row (il, Tf, Vs, P, inv, q);
+  for (int k = 0; k < K; k++) {
+    float *nk = il->num + (size_t) k * T, *dk = il->den + (size_t) k * T;
+    const float tk = Tf[k];
+    for (int t = 0; t < T; t++) {
+      nk[t] += q[t] * tk;
+      dk[t] += inv[t] * tk;
     }
   }
-  float *num = il->num, *den = il->den;
-  memset (num, 0, sizeof (float) * K * T);
-  memset (den, 0, sizeof (float) * K * T);
-  for (int f = 0; f < F; f++) {
-    const float *Tf = Ts + (size_t) f * K;
-    model_row (il, Tf, Vs, P + (size_t) f * cap, inv, q);
-    for (int k = 0; k < K; k++) {
-      float *nk = num + (size_t) k * T, *dk = den + (size_t) k * T;
-      const float tk = Tf[k];
-      for (int t = 0; t < T; t++) {
-        nk[t] += q[t] * tk;
-        dk[t] += inv[t] * tk;
-      }
-    }
-  }
+}
+
+static void
+fact_end (nmf_ilrma * il, int s)
+{
+  const int T = il->T, K = il->K, cap = il->cap;
+  float *Vs = il->Vm + (size_t) s * K * cap;
+  const float *num = il->num, *den = il->den;
+
   for (int k = 0; k < K; k++)
     for (int t = 0; t < T; t++) {
       float v = Vs[(size_t) k * cap + t]
@@ -413,14 +439,14 @@ solve (double complex *G, int n, double complex *b)
   return 1;
 }
 
-/* Iterative projection of row s at every bin: U = mean_t x x^H / R,
+/* Iterative projection of row s at bin f: U = mean_t x x^H / R,
  * w = (W U)^-1 e_s scaled to w^H U w = 1, W[s, :] = w^H. */
 static void
-update_demixing (nmf_ilrma * il, int s)
+demix_bin (nmf_ilrma * il, int s, int f)
 {
   const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;
 
-  for (int f = 0; f < F; f++) {
+  {
     double complex U[MAXC * MAXC], G[MAXC * MAXC], w[MAXC];
     double ur[MAXC * MAXC], ui[MAXC * MAXC];
     const float *Tf = il->Tm + ((size_t) s * F + f) * K;
@@ -459,52 +485,177 @@ update_demixing (nmf_ilrma * il, int s)
     for (int i = 0; i < M; i++)
       w[i] = i == s;
     if (!solve (G, M, w))
-      continue;                 /* a silent bin: W as it was */
+      return;                   /* a silent bin: W as it was */
     double den = 0.0;
     for (int i = 0; i < M; i++)
       for (int j = 0; j < M; j++)
         den += creal (conj (w[i]) * U[i * M + j] * w[j]);
     if (!(den > 1e-12))
-      continue;
+      return;
     const double scale = 1.0 / sqrt (den);
     for (int m = 0; m < M; m++)
       Wf[s * M + m] = conj (w[m]) * scale;
   }
 }
 
-void
-nmf_ilrma_iterate (nmf_ilrma * il)
+/* The work of one bin's step of each stage, in passes over the block's
+ * frames (a row of T values each: loads, products, sums), as the loops
+ * above make them */
+static long long
+rows_fact (int K)
+{
+  /* two model rows (K + 2 each), the bases' sums (2 K), the terms (K) */
+  return 2 * (K + 2) + 2 * K + K;
+}
+
+static long long
+rows_demix (int M, int K)
+{
+  /* the model's row (K + 1), x_i / R (M), the pairs' four sums and the
+   * diagonal's two */
+  return K + 1 + M + 2 * (long long) M * (M - 1) + 2 * M;
+}
+
+static long long
+rows_powers (int M, int summed)
+{
+  /* each output: M products and its power, and its sum */
+  return (long long) M * (M + 1 + summed);
+}
+
+long long
+nmf_ilrma_iteration_work (int channels, int bins, int frames, int bases)
+{
+  const long long M = channels, F = bins, T = frames, K = bases;
+
+  /* each source's factorization (and its activations) and demixing
+   * row, then the powers summed and the scale */
+  return T * (F * (M * (rows_fact (K) + rows_demix (M, K))
+          + rows_powers (M, 1) + M) + M * K);
+}
+
+long long
+nmf_ilrma_step_work (int channels, int frames, int bases)
+{
+  const long long a = rows_demix (channels, bases), b = rows_fact (bases)
+      + bases, c = rows_powers (channels, 1);
+  return frames * (a > b ? (a > c ? a : c) : (b > c ? b : c));
+}
+
+long long
+nmf_ilrma_fit_work (int channels, int bins, int frames, int bases,
+    int iterations)
+{
+  /* and the powers of the first */
+  return iterations * nmf_ilrma_iteration_work (channels, bins, frames,
+      bases) + (long long) frames * bins * rows_powers (channels, 0);
+}
+
+/* The stages of an iteration, in order: the powers where the frames held
+ * changed; for each source, its factorization over the bins then its
+ * demixing row over the bins; the outputs' powers and their sums over
+ * the bins; the scale over the bins. */
+enum
+{
+  STAGE_POWERS_FIRST, STAGE_FACT, STAGE_DEMIX, STAGE_POWERS, STAGE_SCALE
+};
+
+int
+nmf_ilrma_iterate_within (nmf_ilrma * il, long long *credit)
 {
   const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;
 
   if (T < 1)
-    return;
-  if (!il->powers_fresh)
-    update_powers (il);
-  for (int s = 0; s < M; s++) {
-    update_factorization (il, s);
-    update_demixing (il, s);
+    return 0;
+  if (il->stage == STAGE_POWERS_FIRST && il->bin == 0 && il->powers_fresh)
+    il->stage = STAGE_FACT;
+  while (*credit > 0) {
+    const int f = il->bin;
+    long long rows;
+    switch (il->stage) {
+      case STAGE_POWERS_FIRST:
+        powers_bin (il, f, NULL);
+        rows = rows_powers (M, 0);
+        break;
+      case STAGE_FACT:
+        fact_bin (il, il->source, f);
+        rows = rows_fact (K);
+        break;
+      case STAGE_DEMIX:
+        demix_bin (il, il->source, f);
+        rows = rows_demix (M, K);
+        break;
+      case STAGE_POWERS:
+        if (f == 0)
+          for (int s = 0; s < M; s++)
+            il->sums[s] = 0.0;
+        powers_bin (il, f, il->sums);
+        rows = rows_powers (M, 1);
+        break;
+      default:
+        /* each output at unit mean power, its model alike: the scale the
+         * demixing leaves free, held where the updates are well
+         * conditioned */
+        for (int s = 0; s < M; s++) {
+          const double lam = sqrt (fmax (il->sums[s] / ((double) F * T),
+                  1e-12));
+          const float inv2 = (float) (1.0 / (lam * lam));
+          float *P = il->P + ((size_t) s * F + f) * cap;
+          float *Tf = il->Tm + ((size_t) s * F + f) * K;
+          for (int m = 0; m < M; m++)
+            il->W[((size_t) f * M + s) * M + m] /= lam;
+          for (int t = 0; t < T; t++)
+            P[t] *= inv2;
+          for (int k = 0; k < K; k++)
+            Tf[k] *= inv2;
+        }
+        rows = M;
+        break;
+    }
+    *credit -= rows * T;
+    il->work += rows * T;
+    if (++il->bin < F)
+      continue;
+    /* the stage's last bin */
+    il->bin = 0;
+    switch (il->stage) {
+      case STAGE_POWERS_FIRST:
+        il->stage = STAGE_FACT;
+        break;
+      case STAGE_FACT:
+        fact_end (il, il->source);
+        *credit -= (long long) K * T;
+        il->work += (long long) K * T;
+        il->stage = STAGE_DEMIX;
+        break;
+      case STAGE_DEMIX:
+        il->stage = ++il->source < M ? STAGE_FACT : STAGE_POWERS;
+        break;
+      case STAGE_POWERS:
+        il->stage = STAGE_SCALE;
+        break;
+      default:
+        il->powers_fresh = 1;
+        il->source = 0;
+        il->stage = STAGE_POWERS_FIRST;
+        return 1;
+    }
   }
-  /* each output at unit mean power, its model alike: the scale the
-   * demixing leaves free, held where the updates are well conditioned */
-  update_powers (il);
-  for (int s = 0; s < M; s++) {
-    float *P = il->P + (size_t) s * F * cap;
-    double sum = 0.0;
-    for (int f = 0; f < F; f++)
-      sum += sum_row (P + (size_t) f * cap, T);
-    const double lam = sqrt (fmax (sum / ((double) F * T), 1e-12));
-    for (int f = 0; f < F; f++)
-      for (int m = 0; m < M; m++)
-        il->W[((size_t) f * M + s) * M + m] /= lam;
-    const float inv2 = (float) (1.0 / (lam * lam));
-    for (int f = 0; f < F; f++)
-      for (int t = 0; t < T; t++)
-        P[(size_t) f * cap + t] *= inv2;
-    for (size_t i = 0; i < (size_t) F * K; i++)
-      il->Tm[(size_t) s * F * K + i] *= inv2;
-  }
-  il->powers_fresh = 1;
+  return 0;
+}
+
+void
+nmf_ilrma_iterate (nmf_ilrma * il)
+{
+  long long credit = LLONG_MAX;
+
+  nmf_ilrma_iterate_within (il, &credit);
+}
+
+long long
+nmf_ilrma_work (const nmf_ilrma * il)
+{
+  return il->work;
 }
 
 static void update_projections (nmf_ilrma * il);

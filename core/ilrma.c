@@ -190,45 +190,6 @@ complex_of (double re, double im)
   return z;
 }
 
-/* P_s(f, t) = |y_s|^2 at bin f for every source, and with sums (may be
- * NULL) sums[s] += sum_t P_s(f, t) */
-static float sum_row (const float *a, int n);
-
-static void
-powers_bin (nmf_ilrma * il, int f, double *sums)
-{
-  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
-  float *yr = il->row_inv, *yi = il->row_q;
-  const double complex *Wf = il->W + (size_t) f * M * M;
-  const float *X = il->X + (size_t) f * M * 2 * cap;
-
-  for (int s = 0; s < M; s++) {
-    memset (yr, 0, sizeof (float) * T);
-    memset (yi, 0, sizeof (float) * T);
-    for (int m = 0; m < M; m++) {
-      const float wr = (float) creal (Wf[s * M + m]);
-      const float wi = (float) cimag (Wf[s * M + m]);
-      const float *xr = X + (size_t) m * 2 * cap, *xi = xr + cap;
-      for (int t = 0; t < T; t++) {
-        yr[t] += wr * xr[t] - wi * xi[t];
-        yi[t] += wr * xi[t] + wi * xr[t];
-      }
-    }
-    float *P = il->P + ((size_t) s * F + f) * cap;
-    for (int t = 0; t < T; t++)
-      P[t] = yr[t] * yr[t] + yi[t] * yi[t];
-    if (sums)
-      sums[s] += sum_row (P, T);
-  }
-}
-
-static void
-update_powers (nmf_ilrma * il)
-{
-  for (int f = 0; f < il->F; f++)
-    powers_bin (il, f, NULL);
-}
-
 /* Built for AVX2 and for the baseline ISA, chosen at load time, as
  * kl_kernels.c's kernels (no FMA: the products round as before). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -335,6 +296,59 @@ model_row (const nmf_ilrma * il, const float *Tf, const float *Vs,
   }
 }
 
+/* P_s(f, t) = |y_s|^2 at bin f for every source, and with sums (may be
+ * NULL) sums[s] += sum_t P_s(f, t): y_s = sum_m w_sm x_m summed in one
+ * pass, eight frames at a time, each value's operations in the order of
+ * one loop per channel */
+static float sum_row (const float *a, int n);
+
+NMF_CLONES static void
+powers_bin (nmf_ilrma * il, int f, double *sums)
+{
+  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
+  const double complex *Wf = il->W + (size_t) f * M * M;
+  const float *X = il->X + (size_t) f * M * 2 * cap;
+
+  for (int s = 0; s < M; s++) {
+    float wr[MAXC], wi[MAXC];
+    float *P = il->P + ((size_t) s * F + f) * cap;
+    int t = 0;
+    for (int m = 0; m < M; m++) {
+      wr[m] = (float) creal (Wf[s * M + m]);
+      wi[m] = (float) cimag (Wf[s * M + m]);
+    }
+    for (; t + 8 <= T; t += 8) {
+      v8f yr = { 0 }, yi = { 0 };
+      for (int m = 0; m < M; m++) {
+        const v8f xr = *(const v8f *) (X + (size_t) m * 2 * cap + t);
+        const v8f xi = *(const v8f *) (X + (size_t) m * 2 * cap + cap + t);
+        yr += wr[m] * xr - wi[m] * xi;
+        yi += wr[m] * xi + wi[m] * xr;
+      }
+      *(v8f *) (P + t) = yr * yr + yi * yi;
+    }
+    for (; t < T; t++) {
+      float yr = 0.0f, yi = 0.0f;
+      for (int m = 0; m < M; m++) {
+        const float xr = X[(size_t) m * 2 * cap + t];
+        const float xi = X[(size_t) m * 2 * cap + cap + t];
+        yr += wr[m] * xr - wi[m] * xi;
+        yi += wr[m] * xi + wi[m] * xr;
+      }
+      P[t] = yr * yr + yi * yi;
+    }
+    if (sums)
+      sums[s] += sum_row (P, T);
+  }
+}
+
+static void
+update_powers (nmf_ilrma * il)
+{
+  for (int f = 0; f < il->F; f++)
+    powers_bin (il, f, NULL);
+}
+
 /* sum_t a[t], in eight partial sums */
 static float
 sum_row (const float *a, int n)
@@ -356,7 +370,7 @@ sum_row (const float *a, int n)
  * (fact_bin, the bins in order): its bases, with the model computed on
  * the way, then its terms of the activations' update; once every bin's
  * are in, the activations (fact_end). */
-static void
+NMF_CLONES static void
 fact_bin (nmf_ilrma * il, int s, int f)
 {
   const int F = il->F, T = il->T, K = il->K, cap = il->cap;
@@ -441,7 +455,7 @@ solve (double complex *G, int n, double complex *b)
 
 /* Iterative projection of row s at bin f: U = mean_t x x^H / R,
  * w = (W U)^-1 e_s scaled to w^H U w = 1, W[s, :] = w^H. */
-static void
+NMF_CLONES static void
 demix_bin (nmf_ilrma * il, int s, int f)
 {
   const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;

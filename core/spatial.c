@@ -49,11 +49,12 @@ nmf_spatial_params_plan_block (nmf_spatial_params * p, int channels,
   p->block_work = 0;
   if (it < 1 || channels < 2 || channels > NMF_ILRMA_MAX_CHANNELS)
     return;
-  /* the stereo fit's pace at fft / 4 a hop, in proportion to the hop (the
-   * time a frame lasts) */
+  /* the stereo fit's pace at fft / 4 a hop, more in proportion to a
+   * longer hop (the time a frame lasts); not less at a shorter one, where
+   * stereo always took an iteration a frame (its block unchanged) */
   const long long pace = (nmf_ilrma_fit_work (2, bins,
           NMF_SPATIAL_MAX_BLOCK_FRAMES, 4, it) + it - 1) / it;
-  const long long work = 4 * (long long) hop_size == fft_size ? pace
+  const long long work = 4 * (long long) hop_size <= fft_size ? pace
       : (long long) ((double) pace * 4.0 * hop_size / fft_size);
   if (work < 1)
     return;

@@ -104,9 +104,9 @@ void nmf_spatial_params_init (nmf_spatial_params * p);
  * (p's block_frames, 0 for none, and block_work), `channels` channels and
  * as many sources, `bins` bins, the STFT's fft and hop sizes: the fit
  * takes in a frame at most what a stereo fit of the largest block takes
- * when spread over its block_iterations frames, at fft / 4 samples a hop
- * (one stereo iteration, the pace the file profile's stereo fit always
- * had); the largest block whose fit at that pace ends before its first
+ * when spread over its block_iterations frames (one stereo iteration,
+ * the pace stereo always had), more in proportion to a hop longer than
+ * fft / 4; the largest block whose fit at that pace ends before its first
  * frame leaves the look-ahead (block_iterations frames or more after it,
  * and 4 windows for the frames a block skips).  None when not even the
  * smallest's does: 8 channels (an iteration 16 times a stereo one's

@@ -14,7 +14,8 @@
  *     attempted and its block is not taken (29 MB at fft 2048, 200 MB at
  *     8192, allocated for every such element, the fit never run on a
  *     panned mix);
- *   - stereo keeps its block of 440 frames. */
+ *   - stereo keeps its block of 440 frames, and at a hop shorter than
+ *     fft / 4 the look-ahead less 60 frames and 4 windows, as it had. */
 #include "check.h"
 #include "ilrma.h"
 #include "malloc_count.h"
@@ -27,7 +28,7 @@
 #define MAXM 8
 
 static nmf_separator *
-create_file (int M, int fft, size_t *bytes)
+create_file (int M, int fft, int hop, size_t *bytes)
 {
   nmf_separator_config c;
   nmf_separator *sep = NULL;
@@ -38,7 +39,7 @@ create_file (int M, int fft, size_t *bytes)
   c.channels = M;
   c.sources = M;
   c.fft_size = fft;
-  c.hop_size = fft / 4;
+  c.hop_size = hop;
   malloc_count_start ();
   CHECK_OK (nmf_separator_create (&sep, &c, msg, sizeof msg));
   malloc_count_stop (NULL, bytes);
@@ -62,7 +63,7 @@ check_spaced (int M)
   float *mix = calloc (n * M, sizeof (float)), *src = malloc (sizeof (float)
       * n), *out[MAXM];
   size_t bytes, got;
-  nmf_separator *sep = create_file (M, 2048, &bytes);
+  nmf_separator *sep = create_file (M, 2048, 512, &bytes);
   nmf_separator_output o = { out, NULL };
   const nmf_ilrma *il = sep->spatial->bins;
   long long most = 0, before = 0;
@@ -116,12 +117,12 @@ main (void)
   malloc_count_require ();
   for (int i = 0; i < 2; i++) {
     size_t bytes;
-    nmf_separator *sep = create_file (2, ffts[i], &bytes);
+    nmf_separator *sep = create_file (2, ffts[i], ffts[i] / 4, &bytes);
     const nmf_ilrma *il = sep->spatial->bins;
     CHECK (il && nmf_ilrma_capacity (il) == 440, "stereo, fft %d: block %d",
         ffts[i], il ? nmf_ilrma_capacity (il) : 0);
     nmf_separator_destroy (&sep);
-    sep = create_file (8, ffts[i], &bytes);
+    sep = create_file (8, ffts[i], ffts[i] / 4, &bytes);
     il = sep->spatial->bins;
     printf ("8 channels, fft %d: create took %.1f MB, block %d frames\n",
         ffts[i], bytes / 1e6, il ? nmf_ilrma_capacity (il) : 0);
@@ -132,6 +133,14 @@ main (void)
         / budget (ffts[i] / 4));
     nmf_separator_destroy (&sep);
   }
+  /* a shorter hop than fft / 4 leaves stereo as it was: the look-ahead
+   * less 60 frames and 4 windows (16 hops) */
+  size_t bytes;
+  nmf_separator *sep = create_file (2, 2048, 128, &bytes);
+  const nmf_ilrma *il = sep->spatial->bins;
+  CHECK (il && nmf_ilrma_capacity (il) == 516 - 60 - 4 * 16, "stereo, hop "
+      "128: block %d", il ? nmf_ilrma_capacity (il) : 0);
+  nmf_separator_destroy (&sep);
   check_spaced (4);
   CHECK_DONE ();
 }

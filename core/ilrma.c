@@ -6,6 +6,7 @@
 #include <nmf/error.h>
 
 #include <complex.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,11 @@ struct nmf_ilrma
 {
   int M, F, cap, K, T;
   int powers_fresh;             /* P is the demixing's in force */
+  /* the iteration under way (nmf_ilrma_iterate_within): its stage, the
+   * source and the next bin, the outputs' power sums; the work done */
+  int stage, source, bin;
+  double sums[MAXC];
+  long long work;
   uint64_t seed;
   float *X;                     /* F x M x 2 x cap: the block, per bin,
                                  * each channel's real and imaginary parts
@@ -122,6 +128,8 @@ nmf_ilrma_reset (nmf_ilrma * il)
 
   il->T = 0;
   il->powers_fresh = 0;
+  il->stage = il->source = il->bin = 0;
+  il->work = 0;
   for (int f = 0; f < F; f++)
     for (int i = 0; i < M; i++)
       for (int j = 0; j < M; j++) {
@@ -152,7 +160,9 @@ nmf_ilrma_add_frame (nmf_ilrma * il, const float *spectra)
       d[il->cap] = x[2 * f + 1];
     }
   }
+  /* an iteration under way starts again on the frames held */
   il->powers_fresh = 0;
+  il->stage = il->source = il->bin = 0;
   return ++il->T;
 }
 
@@ -180,73 +190,163 @@ complex_of (double re, double im)
   return z;
 }
 
-/* P_s(f, t) = |y_s|^2 for every source */
-static void
-update_powers (nmf_ilrma * il)
+/* Built for AVX2 and for the baseline ISA, chosen at load time, as
+ * kl_kernels.c's kernels (no FMA: the products round as before). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NMF_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define NMF_CLONES
+#endif
+typedef float v4f __attribute__ ((vector_size (4 * sizeof (float)),
+        aligned (4)));
+typedef double v4d __attribute__ ((vector_size (4 * sizeof (double))));
+
+/* sum_t a[t] b[t] in four partial sums (one would be a chain of
+ * dependent additions), in double: a source silent for a while has
+ * weights 1 / R of 10^12 there, which float sums lose the rest to.  Lane
+ * j of a vector is partial sum j: the same sums, bit for bit, as one
+ * scalar loop, the tail into the first. */
+#define SUM_LANES(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3]))
+#define PRODUCT(a, b, t) __builtin_convertvector (*(const v4f *) ((a) + (t)) \
+    * *(const v4f *) ((b) + (t)), v4d)
+
+/* ab = sum_t a[t] b[t] and cb = sum_t c[t] b[t] in one pass */
+NMF_CLONES static void
+dot2 (const float *a, const float *c, const float *b, int n, double *ab,
+    double *cb)
 {
-  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
+  v4d s = { 0 }, u = { 0 };
+  int t = 0;
+  for (; t + 4 <= n; t += 4) {
+    s += PRODUCT (a, b, t);
+    u += PRODUCT (c, b, t);
+  }
+  for (; t < n; t++) {
+    s[0] += (double) (a[t] * b[t]);
+    u[0] += (double) (c[t] * b[t]);
+  }
+  *ab = SUM_LANES (s);
+  *cb = SUM_LANES (u);
+}
 
-  float *yr = il->row_inv, *yi = il->row_q;
-
-  for (int f = 0; f < F; f++) {
-    const double complex *Wf = il->W + (size_t) f * M * M;
-    const float *X = il->X + (size_t) f * M * 2 * cap;
-    for (int s = 0; s < M; s++) {
-      memset (yr, 0, sizeof (float) * T);
-      memset (yi, 0, sizeof (float) * T);
-      for (int m = 0; m < M; m++) {
-        const float wr = (float) creal (Wf[s * M + m]);
-        const float wi = (float) cimag (Wf[s * M + m]);
-        const float *xr = X + (size_t) m * 2 * cap, *xi = xr + cap;
-        for (int t = 0; t < T; t++) {
-          yr[t] += wr * xr[t] - wi * xi[t];
-          yi[t] += wr * xi[t] + wi * xr[t];
-        }
-      }
-      float *P = il->P + ((size_t) s * F + f) * cap;
-      for (int t = 0; t < T; t++)
-        P[t] = yr[t] * yr[t] + yi[t] * yi[t];
+/* The cross-term of two channels over the frames, sum_t a conj (y) for
+ * a = x_i / R: re = ar.yr + ai.yi, im = ai.yr - ar.yi, its four sums in
+ * one pass (im is 0 on the diagonal: only re) */
+NMF_CLONES static void
+cross (const float *ar, const float *ai, const float *yr, const float *yi,
+    int n, double *re, double *im)
+{
+  v4d rr = { 0 }, ii = { 0 }, ir = { 0 }, ri = { 0 };
+  int t = 0;
+  for (; t + 4 <= n; t += 4) {
+    rr += PRODUCT (ar, yr, t);
+    ii += PRODUCT (ai, yi, t);
+    if (im) {
+      ir += PRODUCT (ai, yr, t);
+      ri += PRODUCT (ar, yi, t);
     }
   }
+  for (; t < n; t++) {
+    rr[0] += (double) (ar[t] * yr[t]);
+    ii[0] += (double) (ai[t] * yi[t]);
+    if (im) {
+      ir[0] += (double) (ai[t] * yr[t]);
+      ri[0] += (double) (ar[t] * yi[t]);
+    }
+  }
+  *re = SUM_LANES (rr) + SUM_LANES (ii);
+  if (im)
+    *im = SUM_LANES (ir) - SUM_LANES (ri);
 }
 
 /* inv[t] = 1 / max (T_s V_s, EPS) at bin f for every frame, and with P
- * (may be NULL) q[t] = P inv^2: loops over the frames, which vectorize */
-static void
+ * (may be NULL) q[t] = P inv^2: one pass over the frames, eight at a time,
+ * each value's operations in the order of one loop per step */
+typedef float v8f __attribute__ ((vector_size (8 * sizeof (float)),
+        aligned (4)));
+typedef int v8i __attribute__ ((vector_size (8 * sizeof (int))));
+
+NMF_CLONES static void
 model_row (const nmf_ilrma * il, const float *Tf, const float *Vs,
     const float *P, float *inv, float *q)
 {
   const int T = il->T, K = il->K, cap = il->cap;
+  const v8f eps = { EPS, EPS, EPS, EPS, EPS, EPS, EPS, EPS };
+  int t = 0;
 
-  for (int t = 0; t < T; t++)
-    inv[t] = Tf[0] * Vs[t];
-  for (int k = 1; k < K; k++)
-    for (int t = 0; t < T; t++)
-      inv[t] += Tf[k] * Vs[(size_t) k * cap + t];
-  for (int t = 0; t < T; t++)
-    inv[t] = 1.0f / (inv[t] > EPS ? inv[t] : EPS);
-  if (P)
-    for (int t = 0; t < T; t++)
+  for (; t + 8 <= T; t += 8) {
+    v8f m = Tf[0] * *(const v8f *) (Vs + t);
+    for (int k = 1; k < K; k++)
+      m += Tf[k] * *(const v8f *) (Vs + (size_t) k * cap + t);
+    /* max (m, EPS), EPS for a NaN */
+    const v8i above = m > eps;
+    m = (v8f) ((above & (v8i) m) | (~above & (v8i) eps));
+    const v8f r = 1.0f / m;
+    *(v8f *) (inv + t) = r;
+    if (P)
+      *(v8f *) (q + t) = *(const v8f *) (P + t) * r * r;
+  }
+  for (; t < T; t++) {
+    float m = Tf[0] * Vs[t];
+    for (int k = 1; k < K; k++)
+      m += Tf[k] * Vs[(size_t) k * cap + t];
+    inv[t] = 1.0f / (m > EPS ? m : EPS);
+    if (P)
       q[t] = P[t] * inv[t] * inv[t];
+  }
 }
 
-/* sum_t a[t] b[t] in four partial sums (one would be a chain of
- * dependent additions), in double: a source silent for a while has
- * weights 1 / R of 10^12 there, which float sums lose the rest to */
-static double
-dot (const float *a, const float *b, int n)
+/* P_s(f, t) = |y_s|^2 at bin f for every source, and with sums (may be
+ * NULL) sums[s] += sum_t P_s(f, t): y_s = sum_m w_sm x_m summed in one
+ * pass, eight frames at a time, each value's operations in the order of
+ * one loop per channel */
+static float sum_row (const float *a, int n);
+
+NMF_CLONES static void
+powers_bin (nmf_ilrma * il, int f, double *sums)
 {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  int t = 0;
-  for (; t + 4 <= n; t += 4) {
-    s0 += (double) (a[t] * b[t]);
-    s1 += (double) (a[t + 1] * b[t + 1]);
-    s2 += (double) (a[t + 2] * b[t + 2]);
-    s3 += (double) (a[t + 3] * b[t + 3]);
+  const int M = il->M, F = il->F, T = il->T, cap = il->cap;
+  const double complex *Wf = il->W + (size_t) f * M * M;
+  const float *X = il->X + (size_t) f * M * 2 * cap;
+
+  for (int s = 0; s < M; s++) {
+    float wr[MAXC], wi[MAXC];
+    float *P = il->P + ((size_t) s * F + f) * cap;
+    int t = 0;
+    for (int m = 0; m < M; m++) {
+      wr[m] = (float) creal (Wf[s * M + m]);
+      wi[m] = (float) cimag (Wf[s * M + m]);
+    }
+    for (; t + 8 <= T; t += 8) {
+      v8f yr = { 0 }, yi = { 0 };
+      for (int m = 0; m < M; m++) {
+        const v8f xr = *(const v8f *) (X + (size_t) m * 2 * cap + t);
+        const v8f xi = *(const v8f *) (X + (size_t) m * 2 * cap + cap + t);
+        yr += wr[m] * xr - wi[m] * xi;
+        yi += wr[m] * xi + wi[m] * xr;
+      }
+      *(v8f *) (P + t) = yr * yr + yi * yi;
+    }
+    for (; t < T; t++) {
+      float yr = 0.0f, yi = 0.0f;
+      for (int m = 0; m < M; m++) {
+        const float xr = X[(size_t) m * 2 * cap + t];
+        const float xi = X[(size_t) m * 2 * cap + cap + t];
+        yr += wr[m] * xr - wi[m] * xi;
+        yi += wr[m] * xi + wi[m] * xr;
+      }
+      P[t] = yr * yr + yi * yi;
+    }
+    if (sums)
+      sums[s] += sum_row (P, T);
   }
-  for (; t < n; t++)
-    s0 += (double) (a[t] * b[t]);
-  return (s0 + s1) + (s2 + s3);
+}
+
+static void
+update_powers (nmf_ilrma * il)
+{
+  for (int f = 0; f < il->F; f++)
+    powers_bin (il, f, NULL);
 }
 
 /* sum_t a[t], in eight partial sums */
@@ -265,41 +365,49 @@ sum_row (const float *a, int n)
 }
 
 /* The IS multiplicative updates of source s's bases, then activations,
- * x *= sqrt (num / den) as the reference, each in one pass over the bins
- * with the model computed on the way (the factorizations are rank 4: a
- * matrix product library gains nothing, and its threads spin). */
-static void
-update_factorization (nmf_ilrma * il, int s)
+ * x *= sqrt (num / den) as the reference (the factorizations are rank 4: a
+ * matrix product library gains nothing, and its threads spin).  At bin f
+ * (fact_bin, the bins in order): its bases, with the model computed on
+ * the way, then its terms of the activations' update; once every bin's
+ * are in, the activations (fact_end). */
+NMF_CLONES static void
+fact_bin (nmf_ilrma * il, int s, int f)
 {
   const int F = il->F, T = il->T, K = il->K, cap = il->cap;
-  float *Ts = il->Tm + (size_t) s * F * K, *Vs = il->Vm + (size_t) s * K * cap;
-  const float *P = il->P + (size_t) s * F * cap;
+  float *Tf = il->Tm + ((size_t) s * F + f) * K;
+  const float *Vs = il->Vm + (size_t) s * K * cap;
+  const float *P = il->P + ((size_t) s * F + f) * cap;
   float *inv = il->row_inv, *q = il->row_q;
 
-  for (int f = 0; f < F; f++) {
-    float *Tf = Ts + (size_t) f * K;
-    model_row (il, Tf, Vs, P + (size_t) f * cap, inv, q);
-    for (int k = 0; k < K; k++) {
-      const float *Vk = Vs + (size_t) k * cap;
-      const float v = Tf[k] * sqrtf (dot (q, Vk, T) / dot (inv, Vk, T));
-      Tf[k] = v > EPS ? v : EPS;
+  if (f == 0) {
+    memset (il->num, 0, sizeof (float) * K * T);
+    memset (il->den, 0, sizeof (float) * K * T);
+  }
+  model_row (il, Tf, Vs, P, inv, q);
+  for (int k = 0; k < K; k++) {
+    double qv, iv;
+    dot2 (q, inv, Vs + (size_t) k * cap, T, &qv, &iv);
+    const float v = Tf[k] * sqrtf (qv / iv);
+    Tf[k] = v > EPS ? v : EPS;
+  }
+  model_row (il, Tf, Vs, P, inv, q);
+  for (int k = 0; k < K; k++) {
+    float *nk = il->num + (size_t) k * T, *dk = il->den + (size_t) k * T;
+    const float tk = Tf[k];
+    for (int t = 0; t < T; t++) {
+      nk[t] += q[t] * tk;
+      dk[t] += inv[t] * tk;
     }
   }
-  float *num = il->num, *den = il->den;
-  memset (num, 0, sizeof (float) * K * T);
-  memset (den, 0, sizeof (float) * K * T);
-  for (int f = 0; f < F; f++) {
-    const float *Tf = Ts + (size_t) f * K;
-    model_row (il, Tf, Vs, P + (size_t) f * cap, inv, q);
-    for (int k = 0; k < K; k++) {
-      float *nk = num + (size_t) k * T, *dk = den + (size_t) k * T;
-      const float tk = Tf[k];
-      for (int t = 0; t < T; t++) {
-        nk[t] += q[t] * tk;
-        dk[t] += inv[t] * tk;
-      }
-    }
-  }
+}
+
+static void
+fact_end (nmf_ilrma * il, int s)
+{
+  const int T = il->T, K = il->K, cap = il->cap;
+  float *Vs = il->Vm + (size_t) s * K * cap;
+  const float *num = il->num, *den = il->den;
+
   for (int k = 0; k < K; k++)
     for (int t = 0; t < T; t++) {
       float v = Vs[(size_t) k * cap + t]
@@ -345,14 +453,14 @@ solve (double complex *G, int n, double complex *b)
   return 1;
 }
 
-/* Iterative projection of row s at every bin: U = mean_t x x^H / R,
+/* Iterative projection of row s at bin f: U = mean_t x x^H / R,
  * w = (W U)^-1 e_s scaled to w^H U w = 1, W[s, :] = w^H. */
-static void
-update_demixing (nmf_ilrma * il, int s)
+NMF_CLONES static void
+demix_bin (nmf_ilrma * il, int s, int f)
 {
   const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;
 
-  for (int f = 0; f < F; f++) {
+  {
     double complex U[MAXC * MAXC], G[MAXC * MAXC], w[MAXC];
     double ur[MAXC * MAXC], ui[MAXC * MAXC];
     const float *Tf = il->Tm + ((size_t) s * F + f) * K;
@@ -369,8 +477,8 @@ update_demixing (nmf_ilrma * il, int s)
       for (int j = i; j < M; j++) {
         /* sum_t x_i conj (x_j) / R */
         const float *yr = X + (size_t) j * 2 * cap, *yi = yr + cap;
-        ur[i * M + j] = dot (ar, yr, T) + dot (ai, yi, T);
-        ui[i * M + j] = dot (ai, yr, T) - dot (ar, yi, T);
+        cross (ar, ai, yr, yi, T, ur + i * M + j, j > i ? ui + i * M + j
+            : NULL);
       }
     }
     for (int i = 0; i < M; i++) {
@@ -391,52 +499,177 @@ update_demixing (nmf_ilrma * il, int s)
     for (int i = 0; i < M; i++)
       w[i] = i == s;
     if (!solve (G, M, w))
-      continue;                 /* a silent bin: W as it was */
+      return;                   /* a silent bin: W as it was */
     double den = 0.0;
     for (int i = 0; i < M; i++)
       for (int j = 0; j < M; j++)
         den += creal (conj (w[i]) * U[i * M + j] * w[j]);
     if (!(den > 1e-12))
-      continue;
+      return;
     const double scale = 1.0 / sqrt (den);
     for (int m = 0; m < M; m++)
       Wf[s * M + m] = conj (w[m]) * scale;
   }
 }
 
-void
-nmf_ilrma_iterate (nmf_ilrma * il)
+/* The work of one bin's step of each stage, in passes over the block's
+ * frames (a row of T values each: loads, products, sums), as the loops
+ * above make them */
+static long long
+rows_fact (int K)
+{
+  /* two model rows (K + 2 each), the bases' sums (2 K), the terms (K) */
+  return 2 * (K + 2) + 2 * K + K;
+}
+
+static long long
+rows_demix (int M, int K)
+{
+  /* the model's row (K + 1), x_i / R (M), the pairs' four sums and the
+   * diagonal's two */
+  return K + 1 + M + 2 * (long long) M * (M - 1) + 2 * M;
+}
+
+static long long
+rows_powers (int M, int summed)
+{
+  /* each output: M products and its power, and its sum */
+  return (long long) M * (M + 1 + summed);
+}
+
+long long
+nmf_ilrma_iteration_work (int channels, int bins, int frames, int bases)
+{
+  const long long M = channels, F = bins, T = frames, K = bases;
+
+  /* each source's factorization (and its activations) and demixing
+   * row, then the powers summed and the scale */
+  return T * (F * (M * (rows_fact (K) + rows_demix (M, K))
+          + rows_powers (M, 1) + M) + M * K);
+}
+
+long long
+nmf_ilrma_step_work (int channels, int frames, int bases)
+{
+  const long long a = rows_demix (channels, bases), b = rows_fact (bases)
+      + bases, c = rows_powers (channels, 1);
+  return frames * (a > b ? (a > c ? a : c) : (b > c ? b : c));
+}
+
+long long
+nmf_ilrma_fit_work (int channels, int bins, int frames, int bases,
+    int iterations)
+{
+  /* and the powers of the first */
+  return iterations * nmf_ilrma_iteration_work (channels, bins, frames,
+      bases) + (long long) frames * bins * rows_powers (channels, 0);
+}
+
+/* The stages of an iteration, in order: the powers where the frames held
+ * changed; for each source, its factorization over the bins then its
+ * demixing row over the bins; the outputs' powers and their sums over
+ * the bins; the scale over the bins. */
+enum
+{
+  STAGE_POWERS_FIRST, STAGE_FACT, STAGE_DEMIX, STAGE_POWERS, STAGE_SCALE
+};
+
+int
+nmf_ilrma_iterate_within (nmf_ilrma * il, long long *credit)
 {
   const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;
 
   if (T < 1)
-    return;
-  if (!il->powers_fresh)
-    update_powers (il);
-  for (int s = 0; s < M; s++) {
-    update_factorization (il, s);
-    update_demixing (il, s);
+    return 0;
+  if (il->stage == STAGE_POWERS_FIRST && il->bin == 0 && il->powers_fresh)
+    il->stage = STAGE_FACT;
+  while (*credit > 0) {
+    const int f = il->bin;
+    long long rows;
+    switch (il->stage) {
+      case STAGE_POWERS_FIRST:
+        powers_bin (il, f, NULL);
+        rows = rows_powers (M, 0);
+        break;
+      case STAGE_FACT:
+        fact_bin (il, il->source, f);
+        rows = rows_fact (K);
+        break;
+      case STAGE_DEMIX:
+        demix_bin (il, il->source, f);
+        rows = rows_demix (M, K);
+        break;
+      case STAGE_POWERS:
+        if (f == 0)
+          for (int s = 0; s < M; s++)
+            il->sums[s] = 0.0;
+        powers_bin (il, f, il->sums);
+        rows = rows_powers (M, 1);
+        break;
+      default:
+        /* each output at unit mean power, its model alike: the scale the
+         * demixing leaves free, held where the updates are well
+         * conditioned */
+        for (int s = 0; s < M; s++) {
+          const double lam = sqrt (fmax (il->sums[s] / ((double) F * T),
+                  1e-12));
+          const float inv2 = (float) (1.0 / (lam * lam));
+          float *P = il->P + ((size_t) s * F + f) * cap;
+          float *Tf = il->Tm + ((size_t) s * F + f) * K;
+          for (int m = 0; m < M; m++)
+            il->W[((size_t) f * M + s) * M + m] /= lam;
+          for (int t = 0; t < T; t++)
+            P[t] *= inv2;
+          for (int k = 0; k < K; k++)
+            Tf[k] *= inv2;
+        }
+        rows = M;
+        break;
+    }
+    *credit -= rows * T;
+    il->work += rows * T;
+    if (++il->bin < F)
+      continue;
+    /* the stage's last bin */
+    il->bin = 0;
+    switch (il->stage) {
+      case STAGE_POWERS_FIRST:
+        il->stage = STAGE_FACT;
+        break;
+      case STAGE_FACT:
+        fact_end (il, il->source);
+        *credit -= (long long) K * T;
+        il->work += (long long) K * T;
+        il->stage = STAGE_DEMIX;
+        break;
+      case STAGE_DEMIX:
+        il->stage = ++il->source < M ? STAGE_FACT : STAGE_POWERS;
+        break;
+      case STAGE_POWERS:
+        il->stage = STAGE_SCALE;
+        break;
+      default:
+        il->powers_fresh = 1;
+        il->source = 0;
+        il->stage = STAGE_POWERS_FIRST;
+        return 1;
+    }
   }
-  /* each output at unit mean power, its model alike: the scale the
-   * demixing leaves free, held where the updates are well conditioned */
-  update_powers (il);
-  for (int s = 0; s < M; s++) {
-    float *P = il->P + (size_t) s * F * cap;
-    double sum = 0.0;
-    for (int f = 0; f < F; f++)
-      sum += sum_row (P + (size_t) f * cap, T);
-    const double lam = sqrt (fmax (sum / ((double) F * T), 1e-12));
-    for (int f = 0; f < F; f++)
-      for (int m = 0; m < M; m++)
-        il->W[((size_t) f * M + s) * M + m] /= lam;
-    const float inv2 = (float) (1.0 / (lam * lam));
-    for (int f = 0; f < F; f++)
-      for (int t = 0; t < T; t++)
-        P[(size_t) f * cap + t] *= inv2;
-    for (size_t i = 0; i < (size_t) F * K; i++)
-      il->Tm[(size_t) s * F * K + i] *= inv2;
-  }
-  il->powers_fresh = 1;
+  return 0;
+}
+
+void
+nmf_ilrma_iterate (nmf_ilrma * il)
+{
+  long long credit = LLONG_MAX;
+
+  nmf_ilrma_iterate_within (il, &credit);
+}
+
+long long
+nmf_ilrma_work (const nmf_ilrma * il)
+{
+  return il->work;
 }
 
 static void update_projections (nmf_ilrma * il);

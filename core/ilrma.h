@@ -45,6 +45,27 @@ int nmf_ilrma_capacity (const nmf_ilrma * ilrma);
 /* One iteration over the frames held (at least one): each source's
  * factorization and demixing row in turn, then the outputs' scale. */
 void nmf_ilrma_iterate (nmf_ilrma * ilrma);
+/* The same iteration in steps of a bin of one of its stages, while
+ * *credit (in nmf_ilrma_fit_work's units) is positive, each step's work
+ * taken from it (the last may take it below 0 by one step's work, at most
+ * nmf_ilrma_step_work); the iteration under way continues at the next
+ * call (nmf_ilrma_add_frame starts it again).  Returns 1 when it ended an
+ * iteration (then it does no more), else 0: the steps of one iteration,
+ * however the credit is cut, leave what nmf_ilrma_iterate does, bit for
+ * bit. */
+int nmf_ilrma_iterate_within (nmf_ilrma * ilrma, long long *credit);
+/* The work of one iteration over a block of `frames` frames, and of
+ * `iterations` from the start (the first computes the outputs' powers
+ * too), counted in passes of the loops over the frames times the frames:
+ * about (2 M^3 + 2 M^2 + 32 M) bins frames for M channels and 4 bases. */
+long long nmf_ilrma_iteration_work (int channels, int bins, int frames,
+    int bases);
+long long nmf_ilrma_fit_work (int channels, int bins, int frames, int bases,
+    int iterations);
+/* The most one step of nmf_ilrma_iterate_within takes. */
+long long nmf_ilrma_step_work (int channels, int frames, int bases);
+/* The work nmf_ilrma_iterate_within counted since the reset. */
+long long nmf_ilrma_work (const nmf_ilrma * ilrma);
 /* After the iterations: the projection back A(f) = W(f)^-1 and each
  * output's power per bin over the block.  Returns 0 when a bin's W is
  * singular (then the demixing is not usable). */

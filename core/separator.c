@@ -87,16 +87,9 @@ nmf_separator_create (nmf_separator ** out, const nmf_separator_config * config,
     nmf_spatial_params_init (&sp);
     sp.window_hops = (c.fft_size + c.hop_size - 1) / c.hop_size;
     /* a block of the look-ahead for a demixing per bin, fitted before the
-     * first frame it holds is released: the file profile's.  The block
-     * skips the frames of an abrupt start and of the offsets' first
-     * estimate (a few windows' worth), which most files begin with: with
-     * no margin for them, a demixing that replaces an instantaneous one
-     * came one frame after the first had left, too late. */
-    const int block = c.lookahead_frames - sp.block_iterations
-        - 4 * sp.window_hops;
-    if (block >= NMF_SPATIAL_MIN_BLOCK_FRAMES)
-      sp.block_frames = block < NMF_SPATIAL_MAX_BLOCK_FRAMES ?
-          block : NMF_SPATIAL_MAX_BLOCK_FRAMES;
+     * first frame it holds is released: the file profile's */
+    nmf_spatial_params_plan_block (&sp, c.channels, sep->bins, c.fft_size,
+        c.hop_size, c.lookahead_frames);
     if ((ret = nmf_spatial_create (&sep->spatial, c.channels, c.sources,
                 sep->bins, &sp)) != NMF_OK)
       goto fail;

@@ -34,8 +34,45 @@ nmf_spatial_params_init (nmf_spatial_params * p)
    * threshold as measured (docs/experiments.md, 2026-12-07) */
   p->block_frames = 0;
   p->block_iterations = 60;
+  p->block_work = 0;
   p->max_delay = 48.0;          /* 1.09 ms at 44.1 kHz: 37 cm apart */
   p->min_delay_fit = 0.99;
+}
+
+void
+nmf_spatial_params_plan_block (nmf_spatial_params * p, int channels,
+    int bins, int fft_size, int hop_size, int lookahead)
+{
+  const int it = p->block_iterations;
+
+  p->block_frames = 0;
+  p->block_work = 0;
+  if (it < 1 || channels < 2 || channels > NMF_ILRMA_MAX_CHANNELS)
+    return;
+  /* the stereo fit's pace at fft / 4 a hop, more in proportion to a
+   * longer hop (the time a frame lasts); not less at a shorter one, where
+   * stereo always took an iteration a frame (its block unchanged) */
+  const long long pace = (nmf_ilrma_fit_work (2, bins,
+          NMF_SPATIAL_MAX_BLOCK_FRAMES, 4, it) + it - 1) / it;
+  const long long work = 4 * (long long) hop_size <= fft_size ? pace
+      : (long long) ((double) pace * 4.0 * hop_size / fft_size);
+  if (work < 1)
+    return;
+  /* the frames a block skips: an abrupt start, the offsets' first
+   * estimate (a few windows' worth), which most files begin with: with
+   * no margin for them, a demixing that replaces an instantaneous one
+   * came one frame after the first had left, too late */
+  const int room = lookahead - 4 * p->window_hops;
+  for (int T = NMF_SPATIAL_MAX_BLOCK_FRAMES;
+      T >= NMF_SPATIAL_MIN_BLOCK_FRAMES; T--) {
+    const long long total = nmf_ilrma_fit_work (channels, bins, T, 4, it);
+    const long long frames = (total + work - 1) / work;
+    if (T + (frames > it ? frames : it) <= room) {
+      p->block_frames = T;
+      p->block_work = work;
+      return;
+    }
+  }
 }
 
 /* Frames of a channel's bin 0 before its offset is told from the
@@ -173,7 +210,7 @@ nmf_spatial_create (nmf_spatial ** out, int channels, int sources, int bins,
       || sources > NMF_SPATIAL_MAX_SOURCES || bins < 2 || !params
       || params->bands < 1 || !(params->kappa > 0.0)
       || params->memory_frames < 1.0 || params->decision_frames < 1
-      || params->block_frames < 0
+      || params->block_frames < 0 || params->block_work < 0
       || (params->block_frames > 0 && params->block_iterations < 1))
     return NMF_ERR_INVALID_ARGUMENT;
   if (!(sp = calloc (1, sizeof (*sp))))

@@ -81,13 +81,17 @@ typedef struct
   int window_hops;              /* frames a sample is in (fft / hop) */
   /* sources == channels, a mix decided not instantaneous: a demixing per
    * bin (ilrma.h) fitted to the first block_frames frames with sound (0:
-   * never), block_iterations iterations, one per frame after the block,
-   * kept when its delay fit (nmf_ilrma_delay_fit, delays within
-   * +-max_delay samples) is at least min_delay_fit */
+   * never), block_iterations iterations over the frames after the block,
+   * at most block_work of their work (nmf_ilrma_fit_work's units) in a
+   * frame and one step more (0: one iteration a frame), kept when its
+   * delay fit (nmf_ilrma_delay_fit, delays within +-max_delay samples) is
+   * at least min_delay_fit */
   int block_frames;
   int block_iterations;
-  /* (the separator's choice of block: at least 3 s, at most 5.1 s, at
-   * 44.1 kHz and hop 512 - 11 MB in stereo) */
+  long long block_work;
+  /* (the separator's choice of block, nmf_spatial_params_plan_block: at
+   * least 3 s, at most 5.1 s, at 44.1 kHz and hop 512 - 11 MB in
+   * stereo) */
 #define NMF_SPATIAL_MIN_BLOCK_FRAMES 256
 #define NMF_SPATIAL_MAX_BLOCK_FRAMES 440
   double max_delay;
@@ -95,6 +99,20 @@ typedef struct
 } nmf_spatial_params;
 
 void nmf_spatial_params_init (nmf_spatial_params * p);
+
+/* The block of a demixing per bin in a look-ahead of `lookahead` frames
+ * (p's block_frames, 0 for none, and block_work), `channels` channels and
+ * as many sources, `bins` bins, the STFT's fft and hop sizes: the fit
+ * takes in a frame at most what a stereo fit of the largest block takes
+ * when spread over its block_iterations frames (one stereo iteration,
+ * the pace stereo always had), more in proportion to a hop longer than
+ * fft / 4; the largest block whose fit at that pace ends before its first
+ * frame leaves the look-ahead (block_iterations frames or more after it,
+ * and 4 windows for the frames a block skips).  None when not even the
+ * smallest's does: 8 channels (an iteration 16 times a stereo one's
+ * work), whatever the FFT. */
+void nmf_spatial_params_plan_block (nmf_spatial_params * p, int channels,
+    int bins, int fft_size, int hop_size, int lookahead);
 
 /* 2 <= channels <= NMF_SPATIAL_MAX_CHANNELS, 2 <= sources <=
  * NMF_SPATIAL_MAX_SOURCES. */

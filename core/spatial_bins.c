@@ -54,6 +54,7 @@ nmf_spatial_bins_reset (nmf_spatial * sp)
     return;
   nmf_ilrma_reset (sp->bins);
   sp->bins_iterations = 0;
+  sp->bins_credit = 0;
   sp->bins_fit = 0.0;
   for (int s = 0; s < MAXC; s++)
     sp->bins_delays[s] = 0.0;
@@ -228,15 +229,25 @@ nmf_spatial_bins_update (nmf_spatial * sp, const float *frame)
       judge_watch (sp);
     return;
   }
-  /* the iterations spread over the frames after the block, one each: a
-   * room's, or an instantaneous mix's with a source that looks delayed,
-   * while the demixing per bin can still take its place */
+  /* the iterations spread over the frames after the block, block_work
+   * of their work a frame (an overrun taken from the next): a room's, or
+   * an instantaneous mix's with a source that looks delayed, while the
+   * demixing per bin can still take its place */
   const int room = sp->fit == NMF_SPATIAL_NOT_INSTANTANEOUS && sp->rechecked;
   const int suspect = sp->fit == NMF_SPATIAL_FITS && sp->bins_suspect;
   if (!(room || suspect) || sp->bins_iterations >= sp->p.block_iterations)
     return;
-  nmf_ilrma_iterate (il);
-  if (++sp->bins_iterations < sp->p.block_iterations)
+  if (sp->p.block_work > 0) {
+    sp->bins_credit = (sp->bins_credit < 0 ? sp->bins_credit : 0)
+        + sp->p.block_work;
+    while (sp->bins_credit > 0
+        && sp->bins_iterations < sp->p.block_iterations)
+      sp->bins_iterations += nmf_ilrma_iterate_within (il, &sp->bins_credit);
+  } else {
+    nmf_ilrma_iterate (il);
+    sp->bins_iterations++;
+  }
+  if (sp->bins_iterations < sp->p.block_iterations)
     return;
   if (!nmf_ilrma_finish (il))
     return;

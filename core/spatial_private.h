@@ -147,6 +147,9 @@ struct nmf_spatial
   /* the demixing per bin of a room (spatial_bins.c): its block and fit */
   nmf_ilrma *bins;
   int bins_iterations;          /* done on the full block */
+  long long bins_credit;        /* the work the fit may still take in
+                                 * this frame (below 0: its overrun in
+                                 * the last) */
   double bins_fit;              /* its delay fit, once fitted */
   double bins_delays[MAXC];     /* and each source's delay */
   /* a mix decided instantaneous, watched until the block is full for a

@@ -8,6 +8,8 @@
  *   - each output the same source in the low and the high bins (no
  *     permutation across frequencies);
  *   - the images sum to the input to float precision;
+ *   - the iterations in steps of any size end where whole ones do, bit
+ *     for bit, counting the work planned (2 x 2);
  *   - pure delays between the microphones: the delay fit is >= 0.99 and
  *     each source's delay is the planted one; an instantaneous mix has no
  *     delay to find (fit about 0). */
@@ -95,6 +97,53 @@ snr_bins (const float *ref, const float *est, size_t stride_ref,
   return 10.0 * log10 (p / (e + 1e-30));
 }
 
+/* The iterations in steps (nmf_ilrma_iterate_within) under a credit
+ * that cuts them anywhere - at one bin's step of a stage, at an odd
+ * share of an iteration - end where whole iterations end, bit for bit;
+ * the work they count is nmf_ilrma_fit_work's, and no call outruns its
+ * credit by more than one step. */
+static void
+check_steps (const char *name, nmf_ilrma * whole, int M, const float *spec)
+{
+  const long long total = nmf_ilrma_fit_work (M, F, FRAMES, 4, ITERATIONS),
+      step = nmf_ilrma_step_work (M, FRAMES, 4);
+  const long long cuts[] = { 1, nmf_ilrma_iteration_work (M, F, FRAMES,
+          4) / 7 + 13 };
+  double *want = malloc (sizeof (double) * M * F);
+  double *got = malloc (sizeof (double) * M * F);
+
+  nmf_ilrma_image_powers (whole, want);
+  for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+    nmf_ilrma *il;
+    long long worst = 0;
+    int done = 0, calls = 0;
+    CHECK_OK (nmf_ilrma_create (&il, M, F, FRAMES, 4, 0));
+    for (int t = 0; t < FRAMES; t++)
+      nmf_ilrma_add_frame (il, spec + (size_t) t * M * 2 * F);
+    while (done < ITERATIONS) {
+      long long credit = cuts[c];
+      done += nmf_ilrma_iterate_within (il, &credit);
+      if (-credit > worst)
+        worst = -credit;
+      calls++;
+    }
+    CHECK (nmf_ilrma_work (il) == total, "%s: work %lld counted, %lld "
+        "planned", name, nmf_ilrma_work (il), total);
+    CHECK (worst <= step, "%s: a call outran its credit by %lld, more "
+        "than a step (%lld)", name, worst, step);
+    CHECK (nmf_ilrma_finish (il), "%s: a singular bin in steps", name);
+    nmf_ilrma_image_powers (il, got);
+    CHECK (memcmp (want, got, sizeof (double) * M * F) == 0, "%s: the "
+        "iterations in %d steps of %lld end elsewhere", name, calls,
+        cuts[c]);
+    nmf_ilrma_destroy (&il);
+  }
+  printf ("%s: the same fit in steps of a bin, and of %lld\n", name,
+      cuts[1]);
+  free (want);
+  free (got);
+}
+
 static double
 check_planted (const char *name, const planted * p, double min_snr,
     double *fit, double *delays)
@@ -130,6 +179,8 @@ check_planted (const char *name, const planted * p, double min_snr,
   for (int i = 0; i < ITERATIONS; i++)
     nmf_ilrma_iterate (il);
   CHECK (nmf_ilrma_finish (il), "%s: a singular bin", name);
+  if (M == 2)
+    check_steps (name, il, M, mix_spec);
   *fit = nmf_ilrma_delay_fit (il, 48.0, delays);
 
   /* the images of every frame: sum and separation */

@@ -555,14 +555,27 @@ apply_live_settings (GstNmfSeparate * self, GstClockTime pts)
     /* the time of the frames this buffer releases: with a look-ahead the
      * values apply to output that much older (a curve lined up with the
      * input moved the output's change 6 s early with the file profile) */
-    GstClockTime stream_time;
+    GstClockTime released = pts, stream_time;
     if (GST_CLOCK_TIME_IS_VALID (pts))
-      pts = pts > self->lookahead + self->segment.start ?
+      released = pts > self->lookahead + self->segment.start ?
           pts - self->lookahead : self->segment.start;
     stream_time = gst_segment_to_stream_time (&self->segment,
-        GST_FORMAT_TIME, pts);
+        GST_FORMAT_TIME, released);
     if (GST_CLOCK_TIME_IS_VALID (stream_time))
       gst_object_sync_values (GST_OBJECT (self), stream_time);
+    /* but iterations act on the frames entering: their curve is read at
+     * the buffer's own time (it changed the model a look-ahead late) */
+    if (self->lookahead > 0 && released != pts) {
+      GstControlBinding *entering =
+          gst_object_get_control_binding (GST_OBJECT (self), "iterations");
+      stream_time = gst_segment_to_stream_time (&self->segment,
+          GST_FORMAT_TIME, pts);
+      if (entering && !gst_control_binding_is_disabled (entering)
+          && GST_CLOCK_TIME_IS_VALID (stream_time))
+        gst_control_binding_sync_values (entering, GST_OBJECT (self),
+            stream_time, GST_CLOCK_TIME_NONE);
+      gst_clear_object (&entering);
+    }
   }
   /* (cleared before it is read: a value set meanwhile is applied after) */
   g_atomic_int_set (&self->enrol_changed, 0);

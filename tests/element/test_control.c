@@ -19,6 +19,9 @@
 
 /* the runs' settings besides the profile: "" (causal) or a look-ahead */
 static const gchar *base_props = "";
+/* the property the step is bound to, and its values before and after */
+static const gchar *stepped_property = "mask-exponent";
+static gdouble step_from = 2.0, step_to = 1.0;
 
 /* Source 0 of two tones through nmfseparate (causal, one component per
  * source, so that only the masks depend on the exponent), with props and,
@@ -44,18 +47,18 @@ separate (const gchar * props, gboolean step)
     g_object_set (cs, "mode", GST_INTERPOLATION_MODE_NONE, NULL);
     fail_unless (gst_object_add_control_binding (GST_OBJECT (el),
             gst_direct_control_binding_new_absolute (GST_OBJECT (el),
-                "mask-exponent", cs)));
-    fail_unless (gst_timed_value_control_source_set (tv, 0, 2.0));
+                stepped_property, cs)));
+    fail_unless (gst_timed_value_control_source_set (tv, 0, step_from));
     fail_unless (gst_timed_value_control_source_set (tv,
-            nmf_test_time (STEP_SAMPLE, RATE), 1.0));
+            nmf_test_time (STEP_SAMPLE, RATE), step_to));
     gst_object_unref (cs);
   }
   nmf_fix_attach (&f, el, 2);
   nmf_fix_run (&f, &nmf_mono, NULL, x, SAMPLES, &z, TRUE, c);
   if (step) {
-    guint exponent;
-    g_object_get (f.el, "mask-exponent", &exponent, NULL);
-    fail_unless_equals_int (exponent, 1);
+    guint value;
+    g_object_get (f.el, stepped_property, &value, NULL);
+    fail_unless_equals_int (value, (guint) step_to);
   }
   y = collector_steal (&c[0]);
   collector_clear (&c[1]);
@@ -119,6 +122,43 @@ GST_START_TEST (test_control_source_with_lookahead)
   base_props = "lookahead-frames=100";
   check_step ();
   base_props = "";
+}
+
+GST_END_TEST;
+
+/* iterations act on the frame entering, not on those a look-ahead
+ * releases: with 100 frames of look-ahead, a step from 1 to 30 updates
+ * at STEP_SAMPLE changes the model from the frame that enters there, and
+ * so the output released from a look-ahead before it (the curve was read
+ * at the output's time: the model changed 1.16 s late, and the output up
+ * to the step was the 1-update run's). */
+GST_START_TEST (test_control_source_iterations_with_lookahead)
+{
+  const gsize ahead = 100 * HOP;
+  float *one, *stepped;
+  double before, between;
+
+  base_props = "lookahead-frames=100";
+  stepped_property = "iterations";
+  step_from = 1.0;
+  step_to = 30.0;
+  one = separate ("iterations=1", FALSE);
+  stepped = separate (NULL, TRUE);
+  before = difference (stepped, one, 0, STEP_SAMPLE - ahead - 2 * FFT);
+  between = difference (stepped, one, STEP_SAMPLE - ahead + 2 * FFT,
+      STEP_SAMPLE - 2 * FFT);
+  GST_INFO ("from the 1-update run: %g before the look-ahead's reach, %g "
+      "between it and the step", before, between);
+  fail_unless (before == 0.0, "the output changed before the frames that "
+      "see the step (%g)", before);
+  fail_unless (between > 1e-5, "the output released before the step does "
+      "not see the model its entering frames made (%g)", between);
+  g_free (one);
+  g_free (stepped);
+  base_props = "";
+  stepped_property = "mask-exponent";
+  step_from = 2.0;
+  step_to = 1.0;
 }
 
 GST_END_TEST;
@@ -199,6 +239,7 @@ nmfseparate_control_suite (void)
   static const NmfTest tests[] = {
     NMF_TEST ("control", test_control_source_mask_exponent),
     NMF_TEST ("control", test_control_source_with_lookahead),
+    NMF_TEST ("control", test_control_source_iterations_with_lookahead),
     NMF_TEST ("control", test_control_source_interval),
   };
 

@@ -201,6 +201,7 @@ nmf_separator_reset (nmf_separator * sep, int keep_model)
   sep->samples_in = 0;
   sep->samples_out = 0;
   sep->masks_out = 0;
+  sep->draining = 0;
   sep->clamped_frames_end = -1;
   sep->model->ops->reset (sep->model, keep_model);
   /* a seek within the stream (keep_model) leaves the channels' geometry
@@ -635,7 +636,8 @@ nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
 {
   size_t audio = 0, masks = 0;
 
-  if (!sep || (!in && n_in > 0))
+  /* (nor input into a stream a drain in parts has padded with silence) */
+  if (!sep || (!in && n_in > 0) || (sep->draining && n_in > 0))
     return NMF_ERR_INVALID_ARGUMENT;
 
   if (n_in > 0)
@@ -659,12 +661,13 @@ nmf_separator_process (nmf_separator * sep, const float *in, size_t n_in,
 }
 
 nmf_status
-nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
-    size_t * n_audio, size_t * n_masks)
+nmf_separator_drain_part (nmf_separator * sep,
+    const nmf_separator_output * out, size_t max_audio, size_t max_masks,
+    size_t * n_audio, size_t * n_masks, int *more)
 {
   size_t audio = 0, masks = 0;
 
-  if (!sep)
+  if (!sep || max_audio < (size_t) sep->cfg.hop_size || max_masks < 1)
     return NMF_ERR_INVALID_ARGUMENT;
 
   const int H = sep->cfg.hop_size;
@@ -681,21 +684,36 @@ nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
     need = need_audio;
 
   DENORMALS_OFF (sep);
-  while (sep->frames < need) {
+  /* a frame writes at most a hop of audio and one mask frame */
+  while (sep->frames < need && audio + (size_t) H <= max_audio
+      && masks < max_masks) {
     take_input (sep, NULL, (size_t) (H - sep->fill));
     process_frame (sep, out, (int64_t) total, need_masks, &audio, &masks);
   }
   DENORMALS_RESTORE (sep);
-  nmf_separator_reset (sep, 1);
-  /* the next stream may be another mix: decided again at its first
-   * sample (settle_spatial) */
-  sep->spatial_ended = 1;
+  sep->draining = sep->frames < need;
+  if (!sep->draining) {
+    nmf_separator_reset (sep, 1);
+    /* the next stream may be another mix: decided again at its first
+     * sample (settle_spatial) */
+    sep->spatial_ended = 1;
+  }
 
   if (n_audio)
     *n_audio = audio;
   if (n_masks)
     *n_masks = masks;
+  if (more)
+    *more = sep->draining;
   return NMF_OK;
+}
+
+nmf_status
+nmf_separator_drain (nmf_separator * sep, const nmf_separator_output * out,
+    size_t * n_audio, size_t * n_masks)
+{
+  return nmf_separator_drain_part (sep, out, SIZE_MAX, SIZE_MAX, n_audio,
+      n_masks, NULL);
 }
 
 nmf_status

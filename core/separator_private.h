@@ -61,6 +61,7 @@ struct nmf_separator
   uint64_t released_stamp;      /* the released frame's */
 
   uint64_t frames;              /* frames analysed since reset */
+  int draining;                 /* a drain in parts is under way */
   uint64_t samples_in;
   uint64_t samples_out;
   uint64_t masks_out;

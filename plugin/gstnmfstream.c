@@ -449,8 +449,10 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
 {
   OutputBlock blk;
   nmf_separator_stats st;
-  size_t n_audio = 0, n_masks = 0;
-  GstFlowReturn ret;
+  size_t n_audio = 0, n_masks = 0, max_audio, max_masks;
+  guint64 audio_first, mask_first;
+  GstFlowReturn ret = GST_FLOW_OK;
+  int more = 1;
 
   if (!self->separator)
     return GST_FLOW_OK;
@@ -467,11 +469,33 @@ gst_nmf_stream_drain (GstNmfSeparate * self)
       (guint64) nmf_separator_drain_audio (self->separator));
   gst_nmf_timeline_end_stream (&self->timeline, st.samples_in);
   gst_nmf_stream_report_stats (self, TRUE);
-  output_block_alloc (self, &blk, nmf_separator_drain_audio (self->separator),
-      nmf_separator_drain_masks (self->separator));
-  nmf_separator_drain (self->separator, &blk.out, &n_audio, &n_masks);
-  ret = push_block (self, &blk, st.samples_out, n_audio, st.masks_out,
-      n_masks, st.samples_in);
+  /* in parts of at most a buffer's samples, or of the masks a core call
+   * may make while separating (process): in one block the look-ahead's
+   * masks took 410 MB a source at lookahead-frames 100000, 2.1 GB at
+   * fft-size 32768 hop-size 1, and its audio 205 MB */
+  if (audio_out (self)) {
+    max_audio = MAX (MAX_BUFFER_SAMPLES,
+        nmf_separator_hop_size (self->separator));
+    max_masks = G_MAXSIZE;
+  } else {
+    max_audio = G_MAXSIZE;
+    max_masks = MAX (1, MAX_MASK_BLOCK_BYTES / mask_bytes (self));
+  }
+  audio_first = st.samples_out;
+  mask_first = st.masks_out;
+  while (more) {
+    output_block_alloc (self, &blk, MIN (max_audio,
+            nmf_separator_drain_audio (self->separator)), MIN (max_masks,
+            nmf_separator_drain_masks (self->separator)));
+    nmf_separator_drain_part (self->separator, &blk.out, max_audio,
+        max_masks, &n_audio, &n_masks, &more);
+    /* (every part, whatever the flow: the core's stream ends with the
+     * last) */
+    ret = push_block (self, &blk, audio_first, n_audio, mask_first, n_masks,
+        st.samples_in);
+    audio_first += n_audio;
+    mask_first += n_masks;
+  }
   release_events_upto (self, G_MAXUINT64);
   /* the last partial interval of messages, and the still picture */
   gst_nmf_messages_post (&self->messages, GST_ELEMENT (self),

@@ -147,15 +147,40 @@ rebase (GstNmfTimeline * tl, GstClockTime time, guint64 base_samples,
   tl->discont_pending = TRUE;
 }
 
+/* Whether `pts` is a sample's time on the count of the last stream of the
+ * segment, at or after its end (*k: that sample, counted as resume_samples
+ * is).  Such a stream goes on with that count: its samples keep the
+ * timestamps the upstream's count gives them (counted again from pts, a
+ * stream after a caps change of the channels or a DISCONT that went on
+ * where the last one ended had its timestamps up to 1 ns early, its end
+ * 1 ns short of the input's). */
+static gboolean
+on_resume_grid (const GstNmfTimeline * tl, GstClockTime pts, guint64 * k)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (tl->resume_time) || tl->resume_rate != tl->rate
+      || tl->reverse || pts < tl->resume_time)
+    return FALSE;
+  /* the first sample at or after pts: pts itself if it is on the count */
+  *k = gst_util_uint64_scale_ceil (pts - tl->resume_base_time, tl->rate,
+      GST_SECOND);
+  return *k >= tl->resume_samples && tl->resume_base_time +
+      gst_util_uint64_scale_int (*k, GST_SECOND, tl->rate) == pts;
+}
+
 GstClockTime
 gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer, gsize n,
     GstClockTime pts, GstClockTime arrival)
 {
+  guint64 k;
+
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     guint64 offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ?
         GST_BUFFER_OFFSET (buffer) : gst_util_uint64_scale_round (pts,
         tl->rate, GST_SECOND);
-    rebase (tl, pts, 0, offset);
+    if (on_resume_grid (tl, pts, &k))
+      rebase (tl, tl->resume_base_time, k, offset);
+    else
+      rebase (tl, pts, 0, offset);
   } else if (GST_CLOCK_TIME_IS_VALID (tl->resume_time)) {
     /* no timestamps: the new stream goes on where the last one ended, on
      * the same sample count at the same rate, from its time at another */
@@ -179,7 +204,9 @@ gst_nmf_timeline_start (GstNmfTimeline * tl, GstBuffer * buffer, gsize n,
    * timestamp that follows them continues it */
   if (!GST_CLOCK_TIME_IS_VALID (pts))
     count_untimed (tl, 0, n);
-  return tl->base_time;
+  /* (not base_time: a stream that goes on with the last one's count
+   * starts base_samples after it) */
+  return gst_nmf_timeline_time (tl, 0);
 }
 
 void

@@ -90,9 +90,24 @@ check_config_for (const char *name, const nmf_separator_config * config,
   nmf_separator_reset (sep, 1);
   nmf_separator_process (sep, x, RATE, &o, &got, &masks);
   nmf_separator_drain (sep, &o, &got, &masks);
+  /* and a drain in parts, as the element makes it */
+  {
+    int more = 1;
+    size_t done = 0;
+    nmf_separator_process (sep, x, RATE, &o, &got, &masks);
+    while (more) {
+      float *part[NMF_SEPARATOR_MAX_SOURCES];
+      for (int s = 0; s < S; s++)
+        part[s] = out[s] + done * C;
+      nmf_separator_output po = { part, NULL };
+      nmf_separator_drain_part (sep, &po, 8192, SIZE_MAX, &got, &masks,
+          &more);
+      done += got;
+    }
+  }
   malloc_count_stop (&during, NULL);
-  printf ("%-10s %ld allocations in process, reset and drain\n", name,
-      during);
+  printf ("%-10s %ld allocations in process, reset and drain (whole, in "
+      "parts)\n", name, during);
   CHECK (during == 0, "%s: %ld allocations after create", name, during);
   for (int s = 0; s < S; s++)
     free (out[s]);

@@ -1090,6 +1090,176 @@ test_frame_observer (void)
   free (x);
 }
 
+/* The drain in parts (nmf_separator_drain_part) writes what one drain
+ * writes, byte for byte, audio and masks, whatever the parts' sizes; each
+ * part keeps to its limits; input is refused while parts are left; the
+ * stream after it comes out as after one drain; a reset gives up what is
+ * left.  (In one drain the look-ahead's masks took one block of 410 MB
+ * a source at lookahead_frames 100000: the element drains in parts.) */
+static void
+drain_parts_into (nmf_separator * sep, const nmf_separator_config * cfg,
+    int want_audio, size_t max_audio, size_t max_masks, collected * col)
+{
+  const int S = cfg->sources, C = cfg->channels;
+  const int F = nmf_separator_bins (sep);
+  float *a_ptr[NMF_SEPARATOR_MAX_SOURCES], *m_ptr[NMF_SEPARATOR_MAX_SOURCES];
+  nmf_separator_output out = { want_audio ? a_ptr : NULL, m_ptr };
+  int more = 1, parts = 0;
+
+  while (more) {
+    size_t left_a = nmf_separator_drain_audio (sep);
+    size_t left_m = nmf_separator_drain_masks (sep);
+    size_t got_a, got_m;
+    for (int s = 0; s < S; s++) {
+      a_ptr[s] = col->audio[s] + col->n_audio * C;
+      m_ptr[s] = col->masks[s] + col->n_masks * F;
+    }
+    CHECK_OK (nmf_separator_drain_part (sep, &out, max_audio, max_masks,
+            &got_a, &got_m, &more));
+    CHECK (got_a <= max_audio && got_m <= max_masks, "a part of %zu samples "
+        "and %zu masks for limits %zu and %zu", got_a, got_m, max_audio,
+        max_masks);
+    CHECK (got_m <= left_m && (!want_audio || got_a <= left_a),
+        "a part wrote more than was left");
+    if (more) {
+      float y[8] = { 0 };
+      CHECK (nmf_separator_process (sep, y, 1, NULL, NULL, NULL) ==
+          NMF_ERR_INVALID_ARGUMENT, "input taken while a drain was under way");
+      CHECK (nmf_separator_drain_masks (sep) == left_m - got_m,
+          "drain_masks said %zu left after a part, not %zu",
+          nmf_separator_drain_masks (sep), left_m - got_m);
+      if (want_audio)
+        CHECK (nmf_separator_drain_audio (sep) == left_a - got_a,
+            "drain_audio said %zu left after a part, not %zu",
+            nmf_separator_drain_audio (sep), left_a - got_a);
+    }
+    col->n_audio += want_audio ? got_a : 0;
+    col->n_masks += got_m;
+    parts++;
+  }
+  CHECK (nmf_separator_drain_audio (sep) == 0
+      && nmf_separator_drain_masks (sep) == 0, "a stream left after the last "
+      "part");
+  (void) parts;
+}
+
+static void
+feed_all (nmf_separator * sep, const nmf_separator_config * cfg,
+    const float *x, size_t n, int want_audio, collected * col)
+{
+  const int S = cfg->sources, C = cfg->channels;
+  const int F = nmf_separator_bins (sep);
+  float *a_ptr[NMF_SEPARATOR_MAX_SOURCES], *m_ptr[NMF_SEPARATOR_MAX_SOURCES];
+  nmf_separator_output out = { want_audio ? a_ptr : NULL, m_ptr };
+  size_t got_a, got_m;
+
+  for (int s = 0; s < S; s++) {
+    a_ptr[s] = col->audio[s] + col->n_audio * C;
+    m_ptr[s] = col->masks[s] + col->n_masks * F;
+  }
+  CHECK_OK (nmf_separator_process (sep, x, n, &out, &got_a, &got_m));
+  col->n_audio += want_audio ? got_a : 0;
+  col->n_masks += got_m;
+}
+
+static void
+test_drain_in_parts (void)
+{
+  const size_t n = 20011;
+  float *x = make_signal (n, 2, 29);
+  nmf_separator_config cfg;
+  /* limits in samples (0: one drain) and in mask frames */
+  const size_t limits[][2] = { {0, 0}, {256, 1}, {256 * 3 + 7, 5},
+  {SIZE_MAX, 2}, {8192, SIZE_MAX}
+  };
+
+  nmf_separator_config_init (&cfg);
+  cfg.sources = 2;
+  cfg.channels = 2;
+  cfg.fft_size = 1024;
+  cfg.hop_size = 256;
+  cfg.lookahead_frames = 40;
+  for (int want_audio = 0; want_audio < 2; want_audio++) {
+    collected ref;
+    memset (&ref, 0, sizeof ref);
+    for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+      nmf_separator *sep;
+      collected col;
+      const size_t cap = 2 * (n + cfg.hop_size * (cfg.lookahead_frames + 8));
+      CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+      memset (&col, 0, sizeof col);
+      for (int s = 0; s < cfg.sources; s++) {
+        col.audio[s] = calloc (cap * cfg.channels, sizeof (float));
+        col.masks[s] = calloc (cap / cfg.hop_size * 513, sizeof (float));
+      }
+      /* two streams: the second after the drain, as the first */
+      for (int stream = 0; stream < 2; stream++) {
+        feed_all (sep, &cfg, x, n, want_audio, &col);
+        if (limits[l][0] == 0) {
+          float *a_ptr[2], *m_ptr[2];
+          nmf_separator_output out = { want_audio ? a_ptr : NULL, m_ptr };
+          size_t got_a, got_m;
+          for (int s = 0; s < cfg.sources; s++) {
+            a_ptr[s] = col.audio[s] + col.n_audio * cfg.channels;
+            m_ptr[s] = col.masks[s] + col.n_masks * 513;
+          }
+          CHECK_OK (nmf_separator_drain (sep, &out, &got_a, &got_m));
+          col.n_audio += want_audio ? got_a : 0;
+          col.n_masks += got_m;
+        } else {
+          drain_parts_into (sep, &cfg, want_audio, limits[l][0],
+              limits[l][1], &col);
+        }
+      }
+      if (want_audio)
+        CHECK (col.n_audio == 2 * n, "%zu samples out of %zu",
+            col.n_audio, 2 * n);
+      CHECK (col.n_masks == 2 * ((n + 255) / 256), "%zu masks out of %zu",
+          col.n_masks, 2 * ((n + 255) / 256));
+      if (l == 0) {
+        ref = col;
+      } else {
+        for (int s = 0; s < cfg.sources; s++) {
+          CHECK (col.n_audio == ref.n_audio && !memcmp (col.audio[s],
+                  ref.audio[s], col.n_audio * cfg.channels * sizeof (float)),
+              "audio %d: the drain in parts of %zu / %zu differs from one "
+              "drain", want_audio, limits[l][0], limits[l][1]);
+          CHECK (col.n_masks == ref.n_masks && !memcmp (col.masks[s],
+                  ref.masks[s], col.n_masks * 513 * sizeof (float)),
+              "masks (audio %d): the drain in parts of %zu / %zu differs "
+              "from one drain", want_audio, limits[l][0], limits[l][1]);
+        }
+        free_collected (&col, cfg.sources);
+      }
+      nmf_separator_destroy (&sep);
+    }
+    free_collected (&ref, cfg.sources);
+  }
+
+  /* limits below a hop of audio or one mask: refused, nothing done */
+  {
+    nmf_separator *sep;
+    size_t a = 7, m = 7;
+    int more = 7;
+    CHECK_OK (nmf_separator_create (&sep, &cfg, NULL, 0));
+    CHECK_OK (nmf_separator_process (sep, x, 5000, NULL, &a, &m));
+    CHECK (nmf_separator_drain_part (sep, NULL, 255, 1, &a, &m, &more) ==
+        NMF_ERR_INVALID_ARGUMENT, "a part of less than a hop taken");
+    CHECK (nmf_separator_drain_part (sep, NULL, 256, 0, &a, &m, &more) ==
+        NMF_ERR_INVALID_ARGUMENT, "a part of no mask taken");
+    CHECK (nmf_separator_drain_part (NULL, NULL, 256, 1, &a, &m, &more) ==
+        NMF_ERR_INVALID_ARGUMENT, "no separator taken");
+    /* a reset gives up what a drain in parts left */
+    CHECK_OK (nmf_separator_drain_part (sep, NULL, 256, 1, &a, &m, &more));
+    CHECK (more == 1 && m == 1, "one mask of many: %zu, more %d", m, more);
+    nmf_separator_reset (sep, 1);
+    CHECK (nmf_separator_drain_masks (sep) == 0, "masks left after a reset");
+    CHECK_OK (nmf_separator_process (sep, x, 5000, NULL, &a, &m));
+    nmf_separator_destroy (&sep);
+  }
+  free (x);
+}
+
 int
 main (void)
 {
@@ -1107,5 +1277,6 @@ main (void)
   test_api_misuse ();
   test_reset_is_fresh ();
   test_frame_observer ();
+  test_drain_in_parts ();
   CHECK_DONE ();
 }

@@ -93,36 +93,69 @@ GST_START_TEST (test_flush)
 
 GST_END_TEST;
 
-/* Checks that bufs hold exactly the stream of `n` samples on t from *i on,
- * only the first one DISCONT (if first_discont). */
+/* Checks that bufs hold exactly samples [from, from + n) of the stream
+ * on t from *i on, only the first one DISCONT (if first_discont). */
 static void
-check_stream_part (GPtrArray * bufs, guint * i, const NmfTimeline * t,
-    guint64 n, gboolean first_discont)
+check_stream_part_from (GPtrArray * bufs, guint * i, const NmfTimeline * t,
+    guint64 from, guint64 n, gboolean first_discont)
 {
   Collector c;
 
   collector_init (&c, t, FALSE);
+  c.n = from;
+  n += from;
   fail_unless (*i < bufs->len, "nothing of the stream at %" GST_TIME_FORMAT,
       GST_TIME_ARGS (t->base));
   while (*i < bufs->len && c.n < n) {
     GstBuffer *buf = g_ptr_array_index (bufs, (*i)++);
-    fail_unless_equals_int (GST_BUFFER_IS_DISCONT (buf), c.n == 0
+    /* (`from`: fail_unless_equals_int declares `first`) */
+    fail_unless_equals_int (GST_BUFFER_IS_DISCONT (buf), c.n == from
         && first_discont);
     collector_add (&c, gst_buffer_ref (buf));
   }
   fail_unless_equals_uint64 (c.n, n);
 }
 
+/* Checks that bufs hold exactly the stream of `n` samples on t from *i on,
+ * only the first one DISCONT (if first_discont). */
+static void
+check_stream_part (GPtrArray * bufs, guint * i, const NmfTimeline * t,
+    guint64 n, gboolean first_discont)
+{
+  check_stream_part_from (bufs, i, t, 0, n, first_discont);
+}
+
+/* Checks that each of bufs starts where the one before ends and that the
+ * last ends at `end`, to the nanosecond. */
+static void
+check_contiguous_to (GPtrArray * bufs, GstClockTime end, const gchar * what)
+{
+  GstClockTime at = GST_CLOCK_TIME_NONE;
+
+  fail_unless (bufs->len > 0);
+  for (guint i = 0; i < bufs->len; i++) {
+    GstBuffer *buf = g_ptr_array_index (bufs, i);
+    fail_unless (i == 0 || GST_BUFFER_PTS (buf) == at, "%s: buffer %u at %"
+        G_GUINT64_FORMAT " ns, the one before ended at %" G_GUINT64_FORMAT,
+        what, i, GST_BUFFER_PTS (buf), at);
+    at = GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf);
+  }
+  fail_unless (at == end, "%s: the output ends at %" G_GUINT64_FORMAT
+      " ns, the input at %" G_GUINT64_FORMAT, what, at, end);
+}
+
 /* kind: 0 = DISCONT flag + PTS jump, 1 = PTS jump only, 2 = DISCONT flag
- * with contiguous PTS */
+ * with contiguous PTS: the upstream's count goes on, and so do the
+ * output's timestamps (counted again from the DISCONT buffer's PTS, they
+ * were up to 1 ns early, the end 1 ns short of the input's) */
 static void
 check_discont (gint kind)
 {
   NmfFix f;
   const guint64 n1 = 7777, n2 = 5555;
-  const NmfTimeline t2 = { RATE, 1, kind == 2 ? nmf_test_time (n1, RATE) :
-        10 * GST_SECOND, kind == 2 ? n1 : 10 * RATE
-  };
+  const NmfTimeline jump = { RATE, 1, 10 * GST_SECOND, 10 * RATE };
+  const NmfTimeline *t2 = kind == 2 ? &nmf_mono : &jump;
+  const guint64 first2 = kind == 2 ? n1 : 0;
   NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 1111, 0);
   NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 999, 0);
   float *x = nmf_test_two_tones (n1 + n2, 1, RATE);
@@ -130,7 +163,7 @@ check_discont (gint kind)
   nmf_fix_attach (&f, nmf_test_separator (), 2);
   nmf_fix_set_caps (&f, &nmf_mono, NULL);
   nmf_fix_push (&f, &nmf_mono, x, 0, n1, &z1, FALSE, NULL);
-  nmf_fix_push (&f, &t2, x + n1, 0, n2, &z2, kind != 1, NULL);
+  nmf_fix_push (&f, t2, x + n1 - first2, first2, n2, &z2, kind != 1, NULL);
   nmf_fix_finish (&f, NULL);
 
   for (guint s = 0; s < 2; s++) {
@@ -153,7 +186,7 @@ check_discont (gint kind)
         "DISCONT flag", n1, j < bufs->len ? "new stream" : "no new stream",
         before);
     check_stream_part (bufs, &i, &nmf_mono, n1, TRUE);
-    check_stream_part (bufs, &i, &t2, n2, TRUE);
+    check_stream_part_from (bufs, &i, t2, first2, n2, TRUE);
     fail_unless_equals_int (i, bufs->len);
     g_ptr_array_free (bufs, TRUE);
   }
@@ -252,13 +285,12 @@ GST_START_TEST (test_empty_buffers)
   nmf_fix_finish (&f, NULL);
   for (guint s = 0; s < 2; s++) {
     GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
-    const NmfTimeline t2 = { RATE, 1,
-      nmf_test_time ((empty_discont + 1) * size, RATE),
-      (empty_discont + 1) * size
-    };
     guint i = 0;
+    /* the second stream goes on with the input's count (it did not: its
+     * timestamps were counted again from its first, up to 1 ns early) */
     check_stream_part (bufs, &i, &nmf_mono, (empty_discont + 1) * size, TRUE);
-    check_stream_part (bufs, &i, &t2, (n - empty_discont - 1) * size, TRUE);
+    check_stream_part_from (bufs, &i, &nmf_mono, (empty_discont + 1) * size,
+        (n - empty_discont - 1) * size, TRUE);
     fail_unless_equals_int (i, bufs->len);
     g_ptr_array_free (bufs, TRUE);
   }
@@ -411,35 +443,48 @@ GST_END_TEST;
 /* A caps change drains the old stream, then the new one starts where it
  * ended, at its own rate; also when the buffers have no timestamps and only
  * the caps change, in the same segment (the second stream started again
- * at the segment's start: timestamps went backwards). */
+ * at the segment's start: timestamps went backwards).  At the same rate
+ * (the channels change) the new stream goes on with the input's count:
+ * counted again from its first timestamp, its buffers were up to 1 ns
+ * early and its end 1 ns short of the input's.  Either way the output is
+ * contiguous across the change and ends where the input does, to the
+ * nanosecond. */
 static void
-check_caps_change (gboolean stamped)
+check_caps_change (gboolean stamped, gint rate2, gint ch2)
 {
   NmfFix f;
-  const guint64 n1 = 3333, n2 = 4444;
+  /* 3338 and 4447 samples at 44.1 kHz: their fractions of a nanosecond
+   * add up to more than one */
+  const guint64 n1 = 3338, n2 = 4447;
+  const gboolean same_rate = rate2 == RATE;
   const NmfTimeline none1 = { RATE, 1, GST_CLOCK_TIME_NONE,
     GST_BUFFER_OFFSET_NONE
   };
-  const NmfTimeline none2 = { 48000, 1, GST_CLOCK_TIME_NONE,
+  const NmfTimeline none2 = { rate2, ch2, GST_CLOCK_TIME_NONE,
     GST_BUFFER_OFFSET_NONE
   };
-  const NmfTimeline t2 = { 48000, 1, nmf_test_time (n1, RATE),
-    GST_BUFFER_OFFSET_NONE
+  /* at the same rate stream 2 is samples n1.. of the count from 0 */
+  const NmfTimeline t2 = { rate2, ch2, same_rate ? 0 :
+        nmf_test_time (n1, RATE), same_rate ? 0 : GST_BUFFER_OFFSET_NONE
   };
+  const guint64 first2 = same_rate ? n1 : 0;
   const NmfTimeline *in1 = stamped ? &nmf_mono : &none1;
   const NmfTimeline *in2 = stamped ? &t2 : &none2;
   NmfSizes z1 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
-  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 0, 0);
-  float *x = nmf_test_two_tones (n1 + n2, 1, 48000);
+  NmfSizes z2 = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  float *x1 = nmf_test_two_tones (n1, 1, RATE);
+  float *x2 = nmf_test_two_tones (n2, ch2, rate2);
+  gchar *what = g_strdup_printf ("%s, 44100 Hz mono -> %d Hz %d ch",
+      stamped ? "timestamped" : "untimestamped", rate2, ch2);
 
   nmf_fix_attach (&f, nmf_test_separator (), 2);
   nmf_fix_set_caps (&f, in1, NULL);
-  nmf_fix_push (&f, in1, x, 0, n1, &z1, FALSE, NULL);
+  nmf_fix_push (&f, in1, x1, 0, n1, &z1, FALSE, NULL);
   if (stamped)
     nmf_fix_set_caps (&f, in2, NULL);
   else
     nmf_fix_change_caps (&f, in2);
-  nmf_fix_push (&f, in2, x + n1, 0, n2, &z2, FALSE, NULL);
+  nmf_fix_push (&f, in2, x2 - first2 * ch2, first2, n2, &z2, FALSE, NULL);
   nmf_fix_finish (&f, NULL);
   for (guint s = 0; s < 2; s++) {
     GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
@@ -449,26 +494,39 @@ check_caps_change (gboolean stamped)
     gint rate;
 
     check_stream_part (bufs, &i, &nmf_mono, n1, TRUE);
-    check_stream_part (bufs, &i, &t2, n2, TRUE);
+    check_stream_part_from (bufs, &i, &t2, first2, n2, TRUE);
+    fail_unless_equals_int (i, bufs->len);
+    check_contiguous_to (bufs, t2.base + nmf_test_time (first2 + n2, rate2),
+        what);
     g_ptr_array_free (bufs, TRUE);
     fail_unless (gst_structure_get_int (st, "rate", &rate));
-    fail_unless_equals_int (rate, 48000);
+    fail_unless_equals_int (rate, rate2);
     gst_caps_unref (caps);
   }
-  g_free (x);
+  g_free (what);
+  g_free (x1);
+  g_free (x2);
   nmf_fix_teardown (&f);
 }
 
 GST_START_TEST (test_caps_change_drains)
 {
-  check_caps_change (TRUE);
+  check_caps_change (TRUE, 48000, 1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_caps_change_channels_goes_on)
+{
+  check_caps_change (TRUE, RATE, 2);
+  check_caps_change (FALSE, RATE, 2);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_untimestamped_caps_change)
 {
-  check_caps_change (FALSE);
+  check_caps_change (FALSE, 48000, 1);
 }
 
 GST_END_TEST;
@@ -776,6 +834,7 @@ nmfseparate_flush_suite (void)
     NMF_TEST ("flush_discont", test_segment_sent_again),
     NMF_TEST ("flush_discont", test_segment_sent_again_viz_waits),
     NMF_TEST ("flush_discont", test_untimestamped_caps_change),
+    NMF_TEST ("flush_discont", test_caps_change_channels_goes_on),
     NMF_TEST ("flush_discont", test_flush_blocked_branch),
   };
 

@@ -202,6 +202,69 @@ GST_START_TEST (test_mask_blocks_bounded)
 
 GST_END_TEST;
 
+/* The drain at EOS makes what the look-ahead holds in parts too: mask
+ * frames of at most 1 MiB a source, audio of at most 8192 samples (each
+ * buffer shares the memory of its part).  It made them in one block:
+ * 10 MB a source of masks here (20000 frames of 129 bins), 410 MB at
+ * lookahead-frames 100000 and the default fft-size, 2.1 GB at fft-size
+ * 32768 hop-size 1; the audio, 80 kB here, 205 MB at lookahead-frames
+ * 100000.  Every frame and sample comes out, in order, on its
+ * timestamp. */
+static void
+check_drain_bounded (const gchar * mode, gsize bound)
+{
+  const gsize total = 30011;
+  const guint bins = 129;
+  const gboolean audio = strcmp (mode, "audio") == 0;
+  const NmfTimeline t = { RATE, 1, 0, 0 };
+  gchar *props = g_strdup_printf ("profile=live components=2 fft-size=256 "
+      "hop-size=1 lookahead-frames=20000 output-mode=%s", mode);
+  GstElement *el = nmf_test_element ("nmfseparate", props);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1000, 0);
+  float *x = nmf_test_two_tones (total, 1, RATE);
+  gsize largest = 0;
+  NmfFix f;
+
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &t, NULL);
+  nmf_fix_push (&f, &t, x, 0, total, &z, FALSE, NULL);
+  nmf_fix_finish (&f, NULL);
+  for (guint s = 0; s < 2; s++) {
+    GPtrArray *bufs = nmf_test_pull_all (f.h[s]);
+    guint64 n = 0;
+    for (guint j = 0; j < bufs->len; j++) {
+      GstBuffer *b = g_ptr_array_index (bufs, j);
+      gsize size = gst_buffer_get_size (b);
+      guint64 k = audio ? size / sizeof (float) : 1;
+      fail_unless (audio || size == bins * sizeof (float));
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b), nmf_test_time (n, RATE));
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (b) + GST_BUFFER_DURATION (b),
+          nmf_test_time (n + k, RATE));
+      largest = MAX (largest, gst_buffer_peek_memory (b, 0)->maxsize);
+      n += k;
+    }
+    fail_unless_equals_uint64 (n, total);
+    g_ptr_array_free (bufs, TRUE);
+  }
+  GST_INFO ("%s: the largest memory an output buffer shares: %"
+      G_GSIZE_FORMAT " bytes", mode, largest);
+  /* (the allocator adds its alignment's few bytes) */
+  fail_unless (largest <= bound + 64, "%s: output buffers share a block of %"
+      G_GSIZE_FORMAT " bytes, more than %" G_GSIZE_FORMAT, mode, largest,
+      bound);
+  g_free (x);
+  g_free (props);
+  nmf_fix_teardown (&f);
+}
+
+GST_START_TEST (test_drain_blocks_bounded)
+{
+  check_drain_bounded ("mask", 1 << 20);
+  check_drain_bounded ("audio", 8192 * sizeof (float));
+}
+
+GST_END_TEST;
+
 /* The masks are what the audio output is made of (the SECTION doc
  * comment and <nmf/separator.h>): mask frame j, applied to every channel's
  * STFT frame that ends with hop j (input samples [(j + 1) hop - fft-size,
@@ -721,6 +784,7 @@ nmfseparate_output_suite (void)
     NMF_TEST ("mask", test_mask_output),
     NMF_TEST ("mask", test_masks_make_the_audio),
     NMF_TEST ("mask", test_mask_blocks_bounded),
+    NMF_TEST ("mask", test_drain_blocks_bounded),
     NMF_TEST ("silence", test_silence),
     NMF_TEST ("silence", test_gap_is_silence),
     NMF_TEST ("silence", test_gaps_keep_the_timeline),

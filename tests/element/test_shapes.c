@@ -886,8 +886,10 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
   const gboolean goes_on = between == BETWEEN_NOTHING;
   GstClockTime base2 = goes_on ? t1.base + nmf_test_time (n1, rate1) :
       20 * GST_SECOND;
-  /* untimed at the same rate in the same segment: the count goes on */
-  const gboolean counted_on = untimed && goes_on && rate1 == rate2;
+  /* at the same rate in the same segment the count goes on: untimed, and
+   * timed on the upstream's count (counted again from stream 2's first
+   * timestamp, its buffers were up to 1 ns early) */
+  const gboolean counted_on = goes_on && rate1 == rate2;
   const NmfTimeline t2 = { rate2, ch2, counted_on ? t1.base : base2,
     counted_on ? 0 : untimed && !goes_on ? 0 :
         gst_util_uint64_scale_round (base2, rate2, GST_SECOND)
@@ -968,7 +970,7 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
     }
     for (guint p = 0; p < n_sources; p++)
       g_ptr_array_free (bufs[p], TRUE);
-    nmf_fix_push (&f, in2, x2, 0, n2, &z2, FALSE, NULL);
+    nmf_fix_push (&f, in2, x2 - first2 * ch2, first2, n2, &z2, FALSE, NULL);
     nmf_fix_finish (&f, NULL);
     /* masks count hops from stream 2's start, at its place in the
      * sample count */
@@ -991,7 +993,7 @@ run_caps_change (gint rate1, gint ch1, gint rate2, gint ch2, guint n_sources,
   collectors_init (c, n_sources, &t2, TRUE);
   for (guint p = 0; p < n_sources; p++)
     c[p].n = first2;
-  nmf_fix_push (&f, in2, x2, 0, n2, &z2, FALSE, c);
+  nmf_fix_push (&f, in2, x2 - first2 * ch2, first2, n2, &z2, FALSE, c);
   nmf_fix_finish (&f, c);
   for (guint p = 0; p < n_sources; p++)
     fail_unless (c[p].n - first2 == n2, "%s: pad %u gave %" G_GUINT64_FORMAT

@@ -602,6 +602,43 @@ GST_START_TEST (test_viz_scrolling_continues)
 
 GST_END_TEST;
 
+/* The same without timestamps: the stream after the DISCONT goes on with
+ * the sample count, and so does the picture.  It started afresh: the
+ * stream's start was taken to be the count's origin, the segment's
+ * start, seconds back. */
+GST_START_TEST (test_viz_scrolling_continues_untimed)
+{
+  NmfFix f;
+  const NmfTimeline untimed = { RATE, 1, GST_CLOCK_TIME_NONE,
+    GST_BUFFER_OFFSET_NONE
+  };
+  float *x = nmf_test_two_tones (2 * RATE, 1, RATE);
+  float *silence = g_new0 (float, 2 * RATE + RATE / 10);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1501, 0);
+  GArray *pics;
+
+  attach (&f, NULL);
+  gst_harness_set_sink_caps_str (f.h[VIZ], "video/x-raw, format=RGBA, "
+      "width=32, height=16, framerate=30/1");
+  nmf_fix_set_caps (&f, &untimed, NULL);
+  nmf_fix_push (&f, &untimed, x, 0, 2 * RATE, &z, FALSE, NULL);
+  free_pictures (pictures_of (&f));
+  nmf_fix_push (&f, &untimed, silence, 2 * RATE, RATE / 10, &z, TRUE, NULL);
+  nmf_fix_finish (&f, NULL);
+
+  pics = pictures_of (&f);
+  fail_unless (pics->len >= 3, "%u pictures", pics->len);
+  fail_unless (column_lit (g_array_index (pics, Picture, pics->len - 1).buf,
+          &g_array_index (pics, Picture, pics->len - 1).info, 0),
+      "the picture started afresh");
+  free_pictures (pics);
+  g_free (silence);
+  g_free (x);
+  detach (&f);
+}
+
+GST_END_TEST;
+
 /* A 1 kHz sine of n samples at rate. */
 static float *
 sine (gsize n, gint rate)
@@ -761,6 +798,7 @@ nmfseparate_viz_suite (void)
     NMF_TEST ("viz", test_viz_still_per_stream),
     NMF_TEST ("viz", test_viz_scrolling_after_flush),
     NMF_TEST ("viz", test_viz_scrolling_continues),
+    NMF_TEST ("viz", test_viz_scrolling_continues_untimed),
     NMF_TEST ("viz", test_viz_scrolling_across_dropout),
     NMF_TEST ("viz", test_viz_peer_answers_any),
   };

@@ -299,6 +299,22 @@ NMF_API size_t nmf_separator_drain_masks (const nmf_separator * separator);
 NMF_API nmf_status nmf_separator_drain (nmf_separator * separator,
     const nmf_separator_output * out, size_t * n_audio, size_t * n_masks);
 
+/* The same drain in parts, for a host that bounds its buffers (the
+ * look-ahead's masks at hop_size 1 are gigabytes): each call writes at
+ * most max_audio samples (at least hop_size) and at most max_masks mask
+ * frames (at least 1; both limits count whether or not out asks for
+ * them), the next of what nmf_separator_drain() writes, and sets *more
+ * (may be NULL) to 1 while some is left.  The call that writes the last
+ * ends the stream as nmf_separator_drain() does.  Until then every call
+ * gives the same kind of output (audio or not), input is refused
+ * (NMF_ERR_INVALID_ARGUMENT) and nmf_separator_drain_audio() /
+ * nmf_separator_drain_masks() say what is left; nmf_separator_reset()
+ * gives up what is left.  The parts together are what one drain writes,
+ * sample for sample. */
+NMF_API nmf_status nmf_separator_drain_part (nmf_separator * separator,
+    const nmf_separator_output * out, size_t max_audio, size_t max_masks,
+    size_t * n_audio, size_t * n_masks, int *more);
+
 /* Settings that may change between two calls, mid-stream. */
 NMF_API nmf_status nmf_separator_set_iterations (nmf_separator * separator,
     int iterations);

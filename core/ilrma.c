@@ -431,8 +431,13 @@ solve (double complex *G, int n, double complex *B, int nrhs)
   for (int k = 0; k < n; k++)
     if (!(cabs (G[k * n + k]) > 1e-300))
       return 0;
-  return LAPACKE_zgetrs_work (LAPACK_COL_MAJOR, 'T', n, nrhs, G, n, ipiv, B,
-      n) == 0;
+  /* a column at a time: OpenBLAS (0.3.21) hands a solve of several to its
+   * threads, whose wake-up costs far more than the solve */
+  for (int c = 0; c < nrhs; c++)
+    if (LAPACKE_zgetrs_work (LAPACK_COL_MAJOR, 'T', n, 1, G, n, ipiv,
+            B + (size_t) c * n, n) != 0)
+      return 0;
+  return 1;
 }
 
 /* Iterative projection of row s at bin f: U = mean_t x x^H / R,

@@ -38,9 +38,14 @@ inverse_columns (double *G, int n, int first, int count, double *X)
       X[c * n + i] = i == first + c ? 1.0 : 0.0;
   if (!factor (G, n, ipiv))
     return 0;
-  /* G^T's factors: the transposed solve is G's */
-  return LAPACKE_dgetrs_work (LAPACK_COL_MAJOR, 'T', n, count, G, n, ipiv,
-      X, n) == 0;
+  /* G^T's factors: the transposed solve is G's; a column at a time, as
+   * OpenBLAS (0.3.21) hands a solve of several to its threads, whose
+   * wake-up costs far more than the solve */
+  for (int c = 0; c < count; c++)
+    if (LAPACKE_dgetrs_work (LAPACK_COL_MAJOR, 'T', n, 1, G, n, ipiv,
+            X + c * n, n) != 0)
+      return 0;
+  return 1;
 }
 
 /* c (n x m) = a (n x k) times b (k x m), or times b^T when b is m x k

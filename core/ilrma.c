@@ -6,6 +6,7 @@
 #include <nmf/error.h>
 
 #include <complex.h>
+#include <lapacke.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -416,40 +417,26 @@ fact_end (nmf_ilrma * il, int s)
     }
 }
 
-/* x = G^-1 b for the n x n complex G (destroyed); 0 when singular */
+/* B = G^-1 B for the n x n complex G (row-major, destroyed) and B
+ * column-major n x nrhs, by LAPACK's LU (the _work entry points allocate
+ * nothing): to LAPACK the rows are G^T's columns, hence the transposed
+ * solve.  0 when singular, a pivot below 1e-300 counting as zero. */
 static int
-solve (double complex *G, int n, double complex *b)
+solve (double complex *G, int n, double complex *B, int nrhs)
 {
-  for (int k = 0; k < n; k++) {
-    int piv = k;
-    for (int i = k + 1; i < n; i++)
-      if (cabs (G[i * n + k]) > cabs (G[piv * n + k]))
-        piv = i;
-    if (!(cabs (G[piv * n + k]) > 1e-300))
+  lapack_int ipiv[MAXC];
+
+  if (LAPACKE_zgetrf_work (LAPACK_COL_MAJOR, n, n, G, n, ipiv) != 0)
+    return 0;
+  for (int k = 0; k < n; k++)
+    if (!(cabs (G[k * n + k]) > 1e-300))
       return 0;
-    if (piv != k) {
-      for (int j = 0; j < n; j++) {
-        double complex t = G[k * n + j];
-        G[k * n + j] = G[piv * n + j];
-        G[piv * n + j] = t;
-      }
-      double complex t = b[k];
-      b[k] = b[piv];
-      b[piv] = t;
-    }
-    for (int i = k + 1; i < n; i++) {
-      double complex l = G[i * n + k] / G[k * n + k];
-      for (int j = k; j < n; j++)
-        G[i * n + j] -= l * G[k * n + j];
-      b[i] -= l * b[k];
-    }
-  }
-  for (int k = n - 1; k >= 0; k--) {
-    double complex v = b[k];
-    for (int j = k + 1; j < n; j++)
-      v -= G[k * n + j] * b[j];
-    b[k] = v / G[k * n + k];
-  }
+  /* a column at a time: OpenBLAS (0.3.21) hands a solve of several to its
+   * threads, whose wake-up costs far more than the solve */
+  for (int c = 0; c < nrhs; c++)
+    if (LAPACKE_zgetrs_work (LAPACK_COL_MAJOR, 'T', n, 1, G, n, ipiv,
+            B + (size_t) c * n, n) != 0)
+      return 0;
   return 1;
 }
 
@@ -498,7 +485,7 @@ demix_bin (nmf_ilrma * il, int s, int f)
       }
     for (int i = 0; i < M; i++)
       w[i] = i == s;
-    if (!solve (G, M, w))
+    if (!solve (G, M, w, 1))
       return;                   /* a silent bin: W as it was */
     double den = 0.0;
     for (int i = 0; i < M; i++)
@@ -683,18 +670,19 @@ nmf_ilrma_finish (nmf_ilrma * il)
   for (int f = 0; f < F; f++) {
     const double complex *Wf = il->W + (size_t) f * M * M;
     double complex *Af = il->A + (size_t) f * M * M;
-    for (int c = 0; c < M; c++) {
-      double complex G[MAXC * MAXC], col[MAXC];
-      memcpy (G, Wf, sizeof (double complex) * M * M);
+    /* A = W^-1: the identity's columns solved for at once */
+    double complex G[MAXC * MAXC], inv[MAXC * MAXC];
+    memcpy (G, Wf, sizeof (double complex) * M * M);
+    for (int c = 0; c < M; c++)
       for (int i = 0; i < M; i++)
-        col[i] = i == c;
-      if (!solve (G, M, col)) {
-        ok = 0;
-        break;
-      }
-      for (int i = 0; i < M; i++)
-        Af[i * M + c] = col[i];
+        inv[c * M + i] = i == c;
+    if (!solve (G, M, inv, M)) {
+      ok = 0;
+      continue;
     }
+    for (int c = 0; c < M; c++)
+      for (int i = 0; i < M; i++)
+        Af[i * M + c] = inv[c * M + i];
   }
   update_powers (il);
   for (int s = 0; s < M; s++)

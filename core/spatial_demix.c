@@ -7,60 +7,44 @@
 
 #include "hungarian.h"
 
+#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
-/* Gaussian elimination with partial pivoting of the n x n matrix G, upper
- * triangular on return, the rows of x (n values, may be NULL) swapped and
- * combined alike; returns 0 when G is singular. */
+/* The LU of the n x n row-major G in place, by LAPACK (the _work entry
+ * points allocate nothing): to LAPACK the rows are G^T's columns, so the
+ * factors are G^T's, of the same |det|.  0 when G is singular, a pivot
+ * below 1e-300 counting as zero. */
 static int
-eliminate (double *G, int n, double *x)
+factor (double *G, int n, lapack_int *ipiv)
 {
-  for (int k = 0; k < n; k++) {
-    int piv = k;
-    for (int i = k + 1; i < n; i++)
-      if (fabs (G[i * n + k]) > fabs (G[piv * n + k]))
-        piv = i;
-    if (!(fabs (G[piv * n + k]) > 1e-300))
+  if (LAPACKE_dgetrf_work (LAPACK_COL_MAJOR, n, n, G, n, ipiv) != 0)
+    return 0;
+  for (int k = 0; k < n; k++)
+    if (!(fabs (G[k * n + k]) > 1e-300))
       return 0;
-    if (piv != k) {
-      for (int j = 0; j < n; j++) {
-        double t = G[k * n + j];
-        G[k * n + j] = G[piv * n + j];
-        G[piv * n + j] = t;
-      }
-      if (x) {
-        double t = x[k];
-        x[k] = x[piv];
-        x[piv] = t;
-      }
-    }
-    for (int i = k + 1; i < n; i++) {
-      double l = G[i * n + k] / G[k * n + k];
-      for (int j = k; j < n; j++)
-        G[i * n + j] -= l * G[k * n + j];
-      if (x)
-        x[i] -= l * x[k];
-    }
-  }
   return 1;
 }
 
-/* x = G^-1 e_col for the n x n matrix G (destroyed); returns 0 when G is
- * singular. */
+/* Columns first .. first + count - 1 of G^-1 for the n x n row-major G
+ * (destroyed), into X column-major (n x count); 0 when G is singular. */
 static int
-solve_unit (double *G, int n, int col, double *x)
+inverse_columns (double *G, int n, int first, int count, double *X)
 {
-  for (int i = 0; i < n; i++)
-    x[i] = i == col ? 1.0 : 0.0;
-  if (!eliminate (G, n, x))
+  lapack_int ipiv[MAXC];
+
+  for (int c = 0; c < count; c++)
+    for (int i = 0; i < n; i++)
+      X[c * n + i] = i == first + c ? 1.0 : 0.0;
+  if (!factor (G, n, ipiv))
     return 0;
-  for (int k = n - 1; k >= 0; k--) {
-    double v = x[k];
-    for (int j = k + 1; j < n; j++)
-      v -= G[k * n + j] * x[j];
-    x[k] = v / G[k * n + k];
-  }
+  /* G^T's factors: the transposed solve is G's; a column at a time, as
+   * OpenBLAS (0.3.21) hands a solve of several to its threads, whose
+   * wake-up costs far more than the solve */
+  for (int c = 0; c < count; c++)
+    if (LAPACKE_dgetrs_work (LAPACK_COL_MAJOR, 'T', n, 1, G, n, ipiv,
+            X + c * n, n) != 0)
+      return 0;
   return 1;
 }
 
@@ -84,7 +68,7 @@ static void
 update_demixing (nmf_spatial * sp)
 {
   const int M = sp->M, S = sp->S;
-  double CWt[MAXC * MAXC], G[MAXC * MAXC], Gc[MAXC * MAXC], col[MAXC];
+  double CWt[MAXC * MAXC], G[MAXC * MAXC], Gi[MAXC * MAXC];
 
   mat_mul (sp->Wz, sp->E, 0, sp->W, S, S, M);
   /* before any sound C is zero: the projection of the start is W^T */
@@ -98,11 +82,11 @@ update_demixing (nmf_spatial * sp)
       for (int s = 0; s < S; s++)
         CWt[m * S + s] = sp->W[s * M + m];
   mat_mul (sp->W, CWt, 0, G, S, M, S);
-  /* A = CWt G^-1: column k of G^-1 by a solve (G is S x S, S <= 8) */
+  /* A = CWt G^-1 (G is S x S, S <= 8) */
+  if (!inverse_columns (G, S, 0, S, Gi))
+    return;                     /* keep the projection in force */
   for (int k = 0; k < S; k++) {
-    memcpy (Gc, G, sizeof (double) * S * S);
-    if (!solve_unit (Gc, S, k, col))
-      return;                   /* keep the projection in force */
+    const double *col = Gi + k * S;
     for (int m = 0; m < M; m++) {
       double v = 0.0;
       for (int j = 0; j < S; j++)
@@ -192,7 +176,7 @@ ip_sweep (nmf_spatial * sp, const double *V_all, double *Wz)
     for (int k = 0; k < S; k++)
       Vz[k * S + k] += 1e-9 * trace / S + 1e-300;
     mat_mul (Wz, Vz, 0, G, S, S, S);
-    if (!solve_unit (G, S, s, u))
+    if (!inverse_columns (G, S, s, 1, u))
       continue;
     double q = 0.0;
     for (int i = 0; i < S; i++)
@@ -317,9 +301,10 @@ contrast (nmf_spatial * sp, const double *Cb, const double *W,
         cost += sp->band_bins[b] * log (band_variance (sp, Cb, b, w,
                 floor_power));
   }
-  /* log |det Wz|: the product of the pivots */
+  /* log |det Wz|: from the diagonal of U in its LU */
+  lapack_int ipiv[MAXC];
   memcpy (G, Wz, sizeof (double) * S * S);
-  if (!eliminate (G, S, NULL))
+  if (!factor (G, S, ipiv))
     return INFINITY;
   double logdet = 0.0;
   for (int k = 0; k < S; k++)
@@ -538,16 +523,16 @@ void
 nmf_spatial_demix_seed (nmf_spatial * sp, const double *A0)
 {
   const int M = sp->M, S = sp->S;
-  double G[MAXC * MAXC], col[MAXC];
+  double G[MAXC * MAXC], Gi[MAXC * MAXC];
 
-  /* rows of A0^-1: column k of the inverse's transpose by a solve of
-   * A0^T x = e_k */
+  /* rows of A0^-1: the columns of the inverse of A0^T */
+  for (int i = 0; i < S; i++)
+    for (int j = 0; j < S; j++)
+      G[i * S + j] = A0[j * S + i];
+  if (!inverse_columns (G, S, 0, S, Gi))
+    return;
   for (int k = 0; k < S; k++) {
-    for (int i = 0; i < S; i++)
-      for (int j = 0; j < S; j++)
-        G[i * S + j] = A0[j * S + i];
-    if (!solve_unit (G, S, k, col))
-      return;
+    const double *col = Gi + k * S;
     double p = 0.0;
     for (int m = 0; m < M; m++)
       for (int n = 0; n < M; n++)

@@ -127,6 +127,11 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
     ret = nmf_dictionary_shift (W, job->bins, K, (int) job->shifts, shifted,
         message, sizeof message);
   g_free (W);
+  /* said before the templates are handed over: once they are, the
+   * streaming thread may install them and say "enrolled" first (the
+   * last state said was then "learned" for an enrolled source) */
+  if (ret == NMF_OK)
+    post_state (e, job->source, "learned", (guint) (K * copies));
   g_mutex_lock (&e->lock);
   if (ret == NMF_OK) {
     g_free (e->waiting[job->source]);
@@ -155,7 +160,6 @@ learn (gpointer data, G_GNUC_UNUSED gpointer user_data)
   } else {
     GST_INFO_OBJECT (e->element, "source %u learned: %zu templates from %zu "
         "frames", job->source, K * copies, job->n);
-    post_state (e, job->source, "learned", (guint) (K * copies));
   }
   g_free (job->frames);
   g_free (job);

@@ -820,6 +820,56 @@ GST_START_TEST (test_enrol_set_from_sync_handler)
 
 GST_END_TEST;
 
+/* A sync handler that holds the learning thread 200 ms in its post of
+ * "learned", as a busy machine may: the element's states must still come
+ * in their order, "enrolled" last (the templates were handed to the
+ * streaming thread before "learned" was said, which then installed them
+ * and said "enrolled" first: an application showing the last state said
+ * showed "learned" for an enrolled source). */
+static GstBusSyncReply
+slow_learned (G_GNUC_UNUSED GstBus * bus, GstMessage * msg,
+    G_GNUC_UNUSED gpointer data)
+{
+  const GstStructure *st = gst_message_get_structure (msg);
+
+  if (st && gst_structure_has_name (st, "nmfseparate-enrolment")
+      && !g_strcmp0 (gst_structure_get_string (st, "state"), "learned"))
+    g_usleep (200 * 1000);
+  return GST_BUS_PASS;
+}
+
+GST_START_TEST (test_enrol_states_in_order)
+{
+  const gsize n = RATE / HOP * HOP;
+  float *x = solo_tone (n), *silence = g_new0 (float, HOP);
+  GstElement *el = nmf_test_element ("nmfseparate", "profile=live "
+      "enrol-components=4 enrol-shifts=0");
+  GstBus *bus = gst_bus_new ();
+  GString *said = g_string_new (NULL);
+  NmfSizes z = NMF_SIZES (NMF_SIZES_FIXED, 1024, 0);
+  guint64 pos = n;
+  NmfFix f;
+
+  g_object_set (el, "enrol-source", 0, NULL);
+  gst_element_set_bus (el, bus);
+  gst_bus_set_sync_handler (bus, slow_learned, NULL, NULL);
+  nmf_fix_attach (&f, el, 2);
+  nmf_fix_set_caps (&f, &nmf_mono, NULL);
+  nmf_fix_push (&f, &nmf_mono, x, 0, n, &z, FALSE, NULL);
+  g_object_set (f.el, "enrol-source", -1, NULL);
+  fail_unless (push_until_state (&f, bus, silence, &pos, "enrolled", said),
+      "states said: %s", said->str);
+  fail_unless_equals_string (said->str, "enrolling,learning,learned,"
+      "enrolled");
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  nmf_fix_teardown_bus (&f, bus);
+  g_string_free (said, TRUE);
+  g_free (x);
+  g_free (silence);
+}
+
+GST_END_TEST;
+
 static Suite *
 nmfseparate_enrol_suite (void)
 {
@@ -837,6 +887,7 @@ nmfseparate_enrol_suite (void)
   tcase_add_test (tc, test_enrol_more_templates_than_bins);
   tcase_add_test (tc, test_enrol_components_raised_while_enrolling);
   tcase_add_test (tc, test_enrol_set_from_sync_handler);
+  tcase_add_test (tc, test_enrol_states_in_order);
   return s;
 }
 

@@ -6,6 +6,7 @@
  * sources (tests/support/signals.h) as channels, each reaching each
  * microphone through a delay, hop fft / 4.
  *   build/tests/ilrma_bench [CHANNELS [FFT [FRAMES [ITERATIONS]]]] */
+#include "bench_clock.h"
 #include "ilrma.h"
 #include "signals.h"
 #include "stft.h"
@@ -13,15 +14,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static double
-cpu (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 int
 main (int argc, char **argv)
@@ -58,10 +50,10 @@ main (int argc, char **argv)
     }
     nmf_ilrma_add_frame (il, spectra);
   }
-  const double t0 = cpu ();
+  const double t0 = bench_cpu_seconds ();
   for (int i = 0; i < iterations; i++)
     nmf_ilrma_iterate (il);
-  const double t1 = cpu ();
+  const double t1 = bench_cpu_seconds ();
   const int ok = nmf_ilrma_finish (il);
   double delays[NMF_ILRMA_MAX_CHANNELS];
   double *power = malloc (sizeof (double) * M * F);

@@ -5,20 +5,12 @@
  * threads included: from m n >= 9216 it runs sgemv on its thread pool, whose
  * idle threads spin).
  *   build/tests/kernel_bench [FRAMES] */
+#include "bench_clock.h"
 #include "kl_kernels.h"
 #include "online_kl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static double
-cpu (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 int
 main (int argc, char **argv)
@@ -45,19 +37,19 @@ main (int argc, char **argv)
         colsum[k] += W[k * F + f];
     }
     /* the library: two matrix-vector products per update */
-    double t0 = cpu ();
+    double t0 = bench_cpu_seconds ();
     for (int n = 0; n < frames; n++) {
       for (int k = 0; k < K; k++)
         h[k] = 1.0f;
       nmf_kl_update_activations (W, colsum, F, K, v + F * (n % 64), h,
           iterations, scratch);
     }
-    double t_blas = (cpu () - t0) / frames * 1e6;
+    double t_blas = (bench_cpu_seconds () - t0) / frames * 1e6;
     /* the model's fused kernel (W fixed: activate does not learn) */
-    t0 = cpu ();
+    t0 = bench_cpu_seconds ();
     for (int n = 0; n < frames; n++)
       nmf_online_kl_activate (kl, v + F * (n % 64), h);
-    double t_fused = (cpu () - t0) / frames * 1e6;
+    double t_fused = (bench_cpu_seconds () - t0) / frames * 1e6;
     printf ("%-3d %21.1f %16.1f %7.2f\n", K, t_blas, t_fused,
         t_blas / t_fused);
     nmf_online_kl_destroy (&kl);

@@ -15,12 +15,13 @@
  * `active` (else the hour did not soak it). Prints, per minute of audio, the
  * resident memory and the processing speed (x real time), so that a
  * denormal slowdown or a leak shows as a trend.  Exit 0 when all holds. */
+#include "bench_clock.h"
+
 #include <gst/gst.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define RATE 44100
 #define SAMPLES_PER_BUFFER 1013
@@ -60,14 +61,6 @@ rss_kb (void)
   if (f)
     fclose (f);
   return kb;
-}
-
-static double
-cpu_seconds (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 int
@@ -144,13 +137,13 @@ main (int argc, char **argv)
   printf ("minute  rss_kB  speed_x_realtime\n");
   int failed = 0, minute = 0;
   long rss_warm = -1, rss_last = -1, rss_max = 0;
-  double cpu_prev = cpu_seconds ();
+  double cpu_prev = bench_cpu_seconds ();
   for (;;) {
     GstMessage *msg = gst_bus_timed_pop_filtered (bus, 20 * GST_MSECOND,
         GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT);
     /* report each minute of audio that went through */
     while (in_count.frames >= (guint64) (minute + 1) * 60 * RATE) {
-      double cpu = cpu_seconds ();
+      double cpu = bench_cpu_seconds ();
       long rss = rss_kb ();
       minute++;
       printf ("%6d  %6ld  %8.0f\n", minute, rss, 60.0 / (cpu - cpu_prev));

@@ -10,11 +10,12 @@
  * OpenBLAS limited to one thread.
  *
  * usage: table2 [--trials N] [--kl-iterations N] [--seed S] */
+#include "bench_clock.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cblas.h>
 
@@ -24,14 +25,6 @@
 
 /* the message of the last solve */
 static char msg[256];
-
-static double
-cpu_seconds (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &t);
-  return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
-}
 
 static int
 cmp_double (const void *a, const void *b)
@@ -131,9 +124,9 @@ main (int argc, char **argv)
 
         nmf_planted_generate ((nmf_planted_case) which, m, n, r, 0.35, &g, w0,
             h0, x);
-        t0 = cpu_seconds ();
+        t0 = bench_cpu_seconds ();
         st = nmf_volmin_solve (vs, x, w, h, msg, sizeof msg);
-        t1 = cpu_seconds ();
+        t1 = bench_cpu_seconds ();
         vt[t] = 1e3 * (t1 - t0);
         vm[t] = NAN;
         if (st == NMF_OK)
@@ -153,9 +146,9 @@ main (int argc, char **argv)
             negative = 1;
           xp[i] = x[i] > 0.0 ? x[i] : 0.0;
         }
-        t0 = cpu_seconds ();
+        t0 = bench_cpu_seconds ();
         st = nmf_kl_batch_solve (ks, xp, w, h, NULL, NULL, NULL, 0);
-        t1 = cpu_seconds ();
+        t1 = bench_cpu_seconds ();
         kt[t] = 1e3 * (t1 - t0);
         km[t] = NAN;
         if (st == NMF_OK)

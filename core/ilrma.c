@@ -446,57 +446,54 @@ NMF_CLONES static void
 demix_bin (nmf_ilrma * il, int s, int f)
 {
   const int M = il->M, F = il->F, T = il->T, K = il->K, cap = il->cap;
-
-  {
-    double complex U[MAXC * MAXC], G[MAXC * MAXC], w[MAXC];
-    double ur[MAXC * MAXC], ui[MAXC * MAXC];
-    const float *Tf = il->Tm + ((size_t) s * F + f) * K;
-    const float *Vs = il->Vm + (size_t) s * K * cap;
-    const float *X = il->X + (size_t) f * M * 2 * cap;
-    float *q = il->row_inv, *ar = il->row_q, *ai = il->row_a;
-    model_row (il, Tf, Vs, NULL, q, NULL);
-    for (int i = 0; i < M; i++) {
-      const float *xr = X + (size_t) i * 2 * cap, *xi = xr + cap;
-      for (int t = 0; t < T; t++) {
-        ar[t] = xr[t] * q[t];
-        ai[t] = xi[t] * q[t];
-      }
-      for (int j = i; j < M; j++) {
-        /* sum_t x_i conj (x_j) / R */
-        const float *yr = X + (size_t) j * 2 * cap, *yi = yr + cap;
-        cross (ar, ai, yr, yi, T, ur + i * M + j, j > i ? ui + i * M + j
-            : NULL);
-      }
+  double complex U[MAXC * MAXC], G[MAXC * MAXC], w[MAXC];
+  double ur[MAXC * MAXC], ui[MAXC * MAXC];
+  const float *Tf = il->Tm + ((size_t) s * F + f) * K;
+  const float *Vs = il->Vm + (size_t) s * K * cap;
+  const float *X = il->X + (size_t) f * M * 2 * cap;
+  float *q = il->row_inv, *ar = il->row_q, *ai = il->row_a;
+  model_row (il, Tf, Vs, NULL, q, NULL);
+  for (int i = 0; i < M; i++) {
+    const float *xr = X + (size_t) i * 2 * cap, *xi = xr + cap;
+    for (int t = 0; t < T; t++) {
+      ar[t] = xr[t] * q[t];
+      ai[t] = xi[t] * q[t];
     }
-    for (int i = 0; i < M; i++) {
-      U[i * M + i] = ur[i * M + i] / T;
-      for (int j = i + 1; j < M; j++) {
-        U[i * M + j] = complex_of (ur[i * M + j] / T, ui[i * M + j] / T);
-        U[j * M + i] = conj (U[i * M + j]);
-      }
+    for (int j = i; j < M; j++) {
+      /* sum_t x_i conj (x_j) / R */
+      const float *yr = X + (size_t) j * 2 * cap, *yi = yr + cap;
+      cross (ar, ai, yr, yi, T, ur + i * M + j, j > i ? ui + i * M + j
+          : NULL);
     }
-    double complex *Wf = il->W + (size_t) f * M * M;
-    for (int i = 0; i < M; i++)
-      for (int j = 0; j < M; j++) {
-        double complex v = 0.0;
-        for (int k = 0; k < M; k++)
-          v += Wf[i * M + k] * U[k * M + j];
-        G[i * M + j] = v;
-      }
-    for (int i = 0; i < M; i++)
-      w[i] = i == s;
-    if (!solve (G, M, w, 1))
-      return;                   /* a silent bin: W as it was */
-    double den = 0.0;
-    for (int i = 0; i < M; i++)
-      for (int j = 0; j < M; j++)
-        den += creal (conj (w[i]) * U[i * M + j] * w[j]);
-    if (!(den > 1e-12))
-      return;
-    const double scale = 1.0 / sqrt (den);
-    for (int m = 0; m < M; m++)
-      Wf[s * M + m] = conj (w[m]) * scale;
   }
+  for (int i = 0; i < M; i++) {
+    U[i * M + i] = ur[i * M + i] / T;
+    for (int j = i + 1; j < M; j++) {
+      U[i * M + j] = complex_of (ur[i * M + j] / T, ui[i * M + j] / T);
+      U[j * M + i] = conj (U[i * M + j]);
+    }
+  }
+  double complex *Wf = il->W + (size_t) f * M * M;
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < M; j++) {
+      double complex v = 0.0;
+      for (int k = 0; k < M; k++)
+        v += Wf[i * M + k] * U[k * M + j];
+      G[i * M + j] = v;
+    }
+  for (int i = 0; i < M; i++)
+    w[i] = i == s;
+  if (!solve (G, M, w, 1))
+    return;                   /* a silent bin: W as it was */
+  double den = 0.0;
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < M; j++)
+      den += creal (conj (w[i]) * U[i * M + j] * w[j]);
+  if (!(den > 1e-12))
+    return;
+  const double scale = 1.0 / sqrt (den);
+  for (int m = 0; m < M; m++)
+    Wf[s * M + m] = conj (w[m]) * scale;
 }
 
 /* The work of one bin's step of each stage, in passes over the block's

@@ -27,6 +27,18 @@ watch_size (const nmf_spatial * sp)
   return (size_t) sp->S * sp->F * (sp->M + sp->M * (sp->M - 1));
 }
 
+/* a source's power at one bin in the watch (wf: its values there), the
+ * sum over the channels */
+static double
+watch_power (const double *wf, int M)
+{
+  double e = 0.0;
+
+  for (int m = 0; m < M; m++)
+    e += wf[m];
+  return e;
+}
+
 int
 nmf_spatial_bins_create (nmf_spatial * sp)
 {
@@ -77,18 +89,15 @@ judge_watch (nmf_spatial * sp)
     double emax = 0.0, sum = 0.0;
     int counted = 0;
     for (int f = 0; f < F; f++) {
-      double e = 0.0;
-      for (int m = 0; m < M; m++)
-        e += ws[(size_t) f * W + m];
+      const double e = watch_power (ws + (size_t) f * W, M);
       if (e > emax)
         emax = e;
     }
     for (int f = 1; f < F; f++) {
       const double *wf = ws + (size_t) f * W;
-      double e = 0.0, im = 0.0;
+      const double e = watch_power (wf, M);
+      double im = 0.0;
       int pairs = 0;
-      for (int m = 0; m < M; m++)
-        e += wf[m];
       if (!(e > 1e-6 * emax))
         continue;
       for (int m = 0, k = 0; m < M; m++)
@@ -187,9 +196,8 @@ take_places (nmf_spatial * sp)
     for (int d = 0; d < S; d++)
       b[d] = 0.0;
     for (int f = 0; f < F; f++) {
-      double p = 0.0;
-      for (int m = 0; m < M; m++)
-        p += sp->watch[((size_t) o * F + f) * W + m];
+      const double p = watch_power (sp->watch + ((size_t) o * F + f) * W,
+          M);
       norm_i[o] += p;
       for (int d = 0; d < S; d++)
         b[d] += sqrt (p * sp->profile[(size_t) d * F + f]);

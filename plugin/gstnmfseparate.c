@@ -307,8 +307,9 @@ gst_nmf_separate_class_init (GstNmfSeparateClass * klass)
       "NMF source separator", "Filter/Audio",
       "Separates audio sources in real time, without training: a panned "
       "multichannel mix by where each source sits (online spatial "
-      "demixing; spaced microphones on a file, per frequency), otherwise by a sliding-window nonnegative matrix "
-      "factorization of the spectrogram",
+      "demixing; spaced microphones on a file, per frequency), otherwise "
+      "by a sliding-window nonnegative matrix factorization of the "
+      "spectrogram",
       "gst-nmf developers");
   /* shown by gst-inspect-1.0 with the factory details */
   gst_element_class_add_static_metadata (element_class, "example-launch-line",

@@ -33,6 +33,21 @@ NFFT, HOP = 2048, 512
 EPS = 1e-12
 
 
+def model(W, H, G):
+    """Each source's power lambda (N x F x T) and the mixture's in Q's
+    basis, Y (F x T x M)."""
+    lam = np.einsum("nfk,nkt->nft", W, H)
+    return lam, np.maximum(np.einsum("nft,nfm->ftm", lam, G), EPS)
+
+
+def update_h(W, H, G, A, B):
+    """The activations' multiplicative update (in place), A = X~ / Y^2,
+    B = 1 / Y."""
+    num = np.einsum("nfk,nfm,ftm->nkt", W, G, A)
+    den = np.einsum("nfk,nfm,ftm->nkt", W, G, B)
+    H *= np.sqrt(num / np.maximum(den, EPS))
+
+
 def fastmnmf(X, n_src, n_iter=100, n_basis=8, seed=0, init="identity", g2=False,
              block=0, h_iters=30, start=None):
     """X: M x F x T -> images N x M x F x T (multichannel Wiener). With
@@ -87,23 +102,18 @@ def fastmnmf(X, n_src, n_iter=100, n_basis=8, seed=0, init="identity", g2=False,
     Q, G, W, H = normalise(Q, G, W, H)
     Xt = xt(Q)
     for _ in range(n_iter):
-        lam = np.einsum("nfk,nkt->nft", W, H)
-        Y = np.maximum(np.einsum("nft,nfm->ftm", lam, G), EPS)
+        lam, Y = model(W, H, G)
         A = Xt / Y ** 2                                         # F x T x M
         B = 1.0 / Y
         # W
         num = np.einsum("nkt,nfm,ftm->nfk", H, G, A)
         den = np.einsum("nkt,nfm,ftm->nfk", H, G, B)
         W *= np.sqrt(num / np.maximum(den, EPS))
-        lam = np.einsum("nfk,nkt->nft", W, H)
-        Y = np.maximum(np.einsum("nft,nfm->ftm", lam, G), EPS)
+        lam, Y = model(W, H, G)
         A, B = Xt / Y ** 2, 1.0 / Y
         # H
-        num = np.einsum("nfk,nfm,ftm->nkt", W, G, A)
-        den = np.einsum("nfk,nfm,ftm->nkt", W, G, B)
-        H *= np.sqrt(num / np.maximum(den, EPS))
-        lam = np.einsum("nfk,nkt->nft", W, H)
-        Y = np.maximum(np.einsum("nft,nfm->ftm", lam, G), EPS)
+        update_h(W, H, G, A, B)
+        lam, Y = model(W, H, G)
         A, B = Xt / Y ** 2, 1.0 / Y
         # G
         num = np.einsum("nft,ftm->nfm", lam, A)
@@ -131,13 +141,9 @@ def fastmnmf(X, n_src, n_iter=100, n_basis=8, seed=0, init="identity", g2=False,
         Xt = xt(Q)
         H = np.full((N, n_basis, T), float(np.mean(H)))
         for _ in range(h_iters):
-            lam = np.einsum("nfk,nkt->nft", W, H)
-            Y = np.maximum(np.einsum("nft,nfm->ftm", lam, G), EPS)
-            num = np.einsum("nfk,nfm,ftm->nkt", W, G, Xt / Y ** 2)
-            den = np.einsum("nfk,nfm,ftm->nkt", W, G, 1.0 / Y)
-            H *= np.sqrt(num / np.maximum(den, EPS))
-    lam = np.einsum("nfk,nkt->nft", W, H)
-    Y = np.maximum(np.einsum("nft,nfm->ftm", lam, G), EPS)
+            _, Y = model(W, H, G)
+            update_h(W, H, G, Xt / Y ** 2, 1.0 / Y)
+    lam, Y = model(W, H, G)
     Qx = np.einsum("fmn,ftn->ftm", Q, Xf)
     Qi = np.linalg.inv(Q)
     imgs = np.empty((N, M, F, T), complex)
